@@ -1,0 +1,179 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file vplat/vq.h
+ * Device side of a virtqueue: split and packed layouts.
+ *
+ * A device pops descriptor chains that the driver made available, reads and writes the
+ * already-translated segments, pushes the chain back as used and asks for a used-buffer
+ * notification. The queue never trusts the driver: every chain walk is bounded, every address
+ * translated through the device's guest memory map, and a broken ring puts the device into
+ * DEVICE_NEEDS_RESET (sec: Basic Facilities of a Virtio Device / Device Status Field) instead
+ * of touching memory outside the guest.
+ *
+ * Supported: indirect descriptors (VIRTIO_F_INDIRECT_DESC, incl. normal descriptors followed
+ * by one indirect one), EVENT_IDX, IN_ORDER, NOTIFICATION_DATA and per-queue reset
+ * (VIRTIO_F_RING_RESET).
+ *
+ * Thread rules: one thread at a time per queue (pop, push, notify); different queues of a
+ * device may be served by different threads.
+ */
+#ifndef VPLAT_VQ_H
+#define VPLAT_VQ_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "vplat/export.h"
+#include "vplat/mem.h"
+#include "vplat/spec/virtio_ring.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct vplat_device;
+
+/** Largest number of entries vplat accepts in one indirect table (the largest queue size). */
+#define VPLAT_VQ_MAX_INDIRECT VPLAT_VIRTQ_MAX_SIZE
+
+/**
+ * A popped descriptor chain. The caller provides the segment storage (@ref iov, @ref iov_cap)
+ * before vplat_vq_pop(); the queue fills in the rest.
+ */
+struct vplat_chain {
+	struct vplat_iov *iov; /**< caller storage: readable segments first, then writable ones */
+	uint32_t iov_cap;      /**< capacity of @ref iov */
+	uint32_t nread;        /**< device-readable segments at iov[0 .. nread) */
+	uint32_t nwrite;       /**< device-writable segments at iov[nread .. nread+nwrite) */
+	uint64_t read_len;     /**< total bytes readable */
+	uint64_t write_len;    /**< total bytes writable */
+	uint16_t id;           /**< head index (split) or buffer ID (packed) */
+	uint16_t ndesc;        /**< ring slots the chain occupied (packed: used-index advance) */
+	uint32_t seq;          /**< pop sequence number, used to check IN_ORDER completion */
+};
+
+/** Virtqueue state. Lives inside the device; fields are read-only to device code. */
+struct vplat_vq {
+	/* Configuration, written by the driver through the transport. */
+	uint16_t size;        /**< queue size chosen by the driver */
+	uint16_t size_max;    /**< largest size the device supports; 0 = queue does not exist */
+	bool enabled;         /**< QueueReady / queue_enable */
+	bool reset_pending;   /**< reserved for asynchronous queue reset (always false today) */
+	uint16_t msix_vector; /**< MSI-X vector (PCI); VPLAT_VIRTIO_PCI_NO_VECTOR if none */
+	uint64_t desc_addr;   /**< descriptor table / descriptor ring guest address */
+	uint64_t driver_addr; /**< available ring / driver event area guest address */
+	uint64_t device_addr; /**< used ring / device event area guest address */
+
+	/* Runtime state, owned by the core. */
+	struct vplat_device *dev; /**< owning device */
+	uint16_t index;           /**< queue index within the device */
+	bool live;                /**< rings translated and usable */
+	bool packed;              /**< VIRTIO_F_RING_PACKED negotiated */
+	bool event_idx;           /**< VIRTIO_F_EVENT_IDX negotiated */
+	bool indirect;            /**< VIRTIO_F_INDIRECT_DESC negotiated */
+	bool in_order;            /**< VIRTIO_F_IN_ORDER negotiated */
+	bool avail_wrap;          /**< packed: driver ring wrap counter the device expects */
+	bool used_wrap;           /**< packed: wrap counter for the next used descriptor */
+	bool signalled_valid;     /**< @ref signalled_used holds a value (EVENT_IDX) */
+	uint16_t last_avail;      /**< next available entry to read (split idx / packed slot) */
+	uint16_t used_idx;        /**< next used entry to write (split idx / packed slot) */
+	uint16_t signalled_used;  /**< used index at the last notification decision */
+	uint16_t inflight;        /**< chains popped and not yet pushed */
+	uint32_t pop_seq;         /**< sequence number of the next pop */
+	uint32_t push_seq;        /**< sequence number the next push must carry under IN_ORDER */
+	uint32_t notify_data;     /**< last NOTIFICATION_DATA value written by the driver */
+	uint32_t mem_generation;  /**< guest memory generation the ring pointers belong to */
+	uint32_t used_since_signal; /**< ring entries used since the last notification decision */
+	bool kick_disabled;       /**< device asked the driver not to kick (set_notification) */
+	void *desc;               /**< host address of the descriptor table or ring */
+	void *driver;             /**< host address of the available ring or driver event area */
+	void *device;             /**< host address of the used ring or device event area */
+};
+
+/**
+ * Pop the next available chain, translated and bounds-checked.
+ *
+ * Walks at most queue-size descriptors in the ring and at most @ref VPLAT_VQ_MAX_INDIRECT in
+ * an indirect table. A chain that loops, leaves guest memory, nests indirect tables, has an
+ * indirect table whose size is not a multiple of 16, puts a readable descriptor after a
+ * writable one, or an available index that moved by more than the queue size is a driver
+ * error: the device enters DEVICE_NEEDS_RESET and the queue stops.
+ *
+ * @param vq     an enabled queue of a device in DRIVER_OK
+ * @param chain  @ref vplat_chain.iov and @ref vplat_chain.iov_cap set by the caller; the rest
+ *               is filled in
+ * @return 0; VPLAT_EAGAIN when no chain is available; VPLAT_ENODEV when the device or queue
+ *         is not live; VPLAT_EPROTO on a malformed ring (device now needs reset);
+ *         VPLAT_E2BIG when the chain is valid but has more segments than @p chain can hold
+ *         (the chain is consumed: @ref vplat_chain.id and @ref vplat_chain.ndesc are set and the
+ *         caller must push it back, normally with 0 bytes written)
+ */
+VPLAT_API int vplat_vq_pop(struct vplat_vq *vq, struct vplat_chain *chain);
+
+/**
+ * Return a popped chain to the driver as used.
+ *
+ * Writes the used element (split) or used descriptor (packed) and publishes it. Does not
+ * notify; call vplat_vq_notify() once per batch.
+ *
+ * @param vq       the queue the chain was popped from
+ * @param chain    the chain, as filled by vplat_vq_pop()
+ * @param written  bytes the device wrote into the chain's writable segments (clamped to
+ *                 @ref vplat_chain.write_len)
+ * @return 0; VPLAT_ENODEV if the queue was reset since the pop (the chain is dropped);
+ *         VPLAT_EINVAL if nothing is in flight or, under IN_ORDER, the chain is pushed out of
+ *         order (a device bug; nothing is written)
+ */
+VPLAT_API int vplat_vq_push(struct vplat_vq *vq, const struct vplat_chain *chain, uint32_t written);
+
+/**
+ * Send a used-buffer notification if the driver wants one.
+ *
+ * Honours VIRTQ_AVAIL_F_NO_INTERRUPT, `used_event` (EVENT_IDX) and the packed driver event
+ * suppression area.
+ *
+ * @return true if a notification was sent
+ */
+VPLAT_API bool vplat_vq_notify(struct vplat_vq *vq);
+
+/**
+ * Ask the driver for (or to stop sending) available-buffer notifications on this queue.
+ *
+ * With notifications re-enabled, buffers may have arrived meanwhile: the return value says so
+ * and the caller must pop them.
+ *
+ * @return true if chains are available now
+ */
+VPLAT_API bool vplat_vq_set_notification(struct vplat_vq *vq, bool enable);
+
+/** @return true if at least one chain is available (the queue is live and not empty). */
+VPLAT_API bool vplat_vq_has_avail(struct vplat_vq *vq);
+
+/**
+ * Copy bytes out of a chain's readable segments.
+ *
+ * @param chain  a popped chain
+ * @param off    byte offset into the readable part
+ * @param dst    destination
+ * @param len    bytes wanted
+ * @return bytes copied (less than @p len if the readable part is shorter)
+ */
+VPLAT_API size_t vplat_chain_read(const struct vplat_chain *chain, size_t off, void *dst, size_t len);
+
+/**
+ * Copy bytes into a chain's writable segments.
+ *
+ * @param chain  a popped chain
+ * @param off    byte offset into the writable part
+ * @param src    source
+ * @param len    bytes to write
+ * @return bytes copied (less than @p len if the writable part is shorter)
+ */
+VPLAT_API size_t vplat_chain_write(const struct vplat_chain *chain, size_t off, const void *src,
+				   size_t len);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* VPLAT_VQ_H */
