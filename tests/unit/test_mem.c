@@ -1,0 +1,148 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Guest memory map: bounds-checked, overflow-safe translation. */
+#include <stdint.h>
+#include <string.h>
+#include "testutil.h"
+#include "vplat/error.h"
+#include "vplat/mem.h"
+
+static uint8_t ram_a[4096], ram_b[4096], ram_c[4096];
+static struct vplat_mem_region regs[3];
+static struct vplat_mem m;
+
+static void setup(void)
+{
+	ck_assert_int_eq(vplat_mem_init(&m, regs, 3), 0);
+}
+
+START_TEST(add_and_translate)
+{
+	setup();
+	ck_assert_int_eq(vplat_mem_add(&m, 0x1000, 4096, ram_a), 0);
+	ck_assert_ptr_eq(vplat_mem_translate(&m, 0x1000, 4096), ram_a);
+	ck_assert_ptr_eq(vplat_mem_translate(&m, 0x1ff0, 16), ram_a + 0xff0);
+	ck_assert_ptr_null(vplat_mem_translate(&m, 0x1ff0, 17)); /* one byte past the end */
+	ck_assert_ptr_null(vplat_mem_translate(&m, 0xfff, 2));   /* one byte before */
+	ck_assert_ptr_null(vplat_mem_translate(&m, 0x1000, 0));  /* empty ranges are refused */
+}
+END_TEST
+
+START_TEST(sorted_insert_and_lookup)
+{
+	setup();
+	ck_assert_int_eq(vplat_mem_add(&m, 0x30000, 4096, ram_c), 0);
+	ck_assert_int_eq(vplat_mem_add(&m, 0x10000, 4096, ram_a), 0);
+	ck_assert_int_eq(vplat_mem_add(&m, 0x20000, 4096, ram_b), 0);
+	ck_assert_uint_eq(m.regions[0].gpa, 0x10000);
+	ck_assert_uint_eq(m.regions[2].gpa, 0x30000);
+	ck_assert_ptr_eq(vplat_mem_translate(&m, 0x20010, 1), ram_b + 0x10);
+	ck_assert_ptr_eq(vplat_mem_translate(&m, 0x30fff, 1), ram_c + 0xfff);
+	ck_assert_ptr_null(vplat_mem_translate(&m, 0x15000, 1));
+	ck_assert_int_eq(vplat_mem_add(&m, 0x40000, 16, ram_a), VPLAT_ENOSPC);
+}
+END_TEST
+
+START_TEST(overlap_refused)
+{
+	setup();
+	ck_assert_int_eq(vplat_mem_add(&m, 0x10000, 4096, ram_a), 0);
+	ck_assert_int_eq(vplat_mem_add(&m, 0x10fff, 16, ram_b), VPLAT_EEXIST);
+	ck_assert_int_eq(vplat_mem_add(&m, 0xf001, 4096, ram_b), VPLAT_EEXIST);
+	ck_assert_int_eq(vplat_mem_add(&m, 0x10000, 1, ram_b), VPLAT_EEXIST);
+	ck_assert_int_eq(vplat_mem_add(&m, 0xf000, 4096, ram_b), 0); /* adjacent is fine */
+	ck_assert_int_eq(vplat_mem_add(&m, 0x11000, 4096, ram_c), 0);
+}
+END_TEST
+
+START_TEST(wrapping_ranges_refused)
+{
+	setup();
+	ck_assert_int_eq(vplat_mem_add(&m, UINT64_MAX - 100, 4096, ram_a), VPLAT_EOVERFLOW);
+	ck_assert_int_eq(vplat_mem_add(&m, 0, 0, ram_a), VPLAT_EINVAL);
+	ck_assert_int_eq(vplat_mem_add(&m, 0, 16, NULL), VPLAT_EINVAL);
+	ck_assert_int_eq(vplat_mem_add(&m, UINT64_MAX - 4095, 4096, ram_a), 0); /* ends at 2^64-1 */
+	ck_assert_ptr_nonnull(vplat_mem_translate(&m, UINT64_MAX, 1));
+	/* A range that would wrap past 2^64 must not come back as "inside". */
+	ck_assert_ptr_null(vplat_mem_translate(&m, UINT64_MAX, 2));
+	ck_assert_ptr_null(vplat_mem_translate(&m, UINT64_MAX - 10, UINT64_MAX));
+	struct vplat_iov iov[4];
+	uint32_t n = 0;
+	ck_assert_int_eq(vplat_mem_map(&m, UINT64_MAX, 2, iov, 4, &n), VPLAT_EFAULT);
+	ck_assert_uint_eq(n, 0);
+}
+END_TEST
+
+START_TEST(map_splits_across_adjacent_regions)
+{
+	setup();
+	ck_assert_int_eq(vplat_mem_add(&m, 0x10000, 4096, ram_a), 0);
+	ck_assert_int_eq(vplat_mem_add(&m, 0x11000, 4096, ram_b), 0);
+	struct vplat_iov iov[4];
+	uint32_t n = 0;
+	ck_assert_int_eq(vplat_mem_map(&m, 0x10f00, 0x200, iov, 4, &n), 0);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_ptr_eq(iov[0].base, ram_a + 0xf00);
+	ck_assert_uint_eq(iov[0].len, 0x100);
+	ck_assert_ptr_eq(iov[1].base, ram_b);
+	ck_assert_uint_eq(iov[1].len, 0x100);
+	/* Too small a vector: E2BIG and nothing counted. */
+	n = 0;
+	ck_assert_int_eq(vplat_mem_map(&m, 0x10f00, 0x200, iov, 1, &n), VPLAT_E2BIG);
+	ck_assert_uint_eq(n, 0);
+	/* A hole after the regions. */
+	n = 0;
+	ck_assert_int_eq(vplat_mem_map(&m, 0x11f00, 0x200, iov, 4, &n), VPLAT_EFAULT);
+	/* translate() insists on one region. */
+	ck_assert_ptr_null(vplat_mem_translate(&m, 0x10f00, 0x200));
+}
+END_TEST
+
+START_TEST(read_write_all_or_nothing)
+{
+	setup();
+	ck_assert_int_eq(vplat_mem_add(&m, 0x10000, 4096, ram_a), 0);
+	ck_assert_int_eq(vplat_mem_add(&m, 0x11000, 4096, ram_b), 0);
+	uint8_t buf[32];
+	memset(buf, 0xab, sizeof(buf));
+	ck_assert_int_eq(vplat_mem_write(&m, 0x10ff0, buf, 32), 0);
+	ck_assert_uint_eq(ram_a[0xfff], 0xab);
+	ck_assert_uint_eq(ram_b[0xf], 0xab);
+	memset(ram_b + 0xff0, 0, 16);
+	ck_assert_int_eq(vplat_mem_write(&m, 0x11ff0, buf, 32), VPLAT_EFAULT);
+	ck_assert_uint_eq(ram_b[0xff0], 0); /* nothing written */
+	ck_assert_int_eq(vplat_mem_read(&m, 0x11ff8, buf, 16), VPLAT_EFAULT);
+}
+END_TEST
+
+START_TEST(remove_region)
+{
+	setup();
+	ck_assert_int_eq(vplat_mem_add(&m, 0x10000, 4096, ram_a), 0);
+	uint32_t gen = m.generation;
+	ck_assert_int_eq(vplat_mem_remove(&m, 0x10000, 4095), VPLAT_ENOENT);
+	ck_assert_int_eq(vplat_mem_remove(&m, 0x10000, 4096), 0);
+	ck_assert_uint_ne(m.generation, gen);
+	ck_assert_ptr_null(vplat_mem_translate(&m, 0x10000, 1));
+	ck_assert_int_eq(vplat_mem_remove(&m, 0x10000, 4096), VPLAT_ENOENT);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("mem");
+	TCase *tc = tcase_create("mem");
+	tcase_add_test(tc, add_and_translate);
+	tcase_add_test(tc, sorted_insert_and_lookup);
+	tcase_add_test(tc, overlap_refused);
+	tcase_add_test(tc, wrapping_ranges_refused);
+	tcase_add_test(tc, map_splits_across_adjacent_regions);
+	tcase_add_test(tc, read_write_all_or_nothing);
+	tcase_add_test(tc, remove_region);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	return vplat_test_main(suite());
+}

@@ -1,0 +1,445 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Device-side virtqueue behaviour with a well-behaved driver, split (_i 0) and packed (_i 1). */
+#include <stdlib.h>
+#include <string.h>
+#include "ringfix.h"
+#include "testutil.h"
+#include "vplat/error.h"
+
+#define F_INDIRECT  VPLAT_BIT(VPLAT_VIRTIO_F_INDIRECT_DESC)
+#define F_EVENT_IDX VPLAT_BIT(VPLAT_VIRTIO_F_EVENT_IDX)
+#define F_IN_ORDER  VPLAT_BIT(VPLAT_VIRTIO_F_IN_ORDER)
+#define F_PACKED    VPLAT_BIT(VPLAT_VIRTIO_F_RING_PACKED)
+#define NEXT        VPLAT_VIRTQ_DESC_F_NEXT
+#define WRITE       VPLAT_VIRTQ_DESC_F_WRITE
+#define INDIRECT    VPLAT_VIRTQ_DESC_F_INDIRECT
+
+static struct ringfix f;
+static struct vplat_chain c;
+static struct vplat_iov iov[64];
+
+static uint64_t layout(int packed)
+{
+	return packed ? F_PACKED : 0;
+}
+
+/* Read back the next used entry, whatever the layout. */
+static void expect_used(uint16_t id, uint32_t len, unsigned ndesc)
+{
+	if (f.packed) {
+		uint16_t uid;
+		uint32_t ulen;
+		ck_assert(rf_packed_used(&f, &uid, &ulen, ndesc));
+		ck_assert_uint_eq(uid, id);
+		ck_assert_uint_eq(ulen, len);
+	} else {
+		struct vplat_virtq_used_elem e = rf_split_used(&f, f.used_seen);
+		ck_assert_uint_ge((uint16_t)(rf_split_used_idx(&f) - f.used_seen), 1);
+		ck_assert_uint_eq(e.id, id);
+		ck_assert_uint_eq(e.len, len);
+		f.used_seen++;
+	}
+}
+
+START_TEST(round_trips_wrap_the_ring)
+{
+	/* 5 laps of an 8-entry ring: split indices wrap mod size, packed wrap counters flip. */
+	rf_setup(&f, layout(_i), 8);
+	for (unsigned n = 0; n < 40; n++) {
+		uint64_t a[2] = {RF_BUF + n * 256, RF_BUF + n * 256 + 128};
+		uint32_t l[2] = {4, 64};
+		uint16_t fl[2] = {0, WRITE};
+		memcpy(rf_ptr(&f, a[0]), &n, 4);
+		uint16_t id = rf_add(&f, 2, a, l, fl);
+		ck_assert_int_eq(rf_pop(&f, &c, iov, 64), 0);
+		ck_assert_uint_eq(c.id, id);
+		ck_assert_uint_eq(c.nread, 1);
+		ck_assert_uint_eq(c.nwrite, 1);
+		ck_assert_uint_eq(c.read_len, 4);
+		ck_assert_uint_eq(c.write_len, 64);
+		unsigned got;
+		ck_assert_uint_eq(vplat_chain_read(&c, 0, &got, 4), 4);
+		ck_assert_uint_eq(got, n);
+		ck_assert_uint_eq(vplat_chain_write(&c, 0, &got, 4), 4);
+		ck_assert_int_eq(vplat_vq_push(&f.vq[0], &c, 4), 0);
+		ck_assert(vplat_vq_notify(&f.vq[0]));
+		expect_used(id, 4, 2);
+		ck_assert_uint_eq(*(unsigned *)rf_ptr(&f, a[1]), n);
+		ck_assert_int_eq(rf_pop(&f, &c, iov, 64), VPLAT_EAGAIN);
+	}
+	ck_assert_uint_eq(f.used_irqs, 40);
+	ck_assert(!rf_needs_reset(&f));
+	rf_teardown(&f);
+}
+END_TEST
+
+START_TEST(out_of_order_completion)
+{
+	rf_setup(&f, layout(_i), 8);
+	uint64_t a[1] = {RF_BUF};
+	uint32_t l[1] = {16};
+	uint16_t fl[1] = {WRITE};
+	uint16_t id0 = rf_add(&f, 1, a, l, fl);
+	uint16_t id1 = rf_add(&f, 1, a, l, fl);
+	struct vplat_chain c0, c1;
+	struct vplat_iov i0[4], i1[4];
+	ck_assert_int_eq(rf_pop(&f, &c0, i0, 4), 0);
+	ck_assert_int_eq(rf_pop(&f, &c1, i1, 4), 0);
+	ck_assert_int_eq(vplat_vq_push(&f.vq[0], &c1, 8), 0);
+	ck_assert_int_eq(vplat_vq_push(&f.vq[0], &c0, 16), 0);
+	expect_used(id1, 8, 1);
+	expect_used(id0, 16, 1);
+	rf_teardown(&f);
+}
+END_TEST
+
+START_TEST(in_order_enforced)
+{
+	/* VIRTIO_F_IN_ORDER: "the device MUST use buffers in the same order in which they have
+	 * been made available" -- pushing out of order is refused, nothing written. */
+	rf_setup(&f, layout(_i) | F_IN_ORDER, 8);
+	uint64_t a[1] = {RF_BUF};
+	uint32_t l[1] = {16};
+	uint16_t fl[1] = {WRITE};
+	rf_add(&f, 1, a, l, fl);
+	rf_add(&f, 1, a, l, fl);
+	struct vplat_chain c0, c1;
+	struct vplat_iov i0[4], i1[4];
+	ck_assert_int_eq(rf_pop(&f, &c0, i0, 4), 0);
+	ck_assert_int_eq(rf_pop(&f, &c1, i1, 4), 0);
+	ck_assert_int_eq(vplat_vq_push(&f.vq[0], &c1, 8), VPLAT_EINVAL);
+	ck_assert_int_eq(vplat_vq_push(&f.vq[0], &c0, 8), 0);
+	ck_assert_int_eq(vplat_vq_push(&f.vq[0], &c1, 8), 0);
+	rf_teardown(&f);
+}
+END_TEST
+
+START_TEST(push_clamps_and_checks)
+{
+	rf_setup(&f, layout(_i), 8);
+	uint64_t a[1] = {RF_BUF};
+	uint32_t l[1] = {16};
+	uint16_t fl[1] = {WRITE};
+	uint16_t id = rf_add(&f, 1, a, l, fl);
+	ck_assert_int_eq(rf_pop(&f, &c, iov, 4), 0);
+	ck_assert_int_eq(vplat_vq_push(&f.vq[0], &c, 1000), 0); /* claims more than writable */
+	expect_used(id, 16, 1);
+	ck_assert_int_eq(vplat_vq_push(&f.vq[0], &c, 0), VPLAT_EINVAL); /* nothing in flight */
+	rf_teardown(&f);
+}
+END_TEST
+
+START_TEST(indirect_tables)
+{
+	/* sec: Indirect Descriptors -- "zero or more normal chained descriptors followed by a
+	 * single descriptor with flags&VIRTQ_DESC_F_INDIRECT" (split); packed: table alone. */
+	rf_setup(&f, layout(_i) | F_INDIRECT, 8);
+	uint64_t tab = RF_BUF + 0x1000;
+	if (f.packed) {
+		struct vplat_pvirtq_desc *t = rf_ptr(&f, tab);
+		t[0] = (struct vplat_pvirtq_desc){vplat_cpu_to_le64(RF_BUF), vplat_cpu_to_le32(10), 0,
+						  0};
+		t[1] = (struct vplat_pvirtq_desc){vplat_cpu_to_le64(RF_BUF + 64),
+						  vplat_cpu_to_le32(20), 0, vplat_cpu_to_le16(WRITE)};
+		rf_packed_desc(&f, 0, tab, 32, INDIRECT | WRITE /* ignored */, 5, true);
+		ck_assert_int_eq(rf_pop(&f, &c, iov, 64), 0);
+		ck_assert_uint_eq(c.id, 5);
+		ck_assert_uint_eq(c.ndesc, 1);
+	} else {
+		struct vplat_virtq_desc *t = rf_ptr(&f, tab);
+		t[0] = (struct vplat_virtq_desc){vplat_cpu_to_le64(RF_BUF + 64), vplat_cpu_to_le32(20),
+						 vplat_cpu_to_le16(WRITE), 0};
+		rf_split_desc(&f, 2, RF_BUF, 10, NEXT, 3);
+		rf_split_desc(&f, 3, tab, 16, INDIRECT | WRITE /* ignored */, 0);
+		rf_split_avail(&f, 2);
+		ck_assert_int_eq(rf_pop(&f, &c, iov, 64), 0);
+		ck_assert_uint_eq(c.id, 2);
+	}
+	ck_assert_uint_eq(c.nread, 1);
+	ck_assert_uint_eq(c.read_len, 10);
+	ck_assert_uint_eq(c.nwrite, 1);
+	ck_assert_uint_eq(c.write_len, 20);
+	ck_assert_ptr_eq(iov[1].base, rf_ptr(&f, RF_BUF + 64));
+	rf_teardown(&f);
+}
+END_TEST
+
+START_TEST(indirect_table_across_regions)
+{
+	/* An indirect table that straddles two host mappings is still read correctly. */
+	rf_setup(&f, F_INDIRECT, 8);
+	uint8_t *second = calloc(1, 4096);
+	ck_assert_int_eq(vplat_mem_add(&f.map, RF_GPA + RF_MEMSIZE, 4096, second), 0);
+	uint64_t tab = RF_GPA + RF_MEMSIZE - 16; /* entry 0 in the first region, entry 1 in the next */
+	struct vplat_virtq_desc d0 = {vplat_cpu_to_le64(RF_BUF), vplat_cpu_to_le32(8),
+				      vplat_cpu_to_le16(NEXT), vplat_cpu_to_le16(1)};
+	struct vplat_virtq_desc d1 = {vplat_cpu_to_le64(RF_BUF + 64), vplat_cpu_to_le32(8),
+				      vplat_cpu_to_le16(WRITE), 0};
+	memcpy(rf_ptr(&f, tab), &d0, 16);
+	memcpy(second, &d1, 16);
+	rf_split_desc(&f, 0, tab, 32, INDIRECT, 0);
+	rf_split_avail(&f, 0);
+	ck_assert_int_eq(rf_pop(&f, &c, iov, 64), 0);
+	ck_assert_uint_eq(c.nread, 1);
+	ck_assert_uint_eq(c.nwrite, 1);
+	rf_teardown(&f);
+	free(second);
+}
+END_TEST
+
+START_TEST(split_used_flags_suppression)
+{
+	/* Without EVENT_IDX: avail->flags NO_INTERRUPT suppresses, 0 means the device MUST
+	 * notify (sec: Used Buffer Notification Suppression). */
+	rf_setup(&f, 0, 8);
+	uint64_t a[1] = {RF_BUF};
+	uint32_t l[1] = {16};
+	uint16_t fl[1] = {WRITE};
+	struct vplat_virtq_avail *av = rf_ptr(&f, RF_DRIVER);
+	av->flags = vplat_cpu_to_le16(VPLAT_VIRTQ_AVAIL_F_NO_INTERRUPT);
+	rf_add(&f, 1, a, l, fl);
+	ck_assert_int_eq(rf_pop(&f, &c, iov, 4), 0);
+	ck_assert_int_eq(vplat_vq_push(&f.vq[0], &c, 1), 0);
+	ck_assert(!vplat_vq_notify(&f.vq[0]));
+	av->flags = 0;
+	rf_add(&f, 1, a, l, fl);
+	ck_assert_int_eq(rf_pop(&f, &c, iov, 4), 0);
+	ck_assert_int_eq(vplat_vq_push(&f.vq[0], &c, 1), 0);
+	ck_assert(vplat_vq_notify(&f.vq[0]));
+	ck_assert_uint_eq(f.used_irqs, 1);
+	/* Nothing new used: no notification. */
+	ck_assert(!vplat_vq_notify(&f.vq[0]));
+	rf_teardown(&f);
+}
+END_TEST
+
+START_TEST(split_event_idx)
+{
+	/* With EVENT_IDX the device MUST notify when the used idx it wrote passes used_event. */
+	rf_setup(&f, F_EVENT_IDX, 8);
+	uint64_t a[1] = {RF_BUF};
+	uint32_t l[1] = {16};
+	uint16_t fl[1] = {WRITE};
+	struct vplat_virtq_avail *av = rf_ptr(&f, RF_DRIVER);
+	av->flags = vplat_cpu_to_le16(VPLAT_VIRTQ_AVAIL_F_NO_INTERRUPT); /* ignored with EVENT_IDX */
+	av->ring[8] = vplat_cpu_to_le16(2); /* used_event: notify once entry 2 is used */
+	unsigned notified = 0;
+	for (int k = 0; k < 4; k++) {
+		rf_add(&f, 1, a, l, fl);
+		ck_assert_int_eq(rf_pop(&f, &c, iov, 4), 0);
+		ck_assert_int_eq(vplat_vq_push(&f.vq[0], &c, 1), 0);
+		if (vplat_vq_notify(&f.vq[0]))
+			notified |= 1u << k;
+	}
+	/* First call always notifies (no previous decision); then only when idx passes 2->3. */
+	ck_assert_uint_eq(notified, (1u << 0) | (1u << 2));
+	/* used->flags stays 0 with EVENT_IDX; avail_event tracks the next entry we want. */
+	struct vplat_virtq_used *u = rf_ptr(&f, RF_DEVICE);
+	ck_assert_uint_eq(vplat_le16_to_cpu(u->flags), 0);
+	ck_assert_uint_eq(vplat_le16_to_cpu(u->ring[8].id & 0xffff), 4);
+	rf_teardown(&f);
+}
+END_TEST
+
+START_TEST(split_kick_suppression)
+{
+	rf_setup(&f, 0, 8);
+	struct vplat_virtq_used *u = rf_ptr(&f, RF_DEVICE);
+	ck_assert(!vplat_vq_set_notification(&f.vq[0], false));
+	ck_assert_uint_eq(vplat_le16_to_cpu(u->flags), VPLAT_VIRTQ_USED_F_NO_NOTIFY);
+	uint64_t a[1] = {RF_BUF};
+	uint32_t l[1] = {16};
+	uint16_t fl[1] = {WRITE};
+	rf_add(&f, 1, a, l, fl);
+	/* Re-enabling reports the buffer that raced in meanwhile. */
+	ck_assert(vplat_vq_set_notification(&f.vq[0], true));
+	ck_assert_uint_eq(vplat_le16_to_cpu(u->flags), 0);
+	rf_teardown(&f);
+}
+END_TEST
+
+START_TEST(packed_event_suppression)
+{
+	rf_setup(&f, F_PACKED | F_EVENT_IDX, 8);
+	struct vplat_pvirtq_event_suppress *drv = rf_ptr(&f, RF_DRIVER);
+	struct vplat_pvirtq_event_suppress *dev = rf_ptr(&f, RF_DEVICE);
+	uint64_t a[1] = {RF_BUF};
+	uint32_t l[1] = {16};
+	uint16_t fl[1] = {WRITE};
+	/* DISABLE: never. */
+	drv->flags = vplat_cpu_to_le16(VPLAT_RING_EVENT_FLAGS_DISABLE);
+	rf_add(&f, 1, a, l, fl);
+	ck_assert_int_eq(rf_pop(&f, &c, iov, 4), 0);
+	ck_assert_int_eq(vplat_vq_push(&f.vq[0], &c, 1), 0);
+	ck_assert(!vplat_vq_notify(&f.vq[0]));
+	/* DESC: notify when the used descriptor at offset 3 (wrap 1) is written. */
+	drv->flags = vplat_cpu_to_le16(VPLAT_RING_EVENT_FLAGS_DESC);
+	drv->desc = vplat_cpu_to_le16(0x8000 | 3);
+	unsigned notified = 0;
+	for (int k = 1; k < 5; k++) {
+		rf_add(&f, 1, a, l, fl);
+		ck_assert_int_eq(rf_pop(&f, &c, iov, 4), 0);
+		ck_assert_int_eq(vplat_vq_push(&f.vq[0], &c, 1), 0);
+		if (vplat_vq_notify(&f.vq[0]))
+			notified |= 1u << k;
+	}
+	ck_assert_uint_eq(notified, 1u << 3);
+	/* ENABLE: always. */
+	drv->flags = vplat_cpu_to_le16(VPLAT_RING_EVENT_FLAGS_ENABLE);
+	rf_add(&f, 1, a, l, fl);
+	ck_assert_int_eq(rf_pop(&f, &c, iov, 4), 0);
+	ck_assert_int_eq(vplat_vq_push(&f.vq[0], &c, 1), 0);
+	ck_assert(vplat_vq_notify(&f.vq[0]));
+	/* Device side: DESC mode pointing at the next slot it will read. */
+	ck_assert(!vplat_vq_set_notification(&f.vq[0], true));
+	ck_assert_uint_eq(vplat_le16_to_cpu(dev->flags), VPLAT_RING_EVENT_FLAGS_DESC);
+	ck_assert_uint_eq(vplat_le16_to_cpu(dev->desc), 0x8000 | 6);
+	vplat_vq_set_notification(&f.vq[0], false);
+	ck_assert_uint_eq(vplat_le16_to_cpu(dev->flags), VPLAT_RING_EVENT_FLAGS_DISABLE);
+	rf_teardown(&f);
+}
+END_TEST
+
+START_TEST(packed_batch_used_advances_by_chain_length)
+{
+	/* A 3-descriptor chain occupies 3 slots; its used descriptor advances the used index
+	 * by 3 (sec: Packed Virtqueues / Scatter-Gather Support). */
+	rf_setup(&f, F_PACKED, 4);
+	uint64_t a[3] = {RF_BUF, RF_BUF + 64, RF_BUF + 128};
+	uint32_t l[3] = {8, 8, 8};
+	uint16_t fl[3] = {0, WRITE, WRITE};
+	for (int lap = 0; lap < 5; lap++) {
+		uint16_t id = rf_packed_add(&f, 3, a, l, fl, (uint16_t)(7 + lap));
+		ck_assert_int_eq(rf_pop(&f, &c, iov, 8), 0);
+		ck_assert_uint_eq(c.ndesc, 3);
+		ck_assert_uint_eq(c.id, id);
+		ck_assert_int_eq(vplat_vq_push(&f.vq[0], &c, 12), 0);
+		expect_used(id, 12, 3);
+	}
+	rf_teardown(&f);
+}
+END_TEST
+
+START_TEST(queue_reset_returns_defaults)
+{
+	/* sec: Virtqueue Reset -- all state back to defaults, no more processing. */
+	rf_setup(&f, layout(_i) | VPLAT_BIT(VPLAT_VIRTIO_F_RING_RESET), 8);
+	uint64_t a[1] = {RF_BUF};
+	uint32_t l[1] = {16};
+	uint16_t fl[1] = {WRITE};
+	rf_add(&f, 1, a, l, fl);
+	ck_assert_int_eq(rf_pop(&f, &c, iov, 4), 0);
+	vplat_device_queue_reset(&f.dev, 0);
+	struct vplat_vq *vq = &f.vq[0];
+	ck_assert(!vq->enabled);
+	ck_assert_uint_eq(vq->size, vq->size_max);
+	ck_assert_uint_eq(vq->desc_addr, 0);
+	ck_assert_uint_eq(vq->last_avail, 0);
+	ck_assert_uint_eq(vq->inflight, 0);
+	ck_assert_int_eq(vplat_vq_push(vq, &c, 0), VPLAT_ENODEV);
+	ck_assert_int_eq(rf_pop(&f, &c, iov, 4), VPLAT_ENODEV);
+	rf_teardown(&f);
+}
+END_TEST
+
+START_TEST(kick_carries_notification_data)
+{
+	rf_setup(&f, layout(_i) | VPLAT_BIT(VPLAT_VIRTIO_F_NOTIFICATION_DATA), 8);
+	vplat_device_kick(&f.dev, 0, 0x80050000u);
+	ck_assert_uint_eq(f.kicks, 1);
+	ck_assert_uint_eq(f.vq[0].notify_data, 0x80050000u);
+	vplat_device_kick(&f.dev, 1, 0); /* queue 1 not enabled: tolerated, ignored */
+	vplat_device_kick(&f.dev, 9, 0); /* no such queue */
+	ck_assert_uint_eq(f.kicks, 1);
+	rf_teardown(&f);
+}
+END_TEST
+
+START_TEST(set_base_resumes)
+{
+	rf_setup(&f, 0, 8);
+	ck_assert_int_eq(vplat_device_queue_set_base(&f.dev, 0, 5, 5), 0);
+	f.avail_idx = 5;
+	f.used_seen = 5;
+	f.next_free = 5;
+	uint64_t a[1] = {RF_BUF};
+	uint32_t l[1] = {16};
+	uint16_t fl[1] = {WRITE};
+	uint16_t id = rf_add(&f, 1, a, l, fl);
+	ck_assert_int_eq(rf_pop(&f, &c, iov, 4), 0);
+	ck_assert_uint_eq(c.id, id);
+	ck_assert_int_eq(vplat_vq_push(&f.vq[0], &c, 3), 0);
+	ck_assert_uint_eq(rf_split_used_idx(&f), 6);
+	rf_teardown(&f);
+}
+END_TEST
+
+START_TEST(remap_after_memory_change)
+{
+	/* The VMM moves guest RAM to a new host mapping: the queue follows the new map. */
+	rf_setup(&f, layout(_i), 8);
+	uint8_t *copy = malloc(RF_MEMSIZE);
+	memcpy(copy, f.mem, RF_MEMSIZE);
+	ck_assert_int_eq(vplat_mem_remove(&f.map, RF_GPA, RF_MEMSIZE), 0);
+	ck_assert_int_eq(vplat_mem_add(&f.map, RF_GPA, RF_MEMSIZE, copy), 0);
+	free(f.mem);
+	f.mem = copy;
+	uint64_t a[1] = {RF_BUF};
+	uint32_t l[1] = {16};
+	uint16_t fl[1] = {WRITE};
+	rf_add(&f, 1, a, l, fl);
+	ck_assert_int_eq(rf_pop(&f, &c, iov, 4), 0);
+	ck_assert_ptr_eq(iov[0].base, copy + (RF_BUF - RF_GPA));
+	rf_teardown(&f);
+}
+END_TEST
+
+START_TEST(no_processing_before_driver_ok)
+{
+	/* sec: Device Status Field -- no buffers consumed before DRIVER_OK. */
+	ck_assert_int_eq(rf_setup_noqueue(&f, 0), 0);
+	f.vq[0].size = 8;
+	f.vq[0].desc_addr = RF_DESC;
+	f.vq[0].driver_addr = RF_DRIVER;
+	f.vq[0].device_addr = RF_DEVICE;
+	f.size = 8;
+	ck_assert_int_eq(vplat_device_queue_enable(&f.dev, 0), 0);
+	uint64_t a[1] = {RF_BUF};
+	uint32_t l[1] = {16};
+	uint16_t fl[1] = {WRITE};
+	rf_add(&f, 1, a, l, fl);
+	ck_assert_int_eq(rf_pop(&f, &c, iov, 4), VPLAT_ENODEV);
+	vplat_device_kick(&f.dev, 0, 0);
+	ck_assert_uint_eq(f.kicks, 0);
+	rf_teardown(&f);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("vq");
+	TCase *tc = tcase_create("vq");
+	tcase_add_loop_test(tc, round_trips_wrap_the_ring, 0, 2);
+	tcase_add_loop_test(tc, out_of_order_completion, 0, 2);
+	tcase_add_loop_test(tc, in_order_enforced, 0, 2);
+	tcase_add_loop_test(tc, push_clamps_and_checks, 0, 2);
+	tcase_add_loop_test(tc, indirect_tables, 0, 2);
+	tcase_add_test(tc, indirect_table_across_regions);
+	tcase_add_test(tc, split_used_flags_suppression);
+	tcase_add_test(tc, split_event_idx);
+	tcase_add_test(tc, split_kick_suppression);
+	tcase_add_test(tc, packed_event_suppression);
+	tcase_add_test(tc, packed_batch_used_advances_by_chain_length);
+	tcase_add_loop_test(tc, queue_reset_returns_defaults, 0, 2);
+	tcase_add_loop_test(tc, kick_carries_notification_data, 0, 2);
+	tcase_add_test(tc, set_base_resumes);
+	tcase_add_loop_test(tc, remap_after_memory_change, 0, 2);
+	tcase_add_test(tc, no_processing_before_driver_ok);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	return vplat_test_main(suite());
+}
