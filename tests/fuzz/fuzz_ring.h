@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Shared harness for the ring-walker fuzz targets: the fuzzer's bytes become the driver's
+ * side of a queue in 64 KiB of guest memory (descriptor table, available ring / event areas,
+ * indirect tables and buffers all live there), a device pops and pushes until the ring is
+ * empty or broken, and touches every byte of every segment so that ASan sees any segment
+ * that points outside guest memory.
+ */
+#ifndef VPLAT_FUZZ_RING_H
+#define VPLAT_FUZZ_RING_H
+
+#include <stdlib.h>
+#include <string.h>
+#include "vplat/device.h"
+#include "vplat/error.h"
+
+#define FZ_GPA  UINT64_C(0x10000)
+#define FZ_SIZE 0x10000u
+
+static void fz_kick(struct vplat_device *dev, struct vplat_vq *vq)
+{
+	(void)dev;
+	(void)vq;
+}
+static void fz_used(struct vplat_device *dev, struct vplat_vq *vq)
+{
+	(void)dev;
+	(void)vq;
+}
+static void fz_config(struct vplat_device *dev)
+{
+	(void)dev;
+}
+static const struct vplat_notify_ops fz_notify = {fz_used, fz_config};
+static const struct vplat_device_ops fz_ops = {
+	.name = "fuzz", .device_id = 0x7e, .queue_notify = fz_kick};
+
+static int fz_run(const uint8_t *data, size_t size, bool packed)
+{
+	if (size < 4)
+		return 0;
+	/* Header: queue size, feature toggles. */
+	uint16_t qsize = (uint16_t)(data[0] | data[1] << 8);
+	uint8_t toggles = data[2];
+	data += 3;
+	size -= 3;
+	qsize = packed ? (uint16_t)(qsize % 64 + 1) : (uint16_t)(1u << (qsize % 7));
+
+	uint8_t *ram = calloc(1, FZ_SIZE);
+	memcpy(ram, data, size < FZ_SIZE ? size : FZ_SIZE);
+	struct vplat_mem_region regs[1];
+	struct vplat_mem mem;
+	struct vplat_device dev;
+	struct vplat_vq vq;
+	vplat_mem_init(&mem, regs, 1);
+	vplat_mem_add(&mem, FZ_GPA, FZ_SIZE, ram);
+	vplat_device_init(&dev, &fz_ops, NULL, &mem, &vq, 1, 64, NULL, 0);
+	vplat_device_attach(&dev, &fz_notify, NULL);
+	uint64_t f = VPLAT_BIT(VPLAT_VIRTIO_F_VERSION_1);
+	if (packed)
+		f |= VPLAT_BIT(VPLAT_VIRTIO_F_RING_PACKED);
+	if (toggles & 1)
+		f |= VPLAT_BIT(VPLAT_VIRTIO_F_INDIRECT_DESC);
+	if (toggles & 2)
+		f |= VPLAT_BIT(VPLAT_VIRTIO_F_EVENT_IDX);
+	if (toggles & 4)
+		f |= VPLAT_BIT(VPLAT_VIRTIO_F_IN_ORDER);
+	vplat_device_set_status(&dev, 3);
+	vplat_device_set_driver_features64(&dev, f);
+	vplat_device_set_status(&dev, 0xb);
+	vq.size = qsize;
+	vq.desc_addr = FZ_GPA;
+	vq.driver_addr = FZ_GPA + 0x400;
+	vq.device_addr = FZ_GPA + 0x800;
+	if (vplat_device_queue_enable(&dev, 0) == 0 && vplat_device_set_status(&dev, 0xf) == 0) {
+		struct vplat_iov iov[16];
+		struct vplat_chain c;
+		uint8_t sink = 0;
+		/* Bounded: the ring can never hold more than qsize chains per lap. */
+		for (int n = 0; n < 4 * 64; n++) {
+			c.iov = iov;
+			c.iov_cap = (toggles & 8) ? 2 : 16;
+			int rc = vplat_vq_pop(&vq, &c);
+			if (rc != 0 && rc != VPLAT_E2BIG)
+				break;
+			for (uint32_t i = 0; i < c.nread; i++)
+				for (size_t k = 0; k < iov[i].len; k++)
+					sink ^= ((volatile uint8_t *)iov[i].base)[k];
+			for (uint32_t i = c.nread; i < c.nread + c.nwrite; i++)
+				memset(iov[i].base, sink, iov[i].len);
+			vplat_vq_push(&vq, &c, (uint32_t)c.write_len);
+			vplat_vq_notify(&vq);
+			if (toggles & 16)
+				vplat_vq_set_notification(&vq, n & 1);
+		}
+	}
+	free(ram);
+	return 0;
+}
+
+#endif
