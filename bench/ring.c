@@ -10,6 +10,7 @@
  * must do to read them. The ratio is ring time / memcpy time: how many memcpys of its
  * descriptors one chain through vplat's checked walker costs.
  */
+#define _GNU_SOURCE
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>

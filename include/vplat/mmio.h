@@ -9,8 +9,8 @@
  * device type it serves.
  *
  * Register rules (sec: MMIO Device Register Layout): control registers take 32-bit aligned
- * accesses only; config space takes 8-, 16- and 32-bit accesses (64-bit fields as two 32-bit
- * halves); reads of write-only registers return 0 and writes to read-only ones are ignored;
+ * accesses only; config space takes naturally aligned 8-, 16- and 32-bit accesses (64-bit fields
+ * as two 32-bit halves; an aligned 64-bit access is accepted too); reads of write-only registers return 0 and writes to read-only ones are ignored;
  * accesses of the wrong width or alignment are refused with VPLAT_EINVAL (reads return 0)
  * and change nothing.
  *

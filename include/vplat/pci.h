@@ -13,7 +13,13 @@
  * BAR layout: BAR1 (32-bit memory, 4 KiB) holds the MSI-X table at 0 and the PBA at 0x800;
  * BAR4/5 (64-bit memory) holds common config at 0x0000, ISR at 0x1000, device config at
  * 0x2000 and notifications from 0x3000 (notify_off_multiplier 4, queue i at 0x3000 + 4*i);
- * BAR2/3 (64-bit memory) holds the shared memory regions, if any.
+ * BAR2/3 (64-bit prefetchable memory) holds the shared memory regions, if any: each region
+ * of the device must name BAR 2 (vplat_shm_region.bar) with vplat_shm_region.addr its offset
+ * in that BAR; the VMM maps the memory there itself (vplat_pci_bar_read()/write() refuse BAR2).
+ *
+ * Limits: device config space of at most 4 KiB; at most 128 MSI-X vectors; the capability
+ * list must fit in the 192 bytes after the header, which leaves room for 3 shared memory
+ * regions when MSI-X and device config are present (5 without both).
  *
  * Interrupts: with MSI-X enabled, vectors are delivered through the msi callback with the
  * address/data the driver programmed; otherwise INTx through the intx callback and the ISR.
@@ -41,9 +47,13 @@ typedef void (*vplat_pci_msi_fn)(void *opaque, uint64_t addr, uint32_t data);
 /** Parameters for vplat_pci_init(). */
 struct vplat_pci_params {
 	uint16_t subsys_vendor;              /**< subsystem vendor ID (0 = 0x1af4) */
-	uint16_t subsys_id;                  /**< subsystem ID (0 = 0x40 + device ID rules) */
-	struct vplat_pci_msix_entry *msix;   /**< MSI-X table storage (NULL: no MSI-X) */
-	uint16_t nmsix;                      /**< entries in @ref msix (typically queues + 1) */
+	uint16_t subsys_id;                  /**< subsystem ID (0 = 0x40 + device ID; values
+	                                          1..0x3f are refused: a non-transitional device
+	                                          SHOULD use 0x40 or higher) */
+	struct vplat_pci_msix_entry *msix;   /**< MSI-X table storage, little-endian as the
+	                                          driver wrote it (NULL: no MSI-X) */
+	uint16_t nmsix;                      /**< entries in @ref msix, 1..128 (typically
+	                                          queues + 1) */
 	uint64_t *msix_pending;              /**< PBA storage, (nmsix + 63) / 64 words */
 	vplat_pci_intx_fn intx;              /**< INTx callback (may be NULL) */
 	vplat_pci_msi_fn msi;                /**< MSI-X callback (required if @ref msix) */
@@ -76,7 +86,9 @@ struct vplat_pci {
  * @param dev  an initialised device (NOTIF_CONFIG_DATA and the other PCI-only bits stay
  *             offered only if the model supports them)
  * @param p    parameters (copied)
- * @return 0 or VPLAT_EINVAL
+ * @return 0, or VPLAT_EINVAL for NULL arguments, a device ID above 0x3f, a config space
+ *         above 4 KiB, shared memory regions that do not fit (see the limits above), MSI-X
+ *         storage without pending words or msi callback, or an offer the core refuses to trim
  */
 VPLAT_API int vplat_pci_init(struct vplat_pci *t, struct vplat_device *dev,
 			     const struct vplat_pci_params *p);
@@ -97,7 +109,7 @@ VPLAT_API int vplat_pci_cfg_write(struct vplat_pci *t, uint32_t off, unsigned si
 /**
  * BAR read.
  * @param t     the transport
- * @param bar   BAR index (1, 2 or 4)
+ * @param bar   BAR index (1 or 4; BAR2 belongs to the VMM's shared memory mapping)
  * @param off   offset inside the BAR
  * @param size  1, 2, 4 or 8
  * @param val   result (0 on error)

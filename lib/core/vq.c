@@ -336,6 +336,12 @@ static int packed_walk_indirect(struct vplat_vq *vq, struct walk *w, uint64_t ad
 		if (table_get(vq, host, addr, (uint32_t)i, &d) != 0)
 			return VPLAT_EPROTO;
 		uint16_t flags = le16(d.flags);
+		/* "The driver MUST NOT set any flags except DESC_F_WRITE within an indirect
+		 * descriptor" (drivernormative: Packed Virtqueues / ... / Indirect Descriptors).
+		 * Other reserved bits are ignored, as the text says; a nested INDIRECT is the one
+		 * that asks for a second table, and vplat refuses it as the driver error it is. */
+		if (flags & VPLAT_VIRTQ_DESC_F_INDIRECT)
+			return VPLAT_EPROTO;
 		if (walk_add(vq, w, le64(d.addr), le32(d.len), flags & VPLAT_VIRTQ_DESC_F_WRITE))
 			return VPLAT_EPROTO;
 	}

@@ -26,19 +26,19 @@
  * @{ */
 #define VPLAT_VIRTIO_F_NOTIFY_ON_EMPTY    24 /**< legacy only */
 #define VPLAT_VIRTIO_F_ANY_LAYOUT         27 /**< legacy only */
-#define VPLAT_VIRTIO_F_INDIRECT_DESC      28
-#define VPLAT_VIRTIO_F_EVENT_IDX          29
-#define VPLAT_VIRTIO_F_VERSION_1          32
-#define VPLAT_VIRTIO_F_ACCESS_PLATFORM    33
-#define VPLAT_VIRTIO_F_RING_PACKED        34
-#define VPLAT_VIRTIO_F_IN_ORDER           35
-#define VPLAT_VIRTIO_F_ORDER_PLATFORM     36
-#define VPLAT_VIRTIO_F_SR_IOV             37
-#define VPLAT_VIRTIO_F_NOTIFICATION_DATA  38
-#define VPLAT_VIRTIO_F_NOTIF_CONFIG_DATA  39
-#define VPLAT_VIRTIO_F_RING_RESET         40
-#define VPLAT_VIRTIO_F_ADMIN_VQ           41
-#define VPLAT_VIRTIO_F_SUSPEND            43
+#define VPLAT_VIRTIO_F_INDIRECT_DESC      28 /**< descriptors may point to indirect tables */
+#define VPLAT_VIRTIO_F_EVENT_IDX          29 /**< used_event / avail_event suppression */
+#define VPLAT_VIRTIO_F_VERSION_1          32 /**< virtio 1.x; device MUST offer it */
+#define VPLAT_VIRTIO_F_ACCESS_PLATFORM    33 /**< DMA goes through platform translation */
+#define VPLAT_VIRTIO_F_RING_PACKED        34 /**< packed virtqueue layout */
+#define VPLAT_VIRTIO_F_IN_ORDER           35 /**< buffers used in available order */
+#define VPLAT_VIRTIO_F_ORDER_PLATFORM     36 /**< platform memory ordering needed */
+#define VPLAT_VIRTIO_F_SR_IOV             37 /**< device supports SR-IOV (PCI only) */
+#define VPLAT_VIRTIO_F_NOTIFICATION_DATA  38 /**< driver notifications carry next_off/next_wrap */
+#define VPLAT_VIRTIO_F_NOTIF_CONFIG_DATA  39 /**< driver notifies with device-supplied data (PCI) */
+#define VPLAT_VIRTIO_F_RING_RESET         40 /**< individual virtqueues can be reset */
+#define VPLAT_VIRTIO_F_ADMIN_VQ           41 /**< administration virtqueues (PCI only for now) */
+#define VPLAT_VIRTIO_F_SUSPEND            43 /**< 1.4: device can be suspended (status SUSPEND) */
 /** First bit of the transport/queue range (24..40 and 43). */
 #define VPLAT_VIRTIO_TRANSPORT_F_START    24
 /** Last bit of the contiguous transport/queue range. */
@@ -50,21 +50,21 @@
 
 /** @name Device type IDs (sec: Device Types)
  * @{ */
-#define VPLAT_VIRTIO_ID_NET       1
-#define VPLAT_VIRTIO_ID_BLOCK     2
-#define VPLAT_VIRTIO_ID_CONSOLE   3
-#define VPLAT_VIRTIO_ID_RNG       4
-#define VPLAT_VIRTIO_ID_BALLOON   5
-#define VPLAT_VIRTIO_ID_SCSI      8
-#define VPLAT_VIRTIO_ID_9P        9
-#define VPLAT_VIRTIO_ID_GPU       16
-#define VPLAT_VIRTIO_ID_INPUT     18
-#define VPLAT_VIRTIO_ID_VSOCK     19
-#define VPLAT_VIRTIO_ID_FS        26
-#define VPLAT_VIRTIO_ID_I2C       34
-#define VPLAT_VIRTIO_ID_WATCHDOG  35
-#define VPLAT_VIRTIO_ID_CAN       36
-#define VPLAT_VIRTIO_ID_GPIO      41
+#define VPLAT_VIRTIO_ID_NET       1 /**< network device */
+#define VPLAT_VIRTIO_ID_BLOCK     2 /**< block device */
+#define VPLAT_VIRTIO_ID_CONSOLE   3 /**< console */
+#define VPLAT_VIRTIO_ID_RNG       4 /**< entropy source */
+#define VPLAT_VIRTIO_ID_BALLOON   5 /**< traditional memory balloon */
+#define VPLAT_VIRTIO_ID_SCSI      8 /**< SCSI host */
+#define VPLAT_VIRTIO_ID_9P        9 /**< 9P transport */
+#define VPLAT_VIRTIO_ID_GPU       16 /**< GPU device */
+#define VPLAT_VIRTIO_ID_INPUT     18 /**< input device */
+#define VPLAT_VIRTIO_ID_VSOCK     19 /**< socket device (vsock) */
+#define VPLAT_VIRTIO_ID_FS        26 /**< file system device */
+#define VPLAT_VIRTIO_ID_I2C       34 /**< I2C adapter */
+#define VPLAT_VIRTIO_ID_WATCHDOG  35 /**< watchdog (ID reserved; no device chapter in the spec) */
+#define VPLAT_VIRTIO_ID_CAN       36 /**< CAN device */
+#define VPLAT_VIRTIO_ID_GPIO      41 /**< GPIO device */
 /** @} */
 
 #endif /* VPLAT_SPEC_VIRTIO_CONFIG_H */

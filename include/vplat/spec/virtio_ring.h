@@ -68,8 +68,8 @@ struct vplat_virtq_used {
 
 /** @name Packed ring descriptor flags (sec: Packed Virtqueues)
  * @{ */
-#define VPLAT_VIRTQ_DESC_F_AVAIL (1u << 7)
-#define VPLAT_VIRTQ_DESC_F_USED  (1u << 15)
+#define VPLAT_VIRTQ_DESC_F_AVAIL (1u << 7)  /**< driver's wrap counter when made available */
+#define VPLAT_VIRTQ_DESC_F_USED  (1u << 15) /**< device's wrap counter when used */
 /** @} */
 
 /** Packed ring descriptor (sec: Packed Virtqueues / Packed Virtqueue Descriptor Format...). */
@@ -98,11 +98,13 @@ struct vplat_pvirtq_event_suppress {
 /** Bytes of a packed event suppression area (alignment 4). */
 #define VPLAT_PVIRTQ_EVENT_SIZE 4u
 
+/** @cond */
 _Static_assert(sizeof(struct vplat_virtq_desc) == 16, "virtq_desc is 16 bytes");
 _Static_assert(sizeof(struct vplat_virtq_avail) == 4, "virtq_avail header is 4 bytes");
 _Static_assert(sizeof(struct vplat_virtq_used_elem) == 8, "virtq_used_elem is 8 bytes");
 _Static_assert(sizeof(struct vplat_virtq_used) == 4, "virtq_used header is 4 bytes");
 _Static_assert(sizeof(struct vplat_pvirtq_desc) == 16, "pvirtq_desc is 16 bytes");
 _Static_assert(sizeof(struct vplat_pvirtq_event_suppress) == 4, "event suppress is 4 bytes");
+/** @endcond */
 
 #endif /* VPLAT_SPEC_VIRTIO_RING_H */

@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Shared between the files of conformance/val; not part of the public API. */
+#ifndef VPLAT_VAL_INTERNAL_H
+#define VPLAT_VAL_INTERNAL_H
+
+#include <stdint.h>
+#include "vplat/val.h"
+#include "vplat/spec/virtio_notify.h"
+
+/* What a transport does for the driver. One static const table per transport. */
+struct vplat_val_transport_ops {
+	int (*probe)(struct vplat_val_dev *d);
+	uint8_t (*get_status)(struct vplat_val_dev *d);
+	void (*set_status)(struct vplat_val_dev *d, uint8_t status);
+	uint32_t (*get_features)(struct vplat_val_dev *d, uint32_t sel);
+	void (*set_features)(struct vplat_val_dev *d, uint32_t sel, uint32_t val);
+	uint32_t (*generation)(struct vplat_val_dev *d);
+	/* size 1, 2 or 4 */
+	uint32_t (*cfg_read)(struct vplat_val_dev *d, uint32_t off, unsigned size);
+	void (*cfg_write)(struct vplat_val_dev *d, uint32_t off, unsigned size, uint32_t val);
+	uint16_t (*queue_max)(struct vplat_val_dev *d, uint16_t q);
+	void (*queue_program)(struct vplat_val_dev *d, uint16_t q, uint16_t size, uint64_t desc,
+			      uint64_t driver, uint64_t device);
+	void (*queue_enable)(struct vplat_val_dev *d, uint16_t q); /* write 1 */
+	uint16_t (*queue_ready)(struct vplat_val_dev *d, uint16_t q);
+	void (*queue_reset_write)(struct vplat_val_dev *d, uint16_t q);
+	uint16_t (*queue_reset_read)(struct vplat_val_dev *d, uint16_t q);
+	/* Where notifications for @q go (PCI: BAR offset) and the value that names the queue. */
+	void (*notify_target)(struct vplat_val_dev *d, uint16_t q, uint64_t *off, uint32_t *value);
+	void (*notify)(struct vplat_val_dev *d, uint64_t off, uint32_t value);
+	uint32_t (*isr)(struct vplat_val_dev *d);
+};
+
+extern const struct vplat_val_transport_ops vplat_val_mmio_transport;
+extern const struct vplat_val_transport_ops vplat_val_pci_transport;
+
+/* Register access through the io binding. */
+static inline uint64_t val_rd(struct vplat_val_dev *d, unsigned space, uint64_t off, unsigned sz)
+{
+	return d->io.ops->read(d->io.ctx, space, off, sz);
+}
+static inline void val_wr(struct vplat_val_dev *d, unsigned space, uint64_t off, unsigned sz,
+			  uint64_t v)
+{
+	d->io.ops->write(d->io.ctx, space, off, sz, v);
+}
+
+/* Monotonic clock in nanoseconds. */
+uint64_t vplat_val_now_ns(void);
+/* Give an asynchronous backend a chance, or sleep briefly. */
+void vplat_val_idle(struct vplat_val_dev *d);
+
+/*
+ * Memory ordering against a device on another CPU (or another process). The loopback device
+ * runs synchronously, but the driver also runs against real hypervisors.
+ */
+#define val_wmb() __atomic_thread_fence(__ATOMIC_RELEASE) /* stores before stores */
+#define val_rmb() __atomic_thread_fence(__ATOMIC_ACQUIRE) /* loads before loads */
+#define val_mb()  __atomic_thread_fence(__ATOMIC_SEQ_CST) /* stores before loads */
+
+/* Single-copy-atomic little-endian accesses to ring fields the device also touches. */
+static inline uint16_t val_ld16(const void *p)
+{
+	return vplat_le16_to_cpu(__atomic_load_n((const uint16_t *)p, __ATOMIC_RELAXED));
+}
+static inline void val_st16(void *p, uint16_t v)
+{
+	__atomic_store_n((uint16_t *)p, vplat_cpu_to_le16(v), __ATOMIC_RELAXED);
+}
+static inline uint32_t val_ld32(const void *p)
+{
+	return vplat_le32_to_cpu(__atomic_load_n((const uint32_t *)p, __ATOMIC_RELAXED));
+}
+
+/* Guest address of a segment already checked by vplat_val_vq_add(). */
+static inline uint64_t val_buf_gpa(const struct vplat_val_vq *vq, const struct vplat_val_buf *b)
+{
+	if (!b->ptr)
+		return b->gpa;
+	return vq->dev->mem->gpa +
+	       (uint64_t)((const uint8_t *)b->ptr - (const uint8_t *)vq->dev->mem->base);
+}
+
+/* Split and packed ring operations (val_split.c, val_packed.c). */
+void vplat_val_split_init(struct vplat_val_vq *vq);
+int vplat_val_split_add(struct vplat_val_vq *vq, const struct vplat_val_buf *bufs, unsigned n_out,
+			unsigned n, uint32_t in_len, void *token);
+bool vplat_val_split_kick_needed(struct vplat_val_vq *vq);
+int vplat_val_split_get_used(struct vplat_val_vq *vq, void **token, uint32_t *len);
+void vplat_val_split_set_interrupts(struct vplat_val_vq *vq, bool on);
+uint32_t vplat_val_split_notify_data(const struct vplat_val_vq *vq);
+
+void vplat_val_packed_init(struct vplat_val_vq *vq);
+int vplat_val_packed_add(struct vplat_val_vq *vq, const struct vplat_val_buf *bufs, unsigned n_out,
+			 unsigned n, uint32_t in_len, void *token);
+bool vplat_val_packed_kick_needed(struct vplat_val_vq *vq);
+int vplat_val_packed_get_used(struct vplat_val_vq *vq, void **token, uint32_t *len);
+void vplat_val_packed_set_interrupts(struct vplat_val_vq *vq, bool on);
+uint32_t vplat_val_packed_notify_data(const struct vplat_val_vq *vq);
+
+/* Record the first device protocol violation on @vq. Returns VPLAT_EPROTO. */
+int vplat_val_vq_fail(struct vplat_val_vq *vq, const char *what);
+/* Check a used length against the buffer's writable length (records a violation). */
+uint32_t vplat_val_vq_check_len(struct vplat_val_vq *vq, uint16_t id, uint32_t len);
+/* IN_ORDER bookkeeping: IDs in the order they were made available. */
+void vplat_val_vq_order_push(struct vplat_val_vq *vq, uint16_t id);
+uint16_t vplat_val_vq_order_pop(struct vplat_val_vq *vq);
+/* Position (1-based) of @id among the buffers in flight, oldest first; 0 if absent. */
+unsigned vplat_val_vq_order_find(const struct vplat_val_vq *vq, uint16_t id);
+/* Build the indirect table of slot @slot from the segments; returns its guest address. */
+uint64_t vplat_val_vq_fill_indirect(struct vplat_val_vq *vq, uint16_t slot,
+				    const struct vplat_val_buf *bufs, unsigned n_out, unsigned n);
+
+#endif

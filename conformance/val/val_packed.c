@@ -1,0 +1,214 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Driver side of a packed virtqueue (packed-ring.tex): one descriptor ring shared with the
+ * device, wrap counters on both sides, buffer IDs from a free list, event suppression areas.
+ */
+#include "val_internal.h"
+
+#define AVAIL_F VPLAT_VIRTQ_DESC_F_AVAIL
+#define USED_F	VPLAT_VIRTQ_DESC_F_USED
+
+static struct vplat_pvirtq_desc *ring_of(const struct vplat_val_vq *vq)
+{
+	return vq->desc;
+}
+
+/* Driver event suppression: written by the driver, read by the device. */
+static struct vplat_pvirtq_event_suppress *driver_event(const struct vplat_val_vq *vq)
+{
+	return vq->driver;
+}
+
+/* Device event suppression: written by the device, read by the driver. */
+static struct vplat_pvirtq_event_suppress *device_event(const struct vplat_val_vq *vq)
+{
+	return vq->device;
+}
+
+/* AVAIL/USED bits marking a descriptor available in wrap phase @wrap. */
+static uint16_t avail_bits(bool wrap)
+{
+	return wrap ? AVAIL_F : USED_F;
+}
+
+void vplat_val_packed_init(struct vplat_val_vq *vq)
+{
+	for (uint16_t i = 0; i < vq->size; i++)
+		vq->next[i] = (uint16_t)(i + 1);
+	vq->free_head = 0;
+	vq->num_free = vq->size;
+	vq->avail_wrap = true;
+	vq->used_wrap = true;
+}
+
+static void advance_avail(struct vplat_val_vq *vq)
+{
+	if (++vq->avail_idx == vq->size) {
+		vq->avail_idx = 0;
+		vq->avail_wrap = !vq->avail_wrap;
+	}
+}
+
+int vplat_val_packed_add(struct vplat_val_vq *vq, const struct vplat_val_buf *bufs, unsigned n_out,
+			 unsigned n, uint32_t in_len, void *token)
+{
+	bool indirect = vq->use_indirect;
+	uint16_t need = (uint16_t)(indirect ? 1 : n);
+	/* Every buffer takes at least one slot, so a free slot implies a free ID. */
+	if (vq->num_free < need)
+		return VPLAT_ENOSPC;
+	struct vplat_pvirtq_desc *ring = ring_of(vq);
+	uint16_t id = vq->free_head;
+	vq->free_head = vq->next[id];
+	uint16_t head = vq->avail_idx, head_flags = 0;
+	for (unsigned i = 0; i < need; i++) {
+		struct vplat_pvirtq_desc *d = &ring[vq->avail_idx];
+		uint16_t flags = avail_bits(vq->avail_wrap);
+		if (indirect) {
+			d->addr =
+			    vplat_cpu_to_le64(vplat_val_vq_fill_indirect(vq, id, bufs, n_out, n));
+			d->len =
+			    vplat_cpu_to_le32((uint32_t)(n * sizeof(struct vplat_pvirtq_desc)));
+			flags |= VPLAT_VIRTQ_DESC_F_INDIRECT;
+		} else {
+			d->addr = vplat_cpu_to_le64(val_buf_gpa(vq, &bufs[i]));
+			d->len = vplat_cpu_to_le32(bufs[i].len);
+			if (i >= n_out)
+				flags |= VPLAT_VIRTQ_DESC_F_WRITE;
+			if (i + 1 < need)
+				flags |= VPLAT_VIRTQ_DESC_F_NEXT;
+		}
+		d->id = vplat_cpu_to_le16(id);
+		if (i == 0)
+			head_flags = flags;
+		else
+			val_st16(&d->flags, flags);
+		advance_avail(vq);
+	}
+	vq->num_free = (uint16_t)(vq->num_free - need);
+	vq->slots[id] = (struct vplat_val_vq_slot){.token = token, .in_len = in_len, .ndesc = need};
+	if (vq->in_order)
+		vplat_val_vq_order_push(vq, id);
+	vq->inflight++;
+	vq->num_added = (uint16_t)(vq->num_added + need);
+	/* The whole list must be visible before its first descriptor turns available. */
+	val_wmb();
+	val_st16(&ring[head].flags, head_flags);
+	return 0;
+}
+
+bool vplat_val_packed_kick_needed(struct vplat_val_vq *vq)
+{
+	/* Publish the descriptors before reading the device's suppression state. */
+	val_mb();
+	const struct vplat_pvirtq_event_suppress *ev = device_event(vq);
+	uint16_t off_wrap = val_ld16(&ev->desc);
+	uint16_t flags = val_ld16(&ev->flags) & 3u;
+	uint16_t new_idx = vq->avail_idx;
+	uint16_t old_idx = (uint16_t)(new_idx - vq->num_added);
+	vq->num_added = 0;
+	if (flags == VPLAT_RING_EVENT_FLAGS_DESC && vq->event_idx) {
+		uint16_t event = off_wrap & 0x7fffu;
+		/* An event offset in the other wrap phase lies one ring length back. */
+		if ((bool)(off_wrap >> 15) != vq->avail_wrap)
+			event = (uint16_t)(event - vq->size);
+		return (uint16_t)(new_idx - event - 1) < (uint16_t)(new_idx - old_idx);
+	}
+	return flags != VPLAT_RING_EVENT_FLAGS_DISABLE;
+}
+
+static void write_event_off(struct vplat_val_vq *vq)
+{
+	val_st16(&driver_event(vq)->desc,
+		 (uint16_t)(vq->last_used | (vq->used_wrap ? 0x8000u : 0)));
+}
+
+static void complete(struct vplat_val_vq *vq, uint16_t id, uint32_t len, void **token,
+		     uint32_t *out_len)
+{
+	struct vplat_val_vq_slot *s = &vq->slots[id];
+	*token = s->token;
+	uint32_t l = vplat_val_vq_check_len(vq, id, len);
+	if (out_len)
+		*out_len = l;
+	/* The device skips forward by the slots the buffer occupied. */
+	unsigned slot = vq->last_used + s->ndesc;
+	if (slot >= vq->size) {
+		slot -= vq->size;
+		vq->used_wrap = !vq->used_wrap;
+	}
+	vq->last_used = (uint16_t)slot;
+	vq->num_free = (uint16_t)(vq->num_free + s->ndesc);
+	s->token = NULL;
+	vq->next[id] = vq->free_head;
+	vq->free_head = id;
+	vq->inflight--;
+	if (vq->irq_enabled && vq->event_idx) {
+		write_event_off(vq);
+		val_mb();
+	}
+}
+
+static int take_batch(struct vplat_val_vq *vq, void **token, uint32_t *len)
+{
+	uint16_t h = vplat_val_vq_order_pop(vq);
+	uint32_t l = vq->slots[h].in_len; /* skipped buffers count as fully written */
+	if (h == (uint16_t)vq->batch_id) {
+		l = vq->batch_len;
+		vq->batch_id = -1;
+	}
+	complete(vq, h, l, token, len);
+	return 0;
+}
+
+int vplat_val_packed_get_used(struct vplat_val_vq *vq, void **token, uint32_t *len)
+{
+	if (vq->in_order && vq->batch_id >= 0)
+		return take_batch(vq, token, len);
+	if (vq->inflight == 0)
+		return VPLAT_EAGAIN;
+	const struct vplat_pvirtq_desc *d = &ring_of(vq)[vq->last_used];
+	uint16_t flags = val_ld16(&d->flags);
+	bool avail = flags & AVAIL_F, used = flags & USED_F;
+	if (avail != used || used != vq->used_wrap)
+		return VPLAT_EAGAIN;
+	/* Read the flags before the id and len they cover. */
+	val_rmb();
+	uint16_t id = val_ld16(&d->id);
+	uint32_t l = val_ld32(&d->len);
+	if (id >= vq->size)
+		return vplat_val_vq_fail(vq, "used buffer id out of range");
+	if (vq->in_order) {
+		if (vplat_val_vq_order_find(vq, id) == 0)
+			return vplat_val_vq_fail(vq, "used buffer id not in flight");
+		vq->batch_id = id;
+		vq->batch_len = l;
+		return take_batch(vq, token, len);
+	}
+	if (!vq->slots[id].token)
+		return vplat_val_vq_fail(vq, "used buffer id not in flight");
+	complete(vq, id, l, token, len);
+	return 0;
+}
+
+void vplat_val_packed_set_interrupts(struct vplat_val_vq *vq, bool on)
+{
+	vq->irq_enabled = on;
+	uint16_t flags = VPLAT_RING_EVENT_FLAGS_DISABLE;
+	if (on && vq->event_idx) {
+		write_event_off(vq);
+		/* The offset must be visible before the device sees DESC mode. */
+		val_wmb();
+		flags = VPLAT_RING_EVENT_FLAGS_DESC;
+	} else if (on) {
+		flags = VPLAT_RING_EVENT_FLAGS_ENABLE;
+	}
+	val_st16(&driver_event(vq)->flags, flags);
+	val_mb();
+}
+
+uint32_t vplat_val_packed_notify_data(const struct vplat_val_vq *vq)
+{
+	/* next_off / next_wrap name the next descriptor not yet made available. */
+	return VPLAT_VIRTIO_NOTIFY_DATA(vq->notify_value, vq->avail_idx, vq->avail_wrap);
+}

@@ -1,0 +1,1011 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * virtio-pci modern (non-transitional) function model
+ * (sec: Virtio Transport Options / Virtio Over PCI Bus).
+ *
+ * Configuration space is a 256-byte image plus a mask of the bits the driver may write; BAR
+ * sizing, the command register, the MSI-X control bits and the VIRTIO_PCI_CAP_PCI_CFG window
+ * fields are all plain masked writes, and the few side effects (interrupt routing, the window
+ * access) run after the write. The BARs are served by vplat_pci_bar_read()/write():
+ *
+ *   BAR1  (32-bit memory, 4 KiB)      MSI-X table at 0x000, PBA at 0x800
+ *   BAR2/3 (64-bit prefetchable)      shared memory regions (mapped by the VMM, not served here)
+ *   BAR4/5 (64-bit memory)            common cfg 0x0000, ISR 0x1000, device cfg 0x2000,
+ *                                     notify 0x3000 + 4 * queue (notify_off_multiplier 4)
+ *
+ * Access widths (drivernormative: Virtio Transport Options / Virtio Over PCI Bus / PCI Device
+ * Layout: "8-bit wide accesses for 8-bit wide fields, 16-bit wide and aligned accesses for
+ * 16-bit wide fields and 32-bit wide and aligned accesses for 32-bit and 64-bit wide fields"):
+ * common cfg accepts exactly the field's width at the field's offset; 64-bit fields take two
+ * independent 32-bit halves (devicenormative: PCI Device Layout) or one aligned 64-bit access.
+ * Any other width or offset inside a field is refused with VPLAT_EINVAL (reads 0, nothing
+ * changes). Bytes of a BAR that no structure describes read 0 and ignore writes.
+ *
+ * Not modelled: I/O BARs and the legacy interface, expansion ROM, PCI error status bits, PCIe
+ * extended config space, power management. Bus Master Enable is not checked: MSI-X messages
+ * are sent whatever its value.
+ *
+ * Freestanding: no libc beyond <string.h> mem*.
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "vplat/error.h"
+#include "vplat/pci.h"
+#include "vplat/spec/virtio_pci.h"
+
+/* BAR layout (see vplat/pci.h). */
+#define PCI_MSIX_BAR        1u
+#define PCI_SHM_BAR         2u
+#define PCI_VIRTIO_BAR      4u
+#define PCI_MSIX_BAR_SIZE   0x1000u
+#define PCI_MSIX_TABLE_OFF  0x000u
+#define PCI_MSIX_PBA_OFF    0x800u
+#define PCI_MSIX_MAX        (PCI_MSIX_PBA_OFF / 16u) /* table entries that fit before the PBA */
+#define PCI_COMMON_OFF      0x0000u
+#define PCI_ISR_OFF         0x1000u
+#define PCI_DEVICE_OFF      0x2000u
+#define PCI_DEVICE_MAX      0x1000u /* device config slot */
+#define PCI_NOTIFY_OFF      0x3000u
+/* devicenormative: Notification capability: with VIRTIO_F_NOTIFICATION_DATA the multiplier is
+ * a power of 2 that is a multiple of 4; without it an even power of 2. 4 = 2^2 is both. */
+#define PCI_NOTIFY_MULT     4u
+
+/* Capability sizes. */
+#define CAP_VIRTIO_LEN  16u /* struct vplat_virtio_pci_cap */
+#define CAP_NOTIFY_LEN  20u /* struct vplat_virtio_pci_notify_cap */
+#define CAP_PCICFG_LEN  20u /* struct vplat_virtio_pci_cfg_cap */
+#define CAP_SHM_LEN     24u /* struct vplat_virtio_pci_cap64 */
+#define CAP_MSIX_LEN    12u /* struct vplat_pci_msix_cap */
+
+/* Feature bits this model cannot serve: SR-IOV needs the SR-IOV extended capability and the
+ * admin virtqueue needs admin queues behind admin_queue_index/num. NOTIF_CONFIG_DATA is
+ * supported: queue_notif_config_data is the queue index. */
+#define PCI_UNSUPPORTED_FEATURES                                                                   \
+	(VPLAT_BIT(VPLAT_VIRTIO_F_SR_IOV) | VPLAT_BIT(VPLAT_VIRTIO_F_ADMIN_VQ))
+
+/* Writable command bits: memory space, bus master, parity error response, SERR#, INTx
+ * disable. There is no I/O BAR, so I/O space stays hardwired to 0. */
+#define PCI_COMMAND_WMASK                                                                          \
+	(VPLAT_PCI_COMMAND_MEMORY | VPLAT_PCI_COMMAND_MASTER | 0x0040u | 0x0100u |                 \
+	 VPLAT_PCI_COMMAND_INTX_DISABLE)
+
+/* ------------------------------------------------------------------------------------------ */
+/* Little-endian helpers                                                                       */
+/* ------------------------------------------------------------------------------------------ */
+
+static uint32_t get_le(const uint8_t *p, unsigned n)
+{
+	uint32_t v = 0;
+
+	while (n-- > 0)
+		v = (v << 8) | p[n];
+	return v;
+}
+
+static void put_le(uint8_t *p, unsigned n, uint32_t v)
+{
+	for (unsigned i = 0; i < n; i++)
+		p[i] = (uint8_t)(v >> (8u * i));
+}
+
+static uint16_t cfg16(const struct vplat_pci *t, unsigned off)
+{
+	return (uint16_t)get_le(&t->cfg[off], 2);
+}
+
+static uint32_t cfg32(const struct vplat_pci *t, unsigned off)
+{
+	return get_le(&t->cfg[off], 4);
+}
+
+static void set_cfg(struct vplat_pci *t, unsigned off, unsigned n, uint32_t v, uint32_t wmask)
+{
+	put_le(&t->cfg[off], n, v);
+	put_le(&t->cfg_wmask[off], n, wmask);
+}
+
+static bool valid_size(unsigned size)
+{
+	return size == 1 || size == 2 || size == 4 || size == 8;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Interrupts                                                                                  */
+/* ------------------------------------------------------------------------------------------ */
+
+static uint16_t pci_nmsix(const struct vplat_pci *t)
+{
+	return t->p.msix != NULL ? t->p.nmsix : 0;
+}
+
+static uint16_t msix_ctrl(const struct vplat_pci *t)
+{
+	return t->msix_cap ? cfg16(t, t->msix_cap + 2u) : 0;
+}
+
+static bool msix_enabled(const struct vplat_pci *t)
+{
+	return (msix_ctrl(t) & VPLAT_PCI_MSIX_CTRL_ENABLE) != 0;
+}
+
+static bool msix_masked(const struct vplat_pci *t, uint16_t v)
+{
+	return (msix_ctrl(t) & VPLAT_PCI_MSIX_CTRL_MASKALL) != 0 ||
+	       (vplat_le32_to_cpu(t->p.msix[v].vector_ctrl) & VPLAT_PCI_MSIX_ENTRY_CTRL_MASKBIT);
+}
+
+static void msix_set_pending(struct vplat_pci *t, uint16_t v, bool on)
+{
+	uint64_t bit = UINT64_C(1) << (v % 64u);
+
+	if (on)
+		t->p.msix_pending[v / 64u] |= bit;
+	else
+		t->p.msix_pending[v / 64u] &= ~bit;
+}
+
+static bool msix_pending(const struct vplat_pci *t, uint16_t v)
+{
+	return (t->p.msix_pending[v / 64u] >> (v % 64u)) & 1u;
+}
+
+static void msix_send(struct vplat_pci *t, uint16_t v)
+{
+	const struct vplat_pci_msix_entry *e = &t->p.msix[v];
+	uint64_t addr = (uint64_t)vplat_le32_to_cpu(e->addr_hi) << 32 |
+			vplat_le32_to_cpu(e->addr_lo);
+
+	msix_set_pending(t, v, false);
+	t->p.msi(t->p.opaque, addr, vplat_le32_to_cpu(e->data));
+}
+
+/* Signal MSI-X vector @p v: sent now, or left pending while the function or vector is
+ * masked ([PCI] MSI-X). NO_VECTOR and vectors past the table deliver nothing
+ * (devicenormative: Used Buffer Notifications / Notification of Device Configuration
+ * Changes: "MUST NOT deliver an interrupt" for NO_VECTOR). */
+static void msix_notify(struct vplat_pci *t, uint16_t v)
+{
+	if (v >= pci_nmsix(t))
+		return;
+	if (msix_masked(t, v))
+		msix_set_pending(t, v, true);
+	else
+		msix_send(t, v);
+}
+
+/* Deliver every pending vector that is no longer masked. */
+static void msix_flush(struct vplat_pci *t)
+{
+	if (!msix_enabled(t))
+		return;
+	for (uint16_t v = 0; v < pci_nmsix(t); v++) {
+		if (msix_pending(t, v) && !msix_masked(t, v))
+			msix_send(t, v);
+	}
+}
+
+/*
+ * INTx follows ISR while MSI-X is disabled (devicenormative: ISR status capability: the PCI
+ * Status Interrupt bit is "the logical OR of all bits in ISR status"; INTx asserts unless the
+ * command register disables it).
+ */
+static void intx_update(struct vplat_pci *t)
+{
+	bool pending = !msix_enabled(t) && t->isr != 0;
+	bool level = pending && !(cfg16(t, VPLAT_PCI_CFG_COMMAND) & VPLAT_PCI_COMMAND_INTX_DISABLE);
+	uint16_t status = cfg16(t, VPLAT_PCI_CFG_STATUS) & (uint16_t)~VPLAT_PCI_STATUS_INTERRUPT;
+
+	if (pending)
+		status |= VPLAT_PCI_STATUS_INTERRUPT;
+	put_le(&t->cfg[VPLAT_PCI_CFG_STATUS], 2, status);
+	if (level == t->intx_level)
+		return;
+	t->intx_level = level;
+	if (t->p.intx)
+		t->p.intx(t->p.opaque, level);
+}
+
+static void pci_notify_used(struct vplat_device *dev, struct vplat_vq *vq)
+{
+	struct vplat_pci *t = dev->transport;
+
+	/* sec: Used Buffer Notifications: MSI-X enabled → queue_msix_vector; disabled → set
+	 * ISR bit 0 (devicenormative: ISR status capability: "before sending") and INTx. */
+	if (msix_enabled(t)) {
+		msix_notify(t, vq->msix_vector);
+		return;
+	}
+	t->isr |= VPLAT_VIRTIO_PCI_ISR_QUEUE;
+	intx_update(t);
+}
+
+static void pci_notify_config(struct vplat_device *dev)
+{
+	struct vplat_pci *t = dev->transport;
+
+	/* devicenormative: ISR status capability: "MUST set the Device Configuration Interrupt
+	 * bit in ISR status before sending a device configuration change notification". */
+	t->isr |= VPLAT_VIRTIO_PCI_ISR_CONFIG;
+	if (msix_enabled(t))
+		msix_notify(t, t->config_msix_vector);
+	intx_update(t);
+}
+
+static const struct vplat_notify_ops pci_notify_ops = {
+	.used = pci_notify_used,
+	.config = pci_notify_config,
+};
+
+/* ------------------------------------------------------------------------------------------ */
+/* Common configuration (BAR4 + 0x0000)                                                        */
+/* ------------------------------------------------------------------------------------------ */
+
+/* The queue queue_select points at, or NULL if it does not exist (queue_size reads 0). */
+static struct vplat_vq *sel_vq(struct vplat_pci *t)
+{
+	struct vplat_vq *vq = vplat_device_vq(t->dev, t->queue_select);
+
+	return (vq != NULL && vq->size_max != 0) ? vq : NULL;
+}
+
+/* Is [off, off+size) one whole field, or a 32-bit half of a 64-bit field? */
+static bool common_access_ok(uint32_t off, unsigned size)
+{
+	if (off >= VPLAT_VIRTIO_PCI_COMMON_CFG_SIZE || (off & (size - 1u)) != 0)
+		return false;
+	if (off < VPLAT_VIRTIO_PCI_COMMON_CONFIG_MSIX_VECTOR)
+		return size == 4; /* the four le32 feature fields */
+	if (off == VPLAT_VIRTIO_PCI_COMMON_DEVICE_STATUS ||
+	    off == VPLAT_VIRTIO_PCI_COMMON_CONFIG_GENERATION)
+		return size == 1;
+	if (off >= VPLAT_VIRTIO_PCI_COMMON_QUEUE_DESC &&
+	    off < VPLAT_VIRTIO_PCI_COMMON_QUEUE_NOTIF_CONFIG_DATA)
+		return size == 4 || size == 8; /* le64 fields */
+	return size == 2;                      /* every other field is le16 */
+}
+
+static uint64_t vq_addr_field(struct vplat_vq *vq, uint32_t base)
+{
+	if (base == VPLAT_VIRTIO_PCI_COMMON_QUEUE_DESC)
+		return vq->desc_addr;
+	if (base == VPLAT_VIRTIO_PCI_COMMON_QUEUE_DRIVER)
+		return vq->driver_addr;
+	return vq->device_addr;
+}
+
+static uint64_t common_read_queue(struct vplat_pci *t, uint32_t off, unsigned size)
+{
+	struct vplat_vq *vq = sel_vq(t);
+
+	if (vq == NULL)
+		return 0; /* devicenormative: "present a 0 in queue_size" for an unavailable queue */
+	if (off >= VPLAT_VIRTIO_PCI_COMMON_QUEUE_DESC &&
+	    off < VPLAT_VIRTIO_PCI_COMMON_QUEUE_NOTIF_CONFIG_DATA) {
+		uint32_t base = off & ~7u;
+		uint64_t v = vq_addr_field(vq, base);
+
+		if (size == 8)
+			return v;
+		return off == base ? (uint32_t)v : (uint32_t)(v >> 32);
+	}
+	switch (off) {
+	case VPLAT_VIRTIO_PCI_COMMON_QUEUE_SIZE:
+		return vq->size; /* the maximum after reset (the core), or what the driver wrote */
+	case VPLAT_VIRTIO_PCI_COMMON_QUEUE_MSIX_VECTOR:
+		return vq->msix_vector;
+	case VPLAT_VIRTIO_PCI_COMMON_QUEUE_ENABLE:
+		return vq->enabled ? 1u : 0u;
+	case VPLAT_VIRTIO_PCI_COMMON_QUEUE_NOTIFY_OFF:
+		/* notify address = 0x3000 + queue_notify_off * 4 */
+		return vq->index;
+	case VPLAT_VIRTIO_PCI_COMMON_QUEUE_NOTIF_CONFIG_DATA:
+		/* "exists only if VIRTIO_F_NOTIF_CONFIG_DATA has been negotiated"; the trivial
+		 * choice the spec's note suggests: the queue index. */
+		return vplat_device_has_feature(t->dev, VPLAT_VIRTIO_F_NOTIF_CONFIG_DATA) ? vq->index
+											 : 0u;
+	case VPLAT_VIRTIO_PCI_COMMON_QUEUE_RESET:
+		/* devicenormative: 0 on reset and after queue_enable; 1 while a reset is
+		 * ongoing (resets are synchronous here) */
+		return vq->reset_pending ? 1u : 0u;
+	default:
+		return 0;
+	}
+}
+
+static uint64_t common_read(struct vplat_pci *t, uint32_t off, unsigned size)
+{
+	struct vplat_device *dev = t->dev;
+	uint32_t sel;
+
+	switch (off) {
+	case VPLAT_VIRTIO_PCI_COMMON_DEVICE_FEATURE_SELECT:
+		return t->device_feature_select;
+	case VPLAT_VIRTIO_PCI_COMMON_DEVICE_FEATURE:
+		/* devicenormative: Common configuration structure layout: the offered bits for
+		 * any select value (0 above word 1, the core) */
+		return vplat_device_get_features(dev, t->device_feature_select);
+	case VPLAT_VIRTIO_PCI_COMMON_DRIVER_FEATURE_SELECT:
+		return t->driver_feature_select;
+	case VPLAT_VIRTIO_PCI_COMMON_DRIVER_FEATURE:
+		/* devicenormative: "MUST present any valid feature bits the driver has written"
+		 * (valid = offered) */
+		sel = t->driver_feature_select;
+		if (sel > 1)
+			return 0;
+		return (uint32_t)((dev->driver_features & dev->host_features) >> (32u * sel));
+	case VPLAT_VIRTIO_PCI_COMMON_CONFIG_MSIX_VECTOR:
+		return t->config_msix_vector;
+	case VPLAT_VIRTIO_PCI_COMMON_NUM_QUEUES:
+		return dev->nvqs;
+	case VPLAT_VIRTIO_PCI_COMMON_DEVICE_STATUS:
+		return vplat_device_get_status(dev);
+	case VPLAT_VIRTIO_PCI_COMMON_CONFIG_GENERATION:
+		return (uint8_t)dev->config_generation;
+	case VPLAT_VIRTIO_PCI_COMMON_QUEUE_SELECT:
+		return t->queue_select;
+	case VPLAT_VIRTIO_PCI_COMMON_ADMIN_QUEUE_INDEX:
+	case VPLAT_VIRTIO_PCI_COMMON_ADMIN_QUEUE_NUM:
+		return 0; /* VIRTIO_F_ADMIN_VQ is never offered: no admin queues */
+	default:
+		return common_read_queue(t, off, size);
+	}
+}
+
+/* Device reset: devicenormative: Common configuration structure layout ("MUST reset when 0
+ * is written to device_status", "present a 0 in queue_enable on reset") and MSI-X Vector
+ * Configuration ("all queue and configuration change events are unmapped upon reset"). */
+static void pci_reset(struct vplat_pci *t)
+{
+	struct vplat_device *dev = t->dev;
+
+	vplat_device_reset(dev);
+	t->config_msix_vector = VPLAT_VIRTIO_PCI_NO_VECTOR;
+	for (uint16_t i = 0; dev->vqs != NULL && i < dev->nvqs; i++)
+		dev->vqs[i].msix_vector = VPLAT_VIRTIO_PCI_NO_VECTOR;
+	if (t->p.msix != NULL)
+		memset(t->p.msix_pending, 0, ((t->p.nmsix + 63u) / 64u) * sizeof(uint64_t));
+	t->device_feature_select = 0;
+	t->driver_feature_select = 0;
+	t->queue_select = 0;
+	t->isr = 0;
+	intx_update(t);
+}
+
+/* A vector the table has, or NO_VECTOR: devicenormative: MSI-X Vector Configuration: "report
+ * mapping failures by returning the NO_VECTOR value when the ... field is read". */
+static uint16_t pci_map_vector(const struct vplat_pci *t, uint64_t v)
+{
+	return v < pci_nmsix(t) ? (uint16_t)v : VPLAT_VIRTIO_PCI_NO_VECTOR;
+}
+
+static void common_write_addr(struct vplat_vq *vq, uint32_t off, unsigned size, uint64_t val)
+{
+	uint32_t base = off & ~7u;
+	uint64_t *field = base == VPLAT_VIRTIO_PCI_COMMON_QUEUE_DESC     ? &vq->desc_addr
+			  : base == VPLAT_VIRTIO_PCI_COMMON_QUEUE_DRIVER ? &vq->driver_addr
+									 : &vq->device_addr;
+
+	if (size == 8)
+		*field = val;
+	else if (off == base)
+		*field = (*field & ~(uint64_t)UINT32_MAX) | (uint32_t)val;
+	else
+		*field = (*field & UINT32_MAX) | (uint64_t)(uint32_t)val << 32;
+}
+
+static void common_write_queue(struct vplat_pci *t, uint32_t off, unsigned size, uint64_t val)
+{
+	struct vplat_vq *vq = sel_vq(t);
+
+	if (vq == NULL)
+		return;
+	switch (off) {
+	case VPLAT_VIRTIO_PCI_COMMON_QUEUE_MSIX_VECTOR:
+		vq->msix_vector = pci_map_vector(t, val);
+		return;
+	case VPLAT_VIRTIO_PCI_COMMON_QUEUE_ENABLE:
+		/* drivernormative: "The driver MUST NOT write a 0 to queue_enable": only 1 acts.
+		 * On error the core leaves the queue disabled and queue_enable reads 0. */
+		if (val == 1 && !vq->enabled)
+			(void)vplat_device_queue_enable(t->dev, vq->index);
+		return;
+	case VPLAT_VIRTIO_PCI_COMMON_QUEUE_RESET:
+		/* devicenormative: "MUST reset the queue when 1 is written to queue_reset ...
+		 * present 0 in both queue_reset and queue_enable when queue reset has
+		 * completed" (synchronous: both read 0 when this write returns). */
+		if (val == 1 && vplat_device_has_feature(t->dev, VPLAT_VIRTIO_F_RING_RESET))
+			vplat_device_queue_reset(t->dev, vq->index);
+		return;
+	default:
+		break;
+	}
+	/* "The driver MUST configure the other virtqueue fields before enabling the
+	 * virtqueue": the layout of an enabled queue must not change under the device. */
+	if (vq->enabled)
+		return;
+	if (off == VPLAT_VIRTIO_PCI_COMMON_QUEUE_SIZE)
+		vq->size = (uint16_t)val; /* validated by the core at enable */
+	else if (off >= VPLAT_VIRTIO_PCI_COMMON_QUEUE_DESC &&
+		 off < VPLAT_VIRTIO_PCI_COMMON_QUEUE_NOTIF_CONFIG_DATA)
+		common_write_addr(vq, off, size, val);
+	/* queue_notify_off, queue_notif_config_data: read-only, ignored */
+}
+
+static void common_write(struct vplat_pci *t, uint32_t off, unsigned size, uint64_t val)
+{
+	struct vplat_device *dev = t->dev;
+
+	switch (off) {
+	case VPLAT_VIRTIO_PCI_COMMON_DEVICE_FEATURE_SELECT:
+		t->device_feature_select = (uint32_t)val;
+		break;
+	case VPLAT_VIRTIO_PCI_COMMON_DRIVER_FEATURE_SELECT:
+		t->driver_feature_select = (uint32_t)val;
+		break;
+	case VPLAT_VIRTIO_PCI_COMMON_DRIVER_FEATURE:
+		vplat_device_set_driver_features(dev, t->driver_feature_select, (uint32_t)val);
+		break;
+	case VPLAT_VIRTIO_PCI_COMMON_CONFIG_MSIX_VECTOR:
+		t->config_msix_vector = pci_map_vector(t, val);
+		break;
+	case VPLAT_VIRTIO_PCI_COMMON_DEVICE_STATUS:
+		if ((uint8_t)val == 0)
+			pci_reset(t);
+		else
+			(void)vplat_device_set_status(dev, (uint8_t)val);
+		break;
+	case VPLAT_VIRTIO_PCI_COMMON_QUEUE_SELECT:
+		t->queue_select = (uint16_t)val;
+		break;
+	case VPLAT_VIRTIO_PCI_COMMON_DEVICE_FEATURE:
+	case VPLAT_VIRTIO_PCI_COMMON_NUM_QUEUES:
+	case VPLAT_VIRTIO_PCI_COMMON_CONFIG_GENERATION:
+	case VPLAT_VIRTIO_PCI_COMMON_ADMIN_QUEUE_INDEX:
+	case VPLAT_VIRTIO_PCI_COMMON_ADMIN_QUEUE_NUM:
+		break; /* read-only (drivernormative: "MUST NOT write to device_feature, ...") */
+	default:
+		common_write_queue(t, off, size, val);
+		break;
+	}
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* BAR4: common cfg, ISR, device cfg, notifications                                            */
+/* ------------------------------------------------------------------------------------------ */
+
+static int virtio_bar_read(struct vplat_pci *t, uint64_t off, unsigned size, uint64_t *val)
+{
+	if (off < PCI_ISR_OFF) {
+		if (off >= VPLAT_VIRTIO_PCI_COMMON_CFG_SIZE)
+			return 0; /* padding after the structure */
+		if (!common_access_ok((uint32_t)off, size))
+			return VPLAT_EINVAL;
+		*val = common_read(t, (uint32_t)off, size);
+		return 0;
+	}
+	if (off < PCI_DEVICE_OFF) {
+		if (off != PCI_ISR_OFF)
+			return 0;
+		if (size != 1)
+			return VPLAT_EINVAL;
+		/* devicenormative: ISR status capability: "MUST reset ISR status to 0 on driver
+		 * read"; the read de-asserts INTx. */
+		*val = t->isr;
+		t->isr = 0;
+		intx_update(t);
+		return 0;
+	}
+	if (off < PCI_NOTIFY_OFF) {
+		uint8_t buf[8] = {0};
+
+		if ((off & (size - 1u)) != 0)
+			return VPLAT_EINVAL;
+		/* Past config_len the core reads 0. */
+		vplat_device_config_read(t->dev, (uint32_t)(off - PCI_DEVICE_OFF), buf, size);
+		*val = (uint64_t)get_le(buf + 4, size > 4 ? size - 4 : 0) << 32 |
+		       get_le(buf, size > 4 ? 4 : size);
+		return 0;
+	}
+	return 0; /* notify area and the rest: write-only / unused, read 0 */
+}
+
+static int notify_write(struct vplat_pci *t, uint64_t off, unsigned size, uint64_t val)
+{
+	uint64_t rel = off - PCI_NOTIFY_OFF;
+	struct vplat_device *dev = t->dev;
+
+	if (rel >= t->notify_len)
+		return 0; /* past the notify area: unused */
+	/* sec: PCI-specific Initialization And Device Operation / Available Buffer
+	 * Notifications: a 16-bit write of the queue index (or queue_notif_config_data, the
+	 * same value here) or, with VIRTIO_F_NOTIFICATION_DATA, a 32-bit notification value.
+	 * The notify address names the queue. */
+	if ((rel % PCI_NOTIFY_MULT) != 0 || (size != 2 && size != 4))
+		return VPLAT_EINVAL;
+	uint16_t index = (uint16_t)(rel / PCI_NOTIFY_MULT);
+	uint32_t data = 0;
+
+	if (vplat_device_has_feature(dev, VPLAT_VIRTIO_F_NOTIFICATION_DATA))
+		data = (uint32_t)val;
+	vplat_device_kick(dev, index, data);
+	return 0;
+}
+
+static int virtio_bar_write(struct vplat_pci *t, uint64_t off, unsigned size, uint64_t val)
+{
+	if (off < PCI_ISR_OFF) {
+		if (off >= VPLAT_VIRTIO_PCI_COMMON_CFG_SIZE)
+			return 0;
+		if (!common_access_ok((uint32_t)off, size))
+			return VPLAT_EINVAL;
+		common_write(t, (uint32_t)off, size, val);
+		return 0;
+	}
+	if (off < PCI_DEVICE_OFF)
+		return (off == PCI_ISR_OFF && size != 1) ? VPLAT_EINVAL : 0; /* ISR is read-only */
+	if (off < PCI_NOTIFY_OFF) {
+		uint8_t buf[8];
+
+		if ((off & (size - 1u)) != 0)
+			return VPLAT_EINVAL;
+		put_le(buf, size > 4 ? 4 : size, (uint32_t)val);
+		if (size > 4)
+			put_le(buf + 4, 4, (uint32_t)(val >> 32));
+		vplat_device_config_write(t->dev, (uint32_t)(off - PCI_DEVICE_OFF), buf, size);
+		return 0;
+	}
+	return notify_write(t, off, size, val);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* BAR1: MSI-X table and PBA                                                                   */
+/* ------------------------------------------------------------------------------------------ */
+
+static uint32_t *msix_word(struct vplat_pci *t, uint64_t off)
+{
+	struct vplat_pci_msix_entry *e = &t->p.msix[off / 16u];
+
+	switch (off % 16u) {
+	case 0:
+		return &e->addr_lo;
+	case 4:
+		return &e->addr_hi;
+	case 8:
+		return &e->data;
+	default:
+		return &e->vector_ctrl;
+	}
+}
+
+static uint32_t msix_read32(struct vplat_pci *t, uint64_t off)
+{
+	uint64_t pba_len = ((t->p.nmsix + 63u) / 64u) * 8u;
+
+	if (off < (uint64_t)t->p.nmsix * 16u)
+		return vplat_le32_to_cpu(*msix_word(t, off));
+	if (off >= PCI_MSIX_PBA_OFF && off - PCI_MSIX_PBA_OFF < pba_len) {
+		uint64_t rel = off - PCI_MSIX_PBA_OFF;
+
+		return (uint32_t)(t->p.msix_pending[rel / 8u] >> (8u * (rel % 8u)));
+	}
+	return 0;
+}
+
+static void msix_write32(struct vplat_pci *t, uint64_t off, uint32_t v)
+{
+	if (off >= (uint64_t)t->p.nmsix * 16u)
+		return; /* PBA is read-only; gaps ignore writes */
+	if (off % 16u == 12u) {
+		/* Vector Control: only the mask bit is defined; unmasking delivers a pending
+		 * message. */
+		t->p.msix[off / 16u].vector_ctrl =
+			vplat_cpu_to_le32(v & VPLAT_PCI_MSIX_ENTRY_CTRL_MASKBIT);
+		msix_flush(t);
+		return;
+	}
+	*msix_word(t, off) = vplat_cpu_to_le32(v);
+}
+
+/* [PCI] MSI-X: the table and PBA take aligned DWORD and QWORD accesses. */
+static int msix_bar_access(struct vplat_pci *t, uint64_t off, unsigned size, uint64_t *rd,
+			   uint64_t wr)
+{
+	if ((size != 4 && size != 8) || (off & (size - 1u)) != 0)
+		return VPLAT_EINVAL;
+	if (rd != NULL) {
+		*rd = msix_read32(t, off);
+		if (size == 8)
+			*rd |= (uint64_t)msix_read32(t, off + 4) << 32;
+		return 0;
+	}
+	msix_write32(t, off, (uint32_t)wr);
+	if (size == 8)
+		msix_write32(t, off + 4, (uint32_t)(wr >> 32));
+	return 0;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* BAR dispatch                                                                                */
+/* ------------------------------------------------------------------------------------------ */
+
+static int bar_check(const struct vplat_pci *t, unsigned bar, uint64_t off, unsigned size)
+{
+	if (t == NULL || t->dev == NULL || bar > 5 || !valid_size(size))
+		return VPLAT_EINVAL;
+	uint64_t bsz = t->bar_size[bar];
+
+	if (bsz == 0 || off >= bsz || size > bsz - off)
+		return VPLAT_EINVAL;
+	return 0;
+}
+
+int vplat_pci_bar_read(struct vplat_pci *t, unsigned bar, uint64_t off, unsigned size,
+		       uint64_t *val)
+{
+	int rc;
+
+	if (val == NULL)
+		return VPLAT_EINVAL;
+	*val = 0;
+	rc = bar_check(t, bar, off, size);
+	if (rc != 0)
+		return rc;
+	if (bar == PCI_VIRTIO_BAR)
+		rc = virtio_bar_read(t, off, size, val);
+	else if (bar == PCI_MSIX_BAR)
+		rc = msix_bar_access(t, off, size, val, 0);
+	else
+		rc = VPLAT_EINVAL; /* shared memory BAR: the VMM maps the regions itself */
+	if (rc != 0)
+		*val = 0;
+	return rc;
+}
+
+int vplat_pci_bar_write(struct vplat_pci *t, unsigned bar, uint64_t off, unsigned size,
+			uint64_t val)
+{
+	int rc = bar_check(t, bar, off, size);
+
+	if (rc != 0)
+		return rc;
+	if (size < 8)
+		val &= (UINT64_C(1) << (8u * size)) - 1u;
+	if (bar == PCI_VIRTIO_BAR)
+		return virtio_bar_write(t, off, size, val);
+	if (bar == PCI_MSIX_BAR)
+		return msix_bar_access(t, off, size, NULL, val);
+	return VPLAT_EINVAL;
+}
+
+uint64_t vplat_pci_bar_size(const struct vplat_pci *t, unsigned bar)
+{
+	return (t != NULL && bar <= 5) ? t->bar_size[bar] : 0;
+}
+
+uint64_t vplat_pci_bar_addr(const struct vplat_pci *t, unsigned bar)
+{
+	if (t == NULL || bar > 5 || t->bar_size[bar] == 0)
+		return 0;
+	uint32_t lo = cfg32(t, VPLAT_PCI_CFG_BAR(bar));
+	uint64_t addr = lo & ~UINT32_C(0xf);
+
+	if ((lo & VPLAT_PCI_BAR_MEM_TYPE_MASK) == VPLAT_PCI_BAR_MEM_TYPE_64 && bar < 5)
+		addr |= (uint64_t)cfg32(t, VPLAT_PCI_CFG_BAR(bar + 1)) << 32;
+	return addr;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Configuration space                                                                         */
+/* ------------------------------------------------------------------------------------------ */
+
+static bool overlaps(uint32_t off, unsigned size, uint32_t start, uint32_t len)
+{
+	return off < start + len && start < off + size;
+}
+
+/*
+ * The VIRTIO_PCI_CAP_PCI_CFG window (devicenormative: PCI configuration access capability):
+ * a read of pci_cfg_data first reads cap.length bytes at cap.offset of cap.bar into it; a
+ * write of pci_cfg_data then writes its first cap.length bytes there. Lengths other than 1,
+ * 2 and 4 do nothing; a refused BAR access leaves zeroes (read) or nothing (write).
+ */
+static void pci_cfg_window(struct vplat_pci *t, bool write)
+{
+	unsigned at = t->pci_cfg_cap;
+	uint8_t *data = &t->cfg[at + offsetof(struct vplat_virtio_pci_cfg_cap, pci_cfg_data)];
+	unsigned bar = t->cfg[at + offsetof(struct vplat_virtio_pci_cap, bar)];
+	uint32_t off = cfg32(t, at + offsetof(struct vplat_virtio_pci_cap, offset));
+	uint32_t len = cfg32(t, at + offsetof(struct vplat_virtio_pci_cap, length));
+	uint64_t v = 0;
+
+	if (len != 1 && len != 2 && len != 4)
+		return;
+	if (write) {
+		(void)vplat_pci_bar_write(t, bar, off, len, get_le(data, len));
+		return;
+	}
+	(void)vplat_pci_bar_read(t, bar, off, len, &v);
+	put_le(data, len, (uint32_t)v);
+}
+
+static uint32_t pci_cfg_data_off(const struct vplat_pci *t)
+{
+	return t->pci_cfg_cap + (uint32_t)offsetof(struct vplat_virtio_pci_cfg_cap, pci_cfg_data);
+}
+
+static bool cfg_access_ok(const struct vplat_pci *t, uint32_t off, unsigned size)
+{
+	return t != NULL && t->dev != NULL && (size == 1 || size == 2 || size == 4) &&
+	       off < VPLAT_PCI_CFG_SPACE_SIZE && (off & (size - 1u)) == 0;
+}
+
+int vplat_pci_cfg_read(struct vplat_pci *t, uint32_t off, unsigned size, uint32_t *val)
+{
+	if (val == NULL)
+		return VPLAT_EINVAL;
+	*val = 0;
+	if (!cfg_access_ok(t, off, size))
+		return VPLAT_EINVAL;
+	if (overlaps(off, size, pci_cfg_data_off(t), 4))
+		pci_cfg_window(t, false);
+	*val = get_le(&t->cfg[off], size);
+	return 0;
+}
+
+int vplat_pci_cfg_write(struct vplat_pci *t, uint32_t off, unsigned size, uint32_t val)
+{
+	if (!cfg_access_ok(t, off, size))
+		return VPLAT_EINVAL;
+	for (unsigned i = 0; i < size; i++) {
+		uint8_t m = t->cfg_wmask[off + i];
+		uint8_t b = (uint8_t)(val >> (8u * i));
+
+		t->cfg[off + i] = (uint8_t)((t->cfg[off + i] & ~m) | (b & m));
+	}
+	if (overlaps(off, size, pci_cfg_data_off(t), 4))
+		pci_cfg_window(t, true);
+	/* Command (INTx disable) and MSI-X control (enable, function mask) move interrupts:
+	 * re-evaluate the INTx line and deliver messages that are no longer masked. */
+	if (overlaps(off, size, VPLAT_PCI_CFG_COMMAND, 2) ||
+	    (t->msix_cap && overlaps(off, size, t->msix_cap + 2u, 2))) {
+		intx_update(t);
+		msix_flush(t);
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Initialisation                                                                              */
+/* ------------------------------------------------------------------------------------------ */
+
+/* Class code per device type ([PCI] class codes). */
+static uint32_t pci_class(uint32_t device_id)
+{
+	switch (device_id) {
+	case VPLAT_VIRTIO_ID_NET:
+		return 0x020000; /* network controller, Ethernet */
+	case VPLAT_VIRTIO_ID_BLOCK:
+		return 0x010000; /* mass storage, SCSI (as other virtio-blk implementations) */
+	case VPLAT_VIRTIO_ID_CONSOLE:
+		return 0x078000; /* simple communication controller, other */
+	default:
+		return 0xff0000; /* device does not fit any defined class */
+	}
+}
+
+/* Smallest power of two >= @p v (and >= @p min), or 0 on overflow. */
+static uint64_t pow2_at_least(uint64_t v, uint64_t min)
+{
+	uint64_t p = min;
+
+	while (p < v) {
+		if (p > UINT64_MAX / 2)
+			return 0;
+		p <<= 1;
+	}
+	return p;
+}
+
+/* Program BAR @p bar as a memory BAR of @p size bytes with @p flags in its low bits. */
+static void bar_setup(struct vplat_pci *t, unsigned bar, uint64_t size, uint32_t flags)
+{
+	uint64_t mask = ~(size - 1u);
+
+	t->bar_size[bar] = size;
+	set_cfg(t, VPLAT_PCI_CFG_BAR(bar), 4, flags, (uint32_t)mask & ~UINT32_C(0xf));
+	if (flags & VPLAT_PCI_BAR_MEM_TYPE_64)
+		set_cfg(t, VPLAT_PCI_CFG_BAR(bar + 1u), 4, 0, (uint32_t)(mask >> 32));
+}
+
+struct cap_list {
+	struct vplat_pci *t;
+	unsigned pos;  /* next free offset */
+	unsigned last; /* offset of the last capability, 0 before the first */
+};
+
+/* Append a capability of @p len bytes with ID @p id; returns its offset. */
+static unsigned cap_add(struct cap_list *l, uint8_t id, unsigned len)
+{
+	unsigned at = l->pos;
+
+	l->t->cfg[at] = id;
+	if (l->last == 0)
+		l->t->cfg[VPLAT_PCI_CFG_CAPABILITY_LIST] = (uint8_t)at;
+	else
+		l->t->cfg[l->last + 1u] = (uint8_t)at;
+	l->last = at;
+	l->pos = at + ((len + 3u) & ~3u);
+	return at;
+}
+
+/* Append a virtio structure capability (struct vplat_virtio_pci_cap, or cap64 if len 24). */
+static unsigned cap_virtio(struct cap_list *l, uint8_t type, uint8_t bar, uint8_t id,
+			   uint64_t off, uint64_t len, unsigned cap_len)
+{
+	struct vplat_pci *t = l->t;
+	unsigned at = cap_add(l, VPLAT_PCI_CAP_ID_VNDR, cap_len);
+
+	t->cfg[at + 2u] = (uint8_t)cap_len;
+	t->cfg[at + 3u] = type;
+	t->cfg[at + 4u] = bar;
+	t->cfg[at + 5u] = id;
+	put_le(&t->cfg[at + 8u], 4, (uint32_t)off);
+	put_le(&t->cfg[at + 12u], 4, (uint32_t)len);
+	if (cap_len >= CAP_SHM_LEN) {
+		put_le(&t->cfg[at + 16u], 4, (uint32_t)(off >> 32));
+		put_le(&t->cfg[at + 20u], 4, (uint32_t)(len >> 32));
+	}
+	return at;
+}
+
+static void build_caps(struct vplat_pci *t)
+{
+	const struct vplat_device *dev = t->dev;
+	struct cap_list l = {t, VPLAT_PCI_CFG_HEADER_SIZE, 0};
+	unsigned at;
+
+	/* Virtio structures, in the order the driver should prefer them. */
+	cap_virtio(&l, VPLAT_VIRTIO_PCI_CAP_COMMON_CFG, PCI_VIRTIO_BAR, 0, PCI_COMMON_OFF,
+		   VPLAT_VIRTIO_PCI_COMMON_CFG_SIZE, CAP_VIRTIO_LEN);
+	at = cap_virtio(&l, VPLAT_VIRTIO_PCI_CAP_NOTIFY_CFG, PCI_VIRTIO_BAR, 0, PCI_NOTIFY_OFF,
+			t->notify_len, CAP_NOTIFY_LEN);
+	put_le(&t->cfg[at + 16u], 4, PCI_NOTIFY_MULT);
+	cap_virtio(&l, VPLAT_VIRTIO_PCI_CAP_ISR_CFG, PCI_VIRTIO_BAR, 0, PCI_ISR_OFF, 1,
+		   CAP_VIRTIO_LEN);
+	if (dev->config_len > 0)
+		cap_virtio(&l, VPLAT_VIRTIO_PCI_CAP_DEVICE_CFG, PCI_VIRTIO_BAR, 0, PCI_DEVICE_OFF,
+			   dev->config_len, CAP_VIRTIO_LEN);
+	/* PCI_CFG: cap.bar, cap.offset, cap.length and pci_cfg_data are driver-writable. */
+	at = cap_virtio(&l, VPLAT_VIRTIO_PCI_CAP_PCI_CFG, 0, 0, 0, 0, CAP_PCICFG_LEN);
+	t->pci_cfg_cap = (uint8_t)at;
+	t->cfg_wmask[at + 4u] = 0xff;
+	memset(&t->cfg_wmask[at + 8u], 0xff, 12);
+	for (uint8_t i = 0; i < dev->nshm; i++)
+		cap_virtio(&l, VPLAT_VIRTIO_PCI_CAP_SHARED_MEMORY_CFG, PCI_SHM_BAR, dev->shm[i].id,
+			   dev->shm[i].addr, dev->shm[i].len, CAP_SHM_LEN);
+	if (t->p.msix != NULL) {
+		at = cap_add(&l, VPLAT_PCI_CAP_ID_MSIX, CAP_MSIX_LEN);
+		t->msix_cap = (uint8_t)at;
+		/* Table Size N-1; enable and function mask writable. */
+		set_cfg(t, at + 2u, 2, (uint32_t)(t->p.nmsix - 1u),
+			VPLAT_PCI_MSIX_CTRL_ENABLE | VPLAT_PCI_MSIX_CTRL_MASKALL);
+		set_cfg(t, at + 4u, 4, PCI_MSIX_TABLE_OFF | PCI_MSIX_BAR, 0);
+		set_cfg(t, at + 8u, 4, PCI_MSIX_PBA_OFF | PCI_MSIX_BAR, 0);
+	}
+}
+
+static void build_header(struct vplat_pci *t)
+{
+	const struct vplat_device *dev = t->dev;
+	uint32_t id = dev->ops->device_id;
+
+	/* devicenormative: PCI Device Discovery: vendor 0x1AF4, device 0x1040 + ID; revision
+	 * >= 1 and subsystem ID >= 0x40 for a non-transitional device. */
+	set_cfg(t, VPLAT_PCI_CFG_VENDOR_ID, 2, VPLAT_VIRTIO_PCI_VENDOR_ID, 0);
+	set_cfg(t, VPLAT_PCI_CFG_DEVICE_ID, 2, VPLAT_VIRTIO_PCI_DEVICE_ID(id), 0);
+	set_cfg(t, VPLAT_PCI_CFG_COMMAND, 2, 0, PCI_COMMAND_WMASK);
+	set_cfg(t, VPLAT_PCI_CFG_STATUS, 2, VPLAT_PCI_STATUS_CAP_LIST, 0);
+	set_cfg(t, VPLAT_PCI_CFG_REVISION_ID, 1, VPLAT_VIRTIO_PCI_MODERN_MIN_REVISION, 0);
+	set_cfg(t, VPLAT_PCI_CFG_CLASS_PROG, 3, pci_class(id), 0);
+	set_cfg(t, VPLAT_PCI_CFG_CACHE_LINE_SIZE, 1, 0, 0xff);
+	set_cfg(t, VPLAT_PCI_CFG_HEADER_TYPE, 1, VPLAT_PCI_HEADER_TYPE_NORMAL, 0);
+	set_cfg(t, VPLAT_PCI_CFG_SUBSYSTEM_VENDOR_ID, 2,
+		t->p.subsys_vendor ? t->p.subsys_vendor : VPLAT_VIRTIO_PCI_VENDOR_ID, 0);
+	set_cfg(t, VPLAT_PCI_CFG_SUBSYSTEM_ID, 2,
+		t->p.subsys_id ? t->p.subsys_id : VPLAT_VIRTIO_PCI_MODERN_MIN_SUBSYS_ID + id, 0);
+	set_cfg(t, VPLAT_PCI_CFG_INTERRUPT_LINE, 1, 0, 0xff);
+	set_cfg(t, VPLAT_PCI_CFG_INTERRUPT_PIN, 1, t->p.intx != NULL ? 1u : 0u, 0);
+
+	if (t->p.msix != NULL)
+		bar_setup(t, PCI_MSIX_BAR, PCI_MSIX_BAR_SIZE, 0);
+	if (dev->nshm > 0) {
+		uint64_t end = 0;
+
+		for (uint8_t i = 0; i < dev->nshm; i++) {
+			uint64_t e = dev->shm[i].addr + dev->shm[i].len;
+			end = e > end ? e : end;
+		}
+		bar_setup(t, PCI_SHM_BAR, pow2_at_least(end, 0x1000),
+			  VPLAT_PCI_BAR_MEM_TYPE_64 | VPLAT_PCI_BAR_MEM_PREFETCH);
+	}
+	/* Not prefetchable: ISR reads have side effects. */
+	bar_setup(t, PCI_VIRTIO_BAR, pow2_at_least(PCI_NOTIFY_OFF + (uint64_t)t->notify_len, 0x4000),
+		  VPLAT_PCI_BAR_MEM_TYPE_64);
+}
+
+/* Can this device's shared memory regions be described? */
+static bool shm_ok(const struct vplat_device *dev)
+{
+	if (dev->nshm > 0 && dev->shm == NULL)
+		return false;
+	for (uint8_t i = 0; i < dev->nshm; i++) {
+		const struct vplat_shm_region *r = &dev->shm[i];
+
+		/* devicenormative: Shared memory capability: inside the BAR (BAR2 here), and
+		 * cap.id unique per device. */
+		if (r->bar != PCI_SHM_BAR || r->len == 0 || r->addr > (UINT64_C(1) << 62) ||
+		    r->len > (UINT64_C(1) << 62) - r->addr)
+			return false;
+		for (uint8_t j = 0; j < i; j++) {
+			if (dev->shm[j].id == r->id)
+				return false;
+		}
+	}
+	return true;
+}
+
+static int pci_check(const struct vplat_device *dev, const struct vplat_pci_params *p)
+{
+	unsigned caps = CAP_VIRTIO_LEN * 2u + CAP_NOTIFY_LEN + CAP_PCICFG_LEN +
+			(dev->config_len > 0 ? CAP_VIRTIO_LEN : 0u) + CAP_SHM_LEN * dev->nshm +
+			(p->msix != NULL ? CAP_MSIX_LEN : 0u);
+
+	if (dev->ops->device_id == 0 ||
+	    VPLAT_VIRTIO_PCI_DEVICE_ID(dev->ops->device_id) > VPLAT_VIRTIO_PCI_DEVICE_ID_LAST)
+		return VPLAT_EINVAL;
+	if (dev->config_len > PCI_DEVICE_MAX || !shm_ok(dev))
+		return VPLAT_EINVAL;
+	if (caps > VPLAT_PCI_CFG_SPACE_SIZE - VPLAT_PCI_CFG_HEADER_SIZE)
+		return VPLAT_EINVAL;
+	if (p->subsys_id != 0 && p->subsys_id < VPLAT_VIRTIO_PCI_MODERN_MIN_SUBSYS_ID)
+		return VPLAT_EINVAL;
+	if (p->msix != NULL && (p->nmsix == 0 || p->nmsix > PCI_MSIX_MAX ||
+				p->msix_pending == NULL || p->msi == NULL))
+		return VPLAT_EINVAL;
+	return 0;
+}
+
+int vplat_pci_init(struct vplat_pci *t, struct vplat_device *dev,
+		   const struct vplat_pci_params *p)
+{
+	if (t == NULL || dev == NULL || dev->ops == NULL || p == NULL || pci_check(dev, p) != 0)
+		return VPLAT_EINVAL;
+	if (dev->host_features & PCI_UNSUPPORTED_FEATURES) {
+		if (vplat_device_set_offer(dev, dev->host_features & ~PCI_UNSUPPORTED_FEATURES) != 0)
+			return VPLAT_EINVAL;
+	}
+	memset(t, 0, sizeof(*t));
+	t->dev = dev;
+	t->p = *p;
+	t->config_msix_vector = VPLAT_VIRTIO_PCI_NO_VECTOR;
+	t->notify_base = PCI_NOTIFY_OFF;
+	/* devicenormative: Notification capability: cap.length >= queue_notify_off *
+	 * notify_off_multiplier + 4 for every queue. */
+	t->notify_len = PCI_NOTIFY_MULT * (dev->nvqs > 0 ? dev->nvqs : 1u);
+	if (p->msix != NULL) {
+		/* [PCI] MSI-X: every vector is masked after reset. */
+		for (uint16_t v = 0; v < p->nmsix; v++) {
+			memset(&p->msix[v], 0, sizeof(p->msix[v]));
+			p->msix[v].vector_ctrl = vplat_cpu_to_le32(VPLAT_PCI_MSIX_ENTRY_CTRL_MASKBIT);
+		}
+		memset(p->msix_pending, 0, ((p->nmsix + 63u) / 64u) * sizeof(uint64_t));
+	}
+	for (uint16_t i = 0; dev->vqs != NULL && i < dev->nvqs; i++)
+		dev->vqs[i].msix_vector = VPLAT_VIRTIO_PCI_NO_VECTOR;
+	build_header(t);
+	build_caps(t);
+	vplat_device_attach(dev, &pci_notify_ops, t);
+	return 0;
+}
