@@ -3,10 +3,10 @@
  * virtio-pci modern (non-transitional) function model
  * (sec: Virtio Transport Options / Virtio Over PCI Bus).
  *
- * Configuration space is a 256-byte image plus a mask of the bits the driver may write; BAR
- * sizing, the command register, the MSI-X control bits and the VIRTIO_PCI_CAP_PCI_CFG window
- * fields are all plain masked writes, and the few side effects (interrupt routing, the window
- * access) run after the write. The BARs are served by vplat_pci_bar_read()/write():
+ * This file: the virtio structures in BAR4 (common configuration, ISR, device configuration,
+ * notifications), BAR access dispatch and initialisation. pci_config.c holds the PCI
+ * configuration space (header, BARs, capability list, PCI_CFG window), pci_irq.c the
+ * interrupt routing and the MSI-X table. The BARs served by vplat_pci_bar_read()/write():
  *
  *   BAR1  (32-bit memory, 4 KiB)      MSI-X table at 0x000, PBA at 0x800
  *   BAR2/3 (64-bit prefetchable)      shared memory regions (mapped by the VMM, not served here)
@@ -32,32 +32,7 @@
 #include <string.h>
 
 #include "vplat/error.h"
-#include "vplat/pci.h"
-#include "vplat/spec/virtio_pci.h"
-
-/* BAR layout (see vplat/pci.h). */
-#define PCI_MSIX_BAR        1u
-#define PCI_SHM_BAR         2u
-#define PCI_VIRTIO_BAR      4u
-#define PCI_MSIX_BAR_SIZE   0x1000u
-#define PCI_MSIX_TABLE_OFF  0x000u
-#define PCI_MSIX_PBA_OFF    0x800u
-#define PCI_MSIX_MAX        (PCI_MSIX_PBA_OFF / 16u) /* table entries that fit before the PBA */
-#define PCI_COMMON_OFF      0x0000u
-#define PCI_ISR_OFF         0x1000u
-#define PCI_DEVICE_OFF      0x2000u
-#define PCI_DEVICE_MAX      0x1000u /* device config slot */
-#define PCI_NOTIFY_OFF      0x3000u
-/* devicenormative: Notification capability: with VIRTIO_F_NOTIFICATION_DATA the multiplier is
- * a power of 2 that is a multiple of 4; without it an even power of 2. 4 = 2^2 is both. */
-#define PCI_NOTIFY_MULT     4u
-
-/* Capability sizes. */
-#define CAP_VIRTIO_LEN  16u /* struct vplat_virtio_pci_cap */
-#define CAP_NOTIFY_LEN  20u /* struct vplat_virtio_pci_notify_cap */
-#define CAP_PCICFG_LEN  20u /* struct vplat_virtio_pci_cfg_cap */
-#define CAP_SHM_LEN     24u /* struct vplat_virtio_pci_cap64 */
-#define CAP_MSIX_LEN    12u /* struct vplat_pci_msix_cap */
+#include "transport/pci_internal.h"
 
 /* Feature bits this model cannot serve: SR-IOV needs the SR-IOV extended capability and the
  * admin virtqueue needs admin queues behind admin_queue_index/num. NOTIF_CONFIG_DATA is
@@ -65,147 +40,9 @@
 #define PCI_UNSUPPORTED_FEATURES                                                                   \
 	(VPLAT_BIT(VPLAT_VIRTIO_F_SR_IOV) | VPLAT_BIT(VPLAT_VIRTIO_F_ADMIN_VQ))
 
-/* Writable command bits: memory space, bus master, parity error response, SERR#, INTx
- * disable. There is no I/O BAR, so I/O space stays hardwired to 0. */
-#define PCI_COMMAND_WMASK                                                                          \
-	(VPLAT_PCI_COMMAND_MEMORY | VPLAT_PCI_COMMAND_MASTER | 0x0040u | 0x0100u |                 \
-	 VPLAT_PCI_COMMAND_INTX_DISABLE)
-
 /* ------------------------------------------------------------------------------------------ */
-/* Little-endian helpers                                                                       */
+/* Notifications from the device                                                               */
 /* ------------------------------------------------------------------------------------------ */
-
-static uint32_t get_le(const uint8_t *p, unsigned n)
-{
-	uint32_t v = 0;
-
-	while (n-- > 0)
-		v = (v << 8) | p[n];
-	return v;
-}
-
-static void put_le(uint8_t *p, unsigned n, uint32_t v)
-{
-	for (unsigned i = 0; i < n; i++)
-		p[i] = (uint8_t)(v >> (8u * i));
-}
-
-static uint16_t cfg16(const struct vplat_pci *t, unsigned off)
-{
-	return (uint16_t)get_le(&t->cfg[off], 2);
-}
-
-static uint32_t cfg32(const struct vplat_pci *t, unsigned off)
-{
-	return get_le(&t->cfg[off], 4);
-}
-
-static void set_cfg(struct vplat_pci *t, unsigned off, unsigned n, uint32_t v, uint32_t wmask)
-{
-	put_le(&t->cfg[off], n, v);
-	put_le(&t->cfg_wmask[off], n, wmask);
-}
-
-static bool valid_size(unsigned size)
-{
-	return size == 1 || size == 2 || size == 4 || size == 8;
-}
-
-/* ------------------------------------------------------------------------------------------ */
-/* Interrupts                                                                                  */
-/* ------------------------------------------------------------------------------------------ */
-
-static uint16_t pci_nmsix(const struct vplat_pci *t)
-{
-	return t->p.msix != NULL ? t->p.nmsix : 0;
-}
-
-static uint16_t msix_ctrl(const struct vplat_pci *t)
-{
-	return t->msix_cap ? cfg16(t, t->msix_cap + 2u) : 0;
-}
-
-static bool msix_enabled(const struct vplat_pci *t)
-{
-	return (msix_ctrl(t) & VPLAT_PCI_MSIX_CTRL_ENABLE) != 0;
-}
-
-static bool msix_masked(const struct vplat_pci *t, uint16_t v)
-{
-	return (msix_ctrl(t) & VPLAT_PCI_MSIX_CTRL_MASKALL) != 0 ||
-	       (vplat_le32_to_cpu(t->p.msix[v].vector_ctrl) & VPLAT_PCI_MSIX_ENTRY_CTRL_MASKBIT);
-}
-
-static void msix_set_pending(struct vplat_pci *t, uint16_t v, bool on)
-{
-	uint64_t bit = UINT64_C(1) << (v % 64u);
-
-	if (on)
-		t->p.msix_pending[v / 64u] |= bit;
-	else
-		t->p.msix_pending[v / 64u] &= ~bit;
-}
-
-static bool msix_pending(const struct vplat_pci *t, uint16_t v)
-{
-	return (t->p.msix_pending[v / 64u] >> (v % 64u)) & 1u;
-}
-
-static void msix_send(struct vplat_pci *t, uint16_t v)
-{
-	const struct vplat_pci_msix_entry *e = &t->p.msix[v];
-	uint64_t addr = (uint64_t)vplat_le32_to_cpu(e->addr_hi) << 32 |
-			vplat_le32_to_cpu(e->addr_lo);
-
-	msix_set_pending(t, v, false);
-	t->p.msi(t->p.opaque, addr, vplat_le32_to_cpu(e->data));
-}
-
-/* Signal MSI-X vector @p v: sent now, or left pending while the function or vector is
- * masked ([PCI] MSI-X). NO_VECTOR and vectors past the table deliver nothing
- * (devicenormative: Used Buffer Notifications / Notification of Device Configuration
- * Changes: "MUST NOT deliver an interrupt" for NO_VECTOR). */
-static void msix_notify(struct vplat_pci *t, uint16_t v)
-{
-	if (v >= pci_nmsix(t))
-		return;
-	if (msix_masked(t, v))
-		msix_set_pending(t, v, true);
-	else
-		msix_send(t, v);
-}
-
-/* Deliver every pending vector that is no longer masked. */
-static void msix_flush(struct vplat_pci *t)
-{
-	if (!msix_enabled(t))
-		return;
-	for (uint16_t v = 0; v < pci_nmsix(t); v++) {
-		if (msix_pending(t, v) && !msix_masked(t, v))
-			msix_send(t, v);
-	}
-}
-
-/*
- * INTx follows ISR while MSI-X is disabled (devicenormative: ISR status capability: the PCI
- * Status Interrupt bit is "the logical OR of all bits in ISR status"; INTx asserts unless the
- * command register disables it).
- */
-static void intx_update(struct vplat_pci *t)
-{
-	bool pending = !msix_enabled(t) && t->isr != 0;
-	bool level = pending && !(cfg16(t, VPLAT_PCI_CFG_COMMAND) & VPLAT_PCI_COMMAND_INTX_DISABLE);
-	uint16_t status = cfg16(t, VPLAT_PCI_CFG_STATUS) & (uint16_t)~VPLAT_PCI_STATUS_INTERRUPT;
-
-	if (pending)
-		status |= VPLAT_PCI_STATUS_INTERRUPT;
-	put_le(&t->cfg[VPLAT_PCI_CFG_STATUS], 2, status);
-	if (level == t->intx_level)
-		return;
-	t->intx_level = level;
-	if (t->p.intx)
-		t->p.intx(t->p.opaque, level);
-}
 
 static void pci_notify_used(struct vplat_device *dev, struct vplat_vq *vq)
 {
@@ -213,12 +50,12 @@ static void pci_notify_used(struct vplat_device *dev, struct vplat_vq *vq)
 
 	/* sec: Used Buffer Notifications: MSI-X enabled → queue_msix_vector; disabled → set
 	 * ISR bit 0 (devicenormative: ISR status capability: "before sending") and INTx. */
-	if (msix_enabled(t)) {
-		msix_notify(t, vq->msix_vector);
+	if (vplat_pci_msix_enabled(t)) {
+		vplat_pci_msix_notify(t, vq->msix_vector);
 		return;
 	}
 	t->isr |= VPLAT_VIRTIO_PCI_ISR_QUEUE;
-	intx_update(t);
+	vplat_pci_intx_update(t);
 }
 
 static void pci_notify_config(struct vplat_device *dev)
@@ -228,9 +65,9 @@ static void pci_notify_config(struct vplat_device *dev)
 	/* devicenormative: ISR status capability: "MUST set the Device Configuration Interrupt
 	 * bit in ISR status before sending a device configuration change notification". */
 	t->isr |= VPLAT_VIRTIO_PCI_ISR_CONFIG;
-	if (msix_enabled(t))
-		msix_notify(t, t->config_msix_vector);
-	intx_update(t);
+	if (vplat_pci_msix_enabled(t))
+		vplat_pci_msix_notify(t, t->config_msix_vector);
+	vplat_pci_intx_update(t);
 }
 
 static const struct vplat_notify_ops pci_notify_ops = {
@@ -370,14 +207,14 @@ static void pci_reset(struct vplat_pci *t)
 	t->driver_feature_select = 0;
 	t->queue_select = 0;
 	t->isr = 0;
-	intx_update(t);
+	vplat_pci_intx_update(t);
 }
 
 /* A vector the table has, or NO_VECTOR: devicenormative: MSI-X Vector Configuration: "report
  * mapping failures by returning the NO_VECTOR value when the ... field is read". */
 static uint16_t pci_map_vector(const struct vplat_pci *t, uint64_t v)
 {
-	return v < pci_nmsix(t) ? (uint16_t)v : VPLAT_VIRTIO_PCI_NO_VECTOR;
+	return v < vplat_pci_nmsix(t) ? (uint16_t)v : VPLAT_VIRTIO_PCI_NO_VECTOR;
 }
 
 static void common_write_addr(struct vplat_vq *vq, uint32_t off, unsigned size, uint64_t val)
@@ -494,7 +331,7 @@ static int virtio_bar_read(struct vplat_pci *t, uint64_t off, unsigned size, uin
 		 * read"; the read de-asserts INTx. */
 		*val = t->isr;
 		t->isr = 0;
-		intx_update(t);
+		vplat_pci_intx_update(t);
 		return 0;
 	}
 	if (off < PCI_NOTIFY_OFF) {
@@ -560,73 +397,6 @@ static int virtio_bar_write(struct vplat_pci *t, uint64_t off, unsigned size, ui
 }
 
 /* ------------------------------------------------------------------------------------------ */
-/* BAR1: MSI-X table and PBA                                                                   */
-/* ------------------------------------------------------------------------------------------ */
-
-static uint32_t *msix_word(struct vplat_pci *t, uint64_t off)
-{
-	struct vplat_pci_msix_entry *e = &t->p.msix[off / 16u];
-
-	switch (off % 16u) {
-	case 0:
-		return &e->addr_lo;
-	case 4:
-		return &e->addr_hi;
-	case 8:
-		return &e->data;
-	default:
-		return &e->vector_ctrl;
-	}
-}
-
-static uint32_t msix_read32(struct vplat_pci *t, uint64_t off)
-{
-	uint64_t pba_len = ((t->p.nmsix + 63u) / 64u) * 8u;
-
-	if (off < (uint64_t)t->p.nmsix * 16u)
-		return vplat_le32_to_cpu(*msix_word(t, off));
-	if (off >= PCI_MSIX_PBA_OFF && off - PCI_MSIX_PBA_OFF < pba_len) {
-		uint64_t rel = off - PCI_MSIX_PBA_OFF;
-
-		return (uint32_t)(t->p.msix_pending[rel / 8u] >> (8u * (rel % 8u)));
-	}
-	return 0;
-}
-
-static void msix_write32(struct vplat_pci *t, uint64_t off, uint32_t v)
-{
-	if (off >= (uint64_t)t->p.nmsix * 16u)
-		return; /* PBA is read-only; gaps ignore writes */
-	if (off % 16u == 12u) {
-		/* Vector Control: only the mask bit is defined; unmasking delivers a pending
-		 * message. */
-		t->p.msix[off / 16u].vector_ctrl =
-			vplat_cpu_to_le32(v & VPLAT_PCI_MSIX_ENTRY_CTRL_MASKBIT);
-		msix_flush(t);
-		return;
-	}
-	*msix_word(t, off) = vplat_cpu_to_le32(v);
-}
-
-/* [PCI] MSI-X: the table and PBA take aligned DWORD and QWORD accesses. */
-static int msix_bar_access(struct vplat_pci *t, uint64_t off, unsigned size, uint64_t *rd,
-			   uint64_t wr)
-{
-	if ((size != 4 && size != 8) || (off & (size - 1u)) != 0)
-		return VPLAT_EINVAL;
-	if (rd != NULL) {
-		*rd = msix_read32(t, off);
-		if (size == 8)
-			*rd |= (uint64_t)msix_read32(t, off + 4) << 32;
-		return 0;
-	}
-	msix_write32(t, off, (uint32_t)wr);
-	if (size == 8)
-		msix_write32(t, off + 4, (uint32_t)(wr >> 32));
-	return 0;
-}
-
-/* ------------------------------------------------------------------------------------------ */
 /* BAR dispatch                                                                                */
 /* ------------------------------------------------------------------------------------------ */
 
@@ -655,7 +425,7 @@ int vplat_pci_bar_read(struct vplat_pci *t, unsigned bar, uint64_t off, unsigned
 	if (bar == PCI_VIRTIO_BAR)
 		rc = virtio_bar_read(t, off, size, val);
 	else if (bar == PCI_MSIX_BAR)
-		rc = msix_bar_access(t, off, size, val, 0);
+		rc = vplat_pci_msix_bar_access(t, off, size, val, 0);
 	else
 		rc = VPLAT_EINVAL; /* shared memory BAR: the VMM maps the regions itself */
 	if (rc != 0)
@@ -675,7 +445,7 @@ int vplat_pci_bar_write(struct vplat_pci *t, unsigned bar, uint64_t off, unsigne
 	if (bar == PCI_VIRTIO_BAR)
 		return virtio_bar_write(t, off, size, val);
 	if (bar == PCI_MSIX_BAR)
-		return msix_bar_access(t, off, size, NULL, val);
+		return vplat_pci_msix_bar_access(t, off, size, NULL, val);
 	return VPLAT_EINVAL;
 }
 
@@ -696,246 +466,6 @@ uint64_t vplat_pci_bar_addr(const struct vplat_pci *t, unsigned bar)
 	return addr;
 }
 
-/* ------------------------------------------------------------------------------------------ */
-/* Configuration space                                                                         */
-/* ------------------------------------------------------------------------------------------ */
-
-static bool overlaps(uint32_t off, unsigned size, uint32_t start, uint32_t len)
-{
-	return off < start + len && start < off + size;
-}
-
-/*
- * The VIRTIO_PCI_CAP_PCI_CFG window (devicenormative: PCI configuration access capability):
- * a read of pci_cfg_data first reads cap.length bytes at cap.offset of cap.bar into it; a
- * write of pci_cfg_data then writes its first cap.length bytes there. Lengths other than 1,
- * 2 and 4 do nothing; a refused BAR access leaves zeroes (read) or nothing (write).
- */
-static void pci_cfg_window(struct vplat_pci *t, bool write)
-{
-	unsigned at = t->pci_cfg_cap;
-	uint8_t *data = &t->cfg[at + offsetof(struct vplat_virtio_pci_cfg_cap, pci_cfg_data)];
-	unsigned bar = t->cfg[at + offsetof(struct vplat_virtio_pci_cap, bar)];
-	uint32_t off = cfg32(t, at + offsetof(struct vplat_virtio_pci_cap, offset));
-	uint32_t len = cfg32(t, at + offsetof(struct vplat_virtio_pci_cap, length));
-	uint64_t v = 0;
-
-	if (len != 1 && len != 2 && len != 4)
-		return;
-	if (write) {
-		(void)vplat_pci_bar_write(t, bar, off, len, get_le(data, len));
-		return;
-	}
-	(void)vplat_pci_bar_read(t, bar, off, len, &v);
-	put_le(data, len, (uint32_t)v);
-}
-
-static uint32_t pci_cfg_data_off(const struct vplat_pci *t)
-{
-	return t->pci_cfg_cap + (uint32_t)offsetof(struct vplat_virtio_pci_cfg_cap, pci_cfg_data);
-}
-
-static bool cfg_access_ok(const struct vplat_pci *t, uint32_t off, unsigned size)
-{
-	return t != NULL && t->dev != NULL && (size == 1 || size == 2 || size == 4) &&
-	       off < VPLAT_PCI_CFG_SPACE_SIZE && (off & (size - 1u)) == 0;
-}
-
-int vplat_pci_cfg_read(struct vplat_pci *t, uint32_t off, unsigned size, uint32_t *val)
-{
-	if (val == NULL)
-		return VPLAT_EINVAL;
-	*val = 0;
-	if (!cfg_access_ok(t, off, size))
-		return VPLAT_EINVAL;
-	if (overlaps(off, size, pci_cfg_data_off(t), 4))
-		pci_cfg_window(t, false);
-	*val = get_le(&t->cfg[off], size);
-	return 0;
-}
-
-int vplat_pci_cfg_write(struct vplat_pci *t, uint32_t off, unsigned size, uint32_t val)
-{
-	if (!cfg_access_ok(t, off, size))
-		return VPLAT_EINVAL;
-	for (unsigned i = 0; i < size; i++) {
-		uint8_t m = t->cfg_wmask[off + i];
-		uint8_t b = (uint8_t)(val >> (8u * i));
-
-		t->cfg[off + i] = (uint8_t)((t->cfg[off + i] & ~m) | (b & m));
-	}
-	if (overlaps(off, size, pci_cfg_data_off(t), 4))
-		pci_cfg_window(t, true);
-	/* Command (INTx disable) and MSI-X control (enable, function mask) move interrupts:
-	 * re-evaluate the INTx line and deliver messages that are no longer masked. */
-	if (overlaps(off, size, VPLAT_PCI_CFG_COMMAND, 2) ||
-	    (t->msix_cap && overlaps(off, size, t->msix_cap + 2u, 2))) {
-		intx_update(t);
-		msix_flush(t);
-	}
-	return 0;
-}
-
-/* ------------------------------------------------------------------------------------------ */
-/* Initialisation                                                                              */
-/* ------------------------------------------------------------------------------------------ */
-
-/* Class code per device type ([PCI] class codes). */
-static uint32_t pci_class(uint32_t device_id)
-{
-	switch (device_id) {
-	case VPLAT_VIRTIO_ID_NET:
-		return 0x020000; /* network controller, Ethernet */
-	case VPLAT_VIRTIO_ID_BLOCK:
-		return 0x010000; /* mass storage, SCSI (as other virtio-blk implementations) */
-	case VPLAT_VIRTIO_ID_CONSOLE:
-		return 0x078000; /* simple communication controller, other */
-	default:
-		return 0xff0000; /* device does not fit any defined class */
-	}
-}
-
-/* Smallest power of two >= @p v (and >= @p min), or 0 on overflow. */
-static uint64_t pow2_at_least(uint64_t v, uint64_t min)
-{
-	uint64_t p = min;
-
-	while (p < v) {
-		if (p > UINT64_MAX / 2)
-			return 0;
-		p <<= 1;
-	}
-	return p;
-}
-
-/* Program BAR @p bar as a memory BAR of @p size bytes with @p flags in its low bits. */
-static void bar_setup(struct vplat_pci *t, unsigned bar, uint64_t size, uint32_t flags)
-{
-	uint64_t mask = ~(size - 1u);
-
-	t->bar_size[bar] = size;
-	set_cfg(t, VPLAT_PCI_CFG_BAR(bar), 4, flags, (uint32_t)mask & ~UINT32_C(0xf));
-	if (flags & VPLAT_PCI_BAR_MEM_TYPE_64)
-		set_cfg(t, VPLAT_PCI_CFG_BAR(bar + 1u), 4, 0, (uint32_t)(mask >> 32));
-}
-
-struct cap_list {
-	struct vplat_pci *t;
-	unsigned pos;  /* next free offset */
-	unsigned last; /* offset of the last capability, 0 before the first */
-};
-
-/* Append a capability of @p len bytes with ID @p id; returns its offset. */
-static unsigned cap_add(struct cap_list *l, uint8_t id, unsigned len)
-{
-	unsigned at = l->pos;
-
-	l->t->cfg[at] = id;
-	if (l->last == 0)
-		l->t->cfg[VPLAT_PCI_CFG_CAPABILITY_LIST] = (uint8_t)at;
-	else
-		l->t->cfg[l->last + 1u] = (uint8_t)at;
-	l->last = at;
-	l->pos = at + ((len + 3u) & ~3u);
-	return at;
-}
-
-/* Append a virtio structure capability (struct vplat_virtio_pci_cap, or cap64 if len 24). */
-static unsigned cap_virtio(struct cap_list *l, uint8_t type, uint8_t bar, uint8_t id,
-			   uint64_t off, uint64_t len, unsigned cap_len)
-{
-	struct vplat_pci *t = l->t;
-	unsigned at = cap_add(l, VPLAT_PCI_CAP_ID_VNDR, cap_len);
-
-	t->cfg[at + 2u] = (uint8_t)cap_len;
-	t->cfg[at + 3u] = type;
-	t->cfg[at + 4u] = bar;
-	t->cfg[at + 5u] = id;
-	put_le(&t->cfg[at + 8u], 4, (uint32_t)off);
-	put_le(&t->cfg[at + 12u], 4, (uint32_t)len);
-	if (cap_len >= CAP_SHM_LEN) {
-		put_le(&t->cfg[at + 16u], 4, (uint32_t)(off >> 32));
-		put_le(&t->cfg[at + 20u], 4, (uint32_t)(len >> 32));
-	}
-	return at;
-}
-
-static void build_caps(struct vplat_pci *t)
-{
-	const struct vplat_device *dev = t->dev;
-	struct cap_list l = {t, VPLAT_PCI_CFG_HEADER_SIZE, 0};
-	unsigned at;
-
-	/* Virtio structures, in the order the driver should prefer them. */
-	cap_virtio(&l, VPLAT_VIRTIO_PCI_CAP_COMMON_CFG, PCI_VIRTIO_BAR, 0, PCI_COMMON_OFF,
-		   VPLAT_VIRTIO_PCI_COMMON_CFG_SIZE, CAP_VIRTIO_LEN);
-	at = cap_virtio(&l, VPLAT_VIRTIO_PCI_CAP_NOTIFY_CFG, PCI_VIRTIO_BAR, 0, PCI_NOTIFY_OFF,
-			t->notify_len, CAP_NOTIFY_LEN);
-	put_le(&t->cfg[at + 16u], 4, PCI_NOTIFY_MULT);
-	cap_virtio(&l, VPLAT_VIRTIO_PCI_CAP_ISR_CFG, PCI_VIRTIO_BAR, 0, PCI_ISR_OFF, 1,
-		   CAP_VIRTIO_LEN);
-	if (dev->config_len > 0)
-		cap_virtio(&l, VPLAT_VIRTIO_PCI_CAP_DEVICE_CFG, PCI_VIRTIO_BAR, 0, PCI_DEVICE_OFF,
-			   dev->config_len, CAP_VIRTIO_LEN);
-	/* PCI_CFG: cap.bar, cap.offset, cap.length and pci_cfg_data are driver-writable. */
-	at = cap_virtio(&l, VPLAT_VIRTIO_PCI_CAP_PCI_CFG, 0, 0, 0, 0, CAP_PCICFG_LEN);
-	t->pci_cfg_cap = (uint8_t)at;
-	t->cfg_wmask[at + 4u] = 0xff;
-	memset(&t->cfg_wmask[at + 8u], 0xff, 12);
-	for (uint8_t i = 0; i < dev->nshm; i++)
-		cap_virtio(&l, VPLAT_VIRTIO_PCI_CAP_SHARED_MEMORY_CFG, PCI_SHM_BAR, dev->shm[i].id,
-			   dev->shm[i].addr, dev->shm[i].len, CAP_SHM_LEN);
-	if (t->p.msix != NULL) {
-		at = cap_add(&l, VPLAT_PCI_CAP_ID_MSIX, CAP_MSIX_LEN);
-		t->msix_cap = (uint8_t)at;
-		/* Table Size N-1; enable and function mask writable. */
-		set_cfg(t, at + 2u, 2, (uint32_t)(t->p.nmsix - 1u),
-			VPLAT_PCI_MSIX_CTRL_ENABLE | VPLAT_PCI_MSIX_CTRL_MASKALL);
-		set_cfg(t, at + 4u, 4, PCI_MSIX_TABLE_OFF | PCI_MSIX_BAR, 0);
-		set_cfg(t, at + 8u, 4, PCI_MSIX_PBA_OFF | PCI_MSIX_BAR, 0);
-	}
-}
-
-static void build_header(struct vplat_pci *t)
-{
-	const struct vplat_device *dev = t->dev;
-	uint32_t id = dev->ops->device_id;
-
-	/* devicenormative: PCI Device Discovery: vendor 0x1AF4, device 0x1040 + ID; revision
-	 * >= 1 and subsystem ID >= 0x40 for a non-transitional device. */
-	set_cfg(t, VPLAT_PCI_CFG_VENDOR_ID, 2, VPLAT_VIRTIO_PCI_VENDOR_ID, 0);
-	set_cfg(t, VPLAT_PCI_CFG_DEVICE_ID, 2, VPLAT_VIRTIO_PCI_DEVICE_ID(id), 0);
-	set_cfg(t, VPLAT_PCI_CFG_COMMAND, 2, 0, PCI_COMMAND_WMASK);
-	set_cfg(t, VPLAT_PCI_CFG_STATUS, 2, VPLAT_PCI_STATUS_CAP_LIST, 0);
-	set_cfg(t, VPLAT_PCI_CFG_REVISION_ID, 1, VPLAT_VIRTIO_PCI_MODERN_MIN_REVISION, 0);
-	set_cfg(t, VPLAT_PCI_CFG_CLASS_PROG, 3, pci_class(id), 0);
-	set_cfg(t, VPLAT_PCI_CFG_CACHE_LINE_SIZE, 1, 0, 0xff);
-	set_cfg(t, VPLAT_PCI_CFG_HEADER_TYPE, 1, VPLAT_PCI_HEADER_TYPE_NORMAL, 0);
-	set_cfg(t, VPLAT_PCI_CFG_SUBSYSTEM_VENDOR_ID, 2,
-		t->p.subsys_vendor ? t->p.subsys_vendor : VPLAT_VIRTIO_PCI_VENDOR_ID, 0);
-	set_cfg(t, VPLAT_PCI_CFG_SUBSYSTEM_ID, 2,
-		t->p.subsys_id ? t->p.subsys_id : VPLAT_VIRTIO_PCI_MODERN_MIN_SUBSYS_ID + id, 0);
-	set_cfg(t, VPLAT_PCI_CFG_INTERRUPT_LINE, 1, 0, 0xff);
-	set_cfg(t, VPLAT_PCI_CFG_INTERRUPT_PIN, 1, t->p.intx != NULL ? 1u : 0u, 0);
-
-	if (t->p.msix != NULL)
-		bar_setup(t, PCI_MSIX_BAR, PCI_MSIX_BAR_SIZE, 0);
-	if (dev->nshm > 0) {
-		uint64_t end = 0;
-
-		for (uint8_t i = 0; i < dev->nshm; i++) {
-			uint64_t e = dev->shm[i].addr + dev->shm[i].len;
-			end = e > end ? e : end;
-		}
-		bar_setup(t, PCI_SHM_BAR, pow2_at_least(end, 0x1000),
-			  VPLAT_PCI_BAR_MEM_TYPE_64 | VPLAT_PCI_BAR_MEM_PREFETCH);
-	}
-	/* Not prefetchable: ISR reads have side effects. */
-	bar_setup(t, PCI_VIRTIO_BAR, pow2_at_least(PCI_NOTIFY_OFF + (uint64_t)t->notify_len, 0x4000),
-		  VPLAT_PCI_BAR_MEM_TYPE_64);
-}
-
-/* Can this device's shared memory regions be described? */
 static bool shm_ok(const struct vplat_device *dev)
 {
 	if (dev->nshm > 0 && dev->shm == NULL)
@@ -1004,8 +534,7 @@ int vplat_pci_init(struct vplat_pci *t, struct vplat_device *dev,
 	}
 	for (uint16_t i = 0; dev->vqs != NULL && i < dev->nvqs; i++)
 		dev->vqs[i].msix_vector = VPLAT_VIRTIO_PCI_NO_VECTOR;
-	build_header(t);
-	build_caps(t);
+	vplat_pci_build_config(t);
 	vplat_device_attach(dev, &pci_notify_ops, t);
 	return 0;
 }
