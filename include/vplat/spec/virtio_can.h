@@ -100,6 +100,7 @@ struct vplat_virtio_can_rx {
 };
 
 /** @name Frame `flags`
+ * The device rejects (NOT_OK) a frame with any other bit set or with an unnegotiated type.
  * @{ */
 #define VPLAT_VIRTIO_CAN_FLAGS_EXTENDED 0x8000u /**< 29-bit extended identifier (else 11-bit) */
 #define VPLAT_VIRTIO_CAN_FLAGS_FD       0x4000u /**< CAN FD frame (F_CAN_FD) */
