@@ -30,6 +30,14 @@ for h in include/vplat/spec/*.h include/vplat/{export,error,mem,vq,device,mmio,p
 		echo "FAIL $h: not freestanding"; cat "$tmp/err"; fail=1
 	fi
 done
+# Vendors' VMMs are often C++: the umbrella headers must compile there too.
+cxx=$(command -v g++ || command -v clang++ || true)
+if [ -n "$cxx" ]; then
+	printf '#include "vplat/vplat.h"\n#include "vplat/spec.h"\nint main() { return 0; }\n' >"$tmp/t.cc"
+	if ! "$cxx" -std=c++17 -Wall -Wextra -Werror -fsyntax-only -Iinclude "$tmp/t.cc" 2>"$tmp/err"; then
+		echo "FAIL: public headers do not compile as C++"; cat "$tmp/err"; fail=1
+	fi
+fi
 for f in $(git ls-files '*.c' '*.h' '*.sh' 'CMakeLists.txt' 2>/dev/null || find . -name '*.c' -o -name '*.h'); do
 	grep -q 'SPDX-License-Identifier' "$f" || { echo "FAIL $f: no SPDX line"; fail=1; }
 done

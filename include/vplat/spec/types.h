@@ -13,6 +13,13 @@
 
 #include <stdint.h>
 
+/* The wire headers check their layouts with C11 _Static_assert; C++ spells it static_assert. */
+#if defined(__cplusplus) && !defined(_Static_assert)
+/** @cond */
+#define _Static_assert static_assert
+/** @endcond */
+#endif
+
 #ifdef __cplusplus
 extern "C" {
 #endif
