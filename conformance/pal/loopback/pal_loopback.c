@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * PAL "loopback": vplat's own device models, in process, each behind a fresh virtio-mmio or
+ * virtio-pci transport model for every test. Add a device model to the table below and every
+ * conformance test that applies runs against it on both transports.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "conformance/pal/pal.h"
+#include "vplat/error.h"
+#include "vplat/loopback.h"
+#include "vplat/rng.h"
+
+/* One device model the PAL can build. */
+struct lb_model {
+	const char *name;
+	uint32_t device_id;
+	size_t state_size;
+	/* Build the model in @p state over @p mem; return its generic device. */
+	struct vplat_device *(*create)(void *state, struct vplat_mem *mem);
+	void (*destroy)(void *state);
+};
+
+struct rng_state {
+	struct vplat_rng rng;
+	struct vplat_rng_mock mock;
+};
+
+static struct vplat_device *rng_create(void *state, struct vplat_mem *mem)
+{
+	struct rng_state *s = state;
+	if (vplat_rng_init(&s->rng, mem, &vplat_rng_host_mock, &s->mock) != 0)
+		return NULL;
+	return vplat_rng_device(&s->rng);
+}
+
+static const struct lb_model models[] = {
+	{"rng", VPLAT_VIRTIO_ID_RNG, sizeof(struct rng_state), rng_create, NULL},
+};
+#define NMODELS (sizeof(models) / sizeof(models[0]))
+
+/* What one open device needs. */
+struct lb_inst {
+	struct vplat_loopback lb;
+	void *state;
+	struct vplat_device *dev;
+};
+
+struct lb_pal {
+	struct lb_inst **inst; /* per device index, while open */
+};
+
+static int lb_open(struct vplat_pal *pal, unsigned idx, struct vplat_val_dev *d)
+{
+	struct lb_pal *p = pal->priv;
+	const struct lb_model *m = &models[idx / 2];
+	struct lb_inst *in = calloc(1, sizeof(*in));
+	if (!in)
+		return VPLAT_ENOMEM;
+	in->state = calloc(1, m->state_size);
+	int rc = in->state ? 0 : VPLAT_ENOMEM;
+	if (!rc)
+		rc = vplat_loopback_init(&in->lb, (idx & 1) ? VPLAT_LOOPBACK_PCI : VPLAT_LOOPBACK_MMIO,
+					 4u << 20);
+	if (!rc) {
+		in->dev = m->create(in->state, vplat_loopback_mem(&in->lb));
+		rc = in->dev ? vplat_loopback_attach(&in->lb, in->dev) : VPLAT_EINVAL;
+		if (!rc)
+			rc = vplat_loopback_val_init(&in->lb, d);
+		if (rc) {
+			if (in->dev && m->destroy)
+				m->destroy(in->state);
+			vplat_loopback_fini(&in->lb);
+		}
+	}
+	if (rc) {
+		free(in->state);
+		free(in);
+		return rc;
+	}
+	p->inst[idx] = in;
+	return 0;
+}
+
+static void lb_close(struct vplat_pal *pal, unsigned idx, struct vplat_val_dev *d)
+{
+	struct lb_pal *p = pal->priv;
+	struct lb_inst *in = p->inst[idx];
+	(void)d;
+	if (!in)
+		return;
+	if (models[idx / 2].destroy)
+		models[idx / 2].destroy(in->state);
+	vplat_loopback_fini(&in->lb);
+	free(in->state);
+	free(in);
+	p->inst[idx] = NULL;
+}
+
+static int lb_status(struct vplat_pal *pal, unsigned idx)
+{
+	struct lb_pal *p = pal->priv;
+	return p->inst[idx] ? vplat_device_get_status(p->inst[idx]->dev) : -1;
+}
+
+static const struct vplat_pal_ops lb_ops = {
+	.name = "loopback",
+	.open = lb_open,
+	.close = lb_close,
+	.device_status = lb_status,
+};
+
+int vplat_pal_loopback_create(struct vplat_pal *pal, int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	struct lb_pal *p = calloc(1, sizeof(*p));
+	pal->devs = calloc(NMODELS * 2, sizeof(*pal->devs));
+	if (p)
+		p->inst = calloc(NMODELS * 2, sizeof(*p->inst));
+	if (!p || !pal->devs || !p->inst) {
+		free(p ? p->inst : NULL);
+		free(p);
+		free(pal->devs);
+		return VPLAT_ENOMEM;
+	}
+	for (unsigned i = 0; i < NMODELS * 2; i++) {
+		struct vplat_pal_dev *d = &pal->devs[i];
+		snprintf(d->name, sizeof(d->name), "%s@%s", models[i / 2].name,
+			 (i & 1) ? "pci" : "mmio");
+		d->device_id = models[i / 2].device_id;
+		d->transport = (i & 1) ? VPLAT_VAL_PCI : VPLAT_VAL_MMIO;
+	}
+	pal->ndevs = NMODELS * 2;
+	pal->ops = &lb_ops;
+	pal->priv = p;
+	return 0;
+}
+
+void vplat_pal_loopback_destroy(struct vplat_pal *pal)
+{
+	struct lb_pal *p = pal->priv;
+	for (unsigned i = 0; p && i < pal->ndevs; i++)
+		lb_close(pal, i, NULL);
+	if (p)
+		free(p->inst);
+	free(p);
+	free(pal->devs);
+	pal->devs = NULL;
+	pal->ndevs = 0;
+}

@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The PALs vplat-conform knows. Each fills a struct vplat_pal from its command-line options.
+ * In-guest PALs (linux-mmio, linux-pci) and vhost-user are added here the same way.
+ */
+#ifndef VPLAT_CONFORM_PAL_H
+#define VPLAT_CONFORM_PAL_H
+
+#include <stdio.h>
+#include "vplat/conform.h"
+
+/* A PAL the runner can select with --pal NAME. */
+struct vplat_pal_entry {
+	const char *name;
+	const char *help; /* one line for --help */
+	int (*create)(struct vplat_pal *pal, int argc, char **argv);
+	void (*destroy)(struct vplat_pal *pal);
+};
+
+int vplat_pal_loopback_create(struct vplat_pal *pal, int argc, char **argv);
+void vplat_pal_loopback_destroy(struct vplat_pal *pal);
+
+#endif

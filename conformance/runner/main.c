@@ -1,0 +1,287 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* vplat-conform: run the conformance suite against the devices a PAL reaches. */
+#include <fnmatch.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include "conformance/pal/pal.h"
+#include "vplat/error.h"
+
+extern const struct vplat_test *const vplat_test_registry[];
+extern const size_t vplat_test_registry_len;
+
+static const struct vplat_pal_entry pals[] = {
+	{"loopback", "vplat's own device models in process, each on virtio-mmio and virtio-pci",
+	 vplat_pal_loopback_create, vplat_pal_loopback_destroy},
+};
+
+/* The index next to the sources, or in the current directory, if present. */
+static bool access_spec_default(const char **spec)
+{
+	static const char *const candidates[] = {VPLAT_SOURCE_DIR "/spec/requirements.tsv",
+						 "spec/requirements.tsv"};
+	for (size_t i = 0; i < sizeof(candidates) / sizeof(candidates[0]); i++) {
+		FILE *f = fopen(candidates[i], "r");
+		if (f) {
+			fclose(f);
+			*spec = candidates[i];
+			return true;
+		}
+	}
+	return false;
+}
+
+static void usage(FILE *out)
+{
+	fputs("NAME\n"
+	      "    vplat-conform - the vplat conformance suite\n\n"
+	      "SYNOPSIS\n"
+	      "    vplat-conform [--pal NAME] [--pal-arg KEY=VALUE]... [--device GLOB]\n"
+	      "                  [--tests GLOB] [--no-exerciser] [--list] [--spec TSV]\n"
+	      "                  [--tap FILE] [--junit FILE] [--json FILE] [--html FILE]\n"
+	      "                  [--timeout MS] [--quiet]\n\n"
+	      "DESCRIPTION\n"
+	      "    Drives the virtio devices a platform abstraction layer (PAL) reaches with a\n"
+	      "    real virtio driver and checks them requirement by requirement against the\n"
+	      "    vplat specification (spec/). Every test names its requirement IDs and the\n"
+	      "    virtio clause; results are PASS, FAIL (with the checkpoint, what was expected\n"
+	      "    and what was seen), SKIP (with why) or ERROR (the suite could not run it).\n"
+	      "    Exerciser tests act as a hostile driver and check that the device survives.\n\n"
+	      "OPTIONS\n"
+	      "    --pal NAME         how to reach devices (default loopback); see PALS\n"
+	      "    --pal-arg K=V      an option for the PAL (repeatable)\n"
+	      "    --device GLOB      only devices whose name matches (e.g. 'rng@*')\n"
+	      "    --tests GLOB       only tests whose name matches (e.g. 'ring_*')\n"
+	      "    --no-exerciser     leave out the hostile-driver tests\n"
+	      "    --list             list the devices and the tests that apply, run nothing\n"
+	      "    --spec TSV         requirement index for the HTML report\n"
+	      "                       (default: spec/requirements.tsv if it exists)\n"
+	      "    --tap FILE         write TAP 13 ('-' for standard output)\n"
+	      "    --junit FILE       write JUnit XML\n"
+	      "    --json FILE        write JSON\n"
+	      "    --html FILE        write a self-contained HTML report\n"
+	      "    --timeout MS       time budget per test (default 5000)\n"
+	      "    --quiet            no per-test lines on standard output\n"
+	      "    -h, --help         this text\n\n"
+	      "PALS\n",
+	      out);
+	for (size_t i = 0; i < sizeof(pals) / sizeof(pals[0]); i++)
+		fprintf(out, "    %-18s %s\n", pals[i].name, pals[i].help);
+	fputs("\nEXIT STATUS\n"
+	      "    0 when no test failed; otherwise the number of FAIL and ERROR results, at most\n"
+	      "    100; 125 on bad arguments or when the PAL cannot start.\n",
+	      out);
+}
+
+static bool applies(const struct vplat_test *t, const struct vplat_pal_dev *d, bool exerciser)
+{
+	if (t->device_id && t->device_id != d->device_id)
+		return false;
+	if ((t->flags & VPLAT_TF_MMIO) && d->transport != VPLAT_VAL_MMIO)
+		return false;
+	if ((t->flags & VPLAT_TF_PCI) && d->transport != VPLAT_VAL_PCI)
+		return false;
+	return exerciser || !(t->flags & VPLAT_TF_EXERCISER);
+}
+
+static double mono(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static void run_one(struct vplat_pal *pal, unsigned idx, const struct vplat_test *test,
+		    unsigned timeout_ms, struct vplat_t_record *rec)
+{
+	struct vplat_val_dev d;
+	static struct vplat_t t; /* large (queue storage): not on the stack */
+	memset(&t, 0, sizeof(t));
+	memset(rec, 0, sizeof(*rec));
+	t.test = test;
+	t.pal = pal;
+	t.idx = idx;
+	t.dev = &pal->devs[idx];
+	t.d = &d;
+	double t0 = mono();
+	t.deadline_ns = (uint64_t)((t0 + timeout_ms / 1000.0) * 1e9);
+	int rc = pal->ops->open(pal, idx, &d);
+	if (rc) {
+		vplat_t_error(&t, "PAL could not open the device: %s", vplat_strerror(rc));
+	} else {
+		t.result = test->run(&t);
+		for (unsigned k = 0; k < t.nvqs; k++)
+			vplat_val_vq_fini(&t.vqs[k]);
+		pal->ops->close(pal, idx, &d);
+	}
+	rec->test = test;
+	snprintf(rec->device, sizeof(rec->device), "%s", t.dev->name);
+	rec->result = t.result;
+	rec->checkpoint = t.checkpoint;
+	memcpy(rec->expected, t.expected, sizeof(rec->expected));
+	memcpy(rec->seen, t.seen, sizeof(rec->seen));
+	memcpy(rec->detail, t.detail, sizeof(rec->detail));
+	rec->seconds = mono() - t0;
+}
+
+static int write_report(const char *path, int (*fn)(const struct vplat_report *, FILE *),
+			const struct vplat_report *r)
+{
+	if (!path)
+		return 0;
+	FILE *f = strcmp(path, "-") ? fopen(path, "w") : stdout;
+	if (!f) {
+		fprintf(stderr, "vplat-conform: cannot write %s\n", path);
+		return -1;
+	}
+	int rc = fn(r, f);
+	if (f != stdout && fclose(f) != 0)
+		rc = VPLAT_EIO;
+	if (rc)
+		fprintf(stderr, "vplat-conform: error writing %s\n", path);
+	return rc ? -1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *pal_name = "loopback", *dev_glob = "*", *test_glob = "*", *spec = NULL;
+	const char *tap = NULL, *junit = NULL, *json = NULL, *html = NULL;
+	bool list = false, exerciser = true, quiet = false;
+	unsigned long timeout_ms = 5000;
+	char *pal_args[64];
+	int npal_args = 0;
+	static const struct option opts[] = {
+		{"pal", required_argument, 0, 'p'},   {"pal-arg", required_argument, 0, 'a'},
+		{"device", required_argument, 0, 'd'}, {"tests", required_argument, 0, 't'},
+		{"no-exerciser", no_argument, 0, 'X'}, {"list", no_argument, 0, 'l'},
+		{"spec", required_argument, 0, 's'},   {"tap", required_argument, 0, 'T'},
+		{"junit", required_argument, 0, 'J'},  {"json", required_argument, 0, 'j'},
+		{"html", required_argument, 0, 'H'},   {"timeout", required_argument, 0, 'o'},
+		{"quiet", no_argument, 0, 'q'},        {"help", no_argument, 0, 'h'},
+		{0, 0, 0, 0}};
+	int o;
+	char *end;
+	while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (o) {
+		case 'p': pal_name = optarg; break;
+		case 'a':
+			if (npal_args == 63 || !strchr(optarg, '=')) {
+				fprintf(stderr, "vplat-conform: --pal-arg wants KEY=VALUE (at most 63)\n");
+				return 125;
+			}
+			pal_args[npal_args++] = optarg;
+			break;
+		case 'd': dev_glob = optarg; break;
+		case 't': test_glob = optarg; break;
+		case 'X': exerciser = false; break;
+		case 'l': list = true; break;
+		case 's': spec = optarg; break;
+		case 'T': tap = optarg; break;
+		case 'J': junit = optarg; break;
+		case 'j': json = optarg; break;
+		case 'H': html = optarg; break;
+		case 'q': quiet = true; break;
+		case 'o':
+			timeout_ms = strtoul(optarg, &end, 10);
+			if (!*optarg || *end || timeout_ms == 0 || timeout_ms > 3600000) {
+				fprintf(stderr, "vplat-conform: --timeout wants 1..3600000 ms\n");
+				return 125;
+			}
+			break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 125;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "vplat-conform: unexpected argument '%s' (try --help)\n", argv[optind]);
+		return 125;
+	}
+	pal_args[npal_args] = NULL;
+	const struct vplat_pal_entry *pe = NULL;
+	for (size_t i = 0; i < sizeof(pals) / sizeof(pals[0]); i++)
+		if (!strcmp(pals[i].name, pal_name))
+			pe = &pals[i];
+	if (!pe) {
+		fprintf(stderr, "vplat-conform: unknown PAL '%s' (try --help)\n", pal_name);
+		return 125;
+	}
+	struct vplat_pal pal = {0};
+	int rc = pe->create(&pal, npal_args, pal_args);
+	if (rc) {
+		fprintf(stderr, "vplat-conform: PAL %s: %s\n", pal_name, vplat_strerror(rc));
+		return 125;
+	}
+
+	struct vplat_req *reqs = NULL;
+	size_t nreqs = 0;
+	if (!spec && !access_spec_default(&spec))
+		spec = NULL;
+	if (spec && (rc = vplat_req_load(spec, &reqs, &nreqs)) != 0)
+		fprintf(stderr, "vplat-conform: %s: %s (HTML report without requirement text)\n",
+			spec, vplat_strerror(rc));
+
+	size_t cap = vplat_test_registry_len * pal.ndevs + 1, n = 0;
+	struct vplat_t_record *recs = calloc(cap, sizeof(*recs));
+	if (!recs) {
+		fprintf(stderr, "vplat-conform: out of memory\n");
+		return 125;
+	}
+	unsigned ndev_match = 0;
+	for (unsigned i = 0; i < pal.ndevs; i++) {
+		if (fnmatch(dev_glob, pal.devs[i].name, 0) != 0)
+			continue;
+		ndev_match++;
+		if (list)
+			printf("device %s (virtio ID %u)\n", pal.devs[i].name, pal.devs[i].device_id);
+		for (size_t k = 0; k < vplat_test_registry_len; k++) {
+			const struct vplat_test *test = vplat_test_registry[k];
+			if (fnmatch(test_glob, test->name, 0) != 0 || !applies(test, &pal.devs[i], exerciser))
+				continue;
+			if (list) {
+				printf("  %-40s %-28s %s\n", test->name, test->reqs, test->desc);
+				continue;
+			}
+			run_one(&pal, i, test, (unsigned)timeout_ms, &recs[n]);
+			if (!quiet) {
+				printf("%-5s %-40s %-14s %s\n", vplat_result_name(recs[n].result), test->name,
+				       recs[n].device, recs[n].result == VPLAT_PASS ? "" : recs[n].detail);
+				fflush(stdout);
+			}
+			n++;
+		}
+	}
+	if (ndev_match == 0)
+		fprintf(stderr, "vplat-conform: no device matches '%s'\n", dev_glob);
+
+	char started[32], host[400];
+	time_t now = time(NULL);
+	strftime(started, sizeof(started), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+	struct utsname u;
+	if (uname(&u) == 0)
+		snprintf(host, sizeof(host), "%s %s %s", u.sysname, u.release, u.machine);
+	else
+		snprintf(host, sizeof(host), "unknown");
+	struct vplat_report rep = {pal_name, started, host, recs, n, reqs, nreqs};
+	size_t fails = 0, counts[4] = {0};
+	for (size_t i = 0; i < n; i++) {
+		counts[recs[i].result & 3]++;
+		if (recs[i].result == VPLAT_FAIL || recs[i].result == VPLAT_ERROR)
+			fails++;
+	}
+	int werr = 0;
+	werr |= write_report(tap, vplat_report_tap, &rep);
+	werr |= write_report(junit, vplat_report_junit, &rep);
+	werr |= write_report(json, vplat_report_json, &rep);
+	werr |= write_report(html, vplat_report_html, &rep);
+	if (!list)
+		printf("vplat-conform: %zu tests: %zu PASS, %zu FAIL, %zu SKIP, %zu ERROR\n", n,
+		       counts[VPLAT_PASS], counts[VPLAT_FAIL], counts[VPLAT_SKIP], counts[VPLAT_ERROR]);
+	pe->destroy(&pal);
+	free(recs);
+	free(reqs);
+	if (werr)
+		return 125;
+	return (int)(fails > 100 ? 100 : fails);
+}

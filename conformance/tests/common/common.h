@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Helpers shared by the conformance tests: bring a device up the way the spec's driver
+ * sequence says, and build a valid request of the device's type, so that ring and core
+ * tests can exercise any device the suite knows how to talk to.
+ */
+#ifndef VPLAT_CONFORM_COMMON_H
+#define VPLAT_CONFORM_COMMON_H
+
+#include <string.h>
+#include "vplat/conform.h"
+#include "vplat/error.h"
+#include "vplat/spec/virtio_config.h"
+
+#define F(bit) VPLAT_BIT(VPLAT_VIRTIO_F_##bit)
+
+/* A request: device-readable buffers first, then device-writable ones. */
+struct creq {
+	struct vplat_val_buf bufs[4];
+	unsigned n_out, n_in;
+	uint8_t *ptr[4];   /* host addresses of the buffers */
+	uint8_t *snap[4];  /* copy of each readable buffer as posted (to check it is untouched) */
+};
+
+/* Queue the device consumes requests on, or -1 if the suite has no request model for it. */
+int creq_queue(uint32_t device_id);
+
+/* Build a valid request for the device type in DMA memory. 0 or a VPLAT_E* code. */
+int creq_build(struct vplat_t *t, struct creq *r);
+
+/* True if every device-readable buffer of @p r still holds what was posted. */
+bool creq_readable_intact(const struct creq *r);
+
+/* Total device-writable bytes of @p r. */
+uint32_t creq_in_len(const struct creq *r);
+
+/*
+ * Reset, negotiate (the wanted features that are offered, plus VERSION_1), set up queue
+ * @p q with @p size entries (0: the device's maximum, capped at 64) and set DRIVER_OK.
+ * The queue's storage comes from vplat_t_vq() (released by the runner); pass vq NULL (and
+ * any q) for no queue.
+ * Returns VPLAT_PASS, or ERROR/SKIP recorded in @p t.
+ */
+enum vplat_result bringup(struct vplat_t *t, uint64_t wanted, struct vplat_val_vq **vq, int q,
+			  uint16_t size);
+
+/* Like bringup() but stops after the queue is set up, before DRIVER_OK. */
+enum vplat_result bringup_no_driver_ok(struct vplat_t *t, uint64_t wanted,
+				       struct vplat_val_vq **vq, int q, uint16_t size);
+
+/* Wait for one used buffer until the test's deadline, polling the PAL. */
+int wait_used(struct vplat_t *t, struct vplat_val_vq *vq, void **token, uint32_t *len);
+
+/* Status byte as the driver reads it. */
+static inline uint8_t status(struct vplat_t *t)
+{
+	return vplat_val_get_status(t->d);
+}
+
+#endif
