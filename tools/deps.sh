@@ -3,7 +3,7 @@
 # Install what vplat needs to build and test on Debian 12 (idempotent; skips what is present).
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config check doxygen clang-14 libclang-rt-14-dev linux-libc-dev
-      python3 libgpiod-dev)
+      python3 libgpiod-dev liburing-dev fio)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -1,0 +1,451 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Block device with its POSIX host ends (vplat/blk_file.h): synchronous file end, io_uring
+ * end, forced thread-pool fallback, read-only and odd-sized images, O_DIRECT, and a crash-
+ * consistency test (a child writes and FLUSHes through the device, is SIGKILLed, and the
+ * parent finds every flushed write in the file). Transports: _i bit 0 (mmio/pci), rings: bit 1
+ * (split/packed) where the test loops.
+ */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "testutil.h"
+#include "vplat/blk_file.h"
+#include "vplat/vplat.h"
+
+#define NREQ 32u
+
+struct rig {
+	struct vplat_loopback lb;
+	struct vplat_blk blk;
+	struct vplat_blk_req reqs[NREQ];
+	struct vplat_blk_file file;
+	struct vplat_blk_aio aio;
+	bool use_aio;
+	struct vplat_val_dev d;
+	struct vplat_val_vq vq;
+	char path[64];
+};
+
+static void make_image(char *path, size_t pathlen, uint64_t size)
+{
+	snprintf(path, pathlen, "/tmp/vplat-blk-XXXXXX");
+	int fd = mkstemp(path);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(ftruncate(fd, (off_t)size), 0);
+	close(fd);
+}
+
+/* aio: 0 sync file end, 1 io_uring (or its fallback), 2 forced thread pool. */
+static void rig_up(struct rig *r, int variant, uint64_t size, unsigned fflags, int aio,
+		   uint64_t want)
+{
+	memset(r, 0, sizeof(*r));
+	make_image(r->path, sizeof(r->path), size);
+	ck_assert_int_eq(vplat_blk_file_open(&r->file, r->path, fflags), 0);
+	struct vplat_blk_config c = {.writeback = true};
+	vplat_blk_file_config(&r->file, &c);
+	const struct vplat_blk_host_ops *ops = &vplat_blk_host_file;
+	void *host = &r->file;
+	if (aio) {
+		ck_assert_int_eq(vplat_blk_aio_init(&r->aio, &r->file, 64,
+						    aio == 2 ? VPLAT_BLK_AIO_THREADS : 0),
+				 0);
+		if (aio == 2)
+			ck_assert(!r->aio.uring);
+		ops = &vplat_blk_host_aio;
+		host = &r->aio;
+		r->use_aio = true;
+	}
+	enum vplat_loopback_transport kind = (variant & 1) ? VPLAT_LOOPBACK_PCI : VPLAT_LOOPBACK_MMIO;
+	ck_assert_int_eq(vplat_loopback_init(&r->lb, kind, 4u << 20), 0);
+	ck_assert_int_eq(vplat_blk_init(&r->blk, vplat_loopback_mem(&r->lb), &c, ops, host, r->reqs,
+					NREQ),
+			 0);
+	ck_assert_int_eq(vplat_loopback_attach(&r->lb, vplat_blk_device(&r->blk)), 0);
+	ck_assert_int_eq(vplat_loopback_val_init(&r->lb, &r->d), 0);
+	want |= VPLAT_BIT(VPLAT_VIRTIO_F_VERSION_1);
+	if (variant & 2)
+		want |= VPLAT_BIT(VPLAT_VIRTIO_F_RING_PACKED);
+	ck_assert_int_eq(vplat_val_negotiate(&r->d, want), 0);
+	ck_assert_int_eq(vplat_val_vq_setup(&r->d, &r->vq, 0, 128), 0);
+	ck_assert_int_eq(vplat_val_driver_ok(&r->d), 0);
+}
+
+static void rig_down(struct rig *r)
+{
+	ck_assert_int_eq(r->vq.error, 0);
+	vplat_val_vq_fini(&r->vq);
+	if (r->use_aio)
+		vplat_blk_aio_fini(&r->aio);
+	vplat_blk_file_close(&r->file);
+	vplat_loopback_fini(&r->lb);
+	unlink(r->path);
+}
+
+static void *dma(struct rig *r, uint32_t len)
+{
+	void *p = vplat_val_alloc(vplat_loopback_dma(&r->lb), len, 512, NULL);
+	ck_assert_ptr_nonnull(p);
+	return p;
+}
+
+static uint8_t *post(struct rig *r, uint32_t type, uint64_t sector, void *out, uint32_t outlen,
+		     void *in, uint32_t inlen, void *token)
+{
+	struct vplat_virtio_blk_req_hdr *h = dma(r, sizeof(*h));
+	uint8_t *st = dma(r, 1);
+	*st = 0xee;
+	h->type = vplat_cpu_to_le32(type);
+	h->sector = vplat_cpu_to_le64(sector);
+	struct vplat_val_buf b[4];
+	unsigned n = 0, nout, nin = 1;
+	b[n++] = (struct vplat_val_buf){.ptr = h, .len = sizeof(*h)};
+	if (outlen)
+		b[n++] = (struct vplat_val_buf){.ptr = out, .len = outlen};
+	nout = n;
+	if (inlen) {
+		b[n++] = (struct vplat_val_buf){.ptr = in, .len = inlen};
+		nin++;
+	}
+	b[n++] = (struct vplat_val_buf){.ptr = st, .len = 1};
+	ck_assert_int_eq(vplat_val_vq_add(&r->vq, b, nout, nin, token), 0);
+	vplat_val_vq_kick(&r->vq);
+	return st;
+}
+
+/* Wait for one used buffer, polling the asynchronous end. */
+static void *wait_one(struct rig *r)
+{
+	void *tok;
+	for (int spin = 0; spin < 200000; spin++) {
+		if (vplat_val_vq_get_used(&r->vq, &tok, NULL) == 0)
+			return tok;
+		if (r->use_aio)
+			vplat_blk_aio_poll(&r->aio);
+		if (spin > 100)
+			usleep(50);
+	}
+	ck_abort_msg("request never completed");
+	return NULL;
+}
+
+static uint8_t req(struct rig *r, uint32_t type, uint64_t sector, void *out, uint32_t outlen,
+		   void *in, uint32_t inlen)
+{
+	uint8_t *st = post(r, type, sector, out, outlen, in, inlen, (void *)1);
+	wait_one(r);
+	return *st;
+}
+
+static void fill(uint8_t *p, size_t n, uint32_t seed)
+{
+	for (size_t i = 0; i < n; i++) {
+		seed = seed * 1664525u + 1013904223u;
+		p[i] = (uint8_t)(seed >> 24);
+	}
+}
+
+static void pread_file(const char *path, uint64_t off, void *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(pread(fd, buf, len, (off_t)off), (ssize_t)len);
+	close(fd);
+}
+
+static void integrity(struct rig *r, unsigned rounds)
+{
+	/* Random sizes and places, queue depth up to 8, read back and compare with the file. */
+	uint32_t seed = 99;
+	uint64_t mark = vplat_val_mem_mark(vplat_loopback_dma(&r->lb));
+	for (unsigned k = 0; k < rounds; k++) {
+		uint8_t *w[8], *st[8];
+		uint64_t sec[8];
+		uint32_t len[8];
+		for (unsigned j = 0; j < 8; j++) {
+			seed = seed * 1103515245u + 12345u;
+			len[j] = 512u * (1 + (seed >> 8) % 16);
+			sec[j] = (uint64_t)(k * 8 + j) * 16; /* disjoint */
+			w[j] = dma(r, len[j]);
+			fill(w[j], len[j], seed);
+			st[j] = post(r, VPLAT_VIRTIO_BLK_T_OUT, sec[j], w[j], len[j], NULL, 0,
+				     (void *)(uintptr_t)(j + 1));
+		}
+		for (unsigned j = 0; j < 8; j++)
+			wait_one(r);
+		for (unsigned j = 0; j < 8; j++) {
+			ck_assert_uint_eq(*st[j], 0);
+			uint8_t *rb = dma(r, len[j]);
+			ck_assert_uint_eq(req(r, VPLAT_VIRTIO_BLK_T_IN, sec[j], NULL, 0, rb, len[j]), 0);
+			ck_assert_mem_eq(rb, w[j], len[j]);
+		}
+		uint8_t *chk = malloc(len[0]);
+		pread_file(r->path, sec[0] * 512, chk, len[0]);
+		ck_assert_mem_eq(chk, w[0], len[0]);
+		free(chk);
+		vplat_val_mem_release(vplat_loopback_dma(&r->lb), mark);
+	}
+}
+
+START_TEST(sync_file_end)
+{
+	struct rig r;
+	rig_up(&r, _i, 1u << 20, 0, 0, VPLAT_BIT(VPLAT_VIRTIO_BLK_F_FLUSH) |
+				   VPLAT_BIT(VPLAT_VIRTIO_BLK_F_WRITE_ZEROES) |
+				   VPLAT_BIT(VPLAT_VIRTIO_BLK_F_DISCARD) |
+				   VPLAT_BIT(VPLAT_VIRTIO_BLK_F_SECURE_ERASE));
+	integrity(&r, 4);
+	uint64_t fs = r.file.fsyncs;
+	ck_assert_uint_eq(req(&r, VPLAT_VIRTIO_BLK_T_FLUSH, 0, NULL, 0, NULL, 0), 0);
+	ck_assert_uint_eq(r.file.fsyncs, fs + 1);
+	/* WRITE_ZEROES with and without unmap, SECURE_ERASE: reads give zeroes afterwards. */
+	uint32_t types[3] = {VPLAT_VIRTIO_BLK_T_WRITE_ZEROES, VPLAT_VIRTIO_BLK_T_WRITE_ZEROES,
+			     VPLAT_VIRTIO_BLK_T_SECURE_ERASE};
+	for (unsigned t = 0; t < 3; t++) {
+		struct vplat_virtio_blk_discard_write_zeroes *seg = dma(&r, 16);
+		seg->sector = vplat_cpu_to_le64(16);
+		seg->num_sectors = vplat_cpu_to_le32(8);
+		seg->flags = vplat_cpu_to_le32(t == 0 ? 1 : 0);
+		uint8_t *w = dma(&r, 4096);
+		memset(w, 0x3c, 4096);
+		ck_assert_uint_eq(req(&r, VPLAT_VIRTIO_BLK_T_OUT, 16, w, 4096, NULL, 0), 0);
+		ck_assert_uint_eq(req(&r, types[t], 0, seg, 16, NULL, 0), 0);
+		ck_assert_uint_eq(req(&r, VPLAT_VIRTIO_BLK_T_IN, 16, NULL, 0, w, 4096), 0);
+		for (unsigned i = 0; i < 4096; i++)
+			ck_assert_uint_eq(w[i], 0);
+	}
+	struct vplat_virtio_blk_discard_write_zeroes *seg = dma(&r, 16);
+	seg->sector = vplat_cpu_to_le64(0);
+	seg->num_sectors = vplat_cpu_to_le32(8);
+	ck_assert_uint_eq(req(&r, VPLAT_VIRTIO_BLK_T_DISCARD, 0, seg, 16, NULL, 0), 0);
+	rig_down(&r);
+}
+END_TEST
+
+START_TEST(writethrough_syncs_each_write)
+{
+	/* No FLUSH negotiated: every write is made durable (fdatasync) before it completes. */
+	struct rig r;
+	rig_up(&r, _i, 1u << 16, 0, 0, 0);
+	uint8_t *w = dma(&r, 512);
+	uint64_t fs = r.file.fsyncs;
+	ck_assert_uint_eq(req(&r, VPLAT_VIRTIO_BLK_T_OUT, 0, w, 512, NULL, 0), 0);
+	ck_assert_uint_eq(r.file.fsyncs, fs + 1);
+	rig_down(&r);
+}
+END_TEST
+
+START_TEST(uring_end)
+{
+	struct rig r;
+	rig_up(&r, _i, 1u << 20, 0, 1, VPLAT_BIT(VPLAT_VIRTIO_BLK_F_FLUSH));
+	integrity(&r, 6);
+	ck_assert_uint_eq(req(&r, VPLAT_VIRTIO_BLK_T_FLUSH, 0, NULL, 0, NULL, 0), 0);
+	ck_assert_uint_ge(r.aio.completed, 48);
+	rig_down(&r);
+}
+END_TEST
+
+START_TEST(thread_pool_fallback)
+{
+	/* Forced as if io_uring_queue_init() had failed. */
+	struct rig r;
+	rig_up(&r, _i, 1u << 20, 0, 2, VPLAT_BIT(VPLAT_VIRTIO_BLK_F_FLUSH));
+	integrity(&r, 6);
+	ck_assert_uint_eq(req(&r, VPLAT_VIRTIO_BLK_T_FLUSH, 0, NULL, 0, NULL, 0), 0);
+	ck_assert_uint_ge(r.aio.completed, 48);
+	rig_down(&r);
+}
+END_TEST
+
+START_TEST(odd_sized_image)
+{
+	/* 1000 bytes: capacity 2 sectors; the tail reads as zeroes; writing it extends the file. */
+	for (int aio = 0; aio < 3; aio++) {
+		struct rig r;
+		rig_up(&r, _i, 1000, 0, aio, 0);
+		ck_assert_uint_eq(vplat_le64_to_cpu(r.blk.config.capacity), 2);
+		int fd = open(r.path, O_WRONLY);
+		uint8_t ones[1000];
+		memset(ones, 0xff, sizeof(ones));
+		ck_assert_int_eq(pwrite(fd, ones, 1000, 0), 1000);
+		close(fd);
+		uint8_t *b = dma(&r, 1024);
+		ck_assert_uint_eq(req(&r, VPLAT_VIRTIO_BLK_T_IN, 0, NULL, 0, b, 1024), 0);
+		ck_assert_uint_eq(b[999], 0xff);
+		for (unsigned i = 1000; i < 1024; i++)
+			ck_assert_uint_eq(b[i], 0);
+		ck_assert_uint_eq(req(&r, VPLAT_VIRTIO_BLK_T_IN, 2, NULL, 0, b, 512),
+				  VPLAT_VIRTIO_BLK_S_IOERR);
+		memset(b, 0x42, 512);
+		ck_assert_uint_eq(req(&r, VPLAT_VIRTIO_BLK_T_OUT, 1, b, 512, NULL, 0), 0);
+		struct stat st;
+		ck_assert_int_eq(stat(r.path, &st), 0);
+		ck_assert_int_eq(st.st_size, 1024);
+		rig_down(&r);
+	}
+}
+END_TEST
+
+START_TEST(read_only_image)
+{
+	struct rig r;
+	rig_up(&r, _i, 4096, VPLAT_BLK_FILE_RDONLY, 0, VPLAT_BIT(VPLAT_VIRTIO_BLK_F_RO));
+	ck_assert(vplat_val_has_feature(&r.d, VPLAT_VIRTIO_BLK_F_RO));
+	ck_assert(!(r.d.device_features & VPLAT_BIT(VPLAT_VIRTIO_BLK_F_DISCARD)));
+	uint8_t *b = dma(&r, 512);
+	memset(b, 1, 512);
+	ck_assert_uint_eq(req(&r, VPLAT_VIRTIO_BLK_T_OUT, 0, b, 512, NULL, 0),
+			  VPLAT_VIRTIO_BLK_S_IOERR);
+	ck_assert_uint_eq(req(&r, VPLAT_VIRTIO_BLK_T_IN, 0, NULL, 0, b, 512), 0);
+	ck_assert_uint_eq(b[0], 0);
+	/* The host end refuses writes on its own too. */
+	struct vplat_blk_req fake = {.op = VPLAT_BLK_OP_WRITE, .iov = NULL, .niov = 0};
+	ck_assert_int_eq(vplat_blk_file_exec(&r.file, &fake), VPLAT_EIO);
+	rig_down(&r);
+}
+END_TEST
+
+START_TEST(direct_io)
+{
+	/* O_DIRECT where the file system allows it (not tmpfs): aligned requests use it. */
+	char path[64];
+	snprintf(path, sizeof(path), "/var/tmp/vplat-blk-XXXXXX");
+	int fd = mkstemp(path);
+	if (fd < 0)
+		return;
+	ck_assert_int_eq(ftruncate(fd, 1 << 20), 0);
+	close(fd);
+	struct vplat_blk_file f;
+	int rc = vplat_blk_file_open(&f, path, VPLAT_BLK_FILE_DIRECT);
+	if (rc == VPLAT_ENOTSUP) {
+		unlink(path);
+		return; /* the file system has no O_DIRECT */
+	}
+	ck_assert_int_eq(rc, 0);
+	ck_assert_int_ge(f.dfd, 0);
+	uint8_t *buf = aligned_alloc(4096, 8192);
+	fill(buf, 8192, 5);
+	struct vplat_iov v[2] = {{buf, 4096}, {buf + 4096, 4096}};
+	struct vplat_blk_req w = {.op = VPLAT_BLK_OP_WRITE, .offset = 8192, .len = 8192, .iov = v,
+				  .niov = 2};
+	ck_assert_int_eq(vplat_blk_file_exec(&f, &w), 0);
+	uint8_t *rb = aligned_alloc(4096, 8192);
+	struct vplat_iov rv[1] = {{rb + 1, 512}}; /* unaligned: buffered path */
+	struct vplat_blk_req rd = {.op = VPLAT_BLK_OP_READ, .offset = 8192, .len = 512, .iov = rv,
+				   .niov = 1};
+	ck_assert_int_eq(vplat_blk_file_exec(&f, &rd), 0);
+	ck_assert_mem_eq(rb + 1, buf, 512);
+	vplat_blk_file_close(&f);
+	free(buf);
+	free(rb);
+	unlink(path);
+}
+END_TEST
+
+/* Child: write blocks, FLUSH, report each flushed block on the pipe, keep writing. */
+static void crash_child(const char *path, int aio, int report)
+{
+	struct rig *r = calloc(1, sizeof(*r));
+	memset(r, 0, sizeof(*r));
+	if (vplat_blk_file_open(&r->file, path, 0) != 0)
+		_exit(2);
+	struct vplat_blk_config c = {.writeback = true};
+	vplat_blk_file_config(&r->file, &c);
+	const struct vplat_blk_host_ops *ops = &vplat_blk_host_file;
+	void *host = &r->file;
+	if (aio) {
+		if (vplat_blk_aio_init(&r->aio, &r->file, 64, 0) != 0)
+			_exit(3);
+		ops = &vplat_blk_host_aio;
+		host = &r->aio;
+		r->use_aio = true;
+	}
+	vplat_loopback_init(&r->lb, VPLAT_LOOPBACK_PCI, 4u << 20);
+	vplat_blk_init(&r->blk, vplat_loopback_mem(&r->lb), &c, ops, host, r->reqs, NREQ);
+	vplat_loopback_attach(&r->lb, vplat_blk_device(&r->blk));
+	vplat_loopback_val_init(&r->lb, &r->d);
+	vplat_val_negotiate(&r->d, VPLAT_BIT(VPLAT_VIRTIO_F_VERSION_1) |
+					   VPLAT_BIT(VPLAT_VIRTIO_BLK_F_FLUSH));
+	vplat_val_vq_setup(&r->d, &r->vq, 0, 128);
+	vplat_val_driver_ok(&r->d);
+	uint64_t mark = vplat_val_mem_mark(vplat_loopback_dma(&r->lb));
+	for (uint32_t blkno = 0;; blkno++) {
+		uint8_t *w = dma(r, 4096);
+		fill(w, 4096, blkno);
+		if (req(r, VPLAT_VIRTIO_BLK_T_OUT, (uint64_t)(blkno % 256) * 8, w, 4096, NULL, 0) ||
+		    req(r, VPLAT_VIRTIO_BLK_T_FLUSH, 0, NULL, 0, NULL, 0))
+			_exit(4);
+		if (write(report, &blkno, sizeof(blkno)) != sizeof(blkno))
+			_exit(5);
+		vplat_val_mem_release(vplat_loopback_dma(&r->lb), mark);
+	}
+}
+
+START_TEST(crash_consistency)
+{
+	/* Operation: a write completed before a completed FLUSH is stable; SIGKILL the writer. */
+	for (int aio = 0; aio < 2; aio++) {
+		char path[64];
+		make_image(path, sizeof(path), 1u << 20);
+		int p[2];
+		ck_assert_int_eq(pipe(p), 0);
+		pid_t pid = fork();
+		ck_assert_int_ge(pid, 0);
+		if (pid == 0) {
+			close(p[0]);
+			crash_child(path, aio, p[1]);
+		}
+		close(p[1]);
+		uint32_t last = 0, got;
+		unsigned n = 0;
+		while (n < 300 && read(p[0], &got, sizeof(got)) == sizeof(got)) {
+			last = got;
+			n++;
+		}
+		kill(pid, SIGKILL);
+		int status;
+		waitpid(pid, &status, 0);
+		close(p[0]);
+		ck_assert(WIFSIGNALED(status));
+		ck_assert_uint_ge(n, 300);
+		/* Every flushed block that has not been overwritten since must be in the file. */
+		uint8_t want[4096], have[4096];
+		for (uint32_t b = last >= 255 ? last - 255 : 0; b <= last; b++) {
+			fill(want, 4096, b);
+			pread_file(path, (uint64_t)(b % 256) * 4096, have, 4096);
+			ck_assert_mem_eq(have, want, 4096);
+		}
+		unlink(path);
+	}
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("blk_file");
+	TCase *tc = tcase_create("blk_file");
+	tcase_set_timeout(tc, 60);
+	tcase_add_loop_test(tc, sync_file_end, 0, 4);
+	tcase_add_loop_test(tc, writethrough_syncs_each_write, 0, 2);
+	tcase_add_loop_test(tc, uring_end, 0, 4);
+	tcase_add_loop_test(tc, thread_pool_fallback, 0, 4);
+	tcase_add_loop_test(tc, odd_sized_image, 0, 2);
+	tcase_add_loop_test(tc, read_only_image, 0, 2);
+	tcase_add_test(tc, direct_io);
+	tcase_add_test(tc, crash_consistency);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	return vplat_test_main(suite());
+}
