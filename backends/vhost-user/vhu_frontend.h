@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Shared between the front-end files of backends/vhost-user; not part of the public API. */
+#ifndef VPLAT_VHU_FRONTEND_INTERNAL_H
+#define VPLAT_VHU_FRONTEND_INTERNAL_H
+
+#include "vhu_internal.h"
+#include "vplat/vhost_user_frontend.h"
+
+int fe_set(struct vplat_vhu_frontend *fe, uint32_t request, const void *payload, uint32_t size,
+	   const int *fds, uint32_t nfds);
+int fe_get_u64(struct vplat_vhu_frontend *fe, uint32_t request, uint64_t *v);
+int fe_set_u64(struct vplat_vhu_frontend *fe, uint32_t request, uint64_t v);
+int fe_ring_start(struct vplat_vhu_frontend *fe, uint16_t q, uint16_t base);
+int fe_first_ring(struct vplat_vhu_frontend *fe);
+void fe_ring_stop_all(struct vplat_vhu_frontend *fe);
+void fe_reset(struct vplat_vhu_frontend *fe);
+int fe_send_features(struct vplat_vhu_frontend *fe);
+void vhu_frontend_io_bind(struct vplat_vhu_frontend *fe);
+
+#endif

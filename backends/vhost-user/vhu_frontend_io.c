@@ -1,0 +1,268 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The front-end seen by the validation driver: a virtio-mmio version 2 register window whose
+ * accesses become vhost-user messages (see vplat/vhost_user_frontend.h).
+ */
+#include <poll.h>
+#include <string.h>
+#include "vhu_frontend.h"
+#include "vplat/spec/virtio_mmio.h"
+
+#define M(x) VPLAT_VIRTIO_MMIO_##x
+
+static bool pf(const struct vplat_vhu_frontend *fe, unsigned bit)
+{
+	return fe->protocol_features & VPLAT_BIT(bit);
+}
+
+/* Collect call eventfd signals into the interrupt status. */
+static void drain_calls(struct vplat_vhu_frontend *fe)
+{
+	for (uint32_t q = 0; q < VPLAT_VHU_MAX_QUEUES; q++) {
+		uint64_t v;
+		if (fe->vqs[q].call_fd >= 0 &&
+		    read(fe->vqs[q].call_fd, &v, sizeof(v)) == (ssize_t)sizeof(v)) {
+			fe->irq_count++;
+			fe->isr |= VPLAT_VIRTIO_MMIO_INT_VRING;
+		}
+	}
+}
+
+static uint32_t config_read(struct vplat_vhu_frontend *fe, uint32_t off, unsigned size)
+{
+	if (!pf(fe, VPLAT_VHU_PROTOCOL_F_CONFIG) || size > 8)
+		return 0;
+	struct {
+		uint32_t offset, size, flags;
+		uint8_t data[8];
+	} c = {.offset = off, .size = size}, r;
+	memset(&r, 0, sizeof(r));
+	if (vplat_vhu_frontend_call(fe, VPLAT_VHU_GET_CONFIG, 0, &c, 12 + size, NULL, 0, &r,
+				    12 + size))
+		return 0;
+	uint32_t v = 0;
+	for (unsigned i = 0; i < size && i < 4; i++)
+		v |= (uint32_t)r.data[i] << (8 * i);
+	return v;
+}
+
+static void config_write(struct vplat_vhu_frontend *fe, uint32_t off, unsigned size, uint64_t val)
+{
+	if (!pf(fe, VPLAT_VHU_PROTOCOL_F_CONFIG) || size > 8)
+		return;
+	struct {
+		uint32_t offset, size, flags;
+		uint8_t data[8];
+	} c = {.offset = off, .size = size};
+	for (unsigned i = 0; i < size; i++)
+		c.data[i] = (uint8_t)(val >> (8 * i));
+	fe_set(fe, VPLAT_VHU_SET_CONFIG, &c, 12 + size, NULL, 0);
+}
+
+static uint8_t status_read(struct vplat_vhu_frontend *fe)
+{
+	uint64_t s = 0;
+	if (pf(fe, VPLAT_VHU_PROTOCOL_F_STATUS) && fe->status &&
+	    fe_get_u64(fe, VPLAT_VHU_GET_STATUS, &s) == 0)
+		return fe->status | (uint8_t)(s & VPLAT_VIRTIO_STATUS_DEVICE_NEEDS_RESET);
+	return fe->status;
+}
+
+static void status_write(struct vplat_vhu_frontend *fe, uint8_t val)
+{
+	if (val == 0) {
+		fe_reset(fe);
+		return;
+	}
+	uint8_t added = val & (uint8_t)~fe->status;
+	if (added & VPLAT_VIRTIO_STATUS_FEATURES_OK) {
+		uint64_t offer = fe->backend_features & ~VPLAT_BIT(VPLAT_VHU_F_PROTOCOL_FEATURES);
+		bool ok = !(fe->driver_features & ~offer) && fe_send_features(fe) == 0;
+		if (ok && pf(fe, VPLAT_VHU_PROTOCOL_F_STATUS)) {
+			uint64_t s = 0;
+			ok = fe_set_u64(fe, VPLAT_VHU_SET_STATUS, val) == 0 &&
+			     fe_get_u64(fe, VPLAT_VHU_GET_STATUS, &s) == 0 &&
+			     (s & VPLAT_VIRTIO_STATUS_FEATURES_OK);
+		}
+		if (!ok)
+			val &= (uint8_t)~VPLAT_VIRTIO_STATUS_FEATURES_OK;
+	} else if (pf(fe, VPLAT_VHU_PROTOCOL_F_STATUS) &&
+		   (added & (VPLAT_VIRTIO_STATUS_DRIVER_OK | VPLAT_VIRTIO_STATUS_FAILED))) {
+		fe_set_u64(fe, VPLAT_VHU_SET_STATUS, val);
+	}
+	fe->status = val;
+}
+
+static void queue_ready(struct vplat_vhu_frontend *fe, uint32_t val)
+{
+	if (fe->qsel >= fe->nqueues || !val || fe->vqs[fe->qsel].ready)
+		return; /* stopping one ring needs RING_RESET, which is not offered */
+	if (!(fe->status & VPLAT_VIRTIO_STATUS_FEATURES_OK) || fe_first_ring(fe))
+		return;
+	uint16_t base = (fe->driver_features & VPLAT_BIT(VPLAT_VIRTIO_F_RING_PACKED)) ? 0x8000 : 0;
+	fe_ring_start(fe, (uint16_t)fe->qsel, base);
+}
+
+static uint64_t queue_reg(struct vplat_vhu_frontend *fe, uint64_t off)
+{
+	const struct vplat_vhu_frontend_vq *v = fe->qsel < VPLAT_VHU_MAX_QUEUES ? &fe->vqs[fe->qsel]
+										 : NULL;
+	switch (off) {
+	case M(QUEUE_SIZE_MAX):
+		return fe->qsel < fe->nqueues ? fe->p.queue_size_max : 0;
+	case M(QUEUE_READY):
+		return v && v->ready;
+	default:
+		return 0;
+	}
+}
+
+static uint64_t fe_read(void *ctx, unsigned space, uint64_t off, unsigned size)
+{
+	struct vplat_vhu_frontend *fe = ctx;
+	if (space != VPLAT_VAL_SPACE_MMIO)
+		return 0;
+	if (off >= M(CONFIG))
+		return config_read(fe, (uint32_t)(off - M(CONFIG)), size);
+	switch (off) {
+	case M(MAGIC_VALUE):
+		return VPLAT_VIRTIO_MMIO_MAGIC;
+	case M(VERSION):
+		return VPLAT_VIRTIO_MMIO_VERSION_MODERN;
+	case M(DEVICE_ID):
+		return fe->p.device_id;
+	case M(VENDOR_ID):
+		return VPLAT_VHU_FRONTEND_VENDOR;
+	case M(DEVICE_FEATURES): {
+		uint64_t f = fe->backend_features & ~VPLAT_BIT(VPLAT_VHU_F_PROTOCOL_FEATURES);
+		return fe->dfsel > 1 ? 0 : (uint32_t)(f >> (32 * fe->dfsel));
+	}
+	case M(INTERRUPT_STATUS):
+		drain_calls(fe);
+		return fe->isr;
+	case M(STATUS):
+		return status_read(fe);
+	case M(SHM_LEN_LOW):
+	case M(SHM_LEN_HIGH):
+	case M(SHM_BASE_LOW):
+	case M(SHM_BASE_HIGH):
+		return 0xffffffffu;
+	case M(CONFIG_GENERATION):
+		return 0;
+	default:
+		return queue_reg(fe, off);
+	}
+}
+
+static void set_half(uint64_t *v, bool high, uint64_t val)
+{
+	if (high)
+		*v = (*v & 0xffffffffu) | (val << 32);
+	else
+		*v = (*v & ~UINT64_C(0xffffffff)) | (val & 0xffffffffu);
+}
+
+static void queue_write(struct vplat_vhu_frontend *fe, uint64_t off, uint64_t val)
+{
+	if (fe->qsel >= VPLAT_VHU_MAX_QUEUES || fe->vqs[fe->qsel].ready)
+		return;
+	struct vplat_vhu_frontend_vq *v = &fe->vqs[fe->qsel];
+	switch (off) {
+	case M(QUEUE_SIZE):
+		v->size = (uint16_t)val;
+		break;
+	case M(QUEUE_DESC_LOW):
+	case M(QUEUE_DESC_HIGH):
+		set_half(&v->desc, off == M(QUEUE_DESC_HIGH), val);
+		break;
+	case M(QUEUE_DRIVER_LOW):
+	case M(QUEUE_DRIVER_HIGH):
+		set_half(&v->driver, off == M(QUEUE_DRIVER_HIGH), val);
+		break;
+	case M(QUEUE_DEVICE_LOW):
+	case M(QUEUE_DEVICE_HIGH):
+		set_half(&v->device, off == M(QUEUE_DEVICE_HIGH), val);
+		break;
+	default:
+		break;
+	}
+}
+
+static void fe_write(void *ctx, unsigned space, uint64_t off, unsigned size, uint64_t val)
+{
+	struct vplat_vhu_frontend *fe = ctx;
+	if (space != VPLAT_VAL_SPACE_MMIO)
+		return;
+	if (off >= M(CONFIG)) {
+		config_write(fe, (uint32_t)(off - M(CONFIG)), size, val);
+		return;
+	}
+	switch (off) {
+	case M(DEVICE_FEATURES_SEL):
+		fe->dfsel = (uint32_t)val;
+		break;
+	case M(DRIVER_FEATURES_SEL):
+		fe->drfsel = (uint32_t)val;
+		break;
+	case M(DRIVER_FEATURES):
+		if (fe->drfsel <= 1 && !(fe->status & VPLAT_VIRTIO_STATUS_FEATURES_OK))
+			set_half(&fe->driver_features, fe->drfsel == 1, val);
+		break;
+	case M(QUEUE_SEL):
+		fe->qsel = (uint32_t)val;
+		break;
+	case M(QUEUE_READY):
+		queue_ready(fe, (uint32_t)val);
+		break;
+	case M(QUEUE_NOTIFY): {
+		uint64_t one = 1;
+		uint32_t q = (uint32_t)val & 0xffffu;
+		if (q < VPLAT_VHU_MAX_QUEUES && fe->vqs[q].ready &&
+		    write(fe->vqs[q].kick_fd, &one, sizeof(one)) < 0)
+			fe->errors++;
+		break;
+	}
+	case M(INTERRUPT_ACK):
+		fe->isr &= ~(uint32_t)val;
+		break;
+	case M(STATUS):
+		status_write(fe, (uint8_t)val);
+		break;
+	default:
+		queue_write(fe, off, val);
+		break;
+	}
+}
+
+static uint64_t fe_irq_count(void *ctx)
+{
+	struct vplat_vhu_frontend *fe = ctx;
+	drain_calls(fe);
+	return fe->irq_count;
+}
+
+/* While the driver waits: sleep until a call eventfd fires (at most 1 ms), then collect. */
+static void fe_poll(void *ctx)
+{
+	struct vplat_vhu_frontend *fe = ctx;
+	struct pollfd p[VPLAT_VHU_MAX_QUEUES];
+	nfds_t n = 0;
+	for (uint32_t q = 0; q < VPLAT_VHU_MAX_QUEUES; q++)
+		if (fe->vqs[q].call_fd >= 0)
+			p[n++] = (struct pollfd){.fd = fe->vqs[q].call_fd, .events = POLLIN};
+	poll(p, n, 1);
+	drain_calls(fe);
+}
+
+static const struct vplat_val_io_ops fe_io_ops = {
+    .read = fe_read,
+    .write = fe_write,
+    .irq_count = fe_irq_count,
+    .poll = fe_poll,
+};
+
+void vhu_frontend_io_bind(struct vplat_vhu_frontend *fe)
+{
+	fe->io.ops = &fe_io_ops;
+	fe->io.ctx = fe;
+}

@@ -1,0 +1,153 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Shared between the files of backends/vhost-user; not part of the public API. */
+#ifndef VPLAT_VHU_INTERNAL_H
+#define VPLAT_VHU_INTERNAL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <unistd.h>
+#include "vplat/vhost_user.h"
+
+/* Wire layouts (vhost-user.rst, "Message Specification"): native byte order. */
+struct vhu_hdr {
+	uint32_t request;
+	uint32_t flags;
+	uint32_t size;
+};
+_Static_assert(sizeof(struct vhu_hdr) == VPLAT_VHU_HDR_SIZE, "vhost-user header");
+
+struct vhu_state {
+	uint32_t index;
+	uint32_t num;
+};
+_Static_assert(sizeof(struct vhu_state) == 8, "vring state");
+
+struct vhu_addr {
+	uint32_t index;
+	uint32_t flags;
+	uint64_t desc;
+	uint64_t used;
+	uint64_t avail;
+	uint64_t log;
+};
+_Static_assert(sizeof(struct vhu_addr) == 40, "vring address");
+
+struct vhu_region {
+	uint64_t gpa;
+	uint64_t size;
+	uint64_t uaddr;
+	uint64_t mmap_offset;
+};
+_Static_assert(sizeof(struct vhu_region) == 32, "memory region");
+
+#define VHU_TABLE_MAX 8u /* regions in one SET_MEM_TABLE */
+struct vhu_memory {
+	uint32_t nregions;
+	uint32_t padding;
+	struct vhu_region regions[VHU_TABLE_MAX];
+};
+
+struct vhu_memreg {
+	uint64_t padding;
+	struct vhu_region region;
+};
+_Static_assert(sizeof(struct vhu_memreg) == 40, "single memory region");
+
+struct vhu_config {
+	uint32_t offset;
+	uint32_t size;
+	uint32_t flags;
+	uint8_t data[VPLAT_VHU_MAX_CONFIG];
+};
+#define VHU_CONFIG_HDR 12u
+
+struct vhu_inflight_desc {
+	uint64_t mmap_size;
+	uint64_t mmap_offset;
+	uint16_t num_queues;
+	uint16_t queue_size;
+	uint32_t padding; /* QEMU's struct is not packed: 24 bytes on the wire */
+};
+_Static_assert(sizeof(struct vhu_inflight_desc) == 24, "inflight description");
+
+/* Inflight queue region, split layout (vhost-user.rst, "Inflight I/O tracking"). */
+struct vhu_desc_state_split {
+	uint8_t inflight;
+	uint8_t padding[5];
+	uint16_t next;
+	uint64_t counter;
+};
+_Static_assert(sizeof(struct vhu_desc_state_split) == 16, "DescStateSplit");
+
+struct vhu_queue_region_split {
+	uint64_t features;
+	uint16_t version;
+	uint16_t desc_num;
+	uint16_t last_batch_head;
+	uint16_t used_idx;
+	struct vhu_desc_state_split desc[];
+};
+_Static_assert(sizeof(struct vhu_queue_region_split) == 16, "QueueRegionSplit");
+
+/* A received message: header, payload and the fds that came with it. */
+struct vhu_msg {
+	struct vhu_hdr hdr;
+	union {
+		uint64_t u64;
+		struct vhu_state state;
+		struct vhu_addr addr;
+		struct vhu_memory memory;
+		struct vhu_memreg memreg;
+		struct vhu_config config;
+		struct vhu_inflight_desc inflight;
+		uint8_t raw[VPLAT_VHU_MAX_PAYLOAD];
+	} u;
+	int fds[VPLAT_VHU_MAX_FDS];
+	uint32_t nfds;
+};
+
+/* Logging. */
+void vhu_log(struct vplat_vhu_backend *b, enum vplat_vhu_log_level lvl, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Socket I/O (vhu_io.c). recv: 0, VPLAT_ENODEV on EOF, VPLAT_EPROTO on a malformed frame. */
+int vhu_recv_msg(int fd, struct vhu_msg *m, uint32_t timeout_ms);
+int vhu_send(int fd, const void *buf, size_t len, const int *fds, uint32_t nfds);
+void vhu_close_fds(struct vhu_msg *m);
+/* Take fd @i out of @m (the caller owns it now). */
+int vhu_take_fd(struct vhu_msg *m, uint32_t i);
+
+/* Memory table (vhu_mem.c). */
+int vhu_mem_set_table(struct vplat_vhu_backend *b, struct vhu_msg *m);
+int vhu_mem_add(struct vplat_vhu_backend *b, struct vhu_msg *m);
+int vhu_mem_rem(struct vplat_vhu_backend *b, struct vhu_msg *m);
+void vhu_mem_unmap_all(struct vplat_vhu_backend *b);
+/* Front-end user address of a range that lies inside one region -> guest-physical. */
+int vhu_ua_to_gpa(const struct vplat_vhu_backend *b, uint64_t ua, uint64_t len, uint64_t *gpa);
+
+/* Rings (vhu_vring.c). */
+int vhu_vring_msg(struct vplat_vhu_backend *b, struct vhu_msg *m, bool *reply);
+void vhu_vring_stop_all(struct vplat_vhu_backend *b);
+void vhu_vring_kick(struct vplat_vhu_backend *b, uint16_t q);
+int vhu_ensure_features(struct vplat_vhu_backend *b);
+int vhu_set_status(struct vplat_vhu_backend *b, uint8_t status);
+extern const struct vplat_notify_ops vhu_notify_ops;
+
+/* Inflight tracking (vhu_inflight.c). */
+int vhu_inflight_get(struct vplat_vhu_backend *b, struct vhu_msg *m);
+int vhu_inflight_set(struct vplat_vhu_backend *b, struct vhu_msg *m);
+void vhu_inflight_release(struct vplat_vhu_backend *b);
+void vhu_inflight_before_kick(struct vplat_vhu_backend *b, uint16_t q);
+void vhu_inflight_after_kick(struct vplat_vhu_backend *b, uint16_t q);
+/* At ring start: recover from the region; may move *avail (the next index to pop). */
+void vhu_inflight_recover(struct vplat_vhu_backend *b, uint16_t q, uint16_t used, uint16_t *avail);
+
+static inline void vhu_close(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+#endif

@@ -1,0 +1,320 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Rings: SET_VRING_NUM/ADDR/BASE/KICK/CALL/ERR/ENABLE, GET_VRING_BASE, and the device status
+ * the back-end drives on the front-end's behalf (ACKNOWLEDGE|DRIVER, features, FEATURES_OK
+ * when the first ring starts, DRIVER_OK once a ring runs).
+ */
+#include <stdint.h>
+#include <string.h>
+#include "vhu_internal.h"
+
+#define S_ACK  VPLAT_VIRTIO_STATUS_ACKNOWLEDGE
+#define S_DRV  VPLAT_VIRTIO_STATUS_DRIVER
+#define S_FOK  VPLAT_VIRTIO_STATUS_FEATURES_OK
+#define S_DOK  VPLAT_VIRTIO_STATUS_DRIVER_OK
+
+static void signal_fd(int fd)
+{
+	uint64_t one = 1;
+	if (fd >= 0 && write(fd, &one, sizeof(one)) < 0) {
+		/* EAGAIN: the counter is saturated, the peer will see it anyway. */
+	}
+}
+
+static void vhu_used(struct vplat_device *dev, struct vplat_vq *vq)
+{
+	struct vplat_vhu_backend *b = dev->transport;
+	if (vq->index >= VPLAT_VHU_MAX_QUEUES)
+		return;
+	struct vplat_vhu_vring *v = &b->vrings[vq->index];
+	v->calls++;
+	b->stats.calls++;
+	signal_fd(v->call_fd);
+}
+
+/* No back-end channel is negotiated, so a configuration change can only be reported for
+ * DEVICE_NEEDS_RESET, through each ring's error eventfd. */
+static void vhu_config(struct vplat_device *dev)
+{
+	struct vplat_vhu_backend *b = dev->transport;
+	if (!(dev->status & VPLAT_VIRTIO_STATUS_DEVICE_NEEDS_RESET))
+		return;
+	vhu_log(b, VPLAT_VHU_LOG_WARN, "device needs reset (reason %d)",
+		-(int)dev->needs_reset_reason);
+	for (uint16_t q = 0; q < dev->nvqs && q < VPLAT_VHU_MAX_QUEUES; q++)
+		signal_fd(b->vrings[q].err_fd);
+}
+
+const struct vplat_notify_ops vhu_notify_ops = {.used = vhu_used, .config = vhu_config};
+
+/* Virtio feature bits of the vhost-user feature word (bit 30 is the protocol's own). */
+static uint64_t virtio_bits(uint64_t f)
+{
+	return f & ~(VPLAT_BIT(VPLAT_VHU_F_PROTOCOL_FEATURES) | VPLAT_BIT(VPLAT_VHU_F_LOG_ALL));
+}
+
+int vhu_ensure_features(struct vplat_vhu_backend *b)
+{
+	struct vplat_device *d = b->dev;
+	uint8_t s = vplat_device_get_status(d);
+	if (s & S_FOK)
+		return 0;
+	if (!b->features_set)
+		return VPLAT_EPERM;
+	if (!(s & S_ACK))
+		vplat_device_set_status(d, s |= S_ACK);
+	if (!(s & S_DRV))
+		vplat_device_set_status(d, s |= S_DRV);
+	vplat_device_set_driver_features64(d, virtio_bits(b->features));
+	vplat_device_set_status(d, s | S_FOK);
+	if (!(vplat_device_get_status(d) & S_FOK)) {
+		vhu_log(b, VPLAT_VHU_LOG_ERROR, "device refused features 0x%llx",
+			(unsigned long long)virtio_bits(b->features));
+		return VPLAT_EPROTO;
+	}
+	return 0;
+}
+
+static int ensure_driver_ok(struct vplat_vhu_backend *b)
+{
+	uint8_t s = vplat_device_get_status(b->dev);
+	if (s & S_DOK)
+		return 0;
+	return vplat_device_set_status(b->dev, s | S_DOK);
+}
+
+int vhu_set_status(struct vplat_vhu_backend *b, uint8_t status)
+{
+	if (status == 0) {
+		vhu_vring_stop_all(b);
+		vplat_device_reset(b->dev);
+		return 0;
+	}
+	uint8_t s = vplat_device_get_status(b->dev);
+	uint8_t early = status & (S_ACK | S_DRV);
+	if ((s | early) != s)
+		vplat_device_set_status(b->dev, s | early);
+	if ((status & S_FOK) && vhu_ensure_features(b))
+		return 0; /* refused: GET_STATUS shows FEATURES_OK clear */
+	if (status & S_DOK)
+		ensure_driver_ok(b);
+	if (status & VPLAT_VIRTIO_STATUS_FAILED)
+		vplat_device_set_status(b->dev, vplat_device_get_status(b->dev) |
+						   VPLAT_VIRTIO_STATUS_FAILED);
+	return 0;
+}
+
+/* Read the used index the driver sees in a split ring's used area. */
+static uint16_t split_used_idx(const struct vplat_vq *vq)
+{
+	const volatile uint16_t *p = (const volatile uint16_t *)vq->device;
+	return vplat_le16_to_cpu(p[1]);
+}
+
+static int start_ring(struct vplat_vhu_backend *b, uint16_t q)
+{
+	struct vplat_vhu_vring *v = &b->vrings[q];
+	struct vplat_vq *vq = vplat_device_vq(b->dev, q);
+	if (!vq || !v->addr_set || v->num == 0 || v->num > vq->size_max)
+		return VPLAT_EINVAL;
+	int rc = vhu_ensure_features(b);
+	if (rc)
+		return rc;
+	vq->size = (uint16_t)v->num;
+	vq->desc_addr = v->desc_gpa;
+	vq->driver_addr = v->driver_gpa;
+	vq->device_addr = v->device_gpa;
+	rc = vplat_device_queue_enable(b->dev, q);
+	if (rc) {
+		vhu_log(b, VPLAT_VHU_LOG_ERROR, "ring %u: rings not usable (%s)", q, vplat_strerror(rc));
+		return rc;
+	}
+	uint16_t avail = (uint16_t)v->base, used;
+	if (vq->packed) {
+		used = avail; /* a stopped packed ring has nothing in flight */
+	} else {
+		used = split_used_idx(vq);
+		vhu_inflight_recover(b, q, used, &avail);
+	}
+	rc = vplat_device_queue_set_base(b->dev, q, avail, used);
+	if (rc)
+		return rc;
+	v->shadow_avail = avail;
+	v->shadow_used = used;
+	rc = ensure_driver_ok(b);
+	if (rc)
+		return rc;
+	v->started = true;
+	if (!(b->features & VPLAT_BIT(VPLAT_VHU_F_PROTOCOL_FEATURES)))
+		v->enabled = true;
+	vhu_log(b, VPLAT_VHU_LOG_INFO, "ring %u started: size %u, base %u, %s", q, v->num, avail,
+		vq->packed ? "packed" : "split");
+	if (v->enabled)
+		vhu_vring_kick(b, q); /* buffers may have arrived before the kick fd */
+	return 0;
+}
+
+/* Stop a ring; returns the next available index (+ packed wrap bit) for GET_VRING_BASE. */
+static uint32_t stop_ring(struct vplat_vhu_backend *b, uint16_t q)
+{
+	struct vplat_vhu_vring *v = &b->vrings[q];
+	struct vplat_vq *vq = vplat_device_vq(b->dev, q);
+	uint32_t base = v->base;
+	if (v->started && vq) {
+		base = vq->last_avail;
+		if (vq->packed)
+			base = (vq->last_avail & 0x7fffu) | ((uint32_t)vq->avail_wrap << 15);
+		vhu_inflight_after_kick(b, q);
+		vplat_device_queue_reset(b->dev, q);
+	}
+	v->started = false;
+	v->polling = false;
+	v->base = base;
+	vhu_close(&v->kick_fd);
+	return base;
+}
+
+void vhu_vring_stop_all(struct vplat_vhu_backend *b)
+{
+	for (uint16_t q = 0; q < VPLAT_VHU_MAX_QUEUES; q++) {
+		struct vplat_vhu_vring *v = &b->vrings[q];
+		if (b->dev && q < b->dev->nvqs)
+			stop_ring(b, q);
+		vhu_close(&v->kick_fd);
+		vhu_close(&v->call_fd);
+		vhu_close(&v->err_fd);
+		memset(v, 0, sizeof(*v));
+		v->kick_fd = v->call_fd = v->err_fd = -1;
+	}
+}
+
+void vhu_vring_kick(struct vplat_vhu_backend *b, uint16_t q)
+{
+	struct vplat_vhu_vring *v = &b->vrings[q];
+	if (!v->started || !v->enabled)
+		return;
+	v->kicks++;
+	b->stats.kicks++;
+	vhu_inflight_before_kick(b, q);
+	vplat_device_kick(b->dev, q, 0);
+	vhu_inflight_after_kick(b, q);
+}
+
+/* Which ring a message names; VPLAT_EPROTO if the device has no such ring. */
+static int ring_of(const struct vplat_vhu_backend *b, uint32_t index)
+{
+	if (index >= b->dev->nvqs || index >= VPLAT_VHU_MAX_QUEUES ||
+	    !vplat_device_vq(b->dev, (uint16_t)index))
+		return VPLAT_EPROTO;
+	return (int)index;
+}
+
+static int set_addr(struct vplat_vhu_backend *b, struct vhu_msg *m)
+{
+	const struct vhu_addr *a = &m->u.addr;
+	int q = ring_of(b, a->index);
+	if (q < 0 || m->hdr.size != sizeof(*a))
+		return VPLAT_EPROTO;
+	struct vplat_vhu_vring *v = &b->vrings[q];
+	if (v->started)
+		return VPLAT_EPROTO; /* addresses of a running ring are frozen */
+	uint64_t d, dr, dv;
+	/* The first byte of each area must be guest memory now; the whole ring is checked
+	 * against the map when the ring starts (the size may still change). */
+	if (vhu_ua_to_gpa(b, a->desc, 1, &d) || vhu_ua_to_gpa(b, a->avail, 1, &dr) ||
+	    vhu_ua_to_gpa(b, a->used, 1, &dv)) {
+		vhu_log(b, VPLAT_VHU_LOG_ERROR, "ring %d: address outside the memory table", q);
+		return VPLAT_EPROTO;
+	}
+	v->desc_ua = a->desc;
+	v->driver_ua = a->avail;
+	v->device_ua = a->used;
+	v->desc_gpa = d;
+	v->driver_gpa = dr;
+	v->device_gpa = dv;
+	v->addr_set = true;
+	return 0;
+}
+
+/* SET_VRING_KICK / CALL / ERR: u64 index + no-fd flag, at most one fd. */
+static int set_fd(struct vplat_vhu_backend *b, struct vhu_msg *m)
+{
+	if (m->hdr.size != 8 || (m->u.u64 & ~(uint64_t)(VPLAT_VHU_VRING_IDX_MASK | VPLAT_VHU_VRING_NOFD)))
+		return VPLAT_EPROTO;
+	int q = ring_of(b, (uint32_t)(m->u.u64 & VPLAT_VHU_VRING_IDX_MASK));
+	bool nofd = m->u.u64 & VPLAT_VHU_VRING_NOFD;
+	if (q < 0 || m->nfds != (nofd ? 0u : 1u))
+		return VPLAT_EPROTO;
+	struct vplat_vhu_vring *v = &b->vrings[q];
+	int fd = nofd ? -1 : vhu_take_fd(m, 0);
+	switch (m->hdr.request) {
+	case VPLAT_VHU_SET_VRING_CALL:
+		vhu_close(&v->call_fd);
+		v->call_fd = fd;
+		return 0;
+	case VPLAT_VHU_SET_VRING_ERR:
+		vhu_close(&v->err_fd);
+		v->err_fd = fd;
+		return 0;
+	default:
+		break;
+	}
+	if (v->started)
+		stop_ring(b, (uint16_t)q);
+	v->kick_fd = fd;
+	v->polling = nofd;
+	int rc = start_ring(b, (uint16_t)q);
+	if (rc) {
+		vhu_close(&v->kick_fd);
+		v->polling = false;
+		return VPLAT_EPROTO;
+	}
+	return 0;
+}
+
+static int state_msg(struct vplat_vhu_backend *b, struct vhu_msg *m, bool *reply)
+{
+	const struct vhu_state *st = &m->u.state;
+	int q = ring_of(b, st->index);
+	if (q < 0 || m->hdr.size != sizeof(*st))
+		return VPLAT_EPROTO;
+	struct vplat_vhu_vring *v = &b->vrings[q];
+	switch (m->hdr.request) {
+	case VPLAT_VHU_SET_VRING_NUM:
+		if (v->started || st->num == 0 || st->num > VPLAT_VIRTQ_MAX_SIZE)
+			return VPLAT_EPROTO;
+		v->num = st->num;
+		return 0;
+	case VPLAT_VHU_SET_VRING_BASE:
+		if (v->started || st->num > UINT16_MAX)
+			return VPLAT_EPROTO;
+		v->base = st->num;
+		return 0;
+	case VPLAT_VHU_SET_VRING_ENABLE:
+		if (st->num > 1)
+			return VPLAT_EPROTO;
+		v->enabled = st->num == 1;
+		if (v->enabled)
+			vhu_vring_kick(b, (uint16_t)q);
+		return 0;
+	default: /* GET_VRING_BASE: stop the ring and report where it stood */
+		m->u.state.num = stop_ring(b, (uint16_t)q);
+		vhu_log(b, VPLAT_VHU_LOG_INFO, "ring %d stopped at %u", q, m->u.state.num);
+		*reply = true;
+		return 0;
+	}
+}
+
+int vhu_vring_msg(struct vplat_vhu_backend *b, struct vhu_msg *m, bool *reply)
+{
+	switch (m->hdr.request) {
+	case VPLAT_VHU_SET_VRING_ADDR:
+		return set_addr(b, m);
+	case VPLAT_VHU_SET_VRING_KICK:
+	case VPLAT_VHU_SET_VRING_CALL:
+	case VPLAT_VHU_SET_VRING_ERR:
+		return set_fd(b, m);
+	default:
+		return state_msg(b, m, reply);
+	}
+}
