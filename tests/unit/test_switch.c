@@ -1,0 +1,391 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Built-in virtual switch: learning and flooding, VLAN and MAC filters, offload resolution,
+ * strict and weighted classes, token-bucket shaping measured with an injected clock, and a net
+ * device port driven by the validation driver (virtio-mmio/pci x split/packed).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "testutil.h"
+#include "netdrv.h"
+#include "vplat/switch.h"
+
+#define NS 1000000000ull
+
+struct cap {
+	uint64_t frames, bytes;
+	uint64_t pcp_frames[8];
+	uint8_t last[2048];
+	size_t last_len;
+	struct vplat_virtio_net_hdr last_hdr;
+	uint32_t busy; /* next egress calls return EAGAIN */
+};
+
+static int cap_egress(void *ctx, const struct vplat_net_frame *f)
+{
+	struct cap *c = ctx;
+	if (c->busy) {
+		c->busy--;
+		return VPLAT_EAGAIN;
+	}
+	c->frames++;
+	c->bytes += f->len;
+	if (f->len >= 16 && f->data[12] == 0x81)
+		c->pcp_frames[f->data[14] >> 5]++;
+	c->last_len = f->len < sizeof(c->last) ? f->len : sizeof(c->last);
+	memcpy(c->last, f->data, c->last_len);
+	c->last_hdr = f->hdr;
+	return 0;
+}
+
+static const struct vplat_switch_port_ops cap_ops = {.egress = cap_egress};
+
+static uint8_t mac(int n, uint8_t out[6])
+{
+	uint8_t m[6] = {0x02, 0, 0, 0, 0, (uint8_t)n};
+	memcpy(out, m, 6);
+	return 0;
+}
+
+/* Frame of @p len bytes from host @p src to host @p dst (dst < 0: broadcast); vid >= 0 tags. */
+static size_t frame(uint8_t *f, size_t len, int src, int dst, int vid, int pcp)
+{
+	memset(f, 0, len);
+	if (dst < 0)
+		memset(f, 0xff, 6);
+	else
+		mac(dst, f);
+	mac(src, f + 6);
+	size_t o = 12;
+	if (vid >= 0) {
+		f[12] = 0x81, f[13] = 0;
+		f[14] = (uint8_t)(pcp << 5 | (vid >> 8)), f[15] = (uint8_t)vid;
+		o = 16;
+	}
+	f[o] = 0x88, f[o + 1] = 0xb5;
+	return len;
+}
+
+static void input(struct vplat_switch *sw, uint32_t port, const uint8_t *d, size_t len,
+		  uint64_t now)
+{
+	struct vplat_net_frame f = {.data = d, .len = len};
+	ck_assert_int_eq(vplat_switch_builtin_ops.input(sw, port, &f, now), 0);
+}
+
+static struct vplat_switch_port_stats stats(struct vplat_switch *sw, uint32_t id)
+{
+	struct vplat_switch_port_stats st;
+	ck_assert_int_eq(vplat_switch_builtin_ops.port_stats(sw, id, &st), 0);
+	return st;
+}
+
+START_TEST(learn_and_flood)
+{
+	struct vplat_switch sw;
+	ck_assert_int_eq(vplat_switch_init(&sw, NULL), 0);
+	struct cap c[3] = {0};
+	uint32_t id[3];
+	for (int i = 0; i < 3; i++)
+		ck_assert_int_eq(vplat_switch_builtin_ops.port_add(&sw, NULL, &cap_ops, &c[i], &id[i]), 0);
+	uint8_t f[128];
+	/* Unknown destination: flooded to the other two ports. */
+	input(&sw, id[0], f, frame(f, 64, 1, 2, -1, 0), 0);
+	vplat_switch_builtin_ops.run(&sw, 0);
+	ck_assert_uint_eq(c[0].frames, 0);
+	ck_assert_uint_eq(c[1].frames, 1);
+	ck_assert_uint_eq(c[2].frames, 1);
+	uint8_t m[6];
+	mac(1, m);
+	ck_assert_int_eq(vplat_switch_lookup(&sw, m, 0), (int)id[0]);
+	/* Host 2 answers from port 1: known unicast to port 0 only. */
+	input(&sw, id[1], f, frame(f, 64, 2, 1, -1, 0), 1);
+	vplat_switch_builtin_ops.run(&sw, 1);
+	ck_assert_uint_eq(c[0].frames, 1);
+	ck_assert_uint_eq(c[2].frames, 1);
+	/* Broadcast floods. */
+	input(&sw, id[2], f, frame(f, 64, 3, -1, -1, 0), 2);
+	ck_assert_uint_eq(vplat_switch_builtin_ops.run(&sw, 2), UINT64_MAX);
+	ck_assert_uint_eq(c[0].frames, 2);
+	ck_assert_uint_eq(c[1].frames, 2);
+	/* A busy port keeps the frame and gets it on the next run. */
+	c[0].busy = 1;
+	input(&sw, id[1], f, frame(f, 64, 2, 1, -1, 0), 3);
+	ck_assert_uint_eq(vplat_switch_builtin_ops.run(&sw, 3), 0);
+	ck_assert_uint_eq(c[0].frames, 2);
+	vplat_switch_builtin_ops.run(&sw, 4);
+	ck_assert_uint_eq(c[0].frames, 3);
+	/* Aging: after 300 s host 1 is unknown again and frames to it flood. */
+	input(&sw, id[1], f, frame(f, 64, 2, 1, -1, 0), 400 * NS);
+	vplat_switch_builtin_ops.run(&sw, 400 * NS);
+	ck_assert_uint_eq(c[2].frames, 2);
+	/* Removing a port forgets its MACs. */
+	ck_assert_int_eq(vplat_switch_builtin_ops.port_remove(&sw, id[1]), 0);
+	mac(2, m);
+	ck_assert_int_eq(vplat_switch_lookup(&sw, m, 0), -1);
+	ck_assert_int_eq(vplat_switch_builtin_ops.port_remove(&sw, id[1]), VPLAT_ENOENT);
+	vplat_switch_fini(&sw);
+}
+END_TEST
+
+START_TEST(vlan_and_mac_filters)
+{
+	struct vplat_switch sw;
+	ck_assert_int_eq(vplat_switch_init(&sw, NULL), 0);
+	struct cap c[3] = {0};
+	uint32_t id[3];
+	struct vplat_switch_port_config pc[3];
+	memset(pc, 0, sizeof(pc));
+	pc[0].vlan_filter = true; /* trunk: VLANs 10 and 20 */
+	pc[0].vlans[0] = (1u << 10) | (1u << 20);
+	pc[1].vlan_filter = true; /* VLAN 10 only, and only host 2 may send */
+	pc[1].vlans[0] = 1u << 10;
+	pc[1].n_macs = 1;
+	mac(2, pc[1].macs[0]);
+	pc[2].vlan_filter = true;
+	pc[2].vlans[0] = 1u << 20;
+	for (int i = 0; i < 3; i++)
+		ck_assert_int_eq(vplat_switch_builtin_ops.port_add(&sw, &pc[i], &cap_ops, &c[i], &id[i]), 0);
+	uint8_t f[128];
+	input(&sw, id[0], f, frame(f, 64, 1, -1, 10, 0), 0);
+	input(&sw, id[0], f, frame(f, 64, 1, -1, 20, 0), 0);
+	input(&sw, id[0], f, frame(f, 64, 1, -1, 30, 0), 0); /* not a member: dropped */
+	vplat_switch_builtin_ops.run(&sw, 0);
+	ck_assert_uint_eq(c[1].frames, 1);
+	ck_assert_uint_eq(c[2].frames, 1);
+	ck_assert_uint_eq(stats(&sw, id[0]).drop_vlan, 1);
+	input(&sw, id[1], f, frame(f, 64, 9, -1, 10, 0), 0); /* host 9 not allowed */
+	input(&sw, id[1], f, frame(f, 64, 2, -1, 10, 0), 0);
+	vplat_switch_builtin_ops.run(&sw, 0);
+	ck_assert_uint_eq(stats(&sw, id[1]).drop_mac, 1);
+	ck_assert_uint_eq(c[0].frames, 1);
+	ck_assert_uint_eq(c[2].frames, 1); /* VLAN 10 never reaches port 2 */
+	/* Runt and oversize frames are counted, not forwarded. */
+	input(&sw, id[0], f, 10, 0);
+	ck_assert_uint_eq(stats(&sw, id[0]).drop_size, 1);
+	vplat_switch_fini(&sw);
+}
+END_TEST
+
+START_TEST(offloads_resolved_for_plain_ports)
+{
+	struct vplat_switch sw;
+	ck_assert_int_eq(vplat_switch_init(&sw, NULL), 0);
+	struct cap c[3] = {0};
+	uint32_t id[3];
+	struct vplat_switch_port_config off = {.offloads = true};
+	ck_assert_int_eq(vplat_switch_builtin_ops.port_add(&sw, NULL, &cap_ops, &c[0], &id[0]), 0);
+	ck_assert_int_eq(vplat_switch_builtin_ops.port_add(&sw, &off, &cap_ops, &c[1], &id[1]), 0);
+	ck_assert_int_eq(vplat_switch_builtin_ops.port_add(&sw, NULL, &cap_ops, &c[2], &id[2]), 0);
+	uint8_t d[100];
+	frame(d, sizeof(d), 7, -1, -1, 0);
+	d[40] = 0x12, d[41] = 0x34; /* "pseudo-header sum" at csum_start + csum_offset */
+	struct vplat_net_frame f = {.data = d, .len = sizeof(d)};
+	f.hdr.flags = VPLAT_VIRTIO_NET_HDR_F_NEEDS_CSUM;
+	f.hdr.csum_start = vplat_cpu_to_le16(34);
+	f.hdr.csum_offset = vplat_cpu_to_le16(6);
+	ck_assert_int_eq(vplat_switch_builtin_ops.input(&sw, id[2], &f, 0), 0);
+	vplat_switch_builtin_ops.run(&sw, 0);
+	ck_assert_uint_eq(c[1].last_hdr.flags, VPLAT_VIRTIO_NET_HDR_F_NEEDS_CSUM);
+	ck_assert_mem_eq(c[1].last, d, sizeof(d));
+	ck_assert_uint_eq(c[0].last_hdr.flags, 0);
+	/* The plain port got a complete checksum: with the pseudo-header sum it verifies. */
+	uint32_t s = 0x1234;
+	for (size_t i = 34; i < sizeof(d); i++)
+		s += (i & 1) ? c[0].last[i] : (uint32_t)c[0].last[i] << 8;
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	ck_assert_uint_eq(s, 0xffff);
+	/* GSO frames never reach a plain port. */
+	f.hdr.gso_type = VPLAT_VIRTIO_NET_HDR_GSO_TCPV4;
+	ck_assert_int_eq(vplat_switch_builtin_ops.input(&sw, id[2], &f, 0), 0);
+	vplat_switch_builtin_ops.run(&sw, 0);
+	ck_assert_uint_eq(stats(&sw, id[0]).drop_offload, 1);
+	ck_assert_uint_eq(c[1].frames, 2);
+	vplat_switch_fini(&sw);
+}
+END_TEST
+
+/* Simulate @p secs seconds in @p step_ns ticks; each tick every sender injects one frame. */
+struct flow {
+	uint32_t in;
+	int src, dst, vid, pcp;
+	size_t len;
+};
+
+static void simulate(struct vplat_switch *sw, const struct flow *fl, int nfl, uint64_t dur_ns,
+		     uint64_t step_ns)
+{
+	uint8_t f[2048];
+	for (uint64_t t = 0; t < dur_ns; t += step_ns) {
+		for (int k = 0; k < nfl; k++)
+			input(sw, fl[k].in, f, frame(f, fl[k].len, fl[k].src, fl[k].dst, fl[k].vid,
+						      fl[k].pcp), t);
+		vplat_switch_builtin_ops.run(sw, t);
+	}
+}
+
+START_TEST(shaping_rates_within_ten_percent)
+{
+	/* Two senders at full rate (1500-byte frames every 12 us = 1 Gbit/s each): port 2 is
+	 * shaped to 100 Mbit/s, port 3 is not. Measured over 1 s of injected time. */
+	struct vplat_switch sw;
+	ck_assert_int_eq(vplat_switch_init(&sw, NULL), 0);
+	struct cap c[4] = {0};
+	uint32_t id[4];
+	struct vplat_switch_port_config shaped = {.rate_bps = 100000000};
+	for (int i = 0; i < 4; i++)
+		ck_assert_int_eq(vplat_switch_builtin_ops.port_add(&sw, i == 2 ? &shaped : NULL,
+								   &cap_ops, &c[i], &id[i]), 0);
+	uint8_t f[64];
+	input(&sw, id[2], f, frame(f, 64, 3, 1, -1, 0), 0); /* learn host 3 on port 2 */
+	input(&sw, id[3], f, frame(f, 64, 4, 2, -1, 0), 0); /* learn host 4 on port 3 */
+	vplat_switch_builtin_ops.run(&sw, 0);
+	memset(c, 0, sizeof(c));
+	struct flow fl[2] = {{id[0], 1, 3, -1, 0, 1500}, {id[1], 2, 4, -1, 0, 1500}};
+	simulate(&sw, fl, 2, NS, 12000);
+	double r2 = (double)c[2].bytes * 8.0, r3 = (double)c[3].bytes * 8.0;
+	printf("shaping: port limited to 100 Mbit/s carried %.2f Mbit/s, unlimited port %.2f Mbit/s\n",
+	       r2 / 1e6, r3 / 1e6);
+	ck_assert_msg(r2 > 0.9e8 && r2 < 1.1e8, "shaped port: %.0f bit/s", r2);
+	ck_assert_msg(r3 > 0.9e9 && r3 < 1.1e9, "unshaped port: %.0f bit/s", r3);
+	ck_assert_uint_gt(stats(&sw, id[2]).drop_queue, 0);
+	ck_assert_uint_gt(stats(&sw, id[2]).throttled, 0);
+	ck_assert_uint_eq(stats(&sw, id[3]).drop_queue, 0);
+	vplat_switch_fini(&sw);
+}
+END_TEST
+
+START_TEST(strict_and_weighted_classes)
+{
+	/* One egress port shaped to 100 Mbit/s with 8 classes; PCP 6 and PCP 1 both offered at
+	 * 1 Gbit/s. Strict: PCP 6 takes the whole rate. Weighted 3:1: a 75/25 split. */
+	for (int mode = 0; mode < 2; mode++) {
+		struct vplat_switch sw;
+		ck_assert_int_eq(vplat_switch_init(&sw, NULL), 0);
+		struct cap c[3] = {0};
+		uint32_t id[3];
+		struct vplat_switch_port_config pc = {.rate_bps = 100000000, .classes = 8};
+		pc.sched = mode ? VPLAT_SWITCH_WEIGHTED : VPLAT_SWITCH_STRICT;
+		pc.weights[6] = 3, pc.weights[1] = 1;
+		ck_assert_int_eq(vplat_switch_builtin_ops.port_add(&sw, NULL, &cap_ops, &c[0], &id[0]), 0);
+		ck_assert_int_eq(vplat_switch_builtin_ops.port_add(&sw, NULL, &cap_ops, &c[1], &id[1]), 0);
+		ck_assert_int_eq(vplat_switch_builtin_ops.port_add(&sw, &pc, &cap_ops, &c[2], &id[2]), 0);
+		uint8_t f[64];
+		input(&sw, id[2], f, frame(f, 64, 3, 1, 0, 0), 0);
+		vplat_switch_builtin_ops.run(&sw, 0);
+		memset(c, 0, sizeof(c));
+		struct flow fl[2] = {{id[0], 1, 3, 0, 6, 1500}, {id[1], 2, 3, 0, 1, 1500}};
+		simulate(&sw, fl, 2, NS / 2, 12000);
+		double hi = (double)c[2].pcp_frames[6], lo = (double)c[2].pcp_frames[1];
+		double rate = (double)c[2].bytes * 8.0 * 2.0;
+		ck_assert_msg(rate > 0.9e8 && rate < 1.1e8, "port rate %.0f", rate);
+		printf("%s: port %.2f Mbit/s, PCP6 %.0f frames, PCP1 %.0f frames\n",
+		       mode ? "weighted 3:1" : "strict", rate / 1e6, hi, lo);
+		if (mode == 0) {
+			ck_assert_msg(lo <= 2, "strict: low class sent %.0f", lo);
+		} else {
+			double share = hi / (hi + lo);
+			ck_assert_msg(share > 0.70 && share < 0.80, "weighted share %.3f", share);
+		}
+		vplat_switch_fini(&sw);
+	}
+}
+END_TEST
+
+START_TEST(bad_port_configs)
+{
+	struct vplat_switch sw;
+	ck_assert_int_eq(vplat_switch_init(&sw, &(struct vplat_switch_config){.max_ports = 1}), 0);
+	struct cap c = {0};
+	uint32_t id;
+	struct vplat_switch_port_config pc = {.classes = 9};
+	ck_assert_int_eq(vplat_switch_builtin_ops.port_add(&sw, &pc, &cap_ops, &c, &id), VPLAT_EINVAL);
+	pc = (struct vplat_switch_port_config){.frame_max = 70000};
+	ck_assert_int_eq(vplat_switch_builtin_ops.port_add(&sw, &pc, &cap_ops, &c, &id), VPLAT_EINVAL);
+	pc = (struct vplat_switch_port_config){.pvid = 4096};
+	ck_assert_int_eq(vplat_switch_builtin_ops.port_add(&sw, &pc, &cap_ops, &c, &id), VPLAT_EINVAL);
+	ck_assert_int_eq(vplat_switch_builtin_ops.port_add(&sw, NULL, &cap_ops, &c, &id), 0);
+	ck_assert_int_eq(vplat_switch_builtin_ops.port_add(&sw, NULL, &cap_ops, &c, &id), VPLAT_ENOSPC);
+	struct vplat_net_frame f = {.data = NULL};
+	ck_assert_int_eq(vplat_switch_builtin_ops.input(&sw, 5, &f, 0), VPLAT_ENOENT);
+	ck_assert_int_eq(vplat_switch_builtin_ops.input(&sw, id, &f, 0), VPLAT_EINVAL);
+	vplat_switch_fini(&sw);
+}
+END_TEST
+
+/* Two vplat net devices on one switch, each driven by its own validation driver. */
+START_TEST(net_devices_through_switch)
+{
+	struct vplat_switch sw;
+	ck_assert_int_eq(vplat_switch_init(&sw, NULL), 0);
+	struct vplat_switch_net_port p[2];
+	struct netdrv *n = calloc(2, sizeof(*n));
+	ck_assert_ptr_nonnull(n);
+	for (int i = 0; i < 2; i++) {
+		ck_assert_int_eq(vplat_switch_net_port_init(&p[i], vplat_switch_iface(&sw), NULL, NULL,
+							    NULL), 0);
+		struct vplat_net_config cfg = {.has_mac = true, .pairs = 1, .mtu = 1500};
+		mac(10 + i, cfg.mac);
+		ck_assert_int_eq(netdrv_up(&n[i], _i, &cfg, &vplat_switch_net_host, &p[i],
+					   VPLAT_BIT(VPLAT_VIRTIO_NET_F_MRG_RXBUF) |
+						   VPLAT_BIT(VPLAT_VIRTIO_NET_F_CSUM),
+					   1536, 16, 32, 2u << 20),
+				 0);
+		vplat_switch_net_port_bind(&p[i], &n[i].net);
+	}
+	static uint8_t f[1514], got[2048];
+	for (size_t len = 60; len <= 1514; len += 101) {
+		frame(f, len, 10, 11, -1, 0);
+		ck_assert_int_eq(netdrv_tx(&n[0], 0, NULL, f, len, true), 0);
+		vplat_switch_builtin_ops.run(&sw, 0);
+		ck_assert_int_eq(netdrv_rx(&n[1], 0, got, sizeof(got), NULL, NULL), (int)len);
+		ck_assert_mem_eq(got, f, len);
+		frame(f, len, 11, 10, -1, 0);
+		ck_assert_int_eq(netdrv_tx(&n[1], 0, NULL, f, len, false), 0);
+		vplat_switch_builtin_ops.run(&sw, 0);
+		ck_assert_int_eq(netdrv_rx(&n[0], 0, got, sizeof(got), NULL, NULL), (int)len);
+	}
+	ck_assert_uint_eq(stats(&sw, p[0].port).tx_frames, 15);
+	ck_assert_uint_eq(stats(&sw, p[1].port).tx_frames, 15);
+	/* Receiver out of buffers: the switch holds the frames and delivers them later. */
+	for (int k = 0; k < 20; k++) {
+		frame(f, 1000, 10, 11, -1, 0);
+		ck_assert_int_eq(netdrv_tx(&n[0], 0, NULL, f, 1000, false), 0);
+	}
+	ck_assert_uint_eq(vplat_switch_builtin_ops.run(&sw, 0), 0); /* 16 buffers: busy */
+	int seen = 0;
+	while (netdrv_rx(&n[1], 0, got, sizeof(got), NULL, NULL) == 1000)
+		seen++;
+	vplat_switch_builtin_ops.run(&sw, 0);
+	while (netdrv_rx(&n[1], 0, got, sizeof(got), NULL, NULL) == 1000)
+		seen++;
+	ck_assert_int_eq(seen, 20);
+	for (int i = 0; i < 2; i++)
+		netdrv_down(&n[i]);
+	free(n);
+	vplat_switch_fini(&sw);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("switch");
+	TCase *tc = tcase_create("switch");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, learn_and_flood);
+	tcase_add_test(tc, vlan_and_mac_filters);
+	tcase_add_test(tc, offloads_resolved_for_plain_ports);
+	tcase_add_test(tc, shaping_rates_within_ten_percent);
+	tcase_add_test(tc, strict_and_weighted_classes);
+	tcase_add_test(tc, bad_port_configs);
+	tcase_add_loop_test(tc, net_devices_through_switch, 0, 4);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	return vplat_test_main(suite());
+}
