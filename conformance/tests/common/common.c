@@ -101,3 +101,15 @@ int wait_used(struct vplat_t *t, struct vplat_val_vq *vq, void **token, uint32_t
 		vplat_t_poll(t);
 	}
 }
+
+int post(struct vplat_t *t, struct vplat_val_vq *vq, struct creq *req, void *token)
+{
+	int rc = creq_build(t, req);
+	if (rc)
+		return rc;
+	rc = vplat_val_vq_add(vq, req->bufs, req->n_out, req->n_in, token);
+	if (rc)
+		return rc;
+	vplat_val_vq_kick(vq);
+	return 0;
+}

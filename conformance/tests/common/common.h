@@ -58,3 +58,30 @@ static inline uint8_t status(struct vplat_t *t)
 }
 
 #endif
+
+/* Raw register access, for transport tests. */
+static inline uint64_t mmio_rd(struct vplat_t *t, uint64_t off, unsigned size)
+{
+	return t->d->io.ops->read(t->d->io.ctx, VPLAT_VAL_SPACE_MMIO, off, size);
+}
+static inline void mmio_wr(struct vplat_t *t, uint64_t off, unsigned size, uint64_t v)
+{
+	t->d->io.ops->write(t->d->io.ctx, VPLAT_VAL_SPACE_MMIO, off, size, v);
+}
+static inline uint64_t cfg_rd(struct vplat_t *t, uint64_t off, unsigned size)
+{
+	return t->d->io.ops->read(t->d->io.ctx, VPLAT_VAL_SPACE_PCI_CFG, off, size);
+}
+static inline uint64_t common_rd(struct vplat_t *t, uint64_t off, unsigned size)
+{
+	return t->d->io.ops->read(t->d->io.ctx, VPLAT_VAL_SPACE_BAR(t->d->common.bar),
+				  t->d->common.offset + off, size);
+}
+static inline void common_wr(struct vplat_t *t, uint64_t off, unsigned size, uint64_t v)
+{
+	t->d->io.ops->write(t->d->io.ctx, VPLAT_VAL_SPACE_BAR(t->d->common.bar),
+			    t->d->common.offset + off, size, v);
+}
+
+/* Post one valid request on @p vq and kick; the request's storage is @p req. */
+int post(struct vplat_t *t, struct vplat_val_vq *vq, struct creq *req, void *token);
