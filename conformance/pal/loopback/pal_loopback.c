@@ -9,6 +9,8 @@
 #include "conformance/pal/pal.h"
 #include "vplat/error.h"
 #include "vplat/loopback.h"
+#include "vplat/blk.h"
+#include "vplat/net.h"
 #include "vplat/rng.h"
 
 /* One device model the PAL can build. */
@@ -34,8 +36,50 @@ static struct vplat_device *rng_create(void *state, struct vplat_mem *mem)
 	return vplat_rng_device(&s->rng);
 }
 
+/* Block: 1 MiB in-memory disk with every optional request type offered. */
+#define BLK_BYTES (1u << 20)
+struct blk_state {
+	struct vplat_blk blk;
+	struct vplat_blk_mem disk;
+	struct vplat_blk_req reqs[64];
+	uint8_t data[BLK_BYTES];
+};
+
+static struct vplat_device *blk_create(void *state, struct vplat_mem *mem)
+{
+	struct blk_state *s = state;
+	struct vplat_blk_config cfg = {.capacity = BLK_BYTES / 512, .writeback = true,
+				       .discard = true, .write_zeroes = true,
+				       .write_zeroes_may_unmap = true, .secure_erase = true,
+				       .id = "vplat-conform"};
+	s->disk.data = s->data;
+	s->disk.size = BLK_BYTES;
+	if (vplat_blk_init(&s->blk, mem, &cfg, &vplat_blk_host_mem, &s->disk, s->reqs, 64) != 0)
+		return NULL;
+	return vplat_blk_device(&s->blk);
+}
+
+/* Network: one queue pair with the control queue, MAC, MTU and link speed. */
+struct net_state {
+	struct vplat_net net;
+	struct vplat_net_mock mock;
+};
+
+static struct vplat_device *net_create(void *state, struct vplat_mem *mem)
+{
+	struct net_state *s = state;
+	struct vplat_net_config cfg = {.mac = {0x52, 0x54, 0x00, 0x12, 0x34, 0x56}, .has_mac = true,
+				       .mtu = 1500, .pairs = 1, .ctrl = true, .speed = 1000,
+				       .duplex = 1};
+	if (vplat_net_init(&s->net, mem, &cfg, &vplat_net_host_mock, &s->mock) != 0)
+		return NULL;
+	return vplat_net_device(&s->net);
+}
+
 static const struct lb_model models[] = {
 	{"rng", VPLAT_VIRTIO_ID_RNG, sizeof(struct rng_state), rng_create, NULL},
+	{"blk", VPLAT_VIRTIO_ID_BLOCK, sizeof(struct blk_state), blk_create, NULL},
+	{"net", VPLAT_VIRTIO_ID_NET, sizeof(struct net_state), net_create, NULL},
 };
 #define NMODELS (sizeof(models) / sizeof(models[0]))
 

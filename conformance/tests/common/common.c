@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <stdlib.h>
 #include "common.h"
+#include "vplat/spec/virtio_blk.h"
 
 int creq_queue(uint32_t device_id)
 {
 	switch (device_id) {
-	case VPLAT_VIRTIO_ID_RNG: return 0; /* requestq */
+	case VPLAT_VIRTIO_ID_RNG: return 0;   /* requestq */
+	case VPLAT_VIRTIO_ID_BLOCK: return 0; /* requestq1 */
+	case VPLAT_VIRTIO_ID_NET: return 1;   /* transmitq1 */
 	default: return -1;
 	}
 }
@@ -13,6 +16,34 @@ int creq_queue(uint32_t device_id)
 static uint8_t *dma(struct vplat_t *t, uint32_t len, uint64_t *gpa)
 {
 	return vplat_val_alloc(t->d->mem, len, 16, gpa);
+}
+
+/* A request of one readable buffer (a copy of @p out) and up to two writable ones. */
+static int creq_parts(struct vplat_t *t, struct creq *r, const void *out, uint32_t out_len,
+		      uint32_t in1, uint32_t in2)
+{
+	uint64_t gpa;
+	r->ptr[0] = dma(t, out_len, &gpa);
+	r->snap[0] = dma(t, out_len, &gpa);
+	if (!r->ptr[0] || !r->snap[0])
+		return VPLAT_ENOMEM;
+	memcpy(r->ptr[0], out, out_len);
+	memcpy(r->snap[0], out, out_len);
+	r->bufs[0] = (struct vplat_val_buf){.ptr = r->ptr[0], .len = out_len};
+	r->n_out = 1;
+	uint32_t in[2] = {in1, in2};
+	for (unsigned i = 0; i < 2; i++) {
+		if (!in[i])
+			continue;
+		unsigned k = r->n_out + r->n_in;
+		r->ptr[k] = dma(t, in[i], &gpa);
+		if (!r->ptr[k])
+			return VPLAT_ENOMEM;
+		memset(r->ptr[k], 0xa5, in[i]);
+		r->bufs[k] = (struct vplat_val_buf){.ptr = r->ptr[k], .len = in[i]};
+		r->n_in++;
+	}
+	return 0;
 }
 
 int creq_build(struct vplat_t *t, struct creq *r)
@@ -29,6 +60,19 @@ int creq_build(struct vplat_t *t, struct creq *r)
 		r->bufs[0] = (struct vplat_val_buf){.ptr = r->ptr[0], .len = 64};
 		r->n_in = 1;
 		return 0;
+	case VPLAT_VIRTIO_ID_BLOCK: {
+		/* GET_ID (sec: Block Device / Device Operation): 16-byte header, 20 bytes, status. */
+		struct vplat_virtio_blk_req_hdr h = {.type = vplat_cpu_to_le32(VPLAT_VIRTIO_BLK_T_GET_ID)};
+		return creq_parts(t, r, &h, sizeof(h), 20, 1);
+	}
+	case VPLAT_VIRTIO_ID_NET: {
+		/* One 60-byte broadcast frame behind a 12-byte VERSION_1 header. */
+		uint8_t pkt[12 + 60] = {0};
+		memset(pkt + 12, 0xff, 6);
+		pkt[12 + 12] = 0x88; /* ethertype 0x88b5: local experimental */
+		pkt[12 + 13] = 0xb5;
+		return creq_parts(t, r, pkt, sizeof(pkt), 0, 0);
+	}
 	default:
 		return VPLAT_ENOTSUP;
 	}
