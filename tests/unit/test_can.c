@@ -1,0 +1,715 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * CAN device (sec: Device Types / CAN Device) and the virtual CAN bus, driven as guests would
+ * through the loopback backend over virtio-mmio (_i bit 0 = 0) and virtio-pci (bit 0 = 1),
+ * split (bit 1 = 0) and packed (bit 1 = 1) rings. The peer of a single device is a generic bus
+ * port, so every frame crosses the virtual bus both ways.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "testutil.h"
+#include "vplat/can.h"
+#include "vplat/vplat.h"
+
+#define F_CLASSIC VPLAT_BIT(VPLAT_VIRTIO_CAN_F_CAN_CLASSIC)
+#define F_FD      VPLAT_BIT(VPLAT_VIRTIO_CAN_F_CAN_FD)
+#define F_RTR     VPLAT_BIT(VPLAT_VIRTIO_CAN_F_RTR_FRAMES)
+#define F_LATE    VPLAT_BIT(VPLAT_VIRTIO_CAN_F_LATE_TX_ACK)
+#define F_ALL     (F_CLASSIC | F_FD | F_RTR | F_LATE)
+#define EXT VPLAT_VIRTIO_CAN_FLAGS_EXTENDED
+#define FD  VPLAT_VIRTIO_CAN_FLAGS_FD
+#define RTR VPLAT_VIRTIO_CAN_FLAGS_RTR
+#define OK  VPLAT_VIRTIO_CAN_RESULT_OK
+#define BAD VPLAT_VIRTIO_CAN_RESULT_NOT_OK
+#define START VPLAT_VIRTIO_CAN_SET_CTRL_MODE_START
+#define STOP  VPLAT_VIRTIO_CAN_SET_CTRL_MODE_STOP
+
+struct node {
+	struct vplat_loopback lb;
+	struct vplat_can can;
+	struct vplat_canbus_node *bn;
+	struct vplat_val_dev d;
+	struct vplat_val_vq txq, rxq, ctlq;
+};
+
+/* What a port or tap saw. */
+struct seen {
+	unsigned n;
+	struct vplat_can_frame f[256];
+	const struct vplat_canbus_node *from[256];
+};
+
+static void record(void *opaque, const struct vplat_can_frame *f,
+		   const struct vplat_canbus_node *from)
+{
+	struct seen *s = opaque;
+	if (s->n < 256) {
+		s->f[s->n] = *f;
+		s->from[s->n] = from;
+	}
+	s->n++;
+}
+
+static uint64_t fake_now;
+static uint64_t fake_clock(void *opaque)
+{
+	(void)opaque;
+	return fake_now;
+}
+
+static void node_up(struct node *n, struct vplat_canbus *bus, int variant, uint64_t offer,
+		    uint64_t want, uint16_t qsize)
+{
+	memset(n, 0, sizeof(*n));
+	enum vplat_loopback_transport kind = (variant & 1) ? VPLAT_LOOPBACK_PCI : VPLAT_LOOPBACK_MMIO;
+	ck_assert_int_eq(vplat_loopback_init(&n->lb, kind, 1u << 20), 0);
+	n->bn = vplat_canbus_add_node(bus, "dev");
+	ck_assert_ptr_nonnull(n->bn);
+	ck_assert_int_eq(vplat_can_init(&n->can, vplat_loopback_mem(&n->lb), offer,
+					&vplat_can_host_bus, n->bn),
+			 0);
+	vplat_canbus_node_bind(n->bn, &n->can);
+	ck_assert_int_eq(vplat_loopback_attach(&n->lb, vplat_can_device(&n->can)), 0);
+	ck_assert_int_eq(vplat_loopback_val_init(&n->lb, &n->d), 0);
+	want |= VPLAT_BIT(VPLAT_VIRTIO_F_VERSION_1) | VPLAT_BIT(VPLAT_VIRTIO_F_IN_ORDER);
+	if (variant & 2)
+		want |= VPLAT_BIT(VPLAT_VIRTIO_F_RING_PACKED);
+	ck_assert_int_eq(vplat_val_negotiate(&n->d, want), 0);
+	ck_assert(!vplat_val_has_feature(&n->d, VPLAT_VIRTIO_F_IN_ORDER));
+	ck_assert_int_eq(vplat_val_vq_setup(&n->d, &n->txq, 0, qsize), 0);
+	ck_assert_int_eq(vplat_val_vq_setup(&n->d, &n->rxq, 1, 64), 0);
+	ck_assert_int_eq(vplat_val_vq_setup(&n->d, &n->ctlq, 2, 8), 0);
+	ck_assert_int_eq(vplat_val_driver_ok(&n->d), 0);
+}
+
+static void node_down(struct node *n)
+{
+	ck_assert_uint_eq(n->lb.access_errors, 0);
+	ck_assert_int_eq(n->txq.error, 0);
+	ck_assert_int_eq(n->rxq.error, 0);
+	vplat_val_vq_fini(&n->txq);
+	vplat_val_vq_fini(&n->rxq);
+	vplat_val_vq_fini(&n->ctlq);
+	vplat_loopback_fini(&n->lb);
+}
+
+static void *dma(struct node *n, uint32_t len)
+{
+	uint64_t gpa;
+	void *p = vplat_val_alloc(vplat_loopback_dma(&n->lb), len, 8, &gpa);
+	ck_assert_ptr_nonnull(p);
+	return p;
+}
+
+static uint8_t ctl(struct node *n, uint16_t type)
+{
+	vplat_le16 *q = dma(n, 2);
+	*q = vplat_cpu_to_le16(type);
+	uint8_t *res = dma(n, 1);
+	*res = 0xee;
+	struct vplat_val_buf b[2] = {{.ptr = q, .len = 2}, {.ptr = res, .len = 1}};
+	ck_assert_int_eq(vplat_val_vq_add(&n->ctlq, b, 1, 1, res), 0);
+	vplat_val_vq_kick(&n->ctlq);
+	void *tok;
+	uint32_t len;
+	ck_assert_int_eq(vplat_val_wait_used(&n->ctlq, &tok, &len, 1000), 0);
+	ck_assert_ptr_eq(tok, res);
+	ck_assert_uint_eq(len, 1);
+	return *res;
+}
+
+/* Queue a Txq frame (header + `avail` sdu bytes); returns the result byte's address (the
+ * buffer's token). */
+static uint8_t *tx_raw(struct node *n, uint16_t type, uint16_t len, uint32_t flags, uint32_t id,
+		       uint8_t dlc, uint32_t avail)
+{
+	struct vplat_virtio_can_tx_out *h = dma(n, 16 + avail);
+	h->msg_type = vplat_cpu_to_le16(type);
+	h->length = vplat_cpu_to_le16(len);
+	h->reserved_classic_dlc = dlc;
+	h->flags = vplat_cpu_to_le32(flags);
+	h->can_id = vplat_cpu_to_le32(id);
+	for (uint32_t i = 0; i < avail; i++)
+		((uint8_t *)h)[16 + i] = (uint8_t)(0xa0 + i);
+	uint8_t *res = dma(n, 1);
+	*res = 0xee;
+	struct vplat_val_buf b[2] = {{.ptr = h, .len = 16 + avail}, {.ptr = res, .len = 1}};
+	ck_assert_int_eq(vplat_val_vq_add(&n->txq, b, 1, 1, res), 0);
+	vplat_val_vq_kick(&n->txq);
+	return res;
+}
+
+static uint8_t *tx(struct node *n, uint16_t len, uint32_t flags, uint32_t id)
+{
+	return tx_raw(n, VPLAT_VIRTIO_CAN_TX, len, flags, id, 0, (flags & RTR) ? 0 : len);
+}
+
+/* Next completed Txq request: its result, or -1 if none. */
+static int tx_result(struct node *n, uint8_t **which)
+{
+	void *tok;
+	uint32_t len;
+	if (vplat_val_vq_get_used(&n->txq, &tok, &len) != 0)
+		return -1;
+	if (which)
+		*which = tok;
+	if (len == 0)
+		return 0x100; /* no result written */
+	ck_assert_uint_eq(len, 1);
+	return *(uint8_t *)tok;
+}
+
+static void rx_post(struct node *n, unsigned count, uint32_t size)
+{
+	for (unsigned i = 0; i < count; i++) {
+		uint8_t *b = dma(n, size);
+		struct vplat_val_buf vb = {.ptr = b, .len = size};
+		ck_assert_int_eq(vplat_val_vq_add(&n->rxq, &vb, 0, 1, b), 0);
+	}
+	vplat_val_vq_kick(&n->rxq);
+}
+
+/* Next received frame: header fields and data; returns false if none. */
+static bool rx_get(struct node *n, struct vplat_can_frame *f)
+{
+	void *tok;
+	uint32_t len;
+	if (vplat_val_vq_get_used(&n->rxq, &tok, &len) != 0)
+		return false;
+	const struct vplat_virtio_can_rx *h = tok;
+	ck_assert_uint_ge(len, 16);
+	ck_assert_uint_eq(vplat_le16_to_cpu(h->msg_type), VPLAT_VIRTIO_CAN_RX);
+	memset(f, 0, sizeof(*f));
+	f->len = (uint8_t)vplat_le16_to_cpu(h->length);
+	f->flags = vplat_le32_to_cpu(h->flags);
+	f->id = vplat_le32_to_cpu(h->can_id);
+	f->dlc = h->reserved_classic_dlc;
+	uint32_t dlen = (f->flags & RTR) ? 0 : f->len;
+	ck_assert_uint_eq(len, 16 + dlen);
+	memcpy(f->data, (const uint8_t *)tok + 16, dlen);
+	return true;
+}
+
+/* A bus with one device node and one port. */
+struct pair {
+	struct vplat_canbus *bus;
+	struct node n;
+	struct vplat_canbus_node *port;
+	struct seen seen;
+};
+
+static void pair_up(struct pair *p, int variant, uint64_t offer, uint64_t want,
+		    const struct vplat_canbus_config *cfg)
+{
+	memset(p, 0, sizeof(*p));
+	p->bus = vplat_canbus_new(cfg);
+	ck_assert_ptr_nonnull(p->bus);
+	node_up(&p->n, p->bus, variant, offer, want, 64);
+	p->port = vplat_canbus_add_port(p->bus, "port", record, &p->seen);
+	ck_assert_ptr_nonnull(p->port);
+}
+
+static void pair_down(struct pair *p)
+{
+	node_down(&p->n);
+	vplat_canbus_free(p->bus);
+}
+
+static struct vplat_can_frame frame(uint32_t id, uint32_t flags, uint8_t len)
+{
+	struct vplat_can_frame f = {.id = id, .flags = flags, .len = len};
+	for (unsigned i = 0; i < len && !(flags & RTR); i++)
+		f.data[i] = (uint8_t)(0x10 + i);
+	return f;
+}
+
+START_TEST(features_and_negotiation)
+{
+	/* sec: Feature bit requirements -- RTR_FRAMES needs CAN_CLASSIC; CLASSIC or FD. */
+	struct pair p;
+	pair_up(&p, _i, F_ALL, F_ALL, NULL);
+	ck_assert_uint_eq(p.n.d.device_features & F_ALL, F_ALL);
+	ck_assert_uint_eq(vplat_val_config_read(&p.n.d, 0, 2), 0);
+	ck_assert(!vplat_can_started(&p.n.can)); /* starts STOPPED */
+	vplat_val_set_status(&p.n.d, 0);
+	ck_assert_int_eq(vplat_val_reset(&p.n.d), 0);
+	vplat_val_add_status(&p.n.d, VPLAT_VIRTIO_STATUS_ACKNOWLEDGE | VPLAT_VIRTIO_STATUS_DRIVER);
+	vplat_val_set_driver_features(&p.n.d, VPLAT_BIT(VPLAT_VIRTIO_F_VERSION_1) | F_LATE);
+	vplat_val_add_status(&p.n.d, VPLAT_VIRTIO_STATUS_FEATURES_OK);
+	ck_assert(!(vplat_val_get_status(&p.n.d) & VPLAT_VIRTIO_STATUS_FEATURES_OK));
+	ck_assert_int_eq(vplat_val_reset(&p.n.d), 0);
+	vplat_val_add_status(&p.n.d, VPLAT_VIRTIO_STATUS_ACKNOWLEDGE | VPLAT_VIRTIO_STATUS_DRIVER);
+	vplat_val_set_driver_features(&p.n.d, VPLAT_BIT(VPLAT_VIRTIO_F_VERSION_1) | F_FD | F_RTR);
+	vplat_val_add_status(&p.n.d, VPLAT_VIRTIO_STATUS_FEATURES_OK);
+	ck_assert(!(vplat_val_get_status(&p.n.d) & VPLAT_VIRTIO_STATUS_FEATURES_OK));
+	pair_down(&p);
+	/* the device side refuses offers that break the rules */
+	struct vplat_can c;
+	struct vplat_mem m;
+	struct vplat_mem_region r[1];
+	vplat_mem_init(&m, r, 1);
+	ck_assert_int_eq(vplat_can_init(&c, &m, F_LATE, &vplat_can_host_bus, NULL), VPLAT_EINVAL);
+	ck_assert_int_eq(vplat_can_init(&c, &m, F_FD | F_RTR, &vplat_can_host_bus, NULL),
+			 VPLAT_EINVAL);
+	ck_assert_int_eq(vplat_can_init(&c, &m, F_FD | (1u << 7), &vplat_can_host_bus, NULL),
+			 VPLAT_EINVAL);
+}
+END_TEST
+
+START_TEST(tx_while_stopped_and_control)
+{
+	/* sec: Controller Mode -- in STOPPED, Txq frames are NOT_OK and not transmitted. */
+	struct pair p;
+	pair_up(&p, _i, F_ALL, F_CLASSIC, NULL);
+	tx(&p.n, 2, 0, 0x10);
+	ck_assert_int_eq(tx_result(&p.n, NULL), BAD);
+	vplat_canbus_run(p.bus, 0);
+	ck_assert_uint_eq(p.seen.n, 0);
+	ck_assert_uint_eq(ctl(&p.n, 0x0203), BAD); /* unknown control message */
+	ck_assert_uint_eq(ctl(&p.n, START), OK);
+	ck_assert_uint_eq(ctl(&p.n, START), OK); /* already started */
+	tx(&p.n, 2, 0, 0x10);
+	ck_assert_int_eq(tx_result(&p.n, NULL), OK);
+	vplat_canbus_run(p.bus, 0);
+	ck_assert_uint_eq(ctl(&p.n, STOP), OK);
+	tx(&p.n, 2, 0, 0x10);
+	ck_assert_int_eq(tx_result(&p.n, NULL), BAD);
+	vplat_canbus_run(p.bus, 0);
+	ck_assert_uint_eq(p.seen.n, 1);
+	pair_down(&p);
+}
+END_TEST
+
+START_TEST(classic_both_ways)
+{
+	struct pair p;
+	pair_up(&p, _i, F_ALL, F_CLASSIC, NULL);
+	ck_assert_uint_eq(ctl(&p.n, START), OK);
+	rx_post(&p.n, 4, 16 + 8);
+	tx(&p.n, 8, 0, 0x123);
+	tx(&p.n, 3, EXT, 0x1abcdef0);
+	ck_assert_int_eq(tx_result(&p.n, NULL), OK);
+	ck_assert_int_eq(tx_result(&p.n, NULL), OK);
+	ck_assert_int_eq(vplat_canbus_run(p.bus, 0), 2);
+	ck_assert_uint_eq(p.seen.n, 2);
+	ck_assert_uint_eq(p.seen.f[0].id, 0x123);
+	ck_assert_uint_eq(p.seen.f[0].len, 8);
+	ck_assert_uint_eq(p.seen.f[0].data[7], 0xa7);
+	ck_assert_uint_eq(p.seen.f[1].flags, EXT);
+	ck_assert_uint_eq(p.seen.f[1].id, 0x1abcdef0);
+	/* the other way: port -> bus -> device Rxq */
+	struct vplat_can_frame f = frame(0x7ff, 0, 8), g;
+	f.dlc = 12; /* classic DLC above 8 kept (reserved_classic_dlc) */
+	ck_assert_int_eq(vplat_canbus_port_send(p.port, &f), 0);
+	f = frame(0x1fffffff, EXT, 0);
+	ck_assert_int_eq(vplat_canbus_port_send(p.port, &f), 0);
+	vplat_canbus_run(p.bus, 0);
+	ck_assert(rx_get(&p.n, &g));
+	ck_assert_uint_eq(g.id, 0x7ff);
+	ck_assert_uint_eq(g.len, 8);
+	ck_assert_uint_eq(g.dlc, 12);
+	ck_assert_uint_eq(g.data[0], 0x10);
+	ck_assert(rx_get(&p.n, &g));
+	ck_assert_uint_eq(g.flags, EXT);
+	ck_assert_uint_eq(g.id, 0x1fffffff);
+	ck_assert_uint_eq(g.len, 0);
+	/* an FD frame cannot reach a classic-only driver: dropped, not delivered */
+	f = frame(0x55, FD, 12);
+	ck_assert_int_eq(vplat_canbus_port_send(p.port, &f), 0);
+	vplat_canbus_run(p.bus, 0);
+	ck_assert(!rx_get(&p.n, &g));
+	ck_assert_uint_eq(vplat_can_stats(&p.n.can)->rx_dropped, 1);
+	pair_down(&p);
+}
+END_TEST
+
+START_TEST(fd_both_ways)
+{
+	struct pair p;
+	pair_up(&p, _i, F_ALL, F_FD, NULL);
+	ck_assert_uint_eq(ctl(&p.n, START), OK);
+	rx_post(&p.n, 2, 16 + 64);
+	tx(&p.n, 64, FD | EXT, 0x1234567);
+	tx(&p.n, 8, 0, 0x100); /* classic frame without CAN_CLASSIC negotiated */
+	ck_assert_int_eq(tx_result(&p.n, NULL), OK);
+	ck_assert_int_eq(tx_result(&p.n, NULL), BAD);
+	vplat_canbus_run(p.bus, 0);
+	ck_assert_uint_eq(p.seen.n, 1);
+	ck_assert_uint_eq(p.seen.f[0].len, 64);
+	ck_assert_uint_eq(p.seen.f[0].flags, FD | EXT);
+	ck_assert_uint_eq(p.seen.f[0].data[63], (uint8_t)(0xa0 + 63));
+	struct vplat_can_frame f = frame(0x42, FD, 48), g;
+	ck_assert_int_eq(vplat_canbus_port_send(p.port, &f), 0);
+	vplat_canbus_run(p.bus, 0);
+	ck_assert(rx_get(&p.n, &g));
+	ck_assert_uint_eq(g.flags, FD);
+	ck_assert_uint_eq(g.len, 48);
+	ck_assert_mem_eq(g.data, f.data, 48);
+	pair_down(&p);
+}
+END_TEST
+
+START_TEST(rtr_both_ways)
+{
+	struct pair p;
+	pair_up(&p, _i, F_ALL, F_CLASSIC | F_RTR, NULL);
+	ck_assert_uint_eq(ctl(&p.n, START), OK);
+	rx_post(&p.n, 2, 16 + 8);
+	tx(&p.n, 4, RTR, 0x321); /* requested length 4, no data */
+	ck_assert_int_eq(tx_result(&p.n, NULL), OK);
+	vplat_canbus_run(p.bus, 0);
+	ck_assert_uint_eq(p.seen.n, 1);
+	ck_assert_uint_eq(p.seen.f[0].flags, RTR);
+	ck_assert_uint_eq(p.seen.f[0].len, 4);
+	struct vplat_can_frame f = frame(0x1000, RTR | EXT, 8), g;
+	ck_assert_int_eq(vplat_canbus_port_send(p.port, &f), 0);
+	vplat_canbus_run(p.bus, 0);
+	ck_assert(rx_get(&p.n, &g));
+	ck_assert_uint_eq(g.flags, RTR | EXT);
+	ck_assert_uint_eq(g.len, 8);
+	pair_down(&p);
+	/* without RTR_FRAMES: NOT_OK */
+	pair_up(&p, _i, F_ALL, F_CLASSIC, NULL);
+	ck_assert_uint_eq(ctl(&p.n, START), OK);
+	tx(&p.n, 4, RTR, 0x321);
+	ck_assert_int_eq(tx_result(&p.n, NULL), BAD);
+	pair_down(&p);
+}
+END_TEST
+
+START_TEST(tx_validation_musts)
+{
+	/* devicenormative: CAN Message Transmission -- frame types not negotiated, undefined
+	 * flags, identifiers or lengths out of range: NOT_OK and never scheduled. */
+	struct pair p;
+	pair_up(&p, _i, F_ALL, F_CLASSIC | F_FD | F_RTR, NULL);
+	ck_assert_uint_eq(ctl(&p.n, START), OK);
+	tx(&p.n, 1, 0x1000, 0x10);      /* undefined flag */
+	tx(&p.n, 1, 0x80000000u, 0x10); /* undefined flag */
+	tx(&p.n, 1, 0, 0x800);          /* 12-bit standard id */
+	tx(&p.n, 1, EXT, 0x20000000);   /* 30-bit extended id */
+	tx(&p.n, 1, 0, 0x80000010u);    /* top bits of can_id set */
+	tx_raw(&p.n, VPLAT_VIRTIO_CAN_TX, 9, 0, 0x10, 0, 9);         /* classic length 9 */
+	tx_raw(&p.n, VPLAT_VIRTIO_CAN_TX, 65, FD, 0x10, 0, 65);      /* FD length 65 */
+	tx(&p.n, 2, FD | RTR, 0x10);    /* RTR is classic only */
+	tx_raw(&p.n, VPLAT_VIRTIO_CAN_RX, 1, 0, 0x10, 0, 1);         /* wrong msg_type */
+	tx_raw(&p.n, VPLAT_VIRTIO_CAN_TX, 8, 0, 0x10, 0, 4);         /* sdu shorter than length */
+	tx_raw(&p.n, VPLAT_VIRTIO_CAN_TX, 7, 0, 0x10, 9, 7);         /* DLC 9 with length 7 */
+	for (int k = 0; k < 11; k++)
+		ck_assert_int_eq(tx_result(&p.n, NULL), BAD);
+	/* valid edge cases */
+	tx_raw(&p.n, VPLAT_VIRTIO_CAN_TX, 8, 0, 0x7ff, 15, 8);       /* DLC 15 with length 8 */
+	tx(&p.n, 0, EXT, 0x1fffffff);
+	tx(&p.n, 0, FD, 0);
+	for (int k = 0; k < 3; k++)
+		ck_assert_int_eq(tx_result(&p.n, NULL), OK);
+	/* header with no writable result byte: completed with nothing written, not sent */
+	struct vplat_virtio_can_tx_out *h = dma(&p.n, 16);
+	h->msg_type = vplat_cpu_to_le16(VPLAT_VIRTIO_CAN_TX);
+	struct vplat_val_buf b = {.ptr = h, .len = 16};
+	ck_assert_int_eq(vplat_val_vq_add(&p.n.txq, &b, 1, 0, h), 0);
+	vplat_val_vq_kick(&p.n.txq);
+	ck_assert_int_eq(tx_result(&p.n, NULL), 0x100);
+	vplat_canbus_run(p.bus, 0);
+	ck_assert_uint_eq(p.seen.n, 3);
+	ck_assert_uint_eq(p.seen.f[0].dlc, 15);
+	ck_assert_uint_eq(vplat_can_stats(&p.n.can)->tx_rejected, 12);
+	pair_down(&p);
+}
+END_TEST
+
+START_TEST(late_tx_ack)
+{
+	/* devicenormative: CAN Message Transmission -- with LATE_TX_ACK, used with OK only
+	 * after the frame is on the bus. A 500 kbit/s bus on a fake clock. */
+	struct vplat_canbus_config cfg = {.bitrate = 500000, .clock = fake_clock};
+	fake_now = 1000;
+	struct pair p;
+	pair_up(&p, _i, F_ALL, F_CLASSIC | F_LATE, &cfg);
+	ck_assert_uint_eq(ctl(&p.n, START), OK);
+	tx(&p.n, 8, 0, 0x123);
+	ck_assert_int_eq(tx_result(&p.n, NULL), -1); /* queued for the bus */
+	ck_assert_int_eq(vplat_canbus_run(p.bus, 0), 0); /* on the wire now */
+	ck_assert_int_eq(tx_result(&p.n, NULL), -1);
+	struct vplat_can_frame f = frame(0x123, 0, 8);
+	uint64_t t = vplat_canbus_frame_ns(p.bus, &f);
+	ck_assert_uint_eq(t, 111u * 2000u); /* 47 + 64 bits at 2 us each */
+	ck_assert_uint_eq(vplat_canbus_next_ns(p.bus), 1000 + t);
+	fake_now += t - 1;
+	ck_assert_int_eq(vplat_canbus_run(p.bus, 0), 0);
+	ck_assert_int_eq(tx_result(&p.n, NULL), -1);
+	fake_now += 1;
+	ck_assert_int_eq(vplat_canbus_run(p.bus, 0), 1);
+	ck_assert_int_eq(tx_result(&p.n, NULL), OK);
+	/* a frame the bus does not acknowledge completes NOT_OK */
+	struct vplat_canbus_faults nack = {.nack = 1};
+	vplat_canbus_inject(p.bus, &nack);
+	tx(&p.n, 1, 0, 0x1);
+	vplat_canbus_run(p.bus, 0);
+	fake_now += 1000000;
+	vplat_canbus_run(p.bus, 0);
+	ck_assert_int_eq(tx_result(&p.n, NULL), BAD);
+	ck_assert_uint_eq(p.seen.n, 1);
+	pair_down(&p);
+	/* without LATE_TX_ACK the request is used as soon as it is scheduled */
+	pair_up(&p, _i, F_ALL, F_CLASSIC, &cfg);
+	ck_assert_uint_eq(ctl(&p.n, START), OK);
+	tx(&p.n, 8, 0, 0x123);
+	ck_assert_int_eq(tx_result(&p.n, NULL), OK);
+	pair_down(&p);
+}
+END_TEST
+
+START_TEST(stop_cancels_pending)
+{
+	/* sec: Controller Mode -- on STOP pending frames are completed NOT_OK. */
+	struct vplat_canbus_config cfg = {.bitrate = 125000, .clock = fake_clock};
+	fake_now = 0;
+	struct pair p;
+	pair_up(&p, _i, F_ALL, F_CLASSIC | F_LATE, &cfg);
+	ck_assert_uint_eq(ctl(&p.n, START), OK);
+	tx(&p.n, 1, 0, 0x1);
+	tx(&p.n, 1, 0, 0x2);
+	tx(&p.n, 1, 0, 0x3);
+	vplat_canbus_run(p.bus, 0); /* the first is on the wire */
+	ck_assert_int_eq(tx_result(&p.n, NULL), -1);
+	ck_assert_uint_eq(ctl(&p.n, STOP), OK);
+	for (int k = 0; k < 3; k++)
+		ck_assert_int_eq(tx_result(&p.n, NULL), BAD);
+	fake_now += 10000000;
+	vplat_canbus_run(p.bus, 0); /* the wire finishes; its late ack is ignored */
+	ck_assert_int_eq(tx_result(&p.n, NULL), -1);
+	ck_assert_uint_le(p.seen.n, 1);
+	ck_assert_uint_eq(vplat_can_stats(&p.n.can)->tx_cancelled, 3);
+	pair_down(&p);
+}
+END_TEST
+
+START_TEST(bus_off)
+{
+	/* sec: BusOff Indication -- status bit, config change, STOPPED, pending NOT_OK. */
+	struct vplat_canbus_config cfg = {.bitrate = 125000, .clock = fake_clock};
+	fake_now = 0;
+	struct pair p;
+	pair_up(&p, _i, F_ALL, F_CLASSIC | F_LATE, &cfg);
+	ck_assert_uint_eq(ctl(&p.n, START), OK);
+	tx(&p.n, 1, 0, 0x1);
+	uint32_t gen = vplat_val_config_generation(&p.n.d);
+	vplat_val_isr(&p.n.d); /* acknowledge what is pending so a new interrupt is an edge */
+	uint64_t irqs = vplat_val_irq_count(&p.n.d);
+	vplat_canbus_node_bus_off(p.n.bn);
+	ck_assert_uint_eq(vplat_val_config_read(&p.n.d, 0, 2), VPLAT_VIRTIO_CAN_S_CTRL_BUSOFF);
+	ck_assert_uint_ne(vplat_val_config_generation(&p.n.d), gen);
+	ck_assert_uint_gt(vplat_val_irq_count(&p.n.d), irqs);
+	ck_assert_uint_ne(vplat_val_isr(&p.n.d) & 2, 0); /* configuration change */
+	ck_assert(!vplat_can_started(&p.n.can));
+	ck_assert_int_eq(tx_result(&p.n, NULL), BAD);
+	tx(&p.n, 1, 0, 0x1);
+	ck_assert_int_eq(tx_result(&p.n, NULL), BAD);
+	/* restart clears the indication */
+	ck_assert_uint_eq(ctl(&p.n, START), OK);
+	ck_assert_uint_eq(vplat_val_config_read(&p.n.d, 0, 2), 0);
+	tx(&p.n, 1, 0, 0x1);
+	fake_now += 1000000;
+	vplat_canbus_run(p.bus, 0);
+	fake_now += 1000000;
+	vplat_canbus_run(p.bus, 0);
+	ck_assert_int_eq(tx_result(&p.n, NULL), OK);
+	ck_assert_uint_eq(vplat_can_stats(&p.n.can)->bus_off, 1);
+	pair_down(&p);
+}
+END_TEST
+
+START_TEST(arbitration_by_priority)
+{
+	/* Four devices queue one frame each before the bus runs: the lowest arbitration field
+	 * wins each round (data before RTR, standard before extended of the same base id). */
+	struct vplat_canbus *bus = vplat_canbus_new(NULL);
+	struct node *n = calloc(4, sizeof(*n));
+	struct seen *seen = calloc(1, sizeof(*seen));
+	ck_assert_int_eq(vplat_canbus_add_tap(bus, record, seen), 0);
+	for (int i = 0; i < 4; i++) {
+		node_up(&n[i], bus, (_i + i) & 3, F_ALL, F_CLASSIC | F_RTR, 64);
+		ck_assert_uint_eq(ctl(&n[i], START), OK);
+	}
+	tx(&n[0], 1, 0, 0x100);                    /* 3rd */
+	tx(&n[1], 1, EXT, (0x100u << 18) | 5);     /* 4th: same base id, extended */
+	tx(&n[2], 1, RTR, 0x080);                  /* 2nd: RTR loses to data */
+	tx(&n[3], 1, 0, 0x080);                    /* 1st */
+	ck_assert_int_eq(vplat_canbus_run(bus, 0), 4);
+	ck_assert_uint_eq(seen->n, 4);
+	ck_assert_ptr_eq(seen->from[0], n[3].bn);
+	ck_assert_ptr_eq(seen->from[1], n[2].bn);
+	ck_assert_ptr_eq(seen->from[2], n[0].bn);
+	ck_assert_ptr_eq(seen->from[3], n[1].bn);
+	ck_assert_uint_ge(vplat_canbus_node_stats(n[1].bn)->arb_lost, 3);
+	for (int i = 0; i < 4; i++)
+		node_down(&n[i]);
+	free(n);
+	free(seen);
+	vplat_canbus_free(bus);
+}
+END_TEST
+
+/* Run the bus on the fake clock until it is idle. */
+static void run_until_idle(struct vplat_canbus *bus)
+{
+	for (int guard = 0; guard < 100000; guard++) {
+		vplat_canbus_run(bus, 0);
+		uint64_t next = vplat_canbus_next_ns(bus);
+		if (next == UINT64_MAX)
+			return;
+		if (next > fake_now)
+			fake_now = next;
+	}
+	ck_abort_msg("bus never went idle");
+}
+
+/* Index in @s of the first frame from @from, or -1. */
+static int first_from(const struct seen *s, const struct vplat_canbus_node *from)
+{
+	for (unsigned i = 0; i < s->n && i < 256; i++)
+		if (s->from[i] == from)
+			return (int)i;
+	return -1;
+}
+
+START_TEST(babbling_node_rate_limited)
+{
+	/* Freedom from interference: node A floods the bus with the highest priority id;
+	 * without a limit node B's low-priority frames wait until A is done; with A limited to
+	 * 1000 frames/s (burst 2) B's frames flow. 500 kbit/s bus, fake clock. */
+	for (int limited = 0; limited < 2; limited++) {
+		struct vplat_canbus_config cfg = {.bitrate = 500000, .clock = fake_clock};
+		fake_now = 0;
+		struct vplat_canbus *bus = vplat_canbus_new(&cfg);
+		struct seen *seen = calloc(1, sizeof(*seen));
+		struct node *n = calloc(2, sizeof(*n));
+		vplat_canbus_add_tap(bus, record, seen);
+		node_up(&n[0], bus, _i, F_ALL, F_CLASSIC, 128);
+		node_up(&n[1], bus, _i ^ 1, F_ALL, F_CLASSIC, 64);
+		ck_assert_uint_eq(ctl(&n[0], START), OK);
+		ck_assert_uint_eq(ctl(&n[1], START), OK);
+		if (limited) {
+			struct vplat_ratelimit_config rl = {.ops_rate = 1000, .ops_burst = 2};
+			ck_assert_int_eq(vplat_canbus_node_set_ratelimit(n[0].bn, &rl), 0);
+		}
+		for (int k = 0; k < 60; k++)
+			tx(&n[0], 8, 0, 0x001);
+		for (int k = 0; k < 5; k++)
+			tx(&n[1], 8, 0, 0x700);
+		run_until_idle(bus);
+		ck_assert_uint_eq(seen->n, 65);
+		int b_first = first_from(seen, n[1].bn);
+		int b_last = -1;
+		for (unsigned i = 0; i < seen->n; i++)
+			if (seen->from[i] == n[1].bn)
+				b_last = (int)i;
+		if (!limited) {
+			ck_assert_int_eq(b_first, 60); /* starved until A ran dry */
+		} else {
+			ck_assert_int_le(b_first, 2);  /* right after A's burst */
+			ck_assert_int_lt(b_last, 10);  /* all of B's frames flowed */
+			ck_assert_uint_gt(vplat_canbus_node_stats(n[0].bn)->throttled, 0);
+			/* A kept its rate: 60 frames at 1000/s take about 58 ms */
+			ck_assert_uint_ge(fake_now, 57000000u);
+		}
+		node_down(&n[0]);
+		node_down(&n[1]);
+		free(n);
+		free(seen);
+		vplat_canbus_free(bus);
+	}
+}
+END_TEST
+
+START_TEST(filters_faults_and_rx_backlog)
+{
+	struct pair p;
+	pair_up(&p, _i, F_ALL, F_CLASSIC, NULL);
+	ck_assert_uint_eq(ctl(&p.n, START), OK);
+	/* acceptance filter: standard ids 0x100..0x1ff only */
+	struct vplat_can_filter flt = {.id = 0x100, .mask = 0x700, .match_ext = true, .ext = false};
+	ck_assert_int_eq(vplat_canbus_node_set_filters(p.n.bn, &flt, 1), 0);
+	/* frames before any Rxq buffer wait in the node's backlog */
+	struct vplat_can_frame f = frame(0x123, 0, 2), g;
+	vplat_canbus_port_send(p.port, &f);
+	f = frame(0x223, 0, 2);
+	vplat_canbus_port_send(p.port, &f);
+	f = frame(0x123, EXT, 2);
+	vplat_canbus_port_send(p.port, &f);
+	f = frame(0x1ff, 0, 2);
+	vplat_canbus_port_send(p.port, &f);
+	vplat_canbus_run(p.bus, 0);
+	ck_assert(!rx_get(&p.n, &g));
+	rx_post(&p.n, 3, 24); /* rx_ready: the backlog drains */
+	ck_assert(rx_get(&p.n, &g));
+	ck_assert_uint_eq(g.id, 0x123);
+	ck_assert(rx_get(&p.n, &g));
+	ck_assert_uint_eq(g.id, 0x1ff);
+	ck_assert(!rx_get(&p.n, &g));
+	ck_assert_uint_eq(vplat_canbus_node_stats(p.n.bn)->filtered, 2);
+	/* faults: a dropped frame reaches nobody, a corrupted one arrives flipped */
+	struct vplat_canbus_faults fl = {.drop = 1, .corrupt = 1};
+	vplat_canbus_inject(p.bus, &fl);
+	f = frame(0x101, 0, 2);
+	vplat_canbus_port_send(p.port, &f);
+	vplat_canbus_port_send(p.port, &f);
+	vplat_canbus_run(p.bus, 0);
+	ck_assert(rx_get(&p.n, &g));
+	ck_assert_uint_eq(g.data[0], 0x10 ^ 0x80);
+	ck_assert(!rx_get(&p.n, &g));
+	/* a buffer too small for the frame is returned empty, the frame counted as dropped */
+	rx_post(&p.n, 1, 17);
+	f = frame(0x102, 0, 8);
+	vplat_canbus_port_send(p.port, &f);
+	vplat_canbus_run(p.bus, 0);
+	void *tok;
+	uint32_t len;
+	ck_assert_int_eq(vplat_val_vq_get_used(&p.n.rxq, &tok, &len), 0);
+	ck_assert_uint_eq(len, 0);
+	pair_down(&p);
+}
+END_TEST
+
+START_TEST(socketcan_absent)
+{
+	/* The build host has no CAN interfaces (tests/guest/can_vcan.sh covers vcan). */
+	struct vplat_can_socketcan *s = NULL;
+	int rc = vplat_can_socketcan_open("vplatnocan0", &s);
+	ck_assert(rc == VPLAT_ENODEV || rc == VPLAT_ENOTSUP);
+	ck_assert_ptr_null(s);
+	struct vplat_can_frame f = frame(0x800, 0, 1);
+	ck_assert(!vplat_can_frame_valid(&f));
+	f = frame(0x7ff, FD, 64);
+	ck_assert(vplat_can_frame_valid(&f));
+	f.flags |= RTR;
+	ck_assert(!vplat_can_frame_valid(&f));
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("can");
+	TCase *tc = tcase_create("can");
+	tcase_add_loop_test(tc, features_and_negotiation, 0, 4);
+	tcase_add_loop_test(tc, tx_while_stopped_and_control, 0, 4);
+	tcase_add_loop_test(tc, classic_both_ways, 0, 4);
+	tcase_add_loop_test(tc, fd_both_ways, 0, 4);
+	tcase_add_loop_test(tc, rtr_both_ways, 0, 4);
+	tcase_add_loop_test(tc, tx_validation_musts, 0, 4);
+	tcase_add_loop_test(tc, late_tx_ack, 0, 4);
+	tcase_add_loop_test(tc, stop_cancels_pending, 0, 4);
+	tcase_add_loop_test(tc, bus_off, 0, 4);
+	tcase_add_loop_test(tc, arbitration_by_priority, 0, 4);
+	tcase_add_loop_test(tc, babbling_node_rate_limited, 0, 4);
+	tcase_add_loop_test(tc, filters_faults_and_rx_backlog, 0, 4);
+	tcase_add_test(tc, socketcan_absent);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	return vplat_test_main(suite());
+}
