@@ -19,5 +19,7 @@ struct vplat_pal_entry {
 
 int vplat_pal_loopback_create(struct vplat_pal *pal, int argc, char **argv);
 void vplat_pal_loopback_destroy(struct vplat_pal *pal);
+int vplat_pal_vhost_user_create(struct vplat_pal *pal, int argc, char **argv);
+void vplat_pal_vhost_user_destroy(struct vplat_pal *pal);
 
 #endif

@@ -15,6 +15,10 @@ extern const size_t vplat_test_registry_len;
 static const struct vplat_pal_entry pals[] = {
 	{"loopback", "vplat's own device models in process, each on virtio-mmio and virtio-pci",
 	 vplat_pal_loopback_create, vplat_pal_loopback_destroy},
+	{"vhost-user", "any vhost-user back end; --pal-arg socket=PATH --pal-arg device=TYPE\n"
+		       "                       (TYPE: rng, blk, net, console, gpio, can or a number)\n"
+		       "                       [--pal-arg mem=BYTES] [--pal-arg name=LABEL]",
+	 vplat_pal_vhost_user_create, vplat_pal_vhost_user_destroy},
 };
 
 /* The index next to the sources, or in the current directory, if present. */
@@ -78,6 +82,8 @@ static void usage(FILE *out)
 static bool applies(const struct vplat_test *t, const struct vplat_pal_dev *d, bool exerciser)
 {
 	if (t->device_id && t->device_id != d->device_id)
+		return false;
+	if ((t->flags & (VPLAT_TF_MMIO | VPLAT_TF_PCI)) && d->emulated)
 		return false;
 	if ((t->flags & VPLAT_TF_MMIO) && d->transport != VPLAT_VAL_MMIO)
 		return false;

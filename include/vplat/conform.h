@@ -70,6 +70,8 @@ struct vplat_pal_dev {
 	char name[64];                      /**< e.g. "rng@mmio", "blk@vhost-user:/tmp/s" */
 	uint32_t device_id;                 /**< virtio device ID */
 	enum vplat_val_transport transport; /**< how the driver reaches it */
+	bool emulated;                      /**< the PAL emulates the transport registers (e.g.
+					         vhost-user): transport tests do not apply */
 };
 
 struct vplat_pal;
