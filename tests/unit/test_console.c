@@ -1,0 +1,491 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Console device (sec: Device Types / Console Device) driven as a guest would: loopback,
+ * virtio-mmio (_i bit 0 = 0) / virtio-pci (bit 0 = 1), split (bit 1 = 0) / packed (bit 1 = 1).
+ * Clause labels: devicenormative:Device Types / Console Device / Device Initialization
+ * ("Initialization") and / Device Operation / Multiport Device Operation ("Multiport").
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "testutil.h"
+#include "vplat/console.h"
+#include "vplat/vplat.h"
+
+#define NQ 8 /* ports 0..2 plus control: queues 0..7 */
+#define EW offsetof(struct vplat_virtio_console_config, emerg_wr)
+
+struct rig {
+	struct vplat_loopback lb;
+	struct vplat_console con;
+	struct vplat_console_mem m0, m1, m2;
+	struct vplat_val_dev d;
+	struct vplat_val_vq vq[NQ];
+	bool multi;
+};
+
+static void rig_init(struct rig *r, int variant, const struct vplat_console_config *cfg)
+{
+	memset(r, 0, sizeof(*r));
+	r->m0.room = r->m1.room = r->m2.room = UINT32_MAX;
+	enum vplat_loopback_transport kind = (variant & 1) ? VPLAT_LOOPBACK_PCI : VPLAT_LOOPBACK_MMIO;
+	ck_assert_int_eq(vplat_loopback_init(&r->lb, kind, 2u << 20), 0);
+	ck_assert_int_eq(vplat_console_init(&r->con, vplat_loopback_mem(&r->lb), cfg,
+					    &vplat_console_host_mem, &r->m0),
+			 0);
+	ck_assert_int_eq(vplat_loopback_attach(&r->lb, vplat_console_device(&r->con)), 0);
+	ck_assert_int_eq(vplat_loopback_val_init(&r->lb, &r->d), 0);
+}
+
+static void rig_start(struct rig *r, int variant, uint64_t want)
+{
+	want |= VPLAT_BIT(VPLAT_VIRTIO_F_VERSION_1);
+	if (variant & 2)
+		want |= VPLAT_BIT(VPLAT_VIRTIO_F_RING_PACKED);
+	ck_assert_int_eq(vplat_val_negotiate(&r->d, want), 0);
+	r->multi = vplat_val_has_feature(&r->d, VPLAT_VIRTIO_CONSOLE_F_MULTIPORT);
+	for (uint16_t q = 0; q < (r->multi ? NQ : 2); q++)
+		if (vplat_val_queue_max(&r->d, q))
+			ck_assert_int_eq(vplat_val_vq_setup(&r->d, &r->vq[q], q, 32), 0);
+	ck_assert_int_eq(vplat_val_driver_ok(&r->d), 0);
+}
+
+static void rig_up(struct rig *r, int variant, uint32_t ports, uint64_t want)
+{
+	struct vplat_console_config c = {.max_ports = ports, .cols = 80, .rows = 25};
+	rig_init(r, variant, &c);
+	rig_start(r, variant, want);
+}
+
+static void rig_down(struct rig *r)
+{
+	ck_assert_uint_eq(r->lb.access_errors, 0);
+	for (int q = 0; q < NQ; q++) {
+		if (r->vq[q].dev) {
+			ck_assert_int_eq(r->vq[q].error, 0);
+			vplat_val_vq_fini(&r->vq[q]);
+		}
+	}
+	vplat_loopback_fini(&r->lb);
+}
+
+static void *dma(struct rig *r, uint32_t len)
+{
+	void *p = vplat_val_alloc(vplat_loopback_dma(&r->lb), len, 8, NULL);
+	ck_assert_ptr_nonnull(p);
+	return p;
+}
+
+/* Guest output on queue @p q. */
+static void tx(struct rig *r, uint16_t q, const void *data, uint32_t len, void *token)
+{
+	void *b = dma(r, len);
+	memcpy(b, data, len);
+	struct vplat_val_buf v = {.ptr = b, .len = len};
+	ck_assert_int_eq(vplat_val_vq_add(&r->vq[q], &v, 1, 0, token), 0);
+	vplat_val_vq_kick(&r->vq[q]);
+}
+
+/* Post a device-writable buffer on queue @p q. */
+static uint8_t *rxbuf(struct rig *r, uint16_t q, uint32_t len, void *token)
+{
+	uint8_t *b = dma(r, len);
+	struct vplat_val_buf v = {.ptr = b, .len = len};
+	ck_assert_int_eq(vplat_val_vq_add(&r->vq[q], &v, 0, 1, token), 0);
+	vplat_val_vq_kick(&r->vq[q]);
+	return b;
+}
+
+static void ctrl_send(struct rig *r, uint32_t id, uint16_t event, uint16_t value)
+{
+	struct vplat_virtio_console_control m = {.id = vplat_cpu_to_le32(id),
+						 .event = vplat_cpu_to_le16(event),
+						 .value = vplat_cpu_to_le16(value)};
+	tx(r, VPLAT_VIRTIO_CONSOLE_CTRL_TXQ, &m, sizeof(m), (void *)9);
+	void *tok;
+	ck_assert_int_eq(vplat_val_vq_get_used(&r->vq[VPLAT_VIRTIO_CONSOLE_CTRL_TXQ], &tok, NULL), 0);
+}
+
+struct msg {
+	uint32_t id;
+	uint16_t event, value;
+	uint8_t payload[64];
+	uint32_t len;
+};
+
+/* Post one control receive buffer and take the message the device put in it, if any. */
+static bool ctrl_recv(struct rig *r, struct msg *m)
+{
+	uint8_t *b = rxbuf(r, VPLAT_VIRTIO_CONSOLE_CTRL_RXQ, 128, b = (uint8_t *)8);
+	void *tok;
+	uint32_t len;
+	if (vplat_val_vq_get_used(&r->vq[VPLAT_VIRTIO_CONSOLE_CTRL_RXQ], &tok, &len) != 0)
+		return false;
+	ck_assert_ptr_eq(tok, (void *)8);
+	ck_assert_uint_ge(len, 8);
+	struct vplat_virtio_console_control h;
+	memcpy(&h, b, 8);
+	m->id = vplat_le32_to_cpu(h.id);
+	m->event = vplat_le16_to_cpu(h.event);
+	m->value = vplat_le16_to_cpu(h.value);
+	m->len = len - 8;
+	memcpy(m->payload, b + 8, m->len);
+	return true;
+}
+
+static void expect(struct rig *r, uint32_t id, uint16_t event, uint16_t value)
+{
+	struct msg m;
+	ck_assert_msg(ctrl_recv(r, &m), "no control message (wanted event %u)", event);
+	ck_assert_uint_eq(m.event, event);
+	ck_assert_uint_eq(m.id, id);
+	ck_assert_uint_eq(m.value, value);
+}
+
+START_TEST(single_port_output_and_input)
+{
+	struct rig r;
+	rig_up(&r, _i, 1, 0);
+	ck_assert(!r.multi);
+	ck_assert(r.m0.guest_open);
+	ck_assert(vplat_console_port_guest_open(&r.con, 0));
+	uint8_t pattern[1500];
+	for (unsigned i = 0; i < sizeof(pattern); i++)
+		pattern[i] = (uint8_t)(i * 7 + 3);
+	uint32_t off = 0;
+	static const uint32_t sizes[] = {1, 2, 3, 17, 64, 255, 256, 1000};
+	for (unsigned k = 0; k < 8; k++) {
+		tx(&r, 1, pattern, sizes[k], (void *)1);
+		void *tok;
+		ck_assert_int_eq(vplat_val_vq_get_used(&r.vq[1], &tok, NULL), 0);
+		ck_assert_mem_eq(r.m0.out + off, pattern, sizes[k]);
+		off += sizes[k];
+	}
+	ck_assert_uint_eq(r.m0.len, off);
+	/* Input: nothing posted yet: nothing taken. */
+	ck_assert_int_eq(vplat_console_input(&r.con, 0, pattern, 10), 0);
+	uint8_t *a = rxbuf(&r, 0, 8, (void *)1), *b = rxbuf(&r, 0, 8, (void *)2);
+	ck_assert_uint_ge(r.m0.rx_ready, 1);
+	ck_assert_int_eq(vplat_console_input(&r.con, 0, pattern, 20), 16);
+	ck_assert_mem_eq(a, pattern, 8);
+	ck_assert_mem_eq(b, pattern + 8, 8);
+	void *tok;
+	uint32_t len;
+	ck_assert_int_eq(vplat_val_vq_get_used(&r.vq[0], &tok, &len), 0);
+	ck_assert_uint_eq(len, 8);
+	ck_assert_int_eq(vplat_console_input(&r.con, 1, pattern, 1), VPLAT_ENOENT);
+	ck_assert_uint_eq(vplat_console_stats(&r.con)->rx_bytes, 16);
+	rig_down(&r);
+}
+END_TEST
+
+START_TEST(backpressure_loses_nothing)
+{
+	/* The host end takes 10 bytes, then would block: the queue is not drained further; when
+	 * the host end resumes, the rest arrives in order. */
+	struct rig r;
+	rig_up(&r, _i, 1, 0);
+	r.m0.room = 10;
+	uint8_t data[300];
+	for (unsigned i = 0; i < sizeof(data); i++)
+		data[i] = (uint8_t)i;
+	tx(&r, 1, data, 100, (void *)1);
+	tx(&r, 1, data + 100, 100, (void *)2);
+	tx(&r, 1, data + 200, 100, (void *)3);
+	void *tok;
+	ck_assert_int_eq(vplat_val_vq_get_used(&r.vq[1], &tok, NULL), VPLAT_EAGAIN);
+	ck_assert_uint_eq(r.m0.len, 10);
+	for (int step = 0; step < 100 && r.m0.len < 300; step++) {
+		r.m0.room = 7;
+		vplat_console_resume(&r.con, 0);
+	}
+	ck_assert_uint_eq(r.m0.len, 300);
+	ck_assert_mem_eq(r.m0.out, data, 300);
+	for (int i = 1; i <= 3; i++) {
+		ck_assert_int_eq(vplat_val_vq_get_used(&r.vq[1], &tok, NULL), 0);
+		ck_assert_ptr_eq(tok, (void *)(uintptr_t)i);
+	}
+	ck_assert_uint_eq(vplat_console_stats(&r.con)->dropped, 0);
+	/* A failing host end: the buffer is returned, the bytes are counted as dropped. */
+	r.m0.fail = true;
+	tx(&r, 1, data, 50, (void *)4);
+	ck_assert_int_eq(vplat_val_vq_get_used(&r.vq[1], &tok, NULL), 0);
+	ck_assert_uint_eq(vplat_console_stats(&r.con)->dropped, 50);
+	rig_down(&r);
+}
+END_TEST
+
+START_TEST(emerg_write_any_time)
+{
+	/* Initialization: "MUST allow a write to emerg_wr, even on an unconfigured device". */
+	struct rig r;
+	struct vplat_console_config c = {.max_ports = 1};
+	rig_init(&r, _i, &c);
+	vplat_val_config_write(&r.d, EW, 4, 'A'); /* status 0: nothing negotiated */
+	vplat_val_add_status(&r.d, VPLAT_VIRTIO_STATUS_ACKNOWLEDGE);
+	vplat_val_config_write(&r.d, EW, 4, 0x100 | 'B'); /* low byte only */
+	ck_assert_uint_eq(r.m0.nemerg, 2);
+	ck_assert_mem_eq(r.m0.emerg, "AB", 2);
+	rig_start(&r, _i, VPLAT_BIT(VPLAT_VIRTIO_CONSOLE_F_EMERG_WRITE));
+	vplat_val_config_write(&r.d, EW, 4, 'C');
+	ck_assert_uint_eq(r.m0.nemerg, 3);
+	/* Other config writes do not emit anything. */
+	vplat_val_config_write(&r.d, 0, 2, 'x');
+	ck_assert_uint_eq(r.m0.nemerg, 3);
+	rig_down(&r);
+	/* Not offered: ignored. */
+	c.no_emerg = true;
+	rig_init(&r, _i, &c);
+	ck_assert(!(vplat_val_get_device_features(&r.d) &
+		    VPLAT_BIT(VPLAT_VIRTIO_CONSOLE_F_EMERG_WRITE)));
+	vplat_val_config_write(&r.d, EW, 4, 'D');
+	ck_assert_uint_eq(r.m0.nemerg, 0);
+	vplat_loopback_fini(&r.lb);
+}
+END_TEST
+
+START_TEST(config_and_size)
+{
+	struct rig r;
+	rig_up(&r, _i, 3, VPLAT_BIT(VPLAT_VIRTIO_CONSOLE_F_SIZE));
+	struct vplat_virtio_console_config k;
+	ck_assert_int_eq(vplat_val_config_read_stable(&r.d, 0, &k, sizeof(k), 1000), 0);
+	ck_assert_uint_eq(vplat_le16_to_cpu(k.cols), 80);
+	ck_assert_uint_eq(vplat_le16_to_cpu(k.rows), 25);
+	ck_assert_uint_eq(vplat_le32_to_cpu(k.max_nr_ports), 3);
+	uint32_t gen = vplat_val_config_generation(&r.d);
+	uint64_t irq = vplat_val_irq_count(&r.d);
+	ck_assert_int_eq(vplat_console_resize(&r.con, 0, 132, 43), 0);
+	ck_assert_uint_ne(vplat_val_config_generation(&r.d), gen);
+	ck_assert_uint_gt(vplat_val_irq_count(&r.d), irq);
+	ck_assert_uint_eq(vplat_val_config_read(&r.d, 0, 2), 132);
+	ck_assert_uint_eq(vplat_val_config_read(&r.d, 2, 2), 43);
+	ck_assert_int_eq(vplat_console_resize(&r.con, 5, 1, 1), VPLAT_ENOENT);
+	rig_down(&r);
+}
+END_TEST
+
+START_TEST(multiport_sequence)
+{
+	/* DEVICE_READY -> DEVICE_ADD per port; PORT_READY -> CONSOLE_PORT, PORT_NAME, PORT_OPEN;
+	 * guest PORT_OPEN; hot add and remove; data on a second port. */
+	struct rig r;
+	struct vplat_console_config c = {.max_ports = 3};
+	rig_init(&r, _i, &c);
+	r.m0.room = r.m1.room = r.m2.room = UINT32_MAX;
+	ck_assert_int_eq(vplat_console_port_add(&r.con, 1, "org.vplat.one", false,
+						&vplat_console_host_mem, &r.m1),
+			 0);
+	rig_start(&r, _i, VPLAT_BIT(VPLAT_VIRTIO_CONSOLE_F_MULTIPORT));
+	ck_assert(r.multi);
+	struct msg m;
+	ck_assert(!ctrl_recv(&r, &m)); /* nothing before DEVICE_READY */
+	ctrl_send(&r, 0, VPLAT_VIRTIO_CONSOLE_DEVICE_READY, 1);
+	/* The buffer posted by ctrl_recv above already holds the first message. */
+	void *tok;
+	uint32_t len;
+	ck_assert_int_eq(vplat_val_vq_get_used(&r.vq[2], &tok, &len), 0);
+	expect(&r, 1, VPLAT_VIRTIO_CONSOLE_DEVICE_ADD, 0);
+	ck_assert(!ctrl_recv(&r, &m));
+	ctrl_send(&r, 0, VPLAT_VIRTIO_CONSOLE_PORT_READY, 1);
+	ck_assert_int_eq(vplat_val_vq_get_used(&r.vq[2], &tok, &len), 0); /* CONSOLE_PORT(0) */
+	expect(&r, 0, VPLAT_VIRTIO_CONSOLE_PORT_OPEN, 1);
+	ctrl_send(&r, 1, VPLAT_VIRTIO_CONSOLE_PORT_READY, 1);
+	ck_assert(ctrl_recv(&r, &m));
+	ck_assert_uint_eq(m.event, VPLAT_VIRTIO_CONSOLE_PORT_NAME);
+	ck_assert_uint_eq(m.id, 1);
+	ck_assert_uint_eq(m.len, 13);
+	ck_assert_mem_eq(m.payload, "org.vplat.one", 13);
+	expect(&r, 1, VPLAT_VIRTIO_CONSOLE_PORT_OPEN, 1);
+	/* Guest opens port 1; output and input on its queues (4/5). */
+	ctrl_send(&r, 1, VPLAT_VIRTIO_CONSOLE_PORT_OPEN, 1);
+	ck_assert(r.m1.guest_open);
+	ck_assert(vplat_console_port_guest_open(&r.con, 1));
+	tx(&r, 5, "hello", 5, (void *)1);
+	ck_assert_uint_eq(r.m1.len, 5);
+	ck_assert_mem_eq(r.m1.out, "hello", 5);
+	uint8_t *in = rxbuf(&r, 4, 16, (void *)1);
+	ck_assert_uint_eq(r.m1.rx_ready, 1);
+	ck_assert_int_eq(vplat_console_input(&r.con, 1, (const uint8_t *)"abc", 3), 3);
+	ck_assert_mem_eq(in, "abc", 3);
+	/* Hot add port 2 (a console), errors for bad ids (Multiport: no existing port, none
+	 * >= max_nr_ports). */
+	ck_assert_int_eq(vplat_console_port_add(&r.con, 2, NULL, true, &vplat_console_host_mem, &r.m2),
+			 0);
+	expect(&r, 2, VPLAT_VIRTIO_CONSOLE_DEVICE_ADD, 0);
+	ck_assert_int_eq(vplat_console_port_add(&r.con, 2, NULL, false, &vplat_console_host_mem, &r.m2),
+			 VPLAT_EEXIST);
+	ck_assert_int_eq(vplat_console_port_add(&r.con, 3, NULL, false, &vplat_console_host_mem, &r.m2),
+			 VPLAT_ERANGE);
+	ck_assert_int_eq(vplat_console_port_add(&r.con, 0, NULL, false, &vplat_console_host_mem, &r.m2),
+			 VPLAT_EEXIST);
+	ctrl_send(&r, 2, VPLAT_VIRTIO_CONSOLE_PORT_READY, 1);
+	expect(&r, 2, VPLAT_VIRTIO_CONSOLE_CONSOLE_PORT, 1);
+	expect(&r, 2, VPLAT_VIRTIO_CONSOLE_PORT_OPEN, 1);
+	/* Host side closes and reopens port 2. */
+	ck_assert_int_eq(vplat_console_port_set_open(&r.con, 2, false), 0);
+	expect(&r, 2, VPLAT_VIRTIO_CONSOLE_PORT_OPEN, 0);
+	/* Guest closes port 1; then hot remove both. */
+	ctrl_send(&r, 1, VPLAT_VIRTIO_CONSOLE_PORT_OPEN, 0);
+	ck_assert(!r.m1.guest_open);
+	ck_assert_int_eq(vplat_console_port_remove(&r.con, 2), 0);
+	expect(&r, 2, VPLAT_VIRTIO_CONSOLE_DEVICE_REMOVE, 0);
+	ck_assert_int_eq(vplat_console_port_remove(&r.con, 2), VPLAT_ENOENT);
+	ck_assert_int_eq(vplat_console_port_remove(&r.con, 0), VPLAT_EPERM);
+	/* Re-add port 2 after removal: a fresh DEVICE_ADD. */
+	ck_assert_int_eq(vplat_console_port_add(&r.con, 2, "again", false, &vplat_console_host_mem, &r.m2),
+			 0);
+	expect(&r, 2, VPLAT_VIRTIO_CONSOLE_DEVICE_ADD, 0);
+	ck_assert_uint_eq(vplat_console_stats(&r.con)->ctrl_bad, 0);
+	rig_down(&r);
+}
+END_TEST
+
+START_TEST(remove_unannounced_port_sends_nothing)
+{
+	/* Multiport: REMOVE only for a port created with DEVICE_ADD. */
+	struct rig r;
+	struct vplat_console_config c = {.max_ports = 3};
+	rig_init(&r, _i, &c);
+	rig_start(&r, _i, VPLAT_BIT(VPLAT_VIRTIO_CONSOLE_F_MULTIPORT));
+	ck_assert_int_eq(vplat_console_port_add(&r.con, 1, NULL, false, &vplat_console_host_mem, &r.m1),
+			 0);
+	ck_assert_int_eq(vplat_console_port_remove(&r.con, 1), 0);
+	struct msg m;
+	ck_assert(!ctrl_recv(&r, &m));
+	rig_down(&r);
+}
+END_TEST
+
+static void resize_order(int variant, enum vplat_console_resize_order order)
+{
+	struct rig r;
+	struct vplat_console_config c = {.max_ports = 2, .resize_order = order};
+	rig_init(&r, variant, &c);
+	rig_start(&r, variant, VPLAT_BIT(VPLAT_VIRTIO_CONSOLE_F_MULTIPORT) |
+				       VPLAT_BIT(VPLAT_VIRTIO_CONSOLE_F_SIZE));
+	ctrl_send(&r, 0, VPLAT_VIRTIO_CONSOLE_DEVICE_READY, 1);
+	expect(&r, 0, VPLAT_VIRTIO_CONSOLE_DEVICE_ADD, 0);
+	ctrl_send(&r, 0, VPLAT_VIRTIO_CONSOLE_PORT_READY, 1);
+	expect(&r, 0, VPLAT_VIRTIO_CONSOLE_CONSOLE_PORT, 1);
+	expect(&r, 0, VPLAT_VIRTIO_CONSOLE_PORT_OPEN, 1);
+	ck_assert_int_eq(vplat_console_resize(&r.con, 0, 100, 30), 0);
+	struct msg m;
+	ck_assert(ctrl_recv(&r, &m));
+	ck_assert_uint_eq(m.event, VPLAT_VIRTIO_CONSOLE_RESIZE);
+	ck_assert_uint_eq(m.len, 4);
+	uint16_t first = (uint16_t)(m.payload[0] | m.payload[1] << 8);
+	uint16_t second = (uint16_t)(m.payload[2] | m.payload[3] << 8);
+	if (order == VPLAT_CONSOLE_RESIZE_LINUX) {
+		ck_assert_uint_eq(first, 30); /* rows first: what Linux reads */
+		ck_assert_uint_eq(second, 100);
+	} else {
+		ck_assert_uint_eq(first, 100); /* cols first: the spec's struct */
+		ck_assert_uint_eq(second, 30);
+	}
+	/* Config space keeps cols, rows in both modes. */
+	ck_assert_uint_eq(vplat_val_config_read(&r.d, 0, 2), 100);
+	ck_assert_uint_eq(vplat_val_config_read(&r.d, 2, 2), 30);
+	rig_down(&r);
+}
+
+START_TEST(resize_linux_order)
+{
+	resize_order(_i, VPLAT_CONSOLE_RESIZE_LINUX);
+}
+END_TEST
+
+START_TEST(resize_spec_order)
+{
+	resize_order(_i, VPLAT_CONSOLE_RESIZE_SPEC);
+}
+END_TEST
+
+START_TEST(hostile_control_messages)
+{
+	struct rig r;
+	struct vplat_console_config c = {.max_ports = 3};
+	rig_init(&r, _i, &c);
+	rig_start(&r, _i, VPLAT_BIT(VPLAT_VIRTIO_CONSOLE_F_MULTIPORT));
+	/* Short message, unknown event, port out of range, port never announced, value 7. */
+	tx(&r, 3, "\0\0\0\0", 4, (void *)1);
+	ctrl_send(&r, 0, 99, 1);
+	ctrl_send(&r, 1000, VPLAT_VIRTIO_CONSOLE_PORT_READY, 1);
+	ctrl_send(&r, 1, VPLAT_VIRTIO_CONSOLE_PORT_READY, 1);
+	ctrl_send(&r, 0, VPLAT_VIRTIO_CONSOLE_PORT_OPEN, 7);
+	ctrl_send(&r, 0, VPLAT_VIRTIO_CONSOLE_DEVICE_ADD, 0); /* a device-to-driver event */
+	ck_assert_uint_ge(vplat_console_stats(&r.con)->ctrl_bad, 5);
+	/* No control receive buffer: messages wait, none is lost. */
+	ctrl_send(&r, 0, VPLAT_VIRTIO_CONSOLE_DEVICE_READY, 1);
+	for (uint32_t id = 1; id < 3; id++)
+		ck_assert_int_eq(vplat_console_port_add(&r.con, id, NULL, false,
+							&vplat_console_host_mem, &r.m1),
+				 0);
+	ck_assert_uint_eq(r.con.npend, 3);
+	/* A control receive buffer too short for the header is returned empty, message kept. */
+	rxbuf(&r, 2, 4, (void *)7);
+	void *tok;
+	uint32_t len;
+	ck_assert_int_eq(vplat_val_vq_get_used(&r.vq[2], &tok, &len), 0);
+	ck_assert_uint_eq(len, 0);
+	expect(&r, 0, VPLAT_VIRTIO_CONSOLE_DEVICE_ADD, 0);
+	expect(&r, 1, VPLAT_VIRTIO_CONSOLE_DEVICE_ADD, 0);
+	expect(&r, 2, VPLAT_VIRTIO_CONSOLE_DEVICE_ADD, 0);
+	/* A repeated DEVICE_READY announces nothing twice. */
+	ctrl_send(&r, 0, VPLAT_VIRTIO_CONSOLE_DEVICE_READY, 1);
+	struct msg m;
+	ck_assert(!ctrl_recv(&r, &m));
+	/* Reset: the driver starts over, ports stay on the host side and are announced again. */
+	for (int q = 0; q < NQ; q++)
+		vplat_val_vq_fini(&r.vq[q]);
+	memset(r.vq, 0, sizeof(r.vq));
+	rig_start(&r, _i, VPLAT_BIT(VPLAT_VIRTIO_CONSOLE_F_MULTIPORT));
+	ctrl_send(&r, 0, VPLAT_VIRTIO_CONSOLE_DEVICE_READY, 1);
+	expect(&r, 0, VPLAT_VIRTIO_CONSOLE_DEVICE_ADD, 0);
+	expect(&r, 1, VPLAT_VIRTIO_CONSOLE_DEVICE_ADD, 0);
+	rig_down(&r);
+}
+END_TEST
+
+START_TEST(init_errors)
+{
+	struct vplat_console *con = calloc(1, sizeof(*con));
+	struct vplat_mem m;
+	struct vplat_mem_region reg[1];
+	struct vplat_console_mem h = {0};
+	vplat_mem_init(&m, reg, 1);
+	struct vplat_console_config c = {.max_ports = VPLAT_CONSOLE_MAX_PORTS + 1};
+	ck_assert_int_eq(vplat_console_init(con, &m, &c, &vplat_console_host_mem, &h), VPLAT_EINVAL);
+	c.max_ports = 2;
+	ck_assert_int_eq(vplat_console_init(con, &m, &c, NULL, &h), VPLAT_EINVAL);
+	ck_assert_int_eq(vplat_console_init(con, &m, &c, &vplat_console_host_mem, &h), 0);
+	char longname[80];
+	memset(longname, 'n', sizeof(longname) - 1);
+	longname[79] = 0;
+	ck_assert_int_eq(vplat_console_port_add(con, 1, longname, false, &vplat_console_host_mem, &h),
+			 VPLAT_EINVAL);
+	free(con);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("console");
+	TCase *tc = tcase_create("console");
+	tcase_add_loop_test(tc, single_port_output_and_input, 0, 4);
+	tcase_add_loop_test(tc, backpressure_loses_nothing, 0, 4);
+	tcase_add_loop_test(tc, emerg_write_any_time, 0, 4);
+	tcase_add_loop_test(tc, config_and_size, 0, 4);
+	tcase_add_loop_test(tc, multiport_sequence, 0, 4);
+	tcase_add_loop_test(tc, remove_unannounced_port_sends_nothing, 0, 4);
+	tcase_add_loop_test(tc, resize_linux_order, 0, 4);
+	tcase_add_loop_test(tc, resize_spec_order, 0, 4);
+	tcase_add_loop_test(tc, hostile_control_messages, 0, 4);
+	tcase_add_test(tc, init_errors);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int main(void)
+{
+	return vplat_test_main(suite());
+}
