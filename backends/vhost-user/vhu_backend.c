@@ -272,6 +272,8 @@ static int handle_simple(struct vplat_vhu_backend *b, struct vhu_msg *m, bool *r
 	case VPLAT_VHU_SET_STATUS:
 		if (!u64in || m->u.u64 > UINT8_MAX || !has_pf(b, VPLAT_VHU_PROTOCOL_F_STATUS))
 			return VPLAT_EPROTO;
+		vhu_log(b, VPLAT_VHU_LOG_DEBUG, "status 0x%02x -> 0x%02x",
+			vplat_device_get_status(b->dev), (unsigned)m->u.u64);
 		return vhu_set_status(b, (uint8_t)m->u.u64);
 	case VPLAT_VHU_SET_CONFIG:
 		return bare(m) && has_pf(b, VPLAT_VHU_PROTOCOL_F_CONFIG) ? set_config(b, m)

@@ -13,6 +13,8 @@
 #define S_FOK  VPLAT_VIRTIO_STATUS_FEATURES_OK
 #define S_DOK  VPLAT_VIRTIO_STATUS_DRIVER_OK
 
+static uint32_t stop_ring(struct vplat_vhu_backend *b, uint16_t q);
+
 static void signal_fd(int fd)
 {
 	uint64_t one = 1;
@@ -86,7 +88,10 @@ static int ensure_driver_ok(struct vplat_vhu_backend *b)
 int vhu_set_status(struct vplat_vhu_backend *b, uint8_t status)
 {
 	if (status == 0) {
-		vhu_vring_stop_all(b);
+		/* QEMU sends SET_STATUS 0 before GET_VRING_BASE: stop the rings but keep where
+		 * each stood, so GET_VRING_BASE still reports it. */
+		for (uint16_t q = 0; q < b->dev->nvqs && q < VPLAT_VHU_MAX_QUEUES; q++)
+			stop_ring(b, q);
 		vplat_device_reset(b->dev);
 		return 0;
 	}
@@ -299,7 +304,8 @@ static int state_msg(struct vplat_vhu_backend *b, struct vhu_msg *m, bool *reply
 		return 0;
 	default: /* GET_VRING_BASE: stop the ring and report where it stood */
 		m->u.state.num = stop_ring(b, (uint16_t)q);
-		vhu_log(b, VPLAT_VHU_LOG_INFO, "ring %d stopped at %u", q, m->u.state.num);
+		vhu_log(b, VPLAT_VHU_LOG_INFO, "ring %d stopped at %u after %llu kicks", q,
+			m->u.state.num, (unsigned long long)b->vrings[q].kicks);
 		*reply = true;
 		return 0;
 	}

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Build (once, cached) what the vhost-user guest tests boot: an uncompressed vmlinux of the
+# Debian linux-image-amd64 kernel (PVH boot skips the slow XZ decompression under TCG) and a
+# busybox-static initramfs with the virtio modules, the optional out-of-tree gpio-virtio
+# module and tests/guest/vhu-init as /init.
+#
+# Usage: vhu-guest-image.sh CACHE_DIR     prints "KERNEL=... INITRD=..." on success
+# Exit status: 0 built or cached; 77 when QEMU, the kernel or busybox-static is missing
+# (the caller skips); 1 on a build failure.
+set -euo pipefail
+CACHE=${1:?usage: vhu-guest-image.sh CACHE_DIR}
+HERE=$(cd "$(dirname "$0")" && pwd)
+SRC=$(cd "$HERE/../.." && pwd)
+mkdir -p "$CACHE"
+command -v qemu-system-x86_64 >/dev/null || { echo "SKIP: no qemu-system-x86_64" >&2; exit 77; }
+[ -x /bin/busybox ] || { echo "SKIP: no busybox-static" >&2; exit 77; }
+KVER=${VPLAT_GUEST_KVER:-$(ls /boot/vmlinuz-*-amd64 2>/dev/null | grep -v cloud | sed 's|/boot/vmlinuz-||' | sort -V | tail -1)}
+[ -n "$KVER" ] && [ -f "/boot/vmlinuz-$KVER" ] && [ -d "/lib/modules/$KVER" ] \
+	|| { echo "SKIP: no linux-image-amd64 kernel in /boot" >&2; exit 77; }
+VMLINUX=$CACHE/vmlinux-$KVER
+if [ ! -s "$VMLINUX" ]; then
+	off=$(LC_ALL=C grep -obUaP '\xFD\x37\x7A\x58\x5A\x00' "/boot/vmlinuz-$KVER" | head -1 | cut -d: -f1)
+	[ -n "$off" ] || { echo "vhu-guest-image: no XZ stream in vmlinuz" >&2; exit 1; }
+	# xz complains about the data after the stream; the ELF before it is complete.
+	tail -c +$((off + 1)) "/boot/vmlinuz-$KVER" | xz -dc > "$VMLINUX.tmp" 2>/dev/null || true
+	head -c 4 "$VMLINUX.tmp" | grep -q ELF || { echo "vhu-guest-image: vmlinux extraction failed" >&2; exit 1; }
+	mv "$VMLINUX.tmp" "$VMLINUX"
+fi
+MODS="virtio_pci virtio_blk virtio_net virtio_console virtio-rng"
+EXTRA_KO=""
+[ -f "$CACHE/oot/gpio-virtio.ko" ] && EXTRA_KO="$CACHE/oot/gpio-virtio.ko"
+KEY=$( (cat "$SRC/tests/guest/vhu-init"; echo "$KVER $MODS $EXTRA_KO"; for k in $EXTRA_KO; do md5sum "$k"; done) | md5sum | cut -c1-12)
+INITRD=$CACHE/initrd-vhu-$KEY.cpio.gz
+if [ ! -s "$INITRD" ]; then
+	ST=$(mktemp -d "$CACHE/stage.XXXX")
+	mkdir -p "$ST"/{bin,sbin,proc,sys,dev,tmp,lib/modules/$KVER}
+	cp /bin/busybox "$ST/bin/busybox"
+	ln -s busybox "$ST/bin/sh"
+	install -m755 "$SRC/tests/guest/vhu-init" "$ST/init"
+	for m in $MODS; do
+		modprobe -S "$KVER" --show-depends "$m" 2>/dev/null | awk '$1=="insmod"{print $2}'
+	done | sort -u | while read -r ko; do
+		rel=${ko#/lib/modules/$KVER/}
+		mkdir -p "$ST/lib/modules/$KVER/$(dirname "$rel")"
+		cp "$ko" "$ST/lib/modules/$KVER/$rel"
+	done
+	for ko in $EXTRA_KO; do mkdir -p "$ST/lib/modules/$KVER/extra"; cp "$ko" "$ST/lib/modules/$KVER/extra/"; done
+	cp /lib/modules/"$KVER"/modules.order /lib/modules/"$KVER"/modules.builtin* "$ST/lib/modules/$KVER/" 2>/dev/null || true
+	depmod -b "$ST" "$KVER"
+	(cd "$ST" && find . | cpio -o -H newc --quiet | gzip -6 > "$INITRD.tmp")
+	rm -rf "$ST"
+	mv "$INITRD.tmp" "$INITRD"
+fi
+echo "KERNEL=$VMLINUX INITRD=$INITRD"
