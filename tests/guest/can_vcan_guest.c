@@ -1,0 +1,355 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Runs inside a Linux guest (tests/guest/can_vcan.sh): creates vcan0 (CAN FD MTU), attaches a
+ * vplat CAN device to it through the SocketCAN host end, drives the device with the
+ * validation driver (in-process loopback), and checks frames both ways against a raw CAN
+ * socket used as cansend/candump would. Prints "VPLAT-GUEST-RESULT: PASS" or "... FAIL" on
+ * the console; exit status 0 on PASS.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <net/if.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <linux/can.h>
+#include <linux/can/error.h>
+#include <linux/can/raw.h>
+#include <linux/if_link.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include "vplat/can.h"
+#include "vplat/vplat.h"
+
+static int failures;
+#define CHECK(cond, ...)                                                                           \
+	do {                                                                                       \
+		if (cond) {                                                                        \
+			printf("ok: " __VA_ARGS__);                                                \
+		} else {                                                                           \
+			printf("FAIL: " __VA_ARGS__);                                              \
+			failures++;                                                                \
+		}                                                                                  \
+		printf("\n");                                                                      \
+	} while (0)
+
+/* ---- vcan0 set-up (what `ip link add dev vcan0 type vcan; ip link set vcan0 mtu 72 up` does) */
+
+static void nl_attr(struct nlmsghdr *nh, unsigned short type, const void *data, size_t len)
+{
+	struct rtattr *rta = (struct rtattr *)((char *)nh + NLMSG_ALIGN(nh->nlmsg_len));
+	rta->rta_type = type;
+	rta->rta_len = (unsigned short)RTA_LENGTH(len);
+	if (len)
+		memcpy(RTA_DATA(rta), data, len);
+	nh->nlmsg_len = NLMSG_ALIGN(nh->nlmsg_len) + RTA_ALIGN(rta->rta_len);
+}
+
+static int vcan_create(const char *name)
+{
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (fd < 0)
+		return -errno;
+	union {
+		struct nlmsghdr nh;
+		char buf[512];
+	} req;
+	memset(&req, 0, sizeof(req));
+	req.nh.nlmsg_type = RTM_NEWLINK;
+	req.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_CREATE | NLM_F_EXCL | NLM_F_ACK;
+	req.nh.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifinfomsg));
+	nl_attr(&req.nh, IFLA_IFNAME, name, strlen(name) + 1);
+	struct rtattr *li = (struct rtattr *)((char *)&req.nh + NLMSG_ALIGN(req.nh.nlmsg_len));
+	nl_attr(&req.nh, IFLA_LINKINFO, NULL, 0);
+	nl_attr(&req.nh, IFLA_INFO_KIND, "vcan", 4);
+	li->rta_len = (unsigned short)((char *)&req.nh + req.nh.nlmsg_len - (char *)li);
+	int rc = 0;
+	if (send(fd, &req, req.nh.nlmsg_len, 0) < 0) {
+		rc = -errno;
+	} else {
+		char ack[512];
+		ssize_t n = recv(fd, ack, sizeof(ack), 0);
+		struct nlmsghdr *h = (struct nlmsghdr *)ack;
+		if (n >= (ssize_t)NLMSG_LENGTH(sizeof(struct nlmsgerr)) && h->nlmsg_type == NLMSG_ERROR)
+			rc = ((struct nlmsgerr *)NLMSG_DATA(h))->error;
+	}
+	close(fd);
+	return rc == -EEXIST ? 0 : rc;
+}
+
+static int link_up_fd_mtu(const char *name)
+{
+	int fd = socket(PF_CAN, SOCK_RAW, CAN_RAW);
+	if (fd < 0)
+		return -errno;
+	struct ifreq ifr;
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	ifr.ifr_mtu = CANFD_MTU;
+	int rc = ioctl(fd, SIOCSIFMTU, &ifr);
+	if (rc == 0)
+		rc = ioctl(fd, SIOCGIFFLAGS, &ifr);
+	if (rc == 0) {
+		ifr.ifr_flags |= IFF_UP;
+		rc = ioctl(fd, SIOCSIFFLAGS, &ifr);
+	}
+	rc = rc ? -errno : 0;
+	close(fd);
+	return rc;
+}
+
+/* ---- the peer: a raw CAN socket as cansend/candump use it ----------------------------- */
+
+static int peer_open(const char *name)
+{
+	int fd = socket(PF_CAN, SOCK_RAW | SOCK_NONBLOCK, CAN_RAW);
+	int on = 1;
+	setsockopt(fd, SOL_CAN_RAW, CAN_RAW_FD_FRAMES, &on, sizeof(on));
+	struct sockaddr_can a = {.can_family = AF_CAN, .can_ifindex = (int)if_nametoindex(name)};
+	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) != 0)
+		return -1;
+	return fd;
+}
+
+/* candump's line format: "  vcan0  123   [4]  DE AD BE EF" */
+static void dump(const char *tag, const struct canfd_frame *cf, bool fd)
+{
+	bool eff = cf->can_id & CAN_EFF_FLAG;
+	printf("  %s vcan0  %0*X  %s[%u] ", tag, eff ? 8 : 3,
+	       cf->can_id & (eff ? CAN_EFF_MASK : CAN_SFF_MASK), fd ? "" : " ", cf->len);
+	if (cf->can_id & CAN_RTR_FLAG)
+		printf(" remote request");
+	else
+		for (unsigned i = 0; i < cf->len; i++)
+			printf(" %02X", cf->data[i]);
+	printf("\n");
+}
+
+static bool peer_read(int fd, struct canfd_frame *cf, bool *fd_frame)
+{
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+	if (poll(&p, 1, 1000) <= 0)
+		return false;
+	ssize_t n = read(fd, cf, sizeof(*cf));
+	*fd_frame = n == (ssize_t)CANFD_MTU;
+	return n == (ssize_t)CAN_MTU || n == (ssize_t)CANFD_MTU;
+}
+
+/* ---- the guest driver side -------------------------------------------------------------- */
+
+struct rig {
+	struct vplat_loopback lb;
+	struct vplat_can can;
+	struct vplat_can_socketcan *sc;
+	struct vplat_val_dev d;
+	struct vplat_val_vq txq, rxq, ctlq;
+};
+
+static void *dma(struct rig *r, uint32_t len)
+{
+	uint64_t gpa;
+	return vplat_val_alloc(vplat_loopback_dma(&r->lb), len, 8, &gpa);
+}
+
+static int ctl(struct rig *r, uint16_t type)
+{
+	vplat_le16 *q = dma(r, 2);
+	uint8_t *res = dma(r, 1);
+	*q = vplat_cpu_to_le16(type);
+	*res = 0xee;
+	struct vplat_val_buf b[2] = {{.ptr = q, .len = 2}, {.ptr = res, .len = 1}};
+	vplat_val_vq_add(&r->ctlq, b, 1, 1, res);
+	vplat_val_vq_kick(&r->ctlq);
+	void *tok;
+	if (vplat_val_wait_used(&r->ctlq, &tok, NULL, 1000) != 0)
+		return -1;
+	return *res;
+}
+
+static uint8_t *tx(struct rig *r, uint32_t id, uint32_t flags, uint8_t len, const uint8_t *data)
+{
+	struct vplat_virtio_can_tx_out *h = dma(r, 16 + 64);
+	h->msg_type = vplat_cpu_to_le16(VPLAT_VIRTIO_CAN_TX);
+	h->length = vplat_cpu_to_le16(len);
+	h->flags = vplat_cpu_to_le32(flags);
+	h->can_id = vplat_cpu_to_le32(id);
+	uint32_t dlen = (flags & VPLAT_VIRTIO_CAN_FLAGS_RTR) ? 0 : len;
+	memcpy((uint8_t *)h + 16, data, dlen);
+	uint8_t *res = dma(r, 1);
+	*res = 0xee;
+	struct vplat_val_buf b[2] = {{.ptr = h, .len = 16 + dlen}, {.ptr = res, .len = 1}};
+	vplat_val_vq_add(&r->txq, b, 1, 1, res);
+	vplat_val_vq_kick(&r->txq);
+	return res;
+}
+
+static int tx_result(struct rig *r)
+{
+	void *tok;
+	uint32_t len;
+	if (vplat_val_vq_get_used(&r->txq, &tok, &len) != 0)
+		return -1;
+	return len == 1 ? *(uint8_t *)tok : -2;
+}
+
+static int rig_up(struct rig *r, const char *ifname)
+{
+	memset(r, 0, sizeof(*r));
+	uint64_t feat = VPLAT_BIT(VPLAT_VIRTIO_CAN_F_CAN_CLASSIC) | VPLAT_BIT(VPLAT_VIRTIO_CAN_F_CAN_FD) |
+			VPLAT_BIT(VPLAT_VIRTIO_CAN_F_RTR_FRAMES) |
+			VPLAT_BIT(VPLAT_VIRTIO_CAN_F_LATE_TX_ACK);
+	if (vplat_loopback_init(&r->lb, VPLAT_LOOPBACK_PCI, 1u << 20) ||
+	    vplat_can_socketcan_open(ifname, &r->sc) ||
+	    vplat_can_init(&r->can, vplat_loopback_mem(&r->lb), feat, &vplat_can_host_socketcan,
+			   r->sc))
+		return -1;
+	vplat_can_socketcan_bind(r->sc, &r->can);
+	if (vplat_loopback_attach(&r->lb, vplat_can_device(&r->can)) ||
+	    vplat_loopback_val_init(&r->lb, &r->d) ||
+	    vplat_val_negotiate(&r->d, feat | VPLAT_BIT(VPLAT_VIRTIO_F_VERSION_1)) ||
+	    vplat_val_vq_setup(&r->d, &r->txq, 0, 64) || vplat_val_vq_setup(&r->d, &r->rxq, 1, 64) ||
+	    vplat_val_vq_setup(&r->d, &r->ctlq, 2, 8) || vplat_val_driver_ok(&r->d))
+		return -1;
+	for (int i = 0; i < 16; i++) {
+		uint8_t *b = dma(r, 16 + 64);
+		struct vplat_val_buf vb = {.ptr = b, .len = 16 + 64};
+		vplat_val_vq_add(&r->rxq, &vb, 0, 1, b);
+	}
+	vplat_val_vq_kick(&r->rxq);
+	return ctl(r, VPLAT_VIRTIO_CAN_SET_CTRL_MODE_START) == VPLAT_VIRTIO_CAN_RESULT_OK ? 0 : -1;
+}
+
+struct want {
+	uint32_t id, flags;
+	uint8_t len;
+	const char *what;
+};
+
+static const struct want frames[] = {
+	{0x123, 0, 4, "cansend vcan0 123#<4 bytes>"},
+	{0x1abcdef0, VPLAT_VIRTIO_CAN_FLAGS_EXTENDED, 8, "cansend vcan0 1ABCDEF0#<8 bytes>"},
+	{0x321, VPLAT_VIRTIO_CAN_FLAGS_RTR, 3, "cansend vcan0 321#R3"},
+	{0x0c0, VPLAT_VIRTIO_CAN_FLAGS_FD, 24, "cansend vcan0 0C0##0<24 bytes>"},
+	{0x1f00, VPLAT_VIRTIO_CAN_FLAGS_FD | VPLAT_VIRTIO_CAN_FLAGS_EXTENDED, 64,
+	 "cansend vcan0 00001F00##0<64 bytes>"},
+};
+
+static void fill(uint8_t *d, unsigned n, unsigned seed)
+{
+	for (unsigned i = 0; i < n; i++)
+		d[i] = (uint8_t)(seed * 17 + i);
+}
+
+/* guest -> bus: the device transmits, the peer socket reads (candump). */
+static void guest_to_peer(struct rig *r, int peer)
+{
+	for (unsigned k = 0; k < sizeof(frames) / sizeof(frames[0]); k++) {
+		const struct want *w = &frames[k];
+		uint8_t data[64];
+		fill(data, w->len, k);
+		tx(r, w->id, w->flags, w->len, data);
+		int early = tx_result(r);
+		struct canfd_frame cf;
+		bool isfd = false;
+		bool got = peer_read(peer, &cf, &isfd);
+		if (got)
+			dump("guest->", &cf, isfd);
+		bool eff = w->flags & VPLAT_VIRTIO_CAN_FLAGS_EXTENDED;
+		bool rtr = w->flags & VPLAT_VIRTIO_CAN_FLAGS_RTR;
+		CHECK(got && (cf.can_id & (eff ? CAN_EFF_MASK : CAN_SFF_MASK)) == w->id &&
+			      !!(cf.can_id & CAN_EFF_FLAG) == eff && !!(cf.can_id & CAN_RTR_FLAG) == rtr &&
+			      isfd == !!(w->flags & VPLAT_VIRTIO_CAN_FLAGS_FD) && cf.len == w->len &&
+			      (rtr || memcmp(cf.data, data, w->len) == 0),
+		      "guest TX reaches candump: %s", w->what);
+		/* LATE_TX_ACK: used only after the bus confirmed it (own-message loopback) */
+		CHECK(early == -1, "no TX completion before the bus confirmed the frame");
+		vplat_can_socketcan_dispatch(r->sc);
+		CHECK(tx_result(r) == VPLAT_VIRTIO_CAN_RESULT_OK, "TX completed OK after confirmation");
+	}
+}
+
+/* bus -> guest: the peer writes (cansend), the device's Rxq gets it. */
+static void peer_to_guest(struct rig *r, int peer)
+{
+	for (unsigned k = 0; k < sizeof(frames) / sizeof(frames[0]); k++) {
+		const struct want *w = &frames[k];
+		struct canfd_frame cf;
+		memset(&cf, 0, sizeof(cf));
+		bool eff = w->flags & VPLAT_VIRTIO_CAN_FLAGS_EXTENDED;
+		bool isfd = w->flags & VPLAT_VIRTIO_CAN_FLAGS_FD;
+		cf.can_id = w->id | (eff ? CAN_EFF_FLAG : 0) |
+			    ((w->flags & VPLAT_VIRTIO_CAN_FLAGS_RTR) ? CAN_RTR_FLAG : 0);
+		cf.len = w->len;
+		if (!(w->flags & VPLAT_VIRTIO_CAN_FLAGS_RTR))
+			fill(cf.data, w->len, k + 100);
+		dump("->guest", &cf, isfd);
+		ssize_t n = write(peer, &cf, isfd ? CANFD_MTU : CAN_MTU);
+		usleep(1000);
+		vplat_can_socketcan_dispatch(r->sc);
+		void *tok;
+		uint32_t len = 0;
+		int rc = vplat_val_wait_used(&r->rxq, &tok, &len, 1000);
+		const struct vplat_virtio_can_rx *h = tok;
+		uint32_t dlen = (w->flags & VPLAT_VIRTIO_CAN_FLAGS_RTR) ? 0 : w->len;
+		CHECK(n > 0 && rc == 0 && len == 16 + dlen &&
+			      vplat_le16_to_cpu(h->msg_type) == VPLAT_VIRTIO_CAN_RX &&
+			      vplat_le32_to_cpu(h->can_id) == w->id &&
+			      vplat_le32_to_cpu(h->flags) == w->flags &&
+			      vplat_le16_to_cpu(h->length) == w->len &&
+			      memcmp((const uint8_t *)h + 16, cf.data, dlen) == 0,
+		      "peer frame reaches the guest Rxq: %s", w->what);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	const char *ifname = argc > 1 ? argv[1] : "vcan0";
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	int rc = vcan_create(ifname);
+	CHECK(rc == 0, "create %s (rtnetlink, kind vcan): %s", ifname, strerror(-rc));
+	rc = link_up_fd_mtu(ifname);
+	CHECK(rc == 0, "%s up with CAN FD MTU 72: %s", ifname, strerror(-rc));
+	struct rig r;
+	int peer = peer_open(ifname);
+	CHECK(peer >= 0, "peer raw socket on %s", ifname);
+	if (peer < 0 || rig_up(&r, ifname) != 0) {
+		printf("FAIL: vplat CAN device on %s could not start\nVPLAT-GUEST-RESULT: FAIL\n",
+		       ifname);
+		return 1;
+	}
+	CHECK(vplat_can_socketcan_fd_capable(r.sc), "SocketCAN end sees an FD-capable interface");
+	guest_to_peer(&r, peer);
+	peer_to_guest(&r, peer);
+	/* STOP: frames are refused and never reach the bus */
+	CHECK(ctl(&r, VPLAT_VIRTIO_CAN_SET_CTRL_MODE_STOP) == 0, "STOP");
+	uint8_t d[1] = {0};
+	tx(&r, 0x55, 0, 1, d);
+	struct canfd_frame cf;
+	bool isfd;
+	CHECK(tx_result(&r) == VPLAT_VIRTIO_CAN_RESULT_NOT_OK && !peer_read(peer, &cf, &isfd),
+	      "TX while STOPPED is NOT_OK and not sent");
+	/* bus-off from an error frame on the interface (vcan passes error frames through) */
+	CHECK(ctl(&r, VPLAT_VIRTIO_CAN_SET_CTRL_MODE_START) == 0, "START again");
+	struct can_frame ef = {.can_id = CAN_ERR_FLAG | CAN_ERR_BUSOFF, .len = CAN_ERR_DLC};
+	if (write(peer, &ef, CAN_MTU) == (ssize_t)CAN_MTU) {
+		usleep(1000);
+		vplat_can_socketcan_dispatch(r.sc);
+		CHECK(vplat_val_config_read(&r.d, 0, 2) == VPLAT_VIRTIO_CAN_S_CTRL_BUSOFF &&
+			      !vplat_can_started(&r.can),
+		      "bus-off error frame -> config status BUSOFF, controller STOPPED");
+	} else {
+		printf("info: the kernel refused to inject an error frame (%s); bus-off not checked\n",
+		       strerror(errno));
+	}
+	printf("stats: tx_ok=%llu rx=%llu rejected=%llu overruns=%llu\n",
+	       (unsigned long long)vplat_can_stats(&r.can)->tx_ok,
+	       (unsigned long long)vplat_can_stats(&r.can)->rx,
+	       (unsigned long long)vplat_can_stats(&r.can)->tx_rejected,
+	       (unsigned long long)vplat_can_socketcan_overruns(r.sc));
+	printf("VPLAT-GUEST-RESULT: %s (%d failures)\n", failures ? "FAIL" : "PASS", failures);
+	return failures ? 1 : 0;
+}
