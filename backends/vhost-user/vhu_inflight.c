@@ -237,8 +237,11 @@ void vhu_inflight_recover(struct vplat_vhu_backend *b, uint16_t q, uint16_t used
 			maxc = r->desc[i].counter + 1;
 	}
 	b->inflight.counter = maxc;
-	if (inuse && in_order(vq, r, qs, used, inuse)) {
-		*avail = used; /* the core pops them again, in their original order */
+	if (b->p.completes_in_order || (inuse && in_order(vq, r, qs, used, inuse))) {
+		/* The core pops them again, in their original order. For an in-order device the
+		 * requests taken and not completed are exactly those from the used index on, so
+		 * marks left by a back-end that died between a push and its record do no harm. */
+		*avail = used;
 	} else {
 		*avail = (uint16_t)(used + inuse);
 		if (inuse)

@@ -169,6 +169,15 @@ struct vplat_vhu_backend_params {
 	uint64_t protocol_features;   /**< protocol features to offer; 0 = VPLAT_VHU_BACKEND_PROTOCOL_FEATURES */
 	uint64_t feature_mask;        /**< virtio features to hide from the offer (0 = none) */
 	uint32_t io_timeout_ms;       /**< longest wait for the rest of a message; 0 = 1000 */
+	/**
+	 * The device completes requests in the order it takes them (every request handled
+	 * synchronously in its queue handler, as the entropy device and the block device on the
+	 * synchronous file host end do). Inflight recovery then restarts each split ring at its
+	 * used index, which resubmits exactly the requests a killed back-end had taken and not
+	 * completed. Without it, recovery uses the inflight marks and can only resubmit them if
+	 * they are the next ones in the available ring.
+	 */
+	bool completes_in_order;
 };
 
 /** Counters. */

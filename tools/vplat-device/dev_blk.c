@@ -123,4 +123,5 @@ const struct vdev_type vdev_blk = {
     .option = blk_option,
     .create = blk_create,
     .destroy = blk_destroy,
+    .in_order = true,
 };

@@ -49,4 +49,5 @@ const struct vdev_type vdev_rng = {
     .create = rng_create,
     .host_run = rng_run,
     .destroy = rng_destroy,
+    .in_order = true,
 };

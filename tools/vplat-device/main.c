@@ -252,7 +252,8 @@ int main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	struct vplat_vhu_backend_params bp = {.log = lib_log, .log_opaque = &v, .log_level = v.level};
+	struct vplat_vhu_backend_params bp = {.log = lib_log, .log_opaque = &v, .log_level = v.level,
+					      .completes_in_order = v.type->in_order};
 	vplat_vhu_backend_init(&v.be, &bp);
 	struct vplat_device *dev = v.type->create(&v, vplat_vhu_backend_mem(&v.be));
 	int rc = VDEV_EXIT_FAIL;

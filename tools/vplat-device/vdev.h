@@ -28,6 +28,8 @@ struct vdev_type {
 	int (*host_fd)(struct vdev *v);
 	/* Optional: the host fd polled readable, or a loop iteration ended. */
 	void (*host_run)(struct vdev *v);
+	/* The device completes requests in the order it takes them (see vplat/vhost_user.h). */
+	bool in_order;
 	/* Optional: release the host end. */
 	void (*destroy)(struct vdev *v);
 };
