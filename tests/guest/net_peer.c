@@ -7,11 +7,17 @@
  * validation driver through the loopback backend. The driver side plays host 10.0.9.1: it
  * answers ARP and ICMP echo requests, and once it has seen the guest it pings the guest too.
  *
- * Usage: net_peer SOCKET_PATH [TIMEOUT_S] [VARIANT]   (VARIANT bit 0: PCI, bit 1: packed)
- * Exit status: 0 when the guest's echo requests were answered (>= 3) and the guest answered
- * ours (>= 1); 1 otherwise. Prints a summary line "NETPEER: ...".
+ * Usage: net_peer SOCKET_PATH [TIMEOUT_S] [VARIANT] [QEMU_DGRAM_PATH]
+ *   VARIANT bit 0: PCI (else MMIO), bit 1: packed ring (else split), for the vplat device.
+ *   With QEMU_DGRAM_PATH the socket is a unix datagram socket bound at SOCKET_PATH that
+ *   sends to QEMU_DGRAM_PATH (QEMU `-netdev dgram`); otherwise a stream socket listening at
+ *   SOCKET_PATH (QEMU `-netdev stream,server=off`).
+ * Stops when the guest disconnects, on SIGTERM, at the timeout, or shortly after both
+ * directions worked. Exit status: 0 when the guest's echo requests were answered (>= 3) and
+ * the guest answered ours (>= 1); 1 otherwise. Prints a summary line "NETPEER: ...".
  */
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +38,14 @@ struct peer {
 	uint64_t next_ping;
 	uint8_t buf[2048];
 };
+
+static volatile sig_atomic_t stop;
+
+static void on_term(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
 
 static uint64_t now_ns(void)
 {
@@ -167,16 +181,21 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	vplat_switch_net_port_bind(&np, &p.n.net);
-	if (vplat_net_sock_listen_unix(&sock, argv[1]) ||
-	    vplat_net_sock_attach(&sock, vplat_switch_iface(&sw), NULL)) {
+	signal(SIGTERM, on_term);
+	int src = argc > 4 ? vplat_net_sock_dgram_unix(&sock, argv[1], argv[4])
+			   : vplat_net_sock_listen_unix(&sock, argv[1]);
+	if (src || vplat_net_sock_attach(&sock, vplat_switch_iface(&sw), NULL)) {
 		fprintf(stderr, "net_peer: cannot listen on %s\n", argv[1]);
 		return 1;
 	}
-	printf("NETPEER: listening on %s (variant %d)\n", argv[1], variant);
+	printf("NETPEER: %s socket %s, device over %s with %s rings\n",
+	       argc > 4 ? "dgram" : "stream", argv[1], variant & 1 ? "virtio-pci" : "virtio-mmio",
+	       variant & 2 ? "packed" : "split");
 	fflush(stdout);
 	uint64_t start = now_ns(), deadline = start + (uint64_t)timeout * 1000000000u;
 	bool had_peer = false;
-	while (now_ns() < deadline) {
+	uint64_t done_at = 0;
+	while (!stop && now_ns() < deadline) {
 		struct pollfd pf = {.fd = vplat_net_sock_fd(&sock), .events = POLLIN};
 		poll(&pf, 1, 10);
 		uint64_t t = now_ns();
@@ -192,6 +211,10 @@ int main(int argc, char **argv)
 			p.next_ping = t + 100000000u;
 		}
 		vplat_switch_builtin_ops.run(&sw, now_ns());
+		if (!done_at && p.echo_answered >= 3 && p.echo_replies >= 3)
+			done_at = t;
+		if (done_at && t - done_at > 300000000u)
+			break; /* both directions worked; leave the guest to finish */
 	}
 	struct vplat_switch_port_stats st;
 	vplat_switch_builtin_ops.port_stats(&sw, sock.port, &st);
