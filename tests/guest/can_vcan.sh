@@ -55,7 +55,7 @@ timeout 60 qemu-system-x86_64 -M q35 -accel tcg -nographic -no-reboot -m 256M -s
 	-kernel "$VMLINUX" -initrd "$INITRD" \
 	-append "console=ttyS0 loglevel=3 panic=-1" </dev/null >"$LOG" 2>&1 || true
 t1=$(date +%s%N)
-grep -E '^(ok|FAIL|info|stats|guest|  guest->|  ->guest|VPLAT-GUEST)' "$LOG" | tr -d '\r' || true
+grep -E '^(ok|FAIL|info|stats|guest|  guest->|  ->guest|  bus->|  ->bus|VPLAT-GUEST)' "$LOG" | tr -d '\r' || true
 echo "guest run: $(( (t1 - t0) / 1000000 )) ms (log: $LOG)"
 if grep -q 'VPLAT-GUEST-RESULT: PASS' "$LOG"; then
 	exit 0

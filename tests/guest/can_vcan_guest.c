@@ -196,18 +196,25 @@ static int tx_result(struct rig *r)
 	return len == 1 ? *(uint8_t *)tok : -2;
 }
 
-static int rig_up(struct rig *r, const char *ifname)
+static int rig_up(struct rig *r, const char *ifname, struct vplat_canbus_node *bn)
 {
 	memset(r, 0, sizeof(*r));
 	uint64_t feat = VPLAT_BIT(VPLAT_VIRTIO_CAN_F_CAN_CLASSIC) | VPLAT_BIT(VPLAT_VIRTIO_CAN_F_CAN_FD) |
 			VPLAT_BIT(VPLAT_VIRTIO_CAN_F_RTR_FRAMES) |
 			VPLAT_BIT(VPLAT_VIRTIO_CAN_F_LATE_TX_ACK);
-	if (vplat_loopback_init(&r->lb, VPLAT_LOOPBACK_PCI, 1u << 20) ||
-	    vplat_can_socketcan_open(ifname, &r->sc) ||
-	    vplat_can_init(&r->can, vplat_loopback_mem(&r->lb), feat, &vplat_can_host_socketcan,
-			   r->sc))
+	if (vplat_loopback_init(&r->lb, bn ? VPLAT_LOOPBACK_MMIO : VPLAT_LOOPBACK_PCI, 1u << 20))
 		return -1;
-	vplat_can_socketcan_bind(r->sc, &r->can);
+	if (bn) { /* a node of a virtual bus */
+		if (vplat_can_init(&r->can, vplat_loopback_mem(&r->lb), feat, &vplat_can_host_bus, bn))
+			return -1;
+		vplat_canbus_node_bind(bn, &r->can);
+	} else { /* straight on the interface */
+		if (vplat_can_socketcan_open(ifname, &r->sc) ||
+		    vplat_can_init(&r->can, vplat_loopback_mem(&r->lb), feat,
+				   &vplat_can_host_socketcan, r->sc))
+			return -1;
+		vplat_can_socketcan_bind(r->sc, &r->can);
+	}
 	if (vplat_loopback_attach(&r->lb, vplat_can_device(&r->can)) ||
 	    vplat_loopback_val_init(&r->lb, &r->d) ||
 	    vplat_val_negotiate(&r->d, feat | VPLAT_BIT(VPLAT_VIRTIO_F_VERSION_1)) ||
@@ -305,6 +312,52 @@ static void peer_to_guest(struct rig *r, int peer)
 	}
 }
 
+/* The virtual bus with a SocketCAN port: guest device <-> bus <-> vcan0 <-> peer socket. */
+static void bus_phase(const char *ifname, int peer)
+{
+	struct vplat_can_socketcan *port_sc = NULL;
+	struct vplat_canbus *bus = vplat_canbus_new(NULL);
+	struct vplat_canbus_node *bn = vplat_canbus_add_node(bus, "guest");
+	static struct rig b;
+	bool up = vplat_can_socketcan_open(ifname, &port_sc) == 0 &&
+		  vplat_canbus_add_socketcan(bus, port_sc, ifname) && rig_up(&b, ifname, bn) == 0;
+	CHECK(up, "virtual bus with a vplat device node and a SocketCAN port on %s", ifname);
+	if (!up)
+		return;
+	uint8_t d[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+	struct canfd_frame cf;
+	bool isfd = false;
+	while (peer_read(peer, &cf, &isfd)) /* whatever earlier checks left behind */
+		;
+	tx(&b, 0x456, 0, 8, d);
+	vplat_canbus_run(bus, 0);
+	bool got = peer_read(peer, &cf, &isfd);
+	if (got)
+		dump("bus->", &cf, isfd);
+	CHECK(got && cf.can_id == 0x456 && cf.len == 8 && !memcmp(cf.data, d, 8),
+	      "device frame crosses the virtual bus onto %s", ifname);
+	CHECK(tx_result(&b) == VPLAT_VIRTIO_CAN_RESULT_OK, "late TX ack from the virtual bus");
+	memset(&cf, 0, sizeof(cf));
+	cf.can_id = 0x12345 | CAN_EFF_FLAG;
+	cf.len = 2;
+	cf.data[0] = 0xca, cf.data[1] = 0xfe;
+	dump("->bus", &cf, false);
+	ssize_t n = write(peer, &cf, CAN_MTU);
+	usleep(1000);
+	vplat_canbus_run(bus, 0);
+	void *tok;
+	uint32_t len = 0;
+	int rc = vplat_val_wait_used(&b.rxq, &tok, &len, 1000);
+	const struct vplat_virtio_can_rx *h = tok;
+	CHECK(n == (ssize_t)CAN_MTU && rc == 0 && len == 18 &&
+		      vplat_le32_to_cpu(h->can_id) == 0x12345 &&
+		      vplat_le32_to_cpu(h->flags) == VPLAT_VIRTIO_CAN_FLAGS_EXTENDED &&
+		      ((const uint8_t *)h)[16] == 0xca,
+	      "peer frame crosses the virtual bus into the device");
+	vplat_canbus_free(bus);
+	vplat_can_socketcan_close(port_sc);
+}
+
 int main(int argc, char **argv)
 {
 	const char *ifname = argc > 1 ? argv[1] : "vcan0";
@@ -316,7 +369,7 @@ int main(int argc, char **argv)
 	struct rig r;
 	int peer = peer_open(ifname);
 	CHECK(peer >= 0, "peer raw socket on %s", ifname);
-	if (peer < 0 || rig_up(&r, ifname) != 0) {
+	if (peer < 0 || rig_up(&r, ifname, NULL) != 0) {
 		printf("FAIL: vplat CAN device on %s could not start\nVPLAT-GUEST-RESULT: FAIL\n",
 		       ifname);
 		return 1;
@@ -324,6 +377,7 @@ int main(int argc, char **argv)
 	CHECK(vplat_can_socketcan_fd_capable(r.sc), "SocketCAN end sees an FD-capable interface");
 	guest_to_peer(&r, peer);
 	peer_to_guest(&r, peer);
+	bus_phase(ifname, peer);
 	/* STOP: frames are refused and never reach the bus */
 	CHECK(ctl(&r, VPLAT_VIRTIO_CAN_SET_CTRL_MODE_STOP) == 0, "STOP");
 	uint8_t d[1] = {0};
