@@ -199,8 +199,9 @@ struct vplat_net {
  * @param cfg          properties (copied)
  * @param host         host end ops (static const)
  * @param host_opaque  passed to the host end
- * @return 0; VPLAT_EINVAL on NULL arguments, pairs out of range, an MTU below 68, or
- *         pairs > 1 without ctrl (MQ needs the control queue)
+ * @return 0; VPLAT_EINVAL on NULL arguments, pairs out of range, an MTU below 68, a speed
+ *         above 0x7fffffff (other than 0xffffffff, unknown), a duplex other than
+ *         VPLAT_VIRTIO_NET_DUPLEX_*, or pairs > 1 without ctrl (MQ needs the control queue)
  */
 VPLAT_API int vplat_net_init(struct vplat_net *net, struct vplat_mem *mem,
 			     const struct vplat_net_config *cfg,

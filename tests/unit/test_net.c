@@ -291,6 +291,18 @@ START_TEST(rx_checksum_for_driver)
 	ck_assert_uint_eq(got.flags, VPLAT_VIRTIO_NET_HDR_F_NEEDS_CSUM);
 	ck_assert_uint_eq(vplat_le16_to_cpu(got.csum_offset), 6);
 	ck_assert_mem_eq(r->got, r->frame, len);
+	/* GUEST_CSUM alone does not admit GSO frames (devicenormative: Processing of Incoming
+	 * Packets -- no GSO type the driver did not negotiate). */
+	h.gso_type = VPLAT_VIRTIO_NET_HDR_GSO_TCPV4;
+	ck_assert_int_eq(vplat_net_rx(&r->n.net, &h, r->frame, len), 0);
+	ck_assert_uint_eq(vplat_net_stats(&r->n.net)->rx_errors, 1);
+	ck_assert_int_eq(netdrv_rx(&r->n, 0, r->got, sizeof(r->got), &got, NULL), VPLAT_EAGAIN);
+	h.gso_type = 0;
+	/* DATA_VALID passes to a GUEST_CSUM driver; flags it does not know are stripped. */
+	struct vplat_virtio_net_hdr dv = {.flags = VPLAT_VIRTIO_NET_HDR_F_DATA_VALID | 0x40};
+	ck_assert_int_eq(vplat_net_rx(&r->n.net, &dv, r->frame, len), 0);
+	ck_assert_int_eq(netdrv_rx(&r->n, 0, r->got, sizeof(r->got), &got, NULL), (int)len);
+	ck_assert_uint_eq(got.flags, VPLAT_VIRTIO_NET_HDR_F_DATA_VALID);
 	/* Switched off with GUEST_OFFLOADS_SET: resolved in software again. */
 	uint64_t none = 0;
 	ck_assert_int_eq(netdrv_ctrl(&r->n, VPLAT_VIRTIO_NET_CTRL_GUEST_OFFLOADS,
@@ -304,10 +316,14 @@ START_TEST(rx_checksum_for_driver)
 		ck_assert_uint_eq(got.flags, 0);
 		ck_assert(udp_ok(r->got, len));
 	}
+	/* Without GUEST_CSUM in force, flags are zero even for DATA_VALID frames. */
+	ck_assert_int_eq(vplat_net_rx(&r->n.net, &dv, r->frame, len), 0);
+	ck_assert_int_eq(netdrv_rx(&r->n, 0, r->got, sizeof(r->got), &got, NULL), (int)len);
+	ck_assert_uint_eq(got.flags, 0);
 	/* A GSO frame the driver did not take is dropped. */
 	h.gso_type = VPLAT_VIRTIO_NET_HDR_GSO_TCPV4;
 	ck_assert_int_eq(vplat_net_rx(&r->n.net, &h, r->frame, len), 0);
-	ck_assert_uint_eq(vplat_net_stats(&r->n.net)->rx_errors, 1);
+	ck_assert_uint_eq(vplat_net_stats(&r->n.net)->rx_errors, 2);
 	rig_down(r);
 }
 END_TEST
@@ -444,6 +460,19 @@ START_TEST(ctrl_rx_mode_and_mac_table)
 	ck_assert_int_eq(ctrl(r, 1, VPLAT_VIRTIO_NET_CTRL_MAC_TABLE_SET, tbl, sizeof(tbl)), 1);
 	tbl[0] = 1;
 	ck_assert_int_eq(ctrl(r, 1, VPLAT_VIRTIO_NET_CTRL_MAC_TABLE_SET, tbl, sizeof(tbl) - 1), 1);
+	uint8_t huge_count[8] = {0xff, 0xff, 0xff, 0x0f}; /* 2^28 entries in 4 bytes of data */
+	ck_assert_int_eq(ctrl(r, 1, VPLAT_VIRTIO_NET_CTRL_MAC_TABLE_SET, huge_count, 8), 1);
+	uint8_t tbl2[sizeof(tbl) + 1] = {0};
+	memcpy(tbl2, tbl, sizeof(tbl));
+	ck_assert_int_eq(ctrl(r, 1, VPLAT_VIRTIO_NET_CTRL_MAC_TABLE_SET, tbl2, sizeof(tbl2)), 1);
+	/* Tables larger than the device holds: all unicast / multicast pass instead. */
+	static uint8_t big[4 + 6 * 70 + 4];
+	big[0] = 70;
+	memset(big + 4, 0x02, 6 * 70);
+	ck_assert_int_eq(ctrl(r, 1, VPLAT_VIRTIO_NET_CTRL_MAC_TABLE_SET, big, sizeof(big)), 0);
+	ck_assert(vplat_net_filter(&r->n.net)->uni_overflow);
+	ck_assert(delivered(r, peer_mac, 64));
+	ck_assert_int_eq(ctrl(r, 1, VPLAT_VIRTIO_NET_CTRL_MAC_TABLE_SET, tbl, sizeof(tbl)), 0);
 	/* MAC_ADDR_SET: config space changes before the command is used. */
 	ck_assert_int_eq(ctrl(r, 1, VPLAT_VIRTIO_NET_CTRL_MAC_ADDR_SET, other, 6), 0);
 	uint8_t mac[6];
@@ -599,6 +628,93 @@ START_TEST(hostile_tx_chains)
 }
 END_TEST
 
+START_TEST(tx_larger_than_device_buffer)
+{
+	/* A transmit chain longer than the largest frame (64 KiB + headers) is refused, not
+	 * copied past the device's frame buffer. */
+	struct rig *r = rig_up(_i, 0, 1526, 4);
+	uint64_t gpa;
+	size_t big = VPLAT_NET_FRAME_MAX + 100;
+	uint8_t *b = vplat_val_alloc(vplat_loopback_dma(&r->n.lb), big + HL, 8, &gpa);
+	ck_assert_ptr_nonnull(b);
+	memset(b, 0, HL);
+	struct vplat_val_buf bufs[2] = {{.ptr = b, .len = HL}, {.ptr = b + HL, .len = (uint32_t)big}};
+	ck_assert_int_eq(vplat_val_vq_add(&r->n.vq[1], bufs, 2, 0, (void *)1), 0);
+	vplat_val_vq_kick(&r->n.vq[1]);
+	void *tok;
+	ck_assert_int_eq(vplat_val_vq_get_used(&r->n.vq[1], &tok, NULL), 0);
+	ck_assert_uint_eq(vplat_net_stats(&r->n.net)->tx_errors, 1);
+	ck_assert_uint_eq(r->mock.frames, 0);
+	rig_down(r);
+}
+END_TEST
+
+START_TEST(rx_bad_and_small_buffers)
+{
+	/* Receive chains that cannot hold the header (4 bytes) or that are device-readable are
+	 * completed empty; a frame larger than a posted buffer (no MRG_RXBUF) is dropped and the
+	 * buffer kept for the next frame. */
+	struct rig *r = rig_up(_i, 0, 100, 0);
+	struct vplat_val_vq *vq = &r->n.vq[0];
+	uint8_t *a = vplat_val_alloc(vplat_loopback_dma(&r->n.lb), 4, 8, NULL);
+	uint8_t *b = vplat_val_alloc(vplat_loopback_dma(&r->n.lb), 64, 8, NULL);
+	uint8_t *c = vplat_val_alloc(vplat_loopback_dma(&r->n.lb), 100, 8, NULL);
+	struct vplat_val_buf ba = {.ptr = a, .len = 4}, bc = {.ptr = c, .len = 100};
+	struct vplat_val_buf bb[2] = {{.ptr = b, .len = 32}, {.ptr = b + 32, .len = 32}};
+	ck_assert_int_eq(vplat_val_vq_add(vq, &ba, 0, 1, (void *)1), 0);
+	ck_assert_int_eq(vplat_val_vq_add(vq, bb, 1, 1, (void *)2), 0);
+	ck_assert_int_eq(vplat_val_vq_add(vq, &bc, 0, 1, (void *)3), 0);
+	vplat_val_vq_kick(vq);
+	make_frame(r->frame, 200, dev_mac, peer_mac, 1);
+	ck_assert_int_eq(vplat_net_rx(&r->n.net, NULL, r->frame, 200), 0);
+	ck_assert_uint_eq(vplat_net_stats(&r->n.net)->rx_bad_buffers, 2);
+	ck_assert_uint_eq(vplat_net_stats(&r->n.net)->rx_errors, 1);
+	make_frame(r->frame, 80, dev_mac, peer_mac, 2);
+	ck_assert_int_eq(vplat_net_rx(&r->n.net, NULL, r->frame, 80), 0);
+	void *tok;
+	uint32_t len;
+	for (int k = 0; k < 2; k++) {
+		ck_assert_int_eq(vplat_val_vq_get_used(vq, &tok, &len), 0);
+		ck_assert_uint_eq(len, 0);
+	}
+	ck_assert_int_eq(vplat_val_vq_get_used(vq, &tok, &len), 0);
+	ck_assert_ptr_eq(tok, (void *)3);
+	ck_assert_uint_eq(len, 80 + HL);
+	ck_assert_mem_eq(c + HL, r->frame, 80);
+	rig_down(r);
+}
+END_TEST
+
+START_TEST(bad_configs)
+{
+	struct vplat_net *net = calloc(1, sizeof(*net));
+	struct vplat_loopback lb;
+	ck_assert_int_eq(vplat_loopback_init(&lb, VPLAT_LOOPBACK_MMIO, 1u << 16), 0);
+	struct vplat_net_mock m = {0};
+	struct vplat_net_config c = base_cfg();
+	c.pairs = 0;
+	ck_assert_int_eq(vplat_net_init(net, vplat_loopback_mem(&lb), &c, &vplat_net_host_mock, &m),
+			 VPLAT_EINVAL);
+	c = base_cfg(), c.pairs = 2, c.ctrl = false;
+	ck_assert_int_eq(vplat_net_init(net, vplat_loopback_mem(&lb), &c, &vplat_net_host_mock, &m),
+			 VPLAT_EINVAL);
+	c = base_cfg(), c.mtu = 67;
+	ck_assert_int_eq(vplat_net_init(net, vplat_loopback_mem(&lb), &c, &vplat_net_host_mock, &m),
+			 VPLAT_EINVAL);
+	c = base_cfg(), c.speed = 0x80000000u;
+	ck_assert_int_eq(vplat_net_init(net, vplat_loopback_mem(&lb), &c, &vplat_net_host_mock, &m),
+			 VPLAT_EINVAL);
+	c = base_cfg(), c.duplex = 7;
+	ck_assert_int_eq(vplat_net_init(net, vplat_loopback_mem(&lb), &c, &vplat_net_host_mock, &m),
+			 VPLAT_EINVAL);
+	c = base_cfg();
+	ck_assert_int_eq(vplat_net_init(net, vplat_loopback_mem(&lb), &c, &vplat_net_host_mock, &m), 0);
+	ck_assert_int_eq(vplat_net_rx(net, NULL, "x", 1), VPLAT_ENODEV); /* not live */
+	vplat_loopback_fini(&lb);
+	free(net);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("net");
@@ -619,6 +735,9 @@ static Suite *suite(void)
 	tcase_add_loop_test(tc, ctrl_hostile_chains, 0, 4);
 	tcase_add_loop_test(tc, multiqueue, 0, 4);
 	tcase_add_loop_test(tc, hostile_tx_chains, 0, 4);
+	tcase_add_loop_test(tc, tx_larger_than_device_buffer, 0, 4);
+	tcase_add_loop_test(tc, rx_bad_and_small_buffers, 0, 4);
+	tcase_add_test(tc, bad_configs);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -69,6 +69,14 @@ START_TEST(stream_framing)
 	ck_assert_int_eq(vplat_net_sock_send(s, f, 0), VPLAT_ENOTSUP);
 	vplat_net_sock_close(s);
 	close(sv[1]);
+	/* A zero length is refused as well. */
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	ck_assert_int_eq(vplat_net_sock_adopt(s, VPLAT_NET_SOCK_STREAM, sv[0]), 0);
+	memset(raw, 0, 8);
+	ck_assert_int_eq(write(sv[1], raw, 8), 8);
+	ck_assert_int_eq(vplat_net_sock_recv(s, got, sizeof(got)), VPLAT_EPROTO);
+	vplat_net_sock_close(s);
+	close(sv[1]);
 	free(s);
 }
 END_TEST

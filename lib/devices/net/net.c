@@ -166,6 +166,14 @@ int vplat_net_init(struct vplat_net *net, struct vplat_mem *mem,
 	/* devicenormative: Device configuration layout -- mtu 68..65535 if F_MTU is offered. */
 	if (cfg->mtu && cfg->mtu < VPLAT_VIRTIO_NET_MTU_MIN)
 		return VPLAT_EINVAL;
+	/* devicenormative: Device configuration layout -- speed 0..0x7fffffff Mbit/s or unknown;
+	 * duplex half (0), full (1) or unknown (0xff), as Linux and QEMU number them. */
+	if (cfg->speed && cfg->speed > VPLAT_VIRTIO_NET_SPEED_MAX &&
+	    cfg->speed != VPLAT_VIRTIO_NET_SPEED_UNKNOWN)
+		return VPLAT_EINVAL;
+	if (cfg->speed && cfg->duplex != VPLAT_VIRTIO_NET_DUPLEX_HALF &&
+	    cfg->duplex != VPLAT_VIRTIO_NET_DUPLEX_FULL && cfg->duplex != VPLAT_VIRTIO_NET_DUPLEX_UNKNOWN)
+		return VPLAT_EINVAL;
 	memset(net, 0, sizeof(*net));
 	net->cfg = *cfg;
 	net->host = host;
