@@ -672,6 +672,46 @@ START_TEST(filters_faults_and_rx_backlog)
 }
 END_TEST
 
+START_TEST(txq_reset_and_device_reset_with_frames_in_flight)
+{
+	/* sec: Virtqueue Reset / Device Reset -- frames waiting for their late acknowledgement
+	 * are forgotten with the queue; the bus finishing them later must not touch the ring. */
+	struct vplat_canbus_config cfg = {.bitrate = 125000, .clock = fake_clock};
+	fake_now = 0;
+	struct pair p;
+	pair_up(&p, _i, F_ALL, F_CLASSIC | F_LATE | VPLAT_BIT(VPLAT_VIRTIO_F_RING_RESET), &cfg);
+	ck_assert_uint_eq(ctl(&p.n, START), OK);
+	tx(&p.n, 8, 0, 0x10);
+	tx(&p.n, 8, 0, 0x11);
+	vplat_canbus_run(p.bus, 0);
+	ck_assert_int_eq(vplat_val_vq_reset(&p.n.txq), 0);
+	fake_now += 10000000;
+	vplat_canbus_run(p.bus, 0);
+	fake_now += 10000000;
+	vplat_canbus_run(p.bus, 0);
+	ck_assert_int_eq(tx_result(&p.n, NULL), -1);
+	tx(&p.n, 1, 0, 0x12); /* the queue works again */
+	fake_now += 10000000;
+	vplat_canbus_run(p.bus, 0);
+	fake_now += 10000000;
+	vplat_canbus_run(p.bus, 0);
+	ck_assert_int_eq(tx_result(&p.n, NULL), OK);
+	/* device reset with a frame on the wire */
+	tx(&p.n, 1, 0, 0x13);
+	vplat_canbus_run(p.bus, 0);
+	ck_assert_int_eq(vplat_val_reset(&p.n.d), 0);
+	ck_assert(!vplat_can_started(&p.n.can));
+	fake_now += 10000000;
+	vplat_canbus_run(p.bus, 0);
+	ck_assert_uint_eq(vplat_device_get_status(&p.n.can.dev), 0);
+	vplat_val_vq_fini(&p.n.txq);
+	vplat_val_vq_fini(&p.n.rxq);
+	vplat_val_vq_fini(&p.n.ctlq);
+	vplat_loopback_fini(&p.n.lb);
+	vplat_canbus_free(p.bus);
+}
+END_TEST
+
 START_TEST(socketcan_absent)
 {
 	/* The build host has no CAN interfaces (tests/guest/can_vcan.sh covers vcan). */
@@ -704,6 +744,7 @@ static Suite *suite(void)
 	tcase_add_loop_test(tc, arbitration_by_priority, 0, 4);
 	tcase_add_loop_test(tc, babbling_node_rate_limited, 0, 4);
 	tcase_add_loop_test(tc, filters_faults_and_rx_backlog, 0, 4);
+	tcase_add_loop_test(tc, txq_reset_and_device_reset_with_frames_in_flight, 0, 4);
 	tcase_add_test(tc, socketcan_absent);
 	suite_add_tcase(s, tc);
 	return s;
