@@ -11,5 +11,6 @@ if(NOT VPLAT_SANITIZE)
   add_test(NAME guest.can_vcan
            COMMAND ${PROJECT_SOURCE_DIR}/tests/guest/can_vcan.sh $<TARGET_FILE:can_vcan_guest>
                    ${PROJECT_BINARY_DIR}/guest-cache)
-  set_tests_properties(guest.can_vcan PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 90 LABELS guest)
+  set_tests_properties(guest.can_vcan PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 90 RUN_SERIAL TRUE
+                        LABELS guest)
 endif()
