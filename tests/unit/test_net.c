@@ -685,6 +685,42 @@ START_TEST(rx_bad_and_small_buffers)
 }
 END_TEST
 
+/* Publish one raw descriptor pointing outside guest memory on @p vq. */
+static void raw_bad_desc(struct vplat_val_vq *vq, bool packed, bool write)
+{
+	uint16_t slot = (uint16_t)(vplat_val_vq_raw_next(vq) & 0x7fff) % vq->size;
+	uint16_t flags = write ? VPLAT_VIRTQ_DESC_F_WRITE : 0;
+	ck_assert_int_eq(vplat_val_vq_raw_desc(vq, slot, UINT64_C(0xdead00000000), 64, flags, slot), 0);
+	if (packed)
+		ck_assert_int_eq(vplat_val_vq_raw_make_avail(vq, 1), 0);
+	else
+		ck_assert_int_eq(vplat_val_vq_raw_avail(vq, slot), 0);
+	vplat_val_vq_notify(vq);
+}
+
+START_TEST(broken_rings_need_reset)
+{
+	/* sec: Device Status Field -- a ring that points outside guest memory is a driver error:
+	 * DEVICE_NEEDS_RESET, never a crash; vplat_net_rx() then refuses frames. For receiveq,
+	 * transmitq and controlq in turn. */
+	for (int q = 0; q < 3; q++) {
+		struct rig *r = rig_up(_i, ALL_CTRL, 1526, 0);
+		uint16_t idx = q == 2 ? r->n.ctrl : (uint16_t)q;
+		raw_bad_desc(&r->n.vq[idx], _i & 2, q == 0);
+		make_frame(r->frame, 60, dev_mac, peer_mac, 1);
+		int rc = vplat_net_rx(&r->n.net, NULL, r->frame, 60);
+		ck_assert(rc == VPLAT_ENODEV);
+		ck_assert(vplat_val_get_status(&r->n.d) & VPLAT_VIRTIO_STATUS_DEVICE_NEEDS_RESET);
+		ck_assert_uint_eq(r->mock.frames, 0);
+		/* A reset clears it. */
+		ck_assert_int_eq(vplat_val_reset(&r->n.d), 0);
+		ck_assert_uint_eq(vplat_val_get_status(&r->n.d), 0);
+		netdrv_down(&r->n);
+		free(r);
+	}
+}
+END_TEST
+
 START_TEST(bad_configs)
 {
 	struct vplat_net *net = calloc(1, sizeof(*net));
@@ -738,6 +774,7 @@ static Suite *suite(void)
 	tcase_add_loop_test(tc, tx_larger_than_device_buffer, 0, 4);
 	tcase_add_loop_test(tc, rx_bad_and_small_buffers, 0, 4);
 	tcase_add_test(tc, bad_configs);
+	tcase_add_loop_test(tc, broken_rings_need_reset, 0, 4);
 	suite_add_tcase(s, tc);
 	return s;
 }
