@@ -16,7 +16,7 @@
 #include <unistd.h>
 #include "vdev.h"
 
-static const struct vdev_type *const types[] = {&vdev_rng, &vdev_blk};
+static const struct vdev_type *const types[] = {&vdev_rng, &vdev_blk, &vdev_net, &vdev_gpio};
 #define NTYPES (sizeof(types) / sizeof(types[0]))
 
 static volatile sig_atomic_t stop_signal;
@@ -154,16 +154,17 @@ static int parse(struct vdev *v, int argc, char **argv)
 /* Serve one connection until it ends or a signal arrives. */
 static void serve(struct vdev *v)
 {
-	struct vplat_vhu_pollfd pf[VPLAT_VHU_MAX_QUEUES + 2];
-	struct pollfd p[VPLAT_VHU_MAX_QUEUES + 2];
+	struct vplat_vhu_pollfd pf[VPLAT_VHU_MAX_QUEUES + 1];
+	struct pollfd p[VPLAT_VHU_MAX_QUEUES + 1 + VDEV_HOST_FDS];
+	int hfd[VDEV_HOST_FDS];
 	while (!stop_signal && vplat_vhu_backend_connected(&v->be)) {
 		size_t n = vplat_vhu_backend_pollfds(&v->be, pf, VPLAT_VHU_MAX_QUEUES + 1);
 		for (size_t i = 0; i < n; i++)
 			p[i] = (struct pollfd){.fd = pf[i].fd, .events = POLLIN};
-		int hfd = v->type->host_fd ? v->type->host_fd(v) : -1;
-		if (hfd >= 0)
-			p[n] = (struct pollfd){.fd = hfd, .events = POLLIN};
-		int r = poll(p, n + (hfd >= 0), 1000);
+		unsigned nh = v->type->host_fds ? v->type->host_fds(v, hfd, VDEV_HOST_FDS) : 0;
+		for (unsigned i = 0; i < nh; i++)
+			p[n + i] = (struct pollfd){.fd = hfd[i], .events = POLLIN};
+		int r = poll(p, n + nh, 1000);
 		if (r < 0 && errno != EINTR)
 			break;
 		for (size_t i = n; r > 0 && i-- > 0;) /* kicks first; the socket (entry 0) last */
@@ -175,12 +176,20 @@ static void serve(struct vdev *v)
 	}
 }
 
-static int accept_one(int lfd)
+/* Wait for a front-end; the device's host end (e.g. a control socket) is served meanwhile. */
+static int accept_one(struct vdev *v, int lfd)
 {
-	struct pollfd p = {.fd = lfd, .events = POLLIN};
+	struct pollfd p[1 + VDEV_HOST_FDS];
+	int hfd[VDEV_HOST_FDS];
 	while (!stop_signal) {
-		int r = poll(&p, 1, 1000);
-		if (r <= 0)
+		unsigned nh = v->type->host_fds ? v->type->host_fds(v, hfd, VDEV_HOST_FDS) : 0;
+		p[0] = (struct pollfd){.fd = lfd, .events = POLLIN};
+		for (unsigned i = 0; i < nh; i++)
+			p[1 + i] = (struct pollfd){.fd = hfd[i], .events = POLLIN};
+		int r = poll(p, 1 + nh, 1000);
+		if (r > 0 && nh && v->type->host_run)
+			v->type->host_run(v);
+		if (r <= 0 || !(p[0].revents & POLLIN))
 			continue;
 		int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
 		if (fd >= 0)
@@ -207,7 +216,7 @@ static int run(struct vdev *v)
 	while (!stop_signal) {
 		int fd = v->client ? vplat_vhu_connect(v->socket_path,
 						       connections ? (uint32_t)v->reconnect_ms : 5000)
-				   : accept_one(lfd);
+				   : accept_one(v, lfd);
 		if (fd < 0) {
 			if (!stop_signal) {
 				vdev_log(v, VPLAT_VHU_LOG_ERROR, "no front-end on %s", v->socket_path);

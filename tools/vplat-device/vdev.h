@@ -11,6 +11,7 @@
 #define VDEV_EXIT_OK    0
 #define VDEV_EXIT_FAIL  1 /* run-time failure: socket, device or host resource */
 #define VDEV_EXIT_USAGE 2 /* bad command line */
+#define VDEV_HOST_FDS   16 /* most host-end fds a device polls */
 
 struct vdev;
 
@@ -24,8 +25,8 @@ struct vdev_type {
 	int (*option)(struct vdev *v, int argc, char **argv, int *i);
 	/* Create the device on @mem; return it or NULL (after logging why). */
 	struct vplat_device *(*create)(struct vdev *v, struct vplat_mem *mem);
-	/* Optional: an fd to poll for the device's host end, or -1. */
-	int (*host_fd)(struct vdev *v);
+	/* Optional: fds to poll for the device's host end; returns how many (at most @max). */
+	unsigned (*host_fds)(struct vdev *v, int *fds, unsigned max);
 	/* Optional: the host fd polled readable, or a loop iteration ended. */
 	void (*host_run)(struct vdev *v);
 	/* The device completes requests in the order it takes them (see vplat/vhost_user.h). */
@@ -53,5 +54,7 @@ bool vdev_parse_u64(const char *s, uint64_t *out);
 
 extern const struct vdev_type vdev_rng;
 extern const struct vdev_type vdev_blk;
+extern const struct vdev_type vdev_net;
+extern const struct vdev_type vdev_gpio;
 
 #endif
