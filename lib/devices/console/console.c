@@ -257,8 +257,10 @@ int vplat_console_init(struct vplat_console *con, struct vplat_mem *mem,
 		con->cfg.max_ports = 1;
 	if (!con->cfg.queue_size)
 		con->cfg.queue_size = 128;
-	con->config.cols = vplat_cpu_to_le16(cfg->cols);
-	con->config.rows = vplat_cpu_to_le16(cfg->rows);
+	if (!cfg->no_size) { /* without F_SIZE the fields stay 0 */
+		con->config.cols = vplat_cpu_to_le16(cfg->cols);
+		con->config.rows = vplat_cpu_to_le16(cfg->rows);
+	}
 	con->config.max_nr_ports = vplat_cpu_to_le32(con->cfg.max_ports);
 	con->port[0].host = host;
 	con->port[0].host_opaque = host_opaque;
