@@ -13,8 +13,8 @@
 #     the init script INIT as /init, each static BINARY as /bin/<name>, each extra file SRC at
 #     DST, and the kernel modules MODULE... of kernel KVER together with everything they
 #     depend on (resolved with `modprobe --show-depends`), indexed with depmod so that
-#     `modprobe MODULE` works inside the guest. Binaries must be statically linked (the guest
-#     has no libc); the script refuses dynamic ones.
+#     `modprobe MODULE` works inside the guest. A dynamically linked BINARY (e.g. can-utils'
+#     cansend) gets its shared libraries and loader, found with ldd, copied to the same paths.
 #
 #     INIT runs as PID 1 with nothing mounted: it should start with
 #         #!/bin/busybox sh
@@ -29,7 +29,7 @@
 #     -k KVER     kernel version whose modules to take (default: the newest in MODROOT)
 #     -r MODROOT  module tree root holding lib/modules/KVER (default: /)
 #     -m MODULE   a module name as modprobe knows it (vcan, can_raw, virtio_net); repeatable
-#     -b BINARY   a static executable; repeatable
+#     -b BINARY   an executable (static, or dynamic with its libraries); repeatable
 #     -f SRC:DST  any file, installed at DST (absolute path in the guest); repeatable
 #
 # EXAMPLE
@@ -70,8 +70,13 @@ ln -s busybox "$ST/bin/sh"
 install -m 755 "$INIT" "$ST/init"
 for b in "${BINS[@]}"; do
 	[ -x "$b" ] || { echo "mkinitramfs: $b is not an executable" >&2; exit 1; }
-	static "$b" || { echo "mkinitramfs: $b is dynamically linked" >&2; exit 1; }
 	install -m 755 "$b" "$ST/bin/$(basename "$b")"
+	static "$b" && continue
+	# Dynamic: copy the loader and every library ldd resolves, dereferenced, same paths.
+	for lib in $(ldd "$b" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }'); do
+		mkdir -p "$ST$(dirname "$lib")"
+		cp -L "$lib" "$ST$lib"
+	done
 done
 for f in "${FILES[@]}"; do
 	src=${f%%:*} dst=${f#*:}
