@@ -33,7 +33,7 @@ done
 # Vendors' VMMs are often C++: the umbrella headers must compile there too.
 cxx=$(command -v g++ || command -v clang++ || true)
 if [ -n "$cxx" ]; then
-	printf '#include "vplat/vplat.h"\n#include "vplat/spec.h"\nint main() { return 0; }\n' >"$tmp/t.cc"
+	printf '#include "vplat/vplat.h"\n#include "vplat/spec.h"\n#include "vplat/gpio.h"\n#include "vplat/can.h"\nint main() { return 0; }\n' >"$tmp/t.cc"
 	if ! "$cxx" -std=c++17 -Wall -Wextra -Werror -fsyntax-only -Iinclude "$tmp/t.cc" 2>"$tmp/err"; then
 		echo "FAIL: public headers do not compile as C++"; cat "$tmp/err"; fail=1
 	fi
