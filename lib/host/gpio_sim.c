@@ -333,7 +333,7 @@ static int client_serve(struct vplat_gpio_sim *s, struct sim_client *c)
 		*nl = 0;
 		char reply[96];
 		sim_command(s, c->buf, reply, sizeof(reply));
-		if (write(c->fd, reply, strlen(reply)) < 0) {
+		if (send(c->fd, reply, strlen(reply), MSG_NOSIGNAL) < 0) { /* no SIGPIPE */
 			client_close(c);
 			return done;
 		}

@@ -583,6 +583,18 @@ START_TEST(control_socket_drives_inputs)
 	ctl(fd, r.sim, "bogus\n", reply, sizeof(reply));
 	ck_assert_int_eq(strncmp(reply, "err usage", 9), 0);
 	close(fd);
+	/* A client that hangs up before its reply: no SIGPIPE, the simulator keeps serving. */
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	ck_assert_int_eq(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	ck_assert_int_eq(write(fd, "info\n", 5), 5);
+	close(fd);
+	for (int i = 0; i < 3; i++)
+		vplat_gpio_sim_dispatch(r.sim);
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	ck_assert_int_eq(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	ctl(fd, r.sim, "info\n", reply, sizeof(reply));
+	ck_assert_str_eq(reply, "ok 2 8\n");
+	close(fd);
 	rig_down(&r);
 	ck_assert_int_ne(access(path, F_OK), 0); /* socket path removed */
 }
