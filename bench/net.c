@@ -120,7 +120,8 @@ static double bench_dev_tx(int variant, size_t len, unsigned frames)
 	for (unsigned i = 0; i < frames; i += BATCH) {
 		for (unsigned k = 0; k < BATCH; k++) {
 			struct vplat_val_buf b = {.ptr = bufs + k * 2048u,
-						  .len = (uint32_t)(len + VPLAT_VIRTIO_NET_HDR_SIZE)};
+						  .len =
+						      (uint32_t)(len + VPLAT_VIRTIO_NET_HDR_SIZE)};
 			vplat_val_vq_add(vq, &b, 1, 0, (void *)(uintptr_t)(k + 1));
 		}
 		vplat_val_vq_kick(vq);
@@ -192,17 +193,19 @@ int main(int argc, char **argv)
 {
 	unsigned frames = 1000000, repeat = 3;
 	int variant = 0;
-	static const struct option lo[] = {{"frames", required_argument, 0, 'f'},
-					   {"transport", required_argument, 0, 't'},
-					   {"layout", required_argument, 0, 'l'},
-					   {"repeat", required_argument, 0, 'r'},
-					   {"help", no_argument, 0, 'h'},
-					   {0, 0, 0, 0}};
+	static const struct option lo[] = {
+	    {"frames", required_argument, 0, 'f'}, {"transport", required_argument, 0, 't'},
+	    {"layout", required_argument, 0, 'l'}, {"repeat", required_argument, 0, 'r'},
+	    {"help", no_argument, 0, 'h'},	   {0, 0, 0, 0}};
 	int o;
 	while ((o = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
 		switch (o) {
-		case 'f': frames = (unsigned)strtoul(optarg, NULL, 0); break;
-		case 'r': repeat = (unsigned)strtoul(optarg, NULL, 0); break;
+		case 'f':
+			frames = (unsigned)strtoul(optarg, NULL, 0);
+			break;
+		case 'r':
+			repeat = (unsigned)strtoul(optarg, NULL, 0);
+			break;
 		case 't':
 			if (strcmp(optarg, "mmio") && strcmp(optarg, "pci"))
 				goto bad;
@@ -213,12 +216,16 @@ int main(int argc, char **argv)
 				goto bad;
 			variant |= strcmp(optarg, "packed") ? 0 : 2;
 			break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
 		}
 	}
 	if (frames < BATCH || repeat < 1) {
-bad:
+	bad:
 		usage(stderr);
 		return 2;
 	}
@@ -234,7 +241,7 @@ bad:
 			size_t len = sizes[s];
 			double r = 0, m = 0; /* best of --repeat runs, interleaved */
 			for (unsigned k = 0; k < repeat; k++) {
-				double x = p == 0 ? bench_switch(len, frames)
+				double x = p == 0   ? bench_switch(len, frames)
 					   : p == 1 ? bench_dev_tx(variant, len, frames)
 						    : bench_dev_rx(variant, len, frames);
 				double y = bench_memcpy(len, frames);

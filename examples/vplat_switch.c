@@ -19,31 +19,32 @@
 
 static void usage(FILE *out)
 {
-	fputs("NAME\n"
-	      "    vplat-switch - L2 learning switch with traffic shaping for QEMU VMs and taps\n\n"
-	      "SYNOPSIS\n"
-	      "    vplat-switch [PORT...] [--duration S] [--stats]\n\n"
-	      "DESCRIPTION\n"
-	      "    Connects every PORT to one vplat switch (vplat/switch.h) and forwards frames\n"
-	      "    until SIGINT/SIGTERM or --duration seconds, then prints per-port counters.\n"
-	      "    A QEMU VM joins a stream port with\n"
-	      "      -netdev stream,id=n0,server=off,addr.type=unix,addr.path=PATH\n"
-	      "    and a dgram port with\n"
-	      "      -netdev dgram,id=n0,local.type=unix,local.path=REMOTE,\n"
-	      "              remote.type=unix,remote.path=LOCAL\n\n"
-	      "PORTS\n"
-	      "    --stream PATH[,OPT...]          listen on a unix stream socket (QEMU 7.2 format)\n"
-	      "    --dgram LOCAL:REMOTE[,OPT...]   unix datagram socket pair\n"
-	      "    --tap NAME[,OPT...]             Linux tap (needs CAP_NET_ADMIN)\n"
-	      "    OPT is rate=BITS_PER_S, burst=BYTES, classes=1..8, strict, weighted=W0/W1/...,\n"
-	      "    vlan=VID (member VLAN; repeat), pvid=VID\n\n"
-	      "OPTIONS\n"
-	      "    --duration S   stop after S seconds (default: run until a signal)\n"
-	      "    --stats        print counters every second\n"
-	      "    -h, --help     this text\n\n"
-	      "EXIT STATUS\n"
-	      "    0 on a clean stop, 1 on a set-up failure, 2 on bad arguments.\n",
-	      out);
+	fputs(
+	    "NAME\n"
+	    "    vplat-switch - L2 learning switch with traffic shaping for QEMU VMs and taps\n\n"
+	    "SYNOPSIS\n"
+	    "    vplat-switch [PORT...] [--duration S] [--stats]\n\n"
+	    "DESCRIPTION\n"
+	    "    Connects every PORT to one vplat switch (vplat/switch.h) and forwards frames\n"
+	    "    until SIGINT/SIGTERM or --duration seconds, then prints per-port counters.\n"
+	    "    A QEMU VM joins a stream port with\n"
+	    "      -netdev stream,id=n0,server=off,addr.type=unix,addr.path=PATH\n"
+	    "    and a dgram port with\n"
+	    "      -netdev dgram,id=n0,local.type=unix,local.path=REMOTE,\n"
+	    "              remote.type=unix,remote.path=LOCAL\n\n"
+	    "PORTS\n"
+	    "    --stream PATH[,OPT...]          listen on a unix stream socket (QEMU 7.2 format)\n"
+	    "    --dgram LOCAL:REMOTE[,OPT...]   unix datagram socket pair\n"
+	    "    --tap NAME[,OPT...]             Linux tap (needs CAP_NET_ADMIN)\n"
+	    "    OPT is rate=BITS_PER_S, burst=BYTES, classes=1..8, strict, weighted=W0/W1/...,\n"
+	    "    vlan=VID (member VLAN; repeat), pvid=VID\n\n"
+	    "OPTIONS\n"
+	    "    --duration S   stop after S seconds (default: run until a signal)\n"
+	    "    --stats        print counters every second\n"
+	    "    -h, --help     this text\n\n"
+	    "EXIT STATUS\n"
+	    "    0 on a clean stop, 1 on a set-up failure, 2 on bad arguments.\n",
+	    out);
 }
 
 enum kind { K_STREAM, K_DGRAM, K_TAP };
@@ -145,6 +146,41 @@ static void print_stats(struct vplat_switch *sw, struct port *ports, int n)
 	fflush(stdout);
 }
 
+/* Forward until a signal or @p duration seconds (0: no limit). */
+static void serve(struct vplat_switch *sw, struct port *ports, int n, double duration, bool stats)
+{
+	signal(SIGINT, on_sig);
+	signal(SIGTERM, on_sig);
+	printf("vplat-switch: %d ports up\n", n);
+	fflush(stdout);
+	uint64_t start = vplat_switch_monotonic_ns(NULL), last = start, wait = 10;
+	while (!stop) {
+		struct pollfd pf[MAX_PORTS];
+		for (int i = 0; i < n; i++) {
+			pf[i].fd =
+			    ports[i].tap ? ports[i].tap->fd : vplat_net_sock_fd(ports[i].sock);
+			pf[i].events = POLLIN;
+		}
+		if (poll(pf, (nfds_t)n, (int)wait) < 0 && errno != EINTR)
+			break;
+		uint64_t t = vplat_switch_monotonic_ns(NULL);
+		for (int i = 0; i < n; i++) {
+			if (ports[i].tap)
+				vplat_net_tap_poll(ports[i].tap, t);
+			else
+				vplat_net_sock_poll(ports[i].sock, t);
+		}
+		uint64_t next = vplat_switch_builtin_ops.run(sw, t);
+		wait = next == UINT64_MAX ? 10 : next / 1000000u > 10 ? 10 : next / 1000000u;
+		if (stats && t - last >= 1000000000u) {
+			print_stats(sw, ports, n);
+			last = t;
+		}
+		if (duration > 0 && (double)(t - start) / 1e9 >= duration)
+			break;
+	}
+}
+
 int main(int argc, char **argv)
 {
 	static struct port ports[MAX_PORTS];
@@ -160,7 +196,8 @@ int main(int argc, char **argv)
 			stats = true;
 		} else if (!strcmp(a, "--duration") && i + 1 < argc) {
 			duration = atof(argv[++i]);
-		} else if ((!strcmp(a, "--stream") || !strcmp(a, "--dgram") || !strcmp(a, "--tap")) &&
+		} else if ((!strcmp(a, "--stream") || !strcmp(a, "--dgram") ||
+			    !strcmp(a, "--tap")) &&
 			   i + 1 < argc && n < MAX_PORTS) {
 			ports[n].kind = a[2] == 's' ? K_STREAM : a[2] == 'd' ? K_DGRAM : K_TAP;
 			snprintf(ports[n].spec, sizeof(ports[n].spec), "%s", argv[++i]);
@@ -180,39 +217,12 @@ int main(int argc, char **argv)
 	for (int i = 0; i < n; i++) {
 		int rc = open_port(&ports[i], &sw);
 		if (rc) {
-			fprintf(stderr, "vplat-switch: port %s: %s\n", ports[i].spec, vplat_strerror(rc));
+			fprintf(stderr, "vplat-switch: port %s: %s\n", ports[i].spec,
+				vplat_strerror(rc));
 			return 1;
 		}
 	}
-	signal(SIGINT, on_sig);
-	signal(SIGTERM, on_sig);
-	printf("vplat-switch: %d ports up\n", n);
-	fflush(stdout);
-	uint64_t start = vplat_switch_monotonic_ns(NULL), last = start, wait = 10;
-	while (!stop) {
-		struct pollfd pf[MAX_PORTS];
-		for (int i = 0; i < n; i++) {
-			pf[i].fd = ports[i].tap ? ports[i].tap->fd : vplat_net_sock_fd(ports[i].sock);
-			pf[i].events = POLLIN;
-		}
-		if (poll(pf, (nfds_t)n, (int)wait) < 0 && errno != EINTR)
-			break;
-		uint64_t t = vplat_switch_monotonic_ns(NULL);
-		for (int i = 0; i < n; i++) {
-			if (ports[i].tap)
-				vplat_net_tap_poll(ports[i].tap, t);
-			else
-				vplat_net_sock_poll(ports[i].sock, t);
-		}
-		uint64_t next = vplat_switch_builtin_ops.run(&sw, t);
-		wait = next == UINT64_MAX ? 10 : next / 1000000u > 10 ? 10 : next / 1000000u;
-		if (stats && t - last >= 1000000000u) {
-			print_stats(&sw, ports, n);
-			last = t;
-		}
-		if (duration > 0 && (double)(t - start) / 1e9 >= duration)
-			break;
-	}
+	serve(&sw, ports, n, duration, stats);
 	print_stats(&sw, ports, n);
 	for (int i = 0; i < n; i++) {
 		if (ports[i].tap)

@@ -108,82 +108,82 @@ struct vplat_net_host_ops {
 
 /** Static properties of a network device. */
 struct vplat_net_config {
-	uint8_t mac[6];     /**< MAC address offered with VIRTIO_NET_F_MAC */
-	bool has_mac;       /**< offer VIRTIO_NET_F_MAC */
-	uint16_t mtu;       /**< offer VIRTIO_NET_F_MTU with this value (68..65535); 0: don't */
-	uint16_t pairs;     /**< queue pairs, 1..VPLAT_NET_MAX_PAIRS; above 1 offers MQ */
-	bool ctrl;          /**< offer the control queue and its commands */
-	uint32_t speed;     /**< Mbit/s for VIRTIO_NET_F_SPEED_DUPLEX; 0: don't offer it */
-	uint8_t duplex;     /**< VPLAT_VIRTIO_NET_DUPLEX_* */
+	uint8_t mac[6];	     /**< MAC address offered with VIRTIO_NET_F_MAC */
+	bool has_mac;	     /**< offer VIRTIO_NET_F_MAC */
+	uint16_t mtu;	     /**< offer VIRTIO_NET_F_MTU with this value (68..65535); 0: don't */
+	uint16_t pairs;	     /**< queue pairs, 1..VPLAT_NET_MAX_PAIRS; above 1 offers MQ */
+	bool ctrl;	     /**< offer the control queue and its commands */
+	uint32_t speed;	     /**< Mbit/s for VIRTIO_NET_F_SPEED_DUPLEX; 0: don't offer it */
+	uint8_t duplex;	     /**< VPLAT_VIRTIO_NET_DUPLEX_* */
 	uint16_t queue_size; /**< largest queue size offered; 0 means 256 */
 };
 
 /** Counters of a network device. */
 struct vplat_net_stats {
-	uint64_t tx_frames;      /**< frames handed to the host end */
-	uint64_t tx_bytes;       /**< bytes of those frames */
-	uint64_t tx_errors;      /**< malformed transmit chains (short header, too big, bad GSO) */
+	uint64_t tx_frames;	 /**< frames handed to the host end */
+	uint64_t tx_bytes;	 /**< bytes of those frames */
+	uint64_t tx_errors;	 /**< malformed transmit chains (short header, too big, bad GSO) */
 	uint64_t tx_host_errors; /**< frames the host end failed to send */
-	uint64_t tx_sw_csum;     /**< checksums the device computed for NEEDS_CSUM */
-	uint64_t rx_frames;      /**< frames delivered to the driver */
-	uint64_t rx_bytes;       /**< bytes of those frames */
-	uint64_t rx_no_buffer;   /**< vplat_net_rx() calls refused for lack of buffers */
-	uint64_t rx_filtered;    /**< frames dropped by the RX mode, MAC or VLAN filters */
-	uint64_t rx_errors;      /**< frames dropped: too big, needed an offload not in force */
+	uint64_t tx_sw_csum;	 /**< checksums the device computed for NEEDS_CSUM */
+	uint64_t rx_frames;	 /**< frames delivered to the driver */
+	uint64_t rx_bytes;	 /**< bytes of those frames */
+	uint64_t rx_no_buffer;	 /**< vplat_net_rx() calls refused for lack of buffers */
+	uint64_t rx_filtered;	 /**< frames dropped by the RX mode, MAC or VLAN filters */
+	uint64_t rx_errors;	 /**< frames dropped: too big, needed an offload not in force */
 	uint64_t rx_bad_buffers; /**< receive chains completed empty (no room for the header) */
-	uint64_t rx_sw_csum;     /**< checksums the device computed for a driver without GUEST_CSUM */
-	uint64_t ctrl_ok;        /**< control commands answered OK */
-	uint64_t ctrl_err;       /**< control commands answered ERR */
-	uint64_t ctrl_bad;       /**< control chains without room for the ack (completed empty) */
+	uint64_t rx_sw_csum; /**< checksums the device computed for a driver without GUEST_CSUM */
+	uint64_t ctrl_ok;    /**< control commands answered OK */
+	uint64_t ctrl_err;   /**< control commands answered ERR */
+	uint64_t ctrl_bad;   /**< control chains without room for the ack (completed empty) */
 };
 
 /** Receive filter state set through the control queue (read-only to users). */
 struct vplat_net_filter {
-	bool promisc;                             /**< RX_PROMISC */
-	bool allmulti;                            /**< RX_ALLMULTI */
-	bool alluni;                              /**< RX_ALLUNI */
-	bool nomulti;                             /**< RX_NOMULTI */
-	bool nouni;                               /**< RX_NOUNI */
-	bool nobcast;                             /**< RX_NOBCAST */
-	bool uni_overflow;                        /**< unicast table too big: accept all unicast */
-	bool multi_overflow;                      /**< multicast table too big: accept all multicast */
-	uint16_t n_uni;                           /**< unicast entries in @ref macs */
-	uint16_t n_multi;                         /**< multicast entries after them */
-	uint8_t macs[VPLAT_NET_MAC_TABLE][6];     /**< the MAC filter table */
-	uint32_t vlans[4096 / 32];                /**< VLAN filter bitmap */
+	bool promisc;			      /**< RX_PROMISC */
+	bool allmulti;			      /**< RX_ALLMULTI */
+	bool alluni;			      /**< RX_ALLUNI */
+	bool nomulti;			      /**< RX_NOMULTI */
+	bool nouni;			      /**< RX_NOUNI */
+	bool nobcast;			      /**< RX_NOBCAST */
+	bool uni_overflow;		      /**< unicast table too big: accept all unicast */
+	bool multi_overflow;		      /**< multicast table too big: accept all multicast */
+	uint16_t n_uni;			      /**< unicast entries in @ref macs */
+	uint16_t n_multi;		      /**< multicast entries after them */
+	uint8_t macs[VPLAT_NET_MAC_TABLE][6]; /**< the MAC filter table */
+	uint32_t vlans[4096 / 32];	      /**< VLAN filter bitmap */
 };
 
 /** Per-receiveq state (private). */
 struct vplat_net_rxq {
-	struct vplat_chain chains[VPLAT_NET_RX_CACHE];                 /**< popped, not yet used */
-	struct vplat_iov iov[VPLAT_NET_RX_CACHE][VPLAT_NET_SEGS];       /**< their segments */
-	uint16_t head;  /**< first cached chain */
-	uint16_t count; /**< cached chains */
+	struct vplat_chain chains[VPLAT_NET_RX_CACHE];		  /**< popped, not yet used */
+	struct vplat_iov iov[VPLAT_NET_RX_CACHE][VPLAT_NET_SEGS]; /**< their segments */
+	uint16_t head;						  /**< first cached chain */
+	uint16_t count;						  /**< cached chains */
 };
 
 /** A network device. Caller-allocated (about 200 KiB); fields are private. */
 struct vplat_net {
-	struct vplat_device dev;                       /**< the virtio device */
+	struct vplat_device dev;		       /**< the virtio device */
 	struct vplat_vq vqs[VPLAT_NET_MAX_QUEUES];     /**< queues */
-	struct vplat_virtio_net_config config;          /**< config space */
-	struct vplat_net_config cfg;                    /**< properties given at init */
-	const struct vplat_net_host_ops *host;          /**< host end */
-	void *host_opaque;                              /**< argument of the host end */
-	uint64_t host_offloads;                         /**< @ref vplat_net_host_ops.offloads */
-	uint64_t guest_offloads;                        /**< guest offloads in force */
-	uint16_t curr_pairs;                            /**< pairs in use (VQ_PAIRS_SET) */
-	struct vplat_net_filter filter;                 /**< receive filters */
-	struct vplat_net_rxq rxq[VPLAT_NET_MAX_PAIRS];  /**< receive chain caches */
-	struct vplat_iov tx_iov[VPLAT_NET_SEGS];        /**< segments of the held TX chain */
-	struct vplat_chain tx_chain;                    /**< TX chain held by VPLAT_EAGAIN */
-	uint16_t tx_held_q;                             /**< its queue */
-	bool tx_held;                                   /**< a TX chain is held */
-	bool in_rx;                                     /**< inside vplat_net_rx() */
-	struct vplat_virtio_net_hdr tx_hdr;             /**< header of the held frame */
-	size_t tx_len;                                  /**< length of the held frame */
-	uint8_t tx_buf[VPLAT_NET_FRAME_MAX];            /**< transmit frame buffer */
-	uint8_t ctrl_buf[VPLAT_NET_CTRL_MAX];           /**< control command buffer */
-	struct vplat_net_stats stats;                   /**< counters */
+	struct vplat_virtio_net_config config;	       /**< config space */
+	struct vplat_net_config cfg;		       /**< properties given at init */
+	const struct vplat_net_host_ops *host;	       /**< host end */
+	void *host_opaque;			       /**< argument of the host end */
+	uint64_t host_offloads;			       /**< @ref vplat_net_host_ops.offloads */
+	uint64_t guest_offloads;		       /**< guest offloads in force */
+	uint16_t curr_pairs;			       /**< pairs in use (VQ_PAIRS_SET) */
+	struct vplat_net_filter filter;		       /**< receive filters */
+	struct vplat_net_rxq rxq[VPLAT_NET_MAX_PAIRS]; /**< receive chain caches */
+	struct vplat_iov tx_iov[VPLAT_NET_SEGS];       /**< segments of the held TX chain */
+	struct vplat_chain tx_chain;		       /**< TX chain held by VPLAT_EAGAIN */
+	uint16_t tx_held_q;			       /**< its queue */
+	bool tx_held;				       /**< a TX chain is held */
+	bool in_rx;				       /**< inside vplat_net_rx() */
+	struct vplat_virtio_net_hdr tx_hdr;	       /**< header of the held frame */
+	size_t tx_len;				       /**< length of the held frame */
+	uint8_t tx_buf[VPLAT_NET_FRAME_MAX];	       /**< transmit frame buffer */
+	uint8_t ctrl_buf[VPLAT_NET_CTRL_MAX];	       /**< control command buffer */
+	struct vplat_net_stats stats;		       /**< counters */
 };
 
 /**
@@ -285,15 +285,15 @@ VPLAT_API int vplat_net_csum_fill(uint8_t *frame, size_t len, uint16_t start, ui
 
 /** Capture host end for tests: records the last frame sent, with fault injection. */
 struct vplat_net_mock {
-	uint8_t last[VPLAT_NET_FRAME_MAX];      /**< last frame sent */
-	size_t last_len;                        /**< its length */
-	struct vplat_virtio_net_hdr last_hdr;   /**< its header */
-	uint64_t frames;                        /**< frames sent */
-	uint64_t offloads;                      /**< what @ref vplat_net_host_ops.offloads reports */
-	uint64_t guest_offloads;                /**< last value passed to set_offloads */
-	uint32_t busy;                          /**< the next @ref busy sends return VPLAT_EAGAIN */
-	uint32_t fail;                          /**< the next @ref fail sends return VPLAT_EIO */
-	uint64_t rx_ready_calls;                /**< rx_ready calls */
+	uint8_t last[VPLAT_NET_FRAME_MAX];    /**< last frame sent */
+	size_t last_len;		      /**< its length */
+	struct vplat_virtio_net_hdr last_hdr; /**< its header */
+	uint64_t frames;		      /**< frames sent */
+	uint64_t offloads;		      /**< what @ref vplat_net_host_ops.offloads reports */
+	uint64_t guest_offloads;	      /**< last value passed to set_offloads */
+	uint32_t busy;			      /**< the next @ref busy sends return VPLAT_EAGAIN */
+	uint32_t fail;			      /**< the next @ref fail sends return VPLAT_EIO */
+	uint64_t rx_ready_calls;	      /**< rx_ready calls */
 };
 
 /** Mock host end; the host argument is a struct vplat_net_mock. Freestanding. */

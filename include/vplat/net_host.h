@@ -53,19 +53,19 @@ struct vplat_net_sock_stats {
 
 /** A socket end. Caller-allocated; fields are private. */
 struct vplat_net_sock {
-	enum vplat_net_sock_kind kind;        /**< framing */
-	int fd;                               /**< data socket, or -1 */
-	int listen_fd;                        /**< listening stream socket, or -1 */
+	enum vplat_net_sock_kind kind;		    /**< framing */
+	int fd;					    /**< data socket, or -1 */
+	int listen_fd;				    /**< listening stream socket, or -1 */
 	uint8_t rbuf[4 + VPLAT_NET_SOCK_FRAME_MAX]; /**< stream: partial prefix + frame */
-	size_t rlen;                          /**< bytes in @ref rbuf */
+	size_t rlen;				    /**< bytes in @ref rbuf */
 	uint8_t wbuf[4 + VPLAT_NET_SOCK_FRAME_MAX]; /**< stream: rest of a partly sent frame */
-	size_t wlen;                          /**< bytes of @ref wbuf still to send */
-	size_t woff;                          /**< offset of the first unsent byte */
-	uint8_t frame[VPLAT_NET_SOCK_FRAME_MAX]; /**< frame being fed to the switch */
-	uint8_t peer[128];                    /**< dgram: peer address (struct sockaddr_un) */
-	struct vplat_net_sock_stats stats;    /**< counters */
-	struct vplat_switch_if sw;            /**< switch fed by vplat_net_sock_poll() */
-	uint32_t port;                        /**< port id in @ref sw */
+	size_t wlen;				    /**< bytes of @ref wbuf still to send */
+	size_t woff;				    /**< offset of the first unsent byte */
+	uint8_t frame[VPLAT_NET_SOCK_FRAME_MAX];    /**< frame being fed to the switch */
+	uint8_t peer[128];			    /**< dgram: peer address (struct sockaddr_un) */
+	struct vplat_net_sock_stats stats;	    /**< counters */
+	struct vplat_switch_if sw;		    /**< switch fed by vplat_net_sock_poll() */
+	uint32_t port;				    /**< port id in @ref sw */
 };
 
 /**
@@ -177,12 +177,12 @@ VPLAT_API extern const struct vplat_switch_port_ops vplat_net_sock_port_ops;
 
 /** A tap interface. Caller-allocated; fields are private. */
 struct vplat_net_tap {
-	int fd;                               /**< /dev/net/tun descriptor, or -1 */
-	char name[16];                        /**< interface name the kernel chose */
-	uint64_t offloads;                    /**< VPLAT_NET_OFFLOAD_MASK bits in force */
+	int fd;		   /**< /dev/net/tun descriptor, or -1 */
+	char name[16];	   /**< interface name the kernel chose */
+	uint64_t offloads; /**< VPLAT_NET_OFFLOAD_MASK bits in force */
 	uint8_t buf[VPLAT_VIRTIO_NET_HDR_SIZE + VPLAT_NET_FRAME_MAX]; /**< receive buffer */
-	struct vplat_switch_if sw;            /**< switch fed by vplat_net_tap_poll() */
-	uint32_t port;                        /**< port id in @ref sw */
+	struct vplat_switch_if sw; /**< switch fed by vplat_net_tap_poll() */
+	uint32_t port;		   /**< port id in @ref sw */
 };
 
 /**

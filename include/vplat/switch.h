@@ -45,8 +45,8 @@ extern "C" {
 
 /** One frame crossing the switch. */
 struct vplat_net_frame {
-	const uint8_t *data;             /**< Ethernet frame, destination MAC first */
-	size_t len;                      /**< bytes */
+	const uint8_t *data;		 /**< Ethernet frame, destination MAC first */
+	size_t len;			 /**< bytes */
 	struct vplat_virtio_net_hdr hdr; /**< offload state; all zero for a complete frame */
 };
 
@@ -75,36 +75,36 @@ enum vplat_switch_sched {
 
 /** Configuration of one port. Zero means the default for every field. */
 struct vplat_switch_port_config {
-	const char *name;        /**< for logs and stats (borrowed; may be NULL) */
-	uint64_t rate_bps;       /**< egress shaping in bits per second; 0 = unlimited */
-	uint64_t burst_bytes;    /**< bucket depth in bytes; 0 = 2 frames of frame_max */
+	const char *name;	       /**< for logs and stats (borrowed; may be NULL) */
+	uint64_t rate_bps;	       /**< egress shaping in bits per second; 0 = unlimited */
+	uint64_t burst_bytes;	       /**< bucket depth in bytes; 0 = 2 frames of frame_max */
 	enum vplat_switch_sched sched; /**< how classes share the port */
-	uint8_t classes;         /**< traffic classes, 1..8 (0 = 1); PCP p goes to p*classes/8 */
+	uint8_t classes; /**< traffic classes, 1..8 (0 = 1); PCP p goes to p*classes/8 */
 	uint8_t weights[VPLAT_SWITCH_CLASSES]; /**< WEIGHTED: relative share per class (0 = 1) */
-	uint32_t queue_len;      /**< frames per class queue (0 = 64) */
-	uint32_t frame_max;      /**< largest frame queued (0 = 1522; up to VPLAT_NET_FRAME_MAX) */
-	uint16_t pvid;           /**< VLAN of untagged frames (0..4095) */
-	bool vlan_filter;        /**< only VLANs in @ref vlans (and @ref pvid) pass this port */
+	uint32_t queue_len;		       /**< frames per class queue (0 = 64) */
+	uint32_t frame_max; /**< largest frame queued (0 = 1522; up to VPLAT_NET_FRAME_MAX) */
+	uint16_t pvid;	    /**< VLAN of untagged frames (0..4095) */
+	bool vlan_filter;   /**< only VLANs in @ref vlans (and @ref pvid) pass this port */
 	uint32_t vlans[4096 / 32]; /**< VLAN membership bitmap when @ref vlan_filter is set */
-	uint8_t n_macs;          /**< allowed source MACs at ingress (0 = any) */
+	uint8_t n_macs;		   /**< allowed source MACs at ingress (0 = any) */
 	uint8_t macs[VPLAT_SWITCH_PORT_MACS][6]; /**< the allowed source MACs */
-	bool offloads;           /**< the port takes partial checksums and GSO frames */
+	bool offloads; /**< the port takes partial checksums and GSO frames */
 };
 
 /** Counters of one port ("rx" enters the switch, "tx" leaves it). */
 struct vplat_switch_port_stats {
-	uint64_t rx_frames;      /**< frames received from the port */
-	uint64_t rx_bytes;       /**< their bytes */
-	uint64_t tx_frames;      /**< frames delivered to the port */
-	uint64_t tx_bytes;       /**< their bytes */
+	uint64_t rx_frames;			 /**< frames received from the port */
+	uint64_t rx_bytes;			 /**< their bytes */
+	uint64_t tx_frames;			 /**< frames delivered to the port */
+	uint64_t tx_bytes;			 /**< their bytes */
 	uint64_t tx_class[VPLAT_SWITCH_CLASSES]; /**< frames delivered per traffic class */
-	uint64_t drop_vlan;      /**< ingress or egress VLAN filter */
-	uint64_t drop_mac;       /**< source MAC not allowed */
-	uint64_t drop_queue;     /**< egress queue full (tail drop) */
-	uint64_t drop_egress;    /**< the port refused the frame */
-	uint64_t drop_offload;   /**< needed an offload the port does not take, or bad header */
-	uint64_t drop_size;      /**< longer than frame_max */
-	uint64_t throttled;      /**< run() calls that stopped at the shaper */
+	uint64_t drop_vlan;			 /**< ingress or egress VLAN filter */
+	uint64_t drop_mac;			 /**< source MAC not allowed */
+	uint64_t drop_queue;			 /**< egress queue full (tail drop) */
+	uint64_t drop_egress;			 /**< the port refused the frame */
+	uint64_t drop_offload; /**< needed an offload the port does not take, or bad header */
+	uint64_t drop_size;    /**< longer than frame_max */
+	uint64_t throttled;    /**< run() calls that stopped at the shaper */
 };
 
 /** What a switch implements: the pluggable contract (see docs/switch.md). */
@@ -138,7 +138,7 @@ struct vplat_switch_ops {
 /** A handle on any switch implementation: what ports hold. */
 struct vplat_switch_if {
 	const struct vplat_switch_ops *ops; /**< the switch's table */
-	void *sw;                           /**< its instance */
+	void *sw;			    /**< its instance */
 };
 
 /** Options of the built-in switch. Zero means the default. */
@@ -153,11 +153,11 @@ struct vplat_switch_mac;
 
 /** The built-in switch. Caller-allocated; fields are private. */
 struct vplat_switch {
-	struct vplat_switch_config cfg;    /**< options in force */
-	struct vplat_switch_port **ports;  /**< port table (allocated at init) */
-	struct vplat_switch_mac *macs;     /**< learning table (allocated at init) */
-	uint64_t flooded;                  /**< frames flooded */
-	uint64_t learned;                  /**< MAC table insertions */
+	struct vplat_switch_config cfg;	  /**< options in force */
+	struct vplat_switch_port **ports; /**< port table (allocated at init) */
+	struct vplat_switch_mac *macs;	  /**< learning table (allocated at init) */
+	uint64_t flooded;		  /**< frames flooded */
+	uint64_t learned;		  /**< MAC table insertions */
 };
 
 /**
@@ -201,12 +201,12 @@ typedef uint64_t (*vplat_switch_clock_fn)(void *ctx);
  * &vplat_switch_net_host and the port as the device's host end.
  */
 struct vplat_switch_net_port {
-	struct vplat_switch_if sw;    /**< the switch */
-	uint32_t port;                /**< the device's port id */
-	struct vplat_net *net;        /**< the device (set by vplat_switch_net_port_bind()) */
-	vplat_switch_clock_fn clock;  /**< time source for input */
-	void *clock_ctx;              /**< its argument */
-	bool rx_ready;                /**< the driver posted buffers since the last run */
+	struct vplat_switch_if sw;   /**< the switch */
+	uint32_t port;		     /**< the device's port id */
+	struct vplat_net *net;	     /**< the device (set by vplat_switch_net_port_bind()) */
+	vplat_switch_clock_fn clock; /**< time source for input */
+	void *clock_ctx;	     /**< its argument */
+	bool rx_ready;		     /**< the driver posted buffers since the last run */
 };
 
 /**

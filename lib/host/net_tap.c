@@ -24,7 +24,8 @@ int vplat_net_tap_open(struct vplat_net_tap *t, const char *name)
 	memset(t, 0, sizeof(*t));
 	t->fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
 	if (t->fd < 0)
-		return errno == ENOENT || errno == ENXIO || errno == ENODEV ? VPLAT_ENODEV : VPLAT_EPERM;
+		return errno == ENOENT || errno == ENXIO || errno == ENODEV ? VPLAT_ENODEV
+									    : VPLAT_EPERM;
 	struct ifreq ifr;
 	memset(&ifr, 0, sizeof(ifr));
 	ifr.ifr_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR;
@@ -161,8 +162,8 @@ static int host_tx(void *host, const struct vplat_virtio_net_hdr *hdr, const uin
 static uint64_t host_offloads(void *host)
 {
 	(void)host;
-	return F(CSUM) | F(HOST_TSO4) | F(HOST_TSO6) | F(HOST_ECN) | F(GUEST_CSUM) |
-	       F(GUEST_TSO4) | F(GUEST_TSO6) | F(GUEST_ECN);
+	return F(CSUM) | F(HOST_TSO4) | F(HOST_TSO6) | F(HOST_ECN) | F(GUEST_CSUM) | F(GUEST_TSO4) |
+	       F(GUEST_TSO6) | F(GUEST_ECN);
 }
 
 static void host_set_offloads(void *host, uint64_t go)
@@ -171,7 +172,7 @@ static void host_set_offloads(void *host, uint64_t go)
 }
 
 const struct vplat_net_host_ops vplat_net_tap_host = {
-	.tx = host_tx,
-	.offloads = host_offloads,
-	.set_offloads = host_set_offloads,
+    .tx = host_tx,
+    .offloads = host_offloads,
+    .set_offloads = host_set_offloads,
 };

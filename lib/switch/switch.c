@@ -9,9 +9,9 @@
 #include "vplat/error.h"
 
 #define DEF_PORTS 16u
-#define DEF_MACS 1024u
+#define DEF_MACS  1024u
 #define DEF_AGING (UINT64_C(300) * 1000000000u)
-#define PROBES 8u
+#define PROBES	  8u
 
 int vplat_switch_init(struct vplat_switch *sw, const struct vplat_switch_config *cfg)
 {
@@ -266,9 +266,9 @@ static uint64_t sw_run(void *s, uint64_t now)
 }
 
 const struct vplat_switch_ops vplat_switch_builtin_ops = {
-	.port_add = sw_port_add,
-	.port_remove = sw_port_remove,
-	.input = sw_input,
-	.run = sw_run,
-	.port_stats = sw_port_stats,
+    .port_add = sw_port_add,
+    .port_remove = sw_port_remove,
+    .input = sw_input,
+    .run = sw_run,
+    .port_stats = sw_port_stats,
 };

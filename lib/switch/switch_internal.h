@@ -25,9 +25,9 @@ struct vplat_switch_port {
 	const struct vplat_switch_port_ops *ops;
 	void *ctx;
 	struct sw_queue q[VPLAT_SWITCH_CLASSES];
-	uint8_t rr;      /* WEIGHTED: class whose turn it is */
-	bool fresh;      /* WEIGHTED: its quantum has not been added yet */
-	bool shaped;     /* rate_bps != 0 */
+	uint8_t rr;  /* WEIGHTED: class whose turn it is */
+	bool fresh;  /* WEIGHTED: its quantum has not been added yet */
+	bool shaped; /* rate_bps != 0 */
 	struct vplat_ratelimit rl;
 	struct vplat_switch_port_stats st;
 };

@@ -63,9 +63,9 @@ static void net_rx_ready(void *host)
 }
 
 const struct vplat_net_host_ops vplat_switch_net_host = {
-	.tx = net_tx,
-	.offloads = net_offloads,
-	.rx_ready = net_rx_ready,
+    .tx = net_tx,
+    .offloads = net_offloads,
+    .rx_ready = net_rx_ready,
 };
 
 static int port_egress(void *ctx, const struct vplat_net_frame *f)

@@ -8,7 +8,7 @@
 #include "switch_internal.h"
 #include "vplat/error.h"
 
-#define DEF_QLEN 64u
+#define DEF_QLEN  64u
 #define DEF_FRAME 1522u
 
 int vplat_switch_queues_alloc(struct vplat_switch_port *p, uint64_t now_ns)
@@ -62,14 +62,12 @@ void vplat_switch_queues_free(struct vplat_switch_port *p)
 	}
 }
 
-static uint8_t *slot_data(const struct vplat_switch_port *p, const struct sw_queue *q,
-			  uint32_t i)
+static uint8_t *slot_data(const struct vplat_switch_port *p, const struct sw_queue *q, uint32_t i)
 {
 	return q->buf + (size_t)i * p->cfg.frame_max;
 }
 
-void vplat_switch_enqueue(struct vplat_switch_port *p, const struct vplat_net_frame *f,
-			  uint8_t pcp)
+void vplat_switch_enqueue(struct vplat_switch_port *p, const struct vplat_net_frame *f, uint8_t pcp)
 {
 	const struct vplat_switch_port_config *c = &p->cfg;
 	if (f->len > c->frame_max) {
@@ -151,8 +149,8 @@ uint64_t vplat_switch_serve(struct vplat_switch_port *p, uint64_t now)
 				return w;
 			}
 		}
-		struct vplat_net_frame f = {.data = slot_data(p, q, q->head), .len = s->len,
-					    .hdr = s->hdr};
+		struct vplat_net_frame f = {
+		    .data = slot_data(p, q, q->head), .len = s->len, .hdr = s->hdr};
 		int rc = p->ops->egress(p->ctx, &f);
 		if (rc == VPLAT_EAGAIN)
 			return 0;

@@ -23,8 +23,8 @@ static uint8_t out[2048];
 
 static void setup(void)
 {
-	struct vplat_net_config cfg = {.pairs = 4, .ctrl = true, .has_mac = true,
-				       .mac = {2, 0, 0, 0, 0, 1}};
+	struct vplat_net_config cfg = {
+	    .pairs = 4, .ctrl = true, .has_mac = true, .mac = {2, 0, 0, 0, 0, 1}};
 	uint64_t want = F(CTRL_VQ) | F(CTRL_RX) | F(CTRL_RX_EXTRA) | F(CTRL_VLAN) |
 			F(GUEST_ANNOUNCE) | F(CTRL_MAC_ADDR) | F(CTRL_GUEST_OFFLOADS) | F(MQ) |
 			F(GUEST_CSUM) | F(MAC);
@@ -47,7 +47,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	uint8_t f[64] = {0};
 	for (int k = 0; k < 4; k++) {
-		memcpy(f, size >= 6 * (size_t)(k + 1) ? data + 6 * k : (const uint8_t *)"\xff\xff\xff\xff\xff\xff", 6);
+		memcpy(f,
+		       size >= 6 * (size_t)(k + 1) ? data + 6 * k
+						   : (const uint8_t *)"\xff\xff\xff\xff\xff\xff",
+		       6);
 		f[6] = 2;
 		f[12] = 0x81, f[14] = (uint8_t)k, f[15] = (uint8_t)(size & 0xff);
 		vplat_net_rx(&n.net, NULL, f, sizeof(f));

@@ -50,7 +50,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		pos += len;
 		if (op == 0 && len >= VPLAT_VIRTIO_NET_HDR_SIZE) {
 			netdrv_tx(&n, 0, (const struct vplat_virtio_net_hdr *)(const void *)b,
-				  b + VPLAT_VIRTIO_NET_HDR_SIZE, len - VPLAT_VIRTIO_NET_HDR_SIZE, len & 1);
+				  b + VPLAT_VIRTIO_NET_HDR_SIZE, len - VPLAT_VIRTIO_NET_HDR_SIZE,
+				  len & 1);
 		} else if (op == 1 && len >= VPLAT_VIRTIO_NET_HDR_SIZE) {
 			struct vplat_virtio_net_hdr h;
 			memcpy(&h, b, sizeof(h));

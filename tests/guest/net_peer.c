@@ -80,7 +80,7 @@ static void on_arp(struct peer *p, const uint8_t *f, int len)
 	memcpy(r, f + 6, 6);
 	memcpy(r + 6, my_mac, 6);
 	memcpy(r + 12, f + 12, 8); /* ethertype, htype, ptype, hlen, plen */
-	r[20] = 0, r[21] = 2;      /* reply */
+	r[20] = 0, r[21] = 2;	   /* reply */
 	memcpy(r + 22, my_mac, 6);
 	memcpy(r + 28, my_ip, 4);
 	memcpy(r + 32, f + 22, 10); /* target = the asker */
@@ -155,10 +155,41 @@ static void drain(struct peer *p)
 	}
 }
 
+/* Move frames until the guest leaves, SIGTERM, the timeout, or both directions worked. */
+static void serve(struct vplat_switch *sw, struct vplat_net_sock *sock, struct peer *pp,
+		  unsigned timeout)
+{
+	uint64_t start = now_ns(), deadline = start + (uint64_t)timeout * 1000000000u;
+	bool had_peer = false;
+	uint64_t done_at = 0;
+	while (!stop && now_ns() < deadline) {
+		struct pollfd pf = {.fd = vplat_net_sock_fd(sock), .events = POLLIN};
+		poll(&pf, 1, 10);
+		uint64_t t = now_ns();
+		int fed = vplat_net_sock_poll(sock, t);
+		if (fed == VPLAT_ENODEV && had_peer)
+			break; /* QEMU exited */
+		if (fed >= 0)
+			had_peer = true;
+		vplat_switch_builtin_ops.run(sw, t);
+		drain(pp);
+		if (pp->guest_known && pp->pings_sent < 3 && t >= pp->next_ping) {
+			ping_guest(pp);
+			pp->next_ping = t + 100000000u;
+		}
+		vplat_switch_builtin_ops.run(sw, now_ns());
+		if (!done_at && pp->echo_answered >= 3 && pp->echo_replies >= 3)
+			done_at = t;
+		if (done_at && t - done_at > 300000000u)
+			break; /* both directions worked; leave the guest to finish */
+	}
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2 || !strcmp(argv[1], "--help")) {
-		fprintf(stderr, "usage: net_peer SOCKET_PATH [TIMEOUT_S] [VARIANT]\n");
+		fprintf(stderr,
+			"usage: net_peer SOCKET_PATH [TIMEOUT_S] [VARIANT] [QEMU_DGRAM_PATH]\n");
 		return 2;
 	}
 	unsigned timeout = argc > 2 ? (unsigned)atoi(argv[2]) : 60;
@@ -172,10 +203,11 @@ int main(int argc, char **argv)
 		return 1;
 	struct vplat_net_config cfg = {.has_mac = true, .pairs = 1, .mtu = 1500};
 	memcpy(cfg.mac, my_mac, 6);
-	int rc = netdrv_up(&p.n, variant, &cfg, &vplat_switch_net_host, &np,
-			   VPLAT_BIT(VPLAT_VIRTIO_NET_F_MRG_RXBUF) | VPLAT_BIT(VPLAT_VIRTIO_NET_F_CSUM) |
-				   VPLAT_BIT(VPLAT_VIRTIO_NET_F_MAC),
-			   1526, 64, 128, 4u << 20);
+	int rc =
+	    netdrv_up(&p.n, variant, &cfg, &vplat_switch_net_host, &np,
+		      VPLAT_BIT(VPLAT_VIRTIO_NET_F_MRG_RXBUF) | VPLAT_BIT(VPLAT_VIRTIO_NET_F_CSUM) |
+			  VPLAT_BIT(VPLAT_VIRTIO_NET_F_MAC),
+		      1526, 64, 128, 4u << 20);
 	if (rc) {
 		fprintf(stderr, "net_peer: device set-up failed: %d\n", rc);
 		return 1;
@@ -192,30 +224,7 @@ int main(int argc, char **argv)
 	       argc > 4 ? "dgram" : "stream", argv[1], variant & 1 ? "virtio-pci" : "virtio-mmio",
 	       variant & 2 ? "packed" : "split");
 	fflush(stdout);
-	uint64_t start = now_ns(), deadline = start + (uint64_t)timeout * 1000000000u;
-	bool had_peer = false;
-	uint64_t done_at = 0;
-	while (!stop && now_ns() < deadline) {
-		struct pollfd pf = {.fd = vplat_net_sock_fd(&sock), .events = POLLIN};
-		poll(&pf, 1, 10);
-		uint64_t t = now_ns();
-		int fed = vplat_net_sock_poll(&sock, t);
-		if (fed == VPLAT_ENODEV && had_peer)
-			break; /* QEMU exited */
-		if (fed >= 0)
-			had_peer = true;
-		vplat_switch_builtin_ops.run(&sw, t);
-		drain(&p);
-		if (p.guest_known && p.pings_sent < 3 && t >= p.next_ping) {
-			ping_guest(&p);
-			p.next_ping = t + 100000000u;
-		}
-		vplat_switch_builtin_ops.run(&sw, now_ns());
-		if (!done_at && p.echo_answered >= 3 && p.echo_replies >= 3)
-			done_at = t;
-		if (done_at && t - done_at > 300000000u)
-			break; /* both directions worked; leave the guest to finish */
-	}
+	serve(&sw, &sock, &p, timeout);
 	struct vplat_switch_port_stats st;
 	vplat_switch_builtin_ops.port_stats(&sw, sock.port, &st);
 	printf("NETPEER: arp_answered=%u echo_answered=%u pings_sent=%u echo_replies=%u "

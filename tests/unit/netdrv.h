@@ -23,13 +23,13 @@ struct netdrv {
 	struct vplat_net net;
 	struct vplat_val_dev d;
 	struct vplat_val_vq vq[VPLAT_NET_MAX_QUEUES];
-	uint16_t pairs;    /* pairs the device has (cfg.pairs) */
-	uint16_t ctrl;     /* control queue index, or 0xffff */
-	uint32_t rxlen;    /* receive buffer size */
-	uint32_t nrx;      /* receive buffers per receiveq */
+	uint16_t pairs; /* pairs the device has (cfg.pairs) */
+	uint16_t ctrl;	/* control queue index, or 0xffff */
+	uint32_t rxlen; /* receive buffer size */
+	uint32_t nrx;	/* receive buffers per receiveq */
 	uint8_t *rx[VPLAT_NET_MAX_PAIRS][NETDRV_MAX_RX];
 	uint8_t *tx[VPLAT_NET_MAX_PAIRS];
-	uint8_t *ctl;      /* control command buffer (4 KiB) */
+	uint8_t *ctl; /* control command buffer (4 KiB) */
 };
 
 static inline int netdrv_post_rx(struct netdrv *n, uint16_t pair, uint32_t i)
@@ -50,7 +50,8 @@ static inline int netdrv_up(struct netdrv *n, int variant, const struct vplat_ne
 {
 	int rc;
 	memset(n, 0, sizeof(*n));
-	enum vplat_loopback_transport kind = (variant & 1) ? VPLAT_LOOPBACK_PCI : VPLAT_LOOPBACK_MMIO;
+	enum vplat_loopback_transport kind =
+	    (variant & 1) ? VPLAT_LOOPBACK_PCI : VPLAT_LOOPBACK_MMIO;
 	if ((rc = vplat_loopback_init(&n->lb, kind, mem)))
 		return rc;
 	if ((rc = vplat_net_init(&n->net, vplat_loopback_mem(&n->lb), cfg, host, host_opaque)))
@@ -81,7 +82,8 @@ static inline int netdrv_up(struct netdrv *n, int variant, const struct vplat_ne
 		n->ctl = vplat_val_alloc(dma, 4096, 8, NULL);
 	}
 	for (uint16_t p = 0; p < n->pairs; p++) {
-		n->tx[p] = vplat_val_alloc(dma, VPLAT_VIRTIO_NET_HDR_SIZE + VPLAT_NET_FRAME_MAX, 8, NULL);
+		n->tx[p] =
+		    vplat_val_alloc(dma, VPLAT_VIRTIO_NET_HDR_SIZE + VPLAT_NET_FRAME_MAX, 8, NULL);
 		if (!n->tx[p])
 			return VPLAT_ENOMEM;
 		for (uint32_t i = 0; i < n->nrx; i++) {
@@ -122,8 +124,8 @@ static inline int netdrv_tx(struct netdrv *n, uint16_t pair, const struct vplat_
 	memcpy(b, hdr ? hdr : &zero, VPLAT_VIRTIO_NET_HDR_SIZE);
 	memcpy(b + VPLAT_VIRTIO_NET_HDR_SIZE, frame, len);
 	struct vplat_val_buf bufs[2] = {
-		{.ptr = b, .len = split ? VPLAT_VIRTIO_NET_HDR_SIZE : (uint32_t)(len + 12)},
-		{.ptr = b + VPLAT_VIRTIO_NET_HDR_SIZE, .len = (uint32_t)len},
+	    {.ptr = b, .len = split ? VPLAT_VIRTIO_NET_HDR_SIZE : (uint32_t)(len + 12)},
+	    {.ptr = b + VPLAT_VIRTIO_NET_HDR_SIZE, .len = (uint32_t)len},
 	};
 	struct vplat_val_vq *vq = &n->vq[2u * pair + 1u];
 	int rc = vplat_val_vq_add(vq, bufs, split ? 2u : 1u, 0, (void *)1);

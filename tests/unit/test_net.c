@@ -9,7 +9,7 @@
 #include "netdrv.h"
 
 #define F(b) VPLAT_BIT(VPLAT_VIRTIO_NET_F_##b)
-#define HL VPLAT_VIRTIO_NET_HDR_SIZE
+#define HL   VPLAT_VIRTIO_NET_HDR_SIZE
 
 static const uint8_t dev_mac[6] = {0x52, 0x54, 0x00, 0x12, 0x34, 0x56};
 static const uint8_t peer_mac[6] = {0x52, 0x54, 0x00, 0xab, 0xcd, 0xef};
@@ -23,8 +23,12 @@ struct rig {
 
 static struct vplat_net_config base_cfg(void)
 {
-	struct vplat_net_config c = {.has_mac = true, .mtu = 1500, .pairs = 1, .ctrl = true,
-				     .speed = 10000, .duplex = VPLAT_VIRTIO_NET_DUPLEX_FULL};
+	struct vplat_net_config c = {.has_mac = true,
+				     .mtu = 1500,
+				     .pairs = 1,
+				     .ctrl = true,
+				     .speed = 10000,
+				     .duplex = VPLAT_VIRTIO_NET_DUPLEX_FULL};
 	memcpy(c.mac, dev_mac, 6);
 	return c;
 }
@@ -56,7 +60,8 @@ static void rig_down(struct rig *r)
 }
 
 /* Ethernet frame of @p len bytes from @p src to @p dst, payload pattern from @p seed. */
-static void make_frame(uint8_t *f, size_t len, const uint8_t *dst, const uint8_t *src, unsigned seed)
+static void make_frame(uint8_t *f, size_t len, const uint8_t *dst, const uint8_t *src,
+		       unsigned seed)
 {
 	memcpy(f, dst, 6);
 	memcpy(f + 6, src, 6);
@@ -75,7 +80,8 @@ START_TEST(config_fields)
 	ck_assert_uint_eq(cfg[6] | cfg[7] << 8, VPLAT_VIRTIO_NET_S_LINK_UP);
 	ck_assert_uint_eq(cfg[8] | cfg[9] << 8, 1);
 	ck_assert_uint_eq(cfg[10] | cfg[11] << 8, 1500);
-	ck_assert_uint_eq((uint32_t)cfg[12] | (uint32_t)cfg[13] << 8 | (uint32_t)cfg[14] << 16, 10000);
+	ck_assert_uint_eq((uint32_t)cfg[12] | (uint32_t)cfg[13] << 8 | (uint32_t)cfg[14] << 16,
+			  10000);
 	ck_assert_uint_eq(vplat_val_config_read(&r->n.d, 16, 1), VPLAT_VIRTIO_NET_DUPLEX_FULL);
 	uint32_t gen = vplat_val_config_generation(&r->n.d);
 	vplat_val_isr(&r->n.d);
@@ -355,7 +361,8 @@ START_TEST(gso_offloads_follow_host)
 	/* ... and an ECN frame without HOST_ECN, or both tunnel bits, is refused. */
 	h.gso_type = VPLAT_VIRTIO_NET_HDR_GSO_TCPV4 | VPLAT_VIRTIO_NET_HDR_GSO_ECN;
 	ck_assert_int_eq(netdrv_tx(&r->n, 0, &h, r->frame, len, false), 0);
-	h.gso_type = VPLAT_VIRTIO_NET_HDR_GSO_UDP_TUNNEL_IPV4 | VPLAT_VIRTIO_NET_HDR_GSO_UDP_TUNNEL_IPV6;
+	h.gso_type =
+	    VPLAT_VIRTIO_NET_HDR_GSO_UDP_TUNNEL_IPV4 | VPLAT_VIRTIO_NET_HDR_GSO_UDP_TUNNEL_IPV6;
 	ck_assert_int_eq(netdrv_tx(&r->n, 0, &h, r->frame, len, false), 0);
 	ck_assert_uint_eq(r->mock.frames, 1);
 	/* RX: GSO frames reach a driver that took GUEST_TSO4. */
@@ -375,16 +382,19 @@ START_TEST(feature_dependencies)
 	/* sec: Feature bit requirements -- a driver that accepts a feature without the one it
 	 * needs gets FEATURES_OK refused. */
 	struct rig *r = rig_up(_i, 0, 1526, 1);
-	static const uint64_t bad[] = {F(CTRL_RX), F(CTRL_VLAN), F(GUEST_ANNOUNCE),
-				       F(CTRL_MAC_ADDR), F(CTRL_GUEST_OFFLOADS), F(CTRL_RX_EXTRA) | F(CTRL_VQ),
-				       F(GUEST_TSO4)};
+	static const uint64_t bad[] = {
+	    F(CTRL_RX),	      F(CTRL_VLAN),	      F(GUEST_ANNOUNCE),
+	    F(CTRL_MAC_ADDR), F(CTRL_GUEST_OFFLOADS), F(CTRL_RX_EXTRA) | F(CTRL_VQ),
+	    F(GUEST_TSO4)};
 	for (unsigned k = 0; k < sizeof(bad) / sizeof(bad[0]); k++) {
 		ck_assert_int_eq(vplat_val_reset(&r->n.d), 0);
 		vplat_val_add_status(&r->n.d, VPLAT_VIRTIO_STATUS_ACKNOWLEDGE);
 		vplat_val_add_status(&r->n.d, VPLAT_VIRTIO_STATUS_DRIVER);
-		vplat_val_set_driver_features(&r->n.d, bad[k] | VPLAT_BIT(VPLAT_VIRTIO_F_VERSION_1));
+		vplat_val_set_driver_features(&r->n.d,
+					      bad[k] | VPLAT_BIT(VPLAT_VIRTIO_F_VERSION_1));
 		vplat_val_add_status(&r->n.d, VPLAT_VIRTIO_STATUS_FEATURES_OK);
-		ck_assert_uint_eq(vplat_val_get_status(&r->n.d) & VPLAT_VIRTIO_STATUS_FEATURES_OK, 0);
+		ck_assert_uint_eq(vplat_val_get_status(&r->n.d) & VPLAT_VIRTIO_STATUS_FEATURES_OK,
+				  0);
 	}
 	ck_assert_int_eq(vplat_val_reset(&r->n.d), 0);
 	netdrv_down(&r->n);
@@ -417,8 +427,9 @@ static bool delivered(struct rig *r, const uint8_t *dst, size_t len)
 	return got == (int)len;
 }
 
-#define ALL_CTRL (F(CTRL_VQ) | F(CTRL_RX) | F(CTRL_RX_EXTRA) | F(CTRL_VLAN) | \
-		  F(GUEST_ANNOUNCE) | F(CTRL_MAC_ADDR) | F(CTRL_GUEST_OFFLOADS) | F(MAC))
+#define ALL_CTRL                                                                                   \
+	(F(CTRL_VQ) | F(CTRL_RX) | F(CTRL_RX_EXTRA) | F(CTRL_VLAN) | F(GUEST_ANNOUNCE) |           \
+	 F(CTRL_MAC_ADDR) | F(CTRL_GUEST_OFFLOADS) | F(MAC))
 
 START_TEST(ctrl_rx_mode_and_mac_table)
 {
@@ -638,7 +649,8 @@ START_TEST(tx_larger_than_device_buffer)
 	uint8_t *b = vplat_val_alloc(vplat_loopback_dma(&r->n.lb), big + HL, 8, &gpa);
 	ck_assert_ptr_nonnull(b);
 	memset(b, 0, HL);
-	struct vplat_val_buf bufs[2] = {{.ptr = b, .len = HL}, {.ptr = b + HL, .len = (uint32_t)big}};
+	struct vplat_val_buf bufs[2] = {{.ptr = b, .len = HL},
+					{.ptr = b + HL, .len = (uint32_t)big}};
 	ck_assert_int_eq(vplat_val_vq_add(&r->n.vq[1], bufs, 2, 0, (void *)1), 0);
 	vplat_val_vq_kick(&r->n.vq[1]);
 	void *tok;
@@ -690,7 +702,8 @@ static void raw_bad_desc(struct vplat_val_vq *vq, bool packed, bool write)
 {
 	uint16_t slot = (uint16_t)(vplat_val_vq_raw_next(vq) & 0x7fff) % vq->size;
 	uint16_t flags = write ? VPLAT_VIRTQ_DESC_F_WRITE : 0;
-	ck_assert_int_eq(vplat_val_vq_raw_desc(vq, slot, UINT64_C(0xdead00000000), 64, flags, slot), 0);
+	ck_assert_int_eq(vplat_val_vq_raw_desc(vq, slot, UINT64_C(0xdead00000000), 64, flags, slot),
+			 0);
 	if (packed)
 		ck_assert_int_eq(vplat_val_vq_raw_make_avail(vq, 1), 0);
 	else
@@ -744,7 +757,8 @@ START_TEST(bad_configs)
 	ck_assert_int_eq(vplat_net_init(net, vplat_loopback_mem(&lb), &c, &vplat_net_host_mock, &m),
 			 VPLAT_EINVAL);
 	c = base_cfg();
-	ck_assert_int_eq(vplat_net_init(net, vplat_loopback_mem(&lb), &c, &vplat_net_host_mock, &m), 0);
+	ck_assert_int_eq(vplat_net_init(net, vplat_loopback_mem(&lb), &c, &vplat_net_host_mock, &m),
+			 0);
 	ck_assert_int_eq(vplat_net_rx(net, NULL, "x", 1), VPLAT_ENODEV); /* not live */
 	vplat_loopback_fini(&lb);
 	free(net);

@@ -166,7 +166,8 @@ START_TEST(socket_port_gets_complete_frames)
 	struct vplat_switch sw;
 	ck_assert_int_eq(vplat_switch_init(&sw, NULL), 0);
 	struct vplat_switch_net_port np;
-	ck_assert_int_eq(vplat_switch_net_port_init(&np, vplat_switch_iface(&sw), NULL, NULL, NULL), 0);
+	ck_assert_int_eq(vplat_switch_net_port_init(&np, vplat_switch_iface(&sw), NULL, NULL, NULL),
+			 0);
 	struct netdrv *n = calloc(1, sizeof(*n));
 	struct vplat_net_config cfg = {.pairs = 1};
 	ck_assert_int_eq(netdrv_up(n, _i, &cfg, &vplat_switch_net_host, &np,
@@ -261,7 +262,8 @@ START_TEST(tap_offloads_in_netns)
 	}
 	ck_assert_int_eq(rc, 0);
 	ck_assert_int_eq(if_up(t->name, "10.77.0.1"), 0);
-	ck_assert_int_eq(vplat_net_tap_set_offloads(t, VPLAT_BIT(VPLAT_VIRTIO_NET_F_GUEST_CSUM)), 0);
+	ck_assert_int_eq(vplat_net_tap_set_offloads(t, VPLAT_BIT(VPLAT_VIRTIO_NET_F_GUEST_CSUM)),
+			 0);
 	/* The kernel sends UDP to 10.77.0.2: first an ARP request comes out of the tap. */
 	int us = socket(AF_INET, SOCK_DGRAM, 0);
 	struct sockaddr_in dst = {.sin_family = AF_INET, .sin_port = htons(9)};
@@ -286,7 +288,8 @@ START_TEST(tap_offloads_in_netns)
 	/* The UDP frame follows, with a partial checksum (we allowed TUN_F_CSUM). */
 	n = tap_wait(t, 0x0800, &h, &f);
 	ck_assert_int_eq(n, 14 + 20 + 8 + 5);
-	ck_assert_uint_eq(h.flags & VPLAT_VIRTIO_NET_HDR_F_NEEDS_CSUM, VPLAT_VIRTIO_NET_HDR_F_NEEDS_CSUM);
+	ck_assert_uint_eq(h.flags & VPLAT_VIRTIO_NET_HDR_F_NEEDS_CSUM,
+			  VPLAT_VIRTIO_NET_HDR_F_NEEDS_CSUM);
 	ck_assert_uint_eq(vplat_le16_to_cpu(h.csum_start), 34);
 	ck_assert_uint_eq(vplat_le16_to_cpu(h.csum_offset), 6);
 	/* Reflect it back to 10.77.0.1:port with the partial checksum left to the kernel. */

@@ -88,7 +88,8 @@ START_TEST(learn_and_flood)
 	struct cap c[3] = {0};
 	uint32_t id[3];
 	for (int i = 0; i < 3; i++)
-		ck_assert_int_eq(vplat_switch_builtin_ops.port_add(&sw, NULL, &cap_ops, &c[i], &id[i]), 0);
+		ck_assert_int_eq(
+		    vplat_switch_builtin_ops.port_add(&sw, NULL, &cap_ops, &c[i], &id[i]), 0);
 	uint8_t f[128];
 	/* Unknown destination: flooded to the other two ports. */
 	input(&sw, id[0], f, frame(f, 64, 1, 2, -1, 0), 0);
@@ -146,7 +147,8 @@ START_TEST(vlan_and_mac_filters)
 	pc[2].vlan_filter = true;
 	pc[2].vlans[0] = 1u << 20;
 	for (int i = 0; i < 3; i++)
-		ck_assert_int_eq(vplat_switch_builtin_ops.port_add(&sw, &pc[i], &cap_ops, &c[i], &id[i]), 0);
+		ck_assert_int_eq(
+		    vplat_switch_builtin_ops.port_add(&sw, &pc[i], &cap_ops, &c[i], &id[i]), 0);
 	uint8_t f[128];
 	input(&sw, id[0], f, frame(f, 64, 1, -1, 10, 0), 0);
 	input(&sw, id[0], f, frame(f, 64, 1, -1, 20, 0), 0);
@@ -220,8 +222,8 @@ static void simulate(struct vplat_switch *sw, const struct flow *fl, int nfl, ui
 	uint8_t f[2048];
 	for (uint64_t t = 0; t < dur_ns; t += step_ns) {
 		for (int k = 0; k < nfl; k++)
-			input(sw, fl[k].in, f, frame(f, fl[k].len, fl[k].src, fl[k].dst, fl[k].vid,
-						      fl[k].pcp), t);
+			input(sw, fl[k].in, f,
+			      frame(f, fl[k].len, fl[k].src, fl[k].dst, fl[k].vid, fl[k].pcp), t);
 		vplat_switch_builtin_ops.run(sw, t);
 	}
 }
@@ -237,7 +239,8 @@ START_TEST(shaping_rates_within_ten_percent)
 	struct vplat_switch_port_config shaped = {.rate_bps = 100000000};
 	for (int i = 0; i < 4; i++)
 		ck_assert_int_eq(vplat_switch_builtin_ops.port_add(&sw, i == 2 ? &shaped : NULL,
-								   &cap_ops, &c[i], &id[i]), 0);
+								   &cap_ops, &c[i], &id[i]),
+				 0);
 	uint8_t f[64];
 	input(&sw, id[2], f, frame(f, 64, 3, 1, -1, 0), 0); /* learn host 3 on port 2 */
 	input(&sw, id[3], f, frame(f, 64, 4, 2, -1, 0), 0); /* learn host 4 on port 3 */
@@ -246,8 +249,9 @@ START_TEST(shaping_rates_within_ten_percent)
 	struct flow fl[2] = {{id[0], 1, 3, -1, 0, 1500}, {id[1], 2, 4, -1, 0, 1500}};
 	simulate(&sw, fl, 2, NS, 12000);
 	double r2 = (double)c[2].bytes * 8.0, r3 = (double)c[3].bytes * 8.0;
-	printf("shaping: port limited to 100 Mbit/s carried %.2f Mbit/s, unlimited port %.2f Mbit/s\n",
-	       r2 / 1e6, r3 / 1e6);
+	printf(
+	    "shaping: port limited to 100 Mbit/s carried %.2f Mbit/s, unlimited port %.2f Mbit/s\n",
+	    r2 / 1e6, r3 / 1e6);
 	ck_assert_msg(r2 > 0.9e8 && r2 < 1.1e8, "shaped port: %.0f bit/s", r2);
 	ck_assert_msg(r3 > 0.9e9 && r3 < 1.1e9, "unshaped port: %.0f bit/s", r3);
 	ck_assert_uint_gt(stats(&sw, id[2]).drop_queue, 0);
@@ -269,9 +273,12 @@ START_TEST(strict_and_weighted_classes)
 		struct vplat_switch_port_config pc = {.rate_bps = 100000000, .classes = 8};
 		pc.sched = mode ? VPLAT_SWITCH_WEIGHTED : VPLAT_SWITCH_STRICT;
 		pc.weights[6] = 3, pc.weights[1] = 1;
-		ck_assert_int_eq(vplat_switch_builtin_ops.port_add(&sw, NULL, &cap_ops, &c[0], &id[0]), 0);
-		ck_assert_int_eq(vplat_switch_builtin_ops.port_add(&sw, NULL, &cap_ops, &c[1], &id[1]), 0);
-		ck_assert_int_eq(vplat_switch_builtin_ops.port_add(&sw, &pc, &cap_ops, &c[2], &id[2]), 0);
+		ck_assert_int_eq(
+		    vplat_switch_builtin_ops.port_add(&sw, NULL, &cap_ops, &c[0], &id[0]), 0);
+		ck_assert_int_eq(
+		    vplat_switch_builtin_ops.port_add(&sw, NULL, &cap_ops, &c[1], &id[1]), 0);
+		ck_assert_int_eq(
+		    vplat_switch_builtin_ops.port_add(&sw, &pc, &cap_ops, &c[2], &id[2]), 0);
 		uint8_t f[64];
 		input(&sw, id[2], f, frame(f, 64, 3, 1, 0, 0), 0);
 		vplat_switch_builtin_ops.run(&sw, 0);
@@ -301,13 +308,17 @@ START_TEST(bad_port_configs)
 	struct cap c = {0};
 	uint32_t id;
 	struct vplat_switch_port_config pc = {.classes = 9};
-	ck_assert_int_eq(vplat_switch_builtin_ops.port_add(&sw, &pc, &cap_ops, &c, &id), VPLAT_EINVAL);
+	ck_assert_int_eq(vplat_switch_builtin_ops.port_add(&sw, &pc, &cap_ops, &c, &id),
+			 VPLAT_EINVAL);
 	pc = (struct vplat_switch_port_config){.frame_max = 70000};
-	ck_assert_int_eq(vplat_switch_builtin_ops.port_add(&sw, &pc, &cap_ops, &c, &id), VPLAT_EINVAL);
+	ck_assert_int_eq(vplat_switch_builtin_ops.port_add(&sw, &pc, &cap_ops, &c, &id),
+			 VPLAT_EINVAL);
 	pc = (struct vplat_switch_port_config){.pvid = 4096};
-	ck_assert_int_eq(vplat_switch_builtin_ops.port_add(&sw, &pc, &cap_ops, &c, &id), VPLAT_EINVAL);
+	ck_assert_int_eq(vplat_switch_builtin_ops.port_add(&sw, &pc, &cap_ops, &c, &id),
+			 VPLAT_EINVAL);
 	ck_assert_int_eq(vplat_switch_builtin_ops.port_add(&sw, NULL, &cap_ops, &c, &id), 0);
-	ck_assert_int_eq(vplat_switch_builtin_ops.port_add(&sw, NULL, &cap_ops, &c, &id), VPLAT_ENOSPC);
+	ck_assert_int_eq(vplat_switch_builtin_ops.port_add(&sw, NULL, &cap_ops, &c, &id),
+			 VPLAT_ENOSPC);
 	struct vplat_net_frame f = {.data = NULL};
 	ck_assert_int_eq(vplat_switch_builtin_ops.input(&sw, 5, &f, 0), VPLAT_ENOENT);
 	ck_assert_int_eq(vplat_switch_builtin_ops.input(&sw, id, &f, 0), VPLAT_EINVAL);
@@ -324,13 +335,14 @@ START_TEST(net_devices_through_switch)
 	struct netdrv *n = calloc(2, sizeof(*n));
 	ck_assert_ptr_nonnull(n);
 	for (int i = 0; i < 2; i++) {
-		ck_assert_int_eq(vplat_switch_net_port_init(&p[i], vplat_switch_iface(&sw), NULL, NULL,
-							    NULL), 0);
+		ck_assert_int_eq(
+		    vplat_switch_net_port_init(&p[i], vplat_switch_iface(&sw), NULL, NULL, NULL),
+		    0);
 		struct vplat_net_config cfg = {.has_mac = true, .pairs = 1, .mtu = 1500};
 		mac(10 + i, cfg.mac);
 		ck_assert_int_eq(netdrv_up(&n[i], _i, &cfg, &vplat_switch_net_host, &p[i],
 					   VPLAT_BIT(VPLAT_VIRTIO_NET_F_MRG_RXBUF) |
-						   VPLAT_BIT(VPLAT_VIRTIO_NET_F_CSUM),
+					       VPLAT_BIT(VPLAT_VIRTIO_NET_F_CSUM),
 					   1536, 16, 32, 2u << 20),
 				 0);
 		vplat_switch_net_port_bind(&p[i], &n[i].net);

@@ -15,19 +15,19 @@
  * with an "or" (GUEST_ECN, HOST_ECN) are checked in net_validate_features().
  */
 static const struct vplat_feature_dep net_deps[] = {
-	{VPLAT_VIRTIO_NET_F_GUEST_TSO4, F(GUEST_CSUM)},
-	{VPLAT_VIRTIO_NET_F_GUEST_TSO6, F(GUEST_CSUM)},
-	{VPLAT_VIRTIO_NET_F_GUEST_UFO, F(GUEST_CSUM)},
-	{VPLAT_VIRTIO_NET_F_HOST_TSO4, F(CSUM)},
-	{VPLAT_VIRTIO_NET_F_HOST_TSO6, F(CSUM)},
-	{VPLAT_VIRTIO_NET_F_HOST_UFO, F(CSUM)},
-	{VPLAT_VIRTIO_NET_F_CTRL_RX, F(CTRL_VQ)},
-	{VPLAT_VIRTIO_NET_F_CTRL_RX_EXTRA, F(CTRL_VQ) | F(CTRL_RX)},
-	{VPLAT_VIRTIO_NET_F_CTRL_VLAN, F(CTRL_VQ)},
-	{VPLAT_VIRTIO_NET_F_GUEST_ANNOUNCE, F(CTRL_VQ)},
-	{VPLAT_VIRTIO_NET_F_MQ, F(CTRL_VQ)},
-	{VPLAT_VIRTIO_NET_F_CTRL_MAC_ADDR, F(CTRL_VQ)},
-	{VPLAT_VIRTIO_NET_F_CTRL_GUEST_OFFLOADS, F(CTRL_VQ)},
+    {VPLAT_VIRTIO_NET_F_GUEST_TSO4, F(GUEST_CSUM)},
+    {VPLAT_VIRTIO_NET_F_GUEST_TSO6, F(GUEST_CSUM)},
+    {VPLAT_VIRTIO_NET_F_GUEST_UFO, F(GUEST_CSUM)},
+    {VPLAT_VIRTIO_NET_F_HOST_TSO4, F(CSUM)},
+    {VPLAT_VIRTIO_NET_F_HOST_TSO6, F(CSUM)},
+    {VPLAT_VIRTIO_NET_F_HOST_UFO, F(CSUM)},
+    {VPLAT_VIRTIO_NET_F_CTRL_RX, F(CTRL_VQ)},
+    {VPLAT_VIRTIO_NET_F_CTRL_RX_EXTRA, F(CTRL_VQ) | F(CTRL_RX)},
+    {VPLAT_VIRTIO_NET_F_CTRL_VLAN, F(CTRL_VQ)},
+    {VPLAT_VIRTIO_NET_F_GUEST_ANNOUNCE, F(CTRL_VQ)},
+    {VPLAT_VIRTIO_NET_F_MQ, F(CTRL_VQ)},
+    {VPLAT_VIRTIO_NET_F_CTRL_MAC_ADDR, F(CTRL_VQ)},
+    {VPLAT_VIRTIO_NET_F_CTRL_GUEST_OFFLOADS, F(CTRL_VQ)},
 };
 
 static bool net_validate_features(struct vplat_device *dev, uint64_t f)
@@ -105,28 +105,27 @@ static void net_queue_reset(struct vplat_device *dev, struct vplat_vq *vq)
 		net->tx_held = false; /* the chain died with the queue */
 }
 
-static void net_config_write(struct vplat_device *dev, uint32_t off, const void *data,
-			     uint32_t len)
+static void net_config_write(struct vplat_device *dev, uint32_t off, const void *data, uint32_t len)
 {
 	/* `mac` is driver-writable only in legacy devices; every other field is read-only. */
 	(void)dev, (void)off, (void)data, (void)len;
 }
 
 static const struct vplat_device_ops net_ops = {
-	.name = "net",
-	.device_id = VPLAT_VIRTIO_ID_NET,
-	/* Everything the model can serve; each instance offers a subset (net_offer()). */
-	.features = VPLAT_NET_OFFLOAD_MASK | F(MRG_RXBUF) | F(STATUS) | F(MAC) | F(MTU) |
-		    F(SPEED_DUPLEX) | F(CTRL_VQ) | F(CTRL_RX) | F(CTRL_RX_EXTRA) | F(CTRL_VLAN) |
-		    F(GUEST_ANNOUNCE) | F(CTRL_MAC_ADDR) | F(CTRL_GUEST_OFFLOADS) | F(MQ),
-	.deps = net_deps,
-	.ndeps = sizeof(net_deps) / sizeof(net_deps[0]),
-	.validate_features = net_validate_features,
-	.driver_ok = net_driver_ok,
-	.queue_notify = net_queue_notify, /* serves synchronously, never blocks */
-	.reset = net_reset,
-	.queue_reset = net_queue_reset,
-	.config_write = net_config_write,
+    .name = "net",
+    .device_id = VPLAT_VIRTIO_ID_NET,
+    /* Everything the model can serve; each instance offers a subset (net_offer()). */
+    .features = VPLAT_NET_OFFLOAD_MASK | F(MRG_RXBUF) | F(STATUS) | F(MAC) | F(MTU) |
+		F(SPEED_DUPLEX) | F(CTRL_VQ) | F(CTRL_RX) | F(CTRL_RX_EXTRA) | F(CTRL_VLAN) |
+		F(GUEST_ANNOUNCE) | F(CTRL_MAC_ADDR) | F(CTRL_GUEST_OFFLOADS) | F(MQ),
+    .deps = net_deps,
+    .ndeps = sizeof(net_deps) / sizeof(net_deps[0]),
+    .validate_features = net_validate_features,
+    .driver_ok = net_driver_ok,
+    .queue_notify = net_queue_notify, /* serves synchronously, never blocks */
+    .reset = net_reset,
+    .queue_reset = net_queue_reset,
+    .config_write = net_config_write,
 };
 
 static uint64_t net_offer(const struct vplat_net *net)
@@ -155,9 +154,8 @@ static uint64_t net_offer(const struct vplat_net *net)
 	return (f | VPLAT_CORE_FEATURES) & ~VPLAT_BIT(VPLAT_VIRTIO_F_IN_ORDER);
 }
 
-int vplat_net_init(struct vplat_net *net, struct vplat_mem *mem,
-		   const struct vplat_net_config *cfg, const struct vplat_net_host_ops *host,
-		   void *host_opaque)
+int vplat_net_init(struct vplat_net *net, struct vplat_mem *mem, const struct vplat_net_config *cfg,
+		   const struct vplat_net_host_ops *host, void *host_opaque)
 {
 	if (!net || !cfg || !host || !host->tx)
 		return VPLAT_EINVAL;
@@ -172,7 +170,8 @@ int vplat_net_init(struct vplat_net *net, struct vplat_mem *mem,
 	    cfg->speed != VPLAT_VIRTIO_NET_SPEED_UNKNOWN)
 		return VPLAT_EINVAL;
 	if (cfg->speed && cfg->duplex != VPLAT_VIRTIO_NET_DUPLEX_HALF &&
-	    cfg->duplex != VPLAT_VIRTIO_NET_DUPLEX_FULL && cfg->duplex != VPLAT_VIRTIO_NET_DUPLEX_UNKNOWN)
+	    cfg->duplex != VPLAT_VIRTIO_NET_DUPLEX_FULL &&
+	    cfg->duplex != VPLAT_VIRTIO_NET_DUPLEX_UNKNOWN)
 		return VPLAT_EINVAL;
 	memset(net, 0, sizeof(*net));
 	net->cfg = *cfg;
@@ -189,8 +188,8 @@ int vplat_net_init(struct vplat_net *net, struct vplat_mem *mem,
 	nc->duplex = cfg->speed ? cfg->duplex : VPLAT_VIRTIO_NET_DUPLEX_UNKNOWN;
 	uint16_t nq = (uint16_t)(2u * cfg->pairs + (cfg->ctrl ? 1u : 0u));
 	uint16_t qs = cfg->queue_size ? cfg->queue_size : 256;
-	int rc = vplat_device_init(&net->dev, &net_ops, net, mem, net->vqs, nq, qs,
-				   (uint8_t *)nc, (uint32_t)sizeof(*nc));
+	int rc = vplat_device_init(&net->dev, &net_ops, net, mem, net->vqs, nq, qs, (uint8_t *)nc,
+				   (uint32_t)sizeof(*nc));
 	if (rc)
 		return rc;
 	rc = vplat_device_set_offer(&net->dev, net_offer(net));
@@ -296,8 +295,7 @@ int vplat_net_tx_fixup(struct vplat_net *net, struct vplat_virtio_net_hdr *hdr, 
 	uint16_t off = vplat_le16_to_cpu(hdr->csum_offset);
 	if ((size_t)start + off + 2u > len)
 		return VPLAT_EPROTO;
-	if (type != VPLAT_VIRTIO_NET_HDR_GSO_NONE ||
-	    (net->host_offloads & F(CSUM)))
+	if (type != VPLAT_VIRTIO_NET_HDR_GSO_NONE || (net->host_offloads & F(CSUM)))
 		return 0; /* the host end finishes it */
 	/* The host end takes only complete frames: compute it here. */
 	vplat_net_csum_fill(frame, len, start, off);
@@ -459,8 +457,8 @@ static void mock_rx_ready(void *host)
 }
 
 const struct vplat_net_host_ops vplat_net_host_mock = {
-	.tx = mock_tx,
-	.offloads = mock_offloads,
-	.set_offloads = mock_set_offloads,
-	.rx_ready = mock_rx_ready,
+    .tx = mock_tx,
+    .offloads = mock_offloads,
+    .set_offloads = mock_set_offloads,
+    .rx_ready = mock_rx_ready,
 };

@@ -12,7 +12,7 @@
 #include "net_internal.h"
 #include "vplat/error.h"
 
-#define OK VPLAT_VIRTIO_NET_OK
+#define OK  VPLAT_VIRTIO_NET_OK
 #define ERR VPLAT_VIRTIO_NET_ERR
 
 static bool has(const struct vplat_net *net, unsigned bit)
@@ -31,13 +31,26 @@ static uint8_t ctrl_rx(struct vplat_net *net, uint8_t cmd, const uint8_t *d, siz
 	if (cmd > VPLAT_VIRTIO_NET_CTRL_RX_ALLMULTI && !has(net, VPLAT_VIRTIO_NET_F_CTRL_RX_EXTRA))
 		return ERR;
 	switch (cmd) {
-	case VPLAT_VIRTIO_NET_CTRL_RX_PROMISC: f->promisc = on; break;
-	case VPLAT_VIRTIO_NET_CTRL_RX_ALLMULTI: f->allmulti = on; break;
-	case VPLAT_VIRTIO_NET_CTRL_RX_ALLUNI: f->alluni = on; break;
-	case VPLAT_VIRTIO_NET_CTRL_RX_NOMULTI: f->nomulti = on; break;
-	case VPLAT_VIRTIO_NET_CTRL_RX_NOUNI: f->nouni = on; break;
-	case VPLAT_VIRTIO_NET_CTRL_RX_NOBCAST: f->nobcast = on; break;
-	default: return ERR;
+	case VPLAT_VIRTIO_NET_CTRL_RX_PROMISC:
+		f->promisc = on;
+		break;
+	case VPLAT_VIRTIO_NET_CTRL_RX_ALLMULTI:
+		f->allmulti = on;
+		break;
+	case VPLAT_VIRTIO_NET_CTRL_RX_ALLUNI:
+		f->alluni = on;
+		break;
+	case VPLAT_VIRTIO_NET_CTRL_RX_NOMULTI:
+		f->nomulti = on;
+		break;
+	case VPLAT_VIRTIO_NET_CTRL_RX_NOUNI:
+		f->nouni = on;
+		break;
+	case VPLAT_VIRTIO_NET_CTRL_RX_NOBCAST:
+		f->nobcast = on;
+		break;
+	default:
+		return ERR;
 	}
 	return OK;
 }
@@ -125,8 +138,8 @@ static uint8_t ctrl_vlan(struct vplat_net *net, uint8_t cmd, const uint8_t *d, s
 
 static uint8_t ctrl_announce(struct vplat_net *net, uint8_t cmd, size_t n)
 {
-	if (!has(net, VPLAT_VIRTIO_NET_F_GUEST_ANNOUNCE) || cmd != VPLAT_VIRTIO_NET_CTRL_ANNOUNCE_ACK ||
-	    n != 0)
+	if (!has(net, VPLAT_VIRTIO_NET_F_GUEST_ANNOUNCE) ||
+	    cmd != VPLAT_VIRTIO_NET_CTRL_ANNOUNCE_ACK || n != 0)
 		return ERR;
 	/* devicenormative: Gratuitous Packet Sending -- clear S_ANNOUNCE before the buffer is
 	 * marked used. */
@@ -137,7 +150,8 @@ static uint8_t ctrl_announce(struct vplat_net *net, uint8_t cmd, size_t n)
 
 static uint8_t ctrl_mq(struct vplat_net *net, uint8_t cmd, const uint8_t *d, size_t n)
 {
-	if (!has(net, VPLAT_VIRTIO_NET_F_MQ) || cmd != VPLAT_VIRTIO_NET_CTRL_MQ_VQ_PAIRS_SET || n != 2)
+	if (!has(net, VPLAT_VIRTIO_NET_F_MQ) || cmd != VPLAT_VIRTIO_NET_CTRL_MQ_VQ_PAIRS_SET ||
+	    n != 2)
 		return ERR;
 	uint16_t pairs = (uint16_t)(d[0] | d[1] << 8);
 	if (pairs < VPLAT_VIRTIO_NET_CTRL_MQ_VQ_PAIRS_MIN || pairs > net->cfg.pairs)
@@ -173,13 +187,20 @@ uint8_t vplat_net_ctrl_exec(struct vplat_net *net, const uint8_t *cmd, size_t le
 	const uint8_t *d = cmd + 2;
 	size_t n = len - 2;
 	switch (cmd[0]) {
-	case VPLAT_VIRTIO_NET_CTRL_RX: return ctrl_rx(net, cmd[1], d, n);
-	case VPLAT_VIRTIO_NET_CTRL_MAC: return ctrl_mac(net, cmd[1], d, n);
-	case VPLAT_VIRTIO_NET_CTRL_VLAN: return ctrl_vlan(net, cmd[1], d, n);
-	case VPLAT_VIRTIO_NET_CTRL_ANNOUNCE: return ctrl_announce(net, cmd[1], n);
-	case VPLAT_VIRTIO_NET_CTRL_MQ: return ctrl_mq(net, cmd[1], d, n);
-	case VPLAT_VIRTIO_NET_CTRL_GUEST_OFFLOADS: return ctrl_offloads(net, cmd[1], d, n);
-	default: return ERR; /* RSS, coalescing, statistics...: not offered */
+	case VPLAT_VIRTIO_NET_CTRL_RX:
+		return ctrl_rx(net, cmd[1], d, n);
+	case VPLAT_VIRTIO_NET_CTRL_MAC:
+		return ctrl_mac(net, cmd[1], d, n);
+	case VPLAT_VIRTIO_NET_CTRL_VLAN:
+		return ctrl_vlan(net, cmd[1], d, n);
+	case VPLAT_VIRTIO_NET_CTRL_ANNOUNCE:
+		return ctrl_announce(net, cmd[1], n);
+	case VPLAT_VIRTIO_NET_CTRL_MQ:
+		return ctrl_mq(net, cmd[1], d, n);
+	case VPLAT_VIRTIO_NET_CTRL_GUEST_OFFLOADS:
+		return ctrl_offloads(net, cmd[1], d, n);
+	default:
+		return ERR; /* RSS, coalescing, statistics...: not offered */
 	}
 }
 

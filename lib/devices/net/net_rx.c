@@ -18,8 +18,7 @@
 
 static const uint8_t bcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
 
-static bool mac_in(const struct vplat_net_filter *f, const uint8_t *mac, uint16_t from,
-		   uint16_t n)
+static bool mac_in(const struct vplat_net_filter *f, const uint8_t *mac, uint16_t from, uint16_t n)
 {
 	for (uint16_t i = from; i < from + n && i < VPLAT_NET_MAC_TABLE; i++)
 		if (memcmp(f->macs[i], mac, 6) == 0)
@@ -56,8 +55,7 @@ bool vplat_net_rx_accept(const struct vplat_net *net, const uint8_t *frame, size
 	if (dst[0] & 1u) {
 		if (f->nomulti)
 			return false;
-		return f->allmulti || f->multi_overflow ||
-		       mac_in(f, dst, f->n_uni, f->n_multi);
+		return f->allmulti || f->multi_overflow || mac_in(f, dst, f->n_uni, f->n_multi);
 	}
 	if (f->nouni)
 		return false;
@@ -181,9 +179,11 @@ static bool rx_header(struct vplat_net *net, const struct vplat_virtio_net_hdr *
 	uint8_t type = gso & (uint8_t)~VPLAT_VIRTIO_NET_HDR_GSO_ECN;
 	/* devicenormative: Processing of Incoming Packets -- no GSO type the driver did not
 	 * negotiate (and has not switched off with GUEST_OFFLOADS_SET). */
-	if (type == VPLAT_VIRTIO_NET_HDR_GSO_TCPV4 && !(go & VPLAT_BIT(VPLAT_VIRTIO_NET_F_GUEST_TSO4)))
+	if (type == VPLAT_VIRTIO_NET_HDR_GSO_TCPV4 &&
+	    !(go & VPLAT_BIT(VPLAT_VIRTIO_NET_F_GUEST_TSO4)))
 		return false;
-	if (type == VPLAT_VIRTIO_NET_HDR_GSO_TCPV6 && !(go & VPLAT_BIT(VPLAT_VIRTIO_NET_F_GUEST_TSO6)))
+	if (type == VPLAT_VIRTIO_NET_HDR_GSO_TCPV6 &&
+	    !(go & VPLAT_BIT(VPLAT_VIRTIO_NET_F_GUEST_TSO6)))
 		return false;
 	if (type == VPLAT_VIRTIO_NET_HDR_GSO_UDP && !(go & VPLAT_BIT(VPLAT_VIRTIO_NET_F_GUEST_UFO)))
 		return false;
@@ -227,9 +227,8 @@ static bool rx_header(struct vplat_net *net, const struct vplat_virtio_net_hdr *
 }
 
 /* Write the frame over @p n cached chains (all but the last filled completely). */
-static void rx_write(struct vplat_net *net, struct vplat_vq *vq, struct vplat_net_rxq *q,
-		     int n, struct vplat_virtio_net_hdr *h, const uint8_t *frame, size_t len,
-		     bool sw_csum)
+static void rx_write(struct vplat_net *net, struct vplat_vq *vq, struct vplat_net_rxq *q, int n,
+		     struct vplat_virtio_net_hdr *h, const uint8_t *frame, size_t len, bool sw_csum)
 {
 	uint8_t csum[2] = {0, 0};
 	size_t csum_pos = 0;
@@ -289,8 +288,8 @@ static struct vplat_vq *rx_queue(struct vplat_net *net, const uint8_t *frame, si
 	return NULL;
 }
 
-int vplat_net_rx(struct vplat_net *net, const struct vplat_virtio_net_hdr *hdr,
-		 const void *frame, size_t len)
+int vplat_net_rx(struct vplat_net *net, const struct vplat_virtio_net_hdr *hdr, const void *frame,
+		 size_t len)
 {
 	if (!net || !frame)
 		return VPLAT_EINVAL;
