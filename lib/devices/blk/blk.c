@@ -221,6 +221,9 @@ void vplat_blk_resume(struct vplat_blk *blk, uint16_t queue)
 
 static void blk_queue_notify(struct vplat_device *dev, struct vplat_vq *vq)
 {
+	/* Without MQ negotiated only requestq1 exists for the driver (VPLAT-BLK-014). */
+	if (vq->index > 0 && !vplat_device_has_feature(dev, VPLAT_VIRTIO_BLK_F_MQ))
+		return;
 	blk_process(dev->opaque, vq->index);
 }
 

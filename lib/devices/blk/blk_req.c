@@ -71,8 +71,9 @@ static int parse_rw(struct vplat_blk *blk, struct vplat_blk_req *r, uint64_t sec
 	const struct vplat_chain *c = &r->chain;
 	uint64_t out = c->read_len - HDR_LEN, in = c->write_len - 1;
 
-	if (write && vplat_device_has_feature(&blk->dev, VPLAT_VIRTIO_BLK_F_RO))
-		return S_IOERR; /* devicenormative: MUST NOT write any data */
+	/* devicenormative: MUST NOT write any data when RO is offered, accepted or not. */
+	if (write && blk->cfg.read_only)
+		return S_IOERR;
 	if (write ? in != 0 : out != 0)
 		return S_IOERR; /* data in the wrong direction */
 	uint64_t len = write ? out : in;
@@ -88,6 +89,13 @@ static int parse_rw(struct vplat_blk *blk, struct vplat_blk_req *r, uint64_t sec
 	else
 		r->niov = slice(c, c->nread, c->nwrite, 0, len, r->data_iov);
 	r->iov = r->data_iov;
+	/* A data segment longer than a negotiated size_max: IOERR, nothing moved (VPLAT-BLK-013).
+	 * Segments are checked as mapped; one descriptor split over two memory regions is seen
+	 * as two segments. */
+	if (vplat_device_has_feature(&blk->dev, VPLAT_VIRTIO_BLK_F_SIZE_MAX))
+		for (uint32_t i = 0; i < r->niov; i++)
+			if (r->iov[i].len > blk->cfg.size_max)
+				return S_IOERR;
 	r->sync = write && vplat_blk_sync_writes(blk);
 	r->written = write ? 1 : (uint32_t)len + 1;
 	return BLK_SUBMIT;
@@ -95,10 +103,14 @@ static int parse_rw(struct vplat_blk *blk, struct vplat_blk_req *r, uint64_t sec
 
 static int parse_get_id(struct vplat_blk *blk, struct vplat_blk_req *r)
 {
-	if (r->chain.write_len - 1 < VPLAT_VIRTIO_BLK_ID_BYTES)
-		return S_IOERR;
-	vplat_chain_write(&r->chain, 0, blk->cfg.id, VPLAT_VIRTIO_BLK_ID_BYTES);
-	r->written = VPLAT_VIRTIO_BLK_ID_BYTES + 1;
+	uint64_t room = r->chain.write_len - 1;
+	uint32_t n = room < VPLAT_VIRTIO_BLK_ID_BYTES ? (uint32_t)room : VPLAT_VIRTIO_BLK_ID_BYTES;
+
+	if (r->chain.read_len != HDR_LEN)
+		return S_IOERR; /* data in the wrong direction */
+	/* A data part shorter than 20 bytes gets the first bytes of the ID (VPLAT-BLK-026). */
+	vplat_chain_write(&r->chain, 0, blk->cfg.id, n);
+	r->written = n + 1;
 	return S_OK;
 }
 
@@ -108,7 +120,7 @@ static int parse_lifetime(struct vplat_blk *blk, struct vplat_blk_req *r)
 
 	if (!vplat_device_has_feature(&blk->dev, VPLAT_VIRTIO_BLK_F_LIFETIME))
 		return S_UNSUPP;
-	if (r->chain.write_len - 1 < sizeof(lt))
+	if (r->chain.read_len != HDR_LEN || r->chain.write_len - 1 < sizeof(lt))
 		return S_IOERR;
 	memset(&lt, 0, sizeof(lt));
 	if (blk->host->lifetime(blk->host_opaque, &lt) != 0)
@@ -179,8 +191,8 @@ static int parse_ranges(struct vplat_blk *blk, struct vplat_blk_req *r, uint32_t
 	}
 	if (st != S_OK)
 		return st;
-	if (vplat_device_has_feature(&blk->dev, VPLAT_VIRTIO_BLK_F_RO))
-		return S_IOERR;
+	if (blk->cfg.read_only)
+		return S_IOERR; /* a range command is a write (VPLAT-BLK-033) */
 	r->op = op;
 	r->ranges = r->range;
 	r->nranges = n;
