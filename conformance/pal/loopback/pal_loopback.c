@@ -10,6 +10,7 @@
 #include "vplat/error.h"
 #include "vplat/loopback.h"
 #include "vplat/blk.h"
+#include "vplat/console.h"
 #include "vplat/net.h"
 #include "vplat/rng.h"
 
@@ -36,7 +37,7 @@ static struct vplat_device *rng_create(void *state, struct vplat_mem *mem)
 	return vplat_rng_device(&s->rng);
 }
 
-/* Block: 1 MiB in-memory disk with every optional request type offered. */
+/* Block: 1 MiB in-memory disk with every optional request type offered, 64 KiB segments. */
 #define BLK_BYTES (1u << 20)
 struct blk_state {
 	struct vplat_blk blk;
@@ -51,12 +52,107 @@ static struct vplat_device *blk_create(void *state, struct vplat_mem *mem)
 	struct vplat_blk_config cfg = {.capacity = BLK_BYTES / 512, .writeback = true,
 				       .discard = true, .write_zeroes = true,
 				       .write_zeroes_may_unmap = true, .secure_erase = true,
-				       .id = "vplat-conform"};
+				       .size_max = 64u << 10, .id = "vplat-conform"};
 	s->disk.data = s->data;
 	s->disk.size = BLK_BYTES;
 	if (vplat_blk_init(&s->blk, mem, &cfg, &vplat_blk_host_mem, &s->disk, s->reqs, 64) != 0)
 		return NULL;
 	return vplat_blk_device(&s->blk);
+}
+
+/*
+ * Block, read-only: a 256 KiB disk pre-filled with a pattern, two request queues (MQ), an
+ * eMMC-like host end with lifetime metrics, and the range commands offered (a read-only device
+ * must refuse them as writes).
+ */
+#define BLK_RO_BYTES (256u << 10)
+struct blk_ro_state {
+	struct vplat_blk blk;
+	struct vplat_blk_mem disk;
+	struct vplat_blk_req reqs[64];
+	uint8_t data[BLK_RO_BYTES];
+};
+
+static struct vplat_device *blk_ro_create(void *state, struct vplat_mem *mem)
+{
+	struct blk_ro_state *s = state;
+	struct vplat_blk_config cfg = {.capacity = BLK_RO_BYTES / 512, .read_only = true,
+				       .num_queues = 2, .discard = true, .write_zeroes = true,
+				       .secure_erase = true, .lifetime = true, .blk_size = 4096,
+				       .physical_block_exp = 0, .size_max = 64u << 10,
+				       .id = "vplat-conform-ro"};
+	for (size_t i = 0; i < BLK_RO_BYTES; i++)
+		s->data[i] = (uint8_t)(i * 7u + (i >> 9) + 3u);
+	s->disk.data = s->data;
+	s->disk.size = BLK_RO_BYTES;
+	s->disk.has_lifetime = true;
+	s->disk.lifetime = (struct vplat_virtio_blk_lifetime){
+		.pre_eol_info = vplat_cpu_to_le16(VPLAT_VIRTIO_BLK_PRE_EOL_INFO_NORMAL),
+		.device_lifetime_est_typ_a = vplat_cpu_to_le16(2),
+		.device_lifetime_est_typ_b = vplat_cpu_to_le16(1)};
+	if (vplat_blk_init(&s->blk, mem, &cfg, &vplat_blk_host_mem, &s->disk, s->reqs, 64) != 0)
+		return NULL;
+	return vplat_blk_device(&s->blk);
+}
+
+/*
+ * Console host end for the suite: takes every byte at once and keeps a count (the suite
+ * checks the driver side; what reaches a host end is the host tests' business).
+ */
+struct con_sink {
+	uint64_t bytes;
+	uint64_t emerg;
+};
+
+static int32_t sink_write(void *host, uint32_t port, const uint8_t *buf, uint32_t len)
+{
+	(void)port, (void)buf;
+	((struct con_sink *)host)->bytes += len;
+	return (int32_t)(len > INT32_MAX ? INT32_MAX : len);
+}
+
+static void sink_emerg(void *host, uint8_t ch)
+{
+	(void)ch;
+	((struct con_sink *)host)->emerg++;
+}
+
+static const struct vplat_console_host_ops con_sink_ops = {
+	.write = sink_write,
+	.emerg = sink_emerg,
+};
+
+/*
+ * Console, multiport: 4 ports; port 0 the console, port 1 a named second console, port 2 a
+ * named port whose host side is closed, port 3 free for hot plug.
+ */
+struct con_state {
+	struct vplat_console con;
+	struct con_sink sink[3];
+};
+
+static struct vplat_device *con_create(void *state, struct vplat_mem *mem)
+{
+	struct con_state *s = state;
+	struct vplat_console_config cfg = {.max_ports = 4, .cols = 80, .rows = 25};
+	if (vplat_console_init(&s->con, mem, &cfg, &con_sink_ops, &s->sink[0]) != 0 ||
+	    vplat_console_port_add(&s->con, 1, "vplat.console1", true, &con_sink_ops,
+				   &s->sink[1]) != 0 ||
+	    vplat_console_port_add(&s->con, 2, "org.vplat.agent", false, &con_sink_ops,
+				   &s->sink[2]) != 0 ||
+	    vplat_console_port_set_open(&s->con, 2, false) != 0)
+		return NULL;
+	return vplat_console_device(&s->con);
+}
+
+/* Console, single port (no MULTIPORT). */
+static struct vplat_device *con_sp_create(void *state, struct vplat_mem *mem)
+{
+	struct con_state *s = state;
+	struct vplat_console_config cfg = {.max_ports = 1, .cols = 132, .rows = 43};
+	if (vplat_console_init(&s->con, mem, &cfg, &con_sink_ops, &s->sink[0]) != 0)
+		return NULL;
+	return vplat_console_device(&s->con);
 }
 
 /* Network: one queue pair with the control queue, MAC, MTU and link speed. */
@@ -79,7 +175,10 @@ static struct vplat_device *net_create(void *state, struct vplat_mem *mem)
 static const struct lb_model models[] = {
 	{"rng", VPLAT_VIRTIO_ID_RNG, sizeof(struct rng_state), rng_create, NULL},
 	{"blk", VPLAT_VIRTIO_ID_BLOCK, sizeof(struct blk_state), blk_create, NULL},
+	{"blk-ro", VPLAT_VIRTIO_ID_BLOCK, sizeof(struct blk_ro_state), blk_ro_create, NULL},
 	{"net", VPLAT_VIRTIO_ID_NET, sizeof(struct net_state), net_create, NULL},
+	{"console", VPLAT_VIRTIO_ID_CONSOLE, sizeof(struct con_state), con_create, NULL},
+	{"console-sp", VPLAT_VIRTIO_ID_CONSOLE, sizeof(struct con_state), con_sp_create, NULL},
 };
 #define NMODELS (sizeof(models) / sizeof(models[0]))
 

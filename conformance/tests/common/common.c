@@ -9,6 +9,7 @@ int creq_queue(uint32_t device_id)
 	case VPLAT_VIRTIO_ID_RNG: return 0;   /* requestq */
 	case VPLAT_VIRTIO_ID_BLOCK: return 0; /* requestq1 */
 	case VPLAT_VIRTIO_ID_NET: return 1;   /* transmitq1 */
+	case VPLAT_VIRTIO_ID_CONSOLE: return 1; /* transmitq of port 0 */
 	default: return -1;
 	}
 }
@@ -72,6 +73,11 @@ int creq_build(struct vplat_t *t, struct creq *r)
 		pkt[12 + 12] = 0x88; /* ethertype 0x88b5: local experimental */
 		pkt[12 + 13] = 0xb5;
 		return creq_parts(t, r, pkt, sizeof(pkt), 0, 0);
+	}
+	case VPLAT_VIRTIO_ID_CONSOLE: {
+		/* A line of output on port 0 (sec: Console Device / Device Operation). */
+		static const char line[] = "vplat-conform\n";
+		return creq_parts(t, r, line, sizeof(line) - 1, 0, 0);
 	}
 	default:
 		return VPLAT_ENOTSUP;
