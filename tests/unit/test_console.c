@@ -467,6 +467,65 @@ START_TEST(init_errors)
 }
 END_TEST
 
+START_TEST(hostile_data_buffers)
+{
+	/* Driver errors on the data queues (Operation: no device-readable buffer in a receiveq,
+	 * no device-writable one in a transmitq): the device never crashes, returns each buffer
+	 * once, writes nothing into a readable buffer and reads nothing from a writable one. */
+	struct rig r;
+	rig_up(&r, _i, 1, 0);
+	/* A writable-only buffer on the transmitq: nothing is output, the buffer comes back. */
+	uint8_t *w = rxbuf(&r, 1, 16, (void *)1);
+	void *tok;
+	uint32_t len;
+	ck_assert_int_eq(vplat_val_vq_get_used(&r.vq[1], &tok, &len), 0);
+	ck_assert_uint_eq(len, 0);
+	ck_assert_uint_eq(r.m0.len, 0);
+	(void)w;
+	/* A readable-only buffer on the receiveq: input skips it (used with 0 bytes). */
+	uint8_t *ro = dma(&r, 8);
+	memset(ro, 0x11, 8);
+	struct vplat_val_buf v = {.ptr = ro, .len = 8};
+	ck_assert_int_eq(vplat_val_vq_add(&r.vq[0], &v, 1, 0, (void *)2), 0);
+	vplat_val_vq_kick(&r.vq[0]);
+	uint8_t *ok = rxbuf(&r, 0, 8, (void *)3);
+	ck_assert_int_eq(vplat_console_input(&r.con, 0, (const uint8_t *)"abcdefgh", 8), 8);
+	ck_assert_int_eq(vplat_val_vq_get_used(&r.vq[0], &tok, &len), 0);
+	ck_assert_ptr_eq(tok, (void *)2);
+	ck_assert_uint_eq(len, 0);
+	ck_assert_uint_eq(ro[0], 0x11);
+	ck_assert_int_eq(vplat_val_vq_get_used(&r.vq[0], &tok, &len), 0);
+	ck_assert_uint_eq(len, 8);
+	ck_assert_mem_eq(ok, "abcdefgh", 8);
+	/* A transmit buffer with more segments than the device takes: returned unread. */
+	struct vplat_val_buf many[VPLAT_CONSOLE_SEGS + 2];
+	for (unsigned i = 0; i < VPLAT_CONSOLE_SEGS + 2; i++)
+		many[i] = (struct vplat_val_buf){.ptr = dma(&r, 1), .len = 1};
+	ck_assert_int_eq(vplat_val_vq_add(&r.vq[1], many, VPLAT_CONSOLE_SEGS + 2, 0, (void *)4), 0);
+	vplat_val_vq_kick(&r.vq[1]);
+	ck_assert_int_eq(vplat_val_vq_get_used(&r.vq[1], &tok, &len), 0);
+	ck_assert_ptr_eq(tok, (void *)4);
+	/* One more output, then a broken ring (descriptor outside memory): needs reset. */
+	tx(&r, 1, "", 1, (void *)5);
+	ck_assert_int_eq(vplat_val_vq_get_used(&r.vq[1], &tok, &len), 0);
+	uint16_t slot = (_i & 2) ? (uint16_t)(vplat_val_vq_raw_next(&r.vq[1]) & 0x7fff) : 0;
+	ck_assert_int_eq(vplat_val_vq_raw_desc(&r.vq[1], slot, 0x10, 4, 0, 0), 0);
+	if (_i & 2)
+		ck_assert_int_eq(vplat_val_vq_raw_make_avail(&r.vq[1], 1), 0);
+	else
+		ck_assert_int_eq(vplat_val_vq_raw_avail(&r.vq[1], 0), 0);
+	vplat_val_vq_notify(&r.vq[1]);
+	ck_assert(vplat_val_get_status(&r.d) & VPLAT_VIRTIO_STATUS_DEVICE_NEEDS_RESET);
+	/* Input and resume on a device that needs reset: nothing taken, nothing crashes. */
+	ck_assert_int_eq(vplat_console_input(&r.con, 0, (const uint8_t *)"x", 1), 0);
+	vplat_console_resume(&r.con, 0);
+	for (int q = 0; q < NQ; q++)
+		if (r.vq[q].dev)
+			r.vq[q].error = 0;
+	rig_down(&r);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("console");
@@ -480,6 +539,7 @@ static Suite *suite(void)
 	tcase_add_loop_test(tc, resize_linux_order, 0, 4);
 	tcase_add_loop_test(tc, resize_spec_order, 0, 4);
 	tcase_add_loop_test(tc, hostile_control_messages, 0, 4);
+	tcase_add_loop_test(tc, hostile_data_buffers, 0, 4);
 	tcase_add_test(tc, init_errors);
 	suite_add_tcase(s, tc);
 	return s;
