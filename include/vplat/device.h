@@ -89,6 +89,13 @@ struct vplat_device_ops {
 	 * @p data is the little-endian bytes. NULL: config writes are ignored.
 	 */
 	void (*config_write)(struct vplat_device *dev, uint32_t off, const void *data, uint32_t len);
+	/**
+	 * Pass config writes made between DRIVER and FEATURES_OK to @ref config_write as well.
+	 * The driver MUST NOT write config during negotiation, so the core drops such writes;
+	 * a device whose chapter says it accepts one anyway (console `emerg_wr`: "even on an
+	 * unconfigured device") sets this.
+	 */
+	bool config_write_early;
 };
 
 /** How the core asks the transport to interrupt the driver. Set by the transport. */

@@ -243,7 +243,8 @@ void vplat_device_config_write(struct vplat_device *dev, uint32_t off, const voi
 	if (off >= dev->config_len || len > dev->config_len - off)
 		return;
 	/* sec: Device Initialization -- no config writes between DRIVER and FEATURES_OK. */
-	if ((dev->status & S_DRIVER) && !(dev->status & S_FEATURES_OK))
+	if ((dev->status & S_DRIVER) && !(dev->status & S_FEATURES_OK) &&
+	    !dev->ops->config_write_early)
 		return;
 	if (dev->ops->config_write)
 		dev->ops->config_write(dev, off, data, len);

@@ -249,6 +249,23 @@ START_TEST(config_writes_bounded_and_timed)
 }
 END_TEST
 
+START_TEST(config_write_early_passes)
+{
+	/* A device that opts in (console emerg_wr) sees writes made during negotiation. */
+	static struct vplat_device_ops early;
+	early = ops;
+	early.config_write_early = true;
+	static struct vplat_device d2;
+	static struct vplat_vq q2[1];
+	uint32_t v = 0x41;
+	init();
+	ck_assert_int_eq(vplat_device_init(&d2, &early, NULL, &mem, q2, 1, 64, cfg, sizeof(cfg)), 0);
+	vplat_device_set_status(&d2, ACK | DRV);
+	vplat_device_config_write(&d2, 4, &v, 4);
+	ck_assert_uint_eq(configs_written, 1);
+}
+END_TEST
+
 START_TEST(config_generation_changes)
 {
 	init();
@@ -297,6 +314,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, needs_reset_with_config_interrupt);
 	tcase_add_test(tc, config_reads_bounded);
 	tcase_add_test(tc, config_writes_bounded_and_timed);
+	tcase_add_test(tc, config_write_early_passes);
 	tcase_add_test(tc, config_generation_changes);
 	tcase_add_test(tc, features_ok_needs_driver);
 	tcase_add_test(tc, strerror_table);

@@ -237,6 +237,7 @@ static const struct vplat_device_ops con_ops = {
 	.reset = con_reset,
 	.queue_reset = con_queue_reset,
 	.config_write = con_config_write,
+	.config_write_early = true, /* emerg_wr: "even on an unconfigured device" */
 };
 
 static bool host_ok(const struct vplat_console_host_ops *h)
