@@ -214,7 +214,7 @@ static int set_config(struct vplat_vhu_backend *b, struct vhu_msg *m)
 	    m->hdr.size != VHU_CONFIG_HDR + c->size || c->flags > 1)
 		return VPLAT_EPROTO;
 	if (c->offset >= b->dev->config_len || c->size > b->dev->config_len - c->offset)
-		return VPLAT_EINVAL; /* refused, the session goes on */
+		return VHU_REFUSE; /* outside config space: refused, the session goes on */
 	vplat_device_config_write(b->dev, c->offset, c->data, c->size);
 	return 0;
 }
@@ -358,6 +358,15 @@ static int handle_msg(struct vplat_vhu_backend *b, struct vhu_msg *m)
 	vhu_close_fds(m);
 	bool need_ack = (m->hdr.flags & VPLAT_VHU_FLAG_NEED_REPLY) &&
 			has_pf(b, VPLAT_VHU_PROTOCOL_F_REPLY_ACK);
+	if (rc == VHU_REFUSE) {
+		vhu_log(b, VPLAT_VHU_LOG_WARN, "%s (%u) refused", req_name(m->hdr.request),
+			m->hdr.request);
+		if (need_ack) {
+			reply_u64(b, &m->hdr, 1);
+			return reply_send(b) ? VPLAT_ENODEV : 0;
+		}
+		return 0;
+	}
 	if (rc) {
 		b->stats.errors++;
 		vhu_log(b, VPLAT_VHU_LOG_ERROR, "%s (%u) refused: %s", req_name(m->hdr.request),

@@ -145,7 +145,7 @@ int vplat_vhu_frontend_init(struct vplat_vhu_frontend *fe, const struct vplat_vh
 	fe->sock = p->path ? -1 : p->fd;
 	fe->memfd = fe->inflight_fd = fe->reply_fd = -1;
 	for (uint32_t q = 0; q < VPLAT_VHU_MAX_QUEUES; q++)
-		fe->vqs[q].kick_fd = fe->vqs[q].call_fd = -1;
+		fe->vqs[q].kick_fd = fe->vqs[q].call_fd = fe->vqs[q].err_fd = -1;
 	if (!fe->p.mem_size)
 		fe->p.mem_size = 16u << 20;
 	if (!fe->p.mem_gpa)
@@ -230,10 +230,14 @@ static int ring_fds(struct vplat_vhu_frontend *fe, uint16_t q)
 		v->call_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (v->kick_fd < 0)
 		v->kick_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	if (v->call_fd < 0 || v->kick_fd < 0)
+	if (v->err_fd < 0)
+		v->err_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (v->call_fd < 0 || v->kick_fd < 0 || v->err_fd < 0)
 		return VPLAT_EIO;
 	uint64_t idx = q;
 	int rc = fe_set(fe, VPLAT_VHU_SET_VRING_CALL, &idx, 8, &v->call_fd, 1);
+	if (!rc)
+		rc = fe_set(fe, VPLAT_VHU_SET_VRING_ERR, &idx, 8, &v->err_fd, 1);
 	if (!rc)
 		rc = fe_set(fe, VPLAT_VHU_SET_VRING_KICK, &idx, 8, &v->kick_fd, 1);
 	return rc;
@@ -260,23 +264,28 @@ int fe_ring_start(struct vplat_vhu_frontend *fe, uint16_t q, uint16_t base)
 		st.num = 1;
 		rc = fe_set(fe, VPLAT_VHU_SET_VRING_ENABLE, &st, sizeof(st), NULL, 0);
 	}
-	v->ready = rc == 0;
+	v->started = rc == 0;
 	return rc;
 }
 
-int fe_first_ring(struct vplat_vhu_frontend *fe)
+int fe_start_rings(struct vplat_vhu_frontend *fe)
 {
+	bool any = false;
 	for (uint32_t q = 0; q < VPLAT_VHU_MAX_QUEUES; q++)
-		if (fe->vqs[q].ready)
-			return 0;
-	return inflight_setup(fe);
+		any |= fe->vqs[q].started;
+	int rc = any ? 0 : inflight_setup(fe);
+	uint16_t base = (fe->driver_features & VPLAT_BIT(VPLAT_VIRTIO_F_RING_PACKED)) ? 0x8000 : 0;
+	for (uint16_t q = 0; !rc && q < VPLAT_VHU_MAX_QUEUES; q++)
+		if (fe->vqs[q].ready && !fe->vqs[q].started)
+			rc = fe_ring_start(fe, q, base);
+	return rc;
 }
 
 void fe_ring_stop_all(struct vplat_vhu_frontend *fe)
 {
 	for (uint16_t q = 0; q < VPLAT_VHU_MAX_QUEUES; q++) {
 		struct vplat_vhu_frontend_vq *v = &fe->vqs[q];
-		if (v->ready) {
+		if (v->started) {
 			struct vhu_state st = {.index = q};
 			vplat_vhu_frontend_call(fe, VPLAT_VHU_GET_VRING_BASE, 0, &st, sizeof(st), NULL,
 						0, &st, sizeof(st));
@@ -284,8 +293,9 @@ void fe_ring_stop_all(struct vplat_vhu_frontend *fe)
 		}
 		vhu_close(&v->kick_fd);
 		vhu_close(&v->call_fd);
+		vhu_close(&v->err_fd);
 		memset(v, 0, sizeof(*v));
-		v->kick_fd = v->call_fd = -1;
+		v->kick_fd = v->call_fd = v->err_fd = -1;
 	}
 }
 
@@ -320,13 +330,13 @@ int vplat_vhu_frontend_reconnect(struct vplat_vhu_frontend *fe)
 		rc = fe_send_features(fe);
 	bool any = false;
 	for (uint16_t q = 0; q < VPLAT_VHU_MAX_QUEUES; q++)
-		any |= fe->vqs[q].ready;
+		any |= fe->vqs[q].started;
 	if (!rc && any)
 		rc = inflight_setup(fe);
 	bool packed = fe->driver_features & VPLAT_BIT(VPLAT_VIRTIO_F_RING_PACKED);
 	for (uint16_t q = 0; !rc && q < VPLAT_VHU_MAX_QUEUES; q++) {
 		struct vplat_vhu_frontend_vq *v = &fe->vqs[q];
-		if (!v->ready)
+		if (!v->started)
 			continue;
 		uint16_t base = 0x8000; /* packed: slot 0, wrap counter 1 */
 		if (!packed) {
@@ -339,7 +349,7 @@ int vplat_vhu_frontend_reconnect(struct vplat_vhu_frontend *fe)
 		rc = fe_set_u64(fe, VPLAT_VHU_SET_STATUS, fe->status);
 	for (uint16_t q = 0; !rc && q < VPLAT_VHU_MAX_QUEUES; q++) {
 		uint64_t one = 1;
-		if (fe->vqs[q].ready && write(fe->vqs[q].kick_fd, &one, sizeof(one)) < 0)
+		if (fe->vqs[q].started && write(fe->vqs[q].kick_fd, &one, sizeof(one)) < 0)
 			rc = VPLAT_EIO;
 	}
 	return rc;
@@ -352,7 +362,8 @@ void vplat_vhu_frontend_fini(struct vplat_vhu_frontend *fe)
 	for (uint32_t q = 0; q < VPLAT_VHU_MAX_QUEUES; q++) {
 		vhu_close(&fe->vqs[q].kick_fd);
 		vhu_close(&fe->vqs[q].call_fd);
-		fe->vqs[q].ready = false;
+		vhu_close(&fe->vqs[q].err_fd);
+		fe->vqs[q].ready = fe->vqs[q].started = false;
 	}
 	vhu_close(&fe->sock);
 	vhu_close(&fe->inflight_fd);

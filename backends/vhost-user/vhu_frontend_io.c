@@ -15,17 +15,43 @@ static bool pf(const struct vplat_vhu_frontend *fe, unsigned bit)
 	return fe->protocol_features & VPLAT_BIT(bit);
 }
 
-/* Collect call eventfd signals into the interrupt status. */
-static void drain_calls(struct vplat_vhu_frontend *fe)
+/* Collect call eventfd signals into the interrupt status; error eventfd signals (the device
+ * needs a reset) count as configuration change interrupts. */
+static bool drain_calls(struct vplat_vhu_frontend *fe)
 {
+	bool any = false;
 	for (uint32_t q = 0; q < VPLAT_VHU_MAX_QUEUES; q++) {
 		uint64_t v;
 		if (fe->vqs[q].call_fd >= 0 &&
 		    read(fe->vqs[q].call_fd, &v, sizeof(v)) == (ssize_t)sizeof(v)) {
 			fe->irq_count++;
 			fe->isr |= VPLAT_VIRTIO_MMIO_INT_VRING;
+			any = true;
+		}
+		if (fe->vqs[q].err_fd >= 0 &&
+		    read(fe->vqs[q].err_fd, &v, sizeof(v)) == (ssize_t)sizeof(v)) {
+			fe->irq_count++;
+			fe->isr |= VPLAT_VIRTIO_MMIO_INT_CONFIG;
+			any = true;
 		}
 	}
+	return any;
+}
+
+/* Wait up to @ms for a call or error eventfd, then collect. */
+static void wait_calls(struct vplat_vhu_frontend *fe, int ms)
+{
+	struct pollfd p[2 * VPLAT_VHU_MAX_QUEUES];
+	nfds_t n = 0;
+	for (uint32_t q = 0; q < VPLAT_VHU_MAX_QUEUES; q++) {
+		if (fe->vqs[q].call_fd >= 0)
+			p[n++] = (struct pollfd){.fd = fe->vqs[q].call_fd, .events = POLLIN};
+		if (fe->vqs[q].err_fd >= 0)
+			p[n++] = (struct pollfd){.fd = fe->vqs[q].err_fd, .events = POLLIN};
+	}
+	if (n)
+		poll(p, n, ms);
+	drain_calls(fe);
 }
 
 static uint32_t config_read(struct vplat_vhu_frontend *fe, uint32_t off, unsigned size)
@@ -75,10 +101,11 @@ static void status_write(struct vplat_vhu_frontend *fe, uint8_t val)
 		return;
 	}
 	uint8_t added = val & (uint8_t)~fe->status;
+	bool st = pf(fe, VPLAT_VHU_PROTOCOL_F_STATUS);
 	if (added & VPLAT_VIRTIO_STATUS_FEATURES_OK) {
 		uint64_t offer = fe->backend_features & ~VPLAT_BIT(VPLAT_VHU_F_PROTOCOL_FEATURES);
 		bool ok = !(fe->driver_features & ~offer) && fe_send_features(fe) == 0;
-		if (ok && pf(fe, VPLAT_VHU_PROTOCOL_F_STATUS)) {
+		if (ok && st) {
 			uint64_t s = 0;
 			ok = fe_set_u64(fe, VPLAT_VHU_SET_STATUS, val) == 0 &&
 			     fe_get_u64(fe, VPLAT_VHU_GET_STATUS, &s) == 0 &&
@@ -86,10 +113,15 @@ static void status_write(struct vplat_vhu_frontend *fe, uint8_t val)
 		}
 		if (!ok)
 			val &= (uint8_t)~VPLAT_VIRTIO_STATUS_FEATURES_OK;
-	} else if (pf(fe, VPLAT_VHU_PROTOCOL_F_STATUS) &&
-		   (added & (VPLAT_VIRTIO_STATUS_DRIVER_OK | VPLAT_VIRTIO_STATUS_FAILED))) {
-		fe_set_u64(fe, VPLAT_VHU_SET_STATUS, val);
 	}
+	if ((added & VPLAT_VIRTIO_STATUS_DRIVER_OK) && (val & VPLAT_VIRTIO_STATUS_FEATURES_OK)) {
+		/* Rings start now, as QEMU starts vhost rings; a ring the back-end refuses makes
+		 * the device need a reset. */
+		if (fe_start_rings(fe))
+			val |= VPLAT_VIRTIO_STATUS_DEVICE_NEEDS_RESET;
+	}
+	if (st && (added & (VPLAT_VIRTIO_STATUS_DRIVER_OK | VPLAT_VIRTIO_STATUS_FAILED)))
+		fe_set_u64(fe, VPLAT_VHU_SET_STATUS, val & (uint8_t)~VPLAT_VIRTIO_STATUS_DEVICE_NEEDS_RESET);
 	fe->status = val;
 }
 
@@ -97,10 +129,11 @@ static void queue_ready(struct vplat_vhu_frontend *fe, uint32_t val)
 {
 	if (fe->qsel >= fe->nqueues || !val || fe->vqs[fe->qsel].ready)
 		return; /* stopping one ring needs RING_RESET, which is not offered */
-	if (!(fe->status & VPLAT_VIRTIO_STATUS_FEATURES_OK) || fe_first_ring(fe))
+	if (!(fe->status & VPLAT_VIRTIO_STATUS_FEATURES_OK))
 		return;
-	uint16_t base = (fe->driver_features & VPLAT_BIT(VPLAT_VIRTIO_F_RING_PACKED)) ? 0x8000 : 0;
-	fe_ring_start(fe, (uint16_t)fe->qsel, base);
+	fe->vqs[fe->qsel].ready = true;
+	if (fe->status & VPLAT_VIRTIO_STATUS_DRIVER_OK) /* late queue: start it at once */
+		fe_start_rings(fe);
 }
 
 static uint64_t queue_reg(struct vplat_vhu_frontend *fe, uint64_t off)
@@ -138,7 +171,8 @@ static uint64_t fe_read(void *ctx, unsigned space, uint64_t off, unsigned size)
 		return fe->dfsel > 1 ? 0 : (uint32_t)(f >> (32 * fe->dfsel));
 	}
 	case M(INTERRUPT_STATUS):
-		drain_calls(fe);
+		if (!drain_calls(fe) && !fe->isr)
+			wait_calls(fe, 5);
 		return fe->isr;
 	case M(STATUS):
 		return status_read(fe);
@@ -217,7 +251,7 @@ static void fe_write(void *ctx, unsigned space, uint64_t off, unsigned size, uin
 	case M(QUEUE_NOTIFY): {
 		uint64_t one = 1;
 		uint32_t q = (uint32_t)val & 0xffffu;
-		if (q < VPLAT_VHU_MAX_QUEUES && fe->vqs[q].ready &&
+		if (q < VPLAT_VHU_MAX_QUEUES && fe->vqs[q].started &&
 		    write(fe->vqs[q].kick_fd, &one, sizeof(one)) < 0)
 			fe->errors++;
 		break;
@@ -234,24 +268,20 @@ static void fe_write(void *ctx, unsigned space, uint64_t off, unsigned size, uin
 	}
 }
 
+/* The back-end runs in another process: the eventfd write that follows a used-ring update
+ * may still be on its way when the driver sees the buffer, so give it a few milliseconds. */
 static uint64_t fe_irq_count(void *ctx)
 {
 	struct vplat_vhu_frontend *fe = ctx;
-	drain_calls(fe);
+	if (!drain_calls(fe))
+		wait_calls(fe, 5);
 	return fe->irq_count;
 }
 
-/* While the driver waits: sleep until a call eventfd fires (at most 1 ms), then collect. */
+/* While the driver waits: sleep until an eventfd fires (at most 1 ms), then collect. */
 static void fe_poll(void *ctx)
 {
-	struct vplat_vhu_frontend *fe = ctx;
-	struct pollfd p[VPLAT_VHU_MAX_QUEUES];
-	nfds_t n = 0;
-	for (uint32_t q = 0; q < VPLAT_VHU_MAX_QUEUES; q++)
-		if (fe->vqs[q].call_fd >= 0)
-			p[n++] = (struct pollfd){.fd = fe->vqs[q].call_fd, .events = POLLIN};
-	poll(p, n, 1);
-	drain_calls(fe);
+	wait_calls(ctx, 1);
 }
 
 static const struct vplat_val_io_ops fe_io_ops = {

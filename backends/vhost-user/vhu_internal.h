@@ -107,6 +107,9 @@ struct vhu_msg {
 	uint32_t nfds;
 };
 
+/* A handler's "no" that keeps the session: failure reply (if asked for), no disconnect. */
+#define VHU_REFUSE 1
+
 /* Logging. */
 void vhu_log(struct vplat_vhu_backend *b, enum vplat_vhu_log_level lvl, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

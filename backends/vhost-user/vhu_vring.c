@@ -101,8 +101,11 @@ int vhu_set_status(struct vplat_vhu_backend *b, uint8_t status)
 		vplat_device_set_status(b->dev, s | early);
 	if ((status & S_FOK) && vhu_ensure_features(b))
 		return 0; /* refused: GET_STATUS shows FEATURES_OK clear */
-	if (status & S_DOK)
+	if ((status & S_DOK) && !(vplat_device_get_status(b->dev) & S_DOK)) {
 		ensure_driver_ok(b);
+		for (uint16_t q = 0; q < b->dev->nvqs && q < VPLAT_VHU_MAX_QUEUES; q++)
+			vhu_vring_kick(b, q); /* buffers queued before DRIVER_OK */
+	}
 	if (status & VPLAT_VIRTIO_STATUS_FAILED)
 		vplat_device_set_status(b->dev, vplat_device_get_status(b->dev) |
 						   VPLAT_VIRTIO_STATUS_FAILED);
@@ -146,6 +149,9 @@ static int start_ring(struct vplat_vhu_backend *b, uint16_t q)
 		return rc;
 	v->shadow_avail = avail;
 	v->shadow_used = used;
+	/* Front-ends start rings once the driver set DRIVER_OK (QEMU 7.2 sends no SET_STATUS
+	 * with DRIVER_OK for most devices even with the STATUS protocol feature), so a started
+	 * ring means the driver is ready. */
 	rc = ensure_driver_ok(b);
 	if (rc)
 		return rc;

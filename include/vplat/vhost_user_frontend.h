@@ -8,8 +8,10 @@
  * and presents the back-end to the driver as a virtio-mmio version 2 register window: a
  * struct vplat_val_io whose register accesses become vhost-user messages. Feature
  * negotiation maps to GET/SET_FEATURES (and SET/GET_STATUS when offered), QueueReady=1 to
- * SET_VRING_NUM/ADDR/BASE/CALL/KICK/ENABLE, QueueNotify to a write on the ring's kick eventfd,
- * InterruptStatus to the call eventfds, config space to GET/SET_CONFIG, a status write of 0
+ * SET_VRING_NUM/ADDR/BASE/CALL/ERR/KICK/ENABLE, QueueNotify to a write on the ring's kick eventfd,
+ * (sent when the driver sets DRIVER_OK, as QEMU starts vhost rings only then),
+ * InterruptStatus to the call eventfds (and the error eventfds, which a back-end signals
+ * when the device needs a reset, as a configuration change), config space to GET/SET_CONFIG, a status write of 0
  * to GET_VRING_BASE on every ring plus RESET_DEVICE. The conformance suite and the benchmarks
  * therefore reach a vhost-user back-end exactly as they reach an in-process device:
  * @code
@@ -70,9 +72,11 @@ struct vplat_vhu_frontend_vq {
 	uint64_t desc;   /**< descriptor area guest address */
 	uint64_t driver; /**< driver area guest address */
 	uint64_t device; /**< device area guest address */
-	bool ready;      /**< started on the back-end */
+	bool ready;      /**< the driver wrote QueueReady=1 */
+	bool started;    /**< started on the back-end (from DRIVER_OK on, as QEMU does) */
 	int kick_fd;     /**< our end of the kick eventfd, or -1 */
 	int call_fd;     /**< our end of the call eventfd, or -1 */
+	int err_fd;      /**< our end of the error eventfd (a configuration interrupt), or -1 */
 };
 
 /** A vhost-user front-end. Caller-allocated; fields are read-only to users. */

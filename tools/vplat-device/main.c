@@ -16,7 +16,8 @@
 #include <unistd.h>
 #include "vdev.h"
 
-static const struct vdev_type *const types[] = {&vdev_rng, &vdev_blk, &vdev_net, &vdev_gpio};
+static const struct vdev_type *const types[] = {&vdev_rng,  &vdev_blk,     &vdev_net,
+						   &vdev_gpio, &vdev_console, &vdev_can};
 #define NTYPES (sizeof(types) / sizeof(types[0]))
 
 static volatile sig_atomic_t stop_signal;

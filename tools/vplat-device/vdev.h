@@ -56,5 +56,7 @@ extern const struct vdev_type vdev_rng;
 extern const struct vdev_type vdev_blk;
 extern const struct vdev_type vdev_net;
 extern const struct vdev_type vdev_gpio;
+extern const struct vdev_type vdev_console;
+extern const struct vdev_type vdev_can;
 
 #endif

@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* vplat-device can: the CAN device on a SocketCAN interface (vcan or real). */
+#include <stdlib.h>
+#include <string.h>
+#include "vdev.h"
+#include "vplat/can.h"
+
+struct can_state {
+	const char *iface;
+	bool no_fd;
+	struct vplat_can_socketcan *sock;
+	struct vplat_can can;
+};
+
+static struct can_state *st(struct vdev *v)
+{
+	if (!v->state)
+		v->state = calloc(1, sizeof(struct can_state));
+	return v->state;
+}
+
+static int can_option(struct vdev *v, int argc, char **argv, int *i)
+{
+	struct can_state *s = st(v);
+	const char *val;
+	if (!s)
+		return -1;
+	if ((val = vdev_optval(argc, argv, i, "--iface")))
+		return s->iface = val, 1;
+	if (!strcmp(argv[*i], "--no-fd"))
+		return s->no_fd = true, 1;
+	return 0;
+}
+
+static struct vplat_device *can_create(struct vdev *v, struct vplat_mem *mem)
+{
+	struct can_state *s = st(v);
+	if (!s || !s->iface) {
+		vdev_log(v, VPLAT_VHU_LOG_ERROR, "can: --iface NAME is required");
+		return NULL;
+	}
+	int rc = vplat_can_socketcan_open(s->iface, &s->sock);
+	if (rc) {
+		vdev_log(v, VPLAT_VHU_LOG_ERROR, "can: %s: %s", s->iface, vplat_strerror(rc));
+		return NULL;
+	}
+	uint64_t f = VPLAT_BIT(VPLAT_VIRTIO_CAN_F_CAN_CLASSIC) |
+		     VPLAT_BIT(VPLAT_VIRTIO_CAN_F_RTR_FRAMES) |
+		     VPLAT_BIT(VPLAT_VIRTIO_CAN_F_LATE_TX_ACK);
+	if (!s->no_fd && vplat_can_socketcan_fd_capable(s->sock))
+		f |= VPLAT_BIT(VPLAT_VIRTIO_CAN_F_CAN_FD);
+	rc = vplat_can_init(&s->can, mem, f, &vplat_can_host_socketcan, s->sock);
+	if (rc) {
+		vdev_log(v, VPLAT_VHU_LOG_ERROR, "can: %s", vplat_strerror(rc));
+		return NULL;
+	}
+	vplat_can_socketcan_bind(s->sock, &s->can);
+	vdev_log(v, VPLAT_VHU_LOG_INFO, "can: %s%s", s->iface,
+		 (f & VPLAT_BIT(VPLAT_VIRTIO_CAN_F_CAN_FD)) ? " (CAN FD)" : "");
+	return vplat_can_device(&s->can);
+}
+
+static unsigned can_host_fds(struct vdev *v, int *fds, unsigned max)
+{
+	struct can_state *s = v->state;
+	if (!s->sock || max < 1)
+		return 0;
+	fds[0] = vplat_can_socketcan_fd(s->sock);
+	return 1;
+}
+
+static void can_run(struct vdev *v)
+{
+	struct can_state *s = v->state;
+	if (s->sock)
+		vplat_can_socketcan_dispatch(s->sock);
+}
+
+static void can_destroy(struct vdev *v)
+{
+	struct can_state *s = v->state;
+	if (!s)
+		return;
+	if (s->sock)
+		vplat_can_socketcan_close(s->sock);
+	free(s);
+	v->state = NULL;
+}
+
+const struct vdev_type vdev_can = {
+    .name = "can",
+    .summary = "CAN device (virtio-can, ID 36) on a SocketCAN interface",
+    .help = "DESCRIPTION\n"
+	    "    Serves a virtio CAN device (classic, RTR, late TX ack, and CAN FD when the\n"
+	    "    interface takes it) on a SocketCAN interface such as vcan0. QEMU 7.2 has no\n"
+	    "    virtio-can device: use vplat's front-end or the conformance suite as the\n"
+	    "    driver.\n"
+	    "\n"
+	    "DEVICE OPTIONS\n"
+	    "    --iface NAME        SocketCAN interface (required)\n"
+	    "    --no-fd             do not offer CAN FD\n",
+    .option = can_option,
+    .create = can_create,
+    .host_fds = can_host_fds,
+    .host_run = can_run,
+    .destroy = can_destroy,
+};
