@@ -243,7 +243,7 @@ static int ring_fds(struct vplat_vhu_frontend *fe, uint16_t q)
 	return rc;
 }
 
-int fe_ring_start(struct vplat_vhu_frontend *fe, uint16_t q, uint16_t base)
+int fe_ring_start(struct vplat_vhu_frontend *fe, uint16_t q, uint32_t base)
 {
 	struct vplat_vhu_frontend_vq *v = &fe->vqs[q];
 	struct vhu_state st = {.index = q, .num = v->size};
@@ -274,7 +274,8 @@ int fe_start_rings(struct vplat_vhu_frontend *fe)
 	for (uint32_t q = 0; q < VPLAT_VHU_MAX_QUEUES; q++)
 		any |= fe->vqs[q].started;
 	int rc = any ? 0 : inflight_setup(fe);
-	uint16_t base = (fe->driver_features & VPLAT_BIT(VPLAT_VIRTIO_F_RING_PACKED)) ? 0x8000 : 0;
+	/* packed: next available and next used slot 0, both wrap counters 1 */
+	uint32_t base = (fe->driver_features & VPLAT_BIT(VPLAT_VIRTIO_F_RING_PACKED)) ? 0x80008000u : 0;
 	for (uint16_t q = 0; !rc && q < VPLAT_VHU_MAX_QUEUES; q++)
 		if (fe->vqs[q].ready && !fe->vqs[q].started)
 			rc = fe_ring_start(fe, q, base);
@@ -338,7 +339,7 @@ int vplat_vhu_frontend_reconnect(struct vplat_vhu_frontend *fe)
 		struct vplat_vhu_frontend_vq *v = &fe->vqs[q];
 		if (!v->started)
 			continue;
-		uint16_t base = 0x8000; /* packed: slot 0, wrap counter 1 */
+		uint32_t base = 0x80008000u; /* packed: slot 0, wrap counters 1 */
 		if (!packed) {
 			const uint16_t *used = vplat_val_mem_ptr(&fe->dma, v->device, 4);
 			base = used ? __atomic_load_n(used + 1, __ATOMIC_ACQUIRE) : 0;

@@ -10,7 +10,7 @@ int fe_set(struct vplat_vhu_frontend *fe, uint32_t request, const void *payload,
 	   const int *fds, uint32_t nfds);
 int fe_get_u64(struct vplat_vhu_frontend *fe, uint32_t request, uint64_t *v);
 int fe_set_u64(struct vplat_vhu_frontend *fe, uint32_t request, uint64_t v);
-int fe_ring_start(struct vplat_vhu_frontend *fe, uint16_t q, uint16_t base);
+int fe_ring_start(struct vplat_vhu_frontend *fe, uint16_t q, uint32_t base);
 int fe_start_rings(struct vplat_vhu_frontend *fe);
 void fe_ring_stop_all(struct vplat_vhu_frontend *fe);
 void fe_reset(struct vplat_vhu_frontend *fe);

@@ -139,7 +139,11 @@ static int start_ring(struct vplat_vhu_backend *b, uint16_t q)
 	}
 	uint16_t avail = (uint16_t)v->base, used;
 	if (vq->packed) {
-		used = avail; /* a stopped packed ring has nothing in flight */
+		/* QEMU's and DPDK's packed base: bits 0..15 next available slot + wrap counter,
+		 * bits 16..31 next used slot + wrap counter (0 there: same as the available one). */
+		used = (uint16_t)(v->base >> 16);
+		if (!used)
+			used = avail;
 	} else {
 		used = split_used_idx(vq);
 		vhu_inflight_recover(b, q, used, &avail);
@@ -174,7 +178,8 @@ static uint32_t stop_ring(struct vplat_vhu_backend *b, uint16_t q)
 	if (v->started && vq) {
 		base = vq->last_avail;
 		if (vq->packed)
-			base = (vq->last_avail & 0x7fffu) | ((uint32_t)vq->avail_wrap << 15);
+			base = (vq->last_avail & 0x7fffu) | ((uint32_t)vq->avail_wrap << 15) |
+			       (((vq->used_idx & 0x7fffu) | ((uint32_t)vq->used_wrap << 15)) << 16);
 		vhu_inflight_after_kick(b, q);
 		vplat_device_queue_reset(b->dev, q);
 	}
@@ -297,7 +302,9 @@ static int state_msg(struct vplat_vhu_backend *b, struct vhu_msg *m, bool *reply
 		v->num = st->num;
 		return 0;
 	case VPLAT_VHU_SET_VRING_BASE:
-		if (v->started || st->num > UINT16_MAX)
+		/* split: the next available index; packed: two 16-bit halves (see start_ring) */
+		if (v->started || (st->num > UINT16_MAX &&
+				   !(b->features & VPLAT_BIT(VPLAT_VIRTIO_F_RING_PACKED))))
 			return VPLAT_EPROTO;
 		v->base = st->num;
 		return 0;
@@ -310,7 +317,7 @@ static int state_msg(struct vplat_vhu_backend *b, struct vhu_msg *m, bool *reply
 		return 0;
 	default: /* GET_VRING_BASE: stop the ring and report where it stood */
 		m->u.state.num = stop_ring(b, (uint16_t)q);
-		vhu_log(b, VPLAT_VHU_LOG_INFO, "ring %d stopped at %u after %llu kicks", q,
+		vhu_log(b, VPLAT_VHU_LOG_INFO, "ring %d stopped at 0x%x after %llu kicks", q,
 			m->u.state.num, (unsigned long long)b->vrings[q].kicks);
 		*reply = true;
 		return 0;
