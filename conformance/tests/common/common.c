@@ -2,6 +2,8 @@
 #include <stdlib.h>
 #include "common.h"
 #include "vplat/spec/virtio_blk.h"
+#include "vplat/spec/virtio_can.h"
+#include "vplat/spec/virtio_gpio.h"
 
 int creq_queue(uint32_t device_id)
 {
@@ -10,6 +12,8 @@ int creq_queue(uint32_t device_id)
 	case VPLAT_VIRTIO_ID_BLOCK: return 0; /* requestq1 */
 	case VPLAT_VIRTIO_ID_NET: return 1;   /* transmitq1 */
 	case VPLAT_VIRTIO_ID_CONSOLE: return 1; /* transmitq of port 0 */
+	case VPLAT_VIRTIO_ID_GPIO: return VPLAT_VIRTIO_GPIO_REQUESTQ;
+	case VPLAT_VIRTIO_ID_CAN: return VPLAT_VIRTIO_CAN_CONTROLQ;
 	default: return -1;
 	}
 }
@@ -79,8 +83,35 @@ int creq_build(struct vplat_t *t, struct creq *r)
 		static const char line[] = "vplat-conform\n";
 		return creq_parts(t, r, line, sizeof(line) - 1, 0, 0);
 	}
+	case VPLAT_VIRTIO_ID_GPIO: {
+		/* GET_DIRECTION of line 0 (sec: GPIO Device / requestq Operation): 8 + 2 bytes. */
+		struct vplat_virtio_gpio_request q = {
+			.type = vplat_cpu_to_le16(VPLAT_VIRTIO_GPIO_MSG_GET_DIRECTION)};
+		return creq_parts(t, r, &q, sizeof(q), 2, 0);
+	}
+	case VPLAT_VIRTIO_ID_CAN: {
+		/* SET_CTRL_MODE_START (sec: CAN Device / Controller Mode): 2 + 1 bytes; a START
+		 * while STARTED is answered OK too, so the request can be repeated. */
+		struct vplat_virtio_can_control_out c = {
+			.msg_type = vplat_cpu_to_le16(VPLAT_VIRTIO_CAN_SET_CTRL_MODE_START)};
+		return creq_parts(t, r, &c, sizeof(c), 1, 0);
+	}
 	default:
 		return VPLAT_ENOTSUP;
+	}
+}
+
+uint64_t dev_required_features(struct vplat_t *t)
+{
+	uint64_t off = vplat_val_get_device_features(t->d);
+	switch (t->dev->device_id) {
+	case VPLAT_VIRTIO_ID_CAN: {
+		/* FEATURES_OK needs CAN_CLASSIC or CAN_FD (sec: CAN Device / Feature bits). */
+		uint64_t cl = VPLAT_BIT(VPLAT_VIRTIO_CAN_F_CAN_CLASSIC);
+		return (off & cl) ? cl : (off & VPLAT_BIT(VPLAT_VIRTIO_CAN_F_CAN_FD));
+	}
+	default:
+		return 0;
 	}
 }
 
@@ -104,6 +135,7 @@ static enum vplat_result up(struct vplat_t *t, uint64_t wanted, struct vplat_val
 			    uint16_t size, bool driver_ok)
 {
 	uint64_t offered = vplat_val_get_device_features(t->d);
+	wanted |= dev_required_features(t);
 	int rc = vplat_val_negotiate(t->d, (wanted & offered) | F(VERSION_1));
 	if (rc)
 		return vplat_t_error(t, "negotiation of 0x%llx failed: %s",

@@ -28,6 +28,12 @@ int creq_queue(uint32_t device_id);
 /* Build a valid request for the device type in DMA memory. 0 or a VPLAT_E* code. */
 int creq_build(struct vplat_t *t, struct creq *r);
 
+/*
+ * Device-type features a driver must accept for FEATURES_OK to be set (CAN: CAN_CLASSIC, or
+ * CAN_FD on a device without CLASSIC); bringup() always adds them. 0 for other types.
+ */
+uint64_t dev_required_features(struct vplat_t *t);
+
 /* True if every device-readable buffer of @p r still holds what was posted. */
 bool creq_readable_intact(const struct creq *r);
 

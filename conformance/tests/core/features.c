@@ -62,7 +62,7 @@ static enum vplat_result valid_subsets(struct vplat_t *t)
 	static const uint64_t ring_bits[] = {0, F(RING_PACKED), F(INDIRECT_DESC), F(EVENT_IDX),
 					     F(INDIRECT_DESC) | F(EVENT_IDX) | F(RING_PACKED)};
 	for (size_t i = 0; i < sizeof(ring_bits) / sizeof(ring_bits[0]); i++) {
-		uint64_t f = F(VERSION_1) | (ring_bits[i] & off);
+		uint64_t f = F(VERSION_1) | (ring_bits[i] & off) | dev_required_features(t);
 		VPLAT_T_CHECK_MSG(t, (int)i + 1, try_features(t, f), "FEATURES_OK accepted",
 				  "valid subset 0x%llx refused", (unsigned long long)f);
 	}

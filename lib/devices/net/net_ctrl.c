@@ -109,6 +109,9 @@ static uint8_t ctrl_mac(struct vplat_net *net, uint8_t cmd, const uint8_t *d, si
 	case VPLAT_VIRTIO_NET_CTRL_MAC_ADDR_SET:
 		if (!has(net, VPLAT_VIRTIO_NET_F_CTRL_MAC_ADDR) || n != 6)
 			return ERR;
+		/* VPLAT-NET-064: no group address, no all-zero address. */
+		if ((d[0] & 1) || !(d[0] | d[1] | d[2] | d[3] | d[4] | d[5]))
+			return ERR;
 		/* devicenormative: Setting MAC Address Filtering -- `mac` in config space is
 		 * updated before the command is used. */
 		memcpy(net->config.mac, d, 6);
@@ -204,6 +207,45 @@ uint8_t vplat_net_ctrl_exec(struct vplat_net *net, const uint8_t *cmd, size_t le
 	}
 }
 
+/*
+ * A MAC_TABLE_SET longer than ctrl_buf (VPLAT-NET-063: lists of any length are accepted; a
+ * list that does not fit the table turns into all-unicast / all-multicast). The counts and
+ * the entries that fit are read straight from the chain; everything else is ERR.
+ */
+static uint8_t ctrl_mac_table_chain(struct vplat_net *net, const struct vplat_chain *c)
+{
+	struct vplat_net_filter *f = &net->filter;
+	uint64_t len = c->read_len, pos = 2, at[2];
+	uint32_t cnt[2];
+	uint8_t b[4];
+
+	if (vplat_chain_read(c, 0, b, 2) != 2 || b[0] != VPLAT_VIRTIO_NET_CTRL_MAC ||
+	    b[1] != VPLAT_VIRTIO_NET_CTRL_MAC_TABLE_SET || !has(net, VPLAT_VIRTIO_NET_F_CTRL_RX))
+		return ERR;
+	for (int l = 0; l < 2; l++) {
+		if (len - pos < 4 || vplat_chain_read(c, pos, b, 4) != 4)
+			return ERR;
+		cnt[l] = (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 |
+			 (uint32_t)b[3] << 24;
+		pos += 4;
+		at[l] = pos;
+		if (cnt[l] > (len - pos) / 6)
+			return ERR;
+		pos += (uint64_t)cnt[l] * 6;
+	}
+	if (pos != len)
+		return ERR; /* exactly two tables, nothing after them */
+	f->uni_overflow = cnt[0] > VPLAT_NET_MAC_TABLE;
+	f->n_uni = f->uni_overflow ? 0 : (uint16_t)cnt[0];
+	if (f->n_uni)
+		vplat_chain_read(c, at[0], f->macs, (size_t)f->n_uni * 6);
+	f->multi_overflow = cnt[1] > VPLAT_NET_MAC_TABLE - f->n_uni;
+	f->n_multi = f->multi_overflow ? 0 : (uint16_t)cnt[1];
+	if (f->n_multi)
+		vplat_chain_read(c, at[1], f->macs[f->n_uni], (size_t)f->n_multi * 6);
+	return OK;
+}
+
 void vplat_net_ctrl_process(struct vplat_net *net, struct vplat_vq *vq)
 {
 	struct vplat_iov iov[VPLAT_NET_SEGS];
@@ -224,13 +266,16 @@ void vplat_net_ctrl_process(struct vplat_net *net, struct vplat_vq *vq)
 		if (c.read_len <= VPLAT_NET_CTRL_MAX) {
 			size_t n = vplat_chain_read(&c, 0, net->ctrl_buf, (size_t)c.read_len);
 			ack = vplat_net_ctrl_exec(net, net->ctrl_buf, n);
+		} else {
+			ack = ctrl_mac_table_chain(net, &c);
 		}
 		if (ack == OK)
 			net->stats.ctrl_ok++;
 		else
 			net->stats.ctrl_err++;
-		vplat_chain_write(&c, 0, &ack, 1);
-		vplat_vq_push(vq, &c, 1);
+		/* VPLAT-NET-046: the ack is the last device-writable byte of the chain. */
+		vplat_chain_write(&c, c.write_len - 1, &ack, 1);
+		vplat_vq_push(vq, &c, c.write_len > UINT32_MAX ? UINT32_MAX : (uint32_t)c.write_len);
 		pushed = true;
 	}
 	if (pushed)
