@@ -10,7 +10,9 @@
 #include "vplat/error.h"
 #include "vplat/loopback.h"
 #include "vplat/blk.h"
+#include "vplat/can.h"
 #include "vplat/console.h"
+#include "vplat/gpio.h"
 #include "vplat/net.h"
 #include "vplat/rng.h"
 
@@ -22,6 +24,8 @@ struct lb_model {
 	/* Build the model in @p state over @p mem; return its generic device. */
 	struct vplat_device *(*create)(void *state, struct vplat_mem *mem);
 	void (*destroy)(void *state);
+	/* Optional: the host side's turn when a test waits (vplat_t_poll()); NULL: nothing to do. */
+	void (*poll)(void *state);
 };
 
 struct rng_state {
@@ -186,14 +190,179 @@ static struct vplat_device *net_mq_create(void *state, struct vplat_mem *mem)
 	return vplat_net_device(&s->net);
 }
 
+/*
+ * GPIO: 8 lines of vplat's line simulator, VIRTIO_GPIO_F_IRQ offered, every line named except
+ * line 7. Lines 0..3 are two loopback wires, a convention the GPIO tests look for by name:
+ *   "loop-out0" (0) -> "loop-in0" (1), "loop-out1" (2) -> "loop-in1" (3).
+ * On every poll the PAL drives each loop-inN to the level loop-outN drives while loop-outN is
+ * an output, and to 0 (a pull-down) otherwise, as a wire between two pins would. The
+ * simulator reports the input change to the device (vplat_gpio_input_event()), so a driver
+ * raises interrupts on loop-inN by writing loop-outN with SET_VALUE: no host-side hook is
+ * needed. A platform without lines of these names makes the interrupt tests SKIP.
+ */
+#define GPIO_LINES 8
+struct gpio_state {
+	struct vplat_gpio gpio;
+	struct vplat_gpio_line lines[GPIO_LINES];
+	struct vplat_gpio_sim *sim;
+	uint8_t names[256];
+};
+
+static const char *const gpio_line_names[GPIO_LINES] = {
+	"loop-out0", "loop-in0", "loop-out1", "loop-in1", "ign-sense", "cam0-reset",
+	"telltale-led", ""};
+
+static void gpio_sink(void *opaque, uint16_t line, uint8_t level)
+{
+	vplat_gpio_input_event(opaque, line, level);
+}
+
+static void gpio_destroy(void *state)
+{
+	struct gpio_state *s = state;
+	vplat_gpio_fini(&s->gpio);
+	vplat_gpio_sim_free(s->sim);
+	s->sim = NULL;
+}
+
+static struct vplat_device *gpio_create(void *state, struct vplat_mem *mem)
+{
+	struct gpio_state *s = state;
+	uint32_t nsize = 0;
+	s->sim = vplat_gpio_sim_new(1, GPIO_LINES);
+	if (!s->sim)
+		return NULL;
+	for (unsigned i = 0; i < GPIO_LINES; i++)
+		vplat_gpio_sim_set_name(s->sim, 0, i, gpio_line_names[i]);
+	if (vplat_gpio_names_pack(vplat_gpio_sim_names(s->sim, 0), GPIO_LINES, s->names,
+				  sizeof(s->names), &nsize) != 0 ||
+	    vplat_gpio_init(&s->gpio, mem, s->lines, GPIO_LINES, s->names, nsize,
+			    &vplat_gpio_host_sim, vplat_gpio_sim_chip(s->sim, 0)) != 0) {
+		vplat_gpio_sim_free(s->sim);
+		s->sim = NULL;
+		return NULL;
+	}
+	vplat_gpio_sim_set_sink(s->sim, 0, gpio_sink, &s->gpio);
+	return vplat_gpio_device(&s->gpio);
+}
+
+/* The two loopback wires: loop-outN (line 2N) drives loop-inN (line 2N + 1). */
+static void gpio_poll(void *state)
+{
+	struct gpio_state *s = state;
+	for (unsigned w = 0; w < 2; w++) {
+		uint8_t level = 0, dir = 0;
+		if (vplat_gpio_sim_get(s->sim, 0, 2 * w, &level, &dir) != 0)
+			continue;
+		vplat_gpio_sim_drive(s->sim, 0, 2 * w + 1,
+				     dir == VPLAT_VIRTIO_GPIO_DIRECTION_OUT ? level : 0);
+	}
+}
+
+/*
+ * GPIO, plain: 4 unnamed lines (gpio_names_size 0) on a host end that cannot detect input
+ * events, so VIRTIO_GPIO_F_IRQ is not offered and there is no eventq.
+ */
+static int plain_set_direction(void *host, uint16_t line, uint8_t dir, uint8_t value)
+{
+	return vplat_gpio_host_sim.set_direction(host, line, dir, value);
+}
+static int plain_get_value(void *host, uint16_t line, uint8_t *value)
+{
+	return vplat_gpio_host_sim.get_value(host, line, value);
+}
+static int plain_set_value(void *host, uint16_t line, uint8_t value)
+{
+	return vplat_gpio_host_sim.set_value(host, line, value);
+}
+static const struct vplat_gpio_host_ops gpio_plain_ops = {
+	.set_direction = plain_set_direction,
+	.get_value = plain_get_value,
+	.set_value = plain_set_value,
+};
+
+static struct vplat_device *gpio_plain_create(void *state, struct vplat_mem *mem)
+{
+	struct gpio_state *s = state;
+	s->sim = vplat_gpio_sim_new(1, 4);
+	if (!s->sim || vplat_gpio_init(&s->gpio, mem, s->lines, 4, NULL, 0, &gpio_plain_ops,
+				       vplat_gpio_sim_chip(s->sim, 0)) != 0) {
+		vplat_gpio_sim_free(s->sim);
+		s->sim = NULL;
+		return NULL;
+	}
+	return vplat_gpio_device(&s->gpio);
+}
+
+/*
+ * CAN: the device on a virtual CAN bus (no timing model: frames move when the PAL polls) with
+ * every feature offered (CLASSIC, FD, RTR_FRAMES, LATE_TX_ACK), and one other node, "echo": a
+ * generic port that acknowledges every frame (as any receiver on a CAN bus does) and sends
+ * each frame it receives back onto the bus unchanged, once. A frame the driver transmits thus
+ * comes back to the driver as a received frame from another node, which gives the tests RX
+ * without a host-side hook. Frames move on every poll (vplat_t_poll()), so with LATE_TX_ACK a
+ * frame stays pending until the test waits. On a platform without such a peer, the RX tests
+ * SKIP when nothing comes back.
+ */
+struct can_state {
+	struct vplat_can can;
+	struct vplat_canbus *bus;
+	struct vplat_canbus_node *node;
+	struct vplat_canbus_node *echo;
+};
+
+static void can_echo(void *opaque, const struct vplat_can_frame *f,
+		     const struct vplat_canbus_node *from)
+{
+	(void)from;
+	vplat_canbus_port_send(((struct can_state *)opaque)->echo, f);
+}
+
+static void can_destroy(void *state)
+{
+	struct can_state *s = state;
+	vplat_canbus_free(s->bus);
+	s->bus = NULL;
+}
+
+static struct vplat_device *can_create(void *state, struct vplat_mem *mem)
+{
+	struct can_state *s = state;
+	uint64_t f = VPLAT_BIT(VPLAT_VIRTIO_CAN_F_CAN_CLASSIC) | VPLAT_BIT(VPLAT_VIRTIO_CAN_F_CAN_FD) |
+		     VPLAT_BIT(VPLAT_VIRTIO_CAN_F_RTR_FRAMES) |
+		     VPLAT_BIT(VPLAT_VIRTIO_CAN_F_LATE_TX_ACK);
+	s->bus = vplat_canbus_new(NULL);
+	if (s->bus) {
+		s->node = vplat_canbus_add_node(s->bus, "dut");
+		s->echo = vplat_canbus_add_port(s->bus, "echo", can_echo, s);
+	}
+	if (!s->bus || !s->node || !s->echo ||
+	    vplat_can_init(&s->can, mem, f, &vplat_can_host_bus, s->node) != 0) {
+		can_destroy(s);
+		return NULL;
+	}
+	vplat_canbus_node_bind(s->node, &s->can);
+	return vplat_can_device(&s->can);
+}
+
+static void can_poll(void *state)
+{
+	vplat_canbus_run(((struct can_state *)state)->bus, 0);
+}
+
 static const struct lb_model models[] = {
-	{"rng", VPLAT_VIRTIO_ID_RNG, sizeof(struct rng_state), rng_create, NULL},
-	{"blk", VPLAT_VIRTIO_ID_BLOCK, sizeof(struct blk_state), blk_create, NULL},
-	{"blk-ro", VPLAT_VIRTIO_ID_BLOCK, sizeof(struct blk_ro_state), blk_ro_create, NULL},
-	{"net", VPLAT_VIRTIO_ID_NET, sizeof(struct net_state), net_create, NULL},
-	{"net-mq", VPLAT_VIRTIO_ID_NET, sizeof(struct net_state), net_mq_create, NULL},
-	{"console", VPLAT_VIRTIO_ID_CONSOLE, sizeof(struct con_state), con_create, NULL},
-	{"console-sp", VPLAT_VIRTIO_ID_CONSOLE, sizeof(struct con_state), con_sp_create, NULL},
+	{"rng", VPLAT_VIRTIO_ID_RNG, sizeof(struct rng_state), rng_create, NULL, NULL},
+	{"blk", VPLAT_VIRTIO_ID_BLOCK, sizeof(struct blk_state), blk_create, NULL, NULL},
+	{"blk-ro", VPLAT_VIRTIO_ID_BLOCK, sizeof(struct blk_ro_state), blk_ro_create, NULL, NULL},
+	{"net", VPLAT_VIRTIO_ID_NET, sizeof(struct net_state), net_create, NULL, NULL},
+	{"net-mq", VPLAT_VIRTIO_ID_NET, sizeof(struct net_state), net_mq_create, NULL, NULL},
+	{"console", VPLAT_VIRTIO_ID_CONSOLE, sizeof(struct con_state), con_create, NULL, NULL},
+	{"console-sp", VPLAT_VIRTIO_ID_CONSOLE, sizeof(struct con_state), con_sp_create, NULL, NULL},
+	{"gpio", VPLAT_VIRTIO_ID_GPIO, sizeof(struct gpio_state), gpio_create, gpio_destroy,
+	 gpio_poll},
+	{"gpio-plain", VPLAT_VIRTIO_ID_GPIO, sizeof(struct gpio_state), gpio_plain_create,
+	 gpio_destroy, NULL},
+	{"can", VPLAT_VIRTIO_ID_CAN, sizeof(struct can_state), can_create, can_destroy, can_poll},
 };
 #define NMODELS (sizeof(models) / sizeof(models[0]))
 
@@ -255,6 +424,13 @@ static void lb_close(struct vplat_pal *pal, unsigned idx, struct vplat_val_dev *
 	p->inst[idx] = NULL;
 }
 
+static void lb_poll(struct vplat_pal *pal, unsigned idx)
+{
+	struct lb_pal *p = pal->priv;
+	if (p->inst[idx] && models[idx / 2].poll)
+		models[idx / 2].poll(p->inst[idx]->state);
+}
+
 static int lb_status(struct vplat_pal *pal, unsigned idx)
 {
 	struct lb_pal *p = pal->priv;
@@ -265,6 +441,7 @@ static const struct vplat_pal_ops lb_ops = {
 	.name = "loopback",
 	.open = lb_open,
 	.close = lb_close,
+	.poll = lb_poll,
 	.device_status = lb_status,
 };
 
