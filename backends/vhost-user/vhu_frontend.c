@@ -3,6 +3,8 @@
  * vhost-user front-end: guest memory, connection, handshake, ring start/stop, inflight region
  * and reconnect. The virtio-mmio register emulation the driver talks to is vhu_frontend_io.c.
  */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
@@ -11,7 +13,27 @@
 #define FE_PF_WANTED                                                                               \
 	(VPLAT_BIT(VPLAT_VHU_PROTOCOL_F_MQ) | VPLAT_BIT(VPLAT_VHU_PROTOCOL_F_REPLY_ACK) |           \
 	 VPLAT_BIT(VPLAT_VHU_PROTOCOL_F_CONFIG) | VPLAT_BIT(VPLAT_VHU_PROTOCOL_F_INFLIGHT_SHMFD) | \
-	 VPLAT_BIT(VPLAT_VHU_PROTOCOL_F_RESET_DEVICE) | VPLAT_BIT(VPLAT_VHU_PROTOCOL_F_STATUS))
+	 VPLAT_BIT(VPLAT_VHU_PROTOCOL_F_RESET_DEVICE) | VPLAT_BIT(VPLAT_VHU_PROTOCOL_F_STATUS) |   \
+	 VPLAT_BIT(VPLAT_VHU_PROTOCOL_F_CONFIGURE_MEM_SLOTS))
+
+/* VPLAT_VHU_FE_DEBUG=1 in the environment: every message sent and every reply received,
+ * on standard error (to see what a third-party back end was sent when it misbehaves). */
+static int fe_debug = -1;
+
+static void fe_log(const char *dir, const struct vhu_hdr *h, const void *payload)
+{
+	if (fe_debug < 0) {
+		const char *e = getenv("VPLAT_VHU_FE_DEBUG");
+		fe_debug = e && *e && strcmp(e, "0") != 0;
+	}
+	if (!fe_debug)
+		return;
+	const uint8_t *b = payload;
+	fprintf(stderr, "vhu-fe %s req %u flags 0x%x size %u:", dir, h->request, h->flags, h->size);
+	for (uint32_t i = 0; i < h->size && i < 32; i++)
+		fprintf(stderr, " %02x", b[i]);
+	fprintf(stderr, "%s\n", h->size > 32 ? " ..." : "");
+}
 
 static int fe_fail(struct vplat_vhu_frontend *fe, int rc)
 {
@@ -36,13 +58,18 @@ int vplat_vhu_frontend_call(struct vplat_vhu_frontend *fe, uint32_t request, uin
 	memcpy(buf, &h, sizeof(h));
 	if (size)
 		memcpy(buf + sizeof(h), payload, size);
+	fe_log("->", &h, buf + sizeof(h));
 	if (vhu_send(fe->sock, buf, sizeof(h) + size, fds, nfds))
 		return fe_fail(fe, VPLAT_EIO);
 	if (!reply_size)
 		return 0;
 	int rc = vhu_recv_msg(fe->sock, &m, fe->p.timeout_ms);
-	if (rc)
+	if (rc) {
+		if (fe_debug > 0)
+			fprintf(stderr, "vhu-fe <- no reply to req %u: %d\n", request, rc);
 		return fe_fail(fe, rc);
+	}
+	fe_log("<-", &m.hdr, &m.u);
 	if (m.hdr.request != request || !(m.hdr.flags & VPLAT_VHU_FLAG_REPLY) ||
 	    m.hdr.size != reply_size) {
 		vhu_close_fds(&m);
@@ -108,10 +135,13 @@ static int handshake(struct vplat_vhu_frontend *fe)
 	if (!rc && fe_pf(fe, VPLAT_VHU_PROTOCOL_F_MQ)) {
 		uint64_t n = 0;
 		rc = fe_get_u64(fe, VPLAT_VHU_GET_QUEUE_NUM, &n);
-		if (!rc && (n == 0 || n > VPLAT_VHU_MAX_QUEUES))
+		/* The back end's maximum: DPDK's vhost library answers 128 (queue pairs it could
+		 * serve) whatever the PMD uses; present at most what we can drive, as QEMU only
+		 * checks that the queues it wants fit under the maximum. */
+		if (!rc && n == 0)
 			rc = fe_fail(fe, VPLAT_EPROTO);
 		if (!rc)
-			fe->nqueues = (uint16_t)n;
+			fe->nqueues = (uint16_t)(n > VPLAT_VHU_MAX_QUEUES ? VPLAT_VHU_MAX_QUEUES : n);
 	}
 	if (!rc)
 		rc = fe_set(fe, VPLAT_VHU_SET_OWNER, NULL, 0, NULL, 0);
@@ -318,7 +348,17 @@ int fe_send_features(struct vplat_vhu_frontend *fe)
 	uint64_t f = fe->driver_features;
 	if (fe->backend_features & VPLAT_BIT(VPLAT_VHU_F_PROTOCOL_FEATURES))
 		f |= VPLAT_BIT(VPLAT_VHU_F_PROTOCOL_FEATURES);
-	return fe_set_u64(fe, VPLAT_VHU_SET_FEATURES, f);
+	int rc = fe_set_u64(fe, VPLAT_VHU_SET_FEATURES, f);
+	/* A back end refusing the features may just close the connection, and libvhost-user
+	 * (qemu-storage-daemon) even acks the SET_FEATURES with success first (vu_panic on a
+	 * driver without VERSION_1, then vu_dispatch's default ack 0, then the disconnect).
+	 * Follow up with GET_FEATURES, as QEMU does without REPLY_ACK (enforce_reply), so a
+	 * refusal shows as FEATURES_OK not set instead of passing unnoticed. */
+	if (!rc) {
+		uint64_t back;
+		rc = fe_get_u64(fe, VPLAT_VHU_GET_FEATURES, &back);
+	}
+	return rc;
 }
 
 int vplat_vhu_frontend_reconnect(struct vplat_vhu_frontend *fe)

@@ -10,6 +10,15 @@
 
 #define M(x) VPLAT_VIRTIO_MMIO_##x
 
+/* Bits of the vhost-user feature word the mmio v2 window never offers: bit 30 is
+ * VHOST_USER_F_PROTOCOL_FEATURES (vhost-user's own, not a virtio feature), and bits 24
+ * (NOTIFY_ON_EMPTY) and 27 (ANY_LAYOUT) are legacy-only. Back ends serving legacy front ends
+ * too offer them (libvhost-user and DPDK do); QEMU's modern transports strip them
+ * (legacy_features in virtio-pci and virtio-mmio v2), and so does this modern-only window. */
+#define FE_NOT_OFFERED                                                                             \
+	(VPLAT_BIT(VPLAT_VHU_F_PROTOCOL_FEATURES) | VPLAT_BIT(VPLAT_VIRTIO_F_NOTIFY_ON_EMPTY) |         \
+	 VPLAT_BIT(VPLAT_VIRTIO_F_ANY_LAYOUT))
+
 static bool pf(const struct vplat_vhu_frontend *fe, unsigned bit)
 {
 	return fe->protocol_features & VPLAT_BIT(bit);
@@ -54,21 +63,25 @@ static void wait_calls(struct vplat_vhu_frontend *fe, int ms)
 	drain_calls(fe);
 }
 
+/* Config reads fetch the space from offset 0 up to the end of the access, as QEMU's front end
+ * only ever asks GET_CONFIG for the whole space from offset 0: libvhost-user (so
+ * qemu-storage-daemon) ignores the offset and copies from the start of the space. */
 static uint32_t config_read(struct vplat_vhu_frontend *fe, uint32_t off, unsigned size)
 {
-	if (!pf(fe, VPLAT_VHU_PROTOCOL_F_CONFIG) || size > 8)
+	enum { CFG_MAX = 256 };
+	if (!pf(fe, VPLAT_VHU_PROTOCOL_F_CONFIG) || size > 8 || off + size > CFG_MAX)
 		return 0;
 	struct {
 		uint32_t offset, size, flags;
-		uint8_t data[8];
-	} c = {.offset = off, .size = size}, r;
+		uint8_t data[CFG_MAX];
+	} c = {.offset = 0, .size = off + size}, r;
 	memset(&r, 0, sizeof(r));
-	if (vplat_vhu_frontend_call(fe, VPLAT_VHU_GET_CONFIG, 0, &c, 12 + size, NULL, 0, &r,
-				    12 + size))
+	if (vplat_vhu_frontend_call(fe, VPLAT_VHU_GET_CONFIG, 0, &c, 12 + off + size, NULL, 0, &r,
+				    12 + off + size))
 		return 0;
 	uint32_t v = 0;
 	for (unsigned i = 0; i < size && i < 4; i++)
-		v |= (uint32_t)r.data[i] << (8 * i);
+		v |= (uint32_t)r.data[off + i] << (8 * i);
 	return v;
 }
 
@@ -103,7 +116,7 @@ static void status_write(struct vplat_vhu_frontend *fe, uint8_t val)
 	uint8_t added = val & (uint8_t)~fe->status;
 	bool st = pf(fe, VPLAT_VHU_PROTOCOL_F_STATUS);
 	if (added & VPLAT_VIRTIO_STATUS_FEATURES_OK) {
-		uint64_t offer = fe->backend_features & ~VPLAT_BIT(VPLAT_VHU_F_PROTOCOL_FEATURES);
+		uint64_t offer = fe->backend_features & ~FE_NOT_OFFERED;
 		bool ok = !(fe->driver_features & ~offer) && fe_send_features(fe) == 0;
 		if (ok && st) {
 			uint64_t s = 0;
@@ -167,7 +180,7 @@ static uint64_t fe_read(void *ctx, unsigned space, uint64_t off, unsigned size)
 	case M(VENDOR_ID):
 		return VPLAT_VHU_FRONTEND_VENDOR;
 	case M(DEVICE_FEATURES): {
-		uint64_t f = fe->backend_features & ~VPLAT_BIT(VPLAT_VHU_F_PROTOCOL_FEATURES);
+		uint64_t f = fe->backend_features & ~FE_NOT_OFFERED;
 		return fe->dfsel > 1 ? 0 : (uint32_t)(f >> (32 * fe->dfsel));
 	}
 	case M(INTERRUPT_STATUS):

@@ -216,6 +216,12 @@ static const struct hostile hostile_cases[] = {
     {VPLAT_VHU_SET_MEM_TABLE, 40, {1, 0x80000000, 4096, 0x7f0000000000, 0}, 0},
     /* region wrapping around the guest address space */
     {VPLAT_VHU_ADD_MEM_REG, 40, {0, UINT64_MAX - 4095, 8192, 0x7f0000000000, 0}, 1},
+    /* region overlapping the front-end's memory in guest-physical space */
+    {VPLAT_VHU_ADD_MEM_REG, 40, {0, 0x40000000, 4096, 0x7f0000000000, 0}, 1},
+    /* removing a region that does not exist */
+    {VPLAT_VHU_REM_MEM_REG, 40, {0, 0x90000000, 4096, 0x7f0000000000, 0}, 0},
+    /* region whose file offset runs past the fd */
+    {VPLAT_VHU_ADD_MEM_REG, 40, {0, 0x90000000, 4096, 0x7f0000000000, 4096}, 1},
     /* inflight region with zero queues */
     {VPLAT_VHU_GET_INFLIGHT_FD, 24, {0, 0, 0}, 0},
 };
@@ -245,6 +251,41 @@ START_TEST(hostile_frontend)
 	expect_refused(&r, h->req, pl, h->size, fds, nfds);
 	if (fds[0] >= 0)
 		close(fds[0]);
+	rig_down(&r);
+	ck_assert_int_eq(count_fds(), before);
+}
+END_TEST
+
+START_TEST(add_and_remove_region)
+{
+	/* A second region added and removed at run time; rings keep working throughout. */
+	int before = count_fds();
+	struct rig r;
+	rig_up(&r, false);
+	int fd = memfd_create("extra", MFD_CLOEXEC);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(ftruncate(fd, 1u << 16), 0);
+	uint64_t reg[5] = {0, 0x80000000, 1u << 16, 0x7e0000000000, 0};
+	uint64_t ack = 1;
+	ck_assert_int_eq(vplat_vhu_frontend_call(&r.fe, VPLAT_VHU_ADD_MEM_REG,
+						 VPLAT_VHU_FLAG_NEED_REPLY, reg, 40, &fd, 1, &ack, 8),
+			 0);
+	ck_assert_uint_eq(ack, 0);
+	close(fd);
+	ack = 1;
+	ck_assert_int_eq(vplat_vhu_frontend_call(&r.fe, VPLAT_VHU_REM_MEM_REG,
+						 VPLAT_VHU_FLAG_NEED_REPLY, reg, 40, NULL, 0, &ack, 8),
+			 0);
+	ck_assert_uint_eq(ack, 0);
+	uint64_t gpa;
+	uint8_t *buf = vplat_val_alloc(vplat_vhu_frontend_dma(&r.fe), 16, 8, &gpa);
+	struct vplat_val_buf b = {.ptr = buf, .len = 16};
+	ck_assert_int_eq(vplat_val_vq_add(&r.vq, &b, 0, 1, (void *)1), 0);
+	vplat_val_vq_kick(&r.vq);
+	void *tok;
+	uint32_t len;
+	ck_assert_int_eq(vplat_val_wait_used(&r.vq, &tok, &len, 2000), 0);
+	ck_assert_uint_eq(len, 16);
 	rig_down(&r);
 	ck_assert_int_eq(count_fds(), before);
 }
@@ -300,6 +341,7 @@ static Suite *suite(void)
 	tcase_add_loop_test(tc, hostile_frontend, 0,
 			    (int)(sizeof(hostile_cases) / sizeof(hostile_cases[0])));
 	tcase_add_test(tc, garbage_header);
+	tcase_add_test(tc, add_and_remove_region);
 	tcase_add_test(tc, process_entry_point);
 	suite_add_tcase(s, tc);
 	return s;

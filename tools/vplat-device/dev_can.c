@@ -2,6 +2,7 @@
 /* vplat-device can: the CAN device on a SocketCAN interface (vcan or real). */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "vdev.h"
 #include "vplat/can.h"
 
@@ -54,7 +55,9 @@ static void echo_rx(void *opaque, const struct vplat_can_frame *f,
 static struct vplat_device *can_create_virtual(struct vdev *v, struct can_state *s,
 					       struct vplat_mem *mem)
 {
-	s->bus = vplat_canbus_new(NULL);
+	/* A timed bus (500 kbit/s, FD data phase 2 Mbit/s): frames occupy it as on a wire. */
+	struct vplat_canbus_config bc = {.bitrate = 500000, .data_bitrate = 2000000};
+	s->bus = vplat_canbus_new(&bc);
 	s->node = s->bus ? vplat_canbus_add_node(s->bus, "vhost-user") : NULL;
 	s->echo = s->bus ? vplat_canbus_add_port(s->bus, "echo", echo_rx, s) : NULL;
 	if (!s->node || !s->echo)
@@ -128,6 +131,22 @@ static void can_run(struct vdev *v)
 	}
 }
 
+static int can_timeout_ms(struct vdev *v)
+{
+	struct can_state *s = v->state;
+	if (!s->bus)
+		return -1;
+	if (s->npending)
+		return 0;
+	uint64_t next = vplat_canbus_next_ns(s->bus);
+	if (next == UINT64_MAX)
+		return -1;
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	uint64_t now = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	return next <= now ? 0 : (int)((next - now + 999999u) / 1000000u);
+}
+
 static void can_destroy(struct vdev *v)
 {
 	struct can_state *s = v->state;
@@ -152,12 +171,14 @@ const struct vdev_type vdev_can = {
 	    "\n"
 	    "DEVICE OPTIONS\n"
 	    "    --iface NAME        SocketCAN interface\n"
-	    "    --virtual           instead: a vplat virtual bus with one more node that sends\n"
-	    "                        every frame it receives back onto the bus\n"
+	    "    --virtual           instead: a vplat virtual bus (500 kbit/s, FD data 2 Mbit/s)\n"
+	    "                        with one more node that sends every frame it receives\n"
+	    "                        back onto the bus\n"
 	    "    --no-fd             do not offer CAN FD (SocketCAN)\n",
     .option = can_option,
     .create = can_create,
     .host_fds = can_host_fds,
     .host_run = can_run,
+    .host_timeout_ms = can_timeout_ms,
     .destroy = can_destroy,
 };

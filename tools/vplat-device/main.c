@@ -165,7 +165,8 @@ static void serve(struct vdev *v)
 		unsigned nh = v->type->host_fds ? v->type->host_fds(v, hfd, VDEV_HOST_FDS) : 0;
 		for (unsigned i = 0; i < nh; i++)
 			p[n + i] = (struct pollfd){.fd = hfd[i], .events = POLLIN};
-		int r = poll(p, n + nh, 1000);
+		int tmo = v->type->host_timeout_ms ? v->type->host_timeout_ms(v) : -1;
+		int r = poll(p, n + nh, tmo >= 0 && tmo < 1000 ? tmo : 1000);
 		if (r < 0 && errno != EINTR)
 			break;
 		for (size_t i = n; r > 0 && i-- > 0;) /* kicks first; the socket (entry 0) last */

@@ -27,6 +27,8 @@ struct vdev_type {
 	struct vplat_device *(*create)(struct vdev *v, struct vplat_mem *mem);
 	/* Optional: fds to poll for the device's host end; returns how many (at most @max). */
 	unsigned (*host_fds)(struct vdev *v, int *fds, unsigned max);
+	/* Optional: longest the loop may sleep before host_run() is due (ms); -1: no limit. */
+	int (*host_timeout_ms)(struct vdev *v);
 	/* Optional: the host fd polled readable, or a loop iteration ended. */
 	void (*host_run)(struct vdev *v);
 	/* The device completes requests in the order it takes them (see vplat/vhost_user.h). */
