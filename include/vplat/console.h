@@ -105,6 +105,7 @@ struct vplat_console_port {
 	bool console;                             /**< announce with CONSOLE_PORT */
 	bool announced;                           /**< DEVICE_ADD sent */
 	bool guest_ready;                         /**< PORT_READY 1 received */
+	bool guest_failed;                        /**< PORT_READY 0 received: queues unused */
 	bool guest_open;                          /**< guest has the port open */
 	bool host_open;                           /**< host side connected */
 	uint16_t cols;                            /**< last width sent */
@@ -133,6 +134,7 @@ struct vplat_console {
 	uint32_t pend_head;                                   /**< oldest pending message */
 	uint32_t npend;                                       /**< pending messages */
 	bool ready;                                           /**< DEVICE_READY 1 received */
+	bool failed;                                          /**< DEVICE_READY 0: silent until reset */
 	struct vplat_console_stats stats;                     /**< counters */
 };
 

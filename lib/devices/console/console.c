@@ -76,7 +76,7 @@ static void tx_process(struct vplat_console *con, uint32_t id)
 	struct vplat_vq *vq = port_vq(con, id, true);
 	bool pushed = false;
 
-	if (!port_exists(con, id))
+	if (!port_exists(con, id) || p->guest_failed)
 		return;
 	for (;;) {
 		if (!p->tx_active) {
@@ -123,7 +123,7 @@ int32_t vplat_console_input(struct vplat_console *con, uint32_t id, const uint8_
 
 	if (!con || !port_exists(con, id))
 		return VPLAT_ENOENT;
-	if (id && !vplat_console_multiport(con))
+	if ((id && !vplat_console_multiport(con)) || con->port[id].guest_failed)
 		return 0;
 	struct vplat_vq *vq = port_vq(con, id, false);
 	while (done < len) {
@@ -165,8 +165,8 @@ static void con_queue_notify(struct vplat_device *dev, struct vplat_vq *vq)
 	}
 	uint32_t id = q < 2 ? 0 : (uint32_t)(q - 2) / 2;
 	bool tx = q & 1;
-	if (!port_exists(con, id))
-		return; /* buffers stay until the port exists */
+	if (!port_exists(con, id) || con->port[id].guest_failed)
+		return; /* buffers stay until the port exists (and has not failed) */
 	if (tx) {
 		tx_process(con, id);
 	} else if (con->port[id].host->rx_ready) {
@@ -192,11 +192,12 @@ static void con_reset(struct vplat_device *dev)
 		struct vplat_console_port *p = &con->port[id];
 		tx_abort(con, id, false);
 		bool was_open = p->guest_open;
-		p->announced = p->guest_ready = p->guest_open = false;
+		p->announced = p->guest_ready = p->guest_open = p->guest_failed = false;
 		if (was_open && p->host && p->host->guest_open)
 			p->host->guest_open(p->host_opaque, id, false);
 	}
 	con->ready = false;
+	con->failed = false;
 	con->npend = 0;
 	con->pend_head = 0;
 }

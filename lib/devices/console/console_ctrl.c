@@ -17,6 +17,8 @@
 int vplat_console_ctrl_send(struct vplat_console *con, uint32_t id, uint16_t event,
 			    uint16_t value, const void *payload, uint32_t len)
 {
+	if (con->failed)
+		return 0; /* the driver gave up (DEVICE_READY 0): nothing until reset */
 	if (con->npend == VPLAT_CONSOLE_CTRL_PENDING || len > VPLAT_CONSOLE_NAME_MAX)
 		return VPLAT_ENOSPC;
 	struct vplat_console_msg *m =
@@ -46,12 +48,13 @@ void vplat_console_ctrl_flush(struct vplat_console *con)
 		if (rc != 0 && rc != VPLAT_E2BIG)
 			break;
 		const struct vplat_console_msg *m = &con->pending[con->pend_head];
-		if (rc == VPLAT_E2BIG || c.write_len < HDR) {
-			vplat_vq_push(vq, &c, 0); /* driver error: unusable buffer, message kept */
+		/* A buffer too small for the whole message comes back empty; the message waits
+		 * for the next one, never cut or reordered (VPLAT-CON-024). */
+		if (rc == VPLAT_E2BIG || c.write_len < HDR + m->len) {
+			vplat_vq_push(vq, &c, 0);
 			pushed = true;
 			continue;
 		}
-		/* A name longer than the buffer is cut: the header always fits. */
 		uint32_t n = (uint32_t)vplat_chain_write(&c, 0, &m->hdr, HDR);
 		n += (uint32_t)vplat_chain_write(&c, HDR, m->payload, m->len);
 		vplat_vq_push(vq, &c, n);
@@ -80,8 +83,15 @@ static void port_ready(struct vplat_console *con, uint32_t id)
 
 static void device_ready(struct vplat_console *con, uint16_t value)
 {
-	if (value != 1 || con->ready)
-		return; /* the driver failed, or a repeated DEVICE_READY */
+	if (value != 1) {
+		/* The driver failed: no control message until reset (VPLAT-CON-014). */
+		con->failed = true;
+		con->npend = 0;
+		con->pend_head = 0;
+		return;
+	}
+	if (con->ready || con->failed)
+		return; /* a repeated DEVICE_READY, or one after the driver failed */
 	con->ready = true;
 	for (uint32_t id = 0; id < con->cfg.max_ports; id++)
 		if (con->port[id].host)
@@ -104,17 +114,23 @@ void vplat_console_ctrl_handle(struct vplat_console *con, const uint8_t *msg, si
 		con->stats.ctrl_in++;
 		return;
 	}
-	/* Port events: only for ports the driver was told about. */
-	if (id >= con->cfg.max_ports || !con->port[id].host || !con->port[id].announced ||
-	    value > 1) {
+	/* Port events: only for ports the driver was told about, while it has not failed. */
+	if (con->failed || id >= con->cfg.max_ports || !con->port[id].host ||
+	    !con->port[id].announced || value > 1) {
 		con->stats.ctrl_bad++;
 		return;
 	}
 	struct vplat_console_port *p = &con->port[id];
 	switch (event) {
 	case VPLAT_VIRTIO_CONSOLE_PORT_READY:
-		if (value && !p->guest_ready)
+		if (!value) {
+			/* The port failed: its queues stay unused until it is removed and added
+			 * again or the device is reset (VPLAT-CON-018). */
+			p->guest_failed = true;
+			p->guest_ready = false;
+		} else if (!p->guest_ready && !p->guest_failed) {
 			port_ready(con, id);
+		}
 		break;
 	case VPLAT_VIRTIO_CONSOLE_PORT_OPEN:
 		if (p->guest_open != (value == 1)) {
