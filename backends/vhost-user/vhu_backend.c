@@ -441,6 +441,24 @@ int vplat_vhu_backend_handle(struct vplat_vhu_backend *b, const struct vplat_vhu
 	return 0;
 }
 
+unsigned vplat_vhu_backend_service(struct vplat_vhu_backend *b)
+{
+	unsigned busy = 0;
+	for (uint16_t q = 0; b->dev && q < b->dev->nvqs && q < VPLAT_VHU_MAX_QUEUES; q++) {
+		struct vplat_vhu_vring *v = &b->vrings[q];
+		struct vplat_vq *vq = vplat_device_vq(b->dev, q);
+		if (!v->started || !v->enabled || !vq)
+			continue;
+		if (!vq->kick_disabled)
+			vplat_vq_set_notification(vq, false);
+		if (vplat_vq_has_avail(vq)) {
+			busy++;
+			vhu_vring_kick(b, q);
+		}
+	}
+	return busy;
+}
+
 int vplat_vhu_backend_poll(struct vplat_vhu_backend *b, int timeout_ms)
 {
 	struct vplat_vhu_pollfd pf[VPLAT_VHU_MAX_QUEUES + 1];

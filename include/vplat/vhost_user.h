@@ -301,6 +301,16 @@ VPLAT_API int vplat_vhu_backend_handle(struct vplat_vhu_backend *b,
 VPLAT_API int vplat_vhu_backend_poll(struct vplat_vhu_backend *b, int timeout_ms);
 
 /**
+ * Busy-polling service: process every started, enabled ring once, as if it had been kicked,
+ * and ask the driver not to kick (embedders that poll rings from a dedicated core call this in
+ * a loop instead of waiting for kick fds). vplat_vhu_backend_handle() still serves the socket.
+ *
+ * @param b  the back-end
+ * @return rings that had buffers available
+ */
+VPLAT_API unsigned vplat_vhu_backend_service(struct vplat_vhu_backend *b);
+
+/**
  * Process one message held in memory, as if it had arrived on the socket with no fds
  * (the parser's entry point for fuzzing and tests). A reply is built in
  * vplat_vhu_backend.reply and sent only if a socket is connected.

@@ -44,6 +44,7 @@ struct vdev {
 	bool client;             /* connect instead of listening */
 	bool once;               /* exit when the first connection ends */
 	int reconnect_ms;        /* client: retry for this long after a disconnect */
+	bool busy_poll;          /* poll the rings instead of sleeping on kicks */
 	enum vplat_vhu_log_level level;
 	struct vplat_vhu_backend be;
 };
