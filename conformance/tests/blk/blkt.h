@@ -33,7 +33,7 @@ static inline uint64_t blk_capacity(struct vplat_t *t)
 	return cfg(t, BOFF(capacity), 8);
 }
 
-/* Read (IN) @p len bytes at @p sector into @p buf; returns the status byte or 0xff on a ring error. */
+/* Read (IN) @p len bytes at @p sector into @p buf; the status byte, or 0xff on a ring error. */
 static inline uint8_t blk_read(struct vplat_t *t, struct vplat_val_vq *vq, uint64_t sector,
 			       void *buf, uint32_t len)
 {

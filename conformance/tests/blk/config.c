@@ -295,7 +295,8 @@ static enum vplat_result mq_not_negotiated(struct vplat_t *t)
 	struct vplat_virtio_blk_req_hdr *h = dmab(t, sizeof(*h));
 	uint8_t *id = dmab(t, 21);
 	h->type = vplat_cpu_to_le32(T_GET_ID);
-	struct vplat_val_buf b[3] = {{.ptr = h, .len = 16}, {.ptr = id, .len = 20}, {.ptr = id + 20, .len = 1}};
+	struct vplat_val_buf b[3] = {
+		{.ptr = h, .len = 16}, {.ptr = id, .len = 20}, {.ptr = id + 20, .len = 1}};
 	VPLAT_T_CHECK(t, 5, vplat_val_vq_add(q1, b, 1, 2, h) == 0);
 	vplat_val_vq_kick(q1);
 	VPLAT_T_CHECK_MSG(t, 6, quiet_for(t, q1, 100, NULL), "requestq2 is not served without MQ",

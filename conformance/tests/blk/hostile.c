@@ -75,7 +75,10 @@ static enum vplat_result unframed(struct vplat_t *t, enum frame f)
 }
 
 static enum vplat_result x_short_header(struct vplat_t *t) { return unframed(t, SHORT_HEADER); }
-static enum vplat_result x_split_short(struct vplat_t *t) { return unframed(t, HEADER_SPLIT_SHORT); }
+static enum vplat_result x_split_short(struct vplat_t *t)
+{
+	return unframed(t, HEADER_SPLIT_SHORT);
+}
 static enum vplat_result x_no_writable(struct vplat_t *t) { return unframed(t, NO_WRITABLE); }
 static enum vplat_result x_empty_status(struct vplat_t *t) { return unframed(t, EMPTY_STATUS); }
 
@@ -84,7 +87,7 @@ VPLAT_TEST(blk_exer_split_short_header_needs_reset, "VPLAT-BLK-015", "vplat", VP
 VPLAT_TEST(blk_exer_no_status_needs_reset, "VPLAT-BLK-015", "vplat", VPLAT_VIRTIO_ID_BLOCK, VPLAT_TF_EXERCISER, "an IN chain with no device-writable byte: not executed, DEVICE_NEEDS_RESET, reset recovers", x_no_writable);
 VPLAT_TEST(blk_exer_empty_status_needs_reset, "VPLAT-BLK-015", "vplat", VPLAT_VIRTIO_ID_BLOCK, VPLAT_TF_EXERCISER, "a 0-byte writable status descriptor: not executed, DEVICE_NEEDS_RESET, reset recovers", x_empty_status);
 
-/* Post @p no readable and @p ni writable buffers after a header; the last writable byte is the status. */
+/* Post a header, @p no readable and @p ni writable buffers, and a status byte; return it. */
 static uint8_t dir_case(struct vplat_t *t, struct vplat_val_vq *vq, uint32_t type, uint64_t sector,
 			const struct vplat_val_buf *data, unsigned no, unsigned ni, uint32_t *used)
 {

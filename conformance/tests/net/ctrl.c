@@ -8,6 +8,8 @@
 #define C_ANNOUNCE VPLAT_VIRTIO_NET_CTRL_ANNOUNCE
 #define C_MQ       VPLAT_VIRTIO_NET_CTRL_MQ
 #define C_OFFLOADS VPLAT_VIRTIO_NET_CTRL_GUEST_OFFLOADS
+#define OFF_SET    VPLAT_VIRTIO_NET_CTRL_GUEST_OFFLOADS_SET
+#define TABLE_SET  VPLAT_VIRTIO_NET_CTRL_MAC_TABLE_SET
 
 #define EXPECT(T, CP, GOT, WANT, WHAT)                                                             \
 	VPLAT_T_CHECK_MSG(T, CP, (GOT) == (WANT), (WANT) == N_OK ? "VIRTIO_NET_OK" : "VIRTIO_NET_ERR", \
@@ -325,7 +327,7 @@ static enum vplat_result offloads(struct vplat_t *t)
 		uint8_t m[8];
 		for (int k = 0; k < 8; k++)
 			m[k] = (uint8_t)(masks[i] >> (8 * k));
-		VPLAT_T_CHECK_MSG(t, 1, ctl(t, c, C_OFFLOADS, VPLAT_VIRTIO_NET_CTRL_GUEST_OFFLOADS_SET, m, 8) == N_OK,
+		VPLAT_T_CHECK_MSG(t, 1, ctl(t, c, C_OFFLOADS, OFF_SET, m, 8) == N_OK,
 				  "VIRTIO_NET_OK for a mask of negotiated guest offloads",
 				  "mask 0x%llx refused", (unsigned long long)masks[i]);
 	}
@@ -336,13 +338,13 @@ static enum vplat_result offloads(struct vplat_t *t)
 		uint8_t m[8];
 		for (int k = 0; k < 8; k++)
 			m[k] = (uint8_t)(badm[i] >> (8 * k));
-		VPLAT_T_CHECK_MSG(t, 2, ctl(t, c, C_OFFLOADS, VPLAT_VIRTIO_NET_CTRL_GUEST_OFFLOADS_SET, m, 8) == N_ERR,
+		VPLAT_T_CHECK_MSG(t, 2, ctl(t, c, C_OFFLOADS, OFF_SET, m, 8) == N_ERR,
 				  "VIRTIO_NET_ERR for a bit that is not a negotiated guest offload",
 				  "mask 0x%llx accepted", (unsigned long long)badm[i]);
 	}
 	uint8_t m[9] = {0};
-	EXPECT(t, 3, ctl(t, c, C_OFFLOADS, VPLAT_VIRTIO_NET_CTRL_GUEST_OFFLOADS_SET, m, 7), N_ERR, "7 data bytes");
-	EXPECT(t, 4, ctl(t, c, C_OFFLOADS, VPLAT_VIRTIO_NET_CTRL_GUEST_OFFLOADS_SET, m, 9), N_ERR, "9 data bytes");
+	EXPECT(t, 3, ctl(t, c, C_OFFLOADS, OFF_SET, m, 7), N_ERR, "7 data bytes");
+	EXPECT(t, 4, ctl(t, c, C_OFFLOADS, OFF_SET, m, 9), N_ERR, "9 data bytes");
 	return VPLAT_PASS;
 }
 VPLAT_TEST(net_ctrl_guest_offloads_set, "VPLAT-NET-080", "sec:Device Types / Network Device / Device Operation / Control Virtqueue / Offloads State Configuration / Setting Offloads State", VPLAT_VIRTIO_ID_NET, 0, "GUEST_OFFLOADS_SET with negotiated guest offloads gets OK; unnegotiated or non-offload bits and 7 or 9 bytes get ERR", offloads);
@@ -433,7 +435,7 @@ static enum vplat_result huge_command(struct vplat_t *t)
 	uint32_t n = mac_table(big, 10000, 922);
 	uint8_t ack = 0xff;
 	uint32_t used;
-	VPLAT_T_CHECK(t, 2, net_ctrl(t, c, C_MAC, VPLAT_VIRTIO_NET_CTRL_MAC_TABLE_SET, big, n, &ack, &used) == 0);
+	VPLAT_T_CHECK(t, 2, net_ctrl(t, c, C_MAC, TABLE_SET, big, n, &ack, &used) == 0);
 	VPLAT_T_CHECK_MSG(t, 3, ack == N_OK, "lists of any length are accepted",
 			  "ack 0x%x for a 64 KiB MAC_TABLE_SET", ack);
 	uint8_t *cmd = dmab(t, 2 + 8 + 12), *a = dmab(t, 1);
