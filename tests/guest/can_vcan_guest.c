@@ -233,6 +233,9 @@ static int rig_up(struct rig *r, const char *ifname, struct vplat_canbus_node *b
 	return ctl(r, VPLAT_VIRTIO_CAN_SET_CTRL_MODE_START) == VPLAT_VIRTIO_CAN_RESULT_OK ? 0 : -1;
 }
 
+/* What an RTR frame carries after its header in the Rxq: `length` zero bytes. */
+static const uint8_t zeros[64];
+
 struct want {
 	uint32_t id, flags;
 	uint8_t len;
@@ -304,13 +307,15 @@ static void peer_to_guest(struct rig *r, int peer)
 		uint32_t len = 0;
 		int rc = vplat_val_wait_used(&r->rxq, &tok, &len, 1000);
 		const struct vplat_virtio_can_rx *h = tok;
-		uint32_t dlen = (w->flags & VPLAT_VIRTIO_CAN_FLAGS_RTR) ? 0 : w->len;
+		/* An RTR frame is followed by `length` zero bytes (VPLAT-CAN-030). */
+		bool rtr = w->flags & VPLAT_VIRTIO_CAN_FLAGS_RTR;
+		uint32_t dlen = w->len;
 		CHECK(n > 0 && rc == 0 && len == 16 + dlen &&
 			      vplat_le16_to_cpu(h->msg_type) == VPLAT_VIRTIO_CAN_RX &&
 			      vplat_le32_to_cpu(h->can_id) == w->id &&
 			      vplat_le32_to_cpu(h->flags) == w->flags &&
 			      vplat_le16_to_cpu(h->length) == w->len &&
-			      memcmp((const uint8_t *)h + 16, cf.data, dlen) == 0,
+			      memcmp((const uint8_t *)h + 16, rtr ? zeros : cf.data, dlen) == 0,
 		      "peer frame reaches the guest Rxq: %s", w->what);
 	}
 }
@@ -423,11 +428,12 @@ static void canutils_phase(struct rig *r, const char *ifname)
 		uint32_t len = 0;
 		int rc = vplat_val_wait_used(&r->rxq, &tok, &len, 1000);
 		const struct vplat_virtio_can_rx *h = tok;
-		uint32_t dlen = (frames[k].flags & VPLAT_VIRTIO_CAN_FLAGS_RTR) ? 0 : frames[k].len;
+		bool rtr = frames[k].flags & VPLAT_VIRTIO_CAN_FLAGS_RTR; /* length zero bytes */
+		uint32_t dlen = frames[k].len;
 		CHECK(st == 0 && rc == 0 && len == 16 + dlen && vplat_le32_to_cpu(h->can_id) == frames[k].id &&
 			      vplat_le32_to_cpu(h->flags) == frames[k].flags &&
 			      vplat_le16_to_cpu(h->length) == frames[k].len &&
-			      memcmp((const uint8_t *)h + 16, data, dlen) == 0,
+			      memcmp((const uint8_t *)h + 16, rtr ? zeros : data, dlen) == 0,
 		      "cansend %s %s reaches the guest Rxq", ifname, want);
 	}
 }

@@ -184,9 +184,11 @@ static bool rx_get(struct node *n, struct vplat_can_frame *f)
 	f->flags = vplat_le32_to_cpu(h->flags);
 	f->id = vplat_le32_to_cpu(h->can_id);
 	f->dlc = h->reserved_classic_dlc;
-	uint32_t dlen = (f->flags & RTR) ? 0 : f->len;
-	ck_assert_uint_eq(len, 16 + dlen);
-	memcpy(f->data, (const uint8_t *)tok + 16, dlen);
+	/* An RTR frame is followed by `length` zero bytes (VPLAT-CAN-030). */
+	ck_assert_uint_eq(len, 16u + f->len);
+	memcpy(f->data, (const uint8_t *)tok + 16, f->len);
+	for (unsigned i = 0; (f->flags & RTR) && i < f->len; i++)
+		ck_assert_uint_eq(f->data[i], 0);
 	return true;
 }
 
@@ -299,7 +301,7 @@ START_TEST(classic_both_ways)
 	ck_assert_uint_eq(p.seen.f[1].id, 0x1abcdef0);
 	/* the other way: port -> bus -> device Rxq */
 	struct vplat_can_frame f = frame(0x7ff, 0, 8), g;
-	f.dlc = 12; /* classic DLC above 8 kept (reserved_classic_dlc) */
+	f.dlc = 12; /* a classic DLC above 8 is not reported: reserved_classic_dlc 0 (VPLAT-CAN-028) */
 	ck_assert_int_eq(vplat_canbus_port_send(p.port, &f), 0);
 	f = frame(0x1fffffff, EXT, 0);
 	ck_assert_int_eq(vplat_canbus_port_send(p.port, &f), 0);
@@ -307,7 +309,7 @@ START_TEST(classic_both_ways)
 	ck_assert(rx_get(&p.n, &g));
 	ck_assert_uint_eq(g.id, 0x7ff);
 	ck_assert_uint_eq(g.len, 8);
-	ck_assert_uint_eq(g.dlc, 12);
+	ck_assert_uint_eq(g.dlc, 0);
 	ck_assert_uint_eq(g.data[0], 0x10);
 	ck_assert(rx_get(&p.n, &g));
 	ck_assert_uint_eq(g.flags, EXT);
@@ -394,7 +396,7 @@ START_TEST(tx_validation_musts)
 	tx(&p.n, 2, FD | RTR, 0x10);    /* RTR is classic only */
 	tx_raw(&p.n, VPLAT_VIRTIO_CAN_RX, 1, 0, 0x10, 0, 1);         /* wrong msg_type */
 	tx_raw(&p.n, VPLAT_VIRTIO_CAN_TX, 8, 0, 0x10, 0, 4);         /* sdu shorter than length */
-	tx_raw(&p.n, VPLAT_VIRTIO_CAN_TX, 7, 0, 0x10, 9, 7);         /* DLC 9 with length 7 */
+	tx_raw(&p.n, VPLAT_VIRTIO_CAN_TX, 9, FD, 0x10, 0, 9);        /* FD length 9: no DLC */
 	for (int k = 0; k < 11; k++)
 		ck_assert_int_eq(tx_result(&p.n, NULL), BAD);
 	/* valid edge cases */

@@ -44,6 +44,13 @@ bool vplat_can_frame_valid(const struct vplat_can_frame *f)
 	return true;
 }
 
+/* A CAN FD length a DLC encodes: 0..8, 12, 16, 20, 24, 32, 48, 64. */
+static bool fd_len_valid(uint8_t len)
+{
+	return len <= 8 || len == 12 || len == 16 || len == 20 || len == 24 || len == 32 ||
+	       len == 48 || len == 64;
+}
+
 static bool has(const struct vplat_can *can, unsigned bit)
 {
 	return vplat_device_has_feature(&can->dev, bit);
@@ -86,10 +93,17 @@ static bool tx_parse(struct vplat_can *can, const struct vplat_chain *c, struct 
 	if (len > VPLAT_VIRTIO_CAN_MAX_DLEN_FD)
 		return false;
 	f->len = (uint8_t)len;
-	f->dlc = h.reserved_classic_dlc;
+	/* reserved_classic_dlc, padding and reserved_xl_priority never make a frame fail
+	 * (VPLAT-CAN-025); a classic DLC of 9..15 on an 8-byte classic frame is passed on. */
+	if (!(f->flags & FL_FD) && len == 8 && h.reserved_classic_dlc >= 9 &&
+	    h.reserved_classic_dlc <= 15)
+		f->dlc = h.reserved_classic_dlc;
 	/* Undefined flag bits are treated like a type that was not negotiated; then the type,
-	 * identifier and length ranges; then the controller state. */
+	 * identifier and length ranges (CAN FD: only lengths a DLC encodes, VPLAT-CAN-019); then
+	 * the controller state. */
 	if (!vplat_can_frame_valid(f) || !type_negotiated(can, f->flags) || !can->started)
+		return false;
+	if ((f->flags & FL_FD) && !fd_len_valid(f->len))
 		return false;
 	if (!(f->flags & FL_RTR) && f->len &&
 	    vplat_chain_read(c, HDR_LEN, f->data, f->len) != f->len)
@@ -307,7 +321,9 @@ int vplat_can_receive(struct vplat_can *can, const struct vplat_can_frame *f)
 	int rc = vplat_vq_pop(vq, &c);
 	if (rc == VPLAT_EAGAIN)
 		return VPLAT_EAGAIN;
-	uint32_t dlen = (f->flags & FL_RTR) ? 0 : f->len;
+	/* An RTR frame is followed by `length` zero bytes (VPLAT-CAN-030). */
+	static const uint8_t zero[VPLAT_VIRTIO_CAN_MAX_DLEN_CLASSIC];
+	uint32_t dlen = f->len;
 	if (rc != 0 || c.write_len < HDR_LEN + dlen) {
 		if (rc == 0 || rc == VPLAT_E2BIG)
 			vplat_vq_push(vq, &c, 0);
@@ -318,12 +334,12 @@ int vplat_can_receive(struct vplat_can *can, const struct vplat_can_frame *f)
 	struct vplat_virtio_can_rx h = {
 		.msg_type = vplat_cpu_to_le16(VPLAT_VIRTIO_CAN_RX),
 		.length = vplat_cpu_to_le16(f->len),
-		.reserved_classic_dlc = f->dlc,
+		.reserved_classic_dlc = 0, /* reserved fields are 0 (VPLAT-CAN-028) */
 		.flags = vplat_cpu_to_le32(f->flags),
 		.can_id = vplat_cpu_to_le32(f->id),
 	};
 	vplat_chain_write(&c, 0, &h, HDR_LEN);
-	vplat_chain_write(&c, HDR_LEN, f->data, dlen);
+	vplat_chain_write(&c, HDR_LEN, (f->flags & FL_RTR) ? zero : f->data, dlen);
 	vplat_vq_push(vq, &c, HDR_LEN + dlen);
 	vplat_vq_notify(vq);
 	can->stats.rx++;
