@@ -54,7 +54,7 @@ static enum vplat_result unframed(struct vplat_t *t, enum frame f)
 	}
 	VPLAT_T_CHECK(t, 2, vplat_val_vq_add(vq, b, no, ni, h) == 0);
 	vplat_val_vq_kick(vq);
-	quiet_for(t, vq, 20, NULL); /* the device may or may not return the chain */
+	wait_status(t, S_NR, 500); /* the device may or may not return the chain */
 	uint8_t st = status(t);
 	VPLAT_T_CHECK_MSG(t, 3, st & S_NR, "DEVICE_NEEDS_RESET (the request cannot be answered)",
 			  "status 0x%x after an unframed chain (case %d)", st, (int)f);

@@ -61,6 +61,17 @@ bool quiet_for(struct vplat_t *t, struct vplat_val_vq *vq, unsigned ms, void **t
 	return true;
 }
 
+bool wait_status(struct vplat_t *t, uint8_t bits, unsigned ms)
+{
+	uint64_t end = mono_ns() + (uint64_t)ms * 1000000u;
+	do {
+		if ((vplat_val_get_status(t->d) & bits) == bits)
+			return true;
+		vplat_t_poll(t);
+	} while (mono_ns() < end);
+	return false;
+}
+
 uint64_t cfg(struct vplat_t *t, uint32_t off, unsigned size)
 {
 	uint8_t b[8] = {0};

@@ -30,6 +30,9 @@ int xfer(struct vplat_t *t, struct vplat_val_vq *vq, const struct vplat_val_buf 
  */
 bool quiet_for(struct vplat_t *t, struct vplat_val_vq *vq, unsigned ms, void **tok);
 
+/* True once the device status has all of @p bits, polling for up to @p ms milliseconds. */
+bool wait_status(struct vplat_t *t, uint8_t bits, unsigned ms);
+
 /* Device configuration field of @p size bytes (1, 2, 4, 8) at @p off, read consistently. */
 uint64_t cfg(struct vplat_t *t, uint32_t off, unsigned size);
 

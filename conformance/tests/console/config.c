@@ -71,8 +71,7 @@ static enum vplat_result emerg_any_state(struct vplat_t *t)
 	if (!vq->packed)
 		vplat_val_vq_raw_avail(vq, 0);
 	vplat_val_vq_notify(vq);
-	quiet_for(t, vq, 10, NULL);
-	if (!(status(t) & S_NR))
+	if (!wait_status(t, S_NR, 200))
 		return VPLAT_PASS; /* the device did not flag this ring; the states above count */
 	if ((r = emerg_in(t, 16, "DEVICE_NEEDS_RESET")) != VPLAT_PASS)
 		return r;
@@ -163,7 +162,7 @@ static enum vplat_result ctrl_tx_used_zero(struct vplat_t *t)
 		VPLAT_T_CHECK_MSG(t, 2, used == 0, "control transmitq used length 0",
 				  "event %u: used %u", ev[i][0], used);
 		struct cmsg msgs[16];
-		con_collect(t, &c, msgs, 16, 10);
+		con_collect(t, &c, msgs, 16, CON_QUIET_MS);
 	}
 	return VPLAT_PASS;
 }

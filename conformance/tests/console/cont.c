@@ -108,5 +108,5 @@ unsigned con_ready(struct vplat_t *t, struct con *c, struct cmsg *out, unsigned 
 {
 	if (con_send(t, c, 0, E_READY, 1, 8) != 0)
 		return 0;
-	return con_collect(t, c, out, max, 30);
+	return con_collect(t, c, out, max, CON_QUIET_MS);
 }

@@ -18,6 +18,9 @@
 #define E_OPEN    VPLAT_VIRTIO_CONSOLE_PORT_OPEN
 #define E_NAME    VPLAT_VIRTIO_CONSOLE_PORT_NAME
 
+/* How long the control receiveq must stay quiet before a test takes the messages as complete. */
+#define CON_QUIET_MS 100
+
 /* A control message the device sent (or a buffer it returned with @ref used < 8). */
 struct cmsg {
 	uint32_t id;

@@ -14,7 +14,7 @@ static enum vplat_result malformed_ignored(struct vplat_t *t)
 	/* A DEVICE_READY 1 cut to 6 and to 0 bytes: ignored, so no port is added. */
 	VPLAT_T_CHECK(t, 1, con_send(t, &c, 0, E_READY, 1, 6) == 0);
 	VPLAT_T_CHECK(t, 2, con_send(t, &c, 0, E_READY, 1, 0) == 0);
-	unsigned n = con_collect(t, &c, m, NMSG, 30);
+	unsigned n = con_collect(t, &c, m, NMSG, CON_QUIET_MS);
 	VPLAT_T_CHECK_MSG(t, 3, n == 0, "a message shorter than 8 bytes is ignored",
 			  "%u messages after a 6-byte DEVICE_READY", n);
 	n = con_ready(t, &c, m, NMSG);
@@ -32,14 +32,14 @@ static enum vplat_result malformed_ignored(struct vplat_t *t)
 		VPLAT_T_CHECK_MSG(t, 5, con_send(t, &c, bad[i].id, bad[i].event, bad[i].value, 8) == 0,
 				  "the buffer is used", "event %u port %u not used", bad[i].event,
 				  bad[i].id);
-		n = con_collect(t, &c, m, NMSG, 15);
+		n = con_collect(t, &c, m, NMSG, CON_QUIET_MS);
 		VPLAT_T_CHECK_MSG(t, 6, n == 0, "ignored: no reply, no state change",
 				  "event %u for port %u answered with event %u for port %u", bad[i].event,
 				  bad[i].id, m[0].event, m[0].id);
 	}
 	/* Still working: PORT_READY for port 0 gets CONSOLE_PORT (port 0 is the console). */
 	VPLAT_T_CHECK(t, 7, con_send(t, &c, 0, E_PREADY, 1, 8) == 0);
-	n = con_collect(t, &c, m, NMSG, 30);
+	n = con_collect(t, &c, m, NMSG, CON_QUIET_MS);
 	VPLAT_T_CHECK_MSG(t, 8, n >= 1 && m[0].id == 0, "the device still answers a valid message",
 			  "%u messages after PORT_READY for port 0", n);
 	return VPLAT_PASS;

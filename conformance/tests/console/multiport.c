@@ -11,7 +11,7 @@ static enum vplat_result ready_adds(struct vplat_t *t)
 	if (r != VPLAT_PASS)
 		return r;
 	static struct cmsg m[NMSG];
-	unsigned n = con_collect(t, &c, m, NMSG, 50);
+	unsigned n = con_collect(t, &c, m, NMSG, CON_QUIET_MS);
 	VPLAT_T_CHECK_MSG(t, 1, n == 0, "no control message before DEVICE_READY",
 			  "%u messages before DEVICE_READY (first: event %u port %u)", n, m[0].event,
 			  m[0].id);
@@ -31,7 +31,7 @@ static enum vplat_result ready_adds(struct vplat_t *t)
 	}
 	/* A second DEVICE_READY adds nothing already added. */
 	VPLAT_T_CHECK(t, 6, con_send(t, &c, 0, E_READY, 1, 8) == 0);
-	unsigned n2 = con_collect(t, &c, m, NMSG, 30);
+	unsigned n2 = con_collect(t, &c, m, NMSG, CON_QUIET_MS);
 	for (unsigned i = 0; i < n2; i++)
 		VPLAT_T_CHECK_MSG(t, 7, m[i].event != E_ADD, "no DEVICE_ADD for a port that exists",
 				  "DEVICE_ADD for port %u again after a second DEVICE_READY", m[i].id);
@@ -49,7 +49,7 @@ static enum vplat_result ready_zero_first(struct vplat_t *t)
 	VPLAT_T_CHECK(t, 1, con_send(t, &c, 0, E_READY, 0, 8) == 0);
 	VPLAT_T_CHECK(t, 2, con_send(t, &c, 0, E_READY, 1, 8) == 0);
 	VPLAT_T_CHECK(t, 3, con_send(t, &c, 0, E_PREADY, 1, 8) == 0);
-	unsigned n = con_collect(t, &c, m, NMSG, 50);
+	unsigned n = con_collect(t, &c, m, NMSG, CON_QUIET_MS);
 	VPLAT_T_CHECK_MSG(t, 4, n == 0, "no control message after DEVICE_READY 0 until reset",
 			  "%u messages (first: event %u port %u)", n, m[0].event, m[0].id);
 	/* A reset ends it. */
@@ -77,7 +77,7 @@ static enum vplat_result ready_zero_later(struct vplat_t *t)
 	VPLAT_T_CHECK(t, 1, n >= 1);
 	VPLAT_T_CHECK(t, 2, con_send(t, &c, 0, E_READY, 0, 8) == 0);
 	VPLAT_T_CHECK(t, 3, con_send(t, &c, 0, E_PREADY, 1, 8) == 0);
-	n = con_collect(t, &c, m, NMSG, 50);
+	n = con_collect(t, &c, m, NMSG, CON_QUIET_MS);
 	VPLAT_T_CHECK_MSG(t, 4, n == 0, "no control message after DEVICE_READY 0",
 			  "%u messages after DEVICE_READY 0 and PORT_READY (first: event %u port %u)",
 			  n, m[0].event, m[0].id);
@@ -118,7 +118,7 @@ static enum vplat_result port_ready_sequence(struct vplat_t *t)
 	for (unsigned a = 0; a < na; a++) {
 		uint32_t id = adds[a].id;
 		VPLAT_T_CHECK(t, 2, con_send(t, &c, id, E_PREADY, 1, 8) == 0);
-		unsigned n = con_collect(t, &c, m, NMSG, 30);
+		unsigned n = con_collect(t, &c, m, NMSG, CON_QUIET_MS);
 		int stage = 0; /* 0: nothing yet, 1: CONSOLE_PORT seen, 2: PORT_NAME, 3: PORT_OPEN */
 		for (unsigned i = 0; i < n; i++) {
 			VPLAT_T_CHECK_MSG(t, 3, m[i].id == id, "messages for the port made ready",
@@ -174,7 +174,7 @@ static enum vplat_result port_ready_zero(struct vplat_t *t)
 	if (!has1)
 		return vplat_t_skip(t, "the device adds no port 1");
 	VPLAT_T_CHECK(t, 1, con_send(t, &c, 1, E_PREADY, 0, 8) == 0);
-	n = con_collect(t, &c, m, NMSG, 30);
+	n = con_collect(t, &c, m, NMSG, CON_QUIET_MS);
 	for (unsigned i = 0; i < n; i++)
 		VPLAT_T_CHECK_MSG(t, 2, m[i].id != 1, "nothing for a port that failed",
 				  "event %u for port 1 after PORT_READY 0", m[i].event);
@@ -211,7 +211,7 @@ static enum vplat_result small_buffers(struct vplat_t *t)
 		for (int k = 0; k < 8; k++)
 			VPLAT_T_CHECK(t, 3, con_post(t, &c, 8) == 0);
 		VPLAT_T_CHECK(t, 4, con_send(t, &c, id, E_PREADY, 1, 8) == 0);
-		unsigned np = con_collect(t, &c, p, NMSG, 30);
+		unsigned np = con_collect(t, &c, p, NMSG, CON_QUIET_MS);
 		bool empty_seen = false;
 		for (unsigned i = 0; i < np; i++) {
 			if (p[i].used == 0) {
@@ -230,7 +230,7 @@ static enum vplat_result small_buffers(struct vplat_t *t)
 			continue;
 		/* One big buffer gets the held message whole. */
 		VPLAT_T_CHECK(t, 7, con_post(t, &c, 300) == 0);
-		np = con_collect(t, &c, p, NMSG, 30);
+		np = con_collect(t, &c, p, NMSG, CON_QUIET_MS);
 		VPLAT_T_CHECK_MSG(t, 8, np == 1 && p[0].event == E_NAME && p[0].used > 8,
 				  "the held PORT_NAME comes whole in the next big buffer",
 				  "port %u: %u messages, first event %u used %u", id, np,
@@ -239,7 +239,7 @@ static enum vplat_result small_buffers(struct vplat_t *t)
 		/* What follows it (PORT_OPEN) fits small buffers again. */
 		for (int k = 0; k < 4; k++)
 			VPLAT_T_CHECK(t, 9, con_post(t, &c, 8) == 0);
-		np = con_collect(t, &c, p, NMSG, 30);
+		np = con_collect(t, &c, p, NMSG, CON_QUIET_MS);
 		for (unsigned i = 0; i < np; i++)
 			VPLAT_T_CHECK_MSG(t, 10, p[i].used == 8 && p[i].id == id && p[i].event == E_OPEN,
 					  "then the rest of the sequence", "port %u: event %u used %u", id,
