@@ -7,6 +7,7 @@
 #include <string.h>
 #include "vhu_frontend.h"
 #include "vplat/spec/virtio_mmio.h"
+#include "vplat/spec/virtio_net.h"
 
 #define M(x) VPLAT_VIRTIO_MMIO_##x
 
@@ -18,6 +19,16 @@
 #define FE_NOT_OFFERED                                                                             \
 	(VPLAT_BIT(VPLAT_VHU_F_PROTOCOL_FEATURES) | VPLAT_BIT(VPLAT_VIRTIO_F_NOTIFY_ON_EMPTY) |         \
 	 VPLAT_BIT(VPLAT_VIRTIO_F_ANY_LAYOUT))
+
+/* Device-specific legacy-only bits: the network device's VIRTIO_NET_F_GSO (6), which DPDK's
+ * vhost library offers and QEMU's virtio-net strips from its modern interface. */
+static uint64_t not_offered(const struct vplat_vhu_frontend *fe)
+{
+	uint64_t m = FE_NOT_OFFERED;
+	if (fe->p.device_id == VPLAT_VIRTIO_ID_NET)
+		m |= VPLAT_BIT(VPLAT_VIRTIO_NET_F_GSO);
+	return m;
+}
 
 static bool pf(const struct vplat_vhu_frontend *fe, unsigned bit)
 {
@@ -116,7 +127,7 @@ static void status_write(struct vplat_vhu_frontend *fe, uint8_t val)
 	uint8_t added = val & (uint8_t)~fe->status;
 	bool st = pf(fe, VPLAT_VHU_PROTOCOL_F_STATUS);
 	if (added & VPLAT_VIRTIO_STATUS_FEATURES_OK) {
-		uint64_t offer = fe->backend_features & ~FE_NOT_OFFERED;
+		uint64_t offer = fe->backend_features & ~not_offered(fe);
 		bool ok = !(fe->driver_features & ~offer) && fe_send_features(fe) == 0;
 		if (ok && st) {
 			uint64_t s = 0;
@@ -180,7 +191,7 @@ static uint64_t fe_read(void *ctx, unsigned space, uint64_t off, unsigned size)
 	case M(VENDOR_ID):
 		return VPLAT_VHU_FRONTEND_VENDOR;
 	case M(DEVICE_FEATURES): {
-		uint64_t f = fe->backend_features & ~FE_NOT_OFFERED;
+		uint64_t f = fe->backend_features & ~not_offered(fe);
 		return fe->dfsel > 1 ? 0 : (uint32_t)(f >> (32 * fe->dfsel));
 	}
 	case M(INTERRUPT_STATUS):

@@ -154,6 +154,18 @@ static enum vplat_result up(struct vplat_t *t, uint64_t wanted, struct vplat_val
 		rc = vplat_val_vq_setup(t->d, vq, (uint16_t)q, size);
 		if (rc)
 			return vplat_t_error(t, "queue %d setup failed: %s", q, vplat_strerror(rc));
+		/* A network driver initializes receiveq1 along with the queue it uses (virtio
+		 * 5.1.5, step 1), and some devices serve no ring before the first pair is live:
+		 * DPDK's vhost library waits for rings 0 and 1 (virtio_is_ready). No buffers are
+		 * posted on it, so nothing is received. */
+		if (t->dev->device_id == VPLAT_VIRTIO_ID_NET && q != 0) {
+			struct vplat_val_vq *rx = vplat_t_vq(t);
+			if (!rx)
+				return vplat_t_error(t, "more than 8 queues in one test");
+			rc = vplat_val_vq_setup(t->d, rx, 0, size);
+			if (rc)
+				return vplat_t_error(t, "receiveq1 setup failed: %s", vplat_strerror(rc));
+		}
 	}
 	if (driver_ok && (rc = vplat_val_driver_ok(t->d)) != 0)
 		return vplat_t_error(t, "DRIVER_OK failed: %s", vplat_strerror(rc));
