@@ -39,6 +39,54 @@ static enum vplat_result rw_pattern(struct vplat_t *t)
 }
 VPLAT_TEST(blk_rw_pattern, "VPLAT-BLK-016 VPLAT-BLK-017", "sec:Device Types / Block Device / Device Operation", VPLAT_VIRTIO_ID_BLOCK, 0, "a random pattern written in 3 segments reads back identical in 2; used lengths 1 (OUT) and data + 1 (IN)", rw_pattern);
 
+/* The pattern test on a packed ring, with indirect tables (what offered of the two). */
+static enum vplat_result rw_packed_indirect(struct vplat_t *t)
+{
+	BLK_NEED_RW(t, 64);
+	uint64_t want = blk_offer(t) & (F(RING_PACKED) | F(INDIRECT_DESC));
+	if (!want)
+		return vplat_t_skip(t, "neither RING_PACKED nor INDIRECT_DESC offered");
+	struct vplat_val_vq *vq;
+	enum vplat_result r = bringup(t, want, &vq, 0, 16);
+	if (r != VPLAT_PASS)
+		return r;
+	if (want & F(INDIRECT_DESC))
+		VPLAT_T_CHECK(t, 1, vplat_val_vq_use_indirect(vq, true) == 0);
+	for (uint32_t round = 0; round < 24; round++) { /* more than one lap of the ring */
+		uint32_t n = 1 + round % 5, total = n * SECTOR;
+		uint8_t *w = dmab(t, total), *rd = dmab(t, total);
+		VPLAT_T_CHECK(t, 2, w && rd);
+		pattern(w, total, round + 500);
+		void *ws[5], *rs[5];
+		uint32_t l[5];
+		for (uint32_t k = 0; k < n; k++) {
+			ws[k] = w + k * SECTOR;
+			rs[k] = rd + k * SECTOR;
+			l[k] = SECTOR;
+		}
+		uint8_t st;
+		uint32_t used;
+		uint64_t sector = 40 + (round % 4) * 5;
+		VPLAT_T_CHECK(t, 3, blk_rqv(t, vq, T_OUT, 0, sector, ws, l, n, false, &st, &used) == 0);
+		VPLAT_T_CHECK_MSG(t, 4, st == S_OK && used == 1, "OUT: S_OK, used length 1",
+				  "round %u: status %u used %u", round, st, used);
+		VPLAT_T_CHECK(t, 5, blk_rqv(t, vq, T_IN, 0, sector, rs, l, n, true, &st, &used) == 0);
+		VPLAT_T_CHECK_MSG(t, 6, st == S_OK && used == total + 1, "IN: S_OK, used length data + 1",
+				  "round %u: status %u used %u", round, st, used);
+		VPLAT_T_CHECK_MSG(t, 7, memcmp(w, rd, total) == 0, "the data reads back",
+				  "round %u: read back differs", round);
+		if (n > 1) { /* and sits at sector * 512: the second sector read on its own */
+			VPLAT_T_CHECK(t, 8, blk_read(t, vq, sector + 1, rd, SECTOR) == S_OK);
+			VPLAT_T_CHECK_MSG(t, 9, memcmp(w + SECTOR, rd, SECTOR) == 0,
+					  "data at the sector the request named",
+					  "round %u: sector %llu differs", round,
+					  (unsigned long long)sector + 1);
+		}
+	}
+	return VPLAT_PASS;
+}
+VPLAT_TEST(blk_rw_packed_indirect, "VPLAT-BLK-016 VPLAT-BLK-017", "sec:Device Types / Block Device / Device Operation", VPLAT_VIRTIO_ID_BLOCK, 0, "24 write/read-back rounds of 1..5 segments on a packed ring with indirect tables (whichever is offered), over more than a lap", rw_packed_indirect);
+
 static enum vplat_result split_framing(struct vplat_t *t)
 {
 	BLK_NEED_RW(t, 8);
