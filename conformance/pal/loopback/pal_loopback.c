@@ -24,7 +24,7 @@ struct lb_model {
 	/* Build the model in @p state over @p mem; return its generic device. */
 	struct vplat_device *(*create)(void *state, struct vplat_mem *mem);
 	void (*destroy)(void *state);
-	/* Optional: the host side's turn when a test waits (vplat_t_poll()); NULL: nothing to do. */
+	/* Optional: the host side's turn while a test waits (vplat_t_poll()); NULL: none. */
 	void (*poll)(void *state);
 };
 
@@ -328,7 +328,8 @@ static void can_destroy(void *state)
 static struct vplat_device *can_create(void *state, struct vplat_mem *mem)
 {
 	struct can_state *s = state;
-	uint64_t f = VPLAT_BIT(VPLAT_VIRTIO_CAN_F_CAN_CLASSIC) | VPLAT_BIT(VPLAT_VIRTIO_CAN_F_CAN_FD) |
+	uint64_t f = VPLAT_BIT(VPLAT_VIRTIO_CAN_F_CAN_CLASSIC) |
+		     VPLAT_BIT(VPLAT_VIRTIO_CAN_F_CAN_FD) |
 		     VPLAT_BIT(VPLAT_VIRTIO_CAN_F_RTR_FRAMES) |
 		     VPLAT_BIT(VPLAT_VIRTIO_CAN_F_LATE_TX_ACK);
 	s->bus = vplat_canbus_new(NULL);
@@ -357,7 +358,8 @@ static const struct lb_model models[] = {
 	{"net", VPLAT_VIRTIO_ID_NET, sizeof(struct net_state), net_create, NULL, NULL},
 	{"net-mq", VPLAT_VIRTIO_ID_NET, sizeof(struct net_state), net_mq_create, NULL, NULL},
 	{"console", VPLAT_VIRTIO_ID_CONSOLE, sizeof(struct con_state), con_create, NULL, NULL},
-	{"console-sp", VPLAT_VIRTIO_ID_CONSOLE, sizeof(struct con_state), con_sp_create, NULL, NULL},
+	{"console-sp", VPLAT_VIRTIO_ID_CONSOLE, sizeof(struct con_state), con_sp_create, NULL,
+	 NULL},
 	{"gpio", VPLAT_VIRTIO_ID_GPIO, sizeof(struct gpio_state), gpio_create, gpio_destroy,
 	 gpio_poll},
 	{"gpio-plain", VPLAT_VIRTIO_ID_GPIO, sizeof(struct gpio_state), gpio_plain_create,

@@ -15,8 +15,9 @@ enum vplat_result can_up(struct vplat_t *t, uint64_t feats, struct cdev *c)
 				     (unsigned long long)feats, vplat_strerror(rc));
 	struct vplat_val_vq **qs[3] = {&c->txq, &c->rxq, &c->ctlq};
 	for (uint16_t q = 0; q < 3; q++) {
+		/* A second bring-up in one test reuses the storage. */
 		if (*qs[q])
-			vplat_val_vq_fini(*qs[q]); /* a second bring-up in one test reuses the storage */
+			vplat_val_vq_fini(*qs[q]);
 		else
 			*qs[q] = vplat_t_vq(t);
 		uint16_t max = vplat_val_queue_max(t->d, q);

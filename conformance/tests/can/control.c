@@ -10,10 +10,11 @@ static enum vplat_result offer(struct vplat_t *t)
 {
 	uint64_t off = vplat_val_get_device_features(t->d);
 	uint64_t dev = off & 0xffffffu;
-	VPLAT_T_CHECK_MSG(t, 1, off & (CF(CAN_CLASSIC) | CF(CAN_FD)), "CAN_CLASSIC or CAN_FD offered",
-			  "offer 0x%llx", (unsigned long long)off);
+	VPLAT_T_CHECK_MSG(t, 1, off & (CF(CAN_CLASSIC) | CF(CAN_FD)),
+			  "CAN_CLASSIC or CAN_FD offered", "offer 0x%llx", (unsigned long long)off);
 	VPLAT_T_CHECK_MSG(t, 2, !(off & CF(RTR_FRAMES)) || (off & CF(CAN_CLASSIC)),
-			  "RTR_FRAMES only with CAN_CLASSIC", "offer 0x%llx", (unsigned long long)off);
+			  "RTR_FRAMES only with CAN_CLASSIC", "offer 0x%llx",
+			  (unsigned long long)off);
 	VPLAT_T_CHECK_MSG(t, 3, (dev & ~(uint64_t)C_ALL) == 0,
 			  "no device-type bits beyond 0..3 (CAN XL is not offered)",
 			  "offered 0x%llx", (unsigned long long)(dev & ~(uint64_t)C_ALL));
@@ -42,12 +43,14 @@ static enum vplat_result features_ok_rules(struct vplat_t *t)
 			  "LATE_TX_ACK alone: FEATURES_OK refused", "accepted");
 	if ((off & (CF(RTR_FRAMES) | CF(CAN_FD))) == (CF(RTR_FRAMES) | CF(CAN_FD)))
 		VPLAT_T_CHECK_MSG(t, 3, !try_features(t, CF(RTR_FRAMES) | CF(CAN_FD)),
-				  "RTR_FRAMES without CAN_CLASSIC: FEATURES_OK refused", "accepted");
+				  "RTR_FRAMES without CAN_CLASSIC: FEATURES_OK refused",
+				  "accepted");
 	if (off & CF(CAN_CLASSIC))
 		VPLAT_T_CHECK_MSG(t, 4, try_features(t, CF(CAN_CLASSIC)), "CLASSIC alone accepted",
 				  "refused");
 	if (off & CF(CAN_FD))
-		VPLAT_T_CHECK_MSG(t, 5, try_features(t, CF(CAN_FD)), "FD alone accepted", "refused");
+		VPLAT_T_CHECK_MSG(t, 5, try_features(t, CF(CAN_FD)), "FD alone accepted",
+				  "refused");
 	VPLAT_T_CHECK_MSG(t, 6, try_features(t, off & C_ALL), "the whole CAN offer accepted",
 			  "refused 0x%llx", (unsigned long long)(off & C_ALL));
 	return VPLAT_PASS;
@@ -161,7 +164,8 @@ static enum vplat_result ctl_in_order(struct vplat_t *t)
 		uint16_t m = i % 2 ? C_STOP : C_START;
 		q[2 * i] = (uint8_t)m, q[2 * i + 1] = (uint8_t)(m >> 8);
 		a[i] = C_UNTOUCHED;
-		struct vplat_val_buf b[2] = {{.ptr = &q[2 * i], .len = 2}, {.ptr = &a[i], .len = 1}};
+		struct vplat_val_buf b[2] = {{.ptr = &q[2 * i], .len = 2},
+					     {.ptr = &a[i], .len = 1}};
 		VPLAT_T_CHECK(t, 2, vplat_val_vq_add(c.ctlq, b, 1, 1, &a[i]) == 0);
 	}
 	vplat_val_vq_kick(c.ctlq);
@@ -191,7 +195,8 @@ static enum vplat_result ctl_malformed(struct vplat_t *t)
 	uint8_t *q = dmab(t, 2), *a = dmab(t, 1);
 	VPLAT_T_CHECK(t, 1, q && a);
 	/* Unknown message types. */
-	static const uint16_t unknown[] = {0, VPLAT_VIRTIO_CAN_TX, VPLAT_VIRTIO_CAN_RX, 0x0203, 0xffff};
+	static const uint16_t unknown[] = {0, VPLAT_VIRTIO_CAN_TX, VPLAT_VIRTIO_CAN_RX, 0x0203,
+					   0xffff};
 	for (unsigned i = 0; i < 5; i++) {
 		int res = can_ctl(t, &c, unknown[i]);
 		VPLAT_T_CHECK_MSG(t, 2, res == C_NOT_OK, "an unknown msg_type: NOT_OK",

@@ -43,16 +43,18 @@ static enum vplat_result rx_matches(struct vplat_t *t, int cp, const uint8_t *b,
 			  "msg_type 0x%04x flags 0x%x can_id 0x%x length %u (sent flags 0x%x id "
 			  "0x%x length %u)", le16(b), le32(b + 8), le32(b + 12), le16(b + 2),
 			  f->flags, f->can_id, f->length);
-	VPLAT_T_CHECK_MSG(t, cp + 1, b[4] == 0 && b[5] == 0 && le16(b + 6) == 0 &&
-			  (le32(b + 12) >> 29) == 0,
-			  "reserved_classic_dlc, padding, reserved_xl_priority and can_id bits 29..31 are 0",
-			  "reserved_classic_dlc 0x%02x padding 0x%02x reserved_xl_priority 0x%04x "
-			  "can_id 0x%x", b[4], b[5], le16(b + 6), le32(b + 12));
+	VPLAT_T_CHECK_MSG(
+	    t, cp + 1, b[4] == 0 && b[5] == 0 && le16(b + 6) == 0 && (le32(b + 12) >> 29) == 0,
+	    "reserved_classic_dlc, padding, reserved_xl_priority and can_id bits 29..31 are 0",
+	    "reserved_classic_dlc 0x%02x padding 0x%02x reserved_xl_priority 0x%04x "
+	    "can_id 0x%x",
+	    b[4], b[5], le16(b + 6), le32(b + 12));
 	VPLAT_T_CHECK_MSG(t, cp + 2, len == 16 + dlen, "used length 16 + length",
 			  "used %u for length %u", len, f->length);
 	if (f->flags & FL_RTR) {
 		for (uint32_t i = 0; i < dlen; i++)
-			VPLAT_T_CHECK_MSG(t, cp + 3, b[16 + i] == 0, "an RTR frame carries length zero bytes",
+			VPLAT_T_CHECK_MSG(t, cp + 3, b[16 + i] == 0,
+					  "an RTR frame carries length zero bytes",
 					  "byte %u is 0x%02x", i, b[16 + i]);
 	} else {
 		VPLAT_T_CHECK_MSG(t, cp + 4, memcmp(b + 16, f->sdu, dlen) == 0, "the data sent",
@@ -176,7 +178,8 @@ static enum vplat_result small_buffer(struct vplat_t *t)
 	struct cframe f2 = can_frame(base, 0x63, 4);
 	VPLAT_T_CHECK(t, 9, can_tx(t, &c, &f2, NULL) == C_OK);
 	VPLAT_T_CHECK_MSG(t, 10, can_rx_wait(t, &c, CAN_ECHO_MS, &b, &len) && b == big[0],
-			  "reception goes on in the next buffer", "the next frame was not received");
+			  "reception goes on in the next buffer",
+			  "the next frame was not received");
 	return rx_matches(t, 20, b, len, &f2);
 }
 VPLAT_TEST(can_rx_buffer_too_small, "VPLAT-CAN-031", "vplat", VPLAT_VIRTIO_ID_CAN, 0, "an Rxq buffer too small for the frame is returned empty (used 0), the frame dropped; the next frame uses the next buffer (SKIP without an echo peer)", small_buffer);
@@ -229,7 +232,8 @@ static enum vplat_result tx_order(struct vplat_t *t)
 		void *tok;
 		uint32_t len;
 		VPLAT_T_CHECK(t, 2, wait_used(t, c.txq, &tok, &len) == 0);
-		VPLAT_T_CHECK_MSG(t, 3, tok == res[i], "with LATE_TX_ACK frames are used in Txq order",
+		VPLAT_T_CHECK_MSG(t, 3, tok == res[i],
+				  "with LATE_TX_ACK frames are used in Txq order",
 				  "completion %u is for another frame", i);
 		VPLAT_T_CHECK_EQ(t, 4, *res[i], C_OK, "each frame sent OK");
 	}
@@ -239,7 +243,7 @@ static enum vplat_result tx_order(struct vplat_t *t)
 		uint32_t len;
 		if (!can_rx_wait(t, &c, CAN_ECHO_MS, &b, &len)) {
 			if (i == 0)
-				return VPLAT_PASS; /* no echo peer: the used order is all we can see */
+				return VPLAT_PASS; /* no echo peer: only the used order */
 			return vplat_t_fail(t, 5, "can_rx_wait", __FILE__, __LINE__,
 					    "every frame reaches the bus", "echo %u missing", i);
 		}

@@ -71,20 +71,24 @@ static enum vplat_result valid_frames(struct vplat_t *t)
 		}
 		if (off & CF(CAN_CLASSIC)) {
 			for (uint16_t len = 0; len <= 8; len++)
-				SENT(1, can_frame(0, 0x123, len), "classic frames of 0..8 bytes: OK");
+				SENT(1, can_frame(0, 0x123, len),
+				     "classic frames of 0..8 bytes: OK");
 			SENT(2, can_frame(0, 0x7ff, 8), "standard identifier 0x7ff: OK");
-			SENT(3, can_frame(FL_EXT, 0x1fffffff, 8), "extended identifier 0x1fffffff: OK");
+			SENT(3, can_frame(FL_EXT, 0x1fffffff, 8),
+			     "extended identifier 0x1fffffff: OK");
 			SENT(4, can_frame(FL_EXT, 0, 1), "extended identifier 0: OK");
 		}
 		if (off & CF(CAN_FD)) {
 			static const uint16_t lens[] = {0, 1, 8, 12, 16, 20, 24, 32, 48, 64};
 			for (unsigned i = 0; i < sizeof(lens) / sizeof(lens[0]); i++)
-				SENT(5, can_frame(FL_FD, 0x456, lens[i]), "CAN FD frames of every DLC length: OK");
+				SENT(5, can_frame(FL_FD, 0x456, lens[i]),
+				     "CAN FD frames of every DLC length: OK");
 			SENT(6, can_frame(FL_FD | FL_EXT, 0x1fffffff, 64), "extended FD frame: OK");
 		}
 		if (off & CF(RTR_FRAMES)) {
 			SENT(7, can_frame(FL_RTR, 0x321, 0), "RTR frame, DLC 0: OK");
-			SENT(8, can_frame(FL_RTR | FL_EXT, 0x1abcdef, 8), "extended RTR frame, DLC 8: OK");
+			SENT(8, can_frame(FL_RTR | FL_EXT, 0x1abcdef, 8),
+			     "extended RTR frame, DLC 8: OK");
 		}
 	}
 	return VPLAT_PASS;
@@ -151,8 +155,10 @@ static enum vplat_result id_range(struct vplat_t *t)
 	uint32_t base = (off & CF(CAN_CLASSIC)) ? 0 : FL_FD;
 	REFUSED(1, can_frame(base, 0x800, 1), "standard identifier above 0x7ff: NOT_OK");
 	REFUSED(3, can_frame(base, 0x1fffffff, 1), "standard identifier 0x1fffffff: NOT_OK");
-	REFUSED(5, can_frame(base | FL_EXT, 0x20000000, 1), "extended identifier above 0x1fffffff: NOT_OK");
-	REFUSED(7, can_frame(base | FL_EXT, 0xffffffffu, 1), "extended identifier 0xffffffff: NOT_OK");
+	REFUSED(5, can_frame(base | FL_EXT, 0x20000000, 1),
+		"extended identifier above 0x1fffffff: NOT_OK");
+	REFUSED(7, can_frame(base | FL_EXT, 0xffffffffu, 1),
+		"extended identifier 0xffffffff: NOT_OK");
 	SENT(9, can_frame(base, 0x7ff, 1), "standard 0x7ff: OK");
 	SENT(10, can_frame(base | FL_EXT, 0x1fffffff, 1), "extended 0x1fffffff: OK");
 	return VPLAT_PASS;
@@ -205,10 +211,11 @@ static enum vplat_result reserved_ignored(struct vplat_t *t)
 		f.dlc = cases[i].dlc, f.padding = cases[i].pad, f.xl_prio = cases[i].prio;
 		uint32_t used = 0;
 		int res = can_tx(t, &c, &f, &used);
-		VPLAT_T_CHECK_MSG(t, 1, res == C_OK, "reserved_classic_dlc, padding, reserved_xl_priority ignored",
+		VPLAT_T_CHECK_MSG(t, 1, res == C_OK,
+				  "reserved_classic_dlc, padding, reserved_xl_priority ignored",
 				  "length %u, reserved_classic_dlc 0x%02x, padding 0x%02x, "
-				  "reserved_xl_priority 0x%04x: result %d", cases[i].len, cases[i].dlc,
-				  cases[i].pad, cases[i].prio, res);
+				  "reserved_xl_priority 0x%04x: result %d",
+				  cases[i].len, cases[i].dlc, cases[i].pad, cases[i].prio, res);
 	}
 	return VPLAT_PASS;
 }

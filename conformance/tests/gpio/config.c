@@ -17,12 +17,13 @@ static enum vplat_result config_fields(struct vplat_t *t)
 	if (r != VPLAT_PASS)
 		return r;
 	VPLAT_T_CHECK(t, 4, vplat_val_config_read_stable(t->d, 0, late, 8, 1000) == 0);
-	VPLAT_T_CHECK_MSG(t, 5, memcmp(early, late, 8) == 0,
-			  "every field set before the driver first reads it (unchanged at DRIVER_OK)",
-			  "after reset %02x%02x %02x%02x %02x%02x%02x%02x, at DRIVER_OK %02x%02x %02x%02x "
-			  "%02x%02x%02x%02x", early[1], early[0], early[2], early[3], early[7], early[6],
-			  early[5], early[4], late[1], late[0], late[2], late[3], late[7], late[6],
-			  late[5], late[4]);
+	VPLAT_T_CHECK_MSG(
+	    t, 5, memcmp(early, late, 8) == 0,
+	    "every field set before the driver first reads it (unchanged at DRIVER_OK)",
+	    "after reset %02x%02x %02x%02x %02x%02x%02x%02x, at DRIVER_OK %02x%02x %02x%02x "
+	    "%02x%02x%02x%02x",
+	    early[1], early[0], early[2], early[3], early[7], early[6], early[5], early[4], late[1],
+	    late[0], late[2], late[3], late[7], late[6], late[5], late[4]);
 	return VPLAT_PASS;
 }
 VPLAT_TEST(gpio_config_fields, "VPLAT-GPIO-001 VPLAT-GPIO-002", "devicenormative:Device Types / GPIO Device / requestq Operation", VPLAT_VIRTIO_ID_GPIO, 0, "ngpio >= 1 and padding 0 right after reset, and every field unchanged at DRIVER_OK", config_fields);
@@ -49,8 +50,8 @@ static enum vplat_result names_block(struct vplat_t *t)
 	const uint8_t *blk = a + 1;
 	uint32_t off = 0;
 	for (uint16_t line = 0; line < g.ngpio; line++) {
-		VPLAT_T_CHECK_MSG(t, 6, off < size, "one string per line", "the block ends at line %u of %u",
-				  line, g.ngpio);
+		VPLAT_T_CHECK_MSG(t, 6, off < size, "one string per line",
+				  "the block ends at line %u of %u", line, g.ngpio);
 		uint32_t len = 0;
 		while (off + len < size && blk[off + len]) {
 			VPLAT_T_CHECK_MSG(t, 7, blk[off + len] <= 0x7f, "7-bit ASCII names",
@@ -62,8 +63,8 @@ static enum vplat_result names_block(struct vplat_t *t)
 		for (uint32_t o2 = 0; len && o2 < off;) {
 			uint32_t l2 = (uint32_t)strlen((const char *)blk + o2);
 			VPLAT_T_CHECK_MSG(t, 9, l2 != len || memcmp(blk + o2, blk + off, len) != 0,
-					  "no name used for two lines", "line %u repeats \"%.*s\"", line,
-					  (int)len, (const char *)blk + off);
+					  "no name used for two lines", "line %u repeats \"%.*s\"",
+					  line, (int)len, (const char *)blk + off);
 			o2 += l2 + 1;
 		}
 		off += len + 1;
@@ -93,8 +94,8 @@ static enum vplat_result names_short_buffer(struct vplat_t *t)
 		uint8_t *a = gpio_names(t, &g, cap, &used);
 		VPLAT_T_CHECK(t, 1, a != NULL);
 		VPLAT_T_CHECK_MSG(t, 2, a[0] == G_ERR, "a buffer below 1 + gpio_names_size: ERR",
-				  "status 0x%02x with a %u-byte buffer for %u name bytes", a[0], cap,
-				  size);
+				  "status 0x%02x with a %u-byte buffer for %u name bytes", a[0],
+				  cap, size);
 		VPLAT_T_CHECK_MSG(t, 3, a[1] == 0 || a[1] == G_UNTOUCHED,
 				  "no part of the block written (value 0 or untouched)",
 				  "byte 1 = 0x%02x", a[1]);

@@ -17,7 +17,8 @@ enum vplat_result gpio_up(struct vplat_t *t, bool irq, struct gdev *g)
 		uint16_t max = vplat_val_queue_max(t->d, VPLAT_VIRTIO_GPIO_EVENTQ);
 		if (!g->eq || max == 0)
 			return vplat_t_error(t, "no eventq with VIRTIO_GPIO_F_IRQ negotiated");
-		int rc = vplat_val_vq_setup(t->d, g->eq, VPLAT_VIRTIO_GPIO_EVENTQ, max < 16 ? max : 16);
+		int rc =
+		    vplat_val_vq_setup(t->d, g->eq, VPLAT_VIRTIO_GPIO_EVENTQ, max < 16 ? max : 16);
 		if (rc)
 			return vplat_t_error(t, "eventq setup failed: %s", vplat_strerror(rc));
 	}
@@ -84,7 +85,8 @@ int gpio_find(struct vplat_t *t, struct gdev *g, const char *name)
 		uint32_t off = 1;
 		for (int line = 0; line < g->ngpio && off <= size; line++) {
 			size_t len = strnlen((const char *)a + off, size + 1 - off);
-			if (off + len <= size && strlen(name) == len && !memcmp(a + off, name, len)) {
+			if (off + len <= size && strlen(name) == len &&
+			    !memcmp(a + off, name, len)) {
 				found = line;
 				break;
 			}

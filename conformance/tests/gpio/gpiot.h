@@ -101,9 +101,11 @@ void gpio_settle(struct vplat_t *t, unsigned ms);
 #define GPIO_NEED_LOOP(T, G, N, OUT, IN)                                                           \
 	do {                                                                                       \
 		if (!gpio_loop(T, G, N, OUT, IN))                                                  \
-			return vplat_t_skip(T, "no lines named loop-out%u/loop-in%u (the loopback " \
+			return vplat_t_skip(T,                                                     \
+					    "no lines named loop-out%u/loop-in%u (the loopback "   \
 					    "wire convention); input changes cannot be made from " \
-					    "the driver", (unsigned)(N), (unsigned)(N));                          \
+					    "the driver",                                          \
+					    (unsigned)(N), (unsigned)(N));                         \
 	} while (0)
 
 #endif

@@ -47,7 +47,8 @@ static enum vplat_result short_requests(struct vplat_t *t)
 			VPLAT_T_CHECK_MSG(t, 3, used == 0, "no writable byte: used length 0",
 					  "%u + 0 bytes: used %u", rd, used);
 		else
-			VPLAT_T_CHECK_MSG(t, 4, w[0] == G_ERR && (wr < 2 || w[1] == 0) && used == wr,
+			VPLAT_T_CHECK_MSG(t, 4,
+					  w[0] == G_ERR && (wr < 2 || w[1] == 0) && used == wr,
 					  "ERR and value 0 in the writable bytes there are",
 					  "%u + %u bytes: %02x %02x, used %u", rd, wr, w[0],
 					  wr > 1 ? w[1] : 0, used);

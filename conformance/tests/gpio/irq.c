@@ -16,7 +16,8 @@ static enum vplat_result wired(struct vplat_t *t, struct gdev *g, uint16_t *out,
 		return r;
 	GPIO_NEED_LOOP(t, g, 0, out, in);
 	if (gpio_ok(t, g, G_SET_DIR, *in, D_IN) != 0 || !gpio_wire(t, g, *out, *in, level))
-		return vplat_t_error(t, "cannot set up the loop-out0 -> loop-in0 wire at %u", level);
+		return vplat_t_error(t, "cannot set up the loop-out0 -> loop-in0 wire at %u",
+				     level);
 	if (type != I_NONE && gpio_ok(t, g, G_SET_IRQ, *in, type) != 0)
 		return vplat_t_error(t, "SET_IRQ_TYPE %u on loop-in0 refused", type);
 	return VPLAT_PASS;
@@ -28,9 +29,9 @@ static enum vplat_result wired(struct vplat_t *t, struct gdev *g, uint16_t *out,
 		void *tok_ = NULL;                                                                 \
 		uint32_t len_ = UINT32_MAX;                                                        \
 		bool got_ = gpio_ev_wait(T, G, G_EV_MS, &tok_, &len_);                             \
-		VPLAT_T_CHECK_MSG(T, CP, got_ && tok_ == (EV) && (EV)->rsp[0] == (ST) && len_ == 1, \
-				  WHAT, "%s: status 0x%02x used %u", got_ ? "returned" : "not returned", \
-				  (EV)->rsp[0], len_);                                            \
+		VPLAT_T_CHECK_MSG(T, CP, got_ && tok_ == (EV) && (EV)->rsp[0] == (ST) && len_ == 1,\
+				  WHAT, "%s: status 0x%02x used %u",                               \
+				  got_ ? "returned" : "not returned", (EV)->rsp[0], len_);         \
 	} while (0)
 
 /* No eventq buffer comes back for G_QUIET_MS (while the wire settles). Checkpoint cp. */
@@ -49,7 +50,7 @@ static enum vplat_result edge_types(struct vplat_t *t)
 	uint16_t out, in;
 	static const struct {
 		uint8_t type, start;
-	} cases[] = {{I_RISE, 1}, {I_FALL, 0}, {I_BOTH, 0}}; /* from start, the first change is the wrong edge */
+	} cases[] = {{I_RISE, 1}, {I_FALL, 0}, {I_BOTH, 0}}; /* start: the next change is wrong */
 	for (unsigned c = 0; c < 3; c++) {
 		uint8_t type = cases[c].type, lv = cases[c].start;
 		enum vplat_result r = wired(t, &g, &out, &in, lv, type);
@@ -97,8 +98,9 @@ static enum vplat_result level_types(struct vplat_t *t)
 		EV_BACK(t, &g, 4, &ev, IRQ_VALID, "the level interrupt fires VALID when active");
 		/* Still active: a new buffer comes back at once. */
 		VPLAT_T_CHECK(t, 5, gpio_unmask(t, &g, in, &ev) == 0);
-		EV_BACK(t, &g, 6, &ev, IRQ_VALID, "a buffer queued while the level is active: VALID at once");
-		/* Masked: active -> inactive -> active -> inactive, then unmask: nothing latched. */
+		EV_BACK(t, &g, 6, &ev, IRQ_VALID,
+			"a buffer queued while the level is active: VALID at once");
+		/* Masked: inactive, active, inactive again, then unmask: nothing latched. */
 		VPLAT_T_CHECK(t, 7, gpio_wire(t, &g, out, in, active ^ 1));
 		VPLAT_T_CHECK(t, 8, gpio_wire(t, &g, out, in, active));
 		VPLAT_T_CHECK(t, 9, gpio_wire(t, &g, out, in, active ^ 1));
@@ -150,7 +152,8 @@ static enum vplat_result disable_returns_invalid(struct vplat_t *t)
 	/* The request's answer is only seen after the buffer is already back. */
 	VPLAT_T_CHECK(t, 4, gpio_ok(t, &g, G_SET_IRQ, line, I_NONE) == 0);
 	int rc = vplat_val_vq_get_used(g.eq, &tok, &len);
-	VPLAT_T_CHECK_MSG(t, 5, rc == 0 && tok == &ev, "the queued buffer is returned before the answer",
+	VPLAT_T_CHECK_MSG(t, 5, rc == 0 && tok == &ev,
+			  "the queued buffer is returned before the answer",
 			  "eventq empty when SET_IRQ_TYPE(NONE) was answered");
 	VPLAT_T_CHECK_MSG(t, 6, ev.rsp[0] == IRQ_INVALID && len == 1, "returned INVALID",
 			  "status 0x%02x used %u", ev.rsp[0], len);
@@ -192,8 +195,14 @@ static enum vplat_result disable_discards(struct vplat_t *t, enum off_how how)
 	EV_BACK(t, &g, 15, &ev, IRQ_VALID, "a new edge fires after re-enabling");
 	return VPLAT_PASS;
 }
-static enum vplat_result off_irq_none(struct vplat_t *t) { return disable_discards(t, BY_IRQ_NONE); }
-static enum vplat_result off_dir_none(struct vplat_t *t) { return disable_discards(t, BY_DIR_NONE); }
+static enum vplat_result off_irq_none(struct vplat_t *t)
+{
+	return disable_discards(t, BY_IRQ_NONE);
+}
+static enum vplat_result off_dir_none(struct vplat_t *t)
+{
+	return disable_discards(t, BY_DIR_NONE);
+}
 static enum vplat_result off_dir_out(struct vplat_t *t) { return disable_discards(t, BY_DIR_OUT); }
 VPLAT_TEST(gpio_irq_none_discards_latch, "VPLAT-GPIO-023 VPLAT-GPIO-025", "devicenormative:Device Types / GPIO Device / requestq Operation", VPLAT_VIRTIO_ID_GPIO, 0, "SET_IRQ_TYPE(NONE) returns the buffer INVALID and discards a latched edge (loop-out0 -> loop-in0 wire)", off_irq_none);
 VPLAT_TEST(gpio_dir_none_discards_irq, "VPLAT-GPIO-015 VPLAT-GPIO-023", "devicenormative:Device Types / GPIO Device / requestq Operation", VPLAT_VIRTIO_ID_GPIO, 0, "SET_DIRECTION(NONE) returns the buffer INVALID and discards the trigger type and a latched edge", off_dir_none);
@@ -215,7 +224,8 @@ static enum vplat_result type_forgotten(struct vplat_t *t)
 		VPLAT_T_CHECK(t, 4, gpio_ok(t, &g, G_SET_DIR, line, D_IN) == 0);
 		struct gev ev;
 		VPLAT_T_CHECK(t, 5, gpio_unmask(t, &g, line, &ev) == 0);
-		EV_BACK(t, &g, 6, &ev, IRQ_INVALID, "the trigger type is gone: the buffer comes back INVALID");
+		EV_BACK(t, &g, 6, &ev, IRQ_INVALID,
+			"the trigger type is gone: the buffer comes back INVALID");
 	}
 	return VPLAT_PASS;
 }
@@ -231,7 +241,8 @@ static enum vplat_result unmask_refused(struct vplat_t *t)
 	struct gev ev;
 	/* Not enabled (released line, then input). */
 	VPLAT_T_CHECK(t, 1, gpio_unmask(t, &g, last, &ev) == 0);
-	EV_BACK(t, &g, 2, &ev, IRQ_INVALID, "a buffer for a line without interrupt: INVALID at once");
+	EV_BACK(t, &g, 2, &ev, IRQ_INVALID,
+		"a buffer for a line without interrupt: INVALID at once");
 	VPLAT_T_CHECK(t, 3, gpio_ok(t, &g, G_SET_DIR, last, D_IN) == 0);
 	VPLAT_T_CHECK(t, 4, gpio_unmask(t, &g, last, &ev) == 0);
 	EV_BACK(t, &g, 5, &ev, IRQ_INVALID, "an input without interrupt: INVALID at once");
@@ -268,7 +279,8 @@ static enum vplat_result never_unless_enabled(struct vplat_t *t)
 {
 	struct gdev g;
 	uint16_t out, in;
-	/* Interrupt of loop-in0 enabled but not unmasked; loop-in1 (if any) unmasked, not enabled. */
+	/* Interrupt of loop-in0 enabled but not unmasked; loop-in1 (if any) unmasked, not enabled.
+	 */
 	enum vplat_result r = wired(t, &g, &out, &in, 0, I_BOTH);
 	if (r != VPLAT_PASS)
 		return r;
@@ -280,7 +292,8 @@ static enum vplat_result never_unless_enabled(struct vplat_t *t)
 		VPLAT_T_CHECK(t, 3, gpio_ok(t, &g, G_SET_DIR, in1, D_IN) == 0);
 		struct gev ev;
 		VPLAT_T_CHECK(t, 4, gpio_unmask(t, &g, in1, &ev) == 0);
-		EV_BACK(t, &g, 5, &ev, IRQ_INVALID, "unmasked but not enabled: INVALID, never VALID");
+		EV_BACK(t, &g, 5, &ev, IRQ_INVALID,
+			"unmasked but not enabled: INVALID, never VALID");
 		VPLAT_T_CHECK(t, 6, gpio_wire(t, &g, out1, in1, 1));
 		EV_NONE(t, &g, 7, "no interrupt for a line that is not enabled");
 	}

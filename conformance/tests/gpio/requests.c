@@ -34,8 +34,8 @@ static enum vplat_result directions(struct vplat_t *t)
 		VPLAT_T_CHECK(t, 1, gpio_rq(t, &g, G_SET_DIR, line, seq[i], &a) == 0);
 		VPLAT_T_CHECK_MSG(t, 2, a.status == G_OK && a.value == 0 && a.used == 2,
 				  "SET_DIRECTION answers OK with value 0",
-				  "direction %u: status 0x%02x value 0x%02x used %u", seq[i], a.status,
-				  a.value, a.used);
+				  "direction %u: status 0x%02x value 0x%02x used %u", seq[i],
+				  a.status, a.value, a.used);
 		int d = gpio_ok(t, &g, G_GET_DIR, line, 0);
 		VPLAT_T_CHECK_MSG(t, 3, d == seq[i], "GET_DIRECTION answers the direction set",
 				  "set %u, read %d", seq[i], d);
@@ -121,7 +121,8 @@ static enum vplat_result same_line_in_order(struct vplat_t *t)
 		q[i].gpio = vplat_cpu_to_le16(line);
 		q[i].value = vplat_cpu_to_le32(i % 2 ? 0 : (i / 2 + 1) % 2);
 		a[2 * i] = a[2 * i + 1] = G_UNTOUCHED;
-		struct vplat_val_buf b[2] = {{.ptr = &q[i], .len = 8}, {.ptr = &a[2 * i], .len = 2}};
+		struct vplat_val_buf b[2] = {{.ptr = &q[i], .len = 8},
+					     {.ptr = &a[2 * i], .len = 2}};
 		VPLAT_T_CHECK(t, 3, vplat_val_vq_add(g.rq, b, 1, 1, &a[2 * i]) == 0);
 	}
 	vplat_val_vq_kick(g.rq);
@@ -130,7 +131,8 @@ static enum vplat_result same_line_in_order(struct vplat_t *t)
 		uint32_t len;
 		VPLAT_T_CHECK(t, 4, wait_used(t, g.rq, &tok, &len) == 0);
 		VPLAT_T_CHECK_MSG(t, 5, tok == &a[2 * i], "messages for one line answered in order",
-				  "answer %u is for message %d", i, (int)(((uint8_t *)tok - a) / 2));
+				  "answer %u is for message %d", i,
+				  (int)(((uint8_t *)tok - a) / 2));
 	}
 	for (unsigned i = 1; i < N; i += 2)
 		VPLAT_T_CHECK_MSG(t, 6, a[2 * i] == G_OK && a[2 * i + 1] == (i / 2 + 1) % 2,
@@ -218,8 +220,9 @@ static enum vplat_result errors(struct vplat_t *t)
 		VPLAT_T_CHECK_MSG(t, 72, a.status == G_OK, "gpio and value ignored",
 				  "status 0x%02x", a.status);
 	else
-		VPLAT_T_CHECK_MSG(t, 73, a.status == G_ERR, "gpio and value ignored (too small: ERR)",
-				  "status 0x%02x", a.status);
+		VPLAT_T_CHECK_MSG(t, 73, a.status == G_ERR,
+				  "gpio and value ignored (too small: ERR)", "status 0x%02x",
+				  a.status);
 	return VPLAT_PASS;
 }
 VPLAT_TEST(gpio_errors, "VPLAT-GPIO-017 VPLAT-GPIO-009", "drivernormative:Device Types / GPIO Device / requestq Operation", VPLAT_VIRTIO_ID_GPIO, 0, "unknown types, lines >= ngpio, bad directions, values and IRQ types, IRQ on an output: ERR, value 0, no state change", errors);
