@@ -14,11 +14,17 @@ extern const size_t vplat_test_registry_len;
 
 static const struct vplat_pal_entry pals[] = {
 	{"loopback", "vplat's own device models in process, each on virtio-mmio and virtio-pci",
-	 vplat_pal_loopback_create, vplat_pal_loopback_destroy},
+	 vplat_pal_loopback_create, vplat_pal_loopback_destroy, NULL},
 	{"vhost-user", "any vhost-user back end; --pal-arg socket=PATH --pal-arg device=TYPE\n"
 		       "                       (TYPE: rng, blk, net, console, gpio, can or a number)\n"
 		       "                       [--pal-arg mem=BYTES] [--pal-arg name=LABEL]",
-	 vplat_pal_vhost_user_create, vplat_pal_vhost_user_destroy},
+	 vplat_pal_vhost_user_create, vplat_pal_vhost_user_destroy, NULL},
+	{"linux-mmio", "inside a Linux guest (root): the hypervisor's virtio-mmio devices via /dev/mem;\n"
+		       "                       [--pal-arg mmio=BASE@SIZE[,...]] [--pal-arg dma=ADDR@SIZE]",
+	 vplat_pal_linux_mmio_create, vplat_pal_linux_destroy, vplat_pal_linux_skip},
+	{"linux-pci", "inside a Linux guest (root): the hypervisor's virtio-pci devices via sysfs;\n"
+		      "                       [--pal-arg pci=DDDD:BB:DD.F]... [--pal-arg dma=ADDR@SIZE]",
+	 vplat_pal_linux_pci_create, vplat_pal_linux_destroy, vplat_pal_linux_skip},
 };
 
 /* The index next to the sources, or in the current directory, if present. */
@@ -100,7 +106,7 @@ static double mono(void)
 }
 
 static void run_one(struct vplat_pal *pal, unsigned idx, const struct vplat_test *test,
-		    unsigned timeout_ms, struct vplat_t_record *rec)
+		    unsigned timeout_ms, const char *skip_why, struct vplat_t_record *rec)
 {
 	struct vplat_val_dev d;
 	static struct vplat_t t; /* large (queue storage): not on the stack */
@@ -113,8 +119,10 @@ static void run_one(struct vplat_pal *pal, unsigned idx, const struct vplat_test
 	t.d = &d;
 	double t0 = mono();
 	t.deadline_ns = (uint64_t)((t0 + timeout_ms / 1000.0) * 1e9);
-	int rc = pal->ops->open(pal, idx, &d);
-	if (rc) {
+	int rc = skip_why ? 0 : pal->ops->open(pal, idx, &d);
+	if (skip_why) {
+		vplat_t_skip(&t, "%s", skip_why);
+	} else if (rc) {
 		vplat_t_error(&t, "PAL could not open the device: %s", vplat_strerror(rc));
 	} else {
 		t.result = test->run(&t);
@@ -249,7 +257,8 @@ int main(int argc, char **argv)
 				printf("  %-40s %-28s %s\n", test->name, test->reqs, test->desc);
 				continue;
 			}
-			run_one(&pal, i, test, (unsigned)timeout_ms, &recs[n]);
+			run_one(&pal, i, test, (unsigned)timeout_ms,
+				pe->skip ? pe->skip(&pal, i, test) : NULL, &recs[n]);
 			if (!quiet) {
 				printf("%-5s %-40s %-14s %s\n", vplat_result_name(recs[n].result), test->name,
 				       recs[n].device, recs[n].result == VPLAT_PASS ? "" : recs[n].detail);

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# vplat-conform inside a QEMU 7.2 TCG guest against QEMU's own virtio devices (rng, blk, net,
+# console), through tools/guest/conform-guest.sh, in four configurations:
+#   microvm        virtio-mmio, QEMU's default legacy interface (Version 1)
+#   microvm-modern virtio-mmio with -global virtio-mmio.force-legacy=false (Version 2)
+#   q35            virtio-pci, transitional devices (QEMU's default)
+#   q35-modern     virtio-pci with disable-legacy=on
+# Checks that each report came back complete and names every device, that a legacy MMIO
+# device is reported as such (mmio_identification FAILs on Version, every other test SKIPs),
+# and that the suite itself never ERRORs on a modern device. Test FAILs are findings about
+# QEMU (docs/conformance-results.md), not failures of this test.
+# Usage: conform_qemu.sh VPLAT_CONFORM_STATIC CACHE_DIR [OUT_DIR]
+# Exit: 0 pass, 1 fail, 77 skip (no QEMU, kernel or busybox-static).
+set -u
+BIN=${1:?usage: conform_qemu.sh VPLAT_CONFORM_STATIC CACHE_DIR [OUT_DIR]}
+CACHE=${2:?}
+OUT=${3:-$CACHE/conform-reports}
+HERE=$(cd "$(dirname "$0")" && pwd)
+RUN=$HERE/../../tools/guest/conform-guest.sh
+mkdir -p "$OUT"
+fail=0
+for cfg in microvm: microvm-modern:-m q35: q35-modern:-m; do
+	name=${cfg%%:*} flag=${cfg#*:} mach=${name%-modern}
+	rc=0
+	"$RUN" -c "$BIN" -o "$OUT/$name.json" -M "$mach" $flag -C "$CACHE" -l "$OUT/$name.log" \
+		-T 3000 -q 240 || rc=$?
+	[ $rc -eq 77 ] && exit 77
+	if [ $rc -ne 0 ]; then echo "FAIL: $name: no complete report"; fail=1; continue; fi
+	python3 - "$OUT/$name.json" "$name" <<'PY' || fail=1
+import json, sys
+r, name = json.load(open(sys.argv[1])), sys.argv[2]
+devs = {x["device"] for x in r["results"]}
+types = {d.split("@")[0] for d in devs}
+bad = []
+if types != {"rng", "blk", "net", "console"}:
+    bad.append("devices found: %s" % sorted(devs))
+for x in r["results"]:
+    legacy = x["device"].endswith("-legacy")
+    if name == "microvm" and not legacy:
+        bad.append("%s: not reported as legacy" % x["device"])
+    if legacy and x["test"] == "mmio_identification" and x["result"] != "FAIL":
+        bad.append("%s: mmio_identification %s on a Version 1 device" % (x["device"], x["result"]))
+    if legacy and x["test"] != "mmio_identification" and x["result"] != "SKIP":
+        bad.append("%s: %s %s on a legacy device" % (x["device"], x["test"], x["result"]))
+    if not legacy and x["result"] == "ERROR":
+        bad.append("%s: %s ERROR: %s" % (x["device"], x["test"], x["detail"]))
+for b in bad:
+    print("FAIL: %s: %s" % (name, b))
+sys.exit(1 if bad else 0)
+PY
+done
+[ $fail -eq 0 ] && echo "PASS: reports in $OUT"
+exit $fail
