@@ -42,20 +42,23 @@ static bool zero(const uint8_t *p, size_t n)
 	return true;
 }
 
-static enum vplat_result flag_rules(struct vplat_t *t, uint32_t type, uint64_t feature)
+static enum vplat_result flag_rules(struct vplat_t *t, uint32_t type, uint64_t feature,
+				   uint32_t max_seg_off)
 {
 	struct vplat_val_vq *vq;
 	uint8_t *copy;
 	enum vplat_result r = setup(t, feature, &vq, &copy);
 	if (r != VPLAT_PASS)
 		return r;
+	/* The reserved flag on the second of two otherwise valid ranges, or alone when the
+	 * device takes one range per request (the driver must respect max_*_seg). */
+	unsigned two = cfg(t, max_seg_off, 4) >= 2 ? 2 : 1;
 	static const uint32_t reserved[] = {0x2, 0x4, 0x80000000u, 0xfffffffeu};
 	for (size_t i = 0; i < sizeof(reserved) / sizeof(reserved[0]); i++) {
-		/* The reserved flag on the second of two otherwise valid ranges. */
 		struct blk_range rg[2] = {{32, 4, 0}, {40, 4, reserved[i]}};
 		uint8_t st;
 		uint32_t used;
-		VPLAT_T_CHECK(t, 1, blk_ranges(t, vq, type, rg, 2, &st, &used) == 0);
+		VPLAT_T_CHECK(t, 1, blk_ranges(t, vq, type, rg + 2 - two, two, &st, &used) == 0);
 		VPLAT_T_CHECK_MSG(t, 2, st == S_UNSUPP, "S_UNSUPP for a reserved flag bit",
 				  "type %u, flags 0x%x: status %u", type, reserved[i], st);
 	}
@@ -75,19 +78,19 @@ static enum vplat_result flag_rules(struct vplat_t *t, uint32_t type, uint64_t f
 
 static enum vplat_result discard_flags(struct vplat_t *t)
 {
-	return flag_rules(t, T_DISCARD, BF(DISCARD));
+	return flag_rules(t, T_DISCARD, BF(DISCARD), BOFF(max_discard_seg));
 }
 VPLAT_TEST(blk_discard_flags_unsupp, "VPLAT-BLK-038 VPLAT-BLK-039", "devicenormative:Device Types / Block Device / Device Operation", VPLAT_VIRTIO_ID_BLOCK, 0, "DISCARD with a reserved flag bit or with unmap gets S_UNSUPP and discards nothing", discard_flags);
 
 static enum vplat_result wz_flags(struct vplat_t *t)
 {
-	return flag_rules(t, T_WZ, BF(WRITE_ZEROES));
+	return flag_rules(t, T_WZ, BF(WRITE_ZEROES), BOFF(max_write_zeroes_seg));
 }
 VPLAT_TEST(blk_write_zeroes_flags_unsupp, "VPLAT-BLK-038", "devicenormative:Device Types / Block Device / Device Operation", VPLAT_VIRTIO_ID_BLOCK, 0, "WRITE_ZEROES with a reserved flag bit gets S_UNSUPP and zeroes nothing", wz_flags);
 
 static enum vplat_result se_flags(struct vplat_t *t)
 {
-	return flag_rules(t, T_SE, BF(SECURE_ERASE));
+	return flag_rules(t, T_SE, BF(SECURE_ERASE), BOFF(max_secure_erase_seg));
 }
 VPLAT_TEST(blk_secure_erase_flags_unsupp, "VPLAT-BLK-038 VPLAT-BLK-040", "devicenormative:Device Types / Block Device / Device Operation", VPLAT_VIRTIO_ID_BLOCK, 0, "SECURE_ERASE with a reserved flag bit or with unmap gets S_UNSUPP and erases nothing", se_flags);
 
@@ -193,17 +196,21 @@ static enum vplat_result malformed(struct vplat_t *t, uint32_t type, uint64_t fe
 	VPLAT_T_CHECK(t, 6, blk_rq(t, vq, type, 0, odd, 20, false, &st, &used) == 0);
 	VPLAT_T_CHECK_MSG(t, 7, st == S_IOERR, "IOERR for 20 bytes of ranges", "type %u: status %u",
 			  type, st);
-	/* A valid first range and a second one past capacity. */
+	/* A valid first range and a second one past capacity (the bad one alone when the device
+	 * takes one range per request). */
+	unsigned two = max_seg >= 2 ? 2 : 1;
 	struct blk_range past[2] = {{32, 8, 0}, {cap - 1, 2, 0}};
-	if ((r = range_ioerr(t, vq, type, past, 2, copy, "second range past capacity")) != VPLAT_PASS)
+	if ((r = range_ioerr(t, vq, type, past + 2 - two, two, copy, "range past capacity")) !=
+	    VPLAT_PASS)
 		return r;
 	struct blk_range wrap[2] = {{32, 8, 0}, {UINT64_MAX - 1, 4, 0}};
-	if ((r = range_ioerr(t, vq, type, wrap, 2, copy, "second range wrapping")) != VPLAT_PASS)
+	if ((r = range_ioerr(t, vq, type, wrap + 2 - two, two, copy, "range wrapping")) != VPLAT_PASS)
 		return r;
 	/* A range longer than max_*_sectors (when that is below capacity). */
 	if (max_sec && max_sec < cap - 32 && max_sec < UINT32_MAX) {
 		struct blk_range lng[2] = {{32, 8, 0}, {32, (uint32_t)max_sec + 1, 0}};
-		if ((r = range_ioerr(t, vq, type, lng, 2, copy, "range above max sectors")) != VPLAT_PASS)
+		if ((r = range_ioerr(t, vq, type, lng + 2 - two, two, copy,
+				     "range above max sectors")) != VPLAT_PASS)
 			return r;
 	}
 	/* More ranges than max_*_seg (up to 256 of them). */
