@@ -1,0 +1,690 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#define _GNU_SOURCE
+/*
+ * Platform descriptions (vplat/platform.h, spec/30-platform.md, docs/platform-binding.md):
+ * descriptions written as DTS and compiled with dtc, validated (every error path names its
+ * node and property), built into devices with host ends and transports, and turned into the
+ * guest's virtio-mmio nodes, which are decompiled with `dtc -I dtb -O dts` and checked
+ * against Linux's virtio-mmio binding. Tests that need dtc print SKIP without it.
+ */
+#include <stdio.h>
+#if !__has_include(<libfdt.h>)
+int main(void)
+{
+	puts("SKIP test_platform: libfdt-dev is not installed");
+	return 0;
+}
+#else
+#include <libfdt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "testutil.h"
+#include "vplat/vplat.h"
+#include "vplat/platform.h"
+
+static char tmpdir[64];
+
+static bool have_dtc(void)
+{
+	return system("dtc --version >/dev/null 2>&1") == 0;
+}
+
+static void *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	long n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	void *buf = malloc(n > 0 ? (size_t)n + 1 : 1);
+	if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
+		free(buf);
+		buf = NULL;
+	}
+	fclose(f);
+	if (buf) {
+		((char *)buf)[n] = '\0';
+		*len = (size_t)n;
+	}
+	return buf;
+}
+
+/* Compile @dts with dtc; NULL if dtc fails. */
+static void *compile(const char *dts, size_t *len)
+{
+	char in[128], out[128], cmd[512];
+	snprintf(in, sizeof(in), "%s/in.dts", tmpdir);
+	snprintf(out, sizeof(out), "%s/out.dtb", tmpdir);
+	FILE *f = fopen(in, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(dts, f);
+	fclose(f);
+	unlink(out);
+	snprintf(cmd, sizeof(cmd), "dtc -q -I dts -O dtb -o %s %s", out, in);
+	if (system(cmd) != 0)
+		return NULL;
+	return slurp(out, len);
+}
+
+#define ROOT_HEAD                                                                                  \
+	"/dts-v1/;\n/ {\n compatible = \"vplat,platform\";\n"                                      \
+	" switches { backbone { max-ports = <2>; }; };\n"                                          \
+	" can-buses { vehicle { bitrate = <500000>; data-bitrate = <2000000>; }; };\n"
+#define VM_HEAD " vms { vm0 { #address-cells = <2>; #size-cells = <2>;\n"
+#define VM_TAIL " }; };\n};\n"
+
+/* The whole platform of the round-trip tests: one VM of each device type, a second VM. */
+static const char full_dts[] =
+    ROOT_HEAD
+    " vms {\n"
+    "  infotainment { #address-cells = <2>; #size-cells = <2>;\n"
+    "   guest-interrupt-style = \"gic\"; guest-interrupt-parent = <0x8002>; dma-coherent;\n"
+    "   rng@a000000 { compatible = \"vplat,virtio-rng\"; transport = \"virtio-mmio\";\n"
+    "     reg = <0x0 0x0a000000 0x0 0x200>; interrupts = <16>; };\n"
+    "   blk@a000200 { compatible = \"vplat,virtio-blk\"; transport = \"virtio-mmio\";\n"
+    "     reg = <0x0 0x0a000200 0x0 0x200>; interrupts = <17>;\n"
+    "     image = \"info.img\"; image-size = /bits/ 64 <0x100000>; serial = \"INFO0\";\n"
+    "     iops = <1000>; bandwidth = <0x1000000>;\n"
+    "     feature-mask = /bits/ 64 <0xfffffffffffffdff>; };\n"
+    "   console@a000400 { compatible = \"vplat,virtio-console\"; transport = \"virtio-mmio\";\n"
+    "     reg = <0x0 0x0a000400 0x0 0x200>; interrupts = <18>; log = \"info.log\"; };\n"
+    "   net@a000600 { compatible = \"vplat,virtio-net\"; transport = \"virtio-mmio\";\n"
+    "     reg = <0x0 0x0a000600 0x0 0x200>; interrupts = <19>; switch = \"backbone\";\n"
+    "     mac-address = [02 00 00 00 00 01]; rate-bps = /bits/ 64 <100000000>; };\n"
+    "   gpio@a000800 { compatible = \"vplat,virtio-gpio\"; transport = \"virtio-mmio\";\n"
+    "     reg = <0x0 0x0a000800 0x0 0x200>; interrupts = <20>; ngpios = <3>;\n"
+    "     gpio-line-names = \"ignition\", \"\", \"reverse\"; };\n"
+    "   can@a000a00 { compatible = \"vplat,virtio-can\"; transport = \"virtio-mmio\";\n"
+    "     reg = <0x0 0x0a000a00 0x0 0x200>; interrupts = <21>; can-bus = \"vehicle\";\n"
+    "     frame-rate = <1000>; };\n"
+    "   rng-pci { compatible = \"vplat,virtio-rng\"; transport = \"virtio-pci\"; pci-slot = <3>; };\n"
+    "   off@a000c00 { compatible = \"vplat,virtio-rng\"; status = \"disabled\"; };\n"
+    "  };\n"
+    "  cluster { #address-cells = <1>; #size-cells = <1>;\n"
+    "   net@10000000 { compatible = \"vplat,virtio-net\"; transport = \"virtio-mmio\";\n"
+    "     reg = <0x10000000 0x1000>; interrupts = <16>; switch = \"backbone\"; };\n"
+    "   can@10001000 { compatible = \"vplat,virtio-can\"; transport = \"virtio-mmio\";\n"
+    "     reg = <0x10001000 0x200>; interrupts = <17>; can-bus = \"vehicle\"; };\n"
+    "  };\n"
+    " };\n"
+    "};\n";
+
+struct guest {
+	struct vplat_mem mem;
+	struct vplat_mem_region regions[2];
+	void *ram;
+	unsigned irqs;
+};
+
+static struct vplat_mem *guest_mem(void *opaque, const struct vplat_platform_device *d)
+{
+	(void)d;
+	return &((struct guest *)opaque)->mem;
+}
+
+static void guest_irq(void *opaque, const struct vplat_platform_device *d, bool level)
+{
+	(void)d;
+	if (level)
+		((struct guest *)opaque)->irqs++;
+}
+
+static void guest_init(struct guest *g)
+{
+	memset(g, 0, sizeof(*g));
+	g->ram = calloc(1, 1u << 20);
+	ck_assert_ptr_nonnull(g->ram);
+	ck_assert_int_eq(vplat_mem_init(&g->mem, g->regions, 2), 0);
+	ck_assert_int_eq(vplat_mem_add(&g->mem, 0x40000000, 1u << 20, g->ram), 0);
+}
+
+static struct vplat_platform *load_full(struct guest *g, char *err, size_t errlen)
+{
+	size_t len;
+	void *dtb = compile(full_dts, &len);
+	ck_assert_ptr_nonnull(dtb);
+	struct vplat_platform_options o = {.base_dir = tmpdir};
+	if (g) {
+		guest_init(g);
+		o.mem = guest_mem;
+		o.irq = guest_irq;
+		o.opaque = g;
+	}
+	struct vplat_platform *p = NULL;
+	int rc = vplat_platform_load(&p, dtb, len, &o, err, errlen);
+	free(dtb);
+	ck_assert_msg(rc == 0, "load: %d %s", rc, err);
+	return p;
+}
+
+#define NEED_DTC()                                                                                 \
+	do {                                                                                       \
+		if (!have_dtc()) {                                                                 \
+			printf("SKIP %s: dtc (device-tree-compiler) is not installed\n", __func__); \
+			return;                                                                    \
+		}                                                                                  \
+	} while (0)
+
+/* VPLAT-PDESC-001..004: a valid description validates; devices, VMs and fields as written. */
+START_TEST(validate_full)
+{
+	NEED_DTC();
+	char err[512];
+	struct vplat_platform *p = load_full(NULL, err, sizeof(err));
+	ck_assert_uint_eq(vplat_platform_vm_count(p), 2);
+	ck_assert_str_eq(vplat_platform_vm_name(p, 0), "infotainment");
+	ck_assert_str_eq(vplat_platform_vm_name(p, 1), "cluster");
+	ck_assert_ptr_null(vplat_platform_vm_name(p, 2));
+	ck_assert_uint_eq(vplat_platform_device_count(p), 9); /* the disabled one is left out */
+	const struct vplat_platform_device *d = vplat_platform_device(p, 1);
+	ck_assert_str_eq(d->path, "/vms/infotainment/blk@a000200");
+	ck_assert_int_eq(d->type, VPLAT_PLATFORM_BLK);
+	ck_assert_int_eq(d->transport, VPLAT_PLATFORM_MMIO);
+	ck_assert_uint_eq(d->base, 0x0a000200);
+	ck_assert_uint_eq(d->size, 0x200);
+	ck_assert_uint_eq(d->irq, 17);
+	ck_assert(d->dma_coherent);
+	ck_assert_uint_eq(d->feature_mask, UINT64_C(0xfffffffffffffdff));
+	d = vplat_platform_device(p, 6);
+	ck_assert_int_eq(d->transport, VPLAT_PLATFORM_PCI);
+	ck_assert_uint_eq(d->pci_slot, 3);
+	d = vplat_platform_device(p, 7);
+	ck_assert_uint_eq(d->vm, 1);
+	ck_assert_uint_eq(d->base, 0x10000000);
+	ck_assert_uint_eq(d->size, 0x1000);
+	ck_assert(!d->dma_coherent);
+	ck_assert_ptr_null(vplat_platform_device(p, 9));
+	ck_assert_ptr_null(vplat_platform_dev(p, 0)); /* validate only: nothing built */
+	ck_assert_str_eq(vplat_platform_type_name(VPLAT_PLATFORM_CAN), "can");
+	vplat_platform_free(p);
+}
+END_TEST
+
+static uint32_t mmio_rd(struct vplat_mmio *m, uint64_t off)
+{
+	uint64_t v = 0;
+	ck_assert_int_eq(vplat_mmio_read(m, off, 4, &v), 0);
+	return (uint32_t)v;
+}
+
+/* VPLAT-PDESC-005: every device is built with its host end and transport. */
+START_TEST(build_full)
+{
+	NEED_DTC();
+	char err[512];
+	struct guest g;
+	struct vplat_platform *p = load_full(&g, err, sizeof(err));
+	static const uint32_t ids[] = {4, 2, 3, 1, 41, 36, 4, 1, 36};
+	for (unsigned i = 0; i < vplat_platform_device_count(p); i++) {
+		const struct vplat_platform_device *d = vplat_platform_device(p, i);
+		struct vplat_device *dev = vplat_platform_dev(p, i);
+		ck_assert_ptr_nonnull(dev);
+		ck_assert_uint_eq(dev->ops->device_id, ids[i]);
+		if (d->transport == VPLAT_PLATFORM_MMIO) {
+			struct vplat_mmio *m = vplat_platform_mmio(p, i);
+			ck_assert_ptr_nonnull(m);
+			ck_assert_ptr_null(vplat_platform_pci(p, i));
+			ck_assert_uint_eq(mmio_rd(m, 0x000), 0x74726976); /* "virt" */
+			ck_assert_uint_eq(mmio_rd(m, 0x004), 2);
+			ck_assert_uint_eq(mmio_rd(m, 0x008), ids[i]);
+		} else {
+			uint32_t v = 0;
+			ck_assert_ptr_nonnull(vplat_platform_pci(p, i));
+			ck_assert_int_eq(vplat_pci_cfg_read(vplat_platform_pci(p, i), 0, 4, &v), 0);
+			ck_assert_uint_eq(v, 0x1af4u | ((0x1040u + ids[i]) << 16));
+		}
+	}
+	/* blk: feature-mask dropped bit 9 (FLUSH); image created with image-size. */
+	struct vplat_device *blk = vplat_platform_dev(p, 1);
+	ck_assert(!(blk->host_features & VPLAT_BIT(9)));
+	ck_assert(blk->host_features & VPLAT_BIT(VPLAT_VIRTIO_F_VERSION_1));
+	char img[128];
+	snprintf(img, sizeof(img), "%s/info.img", tmpdir);
+	ck_assert_int_eq(access(img, R_OK | W_OK), 0);
+	uint64_t cap = 0;
+	vplat_device_config_read(blk, 0, &cap, 8);
+	ck_assert_uint_eq(cap, 0x100000 / 512);
+	/* gpio: names in config space size: "ignition\0\0reverse\0" */
+	uint32_t nsize = 0;
+	vplat_device_config_read(vplat_platform_dev(p, 4), 4, &nsize, 4);
+	ck_assert_uint_eq(nsize, 9 + 1 + 8);
+	/* net: MAC offered */
+	ck_assert(vplat_platform_dev(p, 3)->host_features & VPLAT_BIT(VPLAT_VIRTIO_NET_F_MAC));
+	int fds[16];
+	(void)vplat_platform_fds(p, fds, 16);
+	ck_assert_int_eq(vplat_platform_dispatch(p), 0);
+	vplat_platform_free(p);
+	free(g.ram);
+}
+END_TEST
+
+/* no_transport: models and host ends only, for the loopback or vhost-user. */
+START_TEST(build_no_transport)
+{
+	NEED_DTC();
+	char err[512];
+	size_t len;
+	void *dtb = compile(full_dts, &len);
+	struct guest g;
+	guest_init(&g);
+	struct vplat_platform_options o = {.mem = guest_mem, .opaque = &g, .no_transport = true,
+					   .base_dir = tmpdir};
+	struct vplat_platform *p;
+	ck_assert_int_eq(vplat_platform_load(&p, dtb, len, &o, err, sizeof(err)), 0);
+	ck_assert_ptr_nonnull(vplat_platform_dev(p, 0));
+	ck_assert_ptr_null(vplat_platform_mmio(p, 0));
+	ck_assert_ptr_null(vplat_platform_pci(p, 6));
+	vplat_platform_free(p);
+	free(g.ram);
+	free(dtb);
+}
+END_TEST
+
+static char *run_capture(const char *cmd)
+{
+	char out[128], full[512];
+	snprintf(out, sizeof(out), "%s/cmd.out", tmpdir);
+	snprintf(full, sizeof(full), "%s > %s 2>&1", cmd, out);
+	ck_assert_msg(system(full) == 0, "%s failed", cmd);
+	size_t len;
+	return slurp(out, &len);
+}
+
+/* VPLAT-PDESC-006..008: the guest DTB, decompiled by dtc, holds Linux's virtio-mmio nodes. */
+START_TEST(guest_dtb_round_trip)
+{
+	NEED_DTC();
+	char err[512];
+	struct vplat_platform *p = load_full(NULL, err, sizeof(err));
+	static uint8_t buf[8192];
+	ck_assert_int_eq(vplat_platform_guest_fdt(p, 0, NULL, buf, sizeof(buf), err, sizeof(err)),
+			 0);
+	ck_assert_int_eq(fdt_check_full(buf, fdt_totalsize(buf)), 0);
+	/* The binding, read back with libfdt. */
+	int n = 0, node;
+	fdt_for_each_subnode(node, buf, 0)
+	{
+		int len;
+		ck_assert_int_eq(fdt_node_check_compatible(buf, node, "virtio,mmio"), 0);
+		ck_assert_ptr_nonnull(fdt_getprop(buf, node, "reg", &len));
+		ck_assert_int_eq(len, 16); /* <2 cells address, 2 cells size> */
+		const fdt32_t *irq = fdt_getprop(buf, node, "interrupts", &len);
+		ck_assert_int_eq(len, 12); /* GIC: <GIC_SPI n IRQ_TYPE_EDGE_RISING> */
+		ck_assert_uint_eq(fdt32_ld(&irq[0]), 0);
+		ck_assert_uint_eq(fdt32_ld(&irq[1]), 16u + (unsigned)n);
+		ck_assert_uint_eq(fdt32_ld(&irq[2]), 1);
+		ck_assert_ptr_nonnull(fdt_getprop(buf, node, "dma-coherent", &len));
+		ck_assert_int_eq(len, 0);
+		n++;
+	}
+	ck_assert_int_eq(n, 6); /* six MMIO devices; the PCI one and the disabled one have none */
+
+	char path[128], cmd[256];
+	snprintf(path, sizeof(path), "%s/guest.dtb", tmpdir);
+	FILE *f = fopen(path, "wb");
+	fwrite(buf, 1, fdt_totalsize(buf), f);
+	fclose(f);
+	snprintf(cmd, sizeof(cmd), "dtc -q -I dtb -O dts %s", path);
+	char *dts = run_capture(cmd);
+	static const char *const expect[] = {
+	    "virtio_mmio@a000000 {",
+	    "compatible = \"virtio,mmio\";",
+	    "reg = <0x00 0xa000000 0x00 0x200>;",
+	    "interrupts = <0x00 0x10 0x01>;",
+	    "interrupt-parent = <0x8002>;",
+	    "dma-coherent;",
+	    "virtio_mmio@a000200 {",
+	    "reg = <0x00 0xa000200 0x00 0x200>;",
+	    "interrupts = <0x00 0x11 0x01>;",
+	    "virtio_mmio@a000a00 {",
+	    "interrupts = <0x00 0x15 0x01>;",
+	    "#address-cells = <0x02>;",
+	    "#size-cells = <0x02>;",
+	};
+	for (size_t i = 0; i < sizeof(expect) / sizeof(expect[0]); i++)
+		ck_assert_msg(strstr(dts, expect[i]), "missing \"%s\" in:\n%s", expect[i], dts);
+	ck_assert_ptr_null(strstr(dts, "virtio_mmio@a000c00"));
+	/* In description order. */
+	ck_assert(strstr(dts, "virtio_mmio@a000000") < strstr(dts, "virtio_mmio@a000a00"));
+	free(dts);
+
+	/* VM 1: plain interrupts, no dma-coherent, into a base tree with 1-cell addresses. */
+	char base_dts[] = "/dts-v1/;\n/ { #address-cells = <1>; #size-cells = <1>;\n"
+			  " model = \"base\"; memory@40000000 { device_type = \"memory\";\n"
+			  " reg = <0x40000000 0x10000000>; }; };\n";
+	size_t blen;
+	void *base = compile(base_dts, &blen);
+	ck_assert_ptr_nonnull(base);
+	ck_assert_int_eq(vplat_platform_guest_fdt(p, 1, base, buf, sizeof(buf), err, sizeof(err)),
+			 0);
+	f = fopen(path, "wb");
+	fwrite(buf, 1, fdt_totalsize(buf), f);
+	fclose(f);
+	dts = run_capture(cmd);
+	static const char *const expect1[] = {
+	    "model = \"base\";",    "memory@40000000 {",
+	    "virtio_mmio@10000000 {", "reg = <0x10000000 0x1000>;",
+	    "interrupts = <0x10>;",  "virtio_mmio@10001000 {",
+	    "interrupts = <0x11>;",
+	};
+	for (size_t i = 0; i < sizeof(expect1) / sizeof(expect1[0]); i++)
+		ck_assert_msg(strstr(dts, expect1[i]), "missing \"%s\" in:\n%s", expect1[i], dts);
+	ck_assert_ptr_null(strstr(dts, "dma-coherent"));
+	ck_assert_ptr_null(strstr(dts, "interrupt-parent"));
+	free(dts);
+
+	/* Errors: VM out of range, buffer too small, node already there, malformed base. */
+	ck_assert_int_eq(vplat_platform_guest_fdt(p, 2, NULL, buf, sizeof(buf), err, sizeof(err)),
+			 VPLAT_ENOENT);
+	ck_assert_int_eq(vplat_platform_guest_fdt(p, 0, NULL, buf, 200, err, sizeof(err)),
+			 VPLAT_ENOSPC);
+	static uint8_t again[8192];
+	ck_assert_int_eq(vplat_platform_guest_fdt(p, 1, NULL, buf, sizeof(buf), err, sizeof(err)), 0);
+	ck_assert_int_eq(
+	    vplat_platform_guest_fdt(p, 1, buf, again, sizeof(again), err, sizeof(err)),
+	    VPLAT_EEXIST);
+	memset(again, 0xa5, 64);
+	ck_assert_int_eq(
+	    vplat_platform_guest_fdt(p, 1, again, buf, sizeof(buf), err, sizeof(err)),
+	    VPLAT_EPROTO);
+	/* A 64-bit window does not fit a 1-cell base. */
+	ck_assert_int_eq(vplat_platform_guest_fdt(p, 0, base, buf, sizeof(buf), err, sizeof(err)),
+			 0); /* 0x0a000000 fits 32 bits */
+	free(base);
+	vplat_platform_free(p);
+}
+END_TEST
+
+/* Validation: one description per error path; each names its node and property. */
+struct bad {
+	const char *name;
+	const char *body; /* inside vm0, or a whole file if it starts with "/dts" */
+	int rc;
+	const char *msg; /* substring of the error */
+};
+
+#define MMIO(n, extra)                                                                             \
+	"d" #n "@" #n "000 { compatible = \"vplat,virtio-rng\"; transport = \"virtio-mmio\";"      \
+	" reg = <0 0x" #n "000 0 0x200>; interrupts = <" #n ">; " extra " };\n"
+#define DEV(type, extra)                                                                           \
+	"dev@a000000 { compatible = \"vplat,virtio-" type "\"; transport = \"virtio-mmio\";"       \
+	" reg = <0 0xa000000 0 0x200>; interrupts = <5>; " extra " };\n"
+
+static const struct bad bads[] = {
+    {"root compatible", "/dts-v1/;\n/ { vms { v { }; }; };\n", VPLAT_EINVAL,
+     "/: property \"compatible\""},
+    {"root unknown prop", "/dts-v1/;\n/ { compatible = \"vplat,platform\"; x = <1>; vms { v { }; }; };\n",
+     VPLAT_EINVAL, "/: property \"x\": unknown property"},
+    {"root unknown node", "/dts-v1/;\n/ { compatible = \"vplat,platform\"; cpus { }; };\n",
+     VPLAT_EINVAL, "/cpus: unknown node"},
+    {"no vms", "/dts-v1/;\n/ { compatible = \"vplat,platform\"; };\n", VPLAT_EINVAL, "no \"vms\""},
+    {"empty vms", "/dts-v1/;\n/ { compatible = \"vplat,platform\"; vms { }; };\n", VPLAT_EINVAL,
+     "/vms: declares no VM"},
+    {"vms prop", "/dts-v1/;\n/ { compatible = \"vplat,platform\"; vms { y; v { }; }; };\n",
+     VPLAT_EINVAL, "/vms: property \"y\""},
+    {"switch prop", "/dts-v1/;\n/ { compatible = \"vplat,platform\"; switches { s { speed = <1>; }; };"
+     " vms { v { }; }; };\n", VPLAT_EINVAL, "/switches/s: property \"speed\": unknown property"},
+    {"switch ports", "/dts-v1/;\n/ { compatible = \"vplat,platform\"; switches { s { max-ports = <0>; }; };"
+     " vms { v { }; }; };\n", VPLAT_ERANGE, "/switches/s: property \"max-ports\": 0 is out of range"},
+    {"bus bitrate", "/dts-v1/;\n/ { compatible = \"vplat,platform\"; can-buses { b { bitrate = <5>; }; };"
+     " vms { v { }; }; };\n", VPLAT_ERANGE, "/can-buses/b: property \"bitrate\""},
+    {"bus data without nominal", "/dts-v1/;\n/ { compatible = \"vplat,platform\"; can-buses { b {"
+     " data-bitrate = <2000000>; }; }; vms { v { }; }; };\n", VPLAT_EINVAL,
+     "/can-buses/b: property \"data-bitrate\": needs"},
+    {"vm prop", "/dts-v1/;\n/ { compatible = \"vplat,platform\"; vms { v { memory = <1>; }; }; };\n",
+     VPLAT_EINVAL, "/vms/v: property \"memory\": unknown property for a VM"},
+    {"vm irq style", "/dts-v1/;\n/ { compatible = \"vplat,platform\"; vms { v {"
+     " guest-interrupt-style = \"apic\"; }; }; };\n", VPLAT_EINVAL,
+     "/vms/v: property \"guest-interrupt-style\""},
+    {"vm address cells", "/dts-v1/;\n/ { compatible = \"vplat,platform\"; vms { v { #address-cells = <3>;"
+     " r@0 { compatible = \"vplat,virtio-rng\"; transport = \"virtio-mmio\"; reg = <0 0 0 0x200>;"
+     " interrupts = <1>; }; }; }; };\n", VPLAT_ERANGE, "/vms/v: property \"#address-cells\""},
+    {"gic spi range", "/dts-v1/;\n/ { compatible = \"vplat,platform\"; vms { v { #address-cells = <2>;"
+     " #size-cells = <2>; guest-interrupt-style = \"gic\"; r@0 { compatible = \"vplat,virtio-rng\";"
+     " transport = \"virtio-mmio\"; reg = <0 0 0 0x200>; interrupts = <1000>; }; }; }; };\n",
+     VPLAT_ERANGE, "/vms/v/r@0: property \"interrupts\": GIC SPI 1000"},
+    {"missing compatible", "x@0 { transport = \"virtio-mmio\"; };", VPLAT_EINVAL,
+     "/vms/vm0/x@0: property \"compatible\": missing"},
+    {"unknown type", "x@0 { compatible = \"vplat,virtio-gpu\"; };", VPLAT_EINVAL,
+     "/vms/vm0/x@0: property \"compatible\": unknown device type \"vplat,virtio-gpu\""},
+    {"compatible not a string", "x@0 { compatible = <1>; };", VPLAT_EINVAL,
+     "property \"compatible\": must be one non-empty string"},
+    {"unknown property", DEV("rng", "colour = \"red\";"), VPLAT_EINVAL,
+     "/vms/vm0/dev@a000000: property \"colour\": unknown property for rng"},
+    {"property of another type", DEV("rng", "image = \"x\";"), VPLAT_EINVAL,
+     "property \"image\": unknown property for rng"},
+    {"missing transport", "x@0 { compatible = \"vplat,virtio-rng\"; };", VPLAT_EINVAL,
+     "/vms/vm0/x@0: property \"transport\": missing"},
+    {"unknown transport", "x@0 { compatible = \"vplat,virtio-rng\"; transport = \"virtio-ccw\"; };",
+     VPLAT_EINVAL, "property \"transport\": unknown transport \"virtio-ccw\""},
+    {"bad status", DEV("rng", "status = \"maybe\";"), VPLAT_EINVAL, "property \"status\""},
+    {"missing reg", "x@0 { compatible = \"vplat,virtio-rng\"; transport = \"virtio-mmio\";"
+     " interrupts = <1>; };", VPLAT_EINVAL, "/vms/vm0/x@0: property \"reg\": missing"},
+    {"reg cells", "x@0 { compatible = \"vplat,virtio-rng\"; transport = \"virtio-mmio\";"
+     " reg = <0 0x200>; interrupts = <1>; };", VPLAT_EINVAL, "property \"reg\": must be one"},
+    {"window too small", "x@0 { compatible = \"vplat,virtio-rng\"; transport = \"virtio-mmio\";"
+     " reg = <0 0 0 0x100>; interrupts = <1>; };", VPLAT_ERANGE,
+     "property \"reg\": window size 0x100 is out of range"},
+    {"window too big", "x@0 { compatible = \"vplat,virtio-rng\"; transport = \"virtio-mmio\";"
+     " reg = <0 0 0 0x200000>; interrupts = <1>; };", VPLAT_ERANGE, "is out of range 0x200..0x100000"},
+    {"window misaligned", "x@0 { compatible = \"vplat,virtio-rng\"; transport = \"virtio-mmio\";"
+     " reg = <0 0x100 0 0x200>; interrupts = <1>; };", VPLAT_ERANGE, "not 512-byte aligned"},
+    {"window wraps", "x@0 { compatible = \"vplat,virtio-rng\"; transport = \"virtio-mmio\";"
+     " reg = <0xffffffff 0xfffffe00 0 0x400>; interrupts = <1>; };", VPLAT_ERANGE, "wraps"},
+    {"missing interrupts", "x@0 { compatible = \"vplat,virtio-rng\"; transport = \"virtio-mmio\";"
+     " reg = <0 0 0 0x200>; };", VPLAT_EINVAL, "/vms/vm0/x@0: property \"interrupts\": missing"},
+    {"interrupt range", "x@0 { compatible = \"vplat,virtio-rng\"; transport = \"virtio-mmio\";"
+     " reg = <0 0 0 0x200>; interrupts = <5000>; };", VPLAT_ERANGE,
+     "property \"interrupts\": 5000 is out of range"},
+    {"interrupt cells", "x@0 { compatible = \"vplat,virtio-rng\"; transport = \"virtio-mmio\";"
+     " reg = <0 0 0 0x200>; interrupts = <0 5 1>; };", VPLAT_EINVAL,
+     "property \"interrupts\": must be one cell"},
+    {"mmio with slot", DEV("rng", "pci-slot = <2>;"), VPLAT_EINVAL,
+     "property \"pci-slot\": only for transport \"virtio-pci\""},
+    {"overlap", MMIO(1, "") "e@1100 { compatible = \"vplat,virtio-rng\"; transport = \"virtio-mmio\";"
+     " reg = <0 0x1000 0 0x400>; interrupts = <9>; };", VPLAT_EEXIST,
+     "/vms/vm0/e@1100: property \"reg\": window 0x1000..0x13ff overlaps /vms/vm0/d1@1000"},
+    {"duplicate interrupt", MMIO(1, "") "e@2000 { compatible = \"vplat,virtio-rng\";"
+     " transport = \"virtio-mmio\"; reg = <0 0x2000 0 0x200>; interrupts = <1>; };", VPLAT_EEXIST,
+     "/vms/vm0/e@2000: property \"interrupts\": interrupt 1 is already used by /vms/vm0/d1@1000"},
+    {"pci missing slot", "p { compatible = \"vplat,virtio-rng\"; transport = \"virtio-pci\"; };",
+     VPLAT_EINVAL, "/vms/vm0/p: property \"pci-slot\": missing"},
+    {"pci slot range", "p { compatible = \"vplat,virtio-rng\"; transport = \"virtio-pci\";"
+     " pci-slot = <32>; };", VPLAT_ERANGE, "property \"pci-slot\": 32 is out of range 1..31"},
+    {"pci slot 0", "p { compatible = \"vplat,virtio-rng\"; transport = \"virtio-pci\";"
+     " pci-slot = <0>; };", VPLAT_ERANGE, "property \"pci-slot\": 0 is out of range"},
+    {"pci duplicate slot", "p { compatible = \"vplat,virtio-rng\"; transport = \"virtio-pci\";"
+     " pci-slot = <4>; }; q { compatible = \"vplat,virtio-rng\"; transport = \"virtio-pci\";"
+     " pci-slot = <4>; };", VPLAT_EEXIST, "/vms/vm0/q: property \"pci-slot\": slot 4 is already used by /vms/vm0/p"},
+    {"pci with reg", "p { compatible = \"vplat,virtio-rng\"; transport = \"virtio-pci\";"
+     " pci-slot = <4>; reg = <0 0 0 0x200>; };", VPLAT_EINVAL, "/vms/vm0/p: property \"reg\": only"},
+    {"pci with interrupts", "p { compatible = \"vplat,virtio-rng\"; transport = \"virtio-pci\";"
+     " pci-slot = <4>; interrupts = <3>; };", VPLAT_EINVAL, "property \"interrupts\": only"},
+    {"feature-mask size", DEV("rng", "feature-mask = <0xff>;"), VPLAT_EINVAL,
+     "property \"feature-mask\": must be /bits/ 64"},
+    {"dma-coherent value", DEV("rng", "dma-coherent = <1>;"), VPLAT_EINVAL,
+     "property \"dma-coherent\": is a boolean"},
+    {"blk no image", DEV("blk", ""), VPLAT_ENOENT,
+     "/vms/vm0/dev@a000000: property \"image\": missing host end"},
+    {"blk empty image", DEV("blk", "image = \"\";"), VPLAT_EINVAL,
+     "property \"image\": must be one non-empty string"},
+    {"blk read-only value", DEV("blk", "image = \"x\"; read-only = \"yes\";"), VPLAT_EINVAL,
+     "property \"read-only\": is a boolean"},
+    {"blk serial", DEV("blk", "image = \"x\"; serial = \"123456789012345678901\";"), VPLAT_ERANGE,
+     "property \"serial\": longer than 20 bytes"},
+    {"blk image-size", DEV("blk", "image = \"x\"; image-size = <100>;"), VPLAT_ERANGE,
+     "property \"image-size\""},
+    {"blk queues", DEV("blk", "image = \"x\"; num-queues = <17>;"), VPLAT_ERANGE,
+     "property \"num-queues\": 17 is out of range 1..16"},
+    {"blk queue size", DEV("blk", "image = \"x\"; queue-size = <0>;"), VPLAT_ERANGE,
+     "property \"queue-size\""},
+    {"blk iops size", DEV("blk", "image = \"x\"; iops = [01 02];"), VPLAT_EINVAL,
+     "property \"iops\": must be one cell or /bits/ 64"},
+    {"console no host end", DEV("console", ""), VPLAT_ENOENT,
+     "/vms/vm0/dev@a000000: missing host end"},
+    {"console two host ends", DEV("console", "stdio; log = \"x\";"), VPLAT_EINVAL,
+     "property \"log\": a console has one host end"},
+    {"net no host end", DEV("net", ""), VPLAT_ENOENT, "/vms/vm0/dev@a000000: missing host end"},
+    {"net unknown switch", DEV("net", "switch = \"nope\";"), VPLAT_ENOENT,
+     "property \"switch\": no switch named \"nope\""},
+    {"net switch and tap", DEV("net", "switch = \"backbone\"; tap = \"t0\";"), VPLAT_EINVAL,
+     "property \"tap\": give either"},
+    {"net tap name", DEV("net", "tap = \"a-very-long-tap-name\";"), VPLAT_ERANGE, "property \"tap\""},
+    {"net tap rate", DEV("net", "tap = \"t0\"; rate-bps = <1000>;"), VPLAT_EINVAL,
+     "property \"rate-bps\": rate limits are enforced by a switch port"},
+    {"net mac", DEV("net", "switch = \"backbone\"; mac-address = [02 00 00];"), VPLAT_EINVAL,
+     "property \"mac-address\": must be 6 bytes"},
+    {"net multicast mac", DEV("net", "switch = \"backbone\"; mac-address = [01 00 00 00 00 01];"),
+     VPLAT_EINVAL, "property \"mac-address\": is a multicast"},
+    {"net mtu", DEV("net", "switch = \"backbone\"; mtu = <60>;"), VPLAT_ERANGE, "property \"mtu\""},
+    {"switch full", MMIO(1, "") "a@2000 { compatible = \"vplat,virtio-net\"; transport = \"virtio-mmio\";"
+     " reg = <0 0x2000 0 0x200>; interrupts = <2>; switch = \"backbone\"; };"
+     "b@3000 { compatible = \"vplat,virtio-net\"; transport = \"virtio-mmio\";"
+     " reg = <0 0x3000 0 0x200>; interrupts = <3>; switch = \"backbone\"; };"
+     "c@4000 { compatible = \"vplat,virtio-net\"; transport = \"virtio-mmio\";"
+     " reg = <0 0x4000 0 0x200>; interrupts = <4>; switch = \"backbone\"; };", VPLAT_ERANGE,
+     "/vms/vm0/c@4000: property \"switch\": switch \"backbone\" has max-ports 2"},
+    {"gpio no lines", DEV("gpio", ""), VPLAT_ENOENT, "property \"ngpios\": missing host end"},
+    {"gpio lines range", DEV("gpio", "ngpios = <2000>;"), VPLAT_ERANGE,
+     "property \"ngpios\": 2000 is out of range 1..1024"},
+    {"gpio names count", DEV("gpio", "ngpios = <3>; gpio-line-names = \"a\", \"b\";"), VPLAT_EINVAL,
+     "property \"gpio-line-names\": has 2 names for 3 lines"},
+    {"gpio names duplicate", DEV("gpio", "ngpios = <2>; gpio-line-names = \"a\", \"a\";"),
+     VPLAT_EEXIST, "property \"gpio-line-names\": name \"a\" is given to lines 0 and 1"},
+    {"gpio name long", DEV("gpio", "ngpios = <1>; gpio-line-names = \"0123456789012345678901234567890123\";"),
+     VPLAT_ERANGE, "longer than 31 bytes"},
+    {"can no host end", DEV("can", ""), VPLAT_ENOENT, "/vms/vm0/dev@a000000: missing host end"},
+    {"can unknown bus", DEV("can", "can-bus = \"body\";"), VPLAT_ENOENT,
+     "property \"can-bus\": no CAN bus named \"body\""},
+    {"can bus and socket", DEV("can", "can-bus = \"vehicle\"; socketcan = \"vcan0\";"),
+     VPLAT_EINVAL, "property \"socketcan\": give either"},
+    {"can socket rate", DEV("can", "socketcan = \"vcan0\"; frame-rate = <10>;"), VPLAT_EINVAL,
+     "property \"frame-rate\": rate limits are enforced by a virtual bus node"},
+};
+
+START_TEST(validation_errors)
+{
+	NEED_DTC();
+	const struct bad *b = &bads[_i];
+	char dts[4096], err[512] = "";
+	if (!strncmp(b->body, "/dts", 4))
+		snprintf(dts, sizeof(dts), "%s", b->body);
+	else
+		snprintf(dts, sizeof(dts), ROOT_HEAD VM_HEAD "%s\n" VM_TAIL, b->body);
+	size_t len;
+	void *dtb = compile(dts, &len);
+	ck_assert_msg(dtb, "%s: dtc refused:\n%s", b->name, dts);
+	struct vplat_platform *p = (struct vplat_platform *)1;
+	int rc = vplat_platform_load(&p, dtb, len, NULL, err, sizeof(err));
+	ck_assert_msg(rc == b->rc, "%s: rc %d, want %d (%s)", b->name, rc, b->rc, err);
+	ck_assert_ptr_null(p);
+	ck_assert_msg(strstr(err, b->msg), "%s: error \"%s\" lacks \"%s\"", b->name, err, b->msg);
+	free(dtb);
+}
+END_TEST
+
+/* VPLAT-PDESC-002: malformed blobs are refused before anything walks them. */
+START_TEST(malformed_blobs)
+{
+	char err[256];
+	struct vplat_platform *p;
+	static uint8_t junk[256];
+	memset(junk, 0x5a, sizeof(junk));
+	ck_assert_int_eq(vplat_platform_load(&p, junk, sizeof(junk), NULL, err, sizeof(err)),
+			 VPLAT_EPROTO);
+	ck_assert_ptr_nonnull(strstr(err, "not a valid device tree blob"));
+	ck_assert_int_eq(vplat_platform_load(&p, junk, 8, NULL, err, sizeof(err)), VPLAT_EPROTO);
+	ck_assert_int_eq(vplat_platform_load(&p, NULL, 8, NULL, err, sizeof(err)), VPLAT_EINVAL);
+	/* A valid tree built with libfdt, then truncated and corrupted. */
+	static uint8_t t[1024];
+	ck_assert_int_eq(fdt_create_empty_tree(t, sizeof(t)), 0);
+	ck_assert_int_eq(fdt_setprop_string(t, 0, "compatible", "vplat,platform"), 0);
+	int vms = fdt_add_subnode(t, 0, "vms");
+	ck_assert_int_ge(vms, 0);
+	ck_assert_int_ge(fdt_add_subnode(t, vms, "v"), 0);
+	ck_assert_int_eq(fdt_pack(t), 0);
+	uint32_t size = fdt_totalsize(t);
+	ck_assert_int_eq(vplat_platform_load(&p, t, size, NULL, err, sizeof(err)), 0);
+	ck_assert_uint_eq(vplat_platform_device_count(p), 0);
+	vplat_platform_free(p);
+	ck_assert_int_eq(vplat_platform_load(&p, t, size - 8, NULL, err, sizeof(err)),
+			 VPLAT_EPROTO);
+	for (uint32_t off = 8; off < size; off += 4) {
+		uint8_t c[1024];
+		memcpy(c, t, size);
+		c[off] ^= 0xff;
+		int rc = vplat_platform_load(&p, c, size, NULL, err, sizeof(err));
+		if (!rc)
+			vplat_platform_free(p);
+		else
+			ck_assert_ptr_null(p);
+	}
+}
+END_TEST
+
+/* Build-time failures name the node too, and leave nothing behind. */
+START_TEST(build_errors)
+{
+	NEED_DTC();
+	char err[512];
+	struct guest g;
+	guest_init(&g);
+	struct vplat_platform_options o = {.mem = guest_mem, .opaque = &g, .base_dir = tmpdir};
+	struct vplat_platform *p;
+	size_t len;
+	void *dtb = compile(ROOT_HEAD VM_HEAD DEV("blk", "image = \"missing.img\";") VM_TAIL, &len);
+	ck_assert_int_eq(vplat_platform_load(&p, dtb, len, NULL, err, sizeof(err)), 0);
+	vplat_platform_free(p);
+	int rc = vplat_platform_load(&p, dtb, len, &o, err, sizeof(err));
+	ck_assert_int_ne(rc, 0);
+	ck_assert_msg(strstr(err, "/vms/vm0/dev@a000000: property \"image\": cannot open"), "%s", err);
+	free(dtb);
+	/* A mask that breaks a dependency: CTRL_RX (18) needs CTRL_VQ (17). */
+	dtb = compile(ROOT_HEAD VM_HEAD DEV("net", "switch = \"backbone\";"
+					  " feature-mask = /bits/ 64 <0xfffffffffffdffff>;") VM_TAIL,
+		      &len);
+	rc = vplat_platform_load(&p, dtb, len, &o, err, sizeof(err));
+	ck_assert_int_eq(rc, VPLAT_EINVAL);
+	ck_assert_msg(strstr(err, "/vms/vm0/dev@a000000: property \"feature-mask\""), "%s", err);
+	free(dtb);
+	/* No memory from the embedder. */
+	dtb = compile(ROOT_HEAD VM_HEAD DEV("rng", "") VM_TAIL, &len);
+	ck_assert_int_eq(vplat_platform_load(&p, dtb, len, &o, err, sizeof(err)), 0);
+	vplat_platform_free(p);
+	free(dtb);
+	free(g.ram);
+}
+END_TEST
+
+static void setup(void)
+{
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/vplat-pf-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+}
+
+static void teardown(void)
+{
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
+	if (system(cmd))
+		perror("rm");
+}
+
+int main(void)
+{
+	Suite *s = suite_create("platform");
+	TCase *tc = tcase_create("platform");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, validate_full);
+	tcase_add_test(tc, build_full);
+	tcase_add_test(tc, build_no_transport);
+	tcase_add_test(tc, guest_dtb_round_trip);
+	tcase_add_loop_test(tc, validation_errors, 0, (int)(sizeof(bads) / sizeof(bads[0])));
+	tcase_add_test(tc, malformed_blobs);
+	tcase_add_test(tc, build_errors);
+	suite_add_tcase(s, tc);
+	return vplat_test_main(s);
+}
+#endif
