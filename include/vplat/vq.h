@@ -50,6 +50,12 @@ struct vplat_chain {
 	uint16_t id;           /**< head index (split) or buffer ID (packed) */
 	uint16_t ndesc;        /**< ring slots the chain occupied (packed: used-index advance) */
 	uint32_t seq;          /**< pop sequence number, used to check IN_ORDER completion */
+	/**
+	 * Host address of the last byte of the chain's device-writable part, or NULL if it has
+	 * none. Set even when vplat_vq_pop() returns VPLAT_E2BIG, so a device whose requests end
+	 * in a status byte (block, network control) can still answer a chain it cannot map.
+	 */
+	uint8_t *write_tail;
 };
 
 /** Virtqueue state. Lives inside the device; fields are read-only to device code. */

@@ -111,6 +111,8 @@ struct walk {
 	uint32_t n;      /* segments stored */
 	bool seen_write; /* a device-writable descriptor was seen */
 	bool overflow;   /* caller's iov too small: keep validating, report E2BIG */
+	bool has_tail;   /* a non-empty writable descriptor was seen */
+	uint64_t tail;   /* guest address of the last writable byte seen so far */
 };
 
 /* Add one buffer descriptor to the chain. VPLAT_EPROTO on a driver error. */
@@ -125,6 +127,10 @@ static int walk_add(struct vplat_vq *vq, struct walk *w, uint64_t addr, uint32_t
 		return VPLAT_EPROTO;
 	if (len == 0)
 		return 0;
+	if (write) {
+		w->has_tail = true;
+		w->tail = addr + (len - 1); /* wrap is caught by the translation below */
+	}
 	if (w->overflow) {
 		/* Still insist that the buffer is guest memory. */
 		return vplat_mem_translate(vq->dev->mem, addr, 1) ? 0 : VPLAT_EPROTO;
@@ -178,10 +184,19 @@ static void chain_begin(struct vplat_chain *c, struct walk *w)
 	c->nread = c->nwrite = 0;
 	c->read_len = c->write_len = 0;
 	c->ndesc = 0;
+	c->write_tail = NULL;
 	w->c = c;
 	w->n = 0;
 	w->seen_write = false;
 	w->overflow = false;
+	w->has_tail = false;
+}
+
+/* The chain is valid: record where its last writable byte is. */
+static void chain_end(struct vplat_vq *vq, struct walk *w)
+{
+	if (w->has_tail)
+		w->c->write_tail = vplat_mem_translate(vq->dev->mem, w->tail, 1);
 }
 
 /* --- split ring ------------------------------------------------------------------------ */
@@ -261,6 +276,7 @@ static int split_pop(struct vplat_vq *vq, struct vplat_chain *c)
 		return vq_fail(vq, VPLAT_EPROTO);
 	c->id = head;
 	c->ndesc = 1;
+	chain_end(vq, &w);
 	vq->last_avail++;
 	if (vq->event_idx && !vq->kick_disabled) {
 		/* avail_event follows the used ring: kick us when the next entry appears. */
@@ -383,6 +399,7 @@ static int packed_pop(struct vplat_vq *vq, struct vplat_chain *c)
 		if (!(flags & VPLAT_VIRTQ_DESC_F_NEXT))
 			break;
 	}
+	chain_end(vq, &w);
 	vq->last_avail = slot;
 	vq->avail_wrap = wrap;
 	if (vq->event_idx && !vq->kick_disabled) {

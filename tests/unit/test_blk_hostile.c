@@ -172,7 +172,8 @@ START_TEST(overlong_chain_returned_empty)
 	uint32_t len = 99;
 	ck_assert_int_eq(vplat_val_vq_get_used(&r->vq, &tok, &len), 0);
 	ck_assert_uint_eq(len, 0);
-	ck_assert_uint_eq(*st, 0xee);
+	/* VPLAT-BLK-013: no data moved, and the status byte at the chain's end says IOERR. */
+	ck_assert_uint_eq(*st, VPLAT_VIRTIO_BLK_S_IOERR);
 	ck_assert_uint_eq(vplat_blk_stats(&r->blk)->malformed, 1);
 	ck_assert(!(vplat_val_get_status(&r->d) & VPLAT_VIRTIO_STATUS_DEVICE_NEEDS_RESET));
 	free(b);

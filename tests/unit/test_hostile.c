@@ -416,6 +416,8 @@ START_TEST(chain_exceeding_caller_iov)
 	rf_add(&f, 4, a, l, fl);
 	ck_assert_int_eq(rf_pop(&f, &c, iov, 2), VPLAT_E2BIG);
 	ck_assert(!rf_needs_reset(&f));
+	/* The last writable byte is still found, for a trailing status byte. */
+	ck_assert_ptr_eq(c.write_tail, rf_ptr(&f, RF_BUF + 192 + 15));
 	ck_assert_int_eq(vplat_vq_push(&f.vq[0], &c, 0), 0);
 	ck_assert_int_eq(rf_pop(&f, &c, iov, 64), VPLAT_EAGAIN);
 	rf_teardown(&f);

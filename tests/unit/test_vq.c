@@ -57,6 +57,7 @@ START_TEST(round_trips_wrap_the_ring)
 		ck_assert_uint_eq(c.nwrite, 1);
 		ck_assert_uint_eq(c.read_len, 4);
 		ck_assert_uint_eq(c.write_len, 64);
+		ck_assert_ptr_eq(c.write_tail, rf_ptr(&f, a[1] + 63));
 		unsigned got;
 		ck_assert_uint_eq(vplat_chain_read(&c, 0, &got, 4), 4);
 		ck_assert_uint_eq(got, n);

@@ -102,8 +102,11 @@ static struct vplat_blk_req *blk_next(struct vplat_blk *blk, uint16_t qi)
 		r->chain.iov_cap = VPLAT_BLK_SEGS;
 		int rc = vplat_vq_pop(vq, &r->chain);
 		if (rc == VPLAT_E2BIG) {
-			/* More segments than seg_max allows: no status byte can be found. */
+			/* More segments than seg_max allows (VPLAT-BLK-013): no data moves, the
+			 * status byte at the chain's end says IOERR. */
 			blk->stats.malformed++;
+			if (r->chain.write_tail)
+				*r->chain.write_tail = VPLAT_VIRTIO_BLK_S_IOERR;
 			vplat_vq_push(vq, &r->chain, 0);
 			q->need_notify = true;
 			continue;
