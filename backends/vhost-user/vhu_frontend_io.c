@@ -11,14 +11,15 @@
 
 #define M(x) VPLAT_VIRTIO_MMIO_##x
 
-/* Bits of the vhost-user feature word the mmio v2 window never offers: bit 30 is
- * VHOST_USER_F_PROTOCOL_FEATURES (vhost-user's own, not a virtio feature), and bits 24
+/* Bits of the vhost-user feature word the mmio v2 window never offers: bits 30
+ * (VHOST_USER_F_PROTOCOL_FEATURES) and 26 (VHOST_F_LOG_ALL, dirty logging for migration,
+ * offered by libvhost-user and DPDK) are vhost's own, not virtio features; bits 24
  * (NOTIFY_ON_EMPTY) and 27 (ANY_LAYOUT) are legacy-only. Back ends serving legacy front ends
  * too offer them (libvhost-user and DPDK do); QEMU's modern transports strip them
  * (legacy_features in virtio-pci and virtio-mmio v2), and so does this modern-only window. */
 #define FE_NOT_OFFERED                                                                             \
-	(VPLAT_BIT(VPLAT_VHU_F_PROTOCOL_FEATURES) | VPLAT_BIT(VPLAT_VIRTIO_F_NOTIFY_ON_EMPTY) |         \
-	 VPLAT_BIT(VPLAT_VIRTIO_F_ANY_LAYOUT))
+	(VPLAT_BIT(VPLAT_VHU_F_PROTOCOL_FEATURES) | VPLAT_BIT(VPLAT_VHU_F_LOG_ALL) |                    \
+	 VPLAT_BIT(VPLAT_VIRTIO_F_NOTIFY_ON_EMPTY) | VPLAT_BIT(VPLAT_VIRTIO_F_ANY_LAYOUT))
 
 /* Device-specific legacy-only bits: the network device's VIRTIO_NET_F_GSO (6), which DPDK's
  * vhost library offers and QEMU's virtio-net strips from its modern interface. */

@@ -176,6 +176,12 @@ int vplat_val_packed_get_used(struct vplat_val_vq *vq, void **token, uint32_t *l
 	val_rmb();
 	uint16_t id = val_ld16(&d->id);
 	uint32_t l = val_ld32(&d->len);
+	/* "Element Length is reserved for used descriptors without the VIRTQ_DESC_F_WRITE flag,
+	 * and is ignored by drivers" (virtio 1.4, Packed Virtqueues / Element Address and Length):
+	 * such a descriptor reports nothing written. DPDK's vhost library leaves the chain's
+	 * readable length there when it completes a transmit buffer. */
+	if (!(flags & VPLAT_VIRTQ_DESC_F_WRITE))
+		l = 0;
 	if (id >= vq->size)
 		return vplat_val_vq_fail(vq, "used buffer id out of range");
 	if (vq->in_order) {

@@ -470,8 +470,9 @@ START_TEST(in_order_batch_parsed)
 		uint16_t last_id = vplat_le16_to_cpu(ring[4].id); /* 2 slots each */
 		ring[0].id = vplat_cpu_to_le16(last_id);
 		ring[0].len = vplat_cpu_to_le32(5);
-		ring[0].flags =
-		    vplat_cpu_to_le16(VPLAT_VIRTQ_DESC_F_AVAIL | VPLAT_VIRTQ_DESC_F_USED);
+		/* F_WRITE: the len of a used descriptor without it is reserved (virtio 2.8.4). */
+		ring[0].flags = vplat_cpu_to_le16(VPLAT_VIRTQ_DESC_F_AVAIL | VPLAT_VIRTQ_DESC_F_USED |
+						  VPLAT_VIRTQ_DESC_F_WRITE);
 	} else {
 		struct vplat_virtq_used *used = g.vq.device;
 		const struct vplat_virtq_avail *avail = g.vq.driver;

@@ -8,6 +8,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "conformance/pal/pal.h"
 #include "vplat/error.h"
 #include "vplat/spec/virtio_config.h"
@@ -36,6 +37,13 @@ static int vhu_open(struct vplat_pal *pal, unsigned idx, struct vplat_val_dev *d
 						.device_id = pal->devs[idx].device_id,
 						.mem_size = p->mem, .timeout_ms = 3000};
 	int rc = vplat_vhu_frontend_init(&p->fe, &prm);
+	/* One retry: DPDK's vhost library now and then drops a new connection during the
+	 * handshake while it still tears down the previous test's (about one open in 250;
+	 * the cause is not understood, see docs/conformance-results.md). */
+	if (rc == VPLAT_ENODEV || rc == VPLAT_EPROTO) {
+		nanosleep(&(struct timespec){.tv_nsec = 200 * 1000 * 1000}, NULL);
+		rc = vplat_vhu_frontend_init(&p->fe, &prm);
+	}
 	if (rc)
 		return rc;
 	rc = vplat_vhu_frontend_val_init(&p->fe, d);
