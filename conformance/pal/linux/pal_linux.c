@@ -16,6 +16,8 @@
  *   not use (boot with memmap=SIZE$ADDR), mapped through /dev/mem. Without it the PAL mlocks
  *   an anonymous buffer and uses its longest physically contiguous run of pages, found in
  *   /proc/self/pagemap.
+ * - Waiting. The PAL's poll op (tests call it while they give the device time to act) samples
+ *   the interrupt status and sleeps 0.5 ms, as the device runs on the hypervisor's threads.
  * - Interrupts are polled. The PAL samples InterruptStatus (MMIO; acknowledged at once) or the
  *   ISR byte (PCI; read-to-clear) while the driver waits and counts each non-zero sample as an
  *   interrupt (vplat_val_irq_count). The bits sampled are latched so that the driver's own
@@ -431,7 +433,7 @@ static void add_mmio(struct lx_pal *p, struct vplat_pal *pal, uint64_t base, uin
 	x->isr_space = x->common_space = -1;
 	struct vplat_pal_dev *d = &pal->devs[p->ndev];
 	const char *tn = type_name(id);
-	char tbuf[16];
+	char tbuf[24];
 	if (!tn) {
 		snprintf(tbuf, sizeof(tbuf), "virtio%u", id);
 		tn = tbuf;
@@ -529,7 +531,7 @@ static void add_pci(struct lx_pal *p, struct vplat_pal *pal, const char *bdf)
 		return;
 	struct lx_dev *x = &p->dev[p->ndev];
 	memset(x, 0, sizeof(*x));
-	snprintf(x->sysfs, sizeof(x->sysfs), "/sys/bus/pci/devices/%s", bdf);
+	snprintf(x->sysfs, sizeof(x->sysfs), "/sys/bus/pci/devices/%.170s", bdf);
 	char path[240];
 	snprintf(path, sizeof(path), "%s/config", x->sysfs);
 	int fd = open(path, O_RDWR);
@@ -558,7 +560,7 @@ static void add_pci(struct lx_pal *p, struct vplat_pal *pal, const char *bdf)
 	x->isr_space = x->common_space = -1;
 	struct vplat_pal_dev *d = &pal->devs[p->ndev];
 	const char *tn = type_name(id);
-	char tbuf[16];
+	char tbuf[24];
 	if (!tn) {
 		snprintf(tbuf, sizeof(tbuf), "virtio%u", id);
 		tn = tbuf;
@@ -641,16 +643,31 @@ static void lx_close(struct vplat_pal *pal, unsigned idx, struct vplat_val_dev *
 	x->latch = 0;
 }
 
+/*
+ * Tests call this in fixed-count loops to give the device time to act ("poll 50 times, then
+ * check the status"). An in-process device acts inside the call; the hypervisor's device
+ * acts on its own threads, so each call also yields for 0.5 ms.
+ */
+static void lx_pal_poll(struct vplat_pal *pal, unsigned idx)
+{
+	struct lx_pal *p = pal->priv;
+	sample(&p->dev[idx]);
+	struct timespec ts = {.tv_sec = 0, .tv_nsec = 500000};
+	nanosleep(&ts, NULL);
+}
+
 static const struct vplat_pal_ops lx_mmio_ops = {
 	.name = "linux-mmio",
 	.open = lx_open,
 	.close = lx_close,
+	.poll = lx_pal_poll,
 };
 
 static const struct vplat_pal_ops lx_pci_ops = {
 	.name = "linux-pci",
 	.open = lx_open,
 	.close = lx_close,
+	.poll = lx_pal_poll,
 };
 
 const char *vplat_pal_linux_skip(struct vplat_pal *pal, unsigned idx,

@@ -274,8 +274,11 @@ static enum vplat_result announce_ack(struct vplat_t *t)
 	enum vplat_result r = net_up_ctrl(t, NF(STATUS), NF(GUEST_ANNOUNCE) | NF(STATUS), &c);
 	if (r != VPLAT_PASS)
 		return r;
-	EXPECT(t, 1, ctl(t, c, C_ANNOUNCE, VPLAT_VIRTIO_NET_CTRL_ANNOUNCE_ACK, NULL, 0), N_OK,
-	       "ANNOUNCE_ACK");
+	/* VPLAT-NET-069 asks for ANNOUNCE to be clear, not for a particular ack: with no
+	 * announcement pending a device may answer VIRTIO_NET_ERR (QEMU does). */
+	unsigned ack = ctl(t, c, C_ANNOUNCE, VPLAT_VIRTIO_NET_CTRL_ANNOUNCE_ACK, NULL, 0);
+	VPLAT_T_CHECK_MSG(t, 1, ack == N_OK || ack == N_ERR, "VIRTIO_NET_OK or VIRTIO_NET_ERR",
+			  "ANNOUNCE_ACK: ack 0x%x", ack);
 	uint64_t st = cfg(t, NOFF(status), 2);
 	VPLAT_T_CHECK_MSG(t, 2, !(st & VPLAT_VIRTIO_NET_S_ANNOUNCE),
 			  "ANNOUNCE clear once the ANNOUNCE_ACK is used", "status 0x%llx",
