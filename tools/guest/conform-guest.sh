@@ -8,7 +8,7 @@
 # SYNOPSIS
 #     conform-guest.sh -c VPLAT_CONFORM_STATIC -o REPORT.json [-M q35|microvm] [-m]
 #                      [-d DEVICES] [-t GLOB] [-T MS] [-x] [-C CACHE] [-q SECONDS]
-#                      [-a QEMU_ARG]... [-l CONSOLE_LOG]
+#                      [-a QEMU_ARG]... [-l CONSOLE_LOG] [-P]
 #
 # DESCRIPTION
 #     Builds (and caches) a busybox-static initramfs holding the statically linked
@@ -39,6 +39,8 @@
 #     -q SECONDS  kill QEMU after this long (default 600)
 #     -a ARG      one more QEMU argument (repeatable)
 #     -l FILE     keep the serial console log in FILE
+#     -P          no reserved DMA region: the PAL falls back to locked pages located through
+#                 /proc/self/pagemap (its longest physically contiguous run of a 4 MiB buffer)
 #     -h          this text
 #
 # EXAMPLE
@@ -53,13 +55,14 @@
 set -euo pipefail
 usage() { sed -n '3,/^# EXIT STATUS/p' "$0" | sed 's/^# \{0,1\}//' | sed '$d'; }
 CONFORM= OUT= MACH=q35 MODERN=0 DEVS=rng,blk,net,console TESTS='*' TMO=3000 NOEX=0
-CACHE=${TMPDIR:-/tmp}/vplat-guest-cache QTMO=600 LOG=
+CACHE=${TMPDIR:-/tmp}/vplat-guest-cache QTMO=600 LOG= PAGEMAP=0
 QARGS=()
-while getopts "c:o:M:md:t:T:xC:q:a:l:h" opt; do
+while getopts "c:o:M:md:t:T:xC:q:a:l:Ph" opt; do
 	case $opt in
 	c) CONFORM=$OPTARG ;; o) OUT=$OPTARG ;; M) MACH=$OPTARG ;; m) MODERN=1 ;;
 	d) DEVS=$OPTARG ;; t) TESTS=$OPTARG ;; T) TMO=$OPTARG ;; x) NOEX=1 ;;
 	C) CACHE=$OPTARG ;; q) QTMO=$OPTARG ;; a) QARGS+=("$OPTARG") ;; l) LOG=$OPTARG ;;
+	P) PAGEMAP=1 ;;
 	h) usage; exit 0 ;;
 	*) usage >&2; exit 1 ;;
 	esac
@@ -109,7 +112,7 @@ poweroff -f
 EOF
 {
 	echo "--pal"; echo "$PAL"
-	echo "--pal-arg"; echo "dma=$DMA_ADDR@$DMA_SIZE"
+	[ "$PAGEMAP" = 1 ] || { echo "--pal-arg"; echo "dma=$DMA_ADDR@$DMA_SIZE"; }
 	echo "--tests"; echo "$TESTS"
 	echo "--timeout"; echo "$TMO"
 	[ "$NOEX" = 1 ] && echo "--no-exerciser"
@@ -150,7 +153,8 @@ for dv in "${list[@]}"; do
 	*) echo "conform-guest: unknown device '$dv' (rng, blk, net, console)" >&2; exit 1 ;;
 	esac
 done
-CMD="console=ttyS0 loglevel=1 panic=-1 memmap=8M\$$DMA_ADDR"
+CMD="console=ttyS0 loglevel=1 panic=-1"
+[ "$PAGEMAP" = 1 ] || CMD="$CMD memmap=8M\$$DMA_ADDR"
 if [ "$MACH" = microvm ]; then
 	MARGS=(-M microvm -nic none)
 	CMD="$CMD tsc_early_khz=2000000"
