@@ -187,7 +187,7 @@ static int check_props(struct ctx *c, int node, const char *const *a, const char
 
 static int parse_switches(struct ctx *c, int parent)
 {
-	static const char *const props[] = {"max-ports", NULL};
+	static const char *const props[] = {"max-ports", "socket", NULL};
 	int node, rc;
 	if ((rc = check_props(c, parent, NULL, NULL, "/switches")))
 		return rc;
@@ -202,8 +202,10 @@ static int parse_switches(struct ctx *c, int parent)
 		if (!s->path)
 			return VPLAT_ENOMEM;
 		c->p->nswitches++;
-		if ((rc = get_u32_range(c, node, "max-ports", &s->max_ports, 1, 1024)) < 0)
+		if ((rc = get_u32_range(c, node, "max-ports", &s->max_ports, 1, 1024)) < 0 ||
+		    (rc = get_str(c, node, "socket", &s->socket)) < 0)
 			return rc;
+		s->users = s->socket ? 1 : 0;
 	}
 	return 0;
 }

@@ -173,6 +173,34 @@ static int build_console(struct vplat_platform *p, struct pf_dev *d, struct b_co
 	return 0;
 }
 
+/* The switch, and its uplink socket if the description gives one. */
+static int ensure_switch(struct vplat_platform *p, struct pf_switch *s, char *err, size_t errlen)
+{
+	if (s->built)
+		return 0;
+	struct vplat_switch_config sc = {.max_ports = s->max_ports};
+	int rc;
+	if (!(s->sw = calloc(1, sizeof(struct vplat_switch))))
+		return VPLAT_ENOMEM;
+	if ((rc = vplat_switch_init(s->sw, &sc)))
+		return pf_error(err, errlen, rc, "%s: switch: %s", s->path, vplat_strerror(rc));
+	s->built = true;
+	if (!s->socket)
+		return 0;
+	char path[4096];
+	struct vplat_switch_port_config pc = {.name = s->path};
+	if (!(s->sock = calloc(1, sizeof(struct vplat_net_sock))))
+		return VPLAT_ENOMEM;
+	((struct vplat_net_sock *)s->sock)->fd = ((struct vplat_net_sock *)s->sock)->listen_fd = -1;
+	if (resolve(p, s->socket, path, sizeof(path)) ||
+	    (rc = vplat_net_sock_listen_unix(s->sock, path)) ||
+	    (rc = vplat_net_sock_attach(s->sock, vplat_switch_iface(s->sw), &pc)))
+		return pf_error(err, errlen, rc ? rc : VPLAT_ERANGE,
+				"%s: property \"socket\": cannot listen on %s", s->path, s->socket);
+	s->sock_path = strdup(path);
+	return s->sock_path ? 0 : VPLAT_ENOMEM;
+}
+
 static int build_net(struct vplat_platform *p, struct pf_dev *d, struct b_net *b,
 		     struct vplat_mem *mem, char *err, size_t errlen)
 {
@@ -188,15 +216,8 @@ static int build_net(struct vplat_platform *p, struct pf_dev *d, struct b_net *b
 	b->tap.fd = -1;
 	if (d->sw >= 0) {
 		struct pf_switch *s = &p->switches[d->sw];
-		if (!s->built) {
-			struct vplat_switch_config sc = {.max_ports = s->max_ports};
-			if (!(s->sw = calloc(1, sizeof(struct vplat_switch))))
-				return VPLAT_ENOMEM;
-			if ((rc = vplat_switch_init(s->sw, &sc)))
-				return pf_error(err, errlen, rc, "%s: switch: %s", s->path,
-						vplat_strerror(rc));
-			s->built = true;
-		}
+		if ((rc = ensure_switch(p, s, err, errlen)))
+			return rc;
 		struct vplat_switch_port_config pc = {.name = d->info.path,
 						      .rate_bps = d->net_rate_bps,
 						      .burst_bytes = d->net_burst_bytes};
@@ -375,6 +396,8 @@ static int build_one(struct vplat_platform *p, struct pf_dev *d, char *err, size
 	struct b_dev *b = calloc(1, sizeof(*b));
 	if (!b)
 		return VPLAT_ENOMEM;
+	if (d->info.type == VPLAT_PLATFORM_NET)
+		b->u.net.tap.fd = -1; /* nothing to close if the build stops before the tap opens */
 	d->state = b;
 	struct vplat_mem *mem = p->opt.mem(p->opt.opaque, &d->info);
 	if (!mem)
@@ -410,6 +433,11 @@ static int build_one(struct vplat_platform *p, struct pf_dev *d, char *err, size
 
 int pf_build(struct vplat_platform *p, char *err, size_t errlen)
 {
+	for (unsigned i = 0; i < p->nswitches; i++) {
+		int rc = p->switches[i].socket ? ensure_switch(p, &p->switches[i], err, errlen) : 0;
+		if (rc)
+			return rc;
+	}
 	for (unsigned i = 0; i < p->ndevs; i++) {
 		int rc = build_one(p, &p->devs[i], err, errlen);
 		if (rc)
@@ -459,6 +487,14 @@ void pf_unbuild(struct vplat_platform *p)
 		d->pci = NULL;
 	}
 	for (unsigned i = 0; i < p->nswitches; i++) {
+		if (p->switches[i].sock)
+			vplat_net_sock_close(p->switches[i].sock);
+		free(p->switches[i].sock);
+		p->switches[i].sock = NULL;
+		if (p->switches[i].sock_path)
+			unlink(p->switches[i].sock_path);
+		free(p->switches[i].sock_path);
+		p->switches[i].sock_path = NULL;
 		if (p->switches[i].built)
 			vplat_switch_fini(p->switches[i].sw);
 		free(p->switches[i].sw);
@@ -474,6 +510,9 @@ void pf_unbuild(struct vplat_platform *p)
 unsigned vplat_platform_fds(const struct vplat_platform *p, int *fds, unsigned max)
 {
 	unsigned k = 0;
+	for (unsigned i = 0; p && i < p->nswitches && k < max; i++)
+		if (p->switches[i].sock && vplat_net_sock_fd(p->switches[i].sock) >= 0)
+			fds[k++] = vplat_net_sock_fd(p->switches[i].sock);
 	for (unsigned i = 0; p && i < p->ndevs && k < max; i++) {
 		const struct pf_dev *d = &p->devs[i];
 		struct b_dev *b = d->state;
@@ -541,9 +580,12 @@ int vplat_platform_dispatch(struct vplat_platform *p)
 			break;
 		}
 	}
-	for (unsigned i = 0; i < p->nswitches; i++)
+	for (unsigned i = 0; i < p->nswitches; i++) {
+		if (p->switches[i].sock)
+			(void)vplat_net_sock_poll(p->switches[i].sock, now); /* ENODEV: no peer yet */
 		if (p->switches[i].built)
 			vplat_switch_builtin_ops.run(p->switches[i].sw, now);
+	}
 	for (unsigned i = 0; i < p->nbuses; i++)
 		if (p->buses[i].bus)
 			vplat_canbus_run(p->buses[i].bus, 0);

@@ -18,9 +18,12 @@ struct pf_switch {
 	const char *name;
 	char *path;
 	uint32_t max_ports;
-	uint32_t users;        /* net devices on it (validation) */
+	uint32_t users;        /* ports in use: net devices and the uplink (validation) */
+	const char *socket;    /* uplink: QEMU -netdev stream socket path, or NULL */
 	bool built;
 	void *sw;              /* struct vplat_switch (platform_build.c) */
+	void *sock;            /* struct vplat_net_sock of the uplink */
+	char *sock_path;       /* its resolved path (unlinked at free) */
 };
 
 struct pf_bus {

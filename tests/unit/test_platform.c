@@ -18,6 +18,8 @@ int main(void)
 #include <libfdt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 #include "testutil.h"
 #include "vplat/vplat.h"
@@ -428,6 +430,13 @@ static const struct bad bads[] = {
      " vms { v { }; }; };\n", VPLAT_EINVAL, "/switches/s: property \"speed\": unknown property"},
     {"switch ports", "/dts-v1/;\n/ { compatible = \"vplat,platform\"; switches { s { max-ports = <0>; }; };"
      " vms { v { }; }; };\n", VPLAT_ERANGE, "/switches/s: property \"max-ports\": 0 is out of range"},
+    {"switch socket", "/dts-v1/;\n/ { compatible = \"vplat,platform\"; switches { s { socket = <1>; }; };"
+     " vms { v { }; }; };\n", VPLAT_EINVAL, "/switches/s: property \"socket\": must be one non-empty string"},
+    {"switch full with uplink", "/dts-v1/;\n/ { compatible = \"vplat,platform\"; switches { s {"
+     " max-ports = <1>; socket = \"s.sock\"; }; }; vms { v { #address-cells = <2>; #size-cells = <2>;"
+     " n@0 { compatible = \"vplat,virtio-net\"; transport = \"virtio-mmio\"; reg = <0 0 0 0x200>;"
+     " interrupts = <1>; switch = \"s\"; }; }; }; };\n", VPLAT_ERANGE,
+     "/vms/v/n@0: property \"switch\": switch \"s\" has max-ports 1, all taken"},
     {"bus bitrate", "/dts-v1/;\n/ { compatible = \"vplat,platform\"; can-buses { b { bitrate = <5>; }; };"
      " vms { v { }; }; };\n", VPLAT_ERANGE, "/can-buses/b: property \"bitrate\""},
     {"bus data without nominal", "/dts-v1/;\n/ { compatible = \"vplat,platform\"; can-buses { b {"
@@ -658,6 +667,44 @@ START_TEST(build_errors)
 }
 END_TEST
 
+/* A switch's uplink socket (QEMU -netdev stream) listens, takes a peer and goes away. */
+START_TEST(switch_uplink_socket)
+{
+	NEED_DTC();
+	char err[512], path[100];
+	struct guest g;
+	guest_init(&g);
+	struct vplat_platform_options o = {.mem = guest_mem, .opaque = &g, .base_dir = tmpdir};
+	struct vplat_platform *p;
+	size_t len;
+	void *dtb = compile("/dts-v1/;\n/ { compatible = \"vplat,platform\";"
+			    " switches { up { socket = \"up.sock\"; }; };"
+			    " vms { v { #address-cells = <2>; #size-cells = <2>;"
+			    " n@0 { compatible = \"vplat,virtio-net\"; transport = \"virtio-mmio\";"
+			    " reg = <0 0 0 0x200>; interrupts = <1>; switch = \"up\"; }; }; }; };\n",
+			    &len);
+	ck_assert_ptr_nonnull(dtb);
+	ck_assert_msg(vplat_platform_load(&p, dtb, len, &o, err, sizeof(err)) == 0, "%s", err);
+	snprintf(path, sizeof(path), "%s/up.sock", tmpdir);
+	int fds[8];
+	ck_assert_uint_ge(vplat_platform_fds(p, fds, 8), 1);
+	int c = socket(AF_UNIX, SOCK_STREAM, 0);
+	struct sockaddr_un a = {.sun_family = AF_UNIX};
+	snprintf(a.sun_path, sizeof(a.sun_path), "%s", path);
+	ck_assert_int_eq(connect(c, (struct sockaddr *)&a, sizeof(a)), 0);
+	ck_assert_int_eq(vplat_platform_dispatch(p), 0);
+	uint8_t frame[4 + 60] = {0, 0, 0, 60};
+	memset(frame + 4, 0xff, 6);
+	ck_assert_int_eq(write(c, frame, sizeof(frame)), (int)sizeof(frame));
+	ck_assert_int_eq(vplat_platform_dispatch(p), 0);
+	close(c);
+	vplat_platform_free(p);
+	ck_assert_int_ne(access(path, F_OK), 0); /* removed with the platform */
+	free(dtb);
+	free(g.ram);
+}
+END_TEST
+
 static void setup(void)
 {
 	snprintf(tmpdir, sizeof(tmpdir), "/tmp/vplat-pf-XXXXXX");
@@ -684,6 +731,7 @@ int main(void)
 	tcase_add_loop_test(tc, validation_errors, 0, (int)(sizeof(bads) / sizeof(bads[0])));
 	tcase_add_test(tc, malformed_blobs);
 	tcase_add_test(tc, build_errors);
+	tcase_add_test(tc, switch_uplink_socket);
 	suite_add_tcase(s, tc);
 	return vplat_test_main(s);
 }
