@@ -21,5 +21,6 @@
 #include "vplat/spec/virtio_rng.h"
 #include "vplat/spec/virtio_gpio.h"
 #include "vplat/spec/virtio_can.h"
+#include "vplat/spec/virtio_watchdog.h"
 
 #endif /* VPLAT_SPEC_H */

@@ -17,7 +17,8 @@
 #include "vdev.h"
 
 static const struct vdev_type *const types[] = {&vdev_rng,  &vdev_blk,     &vdev_net,
-						   &vdev_gpio, &vdev_console, &vdev_can};
+						   &vdev_gpio, &vdev_console, &vdev_can,
+						   &vdev_watchdog};
 #define NTYPES (sizeof(types) / sizeof(types[0]))
 
 static volatile sig_atomic_t stop_signal;
@@ -86,7 +87,8 @@ static const char common_opts[] =
 static const char exit_status[] = "EXIT STATUS\n"
 				  "    0   clean shutdown (SIGTERM, SIGINT, or --once)\n"
 				  "    1   run-time failure (socket, device or host resource)\n"
-				  "    2   bad command line\n";
+				  "    2   bad command line\n"
+				  "    3   watchdog expired (watchdog --action exit)\n";
 
 static void usage(FILE *f)
 {

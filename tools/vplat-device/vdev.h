@@ -61,5 +61,6 @@ extern const struct vdev_type vdev_net;
 extern const struct vdev_type vdev_gpio;
 extern const struct vdev_type vdev_console;
 extern const struct vdev_type vdev_can;
+extern const struct vdev_type vdev_watchdog;
 
 #endif

@@ -6,6 +6,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "conformance/pal/pal.h"
 #include "vplat/error.h"
 #include "vplat/loopback.h"
@@ -15,6 +16,7 @@
 #include "vplat/gpio.h"
 #include "vplat/net.h"
 #include "vplat/rng.h"
+#include "vplat/watchdog.h"
 
 /* One device model the PAL can build. */
 struct lb_model {
@@ -351,6 +353,47 @@ static void can_poll(void *state)
 	vplat_canbus_run(((struct can_state *)state)->bus, 0);
 }
 
+/*
+ * Watchdog: every vplat feature offered, the smallest timeout 1 s so that tests can watch an
+ * expiry, the host's monotonic clock; the PAL's poll hook ticks it and records the expiries.
+ */
+struct wd_state {
+	struct vplat_watchdog wd;
+	unsigned expiries;
+};
+
+static uint64_t wd_now(void *host)
+{
+	(void)host;
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void wd_expired(void *host, enum vplat_watchdog_action action)
+{
+	(void)action;
+	((struct wd_state *)host)->expiries++;
+}
+
+static const struct vplat_watchdog_host_ops wd_host = {.now_ns = wd_now, .expired = wd_expired};
+
+static struct vplat_device *wd_create(void *state, struct vplat_mem *mem)
+{
+	struct wd_state *s = state;
+	struct vplat_watchdog_config c = {.action = VPLAT_WATCHDOG_ACTION_CALLBACK,
+					  .min_timeout_ms = 1000,
+					  .features = VPLAT_WATCHDOG_ALL_FEATURES};
+	if (vplat_watchdog_init(&s->wd, mem, &c, &wd_host, s) != 0)
+		return NULL;
+	return vplat_watchdog_device(&s->wd);
+}
+
+static void wd_poll(void *state)
+{
+	vplat_watchdog_tick(&((struct wd_state *)state)->wd, wd_now(NULL));
+}
+
 static const struct lb_model models[] = {
 	{"rng", VPLAT_VIRTIO_ID_RNG, sizeof(struct rng_state), rng_create, NULL, NULL},
 	{"blk", VPLAT_VIRTIO_ID_BLOCK, sizeof(struct blk_state), blk_create, NULL, NULL},
@@ -365,6 +408,7 @@ static const struct lb_model models[] = {
 	{"gpio-plain", VPLAT_VIRTIO_ID_GPIO, sizeof(struct gpio_state), gpio_plain_create,
 	 gpio_destroy, NULL},
 	{"can", VPLAT_VIRTIO_ID_CAN, sizeof(struct can_state), can_create, can_destroy, can_poll},
+	{"watchdog", VPLAT_VIRTIO_ID_WATCHDOG, sizeof(struct wd_state), wd_create, NULL, wd_poll},
 };
 #define NMODELS (sizeof(models) / sizeof(models[0]))
 

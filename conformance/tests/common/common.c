@@ -14,6 +14,7 @@ int creq_queue(uint32_t device_id)
 	case VPLAT_VIRTIO_ID_CONSOLE: return 1; /* transmitq of port 0 */
 	case VPLAT_VIRTIO_ID_GPIO: return VPLAT_VIRTIO_GPIO_REQUESTQ;
 	case VPLAT_VIRTIO_ID_CAN: return VPLAT_VIRTIO_CAN_CONTROLQ;
+	case VPLAT_VIRTIO_ID_WATCHDOG: return 0; /* pingq (spec/16-watchdog.md) */
 	default: return -1;
 	}
 }
@@ -63,6 +64,15 @@ int creq_build(struct vplat_t *t, struct creq *r)
 			return VPLAT_ENOMEM;
 		memset(r->ptr[0], 0, 64);
 		r->bufs[0] = (struct vplat_val_buf){.ptr = r->ptr[0], .len = 64};
+		r->n_in = 1;
+		return 0;
+	case VPLAT_VIRTIO_ID_WATCHDOG:
+		/* A ping (spec/16-watchdog.md, VPLAT-WDT-002): one device-writable buffer. */
+		r->ptr[0] = dma(t, 8, &gpa);
+		if (!r->ptr[0])
+			return VPLAT_ENOMEM;
+		memset(r->ptr[0], 0, 8);
+		r->bufs[0] = (struct vplat_val_buf){.ptr = r->ptr[0], .len = 8};
 		r->n_in = 1;
 		return 0;
 	case VPLAT_VIRTIO_ID_BLOCK: {
