@@ -21,7 +21,7 @@ for h in $(find include/vplat -name '*.h' | sort); do
 	fi
 done
 # The headers the freestanding layers include must themselves be freestanding.
-for h in include/vplat/spec/*.h include/vplat/{export,error,mem,vq,device,mmio,pci,rng,gpio,can,ratelimit,blk,console,watchdog}.h; do
+for h in include/vplat/spec/*.h include/vplat/{export,error,mem,vq,device,mmio,pci,rng,gpio,can,ratelimit,blk,console,watchdog,sp805}.h; do
 	[ -f "$h" ] || continue
 	rel=${h#include/}
 	printf '#include "%s"\n' "$rel" >"$tmp/f.c"
