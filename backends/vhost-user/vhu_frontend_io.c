@@ -53,6 +53,9 @@ static bool drain_calls(struct vplat_vhu_frontend *fe)
 		    read(fe->vqs[q].err_fd, &v, sizeof(v)) == (ssize_t)sizeof(v)) {
 			fe->irq_count++;
 			fe->isr |= VPLAT_VIRTIO_MMIO_INT_CONFIG;
+			/* the device needs a reset: show it in the status, as a device would,
+			 * also to back ends without the STATUS protocol feature */
+			fe->status |= VPLAT_VIRTIO_STATUS_DEVICE_NEEDS_RESET;
 			any = true;
 		}
 	}
@@ -113,6 +116,7 @@ static void config_write(struct vplat_vhu_frontend *fe, uint32_t off, unsigned s
 static uint8_t status_read(struct vplat_vhu_frontend *fe)
 {
 	uint64_t s = 0;
+	drain_calls(fe); /* an error eventfd signal sets DEVICE_NEEDS_RESET */
 	if (pf(fe, VPLAT_VHU_PROTOCOL_F_STATUS) && fe->status &&
 	    fe_get_u64(fe, VPLAT_VHU_GET_STATUS, &s) == 0)
 		return fe->status | (uint8_t)(s & VPLAT_VIRTIO_STATUS_DEVICE_NEEDS_RESET);

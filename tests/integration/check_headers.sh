@@ -21,7 +21,7 @@ for h in $(find include/vplat -name '*.h' | sort); do
 	fi
 done
 # The headers the freestanding layers include must themselves be freestanding.
-for h in include/vplat/spec/*.h include/vplat/{export,error,mem,vq,device,mmio,pci,rng,gpio,can,ratelimit,blk,console,watchdog,sp805}.h; do
+for h in include/vplat/spec/*.h include/vplat/{export,error,mem,vq,device,mmio,pci,rng,gpio,can,ratelimit,blk,console,watchdog,sp805,ivshmem}.h; do
 	[ -f "$h" ] || continue
 	rel=${h#include/}
 	printf '#include "%s"\n' "$rel" >"$tmp/f.c"
@@ -33,7 +33,7 @@ done
 # Vendors' VMMs are often C++: the umbrella headers must compile there too.
 cxx=$(command -v g++ || command -v clang++ || true)
 if [ -n "$cxx" ]; then
-	printf '#include "vplat/vplat.h"\n#include "vplat/spec.h"\n#include "vplat/gpio.h"\n#include "vplat/can.h"\n#include "vplat/ratelimit.h"\n#include "vplat/blk.h"\n#include "vplat/blk_file.h"\n#include "vplat/console.h"\n#include "vplat/console_fd.h"\n#include "vplat/watchdog.h"\nint main() { return 0; }\n' >"$tmp/t.cc"
+	printf '#include "vplat/vplat.h"\n#include "vplat/spec.h"\n#include "vplat/gpio.h"\n#include "vplat/can.h"\n#include "vplat/ratelimit.h"\n#include "vplat/blk.h"\n#include "vplat/blk_file.h"\n#include "vplat/console.h"\n#include "vplat/console_fd.h"\n#include "vplat/watchdog.h"\n#include "vplat/sp805.h"\n#include "vplat/ivshmem.h"\nint main() { return 0; }\n' >"$tmp/t.cc"
 	if ! "$cxx" -std=c++17 -Wall -Wextra -Werror -fsyntax-only -Iinclude "$tmp/t.cc" 2>"$tmp/err"; then
 		echo "FAIL: public headers do not compile as C++"; cat "$tmp/err"; fail=1
 	fi
