@@ -6,6 +6,8 @@
 #   microvm-modern virtio-mmio with -global virtio-mmio.force-legacy=false (Version 2)
 #   q35            virtio-pci, transitional devices (QEMU's default)
 #   q35-modern     virtio-pci with disable-legacy=on
+# and, when VPLAT_DEVICE names the vplat-device binary, q35 with vplat's entropy device served
+# over vhost-user (vhost-user-rng-pci) next to QEMU's own virtio-rng-pci.
 # Checks that each report came back complete and names every device, that a legacy MMIO
 # device is reported as such (mmio_identification FAILs on Version, every other test SKIPs),
 # and that the suite itself never ERRORs on a modern device. Test FAILs are findings about
@@ -50,5 +52,37 @@ for b in bad:
 sys.exit(1 if bad else 0)
 PY
 done
+
+# The same image against vplat's own entropy device served to QEMU over vhost-user
+# (vhost-user-rng-pci next to QEMU's virtio-rng-pci), when VPLAT_DEVICE names vplat-device.
+if [ -n "${VPLAT_DEVICE:-}" ] && [ -x "$VPLAT_DEVICE" ]; then
+	S=$(mktemp -d "${TMPDIR:-/tmp}/conform-vhu.XXXXXX")
+	"$VPLAT_DEVICE" rng --socket "$S/rng.sock" 2>"$OUT/vhu-rng-daemon.log" &
+	dpid=$!
+	for _ in $(seq 100); do [ -S "$S/rng.sock" ] && break; sleep 0.05; done
+	rc=0
+	"$RUN" -c "$BIN" -o "$OUT/q35-vhost-user.json" -M q35 -m -d rng -C "$CACHE" \
+		-l "$OUT/q35-vhost-user.log" -T 3000 -q 240 \
+		-a -machine -a memory-backend=mem \
+		-a -object -a memory-backend-memfd,id=mem,size=256M,share=on \
+		-a -chardev -a "socket,id=vr0,path=$S/rng.sock" -a -device -a vhost-user-rng-pci,chardev=vr0 \
+		|| rc=$?
+	kill "$dpid" 2>/dev/null; wait "$dpid" 2>/dev/null
+	rm -rf "$S"
+	if [ $rc -ne 0 ]; then
+		echo "FAIL: q35-vhost-user: no complete report"; fail=1
+	else
+		python3 - "$OUT/q35-vhost-user.json" <<'PY' || fail=1
+import json, sys
+r = json.load(open(sys.argv[1]))
+devs = {x["device"] for x in r["results"]}
+bad = [] if len(devs) == 2 else ["expected two rng devices, found %s" % sorted(devs)]
+bad += ["%s: %s ERROR: %s" % (x["device"], x["test"], x["detail"]) for x in r["results"] if x["result"] == "ERROR"]
+for b in bad:
+    print("FAIL: q35-vhost-user: %s" % b)
+sys.exit(1 if bad else 0)
+PY
+	fi
+fi
 [ $fail -eq 0 ] && echo "PASS: reports in $OUT"
 exit $fail

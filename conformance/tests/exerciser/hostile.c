@@ -8,6 +8,15 @@
  */
 #include "../common/common.h"
 
+/* 8 entries, or fewer if the device's queue 0 is smaller (QEMU's vhost-user-rng has 4). */
+static uint16_t size8(struct vplat_t *t)
+{
+	uint16_t max = vplat_val_queue_max(t->d, 0), n = 8;
+	while (max && n > max)
+		n /= 2;
+	return n;
+}
+
 #define NEXT     VPLAT_VIRTQ_DESC_F_NEXT
 #define WRITE    VPLAT_VIRTQ_DESC_F_WRITE
 #define INDIRECT VPLAT_VIRTQ_DESC_F_INDIRECT
@@ -87,7 +96,7 @@ static enum vplat_result survive(struct vplat_t *t, enum bad b, bool packed, boo
 	if ((off & f) != f)
 		return vplat_t_skip(t, "features 0x%llx not offered", (unsigned long long)(f & ~off));
 	uint64_t mark = vplat_val_mem_mark(t->d->mem);
-	enum vplat_result r = bringup(t, f, &vq, 0, 8);
+	enum vplat_result r = bringup(t, f, &vq, 0, size8(t));
 	if (r != VPLAT_PASS)
 		return r;
 	uint64_t irqs = vplat_val_irq_count(t->d);
@@ -110,7 +119,7 @@ static enum vplat_result survive(struct vplat_t *t, enum bad b, bool packed, boo
 	t->nvqs--;
 	vplat_val_mem_release(t->d->mem, mark);
 	struct creq req;
-	r = bringup(t, 0, &vq, 0, 8);
+	r = bringup(t, 0, &vq, 0, size8(t));
 	if (r != VPLAT_PASS)
 		return r;
 	VPLAT_T_CHECK(t, 3, post(t, vq, &req, &req) == 0);
@@ -155,7 +164,7 @@ VPLAT_TEST(exer_broken_ring_needs_reset, "VPLAT-CORE-051 VPLAT-CORE-002 VPLAT-CO
 static enum vplat_result reset_in_flight(struct vplat_t *t)
 {
 	struct vplat_val_vq *vq;
-	enum vplat_result r = bringup(t, 0, &vq, 0, 8);
+	enum vplat_result r = bringup(t, 0, &vq, 0, size8(t));
 	if (r != VPLAT_PASS)
 		return r;
 	struct creq req[4];
@@ -170,7 +179,7 @@ static enum vplat_result reset_in_flight(struct vplat_t *t)
 			  "status did not return to 0");
 	vplat_val_vq_fini(vq);
 	t->nvqs--;
-	r = bringup(t, 0, &vq, 0, 8);
+	r = bringup(t, 0, &vq, 0, size8(t));
 	if (r != VPLAT_PASS)
 		return r;
 	VPLAT_T_CHECK(t, 4, post(t, vq, &req[0], &req[0]) == 0);

@@ -5,6 +5,15 @@
  */
 #include "../common/common.h"
 
+/* 8 entries, or fewer if the device's queue 0 is smaller (QEMU's vhost-user-rng has 4). */
+static uint16_t size8(struct vplat_t *t)
+{
+	uint16_t max = vplat_val_queue_max(t->d, 0), n = 8;
+	while (max && n > max)
+		n /= 2;
+	return n;
+}
+
 #define NEXT     VPLAT_VIRTQ_DESC_F_NEXT
 #define WRITE    VPLAT_VIRTQ_DESC_F_WRITE
 #define INDIRECT VPLAT_VIRTQ_DESC_F_INDIRECT
@@ -14,7 +23,7 @@ static enum vplat_result up(struct vplat_t *t, uint64_t f, struct vplat_val_vq *
 	uint64_t off = vplat_val_get_device_features(t->d);
 	if ((off & f) != f)
 		return vplat_t_skip(t, "feature 0x%llx not offered", (unsigned long long)(f & ~off));
-	return bringup(t, f, vq, 0, 8);
+	return bringup(t, f, vq, 0, size8(t));
 }
 
 /* Poll for a raw used entry until the deadline. */
