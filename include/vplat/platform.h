@@ -78,6 +78,9 @@ struct vplat_platform_device {
 	uint8_t pci_slot;                        /**< PCI: device number on bus 0, 0..31 */
 	bool dma_coherent;                       /**< guest node gets `dma-coherent` */
 	uint64_t feature_mask;                   /**< offer is ANDed with this (all ones: none) */
+	/** `vhost-user-socket`: serve the device as a vhost-user back end on this UNIX socket
+	 *  path (as written; relative to vplat_platform_options.base_dir), or NULL */
+	const char *vhost_user_socket;
 };
 
 /**

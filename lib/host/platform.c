@@ -257,7 +257,7 @@ static int find_named(struct ctx *c, int node, const char *prop, bool sw, int *i
 
 static const char *const common_props[] = {"compatible", "transport", "reg", "interrupts",
 					   "pci-slot", "feature-mask", "dma-coherent", "status",
-					   NULL};
+					   "vhost-user-socket", NULL};
 static const char *const type_props[][16] = {
     [VPLAT_PLATFORM_RNG] = {NULL},
     [VPLAT_PLATFORM_BLK] = {"image", "image-size", "read-only", "serial", "num-queues",
@@ -559,8 +559,15 @@ static int parse_device(struct ctx *c, unsigned vm, int vmnode, int node, bool *
 		get_u64(c, node, "feature-mask", &d->info.feature_mask);
 	}
 	bool coherent = false;
-	if ((rc = get_bool(c, node, "dma-coherent", &coherent)) < 0)
+	if ((rc = get_bool(c, node, "dma-coherent", &coherent)) < 0 ||
+	    (rc = get_str(c, node, "vhost-user-socket", &d->info.vhost_user_socket)) < 0)
 		return rc;
+	for (unsigned i = 0; d->info.vhost_user_socket && i < c->p->ndevs; i++)
+		if (c->p->devs[i].info.vhost_user_socket &&
+		    !strcmp(c->p->devs[i].info.vhost_user_socket, d->info.vhost_user_socket))
+			return FAIL(c, VPLAT_EEXIST, node, "vhost-user-socket",
+				    "\"%s\" is already the socket of %s", d->info.vhost_user_socket,
+				    c->p->devs[i].info.path);
 	d->info.dma_coherent |= coherent;
 	switch (d->info.type) {
 	case VPLAT_PLATFORM_RNG:

@@ -515,6 +515,10 @@ static const struct bad bads[] = {
      "property \"feature-mask\": must be /bits/ 64"},
     {"dma-coherent value", DEV("rng", "dma-coherent = <1>;"), VPLAT_EINVAL,
      "property \"dma-coherent\": is a boolean"},
+    {"vhost-user socket twice", MMIO(1, "vhost-user-socket = \"a.sock\";")
+     "e@2000 { compatible = \"vplat,virtio-rng\"; transport = \"virtio-mmio\";"
+     " reg = <0 0x2000 0 0x200>; interrupts = <2>; vhost-user-socket = \"a.sock\"; };", VPLAT_EEXIST,
+     "/vms/vm0/e@2000: property \"vhost-user-socket\": \"a.sock\" is already the socket of /vms/vm0/d1@1000"},
     {"blk no image", DEV("blk", ""), VPLAT_ENOENT,
      "/vms/vm0/dev@a000000: property \"image\": missing host end"},
     {"blk empty image", DEV("blk", "image = \"\";"), VPLAT_EINVAL,

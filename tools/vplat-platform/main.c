@@ -39,7 +39,8 @@ static const char help_main[] =
     "COMMANDS\n"
     "    check      validate the description; print its VMs and devices\n"
     "    guest-dtb  write one VM's guest device tree (its virtio,mmio nodes)\n"
-    "    run        build every device with its host end and drive each once\n\n"
+    "    run        build every device with its host end and drive each once, or\n"
+    "               serve them as vhost-user back ends (vhost-user-socket)\n\n"
     "EXIT STATUS\n"
     "    0 success; 1 invalid description or a device misbehaved; 2 bad command line;\n"
     "    3 a file could not be read or written, dtc failed, or a host end failed.\n";
@@ -90,11 +91,17 @@ static const char help_run[] =
     "    blk reads its ID, console writes a line to its host end, net sends a broadcast\n"
     "    on its switch, gpio reads its line names, can starts and sends one frame on its\n"
     "    bus. Then frames the network devices and CAN devices received are printed.\n\n"
+    "    If devices (of the VM chosen with --vm) have a vhost-user-socket property,\n"
+    "    run serves those instead: a vhost-user back end listens on each socket (QEMU\n"
+    "    -chardev socket,path=SOCK with vhost-user-*-pci, or vplat's front end), and one\n"
+    "    loop serves them, their host ends, switches and CAN buses until SIGINT or\n"
+    "    SIGTERM. A front end may disconnect and reconnect.\n\n"
     "OPTIONS\n"
     "    --vm VM  only this VM (name or index)\n\n"
     "EXIT STATUS\n"
-    "    0 every device answered; 1 invalid description or a device misbehaved; 2 bad\n"
-    "    command line; 3 a host end could not be set up.\n";
+    "    0 every device answered (serving: stopped by a signal); 1 invalid description\n"
+    "    or a device misbehaved; 2 bad command line; 3 a host end or socket could not be\n"
+    "    set up.\n";
 
 /* Run dtc on a DTS file; the DTB is read from its stdout. */
 static void *compile_dts(const char *path, size_t *len)
@@ -307,13 +314,19 @@ static int cmd_run(const char *file, const char *vmname)
 		return EXIT_INVALID;
 	}
 	int vm = find_vm(p, vmname);
+	bool vhu = false;
+	for (unsigned i = 0; i < vplat_platform_device_count(p); i++) {
+		const struct vplat_platform_device *d = vplat_platform_device(p, i);
+		vhu |= d->vhost_user_socket && (!vmname || d->vm == (unsigned)vm);
+	}
 	vplat_platform_free(p);
 	if (vm < 0) {
 		free(dtb);
 		return EXIT_USAGE;
 	}
 	char *dir = dir_of(file);
-	rc = drive_platform(dtb, len, dir, vmname ? vm : -1);
+	rc = vhu ? serve_platform(dtb, len, dir, vmname ? vm : -1)
+		 : drive_platform(dtb, len, dir, vmname ? vm : -1);
 	free(dir);
 	free(dtb);
 	return rc;

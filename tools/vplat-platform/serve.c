@@ -1,0 +1,180 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * vplat-platform run, serving mode: every device with a `vhost-user-socket` gets a vhost-user
+ * back end listening on that socket; one poll loop serves all of them, their host ends, the
+ * switches and the CAN buses until SIGINT or SIGTERM. A front end that disconnects can
+ * reconnect.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include "vplat/vplat.h"
+#include "vplat/platform.h"
+#include "drive.h"
+
+#define MAX_PFDS 512
+
+struct srv {
+	const struct vplat_platform_device *info;
+	bool served;
+	bool be_init;
+	struct vplat_vhu_backend be;
+	int lfd;
+	char path[108];
+};
+
+struct ctx {
+	struct srv *s;
+	unsigned n, next;
+	int vm;
+	struct vplat_mem idle;            /* memory of devices that are not served */
+	struct vplat_mem_region idle_region[1];
+};
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	stop = sig;
+}
+
+static struct vplat_mem *serve_mem(void *opaque, const struct vplat_platform_device *d)
+{
+	struct ctx *c = opaque;
+	if (c->next >= c->n)
+		return NULL;
+	struct srv *s = &c->s[c->next++];
+	s->info = d;
+	s->lfd = -1;
+	if (!d->vhost_user_socket || (c->vm >= 0 && d->vm != (unsigned)c->vm))
+		return &c->idle;
+	struct vplat_vhu_backend_params bp = {.log_level = VPLAT_VHU_LOG_ERROR};
+	if (vplat_vhu_backend_init(&s->be, &bp))
+		return NULL;
+	s->be_init = s->served = true;
+	return vplat_vhu_backend_mem(&s->be);
+}
+
+static void accept_peer(struct srv *s)
+{
+	int fd = accept4(s->lfd, NULL, NULL, SOCK_CLOEXEC);
+	if (fd < 0)
+		return;
+	if (vplat_vhu_backend_connected(&s->be)) { /* one front end at a time */
+		close(fd);
+		return;
+	}
+	if (!vplat_vhu_backend_set_conn(&s->be, fd))
+		printf("  %-34s front end connected\n", s->info->path);
+	fflush(stdout);
+}
+
+static void loop(struct vplat_platform *p, struct ctx *c)
+{
+	static struct pollfd pfd[MAX_PFDS];
+	static struct { struct srv *s; struct vplat_vhu_pollfd vp; int listen; } who[MAX_PFDS];
+	while (!stop) {
+		unsigned n = 0;
+		for (unsigned i = 0; i < c->n && n < MAX_PFDS; i++) {
+			struct srv *s = &c->s[i];
+			if (!s->served)
+				continue;
+			pfd[n] = (struct pollfd){.fd = s->lfd, .events = POLLIN};
+			who[n++] = (__typeof__(who[0])){.s = s, .listen = 1};
+			struct vplat_vhu_pollfd vp[VPLAT_VHU_MAX_QUEUES + 1];
+			size_t k = vplat_vhu_backend_pollfds(&s->be, vp, VPLAT_VHU_MAX_QUEUES + 1);
+			for (size_t j = 0; j < k && n < MAX_PFDS; j++) {
+				pfd[n] = (struct pollfd){.fd = vp[j].fd, .events = POLLIN};
+				who[n++] = (__typeof__(who[0])){.s = s, .vp = vp[j]};
+			}
+		}
+		int hfd[64];
+		unsigned nh = vplat_platform_fds(p, hfd, 64);
+		for (unsigned i = 0; i < nh && n < MAX_PFDS; i++) {
+			pfd[n] = (struct pollfd){.fd = hfd[i], .events = POLLIN};
+			who[n++] = (__typeof__(who[0])){.s = NULL};
+		}
+		/* 10 ms: timed CAN buses and switch shapers make progress without an fd event. */
+		int r = poll(pfd, n, 10);
+		if (r < 0 && errno != EINTR)
+			break;
+		for (unsigned i = n; r > 0 && i-- > 0;) { /* kicks before their sockets */
+			if (!who[i].s || !(pfd[i].revents & (POLLIN | POLLHUP | POLLERR)))
+				continue;
+			if (who[i].listen)
+				accept_peer(who[i].s);
+			else if (vplat_vhu_backend_handle(&who[i].s->be, &who[i].vp) == VPLAT_ENODEV)
+				printf("  %-34s front end gone\n", who[i].s->info->path);
+		}
+		vplat_platform_dispatch(p);
+		fflush(stdout);
+	}
+}
+
+int serve_platform(const void *dtb, size_t len, const char *base_dir, int vm)
+{
+	char err[512];
+	struct vplat_platform *p;
+	if (vplat_platform_load(&p, dtb, len, NULL, err, sizeof(err)))
+		return 1;
+	struct ctx c = {.n = vplat_platform_device_count(p), .vm = vm};
+	vplat_platform_free(p);
+	c.s = calloc(c.n ? c.n : 1, sizeof(*c.s));
+	if (!c.s || vplat_mem_init(&c.idle, c.idle_region, 1)) {
+		free(c.s);
+		return 3;
+	}
+	struct vplat_platform_options o = {.mem = serve_mem, .opaque = &c, .no_transport = true,
+					   .base_dir = base_dir};
+	int ret = 0;
+	if (vplat_platform_load(&p, dtb, len, &o, err, sizeof(err))) {
+		fprintf(stderr, "vplat-platform: %s\n", err);
+		p = NULL;
+		ret = 3;
+	}
+	for (unsigned i = 0; p && !ret && i < c.n; i++) {
+		struct srv *s = &c.s[i];
+		if (!s->served)
+			continue;
+		const char *sock = s->info->vhost_user_socket;
+		int w = base_dir && sock[0] != '/'
+			    ? snprintf(s->path, sizeof(s->path), "%s/%s", base_dir, sock)
+			    : snprintf(s->path, sizeof(s->path), "%s", sock);
+		if (w < 0 || (size_t)w >= sizeof(s->path) ||
+		    vplat_vhu_backend_attach(&s->be, vplat_platform_dev(p, i)) ||
+		    (s->lfd = vplat_vhu_listen(s->path)) < 0) {
+			fprintf(stderr, "vplat-platform: %s: cannot serve on %s\n", s->info->path,
+				sock);
+			ret = 3;
+			break;
+		}
+		printf("  %-8s %-34s vhost-user back end on %s\n",
+		       vplat_platform_type_name(s->info->type), s->info->path, s->path);
+	}
+	if (p && !ret) {
+		struct sigaction sa = {.sa_handler = on_signal};
+		sigaction(SIGINT, &sa, NULL);
+		sigaction(SIGTERM, &sa, NULL);
+		signal(SIGPIPE, SIG_IGN);
+		printf("serving until SIGINT or SIGTERM\n");
+		fflush(stdout);
+		loop(p, &c);
+		printf("signal %d: shutting down\n", (int)stop);
+	}
+	for (unsigned i = 0; i < c.n; i++) {
+		if (c.s[i].be_init)
+			vplat_vhu_backend_fini(&c.s[i].be);
+		if (c.s[i].lfd >= 0) {
+			close(c.s[i].lfd);
+			unlink(c.s[i].path);
+		}
+	}
+	vplat_platform_free(p);
+	free(c.s);
+	return ret;
+}
