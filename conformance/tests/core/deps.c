@@ -4,6 +4,7 @@
 #include "vplat/spec/virtio_blk.h"
 #include "vplat/spec/virtio_can.h"
 #include "vplat/spec/virtio_net.h"
+#include "vplat/spec/virtio_watchdog.h"
 
 /* Feature @p bit of device type @p dev requires all of @p needs (from the device chapters). */
 static const struct {
@@ -24,6 +25,7 @@ static const struct {
 	{VPLAT_VIRTIO_ID_NET, VPLAT_VIRTIO_NET_F_MQ, VPLAT_BIT(VPLAT_VIRTIO_NET_F_CTRL_VQ)},
 	{VPLAT_VIRTIO_ID_NET, VPLAT_VIRTIO_NET_F_CTRL_MAC_ADDR, VPLAT_BIT(VPLAT_VIRTIO_NET_F_CTRL_VQ)},
 	{VPLAT_VIRTIO_ID_CAN, VPLAT_VIRTIO_CAN_F_RTR_FRAMES, VPLAT_BIT(VPLAT_VIRTIO_CAN_F_CAN_CLASSIC)},
+	{VPLAT_VIRTIO_ID_WATCHDOG, VPLAT_VIRTIO_WDT_F_PRETIMEOUT, VPLAT_BIT(VPLAT_VIRTIO_WDT_F_TIMEOUT)},
 	{VPLAT_VIRTIO_ID_BLOCK, VPLAT_VIRTIO_BLK_F_CONFIG_WCE, VPLAT_BIT(VPLAT_VIRTIO_BLK_F_FLUSH)},
 };
 
@@ -46,7 +48,7 @@ static enum vplat_result offer_deps(struct vplat_t *t)
 		return vplat_t_skip(t, "the device type defines no feature dependencies");
 	return VPLAT_PASS;
 }
-VPLAT_TEST(core_offer_dependencies, "VPLAT-CORE-010", "devicenormative:Basic Facilities of a Virtio Device / Feature Bits", 0, 0, "no feature is offered without the features it depends on (net, CAN, block rules)", offer_deps);
+VPLAT_TEST(core_offer_dependencies, "VPLAT-CORE-010", "devicenormative:Basic Facilities of a Virtio Device / Feature Bits", 0, 0, "no feature is offered without the features it depends on (net, CAN, block, watchdog rules)", offer_deps);
 
 static enum vplat_result reenable_new_size(struct vplat_t *t)
 {
