@@ -28,5 +28,6 @@
 #include "vplat/vhost_user.h"
 #include "vplat/vhost_user_frontend.h"
 #include "vplat/conform.h"
+#include "vplat/platform.h"
 
 #endif /* VPLAT_VPLAT_H */
