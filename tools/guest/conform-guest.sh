@@ -41,7 +41,7 @@
 #     -l FILE     keep the serial console log in FILE
 #     -P          no reserved DMA region: the PAL falls back to locked pages located through
 #                 /proc/self/pagemap (its longest physically contiguous run of a 4 MiB buffer)
-#     -h          this text
+#     -h, --help  this text
 #
 # EXAMPLE
 #     cmake --build build --target vplat-conform-static
@@ -57,6 +57,7 @@ usage() { sed -n '3,/^# EXIT STATUS/p' "$0" | sed 's/^# \{0,1\}//' | sed '$d'; }
 CONFORM= OUT= MACH=q35 MODERN=0 DEVS=rng,blk,net,console TESTS='*' TMO=3000 NOEX=0
 CACHE=${TMPDIR:-/tmp}/vplat-guest-cache QTMO=600 LOG= PAGEMAP=0
 QARGS=()
+case "${1:-}" in --help) usage; exit 0 ;; esac
 while getopts "c:o:M:md:t:T:xC:q:a:l:Ph" opt; do
 	case $opt in
 	c) CONFORM=$OPTARG ;; o) OUT=$OPTARG ;; M) MACH=$OPTARG ;; m) MODERN=1 ;;

@@ -148,8 +148,13 @@ static enum vplat_result isr_clears(struct vplat_t *t)
 	/* With MSI-X enabled the ISR queue bit is optional; without, it is how INTx is shared. */
 	if (!(v & 1))
 		return vplat_t_skip(t, "ISR queue bit not used (MSI-X delivery)");
-	VPLAT_T_CHECK_EQ(t, 2, t->d->io.ops->read(t->d->io.ctx, sp, isr_addr, 1), 0,
-			 "ISR reads 0 after being read");
+	/* A hypervisor's device may raise a new notification between two reads (QEMU's
+	 * virtio-serial does now and then): a read-to-clear ISR reads 0 within a few reads, one
+	 * that does not clear never does. */
+	uint64_t v2 = t->d->io.ops->read(t->d->io.ctx, sp, isr_addr, 1);
+	for (int i = 0; i < 3 && v2 != 0; i++)
+		v2 = t->d->io.ops->read(t->d->io.ctx, sp, isr_addr, 1);
+	VPLAT_T_CHECK_EQ(t, 2, v2, 0, "ISR reads 0 after being read");
 	return VPLAT_PASS;
 }
 VPLAT_TEST(pci_isr_read_clears, "VPLAT-PCI-007", "devicenormative:Virtio Transport Options / Virtio Over PCI Bus / PCI Device Layout / ISR status capability", 0, VPLAT_TF_PCI, "reading the ISR status clears it", isr_clears);
