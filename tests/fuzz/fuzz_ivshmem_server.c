@@ -1,0 +1,181 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * libFuzzer target: the shared-memory server's handling of its clients (vplat/ivshmem_server.h,
+ * spec/17-shmem.md). Up to six clients on socket pairs; the input is a script of joins, client
+ * writes (bytes, with or without a passed descriptor), hang-ups, drains of what the server sent
+ * and dispatches. Invariants: every message the server sends is 8 bytes with at most one
+ * descriptor; a client that sends anything or hangs up is gone after its dispatch; the peer
+ * count matches the server's client sockets; no descriptor leaks once the server is destroyed.
+ */
+#include <dirent.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include "vplat/error.h"
+#include "vplat/ivshmem_server.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define SLOTS 6
+
+static int count_fds(void)
+{
+	int n = 0;
+	DIR *d = opendir("/proc/self/fd");
+	if (!d)
+		abort();
+	while (readdir(d))
+		n++;
+	closedir(d);
+	return n;
+}
+
+/* Read everything pending on a client end; check the message framing. */
+static void drain(int fd)
+{
+	for (;;) {
+		unsigned char buf[8];
+		union {
+			char b[CMSG_SPACE(sizeof(int) * 8)];
+			struct cmsghdr align;
+		} ctl;
+		struct iovec iov = {.iov_base = buf, .iov_len = sizeof(buf)};
+		struct msghdr m;
+		memset(&m, 0, sizeof(m));
+		m.msg_iov = &iov;
+		m.msg_iovlen = 1;
+		m.msg_control = ctl.b;
+		m.msg_controllen = sizeof(ctl.b);
+		ssize_t n = recvmsg(fd, &m, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+		if (n <= 0)
+			return;
+		if (n != 8)
+			abort(); /* the server writes whole 8-byte messages */
+		int fds = 0;
+		for (struct cmsghdr *c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c)) {
+			size_t cnt = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+			for (size_t k = 0; k < cnt; k++) {
+				int f;
+				memcpy(&f, CMSG_DATA(c) + k * sizeof(int), sizeof(int));
+				close(f);
+				fds++;
+			}
+		}
+		if (fds > 1)
+			abort();
+	}
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	int before = count_fds();
+	struct vplat_ivshmem_server *s = NULL;
+	struct vplat_ivshmem_server_config cfg = {
+		.path = NULL, .shm_size = 4096, .vectors = 2, .max_peers = 4};
+	if (size > 0)
+		cfg.vectors = (uint16_t)(1 + data[0] % 4);
+	if (vplat_ivshmem_server_create(&cfg, &s) != 0)
+		abort();
+	int cli[SLOTS], srv[SLOTS];
+	for (int i = 0; i < SLOTS; i++)
+		cli[i] = srv[i] = -1;
+	size_t pos = 1;
+	while (pos + 2 <= size) {
+		uint8_t op = data[pos] % 6, i = data[pos + 1] % SLOTS;
+		pos += 2;
+		switch (op) {
+		case 0: { /* join */
+			if (cli[i] >= 0)
+				break;
+			int sp[2];
+			if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) != 0)
+				abort();
+			int id = vplat_ivshmem_server_add_client(s, sp[0]);
+			if (id >= 0) {
+				srv[i] = sp[0];
+				cli[i] = sp[1];
+			} else {
+				close(sp[1]);
+			}
+			break;
+		}
+		case 1: /* send bytes */
+		case 2: { /* send bytes and a descriptor */
+			if (cli[i] < 0 || pos >= size)
+				break;
+			size_t len = 1 + data[pos] % 16;
+			pos++;
+			if (len > size - pos)
+				len = size - pos;
+			if (len == 0)
+				break;
+			union {
+				char b[CMSG_SPACE(sizeof(int))];
+				struct cmsghdr align;
+			} ctl;
+			memset(&ctl, 0, sizeof(ctl));
+			struct iovec iov = {.iov_base = (void *)(data + pos), .iov_len = len};
+			struct msghdr m;
+			memset(&m, 0, sizeof(m));
+			m.msg_iov = &iov;
+			m.msg_iovlen = 1;
+			if (op == 2) {
+				m.msg_control = ctl.b;
+				m.msg_controllen = sizeof(ctl.b);
+				struct cmsghdr *c = CMSG_FIRSTHDR(&m);
+				c->cmsg_level = SOL_SOCKET;
+				c->cmsg_type = SCM_RIGHTS;
+				c->cmsg_len = CMSG_LEN(sizeof(int));
+				memcpy(CMSG_DATA(c), &cli[i], sizeof(int));
+			}
+			pos += len;
+			if (sendmsg(cli[i], &m, MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
+				break;
+			/* fall through to the dispatch the embedder's poll would cause */
+			if (vplat_ivshmem_server_dispatch(s, srv[i]) == 0)
+				srv[i] = -1; /* it sent something: gone */
+			break;
+		}
+		case 3: /* hang up */
+			if (cli[i] < 0)
+				break;
+			close(cli[i]);
+			cli[i] = -1;
+			if (srv[i] >= 0 && vplat_ivshmem_server_dispatch(s, srv[i]) != 0)
+				abort();
+			srv[i] = -1;
+			break;
+		case 4: /* drain what the server sent */
+			if (cli[i] >= 0)
+				drain(cli[i]);
+			break;
+		case 5: /* a dispatch on a descriptor that is not the server's */
+			if (vplat_ivshmem_server_dispatch(s, -1 - i) != VPLAT_ENOENT)
+				abort();
+			break;
+		}
+		/* Peers the server still has are exactly the ones whose socket it lists. */
+		int fds[SLOTS + 1];
+		size_t n = vplat_ivshmem_server_pollfds(s, fds, SLOTS + 1);
+		if (n != vplat_ivshmem_server_peers(s) || n > 4)
+			abort();
+		for (int k = 0; k < SLOTS; k++) {
+			bool listed = false;
+			for (size_t j = 0; j < n; j++)
+				listed |= srv[k] >= 0 && fds[j] == srv[k];
+			if (!listed)
+				srv[k] = -1; /* dropped (e.g. its socket filled up) */
+		}
+	}
+	vplat_ivshmem_server_destroy(s);
+	for (int i = 0; i < SLOTS; i++)
+		if (cli[i] >= 0) {
+			drain(cli[i]);
+			close(cli[i]);
+		}
+	if (count_fds() != before)
+		abort();
+	return 0;
+}
