@@ -62,8 +62,7 @@ static enum vplat_result unframed(struct vplat_t *t, enum frame f)
 			  "the request is not executed", "a status byte was written");
 	/* A reset recovers the device. */
 	VPLAT_T_CHECK(t, 5, vplat_val_reset(t->d) == 0);
-	vplat_val_vq_fini(vq);
-	t->nvqs--;
+	release_queues(t);
 	vplat_val_mem_release(t->d->mem, mark);
 	if ((r = bringup(t, 0, &vq, 0, 8)) != VPLAT_PASS)
 		return r;

@@ -175,8 +175,7 @@ static enum vplat_result flush_served(struct vplat_t *t)
 					   false, &st, &used) == 0);
 		VPLAT_T_CHECK_MSG(t, 5, st == S_OK, "FLUSH ignores sector and any data part",
 				  "status %u for a FLUSH with sector 0xfedc... and 512 data bytes", st);
-		vplat_val_vq_fini(vq);
-		t->nvqs--;
+		release_queues(t);
 	}
 	return VPLAT_PASS;
 }
@@ -239,8 +238,7 @@ static enum vplat_result get_id_stable(struct vplat_t *t)
 					  "the same ID after every reset", "the ID changed after reset %d",
 					  round);
 		VPLAT_T_CHECK(t, 3, vplat_val_reset(t->d) == 0);
-		vplat_val_vq_fini(vq);
-		t->nvqs--;
+		release_queues(t);
 		vplat_val_mem_release(t->d->mem, mark);
 	}
 	return VPLAT_PASS;

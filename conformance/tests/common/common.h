@@ -54,6 +54,15 @@ enum vplat_result bringup(struct vplat_t *t, uint64_t wanted, struct vplat_val_v
 enum vplat_result bringup_no_driver_ok(struct vplat_t *t, uint64_t wanted,
 				       struct vplat_val_vq **vq, int q, uint16_t size);
 
+/* Release every queue the test has set up (all of them: bringup() may set up more than the
+ * one it returns, e.g. a network device's receiveq), before bringing the device up again. */
+static inline void release_queues(struct vplat_t *t)
+{
+	for (unsigned k = 0; k < t->nvqs; k++)
+		vplat_val_vq_fini(&t->vqs[k]);
+	t->nvqs = 0;
+}
+
 /* Wait for one used buffer until the test's deadline, polling the PAL. */
 int wait_used(struct vplat_t *t, struct vplat_val_vq *vq, void **token, uint32_t *len);
 

@@ -98,8 +98,7 @@ static enum vplat_result reinit_after_reset(struct vplat_t *t)
 				  "request completes after re-initialization", "round %d: no completion",
 				  round);
 		VPLAT_T_CHECK(t, 3, vplat_val_reset(t->d) == 0);
-		vplat_val_vq_fini(vq); /* before its memory is reused */
-		t->nvqs--;
+		release_queues(t); /* before its memory is reused */
 		vplat_val_mem_release(t->d->mem, mark);
 	}
 	return VPLAT_PASS;

@@ -115,8 +115,7 @@ static enum vplat_result survive(struct vplat_t *t, enum bad b, bool packed, boo
 			  "status reads 0xff");
 	VPLAT_T_CHECK_MSG(t, 2, vplat_val_reset(t->d) == 0, "a reset completes",
 			  "status did not return to 0");
-	vplat_val_vq_fini(vq);
-	t->nvqs--;
+	release_queues(t);
 	vplat_val_mem_release(t->d->mem, mark);
 	struct creq req;
 	r = bringup(t, 0, &vq, 0, size8(t));
@@ -177,8 +176,7 @@ static enum vplat_result reset_in_flight(struct vplat_t *t)
 	/* Reset at once, whatever is in flight, then bring the device up again. */
 	VPLAT_T_CHECK_MSG(t, 3, vplat_val_reset(t->d) == 0, "reset completes with requests in flight",
 			  "status did not return to 0");
-	vplat_val_vq_fini(vq);
-	t->nvqs--;
+	release_queues(t);
 	r = bringup(t, 0, &vq, 0, size8(t));
 	if (r != VPLAT_PASS)
 		return r;

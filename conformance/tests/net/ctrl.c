@@ -124,8 +124,7 @@ static enum vplat_result unnegotiated(struct vplat_t *t)
 	/* CTRL_RX without CTRL_RX_EXTRA: the extra commands are refused. */
 	if (!(net_offer(t) & NF(CTRL_RX)))
 		return VPLAT_PASS;
-	vplat_val_vq_fini(c);
-	t->nvqs--;
+	release_queues(t);
 	if ((r = net_up_ctrl(t, NF(CTRL_RX), 0, &c)) != VPLAT_PASS)
 		return r;
 	b[0] = 1;
