@@ -750,6 +750,36 @@ static int parse_root(struct ctx *c)
 	return 0;
 }
 
+/*
+ * Walk the structure block once with a bound before handing the blob to fdt_check_full():
+ * Debian 12's libfdt 1.6.1 loops forever on some malformed blobs (a property length that
+ * makes the next tag offset wrap backwards; found by fuzz_platform). Every tag must move
+ * forward, nodes must nest, and the walk must end at FDT_END within size/4 steps.
+ */
+static bool fdt_walk_bounded(const void *fdt, size_t size)
+{
+	if (fdt_check_header(fdt) != 0 || fdt_totalsize(fdt) > size)
+		return false;
+	int off = 0, next = 0, depth = 0;
+	size_t steps = 0;
+	uint32_t tag;
+	do {
+		if (++steps > size / 4 + 8)
+			return false;
+		tag = fdt_next_tag(fdt, off, &next);
+		if (next < 0 || (tag != FDT_END && next <= off))
+			return false;
+		if (tag == FDT_BEGIN_NODE)
+			depth++;
+		else if (tag == FDT_END_NODE && --depth < 0)
+			return false;
+		else if (tag != FDT_PROP && tag != FDT_NOP && tag != FDT_END && tag != FDT_END_NODE)
+			return false;
+		off = next;
+	} while (tag != FDT_END);
+	return depth == 0;
+}
+
 int vplat_platform_load(struct vplat_platform **out, const void *dtb, size_t size,
 			const struct vplat_platform_options *opt, char *err, size_t errlen)
 {
@@ -768,7 +798,7 @@ int vplat_platform_load(struct vplat_platform **out, const void *dtb, size_t siz
 		return pf_error(err, errlen, VPLAT_ENOMEM, "out of memory");
 	}
 	memcpy(p->fdt, dtb, size);
-	int frc = fdt_check_full(p->fdt, size);
+	int frc = fdt_walk_bounded(p->fdt, size) ? fdt_check_full(p->fdt, size) : -FDT_ERR_BADSTRUCTURE;
 	if (frc) {
 		vplat_platform_free(p);
 		return pf_error(err, errlen, VPLAT_EPROTO,
