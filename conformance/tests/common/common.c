@@ -217,3 +217,14 @@ int post(struct vplat_t *t, struct vplat_val_vq *vq, struct creq *req, void *tok
 	vplat_val_vq_kick(vq);
 	return 0;
 }
+
+int raw_wait(struct vplat_t *t, struct vplat_val_vq *vq, uint16_t ndesc, uint32_t *id,
+	     uint32_t *len)
+{
+	for (;;) {
+		int rc = vplat_val_vq_raw_used(vq, ndesc, id, len);
+		if (rc != VPLAT_EAGAIN || vplat_t_expired(t))
+			return rc;
+		vplat_t_poll(t);
+	}
+}

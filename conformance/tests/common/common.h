@@ -63,6 +63,11 @@ static inline void release_queues(struct vplat_t *t)
 	t->nvqs = 0;
 }
 
+/* Wait for a raw used entry (vplat_val_vq_raw_used(), no driver bookkeeping) until the
+ * test's deadline, polling the PAL. Returns its result: 0 or VPLAT_EAGAIN at the deadline. */
+int raw_wait(struct vplat_t *t, struct vplat_val_vq *vq, uint16_t ndesc, uint32_t *id,
+	     uint32_t *len);
+
 /* Wait for one used buffer until the test's deadline, polling the PAL. */
 int wait_used(struct vplat_t *t, struct vplat_val_vq *vq, void **token, uint32_t *len);
 

@@ -46,8 +46,7 @@ static enum vplat_result isr_until_ack(struct vplat_t *t)
 	VPLAT_T_CHECK(t, 2, post(t, vq, &req, &req) == 0);
 	/* Wait for the used entry without touching InterruptStatus. */
 	uint32_t id, len;
-	while (vplat_val_vq_raw_used(vq, 1, &id, &len) == VPLAT_EAGAIN && !vplat_t_expired(t))
-		vplat_t_poll(t);
+	raw_wait(t, vq, 1, &id, &len);
 	uint64_t is = mmio_rd(t, VPLAT_VIRTIO_MMIO_INTERRUPT_STATUS, 4);
 	VPLAT_T_CHECK_EQ(t, 3, is & 1, 1, "used-buffer bit set after the event");
 	VPLAT_T_CHECK_EQ(t, 4, is & ~UINT64_C(3), 0, "undefined bits read 0");
@@ -72,8 +71,7 @@ static enum vplat_result reset_clears(struct vplat_t *t)
 		return r;
 	VPLAT_T_CHECK(t, 1, post(t, vq, &req, &req) == 0);
 	uint32_t id, len;
-	while (vplat_val_vq_raw_used(vq, 1, &id, &len) == VPLAT_EAGAIN && !vplat_t_expired(t))
-		vplat_t_poll(t);
+	raw_wait(t, vq, 1, &id, &len);
 	VPLAT_T_CHECK(t, 2, mmio_rd(t, VPLAT_VIRTIO_MMIO_INTERRUPT_STATUS, 4) != 0);
 	mmio_wr(t, VPLAT_VIRTIO_MMIO_STATUS, 4, 0);
 	VPLAT_T_CHECK_EQ(t, 3, mmio_rd(t, VPLAT_VIRTIO_MMIO_STATUS, 4), 0, "Status 0 after reset");

@@ -140,8 +140,7 @@ static enum vplat_result isr_clears(struct vplat_t *t)
 		return r;
 	VPLAT_T_CHECK(t, 1, post(t, vq, &req, &req) == 0);
 	uint32_t id, len;
-	while (vplat_val_vq_raw_used(vq, 1, &id, &len) == VPLAT_EAGAIN && !vplat_t_expired(t))
-		vplat_t_poll(t);
+	raw_wait(t, vq, 1, &id, &len);
 	uint64_t isr_addr = t->d->isr.offset;
 	unsigned sp = VPLAT_VAL_SPACE_BAR(t->d->isr.bar);
 	uint64_t v = t->d->io.ops->read(t->d->io.ctx, sp, isr_addr, 1);

@@ -26,18 +26,6 @@ static enum vplat_result up(struct vplat_t *t, uint64_t f, struct vplat_val_vq *
 	return bringup(t, f, vq, 0, size8(t));
 }
 
-/* Poll for a raw used entry until the deadline. */
-static int raw_wait(struct vplat_t *t, struct vplat_val_vq *vq, uint16_t ndesc, uint32_t *id,
-		    uint32_t *len)
-{
-	for (;;) {
-		int rc = vplat_val_vq_raw_used(vq, ndesc, id, len);
-		if (rc != VPLAT_EAGAIN || vplat_t_expired(t))
-			return rc;
-		vplat_t_poll(t);
-	}
-}
-
 static uint64_t buf(struct vplat_t *t, uint32_t len)
 {
 	uint64_t gpa = 0;
