@@ -15,8 +15,10 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include "vplat/blk_file.h"
+#include "vplat/host/blk_file.h"
 #include "vplat/vplat.h"
+#include "vplat/val/val.h"
+#include "vplat/val/loopback.h"
 
 #define MAX_QD 128u
 #define BS 4096u

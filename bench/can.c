@@ -19,6 +19,9 @@
 #include <time.h>
 #include "vplat/can.h"
 #include "vplat/vplat.h"
+#include "vplat/fabric/can_bus.h"
+#include "vplat/val/val.h"
+#include "vplat/val/loopback.h"
 
 #define BATCH 32  /* frames a node queues per round, and frames moved per bus run */
 #define RXBUFS 128

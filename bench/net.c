@@ -20,7 +20,9 @@
 #include <string.h>
 #include <time.h>
 #include "../tests/unit/netdrv.h"
-#include "vplat/switch.h"
+#include "vplat/fabric/switch.h"
+#include "vplat/val/val.h"
+#include "vplat/val/loopback.h"
 
 #define BATCH 64u
 

@@ -15,7 +15,8 @@
 #include <time.h>
 #include <unistd.h>
 #include "../tests/vhost-user/blkdrv.h"
-#include "vplat/vhost_user_frontend.h"
+#include "vplat/val/vhost_user_frontend.h"
+#include "vplat/val/val.h"
 
 #define BS    4096u
 #define MAXQD 32u

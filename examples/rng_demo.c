@@ -9,6 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include "vplat/vplat.h"
+#include "vplat/host/rng_host.h"
+#include "vplat/val/mock.h"
+#include "vplat/val/val.h"
+#include "vplat/val/loopback.h"
 
 static const struct {
 	unsigned bit;

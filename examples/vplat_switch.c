@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "vplat/error.h"
-#include "vplat/net_host.h"
-#include "vplat/switch.h"
+#include "vplat/host/net_host.h"
+#include "vplat/fabric/switch.h"
 
 #define MAX_PORTS 32
 

@@ -5,7 +5,8 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include "vplat/loopback.h"
+#include "vplat/val/loopback.h"
+#include "vplat/val/val.h"
 
 #define LB_PAGE 4096u
 

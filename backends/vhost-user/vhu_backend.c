@@ -9,7 +9,7 @@
 #include <string.h>
 #include "vhu_internal.h"
 
-void vhu_log(struct vplat_vhu_backend *b, enum vplat_vhu_log_level lvl, const char *fmt, ...)
+void vplat_vhu_log(struct vplat_vhu_backend *b, enum vplat_vhu_log_level lvl, const char *fmt, ...)
 {
 	if (!b->p.log || lvl > b->p.log_level)
 		return;
@@ -53,7 +53,7 @@ int vplat_vhu_backend_attach(struct vplat_vhu_backend *b, struct vplat_device *d
 	if (b->dev)
 		return VPLAT_EBUSY;
 	b->dev = dev;
-	vplat_device_attach(dev, &vhu_notify_ops, b);
+	vplat_device_attach(dev, &vplat_vhu_notify_ops, b);
 	return 0;
 }
 
@@ -68,7 +68,7 @@ int vplat_vhu_backend_set_conn(struct vplat_vhu_backend *b, int fd)
 	}
 	b->conn = fd;
 	b->stats.connections++;
-	vhu_log(b, VPLAT_VHU_LOG_INFO, "front-end connected");
+	vplat_vhu_log(b, VPLAT_VHU_LOG_INFO, "front-end connected");
 	return 0;
 }
 
@@ -80,13 +80,13 @@ bool vplat_vhu_backend_connected(const struct vplat_vhu_backend *b)
 void vplat_vhu_backend_disconnect(struct vplat_vhu_backend *b)
 {
 	if (b->dev) {
-		vhu_vring_stop_all(b);
+		vplat_vhu_vring_stop_all(b);
 		vplat_device_reset(b->dev);
 	}
-	vhu_mem_unmap_all(b);
-	vhu_inflight_release(b);
+	vplat_vhu_mem_unmap_all(b);
+	vplat_vhu_inflight_release(b);
 	if (b->conn >= 0)
-		vhu_log(b, VPLAT_VHU_LOG_INFO, "front-end disconnected");
+		vplat_vhu_log(b, VPLAT_VHU_LOG_INFO, "front-end disconnected");
 	vhu_close(&b->conn);
 	vhu_close(&b->reply_fd);
 	b->features = 0;
@@ -136,7 +136,7 @@ static int reply_send(struct vplat_vhu_backend *b)
 {
 	int rc = 0;
 	if (b->conn >= 0 && b->reply_len)
-		rc = vhu_send(b->conn, b->reply, b->reply_len, &b->reply_fd, b->reply_fd >= 0 ? 1 : 0);
+		rc = vplat_vhu_send(b->conn, b->reply, b->reply_len, &b->reply_fd, b->reply_fd >= 0 ? 1 : 0);
 	vhu_close(&b->reply_fd);
 	return rc;
 }
@@ -266,15 +266,15 @@ static int handle_simple(struct vplat_vhu_backend *b, struct vhu_msg *m, bool *r
 		return bare(m) ? 0 : VPLAT_EPROTO;
 	case VPLAT_VHU_RESET_OWNER:
 	case VPLAT_VHU_RESET_DEVICE:
-		vhu_vring_stop_all(b);
+		vplat_vhu_vring_stop_all(b);
 		vplat_device_reset(b->dev);
 		return bare(m) ? 0 : VPLAT_EPROTO;
 	case VPLAT_VHU_SET_STATUS:
 		if (!u64in || m->u.u64 > UINT8_MAX || !has_pf(b, VPLAT_VHU_PROTOCOL_F_STATUS))
 			return VPLAT_EPROTO;
-		vhu_log(b, VPLAT_VHU_LOG_DEBUG, "status 0x%02x -> 0x%02x",
+		vplat_vhu_log(b, VPLAT_VHU_LOG_DEBUG, "status 0x%02x -> 0x%02x",
 			vplat_device_get_status(b->dev), (unsigned)m->u.u64);
-		return vhu_set_status(b, (uint8_t)m->u.u64);
+		return vplat_vhu_set_status(b, (uint8_t)m->u.u64);
 	case VPLAT_VHU_SET_CONFIG:
 		return bare(m) && has_pf(b, VPLAT_VHU_PROTOCOL_F_CONFIG) ? set_config(b, m)
 									  : VPLAT_EPROTO;
@@ -287,12 +287,12 @@ static int dispatch(struct vplat_vhu_backend *b, struct vhu_msg *m, bool *replie
 {
 	switch (m->hdr.request) {
 	case VPLAT_VHU_SET_MEM_TABLE:
-		return vhu_mem_set_table(b, m);
+		return vplat_vhu_mem_set_table(b, m);
 	case VPLAT_VHU_ADD_MEM_REG:
-		return has_pf(b, VPLAT_VHU_PROTOCOL_F_CONFIGURE_MEM_SLOTS) ? vhu_mem_add(b, m)
+		return has_pf(b, VPLAT_VHU_PROTOCOL_F_CONFIGURE_MEM_SLOTS) ? vplat_vhu_mem_add(b, m)
 									    : VPLAT_EPROTO;
 	case VPLAT_VHU_REM_MEM_REG:
-		return has_pf(b, VPLAT_VHU_PROTOCOL_F_CONFIGURE_MEM_SLOTS) ? vhu_mem_rem(b, m)
+		return has_pf(b, VPLAT_VHU_PROTOCOL_F_CONFIGURE_MEM_SLOTS) ? vplat_vhu_mem_rem(b, m)
 									    : VPLAT_EPROTO;
 	case VPLAT_VHU_SET_VRING_NUM:
 	case VPLAT_VHU_SET_VRING_ADDR:
@@ -307,7 +307,7 @@ static int dispatch(struct vplat_vhu_backend *b, struct vhu_msg *m, bool *replie
 		    m->hdr.request != VPLAT_VHU_SET_VRING_ERR)
 			return VPLAT_EPROTO;
 		bool r = false;
-		int rc = vhu_vring_msg(b, m, &r);
+		int rc = vplat_vhu_vring_msg(b, m, &r);
 		if (r && !rc) {
 			reply_build(b, &m->hdr, &m->u.state, sizeof(m->u.state));
 			*replied = true;
@@ -318,9 +318,9 @@ static int dispatch(struct vplat_vhu_backend *b, struct vhu_msg *m, bool *replie
 		if (!has_pf(b, VPLAT_VHU_PROTOCOL_F_INFLIGHT_SHMFD))
 			return VPLAT_EPROTO;
 		*replied = true;
-		return vhu_inflight_get(b, m);
+		return vplat_vhu_inflight_get(b, m);
 	case VPLAT_VHU_SET_INFLIGHT_FD:
-		return has_pf(b, VPLAT_VHU_PROTOCOL_F_INFLIGHT_SHMFD) ? vhu_inflight_set(b, m)
+		return has_pf(b, VPLAT_VHU_PROTOCOL_F_INFLIGHT_SHMFD) ? vplat_vhu_inflight_set(b, m)
 									: VPLAT_EPROTO;
 	default:
 		return handle_simple(b, m, replied);
@@ -347,7 +347,7 @@ static int handle_msg(struct vplat_vhu_backend *b, struct vhu_msg *m)
 {
 	b->stats.messages++;
 	b->reply_len = 0;
-	vhu_log(b, VPLAT_VHU_LOG_DEBUG, "%s (%u) size %u fds %u", req_name(m->hdr.request),
+	vplat_vhu_log(b, VPLAT_VHU_LOG_DEBUG, "%s (%u) size %u fds %u", req_name(m->hdr.request),
 		m->hdr.request, m->hdr.size, m->nfds);
 	bool replied = false;
 	int rc;
@@ -355,11 +355,11 @@ static int handle_msg(struct vplat_vhu_backend *b, struct vhu_msg *m)
 		rc = VPLAT_EPROTO;
 	else
 		rc = dispatch(b, m, &replied);
-	vhu_close_fds(m);
+	vplat_vhu_close_fds(m);
 	bool need_ack = (m->hdr.flags & VPLAT_VHU_FLAG_NEED_REPLY) &&
 			has_pf(b, VPLAT_VHU_PROTOCOL_F_REPLY_ACK);
 	if (rc == VHU_REFUSE) {
-		vhu_log(b, VPLAT_VHU_LOG_WARN, "%s (%u) refused", req_name(m->hdr.request),
+		vplat_vhu_log(b, VPLAT_VHU_LOG_WARN, "%s (%u) refused", req_name(m->hdr.request),
 			m->hdr.request);
 		if (need_ack) {
 			reply_u64(b, &m->hdr, 1);
@@ -369,7 +369,7 @@ static int handle_msg(struct vplat_vhu_backend *b, struct vhu_msg *m)
 	}
 	if (rc) {
 		b->stats.errors++;
-		vhu_log(b, VPLAT_VHU_LOG_ERROR, "%s (%u) refused: %s", req_name(m->hdr.request),
+		vplat_vhu_log(b, VPLAT_VHU_LOG_ERROR, "%s (%u) refused: %s", req_name(m->hdr.request),
 			m->hdr.request, vplat_strerror(rc));
 		vhu_close(&b->reply_fd);
 		b->reply_len = 0;
@@ -412,10 +412,10 @@ int vplat_vhu_backend_process(struct vplat_vhu_backend *b, const void *buf, size
 static int handle_socket(struct vplat_vhu_backend *b)
 {
 	static _Thread_local struct vhu_msg m;
-	int rc = vhu_recv_msg(b->conn, &m, b->p.io_timeout_ms);
+	int rc = vplat_vhu_recv_msg(b->conn, &m, b->p.io_timeout_ms);
 	if (rc == 0)
 		rc = handle_msg(b, &m);
-	vhu_close_fds(&m);
+	vplat_vhu_close_fds(&m);
 	if (rc) {
 		if (rc == VPLAT_EPROTO && b->stats.messages == 0)
 			b->stats.errors++; /* malformed frame, counted here (handle_msg never ran) */
@@ -437,7 +437,7 @@ int vplat_vhu_backend_handle(struct vplat_vhu_backend *b, const struct vplat_vhu
 	uint64_t v;
 	if (read(pf->fd, &v, sizeof(v)) != (ssize_t)sizeof(v))
 		return 0;
-	vhu_vring_kick(b, (uint16_t)q);
+	vplat_vhu_vring_kick(b, (uint16_t)q);
 	return 0;
 }
 
@@ -453,7 +453,7 @@ unsigned vplat_vhu_backend_service(struct vplat_vhu_backend *b)
 			vplat_vq_set_notification(vq, false);
 		if (vplat_vq_has_avail(vq)) {
 			busy++;
-			vhu_vring_kick(b, q);
+			vplat_vhu_vring_kick(b, q);
 		}
 	}
 	return busy;
@@ -470,7 +470,7 @@ int vplat_vhu_backend_poll(struct vplat_vhu_backend *b, int timeout_ms)
 		p[i] = (struct pollfd){.fd = pf[i].fd, .events = POLLIN};
 	for (uint32_t q = 0; q < VPLAT_VHU_MAX_QUEUES; q++)
 		if (b->vrings[q].started && b->vrings[q].polling) {
-			vhu_vring_kick(b, (uint16_t)q);
+			vplat_vhu_vring_kick(b, (uint16_t)q);
 			timeout_ms = 0;
 		}
 	int r = poll(p, (nfds_t)n, timeout_ms);

@@ -32,7 +32,7 @@ static uint64_t queue_bytes(uint16_t queue_size)
 		       (uint64_t)queue_size * sizeof(struct vhu_desc_state_split));
 }
 
-void vhu_inflight_release(struct vplat_vhu_backend *b)
+void vplat_vhu_inflight_release(struct vplat_vhu_backend *b)
 {
 	struct vplat_vhu_inflight *f = &b->inflight;
 	if (f->map)
@@ -48,7 +48,7 @@ static bool desc_ok(const struct vhu_inflight_desc *d)
 	       d->queue_size <= VPLAT_VIRTQ_MAX_SIZE;
 }
 
-int vhu_inflight_get(struct vplat_vhu_backend *b, struct vhu_msg *m)
+int vplat_vhu_inflight_get(struct vplat_vhu_backend *b, struct vhu_msg *m)
 {
 	struct vhu_inflight_desc *d = &m->u.inflight;
 	if (m->hdr.size != sizeof(*d) || m->nfds || !desc_ok(d))
@@ -69,7 +69,7 @@ int vhu_inflight_get(struct vplat_vhu_backend *b, struct vhu_msg *m)
 		r->version = 1;
 		r->desc_num = d->queue_size;
 	}
-	vhu_inflight_release(b);
+	vplat_vhu_inflight_release(b);
 	b->inflight = (struct vplat_vhu_inflight){.fd = fd, .map = p, .size = size, .offset = 0,
 						  .num_queues = d->num_queues,
 						  .queue_size = d->queue_size};
@@ -85,7 +85,7 @@ int vhu_inflight_get(struct vplat_vhu_backend *b, struct vhu_msg *m)
 	return b->reply_fd >= 0 ? 0 : VPLAT_EIO;
 }
 
-int vhu_inflight_set(struct vplat_vhu_backend *b, struct vhu_msg *m)
+int vplat_vhu_inflight_set(struct vplat_vhu_backend *b, struct vhu_msg *m)
 {
 	const struct vhu_inflight_desc *d = &m->u.inflight;
 	if (m->hdr.size != sizeof(*d) || m->nfds != 1 || !desc_ok(d))
@@ -100,12 +100,12 @@ int vhu_inflight_set(struct vplat_vhu_backend *b, struct vhu_msg *m)
 		       (off_t)d->mmap_offset);
 	if (p == MAP_FAILED)
 		return VPLAT_EPROTO;
-	vhu_inflight_release(b);
-	b->inflight = (struct vplat_vhu_inflight){.fd = vhu_take_fd(m, 0), .map = p,
+	vplat_vhu_inflight_release(b);
+	b->inflight = (struct vplat_vhu_inflight){.fd = vplat_vhu_take_fd(m, 0), .map = p,
 						  .size = d->mmap_size, .offset = d->mmap_offset,
 						  .num_queues = d->num_queues,
 						  .queue_size = d->queue_size};
-	vhu_log(b, VPLAT_VHU_LOG_INFO, "inflight region: %u queues of %u", d->num_queues,
+	vplat_vhu_log(b, VPLAT_VHU_LOG_INFO, "inflight region: %u queues of %u", d->num_queues,
 		d->queue_size);
 	return 0;
 }
@@ -149,7 +149,7 @@ static void mark(struct vhu_queue_region_split *r, uint16_t qs, uint32_t head, u
 	__atomic_store_n(&r->desc[head].inflight, v, __ATOMIC_RELEASE);
 }
 
-void vhu_inflight_before_kick(struct vplat_vhu_backend *b, uint16_t q)
+void vplat_vhu_inflight_before_kick(struct vplat_vhu_backend *b, uint16_t q)
 {
 	struct vplat_vq *vq;
 	struct vhu_queue_region_split *r = region_of(b, q, &vq);
@@ -164,7 +164,7 @@ void vhu_inflight_before_kick(struct vplat_vhu_backend *b, uint16_t q)
 	b->vrings[q].shadow_avail = to;
 }
 
-void vhu_inflight_after_kick(struct vplat_vhu_backend *b, uint16_t q)
+void vplat_vhu_inflight_after_kick(struct vplat_vhu_backend *b, uint16_t q)
 {
 	struct vplat_vq *vq;
 	struct vhu_queue_region_split *r = region_of(b, q, &vq);
@@ -205,7 +205,7 @@ static bool in_order(struct vplat_vq *vq, struct vhu_queue_region_split *r, uint
 	return true;
 }
 
-void vhu_inflight_recover(struct vplat_vhu_backend *b, uint16_t q, uint16_t used, uint16_t *avail)
+void vplat_vhu_inflight_recover(struct vplat_vhu_backend *b, uint16_t q, uint16_t used, uint16_t *avail)
 {
 	struct vplat_vq *vq;
 	struct vhu_queue_region_split *r = region_of(b, q, &vq);
@@ -245,11 +245,11 @@ void vhu_inflight_recover(struct vplat_vhu_backend *b, uint16_t q, uint16_t used
 	} else {
 		*avail = (uint16_t)(used + inuse);
 		if (inuse)
-			vhu_log(b, VPLAT_VHU_LOG_WARN,
+			vplat_vhu_log(b, VPLAT_VHU_LOG_WARN,
 				"ring %u: %u requests in flight out of order cannot be resubmitted",
 				q, inuse);
 	}
 	if (inuse)
-		vhu_log(b, VPLAT_VHU_LOG_INFO, "ring %u: resubmitting %u requests from %u", q, inuse,
+		vplat_vhu_log(b, VPLAT_VHU_LOG_INFO, "ring %u: resubmitting %u requests from %u", q, inuse,
 			used);
 }

@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <unistd.h>
-#include "vplat/vhost_user.h"
+#include "vplat/backend/vhost_user.h"
 
 /* Wire layouts (vhost-user.rst, "Message Specification"): native byte order. */
 struct vhu_hdr {
@@ -111,40 +111,40 @@ struct vhu_msg {
 #define VHU_REFUSE 1
 
 /* Logging. */
-void vhu_log(struct vplat_vhu_backend *b, enum vplat_vhu_log_level lvl, const char *fmt, ...)
+void vplat_vhu_log(struct vplat_vhu_backend *b, enum vplat_vhu_log_level lvl, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 /* Socket I/O (vhu_io.c). recv: 0, VPLAT_ENODEV on EOF, VPLAT_EPROTO on a malformed frame. */
-int vhu_recv_msg(int fd, struct vhu_msg *m, uint32_t timeout_ms);
-int vhu_send(int fd, const void *buf, size_t len, const int *fds, uint32_t nfds);
-void vhu_close_fds(struct vhu_msg *m);
+int vplat_vhu_recv_msg(int fd, struct vhu_msg *m, uint32_t timeout_ms);
+int vplat_vhu_send(int fd, const void *buf, size_t len, const int *fds, uint32_t nfds);
+void vplat_vhu_close_fds(struct vhu_msg *m);
 /* Take fd @i out of @m (the caller owns it now). */
-int vhu_take_fd(struct vhu_msg *m, uint32_t i);
+int vplat_vhu_take_fd(struct vhu_msg *m, uint32_t i);
 
 /* Memory table (vhu_mem.c). */
-int vhu_mem_set_table(struct vplat_vhu_backend *b, struct vhu_msg *m);
-int vhu_mem_add(struct vplat_vhu_backend *b, struct vhu_msg *m);
-int vhu_mem_rem(struct vplat_vhu_backend *b, struct vhu_msg *m);
-void vhu_mem_unmap_all(struct vplat_vhu_backend *b);
+int vplat_vhu_mem_set_table(struct vplat_vhu_backend *b, struct vhu_msg *m);
+int vplat_vhu_mem_add(struct vplat_vhu_backend *b, struct vhu_msg *m);
+int vplat_vhu_mem_rem(struct vplat_vhu_backend *b, struct vhu_msg *m);
+void vplat_vhu_mem_unmap_all(struct vplat_vhu_backend *b);
 /* Front-end user address of a range that lies inside one region -> guest-physical. */
-int vhu_ua_to_gpa(const struct vplat_vhu_backend *b, uint64_t ua, uint64_t len, uint64_t *gpa);
+int vplat_vhu_ua_to_gpa(const struct vplat_vhu_backend *b, uint64_t ua, uint64_t len, uint64_t *gpa);
 
 /* Rings (vhu_vring.c). */
-int vhu_vring_msg(struct vplat_vhu_backend *b, struct vhu_msg *m, bool *reply);
-void vhu_vring_stop_all(struct vplat_vhu_backend *b);
-void vhu_vring_kick(struct vplat_vhu_backend *b, uint16_t q);
-int vhu_ensure_features(struct vplat_vhu_backend *b);
-int vhu_set_status(struct vplat_vhu_backend *b, uint8_t status);
-extern const struct vplat_notify_ops vhu_notify_ops;
+int vplat_vhu_vring_msg(struct vplat_vhu_backend *b, struct vhu_msg *m, bool *reply);
+void vplat_vhu_vring_stop_all(struct vplat_vhu_backend *b);
+void vplat_vhu_vring_kick(struct vplat_vhu_backend *b, uint16_t q);
+int vplat_vhu_ensure_features(struct vplat_vhu_backend *b);
+int vplat_vhu_set_status(struct vplat_vhu_backend *b, uint8_t status);
+extern const struct vplat_notify_ops vplat_vhu_notify_ops;
 
 /* Inflight tracking (vhu_inflight.c). */
-int vhu_inflight_get(struct vplat_vhu_backend *b, struct vhu_msg *m);
-int vhu_inflight_set(struct vplat_vhu_backend *b, struct vhu_msg *m);
-void vhu_inflight_release(struct vplat_vhu_backend *b);
-void vhu_inflight_before_kick(struct vplat_vhu_backend *b, uint16_t q);
-void vhu_inflight_after_kick(struct vplat_vhu_backend *b, uint16_t q);
+int vplat_vhu_inflight_get(struct vplat_vhu_backend *b, struct vhu_msg *m);
+int vplat_vhu_inflight_set(struct vplat_vhu_backend *b, struct vhu_msg *m);
+void vplat_vhu_inflight_release(struct vplat_vhu_backend *b);
+void vplat_vhu_inflight_before_kick(struct vplat_vhu_backend *b, uint16_t q);
+void vplat_vhu_inflight_after_kick(struct vplat_vhu_backend *b, uint16_t q);
 /* At ring start: recover from the region; may move *avail (the next index to pop). */
-void vhu_inflight_recover(struct vplat_vhu_backend *b, uint16_t q, uint16_t used, uint16_t *avail);
+void vplat_vhu_inflight_recover(struct vplat_vhu_backend *b, uint16_t q, uint16_t used, uint16_t *avail);
 
 static inline void vhu_close(int *fd)
 {

@@ -78,10 +78,10 @@ static int rebuild_map(struct vplat_vhu_backend *b)
 		struct vplat_vhu_vring *v = &b->vrings[q];
 		if (!v->addr_set)
 			continue;
-		if (vhu_ua_to_gpa(b, v->desc_ua, 1, &v->desc_gpa) ||
-		    vhu_ua_to_gpa(b, v->driver_ua, 1, &v->driver_gpa) ||
-		    vhu_ua_to_gpa(b, v->device_ua, 1, &v->device_gpa)) {
-			vhu_log(b, VPLAT_VHU_LOG_WARN, "ring %u is no longer in guest memory", q);
+		if (vplat_vhu_ua_to_gpa(b, v->desc_ua, 1, &v->desc_gpa) ||
+		    vplat_vhu_ua_to_gpa(b, v->driver_ua, 1, &v->driver_gpa) ||
+		    vplat_vhu_ua_to_gpa(b, v->device_ua, 1, &v->device_gpa)) {
+			vplat_vhu_log(b, VPLAT_VHU_LOG_WARN, "ring %u is no longer in guest memory", q);
 			v->addr_set = false;
 			continue;
 		}
@@ -95,7 +95,7 @@ static int rebuild_map(struct vplat_vhu_backend *b)
 	return 0;
 }
 
-void vhu_mem_unmap_all(struct vplat_vhu_backend *b)
+void vplat_vhu_mem_unmap_all(struct vplat_vhu_backend *b)
 {
 	vplat_mem_clear(&b->mem);
 	for (uint32_t i = 0; i < b->nregions; i++)
@@ -103,7 +103,7 @@ void vhu_mem_unmap_all(struct vplat_vhu_backend *b)
 	b->nregions = 0;
 }
 
-int vhu_mem_set_table(struct vplat_vhu_backend *b, struct vhu_msg *m)
+int vplat_vhu_mem_set_table(struct vplat_vhu_backend *b, struct vhu_msg *m)
 {
 	const struct vhu_memory *t = &m->u.memory;
 	if (m->hdr.size < 8 || t->nregions == 0 || t->nregions > VHU_TABLE_MAX ||
@@ -122,7 +122,7 @@ int vhu_mem_set_table(struct vplat_vhu_backend *b, struct vhu_msg *m)
 		if (!rc)
 			rc = region_map(r, m->fds[i], &nr[i]);
 	}
-	vhu_close_fds(m); /* the mappings keep the memory; the fds are no longer needed */
+	vplat_vhu_close_fds(m); /* the mappings keep the memory; the fds are no longer needed */
 	if (rc) {
 		for (uint32_t i = 0; i < t->nregions; i++)
 			region_unmap(&nr[i]);
@@ -138,11 +138,11 @@ int vhu_mem_set_table(struct vplat_vhu_backend *b, struct vhu_msg *m)
 	rc = rebuild_map(b);
 	for (uint32_t i = 0; i < nold; i++)
 		region_unmap(&old[i]);
-	vhu_log(b, VPLAT_VHU_LOG_INFO, "memory table: %u regions", b->nregions);
+	vplat_vhu_log(b, VPLAT_VHU_LOG_INFO, "memory table: %u regions", b->nregions);
 	return rc ? VPLAT_EPROTO : 0;
 }
 
-int vhu_mem_add(struct vplat_vhu_backend *b, struct vhu_msg *m)
+int vplat_vhu_mem_add(struct vplat_vhu_backend *b, struct vhu_msg *m)
 {
 	const struct vhu_region *r = &m->u.memreg.region;
 	if (m->hdr.size != sizeof(struct vhu_memreg) || m->nfds != 1)
@@ -156,7 +156,7 @@ int vhu_mem_add(struct vplat_vhu_backend *b, struct vhu_msg *m)
 	memset(&nr, 0, sizeof(nr));
 	if (!rc)
 		rc = region_map(r, m->fds[0], &nr);
-	vhu_close_fds(m);
+	vplat_vhu_close_fds(m);
 	if (rc)
 		return VPLAT_EPROTO;
 	b->regions[b->nregions++] = nr;
@@ -168,12 +168,12 @@ int vhu_mem_add(struct vplat_vhu_backend *b, struct vhu_msg *m)
 	return 0;
 }
 
-int vhu_mem_rem(struct vplat_vhu_backend *b, struct vhu_msg *m)
+int vplat_vhu_mem_rem(struct vplat_vhu_backend *b, struct vhu_msg *m)
 {
 	const struct vhu_region *r = &m->u.memreg.region;
 	if (m->hdr.size != sizeof(struct vhu_memreg) || m->nfds > 1)
 		return VPLAT_EPROTO;
-	vhu_close_fds(m); /* a stray fd is tolerated and closed unused (vhost-user.rst) */
+	vplat_vhu_close_fds(m); /* a stray fd is tolerated and closed unused (vhost-user.rst) */
 	for (uint32_t i = 0; i < b->nregions; i++) {
 		struct vplat_vhu_region *o = &b->regions[i];
 		if (o->gpa != r->gpa || o->uaddr != r->uaddr || o->size != r->size)
@@ -189,7 +189,7 @@ int vhu_mem_rem(struct vplat_vhu_backend *b, struct vhu_msg *m)
 	return VPLAT_EPROTO;
 }
 
-int vhu_ua_to_gpa(const struct vplat_vhu_backend *b, uint64_t ua, uint64_t len, uint64_t *gpa)
+int vplat_vhu_ua_to_gpa(const struct vplat_vhu_backend *b, uint64_t ua, uint64_t len, uint64_t *gpa)
 {
 	for (uint32_t i = 0; i < b->nregions; i++) {
 		const struct vplat_vhu_region *r = &b->regions[i];

@@ -41,13 +41,13 @@ static void vhu_config(struct vplat_device *dev)
 	struct vplat_vhu_backend *b = dev->transport;
 	if (!(dev->status & VPLAT_VIRTIO_STATUS_DEVICE_NEEDS_RESET))
 		return;
-	vhu_log(b, VPLAT_VHU_LOG_WARN, "device needs reset (reason %d)",
+	vplat_vhu_log(b, VPLAT_VHU_LOG_WARN, "device needs reset (reason %d)",
 		-(int)dev->needs_reset_reason);
 	for (uint16_t q = 0; q < dev->nvqs && q < VPLAT_VHU_MAX_QUEUES; q++)
 		signal_fd(b->vrings[q].err_fd);
 }
 
-const struct vplat_notify_ops vhu_notify_ops = {.used = vhu_used, .config = vhu_config};
+const struct vplat_notify_ops vplat_vhu_notify_ops = {.used = vhu_used, .config = vhu_config};
 
 /* Virtio feature bits of the vhost-user feature word (bit 30 is the protocol's own). */
 static uint64_t virtio_bits(uint64_t f)
@@ -55,7 +55,7 @@ static uint64_t virtio_bits(uint64_t f)
 	return f & ~(VPLAT_BIT(VPLAT_VHU_F_PROTOCOL_FEATURES) | VPLAT_BIT(VPLAT_VHU_F_LOG_ALL));
 }
 
-int vhu_ensure_features(struct vplat_vhu_backend *b)
+int vplat_vhu_ensure_features(struct vplat_vhu_backend *b)
 {
 	struct vplat_device *d = b->dev;
 	uint8_t s = vplat_device_get_status(d);
@@ -70,7 +70,7 @@ int vhu_ensure_features(struct vplat_vhu_backend *b)
 	vplat_device_set_driver_features64(d, virtio_bits(b->features));
 	vplat_device_set_status(d, s | S_FOK);
 	if (!(vplat_device_get_status(d) & S_FOK)) {
-		vhu_log(b, VPLAT_VHU_LOG_ERROR, "device refused features 0x%llx",
+		vplat_vhu_log(b, VPLAT_VHU_LOG_ERROR, "device refused features 0x%llx",
 			(unsigned long long)virtio_bits(b->features));
 		return VPLAT_EPROTO;
 	}
@@ -85,7 +85,7 @@ static int ensure_driver_ok(struct vplat_vhu_backend *b)
 	return vplat_device_set_status(b->dev, s | S_DOK);
 }
 
-int vhu_set_status(struct vplat_vhu_backend *b, uint8_t status)
+int vplat_vhu_set_status(struct vplat_vhu_backend *b, uint8_t status)
 {
 	if (status == 0) {
 		/* QEMU sends SET_STATUS 0 before GET_VRING_BASE: stop the rings but keep where
@@ -99,12 +99,12 @@ int vhu_set_status(struct vplat_vhu_backend *b, uint8_t status)
 	uint8_t early = status & (S_ACK | S_DRV);
 	if ((s | early) != s)
 		vplat_device_set_status(b->dev, s | early);
-	if ((status & S_FOK) && vhu_ensure_features(b))
+	if ((status & S_FOK) && vplat_vhu_ensure_features(b))
 		return 0; /* refused: GET_STATUS shows FEATURES_OK clear */
 	if ((status & S_DOK) && !(vplat_device_get_status(b->dev) & S_DOK)) {
 		ensure_driver_ok(b);
 		for (uint16_t q = 0; q < b->dev->nvqs && q < VPLAT_VHU_MAX_QUEUES; q++)
-			vhu_vring_kick(b, q); /* buffers queued before DRIVER_OK */
+			vplat_vhu_vring_kick(b, q); /* buffers queued before DRIVER_OK */
 	}
 	if (status & VPLAT_VIRTIO_STATUS_FAILED)
 		vplat_device_set_status(b->dev, vplat_device_get_status(b->dev) |
@@ -125,7 +125,7 @@ static int start_ring(struct vplat_vhu_backend *b, uint16_t q)
 	struct vplat_vq *vq = vplat_device_vq(b->dev, q);
 	if (!vq || !v->addr_set || v->num == 0 || v->num > vq->size_max)
 		return VPLAT_EINVAL;
-	int rc = vhu_ensure_features(b);
+	int rc = vplat_vhu_ensure_features(b);
 	if (rc)
 		return rc;
 	vq->size = (uint16_t)v->num;
@@ -134,7 +134,7 @@ static int start_ring(struct vplat_vhu_backend *b, uint16_t q)
 	vq->device_addr = v->device_gpa;
 	rc = vplat_device_queue_enable(b->dev, q);
 	if (rc) {
-		vhu_log(b, VPLAT_VHU_LOG_ERROR, "ring %u: rings not usable (%s)", q, vplat_strerror(rc));
+		vplat_vhu_log(b, VPLAT_VHU_LOG_ERROR, "ring %u: rings not usable (%s)", q, vplat_strerror(rc));
 		return rc;
 	}
 	uint16_t avail = (uint16_t)v->base, used;
@@ -146,7 +146,7 @@ static int start_ring(struct vplat_vhu_backend *b, uint16_t q)
 			used = avail;
 	} else {
 		used = split_used_idx(vq);
-		vhu_inflight_recover(b, q, used, &avail);
+		vplat_vhu_inflight_recover(b, q, used, &avail);
 	}
 	rc = vplat_device_queue_set_base(b->dev, q, avail, used);
 	if (rc)
@@ -162,10 +162,10 @@ static int start_ring(struct vplat_vhu_backend *b, uint16_t q)
 	v->started = true;
 	if (!(b->features & VPLAT_BIT(VPLAT_VHU_F_PROTOCOL_FEATURES)))
 		v->enabled = true;
-	vhu_log(b, VPLAT_VHU_LOG_INFO, "ring %u started: size %u, base %u, %s", q, v->num, avail,
+	vplat_vhu_log(b, VPLAT_VHU_LOG_INFO, "ring %u started: size %u, base %u, %s", q, v->num, avail,
 		vq->packed ? "packed" : "split");
 	if (v->enabled)
-		vhu_vring_kick(b, q); /* buffers may have arrived before the kick fd */
+		vplat_vhu_vring_kick(b, q); /* buffers may have arrived before the kick fd */
 	return 0;
 }
 
@@ -180,7 +180,7 @@ static uint32_t stop_ring(struct vplat_vhu_backend *b, uint16_t q)
 		if (vq->packed)
 			base = (vq->last_avail & 0x7fffu) | ((uint32_t)vq->avail_wrap << 15) |
 			       (((vq->used_idx & 0x7fffu) | ((uint32_t)vq->used_wrap << 15)) << 16);
-		vhu_inflight_after_kick(b, q);
+		vplat_vhu_inflight_after_kick(b, q);
 		vplat_device_queue_reset(b->dev, q);
 	}
 	v->started = false;
@@ -190,7 +190,7 @@ static uint32_t stop_ring(struct vplat_vhu_backend *b, uint16_t q)
 	return base;
 }
 
-void vhu_vring_stop_all(struct vplat_vhu_backend *b)
+void vplat_vhu_vring_stop_all(struct vplat_vhu_backend *b)
 {
 	for (uint16_t q = 0; q < VPLAT_VHU_MAX_QUEUES; q++) {
 		struct vplat_vhu_vring *v = &b->vrings[q];
@@ -204,16 +204,16 @@ void vhu_vring_stop_all(struct vplat_vhu_backend *b)
 	}
 }
 
-void vhu_vring_kick(struct vplat_vhu_backend *b, uint16_t q)
+void vplat_vhu_vring_kick(struct vplat_vhu_backend *b, uint16_t q)
 {
 	struct vplat_vhu_vring *v = &b->vrings[q];
 	if (!v->started || !v->enabled)
 		return;
 	v->kicks++;
 	b->stats.kicks++;
-	vhu_inflight_before_kick(b, q);
+	vplat_vhu_inflight_before_kick(b, q);
 	vplat_device_kick(b->dev, q, 0);
-	vhu_inflight_after_kick(b, q);
+	vplat_vhu_inflight_after_kick(b, q);
 }
 
 /* Which ring a message names; VPLAT_EPROTO if the device has no such ring. */
@@ -237,9 +237,9 @@ static int set_addr(struct vplat_vhu_backend *b, struct vhu_msg *m)
 	uint64_t d, dr, dv;
 	/* The first byte of each area must be guest memory now; the whole ring is checked
 	 * against the map when the ring starts (the size may still change). */
-	if (vhu_ua_to_gpa(b, a->desc, 1, &d) || vhu_ua_to_gpa(b, a->avail, 1, &dr) ||
-	    vhu_ua_to_gpa(b, a->used, 1, &dv)) {
-		vhu_log(b, VPLAT_VHU_LOG_ERROR, "ring %d: address outside the memory table", q);
+	if (vplat_vhu_ua_to_gpa(b, a->desc, 1, &d) || vplat_vhu_ua_to_gpa(b, a->avail, 1, &dr) ||
+	    vplat_vhu_ua_to_gpa(b, a->used, 1, &dv)) {
+		vplat_vhu_log(b, VPLAT_VHU_LOG_ERROR, "ring %d: address outside the memory table", q);
 		return VPLAT_EPROTO;
 	}
 	v->desc_ua = a->desc;
@@ -262,7 +262,7 @@ static int set_fd(struct vplat_vhu_backend *b, struct vhu_msg *m)
 	if (q < 0 || m->nfds != (nofd ? 0u : 1u))
 		return VPLAT_EPROTO;
 	struct vplat_vhu_vring *v = &b->vrings[q];
-	int fd = nofd ? -1 : vhu_take_fd(m, 0);
+	int fd = nofd ? -1 : vplat_vhu_take_fd(m, 0);
 	switch (m->hdr.request) {
 	case VPLAT_VHU_SET_VRING_CALL:
 		vhu_close(&v->call_fd);
@@ -313,18 +313,18 @@ static int state_msg(struct vplat_vhu_backend *b, struct vhu_msg *m, bool *reply
 			return VPLAT_EPROTO;
 		v->enabled = st->num == 1;
 		if (v->enabled)
-			vhu_vring_kick(b, (uint16_t)q);
+			vplat_vhu_vring_kick(b, (uint16_t)q);
 		return 0;
 	default: /* GET_VRING_BASE: stop the ring and report where it stood */
 		m->u.state.num = stop_ring(b, (uint16_t)q);
-		vhu_log(b, VPLAT_VHU_LOG_INFO, "ring %d stopped at 0x%x after %llu kicks", q,
+		vplat_vhu_log(b, VPLAT_VHU_LOG_INFO, "ring %d stopped at 0x%x after %llu kicks", q,
 			m->u.state.num, (unsigned long long)b->vrings[q].kicks);
 		*reply = true;
 		return 0;
 	}
 }
 
-int vhu_vring_msg(struct vplat_vhu_backend *b, struct vhu_msg *m, bool *reply)
+int vplat_vhu_vring_msg(struct vplat_vhu_backend *b, struct vhu_msg *m, bool *reply)
 {
 	switch (m->hdr.request) {
 	case VPLAT_VHU_SET_VRING_ADDR:

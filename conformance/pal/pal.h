@@ -7,7 +7,7 @@
 #define VPLAT_CONFORM_PAL_H
 
 #include <stdio.h>
-#include "vplat/conform.h"
+#include "vplat/val/conform.h"
 
 /* A PAL the runner can select with --pal NAME. */
 struct vplat_pal_entry {

@@ -8,6 +8,8 @@
 #include <time.h>
 #include "conformance/pal/pal.h"
 #include "vplat/error.h"
+#include "vplat/val/val.h"
+#include "vplat/val/conform.h"
 
 extern const struct vplat_test *const vplat_test_registry[];
 extern const size_t vplat_test_registry_len;

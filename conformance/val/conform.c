@@ -3,8 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include "vplat/conform.h"
+#include "vplat/val/conform.h"
 #include "vplat/error.h"
+#include "vplat/val/val.h"
 
 static uint64_t now_ns(void)
 {

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Conformance reporters: TAP 13, JUnit XML, JSON and a self-contained HTML report. */
 #include <string.h>
-#include "vplat/conform.h"
+#include "vplat/val/conform.h"
 #include "vplat/error.h"
+#include "vplat/val/val.h"
 
 static void count(const struct vplat_report *r, size_t c[4])
 {

@@ -4,7 +4,7 @@
 #define VPLAT_VAL_INTERNAL_H
 
 #include <stdint.h>
-#include "vplat/val.h"
+#include "vplat/val/val.h"
 #include "vplat/spec/virtio_notify.h"
 
 /* What a transport does for the driver. One static const table per transport. */

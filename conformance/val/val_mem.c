@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* DMA memory for the validation driver: a bump allocator over one guest-physical range. */
 #include <string.h>
-#include "vplat/val.h"
+#include "vplat/val/val.h"
 
 int vplat_val_mem_init(struct vplat_val_mem *m, void *base, uint64_t gpa, uint64_t size)
 {

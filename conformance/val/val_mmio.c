@@ -5,6 +5,7 @@
  */
 #include "val_internal.h"
 #include "vplat/spec/virtio_mmio.h"
+#include "vplat/val/val.h"
 
 static uint32_t rd(struct vplat_val_dev *d, uint32_t off)
 {

@@ -6,6 +6,7 @@
  */
 #include "val_internal.h"
 #include "vplat/spec/virtio_pci.h"
+#include "vplat/val/val.h"
 
 /* Largest number of capabilities walked: 256 bytes of config space hold at most 48. */
 #define PCI_MAX_CAPS 48u

@@ -283,21 +283,6 @@ VPLAT_API uint16_t vplat_net_pairs(const struct vplat_net *net);
  */
 VPLAT_API int vplat_net_csum_fill(uint8_t *frame, size_t len, uint16_t start, uint16_t offset);
 
-/** Capture host end for tests: records the last frame sent, with fault injection. */
-struct vplat_net_mock {
-	uint8_t last[VPLAT_NET_FRAME_MAX];    /**< last frame sent */
-	size_t last_len;		      /**< its length */
-	struct vplat_virtio_net_hdr last_hdr; /**< its header */
-	uint64_t frames;		      /**< frames sent */
-	uint64_t offloads;		      /**< what @ref vplat_net_host_ops.offloads reports */
-	uint64_t guest_offloads;	      /**< last value passed to set_offloads */
-	uint32_t busy;			      /**< the next @ref busy sends return VPLAT_EAGAIN */
-	uint32_t fail;			      /**< the next @ref fail sends return VPLAT_EIO */
-	uint64_t rx_ready_calls;	      /**< rx_ready calls */
-};
-
-/** Mock host end; the host argument is a struct vplat_net_mock. Freestanding. */
-VPLAT_API extern const struct vplat_net_host_ops vplat_net_host_mock;
 
 #ifdef __cplusplus
 }

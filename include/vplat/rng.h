@@ -81,23 +81,6 @@ VPLAT_API void vplat_rng_resume(struct vplat_rng *rng);
 /** @return the device's counters. */
 VPLAT_API const struct vplat_rng_stats *vplat_rng_stats(const struct vplat_rng *rng);
 
-/**
- * getrandom(2) host end (POSIX builds only, in lib/host). The host argument is unused; pass
- * NULL.
- */
-VPLAT_API extern const struct vplat_rng_host_ops vplat_rng_host_getrandom;
-
-/** Deterministic mock host end for tests, with fault injection. */
-struct vplat_rng_mock {
-	uint8_t next;        /**< next byte value produced (counts up) */
-	uint32_t max_chunk;  /**< most bytes returned per call (0 = unlimited) */
-	uint32_t starve;     /**< the next @ref starve calls return 0 (no entropy) */
-	uint32_t fail;       /**< the next @ref fail calls return VPLAT_EIO */
-	uint64_t calls;      /**< calls made */
-};
-
-/** Mock host end; the host argument is a struct vplat_rng_mock. */
-VPLAT_API extern const struct vplat_rng_host_ops vplat_rng_host_mock;
 
 #ifdef __cplusplus
 }

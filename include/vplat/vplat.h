@@ -1,36 +1,24 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /**
  * @file vplat/vplat.h
- * Umbrella header: everything a VMM or a test needs from vplat.
+ * Umbrella header of the product: vplat-core (vplat/core.h) and the hosted library -- host
+ * ends, inter-VM fabrics, the vhost-user back end and the platform-description loader. The
+ * test driver (vplat-val: vplat/val/...) is never included from here.
  */
 #ifndef VPLAT_VPLAT_H
 #define VPLAT_VPLAT_H
 
-#include "vplat/error.h"
-#include "vplat/mem.h"
-#include "vplat/vq.h"
-#include "vplat/device.h"
-#include "vplat/mmio.h"
-#include "vplat/pci.h"
-#include "vplat/ratelimit.h"
-#include "vplat/rng.h"
-#include "vplat/blk.h"
-#include "vplat/blk_file.h"
-#include "vplat/console.h"
-#include "vplat/console_fd.h"
-#include "vplat/net.h"
-#include "vplat/net_host.h"
-#include "vplat/switch.h"
-#include "vplat/gpio.h"
-#include "vplat/can.h"
-#include "vplat/watchdog.h"
-#include "vplat/sp805.h"
-#include "vplat/ivshmem.h"
-#include "vplat/val.h"
-#include "vplat/loopback.h"
-#include "vplat/vhost_user.h"
-#include "vplat/vhost_user_frontend.h"
-#include "vplat/conform.h"
-#include "vplat/platform.h"
+#include "vplat/core.h"
+#include "vplat/host/blk_file.h"
+#include "vplat/host/can_socketcan.h"
+#include "vplat/host/console_fd.h"
+#include "vplat/host/gpio_host.h"
+#include "vplat/host/net_host.h"
+#include "vplat/host/rng_host.h"
+#include "vplat/fabric/can_bus.h"
+#include "vplat/fabric/ivshmem_server.h"
+#include "vplat/fabric/switch.h"
+#include "vplat/backend/vhost_user.h"
+#include "vplat/platform/platform.h"
 
 #endif /* VPLAT_VPLAT_H */

@@ -13,6 +13,9 @@
 #include <string.h>
 #include "vplat/can.h"
 #include "vplat/vplat.h"
+#include "vplat/fabric/can_bus.h"
+#include "vplat/val/val.h"
+#include "vplat/val/loopback.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -11,6 +11,9 @@
 #include <string.h>
 #include "vplat/gpio.h"
 #include "vplat/vplat.h"
+#include "vplat/host/gpio_host.h"
+#include "vplat/val/val.h"
+#include "vplat/val/loopback.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

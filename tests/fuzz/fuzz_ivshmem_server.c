@@ -14,7 +14,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 #include "vplat/error.h"
-#include "vplat/ivshmem_server.h"
+#include "vplat/fabric/ivshmem_server.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "vplat/error.h"
-#include "vplat/platform.h"
+#include "vplat/platform/platform.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

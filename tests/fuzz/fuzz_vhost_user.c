@@ -9,7 +9,8 @@
 #include <stdint.h>
 #include <string.h>
 #include "vplat/rng.h"
-#include "vplat/vhost_user.h"
+#include "vplat/backend/vhost_user.h"
+#include "vplat/val/mock.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

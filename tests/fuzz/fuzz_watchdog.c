@@ -12,6 +12,8 @@
 #include <string.h>
 #include "vplat/vplat.h"
 #include "vplat/watchdog.h"
+#include "vplat/val/val.h"
+#include "vplat/val/loopback.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

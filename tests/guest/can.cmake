@@ -5,7 +5,7 @@
 # Static linking does not mix with the sanitizer runtimes: plain builds only.
 if(NOT VPLAT_SANITIZE)
   add_executable(can_vcan_guest ${PROJECT_SOURCE_DIR}/tests/guest/can_vcan_guest.c)
-  target_link_libraries(can_vcan_guest PRIVATE vplat_static)
+  target_link_libraries(can_vcan_guest PRIVATE vplat_val_static)
   target_compile_options(can_vcan_guest PRIVATE ${VPLAT_WARNINGS})
   target_link_options(can_vcan_guest PRIVATE -static)
   add_test(NAME guest.can_vcan

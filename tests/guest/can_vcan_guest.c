@@ -27,6 +27,10 @@
 #include <linux/rtnetlink.h>
 #include "vplat/can.h"
 #include "vplat/vplat.h"
+#include "vplat/fabric/can_bus.h"
+#include "vplat/host/can_socketcan.h"
+#include "vplat/val/val.h"
+#include "vplat/val/loopback.h"
 
 static int failures;
 #define CHECK(cond, ...)                                                                           \

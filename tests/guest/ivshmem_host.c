@@ -17,7 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "vplat/error.h"
-#include "vplat/ivshmem_server.h"
+#include "vplat/fabric/ivshmem_server.h"
 
 #define SHM_SIZE (1u << 20)
 #define PATTERN_OFF 4096u

@@ -23,8 +23,8 @@
 #include <string.h>
 #include <time.h>
 #include "netdrv.h"
-#include "vplat/net_host.h"
-#include "vplat/switch.h"
+#include "vplat/host/net_host.h"
+#include "vplat/fabric/switch.h"
 
 static const uint8_t my_mac[6] = {0x02, 0x76, 0x70, 0x6c, 0x61, 0x74};
 static const uint8_t my_ip[4] = {10, 0, 9, 1};

@@ -17,6 +17,9 @@
 #include <unistd.h>
 #include "vplat/gpio.h"
 #include "vplat/vplat.h"
+#include "vplat/host/gpio_host.h"
+#include "vplat/val/val.h"
+#include "vplat/val/loopback.h"
 
 #define SIM "/sys/kernel/config/gpio-sim"
 

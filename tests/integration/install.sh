@@ -1,21 +1,65 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
-# Install vplat from BUILD_DIR into a temporary prefix, then build and run a consumer with
-# find_package(vplat) (static and shared) and with pkg-config.
+# Install vplat from BUILD_DIR into a temporary prefix, then, from that prefix:
+#  - build the out-of-tree VMM of consumer-core/ (the block device behind the virtio-mmio
+#    model) with find_package(vplat COMPONENTS core) and with pkg-config vplat-core, static
+#    and shared, and check that nothing but libc (and vplat-core) is in its link: no libgpiod,
+#    liburing, libfdt or pthread;
+#  - (hosted builds) build consumer/ against the hosted library, find_package and pkg-config;
+#  - check the symbols of every installed library (symbols.sh).
+# usage: install.sh SOURCE_DIR BUILD_DIR [CC] [--core-only]
 set -euo pipefail
-src=$1 build=$2 cc=${3:-cc}
+src=$1 build=$2 cc=${3:-cc} mode=${4:-}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-cmake --install "$build" --prefix "$tmp/prefix" >/dev/null
-cmake -S "$src/tests/integration/consumer" -B "$tmp/c" -DCMAKE_PREFIX_PATH="$tmp/prefix" \
+p=$tmp/prefix
+cmake --install "$build" --prefix "$p" >/dev/null
+libdir=$(dirname "$(find "$p" -name 'libvplat-core.a' | head -1)")
+export PKG_CONFIG_PATH=$libdir/pkgconfig
+deps_ok() { # binary: fail on any dependency outside libc and vplat-core
+	local extra
+	extra=$(ldd "$1" | grep -Ei 'gpiod|uring|fdt|pthread|libvplat\.so|vplat-val' || true)
+	if [ -n "$extra" ]; then
+		echo "FAIL: $1 links more than vplat-core:"; echo "$extra"; exit 1
+	fi
+	nm "$1" | grep -qE ' [TtDdBbRr] vplat_val_' && { echo "FAIL: $1 contains vplat_val_*"; exit 1; }
+	return 0
+}
+run() { LD_LIBRARY_PATH=$libdir "$@"; }
+
+# vplat-core only, through find_package ...
+cmake -S "$src/tests/integration/consumer-core" -B "$tmp/cc" -DCMAKE_PREFIX_PATH="$p" \
 	-DCMAKE_C_COMPILER="$cc" >/dev/null
-cmake --build "$tmp/c" >/dev/null
-"$tmp/c/consumer_static"
-LD_LIBRARY_PATH="$tmp/prefix/lib:$tmp/prefix/lib64:$tmp/prefix/lib/x86_64-linux-gnu" "$tmp/c/consumer_shared"
-export PKG_CONFIG_PATH=$(dirname "$(find "$tmp/prefix" -name vplat.pc)")
+cmake --build "$tmp/cc" >/dev/null
+run "$tmp/cc/consumer_core_static"
+deps_ok "$tmp/cc/consumer_core_static"
+if [ -x "$tmp/cc/consumer_core_shared" ]; then
+	run "$tmp/cc/consumer_core_shared"
+	deps_ok "$tmp/cc/consumer_core_shared"
+fi
+# ... and pkg-config
 # shellcheck disable=SC2046
-"$cc" -std=c11 -o "$tmp/pc" "$src/tests/integration/consumer/main.c" $(pkg-config --cflags vplat) \
-	$(pkg-config --libs --static vplat) -Wl,-Bstatic -lvplat -Wl,-Bdynamic 2>/dev/null ||
-	"$cc" -std=c11 -o "$tmp/pc" "$src/tests/integration/consumer/main.c" $(pkg-config --cflags --libs vplat)
-LD_LIBRARY_PATH=$(dirname "$(find "$tmp/prefix" -name 'libvplat.so*' | head -1)") "$tmp/pc"
-echo "install: find_package and pkg-config consumers work"
+"$cc" -std=gnu11 -o "$tmp/pc_core" "$src/tests/integration/consumer-core/main.c" \
+	$(pkg-config --cflags vplat-core) "$libdir/libvplat-core.a"
+run "$tmp/pc_core"
+deps_ok "$tmp/pc_core"
+echo "install: vplat-core consumers (find_package, pkg-config) link nothing else"
+
+if [ "$mode" != "--core-only" ]; then
+	cmake -S "$src/tests/integration/consumer" -B "$tmp/c" -DCMAKE_PREFIX_PATH="$p" \
+		-DCMAKE_C_COMPILER="$cc" >/dev/null
+	cmake --build "$tmp/c" >/dev/null
+	run "$tmp/c/consumer_static"
+	run "$tmp/c/consumer_shared"
+	# shellcheck disable=SC2046
+	"$cc" -std=c11 -o "$tmp/pc" "$src/tests/integration/consumer/main.c" \
+		$(pkg-config --cflags --libs vplat)
+	run "$tmp/pc"
+	# shellcheck disable=SC2046
+	"$cc" -std=c11 -static -o "$tmp/pc_static" "$src/tests/integration/consumer/main.c" \
+		$(pkg-config --cflags --libs --static vplat)
+	"$tmp/pc_static"
+	echo "install: hosted consumers (find_package, pkg-config shared and -static) work"
+fi
+bash "$src/tests/integration/symbols.sh" "$p"
+echo "install: symbols clean"

@@ -15,6 +15,9 @@
 #include <string.h>
 #include "vplat/vplat.h"
 #include "vplat/net.h"
+#include "vplat/val/val.h"
+#include "vplat/val/loopback.h"
+#include "vplat/val/mock.h"
 
 #define NETDRV_MAX_RX 256u
 

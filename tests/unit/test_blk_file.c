@@ -16,8 +16,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "testutil.h"
-#include "vplat/blk_file.h"
+#include "vplat/host/blk_file.h"
 #include "vplat/vplat.h"
+#include "vplat/val/val.h"
+#include "vplat/val/loopback.h"
 
 #define NREQ 32u
 

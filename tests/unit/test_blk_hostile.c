@@ -10,6 +10,8 @@
 #include "testutil.h"
 #include "vplat/blk.h"
 #include "vplat/vplat.h"
+#include "vplat/val/val.h"
+#include "vplat/val/loopback.h"
 
 #define SECTORS 256u
 #define NREQ 16u

@@ -10,6 +10,10 @@
 #include "testutil.h"
 #include "vplat/can.h"
 #include "vplat/vplat.h"
+#include "vplat/fabric/can_bus.h"
+#include "vplat/host/can_socketcan.h"
+#include "vplat/val/val.h"
+#include "vplat/val/loopback.h"
 
 #define F_CLASSIC VPLAT_BIT(VPLAT_VIRTIO_CAN_F_CAN_CLASSIC)
 #define F_FD      VPLAT_BIT(VPLAT_VIRTIO_CAN_F_CAN_FD)

@@ -10,6 +10,8 @@
 #include "testutil.h"
 #include "vplat/console.h"
 #include "vplat/vplat.h"
+#include "vplat/val/val.h"
+#include "vplat/val/loopback.h"
 
 #define NQ 8 /* ports 0..2 plus control: queues 0..7 */
 #define EW offsetof(struct vplat_virtio_console_config, emerg_wr)

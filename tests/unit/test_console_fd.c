@@ -15,8 +15,10 @@
 #include <termios.h>
 #include <unistd.h>
 #include "testutil.h"
-#include "vplat/console_fd.h"
+#include "vplat/host/console_fd.h"
 #include "vplat/vplat.h"
+#include "vplat/val/val.h"
+#include "vplat/val/loopback.h"
 
 struct rig {
 	struct vplat_loopback lb;

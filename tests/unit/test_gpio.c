@@ -14,6 +14,9 @@
 #include "testutil.h"
 #include "vplat/gpio.h"
 #include "vplat/vplat.h"
+#include "vplat/host/gpio_host.h"
+#include "vplat/val/val.h"
+#include "vplat/val/loopback.h"
 
 #define NLINES 8
 

@@ -16,7 +16,7 @@
 #include <unistd.h>
 #include "testutil.h"
 #include "vplat/error.h"
-#include "vplat/ivshmem_server.h"
+#include "vplat/fabric/ivshmem_server.h"
 
 #define SHM_SIZE (64u * 1024u)
 #define VECS 2u

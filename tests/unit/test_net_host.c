@@ -20,7 +20,8 @@
 #include <unistd.h>
 #include "testutil.h"
 #include "netdrv.h"
-#include "vplat/net_host.h"
+#include "vplat/host/net_host.h"
+#include "vplat/fabric/switch.h"
 
 static void fill(uint8_t *f, size_t len, uint8_t seed)
 {

@@ -23,7 +23,7 @@ int main(void)
 #include <unistd.h>
 #include "testutil.h"
 #include "vplat/vplat.h"
-#include "vplat/platform.h"
+#include "vplat/platform/platform.h"
 
 static char tmpdir[64];
 

@@ -8,6 +8,10 @@
 #include <string.h>
 #include "testutil.h"
 #include "vplat/vplat.h"
+#include "vplat/host/rng_host.h"
+#include "vplat/val/mock.h"
+#include "vplat/val/val.h"
+#include "vplat/val/loopback.h"
 
 struct rig {
 	struct vplat_loopback lb;

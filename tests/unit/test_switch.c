@@ -9,7 +9,7 @@
 #include <string.h>
 #include "testutil.h"
 #include "netdrv.h"
-#include "vplat/switch.h"
+#include "vplat/fabric/switch.h"
 
 #define NS 1000000000ull
 

@@ -13,8 +13,8 @@
 #include "testutil.h"
 #include "vplat/device.h"
 #include "vplat/error.h"
-#include "vplat/loopback.h"
-#include "vplat/val.h"
+#include "vplat/val/loopback.h"
+#include "vplat/val/val.h"
 #include "vplat/vq.h"
 
 #define F(b)	     VPLAT_BIT(VPLAT_VIRTIO_F_##b)

@@ -17,8 +17,10 @@
 #include <unistd.h>
 #include "testutil.h"
 #include "vplat/vplat.h"
-#include "vplat/vhost_user.h"
-#include "vplat/vhost_user_frontend.h"
+#include "vplat/backend/vhost_user.h"
+#include "vplat/val/vhost_user_frontend.h"
+#include "vplat/val/mock.h"
+#include "vplat/val/val.h"
 
 struct rig {
 	struct vplat_vhu_backend b;

@@ -8,6 +8,8 @@
 #include "testutil.h"
 #include "vplat/vplat.h"
 #include "vplat/watchdog.h"
+#include "vplat/val/val.h"
+#include "vplat/val/loopback.h"
 
 #define S_NS UINT64_C(1000000000)
 #define F(b) VPLAT_BIT(VPLAT_VIRTIO_WDT_F_##b)

@@ -5,7 +5,7 @@
 
 #include <string.h>
 #include "vplat/spec/virtio_blk.h"
-#include "vplat/val.h"
+#include "vplat/val/val.h"
 
 /* One request slot: header, data and status in DMA memory. */
 struct blkdrv_req {

@@ -22,7 +22,8 @@
 #include <time.h>
 #include <unistd.h>
 #include "blkdrv.h"
-#include "vplat/vhost_user_frontend.h"
+#include "vplat/val/vhost_user_frontend.h"
+#include "vplat/val/val.h"
 
 #define NBLK  64u
 #define BS    4096u

@@ -4,7 +4,7 @@
 #include <string.h>
 #include "vdev.h"
 #include "vplat/blk.h"
-#include "vplat/blk_file.h"
+#include "vplat/host/blk_file.h"
 
 #define BLK_REQS 512u
 

@@ -5,6 +5,8 @@
 #include <time.h>
 #include "vdev.h"
 #include "vplat/can.h"
+#include "vplat/fabric/can_bus.h"
+#include "vplat/host/can_socketcan.h"
 
 #define ECHO_MAX 64
 

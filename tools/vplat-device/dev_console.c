@@ -5,7 +5,7 @@
 #include <string.h>
 #include "vdev.h"
 #include "vplat/console.h"
-#include "vplat/console_fd.h"
+#include "vplat/host/console_fd.h"
 
 struct con_state {
 	const char *listen, *connect, *log;

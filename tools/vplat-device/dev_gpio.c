@@ -4,6 +4,7 @@
 #include <string.h>
 #include "vdev.h"
 #include "vplat/gpio.h"
+#include "vplat/host/gpio_host.h"
 
 #define GPIO_NAMES_MAX 8192u
 

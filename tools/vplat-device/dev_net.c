@@ -5,7 +5,7 @@
 #include <string.h>
 #include "vdev.h"
 #include "vplat/net.h"
-#include "vplat/net_host.h"
+#include "vplat/host/net_host.h"
 
 struct net_state {
 	const char *tap_name;

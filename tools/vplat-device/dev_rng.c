@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include "vdev.h"
 #include "vplat/rng.h"
+#include "vplat/host/rng_host.h"
 
 static int rng_option(struct vdev *v, int argc, char **argv, int *i)
 {

@@ -5,7 +5,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include "vplat/vhost_user.h"
+#include "vplat/backend/vhost_user.h"
 
 /* Exit statuses (also in every --help). */
 #define VDEV_EXIT_OK    0

@@ -11,10 +11,12 @@
 #include <string.h>
 #include <time.h>
 #include "vplat/vplat.h"
-#include "vplat/platform.h"
+#include "vplat/platform/platform.h"
 #include "vplat/spec/virtio_blk.h"
 #include "vplat/spec/virtio_can.h"
 #include "vplat/spec/virtio_gpio.h"
+#include "vplat/val/val.h"
+#include "vplat/val/loopback.h"
 #include "drive.h"
 
 #define RAM      (1u << 20)

@@ -13,7 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "vplat/vplat.h"
-#include "vplat/platform.h"
+#include "vplat/platform/platform.h"
 #include "vplat/spec/virtio_blk.h"
 #include "vplat/spec/virtio_can.h"
 #include "vplat/spec/virtio_gpio.h"

@@ -14,7 +14,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 #include "vplat/vplat.h"
-#include "vplat/platform.h"
+#include "vplat/platform/platform.h"
+#include "vplat/backend/vhost_user.h"
 #include "drive.h"
 
 #define MAX_PFDS 512

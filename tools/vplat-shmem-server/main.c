@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "vplat/error.h"
-#include "vplat/ivshmem_server.h"
+#include "vplat/fabric/ivshmem_server.h"
 
 static volatile sig_atomic_t stop;
 

@@ -4,7 +4,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <time.h>
-#include "vplat/ivshmem_server.h"
+#include "vplat/fabric/ivshmem_server.h"
 
 int main(int argc, char **argv)
 {

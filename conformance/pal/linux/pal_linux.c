@@ -47,6 +47,7 @@
 #include "vplat/spec/virtio_config.h"
 #include "vplat/spec/virtio_mmio.h"
 #include "vplat/spec/virtio_pci.h"
+#include "vplat/val/val.h"
 
 #define LX_MAX_DEVS 32
 #define LX_PAGE 4096u

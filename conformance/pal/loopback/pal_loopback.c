@@ -9,7 +9,7 @@
 #include <time.h>
 #include "conformance/pal/pal.h"
 #include "vplat/error.h"
-#include "vplat/loopback.h"
+#include "vplat/val/loopback.h"
 #include "vplat/blk.h"
 #include "vplat/can.h"
 #include "vplat/console.h"
@@ -17,6 +17,11 @@
 #include "vplat/net.h"
 #include "vplat/rng.h"
 #include "vplat/watchdog.h"
+#include "vplat/fabric/can_bus.h"
+#include "vplat/host/gpio_host.h"
+#include "vplat/val/mock.h"
+#include "vplat/val/val.h"
+#include "vplat/val/conform.h"
 
 /* One device model the PAL can build. */
 struct lb_model {

@@ -12,7 +12,8 @@
 #include "conformance/pal/pal.h"
 #include "vplat/error.h"
 #include "vplat/spec/virtio_config.h"
-#include "vplat/vhost_user_frontend.h"
+#include "vplat/val/vhost_user_frontend.h"
+#include "vplat/val/val.h"
 
 struct vhu_pal {
 	char socket[256];

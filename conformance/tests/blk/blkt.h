@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include "../common/devreq.h"
 #include "vplat/spec/virtio_blk.h"
+#include "vplat/val/val.h"
+#include "vplat/val/conform.h"
 
 #define BF(b)     VPLAT_BIT(VPLAT_VIRTIO_BLK_F_##b)
 #define BOFF(fld) ((uint32_t)offsetof(struct vplat_virtio_blk_config, fld))

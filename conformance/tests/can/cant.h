@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include "../common/devreq.h"
 #include "vplat/spec/virtio_can.h"
+#include "vplat/val/val.h"
+#include "vplat/val/conform.h"
 
 #define CF(b)     VPLAT_BIT(VPLAT_VIRTIO_CAN_F_##b)
 #define C_ALL     (CF(CAN_CLASSIC) | CF(CAN_FD) | CF(RTR_FRAMES) | CF(LATE_TX_ACK))

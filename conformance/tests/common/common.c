@@ -4,6 +4,8 @@
 #include "vplat/spec/virtio_blk.h"
 #include "vplat/spec/virtio_can.h"
 #include "vplat/spec/virtio_gpio.h"
+#include "vplat/val/val.h"
+#include "vplat/val/conform.h"
 
 int creq_queue(uint32_t device_id)
 {

@@ -8,9 +8,10 @@
 #define VPLAT_CONFORM_COMMON_H
 
 #include <string.h>
-#include "vplat/conform.h"
+#include "vplat/val/conform.h"
 #include "vplat/error.h"
 #include "vplat/spec/virtio_config.h"
+#include "vplat/val/val.h"
 
 #define F(bit) VPLAT_BIT(VPLAT_VIRTIO_F_##bit)
 

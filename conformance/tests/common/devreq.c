@@ -2,6 +2,8 @@
 #include <time.h>
 #include "devreq.h"
 #include "vplat/spec/virtio_blk.h"
+#include "vplat/val/val.h"
+#include "vplat/val/conform.h"
 
 void *dmab(struct vplat_t *t, uint32_t len)
 {

@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include "../common/devreq.h"
 #include "vplat/spec/virtio_console.h"
+#include "vplat/val/val.h"
+#include "vplat/val/conform.h"
 
 #define CF(b)     VPLAT_BIT(VPLAT_VIRTIO_CONSOLE_F_##b)
 #define COFF(fld) ((uint32_t)offsetof(struct vplat_virtio_console_config, fld))

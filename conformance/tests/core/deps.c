@@ -5,6 +5,8 @@
 #include "vplat/spec/virtio_can.h"
 #include "vplat/spec/virtio_net.h"
 #include "vplat/spec/virtio_watchdog.h"
+#include "vplat/val/val.h"
+#include "vplat/val/conform.h"
 
 /* Feature @p bit of device type @p dev requires all of @p needs (from the device chapters). */
 static const struct {

@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include "../common/devreq.h"
 #include "vplat/spec/virtio_gpio.h"
+#include "vplat/val/val.h"
+#include "vplat/val/conform.h"
 
 #define GF_IRQ      VPLAT_BIT(VPLAT_VIRTIO_GPIO_F_IRQ)
 #define G_NAMES     VPLAT_VIRTIO_GPIO_MSG_GET_LINE_NAMES

@@ -2,6 +2,8 @@
 /* virtio-mmio register layout (spec/03-transports.md 3.1). */
 #include "../common/common.h"
 #include "vplat/spec/virtio_mmio.h"
+#include "vplat/val/val.h"
+#include "vplat/val/conform.h"
 
 static enum vplat_result ident(struct vplat_t *t)
 {

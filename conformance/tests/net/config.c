@@ -3,6 +3,8 @@
 #include "nett.h"
 #include "vplat/spec/virtio_mmio.h"
 #include "vplat/spec/virtio_pci.h"
+#include "vplat/val/val.h"
+#include "vplat/val/conform.h"
 
 /* Device feature word @p sel (0..3) read through the transport registers. */
 static uint32_t feature_word(struct vplat_t *t, uint32_t sel)

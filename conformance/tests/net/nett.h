@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include "../common/devreq.h"
 #include "vplat/spec/virtio_net.h"
+#include "vplat/val/val.h"
+#include "vplat/val/conform.h"
 
 #define NF(b)     VPLAT_BIT(VPLAT_VIRTIO_NET_F_##b)
 #define NOFF(fld) ((uint32_t)offsetof(struct vplat_virtio_net_config, fld))

@@ -2,6 +2,8 @@
 /* virtio-pci modern requirements (spec/03-transports.md 3.2). */
 #include "../common/common.h"
 #include "vplat/spec/virtio_pci.h"
+#include "vplat/val/val.h"
+#include "vplat/val/conform.h"
 
 static void cfg_wr(struct vplat_t *t, uint64_t off, unsigned size, uint64_t v)
 {

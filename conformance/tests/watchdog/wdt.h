@@ -5,6 +5,8 @@
 
 #include "../common/devreq.h"
 #include "vplat/spec/virtio_watchdog.h"
+#include "vplat/val/val.h"
+#include "vplat/val/conform.h"
 
 #define WF(b) VPLAT_BIT(VPLAT_VIRTIO_WDT_F_##b)
 

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Network device (sec: Device Types / Network Device): set-up, feature rules, config space,
- * the transmit path and the mock host end. Freestanding. Receive is in net_rx.c, the
+ * and the transmit path. Freestanding (the mock host end is in vplat-val). Receive is in net_rx.c, the
  * control queue in net_ctrl.c.
  */
 #include <string.h>
@@ -416,49 +416,3 @@ uint16_t vplat_net_pairs(const struct vplat_net *net)
 {
 	return net->curr_pairs;
 }
-
-/* ---------------------------------------------------------------------------------------- */
-/* Mock host end (freestanding, for tests on any platform) */
-
-static int mock_tx(void *host, const struct vplat_virtio_net_hdr *hdr, const uint8_t *frame,
-		   size_t len)
-{
-	struct vplat_net_mock *m = host;
-	if (m->busy) {
-		m->busy--;
-		return VPLAT_EAGAIN;
-	}
-	if (m->fail) {
-		m->fail--;
-		return VPLAT_EIO;
-	}
-	if (len > sizeof(m->last))
-		len = sizeof(m->last);
-	memcpy(m->last, frame, len);
-	m->last_len = len;
-	m->last_hdr = *hdr;
-	m->frames++;
-	return 0;
-}
-
-static uint64_t mock_offloads(void *host)
-{
-	return ((struct vplat_net_mock *)host)->offloads;
-}
-
-static void mock_set_offloads(void *host, uint64_t guest_offloads)
-{
-	((struct vplat_net_mock *)host)->guest_offloads = guest_offloads;
-}
-
-static void mock_rx_ready(void *host)
-{
-	((struct vplat_net_mock *)host)->rx_ready_calls++;
-}
-
-const struct vplat_net_host_ops vplat_net_host_mock = {
-    .tx = mock_tx,
-    .offloads = mock_offloads,
-    .set_offloads = mock_set_offloads,
-    .rx_ready = mock_rx_ready,
-};

@@ -127,26 +127,3 @@ const struct vplat_rng_stats *vplat_rng_stats(const struct vplat_rng *rng)
 {
 	return &rng->stats;
 }
-
-/* The mock host end is freestanding too, so bare-metal tests can use it. */
-static int32_t mock_read(void *host, uint8_t *buf, uint32_t len)
-{
-	struct vplat_rng_mock *m = host;
-
-	m->calls++;
-	if (m->fail) {
-		m->fail--;
-		return VPLAT_EIO;
-	}
-	if (m->starve) {
-		m->starve--;
-		return 0;
-	}
-	if (m->max_chunk && len > m->max_chunk)
-		len = m->max_chunk;
-	for (uint32_t i = 0; i < len; i++)
-		buf[i] = m->next++;
-	return (int32_t)(len > INT32_MAX ? INT32_MAX : len);
-}
-
-const struct vplat_rng_host_ops vplat_rng_host_mock = {.read = mock_read};

@@ -1,0 +1,354 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file vplat/backend/vhost_user.h
+ * vhost-user back-end: serve a vplat device to any vhost-user front-end (QEMU, DPDK's
+ * virtio-user, cloud-hypervisor, crosvm, vplat's own front-end in vplat/vhost_user_frontend.h).
+ *
+ * Protocol: QEMU's docs/interop/vhost-user.rst. The back-end maps the front-end's guest memory
+ * (SET_MEM_TABLE, ADD_MEM_REG/REM_MEM_REG) into a struct vplat_mem that the device uses, turns
+ * vring user addresses into guest-physical ones, binds kick eventfds to vplat_device_kick() and
+ * used-buffer notifications to call eventfds, and drives the device status itself when the
+ * front-end does not send SET_STATUS: ACKNOWLEDGE|DRIVER, features, FEATURES_OK when the first
+ * ring starts, queue enable per ring, DRIVER_OK.
+ *
+ * Supported requests: GET/SET_FEATURES, GET/SET_PROTOCOL_FEATURES, SET_OWNER, RESET_OWNER,
+ * RESET_DEVICE, SET_MEM_TABLE, GET_MAX_MEM_SLOTS, ADD_MEM_REG, REM_MEM_REG, SET_VRING_NUM,
+ * SET_VRING_ADDR, SET_VRING_BASE, GET_VRING_BASE, SET_VRING_KICK/CALL/ERR (with the no-fd flag),
+ * SET_VRING_ENABLE, GET_QUEUE_NUM, GET/SET_CONFIG, GET/SET_INFLIGHT_FD, SET/GET_STATUS.
+ * Protocol features offered: MQ, REPLY_ACK, CONFIG, INFLIGHT_SHMFD, RESET_DEVICE,
+ * CONFIGURE_MEM_SLOTS, STATUS. Split and packed rings.
+ *
+ * The front-end is hostile: every message is checked (payload size, fd count, region overlap
+ * and overflow in guest and user address space, vring addresses inside the memory table,
+ * queue indices, config ranges). A message that breaks the protocol gets a failure reply (if
+ * the front-end asked for one) and the connection is dropped: every received fd is closed and
+ * every mapping undone. The process never dies on peer data.
+ *
+ * Threads and loop: the library owns no event loop. The embedder polls the fds that
+ * vplat_vhu_backend_pollfds() lists and calls vplat_vhu_backend_handle() when one is readable,
+ * or calls vplat_vhu_backend_poll() for one bounded iteration. One thread at a time per back-end
+ * and its device. POSIX (Linux: memfd, eventfd).
+ */
+#ifndef VPLAT_VHOST_USER_H
+#define VPLAT_VHOST_USER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "vplat/device.h"
+#include "vplat/error.h"
+#include "vplat/export.h"
+#include "vplat/mem.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** @name Protocol constants (vhost-user.rst)
+ * @{ */
+#define VPLAT_VHU_GET_FEATURES          1u  /**< reply u64: virtio + vhost-user feature bits */
+#define VPLAT_VHU_SET_FEATURES          2u  /**< u64 */
+#define VPLAT_VHU_SET_OWNER             3u  /**< session start */
+#define VPLAT_VHU_RESET_OWNER           4u  /**< deprecated: disables every ring */
+#define VPLAT_VHU_SET_MEM_TABLE         5u  /**< memory regions + one fd each */
+#define VPLAT_VHU_SET_LOG_BASE          6u  /**< not supported */
+#define VPLAT_VHU_SET_LOG_FD            7u  /**< not supported */
+#define VPLAT_VHU_SET_VRING_NUM         8u  /**< vring state: queue size */
+#define VPLAT_VHU_SET_VRING_ADDR        9u  /**< vring address description */
+#define VPLAT_VHU_SET_VRING_BASE        10u /**< vring state: next available index */
+#define VPLAT_VHU_GET_VRING_BASE        11u /**< stops the ring; reply vring state */
+#define VPLAT_VHU_SET_VRING_KICK        12u /**< u64 index (+ no-fd flag), eventfd; starts the ring */
+#define VPLAT_VHU_SET_VRING_CALL        13u /**< u64 index (+ no-fd flag), eventfd */
+#define VPLAT_VHU_SET_VRING_ERR         14u /**< u64 index (+ no-fd flag), eventfd */
+#define VPLAT_VHU_GET_PROTOCOL_FEATURES 15u /**< reply u64 */
+#define VPLAT_VHU_SET_PROTOCOL_FEATURES 16u /**< u64 */
+#define VPLAT_VHU_GET_QUEUE_NUM         17u /**< reply u64 */
+#define VPLAT_VHU_SET_VRING_ENABLE      18u /**< vring state: 1 enables, 0 disables */
+#define VPLAT_VHU_GET_CONFIG            24u /**< config description; reply the same size */
+#define VPLAT_VHU_SET_CONFIG            25u /**< config description */
+#define VPLAT_VHU_GET_INFLIGHT_FD       31u /**< inflight description; reply + memfd */
+#define VPLAT_VHU_SET_INFLIGHT_FD       32u /**< inflight description + fd */
+#define VPLAT_VHU_RESET_DEVICE          34u /**< reset device state, keep the session */
+#define VPLAT_VHU_GET_MAX_MEM_SLOTS     36u /**< reply u64 */
+#define VPLAT_VHU_ADD_MEM_REG           37u /**< single region + one fd */
+#define VPLAT_VHU_REM_MEM_REG           38u /**< single region */
+#define VPLAT_VHU_SET_STATUS            39u /**< u64 device status */
+#define VPLAT_VHU_GET_STATUS            40u /**< reply u64 device status */
+
+#define VPLAT_VHU_VERSION        0x1u       /**< header flags: protocol version */
+#define VPLAT_VHU_FLAG_REPLY     (1u << 2)  /**< header flags: this is a reply */
+#define VPLAT_VHU_FLAG_NEED_REPLY (1u << 3) /**< header flags: REPLY_ACK requested */
+#define VPLAT_VHU_HDR_SIZE       12u        /**< request, flags, size */
+#define VPLAT_VHU_MAX_PAYLOAD    4096u      /**< largest payload accepted */
+#define VPLAT_VHU_MAX_FDS        8u         /**< most fds accepted with one message */
+#define VPLAT_VHU_VRING_IDX_MASK 0xffu      /**< SET_VRING_KICK/CALL/ERR: queue index bits */
+#define VPLAT_VHU_VRING_NOFD     (1u << 8)  /**< SET_VRING_KICK/CALL/ERR: no fd attached */
+
+/** Virtio feature bit 30 reused by vhost-user: GET/SET_PROTOCOL_FEATURES exist. */
+#define VPLAT_VHU_F_PROTOCOL_FEATURES 30
+/** Virtio feature bit 26: dirty logging (not offered by vplat). */
+#define VPLAT_VHU_F_LOG_ALL           26
+
+#define VPLAT_VHU_PROTOCOL_F_MQ                  0  /**< GET_QUEUE_NUM */
+#define VPLAT_VHU_PROTOCOL_F_LOG_SHMFD           1  /**< not offered */
+#define VPLAT_VHU_PROTOCOL_F_REPLY_ACK           3  /**< need_reply flag honoured */
+#define VPLAT_VHU_PROTOCOL_F_BACKEND_REQ         5  /**< not offered */
+#define VPLAT_VHU_PROTOCOL_F_CONFIG              9  /**< GET/SET_CONFIG */
+#define VPLAT_VHU_PROTOCOL_F_INFLIGHT_SHMFD      12 /**< GET/SET_INFLIGHT_FD */
+#define VPLAT_VHU_PROTOCOL_F_RESET_DEVICE        13 /**< RESET_DEVICE */
+#define VPLAT_VHU_PROTOCOL_F_CONFIGURE_MEM_SLOTS 15 /**< ADD/REM_MEM_REG, GET_MAX_MEM_SLOTS */
+#define VPLAT_VHU_PROTOCOL_F_STATUS              16 /**< SET/GET_STATUS */
+
+/** Protocol features the vplat back-end offers. */
+#define VPLAT_VHU_BACKEND_PROTOCOL_FEATURES                                                        \
+	(VPLAT_BIT(VPLAT_VHU_PROTOCOL_F_MQ) | VPLAT_BIT(VPLAT_VHU_PROTOCOL_F_REPLY_ACK) |           \
+	 VPLAT_BIT(VPLAT_VHU_PROTOCOL_F_CONFIG) | VPLAT_BIT(VPLAT_VHU_PROTOCOL_F_INFLIGHT_SHMFD) | \
+	 VPLAT_BIT(VPLAT_VHU_PROTOCOL_F_RESET_DEVICE) |                                            \
+	 VPLAT_BIT(VPLAT_VHU_PROTOCOL_F_CONFIGURE_MEM_SLOTS) |                                     \
+	 VPLAT_BIT(VPLAT_VHU_PROTOCOL_F_STATUS))
+
+/** Memory regions a back-end can hold (ADD_MEM_REG slots; SET_MEM_TABLE sends at most 8). */
+#define VPLAT_VHU_MAX_REGIONS 32u
+/** Queues a back-end can serve. */
+#define VPLAT_VHU_MAX_QUEUES  64u
+/** Largest config space access (GET/SET_CONFIG payload after its 12-byte header). */
+#define VPLAT_VHU_MAX_CONFIG  256u
+/** @} */
+
+/** Log levels of struct vplat_vhu_backend_params.log. */
+enum vplat_vhu_log_level {
+	VPLAT_VHU_LOG_ERROR = 0, /**< the connection is dropped or a call failed */
+	VPLAT_VHU_LOG_WARN = 1,  /**< the peer did something odd but the session goes on */
+	VPLAT_VHU_LOG_INFO = 2,  /**< session events: connect, memory table, ring start/stop */
+	VPLAT_VHU_LOG_DEBUG = 3, /**< every message */
+};
+
+/**
+ * Log sink. @p msg is a NUL-terminated line without a newline; valid during the call only.
+ */
+typedef void (*vplat_vhu_log_fn)(void *opaque, enum vplat_vhu_log_level level, const char *msg);
+
+/** One mapped guest memory region (private to the back-end). */
+struct vplat_vhu_region {
+	uint64_t gpa;         /**< guest-physical address */
+	uint64_t size;        /**< bytes */
+	uint64_t uaddr;       /**< front-end user (virtual) address */
+	uint64_t mmap_offset; /**< offset of the region in its fd */
+	void *map;            /**< our mapping of [0, mmap_offset + size) of the fd */
+	uint64_t map_size;    /**< bytes of @ref map */
+};
+
+/** Per-ring state of the back-end (private). */
+struct vplat_vhu_vring {
+	int kick_fd;          /**< eventfd the front-end kicks, or -1 */
+	int call_fd;          /**< eventfd we signal used buffers on, or -1 */
+	int err_fd;           /**< eventfd we signal errors on, or -1 */
+	uint32_t num;         /**< SET_VRING_NUM */
+	uint32_t base;        /**< SET_VRING_BASE value (with packed wrap bit 15) */
+	uint64_t desc_ua;     /**< descriptor area, front-end user address */
+	uint64_t driver_ua;   /**< available ring / driver area, user address */
+	uint64_t device_ua;   /**< used ring / device area, user address */
+	uint64_t desc_gpa;    /**< descriptor area, translated to guest-physical */
+	uint64_t driver_gpa;  /**< available ring / driver area, guest-physical */
+	uint64_t device_gpa;  /**< used ring / device area, guest-physical */
+	bool addr_set;        /**< SET_VRING_ADDR seen */
+	bool started;         /**< kick fd (or polling) set and queue running */
+	bool enabled;         /**< SET_VRING_ENABLE (or no PROTOCOL_FEATURES) */
+	bool polling;         /**< started with the no-fd flag: the embedder must poll */
+	uint16_t shadow_avail; /**< inflight tracking: available index seen last */
+	uint16_t shadow_used;  /**< inflight tracking: used index recorded last */
+	uint64_t kicks;       /**< kicks received */
+	uint64_t calls;       /**< calls signalled */
+};
+
+/** Back-end parameters. */
+struct vplat_vhu_backend_params {
+	vplat_vhu_log_fn log;         /**< optional log sink; NULL drops messages */
+	void *log_opaque;             /**< argument for @ref log */
+	enum vplat_vhu_log_level log_level; /**< most verbose level passed to @ref log */
+	uint64_t protocol_features;   /**< protocol features to offer; 0 = VPLAT_VHU_BACKEND_PROTOCOL_FEATURES */
+	uint64_t feature_mask;        /**< virtio features to hide from the offer (0 = none) */
+	uint32_t io_timeout_ms;       /**< longest wait for the rest of a message; 0 = 1000 */
+	/**
+	 * The device completes requests in the order it takes them (every request handled
+	 * synchronously in its queue handler, as the entropy device and the block device on the
+	 * synchronous file host end do). Inflight recovery then restarts each split ring at its
+	 * used index, which resubmits exactly the requests a killed back-end had taken and not
+	 * completed. Without it, recovery uses the inflight marks and can only resubmit them if
+	 * they are the next ones in the available ring.
+	 */
+	bool completes_in_order;
+};
+
+/** Counters. */
+struct vplat_vhu_stats {
+	uint64_t messages;     /**< messages handled */
+	uint64_t errors;       /**< messages refused (each dropped the connection) */
+	uint64_t connections;  /**< connections accepted by vplat_vhu_backend_set_conn() */
+	uint64_t kicks;        /**< kicks dispatched to the device */
+	uint64_t calls;        /**< used-buffer notifications signalled */
+};
+
+/** Inflight region state (private). */
+struct vplat_vhu_inflight {
+	int fd;              /**< memfd, or -1 */
+	void *map;           /**< mapping of the whole region, or NULL */
+	uint64_t size;       /**< bytes mapped */
+	uint64_t offset;     /**< mmap offset given by the front-end */
+	uint16_t num_queues; /**< queues described */
+	uint16_t queue_size; /**< descriptors per queue region */
+	uint64_t counter;    /**< next fetch counter */
+};
+
+/** A vhost-user back-end. Caller-allocated; fields are read-only to users. */
+struct vplat_vhu_backend {
+	struct vplat_vhu_backend_params p;               /**< copy of the parameters */
+	struct vplat_device *dev;                        /**< the served device, or NULL */
+	int conn;                                        /**< connected socket, or -1 */
+	struct vplat_mem mem;                            /**< guest memory map for the device */
+	struct vplat_mem_region mem_storage[VPLAT_VHU_MAX_REGIONS]; /**< storage of @ref mem */
+	struct vplat_vhu_region regions[VPLAT_VHU_MAX_REGIONS]; /**< mapped regions */
+	uint32_t nregions;                               /**< entries in @ref regions */
+	struct vplat_vhu_vring vrings[VPLAT_VHU_MAX_QUEUES]; /**< per-ring state */
+	uint64_t features;                               /**< SET_FEATURES value */
+	bool features_set;                               /**< SET_FEATURES seen */
+	uint64_t protocol_features;                      /**< negotiated protocol features */
+	bool owner;                                      /**< SET_OWNER seen */
+	struct vplat_vhu_inflight inflight;              /**< inflight tracking region */
+	struct vplat_vhu_stats stats;                    /**< counters */
+	uint8_t reply[VPLAT_VHU_HDR_SIZE + VPLAT_VHU_MAX_PAYLOAD]; /**< last reply built */
+	uint32_t reply_len;                              /**< bytes of @ref reply, 0 if none */
+	int reply_fd;                                    /**< fd to send with the reply, or -1 */
+	void *opaque;                                    /**< for the user */
+};
+
+/**
+ * Initialise a back-end with no device and no connection.
+ *
+ * @param b  caller storage
+ * @param p  parameters (copied); NULL for defaults
+ * @return 0 or VPLAT_EINVAL
+ */
+VPLAT_API int vplat_vhu_backend_init(struct vplat_vhu_backend *b,
+				     const struct vplat_vhu_backend_params *p);
+
+/**
+ * @param b  an initialised back-end
+ * @return the guest memory map the back-end fills from the front-end's memory table; pass it
+ *         to the device's init function. Owned by @p b.
+ */
+VPLAT_API struct vplat_mem *vplat_vhu_backend_mem(struct vplat_vhu_backend *b);
+
+/**
+ * Serve @p dev. The device must have been initialised on vplat_vhu_backend_mem(@p b) and have
+ * at most VPLAT_VHU_MAX_QUEUES queues; it is attached (vplat_device_attach()) to the back-end.
+ *
+ * @return 0; VPLAT_EINVAL on a device with another memory map or too many queues;
+ *         VPLAT_EBUSY if a device is already served
+ */
+VPLAT_API int vplat_vhu_backend_attach(struct vplat_vhu_backend *b, struct vplat_device *dev);
+
+/**
+ * Hand a connected socket to the back-end, which owns it from now on (closed on disconnect).
+ * A previous connection is dropped first.
+ *
+ * @param b   a back-end with a device attached
+ * @param fd  a connected AF_UNIX stream socket
+ * @return 0, VPLAT_EINVAL for a negative fd, VPLAT_ENODEV if no device is attached (the fd
+ *         is closed then)
+ */
+VPLAT_API int vplat_vhu_backend_set_conn(struct vplat_vhu_backend *b, int fd);
+
+/** @return true while a front-end is connected. */
+VPLAT_API bool vplat_vhu_backend_connected(const struct vplat_vhu_backend *b);
+
+/** What a pollable fd of the back-end stands for. */
+struct vplat_vhu_pollfd {
+	int fd;         /**< the fd to poll for reading */
+	int32_t queue;  /**< queue index for a kick fd; -1 for the vhost-user socket */
+};
+
+/**
+ * List the fds to poll for reading: the socket and each started ring's kick fd.
+ *
+ * @param b    the back-end
+ * @param out  storage for up to @p cap entries
+ * @param cap  capacity (VPLAT_VHU_MAX_QUEUES + 1 always suffices)
+ * @return entries written
+ */
+VPLAT_API size_t vplat_vhu_backend_pollfds(const struct vplat_vhu_backend *b,
+					   struct vplat_vhu_pollfd *out, size_t cap);
+
+/**
+ * Handle a readable fd listed by vplat_vhu_backend_pollfds(): read and process one message
+ * from the socket, or drain a kick eventfd and kick the device.
+ *
+ * @param b   the back-end
+ * @param pf  the entry that polled readable
+ * @return 0; VPLAT_ENODEV if the front-end disconnected or was dropped for a protocol
+ *         violation (the back-end is back to "not connected", every fd and mapping released)
+ */
+VPLAT_API int vplat_vhu_backend_handle(struct vplat_vhu_backend *b,
+				       const struct vplat_vhu_pollfd *pf);
+
+/**
+ * One bounded iteration of a poll loop over vplat_vhu_backend_pollfds(): waits up to
+ * @p timeout_ms for any fd and handles every readable one. Rings started in polling mode
+ * (no kick fd) are kicked once per call.
+ *
+ * @return 0 (including timeouts); VPLAT_ENODEV when the connection ended
+ */
+VPLAT_API int vplat_vhu_backend_poll(struct vplat_vhu_backend *b, int timeout_ms);
+
+/**
+ * Busy-polling service: process every started, enabled ring once, as if it had been kicked,
+ * and ask the driver not to kick (embedders that poll rings from a dedicated core call this in
+ * a loop instead of waiting for kick fds). vplat_vhu_backend_handle() still serves the socket.
+ *
+ * @param b  the back-end
+ * @return rings that had buffers available
+ */
+VPLAT_API unsigned vplat_vhu_backend_service(struct vplat_vhu_backend *b);
+
+/**
+ * Process one message held in memory, as if it had arrived on the socket with no fds
+ * (the parser's entry point for fuzzing and tests). A reply is built in
+ * vplat_vhu_backend.reply and sent only if a socket is connected.
+ *
+ * @param b    a back-end with a device attached
+ * @param buf  header and payload
+ * @param len  bytes of @p buf
+ * @return 0; VPLAT_EPROTO if the message was refused (the session state is reset as on a
+ *         disconnect)
+ */
+VPLAT_API int vplat_vhu_backend_process(struct vplat_vhu_backend *b, const void *buf, size_t len);
+
+/**
+ * Drop the connection: stop every ring, reset the device, close every fd, unmap every region
+ * and the inflight area. Safe when not connected.
+ */
+VPLAT_API void vplat_vhu_backend_disconnect(struct vplat_vhu_backend *b);
+
+/** Disconnect and detach the device. Safe to call twice. */
+VPLAT_API void vplat_vhu_backend_fini(struct vplat_vhu_backend *b);
+
+/**
+ * Listen on a Unix socket path (unlinks a stale socket first).
+ * @param path  socket path
+ * @return the listening fd (close-on-exec), or a negative VPLAT_E* code
+ */
+VPLAT_API int vplat_vhu_listen(const char *path);
+
+/**
+ * Connect to a Unix socket path, retrying until @p timeout_ms passed.
+ * @param path        socket path
+ * @param timeout_ms  how long to keep retrying (0: one attempt)
+ * @return the connected fd (close-on-exec), or a negative VPLAT_E* code
+ */
+VPLAT_API int vplat_vhu_connect(const char *path, uint32_t timeout_ms);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* VPLAT_VHOST_USER_H */

@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Glue between a vplat net device and a switch port: the device's transmit path feeds the
+ * switch's input, the port's egress feeds vplat_net_rx(). The device resolves checksums for
+ * its driver, so the port takes offloads (partial checksums pass through unchanged).
+ */
+#include <string.h>
+#include <time.h>
+#include "vplat/error.h"
+#include "vplat/fabric/switch.h"
+
+uint64_t vplat_switch_monotonic_ns(void *ctx)
+{
+	(void)ctx;
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+int vplat_switch_net_port_init(struct vplat_switch_net_port *p, struct vplat_switch_if sw,
+			       const struct vplat_switch_port_config *cfg,
+			       vplat_switch_clock_fn clock, void *clock_ctx)
+{
+	if (!p || !sw.ops)
+		return VPLAT_EINVAL;
+	memset(p, 0, sizeof(*p));
+	p->sw = sw;
+	p->clock = clock ? clock : vplat_switch_monotonic_ns;
+	p->clock_ctx = clock_ctx;
+	struct vplat_switch_port_config c;
+	if (cfg)
+		c = *cfg;
+	else
+		memset(&c, 0, sizeof(c));
+	c.offloads = true;
+	return sw.ops->port_add(sw.sw, &c, &vplat_switch_net_port_ops, p, &p->port);
+}
+
+void vplat_switch_net_port_bind(struct vplat_switch_net_port *p, struct vplat_net *net)
+{
+	p->net = net;
+}
+
+static int net_tx(void *host, const struct vplat_virtio_net_hdr *hdr, const uint8_t *frame,
+		  size_t len)
+{
+	struct vplat_switch_net_port *p = host;
+	struct vplat_net_frame f = {.data = frame, .len = len, .hdr = *hdr};
+	int rc = p->sw.ops->input(p->sw.sw, p->port, &f, p->clock(p->clock_ctx));
+	return rc < 0 ? rc : 0;
+}
+
+static uint64_t net_offloads(void *host)
+{
+	(void)host;
+	/* Partial checksums travel through the switch; GSO does not (no segmentation). */
+	return VPLAT_BIT(VPLAT_VIRTIO_NET_F_CSUM) | VPLAT_BIT(VPLAT_VIRTIO_NET_F_GUEST_CSUM);
+}
+
+static void net_rx_ready(void *host)
+{
+	((struct vplat_switch_net_port *)host)->rx_ready = true;
+}
+
+const struct vplat_net_host_ops vplat_switch_net_host = {
+    .tx = net_tx,
+    .offloads = net_offloads,
+    .rx_ready = net_rx_ready,
+};
+
+static int port_egress(void *ctx, const struct vplat_net_frame *f)
+{
+	struct vplat_switch_net_port *p = ctx;
+	if (!p->net)
+		return VPLAT_ENODEV;
+	int rc = vplat_net_rx(p->net, &f->hdr, f->data, f->len);
+	if (rc == VPLAT_EAGAIN)
+		p->rx_ready = false;
+	return rc;
+}
+
+const struct vplat_switch_port_ops vplat_switch_net_port_ops = {.egress = port_egress};

@@ -1,0 +1,829 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Platform description loader: checks the blob with fdt_check_full(), walks it with libfdt
+ * and validates every node and property against the binding (docs/platform-binding.md).
+ * Every error names the node path and the property.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "vplat/error.h"
+#include "vplat/platform/platform.h"
+#include "platform_internal.h"
+
+#ifdef VPLAT_HAVE_LIBFDT
+#include <libfdt.h>
+#endif
+
+int vplat_pf_error(char *err, size_t errlen, int rc, const char *fmt, ...)
+{
+	if (err && errlen) {
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return rc;
+}
+
+static const char *const type_names[] = {"rng", "blk", "console", "net", "gpio", "can"};
+
+const char *vplat_platform_type_name(enum vplat_platform_type t)
+{
+	return (unsigned)t < sizeof(type_names) / sizeof(type_names[0]) ? type_names[t] : "?";
+}
+
+#ifndef VPLAT_HAVE_LIBFDT
+
+int vplat_platform_load(struct vplat_platform **out, const void *dtb, size_t size,
+			const struct vplat_platform_options *opt, char *err, size_t errlen)
+{
+	(void)dtb;
+	(void)size;
+	(void)opt;
+	if (out)
+		*out = NULL;
+	return vplat_pf_error(err, errlen, VPLAT_ENOTSUP, "vplat was built without libfdt");
+}
+
+#else
+
+/* ------------------------------------------------------------------------------------------ */
+/* Parsing context and property helpers. */
+
+struct ctx {
+	struct vplat_platform *p;
+	const void *fdt;
+	char *err;
+	size_t errlen;
+	char path[512];
+};
+
+static const char *node_path(struct ctx *c, int node)
+{
+	if (fdt_get_path(c->fdt, node, c->path, sizeof(c->path)))
+		snprintf(c->path, sizeof(c->path), "<node at offset %d>", node);
+	return c->path;
+}
+
+#define FAIL(c, rc, node, prop, ...)                                                               \
+	fail_at(c, rc, node, prop, __VA_ARGS__)
+
+__attribute__((format(printf, 5, 6))) static int fail_at(struct ctx *c, int rc, int node,
+							   const char *prop, const char *fmt, ...)
+{
+	char msg[384];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (prop)
+		return vplat_pf_error(c->err, c->errlen, rc, "%s: property \"%s\": %s", node_path(c, node),
+				prop, msg);
+	return vplat_pf_error(c->err, c->errlen, rc, "%s: %s", node_path(c, node), msg);
+}
+
+static char *dup_path(struct ctx *c, int node)
+{
+	return strdup(node_path(c, node));
+}
+
+static bool has_prop(struct ctx *c, int node, const char *name)
+{
+	return fdt_getprop(c->fdt, node, name, NULL) != NULL;
+}
+
+/* A u32 (one cell). 1: found, 0: absent, <0: error. */
+static int get_u32(struct ctx *c, int node, const char *name, uint32_t *v)
+{
+	int len;
+	const fdt32_t *d = fdt_getprop(c->fdt, node, name, &len);
+	if (!d)
+		return 0;
+	if (len != 4)
+		return FAIL(c, VPLAT_EINVAL, node, name, "must be one cell (4 bytes), has %d bytes",
+			    len);
+	*v = fdt32_ld(d);
+	return 1;
+}
+
+/* A u64: one cell or /bits/ 64 (two cells). */
+static int get_u64(struct ctx *c, int node, const char *name, uint64_t *v)
+{
+	int len;
+	const void *d = fdt_getprop(c->fdt, node, name, &len);
+	if (!d)
+		return 0;
+	if (len == 4)
+		*v = fdt32_ld(d);
+	else if (len == 8)
+		*v = fdt64_ld(d);
+	else
+		return FAIL(c, VPLAT_EINVAL, node, name,
+			    "must be one cell or /bits/ 64 (4 or 8 bytes), has %d bytes", len);
+	return 1;
+}
+
+static int get_u32_range(struct ctx *c, int node, const char *name, uint32_t *v, uint32_t lo,
+			 uint32_t hi)
+{
+	int rc = get_u32(c, node, name, v);
+	if (rc > 0 && (*v < lo || *v > hi))
+		return FAIL(c, VPLAT_ERANGE, node, name, "%u is out of range %u..%u", *v, lo, hi);
+	return rc;
+}
+
+/* A non-empty NUL-terminated string. */
+static int get_str(struct ctx *c, int node, const char *name, const char **v)
+{
+	int len;
+	const char *d = fdt_getprop(c->fdt, node, name, &len);
+	if (!d)
+		return 0;
+	if (len < 2 || d[len - 1] != '\0' || strlen(d) != (size_t)len - 1)
+		return FAIL(c, VPLAT_EINVAL, node, name, "must be one non-empty string");
+	*v = d;
+	return 1;
+}
+
+/* An empty (boolean) property. */
+static int get_bool(struct ctx *c, int node, const char *name, bool *v)
+{
+	int len;
+	if (!fdt_getprop(c->fdt, node, name, &len))
+		return 0;
+	if (len != 0)
+		return FAIL(c, VPLAT_EINVAL, node, name, "is a boolean and takes no value");
+	*v = true;
+	return 1;
+}
+
+static bool in_list(const char *name, const char *const *list)
+{
+	for (; list && *list; list++)
+		if (!strcmp(name, *list))
+			return true;
+	return false;
+}
+
+/* Every property of @node must be in one of the lists. */
+static int check_props(struct ctx *c, int node, const char *const *a, const char *const *b,
+		       const char *what)
+{
+	static const char *const always[] = {"phandle", "linux,phandle", NULL};
+	int prop;
+	fdt_for_each_property_offset(prop, c->fdt, node)
+	{
+		const char *name;
+		if (!fdt_getprop_by_offset(c->fdt, prop, &name, NULL) || !name)
+			return FAIL(c, VPLAT_EPROTO, node, NULL, "unreadable property");
+		if (!in_list(name, always) && !in_list(name, a) && !in_list(name, b))
+			return FAIL(c, VPLAT_EINVAL, node, name, "unknown property for %s", what);
+	}
+	return 0;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Switches and CAN buses. */
+
+static int parse_switches(struct ctx *c, int parent)
+{
+	static const char *const props[] = {"max-ports", "socket", NULL};
+	int node, rc;
+	if ((rc = check_props(c, parent, NULL, NULL, "/switches")))
+		return rc;
+	fdt_for_each_subnode(node, c->fdt, parent)
+	{
+		struct pf_switch *s = &c->p->switches[c->p->nswitches];
+		if ((rc = check_props(c, node, props, NULL, "a switch")))
+			return rc;
+		s->name = fdt_get_name(c->fdt, node, NULL);
+		s->path = dup_path(c, node);
+		s->max_ports = 16;
+		if (!s->path)
+			return VPLAT_ENOMEM;
+		c->p->nswitches++;
+		if ((rc = get_u32_range(c, node, "max-ports", &s->max_ports, 1, 1024)) < 0 ||
+		    (rc = get_str(c, node, "socket", &s->socket)) < 0)
+			return rc;
+		s->users = s->socket ? 1 : 0;
+	}
+	return 0;
+}
+
+static int parse_buses(struct ctx *c, int parent)
+{
+	static const char *const props[] = {"bitrate", "data-bitrate", NULL};
+	int node, rc;
+	if ((rc = check_props(c, parent, NULL, NULL, "/can-buses")))
+		return rc;
+	fdt_for_each_subnode(node, c->fdt, parent)
+	{
+		struct pf_bus *b = &c->p->buses[c->p->nbuses];
+		if ((rc = check_props(c, node, props, NULL, "a CAN bus")))
+			return rc;
+		b->name = fdt_get_name(c->fdt, node, NULL);
+		b->path = dup_path(c, node);
+		if (!b->path)
+			return VPLAT_ENOMEM;
+		c->p->nbuses++;
+		if ((rc = get_u32_range(c, node, "bitrate", &b->bitrate, 10000, 1000000)) < 0 ||
+		    (rc = get_u32_range(c, node, "data-bitrate", &b->data_bitrate, 10000,
+					15000000)) < 0)
+			return rc;
+		if (b->data_bitrate && !b->bitrate)
+			return FAIL(c, VPLAT_EINVAL, node, "data-bitrate", "needs \"bitrate\" too");
+	}
+	return 0;
+}
+
+static int find_named(struct ctx *c, int node, const char *prop, bool sw, int *idx)
+{
+	const char *name;
+	int rc = get_str(c, node, prop, &name);
+	if (rc <= 0)
+		return rc;
+	unsigned n = sw ? c->p->nswitches : c->p->nbuses;
+	for (unsigned i = 0; i < n; i++)
+		if (!strcmp(name, sw ? c->p->switches[i].name : c->p->buses[i].name)) {
+			*idx = (int)i;
+			return 1;
+		}
+	return FAIL(c, VPLAT_ENOENT, node, prop, "no %s named \"%s\" is declared under %s",
+		    sw ? "switch" : "CAN bus", name, sw ? "/switches" : "/can-buses");
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Devices. */
+
+static const char *const common_props[] = {"compatible", "transport", "reg", "interrupts",
+					   "pci-slot", "feature-mask", "dma-coherent", "status",
+					   "vhost-user-socket", NULL};
+static const char *const type_props[][16] = {
+    [VPLAT_PLATFORM_RNG] = {NULL},
+    [VPLAT_PLATFORM_BLK] = {"image", "image-size", "read-only", "serial", "num-queues",
+			    "queue-size", "iops", "iops-burst", "bandwidth", "bandwidth-burst",
+			    NULL},
+    [VPLAT_PLATFORM_CONSOLE] = {"stdio", "pty", "socket", "connect", "log", NULL},
+    [VPLAT_PLATFORM_NET] = {"switch", "tap", "mac-address", "mtu", "queue-size", "rate-bps",
+			    "burst-bytes", NULL},
+    [VPLAT_PLATFORM_GPIO] = {"ngpios", "gpio-line-names", "control-socket", NULL},
+    [VPLAT_PLATFORM_CAN] = {"can-bus", "socketcan", "frame-rate", "frame-burst", "bandwidth",
+			    "bandwidth-burst", NULL},
+};
+
+static int parse_type(struct ctx *c, int node, struct pf_dev *d)
+{
+	const char *compat;
+	int rc = get_str(c, node, "compatible", &compat);
+	if (rc == 0)
+		return FAIL(c, VPLAT_EINVAL, node, "compatible",
+			    "missing (the device type, e.g. \"vplat,virtio-blk\")");
+	if (rc < 0)
+		return rc;
+	for (unsigned t = 0; t < sizeof(type_names) / sizeof(type_names[0]); t++) {
+		char want[32];
+		snprintf(want, sizeof(want), "vplat,virtio-%s", type_names[t]);
+		if (!strcmp(compat, want)) {
+			d->info.type = (enum vplat_platform_type)t;
+			return 0;
+		}
+	}
+	return FAIL(c, VPLAT_EINVAL, node, "compatible",
+		    "unknown device type \"%s\" (known: vplat,virtio-rng, -blk, -console, -net, "
+		    "-gpio, -can)",
+		    compat);
+}
+
+static int read_cells(const fdt32_t *d, uint32_t n, uint64_t *v)
+{
+	*v = n == 2 ? ((uint64_t)fdt32_ld(d) << 32) | fdt32_ld(d + 1) : fdt32_ld(d);
+	return (int)n;
+}
+
+static int parse_mmio(struct ctx *c, int vmnode, int node, struct pf_dev *d)
+{
+	int ac = fdt_address_cells(c->fdt, vmnode), sc = fdt_size_cells(c->fdt, vmnode);
+	if (ac != 1 && ac != 2)
+		return FAIL(c, VPLAT_ERANGE, vmnode, "#address-cells", "must be 1 or 2");
+	if (sc != 1 && sc != 2)
+		return FAIL(c, VPLAT_ERANGE, vmnode, "#size-cells", "must be 1 or 2");
+	int len;
+	const fdt32_t *reg = fdt_getprop(c->fdt, node, "reg", &len);
+	if (!reg)
+		return FAIL(c, VPLAT_EINVAL, node, "reg", "missing (virtio-mmio needs its window)");
+	if (len != 4 * (ac + sc))
+		return FAIL(c, VPLAT_EINVAL, node, "reg",
+			    "must be one <address size> pair of %d+%d cells, has %d bytes", ac, sc,
+			    len);
+	read_cells(reg, (uint32_t)ac, &d->info.base);
+	read_cells(reg + ac, (uint32_t)sc, &d->info.size);
+	if (d->info.size < 0x200 || d->info.size > 0x100000)
+		return FAIL(c, VPLAT_ERANGE, node, "reg",
+			    "window size 0x%llx is out of range 0x200..0x100000",
+			    (unsigned long long)d->info.size);
+	if (d->info.base % 0x200)
+		return FAIL(c, VPLAT_ERANGE, node, "reg", "base 0x%llx is not 512-byte aligned",
+			    (unsigned long long)d->info.base);
+	if (d->info.base > UINT64_MAX - d->info.size)
+		return FAIL(c, VPLAT_ERANGE, node, "reg", "window wraps around the address space");
+	int rc = get_u32_range(c, node, "interrupts", &d->info.irq, 0, 1023);
+	if (rc == 0)
+		return FAIL(c, VPLAT_EINVAL, node, "interrupts", "missing (virtio-mmio needs one)");
+	if (rc < 0)
+		return rc;
+	if (has_prop(c, node, "pci-slot"))
+		return FAIL(c, VPLAT_EINVAL, node, "pci-slot", "only for transport \"virtio-pci\"");
+	return 0;
+}
+
+static int parse_pci(struct ctx *c, int node, struct pf_dev *d)
+{
+	uint32_t slot;
+	int rc = get_u32_range(c, node, "pci-slot", &slot, 1, 31);
+	if (rc == 0)
+		return FAIL(c, VPLAT_EINVAL, node, "pci-slot", "missing (virtio-pci needs a slot)");
+	if (rc < 0)
+		return rc;
+	d->info.pci_slot = (uint8_t)slot;
+	if (has_prop(c, node, "reg"))
+		return FAIL(c, VPLAT_EINVAL, node, "reg",
+			    "only for transport \"virtio-mmio\" (PCI BARs are assigned by the guest)");
+	if (has_prop(c, node, "interrupts"))
+		return FAIL(c, VPLAT_EINVAL, node, "interrupts",
+			    "only for transport \"virtio-mmio\" (PCI uses INTx routing or MSI-X)");
+	return 0;
+}
+
+static int parse_blk(struct ctx *c, int node, struct pf_dev *d)
+{
+	int rc;
+	if ((rc = get_str(c, node, "image", &d->image)) == 0)
+		return FAIL(c, VPLAT_ENOENT, node, "image", "missing host end: a blk device needs "
+							    "an image file or block device");
+	if (rc < 0 || (rc = get_u64(c, node, "image-size", &d->image_size)) < 0 ||
+	    (rc = get_bool(c, node, "read-only", &d->read_only)) < 0 ||
+	    (rc = get_str(c, node, "serial", &d->serial)) < 0 ||
+	    (rc = get_u32_range(c, node, "num-queues", &d->num_queues, 1, 16)) < 0 ||
+	    (rc = get_u32_range(c, node, "queue-size", &d->queue_size, 1, 1024)) < 0 ||
+	    (rc = get_u64(c, node, "iops", &d->rl.ops_rate)) < 0 ||
+	    (rc = get_u64(c, node, "iops-burst", &d->rl.ops_burst)) < 0 ||
+	    (rc = get_u64(c, node, "bandwidth", &d->rl.bytes_rate)) < 0 ||
+	    (rc = get_u64(c, node, "bandwidth-burst", &d->rl.bytes_burst)) < 0)
+		return rc;
+	if (has_prop(c, node, "image-size") &&
+	    (d->image_size < 512 || d->image_size % 512 || d->image_size > (UINT64_C(1) << 50)))
+		return FAIL(c, VPLAT_ERANGE, node, "image-size",
+			    "must be a multiple of 512 between 512 and 2^50 bytes");
+	if (d->serial && strlen(d->serial) > 20)
+		return FAIL(c, VPLAT_ERANGE, node, "serial", "longer than 20 bytes");
+	return 0;
+}
+
+static int parse_console(struct ctx *c, int node, struct pf_dev *d)
+{
+	static const struct {
+		const char *prop;
+		enum pf_console_kind kind;
+		bool path;
+	} ends[] = {{"stdio", PF_CON_STDIO, false},   {"pty", PF_CON_PTY, false},
+		    {"socket", PF_CON_SOCKET, true},  {"connect", PF_CON_CONNECT, true},
+		    {"log", PF_CON_LOG, true}};
+	for (unsigned i = 0; i < sizeof(ends) / sizeof(ends[0]); i++) {
+		bool b = false;
+		int rc = ends[i].path ? get_str(c, node, ends[i].prop, &d->con_path)
+				      : get_bool(c, node, ends[i].prop, &b);
+		if (rc < 0)
+			return rc;
+		if (rc == 0)
+			continue;
+		if (d->con_kind != PF_CON_NONE)
+			return FAIL(c, VPLAT_EINVAL, node, ends[i].prop,
+				    "a console has one host end; another one is already given");
+		d->con_kind = ends[i].kind;
+	}
+	if (d->con_kind == PF_CON_NONE)
+		return FAIL(c, VPLAT_ENOENT, node, NULL,
+			    "missing host end: give one of \"stdio\", \"pty\", \"socket\", "
+			    "\"connect\" or \"log\"");
+	return 0;
+}
+
+static int parse_net(struct ctx *c, int node, struct pf_dev *d)
+{
+	int rc, len;
+	if ((rc = find_named(c, node, "switch", true, &d->sw)) < 0 ||
+	    (rc = get_str(c, node, "tap", &d->tap)) < 0 ||
+	    (rc = get_u32_range(c, node, "mtu", &d->mtu, 68, 65535)) < 0 ||
+	    (rc = get_u32_range(c, node, "queue-size", &d->queue_size, 1, 32768)) < 0 ||
+	    (rc = get_u64(c, node, "rate-bps", &d->net_rate_bps)) < 0 ||
+	    (rc = get_u64(c, node, "burst-bytes", &d->net_burst_bytes)) < 0)
+		return rc;
+	if (d->sw < 0 && !d->tap)
+		return FAIL(c, VPLAT_ENOENT, node, NULL,
+			    "missing host end: give \"switch\" (a switch under /switches) or "
+			    "\"tap\"");
+	if (d->sw >= 0 && d->tap)
+		return FAIL(c, VPLAT_EINVAL, node, "tap", "give either \"switch\" or \"tap\"");
+	if (d->tap && strlen(d->tap) >= 16)
+		return FAIL(c, VPLAT_ERANGE, node, "tap", "interface names have at most 15 bytes");
+	if (d->tap && (d->net_rate_bps || d->net_burst_bytes))
+		return FAIL(c, VPLAT_EINVAL, node, "rate-bps",
+			    "rate limits are enforced by a switch port: use \"switch\"");
+	const uint8_t *mac = fdt_getprop(c->fdt, node, "mac-address", &len);
+	if (mac) {
+		if (len != 6)
+			return FAIL(c, VPLAT_EINVAL, node, "mac-address",
+				    "must be 6 bytes ([02 00 00 00 00 01])");
+		if (mac[0] & 1)
+			return FAIL(c, VPLAT_EINVAL, node, "mac-address", "is a multicast address");
+		memcpy(d->mac, mac, 6);
+		d->has_mac = true;
+	}
+	if (d->sw >= 0 && ++c->p->switches[d->sw].users > c->p->switches[d->sw].max_ports)
+		return FAIL(c, VPLAT_ERANGE, node, "switch",
+			    "switch \"%s\" has max-ports %u, all taken",
+			    c->p->switches[d->sw].name, c->p->switches[d->sw].max_ports);
+	return 0;
+}
+
+static int parse_gpio(struct ctx *c, int node, struct pf_dev *d)
+{
+	int rc = get_u32_range(c, node, "ngpios", &d->ngpios, 1, PF_MAX_GPIO_LINES);
+	if (rc == 0)
+		return FAIL(c, VPLAT_ENOENT, node, "ngpios",
+			    "missing host end: the simulator needs its number of lines");
+	if (rc < 0 || (rc = get_str(c, node, "control-socket", &d->control)) < 0)
+		return rc;
+	int len;
+	const char *names = fdt_getprop(c->fdt, node, "gpio-line-names", &len);
+	if (!names)
+		return 0;
+	int n = fdt_stringlist_count(c->fdt, node, "gpio-line-names");
+	if (n < 0)
+		return FAIL(c, VPLAT_EINVAL, node, "gpio-line-names", "must be a list of strings");
+	if ((uint32_t)n != d->ngpios)
+		return FAIL(c, VPLAT_EINVAL, node, "gpio-line-names",
+			    "has %d names for %u lines (one per line, \"\" for unnamed)", n,
+			    d->ngpios);
+	d->line_names = calloc((size_t)n, sizeof(*d->line_names));
+	if (!d->line_names)
+		return VPLAT_ENOMEM;
+	for (int i = 0; i < n; i++) {
+		const char *s = fdt_stringlist_get(c->fdt, node, "gpio-line-names", i, NULL);
+		if (!s)
+			return FAIL(c, VPLAT_EINVAL, node, "gpio-line-names", "unreadable name %d", i);
+		if (strlen(s) > 31)
+			return FAIL(c, VPLAT_ERANGE, node, "gpio-line-names",
+				    "name %d (\"%s\") is longer than 31 bytes", i, s);
+		for (const char *q = s; *q; q++)
+			if ((unsigned char)*q > 0x7f)
+				return FAIL(c, VPLAT_EINVAL, node, "gpio-line-names",
+					    "name %d is not 7-bit ASCII", i);
+		for (int j = 0; j < i && *s; j++)
+			if (!strcmp(s, d->line_names[j]))
+				return FAIL(c, VPLAT_EEXIST, node, "gpio-line-names",
+					    "name \"%s\" is given to lines %d and %d", s, j, i);
+		d->line_names[i] = s;
+	}
+	return 0;
+}
+
+static int parse_can(struct ctx *c, int node, struct pf_dev *d)
+{
+	int rc;
+	if ((rc = find_named(c, node, "can-bus", false, &d->bus)) < 0 ||
+	    (rc = get_str(c, node, "socketcan", &d->socketcan)) < 0 ||
+	    (rc = get_u64(c, node, "frame-rate", &d->rl.ops_rate)) < 0 ||
+	    (rc = get_u64(c, node, "frame-burst", &d->rl.ops_burst)) < 0 ||
+	    (rc = get_u64(c, node, "bandwidth", &d->rl.bytes_rate)) < 0 ||
+	    (rc = get_u64(c, node, "bandwidth-burst", &d->rl.bytes_burst)) < 0)
+		return rc;
+	if (d->bus < 0 && !d->socketcan)
+		return FAIL(c, VPLAT_ENOENT, node, NULL,
+			    "missing host end: give \"can-bus\" (a bus under /can-buses) or "
+			    "\"socketcan\"");
+	if (d->bus >= 0 && d->socketcan)
+		return FAIL(c, VPLAT_EINVAL, node, "socketcan",
+			    "give either \"can-bus\" or \"socketcan\"");
+	if (d->socketcan && (d->rl.ops_rate || d->rl.bytes_rate))
+		return FAIL(c, VPLAT_EINVAL, node, d->rl.ops_rate ? "frame-rate" : "bandwidth",
+			    "rate limits are enforced by a virtual bus node: use \"can-bus\"");
+	return 0;
+}
+
+static int parse_device(struct ctx *c, unsigned vm, int vmnode, int node, bool *skip)
+{
+	struct pf_dev *d = &c->p->devs[c->p->ndevs];
+	const char *s;
+	int rc;
+	memset(d, 0, sizeof(*d));
+	d->sw = d->bus = -1;
+	d->info.vm = vm;
+	d->info.feature_mask = UINT64_MAX;
+	d->info.dma_coherent = c->p->vms[vm].dma_coherent;
+	if ((rc = get_str(c, node, "status", &s)) < 0)
+		return rc;
+	if (rc > 0 && strcmp(s, "okay") && strcmp(s, "ok")) {
+		if (strcmp(s, "disabled"))
+			return FAIL(c, VPLAT_EINVAL, node, "status",
+				    "\"%s\" is neither \"okay\" nor \"disabled\"", s);
+		*skip = true;
+		return 0;
+	}
+	if ((rc = parse_type(c, node, d)))
+		return rc;
+	if ((rc = check_props(c, node, common_props, type_props[d->info.type],
+			      type_names[d->info.type])))
+		return rc;
+	if ((rc = get_str(c, node, "transport", &s)) == 0)
+		return FAIL(c, VPLAT_EINVAL, node, "transport",
+			    "missing (\"virtio-mmio\" or \"virtio-pci\")");
+	if (rc < 0)
+		return rc;
+	if (!strcmp(s, "virtio-mmio"))
+		d->info.transport = VPLAT_PLATFORM_MMIO;
+	else if (!strcmp(s, "virtio-pci"))
+		d->info.transport = VPLAT_PLATFORM_PCI;
+	else
+		return FAIL(c, VPLAT_EINVAL, node, "transport",
+			    "unknown transport \"%s\" (\"virtio-mmio\" or \"virtio-pci\")", s);
+	rc = d->info.transport == VPLAT_PLATFORM_MMIO ? parse_mmio(c, vmnode, node, d)
+						      : parse_pci(c, node, d);
+	if (rc)
+		return rc;
+	int len;
+	if (fdt_getprop(c->fdt, node, "feature-mask", &len)) {
+		if (len != 8)
+			return FAIL(c, VPLAT_EINVAL, node, "feature-mask",
+				    "must be /bits/ 64 <mask> (8 bytes), has %d bytes", len);
+		get_u64(c, node, "feature-mask", &d->info.feature_mask);
+	}
+	bool coherent = false;
+	if ((rc = get_bool(c, node, "dma-coherent", &coherent)) < 0 ||
+	    (rc = get_str(c, node, "vhost-user-socket", &d->info.vhost_user_socket)) < 0)
+		return rc;
+	for (unsigned i = 0; d->info.vhost_user_socket && i < c->p->ndevs; i++)
+		if (c->p->devs[i].info.vhost_user_socket &&
+		    !strcmp(c->p->devs[i].info.vhost_user_socket, d->info.vhost_user_socket))
+			return FAIL(c, VPLAT_EEXIST, node, "vhost-user-socket",
+				    "\"%s\" is already the socket of %s", d->info.vhost_user_socket,
+				    c->p->devs[i].info.path);
+	d->info.dma_coherent |= coherent;
+	switch (d->info.type) {
+	case VPLAT_PLATFORM_RNG:
+		rc = 0;
+		break;
+	case VPLAT_PLATFORM_BLK:
+		rc = parse_blk(c, node, d);
+		break;
+	case VPLAT_PLATFORM_CONSOLE:
+		rc = parse_console(c, node, d);
+		break;
+	case VPLAT_PLATFORM_NET:
+		rc = parse_net(c, node, d);
+		break;
+	case VPLAT_PLATFORM_GPIO:
+		rc = parse_gpio(c, node, d);
+		break;
+	case VPLAT_PLATFORM_CAN:
+		rc = parse_can(c, node, d);
+		break;
+	}
+	if (!rc && !(d->info.path = dup_path(c, node)))
+		rc = VPLAT_ENOMEM;
+	if (rc) {
+		free(d->line_names); /* the device is not counted: nothing else frees it */
+		d->line_names = NULL;
+		return rc;
+	}
+	d->info.name = fdt_get_name(c->fdt, node, NULL);
+	c->p->ndevs++;
+	return 0;
+}
+
+/* Overlapping windows, duplicate interrupts and slots inside one VM. */
+static int check_conflicts(struct ctx *c, unsigned first)
+{
+	struct vplat_platform *p = c->p;
+	for (unsigned i = first; i < p->ndevs; i++) {
+		const struct vplat_platform_device *a = &p->devs[i].info;
+		for (unsigned j = first; j < i; j++) {
+			const struct vplat_platform_device *b = &p->devs[j].info;
+			if (a->transport != b->transport)
+				continue;
+			if (a->transport == VPLAT_PLATFORM_PCI) {
+				if (a->pci_slot == b->pci_slot)
+					return vplat_pf_error(c->err, c->errlen, VPLAT_EEXIST,
+							"%s: property \"pci-slot\": slot %u is "
+							"already used by %s",
+							a->path, a->pci_slot, b->path);
+				continue;
+			}
+			if (a->base < b->base + b->size && b->base < a->base + a->size)
+				return vplat_pf_error(c->err, c->errlen, VPLAT_EEXIST,
+						"%s: property \"reg\": window 0x%llx..0x%llx "
+						"overlaps %s (0x%llx..0x%llx)",
+						a->path, (unsigned long long)a->base,
+						(unsigned long long)(a->base + a->size - 1), b->path,
+						(unsigned long long)b->base,
+						(unsigned long long)(b->base + b->size - 1));
+			if (a->irq == b->irq)
+				return vplat_pf_error(c->err, c->errlen, VPLAT_EEXIST,
+						"%s: property \"interrupts\": interrupt %u is "
+						"already used by %s",
+						a->path, a->irq, b->path);
+		}
+	}
+	return 0;
+}
+
+static int parse_vm(struct ctx *c, int node)
+{
+	static const char *const props[] = {"compatible", "#address-cells", "#size-cells",
+					    "guest-interrupt-style", "guest-interrupt-parent",
+					    "dma-coherent", NULL};
+	struct pf_vm *vm = &c->p->vms[c->p->nvms];
+	unsigned index = c->p->nvms, first = c->p->ndevs;
+	const char *s;
+	int rc, dev;
+	if ((rc = check_props(c, node, props, NULL, "a VM")))
+		return rc;
+	vm->name = fdt_get_name(c->fdt, node, NULL);
+	if (!(vm->path = dup_path(c, node)))
+		return VPLAT_ENOMEM;
+	c->p->nvms++;
+	if ((rc = get_str(c, node, "guest-interrupt-style", &s)) < 0)
+		return rc;
+	if (rc > 0) {
+		if (!strcmp(s, "gic"))
+			vm->irq_style = VPLAT_PLATFORM_IRQ_GIC;
+		else if (strcmp(s, "plain"))
+			return FAIL(c, VPLAT_EINVAL, node, "guest-interrupt-style",
+				    "\"%s\" is neither \"plain\" nor \"gic\"", s);
+	}
+	if ((rc = get_u32(c, node, "guest-interrupt-parent", &vm->irq_parent)) < 0)
+		return rc;
+	vm->has_irq_parent = rc > 0;
+	if ((rc = get_bool(c, node, "dma-coherent", &vm->dma_coherent)) < 0)
+		return rc;
+	fdt_for_each_subnode(dev, c->fdt, node)
+	{
+		bool skip = false;
+		if ((rc = parse_device(c, index, node, dev, &skip)))
+			return rc;
+	}
+	if (dev != -FDT_ERR_NOTFOUND)
+		return FAIL(c, VPLAT_EPROTO, node, NULL, "malformed subnodes");
+	if (vm->irq_style == VPLAT_PLATFORM_IRQ_GIC)
+		for (unsigned i = first; i < c->p->ndevs; i++)
+			if (c->p->devs[i].info.transport == VPLAT_PLATFORM_MMIO &&
+			    c->p->devs[i].info.irq > 987)
+				return vplat_pf_error(c->err, c->errlen, VPLAT_ERANGE,
+						"%s: property \"interrupts\": GIC SPI %u is out of "
+						"range 0..987",
+						c->p->devs[i].info.path, c->p->devs[i].info.irq);
+	return check_conflicts(c, first);
+}
+
+/* Count nodes to size the tables. */
+static int count_subnodes(const void *fdt, int parent)
+{
+	int n = 0, node;
+	if (parent < 0)
+		return 0;
+	fdt_for_each_subnode(node, fdt, parent) n++;
+	return node == -FDT_ERR_NOTFOUND ? n : -1;
+}
+
+static int parse_root(struct ctx *c)
+{
+	static const char *const root_props[] = {"compatible", "model", "#address-cells",
+						 "#size-cells", NULL};
+	static const char *const root_nodes[] = {"vms",     "switches", "can-buses",
+						 "chosen",  "aliases",  "__symbols__",
+						 "__fixups__", "__local_fixups__", NULL};
+	const void *fdt = c->fdt;
+	int rc, node;
+	if (fdt_node_check_compatible(fdt, 0, "vplat,platform"))
+		return FAIL(c, VPLAT_EINVAL, 0, "compatible",
+			    "the root must be compatible with \"vplat,platform\"");
+	if ((rc = check_props(c, 0, root_props, NULL, "the root")))
+		return rc;
+	fdt_for_each_subnode(node, fdt, 0)
+	{
+		const char *name = fdt_get_name(fdt, node, NULL);
+		if (!name || !in_list(name, root_nodes))
+			return FAIL(c, VPLAT_EINVAL, node, NULL,
+				    "unknown node (the root holds \"vms\", \"switches\" and "
+				    "\"can-buses\")");
+	}
+	int vms = fdt_subnode_offset(fdt, 0, "vms");
+	int sws = fdt_subnode_offset(fdt, 0, "switches");
+	int cbs = fdt_subnode_offset(fdt, 0, "can-buses");
+	if (vms < 0)
+		return FAIL(c, VPLAT_EINVAL, 0, NULL, "no \"vms\" node: nothing to build");
+	int nsw = count_subnodes(fdt, sws), nbus = count_subnodes(fdt, cbs);
+	int nvm = count_subnodes(fdt, vms), ndev = 0;
+	if (nsw < 0 || nbus < 0 || nvm < 0)
+		return FAIL(c, VPLAT_EPROTO, 0, NULL, "malformed node structure");
+	if (nvm == 0)
+		return FAIL(c, VPLAT_EINVAL, vms, NULL, "declares no VM");
+	fdt_for_each_subnode(node, fdt, vms)
+	{
+		int n = count_subnodes(fdt, node);
+		if (n < 0)
+			return FAIL(c, VPLAT_EPROTO, node, NULL, "malformed node structure");
+		ndev += n;
+	}
+	struct vplat_platform *p = c->p;
+	p->switches = calloc((size_t)nsw + 1, sizeof(*p->switches));
+	p->buses = calloc((size_t)nbus + 1, sizeof(*p->buses));
+	p->vms = calloc((size_t)nvm, sizeof(*p->vms));
+	p->devs = calloc((size_t)ndev + 1, sizeof(*p->devs));
+	if (!p->switches || !p->buses || !p->vms || !p->devs)
+		return VPLAT_ENOMEM;
+	if ((sws >= 0 && (rc = parse_switches(c, sws))) || (cbs >= 0 && (rc = parse_buses(c, cbs))))
+		return rc;
+	if ((rc = check_props(c, vms, NULL, NULL, "/vms")))
+		return rc;
+	fdt_for_each_subnode(node, fdt, vms) if ((rc = parse_vm(c, node))) return rc;
+	return 0;
+}
+
+/*
+ * Walk the structure block once with a bound before handing the blob to fdt_check_full():
+ * Debian 12's libfdt 1.6.1 loops forever on some malformed blobs (a property length that
+ * makes the next tag offset wrap backwards; found by fuzz_platform). Every tag must move
+ * forward, nodes must nest, and the walk must end at FDT_END within size/4 steps.
+ */
+static bool fdt_walk_bounded(const void *fdt, size_t size)
+{
+	if (fdt_check_header(fdt) != 0 || fdt_totalsize(fdt) > size)
+		return false;
+	int off = 0, next = 0, depth = 0;
+	size_t steps = 0;
+	uint32_t tag;
+	do {
+		if (++steps > size / 4 + 8)
+			return false;
+		tag = fdt_next_tag(fdt, off, &next);
+		if (next < 0 || (tag != FDT_END && next <= off))
+			return false;
+		if (tag == FDT_BEGIN_NODE)
+			depth++;
+		else if (tag == FDT_END_NODE && --depth < 0)
+			return false;
+		else if (tag != FDT_PROP && tag != FDT_NOP && tag != FDT_END && tag != FDT_END_NODE)
+			return false;
+		off = next;
+	} while (tag != FDT_END);
+	return depth == 0;
+}
+
+int vplat_platform_load(struct vplat_platform **out, const void *dtb, size_t size,
+			const struct vplat_platform_options *opt, char *err, size_t errlen)
+{
+	if (err && errlen)
+		err[0] = '\0';
+	if (!out || !dtb)
+		return vplat_pf_error(err, errlen, VPLAT_EINVAL, "no description given");
+	*out = NULL;
+	if (size < sizeof(struct fdt_header) || size > (1u << 24))
+		return vplat_pf_error(err, errlen, VPLAT_EPROTO,
+				"description: %zu bytes is not a device tree blob (too %s)", size,
+				size < sizeof(struct fdt_header) ? "small" : "large");
+	struct vplat_platform *p = calloc(1, sizeof(*p));
+	if (!p || !(p->fdt = malloc(size))) {
+		free(p);
+		return vplat_pf_error(err, errlen, VPLAT_ENOMEM, "out of memory");
+	}
+	memcpy(p->fdt, dtb, size);
+	int frc = fdt_walk_bounded(p->fdt, size) ? fdt_check_full(p->fdt, size) : -FDT_ERR_BADSTRUCTURE;
+	if (frc) {
+		vplat_platform_free(p);
+		return vplat_pf_error(err, errlen, VPLAT_EPROTO,
+				"description: not a valid device tree blob: %s", fdt_strerror(frc));
+	}
+	struct ctx c = {.p = p, .fdt = p->fdt, .err = err, .errlen = errlen};
+	if (opt)
+		p->opt = *opt;
+	if (opt && opt->base_dir && !(p->base_dir = strdup(opt->base_dir))) {
+		vplat_platform_free(p);
+		return vplat_pf_error(err, errlen, VPLAT_ENOMEM, "out of memory");
+	}
+	p->opt.base_dir = p->base_dir;
+	int rc = parse_root(&c);
+	if (!rc && p->opt.mem)
+		rc = vplat_pf_build(p, err, errlen);
+	if (rc) {
+		if (rc == VPLAT_ENOMEM && err && errlen && !err[0])
+			vplat_pf_error(err, errlen, rc, "out of memory");
+		vplat_platform_free(p);
+		return rc;
+	}
+	*out = p;
+	return 0;
+}
+
+#endif /* VPLAT_HAVE_LIBFDT */

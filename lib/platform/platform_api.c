@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Platform description: accessors and release (independent of libfdt). */
+#include <stdlib.h>
+#include "vplat/error.h"
+#include "vplat/platform/platform.h"
+#include "platform_internal.h"
+
+unsigned vplat_platform_vm_count(const struct vplat_platform *p)
+{
+	return p ? p->nvms : 0;
+}
+
+const char *vplat_platform_vm_name(const struct vplat_platform *p, unsigned vm)
+{
+	return p && vm < p->nvms ? p->vms[vm].name : NULL;
+}
+
+unsigned vplat_platform_device_count(const struct vplat_platform *p)
+{
+	return p ? p->ndevs : 0;
+}
+
+const struct vplat_platform_device *vplat_platform_device(const struct vplat_platform *p,
+							  unsigned i)
+{
+	return p && i < p->ndevs ? &p->devs[i].info : NULL;
+}
+
+struct vplat_device *vplat_platform_dev(struct vplat_platform *p, unsigned i)
+{
+	return p && i < p->ndevs ? p->devs[i].dev : NULL;
+}
+
+struct vplat_mmio *vplat_platform_mmio(struct vplat_platform *p, unsigned i)
+{
+	return p && i < p->ndevs ? p->devs[i].mmio : NULL;
+}
+
+struct vplat_pci *vplat_platform_pci(struct vplat_platform *p, unsigned i)
+{
+	return p && i < p->ndevs ? p->devs[i].pci : NULL;
+}
+
+void vplat_platform_free(struct vplat_platform *p)
+{
+	if (!p)
+		return;
+	vplat_pf_unbuild(p);
+	for (unsigned i = 0; i < p->ndevs; i++) {
+		free((void *)p->devs[i].info.path);
+		free(p->devs[i].line_names);
+	}
+	for (unsigned i = 0; i < p->nvms; i++)
+		free(p->vms[i].path);
+	for (unsigned i = 0; i < p->nswitches; i++)
+		free(p->switches[i].path);
+	for (unsigned i = 0; i < p->nbuses; i++)
+		free(p->buses[i].path);
+	free(p->devs);
+	free(p->vms);
+	free(p->switches);
+	free(p->buses);
+	free(p->base_dir);
+	free(p->fdt);
+	free(p);
+}

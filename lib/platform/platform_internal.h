@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Platform description: state shared by platform.c (parse, validate), platform_build.c
+ * (devices and host ends) and platform_fdt.c (guest device tree). Not installed. */
+#ifndef VPLAT_PLATFORM_INTERNAL_H
+#define VPLAT_PLATFORM_INTERNAL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include "vplat/platform/platform.h"
+#include "vplat/host/net_host.h"
+
+#define PF_MAX_GPIO_LINES 1024u
+
+enum pf_console_kind { PF_CON_NONE = 0, PF_CON_STDIO, PF_CON_PTY, PF_CON_SOCKET, PF_CON_CONNECT,
+		       PF_CON_LOG };
+
+struct pf_switch {
+	const char *name;
+	char *path;
+	uint32_t max_ports;
+	uint32_t users;        /* ports in use: net devices and the uplink (validation) */
+	const char *socket;    /* uplink: QEMU -netdev stream socket path, or NULL */
+	bool built;
+	void *sw;              /* struct vplat_switch (platform_build.c) */
+	void *sock;            /* struct vplat_net_sock of the uplink */
+	char *sock_path;       /* its resolved path (unlinked at free) */
+};
+
+struct pf_bus {
+	const char *name;
+	char *path;
+	uint32_t bitrate, data_bitrate;
+	void *bus;             /* struct vplat_canbus */
+};
+
+struct pf_vm {
+	const char *name;
+	char *path;
+	enum vplat_platform_irq_style irq_style;
+	bool has_irq_parent;
+	uint32_t irq_parent;
+	bool dma_coherent;
+};
+
+struct pf_ratelimit {
+	uint64_t ops_rate, ops_burst, bytes_rate, bytes_burst;
+};
+
+struct pf_dev {
+	struct vplat_platform_device info;
+	/* blk */
+	const char *image;
+	uint64_t image_size;
+	bool read_only;
+	const char *serial;
+	uint32_t num_queues, queue_size;
+	/* console */
+	enum pf_console_kind con_kind;
+	const char *con_path;
+	/* net */
+	int sw;                /* index into switches, or -1 */
+	const char *tap;
+	uint8_t mac[6];
+	bool has_mac;
+	uint32_t mtu;
+	/* gpio */
+	uint32_t ngpios;
+	const char **line_names; /* ngpios entries or NULL (allocated; strings in the dtb copy) */
+	const char *control;
+	/* can */
+	int bus;               /* index into buses, or -1 */
+	const char *socketcan;
+	/* rate limits: blk (IOPS, bytes/s), net (bits/s in ops_rate unused: see net_rate), can */
+	struct pf_ratelimit rl;
+	uint64_t net_rate_bps, net_burst_bytes;
+	/* built */
+	void *state;           /* per-type state (platform_build.c) */
+	struct vplat_device *dev;
+	struct vplat_mmio *mmio;
+	struct vplat_pci *pci;
+};
+
+struct vplat_platform {
+	void *fdt;             /* our copy of the description */
+	struct pf_vm *vms;
+	unsigned nvms;
+	struct pf_dev *devs;
+	unsigned ndevs;
+	struct pf_switch *switches;
+	unsigned nswitches;
+	struct pf_bus *buses;
+	unsigned nbuses;
+	struct vplat_platform_options opt;
+	char *base_dir;
+};
+
+/* "<fmt>" into err (if any); returns rc. */
+int vplat_pf_error(char *err, size_t errlen, int rc, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* platform_build.c */
+int vplat_pf_build(struct vplat_platform *p, char *err, size_t errlen);
+void vplat_pf_unbuild(struct vplat_platform *p);
+
+#endif
