@@ -5,7 +5,7 @@
  *
  * For each layout the driver side (this program) fills the whole ring with chains of
  * --chain-len descriptors; the timed section is the device side only: vplat_vq_pop() of every
- * chain, vplat_vq_push() and one vplat_vq_notify() per batch. The baseline copies the same
+ * chain, vplat_vq_push() and one vplat_vq_interrupt() per batch. The baseline copies the same
  * descriptors (16 bytes each) out of the same table with memcpy, the least work any device
  * must do to read them. The ratio is ring time / memcpy time: how many memcpys of its
  * descriptors one chain through vplat's checked walker costs.
@@ -50,7 +50,7 @@ static void nop_cfg(struct vplat_device *d)
 {
 	(void)d;
 }
-static const struct vplat_notify_ops nops = {nop_used, nop_cfg};
+static const struct vplat_interrupt_ops nops = {nop_used, nop_cfg};
 static const struct vplat_device_ops ops = {.name = "bench", .device_id = 0x7d,
 					    .queue_notify = nop_kick};
 
@@ -159,7 +159,7 @@ static double run_ring(struct bench *b, unsigned iters, uint64_t *nchains)
 			}
 			vplat_vq_push(&b->vq, &c, 0);
 		}
-		vplat_vq_notify(&b->vq);
+		vplat_vq_interrupt(&b->vq);
 		t += now() - t0;
 		*nchains += want;
 	}

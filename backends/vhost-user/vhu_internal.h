@@ -135,7 +135,7 @@ void vplat_vhu_vring_stop_all(struct vplat_vhu_backend *b);
 void vplat_vhu_vring_kick(struct vplat_vhu_backend *b, uint16_t q);
 int vplat_vhu_ensure_features(struct vplat_vhu_backend *b);
 int vplat_vhu_set_status(struct vplat_vhu_backend *b, uint8_t status);
-extern const struct vplat_notify_ops vplat_vhu_notify_ops;
+extern const struct vplat_interrupt_ops vplat_vhu_notify_ops;
 
 /* Inflight tracking (vhu_inflight.c). */
 int vplat_vhu_inflight_get(struct vplat_vhu_backend *b, struct vhu_msg *m);

@@ -47,7 +47,7 @@ static void vhu_config(struct vplat_device *dev)
 		signal_fd(b->vrings[q].err_fd);
 }
 
-const struct vplat_notify_ops vplat_vhu_notify_ops = {.used = vhu_used, .config = vhu_config};
+const struct vplat_interrupt_ops vplat_vhu_notify_ops = {.used = vhu_used, .config = vhu_config};
 
 /* Virtio feature bits of the vhost-user feature word (bit 30 is the protocol's own). */
 static uint64_t virtio_bits(uint64_t f)

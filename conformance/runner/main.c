@@ -111,7 +111,7 @@ static void run_one(struct vplat_pal *pal, unsigned idx, const struct vplat_test
 		    unsigned timeout_ms, const char *skip_why, struct vplat_t_record *rec)
 {
 	struct vplat_val_dev d;
-	static struct vplat_t t; /* large (queue storage): not on the stack */
+	static struct vplat_test_ctx t; /* large (queue storage): not on the stack */
 	memset(&t, 0, sizeof(t));
 	memset(rec, 0, sizeof(*rec));
 	t.test = test;

@@ -14,7 +14,7 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-enum vplat_result vplat_t_fail(struct vplat_t *t, int checkpoint, const char *expr,
+enum vplat_result vplat_t_fail(struct vplat_test_ctx *t, int checkpoint, const char *expr,
 			       const char *file, int line, const char *expected,
 			       const char *seen_fmt, ...)
 {
@@ -35,14 +35,14 @@ enum vplat_result vplat_t_fail(struct vplat_t *t, int checkpoint, const char *ex
 	return VPLAT_FAIL;
 }
 
-static enum vplat_result note(struct vplat_t *t, enum vplat_result r, const char *fmt, va_list ap)
+static enum vplat_result note(struct vplat_test_ctx *t, enum vplat_result r, const char *fmt, va_list ap)
 {
 	t->result = r;
 	vsnprintf(t->detail, sizeof(t->detail), fmt, ap);
 	return r;
 }
 
-enum vplat_result vplat_t_skip(struct vplat_t *t, const char *fmt, ...)
+enum vplat_result vplat_t_skip(struct vplat_test_ctx *t, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -51,7 +51,7 @@ enum vplat_result vplat_t_skip(struct vplat_t *t, const char *fmt, ...)
 	return VPLAT_SKIP;
 }
 
-enum vplat_result vplat_t_error(struct vplat_t *t, const char *fmt, ...)
+enum vplat_result vplat_t_error(struct vplat_test_ctx *t, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -60,12 +60,12 @@ enum vplat_result vplat_t_error(struct vplat_t *t, const char *fmt, ...)
 	return VPLAT_ERROR;
 }
 
-bool vplat_t_expired(const struct vplat_t *t)
+bool vplat_t_expired(const struct vplat_test_ctx *t)
 {
 	return t->deadline_ns && now_ns() > t->deadline_ns;
 }
 
-struct vplat_val_vq *vplat_t_vq(struct vplat_t *t)
+struct vplat_val_vq *vplat_t_vq(struct vplat_test_ctx *t)
 {
 	if (t->nvqs == sizeof(t->vqs) / sizeof(t->vqs[0]))
 		return NULL;
@@ -73,13 +73,13 @@ struct vplat_val_vq *vplat_t_vq(struct vplat_t *t)
 	return &t->vqs[t->nvqs++];
 }
 
-void vplat_t_poll(struct vplat_t *t)
+void vplat_t_poll(struct vplat_test_ctx *t)
 {
 	if (t->pal->ops->poll)
 		t->pal->ops->poll(t->pal, t->idx);
 }
 
-int vplat_t_device_status(struct vplat_t *t)
+int vplat_t_device_status(struct vplat_test_ctx *t)
 {
 	return t->pal->ops->device_status ? t->pal->ops->device_status(t->pal, t->idx) : -1;
 }

@@ -6,7 +6,7 @@
  * A device model (entropy, block, ...) fills a `static const struct vplat_device_ops` and
  * embeds a struct vplat_device in its own state. A transport model (virtio-mmio, virtio-pci,
  * vhost-user) drives the device through the vplat_device_*() calls below and receives
- * interrupt requests through a struct vplat_notify_ops. Neither knows the other's type.
+ * interrupt requests through a struct vplat_interrupt_ops. Neither knows the other's type.
  *
  * Implements "Basic Facilities of a Virtio Device": the device status state machine
  * (reset returns everything to defaults; FEATURES_OK refused on an invalid feature subset;
@@ -99,7 +99,7 @@ struct vplat_device_ops {
 };
 
 /** How the core asks the transport to interrupt the driver. Set by the transport. */
-struct vplat_notify_ops {
+struct vplat_interrupt_ops {
 	/** Required. Raise a used-buffer notification for @p vq. */
 	void (*used)(struct vplat_device *dev, struct vplat_vq *vq);
 	/** Required. Raise a configuration change notification. */
@@ -133,7 +133,7 @@ struct vplat_device {
 	uint64_t features;                     /**< negotiated features, valid from FEATURES_OK */
 	uint8_t status;                        /**< device status */
 	uint32_t config_generation;            /**< changes whenever config may read torn */
-	const struct vplat_notify_ops *notify; /**< set by the transport */
+	const struct vplat_interrupt_ops *interrupt; /**< set by the transport */
 	void *transport;                       /**< the transport's own state */
 	struct vplat_shm_region *shm;          /**< shared memory regions (caller-owned) */
 	uint8_t nshm;                          /**< entries in @ref shm */
@@ -181,7 +181,7 @@ VPLAT_API int vplat_device_set_queue_max(struct vplat_device *dev, uint16_t inde
  * Attach the transport: interrupt callbacks and the transport's state.
  * Called by transport models; embedders do not call it.
  */
-VPLAT_API void vplat_device_attach(struct vplat_device *dev, const struct vplat_notify_ops *notify,
+VPLAT_API void vplat_device_attach(struct vplat_device *dev, const struct vplat_interrupt_ops *irq,
 				   void *transport);
 
 /**

@@ -120,7 +120,7 @@ VPLAT_API int vplat_vq_pop(struct vplat_vq *vq, struct vplat_chain *chain);
  * Return a popped chain to the driver as used.
  *
  * Writes the used element (split) or used descriptor (packed) and publishes it. Does not
- * notify; call vplat_vq_notify() once per batch.
+ * interrupt the driver; call vplat_vq_interrupt() once per batch.
  *
  * @param vq       the queue the chain was popped from
  * @param chain    the chain, as filled by vplat_vq_pop()
@@ -133,14 +133,17 @@ VPLAT_API int vplat_vq_pop(struct vplat_vq *vq, struct vplat_chain *chain);
 VPLAT_API int vplat_vq_push(struct vplat_vq *vq, const struct vplat_chain *chain, uint32_t written);
 
 /**
- * Send a used-buffer notification if the driver wants one.
+ * Interrupt the driver (a used-buffer notification, device to driver) if it wants one.
+ *
+ * Not to be confused with the driver's kick (an available-buffer notification, driver to
+ * device), which reaches the device as vplat_device_ops.queue_notify.
  *
  * Honours VIRTQ_AVAIL_F_NO_INTERRUPT, `used_event` (EVENT_IDX) and the packed driver event
  * suppression area.
  *
  * @return true if a notification was sent
  */
-VPLAT_API bool vplat_vq_notify(struct vplat_vq *vq);
+VPLAT_API bool vplat_vq_interrupt(struct vplat_vq *vq);
 
 /**
  * Ask the driver for (or to stop sending) available-buffer notifications on this queue.

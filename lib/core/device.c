@@ -86,10 +86,10 @@ int vplat_device_set_queue_max(struct vplat_device *dev, uint16_t index, uint16_
 	return 0;
 }
 
-void vplat_device_attach(struct vplat_device *dev, const struct vplat_notify_ops *notify,
+void vplat_device_attach(struct vplat_device *dev, const struct vplat_interrupt_ops *irq,
 			 void *transport)
 {
-	dev->notify = notify;
+	dev->interrupt = irq;
 	dev->transport = transport;
 }
 
@@ -221,9 +221,9 @@ void vplat_device_needs_reset(struct vplat_device *dev, int reason)
 	for (uint16_t i = 0; i < dev->nvqs; i++)
 		dev->vqs[i].live = false;
 	/* sec: Device Status Field -- with DRIVER_OK set, NEEDS_RESET comes with a config change. */
-	if ((dev->status & S_DRIVER_OK) && dev->notify) {
+	if ((dev->status & S_DRIVER_OK) && dev->interrupt) {
 		dev->config_generation++;
-		dev->notify->config(dev);
+		dev->interrupt->config(dev);
 	}
 }
 
@@ -253,8 +253,8 @@ void vplat_device_config_write(struct vplat_device *dev, uint32_t off, const voi
 void vplat_device_config_changed(struct vplat_device *dev)
 {
 	dev->config_generation++;
-	if ((dev->status & S_DRIVER_OK) && dev->notify)
-		dev->notify->config(dev);
+	if ((dev->status & S_DRIVER_OK) && dev->interrupt)
+		dev->interrupt->config(dev);
 }
 
 struct vplat_vq *vplat_device_vq(struct vplat_device *dev, uint16_t index)

@@ -499,7 +499,7 @@ int vplat_vq_push(struct vplat_vq *vq, const struct vplat_chain *chain, uint32_t
 	return 0;
 }
 
-bool vplat_vq_notify(struct vplat_vq *vq)
+bool vplat_vq_interrupt(struct vplat_vq *vq)
 {
 	if (!vq->live || !vq->enabled || !vplat_device_is_live(vq->dev) || vq->used_since_signal == 0)
 		return false;
@@ -513,8 +513,8 @@ bool vplat_vq_notify(struct vplat_vq *vq)
 	vq->signalled_used = vq->used_idx;
 	vq->signalled_valid = true;
 	vq->used_since_signal = 0;
-	if (notify && vq->dev->notify)
-		vq->dev->notify->used(vq->dev, vq);
+	if (notify && vq->dev->interrupt)
+		vq->dev->interrupt->used(vq->dev, vq);
 	return notify;
 }
 

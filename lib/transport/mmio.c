@@ -78,7 +78,7 @@ static void mmio_notify_config(struct vplat_device *dev)
 	mmio_raise(dev->transport, VPLAT_VIRTIO_MMIO_INT_CONFIG);
 }
 
-static const struct vplat_notify_ops mmio_notify_ops = {
+static const struct vplat_interrupt_ops mmio_notify_ops = {
 	.used = mmio_notify_used,
 	.config = mmio_notify_config,
 };

@@ -70,7 +70,7 @@ static void pci_notify_config(struct vplat_device *dev)
 	vplat_pci_intx_update(t);
 }
 
-static const struct vplat_notify_ops pci_notify_ops = {
+static const struct vplat_interrupt_ops pci_notify_ops = {
 	.used = pci_notify_used,
 	.config = pci_notify_config,
 };

@@ -73,7 +73,7 @@ static void f_queue_notify(struct vplat_device *d, struct vplat_vq *vq)
 		size_t w = vplat_chain_write(&c, 0, fill, sizeof(fill));
 		(void)vplat_vq_push(vq, &c, (uint32_t)w);
 	}
-	(void)vplat_vq_notify(vq);
+	(void)vplat_vq_interrupt(vq);
 }
 
 static void f_config_write(struct vplat_device *d, uint32_t off, const void *src, uint32_t len)
@@ -245,7 +245,7 @@ static void device_event(uint16_t which, uint32_t v32)
 		vplat_device_config_changed(&dev);
 		break;
 	case 1:
-		dev.notify->used(&dev, &vqs[(which >> 2) % NQUEUES]);
+		dev.interrupt->used(&dev, &vqs[(which >> 2) % NQUEUES]);
 		break;
 	case 2:
 		vplat_device_needs_reset(&dev, VPLAT_EPROTO);

@@ -31,7 +31,7 @@ static void fz_config(struct vplat_device *dev)
 {
 	(void)dev;
 }
-static const struct vplat_notify_ops fz_notify = {fz_used, fz_config};
+static const struct vplat_interrupt_ops fz_notify = {fz_used, fz_config};
 static const struct vplat_device_ops fz_ops = {
 	.name = "fuzz", .device_id = 0x7e, .queue_notify = fz_kick};
 
@@ -89,7 +89,7 @@ static int fz_run(const uint8_t *data, size_t size, bool packed)
 			for (uint32_t i = c.nread; i < c.nread + c.nwrite; i++)
 				memset(iov[i].base, sink, iov[i].len);
 			vplat_vq_push(&vq, &c, (uint32_t)c.write_len);
-			vplat_vq_notify(&vq);
+			vplat_vq_interrupt(&vq);
 			if (toggles & 16)
 				vplat_vq_set_notification(&vq, n & 1);
 		}

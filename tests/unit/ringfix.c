@@ -15,7 +15,7 @@ static void fix_config(struct vplat_device *dev)
 	((struct ringfix *)dev->opaque)->config_irqs++;
 }
 
-static const struct vplat_notify_ops fix_notify = {.used = fix_used, .config = fix_config};
+static const struct vplat_interrupt_ops fix_notify = {.used = fix_used, .config = fix_config};
 
 static void fix_kick(struct vplat_device *dev, struct vplat_vq *vq)
 {

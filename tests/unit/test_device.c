@@ -65,7 +65,7 @@ static void on_config(struct vplat_device *d)
 	(void)d;
 	cfg_irqs++;
 }
-static const struct vplat_notify_ops nops = {on_used, on_config};
+static const struct vplat_interrupt_ops nops = {on_used, on_config};
 
 static void init(void)
 {

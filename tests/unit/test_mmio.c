@@ -505,11 +505,11 @@ END_TEST
 START_TEST(mmio_interrupt_status_and_ack)
 {
 	ck_assert_uint_eq(rd(VPLAT_VIRTIO_MMIO_INTERRUPT_STATUS), 0);
-	dev.notify->used(&dev, &vqs[0]);
+	dev.interrupt->used(&dev, &vqs[0]);
 	ck_assert_uint_eq(rd(VPLAT_VIRTIO_MMIO_INTERRUPT_STATUS), VPLAT_VIRTIO_MMIO_INT_VRING);
 	ck_assert(irq_level);
 	ck_assert_int_eq(irq_calls, 1);
-	dev.notify->config(&dev);
+	dev.interrupt->config(&dev);
 	ck_assert_uint_eq(rd(VPLAT_VIRTIO_MMIO_INTERRUPT_STATUS),
 			  VPLAT_VIRTIO_MMIO_INT_VRING | VPLAT_VIRTIO_MMIO_INT_CONFIG);
 	ck_assert_int_eq(irq_calls, 1); /* still asserted: no new edge */
@@ -523,7 +523,7 @@ START_TEST(mmio_interrupt_status_and_ack)
 	ck_assert(!irq_level);
 	ck_assert_int_eq(irq_calls, 2);
 	/* a new event raises the line again */
-	dev.notify->used(&dev, &vqs[1]);
+	dev.interrupt->used(&dev, &vqs[1]);
 	ck_assert(irq_level);
 	ck_assert_int_eq(irq_calls, 3);
 }
@@ -551,7 +551,7 @@ START_TEST(mmio_status_zero_resets_everything)
 	setup_queue(0, 8);
 	setup_queue(1, 8);
 	driver_ok();
-	dev.notify->used(&dev, &vqs[0]);
+	dev.interrupt->used(&dev, &vqs[0]);
 	vplat_device_config_changed(&dev);
 	ck_assert_uint_eq(rd(VPLAT_VIRTIO_MMIO_INTERRUPT_STATUS), 3);
 	ck_assert(irq_level);
@@ -696,7 +696,7 @@ END_TEST
 START_TEST(mmio_polled_without_irq)
 {
 	ck_assert_int_eq(vplat_mmio_init(&t, &dev, VENDOR, NULL, NULL), 0);
-	dev.notify->used(&dev, &vqs[0]);
+	dev.interrupt->used(&dev, &vqs[0]);
 	ck_assert_uint_eq(rd(VPLAT_VIRTIO_MMIO_INTERRUPT_STATUS), 1);
 	wr(VPLAT_VIRTIO_MMIO_INTERRUPT_ACK, 1);
 	ck_assert_uint_eq(rd(VPLAT_VIRTIO_MMIO_INTERRUPT_STATUS), 0);
@@ -712,7 +712,7 @@ START_TEST(mmio_init_arguments)
 	ck_assert_int_eq(vplat_mmio_init(&other, NULL, 0, NULL, NULL), VPLAT_EINVAL);
 	ck_assert_int_eq(vplat_mmio_write(NULL, 0x70, 4, 0), VPLAT_EINVAL);
 	ck_assert_ptr_eq(dev.transport, &t);
-	ck_assert_ptr_nonnull(dev.notify);
+	ck_assert_ptr_nonnull(dev.interrupt);
 }
 END_TEST
 

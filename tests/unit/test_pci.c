@@ -709,11 +709,11 @@ END_TEST
  * de-asserts INTx. */
 START_TEST(pci_isr_read_clears)
 {
-	dev.notify->used(&dev, &vqs[0]);
+	dev.interrupt->used(&dev, &vqs[0]);
 	ck_assert(intx_level);
 	ck_assert_int_eq(intx_calls, 1);
 	ck_assert_uint_ne(cfg_rd(VPLAT_PCI_CFG_STATUS, 2) & VPLAT_PCI_STATUS_INTERRUPT, 0);
-	dev.notify->config(&dev);
+	dev.interrupt->config(&dev);
 	ck_assert_int_eq(intx_calls, 1);
 	ck_assert_uint_eq(bar_rd(4, ISR, 1),
 			  VPLAT_VIRTIO_PCI_ISR_QUEUE | VPLAT_VIRTIO_PCI_ISR_CONFIG);
@@ -724,7 +724,7 @@ START_TEST(pci_isr_read_clears)
 	/* ISR is a byte: other widths refused, writes ignored */
 	uint64_t v;
 	ck_assert_int_eq(vplat_pci_bar_read(&t, 4, ISR, 4, &v), VPLAT_EINVAL);
-	dev.notify->used(&dev, &vqs[1]);
+	dev.interrupt->used(&dev, &vqs[1]);
 	bar_wr(4, ISR, 1, 0);
 	ck_assert(intx_level);
 	/* INTx disable in the command register masks the line, not ISR */
@@ -748,19 +748,19 @@ START_TEST(pci_msix_delivery)
 	COMMON_WR(CONFIG_MSIX_VECTOR, 2, 2);
 	COMMON_WR(QUEUE_SELECT, 2, 0);
 	COMMON_WR(QUEUE_MSIX_VECTOR, 2, 1);
-	dev.notify->used(&dev, &vqs[0]);
+	dev.interrupt->used(&dev, &vqs[0]);
 	ck_assert_int_eq(msi_count, 1);
 	ck_assert_uint_eq(msi_addr, UINT64_C(0xfee0000000001000));
 	ck_assert_uint_eq(msi_data, 0x4041);
 	ck_assert_int_eq(intx_calls, 0);
-	dev.notify->config(&dev);
+	dev.interrupt->config(&dev);
 	ck_assert_int_eq(msi_count, 2);
 	ck_assert_uint_eq(msi_data, 0x99);
 	/* devicenormative: ISR status capability: the config bit is set before the message */
 	ck_assert_uint_eq(bar_rd(4, ISR, 1), VPLAT_VIRTIO_PCI_ISR_CONFIG);
 	ck_assert_int_eq(intx_calls, 0);
 	/* devicenormative: Used Buffer Notifications: NO_VECTOR → no interrupt at all */
-	dev.notify->used(&dev, &vqs[1]);
+	dev.interrupt->used(&dev, &vqs[1]);
 	ck_assert_int_eq(msi_count, 2);
 	ck_assert_int_eq(intx_calls, 0);
 	/* table reads back what was written */
@@ -780,8 +780,8 @@ START_TEST(pci_msix_masking_and_pending)
 	msix_enable(true, false);
 	COMMON_WR(QUEUE_SELECT, 2, 0);
 	COMMON_WR(QUEUE_MSIX_VECTOR, 2, 0);
-	dev.notify->used(&dev, &vqs[0]);
-	dev.notify->used(&dev, &vqs[0]);
+	dev.interrupt->used(&dev, &vqs[0]);
+	dev.interrupt->used(&dev, &vqs[0]);
 	ck_assert_int_eq(msi_count, 0);
 	ck_assert_uint_eq(bar_rd(1, 0x800, 8), 1); /* PBA bit 0 */
 	bar_wr(1, 0x800, 8, 0);                    /* PBA is read-only */
@@ -793,7 +793,7 @@ START_TEST(pci_msix_masking_and_pending)
 
 	/* function mask */
 	msix_enable(true, true);
-	dev.notify->used(&dev, &vqs[0]);
+	dev.interrupt->used(&dev, &vqs[0]);
 	ck_assert_int_eq(msi_count, 1);
 	ck_assert_uint_eq(bar_rd(1, 0x800, 4), 1);
 	msix_enable(true, false);
@@ -858,7 +858,7 @@ START_TEST(pci_status_reset_clears_everything)
 	COMMON_WR(QUEUE_MSIX_VECTOR, 2, 1);
 	COMMON_WR(CONFIG_MSIX_VECTOR, 2, 0);
 	driver_ok();
-	dev.notify->used(&dev, &vqs[0]);
+	dev.interrupt->used(&dev, &vqs[0]);
 	ck_assert(intx_level);
 	set_status(0);
 	ck_assert_uint_eq(COMMON_RD(DEVICE_STATUS, 1), 0);
@@ -927,7 +927,7 @@ START_TEST(pci_cfg_window)
 	ck_assert_uint_eq(COMMON_RD(DEVICE_STATUS, 1), VPLAT_VIRTIO_STATUS_ACKNOWLEDGE);
 	ck_assert_uint_eq(cfg_rd(data, 1), VPLAT_VIRTIO_STATUS_ACKNOWLEDGE);
 	/* ISR through the window also clears it */
-	dev.notify->used(&dev, &vqs[0]);
+	dev.interrupt->used(&dev, &vqs[0]);
 	cfg_wr(at + 8, 4, ISR);
 	ck_assert_uint_eq(cfg_rd(data, 1), 1);
 	ck_assert(!intx_level);

@@ -84,7 +84,7 @@ static void echo_notify(struct vplat_device *dev, struct vplat_vq *vq)
 		if (!echo_drain(e, vq))
 			break;
 	} while (vplat_vq_set_notification(vq, true));
-	vplat_vq_notify(vq);
+	vplat_vq_interrupt(vq);
 }
 
 static bool echo_validate(struct vplat_device *dev, uint64_t features)

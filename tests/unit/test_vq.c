@@ -63,7 +63,7 @@ START_TEST(round_trips_wrap_the_ring)
 		ck_assert_uint_eq(got, n);
 		ck_assert_uint_eq(vplat_chain_write(&c, 0, &got, 4), 4);
 		ck_assert_int_eq(vplat_vq_push(&f.vq[0], &c, 4), 0);
-		ck_assert(vplat_vq_notify(&f.vq[0]));
+		ck_assert(vplat_vq_interrupt(&f.vq[0]));
 		expect_used(id, 4, 2);
 		ck_assert_uint_eq(*(unsigned *)rf_ptr(&f, a[1]), n);
 		ck_assert_int_eq(rf_pop(&f, &c, iov, 64), VPLAT_EAGAIN);
@@ -201,15 +201,15 @@ START_TEST(split_used_flags_suppression)
 	rf_add(&f, 1, a, l, fl);
 	ck_assert_int_eq(rf_pop(&f, &c, iov, 4), 0);
 	ck_assert_int_eq(vplat_vq_push(&f.vq[0], &c, 1), 0);
-	ck_assert(!vplat_vq_notify(&f.vq[0]));
+	ck_assert(!vplat_vq_interrupt(&f.vq[0]));
 	av->flags = 0;
 	rf_add(&f, 1, a, l, fl);
 	ck_assert_int_eq(rf_pop(&f, &c, iov, 4), 0);
 	ck_assert_int_eq(vplat_vq_push(&f.vq[0], &c, 1), 0);
-	ck_assert(vplat_vq_notify(&f.vq[0]));
+	ck_assert(vplat_vq_interrupt(&f.vq[0]));
 	ck_assert_uint_eq(f.used_irqs, 1);
 	/* Nothing new used: no notification. */
-	ck_assert(!vplat_vq_notify(&f.vq[0]));
+	ck_assert(!vplat_vq_interrupt(&f.vq[0]));
 	rf_teardown(&f);
 }
 END_TEST
@@ -229,7 +229,7 @@ START_TEST(split_event_idx)
 		rf_add(&f, 1, a, l, fl);
 		ck_assert_int_eq(rf_pop(&f, &c, iov, 4), 0);
 		ck_assert_int_eq(vplat_vq_push(&f.vq[0], &c, 1), 0);
-		if (vplat_vq_notify(&f.vq[0]))
+		if (vplat_vq_interrupt(&f.vq[0]))
 			notified |= 1u << k;
 	}
 	/* First call always notifies (no previous decision); then only when idx passes 2->3. */
@@ -272,7 +272,7 @@ START_TEST(packed_event_suppression)
 	rf_add(&f, 1, a, l, fl);
 	ck_assert_int_eq(rf_pop(&f, &c, iov, 4), 0);
 	ck_assert_int_eq(vplat_vq_push(&f.vq[0], &c, 1), 0);
-	ck_assert(!vplat_vq_notify(&f.vq[0]));
+	ck_assert(!vplat_vq_interrupt(&f.vq[0]));
 	/* DESC: notify when the used descriptor at offset 3 (wrap 1) is written. */
 	drv->flags = vplat_cpu_to_le16(VPLAT_RING_EVENT_FLAGS_DESC);
 	drv->desc = vplat_cpu_to_le16(0x8000 | 3);
@@ -281,7 +281,7 @@ START_TEST(packed_event_suppression)
 		rf_add(&f, 1, a, l, fl);
 		ck_assert_int_eq(rf_pop(&f, &c, iov, 4), 0);
 		ck_assert_int_eq(vplat_vq_push(&f.vq[0], &c, 1), 0);
-		if (vplat_vq_notify(&f.vq[0]))
+		if (vplat_vq_interrupt(&f.vq[0]))
 			notified |= 1u << k;
 	}
 	ck_assert_uint_eq(notified, 1u << 3);
@@ -290,7 +290,7 @@ START_TEST(packed_event_suppression)
 	rf_add(&f, 1, a, l, fl);
 	ck_assert_int_eq(rf_pop(&f, &c, iov, 4), 0);
 	ck_assert_int_eq(vplat_vq_push(&f.vq[0], &c, 1), 0);
-	ck_assert(vplat_vq_notify(&f.vq[0]));
+	ck_assert(vplat_vq_interrupt(&f.vq[0]));
 	/* Device side: DESC mode pointing at the next slot it will read. */
 	ck_assert(!vplat_vq_set_notification(&f.vq[0], true));
 	ck_assert_uint_eq(vplat_le16_to_cpu(dev->flags), VPLAT_RING_EVENT_FLAGS_DESC);

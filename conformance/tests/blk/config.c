@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Block device: features and configuration space (spec/11-block.md 11.1, 11.5). */
-#include "blkt.h"
+#include "blk_test.h"
 
 #define WB BOFF(writeback)
 
-static enum vplat_result features_profile(struct vplat_t *t)
+static enum vplat_result features_profile(struct vplat_test_ctx *t)
 {
 	const uint64_t allowed = BF(SIZE_MAX) | BF(SEG_MAX) | BF(GEOMETRY) | BF(RO) | BF(BLK_SIZE) |
 				 BF(FLUSH) | BF(TOPOLOGY) | BF(CONFIG_WCE) | BF(MQ) | BF(DISCARD) |
@@ -19,7 +19,7 @@ static enum vplat_result features_profile(struct vplat_t *t)
 }
 VPLAT_TEST(blk_features_profile, "VPLAT-BLK-005", "devicenormative:Device Types / Block Device / Device Initialization", VPLAT_VIRTIO_ID_BLOCK, 0, "the device offers only the block feature bits vplat lists, never ZONED, BARRIER or SCSI", features_profile);
 
-static enum vplat_result wce_needs_flush(struct vplat_t *t)
+static enum vplat_result wce_needs_flush(struct vplat_test_ctx *t)
 {
 	uint64_t f = blk_offer(t);
 	if (!(f & BF(CONFIG_WCE)))
@@ -31,7 +31,7 @@ static enum vplat_result wce_needs_flush(struct vplat_t *t)
 VPLAT_TEST(blk_wce_offered_with_flush, "VPLAT-BLK-002", "devicenormative:Device Types / Block Device / Device Initialization", VPLAT_VIRTIO_ID_BLOCK, 0, "a device offering CONFIG_WCE also offers FLUSH", wce_needs_flush);
 
 /* Bytes 33 and 57..59 read as 0. Checkpoints cp, cp + 1. */
-static enum vplat_result padding_zero(struct vplat_t *t, int cp, const char *when)
+static enum vplat_result padding_zero(struct vplat_test_ctx *t, int cp, const char *when)
 {
 	uint64_t u0 = cfg(t, BOFF(unused0), 1);
 	uint8_t u1[3] = {0xff, 0xff, 0xff};
@@ -42,7 +42,7 @@ static enum vplat_result padding_zero(struct vplat_t *t, int cp, const char *whe
 	return VPLAT_PASS;
 }
 
-static enum vplat_result config_padding(struct vplat_t *t)
+static enum vplat_result config_padding(struct vplat_test_ctx *t)
 {
 	enum vplat_result r = padding_zero(t, 1, "after reset");
 	if (r != VPLAT_PASS)
@@ -64,7 +64,7 @@ static enum vplat_result config_padding(struct vplat_t *t)
 }
 VPLAT_TEST(blk_config_padding_zero, "VPLAT-BLK-004", "devicenormative:Device Types / Block Device / Device Initialization", VPLAT_VIRTIO_ID_BLOCK, 0, "unused0 (33) and unused1 (57..59) read 0 after reset, after DRIVER_OK and after config writes", config_padding);
 
-static enum vplat_result wce_without_flush(struct vplat_t *t)
+static enum vplat_result wce_without_flush(struct vplat_test_ctx *t)
 {
 	if (!(blk_offer(t) & BF(CONFIG_WCE)))
 		return vplat_t_skip(t, "CONFIG_WCE not offered");
@@ -80,7 +80,7 @@ static enum vplat_result wce_without_flush(struct vplat_t *t)
 }
 VPLAT_TEST(blk_wce_without_flush_writethrough, "VPLAT-BLK-003", "devicenormative:Device Types / Block Device / Device Initialization", VPLAT_VIRTIO_ID_BLOCK, 0, "CONFIG_WCE accepted without FLUSH: writeback reads 0 after FEATURES_OK", wce_without_flush);
 
-static enum vplat_result writeback_modes(struct vplat_t *t)
+static enum vplat_result writeback_modes(struct vplat_test_ctx *t)
 {
 	uint64_t off = blk_offer(t);
 	if (!(off & BF(CONFIG_WCE)))
@@ -119,7 +119,7 @@ static enum vplat_result writeback_modes(struct vplat_t *t)
 }
 VPLAT_TEST(blk_writeback_modes, "VPLAT-BLK-037", "sec:Device Types / Block Device / Device Initialization", VPLAT_VIRTIO_ID_BLOCK, 0, "writeback follows driver writes of 0 and 1 under CONFIG_WCE, ignores 2, 0xff, writes before FEATURES_OK and without CONFIG_WCE", writeback_modes);
 
-static enum vplat_result capacity_backed(struct vplat_t *t)
+static enum vplat_result capacity_backed(struct vplat_test_ctx *t)
 {
 	struct vplat_val_vq *vq;
 	enum vplat_result r = bringup(t, 0, &vq, 0, 0);
@@ -144,7 +144,7 @@ static enum vplat_result capacity_backed(struct vplat_t *t)
 }
 VPLAT_TEST(blk_capacity_backed, "VPLAT-BLK-006", "sec:Device Types / Block Device / Device configuration layout", VPLAT_VIRTIO_ID_BLOCK, 0, "the last sector below capacity is backed: readable, and on a writable device it keeps what is written", capacity_backed);
 
-static enum vplat_result layout_fields(struct vplat_t *t)
+static enum vplat_result layout_fields(struct vplat_test_ctx *t)
 {
 	uint64_t f = blk_offer(t);
 	unsigned checked = 0;
@@ -184,7 +184,7 @@ static enum vplat_result layout_fields(struct vplat_t *t)
 }
 VPLAT_TEST(blk_layout_fields, "VPLAT-BLK-009 VPLAT-BLK-010 VPLAT-BLK-011", "sec:Device Types / Block Device / Device configuration layout", VPLAT_VIRTIO_ID_BLOCK, 0, "blk_size, topology and geometry hold values in range when their features are offered", layout_fields);
 
-static enum vplat_result limits_served(struct vplat_t *t)
+static enum vplat_result limits_served(struct vplat_test_ctx *t)
 {
 	uint64_t f = blk_offer(t);
 	if (!(f & (BF(SIZE_MAX) | BF(SEG_MAX))))
@@ -234,7 +234,7 @@ static enum vplat_result limits_served(struct vplat_t *t)
 }
 VPLAT_TEST(blk_size_seg_max_served, "VPLAT-BLK-012", "sec:Device Types / Block Device / Feature bits", VPLAT_VIRTIO_ID_BLOCK, 0, "size_max and seg_max are non-zero, and a read with seg_max segments or one size_max segment is served", limits_served);
 
-static enum vplat_result mq_queues(struct vplat_t *t)
+static enum vplat_result mq_queues(struct vplat_test_ctx *t)
 {
 	if (!(blk_offer(t) & BF(MQ)))
 		return vplat_t_skip(t, "MQ not offered");
@@ -278,7 +278,7 @@ static enum vplat_result mq_queues(struct vplat_t *t)
 }
 VPLAT_TEST(blk_mq_num_queues, "VPLAT-BLK-014", "sec:Device Types / Block Device / Virtqueues", VPLAT_VIRTIO_ID_BLOCK, 0, "with MQ, num_queues is 1..65535, exactly that many queues exist and each serves requests", mq_queues);
 
-static enum vplat_result mq_not_negotiated(struct vplat_t *t)
+static enum vplat_result mq_not_negotiated(struct vplat_test_ctx *t)
 {
 	if (vplat_val_queue_max(t->d, 1) == 0)
 		return vplat_t_skip(t, "the transport exposes one request queue only");
@@ -309,7 +309,7 @@ static enum vplat_result mq_not_negotiated(struct vplat_t *t)
 }
 VPLAT_TEST(blk_mq_not_negotiated_q1_only, "VPLAT-BLK-014", "sec:Device Types / Block Device / Virtqueues", VPLAT_VIRTIO_ID_BLOCK, 0, "without MQ negotiated a request on requestq2 is not served; requestq1 is", mq_not_negotiated);
 
-static enum vplat_result range_fields(struct vplat_t *t)
+static enum vplat_result range_fields(struct vplat_test_ctx *t)
 {
 	uint64_t f = blk_offer(t);
 	if (!(f & (BF(DISCARD) | BF(WRITE_ZEROES) | BF(SECURE_ERASE))))

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Block device: status for bad and unsupported requests (spec/11-block.md 11.1, 11.2). */
-#include "blkt.h"
+#include "blk_test.h"
 
 /* Sector @p s (8 sectors) holds a known pattern: write it and keep a copy in @p copy. */
-static uint8_t seed_area(struct vplat_t *t, struct vplat_val_vq *vq, uint64_t s, uint8_t *copy,
+static uint8_t seed_area(struct vplat_test_ctx *t, struct vplat_val_vq *vq, uint64_t s, uint8_t *copy,
 			 uint32_t seed)
 {
 	uint8_t *w = dmab(t, 8 * SECTOR);
@@ -15,13 +15,13 @@ static uint8_t seed_area(struct vplat_t *t, struct vplat_val_vq *vq, uint64_t s,
 }
 
 /* True if the 8 sectors at @p s still hold @p copy. */
-static bool area_intact(struct vplat_t *t, struct vplat_val_vq *vq, uint64_t s, const uint8_t *copy)
+static bool area_intact(struct vplat_test_ctx *t, struct vplat_val_vq *vq, uint64_t s, const uint8_t *copy)
 {
 	uint8_t *rd = dmab(t, 8 * SECTOR);
 	return rd && blk_read(t, vq, s, rd, 8 * SECTOR) == S_OK && memcmp(rd, copy, 8 * SECTOR) == 0;
 }
 
-static enum vplat_result unknown_types(struct vplat_t *t)
+static enum vplat_result unknown_types(struct vplat_test_ctx *t)
 {
 	BLK_NEED_RW(t, 16);
 	struct vplat_val_vq *vq;
@@ -51,7 +51,7 @@ static enum vplat_result unknown_types(struct vplat_t *t)
 }
 VPLAT_TEST(blk_unknown_type_unsupp, "VPLAT-BLK-019", "sec:Device Types / Block Device / Device Operation", VPLAT_VIRTIO_ID_BLOCK, 0, "legacy SCSI/FLUSH_OUT types, unassigned types and BARRIER-flagged types get S_UNSUPP and write nothing", unknown_types);
 
-static enum vplat_result zoned_unsupp(struct vplat_t *t)
+static enum vplat_result zoned_unsupp(struct vplat_test_ctx *t)
 {
 	struct vplat_val_vq *vq;
 	enum vplat_result r = bringup(t, blk_offer(t), &vq, 0, 0);
@@ -79,7 +79,7 @@ static enum vplat_result zoned_unsupp(struct vplat_t *t)
 }
 VPLAT_TEST(blk_zone_requests_unsupp, "VPLAT-BLK-021", "devicenormative:Device Types / Block Device / Device Operation", VPLAT_VIRTIO_ID_BLOCK, 0, "ZONE_APPEND, ZONE_REPORT, ZONE_OPEN/CLOSE/FINISH/RESET/RESET_ALL get S_UNSUPP", zoned_unsupp);
 
-static enum vplat_result not_negotiated(struct vplat_t *t)
+static enum vplat_result not_negotiated(struct vplat_test_ctx *t)
 {
 	uint64_t off = blk_offer(t);
 	bool rw = !(off & BF(RO)) && blk_capacity(t) >= 16;
@@ -111,7 +111,7 @@ static enum vplat_result not_negotiated(struct vplat_t *t)
 }
 VPLAT_TEST(blk_unnegotiated_type_unsupp, "VPLAT-BLK-020", "sec:Device Types / Block Device / Device Operation", VPLAT_VIRTIO_ID_BLOCK, 0, "DISCARD, WRITE_ZEROES, SECURE_ERASE and GET_LIFETIME without their features negotiated get S_UNSUPP and change nothing", not_negotiated);
 
-static enum vplat_result not_sector_multiple(struct vplat_t *t)
+static enum vplat_result not_sector_multiple(struct vplat_test_ctx *t)
 {
 	BLK_NEED_RW(t, 16);
 	struct vplat_val_vq *vq;
@@ -144,7 +144,7 @@ static enum vplat_result not_sector_multiple(struct vplat_t *t)
 }
 VPLAT_TEST(blk_rw_not_sector_multiple_ioerr, "VPLAT-BLK-022", "drivernormative:Device Types / Block Device / Device Operation", VPLAT_VIRTIO_ID_BLOCK, 0, "IN and OUT of 1, 100, 511, 513, 1000, 4095 bytes get IOERR and transfer nothing", not_sector_multiple);
 
-static enum vplat_result beyond_capacity(struct vplat_t *t)
+static enum vplat_result beyond_capacity(struct vplat_test_ctx *t)
 {
 	BLK_NEED_RW(t, 16);
 	struct vplat_val_vq *vq;
@@ -188,7 +188,7 @@ static enum vplat_result beyond_capacity(struct vplat_t *t)
 }
 VPLAT_TEST(blk_beyond_capacity_ioerr, "VPLAT-BLK-023", "drivernormative:Device Types / Block Device / Device Operation", VPLAT_VIRTIO_ID_BLOCK, 0, "IN and OUT crossing or past capacity (incl. sector values that overflow x512) get IOERR; the last sectors stay intact", beyond_capacity);
 
-static enum vplat_result size_max_exceeded(struct vplat_t *t)
+static enum vplat_result size_max_exceeded(struct vplat_test_ctx *t)
 {
 	uint64_t off = blk_offer(t);
 	if (!(off & BF(SIZE_MAX)))

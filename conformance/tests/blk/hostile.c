@@ -4,7 +4,7 @@
  * data in the wrong direction (spec/11-block.md 11.2). The device must answer as the chapter
  * says and stay usable.
  */
-#include "blkt.h"
+#include "blk_test.h"
 
 #define S_NR VPLAT_VIRTIO_STATUS_DEVICE_NEEDS_RESET
 
@@ -15,7 +15,7 @@ enum frame {
 	EMPTY_STATUS,   /* a GET_ID header, then a 0-byte writable descriptor */
 };
 
-static enum vplat_result unframed(struct vplat_t *t, enum frame f)
+static enum vplat_result unframed(struct vplat_test_ctx *t, enum frame f)
 {
 	struct vplat_val_vq *vq;
 	uint64_t mark = vplat_val_mem_mark(t->d->mem);
@@ -73,13 +73,13 @@ static enum vplat_result unframed(struct vplat_t *t, enum frame f)
 	return VPLAT_PASS;
 }
 
-static enum vplat_result x_short_header(struct vplat_t *t) { return unframed(t, SHORT_HEADER); }
-static enum vplat_result x_split_short(struct vplat_t *t)
+static enum vplat_result x_short_header(struct vplat_test_ctx *t) { return unframed(t, SHORT_HEADER); }
+static enum vplat_result x_split_short(struct vplat_test_ctx *t)
 {
 	return unframed(t, HEADER_SPLIT_SHORT);
 }
-static enum vplat_result x_no_writable(struct vplat_t *t) { return unframed(t, NO_WRITABLE); }
-static enum vplat_result x_empty_status(struct vplat_t *t) { return unframed(t, EMPTY_STATUS); }
+static enum vplat_result x_no_writable(struct vplat_test_ctx *t) { return unframed(t, NO_WRITABLE); }
+static enum vplat_result x_empty_status(struct vplat_test_ctx *t) { return unframed(t, EMPTY_STATUS); }
 
 VPLAT_TEST(blk_exer_short_header_needs_reset, "VPLAT-BLK-015", "vplat", VPLAT_VIRTIO_ID_BLOCK, VPLAT_TF_EXERCISER, "an 8-byte header: DEVICE_NEEDS_RESET, and a reset recovers the device", x_short_header);
 VPLAT_TEST(blk_exer_split_short_header_needs_reset, "VPLAT-BLK-015", "vplat", VPLAT_VIRTIO_ID_BLOCK, VPLAT_TF_EXERCISER, "a header of 3 x 4 readable bytes (12 < 16): DEVICE_NEEDS_RESET, reset recovers", x_split_short);
@@ -87,7 +87,7 @@ VPLAT_TEST(blk_exer_no_status_needs_reset, "VPLAT-BLK-015", "vplat", VPLAT_VIRTI
 VPLAT_TEST(blk_exer_empty_status_needs_reset, "VPLAT-BLK-015", "vplat", VPLAT_VIRTIO_ID_BLOCK, VPLAT_TF_EXERCISER, "a 0-byte writable status descriptor: not executed, DEVICE_NEEDS_RESET, reset recovers", x_empty_status);
 
 /* Post a header, @p no readable and @p ni writable buffers, and a status byte; return it. */
-static uint8_t dir_case(struct vplat_t *t, struct vplat_val_vq *vq, uint32_t type, uint64_t sector,
+static uint8_t dir_case(struct vplat_test_ctx *t, struct vplat_val_vq *vq, uint32_t type, uint64_t sector,
 			const struct vplat_val_buf *data, unsigned no, unsigned ni, uint32_t *used)
 {
 	struct vplat_val_buf b[6];
@@ -107,7 +107,7 @@ static uint8_t dir_case(struct vplat_t *t, struct vplat_val_vq *vq, uint32_t typ
 	return *s;
 }
 
-static enum vplat_result wrong_direction(struct vplat_t *t)
+static enum vplat_result wrong_direction(struct vplat_test_ctx *t)
 {
 	uint64_t off = blk_offer(t);
 	bool rw = !(off & BF(RO)) && blk_capacity(t) >= 16;

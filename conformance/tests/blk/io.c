@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Block device: reads, writes, FLUSH, GET_ID, GET_LIFETIME (spec/11-block.md 11.2, 11.3). */
-#include "blkt.h"
+#include "blk_test.h"
 
-static enum vplat_result rw_pattern(struct vplat_t *t)
+static enum vplat_result rw_pattern(struct vplat_test_ctx *t)
 {
 	BLK_NEED_RW(t, 64);
 	struct vplat_val_vq *vq;
@@ -40,7 +40,7 @@ static enum vplat_result rw_pattern(struct vplat_t *t)
 VPLAT_TEST(blk_rw_pattern, "VPLAT-BLK-016 VPLAT-BLK-017", "sec:Device Types / Block Device / Device Operation", VPLAT_VIRTIO_ID_BLOCK, 0, "a random pattern written in 3 segments reads back identical in 2; used lengths 1 (OUT) and data + 1 (IN)", rw_pattern);
 
 /* The pattern test on a packed ring, with indirect tables (what offered of the two). */
-static enum vplat_result rw_packed_indirect(struct vplat_t *t)
+static enum vplat_result rw_packed_indirect(struct vplat_test_ctx *t)
 {
 	BLK_NEED_RW(t, 64);
 	uint64_t want = blk_offer(t) & (F(RING_PACKED) | F(INDIRECT_DESC));
@@ -87,7 +87,7 @@ static enum vplat_result rw_packed_indirect(struct vplat_t *t)
 }
 VPLAT_TEST(blk_rw_packed_indirect, "VPLAT-BLK-016 VPLAT-BLK-017", "sec:Device Types / Block Device / Device Operation", VPLAT_VIRTIO_ID_BLOCK, 0, "24 write/read-back rounds of 1..5 segments on a packed ring with indirect tables (whichever is offered), over more than a lap", rw_packed_indirect);
 
-static enum vplat_result split_framing(struct vplat_t *t)
+static enum vplat_result split_framing(struct vplat_test_ctx *t)
 {
 	BLK_NEED_RW(t, 8);
 	struct vplat_val_vq *vq;
@@ -116,7 +116,7 @@ static enum vplat_result split_framing(struct vplat_t *t)
 }
 VPLAT_TEST(blk_split_header_framing, "VPLAT-BLK-017", "sec:Device Types / Block Device / Device Operation", VPLAT_VIRTIO_ID_BLOCK, 0, "a header split over 3 descriptors and a status byte sharing the data descriptor are served", split_framing);
 
-static enum vplat_result reserved_ignored(struct vplat_t *t)
+static enum vplat_result reserved_ignored(struct vplat_test_ctx *t)
 {
 	BLK_NEED_RW(t, 8);
 	struct vplat_val_vq *vq;
@@ -148,7 +148,7 @@ static enum vplat_result reserved_ignored(struct vplat_t *t)
 }
 VPLAT_TEST(blk_reserved_field_ignored, "VPLAT-BLK-018", "sec:Device Types / Block Device / Device Operation / Legacy Interface: Device Operation", VPLAT_VIRTIO_ID_BLOCK, 0, "IN, OUT and GET_ID behave the same whatever the reserved (ioprio) field holds", reserved_ignored);
 
-static enum vplat_result flush_served(struct vplat_t *t)
+static enum vplat_result flush_served(struct vplat_test_ctx *t)
 {
 	struct vplat_val_vq *vq;
 	uint64_t off = blk_offer(t);
@@ -193,7 +193,7 @@ static bool id_valid(const uint8_t *id)
 	return true;
 }
 
-static enum vplat_result get_id(struct vplat_t *t)
+static enum vplat_result get_id(struct vplat_test_ctx *t)
 {
 	struct vplat_val_vq *vq;
 	enum vplat_result r = bringup(t, 0, &vq, 0, 0);
@@ -219,7 +219,7 @@ static enum vplat_result get_id(struct vplat_t *t)
 }
 VPLAT_TEST(blk_get_id, "VPLAT-BLK-026 VPLAT-BLK-017", "sec:Device Types / Block Device / Device Operation", VPLAT_VIRTIO_ID_BLOCK, 0, "GET_ID returns 20 bytes of printable ASCII and NUL padding, used length 21; an 8-byte buffer gets the first 8 bytes with S_OK", get_id);
 
-static enum vplat_result get_id_stable(struct vplat_t *t)
+static enum vplat_result get_id_stable(struct vplat_test_ctx *t)
 {
 	uint8_t first[20];
 	for (int round = 0; round < 3; round++) {
@@ -245,7 +245,7 @@ static enum vplat_result get_id_stable(struct vplat_t *t)
 }
 VPLAT_TEST(blk_get_id_stable, "VPLAT-BLK-027", "vplat", VPLAT_VIRTIO_ID_BLOCK, 0, "the GET_ID string is the same across two resets and another feature set (uniqueness across devices is a platform review item)", get_id_stable);
 
-static enum vplat_result lifetime(struct vplat_t *t)
+static enum vplat_result lifetime(struct vplat_test_ctx *t)
 {
 	if (!(blk_offer(t) & BF(LIFETIME)))
 		return vplat_t_skip(t, "LIFETIME not offered");

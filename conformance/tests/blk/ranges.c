@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Block device: DISCARD, WRITE_ZEROES, SECURE_ERASE (spec/11-block.md 11.6). */
-#include "blkt.h"
+#include "blk_test.h"
 
 #define AREA 16u /* sectors used at sector 32 */
 
 /* Bring up with @p feature (skip if not offered), seed sectors 32..47 with a pattern. */
-static enum vplat_result setup(struct vplat_t *t, uint64_t feature, struct vplat_val_vq **vq,
+static enum vplat_result setup(struct vplat_test_ctx *t, uint64_t feature, struct vplat_val_vq **vq,
 			       uint8_t **copy)
 {
 	BLK_NEED_RW(t, 64);
@@ -26,7 +26,7 @@ static enum vplat_result setup(struct vplat_t *t, uint64_t feature, struct vplat
 }
 
 /* Read sectors 32..47 into a fresh buffer. */
-static uint8_t *area(struct vplat_t *t, struct vplat_val_vq *vq)
+static uint8_t *area(struct vplat_test_ctx *t, struct vplat_val_vq *vq)
 {
 	uint8_t *rd = dmab(t, AREA * SECTOR);
 	if (rd && blk_read(t, vq, 32, rd, AREA * SECTOR) != S_OK)
@@ -42,7 +42,7 @@ static bool zero(const uint8_t *p, size_t n)
 	return true;
 }
 
-static enum vplat_result flag_rules(struct vplat_t *t, uint32_t type, uint64_t feature,
+static enum vplat_result flag_rules(struct vplat_test_ctx *t, uint32_t type, uint64_t feature,
 				   uint32_t max_seg_off)
 {
 	struct vplat_val_vq *vq;
@@ -76,25 +76,25 @@ static enum vplat_result flag_rules(struct vplat_t *t, uint32_t type, uint64_t f
 	return VPLAT_PASS;
 }
 
-static enum vplat_result discard_flags(struct vplat_t *t)
+static enum vplat_result discard_flags(struct vplat_test_ctx *t)
 {
 	return flag_rules(t, T_DISCARD, BF(DISCARD), BOFF(max_discard_seg));
 }
 VPLAT_TEST(blk_discard_flags_unsupp, "VPLAT-BLK-038 VPLAT-BLK-039", "devicenormative:Device Types / Block Device / Device Operation", VPLAT_VIRTIO_ID_BLOCK, 0, "DISCARD with a reserved flag bit or with unmap gets S_UNSUPP and discards nothing", discard_flags);
 
-static enum vplat_result wz_flags(struct vplat_t *t)
+static enum vplat_result wz_flags(struct vplat_test_ctx *t)
 {
 	return flag_rules(t, T_WZ, BF(WRITE_ZEROES), BOFF(max_write_zeroes_seg));
 }
 VPLAT_TEST(blk_write_zeroes_flags_unsupp, "VPLAT-BLK-038", "devicenormative:Device Types / Block Device / Device Operation", VPLAT_VIRTIO_ID_BLOCK, 0, "WRITE_ZEROES with a reserved flag bit gets S_UNSUPP and zeroes nothing", wz_flags);
 
-static enum vplat_result se_flags(struct vplat_t *t)
+static enum vplat_result se_flags(struct vplat_test_ctx *t)
 {
 	return flag_rules(t, T_SE, BF(SECURE_ERASE), BOFF(max_secure_erase_seg));
 }
 VPLAT_TEST(blk_secure_erase_flags_unsupp, "VPLAT-BLK-038 VPLAT-BLK-040", "devicenormative:Device Types / Block Device / Device Operation", VPLAT_VIRTIO_ID_BLOCK, 0, "SECURE_ERASE with a reserved flag bit or with unmap gets S_UNSUPP and erases nothing", se_flags);
 
-static enum vplat_result write_zeroes(struct vplat_t *t)
+static enum vplat_result write_zeroes(struct vplat_test_ctx *t)
 {
 	struct vplat_val_vq *vq;
 	uint8_t *copy;
@@ -131,7 +131,7 @@ static enum vplat_result write_zeroes(struct vplat_t *t)
 }
 VPLAT_TEST(blk_write_zeroes_reads_zero, "VPLAT-BLK-041", "devicenormative:Device Types / Block Device / Device Operation", VPLAT_VIRTIO_ID_BLOCK, 0, "after WRITE_ZEROES of 3 ranges (with and without unmap) they read as zeroes; neighbouring sectors keep their data", write_zeroes);
 
-static enum vplat_result secure_erase(struct vplat_t *t)
+static enum vplat_result secure_erase(struct vplat_test_ctx *t)
 {
 	struct vplat_val_vq *vq;
 	uint8_t *copy;
@@ -160,7 +160,7 @@ static enum vplat_result secure_erase(struct vplat_t *t)
 VPLAT_TEST(blk_secure_erase_old_data_gone, "VPLAT-BLK-047", "vplat", VPLAT_VIRTIO_ID_BLOCK, 0, "after SECURE_ERASE of 8 sectors none of them reads back any of the old sector contents; the next 8 are untouched", secure_erase);
 
 /* One malformed-range case: the request gets IOERR and the area stays. */
-static enum vplat_result range_ioerr(struct vplat_t *t, struct vplat_val_vq *vq, uint32_t type,
+static enum vplat_result range_ioerr(struct vplat_test_ctx *t, struct vplat_val_vq *vq, uint32_t type,
 				     const struct blk_range *rg, unsigned n, const uint8_t *copy,
 				     const char *what)
 {
@@ -176,7 +176,7 @@ static enum vplat_result range_ioerr(struct vplat_t *t, struct vplat_val_vq *vq,
 	return VPLAT_PASS;
 }
 
-static enum vplat_result malformed(struct vplat_t *t, uint32_t type, uint64_t feature,
+static enum vplat_result malformed(struct vplat_test_ctx *t, uint32_t type, uint64_t feature,
 				   uint32_t max_sec_off, uint32_t max_seg_off)
 {
 	struct vplat_val_vq *vq;
@@ -233,20 +233,20 @@ static enum vplat_result malformed(struct vplat_t *t, uint32_t type, uint64_t fe
 	return VPLAT_PASS;
 }
 
-static enum vplat_result discard_malformed(struct vplat_t *t)
+static enum vplat_result discard_malformed(struct vplat_test_ctx *t)
 {
 	return malformed(t, T_DISCARD, BF(DISCARD), BOFF(max_discard_sectors), BOFF(max_discard_seg));
 }
 VPLAT_TEST(blk_discard_malformed_ioerr, "VPLAT-BLK-046", "drivernormative:Device Types / Block Device / Device Operation", VPLAT_VIRTIO_ID_BLOCK, 0, "DISCARD with no or a partial range, a range past capacity or wrapping, too long or too many ranges: IOERR, nothing discarded; 0 sectors: OK", discard_malformed);
 
-static enum vplat_result wz_malformed(struct vplat_t *t)
+static enum vplat_result wz_malformed(struct vplat_test_ctx *t)
 {
 	return malformed(t, T_WZ, BF(WRITE_ZEROES), BOFF(max_write_zeroes_sectors),
 			 BOFF(max_write_zeroes_seg));
 }
 VPLAT_TEST(blk_write_zeroes_malformed_ioerr, "VPLAT-BLK-046", "drivernormative:Device Types / Block Device / Device Operation", VPLAT_VIRTIO_ID_BLOCK, 0, "WRITE_ZEROES with malformed ranges gets IOERR and zeroes nothing, not even its valid first range", wz_malformed);
 
-static enum vplat_result se_malformed(struct vplat_t *t)
+static enum vplat_result se_malformed(struct vplat_test_ctx *t)
 {
 	return malformed(t, T_SE, BF(SECURE_ERASE), BOFF(max_secure_erase_sectors),
 			 BOFF(max_secure_erase_seg));

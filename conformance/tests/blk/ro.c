@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Block device: read-only devices (spec/11-block.md 11.4). */
-#include "blkt.h"
+#include "blk_test.h"
 
 /* Writes and range commands on an RO device, with RO accepted (@p accept) or not. */
-static enum vplat_result ro_refuses(struct vplat_t *t, bool accept)
+static enum vplat_result ro_refuses(struct vplat_test_ctx *t, bool accept)
 {
 	uint64_t off = blk_offer(t);
 	if (!(off & BF(RO)))
@@ -57,13 +57,13 @@ static enum vplat_result ro_refuses(struct vplat_t *t, bool accept)
 	return VPLAT_PASS;
 }
 
-static enum vplat_result ro_accepted(struct vplat_t *t)
+static enum vplat_result ro_accepted(struct vplat_test_ctx *t)
 {
 	return ro_refuses(t, true);
 }
 VPLAT_TEST(blk_ro_refuses_writes, "VPLAT-BLK-032 VPLAT-BLK-033", "devicenormative:Device Types / Block Device / Device Operation", VPLAT_VIRTIO_ID_BLOCK, 0, "RO accepted: OUT, DISCARD, WRITE_ZEROES, SECURE_ERASE get IOERR and write nothing; IN, FLUSH, GET_ID, GET_LIFETIME are served", ro_accepted);
 
-static enum vplat_result ro_not_accepted(struct vplat_t *t)
+static enum vplat_result ro_not_accepted(struct vplat_test_ctx *t)
 {
 	return ro_refuses(t, false);
 }

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Block device: more data segments than seg_max (spec/11-block.md 11.1): IOERR, no data moved. */
 #include <stdlib.h>
-#include "blkt.h"
+#include "blk_test.h"
 
-static enum vplat_result seg_max_exceeded(struct vplat_t *t)
+static enum vplat_result seg_max_exceeded(struct vplat_test_ctx *t)
 {
 	uint64_t off = blk_offer(t);
 	if (!(off & BF(SEG_MAX)))

@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* CAN device: features, configuration and controller mode (spec/15-can.md 15.1, 15.2). */
-#include "cant.h"
+#include "can_test.h"
 
 #define S_ACK VPLAT_VIRTIO_STATUS_ACKNOWLEDGE
 #define S_DRV VPLAT_VIRTIO_STATUS_DRIVER
 #define S_FOK VPLAT_VIRTIO_STATUS_FEATURES_OK
 
-static enum vplat_result offer(struct vplat_t *t)
+static enum vplat_result offer(struct vplat_test_ctx *t)
 {
 	uint64_t off = vplat_val_get_device_features(t->d);
 	uint64_t dev = off & 0xffffffu;
@@ -23,7 +23,7 @@ static enum vplat_result offer(struct vplat_t *t)
 VPLAT_TEST(can_feature_offer, "VPLAT-CAN-001", "sec:Device Types / CAN Device / Feature bits / Feature bit requirements", VPLAT_VIRTIO_ID_CAN, 0, "CAN_CLASSIC or CAN_FD offered, RTR_FRAMES only with CAN_CLASSIC, no other device-type bit", offer);
 
 /* The sequence up to FEATURES_OK with exactly @p f; whether FEATURES_OK stuck. */
-static bool try_features(struct vplat_t *t, uint64_t f)
+static bool try_features(struct vplat_test_ctx *t, uint64_t f)
 {
 	vplat_val_reset(t->d);
 	vplat_val_set_status(t->d, S_ACK);
@@ -34,7 +34,7 @@ static bool try_features(struct vplat_t *t, uint64_t f)
 	return status(t) & S_FOK;
 }
 
-static enum vplat_result features_ok_rules(struct vplat_t *t)
+static enum vplat_result features_ok_rules(struct vplat_test_ctx *t)
 {
 	uint64_t off = vplat_val_get_device_features(t->d);
 	VPLAT_T_CHECK_MSG(t, 1, !try_features(t, 0), "neither CLASSIC nor FD: FEATURES_OK refused",
@@ -57,7 +57,7 @@ static enum vplat_result features_ok_rules(struct vplat_t *t)
 }
 VPLAT_TEST(can_features_ok_rules, "VPLAT-CAN-002", "sec:Device Types / CAN Device / Feature bits / Feature bit requirements", VPLAT_VIRTIO_ID_CAN, 0, "FEATURES_OK refused without CLASSIC or FD and for RTR_FRAMES without CLASSIC; valid sets accepted", features_ok_rules);
 
-static enum vplat_result bit_numbering(struct vplat_t *t)
+static enum vplat_result bit_numbering(struct vplat_test_ctx *t)
 {
 	/* Bit 2 is RTR_FRAMES and bit 3 LATE_TX_ACK: with bit 2 (not 3) an RTR frame is sent,
 	 * with bit 3 (not 2) it is refused. A device with the bits swapped does the opposite. */
@@ -86,7 +86,7 @@ static enum vplat_result bit_numbering(struct vplat_t *t)
 }
 VPLAT_TEST(can_feature_bit_numbering, "VPLAT-CAN-005 VPLAT-CAN-016", "vplat", VPLAT_VIRTIO_ID_CAN, 0, "bit 2 enables RTR frames and bit 3 does not (virtio 1.4 numbering, not the RFC's swapped one)", bit_numbering);
 
-static enum vplat_result config_status(struct vplat_t *t)
+static enum vplat_result config_status(struct vplat_test_ctx *t)
 {
 	VPLAT_T_CHECK_EQ(t, 1, can_status(t), 0, "status reads 0 after reset");
 	struct cdev c = {0};
@@ -107,7 +107,7 @@ static enum vplat_result config_status(struct vplat_t *t)
 }
 VPLAT_TEST(can_config_status, "VPLAT-CAN-004", "sec:Device Types / CAN Device / Device configuration layout", VPLAT_VIRTIO_ID_CAN, 0, "status reads 0 after reset and through START/STOP; no bit other than BUSOFF", config_status);
 
-static enum vplat_result starts_stopped(struct vplat_t *t)
+static enum vplat_result starts_stopped(struct vplat_test_ctx *t)
 {
 	struct cdev c = {0};
 	struct cframe f = can_frame(0, 0x100, 2);
@@ -131,7 +131,7 @@ static enum vplat_result starts_stopped(struct vplat_t *t)
 }
 VPLAT_TEST(can_starts_stopped, "VPLAT-CAN-006 VPLAT-CAN-020 VPLAT-CAN-008", "sec:Device Types / CAN Device / Device Operation / Controller Mode", VPLAT_VIRTIO_ID_CAN, 0, "after reset (also from STARTED) TX is NOT_OK; after START OK; after STOP NOT_OK again", starts_stopped);
 
-static enum vplat_result start_stop_idempotent(struct vplat_t *t)
+static enum vplat_result start_stop_idempotent(struct vplat_test_ctx *t)
 {
 	struct cdev c = {0};
 	struct cframe f = can_frame(FL_EXT, 0x1000, 1);
@@ -151,7 +151,7 @@ static enum vplat_result start_stop_idempotent(struct vplat_t *t)
 }
 VPLAT_TEST(can_start_stop_repeated, "VPLAT-CAN-014 VPLAT-CAN-008", "vplat", VPLAT_VIRTIO_ID_CAN, 0, "STOP while STOPPED and START while STARTED answer OK and change nothing", start_stop_idempotent);
 
-static enum vplat_result ctl_in_order(struct vplat_t *t)
+static enum vplat_result ctl_in_order(struct vplat_test_ctx *t)
 {
 	struct cdev c = {0};
 	enum vplat_result r = can_up(t, CF(CAN_CLASSIC), &c);
@@ -185,7 +185,7 @@ static enum vplat_result ctl_in_order(struct vplat_t *t)
 }
 VPLAT_TEST(can_ctrl_in_order, "VPLAT-CAN-007 VPLAT-CAN-008", "sec:Device Types / CAN Device / Device Operation / Controller Mode", VPLAT_VIRTIO_ID_CAN, 0, "seven START/STOP requests in one kick are answered OK in order; the last one decides the state", ctl_in_order);
 
-static enum vplat_result ctl_malformed(struct vplat_t *t)
+static enum vplat_result ctl_malformed(struct vplat_test_ctx *t)
 {
 	struct cdev c = {0};
 	enum vplat_result r = can_up(t, CF(CAN_CLASSIC), &c);

@@ -1,18 +1,18 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * CAN device: reception and frame order (spec/15-can.md 15.3, 15.4). Frames are received from
- * the platform's echo peer (cant.h): each test transmits a frame and waits for it to come back
+ * the platform's echo peer (can_test.h): each test transmits a frame and waits for it to come back
  * from the other node. Where nothing comes back within CAN_ECHO_MS the test SKIPs: the
  * platform has no echo peer and reception cannot be provoked from the driver.
  */
-#include "cant.h"
+#include "can_test.h"
 
 #define SKIP_NO_ECHO(T)                                                                            \
 	vplat_t_skip(T, "no frame came back within %u ms: the platform has no echo peer on the "   \
 		     "bus, so reception cannot be provoked from the driver", CAN_ECHO_MS)
 
 /* Bring up with @p feats, START, post @p nrx Rxq buffers of @p size bytes. */
-static enum vplat_result started(struct vplat_t *t, uint64_t feats, struct cdev *c, unsigned nrx,
+static enum vplat_result started(struct vplat_test_ctx *t, uint64_t feats, struct cdev *c, unsigned nrx,
 				 uint32_t size, uint8_t **bufs)
 {
 	enum vplat_result r = can_up(t, feats, c);
@@ -33,7 +33,7 @@ static uint32_t le32(const uint8_t *p)
 
 /* The received frame @p b (used length @p len) is @p f as the chapter says a received frame
  * looks. Checkpoints cp..cp+4. */
-static enum vplat_result rx_matches(struct vplat_t *t, int cp, const uint8_t *b, uint32_t len,
+static enum vplat_result rx_matches(struct vplat_test_ctx *t, int cp, const uint8_t *b, uint32_t len,
 				    const struct cframe *f)
 {
 	uint32_t dlen = f->length; /* RTR: that many zero bytes */
@@ -64,7 +64,7 @@ static enum vplat_result rx_matches(struct vplat_t *t, int cp, const uint8_t *b,
 }
 
 /* One round of can_rx_frame_fields with the features @p off. */
-static enum vplat_result echo_round(struct vplat_t *t, uint64_t off)
+static enum vplat_result echo_round(struct vplat_test_ctx *t, uint64_t off)
 {
 	struct cdev c = {0};
 	enum vplat_result r = started(t, off, &c, 16, CAN_RXBUF, NULL);
@@ -103,7 +103,7 @@ static enum vplat_result echo_round(struct vplat_t *t, uint64_t off)
 	}
 	return VPLAT_PASS;
 }
-static enum vplat_result echo_fields(struct vplat_t *t)
+static enum vplat_result echo_fields(struct vplat_test_ctx *t)
 {
 	/* Without LATE_TX_ACK first, then with it (if offered). */
 	uint64_t off = vplat_val_get_device_features(t->d) & C_ALL;
@@ -119,7 +119,7 @@ static enum vplat_result echo_fields(struct vplat_t *t)
 
 VPLAT_TEST(can_rx_frame_fields, "VPLAT-CAN-028 VPLAT-CAN-027 VPLAT-CAN-003", "sec:Device Types / CAN Device / Device Operation / CAN Message Reception", VPLAT_VIRTIO_ID_CAN, 0, "frames echoed by the peer (without and with LATE_TX_ACK) arrive once with msg_type RX, the sent flags, id, length and data, reserved fields 0 (SKIP without an echo peer)", echo_fields);
 
-static enum vplat_result rx_rtr(struct vplat_t *t)
+static enum vplat_result rx_rtr(struct vplat_test_ctx *t)
 {
 	struct cdev c = {0};
 	uint64_t off = vplat_val_get_device_features(t->d) & C_ALL;
@@ -143,7 +143,7 @@ static enum vplat_result rx_rtr(struct vplat_t *t)
 }
 VPLAT_TEST(can_rx_rtr_length, "VPLAT-CAN-030 VPLAT-CAN-028", "sec:Device Types / CAN Device / Device Operation / CAN Message Reception", VPLAT_VIRTIO_ID_CAN, 0, "a received RTR frame has length = its DLC, followed by that many zero bytes (used 16 + length) (SKIP without an echo peer)", rx_rtr);
 
-static enum vplat_result small_buffer(struct vplat_t *t)
+static enum vplat_result small_buffer(struct vplat_test_ctx *t)
 {
 	struct cdev c = {0};
 	uint64_t off = vplat_val_get_device_features(t->d) & C_ALL;
@@ -184,7 +184,7 @@ static enum vplat_result small_buffer(struct vplat_t *t)
 }
 VPLAT_TEST(can_rx_buffer_too_small, "VPLAT-CAN-031", "vplat", VPLAT_VIRTIO_ID_CAN, 0, "an Rxq buffer too small for the frame is returned empty (used 0), the frame dropped; the next frame uses the next buffer (SKIP without an echo peer)", small_buffer);
 
-static enum vplat_result stopped_no_rx(struct vplat_t *t)
+static enum vplat_result stopped_no_rx(struct vplat_test_ctx *t)
 {
 	struct cdev c = {0};
 	uint64_t off = vplat_val_get_device_features(t->d) & C_ALL;
@@ -211,7 +211,7 @@ static enum vplat_result stopped_no_rx(struct vplat_t *t)
 }
 VPLAT_TEST(can_rx_none_while_stopped, "VPLAT-CAN-012", "vplat", VPLAT_VIRTIO_ID_CAN, 0, "after STOP, with Rxq buffers posted, the echo of a frame sent just before arrives in none of them (SKIP without an echo peer)", stopped_no_rx);
 
-static enum vplat_result tx_order(struct vplat_t *t)
+static enum vplat_result tx_order(struct vplat_test_ctx *t)
 {
 	struct cdev c = {0};
 	uint64_t off = vplat_val_get_device_features(t->d) & C_ALL;

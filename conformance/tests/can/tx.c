@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * CAN device: transmission (spec/15-can.md 15.3). A refused frame must not be scheduled: where
- * the platform has an echo peer (cant.h), the tests also check that nothing comes back for
+ * the platform has an echo peer (can_test.h), the tests also check that nothing comes back for
  * refused frames; without one that part checks nothing.
  */
-#include "cant.h"
+#include "can_test.h"
 
 /* Bring up with @p feats, START, and post Rxq buffers to catch echoes of refused frames. */
-static enum vplat_result started(struct vplat_t *t, uint64_t feats, struct cdev *c)
+static enum vplat_result started(struct vplat_test_ctx *t, uint64_t feats, struct cdev *c)
 {
 	enum vplat_result r = can_up(t, feats, c);
 	if (r != VPLAT_PASS)
@@ -20,7 +20,7 @@ static enum vplat_result started(struct vplat_t *t, uint64_t feats, struct cdev 
 }
 
 /* @p f must be refused (NOT_OK, used 1) and nothing may reach the bus. Checkpoints cp..cp+1. */
-static enum vplat_result refused(struct vplat_t *t, struct cdev *c, int cp, const struct cframe *f,
+static enum vplat_result refused(struct vplat_test_ctx *t, struct cdev *c, int cp, const struct cframe *f,
 				 const char *what)
 {
 	uint32_t used = 0;
@@ -55,7 +55,7 @@ static enum vplat_result refused(struct vplat_t *t, struct cdev *c, int cp, cons
 				  f_.can_id, f_.length, res_, used_);                              \
 	} while (0)
 
-static enum vplat_result valid_frames(struct vplat_t *t)
+static enum vplat_result valid_frames(struct vplat_test_ctx *t)
 {
 	struct cdev c = {0};
 	uint64_t off = vplat_val_get_device_features(t->d) & C_ALL;
@@ -95,7 +95,7 @@ static enum vplat_result valid_frames(struct vplat_t *t)
 }
 VPLAT_TEST(can_tx_valid_frames, "VPLAT-CAN-003 VPLAT-CAN-020 VPLAT-CAN-022", "devicenormative:Device Types / CAN Device / Device Operation / CAN Message Transmission", VPLAT_VIRTIO_ID_CAN, 0, "classic 0..8 bytes, FD at every DLC length, RTR, 11- and 29-bit identifiers: OK with used length 1, with and without LATE_TX_ACK", valid_frames);
 
-static enum vplat_result unnegotiated_types(struct vplat_t *t)
+static enum vplat_result unnegotiated_types(struct vplat_test_ctx *t)
 {
 	struct cdev c = {0};
 	uint64_t off = vplat_val_get_device_features(t->d);
@@ -129,7 +129,7 @@ static enum vplat_result unnegotiated_types(struct vplat_t *t)
 }
 VPLAT_TEST(can_tx_unnegotiated_type, "VPLAT-CAN-016", "devicenormative:Device Types / CAN Device / Device Operation / CAN Message Transmission", VPLAT_VIRTIO_ID_CAN, 0, "FD without CAN_FD, classic without CAN_CLASSIC, RTR without RTR_FRAMES, RTR with FD: NOT_OK, not sent", unnegotiated_types);
 
-static enum vplat_result undefined_flags(struct vplat_t *t)
+static enum vplat_result undefined_flags(struct vplat_test_ctx *t)
 {
 	struct cdev c = {0};
 	uint64_t off = vplat_val_get_device_features(t->d) & C_ALL;
@@ -145,7 +145,7 @@ static enum vplat_result undefined_flags(struct vplat_t *t)
 }
 VPLAT_TEST(can_tx_undefined_flags, "VPLAT-CAN-017", "devicenormative:Device Types / CAN Device / Device Operation / CAN Message Transmission", VPLAT_VIRTIO_ID_CAN, 0, "flags with any bit besides EXTENDED, FD, RTR: NOT_OK and not sent", undefined_flags);
 
-static enum vplat_result id_range(struct vplat_t *t)
+static enum vplat_result id_range(struct vplat_test_ctx *t)
 {
 	struct cdev c = {0};
 	uint64_t off = vplat_val_get_device_features(t->d) & C_ALL;
@@ -165,7 +165,7 @@ static enum vplat_result id_range(struct vplat_t *t)
 }
 VPLAT_TEST(can_tx_id_range, "VPLAT-CAN-018 VPLAT-CAN-003", "devicenormative:Device Types / CAN Device / Device Operation / CAN Message Transmission", VPLAT_VIRTIO_ID_CAN, 0, "identifiers above 0x7ff (standard) or 0x1fffffff (extended): NOT_OK and not sent; the limits themselves OK", id_range);
 
-static enum vplat_result length_range(struct vplat_t *t)
+static enum vplat_result length_range(struct vplat_test_ctx *t)
 {
 	struct cdev c = {0};
 	uint64_t off = vplat_val_get_device_features(t->d) & C_ALL;
@@ -192,7 +192,7 @@ static enum vplat_result length_range(struct vplat_t *t)
 }
 VPLAT_TEST(can_tx_length_range, "VPLAT-CAN-019", "devicenormative:Device Types / CAN Device / Device Operation / CAN Message Transmission", VPLAT_VIRTIO_ID_CAN, 0, "classic and RTR length above 8, CAN FD lengths other than 0..8, 12, 16, 20, 24, 32, 48, 64: NOT_OK and not sent", length_range);
 
-static enum vplat_result reserved_ignored(struct vplat_t *t)
+static enum vplat_result reserved_ignored(struct vplat_test_ctx *t)
 {
 	struct cdev c = {0};
 	uint64_t off = vplat_val_get_device_features(t->d) & C_ALL;
@@ -221,7 +221,7 @@ static enum vplat_result reserved_ignored(struct vplat_t *t)
 }
 VPLAT_TEST(can_tx_reserved_ignored, "VPLAT-CAN-025", "devicenormative:Device Types / CAN Device / Device Operation / CAN Message Transmission", VPLAT_VIRTIO_ID_CAN, 0, "frames with any values in reserved_classic_dlc, padding and reserved_xl_priority are sent (OK)", reserved_ignored);
 
-static enum vplat_result rtr_payload(struct vplat_t *t)
+static enum vplat_result rtr_payload(struct vplat_test_ctx *t)
 {
 	struct cdev c = {0};
 	uint64_t off = vplat_val_get_device_features(t->d) & C_ALL;
@@ -242,7 +242,7 @@ static enum vplat_result rtr_payload(struct vplat_t *t)
 }
 VPLAT_TEST(can_tx_rtr_payload, "VPLAT-CAN-024", "vplat", VPLAT_VIRTIO_ID_CAN, 0, "an RTR request is accepted with no payload, with length zero bytes, and with extra bytes", rtr_payload);
 
-static enum vplat_result malformed_tx(struct vplat_t *t)
+static enum vplat_result malformed_tx(struct vplat_test_ctx *t)
 {
 	struct cdev c = {0};
 	uint64_t off = vplat_val_get_device_features(t->d) & C_ALL;
@@ -281,7 +281,7 @@ static enum vplat_result malformed_tx(struct vplat_t *t)
 }
 VPLAT_TEST(can_exer_tx_malformed, "VPLAT-CAN-023", "vplat", VPLAT_VIRTIO_ID_CAN, VPLAT_TF_EXERCISER, "Txq: wrong msg_type, short header, data shorter than length: NOT_OK; no writable byte: used 0; nothing sent", malformed_tx);
 
-static enum vplat_result stop_cancels(struct vplat_t *t)
+static enum vplat_result stop_cancels(struct vplat_test_ctx *t)
 {
 	struct cdev c = {0};
 	uint64_t off = vplat_val_get_device_features(t->d) & C_ALL;

@@ -21,13 +21,13 @@ int creq_queue(uint32_t device_id)
 	}
 }
 
-static uint8_t *dma(struct vplat_t *t, uint32_t len, uint64_t *gpa)
+static uint8_t *dma(struct vplat_test_ctx *t, uint32_t len, uint64_t *gpa)
 {
 	return vplat_val_alloc(t->d->mem, len, 16, gpa);
 }
 
 /* A request of one readable buffer (a copy of @p out) and up to two writable ones. */
-static int creq_parts(struct vplat_t *t, struct creq *r, const void *out, uint32_t out_len,
+static int creq_parts(struct vplat_test_ctx *t, struct creq *r, const void *out, uint32_t out_len,
 		      uint32_t in1, uint32_t in2)
 {
 	uint64_t gpa;
@@ -54,7 +54,7 @@ static int creq_parts(struct vplat_t *t, struct creq *r, const void *out, uint32
 	return 0;
 }
 
-int creq_build(struct vplat_t *t, struct creq *r)
+int creq_build(struct vplat_test_ctx *t, struct creq *r)
 {
 	uint64_t gpa;
 	memset(r, 0, sizeof(*r));
@@ -113,7 +113,7 @@ int creq_build(struct vplat_t *t, struct creq *r)
 	}
 }
 
-uint64_t dev_required_features(struct vplat_t *t)
+uint64_t dev_required_features(struct vplat_test_ctx *t)
 {
 	uint64_t off = vplat_val_get_device_features(t->d);
 	switch (t->dev->device_id) {
@@ -143,7 +143,7 @@ uint32_t creq_in_len(const struct creq *r)
 	return n;
 }
 
-static enum vplat_result up(struct vplat_t *t, uint64_t wanted, struct vplat_val_vq **vqp, int q,
+static enum vplat_result up(struct vplat_test_ctx *t, uint64_t wanted, struct vplat_val_vq **vqp, int q,
 			    uint16_t size, bool driver_ok)
 {
 	uint64_t offered = vplat_val_get_device_features(t->d);
@@ -184,19 +184,19 @@ static enum vplat_result up(struct vplat_t *t, uint64_t wanted, struct vplat_val
 	return VPLAT_PASS;
 }
 
-enum vplat_result bringup(struct vplat_t *t, uint64_t wanted, struct vplat_val_vq **vq, int q,
+enum vplat_result bringup(struct vplat_test_ctx *t, uint64_t wanted, struct vplat_val_vq **vq, int q,
 			  uint16_t size)
 {
 	return up(t, wanted, vq, q, size, true);
 }
 
-enum vplat_result bringup_no_driver_ok(struct vplat_t *t, uint64_t wanted,
+enum vplat_result bringup_no_driver_ok(struct vplat_test_ctx *t, uint64_t wanted,
 				       struct vplat_val_vq **vq, int q, uint16_t size)
 {
 	return up(t, wanted, vq, q, size, false);
 }
 
-int wait_used(struct vplat_t *t, struct vplat_val_vq *vq, void **token, uint32_t *len)
+int wait_used(struct vplat_test_ctx *t, struct vplat_val_vq *vq, void **token, uint32_t *len)
 {
 	for (;;) {
 		int rc = vplat_val_vq_get_used(vq, token, len);
@@ -208,7 +208,7 @@ int wait_used(struct vplat_t *t, struct vplat_val_vq *vq, void **token, uint32_t
 	}
 }
 
-int post(struct vplat_t *t, struct vplat_val_vq *vq, struct creq *req, void *token)
+int post(struct vplat_test_ctx *t, struct vplat_val_vq *vq, struct creq *req, void *token)
 {
 	int rc = creq_build(t, req);
 	if (rc)
@@ -220,7 +220,7 @@ int post(struct vplat_t *t, struct vplat_val_vq *vq, struct creq *req, void *tok
 	return 0;
 }
 
-int raw_wait(struct vplat_t *t, struct vplat_val_vq *vq, uint16_t ndesc, uint32_t *id,
+int raw_wait(struct vplat_test_ctx *t, struct vplat_val_vq *vq, uint16_t ndesc, uint32_t *id,
 	     uint32_t *len)
 {
 	for (;;) {

@@ -27,13 +27,13 @@ struct creq {
 int creq_queue(uint32_t device_id);
 
 /* Build a valid request for the device type in DMA memory. 0 or a VPLAT_E* code. */
-int creq_build(struct vplat_t *t, struct creq *r);
+int creq_build(struct vplat_test_ctx *t, struct creq *r);
 
 /*
  * Device-type features a driver must accept for FEATURES_OK to be set (CAN: CAN_CLASSIC, or
  * CAN_FD on a device without CLASSIC); bringup() always adds them. 0 for other types.
  */
-uint64_t dev_required_features(struct vplat_t *t);
+uint64_t dev_required_features(struct vplat_test_ctx *t);
 
 /* True if every device-readable buffer of @p r still holds what was posted. */
 bool creq_readable_intact(const struct creq *r);
@@ -48,16 +48,16 @@ uint32_t creq_in_len(const struct creq *r);
  * any q) for no queue.
  * Returns VPLAT_PASS, or ERROR/SKIP recorded in @p t.
  */
-enum vplat_result bringup(struct vplat_t *t, uint64_t wanted, struct vplat_val_vq **vq, int q,
+enum vplat_result bringup(struct vplat_test_ctx *t, uint64_t wanted, struct vplat_val_vq **vq, int q,
 			  uint16_t size);
 
 /* Like bringup() but stops after the queue is set up, before DRIVER_OK. */
-enum vplat_result bringup_no_driver_ok(struct vplat_t *t, uint64_t wanted,
+enum vplat_result bringup_no_driver_ok(struct vplat_test_ctx *t, uint64_t wanted,
 				       struct vplat_val_vq **vq, int q, uint16_t size);
 
 /* Release every queue the test has set up (all of them: bringup() may set up more than the
  * one it returns, e.g. a network device's receiveq), before bringing the device up again. */
-static inline void release_queues(struct vplat_t *t)
+static inline void release_queues(struct vplat_test_ctx *t)
 {
 	for (unsigned k = 0; k < t->nvqs; k++)
 		vplat_val_vq_fini(&t->vqs[k]);
@@ -66,14 +66,14 @@ static inline void release_queues(struct vplat_t *t)
 
 /* Wait for a raw used entry (vplat_val_vq_raw_used(), no driver bookkeeping) until the
  * test's deadline, polling the PAL. Returns its result: 0 or VPLAT_EAGAIN at the deadline. */
-int raw_wait(struct vplat_t *t, struct vplat_val_vq *vq, uint16_t ndesc, uint32_t *id,
+int raw_wait(struct vplat_test_ctx *t, struct vplat_val_vq *vq, uint16_t ndesc, uint32_t *id,
 	     uint32_t *len);
 
 /* Wait for one used buffer until the test's deadline, polling the PAL. */
-int wait_used(struct vplat_t *t, struct vplat_val_vq *vq, void **token, uint32_t *len);
+int wait_used(struct vplat_test_ctx *t, struct vplat_val_vq *vq, void **token, uint32_t *len);
 
 /* Status byte as the driver reads it. */
-static inline uint8_t status(struct vplat_t *t)
+static inline uint8_t status(struct vplat_test_ctx *t)
 {
 	return vplat_val_get_status(t->d);
 }
@@ -81,28 +81,28 @@ static inline uint8_t status(struct vplat_t *t)
 #endif
 
 /* Raw register access, for transport tests. */
-static inline uint64_t mmio_rd(struct vplat_t *t, uint64_t off, unsigned size)
+static inline uint64_t mmio_rd(struct vplat_test_ctx *t, uint64_t off, unsigned size)
 {
 	return t->d->io.ops->read(t->d->io.ctx, VPLAT_VAL_SPACE_MMIO, off, size);
 }
-static inline void mmio_wr(struct vplat_t *t, uint64_t off, unsigned size, uint64_t v)
+static inline void mmio_wr(struct vplat_test_ctx *t, uint64_t off, unsigned size, uint64_t v)
 {
 	t->d->io.ops->write(t->d->io.ctx, VPLAT_VAL_SPACE_MMIO, off, size, v);
 }
-static inline uint64_t cfg_rd(struct vplat_t *t, uint64_t off, unsigned size)
+static inline uint64_t cfg_rd(struct vplat_test_ctx *t, uint64_t off, unsigned size)
 {
 	return t->d->io.ops->read(t->d->io.ctx, VPLAT_VAL_SPACE_PCI_CFG, off, size);
 }
-static inline uint64_t common_rd(struct vplat_t *t, uint64_t off, unsigned size)
+static inline uint64_t common_rd(struct vplat_test_ctx *t, uint64_t off, unsigned size)
 {
 	return t->d->io.ops->read(t->d->io.ctx, VPLAT_VAL_SPACE_BAR(t->d->common.bar),
 				  t->d->common.offset + off, size);
 }
-static inline void common_wr(struct vplat_t *t, uint64_t off, unsigned size, uint64_t v)
+static inline void common_wr(struct vplat_test_ctx *t, uint64_t off, unsigned size, uint64_t v)
 {
 	t->d->io.ops->write(t->d->io.ctx, VPLAT_VAL_SPACE_BAR(t->d->common.bar),
 			    t->d->common.offset + off, size, v);
 }
 
 /* Post one valid request on @p vq and kick; the request's storage is @p req. */
-int post(struct vplat_t *t, struct vplat_val_vq *vq, struct creq *req, void *token);
+int post(struct vplat_test_ctx *t, struct vplat_val_vq *vq, struct creq *req, void *token);

@@ -5,7 +5,7 @@
 #include "vplat/val/val.h"
 #include "vplat/val/conform.h"
 
-void *dmab(struct vplat_t *t, uint32_t len)
+void *dmab(struct vplat_test_ctx *t, uint32_t len)
 {
 	uint64_t gpa;
 	uint8_t *p = vplat_val_alloc(t->d->mem, len ? len : 1, 16, &gpa);
@@ -25,7 +25,7 @@ void pattern(void *p, size_t len, uint32_t seed)
 	}
 }
 
-int xfer(struct vplat_t *t, struct vplat_val_vq *vq, const struct vplat_val_buf *b,
+int xfer(struct vplat_test_ctx *t, struct vplat_val_vq *vq, const struct vplat_val_buf *b,
 	 unsigned n_out, unsigned n_in, uint32_t *used)
 {
 	static int tokens;
@@ -50,7 +50,7 @@ static uint64_t mono_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-bool quiet_for(struct vplat_t *t, struct vplat_val_vq *vq, unsigned ms, void **tok)
+bool quiet_for(struct vplat_test_ctx *t, struct vplat_val_vq *vq, unsigned ms, void **tok)
 {
 	uint64_t end = mono_ns() + (uint64_t)ms * 1000000u;
 	void *dummy;
@@ -63,7 +63,7 @@ bool quiet_for(struct vplat_t *t, struct vplat_val_vq *vq, unsigned ms, void **t
 	return true;
 }
 
-bool wait_status(struct vplat_t *t, uint8_t bits, unsigned ms)
+bool wait_status(struct vplat_test_ctx *t, uint8_t bits, unsigned ms)
 {
 	uint64_t end = mono_ns() + (uint64_t)ms * 1000000u;
 	do {
@@ -74,7 +74,7 @@ bool wait_status(struct vplat_t *t, uint8_t bits, unsigned ms)
 	return false;
 }
 
-uint64_t cfg(struct vplat_t *t, uint32_t off, unsigned size)
+uint64_t cfg(struct vplat_test_ctx *t, uint32_t off, unsigned size)
 {
 	uint8_t b[8] = {0};
 	uint64_t v = 0;
@@ -85,7 +85,7 @@ uint64_t cfg(struct vplat_t *t, uint32_t off, unsigned size)
 	return v;
 }
 
-int blk_rqv(struct vplat_t *t, struct vplat_val_vq *vq, uint32_t type, uint32_t reserved,
+int blk_rqv(struct vplat_test_ctx *t, struct vplat_val_vq *vq, uint32_t type, uint32_t reserved,
 	    uint64_t sector, void *const *data, const uint32_t *len, unsigned nd, bool data_in,
 	    uint8_t *st, uint32_t *used)
 {
@@ -113,14 +113,14 @@ int blk_rqv(struct vplat_t *t, struct vplat_val_vq *vq, uint32_t type, uint32_t 
 	return rc;
 }
 
-int blk_rq(struct vplat_t *t, struct vplat_val_vq *vq, uint32_t type, uint64_t sector,
+int blk_rq(struct vplat_test_ctx *t, struct vplat_val_vq *vq, uint32_t type, uint64_t sector,
 	   void *data, uint32_t len, bool data_in, uint8_t *st, uint32_t *used)
 {
 	unsigned nd = data && len ? 1 : 0;
 	return blk_rqv(t, vq, type, 0, sector, &data, &len, nd, data_in, st, used);
 }
 
-int blk_ranges(struct vplat_t *t, struct vplat_val_vq *vq, uint32_t type,
+int blk_ranges(struct vplat_test_ctx *t, struct vplat_val_vq *vq, uint32_t type,
 	       const struct blk_range *r, unsigned n, uint8_t *st, uint32_t *used)
 {
 	uint64_t mark = vplat_val_mem_mark(t->d->mem);
@@ -137,7 +137,7 @@ int blk_ranges(struct vplat_t *t, struct vplat_val_vq *vq, uint32_t type,
 	return rc;
 }
 
-int net_ctrl(struct vplat_t *t, struct vplat_val_vq *vq, uint8_t cls, uint8_t cmd,
+int net_ctrl(struct vplat_test_ctx *t, struct vplat_val_vq *vq, uint8_t cls, uint8_t cmd,
 	     const void *data, uint32_t len, uint8_t *ack, uint32_t *used)
 {
 	uint64_t mark = vplat_val_mem_mark(t->d->mem);

@@ -11,7 +11,7 @@
 #include "common.h"
 
 /* Zeroed DMA memory of @p len bytes (16-byte aligned), or NULL. */
-void *dmab(struct vplat_t *t, uint32_t len);
+void *dmab(struct vplat_test_ctx *t, uint32_t len);
 
 /* Fill @p p with a pseudo-random pattern derived from @p seed. */
 void pattern(void *p, size_t len, uint32_t seed);
@@ -21,20 +21,20 @@ void pattern(void *p, size_t len, uint32_t seed);
  * until the test's deadline. @p used receives the used length (may be NULL).
  * 0; VPLAT_ETIMEDOUT; VPLAT_EPROTO if the device returned another buffer; or an add error.
  */
-int xfer(struct vplat_t *t, struct vplat_val_vq *vq, const struct vplat_val_buf *b,
+int xfer(struct vplat_test_ctx *t, struct vplat_val_vq *vq, const struct vplat_val_buf *b,
 	 unsigned n_out, unsigned n_in, uint32_t *used);
 
 /*
  * True if @p vq returns no used buffer for @p ms milliseconds (clock time, polling the PAL).
  * A buffer that does come back is consumed and its token stored in @p tok (may be NULL).
  */
-bool quiet_for(struct vplat_t *t, struct vplat_val_vq *vq, unsigned ms, void **tok);
+bool quiet_for(struct vplat_test_ctx *t, struct vplat_val_vq *vq, unsigned ms, void **tok);
 
 /* True once the device status has all of @p bits, polling for up to @p ms milliseconds. */
-bool wait_status(struct vplat_t *t, uint8_t bits, unsigned ms);
+bool wait_status(struct vplat_test_ctx *t, uint8_t bits, unsigned ms);
 
 /* Device configuration field of @p size bytes (1, 2, 4, 8) at @p off, read consistently. */
-uint64_t cfg(struct vplat_t *t, uint32_t off, unsigned size);
+uint64_t cfg(struct vplat_test_ctx *t, uint32_t off, unsigned size);
 
 /* ---- block ------------------------------------------------------------------------------ */
 
@@ -47,12 +47,12 @@ uint64_t cfg(struct vplat_t *t, uint32_t off, unsigned size);
  * status buffer pre-set to BLK_NO_STATUS. @p st and @p used receive the status byte and the
  * used length. Returns 0 or an xfer() error.
  */
-int blk_rqv(struct vplat_t *t, struct vplat_val_vq *vq, uint32_t type, uint32_t reserved,
+int blk_rqv(struct vplat_test_ctx *t, struct vplat_val_vq *vq, uint32_t type, uint32_t reserved,
 	    uint64_t sector, void *const *data, const uint32_t *len, unsigned nd, bool data_in,
 	    uint8_t *st, uint32_t *used);
 
 /* blk_rqv() with at most one data segment (@p data NULL or @p len 0: none). */
-int blk_rq(struct vplat_t *t, struct vplat_val_vq *vq, uint32_t type, uint64_t sector,
+int blk_rq(struct vplat_test_ctx *t, struct vplat_val_vq *vq, uint32_t type, uint64_t sector,
 	   void *data, uint32_t len, bool data_in, uint8_t *st, uint32_t *used);
 
 /* One DISCARD / WRITE_ZEROES / SECURE_ERASE range. */
@@ -63,7 +63,7 @@ struct blk_range {
 };
 
 /* A range request of @p n ranges (readable data part of 16 * n bytes). */
-int blk_ranges(struct vplat_t *t, struct vplat_val_vq *vq, uint32_t type,
+int blk_ranges(struct vplat_test_ctx *t, struct vplat_val_vq *vq, uint32_t type,
 	       const struct blk_range *r, unsigned n, uint8_t *st, uint32_t *used);
 
 /* ---- network ---------------------------------------------------------------------------- */
@@ -73,7 +73,7 @@ int blk_ranges(struct vplat_t *t, struct vplat_val_vq *vq, uint32_t type,
  * then a 1-byte ack buffer pre-set to 0xee. @p ack and @p used receive the ack and the used
  * length. Returns 0 or an xfer() error.
  */
-int net_ctrl(struct vplat_t *t, struct vplat_val_vq *vq, uint8_t cls, uint8_t cmd,
+int net_ctrl(struct vplat_test_ctx *t, struct vplat_val_vq *vq, uint8_t cls, uint8_t cmd,
 	     const void *data, uint32_t len, uint8_t *ack, uint32_t *used);
 
 #endif

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Console device: emergency write, configuration, transmit (spec/12-console.md 12.1, 12.2). */
-#include "cont.h"
+#include "console_test.h"
 
 #define S_NR VPLAT_VIRTIO_STATUS_DEVICE_NEEDS_RESET
 
-static enum vplat_result emerg_offered(struct vplat_t *t)
+static enum vplat_result emerg_offered(struct vplat_test_ctx *t)
 {
 	uint64_t f = vplat_val_get_device_features(t->d);
 	VPLAT_T_CHECK_MSG(t, 1, f & CF(EMERG_WRITE), "VIRTIO_CONSOLE_F_EMERG_WRITE offered",
@@ -14,13 +14,13 @@ static enum vplat_result emerg_offered(struct vplat_t *t)
 VPLAT_TEST(con_emerg_write_offered, "VPLAT-CON-001", "vplat", VPLAT_VIRTIO_ID_CONSOLE, 0, "the device offers VIRTIO_CONSOLE_F_EMERG_WRITE", emerg_offered);
 
 /* The config fields other than emerg_wr, as one 8-byte snapshot. */
-static uint64_t snapshot(struct vplat_t *t)
+static uint64_t snapshot(struct vplat_test_ctx *t)
 {
 	return cfg(t, 0, 4) | cfg(t, 4, 4) << 32;
 }
 
 /* Write three bytes to emerg_wr; status and the other fields must stay. Checkpoints cp..cp+1. */
-static enum vplat_result emerg_in(struct vplat_t *t, int cp, const char *when)
+static enum vplat_result emerg_in(struct vplat_test_ctx *t, int cp, const char *when)
 {
 	uint8_t st = status(t);
 	uint64_t before = snapshot(t);
@@ -34,7 +34,7 @@ static enum vplat_result emerg_in(struct vplat_t *t, int cp, const char *when)
 	return VPLAT_PASS;
 }
 
-static enum vplat_result emerg_any_state(struct vplat_t *t)
+static enum vplat_result emerg_any_state(struct vplat_test_ctx *t)
 {
 	if (!(vplat_val_get_device_features(t->d) & CF(EMERG_WRITE)))
 		return vplat_t_skip(t, "EMERG_WRITE not offered");
@@ -81,7 +81,7 @@ static enum vplat_result emerg_any_state(struct vplat_t *t)
 }
 VPLAT_TEST(con_emerg_write_any_state, "VPLAT-CON-002", "devicenormative:Device Types / Console Device / Device Initialization", VPLAT_VIRTIO_ID_CONSOLE, 0, "emerg_wr writes at status 0, ACKNOWLEDGE, DRIVER, FEATURES_OK, DRIVER_OK and DEVICE_NEEDS_RESET change no status or config field; output still works", emerg_any_state);
 
-static enum vplat_result mp_queues(struct vplat_t *t)
+static enum vplat_result mp_queues(struct vplat_test_ctx *t)
 {
 	if (!(vplat_val_get_device_features(t->d) & CF(MULTIPORT)))
 		return vplat_t_skip(t, "MULTIPORT not offered");
@@ -102,7 +102,7 @@ static enum vplat_result mp_queues(struct vplat_t *t)
 }
 VPLAT_TEST(con_multiport_queue_count, "VPLAT-CON-006", "sec:Device Types / Console Device / Virtqueues", VPLAT_VIRTIO_ID_CONSOLE, 0, "with MULTIPORT, max_nr_ports (offset 4) is >= 1 and exactly 2 x max_nr_ports + 2 queues exist", mp_queues);
 
-static enum vplat_result tx_used_zero(struct vplat_t *t)
+static enum vplat_result tx_used_zero(struct vplat_test_ctx *t)
 {
 	struct vplat_val_vq *vq;
 	enum vplat_result r = bringup(t, 0, &vq, 1, 16);
@@ -143,7 +143,7 @@ static enum vplat_result tx_used_zero(struct vplat_t *t)
 }
 VPLAT_TEST(con_tx_used_len_zero, "VPLAT-CON-012", "sec:Device Types / Console Device / Device Operation / Legacy Interface: Device Operation", VPLAT_VIRTIO_ID_CONSOLE, 0, "port 0 transmit buffers of 1..1000 bytes (one or two descriptors, or with a writable part) come back with used length 0, untouched", tx_used_zero);
 
-static enum vplat_result ctrl_tx_used_zero(struct vplat_t *t)
+static enum vplat_result ctrl_tx_used_zero(struct vplat_test_ctx *t)
 {
 	struct con c;
 	enum vplat_result r = con_up(t, &c, 0, 80, 16);

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Console device, hostile driver: malformed control messages (spec/12-console.md 12.3). */
-#include "cont.h"
+#include "console_test.h"
 
 #define NMSG 64
 
-static enum vplat_result malformed_ignored(struct vplat_t *t)
+static enum vplat_result malformed_ignored(struct vplat_test_ctx *t)
 {
 	struct con c;
 	enum vplat_result r = con_up(t, &c, 0, 80, 16);

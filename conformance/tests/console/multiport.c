@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Console device: multiport control messages (spec/12-console.md 12.3). */
-#include "cont.h"
+#include "console_test.h"
 
 #define NMSG 64
 
-static enum vplat_result ready_adds(struct vplat_t *t)
+static enum vplat_result ready_adds(struct vplat_test_ctx *t)
 {
 	struct con c;
 	enum vplat_result r = con_up(t, &c, 0, 80, 16);
@@ -39,7 +39,7 @@ static enum vplat_result ready_adds(struct vplat_t *t)
 }
 VPLAT_TEST(con_device_ready_adds_ports, "VPLAT-CON-013 VPLAT-CON-015", "sec:Device Types / Console Device / Device Initialization", VPLAT_VIRTIO_ID_CONSOLE, 0, "nothing before DEVICE_READY 1; then one DEVICE_ADD per port, ascending from port 0, below max_nr_ports; a second DEVICE_READY adds nothing", ready_adds);
 
-static enum vplat_result ready_zero_first(struct vplat_t *t)
+static enum vplat_result ready_zero_first(struct vplat_test_ctx *t)
 {
 	struct con c;
 	enum vplat_result r = con_up(t, &c, 0, 80, 16);
@@ -66,7 +66,7 @@ static enum vplat_result ready_zero_first(struct vplat_t *t)
 }
 VPLAT_TEST(con_device_ready_zero_silences, "VPLAT-CON-014", "sec:Device Types / Console Device / Device Operation / Multiport Device Operation", VPLAT_VIRTIO_ID_CONSOLE, 0, "DEVICE_READY 0 then DEVICE_READY 1 and PORT_READY: no control message until reset; after reset the start-up works", ready_zero_first);
 
-static enum vplat_result ready_zero_later(struct vplat_t *t)
+static enum vplat_result ready_zero_later(struct vplat_test_ctx *t)
 {
 	struct con c;
 	enum vplat_result r = con_up(t, &c, 0, 80, 16);
@@ -102,7 +102,7 @@ static bool utf8_ok(const uint8_t *s, uint32_t n)
 	return true;
 }
 
-static enum vplat_result port_ready_sequence(struct vplat_t *t)
+static enum vplat_result port_ready_sequence(struct vplat_test_ctx *t)
 {
 	struct con c;
 	enum vplat_result r = con_up(t, &c, 0, 300, 24);
@@ -158,7 +158,7 @@ static enum vplat_result port_ready_sequence(struct vplat_t *t)
 }
 VPLAT_TEST(con_port_ready_sequence, "VPLAT-CON-017 VPLAT-CON-021 VPLAT-CON-023", "sec:Device Types / Console Device / Device Operation / Multiport Device Operation", VPLAT_VIRTIO_ID_CONSOLE, 0, "PORT_READY 1 for each added port: CONSOLE_PORT 1, PORT_NAME, PORT_OPEN 1 in that order (each optional, nothing else); port 0 is a console; names are unique UTF-8 of 1..255 bytes", port_ready_sequence);
 
-static enum vplat_result port_ready_zero(struct vplat_t *t)
+static enum vplat_result port_ready_zero(struct vplat_test_ctx *t)
 {
 	struct con c;
 	enum vplat_result r = con_up(t, &c, 0, 80, 16);
@@ -190,7 +190,7 @@ static enum vplat_result port_ready_zero(struct vplat_t *t)
 }
 VPLAT_TEST(con_port_ready_zero_unused, "VPLAT-CON-018", "sec:Device Types / Console Device / Device Operation / Multiport Device Operation", VPLAT_VIRTIO_ID_CONSOLE, 0, "after PORT_READY 0 for port 1 the device sends nothing for it and leaves a buffer on its transmitq alone", port_ready_zero);
 
-static enum vplat_result small_buffers(struct vplat_t *t)
+static enum vplat_result small_buffers(struct vplat_test_ctx *t)
 {
 	struct con c;
 	/* Control receive buffers of 8 bytes: every message fits but PORT_NAME. */

@@ -31,7 +31,7 @@ static const struct {
 	{VPLAT_VIRTIO_ID_BLOCK, VPLAT_VIRTIO_BLK_F_CONFIG_WCE, VPLAT_BIT(VPLAT_VIRTIO_BLK_F_FLUSH)},
 };
 
-static enum vplat_result offer_deps(struct vplat_t *t)
+static enum vplat_result offer_deps(struct vplat_test_ctx *t)
 {
 	uint64_t off = vplat_val_get_device_features(t->d);
 	unsigned checked = 0;
@@ -52,7 +52,7 @@ static enum vplat_result offer_deps(struct vplat_t *t)
 }
 VPLAT_TEST(core_offer_dependencies, "VPLAT-CORE-010", "devicenormative:Basic Facilities of a Virtio Device / Feature Bits", 0, 0, "no feature is offered without the features it depends on (net, CAN, block, watchdog rules)", offer_deps);
 
-static enum vplat_result reenable_new_size(struct vplat_t *t)
+static enum vplat_result reenable_new_size(struct vplat_test_ctx *t)
 {
 	struct vplat_val_vq *vq;
 	int q = creq_queue(t->dev->device_id);

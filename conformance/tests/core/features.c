@@ -7,7 +7,7 @@
 #define S_FOK VPLAT_VIRTIO_STATUS_FEATURES_OK
 
 /* Run the sequence up to FEATURES_OK with exactly @p f; return whether FEATURES_OK stuck. */
-static bool try_features(struct vplat_t *t, uint64_t f)
+static bool try_features(struct vplat_test_ctx *t, uint64_t f)
 {
 	vplat_val_reset(t->d);
 	vplat_val_set_status(t->d, S_ACK);
@@ -18,7 +18,7 @@ static bool try_features(struct vplat_t *t, uint64_t f)
 	return status(t) & S_FOK;
 }
 
-static enum vplat_result version_1_offered(struct vplat_t *t)
+static enum vplat_result version_1_offered(struct vplat_test_ctx *t)
 {
 	uint64_t f = vplat_val_get_device_features(t->d);
 	VPLAT_T_CHECK_MSG(t, 1, f & F(VERSION_1), "VIRTIO_F_VERSION_1 (bit 32) offered",
@@ -27,7 +27,7 @@ static enum vplat_result version_1_offered(struct vplat_t *t)
 }
 VPLAT_TEST(core_version_1_offered, "VPLAT-CORE-016 VPLAT-PLAT-001", "devicenormative:Reserved Feature Bits", 0, 0, "the device offers VIRTIO_F_VERSION_1", version_1_offered);
 
-static enum vplat_result unoffered_refused(struct vplat_t *t)
+static enum vplat_result unoffered_refused(struct vplat_test_ctx *t)
 {
 	uint64_t off = vplat_val_get_device_features(t->d);
 	/* Find a bit in the device-independent range the device does not offer. */
@@ -46,7 +46,7 @@ static enum vplat_result unoffered_refused(struct vplat_t *t)
 }
 VPLAT_TEST(core_unoffered_feature_refused, "VPLAT-CORE-013 VPLAT-CORE-012", "devicenormative:Basic Facilities of a Virtio Device / Feature Bits", 0, 0, "FEATURES_OK stays clear when the driver accepts a feature never offered", unoffered_refused);
 
-static enum vplat_result no_version_1(struct vplat_t *t)
+static enum vplat_result no_version_1(struct vplat_test_ctx *t)
 {
 	uint64_t off = vplat_val_get_device_features(t->d);
 	bool ok = try_features(t, off & ~F(VERSION_1) & 0xffffffffu);
@@ -56,7 +56,7 @@ static enum vplat_result no_version_1(struct vplat_t *t)
 }
 VPLAT_TEST(core_no_version_1_refused, "VPLAT-PLAT-002", "devicenormative:Reserved Feature Bits", 0, 0, "FEATURES_OK stays clear when the driver does not accept VERSION_1", no_version_1);
 
-static enum vplat_result valid_subsets(struct vplat_t *t)
+static enum vplat_result valid_subsets(struct vplat_test_ctx *t)
 {
 	uint64_t off = vplat_val_get_device_features(t->d);
 	static const uint64_t ring_bits[] = {0, F(RING_PACKED), F(INDIRECT_DESC), F(EVENT_IDX),
@@ -75,7 +75,7 @@ static enum vplat_result valid_subsets(struct vplat_t *t)
 }
 VPLAT_TEST(core_valid_subsets_accepted, "VPLAT-CORE-011 VPLAT-CORE-015", "devicenormative:Basic Facilities of a Virtio Device / Feature Bits", 0, 0, "VERSION_1 with each ring feature subset, and the whole offer twice, are accepted", valid_subsets);
 
-static enum vplat_result no_reserved_bits(struct vplat_t *t)
+static enum vplat_result no_reserved_bits(struct vplat_test_ctx *t)
 {
 	uint64_t off = vplat_val_get_device_features(t->d);
 	/* Reserved for future use (44..49) and legacy-only bits (24, 27) are never offered by a
@@ -91,7 +91,7 @@ static enum vplat_result no_reserved_bits(struct vplat_t *t)
 }
 VPLAT_TEST(core_no_reserved_feature_bits, "VPLAT-CORE-014", "devicenormative:Basic Facilities of a Virtio Device / Feature Bits", 0, 0, "no reserved, legacy-only or transport-foreign feature bit is offered", no_reserved_bits);
 
-static enum vplat_result feature_word_2(struct vplat_t *t)
+static enum vplat_result feature_word_2(struct vplat_test_ctx *t)
 {
 	/* Words beyond 63 are read through the raw transport: select word 2 and expect 0 for a
 	 * device that defines no such bits (all vplat-profile devices today). */

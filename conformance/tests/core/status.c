@@ -8,7 +8,7 @@
 #define S_DOK  VPLAT_VIRTIO_STATUS_DRIVER_OK
 #define S_NR   VPLAT_VIRTIO_STATUS_DEVICE_NEEDS_RESET
 
-static enum vplat_result reset_reads_zero(struct vplat_t *t)
+static enum vplat_result reset_reads_zero(struct vplat_test_ctx *t)
 {
 	vplat_val_set_status(t->d, S_ACK);
 	vplat_val_set_status(t->d, S_ACK | S_DRV);
@@ -19,7 +19,7 @@ static enum vplat_result reset_reads_zero(struct vplat_t *t)
 }
 VPLAT_TEST(core_reset_reads_zero, "VPLAT-CORE-020 VPLAT-CORE-004", "devicenormative:Basic Facilities of a Virtio Device / Device Reset", 0, 0, "writing 0 to the status resets the device; status then reads 0", reset_reads_zero);
 
-static enum vplat_result init_sequence(struct vplat_t *t)
+static enum vplat_result init_sequence(struct vplat_test_ctx *t)
 {
 	enum vplat_result r = bringup(t, 0, NULL, 0, 0);
 	if (r != VPLAT_PASS)
@@ -30,7 +30,7 @@ static enum vplat_result init_sequence(struct vplat_t *t)
 }
 VPLAT_TEST(core_init_sequence, "VPLAT-CORE-004 VPLAT-CORE-011", "sec:General Initialization And Device Operation / Device Initialization", 0, 0, "the driver initialization sequence with VERSION_1 only completes", init_sequence);
 
-static enum vplat_result reset_disables_queues(struct vplat_t *t)
+static enum vplat_result reset_disables_queues(struct vplat_test_ctx *t)
 {
 	struct vplat_val_vq *vq;
 	int q = 0;
@@ -45,7 +45,7 @@ static enum vplat_result reset_disables_queues(struct vplat_t *t)
 }
 VPLAT_TEST(core_reset_disables_queues, "VPLAT-CORE-021 VPLAT-MMIO-004 VPLAT-PCI-005", "devicenormative:Basic Facilities of a Virtio Device / Device Reset", 0, 0, "after a reset every queue reads back disabled", reset_disables_queues);
 
-static enum vplat_result no_use_before_driver_ok(struct vplat_t *t)
+static enum vplat_result no_use_before_driver_ok(struct vplat_test_ctx *t)
 {
 	struct vplat_val_vq *vq;
 	struct creq req;
@@ -76,7 +76,7 @@ static enum vplat_result no_use_before_driver_ok(struct vplat_t *t)
 }
 VPLAT_TEST(core_no_use_before_driver_ok, "VPLAT-CORE-001", "devicenormative:Basic Facilities of a Virtio Device / Device Status Field", 0, 0, "a kicked queue is not served before DRIVER_OK, and is served after", no_use_before_driver_ok);
 
-static enum vplat_result reinit_after_reset(struct vplat_t *t)
+static enum vplat_result reinit_after_reset(struct vplat_test_ctx *t)
 {
 	for (int round = 0; round < 3; round++) {
 		struct vplat_val_vq *vq;

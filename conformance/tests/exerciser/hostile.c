@@ -9,7 +9,7 @@
 #include "../common/common.h"
 
 /* 8 entries, or fewer if the device's queue 0 is smaller (QEMU's vhost-user-rng has 4). */
-static uint16_t size8(struct vplat_t *t)
+static uint16_t size8(struct vplat_test_ctx *t)
 {
 	uint16_t max = vplat_val_queue_max(t->d, 0), n = 8;
 	while (max && n > max)
@@ -33,7 +33,7 @@ enum bad {
 	BAD_PACKED_CHAIN,  /* packed: every slot chains to the next, forever */
 };
 
-static uint64_t buf(struct vplat_t *t, uint32_t len)
+static uint64_t buf(struct vplat_test_ctx *t, uint32_t len)
 {
 	uint64_t gpa = 0;
 	vplat_val_alloc(t->d->mem, len, 16, &gpa);
@@ -41,7 +41,7 @@ static uint64_t buf(struct vplat_t *t, uint32_t len)
 }
 
 /* Build malformation @p b on @p vq and kick. */
-static void build(struct vplat_t *t, struct vplat_val_vq *vq, enum bad b)
+static void build(struct vplat_test_ctx *t, struct vplat_val_vq *vq, enum bad b)
 {
 	uint64_t g = buf(t, 64), tg;
 	void *tab;
@@ -88,7 +88,7 @@ static void build(struct vplat_t *t, struct vplat_val_vq *vq, enum bad b)
 }
 
 /* Survive, recover after reset, serve a good request. Checkpoint 1..4. */
-static enum vplat_result survive(struct vplat_t *t, enum bad b, bool packed, bool want_nr)
+static enum vplat_result survive(struct vplat_test_ctx *t, enum bad b, bool packed, bool want_nr)
 {
 	struct vplat_val_vq *vq;
 	uint64_t off = vplat_val_get_device_features(t->d);
@@ -130,7 +130,7 @@ static enum vplat_result survive(struct vplat_t *t, enum bad b, bool packed, boo
 }
 
 #define EXER(NAME, BAD, PACKED, DESC)                                                              \
-	static enum vplat_result NAME(struct vplat_t *t) { return survive(t, BAD, PACKED, false); }
+	static enum vplat_result NAME(struct vplat_test_ctx *t) { return survive(t, BAD, PACKED, false); }
 
 EXER(x_loop, BAD_LOOP, false, "")
 EXER(x_outside, BAD_OUTSIDE, false, "")
@@ -154,13 +154,13 @@ VPLAT_TEST(exer_packed_endless_chain, "VPLAT-CORE-050", "drivernormative:Basic F
 VPLAT_TEST(exer_packed_address_outside, "VPLAT-CORE-050", "vplat", VPLAT_VIRTIO_ID_RNG, VPLAT_TF_EXERCISER, "packed: a buffer far outside guest memory; survive and recover", x_packed_outside);
 VPLAT_TEST(exer_packed_nested_indirect, "VPLAT-CORE-050", "drivernormative:Basic Facilities of a Virtio Device / Packed Virtqueues / The Virtqueue Descriptor Table / Indirect Descriptors", VPLAT_VIRTIO_ID_RNG, VPLAT_TF_EXERCISER, "packed: an INDIRECT flag inside an indirect table; survive and recover", x_packed_nested);
 
-static enum vplat_result loop_needs_reset(struct vplat_t *t)
+static enum vplat_result loop_needs_reset(struct vplat_test_ctx *t)
 {
 	return survive(t, BAD_LOOP, false, true);
 }
 VPLAT_TEST(exer_broken_ring_needs_reset, "VPLAT-CORE-051 VPLAT-CORE-002 VPLAT-CORE-003", "devicenormative:Basic Facilities of a Virtio Device / Device Status Field", VPLAT_VIRTIO_ID_RNG, VPLAT_TF_EXERCISER, "a descriptor loop sets DEVICE_NEEDS_RESET with a configuration change notification", loop_needs_reset);
 
-static enum vplat_result reset_in_flight(struct vplat_t *t)
+static enum vplat_result reset_in_flight(struct vplat_test_ctx *t)
 {
 	struct vplat_val_vq *vq;
 	enum vplat_result r = bringup(t, 0, &vq, 0, size8(t));
@@ -189,7 +189,7 @@ static enum vplat_result reset_in_flight(struct vplat_t *t)
 }
 VPLAT_TEST(exer_reset_in_flight, "VPLAT-CORE-022 VPLAT-CORE-021", "devicenormative:Basic Facilities of a Virtio Device / Device Reset", VPLAT_VIRTIO_ID_RNG, VPLAT_TF_EXERCISER, "reset with four requests in flight, then a new ring works", reset_in_flight);
 
-static enum vplat_result bad_status_writes(struct vplat_t *t)
+static enum vplat_result bad_status_writes(struct vplat_test_ctx *t)
 {
 	uint8_t cfg[8] = {0};
 	/* Config write during negotiation, DRIVER_OK without FEATURES_OK, clearing bits. */

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* GPIO device: configuration and line names (spec/14-gpio.md 14.1). */
-#include "gpiot.h"
+#include "gpio_test.h"
 
-static enum vplat_result config_fields(struct vplat_t *t)
+static enum vplat_result config_fields(struct vplat_test_ctx *t)
 {
 	/* Read right after reset, before the driver has even set ACKNOWLEDGE. */
 	uint8_t early[8], late[8];
@@ -28,7 +28,7 @@ static enum vplat_result config_fields(struct vplat_t *t)
 }
 VPLAT_TEST(gpio_config_fields, "VPLAT-GPIO-001 VPLAT-GPIO-002", "devicenormative:Device Types / GPIO Device / requestq Operation", VPLAT_VIRTIO_ID_GPIO, 0, "ngpio >= 1 and padding 0 right after reset, and every field unchanged at DRIVER_OK", config_fields);
 
-static enum vplat_result names_block(struct vplat_t *t)
+static enum vplat_result names_block(struct vplat_test_ctx *t)
 {
 	struct gdev g;
 	enum vplat_result r = gpio_up(t, false, &g);
@@ -78,7 +78,7 @@ static enum vplat_result names_block(struct vplat_t *t)
 }
 VPLAT_TEST(gpio_names_block, "VPLAT-GPIO-004 VPLAT-GPIO-005 VPLAT-GPIO-007", "sec:Device Types / GPIO Device / requestq Operation / Get Line Names", VPLAT_VIRTIO_ID_GPIO, 0, "GET_LINE_NAMES: OK, 1 + gpio_names_size bytes, exactly ngpio NUL-terminated unique 7-bit names", names_block);
 
-static enum vplat_result names_short_buffer(struct vplat_t *t)
+static enum vplat_result names_short_buffer(struct vplat_test_ctx *t)
 {
 	struct gdev g;
 	enum vplat_result r = gpio_up(t, false, &g);
@@ -109,7 +109,7 @@ static enum vplat_result names_short_buffer(struct vplat_t *t)
 }
 VPLAT_TEST(gpio_names_short_buffer_err, "VPLAT-GPIO-007 VPLAT-GPIO-009", "sec:Device Types / GPIO Device / requestq Operation / Get Line Names", VPLAT_VIRTIO_ID_GPIO, 0, "GET_LINE_NAMES into a buffer below 1 + gpio_names_size: ERR and no part of the block", names_short_buffer);
 
-static enum vplat_result no_names(struct vplat_t *t)
+static enum vplat_result no_names(struct vplat_test_ctx *t)
 {
 	struct gdev g;
 	enum vplat_result r = gpio_up(t, false, &g);

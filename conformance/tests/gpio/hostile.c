@@ -4,10 +4,10 @@
  * writable byte (spec/14-gpio.md 14.2, 14.3). The device must answer as the chapter says,
  * change no state and stay usable.
  */
-#include "gpiot.h"
+#include "gpio_test.h"
 
 /* Post @p rd_len readable bytes of @p q and @p wr_len writable bytes (pre-set) on @p vq. */
-static int raw_post(struct vplat_t *t, struct vplat_val_vq *vq, const void *q, uint32_t rd_len,
+static int raw_post(struct vplat_test_ctx *t, struct vplat_val_vq *vq, const void *q, uint32_t rd_len,
 		    uint8_t *w, uint32_t wr_len, uint32_t *used)
 {
 	struct vplat_val_buf b[2];
@@ -21,7 +21,7 @@ static int raw_post(struct vplat_t *t, struct vplat_val_vq *vq, const void *q, u
 	return xfer(t, vq, b, no, ni, used);
 }
 
-static enum vplat_result short_requests(struct vplat_t *t)
+static enum vplat_result short_requests(struct vplat_test_ctx *t)
 {
 	struct gdev g;
 	enum vplat_result r = gpio_up(t, false, &g);
@@ -64,7 +64,7 @@ static enum vplat_result short_requests(struct vplat_t *t)
 }
 VPLAT_TEST(gpio_exer_short_request, "VPLAT-GPIO-018", "vplat", VPLAT_VIRTIO_ID_GPIO, VPLAT_TF_EXERCISER, "requests with < 8 readable or < 2 writable bytes: ERR/0 in what is writable, used 0 without writable bytes, no state change", short_requests);
 
-static enum vplat_result writable_request(struct vplat_t *t)
+static enum vplat_result writable_request(struct vplat_test_ctx *t)
 {
 	/* The request in a device-writable buffer (wrong direction): nothing to read, ERR. */
 	struct gdev g;
@@ -88,7 +88,7 @@ static enum vplat_result writable_request(struct vplat_t *t)
 }
 VPLAT_TEST(gpio_exer_request_wrong_direction, "VPLAT-GPIO-018", "vplat", VPLAT_VIRTIO_ID_GPIO, VPLAT_TF_EXERCISER, "a SET_DIRECTION request placed in a device-writable buffer: ERR, value 0, no state change", writable_request);
 
-static enum vplat_result short_event_pairs(struct vplat_t *t)
+static enum vplat_result short_event_pairs(struct vplat_test_ctx *t)
 {
 	struct gdev g;
 	enum vplat_result r = gpio_up(t, true, &g);

@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * GPIO device: interrupts (spec/14-gpio.md 14.3). Tests that need an input to change use the
- * loopback wire convention (gpiot.h): the driver drives loop-out0 and the level appears on
+ * loopback wire convention (gpio_test.h): the driver drives loop-out0 and the level appears on
  * loop-in0. On a platform without lines of those names they SKIP.
  */
-#include "gpiot.h"
+#include "gpio_test.h"
 
 /* Bring up with the eventq, find wire 0, make loop-out0 an output at @p level and loop-in0 an
  * input with interrupt type @p type (I_NONE: none set). */
-static enum vplat_result wired(struct vplat_t *t, struct gdev *g, uint16_t *out, uint16_t *in,
+static enum vplat_result wired(struct vplat_test_ctx *t, struct gdev *g, uint16_t *out, uint16_t *in,
 			       uint8_t level, uint8_t type)
 {
 	enum vplat_result r = gpio_up(t, true, g);
@@ -44,7 +44,7 @@ static enum vplat_result wired(struct vplat_t *t, struct gdev *g, uint16_t *out,
 				  ((struct gev *)tok_)->rsp[0]);                                   \
 	} while (0)
 
-static enum vplat_result edge_types(struct vplat_t *t)
+static enum vplat_result edge_types(struct vplat_test_ctx *t)
 {
 	struct gdev g;
 	uint16_t out, in;
@@ -81,7 +81,7 @@ static enum vplat_result edge_types(struct vplat_t *t)
 }
 VPLAT_TEST(gpio_irq_edge_types, "VPLAT-GPIO-020 VPLAT-GPIO-026", "sec:Device Types / GPIO Device / eventq Operation / Message Flow", VPLAT_VIRTIO_ID_GPIO, 0, "EDGE_RISING/FALLING fire VALID on their edge only, EDGE_BOTH on either (loop-out0 -> loop-in0 wire)", edge_types);
 
-static enum vplat_result level_types(struct vplat_t *t)
+static enum vplat_result level_types(struct vplat_test_ctx *t)
 {
 	struct gdev g;
 	uint16_t out, in;
@@ -112,7 +112,7 @@ static enum vplat_result level_types(struct vplat_t *t)
 }
 VPLAT_TEST(gpio_irq_level_types, "VPLAT-GPIO-020 VPLAT-GPIO-022 VPLAT-GPIO-026 VPLAT-GPIO-027", "devicenormative:Device Types / GPIO Device / requestq Operation", VPLAT_VIRTIO_ID_GPIO, 0, "LEVEL_HIGH/LOW fire while active, at once for a buffer queued while active, and are not latched while masked", level_types);
 
-static enum vplat_result edge_latched(struct vplat_t *t)
+static enum vplat_result edge_latched(struct vplat_test_ctx *t)
 {
 	struct gdev g;
 	uint16_t out, in;
@@ -132,7 +132,7 @@ static enum vplat_result edge_latched(struct vplat_t *t)
 }
 VPLAT_TEST(gpio_irq_edge_latched, "VPLAT-GPIO-021 VPLAT-GPIO-027", "devicenormative:Device Types / GPIO Device / requestq Operation", VPLAT_VIRTIO_ID_GPIO, 0, "an edge while enabled but masked is latched and returned VALID at once when a buffer arrives, once", edge_latched);
 
-static enum vplat_result disable_returns_invalid(struct vplat_t *t)
+static enum vplat_result disable_returns_invalid(struct vplat_test_ctx *t)
 {
 	struct gdev g;
 	enum vplat_result r = gpio_up(t, true, &g);
@@ -164,7 +164,7 @@ VPLAT_TEST(gpio_irq_disable_returns_invalid, "VPLAT-GPIO-025", "devicenormative:
 /* How a test disables the interrupt of loop-in0. */
 enum off_how { BY_IRQ_NONE, BY_DIR_NONE, BY_DIR_OUT };
 
-static enum vplat_result disable_discards(struct vplat_t *t, enum off_how how)
+static enum vplat_result disable_discards(struct vplat_test_ctx *t, enum off_how how)
 {
 	struct gdev g;
 	uint16_t out, in;
@@ -195,20 +195,20 @@ static enum vplat_result disable_discards(struct vplat_t *t, enum off_how how)
 	EV_BACK(t, &g, 15, &ev, IRQ_VALID, "a new edge fires after re-enabling");
 	return VPLAT_PASS;
 }
-static enum vplat_result off_irq_none(struct vplat_t *t)
+static enum vplat_result off_irq_none(struct vplat_test_ctx *t)
 {
 	return disable_discards(t, BY_IRQ_NONE);
 }
-static enum vplat_result off_dir_none(struct vplat_t *t)
+static enum vplat_result off_dir_none(struct vplat_test_ctx *t)
 {
 	return disable_discards(t, BY_DIR_NONE);
 }
-static enum vplat_result off_dir_out(struct vplat_t *t) { return disable_discards(t, BY_DIR_OUT); }
+static enum vplat_result off_dir_out(struct vplat_test_ctx *t) { return disable_discards(t, BY_DIR_OUT); }
 VPLAT_TEST(gpio_irq_none_discards_latch, "VPLAT-GPIO-023 VPLAT-GPIO-025", "devicenormative:Device Types / GPIO Device / requestq Operation", VPLAT_VIRTIO_ID_GPIO, 0, "SET_IRQ_TYPE(NONE) returns the buffer INVALID and discards a latched edge (loop-out0 -> loop-in0 wire)", off_irq_none);
 VPLAT_TEST(gpio_dir_none_discards_irq, "VPLAT-GPIO-015 VPLAT-GPIO-023", "devicenormative:Device Types / GPIO Device / requestq Operation", VPLAT_VIRTIO_ID_GPIO, 0, "SET_DIRECTION(NONE) returns the buffer INVALID and discards the trigger type and a latched edge", off_dir_none);
 VPLAT_TEST(gpio_dir_out_disables_irq, "VPLAT-GPIO-016 VPLAT-GPIO-023", "vplat", VPLAT_VIRTIO_ID_GPIO, 0, "SET_DIRECTION(OUT) on an enabled input disables its interrupt as SET_IRQ_TYPE(NONE) does", off_dir_out);
 
-static enum vplat_result type_forgotten(struct vplat_t *t)
+static enum vplat_result type_forgotten(struct vplat_test_ctx *t)
 {
 	/* After NONE or OUT, an eventq buffer for the line is returned INVALID: not enabled. */
 	struct gdev g;
@@ -231,7 +231,7 @@ static enum vplat_result type_forgotten(struct vplat_t *t)
 }
 VPLAT_TEST(gpio_dir_change_forgets_irq_type, "VPLAT-GPIO-015 VPLAT-GPIO-016 VPLAT-GPIO-028", "devicenormative:Device Types / GPIO Device / requestq Operation", VPLAT_VIRTIO_ID_GPIO, 0, "after SET_DIRECTION NONE or OUT the interrupt stays disabled once the line is an input again", type_forgotten);
 
-static enum vplat_result unmask_refused(struct vplat_t *t)
+static enum vplat_result unmask_refused(struct vplat_test_ctx *t)
 {
 	struct gdev g;
 	enum vplat_result r = gpio_up(t, true, &g);
@@ -275,7 +275,7 @@ static enum vplat_result unmask_refused(struct vplat_t *t)
 }
 VPLAT_TEST(gpio_irq_unmask_refused, "VPLAT-GPIO-028 VPLAT-GPIO-024", "vplat", VPLAT_VIRTIO_ID_GPIO, 0, "eventq pairs for a line not enabled, an output, a line >= ngpio, or a second pair: INVALID at once; the first pair stays", unmask_refused);
 
-static enum vplat_result never_unless_enabled(struct vplat_t *t)
+static enum vplat_result never_unless_enabled(struct vplat_test_ctx *t)
 {
 	struct gdev g;
 	uint16_t out, in;

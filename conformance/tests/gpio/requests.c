@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* GPIO device: requestq messages, their answers and errors (spec/14-gpio.md 14.2). */
-#include "gpiot.h"
+#include "gpio_test.h"
 
-static enum vplat_result initial_directions(struct vplat_t *t)
+static enum vplat_result initial_directions(struct vplat_test_ctx *t)
 {
 	struct gdev g;
 	enum vplat_result r = gpio_up(t, false, &g);
@@ -21,7 +21,7 @@ static enum vplat_result initial_directions(struct vplat_t *t)
 }
 VPLAT_TEST(gpio_initial_direction_none, "VPLAT-GPIO-012 VPLAT-GPIO-019 VPLAT-GPIO-009", "sec:Device Types / GPIO Device / requestq Operation / Get Direction", VPLAT_VIRTIO_ID_GPIO, 0, "after reset GET_DIRECTION answers OK, used length 2, NONE for every line", initial_directions);
 
-static enum vplat_result directions(struct vplat_t *t)
+static enum vplat_result directions(struct vplat_test_ctx *t)
 {
 	struct gdev g;
 	enum vplat_result r = gpio_up(t, false, &g);
@@ -44,7 +44,7 @@ static enum vplat_result directions(struct vplat_t *t)
 }
 VPLAT_TEST(gpio_set_get_direction, "VPLAT-GPIO-012 VPLAT-GPIO-009", "sec:Device Types / GPIO Device / requestq Operation / Set Direction", VPLAT_VIRTIO_ID_GPIO, 0, "SET_DIRECTION OUT/IN/NONE answers OK with value 0; GET_DIRECTION answers what was set", directions);
 
-static enum vplat_result output_values(struct vplat_t *t)
+static enum vplat_result output_values(struct vplat_test_ctx *t)
 {
 	struct gdev g;
 	enum vplat_result r = gpio_up(t, false, &g);
@@ -85,7 +85,7 @@ static enum vplat_result output_values(struct vplat_t *t)
 }
 VPLAT_TEST(gpio_output_values, "VPLAT-GPIO-012 VPLAT-GPIO-013 VPLAT-GPIO-014 VPLAT-GPIO-015 VPLAT-GPIO-009", "sec:Device Types / GPIO Device / requestq Operation / Set Value", VPLAT_VIRTIO_ID_GPIO, 0, "outputs drive 0 by default, SET_VALUE changes the level, a value set early is driven at OUT, NONE forgets it", output_values);
 
-static enum vplat_result input_follows_wire(struct vplat_t *t)
+static enum vplat_result input_follows_wire(struct vplat_test_ctx *t)
 {
 	struct gdev g;
 	uint16_t out, in;
@@ -100,10 +100,10 @@ static enum vplat_result input_follows_wire(struct vplat_t *t)
 				  "loop-in never read %u after loop-out drove it", level);
 	return VPLAT_PASS;
 }
-/* Needs the loopback wire convention (gpiot.h); SKIPs on platforms without it. */
+/* Needs the loopback wire convention (gpio_test.h); SKIPs on platforms without it. */
 VPLAT_TEST(gpio_input_value, "VPLAT-GPIO-012", "sec:Device Types / GPIO Device / requestq Operation / Get Value", VPLAT_VIRTIO_ID_GPIO, 0, "GET_VALUE on an input answers the level sensed (driven through the loop-out0 -> loop-in0 wire)", input_follows_wire);
 
-static enum vplat_result same_line_in_order(struct vplat_t *t)
+static enum vplat_result same_line_in_order(struct vplat_test_ctx *t)
 {
 	struct gdev g;
 	enum vplat_result r = gpio_up(t, false, &g);
@@ -144,7 +144,7 @@ static enum vplat_result same_line_in_order(struct vplat_t *t)
 VPLAT_TEST(gpio_same_line_in_order, "VPLAT-GPIO-010", "devicenormative:Device Types / GPIO Device / requestq Operation", VPLAT_VIRTIO_ID_GPIO, 0, "eight SET_VALUE/GET_VALUE messages for one line in one kick are processed and answered in order", same_line_in_order);
 
 /* Direction and value of @p line as one number (direction * 2 + value), or -1. */
-static int line_state(struct vplat_t *t, struct gdev *g, uint16_t line)
+static int line_state(struct vplat_test_ctx *t, struct gdev *g, uint16_t line)
 {
 	int d = gpio_ok(t, g, G_GET_DIR, line, 0), v = gpio_ok(t, g, G_GET_VAL, line, 0);
 	return d < 0 || v < 0 ? -1 : d * 2 + v;
@@ -152,7 +152,7 @@ static int line_state(struct vplat_t *t, struct gdev *g, uint16_t line)
 
 /* Message @p type/@p line/@p value must get ERR with value 0 and leave line 0 and the last
  * line as they were. Checkpoints cp..cp+2. */
-static enum vplat_result expect_err(struct vplat_t *t, struct gdev *g, int cp, uint16_t type,
+static enum vplat_result expect_err(struct vplat_test_ctx *t, struct gdev *g, int cp, uint16_t type,
 				    uint16_t line, uint32_t value)
 {
 	int s0 = line_state(t, g, 0), s1 = line_state(t, g, (uint16_t)(g->ngpio - 1));
@@ -175,7 +175,7 @@ static enum vplat_result expect_err(struct vplat_t *t, struct gdev *g, int cp, u
 			return r_;                                                                 \
 	} while (0)
 
-static enum vplat_result errors(struct vplat_t *t)
+static enum vplat_result errors(struct vplat_test_ctx *t)
 {
 	struct gdev g;
 	bool irq = vplat_val_get_device_features(t->d) & GF_IRQ;
@@ -227,7 +227,7 @@ static enum vplat_result errors(struct vplat_t *t)
 }
 VPLAT_TEST(gpio_errors, "VPLAT-GPIO-017 VPLAT-GPIO-009", "drivernormative:Device Types / GPIO Device / requestq Operation", VPLAT_VIRTIO_ID_GPIO, 0, "unknown types, lines >= ngpio, bad directions, values and IRQ types, IRQ on an output: ERR, value 0, no state change", errors);
 
-static enum vplat_result irq_not_negotiated(struct vplat_t *t)
+static enum vplat_result irq_not_negotiated(struct vplat_test_ctx *t)
 {
 	struct gdev g;
 	enum vplat_result r = gpio_up(t, false, &g);
@@ -242,7 +242,7 @@ static enum vplat_result irq_not_negotiated(struct vplat_t *t)
 }
 VPLAT_TEST(gpio_irq_type_without_f_irq_err, "VPLAT-GPIO-017", "drivernormative:Device Types / GPIO Device / requestq Operation", VPLAT_VIRTIO_ID_GPIO, 0, "SET_IRQ_TYPE without VIRTIO_GPIO_F_IRQ negotiated: ERR, value 0, no state change", irq_not_negotiated);
 
-static enum vplat_result reset_releases(struct vplat_t *t)
+static enum vplat_result reset_releases(struct vplat_test_ctx *t)
 {
 	struct gdev g;
 	bool irq = vplat_val_get_device_features(t->d) & GF_IRQ;

@@ -5,7 +5,7 @@
 #include "vplat/val/val.h"
 #include "vplat/val/conform.h"
 
-static enum vplat_result ident(struct vplat_t *t)
+static enum vplat_result ident(struct vplat_test_ctx *t)
 {
 	VPLAT_T_CHECK_EQ(t, 1, mmio_rd(t, VPLAT_VIRTIO_MMIO_MAGIC_VALUE, 4), VPLAT_VIRTIO_MMIO_MAGIC,
 			 "MagicValue 0x74726976");
@@ -16,7 +16,7 @@ static enum vplat_result ident(struct vplat_t *t)
 }
 VPLAT_TEST(mmio_identification, "VPLAT-MMIO-001 VPLAT-MMIO-002 VPLAT-MMIO-009", "devicenormative:Virtio Transport Options / Virtio Over MMIO / MMIO Device Register Layout", 0, VPLAT_TF_MMIO, "MagicValue, Version 2 and DeviceID", ident);
 
-static enum vplat_result missing_queue(struct vplat_t *t)
+static enum vplat_result missing_queue(struct vplat_test_ctx *t)
 {
 	/* Find the first queue index whose QueueSizeMax reads 0; any device has one below 1024. */
 	for (uint32_t q = 0; q < 1024; q++) {
@@ -33,7 +33,7 @@ static enum vplat_result missing_queue(struct vplat_t *t)
 }
 VPLAT_TEST(mmio_missing_queue_size_zero, "VPLAT-MMIO-009", "sec:Virtio Transport Options / Virtio Over MMIO / MMIO Device Register Layout", 0, VPLAT_TF_MMIO, "QueueSizeMax reads 0 for queues the device does not have", missing_queue);
 
-static enum vplat_result isr_until_ack(struct vplat_t *t)
+static enum vplat_result isr_until_ack(struct vplat_test_ctx *t)
 {
 	struct vplat_val_vq *vq;
 	struct creq req;
@@ -61,7 +61,7 @@ static enum vplat_result isr_until_ack(struct vplat_t *t)
 }
 VPLAT_TEST(mmio_interrupt_status_until_ack, "VPLAT-MMIO-003", "devicenormative:Virtio Transport Options / Virtio Over MMIO / MMIO Device Register Layout", 0, VPLAT_TF_MMIO, "InterruptStatus holds the used-buffer bit until InterruptACK; undefined bits 0", isr_until_ack);
 
-static enum vplat_result reset_clears(struct vplat_t *t)
+static enum vplat_result reset_clears(struct vplat_test_ctx *t)
 {
 	struct vplat_val_vq *vq;
 	struct creq req;
@@ -86,7 +86,7 @@ static enum vplat_result reset_clears(struct vplat_t *t)
 }
 VPLAT_TEST(mmio_reset_clears_interrupts_and_ready, "VPLAT-MMIO-004 VPLAT-CORE-020", "devicenormative:Virtio Transport Options / Virtio Over MMIO / MMIO Device Register Layout", 0, VPLAT_TF_MMIO, "a reset clears InterruptStatus and QueueReady", reset_clears);
 
-static enum vplat_result queue_reset(struct vplat_t *t)
+static enum vplat_result queue_reset(struct vplat_test_ctx *t)
 {
 	struct vplat_val_vq *vq;
 	int q = creq_queue(t->dev->device_id);
@@ -111,7 +111,7 @@ static enum vplat_result queue_reset(struct vplat_t *t)
 }
 VPLAT_TEST(mmio_queue_reset, "VPLAT-MMIO-007 VPLAT-MMIO-008 VPLAT-CORE-040", "devicenormative:Virtio Transport Options / Virtio Over MMIO / MMIO Device Register Layout", 0, VPLAT_TF_MMIO, "QueueReset: 0 when enabled, reset on 1, then QueueReset and QueueReady read 0", queue_reset);
 
-static enum vplat_result generation_stable(struct vplat_t *t)
+static enum vplat_result generation_stable(struct vplat_test_ctx *t)
 {
 	uint64_t g1 = mmio_rd(t, VPLAT_VIRTIO_MMIO_CONFIG_GENERATION, 4);
 	uint8_t a[64], b[64];

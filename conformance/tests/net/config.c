@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Network device: feature bits and configuration space (spec/13-network.md 13.1, 13.2). */
-#include "nett.h"
+#include "net_test.h"
 #include "vplat/spec/virtio_mmio.h"
 #include "vplat/spec/virtio_pci.h"
 #include "vplat/val/val.h"
 #include "vplat/val/conform.h"
 
 /* Device feature word @p sel (0..3) read through the transport registers. */
-static uint32_t feature_word(struct vplat_t *t, uint32_t sel)
+static uint32_t feature_word(struct vplat_test_ctx *t, uint32_t sel)
 {
 	if (t->d->transport == VPLAT_VAL_MMIO) {
 		mmio_wr(t, VPLAT_VIRTIO_MMIO_DEVICE_FEATURES_SEL, 4, sel);
@@ -17,7 +17,7 @@ static uint32_t feature_word(struct vplat_t *t, uint32_t sel)
 	return (uint32_t)common_rd(t, offsetof(struct vplat_virtio_pci_common_cfg, device_feature), 4);
 }
 
-static enum vplat_result features_profile(struct vplat_t *t)
+static enum vplat_result features_profile(struct vplat_test_ctx *t)
 {
 	const uint64_t allowed = NF(CSUM) | NF(GUEST_CSUM) | NF(CTRL_GUEST_OFFLOADS) | NF(MTU) |
 				 NF(MAC) | NF(GUEST_TSO4) | NF(GUEST_TSO6) | NF(GUEST_ECN) |
@@ -67,7 +67,7 @@ static bool deps_met(uint64_t f, size_t i)
 	return (f & deps[i].all) == deps[i].all && (!deps[i].any || (f & deps[i].any));
 }
 
-static enum vplat_result offer_deps(struct vplat_t *t)
+static enum vplat_result offer_deps(struct vplat_test_ctx *t)
 {
 	uint64_t f = net_offer(t);
 	for (size_t i = 0; i < sizeof(deps) / sizeof(deps[0]); i++)
@@ -80,7 +80,7 @@ static enum vplat_result offer_deps(struct vplat_t *t)
 }
 VPLAT_TEST(net_offer_dependencies, "VPLAT-NET-002 VPLAT-NET-004", "sec:Device Types / Network Device / Feature bits / Feature bit requirements", VPLAT_VIRTIO_ID_NET, 0, "no feature is offered without its prerequisites (incl. the or-rules for the ECN bits and CTRL_RX_EXTRA)", offer_deps);
 
-static enum vplat_result refuse_deps(struct vplat_t *t)
+static enum vplat_result refuse_deps(struct vplat_test_ctx *t)
 {
 	uint64_t off = net_offer(t);
 	unsigned tried = 0;
@@ -112,7 +112,7 @@ static enum vplat_result refuse_deps(struct vplat_t *t)
 }
 VPLAT_TEST(net_refuse_missing_dependency, "VPLAT-NET-003", "sec:Device Types / Network Device / Feature bits / Feature bit requirements", VPLAT_VIRTIO_ID_NET, 0, "for each offered feature with prerequisites: accepted without them, FEATURES_OK stays clear; with them it is set", refuse_deps);
 
-static enum vplat_result mac_valid(struct vplat_t *t)
+static enum vplat_result mac_valid(struct vplat_test_ctx *t)
 {
 	if (!(net_offer(t) & NF(MAC)))
 		return vplat_t_skip(t, "MAC not offered");
@@ -126,7 +126,7 @@ static enum vplat_result mac_valid(struct vplat_t *t)
 }
 VPLAT_TEST(net_mac_individual, "VPLAT-NET-006", "sec:Device Types / Network Device / Device configuration layout", VPLAT_VIRTIO_ID_NET, 0, "with MAC offered, mac is a non-zero individual (unicast) address", mac_valid);
 
-static enum vplat_result mq_pairs(struct vplat_t *t)
+static enum vplat_result mq_pairs(struct vplat_test_ctx *t)
 {
 	if (!(net_offer(t) & NF(MQ)))
 		return vplat_t_skip(t, "MQ not offered");
@@ -146,7 +146,7 @@ static enum vplat_result mq_pairs(struct vplat_t *t)
 }
 VPLAT_TEST(net_mq_max_pairs, "VPLAT-NET-007", "devicenormative:Device Types / Network Device / Device configuration layout", VPLAT_VIRTIO_ID_NET, 0, "with MQ, max_virtqueue_pairs is 1..0x8000 and the 2N + 1 queues exist", mq_pairs);
 
-static enum vplat_result mtu_fixed(struct vplat_t *t)
+static enum vplat_result mtu_fixed(struct vplat_test_ctx *t)
 {
 	uint64_t off = net_offer(t);
 	if (!(off & NF(MTU)))
@@ -172,7 +172,7 @@ static enum vplat_result mtu_fixed(struct vplat_t *t)
 }
 VPLAT_TEST(net_mtu_range_fixed, "VPLAT-NET-008 VPLAT-NET-010", "devicenormative:Device Types / Network Device / Device configuration layout", VPLAT_VIRTIO_ID_NET, 0, "with MTU offered, mtu is 68..65535 and stays the same through negotiation, control commands and reset", mtu_fixed);
 
-static enum vplat_result status_bits(struct vplat_t *t)
+static enum vplat_result status_bits(struct vplat_test_ctx *t)
 {
 	uint64_t off = net_offer(t);
 	if (!(off & NF(STATUS)))
@@ -198,7 +198,7 @@ static enum vplat_result status_bits(struct vplat_t *t)
 }
 VPLAT_TEST(net_status_defined_bits, "VPLAT-NET-013", "sec:Device Types / Network Device / Device configuration layout", VPLAT_VIRTIO_ID_NET, 0, "status has no bit but LINK_UP (and ANNOUNCE with GUEST_ANNOUNCE)", status_bits);
 
-static enum vplat_result speed_duplex(struct vplat_t *t)
+static enum vplat_result speed_duplex(struct vplat_test_ctx *t)
 {
 	if (!(net_offer(t) & NF(SPEED_DUPLEX)))
 		return vplat_t_skip(t, "SPEED_DUPLEX not offered");

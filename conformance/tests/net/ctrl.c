@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Network device: control queue commands (spec/13-network.md 13.5-13.10). */
-#include "nett.h"
+#include "net_test.h"
 
 #define C_RX       VPLAT_VIRTIO_NET_CTRL_RX
 #define C_MAC      VPLAT_VIRTIO_NET_CTRL_MAC
@@ -15,7 +15,7 @@
 	VPLAT_T_CHECK_MSG(T, CP, (GOT) == (WANT), (WANT) == N_OK ? "VIRTIO_NET_OK" : "VIRTIO_NET_ERR", \
 			  "%s: ack 0x%x", WHAT, GOT)
 
-static enum vplat_result rx_mode(struct vplat_t *t)
+static enum vplat_result rx_mode(struct vplat_test_ctx *t)
 {
 	struct vplat_val_vq *c;
 	bool extra = net_offer(t) & NF(CTRL_RX_EXTRA);
@@ -39,7 +39,7 @@ static enum vplat_result rx_mode(struct vplat_t *t)
 }
 VPLAT_TEST(net_ctrl_rx_mode, "VPLAT-NET-051 VPLAT-NET-054 VPLAT-NET-046", "devicenormative:Device Types / Network Device / Device Operation / Control Virtqueue / Packet Receive Filtering", VPLAT_VIRTIO_ID_NET, 0, "RX_PROMISC and RX_ALLMULTI (and with CTRL_RX_EXTRA the four others) accept 1 and 0 with VIRTIO_NET_OK", rx_mode);
 
-static enum vplat_result malformed_commands(struct vplat_t *t)
+static enum vplat_result malformed_commands(struct vplat_test_ctx *t)
 {
 	struct vplat_val_vq *c;
 	uint64_t off = net_offer(t);
@@ -95,7 +95,7 @@ static enum vplat_result malformed_commands(struct vplat_t *t)
 }
 VPLAT_TEST(net_ctrl_malformed_err, "VPLAT-NET-047", "sec:Device Types / Network Device / Device Operation / Control Virtqueue", VPLAT_VIRTIO_ID_NET, 0, "unknown classes and commands, wrong data lengths, out-of-range values and a 1-byte chain get VIRTIO_NET_ERR; the queue keeps serving", malformed_commands);
 
-static enum vplat_result unnegotiated(struct vplat_t *t)
+static enum vplat_result unnegotiated(struct vplat_test_ctx *t)
 {
 	struct vplat_val_vq *c;
 	enum vplat_result r = net_up_ctrl(t, 0, 0, &c); /* CTRL_VQ alone */
@@ -153,7 +153,7 @@ static uint32_t mac_table(uint8_t *b, uint32_t nu, uint32_t nm)
 	return n;
 }
 
-static enum vplat_result mac_table_set(struct vplat_t *t)
+static enum vplat_result mac_table_set(struct vplat_test_ctx *t)
 {
 	struct vplat_val_vq *c;
 	enum vplat_result r = net_up_ctrl(t, 0, NF(CTRL_RX), &c);
@@ -188,7 +188,7 @@ static enum vplat_result mac_table_set(struct vplat_t *t)
 }
 VPLAT_TEST(net_ctrl_mac_table_layout, "VPLAT-NET-063", "sec:Device Types / Network Device / Device Operation / Control Virtqueue / Setting MAC Address Filtering", VPLAT_VIRTIO_ID_NET, 0, "MAC_TABLE_SET accepts empty, small and oversized lists; a short, trailing, one-list, tiny, empty or overflowing layout gets VIRTIO_NET_ERR", mac_table_set);
 
-static enum vplat_result mac_addr_set(struct vplat_t *t)
+static enum vplat_result mac_addr_set(struct vplat_test_ctx *t)
 {
 	struct vplat_val_vq *c;
 	uint64_t off = net_offer(t);
@@ -235,7 +235,7 @@ static enum vplat_result mac_addr_set(struct vplat_t *t)
 }
 VPLAT_TEST(net_ctrl_mac_addr_set, "VPLAT-NET-061 VPLAT-NET-064 VPLAT-NET-046", "devicenormative:Device Types / Network Device / Device Operation / Control Virtqueue / Setting MAC Address Filtering", VPLAT_VIRTIO_ID_NET, 0, "MAC_ADDR_SET of a unicast address is in mac when used; group, broadcast, zero addresses and 5 or 7 bytes get ERR and leave mac", mac_addr_set);
 
-static enum vplat_result vlan(struct vplat_t *t)
+static enum vplat_result vlan(struct vplat_test_ctx *t)
 {
 	struct vplat_val_vq *c;
 	enum vplat_result r = net_up_ctrl(t, 0, NF(CTRL_VLAN), &c);
@@ -267,7 +267,7 @@ static enum vplat_result vlan(struct vplat_t *t)
 }
 VPLAT_TEST(net_ctrl_vlan_add_del, "VPLAT-NET-068", "sec:Device Types / Network Device / Device Operation / Control Virtqueue / VLAN Filtering", VPLAT_VIRTIO_ID_NET, 0, "VLAN_ADD/DEL of 0..4095 (also repeated or absent) get OK; IDs above 4095 and 0, 1 or 3 data bytes get ERR", vlan);
 
-static enum vplat_result announce_ack(struct vplat_t *t)
+static enum vplat_result announce_ack(struct vplat_test_ctx *t)
 {
 	struct vplat_val_vq *c;
 	enum vplat_result r = net_up_ctrl(t, NF(STATUS), NF(GUEST_ANNOUNCE) | NF(STATUS), &c);
@@ -286,7 +286,7 @@ static enum vplat_result announce_ack(struct vplat_t *t)
 }
 VPLAT_TEST(net_ctrl_announce_ack, "VPLAT-NET-069", "devicenormative:Device Types / Network Device / Device Operation / Control Virtqueue / Gratuitous Packet Sending", VPLAT_VIRTIO_ID_NET, 0, "ANNOUNCE_ACK gets OK and status has ANNOUNCE clear when it is used", announce_ack);
 
-static enum vplat_result vq_pairs(struct vplat_t *t)
+static enum vplat_result vq_pairs(struct vplat_test_ctx *t)
 {
 	struct vplat_val_vq *c;
 	enum vplat_result r = net_up_ctrl(t, 0, NF(MQ), &c);
@@ -312,7 +312,7 @@ static enum vplat_result vq_pairs(struct vplat_t *t)
 }
 VPLAT_TEST(net_ctrl_vq_pairs_range, "VPLAT-NET-078", "drivernormative:Device Types / Network Device / Device Operation / Control Virtqueue / Automatic receive steering in multiqueue mode", VPLAT_VIRTIO_ID_NET, 0, "VQ_PAIRS_SET 1, max and in between get OK; 0, max + 1, 0x8001, 0xffff and 1 or 3 data bytes get ERR", vq_pairs);
 
-static enum vplat_result offloads(struct vplat_t *t)
+static enum vplat_result offloads(struct vplat_test_ctx *t)
 {
 	struct vplat_val_vq *c;
 	const uint64_t guest = NF(GUEST_CSUM) | NF(GUEST_TSO4) | NF(GUEST_TSO6) | NF(GUEST_ECN) |
@@ -351,7 +351,7 @@ static enum vplat_result offloads(struct vplat_t *t)
 }
 VPLAT_TEST(net_ctrl_guest_offloads_set, "VPLAT-NET-080", "sec:Device Types / Network Device / Device Operation / Control Virtqueue / Offloads State Configuration / Setting Offloads State", VPLAT_VIRTIO_ID_NET, 0, "GUEST_OFFLOADS_SET with negotiated guest offloads gets OK; unnegotiated or non-offload bits and 7 or 9 bytes get ERR", offloads);
 
-static enum vplat_result ack_last_byte(struct vplat_t *t)
+static enum vplat_result ack_last_byte(struct vplat_test_ctx *t)
 {
 	struct vplat_val_vq *c;
 	uint64_t off = net_offer(t);
@@ -393,7 +393,7 @@ static enum vplat_result ack_last_byte(struct vplat_t *t)
 }
 VPLAT_TEST(net_ctrl_ack_last_byte_in_order, "VPLAT-NET-046", "sec:Device Types / Network Device / Device Operation / Control Virtqueue", VPLAT_VIRTIO_ID_NET, 0, "two MAC_ADDR_SETs posted together with a 3 + 1 byte writable part: each ack lands in the last writable byte, and the second address wins", ack_last_byte);
 
-static enum vplat_result no_ack(struct vplat_t *t)
+static enum vplat_result no_ack(struct vplat_test_ctx *t)
 {
 	struct vplat_val_vq *c;
 	uint64_t off = net_offer(t);
@@ -425,7 +425,7 @@ static enum vplat_result no_ack(struct vplat_t *t)
 }
 VPLAT_TEST(net_exer_ctrl_no_ack_byte, "VPLAT-NET-048", "vplat", VPLAT_VIRTIO_ID_NET, VPLAT_TF_EXERCISER, "a MAC_ADDR_SET chain with no writable byte completes with used length 0 and leaves mac; the next command is served", no_ack);
 
-static enum vplat_result huge_command(struct vplat_t *t)
+static enum vplat_result huge_command(struct vplat_test_ctx *t)
 {
 	struct vplat_val_vq *c;
 	enum vplat_result r = net_up_ctrl(t, 0, NF(CTRL_RX), &c);

@@ -4,12 +4,12 @@
  * the far side is not visible to a driver; these tests check what is: every transmitq buffer
  * comes back, with used length 0, and the queue keeps going whatever the header says.
  */
-#include "nett.h"
+#include "net_test.h"
 
 #define S_NR VPLAT_VIRTIO_STATUS_DEVICE_NEEDS_RESET
 
 /* A 12-byte header and a 60-byte broadcast frame (ethertype 0x88b5) in DMA memory. */
-static uint8_t *frame(struct vplat_t *t, uint32_t payload)
+static uint8_t *frame(struct vplat_test_ctx *t, uint32_t payload)
 {
 	uint8_t *p = dmab(t, HDR_LEN + 14 + payload);
 	if (!p)
@@ -22,7 +22,7 @@ static uint8_t *frame(struct vplat_t *t, uint32_t payload)
 	return p;
 }
 
-static enum vplat_result used_len_zero(struct vplat_t *t)
+static enum vplat_result used_len_zero(struct vplat_test_ctx *t)
 {
 	struct vplat_val_vq *vq;
 	enum vplat_result r = bringup(t, net_offer(t) & (NF(CSUM) | NF(MRG_RXBUF)), &vq, 1, 32);
@@ -74,7 +74,7 @@ enum txcase {
 	TX_NCASES
 };
 
-static enum vplat_result tx_case(struct vplat_t *t, struct vplat_val_vq *vq, enum txcase c)
+static enum vplat_result tx_case(struct vplat_test_ctx *t, struct vplat_val_vq *vq, enum txcase c)
 {
 	uint8_t *p = frame(t, 46);
 	uint8_t *w = dmab(t, 64);
@@ -137,7 +137,7 @@ static enum vplat_result tx_case(struct vplat_t *t, struct vplat_val_vq *vq, enu
 	return VPLAT_PASS;
 }
 
-static enum vplat_result tx_cases(struct vplat_t *t, bool hostile)
+static enum vplat_result tx_cases(struct vplat_test_ctx *t, bool hostile)
 {
 	struct vplat_val_vq *vq;
 	/* CSUM negotiated only where a case needs it; no host GSO offload is accepted. */
@@ -153,13 +153,13 @@ static enum vplat_result tx_cases(struct vplat_t *t, bool hostile)
 	return VPLAT_PASS;
 }
 
-static enum vplat_result tx_header_fields(struct vplat_t *t)
+static enum vplat_result tx_header_fields(struct vplat_test_ctx *t)
 {
 	return tx_cases(t, false);
 }
 VPLAT_TEST(net_tx_header_fields_completed, "VPLAT-NET-025", "devicenormative:Device Types / Network Device / Device Operation / Packet Transmission", VPLAT_VIRTIO_ID_NET, 0, "unknown flag bits, csum fields without NEEDS_CSUM, junk hdr_len, non-zero num_buffers: each frame completes (used 0) and the queue goes on", tx_header_fields);
 
-static enum vplat_result tx_malformed(struct vplat_t *t)
+static enum vplat_result tx_malformed(struct vplat_test_ctx *t)
 {
 	return tx_cases(t, true);
 }

@@ -5,13 +5,13 @@
 #include "vplat/val/val.h"
 #include "vplat/val/conform.h"
 
-static void cfg_wr(struct vplat_t *t, uint64_t off, unsigned size, uint64_t v)
+static void cfg_wr(struct vplat_test_ctx *t, uint64_t off, unsigned size, uint64_t v)
 {
 	t->d->io.ops->write(t->d->io.ctx, VPLAT_VAL_SPACE_PCI_CFG, off, size, v);
 }
 
 /* Size of memory BAR @p bar (64-bit BARs read together), by the usual all-ones probe. */
-static uint64_t bar_size(struct vplat_t *t, unsigned bar)
+static uint64_t bar_size(struct vplat_test_ctx *t, unsigned bar)
 {
 	uint64_t off = VPLAT_PCI_CFG_BAR(bar);
 	uint32_t orig = (uint32_t)cfg_rd(t, off, 4);
@@ -32,7 +32,7 @@ static uint64_t bar_size(struct vplat_t *t, unsigned bar)
 	return mask ? (~mask + 1) : 0;
 }
 
-static enum vplat_result ids(struct vplat_t *t)
+static enum vplat_result ids(struct vplat_test_ctx *t)
 {
 	VPLAT_T_CHECK_EQ(t, 1, cfg_rd(t, VPLAT_PCI_CFG_VENDOR_ID, 2), 0x1af4, "Vendor ID 0x1AF4");
 	VPLAT_T_CHECK_EQ(t, 2, cfg_rd(t, VPLAT_PCI_CFG_DEVICE_ID, 2), 0x1040 + t->dev->device_id,
@@ -41,7 +41,7 @@ static enum vplat_result ids(struct vplat_t *t)
 }
 VPLAT_TEST(pci_ids, "VPLAT-PCI-001", "devicenormative:Virtio Transport Options / Virtio Over PCI Bus / PCI Device Discovery", 0, VPLAT_TF_PCI, "Vendor ID 0x1AF4, Device ID 0x1040 + type", ids);
 
-static enum vplat_result nontransitional_ids(struct vplat_t *t)
+static enum vplat_result nontransitional_ids(struct vplat_test_ctx *t)
 {
 	uint64_t did = cfg_rd(t, VPLAT_PCI_CFG_DEVICE_ID, 2);
 	if (did >= 0x1000 && did < 0x1040)
@@ -58,7 +58,7 @@ static enum vplat_result nontransitional_ids(struct vplat_t *t)
 }
 VPLAT_TEST(pci_nontransitional_ids, "VPLAT-PCI-002", "devicenormative:Virtio Transport Options / Virtio Over PCI Bus / PCI Device Discovery", 0, VPLAT_TF_PCI, "Revision ID >= 1 and Subsystem Device ID >= 0x40", nontransitional_ids);
 
-static enum vplat_result caps(struct vplat_t *t)
+static enum vplat_result caps(struct vplat_test_ctx *t)
 {
 	const struct vplat_val_pci_region *r[4] = {&t->d->common, &t->d->notify, &t->d->isr,
 						   &t->d->device};
@@ -79,7 +79,7 @@ static enum vplat_result caps(struct vplat_t *t)
 }
 VPLAT_TEST(pci_capabilities, "VPLAT-PCI-003", "devicenormative:Virtio Transport Options / Virtio Over PCI Bus / Virtio Structure PCI Capabilities", 0, VPLAT_TF_PCI, "common, notify and ISR (and device) capabilities present, each inside its BAR", caps);
 
-static enum vplat_result notify_cap(struct vplat_t *t)
+static enum vplat_result notify_cap(struct vplat_test_ctx *t)
 {
 	uint32_t mult = t->d->notify_off_multiplier;
 	VPLAT_T_CHECK_MSG(t, 1, (mult & 1) == 0, "notify_off_multiplier even or 0", "multiplier %u",
@@ -97,7 +97,7 @@ static enum vplat_result notify_cap(struct vplat_t *t)
 }
 VPLAT_TEST(pci_notify_capability, "VPLAT-PCI-004", "devicenormative:Virtio Transport Options / Virtio Over PCI Bus / PCI Device Layout / Notification capability", 0, VPLAT_TF_PCI, "notify_off_multiplier even; each queue's notify address inside the capability", notify_cap);
 
-static enum vplat_result queues(struct vplat_t *t)
+static enum vplat_result queues(struct vplat_test_ctx *t)
 {
 	uint16_t nq = (uint16_t)common_rd(t, VPLAT_VIRTIO_PCI_COMMON_NUM_QUEUES, 2);
 	VPLAT_T_CHECK_MSG(t, 1, nq >= 1, "num_queues >= 1", "num_queues %u", nq);
@@ -112,7 +112,7 @@ static enum vplat_result queues(struct vplat_t *t)
 }
 VPLAT_TEST(pci_queue_discovery, "VPLAT-PCI-006", "devicenormative:Virtio Transport Options / Virtio Over PCI Bus / PCI Device Layout / Common configuration structure layout", 0, VPLAT_TF_PCI, "num_queues and queue_size describe the queues; a queue past the end reads size 0", queues);
 
-static enum vplat_result reset(struct vplat_t *t)
+static enum vplat_result reset(struct vplat_test_ctx *t)
 {
 	struct vplat_val_vq *vq;
 	enum vplat_result r = bringup(t, 0, &vq, 0, 0);
@@ -130,7 +130,7 @@ static enum vplat_result reset(struct vplat_t *t)
 }
 VPLAT_TEST(pci_reset, "VPLAT-PCI-005 VPLAT-CORE-021", "devicenormative:Virtio Transport Options / Virtio Over PCI Bus / PCI Device Layout / Common configuration structure layout", 0, VPLAT_TF_PCI, "device_status 0 after reset; queue_enable then reads 0", reset);
 
-static enum vplat_result isr_clears(struct vplat_t *t)
+static enum vplat_result isr_clears(struct vplat_test_ctx *t)
 {
 	struct vplat_val_vq *vq;
 	struct creq req;
@@ -160,7 +160,7 @@ static enum vplat_result isr_clears(struct vplat_t *t)
 }
 VPLAT_TEST(pci_isr_read_clears, "VPLAT-PCI-007", "devicenormative:Virtio Transport Options / Virtio Over PCI Bus / PCI Device Layout / ISR status capability", 0, VPLAT_TF_PCI, "reading the ISR status clears it", isr_clears);
 
-static enum vplat_result msix_no_vector(struct vplat_t *t)
+static enum vplat_result msix_no_vector(struct vplat_test_ctx *t)
 {
 	common_wr(t, VPLAT_VIRTIO_PCI_COMMON_CONFIG_MSIX_VECTOR, 2, 0x7fff);
 	uint64_t v = common_rd(t, VPLAT_VIRTIO_PCI_COMMON_CONFIG_MSIX_VECTOR, 2);
@@ -173,7 +173,7 @@ static enum vplat_result msix_no_vector(struct vplat_t *t)
 }
 VPLAT_TEST(pci_msix_no_vector, "VPLAT-PCI-008", "devicenormative:Virtio Transport Options / Virtio Over PCI Bus / PCI-specific Initialization And Device Operation / Device Initialization / MSI-X Vector Configuration", 0, VPLAT_TF_PCI, "writing vector 0x7fff makes config and queue vectors read NO_VECTOR", msix_no_vector);
 
-static enum vplat_result queue_reset(struct vplat_t *t)
+static enum vplat_result queue_reset(struct vplat_test_ctx *t)
 {
 	struct vplat_val_vq *vq;
 	if (!(vplat_val_get_device_features(t->d) & F(RING_RESET)))
@@ -195,7 +195,7 @@ static enum vplat_result queue_reset(struct vplat_t *t)
 }
 VPLAT_TEST(pci_queue_reset, "VPLAT-PCI-009 VPLAT-CORE-040", "devicenormative:Virtio Transport Options / Virtio Over PCI Bus / PCI Device Layout / Common configuration structure layout", 0, VPLAT_TF_PCI, "queue_reset: reset on 1, then queue_reset and queue_enable read 0", queue_reset);
 
-static enum vplat_result generation(struct vplat_t *t)
+static enum vplat_result generation(struct vplat_test_ctx *t)
 {
 	uint64_t g1 = common_rd(t, VPLAT_VIRTIO_PCI_COMMON_CONFIG_GENERATION, 1);
 	uint64_t g2 = common_rd(t, VPLAT_VIRTIO_PCI_COMMON_CONFIG_GENERATION, 1);

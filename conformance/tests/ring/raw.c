@@ -6,7 +6,7 @@
 #include "../common/common.h"
 
 /* 8 entries, or fewer if the device's queue 0 is smaller (QEMU's vhost-user-rng has 4). */
-static uint16_t size8(struct vplat_t *t)
+static uint16_t size8(struct vplat_test_ctx *t)
 {
 	uint16_t max = vplat_val_queue_max(t->d, 0), n = 8;
 	while (max && n > max)
@@ -18,7 +18,7 @@ static uint16_t size8(struct vplat_t *t)
 #define WRITE    VPLAT_VIRTQ_DESC_F_WRITE
 #define INDIRECT VPLAT_VIRTQ_DESC_F_INDIRECT
 
-static enum vplat_result up(struct vplat_t *t, uint64_t f, struct vplat_val_vq **vq)
+static enum vplat_result up(struct vplat_test_ctx *t, uint64_t f, struct vplat_val_vq **vq)
 {
 	uint64_t off = vplat_val_get_device_features(t->d);
 	if ((off & f) != f)
@@ -26,7 +26,7 @@ static enum vplat_result up(struct vplat_t *t, uint64_t f, struct vplat_val_vq *
 	return bringup(t, f, vq, 0, size8(t));
 }
 
-static uint64_t buf(struct vplat_t *t, uint32_t len)
+static uint64_t buf(struct vplat_test_ctx *t, uint32_t len)
 {
 	uint64_t gpa = 0;
 	uint8_t *p = vplat_val_alloc(t->d->mem, len, 16, &gpa);
@@ -35,7 +35,7 @@ static uint64_t buf(struct vplat_t *t, uint32_t len)
 	return gpa;
 }
 
-static enum vplat_result indirect_write_flag_ignored(struct vplat_t *t)
+static enum vplat_result indirect_write_flag_ignored(struct vplat_test_ctx *t)
 {
 	struct vplat_val_vq *vq;
 	enum vplat_result r = up(t, F(INDIRECT_DESC), &vq);
@@ -58,7 +58,7 @@ static enum vplat_result indirect_write_flag_ignored(struct vplat_t *t)
 }
 VPLAT_TEST(ring_split_indirect_write_ignored, "VPLAT-RING-004", "devicenormative:Basic Facilities of a Virtio Device / Virtqueues / The Virtqueue Descriptor Table / Indirect Descriptors", VPLAT_VIRTIO_ID_RNG, 0, "split: WRITE on the descriptor that points to an indirect table is ignored", indirect_write_flag_ignored);
 
-static enum vplat_result direct_then_indirect(struct vplat_t *t)
+static enum vplat_result direct_then_indirect(struct vplat_test_ctx *t)
 {
 	struct vplat_val_vq *vq;
 	enum vplat_result r = up(t, F(INDIRECT_DESC), &vq);
@@ -82,7 +82,7 @@ static enum vplat_result direct_then_indirect(struct vplat_t *t)
 }
 VPLAT_TEST(ring_split_direct_then_indirect, "VPLAT-RING-005 VPLAT-RING-001", "devicenormative:Basic Facilities of a Virtio Device / Virtqueues / The Virtqueue Descriptor Table / Indirect Descriptors", VPLAT_VIRTIO_ID_RNG, 0, "split: a chain of a normal descriptor then an indirect one is served", direct_then_indirect);
 
-static enum vplat_result packed_avail_bit(struct vplat_t *t)
+static enum vplat_result packed_avail_bit(struct vplat_test_ctx *t)
 {
 	struct vplat_val_vq *vq;
 	enum vplat_result r = up(t, F(RING_PACKED), &vq);
@@ -107,7 +107,7 @@ static enum vplat_result packed_avail_bit(struct vplat_t *t)
 }
 VPLAT_TEST(ring_packed_avail_bit, "VPLAT-RING-022", "devicenormative:Basic Facilities of a Virtio Device / Packed Virtqueues / The Virtqueue Descriptor Table", VPLAT_VIRTIO_ID_RNG, 0, "packed: a descriptor is not used before its AVAIL bit matches the wrap counter", packed_avail_bit);
 
-static enum vplat_result packed_chain_id(struct vplat_t *t)
+static enum vplat_result packed_chain_id(struct vplat_test_ctx *t)
 {
 	struct vplat_val_vq *vq;
 	enum vplat_result r = up(t, F(RING_PACKED), &vq);

@@ -6,7 +6,7 @@
 #include "../common/common.h"
 
 /* Bring up the device's request queue with the given layout; SKIP if the layout is absent. */
-static enum vplat_result up(struct vplat_t *t, bool packed, uint64_t extra,
+static enum vplat_result up(struct vplat_test_ctx *t, bool packed, uint64_t extra,
 			    struct vplat_val_vq **vq, uint16_t size)
 {
 	int q = creq_queue(t->dev->device_id);
@@ -20,7 +20,7 @@ static enum vplat_result up(struct vplat_t *t, bool packed, uint64_t extra,
 	return bringup(t, extra | (packed ? F(RING_PACKED) : 0), vq, q, size);
 }
 
-static enum vplat_result used_len_and_data(struct vplat_t *t, bool packed)
+static enum vplat_result used_len_and_data(struct vplat_test_ctx *t, bool packed)
 {
 	struct vplat_val_vq *vq;
 	struct creq req;
@@ -39,12 +39,12 @@ static enum vplat_result used_len_and_data(struct vplat_t *t, bool packed)
 			  "the device wrote to a device-readable buffer");
 	return VPLAT_PASS;
 }
-static enum vplat_result split_used(struct vplat_t *t) { return used_len_and_data(t, false); }
-static enum vplat_result packed_used(struct vplat_t *t) { return used_len_and_data(t, true); }
+static enum vplat_result split_used(struct vplat_test_ctx *t) { return used_len_and_data(t, false); }
+static enum vplat_result packed_used(struct vplat_test_ctx *t) { return used_len_and_data(t, true); }
 VPLAT_TEST(ring_split_used_len, "VPLAT-RING-002 VPLAT-RING-010", "devicenormative:Basic Facilities of a Virtio Device / Virtqueues / The Virtqueue Used Ring", 0, 0, "split: a request is used once with len within the writable bytes; readable buffers untouched", split_used);
 VPLAT_TEST(ring_packed_used_len, "VPLAT-RING-021 VPLAT-RING-020", "devicenormative:Basic Facilities of a Virtio Device / Packed Virtqueues / The Virtqueue Descriptor Table", 0, 0, "packed: a request is used once with len within the writable bytes; readable buffers untouched", packed_used);
 
-static enum vplat_result desc_table_untouched(struct vplat_t *t)
+static enum vplat_result desc_table_untouched(struct vplat_test_ctx *t)
 {
 	struct vplat_val_vq *vq;
 	struct creq req;
@@ -70,7 +70,7 @@ static enum vplat_result desc_table_untouched(struct vplat_t *t)
 }
 VPLAT_TEST(ring_split_desc_table_untouched, "VPLAT-RING-003", "devicenormative:Basic Facilities of a Virtio Device / Virtqueues / The Virtqueue Descriptor Table", 0, 0, "split: the device never writes the descriptor table", desc_table_untouched);
 
-static enum vplat_result wraps(struct vplat_t *t, bool packed)
+static enum vplat_result wraps(struct vplat_test_ctx *t, bool packed)
 {
 	struct vplat_val_vq *vq;
 	enum vplat_result r = up(t, packed, 0, &vq, packed ? 5 : 4);
@@ -89,12 +89,12 @@ static enum vplat_result wraps(struct vplat_t *t, bool packed)
 	}
 	return VPLAT_PASS;
 }
-static enum vplat_result split_wraps(struct vplat_t *t) { return wraps(t, false); }
-static enum vplat_result packed_wraps(struct vplat_t *t) { return wraps(t, true); }
+static enum vplat_result split_wraps(struct vplat_test_ctx *t) { return wraps(t, false); }
+static enum vplat_result packed_wraps(struct vplat_test_ctx *t) { return wraps(t, true); }
 VPLAT_TEST(ring_split_index_wrap, "VPLAT-RING-014", "sec:Basic Facilities of a Virtio Device / Virtqueues / The Virtqueue Available Ring", 0, 0, "split: 20 requests through a 4-entry ring (5 laps)", split_wraps);
 VPLAT_TEST(ring_packed_wrap_counter, "VPLAT-RING-014 VPLAT-RING-022", "sec:Basic Facilities of a Virtio Device / Packed Virtqueues / Driver and Device Ring Wrap Counters", 0, 0, "packed: 20 requests through a 5-entry ring (wrap counters flip)", packed_wraps);
 
-static enum vplat_result notify_when_flags_zero(struct vplat_t *t, bool packed)
+static enum vplat_result notify_when_flags_zero(struct vplat_test_ctx *t, bool packed)
 {
 	struct vplat_val_vq *vq;
 	struct creq req;
@@ -124,12 +124,12 @@ static enum vplat_result notify_when_flags_zero(struct vplat_t *t, bool packed)
 			  (unsigned long long)(vplat_val_irq_count(t->d) - before));
 	return VPLAT_PASS;
 }
-static enum vplat_result split_notify(struct vplat_t *t) { return notify_when_flags_zero(t, false); }
-static enum vplat_result packed_notify(struct vplat_t *t) { return notify_when_flags_zero(t, true); }
+static enum vplat_result split_notify(struct vplat_test_ctx *t) { return notify_when_flags_zero(t, false); }
+static enum vplat_result packed_notify(struct vplat_test_ctx *t) { return notify_when_flags_zero(t, true); }
 VPLAT_TEST(ring_split_notification, "VPLAT-RING-006 VPLAT-RING-007", "devicenormative:Basic Facilities of a Virtio Device / Virtqueues / Used Buffer Notification Suppression", 0, 0, "split without EVENT_IDX: flags 0 gives a notification, NO_INTERRUPT none", split_notify);
 VPLAT_TEST(ring_packed_notification, "VPLAT-RING-025", "sec:Basic Facilities of a Virtio Device / Packed Virtqueues / Event Suppression Structure Format", 0, 0, "packed: ENABLE gives a notification, DISABLE none", packed_notify);
 
-static enum vplat_result event_idx(struct vplat_t *t, bool packed)
+static enum vplat_result event_idx(struct vplat_test_ctx *t, bool packed)
 {
 	struct vplat_val_vq *vq;
 	struct creq req;
@@ -159,12 +159,12 @@ static enum vplat_result event_idx(struct vplat_t *t, bool packed)
 			  "no notification before used_event", "an interrupt the driver did not ask for");
 	return VPLAT_PASS;
 }
-static enum vplat_result split_event_idx(struct vplat_t *t) { return event_idx(t, false); }
-static enum vplat_result packed_event_idx(struct vplat_t *t) { return event_idx(t, true); }
+static enum vplat_result split_event_idx(struct vplat_test_ctx *t) { return event_idx(t, false); }
+static enum vplat_result packed_event_idx(struct vplat_test_ctx *t) { return event_idx(t, true); }
 VPLAT_TEST(ring_split_event_idx, "VPLAT-RING-008 VPLAT-RING-009 VPLAT-RING-012", "devicenormative:Basic Facilities of a Virtio Device / Virtqueues / Used Buffer Notification Suppression", 0, 0, "split with EVENT_IDX: notification at used_event, none before, used flags 0", split_event_idx);
 VPLAT_TEST(ring_packed_event_desc, "VPLAT-RING-025", "sec:Basic Facilities of a Virtio Device / Packed Virtqueues / Event Suppression Structure Format", 0, 0, "packed with EVENT_IDX: notification at the event descriptor, none otherwise", packed_event_idx);
 
-static enum vplat_result used_flags_split(struct vplat_t *t)
+static enum vplat_result used_flags_split(struct vplat_test_ctx *t)
 {
 	struct vplat_val_vq *vq;
 	struct creq req;
@@ -182,7 +182,7 @@ static enum vplat_result used_flags_split(struct vplat_t *t)
 }
 VPLAT_TEST(ring_split_used_flags, "VPLAT-RING-012", "devicenormative:Basic Facilities of a Virtio Device / Virtqueues / Available Buffer Notification Suppression", 0, 0, "split without EVENT_IDX: the used ring flags are 0 or 1", used_flags_split);
 
-static enum vplat_result spurious(struct vplat_t *t, bool packed)
+static enum vplat_result spurious(struct vplat_test_ctx *t, bool packed)
 {
 	struct vplat_val_vq *vq;
 	struct creq req;
@@ -203,12 +203,12 @@ static enum vplat_result spurious(struct vplat_t *t, bool packed)
 			  "no completion after spurious kicks");
 	return VPLAT_PASS;
 }
-static enum vplat_result split_spurious(struct vplat_t *t) { return spurious(t, false); }
-static enum vplat_result packed_spurious(struct vplat_t *t) { return spurious(t, true); }
+static enum vplat_result split_spurious(struct vplat_test_ctx *t) { return spurious(t, false); }
+static enum vplat_result packed_spurious(struct vplat_test_ctx *t) { return spurious(t, true); }
 VPLAT_TEST(ring_split_spurious_kick, "VPLAT-RING-013", "devicenormative:Basic Facilities of a Virtio Device / Virtqueues / Available Buffer Notification Suppression", 0, 0, "split: ten kicks with nothing available change nothing", split_spurious);
 VPLAT_TEST(ring_packed_spurious_kick, "VPLAT-RING-013", "devicenormative:Basic Facilities of a Virtio Device / Virtqueues / Available Buffer Notification Suppression", 0, 0, "packed: ten kicks with nothing available change nothing", packed_spurious);
 
-static enum vplat_result in_order(struct vplat_t *t, bool packed)
+static enum vplat_result in_order(struct vplat_test_ctx *t, bool packed)
 {
 	struct vplat_val_vq *vq;
 	struct creq req[4];
@@ -230,12 +230,12 @@ static enum vplat_result in_order(struct vplat_t *t, bool packed)
 	}
 	return VPLAT_PASS;
 }
-static enum vplat_result split_in_order(struct vplat_t *t) { return in_order(t, false); }
-static enum vplat_result packed_in_order(struct vplat_t *t) { return in_order(t, true); }
+static enum vplat_result split_in_order(struct vplat_test_ctx *t) { return in_order(t, false); }
+static enum vplat_result packed_in_order(struct vplat_test_ctx *t) { return in_order(t, true); }
 VPLAT_TEST(ring_split_in_order, "VPLAT-RING-030", "sec:Reserved Feature Bits", 0, 0, "split with IN_ORDER: four requests come back in order", split_in_order);
 VPLAT_TEST(ring_packed_in_order, "VPLAT-RING-030 VPLAT-RING-020", "sec:Reserved Feature Bits", 0, 0, "packed with IN_ORDER: four requests come back in order", packed_in_order);
 
-static enum vplat_result ring_features(struct vplat_t *t)
+static enum vplat_result ring_features(struct vplat_test_ctx *t)
 {
 	uint64_t off = vplat_val_get_device_features(t->d);
 	uint64_t want = F(RING_PACKED) | F(INDIRECT_DESC) | F(EVENT_IDX);

@@ -2,7 +2,7 @@
 /* Entropy device (spec/10-entropy.md). */
 #include "../common/common.h"
 
-static enum vplat_result fills(struct vplat_t *t)
+static enum vplat_result fills(struct vplat_test_ctx *t)
 {
 	struct vplat_val_vq *vq;
 	enum vplat_result r = bringup(t, 0, &vq, 0, 0);
@@ -39,7 +39,7 @@ static enum vplat_result fills(struct vplat_t *t)
 }
 VPLAT_TEST(rng_fills_buffers, "VPLAT-RNG-001", "devicenormative:Device Types / Entropy Device / Device Operation", VPLAT_VIRTIO_ID_RNG, 0, "buffers of 1, 7, 64 and 4096 bytes each get 1..size bytes", fills);
 
-static enum vplat_result no_features_no_config(struct vplat_t *t)
+static enum vplat_result no_features_no_config(struct vplat_test_ctx *t)
 {
 	uint64_t f = vplat_val_get_device_features(t->d);
 	VPLAT_T_CHECK_MSG(t, 1, (f & 0xffffffu) == 0, "no device-type feature bits (0..23)",

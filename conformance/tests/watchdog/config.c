@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Watchdog configuration space and vplat features (spec/16-watchdog.md, 16.3 and 16.4). */
-#include "wdt.h"
+#include "watchdog_test.h"
 
 #define CFGV(off) ((uint32_t)cfg(t, (off), 4))
 
-static enum vplat_result pretimeout_needs_timeout(struct vplat_t *t)
+static enum vplat_result pretimeout_needs_timeout(struct vplat_test_ctx *t)
 {
 	uint64_t off = vplat_val_get_device_features(t->d);
 	VPLAT_T_CHECK_MSG(t, 1, !(off & WF(PRETIMEOUT)) || (off & WF(TIMEOUT)),
@@ -21,7 +21,7 @@ static enum vplat_result pretimeout_needs_timeout(struct vplat_t *t)
 }
 VPLAT_TEST(wdt_pretimeout_needs_timeout, "VPLAT-WDT-011", "", VPLAT_VIRTIO_ID_WATCHDOG, 0, "PRETIMEOUT is offered and accepted only together with TIMEOUT", pretimeout_needs_timeout);
 
-static enum vplat_result defaults(struct vplat_t *t)
+static enum vplat_result defaults(struct vplat_test_ctx *t)
 {
 	struct vplat_val_vq *vq;
 	enum vplat_result r = wdt_up(t, 0, &vq);
@@ -39,7 +39,7 @@ static enum vplat_result defaults(struct vplat_t *t)
 }
 VPLAT_TEST(wdt_config_defaults, "VPLAT-WDT-006 VPLAT-WDT-012 VPLAT-WDT-013", "", VPLAT_VIRTIO_ID_WATCHDOG, 0, "after a reset: timeout 20 s, no pre-timeout, status and control 0, sane limits", defaults);
 
-static enum vplat_result timeout_write(struct vplat_t *t)
+static enum vplat_result timeout_write(struct vplat_test_ctx *t)
 {
 	struct vplat_val_vq *vq;
 	enum vplat_result r = wdt_up(t, WF(TIMEOUT), &vq);
@@ -61,7 +61,7 @@ static enum vplat_result timeout_write(struct vplat_t *t)
 }
 VPLAT_TEST(wdt_timeout_write, "VPLAT-WDT-014", "", VPLAT_VIRTIO_ID_WATCHDOG, 0, "with TIMEOUT, timeout_ms takes the written value clamped to [min, max]", timeout_write);
 
-static enum vplat_result unnegotiated(struct vplat_t *t)
+static enum vplat_result unnegotiated(struct vplat_test_ctx *t)
 {
 	struct vplat_val_vq *vq;
 	enum vplat_result r = wdt_up(t, 0, &vq);
@@ -88,7 +88,7 @@ static enum vplat_result unnegotiated(struct vplat_t *t)
 }
 VPLAT_TEST(wdt_writes_ignored_unnegotiated, "VPLAT-WDT-009 VPLAT-WDT-015", "", VPLAT_VIRTIO_ID_WATCHDOG, 0, "without vplat features the driver cannot change the timeout, the pre-timeout, the limits or the status, nor disarm", unnegotiated);
 
-static enum vplat_result pretimeout_write(struct vplat_t *t)
+static enum vplat_result pretimeout_write(struct vplat_test_ctx *t)
 {
 	struct vplat_val_vq *vq;
 	enum vplat_result r = wdt_up(t, WF(TIMEOUT) | WF(PRETIMEOUT), &vq);
@@ -109,7 +109,7 @@ static enum vplat_result pretimeout_write(struct vplat_t *t)
 }
 VPLAT_TEST(wdt_pretimeout_write, "VPLAT-WDT-016", "", VPLAT_VIRTIO_ID_WATCHDOG, 0, "with PRETIMEOUT, pretimeout_ms takes values below the timeout and stores others as 0", pretimeout_write);
 
-static enum vplat_result disarm(struct vplat_t *t)
+static enum vplat_result disarm(struct vplat_test_ctx *t)
 {
 	struct vplat_val_vq *vq;
 	enum vplat_result r = wdt_up(t, WF(DISARM), &vq);
@@ -130,7 +130,7 @@ static enum vplat_result disarm(struct vplat_t *t)
 }
 VPLAT_TEST(wdt_disarm, "VPLAT-WDT-018", "", VPLAT_VIRTIO_ID_WATCHDOG, 0, "with DISARM, control bit 0 disarms until the next ping", disarm);
 
-static enum vplat_result reset_defaults(struct vplat_t *t)
+static enum vplat_result reset_defaults(struct vplat_test_ctx *t)
 {
 	struct vplat_val_vq *vq;
 	enum vplat_result r = wdt_up(t, WF(TIMEOUT) | WF(PRETIMEOUT), &vq);

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Watchdog pings (spec/16-watchdog.md, 16.1 and 16.2). */
-#include "wdt.h"
+#include "watchdog_test.h"
 
-static enum vplat_result shape(struct vplat_t *t)
+static enum vplat_result shape(struct vplat_test_ctx *t)
 {
 	VPLAT_T_CHECK_MSG(t, 1, vplat_val_queue_max(t->d, 0) != 0, "queue 0 (pingq) exists",
 			  "queue 0 has size 0");
@@ -12,7 +12,7 @@ static enum vplat_result shape(struct vplat_t *t)
 }
 VPLAT_TEST(wdt_one_queue, "VPLAT-WDT-001", "", VPLAT_VIRTIO_ID_WATCHDOG, 0, "the watchdog has exactly one virtqueue, the pingq", shape);
 
-static enum vplat_result ping_writes_one(struct vplat_t *t)
+static enum vplat_result ping_writes_one(struct vplat_test_ctx *t)
 {
 	struct vplat_val_vq *vq;
 	enum vplat_result r = wdt_up(t, 0, &vq);
@@ -33,7 +33,7 @@ static enum vplat_result ping_writes_one(struct vplat_t *t)
 }
 VPLAT_TEST(wdt_ping_writes_one, "VPLAT-WDT-002 VPLAT-WDT-004", "", VPLAT_VIRTIO_ID_WATCHDOG, 0, "each writable ping buffer gets the byte 1 and comes back, in order, with used length 1", ping_writes_one);
 
-static enum vplat_result not_pings(struct vplat_t *t)
+static enum vplat_result not_pings(struct vplat_test_ctx *t)
 {
 	struct vplat_val_vq *vq;
 	enum vplat_result r = wdt_up(t, 0, &vq);
@@ -57,7 +57,7 @@ static enum vplat_result not_pings(struct vplat_t *t)
 }
 VPLAT_TEST(wdt_not_a_ping, "VPLAT-WDT-003", "", VPLAT_VIRTIO_ID_WATCHDOG, VPLAT_TF_EXERCISER, "read-only, zero-length and mixed chains are used with length 0, unwritten, do not arm, and the queue goes on", not_pings);
 
-static enum vplat_result first_ping_arms(struct vplat_t *t)
+static enum vplat_result first_ping_arms(struct vplat_test_ctx *t)
 {
 	struct vplat_val_vq *vq;
 	enum vplat_result r = wdt_up(t, 0, &vq);

@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Watchdog expiry and pre-timeout, watched by clock (spec/16-watchdog.md, 16.2 and 16.3). The
  * tests use a timeout of 1 to 2 seconds and SKIP where the device's minimum is larger. */
-#include "wdt.h"
+#include "watchdog_test.h"
 
 #define CFGV(off) ((uint32_t)cfg(t, (off), 4))
 
 /* Poll until @p bit is set in status or @p until_ms; returns the time seen, or 0. */
-static uint64_t wait_bit(struct vplat_t *t, uint32_t bit, uint64_t until_ms)
+static uint64_t wait_bit(struct vplat_test_ctx *t, uint32_t bit, uint64_t until_ms)
 {
 	do {
 		vplat_t_poll(t);
@@ -16,7 +16,7 @@ static uint64_t wait_bit(struct vplat_t *t, uint32_t bit, uint64_t until_ms)
 	return 0;
 }
 
-static enum vplat_result expiry(struct vplat_t *t)
+static enum vplat_result expiry(struct vplat_test_ctx *t)
 {
 	struct vplat_val_vq *vq;
 	enum vplat_result r = wdt_up(t, WF(TIMEOUT), &vq);
@@ -43,7 +43,7 @@ static enum vplat_result expiry(struct vplat_t *t)
 }
 VPLAT_TEST(wdt_expiry, "VPLAT-WDT-007 VPLAT-WDT-010 VPLAT-WDT-019", "", VPLAT_VIRTIO_ID_WATCHDOG, 0, "with the minimum timeout, EXPIRED comes no earlier than the timeout, disarms, and the next ping re-arms", expiry);
 
-static enum vplat_result pings_keep_alive(struct vplat_t *t)
+static enum vplat_result pings_keep_alive(struct vplat_test_ctx *t)
 {
 	struct vplat_val_vq *vq;
 	enum vplat_result r = wdt_up(t, WF(TIMEOUT), &vq);
@@ -68,7 +68,7 @@ static enum vplat_result pings_keep_alive(struct vplat_t *t)
 }
 VPLAT_TEST(wdt_pings_keep_alive, "VPLAT-WDT-005 VPLAT-WDT-007", "", VPLAT_VIRTIO_ID_WATCHDOG, 0, "a driver that pings every quarter of the timeout is never expired", pings_keep_alive);
 
-static enum vplat_result pretimeout(struct vplat_t *t)
+static enum vplat_result pretimeout(struct vplat_test_ctx *t)
 {
 	struct vplat_val_vq *vq;
 	enum vplat_result r = wdt_up(t, WF(TIMEOUT) | WF(PRETIMEOUT), &vq);

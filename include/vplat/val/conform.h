@@ -42,10 +42,10 @@ enum vplat_result {
 #define VPLAT_TF_EXERCISER 0x4u /**< acts as a hostile driver (run with --exerciser or by default) */
 /** @} */
 
-struct vplat_t;
+struct vplat_test_ctx;
 
 /** A test's run function. */
-typedef enum vplat_result (*vplat_test_fn)(struct vplat_t *t);
+typedef enum vplat_result (*vplat_test_fn)(struct vplat_test_ctx *t);
 
 /** One conformance test. Defined with VPLAT_TEST(). */
 struct vplat_test {
@@ -109,7 +109,7 @@ struct vplat_pal {
 };
 
 /** Per-test context handed to a test's run function. */
-struct vplat_t {
+struct vplat_test_ctx {
 	const struct vplat_test *test;     /**< the test running */
 	struct vplat_pal *pal;             /**< the PAL */
 	unsigned idx;                      /**< device index in the PAL */
@@ -130,33 +130,33 @@ struct vplat_t {
  * whichever way the test ends. At most 8 per test.
  * @return zeroed queue storage, or NULL when all 8 are in use
  */
-VPLAT_API struct vplat_val_vq *vplat_t_vq(struct vplat_t *t);
+VPLAT_API struct vplat_val_vq *vplat_t_vq(struct vplat_test_ctx *t);
 
 /**
  * Record a failed checkpoint. Used by the VPLAT_T_* macros.
  * @return VPLAT_FAIL, for `return vplat_t_fail(...)`
  */
-VPLAT_API enum vplat_result vplat_t_fail(struct vplat_t *t, int checkpoint, const char *expr,
+VPLAT_API enum vplat_result vplat_t_fail(struct vplat_test_ctx *t, int checkpoint, const char *expr,
 					 const char *file, int line, const char *expected,
 					 const char *seen_fmt, ...)
 	__attribute__((format(printf, 7, 8)));
 
 /** Record why a test does not apply. @return VPLAT_SKIP */
-VPLAT_API enum vplat_result vplat_t_skip(struct vplat_t *t, const char *fmt, ...)
+VPLAT_API enum vplat_result vplat_t_skip(struct vplat_test_ctx *t, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 /** Record that the suite itself could not run the test. @return VPLAT_ERROR */
-VPLAT_API enum vplat_result vplat_t_error(struct vplat_t *t, const char *fmt, ...)
+VPLAT_API enum vplat_result vplat_t_error(struct vplat_test_ctx *t, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 /** @return true once the test's time budget is spent. */
-VPLAT_API bool vplat_t_expired(const struct vplat_t *t);
+VPLAT_API bool vplat_t_expired(const struct vplat_test_ctx *t);
 
 /** Let the device side progress (calls the PAL's poll op, if any). */
-VPLAT_API void vplat_t_poll(struct vplat_t *t);
+VPLAT_API void vplat_t_poll(struct vplat_test_ctx *t);
 
 /** @return the device status the model holds (in-process PALs), or -1 if unknown. */
-VPLAT_API int vplat_t_device_status(struct vplat_t *t);
+VPLAT_API int vplat_t_device_status(struct vplat_test_ctx *t);
 
 /** Fail checkpoint @p CP unless @p EXPR holds. */
 #define VPLAT_T_CHECK(T, CP, EXPR)                                                                 \
@@ -207,9 +207,9 @@ struct vplat_t_record {
 	char device[64];               /**< PAL device name */
 	enum vplat_result result;      /**< outcome */
 	int checkpoint;                /**< failing checkpoint, 0 if none */
-	char expected[256];            /**< see struct vplat_t */
-	char seen[256];                /**< see struct vplat_t */
-	char detail[512];              /**< see struct vplat_t */
+	char expected[256];            /**< see struct vplat_test_ctx */
+	char seen[256];                /**< see struct vplat_test_ctx */
+	char detail[512];              /**< see struct vplat_test_ctx */
 	double seconds;                /**< run time */
 };
 

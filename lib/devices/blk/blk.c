@@ -190,7 +190,7 @@ static void blk_process(struct vplat_blk *blk, uint16_t qi)
 	q->in_process = false;
 	if (q->need_notify) {
 		q->need_notify = false;
-		vplat_vq_notify(&blk->vqs[qi]);
+		vplat_vq_interrupt(&blk->vqs[qi]);
 	}
 }
 
@@ -212,7 +212,7 @@ void vplat_blk_complete(struct vplat_blk_req *req, int result)
 		blk_process(blk, req->queue);
 	} else if (!q->in_process) {
 		q->need_notify = false;
-		vplat_vq_notify(&blk->vqs[req->queue]);
+		vplat_vq_interrupt(&blk->vqs[req->queue]);
 	}
 }
 

@@ -175,7 +175,7 @@ static void tx_process(struct vplat_can *can)
 		if (!tx_submit_held(can))
 			break;
 	}
-	vplat_vq_notify(vq);
+	vplat_vq_interrupt(vq);
 }
 
 /* STOP or bus-off: cancel everything waiting (sec: Controller Mode). */
@@ -197,7 +197,7 @@ static void tx_cancel_all(struct vplat_can *can)
 		can->stats.tx_cancelled++;
 		complete(can, vq, &can->held.chain, RES_BAD);
 	}
-	vplat_vq_notify(vq);
+	vplat_vq_interrupt(vq);
 }
 
 void vplat_can_tx_done(struct vplat_can *can, uint32_t token, bool ok)
@@ -294,7 +294,7 @@ static void ctrl_process(struct vplat_can *can)
 		can->stats.ctrl++;
 		complete(can, vq, &c, res);
 	}
-	vplat_vq_notify(vq);
+	vplat_vq_interrupt(vq);
 }
 
 /* ---- Rxq ------------------------------------------------------------------------------ */
@@ -328,7 +328,7 @@ int vplat_can_receive(struct vplat_can *can, const struct vplat_can_frame *f)
 		if (rc == 0 || rc == VPLAT_E2BIG)
 			vplat_vq_push(vq, &c, 0);
 		can->stats.rx_dropped++;
-		vplat_vq_notify(vq);
+		vplat_vq_interrupt(vq);
 		return rc == 0 || rc == VPLAT_E2BIG ? 0 : rc;
 	}
 	struct vplat_virtio_can_rx h = {
@@ -341,7 +341,7 @@ int vplat_can_receive(struct vplat_can *can, const struct vplat_can_frame *f)
 	vplat_chain_write(&c, 0, &h, HDR_LEN);
 	vplat_chain_write(&c, HDR_LEN, (f->flags & FL_RTR) ? zero : f->data, dlen);
 	vplat_vq_push(vq, &c, HDR_LEN + dlen);
-	vplat_vq_notify(vq);
+	vplat_vq_interrupt(vq);
 	can->stats.rx++;
 	return 0;
 }

@@ -100,7 +100,7 @@ static void tx_process(struct vplat_console *con, uint32_t id)
 		pushed = true;
 	}
 	if (pushed)
-		vplat_vq_notify(vq);
+		vplat_vq_interrupt(vq);
 }
 
 /* Return a transmit buffer in progress unfinished (port removed, queue reset). */
@@ -109,7 +109,7 @@ static void tx_abort(struct vplat_console *con, uint32_t id, bool push)
 	struct vplat_console_port *p = &con->port[id];
 	if (p->tx_active && push) {
 		vplat_vq_push(port_vq(con, id, true), &p->tx, 0);
-		vplat_vq_notify(port_vq(con, id, true));
+		vplat_vq_interrupt(port_vq(con, id, true));
 	}
 	p->tx_active = false;
 }
@@ -140,7 +140,7 @@ int32_t vplat_console_input(struct vplat_console *con, uint32_t id, const uint8_
 	}
 	con->stats.rx_bytes += done;
 	if (pushed)
-		vplat_vq_notify(vq);
+		vplat_vq_interrupt(vq);
 	return (int32_t)(done > INT32_MAX ? INT32_MAX : done);
 }
 

@@ -64,7 +64,7 @@ void vplat_console_ctrl_flush(struct vplat_console *con)
 		con->stats.ctrl_out++;
 	}
 	if (pushed)
-		vplat_vq_notify(vq);
+		vplat_vq_interrupt(vq);
 }
 
 /* After PORT_READY: console nomination, name, open state, size. */
@@ -170,5 +170,5 @@ void vplat_console_ctrl_process(struct vplat_console *con)
 		vplat_console_ctrl_handle(con, msg, n);
 	}
 	if (pushed)
-		vplat_vq_notify(vq);
+		vplat_vq_interrupt(vq);
 }

@@ -116,7 +116,7 @@ static void line_return(struct vplat_gpio *g, struct vplat_gpio_line *l, uint8_t
 	l->unmasked = false;
 	l->chain.iov = l->iov; /* the line state may have been copied by the caller */
 	evq_complete(g, &l->chain, status);
-	vplat_vq_notify(&g->vqs[GPIO_EVQ]);
+	vplat_vq_interrupt(&g->vqs[GPIO_EVQ]);
 }
 
 static bool is_edge(uint8_t t) { return t >= IRQ_RISE && t <= VPLAT_VIRTIO_GPIO_IRQ_TYPE_EDGE_BOTH; }
@@ -222,7 +222,7 @@ static void evq_process(struct vplat_gpio *g)
 			break;
 		evq_one(g, &c);
 	}
-	vplat_vq_notify(vq);
+	vplat_vq_interrupt(vq);
 }
 
 /* ---- requestq ------------------------------------------------------------------------- */
@@ -384,7 +384,7 @@ static void req_process(struct vplat_gpio *g)
 		g->stats.requests++;
 		vplat_vq_push(vq, &c, w);
 	}
-	vplat_vq_notify(vq);
+	vplat_vq_interrupt(vq);
 }
 
 /* ---- device ops ----------------------------------------------------------------------- */

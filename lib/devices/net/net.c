@@ -359,7 +359,7 @@ static void net_tx_process(struct vplat_net *net, struct vplat_vq *vq)
 		pushed = true;
 	}
 	if (pushed)
-		vplat_vq_notify(vq);
+		vplat_vq_interrupt(vq);
 }
 
 void vplat_net_tx_resume(struct vplat_net *net)
@@ -372,7 +372,7 @@ void vplat_net_tx_resume(struct vplat_net *net)
 			return;
 		net->tx_held = false;
 		vplat_vq_push(vq, &net->tx_chain, 0);
-		vplat_vq_notify(vq);
+		vplat_vq_interrupt(vq);
 	}
 	for (uint16_t p = 0; p < net->curr_pairs && !net->tx_held; p++)
 		net_tx_process(net, &net->vqs[2u * p + 1u]);

@@ -279,5 +279,5 @@ void vplat_net_ctrl_process(struct vplat_net *net, struct vplat_vq *vq)
 		pushed = true;
 	}
 	if (pushed)
-		vplat_vq_notify(vq);
+		vplat_vq_interrupt(vq);
 }

@@ -138,7 +138,7 @@ static int cache_one(struct vplat_net *net, struct vplat_vq *vq, struct vplat_ne
 		}
 		net->stats.rx_bad_buffers++;
 		vplat_vq_push(vq, c, 0);
-		vplat_vq_notify(vq);
+		vplat_vq_interrupt(vq);
 	}
 }
 
@@ -329,7 +329,7 @@ int vplat_net_rx(struct vplat_net *net, const struct vplat_virtio_net_hdr *hdr, 
 	if (n < 0)
 		return VPLAT_ENODEV;
 	rx_write(net, vq, q, n, &h, p, len, sw_csum);
-	vplat_vq_notify(vq);
+	vplat_vq_interrupt(vq);
 	net->stats.rx_frames++;
 	net->stats.rx_bytes += len;
 	return 0;

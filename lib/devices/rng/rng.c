@@ -71,7 +71,7 @@ static void rng_process(struct vplat_rng *rng)
 		pushed = true;
 	}
 	if (pushed)
-		vplat_vq_notify(&rng->vq);
+		vplat_vq_interrupt(&rng->vq);
 }
 
 static void rng_queue_notify(struct vplat_device *dev, struct vplat_vq *vq)

@@ -69,7 +69,7 @@ static void wd_queue_notify(struct vplat_device *dev, struct vplat_vq *vq)
 		pushed = true;
 	}
 	if (pushed)
-		vplat_vq_notify(&wd->vq);
+		vplat_vq_interrupt(&wd->vq);
 }
 
 static void wd_defaults(struct vplat_watchdog *wd)

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <time.h>
-#include "cont.h"
+#include "console_test.h"
 
-enum vplat_result con_up(struct vplat_t *t, struct con *c, uint64_t extra, uint32_t buflen,
+enum vplat_result con_up(struct vplat_test_ctx *t, struct con *c, uint64_t extra, uint32_t buflen,
 			 unsigned nbufs)
 {
 	memset(c, 0, sizeof(*c));
@@ -34,7 +34,7 @@ enum vplat_result con_up(struct vplat_t *t, struct con *c, uint64_t extra, uint3
 	return VPLAT_PASS;
 }
 
-int con_post(struct vplat_t *t, struct con *c, uint32_t len)
+int con_post(struct vplat_test_ctx *t, struct con *c, uint32_t len)
 {
 	uint8_t *b = dmab(t, len);
 	if (!b)
@@ -47,7 +47,7 @@ int con_post(struct vplat_t *t, struct con *c, uint32_t len)
 	return rc;
 }
 
-int con_send(struct vplat_t *t, struct con *c, uint32_t id, uint16_t event, uint16_t value,
+int con_send(struct vplat_test_ctx *t, struct con *c, uint32_t id, uint16_t event, uint16_t value,
 	     uint32_t len)
 {
 	uint64_t mark = vplat_val_mem_mark(t->d->mem);
@@ -71,7 +71,7 @@ static uint64_t mono_ms(void)
 	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
-unsigned con_collect(struct vplat_t *t, struct con *c, struct cmsg *out, unsigned max,
+unsigned con_collect(struct vplat_test_ctx *t, struct con *c, struct cmsg *out, unsigned max,
 		     unsigned quiet_ms)
 {
 	unsigned n = 0;
@@ -104,7 +104,7 @@ unsigned con_collect(struct vplat_t *t, struct con *c, struct cmsg *out, unsigne
 	return n < max ? n : max;
 }
 
-unsigned con_ready(struct vplat_t *t, struct con *c, struct cmsg *out, unsigned max)
+unsigned con_ready(struct vplat_test_ctx *t, struct con *c, struct cmsg *out, unsigned max)
 {
 	if (con_send(t, c, 0, E_READY, 1, 8) != 0)
 		return 0;

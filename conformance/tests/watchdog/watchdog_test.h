@@ -19,18 +19,18 @@
 #define WDT_CONTROL 20
 
 /* Negotiate @p feats (SKIP if not offered), set up the pingq and DRIVER_OK. */
-enum vplat_result wdt_up(struct vplat_t *t, uint64_t feats, struct vplat_val_vq **vq);
+enum vplat_result wdt_up(struct vplat_test_ctx *t, uint64_t feats, struct vplat_val_vq **vq);
 
 /* Post one chain of @p nr readable then @p nw writable buffers of @p len bytes each (pre-set
  * to 0xee), wait for it; @p used gets the used length, @p first the first writable byte.
  * 0 or an xfer() error. */
-int wdt_post(struct vplat_t *t, struct vplat_val_vq *vq, unsigned nr, unsigned nw, uint32_t len,
+int wdt_post(struct vplat_test_ctx *t, struct vplat_val_vq *vq, unsigned nr, unsigned nw, uint32_t len,
 	     uint32_t *used, uint8_t *first);
 
 /* Monotonic milliseconds. */
 uint64_t wdt_ms(void);
 
 /* Write a 32-bit configuration field. */
-void wdt_w(struct vplat_t *t, uint32_t off, uint32_t v);
+void wdt_w(struct vplat_test_ctx *t, uint32_t off, uint32_t v);
 
 #endif

@@ -60,28 +60,28 @@ struct grsp {
 };
 
 /* Reset and bring the device up, with the eventq when @p irq (SKIP if F_IRQ is not offered). */
-enum vplat_result gpio_up(struct vplat_t *t, bool irq, struct gdev *g);
+enum vplat_result gpio_up(struct vplat_test_ctx *t, bool irq, struct gdev *g);
 
 /* One requestq message; @p r gets what the device wrote (pre-set bytes G_UNTOUCHED). 0 or a
  * ring error. */
-int gpio_rq(struct vplat_t *t, struct gdev *g, uint16_t type, uint16_t line, uint32_t value,
+int gpio_rq(struct vplat_test_ctx *t, struct gdev *g, uint16_t type, uint16_t line, uint32_t value,
 	    struct grsp *r);
 
 /* The message must succeed: returns its value, or -1 on any failure (ring or status). */
-int gpio_ok(struct vplat_t *t, struct gdev *g, uint16_t type, uint16_t line, uint32_t value);
+int gpio_ok(struct vplat_test_ctx *t, struct gdev *g, uint16_t type, uint16_t line, uint32_t value);
 
 /* GET_LINE_NAMES into a fresh buffer of @p cap bytes (status at [0]); used length in @p used. */
-uint8_t *gpio_names(struct vplat_t *t, struct gdev *g, uint32_t cap, uint32_t *used);
+uint8_t *gpio_names(struct vplat_test_ctx *t, struct gdev *g, uint32_t cap, uint32_t *used);
 
 /* Line named @p name, or -1 (no names, or no such line). */
-int gpio_find(struct vplat_t *t, struct gdev *g, const char *name);
+int gpio_find(struct vplat_test_ctx *t, struct gdev *g, const char *name);
 
 /* Loopback wire @p n: its loop-out and loop-in lines; false if the platform has none. */
-bool gpio_loop(struct vplat_t *t, struct gdev *g, unsigned n, uint16_t *out, uint16_t *in);
+bool gpio_loop(struct vplat_test_ctx *t, struct gdev *g, unsigned n, uint16_t *out, uint16_t *in);
 
 /* Drive loop-out @p out to @p level (making it an output) and wait until loop-in @p in reads
  * it. false on any failure or if the wire never settles. */
-bool gpio_wire(struct vplat_t *t, struct gdev *g, uint16_t out, uint16_t in, uint8_t level);
+bool gpio_wire(struct vplat_test_ctx *t, struct gdev *g, uint16_t out, uint16_t in, uint8_t level);
 
 /* An eventq buffer pair: 2 readable bytes (line), 1 writable byte (status, pre-set). */
 struct gev {
@@ -90,14 +90,14 @@ struct gev {
 };
 
 /* Queue an eventq pair for @p line and kick. 0 or an add error. */
-int gpio_unmask(struct vplat_t *t, struct gdev *g, uint16_t line, struct gev *ev);
+int gpio_unmask(struct vplat_test_ctx *t, struct gdev *g, uint16_t line, struct gev *ev);
 
 /* Wait up to @p ms for the next eventq buffer; true if one came back (token and used length
  * stored). */
-bool gpio_ev_wait(struct vplat_t *t, struct gdev *g, unsigned ms, void **tok, uint32_t *len);
+bool gpio_ev_wait(struct vplat_test_ctx *t, struct gdev *g, unsigned ms, void **tok, uint32_t *len);
 
 /* Give a wire level change or an interrupt time to propagate: poll for @p ms. */
-void gpio_settle(struct vplat_t *t, unsigned ms);
+void gpio_settle(struct vplat_test_ctx *t, unsigned ms);
 
 /* Skip unless the device has a loopback wire @p n (in the caller). */
 #define GPIO_NEED_LOOP(T, G, N, OUT, IN)                                                           \

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* Helpers of the CAN device tests (cant.h). */
+/* Helpers of the CAN device tests (can_test.h). */
 #include <time.h>
-#include "cant.h"
+#include "can_test.h"
 
-enum vplat_result can_up(struct vplat_t *t, uint64_t feats, struct cdev *c)
+enum vplat_result can_up(struct vplat_test_ctx *t, uint64_t feats, struct cdev *c)
 {
 	uint64_t off = vplat_val_get_device_features(t->d);
 	if ((feats & off) != feats)
@@ -33,7 +33,7 @@ enum vplat_result can_up(struct vplat_t *t, uint64_t feats, struct cdev *c)
 	return VPLAT_PASS;
 }
 
-int can_ctl(struct vplat_t *t, struct cdev *c, uint16_t msg_type)
+int can_ctl(struct vplat_test_ctx *t, struct cdev *c, uint16_t msg_type)
 {
 	uint64_t mark = vplat_val_mem_mark(t->d->mem);
 	uint8_t *q = dmab(t, 2), *a = dmab(t, 1);
@@ -57,7 +57,7 @@ struct cframe can_frame(uint32_t flags, uint32_t id, uint16_t len)
 }
 
 /* The request in DMA memory: header + sdu in one readable buffer, 1 writable byte. */
-static int tx_build(struct vplat_t *t, const struct cframe *f, struct vplat_val_buf b[2],
+static int tx_build(struct vplat_test_ctx *t, const struct cframe *f, struct vplat_val_buf b[2],
 		    uint8_t **res)
 {
 	uint32_t n = 16 + (f->sdu_len > 64 ? 64 : f->sdu_len);
@@ -80,7 +80,7 @@ static int tx_build(struct vplat_t *t, const struct cframe *f, struct vplat_val_
 	return 0;
 }
 
-int can_tx(struct vplat_t *t, struct cdev *c, const struct cframe *f, uint32_t *used)
+int can_tx(struct vplat_test_ctx *t, struct cdev *c, const struct cframe *f, uint32_t *used)
 {
 	uint64_t mark = vplat_val_mem_mark(t->d->mem);
 	struct vplat_val_buf b[2];
@@ -94,7 +94,7 @@ int can_tx(struct vplat_t *t, struct cdev *c, const struct cframe *f, uint32_t *
 	return rc;
 }
 
-int can_tx_post(struct vplat_t *t, struct cdev *c, const struct cframe *f, uint8_t **res)
+int can_tx_post(struct vplat_test_ctx *t, struct cdev *c, const struct cframe *f, uint8_t **res)
 {
 	struct vplat_val_buf b[2];
 	int rc = tx_build(t, f, b, res);
@@ -105,7 +105,7 @@ int can_tx_post(struct vplat_t *t, struct cdev *c, const struct cframe *f, uint8
 	return rc;
 }
 
-int can_rx_post(struct vplat_t *t, struct cdev *c, unsigned n, uint32_t size, uint8_t **bufs)
+int can_rx_post(struct vplat_test_ctx *t, struct cdev *c, unsigned n, uint32_t size, uint8_t **bufs)
 {
 	for (unsigned i = 0; i < n; i++) {
 		uint8_t *p = dmab(t, size);
@@ -130,7 +130,7 @@ static uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
-bool can_rx_wait(struct vplat_t *t, struct cdev *c, unsigned ms, uint8_t **buf, uint32_t *len)
+bool can_rx_wait(struct vplat_test_ctx *t, struct cdev *c, unsigned ms, uint8_t **buf, uint32_t *len)
 {
 	uint64_t end = now_ms() + ms;
 	for (;;) {

@@ -57,29 +57,29 @@ struct cframe {
  * Controlq. SKIP if a feature is not offered, ERROR if FEATURES_OK is refused. @p c starts
  * zeroed; a later call with the same @p c reuses its queue storage (a test has 8 queues).
  */
-enum vplat_result can_up(struct vplat_t *t, uint64_t feats, struct cdev *c);
+enum vplat_result can_up(struct vplat_test_ctx *t, uint64_t feats, struct cdev *c);
 
 /* One Controlq request; the result byte (C_UNTOUCHED if not written) or -1 on a ring error. */
-int can_ctl(struct vplat_t *t, struct cdev *c, uint16_t msg_type);
+int can_ctl(struct vplat_test_ctx *t, struct cdev *c, uint16_t msg_type);
 
 /* A classic data frame with @p len bytes 0xc0, 0xc1, ... */
 struct cframe can_frame(uint32_t flags, uint32_t id, uint16_t len);
 
 /* Transmit @p f and wait; the result byte (C_UNTOUCHED if not written) or -1 on a ring error.
  * @p used (may be NULL) gets the used length. */
-int can_tx(struct vplat_t *t, struct cdev *c, const struct cframe *f, uint32_t *used);
+int can_tx(struct vplat_test_ctx *t, struct cdev *c, const struct cframe *f, uint32_t *used);
 
 /* Post @p f on the Txq without waiting; @p res receives the result byte. 0 or an add error. */
-int can_tx_post(struct vplat_t *t, struct cdev *c, const struct cframe *f, uint8_t **res);
+int can_tx_post(struct vplat_test_ctx *t, struct cdev *c, const struct cframe *f, uint8_t **res);
 
 /* Post @p n Rxq buffers of @p size bytes (pre-set). Their addresses go to @p bufs. */
-int can_rx_post(struct vplat_t *t, struct cdev *c, unsigned n, uint32_t size, uint8_t **bufs);
+int can_rx_post(struct vplat_test_ctx *t, struct cdev *c, unsigned n, uint32_t size, uint8_t **bufs);
 
 /* Wait up to @p ms for an Rxq buffer; true if one came (token = buffer address). */
-bool can_rx_wait(struct vplat_t *t, struct cdev *c, unsigned ms, uint8_t **buf, uint32_t *len);
+bool can_rx_wait(struct vplat_test_ctx *t, struct cdev *c, unsigned ms, uint8_t **buf, uint32_t *len);
 
 /* The configuration field `status`. */
-static inline uint16_t can_status(struct vplat_t *t)
+static inline uint16_t can_status(struct vplat_test_ctx *t)
 {
 	return (uint16_t)cfg(t, 0, 2);
 }

@@ -25,18 +25,18 @@
 #define UNMAP     VPLAT_VIRTIO_BLK_WRITE_ZEROES_FLAG_UNMAP
 #define SECTOR    512u
 
-static inline uint64_t blk_offer(struct vplat_t *t)
+static inline uint64_t blk_offer(struct vplat_test_ctx *t)
 {
 	return vplat_val_get_device_features(t->d);
 }
 
-static inline uint64_t blk_capacity(struct vplat_t *t)
+static inline uint64_t blk_capacity(struct vplat_test_ctx *t)
 {
 	return cfg(t, BOFF(capacity), 8);
 }
 
 /* Read (IN) @p len bytes at @p sector into @p buf; the status byte, or 0xff on a ring error. */
-static inline uint8_t blk_read(struct vplat_t *t, struct vplat_val_vq *vq, uint64_t sector,
+static inline uint8_t blk_read(struct vplat_test_ctx *t, struct vplat_val_vq *vq, uint64_t sector,
 			       void *buf, uint32_t len)
 {
 	uint8_t st = 0xff;
@@ -47,7 +47,7 @@ static inline uint8_t blk_read(struct vplat_t *t, struct vplat_val_vq *vq, uint6
 }
 
 /* Write (OUT) @p len bytes of @p buf at @p sector; returns the status byte or 0xff. */
-static inline uint8_t blk_write(struct vplat_t *t, struct vplat_val_vq *vq, uint64_t sector,
+static inline uint8_t blk_write(struct vplat_test_ctx *t, struct vplat_val_vq *vq, uint64_t sector,
 				void *buf, uint32_t len)
 {
 	uint8_t st = 0xff;

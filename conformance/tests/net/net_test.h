@@ -15,13 +15,13 @@
 #define N_ERR     VPLAT_VIRTIO_NET_ERR
 #define HDR_LEN   VPLAT_VIRTIO_NET_HDR_SIZE
 
-static inline uint64_t net_offer(struct vplat_t *t)
+static inline uint64_t net_offer(struct vplat_test_ctx *t)
 {
 	return vplat_val_get_device_features(t->d);
 }
 
 /* Control queue index for a driver that accepts @p wanted. */
-static inline int net_ctrl_index(struct vplat_t *t, uint64_t wanted)
+static inline int net_ctrl_index(struct vplat_test_ctx *t, uint64_t wanted)
 {
 	if (wanted & net_offer(t) & NF(MQ))
 		return 2 * (int)cfg(t, NOFF(max_virtqueue_pairs), 2);
@@ -32,7 +32,7 @@ static inline int net_ctrl_index(struct vplat_t *t, uint64_t wanted)
  * Bring the device up with @p wanted | CTRL_VQ and the control queue; skip unless every bit of
  * @p need is offered.
  */
-static inline enum vplat_result net_up_ctrl(struct vplat_t *t, uint64_t wanted, uint64_t need,
+static inline enum vplat_result net_up_ctrl(struct vplat_test_ctx *t, uint64_t wanted, uint64_t need,
 					    struct vplat_val_vq **ctrl)
 {
 	uint64_t off = net_offer(t);
@@ -44,7 +44,7 @@ static inline enum vplat_result net_up_ctrl(struct vplat_t *t, uint64_t wanted, 
 }
 
 /* Send one command; returns the ack, or 0xff when the command was not completed. */
-static inline uint8_t ctl(struct vplat_t *t, struct vplat_val_vq *vq, uint8_t cls, uint8_t cmd,
+static inline uint8_t ctl(struct vplat_test_ctx *t, struct vplat_val_vq *vq, uint8_t cls, uint8_t cmd,
 			  const void *data, uint32_t len)
 {
 	uint8_t ack = 0xff;

@@ -43,24 +43,24 @@ struct con {
  * queues and the transmitqs of ports 0 and 1, post @p nbufs control receive buffers of
  * @p buflen bytes, set DRIVER_OK. No DEVICE_READY is sent.
  */
-enum vplat_result con_up(struct vplat_t *t, struct con *c, uint64_t extra, uint32_t buflen,
+enum vplat_result con_up(struct vplat_test_ctx *t, struct con *c, uint64_t extra, uint32_t buflen,
 			 unsigned nbufs);
 
 /* Post one more control receive buffer of @p len bytes. 0 or a vq_add error. */
-int con_post(struct vplat_t *t, struct con *c, uint32_t len);
+int con_post(struct vplat_test_ctx *t, struct con *c, uint32_t len);
 
 /* Send one control message (8 bytes, or @p len bytes of it if less) and wait until it is used. */
-int con_send(struct vplat_t *t, struct con *c, uint32_t id, uint16_t event, uint16_t value,
+int con_send(struct vplat_test_ctx *t, struct con *c, uint32_t id, uint16_t event, uint16_t value,
 	     uint32_t len);
 
 /*
  * Collect the control messages the device sends until none comes for @p quiet_ms, at most
  * @p max of them; each buffer is re-posted with c->buflen bytes (none if c->buflen is 0).
  */
-unsigned con_collect(struct vplat_t *t, struct con *c, struct cmsg *out, unsigned max,
+unsigned con_collect(struct vplat_test_ctx *t, struct con *c, struct cmsg *out, unsigned max,
 		     unsigned quiet_ms);
 
 /* DEVICE_READY 1, then collect the DEVICE_ADDs; returns how many messages came. */
-unsigned con_ready(struct vplat_t *t, struct con *c, struct cmsg *out, unsigned max);
+unsigned con_ready(struct vplat_test_ctx *t, struct con *c, struct cmsg *out, unsigned max);
 
 #endif

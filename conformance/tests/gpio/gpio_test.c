@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* Helpers of the GPIO device tests (gpiot.h). */
+/* Helpers of the GPIO device tests (gpio_test.h). */
 #include <time.h>
-#include "gpiot.h"
+#include "gpio_test.h"
 
-enum vplat_result gpio_up(struct vplat_t *t, bool irq, struct gdev *g)
+enum vplat_result gpio_up(struct vplat_test_ctx *t, bool irq, struct gdev *g)
 {
 	memset(g, 0, sizeof(*g));
 	if (irq && !(vplat_val_get_device_features(t->d) & GF_IRQ))
@@ -31,7 +31,7 @@ enum vplat_result gpio_up(struct vplat_t *t, bool irq, struct gdev *g)
 	return VPLAT_PASS;
 }
 
-int gpio_rq(struct vplat_t *t, struct gdev *g, uint16_t type, uint16_t line, uint32_t value,
+int gpio_rq(struct vplat_test_ctx *t, struct gdev *g, uint16_t type, uint16_t line, uint32_t value,
 	    struct grsp *r)
 {
 	uint64_t mark = vplat_val_mem_mark(t->d->mem);
@@ -52,7 +52,7 @@ int gpio_rq(struct vplat_t *t, struct gdev *g, uint16_t type, uint16_t line, uin
 	return rc;
 }
 
-int gpio_ok(struct vplat_t *t, struct gdev *g, uint16_t type, uint16_t line, uint32_t value)
+int gpio_ok(struct vplat_test_ctx *t, struct gdev *g, uint16_t type, uint16_t line, uint32_t value)
 {
 	struct grsp r;
 	if (gpio_rq(t, g, type, line, value, &r) != 0 || r.status != G_OK || r.used != 2)
@@ -60,7 +60,7 @@ int gpio_ok(struct vplat_t *t, struct gdev *g, uint16_t type, uint16_t line, uin
 	return r.value;
 }
 
-uint8_t *gpio_names(struct vplat_t *t, struct gdev *g, uint32_t cap, uint32_t *used)
+uint8_t *gpio_names(struct vplat_test_ctx *t, struct gdev *g, uint32_t cap, uint32_t *used)
 {
 	struct vplat_virtio_gpio_request *q = dmab(t, sizeof(*q));
 	uint8_t *a = dmab(t, cap ? cap : 1);
@@ -73,7 +73,7 @@ uint8_t *gpio_names(struct vplat_t *t, struct gdev *g, uint32_t cap, uint32_t *u
 	return xfer(t, g->rq, b, 1, 1, used) == 0 ? a : NULL;
 }
 
-int gpio_find(struct vplat_t *t, struct gdev *g, const char *name)
+int gpio_find(struct vplat_test_ctx *t, struct gdev *g, const char *name)
 {
 	uint32_t size = (uint32_t)cfg(t, GCFG(gpio_names_size), 4), used;
 	if (size == 0 || size > 65536)
@@ -97,7 +97,7 @@ int gpio_find(struct vplat_t *t, struct gdev *g, const char *name)
 	return found;
 }
 
-bool gpio_loop(struct vplat_t *t, struct gdev *g, unsigned n, uint16_t *out, uint16_t *in)
+bool gpio_loop(struct vplat_test_ctx *t, struct gdev *g, unsigned n, uint16_t *out, uint16_t *in)
 {
 	char o[16], i[16];
 	snprintf(o, sizeof(o), "loop-out%u", n);
@@ -117,7 +117,7 @@ static uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
-void gpio_settle(struct vplat_t *t, unsigned ms)
+void gpio_settle(struct vplat_test_ctx *t, unsigned ms)
 {
 	uint64_t end = now_ms() + ms;
 	do
@@ -125,7 +125,7 @@ void gpio_settle(struct vplat_t *t, unsigned ms)
 	while (now_ms() < end);
 }
 
-bool gpio_wire(struct vplat_t *t, struct gdev *g, uint16_t out, uint16_t in, uint8_t level)
+bool gpio_wire(struct vplat_test_ctx *t, struct gdev *g, uint16_t out, uint16_t in, uint8_t level)
 {
 	if (gpio_ok(t, g, G_SET_VAL, out, level) < 0 || gpio_ok(t, g, G_SET_DIR, out, D_OUT) < 0)
 		return false;
@@ -138,7 +138,7 @@ bool gpio_wire(struct vplat_t *t, struct gdev *g, uint16_t out, uint16_t in, uin
 	return false;
 }
 
-int gpio_unmask(struct vplat_t *t, struct gdev *g, uint16_t line, struct gev *ev)
+int gpio_unmask(struct vplat_test_ctx *t, struct gdev *g, uint16_t line, struct gev *ev)
 {
 	ev->req = dmab(t, 2);
 	ev->rsp = dmab(t, 1);
@@ -154,7 +154,7 @@ int gpio_unmask(struct vplat_t *t, struct gdev *g, uint16_t line, struct gev *ev
 	return rc;
 }
 
-bool gpio_ev_wait(struct vplat_t *t, struct gdev *g, unsigned ms, void **tok, uint32_t *len)
+bool gpio_ev_wait(struct vplat_test_ctx *t, struct gdev *g, unsigned ms, void **tok, uint32_t *len)
 {
 	uint64_t end = now_ms() + ms;
 	for (;;) {

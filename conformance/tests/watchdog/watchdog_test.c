@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* Helpers of the watchdog device tests (wdt.h). */
+/* Helpers of the watchdog device tests (watchdog_test.h). */
 #include <time.h>
-#include "wdt.h"
+#include "watchdog_test.h"
 
-enum vplat_result wdt_up(struct vplat_t *t, uint64_t feats, struct vplat_val_vq **vq)
+enum vplat_result wdt_up(struct vplat_test_ctx *t, uint64_t feats, struct vplat_val_vq **vq)
 {
 	uint64_t off = vplat_val_get_device_features(t->d);
 	if ((feats & off) != feats)
@@ -12,7 +12,7 @@ enum vplat_result wdt_up(struct vplat_t *t, uint64_t feats, struct vplat_val_vq 
 	return bringup(t, feats, vq, 0, 8);
 }
 
-int wdt_post(struct vplat_t *t, struct vplat_val_vq *vq, unsigned nr, unsigned nw, uint32_t len,
+int wdt_post(struct vplat_test_ctx *t, struct vplat_val_vq *vq, unsigned nr, unsigned nw, uint32_t len,
 	     uint32_t *used, uint8_t *first)
 {
 	struct vplat_val_buf b[4];
@@ -39,7 +39,7 @@ uint64_t wdt_ms(void)
 	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
-void wdt_w(struct vplat_t *t, uint32_t off, uint32_t v)
+void wdt_w(struct vplat_test_ctx *t, uint32_t off, uint32_t v)
 {
 	vplat_val_config_write(t->d, off, 4, v);
 }
