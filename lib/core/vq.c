@@ -199,8 +199,16 @@ static void chain_begin(struct vplat_chain *c, struct walk *w)
 /* The chain is valid: record where its last writable byte is. */
 static void chain_end(struct vplat_vq *vq, struct walk *w)
 {
-	if (w->has_tail)
+	if (!w->has_tail)
+		return;
+	if (!w->overflow) {
+		/* Nothing but writable descriptors follows the last non-empty writable one, so the
+		 * last segment mapped ends at its last byte: no second lookup. */
+		const struct vplat_iov *v = &w->c->iov[w->n - 1];
+		w->c->write_tail = (uint8_t *)v->base + (v->len - 1);
+	} else {
 		w->c->write_tail = vplat_mem_translate(vq->mem, w->tail, 1);
+	}
 }
 
 /* --- split ring ------------------------------------------------------------------------ */

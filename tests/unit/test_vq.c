@@ -188,6 +188,24 @@ START_TEST(indirect_table_across_regions)
 }
 END_TEST
 
+START_TEST(write_tail_across_regions)
+{
+	/* A writable buffer that crosses into another host mapping: write_tail is in the second. */
+	rf_setup(&f, layout(_i), 8);
+	uint8_t *second = calloc(1, 4096);
+	ck_assert_int_eq(vplat_mem_add(&f.map, RF_GPA + RF_MEMSIZE, 4096, second), 0);
+	uint64_t a[3] = {RF_BUF, RF_GPA + RF_MEMSIZE - 8, RF_BUF + 64};
+	uint32_t l[3] = {4, 16, 0};
+	uint16_t fl[3] = {0, WRITE, WRITE};
+	rf_add(&f, 3, a, l, fl);
+	ck_assert_int_eq(rf_pop(&f, &c, iov, 8), 0);
+	ck_assert_uint_eq(c.nwrite, 2);
+	ck_assert_ptr_eq(c.write_tail, second + 7);
+	rf_teardown(&f);
+	free(second);
+}
+END_TEST
+
 START_TEST(split_used_flags_suppression)
 {
 	/* Without EVENT_IDX: avail->flags NO_INTERRUPT suppresses, 0 means the device MUST
@@ -487,6 +505,7 @@ static Suite *suite(void)
 	tcase_add_loop_test(tc, push_clamps_and_checks, 0, 2);
 	tcase_add_loop_test(tc, indirect_tables, 0, 2);
 	tcase_add_test(tc, indirect_table_across_regions);
+	tcase_add_loop_test(tc, write_tail_across_regions, 0, 2);
 	tcase_add_test(tc, split_used_flags_suppression);
 	tcase_add_test(tc, split_event_idx);
 	tcase_add_test(tc, split_kick_suppression);
