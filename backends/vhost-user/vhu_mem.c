@@ -64,17 +64,17 @@ static void region_unmap(struct vplat_vhu_region *r)
 	memset(r, 0, sizeof(*r));
 }
 
-/* Rebuild the device's memory map from b->regions; re-translate ring addresses. */
+/* Rebuild the device's memory map from b->regions; re-translate ring addresses and tell the
+ * device, whose queues keep host pointers into the old mappings until then. */
 static int rebuild_map(struct vplat_vhu_backend *b)
 {
+	int rc = 0;
 	vplat_mem_clear(&b->mem);
-	for (uint32_t i = 0; i < b->nregions; i++) {
+	for (uint32_t i = 0; i < b->nregions && !rc; i++) {
 		struct vplat_vhu_region *r = &b->regions[i];
-		int rc = vplat_mem_add(&b->mem, r->gpa, r->size, (uint8_t *)r->map + r->mmap_offset);
-		if (rc)
-			return rc;
+		rc = vplat_mem_add(&b->mem, r->gpa, r->size, (uint8_t *)r->map + r->mmap_offset);
 	}
-	for (uint32_t q = 0; b->dev && q < b->dev->nvqs && q < VPLAT_VHU_MAX_QUEUES; q++) {
+	for (uint32_t q = 0; !rc && b->dev && q < b->dev->nvqs && q < VPLAT_VHU_MAX_QUEUES; q++) {
 		struct vplat_vhu_vring *v = &b->vrings[q];
 		if (!v->addr_set)
 			continue;
@@ -92,7 +92,9 @@ static int rebuild_map(struct vplat_vhu_backend *b)
 			vq->device_addr = v->device_gpa;
 		}
 	}
-	return 0;
+	if (b->dev)
+		vplat_device_remap(b->dev);
+	return rc;
 }
 
 void vplat_vhu_mem_unmap_all(struct vplat_vhu_backend *b)

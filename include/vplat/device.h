@@ -98,7 +98,10 @@ struct vplat_device_ops {
 	bool config_write_early;
 };
 
-/** How the core asks the transport to interrupt the driver. Set by the transport. */
+/**
+ * How the core asks the transport to interrupt the driver. Set by the transport through
+ * vplat_device_attach(), which also hands @ref used to every queue.
+ */
 struct vplat_interrupt_ops {
 	/** Required. Raise a used-buffer notification for @p vq. */
 	void (*used)(struct vplat_device *dev, struct vplat_vq *vq);
@@ -123,7 +126,7 @@ struct vplat_interrupt_ops {
 struct vplat_device {
 	const struct vplat_device_ops *ops;    /**< the model */
 	void *opaque;                          /**< the model's own state */
-	struct vplat_mem *mem;                 /**< guest memory the queues live in */
+	struct vplat_mem *mem;                 /**< guest memory the queues live in (fixed at init) */
 	struct vplat_vq *vqs;                  /**< queue storage (caller-owned) */
 	uint16_t nvqs;                         /**< number of queues in @ref vqs */
 	uint8_t *config;                       /**< config space bytes (little-endian) */
@@ -284,8 +287,11 @@ VPLAT_API void vplat_device_kick(struct vplat_device *dev, uint16_t index, uint3
 VPLAT_API struct vplat_vq *vplat_device_vq(struct vplat_device *dev, uint16_t index);
 
 /**
- * Re-translate the rings of every live queue after the guest memory map changed.
- * A queue whose rings are no longer in guest memory raises DEVICE_NEEDS_RESET.
+ * The guest memory map changed: re-translate the rings of every live queue now.
+ * A queue whose rings are no longer in guest memory raises DEVICE_NEEDS_RESET (reason
+ * VPLAT_EFAULT). Queues do not watch the map on their own: call this after every change of a
+ * running device's map, before unmapping the old host memory. (vplat_device_kick() also
+ * remaps when the kicked queue's rings belong to an older map generation.)
  */
 VPLAT_API void vplat_device_remap(struct vplat_device *dev);
 

@@ -10,7 +10,9 @@
  *
  * Thread rules: lookups are read-only and may run concurrently; changing the map
  * (vplat_mem_add(), vplat_mem_remove(), vplat_mem_clear()) must be serialised with every
- * lookup and every queue that uses the map by the caller.
+ * lookup and every queue that uses the map by the caller. Queues keep host pointers to their
+ * rings: after changing the map of a running device, call vplat_device_remap() before the old
+ * host memory goes away.
  */
 #ifndef VPLAT_MEM_H
 #define VPLAT_MEM_H
@@ -41,7 +43,7 @@ struct vplat_mem {
 	struct vplat_mem_region *regions; /**< caller storage, sorted by gpa, non-overlapping */
 	uint32_t nregions;                /**< regions in use */
 	uint32_t max_regions;             /**< capacity of @ref regions */
-	uint32_t generation;              /**< bumped on every change; queues re-translate on change */
+	uint32_t generation;              /**< bumped on every change (see vplat_device_remap()) */
 };
 
 /**

@@ -71,9 +71,11 @@ struct vplat_vq {
 	uint64_t device_addr; /**< used ring / device event area guest address */
 
 	/* Runtime state, owned by the core. */
-	struct vplat_device *dev; /**< owning device */
+	struct vplat_device *dev; /**< owning device; the queue passes it on, never reads it */
 	uint16_t index;           /**< queue index within the device */
 	bool live;                /**< rings translated and usable */
+	bool dev_live;            /**< device is live (DRIVER_OK, no NEEDS_RESET/FAILED); pushed
+				       by the device on every status change */
 	bool packed;              /**< VIRTIO_F_RING_PACKED negotiated */
 	bool event_idx;           /**< VIRTIO_F_EVENT_IDX negotiated */
 	bool indirect;            /**< VIRTIO_F_INDIRECT_DESC negotiated */
@@ -88,12 +90,26 @@ struct vplat_vq {
 	uint32_t pop_seq;         /**< sequence number of the next pop */
 	uint32_t push_seq;        /**< sequence number the next push must carry under IN_ORDER */
 	uint32_t notify_data;     /**< last NOTIFICATION_DATA value written by the driver */
-	uint32_t mem_generation;  /**< guest memory generation the ring pointers belong to */
+	uint32_t mem_generation;  /**< generation of @ref mem the ring pointers were taken at */
 	uint32_t used_since_signal; /**< ring entries used since the last notification decision */
 	bool kick_disabled;       /**< device asked the driver not to kick (set_notification) */
 	void *desc;               /**< host address of the descriptor table or ring */
 	void *driver;             /**< host address of the available ring or driver event area */
 	void *device;             /**< host address of the used ring or device event area */
+	/**
+	 * Guest memory the rings and buffers live in (the device's map, set by
+	 * vplat_device_init()). Ring pointers are re-translated when the device is told the map
+	 * changed (vplat_device_remap()), not on every pop.
+	 */
+	const struct vplat_mem *mem;
+	/** Used-buffer interrupt of the transport, pushed by vplat_device_attach(); may be NULL. */
+	void (*interrupt_used)(struct vplat_device *dev, struct vplat_vq *vq);
+	/**
+	 * The one way up: the driver broke this ring. Set by the device at init; it raises
+	 * DEVICE_NEEDS_RESET with @p reason (a VPLAT_E* code) and a configuration interrupt.
+	 * NULL: the queue only stops.
+	 */
+	void (*failed)(struct vplat_vq *vq, int reason);
 };
 
 /**

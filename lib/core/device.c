@@ -4,6 +4,11 @@
  *
  * Spec: content.tex, sec: Basic Facilities of a Virtio Device / Device Status Field,
  * / Feature Bits, / Device Reset, / Device Configuration Space, / Virtqueues / Virtqueue Reset.
+ *
+ * Calls go down only: the device pushes into its queues what their hot path needs (liveness
+ * after every status change, the memory map and re-translation after it changed, the
+ * transport's used-buffer interrupt), and a queue whose ring the driver broke comes back up
+ * through the one vplat_vq.failed pointer (vq_failed() below).
  */
 #include <string.h>
 #include "core/vq_internal.h"
@@ -26,6 +31,21 @@ static bool deps_met(const struct vplat_device_ops *ops, uint64_t f)
 			return false;
 	}
 	return true;
+}
+
+/* A queue found its ring broken by the driver (the queue's one call up). */
+static void vq_failed(struct vplat_vq *vq, int reason)
+{
+	vplat_device_needs_reset(vq->dev, reason);
+}
+
+/* Tell every queue whether the device is live; called after every change of dev->status. */
+static void push_live(struct vplat_device *dev)
+{
+	bool live = vplat_device_is_live(dev);
+
+	for (uint16_t i = 0; i < dev->nvqs; i++)
+		dev->vqs[i].dev_live = live;
 }
 
 int vplat_device_init(struct vplat_device *dev, const struct vplat_device_ops *ops, void *opaque,
@@ -57,6 +77,8 @@ int vplat_device_init(struct vplat_device *dev, const struct vplat_device_ops *o
 		vqs[i].dev = dev;
 		vqs[i].index = i;
 		vqs[i].size_max = queue_size_max;
+		vqs[i].mem = mem;
+		vqs[i].failed = vq_failed;
 		vplat_vq_reset_state(&vqs[i]);
 	}
 	return 0;
@@ -91,6 +113,8 @@ void vplat_device_attach(struct vplat_device *dev, const struct vplat_interrupt_
 {
 	dev->interrupt = irq;
 	dev->transport = transport;
+	for (uint16_t i = 0; i < dev->nvqs; i++)
+		dev->vqs[i].interrupt_used = irq ? irq->used : NULL;
 }
 
 void vplat_device_reset(struct vplat_device *dev)
@@ -98,6 +122,7 @@ void vplat_device_reset(struct vplat_device *dev)
 	for (uint16_t i = 0; i < dev->nvqs; i++)
 		vplat_vq_reset_state(&dev->vqs[i]);
 	dev->status = 0;
+	push_live(dev);
 	dev->driver_features = 0;
 	dev->features = 0;
 	dev->needs_reset_reason = 0;
@@ -163,6 +188,7 @@ int vplat_device_set_status(struct vplat_device *dev, uint8_t status)
 		}
 	}
 	dev->status = old | added;
+	push_live(dev);
 	if (added & S_DRIVER_OK) {
 		if (start_queues(dev) != 0) {
 			vplat_device_needs_reset(dev, VPLAT_EFAULT);
@@ -220,6 +246,7 @@ void vplat_device_needs_reset(struct vplat_device *dev, int reason)
 	dev->needs_reset_reason = (uint32_t)-reason;
 	for (uint16_t i = 0; i < dev->nvqs; i++)
 		dev->vqs[i].live = false;
+	push_live(dev);
 	/* sec: Device Status Field -- with DRIVER_OK set, NEEDS_RESET comes with a config change. */
 	if ((dev->status & S_DRIVER_OK) && dev->interrupt) {
 		dev->config_generation++;
@@ -296,15 +323,22 @@ void vplat_device_kick(struct vplat_device *dev, uint16_t index, uint32_t data)
 
 	if (!vq || !vq->enabled || !vq->live || !vplat_device_is_live(dev))
 		return; /* spurious or early: the device tolerates it */
+	/* A map changed without vplat_device_remap(): catch up before the model pops. */
+	if (vq->mem_generation != dev->mem->generation) {
+		vplat_device_remap(dev);
+		if (!vq->live)
+			return;
+	}
 	vq->notify_data = data;
 	dev->ops->queue_notify(dev, vq);
 }
 
 void vplat_device_remap(struct vplat_device *dev)
 {
+	/* Only queues whose rings are in use: a stopped queue stays stopped. */
 	for (uint16_t i = 0; i < dev->nvqs; i++) {
 		struct vplat_vq *vq = &dev->vqs[i];
-		if (vq->enabled && vplat_vq_map(vq) != 0) {
+		if (vq->enabled && vq->live && vplat_vq_map(vq) != 0) {
 			vplat_device_needs_reset(dev, VPLAT_EFAULT);
 			return;
 		}

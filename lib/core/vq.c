@@ -6,12 +6,17 @@
  * packed-ring.tex (sec: Packed Virtqueues). The driver is untrusted: each descriptor is copied
  * out of guest memory once before it is used, every walk is bounded, and any inconsistency
  * raises DEVICE_NEEDS_RESET through vq_fail().
+ *
+ * The queue reads only its own state: the device pushes its liveness (vq->dev_live), the
+ * guest memory map (vq->mem, re-translated through vplat_vq_map() when the device is told the
+ * map changed) and the transport's interrupt (vq->interrupt_used) into it. The one call up is
+ * vq->failed, when the driver broke the ring. This file does not know struct vplat_device.
  */
 #include <string.h>
 #include "core/barrier.h"
 #include "core/vq_internal.h"
-#include "vplat/device.h"
 #include "vplat/error.h"
+#include "vplat/spec/virtio_config.h"
 
 static inline uint16_t le16(vplat_le16 v) { return vplat_le16_to_cpu(v); }
 static inline uint32_t le32(vplat_le32 v) { return vplat_le32_to_cpu(v); }
@@ -21,20 +26,25 @@ static inline uint64_t le64(vplat_le64 v) { return vplat_le64_to_cpu(v); }
 static int vq_fail(struct vplat_vq *vq, int reason)
 {
 	vq->live = false;
-	vplat_device_needs_reset(vq->dev, reason);
+	if (vq->failed)
+		vq->failed(vq, reason);
 	return VPLAT_EPROTO;
 }
 
 void vplat_vq_reset_state(struct vplat_vq *vq)
 {
-	struct vplat_device *dev = vq->dev;
-	uint16_t index = vq->index, size_max = vq->size_max;
+	struct vplat_vq keep = *vq;
 
 	memset(vq, 0, sizeof(*vq));
-	vq->dev = dev;
-	vq->index = index;
-	vq->size_max = size_max;
-	vq->size = size_max;
+	/* What the device pushed in stays: owner, index, maximum, liveness, map, callbacks. */
+	vq->dev = keep.dev;
+	vq->index = keep.index;
+	vq->size_max = keep.size_max;
+	vq->dev_live = keep.dev_live;
+	vq->mem = keep.mem;
+	vq->interrupt_used = keep.interrupt_used;
+	vq->failed = keep.failed;
+	vq->size = keep.size_max;
 	vq->msix_vector = 0xffff;
 	vq->avail_wrap = true;
 	vq->used_wrap = true;
@@ -47,7 +57,7 @@ static bool aligned(uint64_t gpa, const void *hva, uint64_t a)
 
 int vplat_vq_map(struct vplat_vq *vq)
 {
-	const struct vplat_mem *m = vq->dev->mem;
+	const struct vplat_mem *m = vq->mem;
 	uint64_t dsz, drsz, dvsz, da = 16, dra, dva;
 
 	if (vq->packed) {
@@ -92,16 +102,10 @@ int vplat_vq_start(struct vplat_vq *vq, uint64_t features)
 	return vplat_vq_map(vq);
 }
 
-/* Ready to touch the rings? Re-translates if the memory map changed under us. */
-static int vq_usable(struct vplat_vq *vq)
+/* Ready to touch the rings? Only the queue's own flags: the device keeps them current. */
+static inline int vq_usable(const struct vplat_vq *vq)
 {
-	if (!vq->live || !vq->enabled || !vplat_device_is_live(vq->dev))
-		return VPLAT_ENODEV;
-	if (vq->mem_generation != vq->dev->mem->generation && vplat_vq_map(vq) != 0) {
-		vq_fail(vq, VPLAT_EFAULT);
-		return VPLAT_ENODEV;
-	}
-	return 0;
+	return vq->live && vq->enabled && vq->dev_live ? 0 : VPLAT_ENODEV;
 }
 
 /* --- chain building, shared by both layouts ------------------------------------------- */
@@ -133,10 +137,10 @@ static int walk_add(struct vplat_vq *vq, struct walk *w, uint64_t addr, uint32_t
 	}
 	if (w->overflow) {
 		/* Still insist that the buffer is guest memory. */
-		return vplat_mem_translate(vq->dev->mem, addr, 1) ? 0 : VPLAT_EPROTO;
+		return vplat_mem_translate(vq->mem, addr, 1) ? 0 : VPLAT_EPROTO;
 	}
 	uint32_t before = w->n;
-	int rc = vplat_mem_map(vq->dev->mem, addr, len, c->iov, c->iov_cap, &w->n);
+	int rc = vplat_mem_map(vq->mem, addr, len, c->iov, c->iov_cap, &w->n);
 	if (rc == VPLAT_E2BIG) {
 		w->overflow = true;
 		return 0;
@@ -160,7 +164,7 @@ static int table_get(struct vplat_vq *vq, const void *host, uint64_t gpa, uint32
 		memcpy(d, (const uint8_t *)host + (size_t)i * 16u, 16);
 		return 0;
 	}
-	return vplat_mem_read(vq->dev->mem, gpa + (uint64_t)i * 16u, d, 16);
+	return vplat_mem_read(vq->mem, gpa + (uint64_t)i * 16u, d, 16);
 }
 
 /* Validate an indirect descriptor and locate its table. Returns entries or a negative code. */
@@ -168,12 +172,12 @@ static int32_t indirect_open(struct vplat_vq *vq, uint64_t addr, uint32_t len, c
 {
 	if (!vq->indirect || len == 0 || len % 16u != 0 || len / 16u > VPLAT_VQ_MAX_INDIRECT)
 		return VPLAT_EPROTO;
-	*host = vplat_mem_translate(vq->dev->mem, addr, len);
+	*host = vplat_mem_translate(vq->mem, addr, len);
 	if (!*host) {
 		/* Not contiguous in host memory: still legal if every byte is guest memory. */
 		uint8_t probe;
-		if (vplat_mem_read(vq->dev->mem, addr, &probe, 1) != 0 ||
-		    vplat_mem_read(vq->dev->mem, addr + len - 1, &probe, 1) != 0)
+		if (vplat_mem_read(vq->mem, addr, &probe, 1) != 0 ||
+		    vplat_mem_read(vq->mem, addr + len - 1, &probe, 1) != 0)
 			return VPLAT_EPROTO;
 	}
 	return (int32_t)(len / 16u);
@@ -195,8 +199,16 @@ static void chain_begin(struct vplat_chain *c, struct walk *w)
 /* The chain is valid: record where its last writable byte is. */
 static void chain_end(struct vplat_vq *vq, struct walk *w)
 {
-	if (w->has_tail)
-		w->c->write_tail = vplat_mem_translate(vq->dev->mem, w->tail, 1);
+	if (!w->has_tail)
+		return;
+	if (!w->overflow) {
+		/* Nothing but writable descriptors follows the last non-empty writable one, so the
+		 * last segment mapped ends at its last byte: no second lookup. */
+		const struct vplat_iov *v = &w->c->iov[w->n - 1];
+		w->c->write_tail = (uint8_t *)v->base + (v->len - 1);
+	} else {
+		w->c->write_tail = vplat_mem_translate(vq->mem, w->tail, 1);
+	}
 }
 
 /* --- split ring ------------------------------------------------------------------------ */
@@ -501,7 +513,7 @@ int vplat_vq_push(struct vplat_vq *vq, const struct vplat_chain *chain, uint32_t
 
 bool vplat_vq_interrupt(struct vplat_vq *vq)
 {
-	if (!vq->live || !vq->enabled || !vplat_device_is_live(vq->dev) || vq->used_since_signal == 0)
+	if (vq_usable(vq) != 0 || vq->used_since_signal == 0)
 		return false;
 	vplat_mb(); /* used entries are published before we read the driver's suppression */
 	uint16_t old = vq->signalled_used;
@@ -513,8 +525,8 @@ bool vplat_vq_interrupt(struct vplat_vq *vq)
 	vq->signalled_used = vq->used_idx;
 	vq->signalled_valid = true;
 	vq->used_since_signal = 0;
-	if (notify && vq->dev->interrupt)
-		vq->dev->interrupt->used(vq->dev, vq);
+	if (notify && vq->interrupt_used)
+		vq->interrupt_used(vq->dev, vq);
 	return notify;
 }
 

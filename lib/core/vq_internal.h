@@ -1,15 +1,20 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* Queue functions shared between vq.c and device.c; not part of the public API. */
+/*
+ * Queue functions the device calls; not part of the public API. Calls go down only (device.c
+ * into vq.c); the queue reaches back up through the one vplat_vq.failed pointer.
+ */
 #ifndef VPLAT_CORE_VQ_INTERNAL_H
 #define VPLAT_CORE_VQ_INTERNAL_H
 
-#include "vplat/device.h"
+#include "vplat/vq.h"
 
-/* Return a queue to its reset state (size = size_max, disabled, addresses 0). */
+/* Return a queue to its reset state (size = size_max, disabled, addresses 0). What the device
+ * pushed in (dev, index, size_max, dev_live, mem, interrupt_used, failed) is kept. */
 void vplat_vq_reset_state(struct vplat_vq *vq);
 /* Take the negotiated ring features and translate the rings. 0 or VPLAT_EINVAL/EFAULT. */
 int vplat_vq_start(struct vplat_vq *vq, uint64_t features);
-/* Re-translate the rings after a guest memory change. 0 or VPLAT_EFAULT. */
+/* Translate the rings through vq->mem (again, after a guest memory change). On failure the
+ * queue is no longer live. 0 or VPLAT_EFAULT. */
 int vplat_vq_map(struct vplat_vq *vq);
 
 #endif

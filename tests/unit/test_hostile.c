@@ -397,11 +397,24 @@ END_TEST
 
 START_TEST(memory_removed_under_live_queue)
 {
-	/* The VMM unplugs the RAM the rings live in: the next pop must not touch it. */
+	/* The VMM unplugs the RAM the rings live in and tells the device: it needs a reset at
+	 * once, with a configuration interrupt, and no pop touches the rings. */
 	setup_layout(_i, 0, 8);
 	ck_assert_int_eq(vplat_mem_remove(&f.map, RF_GPA, RF_MEMSIZE), 0);
-	ck_assert_int_eq(rf_pop(&f, &c, iov, 64), VPLAT_ENODEV);
+	vplat_device_remap(&f.dev);
 	ck_assert(rf_needs_reset(&f));
+	ck_assert_uint_eq(f.dev.needs_reset_reason, (uint32_t)-VPLAT_EFAULT);
+	ck_assert_uint_eq(f.config_irqs, 1);
+	ck_assert_int_eq(rf_pop(&f, &c, iov, 64), VPLAT_ENODEV);
+	ck_assert(!vplat_vq_interrupt(&f.vq[0]));
+	rf_teardown(&f);
+	/* Unplugged without telling the device: the next kick finds out before the model runs. */
+	setup_layout(_i, 0, 8);
+	ck_assert_int_eq(vplat_mem_remove(&f.map, RF_GPA, RF_MEMSIZE), 0);
+	vplat_device_kick(&f.dev, 0, 0);
+	ck_assert_uint_eq(f.kicks, 0);
+	ck_assert(rf_needs_reset(&f));
+	ck_assert_int_eq(rf_pop(&f, &c, iov, 64), VPLAT_ENODEV);
 	rf_teardown(&f);
 }
 END_TEST

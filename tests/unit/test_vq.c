@@ -188,6 +188,24 @@ START_TEST(indirect_table_across_regions)
 }
 END_TEST
 
+START_TEST(write_tail_across_regions)
+{
+	/* A writable buffer that crosses into another host mapping: write_tail is in the second. */
+	rf_setup(&f, layout(_i), 8);
+	uint8_t *second = calloc(1, 4096);
+	ck_assert_int_eq(vplat_mem_add(&f.map, RF_GPA + RF_MEMSIZE, 4096, second), 0);
+	uint64_t a[3] = {RF_BUF, RF_GPA + RF_MEMSIZE - 8, RF_BUF + 64};
+	uint32_t l[3] = {4, 16, 0};
+	uint16_t fl[3] = {0, WRITE, WRITE};
+	rf_add(&f, 3, a, l, fl);
+	ck_assert_int_eq(rf_pop(&f, &c, iov, 8), 0);
+	ck_assert_uint_eq(c.nwrite, 2);
+	ck_assert_ptr_eq(c.write_tail, second + 7);
+	rf_teardown(&f);
+	free(second);
+}
+END_TEST
+
 START_TEST(split_used_flags_suppression)
 {
 	/* Without EVENT_IDX: avail->flags NO_INTERRUPT suppresses, 0 means the device MUST
@@ -375,15 +393,27 @@ START_TEST(set_base_resumes)
 }
 END_TEST
 
-START_TEST(remap_after_memory_change)
+/* Move guest RAM to a new host mapping; the old one is scribbled over, not freed, so a queue
+ * that still used it would read garbage rather than crash. */
+static uint8_t *move_ram(void)
 {
-	/* The VMM moves guest RAM to a new host mapping: the queue follows the new map. */
-	rf_setup(&f, layout(_i), 8);
 	uint8_t *copy = malloc(RF_MEMSIZE);
 	memcpy(copy, f.mem, RF_MEMSIZE);
 	ck_assert_int_eq(vplat_mem_remove(&f.map, RF_GPA, RF_MEMSIZE), 0);
 	ck_assert_int_eq(vplat_mem_add(&f.map, RF_GPA, RF_MEMSIZE, copy), 0);
-	free(f.mem);
+	memset(f.mem, 0xa5, RF_MEMSIZE);
+	return copy;
+}
+
+START_TEST(remap_after_memory_change)
+{
+	/* The VMM moves guest RAM and tells the device: the queue follows the new map at once. */
+	rf_setup(&f, layout(_i), 8);
+	uint8_t *old = f.mem, *copy = move_ram();
+	vplat_device_remap(&f.dev);
+	ck_assert_ptr_eq(f.vq[0].desc, copy + (RF_DESC - RF_GPA));
+	ck_assert_ptr_eq(f.vq[0].device, copy + (RF_DEVICE - RF_GPA));
+	free(old);
 	f.mem = copy;
 	uint64_t a[1] = {RF_BUF};
 	uint32_t l[1] = {16};
@@ -391,6 +421,55 @@ START_TEST(remap_after_memory_change)
 	rf_add(&f, 1, a, l, fl);
 	ck_assert_int_eq(rf_pop(&f, &c, iov, 4), 0);
 	ck_assert_ptr_eq(iov[0].base, copy + (RF_BUF - RF_GPA));
+	ck_assert_int_eq(vplat_vq_push(&f.vq[0], &c, 16), 0);
+	ck_assert(!rf_needs_reset(&f));
+	rf_teardown(&f);
+}
+END_TEST
+
+START_TEST(remap_on_kick_after_silent_memory_change)
+{
+	/* The VMM moves guest RAM without vplat_device_remap(): the next kick re-translates
+	 * before the model runs. */
+	rf_setup(&f, layout(_i), 8);
+	uint8_t *old = f.mem, *copy = move_ram();
+	f.mem = copy;
+	uint64_t a[1] = {RF_BUF};
+	uint32_t l[1] = {16};
+	uint16_t fl[1] = {WRITE};
+	rf_add(&f, 1, a, l, fl);
+	vplat_device_kick(&f.dev, 0, 0);
+	ck_assert_uint_eq(f.kicks, 1);
+	ck_assert_ptr_eq(f.vq[0].desc, copy + (RF_DESC - RF_GPA));
+	ck_assert_int_eq(rf_pop(&f, &c, iov, 4), 0);
+	ck_assert_ptr_eq(iov[0].base, copy + (RF_BUF - RF_GPA));
+	ck_assert(!rf_needs_reset(&f));
+	free(old);
+	rf_teardown(&f);
+}
+END_TEST
+
+START_TEST(liveness_pushed_into_queues)
+{
+	/* The queue's own flag follows every status change of the device. */
+	rf_setup(&f, layout(_i), 8);
+	ck_assert(f.vq[0].dev_live && f.vq[1].dev_live);
+	uint8_t s = vplat_device_get_status(&f.dev);
+	ck_assert_int_eq(vplat_device_set_status(&f.dev, s | VPLAT_VIRTIO_STATUS_FAILED), 0);
+	ck_assert(!f.vq[0].dev_live && !f.vq[1].dev_live);
+	ck_assert(!vplat_vq_has_avail(&f.vq[0]));
+	vplat_device_reset(&f.dev);
+	ck_assert(!f.vq[0].dev_live);
+	rf_teardown(&f);
+	rf_setup(&f, layout(_i), 8);
+	vplat_device_needs_reset(&f.dev, VPLAT_EIO);
+	ck_assert(!f.vq[0].dev_live);
+	uint64_t a[1] = {RF_BUF};
+	uint32_t l[1] = {16};
+	uint16_t fl[1] = {WRITE};
+	rf_add(&f, 1, a, l, fl);
+	ck_assert_int_eq(rf_pop(&f, &c, iov, 4), VPLAT_ENODEV);
+	ck_assert(!vplat_vq_interrupt(&f.vq[0]));
 	rf_teardown(&f);
 }
 END_TEST
@@ -426,6 +505,7 @@ static Suite *suite(void)
 	tcase_add_loop_test(tc, push_clamps_and_checks, 0, 2);
 	tcase_add_loop_test(tc, indirect_tables, 0, 2);
 	tcase_add_test(tc, indirect_table_across_regions);
+	tcase_add_loop_test(tc, write_tail_across_regions, 0, 2);
 	tcase_add_test(tc, split_used_flags_suppression);
 	tcase_add_test(tc, split_event_idx);
 	tcase_add_test(tc, split_kick_suppression);
@@ -435,6 +515,8 @@ static Suite *suite(void)
 	tcase_add_loop_test(tc, kick_carries_notification_data, 0, 2);
 	tcase_add_test(tc, set_base_resumes);
 	tcase_add_loop_test(tc, remap_after_memory_change, 0, 2);
+	tcase_add_loop_test(tc, remap_on_kick_after_silent_memory_change, 0, 2);
+	tcase_add_loop_test(tc, liveness_pushed_into_queues, 0, 2);
 	tcase_add_test(tc, no_processing_before_driver_ok);
 	suite_add_tcase(s, tc);
 	return s;
