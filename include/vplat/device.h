@@ -289,9 +289,9 @@ VPLAT_API struct vplat_vq *vplat_device_vq(struct vplat_device *dev, uint16_t in
 /**
  * The guest memory map changed: re-translate the rings of every live queue now.
  * A queue whose rings are no longer in guest memory raises DEVICE_NEEDS_RESET (reason
- * VPLAT_EFAULT). Queues do not watch the map on their own: call this after every change of a
- * running device's map, before unmapping the old host memory. (vplat_device_kick() also
- * remaps when the kicked queue's rings belong to an older map generation.)
+ * VPLAT_EFAULT). Call this after every change of a running device's map, before unmapping the
+ * old host memory. (As a safety net, each ring access also compares the queue's cached map
+ * generation with the map's and re-translates on a mismatch.)
  */
 VPLAT_API void vplat_device_remap(struct vplat_device *dev);
 

@@ -102,10 +102,29 @@ int vplat_vq_start(struct vplat_vq *vq, uint64_t features)
 	return vplat_vq_map(vq);
 }
 
-/* Ready to touch the rings? Only the queue's own flags: the device keeps them current. */
-static inline int vq_usable(const struct vplat_vq *vq)
+/*
+ * The ring pointers still belong to the current memory map? vplat_device_remap() keeps them
+ * current; this is the safety net for an embedder that changed the map without calling it,
+ * so a stale mapping is never touched. The map is the queue's own (vq->mem): one compare,
+ * no call up.
+ */
+static inline int vq_current(struct vplat_vq *vq)
 {
-	return vq->live && vq->enabled && vq->dev_live ? 0 : VPLAT_ENODEV;
+	if (vq->mem_generation == vq->mem->generation)
+		return 0;
+	if (vplat_vq_map(vq) != 0) {
+		vq_fail(vq, VPLAT_EFAULT);
+		return VPLAT_ENODEV;
+	}
+	return 0;
+}
+
+/* Ready to touch the rings? Only the queue's own state: the device keeps it current. */
+static inline int vq_usable(struct vplat_vq *vq)
+{
+	if (!(vq->live && vq->enabled && vq->dev_live))
+		return VPLAT_ENODEV;
+	return vq_current(vq);
 }
 
 /* --- chain building, shared by both layouts ------------------------------------------- */
@@ -495,7 +514,7 @@ int vplat_vq_pop(struct vplat_vq *vq, struct vplat_chain *chain)
 
 int vplat_vq_push(struct vplat_vq *vq, const struct vplat_chain *chain, uint32_t written)
 {
-	if (!vq->live || !vq->enabled)
+	if (!vq->live || !vq->enabled || vq_current(vq) != 0)
 		return VPLAT_ENODEV;
 	if (vq->inflight == 0 || (vq->in_order && chain->seq != vq->push_seq))
 		return VPLAT_EINVAL;
