@@ -7,30 +7,7 @@
 #include "vplat/val/val.h"
 #include "vplat/spec/virtio_notify.h"
 
-/* What a transport does for the driver. One static const table per transport. */
-struct vplat_val_transport_ops {
-	int (*probe)(struct vplat_val_dev *d);
-	uint8_t (*get_status)(struct vplat_val_dev *d);
-	void (*set_status)(struct vplat_val_dev *d, uint8_t status);
-	uint32_t (*get_features)(struct vplat_val_dev *d, uint32_t sel);
-	void (*set_features)(struct vplat_val_dev *d, uint32_t sel, uint32_t val);
-	uint32_t (*generation)(struct vplat_val_dev *d);
-	/* size 1, 2 or 4 */
-	uint32_t (*cfg_read)(struct vplat_val_dev *d, uint32_t off, unsigned size);
-	void (*cfg_write)(struct vplat_val_dev *d, uint32_t off, unsigned size, uint32_t val);
-	uint16_t (*queue_max)(struct vplat_val_dev *d, uint16_t q);
-	void (*queue_program)(struct vplat_val_dev *d, uint16_t q, uint16_t size, uint64_t desc,
-			      uint64_t driver, uint64_t device);
-	void (*queue_enable)(struct vplat_val_dev *d, uint16_t q); /* write 1 */
-	uint16_t (*queue_ready)(struct vplat_val_dev *d, uint16_t q);
-	void (*queue_reset_write)(struct vplat_val_dev *d, uint16_t q);
-	uint16_t (*queue_reset_read)(struct vplat_val_dev *d, uint16_t q);
-	/* Where notifications for @q go (PCI: BAR offset) and the value that names the queue. */
-	void (*notify_target)(struct vplat_val_dev *d, uint16_t q, uint64_t *off, uint32_t *value);
-	void (*notify)(struct vplat_val_dev *d, uint64_t off, uint32_t value);
-	uint32_t (*isr)(struct vplat_val_dev *d);
-};
-
+/* The register transports (val_mmio.c, val_pci.c) over struct vplat_val_io. */
 extern const struct vplat_val_transport_ops vplat_val_mmio_transport;
 extern const struct vplat_val_transport_ops vplat_val_pci_transport;
 
@@ -44,6 +21,10 @@ static inline void val_wr(struct vplat_val_dev *d, unsigned space, uint64_t off,
 {
 	d->io.ops->write(d->io.ctx, space, off, sz, v);
 }
+
+/* irq_count and wait of the register transports: vplat_val_io_ops.irq_count and .poll. */
+uint64_t vplat_val_io_irq_count(struct vplat_val_dev *d);
+void vplat_val_io_wait(struct vplat_val_dev *d);
 
 /* Monotonic clock in nanoseconds. */
 uint64_t vplat_val_now_ns(void);

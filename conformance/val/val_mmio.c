@@ -154,4 +154,6 @@ const struct vplat_val_transport_ops vplat_val_mmio_transport = {
     .notify_target = mmio_notify_target,
     .notify = mmio_notify,
     .isr = mmio_isr,
+    .irq_count = vplat_val_io_irq_count,
+    .wait = vplat_val_io_wait,
 };

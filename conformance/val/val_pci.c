@@ -289,4 +289,6 @@ const struct vplat_val_transport_ops vplat_val_pci_transport = {
     .notify_target = pci_notify_target,
     .notify = pci_notify,
     .isr = pci_isr,
+    .irq_count = vplat_val_io_irq_count,
+    .wait = vplat_val_io_wait,
 };

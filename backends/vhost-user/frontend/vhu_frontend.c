@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * vhost-user front-end: guest memory, connection, handshake, ring start/stop, inflight region
- * and reconnect. The virtio-mmio register emulation the driver talks to is vhu_frontend_io.c.
+ * and reconnect. The transport the validation driver talks to is vhu_frontend_transport.c.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -199,16 +199,10 @@ int vplat_vhu_frontend_init(struct vplat_vhu_frontend *fe, const struct vplat_vh
 	}
 	fe->mem = m;
 	vplat_val_mem_init(&fe->dma, fe->mem, fe->p.mem_gpa, fe->p.mem_size);
-	vplat_vhu_frontend_io_bind(fe);
 	int rc = fe_connect(fe);
 	if (rc)
 		vplat_vhu_frontend_fini(fe);
 	return rc;
-}
-
-const struct vplat_val_io *vplat_vhu_frontend_io(struct vplat_vhu_frontend *fe)
-{
-	return &fe->io;
 }
 
 struct vplat_val_mem *vplat_vhu_frontend_dma(struct vplat_vhu_frontend *fe)
@@ -218,7 +212,7 @@ struct vplat_val_mem *vplat_vhu_frontend_dma(struct vplat_vhu_frontend *fe)
 
 int vplat_vhu_frontend_val_init(struct vplat_vhu_frontend *fe, struct vplat_val_dev *d)
 {
-	return vplat_val_init(d, &fe->io, &fe->dma, VPLAT_VAL_MMIO);
+	return vplat_val_init_transport(d, &vplat_vhu_frontend_transport, fe, &fe->dma);
 }
 
 /* Front-end user address of a guest address (wraps for addresses outside our memory, which

@@ -15,6 +15,7 @@ int vplat_vhufe_start_rings(struct vplat_vhu_frontend *fe);
 void vplat_vhufe_ring_stop_all(struct vplat_vhu_frontend *fe);
 void vplat_vhufe_reset(struct vplat_vhu_frontend *fe);
 int vplat_vhufe_send_features(struct vplat_vhu_frontend *fe);
-void vplat_vhu_frontend_io_bind(struct vplat_vhu_frontend *fe);
+/* The validation driver's transport (vhu_frontend_transport.c); context: the front-end. */
+extern const struct vplat_val_transport_ops vplat_vhu_frontend_transport;
 
 #endif
