@@ -17,14 +17,18 @@ uint64_t vplat_val_now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-void vplat_val_idle(struct vplat_val_dev *d)
+static void nap(void)
 {
-	if (d->t->wait) {
-		d->t->wait(d);
-		return;
-	}
 	struct timespec ts = {.tv_sec = 0, .tv_nsec = 10000};
 	nanosleep(&ts, NULL);
+}
+
+void vplat_val_idle(struct vplat_val_dev *d)
+{
+	if (d->t->wait)
+		d->t->wait(d);
+	else
+		nap();
 }
 
 uint64_t vplat_val_io_irq_count(struct vplat_val_dev *d)
@@ -34,12 +38,10 @@ uint64_t vplat_val_io_irq_count(struct vplat_val_dev *d)
 
 void vplat_val_io_wait(struct vplat_val_dev *d)
 {
-	if (d->io.ops->poll) {
+	if (d->io.ops->poll)
 		d->io.ops->poll(d->io.ctx);
-		return;
-	}
-	struct timespec ts = {.tv_sec = 0, .tv_nsec = 10000};
-	nanosleep(&ts, NULL);
+	else
+		nap();
 }
 
 static uint64_t deadline_after(uint32_t ms)

@@ -62,12 +62,19 @@ static inline uint64_t val_buf_gpa(const struct vplat_val_vq *vq, const struct v
 	       (uint64_t)((const uint8_t *)b->ptr - (const uint8_t *)vq->dev->mem->base);
 }
 
-/* Split and packed ring operations (val_split.c, val_packed.c). */
+/*
+ * Split and packed ring operations (val_split.c, val_packed.c). next_used reads the next used
+ * entry without consuming it (VPLAT_EAGAIN if there is none, VPLAT_EPROTO on a broken ring)
+ * and says in @window how many buffers in flight an IN_ORDER batch may span; release gives
+ * back the ring space of buffer @id and moves past its used entry. val_vq.c does the rest.
+ */
 void vplat_val_split_init(struct vplat_val_vq *vq);
 int vplat_val_split_add(struct vplat_val_vq *vq, const struct vplat_val_buf *bufs, unsigned n_out,
 			unsigned n, uint32_t in_len, void *token);
 bool vplat_val_split_kick_needed(struct vplat_val_vq *vq);
-int vplat_val_split_get_used(struct vplat_val_vq *vq, void **token, uint32_t *len);
+int vplat_val_split_next_used(struct vplat_val_vq *vq, uint32_t *id, uint32_t *len,
+			      unsigned *window);
+void vplat_val_split_release(struct vplat_val_vq *vq, uint16_t id);
 void vplat_val_split_set_interrupts(struct vplat_val_vq *vq, bool on);
 uint32_t vplat_val_split_notify_data(const struct vplat_val_vq *vq);
 
@@ -75,19 +82,16 @@ void vplat_val_packed_init(struct vplat_val_vq *vq);
 int vplat_val_packed_add(struct vplat_val_vq *vq, const struct vplat_val_buf *bufs, unsigned n_out,
 			 unsigned n, uint32_t in_len, void *token);
 bool vplat_val_packed_kick_needed(struct vplat_val_vq *vq);
-int vplat_val_packed_get_used(struct vplat_val_vq *vq, void **token, uint32_t *len);
+int vplat_val_packed_next_used(struct vplat_val_vq *vq, uint32_t *id, uint32_t *len,
+			       unsigned *window);
+void vplat_val_packed_release(struct vplat_val_vq *vq, uint16_t id);
 void vplat_val_packed_set_interrupts(struct vplat_val_vq *vq, bool on);
 uint32_t vplat_val_packed_notify_data(const struct vplat_val_vq *vq);
 
 /* Record the first device protocol violation on @vq. Returns VPLAT_EPROTO. */
 int vplat_val_vq_fail(struct vplat_val_vq *vq, const char *what);
-/* Check a used length against the buffer's writable length (records a violation). */
-uint32_t vplat_val_vq_check_len(struct vplat_val_vq *vq, uint16_t id, uint32_t len);
-/* IN_ORDER bookkeeping: IDs in the order they were made available. */
+/* IN_ORDER bookkeeping: remember the IDs in the order they were made available. */
 void vplat_val_vq_order_push(struct vplat_val_vq *vq, uint16_t id);
-uint16_t vplat_val_vq_order_pop(struct vplat_val_vq *vq);
-/* Position (1-based) of @id among the buffers in flight, oldest first; 0 if absent. */
-unsigned vplat_val_vq_order_find(const struct vplat_val_vq *vq, uint16_t id);
 /* Build the indirect table of slot @slot from the segments; returns its guest address. */
 uint64_t vplat_val_vq_fill_indirect(struct vplat_val_vq *vq, uint16_t slot,
 				    const struct vplat_val_buf *bufs, unsigned n_out, unsigned n);

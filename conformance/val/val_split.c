@@ -118,23 +118,13 @@ bool vplat_val_split_kick_needed(struct vplat_val_vq *vq)
 	return !(val_ld16(&used_of(vq)->flags) & VPLAT_VIRTQ_USED_F_NO_NOTIFY);
 }
 
-/* Return @id's descriptors to the free pool and hand back its token. */
-static void complete(struct vplat_val_vq *vq, uint16_t id, uint32_t len, void **token,
-		     uint32_t *out_len)
+void vplat_val_split_release(struct vplat_val_vq *vq, uint16_t id)
 {
-	struct vplat_val_vq_slot *s = &vq->slots[id];
-	*token = s->token;
-	if (out_len)
-		*out_len = vplat_val_vq_check_len(vq, id, len);
-	else
-		vplat_val_vq_check_len(vq, id, len);
+	/* Free-list chains go back whole; IN_ORDER descriptors are reused in ring order. */
 	if (!vq->in_order) {
-		vq->next[s->last] = vq->free_head;
+		vq->next[vq->slots[id].last] = vq->free_head;
 		vq->free_head = id;
 	}
-	vq->num_free = (uint16_t)(vq->num_free + s->ndesc);
-	s->token = NULL;
-	vq->inflight--;
 	vq->last_used++;
 	if (vq->irq_enabled && vq->event_idx) {
 		/* Ask for a notification when the device writes the next entry. */
@@ -143,23 +133,9 @@ static void complete(struct vplat_val_vq *vq, uint16_t id, uint32_t len, void **
 	}
 }
 
-/* IN_ORDER: return the oldest buffer of the batch that ends at vq->batch_id. */
-static int take_batch(struct vplat_val_vq *vq, void **token, uint32_t *len)
+int vplat_val_split_next_used(struct vplat_val_vq *vq, uint32_t *id, uint32_t *len,
+			      unsigned *window)
 {
-	uint16_t h = vplat_val_vq_order_pop(vq);
-	uint32_t l = vq->slots[h].in_len; /* skipped buffers count as fully written */
-	if (h == (uint16_t)vq->batch_id) {
-		l = vq->batch_len;
-		vq->batch_id = -1;
-	}
-	complete(vq, h, l, token, len);
-	return 0;
-}
-
-int vplat_val_split_get_used(struct vplat_val_vq *vq, void **token, uint32_t *len)
-{
-	if (vq->in_order && vq->batch_id >= 0)
-		return take_batch(vq, token, len);
 	struct vplat_virtq_used *used = used_of(vq);
 	uint16_t used_idx = val_ld16(&used->idx);
 	if (used_idx == vq->last_used)
@@ -170,23 +146,9 @@ int vplat_val_split_get_used(struct vplat_val_vq *vq, void **token, uint32_t *le
 	/* Read idx before the entry it covers. */
 	val_rmb();
 	const struct vplat_virtq_used_elem *e = &used->ring[vq->last_used & (vq->size - 1)];
-	uint32_t id = val_ld32(&e->id), l = val_ld32(&e->len);
-	if (id >= vq->size)
-		return vplat_val_vq_fail(vq, "used id out of range");
-	if (vq->in_order) {
-		unsigned k = vplat_val_vq_order_find(vq, (uint16_t)id);
-		if (k == 0)
-			return vplat_val_vq_fail(vq, "used id not in flight");
-		if (k > pending)
-			return vplat_val_vq_fail(vq,
-						 "IN_ORDER batch larger than the used idx step");
-		vq->batch_id = (int32_t)id;
-		vq->batch_len = l;
-		return take_batch(vq, token, len);
-	}
-	if (!vq->slots[id].token)
-		return vplat_val_vq_fail(vq, "used id not in flight");
-	complete(vq, (uint16_t)id, l, token, len);
+	*id = val_ld32(&e->id);
+	*len = val_ld32(&e->len);
+	*window = pending; /* an IN_ORDER batch cannot end past the used idx step */
 	return 0;
 }
 
