@@ -62,31 +62,34 @@ static inline uint64_t val_buf_gpa(const struct vplat_val_vq *vq, const struct v
 	       (uint64_t)((const uint8_t *)b->ptr - (const uint8_t *)vq->dev->mem->base);
 }
 
-/*
- * Split and packed ring operations (val_split.c, val_packed.c). next_used reads the next used
- * entry without consuming it (VPLAT_EAGAIN if there is none, VPLAT_EPROTO on a broken ring)
- * and says in @window how many buffers in flight an IN_ORDER batch may span; release gives
- * back the ring space of buffer @id and moves past its used entry. val_vq.c does the rest.
- */
-void vplat_val_split_init(struct vplat_val_vq *vq);
-int vplat_val_split_add(struct vplat_val_vq *vq, const struct vplat_val_buf *bufs, unsigned n_out,
-			unsigned n, uint32_t in_len, void *token);
-bool vplat_val_split_kick_needed(struct vplat_val_vq *vq);
-int vplat_val_split_next_used(struct vplat_val_vq *vq, uint32_t *id, uint32_t *len,
-			      unsigned *window);
-void vplat_val_split_release(struct vplat_val_vq *vq, uint16_t id);
-void vplat_val_split_set_interrupts(struct vplat_val_vq *vq, bool on);
-uint32_t vplat_val_split_notify_data(const struct vplat_val_vq *vq);
+/* What differs between the split and the packed layout (val_split.c, val_packed.c); val_vq.c
+ * does the rest. */
+struct vplat_val_ring_ops {
+	/* Set up the free list and the wrap counters of a zeroed ring. */
+	void (*init)(struct vplat_val_vq *vq);
+	/* Make @n segments available as one buffer (checked by vplat_val_vq_add()). */
+	int (*add)(struct vplat_val_vq *vq, const struct vplat_val_buf *bufs, unsigned n_out,
+		   unsigned n, uint32_t in_len, void *token);
+	/* Whether the device's event suppression wants a kick for what was added. */
+	bool (*kick_needed)(struct vplat_val_vq *vq);
+	/* Read the next used entry without consuming it (VPLAT_EAGAIN if there is none,
+	 * VPLAT_EPROTO on a broken ring); @window: buffers in flight an IN_ORDER batch may span. */
+	int (*next_used)(struct vplat_val_vq *vq, uint32_t *id, uint32_t *len, unsigned *window);
+	/* Give back the ring space of buffer @id and move past its used entry. */
+	void (*release)(struct vplat_val_vq *vq, uint16_t id);
+	/* Ask for used-buffer notifications, or stop asking. */
+	void (*set_interrupts)(struct vplat_val_vq *vq, bool on);
+	/* The NOTIFICATION_DATA value naming the next descriptor to be made available. */
+	uint32_t (*notify_data)(const struct vplat_val_vq *vq);
+};
 
-void vplat_val_packed_init(struct vplat_val_vq *vq);
-int vplat_val_packed_add(struct vplat_val_vq *vq, const struct vplat_val_buf *bufs, unsigned n_out,
-			 unsigned n, uint32_t in_len, void *token);
-bool vplat_val_packed_kick_needed(struct vplat_val_vq *vq);
-int vplat_val_packed_next_used(struct vplat_val_vq *vq, uint32_t *id, uint32_t *len,
-			       unsigned *window);
-void vplat_val_packed_release(struct vplat_val_vq *vq, uint16_t id);
-void vplat_val_packed_set_interrupts(struct vplat_val_vq *vq, bool on);
-uint32_t vplat_val_packed_notify_data(const struct vplat_val_vq *vq);
+extern const struct vplat_val_ring_ops vplat_val_split_ring;
+extern const struct vplat_val_ring_ops vplat_val_packed_ring;
+
+static inline const struct vplat_val_ring_ops *val_ring(const struct vplat_val_vq *vq)
+{
+	return vq->packed ? &vplat_val_packed_ring : &vplat_val_split_ring;
+}
 
 /* Record the first device protocol violation on @vq. Returns VPLAT_EPROTO. */
 int vplat_val_vq_fail(struct vplat_val_vq *vq, const char *what);

@@ -31,7 +31,7 @@ static uint16_t avail_bits(bool wrap)
 	return wrap ? AVAIL_F : USED_F;
 }
 
-void vplat_val_packed_init(struct vplat_val_vq *vq)
+static void packed_init(struct vplat_val_vq *vq)
 {
 	for (uint16_t i = 0; i < vq->size; i++)
 		vq->next[i] = (uint16_t)(i + 1);
@@ -49,8 +49,8 @@ static void advance_avail(struct vplat_val_vq *vq)
 	}
 }
 
-int vplat_val_packed_add(struct vplat_val_vq *vq, const struct vplat_val_buf *bufs, unsigned n_out,
-			 unsigned n, uint32_t in_len, void *token)
+static int packed_add(struct vplat_val_vq *vq, const struct vplat_val_buf *bufs, unsigned n_out,
+		      unsigned n, uint32_t in_len, void *token)
 {
 	bool indirect = vq->use_indirect;
 	uint16_t need = (uint16_t)(indirect ? 1 : n);
@@ -97,7 +97,7 @@ int vplat_val_packed_add(struct vplat_val_vq *vq, const struct vplat_val_buf *bu
 	return 0;
 }
 
-bool vplat_val_packed_kick_needed(struct vplat_val_vq *vq)
+static bool packed_kick_needed(struct vplat_val_vq *vq)
 {
 	/* Publish the descriptors before reading the device's suppression state. */
 	val_mb();
@@ -123,7 +123,7 @@ static void write_event_off(struct vplat_val_vq *vq)
 		 (uint16_t)(vq->last_used | (vq->used_wrap ? 0x8000u : 0)));
 }
 
-void vplat_val_packed_release(struct vplat_val_vq *vq, uint16_t id)
+static void packed_release(struct vplat_val_vq *vq, uint16_t id)
 {
 	/* The device skips forward by the slots the buffer occupied. */
 	unsigned slot = vq->last_used + vq->slots[id].ndesc;
@@ -140,8 +140,7 @@ void vplat_val_packed_release(struct vplat_val_vq *vq, uint16_t id)
 	}
 }
 
-int vplat_val_packed_next_used(struct vplat_val_vq *vq, uint32_t *id, uint32_t *len,
-			       unsigned *window)
+static int packed_next_used(struct vplat_val_vq *vq, uint32_t *id, uint32_t *len, unsigned *window)
 {
 	if (vq->inflight == 0)
 		return VPLAT_EAGAIN;
@@ -164,7 +163,7 @@ int vplat_val_packed_next_used(struct vplat_val_vq *vq, uint32_t *id, uint32_t *
 	return 0;
 }
 
-void vplat_val_packed_set_interrupts(struct vplat_val_vq *vq, bool on)
+static void packed_set_interrupts(struct vplat_val_vq *vq, bool on)
 {
 	vq->irq_enabled = on;
 	uint16_t flags = VPLAT_RING_EVENT_FLAGS_DISABLE;
@@ -180,8 +179,18 @@ void vplat_val_packed_set_interrupts(struct vplat_val_vq *vq, bool on)
 	val_mb();
 }
 
-uint32_t vplat_val_packed_notify_data(const struct vplat_val_vq *vq)
+static uint32_t packed_notify_data(const struct vplat_val_vq *vq)
 {
 	/* next_off / next_wrap name the next descriptor not yet made available. */
 	return VPLAT_VIRTIO_NOTIFY_DATA(vq->notify_value, vq->avail_idx, vq->avail_wrap);
 }
+
+const struct vplat_val_ring_ops vplat_val_packed_ring = {
+    .init = packed_init,
+    .add = packed_add,
+    .kick_needed = packed_kick_needed,
+    .next_used = packed_next_used,
+    .release = packed_release,
+    .set_interrupts = packed_set_interrupts,
+    .notify_data = packed_notify_data,
+};

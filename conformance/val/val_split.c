@@ -40,7 +40,7 @@ static void put_desc(struct vplat_virtq_desc *d, uint64_t addr, uint32_t len, ui
 	d->next = vplat_cpu_to_le16(next);
 }
 
-void vplat_val_split_init(struct vplat_val_vq *vq)
+static void split_init(struct vplat_val_vq *vq)
 {
 	for (uint16_t i = 0; i < vq->size; i++)
 		vq->next[i] = (uint16_t)(i + 1 == vq->size ? 0 : i + 1);
@@ -55,8 +55,8 @@ static uint16_t ring_next(const struct vplat_val_vq *vq, uint16_t i)
 	return (uint16_t)(i + 1 == vq->size ? 0 : i + 1);
 }
 
-int vplat_val_split_add(struct vplat_val_vq *vq, const struct vplat_val_buf *bufs, unsigned n_out,
-			unsigned n, uint32_t in_len, void *token)
+static int split_add(struct vplat_val_vq *vq, const struct vplat_val_buf *bufs, unsigned n_out,
+		     unsigned n, uint32_t in_len, void *token)
 {
 	bool indirect = vq->use_indirect;
 	uint16_t need = (uint16_t)(indirect ? 1 : n);
@@ -104,7 +104,7 @@ int vplat_val_split_add(struct vplat_val_vq *vq, const struct vplat_val_buf *buf
 	return 0;
 }
 
-bool vplat_val_split_kick_needed(struct vplat_val_vq *vq)
+static bool split_kick_needed(struct vplat_val_vq *vq)
 {
 	/* Publish idx before reading the device's suppression state (sec: Notifying The Device). */
 	val_mb();
@@ -118,7 +118,7 @@ bool vplat_val_split_kick_needed(struct vplat_val_vq *vq)
 	return !(val_ld16(&used_of(vq)->flags) & VPLAT_VIRTQ_USED_F_NO_NOTIFY);
 }
 
-void vplat_val_split_release(struct vplat_val_vq *vq, uint16_t id)
+static void split_release(struct vplat_val_vq *vq, uint16_t id)
 {
 	/* Free-list chains go back whole; IN_ORDER descriptors are reused in ring order. */
 	if (!vq->in_order) {
@@ -133,8 +133,7 @@ void vplat_val_split_release(struct vplat_val_vq *vq, uint16_t id)
 	}
 }
 
-int vplat_val_split_next_used(struct vplat_val_vq *vq, uint32_t *id, uint32_t *len,
-			      unsigned *window)
+static int split_next_used(struct vplat_val_vq *vq, uint32_t *id, uint32_t *len, unsigned *window)
 {
 	struct vplat_virtq_used *used = used_of(vq);
 	uint16_t used_idx = val_ld16(&used->idx);
@@ -152,7 +151,7 @@ int vplat_val_split_next_used(struct vplat_val_vq *vq, uint32_t *id, uint32_t *l
 	return 0;
 }
 
-void vplat_val_split_set_interrupts(struct vplat_val_vq *vq, bool on)
+static void split_set_interrupts(struct vplat_val_vq *vq, bool on)
 {
 	vq->irq_enabled = on;
 	if (vq->event_idx) {
@@ -165,9 +164,19 @@ void vplat_val_split_set_interrupts(struct vplat_val_vq *vq, bool on)
 	val_mb();
 }
 
-uint32_t vplat_val_split_notify_data(const struct vplat_val_vq *vq)
+static uint32_t split_notify_data(const struct vplat_val_vq *vq)
 {
 	/* next_off / next_wrap are bits 0..14 and 15 of the available index. */
 	return VPLAT_VIRTIO_NOTIFY_DATA(vq->notify_value, vq->avail_idx & 0x7fffu,
 					vq->avail_idx >> 15);
 }
+
+const struct vplat_val_ring_ops vplat_val_split_ring = {
+    .init = split_init,
+    .add = split_add,
+    .kick_needed = split_kick_needed,
+    .next_used = split_next_used,
+    .release = split_release,
+    .set_interrupts = split_set_interrupts,
+    .notify_data = split_notify_data,
+};

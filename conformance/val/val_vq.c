@@ -23,7 +23,6 @@ int vplat_val_vq_fail(struct vplat_val_vq *vq, const char *what)
 	return VPLAT_EPROTO;
 }
 
-
 void vplat_val_vq_order_push(struct vplat_val_vq *vq, uint16_t id)
 {
 	/* Called before inflight is incremented: the tail is head + inflight. */
@@ -88,10 +87,7 @@ static void vq_restart(struct vplat_val_vq *vq)
 	vq->batch_len = 0;
 	vq->error = 0;
 	vq->error_msg = NULL;
-	if (vq->packed)
-		vplat_val_packed_init(vq);
-	else
-		vplat_val_split_init(vq);
+	val_ring(vq)->init(vq);
 	vplat_val_vq_set_interrupts(vq, true);
 }
 
@@ -225,23 +221,20 @@ int vplat_val_vq_add(struct vplat_val_vq *vq, const struct vplat_val_buf *bufs, 
 			in_len += bufs[i].len;
 	}
 	uint32_t in32 = in_len > UINT32_MAX ? UINT32_MAX : (uint32_t)in_len;
-	if (vq->packed)
-		return vplat_val_packed_add(vq, bufs, n_out, n, in32, token);
-	return vplat_val_split_add(vq, bufs, n_out, n, in32, token);
+	return val_ring(vq)->add(vq, bufs, n_out, n, in32, token);
 }
 
 void vplat_val_vq_notify(struct vplat_val_vq *vq)
 {
 	uint32_t value = vq->notify_value;
 	if (vq->notif_data)
-		value =
-		    vq->packed ? vplat_val_packed_notify_data(vq) : vplat_val_split_notify_data(vq);
+		value = val_ring(vq)->notify_data(vq);
 	vq->dev->t->notify(vq->dev, vq->notify_off, value);
 }
 
 bool vplat_val_vq_kick(struct vplat_val_vq *vq)
 {
-	bool need = vq->packed ? vplat_val_packed_kick_needed(vq) : vplat_val_split_kick_needed(vq);
+	bool need = val_ring(vq)->kick_needed(vq);
 	if (!need) {
 		vq->kicks_suppressed++;
 		return false;
@@ -262,10 +255,7 @@ static void complete(struct vplat_val_vq *vq, uint16_t id, uint32_t len, void **
 		vplat_val_vq_fail(vq, "used len larger than the buffer's writable part");
 	if (out_len)
 		*out_len = len;
-	if (vq->packed)
-		vplat_val_packed_release(vq, id);
-	else
-		vplat_val_split_release(vq, id);
+	val_ring(vq)->release(vq, id);
 	vq->num_free = (uint16_t)(vq->num_free + s->ndesc);
 	s->token = NULL;
 	vq->inflight--;
@@ -292,8 +282,7 @@ int vplat_val_vq_get_used(struct vplat_val_vq *vq, void **token, uint32_t *len)
 		return take_batch(vq, token, len);
 	uint32_t id, l;
 	unsigned window;
-	int r = vq->packed ? vplat_val_packed_next_used(vq, &id, &l, &window)
-			   : vplat_val_split_next_used(vq, &id, &l, &window);
+	int r = val_ring(vq)->next_used(vq, &id, &l, &window);
 	if (r)
 		return r;
 	if (id >= vq->size)
@@ -330,10 +319,7 @@ int vplat_val_wait_used(struct vplat_val_vq *vq, void **token, uint32_t *len, ui
 
 void vplat_val_vq_set_interrupts(struct vplat_val_vq *vq, bool on)
 {
-	if (vq->packed)
-		vplat_val_packed_set_interrupts(vq, on);
-	else
-		vplat_val_split_set_interrupts(vq, on);
+	val_ring(vq)->set_interrupts(vq, on);
 }
 
 /* ---- raw builders ------------------------------------------------------------------------ */
