@@ -34,11 +34,6 @@ static uint64_t not_offered(const struct vplat_vhu_frontend *fe)
 	return m;
 }
 
-static bool pf(const struct vplat_vhu_frontend *fe, unsigned bit)
-{
-	return fe->protocol_features & VPLAT_BIT(bit);
-}
-
 /* Collect call eventfd signals into the interrupt status; error eventfd signals (the device
  * needs a reset) count as configuration change interrupts. */
 static bool drain_calls(struct vplat_vhu_frontend *fe)
@@ -87,7 +82,7 @@ static void wait_calls(struct vplat_vhu_frontend *fe, int ms)
 static uint32_t config_read(struct vplat_vhu_frontend *fe, uint32_t off, unsigned size)
 {
 	enum { CFG_MAX = 256 };
-	if (!pf(fe, VPLAT_VHU_PROTOCOL_F_CONFIG) || size > 8 || off + size > CFG_MAX)
+	if (!vhufe_pf(fe, VPLAT_VHU_PROTOCOL_F_CONFIG) || size > 8 || off + size > CFG_MAX)
 		return 0;
 	struct {
 		uint32_t offset, size, flags;
@@ -105,7 +100,7 @@ static uint32_t config_read(struct vplat_vhu_frontend *fe, uint32_t off, unsigne
 
 static void config_write(struct vplat_vhu_frontend *fe, uint32_t off, unsigned size, uint64_t val)
 {
-	if (!pf(fe, VPLAT_VHU_PROTOCOL_F_CONFIG) || size > 8)
+	if (!vhufe_pf(fe, VPLAT_VHU_PROTOCOL_F_CONFIG) || size > 8)
 		return;
 	struct {
 		uint32_t offset, size, flags;
@@ -120,7 +115,7 @@ static uint8_t status_read(struct vplat_vhu_frontend *fe)
 {
 	uint64_t s = 0;
 	drain_calls(fe); /* an error eventfd signal sets DEVICE_NEEDS_RESET */
-	if (pf(fe, VPLAT_VHU_PROTOCOL_F_STATUS) && fe->status &&
+	if (vhufe_pf(fe, VPLAT_VHU_PROTOCOL_F_STATUS) && fe->status &&
 	    vplat_vhufe_get_u64(fe, VPLAT_VHU_GET_STATUS, &s) == 0)
 		return fe->status | (uint8_t)(s & VPLAT_VIRTIO_STATUS_DEVICE_NEEDS_RESET);
 	return fe->status;
@@ -133,7 +128,7 @@ static void status_write(struct vplat_vhu_frontend *fe, uint8_t val)
 		return;
 	}
 	uint8_t added = val & (uint8_t)~fe->status;
-	bool st = pf(fe, VPLAT_VHU_PROTOCOL_F_STATUS);
+	bool st = vhufe_pf(fe, VPLAT_VHU_PROTOCOL_F_STATUS);
 	if (added & VPLAT_VIRTIO_STATUS_FEATURES_OK) {
 		uint64_t offer = fe->backend_features & ~not_offered(fe);
 		bool ok = !(fe->driver_features & ~offer) && vplat_vhufe_send_features(fe) == 0;
@@ -257,11 +252,8 @@ static void fe_notify_target(struct vplat_val_dev *d, uint16_t q, uint64_t *off,
 static void fe_notify(struct vplat_val_dev *d, uint64_t off, uint32_t value)
 {
 	struct vplat_vhu_frontend *fe = fe_of(d);
-	uint64_t one = 1;
-	uint32_t q = value & 0xffffu;
 	(void)off;
-	if (q < VPLAT_VHU_MAX_QUEUES && fe->vqs[q].started &&
-	    write(fe->vqs[q].kick_fd, &one, sizeof(one)) < 0)
+	if (vplat_vhufe_kick(fe, value & 0xffffu))
 		fe->errors++;
 }
 
