@@ -308,7 +308,8 @@ struct vplat_val_transport_ops {
  * read-only to users.
  */
 struct vplat_val_dev {
-	struct vplat_val_io io;                   /**< register access (copied at init) */
+	struct vplat_val_io io;                   /**< MMIO and PCI: register access (copied at
+						       init); unused by other transports */
 	struct vplat_val_mem *mem;                /**< DMA memory for rings and tables */
 	enum vplat_val_transport transport;       /**< transport in use */
 	const struct vplat_val_transport_ops *t;  /**< transport implementation */
@@ -341,7 +342,7 @@ struct vplat_val_dev {
  * @param d     caller storage
  * @param io    register access (copied; its ctx must outlive @p d)
  * @param mem   DMA memory (borrowed; must outlive @p d)
- * @param tr    the transport to speak
+ * @param tr    VPLAT_VAL_MMIO or VPLAT_VAL_PCI (other transports: vplat_val_init_transport())
  * @return 0; VPLAT_EINVAL on NULL arguments or an unknown transport; VPLAT_ENODEV if no
  *         virtio device answers (bad magic, vendor, device ID 0); VPLAT_ENOTSUP for a legacy
  *         device (MMIO version 1, PCI without the common configuration capability) or an
@@ -481,7 +482,7 @@ VPLAT_API int vplat_val_config_read_stable(struct vplat_val_dev *d, uint32_t off
 
 /**
  * Read and acknowledge the interrupt status (MMIO: InterruptStatus then InterruptACK;
- * PCI: the ISR byte, which clears on read).
+ * PCI: the ISR byte, which clears on read; other transports: vplat_val_transport_ops.isr).
  * @param d  the driver
  * @return bit 0: used-buffer notification; bit 1: configuration change
  */
