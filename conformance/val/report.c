@@ -46,6 +46,19 @@ static void json_str(FILE *f, const char *s)
 	fputc('"', f);
 }
 
+/* A literal, then @s escaped. */
+static void put_xml(FILE *f, const char *lit, const char *s)
+{
+	fputs(lit, f);
+	xml(f, s);
+}
+
+static void put_json(FILE *f, const char *lit, const char *s)
+{
+	fputs(lit, f);
+	json_str(f, s);
+}
+
 static int done(FILE *f)
 {
 	return (fflush(f) == 0 && !ferror(f)) ? 0 : VPLAT_EIO;
@@ -82,35 +95,28 @@ int vplat_report_junit(const struct vplat_report *r, FILE *f)
 	fprintf(f, "<testsuites name=\"vplat-conform\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" "
 		   "skipped=\"%zu\" time=\"%.3f\">\n",
 		r->nrecs, c[VPLAT_FAIL], c[VPLAT_ERROR], c[VPLAT_SKIP], total);
-	fprintf(f, "  <testsuite name=\"");
-	xml(f, r->pal);
+	put_xml(f, "  <testsuite name=\"", r->pal);
 	fprintf(f, "\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"%zu\" timestamp=\"",
 		r->nrecs, c[VPLAT_FAIL], c[VPLAT_ERROR], c[VPLAT_SKIP]);
 	xml(f, r->started);
 	fprintf(f, "\">\n");
 	for (size_t i = 0; i < r->nrecs; i++) {
 		const struct vplat_t_record *x = &r->recs[i];
-		fprintf(f, "    <testcase classname=\"");
-		xml(f, x->device);
-		fprintf(f, "\" name=\"");
-		xml(f, x->test->name);
+		put_xml(f, "    <testcase classname=\"", x->device);
+		put_xml(f, "\" name=\"", x->test->name);
 		fprintf(f, "\" time=\"%.3f\">\n      <properties><property name=\"requirements\" value=\"",
 			x->seconds);
 		xml(f, x->test->reqs);
-		fprintf(f, "\"/><property name=\"clause\" value=\"");
-		xml(f, x->test->clause);
+		put_xml(f, "\"/><property name=\"clause\" value=\"", x->test->clause);
 		fprintf(f, "\"/></properties>\n");
 		if (x->result == VPLAT_SKIP) {
-			fprintf(f, "      <skipped message=\"");
-			xml(f, x->detail);
+			put_xml(f, "      <skipped message=\"", x->detail);
 			fprintf(f, "\"/>\n");
 		} else if (x->result != VPLAT_PASS) {
 			fprintf(f, "      <%s message=\"", x->result == VPLAT_FAIL ? "failure" : "error");
 			xml(f, x->detail);
-			fprintf(f, "\">expected: ");
-			xml(f, x->expected);
-			fprintf(f, "\nseen: ");
-			xml(f, x->seen);
+			put_xml(f, "\">expected: ", x->expected);
+			put_xml(f, "\nseen: ", x->seen);
 			fprintf(f, "</%s>\n", x->result == VPLAT_FAIL ? "failure" : "error");
 		}
 		fprintf(f, "    </testcase>\n");
@@ -123,12 +129,9 @@ int vplat_report_json(const struct vplat_report *r, FILE *f)
 {
 	size_t c[4];
 	count(r, c);
-	fprintf(f, "{\n  \"suite\": \"vplat-conform\",\n  \"pal\": ");
-	json_str(f, r->pal);
-	fprintf(f, ",\n  \"started\": ");
-	json_str(f, r->started);
-	fprintf(f, ",\n  \"host\": ");
-	json_str(f, r->host);
+	put_json(f, "{\n  \"suite\": \"vplat-conform\",\n  \"pal\": ", r->pal);
+	put_json(f, ",\n  \"started\": ", r->started);
+	put_json(f, ",\n  \"host\": ", r->host);
 	fprintf(f, ",\n  \"summary\": {\"total\": %zu, \"pass\": %zu, \"fail\": %zu, \"skip\": %zu, "
 		   "\"error\": %zu},\n  \"results\": [",
 		r->nrecs, c[VPLAT_PASS], c[VPLAT_FAIL], c[VPLAT_SKIP], c[VPLAT_ERROR]);
@@ -136,19 +139,14 @@ int vplat_report_json(const struct vplat_report *r, FILE *f)
 		const struct vplat_t_record *x = &r->recs[i];
 		fprintf(f, "%s\n    {\"test\": ", i ? "," : "");
 		json_str(f, x->test->name);
-		fprintf(f, ", \"device\": ");
-		json_str(f, x->device);
-		fprintf(f, ", \"requirements\": ");
-		json_str(f, x->test->reqs);
-		fprintf(f, ", \"clause\": ");
-		json_str(f, x->test->clause);
+		put_json(f, ", \"device\": ", x->device);
+		put_json(f, ", \"requirements\": ", x->test->reqs);
+		put_json(f, ", \"clause\": ", x->test->clause);
 		fprintf(f, ", \"result\": \"%s\", \"checkpoint\": %d, \"detail\": ",
 			vplat_result_name(x->result), x->checkpoint);
 		json_str(f, x->detail);
-		fprintf(f, ", \"expected\": ");
-		json_str(f, x->expected);
-		fprintf(f, ", \"seen\": ");
-		json_str(f, x->seen);
+		put_json(f, ", \"expected\": ", x->expected);
+		put_json(f, ", \"seen\": ", x->seen);
 		fprintf(f, ", \"seconds\": %.6f}", x->seconds);
 	}
 	fprintf(f, "\n  ]\n}\n");
@@ -179,22 +177,16 @@ static void html_rec(FILE *f, const struct vplat_t_record *x)
 	const char *res = vplat_result_name(x->result);
 	fprintf(f, "<div><span class=\"%s\">%s</span> <code>", res, res);
 	xml(f, x->test->name);
-	fprintf(f, "</code> on <code>");
-	xml(f, x->device);
+	put_xml(f, "</code> on <code>", x->device);
 	fprintf(f, "</code>");
 	if (x->result == VPLAT_FAIL || x->result == VPLAT_ERROR) {
-		fprintf(f, "<details open><summary>");
-		xml(f, x->detail);
-		fprintf(f, "</summary>clause: <code>");
-		xml(f, x->test->clause);
-		fprintf(f, "</code><br>expected: ");
-		xml(f, x->expected);
-		fprintf(f, "<br>seen: ");
-		xml(f, x->seen);
+		put_xml(f, "<details open><summary>", x->detail);
+		put_xml(f, "</summary>clause: <code>", x->test->clause);
+		put_xml(f, "</code><br>expected: ", x->expected);
+		put_xml(f, "<br>seen: ", x->seen);
 		fprintf(f, "</details>");
 	} else if (x->result == VPLAT_SKIP) {
-		fprintf(f, " &mdash; ");
-		xml(f, x->detail);
+		put_xml(f, " &mdash; ", x->detail);
 	}
 	fprintf(f, "</div>\n");
 }
@@ -220,12 +212,9 @@ int vplat_report_html(const struct vplat_report *r, FILE *f)
 	count(r, c);
 	fprintf(f, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
 		   "<title>vplat conformance report</title><style>%s</style></head><body>\n", css);
-	fprintf(f, "<h1>vplat conformance report</h1>\n<p>PAL <code>");
-	xml(f, r->pal);
-	fprintf(f, "</code>, started ");
-	xml(f, r->started);
-	fprintf(f, ", platform: ");
-	xml(f, r->host);
+	put_xml(f, "<h1>vplat conformance report</h1>\n<p>PAL <code>", r->pal);
+	put_xml(f, "</code>, started ", r->started);
+	put_xml(f, ", platform: ", r->host);
 	fprintf(f, "</p>\n<table class=\"sum\"><tr><th>tests run</th><th>PASS</th><th>FAIL</th>"
 		   "<th>SKIP</th><th>ERROR</th></tr><tr><td>%zu</td><td class=\"PASS\">%zu</td>"
 		   "<td class=\"FAIL\">%zu</td><td class=\"SKIP\">%zu</td><td class=\"ERROR\">%zu"
@@ -241,8 +230,7 @@ int vplat_report_html(const struct vplat_report *r, FILE *f)
 			fprintf(f, "<tr id=\"%s\"><td><code>%s</code></td><td>%s</td><td>", q->id,
 				q->id, q->level);
 			xml(f, q->text);
-			fprintf(f, "<br><small>origin: ");
-			xml(f, q->origin);
+			put_xml(f, "<br><small>origin: ", q->origin);
 			fprintf(f, "</small></td><td class=\"%s\">%s</td><td>", rn,
 				res < 0 ? "not tested in this run" : rn);
 			for (size_t i = 0; i < r->nrecs; i++)
@@ -256,14 +244,10 @@ int vplat_report_html(const struct vplat_report *r, FILE *f)
 		   "</th><th>what it checks</th><th>result</th></tr>\n");
 	for (size_t i = 0; i < r->nrecs; i++) {
 		const struct vplat_t_record *x = &r->recs[i];
-		fprintf(f, "<tr><td><code>");
-		xml(f, x->test->name);
-		fprintf(f, "</code></td><td><code>");
-		xml(f, x->device);
-		fprintf(f, "</code></td><td><code>");
-		xml(f, x->test->reqs);
-		fprintf(f, "</code></td><td>");
-		xml(f, x->test->desc);
+		put_xml(f, "<tr><td><code>", x->test->name);
+		put_xml(f, "</code></td><td><code>", x->device);
+		put_xml(f, "</code></td><td><code>", x->test->reqs);
+		put_xml(f, "</code></td><td>", x->test->desc);
 		fprintf(f, "</td><td>");
 		html_rec(f, x);
 		fprintf(f, "</td></tr>\n");

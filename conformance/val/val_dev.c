@@ -17,14 +17,31 @@ uint64_t vplat_val_now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-void vplat_val_idle(struct vplat_val_dev *d)
+static void nap(void)
 {
-	if (d->io.ops->poll) {
-		d->io.ops->poll(d->io.ctx);
-		return;
-	}
 	struct timespec ts = {.tv_sec = 0, .tv_nsec = 10000};
 	nanosleep(&ts, NULL);
+}
+
+void vplat_val_idle(struct vplat_val_dev *d)
+{
+	if (d->t->wait)
+		d->t->wait(d);
+	else
+		nap();
+}
+
+uint64_t vplat_val_io_irq_count(struct vplat_val_dev *d)
+{
+	return d->io.ops->irq_count ? d->io.ops->irq_count(d->io.ctx) : 0;
+}
+
+void vplat_val_io_wait(struct vplat_val_dev *d)
+{
+	if (d->io.ops->poll)
+		d->io.ops->poll(d->io.ctx);
+	else
+		nap();
 }
 
 static uint64_t deadline_after(uint32_t ms)
@@ -53,6 +70,24 @@ int vplat_val_init(struct vplat_val_dev *d, const struct vplat_val_io *io,
 	d->transport = tr;
 	d->timeout_ms = VPLAT_VAL_TIMEOUT_MS;
 	d->pci_mmio_next = VAL_PCI_MMIO_BASE;
+	return d->t->probe(d);
+}
+
+int vplat_val_init_transport(struct vplat_val_dev *d, const struct vplat_val_transport_ops *ops,
+			     void *ctx, struct vplat_val_mem *mem)
+{
+	if (!d || !ops || !mem || !ops->probe || !ops->get_status || !ops->set_status ||
+	    !ops->get_features || !ops->set_features || !ops->cfg_read || !ops->cfg_write ||
+	    !ops->queue_max || !ops->queue_program || !ops->queue_enable || !ops->queue_ready ||
+	    !ops->notify_target || !ops->notify || !ops->isr ||
+	    (ops->queue_reset_write && !ops->queue_reset_read))
+		return VPLAT_EINVAL;
+	memset(d, 0, sizeof(*d));
+	d->t = ops;
+	d->transport_ctx = ctx;
+	d->mem = mem;
+	d->transport = VPLAT_VAL_CUSTOM;
+	d->timeout_ms = VPLAT_VAL_TIMEOUT_MS;
 	return d->t->probe(d);
 }
 
@@ -138,7 +173,7 @@ bool vplat_val_has_feature(const struct vplat_val_dev *d, unsigned bit)
 
 uint32_t vplat_val_config_generation(struct vplat_val_dev *d)
 {
-	return d->t->generation(d);
+	return d->t->generation ? d->t->generation(d) : 0;
 }
 
 uint64_t vplat_val_config_read(struct vplat_val_dev *d, uint32_t off, unsigned size)
@@ -183,9 +218,9 @@ int vplat_val_config_read_stable(struct vplat_val_dev *d, uint32_t off, void *bu
 {
 	uint64_t end = deadline_after(timeout_ms);
 	for (;;) {
-		uint32_t g1 = d->t->generation(d);
+		uint32_t g1 = vplat_val_config_generation(d);
 		config_read_bytes(d, off, buf, len);
-		if (d->t->generation(d) == g1)
+		if (vplat_val_config_generation(d) == g1)
 			return 0;
 		if (vplat_val_now_ns() > end)
 			return VPLAT_ETIMEDOUT;
@@ -199,7 +234,7 @@ uint32_t vplat_val_isr(struct vplat_val_dev *d)
 
 uint64_t vplat_val_irq_count(struct vplat_val_dev *d)
 {
-	return d->io.ops->irq_count ? d->io.ops->irq_count(d->io.ctx) : 0;
+	return d->t->irq_count ? d->t->irq_count(d) : 0;
 }
 
 uint16_t vplat_val_queue_max(struct vplat_val_dev *d, uint16_t index)
@@ -226,7 +261,7 @@ bool vplat_val_queue_enabled(struct vplat_val_dev *d, uint16_t index)
 
 int vplat_val_queue_reset(struct vplat_val_dev *d, uint16_t index)
 {
-	if (!vplat_val_has_feature(d, VPLAT_VIRTIO_F_RING_RESET))
+	if (!vplat_val_has_feature(d, VPLAT_VIRTIO_F_RING_RESET) || !d->t->queue_reset_write)
 		return VPLAT_ENOTSUP;
 	d->t->queue_reset_write(d, index);
 	/* Not complete until QueueReset / queue_reset reads back 0 (sec: Virtqueue Reset). */

@@ -7,30 +7,7 @@
 #include "vplat/val/val.h"
 #include "vplat/spec/virtio_notify.h"
 
-/* What a transport does for the driver. One static const table per transport. */
-struct vplat_val_transport_ops {
-	int (*probe)(struct vplat_val_dev *d);
-	uint8_t (*get_status)(struct vplat_val_dev *d);
-	void (*set_status)(struct vplat_val_dev *d, uint8_t status);
-	uint32_t (*get_features)(struct vplat_val_dev *d, uint32_t sel);
-	void (*set_features)(struct vplat_val_dev *d, uint32_t sel, uint32_t val);
-	uint32_t (*generation)(struct vplat_val_dev *d);
-	/* size 1, 2 or 4 */
-	uint32_t (*cfg_read)(struct vplat_val_dev *d, uint32_t off, unsigned size);
-	void (*cfg_write)(struct vplat_val_dev *d, uint32_t off, unsigned size, uint32_t val);
-	uint16_t (*queue_max)(struct vplat_val_dev *d, uint16_t q);
-	void (*queue_program)(struct vplat_val_dev *d, uint16_t q, uint16_t size, uint64_t desc,
-			      uint64_t driver, uint64_t device);
-	void (*queue_enable)(struct vplat_val_dev *d, uint16_t q); /* write 1 */
-	uint16_t (*queue_ready)(struct vplat_val_dev *d, uint16_t q);
-	void (*queue_reset_write)(struct vplat_val_dev *d, uint16_t q);
-	uint16_t (*queue_reset_read)(struct vplat_val_dev *d, uint16_t q);
-	/* Where notifications for @q go (PCI: BAR offset) and the value that names the queue. */
-	void (*notify_target)(struct vplat_val_dev *d, uint16_t q, uint64_t *off, uint32_t *value);
-	void (*notify)(struct vplat_val_dev *d, uint64_t off, uint32_t value);
-	uint32_t (*isr)(struct vplat_val_dev *d);
-};
-
+/* The register transports (val_mmio.c, val_pci.c) over struct vplat_val_io. */
 extern const struct vplat_val_transport_ops vplat_val_mmio_transport;
 extern const struct vplat_val_transport_ops vplat_val_pci_transport;
 
@@ -44,6 +21,10 @@ static inline void val_wr(struct vplat_val_dev *d, unsigned space, uint64_t off,
 {
 	d->io.ops->write(d->io.ctx, space, off, sz, v);
 }
+
+/* irq_count and wait of the register transports: vplat_val_io_ops.irq_count and .poll. */
+uint64_t vplat_val_io_irq_count(struct vplat_val_dev *d);
+void vplat_val_io_wait(struct vplat_val_dev *d);
 
 /* Monotonic clock in nanoseconds. */
 uint64_t vplat_val_now_ns(void);
@@ -81,32 +62,39 @@ static inline uint64_t val_buf_gpa(const struct vplat_val_vq *vq, const struct v
 	       (uint64_t)((const uint8_t *)b->ptr - (const uint8_t *)vq->dev->mem->base);
 }
 
-/* Split and packed ring operations (val_split.c, val_packed.c). */
-void vplat_val_split_init(struct vplat_val_vq *vq);
-int vplat_val_split_add(struct vplat_val_vq *vq, const struct vplat_val_buf *bufs, unsigned n_out,
-			unsigned n, uint32_t in_len, void *token);
-bool vplat_val_split_kick_needed(struct vplat_val_vq *vq);
-int vplat_val_split_get_used(struct vplat_val_vq *vq, void **token, uint32_t *len);
-void vplat_val_split_set_interrupts(struct vplat_val_vq *vq, bool on);
-uint32_t vplat_val_split_notify_data(const struct vplat_val_vq *vq);
+/* What differs between the split and the packed layout (val_split.c, val_packed.c); val_vq.c
+ * does the rest. */
+struct vplat_val_ring_ops {
+	/* Set up the free list and the wrap counters of a zeroed ring. */
+	void (*init)(struct vplat_val_vq *vq);
+	/* Make @n segments available as one buffer (checked by vplat_val_vq_add()). */
+	int (*add)(struct vplat_val_vq *vq, const struct vplat_val_buf *bufs, unsigned n_out,
+		   unsigned n, uint32_t in_len, void *token);
+	/* Whether the device's event suppression wants a kick for what was added. */
+	bool (*kick_needed)(struct vplat_val_vq *vq);
+	/* Read the next used entry without consuming it (VPLAT_EAGAIN if there is none,
+	 * VPLAT_EPROTO on a broken ring); @window: buffers in flight an IN_ORDER batch may span. */
+	int (*next_used)(struct vplat_val_vq *vq, uint32_t *id, uint32_t *len, unsigned *window);
+	/* Give back the ring space of buffer @id and move past its used entry. */
+	void (*release)(struct vplat_val_vq *vq, uint16_t id);
+	/* Ask for used-buffer notifications, or stop asking. */
+	void (*set_interrupts)(struct vplat_val_vq *vq, bool on);
+	/* The NOTIFICATION_DATA value naming the next descriptor to be made available. */
+	uint32_t (*notify_data)(const struct vplat_val_vq *vq);
+};
 
-void vplat_val_packed_init(struct vplat_val_vq *vq);
-int vplat_val_packed_add(struct vplat_val_vq *vq, const struct vplat_val_buf *bufs, unsigned n_out,
-			 unsigned n, uint32_t in_len, void *token);
-bool vplat_val_packed_kick_needed(struct vplat_val_vq *vq);
-int vplat_val_packed_get_used(struct vplat_val_vq *vq, void **token, uint32_t *len);
-void vplat_val_packed_set_interrupts(struct vplat_val_vq *vq, bool on);
-uint32_t vplat_val_packed_notify_data(const struct vplat_val_vq *vq);
+extern const struct vplat_val_ring_ops vplat_val_split_ring;
+extern const struct vplat_val_ring_ops vplat_val_packed_ring;
+
+static inline const struct vplat_val_ring_ops *val_ring(const struct vplat_val_vq *vq)
+{
+	return vq->packed ? &vplat_val_packed_ring : &vplat_val_split_ring;
+}
 
 /* Record the first device protocol violation on @vq. Returns VPLAT_EPROTO. */
 int vplat_val_vq_fail(struct vplat_val_vq *vq, const char *what);
-/* Check a used length against the buffer's writable length (records a violation). */
-uint32_t vplat_val_vq_check_len(struct vplat_val_vq *vq, uint16_t id, uint32_t len);
-/* IN_ORDER bookkeeping: IDs in the order they were made available. */
+/* IN_ORDER bookkeeping: remember the IDs in the order they were made available. */
 void vplat_val_vq_order_push(struct vplat_val_vq *vq, uint16_t id);
-uint16_t vplat_val_vq_order_pop(struct vplat_val_vq *vq);
-/* Position (1-based) of @id among the buffers in flight, oldest first; 0 if absent. */
-unsigned vplat_val_vq_order_find(const struct vplat_val_vq *vq, uint16_t id);
 /* Build the indirect table of slot @slot from the segments; returns its guest address. */
 uint64_t vplat_val_vq_fill_indirect(struct vplat_val_vq *vq, uint16_t slot,
 				    const struct vplat_val_buf *bufs, unsigned n_out, unsigned n);

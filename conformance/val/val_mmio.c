@@ -73,17 +73,28 @@ static void mmio_cfg_write(struct vplat_val_dev *d, uint32_t off, unsigned size,
 	val_wr(d, VPLAT_VAL_SPACE_MMIO, (uint64_t)VPLAT_VIRTIO_MMIO_CONFIG + off, size, val);
 }
 
-static uint16_t mmio_queue_max(struct vplat_val_dev *d, uint16_t q)
+/* Register @off of queue @q (QueueSel first). */
+static uint16_t queue_rd(struct vplat_val_dev *d, uint16_t q, uint32_t off)
 {
 	wr(d, VPLAT_VIRTIO_MMIO_QUEUE_SEL, q);
-	return (uint16_t)rd(d, VPLAT_VIRTIO_MMIO_QUEUE_SIZE_MAX);
+	return (uint16_t)rd(d, off);
+}
+
+static void queue_wr(struct vplat_val_dev *d, uint16_t q, uint32_t off, uint32_t v)
+{
+	wr(d, VPLAT_VIRTIO_MMIO_QUEUE_SEL, q);
+	wr(d, off, v);
+}
+
+static uint16_t mmio_queue_max(struct vplat_val_dev *d, uint16_t q)
+{
+	return queue_rd(d, q, VPLAT_VIRTIO_MMIO_QUEUE_SIZE_MAX);
 }
 
 static void mmio_queue_program(struct vplat_val_dev *d, uint16_t q, uint16_t size, uint64_t desc,
 			       uint64_t driver, uint64_t device)
 {
-	wr(d, VPLAT_VIRTIO_MMIO_QUEUE_SEL, q);
-	wr(d, VPLAT_VIRTIO_MMIO_QUEUE_SIZE, size);
+	queue_wr(d, q, VPLAT_VIRTIO_MMIO_QUEUE_SIZE, size);
 	wr(d, VPLAT_VIRTIO_MMIO_QUEUE_DESC_LOW, (uint32_t)desc);
 	wr(d, VPLAT_VIRTIO_MMIO_QUEUE_DESC_HIGH, (uint32_t)(desc >> 32));
 	wr(d, VPLAT_VIRTIO_MMIO_QUEUE_DRIVER_LOW, (uint32_t)driver);
@@ -94,26 +105,22 @@ static void mmio_queue_program(struct vplat_val_dev *d, uint16_t q, uint16_t siz
 
 static void mmio_queue_enable(struct vplat_val_dev *d, uint16_t q)
 {
-	wr(d, VPLAT_VIRTIO_MMIO_QUEUE_SEL, q);
-	wr(d, VPLAT_VIRTIO_MMIO_QUEUE_READY, 1);
+	queue_wr(d, q, VPLAT_VIRTIO_MMIO_QUEUE_READY, 1);
 }
 
 static uint16_t mmio_queue_ready(struct vplat_val_dev *d, uint16_t q)
 {
-	wr(d, VPLAT_VIRTIO_MMIO_QUEUE_SEL, q);
-	return (uint16_t)rd(d, VPLAT_VIRTIO_MMIO_QUEUE_READY);
+	return queue_rd(d, q, VPLAT_VIRTIO_MMIO_QUEUE_READY);
 }
 
 static void mmio_queue_reset_write(struct vplat_val_dev *d, uint16_t q)
 {
-	wr(d, VPLAT_VIRTIO_MMIO_QUEUE_SEL, q);
-	wr(d, VPLAT_VIRTIO_MMIO_QUEUE_RESET, 1);
+	queue_wr(d, q, VPLAT_VIRTIO_MMIO_QUEUE_RESET, 1);
 }
 
 static uint16_t mmio_queue_reset_read(struct vplat_val_dev *d, uint16_t q)
 {
-	wr(d, VPLAT_VIRTIO_MMIO_QUEUE_SEL, q);
-	return (uint16_t)rd(d, VPLAT_VIRTIO_MMIO_QUEUE_RESET);
+	return queue_rd(d, q, VPLAT_VIRTIO_MMIO_QUEUE_RESET);
 }
 
 static void mmio_notify_target(struct vplat_val_dev *d, uint16_t q, uint64_t *off, uint32_t *value)
@@ -154,4 +161,6 @@ const struct vplat_val_transport_ops vplat_val_mmio_transport = {
     .notify_target = mmio_notify_target,
     .notify = mmio_notify,
     .isr = mmio_isr,
+    .irq_count = vplat_val_io_irq_count,
+    .wait = vplat_val_io_wait,
 };

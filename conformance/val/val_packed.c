@@ -31,7 +31,7 @@ static uint16_t avail_bits(bool wrap)
 	return wrap ? AVAIL_F : USED_F;
 }
 
-void vplat_val_packed_init(struct vplat_val_vq *vq)
+static void packed_init(struct vplat_val_vq *vq)
 {
 	for (uint16_t i = 0; i < vq->size; i++)
 		vq->next[i] = (uint16_t)(i + 1);
@@ -49,8 +49,8 @@ static void advance_avail(struct vplat_val_vq *vq)
 	}
 }
 
-int vplat_val_packed_add(struct vplat_val_vq *vq, const struct vplat_val_buf *bufs, unsigned n_out,
-			 unsigned n, uint32_t in_len, void *token)
+static int packed_add(struct vplat_val_vq *vq, const struct vplat_val_buf *bufs, unsigned n_out,
+		      unsigned n, uint32_t in_len, void *token)
 {
 	bool indirect = vq->use_indirect;
 	uint16_t need = (uint16_t)(indirect ? 1 : n);
@@ -97,7 +97,7 @@ int vplat_val_packed_add(struct vplat_val_vq *vq, const struct vplat_val_buf *bu
 	return 0;
 }
 
-bool vplat_val_packed_kick_needed(struct vplat_val_vq *vq)
+static bool packed_kick_needed(struct vplat_val_vq *vq)
 {
 	/* Publish the descriptors before reading the device's suppression state. */
 	val_mb();
@@ -123,48 +123,25 @@ static void write_event_off(struct vplat_val_vq *vq)
 		 (uint16_t)(vq->last_used | (vq->used_wrap ? 0x8000u : 0)));
 }
 
-static void complete(struct vplat_val_vq *vq, uint16_t id, uint32_t len, void **token,
-		     uint32_t *out_len)
+static void packed_release(struct vplat_val_vq *vq, uint16_t id)
 {
-	struct vplat_val_vq_slot *s = &vq->slots[id];
-	*token = s->token;
-	uint32_t l = vplat_val_vq_check_len(vq, id, len);
-	if (out_len)
-		*out_len = l;
 	/* The device skips forward by the slots the buffer occupied. */
-	unsigned slot = vq->last_used + s->ndesc;
+	unsigned slot = vq->last_used + vq->slots[id].ndesc;
 	if (slot >= vq->size) {
 		slot -= vq->size;
 		vq->used_wrap = !vq->used_wrap;
 	}
 	vq->last_used = (uint16_t)slot;
-	vq->num_free = (uint16_t)(vq->num_free + s->ndesc);
-	s->token = NULL;
 	vq->next[id] = vq->free_head;
 	vq->free_head = id;
-	vq->inflight--;
 	if (vq->irq_enabled && vq->event_idx) {
 		write_event_off(vq);
 		val_mb();
 	}
 }
 
-static int take_batch(struct vplat_val_vq *vq, void **token, uint32_t *len)
+static int packed_next_used(struct vplat_val_vq *vq, uint32_t *id, uint32_t *len, unsigned *window)
 {
-	uint16_t h = vplat_val_vq_order_pop(vq);
-	uint32_t l = vq->slots[h].in_len; /* skipped buffers count as fully written */
-	if (h == (uint16_t)vq->batch_id) {
-		l = vq->batch_len;
-		vq->batch_id = -1;
-	}
-	complete(vq, h, l, token, len);
-	return 0;
-}
-
-int vplat_val_packed_get_used(struct vplat_val_vq *vq, void **token, uint32_t *len)
-{
-	if (vq->in_order && vq->batch_id >= 0)
-		return take_batch(vq, token, len);
 	if (vq->inflight == 0)
 		return VPLAT_EAGAIN;
 	const struct vplat_pvirtq_desc *d = &ring_of(vq)[vq->last_used];
@@ -174,30 +151,19 @@ int vplat_val_packed_get_used(struct vplat_val_vq *vq, void **token, uint32_t *l
 		return VPLAT_EAGAIN;
 	/* Read the flags before the id and len they cover. */
 	val_rmb();
-	uint16_t id = val_ld16(&d->id);
-	uint32_t l = val_ld32(&d->len);
+	*id = val_ld16(&d->id);
+	*len = val_ld32(&d->len);
 	/* "Element Length is reserved for used descriptors without the VIRTQ_DESC_F_WRITE flag,
 	 * and is ignored by drivers" (virtio 1.4, Packed Virtqueues / Element Address and Length):
 	 * such a descriptor reports nothing written. DPDK's vhost library leaves the chain's
 	 * readable length there when it completes a transmit buffer. */
 	if (!(flags & VPLAT_VIRTQ_DESC_F_WRITE))
-		l = 0;
-	if (id >= vq->size)
-		return vplat_val_vq_fail(vq, "used buffer id out of range");
-	if (vq->in_order) {
-		if (vplat_val_vq_order_find(vq, id) == 0)
-			return vplat_val_vq_fail(vq, "used buffer id not in flight");
-		vq->batch_id = id;
-		vq->batch_len = l;
-		return take_batch(vq, token, len);
-	}
-	if (!vq->slots[id].token)
-		return vplat_val_vq_fail(vq, "used buffer id not in flight");
-	complete(vq, id, l, token, len);
+		*len = 0;
+	*window = vq->inflight; /* one entry may close a batch of everything in flight */
 	return 0;
 }
 
-void vplat_val_packed_set_interrupts(struct vplat_val_vq *vq, bool on)
+static void packed_set_interrupts(struct vplat_val_vq *vq, bool on)
 {
 	vq->irq_enabled = on;
 	uint16_t flags = VPLAT_RING_EVENT_FLAGS_DISABLE;
@@ -213,8 +179,18 @@ void vplat_val_packed_set_interrupts(struct vplat_val_vq *vq, bool on)
 	val_mb();
 }
 
-uint32_t vplat_val_packed_notify_data(const struct vplat_val_vq *vq)
+static uint32_t packed_notify_data(const struct vplat_val_vq *vq)
 {
 	/* next_off / next_wrap name the next descriptor not yet made available. */
 	return VPLAT_VIRTIO_NOTIFY_DATA(vq->notify_value, vq->avail_idx, vq->avail_wrap);
 }
+
+const struct vplat_val_ring_ops vplat_val_packed_ring = {
+    .init = packed_init,
+    .add = packed_add,
+    .kick_needed = packed_kick_needed,
+    .next_used = packed_next_used,
+    .release = packed_release,
+    .set_interrupts = packed_set_interrupts,
+    .notify_data = packed_notify_data,
+};

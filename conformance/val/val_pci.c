@@ -207,17 +207,28 @@ static void select_queue(struct vplat_val_dev *d, uint16_t q)
 	cc_wr(d, VPLAT_VIRTIO_PCI_COMMON_QUEUE_SELECT, 2, q);
 }
 
-static uint16_t pci_queue_max(struct vplat_val_dev *d, uint16_t q)
+/* The 16-bit per-queue common config field at @off of queue @q. */
+static uint16_t queue_rd(struct vplat_val_dev *d, uint16_t q, uint32_t off)
 {
 	select_queue(d, q);
-	return (uint16_t)cc_rd(d, VPLAT_VIRTIO_PCI_COMMON_QUEUE_SIZE, 2);
+	return (uint16_t)cc_rd(d, off, 2);
+}
+
+static void queue_wr(struct vplat_val_dev *d, uint16_t q, uint32_t off, uint16_t v)
+{
+	select_queue(d, q);
+	cc_wr(d, off, 2, v);
+}
+
+static uint16_t pci_queue_max(struct vplat_val_dev *d, uint16_t q)
+{
+	return queue_rd(d, q, VPLAT_VIRTIO_PCI_COMMON_QUEUE_SIZE);
 }
 
 static void pci_queue_program(struct vplat_val_dev *d, uint16_t q, uint16_t size, uint64_t desc,
 			      uint64_t driver, uint64_t device)
 {
-	select_queue(d, q);
-	cc_wr(d, VPLAT_VIRTIO_PCI_COMMON_QUEUE_SIZE, 2, size);
+	queue_wr(d, q, VPLAT_VIRTIO_PCI_COMMON_QUEUE_SIZE, size);
 	cc_wr64(d, VPLAT_VIRTIO_PCI_COMMON_QUEUE_DESC, desc);
 	cc_wr64(d, VPLAT_VIRTIO_PCI_COMMON_QUEUE_DRIVER, driver);
 	cc_wr64(d, VPLAT_VIRTIO_PCI_COMMON_QUEUE_DEVICE, device);
@@ -225,32 +236,27 @@ static void pci_queue_program(struct vplat_val_dev *d, uint16_t q, uint16_t size
 
 static void pci_queue_enable(struct vplat_val_dev *d, uint16_t q)
 {
-	select_queue(d, q);
-	cc_wr(d, VPLAT_VIRTIO_PCI_COMMON_QUEUE_ENABLE, 2, 1);
+	queue_wr(d, q, VPLAT_VIRTIO_PCI_COMMON_QUEUE_ENABLE, 1);
 }
 
 static uint16_t pci_queue_ready(struct vplat_val_dev *d, uint16_t q)
 {
-	select_queue(d, q);
-	return (uint16_t)cc_rd(d, VPLAT_VIRTIO_PCI_COMMON_QUEUE_ENABLE, 2);
+	return queue_rd(d, q, VPLAT_VIRTIO_PCI_COMMON_QUEUE_ENABLE);
 }
 
 static void pci_queue_reset_write(struct vplat_val_dev *d, uint16_t q)
 {
-	select_queue(d, q);
-	cc_wr(d, VPLAT_VIRTIO_PCI_COMMON_QUEUE_RESET, 2, 1);
+	queue_wr(d, q, VPLAT_VIRTIO_PCI_COMMON_QUEUE_RESET, 1);
 }
 
 static uint16_t pci_queue_reset_read(struct vplat_val_dev *d, uint16_t q)
 {
-	select_queue(d, q);
-	return (uint16_t)cc_rd(d, VPLAT_VIRTIO_PCI_COMMON_QUEUE_RESET, 2);
+	return queue_rd(d, q, VPLAT_VIRTIO_PCI_COMMON_QUEUE_RESET);
 }
 
 static void pci_notify_target(struct vplat_val_dev *d, uint16_t q, uint64_t *off, uint32_t *value)
 {
-	select_queue(d, q);
-	uint32_t noff = cc_rd(d, VPLAT_VIRTIO_PCI_COMMON_QUEUE_NOTIFY_OFF, 2);
+	uint32_t noff = queue_rd(d, q, VPLAT_VIRTIO_PCI_COMMON_QUEUE_NOTIFY_OFF);
 	*off = VPLAT_VIRTIO_PCI_NOTIFY_OFFSET(d->notify.offset, noff, d->notify_off_multiplier);
 	*value = q;
 	if (d->features & VPLAT_BIT(VPLAT_VIRTIO_F_NOTIF_CONFIG_DATA))
@@ -289,4 +295,6 @@ const struct vplat_val_transport_ops vplat_val_pci_transport = {
     .notify_target = pci_notify_target,
     .notify = pci_notify,
     .isr = pci_isr,
+    .irq_count = vplat_val_io_irq_count,
+    .wait = vplat_val_io_wait,
 };

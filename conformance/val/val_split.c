@@ -40,7 +40,7 @@ static void put_desc(struct vplat_virtq_desc *d, uint64_t addr, uint32_t len, ui
 	d->next = vplat_cpu_to_le16(next);
 }
 
-void vplat_val_split_init(struct vplat_val_vq *vq)
+static void split_init(struct vplat_val_vq *vq)
 {
 	for (uint16_t i = 0; i < vq->size; i++)
 		vq->next[i] = (uint16_t)(i + 1 == vq->size ? 0 : i + 1);
@@ -55,8 +55,8 @@ static uint16_t ring_next(const struct vplat_val_vq *vq, uint16_t i)
 	return (uint16_t)(i + 1 == vq->size ? 0 : i + 1);
 }
 
-int vplat_val_split_add(struct vplat_val_vq *vq, const struct vplat_val_buf *bufs, unsigned n_out,
-			unsigned n, uint32_t in_len, void *token)
+static int split_add(struct vplat_val_vq *vq, const struct vplat_val_buf *bufs, unsigned n_out,
+		     unsigned n, uint32_t in_len, void *token)
 {
 	bool indirect = vq->use_indirect;
 	uint16_t need = (uint16_t)(indirect ? 1 : n);
@@ -104,7 +104,7 @@ int vplat_val_split_add(struct vplat_val_vq *vq, const struct vplat_val_buf *buf
 	return 0;
 }
 
-bool vplat_val_split_kick_needed(struct vplat_val_vq *vq)
+static bool split_kick_needed(struct vplat_val_vq *vq)
 {
 	/* Publish idx before reading the device's suppression state (sec: Notifying The Device). */
 	val_mb();
@@ -118,23 +118,13 @@ bool vplat_val_split_kick_needed(struct vplat_val_vq *vq)
 	return !(val_ld16(&used_of(vq)->flags) & VPLAT_VIRTQ_USED_F_NO_NOTIFY);
 }
 
-/* Return @id's descriptors to the free pool and hand back its token. */
-static void complete(struct vplat_val_vq *vq, uint16_t id, uint32_t len, void **token,
-		     uint32_t *out_len)
+static void split_release(struct vplat_val_vq *vq, uint16_t id)
 {
-	struct vplat_val_vq_slot *s = &vq->slots[id];
-	*token = s->token;
-	if (out_len)
-		*out_len = vplat_val_vq_check_len(vq, id, len);
-	else
-		vplat_val_vq_check_len(vq, id, len);
+	/* Free-list chains go back whole; IN_ORDER descriptors are reused in ring order. */
 	if (!vq->in_order) {
-		vq->next[s->last] = vq->free_head;
+		vq->next[vq->slots[id].last] = vq->free_head;
 		vq->free_head = id;
 	}
-	vq->num_free = (uint16_t)(vq->num_free + s->ndesc);
-	s->token = NULL;
-	vq->inflight--;
 	vq->last_used++;
 	if (vq->irq_enabled && vq->event_idx) {
 		/* Ask for a notification when the device writes the next entry. */
@@ -143,23 +133,8 @@ static void complete(struct vplat_val_vq *vq, uint16_t id, uint32_t len, void **
 	}
 }
 
-/* IN_ORDER: return the oldest buffer of the batch that ends at vq->batch_id. */
-static int take_batch(struct vplat_val_vq *vq, void **token, uint32_t *len)
+static int split_next_used(struct vplat_val_vq *vq, uint32_t *id, uint32_t *len, unsigned *window)
 {
-	uint16_t h = vplat_val_vq_order_pop(vq);
-	uint32_t l = vq->slots[h].in_len; /* skipped buffers count as fully written */
-	if (h == (uint16_t)vq->batch_id) {
-		l = vq->batch_len;
-		vq->batch_id = -1;
-	}
-	complete(vq, h, l, token, len);
-	return 0;
-}
-
-int vplat_val_split_get_used(struct vplat_val_vq *vq, void **token, uint32_t *len)
-{
-	if (vq->in_order && vq->batch_id >= 0)
-		return take_batch(vq, token, len);
 	struct vplat_virtq_used *used = used_of(vq);
 	uint16_t used_idx = val_ld16(&used->idx);
 	if (used_idx == vq->last_used)
@@ -170,27 +145,13 @@ int vplat_val_split_get_used(struct vplat_val_vq *vq, void **token, uint32_t *le
 	/* Read idx before the entry it covers. */
 	val_rmb();
 	const struct vplat_virtq_used_elem *e = &used->ring[vq->last_used & (vq->size - 1)];
-	uint32_t id = val_ld32(&e->id), l = val_ld32(&e->len);
-	if (id >= vq->size)
-		return vplat_val_vq_fail(vq, "used id out of range");
-	if (vq->in_order) {
-		unsigned k = vplat_val_vq_order_find(vq, (uint16_t)id);
-		if (k == 0)
-			return vplat_val_vq_fail(vq, "used id not in flight");
-		if (k > pending)
-			return vplat_val_vq_fail(vq,
-						 "IN_ORDER batch larger than the used idx step");
-		vq->batch_id = (int32_t)id;
-		vq->batch_len = l;
-		return take_batch(vq, token, len);
-	}
-	if (!vq->slots[id].token)
-		return vplat_val_vq_fail(vq, "used id not in flight");
-	complete(vq, (uint16_t)id, l, token, len);
+	*id = val_ld32(&e->id);
+	*len = val_ld32(&e->len);
+	*window = pending; /* an IN_ORDER batch cannot end past the used idx step */
 	return 0;
 }
 
-void vplat_val_split_set_interrupts(struct vplat_val_vq *vq, bool on)
+static void split_set_interrupts(struct vplat_val_vq *vq, bool on)
 {
 	vq->irq_enabled = on;
 	if (vq->event_idx) {
@@ -203,9 +164,19 @@ void vplat_val_split_set_interrupts(struct vplat_val_vq *vq, bool on)
 	val_mb();
 }
 
-uint32_t vplat_val_split_notify_data(const struct vplat_val_vq *vq)
+static uint32_t split_notify_data(const struct vplat_val_vq *vq)
 {
 	/* next_off / next_wrap are bits 0..14 and 15 of the available index. */
 	return VPLAT_VIRTIO_NOTIFY_DATA(vq->notify_value, vq->avail_idx & 0x7fffu,
 					vq->avail_idx >> 15);
 }
+
+const struct vplat_val_ring_ops vplat_val_split_ring = {
+    .init = split_init,
+    .add = split_add,
+    .kick_needed = split_kick_needed,
+    .next_used = split_next_used,
+    .release = split_release,
+    .set_interrupts = split_set_interrupts,
+    .notify_data = split_notify_data,
+};

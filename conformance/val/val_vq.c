@@ -23,27 +23,21 @@ int vplat_val_vq_fail(struct vplat_val_vq *vq, const char *what)
 	return VPLAT_EPROTO;
 }
 
-uint32_t vplat_val_vq_check_len(struct vplat_val_vq *vq, uint16_t id, uint32_t len)
-{
-	if (len > vq->slots[id].in_len)
-		vplat_val_vq_fail(vq, "used len larger than the buffer's writable part");
-	return len;
-}
-
 void vplat_val_vq_order_push(struct vplat_val_vq *vq, uint16_t id)
 {
 	/* Called before inflight is incremented: the tail is head + inflight. */
 	vq->order[(vq->order_head + vq->inflight) % vq->size] = id;
 }
 
-uint16_t vplat_val_vq_order_pop(struct vplat_val_vq *vq)
+static uint16_t order_pop(struct vplat_val_vq *vq)
 {
 	uint16_t id = vq->order[vq->order_head];
 	vq->order_head = (uint16_t)((vq->order_head + 1u) % vq->size);
 	return id;
 }
 
-unsigned vplat_val_vq_order_find(const struct vplat_val_vq *vq, uint16_t id)
+/* Position (1-based) of @id among the buffers in flight, oldest first; 0 if absent. */
+static unsigned order_find(const struct vplat_val_vq *vq, uint16_t id)
 {
 	for (unsigned k = 0; k < vq->inflight; k++) {
 		if (vq->order[(vq->order_head + k) % vq->size] == id)
@@ -93,10 +87,7 @@ static void vq_restart(struct vplat_val_vq *vq)
 	vq->batch_len = 0;
 	vq->error = 0;
 	vq->error_msg = NULL;
-	if (vq->packed)
-		vplat_val_packed_init(vq);
-	else
-		vplat_val_split_init(vq);
+	val_ring(vq)->init(vq);
 	vplat_val_vq_set_interrupts(vq, true);
 }
 
@@ -230,23 +221,20 @@ int vplat_val_vq_add(struct vplat_val_vq *vq, const struct vplat_val_buf *bufs, 
 			in_len += bufs[i].len;
 	}
 	uint32_t in32 = in_len > UINT32_MAX ? UINT32_MAX : (uint32_t)in_len;
-	if (vq->packed)
-		return vplat_val_packed_add(vq, bufs, n_out, n, in32, token);
-	return vplat_val_split_add(vq, bufs, n_out, n, in32, token);
+	return val_ring(vq)->add(vq, bufs, n_out, n, in32, token);
 }
 
 void vplat_val_vq_notify(struct vplat_val_vq *vq)
 {
 	uint32_t value = vq->notify_value;
 	if (vq->notif_data)
-		value =
-		    vq->packed ? vplat_val_packed_notify_data(vq) : vplat_val_split_notify_data(vq);
+		value = val_ring(vq)->notify_data(vq);
 	vq->dev->t->notify(vq->dev, vq->notify_off, value);
 }
 
 bool vplat_val_vq_kick(struct vplat_val_vq *vq)
 {
-	bool need = vq->packed ? vplat_val_packed_kick_needed(vq) : vplat_val_split_kick_needed(vq);
+	bool need = val_ring(vq)->kick_needed(vq);
 	if (!need) {
 		vq->kicks_suppressed++;
 		return false;
@@ -256,13 +244,64 @@ bool vplat_val_vq_kick(struct vplat_val_vq *vq)
 	return true;
 }
 
+/* Hand back buffer @id's token and used length (checked against its writable length) and
+ * return its ring space. */
+static void complete(struct vplat_val_vq *vq, uint16_t id, uint32_t len, void **token,
+		     uint32_t *out_len)
+{
+	struct vplat_val_vq_slot *s = &vq->slots[id];
+	*token = s->token;
+	if (len > s->in_len)
+		vplat_val_vq_fail(vq, "used len larger than the buffer's writable part");
+	if (out_len)
+		*out_len = len;
+	val_ring(vq)->release(vq, id);
+	vq->num_free = (uint16_t)(vq->num_free + s->ndesc);
+	s->token = NULL;
+	vq->inflight--;
+}
+
+/* IN_ORDER: return the oldest buffer of the batch that ends at vq->batch_id. */
+static int take_batch(struct vplat_val_vq *vq, void **token, uint32_t *len)
+{
+	uint16_t h = order_pop(vq);
+	uint32_t l = vq->slots[h].in_len; /* skipped buffers count as fully written */
+	if (h == (uint16_t)vq->batch_id) {
+		l = vq->batch_len;
+		vq->batch_id = -1;
+	}
+	complete(vq, h, l, token, len);
+	return 0;
+}
+
 int vplat_val_vq_get_used(struct vplat_val_vq *vq, void **token, uint32_t *len)
 {
 	if (!vq || !token)
 		return VPLAT_EINVAL;
-	if (vq->packed)
-		return vplat_val_packed_get_used(vq, token, len);
-	return vplat_val_split_get_used(vq, token, len);
+	if (vq->in_order && vq->batch_id >= 0)
+		return take_batch(vq, token, len);
+	uint32_t id, l;
+	unsigned window;
+	int r = val_ring(vq)->next_used(vq, &id, &l, &window);
+	if (r)
+		return r;
+	if (id >= vq->size)
+		return vplat_val_vq_fail(vq, "used id out of range");
+	if (vq->in_order) {
+		unsigned k = order_find(vq, (uint16_t)id);
+		if (k == 0)
+			return vplat_val_vq_fail(vq, "used id not in flight");
+		if (k > window)
+			return vplat_val_vq_fail(vq,
+						 "IN_ORDER batch larger than the used idx step");
+		vq->batch_id = (int32_t)id;
+		vq->batch_len = l;
+		return take_batch(vq, token, len);
+	}
+	if (!vq->slots[id].token)
+		return vplat_val_vq_fail(vq, "used id not in flight");
+	complete(vq, (uint16_t)id, l, token, len);
+	return 0;
 }
 
 int vplat_val_wait_used(struct vplat_val_vq *vq, void **token, uint32_t *len, uint32_t timeout_ms)
@@ -280,10 +319,7 @@ int vplat_val_wait_used(struct vplat_val_vq *vq, void **token, uint32_t *len, ui
 
 void vplat_val_vq_set_interrupts(struct vplat_val_vq *vq, bool on)
 {
-	if (vq->packed)
-		vplat_val_packed_set_interrupts(vq, on);
-	else
-		vplat_val_split_set_interrupts(vq, on);
+	val_ring(vq)->set_interrupts(vq, on);
 }
 
 /* ---- raw builders ------------------------------------------------------------------------ */

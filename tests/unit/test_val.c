@@ -453,6 +453,153 @@ START_TEST(queue_reset_needs_feature)
 }
 END_TEST
 
+/* ---- a transport written outside the library ---------------------------------------------- */
+
+/* A caller's transport relays every operation to a driver bound over MMIO or PCI, counts them
+ * and leaves the optional ones out: generation, queue reset, irq_count and wait. */
+static struct relay {
+	struct vplat_val_dev inner;
+	unsigned calls;
+} relay;
+
+static struct vplat_val_dev *inner_of(struct vplat_val_dev *d)
+{
+	struct relay *r = d->transport_ctx;
+	r->calls++;
+	return &r->inner;
+}
+
+static int relay_probe(struct vplat_val_dev *d)
+{
+	struct vplat_val_dev *in = inner_of(d);
+	d->device_id = in->device_id;
+	d->vendor_id = 0x52454c59u; /* "RELY" */
+	d->num_queues = 2;
+	return 0;
+}
+static uint8_t relay_get_status(struct vplat_val_dev *d)
+{
+	struct vplat_val_dev *in = inner_of(d);
+	return in->t->get_status(in);
+}
+static void relay_set_status(struct vplat_val_dev *d, uint8_t v)
+{
+	struct vplat_val_dev *in = inner_of(d);
+	in->t->set_status(in, v);
+}
+static uint32_t relay_get_features(struct vplat_val_dev *d, uint32_t sel)
+{
+	struct vplat_val_dev *in = inner_of(d);
+	return in->t->get_features(in, sel);
+}
+static void relay_set_features(struct vplat_val_dev *d, uint32_t sel, uint32_t v)
+{
+	struct vplat_val_dev *in = inner_of(d);
+	in->t->set_features(in, sel, v);
+}
+static uint32_t relay_cfg_read(struct vplat_val_dev *d, uint32_t off, unsigned size)
+{
+	struct vplat_val_dev *in = inner_of(d);
+	return in->t->cfg_read(in, off, size);
+}
+static void relay_cfg_write(struct vplat_val_dev *d, uint32_t off, unsigned size, uint32_t v)
+{
+	struct vplat_val_dev *in = inner_of(d);
+	in->t->cfg_write(in, off, size, v);
+}
+static uint16_t relay_queue_max(struct vplat_val_dev *d, uint16_t q)
+{
+	struct vplat_val_dev *in = inner_of(d);
+	return in->t->queue_max(in, q);
+}
+static void relay_queue_program(struct vplat_val_dev *d, uint16_t q, uint16_t size, uint64_t desc,
+				uint64_t driver, uint64_t device)
+{
+	struct vplat_val_dev *in = inner_of(d);
+	in->t->queue_program(in, q, size, desc, driver, device);
+}
+static void relay_queue_enable(struct vplat_val_dev *d, uint16_t q)
+{
+	struct vplat_val_dev *in = inner_of(d);
+	in->t->queue_enable(in, q);
+}
+static uint16_t relay_queue_ready(struct vplat_val_dev *d, uint16_t q)
+{
+	struct vplat_val_dev *in = inner_of(d);
+	return in->t->queue_ready(in, q);
+}
+static void relay_notify_target(struct vplat_val_dev *d, uint16_t q, uint64_t *off, uint32_t *v)
+{
+	struct vplat_val_dev *in = inner_of(d);
+	in->t->notify_target(in, q, off, v);
+}
+static void relay_notify(struct vplat_val_dev *d, uint64_t off, uint32_t v)
+{
+	struct vplat_val_dev *in = inner_of(d);
+	in->t->notify(in, off, v);
+}
+static uint32_t relay_isr(struct vplat_val_dev *d)
+{
+	struct vplat_val_dev *in = inner_of(d);
+	return in->t->isr(in);
+}
+
+static const struct vplat_val_transport_ops relay_ops = {
+    .probe = relay_probe,
+    .get_status = relay_get_status,
+    .set_status = relay_set_status,
+    .get_features = relay_get_features,
+    .set_features = relay_set_features,
+    .cfg_read = relay_cfg_read,
+    .cfg_write = relay_cfg_write,
+    .queue_max = relay_queue_max,
+    .queue_program = relay_queue_program,
+    .queue_enable = relay_queue_enable,
+    .queue_ready = relay_queue_ready,
+    .notify_target = relay_notify_target,
+    .notify = relay_notify,
+    .isr = relay_isr,
+};
+
+/* _i: bit 0 inner transport, bit 1 layout */
+START_TEST(custom_transport)
+{
+	rig_up(_i & 1);
+	memset(&relay, 0, sizeof(relay));
+	relay.inner = g.d;
+	struct vplat_val_mem *dma = vplat_loopback_dma(&g.lb);
+	/* A table without a required operation is refused. */
+	struct vplat_val_transport_ops bad = relay_ops;
+	bad.isr = NULL;
+	ck_assert_int_eq(vplat_val_init_transport(&g.d, &bad, &relay, dma), VPLAT_EINVAL);
+	bad = relay_ops;
+	bad.queue_reset_write = relay_queue_enable; /* without queue_reset_read */
+	ck_assert_int_eq(vplat_val_init_transport(&g.d, &bad, &relay, dma), VPLAT_EINVAL);
+	ck_assert_int_eq(vplat_val_init_transport(NULL, &relay_ops, &relay, dma), VPLAT_EINVAL);
+
+	ck_assert_int_eq(vplat_val_init_transport(&g.d, &relay_ops, &relay, dma), 0);
+	ck_assert_int_eq(g.d.transport, VPLAT_VAL_CUSTOM);
+	ck_assert_ptr_eq(g.d.transport_ctx, &relay);
+	ck_assert_uint_eq(g.d.device_id, ECHO_ID);
+	ck_assert_uint_eq(g.d.vendor_id, 0x52454c59u);
+	ck_assert_uint_eq(g.d.num_queues, 2);
+	rig_start(F(RING_RESET) | F(EVENT_IDX) | ((_i & 2) ? F(RING_PACKED) : 0), 0);
+	for (unsigned k = 0; k < 2 * QMAX + 3; k++)
+		round_trip(k, 1 + k % 2, 1);
+	ck_assert_uint_eq(g.e.served, 2 * QMAX + 3);
+	ck_assert_int_eq(g.vq.error, 0);
+	ck_assert(!needs_reset());
+	/* Left-out operations: no generation, no queue reset, interrupts not observable. */
+	ck_assert_uint_eq(vplat_val_config_generation(&g.d), 0);
+	ck_assert_uint_eq(vplat_val_config_read(&g.d, 0, 4), 0x04030201u);
+	ck_assert_int_eq(vplat_val_queue_reset(&g.d, 0), VPLAT_ENOTSUP);
+	ck_assert_uint_eq(vplat_val_irq_count(&g.d), 0);
+	ck_assert_uint_gt(relay.calls, 2 * QMAX);
+	ck_assert_int_eq(vplat_val_reset(&g.d), 0);
+	rig_down();
+}
+END_TEST
+
 /* ---- driver-side checks of what the device writes ----------------------------------------- */
 
 /* _i: bit 0 layout. The device returns three buffers with one used entry (IN_ORDER batch). */
@@ -916,6 +1063,7 @@ static Suite *suite(void)
 	tcase_add_loop_test(tc, config_generation_safe, 0, 2);
 	tcase_add_loop_test(tc, queue_reset, 0, 4);
 	tcase_add_loop_test(tc, queue_reset_needs_feature, 0, 2);
+	tcase_add_loop_test(tc, custom_transport, 0, 4);
 	tcase_add_loop_test(tc, setup_errors, 0, 2);
 	tcase_add_test(tc, pci_probe_layout);
 	tcase_add_test(tc, probe_no_device);

@@ -102,6 +102,14 @@ START_TEST(rng_end_to_end)
 	struct rig r;
 	rig_up(&r, _i & 1);
 	ck_assert(vplat_val_has_feature(&r.d, VPLAT_VIRTIO_F_EVENT_IDX));
+	/* The front end is a transport of its own, not an emulated register window. */
+	ck_assert_int_eq(r.d.transport, VPLAT_VAL_CUSTOM);
+	ck_assert_ptr_eq(r.d.transport_ctx, &r.fe);
+	ck_assert_uint_eq(r.d.vendor_id, VPLAT_VHU_FRONTEND_VENDOR);
+	ck_assert_uint_eq(r.d.num_queues, 1);
+	ck_assert_uint_eq(vplat_val_queue_max(&r.d, 1), 0);
+	ck_assert_uint_eq(vplat_val_config_generation(&r.d), 0);
+	ck_assert_int_eq(vplat_val_queue_reset(&r.d, 0), VPLAT_ENOTSUP);
 	uint64_t mark = vplat_val_mem_mark(vplat_vhu_frontend_dma(&r.fe));
 	for (unsigned n = 0; n < 40; n++) {
 		uint64_t gpa;
@@ -119,6 +127,9 @@ START_TEST(rng_end_to_end)
 		vplat_val_mem_release(vplat_vhu_frontend_dma(&r.fe), mark);
 	}
 	ck_assert_uint_ge(vplat_val_irq_count(&r.d), 1);
+	/* The call eventfd signals show as a used-buffer interrupt, acknowledged by reading it. */
+	ck_assert_uint_eq(vplat_val_isr(&r.d), 1);
+	ck_assert_uint_eq(vplat_val_isr(&r.d), 0);
 	ck_assert_uint_eq(r.fe.errors, 0);
 	/* A driver reset stops the rings (GET_VRING_BASE) and the session survives it. */
 	ck_assert_int_eq(vplat_val_reset(&r.d), 0);

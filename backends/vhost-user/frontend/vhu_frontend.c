@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * vhost-user front-end: guest memory, connection, handshake, ring start/stop, inflight region
- * and reconnect. The virtio-mmio register emulation the driver talks to is vhu_frontend_io.c.
+ * and reconnect. The transport the validation driver talks to is vhu_frontend_transport.c.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -109,11 +109,6 @@ int vplat_vhufe_set_u64(struct vplat_vhu_frontend *fe, uint32_t request, uint64_
 	return vplat_vhufe_set(fe, request, &v, sizeof(v), NULL, 0);
 }
 
-static bool fe_pf(const struct vplat_vhu_frontend *fe, unsigned bit)
-{
-	return fe->protocol_features & VPLAT_BIT(bit);
-}
-
 static int handshake(struct vplat_vhu_frontend *fe)
 {
 	int rc = vplat_vhufe_get_u64(fe, VPLAT_VHU_GET_FEATURES, &fe->backend_features);
@@ -132,7 +127,7 @@ static int handshake(struct vplat_vhu_frontend *fe)
 			fe->protocol_features = pf;
 	}
 	fe->nqueues = fe->p.num_queues ? fe->p.num_queues : 1;
-	if (!rc && fe_pf(fe, VPLAT_VHU_PROTOCOL_F_MQ)) {
+	if (!rc && vhufe_pf(fe, VPLAT_VHU_PROTOCOL_F_MQ)) {
 		uint64_t n = 0;
 		rc = vplat_vhufe_get_u64(fe, VPLAT_VHU_GET_QUEUE_NUM, &n);
 		/* The back end's maximum: DPDK's vhost library answers 128 (queue pairs it could
@@ -199,16 +194,10 @@ int vplat_vhu_frontend_init(struct vplat_vhu_frontend *fe, const struct vplat_vh
 	}
 	fe->mem = m;
 	vplat_val_mem_init(&fe->dma, fe->mem, fe->p.mem_gpa, fe->p.mem_size);
-	vplat_vhu_frontend_io_bind(fe);
 	int rc = fe_connect(fe);
 	if (rc)
 		vplat_vhu_frontend_fini(fe);
 	return rc;
-}
-
-const struct vplat_val_io *vplat_vhu_frontend_io(struct vplat_vhu_frontend *fe)
-{
-	return &fe->io;
 }
 
 struct vplat_val_mem *vplat_vhu_frontend_dma(struct vplat_vhu_frontend *fe)
@@ -218,7 +207,7 @@ struct vplat_val_mem *vplat_vhu_frontend_dma(struct vplat_vhu_frontend *fe)
 
 int vplat_vhu_frontend_val_init(struct vplat_vhu_frontend *fe, struct vplat_val_dev *d)
 {
-	return vplat_val_init(d, &fe->io, &fe->dma, VPLAT_VAL_MMIO);
+	return vplat_val_init_transport(d, &vplat_vhu_frontend_transport, fe, &fe->dma);
 }
 
 /* Front-end user address of a guest address (wraps for addresses outside our memory, which
@@ -230,7 +219,7 @@ static uint64_t gpa_to_ua(const struct vplat_vhu_frontend *fe, uint64_t gpa)
 
 static int inflight_setup(struct vplat_vhu_frontend *fe)
 {
-	if (!fe_pf(fe, VPLAT_VHU_PROTOCOL_F_INFLIGHT_SHMFD))
+	if (!vhufe_pf(fe, VPLAT_VHU_PROTOCOL_F_INFLIGHT_SHMFD))
 		return 0;
 	struct vhu_inflight_desc d = {.num_queues = fe->nqueues,
 				      .queue_size = fe->p.queue_size_max};
@@ -298,12 +287,25 @@ int vplat_vhufe_ring_start(struct vplat_vhu_frontend *fe, uint16_t q, uint32_t b
 	return rc;
 }
 
+static bool any_started(const struct vplat_vhu_frontend *fe)
+{
+	for (uint32_t q = 0; q < VPLAT_VHU_MAX_QUEUES; q++)
+		if (fe->vqs[q].started)
+			return true;
+	return false;
+}
+
+int vplat_vhufe_kick(struct vplat_vhu_frontend *fe, uint32_t q)
+{
+	uint64_t one = 1;
+	if (q >= VPLAT_VHU_MAX_QUEUES || !fe->vqs[q].started)
+		return 0;
+	return write(fe->vqs[q].kick_fd, &one, sizeof(one)) < 0 ? VPLAT_EIO : 0;
+}
+
 int vplat_vhufe_start_rings(struct vplat_vhu_frontend *fe)
 {
-	bool any = false;
-	for (uint32_t q = 0; q < VPLAT_VHU_MAX_QUEUES; q++)
-		any |= fe->vqs[q].started;
-	int rc = any ? 0 : inflight_setup(fe);
+	int rc = any_started(fe) ? 0 : inflight_setup(fe);
 	/* packed: next available and next used slot 0, both wrap counters 1 */
 	uint32_t base = (fe->driver_features & VPLAT_BIT(VPLAT_VIRTIO_F_RING_PACKED)) ? 0x80008000u : 0;
 	for (uint16_t q = 0; !rc && q < VPLAT_VHU_MAX_QUEUES; q++)
@@ -333,9 +335,9 @@ void vplat_vhufe_ring_stop_all(struct vplat_vhu_frontend *fe)
 void vplat_vhufe_reset(struct vplat_vhu_frontend *fe)
 {
 	vplat_vhufe_ring_stop_all(fe);
-	if (fe_pf(fe, VPLAT_VHU_PROTOCOL_F_RESET_DEVICE))
+	if (vhufe_pf(fe, VPLAT_VHU_PROTOCOL_F_RESET_DEVICE))
 		vplat_vhufe_set(fe, VPLAT_VHU_RESET_DEVICE, NULL, 0, NULL, 0);
-	if (fe_pf(fe, VPLAT_VHU_PROTOCOL_F_STATUS))
+	if (vhufe_pf(fe, VPLAT_VHU_PROTOCOL_F_STATUS))
 		vplat_vhufe_set_u64(fe, VPLAT_VHU_SET_STATUS, 0);
 	vhu_close(&fe->inflight_fd); /* a reset device gets a fresh region */
 	fe->status = 0;
@@ -369,10 +371,7 @@ int vplat_vhu_frontend_reconnect(struct vplat_vhu_frontend *fe)
 	int rc = fe_connect(fe);
 	if (!rc && (fe->status & VPLAT_VIRTIO_STATUS_FEATURES_OK))
 		rc = vplat_vhufe_send_features(fe);
-	bool any = false;
-	for (uint16_t q = 0; q < VPLAT_VHU_MAX_QUEUES; q++)
-		any |= fe->vqs[q].started;
-	if (!rc && any)
+	if (!rc && any_started(fe))
 		rc = inflight_setup(fe);
 	bool packed = fe->driver_features & VPLAT_BIT(VPLAT_VIRTIO_F_RING_PACKED);
 	for (uint16_t q = 0; !rc && q < VPLAT_VHU_MAX_QUEUES; q++) {
@@ -386,13 +385,10 @@ int vplat_vhu_frontend_reconnect(struct vplat_vhu_frontend *fe)
 		}
 		rc = vplat_vhufe_ring_start(fe, q, base);
 	}
-	if (!rc && fe_pf(fe, VPLAT_VHU_PROTOCOL_F_STATUS) && fe->status)
+	if (!rc && vhufe_pf(fe, VPLAT_VHU_PROTOCOL_F_STATUS) && fe->status)
 		rc = vplat_vhufe_set_u64(fe, VPLAT_VHU_SET_STATUS, fe->status);
-	for (uint16_t q = 0; !rc && q < VPLAT_VHU_MAX_QUEUES; q++) {
-		uint64_t one = 1;
-		if (fe->vqs[q].started && write(fe->vqs[q].kick_fd, &one, sizeof(one)) < 0)
-			rc = VPLAT_EIO;
-	}
+	for (uint16_t q = 0; !rc && q < VPLAT_VHU_MAX_QUEUES; q++)
+		rc = vplat_vhufe_kick(fe, q);
 	return rc;
 }
 

@@ -3,8 +3,8 @@
  * PAL "vhost-user": the suite is the front end of any vhost-user back end (vplat-device,
  * qemu-storage-daemon, DPDK's vhost PMD, ...). Each test connects afresh, so the back end must
  * accept a new connection after each disconnect (server sockets do). vhost-user carries no
- * device type, so the user names it. The front end presents the back end as a virtio-mmio
- * window; transport tests do not apply to it (it is the suite's own emulation).
+ * device type, so the user names it. The front end is a transport of its own
+ * (VPLAT_VAL_CUSTOM); virtio-mmio and virtio-pci transport tests do not apply to it.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -117,7 +117,7 @@ int vplat_pal_vhost_user_create(struct vplat_pal *pal, int argc, char **argv)
 		goto bad;
 	}
 	snprintf(dev->name, sizeof(dev->name), "%s@vhost-user", name ? name : "dev");
-	dev->transport = VPLAT_VAL_MMIO;
+	dev->transport = VPLAT_VAL_CUSTOM;
 	dev->emulated = true;
 	pal->devs = dev;
 	pal->ndevs = 1;

@@ -1,20 +1,13 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Network device: feature bits and configuration space (spec/13-network.md 13.1, 13.2). */
 #include "net_test.h"
-#include "vplat/spec/virtio_mmio.h"
-#include "vplat/spec/virtio_pci.h"
 #include "vplat/val/val.h"
 #include "vplat/val/conform.h"
 
-/* Device feature word @p sel (0..3) read through the transport registers. */
+/* Device feature word @p sel (0..3) read through the transport. */
 static uint32_t feature_word(struct vplat_test_ctx *t, uint32_t sel)
 {
-	if (t->d->transport == VPLAT_VAL_MMIO) {
-		mmio_wr(t, VPLAT_VIRTIO_MMIO_DEVICE_FEATURES_SEL, 4, sel);
-		return (uint32_t)mmio_rd(t, VPLAT_VIRTIO_MMIO_DEVICE_FEATURES, 4);
-	}
-	common_wr(t, offsetof(struct vplat_virtio_pci_common_cfg, device_feature_select), 4, sel);
-	return (uint32_t)common_rd(t, offsetof(struct vplat_virtio_pci_common_cfg, device_feature), 4);
+	return t->d->t->get_features(t->d, sel);
 }
 
 static enum vplat_result features_profile(struct vplat_test_ctx *t)

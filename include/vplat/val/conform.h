@@ -70,8 +70,9 @@ struct vplat_pal_dev {
 	char name[64];                      /**< e.g. "rng@mmio", "blk@vhost-user:/tmp/s" */
 	uint32_t device_id;                 /**< virtio device ID */
 	enum vplat_val_transport transport; /**< how the driver reaches it */
-	bool emulated;                      /**< the PAL emulates the transport registers (e.g.
-					         vhost-user): transport tests do not apply */
+	bool emulated;                      /**< the device is not reached through its own
+					         transport registers (e.g. vhost-user, a
+					         VPLAT_VAL_CUSTOM transport): transport tests do not apply */
 };
 
 struct vplat_pal;

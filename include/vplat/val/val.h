@@ -11,7 +11,12 @@
  * addresses, nested or mis-sized indirect tables and index jumps without hand-written offsets.
  *
  * Layers:
- * - struct vplat_val_io reaches the device registers. The loopback backend
+ * - struct vplat_val_transport_ops is what a transport does for the driver (status, features,
+ *   configuration, queue setup, notifications, interrupts). vplat implements it for
+ *   virtio-mmio and virtio-pci over struct vplat_val_io (vplat_val_init()); the vhost-user
+ *   front end implements it with vhost-user messages; anyone can bind their own with
+ *   vplat_val_init_transport().
+ * - struct vplat_val_io reaches the registers of an MMIO or PCI device. The loopback backend
  *   (vplat/loopback.h) implements it over vplat's own transport models; a port for a Linux
  *   guest implements it over /dev/mem or PCI sysfs resource mappings.
  * - struct vplat_val_mem is the memory the device reaches by DMA (simulated guest memory in
@@ -180,6 +185,9 @@ VPLAT_API int vplat_val_mem_gpa(const struct vplat_val_mem *m, const void *ptr, 
 enum vplat_val_transport {
 	VPLAT_VAL_MMIO = 0, /**< virtio-mmio version 2, registers in VPLAT_VAL_SPACE_MMIO */
 	VPLAT_VAL_PCI = 1,  /**< virtio-pci modern, config space plus BARs */
+	/** A transport supplied by the caller (struct vplat_val_transport_ops), for example the
+	 * vhost-user front end; no register window, vplat_val_dev.io is unused. */
+	VPLAT_VAL_CUSTOM = 2,
 };
 
 /** Default timeout, in milliseconds, for resets and queue resets (vplat_val_dev.timeout_ms). */
@@ -193,20 +201,123 @@ struct vplat_val_pci_region {
 	uint32_t length; /**< length of the structure */
 };
 
-struct vplat_val_transport_ops;
+struct vplat_val_dev;
+
+/**
+ * What a transport does for the driver: the operations of virtio's "transport options"
+ * section, one `static const` table per transport. vplat implements it for virtio-mmio and
+ * virtio-pci on top of struct vplat_val_io (vplat_val_init()), and the vhost-user front end
+ * (vplat/val/vhost_user_frontend.h) implements it with vhost-user messages. Another transport
+ * (a hypervisor's own, a mock) implements this table and binds it with
+ * vplat_val_init_transport(); every vplat_val_* call then goes through it.
+ *
+ * Every operation receives the driver; the transport's own state is
+ * vplat_val_dev.transport_ctx. Operations cannot fail: a transport that loses its device
+ * returns what a vanished device reads as (0, or a status with DEVICE_NEEDS_RESET) and the
+ * driver's checks report it. Queue indices are not checked by the driver. Initialise the
+ * table with designated initialisers: members may be added at the end.
+ */
+struct vplat_val_transport_ops {
+	/**
+	 * Required. Identify the device and fill vplat_val_dev.device_id (non-zero),
+	 * vplat_val_dev.vendor_id and vplat_val_dev.num_queues (0 if the transport cannot tell).
+	 * Called once by vplat_val_init() / vplat_val_init_transport(); must not reset the device.
+	 * @return 0; VPLAT_ENODEV if no device answers; VPLAT_ENOTSUP for a device the driver
+	 *         cannot drive; VPLAT_EPROTO for malformed transport structures
+	 */
+	int (*probe)(struct vplat_val_dev *d);
+	/** Required. @return the device status byte as the device reports it. */
+	uint8_t (*get_status)(struct vplat_val_dev *d);
+	/** Required. Write the device status byte as given (0 resets the device). */
+	void (*set_status)(struct vplat_val_dev *d, uint8_t status);
+	/**
+	 * Required. @return device feature word @p sel (bits 32*sel .. 32*sel+31); 0 for words
+	 * the device does not define.
+	 */
+	uint32_t (*get_features)(struct vplat_val_dev *d, uint32_t sel);
+	/** Required. Write driver feature word @p sel (bits 32*sel .. 32*sel+31) as @p val. */
+	void (*set_features)(struct vplat_val_dev *d, uint32_t sel, uint32_t val);
+	/**
+	 * Optional. @return the configuration generation counter. NULL: the configuration never
+	 * changes under the driver (reads as 0).
+	 */
+	uint32_t (*generation)(struct vplat_val_dev *d);
+	/**
+	 * Required. Read @p size bytes (1, 2 or 4) of device configuration at byte offset
+	 * @p off. @return the value, little-endian, zero-extended (0 past the end)
+	 */
+	uint32_t (*cfg_read)(struct vplat_val_dev *d, uint32_t off, unsigned size);
+	/** Required. Write @p size bytes (1, 2 or 4) of device configuration at @p off. */
+	void (*cfg_write)(struct vplat_val_dev *d, uint32_t off, unsigned size, uint32_t val);
+	/** Required. @return the maximum size of queue @p q, 0 if the queue does not exist. */
+	uint16_t (*queue_max)(struct vplat_val_dev *d, uint16_t q);
+	/**
+	 * Required. Record the size and the guest addresses of the three areas of queue @p q
+	 * without enabling it and without checking them (hostile tests pass bad values).
+	 */
+	void (*queue_program)(struct vplat_val_dev *d, uint16_t q, uint16_t size, uint64_t desc,
+			      uint64_t driver, uint64_t device);
+	/** Required. Enable queue @p q with the configuration last programmed (QueueReady = 1). */
+	void (*queue_enable)(struct vplat_val_dev *d, uint16_t q);
+	/** Required. @return 1 if queue @p q is enabled, else 0. */
+	uint16_t (*queue_ready)(struct vplat_val_dev *d, uint16_t q);
+	/**
+	 * Optional. Start resetting queue @p q on its own (VIRTIO_F_RING_RESET; QueueReset = 1).
+	 * NULL: the transport cannot; vplat_val_queue_reset() returns VPLAT_ENOTSUP.
+	 */
+	void (*queue_reset_write)(struct vplat_val_dev *d, uint16_t q);
+	/**
+	 * Optional, required with @ref queue_reset_write. @return 1 while the reset of queue
+	 * @p q is in progress, 0 once it is complete.
+	 */
+	uint16_t (*queue_reset_read)(struct vplat_val_dev *d, uint16_t q);
+	/**
+	 * Required. Where available-buffer notifications for queue @p q go: @p off is passed
+	 * back to @ref notify as is (virtio-pci: the address inside the notify BAR; others may
+	 * store anything), @p value is the value that names the queue (the queue index, or
+	 * virtio-pci's queue_notify_data).
+	 */
+	void (*notify_target)(struct vplat_val_dev *d, uint16_t q, uint64_t *off, uint32_t *value);
+	/**
+	 * Required. Send an available-buffer notification (the driver's kick): @p off from
+	 * @ref notify_target, @p value the queue's value or, with NOTIFICATION_DATA, the
+	 * notification data (vplat_val_queue_notify() passes anything a test asks for).
+	 */
+	void (*notify)(struct vplat_val_dev *d, uint64_t off, uint32_t value);
+	/**
+	 * Required. Read and acknowledge the pending interrupt causes; a transport whose
+	 * interrupts arrive asynchronously may wait a little for one.
+	 * @return bit 0: used-buffer notification; bit 1: configuration change
+	 */
+	uint32_t (*isr)(struct vplat_val_dev *d);
+	/**
+	 * Optional. @return interrupts the device raised so far (any vector, configuration or
+	 * queue). NULL: interrupts are not observable; vplat_val_irq_count() returns 0.
+	 */
+	uint64_t (*irq_count)(struct vplat_val_dev *d);
+	/**
+	 * Optional. Let an asynchronous device make progress, or wait briefly for its
+	 * interrupts; called in every loop where the driver waits for the device. NULL: the
+	 * driver sleeps about 10 µs instead.
+	 */
+	void (*wait)(struct vplat_val_dev *d);
+};
 
 /**
  * A driver bound to one device. Caller-allocated; set up with vplat_val_init(). Fields are
  * read-only to users.
  */
 struct vplat_val_dev {
-	struct vplat_val_io io;                   /**< register access (copied at init) */
+	struct vplat_val_io io;                   /**< MMIO and PCI: register access (copied at
+						       init); unused by other transports */
 	struct vplat_val_mem *mem;                /**< DMA memory for rings and tables */
 	enum vplat_val_transport transport;       /**< transport in use */
-	const struct vplat_val_transport_ops *t;  /**< transport implementation (private) */
+	const struct vplat_val_transport_ops *t;  /**< transport implementation */
+	void *transport_ctx;                      /**< state of a VPLAT_VAL_CUSTOM transport */
 	uint32_t device_id;                       /**< virtio device ID read at init */
 	uint32_t vendor_id;                       /**< MMIO VendorID or PCI subsystem vendor */
-	uint16_t num_queues;                      /**< PCI num_queues; 0 on MMIO (probe the max) */
+	uint16_t num_queues;                      /**< queues the transport reports (PCI num_queues);
+						       0 if it cannot tell (MMIO: probe the max) */
 	uint64_t device_features;                 /**< offer read by the last negotiation */
 	uint64_t features;                        /**< features accepted at FEATURES_OK */
 	uint32_t timeout_ms;                      /**< reset timeouts; default VPLAT_VAL_TIMEOUT_MS */
@@ -231,7 +342,7 @@ struct vplat_val_dev {
  * @param d     caller storage
  * @param io    register access (copied; its ctx must outlive @p d)
  * @param mem   DMA memory (borrowed; must outlive @p d)
- * @param tr    the transport to speak
+ * @param tr    VPLAT_VAL_MMIO or VPLAT_VAL_PCI (other transports: vplat_val_init_transport())
  * @return 0; VPLAT_EINVAL on NULL arguments or an unknown transport; VPLAT_ENODEV if no
  *         virtio device answers (bad magic, vendor, device ID 0); VPLAT_ENOTSUP for a legacy
  *         device (MMIO version 1, PCI without the common configuration capability) or an
@@ -239,6 +350,21 @@ struct vplat_val_dev {
  */
 VPLAT_API int vplat_val_init(struct vplat_val_dev *d, const struct vplat_val_io *io,
 			     struct vplat_val_mem *mem, enum vplat_val_transport tr);
+
+/**
+ * Bind a driver to a device reached through a transport the caller supplies (see
+ * struct vplat_val_transport_ops). Calls @p ops->probe; does not reset or touch the status.
+ *
+ * @param d    caller storage
+ * @param ops  the transport (static const, must outlive @p d)
+ * @param ctx  the transport's state, stored in vplat_val_dev.transport_ctx (borrowed)
+ * @param mem  DMA memory (borrowed; must outlive @p d)
+ * @return 0; VPLAT_EINVAL on NULL arguments or a table that lacks a required operation; the
+ *         error of @p ops->probe
+ */
+VPLAT_API int vplat_val_init_transport(struct vplat_val_dev *d,
+				       const struct vplat_val_transport_ops *ops, void *ctx,
+				       struct vplat_val_mem *mem);
 
 /**
  * Reset the device: write 0 to the status and wait until it reads 0.
@@ -356,7 +482,7 @@ VPLAT_API int vplat_val_config_read_stable(struct vplat_val_dev *d, uint32_t off
 
 /**
  * Read and acknowledge the interrupt status (MMIO: InterruptStatus then InterruptACK;
- * PCI: the ISR byte, which clears on read).
+ * PCI: the ISR byte, which clears on read; other transports: vplat_val_transport_ops.isr).
  * @param d  the driver
  * @return bit 0: used-buffer notification; bit 1: configuration change
  */
@@ -364,7 +490,8 @@ VPLAT_API uint32_t vplat_val_isr(struct vplat_val_dev *d);
 
 /**
  * @param d  the driver
- * @return interrupts raised so far, from vplat_val_io_ops.irq_count (0 if not observable)
+ * @return interrupts raised so far, from vplat_val_transport_ops.irq_count (on MMIO and PCI:
+ *         vplat_val_io_ops.irq_count); 0 if not observable
  */
 VPLAT_API uint64_t vplat_val_irq_count(struct vplat_val_dev *d);
 
@@ -593,8 +720,8 @@ VPLAT_API void vplat_val_vq_notify(struct vplat_val_vq *vq);
 VPLAT_API int vplat_val_vq_get_used(struct vplat_val_vq *vq, void **token, uint32_t *len);
 
 /**
- * Wait for the next used buffer, polling the ring (and vplat_val_io_ops.poll) until a clock
- * deadline.
+ * Wait for the next used buffer, polling the ring (and vplat_val_transport_ops.wait) until a
+ * clock deadline.
  * @param vq          the queue
  * @param token       receives the token
  * @param len         receives the used length (may be NULL)

@@ -5,15 +5,17 @@
  * DPDK's vhost PMD, ...) with the validation driver (vplat/val.h).
  *
  * The front-end owns the guest memory (a memfd, mapped shared and sent with SET_MEM_TABLE)
- * and presents the back-end to the driver as a virtio-mmio version 2 register window: a
- * struct vplat_val_io whose register accesses become vhost-user messages. Feature
- * negotiation maps to GET/SET_FEATURES (and SET/GET_STATUS when offered), QueueReady=1 to
- * SET_VRING_NUM/ADDR/BASE/CALL/ERR/KICK/ENABLE, QueueNotify to a write on the ring's kick eventfd,
- * (sent when the driver sets DRIVER_OK, as QEMU starts vhost rings only then),
- * InterruptStatus to the call eventfds (and the error eventfds, which a back-end signals
- * when the device needs a reset, as a configuration change), config space to GET/SET_CONFIG, a status write of 0
- * to GET_VRING_BASE on every ring plus RESET_DEVICE. The conformance suite and the benchmarks
- * therefore reach a vhost-user back-end exactly as they reach an in-process device:
+ * and is a transport of the validation driver (struct vplat_val_transport_ops, bound by
+ * vplat_vhu_frontend_val_init(); vplat_val_dev.transport is VPLAT_VAL_CUSTOM) whose
+ * operations become vhost-user messages. Feature negotiation maps to GET/SET_FEATURES (and
+ * SET/GET_STATUS when offered); enabling a queue to SET_VRING_NUM/ADDR/BASE/CALL/ERR/KICK/ENABLE
+ * (sent when the driver sets DRIVER_OK, as QEMU starts vhost rings only then); a kick to a
+ * write on the ring's kick eventfd; the interrupt status to the call eventfds (and the error
+ * eventfds, which a back-end signals when the device needs a reset, as a configuration
+ * change); config space to GET/SET_CONFIG; a status write of 0 to GET_VRING_BASE on every
+ * ring plus RESET_DEVICE. There is no configuration generation (it reads 0) and no queue
+ * reset. The conformance suite and the benchmarks therefore reach a vhost-user back-end
+ * exactly as they reach an in-process device, except for the transport's own registers:
  * @code
  * struct vplat_vhu_frontend fe;
  * struct vplat_vhu_frontend_params p = {.path = "/run/blk.sock",
@@ -47,7 +49,7 @@
 extern "C" {
 #endif
 
-/** MMIO VendorID the front-end presents ("VHU1"). */
+/** vplat_val_dev.vendor_id of a driver bound to the front-end ("VHU1"). */
 #define VPLAT_VHU_FRONTEND_VENDOR 0x31554856u
 /** Default guest-physical base of the front-end's memory. */
 #define VPLAT_VHU_FRONTEND_GPA UINT64_C(0x40000000)
@@ -59,7 +61,7 @@ struct vplat_vhu_frontend_params {
 	uint32_t device_id;      /**< virtio device ID to present; required */
 	uint64_t mem_size;       /**< guest memory bytes, a multiple of 4096; 0 = 16 MiB */
 	uint64_t mem_gpa;        /**< guest-physical base; 0 = VPLAT_VHU_FRONTEND_GPA */
-	uint16_t queue_size_max; /**< QueueNumMax presented; 0 = 256 */
+	uint16_t queue_size_max; /**< maximum queue size presented; 0 = 256 */
 	uint16_t num_queues;     /**< queues if the back-end lacks MQ; 0 = 1 */
 	uint32_t timeout_ms;     /**< connect and reply timeout; 0 = 5000 */
 	bool no_inflight;        /**< do not set up an inflight region even if offered */
@@ -68,11 +70,11 @@ struct vplat_vhu_frontend_params {
 
 /** Front-end view of one ring (private). */
 struct vplat_vhu_frontend_vq {
-	uint16_t size;   /**< QueueNum */
+	uint16_t size;   /**< queue size */
 	uint64_t desc;   /**< descriptor area guest address */
 	uint64_t driver; /**< driver area guest address */
 	uint64_t device; /**< device area guest address */
-	bool ready;      /**< the driver wrote QueueReady=1 */
+	bool ready;      /**< the driver enabled the queue */
 	bool started;    /**< started on the back-end (from DRIVER_OK on, as QEMU does) */
 	int kick_fd;     /**< our end of the kick eventfd, or -1 */
 	int call_fd;     /**< our end of the call eventfd, or -1 */
@@ -86,17 +88,13 @@ struct vplat_vhu_frontend {
 	int memfd;                            /**< guest memory */
 	uint8_t *mem;                         /**< mapping of @ref memfd */
 	struct vplat_val_mem dma;             /**< driver view of @ref mem */
-	struct vplat_val_io io;               /**< MMIO register emulation */
 	uint64_t backend_features;            /**< GET_FEATURES */
 	uint64_t protocol_features;           /**< negotiated protocol features */
-	uint64_t driver_features;             /**< DriverFeatures written by the driver */
+	uint64_t driver_features;             /**< features written by the driver */
 	uint8_t status;                       /**< device status as the driver wrote it */
-	uint32_t dfsel;                       /**< DeviceFeaturesSel */
-	uint32_t drfsel;                      /**< DriverFeaturesSel */
-	uint32_t qsel;                        /**< QueueSel */
 	uint16_t nqueues;                     /**< queues presented */
 	struct vplat_vhu_frontend_vq vqs[VPLAT_VHU_MAX_QUEUES]; /**< per-ring state */
-	uint32_t isr;                         /**< pending InterruptStatus bits */
+	uint32_t isr;                         /**< pending interrupt causes (vplat_val_isr()) */
 	uint64_t irq_count;                   /**< call eventfd signals seen */
 	int inflight_fd;                      /**< inflight region from the back-end, or -1 */
 	uint64_t inflight_size;               /**< its mmap size */
@@ -123,19 +121,13 @@ VPLAT_API int vplat_vhu_frontend_init(struct vplat_vhu_frontend *fe,
 
 /**
  * @param fe  an initialised front-end
- * @return the register access binding (virtio-mmio v2). Owned by @p fe.
- */
-VPLAT_API const struct vplat_val_io *vplat_vhu_frontend_io(struct vplat_vhu_frontend *fe);
-
-/**
- * @param fe  an initialised front-end
  * @return the driver's DMA memory (the shared guest memory). Owned by @p fe.
  */
 VPLAT_API struct vplat_val_mem *vplat_vhu_frontend_dma(struct vplat_vhu_frontend *fe);
 
 /**
- * Bind a validation driver: vplat_val_init() with the front-end's io, memory and
- * VPLAT_VAL_MMIO.
+ * Bind a validation driver: vplat_val_init_transport() with the front-end's transport, the
+ * front-end as its context and the front-end's memory.
  * @param fe  an initialised front-end
  * @param d   caller storage for the driver
  * @return 0 or an error of vplat_val_init()

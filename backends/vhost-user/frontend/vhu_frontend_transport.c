@@ -1,24 +1,25 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The front-end seen by the validation driver: a virtio-mmio version 2 register window whose
- * accesses become vhost-user messages (see vplat/vhost_user_frontend.h).
+ * The front-end seen by the validation driver: a struct vplat_val_transport_ops whose
+ * operations become vhost-user messages (see vplat/val/vhost_user_frontend.h).
  */
 #include <poll.h>
 #include <string.h>
 #include "vhu_frontend.h"
-#include "vplat/spec/virtio_mmio.h"
 #include "vplat/spec/virtio_net.h"
 #include "vplat/val/val.h"
 #include "vplat/val/vhost_user_frontend.h"
 
-#define M(x) VPLAT_VIRTIO_MMIO_##x
+/* Interrupt causes, as the driver reads them from vplat_val_isr(). */
+#define FE_INT_VRING  1u
+#define FE_INT_CONFIG 2u
 
 /* Bits of the vhost-user feature word the mmio v2 window never offers: bits 30
  * (VHOST_USER_F_PROTOCOL_FEATURES) and 26 (VHOST_F_LOG_ALL, dirty logging for migration,
  * offered by libvhost-user and DPDK) are vhost's own, not virtio features; bits 24
  * (NOTIFY_ON_EMPTY) and 27 (ANY_LAYOUT) are legacy-only. Back ends serving legacy front ends
  * too offer them (libvhost-user and DPDK do); QEMU's modern transports strip them
- * (legacy_features in virtio-pci and virtio-mmio v2), and so does this modern-only window. */
+ * (legacy_features in virtio-pci and virtio-mmio v2), and so does this modern-only transport. */
 #define FE_NOT_OFFERED                                                                             \
 	(VPLAT_BIT(VPLAT_VHU_F_PROTOCOL_FEATURES) | VPLAT_BIT(VPLAT_VHU_F_LOG_ALL) |                    \
 	 VPLAT_BIT(VPLAT_VIRTIO_F_NOTIFY_ON_EMPTY) | VPLAT_BIT(VPLAT_VIRTIO_F_ANY_LAYOUT))
@@ -33,11 +34,6 @@ static uint64_t not_offered(const struct vplat_vhu_frontend *fe)
 	return m;
 }
 
-static bool pf(const struct vplat_vhu_frontend *fe, unsigned bit)
-{
-	return fe->protocol_features & VPLAT_BIT(bit);
-}
-
 /* Collect call eventfd signals into the interrupt status; error eventfd signals (the device
  * needs a reset) count as configuration change interrupts. */
 static bool drain_calls(struct vplat_vhu_frontend *fe)
@@ -48,13 +44,13 @@ static bool drain_calls(struct vplat_vhu_frontend *fe)
 		if (fe->vqs[q].call_fd >= 0 &&
 		    read(fe->vqs[q].call_fd, &v, sizeof(v)) == (ssize_t)sizeof(v)) {
 			fe->irq_count++;
-			fe->isr |= VPLAT_VIRTIO_MMIO_INT_VRING;
+			fe->isr |= FE_INT_VRING;
 			any = true;
 		}
 		if (fe->vqs[q].err_fd >= 0 &&
 		    read(fe->vqs[q].err_fd, &v, sizeof(v)) == (ssize_t)sizeof(v)) {
 			fe->irq_count++;
-			fe->isr |= VPLAT_VIRTIO_MMIO_INT_CONFIG;
+			fe->isr |= FE_INT_CONFIG;
 			/* the device needs a reset: show it in the status, as a device would,
 			 * also to back ends without the STATUS protocol feature */
 			fe->status |= VPLAT_VIRTIO_STATUS_DEVICE_NEEDS_RESET;
@@ -86,7 +82,7 @@ static void wait_calls(struct vplat_vhu_frontend *fe, int ms)
 static uint32_t config_read(struct vplat_vhu_frontend *fe, uint32_t off, unsigned size)
 {
 	enum { CFG_MAX = 256 };
-	if (!pf(fe, VPLAT_VHU_PROTOCOL_F_CONFIG) || size > 8 || off + size > CFG_MAX)
+	if (!vhufe_pf(fe, VPLAT_VHU_PROTOCOL_F_CONFIG) || size > 8 || off + size > CFG_MAX)
 		return 0;
 	struct {
 		uint32_t offset, size, flags;
@@ -104,7 +100,7 @@ static uint32_t config_read(struct vplat_vhu_frontend *fe, uint32_t off, unsigne
 
 static void config_write(struct vplat_vhu_frontend *fe, uint32_t off, unsigned size, uint64_t val)
 {
-	if (!pf(fe, VPLAT_VHU_PROTOCOL_F_CONFIG) || size > 8)
+	if (!vhufe_pf(fe, VPLAT_VHU_PROTOCOL_F_CONFIG) || size > 8)
 		return;
 	struct {
 		uint32_t offset, size, flags;
@@ -119,7 +115,7 @@ static uint8_t status_read(struct vplat_vhu_frontend *fe)
 {
 	uint64_t s = 0;
 	drain_calls(fe); /* an error eventfd signal sets DEVICE_NEEDS_RESET */
-	if (pf(fe, VPLAT_VHU_PROTOCOL_F_STATUS) && fe->status &&
+	if (vhufe_pf(fe, VPLAT_VHU_PROTOCOL_F_STATUS) && fe->status &&
 	    vplat_vhufe_get_u64(fe, VPLAT_VHU_GET_STATUS, &s) == 0)
 		return fe->status | (uint8_t)(s & VPLAT_VIRTIO_STATUS_DEVICE_NEEDS_RESET);
 	return fe->status;
@@ -132,7 +128,7 @@ static void status_write(struct vplat_vhu_frontend *fe, uint8_t val)
 		return;
 	}
 	uint8_t added = val & (uint8_t)~fe->status;
-	bool st = pf(fe, VPLAT_VHU_PROTOCOL_F_STATUS);
+	bool st = vhufe_pf(fe, VPLAT_VHU_PROTOCOL_F_STATUS);
 	if (added & VPLAT_VIRTIO_STATUS_FEATURES_OK) {
 		uint64_t offer = fe->backend_features & ~not_offered(fe);
 		bool ok = !(fe->driver_features & ~offer) && vplat_vhufe_send_features(fe) == 0;
@@ -156,174 +152,155 @@ static void status_write(struct vplat_vhu_frontend *fe, uint8_t val)
 	fe->status = val;
 }
 
-static void queue_ready(struct vplat_vhu_frontend *fe, uint32_t val)
+static struct vplat_vhu_frontend *fe_of(struct vplat_val_dev *d)
 {
-	if (fe->qsel >= fe->nqueues || !val || fe->vqs[fe->qsel].ready)
+	return d->transport_ctx;
+}
+
+static int fe_probe(struct vplat_val_dev *d)
+{
+	struct vplat_vhu_frontend *fe = fe_of(d);
+	d->device_id = fe->p.device_id;
+	d->vendor_id = VPLAT_VHU_FRONTEND_VENDOR;
+	d->num_queues = fe->nqueues;
+	return 0;
+}
+
+static uint8_t fe_get_status(struct vplat_val_dev *d)
+{
+	return status_read(fe_of(d));
+}
+
+static void fe_set_status(struct vplat_val_dev *d, uint8_t status)
+{
+	status_write(fe_of(d), status);
+}
+
+static uint32_t fe_get_features(struct vplat_val_dev *d, uint32_t sel)
+{
+	struct vplat_vhu_frontend *fe = fe_of(d);
+	uint64_t f = fe->backend_features & ~not_offered(fe);
+	return sel > 1 ? 0 : (uint32_t)(f >> (32 * sel));
+}
+
+static void fe_set_features(struct vplat_val_dev *d, uint32_t sel, uint32_t val)
+{
+	struct vplat_vhu_frontend *fe = fe_of(d);
+	if (sel > 1 || (fe->status & VPLAT_VIRTIO_STATUS_FEATURES_OK))
+		return;
+	uint64_t keep = sel ? UINT64_C(0xffffffff) : ~UINT64_C(0xffffffff);
+	fe->driver_features = (fe->driver_features & keep) | ((uint64_t)val << (32 * sel));
+}
+
+static uint32_t fe_cfg_read(struct vplat_val_dev *d, uint32_t off, unsigned size)
+{
+	return config_read(fe_of(d), off, size);
+}
+
+static void fe_cfg_write(struct vplat_val_dev *d, uint32_t off, unsigned size, uint32_t val)
+{
+	config_write(fe_of(d), off, size, val);
+}
+
+static uint16_t fe_queue_max(struct vplat_val_dev *d, uint16_t q)
+{
+	struct vplat_vhu_frontend *fe = fe_of(d);
+	return q < fe->nqueues ? fe->p.queue_size_max : 0;
+}
+
+/* Remembered until the queue is enabled; an enabled queue keeps its configuration. */
+static void fe_queue_program(struct vplat_val_dev *d, uint16_t q, uint16_t size, uint64_t desc,
+			     uint64_t driver, uint64_t device)
+{
+	struct vplat_vhu_frontend *fe = fe_of(d);
+	if (q >= VPLAT_VHU_MAX_QUEUES || fe->vqs[q].ready)
+		return;
+	struct vplat_vhu_frontend_vq *v = &fe->vqs[q];
+	v->size = size;
+	v->desc = desc;
+	v->driver = driver;
+	v->device = device;
+}
+
+static void fe_queue_enable(struct vplat_val_dev *d, uint16_t q)
+{
+	struct vplat_vhu_frontend *fe = fe_of(d);
+	if (q >= fe->nqueues || fe->vqs[q].ready)
 		return; /* stopping one ring needs RING_RESET, which is not offered */
 	if (!(fe->status & VPLAT_VIRTIO_STATUS_FEATURES_OK))
 		return;
-	fe->vqs[fe->qsel].ready = true;
+	fe->vqs[q].ready = true;
 	if (fe->status & VPLAT_VIRTIO_STATUS_DRIVER_OK) /* late queue: start it at once */
 		vplat_vhufe_start_rings(fe);
 }
 
-static uint64_t queue_reg(struct vplat_vhu_frontend *fe, uint64_t off)
+static uint16_t fe_queue_ready(struct vplat_val_dev *d, uint16_t q)
 {
-	const struct vplat_vhu_frontend_vq *v = fe->qsel < VPLAT_VHU_MAX_QUEUES ? &fe->vqs[fe->qsel]
-										 : NULL;
-	switch (off) {
-	case M(QUEUE_SIZE_MAX):
-		return fe->qsel < fe->nqueues ? fe->p.queue_size_max : 0;
-	case M(QUEUE_READY):
-		return v && v->ready;
-	default:
-		return 0;
-	}
+	struct vplat_vhu_frontend *fe = fe_of(d);
+	return q < VPLAT_VHU_MAX_QUEUES && fe->vqs[q].ready;
 }
 
-static uint64_t fe_read(void *ctx, unsigned space, uint64_t off, unsigned size)
+static void fe_notify_target(struct vplat_val_dev *d, uint16_t q, uint64_t *off, uint32_t *value)
 {
-	struct vplat_vhu_frontend *fe = ctx;
-	if (space != VPLAT_VAL_SPACE_MMIO)
-		return 0;
-	if (off >= M(CONFIG))
-		return config_read(fe, (uint32_t)(off - M(CONFIG)), size);
-	switch (off) {
-	case M(MAGIC_VALUE):
-		return VPLAT_VIRTIO_MMIO_MAGIC;
-	case M(VERSION):
-		return VPLAT_VIRTIO_MMIO_VERSION_MODERN;
-	case M(DEVICE_ID):
-		return fe->p.device_id;
-	case M(VENDOR_ID):
-		return VPLAT_VHU_FRONTEND_VENDOR;
-	case M(DEVICE_FEATURES): {
-		uint64_t f = fe->backend_features & ~not_offered(fe);
-		return fe->dfsel > 1 ? 0 : (uint32_t)(f >> (32 * fe->dfsel));
-	}
-	case M(INTERRUPT_STATUS):
-		if (!drain_calls(fe) && !fe->isr)
-			wait_calls(fe, 5);
-		return fe->isr;
-	case M(STATUS):
-		return status_read(fe);
-	case M(SHM_LEN_LOW):
-	case M(SHM_LEN_HIGH):
-	case M(SHM_BASE_LOW):
-	case M(SHM_BASE_HIGH):
-		return 0xffffffffu;
-	case M(CONFIG_GENERATION):
-		return 0;
-	default:
-		return queue_reg(fe, off);
-	}
+	(void)d;
+	*off = 0;
+	*value = q;
 }
 
-static void set_half(uint64_t *v, bool high, uint64_t val)
+/* A kick is a write on the ring's kick eventfd; the queue is the low 16 bits of the value
+ * (the rest is NOTIFICATION_DATA, which vhost-user does not carry). */
+static void fe_notify(struct vplat_val_dev *d, uint64_t off, uint32_t value)
 {
-	if (high)
-		*v = (*v & 0xffffffffu) | (val << 32);
-	else
-		*v = (*v & ~UINT64_C(0xffffffff)) | (val & 0xffffffffu);
+	struct vplat_vhu_frontend *fe = fe_of(d);
+	(void)off;
+	if (vplat_vhufe_kick(fe, value & 0xffffu))
+		fe->errors++;
 }
 
-static void queue_write(struct vplat_vhu_frontend *fe, uint64_t off, uint64_t val)
+/* Read and acknowledge the causes collected from the call and error eventfds. */
+static uint32_t fe_isr(struct vplat_val_dev *d)
 {
-	if (fe->qsel >= VPLAT_VHU_MAX_QUEUES || fe->vqs[fe->qsel].ready)
-		return;
-	struct vplat_vhu_frontend_vq *v = &fe->vqs[fe->qsel];
-	switch (off) {
-	case M(QUEUE_SIZE):
-		v->size = (uint16_t)val;
-		break;
-	case M(QUEUE_DESC_LOW):
-	case M(QUEUE_DESC_HIGH):
-		set_half(&v->desc, off == M(QUEUE_DESC_HIGH), val);
-		break;
-	case M(QUEUE_DRIVER_LOW):
-	case M(QUEUE_DRIVER_HIGH):
-		set_half(&v->driver, off == M(QUEUE_DRIVER_HIGH), val);
-		break;
-	case M(QUEUE_DEVICE_LOW):
-	case M(QUEUE_DEVICE_HIGH):
-		set_half(&v->device, off == M(QUEUE_DEVICE_HIGH), val);
-		break;
-	default:
-		break;
-	}
-}
-
-static void fe_write(void *ctx, unsigned space, uint64_t off, unsigned size, uint64_t val)
-{
-	struct vplat_vhu_frontend *fe = ctx;
-	if (space != VPLAT_VAL_SPACE_MMIO)
-		return;
-	if (off >= M(CONFIG)) {
-		config_write(fe, (uint32_t)(off - M(CONFIG)), size, val);
-		return;
-	}
-	switch (off) {
-	case M(DEVICE_FEATURES_SEL):
-		fe->dfsel = (uint32_t)val;
-		break;
-	case M(DRIVER_FEATURES_SEL):
-		fe->drfsel = (uint32_t)val;
-		break;
-	case M(DRIVER_FEATURES):
-		if (fe->drfsel <= 1 && !(fe->status & VPLAT_VIRTIO_STATUS_FEATURES_OK))
-			set_half(&fe->driver_features, fe->drfsel == 1, val);
-		break;
-	case M(QUEUE_SEL):
-		fe->qsel = (uint32_t)val;
-		break;
-	case M(QUEUE_READY):
-		queue_ready(fe, (uint32_t)val);
-		break;
-	case M(QUEUE_NOTIFY): {
-		uint64_t one = 1;
-		uint32_t q = (uint32_t)val & 0xffffu;
-		if (q < VPLAT_VHU_MAX_QUEUES && fe->vqs[q].started &&
-		    write(fe->vqs[q].kick_fd, &one, sizeof(one)) < 0)
-			fe->errors++;
-		break;
-	}
-	case M(INTERRUPT_ACK):
-		fe->isr &= ~(uint32_t)val;
-		break;
-	case M(STATUS):
-		status_write(fe, (uint8_t)val);
-		break;
-	default:
-		queue_write(fe, off, val);
-		break;
-	}
+	struct vplat_vhu_frontend *fe = fe_of(d);
+	if (!drain_calls(fe) && !fe->isr)
+		wait_calls(fe, 5);
+	uint32_t v = fe->isr;
+	fe->isr = 0;
+	return v;
 }
 
 /* The back-end runs in another process: the eventfd write that follows a used-ring update
  * may still be on its way when the driver sees the buffer, so give it a few milliseconds. */
-static uint64_t fe_irq_count(void *ctx)
+static uint64_t fe_irq_count(struct vplat_val_dev *d)
 {
-	struct vplat_vhu_frontend *fe = ctx;
+	struct vplat_vhu_frontend *fe = fe_of(d);
 	if (!drain_calls(fe))
 		wait_calls(fe, 5);
 	return fe->irq_count;
 }
 
 /* While the driver waits: sleep until an eventfd fires (at most 1 ms), then collect. */
-static void fe_poll(void *ctx)
+static void fe_wait(struct vplat_val_dev *d)
 {
-	wait_calls(ctx, 1);
+	wait_calls(fe_of(d), 1);
 }
 
-static const struct vplat_val_io_ops fe_io_ops = {
-    .read = fe_read,
-    .write = fe_write,
+/* No generation counter (vhost-user has none) and no queue reset (RING_RESET is never started
+ * on the back end): both are left out. */
+const struct vplat_val_transport_ops vplat_vhu_frontend_transport = {
+    .probe = fe_probe,
+    .get_status = fe_get_status,
+    .set_status = fe_set_status,
+    .get_features = fe_get_features,
+    .set_features = fe_set_features,
+    .cfg_read = fe_cfg_read,
+    .cfg_write = fe_cfg_write,
+    .queue_max = fe_queue_max,
+    .queue_program = fe_queue_program,
+    .queue_enable = fe_queue_enable,
+    .queue_ready = fe_queue_ready,
+    .notify_target = fe_notify_target,
+    .notify = fe_notify,
+    .isr = fe_isr,
     .irq_count = fe_irq_count,
-    .poll = fe_poll,
+    .wait = fe_wait,
 };
-
-void vplat_vhu_frontend_io_bind(struct vplat_vhu_frontend *fe)
-{
-	fe->io.ops = &fe_io_ops;
-	fe->io.ctx = fe;
-}
