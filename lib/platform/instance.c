@@ -155,7 +155,9 @@ static int resolve(const struct vplat_instance *in, const char *path, char *buf,
 
 static int create_rng(struct vplat_instance *in, struct vplat_mem *mem, char *err, size_t errlen)
 {
-	int rc = vplat_rng_init(&in->u.rng, mem, &vplat_rng_host_getrandom, NULL);
+	const struct vplat_instance_rng *o = &in->opt.rng;
+	int rc = o->host ? vplat_rng_init(&in->u.rng, mem, o->host, o->host_opaque)
+			 : vplat_rng_init(&in->u.rng, mem, &vplat_rng_host_getrandom, NULL);
 	if (rc)
 		return fail(err, errlen, rc, "rng: %s", vplat_strerror(rc));
 	in->dev = vplat_rng_device(&in->u.rng);
@@ -610,6 +612,11 @@ void vplat_instance_destroy(struct vplat_instance *in)
 struct vplat_device *vplat_instance_device(struct vplat_instance *in)
 {
 	return in ? in->dev : NULL;
+}
+
+struct vplat_gpio_sim *vplat_instance_gpio_sim(struct vplat_instance *in)
+{
+	return in && in->opt.type == VPLAT_INSTANCE_GPIO ? in->u.gpio.sim : NULL;
 }
 
 enum vplat_instance_type vplat_instance_type(const struct vplat_instance *in)

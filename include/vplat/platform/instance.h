@@ -73,6 +73,15 @@ enum vplat_instance_log_level {
 typedef void (*vplat_instance_log_fn)(void *opaque, enum vplat_instance_log_level level,
 				      const char *msg);
 
+struct vplat_rng_host_ops;
+
+/** Entropy device options. */
+struct vplat_instance_rng {
+	/** Entropy source (NULL: getrandom(2)); e.g. a test's mock. Borrowed. */
+	const struct vplat_rng_host_ops *host;
+	void *host_opaque; /**< argument of @ref host */
+};
+
 /** Block device options. */
 struct vplat_instance_blk {
 	const char *path;      /**< required: image file or block device */
@@ -144,6 +153,7 @@ enum vplat_instance_can_backend {
 };
 
 struct vplat_canbus;
+struct vplat_gpio_sim;
 
 /** CAN device options. */
 struct vplat_instance_can {
@@ -183,6 +193,7 @@ struct vplat_instance_options {
 					      *   resolved against it (NULL: as given) */
 	vplat_instance_log_fn log;           /**< run-time messages (NULL: none) */
 	void *log_opaque;                    /**< argument of @ref log */
+	struct vplat_instance_rng rng;         /**< options of VPLAT_INSTANCE_RNG */
 	struct vplat_instance_blk blk;         /**< options of VPLAT_INSTANCE_BLK */
 	struct vplat_instance_console console; /**< options of VPLAT_INSTANCE_CONSOLE */
 	struct vplat_instance_net net;         /**< options of VPLAT_INSTANCE_NET */
@@ -223,6 +234,14 @@ VPLAT_API void vplat_instance_destroy(struct vplat_instance *in);
  * @return its generic virtio device (owned by @p in)
  */
 VPLAT_API struct vplat_device *vplat_instance_device(struct vplat_instance *in);
+
+/**
+ * The line simulator behind a GPIO instance, for a test bench or a VMM that drives inputs
+ * and reads outputs in process (vplat_gpio_sim_get(), vplat_gpio_sim_drive()).
+ * @param in  an instance
+ * @return the simulator (owned by @p in), or NULL if @p in is not a GPIO instance
+ */
+VPLAT_API struct vplat_gpio_sim *vplat_instance_gpio_sim(struct vplat_instance *in);
 
 /**
  * @param in  an instance
