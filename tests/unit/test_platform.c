@@ -812,6 +812,7 @@ START_TEST(instance_factory)
 		ck_assert_int_eq(vplat_instance_type(in), (int)t);
 		ck_assert_int_eq(vplat_instance_type_from_name(vplat_instance_type_name(t)), (int)t);
 		ck_assert_uint_eq(vplat_instance_device(in)->ops->device_id, ids[t]);
+		ck_assert((vplat_instance_gpio_sim(in) != NULL) == (t == VPLAT_INSTANCE_GPIO));
 		int fds[8];
 		ck_assert_uint_le(vplat_instance_fds(in, fds, 8), 8);
 		ck_assert_int_ge(vplat_instance_timeout_ms(in), -1);
