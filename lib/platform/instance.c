@@ -34,9 +34,9 @@
 
 extern char **environ;
 
-#define I_BLK_REQS  128u
-#define I_ECHO_MAX  64u
-#define I_NAME_CAP  33u /* bytes per packed GPIO line name, NUL included */
+#define I_BLK_REQS 128u
+#define I_ECHO_MAX 64u
+#define I_NAME_CAP 33u /* bytes per packed GPIO line name, NUL included */
 
 struct i_blk {
 	struct vplat_blk_file f;
@@ -94,11 +94,11 @@ struct vplat_instance {
 	} u;
 };
 
-static const char *const type_names[VPLAT_INSTANCE_NTYPES] = {
-    "rng", "blk", "console", "net", "gpio", "can", "watchdog"};
+static const char *const type_names[VPLAT_INSTANCE_NTYPES] = {"rng",  "blk", "console", "net",
+							      "gpio", "can", "watchdog"};
 
 __attribute__((format(printf, 4, 5))) static int fail(char *err, size_t errlen, int rc,
-						       const char *fmt, ...)
+						      const char *fmt, ...)
 {
 	if (err && errlen) {
 		va_list ap;
@@ -109,9 +109,8 @@ __attribute__((format(printf, 4, 5))) static int fail(char *err, size_t errlen, 
 	return rc;
 }
 
-__attribute__((format(printf, 3, 4))) static void ilog(const struct vplat_instance *in,
-						       enum vplat_instance_log_level lvl,
-						       const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static void
+ilog(const struct vplat_instance *in, enum vplat_instance_log_level lvl, const char *fmt, ...)
 {
 	if (!in->opt.log)
 		return;
@@ -185,8 +184,8 @@ static int create_blk(struct vplat_instance *in, struct vplat_mem *mem, char *er
 					    path, strerror(errno));
 		}
 	}
-	unsigned flags = (o->read_only ? VPLAT_BLK_FILE_RDONLY : 0) |
-			 (o->direct ? VPLAT_BLK_FILE_DIRECT : 0);
+	unsigned flags =
+	    (o->read_only ? VPLAT_BLK_FILE_RDONLY : 0) | (o->direct ? VPLAT_BLK_FILE_DIRECT : 0);
 	int rc = vplat_blk_file_open(&b->f, path, flags);
 	if (rc)
 		return fail(err, errlen, rc, "blk: cannot open image %s: %s", path,
@@ -275,7 +274,9 @@ static int create_net(struct vplat_instance *in, struct vplat_mem *mem, char *er
 {
 	const struct vplat_instance_net *o = &in->opt.net;
 	struct i_net *b = &in->u.net;
-	struct vplat_net_config cfg = {.pairs = 1, .ctrl = o->ctrl, .mtu = o->mtu,
+	struct vplat_net_config cfg = {.pairs = 1,
+				       .ctrl = o->ctrl,
+				       .mtu = o->mtu,
 				       .queue_size = o->queue_size ? o->queue_size : 256,
 				       .has_mac = o->has_mac};
 	const struct vplat_net_host_ops *ops;
@@ -325,8 +326,7 @@ static void gpio_input(void *opaque, uint16_t line, uint8_t level)
 	vplat_gpio_input_event(opaque, line, level);
 }
 
-static int create_gpio(struct vplat_instance *in, struct vplat_mem *mem, char *err,
-		       size_t errlen)
+static int create_gpio(struct vplat_instance *in, struct vplat_mem *mem, char *err, size_t errlen)
 {
 	const struct vplat_instance_gpio *o = &in->opt.gpio;
 	struct i_gpio *b = &in->u.gpio;
@@ -349,7 +349,8 @@ static int create_gpio(struct vplat_instance *in, struct vplat_mem *mem, char *e
 		char path[4096];
 		if (resolve(in, o->control, path, sizeof(path)) ||
 		    vplat_gpio_sim_listen(b->sim, path) < 0)
-			return fail(err, errlen, VPLAT_EIO, "gpio: cannot listen on %s", o->control);
+			return fail(err, errlen, VPLAT_EIO, "gpio: cannot listen on %s",
+				    o->control);
 	}
 	rc = vplat_gpio_init(&b->gpio, mem, b->lines, n, nsize ? b->names : NULL, nsize,
 			     &vplat_gpio_host_sim, vplat_gpio_sim_chip(b->sim, 0));
@@ -374,8 +375,8 @@ static void echo_rx(void *opaque, const struct vplat_can_frame *f,
 }
 
 /* The CAN host end: fills the host ops, their argument and the feature bits it adds. */
-static int can_host(struct vplat_instance *in, const struct vplat_can_host_ops **ops,
-		    void **host, uint64_t *f, char *err, size_t errlen)
+static int can_host(struct vplat_instance *in, const struct vplat_can_host_ops **ops, void **host,
+		    uint64_t *f, char *err, size_t errlen)
 {
 	const struct vplat_instance_can *o = &in->opt.can;
 	struct i_can *b = &in->u.can;
@@ -383,7 +384,8 @@ static int can_host(struct vplat_instance *in, const struct vplat_can_host_ops *
 	switch (o->backend) {
 	case VPLAT_INSTANCE_CAN_SOCKETCAN:
 		if (!o->iface)
-			return fail(err, errlen, VPLAT_EINVAL, "can: an interface name is required");
+			return fail(err, errlen, VPLAT_EINVAL,
+				    "can: an interface name is required");
 		if ((rc = vplat_can_socketcan_open(o->iface, &b->sock)))
 			return fail(err, errlen, rc, "can: %s: %s", o->iface, vplat_strerror(rc));
 		if (!o->no_fd && vplat_can_socketcan_fd_capable(b->sock))
@@ -455,7 +457,8 @@ static void wdt_run_command(struct vplat_instance *in)
 {
 	struct i_wdt *w = &in->u.wdt;
 	if (w->child) {
-		ilog(in, VPLAT_INSTANCE_LOG_WARN, "watchdog: command still running, not started again");
+		ilog(in, VPLAT_INSTANCE_LOG_WARN,
+		     "watchdog: command still running, not started again");
 		return;
 	}
 	setenv("VPLAT_WATCHDOG_EVENT", "expired", 1);
@@ -501,8 +504,10 @@ static int create_watchdog(struct vplat_instance *in, struct vplat_mem *mem, cha
 	const struct vplat_instance_watchdog *o = &in->opt.watchdog;
 	if (o->action == VPLAT_INSTANCE_WATCHDOG_COMMAND && !o->command)
 		return fail(err, errlen, VPLAT_EINVAL, "watchdog: action command needs a command");
-	if (o->action != VPLAT_INSTANCE_WATCHDOG_LOG && o->action != VPLAT_INSTANCE_WATCHDOG_COMMAND)
-		return fail(err, errlen, VPLAT_EINVAL, "watchdog: unknown action %d", (int)o->action);
+	if (o->action != VPLAT_INSTANCE_WATCHDOG_LOG &&
+	    o->action != VPLAT_INSTANCE_WATCHDOG_COMMAND)
+		return fail(err, errlen, VPLAT_EINVAL, "watchdog: unknown action %d",
+			    (int)o->action);
 	uint64_t f = VPLAT_WATCHDOG_ALL_FEATURES;
 	if (o->nowayout)
 		f &= ~VPLAT_BIT(VPLAT_VIRTIO_WDT_F_DISARM);
@@ -619,7 +624,7 @@ struct vplat_gpio_sim *vplat_instance_gpio_sim(struct vplat_instance *in)
 	return in && in->opt.type == VPLAT_INSTANCE_GPIO ? in->u.gpio.sim : NULL;
 }
 
-enum vplat_instance_type vplat_instance_type(const struct vplat_instance *in)
+enum vplat_instance_type vplat_instance_get_type(const struct vplat_instance *in)
 {
 	return in->opt.type;
 }
@@ -672,7 +677,7 @@ int vplat_instance_timeout_ms(const struct vplat_instance *in)
 	case VPLAT_INSTANCE_BLK: {
 		uint64_t ns = vplat_blk_throttle_ns((struct vplat_blk *)&in->u.blk.blk);
 		return ns ? (int)((ns + 999999u) / 1000000u > 60000 ? 60000
-								     : (ns + 999999u) / 1000000u)
+								    : (ns + 999999u) / 1000000u)
 			  : -1;
 	}
 	default:

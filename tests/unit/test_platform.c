@@ -809,7 +809,7 @@ START_TEST(instance_factory)
 		o[t].log = count_log;
 		ck_assert_msg(vplat_instance_create(&in, &g.mem, &o[t], err, sizeof(err)) == 0,
 			      "%s: %s", vplat_instance_type_name(t), err);
-		ck_assert_int_eq(vplat_instance_type(in), (int)t);
+		ck_assert_int_eq(vplat_instance_get_type(in), (int)t);
 		ck_assert_int_eq(vplat_instance_type_from_name(vplat_instance_type_name(t)), (int)t);
 		ck_assert_uint_eq(vplat_instance_device(in)->ops->device_id, ids[t]);
 		ck_assert((vplat_instance_gpio_sim(in) != NULL) == (t == VPLAT_INSTANCE_GPIO));

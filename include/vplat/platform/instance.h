@@ -247,7 +247,7 @@ VPLAT_API struct vplat_gpio_sim *vplat_instance_gpio_sim(struct vplat_instance *
  * @param in  an instance
  * @return its type
  */
-VPLAT_API enum vplat_instance_type vplat_instance_type(const struct vplat_instance *in);
+VPLAT_API enum vplat_instance_type vplat_instance_get_type(const struct vplat_instance *in);
 
 /**
  * Host-end file descriptors to poll for input (console, GPIO control sockets, tap,
