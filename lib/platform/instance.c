@@ -461,10 +461,26 @@ static void wdt_run_command(struct vplat_instance *in)
 		     "watchdog: command still running, not started again");
 		return;
 	}
-	setenv("VPLAT_WATCHDOG_EVENT", "expired", 1);
+	/* The child's environment: ours plus the event; the embedder's is left alone. */
+	static const char event[] = "VPLAT_WATCHDOG_EVENT=expired";
+	size_t n = 0;
+	while (environ[n])
+		n++;
+	char **envp = calloc(n + 2, sizeof(*envp));
+	if (!envp) {
+		ilog(in, VPLAT_INSTANCE_LOG_ERROR, "watchdog: cannot run '%s': out of memory",
+		     in->opt.watchdog.command);
+		return;
+	}
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		if (strncmp(environ[i], event, sizeof("VPLAT_WATCHDOG_EVENT=") - 1))
+			envp[k++] = environ[i];
+	envp[k] = (char *)event;
 	char *argv[] = {(char *)"sh", (char *)"-c", (char *)in->opt.watchdog.command, NULL};
 	pid_t pid;
-	int rc = posix_spawn(&pid, "/bin/sh", NULL, NULL, argv, environ);
+	int rc = posix_spawn(&pid, "/bin/sh", NULL, NULL, argv, envp);
+	free(envp);
 	if (rc)
 		ilog(in, VPLAT_INSTANCE_LOG_ERROR, "watchdog: cannot run '%s': %s",
 		     in->opt.watchdog.command, strerror(rc));
