@@ -15,6 +15,7 @@
 #include "vplat/host/gpio_host.h"
 #include "vplat/host/net_host.h"
 #include "vplat/host/rng_host.h"
+#include "vplat/host/features.h"
 #include "vplat/fabric/can_bus.h"
 #include "vplat/fabric/ivshmem_server.h"
 #include "vplat/fabric/switch.h"

@@ -63,3 +63,26 @@ if [ "$mode" != "--core-only" ]; then
 fi
 bash "$src/tests/integration/symbols.sh" "$p"
 echo "install: symbols clean"
+
+# The checks can fail: an archive with an unprefixed global, a product library exporting a
+# vplat_val_ symbol, and a "core" consumer that links libfdt must each be caught.
+mkdir -p "$tmp/bad/lib"
+printf 'int fe_set(void) { return 0; }\nint vplat_ok(void) { return 1; }\n' >"$tmp/bad/a.c"
+"$cc" -c -o "$tmp/bad/a.o" "$tmp/bad/a.c" && ar rcs "$tmp/bad/lib/libvplat-bad.a" "$tmp/bad/a.o"
+if bash "$src/tests/integration/symbols.sh" "$tmp/bad" >/dev/null; then
+	echo "FAIL: symbols.sh accepted a global symbol outside vplat_"; exit 1
+fi
+printf 'int vplat_val_init(void) { return 0; }\n' >"$tmp/bad/b.c"
+"$cc" -shared -fPIC -o "$tmp/bad/lib/libvplat.so.9" "$tmp/bad/b.c"
+rm "$tmp/bad/lib/libvplat-bad.a"
+if bash "$src/tests/integration/symbols.sh" "$tmp/bad" >/dev/null; then
+	echo "FAIL: symbols.sh accepted vplat_val_* in a product library"; exit 1
+fi
+if [ -e /usr/lib/x86_64-linux-gnu/libfdt.so ] || [ -n "$(find /usr/lib -name 'libfdt.so' 2>/dev/null | head -1)" ]; then
+	"$cc" -o "$tmp/bad/fdt" "$tmp/bad/a.c" -Wl,--no-as-needed -lfdt -Wl,--as-needed \
+		-Wl,-e,vplat_ok -nostartfiles 2>/dev/null || true
+	if [ -x "$tmp/bad/fdt" ] && (deps_ok "$tmp/bad/fdt") >/dev/null 2>&1; then
+		echo "FAIL: the link check accepted a binary that needs libfdt"; exit 1
+	fi
+fi
+echo "install: the symbol and link checks catch deliberate violations"

@@ -162,7 +162,9 @@ struct vplat_gpio_gpiod;
  * @param chip    the chip
  * @param target  device whose vplat_gpio_input_event() receives events (may be set later
  *                with vplat_gpio_gpiod_bind())
- * @return the handle, or NULL (no such chip, no libgpiod in this build, out of memory)
+ * @return the handle, or NULL with errno set: ENOTSUP when vplat was built without libgpiod
+ *         (vplat_build_missing(VPLAT_BUILD_GPIOD) says so), otherwise no such chip or out of
+ *         memory
  */
 VPLAT_API struct vplat_gpio_gpiod *vplat_gpio_gpiod_open(const char *chip,
 							 struct vplat_gpio *target);

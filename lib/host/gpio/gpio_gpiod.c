@@ -9,6 +9,7 @@
 #include "vplat/gpio.h"
 #include "vplat/host/gpio_host.h"
 
+#include <errno.h>
 #ifdef VPLAT_HAVE_GPIOD
 #include <gpiod.h>
 #include <poll.h>
@@ -213,6 +214,7 @@ struct vplat_gpio_gpiod *vplat_gpio_gpiod_open(const char *chip, struct vplat_gp
 {
 	(void)chip;
 	(void)target;
+	errno = ENOTSUP; /* vplat_build_missing(VPLAT_BUILD_GPIOD) says why */
 	return NULL;
 }
 
