@@ -26,11 +26,20 @@ int vplat_pf_error(char *err, size_t errlen, int rc, const char *fmt, ...)
 	return rc;
 }
 
-static const char *const type_names[] = {"rng", "blk", "console", "net", "gpio", "can"};
+
+/* Each platform device type is built as the instance type of the same value. */
+_Static_assert(VPLAT_PLATFORM_WATCHDOG == (int)VPLAT_INSTANCE_WATCHDOG &&
+		       VPLAT_PLATFORM_CAN == (int)VPLAT_INSTANCE_CAN &&
+		       VPLAT_PLATFORM_RNG == (int)VPLAT_INSTANCE_RNG &&
+		       VPLAT_PLATFORM_BLK == (int)VPLAT_INSTANCE_BLK &&
+		       VPLAT_PLATFORM_CONSOLE == (int)VPLAT_INSTANCE_CONSOLE &&
+		       VPLAT_PLATFORM_NET == (int)VPLAT_INSTANCE_NET &&
+		       VPLAT_PLATFORM_GPIO == (int)VPLAT_INSTANCE_GPIO,
+	       "platform and instance types differ");
 
 const char *vplat_platform_type_name(enum vplat_platform_type t)
 {
-	return (unsigned)t < sizeof(type_names) / sizeof(type_names[0]) ? type_names[t] : "?";
+	return vplat_instance_type_name((enum vplat_instance_type)t);
 }
 
 #ifndef VPLAT_HAVE_LIBFDT
@@ -270,6 +279,8 @@ static const char *const type_props[][16] = {
     [VPLAT_PLATFORM_GPIO] = {"ngpios", "gpio-line-names", "control-socket", NULL},
     [VPLAT_PLATFORM_CAN] = {"can-bus", "socketcan", "frame-rate", "frame-burst", "bandwidth",
 			    "bandwidth-burst", NULL},
+    [VPLAT_PLATFORM_WATCHDOG] = {"action", "command", "min-timeout-ms", "max-timeout-ms",
+				 "nowayout", "cloud-hypervisor", NULL},
 };
 
 static int parse_type(struct ctx *c, int node, struct pf_dev *d)
@@ -281,17 +292,15 @@ static int parse_type(struct ctx *c, int node, struct pf_dev *d)
 			    "missing (the device type, e.g. \"vplat,virtio-blk\")");
 	if (rc < 0)
 		return rc;
-	for (unsigned t = 0; t < sizeof(type_names) / sizeof(type_names[0]); t++) {
-		char want[32];
-		snprintf(want, sizeof(want), "vplat,virtio-%s", type_names[t]);
-		if (!strcmp(compat, want)) {
-			d->info.type = (enum vplat_platform_type)t;
-			return 0;
-		}
+	int t = strncmp(compat, "vplat,virtio-", 13) ? VPLAT_EINVAL
+						      : vplat_instance_type_from_name(compat + 13);
+	if (t >= 0) {
+		d->info.type = (enum vplat_platform_type)t;
+		return 0;
 	}
 	return FAIL(c, VPLAT_EINVAL, node, "compatible",
 		    "unknown device type \"%s\" (known: vplat,virtio-rng, -blk, -console, -net, "
-		    "-gpio, -can)",
+		    "-gpio, -can, -watchdog)",
 		    compat);
 }
 
@@ -512,6 +521,29 @@ static int parse_can(struct ctx *c, int node, struct pf_dev *d)
 	return 0;
 }
 
+static int parse_watchdog(struct ctx *c, int node, struct pf_dev *d)
+{
+	const char *action = "log";
+	int rc;
+	if ((rc = get_str(c, node, "action", &action)) < 0 ||
+	    (rc = get_str(c, node, "command", &d->wdt_command)) < 0 ||
+	    (rc = get_u32_range(c, node, "min-timeout-ms", &d->wdt_min_ms, 1000, 20000)) < 0 ||
+	    (rc = get_u32_range(c, node, "max-timeout-ms", &d->wdt_max_ms, 20000, UINT32_MAX)) < 0 ||
+	    (rc = get_bool(c, node, "nowayout", &d->wdt_nowayout)) < 0 ||
+	    (rc = get_bool(c, node, "cloud-hypervisor", &d->wdt_cloud_hypervisor)) < 0)
+		return rc;
+	if (strcmp(action, "log") && strcmp(action, "command"))
+		return FAIL(c, VPLAT_EINVAL, node, "action",
+			    "unknown action \"%s\" (\"log\" or \"command\")", action);
+	if (!strcmp(action, "command") && !d->wdt_command)
+		return FAIL(c, VPLAT_ENOENT, node, "command",
+			    "missing: action \"command\" needs the command to run");
+	if (!strcmp(action, "log") && d->wdt_command && has_prop(c, node, "action"))
+		return FAIL(c, VPLAT_EINVAL, node, "command",
+			    "given with action \"log\" (use action \"command\")");
+	return 0;
+}
+
 static int parse_device(struct ctx *c, unsigned vm, int vmnode, int node, bool *skip)
 {
 	struct pf_dev *d = &c->p->devs[c->p->ndevs];
@@ -534,7 +566,7 @@ static int parse_device(struct ctx *c, unsigned vm, int vmnode, int node, bool *
 	if ((rc = parse_type(c, node, d)))
 		return rc;
 	if ((rc = check_props(c, node, common_props, type_props[d->info.type],
-			      type_names[d->info.type])))
+			      vplat_platform_type_name(d->info.type))))
 		return rc;
 	if ((rc = get_str(c, node, "transport", &s)) == 0)
 		return FAIL(c, VPLAT_EINVAL, node, "transport",
@@ -588,6 +620,9 @@ static int parse_device(struct ctx *c, unsigned vm, int vmnode, int node, bool *
 		break;
 	case VPLAT_PLATFORM_CAN:
 		rc = parse_can(c, node, d);
+		break;
+	case VPLAT_PLATFORM_WATCHDOG:
+		rc = parse_watchdog(c, node, d);
 		break;
 	}
 	if (!rc && !(d->info.path = dup_path(c, node)))

@@ -1,36 +1,22 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Platform description: build the validated devices, their host ends, switches and CAN
- * buses, and bind each device to its transport model.
+ * Platform description: build the switches and CAN buses, each validated device with its
+ * host end (a vplat_instance: vplat/platform/instance.h), and bind each device to its
+ * transport model.
  */
-#include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
-#include "vplat/blk.h"
-#include "vplat/host/blk_file.h"
-#include "vplat/can.h"
-#include "vplat/console.h"
-#include "vplat/host/console_fd.h"
 #include "vplat/error.h"
-#include "vplat/gpio.h"
-#include "vplat/net.h"
-#include "vplat/host/net_host.h"
-#include "vplat/rng.h"
-#include "vplat/fabric/switch.h"
 #include "vplat/fabric/can_bus.h"
-#include "vplat/host/can_socketcan.h"
-#include "vplat/host/gpio_host.h"
-#include "vplat/host/rng_host.h"
+#include "vplat/fabric/switch.h"
+#include "vplat/host/net_host.h"
+#include "vplat/platform/instance.h"
 #include "vplat/platform/platform.h"
 #include "platform_internal.h"
 
 #define PF_VENDOR   0x544c5056u /* "VPLT", as the loopback */
-#define PF_BLK_REQS 128u
 #define PF_MSIX     32u
 
 struct b_xport {
@@ -42,140 +28,11 @@ struct b_xport {
 	uint64_t pending[(PF_MSIX + 63) / 64];
 };
 
-struct b_blk {
-	struct vplat_blk_file f;
-	bool open;
-	struct vplat_blk blk;
-	struct vplat_blk_req reqs[PF_BLK_REQS];
-};
-
-struct b_con {
-	struct vplat_console_fd end;
-	bool open;
-	struct vplat_console con;
-};
-
-struct b_net {
-	struct vplat_switch_net_port port;
-	struct vplat_net_tap tap;
-	struct vplat_net net;
-};
-
-struct b_gpio {
-	struct vplat_gpio_sim *sim;
-	struct vplat_gpio_line *lines;
-	uint8_t *names;
-	bool init;
-	struct vplat_gpio gpio;
-};
-
-struct b_can {
-	struct vplat_can_socketcan *sock;
-	struct vplat_canbus_node *node;
-	struct vplat_can can;
-};
-
-struct b_dev {
-	struct b_xport x;
-	union {
-		struct vplat_rng rng;
-		struct b_blk blk;
-		struct b_con con;
-		struct b_net net;
-		struct b_gpio gpio;
-		struct b_can can;
-	} u;
-};
-
 static int resolve(const struct vplat_platform *p, const char *path, char *buf, size_t len)
 {
 	int n = p->base_dir && path[0] != '/' ? snprintf(buf, len, "%s/%s", p->base_dir, path)
 					      : snprintf(buf, len, "%s", path);
 	return n < 0 || (size_t)n >= len ? VPLAT_ERANGE : 0;
-}
-
-static int build_blk(struct vplat_platform *p, struct pf_dev *d, struct b_blk *b,
-		     struct vplat_mem *mem, char *err, size_t errlen)
-{
-	char path[4096];
-	if (resolve(p, d->image, path, sizeof(path)))
-		return vplat_pf_error(err, errlen, VPLAT_ERANGE, "%s: property \"image\": path too long",
-				d->info.path);
-	if (d->image_size) {
-		int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-		if (fd >= 0) {
-			int rc = ftruncate(fd, (off_t)d->image_size);
-			close(fd);
-			if (rc)
-				return vplat_pf_error(err, errlen, VPLAT_EIO,
-						"%s: property \"image-size\": cannot size %s: %s",
-						d->info.path, path, strerror(errno));
-		}
-	}
-	int rc = vplat_blk_file_open(&b->f, path, d->read_only ? VPLAT_BLK_FILE_RDONLY : 0);
-	if (rc)
-		return vplat_pf_error(err, errlen, rc, "%s: property \"image\": cannot open %s: %s",
-				d->info.path, path, vplat_strerror(rc));
-	b->open = true;
-	struct vplat_blk_config cfg = {.num_queues = (uint16_t)(d->num_queues ? d->num_queues : 1),
-				       .queue_size = (uint16_t)(d->queue_size ? d->queue_size : 256)};
-	vplat_blk_file_config(&b->f, &cfg);
-	if (d->serial)
-		memcpy(cfg.id, d->serial, strlen(d->serial));
-	rc = vplat_blk_init(&b->blk, mem, &cfg, &vplat_blk_host_file, &b->f, b->reqs, PF_BLK_REQS);
-	if (!rc && (d->rl.ops_rate || d->rl.bytes_rate)) {
-		struct vplat_ratelimit_config rl = {d->rl.ops_rate, d->rl.ops_burst,
-						    d->rl.bytes_rate, d->rl.bytes_burst};
-		rc = vplat_blk_set_ratelimit(&b->blk, &rl, vplat_switch_monotonic_ns, NULL);
-		if (rc)
-			return vplat_pf_error(err, errlen, rc, "%s: property \"iops\": rate limit: %s",
-					d->info.path, vplat_strerror(rc));
-	}
-	if (rc)
-		return vplat_pf_error(err, errlen, rc, "%s: blk: %s", d->info.path, vplat_strerror(rc));
-	d->dev = vplat_blk_device(&b->blk);
-	return 0;
-}
-
-static int build_console(struct vplat_platform *p, struct pf_dev *d, struct b_con *b,
-			 struct vplat_mem *mem, char *err, size_t errlen)
-{
-	char path[4096] = "";
-	if (d->con_path && resolve(p, d->con_path, path, sizeof(path)))
-		return vplat_pf_error(err, errlen, VPLAT_ERANGE, "%s: host end path too long",
-				d->info.path);
-	int rc;
-	switch (d->con_kind) {
-	case PF_CON_STDIO:
-		rc = vplat_console_fd_pipe(&b->end, 0, 1);
-		break;
-	case PF_CON_PTY:
-		rc = vplat_console_fd_pty(&b->end);
-		break;
-	case PF_CON_SOCKET:
-		rc = vplat_console_fd_listen(&b->end, path);
-		break;
-	case PF_CON_CONNECT:
-		rc = vplat_console_fd_connect(&b->end, path);
-		break;
-	case PF_CON_LOG:
-		rc = vplat_console_fd_log(&b->end, path);
-		break;
-	default:
-		rc = VPLAT_EINVAL;
-	}
-	if (rc)
-		return vplat_pf_error(err, errlen, rc, "%s: console host end %s: %s", d->info.path, path,
-				vplat_strerror(rc));
-	b->open = true;
-	struct vplat_console_config cfg = {.max_ports = 1, .cols = 80, .rows = 25};
-	rc = vplat_console_init(&b->con, mem, &cfg, &vplat_console_host_fd, &b->end);
-	if (rc)
-		return vplat_pf_error(err, errlen, rc, "%s: console: %s", d->info.path,
-				vplat_strerror(rc));
-	vplat_console_fd_bind(&b->end, &b->con, 0);
-	d->dev = vplat_console_device(&b->con);
-	return 0;
 }
 
 /* The switch, and its uplink socket if the description gives one. */
@@ -206,137 +63,91 @@ static int ensure_switch(struct vplat_platform *p, struct pf_switch *s, char *er
 	return s->sock_path ? 0 : VPLAT_ENOMEM;
 }
 
-static int build_net(struct vplat_platform *p, struct pf_dev *d, struct b_net *b,
-		     struct vplat_mem *mem, char *err, size_t errlen)
+static int ensure_bus(struct pf_bus *bus)
 {
-	struct vplat_net_config cfg = {.pairs = 1, .ctrl = true, .mtu = (uint16_t)d->mtu,
-				       .queue_size = (uint16_t)(d->queue_size ? d->queue_size : 256)};
-	const struct vplat_net_host_ops *ops;
-	void *host;
-	int rc;
-	if (d->has_mac) {
-		memcpy(cfg.mac, d->mac, 6);
-		cfg.has_mac = true;
-	}
-	b->tap.fd = -1;
-	if (d->sw >= 0) {
-		struct pf_switch *s = &p->switches[d->sw];
-		if ((rc = ensure_switch(p, s, err, errlen)))
-			return rc;
-		struct vplat_switch_port_config pc = {.name = d->info.path,
-						      .rate_bps = d->net_rate_bps,
-						      .burst_bytes = d->net_burst_bytes};
-		rc = vplat_switch_net_port_init(&b->port, vplat_switch_iface(s->sw), &pc, NULL,
-						NULL);
-		if (rc)
-			return vplat_pf_error(err, errlen, rc, "%s: property \"switch\": port: %s",
-					d->info.path, vplat_strerror(rc));
-		ops = &vplat_switch_net_host;
-		host = &b->port;
-	} else {
-		rc = vplat_net_tap_open(&b->tap, d->tap);
-		if (rc)
-			return vplat_pf_error(err, errlen, rc, "%s: property \"tap\": %s: %s",
-					d->info.path, d->tap, vplat_strerror(rc));
-		ops = &vplat_net_tap_host;
-		host = &b->tap;
-	}
-	rc = vplat_net_init(&b->net, mem, &cfg, ops, host);
-	if (rc)
-		return vplat_pf_error(err, errlen, rc, "%s: net: %s", d->info.path, vplat_strerror(rc));
-	if (d->sw >= 0)
-		vplat_switch_net_port_bind(&b->port, &b->net);
-	d->dev = vplat_net_device(&b->net);
-	return 0;
+	if (bus->bus)
+		return 0;
+	struct vplat_canbus_config bc = {.bitrate = bus->bitrate, .data_bitrate = bus->data_bitrate};
+	return (bus->bus = vplat_canbus_new(&bc)) ? 0 : VPLAT_ENOMEM;
 }
 
-static void gpio_input(void *opaque, uint16_t line, uint8_t level)
-{
-	vplat_gpio_input_event(opaque, line, level);
-}
+static const enum vplat_instance_console_end con_ends[] = {
+    [PF_CON_STDIO] = VPLAT_INSTANCE_CONSOLE_STDIO,     [PF_CON_PTY] = VPLAT_INSTANCE_CONSOLE_PTY,
+    [PF_CON_SOCKET] = VPLAT_INSTANCE_CONSOLE_LISTEN,   [PF_CON_CONNECT] = VPLAT_INSTANCE_CONSOLE_CONNECT,
+    [PF_CON_LOG] = VPLAT_INSTANCE_CONSOLE_LOG};
 
-static int build_gpio(struct vplat_platform *p, struct pf_dev *d, struct b_gpio *b,
-		      struct vplat_mem *mem, char *err, size_t errlen)
+/* The instance options of a validated device; builds the switch or bus it joins. */
+static int options_of(struct vplat_platform *p, const struct pf_dev *d,
+		      struct vplat_instance_options *o, char *err, size_t errlen)
 {
-	uint32_t n = d->ngpios, nsize = 0;
-	size_t cap = (size_t)n * 33;
-	b->sim = vplat_gpio_sim_new(1, n);
-	b->lines = calloc(n, sizeof(*b->lines));
-	b->names = malloc(cap);
-	if (!b->sim || !b->lines || !b->names)
-		return VPLAT_ENOMEM;
-	for (uint32_t i = 0; d->line_names && i < n; i++)
-		vplat_gpio_sim_set_name(b->sim, 0, i, d->line_names[i]);
-	int rc = vplat_gpio_names_pack(vplat_gpio_sim_names(b->sim, 0), (uint16_t)n, b->names, cap,
-				       &nsize);
-	if (rc)
-		return vplat_pf_error(err, errlen, rc, "%s: property \"gpio-line-names\": %s",
-				d->info.path, vplat_strerror(rc));
-	if (d->control) {
-		char path[4096];
-		if (resolve(p, d->control, path, sizeof(path)) ||
-		    (rc = vplat_gpio_sim_listen(b->sim, path)) < 0)
-			return vplat_pf_error(err, errlen, VPLAT_EIO,
-					"%s: property \"control-socket\": cannot listen on %s",
-					d->info.path, d->control);
-	}
-	rc = vplat_gpio_init(&b->gpio, mem, b->lines, (uint16_t)n, nsize ? b->names : NULL, nsize,
-			     &vplat_gpio_host_sim, vplat_gpio_sim_chip(b->sim, 0));
-	if (rc)
-		return vplat_pf_error(err, errlen, rc, "%s: gpio: %s", d->info.path, vplat_strerror(rc));
-	b->init = true;
-	vplat_gpio_sim_set_sink(b->sim, 0, gpio_input, &b->gpio);
-	d->dev = vplat_gpio_device(&b->gpio);
-	return 0;
-}
-
-static int build_can(struct vplat_platform *p, struct pf_dev *d, struct b_can *b,
-		     struct vplat_mem *mem, char *err, size_t errlen)
-{
-	uint64_t f = VPLAT_BIT(VPLAT_VIRTIO_CAN_F_CAN_CLASSIC) |
-		     VPLAT_BIT(VPLAT_VIRTIO_CAN_F_RTR_FRAMES) |
-		     VPLAT_BIT(VPLAT_VIRTIO_CAN_F_LATE_TX_ACK);
-	const struct vplat_can_host_ops *ops;
-	void *host;
-	int rc;
-	if (d->bus >= 0) {
-		struct pf_bus *bus = &p->buses[d->bus];
-		if (!bus->bus) {
-			struct vplat_canbus_config bc = {.bitrate = bus->bitrate,
-							 .data_bitrate = bus->data_bitrate};
-			if (!(bus->bus = vplat_canbus_new(&bc)))
-				return VPLAT_ENOMEM;
+	int rc = 0;
+	*o = (struct vplat_instance_options){.type = (enum vplat_instance_type)d->info.type,
+					     .base_dir = p->base_dir,
+					     .log = p->opt.log,
+					     .log_opaque = p->opt.log_opaque};
+	const struct vplat_ratelimit_config rl = {d->rl.ops_rate, d->rl.ops_burst, d->rl.bytes_rate,
+						  d->rl.bytes_burst};
+	switch (d->info.type) {
+	case VPLAT_PLATFORM_BLK:
+		o->blk = (struct vplat_instance_blk){.path = d->image,
+						     .create_size = d->image_size,
+						     .read_only = d->read_only,
+						     .num_queues = (uint16_t)d->num_queues,
+						     .queue_size = (uint16_t)d->queue_size,
+						     .serial = d->serial,
+						     .ratelimit = rl};
+		break;
+	case VPLAT_PLATFORM_CONSOLE:
+		o->console = (struct vplat_instance_console){.end = con_ends[d->con_kind],
+							     .path = d->con_path};
+		break;
+	case VPLAT_PLATFORM_NET:
+		o->net = (struct vplat_instance_net){.backend = VPLAT_INSTANCE_NET_TAP,
+						     .tap = d->tap,
+						     .port_name = d->info.path,
+						     .rate_bps = d->net_rate_bps,
+						     .burst_bytes = d->net_burst_bytes,
+						     .has_mac = d->has_mac,
+						     .mtu = (uint16_t)d->mtu,
+						     .queue_size = (uint16_t)d->queue_size,
+						     .ctrl = true};
+		memcpy(o->net.mac, d->mac, 6);
+		if (d->sw >= 0) {
+			rc = ensure_switch(p, &p->switches[d->sw], err, errlen);
+			o->net.backend = VPLAT_INSTANCE_NET_SWITCH;
+			o->net.sw = p->switches[d->sw].sw;
 		}
-		if (!(b->node = vplat_canbus_add_node(bus->bus, d->info.path)))
-			return VPLAT_ENOMEM;
-		if (d->rl.ops_rate || d->rl.bytes_rate) {
-			struct vplat_ratelimit_config rl = {d->rl.ops_rate, d->rl.ops_burst,
-							    d->rl.bytes_rate, d->rl.bytes_burst};
-			if ((rc = vplat_canbus_node_set_ratelimit(b->node, &rl)))
-				return vplat_pf_error(err, errlen, rc,
-						"%s: property \"frame-rate\": rate limit: %s",
-						d->info.path, vplat_strerror(rc));
+		break;
+	case VPLAT_PLATFORM_GPIO:
+		o->gpio = (struct vplat_instance_gpio){.lines = (uint16_t)d->ngpios,
+						       .line_names = d->line_names,
+						       .control = d->control};
+		break;
+	case VPLAT_PLATFORM_CAN:
+		o->can = (struct vplat_instance_can){.backend = VPLAT_INSTANCE_CAN_SOCKETCAN,
+						     .iface = d->socketcan,
+						     .node_name = d->info.path,
+						     .ratelimit = rl};
+		if (d->bus >= 0) {
+			rc = ensure_bus(&p->buses[d->bus]);
+			o->can.backend = VPLAT_INSTANCE_CAN_BUS;
+			o->can.bus = p->buses[d->bus].bus;
 		}
-		f |= VPLAT_BIT(VPLAT_VIRTIO_CAN_F_CAN_FD);
-		ops = &vplat_can_host_bus;
-		host = b->node;
-	} else {
-		if ((rc = vplat_can_socketcan_open(d->socketcan, &b->sock)))
-			return vplat_pf_error(err, errlen, rc, "%s: property \"socketcan\": %s: %s",
-					d->info.path, d->socketcan, vplat_strerror(rc));
-		if (vplat_can_socketcan_fd_capable(b->sock))
-			f |= VPLAT_BIT(VPLAT_VIRTIO_CAN_F_CAN_FD);
-		ops = &vplat_can_host_socketcan;
-		host = b->sock;
+		break;
+	case VPLAT_PLATFORM_WATCHDOG:
+		o->watchdog = (struct vplat_instance_watchdog){
+		    .action = d->wdt_command ? VPLAT_INSTANCE_WATCHDOG_COMMAND
+					     : VPLAT_INSTANCE_WATCHDOG_LOG,
+		    .command = d->wdt_command,
+		    .min_timeout_ms = d->wdt_min_ms,
+		    .max_timeout_ms = d->wdt_max_ms,
+		    .nowayout = d->wdt_nowayout,
+		    .cloud_hypervisor = d->wdt_cloud_hypervisor};
+		break;
+	default:
+		break;
 	}
-	if ((rc = vplat_can_init(&b->can, mem, f, ops, host)))
-		return vplat_pf_error(err, errlen, rc, "%s: can: %s", d->info.path, vplat_strerror(rc));
-	if (b->node)
-		vplat_canbus_node_bind(b->node, &b->can);
-	else
-		vplat_can_socketcan_bind(b->sock, &b->can);
-	d->dev = vplat_can_device(&b->can);
-	return 0;
+	return rc;
 }
 
 static void xport_irq(void *opaque, bool level)
@@ -398,42 +209,23 @@ static int build_transport(struct vplat_platform *p, struct pf_dev *d, struct b_
 
 static int build_one(struct vplat_platform *p, struct pf_dev *d, char *err, size_t errlen)
 {
-	struct b_dev *b = calloc(1, sizeof(*b));
-	if (!b)
+	struct b_xport *x = calloc(1, sizeof(*x));
+	if (!x)
 		return VPLAT_ENOMEM;
-	if (d->info.type == VPLAT_PLATFORM_NET)
-		b->u.net.tap.fd = -1; /* nothing to close if the build stops before the tap opens */
-	d->state = b;
+	d->state = x;
 	struct vplat_mem *mem = p->opt.mem(p->opt.opaque, &d->info);
 	if (!mem)
 		return vplat_pf_error(err, errlen, VPLAT_ENOMEM, "%s: no guest memory for the device",
 				d->info.path);
-	int rc = 0;
-	switch (d->info.type) {
-	case VPLAT_PLATFORM_RNG:
-		rc = vplat_rng_init(&b->u.rng, mem, &vplat_rng_host_getrandom, NULL);
-		if (rc)
-			return vplat_pf_error(err, errlen, rc, "%s: rng: %s", d->info.path,
-					vplat_strerror(rc));
-		d->dev = vplat_rng_device(&b->u.rng);
-		break;
-	case VPLAT_PLATFORM_BLK:
-		rc = build_blk(p, d, &b->u.blk, mem, err, errlen);
-		break;
-	case VPLAT_PLATFORM_CONSOLE:
-		rc = build_console(p, d, &b->u.con, mem, err, errlen);
-		break;
-	case VPLAT_PLATFORM_NET:
-		rc = build_net(p, d, &b->u.net, mem, err, errlen);
-		break;
-	case VPLAT_PLATFORM_GPIO:
-		rc = build_gpio(p, d, &b->u.gpio, mem, err, errlen);
-		break;
-	case VPLAT_PLATFORM_CAN:
-		rc = build_can(p, d, &b->u.can, mem, err, errlen);
-		break;
-	}
-	return rc ? rc : build_transport(p, d, &b->x, err, errlen);
+	struct vplat_instance_options o;
+	char msg[384] = "";
+	int rc = options_of(p, d, &o, err, errlen);
+	if (rc)
+		return rc;
+	if ((rc = vplat_instance_create(&d->inst, mem, &o, msg, sizeof(msg))))
+		return vplat_pf_error(err, errlen, rc, "%s: %s", d->info.path, msg);
+	d->dev = vplat_instance_device(d->inst);
+	return build_transport(p, d, x, err, errlen);
 }
 
 int vplat_pf_build(struct vplat_platform *p, char *err, size_t errlen)
@@ -455,37 +247,9 @@ void vplat_pf_unbuild(struct vplat_platform *p)
 {
 	for (unsigned i = 0; i < p->ndevs; i++) {
 		struct pf_dev *d = &p->devs[i];
-		struct b_dev *b = d->state;
-		if (!b)
-			continue;
-		switch (d->info.type) {
-		case VPLAT_PLATFORM_BLK:
-			if (b->u.blk.open)
-				vplat_blk_file_close(&b->u.blk.f);
-			break;
-		case VPLAT_PLATFORM_CONSOLE:
-			if (b->u.con.open)
-				vplat_console_fd_close(&b->u.con.end);
-			break;
-		case VPLAT_PLATFORM_NET:
-			if (b->u.net.tap.fd >= 0 && d->tap)
-				vplat_net_tap_close(&b->u.net.tap);
-			break;
-		case VPLAT_PLATFORM_GPIO:
-			if (b->u.gpio.init)
-				vplat_gpio_fini(&b->u.gpio.gpio);
-			vplat_gpio_sim_free(b->u.gpio.sim);
-			free(b->u.gpio.lines);
-			free(b->u.gpio.names);
-			break;
-		case VPLAT_PLATFORM_CAN:
-			if (b->u.can.sock)
-				vplat_can_socketcan_close(b->u.can.sock);
-			break;
-		default:
-			break;
-		}
-		free(b);
+		vplat_instance_destroy(d->inst);
+		free(d->state);
+		d->inst = NULL;
 		d->state = NULL;
 		d->dev = NULL;
 		d->mmio = NULL;
@@ -518,36 +282,20 @@ unsigned vplat_platform_fds(const struct vplat_platform *p, int *fds, unsigned m
 	for (unsigned i = 0; p && i < p->nswitches && k < max; i++)
 		if (p->switches[i].sock && vplat_net_sock_fd(p->switches[i].sock) >= 0)
 			fds[k++] = vplat_net_sock_fd(p->switches[i].sock);
-	for (unsigned i = 0; p && i < p->ndevs && k < max; i++) {
-		const struct pf_dev *d = &p->devs[i];
-		struct b_dev *b = d->state;
-		if (!b || !d->dev)
-			continue;
-		switch (d->info.type) {
-		case VPLAT_PLATFORM_CONSOLE: {
-			struct pollfd pfd[3];
-			unsigned n = vplat_console_fd_pollfds(&b->u.con.end, pfd, 3);
-			for (unsigned j = 0; j < n && k < max; j++)
-				if (pfd[j].events & POLLIN)
-					fds[k++] = pfd[j].fd;
-			break;
-		}
-		case VPLAT_PLATFORM_GPIO:
-			k += vplat_gpio_sim_fds(b->u.gpio.sim, fds + k, max - k);
-			break;
-		case VPLAT_PLATFORM_NET:
-			if (d->tap && b->u.net.tap.fd >= 0)
-				fds[k++] = b->u.net.tap.fd;
-			break;
-		case VPLAT_PLATFORM_CAN:
-			if (b->u.can.sock)
-				fds[k++] = vplat_can_socketcan_fd(b->u.can.sock);
-			break;
-		default:
-			break;
-		}
-	}
+	for (unsigned i = 0; p && i < p->ndevs && k < max; i++)
+		k += vplat_instance_fds(p->devs[i].inst, fds + k, max - k);
 	return k;
+}
+
+int vplat_platform_timeout_ms(const struct vplat_platform *p)
+{
+	int tmo = -1;
+	for (unsigned i = 0; p && i < p->ndevs; i++) {
+		int t = vplat_instance_timeout_ms(p->devs[i].inst);
+		if (t >= 0 && (tmo < 0 || t < tmo))
+			tmo = t;
+	}
+	return tmo;
 }
 
 int vplat_platform_dispatch(struct vplat_platform *p)
@@ -555,36 +303,9 @@ int vplat_platform_dispatch(struct vplat_platform *p)
 	if (!p)
 		return VPLAT_EINVAL;
 	uint64_t now = vplat_switch_monotonic_ns(NULL);
-	for (unsigned i = 0; i < p->ndevs; i++) {
-		struct pf_dev *d = &p->devs[i];
-		struct b_dev *b = d->state;
-		if (!b || !d->dev)
-			continue;
-		switch (d->info.type) {
-		case VPLAT_PLATFORM_RNG:
-			vplat_rng_resume(&b->u.rng);
-			break;
-		case VPLAT_PLATFORM_BLK:
-			if (vplat_blk_throttle_ns(&b->u.blk.blk))
-				for (uint16_t q = 0; q < d->dev->nvqs; q++)
-					vplat_blk_resume(&b->u.blk.blk, q);
-			break;
-		case VPLAT_PLATFORM_CONSOLE:
-			vplat_console_fd_dispatch(&b->u.con.end);
-			break;
-		case VPLAT_PLATFORM_GPIO:
-			vplat_gpio_sim_dispatch(b->u.gpio.sim);
-			break;
-		case VPLAT_PLATFORM_NET:
-			if (d->tap && b->u.net.tap.fd >= 0 && vplat_device_is_live(d->dev))
-				vplat_net_tap_poll_net(&b->u.net.tap, &b->u.net.net);
-			break;
-		case VPLAT_PLATFORM_CAN:
-			if (b->u.can.sock)
-				vplat_can_socketcan_dispatch(b->u.can.sock);
-			break;
-		}
-	}
+	for (unsigned i = 0; i < p->ndevs; i++)
+		if (p->devs[i].inst)
+			vplat_instance_dispatch(p->devs[i].inst);
 	for (unsigned i = 0; i < p->nswitches; i++) {
 		if (p->switches[i].sock)
 			(void)vplat_net_sock_poll(p->switches[i].sock, now); /* ENODEV: no peer yet */

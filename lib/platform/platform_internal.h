@@ -74,8 +74,13 @@ struct pf_dev {
 	/* rate limits: blk (IOPS, bytes/s), net (bits/s in ops_rate unused: see net_rate), can */
 	struct pf_ratelimit rl;
 	uint64_t net_rate_bps, net_burst_bytes;
+	/* watchdog */
+	const char *wdt_command; /* run on expiry (else the expiry is only logged) */
+	uint32_t wdt_min_ms, wdt_max_ms;
+	bool wdt_nowayout, wdt_cloud_hypervisor;
 	/* built */
-	void *state;           /* per-type state (platform_build.c) */
+	struct vplat_instance *inst; /* the device and its host end */
+	void *state;           /* its transport (platform_build.c) */
 	struct vplat_device *dev;
 	struct vplat_mmio *mmio;
 	struct vplat_pci *pci;

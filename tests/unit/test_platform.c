@@ -23,6 +23,7 @@ int main(void)
 #include <unistd.h>
 #include "testutil.h"
 #include "vplat/vplat.h"
+#include "vplat/platform/instance.h"
 #include "vplat/platform/platform.h"
 
 static char tmpdir[64];
@@ -575,6 +576,20 @@ static const struct bad bads[] = {
      VPLAT_EINVAL, "property \"socketcan\": give either"},
     {"can socket rate", DEV("can", "socketcan = \"vcan0\"; frame-rate = <10>;"), VPLAT_EINVAL,
      "property \"frame-rate\": rate limits are enforced by a virtual bus node"},
+    {"watchdog unknown property", DEV("watchdog", "image = \"x\";"), VPLAT_EINVAL,
+     "property \"image\": unknown property for watchdog"},
+    {"watchdog action", DEV("watchdog", "action = \"reboot\";"), VPLAT_EINVAL,
+     "/vms/vm0/dev@a000000: property \"action\": unknown action \"reboot\""},
+    {"watchdog command missing", DEV("watchdog", "action = \"command\";"), VPLAT_ENOENT,
+     "property \"command\": missing: action \"command\" needs"},
+    {"watchdog command with log", DEV("watchdog", "action = \"log\"; command = \"true\";"),
+     VPLAT_EINVAL, "property \"command\": given with action \"log\""},
+    {"watchdog min timeout", DEV("watchdog", "min-timeout-ms = <500>;"), VPLAT_ERANGE,
+     "property \"min-timeout-ms\": 500 is out of range 1000..20000"},
+    {"watchdog max timeout", DEV("watchdog", "max-timeout-ms = <1000>;"), VPLAT_ERANGE,
+     "property \"max-timeout-ms\": 1000 is out of range"},
+    {"watchdog nowayout value", DEV("watchdog", "nowayout = <1>;"), VPLAT_EINVAL,
+     "property \"nowayout\": is a boolean"},
 };
 
 START_TEST(validation_errors)
@@ -652,7 +667,7 @@ START_TEST(build_errors)
 	vplat_platform_free(p);
 	int rc = vplat_platform_load(&p, dtb, len, &o, err, sizeof(err));
 	ck_assert_int_ne(rc, 0);
-	ck_assert_msg(strstr(err, "/vms/vm0/dev@a000000: property \"image\": cannot open"), "%s", err);
+	ck_assert_msg(strstr(err, "/vms/vm0/dev@a000000: blk: cannot open image"), "%s", err);
 	free(dtb);
 	/* A mask that breaks a dependency: CTRL_RX (18) needs CTRL_VQ (17). */
 	dtb = compile(ROOT_HEAD VM_HEAD DEV("net", "switch = \"backbone\";"
@@ -709,6 +724,144 @@ START_TEST(switch_uplink_socket)
 }
 END_TEST
 
+static unsigned log_lines;
+
+static void count_log(void *opaque, enum vplat_instance_log_level level, const char *msg)
+{
+	(void)opaque;
+	(void)level;
+	ck_assert_ptr_nonnull(msg);
+	log_lines++;
+}
+
+/* The watchdog, served by vplat-device, is a platform device too: validated, built with its
+ * clock and expiry action, bound to its transport, ticked by dispatch. */
+START_TEST(watchdog_node)
+{
+	NEED_DTC();
+	char err[512];
+	struct guest g;
+	guest_init(&g);
+	struct vplat_platform_options o = {.mem = guest_mem, .opaque = &g, .base_dir = tmpdir,
+					   .log = count_log};
+	struct vplat_platform *p;
+	size_t len;
+	void *dtb = compile(ROOT_HEAD VM_HEAD
+			    "wdt@a000000 { compatible = \"vplat,virtio-watchdog\";"
+			    " transport = \"virtio-mmio\"; reg = <0 0xa000000 0 0x200>;"
+			    " interrupts = <5>; action = \"command\"; command = \"touch fired\";"
+			    " min-timeout-ms = <1000>; max-timeout-ms = <60000>; nowayout; };\n"
+			    "wdt-pci { compatible = \"vplat,virtio-watchdog\"; transport = \"virtio-pci\";"
+			    " pci-slot = <2>; cloud-hypervisor; };\n" VM_TAIL,
+			    &len);
+	ck_assert_ptr_nonnull(dtb);
+	ck_assert_msg(vplat_platform_load(&p, dtb, len, NULL, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_int_eq(vplat_platform_device(p, 0)->type, VPLAT_PLATFORM_WATCHDOG);
+	ck_assert_str_eq(vplat_platform_type_name(VPLAT_PLATFORM_WATCHDOG), "watchdog");
+	vplat_platform_free(p);
+	ck_assert_msg(vplat_platform_load(&p, dtb, len, &o, err, sizeof(err)) == 0, "%s", err);
+	struct vplat_device *wd = vplat_platform_dev(p, 0);
+	ck_assert_ptr_nonnull(wd);
+	ck_assert_uint_eq(wd->ops->device_id, 35);
+	ck_assert_uint_eq(mmio_rd(vplat_platform_mmio(p, 0), 0x008), 35);
+	uint32_t v = 0;
+	vplat_device_config_read(wd, 4, &v, 4); /* min_timeout_ms */
+	ck_assert_uint_eq(v, 1000);
+	vplat_device_config_read(wd, 8, &v, 4); /* max_timeout_ms */
+	ck_assert_uint_eq(v, 60000);
+	ck_assert(!(wd->host_features & VPLAT_BIT(VPLAT_VIRTIO_WDT_F_DISARM))); /* nowayout */
+	ck_assert(wd->host_features & VPLAT_BIT(VPLAT_VIRTIO_WDT_F_TIMEOUT));
+	struct vplat_device *ch = vplat_platform_dev(p, 1);
+	ck_assert_uint_eq(ch->host_features & VPLAT_BIT(VPLAT_VIRTIO_WDT_F_TIMEOUT), 0);
+	ck_assert_ptr_nonnull(vplat_platform_pci(p, 1));
+	ck_assert_int_eq(vplat_platform_timeout_ms(p), -1); /* disarmed until the first ping */
+	ck_assert_int_eq(vplat_platform_dispatch(p), 0);
+	char buf[2048];
+	ck_assert_int_eq(vplat_platform_guest_fdt(p, 0, NULL, buf, sizeof(buf), err, sizeof(err)), 0);
+	vplat_platform_free(p);
+	free(dtb);
+	free(g.ram);
+}
+END_TEST
+
+/* The factory itself: every type from typed options, its fds and timeout, and its errors. */
+START_TEST(instance_factory)
+{
+	struct guest g;
+	guest_init(&g);
+	char err[256], path[128];
+	struct vplat_instance *in;
+	static const uint32_t ids[VPLAT_INSTANCE_NTYPES] = {4, 2, 3, 1, 41, 36, 35};
+	snprintf(path, sizeof(path), "%s/disk.img", tmpdir);
+	struct vplat_instance_options o[VPLAT_INSTANCE_NTYPES] = {
+	    {.type = VPLAT_INSTANCE_RNG},
+	    {.type = VPLAT_INSTANCE_BLK, .blk = {.path = path, .create_size = 1 << 20,
+						 .read_only = false, .serial = "S1"}},
+	    {.type = VPLAT_INSTANCE_CONSOLE, .base_dir = tmpdir,
+	     .console = {.end = VPLAT_INSTANCE_CONSOLE_LOG, .path = "con.log"}},
+	    {.type = VPLAT_INSTANCE_NET, .net = {.backend = VPLAT_INSTANCE_NET_SINK, .mtu = 1400}},
+	    {.type = VPLAT_INSTANCE_GPIO, .gpio = {.lines = 4}},
+	    {.type = VPLAT_INSTANCE_CAN, .can = {.backend = VPLAT_INSTANCE_CAN_ECHO}},
+	    {.type = VPLAT_INSTANCE_WATCHDOG, .watchdog = {.min_timeout_ms = 2000}},
+	};
+	log_lines = 0;
+	for (unsigned t = 0; t < VPLAT_INSTANCE_NTYPES; t++) {
+		o[t].log = count_log;
+		ck_assert_msg(vplat_instance_create(&in, &g.mem, &o[t], err, sizeof(err)) == 0,
+			      "%s: %s", vplat_instance_type_name(t), err);
+		ck_assert_int_eq(vplat_instance_get_type(in), (int)t);
+		ck_assert_int_eq(vplat_instance_type_from_name(vplat_instance_type_name(t)), (int)t);
+		ck_assert_uint_eq(vplat_instance_device(in)->ops->device_id, ids[t]);
+		ck_assert((vplat_instance_gpio_sim(in) != NULL) == (t == VPLAT_INSTANCE_GPIO));
+		int fds[8];
+		ck_assert_uint_le(vplat_instance_fds(in, fds, 8), 8);
+		ck_assert_int_ge(vplat_instance_timeout_ms(in), -1);
+		ck_assert_int_eq(vplat_instance_dispatch(in), 0);
+		vplat_instance_destroy(in);
+	}
+	ck_assert_uint_ge(log_lines, 3); /* blk, gpio and can say what they opened */
+	ck_assert_int_eq(access(path, R_OK | W_OK), 0);
+	ck_assert(vplat_instance_in_order(VPLAT_INSTANCE_WATCHDOG));
+	ck_assert(!vplat_instance_in_order(VPLAT_INSTANCE_GPIO));
+	ck_assert_int_eq(vplat_instance_type_from_name("gpu"), VPLAT_EINVAL);
+	ck_assert_str_eq(vplat_instance_type_name((enum vplat_instance_type)99), "?");
+	/* Errors: each refused with a message naming the type and what is wrong. */
+	static const struct {
+		struct vplat_instance_options o;
+		int rc;
+		const char *msg;
+	} bad[] = {
+	    {{.type = (enum vplat_instance_type)99}, VPLAT_EINVAL, "unknown device type"},
+	    {{.type = VPLAT_INSTANCE_BLK}, VPLAT_EINVAL, "blk: an image path is required"},
+	    {{.type = VPLAT_INSTANCE_BLK, .blk = {.path = "/nonexistent/x.img"}}, VPLAT_ENOENT,
+	     "blk: cannot open image /nonexistent/x.img"},
+	    {{.type = VPLAT_INSTANCE_CONSOLE, .console = {.end = VPLAT_INSTANCE_CONSOLE_LOG}},
+	     VPLAT_EINVAL, "console: this host end needs a path"},
+	    {{.type = VPLAT_INSTANCE_NET, .net = {.backend = VPLAT_INSTANCE_NET_SWITCH}},
+	     VPLAT_EINVAL, "net: a switch is required"},
+	    {{.type = VPLAT_INSTANCE_CAN, .can = {.backend = VPLAT_INSTANCE_CAN_BUS}}, VPLAT_EINVAL,
+	     "can: a bus is required"},
+	    {{.type = VPLAT_INSTANCE_GPIO, .gpio = {.lines = 2000}}, VPLAT_EINVAL,
+	     "gpio: 2000 lines"},
+	    {{.type = VPLAT_INSTANCE_WATCHDOG,
+	      .watchdog = {.action = VPLAT_INSTANCE_WATCHDOG_COMMAND}},
+	     VPLAT_EINVAL, "watchdog: action command needs a command"},
+	};
+	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		in = (struct vplat_instance *)1;
+		err[0] = 0;
+		int rc = vplat_instance_create(&in, &g.mem, &bad[i].o, err, sizeof(err));
+		ck_assert_msg(rc == bad[i].rc, "%u: rc %d (%s)", i, rc, err);
+		ck_assert_ptr_null(in);
+		ck_assert_msg(strstr(err, bad[i].msg), "%u: \"%s\" lacks \"%s\"", i, err, bad[i].msg);
+	}
+	ck_assert_int_eq(vplat_instance_create(&in, NULL, &o[0], err, sizeof(err)), VPLAT_EINVAL);
+	ck_assert_int_eq(vplat_instance_dispatch(NULL), VPLAT_EINVAL);
+	vplat_instance_destroy(NULL);
+	free(g.ram);
+}
+END_TEST
+
 static void setup(void)
 {
 	snprintf(tmpdir, sizeof(tmpdir), "/tmp/vplat-pf-XXXXXX");
@@ -736,6 +889,8 @@ int main(void)
 	tcase_add_test(tc, malformed_blobs);
 	tcase_add_test(tc, build_errors);
 	tcase_add_test(tc, switch_uplink_socket);
+	tcase_add_test(tc, watchdog_node);
+	tcase_add_test(tc, instance_factory);
 	suite_add_tcase(s, tc);
 	return vplat_test_main(s);
 }

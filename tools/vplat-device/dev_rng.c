@@ -1,9 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* vplat-device rng: the entropy device with getrandom(2) as its host end. */
-#include <stdlib.h>
 #include "vdev.h"
-#include "vplat/rng.h"
-#include "vplat/host/rng_host.h"
 
 static int rng_option(struct vdev *v, int argc, char **argv, int *i)
 {
@@ -12,28 +9,6 @@ static int rng_option(struct vdev *v, int argc, char **argv, int *i)
 	(void)argv;
 	(void)i;
 	return 0;
-}
-
-static struct vplat_device *rng_create(struct vdev *v, struct vplat_mem *mem)
-{
-	struct vplat_rng *rng = calloc(1, sizeof(*rng));
-	if (!rng || vplat_rng_init(rng, mem, &vplat_rng_host_getrandom, NULL)) {
-		free(rng);
-		return NULL;
-	}
-	v->state = rng;
-	return vplat_rng_device(rng);
-}
-
-static void rng_run(struct vdev *v)
-{
-	vplat_rng_resume(v->state); /* a request may wait for the entropy pool */
-}
-
-static void rng_destroy(struct vdev *v)
-{
-	free(v->state);
-	v->state = NULL;
 }
 
 const struct vdev_type vdev_rng = {
@@ -46,9 +21,6 @@ const struct vdev_type vdev_rng = {
 	    "\n"
 	    "DEVICE OPTIONS\n"
 	    "    none\n",
+    .type = VPLAT_INSTANCE_RNG,
     .option = rng_option,
-    .create = rng_create,
-    .host_run = rng_run,
-    .destroy = rng_destroy,
-    .in_order = true,
 };

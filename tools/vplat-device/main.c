@@ -50,6 +50,12 @@ static void lib_log(void *opaque, enum vplat_vhu_log_level level, const char *ms
 	vdev_log(opaque, level, "%s", msg);
 }
 
+/* The instance's levels have the values of the back end's. */
+static void inst_log(void *opaque, enum vplat_instance_log_level level, const char *msg)
+{
+	vdev_log(opaque, (enum vplat_vhu_log_level)level, "%s", msg);
+}
+
 const char *vdev_optval(int argc, char **argv, int *i, const char *name)
 {
 	size_t n = strlen(name);
@@ -168,10 +174,10 @@ static void serve(struct vdev *v)
 		size_t n = vplat_vhu_backend_pollfds(&v->be, pf, VPLAT_VHU_MAX_QUEUES + 1);
 		for (size_t i = 0; i < n; i++)
 			p[i] = (struct pollfd){.fd = pf[i].fd, .events = POLLIN};
-		unsigned nh = v->type->host_fds ? v->type->host_fds(v, hfd, VDEV_HOST_FDS) : 0;
+		unsigned nh = vplat_instance_fds(v->inst, hfd, VDEV_HOST_FDS);
 		for (unsigned i = 0; i < nh; i++)
 			p[n + i] = (struct pollfd){.fd = hfd[i], .events = POLLIN};
-		int tmo = v->type->host_timeout_ms ? v->type->host_timeout_ms(v) : -1;
+		int tmo = vplat_instance_timeout_ms(v->inst);
 		if (v->busy_poll)
 			tmo = vplat_vhu_backend_service(&v->be) ? 0 : (tmo >= 0 && tmo < 1 ? tmo : 0);
 		int r = poll(p, n + nh, tmo >= 0 && tmo < 1000 ? tmo : 1000);
@@ -181,8 +187,7 @@ static void serve(struct vdev *v)
 			if ((p[i].revents & (POLLIN | POLLHUP | POLLERR)) &&
 			    vplat_vhu_backend_handle(&v->be, &pf[i]))
 				break;
-		if (v->type->host_run)
-			v->type->host_run(v);
+		vplat_instance_dispatch(v->inst);
 	}
 }
 
@@ -192,13 +197,13 @@ static int accept_one(struct vdev *v, int lfd)
 	struct pollfd p[1 + VDEV_HOST_FDS];
 	int hfd[VDEV_HOST_FDS];
 	while (!stop_signal) {
-		unsigned nh = v->type->host_fds ? v->type->host_fds(v, hfd, VDEV_HOST_FDS) : 0;
+		unsigned nh = vplat_instance_fds(v->inst, hfd, VDEV_HOST_FDS);
 		p[0] = (struct pollfd){.fd = lfd, .events = POLLIN};
 		for (unsigned i = 0; i < nh; i++)
 			p[1 + i] = (struct pollfd){.fd = hfd[i], .events = POLLIN};
 		int r = poll(p, 1 + nh, 1000);
-		if (r > 0 && nh && v->type->host_run)
-			v->type->host_run(v);
+		if (r > 0 && nh)
+			vplat_instance_dispatch(v->inst);
 		if (r <= 0 || !(p[0].revents & POLLIN))
 			continue;
 		int fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
@@ -271,15 +276,23 @@ int main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	v.opt.type = v.type->type;
+	v.opt.log = inst_log;
+	v.opt.log_opaque = &v;
+	if (v.type->configure && !v.type->configure(&v))
+		return VDEV_EXIT_FAIL;
 	struct vplat_vhu_backend_params bp = {.log = lib_log, .log_opaque = &v, .log_level = v.level,
-					      .completes_in_order = v.type->in_order};
+					      .completes_in_order = vplat_instance_in_order(v.opt.type)};
 	vplat_vhu_backend_init(&v.be, &bp);
-	struct vplat_device *dev = v.type->create(&v, vplat_vhu_backend_mem(&v.be));
-	int rc = VDEV_EXIT_FAIL;
-	if (dev && vplat_vhu_backend_attach(&v.be, dev) == 0)
-		rc = run(&v);
+	char err[512];
+	int rc = vplat_instance_create(&v.inst, vplat_vhu_backend_mem(&v.be), &v.opt, err,
+				       sizeof(err));
+	if (rc)
+		vdev_log(&v, VPLAT_VHU_LOG_ERROR, "%s", err);
+	else
+		rc = vplat_vhu_backend_attach(&v.be, vplat_instance_device(v.inst)) ? VDEV_EXIT_FAIL
+										     : run(&v);
 	vplat_vhu_backend_fini(&v.be);
-	if (v.type->destroy)
-		v.type->destroy(&v);
-	return rc;
+	vplat_instance_destroy(v.inst);
+	return rc ? VDEV_EXIT_FAIL : VDEV_EXIT_OK;
 }

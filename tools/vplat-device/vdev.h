@@ -6,40 +6,33 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "vplat/backend/vhost_user.h"
+#include "vplat/platform/instance.h"
 
 /* Exit statuses (also in every --help). */
 #define VDEV_EXIT_OK    0
 #define VDEV_EXIT_FAIL  1 /* run-time failure: socket, device or host resource */
 #define VDEV_EXIT_USAGE 2 /* bad command line */
+#define VDEV_EXIT_WDT   3 /* watchdog expired with --action exit */
 #define VDEV_HOST_FDS   16 /* most host-end fds a device polls */
 
 struct vdev;
 
-/* One device subcommand. */
+/* One device subcommand: its command line. The device and its host end are a library
+ * instance (vplat/platform/instance.h); the subcommand only fills its typed options. */
 struct vdev_type {
 	const char *name;
 	const char *summary; /* one line for the daemon's --help */
 	const char *help;    /* the subcommand's man page (DESCRIPTION + device OPTIONS) */
-	/* Parse one device option at argv[*i] (advance *i past its value). 1 = consumed,
-	 * 0 = not ours, -1 = bad value. */
+	enum vplat_instance_type type;
+	/* Parse one device option at argv[*i] (advance *i past its value) into v->opt.
+	 * 1 = consumed, 0 = not ours, -1 = bad value. */
 	int (*option)(struct vdev *v, int argc, char **argv, int *i);
-	/* Create the device on @mem; return it or NULL (after logging why). */
-	struct vplat_device *(*create)(struct vdev *v, struct vplat_mem *mem);
-	/* Optional: fds to poll for the device's host end; returns how many (at most @max). */
-	unsigned (*host_fds)(struct vdev *v, int *fds, unsigned max);
-	/* Optional: longest the loop may sleep before host_run() is due (ms); -1: no limit. */
-	int (*host_timeout_ms)(struct vdev *v);
-	/* Optional: the host fd polled readable, or a loop iteration ended. */
-	void (*host_run)(struct vdev *v);
-	/* The device completes requests in the order it takes them (see vplat/vhost_user.h). */
-	bool in_order;
-	/* Optional: release the host end. */
-	void (*destroy)(struct vdev *v);
+	/* Optional: after parsing, finish v->opt; false (after logging why) refuses to start. */
+	bool (*configure)(struct vdev *v);
 };
 
 struct vdev {
 	const struct vdev_type *type;
-	void *state;             /* the subcommand's own state */
 	const char *socket_path;
 	bool client;             /* connect instead of listening */
 	bool once;               /* exit when the first connection ends */
@@ -47,6 +40,8 @@ struct vdev {
 	bool busy_poll;          /* poll the rings instead of sleeping on kicks */
 	enum vplat_vhu_log_level level;
 	struct vplat_vhu_backend be;
+	struct vplat_instance_options opt; /* the device, as the subcommand's options give it */
+	struct vplat_instance *inst;
 };
 
 void vdev_log(struct vdev *v, enum vplat_vhu_log_level lvl, const char *fmt, ...)

@@ -100,7 +100,7 @@ static int request(struct drv *v, unsigned q, const void *out, uint32_t olen, vo
 
 static int start(struct drv *v, struct vplat_device *dev)
 {
-	static const unsigned queues[] = {1, 1, 2, 2, 1, 3};
+	static const unsigned queues[] = {1, 1, 2, 2, 1, 3, 1};
 	uint64_t want = VPLAT_BIT(VPLAT_VIRTIO_F_VERSION_1);
 	if (vplat_loopback_attach(&v->lb, dev) || vplat_loopback_val_init(&v->lb, &v->d))
 		return -1;
@@ -153,6 +153,16 @@ static int go_rng(struct drv *v)
 		return -1;
 	hex(h, buf, (unsigned)n);
 	say(v, "read %d random bytes: %s", n, h);
+	return 0;
+}
+
+static int go_watchdog(struct drv *v)
+{
+	uint8_t *buf = dma(v, 1);
+	buf[0] = 0;
+	if (request(v, 0, NULL, 0, buf, 1) != 1 || buf[0] != 1)
+		return -1;
+	say(v, "pinged: armed, timeout %u ms", (unsigned)vplat_val_config_read(&v->d, 0, 4));
 	return 0;
 }
 
@@ -351,6 +361,9 @@ int drive_platform(const void *dtb, size_t len, const char *base_dir, int vm)
 			break;
 		case VPLAT_PLATFORM_CAN:
 			e = go_can(v, i);
+			break;
+		case VPLAT_PLATFORM_WATCHDOG:
+			e = go_watchdog(v);
 			break;
 		}
 		if (e) {

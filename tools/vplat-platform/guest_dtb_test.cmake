@@ -14,7 +14,7 @@ endif()
 foreach(want "virtio_mmio@a000200 {" "compatible = \"virtio,mmio\";"
         "reg = <0x00 0xa000200 0x00 0x200>;" "interrupts = <0x00 0x11 0x01>;"
         "interrupt-parent = <0x8002>;" "dma-coherent;" "virtio_mmio@a000a00 {"
-        "interrupts = <0x00 0x15 0x01>;")
+        "interrupts = <0x00 0x15 0x01>;" "virtio_mmio@a000c00 {" "interrupts = <0x00 0x16 0x01>;")
   string(FIND "${dts}" "${want}" at)
   if(at EQUAL -1)
     message(FATAL_ERROR "guest DTB lacks '${want}':\n${dts}")

@@ -3,6 +3,11 @@
  * PAL "loopback": vplat's own device models, in process, each behind a fresh virtio-mmio or
  * virtio-pci transport model for every test. Add a device model to the table below and every
  * conformance test that applies runs against it on both transports.
+ *
+ * Models whose host end vplat ships (rng with the mock source, GPIO on the simulator, CAN on a
+ * bus, the watchdog) are built by the device factory (vplat/platform/instance.h), as the
+ * daemons and platform descriptions build them; the others pair a device with a test host
+ * end (in-memory disks, console sinks, the net mock) here.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -18,34 +23,33 @@
 #include "vplat/rng.h"
 #include "vplat/watchdog.h"
 #include "vplat/fabric/can_bus.h"
+#include "vplat/platform/instance.h"
 #include "vplat/host/gpio_host.h"
 #include "vplat/val/mock.h"
 #include "vplat/val/val.h"
 #include "vplat/val/conform.h"
 
-/* One device model the PAL can build. */
+/* One device model the PAL can build: by the factory (options) or here (create). */
 struct lb_model {
 	const char *name;
 	uint32_t device_id;
 	size_t state_size;
-	/* Build the model in @p state over @p mem; return its generic device. */
+	/* Either: fill the factory's options (state prepared, e.g. a bus the device joins) ... */
+	int (*options)(void *state, struct vplat_instance_options *o);
+	/* ... or build the model in @p state over @p mem; return its generic device. */
 	struct vplat_device *(*create)(void *state, struct vplat_mem *mem);
+	/* Optional: release @p state (after the instance, if any, is destroyed). */
 	void (*destroy)(void *state);
-	/* Optional: the host side's turn while a test waits (vplat_t_poll()); NULL: none. */
-	void (*poll)(void *state);
+	/* Optional: the host side's turn while a test waits (vplat_t_poll()), after the
+	 * instance's own dispatch; @p inst is NULL for a model built by create(). */
+	void (*poll)(void *state, struct vplat_instance *inst);
 };
 
-struct rng_state {
-	struct vplat_rng rng;
-	struct vplat_rng_mock mock;
-};
-
-static struct vplat_device *rng_create(void *state, struct vplat_mem *mem)
+static int rng_options(void *state, struct vplat_instance_options *o)
 {
-	struct rng_state *s = state;
-	if (vplat_rng_init(&s->rng, mem, &vplat_rng_host_mock, &s->mock) != 0)
-		return NULL;
-	return vplat_rng_device(&s->rng);
+	o->type = VPLAT_INSTANCE_RNG;
+	o->rng = (struct vplat_instance_rng){.host = &vplat_rng_host_mock, .host_opaque = state};
+	return 0;
 }
 
 /* Block: 1 MiB in-memory disk with every optional request type offered, 64 KiB segments. */
@@ -208,60 +212,28 @@ static struct vplat_device *net_mq_create(void *state, struct vplat_mem *mem)
  * needed. A platform without lines of these names makes the interrupt tests SKIP.
  */
 #define GPIO_LINES 8
-struct gpio_state {
-	struct vplat_gpio gpio;
-	struct vplat_gpio_line lines[GPIO_LINES];
-	struct vplat_gpio_sim *sim;
-	uint8_t names[256];
-};
-
 static const char *const gpio_line_names[GPIO_LINES] = {
 	"loop-out0", "loop-in0", "loop-out1", "loop-in1", "ign-sense", "cam0-reset",
 	"telltale-led", ""};
 
-static void gpio_sink(void *opaque, uint16_t line, uint8_t level)
+static int gpio_options(void *state, struct vplat_instance_options *o)
 {
-	vplat_gpio_input_event(opaque, line, level);
-}
-
-static void gpio_destroy(void *state)
-{
-	struct gpio_state *s = state;
-	vplat_gpio_fini(&s->gpio);
-	vplat_gpio_sim_free(s->sim);
-	s->sim = NULL;
-}
-
-static struct vplat_device *gpio_create(void *state, struct vplat_mem *mem)
-{
-	struct gpio_state *s = state;
-	uint32_t nsize = 0;
-	s->sim = vplat_gpio_sim_new(1, GPIO_LINES);
-	if (!s->sim)
-		return NULL;
-	for (unsigned i = 0; i < GPIO_LINES; i++)
-		vplat_gpio_sim_set_name(s->sim, 0, i, gpio_line_names[i]);
-	if (vplat_gpio_names_pack(vplat_gpio_sim_names(s->sim, 0), GPIO_LINES, s->names,
-				  sizeof(s->names), &nsize) != 0 ||
-	    vplat_gpio_init(&s->gpio, mem, s->lines, GPIO_LINES, s->names, nsize,
-			    &vplat_gpio_host_sim, vplat_gpio_sim_chip(s->sim, 0)) != 0) {
-		vplat_gpio_sim_free(s->sim);
-		s->sim = NULL;
-		return NULL;
-	}
-	vplat_gpio_sim_set_sink(s->sim, 0, gpio_sink, &s->gpio);
-	return vplat_gpio_device(&s->gpio);
+	(void)state;
+	o->type = VPLAT_INSTANCE_GPIO;
+	o->gpio = (struct vplat_instance_gpio){.lines = GPIO_LINES, .line_names = gpio_line_names};
+	return 0;
 }
 
 /* The two loopback wires: loop-outN (line 2N) drives loop-inN (line 2N + 1). */
-static void gpio_poll(void *state)
+static void gpio_poll(void *state, struct vplat_instance *inst)
 {
-	struct gpio_state *s = state;
+	struct vplat_gpio_sim *sim = vplat_instance_gpio_sim(inst);
+	(void)state;
 	for (unsigned w = 0; w < 2; w++) {
 		uint8_t level = 0, dir = 0;
-		if (vplat_gpio_sim_get(s->sim, 0, 2 * w, &level, &dir) != 0)
+		if (vplat_gpio_sim_get(sim, 0, 2 * w, &level, &dir) != 0)
 			continue;
-		vplat_gpio_sim_drive(s->sim, 0, 2 * w + 1,
+		vplat_gpio_sim_drive(sim, 0, 2 * w + 1,
 				     dir == VPLAT_VIRTIO_GPIO_DIRECTION_OUT ? level : 0);
 	}
 }
@@ -288,6 +260,20 @@ static const struct vplat_gpio_host_ops gpio_plain_ops = {
 	.set_value = plain_set_value,
 };
 
+struct gpio_state {
+	struct vplat_gpio gpio;
+	struct vplat_gpio_line lines[4];
+	struct vplat_gpio_sim *sim;
+};
+
+static void gpio_destroy(void *state)
+{
+	struct gpio_state *s = state;
+	vplat_gpio_fini(&s->gpio);
+	vplat_gpio_sim_free(s->sim);
+	s->sim = NULL;
+}
+
 static struct vplat_device *gpio_plain_create(void *state, struct vplat_mem *mem)
 {
 	struct gpio_state *s = state;
@@ -312,9 +298,7 @@ static struct vplat_device *gpio_plain_create(void *state, struct vplat_mem *mem
  * SKIP when nothing comes back.
  */
 struct can_state {
-	struct vplat_can can;
 	struct vplat_canbus *bus;
-	struct vplat_canbus_node *node;
 	struct vplat_canbus_node *echo;
 };
 
@@ -332,88 +316,66 @@ static void can_destroy(void *state)
 	s->bus = NULL;
 }
 
-static struct vplat_device *can_create(void *state, struct vplat_mem *mem)
+static int can_options(void *state, struct vplat_instance_options *o)
 {
 	struct can_state *s = state;
-	uint64_t f = VPLAT_BIT(VPLAT_VIRTIO_CAN_F_CAN_CLASSIC) |
-		     VPLAT_BIT(VPLAT_VIRTIO_CAN_F_CAN_FD) |
-		     VPLAT_BIT(VPLAT_VIRTIO_CAN_F_RTR_FRAMES) |
-		     VPLAT_BIT(VPLAT_VIRTIO_CAN_F_LATE_TX_ACK);
 	s->bus = vplat_canbus_new(NULL);
-	if (s->bus) {
-		s->node = vplat_canbus_add_node(s->bus, "dut");
-		s->echo = vplat_canbus_add_port(s->bus, "echo", can_echo, s);
-	}
-	if (!s->bus || !s->node || !s->echo ||
-	    vplat_can_init(&s->can, mem, f, &vplat_can_host_bus, s->node) != 0) {
-		can_destroy(s);
-		return NULL;
-	}
-	vplat_canbus_node_bind(s->node, &s->can);
-	return vplat_can_device(&s->can);
+	s->echo = s->bus ? vplat_canbus_add_port(s->bus, "echo", can_echo, s) : NULL;
+	if (!s->echo)
+		return VPLAT_ENOMEM;
+	o->type = VPLAT_INSTANCE_CAN;
+	o->can = (struct vplat_instance_can){.backend = VPLAT_INSTANCE_CAN_BUS, .bus = s->bus,
+					     .node_name = "dut"};
+	return 0;
 }
 
-static void can_poll(void *state)
+static void can_poll(void *state, struct vplat_instance *inst)
 {
+	(void)inst;
 	vplat_canbus_run(((struct can_state *)state)->bus, 0);
 }
 
 /*
  * Watchdog: every vplat feature offered, the smallest timeout 1 s so that tests can watch an
- * expiry, the host's monotonic clock; the PAL's poll hook ticks it and records the expiries.
+ * expiry, the host's monotonic clock; the instance's dispatch (on every poll) ticks it, and
+ * the PAL records the expiries.
  */
 struct wd_state {
-	struct vplat_watchdog wd;
 	unsigned expiries;
 };
 
-static uint64_t wd_now(void *host)
+static void wd_expired(void *opaque)
 {
-	(void)host;
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	((struct wd_state *)opaque)->expiries++;
 }
 
-static void wd_expired(void *host, enum vplat_watchdog_action action)
+static int wd_options(void *state, struct vplat_instance_options *o)
 {
-	(void)action;
-	((struct wd_state *)host)->expiries++;
-}
-
-static const struct vplat_watchdog_host_ops wd_host = {.now_ns = wd_now, .expired = wd_expired};
-
-static struct vplat_device *wd_create(void *state, struct vplat_mem *mem)
-{
-	struct wd_state *s = state;
-	struct vplat_watchdog_config c = {.action = VPLAT_WATCHDOG_ACTION_CALLBACK,
-					  .min_timeout_ms = 1000,
-					  .features = VPLAT_WATCHDOG_ALL_FEATURES};
-	if (vplat_watchdog_init(&s->wd, mem, &c, &wd_host, s) != 0)
-		return NULL;
-	return vplat_watchdog_device(&s->wd);
-}
-
-static void wd_poll(void *state)
-{
-	vplat_watchdog_tick(&((struct wd_state *)state)->wd, wd_now(NULL));
+	o->type = VPLAT_INSTANCE_WATCHDOG;
+	o->watchdog = (struct vplat_instance_watchdog){.min_timeout_ms = 1000,
+						       .expired = wd_expired,
+						       .expired_opaque = state};
+	return 0;
 }
 
 static const struct lb_model models[] = {
-	{"rng", VPLAT_VIRTIO_ID_RNG, sizeof(struct rng_state), rng_create, NULL, NULL},
-	{"blk", VPLAT_VIRTIO_ID_BLOCK, sizeof(struct blk_state), blk_create, NULL, NULL},
-	{"blk-ro", VPLAT_VIRTIO_ID_BLOCK, sizeof(struct blk_ro_state), blk_ro_create, NULL, NULL},
-	{"net", VPLAT_VIRTIO_ID_NET, sizeof(struct net_state), net_create, NULL, NULL},
-	{"net-mq", VPLAT_VIRTIO_ID_NET, sizeof(struct net_state), net_mq_create, NULL, NULL},
-	{"console", VPLAT_VIRTIO_ID_CONSOLE, sizeof(struct con_state), con_create, NULL, NULL},
-	{"console-sp", VPLAT_VIRTIO_ID_CONSOLE, sizeof(struct con_state), con_sp_create, NULL,
+	{"rng", VPLAT_VIRTIO_ID_RNG, sizeof(struct vplat_rng_mock), rng_options, NULL, NULL, NULL},
+	{"blk", VPLAT_VIRTIO_ID_BLOCK, sizeof(struct blk_state), NULL, blk_create, NULL, NULL},
+	{"blk-ro", VPLAT_VIRTIO_ID_BLOCK, sizeof(struct blk_ro_state), NULL, blk_ro_create, NULL,
 	 NULL},
-	{"gpio", VPLAT_VIRTIO_ID_GPIO, sizeof(struct gpio_state), gpio_create, gpio_destroy,
-	 gpio_poll},
-	{"gpio-plain", VPLAT_VIRTIO_ID_GPIO, sizeof(struct gpio_state), gpio_plain_create,
+	{"net", VPLAT_VIRTIO_ID_NET, sizeof(struct net_state), NULL, net_create, NULL, NULL},
+	{"net-mq", VPLAT_VIRTIO_ID_NET, sizeof(struct net_state), NULL, net_mq_create, NULL, NULL},
+	{"console", VPLAT_VIRTIO_ID_CONSOLE, sizeof(struct con_state), NULL, con_create, NULL,
+	 NULL},
+	{"console-sp", VPLAT_VIRTIO_ID_CONSOLE, sizeof(struct con_state), NULL, con_sp_create,
+	 NULL, NULL},
+	{"gpio", VPLAT_VIRTIO_ID_GPIO, 1, gpio_options, NULL, NULL, gpio_poll},
+	{"gpio-plain", VPLAT_VIRTIO_ID_GPIO, sizeof(struct gpio_state), NULL, gpio_plain_create,
 	 gpio_destroy, NULL},
-	{"can", VPLAT_VIRTIO_ID_CAN, sizeof(struct can_state), can_create, can_destroy, can_poll},
-	{"watchdog", VPLAT_VIRTIO_ID_WATCHDOG, sizeof(struct wd_state), wd_create, NULL, wd_poll},
+	{"can", VPLAT_VIRTIO_ID_CAN, sizeof(struct can_state), can_options, NULL, can_destroy,
+	 can_poll},
+	{"watchdog", VPLAT_VIRTIO_ID_WATCHDOG, sizeof(struct wd_state), wd_options, NULL, NULL,
+	 NULL},
 };
 #define NMODELS (sizeof(models) / sizeof(models[0]))
 
@@ -421,8 +383,38 @@ static const struct lb_model models[] = {
 struct lb_inst {
 	struct vplat_loopback lb;
 	void *state;
+	struct vplat_instance *inst; /* a model built by the factory */
 	struct vplat_device *dev;
 };
+
+/* The model's device over @p mem: from the factory or from its create(). */
+static int lb_build(const struct lb_model *m, struct lb_inst *in, struct vplat_mem *mem)
+{
+	if (m->create)
+		return (in->dev = m->create(in->state, mem)) ? 0 : VPLAT_EINVAL;
+	struct vplat_instance_options o = {0};
+	int rc = m->options(in->state, &o);
+	if (!rc && !(rc = vplat_instance_create(&in->inst, mem, &o, NULL, 0)))
+		in->dev = vplat_instance_device(in->inst);
+	return rc;
+}
+
+/* Detach the transport, then release the device: the loopback may touch it until then.
+ * A model built by create() keeps its order (its destroy() ran before the detach). */
+static void lb_unbuild(const struct lb_model *m, struct lb_inst *in)
+{
+	if (!in->inst && in->dev && m->destroy)
+		m->destroy(in->state);
+	vplat_loopback_fini(&in->lb);
+	if (in->inst) {
+		vplat_instance_destroy(in->inst);
+		in->inst = NULL;
+		if (m->destroy)
+			m->destroy(in->state);
+	} else if (!in->dev && m->options && m->destroy) {
+		m->destroy(in->state); /* options() prepared state, the factory refused */
+	}
+}
 
 struct lb_pal {
 	struct lb_inst **inst; /* per device index, while open */
@@ -441,15 +433,13 @@ static int lb_open(struct vplat_pal *pal, unsigned idx, struct vplat_val_dev *d)
 		rc = vplat_loopback_init(&in->lb, (idx & 1) ? VPLAT_LOOPBACK_PCI : VPLAT_LOOPBACK_MMIO,
 					 4u << 20);
 	if (!rc) {
-		in->dev = m->create(in->state, vplat_loopback_mem(&in->lb));
-		rc = in->dev ? vplat_loopback_attach(&in->lb, in->dev) : VPLAT_EINVAL;
+		rc = lb_build(m, in, vplat_loopback_mem(&in->lb));
+		if (!rc)
+			rc = vplat_loopback_attach(&in->lb, in->dev);
 		if (!rc)
 			rc = vplat_loopback_val_init(&in->lb, d);
-		if (rc) {
-			if (in->dev && m->destroy)
-				m->destroy(in->state);
-			vplat_loopback_fini(&in->lb);
-		}
+		if (rc)
+			lb_unbuild(m, in);
 	}
 	if (rc) {
 		free(in->state);
@@ -467,9 +457,7 @@ static void lb_close(struct vplat_pal *pal, unsigned idx, struct vplat_val_dev *
 	(void)d;
 	if (!in)
 		return;
-	if (models[idx / 2].destroy)
-		models[idx / 2].destroy(in->state);
-	vplat_loopback_fini(&in->lb);
+	lb_unbuild(&models[idx / 2], in);
 	free(in->state);
 	free(in);
 	p->inst[idx] = NULL;
@@ -478,8 +466,13 @@ static void lb_close(struct vplat_pal *pal, unsigned idx, struct vplat_val_dev *
 static void lb_poll(struct vplat_pal *pal, unsigned idx)
 {
 	struct lb_pal *p = pal->priv;
-	if (p->inst[idx] && models[idx / 2].poll)
-		models[idx / 2].poll(p->inst[idx]->state);
+	struct lb_inst *in = p->inst[idx];
+	if (!in)
+		return;
+	if (in->inst)
+		vplat_instance_dispatch(in->inst);
+	if (models[idx / 2].poll)
+		models[idx / 2].poll(in->state, in->inst);
 }
 
 static int lb_status(struct vplat_pal *pal, unsigned idx)

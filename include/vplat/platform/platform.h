@@ -38,12 +38,14 @@
 #include "vplat/mem.h"
 #include "vplat/mmio.h"
 #include "vplat/pci.h"
+#include "vplat/platform/instance.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-/** Device types a description may instantiate (its `compatible`). */
+/** Device types a description may instantiate (its `compatible`); the values are those of
+ *  enum vplat_instance_type, which builds them. */
 enum vplat_platform_type {
 	VPLAT_PLATFORM_RNG = 0,     /**< "vplat,virtio-rng" */
 	VPLAT_PLATFORM_BLK = 1,     /**< "vplat,virtio-blk" */
@@ -51,6 +53,7 @@ enum vplat_platform_type {
 	VPLAT_PLATFORM_NET = 3,     /**< "vplat,virtio-net" */
 	VPLAT_PLATFORM_GPIO = 4,    /**< "vplat,virtio-gpio" */
 	VPLAT_PLATFORM_CAN = 5,     /**< "vplat,virtio-can" */
+	VPLAT_PLATFORM_WATCHDOG = 6, /**< "vplat,virtio-watchdog" */
 };
 
 /** Transport of a device (its `transport` property). */
@@ -113,6 +116,10 @@ struct vplat_platform_options {
 	/** Directory that relative paths (images, sockets, logs) are resolved against (NULL: the
 	 * current directory). */
 	const char *base_dir;
+	/** Run-time messages of the devices' host ends, e.g. a watchdog's expiry (NULL: none). */
+	vplat_instance_log_fn log;
+	/** Argument of @ref log. */
+	void *log_opaque;
 };
 
 struct vplat_platform;
@@ -204,8 +211,17 @@ VPLAT_API struct vplat_pci *vplat_platform_pci(struct vplat_platform *p, unsigne
 VPLAT_API unsigned vplat_platform_fds(const struct vplat_platform *p, int *fds, unsigned max);
 
 /**
+ * @param p  a platform
+ * @return the longest the caller may wait before vplat_platform_dispatch() is due, in ms (a
+ *         watchdog deadline, a throttled block queue); -1: no device limits it (switch
+ *         shapers and timed CAN buses still want a dispatch every few milliseconds)
+ */
+VPLAT_API int vplat_platform_timeout_ms(const struct vplat_platform *p);
+
+/**
  * Serve every host end once without blocking: console and GPIO control input, tap input,
- * switch forwarding, CAN bus arbitration, throttled block queues whose delay has passed.
+ * switch forwarding, CAN bus arbitration, throttled block queues whose delay has passed,
+ * due watchdog ticks.
  * @param p  a platform loaded with vplat_platform_options.mem
  * @return 0
  */

@@ -1,0 +1,301 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file vplat/platform/instance.h
+ * Device instances: one virtio device model together with its host end, created from typed
+ * options. This is the one place that pairs a device with its host resource; the platform
+ * description loader (vplat/platform/platform.h) and the `vplat-device` daemon both build
+ * their devices through it, so a new device type is added here once.
+ *
+ * An instance has no transport: bind vplat_instance_device() to virtio-mmio, virtio-pci, the
+ * vhost-user back end or the loopback backend yourself. The embedder owns the event loop:
+ * poll vplat_instance_fds() for input with at most vplat_instance_timeout_ms(), then call
+ * vplat_instance_dispatch().
+ *
+ * @code
+ * struct vplat_instance_options o = {.type = VPLAT_INSTANCE_BLK,
+ *                                    .blk = {.path = "disk.img", .read_only = true}};
+ * struct vplat_instance *in;
+ * char err[256];
+ * if (vplat_instance_create(&in, mem, &o, err, sizeof(err)))
+ *         die(err);
+ * vplat_mmio_init(&mmio, vplat_instance_device(in), vendor, irq, ctx);
+ * for (;;) { poll(vplat_instance_fds(...), vplat_instance_timeout_ms(in));
+ *            vplat_instance_dispatch(in); }
+ * vplat_instance_destroy(in);
+ * @endcode
+ *
+ * Hosted C: creation allocates and opens files and sockets. Thread rules: one thread at a
+ * time per instance, the thread that also serves the device's queues.
+ */
+#ifndef VPLAT_PLATFORM_INSTANCE_H
+#define VPLAT_PLATFORM_INSTANCE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "vplat/export.h"
+#include "vplat/device.h"
+#include "vplat/mem.h"
+#include "vplat/ratelimit.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Device types an instance can be (same values as enum vplat_platform_type). */
+enum vplat_instance_type {
+	VPLAT_INSTANCE_RNG = 0,      /**< entropy device, getrandom(2) */
+	VPLAT_INSTANCE_BLK = 1,      /**< block device on an image file or block device */
+	VPLAT_INSTANCE_CONSOLE = 2,  /**< console, port 0 on a file-descriptor host end */
+	VPLAT_INSTANCE_NET = 3,      /**< network device on a tap, a switch port or a sink */
+	VPLAT_INSTANCE_GPIO = 4,     /**< GPIO device on simulated lines */
+	VPLAT_INSTANCE_CAN = 5,      /**< CAN device on SocketCAN or a vplat CAN bus */
+	VPLAT_INSTANCE_WATCHDOG = 6, /**< watchdog on the monotonic clock */
+};
+
+/** Number of instance types. */
+#define VPLAT_INSTANCE_NTYPES 7u
+
+/** Severity of a message given to vplat_instance_log_fn (same values as the vhost-user
+ *  back end's levels). */
+enum vplat_instance_log_level {
+	VPLAT_INSTANCE_LOG_ERROR = 0, /**< the device or its host end failed */
+	VPLAT_INSTANCE_LOG_WARN = 1,  /**< something the operator should see (watchdog pre-timeout) */
+	VPLAT_INSTANCE_LOG_INFO = 2,  /**< what was opened (a pty's path, an image's size) */
+	VPLAT_INSTANCE_LOG_DEBUG = 3, /**< details */
+};
+
+/**
+ * Receives the instance's run-time messages ("blk: disk.img, 32768 sectors"). Called from
+ * vplat_instance_create(), vplat_instance_dispatch() and vplat_instance_destroy(), never from
+ * another thread.
+ */
+typedef void (*vplat_instance_log_fn)(void *opaque, enum vplat_instance_log_level level,
+				      const char *msg);
+
+struct vplat_rng_host_ops;
+
+/** Entropy device options. */
+struct vplat_instance_rng {
+	/** Entropy source (NULL: getrandom(2)); e.g. a test's mock. Borrowed. */
+	const struct vplat_rng_host_ops *host;
+	void *host_opaque; /**< argument of @ref host */
+};
+
+/** Block device options. */
+struct vplat_instance_blk {
+	const char *path;      /**< required: image file or block device */
+	uint64_t create_size;  /**< non-zero: create a file of this size if @ref path is absent */
+	bool read_only;        /**< offer VIRTIO_BLK_F_RO and refuse writes */
+	bool direct;           /**< O_DIRECT for aligned requests */
+	bool writeback;        /**< start in writeback cache mode (default writethrough) */
+	uint16_t num_queues;   /**< request queues, 1..16 (0: 1) */
+	uint16_t queue_size;   /**< largest queue size, 1..1024 (0: 256) */
+	const char *serial;    /**< GET_ID string, at most 20 bytes (NULL: none) */
+	uint32_t max_requests; /**< request slots shared by all queues (0: 128) */
+	struct vplat_ratelimit_config ratelimit; /**< IOPS and bytes/s (all zero: unlimited) */
+};
+
+/** Host end of a console. */
+enum vplat_instance_console_end {
+	VPLAT_INSTANCE_CONSOLE_STDIO = 0,   /**< the process's stdin and stdout */
+	VPLAT_INSTANCE_CONSOLE_PTY = 1,     /**< a pseudo-terminal (its path is logged at INFO) */
+	VPLAT_INSTANCE_CONSOLE_LISTEN = 2,  /**< serve one client on a UNIX socket at the path */
+	VPLAT_INSTANCE_CONSOLE_CONNECT = 3, /**< connect to a UNIX socket at the path */
+	VPLAT_INSTANCE_CONSOLE_LOG = 4,     /**< append guest output to a file (no input) */
+};
+
+/** Console options. */
+struct vplat_instance_console {
+	enum vplat_instance_console_end end; /**< host end */
+	const char *path; /**< socket or file path of LISTEN, CONNECT and LOG (else ignored) */
+};
+
+/** Host end of a network device. */
+enum vplat_instance_net_backend {
+	VPLAT_INSTANCE_NET_TAP = 0,    /**< a Linux tap (needs CAP_NET_ADMIN) */
+	VPLAT_INSTANCE_NET_SWITCH = 1, /**< a port of a vplat switch the caller owns */
+	VPLAT_INSTANCE_NET_SINK = 2,   /**< transmitted frames are counted and dropped */
+};
+
+struct vplat_switch;
+
+/** Network device options. */
+struct vplat_instance_net {
+	enum vplat_instance_net_backend backend; /**< host end */
+	const char *tap;         /**< TAP: interface name to create or attach */
+	struct vplat_switch *sw; /**< SWITCH: the switch (borrowed; must outlive the instance);
+				  *   the caller runs it */
+	const char *port_name;   /**< SWITCH: port name (NULL: "net") */
+	uint64_t rate_bps;       /**< SWITCH: port rate limit in bits/s (0: unlimited) */
+	uint64_t burst_bytes;    /**< SWITCH: burst of the rate limit */
+	bool has_mac;            /**< offer VIRTIO_NET_F_MAC with @ref mac */
+	uint8_t mac[6];          /**< MAC address if @ref has_mac */
+	uint16_t mtu;            /**< offer VIRTIO_NET_F_MTU (68..65535; 0: not offered) */
+	uint16_t queue_size;     /**< largest queue size (0: 256) */
+	bool ctrl;               /**< offer a control queue (a vhost-user front end serves its
+				  *   own, so the daemon leaves this false) */
+};
+
+/** GPIO device options: simulated lines, optionally driven through a control socket. */
+struct vplat_instance_gpio {
+	uint16_t lines;                 /**< number of lines, 1..1024 (0: 8) */
+	const char *const *line_names;  /**< @ref lines names (NULL: c0l0, c0l1, ...) */
+	const char *control;            /**< control socket path to listen on (NULL: none) */
+};
+
+/** Host end of a CAN device. */
+enum vplat_instance_can_backend {
+	VPLAT_INSTANCE_CAN_SOCKETCAN = 0, /**< a SocketCAN interface (vcan or real) */
+	VPLAT_INSTANCE_CAN_BUS = 1,       /**< a node on a vplat CAN bus the caller owns */
+	VPLAT_INSTANCE_CAN_ECHO = 2,      /**< a private timed bus (500 kbit/s, FD data 2 Mbit/s)
+					   *   with an echo node that sends every frame back */
+};
+
+struct vplat_canbus;
+struct vplat_gpio_sim;
+
+/** CAN device options. */
+struct vplat_instance_can {
+	enum vplat_instance_can_backend backend; /**< host end */
+	const char *iface;        /**< SOCKETCAN: interface name */
+	bool no_fd;               /**< SOCKETCAN: do not offer CAN FD even if the interface can */
+	struct vplat_canbus *bus; /**< BUS: the bus (borrowed; must outlive the instance); the
+				   *   caller runs it */
+	const char *node_name;    /**< BUS: node name (NULL: "can") */
+	struct vplat_ratelimit_config ratelimit; /**< BUS: frames and bytes/s (zero: unlimited) */
+};
+
+/** What a watchdog instance does on expiry, besides logging it at ERROR. */
+enum vplat_instance_watchdog_action {
+	VPLAT_INSTANCE_WATCHDOG_LOG = 0,     /**< log only; the next ping re-arms */
+	VPLAT_INSTANCE_WATCHDOG_COMMAND = 1, /**< run @ref vplat_instance_watchdog.command with
+					      *   /bin/sh -c, VPLAT_WATCHDOG_EVENT=expired set */
+};
+
+/** Watchdog options. */
+struct vplat_instance_watchdog {
+	enum vplat_instance_watchdog_action action; /**< expiry action */
+	const char *command;     /**< COMMAND: the shell command (required then) */
+	uint32_t min_timeout_ms; /**< smallest timeout a guest may set (0: the device default) */
+	uint32_t max_timeout_ms; /**< largest timeout a guest may set (0: the device default) */
+	bool nowayout;           /**< do not offer the disarm feature */
+	bool cloud_hypervisor;   /**< offer no vplat feature (cloud-hypervisor's device exactly) */
+	/** Optional: called after the action on every expiry (the daemon exits here). */
+	void (*expired)(void *opaque);
+	void *expired_opaque;    /**< argument of @ref expired */
+};
+
+/** What vplat_instance_create() builds. Only the member of @ref type is read. */
+struct vplat_instance_options {
+	enum vplat_instance_type type;       /**< device type */
+	const char *base_dir;                /**< relative paths (image, sockets, logs) are
+					      *   resolved against it (NULL: as given) */
+	vplat_instance_log_fn log;           /**< run-time messages (NULL: none) */
+	void *log_opaque;                    /**< argument of @ref log */
+	struct vplat_instance_rng rng;         /**< options of VPLAT_INSTANCE_RNG */
+	struct vplat_instance_blk blk;         /**< options of VPLAT_INSTANCE_BLK */
+	struct vplat_instance_console console; /**< options of VPLAT_INSTANCE_CONSOLE */
+	struct vplat_instance_net net;         /**< options of VPLAT_INSTANCE_NET */
+	struct vplat_instance_gpio gpio;       /**< options of VPLAT_INSTANCE_GPIO */
+	struct vplat_instance_can can;         /**< options of VPLAT_INSTANCE_CAN */
+	struct vplat_instance_watchdog watchdog; /**< options of VPLAT_INSTANCE_WATCHDOG */
+};
+
+struct vplat_instance;
+
+/**
+ * Create a device and its host end.
+ *
+ * @param out     receives the instance (NULL on error); release with vplat_instance_destroy()
+ * @param mem     guest memory the device's queues live in (borrowed; must outlive it)
+ * @param opt     type and options (read during the call only; strings must outlive the
+ *                instance)
+ * @param err     receives a NUL-terminated message on error, naming the device type and the
+ *                option or host resource at fault (may be NULL)
+ * @param errlen  bytes of @p err
+ * @return 0; VPLAT_EINVAL for an unknown type or backend, a missing required option or a
+ *         path that is too long; VPLAT_ENOMEM; errors of the host ends (VPLAT_EIO for a
+ *         file or socket that cannot be opened) and device initialisers unchanged
+ */
+VPLAT_API int vplat_instance_create(struct vplat_instance **out, struct vplat_mem *mem,
+				    const struct vplat_instance_options *opt, char *err,
+				    size_t errlen);
+
+/**
+ * Release the device and its host end (closes files and sockets, removes a console's or
+ * GPIO control socket's path). Borrowed switches and buses are not touched.
+ * @param in  the instance (NULL is ignored); detach it from its transport first
+ */
+VPLAT_API void vplat_instance_destroy(struct vplat_instance *in);
+
+/**
+ * @param in  an instance
+ * @return its generic virtio device (owned by @p in)
+ */
+VPLAT_API struct vplat_device *vplat_instance_device(struct vplat_instance *in);
+
+/**
+ * The line simulator behind a GPIO instance, for a test bench or a VMM that drives inputs
+ * and reads outputs in process (vplat_gpio_sim_get(), vplat_gpio_sim_drive()).
+ * @param in  an instance
+ * @return the simulator (owned by @p in), or NULL if @p in is not a GPIO instance
+ */
+VPLAT_API struct vplat_gpio_sim *vplat_instance_gpio_sim(struct vplat_instance *in);
+
+/**
+ * @param in  an instance
+ * @return its type
+ */
+VPLAT_API enum vplat_instance_type vplat_instance_get_type(const struct vplat_instance *in);
+
+/**
+ * Host-end file descriptors to poll for input (console, GPIO control sockets, tap,
+ * SocketCAN). The set may change after each vplat_instance_dispatch(): ask again every turn.
+ * @param in   an instance
+ * @param fds  destination
+ * @param max  capacity of @p fds
+ * @return descriptors stored
+ */
+VPLAT_API unsigned vplat_instance_fds(const struct vplat_instance *in, int *fds, unsigned max);
+
+/**
+ * @param in  an instance
+ * @return the longest the caller may wait before vplat_instance_dispatch() is due, in ms
+ *         (a watchdog deadline, a private CAN bus, a throttled block queue); -1: no limit
+ */
+VPLAT_API int vplat_instance_timeout_ms(const struct vplat_instance *in);
+
+/**
+ * Serve the host end once without blocking: read input, deliver it to the device, run a due
+ * watchdog tick or a private bus, resume throttled or waiting queues. Call after poll()
+ * returns (for any reason); extra calls are harmless.
+ * @param in  an instance
+ * @return 0, or VPLAT_EINVAL for NULL
+ */
+VPLAT_API int vplat_instance_dispatch(struct vplat_instance *in);
+
+/**
+ * @param t  a type
+ * @return true if the device completes requests in the order it takes them (what
+ *         vplat_vhu_backend_params.completes_in_order wants)
+ */
+VPLAT_API bool vplat_instance_in_order(enum vplat_instance_type t);
+
+/**
+ * @param t  a type
+ * @return its short name ("blk", "watchdog"), or "?"
+ */
+VPLAT_API const char *vplat_instance_type_name(enum vplat_instance_type t);
+
+/**
+ * @param name  a short name as vplat_instance_type_name() returns
+ * @return the type, or VPLAT_EINVAL for an unknown name
+ */
+VPLAT_API int vplat_instance_type_from_name(const char *name);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* VPLAT_PLATFORM_INSTANCE_H */

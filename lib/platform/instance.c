@@ -1,0 +1,782 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Device instances: each device model paired with its host end (vplat/platform/instance.h).
+ * The only place that does this pairing; the platform loader and vplat-device use it.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <spawn.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include "vplat/blk.h"
+#include "vplat/can.h"
+#include "vplat/console.h"
+#include "vplat/error.h"
+#include "vplat/fabric/can_bus.h"
+#include "vplat/fabric/switch.h"
+#include "vplat/gpio.h"
+#include "vplat/host/blk_file.h"
+#include "vplat/host/can_socketcan.h"
+#include "vplat/host/console_fd.h"
+#include "vplat/host/gpio_host.h"
+#include "vplat/host/net_host.h"
+#include "vplat/host/rng_host.h"
+#include "vplat/net.h"
+#include "vplat/platform/instance.h"
+#include "vplat/rng.h"
+#include "vplat/watchdog.h"
+
+extern char **environ;
+
+#define I_BLK_REQS 128u
+#define I_ECHO_MAX 64u
+#define I_NAME_CAP 33u /* bytes per packed GPIO line name, NUL included */
+
+struct i_blk {
+	struct vplat_blk_file f;
+	bool open;
+	struct vplat_blk blk;
+	struct vplat_blk_req *reqs;
+};
+
+struct i_con {
+	struct vplat_console_fd end;
+	bool open;
+	struct vplat_console con;
+};
+
+struct i_net {
+	struct vplat_switch_net_port port;
+	struct vplat_net_tap tap;
+	uint64_t sunk;
+	struct vplat_net net;
+};
+
+struct i_gpio {
+	struct vplat_gpio_sim *sim;
+	struct vplat_gpio_line *lines;
+	uint8_t *names;
+	bool init;
+	struct vplat_gpio gpio;
+};
+
+struct i_can {
+	struct vplat_can_socketcan *sock;
+	struct vplat_canbus *own_bus; /* ECHO: the private bus */
+	struct vplat_canbus_node *node, *echo;
+	struct vplat_can_frame pending[I_ECHO_MAX]; /* frames the echo node sends back */
+	unsigned npending;
+	struct vplat_can can;
+};
+
+struct i_wdt {
+	struct vplat_watchdog wd;
+	pid_t child; /* command still running, 0 if none */
+};
+
+struct vplat_instance {
+	struct vplat_instance_options opt;
+	struct vplat_device *dev;
+	union {
+		struct vplat_rng rng;
+		struct i_blk blk;
+		struct i_con con;
+		struct i_net net;
+		struct i_gpio gpio;
+		struct i_can can;
+		struct i_wdt wdt;
+	} u;
+};
+
+static const char *const type_names[VPLAT_INSTANCE_NTYPES] = {"rng",  "blk", "console", "net",
+							      "gpio", "can", "watchdog"};
+
+__attribute__((format(printf, 4, 5))) static int fail(char *err, size_t errlen, int rc,
+						      const char *fmt, ...)
+{
+	if (err && errlen) {
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return rc;
+}
+
+__attribute__((format(printf, 3, 4))) static void
+ilog(const struct vplat_instance *in, enum vplat_instance_log_level lvl, const char *fmt, ...)
+{
+	if (!in->opt.log)
+		return;
+	char line[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	in->opt.log(in->opt.log_opaque, lvl, line);
+}
+
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* Milliseconds from now until @p deadline_ns (rounded up, at most 60 s); -1 for none. */
+static int ms_until(uint64_t deadline_ns)
+{
+	if (deadline_ns == UINT64_MAX)
+		return -1;
+	uint64_t now = mono_ns();
+	if (deadline_ns <= now)
+		return 0;
+	uint64_t ms = (deadline_ns - now + 999999u) / 1000000u;
+	return ms > 60000 ? 60000 : (int)ms;
+}
+
+static int resolve(const struct vplat_instance *in, const char *path, char *buf, size_t len)
+{
+	const char *dir = in->opt.base_dir;
+	int n = dir && path[0] != '/' ? snprintf(buf, len, "%s/%s", dir, path)
+				      : snprintf(buf, len, "%s", path);
+	return n < 0 || (size_t)n >= len ? VPLAT_EINVAL : 0;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Per type: create. */
+
+static int create_rng(struct vplat_instance *in, struct vplat_mem *mem, char *err, size_t errlen)
+{
+	const struct vplat_instance_rng *o = &in->opt.rng;
+	int rc = o->host ? vplat_rng_init(&in->u.rng, mem, o->host, o->host_opaque)
+			 : vplat_rng_init(&in->u.rng, mem, &vplat_rng_host_getrandom, NULL);
+	if (rc)
+		return fail(err, errlen, rc, "rng: %s", vplat_strerror(rc));
+	in->dev = vplat_rng_device(&in->u.rng);
+	return 0;
+}
+
+static int create_blk(struct vplat_instance *in, struct vplat_mem *mem, char *err, size_t errlen)
+{
+	const struct vplat_instance_blk *o = &in->opt.blk;
+	struct i_blk *b = &in->u.blk;
+	char path[4096];
+	if (!o->path)
+		return fail(err, errlen, VPLAT_EINVAL, "blk: an image path is required");
+	if (resolve(in, o->path, path, sizeof(path)))
+		return fail(err, errlen, VPLAT_EINVAL, "blk: image path too long");
+	if (o->serial && strlen(o->serial) > 20)
+		return fail(err, errlen, VPLAT_EINVAL, "blk: serial longer than 20 bytes");
+	if (o->create_size) {
+		int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+		if (fd >= 0) {
+			int rc = ftruncate(fd, (off_t)o->create_size);
+			close(fd);
+			if (rc)
+				return fail(err, errlen, VPLAT_EIO, "blk: cannot size image %s: %s",
+					    path, strerror(errno));
+		}
+	}
+	unsigned flags =
+	    (o->read_only ? VPLAT_BLK_FILE_RDONLY : 0) | (o->direct ? VPLAT_BLK_FILE_DIRECT : 0);
+	int rc = vplat_blk_file_open(&b->f, path, flags);
+	if (rc)
+		return fail(err, errlen, rc, "blk: cannot open image %s: %s", path,
+			    vplat_strerror(rc));
+	b->open = true;
+	uint32_t nreqs = o->max_requests ? o->max_requests : I_BLK_REQS;
+	if (!(b->reqs = calloc(nreqs, sizeof(*b->reqs))))
+		return VPLAT_ENOMEM;
+	struct vplat_blk_config cfg = {.num_queues = o->num_queues ? o->num_queues : 1,
+				       .queue_size = o->queue_size ? o->queue_size : 256,
+				       .writeback = o->writeback};
+	vplat_blk_file_config(&b->f, &cfg);
+	if (o->serial)
+		memcpy(cfg.id, o->serial, strlen(o->serial));
+	if ((rc = vplat_blk_init(&b->blk, mem, &cfg, &vplat_blk_host_file, &b->f, b->reqs, nreqs)))
+		return fail(err, errlen, rc, "blk: %s", vplat_strerror(rc));
+	const struct vplat_ratelimit_config *rl = &o->ratelimit;
+	if ((rl->ops_rate || rl->bytes_rate) &&
+	    (rc = vplat_blk_set_ratelimit(&b->blk, rl, vplat_switch_monotonic_ns, NULL)))
+		return fail(err, errlen, rc, "blk: rate limit: %s", vplat_strerror(rc));
+	in->dev = vplat_blk_device(&b->blk);
+	ilog(in, VPLAT_INSTANCE_LOG_INFO, "blk: %s, %llu sectors%s", path,
+	     (unsigned long long)cfg.capacity, cfg.read_only ? ", read-only" : "");
+	return 0;
+}
+
+static int create_console(struct vplat_instance *in, struct vplat_mem *mem, char *err,
+			  size_t errlen)
+{
+	const struct vplat_instance_console *o = &in->opt.console;
+	struct i_con *b = &in->u.con;
+	char path[4096] = "";
+	bool needs_path = o->end == VPLAT_INSTANCE_CONSOLE_LISTEN ||
+			  o->end == VPLAT_INSTANCE_CONSOLE_CONNECT ||
+			  o->end == VPLAT_INSTANCE_CONSOLE_LOG;
+	if (needs_path && !o->path)
+		return fail(err, errlen, VPLAT_EINVAL, "console: this host end needs a path");
+	if (needs_path && resolve(in, o->path, path, sizeof(path)))
+		return fail(err, errlen, VPLAT_EINVAL, "console: host end path too long");
+	int rc;
+	switch (o->end) {
+	case VPLAT_INSTANCE_CONSOLE_STDIO:
+		rc = vplat_console_fd_pipe(&b->end, 0, 1);
+		break;
+	case VPLAT_INSTANCE_CONSOLE_PTY:
+		rc = vplat_console_fd_pty(&b->end);
+		break;
+	case VPLAT_INSTANCE_CONSOLE_LISTEN:
+		rc = vplat_console_fd_listen(&b->end, path);
+		break;
+	case VPLAT_INSTANCE_CONSOLE_CONNECT:
+		rc = vplat_console_fd_connect(&b->end, path);
+		break;
+	case VPLAT_INSTANCE_CONSOLE_LOG:
+		rc = vplat_console_fd_log(&b->end, path);
+		break;
+	default:
+		return fail(err, errlen, VPLAT_EINVAL, "console: unknown host end %d", (int)o->end);
+	}
+	if (rc)
+		return fail(err, errlen, rc, "console: host end %s: %s", path, vplat_strerror(rc));
+	b->open = true;
+	if (o->end == VPLAT_INSTANCE_CONSOLE_PTY)
+		ilog(in, VPLAT_INSTANCE_LOG_INFO, "console: pty %s", b->end.pty_name);
+	struct vplat_console_config cfg = {.max_ports = 1, .cols = 80, .rows = 25};
+	if ((rc = vplat_console_init(&b->con, mem, &cfg, &vplat_console_host_fd, &b->end)))
+		return fail(err, errlen, rc, "console: %s", vplat_strerror(rc));
+	vplat_console_fd_bind(&b->end, &b->con, 0);
+	in->dev = vplat_console_device(&b->con);
+	return 0;
+}
+
+static int sink_tx(void *host, const struct vplat_virtio_net_hdr *hdr, const uint8_t *frame,
+		   size_t len)
+{
+	(void)hdr;
+	(void)frame;
+	(void)len;
+	((struct i_net *)host)->sunk++;
+	return 0;
+}
+
+static const struct vplat_net_host_ops sink_ops = {.tx = sink_tx};
+
+static int create_net(struct vplat_instance *in, struct vplat_mem *mem, char *err, size_t errlen)
+{
+	const struct vplat_instance_net *o = &in->opt.net;
+	struct i_net *b = &in->u.net;
+	struct vplat_net_config cfg = {.pairs = 1,
+				       .ctrl = o->ctrl,
+				       .mtu = o->mtu,
+				       .queue_size = o->queue_size ? o->queue_size : 256,
+				       .has_mac = o->has_mac};
+	const struct vplat_net_host_ops *ops;
+	void *host;
+	int rc;
+	memcpy(cfg.mac, o->mac, 6);
+	switch (o->backend) {
+	case VPLAT_INSTANCE_NET_TAP:
+		if (!o->tap)
+			return fail(err, errlen, VPLAT_EINVAL, "net: a tap name is required");
+		if ((rc = vplat_net_tap_open(&b->tap, o->tap)))
+			return fail(err, errlen, rc, "net: tap %s: %s", o->tap, vplat_strerror(rc));
+		ilog(in, VPLAT_INSTANCE_LOG_INFO, "net: tap %s", b->tap.name);
+		ops = &vplat_net_tap_host;
+		host = &b->tap;
+		break;
+	case VPLAT_INSTANCE_NET_SWITCH: {
+		if (!o->sw)
+			return fail(err, errlen, VPLAT_EINVAL, "net: a switch is required");
+		struct vplat_switch_port_config pc = {.name = o->port_name ? o->port_name : "net",
+						      .rate_bps = o->rate_bps,
+						      .burst_bytes = o->burst_bytes};
+		if ((rc = vplat_switch_net_port_init(&b->port, vplat_switch_iface(o->sw), &pc, NULL,
+						     NULL)))
+			return fail(err, errlen, rc, "net: switch port: %s", vplat_strerror(rc));
+		ops = &vplat_switch_net_host;
+		host = &b->port;
+		break;
+	}
+	case VPLAT_INSTANCE_NET_SINK:
+		ops = &sink_ops;
+		host = b;
+		break;
+	default:
+		return fail(err, errlen, VPLAT_EINVAL, "net: unknown backend %d", (int)o->backend);
+	}
+	if ((rc = vplat_net_init(&b->net, mem, &cfg, ops, host)))
+		return fail(err, errlen, rc, "net: %s", vplat_strerror(rc));
+	if (o->backend == VPLAT_INSTANCE_NET_SWITCH)
+		vplat_switch_net_port_bind(&b->port, &b->net);
+	in->dev = vplat_net_device(&b->net);
+	return 0;
+}
+
+static void gpio_input(void *opaque, uint16_t line, uint8_t level)
+{
+	vplat_gpio_input_event(opaque, line, level);
+}
+
+static int create_gpio(struct vplat_instance *in, struct vplat_mem *mem, char *err, size_t errlen)
+{
+	const struct vplat_instance_gpio *o = &in->opt.gpio;
+	struct i_gpio *b = &in->u.gpio;
+	uint16_t n = o->lines ? o->lines : 8;
+	uint32_t nsize = 0;
+	size_t cap = (size_t)n * I_NAME_CAP;
+	if (n > 1024)
+		return fail(err, errlen, VPLAT_EINVAL, "gpio: %u lines (at most 1024)", n);
+	b->sim = vplat_gpio_sim_new(1, n);
+	b->lines = calloc(n, sizeof(*b->lines));
+	b->names = malloc(cap);
+	if (!b->sim || !b->lines || !b->names)
+		return VPLAT_ENOMEM;
+	for (uint16_t i = 0; o->line_names && i < n; i++)
+		vplat_gpio_sim_set_name(b->sim, 0, i, o->line_names[i]);
+	int rc = vplat_gpio_names_pack(vplat_gpio_sim_names(b->sim, 0), n, b->names, cap, &nsize);
+	if (rc)
+		return fail(err, errlen, rc, "gpio: line names: %s", vplat_strerror(rc));
+	if (o->control) {
+		char path[4096];
+		if (resolve(in, o->control, path, sizeof(path)) ||
+		    vplat_gpio_sim_listen(b->sim, path) < 0)
+			return fail(err, errlen, VPLAT_EIO, "gpio: cannot listen on %s",
+				    o->control);
+	}
+	rc = vplat_gpio_init(&b->gpio, mem, b->lines, n, nsize ? b->names : NULL, nsize,
+			     &vplat_gpio_host_sim, vplat_gpio_sim_chip(b->sim, 0));
+	if (rc)
+		return fail(err, errlen, rc, "gpio: %s", vplat_strerror(rc));
+	b->init = true;
+	vplat_gpio_sim_set_sink(b->sim, 0, gpio_input, &b->gpio);
+	in->dev = vplat_gpio_device(&b->gpio);
+	ilog(in, VPLAT_INSTANCE_LOG_INFO, "gpio: %u simulated lines%s%s", n,
+	     o->control ? ", control socket " : "", o->control ? o->control : "");
+	return 0;
+}
+
+/* The echo node of VPLAT_INSTANCE_CAN_ECHO: every frame it receives goes back onto the bus. */
+static void echo_rx(void *opaque, const struct vplat_can_frame *f,
+		    const struct vplat_canbus_node *from)
+{
+	struct i_can *b = opaque;
+	(void)from;
+	if (b->npending < I_ECHO_MAX)
+		b->pending[b->npending++] = *f;
+}
+
+/* The CAN host end: fills the host ops, their argument and the feature bits it adds. */
+static int can_host(struct vplat_instance *in, const struct vplat_can_host_ops **ops, void **host,
+		    uint64_t *f, char *err, size_t errlen)
+{
+	const struct vplat_instance_can *o = &in->opt.can;
+	struct i_can *b = &in->u.can;
+	int rc;
+	switch (o->backend) {
+	case VPLAT_INSTANCE_CAN_SOCKETCAN:
+		if (!o->iface)
+			return fail(err, errlen, VPLAT_EINVAL,
+				    "can: an interface name is required");
+		if ((rc = vplat_can_socketcan_open(o->iface, &b->sock)))
+			return fail(err, errlen, rc, "can: %s: %s", o->iface, vplat_strerror(rc));
+		if (!o->no_fd && vplat_can_socketcan_fd_capable(b->sock))
+			*f |= VPLAT_BIT(VPLAT_VIRTIO_CAN_F_CAN_FD);
+		*ops = &vplat_can_host_socketcan;
+		*host = b->sock;
+		return 0;
+	case VPLAT_INSTANCE_CAN_BUS:
+		if (!o->bus)
+			return fail(err, errlen, VPLAT_EINVAL, "can: a bus is required");
+		if (!(b->node = vplat_canbus_add_node(o->bus, o->node_name ? o->node_name : "can")))
+			return VPLAT_ENOMEM;
+		if ((o->ratelimit.ops_rate || o->ratelimit.bytes_rate) &&
+		    (rc = vplat_canbus_node_set_ratelimit(b->node, &o->ratelimit)))
+			return fail(err, errlen, rc, "can: rate limit: %s", vplat_strerror(rc));
+		break;
+	case VPLAT_INSTANCE_CAN_ECHO: {
+		/* A timed bus: frames occupy it as on a wire. */
+		struct vplat_canbus_config bc = {.bitrate = 500000, .data_bitrate = 2000000};
+		b->own_bus = vplat_canbus_new(&bc);
+		b->node = b->own_bus ? vplat_canbus_add_node(b->own_bus, "vhost-user") : NULL;
+		b->echo = b->own_bus ? vplat_canbus_add_port(b->own_bus, "echo", echo_rx, b) : NULL;
+		if (!b->node || !b->echo)
+			return VPLAT_ENOMEM;
+		break;
+	}
+	default:
+		return fail(err, errlen, VPLAT_EINVAL, "can: unknown backend %d", (int)o->backend);
+	}
+	*f |= VPLAT_BIT(VPLAT_VIRTIO_CAN_F_CAN_FD);
+	*ops = &vplat_can_host_bus;
+	*host = b->node;
+	return 0;
+}
+
+static int create_can(struct vplat_instance *in, struct vplat_mem *mem, char *err, size_t errlen)
+{
+	struct i_can *b = &in->u.can;
+	uint64_t f = VPLAT_BIT(VPLAT_VIRTIO_CAN_F_CAN_CLASSIC) |
+		     VPLAT_BIT(VPLAT_VIRTIO_CAN_F_RTR_FRAMES) |
+		     VPLAT_BIT(VPLAT_VIRTIO_CAN_F_LATE_TX_ACK);
+	const struct vplat_can_host_ops *ops = NULL;
+	void *host = NULL;
+	int rc = can_host(in, &ops, &host, &f, err, errlen);
+	if (rc)
+		return rc;
+	if ((rc = vplat_can_init(&b->can, mem, f, ops, host)))
+		return fail(err, errlen, rc, "can: %s", vplat_strerror(rc));
+	if (b->node)
+		vplat_canbus_node_bind(b->node, &b->can);
+	else
+		vplat_can_socketcan_bind(b->sock, &b->can);
+	in->dev = vplat_can_device(&b->can);
+	if (b->sock)
+		ilog(in, VPLAT_INSTANCE_LOG_INFO, "can: %s%s", in->opt.can.iface,
+		     (f & VPLAT_BIT(VPLAT_VIRTIO_CAN_F_CAN_FD)) ? " (CAN FD)" : "");
+	else if (b->own_bus)
+		ilog(in, VPLAT_INSTANCE_LOG_INFO, "can: virtual bus with an echo node");
+	return 0;
+}
+
+static uint64_t wdt_now(void *host)
+{
+	(void)host;
+	return mono_ns();
+}
+
+static void wdt_run_command(struct vplat_instance *in)
+{
+	struct i_wdt *w = &in->u.wdt;
+	if (w->child) {
+		ilog(in, VPLAT_INSTANCE_LOG_WARN,
+		     "watchdog: command still running, not started again");
+		return;
+	}
+	/* The child's environment: ours plus the event; the embedder's is left alone. */
+	static const char event[] = "VPLAT_WATCHDOG_EVENT=expired";
+	size_t n = 0;
+	while (environ[n])
+		n++;
+	char **envp = calloc(n + 2, sizeof(*envp));
+	if (!envp) {
+		ilog(in, VPLAT_INSTANCE_LOG_ERROR, "watchdog: cannot run '%s': out of memory",
+		     in->opt.watchdog.command);
+		return;
+	}
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		if (strncmp(environ[i], event, sizeof("VPLAT_WATCHDOG_EVENT=") - 1))
+			envp[k++] = environ[i];
+	envp[k] = (char *)event;
+	char *argv[] = {(char *)"sh", (char *)"-c", (char *)in->opt.watchdog.command, NULL};
+	pid_t pid;
+	int rc = posix_spawn(&pid, "/bin/sh", NULL, NULL, argv, envp);
+	free(envp);
+	if (rc)
+		ilog(in, VPLAT_INSTANCE_LOG_ERROR, "watchdog: cannot run '%s': %s",
+		     in->opt.watchdog.command, strerror(rc));
+	else
+		w->child = pid;
+}
+
+static void wdt_expired(void *host, enum vplat_watchdog_action action)
+{
+	struct vplat_instance *in = host;
+	const struct vplat_instance_watchdog *o = &in->opt.watchdog;
+	(void)action;
+	ilog(in, VPLAT_INSTANCE_LOG_ERROR, "watchdog: expired (no ping for %u ms)",
+	     in->u.wdt.wd.timeout_ms);
+	if (o->action == VPLAT_INSTANCE_WATCHDOG_COMMAND)
+		wdt_run_command(in);
+	if (o->expired)
+		o->expired(o->expired_opaque);
+}
+
+static void wdt_pretimeout(void *host)
+{
+	struct vplat_instance *in = host;
+	ilog(in, VPLAT_INSTANCE_LOG_WARN, "watchdog: pre-timeout (%u ms before expiry)",
+	     in->u.wdt.wd.pretimeout_ms);
+}
+
+static const struct vplat_watchdog_host_ops wdt_host = {
+    .now_ns = wdt_now,
+    .expired = wdt_expired,
+    .pretimeout = wdt_pretimeout,
+};
+
+static int create_watchdog(struct vplat_instance *in, struct vplat_mem *mem, char *err,
+			   size_t errlen)
+{
+	const struct vplat_instance_watchdog *o = &in->opt.watchdog;
+	if (o->action == VPLAT_INSTANCE_WATCHDOG_COMMAND && !o->command)
+		return fail(err, errlen, VPLAT_EINVAL, "watchdog: action command needs a command");
+	if (o->action != VPLAT_INSTANCE_WATCHDOG_LOG &&
+	    o->action != VPLAT_INSTANCE_WATCHDOG_COMMAND)
+		return fail(err, errlen, VPLAT_EINVAL, "watchdog: unknown action %d",
+			    (int)o->action);
+	uint64_t f = VPLAT_WATCHDOG_ALL_FEATURES;
+	if (o->nowayout)
+		f &= ~VPLAT_BIT(VPLAT_VIRTIO_WDT_F_DISARM);
+	struct vplat_watchdog_config c = {.action = VPLAT_WATCHDOG_ACTION_CALLBACK,
+					  .min_timeout_ms = o->min_timeout_ms,
+					  .max_timeout_ms = o->max_timeout_ms,
+					  .features = o->cloud_hypervisor ? 0 : f};
+	int rc = vplat_watchdog_init(&in->u.wdt.wd, mem, &c, &wdt_host, in);
+	if (rc)
+		return fail(err, errlen, rc, "watchdog: %s", vplat_strerror(rc));
+	in->dev = vplat_watchdog_device(&in->u.wdt.wd);
+	return 0;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* The interface. */
+
+int vplat_instance_create(struct vplat_instance **out, struct vplat_mem *mem,
+			  const struct vplat_instance_options *opt, char *err, size_t errlen)
+{
+	if (out)
+		*out = NULL;
+	if (!out || !mem || !opt)
+		return fail(err, errlen, VPLAT_EINVAL, "instance: no output, memory or options");
+	struct vplat_instance *in = calloc(1, sizeof(*in));
+	if (!in)
+		return fail(err, errlen, VPLAT_ENOMEM, "instance: out of memory");
+	in->opt = *opt;
+	in->u.net.tap.fd = -1; /* harmless for the other types: nothing reads it */
+	int rc;
+	switch (opt->type) {
+	case VPLAT_INSTANCE_RNG:
+		rc = create_rng(in, mem, err, errlen);
+		break;
+	case VPLAT_INSTANCE_BLK:
+		rc = create_blk(in, mem, err, errlen);
+		break;
+	case VPLAT_INSTANCE_CONSOLE:
+		rc = create_console(in, mem, err, errlen);
+		break;
+	case VPLAT_INSTANCE_NET:
+		rc = create_net(in, mem, err, errlen);
+		break;
+	case VPLAT_INSTANCE_GPIO:
+		rc = create_gpio(in, mem, err, errlen);
+		break;
+	case VPLAT_INSTANCE_CAN:
+		rc = create_can(in, mem, err, errlen);
+		break;
+	case VPLAT_INSTANCE_WATCHDOG:
+		rc = create_watchdog(in, mem, err, errlen);
+		break;
+	default:
+		rc = fail(err, errlen, VPLAT_EINVAL, "instance: unknown device type %d",
+			  (int)opt->type);
+	}
+	if (rc == VPLAT_ENOMEM)
+		fail(err, errlen, rc, "%s: out of memory", vplat_instance_type_name(opt->type));
+	if (rc) {
+		in->opt.log = NULL; /* destroy must not report on a device that never existed */
+		vplat_instance_destroy(in);
+		return rc;
+	}
+	*out = in;
+	return 0;
+}
+
+void vplat_instance_destroy(struct vplat_instance *in)
+{
+	if (!in)
+		return;
+	switch (in->opt.type) {
+	case VPLAT_INSTANCE_BLK:
+		if (in->u.blk.open)
+			vplat_blk_file_close(&in->u.blk.f);
+		free(in->u.blk.reqs);
+		break;
+	case VPLAT_INSTANCE_CONSOLE:
+		if (in->u.con.open)
+			vplat_console_fd_close(&in->u.con.end);
+		break;
+	case VPLAT_INSTANCE_NET:
+		if (in->opt.net.backend == VPLAT_INSTANCE_NET_TAP && in->u.net.tap.fd >= 0)
+			vplat_net_tap_close(&in->u.net.tap);
+		if (in->opt.net.backend == VPLAT_INSTANCE_NET_SINK && in->dev)
+			ilog(in, VPLAT_INSTANCE_LOG_INFO, "net: sink dropped %llu frames",
+			     (unsigned long long)in->u.net.sunk);
+		break;
+	case VPLAT_INSTANCE_GPIO:
+		if (in->u.gpio.init)
+			vplat_gpio_fini(&in->u.gpio.gpio);
+		vplat_gpio_sim_free(in->u.gpio.sim);
+		free(in->u.gpio.lines);
+		free(in->u.gpio.names);
+		break;
+	case VPLAT_INSTANCE_CAN:
+		if (in->u.can.sock)
+			vplat_can_socketcan_close(in->u.can.sock);
+		vplat_canbus_free(in->u.can.own_bus);
+		break;
+	default:
+		break;
+	}
+	free(in);
+}
+
+struct vplat_device *vplat_instance_device(struct vplat_instance *in)
+{
+	return in ? in->dev : NULL;
+}
+
+struct vplat_gpio_sim *vplat_instance_gpio_sim(struct vplat_instance *in)
+{
+	return in && in->opt.type == VPLAT_INSTANCE_GPIO ? in->u.gpio.sim : NULL;
+}
+
+enum vplat_instance_type vplat_instance_get_type(const struct vplat_instance *in)
+{
+	return in->opt.type;
+}
+
+unsigned vplat_instance_fds(const struct vplat_instance *in, int *fds, unsigned max)
+{
+	if (!in || !max)
+		return 0;
+	switch (in->opt.type) {
+	case VPLAT_INSTANCE_CONSOLE: {
+		struct pollfd p[3];
+		unsigned n = vplat_console_fd_pollfds(&in->u.con.end, p, 3), k = 0;
+		for (unsigned i = 0; i < n && k < max; i++)
+			if (p[i].events & POLLIN) /* output readiness is retried on every turn */
+				fds[k++] = p[i].fd;
+		return k;
+	}
+	case VPLAT_INSTANCE_GPIO:
+		return vplat_gpio_sim_fds(in->u.gpio.sim, fds, max);
+	case VPLAT_INSTANCE_NET:
+		if (in->opt.net.backend != VPLAT_INSTANCE_NET_TAP || in->u.net.tap.fd < 0)
+			return 0;
+		fds[0] = in->u.net.tap.fd;
+		return 1;
+	case VPLAT_INSTANCE_CAN:
+		if (!in->u.can.sock)
+			return 0;
+		fds[0] = vplat_can_socketcan_fd(in->u.can.sock);
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+int vplat_instance_timeout_ms(const struct vplat_instance *in)
+{
+	if (!in)
+		return -1;
+	switch (in->opt.type) {
+	case VPLAT_INSTANCE_WATCHDOG:
+		if (in->u.wdt.child)
+			return 100; /* reap the command */
+		return ms_until(vplat_watchdog_next_deadline(&in->u.wdt.wd));
+	case VPLAT_INSTANCE_CAN:
+		if (!in->u.can.own_bus)
+			return -1;
+		if (in->u.can.npending)
+			return 0;
+		return ms_until(vplat_canbus_next_ns(in->u.can.own_bus));
+	case VPLAT_INSTANCE_BLK: {
+		uint64_t ns = vplat_blk_throttle_ns((struct vplat_blk *)&in->u.blk.blk);
+		return ns ? (int)((ns + 999999u) / 1000000u > 60000 ? 60000
+								    : (ns + 999999u) / 1000000u)
+			  : -1;
+	}
+	default:
+		return -1;
+	}
+}
+
+static void dispatch_can(struct i_can *b)
+{
+	if (b->sock)
+		vplat_can_socketcan_dispatch(b->sock);
+	if (!b->own_bus)
+		return; /* a shared bus is run by its owner */
+	for (int round = 0; round < 4; round++) {
+		vplat_canbus_run(b->own_bus, 0);
+		if (!b->npending)
+			break;
+		for (unsigned i = 0; i < b->npending; i++)
+			vplat_canbus_port_send(b->echo, &b->pending[i]);
+		b->npending = 0;
+	}
+}
+
+static void dispatch_watchdog(struct vplat_instance *in)
+{
+	struct i_wdt *w = &in->u.wdt;
+	vplat_watchdog_tick(&w->wd, mono_ns());
+	int st;
+	if (w->child && waitpid(w->child, &st, WNOHANG) == w->child) {
+		ilog(in, VPLAT_INSTANCE_LOG_INFO, "watchdog: command exited with status %d",
+		     WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+		w->child = 0;
+	}
+}
+
+int vplat_instance_dispatch(struct vplat_instance *in)
+{
+	if (!in)
+		return VPLAT_EINVAL;
+	switch (in->opt.type) {
+	case VPLAT_INSTANCE_RNG:
+		vplat_rng_resume(&in->u.rng); /* a request may wait for the entropy pool */
+		break;
+	case VPLAT_INSTANCE_BLK:
+		if (vplat_blk_throttle_ns(&in->u.blk.blk))
+			for (uint16_t q = 0; q < in->dev->nvqs; q++)
+				vplat_blk_resume(&in->u.blk.blk, q);
+		break;
+	case VPLAT_INSTANCE_CONSOLE:
+		vplat_console_fd_dispatch(&in->u.con.end);
+		break;
+	case VPLAT_INSTANCE_NET:
+		if (in->opt.net.backend == VPLAT_INSTANCE_NET_TAP && in->u.net.tap.fd >= 0 &&
+		    vplat_device_is_live(in->dev))
+			vplat_net_tap_poll_net(&in->u.net.tap, &in->u.net.net);
+		break;
+	case VPLAT_INSTANCE_GPIO:
+		vplat_gpio_sim_dispatch(in->u.gpio.sim);
+		break;
+	case VPLAT_INSTANCE_CAN:
+		dispatch_can(&in->u.can);
+		break;
+	case VPLAT_INSTANCE_WATCHDOG:
+		dispatch_watchdog(in);
+		break;
+	}
+	return 0;
+}
+
+bool vplat_instance_in_order(enum vplat_instance_type t)
+{
+	return t == VPLAT_INSTANCE_RNG || t == VPLAT_INSTANCE_BLK || t == VPLAT_INSTANCE_WATCHDOG;
+}
+
+const char *vplat_instance_type_name(enum vplat_instance_type t)
+{
+	return (unsigned)t < VPLAT_INSTANCE_NTYPES ? type_names[t] : "?";
+}
+
+int vplat_instance_type_from_name(const char *name)
+{
+	for (unsigned t = 0; name && t < VPLAT_INSTANCE_NTYPES; t++)
+		if (!strcmp(name, type_names[t]))
+			return (int)t;
+	return VPLAT_EINVAL;
+}
