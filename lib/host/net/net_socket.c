@@ -13,6 +13,7 @@
 #include "vplat/error.h"
 #include "vplat/host/net_host.h"
 #include "vplat/fabric/switch.h"
+#include "fabric/switch/switch_attach.h"
 
 static void sock_reset(struct vplat_net_sock *s, enum vplat_net_sock_kind kind)
 {
@@ -295,16 +296,8 @@ const struct vplat_switch_port_ops vplat_net_sock_port_ops = {.egress = sock_egr
 int vplat_net_sock_attach(struct vplat_net_sock *s, struct vplat_switch_if sw,
 			  const struct vplat_switch_port_config *cfg)
 {
-	struct vplat_switch_port_config c;
-	if (cfg)
-		c = *cfg;
-	else
-		memset(&c, 0, sizeof(c));
-	c.offloads = false;
-	if (!c.frame_max)
-		c.frame_max = 1522;
-	s->sw = sw;
-	return sw.ops->port_add(sw.sw, &c, &vplat_net_sock_port_ops, s, &s->port);
+	/* The wire carries no virtio-net header: the port takes complete frames only. */
+	return vplat_switch_attach(sw, cfg, false, &vplat_net_sock_port_ops, s, &s->sw, &s->port);
 }
 
 int vplat_net_sock_poll(struct vplat_net_sock *s, uint64_t now_ns)
