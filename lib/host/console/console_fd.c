@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include "vplat/host/console_fd.h"
 #include "vplat/error.h"
+#include "host/unix_sock.h"
 
 static void set_nonblock(int fd)
 {
@@ -66,31 +67,16 @@ int vplat_console_fd_pty(struct vplat_console_fd *e)
 	return 0;
 }
 
-static int unix_addr(struct sockaddr_un *a, const char *path)
-{
-	memset(a, 0, sizeof(*a));
-	a->sun_family = AF_UNIX;
-	if (!path || strlen(path) >= sizeof(a->sun_path))
-		return VPLAT_EINVAL;
-	strcpy(a->sun_path, path);
-	return 0;
-}
-
 int vplat_console_fd_listen(struct vplat_console_fd *e, const char *path)
 {
 	struct sockaddr_un a;
 
-	if (!e || unix_addr(&a, path) != 0)
+	if (!e || vplat_unix_addr(&a, path) != 0)
 		return VPLAT_EINVAL;
 	end_init(e, VPLAT_CONSOLE_FD_SERVER);
-	int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	int s = vplat_unix_listen(&a);
 	if (s < 0)
-		return VPLAT_EIO;
-	unlink(path);
-	if (bind(s, (struct sockaddr *)&a, sizeof(a)) != 0 || listen(s, 1) != 0) {
-		close(s);
-		return VPLAT_EIO;
-	}
+		return s;
 	e->listen_fd = s;
 	strcpy(e->sock_path, path);
 	e->out_blocked = true; /* no client yet: output waits */
@@ -101,17 +87,12 @@ int vplat_console_fd_connect(struct vplat_console_fd *e, const char *path)
 {
 	struct sockaddr_un a;
 
-	if (!e || unix_addr(&a, path) != 0)
+	if (!e || vplat_unix_addr(&a, path) != 0)
 		return VPLAT_EINVAL;
 	end_init(e, VPLAT_CONSOLE_FD_CLIENT);
-	int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int s = vplat_unix_connect(&a);
 	if (s < 0)
-		return VPLAT_EIO;
-	if (connect(s, (struct sockaddr *)&a, sizeof(a)) != 0) {
-		close(s);
-		return VPLAT_EIO;
-	}
-	set_nonblock(s);
+		return s;
 	e->in_fd = e->out_fd = s;
 	return 0;
 }
