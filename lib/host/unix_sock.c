@@ -24,27 +24,21 @@ int vplat_unix_addr(struct sockaddr_un *a, const char *path)
 	return 0;
 }
 
-int vplat_unix_listen(const struct sockaddr_un *a)
+int vplat_unix_open(const char *path, bool server)
 {
-	unlink(a->sun_path);
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	struct sockaddr_un a;
+	int fd;
 
+	if (vplat_unix_addr(&a, path))
+		return VPLAT_EINVAL;
+	if (server)
+		unlink(path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return VPLAT_EIO;
-	if (bind(fd, (const struct sockaddr *)a, sizeof(*a)) || listen(fd, 1)) {
-		close(fd);
-		return VPLAT_EIO;
-	}
-	return fd;
-}
-
-int vplat_unix_connect(const struct sockaddr_un *a)
-{
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-
-	if (fd < 0)
-		return VPLAT_EIO;
-	if (connect(fd, (const struct sockaddr *)a, sizeof(*a)) || vplat_fd_set_nonblock(fd)) {
+	if ((server ? bind(fd, (const struct sockaddr *)&a, sizeof(a)) || listen(fd, 1)
+		    : connect(fd, (const struct sockaddr *)&a, sizeof(a))) ||
+	    vplat_fd_set_nonblock(fd)) {
 		close(fd);
 		return VPLAT_EIO;
 	}

@@ -67,34 +67,35 @@ int vplat_console_fd_pty(struct vplat_console_fd *e)
 	return 0;
 }
 
-int vplat_console_fd_listen(struct vplat_console_fd *e, const char *path)
+/* A socket end: the server listens at @p path, the client connects to it. */
+static int sock_open(struct vplat_console_fd *e, const char *path, bool server)
 {
-	struct sockaddr_un a;
-
-	if (!e || vplat_unix_addr(&a, path) != 0)
+	if (!e)
 		return VPLAT_EINVAL;
-	end_init(e, VPLAT_CONSOLE_FD_SERVER);
-	int s = vplat_unix_listen(&a);
+	int s = vplat_unix_open(path, server);
+	if (s == VPLAT_EINVAL)
+		return s;
+	end_init(e, server ? VPLAT_CONSOLE_FD_SERVER : VPLAT_CONSOLE_FD_CLIENT);
 	if (s < 0)
 		return s;
+	if (!server) {
+		e->in_fd = e->out_fd = s;
+		return 0;
+	}
 	e->listen_fd = s;
 	strcpy(e->sock_path, path);
 	e->out_blocked = true; /* no client yet: output waits */
 	return 0;
 }
 
+int vplat_console_fd_listen(struct vplat_console_fd *e, const char *path)
+{
+	return sock_open(e, path, true);
+}
+
 int vplat_console_fd_connect(struct vplat_console_fd *e, const char *path)
 {
-	struct sockaddr_un a;
-
-	if (!e || vplat_unix_addr(&a, path) != 0)
-		return VPLAT_EINVAL;
-	end_init(e, VPLAT_CONSOLE_FD_CLIENT);
-	int s = vplat_unix_connect(&a);
-	if (s < 0)
-		return s;
-	e->in_fd = e->out_fd = s;
-	return 0;
+	return sock_open(e, path, false);
 }
 
 int vplat_console_fd_log(struct vplat_console_fd *e, const char *path)

@@ -25,30 +25,28 @@ static void sock_reset(struct vplat_net_sock *s, enum vplat_net_sock_kind kind)
 	s->sw.ops = NULL;
 }
 
-int vplat_net_sock_listen_unix(struct vplat_net_sock *s, const char *path)
+static int stream_open(struct vplat_net_sock *s, const char *path, bool server)
 {
-	struct sockaddr_un a;
-	if (!s || vplat_unix_addr(&a, path))
+	if (!s)
 		return VPLAT_EINVAL;
+	int fd = vplat_unix_open(path, server);
+	if (fd == VPLAT_EINVAL)
+		return fd;
 	sock_reset(s, VPLAT_NET_SOCK_STREAM);
-	int fd = vplat_unix_listen(&a);
 	if (fd < 0)
 		return fd;
-	s->listen_fd = fd;
+	*(server ? &s->listen_fd : &s->fd) = fd;
 	return 0;
+}
+
+int vplat_net_sock_listen_unix(struct vplat_net_sock *s, const char *path)
+{
+	return stream_open(s, path, true);
 }
 
 int vplat_net_sock_connect_unix(struct vplat_net_sock *s, const char *path)
 {
-	struct sockaddr_un a;
-	if (!s || vplat_unix_addr(&a, path))
-		return VPLAT_EINVAL;
-	sock_reset(s, VPLAT_NET_SOCK_STREAM);
-	int fd = vplat_unix_connect(&a);
-	if (fd < 0)
-		return fd;
-	s->fd = fd;
-	return 0;
+	return stream_open(s, path, false);
 }
 
 int vplat_net_sock_dgram_unix(struct vplat_net_sock *s, const char *local, const char *remote)
