@@ -72,7 +72,8 @@ struct vplat_ivshmem {
 	uint32_t intr_status;                               /**< IntrStatus */
 	bool intx_level;                                    /**< level last passed to intx */
 	uint32_t msix[VPLAT_IVSHMEM_MAX_VECTORS][4];        /**< MSI-X table (addr lo/hi, data,
-	                                                         vector control) */
+	                                                         vector control), little-endian
+	                                                         as the driver wrote it */
 	uint64_t pba;                                       /**< MSI-X pending bits */
 };
 

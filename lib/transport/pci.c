@@ -458,12 +458,9 @@ uint64_t vplat_pci_bar_addr(const struct vplat_pci *t, unsigned bar)
 {
 	if (t == NULL || bar > 5 || t->bar_size[bar] == 0)
 		return 0;
-	uint32_t lo = cfg32(t, VPLAT_PCI_CFG_BAR(bar));
-	uint64_t addr = lo & ~UINT32_C(0xf);
+	struct vplat_pci_func f = pci_func((struct vplat_pci *)t);
 
-	if ((lo & VPLAT_PCI_BAR_MEM_TYPE_MASK) == VPLAT_PCI_BAR_MEM_TYPE_64 && bar < 5)
-		addr |= (uint64_t)cfg32(t, VPLAT_PCI_CFG_BAR(bar + 1)) << 32;
-	return addr;
+	return vplat_pci_func_bar_addr(&f, bar);
 }
 
 static bool shm_ok(const struct vplat_device *dev)

@@ -53,8 +53,7 @@ static uint32_t pci_cfg_data_off(const struct vplat_pci *t)
 
 static bool cfg_access_ok(const struct vplat_pci *t, uint32_t off, unsigned size)
 {
-	return t != NULL && t->dev != NULL && (size == 1 || size == 2 || size == 4) &&
-	       off < VPLAT_PCI_CFG_SPACE_SIZE && (off & (size - 1u)) == 0;
+	return t != NULL && t->dev != NULL && vplat_pci_func_cfg_ok(off, size);
 }
 
 int vplat_pci_cfg_read(struct vplat_pci *t, uint32_t off, unsigned size, uint32_t *val)
@@ -72,20 +71,17 @@ int vplat_pci_cfg_read(struct vplat_pci *t, uint32_t off, unsigned size, uint32_
 
 int vplat_pci_cfg_write(struct vplat_pci *t, uint32_t off, unsigned size, uint32_t val)
 {
+	struct vplat_pci_func f;
+
 	if (!cfg_access_ok(t, off, size))
 		return VPLAT_EINVAL;
-	for (unsigned i = 0; i < size; i++) {
-		uint8_t m = t->cfg_wmask[off + i];
-		uint8_t b = (uint8_t)(val >> (8u * i));
-
-		t->cfg[off + i] = (uint8_t)((t->cfg[off + i] & ~m) | (b & m));
-	}
+	f = pci_func(t);
+	vplat_pci_func_cfg_store(&f, off, size, val);
 	if (overlaps(off, size, pci_cfg_data_off(t), 4))
 		pci_cfg_window(t, true);
 	/* Command (INTx disable) and MSI-X control (enable, function mask) move interrupts:
 	 * re-evaluate the INTx line and deliver messages that are no longer masked. */
-	if (overlaps(off, size, VPLAT_PCI_CFG_COMMAND, 2) ||
-	    (t->msix_cap && overlaps(off, size, t->msix_cap + 2u, 2))) {
+	if (vplat_pci_func_cfg_irq_touched(&f, off, size)) {
 		vplat_pci_intx_update(t);
 		vplat_pci_msix_flush(t);
 	}
@@ -127,41 +123,17 @@ static uint64_t pow2_at_least(uint64_t v, uint64_t min)
 /* Program BAR @p bar as a memory BAR of @p size bytes with @p flags in its low bits. */
 static void bar_setup(struct vplat_pci *t, unsigned bar, uint64_t size, uint32_t flags)
 {
-	uint64_t mask = ~(size - 1u);
+	struct vplat_pci_func f = pci_func(t);
 
 	t->bar_size[bar] = size;
-	set_cfg(t, VPLAT_PCI_CFG_BAR(bar), 4, flags, (uint32_t)mask & ~UINT32_C(0xf));
-	if (flags & VPLAT_PCI_BAR_MEM_TYPE_64)
-		set_cfg(t, VPLAT_PCI_CFG_BAR(bar + 1u), 4, 0, (uint32_t)(mask >> 32));
-}
-
-struct cap_list {
-	struct vplat_pci *t;
-	unsigned pos;  /* next free offset */
-	unsigned last; /* offset of the last capability, 0 before the first */
-};
-
-/* Append a capability of @p len bytes with ID @p id; returns its offset. */
-static unsigned cap_add(struct cap_list *l, uint8_t id, unsigned len)
-{
-	unsigned at = l->pos;
-
-	l->t->cfg[at] = id;
-	if (l->last == 0)
-		l->t->cfg[VPLAT_PCI_CFG_CAPABILITY_LIST] = (uint8_t)at;
-	else
-		l->t->cfg[l->last + 1u] = (uint8_t)at;
-	l->last = at;
-	l->pos = at + ((len + 3u) & ~3u);
-	return at;
+	vplat_pci_func_bar(&f, bar, size, flags);
 }
 
 /* Append a virtio structure capability (struct vplat_virtio_pci_cap, or cap64 if len 24). */
-static unsigned cap_virtio(struct cap_list *l, uint8_t type, uint8_t bar, uint8_t id,
-			   uint64_t off, uint64_t len, unsigned cap_len)
+static unsigned cap_virtio(struct vplat_pci *t, struct vplat_pci_cap_list *l, uint8_t type,
+			   uint8_t bar, uint8_t id, uint64_t off, uint64_t len, unsigned cap_len)
 {
-	struct vplat_pci *t = l->t;
-	unsigned at = cap_add(l, VPLAT_PCI_CAP_ID_VNDR, cap_len);
+	unsigned at = vplat_pci_cap_add(l, VPLAT_PCI_CAP_ID_VNDR, cap_len);
 
 	t->cfg[at + 2u] = (uint8_t)cap_len;
 	t->cfg[at + 3u] = type;
@@ -179,36 +151,33 @@ static unsigned cap_virtio(struct cap_list *l, uint8_t type, uint8_t bar, uint8_
 static void build_caps(struct vplat_pci *t)
 {
 	const struct vplat_device *dev = t->dev;
-	struct cap_list l = {t, VPLAT_PCI_CFG_HEADER_SIZE, 0};
+	struct vplat_pci_func f = pci_func(t);
+	struct vplat_pci_cap_list l = {&f, VPLAT_PCI_CFG_HEADER_SIZE, 0};
 	unsigned at;
 
 	/* Virtio structures, in the order the driver should prefer them. */
-	cap_virtio(&l, VPLAT_VIRTIO_PCI_CAP_COMMON_CFG, PCI_VIRTIO_BAR, 0, PCI_COMMON_OFF,
+	cap_virtio(t, &l, VPLAT_VIRTIO_PCI_CAP_COMMON_CFG, PCI_VIRTIO_BAR, 0, PCI_COMMON_OFF,
 		   VPLAT_VIRTIO_PCI_COMMON_CFG_SIZE, CAP_VIRTIO_LEN);
-	at = cap_virtio(&l, VPLAT_VIRTIO_PCI_CAP_NOTIFY_CFG, PCI_VIRTIO_BAR, 0, PCI_NOTIFY_OFF,
+	at = cap_virtio(t, &l, VPLAT_VIRTIO_PCI_CAP_NOTIFY_CFG, PCI_VIRTIO_BAR, 0, PCI_NOTIFY_OFF,
 			t->notify_len, CAP_NOTIFY_LEN);
 	put_le(&t->cfg[at + 16u], 4, PCI_NOTIFY_MULT);
-	cap_virtio(&l, VPLAT_VIRTIO_PCI_CAP_ISR_CFG, PCI_VIRTIO_BAR, 0, PCI_ISR_OFF, 1,
+	cap_virtio(t, &l, VPLAT_VIRTIO_PCI_CAP_ISR_CFG, PCI_VIRTIO_BAR, 0, PCI_ISR_OFF, 1,
 		   CAP_VIRTIO_LEN);
 	if (dev->config_len > 0)
-		cap_virtio(&l, VPLAT_VIRTIO_PCI_CAP_DEVICE_CFG, PCI_VIRTIO_BAR, 0, PCI_DEVICE_OFF,
+		cap_virtio(t, &l, VPLAT_VIRTIO_PCI_CAP_DEVICE_CFG, PCI_VIRTIO_BAR, 0, PCI_DEVICE_OFF,
 			   dev->config_len, CAP_VIRTIO_LEN);
 	/* PCI_CFG: cap.bar, cap.offset, cap.length and pci_cfg_data are driver-writable. */
-	at = cap_virtio(&l, VPLAT_VIRTIO_PCI_CAP_PCI_CFG, 0, 0, 0, 0, CAP_PCICFG_LEN);
+	at = cap_virtio(t, &l, VPLAT_VIRTIO_PCI_CAP_PCI_CFG, 0, 0, 0, 0, CAP_PCICFG_LEN);
 	t->pci_cfg_cap = (uint8_t)at;
 	t->cfg_wmask[at + 4u] = 0xff;
 	memset(&t->cfg_wmask[at + 8u], 0xff, 12);
 	for (uint8_t i = 0; i < dev->nshm; i++)
-		cap_virtio(&l, VPLAT_VIRTIO_PCI_CAP_SHARED_MEMORY_CFG, PCI_SHM_BAR, dev->shm[i].id,
+		cap_virtio(t, &l, VPLAT_VIRTIO_PCI_CAP_SHARED_MEMORY_CFG, PCI_SHM_BAR, dev->shm[i].id,
 			   dev->shm[i].addr, dev->shm[i].len, CAP_SHM_LEN);
 	if (t->p.msix != NULL) {
-		at = cap_add(&l, VPLAT_PCI_CAP_ID_MSIX, CAP_MSIX_LEN);
+		at = vplat_pci_cap_add_msix(&l, t->p.nmsix, PCI_MSIX_BAR, PCI_MSIX_TABLE_OFF,
+					    PCI_MSIX_PBA_OFF);
 		t->msix_cap = (uint8_t)at;
-		/* Table Size N-1; enable and function mask writable. */
-		set_cfg(t, at + 2u, 2, (uint32_t)(t->p.nmsix - 1u),
-			VPLAT_PCI_MSIX_CTRL_ENABLE | VPLAT_PCI_MSIX_CTRL_MASKALL);
-		set_cfg(t, at + 4u, 4, PCI_MSIX_TABLE_OFF | PCI_MSIX_BAR, 0);
-		set_cfg(t, at + 8u, 4, PCI_MSIX_PBA_OFF | PCI_MSIX_BAR, 0);
 	}
 }
 
@@ -222,7 +191,7 @@ static void build_header(struct vplat_pci *t)
 	set_cfg(t, VPLAT_PCI_CFG_VENDOR_ID, 2, VPLAT_VIRTIO_PCI_VENDOR_ID, 0);
 	set_cfg(t, VPLAT_PCI_CFG_DEVICE_ID, 2, VPLAT_VIRTIO_PCI_DEVICE_ID(id), 0);
 	set_cfg(t, VPLAT_PCI_CFG_COMMAND, 2, 0, PCI_COMMAND_WMASK);
-	set_cfg(t, VPLAT_PCI_CFG_STATUS, 2, VPLAT_PCI_STATUS_CAP_LIST, 0);
+	set_cfg(t, VPLAT_PCI_CFG_STATUS, 2, 0, 0); /* capability list: set by the first one */
 	set_cfg(t, VPLAT_PCI_CFG_REVISION_ID, 1, VPLAT_VIRTIO_PCI_MODERN_MIN_REVISION, 0);
 	set_cfg(t, VPLAT_PCI_CFG_CLASS_PROG, 3, pci_class(id), 0);
 	set_cfg(t, VPLAT_PCI_CFG_CACHE_LINE_SIZE, 1, 0, 0xff);

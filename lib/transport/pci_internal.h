@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Private to the virtio-pci model (pci.c, pci_irq.c, pci_config.c); not installed.
- * BAR layout and helpers shared by the three files. See vplat/pci.h for the public contract.
+ * BAR layout and helpers shared by the three files; the generic PCI function parts (config
+ * image, capabilities, BARs, MSI-X, INTx) are in pci_func.h. See vplat/pci.h for the public contract.
  */
 #ifndef VPLAT_TRANSPORT_PCI_INTERNAL_H
 #define VPLAT_TRANSPORT_PCI_INTERNAL_H
@@ -11,6 +12,7 @@
 
 #include "vplat/pci.h"
 #include "vplat/spec/virtio_pci.h"
+#include "transport/pci_func.h"
 
 /* BAR layout (see vplat/pci.h). BAR4: common cfg, ISR, device cfg, notifications. */
 #define PCI_MSIX_BAR        1u
@@ -42,23 +44,6 @@
 	(VPLAT_PCI_COMMAND_MEMORY | VPLAT_PCI_COMMAND_MASTER | 0x0040u | 0x0100u |                 \
 	 VPLAT_PCI_COMMAND_INTX_DISABLE)
 
-/* Little-endian helpers for the config-space image. */
-
-static inline uint32_t get_le(const uint8_t *p, unsigned n)
-{
-	uint32_t v = 0;
-
-	while (n-- > 0)
-		v = (v << 8) | p[n];
-	return v;
-}
-
-static inline void put_le(uint8_t *p, unsigned n, uint32_t v)
-{
-	for (unsigned i = 0; i < n; i++)
-		p[i] = (uint8_t)(v >> (8u * i));
-}
-
 static inline uint16_t cfg16(const struct vplat_pci *t, unsigned off)
 {
 	return (uint16_t)get_le(&t->cfg[off], 2);
@@ -69,11 +54,36 @@ static inline uint32_t cfg32(const struct vplat_pci *t, unsigned off)
 	return get_le(&t->cfg[off], 4);
 }
 
+/* nmsix, or 0 without MSI-X storage. */
+static inline uint16_t vplat_pci_nmsix(const struct vplat_pci *t)
+{
+	return t->p.msix != NULL ? t->p.nmsix : 0;
+}
+
+/* The generic PCI function view of the transport (pci_func.h). */
+static inline struct vplat_pci_func pci_func(struct vplat_pci *t)
+{
+	struct vplat_pci_func f = {
+		.cfg = t->cfg,
+		.wmask = t->cfg_wmask,
+		.msix_cap = t->msix_cap,
+		.nmsix = vplat_pci_nmsix(t),
+		.msix = t->p.msix,
+		.pba = t->p.msix_pending,
+		.intx_level = &t->intx_level,
+		.intx = t->p.intx,
+		.msi = t->p.msi,
+		.opaque = t->p.opaque,
+	};
+	return f;
+}
+
 static inline void set_cfg(struct vplat_pci *t, unsigned off, unsigned n, uint32_t v,
 			   uint32_t wmask)
 {
-	put_le(&t->cfg[off], n, v);
-	put_le(&t->cfg_wmask[off], n, wmask);
+	struct vplat_pci_func f = pci_func(t);
+
+	vplat_pci_func_set(&f, off, n, v, wmask);
 }
 
 static inline bool valid_size(unsigned size)
@@ -81,8 +91,7 @@ static inline bool valid_size(unsigned size)
 	return size == 1 || size == 2 || size == 4 || size == 8;
 }
 
-/* pci_irq.c: interrupt routing and the MSI-X table/PBA (BAR1). */
-uint16_t vplat_pci_nmsix(const struct vplat_pci *t);
+/* pci_irq.c: interrupt routing and the MSI-X table/PBA (BAR1), on pci_func.c. */
 bool vplat_pci_msix_enabled(const struct vplat_pci *t);
 void vplat_pci_msix_notify(struct vplat_pci *t, uint16_t v);
 void vplat_pci_msix_flush(struct vplat_pci *t);

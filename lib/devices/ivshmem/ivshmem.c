@@ -2,112 +2,78 @@
 /*
  * Inter-VM shared memory PCI function, QEMU ivshmem compatible (spec/17-shmem.md). Freestanding.
  *
- * Configuration space is an image plus a mask of writable bits, so that BAR sizing (write all
- * ones, read back the size mask) and the read-only fields fall out of one write rule.
+ * A plain (non-virtio) PCI function: its configuration space, BARs, MSI-X table/PBA and INTx
+ * are the generic PCI function's (lib/transport/pci_func.c, shared with the virtio-pci
+ * transport); this file adds the ivshmem header values and the BAR0 registers.
  */
 #include <string.h>
 #include "vplat/error.h"
 #include "vplat/ivshmem.h"
+#include "transport/pci_func.h"
 
-#define CMD 0x04
-#define CMD_INTX_DISABLE 0x0400u
-#define MSIX_CAP 0x40
-#define MSIX_ENABLE 0x80u /* in the high byte of Message Control */
-#define MSIX_FMASK 0x40u
+#define MSIX_CAP 0x40u
+#define MSIX_BAR 1u
 #define PBA_OFF 0x800u
 
-static void put(uint8_t *p, uint32_t off, uint32_t v, unsigned n)
+/* The generic PCI function view of @p s (lib/transport/pci_func.h). The MSI-X table words are
+ * kept little-endian, as the driver wrote them. */
+static struct vplat_pci_func fn(struct vplat_ivshmem *s)
 {
-	for (unsigned i = 0; i < n; i++)
-		p[off + i] = (uint8_t)(v >> (8 * i));
-}
-
-static uint32_t get(const uint8_t *p, uint32_t off, unsigned n)
-{
-	uint32_t v = 0;
-	for (unsigned i = n; i > 0; i--)
-		v = v << 8 | p[off + i - 1];
-	return v;
-}
-
-static bool msix_on(const struct vplat_ivshmem *s)
-{
-	return s->cfg.vectors && (s->pcicfg[MSIX_CAP + 3] & MSIX_ENABLE);
-}
-
-static bool vec_masked(const struct vplat_ivshmem *s, unsigned v)
-{
-	return (s->pcicfg[MSIX_CAP + 3] & MSIX_FMASK) || (s->msix[v][3] & 1);
+	struct vplat_pci_func f = {
+		.cfg = s->pcicfg,
+		.wmask = s->wmask,
+		.msix_cap = s->cfg.vectors ? MSIX_CAP : 0,
+		.nmsix = (uint16_t)s->cfg.vectors,
+		.msix = (struct vplat_pci_msix_entry *)s->msix,
+		.pba = &s->pba,
+		.intx_level = &s->intx_level,
+		.intx = s->host->intx,
+		.msi = s->host->msi,
+		.opaque = s->host_opaque,
+	};
+	return f;
 }
 
 static void update_intx(struct vplat_ivshmem *s)
 {
-	bool level = !msix_on(s) && (s->intr_status & s->intr_mask) &&
-		     !(get(s->pcicfg, CMD, 2) & CMD_INTX_DISABLE);
-	if (level != s->intx_level) {
-		s->intx_level = level;
-		if (s->host->intx)
-			s->host->intx(s->host_opaque, level);
-	}
-}
+	struct vplat_pci_func f = fn(s);
 
-static void send(struct vplat_ivshmem *s, unsigned v)
-{
-	if (vec_masked(s, v)) {
-		s->pba |= UINT64_C(1) << v;
-		return;
-	}
-	s->pba &= ~(UINT64_C(1) << v);
-	if (s->host->msi)
-		s->host->msi(s->host_opaque, (uint64_t)s->msix[v][1] << 32 | s->msix[v][0],
-			     s->msix[v][2]);
-}
-
-/* Send the pending vectors that are no longer masked. */
-static void flush_pending(struct vplat_ivshmem *s)
-{
-	if (!msix_on(s))
-		return;
-	for (unsigned v = 0; v < s->cfg.vectors; v++)
-		if ((s->pba >> v & 1) && !vec_masked(s, v))
-			send(s, v);
+	vplat_pci_func_intx(&f, (s->intr_status & s->intr_mask) != 0);
 }
 
 void vplat_ivshmem_reset(struct vplat_ivshmem *s)
 {
-	uint8_t *c = s->pcicfg, *w = s->wmask;
+	struct vplat_pci_func f;
 	uint64_t sz = s->cfg.shm_size;
 
-	memset(c, 0, sizeof(s->pcicfg));
-	memset(w, 0, sizeof(s->wmask));
-	put(c, 0x00, VPLAT_IVSHMEM_VENDOR, 2);
-	put(c, 0x02, VPLAT_IVSHMEM_DEVICE, 2);
-	put(w, CMD, 0x0407, 2); /* I/O, memory, bus master, INTx disable */
-	c[0x08] = VPLAT_IVSHMEM_REVISION;
-	c[0x0b] = 0x05; /* class: memory controller, subclass 0 (RAM) */
-	put(w, 0x10, ~(VPLAT_IVSHMEM_BAR0_SIZE - 1), 4);
-	put(c, 0x18, 0x0c, 4); /* BAR2: 64-bit, prefetchable memory */
-	put(w, 0x18, (uint32_t)~(sz - 1) & 0xfffffff0u, 4);
-	put(w, 0x1c, (uint32_t)(~(sz - 1) >> 32), 4);
-	put(c, 0x2c, VPLAT_IVSHMEM_VENDOR, 2);
-	put(c, 0x2e, 0x1100, 2); /* QEMU's default subsystem ID */
-	w[0x3c] = 0xff;          /* interrupt line */
-	c[0x3d] = 1;             /* pin A */
+	memset(s->pcicfg, 0, sizeof(s->pcicfg));
+	memset(s->wmask, 0, sizeof(s->wmask));
+	f = fn(s);
+	vplat_pci_func_set(&f, VPLAT_PCI_CFG_VENDOR_ID, 2, VPLAT_IVSHMEM_VENDOR, 0);
+	vplat_pci_func_set(&f, VPLAT_PCI_CFG_DEVICE_ID, 2, VPLAT_IVSHMEM_DEVICE, 0);
+	/* I/O, memory, bus master, INTx disable */
+	vplat_pci_func_set(&f, VPLAT_PCI_CFG_COMMAND, 2, 0, 0x0407);
+	vplat_pci_func_set(&f, VPLAT_PCI_CFG_REVISION_ID, 1, VPLAT_IVSHMEM_REVISION, 0);
+	/* class: memory controller, subclass 0 (RAM) */
+	vplat_pci_func_set(&f, VPLAT_PCI_CFG_CLASS_PROG, 3, 0x050000, 0);
+	vplat_pci_func_bar(&f, 0, VPLAT_IVSHMEM_BAR0_SIZE, 0);
+	vplat_pci_func_bar(&f, 2, sz, VPLAT_PCI_BAR_MEM_TYPE_64 | VPLAT_PCI_BAR_MEM_PREFETCH);
+	vplat_pci_func_set(&f, VPLAT_PCI_CFG_SUBSYSTEM_VENDOR_ID, 2, VPLAT_IVSHMEM_VENDOR, 0);
+	vplat_pci_func_set(&f, VPLAT_PCI_CFG_SUBSYSTEM_ID, 2, 0x1100, 0); /* QEMU's default */
+	vplat_pci_func_set(&f, VPLAT_PCI_CFG_INTERRUPT_LINE, 1, 0, 0xff);
+	vplat_pci_func_set(&f, VPLAT_PCI_CFG_INTERRUPT_PIN, 1, 1, 0); /* pin A */
 	if (s->cfg.vectors) {
-		put(w, 0x14, ~(VPLAT_IVSHMEM_BAR1_SIZE - 1), 4);
-		c[0x06] = 0x10; /* status: capabilities list */
-		c[0x34] = MSIX_CAP;
-		c[MSIX_CAP] = 0x11;
-		put(c, MSIX_CAP + 2, s->cfg.vectors - 1u, 2);
-		w[MSIX_CAP + 3] = MSIX_ENABLE | MSIX_FMASK;
-		put(c, MSIX_CAP + 4, 1, 4);           /* table: BAR1 offset 0 */
-		put(c, MSIX_CAP + 8, PBA_OFF | 1, 4); /* PBA: BAR1 offset 0x800 */
+		struct vplat_pci_cap_list l = {&f, MSIX_CAP, 0};
+
+		vplat_pci_func_bar(&f, MSIX_BAR, VPLAT_IVSHMEM_BAR1_SIZE, 0);
+		/* table at BAR1 offset 0, PBA at 0x800 */
+		vplat_pci_cap_add_msix(&l, (uint16_t)s->cfg.vectors, MSIX_BAR, 0, PBA_OFF);
 	}
 	s->intr_mask = 0;
 	s->intr_status = 0;
 	memset(s->msix, 0, sizeof(s->msix));
 	for (unsigned v = 0; v < VPLAT_IVSHMEM_MAX_VECTORS; v++)
-		s->msix[v][3] = 1; /* entries start masked */
+		s->msix[v][3] = vplat_cpu_to_le32(VPLAT_PCI_MSIX_ENTRY_CTRL_MASKBIT); /* masked */
 	s->pba = 0;
 	update_intx(s);
 }
@@ -126,41 +92,36 @@ int vplat_ivshmem_init(struct vplat_ivshmem *s, const struct vplat_ivshmem_confi
 	return 0;
 }
 
-static bool cfg_ok(uint32_t off, unsigned size)
-{
-	return (size == 1 || size == 2 || size == 4) && off < 256 && !(off & (size - 1));
-}
-
 int vplat_ivshmem_cfg_read(struct vplat_ivshmem *s, uint32_t off, unsigned size, uint32_t *val)
 {
 	*val = 0;
-	if (!cfg_ok(off, size))
+	if (!vplat_pci_func_cfg_ok(off, size))
 		return VPLAT_EINVAL;
-	*val = get(s->pcicfg, off, size);
+	*val = get_le(&s->pcicfg[off], size);
 	return 0;
 }
 
 int vplat_ivshmem_cfg_write(struct vplat_ivshmem *s, uint32_t off, unsigned size, uint32_t val)
 {
-	if (!cfg_ok(off, size))
+	struct vplat_pci_func f = fn(s);
+
+	if (!vplat_pci_func_cfg_ok(off, size))
 		return VPLAT_EINVAL;
-	for (unsigned i = 0; i < size; i++) {
-		uint8_t b = (uint8_t)(val >> (8 * i)), m = s->wmask[off + i];
-		s->pcicfg[off + i] = (uint8_t)((s->pcicfg[off + i] & ~m) | (b & m));
+	vplat_pci_func_cfg_store(&f, off, size, val);
+	if (vplat_pci_func_cfg_irq_touched(&f, off, size)) {
+		update_intx(s);
+		vplat_pci_func_msix_flush(&f);
 	}
-	update_intx(s);
-	flush_pending(s);
 	return 0;
 }
 
 uint64_t vplat_ivshmem_bar_addr(const struct vplat_ivshmem *s, unsigned bar)
 {
-	switch (bar) {
-	case 0: return get(s->pcicfg, 0x10, 4) & ~0xfu;
-	case 1: return s->cfg.vectors ? get(s->pcicfg, 0x14, 4) & ~0xfu : 0;
-	case 2: return ((uint64_t)get(s->pcicfg, 0x1c, 4) << 32) | (get(s->pcicfg, 0x18, 4) & ~0xfu);
-	default: return 0;
-	}
+	struct vplat_pci_func f = fn((struct vplat_ivshmem *)s);
+
+	if (bar > 2 || (bar == 1 && !s->cfg.vectors))
+		return 0;
+	return vplat_pci_func_bar_addr(&f, bar);
 }
 
 static bool bar_ok(const struct vplat_ivshmem *s, unsigned bar, uint64_t off, unsigned size)
@@ -178,13 +139,12 @@ int vplat_ivshmem_bar_read(struct vplat_ivshmem *s, unsigned bar, uint64_t off, 
 	*val = 0;
 	if (!bar_ok(s, bar, off, size))
 		return VPLAT_EINVAL;
-	if (bar == 1) {
-		if (off < PBA_OFF) {
-			if (off / 16 < s->cfg.vectors)
-				*val = s->msix[off / 16][(off % 16) / 4];
-		} else if (off < PBA_OFF + 8) {
-			*val = (uint32_t)(s->pba >> (off == PBA_OFF ? 0 : 32));
-		}
+	if (bar == MSIX_BAR) {
+		struct vplat_pci_func f = fn(s);
+		uint64_t v = 0;
+
+		(void)vplat_pci_func_msix_access(&f, PBA_OFF, off, size, &v, 0);
+		*val = (uint32_t)v;
 		return 0;
 	}
 	switch (off) {
@@ -205,13 +165,10 @@ int vplat_ivshmem_bar_write(struct vplat_ivshmem *s, unsigned bar, uint64_t off,
 {
 	if (!bar_ok(s, bar, off, size))
 		return VPLAT_EINVAL;
-	if (bar == 1) {
-		if (off < PBA_OFF && off / 16 < s->cfg.vectors) {
-			unsigned v = (unsigned)(off / 16), k = (unsigned)(off % 16) / 4;
-			s->msix[v][k] = k == 3 ? (val & 1) : val;
-			flush_pending(s);
-		}
-		return 0; /* the PBA is read-only */
+	if (bar == MSIX_BAR) {
+		struct vplat_pci_func f = fn(s);
+
+		return vplat_pci_func_msix_access(&f, PBA_OFF, off, size, NULL, val);
 	}
 	switch (off) {
 	case VPLAT_IVSHMEM_INTRMASK:
@@ -237,8 +194,10 @@ void vplat_ivshmem_interrupt(struct vplat_ivshmem *s, uint16_t vector)
 {
 	if (!s->cfg.vectors || vector >= s->cfg.vectors)
 		return;
-	if (msix_on(s)) {
-		send(s, vector);
+	struct vplat_pci_func f = fn(s);
+
+	if (vplat_pci_func_msix_enabled(&f)) {
+		vplat_pci_func_msix_signal(&f, vector);
 		return;
 	}
 	s->intr_status = 1;

@@ -8,6 +8,9 @@
 #include <time.h>
 #include "vplat/error.h"
 #include "vplat/fabric/switch.h"
+#include "fabric/switch/switch_attach.h"
+
+#define SWITCH_DEF_FRAME 1522u /* vplat_switch_port_config.frame_max: 0 = 1522 */
 
 uint64_t vplat_switch_monotonic_ns(void *ctx)
 {
@@ -24,16 +27,27 @@ int vplat_switch_net_port_init(struct vplat_switch_net_port *p, struct vplat_swi
 	if (!p || !sw.ops)
 		return VPLAT_EINVAL;
 	memset(p, 0, sizeof(*p));
-	p->sw = sw;
 	p->clock = clock ? clock : vplat_switch_monotonic_ns;
 	p->clock_ctx = clock_ctx;
+	/* The device resolves offloads for its driver. */
+	return vplat_switch_attach(sw, cfg, true, &vplat_switch_net_port_ops, p, &p->sw, &p->port);
+}
+
+int vplat_switch_attach(struct vplat_switch_if sw, const struct vplat_switch_port_config *cfg,
+			bool offloads, const struct vplat_switch_port_ops *ops, void *ctx,
+			struct vplat_switch_if *sw_out, uint32_t *port)
+{
 	struct vplat_switch_port_config c;
+
 	if (cfg)
 		c = *cfg;
 	else
 		memset(&c, 0, sizeof(c));
-	c.offloads = true;
-	return sw.ops->port_add(sw.sw, &c, &vplat_switch_net_port_ops, p, &p->port);
+	c.offloads = offloads;
+	if (!c.frame_max)
+		c.frame_max = SWITCH_DEF_FRAME;
+	*sw_out = sw;
+	return sw.ops->port_add(sw.sw, &c, ops, ctx, port);
 }
 
 void vplat_switch_net_port_bind(struct vplat_switch_net_port *p, struct vplat_net *net)

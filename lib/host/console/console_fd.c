@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include "vplat/host/console_fd.h"
 #include "vplat/error.h"
+#include "host/unix_sock.h"
 
 static void set_nonblock(int fd)
 {
@@ -66,30 +67,20 @@ int vplat_console_fd_pty(struct vplat_console_fd *e)
 	return 0;
 }
 
-static int unix_addr(struct sockaddr_un *a, const char *path)
+/* A socket end: the server listens at @p path, the client connects to it. */
+static int sock_open(struct vplat_console_fd *e, const char *path, bool server)
 {
-	memset(a, 0, sizeof(*a));
-	a->sun_family = AF_UNIX;
-	if (!path || strlen(path) >= sizeof(a->sun_path))
+	if (!e)
 		return VPLAT_EINVAL;
-	strcpy(a->sun_path, path);
-	return 0;
-}
-
-int vplat_console_fd_listen(struct vplat_console_fd *e, const char *path)
-{
-	struct sockaddr_un a;
-
-	if (!e || unix_addr(&a, path) != 0)
-		return VPLAT_EINVAL;
-	end_init(e, VPLAT_CONSOLE_FD_SERVER);
-	int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	int s = vplat_unix_open(path, server);
+	if (s == VPLAT_EINVAL)
+		return s;
+	end_init(e, server ? VPLAT_CONSOLE_FD_SERVER : VPLAT_CONSOLE_FD_CLIENT);
 	if (s < 0)
-		return VPLAT_EIO;
-	unlink(path);
-	if (bind(s, (struct sockaddr *)&a, sizeof(a)) != 0 || listen(s, 1) != 0) {
-		close(s);
-		return VPLAT_EIO;
+		return s;
+	if (!server) {
+		e->in_fd = e->out_fd = s;
+		return 0;
 	}
 	e->listen_fd = s;
 	strcpy(e->sock_path, path);
@@ -97,23 +88,14 @@ int vplat_console_fd_listen(struct vplat_console_fd *e, const char *path)
 	return 0;
 }
 
+int vplat_console_fd_listen(struct vplat_console_fd *e, const char *path)
+{
+	return sock_open(e, path, true);
+}
+
 int vplat_console_fd_connect(struct vplat_console_fd *e, const char *path)
 {
-	struct sockaddr_un a;
-
-	if (!e || unix_addr(&a, path) != 0)
-		return VPLAT_EINVAL;
-	end_init(e, VPLAT_CONSOLE_FD_CLIENT);
-	int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (s < 0)
-		return VPLAT_EIO;
-	if (connect(s, (struct sockaddr *)&a, sizeof(a)) != 0) {
-		close(s);
-		return VPLAT_EIO;
-	}
-	set_nonblock(s);
-	e->in_fd = e->out_fd = s;
-	return 0;
+	return sock_open(e, path, false);
 }
 
 int vplat_console_fd_log(struct vplat_console_fd *e, const char *path)

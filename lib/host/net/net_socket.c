@@ -13,6 +13,8 @@
 #include "vplat/error.h"
 #include "vplat/host/net_host.h"
 #include "vplat/fabric/switch.h"
+#include "fabric/switch/switch_attach.h"
+#include "host/unix_sock.h"
 
 static void sock_reset(struct vplat_net_sock *s, enum vplat_net_sock_kind kind)
 {
@@ -23,61 +25,34 @@ static void sock_reset(struct vplat_net_sock *s, enum vplat_net_sock_kind kind)
 	s->sw.ops = NULL;
 }
 
-static int set_nonblock(int fd)
+static int stream_open(struct vplat_net_sock *s, const char *path, bool server)
 {
-	int fl = fcntl(fd, F_GETFL);
-	return fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0 ? VPLAT_EIO : 0;
-}
-
-static int unix_addr(struct sockaddr_un *a, const char *path)
-{
-	if (!path || strlen(path) >= sizeof(a->sun_path))
+	if (!s)
 		return VPLAT_EINVAL;
-	memset(a, 0, sizeof(*a));
-	a->sun_family = AF_UNIX;
-	memcpy(a->sun_path, path, strlen(path) + 1);
+	int fd = vplat_unix_open(path, server);
+	if (fd == VPLAT_EINVAL)
+		return fd;
+	sock_reset(s, VPLAT_NET_SOCK_STREAM);
+	if (fd < 0)
+		return fd;
+	*(server ? &s->listen_fd : &s->fd) = fd;
 	return 0;
 }
 
 int vplat_net_sock_listen_unix(struct vplat_net_sock *s, const char *path)
 {
-	struct sockaddr_un a;
-	if (!s || unix_addr(&a, path))
-		return VPLAT_EINVAL;
-	sock_reset(s, VPLAT_NET_SOCK_STREAM);
-	unlink(path);
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return VPLAT_EIO;
-	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) || listen(fd, 1) || set_nonblock(fd)) {
-		close(fd);
-		return VPLAT_EIO;
-	}
-	s->listen_fd = fd;
-	return 0;
+	return stream_open(s, path, true);
 }
 
 int vplat_net_sock_connect_unix(struct vplat_net_sock *s, const char *path)
 {
-	struct sockaddr_un a;
-	if (!s || unix_addr(&a, path))
-		return VPLAT_EINVAL;
-	sock_reset(s, VPLAT_NET_SOCK_STREAM);
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return VPLAT_EIO;
-	if (connect(fd, (struct sockaddr *)&a, sizeof(a)) || set_nonblock(fd)) {
-		close(fd);
-		return VPLAT_EIO;
-	}
-	s->fd = fd;
-	return 0;
+	return stream_open(s, path, false);
 }
 
 int vplat_net_sock_dgram_unix(struct vplat_net_sock *s, const char *local, const char *remote)
 {
 	struct sockaddr_un l, r;
-	if (!s || unix_addr(&l, local) || unix_addr(&r, remote))
+	if (!s || vplat_unix_addr(&l, local) || vplat_unix_addr(&r, remote))
 		return VPLAT_EINVAL;
 	sock_reset(s, VPLAT_NET_SOCK_DGRAM);
 	unlink(local);
@@ -85,7 +60,7 @@ int vplat_net_sock_dgram_unix(struct vplat_net_sock *s, const char *local, const
 	if (fd < 0)
 		return VPLAT_EIO;
 	/* The peer may not exist yet: try to connect now, fall back to sendto() later. */
-	if (bind(fd, (struct sockaddr *)&l, sizeof(l)) || set_nonblock(fd)) {
+	if (bind(fd, (struct sockaddr *)&l, sizeof(l)) || vplat_fd_set_nonblock(fd)) {
 		close(fd);
 		return VPLAT_EIO;
 	}
@@ -101,7 +76,7 @@ int vplat_net_sock_adopt(struct vplat_net_sock *s, enum vplat_net_sock_kind kind
 	if (!s || fd < 0 || (kind != VPLAT_NET_SOCK_STREAM && kind != VPLAT_NET_SOCK_DGRAM))
 		return VPLAT_EINVAL;
 	sock_reset(s, kind);
-	if (set_nonblock(fd))
+	if (vplat_fd_set_nonblock(fd))
 		return VPLAT_EINVAL;
 	s->fd = fd;
 	return 0;
@@ -295,16 +270,8 @@ const struct vplat_switch_port_ops vplat_net_sock_port_ops = {.egress = sock_egr
 int vplat_net_sock_attach(struct vplat_net_sock *s, struct vplat_switch_if sw,
 			  const struct vplat_switch_port_config *cfg)
 {
-	struct vplat_switch_port_config c;
-	if (cfg)
-		c = *cfg;
-	else
-		memset(&c, 0, sizeof(c));
-	c.offloads = false;
-	if (!c.frame_max)
-		c.frame_max = 1522;
-	s->sw = sw;
-	return sw.ops->port_add(sw.sw, &c, &vplat_net_sock_port_ops, s, &s->port);
+	/* The wire carries no virtio-net header: the port takes complete frames only. */
+	return vplat_switch_attach(sw, cfg, false, &vplat_net_sock_port_ops, s, &s->sw, &s->port);
 }
 
 int vplat_net_sock_poll(struct vplat_net_sock *s, uint64_t now_ns)

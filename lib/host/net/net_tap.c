@@ -15,6 +15,7 @@
 #include "vplat/error.h"
 #include "vplat/host/net_host.h"
 #include "vplat/fabric/switch.h"
+#include "fabric/switch/switch_attach.h"
 
 #define F(b) VPLAT_BIT(VPLAT_VIRTIO_NET_F_##b)
 
@@ -110,16 +111,10 @@ const struct vplat_switch_port_ops vplat_net_tap_port_ops = {.egress = tap_egres
 int vplat_net_tap_attach(struct vplat_net_tap *t, struct vplat_switch_if sw,
 			 const struct vplat_switch_port_config *cfg)
 {
-	struct vplat_switch_port_config c;
-	if (cfg)
-		c = *cfg;
-	else
-		memset(&c, 0, sizeof(c));
-	c.offloads = true; /* the kernel finishes partial checksums */
-	t->sw = sw;
 	/* Partial checksums only from the kernel: GSO frames would not fit other ports. */
 	vplat_net_tap_set_offloads(t, F(GUEST_CSUM));
-	return sw.ops->port_add(sw.sw, &c, &vplat_net_tap_port_ops, t, &t->port);
+	/* The port takes offloads: the kernel finishes partial checksums. */
+	return vplat_switch_attach(sw, cfg, true, &vplat_net_tap_port_ops, t, &t->sw, &t->port);
 }
 
 int vplat_net_tap_poll(struct vplat_net_tap *t, uint64_t now_ns)
