@@ -825,7 +825,38 @@ START_TEST(instance_factory)
 	ck_assert(!vplat_instance_in_order(VPLAT_INSTANCE_GPIO));
 	ck_assert_int_eq(vplat_instance_type_from_name("gpu"), VPLAT_EINVAL);
 	ck_assert_str_eq(vplat_instance_type_name((enum vplat_instance_type)99), "?");
+	/* Caller-supplied host ends and a multiport console: port 0 in memory, port 3 a log. */
+	struct vplat_console_mem cmem = {0};
+	struct vplat_instance_console_port ports[] = {
+	    {.id = 3, .name = "log", .end = VPLAT_INSTANCE_CONSOLE_LOG, .path = "port3.log"}};
+	struct vplat_instance_options mp = {
+	    .type = VPLAT_INSTANCE_CONSOLE, .base_dir = tmpdir,
+	    .console = {.end = VPLAT_INSTANCE_CONSOLE_CUSTOM, .host = &vplat_console_host_mem,
+			.host_opaque = &cmem, .ports = ports, .nports = 1}};
+	ck_assert_msg(vplat_instance_create(&in, &g.mem, &mp, err, sizeof(err)) == 0, "%s", err);
+	ck_assert(vplat_instance_device(in)->host_features &
+		  VPLAT_BIT(VPLAT_VIRTIO_CONSOLE_F_MULTIPORT));
+	vplat_instance_destroy(in);
+	snprintf(path, sizeof(path), "%s/port3.log", tmpdir);
+	ck_assert_int_eq(access(path, R_OK | W_OK), 0);
+	static uint8_t disk[4096];
+	struct vplat_blk_mem bmem = {.data = disk, .size = sizeof(disk)};
+	struct vplat_blk_config bcfg = {.capacity = sizeof(disk) / 512, .read_only = true};
+	struct vplat_instance_options cb = {
+	    .type = VPLAT_INSTANCE_BLK,
+	    .blk = {.host = &vplat_blk_host_mem, .host_opaque = &bmem, .config = &bcfg,
+		    .serial = "mem"}};
+	ck_assert_msg(vplat_instance_create(&in, &g.mem, &cb, err, sizeof(err)) == 0, "%s", err);
+	ck_assert(vplat_instance_device(in)->host_features & VPLAT_BIT(VPLAT_VIRTIO_BLK_F_RO));
+	vplat_instance_destroy(in);
+	struct vplat_instance_options gp = {.type = VPLAT_INSTANCE_GPIO,
+					    .gpio = {.lines = 4, .no_irq = true, .no_names = true}};
+	ck_assert_msg(vplat_instance_create(&in, &g.mem, &gp, err, sizeof(err)) == 0, "%s", err);
+	ck_assert(!(vplat_instance_device(in)->host_features & VPLAT_BIT(VPLAT_VIRTIO_GPIO_F_IRQ)));
+	vplat_instance_destroy(in);
 	/* Errors: each refused with a message naming the type and what is wrong. */
+	static const struct vplat_instance_console_port bad_ports[] = {
+	    {.id = 2, .end = VPLAT_INSTANCE_CONSOLE_CUSTOM, .host = &vplat_console_host_mem}};
 	static const struct {
 		struct vplat_instance_options o;
 		int rc;
@@ -846,6 +877,16 @@ START_TEST(instance_factory)
 	    {{.type = VPLAT_INSTANCE_WATCHDOG,
 	      .watchdog = {.action = VPLAT_INSTANCE_WATCHDOG_COMMAND}},
 	     VPLAT_EINVAL, "watchdog: action command needs a command"},
+	    {{.type = VPLAT_INSTANCE_BLK, .blk = {.host = &vplat_blk_host_mem}}, VPLAT_EINVAL,
+	     "blk: a caller-supplied host end needs a device config"},
+	    {{.type = VPLAT_INSTANCE_CONSOLE, .console = {.end = VPLAT_INSTANCE_CONSOLE_CUSTOM}},
+	     VPLAT_EINVAL, "console: a caller-supplied host end needs its ops table"},
+	    {{.type = VPLAT_INSTANCE_CONSOLE,
+	      .console = {.end = VPLAT_INSTANCE_CONSOLE_CUSTOM, .host = &vplat_console_host_mem,
+			  .max_ports = 2, .ports = bad_ports, .nports = 1}},
+	     VPLAT_EINVAL, "console: port 2 outside 1..1"},
+	    {{.type = VPLAT_INSTANCE_NET, .net = {.backend = VPLAT_INSTANCE_NET_CUSTOM}},
+	     VPLAT_EINVAL, "net: a caller-supplied host end needs its ops table"},
 	};
 	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		in = (struct vplat_instance *)1;
