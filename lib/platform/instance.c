@@ -24,6 +24,7 @@
 #include "vplat/host/blk_file.h"
 #include "vplat/host/can_socketcan.h"
 #include "vplat/host/console_fd.h"
+#include "vplat/host/features.h"
 #include "vplat/host/gpio_host.h"
 #include "vplat/host/net_host.h"
 #include "vplat/host/rng_host.h"
@@ -41,6 +42,8 @@ extern char **environ;
 struct i_blk {
 	struct vplat_blk_file f;
 	bool open;
+	struct vplat_blk_aio aio;
+	bool aio_on;
 	struct vplat_blk blk;
 	struct vplat_blk_req *reqs;
 };
@@ -65,6 +68,7 @@ struct i_net {
 
 struct i_gpio {
 	struct vplat_gpio_sim *sim;
+	struct vplat_gpio_gpiod *chip; /* GPIOD */
 	struct vplat_gpio_line *lines;
 	uint8_t *names;
 	bool init;
@@ -245,10 +249,23 @@ static int create_blk(struct vplat_instance *in, struct vplat_mem *mem, char *er
 				       .queue_size = o->queue_size ? o->queue_size : 256,
 				       .writeback = o->writeback};
 	vplat_blk_file_config(&b->f, &cfg);
-	if ((rc = blk_finish(in, mem, &cfg, &vplat_blk_host_file, &b->f, err, errlen)))
+	const struct vplat_blk_host_ops *ops = &vplat_blk_host_file;
+	void *host = &b->f;
+	if (o->async) {
+		uint32_t depth = o->max_requests ? o->max_requests : I_BLK_REQS;
+		if ((rc = vplat_blk_aio_init(&b->aio, &b->f, depth > 4096 ? 4096 : depth,
+					     o->async_threads ? VPLAT_BLK_AIO_THREADS : 0)))
+			return fail(err, errlen, rc, "blk: asynchronous I/O: %s",
+				    vplat_strerror(rc));
+		b->aio_on = true;
+		ops = &vplat_blk_host_aio;
+		host = &b->aio;
+	}
+	if ((rc = blk_finish(in, mem, &cfg, ops, host, err, errlen)))
 		return rc;
-	ilog(in, VPLAT_INSTANCE_LOG_INFO, "blk: %s, %llu sectors%s", path,
-	     (unsigned long long)cfg.capacity, cfg.read_only ? ", read-only" : "");
+	ilog(in, VPLAT_INSTANCE_LOG_INFO, "blk: %s, %llu sectors%s%s", path,
+	     (unsigned long long)cfg.capacity, cfg.read_only ? ", read-only" : "",
+	     !b->aio_on ? "" : b->aio.uring ? ", io_uring" : ", thread pool");
 	return 0;
 }
 
@@ -461,10 +478,56 @@ static const struct vplat_gpio_host_ops gpio_sim_noirq = {
     .set_value = noirq_set_value,
 };
 
+/* A GPIO device on a host chip through libgpiod. */
+static int create_gpio_chip(struct vplat_instance *in, struct vplat_mem *mem, char *err,
+			    size_t errlen)
+{
+	const struct vplat_instance_gpio *o = &in->opt.gpio;
+	struct i_gpio *b = &in->u.gpio;
+	if (!o->chip)
+		return fail(err, errlen, VPLAT_EINVAL, "gpio: a chip is required");
+	if (!(b->chip = vplat_gpio_gpiod_open(o->chip, NULL))) {
+		int e = errno;
+		if (e == ENOTSUP && vplat_build_missing(VPLAT_BUILD_GPIOD))
+			return fail(err, errlen, VPLAT_ENOTSUP, "gpio: chip %s: %s", o->chip,
+				    vplat_build_missing(VPLAT_BUILD_GPIOD));
+		return fail(err, errlen, e == ENOMEM ? VPLAT_ENOMEM : VPLAT_EIO,
+			    "gpio: cannot open chip %s: %s", o->chip, strerror(e));
+	}
+	unsigned n = vplat_gpio_gpiod_lines(b->chip);
+	uint32_t nsize = 0;
+	size_t cap = (size_t)n * I_NAME_CAP;
+	if (n < 1 || n > 1024)
+		return fail(err, errlen, VPLAT_EINVAL, "gpio: chip %s has %u lines (1..1024)",
+			    o->chip, n);
+	b->lines = calloc(n, sizeof(*b->lines));
+	b->names = malloc(cap);
+	if (!b->lines || !b->names)
+		return VPLAT_ENOMEM;
+	int rc = o->no_names ? 0
+			     : vplat_gpio_names_pack(vplat_gpio_gpiod_names(b->chip), (uint16_t)n,
+						     b->names, cap, &nsize);
+	if (rc)
+		return fail(err, errlen, rc, "gpio: line names: %s", vplat_strerror(rc));
+	rc = vplat_gpio_init(&b->gpio, mem, b->lines, (uint16_t)n, nsize ? b->names : NULL, nsize,
+			     &vplat_gpio_host_gpiod, b->chip);
+	if (rc)
+		return fail(err, errlen, rc, "gpio: %s", vplat_strerror(rc));
+	b->init = true;
+	vplat_gpio_gpiod_bind(b->chip, &b->gpio);
+	in->dev = vplat_gpio_device(&b->gpio);
+	ilog(in, VPLAT_INSTANCE_LOG_INFO, "gpio: chip %s, %u lines", o->chip, n);
+	return 0;
+}
+
 static int create_gpio(struct vplat_instance *in, struct vplat_mem *mem, char *err, size_t errlen)
 {
 	const struct vplat_instance_gpio *o = &in->opt.gpio;
 	struct i_gpio *b = &in->u.gpio;
+	if (o->backend == VPLAT_INSTANCE_GPIO_GPIOD)
+		return create_gpio_chip(in, mem, err, errlen);
+	if (o->backend != VPLAT_INSTANCE_GPIO_SIM)
+		return fail(err, errlen, VPLAT_EINVAL, "gpio: unknown backend %d", (int)o->backend);
 	uint16_t n = o->lines ? o->lines : 8;
 	uint32_t nsize = 0;
 	size_t cap = (size_t)n * I_NAME_CAP;
@@ -736,6 +799,8 @@ void vplat_instance_destroy(struct vplat_instance *in)
 		return;
 	switch (in->opt.type) {
 	case VPLAT_INSTANCE_BLK:
+		if (in->u.blk.aio_on)
+			vplat_blk_aio_fini(&in->u.blk.aio);
 		if (in->u.blk.open)
 			vplat_blk_file_close(&in->u.blk.f);
 		free(in->u.blk.reqs);
@@ -757,6 +822,7 @@ void vplat_instance_destroy(struct vplat_instance *in)
 		if (in->u.gpio.init)
 			vplat_gpio_fini(&in->u.gpio.gpio);
 		vplat_gpio_sim_free(in->u.gpio.sim);
+		vplat_gpio_gpiod_close(in->u.gpio.chip);
 		free(in->u.gpio.lines);
 		free(in->u.gpio.names);
 		break;
@@ -805,7 +871,14 @@ unsigned vplat_instance_fds(const struct vplat_instance *in, int *fds, unsigned 
 		return k;
 	}
 	case VPLAT_INSTANCE_GPIO:
+		if (in->u.gpio.chip)
+			return vplat_gpio_gpiod_fds(in->u.gpio.chip, fds, max);
 		return vplat_gpio_sim_fds(in->u.gpio.sim, fds, max);
+	case VPLAT_INSTANCE_BLK:
+		if (!in->u.blk.aio_on)
+			return 0;
+		fds[0] = vplat_blk_aio_fd(&in->u.blk.aio);
+		return 1;
 	case VPLAT_INSTANCE_NET:
 		if (in->opt.net.backend != VPLAT_INSTANCE_NET_TAP || in->u.net.tap.fd < 0)
 			return 0;
@@ -884,6 +957,8 @@ int vplat_instance_dispatch(struct vplat_instance *in)
 		vplat_rng_resume(&in->u.rng); /* a request may wait for the entropy pool */
 		break;
 	case VPLAT_INSTANCE_BLK:
+		if (in->u.blk.aio_on)
+			vplat_blk_aio_poll(&in->u.blk.aio);
 		if (vplat_blk_throttle_ns(&in->u.blk.blk))
 			for (uint16_t q = 0; q < in->dev->nvqs; q++)
 				vplat_blk_resume(&in->u.blk.blk, q);
@@ -899,7 +974,10 @@ int vplat_instance_dispatch(struct vplat_instance *in)
 			vplat_net_tap_poll_net(&in->u.net.tap, &in->u.net.net);
 		break;
 	case VPLAT_INSTANCE_GPIO:
-		vplat_gpio_sim_dispatch(in->u.gpio.sim);
+		if (in->u.gpio.chip)
+			vplat_gpio_gpiod_dispatch(in->u.gpio.chip);
+		else
+			vplat_gpio_sim_dispatch(in->u.gpio.sim);
 		break;
 	case VPLAT_INSTANCE_CAN:
 		dispatch_can(&in->u.can);

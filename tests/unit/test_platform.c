@@ -854,6 +854,29 @@ START_TEST(instance_factory)
 	ck_assert_msg(vplat_instance_create(&in, &g.mem, &gp, err, sizeof(err)) == 0, "%s", err);
 	ck_assert(!(vplat_instance_device(in)->host_features & VPLAT_BIT(VPLAT_VIRTIO_GPIO_F_IRQ)));
 	vplat_instance_destroy(in);
+	/* The asynchronous block end (io_uring or the thread pool) polls one descriptor. */
+	snprintf(path, sizeof(path), "%s/disk.img", tmpdir);
+	for (int threads = 0; threads < 2; threads++) {
+		struct vplat_instance_options ab = {
+		    .type = VPLAT_INSTANCE_BLK,
+		    .blk = {.path = path, .async = true, .async_threads = threads}};
+		int afd[2];
+		ck_assert_msg(vplat_instance_create(&in, &g.mem, &ab, err, sizeof(err)) == 0, "%s",
+			      err);
+		ck_assert_uint_eq(vplat_instance_fds(in, afd, 2), 1);
+		ck_assert_int_eq(vplat_instance_dispatch(in), 0);
+		vplat_instance_destroy(in);
+	}
+	/* A host GPIO chip: refused with the reason (no such chip, or built without libgpiod). */
+	struct vplat_instance_options gc = {
+	    .type = VPLAT_INSTANCE_GPIO,
+	    .gpio = {.backend = VPLAT_INSTANCE_GPIO_GPIOD, .chip = "/nonexistent/gpiochip9"}};
+	in = (struct vplat_instance *)1;
+	ck_assert_int_ne(vplat_instance_create(&in, &g.mem, &gc, err, sizeof(err)), 0);
+	ck_assert_ptr_null(in);
+	const char *missing = vplat_build_missing(VPLAT_BUILD_GPIOD);
+	ck_assert_msg(strstr(err, missing ? missing : "gpio: cannot open chip /nonexistent/"),
+		      "%s", err);
 	/* Errors: each refused with a message naming the type and what is wrong. */
 	static const struct vplat_instance_console_port bad_ports[] = {
 	    {.id = 2, .end = VPLAT_INSTANCE_CONSOLE_CUSTOM, .host = &vplat_console_host_mem}};
@@ -887,6 +910,8 @@ START_TEST(instance_factory)
 	     VPLAT_EINVAL, "console: port 2 outside 1..1"},
 	    {{.type = VPLAT_INSTANCE_NET, .net = {.backend = VPLAT_INSTANCE_NET_CUSTOM}},
 	     VPLAT_EINVAL, "net: a caller-supplied host end needs its ops table"},
+	    {{.type = VPLAT_INSTANCE_GPIO, .gpio = {.backend = VPLAT_INSTANCE_GPIO_GPIOD}},
+	     VPLAT_EINVAL, "gpio: a chip is required"},
 	};
 	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		in = (struct vplat_instance *)1;

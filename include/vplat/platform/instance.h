@@ -108,6 +108,15 @@ struct vplat_instance_blk {
 	void *host_opaque;                     /**< argument of @ref host */
 	const struct vplat_blk_config *config; /**< with @ref host, what the device offers
 						*   (copied during the call) */
+	/**
+	 * Image files only: serve requests asynchronously (vplat_blk_aio: io_uring when vplat
+	 * was built with liburing and the kernel allows it, else a thread pool), up to
+	 * @ref max_requests in flight. Completions then arrive through
+	 * vplat_instance_dispatch() when vplat_instance_fds() is readable, and out of order:
+	 * vplat_instance_in_order() does not hold for such an instance.
+	 */
+	bool async;
+	bool async_threads; /**< with @ref async, always the thread pool, never io_uring */
 };
 
 /** Host end of a console. */
@@ -189,7 +198,16 @@ struct vplat_instance_net {
 	const struct vplat_net_config *config;
 };
 
-/** GPIO device options: simulated lines, optionally driven through a control socket. */
+/** Host end of a GPIO device. */
+enum vplat_instance_gpio_backend {
+	VPLAT_INSTANCE_GPIO_SIM = 0,   /**< simulated lines (vplat_gpio_sim) */
+	VPLAT_INSTANCE_GPIO_GPIOD = 1, /**< a GPIO chip of the host kernel through libgpiod; a
+					*   vplat built without libgpiod refuses it with
+					*   vplat_build_missing(VPLAT_BUILD_GPIOD) in the message */
+};
+
+/** GPIO device options: simulated lines, optionally driven through a control socket, or a
+ *  host GPIO chip. */
 struct vplat_instance_gpio {
 	uint16_t lines;                 /**< number of lines, 1..1024 (0: 8) */
 	const char *const *line_names;  /**< @ref lines names (NULL: c0l0, c0l1, ...) */
@@ -197,6 +215,12 @@ struct vplat_instance_gpio {
 	bool no_irq;   /**< do not offer VIRTIO_GPIO_F_IRQ (as a host end without input event
 			*   detection): no eventq */
 	bool no_names; /**< offer no line names (gpio_names_size 0); @ref line_names ignored */
+	enum vplat_instance_gpio_backend backend; /**< host end (0: the simulator); with GPIOD,
+						   *   @ref lines, @ref line_names, @ref control
+						   *   and @ref no_irq are ignored (the chip's
+						   *   lines and names are offered) */
+	const char *chip; /**< GPIOD: the chip's name, number or path ("gpiochip0", "0",
+			   *   "/dev/gpiochip0"); required then */
 };
 
 /** Host end of a CAN device. */
