@@ -9,7 +9,7 @@
 
 static const char *const blk_props[] = {
 	"image", "image-size", "read-only", "serial", "num-queues", "queue-size", "iops",
-	"iops-burst", "bandwidth", "bandwidth-burst", NULL};
+	"iops-burst", "bandwidth", "bandwidth-burst", "async", NULL};
 
 static int parse_blk(struct vplat_pf_ctx *c, int node, struct pf_dev *d)
 {
@@ -25,7 +25,8 @@ static int parse_blk(struct vplat_pf_ctx *c, int node, struct pf_dev *d)
 	    (rc = get_u64(c, node, "iops", &d->rl.ops_rate)) < 0 ||
 	    (rc = get_u64(c, node, "iops-burst", &d->rl.ops_burst)) < 0 ||
 	    (rc = get_u64(c, node, "bandwidth", &d->rl.bytes_rate)) < 0 ||
-	    (rc = get_u64(c, node, "bandwidth-burst", &d->rl.bytes_burst)) < 0)
+	    (rc = get_u64(c, node, "bandwidth-burst", &d->rl.bytes_burst)) < 0 ||
+	    (rc = get_bool(c, node, "async", &d->async)) < 0)
 		return rc;
 	if (has_prop(c, node, "image-size") &&
 	    (d->image_size < 512 || d->image_size % 512 || d->image_size > (UINT64_C(1) << 50)))

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* Platform description, CAN device: a virtual bus or SocketCAN, rate limits (docs/platform-binding.md). */
+/* Platform description, CAN device: a virtual bus or SocketCAN, rate limits
+ * (docs/platform-binding.md). */
 #include "platform_parse.h"
 
 #ifdef VPLAT_HAVE_LIBFDT

@@ -38,6 +38,7 @@ static int parse_console(struct vplat_pf_ctx *c, int node, struct pf_dev *d)
 	return 0;
 }
 
-const struct vplat_pf_type_parser vplat_pf_parser_console = {.props = console_props, .parse = parse_console};
+const struct vplat_pf_type_parser vplat_pf_parser_console = {
+	.props = console_props, .parse = parse_console};
 
 #endif /* VPLAT_HAVE_LIBFDT */

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* Platform description, GPIO device: simulated lines, their names, the control socket (docs/platform-binding.md). */
+/* Platform description, GPIO device: simulated lines, their names, the control socket, or a
+ * host GPIO chip (docs/platform-binding.md). */
 #include "platform_parse.h"
 
 #ifdef VPLAT_HAVE_LIBFDT
@@ -8,11 +9,25 @@
 #include <string.h>
 #include "vplat/error.h"
 
-static const char *const gpio_props[] = {"ngpios", "gpio-line-names", "control-socket", NULL};
+static const char *const gpio_props[] = {"ngpios", "gpio-line-names", "control-socket",
+					 "gpio-chip", NULL};
 
 static int parse_gpio(struct vplat_pf_ctx *c, int node, struct pf_dev *d)
 {
-	int rc = get_u32_range(c, node, "ngpios", &d->ngpios, 1, PF_MAX_GPIO_LINES);
+	int rc = get_str(c, node, "gpio-chip", &d->gpio_chip);
+	if (rc < 0)
+		return rc;
+	if (rc > 0) {
+		static const char *const sim_only[] = {"ngpios", "gpio-line-names",
+						       "control-socket"};
+		for (unsigned i = 0; i < sizeof(sim_only) / sizeof(sim_only[0]); i++)
+			if (has_prop(c, node, sim_only[i]))
+				return FAIL(c, VPLAT_EINVAL, node, sim_only[i],
+					    "only for the simulator; a \"gpio-chip\" brings its own "
+					    "lines and names");
+		return 0;
+	}
+	rc = get_u32_range(c, node, "ngpios", &d->ngpios, 1, PF_MAX_GPIO_LINES);
 	if (rc == 0)
 		return FAIL(c, VPLAT_ENOENT, node, "ngpios",
 			    "missing host end: the simulator needs its number of lines");

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* Platform description, network device: a switch or a tap, MAC, MTU, rate limit (docs/platform-binding.md). */
+/* Platform description, network device: a switch or a tap, MAC, MTU, rate limit
+ * (docs/platform-binding.md). */
 #include "platform_parse.h"
 
 #ifdef VPLAT_HAVE_LIBFDT

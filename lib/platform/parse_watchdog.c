@@ -34,6 +34,7 @@ static int parse_watchdog(struct vplat_pf_ctx *c, int node, struct pf_dev *d)
 	return 0;
 }
 
-const struct vplat_pf_type_parser vplat_pf_parser_watchdog = {.props = watchdog_props, .parse = parse_watchdog};
+const struct vplat_pf_type_parser vplat_pf_parser_watchdog = {
+	.props = watchdog_props, .parse = parse_watchdog};
 
 #endif /* VPLAT_HAVE_LIBFDT */

@@ -590,6 +590,12 @@ static const struct bad bads[] = {
      "property \"max-timeout-ms\": 1000 is out of range"},
     {"watchdog nowayout value", DEV("watchdog", "nowayout = <1>;"), VPLAT_EINVAL,
      "property \"nowayout\": is a boolean"},
+    {"blk async value", DEV("blk", "image = \"x\"; async = <1>;"), VPLAT_EINVAL,
+     "property \"async\": is a boolean"},
+    {"gpio chip and lines", DEV("gpio", "gpio-chip = \"gpiochip0\"; ngpios = <4>;"),
+     VPLAT_EINVAL, "property \"ngpios\": only for the simulator"},
+    {"gpio chip empty", DEV("gpio", "gpio-chip = \"\";"), VPLAT_EINVAL,
+     "property \"gpio-chip\": must be one non-empty string"},
 };
 
 START_TEST(validation_errors)
@@ -784,6 +790,45 @@ START_TEST(watchdog_node)
 }
 END_TEST
 
+/* The binding's host-end choices: an asynchronous blk image, a host GPIO chip. */
+START_TEST(async_blk_and_gpio_chip)
+{
+	NEED_DTC();
+	struct guest g;
+	guest_init(&g);
+	char err[512];
+	struct vplat_platform_options o = {.mem = guest_mem, .opaque = &g, .base_dir = tmpdir};
+	struct vplat_platform *p;
+	size_t len;
+	void *dtb = compile(ROOT_HEAD VM_HEAD
+			    "blk@a000000 { compatible = \"vplat,virtio-blk\"; transport = \"virtio-mmio\";"
+			    " reg = <0 0xa000000 0 0x200>; interrupts = <5>; image = \"async.img\";"
+			    " image-size = /bits/ 64 <0x10000>; async; };\n" VM_TAIL,
+			    &len);
+	ck_assert_ptr_nonnull(dtb);
+	ck_assert_msg(vplat_platform_load(&p, dtb, len, &o, err, sizeof(err)) == 0, "%s", err);
+	int fds[4];
+	ck_assert_uint_eq(vplat_platform_fds(p, fds, 4), 1); /* the completion eventfd */
+	ck_assert_int_eq(vplat_platform_dispatch(p), 0);
+	vplat_platform_free(p);
+	free(dtb);
+	dtb = compile(ROOT_HEAD VM_HEAD
+		      "gpio@a000000 { compatible = \"vplat,virtio-gpio\"; transport = \"virtio-mmio\";"
+		      " reg = <0 0xa000000 0 0x200>; interrupts = <5>;"
+		      " gpio-chip = \"/nonexistent/gpiochip9\"; };\n" VM_TAIL,
+		      &len);
+	ck_assert_ptr_nonnull(dtb);
+	ck_assert_msg(vplat_platform_load(&p, dtb, len, NULL, err, sizeof(err)) == 0, "%s", err);
+	vplat_platform_free(p);
+	ck_assert_int_ne(vplat_platform_load(&p, dtb, len, &o, err, sizeof(err)), 0);
+	const char *missing = vplat_build_missing(VPLAT_BUILD_GPIOD);
+	ck_assert_msg(strstr(err, missing ? missing : "cannot open chip /nonexistent/gpiochip9"),
+		      "%s", err);
+	free(dtb);
+	free(g.ram);
+}
+END_TEST
+
 /* The factory itself: every type from typed options, its fds and timeout, and its errors. */
 START_TEST(instance_factory)
 {
@@ -957,6 +1002,7 @@ int main(void)
 	tcase_add_test(tc, switch_uplink_socket);
 	tcase_add_test(tc, watchdog_node);
 	tcase_add_test(tc, instance_factory);
+	tcase_add_test(tc, async_blk_and_gpio_chip);
 	suite_add_tcase(s, tc);
 	return vplat_test_main(s);
 }
