@@ -318,7 +318,8 @@ VPLAT_API struct vplat_device *vplat_instance_device(struct vplat_instance *in);
  * The line simulator behind a GPIO instance, for a test bench or a VMM that drives inputs
  * and reads outputs in process (vplat_gpio_sim_get(), vplat_gpio_sim_drive()).
  * @param in  an instance
- * @return the simulator (owned by @p in), or NULL if @p in is not a GPIO instance
+ * @return the simulator (owned by @p in), or NULL if @p in is not a GPIO instance on the
+ *         simulator (VPLAT_INSTANCE_GPIO_GPIOD)
  */
 VPLAT_API struct vplat_gpio_sim *vplat_instance_gpio_sim(struct vplat_instance *in);
 
