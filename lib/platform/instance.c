@@ -24,6 +24,7 @@
 #include "vplat/host/blk_file.h"
 #include "vplat/host/can_socketcan.h"
 #include "vplat/host/console_fd.h"
+#include "vplat/host/features.h"
 #include "vplat/host/gpio_host.h"
 #include "vplat/host/net_host.h"
 #include "vplat/host/rng_host.h"
@@ -41,13 +42,20 @@ extern char **environ;
 struct i_blk {
 	struct vplat_blk_file f;
 	bool open;
+	struct vplat_blk_aio aio;
+	bool aio_on;
 	struct vplat_blk blk;
 	struct vplat_blk_req *reqs;
 };
 
+struct i_con_end {
+	struct vplat_console_fd fd;
+	bool open; /* fd is one of ours, to dispatch and close */
+};
+
 struct i_con {
-	struct vplat_console_fd end;
-	bool open;
+	struct i_con_end *ends; /* port 0, then the options' ports in order */
+	unsigned nends;
 	struct vplat_console con;
 };
 
@@ -60,6 +68,7 @@ struct i_net {
 
 struct i_gpio {
 	struct vplat_gpio_sim *sim;
+	struct vplat_gpio_gpiod *chip; /* GPIOD */
 	struct vplat_gpio_line *lines;
 	uint8_t *names;
 	bool init;
@@ -163,11 +172,56 @@ static int create_rng(struct vplat_instance *in, struct vplat_mem *mem, char *er
 	return 0;
 }
 
+/* The rest of a block device, on the host end @p ops / @p host, offering @p cfg. */
+static int blk_finish(struct vplat_instance *in, struct vplat_mem *mem,
+		      struct vplat_blk_config *cfg, const struct vplat_blk_host_ops *ops,
+		      void *host, char *err, size_t errlen)
+{
+	const struct vplat_instance_blk *o = &in->opt.blk;
+	struct i_blk *b = &in->u.blk;
+	uint32_t nreqs = o->max_requests ? o->max_requests : I_BLK_REQS;
+	if (!(b->reqs = calloc(nreqs, sizeof(*b->reqs))))
+		return VPLAT_ENOMEM;
+	if (o->serial) {
+		memset(cfg->id, 0, sizeof(cfg->id));
+		memcpy(cfg->id, o->serial, strlen(o->serial));
+	}
+	int rc = vplat_blk_init(&b->blk, mem, cfg, ops, host, b->reqs, nreqs);
+	if (rc)
+		return fail(err, errlen, rc, "blk: %s", vplat_strerror(rc));
+	const struct vplat_ratelimit_config *rl = &o->ratelimit;
+	if ((rl->ops_rate || rl->bytes_rate) &&
+	    (rc = vplat_blk_set_ratelimit(&b->blk, rl, vplat_switch_monotonic_ns, NULL)))
+		return fail(err, errlen, rc, "blk: rate limit: %s", vplat_strerror(rc));
+	in->dev = vplat_blk_device(&b->blk);
+	return 0;
+}
+
+/* A block device on the caller's host end. */
+static int create_blk_custom(struct vplat_instance *in, struct vplat_mem *mem, char *err,
+			     size_t errlen)
+{
+	const struct vplat_instance_blk *o = &in->opt.blk;
+	if (!o->config)
+		return fail(err, errlen, VPLAT_EINVAL,
+			    "blk: a caller-supplied host end needs a device config");
+	if (o->serial && strlen(o->serial) > 20)
+		return fail(err, errlen, VPLAT_EINVAL, "blk: serial longer than 20 bytes");
+	struct vplat_blk_config cfg = *o->config;
+	int rc = blk_finish(in, mem, &cfg, o->host, o->host_opaque, err, errlen);
+	if (!rc)
+		ilog(in, VPLAT_INSTANCE_LOG_INFO, "blk: caller's host end, %llu sectors%s",
+		     (unsigned long long)cfg.capacity, cfg.read_only ? ", read-only" : "");
+	return rc;
+}
+
 static int create_blk(struct vplat_instance *in, struct vplat_mem *mem, char *err, size_t errlen)
 {
 	const struct vplat_instance_blk *o = &in->opt.blk;
 	struct i_blk *b = &in->u.blk;
 	char path[4096];
+	if (o->host)
+		return create_blk_custom(in, mem, err, errlen);
 	if (!o->path)
 		return fail(err, errlen, VPLAT_EINVAL, "blk: an image path is required");
 	if (resolve(in, o->path, path, sizeof(path)))
@@ -191,24 +245,84 @@ static int create_blk(struct vplat_instance *in, struct vplat_mem *mem, char *er
 		return fail(err, errlen, rc, "blk: cannot open image %s: %s", path,
 			    vplat_strerror(rc));
 	b->open = true;
-	uint32_t nreqs = o->max_requests ? o->max_requests : I_BLK_REQS;
-	if (!(b->reqs = calloc(nreqs, sizeof(*b->reqs))))
-		return VPLAT_ENOMEM;
 	struct vplat_blk_config cfg = {.num_queues = o->num_queues ? o->num_queues : 1,
 				       .queue_size = o->queue_size ? o->queue_size : 256,
 				       .writeback = o->writeback};
 	vplat_blk_file_config(&b->f, &cfg);
-	if (o->serial)
-		memcpy(cfg.id, o->serial, strlen(o->serial));
-	if ((rc = vplat_blk_init(&b->blk, mem, &cfg, &vplat_blk_host_file, &b->f, b->reqs, nreqs)))
-		return fail(err, errlen, rc, "blk: %s", vplat_strerror(rc));
-	const struct vplat_ratelimit_config *rl = &o->ratelimit;
-	if ((rl->ops_rate || rl->bytes_rate) &&
-	    (rc = vplat_blk_set_ratelimit(&b->blk, rl, vplat_switch_monotonic_ns, NULL)))
-		return fail(err, errlen, rc, "blk: rate limit: %s", vplat_strerror(rc));
-	in->dev = vplat_blk_device(&b->blk);
-	ilog(in, VPLAT_INSTANCE_LOG_INFO, "blk: %s, %llu sectors%s", path,
-	     (unsigned long long)cfg.capacity, cfg.read_only ? ", read-only" : "");
+	const struct vplat_blk_host_ops *ops = &vplat_blk_host_file;
+	void *host = &b->f;
+	if (o->async) {
+		uint32_t depth = o->max_requests ? o->max_requests : I_BLK_REQS;
+		if ((rc = vplat_blk_aio_init(&b->aio, &b->f, depth > 4096 ? 4096 : depth,
+					     o->async_threads ? VPLAT_BLK_AIO_THREADS : 0)))
+			return fail(err, errlen, rc, "blk: asynchronous I/O: %s",
+				    vplat_strerror(rc));
+		b->aio_on = true;
+		ops = &vplat_blk_host_aio;
+		host = &b->aio;
+	}
+	if ((rc = blk_finish(in, mem, &cfg, ops, host, err, errlen)))
+		return rc;
+	ilog(in, VPLAT_INSTANCE_LOG_INFO, "blk: %s, %llu sectors%s%s", path,
+	     (unsigned long long)cfg.capacity, cfg.read_only ? ", read-only" : "",
+	     !b->aio_on ? "" : b->aio.uring ? ", io_uring" : ", thread pool");
+	return 0;
+}
+
+/* Open the host end @p end (at @p opath) of console port @p port into @p e; fills the ops
+ * table and argument the device gets for the port. */
+static int con_open_end(struct vplat_instance *in, uint32_t port,
+			enum vplat_instance_console_end end, const char *opath,
+			const struct vplat_console_host_ops *custom, void *custom_opaque,
+			struct i_con_end *e, const struct vplat_console_host_ops **ops, void **host,
+			char *err, size_t errlen)
+{
+	char path[4096] = "";
+	bool needs_path = end == VPLAT_INSTANCE_CONSOLE_LISTEN ||
+			  end == VPLAT_INSTANCE_CONSOLE_CONNECT || end == VPLAT_INSTANCE_CONSOLE_LOG;
+	if (needs_path && !opath)
+		return fail(err, errlen, VPLAT_EINVAL, "console: this host end needs a path");
+	if (needs_path && resolve(in, opath, path, sizeof(path)))
+		return fail(err, errlen, VPLAT_EINVAL, "console: host end path too long");
+	int rc;
+	switch (end) {
+	case VPLAT_INSTANCE_CONSOLE_STDIO:
+		rc = vplat_console_fd_pipe(&e->fd, 0, 1);
+		break;
+	case VPLAT_INSTANCE_CONSOLE_PTY:
+		rc = vplat_console_fd_pty(&e->fd);
+		break;
+	case VPLAT_INSTANCE_CONSOLE_LISTEN:
+		rc = vplat_console_fd_listen(&e->fd, path);
+		break;
+	case VPLAT_INSTANCE_CONSOLE_CONNECT:
+		rc = vplat_console_fd_connect(&e->fd, path);
+		break;
+	case VPLAT_INSTANCE_CONSOLE_LOG:
+		rc = vplat_console_fd_log(&e->fd, path);
+		break;
+	case VPLAT_INSTANCE_CONSOLE_CUSTOM:
+		if (!custom)
+			return fail(err, errlen, VPLAT_EINVAL,
+				    "console: a caller-supplied host end needs its ops table");
+		*ops = custom;
+		*host = custom_opaque;
+		return 0;
+	default:
+		return fail(err, errlen, VPLAT_EINVAL, "console: unknown host end %d", (int)end);
+	}
+	if (rc)
+		return fail(err, errlen, rc, "console: host end %s: %s", path, vplat_strerror(rc));
+	e->open = true;
+	if (end == VPLAT_INSTANCE_CONSOLE_PTY) {
+		if (port)
+			ilog(in, VPLAT_INSTANCE_LOG_INFO, "console: port %u pty %s", port,
+			     e->fd.pty_name);
+		else
+			ilog(in, VPLAT_INSTANCE_LOG_INFO, "console: pty %s", e->fd.pty_name);
+	}
+	*ops = &vplat_console_host_fd;
+	*host = &e->fd;
 	return 0;
 }
 
@@ -217,43 +331,49 @@ static int create_console(struct vplat_instance *in, struct vplat_mem *mem, char
 {
 	const struct vplat_instance_console *o = &in->opt.console;
 	struct i_con *b = &in->u.con;
-	char path[4096] = "";
-	bool needs_path = o->end == VPLAT_INSTANCE_CONSOLE_LISTEN ||
-			  o->end == VPLAT_INSTANCE_CONSOLE_CONNECT ||
-			  o->end == VPLAT_INSTANCE_CONSOLE_LOG;
-	if (needs_path && !o->path)
-		return fail(err, errlen, VPLAT_EINVAL, "console: this host end needs a path");
-	if (needs_path && resolve(in, o->path, path, sizeof(path)))
-		return fail(err, errlen, VPLAT_EINVAL, "console: host end path too long");
-	int rc;
-	switch (o->end) {
-	case VPLAT_INSTANCE_CONSOLE_STDIO:
-		rc = vplat_console_fd_pipe(&b->end, 0, 1);
-		break;
-	case VPLAT_INSTANCE_CONSOLE_PTY:
-		rc = vplat_console_fd_pty(&b->end);
-		break;
-	case VPLAT_INSTANCE_CONSOLE_LISTEN:
-		rc = vplat_console_fd_listen(&b->end, path);
-		break;
-	case VPLAT_INSTANCE_CONSOLE_CONNECT:
-		rc = vplat_console_fd_connect(&b->end, path);
-		break;
-	case VPLAT_INSTANCE_CONSOLE_LOG:
-		rc = vplat_console_fd_log(&b->end, path);
-		break;
-	default:
-		return fail(err, errlen, VPLAT_EINVAL, "console: unknown host end %d", (int)o->end);
-	}
+	uint32_t max_ports = o->max_ports;
+	if (o->nports && !o->ports)
+		return fail(err, errlen, VPLAT_EINVAL, "console: %u ports but no port list",
+			    o->nports);
+	for (unsigned i = 0; !o->max_ports && i < o->nports; i++)
+		if (o->ports[i].id >= max_ports)
+			max_ports = o->ports[i].id + 1;
+	if (!max_ports)
+		max_ports = 1;
+	for (unsigned i = 0; i < o->nports; i++)
+		if (!o->ports[i].id || o->ports[i].id >= max_ports)
+			return fail(err, errlen, VPLAT_EINVAL,
+				    "console: port %u outside 1..%u", o->ports[i].id,
+				    max_ports - 1);
+	b->nends = 1 + o->nports;
+	if (!(b->ends = calloc(b->nends, sizeof(*b->ends))))
+		return VPLAT_ENOMEM;
+	const struct vplat_console_host_ops *ops = NULL;
+	void *host = NULL;
+	int rc = con_open_end(in, 0, o->end, o->path, o->host, o->host_opaque, &b->ends[0], &ops,
+			      &host, err, errlen);
 	if (rc)
-		return fail(err, errlen, rc, "console: host end %s: %s", path, vplat_strerror(rc));
-	b->open = true;
-	if (o->end == VPLAT_INSTANCE_CONSOLE_PTY)
-		ilog(in, VPLAT_INSTANCE_LOG_INFO, "console: pty %s", b->end.pty_name);
-	struct vplat_console_config cfg = {.max_ports = 1, .cols = 80, .rows = 25};
-	if ((rc = vplat_console_init(&b->con, mem, &cfg, &vplat_console_host_fd, &b->end)))
+		return rc;
+	struct vplat_console_config cfg = {.max_ports = max_ports,
+					   .cols = o->cols ? o->cols : 80,
+					   .rows = o->rows ? o->rows : 25};
+	if ((rc = vplat_console_init(&b->con, mem, &cfg, ops, host)))
 		return fail(err, errlen, rc, "console: %s", vplat_strerror(rc));
-	vplat_console_fd_bind(&b->end, &b->con, 0);
+	if (b->ends[0].open)
+		vplat_console_fd_bind(&b->ends[0].fd, &b->con, 0);
+	for (unsigned i = 0; i < o->nports; i++) {
+		const struct vplat_instance_console_port *p = &o->ports[i];
+		struct i_con_end *e = &b->ends[1 + i];
+		if ((rc = con_open_end(in, p->id, p->end, p->path, p->host, p->host_opaque, e,
+				       &ops, &host, err, errlen)))
+			return rc;
+		if (e->open)
+			vplat_console_fd_bind(&e->fd, &b->con, p->id);
+		if ((rc = vplat_console_port_add(&b->con, p->id, p->name, p->console, ops, host)) ||
+		    (p->closed && (rc = vplat_console_port_set_open(&b->con, p->id, false))))
+			return fail(err, errlen, rc, "console: port %u: %s", p->id,
+				    vplat_strerror(rc));
+	}
 	in->dev = vplat_console_device(&b->con);
 	return 0;
 }
@@ -284,6 +404,15 @@ static int create_net(struct vplat_instance *in, struct vplat_mem *mem, char *er
 	int rc;
 	memcpy(cfg.mac, o->mac, 6);
 	switch (o->backend) {
+	case VPLAT_INSTANCE_NET_CUSTOM:
+		if (!o->host)
+			return fail(err, errlen, VPLAT_EINVAL,
+				    "net: a caller-supplied host end needs its ops table");
+		if (o->config)
+			cfg = *o->config;
+		ops = o->host;
+		host = o->host_opaque;
+		break;
 	case VPLAT_INSTANCE_NET_TAP:
 		if (!o->tap)
 			return fail(err, errlen, VPLAT_EINVAL, "net: a tap name is required");
@@ -326,10 +455,79 @@ static void gpio_input(void *opaque, uint16_t line, uint8_t level)
 	vplat_gpio_input_event(opaque, line, level);
 }
 
+/* The simulator without event detection (VPLAT_INSTANCE_GPIO no_irq): the device then offers
+ * no VIRTIO_GPIO_F_IRQ. */
+static int noirq_set_direction(void *host, uint16_t line, uint8_t dir, uint8_t value)
+{
+	return vplat_gpio_host_sim.set_direction(host, line, dir, value);
+}
+
+static int noirq_get_value(void *host, uint16_t line, uint8_t *value)
+{
+	return vplat_gpio_host_sim.get_value(host, line, value);
+}
+
+static int noirq_set_value(void *host, uint16_t line, uint8_t value)
+{
+	return vplat_gpio_host_sim.set_value(host, line, value);
+}
+
+static const struct vplat_gpio_host_ops gpio_sim_noirq = {
+    .set_direction = noirq_set_direction,
+    .get_value = noirq_get_value,
+    .set_value = noirq_set_value,
+};
+
+/* A GPIO device on a host chip through libgpiod. */
+static int create_gpio_chip(struct vplat_instance *in, struct vplat_mem *mem, char *err,
+			    size_t errlen)
+{
+	const struct vplat_instance_gpio *o = &in->opt.gpio;
+	struct i_gpio *b = &in->u.gpio;
+	if (!o->chip)
+		return fail(err, errlen, VPLAT_EINVAL, "gpio: a chip is required");
+	if (!(b->chip = vplat_gpio_gpiod_open(o->chip, NULL))) {
+		int e = errno;
+		if (e == ENOTSUP && vplat_build_missing(VPLAT_BUILD_GPIOD))
+			return fail(err, errlen, VPLAT_ENOTSUP, "gpio: chip %s: %s", o->chip,
+				    vplat_build_missing(VPLAT_BUILD_GPIOD));
+		return fail(err, errlen, e == ENOMEM ? VPLAT_ENOMEM : VPLAT_EIO,
+			    "gpio: cannot open chip %s: %s", o->chip, strerror(e));
+	}
+	unsigned n = vplat_gpio_gpiod_lines(b->chip);
+	uint32_t nsize = 0;
+	size_t cap = (size_t)n * I_NAME_CAP;
+	if (n < 1 || n > 1024)
+		return fail(err, errlen, VPLAT_EINVAL, "gpio: chip %s has %u lines (1..1024)",
+			    o->chip, n);
+	b->lines = calloc(n, sizeof(*b->lines));
+	b->names = malloc(cap);
+	if (!b->lines || !b->names)
+		return VPLAT_ENOMEM;
+	int rc = o->no_names ? 0
+			     : vplat_gpio_names_pack(vplat_gpio_gpiod_names(b->chip), (uint16_t)n,
+						     b->names, cap, &nsize);
+	if (rc)
+		return fail(err, errlen, rc, "gpio: line names: %s", vplat_strerror(rc));
+	rc = vplat_gpio_init(&b->gpio, mem, b->lines, (uint16_t)n, nsize ? b->names : NULL, nsize,
+			     &vplat_gpio_host_gpiod, b->chip);
+	if (rc)
+		return fail(err, errlen, rc, "gpio: %s", vplat_strerror(rc));
+	b->init = true;
+	vplat_gpio_gpiod_bind(b->chip, &b->gpio);
+	in->dev = vplat_gpio_device(&b->gpio);
+	ilog(in, VPLAT_INSTANCE_LOG_INFO, "gpio: chip %s, %u lines", o->chip, n);
+	return 0;
+}
+
 static int create_gpio(struct vplat_instance *in, struct vplat_mem *mem, char *err, size_t errlen)
 {
 	const struct vplat_instance_gpio *o = &in->opt.gpio;
 	struct i_gpio *b = &in->u.gpio;
+	if (o->backend == VPLAT_INSTANCE_GPIO_GPIOD)
+		return create_gpio_chip(in, mem, err, errlen);
+	if (o->backend != VPLAT_INSTANCE_GPIO_SIM)
+		return fail(err, errlen, VPLAT_EINVAL, "gpio: unknown backend %d", (int)o->backend);
 	uint16_t n = o->lines ? o->lines : 8;
 	uint32_t nsize = 0;
 	size_t cap = (size_t)n * I_NAME_CAP;
@@ -342,7 +540,9 @@ static int create_gpio(struct vplat_instance *in, struct vplat_mem *mem, char *e
 		return VPLAT_ENOMEM;
 	for (uint16_t i = 0; o->line_names && i < n; i++)
 		vplat_gpio_sim_set_name(b->sim, 0, i, o->line_names[i]);
-	int rc = vplat_gpio_names_pack(vplat_gpio_sim_names(b->sim, 0), n, b->names, cap, &nsize);
+	int rc = o->no_names ? 0
+			     : vplat_gpio_names_pack(vplat_gpio_sim_names(b->sim, 0), n, b->names,
+						     cap, &nsize);
 	if (rc)
 		return fail(err, errlen, rc, "gpio: line names: %s", vplat_strerror(rc));
 	if (o->control) {
@@ -353,7 +553,8 @@ static int create_gpio(struct vplat_instance *in, struct vplat_mem *mem, char *e
 				    o->control);
 	}
 	rc = vplat_gpio_init(&b->gpio, mem, b->lines, n, nsize ? b->names : NULL, nsize,
-			     &vplat_gpio_host_sim, vplat_gpio_sim_chip(b->sim, 0));
+			     o->no_irq ? &gpio_sim_noirq : &vplat_gpio_host_sim,
+			     vplat_gpio_sim_chip(b->sim, 0));
 	if (rc)
 		return fail(err, errlen, rc, "gpio: %s", vplat_strerror(rc));
 	b->init = true;
@@ -552,7 +753,8 @@ int vplat_instance_create(struct vplat_instance **out, struct vplat_mem *mem,
 	if (!in)
 		return fail(err, errlen, VPLAT_ENOMEM, "instance: out of memory");
 	in->opt = *opt;
-	in->u.net.tap.fd = -1; /* harmless for the other types: nothing reads it */
+	if (opt->type == VPLAT_INSTANCE_NET)
+		in->u.net.tap.fd = -1; /* no tap open yet */
 	int rc;
 	switch (opt->type) {
 	case VPLAT_INSTANCE_RNG:
@@ -597,13 +799,17 @@ void vplat_instance_destroy(struct vplat_instance *in)
 		return;
 	switch (in->opt.type) {
 	case VPLAT_INSTANCE_BLK:
+		if (in->u.blk.aio_on)
+			vplat_blk_aio_fini(&in->u.blk.aio);
 		if (in->u.blk.open)
 			vplat_blk_file_close(&in->u.blk.f);
 		free(in->u.blk.reqs);
 		break;
 	case VPLAT_INSTANCE_CONSOLE:
-		if (in->u.con.open)
-			vplat_console_fd_close(&in->u.con.end);
+		for (unsigned i = 0; i < in->u.con.nends; i++)
+			if (in->u.con.ends[i].open)
+				vplat_console_fd_close(&in->u.con.ends[i].fd);
+		free(in->u.con.ends);
 		break;
 	case VPLAT_INSTANCE_NET:
 		if (in->opt.net.backend == VPLAT_INSTANCE_NET_TAP && in->u.net.tap.fd >= 0)
@@ -616,6 +822,7 @@ void vplat_instance_destroy(struct vplat_instance *in)
 		if (in->u.gpio.init)
 			vplat_gpio_fini(&in->u.gpio.gpio);
 		vplat_gpio_sim_free(in->u.gpio.sim);
+		vplat_gpio_gpiod_close(in->u.gpio.chip);
 		free(in->u.gpio.lines);
 		free(in->u.gpio.names);
 		break;
@@ -651,15 +858,27 @@ unsigned vplat_instance_fds(const struct vplat_instance *in, int *fds, unsigned 
 		return 0;
 	switch (in->opt.type) {
 	case VPLAT_INSTANCE_CONSOLE: {
-		struct pollfd p[3];
-		unsigned n = vplat_console_fd_pollfds(&in->u.con.end, p, 3), k = 0;
-		for (unsigned i = 0; i < n && k < max; i++)
-			if (p[i].events & POLLIN) /* output readiness is retried on every turn */
-				fds[k++] = p[i].fd;
+		unsigned k = 0;
+		for (unsigned e = 0; e < in->u.con.nends; e++) {
+			if (!in->u.con.ends[e].open)
+				continue;
+			struct pollfd p[3];
+			unsigned n = vplat_console_fd_pollfds(&in->u.con.ends[e].fd, p, 3);
+			for (unsigned i = 0; i < n && k < max; i++)
+				if (p[i].events & POLLIN) /* output readiness: retried every turn */
+					fds[k++] = p[i].fd;
+		}
 		return k;
 	}
 	case VPLAT_INSTANCE_GPIO:
+		if (in->u.gpio.chip)
+			return vplat_gpio_gpiod_fds(in->u.gpio.chip, fds, max);
 		return vplat_gpio_sim_fds(in->u.gpio.sim, fds, max);
+	case VPLAT_INSTANCE_BLK:
+		if (!in->u.blk.aio_on)
+			return 0;
+		fds[0] = vplat_blk_aio_fd(&in->u.blk.aio);
+		return 1;
 	case VPLAT_INSTANCE_NET:
 		if (in->opt.net.backend != VPLAT_INSTANCE_NET_TAP || in->u.net.tap.fd < 0)
 			return 0;
@@ -738,12 +957,16 @@ int vplat_instance_dispatch(struct vplat_instance *in)
 		vplat_rng_resume(&in->u.rng); /* a request may wait for the entropy pool */
 		break;
 	case VPLAT_INSTANCE_BLK:
+		if (in->u.blk.aio_on)
+			vplat_blk_aio_poll(&in->u.blk.aio);
 		if (vplat_blk_throttle_ns(&in->u.blk.blk))
 			for (uint16_t q = 0; q < in->dev->nvqs; q++)
 				vplat_blk_resume(&in->u.blk.blk, q);
 		break;
 	case VPLAT_INSTANCE_CONSOLE:
-		vplat_console_fd_dispatch(&in->u.con.end);
+		for (unsigned e = 0; e < in->u.con.nends; e++)
+			if (in->u.con.ends[e].open)
+				vplat_console_fd_dispatch(&in->u.con.ends[e].fd);
 		break;
 	case VPLAT_INSTANCE_NET:
 		if (in->opt.net.backend == VPLAT_INSTANCE_NET_TAP && in->u.net.tap.fd >= 0 &&
@@ -751,7 +974,10 @@ int vplat_instance_dispatch(struct vplat_instance *in)
 			vplat_net_tap_poll_net(&in->u.net.tap, &in->u.net.net);
 		break;
 	case VPLAT_INSTANCE_GPIO:
-		vplat_gpio_sim_dispatch(in->u.gpio.sim);
+		if (in->u.gpio.chip)
+			vplat_gpio_gpiod_dispatch(in->u.gpio.chip);
+		else
+			vplat_gpio_sim_dispatch(in->u.gpio.sim);
 		break;
 	case VPLAT_INSTANCE_CAN:
 		dispatch_can(&in->u.can);

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Platform description loader: checks the blob with fdt_check_full(), walks it with libfdt
- * and validates every node and property against the binding (docs/platform-binding.md).
+ * and validates every node and property against the binding (docs/platform-binding.md):
+ * the root, VMs, switches, CAN buses and the properties every device has here; each device
+ * type's own properties in parse_<type>.c, through the table type_parsers.
  * Every error names the node path and the property.
  */
 #include <stdio.h>
@@ -10,6 +12,7 @@
 #include "vplat/error.h"
 #include "vplat/platform/platform.h"
 #include "platform_internal.h"
+#include "platform_parse.h"
 
 #ifdef VPLAT_HAVE_LIBFDT
 #include <libfdt.h>
@@ -25,7 +28,6 @@ int vplat_pf_error(char *err, size_t errlen, int rc, const char *fmt, ...)
 	}
 	return rc;
 }
-
 
 /* Each platform device type is built as the instance type of the same value. */
 _Static_assert(VPLAT_PLATFORM_WATCHDOG == (int)VPLAT_INSTANCE_WATCHDOG &&
@@ -58,113 +60,11 @@ int vplat_platform_load(struct vplat_platform **out, const void *dtb, size_t siz
 #else
 
 /* ------------------------------------------------------------------------------------------ */
-/* Parsing context and property helpers. */
+/* Property helpers of the walk (the shared ones are in parse_props.c). */
 
-struct ctx {
-	struct vplat_platform *p;
-	const void *fdt;
-	char *err;
-	size_t errlen;
-	char path[512];
-};
-
-static const char *node_path(struct ctx *c, int node)
-{
-	if (fdt_get_path(c->fdt, node, c->path, sizeof(c->path)))
-		snprintf(c->path, sizeof(c->path), "<node at offset %d>", node);
-	return c->path;
-}
-
-#define FAIL(c, rc, node, prop, ...)                                                               \
-	fail_at(c, rc, node, prop, __VA_ARGS__)
-
-__attribute__((format(printf, 5, 6))) static int fail_at(struct ctx *c, int rc, int node,
-							   const char *prop, const char *fmt, ...)
-{
-	char msg[384];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	if (prop)
-		return vplat_pf_error(c->err, c->errlen, rc, "%s: property \"%s\": %s", node_path(c, node),
-				prop, msg);
-	return vplat_pf_error(c->err, c->errlen, rc, "%s: %s", node_path(c, node), msg);
-}
-
-static char *dup_path(struct ctx *c, int node)
+static char *dup_path(struct vplat_pf_ctx *c, int node)
 {
 	return strdup(node_path(c, node));
-}
-
-static bool has_prop(struct ctx *c, int node, const char *name)
-{
-	return fdt_getprop(c->fdt, node, name, NULL) != NULL;
-}
-
-/* A u32 (one cell). 1: found, 0: absent, <0: error. */
-static int get_u32(struct ctx *c, int node, const char *name, uint32_t *v)
-{
-	int len;
-	const fdt32_t *d = fdt_getprop(c->fdt, node, name, &len);
-	if (!d)
-		return 0;
-	if (len != 4)
-		return FAIL(c, VPLAT_EINVAL, node, name, "must be one cell (4 bytes), has %d bytes",
-			    len);
-	*v = fdt32_ld(d);
-	return 1;
-}
-
-/* A u64: one cell or /bits/ 64 (two cells). */
-static int get_u64(struct ctx *c, int node, const char *name, uint64_t *v)
-{
-	int len;
-	const void *d = fdt_getprop(c->fdt, node, name, &len);
-	if (!d)
-		return 0;
-	if (len == 4)
-		*v = fdt32_ld(d);
-	else if (len == 8)
-		*v = fdt64_ld(d);
-	else
-		return FAIL(c, VPLAT_EINVAL, node, name,
-			    "must be one cell or /bits/ 64 (4 or 8 bytes), has %d bytes", len);
-	return 1;
-}
-
-static int get_u32_range(struct ctx *c, int node, const char *name, uint32_t *v, uint32_t lo,
-			 uint32_t hi)
-{
-	int rc = get_u32(c, node, name, v);
-	if (rc > 0 && (*v < lo || *v > hi))
-		return FAIL(c, VPLAT_ERANGE, node, name, "%u is out of range %u..%u", *v, lo, hi);
-	return rc;
-}
-
-/* A non-empty NUL-terminated string. */
-static int get_str(struct ctx *c, int node, const char *name, const char **v)
-{
-	int len;
-	const char *d = fdt_getprop(c->fdt, node, name, &len);
-	if (!d)
-		return 0;
-	if (len < 2 || d[len - 1] != '\0' || strlen(d) != (size_t)len - 1)
-		return FAIL(c, VPLAT_EINVAL, node, name, "must be one non-empty string");
-	*v = d;
-	return 1;
-}
-
-/* An empty (boolean) property. */
-static int get_bool(struct ctx *c, int node, const char *name, bool *v)
-{
-	int len;
-	if (!fdt_getprop(c->fdt, node, name, &len))
-		return 0;
-	if (len != 0)
-		return FAIL(c, VPLAT_EINVAL, node, name, "is a boolean and takes no value");
-	*v = true;
-	return 1;
 }
 
 static bool in_list(const char *name, const char *const *list)
@@ -176,8 +76,8 @@ static bool in_list(const char *name, const char *const *list)
 }
 
 /* Every property of @node must be in one of the lists. */
-static int check_props(struct ctx *c, int node, const char *const *a, const char *const *b,
-		       const char *what)
+static int check_props(struct vplat_pf_ctx *c, int node, const char *const *a,
+		       const char *const *b, const char *what)
 {
 	static const char *const always[] = {"phandle", "linux,phandle", NULL};
 	int prop;
@@ -195,7 +95,7 @@ static int check_props(struct ctx *c, int node, const char *const *a, const char
 /* ------------------------------------------------------------------------------------------ */
 /* Switches and CAN buses. */
 
-static int parse_switches(struct ctx *c, int parent)
+static int parse_switches(struct vplat_pf_ctx *c, int parent)
 {
 	static const char *const props[] = {"max-ports", "socket", NULL};
 	int node, rc;
@@ -220,7 +120,7 @@ static int parse_switches(struct ctx *c, int parent)
 	return 0;
 }
 
-static int parse_buses(struct ctx *c, int parent)
+static int parse_buses(struct vplat_pf_ctx *c, int parent)
 {
 	static const char *const props[] = {"bitrate", "data-bitrate", NULL};
 	int node, rc;
@@ -246,44 +146,23 @@ static int parse_buses(struct ctx *c, int parent)
 	return 0;
 }
 
-static int find_named(struct ctx *c, int node, const char *prop, bool sw, int *idx)
-{
-	const char *name;
-	int rc = get_str(c, node, prop, &name);
-	if (rc <= 0)
-		return rc;
-	unsigned n = sw ? c->p->nswitches : c->p->nbuses;
-	for (unsigned i = 0; i < n; i++)
-		if (!strcmp(name, sw ? c->p->switches[i].name : c->p->buses[i].name)) {
-			*idx = (int)i;
-			return 1;
-		}
-	return FAIL(c, VPLAT_ENOENT, node, prop, "no %s named \"%s\" is declared under %s",
-		    sw ? "switch" : "CAN bus", name, sw ? "/switches" : "/can-buses");
-}
-
 /* ------------------------------------------------------------------------------------------ */
 /* Devices. */
 
 static const char *const common_props[] = {"compatible", "transport", "reg", "interrupts",
 					   "pci-slot", "feature-mask", "dma-coherent", "status",
 					   "vhost-user-socket", NULL};
-static const char *const type_props[][16] = {
-    [VPLAT_PLATFORM_RNG] = {NULL},
-    [VPLAT_PLATFORM_BLK] = {"image", "image-size", "read-only", "serial", "num-queues",
-			    "queue-size", "iops", "iops-burst", "bandwidth", "bandwidth-burst",
-			    NULL},
-    [VPLAT_PLATFORM_CONSOLE] = {"stdio", "pty", "socket", "connect", "log", NULL},
-    [VPLAT_PLATFORM_NET] = {"switch", "tap", "mac-address", "mtu", "queue-size", "rate-bps",
-			    "burst-bytes", NULL},
-    [VPLAT_PLATFORM_GPIO] = {"ngpios", "gpio-line-names", "control-socket", NULL},
-    [VPLAT_PLATFORM_CAN] = {"can-bus", "socketcan", "frame-rate", "frame-burst", "bandwidth",
-			    "bandwidth-burst", NULL},
-    [VPLAT_PLATFORM_WATCHDOG] = {"action", "command", "min-timeout-ms", "max-timeout-ms",
-				 "nowayout", "cloud-hypervisor", NULL},
+static const struct vplat_pf_type_parser *const type_parsers[VPLAT_INSTANCE_NTYPES] = {
+    [VPLAT_PLATFORM_RNG] = &vplat_pf_parser_rng,
+    [VPLAT_PLATFORM_BLK] = &vplat_pf_parser_blk,
+    [VPLAT_PLATFORM_CONSOLE] = &vplat_pf_parser_console,
+    [VPLAT_PLATFORM_NET] = &vplat_pf_parser_net,
+    [VPLAT_PLATFORM_GPIO] = &vplat_pf_parser_gpio,
+    [VPLAT_PLATFORM_CAN] = &vplat_pf_parser_can,
+    [VPLAT_PLATFORM_WATCHDOG] = &vplat_pf_parser_watchdog,
 };
 
-static int parse_type(struct ctx *c, int node, struct pf_dev *d)
+static int parse_type(struct vplat_pf_ctx *c, int node, struct pf_dev *d)
 {
 	const char *compat;
 	int rc = get_str(c, node, "compatible", &compat);
@@ -310,7 +189,7 @@ static int read_cells(const fdt32_t *d, uint32_t n, uint64_t *v)
 	return (int)n;
 }
 
-static int parse_mmio(struct ctx *c, int vmnode, int node, struct pf_dev *d)
+static int parse_mmio(struct vplat_pf_ctx *c, int vmnode, int node, struct pf_dev *d)
 {
 	int ac = fdt_address_cells(c->fdt, vmnode), sc = fdt_size_cells(c->fdt, vmnode);
 	if (ac != 1 && ac != 2)
@@ -346,7 +225,7 @@ static int parse_mmio(struct ctx *c, int vmnode, int node, struct pf_dev *d)
 	return 0;
 }
 
-static int parse_pci(struct ctx *c, int node, struct pf_dev *d)
+static int parse_pci(struct vplat_pf_ctx *c, int node, struct pf_dev *d)
 {
 	uint32_t slot;
 	int rc = get_u32_range(c, node, "pci-slot", &slot, 1, 31);
@@ -364,187 +243,7 @@ static int parse_pci(struct ctx *c, int node, struct pf_dev *d)
 	return 0;
 }
 
-static int parse_blk(struct ctx *c, int node, struct pf_dev *d)
-{
-	int rc;
-	if ((rc = get_str(c, node, "image", &d->image)) == 0)
-		return FAIL(c, VPLAT_ENOENT, node, "image", "missing host end: a blk device needs "
-							    "an image file or block device");
-	if (rc < 0 || (rc = get_u64(c, node, "image-size", &d->image_size)) < 0 ||
-	    (rc = get_bool(c, node, "read-only", &d->read_only)) < 0 ||
-	    (rc = get_str(c, node, "serial", &d->serial)) < 0 ||
-	    (rc = get_u32_range(c, node, "num-queues", &d->num_queues, 1, 16)) < 0 ||
-	    (rc = get_u32_range(c, node, "queue-size", &d->queue_size, 1, 1024)) < 0 ||
-	    (rc = get_u64(c, node, "iops", &d->rl.ops_rate)) < 0 ||
-	    (rc = get_u64(c, node, "iops-burst", &d->rl.ops_burst)) < 0 ||
-	    (rc = get_u64(c, node, "bandwidth", &d->rl.bytes_rate)) < 0 ||
-	    (rc = get_u64(c, node, "bandwidth-burst", &d->rl.bytes_burst)) < 0)
-		return rc;
-	if (has_prop(c, node, "image-size") &&
-	    (d->image_size < 512 || d->image_size % 512 || d->image_size > (UINT64_C(1) << 50)))
-		return FAIL(c, VPLAT_ERANGE, node, "image-size",
-			    "must be a multiple of 512 between 512 and 2^50 bytes");
-	if (d->serial && strlen(d->serial) > 20)
-		return FAIL(c, VPLAT_ERANGE, node, "serial", "longer than 20 bytes");
-	return 0;
-}
-
-static int parse_console(struct ctx *c, int node, struct pf_dev *d)
-{
-	static const struct {
-		const char *prop;
-		enum pf_console_kind kind;
-		bool path;
-	} ends[] = {{"stdio", PF_CON_STDIO, false},   {"pty", PF_CON_PTY, false},
-		    {"socket", PF_CON_SOCKET, true},  {"connect", PF_CON_CONNECT, true},
-		    {"log", PF_CON_LOG, true}};
-	for (unsigned i = 0; i < sizeof(ends) / sizeof(ends[0]); i++) {
-		bool b = false;
-		int rc = ends[i].path ? get_str(c, node, ends[i].prop, &d->con_path)
-				      : get_bool(c, node, ends[i].prop, &b);
-		if (rc < 0)
-			return rc;
-		if (rc == 0)
-			continue;
-		if (d->con_kind != PF_CON_NONE)
-			return FAIL(c, VPLAT_EINVAL, node, ends[i].prop,
-				    "a console has one host end; another one is already given");
-		d->con_kind = ends[i].kind;
-	}
-	if (d->con_kind == PF_CON_NONE)
-		return FAIL(c, VPLAT_ENOENT, node, NULL,
-			    "missing host end: give one of \"stdio\", \"pty\", \"socket\", "
-			    "\"connect\" or \"log\"");
-	return 0;
-}
-
-static int parse_net(struct ctx *c, int node, struct pf_dev *d)
-{
-	int rc, len;
-	if ((rc = find_named(c, node, "switch", true, &d->sw)) < 0 ||
-	    (rc = get_str(c, node, "tap", &d->tap)) < 0 ||
-	    (rc = get_u32_range(c, node, "mtu", &d->mtu, 68, 65535)) < 0 ||
-	    (rc = get_u32_range(c, node, "queue-size", &d->queue_size, 1, 32768)) < 0 ||
-	    (rc = get_u64(c, node, "rate-bps", &d->net_rate_bps)) < 0 ||
-	    (rc = get_u64(c, node, "burst-bytes", &d->net_burst_bytes)) < 0)
-		return rc;
-	if (d->sw < 0 && !d->tap)
-		return FAIL(c, VPLAT_ENOENT, node, NULL,
-			    "missing host end: give \"switch\" (a switch under /switches) or "
-			    "\"tap\"");
-	if (d->sw >= 0 && d->tap)
-		return FAIL(c, VPLAT_EINVAL, node, "tap", "give either \"switch\" or \"tap\"");
-	if (d->tap && strlen(d->tap) >= 16)
-		return FAIL(c, VPLAT_ERANGE, node, "tap", "interface names have at most 15 bytes");
-	if (d->tap && (d->net_rate_bps || d->net_burst_bytes))
-		return FAIL(c, VPLAT_EINVAL, node, "rate-bps",
-			    "rate limits are enforced by a switch port: use \"switch\"");
-	const uint8_t *mac = fdt_getprop(c->fdt, node, "mac-address", &len);
-	if (mac) {
-		if (len != 6)
-			return FAIL(c, VPLAT_EINVAL, node, "mac-address",
-				    "must be 6 bytes ([02 00 00 00 00 01])");
-		if (mac[0] & 1)
-			return FAIL(c, VPLAT_EINVAL, node, "mac-address", "is a multicast address");
-		memcpy(d->mac, mac, 6);
-		d->has_mac = true;
-	}
-	if (d->sw >= 0 && ++c->p->switches[d->sw].users > c->p->switches[d->sw].max_ports)
-		return FAIL(c, VPLAT_ERANGE, node, "switch",
-			    "switch \"%s\" has max-ports %u, all taken",
-			    c->p->switches[d->sw].name, c->p->switches[d->sw].max_ports);
-	return 0;
-}
-
-static int parse_gpio(struct ctx *c, int node, struct pf_dev *d)
-{
-	int rc = get_u32_range(c, node, "ngpios", &d->ngpios, 1, PF_MAX_GPIO_LINES);
-	if (rc == 0)
-		return FAIL(c, VPLAT_ENOENT, node, "ngpios",
-			    "missing host end: the simulator needs its number of lines");
-	if (rc < 0 || (rc = get_str(c, node, "control-socket", &d->control)) < 0)
-		return rc;
-	int len;
-	const char *names = fdt_getprop(c->fdt, node, "gpio-line-names", &len);
-	if (!names)
-		return 0;
-	int n = fdt_stringlist_count(c->fdt, node, "gpio-line-names");
-	if (n < 0)
-		return FAIL(c, VPLAT_EINVAL, node, "gpio-line-names", "must be a list of strings");
-	if ((uint32_t)n != d->ngpios)
-		return FAIL(c, VPLAT_EINVAL, node, "gpio-line-names",
-			    "has %d names for %u lines (one per line, \"\" for unnamed)", n,
-			    d->ngpios);
-	d->line_names = calloc((size_t)n, sizeof(*d->line_names));
-	if (!d->line_names)
-		return VPLAT_ENOMEM;
-	for (int i = 0; i < n; i++) {
-		const char *s = fdt_stringlist_get(c->fdt, node, "gpio-line-names", i, NULL);
-		if (!s)
-			return FAIL(c, VPLAT_EINVAL, node, "gpio-line-names", "unreadable name %d", i);
-		if (strlen(s) > 31)
-			return FAIL(c, VPLAT_ERANGE, node, "gpio-line-names",
-				    "name %d (\"%s\") is longer than 31 bytes", i, s);
-		for (const char *q = s; *q; q++)
-			if ((unsigned char)*q > 0x7f)
-				return FAIL(c, VPLAT_EINVAL, node, "gpio-line-names",
-					    "name %d is not 7-bit ASCII", i);
-		for (int j = 0; j < i && *s; j++)
-			if (!strcmp(s, d->line_names[j]))
-				return FAIL(c, VPLAT_EEXIST, node, "gpio-line-names",
-					    "name \"%s\" is given to lines %d and %d", s, j, i);
-		d->line_names[i] = s;
-	}
-	return 0;
-}
-
-static int parse_can(struct ctx *c, int node, struct pf_dev *d)
-{
-	int rc;
-	if ((rc = find_named(c, node, "can-bus", false, &d->bus)) < 0 ||
-	    (rc = get_str(c, node, "socketcan", &d->socketcan)) < 0 ||
-	    (rc = get_u64(c, node, "frame-rate", &d->rl.ops_rate)) < 0 ||
-	    (rc = get_u64(c, node, "frame-burst", &d->rl.ops_burst)) < 0 ||
-	    (rc = get_u64(c, node, "bandwidth", &d->rl.bytes_rate)) < 0 ||
-	    (rc = get_u64(c, node, "bandwidth-burst", &d->rl.bytes_burst)) < 0)
-		return rc;
-	if (d->bus < 0 && !d->socketcan)
-		return FAIL(c, VPLAT_ENOENT, node, NULL,
-			    "missing host end: give \"can-bus\" (a bus under /can-buses) or "
-			    "\"socketcan\"");
-	if (d->bus >= 0 && d->socketcan)
-		return FAIL(c, VPLAT_EINVAL, node, "socketcan",
-			    "give either \"can-bus\" or \"socketcan\"");
-	if (d->socketcan && (d->rl.ops_rate || d->rl.bytes_rate))
-		return FAIL(c, VPLAT_EINVAL, node, d->rl.ops_rate ? "frame-rate" : "bandwidth",
-			    "rate limits are enforced by a virtual bus node: use \"can-bus\"");
-	return 0;
-}
-
-static int parse_watchdog(struct ctx *c, int node, struct pf_dev *d)
-{
-	const char *action = "log";
-	int rc;
-	if ((rc = get_str(c, node, "action", &action)) < 0 ||
-	    (rc = get_str(c, node, "command", &d->wdt_command)) < 0 ||
-	    (rc = get_u32_range(c, node, "min-timeout-ms", &d->wdt_min_ms, 1000, 20000)) < 0 ||
-	    (rc = get_u32_range(c, node, "max-timeout-ms", &d->wdt_max_ms, 20000, UINT32_MAX)) < 0 ||
-	    (rc = get_bool(c, node, "nowayout", &d->wdt_nowayout)) < 0 ||
-	    (rc = get_bool(c, node, "cloud-hypervisor", &d->wdt_cloud_hypervisor)) < 0)
-		return rc;
-	if (strcmp(action, "log") && strcmp(action, "command"))
-		return FAIL(c, VPLAT_EINVAL, node, "action",
-			    "unknown action \"%s\" (\"log\" or \"command\")", action);
-	if (!strcmp(action, "command") && !d->wdt_command)
-		return FAIL(c, VPLAT_ENOENT, node, "command",
-			    "missing: action \"command\" needs the command to run");
-	if (!strcmp(action, "log") && d->wdt_command && has_prop(c, node, "action"))
-		return FAIL(c, VPLAT_EINVAL, node, "command",
-			    "given with action \"log\" (use action \"command\")");
-	return 0;
-}
-
-static int parse_device(struct ctx *c, unsigned vm, int vmnode, int node, bool *skip)
+static int parse_device(struct vplat_pf_ctx *c, unsigned vm, int vmnode, int node, bool *skip)
 {
 	struct pf_dev *d = &c->p->devs[c->p->ndevs];
 	const char *s;
@@ -565,7 +264,7 @@ static int parse_device(struct ctx *c, unsigned vm, int vmnode, int node, bool *
 	}
 	if ((rc = parse_type(c, node, d)))
 		return rc;
-	if ((rc = check_props(c, node, common_props, type_props[d->info.type],
+	if ((rc = check_props(c, node, common_props, type_parsers[d->info.type]->props,
 			      vplat_platform_type_name(d->info.type))))
 		return rc;
 	if ((rc = get_str(c, node, "transport", &s)) == 0)
@@ -602,29 +301,8 @@ static int parse_device(struct ctx *c, unsigned vm, int vmnode, int node, bool *
 				    "\"%s\" is already the socket of %s", d->info.vhost_user_socket,
 				    c->p->devs[i].info.path);
 	d->info.dma_coherent |= coherent;
-	switch (d->info.type) {
-	case VPLAT_PLATFORM_RNG:
-		rc = 0;
-		break;
-	case VPLAT_PLATFORM_BLK:
-		rc = parse_blk(c, node, d);
-		break;
-	case VPLAT_PLATFORM_CONSOLE:
-		rc = parse_console(c, node, d);
-		break;
-	case VPLAT_PLATFORM_NET:
-		rc = parse_net(c, node, d);
-		break;
-	case VPLAT_PLATFORM_GPIO:
-		rc = parse_gpio(c, node, d);
-		break;
-	case VPLAT_PLATFORM_CAN:
-		rc = parse_can(c, node, d);
-		break;
-	case VPLAT_PLATFORM_WATCHDOG:
-		rc = parse_watchdog(c, node, d);
-		break;
-	}
+	const struct vplat_pf_type_parser *tp = type_parsers[d->info.type];
+	rc = tp->parse ? tp->parse(c, node, d) : 0;
 	if (!rc && !(d->info.path = dup_path(c, node)))
 		rc = VPLAT_ENOMEM;
 	if (rc) {
@@ -638,7 +316,7 @@ static int parse_device(struct ctx *c, unsigned vm, int vmnode, int node, bool *
 }
 
 /* Overlapping windows, duplicate interrupts and slots inside one VM. */
-static int check_conflicts(struct ctx *c, unsigned first)
+static int check_conflicts(struct vplat_pf_ctx *c, unsigned first)
 {
 	struct vplat_platform *p = c->p;
 	for (unsigned i = first; i < p->ndevs; i++) {
@@ -673,7 +351,7 @@ static int check_conflicts(struct ctx *c, unsigned first)
 	return 0;
 }
 
-static int parse_vm(struct ctx *c, int node)
+static int parse_vm(struct vplat_pf_ctx *c, int node)
 {
 	static const char *const props[] = {"compatible", "#address-cells", "#size-cells",
 					    "guest-interrupt-style", "guest-interrupt-parent",
@@ -731,7 +409,7 @@ static int count_subnodes(const void *fdt, int parent)
 	return node == -FDT_ERR_NOTFOUND ? n : -1;
 }
 
-static int parse_root(struct ctx *c)
+static int parse_root(struct vplat_pf_ctx *c)
 {
 	static const char *const root_props[] = {"compatible", "model", "#address-cells",
 						 "#size-cells", NULL};
@@ -840,7 +518,7 @@ int vplat_platform_load(struct vplat_platform **out, const void *dtb, size_t siz
 		return vplat_pf_error(err, errlen, VPLAT_EPROTO,
 				"description: not a valid device tree blob: %s", fdt_strerror(frc));
 	}
-	struct ctx c = {.p = p, .fdt = p->fdt, .err = err, .errlen = errlen};
+	struct vplat_pf_ctx c = {.p = p, .fdt = p->fdt, .err = err, .errlen = errlen};
 	if (opt)
 		p->opt = *opt;
 	if (opt && opt->base_dir && !(p->base_dir = strdup(opt->base_dir))) {

@@ -95,7 +95,8 @@ static int options_of(struct vplat_platform *p, const struct pf_dev *d,
 						     .num_queues = (uint16_t)d->num_queues,
 						     .queue_size = (uint16_t)d->queue_size,
 						     .serial = d->serial,
-						     .ratelimit = rl};
+						     .ratelimit = rl,
+						     .async = d->async};
 		break;
 	case VPLAT_PLATFORM_CONSOLE:
 		o->console = (struct vplat_instance_console){.end = con_ends[d->con_kind],
@@ -122,6 +123,10 @@ static int options_of(struct vplat_platform *p, const struct pf_dev *d,
 		o->gpio = (struct vplat_instance_gpio){.lines = (uint16_t)d->ngpios,
 						       .line_names = d->line_names,
 						       .control = d->control};
+		if (d->gpio_chip) {
+			o->gpio.backend = VPLAT_INSTANCE_GPIO_GPIOD;
+			o->gpio.chip = d->gpio_chip;
+		}
 		break;
 	case VPLAT_PLATFORM_CAN:
 		o->can = (struct vplat_instance_can){.backend = VPLAT_INSTANCE_CAN_SOCKETCAN,

@@ -55,6 +55,7 @@ struct pf_dev {
 	bool read_only;
 	const char *serial;
 	uint32_t num_queues, queue_size;
+	bool async;            /* blk: asynchronous I/O (io_uring or thread pool) */
 	/* console */
 	enum pf_console_kind con_kind;
 	const char *con_path;
@@ -68,6 +69,7 @@ struct pf_dev {
 	uint32_t ngpios;
 	const char **line_names; /* ngpios entries or NULL (allocated; strings in the dtb copy) */
 	const char *control;
+	const char *gpio_chip; /* a host chip through libgpiod instead of the simulator */
 	/* can */
 	int bus;               /* index into buses, or -1 */
 	const char *socketcan;

@@ -590,6 +590,12 @@ static const struct bad bads[] = {
      "property \"max-timeout-ms\": 1000 is out of range"},
     {"watchdog nowayout value", DEV("watchdog", "nowayout = <1>;"), VPLAT_EINVAL,
      "property \"nowayout\": is a boolean"},
+    {"blk async value", DEV("blk", "image = \"x\"; async = <1>;"), VPLAT_EINVAL,
+     "property \"async\": is a boolean"},
+    {"gpio chip and lines", DEV("gpio", "gpio-chip = \"gpiochip0\"; ngpios = <4>;"),
+     VPLAT_EINVAL, "property \"ngpios\": only for the simulator"},
+    {"gpio chip empty", DEV("gpio", "gpio-chip = \"\";"), VPLAT_EINVAL,
+     "property \"gpio-chip\": must be one non-empty string"},
 };
 
 START_TEST(validation_errors)
@@ -784,6 +790,45 @@ START_TEST(watchdog_node)
 }
 END_TEST
 
+/* The binding's host-end choices: an asynchronous blk image, a host GPIO chip. */
+START_TEST(async_blk_and_gpio_chip)
+{
+	NEED_DTC();
+	struct guest g;
+	guest_init(&g);
+	char err[512];
+	struct vplat_platform_options o = {.mem = guest_mem, .opaque = &g, .base_dir = tmpdir};
+	struct vplat_platform *p;
+	size_t len;
+	void *dtb = compile(ROOT_HEAD VM_HEAD
+			    "blk@a000000 { compatible = \"vplat,virtio-blk\"; transport = \"virtio-mmio\";"
+			    " reg = <0 0xa000000 0 0x200>; interrupts = <5>; image = \"async.img\";"
+			    " image-size = /bits/ 64 <0x10000>; async; };\n" VM_TAIL,
+			    &len);
+	ck_assert_ptr_nonnull(dtb);
+	ck_assert_msg(vplat_platform_load(&p, dtb, len, &o, err, sizeof(err)) == 0, "%s", err);
+	int fds[4];
+	ck_assert_uint_eq(vplat_platform_fds(p, fds, 4), 1); /* the completion eventfd */
+	ck_assert_int_eq(vplat_platform_dispatch(p), 0);
+	vplat_platform_free(p);
+	free(dtb);
+	dtb = compile(ROOT_HEAD VM_HEAD
+		      "gpio@a000000 { compatible = \"vplat,virtio-gpio\"; transport = \"virtio-mmio\";"
+		      " reg = <0 0xa000000 0 0x200>; interrupts = <5>;"
+		      " gpio-chip = \"/nonexistent/gpiochip9\"; };\n" VM_TAIL,
+		      &len);
+	ck_assert_ptr_nonnull(dtb);
+	ck_assert_msg(vplat_platform_load(&p, dtb, len, NULL, err, sizeof(err)) == 0, "%s", err);
+	vplat_platform_free(p);
+	ck_assert_int_ne(vplat_platform_load(&p, dtb, len, &o, err, sizeof(err)), 0);
+	const char *missing = vplat_build_missing(VPLAT_BUILD_GPIOD);
+	ck_assert_msg(strstr(err, missing ? missing : "cannot open chip /nonexistent/gpiochip9"),
+		      "%s", err);
+	free(dtb);
+	free(g.ram);
+}
+END_TEST
+
 /* The factory itself: every type from typed options, its fds and timeout, and its errors. */
 START_TEST(instance_factory)
 {
@@ -825,7 +870,61 @@ START_TEST(instance_factory)
 	ck_assert(!vplat_instance_in_order(VPLAT_INSTANCE_GPIO));
 	ck_assert_int_eq(vplat_instance_type_from_name("gpu"), VPLAT_EINVAL);
 	ck_assert_str_eq(vplat_instance_type_name((enum vplat_instance_type)99), "?");
+	/* Caller-supplied host ends and a multiport console: port 0 in memory, port 3 a log. */
+	struct vplat_console_mem cmem = {0};
+	struct vplat_instance_console_port ports[] = {
+	    {.id = 3, .name = "log", .end = VPLAT_INSTANCE_CONSOLE_LOG, .path = "port3.log"}};
+	struct vplat_instance_options mp = {
+	    .type = VPLAT_INSTANCE_CONSOLE, .base_dir = tmpdir,
+	    .console = {.end = VPLAT_INSTANCE_CONSOLE_CUSTOM, .host = &vplat_console_host_mem,
+			.host_opaque = &cmem, .ports = ports, .nports = 1}};
+	ck_assert_msg(vplat_instance_create(&in, &g.mem, &mp, err, sizeof(err)) == 0, "%s", err);
+	ck_assert(vplat_instance_device(in)->host_features &
+		  VPLAT_BIT(VPLAT_VIRTIO_CONSOLE_F_MULTIPORT));
+	vplat_instance_destroy(in);
+	snprintf(path, sizeof(path), "%s/port3.log", tmpdir);
+	ck_assert_int_eq(access(path, R_OK | W_OK), 0);
+	static uint8_t disk[4096];
+	struct vplat_blk_mem bmem = {.data = disk, .size = sizeof(disk)};
+	struct vplat_blk_config bcfg = {.capacity = sizeof(disk) / 512, .read_only = true};
+	struct vplat_instance_options cb = {
+	    .type = VPLAT_INSTANCE_BLK,
+	    .blk = {.host = &vplat_blk_host_mem, .host_opaque = &bmem, .config = &bcfg,
+		    .serial = "mem"}};
+	ck_assert_msg(vplat_instance_create(&in, &g.mem, &cb, err, sizeof(err)) == 0, "%s", err);
+	ck_assert(vplat_instance_device(in)->host_features & VPLAT_BIT(VPLAT_VIRTIO_BLK_F_RO));
+	vplat_instance_destroy(in);
+	struct vplat_instance_options gp = {.type = VPLAT_INSTANCE_GPIO,
+					    .gpio = {.lines = 4, .no_irq = true, .no_names = true}};
+	ck_assert_msg(vplat_instance_create(&in, &g.mem, &gp, err, sizeof(err)) == 0, "%s", err);
+	ck_assert(!(vplat_instance_device(in)->host_features & VPLAT_BIT(VPLAT_VIRTIO_GPIO_F_IRQ)));
+	vplat_instance_destroy(in);
+	/* The asynchronous block end (io_uring or the thread pool) polls one descriptor. */
+	snprintf(path, sizeof(path), "%s/disk.img", tmpdir);
+	for (int threads = 0; threads < 2; threads++) {
+		struct vplat_instance_options ab = {
+		    .type = VPLAT_INSTANCE_BLK,
+		    .blk = {.path = path, .async = true, .async_threads = threads}};
+		int afd[2];
+		ck_assert_msg(vplat_instance_create(&in, &g.mem, &ab, err, sizeof(err)) == 0, "%s",
+			      err);
+		ck_assert_uint_eq(vplat_instance_fds(in, afd, 2), 1);
+		ck_assert_int_eq(vplat_instance_dispatch(in), 0);
+		vplat_instance_destroy(in);
+	}
+	/* A host GPIO chip: refused with the reason (no such chip, or built without libgpiod). */
+	struct vplat_instance_options gc = {
+	    .type = VPLAT_INSTANCE_GPIO,
+	    .gpio = {.backend = VPLAT_INSTANCE_GPIO_GPIOD, .chip = "/nonexistent/gpiochip9"}};
+	in = (struct vplat_instance *)1;
+	ck_assert_int_ne(vplat_instance_create(&in, &g.mem, &gc, err, sizeof(err)), 0);
+	ck_assert_ptr_null(in);
+	const char *missing = vplat_build_missing(VPLAT_BUILD_GPIOD);
+	ck_assert_msg(strstr(err, missing ? missing : "gpio: cannot open chip /nonexistent/"),
+		      "%s", err);
 	/* Errors: each refused with a message naming the type and what is wrong. */
+	static const struct vplat_instance_console_port bad_ports[] = {
+	    {.id = 2, .end = VPLAT_INSTANCE_CONSOLE_CUSTOM, .host = &vplat_console_host_mem}};
 	static const struct {
 		struct vplat_instance_options o;
 		int rc;
@@ -846,6 +945,18 @@ START_TEST(instance_factory)
 	    {{.type = VPLAT_INSTANCE_WATCHDOG,
 	      .watchdog = {.action = VPLAT_INSTANCE_WATCHDOG_COMMAND}},
 	     VPLAT_EINVAL, "watchdog: action command needs a command"},
+	    {{.type = VPLAT_INSTANCE_BLK, .blk = {.host = &vplat_blk_host_mem}}, VPLAT_EINVAL,
+	     "blk: a caller-supplied host end needs a device config"},
+	    {{.type = VPLAT_INSTANCE_CONSOLE, .console = {.end = VPLAT_INSTANCE_CONSOLE_CUSTOM}},
+	     VPLAT_EINVAL, "console: a caller-supplied host end needs its ops table"},
+	    {{.type = VPLAT_INSTANCE_CONSOLE,
+	      .console = {.end = VPLAT_INSTANCE_CONSOLE_CUSTOM, .host = &vplat_console_host_mem,
+			  .max_ports = 2, .ports = bad_ports, .nports = 1}},
+	     VPLAT_EINVAL, "console: port 2 outside 1..1"},
+	    {{.type = VPLAT_INSTANCE_NET, .net = {.backend = VPLAT_INSTANCE_NET_CUSTOM}},
+	     VPLAT_EINVAL, "net: a caller-supplied host end needs its ops table"},
+	    {{.type = VPLAT_INSTANCE_GPIO, .gpio = {.backend = VPLAT_INSTANCE_GPIO_GPIOD}},
+	     VPLAT_EINVAL, "gpio: a chip is required"},
 	};
 	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		in = (struct vplat_instance *)1;
@@ -891,6 +1002,7 @@ int main(void)
 	tcase_add_test(tc, switch_uplink_socket);
 	tcase_add_test(tc, watchdog_node);
 	tcase_add_test(tc, instance_factory);
+	tcase_add_test(tc, async_blk_and_gpio_chip);
 	suite_add_tcase(s, tc);
 	return vplat_test_main(s);
 }

@@ -30,6 +30,8 @@ run() { # NAME DEVICE DEVICE-ARGS...
 }
 run rng rng
 run blk blk --file "$W/disk.img"
+run blk-async blk --file "$W/disk.img" --async
+run blk-threads blk --file "$W/disk.img" --async-threads
 run console console --log "$W/console.out"
 run gpio gpio --lines 8
 run can can --virtual

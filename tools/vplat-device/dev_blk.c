@@ -34,6 +34,10 @@ static int blk_option(struct vdev *v, int argc, char **argv, int *i)
 		return o->direct = true, 1;
 	if (!strcmp(argv[*i], "--writeback"))
 		return o->writeback = true, 1;
+	if (!strcmp(argv[*i], "--async"))
+		return o->async = true, 1;
+	if (!strcmp(argv[*i], "--async-threads"))
+		return o->async = o->async_threads = true, 1;
 	return 0;
 }
 
@@ -62,7 +66,11 @@ const struct vdev_type vdev_blk = {
 	    "    --writeback         start in writeback cache mode (default writethrough)\n"
 	    "    --num-queues N      request queues, 1..16 (default 1)\n"
 	    "    --queue-size N      largest queue size, 1..1024 (default 256)\n"
-	    "    --serial STRING     GET_ID string (at most 20 bytes)\n",
+	    "    --serial STRING     GET_ID string (at most 20 bytes)\n"
+	    "    --async             asynchronous I/O: io_uring (if built with liburing and\n"
+	    "                        allowed by the kernel), else a thread pool; requests then\n"
+	    "                        complete out of order\n"
+	    "    --async-threads     asynchronous I/O on the thread pool, never io_uring\n",
     .type = VPLAT_INSTANCE_BLK,
     .option = blk_option,
     .configure = blk_configure,

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* vplat-device gpio: the GPIO device on vplat's line simulator with a control socket. */
+/* vplat-device gpio: the GPIO device on vplat's line simulator with a control socket, or on a
+ * host GPIO chip (libgpiod). */
 #include "vdev.h"
 
 static int gpio_option(struct vdev *v, int argc, char **argv, int *i)
@@ -14,6 +15,8 @@ static int gpio_option(struct vdev *v, int argc, char **argv, int *i)
 	}
 	if ((val = vdev_optval(argc, argv, i, "--control")))
 		return o->control = val, 1;
+	if ((val = vdev_optval(argc, argv, i, "--chip")))
+		return o->backend = VPLAT_INSTANCE_GPIO_GPIOD, o->chip = val, 1;
 	return 0;
 }
 
@@ -30,7 +33,10 @@ const struct vdev_type vdev_gpio = {
 	    "\n"
 	    "DEVICE OPTIONS\n"
 	    "    --lines N           number of lines, 1..1024 (default 8)\n"
-	    "    --control PATH      listen for control connections on PATH\n",
+	    "    --control PATH      listen for control connections on PATH\n"
+	    "    --chip CHIP         serve a GPIO chip of this host instead (libgpiod; name,\n"
+	    "                        number or path, e.g. gpiochip0); --lines and --control\n"
+	    "                        are then ignored\n",
     .type = VPLAT_INSTANCE_GPIO,
     .option = gpio_option,
 };

@@ -281,8 +281,11 @@ int main(int argc, char **argv)
 	v.opt.log_opaque = &v;
 	if (v.type->configure && !v.type->configure(&v))
 		return VDEV_EXIT_FAIL;
+	/* An asynchronous block end completes requests out of order. */
+	bool in_order = vplat_instance_in_order(v.opt.type) &&
+			!(v.opt.type == VPLAT_INSTANCE_BLK && v.opt.blk.async);
 	struct vplat_vhu_backend_params bp = {.log = lib_log, .log_opaque = &v, .log_level = v.level,
-					      .completes_in_order = vplat_instance_in_order(v.opt.type)};
+					      .completes_in_order = in_order};
 	vplat_vhu_backend_init(&v.be, &bp);
 	char err[512];
 	int rc = vplat_instance_create(&v.inst, vplat_vhu_backend_mem(&v.be), &v.opt, err,

@@ -4,10 +4,10 @@
  * virtio-pci transport model for every test. Add a device model to the table below and every
  * conformance test that applies runs against it on both transports.
  *
- * Models whose host end vplat ships (rng with the mock source, GPIO on the simulator, CAN on a
- * bus, the watchdog) are built by the device factory (vplat/platform/instance.h), as the
- * daemons and platform descriptions build them; the others pair a device with a test host
- * end (in-memory disks, console sinks, the net mock) here.
+ * Every model is built by the device factory (vplat/platform/instance.h), as the daemons and
+ * platform descriptions build theirs: a model fills the factory's options, giving it a test
+ * host end (in-memory disks, console sinks, the net and rng mocks) where vplat's own host ends
+ * would need files, sockets or taps.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -29,19 +29,19 @@
 #include "vplat/val/val.h"
 #include "vplat/val/conform.h"
 
-/* One device model the PAL can build: by the factory (options) or here (create). */
+/* One device model the PAL can build through the factory. */
 struct lb_model {
 	const char *name;
 	uint32_t device_id;
 	size_t state_size;
-	/* Either: fill the factory's options (state prepared, e.g. a bus the device joins) ... */
+	/* Fill the factory's options; @p state (zeroed) holds what they point to: a test host
+	 * end, a bus the device joins. */
 	int (*options)(void *state, struct vplat_instance_options *o);
-	/* ... or build the model in @p state over @p mem; return its generic device. */
-	struct vplat_device *(*create)(void *state, struct vplat_mem *mem);
-	/* Optional: release @p state (after the instance, if any, is destroyed). */
+	/* Optional: release @p state (after the instance is destroyed, or if the factory
+	 * refused the options). */
 	void (*destroy)(void *state);
 	/* Optional: the host side's turn while a test waits (vplat_t_poll()), after the
-	 * instance's own dispatch; @p inst is NULL for a model built by create(). */
+	 * instance's own dispatch. */
 	void (*poll)(void *state, struct vplat_instance *inst);
 };
 
@@ -54,25 +54,33 @@ static int rng_options(void *state, struct vplat_instance_options *o)
 
 /* Block: 1 MiB in-memory disk with every optional request type offered, 64 KiB segments. */
 #define BLK_BYTES (1u << 20)
+#define BLK_REQS 64
 struct blk_state {
-	struct vplat_blk blk;
+	struct vplat_blk_config cfg;
 	struct vplat_blk_mem disk;
-	struct vplat_blk_req reqs[64];
 	uint8_t data[BLK_BYTES];
 };
 
-static struct vplat_device *blk_create(void *state, struct vplat_mem *mem)
+/* The factory's options of a block model on the in-memory disk @p disk. */
+static void blk_mem_options(struct vplat_instance_options *o, struct vplat_blk_mem *disk,
+			    const struct vplat_blk_config *cfg)
+{
+	o->type = VPLAT_INSTANCE_BLK;
+	o->blk = (struct vplat_instance_blk){.host = &vplat_blk_host_mem, .host_opaque = disk,
+					     .config = cfg, .max_requests = BLK_REQS};
+}
+
+static int blk_options(void *state, struct vplat_instance_options *o)
 {
 	struct blk_state *s = state;
-	struct vplat_blk_config cfg = {.capacity = BLK_BYTES / 512, .writeback = true,
-				       .discard = true, .write_zeroes = true,
-				       .write_zeroes_may_unmap = true, .secure_erase = true,
-				       .size_max = 64u << 10, .id = "vplat-conform"};
+	s->cfg = (struct vplat_blk_config){.capacity = BLK_BYTES / 512, .writeback = true,
+					   .discard = true, .write_zeroes = true,
+					   .write_zeroes_may_unmap = true, .secure_erase = true,
+					   .size_max = 64u << 10, .id = "vplat-conform"};
 	s->disk.data = s->data;
 	s->disk.size = BLK_BYTES;
-	if (vplat_blk_init(&s->blk, mem, &cfg, &vplat_blk_host_mem, &s->disk, s->reqs, 64) != 0)
-		return NULL;
-	return vplat_blk_device(&s->blk);
+	blk_mem_options(o, &s->disk, &s->cfg);
+	return 0;
 }
 
 /*
@@ -82,20 +90,19 @@ static struct vplat_device *blk_create(void *state, struct vplat_mem *mem)
  */
 #define BLK_RO_BYTES (256u << 10)
 struct blk_ro_state {
-	struct vplat_blk blk;
+	struct vplat_blk_config cfg;
 	struct vplat_blk_mem disk;
-	struct vplat_blk_req reqs[64];
 	uint8_t data[BLK_RO_BYTES];
 };
 
-static struct vplat_device *blk_ro_create(void *state, struct vplat_mem *mem)
+static int blk_ro_options(void *state, struct vplat_instance_options *o)
 {
 	struct blk_ro_state *s = state;
-	struct vplat_blk_config cfg = {.capacity = BLK_RO_BYTES / 512, .read_only = true,
-				       .num_queues = 2, .discard = true, .write_zeroes = true,
-				       .secure_erase = true, .lifetime = true, .blk_size = 4096,
-				       .physical_block_exp = 0, .size_max = 64u << 10,
-				       .id = "vplat-conform-ro"};
+	s->cfg = (struct vplat_blk_config){.capacity = BLK_RO_BYTES / 512, .read_only = true,
+					   .num_queues = 2, .discard = true, .write_zeroes = true,
+					   .secure_erase = true, .lifetime = true, .blk_size = 4096,
+					   .physical_block_exp = 0, .size_max = 64u << 10,
+					   .id = "vplat-conform-ro"};
 	for (size_t i = 0; i < BLK_RO_BYTES; i++)
 		s->data[i] = (uint8_t)(i * 7u + (i >> 9) + 3u);
 	s->disk.data = s->data;
@@ -105,9 +112,8 @@ static struct vplat_device *blk_ro_create(void *state, struct vplat_mem *mem)
 		.pre_eol_info = vplat_cpu_to_le16(VPLAT_VIRTIO_BLK_PRE_EOL_INFO_NORMAL),
 		.device_lifetime_est_typ_a = vplat_cpu_to_le16(2),
 		.device_lifetime_est_typ_b = vplat_cpu_to_le16(1)};
-	if (vplat_blk_init(&s->blk, mem, &cfg, &vplat_blk_host_mem, &s->disk, s->reqs, 64) != 0)
-		return NULL;
-	return vplat_blk_device(&s->blk);
+	blk_mem_options(o, &s->disk, &s->cfg);
+	return 0;
 }
 
 /*
@@ -142,63 +148,76 @@ static const struct vplat_console_host_ops con_sink_ops = {
  * named port whose host side is closed, port 3 free for hot plug.
  */
 struct con_state {
-	struct vplat_console con;
 	struct con_sink sink[3];
+	struct vplat_instance_console_port ports[2];
 };
 
-static struct vplat_device *con_create(void *state, struct vplat_mem *mem)
+static int con_options(void *state, struct vplat_instance_options *o)
 {
 	struct con_state *s = state;
-	struct vplat_console_config cfg = {.max_ports = 4, .cols = 80, .rows = 25};
-	if (vplat_console_init(&s->con, mem, &cfg, &con_sink_ops, &s->sink[0]) != 0 ||
-	    vplat_console_port_add(&s->con, 1, "vplat.console1", true, &con_sink_ops,
-				   &s->sink[1]) != 0 ||
-	    vplat_console_port_add(&s->con, 2, "org.vplat.agent", false, &con_sink_ops,
-				   &s->sink[2]) != 0 ||
-	    vplat_console_port_set_open(&s->con, 2, false) != 0)
-		return NULL;
-	return vplat_console_device(&s->con);
+	s->ports[0] = (struct vplat_instance_console_port){
+		.id = 1, .name = "vplat.console1", .console = true,
+		.end = VPLAT_INSTANCE_CONSOLE_CUSTOM, .host = &con_sink_ops,
+		.host_opaque = &s->sink[1]};
+	s->ports[1] = (struct vplat_instance_console_port){
+		.id = 2, .name = "org.vplat.agent", .closed = true,
+		.end = VPLAT_INSTANCE_CONSOLE_CUSTOM, .host = &con_sink_ops,
+		.host_opaque = &s->sink[2]};
+	o->type = VPLAT_INSTANCE_CONSOLE;
+	o->console = (struct vplat_instance_console){
+		.end = VPLAT_INSTANCE_CONSOLE_CUSTOM, .host = &con_sink_ops,
+		.host_opaque = &s->sink[0], .max_ports = 4, .cols = 80, .rows = 25,
+		.ports = s->ports, .nports = 2};
+	return 0;
 }
 
 /* Console, single port (no MULTIPORT). */
-static struct vplat_device *con_sp_create(void *state, struct vplat_mem *mem)
+static int con_sp_options(void *state, struct vplat_instance_options *o)
 {
 	struct con_state *s = state;
-	struct vplat_console_config cfg = {.max_ports = 1, .cols = 132, .rows = 43};
-	if (vplat_console_init(&s->con, mem, &cfg, &con_sink_ops, &s->sink[0]) != 0)
-		return NULL;
-	return vplat_console_device(&s->con);
+	o->type = VPLAT_INSTANCE_CONSOLE;
+	o->console = (struct vplat_instance_console){
+		.end = VPLAT_INSTANCE_CONSOLE_CUSTOM, .host = &con_sink_ops,
+		.host_opaque = &s->sink[0], .max_ports = 1, .cols = 132, .rows = 43};
+	return 0;
 }
 
 /* Network: one queue pair with the control queue, MAC, MTU and link speed. */
 struct net_state {
-	struct vplat_net net;
+	struct vplat_net_config cfg;
 	struct vplat_net_mock mock;
 };
 
-static struct vplat_device *net_create(void *state, struct vplat_mem *mem)
+/* The factory's options of a network model on the mock host end of @p s. */
+static void net_mock_options(struct vplat_instance_options *o, struct net_state *s)
+{
+	o->type = VPLAT_INSTANCE_NET;
+	o->net = (struct vplat_instance_net){.backend = VPLAT_INSTANCE_NET_CUSTOM,
+					     .host = &vplat_net_host_mock, .host_opaque = &s->mock,
+					     .config = &s->cfg};
+}
+
+static int net_options(void *state, struct vplat_instance_options *o)
 {
 	struct net_state *s = state;
-	struct vplat_net_config cfg = {.mac = {0x52, 0x54, 0x00, 0x12, 0x34, 0x56}, .has_mac = true,
-				       .mtu = 1500, .pairs = 1, .ctrl = true, .speed = 1000,
-				       .duplex = 1};
-	if (vplat_net_init(&s->net, mem, &cfg, &vplat_net_host_mock, &s->mock) != 0)
-		return NULL;
-	return vplat_net_device(&s->net);
+	s->cfg = (struct vplat_net_config){.mac = {0x52, 0x54, 0x00, 0x12, 0x34, 0x56},
+					   .has_mac = true, .mtu = 1500, .pairs = 1, .ctrl = true,
+					   .speed = 1000, .duplex = 1};
+	net_mock_options(o, s);
+	return 0;
 }
 
 /*
  * Network, multiqueue: 4 queue pairs, no MAC, MTU or speed (feature-gated fields absent), and
  * a host end that takes every offload, so the GSO features are offered too.
  */
-static struct vplat_device *net_mq_create(void *state, struct vplat_mem *mem)
+static int net_mq_options(void *state, struct vplat_instance_options *o)
 {
 	struct net_state *s = state;
-	struct vplat_net_config cfg = {.pairs = VPLAT_NET_MAX_PAIRS, .ctrl = true};
+	s->cfg = (struct vplat_net_config){.pairs = VPLAT_NET_MAX_PAIRS, .ctrl = true};
 	s->mock.offloads = VPLAT_NET_OFFLOAD_MASK;
-	if (vplat_net_init(&s->net, mem, &cfg, &vplat_net_host_mock, &s->mock) != 0)
-		return NULL;
-	return vplat_net_device(&s->net);
+	net_mock_options(o, s);
+	return 0;
 }
 
 /*
@@ -242,49 +261,12 @@ static void gpio_poll(void *state, struct vplat_instance *inst)
  * GPIO, plain: 4 unnamed lines (gpio_names_size 0) on a host end that cannot detect input
  * events, so VIRTIO_GPIO_F_IRQ is not offered and there is no eventq.
  */
-static int plain_set_direction(void *host, uint16_t line, uint8_t dir, uint8_t value)
+static int gpio_plain_options(void *state, struct vplat_instance_options *o)
 {
-	return vplat_gpio_host_sim.set_direction(host, line, dir, value);
-}
-static int plain_get_value(void *host, uint16_t line, uint8_t *value)
-{
-	return vplat_gpio_host_sim.get_value(host, line, value);
-}
-static int plain_set_value(void *host, uint16_t line, uint8_t value)
-{
-	return vplat_gpio_host_sim.set_value(host, line, value);
-}
-static const struct vplat_gpio_host_ops gpio_plain_ops = {
-	.set_direction = plain_set_direction,
-	.get_value = plain_get_value,
-	.set_value = plain_set_value,
-};
-
-struct gpio_state {
-	struct vplat_gpio gpio;
-	struct vplat_gpio_line lines[4];
-	struct vplat_gpio_sim *sim;
-};
-
-static void gpio_destroy(void *state)
-{
-	struct gpio_state *s = state;
-	vplat_gpio_fini(&s->gpio);
-	vplat_gpio_sim_free(s->sim);
-	s->sim = NULL;
-}
-
-static struct vplat_device *gpio_plain_create(void *state, struct vplat_mem *mem)
-{
-	struct gpio_state *s = state;
-	s->sim = vplat_gpio_sim_new(1, 4);
-	if (!s->sim || vplat_gpio_init(&s->gpio, mem, s->lines, 4, NULL, 0, &gpio_plain_ops,
-				       vplat_gpio_sim_chip(s->sim, 0)) != 0) {
-		vplat_gpio_sim_free(s->sim);
-		s->sim = NULL;
-		return NULL;
-	}
-	return vplat_gpio_device(&s->gpio);
+	(void)state;
+	o->type = VPLAT_INSTANCE_GPIO;
+	o->gpio = (struct vplat_instance_gpio){.lines = 4, .no_irq = true, .no_names = true};
+	return 0;
 }
 
 /*
@@ -359,23 +341,18 @@ static int wd_options(void *state, struct vplat_instance_options *o)
 }
 
 static const struct lb_model models[] = {
-	{"rng", VPLAT_VIRTIO_ID_RNG, sizeof(struct vplat_rng_mock), rng_options, NULL, NULL, NULL},
-	{"blk", VPLAT_VIRTIO_ID_BLOCK, sizeof(struct blk_state), NULL, blk_create, NULL, NULL},
-	{"blk-ro", VPLAT_VIRTIO_ID_BLOCK, sizeof(struct blk_ro_state), NULL, blk_ro_create, NULL,
+	{"rng", VPLAT_VIRTIO_ID_RNG, sizeof(struct vplat_rng_mock), rng_options, NULL, NULL},
+	{"blk", VPLAT_VIRTIO_ID_BLOCK, sizeof(struct blk_state), blk_options, NULL, NULL},
+	{"blk-ro", VPLAT_VIRTIO_ID_BLOCK, sizeof(struct blk_ro_state), blk_ro_options, NULL, NULL},
+	{"net", VPLAT_VIRTIO_ID_NET, sizeof(struct net_state), net_options, NULL, NULL},
+	{"net-mq", VPLAT_VIRTIO_ID_NET, sizeof(struct net_state), net_mq_options, NULL, NULL},
+	{"console", VPLAT_VIRTIO_ID_CONSOLE, sizeof(struct con_state), con_options, NULL, NULL},
+	{"console-sp", VPLAT_VIRTIO_ID_CONSOLE, sizeof(struct con_state), con_sp_options, NULL,
 	 NULL},
-	{"net", VPLAT_VIRTIO_ID_NET, sizeof(struct net_state), NULL, net_create, NULL, NULL},
-	{"net-mq", VPLAT_VIRTIO_ID_NET, sizeof(struct net_state), NULL, net_mq_create, NULL, NULL},
-	{"console", VPLAT_VIRTIO_ID_CONSOLE, sizeof(struct con_state), NULL, con_create, NULL,
-	 NULL},
-	{"console-sp", VPLAT_VIRTIO_ID_CONSOLE, sizeof(struct con_state), NULL, con_sp_create,
-	 NULL, NULL},
-	{"gpio", VPLAT_VIRTIO_ID_GPIO, 1, gpio_options, NULL, NULL, gpio_poll},
-	{"gpio-plain", VPLAT_VIRTIO_ID_GPIO, sizeof(struct gpio_state), NULL, gpio_plain_create,
-	 gpio_destroy, NULL},
-	{"can", VPLAT_VIRTIO_ID_CAN, sizeof(struct can_state), can_options, NULL, can_destroy,
-	 can_poll},
-	{"watchdog", VPLAT_VIRTIO_ID_WATCHDOG, sizeof(struct wd_state), wd_options, NULL, NULL,
-	 NULL},
+	{"gpio", VPLAT_VIRTIO_ID_GPIO, 1, gpio_options, NULL, gpio_poll},
+	{"gpio-plain", VPLAT_VIRTIO_ID_GPIO, 1, gpio_plain_options, NULL, NULL},
+	{"can", VPLAT_VIRTIO_ID_CAN, sizeof(struct can_state), can_options, can_destroy, can_poll},
+	{"watchdog", VPLAT_VIRTIO_ID_WATCHDOG, sizeof(struct wd_state), wd_options, NULL, NULL},
 };
 #define NMODELS (sizeof(models) / sizeof(models[0]))
 
@@ -383,15 +360,13 @@ static const struct lb_model models[] = {
 struct lb_inst {
 	struct vplat_loopback lb;
 	void *state;
-	struct vplat_instance *inst; /* a model built by the factory */
+	struct vplat_instance *inst;
 	struct vplat_device *dev;
 };
 
-/* The model's device over @p mem: from the factory or from its create(). */
+/* The model's device over @p mem, from the factory. */
 static int lb_build(const struct lb_model *m, struct lb_inst *in, struct vplat_mem *mem)
 {
-	if (m->create)
-		return (in->dev = m->create(in->state, mem)) ? 0 : VPLAT_EINVAL;
 	struct vplat_instance_options o = {0};
 	int rc = m->options(in->state, &o);
 	if (!rc && !(rc = vplat_instance_create(&in->inst, mem, &o, NULL, 0)))
@@ -399,21 +374,15 @@ static int lb_build(const struct lb_model *m, struct lb_inst *in, struct vplat_m
 	return rc;
 }
 
-/* Detach the transport, then release the device: the loopback may touch it until then.
- * A model built by create() keeps its order (its destroy() ran before the detach). */
+/* Detach the transport, then release the device: the loopback may touch it until then. */
 static void lb_unbuild(const struct lb_model *m, struct lb_inst *in)
 {
-	if (!in->inst && in->dev && m->destroy)
-		m->destroy(in->state);
 	vplat_loopback_fini(&in->lb);
-	if (in->inst) {
-		vplat_instance_destroy(in->inst);
-		in->inst = NULL;
-		if (m->destroy)
-			m->destroy(in->state);
-	} else if (!in->dev && m->options && m->destroy) {
-		m->destroy(in->state); /* options() prepared state, the factory refused */
-	}
+	vplat_instance_destroy(in->inst);
+	in->inst = NULL;
+	in->dev = NULL;
+	if (m->destroy)
+		m->destroy(in->state);
 }
 
 struct lb_pal {
@@ -469,8 +438,7 @@ static void lb_poll(struct vplat_pal *pal, unsigned idx)
 	struct lb_inst *in = p->inst[idx];
 	if (!in)
 		return;
-	if (in->inst)
-		vplat_instance_dispatch(in->inst);
+	vplat_instance_dispatch(in->inst);
 	if (models[idx / 2].poll)
 		models[idx / 2].poll(in->state, in->inst);
 }

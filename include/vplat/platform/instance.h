@@ -74,6 +74,8 @@ typedef void (*vplat_instance_log_fn)(void *opaque, enum vplat_instance_log_leve
 				      const char *msg);
 
 struct vplat_rng_host_ops;
+struct vplat_blk_host_ops;
+struct vplat_blk_config;
 
 /** Entropy device options. */
 struct vplat_instance_rng {
@@ -94,6 +96,27 @@ struct vplat_instance_blk {
 	const char *serial;    /**< GET_ID string, at most 20 bytes (NULL: none) */
 	uint32_t max_requests; /**< request slots shared by all queues (0: 128) */
 	struct vplat_ratelimit_config ratelimit; /**< IOPS and bytes/s (all zero: unlimited) */
+	/**
+	 * A caller-supplied host end instead of an image file: an embedder's own storage, a
+	 * test's in-memory disk (NULL: the image file at @ref path). With it @ref config is
+	 * required and @ref path, @ref create_size, @ref read_only, @ref direct,
+	 * @ref writeback, @ref num_queues and @ref queue_size are ignored (set them in
+	 * @ref config); @ref serial (overrides the config's id when set), @ref max_requests and
+	 * @ref ratelimit still apply. Borrowed; must outlive the instance.
+	 */
+	const struct vplat_blk_host_ops *host;
+	void *host_opaque;                     /**< argument of @ref host */
+	const struct vplat_blk_config *config; /**< with @ref host, what the device offers
+						*   (copied during the call) */
+	/**
+	 * Image files only: serve requests asynchronously (vplat_blk_aio: io_uring when vplat
+	 * was built with liburing and the kernel allows it, else a thread pool), up to
+	 * @ref max_requests in flight. Completions then arrive through
+	 * vplat_instance_dispatch() when vplat_instance_fds() is readable, and out of order:
+	 * vplat_instance_in_order() does not hold for such an instance.
+	 */
+	bool async;
+	bool async_threads; /**< with @ref async, always the thread pool, never io_uring */
 };
 
 /** Host end of a console. */
@@ -103,12 +126,38 @@ enum vplat_instance_console_end {
 	VPLAT_INSTANCE_CONSOLE_LISTEN = 2,  /**< serve one client on a UNIX socket at the path */
 	VPLAT_INSTANCE_CONSOLE_CONNECT = 3, /**< connect to a UNIX socket at the path */
 	VPLAT_INSTANCE_CONSOLE_LOG = 4,     /**< append guest output to a file (no input) */
+	VPLAT_INSTANCE_CONSOLE_CUSTOM = 5,  /**< a caller-supplied host end (ops table and its
+					     *   argument), e.g. a test's sink */
+};
+
+struct vplat_console_host_ops;
+
+/** A further port of a multiport console, present from the start. */
+struct vplat_instance_console_port {
+	uint32_t id;       /**< port number, 1 .. max_ports - 1 */
+	const char *name;  /**< name the driver is told (PORT_NAME; NULL: none) */
+	bool console;      /**< nominate the port as a console (CONSOLE_PORT) */
+	bool closed;       /**< the host side starts closed (no PORT_OPEN until it opens) */
+	enum vplat_instance_console_end end; /**< the port's host end */
+	const char *path;  /**< socket or file path of LISTEN, CONNECT and LOG */
+	const struct vplat_console_host_ops *host; /**< CUSTOM: the host end (borrowed) */
+	void *host_opaque; /**< CUSTOM: argument of @ref host */
 };
 
 /** Console options. */
 struct vplat_instance_console {
-	enum vplat_instance_console_end end; /**< host end */
+	enum vplat_instance_console_end end; /**< host end of port 0 */
 	const char *path; /**< socket or file path of LISTEN, CONNECT and LOG (else ignored) */
+	const struct vplat_console_host_ops *host; /**< CUSTOM: port 0's host end (borrowed;
+						    *   must outlive the instance) */
+	void *host_opaque;  /**< CUSTOM: argument of @ref host */
+	uint32_t max_ports; /**< ports offered; above 1 offers VIRTIO_CONSOLE_F_MULTIPORT
+			     *   (0: 1 + the highest id in @ref ports, or 1 without ports) */
+	uint16_t cols;      /**< initial width of port 0 (0: 80) */
+	uint16_t rows;      /**< initial height of port 0 (0: 25) */
+	const struct vplat_instance_console_port *ports; /**< further ports (NULL: none);
+							  *   needs max_ports above 1 */
+	unsigned nports;    /**< entries in @ref ports */
 };
 
 /** Host end of a network device. */
@@ -116,7 +165,12 @@ enum vplat_instance_net_backend {
 	VPLAT_INSTANCE_NET_TAP = 0,    /**< a Linux tap (needs CAP_NET_ADMIN) */
 	VPLAT_INSTANCE_NET_SWITCH = 1, /**< a port of a vplat switch the caller owns */
 	VPLAT_INSTANCE_NET_SINK = 2,   /**< transmitted frames are counted and dropped */
+	VPLAT_INSTANCE_NET_CUSTOM = 3, /**< a caller-supplied host end (ops table and its
+					*   argument), e.g. a test's mock */
 };
+
+struct vplat_net_host_ops;
+struct vplat_net_config;
 
 struct vplat_switch;
 
@@ -135,13 +189,38 @@ struct vplat_instance_net {
 	uint16_t queue_size;     /**< largest queue size (0: 256) */
 	bool ctrl;               /**< offer a control queue (a vhost-user front end serves its
 				  *   own, so the daemon leaves this false) */
+	const struct vplat_net_host_ops *host; /**< CUSTOM: the host end (required then;
+						*   borrowed, must outlive the instance) */
+	void *host_opaque;       /**< CUSTOM: argument of @ref host */
+	/** CUSTOM: what the device offers, queue pairs and link speed included (copied during
+	 *  the call; NULL: one queue pair with @ref has_mac, @ref mac, @ref mtu,
+	 *  @ref queue_size and @ref ctrl). */
+	const struct vplat_net_config *config;
 };
 
-/** GPIO device options: simulated lines, optionally driven through a control socket. */
+/** Host end of a GPIO device. */
+enum vplat_instance_gpio_backend {
+	VPLAT_INSTANCE_GPIO_SIM = 0,   /**< simulated lines (vplat_gpio_sim) */
+	VPLAT_INSTANCE_GPIO_GPIOD = 1, /**< a GPIO chip of the host kernel through libgpiod; a
+					*   vplat built without libgpiod refuses it with
+					*   vplat_build_missing(VPLAT_BUILD_GPIOD) in the message */
+};
+
+/** GPIO device options: simulated lines, optionally driven through a control socket, or a
+ *  host GPIO chip. */
 struct vplat_instance_gpio {
 	uint16_t lines;                 /**< number of lines, 1..1024 (0: 8) */
 	const char *const *line_names;  /**< @ref lines names (NULL: c0l0, c0l1, ...) */
 	const char *control;            /**< control socket path to listen on (NULL: none) */
+	bool no_irq;   /**< do not offer VIRTIO_GPIO_F_IRQ (as a host end without input event
+			*   detection): no eventq */
+	bool no_names; /**< offer no line names (gpio_names_size 0); @ref line_names ignored */
+	enum vplat_instance_gpio_backend backend; /**< host end (0: the simulator); with GPIOD,
+						   *   @ref lines, @ref line_names, @ref control
+						   *   and @ref no_irq are ignored (the chip's
+						   *   lines and names are offered) */
+	const char *chip; /**< GPIOD: the chip's name, number or path ("gpiochip0", "0",
+			   *   "/dev/gpiochip0"); required then */
 };
 
 /** Host end of a CAN device. */
@@ -239,7 +318,8 @@ VPLAT_API struct vplat_device *vplat_instance_device(struct vplat_instance *in);
  * The line simulator behind a GPIO instance, for a test bench or a VMM that drives inputs
  * and reads outputs in process (vplat_gpio_sim_get(), vplat_gpio_sim_drive()).
  * @param in  an instance
- * @return the simulator (owned by @p in), or NULL if @p in is not a GPIO instance
+ * @return the simulator (owned by @p in), or NULL if @p in is not a GPIO instance on the
+ *         simulator (VPLAT_INSTANCE_GPIO_GPIOD)
  */
 VPLAT_API struct vplat_gpio_sim *vplat_instance_gpio_sim(struct vplat_instance *in);
 
