@@ -449,6 +449,32 @@ START_TEST(remap_on_kick_after_silent_memory_change)
 }
 END_TEST
 
+START_TEST(pop_and_push_follow_silent_memory_change)
+{
+	/* The VMM moves guest RAM without vplat_device_remap() and without a kick: the queue's
+	 * own generation check re-translates before pop and push touch a ring. */
+	rf_setup(&f, layout(_i), 8);
+	uint8_t *old = f.mem, *copy = move_ram();
+	f.mem = copy;
+	uint64_t a[1] = {RF_BUF};
+	uint32_t l[1] = {16};
+	uint16_t fl[1] = {WRITE};
+	rf_add(&f, 1, a, l, fl);
+	ck_assert_int_eq(rf_pop(&f, &c, iov, 4), 0);
+	ck_assert_ptr_eq(f.vq[0].desc, copy + (RF_DESC - RF_GPA));
+	ck_assert_ptr_eq(iov[0].base, copy + (RF_BUF - RF_GPA));
+	/* A second silent move between pop and push: push writes the new used ring. */
+	uint8_t *copy2 = move_ram();
+	f.mem = copy2;
+	ck_assert_int_eq(vplat_vq_push(&f.vq[0], &c, 16), 0);
+	ck_assert_ptr_eq(f.vq[0].device, copy2 + (RF_DEVICE - RF_GPA));
+	ck_assert(!rf_needs_reset(&f));
+	free(old);
+	free(copy);
+	rf_teardown(&f);
+}
+END_TEST
+
 START_TEST(liveness_pushed_into_queues)
 {
 	/* The queue's own flag follows every status change of the device. */
@@ -516,6 +542,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, set_base_resumes);
 	tcase_add_loop_test(tc, remap_after_memory_change, 0, 2);
 	tcase_add_loop_test(tc, remap_on_kick_after_silent_memory_change, 0, 2);
+	tcase_add_loop_test(tc, pop_and_push_follow_silent_memory_change, 0, 2);
 	tcase_add_loop_test(tc, liveness_pushed_into_queues, 0, 2);
 	tcase_add_test(tc, no_processing_before_driver_ok);
 	suite_add_tcase(s, tc);
