@@ -7,6 +7,7 @@
 #include <sys/utsname.h>
 #include <time.h>
 #include "conformance/pal/pal.h"
+#include "vplat/version.h"
 #include "vplat/error.h"
 #include "vplat/val/val.h"
 #include "vplat/val/conform.h"
@@ -76,7 +77,8 @@ static void usage(FILE *out)
 	      "    --html FILE        write a self-contained HTML report\n"
 	      "    --timeout MS       time budget per test (default 5000)\n"
 	      "    --quiet            no per-test lines on standard output\n"
-	      "    -h, --help         this text\n\n"
+	      "    -h, --help         this text\n"
+	      "        --version      print the version and exit\n\n"
 	      "PALS\n",
 	      out);
 	for (size_t i = 0; i < sizeof(pals) / sizeof(pals[0]); i++)
@@ -176,11 +178,12 @@ int main(int argc, char **argv)
 		{"junit", required_argument, 0, 'J'},  {"json", required_argument, 0, 'j'},
 		{"html", required_argument, 0, 'H'},   {"timeout", required_argument, 0, 'o'},
 		{"quiet", no_argument, 0, 'q'},        {"help", no_argument, 0, 'h'},
-		{0, 0, 0, 0}};
+		{"version", no_argument, 0, 1000},     {0, 0, 0, 0}};
 	int o;
 	char *end;
 	while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (o) {
+		case 1000: printf("vplat-conform (vplat) %s\n", vplat_version()); return 0;
 		case 'p': pal_name = optarg; break;
 		case 'a':
 			if (npal_args == 63 || !strchr(optarg, '=')) {

@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "vdev.h"
+#include "vplat/version.h"
 
 static const struct vdev_type *const types[] = {&vdev_rng,  &vdev_blk,     &vdev_net,
 						   &vdev_gpio, &vdev_console, &vdev_can,
@@ -100,7 +101,8 @@ static void usage(FILE *f)
 {
 	fprintf(f, "NAME\n    vplat-device - vplat virtio devices as vhost-user back-ends\n\n"
 		   "SYNOPSIS\n    vplat-device DEVICE --socket PATH [OPTIONS]\n"
-		   "    vplat-device DEVICE --help\n\n"
+		   "    vplat-device DEVICE --help\n"
+		   "    vplat-device --version\n\n"
 		   "DESCRIPTION\n"
 		   "    Serves one vplat device model to a vhost-user front-end (QEMU, DPDK\n"
 		   "    virtio-user, vplat's own front-end). By default it listens on PATH and\n"
@@ -257,6 +259,10 @@ static int run(struct vdev *v)
 
 int main(int argc, char **argv)
 {
+	if (argc >= 2 && !strcmp(argv[1], "--version")) {
+		printf("vplat-device (vplat) %s\n", vplat_version());
+		return VDEV_EXIT_OK;
+	}
 	if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
 		usage(argc < 2 ? stderr : stdout);
 		return argc < 2 ? VDEV_EXIT_USAGE : VDEV_EXIT_OK;

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "vplat/version.h"
 #include "vplat/vplat.h"
 #include "vplat/platform/platform.h"
 #include "vplat/spec/virtio_blk.h"
@@ -30,7 +31,8 @@ static const char help_main[] =
     "    vplat-platform check FILE\n"
     "    vplat-platform guest-dtb FILE -o OUT [--vm VM] [--base DTB]\n"
     "    vplat-platform run FILE [--vm VM]\n"
-    "    vplat-platform [COMMAND] --help\n\n"
+    "    vplat-platform [COMMAND] --help\n"
+    "    vplat-platform --version\n\n"
     "DESCRIPTION\n"
     "    A platform description is a device tree (docs/platform-binding.md) that lists\n"
     "    VMs, their virtio devices, transports, MMIO windows, interrupts, feature masks,\n"
@@ -348,6 +350,10 @@ int main(int argc, char **argv)
 	if (argc < 2)
 		return usage_error("%s", "no command given");
 	const char *cmd = argv[1];
+	if (!strcmp(cmd, "--version")) {
+		printf("vplat-platform (vplat) %s\n", vplat_version());
+		return 0;
+	}
 	if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help")) {
 		fputs(help_main, stdout);
 		return 0;

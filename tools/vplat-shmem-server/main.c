@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "vplat/version.h"
 #include "vplat/error.h"
 #include "vplat/fabric/ivshmem_server.h"
 
@@ -43,7 +44,8 @@ static void usage(FILE *out)
 	      "    --vectors N       doorbell vectors per peer, 1..64 (default 1)\n"
 	      "    --max-peers N     peers at once (default: the library's)\n"
 	      "    --verbose         print the peer count when it changes\n"
-	      "    -h, --help        this text\n\n"
+	      "    -h, --help        this text\n"
+	      "        --version     print the version and exit\n\n"
 	      "EXIT STATUS\n"
 	      "    0 after SIGTERM or SIGINT, 1 on a run-time failure, 2 on bad arguments.\n",
 	      out);
@@ -79,11 +81,13 @@ int main(int argc, char **argv)
 					     {"max-peers", required_argument, 0, 'p'},
 					     {"verbose", no_argument, 0, 'V'},
 					     {"help", no_argument, 0, 'h'},
+					     {"version", no_argument, 0, 1000},
 					     {0, 0, 0, 0}};
 	int o;
 	uint64_t v;
 	while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (o) {
+		case 1000: printf("vplat-shmem-server (vplat) %s\n", vplat_version()); return 0;
 		case 's': cfg.path = optarg; break;
 		case 'S':
 			if (!parse_u64(optarg, &cfg.shm_size)) {
