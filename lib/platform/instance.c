@@ -32,6 +32,7 @@
 #include "vplat/platform/instance.h"
 #include "vplat/rng.h"
 #include "vplat/watchdog.h"
+#include "pf_error.h"
 
 extern char **environ;
 
@@ -106,8 +107,7 @@ struct vplat_instance {
 static const char *const type_names[VPLAT_INSTANCE_NTYPES] = {"rng",  "blk", "console", "net",
 							      "gpio", "can", "watchdog"};
 
-__attribute__((format(printf, 4, 5))) static int fail(char *err, size_t errlen, int rc,
-						      const char *fmt, ...)
+int vplat_pf_error(char *err, size_t errlen, int rc, const char *fmt, ...)
 {
 	if (err && errlen) {
 		va_list ap;
@@ -167,7 +167,7 @@ static int create_rng(struct vplat_instance *in, struct vplat_mem *mem, char *er
 	int rc = o->host ? vplat_rng_init(&in->u.rng, mem, o->host, o->host_opaque)
 			 : vplat_rng_init(&in->u.rng, mem, &vplat_rng_host_getrandom, NULL);
 	if (rc)
-		return fail(err, errlen, rc, "rng: %s", vplat_strerror(rc));
+		return vplat_pf_error(err, errlen, rc, "rng: %s", vplat_strerror(rc));
 	in->dev = vplat_rng_device(&in->u.rng);
 	return 0;
 }
@@ -188,11 +188,11 @@ static int blk_finish(struct vplat_instance *in, struct vplat_mem *mem,
 	}
 	int rc = vplat_blk_init(&b->blk, mem, cfg, ops, host, b->reqs, nreqs);
 	if (rc)
-		return fail(err, errlen, rc, "blk: %s", vplat_strerror(rc));
+		return vplat_pf_error(err, errlen, rc, "blk: %s", vplat_strerror(rc));
 	const struct vplat_ratelimit_config *rl = &o->ratelimit;
 	if ((rl->ops_rate || rl->bytes_rate) &&
 	    (rc = vplat_blk_set_ratelimit(&b->blk, rl, vplat_switch_monotonic_ns, NULL)))
-		return fail(err, errlen, rc, "blk: rate limit: %s", vplat_strerror(rc));
+		return vplat_pf_error(err, errlen, rc, "blk: rate limit: %s", vplat_strerror(rc));
 	in->dev = vplat_blk_device(&b->blk);
 	return 0;
 }
@@ -203,10 +203,10 @@ static int create_blk_custom(struct vplat_instance *in, struct vplat_mem *mem, c
 {
 	const struct vplat_instance_blk *o = &in->opt.blk;
 	if (!o->config)
-		return fail(err, errlen, VPLAT_EINVAL,
+		return vplat_pf_error(err, errlen, VPLAT_EINVAL,
 			    "blk: a caller-supplied host end needs a device config");
 	if (o->serial && strlen(o->serial) > 20)
-		return fail(err, errlen, VPLAT_EINVAL, "blk: serial longer than 20 bytes");
+		return vplat_pf_error(err, errlen, VPLAT_EINVAL, "blk: serial longer than 20 bytes");
 	struct vplat_blk_config cfg = *o->config;
 	int rc = blk_finish(in, mem, &cfg, o->host, o->host_opaque, err, errlen);
 	if (!rc)
@@ -223,18 +223,18 @@ static int create_blk(struct vplat_instance *in, struct vplat_mem *mem, char *er
 	if (o->host)
 		return create_blk_custom(in, mem, err, errlen);
 	if (!o->path)
-		return fail(err, errlen, VPLAT_EINVAL, "blk: an image path is required");
+		return vplat_pf_error(err, errlen, VPLAT_EINVAL, "blk: an image path is required");
 	if (resolve(in, o->path, path, sizeof(path)))
-		return fail(err, errlen, VPLAT_EINVAL, "blk: image path too long");
+		return vplat_pf_error(err, errlen, VPLAT_EINVAL, "blk: image path too long");
 	if (o->serial && strlen(o->serial) > 20)
-		return fail(err, errlen, VPLAT_EINVAL, "blk: serial longer than 20 bytes");
+		return vplat_pf_error(err, errlen, VPLAT_EINVAL, "blk: serial longer than 20 bytes");
 	if (o->create_size) {
 		int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 		if (fd >= 0) {
 			int rc = ftruncate(fd, (off_t)o->create_size);
 			close(fd);
 			if (rc)
-				return fail(err, errlen, VPLAT_EIO, "blk: cannot size image %s: %s",
+				return vplat_pf_error(err, errlen, VPLAT_EIO, "blk: cannot size image %s: %s",
 					    path, strerror(errno));
 		}
 	}
@@ -242,7 +242,7 @@ static int create_blk(struct vplat_instance *in, struct vplat_mem *mem, char *er
 	    (o->read_only ? VPLAT_BLK_FILE_RDONLY : 0) | (o->direct ? VPLAT_BLK_FILE_DIRECT : 0);
 	int rc = vplat_blk_file_open(&b->f, path, flags);
 	if (rc)
-		return fail(err, errlen, rc, "blk: cannot open image %s: %s", path,
+		return vplat_pf_error(err, errlen, rc, "blk: cannot open image %s: %s", path,
 			    vplat_strerror(rc));
 	b->open = true;
 	struct vplat_blk_config cfg = {.num_queues = o->num_queues ? o->num_queues : 1,
@@ -255,7 +255,7 @@ static int create_blk(struct vplat_instance *in, struct vplat_mem *mem, char *er
 		uint32_t depth = o->max_requests ? o->max_requests : I_BLK_REQS;
 		if ((rc = vplat_blk_aio_init(&b->aio, &b->f, depth > 4096 ? 4096 : depth,
 					     o->async_threads ? VPLAT_BLK_AIO_THREADS : 0)))
-			return fail(err, errlen, rc, "blk: asynchronous I/O: %s",
+			return vplat_pf_error(err, errlen, rc, "blk: asynchronous I/O: %s",
 				    vplat_strerror(rc));
 		b->aio_on = true;
 		ops = &vplat_blk_host_aio;
@@ -281,9 +281,9 @@ static int con_open_end(struct vplat_instance *in, uint32_t port,
 	bool needs_path = end == VPLAT_INSTANCE_CONSOLE_LISTEN ||
 			  end == VPLAT_INSTANCE_CONSOLE_CONNECT || end == VPLAT_INSTANCE_CONSOLE_LOG;
 	if (needs_path && !opath)
-		return fail(err, errlen, VPLAT_EINVAL, "console: this host end needs a path");
+		return vplat_pf_error(err, errlen, VPLAT_EINVAL, "console: this host end needs a path");
 	if (needs_path && resolve(in, opath, path, sizeof(path)))
-		return fail(err, errlen, VPLAT_EINVAL, "console: host end path too long");
+		return vplat_pf_error(err, errlen, VPLAT_EINVAL, "console: host end path too long");
 	int rc;
 	switch (end) {
 	case VPLAT_INSTANCE_CONSOLE_STDIO:
@@ -303,16 +303,16 @@ static int con_open_end(struct vplat_instance *in, uint32_t port,
 		break;
 	case VPLAT_INSTANCE_CONSOLE_CUSTOM:
 		if (!custom)
-			return fail(err, errlen, VPLAT_EINVAL,
+			return vplat_pf_error(err, errlen, VPLAT_EINVAL,
 				    "console: a caller-supplied host end needs its ops table");
 		*ops = custom;
 		*host = custom_opaque;
 		return 0;
 	default:
-		return fail(err, errlen, VPLAT_EINVAL, "console: unknown host end %d", (int)end);
+		return vplat_pf_error(err, errlen, VPLAT_EINVAL, "console: unknown host end %d", (int)end);
 	}
 	if (rc)
-		return fail(err, errlen, rc, "console: host end %s: %s", path, vplat_strerror(rc));
+		return vplat_pf_error(err, errlen, rc, "console: host end %s: %s", path, vplat_strerror(rc));
 	e->open = true;
 	if (end == VPLAT_INSTANCE_CONSOLE_PTY) {
 		if (port)
@@ -333,7 +333,7 @@ static int create_console(struct vplat_instance *in, struct vplat_mem *mem, char
 	struct i_con *b = &in->u.con;
 	uint32_t max_ports = o->max_ports;
 	if (o->nports && !o->ports)
-		return fail(err, errlen, VPLAT_EINVAL, "console: %u ports but no port list",
+		return vplat_pf_error(err, errlen, VPLAT_EINVAL, "console: %u ports but no port list",
 			    o->nports);
 	for (unsigned i = 0; !o->max_ports && i < o->nports; i++)
 		if (o->ports[i].id >= max_ports)
@@ -342,7 +342,7 @@ static int create_console(struct vplat_instance *in, struct vplat_mem *mem, char
 		max_ports = 1;
 	for (unsigned i = 0; i < o->nports; i++)
 		if (!o->ports[i].id || o->ports[i].id >= max_ports)
-			return fail(err, errlen, VPLAT_EINVAL,
+			return vplat_pf_error(err, errlen, VPLAT_EINVAL,
 				    "console: port %u outside 1..%u", o->ports[i].id,
 				    max_ports - 1);
 	b->nends = 1 + o->nports;
@@ -358,7 +358,7 @@ static int create_console(struct vplat_instance *in, struct vplat_mem *mem, char
 					   .cols = o->cols ? o->cols : 80,
 					   .rows = o->rows ? o->rows : 25};
 	if ((rc = vplat_console_init(&b->con, mem, &cfg, ops, host)))
-		return fail(err, errlen, rc, "console: %s", vplat_strerror(rc));
+		return vplat_pf_error(err, errlen, rc, "console: %s", vplat_strerror(rc));
 	if (b->ends[0].open)
 		vplat_console_fd_bind(&b->ends[0].fd, &b->con, 0);
 	for (unsigned i = 0; i < o->nports; i++) {
@@ -371,7 +371,7 @@ static int create_console(struct vplat_instance *in, struct vplat_mem *mem, char
 			vplat_console_fd_bind(&e->fd, &b->con, p->id);
 		if ((rc = vplat_console_port_add(&b->con, p->id, p->name, p->console, ops, host)) ||
 		    (p->closed && (rc = vplat_console_port_set_open(&b->con, p->id, false))))
-			return fail(err, errlen, rc, "console: port %u: %s", p->id,
+			return vplat_pf_error(err, errlen, rc, "console: port %u: %s", p->id,
 				    vplat_strerror(rc));
 	}
 	in->dev = vplat_console_device(&b->con);
@@ -406,7 +406,7 @@ static int create_net(struct vplat_instance *in, struct vplat_mem *mem, char *er
 	switch (o->backend) {
 	case VPLAT_INSTANCE_NET_CUSTOM:
 		if (!o->host)
-			return fail(err, errlen, VPLAT_EINVAL,
+			return vplat_pf_error(err, errlen, VPLAT_EINVAL,
 				    "net: a caller-supplied host end needs its ops table");
 		if (o->config)
 			cfg = *o->config;
@@ -415,22 +415,22 @@ static int create_net(struct vplat_instance *in, struct vplat_mem *mem, char *er
 		break;
 	case VPLAT_INSTANCE_NET_TAP:
 		if (!o->tap)
-			return fail(err, errlen, VPLAT_EINVAL, "net: a tap name is required");
+			return vplat_pf_error(err, errlen, VPLAT_EINVAL, "net: a tap name is required");
 		if ((rc = vplat_net_tap_open(&b->tap, o->tap)))
-			return fail(err, errlen, rc, "net: tap %s: %s", o->tap, vplat_strerror(rc));
+			return vplat_pf_error(err, errlen, rc, "net: tap %s: %s", o->tap, vplat_strerror(rc));
 		ilog(in, VPLAT_INSTANCE_LOG_INFO, "net: tap %s", b->tap.name);
 		ops = &vplat_net_tap_host;
 		host = &b->tap;
 		break;
 	case VPLAT_INSTANCE_NET_SWITCH: {
 		if (!o->sw)
-			return fail(err, errlen, VPLAT_EINVAL, "net: a switch is required");
+			return vplat_pf_error(err, errlen, VPLAT_EINVAL, "net: a switch is required");
 		struct vplat_switch_port_config pc = {.name = o->port_name ? o->port_name : "net",
 						      .rate_bps = o->rate_bps,
 						      .burst_bytes = o->burst_bytes};
 		if ((rc = vplat_switch_net_port_init(&b->port, vplat_switch_iface(o->sw), &pc, NULL,
 						     NULL)))
-			return fail(err, errlen, rc, "net: switch port: %s", vplat_strerror(rc));
+			return vplat_pf_error(err, errlen, rc, "net: switch port: %s", vplat_strerror(rc));
 		ops = &vplat_switch_net_host;
 		host = &b->port;
 		break;
@@ -440,10 +440,10 @@ static int create_net(struct vplat_instance *in, struct vplat_mem *mem, char *er
 		host = b;
 		break;
 	default:
-		return fail(err, errlen, VPLAT_EINVAL, "net: unknown backend %d", (int)o->backend);
+		return vplat_pf_error(err, errlen, VPLAT_EINVAL, "net: unknown backend %d", (int)o->backend);
 	}
 	if ((rc = vplat_net_init(&b->net, mem, &cfg, ops, host)))
-		return fail(err, errlen, rc, "net: %s", vplat_strerror(rc));
+		return vplat_pf_error(err, errlen, rc, "net: %s", vplat_strerror(rc));
 	if (o->backend == VPLAT_INSTANCE_NET_SWITCH)
 		vplat_switch_net_port_bind(&b->port, &b->net);
 	in->dev = vplat_net_device(&b->net);
@@ -485,20 +485,20 @@ static int create_gpio_chip(struct vplat_instance *in, struct vplat_mem *mem, ch
 	const struct vplat_instance_gpio *o = &in->opt.gpio;
 	struct i_gpio *b = &in->u.gpio;
 	if (!o->chip)
-		return fail(err, errlen, VPLAT_EINVAL, "gpio: a chip is required");
+		return vplat_pf_error(err, errlen, VPLAT_EINVAL, "gpio: a chip is required");
 	if (!(b->chip = vplat_gpio_gpiod_open(o->chip, NULL))) {
 		int e = errno;
 		if (e == ENOTSUP && vplat_build_missing(VPLAT_BUILD_GPIOD))
-			return fail(err, errlen, VPLAT_ENOTSUP, "gpio: chip %s: %s", o->chip,
+			return vplat_pf_error(err, errlen, VPLAT_ENOTSUP, "gpio: chip %s: %s", o->chip,
 				    vplat_build_missing(VPLAT_BUILD_GPIOD));
-		return fail(err, errlen, e == ENOMEM ? VPLAT_ENOMEM : VPLAT_EIO,
+		return vplat_pf_error(err, errlen, e == ENOMEM ? VPLAT_ENOMEM : VPLAT_EIO,
 			    "gpio: cannot open chip %s: %s", o->chip, strerror(e));
 	}
 	unsigned n = vplat_gpio_gpiod_lines(b->chip);
 	uint32_t nsize = 0;
 	size_t cap = (size_t)n * I_NAME_CAP;
 	if (n < 1 || n > 1024)
-		return fail(err, errlen, VPLAT_EINVAL, "gpio: chip %s has %u lines (1..1024)",
+		return vplat_pf_error(err, errlen, VPLAT_EINVAL, "gpio: chip %s has %u lines (1..1024)",
 			    o->chip, n);
 	b->lines = calloc(n, sizeof(*b->lines));
 	b->names = malloc(cap);
@@ -508,11 +508,11 @@ static int create_gpio_chip(struct vplat_instance *in, struct vplat_mem *mem, ch
 			     : vplat_gpio_names_pack(vplat_gpio_gpiod_names(b->chip), (uint16_t)n,
 						     b->names, cap, &nsize);
 	if (rc)
-		return fail(err, errlen, rc, "gpio: line names: %s", vplat_strerror(rc));
+		return vplat_pf_error(err, errlen, rc, "gpio: line names: %s", vplat_strerror(rc));
 	rc = vplat_gpio_init(&b->gpio, mem, b->lines, (uint16_t)n, nsize ? b->names : NULL, nsize,
 			     &vplat_gpio_host_gpiod, b->chip);
 	if (rc)
-		return fail(err, errlen, rc, "gpio: %s", vplat_strerror(rc));
+		return vplat_pf_error(err, errlen, rc, "gpio: %s", vplat_strerror(rc));
 	b->init = true;
 	vplat_gpio_gpiod_bind(b->chip, &b->gpio);
 	in->dev = vplat_gpio_device(&b->gpio);
@@ -527,12 +527,12 @@ static int create_gpio(struct vplat_instance *in, struct vplat_mem *mem, char *e
 	if (o->backend == VPLAT_INSTANCE_GPIO_GPIOD)
 		return create_gpio_chip(in, mem, err, errlen);
 	if (o->backend != VPLAT_INSTANCE_GPIO_SIM)
-		return fail(err, errlen, VPLAT_EINVAL, "gpio: unknown backend %d", (int)o->backend);
+		return vplat_pf_error(err, errlen, VPLAT_EINVAL, "gpio: unknown backend %d", (int)o->backend);
 	uint16_t n = o->lines ? o->lines : 8;
 	uint32_t nsize = 0;
 	size_t cap = (size_t)n * I_NAME_CAP;
 	if (n > 1024)
-		return fail(err, errlen, VPLAT_EINVAL, "gpio: %u lines (at most 1024)", n);
+		return vplat_pf_error(err, errlen, VPLAT_EINVAL, "gpio: %u lines (at most 1024)", n);
 	b->sim = vplat_gpio_sim_new(1, n);
 	b->lines = calloc(n, sizeof(*b->lines));
 	b->names = malloc(cap);
@@ -544,19 +544,19 @@ static int create_gpio(struct vplat_instance *in, struct vplat_mem *mem, char *e
 			     : vplat_gpio_names_pack(vplat_gpio_sim_names(b->sim, 0), n, b->names,
 						     cap, &nsize);
 	if (rc)
-		return fail(err, errlen, rc, "gpio: line names: %s", vplat_strerror(rc));
+		return vplat_pf_error(err, errlen, rc, "gpio: line names: %s", vplat_strerror(rc));
 	if (o->control) {
 		char path[4096];
 		if (resolve(in, o->control, path, sizeof(path)) ||
 		    vplat_gpio_sim_listen(b->sim, path) < 0)
-			return fail(err, errlen, VPLAT_EIO, "gpio: cannot listen on %s",
+			return vplat_pf_error(err, errlen, VPLAT_EIO, "gpio: cannot listen on %s",
 				    o->control);
 	}
 	rc = vplat_gpio_init(&b->gpio, mem, b->lines, n, nsize ? b->names : NULL, nsize,
 			     o->no_irq ? &gpio_sim_noirq : &vplat_gpio_host_sim,
 			     vplat_gpio_sim_chip(b->sim, 0));
 	if (rc)
-		return fail(err, errlen, rc, "gpio: %s", vplat_strerror(rc));
+		return vplat_pf_error(err, errlen, rc, "gpio: %s", vplat_strerror(rc));
 	b->init = true;
 	vplat_gpio_sim_set_sink(b->sim, 0, gpio_input, &b->gpio);
 	in->dev = vplat_gpio_device(&b->gpio);
@@ -585,10 +585,10 @@ static int can_host(struct vplat_instance *in, const struct vplat_can_host_ops *
 	switch (o->backend) {
 	case VPLAT_INSTANCE_CAN_SOCKETCAN:
 		if (!o->iface)
-			return fail(err, errlen, VPLAT_EINVAL,
+			return vplat_pf_error(err, errlen, VPLAT_EINVAL,
 				    "can: an interface name is required");
 		if ((rc = vplat_can_socketcan_open(o->iface, &b->sock)))
-			return fail(err, errlen, rc, "can: %s: %s", o->iface, vplat_strerror(rc));
+			return vplat_pf_error(err, errlen, rc, "can: %s: %s", o->iface, vplat_strerror(rc));
 		if (!o->no_fd && vplat_can_socketcan_fd_capable(b->sock))
 			*f |= VPLAT_BIT(VPLAT_VIRTIO_CAN_F_CAN_FD);
 		*ops = &vplat_can_host_socketcan;
@@ -596,12 +596,12 @@ static int can_host(struct vplat_instance *in, const struct vplat_can_host_ops *
 		return 0;
 	case VPLAT_INSTANCE_CAN_BUS:
 		if (!o->bus)
-			return fail(err, errlen, VPLAT_EINVAL, "can: a bus is required");
+			return vplat_pf_error(err, errlen, VPLAT_EINVAL, "can: a bus is required");
 		if (!(b->node = vplat_canbus_add_node(o->bus, o->node_name ? o->node_name : "can")))
 			return VPLAT_ENOMEM;
 		if ((o->ratelimit.ops_rate || o->ratelimit.bytes_rate) &&
 		    (rc = vplat_canbus_node_set_ratelimit(b->node, &o->ratelimit)))
-			return fail(err, errlen, rc, "can: rate limit: %s", vplat_strerror(rc));
+			return vplat_pf_error(err, errlen, rc, "can: rate limit: %s", vplat_strerror(rc));
 		break;
 	case VPLAT_INSTANCE_CAN_ECHO: {
 		/* A timed bus: frames occupy it as on a wire. */
@@ -614,7 +614,7 @@ static int can_host(struct vplat_instance *in, const struct vplat_can_host_ops *
 		break;
 	}
 	default:
-		return fail(err, errlen, VPLAT_EINVAL, "can: unknown backend %d", (int)o->backend);
+		return vplat_pf_error(err, errlen, VPLAT_EINVAL, "can: unknown backend %d", (int)o->backend);
 	}
 	*f |= VPLAT_BIT(VPLAT_VIRTIO_CAN_F_CAN_FD);
 	*ops = &vplat_can_host_bus;
@@ -634,7 +634,7 @@ static int create_can(struct vplat_instance *in, struct vplat_mem *mem, char *er
 	if (rc)
 		return rc;
 	if ((rc = vplat_can_init(&b->can, mem, f, ops, host)))
-		return fail(err, errlen, rc, "can: %s", vplat_strerror(rc));
+		return vplat_pf_error(err, errlen, rc, "can: %s", vplat_strerror(rc));
 	if (b->node)
 		vplat_canbus_node_bind(b->node, &b->can);
 	else
@@ -720,10 +720,10 @@ static int create_watchdog(struct vplat_instance *in, struct vplat_mem *mem, cha
 {
 	const struct vplat_instance_watchdog *o = &in->opt.watchdog;
 	if (o->action == VPLAT_INSTANCE_WATCHDOG_COMMAND && !o->command)
-		return fail(err, errlen, VPLAT_EINVAL, "watchdog: action command needs a command");
+		return vplat_pf_error(err, errlen, VPLAT_EINVAL, "watchdog: action command needs a command");
 	if (o->action != VPLAT_INSTANCE_WATCHDOG_LOG &&
 	    o->action != VPLAT_INSTANCE_WATCHDOG_COMMAND)
-		return fail(err, errlen, VPLAT_EINVAL, "watchdog: unknown action %d",
+		return vplat_pf_error(err, errlen, VPLAT_EINVAL, "watchdog: unknown action %d",
 			    (int)o->action);
 	uint64_t f = VPLAT_WATCHDOG_ALL_FEATURES;
 	if (o->nowayout)
@@ -734,7 +734,7 @@ static int create_watchdog(struct vplat_instance *in, struct vplat_mem *mem, cha
 					  .features = o->cloud_hypervisor ? 0 : f};
 	int rc = vplat_watchdog_init(&in->u.wdt.wd, mem, &c, &wdt_host, in);
 	if (rc)
-		return fail(err, errlen, rc, "watchdog: %s", vplat_strerror(rc));
+		return vplat_pf_error(err, errlen, rc, "watchdog: %s", vplat_strerror(rc));
 	in->dev = vplat_watchdog_device(&in->u.wdt.wd);
 	return 0;
 }
@@ -748,10 +748,10 @@ int vplat_instance_create(struct vplat_instance **out, struct vplat_mem *mem,
 	if (out)
 		*out = NULL;
 	if (!out || !mem || !opt)
-		return fail(err, errlen, VPLAT_EINVAL, "instance: no output, memory or options");
+		return vplat_pf_error(err, errlen, VPLAT_EINVAL, "instance: no output, memory or options");
 	struct vplat_instance *in = calloc(1, sizeof(*in));
 	if (!in)
-		return fail(err, errlen, VPLAT_ENOMEM, "instance: out of memory");
+		return vplat_pf_error(err, errlen, VPLAT_ENOMEM, "instance: out of memory");
 	in->opt = *opt;
 	if (opt->type == VPLAT_INSTANCE_NET)
 		in->u.net.tap.fd = -1; /* no tap open yet */
@@ -779,11 +779,11 @@ int vplat_instance_create(struct vplat_instance **out, struct vplat_mem *mem,
 		rc = create_watchdog(in, mem, err, errlen);
 		break;
 	default:
-		rc = fail(err, errlen, VPLAT_EINVAL, "instance: unknown device type %d",
+		rc = vplat_pf_error(err, errlen, VPLAT_EINVAL, "instance: unknown device type %d",
 			  (int)opt->type);
 	}
 	if (rc == VPLAT_ENOMEM)
-		fail(err, errlen, rc, "%s: out of memory", vplat_instance_type_name(opt->type));
+		vplat_pf_error(err, errlen, rc, "%s: out of memory", vplat_instance_type_name(opt->type));
 	if (rc) {
 		in->opt.log = NULL; /* destroy must not report on a device that never existed */
 		vplat_instance_destroy(in);

@@ -18,17 +18,6 @@
 #include <libfdt.h>
 #endif
 
-int vplat_pf_error(char *err, size_t errlen, int rc, const char *fmt, ...)
-{
-	if (err && errlen) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return rc;
-}
-
 /* Each platform device type is built as the instance type of the same value. */
 _Static_assert(VPLAT_PLATFORM_WATCHDOG == (int)VPLAT_INSTANCE_WATCHDOG &&
 		       VPLAT_PLATFORM_CAN == (int)VPLAT_INSTANCE_CAN &&

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include "vplat/platform/platform.h"
 #include "vplat/host/net_host.h"
+#include "pf_error.h"
 
 #define PF_MAX_GPIO_LINES 1024u
 
@@ -102,9 +103,6 @@ struct vplat_platform {
 	char *base_dir;
 };
 
-/* "<fmt>" into err (if any); returns rc. */
-int vplat_pf_error(char *err, size_t errlen, int rc, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
 /* platform_build.c */
 int vplat_pf_build(struct vplat_platform *p, char *err, size_t errlen);
 void vplat_pf_unbuild(struct vplat_platform *p);
