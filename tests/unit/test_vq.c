@@ -427,17 +427,26 @@ START_TEST(remap_after_memory_change)
 }
 END_TEST
 
-START_TEST(remap_on_kick_after_silent_memory_change)
+/* Set up a live queue, move guest RAM without telling the device (no vplat_device_remap()),
+ * then post one 16-byte writable buffer in the moved RAM. */
+static void setup_silent_move(uint64_t features, uint8_t **old, uint8_t **copy)
 {
-	/* The VMM moves guest RAM without vplat_device_remap(): the next kick re-translates
-	 * before the model runs. */
-	rf_setup(&f, layout(_i), 8);
-	uint8_t *old = f.mem, *copy = move_ram();
-	f.mem = copy;
+	rf_setup(&f, features, 8);
+	*old = f.mem;
+	*copy = move_ram();
+	f.mem = *copy;
 	uint64_t a[1] = {RF_BUF};
 	uint32_t l[1] = {16};
 	uint16_t fl[1] = {WRITE};
 	rf_add(&f, 1, a, l, fl);
+}
+
+START_TEST(remap_on_kick_after_silent_memory_change)
+{
+	/* The VMM moves guest RAM without vplat_device_remap(): the next kick re-translates
+	 * before the model runs. */
+	uint8_t *old, *copy;
+	setup_silent_move(layout(_i), &old, &copy);
 	vplat_device_kick(&f.dev, 0, 0);
 	ck_assert_uint_eq(f.kicks, 1);
 	ck_assert_ptr_eq(f.vq[0].desc, copy + (RF_DESC - RF_GPA));
@@ -453,13 +462,8 @@ START_TEST(pop_and_push_follow_silent_memory_change)
 {
 	/* The VMM moves guest RAM without vplat_device_remap() and without a kick: the queue's
 	 * own generation check re-translates before pop and push touch a ring. */
-	rf_setup(&f, layout(_i), 8);
-	uint8_t *old = f.mem, *copy = move_ram();
-	f.mem = copy;
-	uint64_t a[1] = {RF_BUF};
-	uint32_t l[1] = {16};
-	uint16_t fl[1] = {WRITE};
-	rf_add(&f, 1, a, l, fl);
+	uint8_t *old, *copy;
+	setup_silent_move(layout(_i), &old, &copy);
 	ck_assert_int_eq(rf_pop(&f, &c, iov, 4), 0);
 	ck_assert_ptr_eq(f.vq[0].desc, copy + (RF_DESC - RF_GPA));
 	ck_assert_ptr_eq(iov[0].base, copy + (RF_BUF - RF_GPA));
