@@ -4,7 +4,7 @@
 # Use with the freestanding build of vplat-core:
 #
 #   cmake -S . -B build/arm -DCMAKE_TOOLCHAIN_FILE=cmake/toolchains/arm-none-eabi.cmake \
-#         -DVPLAT_FREESTANDING=ON [-DVPLAT_ARM_CPU=cortex-m7] [-DVPLAT_BAREMETAL=ON]
+#         -DVPLAT_FREESTANDING=ON [-DVPLAT_ARM_CPU=cortex-m7]
 #   cmake --build build/arm && cmake --install build/arm --prefix /opt/vplat-arm
 #
 # VPLAT_ARM_CPU picks the core (default cortex-m3, Thumb-2); VPLAT_ARM_FLAGS overrides the
