@@ -141,7 +141,9 @@ int vplat_vhu_backends_guard(struct vplat_vhu_backend *const *bs, size_t n,
 	g.n = bs ? n : 0;
 	g.outer = cur_guard;
 	struct vhu_guard *volatile gp = &g; /* read through memory after the jump */
-	if (sigsetjmp(g.jb, 1)) {
+	/* No mask saved (no system call per guarded call): the handler runs with SA_NODEFER and
+	 * an empty sa_mask, so the signal mask at the jump is the one we had here. */
+	if (sigsetjmp(g.jb, 0)) {
 		cur_guard = gp->outer;
 		after_fault(gp->faulted, gp->addr);
 		return VPLAT_EFAULT;

@@ -21,6 +21,12 @@
  *                goes on working); after the first leaves, the second is served (or, if the
  *                daemon refused it, a third one is).
  *
+ *   hostile_mem --foreign-sigbus
+ *
+ * checks the other side of the guard: a SIGBUS outside every guarded back-end's mappings
+ * (here: a truncated file of the process's own, touched inside a guard) still kills the
+ * process with SIGBUS. Exits 0 when the child died of SIGBUS.
+ *
  * After every scenario the daemon must still be running (kill(PID, 0)) and a new front-end
  * must be served: handshake, ring 0 started, and for rng (ID 4) 64 random bytes read. Prints
  * one line per scenario; exits 0 when all passed.
@@ -35,6 +41,8 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <sys/wait.h>
+#include "vplat/backend/vhost_user.h"
 #include <time.h>
 #include <unistd.h>
 #include "vplat/vplat.h"
@@ -80,8 +88,10 @@ static int up(struct session *s, int fd)
 
 static void down(struct session *s)
 {
-	if (s->up)
+	if (s->up) {
+		vplat_val_vq_fini(&s->vq);
 		vplat_vhu_frontend_fini(&s->fe);
+	}
 	s->up = false;
 }
 
@@ -323,6 +333,39 @@ static void sc_second(void)
 	verdict("second (a second front-end connects mid-session)", why);
 }
 
+static int touch_own_truncated(void *arg)
+{
+	(void)arg;
+	int fd = memfd_create("own", MFD_CLOEXEC);
+	if (fd < 0 || ftruncate(fd, 8192))
+		return 1;
+	volatile uint8_t *p = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (p == MAP_FAILED || ftruncate(fd, 0))
+		return 1;
+	p[4096] = 1; /* SIGBUS, not in any back-end's memory */
+	return 2;
+}
+
+/* A SIGBUS that is not a guarded back-end's must still kill the process. */
+static int foreign_sigbus(void)
+{
+	pid_t c = fork();
+	if (c == 0) {
+		static struct vplat_vhu_backend b;
+		vplat_vhu_backend_init(&b, NULL);
+		struct vplat_vhu_backend *bs[1] = {&b};
+		int rc = vplat_vhu_backends_guard(bs, 1, touch_own_truncated, NULL);
+		_exit(rc == VPLAT_EFAULT ? 3 : 4);
+	}
+	int st = 0;
+	if (c < 0 || waitpid(c, &st, 0) != c)
+		return 1;
+	bool ok = WIFSIGNALED(st) && WTERMSIG(st) == SIGBUS;
+	printf("%s foreign SIGBUS inside a guard: child %s %d\n", ok ? "ok  " : "FAIL",
+	       WIFSIGNALED(st) ? "killed by signal" : "exited with", WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
+	return ok ? 0 : 1;
+}
+
 static double now(void)
 {
 	struct timespec ts;
@@ -333,6 +376,8 @@ static double now(void)
 int main(int argc, char **argv)
 {
 	double t0 = now();
+	if (argc == 2 && !strcmp(argv[1], "--foreign-sigbus"))
+		return foreign_sigbus();
 	if (argc < 4) {
 		fprintf(stderr, "usage: hostile_mem DEVICE_ID SOCKET PID [LOG]\n");
 		return 2;

@@ -13,6 +13,7 @@ W=$(mktemp -d "${TMPDIR:-/tmp}/vhu-hostile.XXXXXX")
 trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$W"' EXIT
 truncate -s 16M "$W/disk.img"
 fail=0
+"$HM" --foreign-sigbus || fail=1
 run() { # NAME DEVICE_ID DEVICE DEVICE-ARGS...
 	local name=$1 id=$2; shift 2
 	local sock=$W/$name.sock log=$W/$name.log
