@@ -17,6 +17,9 @@
  *   remove       REM_MEM_REG of the only region while the ring points into it, then kicks.
  *   replace      SET_MEM_TABLE with a fresh zeroed memfd at the same addresses, then kicks;
  *                then SET_MEM_TABLE with a file smaller than the region it claims.
+ *   dispatch     (console, with HOSTILE_CONSOLE_INPUT naming its --listen socket) a
+ *                receive buffer is offered, the file cut to 0, then host input arrives:
+ *                the SIGBUS happens in the daemon's host-end dispatch; same expectations.
  *   second       a second front-end connects in the middle of the session (and the first
  *                goes on working); after the first leaves, the second is served (or, if the
  *                daemon refused it, a third one is).
@@ -62,6 +65,9 @@ struct session {
 	bool up;
 };
 
+static uint64_t want_features = VPLAT_BIT(VPLAT_VIRTIO_F_VERSION_1) |
+				UINT64_C(0xffffff); /* + device-specific bits */
+
 static int up(struct session *s, int fd)
 {
 	memset(s, 0, sizeof(*s));
@@ -77,8 +83,7 @@ static int up(struct session *s, int fd)
 	s->up = true;
 	rc = vplat_vhu_frontend_val_init(&s->fe, &s->d);
 	if (!rc)
-		rc = vplat_val_negotiate(&s->d, VPLAT_BIT(VPLAT_VIRTIO_F_VERSION_1) |
-						      UINT64_C(0xffffff)); /* + device-specific bits */
+		rc = vplat_val_negotiate(&s->d, want_features);
 	if (!rc)
 		rc = vplat_val_vq_setup(&s->d, &s->vq, 0, 64);
 	if (!rc)
@@ -293,16 +298,65 @@ static void sc_replace(void)
 	verdict("replace (SET_MEM_TABLE with new zeroed memory, then with a too-small file)", why);
 }
 
-static int raw_connect(void)
+static int raw_connect_to(const char *path)
 {
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	struct sockaddr_un a = {.sun_family = AF_UNIX};
-	snprintf(a.sun_path, sizeof(a.sun_path), "%s", sock_path);
+	snprintf(a.sun_path, sizeof(a.sun_path), "%s", path);
 	if (fd >= 0 && connect(fd, (struct sockaddr *)&a, sizeof(a))) {
 		close(fd);
 		fd = -1;
 	}
 	return fd;
+}
+
+static int raw_connect(void)
+{
+	return raw_connect_to(sock_path);
+}
+
+/* Console with a --listen host end (HOSTILE_CONSOLE_INPUT=PATH): a receive buffer is made
+ * available, the memory file truncated, then host input arrives. The device writes guest
+ * memory from the daemon's host-end dispatch, not from a kick: the daemon's guard around
+ * vplat_instance_dispatch() must catch it. */
+static void sc_dispatch(void)
+{
+	const char *in = getenv("HOSTILE_CONSOLE_INPUT");
+	if (dev_id != VPLAT_VIRTIO_ID_CONSOLE || !in)
+		return;
+	uint64_t saved = want_features;
+	want_features = VPLAT_BIT(VPLAT_VIRTIO_F_VERSION_1); /* no MULTIPORT: port 0 is open */
+	struct session s;
+	int rc = up(&s, -1);
+	want_features = saved;
+	const char *why = NULL;
+	unsigned before = log_count("SIGBUS");
+	uint64_t gpa;
+	uint8_t *buf = rc ? NULL : vplat_val_alloc(vplat_vhu_frontend_dma(&s.fe), 64, 8, &gpa);
+	struct vplat_val_buf b = {.ptr = buf, .len = 64};
+	int hfd = -1;
+	if (!buf || vplat_val_vq_add(&s.vq, &b, 0, 1, (void *)1)) {
+		why = "setup failed";
+	} else {
+		vplat_val_vq_notify(&s.vq);
+		usleep(50 * 1000);
+		for (int i = 0; i < 100 && (hfd = raw_connect_to(in)) < 0; i++)
+			usleep(20 * 1000);
+		usleep(50 * 1000);
+		if (hfd < 0 || ftruncate(s.fe.memfd, 0)) {
+			why = "host socket or ftruncate failed";
+		} else if (write(hfd, "hostile input\n", 14) != 14) {
+			why = "host write failed";
+		} else if (!dropped(&s, 3000)) {
+			why = "front-end not dropped after the SIGBUS in host-end dispatch";
+		} else if (log_path && log_count("SIGBUS") <= before) {
+			why = "log does not name the SIGBUS";
+		}
+	}
+	if (hfd >= 0)
+		close(hfd);
+	down(&s);
+	verdict("dispatch (console input arrives after the memory file was cut to 0)", why);
 }
 
 static void sc_second(void)
@@ -393,6 +447,7 @@ int main(int argc, char **argv)
 	sc_remove();
 	sc_replace();
 	sc_second();
+	sc_dispatch();
 	sc_truncate(); /* once more, after all the others */
 	printf("info: %.1f s\n", now() - t0);
 	return failures ? 1 : 0;

@@ -32,6 +32,7 @@ run blk-async 2 blk --file "$W/disk.img" --async
 run blk-threads 2 blk --file "$W/disk.img" --async-threads
 run net 1 net --sink
 run console 3 console --log "$W/console.out"
+HOSTILE_CONSOLE_INPUT=$W/console.in run console-listen 3 console --listen "$W/console.in"
 run gpio 41 gpio --lines 8
 run can 36 can --virtual
 run watchdog 35 watchdog --min-timeout 1000
