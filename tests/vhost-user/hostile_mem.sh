@@ -64,7 +64,7 @@ DTS
 	for _ in $(seq 100); do [ -S "$W/can.sock" ] && break; sleep 0.05; done
 	for d in rng:4 blk:2 gpio:41 can:36; do
 		echo "== vplat-platform run: ${d%%:*}"
-		"$HM" "${d#*:}" "$W/${d%%:*}.sock" $pid || fail=1
+		HOSTILE_SECOND=refused "$HM" "${d#*:}" "$W/${d%%:*}.sock" $pid || fail=1
 	done
 	kill -TERM $pid
 	wait $pid || { echo "FAIL vplat-platform: did not exit cleanly (status $?)"; fail=1; }
