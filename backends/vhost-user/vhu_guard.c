@@ -30,6 +30,7 @@
  * covered: they read and write guest memory with system calls (preadv/pwritev, io_uring),
  * which return EFAULT instead of raising SIGBUS.
  */
+#include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdint.h>
@@ -48,7 +49,6 @@ struct vhu_guard {
 
 static _Thread_local struct vhu_guard *volatile cur_guard;
 static struct sigaction old_bus;
-static volatile sig_atomic_t installed;
 
 static bool in_range(uintptr_t a, const void *base, uint64_t len)
 {
@@ -95,17 +95,22 @@ static void on_sigbus(int sig, siginfo_t *si, void *uc)
 	signal(SIGBUS, SIG_DFL); /* returning re-runs the access, which now kills */
 }
 
-static void install(void)
+static void install_once(void)
 {
-	if (installed)
-		return;
 	struct sigaction sa;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_sigaction = on_sigbus;
 	sa.sa_flags = SA_SIGINFO | SA_NODEFER;
 	sigemptyset(&sa.sa_mask);
-	if (sigaction(SIGBUS, &sa, &old_bus) == 0)
-		installed = 1;
+	sigaction(SIGBUS, &sa, &old_bus);
+}
+
+/* Once per process, whichever thread comes first (a second sigaction() would record our
+ * own handler as the previous action). */
+static void install(void)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	pthread_once(&once, install_once);
 }
 
 /* Make @b's mappings harmless (zero pages at the same addresses), then drop the front-end. */
