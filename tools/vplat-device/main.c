@@ -166,7 +166,15 @@ static int parse(struct vdev *v, int argc, char **argv)
 	return 0;
 }
 
-/* Serve one connection until it ends or a signal arrives. */
+static int dispatch_host(void *arg)
+{
+	return vplat_instance_dispatch(arg);
+}
+
+/* Serve one connection until it ends or a signal arrives. Host-end work (asynchronous
+ * completions, received frames) writes guest memory: it runs under the back-end's SIGBUS
+ * guard like the back-end's own handlers, so a front-end that truncates its memory file
+ * loses its session instead of killing the daemon. */
 static void serve(struct vdev *v)
 {
 	struct vplat_vhu_pollfd pf[VPLAT_VHU_MAX_QUEUES + 1];
@@ -189,7 +197,9 @@ static void serve(struct vdev *v)
 			if ((p[i].revents & (POLLIN | POLLHUP | POLLERR)) &&
 			    vplat_vhu_backend_handle(&v->be, &pf[i]))
 				break;
-		vplat_instance_dispatch(v->inst);
+		struct vplat_vhu_backend *bs[1] = {&v->be};
+		if (vplat_vhu_backends_guard(bs, 1, dispatch_host, v->inst) == VPLAT_EFAULT)
+			break;
 	}
 }
 

@@ -69,6 +69,26 @@ static void accept_peer(struct srv *s)
 	fflush(stdout);
 }
 
+static int dispatch_platform(void *arg)
+{
+	return vplat_platform_dispatch(arg);
+}
+
+/* Host-end work (switch forwarding, CAN buses, asynchronous completions) writes guest memory
+ * of any served device: it runs under the SIGBUS guard of every back end, so a front end that
+ * truncates its memory file loses its session (that back end is reset) instead of killing the
+ * platform; the other devices lose at most the event in progress. */
+static void dispatch_guarded(struct vplat_platform *p, struct ctx *c)
+{
+	static struct vplat_vhu_backend *bs[MAX_PFDS];
+	size_t n = 0;
+	for (unsigned i = 0; i < c->n && n < MAX_PFDS; i++)
+		if (c->s[i].served)
+			bs[n++] = &c->s[i].be;
+	if (vplat_vhu_backends_guard(bs, n, dispatch_platform, p) == VPLAT_EFAULT)
+		printf("  front end dropped: SIGBUS in its guest memory\n");
+}
+
 /* --once: every served device has had a front end and none is connected now. */
 static bool all_done(const struct ctx *c)
 {
@@ -116,7 +136,7 @@ static void loop(struct vplat_platform *p, struct ctx *c, bool once)
 			else if (vplat_vhu_backend_handle(&who[i].s->be, &who[i].vp) == VPLAT_ENODEV)
 				printf("  %-34s front end gone\n", who[i].s->info->path);
 		}
-		vplat_platform_dispatch(p);
+		dispatch_guarded(p, c);
 		fflush(stdout);
 	}
 }
