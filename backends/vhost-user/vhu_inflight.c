@@ -16,8 +16,12 @@
  * order); recovery resubmits them by head, oldest fetch first, and starts the available ring
  * at used + in flight (every head taken is either completed or in flight).
  *
- * Packed rings are not tracked (their region format keeps copies of the descriptors, which
- * this back-end does not implement): a packed ring restarts where the front-end says.
+ * Packed rings: the same hooks record the device's used position (slot + wrap) instead of
+ * the used index, and the chain length of each head; recovery restarts both ring positions at
+ * the recorded used position (stepping over a chain published but not recorded). That is exact
+ * for devices that complete in order (their chains in flight still sit in their slots); the
+ * packed layout of vhost-user.rst, which keeps copies of the descriptors so that out-of-order
+ * chains whose slots were overwritten can be resubmitted, is not implemented.
  */
 #include <signal.h>
 #include <stdlib.h>
@@ -126,13 +130,13 @@ int vplat_vhu_inflight_set(struct vplat_vhu_backend *b, struct vhu_msg *m)
 	return 0;
 }
 
-/* The queue's region, or NULL when @q is not tracked (no region, packed, or too big). */
+/* The queue's region, or NULL when @q is not tracked (no region, or ring too big). */
 static struct vhu_queue_region_split *region_of(struct vplat_vhu_backend *b, uint16_t q,
 						 struct vplat_vq **vqp)
 {
 	struct vplat_vhu_inflight *f = &b->inflight;
 	struct vplat_vq *vq = vplat_device_vq(b->dev, q);
-	if (!f->map || !vq || q >= f->num_queues || vq->packed || vq->size > f->queue_size)
+	if (!f->map || !vq || q >= f->num_queues || vq->size > f->queue_size)
 		return NULL;
 	*vqp = vq;
 	return (void *)((uint8_t *)f->map + q * queue_bytes(f->queue_size));
@@ -143,17 +147,25 @@ static uint16_t split_used_idx(const struct vplat_vq *vq)
 	return vplat_le16_to_cpu(__atomic_load_n((const uint16_t *)vq->device + 1, __ATOMIC_ACQUIRE));
 }
 
-/* vplat_vq::track of every started ring (the kill points work on packed rings too). */
-static void track(struct vplat_vq *vq, int event, uint16_t id)
+/* Packed: the device's next used slot with its wrap counter in bit 15. */
+static uint16_t packed_pos(const struct vplat_vq *vq)
+{
+	return (uint16_t)(vq->used_idx | (vq->used_wrap ? 0x8000u : 0));
+}
+
+/* vplat_vq::track of every started ring (the kill points work without a region too). */
+static void track(struct vplat_vq *vq, int event, const struct vplat_chain *c)
 {
 	struct vplat_vhu_backend *b = vq->dev->transport;
 	struct vplat_vhu_inflight *f = &b->inflight;
 	struct vplat_vq *v;
 	struct vhu_queue_region_split *r = region_of(b, vq->index, &v);
+	uint16_t id = c->id;
 	switch (event) {
 	case VPLAT_VQ_TRACK_POP:
 		if (r && id < f->queue_size) {
 			r->desc[id].counter = f->counter++;
+			r->desc[id].next = c->ndesc; /* packed: slots of the chain (own use) */
 			__atomic_store_n(&r->desc[id].inflight, 1, __ATOMIC_RELEASE);
 		}
 		if (f->kill_after_pop && ++f->pops == f->kill_after_pop)
@@ -168,7 +180,8 @@ static void track(struct vplat_vq *vq, int event, uint16_t id)
 			raise(SIGKILL); /* test-only: published, not yet recorded */
 		if (r && id < f->queue_size) {
 			__atomic_store_n(&r->desc[id].inflight, 0, __ATOMIC_RELEASE);
-			__atomic_store_n(&r->used_idx, vq->used_idx, __ATOMIC_RELEASE);
+			__atomic_store_n(&r->used_idx, vq->packed ? packed_pos(vq) : vq->used_idx,
+					 __ATOMIC_RELEASE);
 		}
 		break;
 	}
@@ -190,17 +203,79 @@ static int by_counter(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-void vplat_vhu_inflight_recover(struct vplat_vhu_backend *b, uint16_t q, uint16_t *avail)
+/* Packed rings, devices that complete in order: the chains in flight are the ones from the
+ * recorded used position on, still in their ring slots; restart both positions there. The
+ * region's features word says the positions were recorded for a packed ring (own use: the
+ * packed layout of vhost-user.rst, with copies of the descriptors, is not implemented). */
+#define PACKED_MARK (UINT64_C(1) << 63)
+
+static void recover_packed(struct vplat_vhu_backend *b, struct vplat_vq *vq,
+			   struct vhu_queue_region_split *r, uint16_t *avail, uint16_t *used)
+{
+	uint16_t qs = b->inflight.queue_size;
+	if (r->version != 1 || !(r->features & PACKED_MARK)) {
+		for (uint16_t i = 0; i < qs; i++)
+			r->desc[i].inflight = 0;
+		r->version = 1;
+		r->desc_num = qs;
+		r->features = PACKED_MARK;
+		r->used_idx = *used;
+		return;
+	}
+	uint16_t pos = r->used_idx, inuse = 0;
+	for (uint16_t i = 0; i < qs; i++)
+		inuse += r->desc[i].inflight != 0;
+	/* Killed between publishing a used descriptor and recording it: its slot no longer
+	 * holds the available descriptor of this lap; step over the chain. */
+	uint16_t h = r->last_batch_head, slot = pos & 0x7fffu;
+	bool wrap = pos >> 15;
+	if (inuse && h < qs && r->desc[h].inflight && slot < vq->size) {
+		const struct vplat_pvirtq_desc *d = (const struct vplat_pvirtq_desc *)vq->desc + slot;
+		uint16_t fl = vplat_le16_to_cpu(__atomic_load_n(&d->flags, __ATOMIC_ACQUIRE));
+		bool av = fl & VPLAT_VIRTQ_DESC_F_AVAIL, us = fl & VPLAT_VIRTQ_DESC_F_USED;
+		if (!(av == wrap && us != wrap)) {
+			uint32_t next = (uint32_t)slot + r->desc[h].next;
+			if (next >= vq->size) {
+				next -= vq->size;
+				wrap = !wrap;
+			}
+			r->desc[h].inflight = 0;
+			inuse--;
+			pos = (uint16_t)(next | (wrap ? 0x8000u : 0));
+			r->used_idx = pos;
+		}
+	}
+	if (inuse && !b->p.completes_in_order)
+		vplat_vhu_log(b, VPLAT_VHU_LOG_WARN,
+			"ring %u: packed ring, %u requests in flight on a device that completes out "
+			"of order: resubmitting from the used position", vq->index, inuse);
+	for (uint16_t i = 0; i < qs; i++)
+		r->desc[i].inflight = 0; /* popped again from their slots */
+	*avail = *used = pos;
+	if (inuse)
+		vplat_vhu_log(b, VPLAT_VHU_LOG_INFO, "ring %u: resubmitting %u requests in flight "
+			"from packed slot %u", vq->index, inuse, pos & 0x7fffu);
+}
+
+void vplat_vhu_inflight_recover(struct vplat_vhu_backend *b, uint16_t q, uint16_t *avail,
+				uint16_t *used_pos)
 {
 	struct vplat_vq *vq;
 	struct vhu_queue_region_split *r = region_of(b, q, &vq);
 	struct vplat_vhu_vring *v = &b->vrings[q];
 	if (!r)
 		return;
+	if (vq->packed) {
+		recover_packed(b, vq, r, avail, used_pos);
+		return;
+	}
 	uint16_t qs = b->inflight.queue_size, used = split_used_idx(vq);
-	if (r->version != 1) {
+	if (r->version != 1 || (r->features & PACKED_MARK)) {
+		for (uint16_t i = 0; i < qs; i++)
+			r->desc[i].inflight = 0;
 		r->version = 1;
 		r->desc_num = qs;
+		r->features = 0;
 		r->used_idx = used;
 		return;
 	}

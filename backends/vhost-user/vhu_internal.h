@@ -143,9 +143,11 @@ int vplat_vhu_inflight_set(struct vplat_vhu_backend *b, struct vhu_msg *m);
 void vplat_vhu_inflight_release(struct vplat_vhu_backend *b);
 /* At ring start, before the ring runs: install the pop/push tracking on ring @q. */
 void vplat_vhu_inflight_attach(struct vplat_vhu_backend *b, uint16_t q);
-/* At ring start (split): recover from the region; may move *avail (the next index to pop)
- * and fill the ring's resubmit list. */
-void vplat_vhu_inflight_recover(struct vplat_vhu_backend *b, uint16_t q, uint16_t *avail);
+/* At ring start: recover from the region; may move *avail (the next index to pop; packed:
+ * slot + wrap bit 15) and *used (packed: the next used slot + wrap), and fill a split ring's
+ * resubmit list. */
+void vplat_vhu_inflight_recover(struct vplat_vhu_backend *b, uint16_t q, uint16_t *avail,
+				uint16_t *used);
 
 static inline void vhu_close(int *fd)
 {

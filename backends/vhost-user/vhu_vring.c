@@ -147,8 +147,8 @@ static int start_ring(struct vplat_vhu_backend *b, uint16_t q)
 			used = avail;
 	} else {
 		used = split_used_idx(vq);
-		vplat_vhu_inflight_recover(b, q, &avail);
 	}
+	vplat_vhu_inflight_recover(b, q, &avail, &used);
 	rc = vplat_device_queue_set_base(b->dev, q, avail, used);
 	if (rc)
 		return rc;

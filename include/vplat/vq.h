@@ -114,10 +114,10 @@ struct vplat_vq {
 	 * Inflight tracking of the transport (vhost-user back end), or NULL: called with
 	 * @ref VPLAT_VQ_TRACK_POP after a chain was popped, @ref VPLAT_VQ_TRACK_PRE_PUSH before its
 	 * used element is written and @ref VPLAT_VQ_TRACK_POST_PUSH once the used index that
-	 * publishes it was stored. @p id is the split head / packed buffer ID. Kept across
-	 * vplat_vq_reset_state().
+	 * publishes it was stored. @p c is the chain (its id is the split head / packed buffer
+	 * ID, ndesc its packed ring slots). Kept across vplat_vq_reset_state().
 	 */
-	void (*track)(struct vplat_vq *vq, int event, uint16_t id);
+	void (*track)(struct vplat_vq *vq, int event, const struct vplat_chain *c);
 	/**
 	 * Split rings: heads to pop before the available ring, in this order (requests a
 	 * previous back-end process had taken and not completed; see vhost-user "Inflight I/O

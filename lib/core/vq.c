@@ -524,7 +524,7 @@ int vplat_vq_pop(struct vplat_vq *vq, struct vplat_chain *chain)
 		chain->seq = vq->pop_seq++;
 		vq->inflight++;
 		if (vq->track)
-			vq->track(vq, VPLAT_VQ_TRACK_POP, chain->id);
+			vq->track(vq, VPLAT_VQ_TRACK_POP, chain);
 	}
 	return rc;
 }
@@ -538,13 +538,13 @@ int vplat_vq_push(struct vplat_vq *vq, const struct vplat_chain *chain, uint32_t
 	if (written > chain->write_len)
 		written = (uint32_t)chain->write_len;
 	if (vq->track)
-		vq->track(vq, VPLAT_VQ_TRACK_PRE_PUSH, chain->id);
+		vq->track(vq, VPLAT_VQ_TRACK_PRE_PUSH, chain);
 	if (vq->packed)
 		packed_push(vq, chain->id, written, chain->ndesc);
 	else
 		split_push(vq, chain->id, written);
 	if (vq->track)
-		vq->track(vq, VPLAT_VQ_TRACK_POST_PUSH, chain->id);
+		vq->track(vq, VPLAT_VQ_TRACK_POST_PUSH, chain);
 	vq->inflight--;
 	vq->push_seq++;
 	vq->used_since_signal += vq->packed ? chain->ndesc : 1u;

@@ -396,8 +396,9 @@ END_TEST
 /* Inflight tracking hooks (vplat_vq::track) and the resubmit list the vhost-user back end
  * uses to recover requests a killed back end had taken. */
 static int tr_ev[16], tr_id[16], tr_used[16], tr_n;
-static void tr_hook(struct vplat_vq *vq, int ev, uint16_t id)
+static void tr_hook(struct vplat_vq *vq, int ev, const struct vplat_chain *ch)
 {
+	uint16_t id = ch->id;
 	(void)vq;
 	if (tr_n < 16) {
 		tr_ev[tr_n] = ev;

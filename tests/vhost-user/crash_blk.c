@@ -19,8 +19,8 @@
  * After each kill the inflight region is read (before the next daemon starts) and the number
  * of requests it marks in flight is reported: the kills do land inside batches.
  *
- * Usage: crash_blk VPLAT_DEVICE WORKDIR [KILLS [SEED [sync|async|threads]]]; exit 0 = pass,
- * 1 = fail. CRASH_NO_INFLIGHT=1 makes the front-end refuse the inflight region (the test must
+ * Usage: crash_blk VPLAT_DEVICE WORKDIR [KILLS [SEED [sync|async|threads [split|packed]]]];
+ * exit 0 = pass, 1 = fail. CRASH_NO_INFLIGHT=1 makes the front-end refuse the inflight region (the test must
  * then fail for the asynchronous end); CRASH_LOG=LEVEL sets the daemon's log level.
  */
 #define _GNU_SOURCE
@@ -44,6 +44,7 @@
 #define RING  128u
 
 static const char *daemon_path, *mode = "sync";
+static bool packed;
 static char sock[512], img[512];
 
 enum kind { K_POP, K_PUSH, K_STREAM, K_N };
@@ -158,6 +159,7 @@ int main(int argc, char **argv)
 	unsigned seed = argc > 4 ? (unsigned)atoi(argv[4]) : 12345;
 	if (argc > 5)
 		mode = argv[5];
+	packed = argc > 6 && !strcmp(argv[6], "packed");
 	snprintf(sock, sizeof(sock), "%s/crash.sock", argv[2]);
 	snprintf(img, sizeof(img), "%s/crash.img", argv[2]);
 	FILE *f = fopen(img, "wb");
@@ -180,7 +182,8 @@ int main(int argc, char **argv)
 		rc = vplat_vhu_frontend_val_init(&fe, &d);
 	if (!rc)
 		rc = vplat_val_negotiate(&d, VPLAT_BIT(VPLAT_VIRTIO_F_VERSION_1) |
-						 VPLAT_BIT(VPLAT_VIRTIO_BLK_F_FLUSH));
+						 VPLAT_BIT(VPLAT_VIRTIO_BLK_F_FLUSH) |
+						 (packed ? VPLAT_BIT(VPLAT_VIRTIO_F_RING_PACKED) : 0));
 	if (!rc)
 		rc = vplat_val_vq_setup(&d, &vq, 0, RING);
 	if (!rc)
@@ -328,11 +331,11 @@ int main(int argc, char **argv)
 	uint64_t bad = 0;
 	if (!fail && (check_image(&m, &bad) || bad))
 		fail = 1;
-	printf("crash_blk %s%s: %u SIGKILLs (%u pop, %u push, %u stream), %u with requests in "
+	printf("crash_blk %s %s%s: %u SIGKILLs (%u pop, %u push, %u stream), %u with requests in "
 	       "flight (%u in all), %llu writes and %llu flushes issued, %llu completed once each, "
 	       "%llu bad blocks, "
 	       "%.1f s, daemon exit %d: %s\n",
-	       mode, p.no_inflight ? " (no inflight region)" : "", killed, by_kind[K_POP],
+	       mode, packed ? "packed" : "split", p.no_inflight ? " (no inflight region)" : "", killed, by_kind[K_POP],
 	       by_kind[K_PUSH], by_kind[K_STREAM], with_inflight, marked_total,
 	       (unsigned long long)seq, (unsigned long long)flushes, (unsigned long long)completed,
 	       (unsigned long long)bad,
