@@ -3,8 +3,8 @@
  * Crash safety of `vplat-device blk` over vhost-user: a continuous write stream from the
  * vplat front-end (queue depth 32, 3 descriptors each, on a 128-entry split or packed ring;
  * 4 KiB writes and FLUSHes, never two writes in flight to one block) while the daemon is
- * killed with SIGKILL and restarted; the front-end reconnects and hands the inflight region to each new daemon. Every daemon life ends in a
- * kill, chosen in turn from three kinds:
+ * killed with SIGKILL and restarted; the front-end reconnects and hands the inflight region
+ * to each new daemon. Every daemon life ends in a kill, chosen in turn from three kinds:
  *  - pop:    VPLAT_TEST_KILL_AFTER_POP=N, the daemon kills itself right after taking its N-th
  *            request (inside a batch, the request taken and not completed);
  *  - push:   VPLAT_TEST_KILL_AFTER_PUSH=N, right after publishing its N-th completion and
