@@ -188,7 +188,8 @@ ssize_t pwritev(int fd, const struct iovec *v, int n, off_t off)
 	wrote(fd, v, n, off, r, 0);
 	return r;
 }
-ssize_t pwritev64(int fd, const struct iovec *v, int n, off_t off) __attribute__((alias("pwritev")));
+ssize_t pwritev64(int fd, const struct iovec *v, int n, off_t off)
+	__attribute__((alias("pwritev")));
 
 ssize_t pwritev2(int fd, const struct iovec *v, int n, off_t off, int flags)
 {

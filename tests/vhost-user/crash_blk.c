@@ -20,8 +20,9 @@
  * of requests it marks in flight is reported: the kills do land inside batches.
  *
  * Usage: crash_blk VPLAT_DEVICE WORKDIR [KILLS [SEED [sync|async|threads [split|packed]]]];
- * exit 0 = pass, 1 = fail. CRASH_NO_INFLIGHT=1 makes the front-end refuse the inflight region (the test must
- * then fail for the asynchronous end); CRASH_LOG=LEVEL sets the daemon's log level.
+ * exit 0 = pass, 1 = fail. CRASH_NO_INFLIGHT=1 makes the front-end refuse the inflight
+ * region (the test must then fail for the asynchronous ends and for packed rings);
+ * CRASH_LOG=LEVEL sets the daemon's log level.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -335,7 +336,8 @@ int main(int argc, char **argv)
 	       "flight (%u in all), %llu writes and %llu flushes issued, %llu completed once each, "
 	       "%llu bad blocks, "
 	       "%.1f s, daemon exit %d: %s\n",
-	       mode, packed ? "packed" : "split", p.no_inflight ? " (no inflight region)" : "", killed, by_kind[K_POP],
+	       mode, packed ? "packed" : "split", p.no_inflight ? " (no inflight region)" : "", killed,
+	       by_kind[K_POP],
 	       by_kind[K_PUSH], by_kind[K_STREAM], with_inflight, marked_total,
 	       (unsigned long long)seq, (unsigned long long)flushes, (unsigned long long)completed,
 	       (unsigned long long)bad,
