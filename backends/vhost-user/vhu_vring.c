@@ -5,6 +5,7 @@
  * when the first ring starts, DRIVER_OK once a ring runs).
  */
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include "vhu_internal.h"
 
@@ -146,13 +147,14 @@ static int start_ring(struct vplat_vhu_backend *b, uint16_t q)
 			used = avail;
 	} else {
 		used = split_used_idx(vq);
-		vplat_vhu_inflight_recover(b, q, used, &avail);
 	}
+	vplat_vhu_inflight_recover(b, q, &avail, &used);
 	rc = vplat_device_queue_set_base(b->dev, q, avail, used);
 	if (rc)
 		return rc;
-	v->shadow_avail = avail;
-	v->shadow_used = used;
+	vq->resubmit = v->resubmit;
+	vq->nresubmit = v->resubmit ? v->nresubmit : 0;
+	vplat_vhu_inflight_attach(b, q);
 	/* Front-ends start rings once the driver set DRIVER_OK (QEMU 7.2 sends no SET_STATUS
 	 * with DRIVER_OK for most devices even with the STATUS protocol feature), so a started
 	 * ring means the driver is ready. */
@@ -180,9 +182,11 @@ static uint32_t stop_ring(struct vplat_vhu_backend *b, uint16_t q)
 		if (vq->packed)
 			base = (vq->last_avail & 0x7fffu) | ((uint32_t)vq->avail_wrap << 15) |
 			       (((vq->used_idx & 0x7fffu) | ((uint32_t)vq->used_wrap << 15)) << 16);
-		vplat_vhu_inflight_after_kick(b, q);
 		vplat_device_queue_reset(b->dev, q);
 	}
+	free(v->resubmit);
+	v->resubmit = NULL;
+	v->nresubmit = 0;
 	v->started = false;
 	v->polling = false;
 	v->base = base;
@@ -211,9 +215,7 @@ void vplat_vhu_vring_kick(struct vplat_vhu_backend *b, uint16_t q)
 		return;
 	v->kicks++;
 	b->stats.kicks++;
-	vplat_vhu_inflight_before_kick(b, q);
 	vplat_device_kick(b->dev, q, 0);
-	vplat_vhu_inflight_after_kick(b, q);
 }
 
 /* Which ring a message names; VPLAT_EPROTO if the device has no such ring. */

@@ -44,6 +44,7 @@ void vplat_vq_reset_state(struct vplat_vq *vq)
 	vq->mem = keep.mem;
 	vq->interrupt_used = keep.interrupt_used;
 	vq->failed = keep.failed;
+	vq->track = keep.track;
 	vq->size = keep.size_max;
 	vq->msix_vector = 0xffff;
 	vq->avail_wrap = true;
@@ -296,6 +297,20 @@ static int split_pop(struct vplat_vq *vq, struct vplat_chain *c)
 	uint16_t pending = (uint16_t)(avail_idx - vq->last_avail);
 	struct walk w;
 
+	if (vq->nresubmit) {
+		/* A request a previous back-end took and did not complete: its head again. */
+		uint16_t head = *vq->resubmit++;
+		vq->nresubmit--;
+		if (head >= vq->size)
+			return vq_fail(vq, VPLAT_EPROTO);
+		chain_begin(c, &w);
+		if (split_walk(vq, &w, head) != 0)
+			return vq_fail(vq, VPLAT_EPROTO);
+		c->id = head;
+		c->ndesc = 1;
+		chain_end(vq, &w);
+		return w.overflow ? VPLAT_E2BIG : 0;
+	}
 	if (pending == 0)
 		return VPLAT_EAGAIN;
 	if (pending > vq->size)
@@ -360,7 +375,7 @@ static void split_set_notification(struct vplat_vq *vq, bool enable)
 static bool split_has_avail(struct vplat_vq *vq)
 {
 	const struct vplat_virtq_avail *avail = vq->driver;
-	return le16(vplat_load16(&avail->idx)) != vq->last_avail;
+	return vq->nresubmit || le16(vplat_load16(&avail->idx)) != vq->last_avail;
 }
 
 /* --- packed ring ----------------------------------------------------------------------- */
@@ -510,6 +525,8 @@ int vplat_vq_pop(struct vplat_vq *vq, struct vplat_chain *chain)
 	if (rc == 0 || rc == VPLAT_E2BIG) {
 		chain->seq = vq->pop_seq++;
 		vq->inflight++;
+		if (vq->track)
+			vq->track(vq, VPLAT_VQ_TRACK_POP, chain);
 	}
 	return rc;
 }
@@ -522,10 +539,14 @@ int vplat_vq_push(struct vplat_vq *vq, const struct vplat_chain *chain, uint32_t
 		return VPLAT_EINVAL;
 	if (written > chain->write_len)
 		written = (uint32_t)chain->write_len;
+	if (vq->track)
+		vq->track(vq, VPLAT_VQ_TRACK_PRE_PUSH, chain);
 	if (vq->packed)
 		packed_push(vq, chain->id, written, chain->ndesc);
 	else
 		split_push(vq, chain->id, written);
+	if (vq->track)
+		vq->track(vq, VPLAT_VQ_TRACK_POST_PUSH, chain);
 	vq->inflight--;
 	vq->push_seq++;
 	vq->used_since_signal += vq->packed ? chain->ndesc : 1u;

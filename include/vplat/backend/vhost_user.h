@@ -155,8 +155,8 @@ struct vplat_vhu_vring {
 	bool started;         /**< kick fd (or polling) set and queue running */
 	bool enabled;         /**< SET_VRING_ENABLE (or no PROTOCOL_FEATURES) */
 	bool polling;         /**< started with the no-fd flag: the embedder must poll */
-	uint16_t shadow_avail; /**< inflight tracking: available index seen last */
-	uint16_t shadow_used;  /**< inflight tracking: used index recorded last */
+	uint16_t *resubmit;   /**< inflight recovery: heads to pop again (malloc'd), or NULL */
+	uint16_t nresubmit;   /**< entries of @ref resubmit */
 	uint64_t kicks;       /**< kicks received */
 	uint64_t calls;       /**< calls signalled */
 };
@@ -170,12 +170,10 @@ struct vplat_vhu_backend_params {
 	uint64_t feature_mask;        /**< virtio features to hide from the offer (0 = none) */
 	uint32_t io_timeout_ms;       /**< longest wait for the rest of a message; 0 = 1000 */
 	/**
-	 * The device completes requests in the order it takes them (every request handled
-	 * synchronously in its queue handler, as the entropy device and the block device on the
-	 * synchronous file host end do). Inflight recovery then restarts each split ring at its
-	 * used index, which resubmits exactly the requests a killed back-end had taken and not
-	 * completed. Without it, recovery uses the inflight marks and can only resubmit them if
-	 * they are the next ones in the available ring.
+	 * The device completes requests in the order it takes them. Kept for source
+	 * compatibility and no longer used: inflight recovery records every pop and push of a
+	 * split ring (vplat_vq::track) and resubmits the heads in flight by head, in fetch order,
+	 * whatever order the device completes in.
 	 */
 	bool completes_in_order;
 };
@@ -200,6 +198,14 @@ struct vplat_vhu_inflight {
 	uint16_t num_queues; /**< queues described */
 	uint16_t queue_size; /**< descriptors per queue region */
 	uint64_t counter;    /**< next fetch counter */
+	/**
+	 * Test-only kill points, read from the environment by vplat_vhu_backend_init():
+	 * VPLAT_TEST_KILL_AFTER_POP=N raises SIGKILL right after the N-th chain popped (taken,
+	 * not completed); VPLAT_TEST_KILL_AFTER_PUSH=N right after the N-th used element was
+	 * published and before the inflight region records it. 0 = off.
+	 */
+	uint64_t kill_after_pop, kill_after_push;
+	uint64_t pops, pushes; /**< chains popped / pushed on tracked rings (for the kill points) */
 };
 
 /** A vhost-user back-end. Caller-allocated; fields are read-only to users. */
