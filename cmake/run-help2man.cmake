@@ -28,7 +28,7 @@ file(WRITE ${_wrap} "#!/bin/sh\nif [ \"$1\" = --version ]; then exec '${PROG}' -
      "printf '%s\\n' \"$h\" | awk -f '${CMAKE_CURRENT_LIST_DIR}/help2man-filter.awk'\n")
 file(CHMOD ${_wrap} PERMISSIONS OWNER_READ OWNER_WRITE OWNER_EXECUTE GROUP_READ GROUP_EXECUTE
      WORLD_READ WORLD_EXECUTE)
-execute_process(COMMAND ${HELP2MAN} --no-info --no-discard-stderr --section=${SECTION}
+execute_process(COMMAND ${HELP2MAN} --no-info --section=${SECTION}
                         --name=${DESC} --source=vplat --version-option=--version
                         ${_incs} --output=${OUT}.tmp ${_wrap}
                 RESULT_VARIABLE _rc ERROR_VARIABLE _err)

@@ -67,6 +67,9 @@ static int done(FILE *f)
 int vplat_report_tap(const struct vplat_report *r, FILE *f)
 {
 	fprintf(f, "TAP version 13\n1..%zu\n", r->nrecs);
+	if (r->version)
+		fprintf(f, "# vplat-conform %s (revision %s)\n", r->version,
+			r->revision ? r->revision : "unknown");
 	for (size_t i = 0; i < r->nrecs; i++) {
 		const struct vplat_t_record *x = &r->recs[i];
 		bool ok = x->result == VPLAT_PASS || x->result == VPLAT_SKIP;
@@ -100,6 +103,12 @@ int vplat_report_junit(const struct vplat_report *r, FILE *f)
 		r->nrecs, c[VPLAT_FAIL], c[VPLAT_ERROR], c[VPLAT_SKIP]);
 	xml(f, r->started);
 	fprintf(f, "\">\n");
+	if (r->version) {
+		put_xml(f, "    <properties><property name=\"version\" value=\"", r->version);
+		put_xml(f, "\"/><property name=\"revision\" value=\"", r->revision ? r->revision : "");
+		put_xml(f, "\"/><property name=\"command_line\" value=\"", r->cmdline ? r->cmdline : "");
+		fputs("\"/></properties>\n", f);
+	}
 	for (size_t i = 0; i < r->nrecs; i++) {
 		const struct vplat_t_record *x = &r->recs[i];
 		put_xml(f, "    <testcase classname=\"", x->device);
