@@ -6,7 +6,7 @@
 # screenshot (kept as OUTDIR/report-1280x800.png) and, through a script added to a copy of the
 # page, reports where the Failures section is and how many failure rows it has. Checks: the
 # Failures heading is inside the first screenful, one row per FAIL/ERROR result, no markdown
-# backtick left in the failures, and on a phone-width window (390 px asked; headless Chromium
+# backtick left in the failures, the FAIL filter shows only the failed tests, and on a phone-width window (390 px asked; headless Chromium
 # lays out at least 500 px) the page does not scroll
 # sideways. Skips (77) without chromium or qemu-storage-daemon.
 # usage: check-report-html.sh VPLAT_CONFORM OUTDIR
@@ -40,7 +40,10 @@ var b=document.body;b.setAttribute("data-probe-top",h?Math.round(h.getBoundingCl
 b.setAttribute("data-probe-rows",f?f.querySelectorAll("tr.failrow").length:-1);
 b.setAttribute("data-probe-ticks",f?(f.textContent.indexOf("`")>=0?1:0):-1);
 b.setAttribute("data-probe-vw",window.innerWidth);
-b.setAttribute("data-probe-sw",document.documentElement.scrollWidth);})();</script>'
+b.setAttribute("data-probe-sw",document.documentElement.scrollWidth);
+var a=document.querySelector(".counts a[data-f=FAIL]");if(a)a.click();
+var n=0;document.querySelectorAll("#tests tr.res").forEach(function(r){if(r.offsetParent!==null)n++;});
+b.setAttribute("data-probe-shown",a?n:-1);})();</script>'
 python3 - "$out/report.html" "$w/probe.html" "$probe" <<'PY'
 import sys
 html = open(sys.argv[1]).read()
@@ -55,10 +58,11 @@ python3 - "$out/report.json" "$w/dom-desktop.html" "$w/dom-phone.html" "$out/rep
 import json, re, sys, os
 j = json.load(open(sys.argv[1]))
 want = sum(1 for r in j["results"] if r["result"] in ("FAIL", "ERROR"))
+nfail = sum(1 for r in j["results"] if r["result"] == "FAIL")
 def probe(path):
     dom = open(path).read()
     m = dict(re.findall(r'data-probe-(\w+)="(-?\d+)"', dom))
-    if len(m) < 5:
+    if len(m) < 6:
         sys.exit("FAIL: the probe did not run in %s (chromium output: %d bytes)" % (path, len(dom)))
     return {k: int(v) for k, v in m.items()}
 d, p = probe(sys.argv[2]), probe(sys.argv[3])
@@ -70,6 +74,7 @@ def check(cond, msg):
 check(os.path.getsize(sys.argv[4]) > 10000, "screenshot %s (%d bytes)" % (sys.argv[4], os.path.getsize(sys.argv[4])))
 check(0 <= d["top"] <= 800 - 40, "Failures heading at y=%d px, inside the first 1280x800 screenful" % d["top"])
 check(d["rows"] == want, "%d failure rows in the DOM for %d FAIL/ERROR results" % (d["rows"], want))
+check(d["shown"] == nfail, "the FAIL filter leaves %d of the test rows (%d FAIL results)" % (d["shown"], nfail))
 check(d["ticks"] == 0, "no markdown backtick left in the Failures section")
 check(p["sw"] <= p["vw"] + 1, "on a %d px phone screen the page is %d px wide (no sideways scroll)" % (p["vw"], p["sw"]))
 sys.exit(0 if ok else 1)
