@@ -14,7 +14,7 @@ void vplat_vhu_log(struct vplat_vhu_backend *b, enum vplat_vhu_log_level lvl, co
 {
 	if (!b->p.log || lvl > b->p.log_level)
 		return;
-	char line[256];
+	char line[512];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);

@@ -125,7 +125,7 @@ int vplat_vhu_inflight_set(struct vplat_vhu_backend *b, struct vhu_msg *m)
 	b->inflight.offset = d->mmap_offset;
 	b->inflight.num_queues = d->num_queues;
 	b->inflight.queue_size = d->queue_size;
-	vplat_vhu_log(b, VPLAT_VHU_LOG_INFO, "inflight region: %u queues of %u", d->num_queues,
+	vplat_vhu_log(b, VPLAT_VHU_LOG_DEBUG, "inflight region: %u queues of %u", d->num_queues,
 		d->queue_size);
 	return 0;
 }

@@ -111,6 +111,11 @@ struct vhu_msg {
 #define VHU_REFUSE 1
 
 /* Logging. */
+/* What to tell the user when guest memory does not reach the back end as shared fds. */
+#define VHU_SHARE_HINT                                                                             \
+	"start QEMU with a shared memory backend: -object "                                        \
+	"memory-backend-memfd,id=mem,size=...,share=on -machine memory-backend=mem"
+
 void vplat_vhu_log(struct vplat_vhu_backend *b, enum vplat_vhu_log_level lvl, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 

@@ -164,7 +164,7 @@ static int start_ring(struct vplat_vhu_backend *b, uint16_t q)
 	v->started = true;
 	if (!(b->features & VPLAT_BIT(VPLAT_VHU_F_PROTOCOL_FEATURES)))
 		v->enabled = true;
-	vplat_vhu_log(b, VPLAT_VHU_LOG_INFO, "ring %u started: size %u, base %u, %s", q, v->num, avail,
+	vplat_vhu_log(b, VPLAT_VHU_LOG_DEBUG, "ring %u started: size %u, base %u, %s", q, v->num, avail,
 		vq->packed ? "packed" : "split");
 	if (v->enabled)
 		vplat_vhu_vring_kick(b, q); /* buffers may have arrived before the kick fd */
@@ -241,7 +241,9 @@ static int set_addr(struct vplat_vhu_backend *b, struct vhu_msg *m)
 	 * against the map when the ring starts (the size may still change). */
 	if (vplat_vhu_ua_to_gpa(b, a->desc, 1, &d) || vplat_vhu_ua_to_gpa(b, a->avail, 1, &dr) ||
 	    vplat_vhu_ua_to_gpa(b, a->used, 1, &dv)) {
-		vplat_vhu_log(b, VPLAT_VHU_LOG_ERROR, "ring %d: address outside the memory table", q);
+		vplat_vhu_log(b, VPLAT_VHU_LOG_ERROR,
+			      "ring %d: address outside the memory table (%u regions): guest memory "
+			      "is not shared with this back end; " VHU_SHARE_HINT, q, b->nregions);
 		return VPLAT_EPROTO;
 	}
 	v->desc_ua = a->desc;
@@ -319,7 +321,7 @@ static int state_msg(struct vplat_vhu_backend *b, struct vhu_msg *m, bool *reply
 		return 0;
 	default: /* GET_VRING_BASE: stop the ring and report where it stood */
 		m->u.state.num = stop_ring(b, (uint16_t)q);
-		vplat_vhu_log(b, VPLAT_VHU_LOG_INFO, "ring %d stopped at 0x%x after %llu kicks", q,
+		vplat_vhu_log(b, VPLAT_VHU_LOG_DEBUG, "ring %d stopped at 0x%x after %llu kicks", q,
 			m->u.state.num, (unsigned long long)b->vrings[q].kicks);
 		*reply = true;
 		return 0;
