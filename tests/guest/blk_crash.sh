@@ -84,8 +84,8 @@ start_backend() {
 	local kind=$1 sock=$2 img=$3 log=$4
 	rm -f "$sock"
 	case $kind in
-	vplat) "$VPLAT_DEVICE" blk --socket "$sock" --file "$img" --log-level info 2>>"$log" & ;;
-	vplat-async) "$VPLAT_DEVICE" blk --async --socket "$sock" --file "$img" --log-level info 2>>"$log" & ;;
+	vplat) "$VPLAT_DEVICE" blk --socket "$sock" --file "$img" --log-level debug 2>>"$log" & ;;
+	vplat-async) "$VPLAT_DEVICE" blk --async --socket "$sock" --file "$img" --log-level debug 2>>"$log" & ;;
 	qsd) qemu-storage-daemon --blockdev driver=file,node-name=f0,filename="$img",cache.direct=off \
 		--export type=vhost-user-blk,id=e0,node-name=f0,addr.type=unix,addr.path="$sock",writable=on \
 		>>"$log" 2>&1 & ;;
