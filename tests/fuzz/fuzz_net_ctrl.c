@@ -9,6 +9,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include "fuzz_lb.h"
+#define NETDRV_LOOPBACK_INIT fz_lb_init
+#define NETDRV_LOOPBACK_FINI fz_lb_fini
 #include "../unit/netdrv.h"
 #include "devices/net/net_internal.h"
 
@@ -18,7 +21,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static struct netdrv n;
 static struct vplat_net_mock mock;
-static bool up;
 static uint8_t out[2048];
 
 static void setup(void)
@@ -30,13 +32,11 @@ static void setup(void)
 			F(GUEST_CSUM) | F(MAC);
 	if (netdrv_up(&n, 1, &cfg, &vplat_net_host_mock, &mock, want, 1526, 16, 16, 1u << 20))
 		abort();
-	up = true;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	if (!up)
-		setup();
+	setup();
 	uint8_t ack = vplat_net_ctrl_exec(&n.net, data, size);
 	if (ack != VPLAT_VIRTIO_NET_OK && ack != VPLAT_VIRTIO_NET_ERR)
 		abort();
@@ -60,5 +60,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (vplat_device_get_status(&n.net.dev) & VPLAT_VIRTIO_STATUS_DEVICE_NEEDS_RESET)
 		abort();
+	netdrv_down(&n);
 	return 0;
 }
