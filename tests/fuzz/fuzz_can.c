@@ -174,10 +174,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			drain(&f);
 		}
 		step(&f, data + off, n);
-		if (!f.txq.inflight && !f.ctlq.inflight && !f.rxq.inflight) {
-			fz_lb_note(&f.lb);
+		if (!f.txq.inflight && !f.ctlq.inflight && !f.rxq.inflight)
 			vplat_val_mem_release(&f.lb.dma, mark);
-		}
 		off += n;
 	}
 	drain(&f);

@@ -85,10 +85,8 @@ static void step(struct fz *f, const uint8_t *p, size_t n, uint64_t mark)
 		drain(f);
 	}
 	/* Buffers are reused only when none is in flight (held eventq pairs pin memory). */
-	if (!f->rq.inflight && !f->eq.inflight) {
-		fz_lb_note(&f->lb);
+	if (!f->rq.inflight && !f->eq.inflight)
 		vplat_val_mem_release(&f->lb.dma, mark);
-	}
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
