@@ -71,3 +71,48 @@ write("fuzz_vhost_user", "mem_slots",
       + vmsg(37, struct.pack("<Q", 0) + region(0x100000, 0x1000, UA + 0x100000), ctl=fds(1, 1))
       + vmsg(38, struct.pack("<Q", 0) + region(0x100000, 0x1000, UA + 0x100000), ctl=fds(1, 1))
       + ring_setup(vmsg(12, struct.pack("<Q", 0x100), ctl=0x40)))
+
+
+# ---- fuzz_gpio_sim_ctl: byte 0 clients, records {client, len % 64, bytes} -----------------
+def line(client, text):
+    return bytes([client, len(text)]) + text
+
+
+write("fuzz_gpio_sim_ctl", "commands",
+      b"\x02" + line(0, b"set 0 1 1\n") + line(1, b"info\n") + line(0, b"get 1 7\n")
+      + line(1, b"name 1 7\n") + line(0, b"set 9 9 1\n") + line(0, b"bogus\n"))
+write("fuzz_gpio_sim_ctl", "split_lines",
+      b"\x01" + line(0, b"set 1 ") + line(0, b"3 1\nget 1 3\ninf") + line(0, b"o\n"))
+
+# ---- fuzz_net_stream: byte 0 mode/cap, records {op, len_lo, len_hi, bytes} ----------------
+def srec(op, data=b"", length=None):
+    n = len(data) if length is None else length
+    return bytes([op]) + struct.pack("<H", n) + data
+
+
+frame = bytes(range(60))
+write("fuzz_net_stream", "stream_rx",
+      b"\x06" + srec(0, struct.pack(">I", 60) + frame[:30]) + srec(0, frame[30:])
+      + srec(0, struct.pack(">I", 14) + frame[:14] + struct.pack(">I", 0)))
+write("fuzz_net_stream", "stream_tx", b"\x00" + srec(1, length=40000) + srec(1, length=30000)
+      + srec(2) + srec(1, length=100))
+write("fuzz_net_stream", "dgram", b"\x03" + srec(0, frame) + srec(0, frame[:10]))
+
+# ---- fuzz_switch: 1 + 8 config bytes, records ---------------------------------------------
+def sframe(port, flags, data, hdr=b"\0\0\0\0"):
+    op = 0 | ((len(data) + 7) // 8) << 3  # op 0; (op >> 3) * 8 payload bytes follow the header
+    return bytes([op, port | flags]) + struct.pack("<H", len(data)) + hdr + data
+
+
+BC = b"\xff" * 6
+A = b"\x02\x00\x00\x00\x00\x00"
+B = b"\x02\x00\x00\x00\x00\x01"
+cfg = bytes([1, 0x08, 0x0F, 0x28, 0x0F, 0x00, 0x30, 0x80, 0x05])
+write("fuzz_switch", "learn_forward",
+      cfg + sframe(0, 0x10, BC + A + b"\x08\x00" + bytes(50))
+      + sframe(1, 0x10, A + B + b"\x08\x00" + bytes(50)) + b"\x01")
+write("fuzz_switch", "vlan_tagged",
+      cfg + sframe(2, 0x20, BC + B + b"\x81\x00\x00\x05\x08\x00" + bytes(46)) + b"\x01")
+write("fuzz_switch", "csum_partial",
+      cfg + sframe(3, 0x40, BC + A + b"\x08\x00" + bytes(50), hdr=b"\x01\x00\x0e\x10")
+      + b"\x02\x01")
