@@ -265,8 +265,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* A leak stays; a descriptor the sanitizer runtime opens for a moment (its leak check
 	 * lists the threads, of which this process has two) goes: count again before failing. */
 	for (int k = 0; count_fds() != base_fds; k++) {
-		if (k == 20)
+		if (k == 20) {
+			for (int f = 0; f < 256; f++) { /* name the extra descriptor in the report */
+				char l[40], t[128];
+				snprintf(l, sizeof(l), "/proc/self/fd/%d", f);
+				ssize_t n = readlink(l, t, sizeof(t) - 1);
+				if (n > 0)
+					fprintf(stderr, "fd %d: %.*s\n", f, (int)n, t);
+			}
 			abort();
+		}
 		usleep(1000);
 	}
 	return 0;
