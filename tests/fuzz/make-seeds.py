@@ -62,8 +62,8 @@ write("fuzz_vhost_user", "ring_kick_fd",
 pf = vmsg(15) + vmsg(16, struct.pack("<Q", 1 << 3 | 1 << 12 | 1 << 15))  # REPLY_ACK INFLIGHT SLOTS
 write("fuzz_vhost_user", "inflight",
       ring_ram() + owner + pf + memtab
-      + vmsg(31, struct.pack("<QQHH", 0, 0, 1, 8))  # GET_INFLIGHT_FD
-      + vmsg(32, struct.pack("<QQHH", 8192, 0, 1, 8), ctl=fds(1, 4))  # SET_INFLIGHT_FD
+      + vmsg(31, struct.pack("<QQHHI", 0, 0, 1, 8, 0))  # GET_INFLIGHT_FD
+      + vmsg(32, struct.pack("<QQHHI", 8192, 0, 1, 8, 0), ctl=fds(1, 4))  # SET_INFLIGHT_FD
       + ring_setup(vmsg(12, struct.pack("<Q", 0x100), ctl=0x40)))
 write("fuzz_vhost_user", "mem_slots",
       ring_ram() + owner + pf + vmsg(36)  # GET_MAX_MEM_SLOTS
