@@ -280,9 +280,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint64_t v;
 	while (read(evfd[0], &v, sizeof(v)) > 0 || read(evfd[1], &v, sizeof(v)) > 0)
 		;
-	/* Cheap check first; a difference is looked at closely, because the sanitizer runtime's
-	 * leak check (it stops the threads, of which this process has two) can leave a
-	 * descriptor of its own in the table: only sockets, eventfds and memfds count. */
+	/* Cheap check first; a difference is looked at closely, because libFuzzer opens pipes of
+	 * its own to llvm-symbolizer the first time it prints a new function: only sockets,
+	 * eventfds and memfds count. */
 	if (count_fds() != base_fds) {
 		if (count_ours() != base_ours)
 			abort();
