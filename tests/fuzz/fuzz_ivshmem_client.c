@@ -132,6 +132,11 @@ static void *server(void *arg)
 	return NULL;
 }
 
+static void remove_socket(void)
+{
+	unlink(path);
+}
+
 static void setup(void)
 {
 	snprintf(path, sizeof(path), "/tmp/vplat-fuzz-ivshmem-client-%d.sock", (int)getpid());
@@ -141,6 +146,7 @@ static void setup(void)
 	memcpy(sa.sun_path, path, strlen(path) + 1);
 	if (lfd < 0 || bind(lfd, (struct sockaddr *)&sa, sizeof(sa)) || listen(lfd, 4))
 		abort();
+	atexit(remove_socket);
 	evfd[0] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	evfd[1] = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	memfd_ = memfd_create("vplat-fuzz-shm", MFD_CLOEXEC);
