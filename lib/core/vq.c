@@ -35,7 +35,7 @@ void vplat_vq_reset_state(struct vplat_vq *vq)
 {
 	struct vplat_vq keep = *vq;
 
-	memset(vq, 0, sizeof(*vq));
+	(void)memset(vq, 0, sizeof(*vq));
 	/* What the device pushed in stays: owner, index, maximum, liveness, map, callbacks. */
 	vq->dev = keep.dev;
 	vq->index = keep.index;
@@ -113,7 +113,7 @@ static inline int vq_current(struct vplat_vq *vq)
 	if (vq->mem_generation == vq->mem->generation)
 		return 0;
 	if (vplat_vq_map(vq) != 0) {
-		vq_fail(vq, VPLAT_EFAULT);
+		(void)vq_fail(vq, VPLAT_EFAULT);
 		return VPLAT_ENODEV;
 	}
 	return 0;
@@ -204,8 +204,10 @@ static int32_t indirect_open(struct vplat_vq *vq, uint64_t addr, uint32_t len, c
 
 static void chain_begin(struct vplat_chain *c, struct walk *w)
 {
-	c->nread = c->nwrite = 0;
-	c->read_len = c->write_len = 0;
+	c->nread = 0;
+	c->nwrite = 0;
+	c->read_len = 0;
+	c->write_len = 0;
 	c->ndesc = 0;
 	c->write_tail = NULL;
 	w->c = c;
@@ -269,7 +271,7 @@ static int split_walk(struct vplat_vq *vq, struct walk *w, uint16_t head)
 		/* A chain is never longer than the queue: this also ends descriptor loops. */
 		if (++count > vq->size)
 			return VPLAT_EPROTO;
-		memcpy(&d, &table[i], sizeof(d)); /* one snapshot; the driver may scribble */
+		(void)memcpy(&d, &table[i], sizeof(d)); /* one snapshot; the driver may scribble */
 		uint16_t flags = le16(d.flags);
 		if (flags & VPLAT_VIRTQ_DESC_F_INDIRECT) {
 			/* "zero or more normal chained descriptors followed by a single indirect" */
@@ -350,7 +352,7 @@ static void split_set_notification(struct vplat_vq *vq, bool enable)
 
 	if (!vq->event_idx)
 		vplat_store16(&used->flags,
-			      vplat_cpu_to_le16(enable ? 0 : VPLAT_VIRTQ_USED_F_NO_NOTIFY));
+			      vplat_cpu_to_le16((uint16_t)(enable ? 0u : VPLAT_VIRTQ_USED_F_NO_NOTIFY)));
 	else if (enable) /* with EVENT_IDX used->flags stays 0 and avail_event does the work */
 		vplat_store16(&used->ring[vq->size], vplat_cpu_to_le16(vq->last_avail));
 }
@@ -411,7 +413,7 @@ static int packed_pop(struct vplat_vq *vq, struct vplat_chain *c)
 		/* A chain never has more descriptors than the ring (sec: Packed Virtqueues). */
 		if (c->ndesc >= vq->size)
 			return vq_fail(vq, VPLAT_EPROTO);
-		memcpy(&d, &ring[slot], sizeof(d));
+		(void)memcpy(&d, &ring[slot], sizeof(d));
 		uint16_t flags = le16(d.flags);
 		c->ndesc++;
 		c->id = le16(d.id); /* the buffer ID lives in the last descriptor */
