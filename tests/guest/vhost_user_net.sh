@@ -4,7 +4,8 @@
 # `vplat-device net --tap`, all inside a private network namespace: the guest pings the host
 # end of the tap and fetches a file over TCP from an HTTP server there (frames in and out).
 if [ -z "${VHU_IN_NETNS:-}" ]; then
-	command -v unshare >/dev/null && command -v ip >/dev/null || exit 77
+	command -v unshare >/dev/null && command -v ip >/dev/null ||
+		{ echo "SKIP: needs unshare and ip (util-linux, iproute2)"; exit 77; }
 	unshare -n true 2>/dev/null || { echo "SKIP: cannot create a network namespace"; exit 77; }
 	VHU_IN_NETNS=1 exec unshare -n bash "$0" "$@"
 fi

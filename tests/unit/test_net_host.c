@@ -250,16 +250,13 @@ static int tap_wait(struct vplat_net_tap *t, uint16_t type, struct vplat_virtio_
 
 START_TEST(tap_offloads_in_netns)
 {
-	if (unshare(CLONE_NEWNET) != 0) {
-		printf("SKIP tap_offloads_in_netns: unshare(CLONE_NEWNET): %s\n", strerror(errno));
-		return;
-	}
+	if (unshare(CLONE_NEWNET) != 0)
+		VPLAT_SKIP("unshare(CLONE_NEWNET): %s", strerror(errno));
 	struct vplat_net_tap *t = calloc(1, sizeof(*t));
 	int rc = vplat_net_tap_open(t, "vpt%d");
 	if (rc == VPLAT_ENODEV || rc == VPLAT_EPERM) {
-		printf("SKIP tap_offloads_in_netns: /dev/net/tun unusable (%d)\n", rc);
 		free(t);
-		return;
+		VPLAT_SKIP("/dev/net/tun unusable (%d)", rc);
 	}
 	ck_assert_int_eq(rc, 0);
 	ck_assert_int_eq(if_up(t->name, "10.77.0.1"), 0);
