@@ -358,6 +358,11 @@ START_TEST(features_ok_needs_driver)
 	vplat_device_set_driver_features64(&dev, V1);
 	vplat_device_set_status(&dev, ACK | FOK); /* skipped DRIVER */
 	ck_assert(!(vplat_device_get_status(&dev) & FOK));
+	vplat_device_set_status(&dev, 0);
+	vplat_device_set_status(&dev, DRV);
+	vplat_device_set_driver_features64(&dev, V1);
+	vplat_device_set_status(&dev, DRV | FOK); /* skipped ACKNOWLEDGE */
+	ck_assert(!(vplat_device_get_status(&dev) & FOK));
 }
 END_TEST
 
