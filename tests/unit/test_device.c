@@ -188,6 +188,16 @@ START_TEST(host_api_arguments_refused)
 	vplat_device_queue_reset(&dev, 1);
 	vplat_device_kick(&dev, 1, 0);
 	ck_assert_int_eq(vplat_device_queue_set_base(&dev, 1, 0, 0), VPLAT_ENOENT);
+	/* A packed ring's base (vhost-user SET_VRING_BASE): wrap counter in bit 15, index checked. */
+	ck_assert(negotiate(V1 | VPLAT_BIT(VPLAT_VIRTIO_F_RING_PACKED)));
+	ck_assert_int_eq(vplat_device_queue_set_base(&dev, 0, 0x8000u | 3u, 5u), 0);
+	ck_assert_uint_eq(vqs[0].last_avail, 3);
+	ck_assert(vqs[0].avail_wrap);
+	ck_assert_uint_eq(vqs[0].used_idx, 5);
+	ck_assert(!vqs[0].used_wrap);
+	ck_assert_int_eq(vplat_device_queue_set_base(&dev, 0, vqs[0].size, 0), VPLAT_EINVAL);
+	ck_assert_int_eq(vplat_device_queue_set_base(&dev, 0, 0, 0x8000u | vqs[0].size), VPLAT_EINVAL);
+	vplat_device_set_status(&dev, 0);
 	/* The driver's feature words: only words 0 and 1, and frozen from FEATURES_OK on. */
 	ck_assert(negotiate(V1 | 1u));
 	vplat_device_set_driver_features(&dev, 0, 0xffffffffu);
