@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # Run vplat-conform with every report format, then check each report is well formed and
 # agrees with the exit status: TAP plan and lines, JUnit XML parses, JSON parses, the HTML
-# report is self-contained (no external resources) and names every requirement tested.
+# report is self-contained (no external resources) and names every requirement tested; each
+# carries the suite version and source revision.
 # usage: check-reports.sh VPLAT_CONFORM OUTDIR [vplat-conform options...]
 set -uo pipefail
 conform=$1 out=$2
@@ -26,6 +27,12 @@ assert tap[0] == "TAP version 13" and tap[1] == "1..%d" % s["total"]
 assert sum(1 for l in tap if re.match(r"(not )?ok \d+ ", l)) == s["total"]
 html = open(out + "/report.html").read()
 assert "<script src" not in html and "<link" not in html and "http" not in html.split("</style>")[0]
+ver, rev = j.get("version"), j.get("revision")
+assert ver and rev, "JSON report without version or revision"
+assert "# vplat-conform %s (revision %s)" % (ver, rev) in tap, "TAP report without version"
+props = {p.get("name"): p.get("value") for p in x.iter("property")}
+assert props.get("version") == ver and props.get("revision") == rev, "JUnit report without version"
+assert ver in html and rev in html, "HTML report without version or revision"
 for r in j["results"]:
     for req in r["requirements"].split():
         assert req in html, req + " missing from the HTML report"

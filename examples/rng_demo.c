@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "vplat/version.h"
 #include "vplat/vplat.h"
 #include "vplat/host/rng_host.h"
 #include "vplat/val/mock.h"
@@ -56,7 +57,8 @@ static void usage(FILE *out)
 	      "    --layout L     split, packed or all (default all)\n"
 	      "    --bytes N      request size, 1..4096 (default 32)\n"
 	      "    --host H       entropy source: getrandom (default) or mock (counting bytes)\n"
-	      "    -h, --help     this text\n\n"
+	      "    -h, --help     this text\n"
+	      "    --version      print the version and exit\n\n"
 	      "EXIT STATUS\n"
 	      "    0 on success, 1 if the device misbehaved, 2 on bad arguments.\n",
 	      out);
@@ -143,6 +145,7 @@ int main(int argc, char **argv)
 					     {"bytes", required_argument, 0, 'b'},
 					     {"host", required_argument, 0, 'H'},
 					     {"help", no_argument, 0, 'h'},
+					     {"version", no_argument, 0, 1000},
 					     {0, 0, 0, 0}};
 	int o;
 	while ((o = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -158,6 +161,7 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			break;
+		case 1000: printf("vplat-demo (vplat) %s\n", vplat_version()); return 0;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}

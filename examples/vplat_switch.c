@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "vplat/version.h"
 #include "vplat/error.h"
 #include "vplat/host/net_host.h"
 #include "vplat/fabric/switch.h"
@@ -41,7 +42,8 @@ static void usage(FILE *out)
 	    "OPTIONS\n"
 	    "    --duration S   stop after S seconds (default: run until a signal)\n"
 	    "    --stats        print counters every second\n"
-	    "    -h, --help     this text\n\n"
+	    "    -h, --help     this text\n"
+	    "    --version      print the version and exit\n\n"
 	    "EXIT STATUS\n"
 	    "    0 on a clean stop, 1 on a set-up failure, 2 on bad arguments.\n",
 	    out);
@@ -191,6 +193,9 @@ int main(int argc, char **argv)
 		const char *a = argv[i];
 		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			usage(stdout);
+			return 0;
+		} else if (!strcmp(a, "--version")) {
+			printf("vplat-switch (vplat) %s\n", vplat_version());
 			return 0;
 		} else if (!strcmp(a, "--stats")) {
 			stats = true;

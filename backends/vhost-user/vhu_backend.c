@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "vhu_internal.h"
 
@@ -13,7 +14,7 @@ void vplat_vhu_log(struct vplat_vhu_backend *b, enum vplat_vhu_log_level lvl, co
 {
 	if (!b->p.log || lvl > b->p.log_level)
 		return;
-	char line[256];
+	char line[512];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
@@ -36,6 +37,11 @@ int vplat_vhu_backend_init(struct vplat_vhu_backend *b, const struct vplat_vhu_b
 	b->conn = -1;
 	b->reply_fd = -1;
 	b->inflight.fd = -1;
+	/* Test-only kill points (struct vplat_vhu_inflight); never set in production. */
+	const char *k = getenv("VPLAT_TEST_KILL_AFTER_POP");
+	b->inflight.kill_after_pop = k ? strtoull(k, NULL, 10) : 0;
+	k = getenv("VPLAT_TEST_KILL_AFTER_PUSH");
+	b->inflight.kill_after_push = k ? strtoull(k, NULL, 10) : 0;
 	for (uint32_t q = 0; q < VPLAT_VHU_MAX_QUEUES; q++)
 		b->vrings[q].kick_fd = b->vrings[q].call_fd = b->vrings[q].err_fd = -1;
 	return vplat_mem_init(&b->mem, b->mem_storage, VPLAT_VHU_MAX_REGIONS);
@@ -385,7 +391,25 @@ static int handle_msg(struct vplat_vhu_backend *b, struct vhu_msg *m)
 	return reply_send(b) ? VPLAT_ENODEV : 0;
 }
 
+struct process_args {
+	struct vplat_vhu_backend *b;
+	const void *buf;
+	size_t len;
+};
+
+static int process_guarded(void *arg);
+
 int vplat_vhu_backend_process(struct vplat_vhu_backend *b, const void *buf, size_t len)
+{
+	if (!b)
+		return VPLAT_EINVAL;
+	struct process_args a = {b, buf, len};
+	struct vplat_vhu_backend *bs[1] = {b};
+	int rc = vplat_vhu_backends_guard(bs, 1, process_guarded, &a);
+	return rc == VPLAT_EFAULT ? VPLAT_EPROTO : rc;
+}
+
+static int process_unguarded(struct vplat_vhu_backend *b, const void *buf, size_t len)
 {
 	static struct vhu_msg m; /* large; one thread at a time per back-end anyway */
 	if (!b || !b->dev || !buf)
@@ -409,6 +433,12 @@ int vplat_vhu_backend_process(struct vplat_vhu_backend *b, const void *buf, size
 	return rc;
 }
 
+static int process_guarded(void *arg)
+{
+	struct process_args *a = arg;
+	return process_unguarded(a->b, a->buf, a->len);
+}
+
 static int handle_socket(struct vplat_vhu_backend *b)
 {
 	static _Thread_local struct vhu_msg m;
@@ -425,10 +455,8 @@ static int handle_socket(struct vplat_vhu_backend *b)
 	return 0;
 }
 
-int vplat_vhu_backend_handle(struct vplat_vhu_backend *b, const struct vplat_vhu_pollfd *pf)
+static int handle_unguarded(struct vplat_vhu_backend *b, const struct vplat_vhu_pollfd *pf)
 {
-	if (!b || !pf || b->conn < 0)
-		return VPLAT_ENODEV;
 	if (pf->queue < 0)
 		return handle_socket(b);
 	uint32_t q = (uint32_t)pf->queue;
@@ -441,7 +469,43 @@ int vplat_vhu_backend_handle(struct vplat_vhu_backend *b, const struct vplat_vhu
 	return 0;
 }
 
+struct handle_args {
+	struct vplat_vhu_backend *b;
+	const struct vplat_vhu_pollfd *pf;
+};
+
+static int handle_guarded(void *arg)
+{
+	struct handle_args *a = arg;
+	return handle_unguarded(a->b, a->pf);
+}
+
+int vplat_vhu_backend_handle(struct vplat_vhu_backend *b, const struct vplat_vhu_pollfd *pf)
+{
+	if (!b || !pf || b->conn < 0)
+		return VPLAT_ENODEV;
+	struct handle_args a = {b, pf};
+	struct vplat_vhu_backend *bs[1] = {b};
+	int rc = vplat_vhu_backends_guard(bs, 1, handle_guarded, &a);
+	return rc == VPLAT_EFAULT ? VPLAT_ENODEV : rc;
+}
+
+static unsigned service_unguarded(struct vplat_vhu_backend *b);
+
+static int service_guarded(void *arg)
+{
+	struct vplat_vhu_backend *b = arg;
+	return (int)service_unguarded(b);
+}
+
 unsigned vplat_vhu_backend_service(struct vplat_vhu_backend *b)
+{
+	struct vplat_vhu_backend *bs[1] = {b};
+	int rc = vplat_vhu_backends_guard(bs, 1, service_guarded, b);
+	return rc < 0 ? 0 : (unsigned)rc;
+}
+
+static unsigned service_unguarded(struct vplat_vhu_backend *b)
 {
 	unsigned busy = 0;
 	for (uint16_t q = 0; b->dev && q < b->dev->nvqs && q < VPLAT_VHU_MAX_QUEUES; q++) {
@@ -459,7 +523,30 @@ unsigned vplat_vhu_backend_service(struct vplat_vhu_backend *b)
 	return busy;
 }
 
+struct poll_args {
+	struct vplat_vhu_backend *b;
+	int timeout_ms;
+};
+
+static int poll_unguarded(struct vplat_vhu_backend *b, int timeout_ms);
+
+static int poll_guarded(void *arg)
+{
+	struct poll_args *a = arg;
+	return poll_unguarded(a->b, a->timeout_ms);
+}
+
 int vplat_vhu_backend_poll(struct vplat_vhu_backend *b, int timeout_ms)
+{
+	if (!b)
+		return VPLAT_ENODEV;
+	struct poll_args a = {b, timeout_ms};
+	struct vplat_vhu_backend *bs[1] = {b};
+	int rc = vplat_vhu_backends_guard(bs, 1, poll_guarded, &a);
+	return rc == VPLAT_EFAULT ? VPLAT_ENODEV : rc;
+}
+
+static int poll_unguarded(struct vplat_vhu_backend *b, int timeout_ms)
 {
 	struct vplat_vhu_pollfd pf[VPLAT_VHU_MAX_QUEUES + 1];
 	struct pollfd p[VPLAT_VHU_MAX_QUEUES + 1];

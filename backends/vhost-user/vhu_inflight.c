@@ -6,16 +6,25 @@
  * it to the next back-end process (SET_INFLIGHT_FD), so a back-end that crashed can find the
  * requests it had taken from the ring but not completed.
  *
- * The core pops and pushes inside the device model, so tracking brackets each kick: before
- * the device runs, every available head it may take is marked in flight (with a fetch
- * counter); after it returns, heads it did not take are unmarked and heads it pushed are
- * cleared, then used_idx is recorded. The marked set is therefore always a superset of the
- * requests really in flight, and heads that were pushed after the last record are found again
- * in the used ring at recovery. Recovery resubmits by rewinding the ring to the used index
- * when the requests in flight are exactly the next ones in the available ring (in-order
- * devices: every vplat device today); otherwise it skips past them and logs how many were
- * lost.
+ * Every pop and push of a tracked ring goes through vplat_vq::track (libvhost-user's
+ * inflight_get / pre_put / post_put): a pop marks the head in flight with the next fetch
+ * counter; before a push the head is recorded as last_batch_head; after the used index that
+ * publishes it was stored, the mark is cleared and the region's used_idx updated. A back-end
+ * killed between the store and the record leaves used_idx one behind the ring's: recovery
+ * then clears last_batch_head. The heads still marked are exactly the requests in flight,
+ * whatever order the device completes in (the asynchronous block end completes out of
+ * order); recovery resubmits them by head, oldest fetch first, and starts the available ring
+ * at used + in flight (every head taken is either completed or in flight).
+ *
+ * Packed rings: the same hooks record the device's used position (slot + wrap) instead of
+ * the used index, and the chain length of each head; recovery restarts both ring positions at
+ * the recorded used position (stepping over a chain published but not recorded). That is exact
+ * for devices that complete in order (their chains in flight still sit in their slots); the
+ * packed layout of vhost-user.rst, which keeps copies of the descriptors so that out-of-order
+ * chains whose slots were overwritten can be resubmitted, is not implemented.
  */
+#include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -38,8 +47,14 @@ void vplat_vhu_inflight_release(struct vplat_vhu_backend *b)
 	if (f->map)
 		munmap(f->map, (size_t)f->size);
 	vhu_close(&f->fd);
+	uint64_t kpop = f->kill_after_pop, kpush = f->kill_after_push, pops = f->pops,
+		 pushes = f->pushes;
 	memset(f, 0, sizeof(*f));
 	f->fd = -1;
+	f->kill_after_pop = kpop;
+	f->kill_after_push = kpush;
+	f->pops = pops;
+	f->pushes = pushes;
 }
 
 static bool desc_ok(const struct vhu_inflight_desc *d)
@@ -70,9 +85,12 @@ int vplat_vhu_inflight_get(struct vplat_vhu_backend *b, struct vhu_msg *m)
 		r->desc_num = d->queue_size;
 	}
 	vplat_vhu_inflight_release(b);
-	b->inflight = (struct vplat_vhu_inflight){.fd = fd, .map = p, .size = size, .offset = 0,
-						  .num_queues = d->num_queues,
-						  .queue_size = d->queue_size};
+	b->inflight.fd = fd;
+	b->inflight.map = p;
+	b->inflight.size = size;
+	b->inflight.offset = 0;
+	b->inflight.num_queues = d->num_queues;
+	b->inflight.queue_size = d->queue_size;
 	d->mmap_size = size;
 	d->mmap_offset = 0;
 	memcpy(b->reply + VPLAT_VHU_HDR_SIZE, d, sizeof(*d));
@@ -101,130 +119,176 @@ int vplat_vhu_inflight_set(struct vplat_vhu_backend *b, struct vhu_msg *m)
 	if (p == MAP_FAILED)
 		return VPLAT_EPROTO;
 	vplat_vhu_inflight_release(b);
-	b->inflight = (struct vplat_vhu_inflight){.fd = vplat_vhu_take_fd(m, 0), .map = p,
-						  .size = d->mmap_size, .offset = d->mmap_offset,
-						  .num_queues = d->num_queues,
-						  .queue_size = d->queue_size};
-	vplat_vhu_log(b, VPLAT_VHU_LOG_INFO, "inflight region: %u queues of %u", d->num_queues,
+	b->inflight.fd = vplat_vhu_take_fd(m, 0);
+	b->inflight.map = p;
+	b->inflight.size = d->mmap_size;
+	b->inflight.offset = d->mmap_offset;
+	b->inflight.num_queues = d->num_queues;
+	b->inflight.queue_size = d->queue_size;
+	vplat_vhu_log(b, VPLAT_VHU_LOG_DEBUG, "inflight region: %u queues of %u", d->num_queues,
 		d->queue_size);
 	return 0;
 }
 
-/* The queue's region, or NULL when @q is not tracked (no region, packed, or too big). */
+/* The queue's region, or NULL when @q is not tracked (no region, or ring too big). */
 static struct vhu_queue_region_split *region_of(struct vplat_vhu_backend *b, uint16_t q,
 						 struct vplat_vq **vqp)
 {
 	struct vplat_vhu_inflight *f = &b->inflight;
 	struct vplat_vq *vq = vplat_device_vq(b->dev, q);
-	if (!f->map || !vq || q >= f->num_queues || vq->packed || !vq->live ||
-	    vq->size > f->queue_size)
+	if (!f->map || !vq || q >= f->num_queues || vq->size > f->queue_size)
 		return NULL;
 	*vqp = vq;
 	return (void *)((uint8_t *)f->map + q * queue_bytes(f->queue_size));
 }
 
-static uint16_t avail_idx(const struct vplat_vq *vq)
+static uint16_t split_used_idx(const struct vplat_vq *vq)
 {
-	return vplat_le16_to_cpu(__atomic_load_n((const uint16_t *)vq->driver + 1, __ATOMIC_ACQUIRE));
+	return vplat_le16_to_cpu(__atomic_load_n((const uint16_t *)vq->device + 1, __ATOMIC_ACQUIRE));
 }
 
-static uint16_t avail_ring(const struct vplat_vq *vq, uint16_t i)
+/* Packed: the device's next used slot with its wrap counter in bit 15. */
+static uint16_t packed_pos(const struct vplat_vq *vq)
 {
-	return vplat_le16_to_cpu(((const volatile uint16_t *)vq->driver)[2 + (i & (vq->size - 1))]);
+	return (uint16_t)(vq->used_idx | (vq->used_wrap ? 0x8000u : 0));
 }
 
-static uint32_t used_ring_id(const struct vplat_vq *vq, uint16_t i)
+/* vplat_vq::track of every started ring (the kill points work without a region too). */
+static void track(struct vplat_vq *vq, int event, const struct vplat_chain *c)
 {
-	const volatile uint32_t *u = (const volatile uint32_t *)(const void *)((const uint8_t *)vq->device + 4);
-	return vplat_le32_to_cpu(u[2 * (i & (vq->size - 1))]);
+	struct vplat_vhu_backend *b = vq->dev->transport;
+	struct vplat_vhu_inflight *f = &b->inflight;
+	struct vplat_vq *v;
+	struct vhu_queue_region_split *r = region_of(b, vq->index, &v);
+	uint16_t id = c->id;
+	switch (event) {
+	case VPLAT_VQ_TRACK_POP:
+		if (r && id < f->queue_size) {
+			r->desc[id].counter = f->counter++;
+			r->desc[id].next = c->ndesc; /* packed: slots of the chain (own use) */
+			__atomic_store_n(&r->desc[id].inflight, 1, __ATOMIC_RELEASE);
+		}
+		if (f->kill_after_pop && ++f->pops == f->kill_after_pop)
+			raise(SIGKILL); /* test-only: taken, not completed */
+		break;
+	case VPLAT_VQ_TRACK_PRE_PUSH:
+		if (r && id < f->queue_size)
+			__atomic_store_n(&r->last_batch_head, id, __ATOMIC_RELEASE);
+		break;
+	default: /* POST_PUSH: the used index that publishes @id is stored */
+		if (f->kill_after_push && ++f->pushes == f->kill_after_push)
+			raise(SIGKILL); /* test-only: published, not yet recorded */
+		if (r && id < f->queue_size) {
+			__atomic_store_n(&r->desc[id].inflight, 0, __ATOMIC_RELEASE);
+			__atomic_store_n(&r->used_idx, vq->packed ? packed_pos(vq) : vq->used_idx,
+					 __ATOMIC_RELEASE);
+		}
+		break;
+	}
 }
 
-static void mark(struct vhu_queue_region_split *r, uint16_t qs, uint32_t head, uint8_t v,
-		 uint64_t *counter)
+void vplat_vhu_inflight_attach(struct vplat_vhu_backend *b, uint16_t q)
 {
-	if (head >= qs)
-		return; /* the core refuses this head anyway */
-	if (v && counter)
-		r->desc[head].counter = (*counter)++;
-	__atomic_store_n(&r->desc[head].inflight, v, __ATOMIC_RELEASE);
+	struct vplat_vq *vq = vplat_device_vq(b->dev, q);
+	if (vq)
+		vq->track = track;
 }
 
-void vplat_vhu_inflight_before_kick(struct vplat_vhu_backend *b, uint16_t q)
+/* Fetch order of the heads to resubmit. */
+static const struct vhu_queue_region_split *sort_region;
+static int by_counter(const void *a, const void *b)
 {
-	struct vplat_vq *vq;
-	struct vhu_queue_region_split *r = region_of(b, q, &vq);
-	if (!r)
+	uint64_t x = sort_region->desc[*(const uint16_t *)a].counter;
+	uint64_t y = sort_region->desc[*(const uint16_t *)b].counter;
+	return x < y ? -1 : x > y;
+}
+
+/* Packed rings, devices that complete in order: the chains in flight are the ones from the
+ * recorded used position on, still in their ring slots; restart both positions there. The
+ * region's features word says the positions were recorded for a packed ring (own use: the
+ * packed layout of vhost-user.rst, with copies of the descriptors, is not implemented). */
+#define PACKED_MARK (UINT64_C(1) << 63)
+
+static void recover_packed(struct vplat_vhu_backend *b, struct vplat_vq *vq,
+			   struct vhu_queue_region_split *r, uint16_t *avail, uint16_t *used)
+{
+	uint16_t qs = b->inflight.queue_size;
+	if (r->version != 1 || !(r->features & PACKED_MARK)) {
+		for (uint16_t i = 0; i < qs; i++)
+			r->desc[i].inflight = 0;
+		r->version = 1;
+		r->desc_num = qs;
+		r->features = PACKED_MARK;
+		r->used_idx = *used;
 		return;
-	uint16_t to = avail_idx(vq), n = (uint16_t)(to - vq->last_avail);
-	if (n > vq->size)
-		return; /* broken ring: the core will fail it */
-	for (uint16_t i = 0; i < n; i++)
-		mark(r, b->inflight.queue_size, avail_ring(vq, (uint16_t)(vq->last_avail + i)), 1,
-		     &b->inflight.counter);
-	b->vrings[q].shadow_avail = to;
+	}
+	uint16_t pos = r->used_idx, inuse = 0;
+	for (uint16_t i = 0; i < qs; i++)
+		inuse += r->desc[i].inflight != 0;
+	/* Killed between publishing a used descriptor and recording it: its slot no longer
+	 * holds the available descriptor of this lap; step over the chain. */
+	uint16_t h = r->last_batch_head, slot = pos & 0x7fffu;
+	bool wrap = pos >> 15;
+	if (inuse && h < qs && r->desc[h].inflight && slot < vq->size) {
+		const struct vplat_pvirtq_desc *d = (const struct vplat_pvirtq_desc *)vq->desc + slot;
+		uint16_t fl = vplat_le16_to_cpu(__atomic_load_n(&d->flags, __ATOMIC_ACQUIRE));
+		bool av = fl & VPLAT_VIRTQ_DESC_F_AVAIL, us = fl & VPLAT_VIRTQ_DESC_F_USED;
+		if (!(av == wrap && us != wrap)) {
+			uint32_t next = (uint32_t)slot + r->desc[h].next;
+			if (next >= vq->size) {
+				next -= vq->size;
+				wrap = !wrap;
+			}
+			r->desc[h].inflight = 0;
+			inuse--;
+			pos = (uint16_t)(next | (wrap ? 0x8000u : 0));
+			r->used_idx = pos;
+		}
+	}
+	if (inuse && !b->p.completes_in_order)
+		vplat_vhu_log(b, VPLAT_VHU_LOG_WARN,
+			"ring %u: packed ring, %u requests in flight on a device that completes out "
+			"of order: resubmitting from the used position", vq->index, inuse);
+	for (uint16_t i = 0; i < qs; i++)
+		r->desc[i].inflight = 0; /* popped again from their slots */
+	*avail = *used = pos;
+	if (inuse)
+		vplat_vhu_log(b, VPLAT_VHU_LOG_INFO, "ring %u: resubmitting %u requests in flight "
+			"from packed slot %u", vq->index, inuse, pos & 0x7fffu);
 }
 
-void vplat_vhu_inflight_after_kick(struct vplat_vhu_backend *b, uint16_t q)
+void vplat_vhu_inflight_recover(struct vplat_vhu_backend *b, uint16_t q, uint16_t *avail,
+				uint16_t *used_pos)
 {
 	struct vplat_vq *vq;
 	struct vhu_queue_region_split *r = region_of(b, q, &vq);
 	struct vplat_vhu_vring *v = &b->vrings[q];
 	if (!r)
 		return;
-	uint16_t qs = b->inflight.queue_size;
-	/* Marked before the kick but not taken: not in flight after all. */
-	uint16_t left = (uint16_t)(v->shadow_avail - vq->last_avail);
-	if (left <= vq->size)
-		for (uint16_t i = 0; i < left; i++)
-			mark(r, qs, avail_ring(vq, (uint16_t)(vq->last_avail + i)), 0, NULL);
-	v->shadow_avail = vq->last_avail;
-	uint16_t done = (uint16_t)(vq->used_idx - v->shadow_used);
-	if (done > vq->size)
-		done = vq->size; /* older entries were overwritten; they were recorded already */
-	for (uint16_t i = 0; i < done; i++) {
-		uint32_t id = used_ring_id(vq, (uint16_t)(vq->used_idx - done + i));
-		if (id < qs)
-			r->last_batch_head = (uint16_t)id;
-		mark(r, qs, id, 0, NULL);
-	}
-	__atomic_store_n(&r->used_idx, vq->used_idx, __ATOMIC_RELEASE);
-	v->shadow_used = vq->used_idx;
-}
-
-/* Are the heads in flight exactly the next @inuse entries of the available ring? */
-static bool in_order(struct vplat_vq *vq, struct vhu_queue_region_split *r, uint16_t qs,
-		     uint16_t used, uint16_t inuse)
-{
-	uint64_t prev = 0;
-	for (uint16_t i = 0; i < inuse; i++) {
-		uint16_t head = avail_ring(vq, (uint16_t)(used + i));
-		if (head >= qs || !r->desc[head].inflight || (i && r->desc[head].counter <= prev))
-			return false;
-		prev = r->desc[head].counter;
-	}
-	return true;
-}
-
-void vplat_vhu_inflight_recover(struct vplat_vhu_backend *b, uint16_t q, uint16_t used, uint16_t *avail)
-{
-	struct vplat_vq *vq;
-	struct vhu_queue_region_split *r = region_of(b, q, &vq);
-	if (!r)
+	if (vq->packed) {
+		recover_packed(b, vq, r, avail, used_pos);
 		return;
-	uint16_t qs = b->inflight.queue_size;
-	if (r->version != 1) {
+	}
+	uint16_t qs = b->inflight.queue_size, used = split_used_idx(vq);
+	if (r->version != 1 || (r->features & PACKED_MARK)) {
+		for (uint16_t i = 0; i < qs; i++)
+			r->desc[i].inflight = 0;
 		r->version = 1;
 		r->desc_num = qs;
+		r->features = 0;
 		r->used_idx = used;
 		return;
 	}
-	/* Heads pushed after the last record are in the used ring between the two indices. */
-	uint16_t gap = (uint16_t)(used - r->used_idx);
-	for (uint16_t i = 0; gap <= vq->size && i < gap; i++)
-		mark(r, qs, used_ring_id(vq, (uint16_t)(r->used_idx + i)), 0, NULL);
-	r->used_idx = used;
+	/* Killed between publishing a used element and recording it: that head is done. */
+	if (r->used_idx != used) {
+		if (r->last_batch_head < qs)
+			r->desc[r->last_batch_head].inflight = 0;
+		r->used_idx = used;
+	}
 	uint16_t inuse = 0;
 	uint64_t maxc = 0;
+	free(v->resubmit);
+	v->resubmit = NULL;
 	for (uint16_t i = 0; i < qs; i++) {
 		if (!r->desc[i].inflight)
 			continue;
@@ -232,24 +296,23 @@ void vplat_vhu_inflight_recover(struct vplat_vhu_backend *b, uint16_t q, uint16_
 			r->desc[i].inflight = 0; /* cannot be a head of this ring */
 			continue;
 		}
-		inuse++;
+		if (!v->resubmit && !(v->resubmit = malloc((size_t)vq->size * sizeof(uint16_t)))) {
+			vplat_vhu_log(b, VPLAT_VHU_LOG_ERROR, "ring %u: no memory to resubmit", q);
+			return;
+		}
+		v->resubmit[inuse++] = i;
 		if (r->desc[i].counter >= maxc)
 			maxc = r->desc[i].counter + 1;
 	}
-	b->inflight.counter = maxc;
-	if (b->p.completes_in_order || (inuse && in_order(vq, r, qs, used, inuse))) {
-		/* The core pops them again, in their original order. For an in-order device the
-		 * requests taken and not completed are exactly those from the used index on, so
-		 * marks left by a back-end that died between a push and its record do no harm. */
-		*avail = used;
-	} else {
-		*avail = (uint16_t)(used + inuse);
-		if (inuse)
-			vplat_vhu_log(b, VPLAT_VHU_LOG_WARN,
-				"ring %u: %u requests in flight out of order cannot be resubmitted",
-				q, inuse);
-	}
-	if (inuse)
-		vplat_vhu_log(b, VPLAT_VHU_LOG_INFO, "ring %u: resubmitting %u requests from %u", q, inuse,
-			used);
+	if (maxc > b->inflight.counter)
+		b->inflight.counter = maxc;
+	/* Every head taken was completed (used) or is in flight. */
+	*avail = (uint16_t)(used + inuse);
+	if (!inuse)
+		return;
+	sort_region = r;
+	qsort(v->resubmit, inuse, sizeof(uint16_t), by_counter);
+	v->nresubmit = inuse;
+	vplat_vhu_log(b, VPLAT_VHU_LOG_INFO, "ring %u: resubmitting %u requests in flight, used %u",
+		q, inuse, used);
 }

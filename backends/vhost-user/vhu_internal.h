@@ -111,6 +111,11 @@ struct vhu_msg {
 #define VHU_REFUSE 1
 
 /* Logging. */
+/* What to tell the user when guest memory does not reach the back end as shared fds. */
+#define VHU_SHARE_HINT                                                                             \
+	"start QEMU with a shared memory backend: -object "                                        \
+	"memory-backend-memfd,id=mem,size=...,share=on -machine memory-backend=mem"
+
 void vplat_vhu_log(struct vplat_vhu_backend *b, enum vplat_vhu_log_level lvl, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
@@ -141,10 +146,13 @@ extern const struct vplat_interrupt_ops vplat_vhu_notify_ops;
 int vplat_vhu_inflight_get(struct vplat_vhu_backend *b, struct vhu_msg *m);
 int vplat_vhu_inflight_set(struct vplat_vhu_backend *b, struct vhu_msg *m);
 void vplat_vhu_inflight_release(struct vplat_vhu_backend *b);
-void vplat_vhu_inflight_before_kick(struct vplat_vhu_backend *b, uint16_t q);
-void vplat_vhu_inflight_after_kick(struct vplat_vhu_backend *b, uint16_t q);
-/* At ring start: recover from the region; may move *avail (the next index to pop). */
-void vplat_vhu_inflight_recover(struct vplat_vhu_backend *b, uint16_t q, uint16_t used, uint16_t *avail);
+/* At ring start, before the ring runs: install the pop/push tracking on ring @q. */
+void vplat_vhu_inflight_attach(struct vplat_vhu_backend *b, uint16_t q);
+/* At ring start: recover from the region; may move *avail (the next index to pop; packed:
+ * slot + wrap bit 15) and *used (packed: the next used slot + wrap), and fill a split ring's
+ * resubmit list. */
+void vplat_vhu_inflight_recover(struct vplat_vhu_backend *b, uint16_t q, uint16_t *avail,
+				uint16_t *used);
 
 static inline void vhu_close(int *fd)
 {

@@ -109,11 +109,18 @@ int vplat_vhu_mem_set_table(struct vplat_vhu_backend *b, struct vhu_msg *m)
 {
 	const struct vhu_memory *t = &m->u.memory;
 	if (m->hdr.size < 8 || t->nregions == 0 || t->nregions > VHU_TABLE_MAX ||
-	    m->hdr.size != 8 + t->nregions * sizeof(struct vhu_region) || m->nfds != t->nregions)
+	    m->hdr.size != 8 + t->nregions * sizeof(struct vhu_region))
 		return VPLAT_EPROTO;
+	if (m->nfds != t->nregions) {
+		vplat_vhu_log(b, VPLAT_VHU_LOG_ERROR,
+			      "memory table: %u regions but %u fds: guest memory is not shared with "
+			      "this back end; " VHU_SHARE_HINT, t->nregions, m->nfds);
+		return VPLAT_EPROTO;
+	}
 	struct vplat_vhu_region nr[VHU_TABLE_MAX];
 	memset(nr, 0, sizeof(nr));
 	int rc = 0;
+	bool mapfail = false;
 	for (uint32_t i = 0; i < t->nregions && !rc; i++) {
 		const struct vhu_region *r = &t->regions[i];
 		rc = region_sane(r);
@@ -121,11 +128,15 @@ int vplat_vhu_mem_set_table(struct vplat_vhu_backend *b, struct vhu_msg *m)
 			if (ranges_overlap(r->gpa, r->size, nr[j].gpa, nr[j].size) ||
 			    ranges_overlap(r->uaddr, r->size, nr[j].uaddr, nr[j].size))
 				rc = VPLAT_EEXIST;
-		if (!rc)
-			rc = region_map(r, m->fds[i], &nr[i]);
+		if (!rc && (rc = region_map(r, m->fds[i], &nr[i])) != 0)
+			mapfail = true;
 	}
 	vplat_vhu_close_fds(m); /* the mappings keep the memory; the fds are no longer needed */
 	if (rc) {
+		if (mapfail)
+			vplat_vhu_log(b, VPLAT_VHU_LOG_ERROR,
+				      "memory table: a region cannot be mapped: guest memory is not "
+				      "shared with this back end; " VHU_SHARE_HINT);
 		for (uint32_t i = 0; i < t->nregions; i++)
 			region_unmap(&nr[i]);
 		return VPLAT_EPROTO;
@@ -140,7 +151,7 @@ int vplat_vhu_mem_set_table(struct vplat_vhu_backend *b, struct vhu_msg *m)
 	rc = rebuild_map(b);
 	for (uint32_t i = 0; i < nold; i++)
 		region_unmap(&old[i]);
-	vplat_vhu_log(b, VPLAT_VHU_LOG_INFO, "memory table: %u regions", b->nregions);
+	vplat_vhu_log(b, VPLAT_VHU_LOG_DEBUG, "memory table: %u regions", b->nregions);
 	return rc ? VPLAT_EPROTO : 0;
 }
 

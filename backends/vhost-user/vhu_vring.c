@@ -5,6 +5,7 @@
  * when the first ring starts, DRIVER_OK once a ring runs).
  */
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include "vhu_internal.h"
 
@@ -146,13 +147,14 @@ static int start_ring(struct vplat_vhu_backend *b, uint16_t q)
 			used = avail;
 	} else {
 		used = split_used_idx(vq);
-		vplat_vhu_inflight_recover(b, q, used, &avail);
 	}
+	vplat_vhu_inflight_recover(b, q, &avail, &used);
 	rc = vplat_device_queue_set_base(b->dev, q, avail, used);
 	if (rc)
 		return rc;
-	v->shadow_avail = avail;
-	v->shadow_used = used;
+	vq->resubmit = v->resubmit;
+	vq->nresubmit = v->resubmit ? v->nresubmit : 0;
+	vplat_vhu_inflight_attach(b, q);
 	/* Front-ends start rings once the driver set DRIVER_OK (QEMU 7.2 sends no SET_STATUS
 	 * with DRIVER_OK for most devices even with the STATUS protocol feature), so a started
 	 * ring means the driver is ready. */
@@ -162,7 +164,7 @@ static int start_ring(struct vplat_vhu_backend *b, uint16_t q)
 	v->started = true;
 	if (!(b->features & VPLAT_BIT(VPLAT_VHU_F_PROTOCOL_FEATURES)))
 		v->enabled = true;
-	vplat_vhu_log(b, VPLAT_VHU_LOG_INFO, "ring %u started: size %u, base %u, %s", q, v->num, avail,
+	vplat_vhu_log(b, VPLAT_VHU_LOG_DEBUG, "ring %u started: size %u, base %u, %s", q, v->num, avail,
 		vq->packed ? "packed" : "split");
 	if (v->enabled)
 		vplat_vhu_vring_kick(b, q); /* buffers may have arrived before the kick fd */
@@ -180,9 +182,11 @@ static uint32_t stop_ring(struct vplat_vhu_backend *b, uint16_t q)
 		if (vq->packed)
 			base = (vq->last_avail & 0x7fffu) | ((uint32_t)vq->avail_wrap << 15) |
 			       (((vq->used_idx & 0x7fffu) | ((uint32_t)vq->used_wrap << 15)) << 16);
-		vplat_vhu_inflight_after_kick(b, q);
 		vplat_device_queue_reset(b->dev, q);
 	}
+	free(v->resubmit);
+	v->resubmit = NULL;
+	v->nresubmit = 0;
 	v->started = false;
 	v->polling = false;
 	v->base = base;
@@ -211,9 +215,7 @@ void vplat_vhu_vring_kick(struct vplat_vhu_backend *b, uint16_t q)
 		return;
 	v->kicks++;
 	b->stats.kicks++;
-	vplat_vhu_inflight_before_kick(b, q);
 	vplat_device_kick(b->dev, q, 0);
-	vplat_vhu_inflight_after_kick(b, q);
 }
 
 /* Which ring a message names; VPLAT_EPROTO if the device has no such ring. */
@@ -239,7 +241,9 @@ static int set_addr(struct vplat_vhu_backend *b, struct vhu_msg *m)
 	 * against the map when the ring starts (the size may still change). */
 	if (vplat_vhu_ua_to_gpa(b, a->desc, 1, &d) || vplat_vhu_ua_to_gpa(b, a->avail, 1, &dr) ||
 	    vplat_vhu_ua_to_gpa(b, a->used, 1, &dv)) {
-		vplat_vhu_log(b, VPLAT_VHU_LOG_ERROR, "ring %d: address outside the memory table", q);
+		vplat_vhu_log(b, VPLAT_VHU_LOG_ERROR,
+			      "ring %d: address outside the memory table (%u regions): guest memory "
+			      "is not shared with this back end; " VHU_SHARE_HINT, q, b->nregions);
 		return VPLAT_EPROTO;
 	}
 	v->desc_ua = a->desc;
@@ -317,7 +321,7 @@ static int state_msg(struct vplat_vhu_backend *b, struct vhu_msg *m, bool *reply
 		return 0;
 	default: /* GET_VRING_BASE: stop the ring and report where it stood */
 		m->u.state.num = stop_ring(b, (uint16_t)q);
-		vplat_vhu_log(b, VPLAT_VHU_LOG_INFO, "ring %d stopped at 0x%x after %llu kicks", q,
+		vplat_vhu_log(b, VPLAT_VHU_LOG_DEBUG, "ring %d stopped at 0x%x after %llu kicks", q,
 			m->u.state.num, (unsigned long long)b->vrings[q].kicks);
 		*reply = true;
 		return 0;

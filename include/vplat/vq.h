@@ -110,7 +110,31 @@ struct vplat_vq {
 	 * NULL: the queue only stops.
 	 */
 	void (*failed)(struct vplat_vq *vq, int reason);
+	/**
+	 * Inflight tracking of the transport (vhost-user back end), or NULL: called with
+	 * @ref VPLAT_VQ_TRACK_POP after a chain was popped, @ref VPLAT_VQ_TRACK_PRE_PUSH before its
+	 * used element is written and @ref VPLAT_VQ_TRACK_POST_PUSH once the used index that
+	 * publishes it was stored. @p c is the chain (its id is the split head / packed buffer
+	 * ID, ndesc its packed ring slots). Kept across vplat_vq_reset_state().
+	 */
+	void (*track)(struct vplat_vq *vq, int event, const struct vplat_chain *c);
+	/**
+	 * Split rings: heads to pop before the available ring, in this order (requests a
+	 * previous back-end process had taken and not completed; see vhost-user "Inflight I/O
+	 * tracking"). Each pop consumes one; the available index does not move for them.
+	 * Set by the transport after vplat_device_queue_set_base(); cleared by a reset. The
+	 * array stays owned by the transport and must outlive the pops.
+	 */
+	const uint16_t *resubmit;
+	uint16_t nresubmit; /**< entries left in @ref resubmit */
 };
+
+/** @ref vplat_vq::track event: a chain was popped. */
+#define VPLAT_VQ_TRACK_POP 0
+/** @ref vplat_vq::track event: a chain is about to be pushed. */
+#define VPLAT_VQ_TRACK_PRE_PUSH 1
+/** @ref vplat_vq::track event: a chain was pushed and its used index published. */
+#define VPLAT_VQ_TRACK_POST_PUSH 2
 
 /**
  * Pop the next available chain, translated and bounds-checked.

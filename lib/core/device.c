@@ -63,7 +63,7 @@ int vplat_device_init(struct vplat_device *dev, const struct vplat_device_ops *o
 	if (!deps_met(ops, offer))
 		return VPLAT_EINVAL;
 
-	memset(dev, 0, sizeof(*dev));
+	(void)memset(dev, 0, sizeof(*dev));
 	dev->ops = ops;
 	dev->opaque = opaque;
 	dev->mem = mem;
@@ -73,7 +73,7 @@ int vplat_device_init(struct vplat_device *dev, const struct vplat_device_ops *o
 	dev->config_len = config_len;
 	dev->host_features = offer;
 	for (uint16_t i = 0; i < nvqs; i++) {
-		memset(&vqs[i], 0, sizeof(vqs[i]));
+		(void)memset(&vqs[i], 0, sizeof(vqs[i]));
 		vqs[i].dev = dev;
 		vqs[i].index = i;
 		vqs[i].size_max = queue_size_max;
@@ -182,7 +182,7 @@ int vplat_device_set_status(struct vplat_device *dev, uint8_t status)
 	}
 	if (added & S_DRIVER_OK) {
 		if (!((old | added) & S_FEATURES_OK)) {
-			dev->status = old | (added & ~S_DRIVER_OK);
+			dev->status = (uint8_t)(old | (added & ~S_DRIVER_OK));
 			vplat_device_needs_reset(dev, VPLAT_EPROTO);
 			return VPLAT_EPROTO;
 		}
@@ -216,7 +216,7 @@ void vplat_device_set_driver_features(struct vplat_device *dev, uint32_t sel, ui
 {
 	if (sel > 1 || (dev->status & S_FEATURES_OK))
 		return;
-	uint64_t mask = UINT64_C(0xffffffff) << (32u * sel);
+	uint64_t mask = (uint64_t)0xffffffffu << (32u * sel);
 	dev->driver_features = (dev->driver_features & ~mask) | ((uint64_t)value << (32u * sel));
 }
 
@@ -256,12 +256,12 @@ void vplat_device_needs_reset(struct vplat_device *dev, int reason)
 
 void vplat_device_config_read(struct vplat_device *dev, uint32_t off, void *data, uint32_t len)
 {
-	memset(data, 0, len);
+	(void)memset(data, 0, len);
 	if (off >= dev->config_len || len > dev->config_len - off)
 		return;
 	if (dev->ops->config_read)
 		dev->ops->config_read(dev, off, len);
-	memcpy(data, dev->config + off, len);
+	(void)memcpy(data, dev->config + off, len);
 }
 
 void vplat_device_config_write(struct vplat_device *dev, uint32_t off, const void *data,

@@ -81,7 +81,7 @@ int vplat_mem_remove(struct vplat_mem *m, uint64_t gpa, uint64_t size)
 
 	if (i < 0 || m->regions[i].gpa != gpa || m->regions[i].size != size)
 		return VPLAT_ENOENT;
-	memmove(&m->regions[i], &m->regions[i + 1],
+	(void)memmove(&m->regions[i], &m->regions[i + 1],
 		(m->nregions - (uint32_t)i - 1) * sizeof(m->regions[0]));
 	m->nregions--;
 	m->generation++;

@@ -98,7 +98,7 @@ int vplat_ratelimit_init(struct vplat_ratelimit *rl, uint64_t now_ns)
 {
 	if (!rl)
 		return VPLAT_EINVAL;
-	memset(rl, 0, sizeof(*rl));
+	(void)memset(rl, 0, sizeof(*rl));
 	rl->last_ns = now_ns;
 	return 0;
 }
@@ -129,8 +129,8 @@ int vplat_ratelimit_set(struct vplat_ratelimit *rl, const struct vplat_ratelimit
 	    cfg->ops_burst > (uint64_t)INT64_MAX || cfg->bytes_burst > (uint64_t)INT64_MAX)
 		return VPLAT_ERANGE;
 	rl_advance(rl, now_ns);
-	tb_set(&rl->ops, cfg->ops_rate, cfg->ops_burst);
-	tb_set(&rl->bytes, cfg->bytes_rate, cfg->bytes_burst);
+	(void)tb_set(&rl->ops, cfg->ops_rate, cfg->ops_burst);
+	(void)tb_set(&rl->bytes, cfg->bytes_rate, cfg->bytes_burst);
 	return 0;
 }
 

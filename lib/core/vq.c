@@ -35,7 +35,7 @@ void vplat_vq_reset_state(struct vplat_vq *vq)
 {
 	struct vplat_vq keep = *vq;
 
-	memset(vq, 0, sizeof(*vq));
+	(void)memset(vq, 0, sizeof(*vq));
 	/* What the device pushed in stays: owner, index, maximum, liveness, map, callbacks. */
 	vq->dev = keep.dev;
 	vq->index = keep.index;
@@ -44,6 +44,7 @@ void vplat_vq_reset_state(struct vplat_vq *vq)
 	vq->mem = keep.mem;
 	vq->interrupt_used = keep.interrupt_used;
 	vq->failed = keep.failed;
+	vq->track = keep.track;
 	vq->size = keep.size_max;
 	vq->msix_vector = 0xffff;
 	vq->avail_wrap = true;
@@ -113,7 +114,7 @@ static inline int vq_current(struct vplat_vq *vq)
 	if (vq->mem_generation == vq->mem->generation)
 		return 0;
 	if (vplat_vq_map(vq) != 0) {
-		vq_fail(vq, VPLAT_EFAULT);
+		(void)vq_fail(vq, VPLAT_EFAULT);
 		return VPLAT_ENODEV;
 	}
 	return 0;
@@ -204,8 +205,10 @@ static int32_t indirect_open(struct vplat_vq *vq, uint64_t addr, uint32_t len, c
 
 static void chain_begin(struct vplat_chain *c, struct walk *w)
 {
-	c->nread = c->nwrite = 0;
-	c->read_len = c->write_len = 0;
+	c->nread = 0;
+	c->nwrite = 0;
+	c->read_len = 0;
+	c->write_len = 0;
 	c->ndesc = 0;
 	c->write_tail = NULL;
 	w->c = c;
@@ -269,7 +272,7 @@ static int split_walk(struct vplat_vq *vq, struct walk *w, uint16_t head)
 		/* A chain is never longer than the queue: this also ends descriptor loops. */
 		if (++count > vq->size)
 			return VPLAT_EPROTO;
-		memcpy(&d, &table[i], sizeof(d)); /* one snapshot; the driver may scribble */
+		(void)memcpy(&d, &table[i], sizeof(d)); /* one snapshot; the driver may scribble */
 		uint16_t flags = le16(d.flags);
 		if (flags & VPLAT_VIRTQ_DESC_F_INDIRECT) {
 			/* "zero or more normal chained descriptors followed by a single indirect" */
@@ -294,6 +297,20 @@ static int split_pop(struct vplat_vq *vq, struct vplat_chain *c)
 	uint16_t pending = (uint16_t)(avail_idx - vq->last_avail);
 	struct walk w;
 
+	if (vq->nresubmit) {
+		/* A request a previous back-end took and did not complete: its head again. */
+		uint16_t head = *vq->resubmit++;
+		vq->nresubmit--;
+		if (head >= vq->size)
+			return vq_fail(vq, VPLAT_EPROTO);
+		chain_begin(c, &w);
+		if (split_walk(vq, &w, head) != 0)
+			return vq_fail(vq, VPLAT_EPROTO);
+		c->id = head;
+		c->ndesc = 1;
+		chain_end(vq, &w);
+		return w.overflow ? VPLAT_E2BIG : 0;
+	}
 	if (pending == 0)
 		return VPLAT_EAGAIN;
 	if (pending > vq->size)
@@ -350,7 +367,7 @@ static void split_set_notification(struct vplat_vq *vq, bool enable)
 
 	if (!vq->event_idx)
 		vplat_store16(&used->flags,
-			      vplat_cpu_to_le16(enable ? 0 : VPLAT_VIRTQ_USED_F_NO_NOTIFY));
+			      vplat_cpu_to_le16((uint16_t)(enable ? 0u : VPLAT_VIRTQ_USED_F_NO_NOTIFY)));
 	else if (enable) /* with EVENT_IDX used->flags stays 0 and avail_event does the work */
 		vplat_store16(&used->ring[vq->size], vplat_cpu_to_le16(vq->last_avail));
 }
@@ -358,7 +375,7 @@ static void split_set_notification(struct vplat_vq *vq, bool enable)
 static bool split_has_avail(struct vplat_vq *vq)
 {
 	const struct vplat_virtq_avail *avail = vq->driver;
-	return le16(vplat_load16(&avail->idx)) != vq->last_avail;
+	return vq->nresubmit || le16(vplat_load16(&avail->idx)) != vq->last_avail;
 }
 
 /* --- packed ring ----------------------------------------------------------------------- */
@@ -411,7 +428,7 @@ static int packed_pop(struct vplat_vq *vq, struct vplat_chain *c)
 		/* A chain never has more descriptors than the ring (sec: Packed Virtqueues). */
 		if (c->ndesc >= vq->size)
 			return vq_fail(vq, VPLAT_EPROTO);
-		memcpy(&d, &ring[slot], sizeof(d));
+		(void)memcpy(&d, &ring[slot], sizeof(d));
 		uint16_t flags = le16(d.flags);
 		c->ndesc++;
 		c->id = le16(d.id); /* the buffer ID lives in the last descriptor */
@@ -508,6 +525,8 @@ int vplat_vq_pop(struct vplat_vq *vq, struct vplat_chain *chain)
 	if (rc == 0 || rc == VPLAT_E2BIG) {
 		chain->seq = vq->pop_seq++;
 		vq->inflight++;
+		if (vq->track)
+			vq->track(vq, VPLAT_VQ_TRACK_POP, chain);
 	}
 	return rc;
 }
@@ -520,10 +539,14 @@ int vplat_vq_push(struct vplat_vq *vq, const struct vplat_chain *chain, uint32_t
 		return VPLAT_EINVAL;
 	if (written > chain->write_len)
 		written = (uint32_t)chain->write_len;
+	if (vq->track)
+		vq->track(vq, VPLAT_VQ_TRACK_PRE_PUSH, chain);
 	if (vq->packed)
 		packed_push(vq, chain->id, written, chain->ndesc);
 	else
 		split_push(vq, chain->id, written);
+	if (vq->track)
+		vq->track(vq, VPLAT_VQ_TRACK_POST_PUSH, chain);
 	vq->inflight--;
 	vq->push_seq++;
 	vq->used_since_signal += vq->packed ? chain->ndesc : 1u;

@@ -611,6 +611,9 @@ static int can_host(struct vplat_instance *in, const struct vplat_can_host_ops *
 		b->echo = b->own_bus ? vplat_canbus_add_port(b->own_bus, "echo", echo_rx, b) : NULL;
 		if (!b->node || !b->echo)
 			return VPLAT_ENOMEM;
+		if ((o->ratelimit.ops_rate || o->ratelimit.bytes_rate) &&
+		    (rc = vplat_canbus_node_set_ratelimit(b->node, &o->ratelimit)))
+			return vplat_pf_error(err, errlen, rc, "can: rate limit: %s", vplat_strerror(rc));
 		break;
 	}
 	default:

@@ -111,7 +111,8 @@ static int options_of(struct vplat_platform *p, const struct pf_dev *d,
 						     .has_mac = d->has_mac,
 						     .mtu = (uint16_t)d->mtu,
 						     .queue_size = (uint16_t)d->queue_size,
-						     .ctrl = true};
+						     /* a vhost-user front end serves its own */
+						     .ctrl = !d->info.vhost_user_socket};
 		memcpy(o->net.mac, d->mac, 6);
 		if (d->sw >= 0) {
 			rc = ensure_switch(p, &p->switches[d->sw], err, errlen);

@@ -441,7 +441,7 @@ int vplat_mmio_init(struct vplat_mmio *t, struct vplat_device *dev, uint32_t ven
 		if (rc != 0)
 			return VPLAT_EINVAL;
 	}
-	memset(t, 0, sizeof(*t));
+	(void)memset(t, 0, sizeof(*t));
 	t->dev = dev;
 	t->vendor_id = vendor_id;
 	t->irq = irq;

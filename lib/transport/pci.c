@@ -202,7 +202,7 @@ static void pci_reset(struct vplat_pci *t)
 	for (uint16_t i = 0; dev->vqs != NULL && i < dev->nvqs; i++)
 		dev->vqs[i].msix_vector = VPLAT_VIRTIO_PCI_NO_VECTOR;
 	if (t->p.msix != NULL)
-		memset(t->p.msix_pending, 0, ((t->p.nmsix + 63u) / 64u) * sizeof(uint64_t));
+		(void)memset(t->p.msix_pending, 0, ((t->p.nmsix + 63u) / 64u) * sizeof(uint64_t));
 	t->device_feature_select = 0;
 	t->driver_feature_select = 0;
 	t->queue_select = 0;
@@ -458,6 +458,7 @@ uint64_t vplat_pci_bar_addr(const struct vplat_pci *t, unsigned bar)
 {
 	if (t == NULL || bar > 5 || t->bar_size[bar] == 0)
 		return 0;
+	/* misra-deviation: 11.8 the view is only read on this path (see docs/misra.md) */
 	struct vplat_pci_func f = pci_func((struct vplat_pci *)t);
 
 	return vplat_pci_func_bar_addr(&f, bar);
@@ -513,7 +514,7 @@ int vplat_pci_init(struct vplat_pci *t, struct vplat_device *dev,
 		if (vplat_device_set_offer(dev, dev->host_features & ~PCI_UNSUPPORTED_FEATURES) != 0)
 			return VPLAT_EINVAL;
 	}
-	memset(t, 0, sizeof(*t));
+	(void)memset(t, 0, sizeof(*t));
 	t->dev = dev;
 	t->p = *p;
 	t->config_msix_vector = VPLAT_VIRTIO_PCI_NO_VECTOR;
@@ -524,10 +525,10 @@ int vplat_pci_init(struct vplat_pci *t, struct vplat_device *dev,
 	if (p->msix != NULL) {
 		/* [PCI] MSI-X: every vector is masked after reset. */
 		for (uint16_t v = 0; v < p->nmsix; v++) {
-			memset(&p->msix[v], 0, sizeof(p->msix[v]));
+			(void)memset(&p->msix[v], 0, sizeof(p->msix[v]));
 			p->msix[v].vector_ctrl = vplat_cpu_to_le32(VPLAT_PCI_MSIX_ENTRY_CTRL_MASKBIT);
 		}
-		memset(p->msix_pending, 0, ((p->nmsix + 63u) / 64u) * sizeof(uint64_t));
+		(void)memset(p->msix_pending, 0, ((p->nmsix + 63u) / 64u) * sizeof(uint64_t));
 	}
 	for (uint16_t i = 0; dev->vqs != NULL && i < dev->nvqs; i++)
 		dev->vqs[i].msix_vector = VPLAT_VIRTIO_PCI_NO_VECTOR;

@@ -156,23 +156,23 @@ static void build_caps(struct vplat_pci *t)
 	unsigned at;
 
 	/* Virtio structures, in the order the driver should prefer them. */
-	cap_virtio(t, &l, VPLAT_VIRTIO_PCI_CAP_COMMON_CFG, PCI_VIRTIO_BAR, 0, PCI_COMMON_OFF,
+	(void)cap_virtio(t, &l, VPLAT_VIRTIO_PCI_CAP_COMMON_CFG, PCI_VIRTIO_BAR, 0, PCI_COMMON_OFF,
 		   VPLAT_VIRTIO_PCI_COMMON_CFG_SIZE, CAP_VIRTIO_LEN);
 	at = cap_virtio(t, &l, VPLAT_VIRTIO_PCI_CAP_NOTIFY_CFG, PCI_VIRTIO_BAR, 0, PCI_NOTIFY_OFF,
 			t->notify_len, CAP_NOTIFY_LEN);
 	put_le(&t->cfg[at + 16u], 4, PCI_NOTIFY_MULT);
-	cap_virtio(t, &l, VPLAT_VIRTIO_PCI_CAP_ISR_CFG, PCI_VIRTIO_BAR, 0, PCI_ISR_OFF, 1,
+	(void)cap_virtio(t, &l, VPLAT_VIRTIO_PCI_CAP_ISR_CFG, PCI_VIRTIO_BAR, 0, PCI_ISR_OFF, 1,
 		   CAP_VIRTIO_LEN);
 	if (dev->config_len > 0)
-		cap_virtio(t, &l, VPLAT_VIRTIO_PCI_CAP_DEVICE_CFG, PCI_VIRTIO_BAR, 0, PCI_DEVICE_OFF,
+		(void)cap_virtio(t, &l, VPLAT_VIRTIO_PCI_CAP_DEVICE_CFG, PCI_VIRTIO_BAR, 0, PCI_DEVICE_OFF,
 			   dev->config_len, CAP_VIRTIO_LEN);
 	/* PCI_CFG: cap.bar, cap.offset, cap.length and pci_cfg_data are driver-writable. */
 	at = cap_virtio(t, &l, VPLAT_VIRTIO_PCI_CAP_PCI_CFG, 0, 0, 0, 0, CAP_PCICFG_LEN);
 	t->pci_cfg_cap = (uint8_t)at;
 	t->cfg_wmask[at + 4u] = 0xff;
-	memset(&t->cfg_wmask[at + 8u], 0xff, 12);
+	(void)memset(&t->cfg_wmask[at + 8u], 0xff, 12);
 	for (uint8_t i = 0; i < dev->nshm; i++)
-		cap_virtio(t, &l, VPLAT_VIRTIO_PCI_CAP_SHARED_MEMORY_CFG, PCI_SHM_BAR, dev->shm[i].id,
+		(void)cap_virtio(t, &l, VPLAT_VIRTIO_PCI_CAP_SHARED_MEMORY_CFG, PCI_SHM_BAR, dev->shm[i].id,
 			   dev->shm[i].addr, dev->shm[i].len, CAP_SHM_LEN);
 	if (t->p.msix != NULL) {
 		at = vplat_pci_cap_add_msix(&l, t->p.nmsix, PCI_MSIX_BAR, PCI_MSIX_TABLE_OFF,

@@ -16,6 +16,7 @@
 #include "vplat/fabric/can_bus.h"
 #include "vplat/val/val.h"
 #include "vplat/val/loopback.h"
+#include "fuzz_lb.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -149,8 +150,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		want |= 1;
 	if ((want & 4) && !(want & 1))
 		want |= 1;
-	if (vplat_loopback_init(&f.lb, (data[0] & 0x20) ? VPLAT_LOOPBACK_PCI : VPLAT_LOOPBACK_MMIO,
-				1u << 17) ||
+	if (fz_lb_init(&f.lb, (data[0] & 0x20) ? VPLAT_LOOPBACK_PCI : VPLAT_LOOPBACK_MMIO,
+		       1u << 17) ||
 	    vplat_can_init(&f.can, vplat_loopback_mem(&f.lb), all, &vplat_can_host_bus, f.node))
 		abort();
 	vplat_canbus_node_bind(f.node, &f.can);
@@ -183,7 +184,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	vplat_val_vq_fini(&f.txq);
 	vplat_val_vq_fini(&f.rxq);
 	vplat_val_vq_fini(&f.ctlq);
-	vplat_loopback_fini(&f.lb);
+	fz_lb_fini(&f.lb);
 	vplat_canbus_free(f.bus);
 	return 0;
 }

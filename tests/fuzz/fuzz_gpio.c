@@ -14,6 +14,7 @@
 #include "vplat/host/gpio_host.h"
 #include "vplat/val/val.h"
 #include "vplat/val/loopback.h"
+#include "fuzz_lb.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -92,7 +93,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct fz f;
 	memset(&f, 0, sizeof(f));
-	if (vplat_loopback_init(&f.lb, (size & 1) ? VPLAT_LOOPBACK_PCI : VPLAT_LOOPBACK_MMIO, 1u << 17))
+	if (fz_lb_init(&f.lb, (size & 1) ? VPLAT_LOOPBACK_PCI : VPLAT_LOOPBACK_MMIO, 1u << 17))
 		abort();
 	f.sim = vplat_gpio_sim_new(1, NL);
 	vplat_gpio_sim_set_name(f.sim, 0, 1, "");
@@ -125,7 +126,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	vplat_val_vq_fini(&f.rq);
 	vplat_val_vq_fini(&f.eq);
 	vplat_gpio_fini(&f.g);
-	vplat_loopback_fini(&f.lb);
+	fz_lb_fini(&f.lb);
 	vplat_gpio_sim_free(f.sim);
 	return 0;
 }

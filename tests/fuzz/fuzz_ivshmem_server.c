@@ -7,7 +7,7 @@
  * descriptor; a client that sends anything or hangs up is gone after its dispatch; the peer
  * count matches the server's client sockets; no descriptor leaks once the server is destroyed.
  */
-#include <dirent.h>
+#include <poll.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,15 +20,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define SLOTS 6
 
+/* Open descriptors among the first 256: one poll() (closed ones answer POLLNVAL), much
+ * cheaper than listing /proc/self/fd for every input. */
 static int count_fds(void)
 {
-	int n = 0;
-	DIR *d = opendir("/proc/self/fd");
-	if (!d)
+	static struct pollfd p[256];
+	for (int i = 0; i < 256; i++)
+		p[i] = (struct pollfd){.fd = i};
+	if (poll(p, 256, 0) < 0)
 		abort();
-	while (readdir(d))
-		n++;
-	closedir(d);
+	int n = 0;
+	for (int i = 0; i < 256; i++)
+		n += !(p[i].revents & POLLNVAL);
 	return n;
 }
 

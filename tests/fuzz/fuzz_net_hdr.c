@@ -12,6 +12,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include "fuzz_lb.h"
+#define NETDRV_LOOPBACK_INIT fz_lb_init
+#define NETDRV_LOOPBACK_FINI fz_lb_fini
 #include "../unit/netdrv.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

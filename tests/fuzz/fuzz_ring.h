@@ -5,6 +5,11 @@
  * indirect tables and buffers all live there), a device pops and pushes until the ring is
  * empty or broken, and touches every byte of every segment so that ASan sees any segment
  * that points outside guest memory.
+ *
+ * The guest memory is one static array for the whole process (a global, so ASan's redzones
+ * still catch a segment past its end); each input overwrites its start with the input's bytes
+ * and clears only what the previous input dirtied beyond that (its bytes, the rings the device
+ * writes below 0xc00, and the writable segments it filled).
  */
 #ifndef VPLAT_FUZZ_RING_H
 #define VPLAT_FUZZ_RING_H
@@ -46,8 +51,13 @@ static int fz_run(const uint8_t *data, size_t size, bool packed)
 	size -= 3;
 	qsize = packed ? (uint16_t)(qsize % 64 + 1) : (uint16_t)(1u << (qsize % 7));
 
-	uint8_t *ram = calloc(1, FZ_SIZE);
-	memcpy(ram, data, size < FZ_SIZE ? size : FZ_SIZE);
+	static uint8_t ram[FZ_SIZE] __attribute__((aligned(4096)));
+	static size_t dirty = FZ_SIZE; /* the first input clears everything */
+	size_t copy = size < FZ_SIZE ? size : FZ_SIZE;
+	memcpy(ram, data, copy);
+	if (dirty > copy)
+		memset(ram + copy, 0, dirty - copy);
+	dirty = copy > 0xc00 ? copy : 0xc00; /* device-written rings live below 0xc00 */
 	struct vplat_mem_region regs[1];
 	struct vplat_mem mem;
 	struct vplat_device dev;
@@ -86,15 +96,18 @@ static int fz_run(const uint8_t *data, size_t size, bool packed)
 			for (uint32_t i = 0; i < c.nread; i++)
 				for (size_t k = 0; k < iov[i].len; k++)
 					sink ^= ((volatile uint8_t *)iov[i].base)[k];
-			for (uint32_t i = c.nread; i < c.nread + c.nwrite; i++)
+			for (uint32_t i = c.nread; i < c.nread + c.nwrite; i++) {
 				memset(iov[i].base, sink, iov[i].len);
+				size_t end = (size_t)((uint8_t *)iov[i].base - ram) + iov[i].len;
+				if (end > dirty)
+					dirty = end;
+			}
 			vplat_vq_push(&vq, &c, (uint32_t)c.write_len);
 			vplat_vq_interrupt(&vq);
 			if (toggles & 16)
 				vplat_vq_set_notification(&vq, n & 1);
 		}
 	}
-	free(ram);
 	return 0;
 }
 

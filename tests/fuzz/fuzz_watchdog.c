@@ -14,6 +14,7 @@
 #include "vplat/watchdog.h"
 #include "vplat/val/val.h"
 #include "vplat/val/loopback.h"
+#include "fuzz_lb.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -119,8 +120,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	memset(&f, 0, sizeof(f));
 	struct vplat_watchdog_config c = {.features = VPLAT_WATCHDOG_ALL_FEATURES};
-	if (vplat_loopback_init(&f.lb, (data[0] & 0x20) ? VPLAT_LOOPBACK_PCI : VPLAT_LOOPBACK_MMIO,
-				1u << 17) ||
+	if (fz_lb_init(&f.lb, (data[0] & 0x20) ? VPLAT_LOOPBACK_PCI : VPLAT_LOOPBACK_MMIO,
+		       1u << 17) ||
 	    vplat_watchdog_init(&f.wd, vplat_loopback_mem(&f.lb), &c, &ops, &f) ||
 	    vplat_loopback_attach(&f.lb, vplat_watchdog_device(&f.wd)) ||
 	    vplat_loopback_val_init(&f.lb, &f.d))
@@ -147,6 +148,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (vplat_device_get_status(&f.wd.dev) & VPLAT_VIRTIO_STATUS_DEVICE_NEEDS_RESET)
 		abort();
 	vplat_val_vq_fini(&f.vq);
-	vplat_loopback_fini(&f.lb);
+	fz_lb_fini(&f.lb);
 	return 0;
 }

@@ -24,7 +24,7 @@ grep -E "${VHU_LOG_GREP:-started|stopped|inflight}" "$W/daemon.log" | sed 's/^/d
 echo "PASS: vhost-user-blk-pci (split ring, one queue)"
 
 # Second boot: packed rings, a device with two request queues (MQ), 1 MiB further on.
-start_daemon "$W/daemon2.log" blk --socket "$SOCK" --file "$IMG" --num-queues 2 --log-level info
+start_daemon "$W/daemon2.log" blk --socket "$SOCK" --file "$IMG" --num-queues 2 --log-level debug
 run_qemu "$W/console2.log" "vhutest=blk vhublk_seek=2" \
 	-chardev socket,id=b0,path="$SOCK" -device vhost-user-blk-pci,chardev=b0,num-queues=2,packed=on
 qrc=$?

@@ -5,7 +5,7 @@
 . "$(dirname "$0")/vhu_lib.sh"
 guest_image
 SOCK=$W/rng.sock
-start_daemon "$W/daemon.log" rng --socket "$SOCK" --log-level info
+start_daemon "$W/daemon.log" rng --socket "$SOCK" --log-level debug
 run_qemu "$W/console.log" "vhutest=rng" \
 	-chardev socket,id=r0,path="$SOCK" -device vhost-user-rng-pci,chardev=r0
 qrc=$?
@@ -19,7 +19,7 @@ echo "PASS: vhost-user-rng-pci (daemon listens)"
 # Second boot: QEMU listens (server=on) and the daemon connects (--client), exiting when the
 # guest is gone (--once).
 rm -f "$SOCK"
-"$VPLAT_DEVICE" rng --socket "$SOCK" --client --once --log-level info 2>"$W/daemon2.log" &
+"$VPLAT_DEVICE" rng --socket "$SOCK" --client --once --log-level debug 2>"$W/daemon2.log" &
 DAEMON_PID=$!
 run_qemu "$W/console2.log" "vhutest=rng" \
 	-chardev socket,id=r0,path="$SOCK",server=on,wait=on -device vhost-user-rng-pci,chardev=r0

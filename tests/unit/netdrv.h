@@ -21,6 +21,12 @@
 
 #define NETDRV_MAX_RX 256u
 
+/* The fuzz targets keep guest RAM for the whole process (tests/fuzz/fuzz_lb.h). */
+#ifndef NETDRV_LOOPBACK_INIT
+#define NETDRV_LOOPBACK_INIT vplat_loopback_init
+#define NETDRV_LOOPBACK_FINI vplat_loopback_fini
+#endif
+
 struct netdrv {
 	struct vplat_loopback lb;
 	struct vplat_net net;
@@ -55,7 +61,7 @@ static inline int netdrv_up(struct netdrv *n, int variant, const struct vplat_ne
 	memset(n, 0, sizeof(*n));
 	enum vplat_loopback_transport kind =
 	    (variant & 1) ? VPLAT_LOOPBACK_PCI : VPLAT_LOOPBACK_MMIO;
-	if ((rc = vplat_loopback_init(&n->lb, kind, mem)))
+	if ((rc = NETDRV_LOOPBACK_INIT(&n->lb, kind, mem)))
 		return rc;
 	if ((rc = vplat_net_init(&n->net, vplat_loopback_mem(&n->lb), cfg, host, host_opaque)))
 		return rc;
@@ -110,7 +116,7 @@ static inline void netdrv_down(struct netdrv *n)
 {
 	for (unsigned q = 0; q < VPLAT_NET_MAX_QUEUES; q++)
 		vplat_val_vq_fini(&n->vq[q]);
-	vplat_loopback_fini(&n->lb);
+	NETDRV_LOOPBACK_FINI(&n->lb);
 }
 
 /*

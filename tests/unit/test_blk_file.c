@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Block device with its POSIX host ends (vplat/blk_file.h): synchronous file end, io_uring
- * end, forced thread-pool fallback, read-only and odd-sized images, O_DIRECT, and a crash-
- * consistency test (a child writes and FLUSHes through the device, is SIGKILLed, and the
- * parent finds every flushed write in the file). Transports: _i bit 0 (mmio/pci), rings: bit 1
- * (split/packed) where the test loops.
+ * end, forced thread-pool fallback, read-only and odd-sized images, O_DIRECT, and a process-
+ * crash test (a child writes and FLUSHes through the device, is SIGKILLed, and the parent
+ * finds every flushed write in the file). A process kill keeps the page cache, so that test
+ * cannot see whether FLUSH reached the disk: durability (power loss) is tested by
+ * blk_durable.c under the dur_shim.c system-call shim. Transports: _i bit 0 (mmio/pci), rings:
+ * bit 1 (split/packed) where the test loops.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -398,7 +400,8 @@ static void crash_child(const char *path, int aio, int report)
 
 START_TEST(crash_consistency)
 {
-	/* Operation: a write completed before a completed FLUSH is stable; SIGKILL the writer. */
+	/* A write completed before a completed FLUSH survives a SIGKILL of the writer (process
+	 * crash; the page cache survives it too, so this is no durability test: blk_durable.c). */
 	for (int aio = 0; aio < 2; aio++) {
 		char path[64];
 		make_image(path, sizeof(path), CRASH_BLOCKS * 4096u);

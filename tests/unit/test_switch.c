@@ -209,6 +209,43 @@ START_TEST(offloads_resolved_for_plain_ports)
 }
 END_TEST
 
+/* Found by fuzz_switch: a partial checksum placed in the 802.1Q tag rewrote the VLAN ID after
+ * the membership check, so a sender in VLAN 5 had a frame tagged VLAN 6 delivered. A checksum
+ * that would land in the Ethernet header or the tag is refused (drop_offload). */
+START_TEST(csum_never_rewrites_the_tag)
+{
+	struct vplat_switch sw;
+	ck_assert_int_eq(vplat_switch_init(&sw, NULL), 0);
+	struct cap c[2] = {0};
+	uint32_t id[2];
+	struct vplat_switch_port_config cfg = {.vlan_filter = true};
+	cfg.vlans[0] = 1u << 5; /* both ports in VLAN 5 only */
+	for (int i = 0; i < 2; i++)
+		ck_assert_int_eq(vplat_switch_builtin_ops.port_add(&sw, &cfg, &cap_ops, &c[i], &id[i]),
+				 0);
+	uint8_t d[64];
+	frame(d, sizeof(d), 1, -1, 5, 0);
+	struct vplat_net_frame f = {.data = d, .len = sizeof(d)};
+	f.hdr.flags = VPLAT_VIRTIO_NET_HDR_F_NEEDS_CSUM;
+	for (uint16_t start = 0; start < 18; start++) {
+		f.hdr.csum_start = vplat_cpu_to_le16(start);
+		f.hdr.csum_offset = vplat_cpu_to_le16((uint16_t)(14 - start % 15)); /* onto the TCI */
+		ck_assert_int_eq(vplat_switch_builtin_ops.input(&sw, id[0], &f, 0), 0);
+		vplat_switch_builtin_ops.run(&sw, 0);
+	}
+	ck_assert_uint_eq(c[1].frames, 0);
+	ck_assert_uint_eq(stats(&sw, id[1]).drop_offload, 18);
+	/* A checksum after the tag still goes through, and the tag is intact. */
+	f.hdr.csum_start = vplat_cpu_to_le16(18);
+	f.hdr.csum_offset = vplat_cpu_to_le16(6);
+	ck_assert_int_eq(vplat_switch_builtin_ops.input(&sw, id[0], &f, 0), 0);
+	vplat_switch_builtin_ops.run(&sw, 0);
+	ck_assert_uint_eq(c[1].frames, 1);
+	ck_assert_mem_eq(c[1].last, d, 18);
+	vplat_switch_fini(&sw);
+}
+END_TEST
+
 /* Simulate @p secs seconds in @p step_ns ticks; each tick every sender injects one frame. */
 struct flow {
 	uint32_t in;
@@ -389,6 +426,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, learn_and_flood);
 	tcase_add_test(tc, vlan_and_mac_filters);
 	tcase_add_test(tc, offloads_resolved_for_plain_ports);
+	tcase_add_test(tc, csum_never_rewrites_the_tag);
 	tcase_add_test(tc, shaping_rates_within_ten_percent);
 	tcase_add_test(tc, strict_and_weighted_classes);
 	tcase_add_test(tc, bad_port_configs);

@@ -393,6 +393,74 @@ START_TEST(set_base_resumes)
 }
 END_TEST
 
+/* Inflight tracking hooks (vplat_vq::track) and the resubmit list the vhost-user back end
+ * uses to recover requests a killed back end had taken. */
+static int tr_ev[16], tr_id[16], tr_used[16], tr_n;
+static void tr_hook(struct vplat_vq *vq, int ev, const struct vplat_chain *ch)
+{
+	uint16_t id = ch->id;
+	(void)vq;
+	if (tr_n < 16) {
+		tr_ev[tr_n] = ev;
+		tr_id[tr_n] = id;
+		tr_used[tr_n] = rf_split_used_idx(&f);
+		tr_n++;
+	}
+}
+
+START_TEST(track_and_resubmit)
+{
+	rf_setup(&f, 0, 8);
+	tr_n = 0;
+	f.vq[0].track = tr_hook;
+	uint64_t a[1] = {RF_BUF};
+	uint32_t l[1] = {16};
+	uint16_t fl[1] = {WRITE};
+	uint16_t id0 = rf_add(&f, 1, a, l, fl), id1 = rf_add(&f, 1, a, l, fl);
+	uint16_t id2 = rf_add(&f, 1, a, l, fl);
+	struct vplat_chain c0, c1, c2;
+	struct vplat_iov i0[4], i1[4], i2[4];
+	ck_assert_int_eq(rf_pop(&f, &c0, i0, 4), 0);
+	ck_assert_int_eq(rf_pop(&f, &c1, i1, 4), 0);
+	ck_assert_int_eq(rf_pop(&f, &c2, i2, 4), 0);
+	ck_assert_int_eq(vplat_vq_push(&f.vq[0], &c1, 8), 0);
+	/* POP x3, then PRE_PUSH before the used index moves and POST_PUSH after. */
+	ck_assert_int_eq(tr_n, 5);
+	ck_assert_int_eq(tr_ev[0], VPLAT_VQ_TRACK_POP);
+	ck_assert_int_eq(tr_id[0], id0);
+	ck_assert_int_eq(tr_id[2], id2);
+	ck_assert_int_eq(tr_ev[3], VPLAT_VQ_TRACK_PRE_PUSH);
+	ck_assert_int_eq(tr_id[3], id1);
+	ck_assert_int_eq(tr_used[3], 0);
+	ck_assert_int_eq(tr_ev[4], VPLAT_VQ_TRACK_POST_PUSH);
+	ck_assert_int_eq(tr_used[4], 1);
+	/* Resubmit 2 then 0 (out of order): popped first, the available index stays. */
+	static const uint16_t again[3] = {2, 0, 9};
+	uint16_t last = f.vq[0].last_avail;
+	f.vq[0].resubmit = again;
+	f.vq[0].nresubmit = 2;
+	ck_assert(vplat_vq_has_avail(&f.vq[0]));
+	ck_assert_int_eq(rf_pop(&f, &c, iov, 4), 0);
+	ck_assert_uint_eq(c.id, id2);
+	ck_assert_int_eq(rf_pop(&f, &c, iov, 4), 0);
+	ck_assert_uint_eq(c.id, id0);
+	ck_assert_uint_eq(f.vq[0].last_avail, last);
+	ck_assert_int_eq(rf_pop(&f, &c, iov, 4), VPLAT_EAGAIN);
+	ck_assert(!vplat_vq_has_avail(&f.vq[0]));
+	/* A head outside the ring in the list is a broken ring, not a read out of bounds. */
+	f.vq[0].resubmit = again + 2;
+	f.vq[0].nresubmit = 1;
+	ck_assert_int_eq(rf_pop(&f, &c, iov, 4), VPLAT_EPROTO);
+	/* A reset drops the list and keeps the hook. */
+	f.vq[0].resubmit = again;
+	f.vq[0].nresubmit = 1;
+	vplat_device_queue_reset(&f.dev, 0);
+	ck_assert_uint_eq(f.vq[0].nresubmit, 0);
+	ck_assert_ptr_eq(f.vq[0].track, tr_hook);
+	rf_teardown(&f);
+}
+END_TEST
+
 /* Move guest RAM to a new host mapping; the old one is scribbled over, not freed, so a queue
  * that still used it would read garbage rather than crash. */
 static uint8_t *move_ram(void)
@@ -544,6 +612,7 @@ static Suite *suite(void)
 	tcase_add_loop_test(tc, queue_reset_returns_defaults, 0, 2);
 	tcase_add_loop_test(tc, kick_carries_notification_data, 0, 2);
 	tcase_add_test(tc, set_base_resumes);
+	tcase_add_test(tc, track_and_resubmit);
 	tcase_add_loop_test(tc, remap_after_memory_change, 0, 2);
 	tcase_add_loop_test(tc, remap_on_kick_after_silent_memory_change, 0, 2);
 	tcase_add_loop_test(tc, pop_and_push_follow_silent_memory_change, 0, 2);

@@ -23,7 +23,7 @@ run() { # NAME DEVICE DEVICE-ARGS...
 	out=$("$CONFORM" --pal vhost-user --pal-arg socket="$sock" --pal-arg device="${PAL_TYPE:-$type}" \
 		--timeout 3000 2>&1)
 	local rc=$?
-	echo "$out" | grep -E '^(FAIL|ERROR)'
+	echo "$out" | grep -E '^(\[ *[0-9]+/[0-9]+\] )?(FAIL|ERROR)'
 	echo "$name: $(echo "$out" | tail -1)"
 	kill -TERM $pid; wait $pid || { echo "$name: daemon did not exit cleanly"; fail=1; }
 	[ $rc -eq 0 ] || { fail=1; cat "$W/$name.log"; }

@@ -5,13 +5,19 @@
 # busybox-static initramfs with the virtio modules, the optional out-of-tree gpio-virtio
 # module and tests/guest/vhu-init as /init.
 #
-# Usage: vhu-guest-image.sh CACHE_DIR     prints "KERNEL=... INITRD=..." on success
+# Usage: vhu-guest-image.sh CACHE_DIR [INIT [MODULES [PROGRAMS]]]
+#     prints "KERNEL=... INITRD=..." on success. INIT replaces tests/guest/vhu-init, MODULES
+#     (space-separated) are added to the virtio modules, PROGRAMS (host paths, e.g.
+#     /usr/bin/lsblk) are copied with the shared libraries ldd(1) lists (the demo guest).
 # Exit status: 0 built or cached; 77 when QEMU, the kernel or busybox-static is missing
 # (the caller skips); 1 on a build failure.
 set -euo pipefail
 CACHE=${1:?usage: vhu-guest-image.sh CACHE_DIR}
 HERE=$(cd "$(dirname "$0")" && pwd)
 SRC=$(cd "$HERE/../.." && pwd)
+INIT=${2:-$SRC/tests/guest/vhu-init}
+MORE_MODS=${3:-}
+PROGS=${4:-}
 mkdir -p "$CACHE"
 command -v qemu-system-x86_64 >/dev/null || { echo "SKIP: no qemu-system-x86_64" >&2; exit 77; }
 [ -x /bin/busybox ] || { echo "SKIP: no busybox-static" >&2; exit 77; }
@@ -27,17 +33,23 @@ if [ ! -s "$VMLINUX" ]; then
 	head -c 4 "$VMLINUX.tmp" | grep -q ELF || { echo "vhu-guest-image: vmlinux extraction failed" >&2; exit 1; }
 	mv "$VMLINUX.tmp" "$VMLINUX"
 fi
-MODS="virtio_pci virtio_blk virtio_net virtio_console virtio-rng"
+MODS="virtio_pci virtio_blk virtio_net virtio_console virtio-rng $MORE_MODS"
 EXTRA_KO=""
 [ -f "$CACHE/oot/gpio-virtio.ko" ] && EXTRA_KO="$CACHE/oot/gpio-virtio.ko"
-KEY=$( (cat "$SRC/tests/guest/vhu-init"; echo "$KVER $MODS $EXTRA_KO"; for k in $EXTRA_KO; do md5sum "$k"; done) | md5sum | cut -c1-12)
+KEY=$( (cat "$INIT"; echo "$KVER $MODS $EXTRA_KO $PROGS"; for k in $EXTRA_KO $PROGS; do md5sum "$k"; done) | md5sum | cut -c1-12)
 INITRD=$CACHE/initrd-vhu-$KEY.cpio.gz
 if [ ! -s "$INITRD" ]; then
 	ST=$(mktemp -d "$CACHE/stage.XXXX")
 	mkdir -p "$ST"/{bin,sbin,proc,sys,dev,tmp,lib/modules/$KVER}
 	cp /bin/busybox "$ST/bin/busybox"
 	ln -s busybox "$ST/bin/sh"
-	install -m755 "$SRC/tests/guest/vhu-init" "$ST/init"
+	install -m755 "$INIT" "$ST/init"
+	for prog in $PROGS; do
+		for f in "$prog" $(ldd "$prog" 2>/dev/null | grep -o '/[^ ]*'); do
+			mkdir -p "$ST$(dirname "$f")"
+			cp -L "$f" "$ST$f"
+		done
+	done
 	for m in $MODS; do
 		modprobe -S "$KVER" --show-depends "$m" 2>/dev/null | awk '$1=="insmod"{print $2}'
 	done | sort -u | while read -r ko; do

@@ -26,6 +26,20 @@ static int blk_option(struct vdev *v, int argc, char **argv, int *i)
 			return -1;
 		return o->queue_size = (uint16_t)n, 1;
 	}
+	uint64_t *rl = NULL;
+	if ((val = vdev_optval(argc, argv, i, "--iops")))
+		rl = &o->ratelimit.ops_rate;
+	else if ((val = vdev_optval(argc, argv, i, "--iops-burst")))
+		rl = &o->ratelimit.ops_burst;
+	else if ((val = vdev_optval(argc, argv, i, "--bps")))
+		rl = &o->ratelimit.bytes_rate;
+	else if ((val = vdev_optval(argc, argv, i, "--bps-burst")))
+		rl = &o->ratelimit.bytes_burst;
+	if (rl) {
+		if (!vdev_parse_u64(val, &n) || n > VPLAT_RATELIMIT_MAX_RATE)
+			return -1;
+		return *rl = n, 1;
+	}
 	if ((val = vdev_optval(argc, argv, i, "--serial")))
 		return snprintf(serial, sizeof(serial), "%s", val), o->serial = serial, 1;
 	if (!strcmp(argv[*i], "--read-only"))
@@ -70,7 +84,14 @@ const struct vdev_type vdev_blk = {
 	    "    --async             asynchronous I/O: io_uring (if built with liburing and\n"
 	    "                        allowed by the kernel), else a thread pool; requests then\n"
 	    "                        complete out of order\n"
-	    "    --async-threads     asynchronous I/O on the thread pool, never io_uring\n",
+	    "    --async-threads     asynchronous I/O on the thread pool, never io_uring\n"
+	    "    --iops N            at most N requests per second (description: iops)\n"
+	    "    --iops-burst N      requests allowed at once (default: one second's worth;\n"
+	    "                        description: iops-burst)\n"
+	    "    --bps N             at most N bytes per second (description: bandwidth)\n"
+	    "    --bps-burst N       bytes allowed at once (default: one second's worth;\n"
+	    "                        description: bandwidth-burst)\n"
+	    "                        A throttled request waits in its queue; 0 = unlimited.\n",
     .type = VPLAT_INSTANCE_BLK,
     .option = blk_option,
     .configure = blk_configure,

@@ -15,7 +15,20 @@ static int can_option(struct vdev *v, int argc, char **argv, int *i)
 		return o->no_fd = true, 1;
 	if (!strcmp(argv[*i], "--virtual"))
 		return virt = true, 1;
-	return 0;
+	uint64_t *rl = NULL, n;
+	if ((val = vdev_optval(argc, argv, i, "--frame-rate")))
+		rl = &o->ratelimit.ops_rate;
+	else if ((val = vdev_optval(argc, argv, i, "--frame-burst")))
+		rl = &o->ratelimit.ops_burst;
+	else if ((val = vdev_optval(argc, argv, i, "--bps")))
+		rl = &o->ratelimit.bytes_rate;
+	else if ((val = vdev_optval(argc, argv, i, "--bps-burst")))
+		rl = &o->ratelimit.bytes_burst;
+	if (!rl)
+		return 0;
+	if (!vdev_parse_u64(val, &n) || n > VPLAT_RATELIMIT_MAX_RATE)
+		return -1;
+	return *rl = n, 1;
 }
 
 static bool can_configure(struct vdev *v)
@@ -23,6 +36,12 @@ static bool can_configure(struct vdev *v)
 	struct vplat_instance_can *o = &v->opt.can;
 	if (!o->iface && !virt) {
 		vdev_log(v, VPLAT_VHU_LOG_ERROR, "can: give --iface NAME or --virtual");
+		return false;
+	}
+	if (o->iface && (o->ratelimit.ops_rate || o->ratelimit.bytes_rate)) {
+		vdev_log(v, VPLAT_VHU_LOG_ERROR,
+			 "can: rate limits are enforced by a virtual bus node: use --virtual, "
+			 "not --iface");
 		return false;
 	}
 	o->backend = o->iface ? VPLAT_INSTANCE_CAN_SOCKETCAN : VPLAT_INSTANCE_CAN_ECHO;
@@ -44,7 +63,13 @@ const struct vdev_type vdev_can = {
 	    "    --virtual           instead: a vplat virtual bus (500 kbit/s, FD data 2 Mbit/s)\n"
 	    "                        with one more node that sends every frame it receives\n"
 	    "                        back onto the bus\n"
-	    "    --no-fd             do not offer CAN FD (SocketCAN)\n",
+	    "    --no-fd             do not offer CAN FD (SocketCAN)\n"
+	    "    --frame-rate N      --virtual: at most N frames per second onto the bus\n"
+	    "                        (description: frame-rate)\n"
+	    "    --frame-burst N     frames allowed at once (description: frame-burst)\n"
+	    "    --bps N             --virtual: at most N bytes per second (description:\n"
+	    "                        bandwidth)\n"
+	    "    --bps-burst N       bytes allowed at once (description: bandwidth-burst)\n",
     .type = VPLAT_INSTANCE_CAN,
     .option = can_option,
     .configure = can_configure,

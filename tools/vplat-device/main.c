@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 #include "vdev.h"
@@ -40,10 +42,18 @@ void vdev_log(struct vdev *v, enum vplat_vhu_log_level lvl, const char *fmt, ...
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
+	/* ISO-8601 local time with milliseconds and the UTC offset: 2026-01-31T14:05:09.123+01:00 */
 	struct timespec ts;
+	struct tm tm;
+	char when[32] = "", off[8] = "";
 	clock_gettime(CLOCK_REALTIME, &ts);
-	fprintf(stderr, "%lld.%03ld vplat-device[%d] %s: %s\n", (long long)ts.tv_sec,
-		ts.tv_nsec / 1000000, (int)getpid(), level_names[lvl], line);
+	time_t sec = ts.tv_sec;
+	if (localtime_r(&sec, &tm)) {
+		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
+		strftime(off, sizeof(off), "%z", &tm); /* +0100 */
+	}
+	fprintf(stderr, "%s.%03ld%.3s:%.2s vplat-device[%d] %s: %s\n", when, ts.tv_nsec / 1000000,
+		off, off[0] ? off + 3 : "", (int)getpid(), level_names[lvl], line);
 }
 
 static void lib_log(void *opaque, enum vplat_vhu_log_level level, const char *msg)
@@ -166,7 +176,15 @@ static int parse(struct vdev *v, int argc, char **argv)
 	return 0;
 }
 
-/* Serve one connection until it ends or a signal arrives. */
+static int dispatch_host(void *arg)
+{
+	return vplat_instance_dispatch(arg);
+}
+
+/* Serve one connection until it ends or a signal arrives. Host-end work (asynchronous
+ * completions, received frames) writes guest memory: it runs under the back-end's SIGBUS
+ * guard like the back-end's own handlers, so a front-end that truncates its memory file
+ * loses its session instead of killing the daemon. */
 static void serve(struct vdev *v)
 {
 	struct vplat_vhu_pollfd pf[VPLAT_VHU_MAX_QUEUES + 1];
@@ -189,7 +207,9 @@ static void serve(struct vdev *v)
 			if ((p[i].revents & (POLLIN | POLLHUP | POLLERR)) &&
 			    vplat_vhu_backend_handle(&v->be, &pf[i]))
 				break;
-		vplat_instance_dispatch(v->inst);
+		struct vplat_vhu_backend *bs[1] = {&v->be};
+		if (vplat_vhu_backends_guard(bs, 1, dispatch_host, v->inst) == VPLAT_EFAULT)
+			break;
 	}
 }
 
@@ -217,14 +237,50 @@ static int accept_one(struct vdev *v, int lfd)
 	return -1;
 }
 
+/* Before listening on @p path (which replaces whatever is there): refuse to steal a socket a
+ * live back end listens on, or to delete a file that is not a socket. */
+static bool socket_path_free(struct vdev *v, const char *path)
+{
+	struct stat st;
+	if (lstat(path, &st) != 0)
+		return true;
+	if (!S_ISSOCK(st.st_mode)) {
+		vdev_log(v, VPLAT_VHU_LOG_ERROR,
+			 "%s exists and is not a socket: refusing to replace it (remove it, or choose "
+			 "another --socket)", path);
+		return false;
+	}
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || strlen(path) >= sizeof(sa.sun_path)) {
+		if (fd >= 0)
+			close(fd);
+		return true;
+	}
+	memcpy(sa.sun_path, path, strlen(path));
+	bool live = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
+	close(fd);
+	if (live) {
+		vdev_log(v, VPLAT_VHU_LOG_ERROR,
+			 "socket %s is in use: another back end is listening on it (stop that one, or "
+			 "choose another --socket)", path);
+		return false;
+	}
+	vdev_log(v, VPLAT_VHU_LOG_DEBUG, "replacing stale socket %s", path);
+	return true;
+}
+
 static int run(struct vdev *v)
 {
 	int lfd = -1;
 	if (!v->client) {
+		if (!socket_path_free(v, v->socket_path))
+			return VDEV_EXIT_FAIL;
+		errno = 0;
 		lfd = vplat_vhu_listen(v->socket_path);
 		if (lfd < 0) {
 			vdev_log(v, VPLAT_VHU_LOG_ERROR, "cannot listen on %s: %s", v->socket_path,
-				 vplat_strerror(lfd));
+				 errno ? strerror(errno) : vplat_strerror(lfd));
 			return VDEV_EXIT_FAIL;
 		}
 		vdev_log(v, VPLAT_VHU_LOG_INFO, "listening on %s", v->socket_path);
@@ -296,9 +352,14 @@ int main(int argc, char **argv)
 	char err[512];
 	int rc = vplat_instance_create(&v.inst, vplat_vhu_backend_mem(&v.be), &v.opt, err,
 				       sizeof(err));
-	if (rc)
+	if (rc) {
 		vdev_log(&v, VPLAT_VHU_LOG_ERROR, "%s", err);
-	else
+		if (v.opt.type == VPLAT_INSTANCE_NET && rc == VPLAT_EPERM)
+			vdev_log(&v, VPLAT_VHU_LOG_ERROR,
+				 "a tap needs CAP_NET_ADMIN: run as root, or grant it with 'setcap "
+				 "cap_net_admin+ep vplat-device', or create the tap for your user first "
+				 "('ip tuntap add dev NAME mode tap user $USER') and pass --tap NAME");
+	} else
 		rc = vplat_vhu_backend_attach(&v.be, vplat_instance_device(v.inst)) ? VDEV_EXIT_FAIL
 										     : run(&v);
 	vplat_vhu_backend_fini(&v.be);

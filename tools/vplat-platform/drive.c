@@ -5,6 +5,9 @@
  * registers, as a guest would. Switches and CAN buses are shared between the devices, so a
  * broadcast sent by one VM's network device arrives at the others.
  */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -269,7 +272,17 @@ static int go_can(struct drv *v, unsigned idx)
 	return 0;
 }
 
-static void report(struct drv *v)
+/* Give a receive buffer back to the device. */
+static void repost(struct drv *v, unsigned q, void *buf, uint32_t sz)
+{
+	struct vplat_val_buf b = {.ptr = buf, .len = sz};
+	if (!vplat_val_vq_add(&v->q[q], &b, 0, 1, buf))
+		vplat_val_vq_kick(&v->q[q]);
+}
+
+/* Print what the network and CAN devices received (and the CAN transmit status the first
+ * time); receive buffers are given back so that a running platform keeps receiving. */
+static void report(struct drv *v, bool first)
 {
 	void *tok;
 	uint32_t len;
@@ -277,30 +290,72 @@ static void report(struct drv *v)
 		unsigned got = 0;
 		while (!vplat_val_vq_get_used(&v->q[0], &tok, &len)) {
 			const uint8_t *f = (const uint8_t *)tok + NET_HDR;
-			if (len < NET_HDR + 14)
-				continue;
-			say(v, "received %u bytes from %02x:%02x:%02x:%02x:%02x:%02x", len - NET_HDR,
-			    f[6], f[7], f[8], f[9], f[10], f[11]);
-			got++;
+			if (len >= NET_HDR + 14) {
+				say(v, "received %u bytes from %02x:%02x:%02x:%02x:%02x:%02x",
+				    len - NET_HDR, f[6], f[7], f[8], f[9], f[10], f[11]);
+				got++;
+			}
+			repost(v, 0, tok, NET_HDR + 1514);
 		}
-		if (!got)
+		if (!got && first)
 			say(v, "received nothing (no other device on its switch)");
 	} else if (v->info->type == VPLAT_PLATFORM_CAN) {
-		if (!vplat_val_vq_get_used(&v->q[VPLAT_VIRTIO_CAN_TXQ], &tok, &len))
+		if (first && !vplat_val_vq_get_used(&v->q[VPLAT_VIRTIO_CAN_TXQ], &tok, &len))
 			say(v, "transmit completed: %s",
 			    v->tx_status[0] == VPLAT_VIRTIO_CAN_RESULT_OK ? "OK" : "NOT_OK");
-		else
+		else if (first)
 			say(v, "transmit still pending");
 		while (!vplat_val_vq_get_used(&v->q[VPLAT_VIRTIO_CAN_RXQ], &tok, &len)) {
 			const uint8_t *r = tok;
 			uint32_t cid;
 			memcpy(&cid, r + 12, 4);
 			say(v, "received CAN frame 0x%03x, %u bytes", cid, r[2]);
+			repost(v, VPLAT_VIRTIO_CAN_RXQ, tok, CAN_BUF);
 		}
 	}
 }
 
-int drive_platform(const void *dtb, size_t len, const char *base_dir, int vm)
+volatile sig_atomic_t run_stop;
+
+static void on_signal(int sig)
+{
+	run_stop = sig;
+}
+
+void run_install_signals(void)
+{
+	struct sigaction sa = {.sa_handler = on_signal};
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+/* After the first pass: the switches (and their uplink sockets), CAN buses and host ends keep
+ * running, and frames the devices receive are printed, until SIGINT or SIGTERM. */
+static void keep_running(struct vplat_platform *p, struct run *r)
+{
+	run_install_signals();
+	printf("running until SIGINT or SIGTERM (--once: stop after the first pass)\n");
+	fflush(stdout);
+	while (!run_stop) {
+		struct pollfd pfd[64];
+		int fds[64];
+		unsigned n = vplat_platform_fds(p, fds, 64);
+		for (unsigned i = 0; i < n; i++)
+			pfd[i] = (struct pollfd){.fd = fds[i], .events = POLLIN};
+		/* 10 ms: timed CAN buses and switch shapers move without an fd event. */
+		if (poll(pfd, n, 10) < 0 && errno != EINTR)
+			break;
+		vplat_platform_dispatch(p);
+		for (unsigned i = 0; i < r->n; i++)
+			if (r->drv[i].ok)
+				report(&r->drv[i], false);
+		fflush(stdout);
+	}
+	printf("signal %d: shutting down\n", (int)run_stop);
+}
+
+int drive_platform(const void *dtb, size_t len, const char *base_dir, int vm, bool once)
 {
 	char err[512];
 	struct vplat_platform *p;
@@ -379,7 +434,9 @@ int drive_platform(const void *dtb, size_t len, const char *base_dir, int vm)
 	printf("after the switches and buses ran:\n");
 	for (unsigned i = 0; i < r.n; i++)
 		if (r.drv[i].ok)
-			report(&r.drv[i]);
+			report(&r.drv[i], true);
+	if (!once)
+		keep_running(p, &r);
 	for (unsigned i = 0; i < r.n; i++)
 		for (unsigned q = 0; r.drv[i].ok && q < r.drv[i].nq; q++)
 			vplat_val_vq_fini(&r.drv[i].q[q]);

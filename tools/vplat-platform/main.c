@@ -30,7 +30,7 @@ static const char help_main[] =
     "SYNOPSIS\n"
     "    vplat-platform check FILE\n"
     "    vplat-platform guest-dtb FILE -o OUT [--vm VM] [--base DTB]\n"
-    "    vplat-platform run FILE [--vm VM]\n"
+    "    vplat-platform run FILE [--vm VM] [--once]\n"
     "    vplat-platform [COMMAND] --help\n"
     "    vplat-platform --version\n\n"
     "DESCRIPTION\n"
@@ -41,8 +41,9 @@ static const char help_main[] =
     "COMMANDS\n"
     "    check      validate the description; print its VMs and devices\n"
     "    guest-dtb  write one VM's guest device tree (its virtio,mmio nodes)\n"
-    "    run        build every device with its host end and drive each once, or\n"
-    "               serve them as vhost-user back ends (vhost-user-socket)\n\n"
+    "    run        build every device with its host end, drive each once and keep\n"
+    "               the platform running, or serve the devices as vhost-user back\n"
+    "               ends (vhost-user-socket), until SIGINT or SIGTERM\n\n"
     "EXIT STATUS\n"
     "    0 success; 1 invalid description or a device misbehaved; 2 bad command line;\n"
     "    3 a file could not be read or written, dtc failed, or a host end failed.\n";
@@ -73,18 +74,23 @@ static const char help_guest[] =
     "    (or --base merged with it) to the guest kernel. virtio-pci devices get no node.\n\n"
     "OPTIONS\n"
     "    -o, --output OUT  the DTB to write (required)\n"
-    "    --vm VM           VM name or index (default: the first VM)\n"
+    "    --vm VM           VM name or index (required when the description has\n"
+    "                      more than one VM)\n"
     "    --base DTB        add the nodes to this tree (e.g. from qemu -machine\n"
-    "                      dumpdtb=FILE) instead of an empty one\n\n"
+    "                      dumpdtb=FILE) instead of an empty one. A device whose\n"
+    "                      window, node name or GIC SPI a root node of DTB already\n"
+    "                      has is refused: the message names that node and suggests\n"
+    "                      a free window or SPI for the description\n\n"
     "EXIT STATUS\n"
-    "    0 written; 1 invalid description or nodes that do not fit; 2 bad command line;\n"
+    "    0 written; 1 invalid description or nodes that collide or do not fit; 2 bad\n"
+    "    command line (also: several VMs and no --vm);\n"
     "    3 a file could not be read or written.\n";
 
 static const char help_run[] =
     "NAME\n"
-    "    vplat-platform run - build a platform and drive each device once\n\n"
+    "    vplat-platform run - build a platform, drive each device and keep it running\n\n"
     "SYNOPSIS\n"
-    "    vplat-platform run FILE [--vm VM]\n\n"
+    "    vplat-platform run FILE [--vm VM] [--once]\n\n"
     "DESCRIPTION\n"
     "    Builds every device (of one VM with --vm) with its host end: images are opened\n"
     "    (or created with image-size), consoles, switches and CAN buses set up. Each\n"
@@ -92,18 +98,23 @@ static const char help_run[] =
     "    driver negotiates, sets up its queues and makes one request: rng reads 16 bytes,\n"
     "    blk reads its ID, console writes a line to its host end, net sends a broadcast\n"
     "    on its switch, gpio reads its line names, can starts and sends one frame on its\n"
-    "    bus. Then frames the network devices and CAN devices received are printed.\n\n"
+    "    bus. Then frames the network devices and CAN devices received are printed,\n"
+    "    and the platform keeps running (switches and their sockets, CAN buses, host\n"
+    "    ends; further frames the devices receive are printed) until SIGINT or\n"
+    "    SIGTERM, unless --once is given.\n\n"
     "    If devices (of the VM chosen with --vm) have a vhost-user-socket property,\n"
     "    run serves those instead: a vhost-user back end listens on each socket (QEMU\n"
     "    -chardev socket,path=SOCK with vhost-user-*-pci, or vplat's front end), and one\n"
     "    loop serves them, their host ends, switches and CAN buses until SIGINT or\n"
     "    SIGTERM. A front end may disconnect and reconnect.\n\n"
     "OPTIONS\n"
-    "    --vm VM  only this VM (name or index)\n\n"
+    "    --vm VM  only this VM (name or index)\n"
+    "    --once   stop after the first pass; serving: stop when every served device\n"
+    "             has had a front end and none is connected any more\n\n"
     "EXIT STATUS\n"
-    "    0 every device answered (serving: stopped by a signal); 1 invalid description\n"
-    "    or a device misbehaved; 2 bad command line; 3 a host end or socket could not be\n"
-    "    set up.\n";
+    "    0 every device answered, then stopped by SIGINT or SIGTERM (or --once);\n"
+    "    1 invalid description or a device misbehaved; 2 bad command line; 3 a host\n"
+    "    end or socket could not be set up.\n";
 
 /* Run dtc on a DTS file; the DTB is read from its stdout. */
 static void *compile_dts(const char *path, size_t *len)
@@ -274,6 +285,16 @@ static int cmd_guest(const char *file, const char *out, const char *vmname, cons
 		free(base);
 		return EXIT_INVALID;
 	}
+	if (!vmname && vplat_platform_vm_count(p) > 1) {
+		fprintf(stderr, "vplat-platform: %s has %u VMs; choose one with --vm:", file,
+			vplat_platform_vm_count(p));
+		for (unsigned i = 0; i < vplat_platform_vm_count(p); i++)
+			fprintf(stderr, " %s", vplat_platform_vm_name(p, i));
+		fprintf(stderr, "\n");
+		free(base);
+		vplat_platform_free(p);
+		return EXIT_USAGE;
+	}
 	int vm = find_vm(p, vmname), ret = 0;
 	size_t cap = blen + (1u << 16);
 	void *buf = malloc(cap);
@@ -301,7 +322,7 @@ static int cmd_guest(const char *file, const char *out, const char *vmname, cons
 	return ret;
 }
 
-static int cmd_run(const char *file, const char *vmname)
+static int cmd_run(const char *file, const char *vmname, bool once)
 {
 	size_t len;
 	void *dtb = load_description(file, &len);
@@ -327,8 +348,8 @@ static int cmd_run(const char *file, const char *vmname)
 		return EXIT_USAGE;
 	}
 	char *dir = dir_of(file);
-	rc = vhu ? serve_platform(dtb, len, dir, vmname ? vm : -1)
-		 : drive_platform(dtb, len, dir, vmname ? vm : -1);
+	rc = vhu ? serve_platform(dtb, len, dir, vmname ? vm : -1, once)
+		 : drive_platform(dtb, len, dir, vmname ? vm : -1, once);
 	free(dir);
 	free(dtb);
 	return rc;
@@ -365,11 +386,18 @@ int main(int argc, char **argv)
 	if (!help)
 		return usage_error("unknown command \"%s\"", cmd);
 	const char *file = NULL, *out = NULL, *vm = NULL, *base = NULL;
+	bool once = false;
 	for (int i = 2; i < argc; i++) {
 		const char *a = argv[i];
 		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			fputs(help, stdout);
 			return 0;
+		}
+		if (!strcmp(a, "--once")) {
+			if (help != help_run)
+				return usage_error("option %s is not for this command", a);
+			once = true;
+			continue;
 		}
 		const char **slot = NULL;
 		if (!strcmp(a, "-o") || !strcmp(a, "--output"))
@@ -403,5 +431,5 @@ int main(int argc, char **argv)
 			return usage_error("%s", "guest-dtb needs -o OUT");
 		return cmd_guest(file, out, vm, base);
 	}
-	return cmd_run(file, vm);
+	return cmd_run(file, vm, once);
 }

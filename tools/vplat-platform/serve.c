@@ -24,6 +24,7 @@ struct srv {
 	const struct vplat_platform_device *info;
 	bool served;
 	bool be_init;
+	bool had_peer; /* a front end has connected */
 	struct vplat_vhu_backend be;
 	int lfd;
 	char path[108];
@@ -36,13 +37,6 @@ struct ctx {
 	struct vplat_mem idle;            /* memory of devices that are not served */
 	struct vplat_mem_region idle_region[1];
 };
-
-static volatile sig_atomic_t stop;
-
-static void on_signal(int sig)
-{
-	stop = sig;
-}
 
 static struct vplat_mem *serve_mem(void *opaque, const struct vplat_platform_device *d)
 {
@@ -70,16 +64,46 @@ static void accept_peer(struct srv *s)
 		close(fd);
 		return;
 	}
-	if (!vplat_vhu_backend_set_conn(&s->be, fd))
+	if (!vplat_vhu_backend_set_conn(&s->be, fd) && (s->had_peer = true))
 		printf("  %-34s front end connected\n", s->info->path);
 	fflush(stdout);
 }
 
-static void loop(struct vplat_platform *p, struct ctx *c)
+static int dispatch_platform(void *arg)
+{
+	return vplat_platform_dispatch(arg);
+}
+
+/* Host-end work (switch forwarding, CAN buses, asynchronous completions) writes guest memory
+ * of any served device: it runs under the SIGBUS guard of every back end, so a front end that
+ * truncates its memory file loses its session (that back end is reset) instead of killing the
+ * platform; the other devices lose at most the event in progress. */
+static void dispatch_guarded(struct vplat_platform *p, struct ctx *c)
+{
+	static struct vplat_vhu_backend *bs[MAX_PFDS];
+	size_t n = 0;
+	for (unsigned i = 0; i < c->n && n < MAX_PFDS; i++)
+		if (c->s[i].served)
+			bs[n++] = &c->s[i].be;
+	if (vplat_vhu_backends_guard(bs, n, dispatch_platform, p) == VPLAT_EFAULT)
+		printf("  front end dropped: SIGBUS in its guest memory\n");
+}
+
+/* --once: every served device has had a front end and none is connected now. */
+static bool all_done(const struct ctx *c)
+{
+	for (unsigned i = 0; i < c->n; i++)
+		if (c->s[i].served &&
+		    (!c->s[i].had_peer || vplat_vhu_backend_connected(&c->s[i].be)))
+			return false;
+	return true;
+}
+
+static void loop(struct vplat_platform *p, struct ctx *c, bool once)
 {
 	static struct pollfd pfd[MAX_PFDS];
 	static struct { struct srv *s; struct vplat_vhu_pollfd vp; int listen; } who[MAX_PFDS];
-	while (!stop) {
+	while (!run_stop && !(once && all_done(c))) {
 		unsigned n = 0;
 		for (unsigned i = 0; i < c->n && n < MAX_PFDS; i++) {
 			struct srv *s = &c->s[i];
@@ -112,12 +136,12 @@ static void loop(struct vplat_platform *p, struct ctx *c)
 			else if (vplat_vhu_backend_handle(&who[i].s->be, &who[i].vp) == VPLAT_ENODEV)
 				printf("  %-34s front end gone\n", who[i].s->info->path);
 		}
-		vplat_platform_dispatch(p);
+		dispatch_guarded(p, c);
 		fflush(stdout);
 	}
 }
 
-int serve_platform(const void *dtb, size_t len, const char *base_dir, int vm)
+int serve_platform(const void *dtb, size_t len, const char *base_dir, int vm, bool once)
 {
 	char err[512];
 	struct vplat_platform *p;
@@ -158,14 +182,15 @@ int serve_platform(const void *dtb, size_t len, const char *base_dir, int vm)
 		       vplat_platform_type_name(s->info->type), s->info->path, s->path);
 	}
 	if (p && !ret) {
-		struct sigaction sa = {.sa_handler = on_signal};
-		sigaction(SIGINT, &sa, NULL);
-		sigaction(SIGTERM, &sa, NULL);
-		signal(SIGPIPE, SIG_IGN);
-		printf("serving until SIGINT or SIGTERM\n");
+		run_install_signals();
+		printf(once ? "serving until every device's front end has come and gone\n"
+			    : "serving until SIGINT or SIGTERM\n");
 		fflush(stdout);
-		loop(p, &c);
-		printf("signal %d: shutting down\n", (int)stop);
+		loop(p, &c, once);
+		if (run_stop)
+			printf("signal %d: shutting down\n", (int)run_stop);
+		else
+			printf("every front end has disconnected: shutting down\n");
 	}
 	for (unsigned i = 0; i < c.n; i++) {
 		if (c.s[i].be_init)

@@ -283,7 +283,10 @@ int vplat_vhufe_ring_start(struct vplat_vhu_frontend *fe, uint16_t q, uint32_t b
 		st.num = 1;
 		rc = vplat_vhufe_set(fe, VPLAT_VHU_SET_VRING_ENABLE, &st, sizeof(st), NULL, 0);
 	}
-	v->started = rc == 0;
+	/* A failed start keeps a ring that was running (a reconnection cut short by another
+	 * crash of the back-end): the next reconnection starts it again. */
+	if (!rc)
+		v->started = true;
 	return rc;
 }
 

@@ -155,8 +155,8 @@ struct vplat_vhu_vring {
 	bool started;         /**< kick fd (or polling) set and queue running */
 	bool enabled;         /**< SET_VRING_ENABLE (or no PROTOCOL_FEATURES) */
 	bool polling;         /**< started with the no-fd flag: the embedder must poll */
-	uint16_t shadow_avail; /**< inflight tracking: available index seen last */
-	uint16_t shadow_used;  /**< inflight tracking: used index recorded last */
+	uint16_t *resubmit;   /**< inflight recovery: heads to pop again (malloc'd), or NULL */
+	uint16_t nresubmit;   /**< entries of @ref resubmit */
 	uint64_t kicks;       /**< kicks received */
 	uint64_t calls;       /**< calls signalled */
 };
@@ -170,12 +170,10 @@ struct vplat_vhu_backend_params {
 	uint64_t feature_mask;        /**< virtio features to hide from the offer (0 = none) */
 	uint32_t io_timeout_ms;       /**< longest wait for the rest of a message; 0 = 1000 */
 	/**
-	 * The device completes requests in the order it takes them (every request handled
-	 * synchronously in its queue handler, as the entropy device and the block device on the
-	 * synchronous file host end do). Inflight recovery then restarts each split ring at its
-	 * used index, which resubmits exactly the requests a killed back-end had taken and not
-	 * completed. Without it, recovery uses the inflight marks and can only resubmit them if
-	 * they are the next ones in the available ring.
+	 * The device completes requests in the order it takes them. Kept for source
+	 * compatibility and no longer used: inflight recovery records every pop and push of a
+	 * split ring (vplat_vq::track) and resubmits the heads in flight by head, in fetch order,
+	 * whatever order the device completes in.
 	 */
 	bool completes_in_order;
 };
@@ -187,6 +185,8 @@ struct vplat_vhu_stats {
 	uint64_t connections;  /**< connections accepted by vplat_vhu_backend_set_conn() */
 	uint64_t kicks;        /**< kicks dispatched to the device */
 	uint64_t calls;        /**< used-buffer notifications signalled */
+	uint64_t faults;       /**< SIGBUS faults in guest memory caught (each dropped the
+				    connection; see vplat_vhu_backends_guard()) */
 };
 
 /** Inflight region state (private). */
@@ -198,6 +198,14 @@ struct vplat_vhu_inflight {
 	uint16_t num_queues; /**< queues described */
 	uint16_t queue_size; /**< descriptors per queue region */
 	uint64_t counter;    /**< next fetch counter */
+	/**
+	 * Test-only kill points, read from the environment by vplat_vhu_backend_init():
+	 * VPLAT_TEST_KILL_AFTER_POP=N raises SIGKILL right after the N-th chain popped (taken,
+	 * not completed); VPLAT_TEST_KILL_AFTER_PUSH=N right after the N-th used element was
+	 * published and before the inflight region records it. 0 = off.
+	 */
+	uint64_t kill_after_pop, kill_after_push;
+	uint64_t pops, pushes; /**< chains popped / pushed on tracked rings (for the kill points) */
 };
 
 /** A vhost-user back-end. Caller-allocated; fields are read-only to users. */
@@ -285,8 +293,13 @@ VPLAT_API size_t vplat_vhu_backend_pollfds(const struct vplat_vhu_backend *b,
  *
  * @param b   the back-end
  * @param pf  the entry that polled readable
+ * Runs under vplat_vhu_backends_guard(): a SIGBUS in this back-end's guest memory (the
+ * front-end shrank a memory file under the mapping) drops the front-end instead of killing
+ * the process.
+ *
  * @return 0; VPLAT_ENODEV if the front-end disconnected or was dropped for a protocol
- *         violation (the back-end is back to "not connected", every fd and mapping released)
+ *         violation or a fault in its memory (the back-end is back to "not connected", every
+ *         fd and mapping released)
  */
 VPLAT_API int vplat_vhu_backend_handle(struct vplat_vhu_backend *b,
 				       const struct vplat_vhu_pollfd *pf);
@@ -322,6 +335,33 @@ VPLAT_API unsigned vplat_vhu_backend_service(struct vplat_vhu_backend *b);
  *         disconnect)
  */
 VPLAT_API int vplat_vhu_backend_process(struct vplat_vhu_backend *b, const void *buf, size_t len);
+
+/**
+ * Run @p fn(@p arg) so that a SIGBUS raised by an access to the guest memory (or inflight
+ * region) of one of the back-ends @p bs does not kill the process. This is how the hosted
+ * layer survives a front-end that truncates a shared memory file after sending it: the
+ * size is checked when a region is mapped, but a later ftruncate() makes the pages past
+ * the new end raise SIGBUS on access.
+ *
+ * A process-wide SIGBUS handler is installed on first use (the previous action is kept and
+ * still runs for any SIGBUS outside a guarded back-end's mappings, or outside a guard). On a
+ * fault inside one, execution jumps back here (siglongjmp): @p fn is abandoned where it
+ * was, the faulted back-end's mappings are replaced in place by zero pages, the fault is
+ * counted (vplat_vhu_stats.faults) and logged, and that back-end is disconnected
+ * (vplat_vhu_backend_disconnect(): rings stopped, device reset); it then accepts the next
+ * front-end. Guards nest. vplat_vhu_backend_handle(), vplat_vhu_backend_poll(),
+ * vplat_vhu_backend_service() and vplat_vhu_backend_process() guard themselves; a daemon
+ * wraps its host-end work that writes guest memory (vplat_instance_dispatch(): asynchronous
+ * completions, received frames) with this call. Only the calling thread is covered.
+ *
+ * @param bs   back-ends whose memory faults are caught (NULL entries skipped)
+ * @param n    entries in @p bs
+ * @param fn   the work
+ * @param arg  passed to @p fn
+ * @return what @p fn returned; VPLAT_EFAULT after a caught fault; VPLAT_EINVAL if @p fn is NULL
+ */
+VPLAT_API int vplat_vhu_backends_guard(struct vplat_vhu_backend *const *bs, size_t n,
+				       int (*fn)(void *arg), void *arg);
 
 /**
  * Drop the connection: stop every ring, reset the device, close every fd, unmap every region

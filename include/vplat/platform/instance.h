@@ -242,7 +242,8 @@ struct vplat_instance_can {
 	struct vplat_canbus *bus; /**< BUS: the bus (borrowed; must outlive the instance); the
 				   *   caller runs it */
 	const char *node_name;    /**< BUS: node name (NULL: "can") */
-	struct vplat_ratelimit_config ratelimit; /**< BUS: frames and bytes/s (zero: unlimited) */
+	struct vplat_ratelimit_config ratelimit; /**< BUS and ECHO: frames and bytes/s of the
+						  *   device's node (zero: unlimited) */
 };
 
 /** What a watchdog instance does on expiry, besides logging it at ERROR. */

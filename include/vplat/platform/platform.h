@@ -245,8 +245,14 @@ VPLAT_API int vplat_platform_dispatch(struct vplat_platform *p);
  * @param out_size  bytes of @p out
  * @param err       receives a message on error (may be NULL)
  * @param errlen    bytes of @p err
+ * With @p base, each device is checked against the root's children in @p base first: a node
+ * whose `reg` window overlaps the device's, a node of the same name, or (GIC style) a node
+ * with the same SPI in `interrupts` is refused, and @p err names that node, says why it
+ * collides and suggests a free window or SPI (the description must then move the device, as
+ * the VMM places it where the description says).
+ *
  * @return 0; VPLAT_ENOENT for a VM index out of range; VPLAT_EPROTO for a malformed
- *         @p base; VPLAT_EEXIST if @p base already has a node of that name; VPLAT_ENOSPC if
+ *         @p base; VPLAT_EEXIST if a device collides with a node of @p base; VPLAT_ENOSPC if
  *         @p out is too small; VPLAT_ERANGE if a window does not fit the root's cells
  */
 VPLAT_API int vplat_platform_guest_fdt(const struct vplat_platform *p, unsigned vm,

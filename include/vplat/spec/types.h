@@ -16,7 +16,7 @@
 /* The wire headers check their layouts with C11 _Static_assert; C++ spells it static_assert. */
 #if defined(__cplusplus) && !defined(_Static_assert)
 /** @cond */
-#define _Static_assert static_assert
+#define _Static_assert static_assert /* misra-deviation: 21.1 C++ spells _Static_assert static_assert */
 /** @endcond */
 #endif
 

@@ -68,7 +68,7 @@
 #define VPLAT_VIRTIO_MMIO_VERSION_MODERN 2u          /**< Version of a virtio 1.x MMIO device */
 #define VPLAT_VIRTIO_MMIO_VERSION_LEGACY 1u          /**< Version of a legacy MMIO device */
 /** SHMLen and SHMBase read as all ones (64-bit) for a shmid the device does not have. */
-#define VPLAT_VIRTIO_MMIO_SHM_NONE       UINT64_C(0xffffffffffffffff)
+#define VPLAT_VIRTIO_MMIO_SHM_NONE       ((uint64_t)0xffffffffffffffffu)
 /** @} */
 
 /** @name InterruptStatus / InterruptACK bits

@@ -214,6 +214,15 @@ struct vplat_t_record {
 	double seconds;                /**< run time */
 };
 
+/** A device under test, as the report's header describes it. */
+struct vplat_report_dev {
+	char name[64];        /**< PAL device name (names the back end, e.g. its socket) */
+	uint32_t device_id;   /**< virtio device ID */
+	char transport[24];   /**< "virtio-mmio", "virtio-pci" or "emulated" (e.g. vhost-user) */
+	uint64_t offered;     /**< device features read by the run's last negotiation, 0 if none */
+	uint64_t negotiated;  /**< features accepted at FEATURES_OK by that negotiation */
+};
+
 /** A finished run, as the reporters see it. */
 struct vplat_report {
 	const char *pal;                     /**< PAL name */
@@ -223,6 +232,13 @@ struct vplat_report {
 	size_t nrecs;                        /**< entries in @ref recs */
 	const struct vplat_req *reqs;        /**< requirement index (may be NULL) */
 	size_t nreqs;                        /**< entries in @ref reqs */
+	const char *version;                 /**< suite version (may be NULL) */
+	const char *revision;                /**< source revision (git describe; may be NULL) */
+	const char *cmdline;                 /**< command line of the run (may be NULL) */
+	const char *reached;                 /**< how devices were reached: PAL and its
+					          arguments (may be NULL) */
+	const struct vplat_report_dev *devs; /**< devices under test (may be NULL) */
+	size_t ndevs;                        /**< entries in @ref devs */
 };
 
 /** @return "PASS", "FAIL", "SKIP" or "ERROR". */
@@ -235,9 +251,11 @@ VPLAT_API int vplat_report_junit(const struct vplat_report *r, FILE *f);
 /** Write JSON to @p f. @return 0 or VPLAT_EIO */
 VPLAT_API int vplat_report_json(const struct vplat_report *r, FILE *f);
 /**
- * Write a self-contained HTML report (no external resources) to @p f: summary, then one row
- * per requirement with its level, origin, tests, result per device, and for failures the
- * checkpoint, what was expected and what was seen.
+ * Write a self-contained HTML report (no external resources) to @p f. It leads with the
+ * verdict: the devices under test, suite version, revision and command line, the counts
+ * (linked to the sections), then a Failures table (requirement, level, origin, text,
+ * expected and seen, test) before anything else; then the requirements of the device types
+ * in the run (the others collapsed) and all tests, filterable by result.
  * @return 0 or VPLAT_EIO
  */
 VPLAT_API int vplat_report_html(const struct vplat_report *r, FILE *f);

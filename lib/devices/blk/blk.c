@@ -74,7 +74,7 @@ static void blk_finish(struct vplat_blk *blk, struct vplat_blk_req *r, int st)
 
 	count(blk, r, st);
 	*r->status = (uint8_t)st;
-	vplat_vq_push(&blk->vqs[r->queue], &r->chain, written);
+	(void)vplat_vq_push(&blk->vqs[r->queue], &r->chain, written);
 	slot_free(q, r);
 	q->need_notify = true;
 }
@@ -107,7 +107,7 @@ static struct vplat_blk_req *blk_next(struct vplat_blk *blk, uint16_t qi)
 			blk->stats.malformed++;
 			if (r->chain.write_tail)
 				*r->chain.write_tail = VPLAT_VIRTIO_BLK_S_IOERR;
-			vplat_vq_push(vq, &r->chain, 0);
+			(void)vplat_vq_push(vq, &r->chain, 0);
 			q->need_notify = true;
 			continue;
 		}
@@ -122,7 +122,7 @@ static struct vplat_blk_req *blk_next(struct vplat_blk *blk, uint16_t qi)
 		if (st == BLK_BROKEN) {
 			/* No room for the header or the status: the driver cannot be told. */
 			blk->stats.malformed++;
-			vplat_vq_push(vq, &r->chain, 0);
+			(void)vplat_vq_push(vq, &r->chain, 0);
 			slot_free(q, r);
 			vplat_device_needs_reset(&blk->dev, VPLAT_EPROTO);
 			return NULL;
@@ -190,7 +190,7 @@ static void blk_process(struct vplat_blk *blk, uint16_t qi)
 	q->in_process = false;
 	if (q->need_notify) {
 		q->need_notify = false;
-		vplat_vq_interrupt(&blk->vqs[qi]);
+		(void)vplat_vq_interrupt(&blk->vqs[qi]);
 	}
 }
 
@@ -212,7 +212,7 @@ void vplat_blk_complete(struct vplat_blk_req *req, int result)
 		blk_process(blk, req->queue);
 	} else if (!q->in_process) {
 		q->need_notify = false;
-		vplat_vq_interrupt(&blk->vqs[req->queue]);
+		(void)vplat_vq_interrupt(&blk->vqs[req->queue]);
 	}
 }
 
@@ -350,7 +350,7 @@ static void blk_fill_config(struct vplat_blk *blk)
 	const struct vplat_blk_config *c = &blk->cfg;
 	uint64_t cyl = c->capacity / (16 * 63);
 
-	memset(k, 0, sizeof(*k));
+	(void)memset(k, 0, sizeof(*k));
 	k->capacity = vplat_cpu_to_le64(c->capacity);
 	k->size_max = vplat_cpu_to_le32(c->size_max);
 	k->seg_max = vplat_cpu_to_le32(VPLAT_BLK_SEGS - 2);
@@ -379,6 +379,7 @@ static int blk_check_config(struct vplat_blk_config *c)
 	if (!c->queue_size)
 		c->queue_size = 256;
 	if (!c->size_max)
+		/* misra-deviation: 12.2 tool false positive: a shift by 20 of a 32-bit unsigned constant */
 		c->size_max = 1u << 20;
 	if (!c->min_io_size)
 		c->min_io_size = 1;
@@ -391,7 +392,7 @@ static void blk_init_slots(struct vplat_blk *blk, struct vplat_blk_req *reqs, ui
 {
 	uint16_t nq = blk->cfg.num_queues;
 	uint32_t per = nreqs / nq;
-	memset(reqs, 0, sizeof(*reqs) * nreqs);
+	(void)memset(reqs, 0, sizeof(*reqs) * nreqs);
 	for (uint16_t qi = 0; qi < nq; qi++) {
 		for (uint32_t k = 0; k < per; k++) {
 			struct vplat_blk_req *r = &reqs[qi * per + k];
@@ -408,13 +409,13 @@ int vplat_blk_init(struct vplat_blk *blk, struct vplat_mem *mem, const struct vp
 {
 	if (!blk || !cfg || !host || !host->submit || !reqs)
 		return VPLAT_EINVAL;
-	memset(blk, 0, sizeof(*blk));
+	(void)memset(blk, 0, sizeof(*blk));
 	blk->cfg = *cfg;
 	if (blk_check_config(&blk->cfg) != 0 || nreqs < blk->cfg.num_queues)
 		return VPLAT_EINVAL;
 	blk->host = host;
 	blk->host_opaque = host_opaque;
-	vplat_ratelimit_init(&blk->rl, 0);
+	(void)vplat_ratelimit_init(&blk->rl, 0);
 	blk_fill_config(blk);
 	blk_init_slots(blk, reqs, nreqs);
 	int rc = vplat_device_init(&blk->dev, &blk_ops, blk, mem, blk->vqs, blk->cfg.num_queues,

@@ -20,9 +20,9 @@ static int mem_rw(struct vplat_blk_mem *m, const struct vplat_blk_req *r)
 	uint64_t off = r->offset;
 	for (uint32_t i = 0; i < r->niov; i++) {
 		if (r->op == VPLAT_BLK_OP_READ)
-			memcpy(r->iov[i].base, m->data + off, r->iov[i].len);
+			(void)memcpy(r->iov[i].base, m->data + off, r->iov[i].len);
 		else
-			memcpy(m->data + off, r->iov[i].base, r->iov[i].len);
+			(void)memcpy(m->data + off, r->iov[i].base, r->iov[i].len);
 		off += r->iov[i].len;
 	}
 	if (r->op == VPLAT_BLK_OP_WRITE && r->sync)
@@ -40,7 +40,7 @@ static int mem_ranges(struct vplat_blk_mem *m, const struct vplat_blk_req *r)
 	for (uint32_t i = 0; i < r->nranges; i++) {
 		/* DISCARD leaves undefined contents: fill with a marker so tests see it. */
 		uint8_t v = r->op == VPLAT_BLK_OP_DISCARD ? 0xdd : 0;
-		memset(m->data + r->ranges[i].offset, v, (size_t)r->ranges[i].len);
+		(void)memset(m->data + r->ranges[i].offset, v, (size_t)r->ranges[i].len);
 	}
 	return 0;
 }

@@ -109,7 +109,7 @@ static int parse_get_id(struct vplat_blk *blk, struct vplat_blk_req *r)
 	if (r->chain.read_len != HDR_LEN)
 		return S_IOERR; /* data in the wrong direction */
 	/* A data part shorter than 20 bytes gets the first bytes of the ID (VPLAT-BLK-026). */
-	vplat_chain_write(&r->chain, 0, blk->cfg.id, n);
+	(void)vplat_chain_write(&r->chain, 0, blk->cfg.id, n);
 	r->written = n + 1;
 	return S_OK;
 }
@@ -122,10 +122,10 @@ static int parse_lifetime(struct vplat_blk *blk, struct vplat_blk_req *r)
 		return S_UNSUPP;
 	if (r->chain.read_len != HDR_LEN || r->chain.write_len - 1 < sizeof(lt))
 		return S_IOERR;
-	memset(&lt, 0, sizeof(lt));
+	(void)memset(&lt, 0, sizeof(lt));
 	if (blk->host->lifetime(blk->host_opaque, &lt) != 0)
 		return S_IOERR;
-	vplat_chain_write(&r->chain, 0, &lt, sizeof(lt));
+	(void)vplat_chain_write(&r->chain, 0, &lt, sizeof(lt));
 	r->written = (uint32_t)sizeof(lt) + 1;
 	return S_OK;
 }
@@ -164,7 +164,7 @@ static int parse_ranges(struct vplat_blk *blk, struct vplat_blk_req *r, uint32_t
 	enum vplat_blk_op op = VPLAT_BLK_OP_DISCARD;
 	struct vplat_virtio_blk_discard_write_zeroes seg;
 
-	range_limits(blk, type, &feature, &max_sectors, &op);
+	(void)range_limits(blk, type, &feature, &max_sectors, &op);
 	if (!vplat_device_has_feature(&blk->dev, feature))
 		return S_UNSUPP;
 	uint64_t out = c->read_len - HDR_LEN;
@@ -174,7 +174,7 @@ static int parse_ranges(struct vplat_blk *blk, struct vplat_blk_req *r, uint32_t
 	uint32_t n = (uint32_t)(out / sizeof(seg));
 	int st = S_OK;
 	for (uint32_t i = 0; i < n; i++) {
-		vplat_chain_read(c, HDR_LEN + (uint64_t)i * sizeof(seg), &seg, sizeof(seg));
+		(void)vplat_chain_read(c, (size_t)HDR_LEN + (size_t)i * sizeof(seg), &seg, sizeof(seg));
 		uint32_t flags = vplat_le32_to_cpu(seg.flags);
 		uint64_t sector = vplat_le64_to_cpu(seg.sector);
 		uint32_t num = vplat_le32_to_cpu(seg.num_sectors);
@@ -218,7 +218,7 @@ int vplat_blk_parse(struct vplat_blk *blk, struct vplat_blk_req *r)
 	if (c->read_len < HDR_LEN || c->write_len < 1)
 		return BLK_BROKEN;
 	r->status = find_status(c);
-	vplat_chain_read(c, 0, &hdr, sizeof(hdr));
+	(void)vplat_chain_read(c, 0, &hdr, sizeof(hdr));
 	uint32_t type = vplat_le32_to_cpu(hdr.type);
 	uint64_t sector = vplat_le64_to_cpu(hdr.sector);
 	r->written = 1;

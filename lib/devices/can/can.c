@@ -73,7 +73,7 @@ static void complete(struct vplat_can *can, struct vplat_vq *vq, struct vplat_ch
 {
 	(void)can;
 	uint32_t w = (uint32_t)vplat_chain_write(c, 0, &result, 1);
-	vplat_vq_push(vq, c, w);
+	(void)vplat_vq_push(vq, c, w);
 }
 
 /* ---- Txq ------------------------------------------------------------------------------ */
@@ -86,7 +86,7 @@ static bool tx_parse(struct vplat_can *can, const struct vplat_chain *c, struct 
 		return false;
 	if (vplat_le16_to_cpu(h.msg_type) != VPLAT_VIRTIO_CAN_TX)
 		return false;
-	memset(f, 0, sizeof(*f));
+	(void)memset(f, 0, sizeof(*f));
 	f->flags = vplat_le32_to_cpu(h.flags);
 	f->id = vplat_le32_to_cpu(h.can_id);
 	uint16_t len = vplat_le16_to_cpu(h.length);
@@ -160,7 +160,7 @@ static void tx_process(struct vplat_can *can)
 			int rc = vplat_vq_pop(vq, c);
 			if (rc == VPLAT_E2BIG) {
 				can->stats.tx_rejected++;
-				vplat_vq_push(vq, c, 0); /* too many segments: no result written */
+				(void)vplat_vq_push(vq, c, 0); /* too many segments: no result written */
 				continue;
 			}
 			if (rc != 0)
@@ -175,7 +175,7 @@ static void tx_process(struct vplat_can *can)
 		if (!tx_submit_held(can))
 			break;
 	}
-	vplat_vq_interrupt(vq);
+	(void)vplat_vq_interrupt(vq);
 }
 
 /* STOP or bus-off: cancel everything waiting (sec: Controller Mode). */
@@ -197,7 +197,7 @@ static void tx_cancel_all(struct vplat_can *can)
 		can->stats.tx_cancelled++;
 		complete(can, vq, &can->held.chain, RES_BAD);
 	}
-	vplat_vq_interrupt(vq);
+	(void)vplat_vq_interrupt(vq);
 }
 
 void vplat_can_tx_done(struct vplat_can *can, uint32_t token, bool ok)
@@ -214,7 +214,7 @@ void vplat_can_tx_done(struct vplat_can *can, uint32_t token, bool ok)
 			can->stats.tx_ok++;
 		else
 			can->stats.tx_rejected++;
-		complete(can, &can->vqs[TXQ], &p->chain, ok ? RES_OK : RES_BAD);
+		complete(can, &can->vqs[TXQ], &p->chain, (uint8_t)(ok ? RES_OK : RES_BAD));
 		tx_process(can); /* a slot is free: continue with the Txq (and notify) */
 		return;
 	}
@@ -281,7 +281,7 @@ static void ctrl_process(struct vplat_can *can)
 		struct vplat_chain c = {.iov = iov, .iov_cap = VPLAT_CAN_SEGS};
 		int rc = vplat_vq_pop(vq, &c);
 		if (rc == VPLAT_E2BIG) {
-			vplat_vq_push(vq, &c, 0);
+			(void)vplat_vq_push(vq, &c, 0);
 			continue;
 		}
 		if (rc != 0)
@@ -294,7 +294,7 @@ static void ctrl_process(struct vplat_can *can)
 		can->stats.ctrl++;
 		complete(can, vq, &c, res);
 	}
-	vplat_vq_interrupt(vq);
+	(void)vplat_vq_interrupt(vq);
 }
 
 /* ---- Rxq ------------------------------------------------------------------------------ */
@@ -326,9 +326,9 @@ int vplat_can_receive(struct vplat_can *can, const struct vplat_can_frame *f)
 	uint32_t dlen = f->len;
 	if (rc != 0 || c.write_len < HDR_LEN + dlen) {
 		if (rc == 0 || rc == VPLAT_E2BIG)
-			vplat_vq_push(vq, &c, 0);
+			(void)vplat_vq_push(vq, &c, 0);
 		can->stats.rx_dropped++;
-		vplat_vq_interrupt(vq);
+		(void)vplat_vq_interrupt(vq);
 		return rc == 0 || rc == VPLAT_E2BIG ? 0 : rc;
 	}
 	struct vplat_virtio_can_rx h = {
@@ -338,10 +338,10 @@ int vplat_can_receive(struct vplat_can *can, const struct vplat_can_frame *f)
 		.flags = vplat_cpu_to_le32(f->flags),
 		.can_id = vplat_cpu_to_le32(f->id),
 	};
-	vplat_chain_write(&c, 0, &h, HDR_LEN);
-	vplat_chain_write(&c, HDR_LEN, (f->flags & FL_RTR) ? zero : f->data, dlen);
-	vplat_vq_push(vq, &c, HDR_LEN + dlen);
-	vplat_vq_interrupt(vq);
+	(void)vplat_chain_write(&c, 0, &h, HDR_LEN);
+	(void)vplat_chain_write(&c, HDR_LEN, (f->flags & FL_RTR) ? zero : f->data, dlen);
+	(void)vplat_vq_push(vq, &c, HDR_LEN + dlen);
+	(void)vplat_vq_interrupt(vq);
 	can->stats.rx++;
 	return 0;
 }
@@ -414,7 +414,7 @@ int vplat_can_init(struct vplat_can *can, struct vplat_mem *mem, uint64_t featur
 	if (!can || !host || !host->send || (features & ~CAN_ALL_FEATURES) ||
 	    !can_validate(NULL, features))
 		return VPLAT_EINVAL;
-	memset(can, 0, sizeof(*can));
+	(void)memset(can, 0, sizeof(*can));
 	can->host = host;
 	can->host_opaque = host_opaque;
 	int rc = vplat_device_init(&can->dev, &can_ops, can, mem, can->vqs, 3, 256,

@@ -84,7 +84,7 @@ static void tx_process(struct vplat_console *con, uint32_t id)
 			p->tx.iov_cap = VPLAT_CONSOLE_SEGS;
 			int rc = vplat_vq_pop(vq, &p->tx);
 			if (rc == VPLAT_E2BIG) { /* more segments than we take: returned unread */
-				vplat_vq_push(vq, &p->tx, 0);
+				(void)vplat_vq_push(vq, &p->tx, 0);
 				pushed = true;
 				continue;
 			}
@@ -95,12 +95,12 @@ static void tx_process(struct vplat_console *con, uint32_t id)
 		}
 		if (!tx_drain(con, id))
 			break; /* host end full: the queue waits for vplat_console_resume() */
-		vplat_vq_push(vq, &p->tx, 0);
+		(void)vplat_vq_push(vq, &p->tx, 0);
 		p->tx_active = false;
 		pushed = true;
 	}
 	if (pushed)
-		vplat_vq_interrupt(vq);
+		(void)vplat_vq_interrupt(vq);
 }
 
 /* Return a transmit buffer in progress unfinished (port removed, queue reset). */
@@ -108,8 +108,8 @@ static void tx_abort(struct vplat_console *con, uint32_t id, bool push)
 {
 	struct vplat_console_port *p = &con->port[id];
 	if (p->tx_active && push) {
-		vplat_vq_push(port_vq(con, id, true), &p->tx, 0);
-		vplat_vq_interrupt(port_vq(con, id, true));
+		(void)vplat_vq_push(port_vq(con, id, true), &p->tx, 0);
+		(void)vplat_vq_interrupt(port_vq(con, id, true));
 	}
 	p->tx_active = false;
 }
@@ -134,13 +134,13 @@ int32_t vplat_console_input(struct vplat_console *con, uint32_t id, const uint8_
 		uint32_t n = 0;
 		if (rc == 0)
 			n = (uint32_t)vplat_chain_write(&c, 0, data + done, len - done);
-		vplat_vq_push(vq, &c, n);
+		(void)vplat_vq_push(vq, &c, n);
 		pushed = true;
 		done += n;
 	}
 	con->stats.rx_bytes += done;
 	if (pushed)
-		vplat_vq_interrupt(vq);
+		(void)vplat_vq_interrupt(vq);
 	return (int32_t)(done > INT32_MAX ? INT32_MAX : done);
 }
 
@@ -192,7 +192,10 @@ static void con_reset(struct vplat_device *dev)
 		struct vplat_console_port *p = &con->port[id];
 		tx_abort(con, id, false);
 		bool was_open = p->guest_open;
-		p->announced = p->guest_ready = p->guest_open = p->guest_failed = false;
+		p->announced = false;
+		p->guest_ready = false;
+		p->guest_open = false;
+		p->guest_failed = false;
 		if (was_open && p->host && p->host->guest_open)
 			p->host->guest_open(p->host_opaque, id, false);
 	}
@@ -253,7 +256,7 @@ int vplat_console_init(struct vplat_console *con, struct vplat_mem *mem,
 	if (!con || !cfg || !host_ok(host) || cfg->max_ports > VPLAT_CONSOLE_MAX_PORTS ||
 	    cfg->resize_order > VPLAT_CONSOLE_RESIZE_SPEC)
 		return VPLAT_EINVAL;
-	memset(con, 0, sizeof(*con));
+	(void)memset(con, 0, sizeof(*con));
 	con->cfg = *cfg;
 	if (!con->cfg.max_ports)
 		con->cfg.max_ports = 1;
@@ -307,16 +310,16 @@ int vplat_console_port_add(struct vplat_console *con, uint32_t id, const char *n
 		return VPLAT_EEXIST; /* Multiport Device Operation: no DEVICE_ADD of a live port */
 	if (con->ready && con->npend == VPLAT_CONSOLE_CTRL_PENDING)
 		return VPLAT_ENOSPC;
-	memset(p, 0, sizeof(*p));
+	(void)memset(p, 0, sizeof(*p));
 	p->host = host;
 	p->host_opaque = host_opaque;
 	p->console = console;
 	p->host_open = true;
 	if (nlen)
-		memcpy(p->name, name, nlen);
+		(void)memcpy(p->name, name, nlen);
 	p->name_len = (uint8_t)nlen;
 	if (con->ready)
-		vplat_console_announce(con, id);
+		(void)vplat_console_announce(con, id);
 	return 0;
 }
 
@@ -332,7 +335,7 @@ int vplat_console_port_remove(struct vplat_console *con, uint32_t id)
 	    vplat_console_ctrl_send(con, id, VPLAT_VIRTIO_CONSOLE_DEVICE_REMOVE, 0, NULL, 0) != 0)
 		return VPLAT_ENOSPC;
 	tx_abort(con, id, vplat_device_is_live(&con->dev));
-	memset(p, 0, sizeof(*p));
+	(void)memset(p, 0, sizeof(*p));
 	return 0;
 }
 
@@ -392,7 +395,7 @@ static int32_t mem_write(void *host, uint32_t port, const uint8_t *buf, uint32_t
 	uint32_t space = VPLAT_CONSOLE_MEM_BUF - m->len;
 	uint32_t n = len < m->room ? len : m->room;
 	n = n < space ? n : space;
-	memcpy(m->out + m->len, buf, n);
+	(void)memcpy(m->out + m->len, buf, n);
 	m->len += n;
 	m->room -= n;
 	return (int32_t)n;

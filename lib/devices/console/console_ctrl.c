@@ -27,7 +27,7 @@ int vplat_console_ctrl_send(struct vplat_console *con, uint32_t id, uint16_t eve
 	m->hdr.event = vplat_cpu_to_le16(event);
 	m->hdr.value = vplat_cpu_to_le16(value);
 	if (len)
-		memcpy(m->payload, payload, len);
+		(void)memcpy(m->payload, payload, len);
 	m->len = (uint8_t)len;
 	con->npend++;
 	vplat_console_ctrl_flush(con);
@@ -51,20 +51,20 @@ void vplat_console_ctrl_flush(struct vplat_console *con)
 		/* A buffer too small for the whole message comes back empty; the message waits
 		 * for the next one, never cut or reordered (VPLAT-CON-024). */
 		if (rc == VPLAT_E2BIG || c.write_len < HDR + m->len) {
-			vplat_vq_push(vq, &c, 0);
+			(void)vplat_vq_push(vq, &c, 0);
 			pushed = true;
 			continue;
 		}
 		uint32_t n = (uint32_t)vplat_chain_write(&c, 0, &m->hdr, HDR);
 		n += (uint32_t)vplat_chain_write(&c, HDR, m->payload, m->len);
-		vplat_vq_push(vq, &c, n);
+		(void)vplat_vq_push(vq, &c, n);
 		pushed = true;
 		con->pend_head = (con->pend_head + 1) % VPLAT_CONSOLE_CTRL_PENDING;
 		con->npend--;
 		con->stats.ctrl_out++;
 	}
 	if (pushed)
-		vplat_vq_interrupt(vq);
+		(void)vplat_vq_interrupt(vq);
 }
 
 /* After PORT_READY: console nomination, name, open state, size. */
@@ -73,12 +73,12 @@ static void port_ready(struct vplat_console *con, uint32_t id)
 	struct vplat_console_port *p = &con->port[id];
 	p->guest_ready = true;
 	if (p->console)
-		vplat_console_ctrl_send(con, id, VPLAT_VIRTIO_CONSOLE_CONSOLE_PORT, 1, NULL, 0);
+		(void)vplat_console_ctrl_send(con, id, VPLAT_VIRTIO_CONSOLE_CONSOLE_PORT, 1, NULL, 0);
 	if (p->name_len)
-		vplat_console_ctrl_send(con, id, VPLAT_VIRTIO_CONSOLE_PORT_NAME, 0, p->name,
+		(void)vplat_console_ctrl_send(con, id, VPLAT_VIRTIO_CONSOLE_PORT_NAME, 0, p->name,
 					p->name_len);
 	if (p->host_open)
-		vplat_console_ctrl_send(con, id, VPLAT_VIRTIO_CONSOLE_PORT_OPEN, 1, NULL, 0);
+		(void)vplat_console_ctrl_send(con, id, VPLAT_VIRTIO_CONSOLE_PORT_OPEN, 1, NULL, 0);
 }
 
 static void device_ready(struct vplat_console *con, uint16_t value)
@@ -95,7 +95,7 @@ static void device_ready(struct vplat_console *con, uint16_t value)
 	con->ready = true;
 	for (uint32_t id = 0; id < con->cfg.max_ports; id++)
 		if (con->port[id].host)
-			vplat_console_announce(con, id);
+			(void)vplat_console_announce(con, id);
 }
 
 void vplat_console_ctrl_handle(struct vplat_console *con, const uint8_t *msg, size_t len)
@@ -106,7 +106,8 @@ void vplat_console_ctrl_handle(struct vplat_console *con, const uint8_t *msg, si
 		con->stats.ctrl_bad++;
 		return;
 	}
-	memcpy(&c, msg, HDR);
+	/* misra-deviation: 21.15 a wire message is copied from its byte buffer into its struct */
+	(void)memcpy(&c, msg, HDR);
 	uint32_t id = vplat_le32_to_cpu(c.id);
 	uint16_t event = vplat_le16_to_cpu(c.event), value = vplat_le16_to_cpu(c.value);
 	if (event == VPLAT_VIRTIO_CONSOLE_DEVICE_READY) {
@@ -158,17 +159,17 @@ void vplat_console_ctrl_process(struct vplat_console *con)
 		int rc = vplat_vq_pop(vq, &c);
 		if (rc == VPLAT_E2BIG) {
 			con->stats.ctrl_bad++;
-			vplat_vq_push(vq, &c, 0);
+			(void)vplat_vq_push(vq, &c, 0);
 			pushed = true;
 			continue;
 		}
 		if (rc != 0)
 			break;
 		size_t n = vplat_chain_read(&c, 0, msg, sizeof(msg));
-		vplat_vq_push(vq, &c, 0); /* before acting: handling may queue replies */
+		(void)vplat_vq_push(vq, &c, 0); /* before acting: handling may queue replies */
 		pushed = true;
 		vplat_console_ctrl_handle(con, msg, n);
 	}
 	if (pushed)
-		vplat_vq_interrupt(vq);
+		(void)vplat_vq_interrupt(vq);
 }

@@ -61,7 +61,7 @@ int vplat_gpio_names_pack(const char *const *names, uint16_t n, uint8_t *buf, si
 	for (uint16_t i = 0; i < n; i++) {
 		size_t len = names[i] ? strlen(names[i]) : 0;
 		if (len)
-			memcpy(buf + off, names[i], len);
+			(void)memcpy(buf + off, names[i], len);
 		buf[off + len] = 0;
 		off += len + 1;
 	}
@@ -105,7 +105,7 @@ static void evq_complete(struct vplat_gpio *g, struct vplat_chain *c, uint8_t st
 		g->stats.irqs++;
 	else
 		g->stats.irq_invalid++;
-	vplat_vq_push(&g->vqs[GPIO_EVQ], c, w);
+	(void)vplat_vq_push(&g->vqs[GPIO_EVQ], c, w);
 }
 
 /* Return the line's queued buffer (this masks the interrupt again). */
@@ -116,7 +116,7 @@ static void line_return(struct vplat_gpio *g, struct vplat_gpio_line *l, uint8_t
 	l->unmasked = false;
 	l->chain.iov = l->iov; /* the line state may have been copied by the caller */
 	evq_complete(g, &l->chain, status);
-	vplat_vq_interrupt(&g->vqs[GPIO_EVQ]);
+	(void)vplat_vq_interrupt(&g->vqs[GPIO_EVQ]);
 }
 
 static bool is_edge(uint8_t t) { return t >= IRQ_RISE && t <= VPLAT_VIRTIO_GPIO_IRQ_TYPE_EDGE_BOTH; }
@@ -198,7 +198,7 @@ static void evq_one(struct vplat_gpio *g, struct vplat_chain *c)
 		return;
 	}
 	l->chain = *c;
-	memcpy(l->iov, c->iov, sizeof(struct vplat_iov) * (c->nread + c->nwrite));
+	(void)memcpy(l->iov, c->iov, sizeof(struct vplat_iov) * (c->nread + c->nwrite));
 	l->chain.iov = l->iov;
 	l->chain.iov_cap = VPLAT_GPIO_EVENT_SEGS;
 	l->unmasked = true;
@@ -213,8 +213,10 @@ static void evq_process(struct vplat_gpio *g)
 		struct vplat_chain c = {.iov = iov, .iov_cap = VPLAT_GPIO_EVENT_SEGS};
 		int rc = vplat_vq_pop(vq, &c);
 		if (rc == VPLAT_E2BIG) {
-			c.nread = c.nwrite = 0;
-			c.read_len = c.write_len = 0;
+			c.nread = 0;
+			c.nwrite = 0;
+			c.read_len = 0;
+			c.write_len = 0;
 			evq_complete(g, &c, VPLAT_VIRTIO_GPIO_IRQ_STATUS_INVALID);
 			continue;
 		}
@@ -222,7 +224,7 @@ static void evq_process(struct vplat_gpio *g)
 			break;
 		evq_one(g, &c);
 	}
-	vplat_vq_interrupt(vq);
+	(void)vplat_vq_interrupt(vq);
 }
 
 /* ---- requestq ------------------------------------------------------------------------- */
@@ -241,7 +243,7 @@ static void irq_disable(struct vplat_gpio *g, uint16_t line)
 {
 	struct vplat_gpio_line *l = &g->lines[line];
 	if (l->irq_type != IRQ_NONE && g->host->set_irq_type)
-		host_call(g, g->host->set_irq_type(g->host_opaque, line, IRQ_NONE));
+		(void)host_call(g, g->host->set_irq_type(g->host_opaque, line, IRQ_NONE));
 	l->irq_type = IRQ_NONE;
 	l->latched = false;
 	line_return(g, l, VPLAT_VIRTIO_GPIO_IRQ_STATUS_INVALID);
@@ -299,7 +301,7 @@ static uint8_t req_set_irq_type(struct vplat_gpio *g, uint16_t line, uint32_t ty
 	/* A type change (which a driver should do through NONE) drops a latched edge. */
 	l->latched = false;
 	l->irq_type = (uint8_t)type;
-	host_level(g, line, &l->level);
+	(void)host_level(g, line, &l->level);
 	line_check(g, line);
 	return ST_OK;
 }
@@ -310,9 +312,9 @@ static uint32_t req_names(struct vplat_gpio *g, const struct vplat_chain *c)
 	uint8_t st = ST_ERR;
 	if (g->names_size && c->write_len >= 1 + (uint64_t)g->names_size) {
 		st = ST_OK;
-		vplat_chain_write(c, 1, g->names, g->names_size);
+		(void)vplat_chain_write(c, 1, g->names, g->names_size);
 	}
-	vplat_chain_write(c, 0, &st, 1);
+	(void)vplat_chain_write(c, 0, &st, 1);
 	if (st == ST_OK)
 		return 1 + g->names_size;
 	uint8_t zero = 0; /* all fields of a failed reply are set: value 0 */
@@ -382,9 +384,9 @@ static void req_process(struct vplat_gpio *g)
 			w = req_one(g, &c);
 		}
 		g->stats.requests++;
-		vplat_vq_push(vq, &c, w);
+		(void)vplat_vq_push(vq, &c, w);
 	}
-	vplat_vq_interrupt(vq);
+	(void)vplat_vq_interrupt(vq);
 }
 
 /* ---- device ops ----------------------------------------------------------------------- */
@@ -406,7 +408,7 @@ static void gpio_release(struct vplat_gpio *g)
 			g->host->set_irq_type(g->host_opaque, i, IRQ_NONE);
 		if (l->dir != DIR_NONE)
 			g->host->set_direction(g->host_opaque, i, DIR_NONE, 0);
-		memset(l, 0, sizeof(*l));
+		(void)memset(l, 0, sizeof(*l));
 	}
 }
 
@@ -442,8 +444,8 @@ int vplat_gpio_init(struct vplat_gpio *g, struct vplat_mem *mem, struct vplat_gp
 		return VPLAT_EINVAL;
 	if (names && !names_valid(names, names_size, ngpio))
 		return VPLAT_EINVAL;
-	memset(g, 0, sizeof(*g));
-	memset(lines, 0, sizeof(*lines) * ngpio);
+	(void)memset(g, 0, sizeof(*g));
+	(void)memset(lines, 0, sizeof(*lines) * ngpio);
 	g->lines = lines;
 	g->ngpio = ngpio;
 	g->names = names;
@@ -459,7 +461,7 @@ int vplat_gpio_init(struct vplat_gpio *g, struct vplat_mem *mem, struct vplat_gp
 	uint64_t offer = g->dev.host_features & ~VPLAT_BIT(VPLAT_VIRTIO_F_IN_ORDER);
 	if (!host->set_irq_type) {
 		offer &= ~VPLAT_BIT(VPLAT_VIRTIO_GPIO_F_IRQ);
-		vplat_device_set_queue_max(&g->dev, GPIO_EVQ, 0); /* no eventq without F_IRQ */
+		(void)vplat_device_set_queue_max(&g->dev, GPIO_EVQ, 0); /* no eventq without F_IRQ */
 	}
 	return vplat_device_set_offer(&g->dev, offer);
 }

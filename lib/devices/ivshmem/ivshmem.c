@@ -46,8 +46,8 @@ void vplat_ivshmem_reset(struct vplat_ivshmem *s)
 	struct vplat_pci_func f;
 	uint64_t sz = s->cfg.shm_size;
 
-	memset(s->pcicfg, 0, sizeof(s->pcicfg));
-	memset(s->wmask, 0, sizeof(s->wmask));
+	(void)memset(s->pcicfg, 0, sizeof(s->pcicfg));
+	(void)memset(s->wmask, 0, sizeof(s->wmask));
 	f = fn(s);
 	vplat_pci_func_set(&f, VPLAT_PCI_CFG_VENDOR_ID, 2, VPLAT_IVSHMEM_VENDOR, 0);
 	vplat_pci_func_set(&f, VPLAT_PCI_CFG_DEVICE_ID, 2, VPLAT_IVSHMEM_DEVICE, 0);
@@ -67,11 +67,11 @@ void vplat_ivshmem_reset(struct vplat_ivshmem *s)
 
 		vplat_pci_func_bar(&f, MSIX_BAR, VPLAT_IVSHMEM_BAR1_SIZE, 0);
 		/* table at BAR1 offset 0, PBA at 0x800 */
-		vplat_pci_cap_add_msix(&l, (uint16_t)s->cfg.vectors, MSIX_BAR, 0, PBA_OFF);
+		(void)vplat_pci_cap_add_msix(&l, (uint16_t)s->cfg.vectors, MSIX_BAR, 0, PBA_OFF);
 	}
 	s->intr_mask = 0;
 	s->intr_status = 0;
-	memset(s->msix, 0, sizeof(s->msix));
+	(void)memset(s->msix, 0, sizeof(s->msix));
 	for (unsigned v = 0; v < VPLAT_IVSHMEM_MAX_VECTORS; v++)
 		s->msix[v][3] = vplat_cpu_to_le32(VPLAT_PCI_MSIX_ENTRY_CTRL_MASKBIT); /* masked */
 	s->pba = 0;
@@ -84,7 +84,7 @@ int vplat_ivshmem_init(struct vplat_ivshmem *s, const struct vplat_ivshmem_confi
 	if (!s || !cfg || !host || cfg->shm_size < 4096 || (cfg->shm_size & (cfg->shm_size - 1)) ||
 	    cfg->vectors > VPLAT_IVSHMEM_MAX_VECTORS)
 		return VPLAT_EINVAL;
-	memset(s, 0, sizeof(*s));
+	(void)memset(s, 0, sizeof(*s));
 	s->cfg = *cfg;
 	s->host = host;
 	s->host_opaque = host_opaque;
@@ -117,6 +117,7 @@ int vplat_ivshmem_cfg_write(struct vplat_ivshmem *s, uint32_t off, unsigned size
 
 uint64_t vplat_ivshmem_bar_addr(const struct vplat_ivshmem *s, unsigned bar)
 {
+	/* misra-deviation: 11.8 the view is only read on this path (see docs/misra.md) */
 	struct vplat_pci_func f = fn((struct vplat_ivshmem *)s);
 
 	if (bar > 2 || (bar == 1 && !s->cfg.vectors))

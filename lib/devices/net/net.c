@@ -86,12 +86,12 @@ static void net_reset(struct vplat_device *dev)
 		vplat_net_rx_forget(net, p);
 	/* devicenormative: Setting MAC Address Filtering -- empty MAC table on reset. QEMU's
 	 * default of promiscuous mode is kept so drivers without CTRL_RX see every frame. */
-	memset(&net->filter, 0, sizeof(net->filter));
+	(void)memset(&net->filter, 0, sizeof(net->filter));
 	net->filter.promisc = true;
 	net->curr_pairs = 1; /* Automatic receive steering: only receiveq1 after reset */
 	net->guest_offloads = 0;
 	net->tx_held = false;
-	memcpy(net->config.mac, net->cfg.mac, 6);
+	(void)memcpy(net->config.mac, net->cfg.mac, 6);
 	net->config.status &= vplat_cpu_to_le16(VPLAT_VIRTIO_NET_S_LINK_UP);
 }
 
@@ -173,13 +173,13 @@ int vplat_net_init(struct vplat_net *net, struct vplat_mem *mem, const struct vp
 	    cfg->duplex != VPLAT_VIRTIO_NET_DUPLEX_FULL &&
 	    cfg->duplex != VPLAT_VIRTIO_NET_DUPLEX_UNKNOWN)
 		return VPLAT_EINVAL;
-	memset(net, 0, sizeof(*net));
+	(void)memset(net, 0, sizeof(*net));
 	net->cfg = *cfg;
 	net->host = host;
 	net->host_opaque = host_opaque;
 	net->host_offloads = host->offloads ? host->offloads(host_opaque) : 0;
 	struct vplat_virtio_net_config *nc = &net->config;
-	memcpy(nc->mac, cfg->mac, 6);
+	(void)memcpy(nc->mac, cfg->mac, 6);
 	nc->status = vplat_cpu_to_le16(VPLAT_VIRTIO_NET_S_LINK_UP);
 	/* devicenormative: Device configuration layout -- 1..0x8000 pairs when MQ is offered. */
 	nc->max_virtqueue_pairs = vplat_cpu_to_le16(cfg->pairs);
@@ -284,7 +284,8 @@ int vplat_net_tx_fixup(struct vplat_net *net, struct vplat_virtio_net_hdr *hdr, 
 	hdr->flags &= VPLAT_VIRTIO_NET_HDR_F_NEEDS_CSUM;
 	hdr->num_buffers = 0;
 	if (!(hdr->flags & VPLAT_VIRTIO_NET_HDR_F_NEEDS_CSUM)) {
-		hdr->csum_start = hdr->csum_offset = 0;
+		hdr->csum_start = 0;
+		hdr->csum_offset = 0;
 		if (type != VPLAT_VIRTIO_NET_HDR_GSO_NONE)
 			return VPLAT_EPROTO; /* GSO without a partial checksum is unusable */
 		return 0;
@@ -298,9 +299,10 @@ int vplat_net_tx_fixup(struct vplat_net *net, struct vplat_virtio_net_hdr *hdr, 
 	if (type != VPLAT_VIRTIO_NET_HDR_GSO_NONE || (net->host_offloads & F(CSUM)))
 		return 0; /* the host end finishes it */
 	/* The host end takes only complete frames: compute it here. */
-	vplat_net_csum_fill(frame, len, start, off);
+	(void)vplat_net_csum_fill(frame, len, start, off);
 	hdr->flags = 0;
-	hdr->csum_start = hdr->csum_offset = 0;
+	hdr->csum_start = 0;
+	hdr->csum_offset = 0;
 	net->stats.tx_sw_csum++;
 	return 0;
 }
@@ -311,7 +313,7 @@ static int net_tx_load(struct vplat_net *net, const struct vplat_chain *c)
 	const size_t hl = VPLAT_VIRTIO_NET_HDR_SIZE;
 	if (c->read_len < hl + 14u || c->read_len - hl > VPLAT_NET_FRAME_MAX)
 		return VPLAT_EPROTO;
-	vplat_chain_read(c, 0, &net->tx_hdr, hl);
+	(void)vplat_chain_read(c, 0, &net->tx_hdr, hl);
 	net->tx_len = (size_t)(c->read_len - hl);
 	if (vplat_chain_read(c, hl, net->tx_buf, net->tx_len) != net->tx_len)
 		return VPLAT_EPROTO;
@@ -355,11 +357,11 @@ static void net_tx_process(struct vplat_net *net, struct vplat_vq *vq)
 		} else {
 			net->stats.tx_errors++; /* malformed: complete it unsent */
 		}
-		vplat_vq_push(vq, c, 0);
+		(void)vplat_vq_push(vq, c, 0);
 		pushed = true;
 	}
 	if (pushed)
-		vplat_vq_interrupt(vq);
+		(void)vplat_vq_interrupt(vq);
 }
 
 void vplat_net_tx_resume(struct vplat_net *net)
@@ -371,8 +373,8 @@ void vplat_net_tx_resume(struct vplat_net *net)
 		if (!net_tx_send(net))
 			return;
 		net->tx_held = false;
-		vplat_vq_push(vq, &net->tx_chain, 0);
-		vplat_vq_interrupt(vq);
+		(void)vplat_vq_push(vq, &net->tx_chain, 0);
+		(void)vplat_vq_interrupt(vq);
 	}
 	for (uint16_t p = 0; p < net->curr_pairs && !net->tx_held; p++)
 		net_tx_process(net, &net->vqs[2u * p + 1u]);

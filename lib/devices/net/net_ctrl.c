@@ -114,7 +114,7 @@ static uint8_t ctrl_mac(struct vplat_net *net, uint8_t cmd, const uint8_t *d, si
 			return ERR;
 		/* devicenormative: Setting MAC Address Filtering -- `mac` in config space is
 		 * updated before the command is used. */
-		memcpy(net->config.mac, d, 6);
+		(void)memcpy(net->config.mac, d, 6);
 		vplat_device_config_changed(&net->dev);
 		return OK;
 	default:
@@ -258,7 +258,7 @@ void vplat_net_ctrl_process(struct vplat_net *net, struct vplat_vq *vq)
 			break; /* empty, not live, or broken ring (device needs reset) */
 		if (rc != 0 || c.write_len < 1) {
 			net->stats.ctrl_bad++;
-			vplat_vq_push(vq, &c, 0);
+			(void)vplat_vq_push(vq, &c, 0);
 			pushed = true;
 			continue;
 		}
@@ -279,5 +279,5 @@ void vplat_net_ctrl_process(struct vplat_net *net, struct vplat_vq *vq)
 		pushed = true;
 	}
 	if (pushed)
-		vplat_vq_interrupt(vq);
+		(void)vplat_vq_interrupt(vq);
 }

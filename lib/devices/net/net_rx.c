@@ -137,8 +137,8 @@ static int cache_one(struct vplat_net *net, struct vplat_vq *vq, struct vplat_ne
 			return 0;
 		}
 		net->stats.rx_bad_buffers++;
-		vplat_vq_push(vq, c, 0);
-		vplat_vq_interrupt(vq);
+		(void)vplat_vq_push(vq, c, 0);
+		(void)vplat_vq_interrupt(vq);
 	}
 }
 
@@ -173,7 +173,7 @@ static bool rx_header(struct vplat_net *net, const struct vplat_virtio_net_hdr *
 		      struct vplat_virtio_net_hdr *out, bool *sw_csum)
 {
 	uint64_t go = net->guest_offloads;
-	memset(out, 0, sizeof(*out));
+	(void)memset(out, 0, sizeof(*out));
 	*sw_csum = false;
 	uint8_t gso = in ? in->gso_type : 0;
 	uint8_t type = gso & (uint8_t)~VPLAT_VIRTIO_NET_HDR_GSO_ECN;
@@ -240,8 +240,10 @@ static void rx_write(struct vplat_net *net, struct vplat_vq *vq, struct vplat_ne
 		s = vplat_net_csum_add(s, frame + csum_pos + 2, len - csum_pos - 2);
 		uint16_t v = (uint16_t)~s;
 		v = v ? v : 0xffff;
-		csum[0] = (uint8_t)(v >> 8), csum[1] = (uint8_t)v;
-		h->csum_start = h->csum_offset = 0;
+		csum[0] = (uint8_t)(v >> 8);
+		csum[1] = (uint8_t)v;
+		h->csum_start = 0;
+		h->csum_offset = 0;
 		net->stats.rx_sw_csum++;
 	}
 	/* devicenormative: Setting Up Receive Buffers -- num_buffers is the number of buffers
@@ -252,20 +254,20 @@ static void rx_write(struct vplat_net *net, struct vplat_vq *vq, struct vplat_ne
 		struct vplat_chain *c = cached(q, 0);
 		size_t off = 0;
 		if (i == 0) {
-			vplat_chain_write(c, 0, h, HDR_LEN);
+			(void)vplat_chain_write(c, 0, h, HDR_LEN);
 			off = HDR_LEN;
 		}
 		size_t room = (size_t)c->write_len - off;
 		size_t chunk = len - done < room ? len - done : room;
-		vplat_chain_write(c, off, frame + done, chunk);
+		(void)vplat_chain_write(c, off, frame + done, chunk);
 		if (sw_csum && csum_pos >= done && csum_pos < done + chunk) {
 			/* the checksum field may straddle two buffers */
-			vplat_chain_write(c, off + (csum_pos - done), csum, 1);
+			(void)vplat_chain_write(c, off + (csum_pos - done), csum, 1);
 		}
 		if (sw_csum && csum_pos + 1 >= done && csum_pos + 1 < done + chunk)
 			vplat_chain_write(c, off + (csum_pos + 1 - done), csum + 1, 1);
 		done += chunk;
-		vplat_vq_push(vq, c, (uint32_t)(off + chunk));
+		(void)vplat_vq_push(vq, c, (uint32_t)(off + chunk));
 		q->head = (uint16_t)((q->head + 1u) % VPLAT_NET_RX_CACHE);
 		q->count--;
 	}
@@ -329,7 +331,7 @@ int vplat_net_rx(struct vplat_net *net, const struct vplat_virtio_net_hdr *hdr, 
 	if (n < 0)
 		return VPLAT_ENODEV;
 	rx_write(net, vq, q, n, &h, p, len, sw_csum);
-	vplat_vq_interrupt(vq);
+	(void)vplat_vq_interrupt(vq);
 	net->stats.rx_frames++;
 	net->stats.rx_bytes += len;
 	return 0;

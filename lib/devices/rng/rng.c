@@ -47,7 +47,7 @@ static void rng_complete(struct vplat_rng *rng)
 		rng->stats.bad_requests++;
 	rng->stats.requests++;
 	rng->stats.bytes += rng->filled;
-	vplat_vq_push(&rng->vq, &rng->chain, rng->filled);
+	(void)vplat_vq_push(&rng->vq, &rng->chain, rng->filled);
 	rng->pending = false;
 }
 
@@ -71,7 +71,7 @@ static void rng_process(struct vplat_rng *rng)
 		pushed = true;
 	}
 	if (pushed)
-		vplat_vq_interrupt(&rng->vq);
+		(void)vplat_vq_interrupt(&rng->vq);
 }
 
 static void rng_queue_notify(struct vplat_device *dev, struct vplat_vq *vq)
@@ -107,7 +107,7 @@ int vplat_rng_init(struct vplat_rng *rng, struct vplat_mem *mem,
 {
 	if (!rng || !host || !host->read)
 		return VPLAT_EINVAL;
-	memset(rng, 0, sizeof(*rng));
+	(void)memset(rng, 0, sizeof(*rng));
 	rng->host = host;
 	rng->host_opaque = host_opaque;
 	return vplat_device_init(&rng->dev, &rng_ops, rng, mem, &rng->vq, 1, 256, NULL, 0);

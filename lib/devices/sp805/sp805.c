@@ -115,7 +115,7 @@ int vplat_sp805_init(struct vplat_sp805 *sp, uint64_t clock_hz,
 {
 	if (!sp || !host || !host->now_ns || clock_hz == 0 || clock_hz > UINT32_MAX)
 		return VPLAT_EINVAL;
-	memset(sp, 0, sizeof(*sp));
+	(void)memset(sp, 0, sizeof(*sp));
 	sp->host = host;
 	sp->host_opaque = host_opaque;
 	sp->hz = clock_hz;

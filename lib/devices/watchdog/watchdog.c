@@ -43,12 +43,12 @@ static void wd_serve(struct vplat_watchdog *wd, struct vplat_chain *c, int rc)
 {
 	if (rc == 0 && c->read_len == 0 && c->write_len >= 1 && c->nwrite >= 1) {
 		*(uint8_t *)c->iov[0].base = 1;
-		vplat_vq_push(&wd->vq, c, 1);
+		(void)vplat_vq_push(&wd->vq, c, 1);
 		wd_ping(wd);
 		return;
 	}
 	wd->stats.bad_requests++;
-	vplat_vq_push(&wd->vq, c, 0);
+	(void)vplat_vq_push(&wd->vq, c, 0);
 }
 
 static void wd_queue_notify(struct vplat_device *dev, struct vplat_vq *vq)
@@ -59,7 +59,7 @@ static void wd_queue_notify(struct vplat_device *dev, struct vplat_vq *vq)
 
 	for (;;) {
 		struct vplat_chain c;
-		memset(&c, 0, sizeof(c));
+		(void)memset(&c, 0, sizeof(c));
 		c.iov = wd->iov;
 		c.iov_cap = VPLAT_WATCHDOG_SEGS;
 		int rc = vplat_vq_pop(&wd->vq, &c);
@@ -69,7 +69,7 @@ static void wd_queue_notify(struct vplat_device *dev, struct vplat_vq *vq)
 		pushed = true;
 	}
 	if (pushed)
-		vplat_vq_interrupt(&wd->vq);
+		(void)vplat_vq_interrupt(&wd->vq);
 }
 
 static void wd_defaults(struct vplat_watchdog *wd)
@@ -104,7 +104,7 @@ static void wd_config_write(struct vplat_device *dev, uint32_t off, const void *
 
 	if (off > sizeof(n) || len > sizeof(n) - off)
 		return;
-	memcpy((uint8_t *)&n + off, data, len);
+	(void)memcpy((uint8_t *)&n + off, data, len);
 	if (touches(off, len, 0) && wd_has(wd, VPLAT_VIRTIO_WDT_F_TIMEOUT)) {
 		wd->timeout_ms = clamp_u32(vplat_le32_to_cpu(n.timeout_ms), wd->cfg.min_timeout_ms,
 					   wd->cfg.max_timeout_ms);
@@ -146,7 +146,7 @@ int vplat_watchdog_init(struct vplat_watchdog *wd, struct vplat_mem *mem,
 {
 	if (!wd || !host || !host->now_ns)
 		return VPLAT_EINVAL;
-	memset(wd, 0, sizeof(*wd));
+	(void)memset(wd, 0, sizeof(*wd));
 	if (cfg)
 		wd->cfg = *cfg;
 	if (!wd->cfg.min_timeout_ms)

@@ -93,7 +93,13 @@ void vplat_switch_enqueue(struct vplat_switch_port *p, const struct vplat_net_fr
 	s->len = (uint32_t)f->len;
 	s->hdr = f->hdr;
 	if (partial && !c->offloads) {
-		if (vplat_net_csum_fill(dst, f->len, vplat_le16_to_cpu(f->hdr.csum_start),
+		/* The checksum the switch writes must not land in the Ethernet header or the
+		 * 802.1Q tag the frame was classified by: a csum_start there would let a sender
+		 * rewrite the VLAN ID after the membership check (fuzz_switch found it). */
+		bool tagged = f->len >= 18 && f->data[12] == 0x81 && f->data[13] == 0x00;
+		size_t l2 = tagged ? 18u : 14u;
+		if (vplat_le16_to_cpu(f->hdr.csum_start) < l2 ||
+		    vplat_net_csum_fill(dst, f->len, vplat_le16_to_cpu(f->hdr.csum_start),
 					vplat_le16_to_cpu(f->hdr.csum_offset))) {
 			p->st.drop_offload++;
 			return;

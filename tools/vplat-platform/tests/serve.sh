@@ -38,7 +38,7 @@ for dev in rng blk gpio can; do
 	out=$("$CONFORM" --pal vhost-user --pal-arg socket="$W/$dev.sock" --pal-arg device="$dev" \
 		--timeout 3000 2>&1)
 	rc=$?
-	echo "$out" | grep -E '^(FAIL|ERROR)'
+	echo "$out" | grep -E '^(\[ *[0-9]+/[0-9]+\] )?(FAIL|ERROR)'
 	echo "$dev: $(echo "$out" | tail -1)"
 	[ $rc -eq 0 ] || fail=1
 done

@@ -1,0 +1,118 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""Write the hand-made seeds of the fuzz targets whose input formats are scripts
+(tests/fuzz/seeds/<target>/; docs/fuzzing.md). Run from anywhere: python3 tests/fuzz/make-seeds.py
+Each seed is a small valid session, so the fuzzer starts past the set-up it would otherwise
+have to discover byte by byte."""
+import os
+import struct
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def write(target, name, data):
+    d = os.path.join(HERE, "seeds", target)
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, name), "wb") as f:
+        f.write(data)
+
+
+# ---- fuzz_vhost_user: u16 ram length, ram bytes, records {ctl, header, payload} ----------
+UA = 0x7F0000000000  # front end's address of the guest RAM memfd (pool[0], 64 KiB)
+
+
+def vmsg(req, payload=b"", ctl=0, flags=1):
+    return bytes([ctl]) + struct.pack("<III", req, flags, len(payload)) + payload
+
+
+def fds(n, first):  # ctl: attach n descriptors from the pool starting at `first`
+    return n | first << 3
+
+
+def ring_ram():
+    # split ring of 8 at gpa 0: desc 0x000, avail 0x100, used 0x200; two buffers at 0x280
+    ram = bytearray(0x300)
+    struct.pack_into("<QIHH", ram, 0x00, 0x280, 64, 2, 0)  # writable, 64 bytes
+    struct.pack_into("<QIHH", ram, 0x10, 0x2c0, 64, 2, 0)
+    struct.pack_into("<HHHH", ram, 0x100, 0, 2, 0, 1)  # avail: flags, idx 2, ring {0, 1}
+    return struct.pack("<H", len(ram)) + bytes(ram)
+
+
+def region(gpa, size, ua, off=0):
+    return struct.pack("<QQQQ", gpa, size, ua, off)
+
+
+def ring_setup(kick):
+    return (vmsg(8, struct.pack("<II", 0, 8))  # SET_VRING_NUM
+            + vmsg(9, struct.pack("<IIQQQQ", 0, 0, UA, UA + 0x200, UA + 0x100, 0))  # ADDR
+            + vmsg(10, struct.pack("<II", 0, 0))  # SET_VRING_BASE
+            + kick)
+
+
+owner = vmsg(3) + vmsg(1) + vmsg(2, struct.pack("<Q", 1 << 32 | 1 << 30))
+memtab = vmsg(5, struct.pack("<II", 1, 0) + region(0, 0x10000, UA), ctl=fds(1, 0))
+write("fuzz_vhost_user", "ring_polled",
+      ring_ram() + owner + memtab
+      + ring_setup(vmsg(12, struct.pack("<Q", 0x100), ctl=0x40))  # KICK, no fd; serve
+      + vmsg(11, struct.pack("<II", 0, 0)))  # GET_VRING_BASE stops it
+write("fuzz_vhost_user", "ring_kick_fd",
+      ring_ram() + owner + memtab
+      + vmsg(13, struct.pack("<Q", 0), ctl=fds(1, 5))  # SET_VRING_CALL eventfd
+      + ring_setup(vmsg(12, struct.pack("<Q", 0), ctl=fds(1, 5) | 0x80)))  # kick via eventfd
+pf = vmsg(15) + vmsg(16, struct.pack("<Q", 1 << 3 | 1 << 12 | 1 << 15))  # REPLY_ACK INFLIGHT SLOTS
+write("fuzz_vhost_user", "inflight",
+      ring_ram() + owner + pf + memtab
+      + vmsg(31, struct.pack("<QQHHI", 0, 0, 1, 8, 0))  # GET_INFLIGHT_FD
+      + vmsg(32, struct.pack("<QQHHI", 8192, 0, 1, 8, 0), ctl=fds(1, 4))  # SET_INFLIGHT_FD
+      + ring_setup(vmsg(12, struct.pack("<Q", 0x100), ctl=0x40)))
+write("fuzz_vhost_user", "mem_slots",
+      ring_ram() + owner + pf + vmsg(36)  # GET_MAX_MEM_SLOTS
+      + vmsg(37, struct.pack("<Q", 0) + region(0, 0x10000, UA), ctl=fds(1, 0), flags=9)
+      + vmsg(37, struct.pack("<Q", 0) + region(0x100000, 0x1000, UA + 0x100000), ctl=fds(1, 1))
+      + vmsg(38, struct.pack("<Q", 0) + region(0x100000, 0x1000, UA + 0x100000), ctl=fds(1, 1))
+      + ring_setup(vmsg(12, struct.pack("<Q", 0x100), ctl=0x40)))
+
+
+# ---- fuzz_gpio_sim_ctl: byte 0 clients, records {client, len % 64, bytes} -----------------
+def line(client, text):
+    return bytes([client, len(text)]) + text
+
+
+write("fuzz_gpio_sim_ctl", "commands",
+      b"\x02" + line(0, b"set 0 1 1\n") + line(1, b"info\n") + line(0, b"get 1 7\n")
+      + line(1, b"name 1 7\n") + line(0, b"set 9 9 1\n") + line(0, b"bogus\n"))
+write("fuzz_gpio_sim_ctl", "split_lines",
+      b"\x01" + line(0, b"set 1 ") + line(0, b"3 1\nget 1 3\ninf") + line(0, b"o\n"))
+
+# ---- fuzz_net_stream: byte 0 mode/cap, records {op, len_lo, len_hi, bytes} ----------------
+def srec(op, data=b"", length=None):
+    n = len(data) if length is None else length
+    return bytes([op]) + struct.pack("<H", n) + data
+
+
+frame = bytes(range(60))
+write("fuzz_net_stream", "stream_rx",
+      b"\x06" + srec(0, struct.pack(">I", 60) + frame[:30]) + srec(0, frame[30:])
+      + srec(0, struct.pack(">I", 14) + frame[:14] + struct.pack(">I", 0)))
+write("fuzz_net_stream", "stream_tx", b"\x00" + srec(1, length=40000) + srec(1, length=30000)
+      + srec(2) + srec(1, length=100))
+write("fuzz_net_stream", "dgram", b"\x03" + srec(0, frame) + srec(0, frame[:10]))
+
+# ---- fuzz_switch: 1 + 8 config bytes, records ---------------------------------------------
+def sframe(port, flags, data, hdr=b"\0\0\0\0"):
+    op = 0 | ((len(data) + 7) // 8) << 3  # op 0; (op >> 3) * 8 payload bytes follow the header
+    return bytes([op, port | flags]) + struct.pack("<H", len(data)) + hdr + data
+
+
+BC = b"\xff" * 6
+A = b"\x02\x00\x00\x00\x00\x00"
+B = b"\x02\x00\x00\x00\x00\x01"
+cfg = bytes([1, 0x08, 0x0F, 0x28, 0x0F, 0x00, 0x30, 0x80, 0x05])
+write("fuzz_switch", "learn_forward",
+      cfg + sframe(0, 0x10, BC + A + b"\x08\x00" + bytes(50))
+      + sframe(1, 0x10, A + B + b"\x08\x00" + bytes(50)) + b"\x01")
+write("fuzz_switch", "vlan_tagged",
+      cfg + sframe(2, 0x20, BC + B + b"\x81\x00\x00\x05\x08\x00" + bytes(46)) + b"\x01")
+write("fuzz_switch", "csum_partial",
+      cfg + sframe(3, 0x40, BC + A + b"\x08\x00" + bytes(50), hdr=b"\x01\x00\x0e\x10")
+      + b"\x02\x01")

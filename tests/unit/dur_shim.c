@@ -1,0 +1,265 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Power-loss model for the block host ends, as an LD_PRELOAD shim (tests only).
+ *
+ * It watches the image named by VPLAT_DUR_IMAGE at the system-call boundary the host ends
+ * use and keeps VPLAT_DUR_IMAGE.durable: the image as it would be after a power loss, i.e.
+ * holding only what the storage stack was asked to make stable:
+ *  - fdatasync()/fsync() on an image descriptor returning 0: the durable copy becomes the
+ *    image as it is (everything written so far survives);
+ *  - a write (pwrite/pwritev/pwritev2/write) on a descriptor opened with O_DSYNC/O_SYNC, or
+ *    pwritev2 with RWF_DSYNC/RWF_SYNC, returning success: its bytes go to the durable copy;
+ *  - io_uring (liburing's io_uring_submit*): the SQEs being submitted are read; an FSYNC on an
+ *    image descriptor makes the durable copy the image as it is at submission (writes that
+ *    completed before it are in the page cache), a WRITE/WRITEV with RWF_DSYNC/RWF_SYNC puts
+ *    its bytes in the durable copy.
+ * Anything else (a pwrite without a sync, the page cache) is lost at power-off, so a host end
+ * that stops calling fdatasync, or completes a FLUSH without asking for one, leaves the durable
+ * copy behind and the test reading it fails. A layer above the host end could not tell; a
+ * shim on the calls can, without a line of test code in the host end.
+ */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/uio.h>
+#include <unistd.h>
+#if __has_include(<liburing.h>)
+#include <liburing.h>
+#define HAVE_URING 1
+#endif
+
+#define MAXFD 4096
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static unsigned char fdkind[MAXFD]; /* 0 other, 1 image, 2 image opened O_DSYNC/O_SYNC */
+static unsigned long long n_sync, n_dsync_writes, n_uring_fsync, n_uring_dsync;
+
+/* For the test: the shim is loaded, and what it saw. */
+void vplat_dur_shim_stats(unsigned long long *syncs, unsigned long long *dsync_writes,
+			  unsigned long long *uring_fsyncs, unsigned long long *uring_dsync)
+{
+	pthread_mutex_lock(&lock);
+	*syncs = n_sync;
+	*dsync_writes = n_dsync_writes;
+	*uring_fsyncs = n_uring_fsync;
+	*uring_dsync = n_uring_dsync;
+	pthread_mutex_unlock(&lock);
+}
+
+#define REAL(name) ((__typeof__(&name))dlsym(RTLD_NEXT, #name))
+
+static bool is_image(const char *path)
+{
+	const char *img = getenv("VPLAT_DUR_IMAGE");
+	return img && path && !strcmp(img, path);
+}
+
+static int durable_fd(void)
+{
+	char p[4096];
+	snprintf(p, sizeof(p), "%s.durable", getenv("VPLAT_DUR_IMAGE"));
+	return REAL(open)(p, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+}
+
+/* Durable copy := the image now. Called with the lock held. */
+static void snapshot(int imgfd)
+{
+	int d = durable_fd();
+	if (d < 0)
+		return;
+	static char buf[1 << 16];
+	off_t off = 0;
+	ssize_t n;
+	while ((n = pread(imgfd, buf, sizeof(buf), off)) > 0) {
+		REAL(pwrite)(d, buf, (size_t)n, off);
+		off += n;
+	}
+	close(d);
+}
+
+/* Durable copy gets these bytes at @off. Called with the lock held. */
+static void apply(const struct iovec *v, int n, off_t off)
+{
+	int d = durable_fd();
+	if (d < 0)
+		return;
+	for (int i = 0; i < n; i++) {
+		REAL(pwrite)(d, v[i].iov_base, v[i].iov_len, off);
+		off += (off_t)v[i].iov_len;
+	}
+	close(d);
+}
+
+static int kind(int fd)
+{
+	return fd >= 0 && fd < MAXFD ? fdkind[fd] : 0;
+}
+
+static void opened(int fd, const char *path, int flags)
+{
+	if (fd < 0 || fd >= MAXFD)
+		return;
+	pthread_mutex_lock(&lock);
+	fdkind[fd] = is_image(path) ? ((flags & (O_DSYNC | O_SYNC)) ? 2 : 1) : 0;
+	if (fdkind[fd]) {
+		/* First sight of the image: what is on it now is durable (the test synced it). */
+		struct stat st;
+		char p[4096];
+		snprintf(p, sizeof(p), "%s.durable", path);
+		if (stat(p, &st) != 0)
+			snapshot(fd);
+	}
+	pthread_mutex_unlock(&lock);
+}
+
+int open(const char *path, int flags, ...)
+{
+	va_list ap;
+	va_start(ap, flags);
+	mode_t m = (flags & (O_CREAT | O_TMPFILE)) ? va_arg(ap, mode_t) : 0;
+	va_end(ap);
+	int fd = REAL(open)(path, flags, m);
+	opened(fd, path, flags);
+	return fd;
+}
+int open64(const char *path, int flags, ...) __attribute__((alias("open")));
+
+int openat(int dir, const char *path, int flags, ...)
+{
+	va_list ap;
+	va_start(ap, flags);
+	mode_t m = (flags & (O_CREAT | O_TMPFILE)) ? va_arg(ap, mode_t) : 0;
+	va_end(ap);
+	int fd = REAL(openat)(dir, path, flags, m);
+	opened(fd, path, flags);
+	return fd;
+}
+int openat64(int dir, const char *path, int flags, ...) __attribute__((alias("openat")));
+
+int close(int fd)
+{
+	if (fd >= 0 && fd < MAXFD)
+		fdkind[fd] = 0;
+	return REAL(close)(fd);
+}
+
+static void wrote(int fd, const struct iovec *v, int n, off_t off, ssize_t got, int rwflags)
+{
+	if (got <= 0 || !kind(fd))
+		return;
+	if (kind(fd) != 2 && !(rwflags & (RWF_DSYNC | RWF_SYNC)))
+		return;
+	/* Only the bytes the call wrote. */
+	struct iovec c[64];
+	int k = 0;
+	size_t left = (size_t)got;
+	for (int i = 0; i < n && i < 64 && left; i++) {
+		c[k] = v[i];
+		if (c[k].iov_len > left)
+			c[k].iov_len = left;
+		left -= c[k].iov_len;
+		k++;
+	}
+	pthread_mutex_lock(&lock);
+	n_dsync_writes++;
+	apply(c, k, off);
+	pthread_mutex_unlock(&lock);
+}
+
+ssize_t pwrite(int fd, const void *buf, size_t len, off_t off)
+{
+	ssize_t r = REAL(pwrite)(fd, buf, len, off);
+	struct iovec v = {(void *)buf, len};
+	wrote(fd, &v, 1, off, r, 0);
+	return r;
+}
+ssize_t pwrite64(int fd, const void *buf, size_t len, off_t off) __attribute__((alias("pwrite")));
+
+ssize_t pwritev(int fd, const struct iovec *v, int n, off_t off)
+{
+	ssize_t r = REAL(pwritev)(fd, v, n, off);
+	wrote(fd, v, n, off, r, 0);
+	return r;
+}
+ssize_t pwritev64(int fd, const struct iovec *v, int n, off_t off)
+	__attribute__((alias("pwritev")));
+
+ssize_t pwritev2(int fd, const struct iovec *v, int n, off_t off, int flags)
+{
+	ssize_t r = REAL(pwritev2)(fd, v, n, off, flags);
+	wrote(fd, v, n, off, r, flags);
+	return r;
+}
+ssize_t pwritev64v2(int fd, const struct iovec *v, int n, off_t off, int flags)
+	__attribute__((alias("pwritev2")));
+
+static void synced(int fd, int r)
+{
+	if (r != 0 || !kind(fd))
+		return;
+	pthread_mutex_lock(&lock);
+	n_sync++;
+	snapshot(fd);
+	pthread_mutex_unlock(&lock);
+}
+
+int fdatasync(int fd)
+{
+	int r = REAL(fdatasync)(fd);
+	synced(fd, r);
+	return r;
+}
+
+int fsync(int fd)
+{
+	int r = REAL(fsync)(fd);
+	synced(fd, r);
+	return r;
+}
+
+#ifdef HAVE_URING
+/* The SQEs queued since the last submission (liburing 2.x: sqe_head..sqe_tail). */
+static void uring_seen(struct io_uring *ring)
+{
+	struct io_uring_sq *sq = &ring->sq;
+	pthread_mutex_lock(&lock);
+	for (unsigned i = sq->sqe_head; i != sq->sqe_tail; i++) {
+		const struct io_uring_sqe *e = &sq->sqes[i & sq->ring_mask];
+		if ((e->flags & IOSQE_FIXED_FILE) || !kind(e->fd))
+			continue;
+		if (e->opcode == IORING_OP_FSYNC) {
+			n_uring_fsync++;
+			snapshot(e->fd);
+		} else if ((e->opcode == IORING_OP_WRITEV || e->opcode == IORING_OP_WRITE) &&
+			   (kind(e->fd) == 2 || (e->rw_flags & (RWF_DSYNC | RWF_SYNC)))) {
+			n_uring_dsync++;
+			if (e->opcode == IORING_OP_WRITEV) {
+				apply((const struct iovec *)(uintptr_t)e->addr, (int)e->len, (off_t)e->off);
+			} else {
+				struct iovec v = {(void *)(uintptr_t)e->addr, e->len};
+				apply(&v, 1, (off_t)e->off);
+			}
+		}
+	}
+	pthread_mutex_unlock(&lock);
+}
+
+int io_uring_submit(struct io_uring *ring)
+{
+	uring_seen(ring);
+	return REAL(io_uring_submit)(ring);
+}
+
+int io_uring_submit_and_wait(struct io_uring *ring, unsigned wait_nr)
+{
+	uring_seen(ring);
+	return REAL(io_uring_submit_and_wait)(ring, wait_nr);
+}
+#endif

@@ -1,0 +1,218 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Work per call under hostile input (issue 19, docs/stack.md "Work per call"): a driver that
+ * fills the whole queue with the longest chains it may build, and one that publishes more
+ * entries than the queue holds, against the entropy device. The test counts what the device
+ * does in one vplat_device_kick(): chains completed, host-end calls, bytes produced, and
+ * checks them against the stated formula for queue size Q:
+ *   chains <= Q, host reads <= Q * VPLAT_RNG_SEGS, bytes <= sum of the writable lengths posted.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "testutil.h"
+#include "vplat/rng.h"
+#include "vplat/error.h"
+#include "vplat/spec/virtio_config.h"
+#include "vplat/spec/virtio_ring.h"
+
+#define GPA     UINT64_C(0x40000000)
+#define MEMSIZE (1u << 20)
+#define DESC    (GPA + 0x0000)
+#define DRIVER  (GPA + 0x40000)
+#define DEVICE  (GPA + 0x50000)
+#define BUF     (GPA + 0x80000)
+
+struct wb {
+	uint8_t *mem;
+	struct vplat_mem_region regions[1];
+	struct vplat_mem map;
+	struct vplat_rng rng;
+	uint64_t reads;  /* host-end read calls */
+	uint64_t bytes;  /* bytes the host end produced */
+	uint16_t q;
+	uint32_t race;   /* entries a racing driver still publishes, one per host read */
+	uint16_t avail;  /* avail idx published so far (racing driver) */
+};
+
+static int32_t counting_read(void *host, uint8_t *buf, uint32_t len)
+{
+	struct wb *w = host;
+	w->reads++;
+	w->bytes += len;
+	memset(buf, 0x5a, len);
+	if (w->race) {
+		/* Another vCPU of the driver publishes one more request while the device works. */
+		struct vplat_virtq_avail *a = (void *)(w->mem + 0x40000);
+		a->ring[w->avail % w->q] = 0;
+		w->avail++;
+		__atomic_store_n(&a->idx, vplat_cpu_to_le16(w->avail), __ATOMIC_RELEASE);
+		w->race--;
+	}
+	return (int32_t)len;
+}
+
+static const struct vplat_rng_host_ops counting_ops = {.read = counting_read};
+
+static void *gptr(struct wb *w, uint64_t gpa)
+{
+	return w->mem + (gpa - GPA);
+}
+
+static void wb_up(struct wb *w, uint16_t q, bool indirect)
+{
+	memset(w, 0, sizeof(*w));
+	w->q = q;
+	w->mem = calloc(1, MEMSIZE);
+	ck_assert_ptr_nonnull(w->mem);
+	ck_assert_int_eq(vplat_mem_init(&w->map, w->regions, 1), 0);
+	ck_assert_int_eq(vplat_mem_add(&w->map, GPA, MEMSIZE, w->mem), 0);
+	ck_assert_int_eq(vplat_rng_init(&w->rng, &w->map, &counting_ops, w), 0);
+	struct vplat_device *dev = vplat_rng_device(&w->rng);
+	uint64_t f = VPLAT_BIT(VPLAT_VIRTIO_F_VERSION_1) |
+		     (indirect ? VPLAT_BIT(VPLAT_VIRTIO_F_INDIRECT_DESC) : 0);
+	ck_assert_int_eq(vplat_device_set_status(dev, VPLAT_VIRTIO_STATUS_ACKNOWLEDGE |
+							      VPLAT_VIRTIO_STATUS_DRIVER),
+			 0);
+	vplat_device_set_driver_features64(dev, f);
+	ck_assert_int_eq(vplat_device_set_status(dev, VPLAT_VIRTIO_STATUS_ACKNOWLEDGE |
+							      VPLAT_VIRTIO_STATUS_DRIVER |
+							      VPLAT_VIRTIO_STATUS_FEATURES_OK),
+			 0);
+	struct vplat_vq *vq = vplat_device_vq(dev, 0);
+	vq->size = q;
+	vq->desc_addr = DESC;
+	vq->driver_addr = DRIVER;
+	vq->device_addr = DEVICE;
+	ck_assert_int_eq(vplat_device_queue_enable(dev, 0), 0);
+	ck_assert_int_eq(vplat_device_set_status(dev, VPLAT_VIRTIO_STATUS_ACKNOWLEDGE |
+							      VPLAT_VIRTIO_STATUS_DRIVER |
+							      VPLAT_VIRTIO_STATUS_FEATURES_OK |
+							      VPLAT_VIRTIO_STATUS_DRIVER_OK),
+			 0);
+}
+
+static void wb_down(struct wb *w)
+{
+	free(w->mem);
+}
+
+static void desc(struct vplat_virtq_desc *t, uint32_t i, uint64_t addr, uint32_t len,
+		 uint16_t flags, uint16_t next)
+{
+	t[i].addr = vplat_cpu_to_le64(addr);
+	t[i].len = vplat_cpu_to_le32(len);
+	t[i].flags = vplat_cpu_to_le16(flags);
+	t[i].next = vplat_cpu_to_le16(next);
+}
+
+/* Publish @p n avail entries, all with head @p head, and kick once. */
+static uint16_t publish_and_kick(struct wb *w, uint16_t n, uint16_t head)
+{
+	struct vplat_virtq_avail *a = gptr(w, DRIVER);
+	for (uint16_t i = 0; i < n && i < w->q; i++)
+		a->ring[i] = vplat_cpu_to_le16(head);
+	__atomic_store_n(&a->idx, vplat_cpu_to_le16(n), __ATOMIC_RELEASE);
+	vplat_device_kick(vplat_rng_device(&w->rng), 0, 0);
+	const struct vplat_virtq_used *u = gptr(w, DEVICE);
+	return vplat_le16_to_cpu(__atomic_load_n(&u->idx, __ATOMIC_ACQUIRE));
+}
+
+START_TEST(full_queue_of_longest_chains)
+{
+	/* Q avail entries, each the same chain of Q writable 1-byte descriptors: the most
+	 * ring descriptors a driver can make the device walk in one kick. */
+	struct wb w;
+	uint16_t q = (uint16_t)_i;
+	wb_up(&w, q, false);
+	struct vplat_virtq_desc *t = gptr(&w, DESC);
+	for (uint16_t i = 0; i < q; i++)
+		desc(t, i, BUF + i, 1, (uint16_t)(VPLAT_VIRTQ_DESC_F_WRITE |
+						  (i + 1u < q ? VPLAT_VIRTQ_DESC_F_NEXT : 0u)),
+		     (uint16_t)(i + 1u));
+	uint16_t used = publish_and_kick(&w, q, 0);
+	ck_assert_uint_eq(used, q);                           /* every chain answered once */
+	ck_assert_uint_le(w.reads, (uint64_t)q * VPLAT_RNG_SEGS); /* host calls <= Q * SEGS */
+	ck_assert_uint_le(w.bytes, (uint64_t)q * q);          /* <= writable bytes posted */
+	ck_assert_uint_eq(vplat_rng_stats(&w.rng)->requests, q);
+	wb_down(&w);
+}
+END_TEST
+
+START_TEST(largest_indirect_tables)
+{
+	/* Q avail entries, each one indirect descriptor whose table has the most entries vplat
+	 * accepts for this test's memory (4096, all writable 1-byte buffers). */
+	struct wb w;
+	uint16_t q = (uint16_t)_i;
+	const uint32_t n = 4096;
+	wb_up(&w, q, true);
+	struct vplat_virtq_desc *t = gptr(&w, DESC);
+	uint64_t table = BUF + 0x40000; /* clear of the buffers */
+	struct vplat_virtq_desc *it = gptr(&w, table);
+	for (uint32_t i = 0; i < n; i++)
+		desc(it, i, BUF + (i & 0xfffu), 1,
+		     (uint16_t)(VPLAT_VIRTQ_DESC_F_WRITE | (i + 1u < n ? VPLAT_VIRTQ_DESC_F_NEXT : 0u)),
+		     (uint16_t)(i + 1u));
+	desc(t, 0, table, n * 16u, VPLAT_VIRTQ_DESC_F_INDIRECT, 0);
+	uint16_t used = publish_and_kick(&w, q, 0);
+	ck_assert_uint_le(used, q);
+	ck_assert_uint_le(w.reads, (uint64_t)q * VPLAT_RNG_SEGS);
+	ck_assert_uint_le(w.bytes, (uint64_t)q * n);
+	wb_down(&w);
+}
+END_TEST
+
+START_TEST(avail_index_beyond_queue)
+{
+	/* The driver claims 0x8000 new entries in a queue of Q: the device must not serve
+	 * more than Q (it marks the ring broken instead). */
+	struct wb w;
+	uint16_t q = (uint16_t)_i;
+	wb_up(&w, q, false);
+	struct vplat_virtq_desc *t = gptr(&w, DESC);
+	desc(t, 0, BUF, 1, VPLAT_VIRTQ_DESC_F_WRITE, 0);
+	uint16_t used = publish_and_kick(&w, 0x8000, 0);
+	ck_assert_uint_le(used, q);
+	ck_assert_uint_le(w.reads, q);
+	ck_assert_uint_eq(vplat_device_get_status(vplat_rng_device(&w.rng)) &
+				  VPLAT_VIRTIO_STATUS_DEVICE_NEEDS_RESET,
+			  VPLAT_VIRTIO_STATUS_DEVICE_NEEDS_RESET);
+	wb_down(&w);
+}
+END_TEST
+
+START_TEST(racing_driver_extends_the_call)
+{
+	/* A driver that publishes requests while the device serves them (another vCPU) extends
+	 * one call: the device serves until the ring is empty, so the work of one kick is
+	 * Q + (entries published during the call), not Q. Stated in docs/stack.md as such. */
+	struct wb w;
+	uint16_t q = (uint16_t)_i;
+	wb_up(&w, q, false);
+	struct vplat_virtq_desc *t = gptr(&w, DESC);
+	desc(t, 0, BUF, 1, VPLAT_VIRTQ_DESC_F_WRITE, 0);
+	w.race = 3u * q;
+	w.avail = q;
+	uint16_t used = publish_and_kick(&w, q, 0);
+	ck_assert_uint_eq(used, 4u * q); /* Q + 3Q published during the call, all served */
+	ck_assert_uint_eq(w.reads, 4u * q);
+	wb_down(&w);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("workbound");
+	TCase *tc = tcase_create("rng");
+	/* queue sizes 16, 64 and 256 (the device's maximum) */
+	tcase_add_loop_test(tc, full_queue_of_longest_chains, 16, 17);
+	tcase_add_loop_test(tc, full_queue_of_longest_chains, 64, 65);
+	tcase_add_loop_test(tc, full_queue_of_longest_chains, 256, 257);
+	tcase_add_loop_test(tc, largest_indirect_tables, 16, 17);
+	tcase_add_loop_test(tc, largest_indirect_tables, 256, 257);
+	tcase_add_loop_test(tc, avail_index_beyond_queue, 16, 17);
+	tcase_add_loop_test(tc, avail_index_beyond_queue, 256, 257);
+	tcase_add_loop_test(tc, racing_driver_extends_the_call, 16, 17);
+	suite_add_tcase(s, tc);
+	return vplat_test_main(s);
+}

@@ -1,0 +1,212 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * `vplat-device blk --iops/--bps` and `can --virtual --frame-rate`: the daemon's rate limits
+ * hold, seen from vplat's front end. Runs of NREQ requests at queue depth 1, each against a
+ * fresh daemon:
+ *  - blk, no limit: NREQ 4 KiB reads take less than the limited runs' floor;
+ *  - blk --iops 10 --iops-burst 1: NREQ reads need at least (NREQ - 1) / 10 s;
+ *  - blk --bps 81920 --bps-burst 4096: NREQ 4 KiB reads need at least (NREQ - 1) * 4096 / 81920 s;
+ *  - can --virtual --frame-rate 10 --frame-burst 1: NREQ classic frames need at least
+ *    (NREQ - 1) / 10 s, and without the limit less than that (a floor of 1.6 s,
+ *    so that an unlimited run on a loaded machine stays clearly below it).
+ *
+ * Usage: ratelimit VPLAT_DEVICE WORKDIR; exit 0 = pass, 1 = fail.
+ */
+#define _GNU_SOURCE
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include "blkdrv.h"
+#include "vplat/spec/virtio_can.h"
+#include "vplat/val/vhost_user_frontend.h"
+#include "vplat/val/val.h"
+
+#define BS   4096u
+#define NREQ 17u /* 16 intervals: 1.6 s at 10 IOPS, 0.8 s at 20 blocks/s */
+
+static char sock[512], img[512];
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static pid_t spawn(const char *dev, const char *const *limits, bool can)
+{
+	unlink(sock);
+	pid_t p = fork();
+	if (p == 0) {
+		const char *av[16] = {dev, "blk", "--socket", sock, "--file", img, "--log-level", "warn"};
+		unsigned n = 8;
+		if (can)
+			av[1] = "can", av[4] = "--virtual", av[5] = "--log-level", av[6] = "warn", n = 7;
+		for (unsigned i = 0; limits[i] && n < 15; i++)
+			av[n++] = limits[i];
+		av[n] = NULL;
+		execv(dev, (char *const *)av);
+		_exit(127);
+	}
+	for (int i = 0; i < 300; i++) {
+		struct stat st;
+		if (stat(sock, &st) == 0 && S_ISSOCK(st.st_mode))
+			break;
+		usleep(10000);
+	}
+	return p;
+}
+
+/* Seconds NREQ reads at queue depth 1 took; < 0 on failure. */
+/* One CAN request on queue @q: @olen bytes out, one status byte in. */
+static int can_req(struct vplat_val_vq *vq, uint8_t *out, uint32_t olen, uint8_t *st)
+{
+	struct vplat_val_buf b[2] = {{.ptr = out, .len = olen}, {.ptr = st, .len = 1}};
+	void *tok;
+	uint32_t len;
+	*st = 0xff;
+	int rc = vplat_val_vq_add(vq, b, 1, 1, out);
+	vplat_val_vq_kick(vq);
+	if (!rc)
+		rc = vplat_val_wait_used(vq, &tok, &len, 10000);
+	return rc ? rc : *st == VPLAT_VIRTIO_CAN_RESULT_OK ? 0 : VPLAT_EIO;
+}
+
+/* Seconds NREQ CAN frames at queue depth 1 took; < 0 on failure. */
+static double run_can(const char *dev, const char *const *limits)
+{
+	pid_t pid = spawn(dev, limits, true);
+	struct vplat_vhu_frontend fe;
+	struct vplat_vhu_frontend_params p = {.path = sock, .device_id = VPLAT_VIRTIO_ID_CAN,
+					      .mem_size = 1u << 20, .queue_size_max = 16};
+	struct vplat_val_dev d;
+	struct vplat_val_vq vq[3];
+	memset(vq, 0, sizeof(vq));
+	double t = -1;
+	int rc = vplat_vhu_frontend_init(&fe, &p);
+	bool fe_up = !rc;
+	if (!rc)
+		rc = vplat_vhu_frontend_val_init(&fe, &d);
+	if (!rc)
+		rc = vplat_val_negotiate(&d, VPLAT_BIT(VPLAT_VIRTIO_F_VERSION_1) |
+						 VPLAT_BIT(VPLAT_VIRTIO_CAN_F_CAN_CLASSIC) |
+						 VPLAT_BIT(VPLAT_VIRTIO_CAN_F_LATE_TX_ACK));
+	for (uint16_t q = 0; !rc && q < 3; q++)
+		rc = vplat_val_vq_setup(&d, &vq[q], q, 16);
+	if (!rc)
+		rc = vplat_val_driver_ok(&d);
+	uint8_t *out = rc ? NULL : vplat_val_alloc(vplat_vhu_frontend_dma(&fe), 24, 16, NULL);
+	uint8_t *st = rc ? NULL : vplat_val_alloc(vplat_vhu_frontend_dma(&fe), 1, 1, NULL);
+	if (!rc && (!out || !st))
+		rc = VPLAT_ENOMEM;
+	if (!rc) {
+		memset(out, 0, 24);
+		out[0] = VPLAT_VIRTIO_CAN_SET_CTRL_MODE_START & 0xff;
+		out[1] = VPLAT_VIRTIO_CAN_SET_CTRL_MODE_START >> 8;
+		rc = can_req(&vq[VPLAT_VIRTIO_CAN_CONTROLQ], out, 2, st);
+	}
+	double t0 = now_s();
+	for (unsigned i = 0; !rc && i < NREQ; i++) {
+		memset(out, 0, 24);
+		out[0] = VPLAT_VIRTIO_CAN_TX;
+		out[2] = 8;     /* length */
+		out[12] = 0x23; /* can_id 0x123, little-endian */
+		out[13] = 0x01;
+		rc = can_req(&vq[VPLAT_VIRTIO_CAN_TXQ], out, 24, st);
+	}
+	if (!rc)
+		t = now_s() - t0;
+	else
+		fprintf(stderr, "ratelimit: can: %s\n", vplat_strerror(rc));
+	if (fe_up)
+		vplat_vhu_frontend_fini(&fe);
+	kill(pid, SIGTERM);
+	waitpid(pid, NULL, 0);
+	return t;
+}
+
+static double run(const char *dev, const char *const *limits)
+{
+	pid_t pid = spawn(dev, limits, false);
+	struct vplat_vhu_frontend fe;
+	struct vplat_vhu_frontend_params p = {.path = sock, .device_id = VPLAT_VIRTIO_ID_BLOCK,
+					      .mem_size = 1u << 20, .queue_size_max = 16};
+	struct vplat_val_dev d;
+	struct vplat_val_vq vq;
+	struct blkdrv_req r;
+	memset(&vq, 0, sizeof(vq));
+	double t = -1;
+	int rc = vplat_vhu_frontend_init(&fe, &p);
+	bool fe_up = !rc;
+	if (!rc)
+		rc = vplat_vhu_frontend_val_init(&fe, &d);
+	if (!rc)
+		rc = vplat_val_negotiate(&d, VPLAT_BIT(VPLAT_VIRTIO_F_VERSION_1));
+	if (!rc)
+		rc = vplat_val_vq_setup(&d, &vq, 0, 16);
+	if (!rc)
+		rc = vplat_val_driver_ok(&d);
+	if (!rc)
+		rc = blkdrv_alloc(vplat_vhu_frontend_dma(&fe), &r, BS);
+	double t0 = now_s();
+	for (unsigned i = 0; !rc && i < NREQ; i++) {
+		void *tok;
+		uint32_t len;
+		rc = blkdrv_post(&vq, &r, VPLAT_VIRTIO_BLK_T_IN, (uint64_t)i * (BS / 512));
+		vplat_val_vq_kick(&vq);
+		if (!rc)
+			rc = vplat_val_wait_used(&vq, &tok, &len, 10000);
+		if (!rc && *r.status != VPLAT_VIRTIO_BLK_S_OK)
+			rc = VPLAT_EIO;
+	}
+	if (!rc)
+		t = now_s() - t0;
+	else
+		fprintf(stderr, "ratelimit: %s\n", vplat_strerror(rc));
+	if (fe_up)
+		vplat_vhu_frontend_fini(&fe);
+	kill(pid, SIGTERM);
+	waitpid(pid, NULL, 0);
+	return t;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 3)
+		return 2;
+	snprintf(sock, sizeof(sock), "%s/rl.sock", argv[2]);
+	snprintf(img, sizeof(img), "%s/rl.img", argv[2]);
+	FILE *f = fopen(img, "wb");
+	if (!f || ftruncate(fileno(f), 1u << 20))
+		return 1;
+	fclose(f);
+	static const char *const none[] = {NULL};
+	static const char *const iops[] = {"--iops", "10", "--iops-burst", "1", NULL};
+	static const char *const bps[] = {"--bps", "81920", "--bps-burst", "4096", NULL};
+	double t_none = run(argv[1], none), t_iops = run(argv[1], iops), t_bps = run(argv[1], bps);
+	static const char *const frames[] = {"--frame-rate", "10", "--frame-burst", "1", NULL};
+	double c_none = run_can(argv[1], none), c_rate = run_can(argv[1], frames);
+	double f_iops = (NREQ - 1) / 10.0, f_bps = (NREQ - 1) * 4096.0 / 81920.0;
+	printf("ratelimit: %u reads of 4 KiB at QD1: unlimited %.3f s; --iops 10: %.3f s "
+	       "(floor %.2f); --bps 81920: %.3f s (floor %.2f)\n",
+	       NREQ, t_none, t_iops, f_iops, t_bps, f_bps);
+	printf("ratelimit: %u CAN frames at QD1: unlimited %.3f s; --frame-rate 10: %.3f s "
+	       "(floor %.2f)\n", NREQ, c_none, c_rate, f_iops);
+	int fail = t_none < 0 || t_iops < 0 || t_bps < 0 || c_none < 0 || c_rate < 0;
+	if (!fail && c_rate < f_iops * 0.95)
+		fail = printf("FAIL: can --frame-rate 10 did not hold\n") > 0;
+	if (!fail && c_none >= f_iops)
+		fail = printf("FAIL: the unlimited CAN run was as slow as a limited one\n") > 0;
+	if (!fail && t_iops < f_iops * 0.95)
+		fail = printf("FAIL: --iops 10 did not hold\n") > 0;
+	if (!fail && t_bps < f_bps * 0.95)
+		fail = printf("FAIL: --bps 81920 did not hold\n") > 0;
+	if (!fail && t_none >= f_iops)
+		fail = printf("FAIL: the unlimited run was as slow as a limited one\n") > 0;
+	return fail;
+}
