@@ -149,6 +149,66 @@ START_TEST(offer_must_respect_dependencies)
 }
 END_TEST
 
+/* The embedding program's mistakes are refused, not trusted (each check removed fails here). */
+START_TEST(host_api_arguments_refused)
+{
+	struct vplat_device d2;
+	struct vplat_vq q2[1];
+	static const struct vplat_device_ops no_notify = {.name = "n", .device_id = 1};
+	static const struct vplat_device_ops no_id = {.name = "z", .queue_notify = dev_kick};
+	static const struct vplat_device_ops core_bits = {
+		.name = "c", .device_id = 1, .features = VPLAT_BIT(VPLAT_VIRTIO_F_RING_PACKED),
+		.queue_notify = dev_kick};
+
+	init();
+	ck_assert_int_eq(vplat_device_init(NULL, &ops, NULL, &mem, q2, 1, 64, cfg, 8), VPLAT_EINVAL);
+	ck_assert_int_eq(vplat_device_init(&d2, NULL, NULL, &mem, q2, 1, 64, cfg, 8), VPLAT_EINVAL);
+	ck_assert_int_eq(vplat_device_init(&d2, &no_notify, NULL, &mem, q2, 1, 64, NULL, 0),
+			 VPLAT_EINVAL);
+	ck_assert_int_eq(vplat_device_init(&d2, &no_id, NULL, &mem, q2, 1, 64, NULL, 0), VPLAT_EINVAL);
+	ck_assert_int_eq(vplat_device_init(&d2, &ops, NULL, NULL, q2, 1, 64, cfg, 8), VPLAT_EINVAL);
+	ck_assert_int_eq(vplat_device_init(&d2, &ops, NULL, &mem, NULL, 1, 64, cfg, 8), VPLAT_EINVAL);
+	ck_assert_int_eq(vplat_device_init(&d2, &ops, NULL, &mem, q2, 1, 0, cfg, 8), VPLAT_EINVAL);
+	ck_assert_int_eq(vplat_device_init(&d2, &ops, NULL, &mem, q2, 1, VPLAT_VIRTQ_MAX_SIZE + 1u,
+					   cfg, 8), VPLAT_EINVAL);
+	ck_assert_int_eq(vplat_device_init(&d2, &ops, NULL, &mem, q2, 1, 64, NULL, 8), VPLAT_EINVAL);
+	/* A model may not claim the core's transport-level feature bits. */
+	ck_assert_int_eq(vplat_device_init(&d2, &core_bits, NULL, &mem, q2, 1, 64, NULL, 0),
+			 VPLAT_EINVAL);
+	/* The offer and queue limits are fixed once the driver started (status != 0). */
+	vplat_device_set_status(&dev, ACK);
+	ck_assert_int_eq(vplat_device_set_offer(&dev, V1 | 1u), VPLAT_EPERM);
+	ck_assert_int_eq(vplat_device_set_queue_max(&dev, 0, 16), VPLAT_EINVAL);
+	vplat_device_set_status(&dev, 0);
+	ck_assert_int_eq(vplat_device_set_queue_max(&dev, 1, 16), VPLAT_EINVAL); /* no queue 1 */
+	ck_assert_int_eq(vplat_device_set_queue_max(&dev, 0, VPLAT_VIRTQ_MAX_SIZE + 1u), VPLAT_EINVAL);
+	ck_assert_int_eq(vplat_device_set_queue_max(&dev, 0, 16), 0);
+	/* Queues that do not exist: enable refused, reset and kick ignored. */
+	ck_assert_int_eq(vplat_device_queue_enable(&dev, 1), VPLAT_ENOENT);
+	vplat_device_queue_reset(&dev, 1);
+	vplat_device_kick(&dev, 1, 0);
+	ck_assert_int_eq(vplat_device_queue_set_base(&dev, 1, 0, 0), VPLAT_ENOENT);
+	/* A packed ring's base (vhost-user SET_VRING_BASE): wrap counter in bit 15, index checked. */
+	ck_assert(negotiate(V1 | VPLAT_BIT(VPLAT_VIRTIO_F_RING_PACKED)));
+	ck_assert_int_eq(vplat_device_queue_set_base(&dev, 0, 0x8000u | 3u, 5u), 0);
+	ck_assert_uint_eq(vqs[0].last_avail, 3);
+	ck_assert(vqs[0].avail_wrap);
+	ck_assert_uint_eq(vqs[0].used_idx, 5);
+	ck_assert(!vqs[0].used_wrap);
+	ck_assert_int_eq(vplat_device_queue_set_base(&dev, 0, vqs[0].size, 0), VPLAT_EINVAL);
+	ck_assert_int_eq(vplat_device_queue_set_base(&dev, 0, 0, 0x8000u | vqs[0].size), VPLAT_EINVAL);
+	vplat_device_set_status(&dev, 0);
+	/* The driver's feature words: only words 0 and 1, and frozen from FEATURES_OK on. */
+	ck_assert(negotiate(V1 | 1u));
+	vplat_device_set_driver_features(&dev, 0, 0xffffffffu);
+	vplat_device_set_driver_features64(&dev, ~(uint64_t)0);
+	ck_assert_uint_eq(dev.driver_features, V1 | 1u);
+	vplat_device_set_status(&dev, 0);
+	vplat_device_set_driver_features(&dev, 2, 0xffffffffu);
+	ck_assert_uint_eq(dev.driver_features, 0);
+}
+END_TEST
+
 START_TEST(features_frozen_after_features_ok)
 {
 	init();
@@ -182,6 +242,27 @@ START_TEST(reset_returns_defaults)
 	ck_assert_uint_eq(vqs[0].size, 64);
 	ck_assert_uint_eq(vqs[0].driver_addr, 0);
 	ck_assert_uint_eq(resets, before + 1);
+}
+END_TEST
+
+/* DRIVER_OK restarts the queues a broken device stopped, and reports one it cannot start. */
+START_TEST(driver_ok_reports_unstartable_queue)
+{
+	init();
+	ck_assert(negotiate(V1 | 1u));
+	vqs[0].size = 16;
+	vqs[0].desc_addr = 0;
+	vqs[0].driver_addr = 0x400;
+	vqs[0].device_addr = 0x800;
+	ck_assert_int_eq(vplat_device_queue_enable(&dev, 0), 0);
+	/* A cleared bit breaks the device (NEEDS_RESET) and stops its queues. */
+	ck_assert_int_eq(vplat_device_set_status(&dev, ACK | DRV), VPLAT_EPROTO);
+	ck_assert(!vqs[0].live);
+	/* The ring's memory is gone: DRIVER_OK cannot start the queue, and says so. */
+	ck_assert_int_eq(vplat_mem_remove(&mem, 0, 4096), 0);
+	ck_assert_int_eq(vplat_device_set_status(&dev, ACK | DRV | FOK | DOK), VPLAT_EPROTO);
+	ck_assert(!vqs[0].live);
+	ck_assert(!vplat_device_is_live(&dev));
 }
 END_TEST
 
@@ -287,6 +368,11 @@ START_TEST(features_ok_needs_driver)
 	vplat_device_set_driver_features64(&dev, V1);
 	vplat_device_set_status(&dev, ACK | FOK); /* skipped DRIVER */
 	ck_assert(!(vplat_device_get_status(&dev) & FOK));
+	vplat_device_set_status(&dev, 0);
+	vplat_device_set_status(&dev, DRV);
+	vplat_device_set_driver_features64(&dev, V1);
+	vplat_device_set_status(&dev, DRV | FOK); /* skipped ACKNOWLEDGE */
+	ck_assert(!(vplat_device_get_status(&dev) & FOK));
 }
 END_TEST
 
@@ -318,6 +404,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, config_generation_changes);
 	tcase_add_test(tc, features_ok_needs_driver);
 	tcase_add_test(tc, strerror_table);
+	tcase_add_test(tc, host_api_arguments_refused);
+	tcase_add_test(tc, driver_ok_reports_unstartable_queue);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -217,6 +217,27 @@ START_TEST(indirect_table_outside_memory)
 }
 END_TEST
 
+/* An entry of a valid indirect table points outside guest memory (split: the walk_add check
+ * inside the table; packed: the same check on its table walk). */
+START_TEST(indirect_entry_outside_memory)
+{
+	setup_layout(_i, F_INDIRECT, 8);
+	uint64_t t1 = RF_BUF, bad = RF_GPA + RF_MEMSIZE + 0x1000;
+	if (f.packed) {
+		struct vplat_pvirtq_desc *tab = rf_ptr(&f, t1);
+		tab[0] = (struct vplat_pvirtq_desc){vplat_cpu_to_le64(bad), vplat_cpu_to_le32(16), 0,
+						    vplat_cpu_to_le16(0)};
+	} else {
+		struct vplat_virtq_desc *tab = rf_ptr(&f, t1);
+		tab[0] = (struct vplat_virtq_desc){vplat_cpu_to_le64(bad), vplat_cpu_to_le32(16), 0, 0};
+	}
+	raw(0, t1, 16, INDIRECT, 0);
+	if (!f.packed)
+		rf_split_avail(&f, 0);
+	expect_broken();
+}
+END_TEST
+
 START_TEST(indirect_not_negotiated)
 {
 	setup_layout(_i, 0, 8);
@@ -455,6 +476,7 @@ static Suite *suite(void)
 	tcase_add_loop_test(tc, indirect_table_empty, 0, 2);
 	tcase_add_loop_test(tc, indirect_table_too_large, 0, 2);
 	tcase_add_loop_test(tc, indirect_table_outside_memory, 0, 2);
+	tcase_add_loop_test(tc, indirect_entry_outside_memory, 0, 2);
 	tcase_add_loop_test(tc, indirect_not_negotiated, 0, 2);
 	tcase_add_loop_test(tc, indirect_with_next, 0, 2);
 	tcase_add_test(tc, indirect_table_loop);

@@ -27,6 +27,25 @@ START_TEST(add_and_translate)
 }
 END_TEST
 
+START_TEST(init_arguments_and_below_first_region)
+{
+	struct vplat_mem m2;
+	ck_assert_int_eq(vplat_mem_init(NULL, regs, 3), VPLAT_EINVAL);
+	ck_assert_int_eq(vplat_mem_init(&m2, NULL, 3), VPLAT_EINVAL);
+	ck_assert_int_eq(vplat_mem_init(&m2, regs, 0), VPLAT_EINVAL);
+	/* An address below the first region has no floor region: it is not translated, whatever
+	 * lies in memory just before the region table (here a region that would contain it). */
+	static struct {
+		struct vplat_mem_region before;
+		struct vplat_mem_region table[2];
+	} s = {.before = {0, 0x100000, ram_c}};
+	ck_assert_int_eq(vplat_mem_init(&m2, s.table, 2), 0);
+	ck_assert_int_eq(vplat_mem_add(&m2, 0x10000, 4096, ram_a), 0);
+	ck_assert_ptr_null(vplat_mem_translate(&m2, 0x10, 1));
+	ck_assert_ptr_eq(vplat_mem_translate(&m2, 0x10010, 1), ram_a + 0x10);
+}
+END_TEST
+
 START_TEST(sorted_insert_and_lookup)
 {
 	setup();
@@ -138,6 +157,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, map_splits_across_adjacent_regions);
 	tcase_add_test(tc, read_write_all_or_nothing);
 	tcase_add_test(tc, remove_region);
+	tcase_add_test(tc, init_arguments_and_below_first_region);
 	suite_add_tcase(s, tc);
 	return s;
 }

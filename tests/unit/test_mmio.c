@@ -713,6 +713,16 @@ START_TEST(mmio_init_arguments)
 	ck_assert_int_eq(vplat_mmio_write(NULL, 0x70, 4, 0), VPLAT_EINVAL);
 	ck_assert_ptr_eq(dev.transport, &t);
 	ck_assert_ptr_nonnull(dev.interrupt);
+	uint64_t v = 1;
+	ck_assert_int_eq(vplat_mmio_read(NULL, 0x70, 4, &v), VPLAT_EINVAL);
+	ck_assert_uint_eq(v, 0);
+	memset(&other, 0, sizeof(other)); /* never initialized: no device */
+	ck_assert_int_eq(vplat_mmio_read(&other, 0x70, 4, &v), VPLAT_EINVAL);
+	/* The offer cannot be trimmed once the driver started: the transport refuses to attach. */
+	ck_assert_int_eq(vplat_device_init(&dev, &test_ops, NULL, &mem, vqs, NQUEUES, QSIZE_MAX,
+					   config, sizeof(config)), 0);
+	vplat_device_set_status(&dev, VPLAT_VIRTIO_STATUS_ACKNOWLEDGE);
+	ck_assert_int_eq(vplat_mmio_init(&other, &dev, 0, NULL, NULL), VPLAT_EINVAL);
 }
 END_TEST
 

@@ -967,6 +967,25 @@ START_TEST(pci_init_arguments)
 	p.msix_pending = NULL;
 	ck_assert_int_eq(vplat_pci_init(&other, &dev, &p), VPLAT_EINVAL);
 	ck_assert_ptr_eq(dev.transport, &t);
+	/* BAR accesses without a transport or a result pointer, and misaligned device config. */
+	uint64_t v = 1;
+	ck_assert_int_eq(vplat_pci_bar_read(NULL, 4, 0, 4, &v), VPLAT_EINVAL);
+	ck_assert_int_eq(vplat_pci_bar_write(NULL, 4, 0, 4, 0), VPLAT_EINVAL);
+	ck_assert_int_eq(vplat_pci_bar_read(&t, 4, 0, 4, NULL), VPLAT_EINVAL);
+	ck_assert_int_eq(vplat_pci_bar_write(&t, 4, DEVCFG + 1u, 2, 0xabcd), VPLAT_EINVAL);
+	ck_assert_int_eq(vplat_pci_bar_write(&t, 4, DEVCFG + 2u, 4, 0), VPLAT_EINVAL);
+	/* A device type past the virtio PCI ID range, shared memory regions without a table. */
+	p = params();
+	const struct vplat_device_ops *saved = dev.ops;
+	struct vplat_device_ops big = *dev.ops;
+	big.device_id = VPLAT_VIRTIO_PCI_DEVICE_ID_LAST - VPLAT_VIRTIO_PCI_DEVICE_ID(0) + 1u;
+	dev.ops = &big;
+	ck_assert_int_eq(vplat_pci_init(&other, &dev, &p), VPLAT_EINVAL);
+	dev.ops = saved;
+	dev.nshm = 1;
+	dev.shm = NULL;
+	ck_assert_int_eq(vplat_pci_init(&other, &dev, &p), VPLAT_EINVAL);
+	dev.nshm = 0;
 }
 END_TEST
 
