@@ -22,7 +22,9 @@
 #     The guest prints the JSON report between the lines VPLAT-CONFORM-JSON-BEGIN and
 #     VPLAT-CONFORM-JSON-END on the serial console; this script cuts it out into REPORT.json,
 #     checks that it parses, that its summary adds up and that it holds at least one result
-#     per device found, and prints the summary.
+#     per device found, and prints the summary. While the guest runs, its per-test progress
+#     lines ("[n/N] RESULT TEST DEVICE") are streamed to stderr with a "guest: " prefix; render
+#     the report as HTML with `vplat-conform report REPORT.json -o REPORT.html`.
 #
 # OPTIONS
 #     -c FILE     the static vplat-conform binary (required)
@@ -164,9 +166,19 @@ else
 fi
 CONSOLE=$W/console.log
 rc=0
+: > "$CONSOLE"
+# The guest's progress as it happens: the suite prints one "[n/N] RESULT TEST DEVICE" line per
+# test on the serial console; they are passed on to stderr while QEMU runs.
+# (The serial console is a terminal to the guest, so the suite also draws its live line there:
+# everything up to the last erase-line sequence is dropped.)
+tail -n +1 -f "$CONSOLE" 2>/dev/null | tr -d '\r' | sed -u 's/.*\x1b\[K//' |
+	grep --line-buffered -E '^\[ *[0-9]+/[0-9]+\] ' | sed -u 's/^/guest: /' >&2 &
+STREAM=$!
 timeout "$QTMO" qemu-system-x86_64 "${MARGS[@]}" -accel tcg -m 256M -smp 1 -nographic -no-reboot \
 	-kernel "$VMLINUX" -initrd "$INITRD" -append "$CMD" "${QDEV[@]}" "${QARGS[@]}" \
 	> "$CONSOLE" 2>&1 < /dev/null || rc=$?
+sleep 0.3 # let the stream print the last lines
+kill $STREAM 2>/dev/null; pkill -P $$ -x tail 2>/dev/null || true
 tr -d '\r' < "$CONSOLE" > "$CONSOLE.txt"
 [ -n "$LOG" ] && cp "$CONSOLE.txt" "$LOG"
 [ $rc -eq 124 ] && echo "conform-guest: QEMU killed after ${QTMO}s" >&2
