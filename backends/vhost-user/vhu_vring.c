@@ -100,6 +100,15 @@ int vplat_vhu_set_status(struct vplat_vhu_backend *b, uint8_t status)
 	uint8_t early = status & (S_ACK | S_DRV);
 	if ((s | early) != s)
 		vplat_device_set_status(b->dev, s | early);
+	/* A front end that reports the driver's status reports FEATURES_OK only after
+	 * ACKNOWLEDGE and DRIVER (VPLAT-CORE-017); otherwise the driver is out of order and
+	 * FEATURES_OK stays clear. (Without SET_STATUS, as from QEMU 7.2 for most devices, the
+	 * features are applied when the first ring starts: vplat_vhu_ensure_features().) */
+	if ((status & S_FOK) && (status & (S_ACK | S_DRV)) != (S_ACK | S_DRV)) {
+		vplat_vhu_log(b, VPLAT_VHU_LOG_WARN, "SET_STATUS 0x%02x: FEATURES_OK without "
+			      "ACKNOWLEDGE and DRIVER refused", status);
+		return 0; /* refused: GET_STATUS shows FEATURES_OK clear */
+	}
 	if ((status & S_FOK) && vplat_vhu_ensure_features(b))
 		return 0; /* refused: GET_STATUS shows FEATURES_OK clear */
 	if ((status & S_DOK) && !(vplat_device_get_status(b->dev) & S_DOK)) {
