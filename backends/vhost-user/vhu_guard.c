@@ -25,7 +25,10 @@
  * Limits: the jump abandons the device code in the middle of whatever it was doing; the
  * device is reset right after, which is how its state is made consistent again, but host
  * resources in flight (an asynchronous block request's buffers) are left to the host end's
- * own reset. Other devices served in the same guarded call (vplat-platform's dispatch) lose
+ * own reset (so a device's reset must also clear any "inside processing" flag: blk's
+ * in_process, net's in_rx). vplat_vhu_vring_kick() touches the ring areas before entering
+ * the device, so a file shrunk under a ring usually faults there, before any device code
+ * runs. Other devices served in the same guarded call (vplat-platform's dispatch) lose
  * the event in progress. Threads other than the guarded one (a block thread pool) are not
  * covered: they read and write guest memory with system calls (preadv/pwritev, io_uring),
  * which return EFAULT instead of raising SIGBUS.

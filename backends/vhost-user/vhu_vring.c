@@ -217,6 +217,25 @@ void vplat_vhu_vring_stop_all(struct vplat_vhu_backend *b)
 	}
 }
 
+/*
+ * Touch the three ring areas before the device runs. A memory file the front-end shrank under
+ * the mapping then faults here, under the SIGBUS guard, before any device code is half-way
+ * through its work (a device jumped out of mid-ring relies on its reset to be consistent
+ * again), and also for devices that read nothing on a kick (a receive queue with no frame to
+ * deliver), which would otherwise only fault later, in host-end dispatch. Only a ring mapped
+ * through the current memory table: after a map change the device re-translates first.
+ */
+static void probe_ring(struct vplat_vhu_backend *b, uint16_t q)
+{
+	const struct vplat_vq *vq = vplat_device_vq(b->dev, q);
+	if (!vq || !vq->live || !vq->desc || !vq->driver || !vq->device ||
+	    vq->mem_generation != b->dev->mem->generation)
+		return;
+	(void)*(const volatile uint8_t *)vq->desc;
+	(void)*(const volatile uint8_t *)vq->driver;
+	(void)*(const volatile uint8_t *)vq->device;
+}
+
 void vplat_vhu_vring_kick(struct vplat_vhu_backend *b, uint16_t q)
 {
 	struct vplat_vhu_vring *v = &b->vrings[q];
@@ -224,6 +243,7 @@ void vplat_vhu_vring_kick(struct vplat_vhu_backend *b, uint16_t q)
 		return;
 	v->kicks++;
 	b->stats.kicks++;
+	probe_ring(b, q);
 	vplat_device_kick(b->dev, q, 0);
 }
 

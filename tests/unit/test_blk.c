@@ -5,6 +5,7 @@
  * rings, the in-memory host end. Clause labels: devicenormative:Device Types / Block Device /
  * Device Operation ("Operation") and / Device Initialization ("Initialization").
  */
+#include <setjmp.h>
 #include <stdlib.h>
 #include <string.h>
 #include "testutil.h"
@@ -564,6 +565,39 @@ START_TEST(queue_reset_drops_late_completion)
 }
 END_TEST
 
+/* A host end whose submit() never returns: it jumps out, as the vhost-user back end's SIGBUS
+ * guard jumps out of the device when guest memory vanishes under it (then resets the device). */
+static jmp_buf abandon_jb;
+static int abandon_submit(void *host, struct vplat_blk_req *req)
+{
+	(void)host;
+	(void)req;
+	longjmp(abandon_jb, 1);
+}
+
+START_TEST(reset_after_abandoned_processing)
+{
+	struct rig r;
+	rig_up(&r, _i, VPLAT_BIT(VPLAT_VIRTIO_F_RING_RESET));
+	struct vplat_blk_host_ops jump = vplat_blk_host_mem;
+	jump.submit = abandon_submit;
+	r.blk.host = &jump;
+	uint8_t *buf = dma(&r, 512);
+	if (!setjmp(abandon_jb)) {
+		(void)post(&r, 0, VPLAT_VIRTIO_BLK_T_IN, 0, NULL, 0, buf, 512, (void *)1);
+		ck_abort_msg("submit() returned");
+	}
+	/* The queue is reset (vhost-user: the whole device); the next driver is served. */
+	r.blk.host = &vplat_blk_host_mem;
+	ck_assert_int_eq(vplat_val_queue_reset(&r.d, 0), 0);
+	ck_assert_int_eq(vplat_val_vq_reset(&r.vq[0]), 0);
+	memset(r.data, 0x5a, 512);
+	ck_assert_uint_eq(req(&r, VPLAT_VIRTIO_BLK_T_IN, 0, NULL, 0, buf, 512, NULL), 0);
+	ck_assert_uint_eq(buf[0], 0x5a);
+	rig_down(&r);
+}
+END_TEST
+
 START_TEST(multiqueue)
 {
 	struct rig r;
@@ -711,6 +745,7 @@ static Suite *suite(void)
 	tcase_add_loop_test(tc, writeback_honoured, 0, 4);
 	tcase_add_loop_test(tc, async_out_of_order_and_backpressure, 0, 4);
 	tcase_add_loop_test(tc, queue_reset_drops_late_completion, 0, 4);
+	tcase_add_loop_test(tc, reset_after_abandoned_processing, 0, 4);
 	tcase_add_loop_test(tc, multiqueue, 0, 4);
 	tcase_add_loop_test(tc, ratelimit_isolates_devices, 0, 4);
 	tcase_add_test(tc, init_rejects_bad_config);

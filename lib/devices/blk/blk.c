@@ -234,6 +234,10 @@ static void blk_drop_queue(struct vplat_blk *blk, uint16_t qi)
 {
 	struct vplat_blk_queue *q = &blk->q[qi];
 	q->gen++;
+	/* A reset also ends a blk_process() that never returned (an embedder's SIGBUS guard
+	 * jumped out of it mid-ring); left set, it would keep the queue from ever being
+	 * processed again. */
+	q->in_process = false;
 	if (q->pending)
 		slot_free(q, q->pending);
 	q->pending = NULL;

@@ -91,6 +91,7 @@ static void net_reset(struct vplat_device *dev)
 	net->curr_pairs = 1; /* Automatic receive steering: only receiveq1 after reset */
 	net->guest_offloads = 0;
 	net->tx_held = false;
+	net->in_rx = false; /* a delivery the back end's SIGBUS guard jumped out of ends here */
 	(void)memcpy(net->config.mac, net->cfg.mac, 6);
 	net->config.status &= vplat_cpu_to_le16(VPLAT_VIRTIO_NET_S_LINK_UP);
 }
