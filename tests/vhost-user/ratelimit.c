@@ -85,7 +85,7 @@ static double run_can(const char *dev, const char *const *limits)
 	struct vplat_vhu_frontend_params p = {.path = sock, .device_id = VPLAT_VIRTIO_ID_CAN,
 					      .mem_size = 1u << 20, .queue_size_max = 16};
 	struct vplat_val_dev d;
-	struct vplat_val_vq vq[3];
+	struct vplat_val_vq vq[3] = {0};
 	memset(vq, 0, sizeof(vq));
 	double t = -1;
 	int rc = vplat_vhu_frontend_init(&fe, &p);
@@ -123,6 +123,8 @@ static double run_can(const char *dev, const char *const *limits)
 		t = now_s() - t0;
 	else
 		fprintf(stderr, "ratelimit: can: %s\n", vplat_strerror(rc));
+	for (unsigned q = 0; q < 3; q++)
+		vplat_val_vq_fini(&vq[q]);
 	if (fe_up)
 		vplat_vhu_frontend_fini(&fe);
 	kill(pid, SIGTERM);
@@ -137,7 +139,7 @@ static double run(const char *dev, const char *const *limits)
 	struct vplat_vhu_frontend_params p = {.path = sock, .device_id = VPLAT_VIRTIO_ID_BLOCK,
 					      .mem_size = 1u << 20, .queue_size_max = 16};
 	struct vplat_val_dev d;
-	struct vplat_val_vq vq;
+	struct vplat_val_vq vq = {0};
 	struct blkdrv_req r;
 	memset(&vq, 0, sizeof(vq));
 	double t = -1;
@@ -168,6 +170,7 @@ static double run(const char *dev, const char *const *limits)
 		t = now_s() - t0;
 	else
 		fprintf(stderr, "ratelimit: %s\n", vplat_strerror(rc));
+	vplat_val_vq_fini(&vq);
 	if (fe_up)
 		vplat_vhu_frontend_fini(&fe);
 	kill(pid, SIGTERM);
