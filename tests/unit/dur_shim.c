@@ -12,7 +12,13 @@
  *  - io_uring (liburing's io_uring_submit*): the SQEs being submitted are read; an FSYNC on an
  *    image descriptor makes the durable copy the image as it is at submission (writes that
  *    completed before it are in the page cache), a WRITE/WRITEV with RWF_DSYNC/RWF_SYNC puts
- *    its bytes in the durable copy.
+ *    its bytes in the durable copy. Before it reads the image, the shim waits (up to 2 s)
+ *    until every SQE submitted earlier on that ring has posted its CQE: the kernel runs them
+ *    asynchronously (io-wq, O_DIRECT DMA), and a read racing one of them copied a half-written
+ *    block into the durable copy (seen as "durable seq -1" about 2 runs in 12). Such a write
+ *    had not completed when the FLUSH was posted, so the FLUSH need not cover it; taking it
+ *    whole is "newer than required", which the test allows. The price: a host end that
+ *    reported a write complete before its CQE would no longer be caught here.
  * Anything else (a pwrite without a sync, the page cache) is lost at power-off, so a host end
  * that stops calling fdatasync, or completes a FLUSH without asking for one, leaves the durable
  * copy behind and the test reading it fails. A layer above the host end could not tell; a
@@ -225,10 +231,70 @@ int fsync(int fd)
 }
 
 #ifdef HAVE_URING
+/* Per ring: SQEs the kernel accepted through the shim, and its CQ tail when first seen. */
+#define MAXRING 16
+static struct {
+	struct io_uring *ring;
+	unsigned submitted, cq_base;
+} rings[MAXRING];
+static unsigned long long n_unsettled;
+
+static unsigned *ring_slot(struct io_uring *ring, unsigned **base)
+{
+	int i, free = -1;
+	for (i = 0; i < MAXRING && rings[i].ring != ring; i++)
+		if (!rings[i].ring && free < 0)
+			free = i;
+	if (i == MAXRING) {
+		if (free < 0)
+			return NULL;
+		i = free;
+		rings[i].ring = ring;
+		rings[i].submitted = 0;
+		rings[i].cq_base = __atomic_load_n(ring->cq.ktail, __ATOMIC_ACQUIRE);
+	}
+	*base = &rings[i].cq_base;
+	return &rings[i].submitted;
+}
+
+/*
+ * Wait until every SQE submitted earlier on @ring has posted its CQE (one CQE per SQE: the
+ * host ends use no multishot or CQE_SKIP), so that no earlier write is still landing in the
+ * image while snapshot() reads it. Bounded: a CQ overflow (CQEs held back in the kernel until
+ * the application reaps) would never settle; then snapshot as before and say so.
+ */
+static void uring_settle(struct io_uring *ring)
+{
+	unsigned *base, *sub = ring_slot(ring, &base);
+	if (!sub)
+		return;
+	for (int spin = 0; __atomic_load_n(ring->cq.ktail, __ATOMIC_ACQUIRE) - *base != *sub; spin++) {
+		if (spin >= 200000) { /* 2 s */
+			n_unsettled++;
+			fprintf(stderr, "dur_shim: io_uring did not settle before an FSYNC snapshot "
+					"(%llu times)\n", n_unsettled);
+			return;
+		}
+		usleep(10);
+	}
+}
+
+static void uring_submitted(struct io_uring *ring, int r)
+{
+	if (r <= 0)
+		return;
+	pthread_mutex_lock(&lock);
+	unsigned *base, *sub = ring_slot(ring, &base);
+	if (sub)
+		*sub += (unsigned)r;
+	pthread_mutex_unlock(&lock);
+}
+
 /* The SQEs queued since the last submission (liburing 2.x: sqe_head..sqe_tail). */
 static void uring_seen(struct io_uring *ring)
 {
 	struct io_uring_sq *sq = &ring->sq;
+	bool settled = false;
 	pthread_mutex_lock(&lock);
 	for (unsigned i = sq->sqe_head; i != sq->sqe_tail; i++) {
 		const struct io_uring_sqe *e = &sq->sqes[i & sq->ring_mask];
@@ -236,6 +302,9 @@ static void uring_seen(struct io_uring *ring)
 			continue;
 		if (e->opcode == IORING_OP_FSYNC) {
 			n_uring_fsync++;
+			if (!settled)
+				uring_settle(ring);
+			settled = true;
 			snapshot(e->fd);
 		} else if ((e->opcode == IORING_OP_WRITEV || e->opcode == IORING_OP_WRITE) &&
 			   (kind(e->fd) == 2 || (e->rw_flags & (RWF_DSYNC | RWF_SYNC)))) {
@@ -254,12 +323,27 @@ static void uring_seen(struct io_uring *ring)
 int io_uring_submit(struct io_uring *ring)
 {
 	uring_seen(ring);
-	return REAL(io_uring_submit)(ring);
+	int r = REAL(io_uring_submit)(ring);
+	uring_submitted(ring, r);
+	return r;
 }
 
 int io_uring_submit_and_wait(struct io_uring *ring, unsigned wait_nr)
 {
 	uring_seen(ring);
-	return REAL(io_uring_submit_and_wait)(ring, wait_nr);
+	int r = REAL(io_uring_submit_and_wait)(ring, wait_nr);
+	uring_submitted(ring, r);
+	return r;
+}
+
+/* A ring set up later at the same address starts from zero. */
+void io_uring_queue_exit(struct io_uring *ring)
+{
+	pthread_mutex_lock(&lock);
+	for (int i = 0; i < MAXRING; i++)
+		if (rings[i].ring == ring)
+			rings[i].ring = NULL;
+	pthread_mutex_unlock(&lock);
+	REAL(io_uring_queue_exit)(ring);
 }
 #endif
