@@ -44,6 +44,14 @@
 
 #define MAXFD 4096
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+/*
+ * Held shared by a pwrite*() on an image descriptor for the length of the system call, and
+ * exclusively (taken before lock) while the image is copied into the durable copy: a copy that
+ * raced another thread's pwrite (the thread-pool host end runs a FLUSH's fdatasync next to
+ * writes) took a half-written block. A write still running when the sync was called was not
+ * complete, so the sync need not cover it; waiting for it gives "newer than required".
+ */
+static pthread_rwlock_t wlock = PTHREAD_RWLOCK_WRITER_NONRECURSIVE_INITIALIZER_NP;
 static unsigned char fdkind[MAXFD]; /* 0 other, 1 image, 2 image opened O_DSYNC/O_SYNC */
 static unsigned long long n_sync, n_dsync_writes, n_uring_fsync, n_uring_dsync;
 
@@ -74,10 +82,17 @@ static int durable_fd(void)
 	return REAL(open)(p, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 }
 
-/* Durable copy := the image now. Called with the lock held. */
+/*
+ * Durable copy := the image now. Called with wlock held exclusively and the lock held. Written
+ * to a new file renamed over the old one, so that a reader (the test's check, on another
+ * thread than a pool worker's fdatasync) sees the old copy or the new one, never half of each.
+ */
 static void snapshot(int imgfd)
 {
-	int d = durable_fd();
+	char p[4096], t[4100];
+	snprintf(p, sizeof(p), "%s.durable", getenv("VPLAT_DUR_IMAGE"));
+	snprintf(t, sizeof(t), "%s.tmp", p);
+	int d = REAL(open)(t, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (d < 0)
 		return;
 	static char buf[1 << 16];
@@ -88,6 +103,7 @@ static void snapshot(int imgfd)
 		off += n;
 	}
 	close(d);
+	rename(t, p);
 }
 
 /* Durable copy gets these bytes at @off. Called with the lock held. */
@@ -112,6 +128,7 @@ static void opened(int fd, const char *path, int flags)
 {
 	if (fd < 0 || fd >= MAXFD)
 		return;
+	pthread_rwlock_wrlock(&wlock);
 	pthread_mutex_lock(&lock);
 	fdkind[fd] = is_image(path) ? ((flags & (O_DSYNC | O_SYNC)) ? 2 : 1) : 0;
 	if (fdkind[fd]) {
@@ -123,6 +140,7 @@ static void opened(int fd, const char *path, int flags)
 			snapshot(fd);
 	}
 	pthread_mutex_unlock(&lock);
+	pthread_rwlock_unlock(&wlock);
 }
 
 int open(const char *path, int flags, ...)
@@ -181,7 +199,12 @@ static void wrote(int fd, const struct iovec *v, int n, off_t off, ssize_t got, 
 
 ssize_t pwrite(int fd, const void *buf, size_t len, off_t off)
 {
+	bool img = kind(fd) != 0;
+	if (img)
+		pthread_rwlock_rdlock(&wlock);
 	ssize_t r = REAL(pwrite)(fd, buf, len, off);
+	if (img)
+		pthread_rwlock_unlock(&wlock);
 	struct iovec v = {(void *)buf, len};
 	wrote(fd, &v, 1, off, r, 0);
 	return r;
@@ -190,7 +213,12 @@ ssize_t pwrite64(int fd, const void *buf, size_t len, off_t off) __attribute__((
 
 ssize_t pwritev(int fd, const struct iovec *v, int n, off_t off)
 {
+	bool img = kind(fd) != 0;
+	if (img)
+		pthread_rwlock_rdlock(&wlock);
 	ssize_t r = REAL(pwritev)(fd, v, n, off);
+	if (img)
+		pthread_rwlock_unlock(&wlock);
 	wrote(fd, v, n, off, r, 0);
 	return r;
 }
@@ -199,7 +227,12 @@ ssize_t pwritev64(int fd, const struct iovec *v, int n, off_t off)
 
 ssize_t pwritev2(int fd, const struct iovec *v, int n, off_t off, int flags)
 {
+	bool img = kind(fd) != 0;
+	if (img)
+		pthread_rwlock_rdlock(&wlock);
 	ssize_t r = REAL(pwritev2)(fd, v, n, off, flags);
+	if (img)
+		pthread_rwlock_unlock(&wlock);
 	wrote(fd, v, n, off, r, flags);
 	return r;
 }
@@ -210,10 +243,12 @@ static void synced(int fd, int r)
 {
 	if (r != 0 || !kind(fd))
 		return;
+	pthread_rwlock_wrlock(&wlock);
 	pthread_mutex_lock(&lock);
 	n_sync++;
 	snapshot(fd);
 	pthread_mutex_unlock(&lock);
+	pthread_rwlock_unlock(&wlock);
 }
 
 int fdatasync(int fd)
@@ -295,6 +330,7 @@ static void uring_seen(struct io_uring *ring)
 {
 	struct io_uring_sq *sq = &ring->sq;
 	bool settled = false;
+	pthread_rwlock_wrlock(&wlock);
 	pthread_mutex_lock(&lock);
 	for (unsigned i = sq->sqe_head; i != sq->sqe_tail; i++) {
 		const struct io_uring_sqe *e = &sq->sqes[i & sq->ring_mask];
@@ -318,6 +354,7 @@ static void uring_seen(struct io_uring *ring)
 		}
 	}
 	pthread_mutex_unlock(&lock);
+	pthread_rwlock_unlock(&wlock);
 }
 
 int io_uring_submit(struct io_uring *ring)
