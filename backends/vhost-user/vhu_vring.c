@@ -100,14 +100,17 @@ int vplat_vhu_set_status(struct vplat_vhu_backend *b, uint8_t status)
 	uint8_t early = status & (S_ACK | S_DRV);
 	if ((s | early) != s)
 		vplat_device_set_status(b->dev, s | early);
-	/* A front end that reports the driver's status reports FEATURES_OK only after
-	 * ACKNOWLEDGE and DRIVER (VPLAT-CORE-017); otherwise the driver is out of order and
-	 * FEATURES_OK stays clear. (Without SET_STATUS, as from QEMU 7.2 for most devices, the
-	 * features are applied when the first ring starts: vplat_vhu_ensure_features().) */
+	/* FEATURES_OK is set from SET_STATUS only after ACKNOWLEDGE and DRIVER (VPLAT-CORE-017):
+	 * a front end that forwards the driver's status out of order reads FEATURES_OK back
+	 * clear. QEMU 7.2 does not forward the driver's status: after SET_FEATURES it sends
+	 * FEATURES_OK alone (vhost_user_add_status()) and never reads it back; for it, as for
+	 * front ends without SET_STATUS, the features are applied when the first ring starts
+	 * (vplat_vhu_ensure_features()), so this is not an error. */
 	if ((status & S_FOK) && (status & (S_ACK | S_DRV)) != (S_ACK | S_DRV)) {
-		vplat_vhu_log(b, VPLAT_VHU_LOG_WARN, "SET_STATUS 0x%02x: FEATURES_OK without "
-			      "ACKNOWLEDGE and DRIVER refused", status);
-		return 0; /* refused: GET_STATUS shows FEATURES_OK clear */
+		vplat_vhu_log(b, VPLAT_VHU_LOG_DEBUG, "SET_STATUS 0x%02x: FEATURES_OK without "
+			      "ACKNOWLEDGE and DRIVER not applied (features apply when a ring "
+			      "starts)", status);
+		return 0; /* GET_STATUS shows FEATURES_OK clear */
 	}
 	if ((status & S_FOK) && vplat_vhu_ensure_features(b))
 		return 0; /* refused: GET_STATUS shows FEATURES_OK clear */
