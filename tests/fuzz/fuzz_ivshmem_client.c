@@ -37,6 +37,7 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
+#include "fuzz_fds.h"
 #include "vplat/error.h"
 #include "vplat/fabric/ivshmem_server.h"
 
@@ -57,36 +58,6 @@ static int lfd = -1, evfd[2], memfd_ = -1, base_fds, base_ours;
 static struct msg script[NMSG];
 static unsigned nscript;
 static sem_t go, done;
-
-static int count_fds(void)
-{
-	static struct pollfd p[256];
-	for (int i = 0; i < 256; i++)
-		p[i] = (struct pollfd){.fd = i};
-	if (poll(p, 256, 0) < 0)
-		abort();
-	int n = 0;
-	for (int i = 0; i < 256; i++)
-		n += !(p[i].revents & POLLNVAL);
-	return n;
-}
-
-/* Descriptors of the kinds this target passes around: sockets, eventfds, memfds. */
-static int count_ours(void)
-{
-	int n = 0;
-	for (int f = 0; f < 256; f++) {
-		char l[40], t[64];
-		snprintf(l, sizeof(l), "/proc/self/fd/%d", f);
-		ssize_t k = readlink(l, t, sizeof(t) - 1);
-		if (k <= 0)
-			continue;
-		t[k] = 0;
-		n += !strncmp(t, "socket:", 7) || !strncmp(t, "anon_inode:[eventfd]", 20) ||
-		     !strncmp(t, "/memfd:", 7);
-	}
-	return n;
-}
 
 static void put_le64(uint8_t *b, int64_t v)
 {
@@ -157,8 +128,8 @@ static void setup(void)
 		abort();
 	while (sem_wait(&done))
 		;
-	base_fds = count_fds();
-	base_ours = count_ours();
+	base_fds = fz_count_fds();
+	base_ours = fz_count_ours(false, NULL);
 }
 
 /* Model of the client's peer table. */
@@ -289,10 +260,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* Cheap check first; a difference is looked at closely, because libFuzzer opens pipes of
 	 * its own to llvm-symbolizer the first time it prints a new function: only sockets,
 	 * eventfds and memfds count. */
-	if (count_fds() != base_fds) {
-		if (count_ours() != base_ours)
+	if (fz_count_fds() != base_fds) {
+		if (fz_count_ours(false, NULL) != base_ours)
 			abort();
-		base_fds = count_fds(); /* not ours: the runtime's, from now on */
+		base_fds = fz_count_fds(); /* not ours: the runtime's, from now on */
 	}
 	return 0;
 }

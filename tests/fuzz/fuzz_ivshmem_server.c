@@ -7,33 +7,20 @@
  * descriptor; a client that sends anything or hangs up is gone after its dispatch; the peer
  * count matches the server's client sockets; no descriptor leaks once the server is destroyed.
  */
+#define _GNU_SOURCE /* readlink() in fuzz_fds.h */
 #include <poll.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include "fuzz_fds.h"
 #include "vplat/error.h"
 #include "vplat/fabric/ivshmem_server.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define SLOTS 6
-
-/* Open descriptors among the first 256: one poll() (closed ones answer POLLNVAL), much
- * cheaper than listing /proc/self/fd for every input. */
-static int count_fds(void)
-{
-	static struct pollfd p[256];
-	for (int i = 0; i < 256; i++)
-		p[i] = (struct pollfd){.fd = i};
-	if (poll(p, 256, 0) < 0)
-		abort();
-	int n = 0;
-	for (int i = 0; i < 256; i++)
-		n += !(p[i].revents & POLLNVAL);
-	return n;
-}
 
 /* Read everything pending on a client end; check the message framing. */
 static void drain(int fd)
@@ -73,7 +60,7 @@ static void drain(int fd)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	int before = count_fds();
+	int before = fz_count_fds();
 	struct vplat_ivshmem_server *s = NULL;
 	struct vplat_ivshmem_server_config cfg = {
 		.path = NULL, .shm_size = 4096, .vectors = 2, .max_peers = 4};
@@ -178,7 +165,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			drain(cli[i]);
 			close(cli[i]);
 		}
-	if (count_fds() != before)
+	if (fz_count_fds() != before)
 		abort();
 	return 0;
 }

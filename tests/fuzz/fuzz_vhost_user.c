@@ -40,6 +40,7 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include "fuzz_fds.h"
 #include "vplat/error.h"
 #include "vplat/rng.h"
 #include "vplat/backend/vhost_user.h"
@@ -58,42 +59,8 @@ static uint8_t *ram;  /* our mapping of pool[0] */
 static size_t dirty;  /* bytes of ram the previous input may have changed */
 static int base_fds, base_ours;
 
-static int count_fds(void)
-{
-	static struct pollfd p[256];
-	for (int i = 0; i < 256; i++)
-		p[i] = (struct pollfd){.fd = i};
-	if (poll(p, 256, 0) < 0)
-		abort();
-	int n = 0;
-	for (int i = 0; i < 256; i++)
-		n += !(p[i].revents & POLLNVAL);
-	return n;
-}
-
-/* Descriptors of the kinds this target passes around (sockets, eventfds, memfds, the pool's
- * pipe); a differing plain count is looked at this way, because libFuzzer opens pipes of its
- * own to llvm-symbolizer the first time it prints a new function. Names them on stderr when
- * @p say. */
+/* The /proc name of the pool's pipe, counted as ours by fz_count_ours(). */
 static char pool_pipe[64];
-static int count_ours(bool say)
-{
-	int n = 0;
-	for (int f = 0; f < 256; f++) {
-		char l[40], t[64];
-		snprintf(l, sizeof(l), "/proc/self/fd/%d", f);
-		ssize_t k = readlink(l, t, sizeof(t) - 1);
-		if (k <= 0)
-			continue;
-		t[k] = 0;
-		if (say)
-			fprintf(stderr, "fd %d: %s\n", f, t);
-		n += !strncmp(t, "socket:", 7) || !strncmp(t, "anon_inode:[eventfd]", 20) ||
-		     !strncmp(t, "/memfd:", 7) || !strcmp(t, pool_pipe);
-	}
-	return n;
-}
-
 static int memfd(size_t len)
 {
 	int fd = memfd_create("vplat-fuzz", MFD_CLOEXEC);
@@ -124,8 +91,8 @@ static void setup(void)
 	snprintf(l, sizeof(l), "/proc/self/fd/%d", pool[6]);
 	if (readlink(l, pool_pipe, sizeof(pool_pipe) - 1) <= 0)
 		abort();
-	base_fds = count_fds();
-	base_ours = count_ours(false);
+	base_fds = fz_count_fds();
+	base_ours = fz_count_ours(false, pool_pipe);
 }
 
 /* Read every reply pending on the front end's socket; close the descriptors that came with it. */
@@ -278,12 +245,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	close(front);
 	if (b.nregions != 0 || b.inflight.map)
 		abort();
-	if (count_fds() != base_fds) {
-		if (count_ours(false) != base_ours) {
-			count_ours(true);
+	if (fz_count_fds() != base_fds) {
+		if (fz_count_ours(false, pool_pipe) != base_ours) {
+			fz_count_ours(true, pool_pipe);
 			abort();
 		}
-		base_fds = count_fds(); /* not ours: the runtime's, from now on */
+		base_fds = fz_count_fds(); /* not ours: the runtime's, from now on */
 	}
 	return 0;
 }
