@@ -223,7 +223,7 @@ static void print_cmd(const char *pre, char *const *av)
 
 int main(int argc, char **argv)
 {
-	struct cfg c = {.dir = "/dev/shm", .rate = 2000, .seconds = 3, .cpu_be = -2, .cpu_drv = -2};
+	struct cfg c = {.dir = "/dev/shm", .rate = 500, .seconds = 3, .cpu_be = -2, .cpu_drv = -2};
 	const char *testpmd = "dpdk-testpmd";
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -235,7 +235,7 @@ int main(int argc, char **argv)
 			       "PATH|none] [--rate R]\n                        [--seconds S] [--dir DIR] "
 			       "[--cpus B,D] [--machine]\n\n"
 			       "DESCRIPTION\n    Driver A sends a 64-byte frame to driver B, B answers; "
-			       "exchanges start at a\n    fixed rate (open loop, default 2000/s) and each "
+			       "exchanges start at a\n    fixed rate (open loop, default 500/s) and each "
 			       "round trip counts from its\n    scheduled start. Prints p50/p99/p99.9 "
 			       "per back end and its command line.\n\n"
 			       "EXIT STATUS\n    0 measured; 1 vplat's back end failed; 2 bad arguments\n");
