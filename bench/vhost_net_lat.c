@@ -50,6 +50,16 @@ static void pin(int cpu)
 	sched_setaffinity(0, sizeof(set), &set);
 }
 
+/* Undo the drivers' pinning in a child that places its own threads (testpmd's -l). */
+static void pin_all(void)
+{
+	cpu_set_t set;
+	CPU_ZERO(&set);
+	for (long i = 0; i < sysconf(_SC_NPROCESSORS_ONLN) && i < CPU_SETSIZE; i++)
+		CPU_SET((int)i, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+}
+
 static int drv_up(struct drv *n, const char *sock, uint8_t me, uint8_t peer)
 {
 	memset(n, 0, sizeof(*n));
@@ -138,11 +148,14 @@ struct cfg {
 	bool machine;
 };
 
-static pid_t spawn(const struct cfg *c, char *const *av, const char *wait_sock)
+static pid_t spawn(const struct cfg *c, char *const *av, const char *wait_sock, bool do_pin)
 {
 	pid_t p = fork();
 	if (p == 0) {
-		pin(c->cpu_be);
+		if (do_pin)
+			pin(c->cpu_be);
+		else
+			pin_all();
 		int fd = fileno(fopen("/dev/null", "w"));
 		if (fd >= 0 && !getenv("VNL_VERBOSE")) {
 			dup2(fd, 1);
@@ -178,19 +191,21 @@ static int measure(const struct cfg *c, const char *sa, const char *sb, struct b
 	}
 	/* warm-up: the switch learns both MACs; DPDK's ports come up */
 	uint32_t seq = 0;
-	for (int k = 0; k < 100 && !rc; k++, seq++) {
+	for (int k = 0, fails = 0; k < 100 && !rc; k++, seq++) {
 		rc = drv_send(&a, seq);
 		if (!rc)
-			rc = drv_recv(&b, seq, 2000);
+			rc = drv_recv(&b, seq, 200);
 		if (!rc)
 			rc = drv_send(&b, seq | 0x80000000u);
 		if (!rc)
-			rc = drv_recv(&a, seq | 0x80000000u, 2000);
-		if (rc && k < 50) { /* a back end still starting: retry */
+			rc = drv_recv(&a, seq | 0x80000000u, 200);
+		if (rc && ++fails < 10) { /* a back end still starting: retry */
 			rc = 0;
 			usleep(20000);
 		}
 	}
+	if (rc)
+		fprintf(stderr, "bench-vhost-net-lat: no frame came through in the warm-up\n");
 	struct bh_pace pace;
 	uint64_t n = (uint64_t)(c->seconds * c->rate);
 	bh_pace_init(&pace, (uint64_t)(1e9 / c->rate));
@@ -301,7 +316,7 @@ int main(int argc, char **argv)
 	if (c.machine)
 		print_cmd("CMD net-pingpong vplat ", av0);
 	bh_init(&h[0]);
-	pid_t p = spawn(&c, av0, sb);
+	pid_t p = spawn(&c, av0, sb, true);
 	if (p > 0) {
 		ok[0] = measure(&c, sa, sb, &h[0]) == 0;
 		kill(p, SIGTERM);
@@ -314,19 +329,23 @@ int main(int argc, char **argv)
 	bool have_pmd = testpmd && (strchr(testpmd, '/') ? access(testpmd, X_OK) == 0
 				    : system("command -v dpdk-testpmd >/dev/null 2>&1") == 0);
 	if (have_pmd) {
-		char v0[700], v1[700], core[16], pfx[64];
+		char v0[700], v1[700], core[32], mcore[16], pfx[64];
 		snprintf(v0, sizeof(v0), "net_vhost0,iface=%s,queues=1", sa);
 		snprintf(v1, sizeof(v1), "net_vhost1,iface=%s,queues=1", sb);
-		snprintf(core, sizeof(core), "%d", c.cpu_be < 0 ? 0 : c.cpu_be);
+		/* testpmd needs a main lcore besides the forwarding one: main on the drivers'
+		 * CPU (it sleeps), forwarding (busy polling) on the back end's. */
+		int fwd = c.cpu_be < 0 ? 1 : c.cpu_be, mainc = c.cpu_drv < 0 ? 0 : c.cpu_drv;
+		snprintf(core, sizeof(core), "%d,%d", mainc < fwd ? mainc : fwd, mainc < fwd ? fwd : mainc);
+		snprintf(mcore, sizeof(mcore), "%d", mainc);
 		snprintf(pfx, sizeof(pfx), "--file-prefix=vnl%d", (int)getpid());
-		char *av1[] = {(char *)testpmd, "-l", core, "--no-huge", "-m", "512", "--no-pci", pfx,
+		char *av1[] = {(char *)testpmd, "-l", core, "--main-lcore", mcore, "--no-huge", "-m", "512", "--no-pci", pfx,
 			       "--vdev", v0, "--vdev", v1, "--", "--forward-mode=io",
 			       "--auto-start", "--no-lsc-interrupt", "--total-num-mbufs=4096", NULL};
 		print_cmd("command dpdk: ", av1);
 		if (c.machine)
 			print_cmd("CMD net-pingpong dpdk-net_vhost ", av1);
 		bh_init(&h[1]);
-		pid_t q = spawn(&c, av1, sb);
+		pid_t q = spawn(&c, av1, sb, false);
 		if (q > 0) {
 			ok[1] = measure(&c, sa, sb, &h[1]) == 0;
 			kill(q, SIGINT);
