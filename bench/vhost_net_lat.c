@@ -210,6 +210,11 @@ static int measure(const struct cfg *c, const char *sa, const char *sb, struct b
 	/* Closed-loop capacity (200 exchanges back to back): the open-loop rate must stay well
 	 * below it, or the figure is the backlog's, not the back end's. The first back end
 	 * measured fixes the rate for all (same load for each). */
+	if (rc) {
+		drv_down(&a);
+		drv_down(&b);
+		return -1;
+	}
 	uint64_t t0 = bh_now_ns();
 	for (int k = 0; k < 200 && !rc; k++, seq++) {
 		rc = drv_send(&a, seq);
