@@ -101,9 +101,10 @@ int vplat_reg_update(struct vplat_reg *r, uint32_t vm, uint64_t count, uint64_t 
 	} else {
 		/* unchanged */
 	}
-	if (was == v->throttled)
-		return (int)VPLAT_REG_NONE;
-	return v->throttled ? (int)VPLAT_REG_THROTTLE : (int)VPLAT_REG_RELEASE;
+	enum vplat_reg_action act = VPLAT_REG_NONE;
+	if (was != v->throttled)
+		act = v->throttled ? VPLAT_REG_THROTTLE : VPLAT_REG_RELEASE;
+	return (int)act;
 }
 
 uint64_t vplat_reg_remaining(const struct vplat_reg *r, uint32_t vm)
