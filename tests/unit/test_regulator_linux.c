@@ -174,6 +174,8 @@ START_TEST(task_clock_counts_and_signal_throttles)
 		VPLAT_SKIP("perf_event_open(task-clock) not permitted here");
 	}
 	ck_assert_int_eq(rc, 0);
+	/* A second counter on the same task: the VM's count is the sum of its counters. */
+	ck_assert_int_eq(vplat_hreg_perf_add(&p, 0, pid), 0);
 	struct vplat_hreg_signal s;
 	memset(&s, 0, sizeof(s));
 	ck_assert_int_eq(vplat_hreg_signal_add(&s, 0, pid), 0);
@@ -193,6 +195,12 @@ START_TEST(task_clock_counts_and_signal_throttles)
 	}
 	ck_assert_msg(stopped, "the child never used 5 ms of CPU in 5 s");
 	ck_assert_int_eq(wait_state(pid, 1), 'T');
+	uint64_t sum = 0, a = 0, b = 0;
+	ck_assert_int_eq(vplat_hreg_perf_source.read(&p, 0, &sum), 0);
+	ck_assert_int_eq(read(p.fd[0][0], &a, sizeof(a)), (int)sizeof(a));
+	ck_assert_int_eq(read(p.fd[0][1], &b, sizeof(b)), (int)sizeof(b));
+	ck_assert_uint_eq(sum, a + b); /* stopped: the counters stand still */
+	ck_assert_uint_gt(a, 0);
 	struct vplat_reg_stats st;
 	vplat_reg_get_stats(&h.core, 0, &st);
 	ck_assert_uint_ge(st.events, 5 * MS);
