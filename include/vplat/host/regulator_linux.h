@@ -149,13 +149,16 @@ VPLAT_API void vplat_hreg_perf_init(struct vplat_hreg_perf *p, enum vplat_hreg_p
  * Count the events of thread (or single-threaded process) @p tid for VM @p vm. For a
  * process with several threads, add each of /proc/PID/task/.
  *
+ * @param p    the source's context (vplat_hreg_perf_init() first)
+ * @param vm   VM index, below VPLAT_HREG_MAX_VMS
+ * @param tid  thread or process id
  * @return 0; VPLAT_EINVAL for a bad VM; VPLAT_ENOSPC when the VM has VPLAT_HREG_MAX_TASKS;
  *         VPLAT_ENOTSUP when the event is not counted on this machine (no PMU);
  *         VPLAT_EPERM or VPLAT_ENOENT from perf_event_open()
  */
 VPLAT_API int vplat_hreg_perf_add(struct vplat_hreg_perf *p, uint32_t vm, pid_t tid);
 
-/** Close every counter of @p p. */
+/** Close every counter of @p p. @param p  the source's context */
 VPLAT_API void vplat_hreg_perf_fini(struct vplat_hreg_perf *p);
 
 /** The cooperative shared-memory source (ctx: a struct vplat_hreg_shm). */
@@ -179,6 +182,9 @@ VPLAT_API extern const struct vplat_hreg_throttle_ops vplat_hreg_signal_throttle
 /**
  * Add process @p pid to VM @p vm of a signal throttle.
  *
+ * @param s    the throttle's context
+ * @param vm   VM index, below VPLAT_HREG_MAX_VMS
+ * @param pid  a process (its whole thread group is stopped)
  * @return 0; VPLAT_EINVAL; VPLAT_ENOSPC when the VM is full
  */
 VPLAT_API int vplat_hreg_signal_add(struct vplat_hreg_signal *s, uint32_t vm, pid_t pid);
@@ -197,6 +203,8 @@ VPLAT_API extern const struct vplat_hreg_throttle_ops vplat_hreg_cgroup_throttle
  * whichever exists and opens for writing.
  *
  * @param c    caller storage, all fd -1 before the first call (vplat_hreg_cgroup_init())
+ * @param vm   VM index, below VPLAT_HREG_MAX_VMS
+ * @param dir  the cgroup's directory
  * @return 0; VPLAT_EINVAL; VPLAT_ENOTSUP when neither file is writable there
  */
 VPLAT_API int vplat_hreg_cgroup_open(struct vplat_hreg_cgroup *c, uint32_t vm, const char *dir);
@@ -204,7 +212,8 @@ VPLAT_API int vplat_hreg_cgroup_open(struct vplat_hreg_cgroup *c, uint32_t vm, c
 /** @param c  caller storage: every VM unused */
 VPLAT_API void vplat_hreg_cgroup_init(struct vplat_hreg_cgroup *c);
 
-/** Close every file of @p c (thawing nothing: call vplat_hreg_release_all() first). */
+/** Close every file of @p c (thawing nothing: call vplat_hreg_release_all() first).
+ *  @param c  the throttle's context */
 VPLAT_API void vplat_hreg_cgroup_fini(struct vplat_hreg_cgroup *c);
 
 #ifdef __cplusplus
