@@ -572,6 +572,7 @@ int main(int argc, char **argv)
 		struct shared *sh = malloc(sizeof(*sh));
 		victim(64, 2000, seconds, sh);
 		printf("%llu rounds\n", (unsigned long long)sh->nsamples);
+		free(sh);
 		return 0;
 	}
 	usage(stderr);
