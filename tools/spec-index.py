@@ -5,7 +5,9 @@
 usage: tools/spec-index.py [--write] [--trace REPORT.json ... --out FILE.md]
 
 Reads every requirement line of spec/*.md (format in spec/README.md), the requirement IDs that
-conformance tests name (VPLAT_TEST lines in conformance/tests), and spec/untested.md.
+conformance tests name (VPLAT_TEST lines in conformance/tests), those that Check unit tests name
+(a `/* covers: ID ... */` line opening a START_TEST body in tests/unit/test_*.c, for what only
+the platform side can observe), and spec/untested.md.
 
 Checks (exit status 1 on any failure, with one line per problem):
   - every requirement line is well formed and every ID is unique;
@@ -57,6 +59,32 @@ def load_tests():
             m = TEST.match(line)
             if m:
                 tests[m.group(1)] = m.group(2).split()
+    return tests
+
+
+UNIT_TEST = re.compile(r"^START_TEST\(([a-z0-9_]+)\)")
+COVERS = re.compile(r"^\s*/\* covers: ((?:VPLAT-[A-Z]+-\d{3} ?)+) \*/")
+
+
+def load_unit_tests():
+    """Check tests (tests/unit/test_*.c) whose body starts with a line
+    `/* covers: VPLAT-X-NNN ... */` right after START_TEST(name): named unit.FILE:NAME."""
+    tests = {}
+    for path in sorted(glob.glob(os.path.join(ROOT, "tests", "unit", "test_*.c"))):
+        base = os.path.splitext(os.path.basename(path))[0]
+        name = None
+        for line in open(path, encoding="utf-8"):
+            m = UNIT_TEST.match(line)
+            if m:
+                name = m.group(1)
+                continue
+            if name and line.strip() == "{":
+                continue
+            if name:
+                c = COVERS.match(line)
+                if c:
+                    tests[f"unit.{base}:{name}"] = c.group(1).split()
+            name = None
     return tests
 
 
@@ -126,6 +154,7 @@ def main(argv):
     errors = []
     reqs = load_reqs(errors)
     tests = load_tests()
+    tests.update(load_unit_tests())
     untested = load_untested(errors)
     ids = {r[0] for r in reqs}
     tested = {i for v in tests.values() for i in v}
