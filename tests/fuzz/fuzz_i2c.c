@@ -6,7 +6,9 @@
  * layouts (segment counts, directions, lengths) and FAIL_NEXT chaining, kicks, and drains.
  * Every used length must fit the request's writable part, every written status must be OK
  * or ERR, and the device must never need a reset (the rings the driver builds are valid).
- * Guest RAM is set up once per process (fuzz_lb.h).
+ * Byte 0: bit 0 packed ring, bit 1 indirect descriptors (one ring slot per request, as Linux
+ * sends them; lets a group outgrow the device's limit in a 32-entry ring). Guest RAM is set up
+ * once per process (fuzz_lb.h).
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -124,10 +126,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	uint64_t want = VPLAT_BIT(VPLAT_VIRTIO_F_VERSION_1) |
 			VPLAT_BIT(VPLAT_VIRTIO_I2C_F_ZERO_LENGTH_REQUEST) |
-			VPLAT_BIT(VPLAT_VIRTIO_F_IN_ORDER);
+			VPLAT_BIT(VPLAT_VIRTIO_F_IN_ORDER) | VPLAT_BIT(VPLAT_VIRTIO_F_INDIRECT_DESC);
 	if (size && (data[0] & 1))
 		want |= VPLAT_BIT(VPLAT_VIRTIO_F_RING_PACKED);
 	if (vplat_val_negotiate(&f.v, want) || vplat_val_vq_setup(&f.v, &f.rq, 0, 32) ||
+	    (size && (data[0] & 2) && vplat_val_vq_use_indirect(&f.rq, true)) ||
 	    vplat_val_driver_ok(&f.v))
 		abort();
 	uint64_t mark = vplat_val_mem_mark(&f.lb.dma);
@@ -138,6 +141,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			drain(&f);
 		}
 		step(&f, data + off, n);
+		if (f.d.npend > VPLAT_I2C_GROUP_MAX || f.d.used > VPLAT_I2C_GROUP_BYTES)
+			abort(); /* the open group stays within the device's storage */
 		/* Buffers are reused only when none is in flight (held groups pin memory). */
 		if (!f.rq.inflight) {
 			vplat_val_mem_release(&f.lb.dma, mark);
