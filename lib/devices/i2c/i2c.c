@@ -48,7 +48,8 @@ static void req_complete(struct vplat_i2c *d, const struct vplat_chain *c,
 				(void)memset(m->buf, 0, m->len);
 			(void)vplat_chain_write(c, 0, m->buf, m->len);
 		}
-		(void)vplat_chain_write(c, st, &status, 1);
+		struct vplat_virtio_i2c_in_hdr in = {.status = status};
+		(void)vplat_chain_write(c, st, &in, sizeof(in));
 		w = (uint32_t)c->write_len;
 	} else if (c->write_tail) {
 		*c->write_tail = status; /* a chain too long to map that still ends writable */
@@ -142,8 +143,10 @@ static void rq_process(struct vplat_i2c *d)
 		bool ok;
 		if (rc == VPLAT_E2BIG) {
 			/* Too many segments: nothing of it is mapped, its flags are unknown. */
-			p->chain.nread = p->chain.nwrite = 0;
-			p->chain.read_len = p->chain.write_len = 0;
+			p->chain.nread = 0;
+			p->chain.nwrite = 0;
+			p->chain.read_len = 0;
+			p->chain.write_len = 0;
 			ok = false;
 		} else if (rc != 0) {
 			break;
