@@ -20,9 +20,9 @@ vplat-conform JSON reports) to --out.
 import glob, json, os, re, sys
 
 ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-REQ = re.compile(r"^- `(VPLAT-[A-Z]+-\d{3})` \*\*(MUST|SHOULD|MAY|WITHDRAWN)\*\*: (.+) \[origin: (.+)\]$")
+REQ = re.compile(r"^- `(VPLAT-[A-Z][A-Z0-9]*-\d{3})` \*\*(MUST|SHOULD|MAY|WITHDRAWN)\*\*: (.+) \[origin: (.+)\]$")
 TEST = re.compile(r'^VPLAT_TEST\(([a-z0-9_]+),\s*"([^"]*)"')
-UNTESTED = re.compile(r"^- `(VPLAT-[A-Z]+-\d{3})`: (.+)$")
+UNTESTED = re.compile(r"^- `(VPLAT-[A-Z][A-Z0-9]*-\d{3})`: (.+)$")
 
 
 def chapters():

@@ -22,6 +22,7 @@
 #include "vplat/console.h"
 #include "vplat/net.h"
 #include "vplat/gpio.h"
+#include "vplat/i2c.h"
 #include "vplat/can.h"
 #include "vplat/watchdog.h"
 #include "vplat/sp805.h"

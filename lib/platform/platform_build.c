@@ -129,6 +129,11 @@ static int options_of(struct vplat_platform *p, const struct pf_dev *d,
 			o->gpio.chip = d->gpio_chip;
 		}
 		break;
+	case VPLAT_PLATFORM_I2C:
+		o->i2c = (struct vplat_instance_i2c){.lm75 = d->lm75, .nlm75 = d->nlm75,
+						     .eeprom = d->eeprom, .neeprom = d->neeprom,
+						     .adapter = d->i2c_adapter};
+		break;
 	case VPLAT_PLATFORM_CAN:
 		o->can = (struct vplat_instance_can){.backend = VPLAT_INSTANCE_CAN_SOCKETCAN,
 						     .iface = d->socketcan,

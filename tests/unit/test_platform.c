@@ -21,6 +21,7 @@ int main(void)
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "testutil.h"
 #include "vplat/vplat.h"
@@ -634,6 +635,18 @@ static const struct bad bads[] = {
      VPLAT_EINVAL, "property \"ngpios\": only for the simulator"},
     {"gpio chip empty", DEV("gpio", "gpio-chip = \"\";"), VPLAT_EINVAL,
      "property \"gpio-chip\": must be one non-empty string"},
+    {"i2c lm75 cells", DEV("i2c", "lm75 = <0x48>;"), VPLAT_EINVAL,
+     "property \"lm75\": must be a list of 2-cell entries"},
+    {"i2c address", DEV("i2c", "lm75 = <0x80 0>;"), VPLAT_EINVAL,
+     "property \"lm75\": address 0x80 is not a 7-bit address"},
+    {"i2c address twice", DEV("i2c", "lm75 = <0x48 0>; eeprom = <0x48 256 8>;"), VPLAT_EEXIST,
+     "property \"eeprom\": address 0x48 is used twice"},
+    {"i2c eeprom size", DEV("i2c", "eeprom = <0x50 300 8>;"), VPLAT_EINVAL,
+     "property \"eeprom\": entry 0: size 300 and page 8 must be powers of two"},
+    {"i2c eeprom files", DEV("i2c", "eeprom = <0x50 256 8>; eeprom-files = \"a\", \"b\";"),
+     VPLAT_EINVAL, "property \"eeprom-files\": must list one file per \"eeprom\" entry (1"},
+    {"i2c adapter and sim", DEV("i2c", "i2c-adapter = \"/dev/i2c-1\"; lm75 = <0x48 0>;"),
+     VPLAT_EINVAL, "property \"lm75\": only for the simulated bus"},
 };
 
 START_TEST(validation_errors)
@@ -828,6 +841,38 @@ START_TEST(watchdog_node)
 }
 END_TEST
 
+/* An I2C node: simulated LM75 and EEPROM (the file is created and filled with 0xff). */
+START_TEST(i2c_node)
+{
+	NEED_DTC();
+	struct guest g;
+	guest_init(&g);
+	char err[512], path[256];
+	struct vplat_platform_options o = {.mem = guest_mem, .opaque = &g, .base_dir = tmpdir};
+	struct vplat_platform *p;
+	size_t len;
+	void *dtb = compile(ROOT_HEAD VM_HEAD
+			    "i2c@a000000 { compatible = \"vplat,virtio-i2c\"; transport = \"virtio-mmio\";"
+			    " reg = <0 0xa000000 0 0x200>; interrupts = <5>; lm75 = <0x48 21500>;"
+			    " eeprom = <0x50 256 8 0x51 4096 32>; eeprom-files = \"id.bin\", \"\"; };\n"
+			    VM_TAIL,
+			    &len);
+	ck_assert_ptr_nonnull(dtb);
+	ck_assert_msg(vplat_platform_load(&p, dtb, len, &o, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_uint_eq(vplat_platform_device_count(p), 1);
+	ck_assert_int_eq(vplat_platform_device(p, 0)->type, VPLAT_PLATFORM_I2C);
+	ck_assert_uint_eq(vplat_platform_dev(p, 0)->ops->device_id, 34);
+	ck_assert_str_eq(vplat_platform_type_name(VPLAT_PLATFORM_I2C), "i2c");
+	vplat_platform_free(p);
+	snprintf(path, sizeof(path), "%s/id.bin", tmpdir);
+	struct stat st;
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_int_eq(st.st_size, 256);
+	free(dtb);
+	free(g.ram);
+}
+END_TEST
+
 /* The binding's host-end choices: an asynchronous blk image, a host GPIO chip. */
 START_TEST(async_blk_and_gpio_chip)
 {
@@ -874,7 +919,7 @@ START_TEST(instance_factory)
 	guest_init(&g);
 	char err[256], path[128];
 	struct vplat_instance *in;
-	static const uint32_t ids[VPLAT_INSTANCE_NTYPES] = {4, 2, 3, 1, 41, 36, 35};
+	static const uint32_t ids[VPLAT_INSTANCE_NTYPES] = {4, 2, 3, 1, 41, 36, 35, 34};
 	snprintf(path, sizeof(path), "%s/disk.img", tmpdir);
 	struct vplat_instance_options o[VPLAT_INSTANCE_NTYPES] = {
 	    {.type = VPLAT_INSTANCE_RNG},
@@ -886,6 +931,7 @@ START_TEST(instance_factory)
 	    {.type = VPLAT_INSTANCE_GPIO, .gpio = {.lines = 4}},
 	    {.type = VPLAT_INSTANCE_CAN, .can = {.backend = VPLAT_INSTANCE_CAN_ECHO}},
 	    {.type = VPLAT_INSTANCE_WATCHDOG, .watchdog = {.min_timeout_ms = 2000}},
+	    {.type = VPLAT_INSTANCE_I2C},
 	};
 	log_lines = 0;
 	for (unsigned t = 0; t < VPLAT_INSTANCE_NTYPES; t++) {
@@ -1042,6 +1088,7 @@ int main(void)
 	tcase_add_test(tc, watchdog_node);
 	tcase_add_test(tc, instance_factory);
 	tcase_add_test(tc, async_blk_and_gpio_chip);
+	tcase_add_test(tc, i2c_node);
 	suite_add_tcase(s, tc);
 	return vplat_test_main(s);
 }

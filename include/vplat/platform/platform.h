@@ -54,6 +54,7 @@ enum vplat_platform_type {
 	VPLAT_PLATFORM_GPIO = 4,    /**< "vplat,virtio-gpio" */
 	VPLAT_PLATFORM_CAN = 5,     /**< "vplat,virtio-can" */
 	VPLAT_PLATFORM_WATCHDOG = 6, /**< "vplat,virtio-watchdog" */
+	VPLAT_PLATFORM_I2C = 7,     /**< "vplat,virtio-i2c" */
 };
 
 /** Transport of a device (its `transport` property). */
