@@ -678,6 +678,55 @@ START_TEST(filters_faults_and_rx_backlog)
 }
 END_TEST
 
+/* VPLAT-FFI-018: per-node identifier policy enforced by the bus. The device's node may send
+ * standard identifiers 0x100..0x1ff only and receives 0x200..0x2ff only: a forbidden identifier
+ * is answered NOT_OK and never reaches the bus; a frame it may not receive never reaches its
+ * Rxq. A generic port with a transmit policy gets VPLAT_EPERM.
+ * covers(unit.test_can): VPLAT-FFI-018 */
+START_TEST(identifier_policy_enforced)
+{
+	struct pair p;
+	pair_up(&p, _i, F_ALL, F_CLASSIC, NULL);
+	ck_assert_uint_eq(ctl(&p.n, START), OK);
+	struct vplat_can_filter may_send = {.id = 0x100, .mask = 0x700, .match_ext = true, .ext = false};
+	struct vplat_can_filter may_recv = {.id = 0x200, .mask = 0x700, .match_ext = true, .ext = false};
+	ck_assert_int_eq(vplat_canbus_node_set_tx_filters(p.n.bn, &may_send, 1), 0);
+	ck_assert_int_eq(vplat_canbus_node_set_filters(p.n.bn, &may_recv, 1), 0);
+	rx_post(&p.n, 4, 16 + 8);
+	tx(&p.n, 8, 0, 0x123);            /* allowed */
+	tx(&p.n, 8, 0, 0x223);            /* forbidden identifier */
+	tx(&p.n, 8, EXT, 0x123);          /* same number, extended: forbidden */
+	ck_assert_int_eq(tx_result(&p.n, NULL), OK);
+	ck_assert_int_eq(tx_result(&p.n, NULL), BAD);
+	ck_assert_int_eq(tx_result(&p.n, NULL), BAD);
+	vplat_canbus_run(p.bus, 0);
+	ck_assert_uint_eq(p.seen.n, 1);   /* only the allowed frame reached the bus */
+	ck_assert_uint_eq(p.seen.f[0].id, 0x123);
+	ck_assert_uint_eq(vplat_canbus_node_stats(p.n.bn)->tx_refused, 2);
+	/* reception: 0x123 is not for this node, 0x2aa is */
+	struct vplat_can_frame f = frame(0x123, 0, 2), g;
+	ck_assert_int_eq(vplat_canbus_port_send(p.port, &f), 0);
+	f = frame(0x2aa, 0, 2);
+	ck_assert_int_eq(vplat_canbus_port_send(p.port, &f), 0);
+	vplat_canbus_run(p.bus, 0);
+	ck_assert(rx_get(&p.n, &g));
+	ck_assert_uint_eq(g.id, 0x2aa);
+	ck_assert(!rx_get(&p.n, &g));
+	/* a generic port under a transmit policy is refused too */
+	struct vplat_can_filter only_7 = {.id = 0x700, .mask = 0x700};
+	ck_assert_int_eq(vplat_canbus_node_set_tx_filters(p.port, &only_7, 1), 0);
+	f = frame(0x2bb, 0, 2);
+	ck_assert_int_eq(vplat_canbus_port_send(p.port, &f), VPLAT_EPERM);
+	/* removed at run time: the device's 0x223 goes through */
+	ck_assert_int_eq(vplat_canbus_node_set_tx_filters(p.n.bn, NULL, 0), 0);
+	tx(&p.n, 8, 0, 0x223);
+	ck_assert_int_eq(tx_result(&p.n, NULL), OK);
+	vplat_canbus_run(p.bus, 0);
+	ck_assert_uint_eq(p.seen.n, 2);
+	pair_down(&p);
+}
+END_TEST
+
 START_TEST(txq_reset_and_device_reset_with_frames_in_flight)
 {
 	/* sec: Virtqueue Reset / Device Reset -- frames waiting for their late acknowledgement
@@ -750,6 +799,7 @@ static Suite *suite(void)
 	tcase_add_loop_test(tc, arbitration_by_priority, 0, 4);
 	tcase_add_loop_test(tc, babbling_node_rate_limited, 0, 4);
 	tcase_add_loop_test(tc, filters_faults_and_rx_backlog, 0, 4);
+	tcase_add_loop_test(tc, identifier_policy_enforced, 0, 4);
 	tcase_add_loop_test(tc, txq_reset_and_device_reset_with_frames_in_flight, 0, 4);
 	tcase_add_test(tc, socketcan_absent);
 	suite_add_tcase(s, tc);
