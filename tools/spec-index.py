@@ -20,13 +20,16 @@ vplat-conform JSON reports and CTest JUnit files) to --out.
 With --require-passed PREFIX (e.g. FFI), also fails unless every MUST whose ID starts with
 VPLAT-PREFIX- has a test that ran and passed in this run: a conformance test with a PASS in one
 of the --trace reports, or a CTest test passed (not skipped) in one of the --junit files.
+A MUST that vplat does not meet today is listed in spec/untested.md with a reason starting
+"**not met**": it is printed as a KNOWN GAP, not counted as passed, and does not fail the check.
 """
 import glob, json, os, re, sys
 
 ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 REQ = re.compile(r"^- `(VPLAT-[A-Z]+-\d{3})` \*\*(MUST|SHOULD|MAY|WITHDRAWN)\*\*: (.+) \[origin: (.+)\]$")
 TEST = re.compile(r'^VPLAT_TEST\(([a-z0-9_]+),\s*"([^"]*)"')
-COVERS = re.compile(r"covers\(([A-Za-z0-9_.+\-]+)\):((?:\s+VPLAT-[A-Z]+-\d{3})+)")
+# covers(NAME): then IDs, which may continue on the next comment lines (" * ", "# ", "// ").
+COVERS = re.compile(r"covers\(([A-Za-z0-9_.+\-]+)\):((?:(?:\s|\*|//|#)+VPLAT-[A-Z]+-\d{3})+)")
 UNTESTED = re.compile(r"^- `(VPLAT-[A-Z]+-\d{3})`: (.+)$")
 
 
@@ -72,9 +75,10 @@ def load_covers():
     covers = {}
     for ext in ("c", "h", "sh", "py", "txt", "cmake"):
         for path in glob.glob(os.path.join(ROOT, "tests", "**", "*." + ext), recursive=True):
-            for line in open(path, encoding="utf-8", errors="replace"):
-                for m in COVERS.finditer(line):
-                    covers.setdefault(m.group(1), set()).update(m.group(2).split())
+            text = open(path, encoding="utf-8", errors="replace").read()
+            for m in COVERS.finditer(text):
+                ids = re.findall(r"VPLAT-[A-Z]+-\d{3}", m.group(2))
+                covers.setdefault(m.group(1), set()).update(ids)
     return covers
 
 
@@ -218,6 +222,9 @@ def main(argv):
         if not want:
             errors.append(f"--require-passed {prefix}: no MUST has that prefix")
         for rid, level, chap, origin, text in want:
+            if not passed(rid, tests, covers, results, junit) and untested.get(rid, "").startswith("**not met**"):
+                print(f"spec-index: KNOWN GAP {rid}: {untested[rid][:200]}")
+                continue
             if not passed(rid, tests, covers, results, junit):
                 named = sorted([t for t, v in tests.items() if rid in v] + [c for c, v in covers.items() if rid in v])
                 errors.append(f"{rid}: no test that names it passed in this run"

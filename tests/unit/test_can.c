@@ -1,4 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+/* covers(unit.test_can): VPLAT-CAN-009 VPLAT-CAN-013 VPLAT-CAN-032 VPLAT-CAN-033 VPLAT-CAN-021
+ * (bus_off: status bit and configuration change, STOPPED, pending NOT_OK, START clears the bit
+ * before the request is used; late_tx_ack: OK only once the frame is on the bus) */
 /*
  * CAN device (sec: Device Types / CAN Device) and the virtual CAN bus, driven as guests would
  * through the loopback backend over virtio-mmio (_i bit 0 = 0) and virtio-pci (bit 0 = 1),
@@ -727,6 +730,41 @@ START_TEST(identifier_policy_enforced)
 }
 END_TEST
 
+/* VPLAT-FFI-009: a VM resets its CAN device while frames wait in its node's queue: they are
+ * released (never reach the bus), the node is absent (it gets nothing until STARTed again),
+ * and the other nodes keep exchanging frames, never blocked by it.
+ * covers(unit.test_can): VPLAT-FFI-009 */
+START_TEST(reset_releases_bus_node)
+{
+	struct pair p;
+	pair_up(&p, _i, F_ALL, F_CLASSIC, NULL);
+	struct seen other = {0};
+	struct vplat_canbus_node *o = vplat_canbus_add_port(p.bus, "other", record, &other);
+	ck_assert_ptr_nonnull(o);
+	ck_assert_uint_eq(ctl(&p.n, START), OK);
+	for (uint32_t k = 0; k < 3; k++)
+		tx(&p.n, 8, 0, 0x300 + k); /* queued in the node, not yet on the bus */
+	ck_assert_int_eq(vplat_val_reset(&p.n.d), 0);
+	ck_assert(!vplat_can_started(&p.n.can));
+	vplat_canbus_run(p.bus, 0);
+	ck_assert_uint_eq(p.seen.n, 0);
+	ck_assert_uint_eq(other.n, 0);
+	/* the others go on: port -> other, and nothing is held for the reset node */
+	for (uint32_t k = 0; k < 20; k++) {
+		struct vplat_can_frame f = frame(0x100 + k, 0, 2);
+		ck_assert_int_eq(vplat_canbus_port_send(p.port, &f), 0);
+		vplat_canbus_run(p.bus, 0);
+	}
+	ck_assert_uint_eq(other.n, 20);
+	ck_assert_uint_eq(vplat_canbus_node_stats(p.n.bn)->rx, 0);
+	vplat_val_vq_fini(&p.n.txq);
+	vplat_val_vq_fini(&p.n.rxq);
+	vplat_val_vq_fini(&p.n.ctlq);
+	vplat_loopback_fini(&p.n.lb);
+	vplat_canbus_free(p.bus);
+}
+END_TEST
+
 START_TEST(txq_reset_and_device_reset_with_frames_in_flight)
 {
 	/* sec: Virtqueue Reset / Device Reset -- frames waiting for their late acknowledgement
@@ -800,6 +838,7 @@ static Suite *suite(void)
 	tcase_add_loop_test(tc, babbling_node_rate_limited, 0, 4);
 	tcase_add_loop_test(tc, filters_faults_and_rx_backlog, 0, 4);
 	tcase_add_loop_test(tc, identifier_policy_enforced, 0, 4);
+	tcase_add_loop_test(tc, reset_releases_bus_node, 0, 4);
 	tcase_add_loop_test(tc, txq_reset_and_device_reset_with_frames_in_flight, 0, 4);
 	tcase_add_test(tc, socketcan_absent);
 	suite_add_tcase(s, tc);

@@ -9,6 +9,9 @@
  * (the program then exits 77).
  */
 #include <stdio.h>
+/* covers(unit.test_platform): VPLAT-PDESC-001 VPLAT-PDESC-002 VPLAT-PDESC-003 VPLAT-PDESC-004
+ * VPLAT-PDESC-005 VPLAT-PDESC-010 VPLAT-PDESC-011 VPLAT-PDESC-012 (malformed_blobs,
+ * validation_errors, build_full, build_errors, guest_dtb_round_trip) */
 #if !__has_include(<libfdt.h>)
 int main(void)
 {

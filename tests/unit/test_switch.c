@@ -245,6 +245,45 @@ START_TEST(stalled_receiver_isolated)
 }
 END_TEST
 
+/* VPLAT-FFI-009: a VM goes away with frames queued for its port (it stopped taking them):
+ * removing its port releases them and its address; the other ports are never blocked, and a
+ * port added again gets none of the old frames.
+ * covers(unit.test_switch): VPLAT-FFI-009 */
+START_TEST(removed_port_releases_everything)
+{
+	struct vplat_switch sw;
+	ck_assert_int_eq(vplat_switch_init(&sw, NULL), 0);
+	struct cap c[3] = {0};
+	uint32_t id[3];
+	for (int i = 0; i < 3; i++)
+		ck_assert_int_eq(
+		    vplat_switch_builtin_ops.port_add(&sw, NULL, &cap_ops, &c[i], &id[i]), 0);
+	uint8_t f[128];
+	input(&sw, id[1], f, frame(f, 64, 2, -1, -1, 0), 0); /* host 2 learned on port 1 */
+	vplat_switch_builtin_ops.run(&sw, 0);
+	c[1].busy = UINT32_MAX; /* the VM behind port 1 stops */
+	for (int k = 0; k < 10; k++)
+		input(&sw, id[0], f, frame(f, 64, 1, 2, -1, 0), 1);
+	ck_assert_uint_eq(vplat_switch_builtin_ops.run(&sw, 1), 0); /* frames wait on port 1 */
+	ck_assert_int_eq(vplat_switch_builtin_ops.port_remove(&sw, id[1]), 0);
+	ck_assert_uint_eq(vplat_switch_builtin_ops.run(&sw, 2), UINT64_MAX); /* nothing waits */
+	uint8_t m[6];
+	mac(2, m);
+	ck_assert_int_eq(vplat_switch_lookup(&sw, m, 0), -1);
+	for (int k = 0; k < 10; k++) { /* the others are not blocked */
+		input(&sw, id[0], f, frame(f, 64, 1, 3, -1, 0), 3);
+		vplat_switch_builtin_ops.run(&sw, 3);
+	}
+	ck_assert_uint_eq(c[2].frames, 1 + 10);
+	struct cap again = {0};
+	uint32_t nid;
+	ck_assert_int_eq(vplat_switch_builtin_ops.port_add(&sw, NULL, &cap_ops, &again, &nid), 0);
+	vplat_switch_builtin_ops.run(&sw, 4);
+	ck_assert_uint_eq(again.frames, 0);
+	vplat_switch_fini(&sw);
+}
+END_TEST
+
 /* covers(unit.test_switch): VPLAT-FFI-017 (spoofed source MAC and a VLAN the port is not in:
  * dropped and counted) */
 START_TEST(vlan_and_mac_filters)
@@ -543,6 +582,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, learn_and_flood);
 	tcase_add_test(tc, assigned_unicast_never_floods_vm_ports);
 	tcase_add_test(tc, stalled_receiver_isolated);
+	tcase_add_test(tc, removed_port_releases_everything);
 	tcase_add_test(tc, vlan_and_mac_filters);
 	tcase_add_test(tc, offloads_resolved_for_plain_ports);
 	tcase_add_test(tc, csum_never_rewrites_the_tag);
