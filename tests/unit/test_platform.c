@@ -1037,7 +1037,8 @@ int main(void)
 	TCase *tc = tcase_create("platform");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, validate_full);
-	/* covers(unit.test_platform): VPLAT-FFI-019 (validation_errors "... twice" entries,
+	/* covers(unit.test_platform): VPLAT-FFI-019 VPLAT-GPIO-008 (validation_errors "... twice"
+	 * entries: a host GPIO chip or simulator control socket given to two devices is refused;
 	 * shared_read_only_image_accepted) */
 	tcase_add_test(tc, shared_read_only_image_accepted);
 	tcase_add_test(tc, build_full);
