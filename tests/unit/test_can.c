@@ -757,6 +757,24 @@ START_TEST(reset_releases_bus_node)
 	}
 	ck_assert_uint_eq(other.n, 20);
 	ck_assert_uint_eq(vplat_canbus_node_stats(p.n.bn)->rx, 0);
+	/* The VM initializes the device again and STARTs it: none of the released frames goes
+	 * out now; its new frame does. */
+	vplat_val_vq_fini(&p.n.txq);
+	vplat_val_vq_fini(&p.n.rxq);
+	vplat_val_vq_fini(&p.n.ctlq);
+	uint64_t want = F_CLASSIC | VPLAT_BIT(VPLAT_VIRTIO_F_VERSION_1) |
+			((_i & 2) ? VPLAT_BIT(VPLAT_VIRTIO_F_RING_PACKED) : 0);
+	ck_assert_int_eq(vplat_val_negotiate(&p.n.d, want), 0);
+	ck_assert_int_eq(vplat_val_vq_setup(&p.n.d, &p.n.txq, 0, 64), 0);
+	ck_assert_int_eq(vplat_val_vq_setup(&p.n.d, &p.n.rxq, 1, 64), 0);
+	ck_assert_int_eq(vplat_val_vq_setup(&p.n.d, &p.n.ctlq, 2, 8), 0);
+	ck_assert_int_eq(vplat_val_driver_ok(&p.n.d), 0);
+	ck_assert_uint_eq(ctl(&p.n, START), OK);
+	tx(&p.n, 8, 0, 0x400);
+	for (int k = 0; k < 5; k++)
+		vplat_canbus_run(p.bus, 0);
+	ck_assert_uint_eq(other.n, 21);
+	ck_assert_uint_eq(other.f[20].id, 0x400);
 	vplat_val_vq_fini(&p.n.txq);
 	vplat_val_vq_fini(&p.n.rxq);
 	vplat_val_vq_fini(&p.n.ctlq);
