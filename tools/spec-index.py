@@ -6,9 +6,12 @@ usage: tools/spec-index.py [--write] [--trace REPORT.json ... --out FILE.md]
                            [--junit CTEST-JUNIT.xml ...] [--require-passed PREFIX ...]
 
 Reads every requirement line of spec/*.md (format in spec/README.md), the requirement IDs that
-conformance tests name (VPLAT_TEST lines in conformance/tests), the IDs that CTest tests name
-(`covers(CTEST-NAME): VPLAT-X-NNN ...` in a comment of a file under tests/, next to the check;
-CTEST-NAME is the test's name in CTest, e.g. unit.test_switch), and spec/untested.md.
+conformance tests name (VPLAT_TEST lines in conformance/tests), those that Check unit tests name
+(a `/* covers: ID ... */` line opening a START_TEST body in tests/unit/test_*.c, for what only
+the platform side can observe; named unit.FILE:CASE, its result is CTest's unit.FILE), the IDs
+that CTest tests name (`covers(CTEST-NAME): VPLAT-X-NNN ...` in a comment of a file under
+tests/, next to the check; CTEST-NAME is the test's name in CTest, e.g. unit.test_switch), and
+spec/untested.md.
 
 Checks (exit status 1 on any failure, with one line per problem):
   - every requirement line is well formed and every ID is unique;
@@ -70,6 +73,32 @@ def load_tests():
     return tests
 
 
+UNIT_TEST = re.compile(r"^START_TEST\(([a-z0-9_]+)\)")
+UNIT_COVERS = re.compile(r"^\s*/\* covers: ((?:VPLAT-[A-Z]+-\d{3} ?)+) \*/")
+
+
+def load_unit_tests():
+    """Check tests (tests/unit/test_*.c) whose body starts with a line
+    `/* covers: VPLAT-X-NNN ... */` right after START_TEST(name): named unit.FILE:NAME."""
+    tests = {}
+    for path in sorted(glob.glob(os.path.join(ROOT, "tests", "unit", "test_*.c"))):
+        base = os.path.splitext(os.path.basename(path))[0]
+        name = None
+        for line in open(path, encoding="utf-8"):
+            m = UNIT_TEST.match(line)
+            if m:
+                name = m.group(1)
+                continue
+            if name and line.strip() == "{":
+                continue
+            if name:
+                c = UNIT_COVERS.match(line)
+                if c:
+                    tests[f"unit.{base}:{name}"] = c.group(1).split()
+            name = None
+    return tests
+
+
 def load_covers():
     """CTest test name -> requirement IDs, from covers(...) comments under tests/."""
     covers = {}
@@ -128,10 +157,17 @@ def load_reports(reports):
     return results
 
 
+def results_of(t, results, junit):
+    """Results of test @t in this run: a conformance test's from the reports; a Check case
+    unit.FILE:CASE's from its CTest program unit.FILE."""
+    if ":" in t:
+        return junit.get(t.split(":")[0], [])
+    return [r for _, r, _ in results.get(t, [])]
+
+
 def passed(rid, tests, covers, results, junit):
     """Tests naming @rid that passed in this run (conformance PASS or CTest pass)."""
-    ok = [t for t, ids in tests.items() if rid in ids
-          and any(r == "PASS" for _, r, _ in results.get(t, []))]
+    ok = [t for t, ids in tests.items() if rid in ids and "PASS" in results_of(t, results, junit)]
     ok += [c for c, ids in covers.items() if rid in ids and "PASS" in junit.get(c, [])]
     return sorted(ok)
 
@@ -149,8 +185,7 @@ def trace(reqs, tests, covers, untested, results, junit, reports, junits, out):
         if names or cnames:
             res = []
             for t in names:
-                for dev, r, pal in results.get(t, []):
-                    res.append(r)
+                res += results_of(t, results, junit)
             for c in cnames:
                 res += junit.get(c, [])
             summary = ", ".join(f"{k} {res.count(k)}" for k in ("PASS", "FAIL", "SKIP", "ERROR") if res.count(k)) or "not run"
@@ -187,6 +222,7 @@ def main(argv):
     errors = []
     reqs = load_reqs(errors)
     tests = load_tests()
+    tests.update(load_unit_tests())
     untested = load_untested(errors)
     covers = load_covers()
     ids = {r[0] for r in reqs}
@@ -238,7 +274,7 @@ def main(argv):
     must_tested = sum(1 for r in reqs if r[1] == "MUST" and r[0] in tested)
     print(f"spec-index: {len(reqs)} requirements ({musts} MUST, {must_tested} of them tested, "
           f"{musts - must_tested} untested = {100.0 * (musts - must_tested) / max(musts, 1):.1f}%), "
-          f"{len(tests)} conformance tests, {len(covers)} CTest tests naming requirements, "
+          f"{len(tests)} conformance tests and Check cases, {len(covers)} CTest tests naming requirements, "
           f"{len(untested)} untested entries, {len(errors)} problem(s)")
     if "--per-chapter" in argv:
         for chap in sorted({r[2] for r in reqs}):

@@ -16,6 +16,7 @@
 #include "vplat/mmio.h"
 #include "vplat/pci.h"
 #include "vplat/ratelimit.h"
+#include "vplat/regulator.h"
 #include "vplat/rng.h"
 #include "vplat/blk.h"
 #include "vplat/console.h"

@@ -258,8 +258,15 @@ static int create_blk(struct vplat_instance *in, struct vplat_mem *mem, char *er
 			return vplat_pf_error(err, errlen, rc, "blk: asynchronous I/O: %s",
 				    vplat_strerror(rc));
 		b->aio_on = true;
+		cfg.packed_in_order = true; /* crash recovery of packed rings needs pop order */
 		ops = &vplat_blk_host_aio;
 		host = &b->aio;
+		if (o->async_uring_only && !o->async_threads && !b->aio.uring) {
+			vplat_blk_aio_fini(&b->aio);
+			b->aio_on = false;
+			ops = &vplat_blk_host_file;
+			host = &b->f;
+		}
 	}
 	if ((rc = blk_finish(in, mem, &cfg, ops, host, err, errlen)))
 		return rc;

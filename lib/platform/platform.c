@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "vplat/error.h"
+#include "vplat/regulator.h"
 #include "vplat/platform/platform.h"
 #include "platform_internal.h"
 #include "platform_parse.h"
@@ -392,7 +393,8 @@ static int parse_vm(struct vplat_pf_ctx *c, int node)
 {
 	static const char *const props[] = {"compatible", "#address-cells", "#size-cells",
 					    "guest-interrupt-style", "guest-interrupt-parent",
-					    "dma-coherent", NULL};
+					    "dma-coherent", "memory-budget", "memory-period-us",
+					    NULL};
 	struct pf_vm *vm = &c->p->vms[c->p->nvms];
 	unsigned index = c->p->nvms, first = c->p->ndevs;
 	const char *s;
@@ -417,6 +419,17 @@ static int parse_vm(struct vplat_pf_ctx *c, int node)
 	vm->has_irq_parent = rc > 0;
 	if ((rc = get_bool(c, node, "dma-coherent", &vm->dma_coherent)) < 0)
 		return rc;
+	/* Memory-bandwidth regulation (vplat/regulator.h): a budget per period. */
+	if ((rc = get_u64(c, node, "memory-budget", &vm->mem_budget)) < 0)
+		return rc;
+	vm->mem_period_us = 1000;
+	if ((rc = get_u32_range(c, node, "memory-period-us", &vm->mem_period_us,
+				(uint32_t)(VPLAT_REG_MIN_PERIOD_NS / 1000u),
+				(uint32_t)(VPLAT_REG_MAX_PERIOD_NS / 1000u))) < 0)
+		return rc;
+	if (rc > 0 && !vm->mem_budget)
+		return FAIL(c, VPLAT_EINVAL, node, "memory-period-us",
+			    "a regulation period needs \"memory-budget\"");
 	fdt_for_each_subnode(dev, c->fdt, node)
 	{
 		bool skip = false;

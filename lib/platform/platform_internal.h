@@ -42,6 +42,8 @@ struct pf_vm {
 	bool has_irq_parent;
 	uint32_t irq_parent;
 	bool dma_coherent;
+	uint64_t mem_budget;    /* memory events per period (0: not regulated) */
+	uint32_t mem_period_us; /* regulation period */
 };
 
 struct pf_ratelimit {

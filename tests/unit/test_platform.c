@@ -119,6 +119,7 @@ static const char full_dts[] =
     "   off@a000c00 { compatible = \"vplat,virtio-rng\"; status = \"disabled\"; };\n"
     "  };\n"
     "  cluster { #address-cells = <1>; #size-cells = <1>;\n"
+    "   memory-budget = /bits/ 64 <50000>; memory-period-us = <500>;\n"
     "   net@10000000 { compatible = \"vplat,virtio-net\"; transport = \"virtio-mmio\";\n"
     "     reg = <0x10000000 0x1000>; interrupts = <16>; switch = \"backbone\"; };\n"
     "   can@10001000 { compatible = \"vplat,virtio-can\"; transport = \"virtio-mmio\";\n"
@@ -212,6 +213,38 @@ START_TEST(validate_full)
 	ck_assert_ptr_null(vplat_platform_device(p, 9));
 	ck_assert_ptr_null(vplat_platform_dev(p, 0)); /* validate only: nothing built */
 	ck_assert_str_eq(vplat_platform_type_name(VPLAT_PLATFORM_CAN), "can");
+	vplat_platform_free(p);
+}
+END_TEST
+
+START_TEST(limits_per_vm)
+{
+	/* Every limit the description states, per device and per VM (issue 17). */
+	NEED_DTC();
+	char err[512];
+	struct vplat_platform *p = load_full(NULL, err, sizeof(err));
+	struct vplat_platform_limits l;
+	ck_assert_int_eq(vplat_platform_device_limits(p, 1, &l), 0); /* blk */
+	ck_assert_uint_eq(l.ops_rate, 1000);
+	ck_assert_uint_eq(l.bytes_rate, 0x1000000);
+	ck_assert_uint_eq(l.net_rate_bps, 0);
+	ck_assert_int_eq(vplat_platform_device_limits(p, 3, &l), 0); /* net */
+	ck_assert_uint_eq(l.net_rate_bps, 100000000);
+	ck_assert_uint_eq(l.ops_rate, 0);
+	ck_assert_int_eq(vplat_platform_device_limits(p, 5, &l), 0); /* can */
+	ck_assert_uint_eq(l.ops_rate, 1000);
+	ck_assert_int_eq(vplat_platform_device_limits(p, 0, &l), 0); /* rng: none */
+	ck_assert_uint_eq(l.ops_rate + l.bytes_rate + l.net_rate_bps, 0);
+	ck_assert_int_eq(vplat_platform_device_limits(p, 9, &l), VPLAT_EINVAL);
+	ck_assert_int_eq(vplat_platform_device_limits(p, 0, NULL), VPLAT_EINVAL);
+	uint64_t b, ns;
+	ck_assert_int_eq(vplat_platform_vm_memory_budget(p, 0, &b, &ns), 0);
+	ck_assert_uint_eq(b, 0); /* not regulated */
+	ck_assert_uint_eq(ns, 1000000);
+	ck_assert_int_eq(vplat_platform_vm_memory_budget(p, 1, &b, &ns), 0);
+	ck_assert_uint_eq(b, 50000);
+	ck_assert_uint_eq(ns, 500000);
+	ck_assert_int_eq(vplat_platform_vm_memory_budget(p, 2, &b, &ns), VPLAT_EINVAL);
 	vplat_platform_free(p);
 }
 END_TEST
@@ -456,6 +489,12 @@ static const struct bad bads[] = {
      "/can-buses/b: property \"data-bitrate\": needs"},
     {"vm prop", "/dts-v1/;\n/ { compatible = \"vplat,platform\"; vms { v { memory = <1>; }; }; };\n",
      VPLAT_EINVAL, "/vms/v: property \"memory\": unknown property for a VM"},
+    {"vm memory period range", "/dts-v1/;\n/ { compatible = \"vplat,platform\"; vms { v {"
+     " memory-budget = <5>; memory-period-us = <5>; }; }; };\n", VPLAT_ERANGE,
+     "/vms/v: property \"memory-period-us\": 5 is out of range 10..10000000"},
+    {"vm memory period without budget", "/dts-v1/;\n/ { compatible = \"vplat,platform\"; vms { v {"
+     " memory-period-us = <1000>; }; }; };\n", VPLAT_EINVAL,
+     "/vms/v: property \"memory-period-us\": a regulation period needs"},
     {"vm irq style", "/dts-v1/;\n/ { compatible = \"vplat,platform\"; vms { v {"
      " guest-interrupt-style = \"apic\"; }; }; };\n", VPLAT_EINVAL,
      "/vms/v: property \"guest-interrupt-style\""},
@@ -1041,6 +1080,7 @@ int main(void)
 	 * entries: a host GPIO chip or simulator control socket given to two devices is refused;
 	 * shared_read_only_image_accepted) */
 	tcase_add_test(tc, shared_read_only_image_accepted);
+	tcase_add_test(tc, limits_per_vm);
 	tcase_add_test(tc, build_full);
 	tcase_add_test(tc, build_no_transport);
 	tcase_add_test(tc, guest_dtb_round_trip);

@@ -85,7 +85,7 @@ case $MODE in
 plain)
 	truncate -s 16M "$W/disk.img"
 	run rng rng
-	run blk blk --file "$W/disk.img"
+	run blk blk --file "$W/disk.img" --sync
 	run blk-async blk --file "$W/disk.img" --async
 	run blk-threads blk --file "$W/disk.img" --async-threads
 	run console console --log "$W/console.out"

@@ -117,6 +117,12 @@ struct vplat_instance_blk {
 	 */
 	bool async;
 	bool async_threads; /**< with @ref async, always the thread pool, never io_uring */
+	/**
+	 * With \c async: use io_uring only; where vplat was built without liburing or the
+	 * kernel refuses io_uring, serve synchronously instead of on the thread pool (whose
+	 * hand-off costs more than it saves at queue depth 1). Logged at INFO either way.
+	 */
+	bool async_uring_only;
 };
 
 /** Host end of a console. */
