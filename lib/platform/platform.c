@@ -235,6 +235,8 @@ static int parse_pci(struct vplat_pf_ctx *c, int node, struct pf_dev *d)
 	return 0;
 }
 
+static int check_exclusive(struct vplat_pf_ctx *c, int node, const struct pf_dev *d);
+
 static int parse_device(struct vplat_pf_ctx *c, unsigned vm, int vmnode, int node, bool *skip)
 {
 	struct pf_dev *d = &c->p->devs[c->p->ndevs];
@@ -295,6 +297,8 @@ static int parse_device(struct vplat_pf_ctx *c, unsigned vm, int vmnode, int nod
 	d->info.dma_coherent |= coherent;
 	const struct vplat_pf_type_parser *tp = type_parsers[d->info.type];
 	rc = tp->parse ? tp->parse(c, node, d) : 0;
+	if (!rc)
+		rc = check_exclusive(c, node, d);
 	if (!rc && !(d->info.path = dup_path(c, node)))
 		rc = VPLAT_ENOMEM;
 	if (rc) {
@@ -304,6 +308,50 @@ static int parse_device(struct vplat_pf_ctx *c, unsigned vm, int vmnode, int nod
 	}
 	d->info.name = fdt_get_name(c->fdt, node, NULL);
 	c->p->ndevs++;
+	return 0;
+}
+
+static bool same_str(const char *a, const char *b)
+{
+	return a && b && !strcmp(a, b);
+}
+
+/*
+ * Host resources that carry state a VM controls belong to exactly one device of one VM
+ * (spec VPLAT-FFI-019): a writable block image (one shared by read-only devices only is
+ * allowed), a console host end (stdio, a listening socket, a pty link or a log file), a GPIO
+ * chip or simulator control socket, a tap interface. @p d is checked against every device
+ * parsed before it, in any VM.
+ */
+static int check_exclusive(struct vplat_pf_ctx *c, int node, const struct pf_dev *d)
+{
+	for (unsigned i = 0; i < c->p->ndevs; i++) {
+		const struct pf_dev *o = &c->p->devs[i];
+		if (o->info.type != d->info.type)
+			continue;
+		if (same_str(d->image, o->image) && !(d->read_only && o->read_only))
+			return FAIL(c, VPLAT_EEXIST, node, "image",
+				    "\"%s\" is already the image of %s; a backing store is shared only "
+				    "by read-only devices", d->image, o->info.path);
+		if (d->con_kind == PF_CON_STDIO && o->con_kind == PF_CON_STDIO)
+			return FAIL(c, VPLAT_EEXIST, node, "stdio",
+				    "stdio is already the host end of %s", o->info.path);
+		if (d->con_kind != PF_CON_CONNECT && d->con_kind == o->con_kind &&
+		    same_str(d->con_path, o->con_path))
+			return FAIL(c, VPLAT_EEXIST, node,
+				    d->con_kind == PF_CON_SOCKET ? "socket" : "log",
+				    "\"%s\" is already the host end of %s", d->con_path, o->info.path);
+		if (same_str(d->gpio_chip, o->gpio_chip))
+			return FAIL(c, VPLAT_EEXIST, node, "gpio-chip",
+				    "\"%s\" is already the chip of %s", d->gpio_chip, o->info.path);
+		if (same_str(d->control, o->control))
+			return FAIL(c, VPLAT_EEXIST, node, "control-socket",
+				    "\"%s\" is already the control socket of %s", d->control,
+				    o->info.path);
+		if (same_str(d->tap, o->tap))
+			return FAIL(c, VPLAT_EEXIST, node, "tap",
+				    "\"%s\" is already the tap of %s", d->tap, o->info.path);
+	}
 	return 0;
 }
 

@@ -50,7 +50,7 @@ static int ensure_switch(struct vplat_platform *p, struct pf_switch *s, char *er
 	if (!s->socket)
 		return 0;
 	char path[4096];
-	struct vplat_switch_port_config pc = {.name = s->path};
+	struct vplat_switch_port_config pc = {.name = s->path, .uplink = true};
 	if (!(s->sock = calloc(1, sizeof(struct vplat_net_sock))))
 		return VPLAT_ENOMEM;
 	((struct vplat_net_sock *)s->sock)->fd = ((struct vplat_net_sock *)s->sock)->listen_fd = -1;

@@ -9,6 +9,9 @@
  * (the program then exits 77).
  */
 #include <stdio.h>
+/* covers(unit.test_platform): VPLAT-PDESC-001 VPLAT-PDESC-002 VPLAT-PDESC-003 VPLAT-PDESC-004
+ * VPLAT-PDESC-005 VPLAT-PDESC-010 VPLAT-PDESC-011 VPLAT-PDESC-012 (malformed_blobs,
+ * validation_errors, build_full, build_errors, guest_dtb_round_trip) */
 #if !__has_include(<libfdt.h>)
 int main(void)
 {
@@ -72,6 +75,15 @@ static void *compile(const char *dts, size_t *len)
 		return NULL;
 	return slurp(out, len);
 }
+
+/* A second device at 0x<n>000000 (n a hex digit), and a description of two VMs. */
+#define DEV2(n, type, extra)                                                                       \
+	"e@" #n "000000 { compatible = \"vplat,virtio-" type "\"; transport = \"virtio-mmio\";"    \
+	" reg = <0 0x" #n "000000 0 0x200>; interrupts = <6>; " extra " };\n"
+#define TWO_VMS(a, b)                                                                              \
+	"/dts-v1/;\n/ { compatible = \"vplat,platform\"; vms {"                                     \
+	" vm0 { #address-cells = <2>; #size-cells = <2>;\n" a " };"                                \
+	" vm1 { #address-cells = <2>; #size-cells = <2>;\n" b " }; }; };\n"
 
 #define ROOT_HEAD                                                                                  \
 	"/dts-v1/;\n/ {\n compatible = \"vplat,platform\";\n"                                      \
@@ -647,7 +659,40 @@ static const struct bad bads[] = {
      VPLAT_EINVAL, "property \"eeprom-files\": must list one file per \"eeprom\" entry (1"},
     {"i2c adapter and sim", DEV("i2c", "i2c-adapter = \"/dev/i2c-1\"; lm75 = <0x48 0>;"),
      VPLAT_EINVAL, "property \"lm75\": only for the simulated bus"},
+    /* VPLAT-FFI-019: a host resource carrying VM-controlled state has one device only. */
+    {"writable image twice", DEV("blk", "image = \"disk.img\";") DEV2(b, "blk", "image = \"disk.img\"; read-only;"),
+     VPLAT_EEXIST, "/vms/vm0/e@b000000: property \"image\": \"disk.img\" is already the image of /vms/vm0/dev@a000000"},
+    {"writable image in two VMs", TWO_VMS(DEV("blk", "image = \"disk.img\";"), DEV2(b, "blk", "image = \"disk.img\";")),
+     VPLAT_EEXIST, "/vms/vm1/e@b000000: property \"image\": \"disk.img\" is already the image of /vms/vm0/dev@a000000"},
+    {"console stdio twice", TWO_VMS(DEV("console", "stdio;"), DEV2(b, "console", "stdio;")),
+     VPLAT_EEXIST, "/vms/vm1/e@b000000: property \"stdio\": stdio is already the host end of /vms/vm0/dev@a000000"},
+    {"console socket twice", DEV("console", "socket = \"c.sock\";") DEV2(b, "console", "socket = \"c.sock\";"),
+     VPLAT_EEXIST, "property \"socket\": \"c.sock\" is already the host end of /vms/vm0/dev@a000000"},
+    {"console log twice", TWO_VMS(DEV("console", "log = \"c.log\";"), DEV2(b, "console", "log = \"c.log\";")),
+     VPLAT_EEXIST, "property \"log\": \"c.log\" is already the host end of /vms/vm0/dev@a000000"},
+    {"gpio chip twice", TWO_VMS(DEV("gpio", "gpio-chip = \"gpiochip0\";"), DEV2(b, "gpio", "gpio-chip = \"gpiochip0\";")),
+     VPLAT_EEXIST, "property \"gpio-chip\": \"gpiochip0\" is already the chip of /vms/vm0/dev@a000000"},
+    {"gpio control socket twice", DEV("gpio", "ngpios = <4>; control-socket = \"g.sock\";") DEV2(b, "gpio", "ngpios = <4>; control-socket = \"g.sock\";"),
+     VPLAT_EEXIST, "property \"control-socket\": \"g.sock\" is already the control socket of /vms/vm0/dev@a000000"},
+    {"tap twice", TWO_VMS(DEV("net", "tap = \"tap0\";"), DEV2(b, "net", "tap = \"tap0\";")),
+     VPLAT_EEXIST, "property \"tap\": \"tap0\" is already the tap of /vms/vm0/dev@a000000"},
 };
+
+/* VPLAT-FFI-019: the exception: one image shared by devices that are all read-only. */
+START_TEST(shared_read_only_image_accepted)
+{
+	NEED_DTC();
+	char err[512] = "";
+	size_t len;
+	void *dtb = compile(TWO_VMS(DEV("blk", "image = \"disk.img\"; read-only;"),
+				    DEV2(b, "blk", "image = \"disk.img\"; read-only;")), &len);
+	ck_assert_ptr_nonnull(dtb);
+	struct vplat_platform *p = NULL;
+	ck_assert_msg(vplat_platform_load(&p, dtb, len, NULL, err, sizeof(err)) == 0, "%s", err);
+	vplat_platform_free(p);
+	free(dtb);
+}
+END_TEST
 
 START_TEST(validation_errors)
 {
@@ -1077,6 +1122,10 @@ int main(void)
 	TCase *tc = tcase_create("platform");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, validate_full);
+	/* covers(unit.test_platform): VPLAT-FFI-019 VPLAT-GPIO-008 (validation_errors "... twice"
+	 * entries: a host GPIO chip or simulator control socket given to two devices is refused;
+	 * shared_read_only_image_accepted) */
+	tcase_add_test(tc, shared_read_only_image_accepted);
 	tcase_add_test(tc, limits_per_vm);
 	tcase_add_test(tc, build_full);
 	tcase_add_test(tc, build_no_transport);
