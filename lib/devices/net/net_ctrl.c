@@ -214,12 +214,7 @@ uint8_t vplat_net_ctrl_exec(struct vplat_net *net, const uint8_t *cmd, size_t le
  */
 static bool chain_off_fits(uint64_t off)
 {
-#if SIZE_MAX < UINT64_MAX
 	return off <= (uint64_t)SIZE_MAX;
-#else
-	(void)off;
-	return true;
-#endif
 }
 
 /*
