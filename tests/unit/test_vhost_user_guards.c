@@ -27,6 +27,7 @@
 #include "vplat/vplat.h"
 #include "vplat/backend/vhost_user.h"
 #include "vplat/val/mock.h"
+#include "vplat/spec/virtio_ring.h"
 #include "backends/vhost-user/vhu_internal.h"
 
 #define MEM_GPA  UINT64_C(0x100000)
@@ -387,6 +388,49 @@ START_TEST(inflight_map_fails)
 }
 END_TEST
 
+/* A ring larger than the inflight region's queues is not tracked: nothing is written into the
+ * region (which would overrun it). With a region as large as the ring, the same request is
+ * recorded (the control that the test sees tracking at all). */
+static uint16_t inflight_used_after_one_request(uint16_t region_queue_size)
+{
+	struct srig r;
+	rig_init(&r);
+	session(&r, all_pf());
+	struct vhu_inflight_desc d = {0, 0, 1, region_queue_size, 0};
+	ok(&r, VPLAT_VHU_GET_INFLIGHT_FD, &d, sizeof(d), NULL, 0);
+	ck_assert_int_ge(r.reply_fd, 0);
+	struct vhu_inflight_desc got;
+	memcpy(&got, r.reply + VPLAT_VHU_HDR_SIZE, sizeof(got));
+	void *region = mmap(NULL, (size_t)got.mmap_size, PROT_READ | PROT_WRITE, MAP_SHARED,
+			    r.reply_fd, 0);
+	ck_assert(region != MAP_FAILED);
+	uint8_t *ram = mmap(NULL, MEM_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, r.memfd, 0);
+	ck_assert(ram != MAP_FAILED);
+	ring_up(&r); /* 16 entries */
+	struct vplat_virtq_desc *desc = (void *)(ram + DESC_OFF);
+	desc[0].addr = vplat_cpu_to_le64(MEM_GPA + 0x3000);
+	desc[0].len = vplat_cpu_to_le32(16);
+	desc[0].flags = vplat_cpu_to_le16(VPLAT_VIRTQ_DESC_F_WRITE);
+	struct vplat_virtq_avail *avail = (void *)(ram + AVAIL_OFF);
+	avail->ring[0] = 0;
+	__atomic_store_n(&avail->idx, vplat_cpu_to_le16(1), __ATOMIC_RELEASE);
+	vplat_vhu_backend_service(&r.b);
+	const struct vplat_virtq_used *used = (const void *)(ram + USED_OFF);
+	ck_assert_uint_eq(vplat_le16_to_cpu(used->idx), 1); /* the request was served */
+	uint16_t rec = ((const struct vhu_queue_region_split *)region)->used_idx;
+	munmap(ram, MEM_SIZE);
+	munmap(region, (size_t)got.mmap_size);
+	rig_fini(&r);
+	return rec;
+}
+
+START_TEST(inflight_ring_larger_than_region)
+{
+	ck_assert_uint_eq(inflight_used_after_one_request(16), 1);
+	ck_assert_uint_eq(inflight_used_after_one_request(8), 0);
+}
+END_TEST
+
 /* --- memory table and regions (vhu_mem.c) ---------------------------------------------- */
 
 struct memreg_msg {
@@ -659,6 +703,15 @@ START_TEST(framing_guards)
 			 VPLAT_ENODEV);
 	ck_assert_uint_eq(r.b.stats.errors, errs + 1);
 	rig_fini(&r);
+	/* Half a header, then nothing: refused after the I/O timeout (the rest of the header
+	 * is not made up from an earlier message). */
+	rig_init(&r);
+	ok(&r, VPLAT_VHU_SET_OWNER, NULL, 0, NULL, 0);
+	uint32_t req = VPLAT_VHU_GET_FEATURES;
+	ck_assert_int_eq(write(r.fe, &req, sizeof(req)), (ssize_t)sizeof(req));
+	struct vplat_vhu_pollfd pf = {.fd = r.b.conn, .queue = -1};
+	ck_assert_int_eq(vplat_vhu_backend_handle(&r.b, &pf), VPLAT_ENODEV);
+	rig_fini(&r);
 	/* A reply-flagged request */
 	rig_init(&r);
 	ck_assert_int_eq(xfer(&r, VPLAT_VHU_GET_FEATURES, VPLAT_VHU_FLAG_REPLY, NULL, 0, NULL, 0),
@@ -854,6 +907,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, ring_message_with_fd);
 	tcase_add_test(tc, inflight_guards);
 	tcase_add_test(tc, inflight_map_fails);
+	tcase_add_test(tc, inflight_ring_larger_than_region);
 	tcase_add_test(tc, mem_table_guards);
 	tcase_add_test(tc, mem_region_guards);
 	tcase_add_test(tc, ring_state_guards);
