@@ -731,6 +731,16 @@ START_TEST(process_guards)
 	/* buffer longer than the header says */
 	uint32_t longer[4] = {VPLAT_VHU_GET_FEATURES, 1, 0, 0};
 	ck_assert_int_eq(vplat_vhu_backend_process(&r.b, longer, sizeof(longer)), VPLAT_EPROTO);
+	/* a buffer shorter than the header, ending at an unmapped page: refused without
+	 * reading past its end */
+	long pg = sysconf(_SC_PAGESIZE);
+	uint8_t *two = mmap(NULL, (size_t)pg * 2, PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ck_assert(two != MAP_FAILED);
+	ck_assert_int_eq(mprotect(two + pg, (size_t)pg, PROT_NONE), 0);
+	memcpy(two + pg - 8, get, 8);
+	ck_assert_int_eq(vplat_vhu_backend_process(&r.b, two + pg - 8, 8), VPLAT_EPROTO);
+	munmap(two, (size_t)pg * 2);
 	rig_fini(&r);
 	/* a back end without a device */
 	struct vplat_vhu_backend b;
