@@ -27,6 +27,7 @@
 #include "vplat/vplat.h"
 #include "vplat/backend/vhost_user.h"
 #include "vplat/val/mock.h"
+#include "vplat/val/vhost_user_frontend.h"
 #include "vplat/spec/virtio_ring.h"
 #include "backends/vhost-user/vhu_internal.h"
 
@@ -906,6 +907,103 @@ START_TEST(send_waits_for_room)
 }
 END_TEST
 
+/* --- the validation front end against a hostile back end (frontend/vhu_frontend.c) ---- */
+
+/* A front end on one end of a socketpair, not initialised through a handshake: the test is
+ * the back end on @be and writes replies before the call reads them. */
+static void fe_on_pair(struct vplat_vhu_frontend *fe, int *be)
+{
+	int sv[2];
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+	memset(fe, 0, sizeof(*fe));
+	fe->sock = sv[0];
+	fe->memfd = fe->inflight_fd = fe->reply_fd = -1;
+	fe->p.timeout_ms = 100;
+	*be = sv[1];
+}
+
+static void put_reply(int be, uint32_t req, uint32_t flags, const void *pl, uint32_t size)
+{
+	uint8_t buf[64];
+	struct vhu_hdr h = {.request = req, .flags = flags, .size = size};
+	memcpy(buf, &h, sizeof(h));
+	memcpy(buf + sizeof(h), pl, size);
+	ck_assert_int_eq(write(be, buf, sizeof(h) + size), (ssize_t)(sizeof(h) + size));
+}
+
+START_TEST(frontend_call_guards)
+{
+	struct vplat_vhu_frontend fe;
+	int be;
+	uint64_t v = 7, got = 0;
+	const uint32_t RF = VPLAT_VHU_VERSION | VPLAT_VHU_FLAG_REPLY;
+	/* a well-formed reply is taken */
+	fe_on_pair(&fe, &be);
+	put_reply(be, VPLAT_VHU_GET_FEATURES, RF, &v, 8);
+	ck_assert_int_eq(vplat_vhu_frontend_call(&fe, VPLAT_VHU_GET_FEATURES, 0, NULL, 0, NULL, 0,
+						 &got, 8),
+			 0);
+	ck_assert_uint_eq(got, 7);
+	/* a reply to another request, without the REPLY flag, of the wrong size */
+	put_reply(be, VPLAT_VHU_GET_QUEUE_NUM, RF, &v, 8);
+	ck_assert_int_eq(vplat_vhu_frontend_call(&fe, VPLAT_VHU_GET_FEATURES, 0, NULL, 0, NULL, 0,
+						 &got, 8),
+			 VPLAT_EPROTO);
+	put_reply(be, VPLAT_VHU_GET_FEATURES, VPLAT_VHU_VERSION, &v, 8);
+	ck_assert_int_eq(vplat_vhu_frontend_call(&fe, VPLAT_VHU_GET_FEATURES, 0, NULL, 0, NULL, 0,
+						 &got, 8),
+			 VPLAT_EPROTO);
+	put_reply(be, VPLAT_VHU_GET_FEATURES, RF, &v, 4);
+	ck_assert_int_eq(vplat_vhu_frontend_call(&fe, VPLAT_VHU_GET_FEATURES, 0, NULL, 0, NULL, 0,
+						 &got, 8),
+			 VPLAT_EPROTO);
+	ck_assert_uint_eq(fe.errors, 3);
+	/* a payload above the limit is not sent */
+	static uint8_t big[VPLAT_VHU_MAX_PAYLOAD + 1];
+	ck_assert_int_eq(vplat_vhu_frontend_call(&fe, VPLAT_VHU_SET_CONFIG, 0, big, sizeof(big),
+						 NULL, 0, NULL, 0),
+			 VPLAT_EINVAL);
+	/* the back end hangs up without replying */
+	ck_assert_int_eq(shutdown(be, SHUT_WR), 0);
+	ck_assert_int_eq(vplat_vhu_frontend_call(&fe, VPLAT_VHU_GET_FEATURES, 0, NULL, 0, NULL, 0,
+						 &got, 8),
+			 VPLAT_ENODEV);
+	/* the back end is gone: the send fails */
+	close(be);
+	ck_assert_int_eq(vplat_vhu_frontend_call(&fe, VPLAT_VHU_GET_FEATURES, 0, NULL, 0, NULL, 0,
+						 &got, 8),
+			 VPLAT_EIO);
+	close(fe.sock);
+	/* no connection */
+	fe.sock = -1;
+	ck_assert_int_eq(vplat_vhu_frontend_call(&fe, VPLAT_VHU_GET_FEATURES, 0, NULL, 0, NULL, 0,
+						 &got, 8),
+			 VPLAT_ENODEV);
+}
+END_TEST
+
+START_TEST(frontend_init_guards)
+{
+	struct vplat_vhu_frontend fe;
+	struct vplat_vhu_frontend_params p = {.fd = -1, .device_id = VPLAT_VIRTIO_ID_RNG};
+	ck_assert_int_eq(vplat_vhu_frontend_init(&fe, &p), VPLAT_EINVAL); /* no fd, no path */
+	ck_assert_int_eq(vplat_vhu_frontend_init(NULL, &p), VPLAT_EINVAL);
+	int sv[2];
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+	p.fd = sv[0];
+	p.mem_size = 4096 + 1; /* not a page multiple */
+	ck_assert_int_eq(vplat_vhu_frontend_init(&fe, &p), VPLAT_EINVAL);
+	p.mem_size = 1u << 20;
+	p.mem_gpa = UINT64_MAX - 4095; /* wraps */
+	ck_assert_int_eq(vplat_vhu_frontend_init(&fe, &p), VPLAT_EINVAL);
+	/* reconnect needs a path */
+	memset(&fe, 0, sizeof(fe));
+	ck_assert_int_eq(vplat_vhu_frontend_reconnect(&fe), VPLAT_EINVAL);
+	ck_assert_int_eq(vplat_vhu_frontend_reconnect(NULL), VPLAT_EINVAL);
+	close(sv[1]);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("vhost_user_guards");
@@ -930,6 +1028,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, guard_catches_sigbus);
 	tcase_add_test(tc, socket_helpers);
 	tcase_add_test(tc, send_waits_for_room);
+	tcase_add_test(tc, frontend_call_guards);
+	tcase_add_test(tc, frontend_init_guards);
 	suite_add_tcase(s, tc);
 	return s;
 }
