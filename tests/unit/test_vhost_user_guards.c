@@ -1004,6 +1004,58 @@ START_TEST(frontend_init_guards)
 }
 END_TEST
 
+/* The handshake against a scripted back end: the replies are in the socket before the front
+ * end asks (GET_FEATURES, GET_PROTOCOL_FEATURES with MQ only, GET_QUEUE_NUM; no REPLY_ACK, so
+ * the SET_* messages need no answer). */
+static int scripted_init(struct vplat_vhu_frontend *fe, uint64_t queue_num, int *be)
+{
+	int sv[2];
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+	const uint32_t RF = VPLAT_VHU_VERSION | VPLAT_VHU_FLAG_REPLY;
+	uint64_t f = base_features(), pf = VPLAT_BIT(VPLAT_VHU_PROTOCOL_F_MQ);
+	put_reply(sv[1], VPLAT_VHU_GET_FEATURES, RF, &f, 8);
+	put_reply(sv[1], VPLAT_VHU_GET_PROTOCOL_FEATURES, RF, &pf, 8);
+	put_reply(sv[1], VPLAT_VHU_GET_QUEUE_NUM, RF, &queue_num, 8);
+	struct vplat_vhu_frontend_params p = {.fd = sv[0], .device_id = VPLAT_VIRTIO_ID_RNG,
+					      .mem_size = 1u << 20, .timeout_ms = 200};
+	*be = sv[1];
+	return vplat_vhu_frontend_init(fe, &p);
+}
+
+START_TEST(frontend_handshake_guards)
+{
+	struct vplat_vhu_frontend fe;
+	int be;
+	/* MQ: the back end's queue count is asked for and used */
+	ck_assert_int_eq(scripted_init(&fe, 3, &be), 0);
+	ck_assert_uint_eq(fe.nqueues, 3);
+	vplat_vhu_frontend_fini(&fe);
+	close(be);
+	/* a back end with no queues */
+	ck_assert_int_eq(scripted_init(&fe, 0, &be), VPLAT_EPROTO);
+	close(be);
+	/* guest memory cannot be mapped (address space limit) */
+	struct rlimit old, lim;
+	ck_assert_int_eq(getrlimit(RLIMIT_AS, &old), 0);
+	long pages = 0;
+	FILE *f = fopen("/proc/self/statm", "r");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(fscanf(f, "%ld", &pages), 1);
+	fclose(f);
+	lim = old;
+	lim.rlim_cur = (rlim_t)pages * (rlim_t)sysconf(_SC_PAGESIZE) + (4u << 20);
+	int sv[2];
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+	struct vplat_vhu_frontend_params p = {.fd = sv[0], .device_id = VPLAT_VIRTIO_ID_RNG,
+					      .mem_size = 64u << 20, .timeout_ms = 50};
+	ck_assert_int_eq(setrlimit(RLIMIT_AS, &lim), 0);
+	int rc = vplat_vhu_frontend_init(&fe, &p);
+	ck_assert_int_eq(setrlimit(RLIMIT_AS, &old), 0);
+	ck_assert_int_eq(rc, VPLAT_ENOMEM);
+	close(sv[1]);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("vhost_user_guards");
@@ -1030,6 +1082,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, send_waits_for_room);
 	tcase_add_test(tc, frontend_call_guards);
 	tcase_add_test(tc, frontend_init_guards);
+	tcase_add_test(tc, frontend_handshake_guards);
 	suite_add_tcase(s, tc);
 	return s;
 }
