@@ -644,6 +644,21 @@ START_TEST(ring_fd_guards)
 	refused(&r, VPLAT_VHU_SET_VRING_KICK, &(uint64_t){0}, 8, &efd, 1);
 	ck_assert(!r.b.vrings[0].started);
 	rig_fini(&r);
+	/* KICK for a ring without addresses, guest memory starting at 0 (as QEMU's does): the
+	 * ring must not start at address 0 */
+	rig_init(&r);
+	ok_u64(&r, VPLAT_VHU_SET_FEATURES, base_features());
+	ok_u64(&r, VPLAT_VHU_SET_PROTOCOL_FEATURES, all_pf());
+	r.memfd = new_memfd(MEM_SIZE);
+	struct {
+		uint32_t n, pad;
+		struct vhu_region reg;
+	} t0 = {1, 0, {0, MEM_SIZE, MEM_UA, 0}};
+	ok(&r, VPLAT_VHU_SET_MEM_TABLE, &t0, sizeof(t0), &r.memfd, 1);
+	ok(&r, VPLAT_VHU_SET_VRING_NUM, &st, sizeof(st), NULL, 0);
+	refused(&r, VPLAT_VHU_SET_VRING_KICK, &(uint64_t){0}, 8, &efd, 1);
+	ck_assert(!r.b.vrings[0].started);
+	rig_fini(&r);
 	/* KICK when the ring's size was never set */
 	rig_init(&r);
 	session(&r, all_pf());
