@@ -208,6 +208,16 @@ uint8_t vplat_net_ctrl_exec(struct vplat_net *net, const uint8_t *cmd, size_t le
 }
 
 /*
+ * Can a chain offset be passed to vplat_chain_read()/vplat_chain_write() on this host? A
+ * chain's lengths are 64-bit (descriptors may overlap, so even a 32-bit host can be shown a
+ * chain longer than 4 GiB) while the offsets of those functions are size_t.
+ */
+static bool chain_off_fits(uint64_t off)
+{
+	return off <= (uint64_t)SIZE_MAX;
+}
+
+/*
  * A MAC_TABLE_SET longer than ctrl_buf (VPLAT-NET-063: lists of any length are accepted; a
  * list that does not fit the table turns into all-unicast / all-multicast). The counts and
  * the entries that fit are read straight from the chain; everything else is ERR.
@@ -219,11 +229,13 @@ static uint8_t ctrl_mac_table_chain(struct vplat_net *net, const struct vplat_ch
 	uint32_t cnt[2];
 	uint8_t b[4];
 
+	if (!chain_off_fits(len))
+		return ERR; /* offsets past SIZE_MAX cannot be read on this host */
 	if (vplat_chain_read(c, 0, b, 2) != 2 || b[0] != VPLAT_VIRTIO_NET_CTRL_MAC ||
 	    b[1] != VPLAT_VIRTIO_NET_CTRL_MAC_TABLE_SET || !has(net, VPLAT_VIRTIO_NET_F_CTRL_RX))
 		return ERR;
 	for (int l = 0; l < 2; l++) {
-		if (len - pos < 4 || vplat_chain_read(c, pos, b, 4) != 4)
+		if (len - pos < 4 || vplat_chain_read(c, (size_t)pos, b, 4) != 4)
 			return ERR;
 		cnt[l] = (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 |
 			 (uint32_t)b[3] << 24;
@@ -238,11 +250,11 @@ static uint8_t ctrl_mac_table_chain(struct vplat_net *net, const struct vplat_ch
 	f->uni_overflow = cnt[0] > VPLAT_NET_MAC_TABLE;
 	f->n_uni = f->uni_overflow ? 0 : (uint16_t)cnt[0];
 	if (f->n_uni)
-		vplat_chain_read(c, at[0], f->macs, (size_t)f->n_uni * 6);
+		vplat_chain_read(c, (size_t)at[0], f->macs, (size_t)f->n_uni * 6);
 	f->multi_overflow = cnt[1] > VPLAT_NET_MAC_TABLE - f->n_uni;
 	f->n_multi = f->multi_overflow ? 0 : (uint16_t)cnt[1];
 	if (f->n_multi)
-		vplat_chain_read(c, at[1], f->macs[f->n_uni], (size_t)f->n_multi * 6);
+		vplat_chain_read(c, (size_t)at[1], f->macs[f->n_uni], (size_t)f->n_multi * 6);
 	return OK;
 }
 
@@ -256,7 +268,8 @@ void vplat_net_ctrl_process(struct vplat_net *net, struct vplat_vq *vq)
 		int rc = vplat_vq_pop(vq, &c);
 		if (rc != 0 && rc != VPLAT_E2BIG)
 			break; /* empty, not live, or broken ring (device needs reset) */
-		if (rc != 0 || c.write_len < 1) {
+		/* No room for the ack, or its offset past SIZE_MAX (32-bit hosts) */
+		if (rc != 0 || c.write_len < 1 || !chain_off_fits(c.write_len - 1)) {
 			net->stats.ctrl_bad++;
 			(void)vplat_vq_push(vq, &c, 0);
 			pushed = true;
@@ -274,7 +287,7 @@ void vplat_net_ctrl_process(struct vplat_net *net, struct vplat_vq *vq)
 		else
 			net->stats.ctrl_err++;
 		/* VPLAT-NET-046: the ack is the last device-writable byte of the chain. */
-		vplat_chain_write(&c, c.write_len - 1, &ack, 1);
+		vplat_chain_write(&c, (size_t)(c.write_len - 1), &ack, 1);
 		vplat_vq_push(vq, &c, c.write_len > UINT32_MAX ? UINT32_MAX : (uint32_t)c.write_len);
 		pushed = true;
 	}
