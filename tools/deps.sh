@@ -10,11 +10,12 @@ pkgs=(build-essential cmake pkg-config check doxygen clang-14 libclang-rt-14-dev
       gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm gcc-aarch64-linux-gnu cppcheck
       help2man man-db chromium
       # arm64 Linux hosts (docs/arm64.md): cross compiler, qemu-aarch64 user mode, the arm64
-      # libraries by multiarch; qemu-s390x and gcc-s390x-linux-gnu for the big-endian run.
+      # libraries by multiarch; gcc-s390x-linux-gnu, check:s390x, qemu-s390x for the
+      # big-endian run.
       # libfdt-dev is not Multi-Arch: same (it would replace the amd64 one): libfdt1:arm64
       # here, its libfdt.a and libfdt.so link below.
       libc6-dev-arm64-cross qemu-user-static check:arm64 liburing-dev:arm64 libgpiod-dev:arm64
-      libfdt1:arm64 gcc-s390x-linux-gnu libc6-dev-s390x-cross)
+      libfdt1:arm64 gcc-s390x-linux-gnu libc6-dev-s390x-cross check:s390x)
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO=sudo
 need_root() {
@@ -23,10 +24,14 @@ need_root() {
 }
 export DEBIAN_FRONTEND=noninteractive
 updated=""
-if ! dpkg --print-foreign-architectures | grep -qx arm64; then
-	need_root "add the arm64 architecture (dpkg --add-architecture arm64)"
-	echo "vplat: dpkg --add-architecture arm64" >&2
-	$SUDO dpkg --add-architecture arm64
+for arch in arm64 s390x; do
+	dpkg --print-foreign-architectures | grep -qx "$arch" && continue
+	need_root "add the $arch architecture (dpkg --add-architecture $arch)"
+	echo "vplat: dpkg --add-architecture $arch" >&2
+	$SUDO dpkg --add-architecture "$arch"
+	added=1
+done
+if [ -n "${added:-}" ]; then
 	$SUDO apt-get update -qq
 	updated=1
 fi
