@@ -8,7 +8,7 @@
 # an x86-64 build machine (docs/arm64.md):
 #
 #   cmake -S . -B build/arm64 -DCMAKE_TOOLCHAIN_FILE=cmake/toolchains/aarch64-linux-gnu-hosted.cmake
-#   cmake --build build/arm64 && ctest --test-dir build/arm64 -L qemu-user
+#   cmake --build build/arm64 && ctest --test-dir build/arm64 -LE 'guest|host-only|uring|xen'
 #
 # (cmake/toolchains/aarch64-linux-gnu.cmake is the bare-metal / freestanding one.)
 set(CMAKE_SYSTEM_NAME Linux)

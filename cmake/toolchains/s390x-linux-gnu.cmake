@@ -7,7 +7,7 @@
 # dependencies (libgpiod, liburing, libfdt) are not installed for s390x and build off:
 #
 #   cmake -S . -B build/s390x -DCMAKE_TOOLCHAIN_FILE=cmake/toolchains/s390x-linux-gnu.cmake
-#   cmake --build build/s390x && ctest --test-dir build/s390x -L unit -LE 'uring'
+#   cmake --build build/s390x && ctest --test-dir build/s390x -LE 'guest|host-only|uring|xen'
 set(CMAKE_SYSTEM_NAME Linux)
 set(CMAKE_SYSTEM_PROCESSOR s390x)
 set(CMAKE_C_COMPILER s390x-linux-gnu-gcc)
