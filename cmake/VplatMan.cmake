@@ -3,7 +3,8 @@
 # so the OPTIONS can never drift from the program. The hand-written sections (DESCRIPTION
 # additions, EXAMPLES, SEE ALSO) live in docs/man/NAME.h2m (help2man --include format).
 # Output: BUILD/man/NAME.SECTION, built by the 'man' target (part of ALL when help2man is
-# found), installed under share/man/manSECTION. The test 'docs.man' checks them.
+# found), installed under share/man/manSECTION. The test 'docs.man' checks them. A cross build
+# runs the programs under CMAKE_CROSSCOMPILING_EMULATOR (qemu-aarch64, docs/arm64.md).
 find_program(HELP2MAN help2man)
 set(VPLAT_MAN_PAGES "" CACHE INTERNAL "generated man pages")
 set(VPLAT_MAN_DIR ${PROJECT_BINARY_DIR}/man)
@@ -21,6 +22,7 @@ function(vplat_man target section name)
   string(REPLACE ";" "|" _extra "${M_EXTRA_HELP}")
   add_custom_command(OUTPUT ${_out}
     COMMAND ${CMAKE_COMMAND} -DHELP2MAN=${HELP2MAN} -DPROG=$<TARGET_FILE:${target}>
+            "-DEMU=${CMAKE_CROSSCOMPILING_EMULATOR}"
             -DNAME=${target} -DSECTION=${section} "-DDESC=${name}" -DINCLUDE=${_inc}
             "-DEXTRA=${_extra}" -DOUT=${_out} -DVERSION=${PROJECT_VERSION}
             -P ${PROJECT_SOURCE_DIR}/cmake/run-help2man.cmake

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: BSD-3-Clause
-# cmake -DHELP2MAN= -DPROG= -DNAME= -DSECTION= -DDESC= -DINCLUDE= -DEXTRA=a|b -DOUT= -P run-help2man.cmake
+# cmake -DHELP2MAN= -DPROG= [-DEMU=emulator] -DNAME= -DSECTION= -DDESC= -DINCLUDE= -DEXTRA=a|b -DOUT= -P run-help2man.cmake
 # Runs help2man on PROG; for each sub-command in EXTRA appends "PROG SUB --help" verbatim as
 # a sub-section of OPTIONS, so every option any --help prints is in the page.
 set(_incs --include=${INCLUDE})
@@ -7,7 +7,7 @@ if(EXTRA)
   string(REPLACE "|" ";" _subs "${EXTRA}")
   set(_x "[>OPTIONS]\n")
   foreach(s ${_subs})
-    execute_process(COMMAND ${PROG} ${s} --help OUTPUT_VARIABLE _h RESULT_VARIABLE _rc)
+    execute_process(COMMAND ${EMU} ${PROG} ${s} --help OUTPUT_VARIABLE _h RESULT_VARIABLE _rc)
     if(NOT _rc EQUAL 0)
       message(FATAL_ERROR "${PROG} ${s} --help: exit ${_rc}")
     endif()
@@ -23,8 +23,12 @@ if(EXTRA)
 endif()
 # help2man runs a wrapper that passes --help through cmake/help2man-filter.awk.
 set(_wrap ${OUT}.help.sh)
-file(WRITE ${_wrap} "#!/bin/sh\nif [ \"$1\" = --version ]; then exec '${PROG}' --version; fi\n"
-     "h=$('${PROG}' --help) || exit 1\n"
+if(EMU) # a cross build: the program runs under its emulator (qemu-aarch64)
+  string(REPLACE ";" "' '" _emu "${EMU}")
+  set(_emu "'${_emu}' ")
+endif()
+file(WRITE ${_wrap} "#!/bin/sh\nif [ \"$1\" = --version ]; then exec ${_emu}'${PROG}' --version; fi\n"
+     "h=$(${_emu}'${PROG}' --help) || exit 1\n"
      "printf '%s\\n' \"$h\" | awk -f '${CMAKE_CURRENT_LIST_DIR}/help2man-filter.awk'\n")
 file(CHMOD ${_wrap} PERMISSIONS OWNER_READ OWNER_WRITE OWNER_EXECUTE GROUP_READ GROUP_EXECUTE
      WORLD_READ WORLD_EXECUTE)

@@ -316,15 +316,16 @@ END_TEST
 START_TEST(config_writes_bounded_and_timed)
 {
 	init();
-	uint32_t v = 0x11223344;
+	/* config space is bytes (little-endian fields): not a host-order uint32 (big-endian hosts) */
+	const uint8_t v[4] = {0x44, 0x33, 0x22, 0x11};
 	vplat_device_set_status(&dev, ACK | DRV); /* negotiating: the driver MUST NOT write */
-	vplat_device_config_write(&dev, 0, &v, 4);
+	vplat_device_config_write(&dev, 0, v, 4);
 	ck_assert_uint_eq(configs_written, 0);
 	ck_assert(negotiate(V1));
-	vplat_device_config_write(&dev, 6, &v, 4); /* crosses the end */
-	vplat_device_config_write(&dev, 0xfffffffe, &v, 4);
+	vplat_device_config_write(&dev, 6, v, 4); /* crosses the end */
+	vplat_device_config_write(&dev, 0xfffffffe, v, 4);
 	ck_assert_uint_eq(configs_written, 0);
-	vplat_device_config_write(&dev, 4, &v, 4);
+	vplat_device_config_write(&dev, 4, v, 4);
 	ck_assert_uint_eq(configs_written, 1);
 	ck_assert_uint_eq(cfg[4], 0x44);
 }
