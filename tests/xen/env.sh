@@ -79,7 +79,7 @@ if [ ! -e "$E/xen.stamp" ]; then
 	log "building the hypervisor (about a minute)"
 	make -C xen XEN_TARGET_ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- olddefconfig >/dev/null
 	grep -qx CONFIG_IOREQ_SERVER=y xen/.config || { echo "xen-env: IOREQ_SERVER did not stick"; exit 1; }
-	nice make -C xen XEN_TARGET_ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- -j2 >"$E/xen-build.log" 2>&1 \
+	make -C xen XEN_TARGET_ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu- -j2 >"$E/xen-build.log" 2>&1 \
 		|| { tail -30 "$E/xen-build.log"; exit 1; }
 	cp xen/xen "$E/xen"
 	cd "$E"; rm -rf "$E/xen-src/src"
