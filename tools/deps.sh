@@ -7,6 +7,7 @@ pkgs=(build-essential cmake pkg-config check doxygen clang-14 libclang-rt-14-dev
       busybox-static xz-utils cpio kmod linux-headers-amd64 iproute2 can-utils dpdk-dev
       libfdt-dev device-tree-compiler
       gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm gcc-aarch64-linux-gnu cppcheck
+      libc6-dev-arm64-cross flex bison libxen-dev dpkg-dev
       help2man man-db chromium)
 missing=()
 for p in "${pkgs[@]}"; do

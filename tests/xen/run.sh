@@ -23,7 +23,8 @@ KV=$(cat "$E/kver"); R=$E/root; MD=$R/lib/modules/$KV/kernel
 # arm64 vplat-xen, linked against the extracted libxen-dev (incremental after the first time).
 nice cmake -S "$SRC" -B "$E/arm64-build" -DCMAKE_TOOLCHAIN_FILE="$SRC/cmake/toolchains/aarch64-linux-gnu.cmake" \
 	-DCMAKE_BUILD_TYPE=RelWithDebInfo -DVPLAT_BUILD_TESTS=OFF -DVPLAT_BUILD_BENCH=OFF \
-	-DVPLAT_BUILD_EXAMPLES=OFF -DVPLAT_DOCS=OFF -DVPLAT_WITH_XEN=ON -DVPLAT_XEN_SYSROOT="$R" >/dev/null
+	-DVPLAT_BUILD_EXAMPLES=OFF -DVPLAT_DOCS=OFF -DVPLAT_WITH_XEN=ON \
+	-DVPLAT_WITH_GPIOD=OFF -DVPLAT_WITH_URING=OFF -DVPLAT_WITH_FDT=OFF -DVPLAT_XEN_SYSROOT="$R" >/dev/null
 nice cmake --build "$E/arm64-build" -j2 --target vplat-xen >/dev/null
 VX=$E/arm64-build/tools/vplat-xen/vplat-xen
 
