@@ -10,6 +10,7 @@
  * An IOREQ_TYPE_INVALIDATE (the domain gave pages back) unmaps and maps RAM again.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,11 +56,13 @@ struct vplat_xen_server {
 	struct xen_dev devs[VPLAT_XEN_MAX_DEVICES];
 	struct vplat_xen_window win[VPLAT_XEN_MAX_DEVICES];
 	unsigned ndevs;
+	uint32_t vendor_id;
 	struct vplat_mem *mem;
 	uint64_t ram_base, ram_pages;
 	void *ram;          /* one mapping of the whole bank */
 	uint64_t run_gpa[MAX_RUNS], run_size[MAX_RUNS];
 	unsigned nruns;
+	bool ram_tried; /* ram_map() ran for this mapping generation */
 	struct vplat_xen_stats st;
 	vplat_xen_log_fn log;
 	void *log_opaque;
@@ -104,6 +107,7 @@ static int ram_map(struct vplat_xen_server *s)
 	int *errs = calloc(s->ram_pages, sizeof(*errs));
 	int rc = 0;
 
+	s->ram_tried = true;
 	if (pfns == NULL || errs == NULL) {
 		rc = VPLAT_ENOMEM;
 		goto out;
@@ -160,7 +164,7 @@ static void fail(char *err, size_t len, const char *what, int e)
 int vplat_xen_server_open(struct vplat_xen_server **out, const struct vplat_xen_options *opt,
 			  char *err, size_t len)
 {
-	if (out == NULL || opt == NULL || opt->devs == NULL || opt->ndevs == 0 ||
+	if (out == NULL || opt == NULL || (opt->devs == NULL && opt->ndevs != 0) ||
 	    opt->ndevs > VPLAT_XEN_MAX_DEVICES || opt->mem == NULL || opt->ram_size < PAGE_SIZE) {
 		fail(err, len, "options", EINVAL);
 		return VPLAT_EINVAL;
@@ -191,6 +195,14 @@ int vplat_xen_server_open(struct vplat_xen_server **out, const struct vplat_xen_
 		fail(err, len, "opening the Xen device-model, foreign-memory and event-channel interfaces", errno);
 		goto bad;
 	}
+	/* vplat_xen_server_dispatch() drains pending ports until the read would block. */
+	int efd = xenevtchn_fd(s->xce);
+	int fl = fcntl(efd, F_GETFL);
+
+	if (fl < 0 || fcntl(efd, F_SETFL, fl | O_NONBLOCK) != 0) {
+		fail(err, len, "making the event-channel device non-blocking", errno);
+		goto bad;
+	}
 	if (xendevicemodel_create_ioreq_server(s->dm, s->domid, 0 /* no buffered ioreqs */,
 					       &s->id) != 0) {
 		int e = errno;
@@ -211,37 +223,15 @@ int vplat_xen_server_open(struct vplat_xen_server **out, const struct vplat_xen_
 		goto bad;
 	}
 	s->page = addr;
+	s->vendor_id = opt->vendor_id ? opt->vendor_id : 0x006c7076u; /* "vpl" */
 	for (unsigned i = 0; i < opt->ndevs; i++) {
-		const struct vplat_xen_device *d = &opt->devs[i];
-		uint64_t size = d->size ? d->size : 0x200;
-
-		if (d->dev == NULL || size < VPLAT_MMIO_CONFIG_OFFSET || d->base + size < d->base) {
-			fail(err, len, "device options", EINVAL);
-			rc = VPLAT_EINVAL;
+		rc = vplat_xen_server_add(s, &opt->devs[i]);
+		if (rc != 0) {
+			fail(err, len, rc == VPLAT_EINVAL ? "device options"
+							  : "mapping a device window to the ioreq server",
+			     rc == VPLAT_EINVAL ? EINVAL : errno);
 			goto bad;
 		}
-		s->devs[i].s = s;
-		s->devs[i].irq = d->irq;
-		if (vplat_mmio_init(&s->devs[i].mmio, d->dev,
-				    opt->vendor_id ? opt->vendor_id : 0x006c7076u /* "vpl" */,
-				    dev_irq, &s->devs[i]) != 0) {
-			fail(err, len, "binding the virtio-mmio transport", EINVAL);
-			rc = VPLAT_EINVAL;
-			goto bad;
-		}
-		s->win[i] = (struct vplat_xen_window){.base = d->base, .size = size,
-						      .mmio = &s->devs[i].mmio};
-		s->ndevs = i + 1;
-		if (xendevicemodel_map_io_range_to_ioreq_server(s->dm, s->domid, s->id, 1, d->base,
-								d->base + size - 1) != 0) {
-			fail(err, len, "mapping a device window to the ioreq server", errno);
-			goto bad;
-		}
-	}
-	rc = ram_map(s);
-	if (rc != 0) {
-		fail(err, len, "mapping the domain's RAM", errno);
-		goto bad;
 	}
 	rc = VPLAT_EIO;
 	unsigned nv = 0;
@@ -273,6 +263,32 @@ int vplat_xen_server_open(struct vplat_xen_server **out, const struct vplat_xen_
 bad:
 	vplat_xen_server_close(s);
 	return rc;
+}
+
+int vplat_xen_server_add(struct vplat_xen_server *s, const struct vplat_xen_device *d)
+{
+	if (s == NULL || d == NULL || d->dev == NULL || s->ndevs >= VPLAT_XEN_MAX_DEVICES)
+		return VPLAT_EINVAL;
+	uint64_t size = d->size ? d->size : 0x200;
+
+	if (size < VPLAT_MMIO_CONFIG_OFFSET || d->base + size < d->base)
+		return VPLAT_EINVAL;
+	for (unsigned i = 0; i < s->ndevs; i++)
+		if (d->base < s->win[i].base + s->win[i].size && s->win[i].base < d->base + size)
+			return VPLAT_EINVAL; /* overlaps a window */
+	struct xen_dev *x = &s->devs[s->ndevs];
+
+	x->s = s;
+	x->irq = d->irq;
+	if (vplat_mmio_init(&x->mmio, d->dev, s->vendor_id, dev_irq, x) != 0)
+		return VPLAT_EINVAL;
+	if (xendevicemodel_map_io_range_to_ioreq_server(s->dm, s->domid, s->id, 1, d->base,
+							d->base + size - 1) != 0)
+		return VPLAT_EIO;
+	s->win[s->ndevs] = (struct vplat_xen_window){.base = d->base, .size = size,
+						     .mmio = &x->mmio};
+	s->ndevs++;
+	return 0;
 }
 
 int vplat_xen_server_fd(const struct vplat_xen_server *s)
@@ -325,10 +341,25 @@ static void serve_slot(struct vplat_xen_server *s, ioreq_t *slot)
 	((volatile ioreq_t *)slot)->state = STATE_IORESP_READY;
 }
 
+int vplat_xen_server_map_ram(struct vplat_xen_server *s)
+{
+	if (s == NULL)
+		return VPLAT_EINVAL;
+	if (s->ram_tried)
+		return s->nruns ? 0 : VPLAT_EIO;
+	int rc = ram_map(s);
+
+	for (unsigned i = 0; i < s->ndevs; i++)
+		vplat_device_remap(s->devs[i].mmio.dev);
+	return rc;
+}
+
 int vplat_xen_server_dispatch(struct vplat_xen_server *s)
 {
 	if (s == NULL)
 		return VPLAT_EINVAL;
+	/* Before the first request is served, if the caller has not mapped RAM yet. */
+	(void)vplat_xen_server_map_ram(s);
 	for (int budget = 64; budget > 0; budget--) {
 		xenevtchn_port_or_error_t port = xenevtchn_pending(s->xce);
 

@@ -210,7 +210,7 @@ static int cmp_node(const void *a, const void *b)
 	return x->devid < y->devid ? -1 : x->devid > y->devid;
 }
 
-/* Nodes of @p domid whose back end is still Initialising (1); 0 if none or incomplete. */
+/* Nodes of @p domid whose back end is still Initialising (1), complete, by device number. */
 static unsigned domain_nodes(struct xs_handle *xs, unsigned domid, struct node *out)
 {
 	unsigned int n = 0, k = 0;
@@ -224,6 +224,8 @@ static unsigned domain_nodes(struct xs_handle *xs, unsigned domid, struct node *
 		char *base = xs_get(xs, "%s/%s/base", path, ents[i]);
 		char *irq = xs_get(xs, "%s/%s/irq", path, ents[i]);
 
+		say(3, "dom%u node %s: state %s base %s irq %s", domid, ents[i], st ? st : "-",
+		    base ? base : "-", irq ? irq : "-");
 		if (st && base && irq && atoi(st) == 1) {
 			out[k].devid = strtoul(ents[i], NULL, 10);
 			out[k].base = strtoull(base, NULL, 0);
@@ -235,8 +237,6 @@ static unsigned domain_nodes(struct xs_handle *xs, unsigned domid, struct node *
 		free(irq);
 	}
 	free(ents);
-	if (k != n)
-		return 0; /* some node not written yet, or already past Initialising */
 	qsort(out, k, sizeof(*out), cmp_node);
 	return k;
 }
@@ -250,24 +250,56 @@ static void set_state(struct xs_handle *xs, unsigned domid, unsigned long devid,
 		say(1, "dom%u: writing %s: %s", domid, path, strerror(errno));
 }
 
-static int serve(struct xs_handle *xs, unsigned domid, struct node *nodes, unsigned nn,
-		 struct dev *devs, unsigned ndevs, struct vplat_mem *mem, uint64_t ram_default)
+/* The device for node @p devid: libxl numbers xvda, xvdb, ... 51712, 51728, ... */
+static int node_index(unsigned long devid)
 {
-	struct vplat_xen_device xd[MAX_DEVS];
-	unsigned n = nn < ndevs ? nn : ndevs;
+	return devid >= 51712 && (devid - 51712) % 16 == 0 ? (int)((devid - 51712) / 16) : -1;
+}
 
-	if (nn != ndevs)
-		say(1, "dom%u has %u virtio-mmio node(s) and vplat-xen %u device(s): serving %u",
-		    domid, nn, ndevs, n);
-	for (unsigned i = 0; i < n; i++)
-		xd[i] = (struct vplat_xen_device){.base = nodes[i].base, .irq = nodes[i].irq,
-						  .dev = vplat_instance_device(devs[i].inst)};
+/* Add the nodes of @p domid not served yet; answer libxl's handshake for each. */
+static void add_nodes(struct xs_handle *xs, struct vplat_xen_server *s, unsigned domid,
+		      struct dev *devs, unsigned ndevs, bool *done)
+{
+	struct node nodes[MAX_DEVS];
+	unsigned nn = domain_nodes(xs, domid, nodes);
+
+	for (unsigned i = 0; i < nn; i++) {
+		int k = node_index(nodes[i].devid);
+
+		if (k < 0 || (unsigned)k >= ndevs) {
+			say(1, "dom%u: node %lu has no device (vplat-xen has %u)", domid,
+			    nodes[i].devid, ndevs);
+			continue;
+		}
+		if (done[k])
+			continue;
+		struct vplat_xen_device xd = {.base = nodes[i].base, .irq = nodes[i].irq,
+					      .dev = vplat_instance_device(devs[k].inst)};
+		int rc = vplat_xen_server_add(s, &xd);
+
+		if (rc != 0) {
+			say(0, "dom%u: node %lu at 0x%llx: %s", domid, nodes[i].devid,
+			    (unsigned long long)nodes[i].base,
+			    rc == VPLAT_EINVAL ? "bad or overlapping window" : "Xen refused the window");
+			done[k] = true;
+			continue;
+		}
+		done[k] = true;
+		set_state(xs, domid, nodes[i].devid, "2");
+		say(2, "dom%u: %s at 0x%llx irq %u", domid, vplat_instance_type_name(devs[k].opt.type),
+		    (unsigned long long)nodes[i].base, nodes[i].irq);
+	}
+}
+
+static int serve(struct xs_handle *xs, unsigned domid, struct dev *devs, unsigned ndevs,
+		 struct vplat_mem *mem, uint64_t ram_default)
+{
+	bool done[MAX_DEVS] = {false};
 	char *smax = xs_get(xs, "/local/domain/%u/memory/static-max", domid);
 	uint64_t ram = smax ? strtoull(smax, NULL, 10) * 1024 : ram_default;
 
 	free(smax);
-	struct vplat_xen_options o = {.domid = domid, .devs = xd, .ndevs = n, .mem = mem,
-				      .ram_size = ram, .log = xen_log};
+	struct vplat_xen_options o = {.domid = domid, .mem = mem, .ram_size = ram, .log = xen_log};
 	struct vplat_xen_server *s = NULL;
 	char err[256] = "";
 	int rc = vplat_xen_server_open(&s, &o, err, sizeof(err));
@@ -276,19 +308,16 @@ static int serve(struct xs_handle *xs, unsigned domid, struct node *nodes, unsig
 		say(0, "dom%u: %s", domid, err);
 		return rc;
 	}
-	for (unsigned i = 0; i < n; i++) {
-		set_state(xs, domid, nodes[i].devid, "2");
-		say(2, "dom%u: %s at 0x%llx irq %u", domid,
-		    vplat_instance_type_name(devs[i].opt.type), (unsigned long long)nodes[i].base,
-		    nodes[i].irq);
-	}
+	add_nodes(xs, s, domid, devs, ndevs, done);
+	if (vplat_xen_server_map_ram(s) != 0)
+		say(0, "dom%u: its RAM could not be mapped: every ring access will fail", domid);
 	struct timespec last;
 
 	clock_gettime(CLOCK_MONOTONIC, &last);
 	while (!stop) {
 		struct pollfd pfd[1 + MAX_DEVS * 16];
 		unsigned np = 0;
-		int timeout = 500;
+		int timeout = 100;
 
 		pfd[np++] = (struct pollfd){.fd = vplat_xen_server_fd(s), .events = POLLIN};
 		for (unsigned i = 0; i < ndevs; i++) {
@@ -317,9 +346,20 @@ static int serve(struct xs_handle *xs, unsigned domid, struct node *nodes, unsig
 		struct timespec now;
 
 		clock_gettime(CLOCK_MONOTONIC, &now);
+		bool all = true;
+
+		for (unsigned i = 0; i < ndevs; i++)
+			all = all && done[i];
+		if (!all)
+			add_nodes(xs, s, domid, devs, ndevs, done);
 		if ((now.tv_sec - last.tv_sec) * 1000 + (now.tv_nsec - last.tv_nsec) / 1000000 >= 500) {
 			last = now;
-			if (!vplat_xen_server_alive(s)) {
+			/* A dying domain can outlive its destruction while our mappings hold its
+			 * pages: libxl's removal of its xenstore directory counts as gone too. */
+			char *name = xs_get(xs, "/local/domain/%u/name", domid);
+
+			free(name);
+			if (!vplat_xen_server_alive(s) || name == NULL) {
 				say(2, "dom%u is gone", domid);
 				break;
 			}
@@ -423,8 +463,8 @@ int main(int argc, char **argv)
 			if (nn == 0)
 				continue;
 			seen[d] = true;
-			say(2, "dom%ld: %u virtio-mmio node(s)", d, nn);
-			(void)serve(xs, (unsigned)d, nodes, nn, devs, ndevs, &mem, ram_default);
+			say(2, "dom%ld: virtio-mmio node(s) appeared", d);
+			(void)serve(xs, (unsigned)d, devs, ndevs, &mem, ram_default);
 			served = true;
 			break;
 		}

@@ -8,8 +8,8 @@
  * - vplat_xen_dispatch() is pure: one I/O request in (a copy of Xen's ioreq_t), the MMIO
  *   model called for the device window it falls in, the answer out. It needs no Xen library,
  *   is built on every platform and is what the unit test and the fuzz target drive.
- * - vplat_xen_server_open() and friends (built only when Xen's libraries are found, see
- *   VPLAT_HAVE_XEN) register an ioreq server for one domain, map each device's window to it,
+ * - vplat_xen_server_open() and friends (built only when Xen's libraries are found:
+ *   VPLAT_WITH_XEN, the vplat-xen tool's static library) register an ioreq server for one domain, map each device's window to it,
  *   bind one event channel per vCPU, map the domain's RAM into a caller's @ref vplat_mem by
  *   foreign mapping (once per domain, not per access) and raise the devices' interrupts with
  *   xendevicemodel_set_irq_level().
@@ -126,7 +126,8 @@ typedef void (*vplat_xen_log_fn)(void *opaque, int level, const char *msg);
 struct vplat_xen_options {
 	uint32_t domid;                       /**< the guest domain */
 	const struct vplat_xen_device *devs;  /**< devices (copied) */
-	unsigned ndevs;                       /**< 1 .. VPLAT_XEN_MAX_DEVICES */
+	unsigned ndevs;                       /**< 0 .. VPLAT_XEN_MAX_DEVICES (more with
+					       *   vplat_xen_server_add()) */
 	struct vplat_mem *mem;                /**< the devices' memory map: the server adds the
 					       *   domain's RAM to it and removes it on close */
 	uint64_t ram_base;                    /**< first RAM bank (0: Arm's GUEST_RAM0_BASE,
@@ -157,6 +158,26 @@ struct vplat_xen_server;
  */
 VPLAT_API int vplat_xen_server_open(struct vplat_xen_server **out,
 				    const struct vplat_xen_options *opt, char *err, size_t len);
+
+/**
+ * Present one more device to the domain (libxl adds its nodes one by one).
+ *
+ * @param s  the server
+ * @param d  the device (copied); its window must not overlap another
+ * @return 0; VPLAT_EINVAL for a bad or overlapping window or more than
+ *         VPLAT_XEN_MAX_DEVICES devices; VPLAT_EIO when Xen refuses the window
+ */
+VPLAT_API int vplat_xen_server_add(struct vplat_xen_server *s, const struct vplat_xen_device *d);
+
+/**
+ * Map the domain's RAM into the memory map (once; later calls return the first result).
+ * vplat_xen_server_open() does not, so that a caller can answer the toolstack's handshake
+ * first (mapping a large guest takes seconds under emulation, and libxl waits only 10 s);
+ * vplat_xen_server_dispatch() does it before serving the first request if the caller has not.
+ *
+ * @return 0, or VPLAT_EIO if no page could be mapped
+ */
+VPLAT_API int vplat_xen_server_map_ram(struct vplat_xen_server *s);
 
 /**
  * The descriptor to poll for input (the event-channel device).
