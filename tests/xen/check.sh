@@ -11,9 +11,9 @@ has() { grep -qE "$1" <<<"$C" || { echo "missing in the console: $1"; bad=1; }; 
 bad=0
 case $W in
 drivers) # The stock drivers bound to vplat's three devices (virtio IDs 2, 4, 3).
-	has 'DOMU_DRIVER device=0x0002 vendor=0x006c7076 driver=virtio_blk'
-	has 'DOMU_DRIVER device=0x0004 vendor=0x006c7076 driver=virtio_rng'
-	has 'DOMU_DRIVER device=0x0003 vendor=0x006c7076 driver=virtio_console';;
+	has 'DOMU_DRIVER device=0x0002 vendor=0x0*6c7076 driver=virtio_blk'
+	has 'DOMU_DRIVER device=0x0004 vendor=0x0*6c7076 driver=virtio_rng'
+	has 'DOMU_DRIVER device=0x0003 vendor=0x0*6c7076 driver=virtio_console';;
 blk)
 	has 'DOMU_BLK_FS_OK'; has 'DOM0_IMAGE_PATTERN_OK'; has 'DOM0_IMAGE_FS_OK'
 	grep -E 'DOMU_DD_(WRITE|READ)' <<<"$C";;

@@ -45,7 +45,7 @@ W=$E/img; rm -rf "$W"; mkdir -p "$W"
 # domU: busybox, the virtio drivers as modules, ext4 for the filesystem check.
 D=$W/domu; mkdir -p $D/{bin,proc,sys,dev,tmp,mnt}
 cp "$R/bin/busybox" $D/bin/; cp "$SRC/tests/xen/domu-init" $D/init; chmod +x $D/init
-modules $D virtio_mmio virtio_blk virtio-rng virtio_console ext4
+modules $D virtio_mmio virtio_blk virtio-rng virtio_console crc32c_generic ext4
 (cd $D && find . | cpio -o -H newc --quiet | gzip -1 > "$W/domu-initrd.gz")
 # dom0: glibc and the Xen tools from the .debs, vplat-xen, debugfs, the domU's kernel.
 Z=$W/dom0; mkdir -p $Z/{bin,proc,sys,dev,tmp,run,var/lib/xen,var/lib/xenstored,var/log/xen,etc,guest,usr/lib,usr/bin,sbin}
