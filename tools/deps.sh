@@ -8,7 +8,7 @@ pkgs=(build-essential cmake pkg-config check doxygen clang-14 libclang-rt-14-dev
       busybox-static xz-utils cpio kmod linux-headers-amd64 iproute2 can-utils dpdk-dev
       libfdt-dev device-tree-compiler
       gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm gcc-aarch64-linux-gnu cppcheck
-      help2man man-db chromium gnuplot-nox
+      help2man man-db chromium gnuplot-nox flex bison libxen-dev dpkg-dev
       # arm64 Linux hosts (docs/arm64.md): cross compiler, qemu-aarch64 user mode, the arm64
       # libraries by multiarch; gcc-s390x-linux-gnu, check:s390x, qemu-s390x for the
       # big-endian run.

@@ -1,0 +1,420 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Xen ioreq server: the libxen half of the Xen back end (vplat/backend/xen.h).
+ *
+ * Per domain: one ioreq server (no buffered ioreqs), its shared ioreq page mapped with
+ * xenforeignmemory_map_resource(), each device window mapped to it, one event channel per
+ * vCPU, and the domain's RAM mapped once (xenforeignmemory_map) into the caller's vplat_mem:
+ * one region per run of pages the hypervisor let us map, so a descriptor pointing at a page
+ * the domain does not own fails translation (VPLAT_EFAULT) instead of faulting the server.
+ * An IOREQ_TYPE_INVALIDATE (the domain gave pages back) unmaps and maps RAM again.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include <xendevicemodel.h>
+#include <xenevtchn.h>
+#include <xenforeignmemory.h>
+#include <xen/hvm/dm_op.h>
+#include <xen/hvm/ioreq.h>
+#include <xen/memory.h>
+
+#include "vplat/backend/xen.h"
+#include "vplat/device.h"
+#include "vplat/error.h"
+
+#define PAGE_SHIFT 12
+#define PAGE_SIZE  ((uint64_t)1 << PAGE_SHIFT)
+/* Arm guest layout (xen/include/public/arch-arm.h, tools-only there). */
+#define ARM_GUEST_RAM0_BASE 0x40000000ull
+#define ARM_GUEST_RAM0_SIZE 0xc0000000ull
+#define MAX_RUNS 64u
+
+struct xen_dev {
+	struct vplat_mmio mmio;
+	struct vplat_xen_server *s;
+	uint32_t irq;
+};
+
+struct vplat_xen_server {
+	uint32_t domid;
+	xendevicemodel_handle *dm;
+	xenforeignmemory_handle *fm;
+	xenevtchn_handle *xce;
+	ioservid_t id;
+	bool have_id;
+	xenforeignmemory_resource_handle *res;
+	shared_iopage_t *page;
+	unsigned nvcpus;
+	evtchn_port_t ports[VPLAT_XEN_MAX_VCPUS];
+	bool bound[VPLAT_XEN_MAX_VCPUS];
+	struct xen_dev devs[VPLAT_XEN_MAX_DEVICES];
+	struct vplat_xen_window win[VPLAT_XEN_MAX_DEVICES];
+	unsigned ndevs;
+	uint32_t vendor_id;
+	struct vplat_mem *mem;
+	uint64_t ram_base, ram_pages;
+	void *ram;          /* one mapping of the whole bank */
+	uint64_t run_gpa[MAX_RUNS], run_size[MAX_RUNS];
+	unsigned nruns;
+	bool ram_tried; /* ram_map() ran for this mapping generation */
+	struct vplat_xen_stats st;
+	vplat_xen_log_fn log;
+	void *log_opaque;
+};
+
+__attribute__((format(printf, 3, 4))) static void slog(struct vplat_xen_server *s, int lvl,
+						       const char *fmt, ...)
+{
+	char buf[256];
+	va_list ap;
+
+	if (s->log == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	s->log(s->log_opaque, lvl, buf);
+}
+
+static void dev_irq(void *opaque, bool level)
+{
+	struct xen_dev *d = opaque;
+
+	if (xendevicemodel_set_irq_level(d->s->dm, d->s->domid, d->irq, level ? 1 : 0) != 0)
+		d->s->st.irq_errors++;
+}
+
+static void ram_unmap(struct vplat_xen_server *s)
+{
+	for (unsigned i = 0; i < s->nruns; i++)
+		(void)vplat_mem_remove(s->mem, s->run_gpa[i], s->run_size[i]);
+	s->nruns = 0;
+	if (s->ram != NULL)
+		xenforeignmemory_unmap(s->fm, s->ram, s->ram_pages);
+	s->ram = NULL;
+}
+
+/* Map the bank once; add each run of mapped pages as a region. */
+static int ram_map(struct vplat_xen_server *s)
+{
+	xen_pfn_t *pfns = calloc(s->ram_pages, sizeof(*pfns));
+	int *errs = calloc(s->ram_pages, sizeof(*errs));
+	int rc = 0;
+
+	s->ram_tried = true;
+	if (pfns == NULL || errs == NULL) {
+		rc = VPLAT_ENOMEM;
+		goto out;
+	}
+	for (uint64_t i = 0; i < s->ram_pages; i++)
+		pfns[i] = (xen_pfn_t)((s->ram_base >> PAGE_SHIFT) + i);
+	s->ram = xenforeignmemory_map(s->fm, s->domid, PROT_READ | PROT_WRITE, s->ram_pages, pfns,
+				      errs);
+	if (s->ram == NULL) {
+		slog(s, 0, "mapping %llu pages of dom%u RAM: %s", (unsigned long long)s->ram_pages,
+		     s->domid, strerror(errno));
+		rc = VPLAT_EIO;
+		goto out;
+	}
+	uint64_t bad = 0;
+
+	for (uint64_t i = 0; i < s->ram_pages;) {
+		if (errs[i] != 0) {
+			bad++;
+			i++;
+			continue;
+		}
+		uint64_t j = i;
+
+		while (j < s->ram_pages && errs[j] == 0)
+			j++;
+		if (s->nruns < MAX_RUNS &&
+		    vplat_mem_add(s->mem, s->ram_base + (i << PAGE_SHIFT), (j - i) << PAGE_SHIFT,
+				  (uint8_t *)s->ram + (i << PAGE_SHIFT)) == 0) {
+			s->run_gpa[s->nruns] = s->ram_base + (i << PAGE_SHIFT);
+			s->run_size[s->nruns] = (j - i) << PAGE_SHIFT;
+			s->nruns++;
+		} else {
+			bad += j - i;
+		}
+		i = j;
+	}
+	slog(s, bad ? 1 : 2, "dom%u RAM 0x%llx +%llu MiB mapped once: %u region(s), %llu page(s) not mapped",
+	     s->domid, (unsigned long long)s->ram_base,
+	     (unsigned long long)((s->ram_pages << PAGE_SHIFT) >> 20), s->nruns,
+	     (unsigned long long)bad);
+out:
+	free(pfns);
+	free(errs);
+	return rc;
+}
+
+static void fail(char *err, size_t len, const char *what, int e)
+{
+	if (err != NULL && len != 0)
+		snprintf(err, len, "%s: %s", what, strerror(e));
+}
+
+int vplat_xen_server_open(struct vplat_xen_server **out, const struct vplat_xen_options *opt,
+			  char *err, size_t len)
+{
+	if (out == NULL || opt == NULL || (opt->devs == NULL && opt->ndevs != 0) ||
+	    opt->ndevs > VPLAT_XEN_MAX_DEVICES || opt->mem == NULL || opt->ram_size < PAGE_SIZE) {
+		fail(err, len, "options", EINVAL);
+		return VPLAT_EINVAL;
+	}
+	struct vplat_xen_server *s = calloc(1, sizeof(*s));
+
+	if (s == NULL) {
+		fail(err, len, "allocating the server", ENOMEM);
+		return VPLAT_ENOMEM;
+	}
+	*out = NULL;
+	s->domid = opt->domid;
+	s->mem = opt->mem;
+	s->log = opt->log;
+	s->log_opaque = opt->log_opaque;
+	s->ram_base = opt->ram_base ? opt->ram_base : ARM_GUEST_RAM0_BASE;
+	uint64_t ram = opt->ram_size;
+
+	if (s->ram_base == ARM_GUEST_RAM0_BASE && ram > ARM_GUEST_RAM0_SIZE)
+		ram = ARM_GUEST_RAM0_SIZE;
+	s->ram_pages = ram >> PAGE_SHIFT;
+	int rc = VPLAT_EIO;
+
+	s->dm = xendevicemodel_open(NULL, 0);
+	s->fm = xenforeignmemory_open(NULL, 0);
+	s->xce = xenevtchn_open(NULL, 0);
+	if (s->dm == NULL || s->fm == NULL || s->xce == NULL) {
+		fail(err, len, "opening the Xen device-model, foreign-memory and event-channel interfaces", errno);
+		goto bad;
+	}
+	/* vplat_xen_server_dispatch() drains pending ports until the read would block. */
+	int efd = xenevtchn_fd(s->xce);
+	int fl = fcntl(efd, F_GETFL);
+
+	if (fl < 0 || fcntl(efd, F_SETFL, fl | O_NONBLOCK) != 0) {
+		fail(err, len, "making the event-channel device non-blocking", errno);
+		goto bad;
+	}
+	if (xendevicemodel_create_ioreq_server(s->dm, s->domid, 0 /* no buffered ioreqs */,
+					       &s->id) != 0) {
+		int e = errno;
+
+		fail(err, len, e == ENOSYS ? "creating the ioreq server (hypervisor without CONFIG_IOREQ_SERVER?)"
+					   : "creating the ioreq server", e);
+		rc = e == ENOSYS || e == EOPNOTSUPP ? VPLAT_ENOTSUP : VPLAT_EIO;
+		goto bad;
+	}
+	s->have_id = true;
+	void *addr = NULL;
+
+	s->res = xenforeignmemory_map_resource(s->fm, s->domid, XENMEM_resource_ioreq_server, s->id,
+					       XENMEM_resource_ioreq_server_frame_ioreq(0), 1, &addr,
+					       PROT_READ | PROT_WRITE, 0);
+	if (s->res == NULL) {
+		fail(err, len, "mapping the ioreq page", errno);
+		goto bad;
+	}
+	s->page = addr;
+	s->vendor_id = opt->vendor_id ? opt->vendor_id : 0x006c7076u; /* "vpl" */
+	for (unsigned i = 0; i < opt->ndevs; i++) {
+		rc = vplat_xen_server_add(s, &opt->devs[i]);
+		if (rc != 0) {
+			fail(err, len, rc == VPLAT_EINVAL ? "device options"
+							  : "mapping a device window to the ioreq server",
+			     rc == VPLAT_EINVAL ? EINVAL : errno);
+			goto bad;
+		}
+	}
+	rc = VPLAT_EIO;
+	unsigned nv = 0;
+
+	if (xendevicemodel_nr_vcpus(s->dm, s->domid, &nv) != 0 || nv == 0 ||
+	    nv > VPLAT_XEN_MAX_VCPUS) {
+		fail(err, len, "counting the domain's vCPUs", errno ? errno : ERANGE);
+		goto bad;
+	}
+	s->nvcpus = nv;
+	if (xendevicemodel_set_ioreq_server_state(s->dm, s->domid, s->id, 1) != 0) {
+		fail(err, len, "enabling the ioreq server", errno);
+		goto bad;
+	}
+	for (unsigned i = 0; i < nv; i++) {
+		uint32_t remote = __atomic_load_n(&s->page->vcpu_ioreq[i].vp_eport, __ATOMIC_ACQUIRE);
+		xenevtchn_port_or_error_t p = xenevtchn_bind_interdomain(s->xce, s->domid, remote);
+
+		if (p < 0) {
+			fail(err, len, "binding a vCPU's event channel", errno);
+			goto bad;
+		}
+		s->ports[i] = (evtchn_port_t)p;
+		s->bound[i] = true;
+	}
+	slog(s, 2, "dom%u: ioreq server %u, %u device(s), %u vCPU(s)", s->domid, s->id, s->ndevs, nv);
+	*out = s;
+	return 0;
+bad:
+	vplat_xen_server_close(s);
+	return rc;
+}
+
+int vplat_xen_server_add(struct vplat_xen_server *s, const struct vplat_xen_device *d)
+{
+	if (s == NULL || d == NULL || d->dev == NULL || s->ndevs >= VPLAT_XEN_MAX_DEVICES)
+		return VPLAT_EINVAL;
+	uint64_t size = d->size ? d->size : 0x200;
+
+	if (size < VPLAT_MMIO_CONFIG_OFFSET || d->base + size < d->base)
+		return VPLAT_EINVAL;
+	for (unsigned i = 0; i < s->ndevs; i++)
+		if (d->base < s->win[i].base + s->win[i].size && s->win[i].base < d->base + size)
+			return VPLAT_EINVAL; /* overlaps a window */
+	struct xen_dev *x = &s->devs[s->ndevs];
+
+	x->s = s;
+	x->irq = d->irq;
+	if (vplat_mmio_init(&x->mmio, d->dev, s->vendor_id, dev_irq, x) != 0)
+		return VPLAT_EINVAL;
+	if (xendevicemodel_map_io_range_to_ioreq_server(s->dm, s->domid, s->id, 1, d->base,
+							d->base + size - 1) != 0)
+		return VPLAT_EIO;
+	s->win[s->ndevs] = (struct vplat_xen_window){.base = d->base, .size = size,
+						     .mmio = &x->mmio};
+	s->ndevs++;
+	return 0;
+}
+
+int vplat_xen_server_fd(const struct vplat_xen_server *s)
+{
+	return s && s->xce ? xenevtchn_fd(s->xce) : -1;
+}
+
+static void serve_slot(struct vplat_xen_server *s, ioreq_t *slot)
+{
+	/* state is a bit-field: read and write it through volatile accesses with fences. */
+	if (((volatile ioreq_t *)slot)->state != STATE_IOREQ_READY)
+		return;
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	/* One private copy: the answer depends on nothing read twice. */
+	ioreq_t c;
+
+	memcpy(&c, slot, sizeof(c));
+	struct vplat_xen_ioreq r = {.addr = c.addr, .data = c.data, .count = c.count,
+				    .size = c.size, .dir = c.dir, .type = c.type,
+				    .data_is_ptr = c.data_is_ptr, .df = c.df};
+	int res = vplat_xen_dispatch(s->win, s->ndevs, &r);
+
+	switch (res) {
+	case VPLAT_XEN_SERVED:
+		s->st.served++;
+		break;
+	case VPLAT_XEN_REJECTED:
+		s->st.rejected++;
+		break;
+	case VPLAT_XEN_INVALIDATE:
+		s->st.invalidate++;
+		for (unsigned i = 0; i < s->ndevs; i++)
+			vplat_device_remap(s->devs[i].mmio.dev);
+		ram_unmap(s);
+		if (ram_map(s) != 0)
+			slog(s, 0, "dom%u: mapping RAM again after an invalidation failed", s->domid);
+		for (unsigned i = 0; i < s->ndevs; i++)
+			vplat_device_remap(s->devs[i].mmio.dev);
+		break;
+	default:
+		s->st.refused++;
+		if (s->st.refused <= 8)
+			slog(s, 1, "dom%u: refused ioreq type %u dir %u addr 0x%llx size %u count %u",
+			     s->domid, c.type, c.dir, (unsigned long long)c.addr, c.size, c.count);
+		break;
+	}
+	if (r.dir == VPLAT_XEN_IOREQ_READ && !r.data_is_ptr)
+		slot->data = r.data;
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	((volatile ioreq_t *)slot)->state = STATE_IORESP_READY;
+}
+
+int vplat_xen_server_map_ram(struct vplat_xen_server *s)
+{
+	if (s == NULL)
+		return VPLAT_EINVAL;
+	if (s->ram_tried)
+		return s->nruns ? 0 : VPLAT_EIO;
+	int rc = ram_map(s);
+
+	for (unsigned i = 0; i < s->ndevs; i++)
+		vplat_device_remap(s->devs[i].mmio.dev);
+	return rc;
+}
+
+int vplat_xen_server_dispatch(struct vplat_xen_server *s)
+{
+	if (s == NULL)
+		return VPLAT_EINVAL;
+	/* Before the first request is served, if the caller has not mapped RAM yet. */
+	(void)vplat_xen_server_map_ram(s);
+	for (int budget = 64; budget > 0; budget--) {
+		xenevtchn_port_or_error_t port = xenevtchn_pending(s->xce);
+
+		if (port < 0)
+			return errno == EAGAIN ? 0 : VPLAT_EIO;
+		(void)xenevtchn_unmask(s->xce, (evtchn_port_t)port);
+		for (unsigned i = 0; i < s->nvcpus; i++) {
+			if (!s->bound[i] || s->ports[i] != (evtchn_port_t)port)
+				continue;
+			serve_slot(s, &s->page->vcpu_ioreq[i]);
+			(void)xenevtchn_notify(s->xce, s->ports[i]);
+		}
+	}
+	return 0;
+}
+
+bool vplat_xen_server_alive(struct vplat_xen_server *s)
+{
+	unsigned nv = 0;
+
+	if (s == NULL || s->dm == NULL)
+		return false;
+	return xendevicemodel_nr_vcpus(s->dm, s->domid, &nv) == 0;
+}
+
+void vplat_xen_server_stats(const struct vplat_xen_server *s, struct vplat_xen_stats *out)
+{
+	if (s != NULL && out != NULL)
+		*out = s->st;
+}
+
+void vplat_xen_server_close(struct vplat_xen_server *s)
+{
+	if (s == NULL)
+		return;
+	for (unsigned i = 0; i < s->ndevs; i++)
+		vplat_device_reset(s->devs[i].mmio.dev);
+	for (unsigned i = 0; i < s->nvcpus; i++)
+		if (s->bound[i])
+			(void)xenevtchn_unbind(s->xce, s->ports[i]);
+	if (s->have_id) {
+		(void)xendevicemodel_set_ioreq_server_state(s->dm, s->domid, s->id, 0);
+		(void)xendevicemodel_destroy_ioreq_server(s->dm, s->domid, s->id);
+	}
+	if (s->res != NULL)
+		(void)xenforeignmemory_unmap_resource(s->fm, s->res);
+	if (s->fm != NULL)
+		ram_unmap(s);
+	for (unsigned i = 0; i < s->ndevs; i++)
+		vplat_device_remap(s->devs[i].mmio.dev);
+	if (s->xce != NULL)
+		xenevtchn_close(s->xce);
+	if (s->fm != NULL)
+		xenforeignmemory_close(s->fm);
+	if (s->dm != NULL)
+		xendevicemodel_close(s->dm);
+	free(s);
+}

@@ -1,0 +1,222 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/**
+ * @file vplat/backend/xen.h
+ * Xen ioreq-server back end: vplat devices behind vplat's own virtio-mmio model, served to a
+ * Xen guest (domU) from a privileged domain (dom0).
+ *
+ * Two layers:
+ * - vplat_xen_dispatch() is pure: one I/O request in (a copy of Xen's ioreq_t), the MMIO
+ *   model called for the device window it falls in, the answer out. It needs no Xen library,
+ *   is built on every platform and is what the unit test and the fuzz target drive.
+ * - vplat_xen_server_open() and friends (built only when Xen's libraries are found:
+ *   VPLAT_WITH_XEN, the vplat-xen tool's static library) register an ioreq server for one domain, map each device's window to it,
+ *   bind one event channel per vCPU, map the domain's RAM into a caller's @ref vplat_mem by
+ *   foreign mapping (once per domain, not per access) and raise the devices' interrupts with
+ *   xendevicemodel_set_irq_level().
+ *
+ * Every request is treated as hostile: a width other than 1, 2, 4 or 8, a repeat count other
+ * than 1, an address outside every window, a window overrun, a data pointer instead of data,
+ * a port-I/O or PCI-config request are answered (reads return 0, as the MMIO model answers a
+ * refused access; writes change nothing) and counted; none stops the server.
+ *
+ * Thread rules: one thread per server; the MMIO transports in the windows must not be used by
+ * another thread at the same time.
+ */
+#ifndef VPLAT_BACKEND_XEN_H
+#define VPLAT_BACKEND_XEN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "vplat/export.h"
+#include "vplat/mem.h"
+#include "vplat/mmio.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** ioreq direction: the guest writes (Xen's IOREQ_WRITE). */
+#define VPLAT_XEN_IOREQ_WRITE 0u
+/** ioreq direction: the guest reads (Xen's IOREQ_READ). */
+#define VPLAT_XEN_IOREQ_READ 1u
+/** ioreq type: port I/O (Xen's IOREQ_TYPE_PIO); refused, Arm has none. */
+#define VPLAT_XEN_IOREQ_TYPE_PIO 0u
+/** ioreq type: memory-mapped I/O (Xen's IOREQ_TYPE_COPY). */
+#define VPLAT_XEN_IOREQ_TYPE_COPY 1u
+/** ioreq type: PCI configuration access (Xen's IOREQ_TYPE_PCI_CONFIG); refused. */
+#define VPLAT_XEN_IOREQ_TYPE_PCI_CONFIG 2u
+/** ioreq type: the guest's memory map shrank (Xen's IOREQ_TYPE_INVALIDATE). */
+#define VPLAT_XEN_IOREQ_TYPE_INVALIDATE 8u
+
+/** ioreq slot state: no request (Xen's STATE_IOREQ_NONE). */
+#define VPLAT_XEN_STATE_NONE 0u
+/** ioreq slot state: a request waits for the server (Xen's STATE_IOREQ_READY). */
+#define VPLAT_XEN_STATE_IOREQ_READY 1u
+/** ioreq slot state: the server answered (Xen's STATE_IORESP_READY). */
+#define VPLAT_XEN_STATE_IORESP_READY 3u
+
+/**
+ * One I/O request: the fields of Xen's `ioreq_t` (public/hvm/ioreq.h), copied out of the
+ * shared page before they are looked at, so a value cannot change between check and use.
+ */
+struct vplat_xen_ioreq {
+	uint64_t addr;       /**< guest-physical address of the access */
+	uint64_t data;       /**< write: the value; read: the answer (out) */
+	uint32_t count;      /**< repeat count; only 1 is served */
+	uint32_t size;       /**< access width in bytes; 1, 2, 4 or 8 are served */
+	uint8_t dir;         /**< VPLAT_XEN_IOREQ_READ or VPLAT_XEN_IOREQ_WRITE */
+	uint8_t type;        /**< VPLAT_XEN_IOREQ_TYPE_* */
+	uint8_t data_is_ptr; /**< non-zero: @ref data is a guest address (string I/O); refused */
+	uint8_t df;          /**< direction flag of string I/O; ignored */
+};
+
+/** One device window: guest-physical range and the virtio-mmio transport behind it. */
+struct vplat_xen_window {
+	uint64_t base;          /**< first guest-physical address of the window */
+	uint64_t size;          /**< window length in bytes (libxl uses 0x200) */
+	struct vplat_mmio *mmio; /**< the transport the window's accesses go to */
+};
+
+/** What vplat_xen_dispatch() did with a request (counted by the server). */
+enum vplat_xen_dispatch_result {
+	VPLAT_XEN_SERVED = 0,     /**< passed to the MMIO model, which accepted it */
+	VPLAT_XEN_REJECTED = 1,   /**< passed to the MMIO model, which refused its width or
+				   *   alignment (read answered 0) */
+	VPLAT_XEN_REFUSED = 2,    /**< malformed or outside every window; the model was not
+				   *   called (read answered 0) */
+	VPLAT_XEN_INVALIDATE = 3, /**< the guest's memory map changed: the caller drops and
+				   *   rebuilds its foreign mappings */
+};
+
+/**
+ * Serve one request against a set of windows. Pure: no Xen call, no allocation.
+ *
+ * @param w    windows, non-overlapping (a request is matched against each in turn)
+ * @param n    number of windows
+ * @param req  the request (a private copy); for a read, @ref vplat_xen_ioreq.data receives
+ *             the answer, zero-extended from @ref vplat_xen_ioreq.size bytes, 0 when refused
+ * @return a vplat_xen_dispatch_result, or VPLAT_EINVAL if @p req is NULL or @p w is NULL
+ *         with @p n non-zero
+ */
+VPLAT_API int vplat_xen_dispatch(const struct vplat_xen_window *w, unsigned n,
+				 struct vplat_xen_ioreq *req);
+
+/** Counters of one server (all monotonic since vplat_xen_server_open()). */
+struct vplat_xen_stats {
+	uint64_t served;     /**< requests the MMIO model accepted */
+	uint64_t rejected;   /**< requests the MMIO model refused (width, alignment) */
+	uint64_t refused;    /**< malformed requests answered without the model */
+	uint64_t invalidate; /**< memory-map invalidations (mappings rebuilt) */
+	uint64_t irq_errors; /**< xendevicemodel_set_irq_level() failures */
+};
+
+/** One device the server presents to the domain. */
+struct vplat_xen_device {
+	uint64_t base;            /**< window base (libxl: 0x2000000 + 0x200 * n) */
+	uint64_t size;            /**< window size (0: 0x200) */
+	uint32_t irq;             /**< the window's SPI (libxl: 33 + n) */
+	struct vplat_device *dev; /**< the device; its transport is owned by the server */
+};
+
+/** Log callback: @p level 0 error, 1 warning, 2 info, 3 debug; @p msg has no newline. */
+typedef void (*vplat_xen_log_fn)(void *opaque, int level, const char *msg);
+
+/** Options of vplat_xen_server_open(). */
+struct vplat_xen_options {
+	uint32_t domid;                       /**< the guest domain */
+	const struct vplat_xen_device *devs;  /**< devices (copied) */
+	unsigned ndevs;                       /**< 0 .. VPLAT_XEN_MAX_DEVICES (more with
+					       *   vplat_xen_server_add()) */
+	struct vplat_mem *mem;                /**< the devices' memory map: the server adds the
+					       *   domain's RAM to it and removes it on close */
+	uint64_t ram_base;                    /**< first RAM bank (0: Arm's GUEST_RAM0_BASE,
+					       *   0x40000000) */
+	uint64_t ram_size;                    /**< bytes of RAM to map from @ref ram_base,
+					       *   clipped to Arm's first bank (3 GiB) */
+	uint32_t vendor_id;                   /**< VendorID register (0: "vpl\0") */
+	vplat_xen_log_fn log;                 /**< messages (NULL: none) */
+	void *log_opaque;                     /**< argument of @ref log */
+};
+
+/** Most devices one server presents. */
+#define VPLAT_XEN_MAX_DEVICES 16u
+/** Most vCPUs of a served domain. */
+#define VPLAT_XEN_MAX_VCPUS 64u
+
+struct vplat_xen_server;
+
+/**
+ * Register an ioreq server for a domain and present the devices to it.
+ *
+ * @param out   the new server
+ * @param opt   options
+ * @param err   where to write a one-line reason on failure (may be NULL)
+ * @param len   size of @p err
+ * @return 0; VPLAT_EINVAL for bad options; VPLAT_ENOTSUP if this build has no Xen support or
+ *         the hypervisor was built without CONFIG_IOREQ_SERVER; VPLAT_EIO when a Xen call fails
+ */
+VPLAT_API int vplat_xen_server_open(struct vplat_xen_server **out,
+				    const struct vplat_xen_options *opt, char *err, size_t len);
+
+/**
+ * Present one more device to the domain (libxl adds its nodes one by one).
+ *
+ * @param s  the server
+ * @param d  the device (copied); its window must not overlap another
+ * @return 0; VPLAT_EINVAL for a bad or overlapping window or more than
+ *         VPLAT_XEN_MAX_DEVICES devices; VPLAT_EIO when Xen refuses the window
+ */
+VPLAT_API int vplat_xen_server_add(struct vplat_xen_server *s, const struct vplat_xen_device *d);
+
+/**
+ * Map the domain's RAM into the memory map (once; later calls return the first result).
+ * vplat_xen_server_open() does not, so that a caller can answer the toolstack's handshake
+ * first (mapping a large guest takes seconds under emulation, and libxl waits only 10 s);
+ * vplat_xen_server_dispatch() does it before serving the first request if the caller has not.
+ *
+ * @return 0, or VPLAT_EIO if no page could be mapped
+ */
+VPLAT_API int vplat_xen_server_map_ram(struct vplat_xen_server *s);
+
+/**
+ * The descriptor to poll for input (the event-channel device).
+ *
+ * @return a file descriptor, or -1
+ */
+VPLAT_API int vplat_xen_server_fd(const struct vplat_xen_server *s);
+
+/**
+ * Serve every pending request. Call when vplat_xen_server_fd() is readable.
+ *
+ * @return 0, or VPLAT_EIO when the event channel failed (the domain is probably gone)
+ */
+VPLAT_API int vplat_xen_server_dispatch(struct vplat_xen_server *s);
+
+/**
+ * Whether the domain still exists (asks the hypervisor).
+ *
+ * @return true while the domain exists
+ */
+VPLAT_API bool vplat_xen_server_alive(struct vplat_xen_server *s);
+
+/**
+ * Counters of the server.
+ *
+ * @param s    the server
+ * @param out  where to store them
+ */
+VPLAT_API void vplat_xen_server_stats(const struct vplat_xen_server *s,
+				      struct vplat_xen_stats *out);
+
+/**
+ * Destroy the ioreq server, unmap the domain's RAM (removing it from the memory map), reset
+ * the devices and free @p s. Safe after the domain died. NULL is ignored.
+ */
+VPLAT_API void vplat_xen_server_close(struct vplat_xen_server *s);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* VPLAT_BACKEND_XEN_H */

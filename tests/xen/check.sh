@@ -1,0 +1,33 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+# One check of the Xen group's run (tests/xen/run.sh): usage check.sh BUILD WHAT.
+# Exit 0 if the console shows it, 1 if not, 77 if the run was skipped on this machine.
+B=${1:?usage: check.sh BUILD WHAT}; W=${2:?}
+LOG=$B/xen-run.log
+[ "$(cat "$B/xen-run.status" 2>/dev/null)" = skip ] && { echo "SKIP: the Xen run was skipped"; exit 77; }
+[ -f "$LOG" ] || { echo "no $LOG (xen.boot did not run)"; exit 1; }
+C=$(tr -d '\r' < "$LOG")
+has() { grep -qE "$1" <<<"$C" || { echo "missing in the console: $1"; bad=1; }; }
+bad=0
+case $W in
+drivers) # The stock drivers bound to vplat's three devices (virtio IDs 2, 4, 3).
+	has 'DOMU_DRIVER device=0x0002 vendor=0x0*6c7076 driver=virtio_blk'
+	has 'DOMU_DRIVER device=0x0004 vendor=0x0*6c7076 driver=virtio_rng'
+	has 'DOMU_DRIVER device=0x0003 vendor=0x0*6c7076 driver=virtio_console';;
+blk)
+	has 'DOMU_BLK_FS_OK'; has 'DOM0_IMAGE_PATTERN_OK'; has 'DOM0_IMAGE_FS_OK'
+	grep -E 'DOMU_DD_(WRITE|READ)' <<<"$C";;
+rng)
+	has 'DOMU_RNG_CURRENT virtio_rng'; has 'DOMU_RNG_BYTES 64 [0-9a-f]{32}';;
+console)
+	has 'DOMU_HVC_GOT HOST-TO-GUEST-LINE-0815'; has 'DOM0_HVC_GOT GUEST-TO-HOST-LINE-4711';;
+recreate) # vplat-xen outlived the first domU and served the second, then exited cleanly.
+	has 'DOM0_VPLAT_XEN_ALIVE'; has 'DOMU2_BLK_PATTERN_OK'; has 'DOMU2_FS_OK'
+	has 'DOMU2_RNG_BYTES 32'; has 'DOM0_VPLAT_XEN_EXIT rc=0'
+	has 'DOM0_VXLOG .*dom1 is gone'; has 'DOM0_VXLOG .*dom2: ioreq server';;
+*) echo "unknown check $W"; exit 2;;
+esac
+if grep -qE 'Unable to handle kernel|Internal error: Oops|DOMU_DMESG .*(BUG|Oops)' <<<"$C"; then
+	echo "a kernel oops in the console"; bad=1
+fi
+exit $bad

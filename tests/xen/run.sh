@@ -1,0 +1,76 @@
+#!/bin/bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Xen group: boot Xen 4.17 + a Debian arm64 dom0 under qemu-system-aarch64 (TCG), run
+# vplat-xen in dom0 and two domUs whose stock Linux drivers use vplat's devices through
+# vplat's virtio-mmio model and Xen's ioreq server. Everything is built here and cached
+# under BUILD/xen-env (tests/xen/env.sh): the arm64 .debs, the hypervisor rebuilt with
+# CONFIG_IOREQ_SERVER, an arm64 cross build of vplat-xen, the initramfs images.
+# usage: run.sh SRC BUILD  -> BUILD/xen-run.log (the console), BUILD/xen-run.status
+# Exit 0 when the run completed (the checks are tests/xen/check.sh), 77 when this machine
+# cannot run it, 1 otherwise.
+set -uo pipefail
+SRC=$(cd "${1:?usage: run.sh SRC BUILD}" && pwd); B=$(cd "${2:?}" && pwd)
+E=$B/xen-env; LOG=$B/xen-run.log; ST=$B/xen-run.status
+rm -f "$LOG" "$ST"
+T0=$(date +%s)
+bash "$SRC/tests/xen/env.sh" "$E"; rc=$?
+if [ $rc = 77 ]; then echo skip > "$ST"; exit 77; fi
+[ $rc = 0 ] || { echo fail > "$ST"; exit 1; }
+T1=$(date +%s)
+set -e
+KV=$(cat "$E/kver"); R=$E/root; MD=$R/lib/modules/$KV/kernel
+
+# arm64 vplat-xen, linked against the extracted libxen-dev (incremental after the first time).
+nice cmake -S "$SRC" -B "$E/arm64-build" -DCMAKE_TOOLCHAIN_FILE="$SRC/cmake/toolchains/aarch64-linux-gnu.cmake" \
+	-DCMAKE_BUILD_TYPE=RelWithDebInfo -DVPLAT_BUILD_TESTS=OFF -DVPLAT_BUILD_BENCH=OFF \
+	-DVPLAT_BUILD_EXAMPLES=OFF -DVPLAT_DOCS=OFF -DVPLAT_WITH_XEN=ON \
+	-DVPLAT_WITH_GPIOD=OFF -DVPLAT_WITH_URING=OFF -DVPLAT_WITH_FDT=OFF -DVPLAT_XEN_SYSROOT="$R" >/dev/null
+nice cmake --build "$E/arm64-build" -j2 --target vplat-xen >/dev/null
+VX=$E/arm64-build/tools/vplat-xen/vplat-xen
+
+# modules NAME...: copy the modules and their dependencies to DIR/mods, load order in order.
+modules() {
+	local dir=$1; shift; mkdir -p "$dir/mods"; : > "$dir/mods/order"
+	add() {
+		local f; f=$(find "$MD" -name "$1.ko" -o -name "$(echo "$1" | tr _ -).ko" | head -1)
+		[ -n "$f" ] || { echo "module $1 not found" >&2; return 1; }
+		local n; n=$(basename "$f" .ko)
+		grep -qx "$n" "$dir/mods/order" && return 0
+		for d in $(/sbin/modinfo -F depends "$f" | tr , ' '); do add "$d"; done
+		cp "$f" "$dir/mods/"; echo "$n" >> "$dir/mods/order"
+	}
+	for m in "$@"; do add "$m"; done
+}
+W=$E/img; rm -rf "$W"; mkdir -p "$W"
+# domU: busybox, the virtio drivers as modules, ext4 for the filesystem check.
+D=$W/domu; mkdir -p $D/{bin,proc,sys,dev,tmp,mnt}
+cp "$R/bin/busybox" $D/bin/; cp "$SRC/tests/xen/domu-init" $D/init; chmod +x $D/init
+modules $D virtio_mmio virtio_blk virtio-rng virtio_console crc32c_generic ext4
+(cd $D && find . | cpio -o -H newc --quiet | gzip -1 > "$W/domu-initrd.gz")
+# dom0: glibc and the Xen tools from the .debs, vplat-xen, debugfs, the domU's kernel.
+Z=$W/dom0; mkdir -p $Z/{bin,proc,sys,dev,tmp,run,var/lib/xen,var/lib/xenstored,var/log/xen,etc,guest,usr/lib,usr/bin,sbin}
+ln -s /run $Z/var/run
+cp -a "$R/lib" $Z/; rm -rf $Z/lib/modules
+cp -a "$R/usr/lib/aarch64-linux-gnu" $Z/usr/lib/; rm -f $Z/usr/lib/aarch64-linux-gnu/*.a
+cp -a "$R/usr/lib/xen-4.17" $Z/usr/lib/; cp -a "$R/usr/bin/." $Z/usr/bin/; cp -a "$R/etc/xen" $Z/etc/
+cp "$R/sbin/debugfs" $Z/sbin/; cp "$R/bin/busybox" $Z/bin/
+cp "$VX" $Z/usr/bin/vplat-xen; aarch64-linux-gnu-strip $Z/usr/bin/vplat-xen
+modules $Z xen-evtchn xen-gntdev xen-gntalloc xen-privcmd xenfs
+cp "$R/boot/vmlinuz-$KV" $Z/guest/Image; cp "$W/domu-initrd.gz" "$SRC/tests/xen/domu.cfg" $Z/guest/
+cp "$SRC/tests/xen/dom0-init" $Z/init; chmod +x $Z/init
+(cd $Z && find . | cpio -o -H newc --quiet | gzip -1 > "$W/dom0-initrd.gz")
+set +e
+T2=$(date +%s)
+
+# Boot. TCG on a loaded 2-core machine: generous limit, no timing assertion.
+timeout ${VPLAT_XEN_TIMEOUT:-1200} qemu-system-aarch64 -M virt,virtualization=on,gic-version=3 \
+	-cpu cortex-a57 -smp 2 -m 2048 -accel tcg,thread=multi -nographic -no-reboot \
+	-kernel "$E/xen" -append "dom0_mem=1024M,max:1024M loglvl=warning guest_loglvl=warning" \
+	-device guest-loader,addr=0x49000000,kernel="$R/boot/vmlinuz-$KV",bootargs="console=hvc0 earlycon=xen rdinit=/init loglevel=4" \
+	-device guest-loader,addr=0x4c000000,initrd="$W/dom0-initrd.gz" </dev/null > "$LOG" 2>&1
+qrc=$?
+T3=$(date +%s)
+tr -d '\r' < "$LOG" | grep -E '^(DOM0|DOMU|DOMU2)_' 
+echo "xen group: environment $((T1 - T0)) s, images $((T2 - T1)) s, boot+tests $((T3 - T2)) s (qemu rc $qrc)"
+if grep -q DOM0_ALL_DONE "$LOG"; then echo done > "$ST"; exit 0; fi
+echo fail > "$ST"; tail -40 "$LOG"; exit 1

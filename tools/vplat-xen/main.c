@@ -1,0 +1,485 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * vplat-xen: vplat devices served to Xen guests from dom0 through an ioreq server, each
+ * behind vplat's own virtio-mmio model. Waits for libxl's virtio-mmio disk nodes of a domain
+ * (backendtype=standalone, specification=virtio), serves them, and waits for the next domain
+ * when it goes away.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <xenstore.h>
+
+#include "vplat/backend/xen.h"
+#include "vplat/error.h"
+#include "vplat/mem.h"
+#include "vplat/platform/instance.h"
+#include "vplat/version.h"
+
+#define EXIT_USAGE 2
+#define MAX_DEVS   VPLAT_XEN_MAX_DEVICES
+#define BACKEND    "/local/domain/0/backend/virtio_disk"
+
+static volatile sig_atomic_t stop;
+static int verbosity = 2;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+__attribute__((format(printf, 2, 3))) static void say(int lvl, const char *fmt, ...)
+{
+	static const char *const names[] = {"error", "warning", "info", "debug"};
+	char ts[32];
+	time_t now = time(NULL);
+	struct tm tm;
+	va_list ap;
+
+	if (lvl > verbosity)
+		return;
+	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tm));
+	fprintf(stderr, "%s vplat-xen %s: ", ts, names[lvl < 0 ? 0 : lvl > 3 ? 3 : lvl]);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static void xen_log(void *opaque, int level, const char *msg)
+{
+	(void)opaque;
+	say(level, "%s", msg);
+}
+
+static void inst_log(void *opaque, enum vplat_instance_log_level level, const char *msg)
+{
+	(void)opaque;
+	say((int)level, "%s", msg);
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: vplat-xen [OPTIONS] --dev SPEC [--dev SPEC]...\n"
+		"Serve vplat virtio devices to Xen guests from dom0: an ioreq server per guest presents\n"
+		"each device behind vplat's own virtio-mmio model (version 2).\n\n"
+		"    The guest's xl configuration names one virtio-mmio node per device with the disk\n"
+		"    syntax of Xen 4.17 (the n-th node is served by the n-th --dev):\n"
+		"      disk = [ \"backend=0, backendtype=standalone, specification=virtio, vdev=xvda\" ]\n"
+		"    vplat-xen waits for libxl's nodes in xenstore (" BACKEND "),\n"
+		"    registers the ioreq server, maps the guest's RAM once by foreign mapping, answers\n"
+		"    libxl's handshake (state 2, InitWait) and serves the guest until it is destroyed;\n"
+		"    then it waits for the next guest. The hypervisor needs CONFIG_IOREQ_SERVER.\n\n"
+		"Options:\n"
+		"    --dev SPEC        a device (repeat, in node order); SPEC is TYPE[,KEY=VALUE]...:\n"
+		"                        rng\n"
+		"                        blk,image=PATH[,create-size=BYTES][,ro][,serial=ID]\n"
+		"                        console[,stdio|,pty|,log=PATH|,listen=PATH]\n"
+		"                        gpio[,lines=N][,control=PATH][,no-irq]\n"
+		"                        net[,tap=IFNAME]  (without tap: a sink)\n"
+		"    --domid N         serve only domain N (default: any domain with nodes)\n"
+		"    --once            exit after the first served domain goes away\n"
+		"    --ram-mib N       guest RAM to map when xenstore has no memory/static-max\n"
+		"    -v, --verbose     debug messages;  -q, --quiet: errors only\n"
+		"    -h, --help        this text\n"
+		"        --version     print the version and exit\n\n"
+		"EXIT STATUS\n"
+		"    0  stopped by a signal, or --once and the domain went away\n"
+		"    1  run-time failure (xenstore, a device's host end)\n"
+		"    2  bad command line\n");
+}
+
+struct dev {
+	struct vplat_instance_options opt;
+	struct vplat_instance *inst;
+};
+
+static int parse_dev(struct dev *d, char *spec)
+{
+	char *save = NULL;
+	char *type = strtok_r(spec, ",", &save);
+	int t = type ? vplat_instance_type_from_name(type) : -1;
+
+	if (t < 0) {
+		say(0, "--dev: unknown device type '%s'", type ? type : "");
+		return -1;
+	}
+	memset(&d->opt, 0, sizeof(d->opt));
+	d->opt.type = (enum vplat_instance_type)t;
+	d->opt.log = inst_log;
+	d->opt.console.end = VPLAT_INSTANCE_CONSOLE_STDIO;
+	d->opt.net.backend = VPLAT_INSTANCE_NET_SINK;
+	const char *key = "";
+
+	for (char *kv; (kv = strtok_r(NULL, ",", &save)) != NULL;) {
+		char *v = strchr(kv, '=');
+
+		if (v)
+			*v++ = '\0';
+		key = kv;
+		switch (d->opt.type) {
+		case VPLAT_INSTANCE_BLK:
+			if (!strcmp(kv, "image") && v)
+				d->opt.blk.path = v;
+			else if (!strcmp(kv, "create-size") && v)
+				d->opt.blk.create_size = strtoull(v, NULL, 0);
+			else if (!strcmp(kv, "ro") && !v)
+				d->opt.blk.read_only = true;
+			else if (!strcmp(kv, "serial") && v)
+				d->opt.blk.serial = v;
+			else
+				goto bad;
+			break;
+		case VPLAT_INSTANCE_CONSOLE:
+			if (!strcmp(kv, "stdio") && !v)
+				d->opt.console.end = VPLAT_INSTANCE_CONSOLE_STDIO;
+			else if (!strcmp(kv, "pty") && !v)
+				d->opt.console.end = VPLAT_INSTANCE_CONSOLE_PTY;
+			else if (!strcmp(kv, "log") && v) {
+				d->opt.console.end = VPLAT_INSTANCE_CONSOLE_LOG;
+				d->opt.console.path = v;
+			} else if (!strcmp(kv, "listen") && v) {
+				d->opt.console.end = VPLAT_INSTANCE_CONSOLE_LISTEN;
+				d->opt.console.path = v;
+			} else
+				goto bad;
+			break;
+		case VPLAT_INSTANCE_GPIO:
+			if (!strcmp(kv, "lines") && v)
+				d->opt.gpio.lines = (uint16_t)strtoul(v, NULL, 0);
+			else if (!strcmp(kv, "control") && v)
+				d->opt.gpio.control = v;
+			else if (!strcmp(kv, "no-irq") && !v)
+				d->opt.gpio.no_irq = true;
+			else
+				goto bad;
+			break;
+		case VPLAT_INSTANCE_NET:
+			if (!strcmp(kv, "tap") && v) {
+				d->opt.net.backend = VPLAT_INSTANCE_NET_TAP;
+				d->opt.net.tap = v;
+			} else
+				goto bad;
+			break;
+		default:
+			goto bad;
+		}
+	}
+	if (d->opt.type == VPLAT_INSTANCE_BLK && d->opt.blk.path == NULL) {
+		say(0, "--dev blk needs image=PATH");
+		return -1;
+	}
+	return 0;
+bad:
+	say(0, "--dev %s: unknown or malformed key '%s'", type, key);
+	return -1;
+}
+
+/* The virtio-mmio nodes libxl made for a domain, in device-number order. */
+struct node {
+	unsigned long devid;
+	uint64_t base;
+	uint32_t irq;
+};
+
+static char *xs_get(struct xs_handle *xs, const char *fmt, ...)
+{
+	char path[256];
+	unsigned int len;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(path, sizeof(path), fmt, ap);
+	va_end(ap);
+	return xs_read(xs, XBT_NULL, path, &len);
+}
+
+static int cmp_node(const void *a, const void *b)
+{
+	const struct node *x = a, *y = b;
+
+	return x->devid < y->devid ? -1 : x->devid > y->devid;
+}
+
+/* Nodes of @p domid whose back end is still Initialising (1), complete, by device number. */
+static unsigned domain_nodes(struct xs_handle *xs, unsigned domid, struct node *out)
+{
+	unsigned int n = 0, k = 0;
+	char path[128];
+
+	snprintf(path, sizeof(path), BACKEND "/%u", domid);
+	char **ents = xs_directory(xs, XBT_NULL, path, &n);
+
+	for (unsigned i = 0; ents && i < n && k < MAX_DEVS; i++) {
+		char *st = xs_get(xs, "%s/%s/state", path, ents[i]);
+		char *base = xs_get(xs, "%s/%s/base", path, ents[i]);
+		char *irq = xs_get(xs, "%s/%s/irq", path, ents[i]);
+
+		say(3, "dom%u node %s: state %s base %s irq %s", domid, ents[i], st ? st : "-",
+		    base ? base : "-", irq ? irq : "-");
+		if (st && base && irq && atoi(st) == 1) {
+			out[k].devid = strtoul(ents[i], NULL, 10);
+			out[k].base = strtoull(base, NULL, 0);
+			out[k].irq = (uint32_t)strtoul(irq, NULL, 0);
+			k++;
+		}
+		free(st);
+		free(base);
+		free(irq);
+	}
+	free(ents);
+	qsort(out, k, sizeof(*out), cmp_node);
+	return k;
+}
+
+static void set_state(struct xs_handle *xs, unsigned domid, unsigned long devid, const char *st)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), BACKEND "/%u/%lu/state", domid, devid);
+	if (!xs_write(xs, XBT_NULL, path, st, strlen(st)))
+		say(1, "dom%u: writing %s: %s", domid, path, strerror(errno));
+}
+
+/* The device for node @p devid: libxl numbers xvda, xvdb, ... 51712, 51728, ... */
+static int node_index(unsigned long devid)
+{
+	return devid >= 51712 && (devid - 51712) % 16 == 0 ? (int)((devid - 51712) / 16) : -1;
+}
+
+/* Add the nodes of @p domid not served yet; answer libxl's handshake for each. */
+static void add_nodes(struct xs_handle *xs, struct vplat_xen_server *s, unsigned domid,
+		      struct dev *devs, unsigned ndevs, bool *done)
+{
+	struct node nodes[MAX_DEVS];
+	unsigned nn = domain_nodes(xs, domid, nodes);
+
+	for (unsigned i = 0; i < nn; i++) {
+		int k = node_index(nodes[i].devid);
+
+		if (k < 0 || (unsigned)k >= ndevs) {
+			say(1, "dom%u: node %lu has no device (vplat-xen has %u)", domid,
+			    nodes[i].devid, ndevs);
+			continue;
+		}
+		if (done[k])
+			continue;
+		struct vplat_xen_device xd = {.base = nodes[i].base, .irq = nodes[i].irq,
+					      .dev = vplat_instance_device(devs[k].inst)};
+		int rc = vplat_xen_server_add(s, &xd);
+
+		if (rc != 0) {
+			say(0, "dom%u: node %lu at 0x%llx: %s", domid, nodes[i].devid,
+			    (unsigned long long)nodes[i].base,
+			    rc == VPLAT_EINVAL ? "bad or overlapping window" : "Xen refused the window");
+			done[k] = true;
+			continue;
+		}
+		done[k] = true;
+		set_state(xs, domid, nodes[i].devid, "2");
+		say(2, "dom%u: %s at 0x%llx irq %u", domid, vplat_instance_type_name(devs[k].opt.type),
+		    (unsigned long long)nodes[i].base, nodes[i].irq);
+	}
+}
+
+static int serve(struct xs_handle *xs, unsigned domid, struct dev *devs, unsigned ndevs,
+		 struct vplat_mem *mem, uint64_t ram_default)
+{
+	bool done[MAX_DEVS] = {false};
+	char *smax = xs_get(xs, "/local/domain/%u/memory/static-max", domid);
+	uint64_t ram = smax ? strtoull(smax, NULL, 10) * 1024 : ram_default;
+
+	free(smax);
+	struct vplat_xen_options o = {.domid = domid, .mem = mem, .ram_size = ram, .log = xen_log};
+	struct vplat_xen_server *s = NULL;
+	char err[256] = "";
+	int rc = vplat_xen_server_open(&s, &o, err, sizeof(err));
+
+	if (rc != 0) {
+		say(0, "dom%u: %s", domid, err);
+		return rc;
+	}
+	add_nodes(xs, s, domid, devs, ndevs, done);
+	if (vplat_xen_server_map_ram(s) != 0)
+		say(0, "dom%u: its RAM could not be mapped: every ring access will fail", domid);
+	struct timespec last;
+
+	clock_gettime(CLOCK_MONOTONIC, &last);
+	while (!stop) {
+		struct pollfd pfd[1 + MAX_DEVS * 16];
+		unsigned np = 0;
+		int timeout = 100;
+
+		pfd[np++] = (struct pollfd){.fd = vplat_xen_server_fd(s), .events = POLLIN};
+		for (unsigned i = 0; i < ndevs; i++) {
+			int fds[16];
+			unsigned k = vplat_instance_fds(devs[i].inst, fds, 16);
+
+			for (unsigned j = 0; j < k && j < 16; j++)
+				pfd[np++] = (struct pollfd){.fd = fds[j], .events = POLLIN};
+			int t = vplat_instance_timeout_ms(devs[i].inst);
+
+			if (t >= 0 && t < timeout)
+				timeout = t;
+		}
+		int pr = poll(pfd, np, timeout);
+
+		if (pr < 0 && errno != EINTR) {
+			say(0, "poll: %s", strerror(errno));
+			break;
+		}
+		if (pr > 0 && (pfd[0].revents & POLLIN) && vplat_xen_server_dispatch(s) != 0) {
+			say(2, "dom%u: event channel closed", domid);
+			break;
+		}
+		for (unsigned i = 0; i < ndevs; i++)
+			(void)vplat_instance_dispatch(devs[i].inst);
+		struct timespec now;
+
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		bool all = true;
+
+		for (unsigned i = 0; i < ndevs; i++)
+			all = all && done[i];
+		if (!all)
+			add_nodes(xs, s, domid, devs, ndevs, done);
+		if ((now.tv_sec - last.tv_sec) * 1000 + (now.tv_nsec - last.tv_nsec) / 1000000 >= 500) {
+			last = now;
+			/* A dying domain can outlive its destruction while our mappings hold its
+			 * pages: libxl's removal of its xenstore directory counts as gone too. */
+			char *name = xs_get(xs, "/local/domain/%u/name", domid);
+
+			free(name);
+			if (!vplat_xen_server_alive(s) || name == NULL) {
+				say(2, "dom%u is gone", domid);
+				break;
+			}
+		}
+	}
+	struct vplat_xen_stats st;
+
+	vplat_xen_server_stats(s, &st);
+	say(2, "dom%u: served %llu, rejected %llu, refused %llu ioreqs; %llu invalidations, %llu irq errors",
+	    domid, (unsigned long long)st.served, (unsigned long long)st.rejected,
+	    (unsigned long long)st.refused, (unsigned long long)st.invalidate,
+	    (unsigned long long)st.irq_errors);
+	vplat_xen_server_close(s);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static struct dev devs[MAX_DEVS];
+	unsigned ndevs = 0;
+	long only = -1;
+	bool once = false;
+	uint64_t ram_default = 128ull << 20;
+
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			usage(stdout);
+			return 0;
+		} else if (!strcmp(a, "--version")) {
+			printf("vplat-xen (vplat) %s\n", vplat_version());
+			return 0;
+		} else if (!strcmp(a, "--dev") && i + 1 < argc) {
+			if (ndevs == MAX_DEVS || parse_dev(&devs[ndevs], argv[++i]) != 0)
+				return EXIT_USAGE;
+			ndevs++;
+		} else if (!strcmp(a, "--domid") && i + 1 < argc) {
+			char *end;
+
+			only = strtol(argv[++i], &end, 0);
+			if (*end || only < 1 || only > 0x7fef)
+				return say(0, "--domid: bad domain id"), EXIT_USAGE;
+		} else if (!strcmp(a, "--ram-mib") && i + 1 < argc) {
+			ram_default = strtoull(argv[++i], NULL, 0) << 20;
+		} else if (!strcmp(a, "--once")) {
+			once = true;
+		} else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
+			verbosity = 3;
+		} else if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
+			verbosity = 0;
+		} else {
+			say(0, "unknown or incomplete option '%s' (see --help)", a);
+			return EXIT_USAGE;
+		}
+	}
+	if (ndevs == 0) {
+		say(0, "no --dev given (see --help)");
+		return EXIT_USAGE;
+	}
+	static struct vplat_mem_region regions[64];
+	struct vplat_mem mem;
+
+	vplat_mem_init(&mem, regions, 64);
+	for (unsigned i = 0; i < ndevs; i++) {
+		char err[256] = "";
+
+		if (vplat_instance_create(&devs[i].inst, &mem, &devs[i].opt, err, sizeof(err)) != 0) {
+			say(0, "device %u (%s): %s", i, vplat_instance_type_name(devs[i].opt.type), err);
+			return 1;
+		}
+	}
+	struct sigaction sa = {.sa_handler = on_signal};
+
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	struct xs_handle *xs = xs_open(0);
+
+	if (xs == NULL) {
+		say(0, "opening xenstore: %s", strerror(errno));
+		return 1;
+	}
+	say(2, "%u device(s) ready; waiting for a domain's virtio-mmio nodes", ndevs);
+	static bool seen[0x8000];
+	int status = 0;
+
+	while (!stop) {
+		unsigned int n = 0;
+		char **doms = xs_directory(xs, XBT_NULL, BACKEND, &n);
+		bool served = false;
+
+		for (unsigned i = 0; doms && i < n && !stop; i++) {
+			long d = strtol(doms[i], NULL, 10);
+			struct node nodes[MAX_DEVS];
+			unsigned nn;
+
+			if (d < 1 || d >= 0x8000 || seen[d] || (only >= 0 && d != only))
+				continue;
+			nn = domain_nodes(xs, (unsigned)d, nodes);
+			if (nn == 0)
+				continue;
+			seen[d] = true;
+			say(2, "dom%ld: virtio-mmio node(s) appeared", d);
+			(void)serve(xs, (unsigned)d, devs, ndevs, &mem, ram_default);
+			served = true;
+			break;
+		}
+		free(doms);
+		if (served && once)
+			break;
+		if (!served) {
+			/* Host ends keep running between domains (a console client, a tap). */
+			for (unsigned i = 0; i < ndevs; i++)
+				(void)vplat_instance_dispatch(devs[i].inst);
+			usleep(100 * 1000);
+		}
+	}
+	xs_close(xs);
+	for (unsigned i = 0; i < ndevs; i++)
+		vplat_instance_destroy(devs[i].inst);
+	return status;
+}
