@@ -516,11 +516,42 @@ static unsigned service_unguarded(struct vplat_vhu_backend *b)
 		if (!vq->kick_disabled)
 			vplat_vq_set_notification(vq, false);
 		if (vplat_vq_has_avail(vq)) {
-			busy++;
+			/* Progress is a chain taken: a receive ring whose buffers wait for frames
+			 * has buffers available on every pass and is not work. */
+			uint32_t seq = vq->pop_seq;
 			vplat_vhu_vring_kick(b, q);
+			if (vq->pop_seq != seq)
+				busy++;
 		}
 	}
 	return busy;
+}
+
+static int rearm_guarded(void *arg)
+{
+	struct vplat_vhu_backend *b = arg;
+	unsigned busy = 0;
+	for (uint16_t q = 0; b->dev && q < b->dev->nvqs && q < VPLAT_VHU_MAX_QUEUES; q++) {
+		struct vplat_vhu_vring *v = &b->vrings[q];
+		struct vplat_vq *vq = vplat_device_vq(b->dev, q);
+		if (!v->started || !v->enabled || !vq || !vq->kick_disabled)
+			continue;
+		/* Kicks on first, then one more look: a buffer made available after the look
+		 * comes with a kick, one made available before it is served here. */
+		uint32_t seq = vq->pop_seq;
+		if (vplat_vq_set_notification(vq, true))
+			vplat_vhu_vring_kick(b, q);
+		if (vq->pop_seq != seq)
+			busy++;
+	}
+	return (int)busy;
+}
+
+unsigned vplat_vhu_backend_rearm(struct vplat_vhu_backend *b)
+{
+	struct vplat_vhu_backend *bs[1] = {b};
+	int rc = vplat_vhu_backends_guard(bs, 1, rearm_guarded, b);
+	return rc < 0 ? 0 : (unsigned)rc;
 }
 
 struct poll_args {

@@ -324,9 +324,21 @@ VPLAT_API int vplat_vhu_backend_poll(struct vplat_vhu_backend *b, int timeout_ms
  * a loop instead of waiting for kick fds). vplat_vhu_backend_handle() still serves the socket.
  *
  * @param b  the back-end
- * @return rings that had buffers available
+ * @return rings that made progress (the device took at least one chain from them); 0 means
+ *         the pass found no work (a receive ring whose buffers wait for frames is no work)
  */
 VPLAT_API unsigned vplat_vhu_backend_service(struct vplat_vhu_backend *b);
+
+/**
+ * End of busy polling, before sleeping on the kick fds: ask the driver to kick again on
+ * every ring vplat_vhu_backend_service() silenced, then serve what arrived meanwhile. If
+ * this returns 0, every buffer made available from now on comes with a kick, so the caller
+ * may sleep in poll(2); otherwise work arrived and it should go on polling.
+ *
+ * @param b  the back-end
+ * @return rings that made progress in the last look
+ */
+VPLAT_API unsigned vplat_vhu_backend_rearm(struct vplat_vhu_backend *b);
 
 /**
  * Process one message held in memory, as if it had arrived on the socket with no fds
