@@ -415,7 +415,7 @@ static void split_push_burst(struct vplat_vq *vq, const struct vplat_chain *chai
 	uint16_t idx = vq->used_idx;
 
 	for (uint32_t i = 0; i < n; i++) {
-		uint32_t len = written ? written[i] : 0u;
+		uint32_t len = (written != NULL) ? written[i] : 0u;
 		if (len > chains[i].write_len)
 			len = (uint32_t)chains[i].write_len;
 		struct vplat_virtq_used_elem e = {vplat_cpu_to_le32(chains[i].id), vplat_cpu_to_le32(len)};
@@ -682,7 +682,7 @@ int vplat_vq_push_burst(struct vplat_vq *vq, const struct vplat_chain *chains, u
 	if (vq->packed || vq->track || vq->in_order) {
 		/* Per-chain bookkeeping (inflight log, order check, packed slots): one by one. */
 		for (uint32_t i = 0; i < n; i++) {
-			int rc = vplat_vq_push(vq, &chains[i], written ? written[i] : 0u);
+			int rc = vplat_vq_push(vq, &chains[i], (written != NULL) ? written[i] : 0u);
 			if (rc != 0)
 				return rc;
 		}
