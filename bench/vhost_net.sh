@@ -63,12 +63,13 @@ run_vplat() {
 run_dpdk() {
 	local s=$W/dpdk.sock
 	rm -f "$s"
-	timeout -s INT $((SECS + 8)) dpdk-testpmd -l 0-1 $EAL --file-prefix=vh$$ \
+	timeout -s INT $((SECS + 30)) dpdk-testpmd -l 0-1 $EAL --file-prefix=vh$$ \
 		--vdev "net_vhost0,iface=$s,queues=1" -- --forward-mode=rxonly --auto-start \
 		--stats-period 1 --nb-cores=1 --total-num-mbufs=16384 </dev/null >"$W/dpdk.log" 2>&1 &
 	local p=$!
 	wait_sock "$s" || { kill $p; echo 0; return; }
-	sleep 1
+	# Forwarding starts after the port: on a loaded machine that can take seconds.
+	for _ in $(seq 200); do grep -q 'packet forwarding - ports=' "$W/dpdk.log" 2>/dev/null && break; sleep 0.1; done
 	driver "$s" "$1"
 	kill -INT $p 2>/dev/null; wait $p 2>/dev/null
 }

@@ -187,8 +187,10 @@ static int dispatch_host(void *arg)
 #define BUSY_SPINS 4096u
 /* Idle for this long (no chain taken): sleep on the kick fds until the driver kicks again. */
 #define BUSY_IDLE_NS 2000000
-/* Idle passes between two clock reads. */
+/* Idle passes between two clock reads (a multiple of BUSY_PASSES). */
 #define BUSY_CLOCK_EVERY 256u
+/* Passes per SIGBUS guard (vplat_vhu_backend_service_n()). */
+#define BUSY_PASSES 32u
 
 static int64_t mono_ns(void)
 {
@@ -206,12 +208,13 @@ static bool busy_spin(struct vdev *v)
 {
 	unsigned idle = 0;
 	int64_t since = 0;
-	for (unsigned i = 0; i < BUSY_SPINS && !stop_signal; i++) {
-		if (vplat_vhu_backend_service(&v->be) != 0) {
+	for (unsigned i = 0; i < BUSY_SPINS && !stop_signal; i += BUSY_PASSES) {
+		if (vplat_vhu_backend_service_n(&v->be, BUSY_PASSES) != 0) {
 			idle = 0;
 			continue;
 		}
-		if ((++idle & (BUSY_CLOCK_EVERY - 1u)) != 0u)
+		idle += BUSY_PASSES;
+		if ((idle & (BUSY_CLOCK_EVERY - 1u)) != 0u)
 			continue;
 		int64_t now = mono_ns();
 		if (idle == BUSY_CLOCK_EVERY)
