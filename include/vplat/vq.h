@@ -57,7 +57,7 @@ struct vplat_chain {
 	 */
 	uint8_t *write_tail;
 	/**
-	 * The chain is valid but has more segments than @ref iov_cap: what vplat_vq_pop()
+	 * The chain is valid but has more segments than @ref vplat_chain.iov_cap holds, what vplat_vq_pop()
 	 * reports as VPLAT_E2BIG (the segments are incomplete; push it back, normally empty).
 	 */
 	bool truncated;
