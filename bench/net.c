@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * bench/net: frames per second through the vplat switch and through the virtio-net device,
- * at 64 and 1500 bytes, each next to a memcpy of the same frames measured in the same run.
+ * at 64 and 1500 bytes, each next to the copy floor measured in the same run.
  *
  * - switch: frames enter port A addressed to a MAC learned on port B (store-and-forward
  *   copy into B's egress queue), then run() hands them to B's egress (which only counts).
@@ -11,7 +11,11 @@
  *   the driver's own bookkeeping.
  * - device rx: vplat_net_rx() fills posted receive buffers (header + frame); the driver reaps
  *   and re-posts them in batches.
- * The baseline copies each frame once with memcpy: the least any forwarding path must do.
+ * The floor copies each frame once with memcpy, the least any forwarding path must do: from
+ * a pool of distinct source frames into a pool of destinations as large as the path's
+ * (BATCH of each, not one hot frame), timed in bulk with one clock read per 1000 frames.
+ * It is a floor, not a peer: nothing else is measured here (DPDK's vhost PMD is the peer,
+ * in bench/vhost_net.sh).
  */
 #define _GNU_SOURCE
 #include <getopt.h>
@@ -62,16 +66,24 @@ static void make_frame(uint8_t *f, size_t len, uint8_t dst, uint8_t src)
 	f[12] = 0x88, f[13] = 0xb5;
 }
 
-static double bench_memcpy(size_t len, unsigned frames)
+static double bench_floor(size_t len, unsigned frames)
 {
-	static uint8_t src[2048], dst[BATCH][2048];
-	make_frame(src, len, 2, 1);
-	double t = now();
-	for (unsigned i = 0; i < frames; i++) {
-		memcpy(dst[i % BATCH], src, len);
-		__asm__ volatile("" : : "r"(dst[i % BATCH]) : "memory"); /* keep the copy */
+	static uint8_t src[BATCH][2048], dst[BATCH][2048];
+	for (unsigned i = 0; i < BATCH; i++)
+		make_frame(src[i], len, (uint8_t)i, 1);
+	double t = 0;
+	for (unsigned f = 0; f < frames;) {
+		unsigned n = frames - f < 1000 ? frames - f : 1000;
+		double t0 = now();
+		for (unsigned i = 0; i < n; i++) {
+			unsigned k = (f + i) % BATCH;
+			memcpy(dst[k], src[k], len);
+			__asm__ volatile("" : : "r"(dst[k]) : "memory"); /* keep the copy */
+		}
+		t += now() - t0;
+		f += n;
 	}
-	return (double)frames / (now() - t);
+	return (double)frames / t;
 }
 
 static double bench_switch(size_t len, unsigned frames)
@@ -175,10 +187,12 @@ static void usage(FILE *out)
 	      "    learned port, queue, run, egress); the device transmit path (driver posts 64\n"
 	      "    buffers per kick, device checks headers, copies and hands frames to a counting\n"
 	      "    host end); the device receive path (vplat_net_rx() into posted buffers, driver\n"
-	      "    reaps and re-posts). In the same run it times one memcpy per frame of the same\n"
-	      "    size and prints path-rate, memcpy-rate and their ratio (memcpy/path: how many\n"
-	      "    frame copies one frame through the path costs). Each figure is the best of\n"
-	      "    --repeat runs, path and memcpy interleaved. Driver and device run in one\n"
+	      "    reaps and re-posts). In the same run it times the copy floor (one memcpy per\n"
+	      "    frame of the same size from 64 distinct frames, timed in bulk with one clock\n"
+	      "    read per 1000 frames; a floor, not a peer) and prints path-rate, floor-rate and\n"
+	      "    their ratio (floor/path: how many frame copies one frame through the path\n"
+	      "    costs). Each figure is the best of\n"
+	      "    --repeat runs, path and floor interleaved. Driver and device run in one\n"
 	      "    thread through the loopback backend.\n\n"
 	      "OPTIONS\n"
 	      "    --frames N        frames per measurement (default 1000000)\n"
@@ -234,7 +248,7 @@ int main(int argc, char **argv)
 	printf("bench-net: %u frames per row, best of %u, %s, %s ring, batches of %u\n", frames,
 	       repeat, variant & 1 ? "virtio-pci" : "virtio-mmio", variant & 2 ? "packed" : "split",
 	       BATCH);
-	printf("%-10s %5s %14s %16s %8s\n", "path", "bytes", "frames/s", "memcpy frames/s",
+	printf("%-10s %5s %14s %16s %8s\n", "path", "bytes", "frames/s", "floor frames/s",
 	       "ratio");
 	static const size_t sizes[2] = {64, 1500};
 	static const char *names[3] = {"switch", "device-tx", "device-rx"};
@@ -246,7 +260,7 @@ int main(int argc, char **argv)
 				double x = p == 0   ? bench_switch(len, frames)
 					   : p == 1 ? bench_dev_tx(variant, len, frames)
 						    : bench_dev_rx(variant, len, frames);
-				double y = bench_memcpy(len, frames);
+				double y = bench_floor(len, frames);
 				r = x > r ? x : r;
 				m = y > m ? y : m;
 			}

@@ -1,11 +1,20 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * bench/vhost_blk: 4 KiB random read and write IOPS at queue depth 1 and 32 over vhost-user,
- * `vplat-device blk` against `qemu-storage-daemon --export type=vhost-user-blk` on the same
- * tmpfs image, both driven by vplat's front-end (vplat/vhost_user_frontend.h) in the same run.
- * Prints IOPS per back-end and the ratio vplat / peer.
+ * and per-request latency at queue depth 1 under a fixed-rate (open-loop) load, for
+ * `vplat-device blk` (its default host end: io_uring where available) against
+ * `qemu-storage-daemon --export type=vhost-user-blk` with `aio=io_uring` (and, labelled,
+ * `aio=threads`, QEMU's default), all driven by vplat's front-end (vplat/vhost_user_frontend.h)
+ * on the same image in the same run. Two images: a page-cache file on tmpfs, and a file
+ * opened with O_DIRECT on a real file system (skipped, with the reason, where O_DIRECT is
+ * refused). With --rounds N every back end is measured N times, interleaved, and each cell
+ * prints its range; ratios are per round (same minutes) and printed as a range too.
+ * Every peer command line is printed exactly as run.
  */
 #define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,69 +24,141 @@
 #include <time.h>
 #include <unistd.h>
 #include "../tests/vhost-user/blkdrv.h"
+#include "hist.h"
 #include "vplat/val/vhost_user_frontend.h"
 #include "vplat/val/val.h"
 
-#define BS    4096u
-#define MAXQD 32u
+#define BS     4096u
+#define MAXQD  32u
+#define NB     3  /* back ends */
+#define NIMG   2  /* images */
+#define NCELL  4  /* randread QD1, QD32, randwrite QD1, QD32 */
+#define MAXRND 16
 
 static double now_s(void)
 {
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+	return (double)bh_now_ns() / 1e9;
 }
 
 static void usage(FILE *f)
 {
-	fprintf(f, "NAME\n    bench-vhost-blk - vhost-user block IOPS: vplat-device blk vs "
-		   "qemu-storage-daemon\n\n"
-		   "SYNOPSIS\n    bench-vhost-blk --vplat-device PATH [--qsd PATH] [--seconds S] "
-		   "[--dir DIR] [--size MIB]\n\n"
-		   "DESCRIPTION\n    Runs 4 KiB random reads and writes at queue depth 1 and 32 "
-		   "against each back-end\n    (same image, same front-end, same run) and prints "
-		   "IOPS and the ratio vplat/peer.\n    The peer is skipped if qemu-storage-daemon "
-		   "is not found.\n\n"
-		   "OPTIONS\n    --vplat-device PATH  the vplat-device binary (required)\n"
-		   "    --qsd PATH           qemu-storage-daemon (default: from PATH)\n"
-		   "    --seconds S          seconds per measurement (default 3)\n"
-		   "    --dir DIR            where the image and sockets go (default /dev/shm)\n"
-		   "    --size MIB           image size (default 256)\n\n"
-		   "EXIT STATUS\n    0 measured; 1 a back-end failed; 2 bad arguments\n");
+	fprintf(f,
+		"NAME\n    bench-vhost-blk - vhost-user block IOPS and latency: vplat-device blk vs "
+		"qemu-storage-daemon\n\n"
+		"SYNOPSIS\n    bench-vhost-blk --vplat-device PATH [--qsd PATH] [--seconds S] "
+		"[--rounds N]\n                    [--dir DIR] [--direct-dir DIR|none] [--size MIB]\n"
+		"                    [--lat-rate R] [--lat-seconds S] [--cpus D,F] [--machine]\n\n"
+		"DESCRIPTION\n    Runs 4 KiB random reads and writes at queue depth 1 and 32 "
+		"against each back end\n    (same image, same front-end, same run) and prints "
+		"IOPS and the ratio vplat/peer;\n    then QD1 random reads at a fixed rate (open "
+		"loop: latency counts from each\n    request's scheduled time) and prints "
+		"p50/p99/p99.9. Back ends: vplat-device blk\n    (default host end), "
+		"qemu-storage-daemon aio=io_uring (the peer the ratio is taken\n    against) and "
+		"aio=threads (QEMU's default, labelled). Images: DIR (page cache)\n    and an "
+		"O_DIRECT file in --direct-dir (vplat --direct, QEMU cache.direct=on).\n"
+		"    The peers are skipped if qemu-storage-daemon is not found.\n\n"
+		"OPTIONS\n    --vplat-device PATH  the vplat-device binary (required)\n"
+		"    --qsd PATH           qemu-storage-daemon (default: from PATH)\n"
+		"    --seconds S          seconds per IOPS cell (default 3)\n"
+		"    --rounds N           measure every back end N times, interleaved (default 1)\n"
+		"    --dir DIR            page-cache image and sockets (default /dev/shm)\n"
+		"    --direct-dir DIR     O_DIRECT image on a real file system (default /var/tmp;\n"
+		"                         none = skip)\n"
+		"    --size MIB           image size (default 256)\n"
+		"    --lat-rate R         open-loop request rate for the latency run (default: half\n"
+		"                         the slowest back end's lowest QD1 randread IOPS)\n"
+		"    --lat-seconds S      seconds of latency run per round (default 2; 0 = none)\n"
+		"    --cpus D,F           pin the back end to CPU D and this driver to CPU F\n"
+		"                         (default 1,0 on machines with 2 or more CPUs; -1 = none)\n"
+		"    --machine            also print IOPS/LAT/LATCURVE/CMD lines for tools/bench\n\n"
+		"EXIT STATUS\n    0 measured; 1 a back end failed; 2 bad arguments\n");
 }
 
 struct cfg {
-	const char *vdev, *qsd, *dir;
-	double seconds;
-	unsigned size_mib;
-	char img[512], sock[512];
+	const char *vdev, *qsd, *dir, *ddir;
+	double seconds, lat_seconds, lat_rate;
+	unsigned size_mib, rounds;
+	int cpu_dev, cpu_drv;
+	bool machine;
+	char sock[512];
 };
 
-static pid_t start(const struct cfg *c, bool peer)
+static const char *const bnames[NB] = {"vplat", "qsd-io_uring", "qsd-threads"};
+static const char *const inames[NIMG] = {"tmpfs", "odirect"};
+static const char *const cnames[NCELL] = {"randread  QD1 ", "randread  QD32", "randwrite QD1 ",
+					  "randwrite QD32"};
+static const char *const cmach[NCELL] = {"randread-qd1", "randread-qd32", "randwrite-qd1",
+					 "randwrite-qd32"};
+
+/* argv of back end @p b on image @p img (@p direct: O_DIRECT), into @p av (static strings). */
+static void argv_of(const struct cfg *c, int b, const char *img, bool direct, const char **av)
+{
+	static char bdev[NB][900], exp[NB][700];
+	int n = 0;
+	if (b == 0) {
+		av[n++] = c->vdev, av[n++] = "blk", av[n++] = "--socket", av[n++] = c->sock;
+		av[n++] = "--file", av[n++] = img, av[n++] = "--writeback";
+		if (direct)
+			av[n++] = "--direct";
+		av[n++] = "--log-level", av[n++] = "error";
+	} else {
+		snprintf(bdev[b], sizeof(bdev[b]),
+			 "driver=file,node-name=f,filename=%s,aio=%s,cache.direct=%s", img,
+			 b == 1 ? "io_uring" : "threads", direct ? "on" : "off");
+		snprintf(exp[b], sizeof(exp[b]),
+			 "type=vhost-user-blk,id=e,node-name=f,addr.type=unix,addr.path=%s,"
+			 "writable=on",
+			 c->sock);
+		av[n++] = c->qsd, av[n++] = "--blockdev", av[n++] = bdev[b];
+		av[n++] = "--export", av[n++] = exp[b];
+	}
+	av[n] = NULL;
+}
+
+static void print_cmd(FILE *f, const char *prefix, const char *const *av)
+{
+	fputs(prefix, f);
+	for (int i = 0; av[i]; i++)
+		fprintf(f, "%s%s", i ? " " : "", av[i]);
+	fputc('\n', f);
+}
+
+static void pin(int cpu)
+{
+	if (cpu < 0)
+		return;
+	cpu_set_t set;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+}
+
+static pid_t start(const struct cfg *c, const char *const *av)
 {
 	unlink(c->sock);
 	pid_t p = fork();
 	if (p == 0) {
-		char bdev[700], exp[700];
-		if (!peer)
-			execl(c->vdev, c->vdev, "blk", "--socket", c->sock, "--file", c->img,
-			      "--writeback", "--log-level", "error", (char *)NULL);
-		snprintf(bdev, sizeof(bdev), "driver=file,node-name=f,filename=%s", c->img);
-		snprintf(exp, sizeof(exp),
-			 "type=vhost-user-blk,id=e,node-name=f,addr.type=unix,addr.path=%s,writable=on",
-			 c->sock);
-		execlp(c->qsd, c->qsd, "--blockdev", bdev, "--export", exp, (char *)NULL);
+		pin(c->cpu_dev);
+		execvp(av[0], (char *const *)av);
 		_exit(127);
 	}
 	for (int i = 0; i < 500; i++) {
 		struct stat st;
 		if (stat(c->sock, &st) == 0 && S_ISSOCK(st.st_mode))
 			return p;
+		int wst;
+		if (waitpid(p, &wst, WNOHANG) == p)
+			return -1;
 		usleep(10000);
 	}
 	kill(p, SIGKILL);
 	waitpid(p, NULL, 0);
 	return -1;
+}
+
+static uint64_t rnd_sector(unsigned *seed, uint64_t sectors)
+{
+	return (uint64_t)(rand_r(seed) % (sectors / 8)) * 8;
 }
 
 /* One measurement: @qd requests of @type in flight for @secs. Returns IOPS or -1. */
@@ -87,10 +168,10 @@ static double run(struct vplat_val_vq *vq, struct blkdrv_req *r, unsigned qd, ui
 	uint64_t done = 0;
 	unsigned seed = 1;
 	for (unsigned i = 0; i < qd; i++)
-		if (blkdrv_post(vq, &r[i], type, (uint64_t)(rand_r(&seed) % (sectors / 8)) * 8))
+		if (blkdrv_post(vq, &r[i], type, rnd_sector(&seed, sectors)))
 			return -1;
 	vplat_val_vq_kick(vq);
-	double t0 = now_s(), t1 = t0;
+	double t0 = now_s();
 	bool stop = false;
 	while (vq->inflight) {
 		void *tok;
@@ -104,24 +185,67 @@ static double run(struct vplat_val_vq *vq, struct blkdrv_req *r, unsigned qd, ui
 				return -1;
 			done++;
 			q->busy = false;
-			if (!stop && blkdrv_post(vq, q, type,
-						 (uint64_t)(rand_r(&seed) % (sectors / 8)) * 8))
+			if (!stop && blkdrv_post(vq, q, type, rnd_sector(&seed, sectors)))
 				return -1;
 			n++;
 		} while (vplat_val_vq_get_used(vq, &tok, &len) == 0);
 		if (!stop)
 			vplat_val_vq_kick(vq);
-		if (!stop && (done & 63) < n + 1 && (t1 = now_s()) - t0 >= secs)
+		if (!stop && (done & 63) < n + 1 && now_s() - t0 >= secs)
 			stop = true;
 	}
 	return (double)done / (now_s() - t0);
 }
 
-static int bench_backend(const struct cfg *c, bool peer, double out[4])
+/*
+ * Open-loop QD1: request i is due at t0 + i/rate. It is sent at its due time, or at once
+ * when the previous one (QD1: at most one in flight) completed after that; its latency is
+ * completion - due time, so a stall is charged to every request it delayed.
+ */
+static int run_lat(struct vplat_val_vq *vq, struct blkdrv_req *r, uint64_t sectors, double secs,
+		   double rate, struct bh *h)
 {
-	pid_t pid = start(c, peer);
-	if (pid < 0)
+	struct bh_pace pace;
+	unsigned seed = 7;
+	uint64_t n = (uint64_t)(secs * rate);
+	bh_pace_init(&pace, (uint64_t)(1e9 / rate));
+	if (n < 1)
+		n = 1;
+	for (uint64_t i = 0; i < n; i++) {
+		uint64_t due = pace.start + pace.i * pace.period_ns;
+		uint64_t t = bh_now_ns();
+		if (due > t + 100000) { /* sleep most of a long gap, spin the rest */
+			struct timespec ts = {.tv_sec = (time_t)((due - 50000) / 1000000000ull),
+					      .tv_nsec = (long)((due - 50000) % 1000000000ull)};
+			clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
+		}
+		due = bh_pace_next(&pace);
+		if (blkdrv_post(vq, r, VPLAT_VIRTIO_BLK_T_IN, rnd_sector(&seed, sectors)))
+			return -1;
+		vplat_val_vq_kick(vq);
+		void *tok;
+		uint32_t len;
+		if (vplat_val_wait_used(vq, &tok, &len, 5000))
+			return -1;
+		uint64_t end = bh_now_ns();
+		if (*r->status != VPLAT_VIRTIO_BLK_S_OK)
+			return -1;
+		r->busy = false;
+		bh_add(h, end - due);
+	}
+	return 0;
+}
+
+/* One daemon session: the four IOPS cells into @p out, or (@p out NULL) the latency run at
+ * @p rate into @p lat. */
+static int bench_backend(const struct cfg *c, const char *const *av, double out[NCELL],
+			 struct bh *lat, double rate, uint64_t sectors)
+{
+	pid_t pid = start(c, av);
+	if (pid < 0) {
+		fprintf(stderr, "bench-vhost-blk: %s did not start\n", av[0]);
 		return -1;
+	}
 	struct vplat_vhu_frontend fe;
 	struct vplat_vhu_frontend_params p = {.path = c->sock, .device_id = VPLAT_VIRTIO_ID_BLOCK,
 					      .mem_size = 8u << 20, .queue_size_max = 128};
@@ -132,8 +256,12 @@ static int bench_backend(const struct cfg *c, bool peer, double out[4])
 	if (!rc)
 		rc = vplat_vhu_frontend_val_init(&fe, &d);
 	if (!rc)
+		/* FLUSH: without it a device must write through (virtio 1.2, 5.2.6.2), which
+		 * vplat does (RWF_DSYNC) and qemu-storage-daemon does not; with it both keep
+		 * the write-back cache their command lines ask for. */
 		rc = vplat_val_negotiate(&d, VPLAT_BIT(VPLAT_VIRTIO_F_VERSION_1) |
-						 VPLAT_BIT(VPLAT_VIRTIO_F_EVENT_IDX));
+						 VPLAT_BIT(VPLAT_VIRTIO_F_EVENT_IDX) |
+						 VPLAT_BIT(VPLAT_VIRTIO_BLK_F_FLUSH));
 	if (!rc)
 		rc = vplat_val_vq_setup(&d, &vq, 0, 128);
 	if (!rc)
@@ -141,17 +269,18 @@ static int bench_backend(const struct cfg *c, bool peer, double out[4])
 	static struct blkdrv_req r[MAXQD];
 	for (unsigned i = 0; !rc && i < MAXQD; i++)
 		rc = blkdrv_alloc(vplat_vhu_frontend_dma(&fe), &r[i], BS);
-	uint64_t sectors = (uint64_t)c->size_mib << 11;
 	const unsigned qds[2] = {1, MAXQD};
 	const uint32_t types[2] = {VPLAT_VIRTIO_BLK_T_IN, VPLAT_VIRTIO_BLK_T_OUT};
-	for (unsigned t = 0; !rc && t < 2; t++)
+	for (unsigned t = 0; out && !rc && t < 2; t++)
 		for (unsigned q = 0; !rc && q < 2; q++) {
 			out[t * 2 + q] = run(&vq, r, qds[q], types[t], sectors, c->seconds);
 			if (out[t * 2 + q] < 0)
 				rc = -1;
 		}
+	if (!rc && !out)
+		rc = run_lat(&vq, r, sectors, c->lat_seconds, rate, lat);
 	if (rc)
-		fprintf(stderr, "bench-vhost-blk: %s failed: %s\n", peer ? "qemu-storage-daemon" : "vplat",
+		fprintf(stderr, "bench-vhost-blk: %s failed: %s\n", av[0],
 			rc < 0 ? vplat_strerror(rc) : "?");
 	vplat_val_vq_fini(&vq);
 	vplat_vhu_frontend_fini(&fe);
@@ -160,9 +289,49 @@ static int bench_backend(const struct cfg *c, bool peer, double out[4])
 	return rc ? -1 : 0;
 }
 
+static int make_image(const char *path, unsigned mib)
+{
+	FILE *f = fopen(path, "wb");
+	static uint8_t chunk[1 << 20];
+	memset(chunk, 0xa5, sizeof(chunk));
+	for (unsigned i = 0; f && i < mib; i++)
+		fwrite(chunk, 1, sizeof(chunk), f);
+	if (!f || fclose(f))
+		return -1;
+	return 0;
+}
+
+/* Can @p path be opened with O_DIRECT and read 4 KiB at offset 0? 0, or errno. */
+static int direct_ok(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_DIRECT);
+	if (fd < 0)
+		return errno;
+	void *buf = NULL;
+	int e = posix_memalign(&buf, 4096, BS) ? ENOMEM : 0;
+	if (!e && pread(fd, buf, BS, 0) != (ssize_t)BS)
+		e = errno ? errno : EIO;
+	free(buf);
+	close(fd);
+	return e;
+}
+
+static void range(const double *v, unsigned n, double *lo, double *hi)
+{
+	*lo = *hi = v[0];
+	for (unsigned i = 1; i < n; i++) {
+		if (v[i] < *lo)
+			*lo = v[i];
+		if (v[i] > *hi)
+			*hi = v[i];
+	}
+}
+
 int main(int argc, char **argv)
 {
-	struct cfg c = {.qsd = "qemu-storage-daemon", .dir = "/dev/shm", .seconds = 3, .size_mib = 256};
+	struct cfg c = {.qsd = "qemu-storage-daemon", .dir = "/dev/shm", .ddir = "/var/tmp",
+			.seconds = 3, .size_mib = 256, .rounds = 1, .lat_seconds = 2,
+			.lat_rate = 0, .cpu_dev = -2, .cpu_drv = -2};
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
@@ -174,10 +343,22 @@ int main(int argc, char **argv)
 			c.qsd = v, i++;
 		} else if (!strcmp(a, "--dir") && v) {
 			c.dir = v, i++;
+		} else if (!strcmp(a, "--direct-dir") && v) {
+			c.ddir = strcmp(v, "none") ? v : NULL, i++;
 		} else if (!strcmp(a, "--seconds") && v && atof(v) > 0) {
 			c.seconds = atof(v), i++;
+		} else if (!strcmp(a, "--lat-seconds") && v && atof(v) >= 0) {
+			c.lat_seconds = atof(v), i++;
+		} else if (!strcmp(a, "--lat-rate") && v && atof(v) >= 0) {
+			c.lat_rate = atof(v), i++;
+		} else if (!strcmp(a, "--rounds") && v && atoi(v) >= 1 && atoi(v) <= MAXRND) {
+			c.rounds = (unsigned)atoi(v), i++;
 		} else if (!strcmp(a, "--size") && v && atoi(v) >= 1) {
 			c.size_mib = (unsigned)atoi(v), i++;
+		} else if (!strcmp(a, "--cpus") && v && sscanf(v, "%d,%d", &c.cpu_dev, &c.cpu_drv) == 2) {
+			i++;
+		} else if (!strcmp(a, "--machine")) {
+			c.machine = true;
 		} else {
 			usage(stderr);
 			return 2;
@@ -187,34 +368,166 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	if (c.cpu_dev == -2) {
+		bool two = sysconf(_SC_NPROCESSORS_ONLN) >= 2;
+		c.cpu_dev = two ? 1 : -1, c.cpu_drv = two ? 0 : -1;
+	}
 	signal(SIGPIPE, SIG_IGN);
-	snprintf(c.img, sizeof(c.img), "%s/vplat-bench-%d.img", c.dir, (int)getpid());
+	pin(c.cpu_drv);
 	snprintf(c.sock, sizeof(c.sock), "%s/vplat-bench-%d.sock", c.dir, (int)getpid());
-	FILE *f = fopen(c.img, "wb");
-	static uint8_t chunk[1 << 20];
-	memset(chunk, 0xa5, sizeof(chunk));
-	for (unsigned i = 0; f && i < c.size_mib; i++)
-		fwrite(chunk, 1, sizeof(chunk), f);
-	if (!f || fclose(f)) {
-		fprintf(stderr, "bench-vhost-blk: cannot create %s\n", c.img);
-		return 1;
+	char img[NIMG][512];
+	bool use_img[NIMG] = {true, c.ddir != NULL};
+	for (int m = 0; m < NIMG; m++) {
+		snprintf(img[m], sizeof(img[m]), "%s/vplat-bench-%d.img", m ? c.ddir ? c.ddir : "" : c.dir,
+			 (int)getpid());
+		if (!use_img[m])
+			continue;
+		if (make_image(img[m], c.size_mib)) {
+			fprintf(stderr, "bench-vhost-blk: cannot create %s\n", img[m]);
+			if (!m)
+				return 1;
+			use_img[m] = false;
+			continue;
+		}
+		int e;
+		if (m && (e = direct_ok(img[m]))) {
+			printf("bench-vhost-blk: SKIP O_DIRECT image %s: %s\n", img[m], strerror(e));
+			unlink(img[m]);
+			use_img[m] = false;
+		}
 	}
-	double v[4] = {0}, q[4] = {0};
-	int rc = bench_backend(&c, false, v);
-	bool have_qsd = !rc && (strchr(c.qsd, '/') ? access(c.qsd, X_OK) == 0
-				: system("command -v qemu-storage-daemon >/dev/null 2>&1") == 0);
-	int qrc = have_qsd ? bench_backend(&c, true, q) : -1;
-	unlink(c.img);
+	bool have_qsd = strchr(c.qsd, '/') ? access(c.qsd, X_OK) == 0
+					   : system("command -v qemu-storage-daemon >/dev/null 2>&1") == 0;
+	printf("bench-vhost-blk: 4 KiB, %u MiB images, %.1f s per cell, %u round(s), vplat "
+	       "front-end, back end on CPU %d, driver on CPU %d\n",
+	       c.size_mib, c.seconds, c.rounds, c.cpu_dev, c.cpu_drv);
+	if (!have_qsd)
+		printf("bench-vhost-blk: qemu-storage-daemon not found: peers skipped\n");
+	static double iops[NIMG][NB][MAXRND][NCELL];
+	static struct bh lat[NIMG][NB];
+	bool ok[NIMG][NB] = {{false}};
+	int rc = 0;
+	for (int m = 0; m < NIMG; m++) {
+		if (!use_img[m])
+			continue;
+		for (int b = 0; b < NB; b++) {
+			const char *av[16];
+			argv_of(&c, b, img[m], m == 1, av);
+			char pre[64];
+			snprintf(pre, sizeof(pre), "command %s %s: ", inames[m], bnames[b]);
+			if (b == 0 || have_qsd)
+				print_cmd(stdout, pre, av);
+			if (c.machine && (b == 0 || have_qsd)) {
+				snprintf(pre, sizeof(pre), "CMD %s %s ", inames[m], bnames[b]);
+				print_cmd(stdout, pre, av);
+			}
+			bh_init(&lat[m][b]);
+			ok[m][b] = b == 0 || have_qsd;
+		}
+	}
+	fflush(stdout);
+	uint64_t sectors = (uint64_t)c.size_mib << 11;
+	for (unsigned r = 0; r < c.rounds; r++)
+		for (int m = 0; m < NIMG; m++)
+			for (int b = 0; use_img[m] && b < NB; b++) {
+				if (!ok[m][b])
+					continue;
+				const char *av[16];
+				argv_of(&c, b, img[m], m == 1, av);
+				if (bench_backend(&c, av, iops[m][b][r], NULL, 0, sectors)) {
+					ok[m][b] = false;
+					if (b == 0)
+						rc = 1;
+				}
+			}
+	/* Latency: a rate every back end sustains (half the slowest QD1 read median), so the
+	 * queue stays short and the tail is the back end's, not a backlog's. */
+	double rate[NIMG] = {0};
+	for (int m = 0; c.lat_seconds > 0 && m < NIMG; m++) {
+		if (!use_img[m])
+			continue;
+		rate[m] = c.lat_rate;
+		for (int b = 0; !rate[m] && b < NB; b++) {
+			double v[MAXRND], lo, hi;
+			if (!ok[m][b])
+				continue;
+			for (unsigned r = 0; r < c.rounds; r++)
+				v[r] = iops[m][b][r][0];
+			range(v, c.rounds, &lo, &hi);
+			if (rate[m] == 0 || lo / 2 < rate[m])
+				rate[m] = lo / 2;
+		}
+		for (int b = 0; b < NB; b++) {
+			if (!ok[m][b] || rate[m] < 1)
+				continue;
+			const char *av[16];
+			argv_of(&c, b, img[m], m == 1, av);
+			for (unsigned r = 0; r < c.rounds; r++)
+				if (bench_backend(&c, av, NULL, &lat[m][b], rate[m], sectors)) {
+					ok[m][b] = false;
+					if (b == 0)
+						rc = 1;
+					break;
+				}
+		}
+	}
+	for (int m = 0; m < NIMG; m++)
+		if (use_img[m])
+			unlink(img[m]);
 	unlink(c.sock);
-	const char *names[4] = {"randread  QD1 ", "randread  QD32", "randwrite QD1 ", "randwrite QD32"};
-	printf("bench-vhost-blk: 4 KiB, %s image of %u MiB, %.1f s per cell, vplat front-end\n",
-	       c.dir, c.size_mib, c.seconds);
-	printf("%-16s %14s %20s %8s\n", "workload", "vplat IOPS", "qemu-storage-daemon", "ratio");
-	for (int i = 0; i < 4; i++) {
-		if (qrc == 0)
-			printf("%-16s %14.0f %20.0f %8.2f\n", names[i], v[i], q[i], v[i] / q[i]);
-		else
-			printf("%-16s %14.0f %20s %8s\n", names[i], v[i], "n/a", "-");
+	for (int m = 0; m < NIMG; m++) {
+		if (!use_img[m])
+			continue;
+		printf("\nimage %s (%s)\n", inames[m], img[m]);
+		printf("%-16s %-21s %-21s %-21s %-13s\n", "min-max IOPS", "vplat", "qsd aio=io_uring",
+		       "qsd aio=threads", "vplat/io_uring");
+		for (int k = 0; k < NCELL; k++) {
+			printf("%-16s", cnames[k]);
+			for (int b = 0; b < NB; b++) {
+				double v[MAXRND], lo, hi;
+				char cell[40] = "n/a";
+				for (unsigned r = 0; r < c.rounds; r++)
+					v[r] = iops[m][b][r][k];
+				if (ok[m][b]) {
+					range(v, c.rounds, &lo, &hi);
+					snprintf(cell, sizeof(cell), "%.0f-%.0f", lo, hi);
+				}
+				printf(" %-21s", cell);
+			}
+			if (ok[m][0] && ok[m][1]) {
+				double v[MAXRND], lo, hi;
+				for (unsigned r = 0; r < c.rounds; r++)
+					v[r] = iops[m][0][r][k] / iops[m][1][r][k];
+				range(v, c.rounds, &lo, &hi);
+				printf(" %.2f-%.2f", lo, hi);
+			}
+			printf("\n");
+		}
+		if (rate[m] >= 1) {
+			printf("QD1 randread at %.0f requests/s, open loop, all rounds:\n", rate[m]);
+			bh_print_head(stdout);
+			for (int b = 0; b < NB; b++)
+				if (ok[m][b])
+					bh_print(stdout, bnames[b], &lat[m][b]);
+		}
 	}
-	return rc ? 1 : 0;
+	if (c.machine) {
+		for (int m = 0; m < NIMG; m++)
+			for (int b = 0; use_img[m] && b < NB; b++) {
+				if (!ok[m][b])
+					continue;
+				for (int k = 0; k < NCELL; k++) {
+					printf("IOPS blk-%s-%s %s", inames[m], cmach[k], bnames[b]);
+					for (unsigned r = 0; r < c.rounds; r++)
+						printf(" %.0f", iops[m][b][r][k]);
+					printf("\n");
+				}
+				if (rate[m] >= 1) {
+					char l[96];
+					snprintf(l, sizeof(l), "blk-%s-qd1-randread %s", inames[m], bnames[b]);
+					bh_print_machine(stdout, l, &lat[m][b]);
+				}
+			}
+	}
+	return rc;
 }

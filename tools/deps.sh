@@ -7,7 +7,7 @@ pkgs=(build-essential cmake pkg-config check doxygen clang-14 libclang-rt-14-dev
       busybox-static xz-utils cpio kmod linux-headers-amd64 iproute2 can-utils dpdk-dev
       libfdt-dev device-tree-compiler
       gcc-arm-none-eabi libnewlib-arm-none-eabi qemu-system-arm gcc-aarch64-linux-gnu cppcheck
-      help2man man-db chromium)
+      help2man man-db chromium gnuplot-nox)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -255,6 +255,7 @@ static const char *dev_type_name(uint32_t id)
 	case 35: return "watchdog";
 	case 36: return "CAN";
 	case 41: return "GPIO";
+	case 34: return "I2C";
 	default: return "device";
 	}
 }
@@ -270,6 +271,7 @@ static const char *dev_chapter(uint32_t id)
 	case 35: return "watchdog";
 	case 36: return "can";
 	case 41: return "gpio";
+	case 34: return "i2c";
 	default: return NULL;
 	}
 }
@@ -279,7 +281,7 @@ static const char *dev_chapter(uint32_t id)
 static bool req_in_run(const struct vplat_report *r, const struct vplat_req *q, bool tested)
 {
 	static const char *const dev_words[] = {"network", "block", "console", "entropy",
-						"watchdog", "can", "gpio", "shmem"};
+						"watchdog", "can", "gpio", "shmem", "i2c"};
 	if (tested)
 		return true;
 	bool device_chapter = false;

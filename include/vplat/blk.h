@@ -143,6 +143,14 @@ struct vplat_blk_config {
 	bool write_zeroes_may_unmap; /**< WRITE_ZEROES with unmap may deallocate */
 	bool secure_erase;          /**< offer VIRTIO_BLK_F_SECURE_ERASE */
 	bool no_flush;              /**< do not offer FLUSH nor CONFIG_WCE (every write is sync) */
+	/**
+	 * Packed rings only: keep at most one request per queue in the host end, so requests
+	 * complete in the order they were popped even on an asynchronous host end. Crash
+	 * recovery through a vhost-user inflight region restarts a packed ring at its used
+	 * position, which is exact only for in-order completion (docs/vhost-user.md). Split
+	 * rings are not affected (their recovery is exact in any order).
+	 */
+	bool packed_in_order;
 	bool lifetime;              /**< offer VIRTIO_BLK_F_LIFETIME (needs the host's lifetime op) */
 	uint32_t max_discard_sectors;  /**< per range (default: capacity, capped at UINT32_MAX) */
 	uint32_t discard_alignment;    /**< sectors (default blk_size / 512) */

@@ -42,6 +42,7 @@
 #include <stdint.h>
 #include "vplat/device.h"
 #include "vplat/export.h"
+#include "vplat/ratelimit.h"
 #include "vplat/spec/virtio_net.h"
 
 #ifdef __cplusplus
@@ -150,6 +151,7 @@ struct vplat_net_stats {
 	uint64_t ctrl_ok;    /**< control commands answered OK */
 	uint64_t ctrl_err;   /**< control commands answered ERR */
 	uint64_t ctrl_bad;   /**< control chains without room for the ack (completed empty) */
+	uint64_t tx_throttled; /**< times a frame waited for the transmit rate limit */
 };
 
 /** Receive filter state set through the control queue (read-only to users). */
@@ -203,6 +205,12 @@ struct vplat_net {
 	uint8_t tx_buf[VPLAT_NET_FRAME_MAX];	       /**< transmit frame buffer */
 	uint8_t ctrl_buf[VPLAT_NET_CTRL_MAX];	       /**< control command buffer */
 	struct vplat_net_stats stats;		       /**< counters */
+	struct vplat_ratelimit rl;		       /**< transmit rate limit (packets, bytes) */
+	uint64_t (*clock)(void *opaque);	       /**< time source of the limiter */
+	void *clock_opaque;			       /**< argument of @ref clock */
+	uint64_t throttle_until;		       /**< when a throttled frame may go */
+	bool tx_throttled;			       /**< the held frame waits for the limiter */
+	bool tx_charged;			       /**< the held frame is charged already */
 };
 
 /**
@@ -256,6 +264,31 @@ VPLAT_API int vplat_net_rx(struct vplat_net *net, const struct vplat_virtio_net_
  * @param net  the device
  */
 VPLAT_API void vplat_net_tx_resume(struct vplat_net *net);
+
+/**
+ * Set, change or remove the transmit rate limits at run time, without a reset (spec
+ * VPLAT-NET-081, VPLAT-FFI-010): packets per second (ops) and bytes per second (frame bytes
+ * without the virtio header), each with a burst (vplat/ratelimit.h). A frame over the limit
+ * stays at the head of its transmitq, loaded but not completed, and goes, in order, when
+ * the embedder calls vplat_net_tx_resume() at or after vplat_net_throttle_until(); it is
+ * never dropped or failed because of the limit. After changing or removing a limit, call
+ * vplat_net_tx_resume() so a held frame is judged by the new one.
+ * @param net    the device
+ * @param cfg    the limits (all zero: unlimited)
+ * @param clock  time source in nanoseconds (monotonic); required when a limit is set and none
+ *               was given before (NULL keeps the previous one)
+ * @param clock_opaque  passed to @p clock
+ * @return 0, VPLAT_EINVAL (NULL, or no clock with a limit), or an error of vplat_ratelimit_set()
+ */
+VPLAT_API int vplat_net_set_ratelimit(struct vplat_net *net, const struct vplat_ratelimit_config *cfg,
+				      uint64_t (*clock)(void *clock_opaque), void *clock_opaque);
+
+/**
+ * @param net  the device
+ * @return the time (limiter clock, ns) at which a frame held by the transmit rate limit may
+ *         go: call vplat_net_tx_resume() then; 0 if no frame waits for the limit
+ */
+VPLAT_API uint64_t vplat_net_throttle_until(const struct vplat_net *net);
 
 /**
  * Set the link state in `status` (VIRTIO_NET_S_LINK_UP) and send a configuration change

@@ -21,6 +21,8 @@
 #include "vplat/fabric/can_bus.h"
 #include "vplat/fabric/switch.h"
 #include "vplat/gpio.h"
+#include "vplat/i2c.h"
+#include "vplat/host/i2c_host.h"
 #include "vplat/host/blk_file.h"
 #include "vplat/host/can_socketcan.h"
 #include "vplat/host/console_fd.h"
@@ -86,6 +88,12 @@ struct i_can {
 	struct vplat_can can;
 };
 
+struct i_i2c {
+	struct vplat_i2c_sim *sim;
+	struct vplat_i2c_linux *adapter;
+	struct vplat_i2c *i2c;
+};
+
 struct i_wdt {
 	struct vplat_watchdog wd;
 	pid_t child; /* command still running, 0 if none */
@@ -102,11 +110,13 @@ struct vplat_instance {
 		struct i_gpio gpio;
 		struct i_can can;
 		struct i_wdt wdt;
+		struct i_i2c i2c;
 	} u;
 };
 
 static const char *const type_names[VPLAT_INSTANCE_NTYPES] = {"rng",  "blk", "console", "net",
-							      "gpio", "can", "watchdog"};
+							      "gpio", "can", "watchdog",
+							      "i2c"};
 
 int vplat_pf_error(char *err, size_t errlen, int rc, const char *fmt, ...)
 {
@@ -259,8 +269,15 @@ static int create_blk(struct vplat_instance *in, struct vplat_mem *mem, char *er
 			return vplat_pf_error(err, errlen, rc, "blk: asynchronous I/O: %s",
 				    vplat_strerror(rc));
 		b->aio_on = true;
+		cfg.packed_in_order = true; /* crash recovery of packed rings needs pop order */
 		ops = &vplat_blk_host_aio;
 		host = &b->aio;
+		if (o->async_uring_only && !o->async_threads && !b->aio.uring) {
+			vplat_blk_aio_fini(&b->aio);
+			b->aio_on = false;
+			ops = &vplat_blk_host_file;
+			host = &b->f;
+		}
 	}
 	if ((rc = blk_finish(in, mem, &cfg, ops, host, err, errlen)))
 		return rc;
@@ -580,6 +597,67 @@ static int create_gpio(struct vplat_instance *in, struct vplat_mem *mem, char *e
 	return 0;
 }
 
+static int create_i2c(struct vplat_instance *in, struct vplat_mem *mem, char *err, size_t errlen)
+{
+	const struct vplat_instance_i2c *o = &in->opt.i2c;
+	struct i_i2c *b = &in->u.i2c;
+	if (!(b->i2c = calloc(1, sizeof(*b->i2c))))
+		return VPLAT_ENOMEM;
+	const struct vplat_i2c_host_ops *ops = &vplat_i2c_host_sim;
+	void *host;
+	if (o->adapter) {
+		if (o->nlm75 || o->neeprom)
+			return vplat_pf_error(err, errlen, VPLAT_EINVAL,
+					      "i2c: simulated devices and an adapter (%s) exclude each "
+					      "other", o->adapter);
+		int e = 0;
+		if (!(b->adapter = vplat_i2c_linux_open(o->adapter, NULL, &e)))
+			return vplat_pf_error(err, errlen, e, "i2c: adapter %s: %s", o->adapter,
+					      e == VPLAT_EIO ? strerror(errno)
+							     : e == VPLAT_ENOTSUP
+								   ? "no plain I2C transfers "
+								     "(I2C_FUNC_I2C)"
+								   : vplat_strerror(e));
+		ops = &vplat_i2c_host_linux;
+		host = b->adapter;
+	} else {
+		if (!(b->sim = vplat_i2c_sim_new()))
+			return VPLAT_ENOMEM;
+		for (unsigned i = 0; i < o->nlm75; i++) {
+			int rc = vplat_i2c_sim_add_lm75(b->sim, o->lm75[i].addr, o->lm75[i].millicelsius);
+			if (rc)
+				return vplat_pf_error(err, errlen, rc, "i2c: lm75 at 0x%02x: %s",
+						      o->lm75[i].addr, vplat_strerror(rc));
+		}
+		for (unsigned i = 0; i < o->neeprom; i++) {
+			const struct vplat_instance_i2c_eeprom *e = &o->eeprom[i];
+			char path[4096];
+			if (e->file && resolve(in, e->file, path, sizeof(path)))
+				return vplat_pf_error(err, errlen, VPLAT_EINVAL,
+						      "i2c: eeprom file %s: path too long", e->file);
+			int rc = vplat_i2c_sim_add_eeprom(b->sim, e->addr, e->size ? e->size : 256,
+							  e->page ? e->page : 8,
+							  e->file ? path : NULL);
+			if (rc)
+				return vplat_pf_error(err, errlen, rc, "i2c: eeprom at 0x%02x%s%s: %s",
+						      e->addr, e->file ? ", file " : "",
+						      e->file ? e->file : "",
+						      rc == VPLAT_EIO ? strerror(errno) : vplat_strerror(rc));
+		}
+		host = b->sim;
+	}
+	int rc = vplat_i2c_init(b->i2c, mem, ops, host);
+	if (rc)
+		return vplat_pf_error(err, errlen, rc, "i2c: %s", vplat_strerror(rc));
+	in->dev = vplat_i2c_device(b->i2c);
+	if (o->adapter)
+		ilog(in, VPLAT_INSTANCE_LOG_INFO, "i2c: adapter %s", o->adapter);
+	else
+		ilog(in, VPLAT_INSTANCE_LOG_INFO, "i2c: simulated bus, %u lm75, %u eeprom", o->nlm75,
+		     o->neeprom);
+	return 0;
+}
+
 /* The echo node of VPLAT_INSTANCE_CAN_ECHO: every frame it receives goes back onto the bus. */
 static void echo_rx(void *opaque, const struct vplat_can_frame *f,
 		    const struct vplat_canbus_node *from)
@@ -796,6 +874,9 @@ int vplat_instance_create(struct vplat_instance **out, struct vplat_mem *mem,
 	case VPLAT_INSTANCE_WATCHDOG:
 		rc = create_watchdog(in, mem, err, errlen);
 		break;
+	case VPLAT_INSTANCE_I2C:
+		rc = create_i2c(in, mem, err, errlen);
+		break;
 	default:
 		rc = vplat_pf_error(err, errlen, VPLAT_EINVAL, "instance: unknown device type %d",
 			  (int)opt->type);
@@ -849,6 +930,11 @@ void vplat_instance_destroy(struct vplat_instance *in)
 			vplat_can_socketcan_close(in->u.can.sock);
 		vplat_canbus_free(in->u.can.own_bus);
 		break;
+	case VPLAT_INSTANCE_I2C:
+		vplat_i2c_sim_free(in->u.i2c.sim);
+		vplat_i2c_linux_close(in->u.i2c.adapter);
+		free(in->u.i2c.i2c);
+		break;
 	default:
 		break;
 	}
@@ -863,6 +949,11 @@ struct vplat_device *vplat_instance_device(struct vplat_instance *in)
 struct vplat_gpio_sim *vplat_instance_gpio_sim(struct vplat_instance *in)
 {
 	return in && in->opt.type == VPLAT_INSTANCE_GPIO ? in->u.gpio.sim : NULL;
+}
+
+struct vplat_i2c_sim *vplat_instance_i2c_sim(struct vplat_instance *in)
+{
+	return in && in->opt.type == VPLAT_INSTANCE_I2C ? in->u.i2c.sim : NULL;
 }
 
 enum vplat_instance_type vplat_instance_get_type(const struct vplat_instance *in)
@@ -1003,13 +1094,16 @@ int vplat_instance_dispatch(struct vplat_instance *in)
 	case VPLAT_INSTANCE_WATCHDOG:
 		dispatch_watchdog(in);
 		break;
+	case VPLAT_INSTANCE_I2C:
+		break; /* transfers run in the queue notification */
 	}
 	return 0;
 }
 
 bool vplat_instance_in_order(enum vplat_instance_type t)
 {
-	return t == VPLAT_INSTANCE_RNG || t == VPLAT_INSTANCE_BLK || t == VPLAT_INSTANCE_WATCHDOG;
+	return t == VPLAT_INSTANCE_RNG || t == VPLAT_INSTANCE_BLK || t == VPLAT_INSTANCE_WATCHDOG ||
+	       t == VPLAT_INSTANCE_I2C;
 }
 
 const char *vplat_instance_type_name(enum vplat_instance_type t)

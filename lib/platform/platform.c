@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "vplat/error.h"
+#include "vplat/regulator.h"
 #include "vplat/platform/platform.h"
 #include "platform_internal.h"
 #include "platform_parse.h"
@@ -25,7 +26,8 @@ _Static_assert(VPLAT_PLATFORM_WATCHDOG == (int)VPLAT_INSTANCE_WATCHDOG &&
 		       VPLAT_PLATFORM_BLK == (int)VPLAT_INSTANCE_BLK &&
 		       VPLAT_PLATFORM_CONSOLE == (int)VPLAT_INSTANCE_CONSOLE &&
 		       VPLAT_PLATFORM_NET == (int)VPLAT_INSTANCE_NET &&
-		       VPLAT_PLATFORM_GPIO == (int)VPLAT_INSTANCE_GPIO,
+		       VPLAT_PLATFORM_GPIO == (int)VPLAT_INSTANCE_GPIO &&
+		       VPLAT_PLATFORM_I2C == (int)VPLAT_INSTANCE_I2C,
 	       "platform and instance types differ");
 
 const char *vplat_platform_type_name(enum vplat_platform_type t)
@@ -149,6 +151,7 @@ static const struct vplat_pf_type_parser *const type_parsers[VPLAT_INSTANCE_NTYP
     [VPLAT_PLATFORM_GPIO] = &vplat_pf_parser_gpio,
     [VPLAT_PLATFORM_CAN] = &vplat_pf_parser_can,
     [VPLAT_PLATFORM_WATCHDOG] = &vplat_pf_parser_watchdog,
+    [VPLAT_PLATFORM_I2C] = &vplat_pf_parser_i2c,
 };
 
 static int parse_type(struct vplat_pf_ctx *c, int node, struct pf_dev *d)
@@ -168,7 +171,7 @@ static int parse_type(struct vplat_pf_ctx *c, int node, struct pf_dev *d)
 	}
 	return FAIL(c, VPLAT_EINVAL, node, "compatible",
 		    "unknown device type \"%s\" (known: vplat,virtio-rng, -blk, -console, -net, "
-		    "-gpio, -can, -watchdog)",
+		    "-gpio, -can, -watchdog, -i2c)",
 		    compat);
 }
 
@@ -232,6 +235,8 @@ static int parse_pci(struct vplat_pf_ctx *c, int node, struct pf_dev *d)
 	return 0;
 }
 
+static int check_exclusive(struct vplat_pf_ctx *c, int node, const struct pf_dev *d);
+
 static int parse_device(struct vplat_pf_ctx *c, unsigned vm, int vmnode, int node, bool *skip)
 {
 	struct pf_dev *d = &c->p->devs[c->p->ndevs];
@@ -292,6 +297,8 @@ static int parse_device(struct vplat_pf_ctx *c, unsigned vm, int vmnode, int nod
 	d->info.dma_coherent |= coherent;
 	const struct vplat_pf_type_parser *tp = type_parsers[d->info.type];
 	rc = tp->parse ? tp->parse(c, node, d) : 0;
+	if (!rc)
+		rc = check_exclusive(c, node, d);
 	if (!rc && !(d->info.path = dup_path(c, node)))
 		rc = VPLAT_ENOMEM;
 	if (rc) {
@@ -301,6 +308,50 @@ static int parse_device(struct vplat_pf_ctx *c, unsigned vm, int vmnode, int nod
 	}
 	d->info.name = fdt_get_name(c->fdt, node, NULL);
 	c->p->ndevs++;
+	return 0;
+}
+
+static bool same_str(const char *a, const char *b)
+{
+	return a && b && !strcmp(a, b);
+}
+
+/*
+ * Host resources that carry state a VM controls belong to exactly one device of one VM
+ * (spec VPLAT-FFI-019): a writable block image (one shared by read-only devices only is
+ * allowed), a console host end (stdio, a listening socket, a pty link or a log file), a GPIO
+ * chip or simulator control socket, a tap interface. @p d is checked against every device
+ * parsed before it, in any VM.
+ */
+static int check_exclusive(struct vplat_pf_ctx *c, int node, const struct pf_dev *d)
+{
+	for (unsigned i = 0; i < c->p->ndevs; i++) {
+		const struct pf_dev *o = &c->p->devs[i];
+		if (o->info.type != d->info.type)
+			continue;
+		if (same_str(d->image, o->image) && !(d->read_only && o->read_only))
+			return FAIL(c, VPLAT_EEXIST, node, "image",
+				    "\"%s\" is already the image of %s; a backing store is shared only "
+				    "by read-only devices", d->image, o->info.path);
+		if (d->con_kind == PF_CON_STDIO && o->con_kind == PF_CON_STDIO)
+			return FAIL(c, VPLAT_EEXIST, node, "stdio",
+				    "stdio is already the host end of %s", o->info.path);
+		if (d->con_kind != PF_CON_CONNECT && d->con_kind == o->con_kind &&
+		    same_str(d->con_path, o->con_path))
+			return FAIL(c, VPLAT_EEXIST, node,
+				    d->con_kind == PF_CON_SOCKET ? "socket" : "log",
+				    "\"%s\" is already the host end of %s", d->con_path, o->info.path);
+		if (same_str(d->gpio_chip, o->gpio_chip))
+			return FAIL(c, VPLAT_EEXIST, node, "gpio-chip",
+				    "\"%s\" is already the chip of %s", d->gpio_chip, o->info.path);
+		if (same_str(d->control, o->control))
+			return FAIL(c, VPLAT_EEXIST, node, "control-socket",
+				    "\"%s\" is already the control socket of %s", d->control,
+				    o->info.path);
+		if (same_str(d->tap, o->tap))
+			return FAIL(c, VPLAT_EEXIST, node, "tap",
+				    "\"%s\" is already the tap of %s", d->tap, o->info.path);
+	}
 	return 0;
 }
 
@@ -344,7 +395,8 @@ static int parse_vm(struct vplat_pf_ctx *c, int node)
 {
 	static const char *const props[] = {"compatible", "#address-cells", "#size-cells",
 					    "guest-interrupt-style", "guest-interrupt-parent",
-					    "dma-coherent", NULL};
+					    "dma-coherent", "memory-budget", "memory-period-us",
+					    NULL};
 	struct pf_vm *vm = &c->p->vms[c->p->nvms];
 	unsigned index = c->p->nvms, first = c->p->ndevs;
 	const char *s;
@@ -369,6 +421,17 @@ static int parse_vm(struct vplat_pf_ctx *c, int node)
 	vm->has_irq_parent = rc > 0;
 	if ((rc = get_bool(c, node, "dma-coherent", &vm->dma_coherent)) < 0)
 		return rc;
+	/* Memory-bandwidth regulation (vplat/regulator.h): a budget per period. */
+	if ((rc = get_u64(c, node, "memory-budget", &vm->mem_budget)) < 0)
+		return rc;
+	vm->mem_period_us = 1000;
+	if ((rc = get_u32_range(c, node, "memory-period-us", &vm->mem_period_us,
+				(uint32_t)(VPLAT_REG_MIN_PERIOD_NS / 1000u),
+				(uint32_t)(VPLAT_REG_MAX_PERIOD_NS / 1000u))) < 0)
+		return rc;
+	if (rc > 0 && !vm->mem_budget)
+		return FAIL(c, VPLAT_EINVAL, node, "memory-period-us",
+			    "a regulation period needs \"memory-budget\"");
 	fdt_for_each_subnode(dev, c->fdt, node)
 	{
 		bool skip = false;

@@ -15,6 +15,31 @@ const char *vplat_platform_vm_name(const struct vplat_platform *p, unsigned vm)
 	return p && vm < p->nvms ? p->vms[vm].name : NULL;
 }
 
+int vplat_platform_vm_memory_budget(const struct vplat_platform *p, unsigned vm,
+				    uint64_t *budget, uint64_t *period_ns)
+{
+	if (!p || vm >= p->nvms || !budget || !period_ns)
+		return VPLAT_EINVAL;
+	*budget = p->vms[vm].mem_budget;
+	*period_ns = (uint64_t)p->vms[vm].mem_period_us * 1000u;
+	return 0;
+}
+
+int vplat_platform_device_limits(const struct vplat_platform *p, unsigned i,
+				 struct vplat_platform_limits *out)
+{
+	if (!p || i >= p->ndevs || !out)
+		return VPLAT_EINVAL;
+	const struct pf_dev *d = &p->devs[i];
+	out->ops_rate = d->rl.ops_rate;
+	out->ops_burst = d->rl.ops_burst;
+	out->bytes_rate = d->rl.bytes_rate;
+	out->bytes_burst = d->rl.bytes_burst;
+	out->net_rate_bps = d->net_rate_bps;
+	out->net_burst_bytes = d->net_burst_bytes;
+	return 0;
+}
+
 unsigned vplat_platform_device_count(const struct vplat_platform *p)
 {
 	return p ? p->ndevs : 0;

@@ -50,7 +50,7 @@ static int ensure_switch(struct vplat_platform *p, struct pf_switch *s, char *er
 	if (!s->socket)
 		return 0;
 	char path[4096];
-	struct vplat_switch_port_config pc = {.name = s->path};
+	struct vplat_switch_port_config pc = {.name = s->path, .uplink = true};
 	if (!(s->sock = calloc(1, sizeof(struct vplat_net_sock))))
 		return VPLAT_ENOMEM;
 	((struct vplat_net_sock *)s->sock)->fd = ((struct vplat_net_sock *)s->sock)->listen_fd = -1;
@@ -128,6 +128,11 @@ static int options_of(struct vplat_platform *p, const struct pf_dev *d,
 			o->gpio.backend = VPLAT_INSTANCE_GPIO_GPIOD;
 			o->gpio.chip = d->gpio_chip;
 		}
+		break;
+	case VPLAT_PLATFORM_I2C:
+		o->i2c = (struct vplat_instance_i2c){.lm75 = d->lm75, .nlm75 = d->nlm75,
+						     .eeprom = d->eeprom, .neeprom = d->neeprom,
+						     .adapter = d->i2c_adapter};
 		break;
 	case VPLAT_PLATFORM_CAN:
 		o->can = (struct vplat_instance_can){.backend = VPLAT_INSTANCE_CAN_SOCKETCAN,

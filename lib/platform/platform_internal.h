@@ -12,6 +12,7 @@
 #include "pf_error.h"
 
 #define PF_MAX_GPIO_LINES 1024u
+#define PF_MAX_I2C_DEVS 16u /* VPLAT_I2C_SIM_MAX_DEVICES */
 
 enum pf_console_kind { PF_CON_NONE = 0, PF_CON_STDIO, PF_CON_PTY, PF_CON_SOCKET, PF_CON_CONNECT,
 		       PF_CON_LOG };
@@ -42,6 +43,8 @@ struct pf_vm {
 	bool has_irq_parent;
 	uint32_t irq_parent;
 	bool dma_coherent;
+	uint64_t mem_budget;    /* memory events per period (0: not regulated) */
+	uint32_t mem_period_us; /* regulation period */
 };
 
 struct pf_ratelimit {
@@ -71,6 +74,12 @@ struct pf_dev {
 	const char **line_names; /* ngpios entries or NULL (allocated; strings in the dtb copy) */
 	const char *control;
 	const char *gpio_chip; /* a host chip through libgpiod instead of the simulator */
+	/* i2c: a host adapter, or simulated devices (PF_MAX_I2C_DEVS of each kind) */
+	const char *i2c_adapter;
+	struct vplat_instance_i2c_lm75 lm75[PF_MAX_I2C_DEVS];
+	unsigned nlm75;
+	struct vplat_instance_i2c_eeprom eeprom[PF_MAX_I2C_DEVS];
+	unsigned neeprom;
 	/* can */
 	int bus;               /* index into buses, or -1 */
 	const char *socketcan;

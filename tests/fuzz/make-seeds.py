@@ -116,3 +116,28 @@ write("fuzz_switch", "vlan_tagged",
 write("fuzz_switch", "csum_partial",
       cfg + sframe(3, 0x40, BC + A + b"\x08\x00" + bytes(50), hdr=b"\x01\x00\x0e\x10")
       + b"\x02\x01")
+
+# ---- fuzz_i2c: byte 0 ring layout (bit 0 packed, bit 1 indirect), steps of 8 bytes ----------------------
+# step: op (0..5 request, 6 kick, 7 drain), addr sel (0 0x48, 1 0x50, 2 absent, 3 10-bit,
+# 4 bit 0 set, 5 bad 7-bit; bit 7: raw p[6..7]), flags (bit 0 FAIL_NEXT, bit 1 M_RD, bit 7
+# reserved high bits), read data length, write length, layout (bit 0/1 two read/write
+# segments, bit 6 short header, bit 7 kick after), 2 raw bytes.
+def i2c_step(op, sel, flags, rd, wr, layout=0, raw=0):
+    return bytes([op, sel, flags, rd, wr, layout]) + struct.pack("<H", raw)
+
+
+lm75_word = (i2c_step(0, 0, 1, 1, 1) + i2c_step(0, 0, 2, 0, 3) + i2c_step(6, 0, 0, 0, 0)
+             + i2c_step(7, 0, 0, 0, 0))
+eeprom = (i2c_step(0, 1, 0, 5, 1) + i2c_step(0, 1, 1, 1, 1) + i2c_step(0, 1, 2, 0, 9, 0x80)
+          + i2c_step(7, 0, 0, 0, 0))
+write("fuzz_i2c", "lm75_read_word_split", b"\x00" + lm75_word)
+write("fuzz_i2c", "lm75_read_word_packed", b"\x01" + lm75_word)
+write("fuzz_i2c", "eeprom_write_read", b"\x00" + eeprom)
+write("fuzz_i2c", "nack_group",
+      b"\x01" + i2c_step(0, 0, 1, 1, 1) + i2c_step(0, 2, 3, 0, 3) + i2c_step(0, 0, 2, 0, 3, 0x80)
+      + i2c_step(7, 0, 0, 0, 0))
+write("fuzz_i2c", "malformed",
+      b"\x00" + i2c_step(0, 4, 0, 1, 1) + i2c_step(0, 0, 0x80, 1, 1) + i2c_step(0, 0, 2, 2, 3)
+      + i2c_step(0, 0, 0, 1, 3, 0x42) + i2c_step(0, 3, 0, 0, 1, 0x83) + i2c_step(7, 0, 0, 0, 0))
+write("fuzz_i2c", "open_group",
+      b"\x02" + b"".join(i2c_step(0, 0, 1, 1, 1, 0x80) for _ in range(18)) + i2c_step(7, 0, 0, 0, 0))

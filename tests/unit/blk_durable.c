@@ -1,4 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+/* covers(unit.blk_durable_file_writeback): VPLAT-BLK-034 VPLAT-BLK-036 */
+/* covers(unit.blk_durable_file_writethrough): VPLAT-BLK-035 VPLAT-BLK-036 */
+/* covers(unit.blk_durable_uring_writeback): VPLAT-BLK-034 VPLAT-BLK-036 */
+/* covers(unit.blk_durable_uring_writethrough): VPLAT-BLK-035 VPLAT-BLK-036 */
+/* covers(unit.blk_durable_threads_writeback): VPLAT-BLK-034 VPLAT-BLK-036 */
+/* covers(unit.blk_durable_threads_writethrough): VPLAT-BLK-035 VPLAT-BLK-036 */
 /*
  * Durability of the block host ends under a power-loss model (run under dur_shim.c, which
  * keeps IMAGE.durable: the image with everything after the last sync the host end really

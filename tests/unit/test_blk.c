@@ -629,6 +629,8 @@ static uint64_t fake_clock(void *opaque)
 	return fake_now;
 }
 
+/* covers(unit.test_blk): VPLAT-BLK-049 VPLAT-BLK-050 (limits set, changed and lifted at run
+ * time; held requests complete later, in order, with status OK) */
 START_TEST(ratelimit_isolates_devices)
 {
 	/* Freedom from interference: device A limited to 100 IOPS (burst 5), device B unlimited.

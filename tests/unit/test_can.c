@@ -1,4 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+/* covers(unit.test_can): VPLAT-CAN-009 VPLAT-CAN-013 VPLAT-CAN-032 VPLAT-CAN-033 VPLAT-CAN-021
+ * (bus_off: status bit and configuration change, STOPPED, pending NOT_OK, START clears the bit
+ * before the request is used; late_tx_ack: OK only once the frame is on the bus) */
 /*
  * CAN device (sec: Device Types / CAN Device) and the virtual CAN bus, driven as guests would
  * through the loopback backend over virtio-mmio (_i bit 0 = 0) and virtio-pci (bit 0 = 1),
@@ -678,6 +681,108 @@ START_TEST(filters_faults_and_rx_backlog)
 }
 END_TEST
 
+/* VPLAT-FFI-018: per-node identifier policy enforced by the bus. The device's node may send
+ * standard identifiers 0x100..0x1ff only and receives 0x200..0x2ff only: a forbidden identifier
+ * is answered NOT_OK and never reaches the bus; a frame it may not receive never reaches its
+ * Rxq. A generic port with a transmit policy gets VPLAT_EPERM.
+ * covers(unit.test_can): VPLAT-FFI-018 */
+START_TEST(identifier_policy_enforced)
+{
+	struct pair p;
+	pair_up(&p, _i, F_ALL, F_CLASSIC, NULL);
+	ck_assert_uint_eq(ctl(&p.n, START), OK);
+	struct vplat_can_filter may_send = {.id = 0x100, .mask = 0x700, .match_ext = true, .ext = false};
+	struct vplat_can_filter may_recv = {.id = 0x200, .mask = 0x700, .match_ext = true, .ext = false};
+	ck_assert_int_eq(vplat_canbus_node_set_tx_filters(p.n.bn, &may_send, 1), 0);
+	ck_assert_int_eq(vplat_canbus_node_set_filters(p.n.bn, &may_recv, 1), 0);
+	rx_post(&p.n, 4, 16 + 8);
+	tx(&p.n, 8, 0, 0x123);            /* allowed */
+	tx(&p.n, 8, 0, 0x223);            /* forbidden identifier */
+	tx(&p.n, 8, EXT, 0x123);          /* same number, extended: forbidden */
+	ck_assert_int_eq(tx_result(&p.n, NULL), OK);
+	ck_assert_int_eq(tx_result(&p.n, NULL), BAD);
+	ck_assert_int_eq(tx_result(&p.n, NULL), BAD);
+	vplat_canbus_run(p.bus, 0);
+	ck_assert_uint_eq(p.seen.n, 1);   /* only the allowed frame reached the bus */
+	ck_assert_uint_eq(p.seen.f[0].id, 0x123);
+	ck_assert_uint_eq(vplat_canbus_node_stats(p.n.bn)->tx_refused, 2);
+	/* reception: 0x123 is not for this node, 0x2aa is */
+	struct vplat_can_frame f = frame(0x123, 0, 2), g;
+	ck_assert_int_eq(vplat_canbus_port_send(p.port, &f), 0);
+	f = frame(0x2aa, 0, 2);
+	ck_assert_int_eq(vplat_canbus_port_send(p.port, &f), 0);
+	vplat_canbus_run(p.bus, 0);
+	ck_assert(rx_get(&p.n, &g));
+	ck_assert_uint_eq(g.id, 0x2aa);
+	ck_assert(!rx_get(&p.n, &g));
+	/* a generic port under a transmit policy is refused too */
+	struct vplat_can_filter only_7 = {.id = 0x700, .mask = 0x700};
+	ck_assert_int_eq(vplat_canbus_node_set_tx_filters(p.port, &only_7, 1), 0);
+	f = frame(0x2bb, 0, 2);
+	ck_assert_int_eq(vplat_canbus_port_send(p.port, &f), VPLAT_EPERM);
+	/* removed at run time: the device's 0x223 goes through */
+	ck_assert_int_eq(vplat_canbus_node_set_tx_filters(p.n.bn, NULL, 0), 0);
+	tx(&p.n, 8, 0, 0x223);
+	ck_assert_int_eq(tx_result(&p.n, NULL), OK);
+	vplat_canbus_run(p.bus, 0);
+	ck_assert_uint_eq(p.seen.n, 2);
+	pair_down(&p);
+}
+END_TEST
+
+/* VPLAT-FFI-009: a VM resets its CAN device while frames wait in its node's queue: they are
+ * released (never reach the bus), the node is absent (it gets nothing until STARTed again),
+ * and the other nodes keep exchanging frames, never blocked by it.
+ * covers(unit.test_can): VPLAT-FFI-009 */
+START_TEST(reset_releases_bus_node)
+{
+	struct pair p;
+	pair_up(&p, _i, F_ALL, F_CLASSIC, NULL);
+	struct seen other = {0};
+	struct vplat_canbus_node *o = vplat_canbus_add_port(p.bus, "other", record, &other);
+	ck_assert_ptr_nonnull(o);
+	ck_assert_uint_eq(ctl(&p.n, START), OK);
+	for (uint32_t k = 0; k < 3; k++)
+		tx(&p.n, 8, 0, 0x300 + k); /* queued in the node, not yet on the bus */
+	ck_assert_int_eq(vplat_val_reset(&p.n.d), 0);
+	ck_assert(!vplat_can_started(&p.n.can));
+	vplat_canbus_run(p.bus, 0);
+	ck_assert_uint_eq(p.seen.n, 0);
+	ck_assert_uint_eq(other.n, 0);
+	/* the others go on: port -> other, and nothing is held for the reset node */
+	for (uint32_t k = 0; k < 20; k++) {
+		struct vplat_can_frame f = frame(0x100 + k, 0, 2);
+		ck_assert_int_eq(vplat_canbus_port_send(p.port, &f), 0);
+		vplat_canbus_run(p.bus, 0);
+	}
+	ck_assert_uint_eq(other.n, 20);
+	ck_assert_uint_eq(vplat_canbus_node_stats(p.n.bn)->rx, 0);
+	/* The VM initializes the device again and STARTs it: none of the released frames goes
+	 * out now; its new frame does. */
+	vplat_val_vq_fini(&p.n.txq);
+	vplat_val_vq_fini(&p.n.rxq);
+	vplat_val_vq_fini(&p.n.ctlq);
+	uint64_t want = F_CLASSIC | VPLAT_BIT(VPLAT_VIRTIO_F_VERSION_1) |
+			((_i & 2) ? VPLAT_BIT(VPLAT_VIRTIO_F_RING_PACKED) : 0);
+	ck_assert_int_eq(vplat_val_negotiate(&p.n.d, want), 0);
+	ck_assert_int_eq(vplat_val_vq_setup(&p.n.d, &p.n.txq, 0, 64), 0);
+	ck_assert_int_eq(vplat_val_vq_setup(&p.n.d, &p.n.rxq, 1, 64), 0);
+	ck_assert_int_eq(vplat_val_vq_setup(&p.n.d, &p.n.ctlq, 2, 8), 0);
+	ck_assert_int_eq(vplat_val_driver_ok(&p.n.d), 0);
+	ck_assert_uint_eq(ctl(&p.n, START), OK);
+	tx(&p.n, 8, 0, 0x400);
+	for (int k = 0; k < 5; k++)
+		vplat_canbus_run(p.bus, 0);
+	ck_assert_uint_eq(other.n, 21);
+	ck_assert_uint_eq(other.f[20].id, 0x400);
+	vplat_val_vq_fini(&p.n.txq);
+	vplat_val_vq_fini(&p.n.rxq);
+	vplat_val_vq_fini(&p.n.ctlq);
+	vplat_loopback_fini(&p.n.lb);
+	vplat_canbus_free(p.bus);
+}
+END_TEST
+
 START_TEST(txq_reset_and_device_reset_with_frames_in_flight)
 {
 	/* sec: Virtqueue Reset / Device Reset -- frames waiting for their late acknowledgement
@@ -750,6 +855,8 @@ static Suite *suite(void)
 	tcase_add_loop_test(tc, arbitration_by_priority, 0, 4);
 	tcase_add_loop_test(tc, babbling_node_rate_limited, 0, 4);
 	tcase_add_loop_test(tc, filters_faults_and_rx_backlog, 0, 4);
+	tcase_add_loop_test(tc, identifier_policy_enforced, 0, 4);
+	tcase_add_loop_test(tc, reset_releases_bus_node, 0, 4);
 	tcase_add_loop_test(tc, txq_reset_and_device_reset_with_frames_in_flight, 0, 4);
 	tcase_add_test(tc, socketcan_absent);
 	suite_add_tcase(s, tc);

@@ -1,4 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+/* covers(unit.test_console): VPLAT-CON-005 VPLAT-CON-007 VPLAT-CON-008 VPLAT-CON-010
+ * (resize_linux_order/resize_spec_order, single_port_output_and_input,
+ * backpressure_loses_nothing: driven through the in-memory host end) */
 /*
  * Console device (sec: Device Types / Console Device) driven as a guest would: loopback,
  * virtio-mmio (_i bit 0 = 0) / virtio-pci (bit 0 = 1), split (bit 1 = 0) / packed (bit 1 = 1).

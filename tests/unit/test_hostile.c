@@ -4,6 +4,8 @@
  * notification, since DRIVER_OK is set) and never with an access outside guest memory. Run
  * these under ASan (the sanitizer build in CI) to prove the second half.
  *
+ * covers(unit.test_hostile): VPLAT-FFI-001 VPLAT-FFI-005 VPLAT-FFI-006
+ *
  * Each loop test runs for the split (_i == 0) and the packed (_i == 1) layout where the case
  * exists in both.
  */

@@ -1,4 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+/* covers(unit.test_ivshmem): VPLAT-SHM-001 VPLAT-SHM-002 VPLAT-SHM-003 VPLAT-SHM-005
+ * VPLAT-SHM-006 VPLAT-SHM-007 VPLAT-SHM-008 VPLAT-SHM-009 VPLAT-SHM-010 VPLAT-SHM-014
+ * (config_space, registers_and_intx, msix_doorbells; spec/untested.md said which case checks which) */
 /* ivshmem PCI function (spec/17-shmem.md): configuration space, BAR sizing, BAR0 registers,
  * doorbells both ways, INTx and MSI-X delivery, two peers wired back to back. */
 #include <string.h>

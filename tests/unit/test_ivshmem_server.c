@@ -1,4 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+/* covers(unit.test_ivshmem_server): VPLAT-SHM-002 VPLAT-SHM-004 VPLAT-SHM-011 VPLAT-SHM-012
+ * (one region of one size for every peer, a pattern written through one peer's mapping read
+ * through another's, doorbells only to present peers and vectors, departures withdraw the ID
+ * and a later peer reuses it, a misbehaving client is dropped and the rest keep working) */
 /* Shared-memory server and client (QEMU ivshmem-server protocol, spec/17-shmem.md): join
  * exchange, one region for all peers, doorbells, departures, misbehaving clients, no leaks.
  * The server runs its dispatch loop on a thread; the test thread plays the clients. */

@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Guest memory map: bounds-checked, overflow-safe translation. */
+/* covers(unit.test_mem): VPLAT-FFI-001 (wrapping_ranges_refused, read_write_all_or_nothing,
+ * init_arguments_and_below_first_region) */
 #include <stdint.h>
 #include <string.h>
 #include "testutil.h"

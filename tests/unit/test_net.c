@@ -1,4 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+/* covers(unit.test_net): VPLAT-NET-005 VPLAT-NET-011 VPLAT-NET-012 VPLAT-NET-026 VPLAT-NET-027
+ * VPLAT-NET-028 VPLAT-NET-032 VPLAT-NET-035 VPLAT-NET-060 VPLAT-NET-066 VPLAT-NET-071
+ * VPLAT-NET-072 VPLAT-NET-073
+ * (tx_every_size: header in its own descriptor or not, every size up to mtu + 14 forwarded whole;
+ * rx_every_size: one buffer, num_buffers 1, flags 0, gso_type NONE, nothing above mtu + 14;
+ * rx_mergeable: num_buffers counts the buffers; ctrl_rx_mode_and_mac_table: the table in force
+ * when MAC_TABLE_SET is used; ctrl_vlan_announce_offloads: tagged frames of a VLAN in the table;
+ * multiqueue: receiveq1 only until VQ_PAIRS_SET, none above n after it, flows spread) */
 /*
  * Network device (sec: Device Types / Network Device), driven as a guest would through the
  * loopback backend: _i bit 0 selects virtio-pci (else virtio-mmio), bit 1 the packed ring.

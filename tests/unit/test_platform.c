@@ -9,6 +9,9 @@
  * (the program then exits 77).
  */
 #include <stdio.h>
+/* covers(unit.test_platform): VPLAT-PDESC-001 VPLAT-PDESC-002 VPLAT-PDESC-003 VPLAT-PDESC-004
+ * VPLAT-PDESC-005 VPLAT-PDESC-010 VPLAT-PDESC-011 VPLAT-PDESC-012 (malformed_blobs,
+ * validation_errors, build_full, build_errors, guest_dtb_round_trip) */
 #if !__has_include(<libfdt.h>)
 int main(void)
 {
@@ -21,6 +24,7 @@ int main(void)
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "testutil.h"
 #include "vplat/vplat.h"
@@ -72,6 +76,15 @@ static void *compile(const char *dts, size_t *len)
 	return slurp(out, len);
 }
 
+/* A second device at 0x<n>000000 (n a hex digit), and a description of two VMs. */
+#define DEV2(n, type, extra)                                                                       \
+	"e@" #n "000000 { compatible = \"vplat,virtio-" type "\"; transport = \"virtio-mmio\";"    \
+	" reg = <0 0x" #n "000000 0 0x200>; interrupts = <6>; " extra " };\n"
+#define TWO_VMS(a, b)                                                                              \
+	"/dts-v1/;\n/ { compatible = \"vplat,platform\"; vms {"                                     \
+	" vm0 { #address-cells = <2>; #size-cells = <2>;\n" a " };"                                \
+	" vm1 { #address-cells = <2>; #size-cells = <2>;\n" b " }; }; };\n"
+
 #define ROOT_HEAD                                                                                  \
 	"/dts-v1/;\n/ {\n compatible = \"vplat,platform\";\n"                                      \
 	" switches { backbone { max-ports = <2>; }; };\n"                                          \
@@ -107,6 +120,7 @@ static const char full_dts[] =
     "   off@a000c00 { compatible = \"vplat,virtio-rng\"; status = \"disabled\"; };\n"
     "  };\n"
     "  cluster { #address-cells = <1>; #size-cells = <1>;\n"
+    "   memory-budget = /bits/ 64 <50000>; memory-period-us = <500>;\n"
     "   net@10000000 { compatible = \"vplat,virtio-net\"; transport = \"virtio-mmio\";\n"
     "     reg = <0x10000000 0x1000>; interrupts = <16>; switch = \"backbone\"; };\n"
     "   can@10001000 { compatible = \"vplat,virtio-can\"; transport = \"virtio-mmio\";\n"
@@ -200,6 +214,38 @@ START_TEST(validate_full)
 	ck_assert_ptr_null(vplat_platform_device(p, 9));
 	ck_assert_ptr_null(vplat_platform_dev(p, 0)); /* validate only: nothing built */
 	ck_assert_str_eq(vplat_platform_type_name(VPLAT_PLATFORM_CAN), "can");
+	vplat_platform_free(p);
+}
+END_TEST
+
+START_TEST(limits_per_vm)
+{
+	/* Every limit the description states, per device and per VM (issue 17). */
+	NEED_DTC();
+	char err[512];
+	struct vplat_platform *p = load_full(NULL, err, sizeof(err));
+	struct vplat_platform_limits l;
+	ck_assert_int_eq(vplat_platform_device_limits(p, 1, &l), 0); /* blk */
+	ck_assert_uint_eq(l.ops_rate, 1000);
+	ck_assert_uint_eq(l.bytes_rate, 0x1000000);
+	ck_assert_uint_eq(l.net_rate_bps, 0);
+	ck_assert_int_eq(vplat_platform_device_limits(p, 3, &l), 0); /* net */
+	ck_assert_uint_eq(l.net_rate_bps, 100000000);
+	ck_assert_uint_eq(l.ops_rate, 0);
+	ck_assert_int_eq(vplat_platform_device_limits(p, 5, &l), 0); /* can */
+	ck_assert_uint_eq(l.ops_rate, 1000);
+	ck_assert_int_eq(vplat_platform_device_limits(p, 0, &l), 0); /* rng: none */
+	ck_assert_uint_eq(l.ops_rate + l.bytes_rate + l.net_rate_bps, 0);
+	ck_assert_int_eq(vplat_platform_device_limits(p, 9, &l), VPLAT_EINVAL);
+	ck_assert_int_eq(vplat_platform_device_limits(p, 0, NULL), VPLAT_EINVAL);
+	uint64_t b, ns;
+	ck_assert_int_eq(vplat_platform_vm_memory_budget(p, 0, &b, &ns), 0);
+	ck_assert_uint_eq(b, 0); /* not regulated */
+	ck_assert_uint_eq(ns, 1000000);
+	ck_assert_int_eq(vplat_platform_vm_memory_budget(p, 1, &b, &ns), 0);
+	ck_assert_uint_eq(b, 50000);
+	ck_assert_uint_eq(ns, 500000);
+	ck_assert_int_eq(vplat_platform_vm_memory_budget(p, 2, &b, &ns), VPLAT_EINVAL);
 	vplat_platform_free(p);
 }
 END_TEST
@@ -444,6 +490,12 @@ static const struct bad bads[] = {
      "/can-buses/b: property \"data-bitrate\": needs"},
     {"vm prop", "/dts-v1/;\n/ { compatible = \"vplat,platform\"; vms { v { memory = <1>; }; }; };\n",
      VPLAT_EINVAL, "/vms/v: property \"memory\": unknown property for a VM"},
+    {"vm memory period range", "/dts-v1/;\n/ { compatible = \"vplat,platform\"; vms { v {"
+     " memory-budget = <5>; memory-period-us = <5>; }; }; };\n", VPLAT_ERANGE,
+     "/vms/v: property \"memory-period-us\": 5 is out of range 10..10000000"},
+    {"vm memory period without budget", "/dts-v1/;\n/ { compatible = \"vplat,platform\"; vms { v {"
+     " memory-period-us = <1000>; }; }; };\n", VPLAT_EINVAL,
+     "/vms/v: property \"memory-period-us\": a regulation period needs"},
     {"vm irq style", "/dts-v1/;\n/ { compatible = \"vplat,platform\"; vms { v {"
      " guest-interrupt-style = \"apic\"; }; }; };\n", VPLAT_EINVAL,
      "/vms/v: property \"guest-interrupt-style\""},
@@ -595,7 +647,52 @@ static const struct bad bads[] = {
      VPLAT_EINVAL, "property \"ngpios\": only for the simulator"},
     {"gpio chip empty", DEV("gpio", "gpio-chip = \"\";"), VPLAT_EINVAL,
      "property \"gpio-chip\": must be one non-empty string"},
+    {"i2c lm75 cells", DEV("i2c", "lm75 = <0x48>;"), VPLAT_EINVAL,
+     "property \"lm75\": must be a list of 2-cell entries"},
+    {"i2c address", DEV("i2c", "lm75 = <0x80 0>;"), VPLAT_EINVAL,
+     "property \"lm75\": address 0x80 is not a 7-bit address"},
+    {"i2c address twice", DEV("i2c", "lm75 = <0x48 0>; eeprom = <0x48 256 8>;"), VPLAT_EEXIST,
+     "property \"eeprom\": address 0x48 is used twice"},
+    {"i2c eeprom size", DEV("i2c", "eeprom = <0x50 300 8>;"), VPLAT_EINVAL,
+     "property \"eeprom\": entry 0: size 300 and page 8 must be powers of two"},
+    {"i2c eeprom files", DEV("i2c", "eeprom = <0x50 256 8>; eeprom-files = \"a\", \"b\";"),
+     VPLAT_EINVAL, "property \"eeprom-files\": must list one file per \"eeprom\" entry (1"},
+    {"i2c adapter and sim", DEV("i2c", "i2c-adapter = \"/dev/i2c-1\"; lm75 = <0x48 0>;"),
+     VPLAT_EINVAL, "property \"lm75\": only for the simulated bus"},
+    /* VPLAT-FFI-019: a host resource carrying VM-controlled state has one device only. */
+    {"writable image twice", DEV("blk", "image = \"disk.img\";") DEV2(b, "blk", "image = \"disk.img\"; read-only;"),
+     VPLAT_EEXIST, "/vms/vm0/e@b000000: property \"image\": \"disk.img\" is already the image of /vms/vm0/dev@a000000"},
+    {"writable image in two VMs", TWO_VMS(DEV("blk", "image = \"disk.img\";"), DEV2(b, "blk", "image = \"disk.img\";")),
+     VPLAT_EEXIST, "/vms/vm1/e@b000000: property \"image\": \"disk.img\" is already the image of /vms/vm0/dev@a000000"},
+    {"console stdio twice", TWO_VMS(DEV("console", "stdio;"), DEV2(b, "console", "stdio;")),
+     VPLAT_EEXIST, "/vms/vm1/e@b000000: property \"stdio\": stdio is already the host end of /vms/vm0/dev@a000000"},
+    {"console socket twice", DEV("console", "socket = \"c.sock\";") DEV2(b, "console", "socket = \"c.sock\";"),
+     VPLAT_EEXIST, "property \"socket\": \"c.sock\" is already the host end of /vms/vm0/dev@a000000"},
+    {"console log twice", TWO_VMS(DEV("console", "log = \"c.log\";"), DEV2(b, "console", "log = \"c.log\";")),
+     VPLAT_EEXIST, "property \"log\": \"c.log\" is already the host end of /vms/vm0/dev@a000000"},
+    {"gpio chip twice", TWO_VMS(DEV("gpio", "gpio-chip = \"gpiochip0\";"), DEV2(b, "gpio", "gpio-chip = \"gpiochip0\";")),
+     VPLAT_EEXIST, "property \"gpio-chip\": \"gpiochip0\" is already the chip of /vms/vm0/dev@a000000"},
+    {"gpio control socket twice", DEV("gpio", "ngpios = <4>; control-socket = \"g.sock\";") DEV2(b, "gpio", "ngpios = <4>; control-socket = \"g.sock\";"),
+     VPLAT_EEXIST, "property \"control-socket\": \"g.sock\" is already the control socket of /vms/vm0/dev@a000000"},
+    {"tap twice", TWO_VMS(DEV("net", "tap = \"tap0\";"), DEV2(b, "net", "tap = \"tap0\";")),
+     VPLAT_EEXIST, "property \"tap\": \"tap0\" is already the tap of /vms/vm0/dev@a000000"},
 };
+
+/* VPLAT-FFI-019: the exception: one image shared by devices that are all read-only. */
+START_TEST(shared_read_only_image_accepted)
+{
+	NEED_DTC();
+	char err[512] = "";
+	size_t len;
+	void *dtb = compile(TWO_VMS(DEV("blk", "image = \"disk.img\"; read-only;"),
+				    DEV2(b, "blk", "image = \"disk.img\"; read-only;")), &len);
+	ck_assert_ptr_nonnull(dtb);
+	struct vplat_platform *p = NULL;
+	ck_assert_msg(vplat_platform_load(&p, dtb, len, NULL, err, sizeof(err)) == 0, "%s", err);
+	vplat_platform_free(p);
+	free(dtb);
+}
+END_TEST
 
 START_TEST(validation_errors)
 {
@@ -789,6 +886,38 @@ START_TEST(watchdog_node)
 }
 END_TEST
 
+/* An I2C node: simulated LM75 and EEPROM (the file is created and filled with 0xff). */
+START_TEST(i2c_node)
+{
+	NEED_DTC();
+	struct guest g;
+	guest_init(&g);
+	char err[512], path[256];
+	struct vplat_platform_options o = {.mem = guest_mem, .opaque = &g, .base_dir = tmpdir};
+	struct vplat_platform *p;
+	size_t len;
+	void *dtb = compile(ROOT_HEAD VM_HEAD
+			    "i2c@a000000 { compatible = \"vplat,virtio-i2c\"; transport = \"virtio-mmio\";"
+			    " reg = <0 0xa000000 0 0x200>; interrupts = <5>; lm75 = <0x48 21500>;"
+			    " eeprom = <0x50 256 8 0x51 4096 32>; eeprom-files = \"id.bin\", \"\"; };\n"
+			    VM_TAIL,
+			    &len);
+	ck_assert_ptr_nonnull(dtb);
+	ck_assert_msg(vplat_platform_load(&p, dtb, len, &o, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_uint_eq(vplat_platform_device_count(p), 1);
+	ck_assert_int_eq(vplat_platform_device(p, 0)->type, VPLAT_PLATFORM_I2C);
+	ck_assert_uint_eq(vplat_platform_dev(p, 0)->ops->device_id, 34);
+	ck_assert_str_eq(vplat_platform_type_name(VPLAT_PLATFORM_I2C), "i2c");
+	vplat_platform_free(p);
+	snprintf(path, sizeof(path), "%s/id.bin", tmpdir);
+	struct stat st;
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_int_eq(st.st_size, 256);
+	free(dtb);
+	free(g.ram);
+}
+END_TEST
+
 /* The binding's host-end choices: an asynchronous blk image, a host GPIO chip. */
 START_TEST(async_blk_and_gpio_chip)
 {
@@ -835,7 +964,7 @@ START_TEST(instance_factory)
 	guest_init(&g);
 	char err[256], path[128];
 	struct vplat_instance *in;
-	static const uint32_t ids[VPLAT_INSTANCE_NTYPES] = {4, 2, 3, 1, 41, 36, 35};
+	static const uint32_t ids[VPLAT_INSTANCE_NTYPES] = {4, 2, 3, 1, 41, 36, 35, 34};
 	snprintf(path, sizeof(path), "%s/disk.img", tmpdir);
 	struct vplat_instance_options o[VPLAT_INSTANCE_NTYPES] = {
 	    {.type = VPLAT_INSTANCE_RNG},
@@ -847,6 +976,7 @@ START_TEST(instance_factory)
 	    {.type = VPLAT_INSTANCE_GPIO, .gpio = {.lines = 4}},
 	    {.type = VPLAT_INSTANCE_CAN, .can = {.backend = VPLAT_INSTANCE_CAN_ECHO}},
 	    {.type = VPLAT_INSTANCE_WATCHDOG, .watchdog = {.min_timeout_ms = 2000}},
+	    {.type = VPLAT_INSTANCE_I2C},
 	};
 	log_lines = 0;
 	for (unsigned t = 0; t < VPLAT_INSTANCE_NTYPES; t++) {
@@ -992,6 +1122,11 @@ int main(void)
 	TCase *tc = tcase_create("platform");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, validate_full);
+	/* covers(unit.test_platform): VPLAT-FFI-019 VPLAT-GPIO-008 (validation_errors "... twice"
+	 * entries: a host GPIO chip or simulator control socket given to two devices is refused;
+	 * shared_read_only_image_accepted) */
+	tcase_add_test(tc, shared_read_only_image_accepted);
+	tcase_add_test(tc, limits_per_vm);
 	tcase_add_test(tc, build_full);
 	tcase_add_test(tc, build_no_transport);
 	tcase_add_test(tc, guest_dtb_round_trip);
@@ -1002,6 +1137,7 @@ int main(void)
 	tcase_add_test(tc, watchdog_node);
 	tcase_add_test(tc, instance_factory);
 	tcase_add_test(tc, async_blk_and_gpio_chip);
+	tcase_add_test(tc, i2c_node);
 	suite_add_tcase(s, tc);
 	return vplat_test_main(s);
 }

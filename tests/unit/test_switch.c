@@ -164,6 +164,162 @@ START_TEST(learn_and_flood)
 }
 END_TEST
 
+/* VPLAT-FFI-016: with assigned_unicast, unicast reaches only the port the integrator assigned
+ * the destination to, or the uplink; unknown unicast never floods to VM ports, and a VM that
+ * sends from a foreign address neither gets it forwarded nor attracts traffic for it.
+ * covers(unit.test_switch): VPLAT-FFI-016 */
+START_TEST(assigned_unicast_never_floods_vm_ports)
+{
+	struct vplat_switch sw;
+	struct vplat_switch_config sc = {.assigned_unicast = true};
+	ck_assert_int_eq(vplat_switch_init(&sw, &sc), 0);
+	struct cap c[4] = {0};
+	uint32_t id[4];
+	struct vplat_switch_port_config pc[4];
+	memset(pc, 0, sizeof(pc));
+	for (int i = 0; i < 3; i++) { /* VM ports: host i+1 assigned to port i */
+		pc[i].n_macs = 1;
+		mac(i + 1, pc[i].macs[0]);
+	}
+	pc[3].uplink = true; /* port 3 leads out of the platform */
+	for (int i = 0; i < 4; i++)
+		ck_assert_int_eq(
+		    vplat_switch_builtin_ops.port_add(&sw, &pc[i], &cap_ops, &c[i], &id[i]), 0);
+	uint8_t f[128];
+	/* Unknown destination: the uplink only. */
+	input(&sw, id[0], f, frame(f, 64, 1, 9, -1, 0), 0);
+	vplat_switch_builtin_ops.run(&sw, 0);
+	ck_assert_uint_eq(c[1].frames + c[2].frames, 0);
+	ck_assert_uint_eq(c[3].frames, 1);
+	/* An assigned destination: its port only. */
+	input(&sw, id[0], f, frame(f, 64, 1, 2, -1, 0), 1);
+	vplat_switch_builtin_ops.run(&sw, 1);
+	ck_assert_uint_eq(c[1].frames, 1);
+	ck_assert_uint_eq(c[2].frames + c[0].frames, 0);
+	ck_assert_uint_eq(c[3].frames, 1);
+	/* Port 2 sends from host 5, an address it was not assigned: dropped, nothing learned;
+	 * unicast to host 5 afterwards still goes to the uplink only. */
+	input(&sw, id[2], f, frame(f, 64, 5, -1, -1, 0), 2);
+	ck_assert_uint_eq(stats(&sw, id[2]).drop_mac, 1);
+	input(&sw, id[0], f, frame(f, 64, 1, 5, -1, 0), 3);
+	vplat_switch_builtin_ops.run(&sw, 3);
+	ck_assert_uint_eq(c[2].frames, 0);
+	ck_assert_uint_eq(c[3].frames, 2);
+	/* Host 7 behind the uplink is learned there; frames to it go there only. */
+	input(&sw, id[3], f, frame(f, 64, 7, 1, -1, 0), 4);
+	input(&sw, id[1], f, frame(f, 64, 2, 7, -1, 0), 4);
+	vplat_switch_builtin_ops.run(&sw, 4);
+	ck_assert_uint_eq(c[0].frames, 1);
+	ck_assert_uint_eq(c[2].frames, 0);
+	ck_assert_uint_eq(c[3].frames, 3);
+	/* Broadcast still reaches every port of the VLAN. */
+	input(&sw, id[0], f, frame(f, 64, 1, -1, -1, 0), 5);
+	vplat_switch_builtin_ops.run(&sw, 5);
+	ck_assert_uint_eq(c[1].frames, 2);
+	ck_assert_uint_eq(c[2].frames, 1);
+	ck_assert_uint_eq(c[3].frames, 4);
+	vplat_switch_fini(&sw);
+	/* A VM port the integrator assigned no address to: what it sends from is learned, but it
+	 * never attracts unicast (not assigned, not an uplink). */
+	ck_assert_int_eq(vplat_switch_init(&sw, &sc), 0);
+	struct cap e[3] = {0};
+	struct vplat_switch_port_config none = {0};
+	ck_assert_int_eq(vplat_switch_builtin_ops.port_add(&sw, &pc[0], &cap_ops, &e[0], &id[0]), 0);
+	ck_assert_int_eq(vplat_switch_builtin_ops.port_add(&sw, &none, &cap_ops, &e[1], &id[1]), 0);
+	ck_assert_int_eq(vplat_switch_builtin_ops.port_add(&sw, &pc[3], &cap_ops, &e[2], &id[2]), 0);
+	input(&sw, id[1], f, frame(f, 64, 6, -1, -1, 0), 0);
+	vplat_switch_builtin_ops.run(&sw, 0);
+	input(&sw, id[0], f, frame(f, 64, 1, 6, -1, 0), 1);
+	vplat_switch_builtin_ops.run(&sw, 1);
+	ck_assert_uint_eq(e[1].frames, 0);
+	ck_assert_uint_eq(e[2].frames, 2);
+	vplat_switch_fini(&sw);
+	/* Without an uplink, unknown unicast reaches nobody. */
+	ck_assert_int_eq(vplat_switch_init(&sw, &sc), 0);
+	struct cap d[2] = {0};
+	for (int i = 0; i < 2; i++)
+		ck_assert_int_eq(
+		    vplat_switch_builtin_ops.port_add(&sw, &pc[i], &cap_ops, &d[i], &id[i]), 0);
+	input(&sw, id[0], f, frame(f, 64, 1, 9, -1, 0), 0);
+	vplat_switch_builtin_ops.run(&sw, 0);
+	ck_assert_uint_eq(d[1].frames, 0);
+	vplat_switch_fini(&sw);
+}
+END_TEST
+
+/* VPLAT-FFI-012: a receiver that takes nothing (every egress EAGAIN) neither blocks the sender
+ * nor delays the other receivers: 500 broadcast frames, each run() delivers to the two
+ * working ports, the stalled port's bounded queue overflows and only its frames are dropped
+ * and counted.
+ * covers(unit.test_switch): VPLAT-FFI-012 */
+START_TEST(stalled_receiver_isolated)
+{
+	struct vplat_switch sw;
+	ck_assert_int_eq(vplat_switch_init(&sw, NULL), 0);
+	struct cap c[4] = {0};
+	uint32_t id[4];
+	struct vplat_switch_port_config pc = {.queue_len = 16};
+	for (int i = 0; i < 4; i++)
+		ck_assert_int_eq(vplat_switch_builtin_ops.port_add(&sw, &pc, &cap_ops, &c[i], &id[i]),
+				 0);
+	c[1].busy = UINT32_MAX; /* never takes a frame */
+	uint8_t f[128];
+	for (int k = 0; k < 500; k++) {
+		input(&sw, id[0], f, frame(f, 64, 1, -1, -1, 0), (uint64_t)k);
+		vplat_switch_builtin_ops.run(&sw, (uint64_t)k);
+		ck_assert_uint_eq(c[2].frames, (uint64_t)k + 1); /* not delayed by port 1 */
+		ck_assert_uint_eq(c[3].frames, (uint64_t)k + 1);
+	}
+	ck_assert_uint_eq(c[1].frames, 0);
+	struct vplat_switch_port_stats st = stats(&sw, id[1]);
+	ck_assert_uint_eq(st.drop_queue, 500 - 16); /* bounded: 16 kept, the rest dropped */
+	ck_assert_uint_eq(stats(&sw, id[2]).drop_queue, 0);
+	ck_assert_uint_eq(stats(&sw, id[0]).rx_frames, 500);
+	vplat_switch_fini(&sw);
+}
+END_TEST
+
+/* VPLAT-FFI-009: a VM goes away with frames queued for its port (it stopped taking them):
+ * removing its port releases them and its address; the other ports are never blocked, and a
+ * port added again gets none of the old frames.
+ * covers(unit.test_switch): VPLAT-FFI-009 */
+START_TEST(removed_port_releases_everything)
+{
+	struct vplat_switch sw;
+	ck_assert_int_eq(vplat_switch_init(&sw, NULL), 0);
+	struct cap c[3] = {0};
+	uint32_t id[3];
+	for (int i = 0; i < 3; i++)
+		ck_assert_int_eq(
+		    vplat_switch_builtin_ops.port_add(&sw, NULL, &cap_ops, &c[i], &id[i]), 0);
+	uint8_t f[128];
+	input(&sw, id[1], f, frame(f, 64, 2, -1, -1, 0), 0); /* host 2 learned on port 1 */
+	vplat_switch_builtin_ops.run(&sw, 0);
+	c[1].busy = UINT32_MAX; /* the VM behind port 1 stops */
+	for (int k = 0; k < 10; k++)
+		input(&sw, id[0], f, frame(f, 64, 1, 2, -1, 0), 1);
+	ck_assert_uint_eq(vplat_switch_builtin_ops.run(&sw, 1), 0); /* frames wait on port 1 */
+	ck_assert_int_eq(vplat_switch_builtin_ops.port_remove(&sw, id[1]), 0);
+	ck_assert_uint_eq(vplat_switch_builtin_ops.run(&sw, 2), UINT64_MAX); /* nothing waits */
+	uint8_t m[6];
+	mac(2, m);
+	ck_assert_int_eq(vplat_switch_lookup(&sw, m, 0), -1);
+	for (int k = 0; k < 10; k++) { /* the others are not blocked */
+		input(&sw, id[0], f, frame(f, 64, 1, 3, -1, 0), 3);
+		vplat_switch_builtin_ops.run(&sw, 3);
+	}
+	ck_assert_uint_eq(c[2].frames, 1 + 10);
+	struct cap again = {0};
+	uint32_t nid;
+	ck_assert_int_eq(vplat_switch_builtin_ops.port_add(&sw, NULL, &cap_ops, &again, &nid), 0);
+	vplat_switch_builtin_ops.run(&sw, 4);
+	ck_assert_uint_eq(again.frames, 0);
+	vplat_switch_fini(&sw);
+}
+END_TEST
+
+/* covers(unit.test_switch): VPLAT-FFI-017 (spoofed source MAC and a VLAN the port is not in:
+ * dropped and counted) */
 START_TEST(vlan_and_mac_filters)
 {
 	struct vplat_switch sw;
@@ -459,6 +615,9 @@ static Suite *suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, learn_and_flood);
 	tcase_add_test(tc, scattered_frames_forward_the_snapshot);
+	tcase_add_test(tc, assigned_unicast_never_floods_vm_ports);
+	tcase_add_test(tc, stalled_receiver_isolated);
+	tcase_add_test(tc, removed_port_releases_everything);
 	tcase_add_test(tc, vlan_and_mac_filters);
 	tcase_add_test(tc, offloads_resolved_for_plain_ports);
 	tcase_add_test(tc, csum_never_rewrites_the_tag);

@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+/* covers(unit.test_vhost_user): VPLAT-VHU-001 (hostile_frontend: one malformed message per
+ * validation rule, refused with the session intact; garbage_header: a disconnect) */
 /*
  * vhost-user back-end and front-end in one process over a socketpair: the back-end serves the
  * entropy device from a thread running its poll loop; the validation driver drives it through

@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+/* covers(unit.test_watchdog): VPLAT-WDT-021 VPLAT-WDT-022 VPLAT-WDT-024 (rearm_after_reset,
+ * pause_resume, expiry_actions; injected clock) */
 /*
  * Watchdog device (spec/16-watchdog.md), driven as a guest would: through the loopback backend
  * over virtio-mmio (_i bit 0 = 0) and virtio-pci (bit 0 = 1), with split (bit 1 = 0) and packed

@@ -53,6 +53,10 @@
 #include <linux/virtio_gpio.h>
 #define HAVE_LINUX_GPIO 1
 #endif
+#if __has_include(<linux/virtio_i2c.h>)
+#include <linux/virtio_i2c.h>
+#define HAVE_LINUX_I2C 1
+#endif
 #if __has_include(<linux/virtio_can.h>)
 #include <linux/virtio_can.h>
 #define HAVE_LINUX_CAN 1
@@ -1215,6 +1219,44 @@ START_TEST(gpio_linux)
 }
 END_TEST
 
+/* ---- virtio_i2c.h (device-types/i2c/description.tex) ---- */
+
+START_TEST(i2c_spec)
+{
+	CHECK(K(VPLAT_VIRTIO_ID_I2C, 34), K(VPLAT_VIRTIO_I2C_F_ZERO_LENGTH_REQUEST, 0),
+	      K(VPLAT_VIRTIO_I2C_REQUESTQ, 0), K(VPLAT_VIRTIO_I2C_FLAGS_FAIL_NEXT, 1u << 0),
+	      K(VPLAT_VIRTIO_I2C_FLAGS_M_RD, 1u << 1), K(VPLAT_VIRTIO_I2C_MSG_OK, 0),
+	      K(VPLAT_VIRTIO_I2C_MSG_ERR, 1), K(VPLAT_VIRTIO_I2C_ADDR_10BIT_MASK, 0xf8),
+	      K(VPLAT_VIRTIO_I2C_ADDR_10BIT, 0xf0));
+#define T struct vplat_virtio_i2c_out_hdr
+	CHECK(S(T, 8), FT(addr, 0, 2), FT(padding, 2, 2), FT(flags, 4, 4));
+#undef T
+#define T struct vplat_virtio_i2c_in_hdr
+	CHECK(S(T, 1), FT(status, 0, 1));
+#undef T
+}
+END_TEST
+
+START_TEST(i2c_linux)
+{
+#ifndef HAVE_LINUX_I2C
+	VPLAT_SKIP("no <linux/virtio_i2c.h> to check against");
+#else
+	CHECK(L(VPLAT_VIRTIO_I2C_F_ZERO_LENGTH_REQUEST, VIRTIO_I2C_F_ZERO_LENGTH_REQUEST),
+	      L(VPLAT_VIRTIO_I2C_FLAGS_FAIL_NEXT, VIRTIO_I2C_FLAGS_FAIL_NEXT),
+	      L(VPLAT_VIRTIO_I2C_FLAGS_M_RD, VIRTIO_I2C_FLAGS_M_RD),
+	      L(VPLAT_VIRTIO_I2C_MSG_OK, VIRTIO_I2C_MSG_OK),
+	      L(VPLAT_VIRTIO_I2C_MSG_ERR, VIRTIO_I2C_MSG_ERR),
+	      LS(struct vplat_virtio_i2c_out_hdr, struct virtio_i2c_out_hdr),
+	      LO(struct vplat_virtio_i2c_out_hdr, addr, struct virtio_i2c_out_hdr, addr),
+	      LO(struct vplat_virtio_i2c_out_hdr, padding, struct virtio_i2c_out_hdr, padding),
+	      LO(struct vplat_virtio_i2c_out_hdr, flags, struct virtio_i2c_out_hdr, flags),
+	      LS(struct vplat_virtio_i2c_in_hdr, struct virtio_i2c_in_hdr),
+	      LO(struct vplat_virtio_i2c_in_hdr, status, struct virtio_i2c_in_hdr, status));
+#endif
+}
+END_TEST
+
 /* ---- virtio_can.h (device-types/can/description.tex) ---- */
 
 START_TEST(can_spec)
@@ -1447,7 +1489,7 @@ static Suite *suite(void)
 		{"mmio", mmio_spec, mmio_linux},       {"pci", pci_spec, pci_linux},
 		{"net", net_spec, net_linux},          {"blk", blk_spec, blk_linux},
 		{"console", console_spec, console_linux}, {"gpio", gpio_spec, gpio_linux},
-		{"can", can_spec, NULL},
+		{"can", can_spec, NULL},               {"i2c", i2c_spec, i2c_linux},
 	};
 	for (size_t i = 0; i < sizeof(groups) / sizeof(groups[0]); i++) {
 		TCase *tc = tcase_create(groups[i].name);

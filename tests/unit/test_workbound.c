@@ -6,6 +6,9 @@
  * does in one vplat_device_kick(): chains completed, host-end calls, bytes produced, and
  * checks them against the stated formula for queue size Q:
  *   chains <= Q, host reads <= Q * VPLAT_RNG_SEGS, bytes <= sum of the writable lengths posted.
+ *
+ * covers(unit.test_workbound): VPLAT-FFI-006 (hostile rings: work per kick bounded; the racing
+ * driver case is the open point of VPLAT-FFI-013, see spec/untested.md)
  */
 #include <stdlib.h>
 #include <string.h>

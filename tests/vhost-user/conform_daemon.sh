@@ -13,7 +13,8 @@
 #
 # Usage: conform_daemon.sh VPLAT_DEVICE VPLAT_CONFORM EXPECTED_DIR [plain|tap|vcan]
 #   plain (default): rng, blk (sync, io_uring, thread pool), console, gpio, can on a virtual
-#         bus, watchdog, net on --sink; needs no privilege.
+#         bus, i2c (an LM75 at 0x48, a 24c02 at 0x50), watchdog, net on --sink; needs no
+#         privilege.
 #   tap:  net on a tap in a private network namespace (needs CAP_NET_ADMIN);
 #   vcan: can on a vcan interface in a private network namespace;
 #         both exit 77 (skip) when a namespace, /dev/net/tun or the vcan module is missing.
@@ -85,12 +86,13 @@ case $MODE in
 plain)
 	truncate -s 16M "$W/disk.img"
 	run rng rng
-	run blk blk --file "$W/disk.img"
+	run blk blk --file "$W/disk.img" --sync
 	run blk-async blk --file "$W/disk.img" --async
 	run blk-threads blk --file "$W/disk.img" --async-threads
 	run console console --log "$W/console.out"
 	run gpio gpio --lines 8
 	run can can --virtual
+	run i2c i2c --lm75 0x48 --eeprom 0x50
 	PAL_TYPE=35 run watchdog watchdog --min-timeout 1000
 	PAL_TYPE= run net-sink net --sink
 	;;

@@ -64,7 +64,7 @@ static pid_t spawn(enum kind k)
 		const char *lvl = getenv("CRASH_LOG") ? getenv("CRASH_LOG") : "error";
 		if (!strcmp(mode, "sync"))
 			execl(daemon_path, daemon_path, "blk", "--socket", sock, "--file", img,
-			      "--writeback", "--log-level", lvl, (char *)NULL);
+			      "--writeback", "--sync", "--log-level", lvl, (char *)NULL);
 		else
 			execl(daemon_path, daemon_path, "blk", "--socket", sock, "--file", img,
 			      "--writeback", !strcmp(mode, "async") ? "--async" : "--async-threads",

@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # Build (once, cached) what the vhost-user guest tests boot: an uncompressed vmlinux of the
 # Debian linux-image-amd64 kernel (PVH boot skips the slow XZ decompression under TCG) and a
-# busybox-static initramfs with the virtio modules, the optional out-of-tree gpio-virtio
-# module and tests/guest/vhu-init as /init.
+# busybox-static initramfs with the virtio modules, the I2C client drivers the I2C test
+# instantiates (lm75, at24), the optional out-of-tree modules (gpio-virtio, i2c-virtio:
+# every CACHE_DIR/oot/*.ko, see vhu-oot-module.sh) and tests/guest/vhu-init as /init.
 #
 # Usage: vhu-guest-image.sh CACHE_DIR [INIT [MODULES [PROGRAMS]]]
 #     prints "KERNEL=... INITRD=..." on success. INIT replaces tests/guest/vhu-init, MODULES
@@ -33,9 +34,8 @@ if [ ! -s "$VMLINUX" ]; then
 	head -c 4 "$VMLINUX.tmp" | grep -q ELF || { echo "vhu-guest-image: vmlinux extraction failed" >&2; exit 1; }
 	mv "$VMLINUX.tmp" "$VMLINUX"
 fi
-MODS="virtio_pci virtio_blk virtio_net virtio_console virtio-rng $MORE_MODS"
-EXTRA_KO=""
-[ -f "$CACHE/oot/gpio-virtio.ko" ] && EXTRA_KO="$CACHE/oot/gpio-virtio.ko"
+MODS="virtio_pci virtio_blk virtio_net virtio_console virtio-rng lm75 at24 $MORE_MODS"
+EXTRA_KO=$(ls "$CACHE"/oot/*.ko 2>/dev/null | sort | tr '\n' ' ' || true)
 KEY=$( (cat "$INIT"; echo "$KVER $MODS $EXTRA_KO $PROGS"; for k in $EXTRA_KO $PROGS; do md5sum "$k"; done) | md5sum | cut -c1-12)
 INITRD=$CACHE/initrd-vhu-$KEY.cpio.gz
 if [ ! -s "$INITRD" ]; then

@@ -8,6 +8,7 @@
 #define BLK_REQS 512u
 
 static char serial[21]; /* --serial, cut to the 20 bytes GET_ID has */
+static bool sync_set;   /* --sync, --async or --async-threads given */
 
 static int blk_option(struct vdev *v, int argc, char **argv, int *i)
 {
@@ -49,9 +50,11 @@ static int blk_option(struct vdev *v, int argc, char **argv, int *i)
 	if (!strcmp(argv[*i], "--writeback"))
 		return o->writeback = true, 1;
 	if (!strcmp(argv[*i], "--async"))
-		return o->async = true, 1;
+		return o->async = true, o->async_uring_only = o->async_threads = false, sync_set = true, 1;
 	if (!strcmp(argv[*i], "--async-threads"))
-		return o->async = o->async_threads = true, 1;
+		return o->async = o->async_threads = true, o->async_uring_only = false, sync_set = true, 1;
+	if (!strcmp(argv[*i], "--sync"))
+		return o->async = o->async_threads = o->async_uring_only = false, sync_set = true, 1;
 	return 0;
 }
 
@@ -62,6 +65,8 @@ static bool blk_configure(struct vdev *v)
 		return false;
 	}
 	v->opt.blk.max_requests = BLK_REQS;
+	if (!sync_set) /* default: io_uring where it works, else synchronous */
+		v->opt.blk.async = v->opt.blk.async_uring_only = true;
 	return true;
 }
 
@@ -69,8 +74,10 @@ const struct vdev_type vdev_blk = {
     .name = "blk",
     .summary = "block device (virtio-blk, ID 2) on an image file or block device",
     .help = "DESCRIPTION\n"
-	    "    Serves a virtio block device backed by IMAGE (synchronous positioned I/O;\n"
-	    "    FLUSH is fdatasync). QEMU: -chardev socket,id=b,path=SOCK\n"
+	    "    Serves a virtio block device backed by IMAGE: through io_uring where vplat was\n"
+	    "    built with liburing and the kernel allows it (requests then complete out of\n"
+	    "    order, many in flight per queue), else with synchronous positioned I/O; FLUSH is\n"
+	    "    fdatasync. The log line at start says which. QEMU: -chardev socket,id=b,path=SOCK\n"
 	    "    -device vhost-user-blk-pci,chardev=b\n"
 	    "\n"
 	    "DEVICE OPTIONS\n"
@@ -81,9 +88,10 @@ const struct vdev_type vdev_blk = {
 	    "    --num-queues N      request queues, 1..16 (default 1)\n"
 	    "    --queue-size N      largest queue size, 1..1024 (default 256)\n"
 	    "    --serial STRING     GET_ID string (at most 20 bytes)\n"
-	    "    --async             asynchronous I/O: io_uring (if built with liburing and\n"
-	    "                        allowed by the kernel), else a thread pool; requests then\n"
-	    "                        complete out of order\n"
+	    "    --sync              synchronous I/O only (the asynchronous ends serve a packed\n"
+	    "                        ring one request at a time, so it stays crash-safe)\n"
+	    "    --async             asynchronous I/O always: io_uring (if built with liburing\n"
+	    "                        and allowed by the kernel), else a thread pool\n"
 	    "    --async-threads     asynchronous I/O on the thread pool, never io_uring\n"
 	    "    --iops N            at most N requests per second (description: iops)\n"
 	    "    --iops-burst N      requests allowed at once (default: one second's worth;\n"

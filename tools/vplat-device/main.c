@@ -21,7 +21,7 @@
 
 static const struct vdev_type *const types[] = {&vdev_rng,  &vdev_blk,     &vdev_net,
 						   &vdev_gpio, &vdev_console, &vdev_can,
-						   &vdev_watchdog};
+						   &vdev_watchdog, &vdev_i2c};
 #define NTYPES (sizeof(types) / sizeof(types[0]))
 
 static volatile sig_atomic_t stop_signal;
@@ -387,9 +387,9 @@ int main(int argc, char **argv)
 	v.opt.log_opaque = &v;
 	if (v.type->configure && !v.type->configure(&v))
 		return VDEV_EXIT_FAIL;
-	/* An asynchronous block end completes requests out of order. */
-	bool in_order = vplat_instance_in_order(v.opt.type) &&
-			!(v.opt.type == VPLAT_INSTANCE_BLK && v.opt.blk.async);
+	/* An asynchronous block end completes split-ring requests out of order (recovered
+	 * exactly) and packed-ring requests in order (vplat_blk_config.packed_in_order). */
+	bool in_order = vplat_instance_in_order(v.opt.type);
 	struct vplat_vhu_backend_params bp = {.log = lib_log, .log_opaque = &v, .log_level = v.level,
 					      .completes_in_order = in_order};
 	vplat_vhu_backend_init(&v.be, &bp);

@@ -18,6 +18,7 @@
 #include "vplat/spec/virtio_blk.h"
 #include "vplat/spec/virtio_can.h"
 #include "vplat/spec/virtio_gpio.h"
+#include "vplat/spec/virtio_i2c.h"
 #include "vplat/val/val.h"
 #include "vplat/val/loopback.h"
 #include "drive.h"
@@ -103,7 +104,7 @@ static int request(struct drv *v, unsigned q, const void *out, uint32_t olen, vo
 
 static int start(struct drv *v, struct vplat_device *dev)
 {
-	static const unsigned queues[] = {1, 1, 2, 2, 1, 3, 1};
+	static const unsigned queues[] = {1, 1, 2, 2, 1, 3, 1, 1};
 	uint64_t want = VPLAT_BIT(VPLAT_VIRTIO_F_VERSION_1);
 	if (vplat_loopback_attach(&v->lb, dev) || vplat_loopback_val_init(&v->lb, &v->d))
 		return -1;
@@ -112,6 +113,8 @@ static int start(struct drv *v, struct vplat_device *dev)
 		want |= VPLAT_BIT(VPLAT_VIRTIO_CAN_F_CAN_CLASSIC);
 	if (v->info->type == VPLAT_PLATFORM_NET)
 		want |= VPLAT_BIT(VPLAT_VIRTIO_NET_F_MAC);
+	if (v->info->type == VPLAT_PLATFORM_I2C)
+		want |= VPLAT_BIT(VPLAT_VIRTIO_I2C_F_ZERO_LENGTH_REQUEST);
 	if (vplat_val_negotiate(&v->d, want & offered))
 		return -1;
 	v->nq = queues[v->info->type];
@@ -251,6 +254,26 @@ static int go_gpio(struct drv *v)
 		off += (uint32_t)l + 1;
 	}
 	say(v, "%u lines named %s", ngpio, names);
+	return 0;
+}
+
+/* I2C: a quick (zero-length) write to every 7-bit address; list those that acknowledge. */
+static int go_i2c(struct drv *v)
+{
+	char found[256] = "";
+	size_t at = 0;
+	for (unsigned a = 0x08; a < 0x78; a++) {
+		struct vplat_virtio_i2c_out_hdr *h = dma(v, sizeof(*h));
+		uint8_t *st = dma(v, 1);
+		if (!h || !st)
+			return -1;
+		h->addr = vplat_cpu_to_le16((uint16_t)(a << 1));
+		if (request(v, 0, h, sizeof(*h), st, 1) != 1)
+			return -1;
+		if (*st == VPLAT_VIRTIO_I2C_MSG_OK && at + 8 < sizeof(found))
+			at += (size_t)snprintf(found + at, sizeof(found) - at, " 0x%02x", a);
+	}
+	say(v, "devices acknowledge at:%s", at ? found : " none");
 	return 0;
 }
 
@@ -419,6 +442,9 @@ int drive_platform(const void *dtb, size_t len, const char *base_dir, int vm, bo
 			break;
 		case VPLAT_PLATFORM_WATCHDOG:
 			e = go_watchdog(v);
+			break;
+		case VPLAT_PLATFORM_I2C:
+			e = go_i2c(v);
 			break;
 		}
 		if (e) {

@@ -58,7 +58,9 @@ static const char help_check[] =
     "    binding: device types, transports, windows (size, alignment, overlaps),\n"
     "    interrupts and PCI slots (ranges, duplicates), host ends, references to switches\n"
     "    and CAN buses, value ranges. Nothing is opened or created. On success prints one\n"
-    "    line per device; on failure one line naming the node and property.\n\n"
+    "    line per device, followed by a \"limits:\" line with the rate limits and\n"
+    "    shaping it states, and each VM's memory-budget; on failure one line naming\n"
+    "    the node and property.\n\n"
     "EXIT STATUS\n"
     "    0 valid; 1 invalid; 2 bad command line; 3 FILE unreadable or dtc failed.\n";
 
@@ -239,6 +241,33 @@ static void print_device(const struct vplat_platform_device *d)
 		       d->path, d->pci_slot);
 }
 
+/* One "limits" line per device that has any, naming each as the description does. */
+static void print_limits(const struct vplat_platform *p, unsigned i)
+{
+	const struct vplat_platform_device *d = vplat_platform_device(p, i);
+	struct vplat_platform_limits l;
+	if (vplat_platform_device_limits(p, i, &l) != 0)
+		return;
+	bool can = d->type == VPLAT_PLATFORM_CAN;
+	char buf[256];
+	size_t n = 0;
+#define ADD(...) n += (size_t)snprintf(buf + n, n < sizeof(buf) ? sizeof(buf) - n : 0, __VA_ARGS__)
+	if (l.ops_rate)
+		ADD(" %s %llu/s burst %llu", can ? "frame-rate" : "iops",
+		    (unsigned long long)l.ops_rate,
+		    (unsigned long long)(l.ops_burst ? l.ops_burst : l.ops_rate));
+	if (l.bytes_rate)
+		ADD(" bandwidth %llu B/s burst %llu", (unsigned long long)l.bytes_rate,
+		    (unsigned long long)(l.bytes_burst ? l.bytes_burst : l.bytes_rate));
+	if (l.net_rate_bps)
+		ADD(" rate-bps %llu", (unsigned long long)l.net_rate_bps);
+	if (l.net_rate_bps && l.net_burst_bytes)
+		ADD(" burst-bytes %llu", (unsigned long long)l.net_burst_bytes);
+#undef ADD
+	if (n)
+		printf("           limits:%s\n", buf);
+}
+
 static int cmd_check(const char *file)
 {
 	size_t len;
@@ -256,10 +285,19 @@ static int cmd_check(const char *file)
 	printf("%s: valid: %u VM(s), %u device(s)\n", file, vplat_platform_vm_count(p),
 	       vplat_platform_device_count(p));
 	for (unsigned vm = 0; vm < vplat_platform_vm_count(p); vm++) {
-		printf("vm %s\n", vplat_platform_vm_name(p, vm));
+		uint64_t budget = 0, period = 0;
+		(void)vplat_platform_vm_memory_budget(p, vm, &budget, &period);
+		if (budget)
+			printf("vm %s memory-budget %llu events per %llu us\n",
+			       vplat_platform_vm_name(p, vm), (unsigned long long)budget,
+			       (unsigned long long)(period / 1000));
+		else
+			printf("vm %s\n", vplat_platform_vm_name(p, vm));
 		for (unsigned i = 0; i < vplat_platform_device_count(p); i++)
-			if (vplat_platform_device(p, i)->vm == vm)
+			if (vplat_platform_device(p, i)->vm == vm) {
 				print_device(vplat_platform_device(p, i));
+				print_limits(p, i);
+			}
 	}
 	vplat_platform_free(p);
 	return 0;

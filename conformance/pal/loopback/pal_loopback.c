@@ -340,6 +340,20 @@ static int wd_options(void *state, struct vplat_instance_options *o)
 	return 0;
 }
 
+/* I2C: a simulated bus with an LM75 at 0x48 (the device the I2C tests look for) and a
+ * 24c02 EEPROM at 0x50; 0x75..0x77 are free. */
+static const struct vplat_instance_i2c_lm75 i2c_lm75 = {.addr = 0x48, .millicelsius = 21500};
+static const struct vplat_instance_i2c_eeprom i2c_eeprom = {.addr = 0x50};
+
+static int i2c_options(void *state, struct vplat_instance_options *o)
+{
+	(void)state;
+	o->type = VPLAT_INSTANCE_I2C;
+	o->i2c = (struct vplat_instance_i2c){.lm75 = &i2c_lm75, .nlm75 = 1, .eeprom = &i2c_eeprom,
+					     .neeprom = 1};
+	return 0;
+}
+
 static const struct lb_model models[] = {
 	{"rng", VPLAT_VIRTIO_ID_RNG, sizeof(struct vplat_rng_mock), rng_options, NULL, NULL},
 	{"blk", VPLAT_VIRTIO_ID_BLOCK, sizeof(struct blk_state), blk_options, NULL, NULL},
@@ -353,6 +367,7 @@ static const struct lb_model models[] = {
 	{"gpio-plain", VPLAT_VIRTIO_ID_GPIO, 1, gpio_plain_options, NULL, NULL},
 	{"can", VPLAT_VIRTIO_ID_CAN, sizeof(struct can_state), can_options, can_destroy, can_poll},
 	{"watchdog", VPLAT_VIRTIO_ID_WATCHDOG, sizeof(struct wd_state), wd_options, NULL, NULL},
+	{"i2c", VPLAT_VIRTIO_ID_I2C, 1, i2c_options, NULL, NULL},
 };
 #define NMODELS (sizeof(models) / sizeof(models[0]))
 

@@ -4,6 +4,7 @@
 #include "vplat/spec/virtio_blk.h"
 #include "vplat/spec/virtio_can.h"
 #include "vplat/spec/virtio_gpio.h"
+#include "vplat/spec/virtio_i2c.h"
 #include "vplat/val/val.h"
 #include "vplat/val/conform.h"
 
@@ -17,6 +18,7 @@ int creq_queue(uint32_t device_id)
 	case VPLAT_VIRTIO_ID_GPIO: return VPLAT_VIRTIO_GPIO_REQUESTQ;
 	case VPLAT_VIRTIO_ID_CAN: return VPLAT_VIRTIO_CAN_CONTROLQ;
 	case VPLAT_VIRTIO_ID_WATCHDOG: return 0; /* pingq (spec/16-watchdog.md) */
+	case VPLAT_VIRTIO_ID_I2C: return VPLAT_VIRTIO_I2C_REQUESTQ;
 	default: return -1;
 	}
 }
@@ -108,6 +110,13 @@ int creq_build(struct vplat_test_ctx *t, struct creq *r)
 			.msg_type = vplat_cpu_to_le16(VPLAT_VIRTIO_CAN_SET_CTRL_MODE_START)};
 		return creq_parts(t, r, &c, sizeof(c), 1, 0);
 	}
+	case VPLAT_VIRTIO_ID_I2C: {
+		/* A quick (zero-length) write to 0x48 (spec/18-i2c.md): an 8-byte header and the
+		 * status byte. OK where a device acknowledges there, ERR elsewhere: either way a
+		 * complete request that can be repeated. */
+		struct vplat_virtio_i2c_out_hdr h = {.addr = vplat_cpu_to_le16(0x48 << 1)};
+		return creq_parts(t, r, &h, sizeof(h), 1, 0);
+	}
 	default:
 		return VPLAT_ENOTSUP;
 	}
@@ -122,6 +131,9 @@ uint64_t dev_required_features(struct vplat_test_ctx *t)
 		uint64_t cl = VPLAT_BIT(VPLAT_VIRTIO_CAN_F_CAN_CLASSIC);
 		return (off & cl) ? cl : (off & VPLAT_BIT(VPLAT_VIRTIO_CAN_F_CAN_FD));
 	}
+	case VPLAT_VIRTIO_ID_I2C:
+		/* FEATURES_OK needs it (spec/18-i2c.md VPLAT-I2C-001). */
+		return off & VPLAT_BIT(VPLAT_VIRTIO_I2C_F_ZERO_LENGTH_REQUEST);
 	default:
 		return 0;
 	}

@@ -143,22 +143,22 @@ EXER(x_packed_chain, BAD_PACKED_CHAIN, true, "")
 EXER(x_packed_outside, BAD_OUTSIDE, true, "")
 EXER(x_packed_nested, BAD_NESTED, true, "")
 
-VPLAT_TEST(exer_split_descriptor_loop, "VPLAT-CORE-050 VPLAT-CORE-022", "vplat", VPLAT_VIRTIO_ID_RNG, VPLAT_TF_EXERCISER, "split: a descriptor loop; the device survives and a reset recovers it", x_loop);
-VPLAT_TEST(exer_split_address_outside, "VPLAT-CORE-050", "vplat", VPLAT_VIRTIO_ID_RNG, VPLAT_TF_EXERCISER, "split: a buffer far outside guest memory; survive and recover", x_outside);
-VPLAT_TEST(exer_split_address_wraps, "VPLAT-CORE-050", "vplat", VPLAT_VIRTIO_ID_RNG, VPLAT_TF_EXERCISER, "split: a buffer whose end wraps past 2^64; survive and recover", x_wrap);
-VPLAT_TEST(exer_split_nested_indirect, "VPLAT-CORE-050", "drivernormative:Basic Facilities of a Virtio Device / Virtqueues / The Virtqueue Descriptor Table / Indirect Descriptors", VPLAT_VIRTIO_ID_RNG, VPLAT_TF_EXERCISER, "split: an indirect table inside an indirect table; survive and recover", x_nested);
+VPLAT_TEST(exer_split_descriptor_loop, "VPLAT-CORE-050 VPLAT-CORE-022 VPLAT-FFI-005 VPLAT-FFI-006 VPLAT-FFI-007", "vplat", VPLAT_VIRTIO_ID_RNG, VPLAT_TF_EXERCISER, "split: a descriptor loop; the device survives and a reset recovers it", x_loop);
+VPLAT_TEST(exer_split_address_outside, "VPLAT-CORE-050 VPLAT-FFI-001 VPLAT-FFI-007", "vplat", VPLAT_VIRTIO_ID_RNG, VPLAT_TF_EXERCISER, "split: a buffer far outside guest memory; survive and recover", x_outside);
+VPLAT_TEST(exer_split_address_wraps, "VPLAT-CORE-050 VPLAT-FFI-001 VPLAT-FFI-007", "vplat", VPLAT_VIRTIO_ID_RNG, VPLAT_TF_EXERCISER, "split: a buffer whose end wraps past 2^64; survive and recover", x_wrap);
+VPLAT_TEST(exer_split_nested_indirect, "VPLAT-CORE-050 VPLAT-FFI-007", "drivernormative:Basic Facilities of a Virtio Device / Virtqueues / The Virtqueue Descriptor Table / Indirect Descriptors", VPLAT_VIRTIO_ID_RNG, VPLAT_TF_EXERCISER, "split: an indirect table inside an indirect table; survive and recover", x_nested);
 VPLAT_TEST(exer_split_indirect_bad_size, "VPLAT-CORE-050", "vplat", VPLAT_VIRTIO_ID_RNG, VPLAT_TF_EXERCISER, "split: an indirect table of 24 bytes; survive and recover", x_table_size);
-VPLAT_TEST(exer_split_avail_jump, "VPLAT-CORE-050", "vplat", VPLAT_VIRTIO_ID_RNG, VPLAT_TF_EXERCISER, "split: the available index jumps by queue size + 5; survive and recover", x_avail_jump);
-VPLAT_TEST(exer_split_head_out_of_range, "VPLAT-CORE-050", "vplat", VPLAT_VIRTIO_ID_RNG, VPLAT_TF_EXERCISER, "split: an available entry beyond the descriptor table; survive and recover", x_head);
-VPLAT_TEST(exer_packed_endless_chain, "VPLAT-CORE-050", "drivernormative:Basic Facilities of a Virtio Device / Packed Virtqueues / Scatter-Gather Support", VPLAT_VIRTIO_ID_RNG, VPLAT_TF_EXERCISER, "packed: every slot chains to the next; survive and recover", x_packed_chain);
-VPLAT_TEST(exer_packed_address_outside, "VPLAT-CORE-050", "vplat", VPLAT_VIRTIO_ID_RNG, VPLAT_TF_EXERCISER, "packed: a buffer far outside guest memory; survive and recover", x_packed_outside);
+VPLAT_TEST(exer_split_avail_jump, "VPLAT-CORE-050 VPLAT-FFI-006", "vplat", VPLAT_VIRTIO_ID_RNG, VPLAT_TF_EXERCISER, "split: the available index jumps by queue size + 5; survive and recover", x_avail_jump);
+VPLAT_TEST(exer_split_head_out_of_range, "VPLAT-CORE-050 VPLAT-FFI-001", "vplat", VPLAT_VIRTIO_ID_RNG, VPLAT_TF_EXERCISER, "split: an available entry beyond the descriptor table; survive and recover", x_head);
+VPLAT_TEST(exer_packed_endless_chain, "VPLAT-CORE-050 VPLAT-FFI-006 VPLAT-FFI-007", "drivernormative:Basic Facilities of a Virtio Device / Packed Virtqueues / Scatter-Gather Support", VPLAT_VIRTIO_ID_RNG, VPLAT_TF_EXERCISER, "packed: every slot chains to the next; survive and recover", x_packed_chain);
+VPLAT_TEST(exer_packed_address_outside, "VPLAT-CORE-050 VPLAT-FFI-001", "vplat", VPLAT_VIRTIO_ID_RNG, VPLAT_TF_EXERCISER, "packed: a buffer far outside guest memory; survive and recover", x_packed_outside);
 VPLAT_TEST(exer_packed_nested_indirect, "VPLAT-CORE-050", "drivernormative:Basic Facilities of a Virtio Device / Packed Virtqueues / The Virtqueue Descriptor Table / Indirect Descriptors", VPLAT_VIRTIO_ID_RNG, VPLAT_TF_EXERCISER, "packed: an INDIRECT flag inside an indirect table; survive and recover", x_packed_nested);
 
 static enum vplat_result loop_needs_reset(struct vplat_test_ctx *t)
 {
 	return survive(t, BAD_LOOP, false, true);
 }
-VPLAT_TEST(exer_broken_ring_needs_reset, "VPLAT-CORE-051 VPLAT-CORE-002 VPLAT-CORE-003", "devicenormative:Basic Facilities of a Virtio Device / Device Status Field", VPLAT_VIRTIO_ID_RNG, VPLAT_TF_EXERCISER, "a descriptor loop sets DEVICE_NEEDS_RESET with a configuration change notification", loop_needs_reset);
+VPLAT_TEST(exer_broken_ring_needs_reset, "VPLAT-CORE-051 VPLAT-CORE-002 VPLAT-CORE-003 VPLAT-FFI-005", "devicenormative:Basic Facilities of a Virtio Device / Device Status Field", VPLAT_VIRTIO_ID_RNG, VPLAT_TF_EXERCISER, "a descriptor loop sets DEVICE_NEEDS_RESET with a configuration change notification", loop_needs_reset);
 
 static enum vplat_result reset_in_flight(struct vplat_test_ctx *t)
 {

@@ -126,8 +126,8 @@ static enum vplat_result notify_when_flags_zero(struct vplat_test_ctx *t, bool p
 }
 static enum vplat_result split_notify(struct vplat_test_ctx *t) { return notify_when_flags_zero(t, false); }
 static enum vplat_result packed_notify(struct vplat_test_ctx *t) { return notify_when_flags_zero(t, true); }
-VPLAT_TEST(ring_split_notification, "VPLAT-RING-006 VPLAT-RING-007", "devicenormative:Basic Facilities of a Virtio Device / Virtqueues / Used Buffer Notification Suppression", 0, 0, "split without EVENT_IDX: flags 0 gives a notification, NO_INTERRUPT none", split_notify);
-VPLAT_TEST(ring_packed_notification, "VPLAT-RING-025", "sec:Basic Facilities of a Virtio Device / Packed Virtqueues / Event Suppression Structure Format", 0, 0, "packed: ENABLE gives a notification, DISABLE none", packed_notify);
+VPLAT_TEST(ring_split_notification, "VPLAT-RING-006 VPLAT-RING-007 VPLAT-FFI-014", "devicenormative:Basic Facilities of a Virtio Device / Virtqueues / Used Buffer Notification Suppression", 0, 0, "split without EVENT_IDX: flags 0 gives a notification, NO_INTERRUPT none", split_notify);
+VPLAT_TEST(ring_packed_notification, "VPLAT-RING-025 VPLAT-FFI-014", "sec:Basic Facilities of a Virtio Device / Packed Virtqueues / Event Suppression Structure Format", 0, 0, "packed: ENABLE gives a notification, DISABLE none", packed_notify);
 
 static enum vplat_result event_idx(struct vplat_test_ctx *t, bool packed)
 {
@@ -164,8 +164,8 @@ static enum vplat_result event_idx(struct vplat_test_ctx *t, bool packed)
 }
 static enum vplat_result split_event_idx(struct vplat_test_ctx *t) { return event_idx(t, false); }
 static enum vplat_result packed_event_idx(struct vplat_test_ctx *t) { return event_idx(t, true); }
-VPLAT_TEST(ring_split_event_idx, "VPLAT-RING-008 VPLAT-RING-009 VPLAT-RING-012", "devicenormative:Basic Facilities of a Virtio Device / Virtqueues / Used Buffer Notification Suppression", 0, 0, "split with EVENT_IDX: notification at used_event, none before, used flags 0", split_event_idx);
-VPLAT_TEST(ring_packed_event_desc, "VPLAT-RING-025", "sec:Basic Facilities of a Virtio Device / Packed Virtqueues / Event Suppression Structure Format", 0, 0, "packed with EVENT_IDX: notification at the event descriptor, none otherwise", packed_event_idx);
+VPLAT_TEST(ring_split_event_idx, "VPLAT-RING-008 VPLAT-RING-009 VPLAT-RING-012 VPLAT-FFI-014", "devicenormative:Basic Facilities of a Virtio Device / Virtqueues / Used Buffer Notification Suppression", 0, 0, "split with EVENT_IDX: notification at used_event, none before, used flags 0", split_event_idx);
+VPLAT_TEST(ring_packed_event_desc, "VPLAT-RING-025 VPLAT-FFI-014", "sec:Basic Facilities of a Virtio Device / Packed Virtqueues / Event Suppression Structure Format", 0, 0, "packed with EVENT_IDX: notification at the event descriptor, none otherwise", packed_event_idx);
 
 static enum vplat_result used_flags_split(struct vplat_test_ctx *t)
 {

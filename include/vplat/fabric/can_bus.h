@@ -63,6 +63,7 @@ struct vplat_canbus_node_stats {
 	uint64_t overruns;    /**< frames lost because the node could not take them */
 	uint64_t throttled;   /**< arbitration rounds it sat out because of its rate limit */
 	uint64_t arb_lost;    /**< arbitration rounds it lost to a higher-priority frame */
+	uint64_t tx_refused;  /**< frames refused because its transmit filters forbid the ID */
 };
 
 /**
@@ -141,6 +142,18 @@ VPLAT_API int vplat_canbus_port_send(struct vplat_canbus_node *node,
  */
 VPLAT_API int vplat_canbus_node_set_filters(struct vplat_canbus_node *node,
 					    const struct vplat_can_filter *f, unsigned n);
+
+/**
+ * Restrict the identifiers a node may transmit (spec VPLAT-FFI-018): a frame whose identifier
+ * matches none of @p f never reaches the bus; a device's request is answered
+ * VIRTIO_CAN_RESULT_NOT_OK, a generic port's vplat_canbus_port_send() returns VPLAT_EPERM, and
+ * the frame is counted in tx_refused. Filters match as acceptance filters do (identifier under
+ * mask, optionally standard or extended only). 0 filters: any identifier (the default).
+ * Enforced by the bus, whatever the guest does; may be changed at run time.
+ * @return 0 or VPLAT_EINVAL (more than VPLAT_CANBUS_MAX_FILTERS, or NULL)
+ */
+VPLAT_API int vplat_canbus_node_set_tx_filters(struct vplat_canbus_node *node,
+					       const struct vplat_can_filter *f, unsigned n);
 
 /**
  * Limit a node's transmissions (frames/s and bytes/s, with bursts; vplat/ratelimit.h): a

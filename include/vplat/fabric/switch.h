@@ -15,7 +15,8 @@
  *
  * The built-in switch (struct vplat_switch): learns source MACs per VLAN, forwards known
  * unicast to one port and floods broadcast, multicast and unknown unicast to every other port
- * of the VLAN; filters by VLAN membership and by allowed source MACs at ingress; queues frames
+ * of the VLAN (with vplat_switch_config.assigned_unicast, unicast goes only to the port
+ * assigned the destination address, or to the uplinks: never flooded to VM ports); filters by VLAN membership and by allowed source MACs at ingress; queues frames
  * per egress port in up to 8 traffic classes chosen by the VLAN PCP (untagged frames: class of
  * PCP 0); serves the classes by strict priority or by weight (deficit round robin) and shapes
  * each egress port with a token bucket (rate and burst, vplat/ratelimit.h). Time is passed in
@@ -105,6 +106,12 @@ struct vplat_switch_port_config {
 	uint8_t n_macs;		   /**< allowed source MACs at ingress (0 = any) */
 	uint8_t macs[VPLAT_SWITCH_PORT_MACS][6]; /**< the allowed source MACs */
 	bool offloads; /**< the port takes partial checksums and GSO frames */
+	/**
+	 * The port leads out of the platform (a socket or tap uplink), not to a VM. With
+	 * vplat_switch_config.assigned_unicast, unicast for an address no VM port was assigned
+	 * goes to the uplink ports only.
+	 */
+	bool uplink;
 };
 
 /** Counters of one port ("rx" enters the switch, "tx" leaves it). */
@@ -162,6 +169,15 @@ struct vplat_switch_config {
 	uint32_t max_ports;   /**< ports (0 = 16) */
 	uint32_t mac_entries; /**< learning table size, rounded up to a power of two (0 = 1024) */
 	uint64_t aging_ns;    /**< forget a MAC not seen for this long (0 = 300 s) */
+	/**
+	 * Unicast isolation between VMs (spec VPLAT-FFI-016): a unicast frame goes only to the
+	 * port whose allowed source MACs (vplat_switch_port_config.macs, the addresses the
+	 * integrator assigned) hold its destination; when no port holds it, only to the ports
+	 * marked vplat_switch_port_config.uplink (the one where it was learned, if any). Unknown
+	 * unicast is never flooded to a VM port. Broadcast and multicast still flood the VLAN.
+	 * false (default): a plain learning switch.
+	 */
+	bool assigned_unicast;
 };
 
 struct vplat_switch_port;

@@ -51,10 +51,11 @@ enum vplat_instance_type {
 	VPLAT_INSTANCE_GPIO = 4,     /**< GPIO device on simulated lines */
 	VPLAT_INSTANCE_CAN = 5,      /**< CAN device on SocketCAN or a vplat CAN bus */
 	VPLAT_INSTANCE_WATCHDOG = 6, /**< watchdog on the monotonic clock */
+	VPLAT_INSTANCE_I2C = 7,      /**< I2C adapter on a simulated bus or a Linux adapter */
 };
 
 /** Number of instance types. */
-#define VPLAT_INSTANCE_NTYPES 7u
+#define VPLAT_INSTANCE_NTYPES 8u
 
 /** Severity of a message given to vplat_instance_log_fn (same values as the vhost-user
  *  back end's levels). */
@@ -117,6 +118,12 @@ struct vplat_instance_blk {
 	 */
 	bool async;
 	bool async_threads; /**< with @ref async, always the thread pool, never io_uring */
+	/**
+	 * With \c async: use io_uring only; where vplat was built without liburing or the
+	 * kernel refuses io_uring, serve synchronously instead of on the thread pool (whose
+	 * hand-off costs more than it saves at queue depth 1). Logged at INFO either way.
+	 */
+	bool async_uring_only;
 };
 
 /** Host end of a console. */
@@ -223,6 +230,30 @@ struct vplat_instance_gpio {
 			   *   "/dev/gpiochip0"); required then */
 };
 
+/** An LM75 temperature sensor on an I2C instance's simulated bus. */
+struct vplat_instance_i2c_lm75 {
+	uint16_t addr;        /**< 7-bit address */
+	int32_t millicelsius; /**< initial temperature */
+};
+
+/** An AT24-style EEPROM on an I2C instance's simulated bus. */
+struct vplat_instance_i2c_eeprom {
+	uint16_t addr;    /**< 7-bit address */
+	uint32_t size;    /**< bytes (0: 256, a 24c02) */
+	uint32_t page;    /**< page size (0: 8) */
+	const char *file; /**< backing file (NULL: memory only) */
+};
+
+/** I2C adapter options: a simulated bus with the listed devices, or a Linux adapter. */
+struct vplat_instance_i2c {
+	const struct vplat_instance_i2c_lm75 *lm75;     /**< sensors (@ref nlm75 entries) */
+	unsigned nlm75;                                 /**< entries of @ref lm75 */
+	const struct vplat_instance_i2c_eeprom *eeprom; /**< EEPROMs (@ref neeprom entries) */
+	unsigned neeprom;                               /**< entries of @ref eeprom */
+	const char *adapter; /**< a Linux adapter ("/dev/i2c-N" or "N") instead of the simulated
+			      *   bus; @ref lm75 and @ref eeprom must then be empty */
+};
+
 /** Host end of a CAN device. */
 enum vplat_instance_can_backend {
 	VPLAT_INSTANCE_CAN_SOCKETCAN = 0, /**< a SocketCAN interface (vcan or real) */
@@ -280,6 +311,7 @@ struct vplat_instance_options {
 	struct vplat_instance_gpio gpio;       /**< options of VPLAT_INSTANCE_GPIO */
 	struct vplat_instance_can can;         /**< options of VPLAT_INSTANCE_CAN */
 	struct vplat_instance_watchdog watchdog; /**< options of VPLAT_INSTANCE_WATCHDOG */
+	struct vplat_instance_i2c i2c;         /**< options of VPLAT_INSTANCE_I2C */
 };
 
 struct vplat_instance;
@@ -323,6 +355,18 @@ VPLAT_API struct vplat_device *vplat_instance_device(struct vplat_instance *in);
  *         simulator (VPLAT_INSTANCE_GPIO_GPIOD)
  */
 VPLAT_API struct vplat_gpio_sim *vplat_instance_gpio_sim(struct vplat_instance *in);
+
+struct vplat_i2c_sim;
+struct vplat_i2c;
+
+/**
+ * The simulated bus behind an I2C instance, for a test bench or a VMM that sets a sensor's
+ * temperature or inspects an EEPROM in process (vplat/host/i2c_host.h).
+ * @param in  an instance
+ * @return the bus (owned by @p in), or NULL if @p in is not an I2C instance on the simulated
+ *         bus
+ */
+VPLAT_API struct vplat_i2c_sim *vplat_instance_i2c_sim(struct vplat_instance *in);
 
 /**
  * @param in  an instance

@@ -54,6 +54,7 @@ enum vplat_platform_type {
 	VPLAT_PLATFORM_GPIO = 4,    /**< "vplat,virtio-gpio" */
 	VPLAT_PLATFORM_CAN = 5,     /**< "vplat,virtio-can" */
 	VPLAT_PLATFORM_WATCHDOG = 6, /**< "vplat,virtio-watchdog" */
+	VPLAT_PLATFORM_I2C = 7,     /**< "vplat,virtio-i2c" */
 };
 
 /** Transport of a device (its `transport` property). */
@@ -166,6 +167,39 @@ VPLAT_API unsigned vplat_platform_vm_count(const struct vplat_platform *p);
  * @return the VM's node name (owned by @p p), or NULL for an index out of range
  */
 VPLAT_API const char *vplat_platform_vm_name(const struct vplat_platform *p, unsigned vm);
+
+/**
+ * Memory-bandwidth budget of a VM (`memory-budget`, `memory-period-us`), for a regulator
+ * (vplat/regulator.h, vplat/host/regulator_linux.h).
+ *
+ * @param p          a platform
+ * @param vm         VM index
+ * @param budget     receives events per period (0: the VM is not regulated)
+ * @param period_ns  receives the regulation period in nanoseconds (default 1 ms)
+ * @return 0, or VPLAT_EINVAL for a NULL pointer or an index out of range
+ */
+VPLAT_API int vplat_platform_vm_memory_budget(const struct vplat_platform *p, unsigned vm,
+					      uint64_t *budget, uint64_t *period_ns);
+
+/** Limits a description states for one device; 0 means none (a burst of 0 is one second's
+ *  worth of the rate). */
+struct vplat_platform_limits {
+	uint64_t ops_rate;        /**< block: requests/s (`iops`); CAN: frames/s (`frame-rate`) */
+	uint64_t ops_burst;       /**< `iops-burst`, `frame-burst` */
+	uint64_t bytes_rate;      /**< block, CAN: bytes/s (`bandwidth`) */
+	uint64_t bytes_burst;     /**< `bandwidth-burst` */
+	uint64_t net_rate_bps;    /**< network: egress shaping of its switch port (`rate-bps`) */
+	uint64_t net_burst_bytes; /**< `burst-bytes` */
+};
+
+/**
+ * @param p    a platform
+ * @param i    device index
+ * @param out  receives the device's limits
+ * @return 0, or VPLAT_EINVAL for a NULL pointer or an index out of range
+ */
+VPLAT_API int vplat_platform_device_limits(const struct vplat_platform *p, unsigned i,
+					   struct vplat_platform_limits *out);
 
 /** @param p  a platform @return number of devices, over all VMs, in description order */
 VPLAT_API unsigned vplat_platform_device_count(const struct vplat_platform *p);

@@ -164,6 +164,11 @@ static void blk_process(struct vplat_blk *blk, uint16_t qi)
 	for (;;) {
 		struct vplat_blk_req *r = q->pending;
 		q->pending = NULL;
+		if ((r == NULL) && blk->cfg.packed_in_order && blk->vqs[qi].packed &&
+		    (q->inflight > 0U)) {
+			q->stalled = true; /* the completion restarts the queue */
+			break;
+		}
 		if (!r)
 			r = blk_next(blk, qi);
 		if (!r)

@@ -91,6 +91,7 @@ static void net_reset(struct vplat_device *dev)
 	net->curr_pairs = 1; /* Automatic receive steering: only receiveq1 after reset */
 	net->guest_offloads = 0;
 	net->tx_held = false;
+	net->tx_throttled = net->tx_charged = false;
 	net->in_rx = false; /* a delivery the back end's SIGBUS guard jumped out of ends here */
 	(void)memcpy(net->config.mac, net->cfg.mac, 6);
 	net->config.status &= vplat_cpu_to_le16(VPLAT_VIRTIO_NET_S_LINK_UP);
@@ -103,7 +104,7 @@ static void net_queue_reset(struct vplat_device *dev, struct vplat_vq *vq)
 	if (vq->index < 2u * VPLAT_NET_MAX_PAIRS && !(vq->index & 1u))
 		vplat_net_rx_forget(net, vq->index / 2u);
 	if (net->tx_held && net->tx_held_q == vq->index)
-		net->tx_held = false; /* the chain died with the queue */
+		net->tx_held = net->tx_throttled = net->tx_charged = false; /* died with the queue */
 }
 
 static void net_config_write(struct vplat_device *dev, uint32_t off, const void *data, uint32_t len)
@@ -179,6 +180,7 @@ int vplat_net_init(struct vplat_net *net, struct vplat_mem *mem, const struct vp
 		net->tx_chains[i].iov = net->tx_iov[i];
 		net->tx_chains[i].iov_cap = VPLAT_NET_SEGS;
 	}
+	(void)vplat_ratelimit_init(&net->rl, 0);
 	net->cfg = *cfg;
 	net->host = host;
 	net->host_opaque = host_opaque;
@@ -327,6 +329,32 @@ static int net_tx_load(struct vplat_net *net, const struct vplat_chain *c)
 	return vplat_net_tx_fixup(net, &net->tx_hdr, net->tx_buf, net->tx_len);
 }
 
+static uint64_t net_now(const struct vplat_net *net)
+{
+	return net->clock ? net->clock(net->clock_opaque) : 0;
+}
+
+/* Transmit rate limit: may the loaded frame go now? Charges it once (VPLAT-NET-081). */
+static bool net_tx_admit(struct vplat_net *net)
+{
+	if (net->tx_charged || !vplat_ratelimit_active(&net->rl)) {
+		net->tx_throttled = false;
+		return true;
+	}
+	uint64_t now = net_now(net);
+	if (vplat_ratelimit_consume(&net->rl, 1, net->tx_len, now)) {
+		net->tx_charged = true;
+		net->tx_throttled = false;
+		return true;
+	}
+	uint64_t wait = vplat_ratelimit_wait_ns(&net->rl, 1, net->tx_len, now);
+	net->throttle_until = now + (wait ? wait : 1);
+	if (!net->tx_throttled)
+		net->stats.tx_throttled++;
+	net->tx_throttled = true;
+	return false;
+}
+
 /*
  * Copy the header of a popped chain into tx_hdr and describe its frame as the guest's own
  * segments in tx_seg (the header skipped). Returns the segment count, or VPLAT_EPROTO.
@@ -363,6 +391,7 @@ static int net_tx_count(struct vplat_net *net, int rc)
 {
 	if (rc == VPLAT_EAGAIN)
 		return VPLAT_EAGAIN;
+	net->tx_charged = false; /* the next frame is charged on its own */
 	if (rc < 0) {
 		net->stats.tx_host_errors++;
 	} else {
@@ -398,6 +427,8 @@ static int net_tx_one(struct vplat_net *net, const struct vplat_chain *c)
 				net->stats.tx_errors++;
 				return 0;
 			}
+			if (!net_tx_admit(net))
+				return VPLAT_EAGAIN; /* rate limit: held until vplat_net_throttle_until() */
 			return net_tx_count(net, net->host->tx_sg(net->host_opaque, h, net->tx_seg,
 								  (uint32_t)n, net->tx_len));
 		}
@@ -406,6 +437,8 @@ static int net_tx_one(struct vplat_net *net, const struct vplat_chain *c)
 		net->stats.tx_errors++;
 		return 0;
 	}
+	if (!net_tx_admit(net))
+		return VPLAT_EAGAIN; /* rate limit: held until vplat_net_throttle_until() */
 	return net_tx_count(net, net->host->tx(net->host_opaque, &net->tx_hdr, net->tx_buf,
 					       net->tx_len));
 }
@@ -453,6 +486,26 @@ static void net_tx_process(struct vplat_net *net, struct vplat_vq *vq)
 	}
 	if (pushed != 0u)
 		(void)vplat_vq_interrupt(vq); /* one notification decision per call */
+}
+
+int vplat_net_set_ratelimit(struct vplat_net *net, const struct vplat_ratelimit_config *cfg,
+			    uint64_t (*clock)(void *clock_opaque), void *clock_opaque)
+{
+	if (!net || !cfg)
+		return VPLAT_EINVAL;
+	bool limited = cfg->ops_rate || cfg->bytes_rate;
+	if (limited && !clock && !net->clock)
+		return VPLAT_EINVAL;
+	if (clock) {
+		net->clock = clock;
+		net->clock_opaque = clock_opaque;
+	}
+	return vplat_ratelimit_set(&net->rl, cfg, net_now(net));
+}
+
+uint64_t vplat_net_throttle_until(const struct vplat_net *net)
+{
+	return net && net->tx_held && net->tx_throttled ? net->throttle_until : 0;
 }
 
 void vplat_net_tx_resume(struct vplat_net *net)

@@ -39,6 +39,8 @@ struct vplat_canbus_node {
 	unsigned bl_head, bl_count;
 	struct vplat_can_filter filters[VPLAT_CANBUS_MAX_FILTERS];
 	unsigned nfilters;
+	struct vplat_can_filter txfilters[VPLAT_CANBUS_MAX_FILTERS]; /* identifiers it may send */
+	unsigned ntxfilters;
 	struct vplat_ratelimit rl;
 	bool limited;
 	bool started;                        /* device controller STARTED (ports: always) */
@@ -177,8 +179,15 @@ int vplat_canbus_add_tap(struct vplat_canbus *bus, vplat_canbus_rx_fn fn, void *
 	return 0;
 }
 
+static bool match_filters(const struct vplat_can_filter *flts, unsigned nf,
+			  const struct vplat_can_frame *f);
+
 static int fifo_push(struct vplat_canbus_node *n, const struct vplat_can_frame *f, uint32_t token)
 {
+	if (n->ntxfilters && !match_filters(n->txfilters, n->ntxfilters, f)) {
+		n->stats.tx_refused++;
+		return VPLAT_EPERM;
+	}
 	if (n->count == n->bus->cfg.node_fifo)
 		return VPLAT_EAGAIN;
 	unsigned tail = (n->head + n->count) % n->bus->cfg.node_fifo;
@@ -203,6 +212,17 @@ int vplat_canbus_node_set_filters(struct vplat_canbus_node *node,
 	if (n)
 		memcpy(node->filters, f, sizeof(*f) * n);
 	node->nfilters = n;
+	return 0;
+}
+
+int vplat_canbus_node_set_tx_filters(struct vplat_canbus_node *node,
+				     const struct vplat_can_filter *f, unsigned n)
+{
+	if (!node || n > VPLAT_CANBUS_MAX_FILTERS || (n && !f))
+		return VPLAT_EINVAL;
+	if (n)
+		memcpy(node->txfilters, f, sizeof(*f) * n);
+	node->ntxfilters = n;
 	return 0;
 }
 
@@ -329,19 +349,23 @@ static struct vplat_canbus_node *arbitrate(struct vplat_canbus *bus, uint64_t no
 
 /* ---- delivery ------------------------------------------------------------------------- */
 
-static bool filters_accept(const struct vplat_canbus_node *n, const struct vplat_can_frame *f)
+static bool match_filters(const struct vplat_can_filter *flts, unsigned nf,
+			  const struct vplat_can_frame *f)
 {
-	if (!n->nfilters)
-		return true;
 	bool ext = f->flags & VPLAT_VIRTIO_CAN_FLAGS_EXTENDED;
-	for (unsigned i = 0; i < n->nfilters; i++) {
-		const struct vplat_can_filter *flt = &n->filters[i];
+	for (unsigned i = 0; i < nf; i++) {
+		const struct vplat_can_filter *flt = &flts[i];
 		if (flt->match_ext && flt->ext != ext)
 			continue;
 		if ((f->id & flt->mask) == (flt->id & flt->mask))
 			return true;
 	}
 	return false;
+}
+
+static bool filters_accept(const struct vplat_canbus_node *n, const struct vplat_can_frame *f)
+{
+	return !n->nfilters || match_filters(n->filters, n->nfilters, f);
 }
 
 static void backlog_flush(struct vplat_canbus_node *n)

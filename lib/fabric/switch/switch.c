@@ -198,6 +198,50 @@ static bool src_allowed(const struct vplat_switch_port *p, const uint8_t *src)
 	return false;
 }
 
+/* The port the integrator assigned address @p mac to (in its allowed source MACs), or NULL. */
+static struct vplat_switch_port *assigned_port(struct vplat_switch *sw, const uint8_t *mac)
+{
+	for (uint32_t i = 0; i < sw->cfg.max_ports; i++) {
+		struct vplat_switch_port *p = sw->ports[i];
+		for (uint8_t k = 0; p && k < p->cfg.n_macs && k < VPLAT_SWITCH_PORT_MACS; k++)
+			if (memcmp(p->cfg.macs[k], mac, 6) == 0)
+				return p;
+	}
+	return NULL;
+}
+
+/* Unicast with vplat_switch_config.assigned_unicast (VPLAT-FFI-016): the assigned port, else
+ * the uplink where the address was learned, else every uplink; never another VM port. */
+static void assigned_unicast(struct vplat_switch *sw, struct vplat_switch_port *in,
+			     const struct vplat_net_frame *f, uint16_t vid, uint8_t pcp, uint64_t now)
+{
+	const uint8_t *d = f->data;
+	struct vplat_switch_port *out = assigned_port(sw, d);
+	if (!out) {
+		struct vplat_switch_mac *e = mac_find(sw, d, vid);
+		if (e && !(now - e->seen > sw->cfg.aging_ns && now > e->seen)) {
+			struct vplat_switch_port *l = port_get(sw, e->port);
+			if (l && l->cfg.uplink)
+				out = l;
+		}
+	}
+	if (out) {
+		if (out == in)
+			return;
+		if (vplat_switch_vlan_member(out, vid))
+			vplat_switch_enqueue(out, f, pcp);
+		else
+			out->st.drop_vlan++;
+		return;
+	}
+	sw->flooded++;
+	for (uint32_t i = 0; i < sw->cfg.max_ports; i++) {
+		struct vplat_switch_port *o = sw->ports[i];
+		if (o && o != in && o->cfg.uplink && vplat_switch_vlan_member(o, vid))
+			vplat_switch_enqueue(o, f, pcp);
+	}
+}
+
 static int sw_input(void *s, uint32_t id, const struct vplat_net_frame *f, uint64_t now)
 {
 	struct vplat_switch *sw = s;
@@ -228,6 +272,10 @@ static int sw_input(void *s, uint32_t id, const struct vplat_net_frame *f, uint6
 		return 0;
 	}
 	mac_learn(sw, d + 6, vid, id, now);
+	if (!(d[0] & 1u) && sw->cfg.assigned_unicast) {
+		assigned_unicast(sw, in, f, vid, pcp, now);
+		return 0;
+	}
 	if (!(d[0] & 1u)) {
 		struct vplat_switch_mac *e = mac_find(sw, d, vid);
 		if (e && now - e->seen > sw->cfg.aging_ns && now > e->seen)

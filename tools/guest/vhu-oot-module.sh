@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Build one virtio driver module out of tree (Debian's 6.1 kernel leaves some virtio drivers
+# unset: CONFIG_GPIO_VIRTIO, CONFIG_I2C_VIRTIO) into CACHE_DIR/oot/MODULE.ko, from the file
+# SOURCE of linux-source-6.1 (apt-get download, the tarball is kept in CACHE_DIR/oot/src for
+# the next module) against linux-headers-$KVER. Cached; vhu-guest-image.sh puts every
+# CACHE_DIR/oot/*.ko into the initramfs. Each module gets its own build directory.
+# Usage: vhu-oot-module.sh CACHE_DIR MODULE SOURCE   e.g. i2c-virtio drivers/i2c/busses/i2c-virtio.c
+# Exit status: 0 built or cached; 77 when headers or sources cannot be had; 1 on a build error.
+set -euo pipefail
+CACHE=${1:?usage: vhu-oot-module.sh CACHE_DIR MODULE SOURCE}
+MOD=${2:?module name}
+SRCF=${3:?source path in the kernel tree}
+OOT=$CACHE/oot
+mkdir -p "$OOT"
+[ -s "$OOT/$MOD.ko" ] && exit 0
+KVER=${VPLAT_GUEST_KVER:-$(ls /boot/vmlinuz-*-amd64 2>/dev/null | grep -v cloud | sed 's|/boot/vmlinuz-||' | sort -V | tail -1)}
+[ -n "$KVER" ] && [ -d "/lib/modules/$KVER/build" ] || { echo "SKIP: no linux-headers-$KVER" >&2; exit 77; }
+SRCVER=$(echo "$KVER" | cut -d. -f1-2)
+B=$OOT/build-$MOD
+mkdir -p "$B"
+if [ ! -s "$B/$MOD.c" ]; then
+	DEB=$(ls "$OOT"/src/linux-source-"$SRCVER"_*.deb 2>/dev/null | head -1 || true)
+	if [ -z "$DEB" ]; then
+		D=$(mktemp -d "$CACHE/src.XXXX")
+		(cd "$D" && apt-get download -q "linux-source-$SRCVER" >/dev/null 2>&1) \
+			|| { rm -rf "$D"; echo "SKIP: cannot download linux-source-$SRCVER" >&2; exit 77; }
+		mkdir -p "$OOT/src"
+		mv "$D"/linux-source-"$SRCVER"_*.deb "$OOT/src/"
+		rm -rf "$D"
+		DEB=$(ls "$OOT"/src/linux-source-"$SRCVER"_*.deb | head -1)
+	fi
+	dpkg-deb --fsys-tarfile "$DEB" \
+		| tar -xO "./usr/src/linux-source-$SRCVER.tar.xz" \
+		| tar -xJO "linux-source-$SRCVER/$SRCF" > "$B/$MOD.c.tmp"
+	[ -s "$B/$MOD.c.tmp" ] || { echo "vhu-oot-module: $SRCF not in linux-source-$SRCVER" >&2; exit 1; }
+	mv "$B/$MOD.c.tmp" "$B/$MOD.c"
+fi
+echo "obj-m := $MOD.o" > "$B/Makefile"
+make -s -C "/lib/modules/$KVER/build" M="$B" modules >/dev/null
+[ -s "$B/$MOD.ko" ] || exit 1
+cp "$B/$MOD.ko" "$OOT/$MOD.ko"
