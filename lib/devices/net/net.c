@@ -91,7 +91,8 @@ static void net_reset(struct vplat_device *dev)
 	net->curr_pairs = 1; /* Automatic receive steering: only receiveq1 after reset */
 	net->guest_offloads = 0;
 	net->tx_held = false;
-	net->tx_throttled = net->tx_charged = false;
+	net->tx_throttled = false;
+	net->tx_charged = false;
 	net->in_rx = false; /* a delivery the back end's SIGBUS guard jumped out of ends here */
 	(void)memcpy(net->config.mac, net->cfg.mac, 6);
 	net->config.status &= vplat_cpu_to_le16(VPLAT_VIRTIO_NET_S_LINK_UP);
@@ -103,8 +104,11 @@ static void net_queue_reset(struct vplat_device *dev, struct vplat_vq *vq)
 
 	if (vq->index < 2u * VPLAT_NET_MAX_PAIRS && !(vq->index & 1u))
 		vplat_net_rx_forget(net, vq->index / 2u);
-	if (net->tx_held && net->tx_held_q == vq->index)
-		net->tx_held = net->tx_throttled = net->tx_charged = false; /* died with the queue */
+	if (net->tx_held && net->tx_held_q == vq->index) {
+		net->tx_held = false; /* the burst died with the queue */
+		net->tx_throttled = false;
+		net->tx_charged = false;
+	}
 }
 
 static void net_config_write(struct vplat_device *dev, uint32_t off, const void *data, uint32_t len)
