@@ -505,6 +505,31 @@ unsigned vplat_vhu_backend_service(struct vplat_vhu_backend *b)
 	return rc < 0 ? 0 : (unsigned)rc;
 }
 
+struct service_args {
+	struct vplat_vhu_backend *b;
+	unsigned passes;
+};
+
+static int service_n_guarded(void *arg)
+{
+	const struct service_args *a = arg;
+	unsigned busy = 0;
+	for (unsigned i = 0; i < a->passes; i++)
+		busy += service_unguarded(a->b);
+	return busy > (unsigned)INT32_MAX ? INT32_MAX : (int)busy;
+}
+
+unsigned vplat_vhu_backend_service_n(struct vplat_vhu_backend *b, unsigned passes)
+{
+	struct vplat_vhu_backend *bs[1] = {b};
+	struct service_args a = {b, passes};
+	int rc = vplat_vhu_backends_guard(bs, 1, service_n_guarded, &a);
+	return rc < 0 ? 0 : (unsigned)rc;
+}
+
+/* Busy polling: passes between two kicks of a ring that had nothing new (see below). */
+#define VHU_POLL_REKICK 64u
+
 static unsigned service_unguarded(struct vplat_vhu_backend *b)
 {
 	unsigned busy = 0;
@@ -516,11 +541,55 @@ static unsigned service_unguarded(struct vplat_vhu_backend *b)
 		if (!vq->kick_disabled)
 			vplat_vq_set_notification(vq, false);
 		if (vplat_vq_has_avail(vq)) {
-			busy++;
+			/* A split ring whose last kick took nothing and whose available index has
+			 * not moved since (a receive ring whose buffers wait for frames) is kicked
+			 * again only every VHU_POLL_REKICK passes. */
+			uint16_t idx = 0;
+			if (!vq->packed && vq->nresubmit == 0u) {
+				idx = vplat_le16_to_cpu(((const volatile struct vplat_virtq_avail *)vq->driver)->idx);
+				if (!v->polled_more && idx == v->polled_avail &&
+				    ++v->polled_skips < VHU_POLL_REKICK)
+					continue;
+			}
+			v->polled_avail = idx;
+			v->polled_skips = 0;
+			/* Progress is a chain taken: a receive ring whose buffers wait for frames
+			 * has buffers available on every pass and is not work. */
+			uint32_t seq = vq->pop_seq;
 			vplat_vhu_vring_kick(b, q);
+			v->polled_more = vq->pop_seq != seq;
+			if (v->polled_more)
+				busy++;
 		}
 	}
 	return busy;
+}
+
+static int rearm_guarded(void *arg)
+{
+	struct vplat_vhu_backend *b = arg;
+	unsigned busy = 0;
+	for (uint16_t q = 0; b->dev && q < b->dev->nvqs && q < VPLAT_VHU_MAX_QUEUES; q++) {
+		struct vplat_vhu_vring *v = &b->vrings[q];
+		struct vplat_vq *vq = vplat_device_vq(b->dev, q);
+		if (!v->started || !v->enabled || !vq || !vq->kick_disabled)
+			continue;
+		/* Kicks on first, then one more look: a buffer made available after the look
+		 * comes with a kick, one made available before it is served here. */
+		uint32_t seq = vq->pop_seq;
+		if (vplat_vq_set_notification(vq, true))
+			vplat_vhu_vring_kick(b, q);
+		if (vq->pop_seq != seq)
+			busy++;
+	}
+	return (int)busy;
+}
+
+unsigned vplat_vhu_backend_rearm(struct vplat_vhu_backend *b)
+{
+	struct vplat_vhu_backend *bs[1] = {b};
+	int rc = vplat_vhu_backends_guard(bs, 1, rearm_guarded, b);
+	return rc < 0 ? 0 : (unsigned)rc;
 }
 
 struct poll_args {

@@ -7,9 +7,11 @@
  * offered, the control queue. N is the configured number of queue pairs; the control queue is
  * queue 2N when the driver negotiates VIRTIO_NET_F_MQ and queue 2 otherwise.
  *
- * Transmit: the device pops a chain from a transmitq, checks the 12-byte VERSION_1 header
- * (struct vplat_virtio_net_hdr), copies the frame into its own buffer and hands both to the
- * host end's @ref vplat_net_host_ops.tx. Offloads the host end does not take are resolved or
+ * Transmit: the device pops chains from a transmitq in bursts (up to VPLAT_NET_TX_BURST,
+ * completed with one used-index write and one notification decision), checks the 12-byte
+ * VERSION_1 header (struct vplat_virtio_net_hdr) and hands the frame to the host end: as the
+ * guest's segments to @ref vplat_net_host_ops.tx_sg when the host end has it, else copied
+ * into the device's buffer for @ref vplat_net_host_ops.tx. Offloads the host end does not take are resolved or
  * refused here: VIRTIO_NET_HDR_F_NEEDS_CSUM is resolved in software (the checksum is computed
  * and the flag cleared), GSO features are offered only when the host end takes them.
  *
@@ -57,6 +59,8 @@ extern "C" {
 #define VPLAT_NET_FRAME_MAX 65550u
 /** Segments of one transmit or receive chain the device accepts. */
 #define VPLAT_NET_SEGS 24u
+/** Transmit chains popped and completed together (one used-index write per burst). */
+#define VPLAT_NET_TX_BURST 32u
 /** Receive chains one receiveq may hold popped while it gathers buffers for one frame. */
 #define VPLAT_NET_RX_CACHE 48u
 /** Largest control command (header and data) the device parses. */
@@ -105,6 +109,17 @@ struct vplat_net_host_ops {
 	 * with vplat_net_rx(), also from inside this callback.
 	 */
 	void (*rx_ready)(void *host);
+	/**
+	 * Optional. Send one frame given as the guest's own segments (no copy by the device):
+	 * @p seg[0 .. @p nseg) hold the @p len bytes of the frame, destination MAC first, in
+	 * guest memory the driver may still write to (read each byte once; never trust a
+	 * length derived from the frame). Same @p hdr and return values as @ref tx; the
+	 * segments are valid only during the call. When set, the device uses it for every frame
+	 * it need not change (a frame whose checksum the device must fill in software still
+	 * goes to @ref tx, linearized); NULL: every frame goes to @ref tx.
+	 */
+	int (*tx_sg)(void *host, const struct vplat_virtio_net_hdr *hdr, const struct vplat_iov *seg,
+		     uint32_t nseg, size_t len);
 };
 
 /** Static properties of a network device. */
@@ -176,13 +191,17 @@ struct vplat_net {
 	uint16_t curr_pairs;			       /**< pairs in use (VQ_PAIRS_SET) */
 	struct vplat_net_filter filter;		       /**< receive filters */
 	struct vplat_net_rxq rxq[VPLAT_NET_MAX_PAIRS]; /**< receive chain caches */
-	struct vplat_iov tx_iov[VPLAT_NET_SEGS];       /**< segments of the held TX chain */
-	struct vplat_chain tx_chain;		       /**< TX chain held by VPLAT_EAGAIN */
-	uint16_t tx_held_q;			       /**< its queue */
-	bool tx_held;				       /**< a TX chain is held */
+	struct vplat_iov tx_iov[VPLAT_NET_TX_BURST][VPLAT_NET_SEGS]; /**< segments of the burst */
+	struct vplat_chain tx_chains[VPLAT_NET_TX_BURST]; /**< the TX burst being sent */
+	struct vplat_iov tx_seg[VPLAT_NET_SEGS];       /**< frame segments (header skipped) */
+	uint32_t tx_next;			       /**< first chain of the burst not yet sent */
+	uint32_t tx_count;			       /**< chains in the burst */
+	uint32_t tx_held_gen;			       /**< memory generation when it was held */
+	uint16_t tx_held_q;			       /**< queue of the held burst */
+	bool tx_held;				       /**< the host end said EAGAIN: burst held */
 	bool in_rx;				       /**< inside vplat_net_rx() */
-	struct vplat_virtio_net_hdr tx_hdr;	       /**< header of the held frame */
-	size_t tx_len;				       /**< length of the held frame */
+	struct vplat_virtio_net_hdr tx_hdr;	       /**< header of the frame being sent */
+	size_t tx_len;				       /**< length of the frame being sent */
 	uint8_t tx_buf[VPLAT_NET_FRAME_MAX];	       /**< transmit frame buffer */
 	uint8_t ctrl_buf[VPLAT_NET_CTRL_MAX];	       /**< control command buffer */
 	struct vplat_net_stats stats;		       /**< counters */

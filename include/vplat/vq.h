@@ -56,6 +56,11 @@ struct vplat_chain {
 	 * in a status byte (block, network control) can still answer a chain it cannot map.
 	 */
 	uint8_t *write_tail;
+	/**
+	 * The chain is valid but has more segments than @ref vplat_chain.iov_cap holds, what vplat_vq_pop()
+	 * reports as VPLAT_E2BIG (the segments are incomplete; push it back, normally empty).
+	 */
+	bool truncated;
 };
 
 /** Virtqueue state. Lives inside the device; fields are read-only to device code. */
@@ -171,6 +176,47 @@ VPLAT_API int vplat_vq_pop(struct vplat_vq *vq, struct vplat_chain *chain);
  *         order (a device bug; nothing is written)
  */
 VPLAT_API int vplat_vq_push(struct vplat_vq *vq, const struct vplat_chain *chain, uint32_t written);
+
+/**
+ * Pop up to @p n available chains in one pass (a burst).
+ *
+ * Same checks and outcome per chain as vplat_vq_pop(), but a split ring's available index
+ * is read once, with one read barrier, the head descriptor of the next chain is prefetched
+ * while the current one is walked, and `avail_event` (EVENT_IDX) is written once for the
+ * burst. A chain with more segments than its storage is popped with
+ * @ref vplat_chain.truncated set (vplat_vq_pop()'s VPLAT_E2BIG). Packed rings and
+ * resubmitted heads (inflight recovery) are popped one at a time.
+ *
+ * @param vq      an enabled queue of a device in DRIVER_OK
+ * @param chains  @p n chains, each with @ref vplat_chain.iov and @ref vplat_chain.iov_cap set
+ * @param n       most chains to pop (1 or more)
+ * @param err     NULL, or where to store the reason when nothing was popped: VPLAT_EAGAIN
+ *                (empty), VPLAT_ENODEV, VPLAT_EPROTO (malformed ring: the device needs
+ *                reset; chains popped before the bad one are still returned), VPLAT_EINVAL
+ *                (@p n is 0); 0 when at least one chain was popped
+ * @return chains popped, at chains[0 .. return)
+ */
+VPLAT_API uint32_t vplat_vq_pop_burst(struct vplat_vq *vq, struct vplat_chain *chains, uint32_t n,
+				      int *err);
+
+/**
+ * Return @p n popped chains to the driver as used, in this order.
+ *
+ * On a split ring without IN_ORDER or inflight tracking, writes the @p n used elements and
+ * publishes them with one write barrier and one used-index store. Otherwise the chains are
+ * pushed one by one as vplat_vq_push() does. Call vplat_vq_interrupt() once afterwards.
+ *
+ * @param vq       the queue the chains were popped from
+ * @param chains   the chains, as filled by vplat_vq_pop() or vplat_vq_pop_burst()
+ * @param n        how many
+ * @param written  NULL (nothing written into any of them) or @p n byte counts (each clamped
+ *                 to its chain's @ref vplat_chain.write_len)
+ * @return 0; VPLAT_ENODEV if the queue was reset since the pop (the chains are dropped);
+ *         VPLAT_EINVAL if fewer than @p n chains are in flight or, under IN_ORDER, a chain
+ *         is pushed out of order (the chains before it were pushed)
+ */
+VPLAT_API int vplat_vq_push_burst(struct vplat_vq *vq, const struct vplat_chain *chains,
+				  uint32_t n, const uint32_t *written);
 
 /**
  * Interrupt the driver (a used-buffer notification, device to driver) if it wants one.

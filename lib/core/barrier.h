@@ -25,4 +25,8 @@ static inline void vplat_store16(void *p, uint16_t v)
 	__atomic_store_n((uint16_t *)p, v, __ATOMIC_RELAXED);
 }
 
+/* Hint that @p p will be read soon (a ring descriptor or a frame the next iteration touches).
+ * Never faults, so it may be given a driver-chosen (bounds-checked) address. */
+#define vplat_prefetch(p) __builtin_prefetch((p), 0, 3)
+
 #endif

@@ -190,7 +190,7 @@ static int table_get(struct vplat_vq *vq, const void *host, uint64_t gpa, uint32
 /* Validate an indirect descriptor and locate its table. Returns entries or a negative code. */
 static int32_t indirect_open(struct vplat_vq *vq, uint64_t addr, uint32_t len, const void **host)
 {
-	if (!vq->indirect || len == 0 || len % 16u != 0 || len / 16u > VPLAT_VQ_MAX_INDIRECT)
+	if (!vq->indirect || len == 0 || (len & 15u) != 0u || (len >> 4) > VPLAT_VQ_MAX_INDIRECT)
 		return VPLAT_EPROTO;
 	*host = vplat_mem_translate(vq->mem, addr, len);
 	if (!*host) {
@@ -200,7 +200,7 @@ static int32_t indirect_open(struct vplat_vq *vq, uint64_t addr, uint32_t len, c
 		    vplat_mem_read(vq->mem, addr + len - 1, &probe, 1) != 0)
 			return VPLAT_EPROTO;
 	}
-	return (int32_t)(len / 16u);
+	return (int32_t)(len >> 4);
 }
 
 static void chain_begin(struct vplat_chain *c, struct walk *w)
@@ -211,6 +211,7 @@ static void chain_begin(struct vplat_chain *c, struct walk *w)
 	c->write_len = 0;
 	c->ndesc = 0;
 	c->write_tail = NULL;
+	c->truncated = false;
 	w->c = c;
 	w->n = 0;
 	w->seen_write = false;
@@ -221,6 +222,7 @@ static void chain_begin(struct vplat_chain *c, struct walk *w)
 /* The chain is valid: record where its last writable byte is. */
 static void chain_end(struct vplat_vq *vq, struct walk *w)
 {
+	w->c->truncated = w->overflow;
 	if (!w->has_tail)
 		return;
 	if (!w->overflow) {
@@ -334,6 +336,65 @@ static int split_pop(struct vplat_vq *vq, struct vplat_chain *c)
 	return w.overflow ? VPLAT_E2BIG : 0;
 }
 
+/*
+ * Pop up to @p n chains with one read of the available index, one read barrier and one
+ * avail_event write. Prefetches the head descriptor of the next chain while walking this one.
+ * Returns the chains popped (0 with *err set when none). On a driver error the chains popped
+ * before it are returned (they are valid; the queue is failed, so pushing them is refused).
+ */
+static uint32_t split_pop_burst(struct vplat_vq *vq, struct vplat_chain *chains, uint32_t n,
+				int *err)
+{
+	const struct vplat_virtq_avail *avail = vq->driver;
+	const struct vplat_virtq_desc *table = vq->desc;
+	uint16_t avail_idx = le16(vplat_load16(&avail->idx));
+	uint16_t pending = (uint16_t)(avail_idx - vq->last_avail);
+	uint16_t mask = (uint16_t)(vq->size - 1u);
+	uint32_t i, m;
+	struct walk w;
+
+	*err = 0;
+	if (pending == 0u) {
+		*err = VPLAT_EAGAIN;
+		return 0;
+	}
+	if (pending > vq->size) {
+		*err = vq_fail(vq, VPLAT_EPROTO); /* avail idx jumped by more than the queue */
+		return 0;
+	}
+	vplat_rmb(); /* read the ring entries only after the idx that published them */
+	m = pending < n ? pending : n;
+	uint16_t head = le16(vplat_load16(&avail->ring[vq->last_avail & mask]));
+	for (i = 0; i < m; i++) {
+		uint16_t next = 0;
+		if (i + 1u < m) {
+			next = le16(vplat_load16(&avail->ring[(uint16_t)(vq->last_avail + 1u) & mask]));
+			if (next < vq->size)
+				vplat_prefetch(&table[next]);
+		}
+		struct vplat_chain *c = &chains[i];
+		if (head >= vq->size) {
+			*err = vq_fail(vq, VPLAT_EPROTO);
+			break;
+		}
+		chain_begin(c, &w);
+		if (split_walk(vq, &w, head) != 0) {
+			*err = vq_fail(vq, VPLAT_EPROTO);
+			break;
+		}
+		c->id = head;
+		c->ndesc = 1;
+		chain_end(vq, &w);
+		vq->last_avail++;
+		head = next;
+	}
+	if (i > 0u && vq->event_idx && !vq->kick_disabled) {
+		struct vplat_virtq_used *used = vq->device;
+		vplat_store16(&used->ring[vq->size], vplat_cpu_to_le16(vq->last_avail));
+	}
+	return i;
+}
+
 static void split_push(struct vplat_vq *vq, uint16_t id, uint32_t len)
 {
 	struct vplat_virtq_used *used = vq->device;
@@ -343,6 +404,27 @@ static void split_push(struct vplat_vq *vq, uint16_t id, uint32_t len)
 	vplat_wmb(); /* the element is visible before the idx that publishes it */
 	vq->used_idx++;
 	vplat_store16(&used->idx, vplat_cpu_to_le16(vq->used_idx));
+}
+
+/* Write @p n used elements, then publish them with one barrier and one used-index store. */
+static void split_push_burst(struct vplat_vq *vq, const struct vplat_chain *chains, uint32_t n,
+			     const uint32_t *written)
+{
+	struct vplat_virtq_used *used = vq->device;
+	uint16_t mask = (uint16_t)(vq->size - 1u);
+	uint16_t idx = vq->used_idx;
+
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t len = (written != NULL) ? written[i] : 0u;
+		if (len > chains[i].write_len)
+			len = (uint32_t)chains[i].write_len;
+		struct vplat_virtq_used_elem e = {vplat_cpu_to_le32(chains[i].id), vplat_cpu_to_le32(len)};
+		(void)memcpy(&used->ring[idx & mask], &e, sizeof(e));
+		idx++;
+	}
+	vplat_wmb(); /* the elements are visible before the idx that publishes them */
+	vq->used_idx = idx;
+	vplat_store16(&used->idx, vplat_cpu_to_le16(idx));
 }
 
 /* sec: Used Buffer Notification Suppression; the classic vring_need_event() test. */
@@ -550,6 +632,66 @@ int vplat_vq_push(struct vplat_vq *vq, const struct vplat_chain *chain, uint32_t
 	vq->inflight--;
 	vq->push_seq++;
 	vq->used_since_signal += vq->packed ? chain->ndesc : 1u;
+	return 0;
+}
+
+uint32_t vplat_vq_pop_burst(struct vplat_vq *vq, struct vplat_chain *chains, uint32_t n, int *err)
+{
+	int rc = vq_usable(vq);
+	uint32_t got = 0;
+
+	if (rc == 0 && n == 0u)
+		rc = VPLAT_EINVAL;
+	if (rc != 0) {
+		if (err)
+			*err = rc;
+		return 0;
+	}
+	if (!vq->packed && vq->nresubmit == 0u) {
+		got = split_pop_burst(vq, chains, n, &rc);
+		for (uint32_t i = 0; i < got; i++) {
+			chains[i].seq = vq->pop_seq++;
+			if (vq->track)
+				vq->track(vq, VPLAT_VQ_TRACK_POP, &chains[i]);
+		}
+		vq->inflight = (uint16_t)(vq->inflight + got);
+	} else {
+		/* Packed rings and resubmitted heads: one at a time, same semantics as a pop. */
+		while (got < n) {
+			rc = vplat_vq_pop(vq, &chains[got]);
+			if (rc != 0 && rc != VPLAT_E2BIG)
+				break;
+			rc = 0;
+			got++;
+		}
+	}
+	if (err)
+		*err = got ? 0 : rc;
+	return got;
+}
+
+int vplat_vq_push_burst(struct vplat_vq *vq, const struct vplat_chain *chains, uint32_t n,
+			const uint32_t *written)
+{
+	if (!vq->live || !vq->enabled || vq_current(vq) != 0)
+		return VPLAT_ENODEV;
+	if (n == 0u)
+		return 0;
+	if (n > vq->inflight)
+		return VPLAT_EINVAL;
+	if (vq->packed || vq->track || vq->in_order) {
+		/* Per-chain bookkeeping (inflight log, order check, packed slots): one by one. */
+		for (uint32_t i = 0; i < n; i++) {
+			int rc = vplat_vq_push(vq, &chains[i], (written != NULL) ? written[i] : 0u);
+			if (rc != 0)
+				return rc;
+		}
+		return 0;
+	}
+	split_push_burst(vq, chains, n, written);
+	vq->inflight = (uint16_t)(vq->inflight - n);
+	vq->push_seq += n;
+	vq->used_since_signal += n;
 	return 0;
 }
 

@@ -86,8 +86,36 @@ static int fz_run(const uint8_t *data, size_t size, bool packed)
 		struct vplat_iov iov[16];
 		struct vplat_chain c;
 		uint8_t sink = 0;
+		/* Toggle 32: the burst API (vplat_vq_pop_burst/push_burst), 1..4 chains a burst
+		 * (toggle bits 6-7), same touching of every segment. */
+		struct vplat_chain bc[4];
+		struct vplat_iov biov[4][16];
+		uint32_t bn = (uint32_t)(toggles >> 6) + 1u;
+		for (int n = 0; (toggles & 32) && n < 64; n++) {
+			for (uint32_t j = 0; j < bn; j++) {
+				bc[j].iov = biov[j];
+				bc[j].iov_cap = (toggles & 8) ? 2 : 16;
+			}
+			uint32_t got = vplat_vq_pop_burst(&vq, bc, bn, NULL);
+			if (got == 0)
+				break;
+			for (uint32_t j = 0; j < got; j++) {
+				const struct vplat_chain *b = &bc[j];
+				for (uint32_t i = 0; i < b->nread; i++)
+					for (size_t k = 0; k < b->iov[i].len; k++)
+						sink ^= ((volatile uint8_t *)b->iov[i].base)[k];
+				for (uint32_t i = b->nread; i < b->nread + b->nwrite; i++) {
+					memset(b->iov[i].base, sink, b->iov[i].len);
+					size_t end = (size_t)((uint8_t *)b->iov[i].base - ram) + b->iov[i].len;
+					if (end > dirty)
+						dirty = end;
+				}
+			}
+			vplat_vq_push_burst(&vq, bc, got, NULL);
+			vplat_vq_interrupt(&vq);
+		}
 		/* Bounded: the ring can never hold more than qsize chains per lap. */
-		for (int n = 0; n < 4 * 64; n++) {
+		for (int n = 0; !(toggles & 32) && n < 4 * 64; n++) {
 			c.iov = iov;
 			c.iov_cap = (toggles & 8) ? 2 : 16;
 			int rc = vplat_vq_pop(&vq, &c);

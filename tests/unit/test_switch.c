@@ -81,6 +81,40 @@ static struct vplat_switch_port_stats stats(struct vplat_switch *sw, uint32_t id
 	return st;
 }
 
+START_TEST(scattered_frames_forward_the_snapshot)
+{
+	/* A frame given as segments (a device's tx_sg) is reassembled in the egress queue, and
+	 * its head is the snapshot the switch classified: segments rewritten to another VLAN
+	 * after the snapshot still leave with the snapshot's tag. */
+	struct vplat_switch sw;
+	ck_assert_int_eq(vplat_switch_init(&sw, NULL), 0);
+	struct cap c[2] = {0};
+	uint32_t id[2];
+	for (int i = 0; i < 2; i++)
+		ck_assert_int_eq(vplat_switch_builtin_ops.port_add(&sw, NULL, &cap_ops, &c[i], &id[i]), 0);
+	uint8_t want[200], body[200];
+	frame(want, 200, 1, 2, 0, 0);
+	for (size_t i = 18; i < 200; i++)
+		want[i] = (uint8_t)(i * 5u);
+	memcpy(body, want, sizeof(body));
+	body[15] = 7; /* the guest's buffer now says VLAN 7 */
+	struct vplat_iov seg[3] = {{body, 10}, {body + 10, 100}, {body + 110, 90}};
+	struct vplat_net_frame f = {.data = want, .len = 200, .seg = seg, .nseg = 3};
+	ck_assert_int_eq(vplat_switch_builtin_ops.input(&sw, id[0], &f, 0), 0);
+	vplat_switch_builtin_ops.run(&sw, 0);
+	ck_assert_uint_eq(c[1].frames, 1);
+	ck_assert_uint_eq(c[1].last_len, 200);
+	ck_assert_mem_eq(c[1].last, want, 200);
+	/* Segments shorter than the length: dropped, counted. */
+	seg[2].len = 10;
+	ck_assert_int_eq(vplat_switch_builtin_ops.input(&sw, id[0], &f, 0), 0);
+	vplat_switch_builtin_ops.run(&sw, 0);
+	ck_assert_uint_eq(c[1].frames, 1);
+	ck_assert_uint_eq(stats(&sw, id[1]).drop_size, 1);
+	vplat_switch_fini(&sw);
+}
+END_TEST
+
 START_TEST(learn_and_flood)
 {
 	struct vplat_switch sw;
@@ -580,6 +614,7 @@ static Suite *suite(void)
 	TCase *tc = tcase_create("switch");
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, learn_and_flood);
+	tcase_add_test(tc, scattered_frames_forward_the_snapshot);
 	tcase_add_test(tc, assigned_unicast_never_floods_vm_ports);
 	tcase_add_test(tc, stalled_receiver_isolated);
 	tcase_add_test(tc, removed_port_releases_everything);

@@ -74,6 +74,105 @@ START_TEST(round_trips_wrap_the_ring)
 }
 END_TEST
 
+/*
+ * vplat_vq_pop_burst()/vplat_vq_push_burst(), split and packed, with and without EVENT_IDX
+ * (_i bit 0: packed, bit 1: EVENT_IDX): chains come out in ring order with the same fields a
+ * pop gives (a chain with too many segments marked truncated), a burst never takes more than
+ * asked or than is available, nothing is published before the push, the push publishes all
+ * of them in order, and 9 laps of an 8-entry ring in bursts of 3 wrap the indices.
+ */
+START_TEST(burst_pop_push)
+{
+	uint64_t feat = layout(_i & 1) | ((_i & 2) ? F_EVENT_IDX : 0);
+	rf_setup(&f, feat, 8);
+	struct vplat_chain cs[4];
+	struct vplat_iov io[4][2];
+	uint16_t ids[4];
+	uint32_t wr[4] = {1, 2, 3, 4};
+	unsigned seen = 0, made = 0;
+	for (unsigned lap = 0; lap < 24; lap++) {
+		/* three 1-descriptor chains, and every 4th lap one more with three descriptors */
+		unsigned k = (lap & 3u) == 3u ? 4u : 3u;
+		for (unsigned j = 0; j < k; j++) {
+			uint64_t a[3] = {RF_BUF + j * 512u, RF_BUF + j * 512u + 128u, RF_BUF + j * 512u + 256u};
+			uint32_t l[3] = {16, 16, 16};
+			uint16_t fl[3] = {WRITE, WRITE, WRITE};
+			ids[j] = rf_add(&f, j == 3u ? 3u : 1u, a, l, fl);
+			made++;
+		}
+		for (unsigned j = 0; j < 4; j++) {
+			memset(&cs[j], 0, sizeof(cs[j]));
+			cs[j].iov = io[j];
+			cs[j].iov_cap = 2; /* the 3-descriptor chain does not fit */
+		}
+		uint16_t used_before = f.packed ? 0 : rf_split_used_idx(&f);
+		int err = 1;
+		uint32_t got = vplat_vq_pop_burst(&f.vq[0], cs, 2, &err);
+		ck_assert_uint_eq(got, 2); /* never more than asked */
+		ck_assert_int_eq(err, 0);
+		got += vplat_vq_pop_burst(&f.vq[0], cs + 2, 2, &err);
+		ck_assert_uint_eq(got, k); /* never more than available */
+		for (unsigned j = 0; j < k; j++) {
+			ck_assert_uint_eq(cs[j].id, ids[j]);
+			if (j != 3u)
+				ck_assert_uint_eq(cs[j].nwrite, 1);
+			ck_assert(cs[j].truncated == (j == 3u));
+			ck_assert_uint_eq(cs[j].ndesc, f.packed ? (j == 3u ? 3u : 1u) : 1u);
+		}
+		ck_assert_uint_eq(vplat_vq_pop_burst(&f.vq[0], cs, 4, &err), 0);
+		ck_assert_int_eq(err, VPLAT_EAGAIN);
+		if (!f.packed) {
+			ck_assert_uint_eq(rf_split_used_idx(&f), used_before); /* nothing published yet */
+			if (f.vq[0].event_idx) {
+				struct vplat_virtq_used *u = rf_ptr(&f, RF_DEVICE);
+				uint16_t ev;
+				memcpy(&ev, &u->ring[8], sizeof(ev)); /* avail_event */
+				ck_assert_uint_eq(vplat_le16_to_cpu(ev), f.vq[0].last_avail);
+			}
+		}
+		ck_assert_int_eq(vplat_vq_push_burst(&f.vq[0], cs, k, wr), 0);
+		for (unsigned j = 0; j < k; j++)
+			expect_used(ids[j], wr[j], j == 3u ? 3u : 1u);
+		seen += k;
+		if (!f.packed)
+			ck_assert_uint_eq(rf_split_used_idx(&f), (uint16_t)(used_before + k));
+		ck_assert_int_eq(vplat_vq_push_burst(&f.vq[0], cs, 1, NULL), VPLAT_EINVAL); /* none in flight */
+	}
+	ck_assert_uint_eq(seen, made);
+	ck_assert_uint_eq(f.vq[0].inflight, 0);
+	ck_assert(!rf_needs_reset(&f));
+	rf_teardown(&f);
+}
+END_TEST
+
+/* A bad head in the middle of a split burst: the chains before it come out, the device
+ * needs reset, and nothing after the bad one is taken. */
+START_TEST(burst_stops_at_bad_head)
+{
+	rf_setup(&f, 0, 8);
+	uint64_t a[1] = {RF_BUF};
+	uint32_t l[1] = {16};
+	uint16_t fl[1] = {WRITE};
+	uint16_t id0 = rf_add(&f, 1, a, l, fl);
+	rf_split_avail(&f, 200); /* head beyond the queue */
+	rf_add(&f, 1, a, l, fl);
+	struct vplat_chain cs[4];
+	struct vplat_iov io[4][2];
+	for (unsigned j = 0; j < 4; j++) {
+		memset(&cs[j], 0, sizeof(cs[j]));
+		cs[j].iov = io[j];
+		cs[j].iov_cap = 2;
+	}
+	int err = 0;
+	ck_assert_uint_eq(vplat_vq_pop_burst(&f.vq[0], cs, 4, &err), 1);
+	ck_assert_uint_eq(cs[0].id, id0);
+	ck_assert(rf_needs_reset(&f));
+	ck_assert_uint_eq(vplat_vq_pop_burst(&f.vq[0], cs, 4, &err), 0);
+	ck_assert_int_eq(err, VPLAT_ENODEV);
+	rf_teardown(&f);
+}
+END_TEST
+
 START_TEST(out_of_order_completion)
 {
 	rf_setup(&f, layout(_i), 8);
@@ -623,6 +722,8 @@ static Suite *suite(void)
 	TCase *tc = tcase_create("vq");
 	tcase_add_loop_test(tc, round_trips_wrap_the_ring, 0, 2);
 	tcase_add_loop_test(tc, out_of_order_completion, 0, 2);
+	tcase_add_loop_test(tc, burst_pop_push, 0, 4);
+	tcase_add_test(tc, burst_stops_at_bad_head);
 	tcase_add_loop_test(tc, in_order_enforced, 0, 2);
 	tcase_add_loop_test(tc, push_clamps_and_checks, 0, 2);
 	tcase_add_loop_test(tc, indirect_tables, 0, 2);

@@ -159,6 +159,9 @@ struct vplat_vhu_vring {
 	uint16_t nresubmit;   /**< entries of @ref resubmit */
 	uint64_t kicks;       /**< kicks received */
 	uint64_t calls;       /**< calls signalled */
+	uint16_t polled_avail; /**< busy polling: split available index at the last pass's kick */
+	uint16_t polled_skips; /**< busy polling: passes skipped since that kick */
+	bool polled_more;     /**< busy polling: that kick took chains (more may wait) */
 };
 
 /** Back-end parameters. */
@@ -324,9 +327,31 @@ VPLAT_API int vplat_vhu_backend_poll(struct vplat_vhu_backend *b, int timeout_ms
  * a loop instead of waiting for kick fds). vplat_vhu_backend_handle() still serves the socket.
  *
  * @param b  the back-end
- * @return rings that had buffers available
+ * @return rings that made progress (the device took at least one chain from them); 0 means
+ *         the pass found no work (a receive ring whose buffers wait for frames is no work)
  */
 VPLAT_API unsigned vplat_vhu_backend_service(struct vplat_vhu_backend *b);
+
+/**
+ * @p passes calls of vplat_vhu_backend_service() under one SIGBUS guard (the guard's set-up,
+ * a sigsetjmp, is paid once): the busy-polling loop's unit of work.
+ *
+ * @param b       the back-end
+ * @param passes  passes over the rings
+ * @return the sum of the passes' progress counts (0: no pass found work)
+ */
+VPLAT_API unsigned vplat_vhu_backend_service_n(struct vplat_vhu_backend *b, unsigned passes);
+
+/**
+ * End of busy polling, before sleeping on the kick fds: ask the driver to kick again on
+ * every ring vplat_vhu_backend_service() silenced, then serve what arrived meanwhile. If
+ * this returns 0, every buffer made available from now on comes with a kick, so the caller
+ * may sleep in poll(2); otherwise work arrived and it should go on polling.
+ *
+ * @param b  the back-end
+ * @return rings that made progress in the last look
+ */
+VPLAT_API unsigned vplat_vhu_backend_rearm(struct vplat_vhu_backend *b);
 
 /**
  * Process one message held in memory, as if it had arrived on the socket with no fds

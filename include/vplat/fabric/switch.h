@@ -44,11 +44,27 @@
 extern "C" {
 #endif
 
+/** Bytes of a scattered frame's head that vplat_net_frame.data holds: the Ethernet header
+ * with one 802.1Q tag, everything a switch decides on. */
+#define VPLAT_NET_FRAME_SNAP 18u
+
 /** One frame crossing the switch. */
 struct vplat_net_frame {
-	const uint8_t *data;		 /**< Ethernet frame, destination MAC first */
+	/** Ethernet frame, destination MAC first; with @ref seg, a private copy of its first
+	 * min(@ref len, VPLAT_NET_FRAME_SNAP) bytes only */
+	const uint8_t *data;
 	size_t len;			 /**< bytes */
 	struct vplat_virtio_net_hdr hdr; /**< offload state; all zero for a complete frame */
+	/**
+	 * NULL for a frame in @ref data. Otherwise the frame's @ref len bytes are scattered
+	 * over seg[0 .. @ref nseg) in memory a guest may still write (a transmitting device's
+	 * own segments, no copy made): the switch decides on the snapshot in @ref data, copies
+	 * the rest from the segments once per destination, and puts the snapshot's bytes over
+	 * the head of each copy, so what it forwards matches what it decided on. Frames a
+	 * switch hands to a port's egress are always linear.
+	 */
+	const struct vplat_iov *seg;
+	uint32_t nseg; /**< entries of @ref seg */
 };
 
 /** What a port implements. Tables are `static const`. */

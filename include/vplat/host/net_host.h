@@ -218,6 +218,20 @@ VPLAT_API int vplat_net_tap_send(struct vplat_net_tap *t, const struct vplat_vir
 				 const void *frame, size_t len);
 
 /**
+ * Write one frame given as segments, with its virtio-net header, in one writev(2) (no copy
+ * in user space).
+ * @param t      the tap
+ * @param hdr    offload state (NULL: complete frame)
+ * @param seg    the frame's segments
+ * @param nseg   their number (at most VPLAT_NET_SEGS)
+ * @param len    the frame's length (the segments' bytes beyond it are not sent)
+ * @return 0, VPLAT_EAGAIN, VPLAT_EINVAL (too many segments, or fewer bytes than @p len), or
+ *         VPLAT_EIO
+ */
+VPLAT_API int vplat_net_tap_send_sg(struct vplat_net_tap *t, const struct vplat_virtio_net_hdr *hdr,
+				    const struct vplat_iov *seg, uint32_t nseg, size_t len);
+
+/**
  * Read one frame; the header goes to @p hdr.
  * @param t      the tap
  * @param hdr    receives the header

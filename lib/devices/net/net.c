@@ -91,7 +91,8 @@ static void net_reset(struct vplat_device *dev)
 	net->curr_pairs = 1; /* Automatic receive steering: only receiveq1 after reset */
 	net->guest_offloads = 0;
 	net->tx_held = false;
-	net->tx_throttled = net->tx_charged = false;
+	net->tx_throttled = false;
+	net->tx_charged = false;
 	net->in_rx = false; /* a delivery the back end's SIGBUS guard jumped out of ends here */
 	(void)memcpy(net->config.mac, net->cfg.mac, 6);
 	net->config.status &= vplat_cpu_to_le16(VPLAT_VIRTIO_NET_S_LINK_UP);
@@ -103,8 +104,11 @@ static void net_queue_reset(struct vplat_device *dev, struct vplat_vq *vq)
 
 	if (vq->index < 2u * VPLAT_NET_MAX_PAIRS && !(vq->index & 1u))
 		vplat_net_rx_forget(net, vq->index / 2u);
-	if (net->tx_held && net->tx_held_q == vq->index)
-		net->tx_held = net->tx_throttled = net->tx_charged = false; /* died with the queue */
+	if (net->tx_held && net->tx_held_q == vq->index) {
+		net->tx_held = false; /* the burst died with the queue */
+		net->tx_throttled = false;
+		net->tx_charged = false;
+	}
 }
 
 static void net_config_write(struct vplat_device *dev, uint32_t off, const void *data, uint32_t len)
@@ -176,6 +180,10 @@ int vplat_net_init(struct vplat_net *net, struct vplat_mem *mem, const struct vp
 	    cfg->duplex != VPLAT_VIRTIO_NET_DUPLEX_UNKNOWN)
 		return VPLAT_EINVAL;
 	(void)memset(net, 0, sizeof(*net));
+	for (uint32_t i = 0; i < VPLAT_NET_TX_BURST; i++) {
+		net->tx_chains[i].iov = net->tx_iov[i];
+		net->tx_chains[i].iov_cap = VPLAT_NET_SEGS;
+	}
 	(void)vplat_ratelimit_init(&net->rl, 0);
 	net->cfg = *cfg;
 	net->host = host;
@@ -302,6 +310,8 @@ int vplat_net_tx_fixup(struct vplat_net *net, struct vplat_virtio_net_hdr *hdr, 
 	if (type != VPLAT_VIRTIO_NET_HDR_GSO_NONE || (net->host_offloads & F(CSUM)))
 		return 0; /* the host end finishes it */
 	/* The host end takes only complete frames: compute it here. */
+	if (!frame)
+		return VPLAT_EPROTO; /* callers with segments only take the linear path here */
 	(void)vplat_net_csum_fill(frame, len, start, off);
 	hdr->flags = 0;
 	hdr->csum_start = 0;
@@ -349,14 +359,42 @@ static bool net_tx_admit(struct vplat_net *net)
 	return false;
 }
 
-/* Hand the loaded frame to the host end. Returns false if it must be held. */
-static bool net_tx_send(struct vplat_net *net)
+/*
+ * Copy the header of a popped chain into tx_hdr and describe its frame as the guest's own
+ * segments in tx_seg (the header skipped). Returns the segment count, or VPLAT_EPROTO.
+ */
+static int32_t net_tx_segs(struct vplat_net *net, const struct vplat_chain *c)
 {
-	if (!net_tx_admit(net))
-		return false;
-	int rc = net->host->tx(net->host_opaque, &net->tx_hdr, net->tx_buf, net->tx_len);
+	const size_t hl = VPLAT_VIRTIO_NET_HDR_SIZE;
+	const struct vplat_iov *v = c->iov;
+	size_t off = hl;
+	uint32_t n = 0;
+
+	if (c->read_len < hl + 14u || c->read_len - hl > VPLAT_NET_FRAME_MAX)
+		return VPLAT_EPROTO;
+	if (v[0].len >= hl)
+		(void)memcpy(&net->tx_hdr, v[0].base, hl); /* the usual layout: one snapshot */
+	else
+		(void)vplat_chain_read(c, 0, &net->tx_hdr, hl);
+	net->tx_len = (size_t)(c->read_len - hl);
+	for (uint32_t i = 0; i < c->nread; i++) {
+		if (off >= v[i].len) {
+			off -= v[i].len;
+			continue;
+		}
+		net->tx_seg[n].base = (uint8_t *)v[i].base + off;
+		net->tx_seg[n].len = v[i].len - off;
+		n++;
+		off = 0;
+	}
+	return (int32_t)n;
+}
+
+/* Count the host end's answer for the frame in tx_len. VPLAT_EAGAIN: hold it. */
+static int net_tx_count(struct vplat_net *net, int rc)
+{
 	if (rc == VPLAT_EAGAIN)
-		return false;
+		return VPLAT_EAGAIN;
 	net->tx_charged = false; /* the next frame is charged on its own */
 	if (rc < 0) {
 		net->stats.tx_host_errors++;
@@ -364,36 +402,94 @@ static bool net_tx_send(struct vplat_net *net)
 		net->stats.tx_frames++;
 		net->stats.tx_bytes += net->tx_len;
 	}
-	return true;
+	return 0;
+}
+
+/*
+ * Send the frame of one popped chain: as segments to tx_sg when the host end has it and the
+ * device need not change the frame, else linearized into tx_buf for tx. Returns 0 (sent,
+ * dropped or counted as malformed: complete the chain) or VPLAT_EAGAIN (hold it).
+ */
+static int net_tx_one(struct vplat_net *net, const struct vplat_chain *c)
+{
+	if (c->truncated || c->nwrite != 0u) {
+		net->stats.tx_errors++; /* malformed: complete it unsent */
+		return 0;
+	}
+	if (net->host->tx_sg) {
+		int32_t n = net_tx_segs(net, c);
+		if (n < 0) {
+			net->stats.tx_errors++;
+			return 0;
+		}
+		struct vplat_virtio_net_hdr *h = &net->tx_hdr;
+		uint8_t type = h->gso_type & (uint8_t)~VPLAT_VIRTIO_NET_HDR_GSO_ECN;
+		bool sw_csum = (h->flags & VPLAT_VIRTIO_NET_HDR_F_NEEDS_CSUM) &&
+			       type == VPLAT_VIRTIO_NET_HDR_GSO_NONE && !(net->host_offloads & F(CSUM));
+		if (!sw_csum) {
+			if (vplat_net_tx_fixup(net, h, NULL, net->tx_len) != 0) {
+				net->stats.tx_errors++;
+				return 0;
+			}
+			if (!net_tx_admit(net))
+				return VPLAT_EAGAIN; /* rate limit: held until vplat_net_throttle_until() */
+			return net_tx_count(net, net->host->tx_sg(net->host_opaque, h, net->tx_seg,
+								  (uint32_t)n, net->tx_len));
+		}
+	}
+	if (net_tx_load(net, c) != 0) {
+		net->stats.tx_errors++;
+		return 0;
+	}
+	if (!net_tx_admit(net))
+		return VPLAT_EAGAIN; /* rate limit: held until vplat_net_throttle_until() */
+	return net_tx_count(net, net->host->tx(net->host_opaque, &net->tx_hdr, net->tx_buf,
+					       net->tx_len));
+}
+
+/*
+ * Send the burst from tx_next on and complete what was sent with one push. Returns the
+ * chains completed; tx_next < tx_count afterwards means the host end said VPLAT_EAGAIN.
+ */
+static uint32_t net_tx_run(struct vplat_net *net, struct vplat_vq *vq)
+{
+	uint32_t start = net->tx_next, i;
+
+	for (i = start; i < net->tx_count; i++) {
+		const struct vplat_chain *nx = &net->tx_chains[i + 1u < net->tx_count ? i + 1u : i];
+		if (nx->nread != 0u)
+			__builtin_prefetch(nx->iov[0].base, 0, 3); /* the next header and frame */
+		if (net_tx_one(net, &net->tx_chains[i]) == VPLAT_EAGAIN)
+			break;
+	}
+	net->tx_next = i;
+	if (i > start)
+		(void)vplat_vq_push_burst(vq, &net->tx_chains[start], i - start, NULL);
+	return i - start;
 }
 
 static void net_tx_process(struct vplat_net *net, struct vplat_vq *vq)
 {
-	bool pushed = false;
+	uint32_t pushed = 0;
 
 	if (net->tx_held)
-		return; /* the held frame goes first: vplat_net_tx_resume() */
-	for (unsigned budget = 0; budget < 4096u; budget++) {
-		struct vplat_chain *c = &net->tx_chain;
-		c->iov = net->tx_iov;
-		c->iov_cap = VPLAT_NET_SEGS;
-		int rc = vplat_vq_pop(vq, c);
-		if (rc != 0 && rc != VPLAT_E2BIG)
+		return; /* the held burst goes first: vplat_net_tx_resume() */
+	for (unsigned budget = 0; budget < 4096u / VPLAT_NET_TX_BURST; budget++) {
+		uint32_t n = vplat_vq_pop_burst(vq, net->tx_chains, VPLAT_NET_TX_BURST, NULL);
+		if (n == 0u)
 			break; /* empty, not live, or broken ring (device needs reset) */
-		if (rc == 0 && c->nwrite == 0 && net_tx_load(net, c) == 0) {
-			if (!net_tx_send(net)) {
-				net->tx_held = true;
-				net->tx_held_q = vq->index;
-				break;
-			}
-		} else {
-			net->stats.tx_errors++; /* malformed: complete it unsent */
+		net->tx_count = n;
+		net->tx_next = 0;
+		pushed += net_tx_run(net, vq);
+		if (net->tx_next < n) {
+			net->tx_held = true;
+			net->tx_held_q = vq->index;
+			net->tx_held_gen = vq->mem->generation;
+			break;
 		}
-		(void)vplat_vq_push(vq, c, 0);
-		pushed = true;
 	}
-	if (pushed)
-		(void)vplat_vq_interrupt(vq);
+	if (pushed != 0u)
+		(void)vplat_vq_interrupt(vq); /* one notification decision per call */
 }
 
 int vplat_net_set_ratelimit(struct vplat_net *net, const struct vplat_ratelimit_config *cfg,
@@ -422,11 +518,21 @@ void vplat_net_tx_resume(struct vplat_net *net)
 		return;
 	if (net->tx_held) {
 		struct vplat_vq *vq = &net->vqs[net->tx_held_q];
-		if (!net_tx_send(net))
+		uint32_t left = net->tx_count - net->tx_next;
+		if (vq->mem->generation != net->tx_held_gen) {
+			/* The segments were translated through a map that is gone: complete the
+			 * held chains unsent rather than read through stale pointers. */
+			net->stats.tx_host_errors += left;
+			(void)vplat_vq_push_burst(vq, &net->tx_chains[net->tx_next], left, NULL);
+			net->tx_next = net->tx_count;
+		} else {
+			(void)net_tx_run(net, vq);
+		}
+		if (net->tx_next != net->tx_count - left)
+			(void)vplat_vq_interrupt(vq);
+		if (net->tx_next < net->tx_count)
 			return;
 		net->tx_held = false;
-		(void)vplat_vq_push(vq, &net->tx_chain, 0);
-		(void)vplat_vq_interrupt(vq);
 	}
 	for (uint16_t p = 0; p < net->curr_pairs && !net->tx_held; p++)
 		net_tx_process(net, &net->vqs[2u * p + 1u]);

@@ -64,6 +64,26 @@ static int net_tx(void *host, const struct vplat_virtio_net_hdr *hdr, const uint
 	return rc < 0 ? rc : 0;
 }
 
+/* The device's segments go into the switch uncopied; the switch decides on a private copy of
+ * the Ethernet header (VPLAT_NET_FRAME_SNAP bytes) taken here, once. */
+static int net_tx_sg(void *host, const struct vplat_virtio_net_hdr *hdr, const struct vplat_iov *seg,
+		     uint32_t nseg, size_t len)
+{
+	struct vplat_switch_net_port *p = host;
+	uint8_t snap[VPLAT_NET_FRAME_SNAP];
+	size_t want = len < sizeof(snap) ? len : sizeof(snap), got = 0;
+	for (uint32_t k = 0; k < nseg && got < want; k++) {
+		size_t n = seg[k].len < want - got ? seg[k].len : want - got;
+		memcpy(snap + got, seg[k].base, n);
+		got += n;
+	}
+	if (got < want)
+		return VPLAT_EINVAL;
+	struct vplat_net_frame f = {.data = snap, .len = len, .hdr = *hdr, .seg = seg, .nseg = nseg};
+	int rc = p->sw.ops->input(p->sw.sw, p->port, &f, p->clock(p->clock_ctx));
+	return rc < 0 ? rc : 0;
+}
+
 static uint64_t net_offloads(void *host)
 {
 	(void)host;
@@ -78,6 +98,7 @@ static void net_rx_ready(void *host)
 
 const struct vplat_net_host_ops vplat_switch_net_host = {
     .tx = net_tx,
+    .tx_sg = net_tx_sg,
     .offloads = net_offloads,
     .rx_ready = net_rx_ready,
 };

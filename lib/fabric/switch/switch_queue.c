@@ -88,7 +88,24 @@ void vplat_switch_enqueue(struct vplat_switch_port *p, const struct vplat_net_fr
 	}
 	uint32_t i = (q->head + q->count) % c->queue_len;
 	uint8_t *dst = slot_data(p, q, i);
-	memcpy(dst, f->data, f->len);
+	if (f->seg) {
+		/* Scattered (a guest's own segments): gather once, then the snapshot the frame
+		 * was classified by goes over the head, so a guest rewriting its buffer after the
+		 * VLAN check cannot change the tag the frame is forwarded with. */
+		size_t off = 0;
+		for (uint32_t k = 0; k < f->nseg && off < f->len; k++) {
+			size_t n = f->seg[k].len < f->len - off ? f->seg[k].len : f->len - off;
+			memcpy(dst + off, f->seg[k].base, n);
+			off += n;
+		}
+		if (off < f->len) {
+			p->st.drop_size++; /* segments shorter than the length: a caller bug */
+			return;
+		}
+		memcpy(dst, f->data, f->len < VPLAT_NET_FRAME_SNAP ? f->len : VPLAT_NET_FRAME_SNAP);
+	} else {
+		memcpy(dst, f->data, f->len);
+	}
 	struct sw_slot *s = &q->slots[i];
 	s->len = (uint32_t)f->len;
 	s->hdr = f->hdr;
@@ -96,7 +113,7 @@ void vplat_switch_enqueue(struct vplat_switch_port *p, const struct vplat_net_fr
 		/* The checksum the switch writes must not land in the Ethernet header or the
 		 * 802.1Q tag the frame was classified by: a csum_start there would let a sender
 		 * rewrite the VLAN ID after the membership check (fuzz_switch found it). */
-		bool tagged = f->len >= 18 && f->data[12] == 0x81 && f->data[13] == 0x00;
+		bool tagged = f->len >= 18 && dst[12] == 0x81 && dst[13] == 0x00;
 		size_t l2 = tagged ? 18u : 14u;
 		if (vplat_le16_to_cpu(f->hdr.csum_start) < l2 ||
 		    vplat_net_csum_fill(dst, f->len, vplat_le16_to_cpu(f->hdr.csum_start),

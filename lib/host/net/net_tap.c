@@ -88,6 +88,33 @@ int vplat_net_tap_send(struct vplat_net_tap *t, const struct vplat_virtio_net_hd
 	return 0;
 }
 
+int vplat_net_tap_send_sg(struct vplat_net_tap *t, const struct vplat_virtio_net_hdr *hdr,
+			  const struct vplat_iov *seg, uint32_t nseg, size_t len)
+{
+	struct vplat_virtio_net_hdr h;
+	struct iovec iov[1 + VPLAT_NET_SEGS];
+	size_t left = len;
+	int n = 1;
+	if (nseg > VPLAT_NET_SEGS)
+		return VPLAT_EINVAL;
+	if (hdr)
+		h = *hdr;
+	else
+		memset(&h, 0, sizeof(h));
+	h.num_buffers = 0;
+	iov[0] = (struct iovec){&h, VPLAT_VIRTIO_NET_HDR_SIZE};
+	for (uint32_t k = 0; k < nseg && left; k++, n++) {
+		size_t l = seg[k].len < left ? seg[k].len : left;
+		iov[n] = (struct iovec){seg[k].base, l};
+		left -= l;
+	}
+	if (left)
+		return VPLAT_EINVAL;
+	if (writev(t->fd, iov, n) < 0)
+		return errno == EAGAIN || errno == EWOULDBLOCK ? VPLAT_EAGAIN : VPLAT_EIO;
+	return 0;
+}
+
 int vplat_net_tap_recv(struct vplat_net_tap *t, struct vplat_virtio_net_hdr *hdr,
 		       const uint8_t **frame)
 {
@@ -121,7 +148,7 @@ int vplat_net_tap_poll(struct vplat_net_tap *t, uint64_t now_ns)
 {
 	int fed = 0;
 	for (int k = 0; k < 256; k++) {
-		struct vplat_net_frame f;
+		struct vplat_net_frame f = {.data = NULL};
 		const uint8_t *p;
 		int n = vplat_net_tap_recv(t, &f.hdr, &p);
 		if (n < 0)
@@ -155,6 +182,12 @@ static int host_tx(void *host, const struct vplat_virtio_net_hdr *hdr, const uin
 	return vplat_net_tap_send(host, hdr, frame, len);
 }
 
+static int host_tx_sg(void *host, const struct vplat_virtio_net_hdr *hdr, const struct vplat_iov *seg,
+		      uint32_t nseg, size_t len)
+{
+	return vplat_net_tap_send_sg(host, hdr, seg, nseg, len);
+}
+
 static uint64_t host_offloads(void *host)
 {
 	(void)host;
@@ -169,6 +202,7 @@ static void host_set_offloads(void *host, uint64_t go)
 
 const struct vplat_net_host_ops vplat_net_tap_host = {
     .tx = host_tx,
+    .tx_sg = host_tx_sg,
     .offloads = host_offloads,
     .set_offloads = host_set_offloads,
 };
