@@ -203,24 +203,28 @@ static int64_t mono_ns(void)
  * Serve the rings from this core for up to BUSY_SPINS passes (the caller then polls the
  * socket and host-end fds once, without sleeping). Returns true when the rings stayed idle
  * for BUSY_IDLE_NS: the caller re-arms the kicks and sleeps, so an idle daemon burns no core.
+ * The idle clock (*idle_since, 0 = rings not idle) runs across calls: one call's passes take
+ * far less than BUSY_IDLE_NS on an idle machine, so a clock restarted per call never expired.
  */
-static bool busy_spin(struct vdev *v)
+static bool busy_spin(struct vdev *v, int64_t *idle_since)
 {
 	unsigned idle = 0;
-	int64_t since = 0;
 	for (unsigned i = 0; i < BUSY_SPINS && !stop_signal; i += BUSY_PASSES) {
 		if (vplat_vhu_backend_service_n(&v->be, BUSY_PASSES) != 0) {
 			idle = 0;
+			*idle_since = 0;
 			continue;
 		}
 		idle += BUSY_PASSES;
 		if ((idle & (BUSY_CLOCK_EVERY - 1u)) != 0u)
 			continue;
 		int64_t now = mono_ns();
-		if (idle == BUSY_CLOCK_EVERY)
-			since = now;
-		else if (now - since >= BUSY_IDLE_NS)
+		if (*idle_since == 0) {
+			*idle_since = now;
+		} else if (now - *idle_since >= BUSY_IDLE_NS) {
+			*idle_since = 0;
 			return true;
+		}
 	}
 	return false;
 }
@@ -234,6 +238,7 @@ static void serve(struct vdev *v)
 	struct vplat_vhu_pollfd pf[VPLAT_VHU_MAX_QUEUES + 1];
 	struct pollfd p[VPLAT_VHU_MAX_QUEUES + 1 + VDEV_HOST_FDS];
 	int hfd[VDEV_HOST_FDS];
+	int64_t idle_since = 0;
 	while (!stop_signal && vplat_vhu_backend_connected(&v->be)) {
 		size_t n = vplat_vhu_backend_pollfds(&v->be, pf, VPLAT_VHU_MAX_QUEUES + 1);
 		for (size_t i = 0; i < n; i++)
@@ -242,7 +247,8 @@ static void serve(struct vdev *v)
 		for (unsigned i = 0; i < nh; i++)
 			p[n + i] = (struct pollfd){.fd = hfd[i], .events = POLLIN};
 		int tmo = vplat_instance_timeout_ms(v->inst);
-		if (v->busy_poll && !(busy_spin(v) && vplat_vhu_backend_rearm(&v->be) == 0))
+		if (v->busy_poll &&
+		    !(busy_spin(v, &idle_since) && vplat_vhu_backend_rearm(&v->be) == 0))
 			tmo = 0; /* still busy: look at the fds without sleeping, then spin again */
 		int r = poll(p, n + nh, tmo >= 0 && tmo < 1000 ? tmo : 1000);
 		if (r < 0 && errno != EINTR)
