@@ -74,6 +74,7 @@ START_TEST(started_within_rate_times_t_plus_burst)
 	static struct vplat_blk blk;
 	static struct vplat_blk_req reqs[QS];
 	struct vplat_blk_mem disk;
+	memset(&disk, 0, sizeof(disk)); /* every field the host end reads, not only data and size */
 	struct vplat_val_dev d;
 	struct vplat_val_vq vq;
 	memset(&vq, 0, sizeof(vq));
