@@ -1091,17 +1091,19 @@ static Suite *suite(void)
 	tcase_add_test(tc, framing_guards);
 	tcase_add_test(tc, process_guards);
 	tcase_add_test(tc, api_guards);
-	tcase_add_test(tc, guard_catches_sigbus);
 	tcase_add_test(tc, socket_helpers);
 	tcase_add_test(tc, send_waits_for_room);
 	tcase_add_test(tc, frontend_call_guards);
 	tcase_add_test(tc, frontend_init_guards);
 	suite_add_tcase(s, tc);
-	/* Address-space exhaustion through RLIMIT_AS, sized from /proc/self/statm: needs a native
-	 * process (under qemu user mode both describe the emulator), so its own CTest test. */
-	TCase *tr = tcase_create("rlimit");
+	/* Cases that need a native process, so a CTest test of their own: address-space
+	 * exhaustion through RLIMIT_AS sized from /proc/self/statm (under qemu user mode both
+	 * describe the emulator), and SIGBUS from a truncated mapping (qemu-s390x 7.2 does not
+	 * deliver it to the target's handler). */
+	TCase *tr = tcase_create("native");
 	tcase_set_timeout(tr, 30);
-	tcase_set_tags(tr, "rlimit");
+	tcase_set_tags(tr, "native");
+	tcase_add_test(tr, guard_catches_sigbus);
 	tcase_add_test(tr, inflight_map_fails);
 	tcase_add_test(tr, frontend_handshake_guards);
 	suite_add_tcase(s, tr);
