@@ -159,6 +159,8 @@ int main(int argc, char **argv)
 	}
 	printf("PASS\n");
 	rc = 0;
+	vplat_val_vq_fini(&rx);
+	vplat_val_vq_fini(&tx);
 	vplat_vhu_frontend_fini(&fe);
 out:
 	kill(pid, SIGTERM);
