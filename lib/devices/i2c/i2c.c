@@ -35,14 +35,21 @@ bool vplat_i2c_addr_decode(uint16_t raw, uint16_t *addr, uint16_t *flags)
 	return true;
 }
 
+/* Whether a chain offset can be passed as a size_t (always on 64-bit hosts; on 32-bit ones a
+ * chain's writable part may be longer than SIZE_MAX). */
+static bool off_fits(uint64_t off)
+{
+	return off <= (uint64_t)SIZE_MAX;
+}
+
 /* Complete one request: status byte last in its device-writable part. A read request's
  * buffer gets @p data (OK) or zeros (ERR). */
 static void req_complete(struct vplat_i2c *d, const struct vplat_chain *c,
 			 const struct vplat_i2c_msg *m, uint8_t status)
 {
 	uint32_t w = 0;
-	if (c->write_len >= 1) {
-		uint64_t st = c->write_len - 1;
+	if ((c->write_len >= 1u) && off_fits(c->write_len - 1u)) {
+		size_t st = (size_t)(c->write_len - 1u);
 		if (m && (m->flags & VPLAT_I2C_MSG_RD) && m->len == st) {
 			if (status != MSG_OK)
 				(void)memset(m->buf, 0, m->len);
