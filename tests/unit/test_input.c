@@ -5,11 +5,19 @@
  * 0) and packed (bit 1 = 1) rings: configuration select/subsel, eventq delivery by sequence,
  * statusq, malformed buffers, queue overflow and reset.
  */
+#define _GNU_SOURCE /* pipe2 */
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <linux/input.h>
+#include <sys/ioctl.h>
 #include "testutil.h"
 #include "vplat/input.h"
+#include "vplat/host/input_host.h"
+#include "vplat/platform/instance.h"
 #include "vplat/vplat.h"
 #include "vplat/val/val.h"
 #include "vplat/val/loopback.h"
@@ -416,6 +424,405 @@ START_TEST(bad_args)
 }
 END_TEST
 
+/* ---- script end ------------------------------------------------------------------------- */
+
+START_TEST(script_parse)
+{
+	struct vplat_input_script *s = vplat_input_script_new();
+	unsigned line = 0;
+	ck_assert_int_eq(vplat_input_script_parse(s, "# comment\n\nkey 30 1\nsyn\n", &line), 0);
+	static const char *const bad[] = {
+		"key 30\n",          "key 0x10000 1\n", "key 1 2147483648\n", "ev 1 2\n",
+		"sleep -1\n",        "sleep 3600001\n", "wait-status 1\n",     "jump 3\n",
+		"repeat 2\nsyn\n",   "abs 1 2 3\n",     "syn x\n",             "rel a 1\n",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		line = 0;
+		ck_assert_int_eq(vplat_input_script_parse(s, bad[i], &line), VPLAT_EINVAL);
+		ck_assert_uint_ge(line, 1);
+	}
+	line = 0;
+	ck_assert_int_eq(vplat_input_script_parse(s, "syn\n\n# x\nkey 1 1 # c\nbogus\n", &line),
+			 VPLAT_EINVAL);
+	ck_assert_uint_eq(line, 5); /* empty and comment lines count */
+	ck_assert_int_eq(vplat_input_script_load(s, "/nonexistent/script", &line), VPLAT_EIO);
+	vplat_input_script_free(s);
+	vplat_input_script_free(NULL);
+}
+END_TEST
+
+START_TEST(script_runs_with_status)
+{
+	struct rig r;
+	memset(&r, 0, sizeof(r));
+	struct vplat_input_script *s = vplat_input_script_new();
+	ck_assert_int_eq(vplat_input_script_parse(s,
+						  "wait-status\n"
+						  "key 30 1\nabs 0x35 -7\nsyn\n"
+						  "wait-status\n"
+						  "sleep 20\n"
+						  "ev 4 4 458756\nsyn\n"
+						  "repeat 2\n",
+						  NULL),
+			 0);
+	caps_fill(&r.caps);
+	enum vplat_loopback_transport kind = (_i & 1) ? VPLAT_LOOPBACK_PCI : VPLAT_LOOPBACK_MMIO;
+	ck_assert_int_eq(vplat_loopback_init(&r.lb, kind, 1u << 20), 0);
+	ck_assert_int_eq(vplat_input_init(&r.d, vplat_loopback_mem(&r.lb), &r.caps,
+					  &vplat_input_host_script, s), 0);
+	vplat_input_script_bind(s, &r.d);
+	ck_assert_int_eq(vplat_loopback_attach(&r.lb, vplat_input_device(&r.d)), 0);
+	ck_assert_int_eq(vplat_loopback_val_init(&r.lb, &r.v), 0);
+	/* the driver is not running yet: the script waits and looks again in 100 ms */
+	ck_assert_int_eq(vplat_input_script_timeout_ms(s), 100);
+	vplat_input_script_run(s);
+	ck_assert_uint_eq(vplat_input_script_stats(s)->steps, 0);
+	uint64_t want = VPLAT_BIT(VPLAT_VIRTIO_F_VERSION_1);
+	if (_i & 2)
+		want |= VPLAT_BIT(VPLAT_VIRTIO_F_RING_PACKED);
+	ck_assert_int_eq(vplat_val_negotiate(&r.v, want), 0);
+	ck_assert_int_eq(vplat_val_vq_setup(&r.v, &r.evq, EVQ, 64), 0);
+	ck_assert_int_eq(vplat_val_vq_setup(&r.v, &r.stq, STQ, 64), 0);
+	ck_assert_int_eq(vplat_val_driver_ok(&r.v), 0);
+	post(&r, 16, 8);
+	vplat_input_script_run(s);
+	ck_assert_int_eq(vplat_input_script_timeout_ms(s), -1); /* waits for a status event */
+	expect_none(&r);
+	/* an LED write from the driver: the script goes on to the next wait */
+	struct vplat_virtio_input_event *st = dma(&r, 8);
+	st->type = vplat_cpu_to_le16(VPLAT_EV_LED);
+	st->code = 0;
+	st->value = vplat_cpu_to_le32(1);
+	struct vplat_val_buf b = {.ptr = st, .len = 8};
+	for (int round = 0; round < 2; round++) {
+		ck_assert_int_eq(vplat_val_vq_add(&r.stq, &b, 1, 0, st), 0);
+		vplat_val_vq_kick(&r.stq);
+		void *tok;
+		uint32_t len;
+		ck_assert_int_eq(vplat_val_vq_get_used(&r.stq, &tok, &len), 0);
+		vplat_input_script_run(s);
+		if (round == 0) {
+			expect_event(&r, VPLAT_EV_KEY, 30, 1);
+			expect_event(&r, VPLAT_EV_ABS, 0x35, -7);
+			expect_event(&r, VPLAT_EV_SYN, 0, 0);
+			expect_none(&r);
+			ck_assert_int_eq(vplat_input_script_timeout_ms(s), -1);
+		}
+	}
+	/* the second answer started the sleep */
+	int t = vplat_input_script_timeout_ms(s);
+	ck_assert_int_gt(t, 0);
+	ck_assert_int_le(t, 20);
+	expect_none(&r);
+	usleep(25000);
+	ck_assert_int_eq(vplat_input_script_timeout_ms(s), 0);
+	vplat_input_script_run(s);
+	expect_event(&r, VPLAT_EV_MSC, 4, 458756);
+	expect_event(&r, VPLAT_EV_SYN, 0, 0);
+	/* repeat 2: the second run starts with wait-status */
+	ck_assert(!vplat_input_script_done(s));
+	const struct vplat_input_script_stats *ss = vplat_input_script_stats(s);
+	ck_assert_uint_eq(ss->status, 2);
+	ck_assert_uint_eq(ss->rtt_count, 1); /* the second status answered the first SYN */
+	ck_assert_uint_le(ss->rtt_min_ns, ss->rtt_max_ns);
+	ck_assert_uint_eq(ss->last_type, VPLAT_EV_LED);
+	ck_assert_uint_eq(ss->last_value, 1);
+	for (int round = 0; round < 2; round++) {
+		ck_assert_int_eq(vplat_val_vq_add(&r.stq, &b, 1, 0, st), 0);
+		vplat_val_vq_kick(&r.stq);
+		void *tok;
+		uint32_t len;
+		ck_assert_int_eq(vplat_val_vq_get_used(&r.stq, &tok, &len), 0);
+		vplat_input_script_run(s);
+	}
+	usleep(25000);
+	vplat_input_script_run(s);
+	ck_assert(vplat_input_script_done(s));
+	ck_assert_int_eq(vplat_input_script_timeout_ms(s), -1);
+	ck_assert_uint_eq(ss->steps, 2u * 8u);
+	ck_assert_uint_eq(vplat_input_stats(&r.d)->events, 10);
+	rig_down(&r);
+	vplat_input_script_free(s);
+}
+END_TEST
+
+START_TEST(presets)
+{
+	struct vplat_input_caps c;
+	memset(&c, 0, sizeof(c));
+	vplat_input_preset_keyboard(&c);
+	ck_assert_uint_eq(c.ev[VPLAT_EV_KEY][0], 0xfe);   /* KEY_ESC (1) .. 7 */
+	ck_assert_uint_eq(c.ev[VPLAT_EV_KEY][11], 0x01);  /* KEY_F12 (88) last */
+	ck_assert_uint_eq(c.ev[VPLAT_EV_KEY][12], 0);
+	ck_assert_uint_eq(c.ev[VPLAT_EV_LED][0], 0x07);
+	ck_assert_uint_eq(c.ev[VPLAT_EV_REP][0], 0);      /* no autorepeat */
+	vplat_input_preset_touch(&c, 800, 480, 4);
+	ck_assert_uint_eq(c.prop[0], 1u << INPUT_PROP_DIRECT);
+	ck_assert(c.ev[VPLAT_EV_KEY][BTN_TOUCH / 8] & (1u << (BTN_TOUCH % 8)));
+	ck_assert_int_eq(c.abs[ABS_X].max, 799);
+	ck_assert_int_eq(c.abs[ABS_Y].max, 479);
+	ck_assert_int_eq(c.abs[ABS_MT_SLOT].max, 3);
+	ck_assert_int_eq(c.abs[ABS_MT_POSITION_Y].max, 479);
+	ck_assert_int_eq(c.abs[ABS_MT_TRACKING_ID].max, 65535);
+	ck_assert(c.ev[VPLAT_EV_ABS][ABS_MT_TRACKING_ID / 8] & (1u << (ABS_MT_TRACKING_ID % 8)));
+	/* out of range: nothing added */
+	struct vplat_input_caps z;
+	memset(&z, 0, sizeof(z));
+	vplat_input_preset_touch(&z, 0, 480, 0);
+	vplat_input_preset_touch(&z, 800, 480, 17);
+	vplat_input_preset_touch(&z, 65537, 480, 0);
+	static const struct vplat_input_caps zero;
+	ck_assert_mem_eq(&z, &zero, sizeof(z));
+}
+END_TEST
+
+/* ---- evdev end on a fake device: ioctls answered from a table, events from a pipe ------ */
+
+static int fake_rd = -1, fake_wr = -1, fake_led_rd = -1, fake_led_wr = -1;
+static int fake_grabs, fake_fail_gbit;
+
+static int fake_open(const char *path, int flags)
+{
+	(void)flags;
+	if (strcmp(path, "/dev/input/event5")) {
+		errno = ENOENT;
+		return -1;
+	}
+	int p[2];
+	ck_assert_int_eq(pipe2(p, O_NONBLOCK | O_CLOEXEC), 0);
+	fake_rd = p[0];
+	fake_wr = p[1];
+	ck_assert_int_eq(pipe2(p, O_NONBLOCK | O_CLOEXEC), 0);
+	fake_led_rd = p[0];
+	fake_led_wr = p[1];
+	return fake_rd;
+}
+
+static int fake_ioctl(int fd, unsigned long req, void *arg)
+{
+	ck_assert_int_eq(fd, fake_rd);
+	unsigned nr = _IOC_NR(req), sz = _IOC_SIZE(req);
+	if (req == EVIOCGID) {
+		*(struct input_id *)arg = (struct input_id){.bustype = 3, .vendor = 0x46d,
+							    .product = 0xc52b, .version = 0x111};
+		return 0;
+	}
+	if (req == EVIOCGRAB) {
+		fake_grabs += arg ? 1 : -1;
+		return 0;
+	}
+	if (_IOC_TYPE(req) != 'E')
+		return errno = EINVAL, -1;
+	memset(arg, 0, sz);
+	if (nr == _IOC_NR(EVIOCGNAME(0))) {
+		strcpy(arg, "Fake Touch Keyboard");
+		return 20;
+	}
+	if (nr == _IOC_NR(EVIOCGUNIQ(0))) {
+		strcpy(arg, "fk-1");
+		return 5;
+	}
+	if (nr == _IOC_NR(EVIOCGPROP(0))) {
+		((uint8_t *)arg)[0] = 1u << INPUT_PROP_DIRECT;
+		return 1;
+	}
+	if (nr >= _IOC_NR(EVIOCGABS(0)) && nr < _IOC_NR(EVIOCGABS(0)) + ABS_CNT) {
+		unsigned a = nr - _IOC_NR(EVIOCGABS(0));
+		struct input_absinfo *ai = arg;
+		ai->minimum = -(int)a;
+		ai->maximum = 1000 + (int)a;
+		ai->fuzz = 1;
+		ai->flat = 2;
+		ai->resolution = 3;
+		return 0;
+	}
+	if (nr >= _IOC_NR(EVIOCGBIT(0, 0)) && nr < _IOC_NR(EVIOCGBIT(EV_MAX, 0)) + 1) {
+		unsigned t = nr - _IOC_NR(EVIOCGBIT(0, 0));
+		uint8_t *bm = arg;
+		if (fake_fail_gbit)
+			return errno = EIO, -1;
+		if (t == 0) { /* types: KEY, ABS, LED, REP */
+			bm[0] = (1u << EV_KEY) | (1u << EV_ABS);
+			bm[EV_LED / 8] |= 1u << (EV_LED % 8);
+			bm[EV_REP / 8] |= 1u << (EV_REP % 8);
+		} else if (t == EV_KEY) {
+			bm[KEY_A / 8] |= 1u << (KEY_A % 8);
+			bm[BTN_TOUCH / 8] |= 1u << (BTN_TOUCH % 8);
+		} else if (t == EV_ABS) {
+			bm[0] = 0x3; /* ABS_X, ABS_Y */
+		} else if (t == EV_LED) {
+			bm[0] = 0x2; /* LED_CAPSL */
+		}
+		return (int)sz;
+	}
+	return errno = EINVAL, -1;
+}
+
+static long fake_read(int fd, void *buf, unsigned long len) { return read(fd, buf, len); }
+
+static long fake_write(int fd, const void *buf, unsigned long len)
+{
+	ck_assert_int_eq(fd, fake_rd);
+	return write(fake_led_wr, buf, len);
+}
+
+static int fake_close(int fd)
+{
+	ck_assert_int_eq(fd, fake_rd);
+	close(fake_wr);
+	close(fake_led_rd);
+	close(fake_led_wr);
+	fake_rd = fake_wr = fake_led_rd = fake_led_wr = -1;
+	return close(fd);
+}
+
+static const struct vplat_input_evdev_sys fake_sys = {
+	.open = fake_open, .ioctl = fake_ioctl, .read = fake_read, .write = fake_write,
+	.close = fake_close};
+
+static void fake_event(uint16_t type, uint16_t code, int32_t value)
+{
+	struct input_event e;
+	memset(&e, 0, sizeof(e));
+	e.type = type;
+	e.code = code;
+	e.value = value;
+	ck_assert_int_eq(write(fake_wr, &e, sizeof(e)), (ssize_t)sizeof(e));
+}
+
+START_TEST(evdev_end)
+{
+	int e = 0;
+	ck_assert_ptr_null(vplat_input_evdev_open("/dev/input/event4", false, &fake_sys, &e));
+	ck_assert_int_eq(e, VPLAT_EIO);
+	fake_fail_gbit = 1; /* EVIOCGBIT fails: refused, fd closed */
+	ck_assert_ptr_null(vplat_input_evdev_open("5", false, &fake_sys, &e));
+	ck_assert_int_eq(e, VPLAT_EIO);
+	ck_assert_int_eq(fake_rd, -1);
+	fake_fail_gbit = 0;
+	struct vplat_input_evdev *ev = vplat_input_evdev_open("5", true, &fake_sys, &e);
+	ck_assert_ptr_nonnull(ev);
+	ck_assert_int_eq(fake_grabs, 1);
+	ck_assert_int_eq(vplat_input_evdev_fd(ev), fake_rd);
+	const struct vplat_input_caps *c = vplat_input_evdev_caps(ev);
+	ck_assert_str_eq(c->name, "Fake Touch Keyboard");
+	ck_assert_str_eq(c->serial, "fk-1");
+	ck_assert(c->has_ids);
+	ck_assert_uint_eq(c->vendor, 0x46d);
+	ck_assert_uint_eq(c->product, 0xc52b);
+	ck_assert_uint_eq(c->prop[0], 1u << INPUT_PROP_DIRECT);
+	ck_assert_uint_eq(c->ev[EV_ABS][0], 3);
+	ck_assert_int_eq(c->abs[1].min, -1);
+	ck_assert_int_eq(c->abs[1].max, 1001);
+	ck_assert_int_eq(c->abs[1].res, 3);
+	ck_assert_uint_eq(c->ev[EV_LED][0], 2);
+	ck_assert_uint_ne(c->ev[EV_REP][0], 0); /* the driver sets EV_REP from a non-empty bitmap */
+	/* the device over the loopback shows what the evdev device has */
+	struct rig r;
+	memset(&r, 0, sizeof(r));
+	enum vplat_loopback_transport kind = (_i & 1) ? VPLAT_LOOPBACK_PCI : VPLAT_LOOPBACK_MMIO;
+	ck_assert_int_eq(vplat_loopback_init(&r.lb, kind, 1u << 20), 0);
+	ck_assert_int_eq(vplat_input_init(&r.d, vplat_loopback_mem(&r.lb), c,
+					  &vplat_input_host_evdev, ev), 0);
+	vplat_input_evdev_bind(ev, &r.d);
+	ck_assert_int_eq(vplat_loopback_attach(&r.lb, vplat_input_device(&r.d)), 0);
+	ck_assert_int_eq(vplat_loopback_val_init(&r.lb, &r.v), 0);
+	uint64_t want = VPLAT_BIT(VPLAT_VIRTIO_F_VERSION_1);
+	if (_i & 2)
+		want |= VPLAT_BIT(VPLAT_VIRTIO_F_RING_PACKED);
+	ck_assert_int_eq(vplat_val_negotiate(&r.v, want), 0);
+	ck_assert_int_eq(vplat_val_vq_setup(&r.v, &r.evq, EVQ, 64), 0);
+	ck_assert_int_eq(vplat_val_vq_setup(&r.v, &r.stq, STQ, 64), 0);
+	ck_assert_int_eq(vplat_val_driver_ok(&r.v), 0);
+	uint8_t u[128];
+	ck_assert_uint_eq(cfg_query(&r, VPLAT_VIRTIO_INPUT_CFG_ID_NAME, 0, u), 19);
+	ck_assert_mem_eq(u, "Fake Touch Keyboard", 19);
+	ck_assert_uint_eq(cfg_query(&r, VPLAT_VIRTIO_INPUT_CFG_ABS_INFO, 0, u), 20);
+	ck_assert_uint_eq(cfg_query(&r, VPLAT_VIRTIO_INPUT_CFG_ABS_INFO, 2, u), 0);
+	/* events are forwarded as read */
+	post(&r, 8, 8);
+	ck_assert_int_eq(vplat_input_evdev_dispatch(ev), 0);
+	fake_event(EV_KEY, KEY_A, 1);
+	fake_event(EV_ABS, ABS_Y, -1);
+	fake_event(EV_SYN, SYN_REPORT, 0);
+	ck_assert_int_eq(vplat_input_evdev_dispatch(ev), 3);
+	expect_event(&r, EV_KEY, KEY_A, 1);
+	expect_event(&r, EV_ABS, ABS_Y, -1);
+	expect_event(&r, EV_SYN, SYN_REPORT, 0);
+	/* an LED from the driver is written to the evdev device with a SYN_REPORT */
+	struct vplat_virtio_input_event *st = dma(&r, 8);
+	st->type = vplat_cpu_to_le16(EV_LED);
+	st->code = vplat_cpu_to_le16(LED_CAPSL);
+	st->value = vplat_cpu_to_le32(1);
+	struct vplat_val_buf b = {.ptr = st, .len = 8};
+	ck_assert_int_eq(vplat_val_vq_add(&r.stq, &b, 1, 0, st), 0);
+	vplat_val_vq_kick(&r.stq);
+	struct input_event w[2];
+	ck_assert_int_eq(read(fake_led_rd, w, sizeof(w)), (ssize_t)sizeof(w));
+	ck_assert_uint_eq(w[0].type, EV_LED);
+	ck_assert_uint_eq(w[0].code, LED_CAPSL);
+	ck_assert_int_eq(w[0].value, 1);
+	ck_assert_uint_eq(w[1].type, EV_SYN);
+	/* the device went away: EIO */
+	close(fake_wr);
+	fake_wr = open("/dev/null", O_WRONLY);
+	ck_assert_int_eq(vplat_input_evdev_dispatch(ev), VPLAT_EIO);
+	rig_down(&r);
+	vplat_input_evdev_close(ev);
+	ck_assert_int_eq(fake_grabs, 0); /* the grab is released */
+	vplat_input_evdev_close(NULL);
+}
+END_TEST
+
+START_TEST(instance_options)
+{
+	struct vplat_loopback lb;
+	ck_assert_int_eq(vplat_loopback_init(&lb, VPLAT_LOOPBACK_MMIO, 1u << 20), 0);
+	char err[256];
+	struct vplat_instance *in;
+	struct vplat_instance_options o = {.type = VPLAT_INSTANCE_INPUT,
+					   .input = {.touch = true, .width = 100000}};
+	ck_assert_int_eq(vplat_instance_create(&in, vplat_loopback_mem(&lb), &o, err, sizeof(err)),
+			 VPLAT_EINVAL);
+	ck_assert_ptr_nonnull(strstr(err, "input: touch"));
+	o.input = (struct vplat_instance_input){.script_text = "key 1 1\nnope\n"};
+	ck_assert_int_eq(vplat_instance_create(&in, vplat_loopback_mem(&lb), &o, err, sizeof(err)),
+			 VPLAT_EINVAL);
+	ck_assert_ptr_nonnull(strstr(err, "line 2"));
+	o.input = (struct vplat_instance_input){.backend = VPLAT_INSTANCE_INPUT_EVDEV,
+						.evdev = "/nonexistent/event9"};
+	ck_assert_int_eq(vplat_instance_create(&in, vplat_loopback_mem(&lb), &o, err, sizeof(err)),
+			 VPLAT_EIO);
+	ck_assert_ptr_nonnull(strstr(err, "/nonexistent/event9"));
+	o.input = (struct vplat_instance_input){.name = "kbd", .keyboard = true,
+						.script_text = "key 2 1\nsyn\n"};
+	ck_assert_int_eq(vplat_instance_create(&in, vplat_loopback_mem(&lb), &o, err, sizeof(err)), 0);
+	ck_assert_ptr_nonnull(vplat_instance_input_script(in));
+	struct vplat_input *d = vplat_instance_input(in);
+	ck_assert_ptr_nonnull(d);
+	ck_assert_str_eq(d->caps->name, "kbd");
+	ck_assert_uint_eq(d->caps->ev[VPLAT_EV_ABS][0], 0); /* keyboard only: no touch */
+	ck_assert_uint_eq(d->caps->ev[VPLAT_EV_KEY][0], 0xfe);
+	ck_assert_str_eq(vplat_instance_type_name(VPLAT_INSTANCE_INPUT), "input");
+	ck_assert_int_eq(vplat_instance_type_from_name("input"), VPLAT_INSTANCE_INPUT);
+	ck_assert(vplat_instance_in_order(VPLAT_INSTANCE_INPUT));
+	ck_assert_int_eq(vplat_instance_timeout_ms(in), 100); /* no driver yet */
+	int fds[4];
+	ck_assert_uint_eq(vplat_instance_fds(in, fds, 4), 0);
+	vplat_instance_destroy(in);
+	/* neither keyboard nor touch: both, 1920x1080 */
+	o.input = (struct vplat_instance_input){0};
+	ck_assert_int_eq(vplat_instance_create(&in, vplat_loopback_mem(&lb), &o, err, sizeof(err)), 0);
+	d = vplat_instance_input(in);
+	ck_assert_str_eq(d->caps->name, "vplat input");
+	ck_assert_int_eq(d->caps->abs[0].max, 1919);
+	ck_assert_uint_eq(d->caps->ev[VPLAT_EV_KEY][0], 0xfe);
+	ck_assert_ptr_null(vplat_instance_i2c_sim(in));
+	vplat_instance_destroy(in);
+	vplat_loopback_fini(&lb);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("input");
@@ -426,6 +833,11 @@ static Suite *suite(void)
 	tcase_add_loop_test(tc, not_running_and_reset, 0, 4);
 	tcase_add_loop_test(tc, statusq_and_malformed, 0, 4);
 	tcase_add_test(tc, bad_args);
+	tcase_add_test(tc, script_parse);
+	tcase_add_loop_test(tc, script_runs_with_status, 0, 4);
+	tcase_add_test(tc, presets);
+	tcase_add_loop_test(tc, evdev_end, 0, 4);
+	tcase_add_test(tc, instance_options);
 	suite_add_tcase(s, tc);
 	return s;
 }
