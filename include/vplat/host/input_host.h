@@ -59,7 +59,7 @@ VPLAT_API void vplat_input_preset_touch(struct vplat_input_caps *caps, uint32_t 
  * | `ev TYPE CODE VALUE`   | any event                                                   |
  * | `syn`                  | EV_SYN/SYN_REPORT: ends the sequence, the driver gets it    |
  * | `sleep MS`             | wait MS milliseconds (0..3600000)                           |
- * | `wait-status`          | wait for the next status event from the driver (statusq)    |
+ * | `wait-status`          | wait for a status event from the driver (statusq) newer than the step before |
  * | `repeat N`             | run the whole script N times (0: forever); last line only    |
  *
  * Numbers are decimal or 0x-hex; values may be negative. Steps run when the driver is running

@@ -73,7 +73,7 @@ struct vplat_input_script {
 	bool sleeping;
 	uint64_t due_ns;
 	bool waiting;     /* in a wait-status step */
-	uint64_t status_seen; /* status events since the wait began */
+	uint64_t status_seen; /* status events since the last step ran */
 	uint64_t last_syn_ns; /* SYN_REPORT not yet answered (0: none) */
 	struct vplat_input *dev;
 	struct vplat_input_script_stats st;
@@ -274,20 +274,21 @@ void vplat_input_script_run(struct vplat_input_script *s)
 			if (now_ns() < s->due_ns)
 				return;
 			s->sleeping = false;
+			s->status_seen = 0;
 			break;
 		case OP_WAIT_STATUS:
-			if (!s->waiting) {
-				s->waiting = true;
-				s->status_seen = 0; /* only an answer that comes after the wait began */
-			}
+			/* any status event since the step before this one ran answers it */
+			s->waiting = true;
 			if (!s->status_seen)
 				return;
 			s->waiting = false;
+			s->status_seen = 0;
 			break;
 		case OP_EVENT:
 			if (st->type == VPLAT_EV_SYN && st->code == VPLAT_SYN_REPORT)
 				s->last_syn_ns = now_ns();
 			(void)vplat_input_send(s->dev, st->type, st->code, st->value);
+			s->status_seen = 0; /* a wait after this step needs a newer answer */
 			break;
 		}
 		s->at++;
