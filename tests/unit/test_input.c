@@ -265,6 +265,7 @@ END_TEST
 
 START_TEST(overflow_drops_whole_sequence)
 {
+	/* covers: VPLAT-INP-009 */
 	struct rig r;
 	rig_up(&r, _i, true);
 	/* no buffers: a sequence longer than the queue is dropped whole */
