@@ -147,13 +147,10 @@ static void step(struct fz *f, const uint8_t *p, size_t n)
 		uint32_t v = (uint32_t)p[3] | (uint32_t)p[4] << 8 | (uint32_t)p[5] << 16 |
 			     (uint32_t)p[6] << 24;
 		vplat_val_config_write(&f->v, off, w, v);
-		if (off + w <= CFG_LEN) /* writes past the end are dropped whole */
-			for (unsigned i = 0; i < w; i++) {
-				if (off + i == 0)
-					f->sel = (uint8_t)(v >> (8 * i));
-				else if (off + i == 1)
-					f->sub = (uint8_t)(v >> (8 * i));
-			}
+		/* the transport decides what reaches the device of an odd-sized or unaligned
+		 * write: take select and subsel as they now read, check the rest against them */
+		f->sel = (uint8_t)vplat_val_config_read(&f->v, 0, 1);
+		f->sub = (uint8_t)vplat_val_config_read(&f->v, 1, 1);
 		check_config(f);
 		break;
 	}

@@ -1279,8 +1279,7 @@ START_TEST(input_spec)
 #undef T
 #define T struct vplat_virtio_input_config
 	CHECK(S(T, 136), FT(select, 0, 1), FT(subsel, 1, 1), FT(size, 2, 1), FT(reserved, 3, 5),
-	      FT(u, 8, 128), FT(u.string, 8, 128), FT(u.bitmap, 8, 128), FT(u.abs, 8, 20),
-	      FT(u.ids, 8, 8));
+	      FT(u, 8, 128));
 #undef T
 #define T struct vplat_virtio_input_event
 	CHECK(S(T, 8), FT(type, 0, 2), FT(code, 2, 2), FT(value, 4, 4));

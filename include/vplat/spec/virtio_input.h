@@ -62,12 +62,13 @@ struct vplat_virtio_input_config {
 	uint8_t subsel;      /**< driver-written: event type or axis */
 	uint8_t size;        /**< bytes of the union that hold information (0: none) */
 	uint8_t reserved[5]; /**< reserved */
-	union {
-		char string[VPLAT_VIRTIO_INPUT_CFG_UNION];   /**< not NUL-terminated */
-		uint8_t bitmap[VPLAT_VIRTIO_INPUT_CFG_UNION]; /**< bit n of byte n/8 is code n */
-		struct vplat_virtio_input_absinfo abs;       /**< ABS_INFO */
-		struct vplat_virtio_input_devids ids;        /**< ID_DEVIDS */
-	} u; /**< the information selected */
+	/**
+	 * The information selected: the specification's union of `char string[128]` (not
+	 * NUL-terminated), `u8 bitmap[128]` (bit n of byte n/8 is code n), struct
+	 * vplat_virtio_input_absinfo and struct vplat_virtio_input_devids, all at offset 0.
+	 * Kept as bytes (MISRA C:2012 rule 19.2: no unions).
+	 */
+	uint8_t u[VPLAT_VIRTIO_INPUT_CFG_UNION];
 };
 
 /** One input event, on both queues. */
