@@ -23,6 +23,8 @@
 #include "vplat/gpio.h"
 #include "vplat/i2c.h"
 #include "vplat/host/i2c_host.h"
+#include "vplat/input.h"
+#include "vplat/host/input_host.h"
 #include "vplat/host/blk_file.h"
 #include "vplat/host/can_socketcan.h"
 #include "vplat/host/console_fd.h"
@@ -94,6 +96,14 @@ struct i_i2c {
 	struct vplat_i2c *i2c;
 };
 
+struct i_input {
+	struct vplat_input *dev;
+	struct vplat_input_caps *caps;
+	struct vplat_input_script *script;
+	struct vplat_input_evdev *evdev;
+	bool reported; /* the script's end was logged */
+};
+
 struct i_wdt {
 	struct vplat_watchdog wd;
 	pid_t child; /* command still running, 0 if none */
@@ -111,12 +121,13 @@ struct vplat_instance {
 		struct i_can can;
 		struct i_wdt wdt;
 		struct i_i2c i2c;
+		struct i_input input;
 	} u;
 };
 
 static const char *const type_names[VPLAT_INSTANCE_NTYPES] = {"rng",  "blk", "console", "net",
 							      "gpio", "can", "watchdog",
-							      "i2c"};
+							      "i2c", "input"};
 
 int vplat_pf_error(char *err, size_t errlen, int rc, const char *fmt, ...)
 {
@@ -658,6 +669,120 @@ static int create_i2c(struct vplat_instance *in, struct vplat_mem *mem, char *er
 	return 0;
 }
 
+static int create_input(struct vplat_instance *in, struct vplat_mem *mem, char *err,
+			size_t errlen)
+{
+	const struct vplat_instance_input *o = &in->opt.input;
+	struct i_input *b = &in->u.input;
+	if (!(b->dev = calloc(1, sizeof(*b->dev))))
+		return VPLAT_ENOMEM;
+	const struct vplat_input_host_ops *ops;
+	const struct vplat_input_caps *caps;
+	void *host;
+	if (o->backend == VPLAT_INSTANCE_INPUT_EVDEV) {
+		if (!o->evdev)
+			return vplat_pf_error(err, errlen, VPLAT_EINVAL, "input: evdev: no device");
+		int e = 0;
+		if (!(b->evdev = vplat_input_evdev_open(o->evdev, o->grab, NULL, &e)))
+			return vplat_pf_error(err, errlen, e, "input: evdev %s: %s", o->evdev,
+					      e == VPLAT_EIO ? strerror(errno) : vplat_strerror(e));
+		ops = &vplat_input_host_evdev;
+		caps = vplat_input_evdev_caps(b->evdev);
+		host = b->evdev;
+	} else if (o->backend == VPLAT_INSTANCE_INPUT_SCRIPT) {
+		uint32_t w = o->width ? o->width : 1920, h = o->height ? o->height : 1080;
+		if (w > 65536 || h > 65536 || o->slots > 16)
+			return vplat_pf_error(err, errlen, VPLAT_EINVAL,
+					      "input: touch %ux%u with %u slots: at most 65536x65536 "
+					      "and 16 slots", w, h, o->slots);
+		if (!(b->caps = calloc(1, sizeof(*b->caps))) ||
+		    !(b->script = vplat_input_script_new()))
+			return VPLAT_ENOMEM;
+		b->caps->name = o->name ? o->name : "vplat input";
+		b->caps->serial = o->serial;
+		b->caps->has_ids = true;
+		b->caps->bustype = 0x06; /* BUS_VIRTUAL */
+		b->caps->vendor = 0x1af4;
+		b->caps->product = 0x1100 + VPLAT_VIRTIO_ID_INPUT;
+		b->caps->version = 1;
+		if (o->keyboard || !o->touch)
+			vplat_input_preset_keyboard(b->caps);
+		if (o->touch || !o->keyboard)
+			vplat_input_preset_touch(b->caps, w, h, o->slots);
+		unsigned line = 0;
+		if (o->script) {
+			char path[4096];
+			if (resolve(in, o->script, path, sizeof(path)))
+				return vplat_pf_error(err, errlen, VPLAT_EINVAL,
+						      "input: script %s: path too long", o->script);
+			int rc = vplat_input_script_load(b->script, path, &line);
+			if (rc)
+				return vplat_pf_error(err, errlen, rc, "input: script %s: %s%s%u",
+						      o->script,
+						      rc == VPLAT_EIO ? strerror(errno)
+								      : vplat_strerror(rc),
+						      rc == VPLAT_EINVAL ? ", line " : "",
+						      rc == VPLAT_EINVAL ? line : 0u);
+		}
+		if (o->script_text) {
+			int rc = vplat_input_script_parse(b->script, o->script_text, &line);
+			if (rc)
+				return vplat_pf_error(err, errlen, rc, "input: script text: %s, line %u",
+						      vplat_strerror(rc), line);
+		}
+		ops = &vplat_input_host_script;
+		caps = b->caps;
+		host = b->script;
+	} else {
+		return vplat_pf_error(err, errlen, VPLAT_EINVAL, "input: unknown backend %d",
+				      (int)o->backend);
+	}
+	int rc = vplat_input_init(b->dev, mem, caps, ops, host);
+	if (rc)
+		return vplat_pf_error(err, errlen, rc, "input: %s", vplat_strerror(rc));
+	if (b->evdev)
+		vplat_input_evdev_bind(b->evdev, b->dev);
+	else
+		vplat_input_script_bind(b->script, b->dev);
+	in->dev = vplat_input_device(b->dev);
+	ilog(in, VPLAT_INSTANCE_LOG_INFO, "input: %s \"%s\"",
+	     b->evdev ? o->evdev : "script", caps->name ? caps->name : "");
+	return 0;
+}
+
+static void dispatch_input(struct vplat_instance *in)
+{
+	struct i_input *b = &in->u.input;
+	if (b->evdev) {
+		if (vplat_input_evdev_dispatch(b->evdev) == VPLAT_EIO && !b->reported) {
+			ilog(in, VPLAT_INSTANCE_LOG_ERROR, "input: evdev %s: %s", in->opt.input.evdev,
+			     strerror(errno));
+			b->reported = true;
+		}
+		return;
+	}
+	const struct vplat_input_script_stats *st = vplat_input_script_stats(b->script);
+	uint64_t before = st->status;
+	vplat_input_script_run(b->script);
+	if (st->status != before || st->rtt_count)
+		ilog(in, VPLAT_INSTANCE_LOG_DEBUG, "input: %llu status events, last %u/%u/%d",
+		     (unsigned long long)st->status, st->last_type, st->last_code, st->last_value);
+	if (!b->reported && vplat_input_script_done(b->script) && st->steps) {
+		b->reported = true;
+		if (st->rtt_count)
+			ilog(in, VPLAT_INSTANCE_LOG_INFO,
+			     "input: script done: %llu steps, %llu round trips (SYN_REPORT to "
+			     "status event): min %llu us, mean %llu us, max %llu us",
+			     (unsigned long long)st->steps, (unsigned long long)st->rtt_count,
+			     (unsigned long long)(st->rtt_min_ns / 1000u),
+			     (unsigned long long)(st->rtt_sum_ns / st->rtt_count / 1000u),
+			     (unsigned long long)(st->rtt_max_ns / 1000u));
+		else
+			ilog(in, VPLAT_INSTANCE_LOG_INFO, "input: script done: %llu steps",
+			     (unsigned long long)st->steps);
+	}
+}
+
 /* The echo node of VPLAT_INSTANCE_CAN_ECHO: every frame it receives goes back onto the bus. */
 static void echo_rx(void *opaque, const struct vplat_can_frame *f,
 		    const struct vplat_canbus_node *from)
@@ -877,6 +1002,9 @@ int vplat_instance_create(struct vplat_instance **out, struct vplat_mem *mem,
 	case VPLAT_INSTANCE_I2C:
 		rc = create_i2c(in, mem, err, errlen);
 		break;
+	case VPLAT_INSTANCE_INPUT:
+		rc = create_input(in, mem, err, errlen);
+		break;
 	default:
 		rc = vplat_pf_error(err, errlen, VPLAT_EINVAL, "instance: unknown device type %d",
 			  (int)opt->type);
@@ -935,6 +1063,12 @@ void vplat_instance_destroy(struct vplat_instance *in)
 		vplat_i2c_linux_close(in->u.i2c.adapter);
 		free(in->u.i2c.i2c);
 		break;
+	case VPLAT_INSTANCE_INPUT:
+		vplat_input_script_free(in->u.input.script);
+		vplat_input_evdev_close(in->u.input.evdev);
+		free(in->u.input.caps);
+		free(in->u.input.dev);
+		break;
 	default:
 		break;
 	}
@@ -954,6 +1088,16 @@ struct vplat_gpio_sim *vplat_instance_gpio_sim(struct vplat_instance *in)
 struct vplat_i2c_sim *vplat_instance_i2c_sim(struct vplat_instance *in)
 {
 	return in && in->opt.type == VPLAT_INSTANCE_I2C ? in->u.i2c.sim : NULL;
+}
+
+struct vplat_input_script *vplat_instance_input_script(struct vplat_instance *in)
+{
+	return in && in->opt.type == VPLAT_INSTANCE_INPUT ? in->u.input.script : NULL;
+}
+
+struct vplat_input *vplat_instance_input(struct vplat_instance *in)
+{
+	return in && in->opt.type == VPLAT_INSTANCE_INPUT ? in->u.input.dev : NULL;
 }
 
 enum vplat_instance_type vplat_instance_get_type(const struct vplat_instance *in)
@@ -998,6 +1142,11 @@ unsigned vplat_instance_fds(const struct vplat_instance *in, int *fds, unsigned 
 			return 0;
 		fds[0] = vplat_can_socketcan_fd(in->u.can.sock);
 		return 1;
+	case VPLAT_INSTANCE_INPUT:
+		if (!in->u.input.evdev || in->u.input.reported)
+			return 0;
+		fds[0] = vplat_input_evdev_fd(in->u.input.evdev);
+		return 1;
 	default:
 		return 0;
 	}
@@ -1024,6 +1173,8 @@ int vplat_instance_timeout_ms(const struct vplat_instance *in)
 								    : (ns + 999999u) / 1000000u)
 			  : -1;
 	}
+	case VPLAT_INSTANCE_INPUT:
+		return in->u.input.script ? vplat_input_script_timeout_ms(in->u.input.script) : -1;
 	default:
 		return -1;
 	}
@@ -1096,6 +1247,9 @@ int vplat_instance_dispatch(struct vplat_instance *in)
 		break;
 	case VPLAT_INSTANCE_I2C:
 		break; /* transfers run in the queue notification */
+	case VPLAT_INSTANCE_INPUT:
+		dispatch_input(in);
+		break;
 	}
 	return 0;
 }
@@ -1103,7 +1257,7 @@ int vplat_instance_dispatch(struct vplat_instance *in)
 bool vplat_instance_in_order(enum vplat_instance_type t)
 {
 	return t == VPLAT_INSTANCE_RNG || t == VPLAT_INSTANCE_BLK || t == VPLAT_INSTANCE_WATCHDOG ||
-	       t == VPLAT_INSTANCE_I2C;
+	       t == VPLAT_INSTANCE_I2C || t == VPLAT_INSTANCE_INPUT;
 }
 
 const char *vplat_instance_type_name(enum vplat_instance_type t)

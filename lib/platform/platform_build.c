@@ -134,6 +134,9 @@ static int options_of(struct vplat_platform *p, const struct pf_dev *d,
 						     .eeprom = d->eeprom, .neeprom = d->neeprom,
 						     .adapter = d->i2c_adapter};
 		break;
+	case VPLAT_PLATFORM_INPUT:
+		o->input = d->input;
+		break;
 	case VPLAT_PLATFORM_CAN:
 		o->can = (struct vplat_instance_can){.backend = VPLAT_INSTANCE_CAN_SOCKETCAN,
 						     .iface = d->socketcan,

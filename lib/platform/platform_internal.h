@@ -80,6 +80,8 @@ struct pf_dev {
 	unsigned nlm75;
 	struct vplat_instance_i2c_eeprom eeprom[PF_MAX_I2C_DEVS];
 	unsigned neeprom;
+	/* input: the instance options as parsed (strings in the dtb copy) */
+	struct vplat_instance_input input;
 	/* can */
 	int bus;               /* index into buses, or -1 */
 	const char *socketcan;

@@ -52,10 +52,11 @@ enum vplat_instance_type {
 	VPLAT_INSTANCE_CAN = 5,      /**< CAN device on SocketCAN or a vplat CAN bus */
 	VPLAT_INSTANCE_WATCHDOG = 6, /**< watchdog on the monotonic clock */
 	VPLAT_INSTANCE_I2C = 7,      /**< I2C adapter on a simulated bus or a Linux adapter */
+	VPLAT_INSTANCE_INPUT = 8,    /**< input device on a scripted event stream or evdev */
 };
 
 /** Number of instance types. */
-#define VPLAT_INSTANCE_NTYPES 8u
+#define VPLAT_INSTANCE_NTYPES 9u
 
 /** Severity of a message given to vplat_instance_log_fn (same values as the vhost-user
  *  back end's levels). */
@@ -254,6 +255,29 @@ struct vplat_instance_i2c {
 			      *   bus; @ref lm75 and @ref eeprom must then be empty */
 };
 
+/** Host end of an input device. */
+enum vplat_instance_input_backend {
+	VPLAT_INSTANCE_INPUT_SCRIPT = 0, /**< a scripted event stream (vplat_input_script) */
+	VPLAT_INSTANCE_INPUT_EVDEV = 1,  /**< a Linux evdev device, capabilities and events */
+};
+
+/** Input device options. */
+struct vplat_instance_input {
+	enum vplat_instance_input_backend backend; /**< host end */
+	bool keyboard;        /**< SCRIPT: keyboard capabilities (vplat_input_preset_keyboard()) */
+	bool touch;           /**< SCRIPT: touchscreen capabilities (vplat_input_preset_touch());
+			       *   neither: both */
+	uint32_t width;       /**< SCRIPT, touch: horizontal resolution (0: 1920) */
+	uint32_t height;      /**< SCRIPT, touch: vertical resolution (0: 1080) */
+	uint32_t slots;       /**< SCRIPT, touch: multitouch slots, 0..16 (0: single touch) */
+	const char *name;     /**< SCRIPT: ID_NAME (NULL: "vplat input") */
+	const char *serial;   /**< SCRIPT: ID_SERIAL (NULL: none) */
+	const char *script;   /**< SCRIPT: script file (vplat/host/input_host.h; NULL: none) */
+	const char *script_text; /**< SCRIPT: script text, after @ref script (NULL: none) */
+	const char *evdev;    /**< EVDEV: "/dev/input/eventN" or "N" (required then) */
+	bool grab;            /**< EVDEV: EVIOCGRAB the device */
+};
+
 /** Host end of a CAN device. */
 enum vplat_instance_can_backend {
 	VPLAT_INSTANCE_CAN_SOCKETCAN = 0, /**< a SocketCAN interface (vcan or real) */
@@ -312,6 +336,7 @@ struct vplat_instance_options {
 	struct vplat_instance_can can;         /**< options of VPLAT_INSTANCE_CAN */
 	struct vplat_instance_watchdog watchdog; /**< options of VPLAT_INSTANCE_WATCHDOG */
 	struct vplat_instance_i2c i2c;         /**< options of VPLAT_INSTANCE_I2C */
+	struct vplat_instance_input input;     /**< options of VPLAT_INSTANCE_INPUT */
 };
 
 struct vplat_instance;
@@ -367,6 +392,23 @@ struct vplat_i2c;
  *         bus
  */
 VPLAT_API struct vplat_i2c_sim *vplat_instance_i2c_sim(struct vplat_instance *in);
+
+struct vplat_input_script;
+struct vplat_input;
+
+/**
+ * The scripted host end behind an input instance (its round-trip figures), or its device, for
+ * a test bench or a VMM that sends events in process (vplat_input_send()).
+ * @param in  an instance
+ * @return the script end (owned by @p in), or NULL if @p in is not a scripted input instance
+ */
+VPLAT_API struct vplat_input_script *vplat_instance_input_script(struct vplat_instance *in);
+
+/**
+ * @param in  an instance
+ * @return its input device (owned by @p in), or NULL if @p in is not an input instance
+ */
+VPLAT_API struct vplat_input *vplat_instance_input(struct vplat_instance *in);
 
 /**
  * @param in  an instance
