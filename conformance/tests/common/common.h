@@ -78,7 +78,6 @@ static inline uint8_t status(struct vplat_test_ctx *t)
 	return vplat_val_get_status(t->d);
 }
 
-
 /* Raw register access, for transport tests. */
 static inline uint64_t mmio_rd(struct vplat_test_ctx *t, uint64_t off, unsigned size)
 {

@@ -304,8 +304,10 @@ static const struct vplat_device_ops blk_ops = {
 	.config_write = blk_config_write,
 };
 
-static uint64_t blk_offer(const struct vplat_blk_config *c, const struct vplat_blk_host_ops *h)
+static uint64_t blk_offer(const struct vplat_blk_config *c, const struct vplat_blk_host_ops *h,
+			  void *host_opaque)
 {
+	struct vplat_virtio_blk_lifetime lt;
 	uint64_t f = F(SIZE_MAX) | F(SEG_MAX) | F(GEOMETRY) | F(BLK_SIZE) | F(TOPOLOGY);
 	if (!c->no_flush)
 		f |= F(FLUSH) | F(CONFIG_WCE); /* Device Initialization: CONFIG_WCE => FLUSH */
@@ -319,7 +321,9 @@ static uint64_t blk_offer(const struct vplat_blk_config *c, const struct vplat_b
 		f |= F(WRITE_ZEROES);
 	if (c->secure_erase)
 		f |= F(SECURE_ERASE);
-	if (c->lifetime && h->lifetime)
+	/* VPLAT-BLK-029: only when the integrator asks and the backing storage answers with
+	 * metrics now (a host end without the op, or one whose storage has none, never). */
+	if (c->lifetime && h->lifetime && h->lifetime(host_opaque, &lt) == 0)
 		f |= F(LIFETIME);
 	return f;
 }
@@ -434,7 +438,7 @@ int vplat_blk_init(struct vplat_blk *blk, struct vplat_mem *mem, const struct vp
 		return rc;
 	uint64_t offer = (blk->dev.host_features & ~blk_ops.features &
 			  ~VPLAT_BIT(VPLAT_VIRTIO_F_IN_ORDER)) |
-			 blk_offer(&blk->cfg, host);
+			 blk_offer(&blk->cfg, host, host_opaque);
 	return vplat_device_set_offer(&blk->dev, offer);
 }
 

@@ -290,6 +290,9 @@ int vplat_net_tx_fixup(struct vplat_net *net, struct vplat_virtio_net_hdr *hdr, 
 	    vplat_device_has_feature(&net->dev, VPLAT_VIRTIO_NET_F_MTU) &&
 	    len > (size_t)net->cfg.mtu + 18u)
 		return VPLAT_EPROTO;
+	/* VPLAT-NET-022: a GSO frame with gso_size 0 cannot be segmented: dropped. */
+	if (type != VPLAT_VIRTIO_NET_HDR_GSO_NONE && hdr->gso_size == 0u)
+		return VPLAT_EPROTO;
 	/* devicenormative: Packet Transmission -- ignore flag bits we do not recognise, and
 	 * never use csum_start/csum_offset unless NEEDS_CSUM is set. */
 	hdr->flags &= VPLAT_VIRTIO_NET_HDR_F_NEEDS_CSUM;

@@ -192,6 +192,12 @@ static bool rx_header(struct vplat_net *net, const struct vplat_virtio_net_hdr *
 		return false;
 	if ((gso & VPLAT_VIRTIO_NET_HDR_GSO_ECN) && !(go & VPLAT_BIT(VPLAT_VIRTIO_NET_F_GUEST_ECN)))
 		return false;
+	/* devicenormative: Processing of Incoming Packets -- a GSO frame reaches the driver with
+	 * NEEDS_CSUM and the MSS in gso_size (VPLAT-NET-038); a host end's header without them is
+	 * dropped, not handed up incomplete. */
+	if (type != VPLAT_VIRTIO_NET_HDR_GSO_NONE &&
+	    (!(in->flags & VPLAT_VIRTIO_NET_HDR_F_NEEDS_CSUM) || in->gso_size == 0u))
+		return false;
 	/* devicenormative: Device configuration layout -- no non-GSO frame above mtu. */
 	if (type == VPLAT_VIRTIO_NET_HDR_GSO_NONE && net->cfg.mtu &&
 	    vplat_device_has_feature(&net->dev, VPLAT_VIRTIO_NET_F_MTU) &&
