@@ -102,6 +102,22 @@ static void setup(void)
 	base_ours = fz_count_ours(false, pool_pipe);
 }
 
+/* Close the descriptors a received message carried; returns how many. */
+static int close_fds(struct msghdr *m)
+{
+	int n = 0;
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(m); c; c = CMSG_NXTHDR(m, c)) {
+		size_t cnt = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (size_t k = 0; k < cnt; k++) {
+			int f;
+			memcpy(&f, CMSG_DATA(c) + k * sizeof(int), sizeof(int));
+			close(f);
+			n++;
+		}
+	}
+	return n;
+}
+
 /* Read every reply pending on the front end's socket; close the descriptors that came with it. */
 static void drain(int fd)
 {
@@ -117,16 +133,7 @@ static void drain(int fd)
 		ssize_t n = recvmsg(fd, &m, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
 		if (n <= 0)
 			return;
-		int fds = 0;
-		for (struct cmsghdr *c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c)) {
-			size_t cnt = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-			for (size_t k = 0; k < cnt; k++) {
-				int f;
-				memcpy(&f, CMSG_DATA(c) + k * sizeof(int), sizeof(int));
-				close(f);
-				fds++;
-			}
-		}
+		int fds = close_fds(&m);
 		uint32_t flags, len;
 		memcpy(&flags, buf + 4, 4);
 		memcpy(&len, buf + 8, 4);
@@ -153,14 +160,7 @@ static void flush_back(void)
 				   .msg_controllen = sizeof(ctl.b)};
 		if (recvmsg(sv[0], &m, MSG_DONTWAIT | MSG_CMSG_CLOEXEC) <= 0)
 			return;
-		for (struct cmsghdr *c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c)) {
-			size_t cnt = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-			for (size_t k = 0; k < cnt; k++) {
-				int f;
-				memcpy(&f, CMSG_DATA(c) + k * sizeof(int), sizeof(int));
-				close(f);
-			}
-		}
+		close_fds(&m);
 	}
 }
 
