@@ -208,9 +208,15 @@ static uint32_t stop_ring(struct vplat_vhu_backend *b, uint16_t q)
 
 void vplat_vhu_vring_stop_all(struct vplat_vhu_backend *b)
 {
-	for (uint16_t q = 0; q < VPLAT_VHU_MAX_QUEUES; q++) {
+	/* Rings past the attached device's queues are never touched (ring_of() refuses their
+	 * index, every other path takes a device queue's index, a back end is attached once), so
+	 * they are still as vplat_vhu_backend_init() left them: a disconnect visits only the
+	 * device's rings (64 rings cost more than handling a message). */
+	uint16_t n = b->dev && b->dev->nvqs < VPLAT_VHU_MAX_QUEUES ? b->dev->nvqs
+								     : (uint16_t)VPLAT_VHU_MAX_QUEUES;
+	for (uint16_t q = 0; q < n; q++) {
 		struct vplat_vhu_vring *v = &b->vrings[q];
-		if (b->dev && q < b->dev->nvqs)
+		if (b->dev)
 			stop_ring(b, q);
 		vhu_close(&v->kick_fd);
 		vhu_close(&v->call_fd);

@@ -218,6 +218,14 @@ static void pair_up(struct pair *p, int variant, uint64_t offer, uint64_t want,
 	ck_assert_ptr_nonnull(p->port);
 }
 
+/* pair_up() with every feature offered, then the controller started. */
+static void pair_started(struct pair *p, int variant, uint64_t want,
+			 const struct vplat_canbus_config *cfg)
+{
+	pair_up(p, variant, F_ALL, want, cfg);
+	ck_assert_uint_eq(ctl(&p->n, START), OK);
+}
+
 static void pair_down(struct pair *p)
 {
 	node_down(&p->n);
@@ -292,8 +300,7 @@ END_TEST
 START_TEST(classic_both_ways)
 {
 	struct pair p;
-	pair_up(&p, _i, F_ALL, F_CLASSIC, NULL);
-	ck_assert_uint_eq(ctl(&p.n, START), OK);
+	pair_started(&p, _i, F_CLASSIC, NULL);
 	rx_post(&p.n, 4, 16 + 8);
 	tx(&p.n, 8, 0, 0x123);
 	tx(&p.n, 3, EXT, 0x1abcdef0);
@@ -335,8 +342,7 @@ END_TEST
 START_TEST(fd_both_ways)
 {
 	struct pair p;
-	pair_up(&p, _i, F_ALL, F_FD, NULL);
-	ck_assert_uint_eq(ctl(&p.n, START), OK);
+	pair_started(&p, _i, F_FD, NULL);
 	rx_post(&p.n, 2, 16 + 64);
 	tx(&p.n, 64, FD | EXT, 0x1234567);
 	tx(&p.n, 8, 0, 0x100); /* classic frame without CAN_CLASSIC negotiated */
@@ -361,8 +367,7 @@ END_TEST
 START_TEST(rtr_both_ways)
 {
 	struct pair p;
-	pair_up(&p, _i, F_ALL, F_CLASSIC | F_RTR, NULL);
-	ck_assert_uint_eq(ctl(&p.n, START), OK);
+	pair_started(&p, _i, F_CLASSIC | F_RTR, NULL);
 	rx_post(&p.n, 2, 16 + 8);
 	tx(&p.n, 4, RTR, 0x321); /* requested length 4, no data */
 	ck_assert_int_eq(tx_result(&p.n, NULL), OK);
@@ -378,8 +383,7 @@ START_TEST(rtr_both_ways)
 	ck_assert_uint_eq(g.len, 8);
 	pair_down(&p);
 	/* without RTR_FRAMES: NOT_OK */
-	pair_up(&p, _i, F_ALL, F_CLASSIC, NULL);
-	ck_assert_uint_eq(ctl(&p.n, START), OK);
+	pair_started(&p, _i, F_CLASSIC, NULL);
 	tx(&p.n, 4, RTR, 0x321);
 	ck_assert_int_eq(tx_result(&p.n, NULL), BAD);
 	pair_down(&p);
@@ -391,8 +395,7 @@ START_TEST(tx_validation_musts)
 	/* devicenormative: CAN Message Transmission -- frame types not negotiated, undefined
 	 * flags, identifiers or lengths out of range: NOT_OK and never scheduled. */
 	struct pair p;
-	pair_up(&p, _i, F_ALL, F_CLASSIC | F_FD | F_RTR, NULL);
-	ck_assert_uint_eq(ctl(&p.n, START), OK);
+	pair_started(&p, _i, F_CLASSIC | F_FD | F_RTR, NULL);
 	tx(&p.n, 1, 0x1000, 0x10);      /* undefined flag */
 	tx(&p.n, 1, 0x80000000u, 0x10); /* undefined flag */
 	tx(&p.n, 1, 0, 0x800);          /* 12-bit standard id */
@@ -434,8 +437,7 @@ START_TEST(late_tx_ack)
 	struct vplat_canbus_config cfg = {.bitrate = 500000, .clock = fake_clock};
 	fake_now = 1000;
 	struct pair p;
-	pair_up(&p, _i, F_ALL, F_CLASSIC | F_LATE, &cfg);
-	ck_assert_uint_eq(ctl(&p.n, START), OK);
+	pair_started(&p, _i, F_CLASSIC | F_LATE, &cfg);
 	tx(&p.n, 8, 0, 0x123);
 	ck_assert_int_eq(tx_result(&p.n, NULL), -1); /* queued for the bus */
 	ck_assert_int_eq(vplat_canbus_run(p.bus, 0), 0); /* on the wire now */
@@ -461,8 +463,7 @@ START_TEST(late_tx_ack)
 	ck_assert_uint_eq(p.seen.n, 1);
 	pair_down(&p);
 	/* without LATE_TX_ACK the request is used as soon as it is scheduled */
-	pair_up(&p, _i, F_ALL, F_CLASSIC, &cfg);
-	ck_assert_uint_eq(ctl(&p.n, START), OK);
+	pair_started(&p, _i, F_CLASSIC, &cfg);
 	tx(&p.n, 8, 0, 0x123);
 	ck_assert_int_eq(tx_result(&p.n, NULL), OK);
 	pair_down(&p);
@@ -475,8 +476,7 @@ START_TEST(stop_cancels_pending)
 	struct vplat_canbus_config cfg = {.bitrate = 125000, .clock = fake_clock};
 	fake_now = 0;
 	struct pair p;
-	pair_up(&p, _i, F_ALL, F_CLASSIC | F_LATE, &cfg);
-	ck_assert_uint_eq(ctl(&p.n, START), OK);
+	pair_started(&p, _i, F_CLASSIC | F_LATE, &cfg);
 	tx(&p.n, 1, 0, 0x1);
 	tx(&p.n, 1, 0, 0x2);
 	tx(&p.n, 1, 0, 0x3);
@@ -500,8 +500,7 @@ START_TEST(bus_off)
 	struct vplat_canbus_config cfg = {.bitrate = 125000, .clock = fake_clock};
 	fake_now = 0;
 	struct pair p;
-	pair_up(&p, _i, F_ALL, F_CLASSIC | F_LATE, &cfg);
-	ck_assert_uint_eq(ctl(&p.n, START), OK);
+	pair_started(&p, _i, F_CLASSIC | F_LATE, &cfg);
 	tx(&p.n, 1, 0, 0x1);
 	uint32_t gen = vplat_val_config_generation(&p.n.d);
 	vplat_val_isr(&p.n.d); /* acknowledge what is pending so a new interrupt is an edge */
@@ -635,8 +634,7 @@ END_TEST
 START_TEST(filters_faults_and_rx_backlog)
 {
 	struct pair p;
-	pair_up(&p, _i, F_ALL, F_CLASSIC, NULL);
-	ck_assert_uint_eq(ctl(&p.n, START), OK);
+	pair_started(&p, _i, F_CLASSIC, NULL);
 	/* acceptance filter: standard ids 0x100..0x1ff only */
 	struct vplat_can_filter flt = {.id = 0x100, .mask = 0x700, .match_ext = true, .ext = false};
 	ck_assert_int_eq(vplat_canbus_node_set_filters(p.n.bn, &flt, 1), 0);
@@ -689,8 +687,7 @@ END_TEST
 START_TEST(identifier_policy_enforced)
 {
 	struct pair p;
-	pair_up(&p, _i, F_ALL, F_CLASSIC, NULL);
-	ck_assert_uint_eq(ctl(&p.n, START), OK);
+	pair_started(&p, _i, F_CLASSIC, NULL);
 	struct vplat_can_filter may_send = {.id = 0x100, .mask = 0x700, .match_ext = true, .ext = false};
 	struct vplat_can_filter may_recv = {.id = 0x200, .mask = 0x700, .match_ext = true, .ext = false};
 	ck_assert_int_eq(vplat_canbus_node_set_tx_filters(p.n.bn, &may_send, 1), 0);
@@ -790,8 +787,7 @@ START_TEST(txq_reset_and_device_reset_with_frames_in_flight)
 	struct vplat_canbus_config cfg = {.bitrate = 125000, .clock = fake_clock};
 	fake_now = 0;
 	struct pair p;
-	pair_up(&p, _i, F_ALL, F_CLASSIC | F_LATE | VPLAT_BIT(VPLAT_VIRTIO_F_RING_RESET), &cfg);
-	ck_assert_uint_eq(ctl(&p.n, START), OK);
+	pair_started(&p, _i, F_CLASSIC | F_LATE | VPLAT_BIT(VPLAT_VIRTIO_F_RING_RESET), &cfg);
 	tx(&p.n, 8, 0, 0x10);
 	tx(&p.n, 8, 0, 0x11);
 	vplat_canbus_run(p.bus, 0);
