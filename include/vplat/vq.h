@@ -132,6 +132,21 @@ struct vplat_vq {
 	 */
 	const uint16_t *resubmit;
 	uint16_t nresubmit; /**< entries left in @ref resubmit */
+	/**
+	 * Dispatch budget set by the embedder (vplat_device_set_dispatch_budget()): most chains
+	 * popped from this queue in one dispatch call (vplat_device_kick() or
+	 * vplat_device_dispatch()). 0 = the queue size. The budget in force is
+	 * min(@ref budget, @ref size) (VPLAT-FFI-013). Kept across vplat_vq_reset_state().
+	 */
+	uint16_t budget;
+	uint16_t budget_left; /**< chains the current dispatch may still pop */
+	bool in_dispatch;     /**< a dispatch call is running: pops are charged to the budget */
+	/**
+	 * A pop was refused because the budget was used up while chains were still available:
+	 * the device stopped with work left on the ring and the embedder must call
+	 * vplat_device_dispatch() (vplat_device_has_more() says so).
+	 */
+	bool more;
 };
 
 /** @ref vplat_vq::track event: a chain was popped. */

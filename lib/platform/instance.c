@@ -1007,6 +1007,8 @@ int vplat_instance_timeout_ms(const struct vplat_instance *in)
 {
 	if (!in)
 		return -1;
+	if (vplat_device_has_more(in->dev))
+		return 0; /* a dispatch budget left work on a ring: no sleeping (VPLAT-FFI-013) */
 	switch (in->opt.type) {
 	case VPLAT_INSTANCE_WATCHDOG:
 		if (in->u.wdt.child)
@@ -1061,6 +1063,9 @@ int vplat_instance_dispatch(struct vplat_instance *in)
 {
 	if (!in)
 		return VPLAT_EINVAL;
+	/* One more budget for each queue a kick left with work (VPLAT-FFI-013). */
+	if (vplat_device_has_more(in->dev))
+		(void)vplat_device_dispatch(in->dev);
 	switch (in->opt.type) {
 	case VPLAT_INSTANCE_RNG:
 		vplat_rng_resume(&in->u.rng); /* a request may wait for the entropy pool */

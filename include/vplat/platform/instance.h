@@ -387,13 +387,15 @@ VPLAT_API unsigned vplat_instance_fds(const struct vplat_instance *in, int *fds,
 /**
  * @param in  an instance
  * @return the longest the caller may wait before vplat_instance_dispatch() is due, in ms
- *         (a watchdog deadline, a private CAN bus, a throttled block queue); -1: no limit
+ *         (a watchdog deadline, a private CAN bus, a throttled block queue); 0 while a
+ *         dispatch budget left work on a ring (vplat_device_has_more()); -1: no limit
  */
 VPLAT_API int vplat_instance_timeout_ms(const struct vplat_instance *in);
 
 /**
  * Serve the host end once without blocking: read input, deliver it to the device, run a due
- * watchdog tick or a private bus, resume throttled or waiting queues. Call after poll()
+ * watchdog tick or a private bus, resume throttled or waiting queues, and give each queue a
+ * kick left with work one more dispatch budget (vplat_device_dispatch()). Call after poll()
  * returns (for any reason); extra calls are harmless.
  * @param in  an instance
  * @return 0, or VPLAT_EINVAL for NULL
