@@ -256,6 +256,26 @@ VPLAT_API bool vplat_vq_interrupt(struct vplat_vq *vq);
  */
 VPLAT_API bool vplat_vq_set_notification(struct vplat_vq *vq, bool enable);
 
+/**
+ * Open a dispatch call on @p vq: from here to vplat_vq_dispatch_end() the queue pops at most
+ * its dispatch budget, min(@ref vplat_vq.budget, queue size), and then answers VPLAT_EAGAIN
+ * as if the ring were empty (VPLAT-FFI-013). vplat_device_kick() and vplat_device_dispatch()
+ * open one around the model's queue handler; a model opens one itself in every entry point
+ * of its own that pops (a host end's completion or resume call). Inside an open call it does
+ * nothing: the outer call's budget goes on.
+ *
+ * @return true if this call opened it (pass to vplat_vq_dispatch_end())
+ */
+VPLAT_API bool vplat_vq_dispatch_begin(struct vplat_vq *vq);
+
+/**
+ * Close the dispatch call vplat_vq_dispatch_begin() opened (if @p opened).
+ *
+ * @return true if the budget stopped a pop with chains left on the ring (@ref vplat_vq.more):
+ *         the embedder calls vplat_device_dispatch() later
+ */
+VPLAT_API bool vplat_vq_dispatch_end(struct vplat_vq *vq, bool opened);
+
 /** @return true if at least one chain is available (the queue is live and not empty). */
 VPLAT_API bool vplat_vq_has_avail(struct vplat_vq *vq);
 

@@ -324,17 +324,10 @@ void vplat_device_queue_reset(struct vplat_device *dev, uint16_t index)
  */
 static bool dispatch_vq(struct vplat_device *dev, struct vplat_vq *vq)
 {
-	bool outer = vq->in_dispatch;
-	uint16_t left = vq->budget_left;
+	bool opened = vplat_vq_dispatch_begin(vq);
 
-	vq->more = false;
-	vq->budget_left = (vq->budget != 0u && vq->budget < vq->size) ? vq->budget : vq->size;
-	vq->in_dispatch = true;
 	dev->ops->queue_notify(dev, vq);
-	vq->in_dispatch = outer; /* a nested dispatch (a model kicking itself) keeps the outer one's */
-	if (outer)
-		vq->budget_left = left;
-	return vq->more && vq->live && vplat_device_is_live(dev);
+	return vplat_vq_dispatch_end(vq, opened) && vplat_device_is_live(dev);
 }
 
 int vplat_device_kick(struct vplat_device *dev, uint16_t index, uint32_t data)

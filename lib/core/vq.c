@@ -612,6 +612,23 @@ static bool budget_allows(struct vplat_vq *vq)
 	return false;
 }
 
+bool vplat_vq_dispatch_begin(struct vplat_vq *vq)
+{
+	if (vq->in_dispatch)
+		return false; /* inside a dispatch already: its budget goes on */
+	vq->more = false;
+	vq->budget_left = (vq->budget != 0u && vq->budget < vq->size) ? vq->budget : vq->size;
+	vq->in_dispatch = true;
+	return true;
+}
+
+bool vplat_vq_dispatch_end(struct vplat_vq *vq, bool opened)
+{
+	if (opened)
+		vq->in_dispatch = false;
+	return vq->more && vq->live && vq->enabled;
+}
+
 int vplat_vq_pop(struct vplat_vq *vq, struct vplat_chain *chain)
 {
 	int rc = vq_usable(vq);

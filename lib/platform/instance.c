@@ -102,6 +102,7 @@ struct i_wdt {
 struct vplat_instance {
 	struct vplat_instance_options opt;
 	struct vplat_device *dev;
+	bool served_more; /* the last dispatch served work a budget left (the host ends wait) */
 	union {
 		struct vplat_rng rng;
 		struct i_blk blk;
@@ -1063,9 +1064,16 @@ int vplat_instance_dispatch(struct vplat_instance *in)
 {
 	if (!in)
 		return VPLAT_EINVAL;
-	/* One more budget for each queue a kick left with work (VPLAT-FFI-013). */
-	if (vplat_device_has_more(in->dev))
+	/* One more budget for each queue a kick left with work (VPLAT-FFI-013). That is this
+	 * call's dispatch of the device; the host ends (which may pop too: a resume, a
+	 * completion) get the next call, so one call stays within one budget per queue and
+	 * neither side starves the other. */
+	if (!in->served_more && vplat_device_has_more(in->dev)) {
 		(void)vplat_device_dispatch(in->dev);
+		in->served_more = true;
+		return 0;
+	}
+	in->served_more = false;
 	switch (in->opt.type) {
 	case VPLAT_INSTANCE_RNG:
 		vplat_rng_resume(&in->u.rng); /* a request may wait for the entropy pool */

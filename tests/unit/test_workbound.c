@@ -193,7 +193,8 @@ static uint16_t used_idx(struct wb *w)
 
 START_TEST(racing_driver_bounded_per_dispatch)
 {
-	/* covers: VPLAT-FFI-013 -- a driver that publishes requests while the device serves
+	/* covers: VPLAT-FFI-013 */
+	/* a driver that publishes requests while the device serves
 	 * them (another vCPU) cannot extend one call: the kick takes Q chains and says it left
 	 * work, each vplat_device_dispatch() takes at most Q more, and all are served. */
 	struct wb w;
@@ -232,7 +233,8 @@ static void on_redispatch(struct vplat_device *dev, void *opaque)
 
 START_TEST(configured_budget_stops_and_resumes)
 {
-	/* covers: VPLAT-FFI-013 -- a budget B < Q: a full ring of Q chains is served B per
+	/* covers: VPLAT-FFI-013 */
+	/* a budget B < Q: a full ring of Q chains is served B per
 	 * dispatch call, the kick returns VPLAT_DISPATCH_MORE and calls the redispatch
 	 * callback, the last call returns 0; the budget survives a device reset. */
 	struct wb w;
@@ -285,7 +287,8 @@ END_TEST
 
 START_TEST(no_lost_notification_event_idx)
 {
-	/* covers: VPLAT-FFI-013 -- with EVENT_IDX the driver kicks only when the device has
+	/* covers: VPLAT-FFI-013 */
+	/* with EVENT_IDX the driver kicks only when the device has
 	 * caught up with avail_event. A device stopped by its budget has not: entries the driver
 	 * adds meanwhile come without a kick, and vplat_device_dispatch() still serves them. */
 	struct wb w;
