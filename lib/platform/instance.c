@@ -461,6 +461,10 @@ static int create_net(struct vplat_instance *in, struct vplat_mem *mem, char *er
 		struct vplat_switch_port_config pc = {.name = o->port_name ? o->port_name : "net",
 						      .rate_bps = o->rate_bps,
 						      .burst_bytes = o->burst_bytes};
+		if (o->source_mac_only && o->has_mac) {
+			pc.n_macs = 1; /* VPLAT-FFI-017: only the assigned source address */
+			memcpy(pc.macs[0], o->mac, 6);
+		}
 		if ((rc = vplat_switch_net_port_init(&b->port, vplat_switch_iface(o->sw), &pc, NULL,
 						     NULL)))
 			return vplat_pf_error(err, errlen, rc, "net: switch port: %s", vplat_strerror(rc));

@@ -192,6 +192,9 @@ struct vplat_instance_net {
 	uint64_t burst_bytes;    /**< SWITCH: burst of the rate limit */
 	bool has_mac;            /**< offer VIRTIO_NET_F_MAC with @ref mac */
 	uint8_t mac[6];          /**< MAC address if @ref has_mac */
+	/** Switch backend: the port admits only @ref mac as source address (with @ref has_mac;
+	 *  a switch with assigned unicast, VPLAT-FFI-016/017). */
+	bool source_mac_only;
 	uint16_t mtu;            /**< offer VIRTIO_NET_F_MTU (68..65535; 0: not offered) */
 	uint16_t queue_size;     /**< largest queue size (0: 256) */
 	bool ctrl;               /**< offer a control queue (a vhost-user front end serves its
