@@ -633,6 +633,13 @@ static int poll_unguarded(struct vplat_vhu_backend *b, int timeout_ms)
 			vplat_vhu_vring_kick(b, (uint16_t)q);
 			timeout_ms = 0;
 		}
+	/* Work a dispatch budget left on a ring (VPLAT-FFI-013): one more budget now, and no
+	 * sleeping while some is still left (the driver may not kick for it). */
+	if (vplat_device_has_more(b->dev)) {
+		(void)vplat_device_dispatch(b->dev);
+		if (vplat_device_has_more(b->dev))
+			timeout_ms = 0;
+	}
 	int r = poll(p, (nfds_t)n, timeout_ms);
 	if (r < 0)
 		return errno == EINTR ? 0 : VPLAT_EIO;

@@ -112,6 +112,7 @@ struct i_wdt {
 struct vplat_instance {
 	struct vplat_instance_options opt;
 	struct vplat_device *dev;
+	bool served_more; /* the last dispatch served work a budget left (the host ends wait) */
 	union {
 		struct vplat_rng rng;
 		struct i_blk blk;
@@ -471,6 +472,10 @@ static int create_net(struct vplat_instance *in, struct vplat_mem *mem, char *er
 		struct vplat_switch_port_config pc = {.name = o->port_name ? o->port_name : "net",
 						      .rate_bps = o->rate_bps,
 						      .burst_bytes = o->burst_bytes};
+		if (o->source_mac_only && o->has_mac) {
+			pc.n_macs = 1; /* VPLAT-FFI-017: only the assigned source address */
+			memcpy(pc.macs[0], o->mac, 6);
+		}
 		if ((rc = vplat_switch_net_port_init(&b->port, vplat_switch_iface(o->sw), &pc, NULL,
 						     NULL)))
 			return vplat_pf_error(err, errlen, rc, "net: switch port: %s", vplat_strerror(rc));
@@ -1156,6 +1161,8 @@ int vplat_instance_timeout_ms(const struct vplat_instance *in)
 {
 	if (!in)
 		return -1;
+	if (vplat_device_has_more(in->dev))
+		return 0; /* a dispatch budget left work on a ring: no sleeping (VPLAT-FFI-013) */
 	switch (in->opt.type) {
 	case VPLAT_INSTANCE_WATCHDOG:
 		if (in->u.wdt.child)
@@ -1212,6 +1219,16 @@ int vplat_instance_dispatch(struct vplat_instance *in)
 {
 	if (!in)
 		return VPLAT_EINVAL;
+	/* One more budget for each queue a kick left with work (VPLAT-FFI-013). That is this
+	 * call's dispatch of the device; the host ends (which may pop too: a resume, a
+	 * completion) get the next call, so one call stays within one budget per queue and
+	 * neither side starves the other. */
+	if (!in->served_more && vplat_device_has_more(in->dev)) {
+		(void)vplat_device_dispatch(in->dev);
+		in->served_more = true;
+		return 0;
+	}
+	in->served_more = false;
 	switch (in->opt.type) {
 	case VPLAT_INSTANCE_RNG:
 		vplat_rng_resume(&in->u.rng); /* a request may wait for the entropy pool */

@@ -89,7 +89,7 @@ static int check_props(struct vplat_pf_ctx *c, int node, const char *const *a,
 
 static int parse_switches(struct vplat_pf_ctx *c, int parent)
 {
-	static const char *const props[] = {"max-ports", "socket", NULL};
+	static const char *const props[] = {"max-ports", "socket", "assigned-unicast", NULL};
 	int node, rc;
 	if ((rc = check_props(c, parent, NULL, NULL, "/switches")))
 		return rc;
@@ -105,7 +105,8 @@ static int parse_switches(struct vplat_pf_ctx *c, int parent)
 			return VPLAT_ENOMEM;
 		c->p->nswitches++;
 		if ((rc = get_u32_range(c, node, "max-ports", &s->max_ports, 1, 1024)) < 0 ||
-		    (rc = get_str(c, node, "socket", &s->socket)) < 0)
+		    (rc = get_str(c, node, "socket", &s->socket)) < 0 ||
+		    (rc = get_bool(c, node, "assigned-unicast", &s->assigned_unicast)) < 0)
 			return rc;
 		s->users = s->socket ? 1 : 0;
 	}

@@ -483,6 +483,14 @@ static const struct bad bads[] = {
      " n@0 { compatible = \"vplat,virtio-net\"; transport = \"virtio-mmio\"; reg = <0 0 0 0x200>;"
      " interrupts = <1>; switch = \"s\"; }; }; }; };\n", VPLAT_ERANGE,
      "/vms/v/n@0: property \"switch\": switch \"s\" has max-ports 1, all taken"},
+    {"switch assigned-unicast value", "/dts-v1/;\n/ { compatible = \"vplat,platform\"; switches { s {"
+     " assigned-unicast = <1>; }; }; vms { v { }; }; };\n", VPLAT_EINVAL,
+     "/switches/s: property \"assigned-unicast\": is a boolean and takes no value"},
+    {"assigned-unicast device without mac", "/dts-v1/;\n/ { compatible = \"vplat,platform\"; switches { s {"
+     " assigned-unicast; }; }; vms { v { #address-cells = <2>; #size-cells = <2>;"
+     " n@0 { compatible = \"vplat,virtio-net\"; transport = \"virtio-mmio\"; reg = <0 0 0 0x200>;"
+     " interrupts = <1>; switch = \"s\"; }; }; }; };\n", VPLAT_EINVAL,
+     "/vms/v/n@0: property \"mac-address\": switch \"s\" has assigned-unicast"},
     {"bus bitrate", "/dts-v1/;\n/ { compatible = \"vplat,platform\"; can-buses { b { bitrate = <5>; }; };"
      " vms { v { }; }; };\n", VPLAT_ERANGE, "/can-buses/b: property \"bitrate\""},
     {"bus data without nominal", "/dts-v1/;\n/ { compatible = \"vplat,platform\"; can-buses { b {"

@@ -478,12 +478,22 @@ static int lb_status(struct vplat_pal *pal, unsigned idx)
 	return p->inst[idx] ? vplat_device_get_status(p->inst[idx]->dev) : -1;
 }
 
+static int lb_budget(struct vplat_pal *pal, unsigned idx, uint16_t budget)
+{
+	struct lb_pal *p = pal->priv;
+	if (!p->inst[idx])
+		return VPLAT_ENODEV;
+	return vplat_device_set_dispatch_budget(p->inst[idx]->dev, VPLAT_DISPATCH_ALL_QUEUES,
+						budget);
+}
+
 static const struct vplat_pal_ops lb_ops = {
 	.name = "loopback",
 	.open = lb_open,
 	.close = lb_close,
 	.poll = lb_poll,
 	.device_status = lb_status,
+	.set_dispatch_budget = lb_budget,
 };
 
 int vplat_pal_loopback_create(struct vplat_pal *pal, int argc, char **argv)

@@ -26,8 +26,11 @@
  *
  * Threads and loop: the library owns no event loop. The embedder polls the fds that
  * vplat_vhu_backend_pollfds() lists and calls vplat_vhu_backend_handle() when one is readable,
- * or calls vplat_vhu_backend_poll() for one bounded iteration. One thread at a time per back-end
- * and its device. POSIX (Linux: memfd, eventfd).
+ * or calls vplat_vhu_backend_poll() for one bounded iteration. A kick serves at most the
+ * ring's dispatch budget (vplat_device_kick()); vplat_vhu_backend_poll() serves what a budget
+ * left (and does not sleep while some is left), an embedder of vplat_vhu_backend_handle()
+ * calls vplat_device_dispatch() while vplat_device_has_more() says so. One thread at a time
+ * per back-end and its device. POSIX (Linux: memfd, eventfd).
  */
 #ifndef VPLAT_VHOST_USER_H
 #define VPLAT_VHOST_USER_H

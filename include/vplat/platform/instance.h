@@ -193,6 +193,9 @@ struct vplat_instance_net {
 	uint64_t burst_bytes;    /**< SWITCH: burst of the rate limit */
 	bool has_mac;            /**< offer VIRTIO_NET_F_MAC with @ref mac */
 	uint8_t mac[6];          /**< MAC address if @ref has_mac */
+	/** Switch backend: the port admits only @ref mac as source address (with @ref has_mac;
+	 *  a switch with assigned unicast, VPLAT-FFI-016/017). */
+	bool source_mac_only;
 	uint16_t mtu;            /**< offer VIRTIO_NET_F_MTU (68..65535; 0: not offered) */
 	uint16_t queue_size;     /**< largest queue size (0: 256) */
 	bool ctrl;               /**< offer a control queue (a vhost-user front end serves its
@@ -429,13 +432,15 @@ VPLAT_API unsigned vplat_instance_fds(const struct vplat_instance *in, int *fds,
 /**
  * @param in  an instance
  * @return the longest the caller may wait before vplat_instance_dispatch() is due, in ms
- *         (a watchdog deadline, a private CAN bus, a throttled block queue); -1: no limit
+ *         (a watchdog deadline, a private CAN bus, a throttled block queue); 0 while a
+ *         dispatch budget left work on a ring (vplat_device_has_more()); -1: no limit
  */
 VPLAT_API int vplat_instance_timeout_ms(const struct vplat_instance *in);
 
 /**
  * Serve the host end once without blocking: read input, deliver it to the device, run a due
- * watchdog tick or a private bus, resume throttled or waiting queues. Call after poll()
+ * watchdog tick or a private bus, resume throttled or waiting queues, and give each queue a
+ * kick left with work one more dispatch budget (vplat_device_dispatch()). Call after poll()
  * returns (for any reason); extra calls are harmless.
  * @param in  an instance
  * @return 0, or VPLAT_EINVAL for NULL

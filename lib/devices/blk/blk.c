@@ -161,6 +161,8 @@ static void blk_process(struct vplat_blk *blk, uint16_t qi)
 		return;
 	q->in_process = true;
 	q->stalled = false;
+	/* A completion or resume is a dispatch call too: at most the budget (VPLAT-FFI-013). */
+	bool opened = vplat_vq_dispatch_begin(&blk->vqs[qi]);
 	for (;;) {
 		struct vplat_blk_req *r = q->pending;
 		q->pending = NULL;
@@ -192,6 +194,7 @@ static void blk_process(struct vplat_blk *blk, uint16_t qi)
 	}
 	if (submitted && blk->host->kick)
 		blk->host->kick(blk->host_opaque);
+	(void)vplat_vq_dispatch_end(&blk->vqs[qi], opened);
 	q->in_process = false;
 	if (q->need_notify) {
 		q->need_notify = false;

@@ -150,8 +150,13 @@ int32_t vplat_console_input(struct vplat_console *con, uint32_t id, const uint8_
 
 void vplat_console_resume(struct vplat_console *con, uint32_t id)
 {
-	if (port_exists(con, id))
+	if (port_exists(con, id)) {
+		/* A resume is a dispatch call too: at most the queue's budget (VPLAT-FFI-013). */
+		struct vplat_vq *vq = port_vq(con, id, true);
+		bool opened = vplat_vq_dispatch_begin(vq);
 		tx_process(con, id);
+		(void)vplat_vq_dispatch_end(vq, opened);
+	}
 }
 
 static void con_queue_notify(struct vplat_device *dev, struct vplat_vq *vq)
