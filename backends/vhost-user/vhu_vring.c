@@ -31,7 +31,8 @@ static void vhu_used(struct vplat_device *dev, struct vplat_vq *vq)
 		return;
 	struct vplat_vhu_vring *v = &b->vrings[vq->index];
 	v->calls++;
-	b->stats.calls++;
+	if (!b->threads)
+		b->stats.calls++; /* queue threads count per ring only: no shared line */
 	signal_fd(v->call_fd);
 }
 
@@ -245,7 +246,8 @@ void vplat_vhu_vring_kick(struct vplat_vhu_backend *b, uint16_t q)
 	if (!v->started || !v->enabled)
 		return;
 	v->kicks++;
-	b->stats.kicks++;
+	if (!b->threads)
+		b->stats.kicks++;
 	probe_ring(b, q);
 	vplat_device_kick(b->dev, q, 0);
 }
