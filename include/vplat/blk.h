@@ -173,11 +173,18 @@ struct vplat_blk_stats {
 	uint64_t throttled;    /**< times a queue stopped for the rate limiter */
 };
 
+/** Alignment of struct vplat_blk_queue: a cache line, so that one thread per queue shares none. */
+#ifdef __cplusplus
+#define VPLAT_BLK_QUEUE_ALIGN alignas(64)
+#else
+#define VPLAT_BLK_QUEUE_ALIGN _Alignas(64)
+#endif
+
 /** Per-queue state. Private. */
 struct vplat_blk_queue {
 	/** free request slots (a queue's state fills its own cache lines: one thread per queue
 	 *  shares none of them) */
-	_Alignas(64) struct vplat_blk_req *free;
+	VPLAT_BLK_QUEUE_ALIGN struct vplat_blk_req *free;
 	const struct vplat_blk_host_ops *host; /**< host end of this queue */
 	void *host_opaque;             /**< argument for @ref host */
 	struct vplat_blk_stats stats;  /**< this queue's counters */

@@ -125,7 +125,7 @@ struct vplat_instance_blk {
 	 */
 	bool async_uring_only;
 	/**
-	 * With @ref async: one asynchronous host end per queue (its own
+	 * With \c async, one asynchronous host end per queue (its own
 	 * io_uring, or thread pool, with an equal share of @ref max_requests), so that queues
 	 * share nothing on the data path and one thread per queue can serve them. Each queue's
 	 * completions are then polled with vplat_instance_queue_fds() and
