@@ -305,6 +305,9 @@ static void range(const double *v, unsigned n, double *lo, double *hi);
 static const char *const mq_names[MQ_NB] = {"vplat 1q main thread", "vplat 1q 1 thread",
 					    "vplat 2q 2 threads", "qsd 1q io_uring",
 					    "qsd 2q io_uring"};
+static const char *const mq_mnames[MQ_NB] = {"vplat-1q-main-thread", "vplat-1q-1-thread",
+					     "vplat-2q-2-threads", "qsd-1q-io_uring",
+					     "qsd-2q-io_uring"};
 
 static void mq_argv(const struct cfg *c, int b, const char *img, const char **av)
 {
@@ -444,6 +447,10 @@ static int main_mq(const struct cfg *c, const char *img, bool have_qsd)
 		char pre[64];
 		snprintf(pre, sizeof(pre), "command %s: ", mq_names[b]);
 		print_cmd(stdout, pre, av);
+		if (c->machine) {
+			snprintf(pre, sizeof(pre), "CMD blk-mq %s ", mq_mnames[b]);
+			print_cmd(stdout, pre, av);
+		}
 	}
 	fflush(stdout);
 	for (unsigned r = 0; r < c->rounds; r++)
@@ -482,7 +489,7 @@ static int main_mq(const struct cfg *c, const char *img, bool have_qsd)
 		for (int b = 0; b < MQ_NB; b++) {
 			if (!ok[b])
 				continue;
-			printf("IOPS blk-mq-randread-qd32 %s", mq_names[b]);
+			printf("IOPS blk-mq-randread-qd32 %s", mq_mnames[b]);
 			for (unsigned r = 0; r < c->rounds; r++)
 				printf(" %.0f", v[b][r]);
 			printf("\n");
