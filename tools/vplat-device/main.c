@@ -158,8 +158,11 @@ static int parse(struct vdev *v, int argc, char **argv)
 			v->busy_poll = true;
 		} else if ((val = vdev_optval(argc, argv, &i, "--threads"))) {
 			uint64_t n;
-			if (!vdev_parse_u64(val, &n) || n < 1 || n > VPLAT_VHU_MAX_QUEUES)
+			if (!vdev_parse_u64(val, &n) || n < 1 || n > VPLAT_VHU_MAX_QUEUES) {
+				fprintf(stderr, "vplat-device %s: bad option --threads %s (1..%u)\n",
+					v->type->name, val, VPLAT_VHU_MAX_QUEUES);
 				return -1;
+			}
 			v->threads = (unsigned)n;
 		} else if ((val = vdev_optval(argc, argv, &i, "--reconnect"))) {
 			uint64_t ms;
