@@ -37,11 +37,15 @@ int vplat_vhu_backend_init(struct vplat_vhu_backend *b, const struct vplat_vhu_b
 	b->conn = -1;
 	b->reply_fd = -1;
 	b->inflight.fd = -1;
-	/* Test-only kill points (struct vplat_vhu_inflight); never set in production. */
+#ifdef VPLAT_TEST_HOOKS
+	/* Test-only kill points (struct vplat_vhu_inflight): compiled in only with
+	 * -DVPLAT_TEST_HOOKS=ON (the default when the tests are built); a product build
+	 * (-DVPLAT_BUILD_TESTS=OFF) ignores these variables. */
 	const char *k = getenv("VPLAT_TEST_KILL_AFTER_POP");
 	b->inflight.kill_after_pop = k ? strtoull(k, NULL, 10) : 0;
 	k = getenv("VPLAT_TEST_KILL_AFTER_PUSH");
 	b->inflight.kill_after_push = k ? strtoull(k, NULL, 10) : 0;
+#endif
 	for (uint32_t q = 0; q < VPLAT_VHU_MAX_QUEUES; q++)
 		b->vrings[q].kick_fd = b->vrings[q].call_fd = b->vrings[q].err_fd = -1;
 	return vplat_mem_init(&b->mem, b->mem_storage, VPLAT_VHU_MAX_REGIONS);

@@ -205,14 +205,16 @@ struct vplat_vhu_inflight {
 	uint16_t queue_size; /**< descriptors per queue region */
 	uint64_t counter;    /**< unused (kept for layout): the fetch counters are per ring (vplat_vhu_vring.counter) */
 	/**
-	 * Test-only kill point, read from the environment by vplat_vhu_backend_init():
-	 * VPLAT_TEST_KILL_AFTER_POP=N raises SIGKILL right after the N-th chain popped (taken,
-	 * not completed). 0 = off.
+	 * Test-only kill point, read from the environment by vplat_vhu_backend_init() in a
+	 * build configured with -DVPLAT_TEST_HOOKS=ON (the default only when the tests are
+	 * built; always 0 otherwise): VPLAT_TEST_KILL_AFTER_POP=N raises SIGKILL right after
+	 * the N-th chain popped (taken, not completed). 0 = off.
 	 */
 	uint64_t kill_after_pop;
 	/**
-	 * Test-only kill point: VPLAT_TEST_KILL_AFTER_PUSH=N raises SIGKILL right after the N-th
-	 * used element was published and before the inflight region records it. 0 = off.
+	 * Test-only kill point (VPLAT_TEST_HOOKS builds only): VPLAT_TEST_KILL_AFTER_PUSH=N
+	 * raises SIGKILL right after the N-th used element was published and before the
+	 * inflight region records it. 0 = off.
 	 */
 	uint64_t kill_after_push;
 	uint64_t pops;   /**< chains popped on tracked rings (for the kill points) */
