@@ -31,7 +31,8 @@ static void vhu_used(struct vplat_device *dev, struct vplat_vq *vq)
 		return;
 	struct vplat_vhu_vring *v = &b->vrings[vq->index];
 	v->calls++;
-	b->stats.calls++;
+	if (!b->threads)
+		b->stats.calls++; /* queue threads count per ring only: no shared line */
 	signal_fd(v->call_fd);
 }
 
@@ -251,7 +252,8 @@ void vplat_vhu_vring_kick(struct vplat_vhu_backend *b, uint16_t q)
 	if (!v->started || !v->enabled)
 		return;
 	v->kicks++;
-	b->stats.kicks++;
+	if (!b->threads)
+		b->stats.kicks++;
 	probe_ring(b, q);
 	/* At most the ring's dispatch budget; what is left is served by the back end's loop
 	 * (vplat_vhu_backend_poll(), or the embedder through vplat_device_dispatch()). */

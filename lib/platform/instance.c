@@ -49,6 +49,8 @@ struct i_blk {
 	bool open;
 	struct vplat_blk_aio aio;
 	bool aio_on;
+	struct vplat_blk_aio *qaio; /* queue_hosts: one per queue, or NULL */
+	uint16_t nqaio;             /* entries of qaio initialised */
 	struct vplat_blk blk;
 	struct vplat_blk_req *reqs;
 };
@@ -238,6 +240,31 @@ static int create_blk_custom(struct vplat_instance *in, struct vplat_mem *mem, c
 	return rc;
 }
 
+/* queue_hosts: one asynchronous host end per queue, like the shared one, which stays unused. */
+static int blk_queue_hosts(struct vplat_instance *in, const struct vplat_blk_config *cfg)
+{
+	const struct vplat_instance_blk *o = &in->opt.blk;
+	struct i_blk *b = &in->u.blk;
+	if (o->ratelimit.ops_rate || o->ratelimit.bytes_rate)
+		return VPLAT_EINVAL; /* one limiter for all queues: not per queue */
+	uint32_t depth = (o->max_requests ? o->max_requests : I_BLK_REQS) / cfg->num_queues;
+	if (!(b->qaio = calloc(cfg->num_queues, sizeof(*b->qaio))))
+		return VPLAT_ENOMEM;
+	for (; b->nqaio < cfg->num_queues; b->nqaio++) {
+		struct vplat_blk_aio *a = &b->qaio[b->nqaio];
+		int rc = vplat_blk_aio_init(a, &b->f, depth ? depth : 1,
+					    o->async_threads || !b->aio.uring ? VPLAT_BLK_AIO_THREADS : 0);
+		if (!rc)
+			rc = vplat_blk_set_queue_host(&b->blk, b->nqaio, &vplat_blk_host_aio, a);
+		if (rc) {
+			if (a->efd >= 0 && a->impl)
+				vplat_blk_aio_fini(a);
+			return rc;
+		}
+	}
+	return 0;
+}
+
 static int create_blk(struct vplat_instance *in, struct vplat_mem *mem, char *err, size_t errlen)
 {
 	const struct vplat_instance_blk *o = &in->opt.blk;
@@ -293,9 +320,13 @@ static int create_blk(struct vplat_instance *in, struct vplat_mem *mem, char *er
 	}
 	if ((rc = blk_finish(in, mem, &cfg, ops, host, err, errlen)))
 		return rc;
-	ilog(in, VPLAT_INSTANCE_LOG_INFO, "blk: %s, %llu sectors%s%s", path,
+	if (b->aio_on && o->queue_hosts && (rc = blk_queue_hosts(in, &cfg)))
+		return vplat_pf_error(err, errlen, rc, "blk: a host end per queue: %s",
+			    vplat_strerror(rc));
+	ilog(in, VPLAT_INSTANCE_LOG_INFO, "blk: %s, %llu sectors%s%s%s", path,
 	     (unsigned long long)cfg.capacity, cfg.read_only ? ", read-only" : "",
-	     !b->aio_on ? "" : b->aio.uring ? ", io_uring" : ", thread pool");
+	     !b->aio_on ? "" : b->aio.uring ? ", io_uring" : ", thread pool",
+	     b->qaio ? ", one per queue" : "");
 	return 0;
 }
 
@@ -1033,6 +1064,9 @@ void vplat_instance_destroy(struct vplat_instance *in)
 	case VPLAT_INSTANCE_BLK:
 		if (in->u.blk.aio_on)
 			vplat_blk_aio_fini(&in->u.blk.aio);
+		for (uint16_t q = 0; q < in->u.blk.nqaio; q++)
+			vplat_blk_aio_fini(&in->u.blk.qaio[q]);
+		free(in->u.blk.qaio);
 		if (in->u.blk.open)
 			vplat_blk_file_close(&in->u.blk.f);
 		free(in->u.blk.reqs);
@@ -1133,7 +1167,7 @@ unsigned vplat_instance_fds(const struct vplat_instance *in, int *fds, unsigned 
 			return vplat_gpio_gpiod_fds(in->u.gpio.chip, fds, max);
 		return vplat_gpio_sim_fds(in->u.gpio.sim, fds, max);
 	case VPLAT_INSTANCE_BLK:
-		if (!in->u.blk.aio_on)
+		if (!in->u.blk.aio_on || in->u.blk.qaio)
 			return 0;
 		fds[0] = vplat_blk_aio_fd(&in->u.blk.aio);
 		return 1;
@@ -1215,6 +1249,21 @@ static void dispatch_watchdog(struct vplat_instance *in)
 	}
 }
 
+unsigned vplat_instance_queue_fds(struct vplat_instance *in, uint16_t queue, int *fds,
+				  unsigned max)
+{
+	if (!in || !fds || max == 0 || in->opt.type != VPLAT_INSTANCE_BLK || queue >= in->u.blk.nqaio)
+		return 0;
+	fds[0] = vplat_blk_aio_fd(&in->u.blk.qaio[queue]);
+	return 1;
+}
+
+void vplat_instance_queue_dispatch(struct vplat_instance *in, uint16_t queue)
+{
+	if (in && in->opt.type == VPLAT_INSTANCE_BLK && queue < in->u.blk.nqaio)
+		vplat_blk_aio_poll(&in->u.blk.qaio[queue]);
+}
+
 int vplat_instance_dispatch(struct vplat_instance *in)
 {
 	if (!in)
@@ -1234,7 +1283,7 @@ int vplat_instance_dispatch(struct vplat_instance *in)
 		vplat_rng_resume(&in->u.rng); /* a request may wait for the entropy pool */
 		break;
 	case VPLAT_INSTANCE_BLK:
-		if (in->u.blk.aio_on)
+		if (in->u.blk.aio_on && !in->u.blk.qaio)
 			vplat_blk_aio_poll(&in->u.blk.aio);
 		if (vplat_blk_throttle_ns(&in->u.blk.blk))
 			for (uint16_t q = 0; q < in->dev->nvqs; q++)

@@ -592,14 +592,14 @@ START_TEST(reset_after_abandoned_processing)
 	rig_up(&r, _i, VPLAT_BIT(VPLAT_VIRTIO_F_RING_RESET));
 	struct vplat_blk_host_ops jump = vplat_blk_host_mem;
 	jump.submit = abandon_submit;
-	r.blk.host = &jump;
+	ck_assert_int_eq(vplat_blk_set_queue_host(&r.blk, 0, &jump, r.blk.host_opaque), 0);
 	uint8_t *buf = dma(&r, 512);
 	if (!setjmp(abandon_jb)) {
 		(void)post(&r, 0, VPLAT_VIRTIO_BLK_T_IN, 0, NULL, 0, buf, 512, (void *)1);
 		ck_abort_msg("submit() returned");
 	}
 	/* The queue is reset (vhost-user: the whole device); the next driver is served. */
-	r.blk.host = &vplat_blk_host_mem;
+	ck_assert_int_eq(vplat_blk_set_queue_host(&r.blk, 0, &vplat_blk_host_mem, r.blk.host_opaque), 0);
 	ck_assert_int_eq(vplat_val_queue_reset(&r.d, 0), 0);
 	ck_assert_int_eq(vplat_val_vq_reset(&r.vq[0]), 0);
 	memset(r.data, 0x5a, 512);

@@ -125,6 +125,15 @@ struct vplat_instance_blk {
 	 * hand-off costs more than it saves at queue depth 1). Logged at INFO either way.
 	 */
 	bool async_uring_only;
+	/**
+	 * With \c async, one asynchronous host end per queue (its own
+	 * io_uring, or thread pool, with an equal share of @ref max_requests), so that queues
+	 * share nothing on the data path and one thread per queue can serve them. Each queue's
+	 * completions are then polled with vplat_instance_queue_fds() and
+	 * vplat_instance_queue_dispatch() on the queue's thread; vplat_instance_fds() lists
+	 * none of them. Refused together with @ref ratelimit (one limiter for all queues).
+	 */
+	bool queue_hosts;
 };
 
 /** Host end of a console. */
@@ -412,6 +421,28 @@ VPLAT_API struct vplat_input_script *vplat_instance_input_script(struct vplat_in
  * @return its input device (owned by @p in), or NULL if @p in is not an input instance
  */
 VPLAT_API struct vplat_input *vplat_instance_input(struct vplat_instance *in);
+
+/**
+ * The host-end fds of queue @p queue of a block instance created with
+ * vplat_instance_blk.queue_hosts (its completion eventfd); none for any other instance.
+ *
+ * @param in     an instance
+ * @param queue  queue index
+ * @param fds    storage for up to @p max fds
+ * @param max    capacity of @p fds
+ * @return fds written
+ */
+VPLAT_API unsigned vplat_instance_queue_fds(struct vplat_instance *in, uint16_t queue, int *fds,
+					    unsigned max);
+
+/**
+ * Poll the completions of queue @p queue's own host end (vplat_instance_blk.queue_hosts),
+ * on the thread that processes the queue. No-op for other instances.
+ *
+ * @param in     an instance
+ * @param queue  queue index
+ */
+VPLAT_API void vplat_instance_queue_dispatch(struct vplat_instance *in, uint16_t queue);
 
 /**
  * @param in  an instance
