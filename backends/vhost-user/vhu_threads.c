@@ -220,6 +220,22 @@ static void wait_events(struct vhu_qthread *t, int timeout)
 		}
 }
 
+/* Queues of this thread that stopped at their dispatch budget with chains left
+ * (VPLAT-FFI-013): served again without waiting for a kick that may never come. */
+static uint64_t queues_with_more(const struct vhu_qthread *t)
+{
+	uint64_t more = 0;
+	const struct vplat_device *dev = t->b->dev;
+	if (!dev || t->faulted)
+		return 0;
+	for (uint64_t m = t->queues; m != 0u; m &= m - 1u) {
+		uint16_t q = (uint16_t)__builtin_ctzll(m);
+		if (q < dev->nvqs && dev->vqs[q].more)
+			more |= (uint64_t)1 << q;
+	}
+	return more;
+}
+
 static void *qthread_main(void *arg)
 {
 	struct vhu_qthread *t = arg;
@@ -244,7 +260,10 @@ static void *qthread_main(void *arg)
 		if (t->epfd < 0)
 			break;
 		if (!p->busy_poll || t->sleeping || t->faulted) {
-			wait_events(t, t->faulted ? -1 : t->has_polling ? 0 : -1);
+			uint64_t more = queues_with_more(t);
+			wait_events(t, t->faulted ? -1 : (t->has_polling || more != 0u) ? 0 : -1);
+			for (; more != 0u; more &= more - 1u)
+				guarded(t, kick_guarded, (uint16_t)__builtin_ctzll(more));
 			t->sleeping = false; /* woken by work: spin again */
 			continue;
 		}
