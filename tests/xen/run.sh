@@ -44,7 +44,10 @@ modules() {
 # Input (node 3): the stock virtio_input + evdev modules and the static reader of the vhost-user
 # guest test (tests/guest/input_reader.c) in the domU; the script for vplat-xen in dom0.
 input_images() {
-	modules $D virtio_input evdev; cp "$SRC/tests/xen/input-events" $D/input-events
+	cp $D/mods/order $D/mods/order.base  # modules() starts the order afresh: keep the others first
+	modules $D virtio_input evdev; cat $D/mods/order.base $D/mods/order | awk '!s[$0]++' > $D/mods/order.all
+	mv $D/mods/order.all $D/mods/order; rm $D/mods/order.base
+	cp "$SRC/tests/xen/input-events" $D/input-events
 	aarch64-linux-gnu-gcc -static -O2 -o $D/bin/input_reader "$SRC/tests/guest/input_reader.c"
 	mkdir -p $Z/guest
 	{ echo "wait-status"; grep -v '^#' "$SRC/tests/xen/input-events" | awk '{print} $1 == "syn" {print "wait-status"}'; } \
