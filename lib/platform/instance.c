@@ -800,7 +800,7 @@ static void dispatch_input(struct vplat_instance *in)
 	const struct vplat_input_script_stats *st = vplat_input_script_stats(b->script);
 	uint64_t before = st->status;
 	vplat_input_script_run(b->script);
-	if (st->status != before || st->rtt_count)
+	if (st->status != before)
 		ilog(in, VPLAT_INSTANCE_LOG_DEBUG, "input: %llu status events, last %u/%u/%d",
 		     (unsigned long long)st->status, st->last_type, st->last_code, st->last_value);
 	if (!b->reported && vplat_input_script_done(b->script) && st->steps) {

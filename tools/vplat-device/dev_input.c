@@ -4,25 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "input_opts.h"
 #include "vdev.h"
-
-/* "WxH" or "WxH,slots=N". */
-static bool parse_touch(const char *s, struct vplat_instance_input *o)
-{
-	unsigned w, h, n = 0;
-	int used = 0;
-	if (sscanf(s, "%ux%u%n", &w, &h, &used) != 2)
-		return false;
-	if (s[used] && sscanf(s + used, ",slots=%u%n", &n, &used) != 1)
-		return false;
-	if (!w || w > 65536 || !h || h > 65536 || n > 16)
-		return false;
-	o->touch = true;
-	o->width = w;
-	o->height = h;
-	o->slots = n;
-	return true;
-}
 
 static int input_option(struct vdev *v, int argc, char **argv, int *i)
 {
@@ -33,7 +16,7 @@ static int input_option(struct vdev *v, int argc, char **argv, int *i)
 	if (!strcmp(argv[*i], "--grab"))
 		return o->grab = true, 1;
 	if ((val = vdev_optval(argc, argv, i, "--touch")))
-		return parse_touch(val, o) ? 1 : -1;
+		return input_opts_touch(val, o) ? 1 : -1;
 	if ((val = vdev_optval(argc, argv, i, "--script")))
 		return o->script = val, 1;
 	if ((val = vdev_optval(argc, argv, i, "--name")))
@@ -48,14 +31,9 @@ static int input_option(struct vdev *v, int argc, char **argv, int *i)
 static bool input_configure(struct vdev *v)
 {
 	struct vplat_instance_input *o = &v->opt.input;
-	if (o->evdev && (o->keyboard || o->touch || o->script || o->name || o->serial)) {
-		vdev_log(v, VPLAT_VHU_LOG_ERROR,
-			 "--evdev serves a host device: it excludes --keyboard, --touch, --script, "
-			 "--name and --serial");
-		return false;
-	}
-	if (o->grab && !o->evdev) {
-		vdev_log(v, VPLAT_VHU_LOG_ERROR, "--grab needs --evdev");
+	const char *why = input_opts_check(o);
+	if (why) {
+		vdev_log(v, VPLAT_VHU_LOG_ERROR, "--%s", why);
 		return false;
 	}
 	return true;
