@@ -80,6 +80,10 @@ struct pf_dev {
 	unsigned nlm75;
 	struct vplat_instance_i2c_eeprom eeprom[PF_MAX_I2C_DEVS];
 	unsigned neeprom;
+	/* vsock */
+	uint64_t vsock_cid;
+	const char *vsock_socket;
+	uint32_t vsock_max_conns, vsock_buf_alloc;
 	/* can */
 	int bus;               /* index into buses, or -1 */
 	const char *socketcan;
