@@ -232,8 +232,9 @@ static bool pump_socket(struct hconn *x)
 			return false;
 		}
 		if (r == 0) {
-			x->eof = true; /* the host side is done: tell the guest, it answers RST */
-			(void)vplat_vsock_shutdown(x->h->d, x->c, SHUT_BOTH);
+			/* The host side sends no more (it may still read: a half close). */
+			x->eof = true;
+			(void)vplat_vsock_shutdown(x->h->d, x->c, VPLAT_VIRTIO_VSOCK_SHUTDOWN_SEND);
 			return true;
 		}
 		x->out_off = 0;
