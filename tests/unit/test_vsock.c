@@ -223,6 +223,7 @@ static struct vplat_vsock_conn *guest_connect(struct rig *r)
 
 START_TEST(config_and_cids)
 {
+	/* covers: VPLAT-VSK-001 VPLAT-VSK-002 */
 	struct rig *r = rig_up(_i, 0);
 	ck_assert_uint_eq(vplat_val_config_read(&r->v, 0, 4), GCID);
 	ck_assert_uint_eq(vplat_val_config_read(&r->v, 4, 4), 0);
@@ -247,6 +248,7 @@ END_TEST
 
 START_TEST(no_stream_refused)
 {
+	/* covers: VPLAT-VSK-003 */
 	/* NO_IMPLIED_STREAM without STREAM: no socket type left: FEATURES_OK refused. */
 	struct vplat_loopback lb;
 	struct vplat_vsock d;
@@ -265,6 +267,7 @@ END_TEST
 
 START_TEST(guest_to_host_stream)
 {
+	/* covers: VPLAT-VSK-009 VPLAT-VSK-012 VPLAT-VSK-013 VPLAT-VSK-014 */
 	struct rig *r = rig_up(_i, 8192);
 	post_rx(r, 8);
 	struct vplat_vsock_conn *c = guest_connect(r);
@@ -312,6 +315,7 @@ END_TEST
 
 START_TEST(host_to_guest_flow_control)
 {
+	/* covers: VPLAT-VSK-010 VPLAT-VSK-011 VPLAT-VSK-012 */
 	struct rig *r = rig_up(_i, 0);
 	post_rx(r, 16);
 	struct vplat_vsock_conn *c;
@@ -381,6 +385,12 @@ START_TEST(host_to_guest_flow_control)
 	tx_pkt(r, &h, NULL);
 	ck_assert_uint_eq(r->t.shutdowns, 1);
 	ck_assert_uint_eq(r->t.last_shut, 3);
+	/* Cumulative: a SHUTDOWN with bits clear changes nothing. */
+	h.flags = 0;
+	tx_pkt(r, &h, NULL);
+	ck_assert_uint_eq(r->t.shutdowns, 1);
+	ck_assert_uint_eq(r->conns[0].peer_shut | r->conns[1].peer_shut | r->conns[2].peer_shut |
+			  r->conns[3].peer_shut, 3);
 	h = gh(OP(RST), 80, 7000);
 	tx_pkt(r, &h, NULL);
 	ck_assert_uint_eq(r->t.closed, 1);
@@ -408,6 +418,7 @@ END_TEST
 
 START_TEST(unknown_flows_get_rst)
 {
+	/* covers: VPLAT-VSK-004 VPLAT-VSK-005 VPLAT-VSK-006 VPLAT-VSK-007 VPLAT-VSK-008 */
 	struct rig *r = rig_up(_i, 0);
 	post_rx(r, 8);
 	struct vplat_vsock_hdr o, h;
@@ -472,6 +483,7 @@ END_TEST
 
 START_TEST(table_limit_and_late_accept)
 {
+	/* covers: VPLAT-VSK-016 VPLAT-VSK-017 */
 	struct rig *r = rig_up(_i, 0);
 	post_rx(r, 16);
 	struct vplat_vsock_hdr o, h;
@@ -520,6 +532,7 @@ END_TEST
 
 START_TEST(rst_backpressure)
 {
+	/* covers: VPLAT-VSK-015 */
 	/* No rx buffers: RST replies wait in the ring; once full, tx stops (the rest stay in
 	 * the tx queue) until rx buffers come (sec: Virtqueue Flow Control). */
 	struct rig *r = rig_up(_i, 0);
@@ -557,6 +570,7 @@ END_TEST
 
 START_TEST(transport_reset_event)
 {
+	/* covers: VPLAT-VSK-016 */
 	struct rig *r = rig_up(_i, 0);
 	post_rx(r, 4);
 	(void)guest_connect(r);

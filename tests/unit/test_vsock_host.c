@@ -130,6 +130,7 @@ END_TEST
  * credit and the device 64 KiB: neither side may ever have more than that in flight. */
 START_TEST(host_to_guest_1mib)
 {
+	/* covers: VPLAT-VSK-009 VPLAT-VSK-011 */
 	mkdirs();
 	struct vplat_vsock_host *h = vplat_vsock_host_new(path, NULL);
 	ck_assert_ptr_nonnull(h);
@@ -220,14 +221,29 @@ START_TEST(host_to_guest_1mib)
 	ck_assert_uint_eq(recvd, MIB);
 	ck_assert_mem_eq(back, src, MIB);
 	ck_assert_uint_eq(g->d.stats.credit_violations, 0);
-	/* The host client closes: the guest gets SHUTDOWN both, answers RST. */
-	close(cfd);
+	/* The host client half-closes: the guest gets SHUTDOWN(SEND) and can still send. */
+	ck_assert_int_eq(shutdown(cfd, SHUT_WR), 0);
 	vplat_vsock_host_dispatch(h);
 	ck_assert(vg_rx(g, &o, NULL));
 	ck_assert_uint_eq(o.op, OP(SHUTDOWN));
-	ck_assert_uint_eq(o.flags, 3);
-	q = vg_hdr(g, OP(RST), 80, 2, hport);
+	ck_assert_uint_eq(o.flags, VPLAT_VIRTIO_VSOCK_SHUTDOWN_SEND);
+	vg_post_rx(g, 1);
+	q = vg_hdr(g, OP(RW), 80, 2, hport);
+	q.len = 4;
+	ck_assert_int_eq(vg_tx(g, &q, "tail"), 0);
+	ck_assert_int_eq(fcntl(cfd, F_SETFL, 0), 0);
+	ck_assert_int_eq(read(cfd, line, 4), 4);
+	ck_assert_mem_eq(line, "tail", 4);
+	/* The guest shuts down sending: EOF at the client; the guest closes: RST. */
+	q = vg_hdr(g, OP(SHUTDOWN), 80, 2, hport);
+	q.flags = VPLAT_VIRTIO_VSOCK_SHUTDOWN_SEND;
 	ck_assert_int_eq(vg_tx(g, &q, NULL), 0);
+	ck_assert_int_eq(read(cfd, line, 4), 0);
+	q.flags = 3;
+	ck_assert_int_eq(vg_tx(g, &q, NULL), 0);
+	ck_assert(vg_rx(g, &o, NULL));
+	ck_assert_uint_eq(o.op, OP(RST));
+	close(cfd);
 	ck_assert_uint_eq(vplat_vsock_host_nconns(h), 0);
 	/* CONNECT to a port nobody listens on: the guest refuses, the client sees EOF. */
 	cfd = connect_to(path);
@@ -262,6 +278,7 @@ END_TEST
 /* Three VMs on one fabric; only 3 <-> 4 is allowed. */
 START_TEST(fabric_isolation)
 {
+	/* covers: VPLAT-VSK-018 */
 	struct vplat_vsock_fabric *f = vplat_vsock_fabric_new();
 	struct vplat_vsock_host *h[3];
 	struct vguest *g[3];

@@ -13,7 +13,8 @@
 #
 # Usage: conform_daemon.sh VPLAT_DEVICE VPLAT_CONFORM EXPECTED_DIR [plain|tap|vcan]
 #   plain (default): rng, blk (sync, io_uring, thread pool), console, gpio, can on a virtual
-#         bus, i2c (an LM75 at 0x48, a 24c02 at 0x50), watchdog, net on --sink; needs no
+#         bus, i2c (an LM75 at 0x48, a 24c02 at 0x50), vsock (CID 3, no PATH_<port> listeners),
+#         watchdog, net on --sink; needs no
 #         privilege.
 #   tap:  net on a tap in a private network namespace (needs CAP_NET_ADMIN);
 #   vcan: can on a vcan interface in a private network namespace;
@@ -93,6 +94,7 @@ plain)
 	run gpio gpio --lines 8
 	run can can --virtual
 	run i2c i2c --lm75 0x48 --eeprom 0x50
+	run vsock vsock --guest-cid 3 --uds-path "$W/vsock.uds" --max-connections 16
 	PAL_TYPE=35 run watchdog watchdog --min-timeout 1000
 	PAL_TYPE= run net-sink net --sink
 	;;
