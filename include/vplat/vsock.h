@@ -188,7 +188,7 @@ struct vplat_vsock_cfg {
 struct vplat_vsock {
 	struct vplat_device dev;                 /**< the virtio device */
 	struct vplat_vq vqs[3];                  /**< rx, tx, event */
-	uint8_t config[8];                       /**< struct virtio_vsock_config */
+	uint8_t config[sizeof(struct vplat_virtio_vsock_config)]; /**< guest_cid, little-endian */
 	const struct vplat_vsock_host_ops *host; /**< host end */
 	void *host_opaque;                       /**< argument for the host end */
 	uint64_t guest_cid;                      /**< the guest's CID */
