@@ -22,7 +22,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define MAX_STEPS 128
+#define MAX_STEPS 64
 #define NCONN     4
 #define BUFA      4096u
 #define CID       3u
@@ -207,7 +207,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct fz f;
 	memset(&f.d, 0, sizeof(f.d));
-	if (fz_lb_init(&f.lb, (size & 1) ? VPLAT_LOOPBACK_PCI : VPLAT_LOOPBACK_MMIO, 1u << 18))
+	if (fz_lb_init(&f.lb, (size & 1) ? VPLAT_LOOPBACK_PCI : VPLAT_LOOPBACK_MMIO, 1u << 17))
 		abort();
 	struct vplat_vsock_cfg cfg = {.guest_cid = CID, .buf_alloc = BUFA, .conns = f.conns,
 				      .max_conns = NCONN};
