@@ -1287,6 +1287,10 @@ START_TEST(input_spec)
 #undef T
 #define T struct vplat_virtio_input_event
 	CHECK(S(T, 8), FT(type, 0, 2), FT(code, 2, 2), FT(value, 4, 4));
+#undef T
+}
+END_TEST
+
 /* ---- virtio_vsock.h (device-types/vsock/description.tex) ---- */
 
 START_TEST(vsock_spec)
@@ -1351,6 +1355,10 @@ START_TEST(input_linux)
 	      LO(struct vplat_virtio_input_event, type, struct virtio_input_event, type),
 	      LO(struct vplat_virtio_input_event, code, struct virtio_input_event, code),
 	      LO(struct vplat_virtio_input_event, value, struct virtio_input_event, value));
+#endif
+}
+END_TEST
+
 START_TEST(vsock_linux)
 {
 #ifndef HAVE_LINUX_VSOCK
