@@ -173,17 +173,18 @@ struct vplat_blk_stats {
 	uint64_t throttled;    /**< times a queue stopped for the rate limiter */
 };
 
-/** Alignment of struct vplat_blk_queue: a cache line, so that one thread per queue shares none. */
-#ifdef __cplusplus
-#define VPLAT_BLK_QUEUE_ALIGN alignas(64)
-#else
-#define VPLAT_BLK_QUEUE_ALIGN _Alignas(64)
-#endif
+/**
+ * Alignment marker of struct vplat_blk_queue: empty. A cache-line alignment (alignas(64))
+ * would make every struct embedding a block device over-aligned, and the instance layer and
+ * callers allocate those with malloc (16-byte alignment): misaligned accesses (UBSan's
+ * alignment check on arm64 found them). Two queues' states may share the cache line at their
+ * boundary.
+ */
+#define VPLAT_BLK_QUEUE_ALIGN
 
 /** Per-queue state. Private. */
 struct vplat_blk_queue {
-	/** free request slots (a queue's state fills its own cache lines: one thread per queue
-	 *  shares none of them) */
+	/** free request slots */
 	VPLAT_BLK_QUEUE_ALIGN struct vplat_blk_req *free;
 	const struct vplat_blk_host_ops *host; /**< host end of this queue */
 	void *host_opaque;             /**< argument for @ref host */

@@ -1299,7 +1299,7 @@ START_TEST(rx_gso_types_only_negotiated)
 				ck_assert_int_eq(rx_hdr(r, &h, len, &got), 0);
 			}
 			/* pass 1: every offload switched off but the checksum: none is enabled */
-			uint64_t csum = F(GUEST_CSUM);
+			uint64_t csum = vplat_cpu_to_le64(F(GUEST_CSUM)); /* le64 on the wire */
 			ck_assert_int_eq(ctrl(r, VPLAT_VIRTIO_NET_CTRL_GUEST_OFFLOADS,
 					      VPLAT_VIRTIO_NET_CTRL_GUEST_OFFLOADS_SET, &csum, 8),
 					 VPLAT_VIRTIO_NET_OK);

@@ -62,7 +62,8 @@ static void *gptr(struct wb *w, uint64_t gpa)
 	return w->mem + (gpa - GPA);
 }
 
-static void wb_up(struct wb *w, uint16_t q, bool indirect)
+/* An entropy device with one live queue of @q entries; @extra: feature bits besides VERSION_1. */
+static void wb_up(struct wb *w, uint16_t q, uint64_t extra)
 {
 	memset(w, 0, sizeof(*w));
 	w->q = q;
@@ -72,8 +73,7 @@ static void wb_up(struct wb *w, uint16_t q, bool indirect)
 	ck_assert_int_eq(vplat_mem_add(&w->map, GPA, MEMSIZE, w->mem), 0);
 	ck_assert_int_eq(vplat_rng_init(&w->rng, &w->map, &counting_ops, w), 0);
 	struct vplat_device *dev = vplat_rng_device(&w->rng);
-	uint64_t f = VPLAT_BIT(VPLAT_VIRTIO_F_VERSION_1) |
-		     (indirect ? VPLAT_BIT(VPLAT_VIRTIO_F_INDIRECT_DESC) : 0);
+	uint64_t f = VPLAT_BIT(VPLAT_VIRTIO_F_VERSION_1) | extra;
 	ck_assert_int_eq(vplat_device_set_status(dev, VPLAT_VIRTIO_STATUS_ACKNOWLEDGE |
 							      VPLAT_VIRTIO_STATUS_DRIVER),
 			 0);
@@ -127,7 +127,7 @@ START_TEST(full_queue_of_longest_chains)
 	 * ring descriptors a driver can make the device walk in one kick. */
 	struct wb w;
 	uint16_t q = (uint16_t)_i;
-	wb_up(&w, q, false);
+	wb_up(&w, q, 0);
 	struct vplat_virtq_desc *t = gptr(&w, DESC);
 	for (uint16_t i = 0; i < q; i++)
 		desc(t, i, BUF + i, 1, (uint16_t)(VPLAT_VIRTQ_DESC_F_WRITE |
@@ -149,7 +149,7 @@ START_TEST(largest_indirect_tables)
 	struct wb w;
 	uint16_t q = (uint16_t)_i;
 	const uint32_t n = 4096;
-	wb_up(&w, q, true);
+	wb_up(&w, q, VPLAT_BIT(VPLAT_VIRTIO_F_INDIRECT_DESC));
 	struct vplat_virtq_desc *t = gptr(&w, DESC);
 	uint64_t table = BUF + 0x40000; /* clear of the buffers */
 	struct vplat_virtq_desc *it = gptr(&w, table);
@@ -172,7 +172,7 @@ START_TEST(avail_index_beyond_queue)
 	 * more than Q (it marks the ring broken instead). */
 	struct wb w;
 	uint16_t q = (uint16_t)_i;
-	wb_up(&w, q, false);
+	wb_up(&w, q, 0);
 	struct vplat_virtq_desc *t = gptr(&w, DESC);
 	desc(t, 0, BUF, 1, VPLAT_VIRTQ_DESC_F_WRITE, 0);
 	uint16_t used = publish_and_kick(&w, 0x8000, 0);
@@ -199,7 +199,7 @@ START_TEST(racing_driver_bounded_per_dispatch)
 	 * work, each vplat_device_dispatch() takes at most Q more, and all are served. */
 	struct wb w;
 	uint16_t q = (uint16_t)_i;
-	wb_up(&w, q, false);
+	wb_up(&w, q, 0);
 	struct vplat_device *dev = vplat_rng_device(&w.rng);
 	struct vplat_virtq_desc *t = gptr(&w, DESC);
 	desc(t, 0, BUF, 1, VPLAT_VIRTQ_DESC_F_WRITE, 0);
@@ -239,7 +239,7 @@ START_TEST(configured_budget_stops_and_resumes)
 	 * callback, the last call returns 0; the budget survives a device reset. */
 	struct wb w;
 	const uint16_t q = 16, b = 5;
-	wb_up(&w, q, false);
+	wb_up(&w, q, 0);
 	struct vplat_device *dev = vplat_rng_device(&w.rng);
 	ck_assert_int_eq(vplat_device_set_dispatch_budget(dev, 0, b), 0);
 	ck_assert_int_eq(vplat_device_set_dispatch_budget(dev, 7, b), VPLAT_ENOENT);
@@ -272,7 +272,7 @@ START_TEST(configured_budget_stops_and_resumes)
 	/* A budget above Q acts as Q. */
 	ck_assert_int_eq(vplat_device_set_dispatch_budget(dev, VPLAT_DISPATCH_ALL_QUEUES, 1000), 0);
 	wb_down(&w);
-	wb_up(&w, q, false);
+	wb_up(&w, q, 0);
 	dev = vplat_rng_device(&w.rng);
 	ck_assert_int_eq(vplat_device_set_dispatch_budget(dev, VPLAT_DISPATCH_ALL_QUEUES, 1000), 0);
 	t = gptr(&w, DESC);
@@ -294,26 +294,8 @@ START_TEST(no_lost_notification_event_idx)
 	struct wb w;
 	const uint16_t q = 16;
 	memset(&w, 0, sizeof(w));
-	wb_up(&w, q, false);
+	wb_up(&w, q, VPLAT_BIT(VPLAT_VIRTIO_F_EVENT_IDX));
 	struct vplat_device *dev = vplat_rng_device(&w.rng);
-	/* renegotiate with EVENT_IDX */
-	vplat_device_reset(dev);
-	ck_assert_int_eq(vplat_device_set_status(dev, VPLAT_VIRTIO_STATUS_ACKNOWLEDGE |
-							      VPLAT_VIRTIO_STATUS_DRIVER),
-			 0);
-	vplat_device_set_driver_features64(dev, VPLAT_BIT(VPLAT_VIRTIO_F_VERSION_1) |
-							VPLAT_BIT(VPLAT_VIRTIO_F_EVENT_IDX));
-	ck_assert_int_eq(vplat_device_set_status(dev, VPLAT_VIRTIO_STATUS_ACKNOWLEDGE |
-							      VPLAT_VIRTIO_STATUS_DRIVER |
-							      VPLAT_VIRTIO_STATUS_FEATURES_OK),
-			 0);
-	struct vplat_vq *vq = vplat_device_vq(dev, 0);
-	vq->size = q;
-	vq->desc_addr = DESC;
-	vq->driver_addr = DRIVER;
-	vq->device_addr = DEVICE;
-	ck_assert_int_eq(vplat_device_queue_enable(dev, 0), 0);
-	ck_assert_int_eq(vplat_device_set_status(dev, 0x0f), 0);
 	ck_assert_int_eq(vplat_device_set_dispatch_budget(dev, 0, 4), 0);
 	struct vplat_virtq_desc *t = gptr(&w, DESC);
 	desc(t, 0, BUF, 1, VPLAT_VIRTQ_DESC_F_WRITE, 0);

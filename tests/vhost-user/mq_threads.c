@@ -61,13 +61,14 @@ static pid_t spawn(const char *dev, const char *const *extra)
 	return p;
 }
 
-/* Threads of @pid named vhu-q*. */
+/* Distinct queue-thread names vhu-qN among the threads of @pid. Distinct names, not tasks:
+ * a thread created by a queue thread (a host end's helper) inherits its name. */
 static unsigned queue_threads(pid_t pid)
 {
 	char path[64];
 	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
 	DIR *d = opendir(path);
-	unsigned n = 0;
+	uint64_t seen = 0;
 	struct dirent *e;
 	while (d && (e = readdir(d))) {
 		if (e->d_name[0] == '.')
@@ -76,14 +77,17 @@ static unsigned queue_threads(pid_t pid)
 		snprintf(cp, sizeof(cp), "%s/%s/comm", path, e->d_name);
 		FILE *f = fopen(cp, "r");
 		if (f) {
-			if (fgets(comm, sizeof(comm), f) && !strncmp(comm, "vhu-q", 5))
-				n++;
+			if (fgets(comm, sizeof(comm), f) && !strncmp(comm, "vhu-q", 5)) {
+				unsigned long q = strtoul(comm + 5, NULL, 10);
+				if (q < 64)
+					seen |= (uint64_t)1 << q;
+			}
 			fclose(f);
 		}
 	}
 	if (d)
 		closedir(d);
-	return n;
+	return (unsigned)__builtin_popcountll(seen);
 }
 
 struct qrun {
