@@ -21,118 +21,26 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include "vplat/host/blk_file.h"
-#include "vplat/vplat.h"
-#include "vplat/val/val.h"
-#include "vplat/val/loopback.h"
+#include "blk_rig.h"
 
-#define QD_NOISY 128u
-#define BS 4096u
+#define QD_NOISY BLK_RIG_QD
+#define BS BLK_RIG_BS
 #define MAXS (1u << 20)
-
-struct slot {
-	struct vplat_virtio_blk_req_hdr *hdr;
-	uint8_t *data;
-	uint8_t *status;
-	uint64_t t_post;
-};
-
-struct rig {
-	struct vplat_loopback lb;
-	struct vplat_blk blk;
-	struct vplat_blk_req reqs[QD_NOISY];
-	struct vplat_blk_file file;
-	struct vplat_blk_aio aio;
-	struct vplat_val_dev d;
-	struct vplat_val_vq vq;
-	struct slot slot[QD_NOISY];
-	uint64_t blocks, rng, done;
-	uint64_t wait_until; /* throttled until (ns), 0 = not */
-};
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 static uint64_t clk(void *o)
 {
 	(void)o;
-	return now_ns();
+	return blk_rig_now_ns();
 }
 
-static int make_image(const char *path, uint64_t bytes)
+static int rig_up(struct blk_rig *r, const char *image)
 {
-	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
-	if (fd < 0)
-		return -1;
-	int rc = ftruncate(fd, (off_t)bytes);
-	static uint8_t buf[1 << 16];
-	memset(buf, 0x5a, sizeof(buf));
-	for (uint64_t off = 0; rc == 0 && off < bytes; off += sizeof(buf))
-		if (pwrite(fd, buf, sizeof(buf), (off_t)off) != (ssize_t)sizeof(buf))
-			rc = -1;
-	close(fd);
-	return rc;
-}
-
-static int rig_up(struct rig *r, const char *image)
-{
-	memset(r, 0, sizeof(*r));
-	r->rng = 0x9e3779b97f4a7c15u ^ (uintptr_t)r;
-	if (vplat_blk_file_open(&r->file, image, 0) != 0)
-		return -1;
-	r->blocks = r->file.size / BS;
-	if (vplat_blk_aio_init(&r->aio, &r->file, QD_NOISY, 0))
-		return -1;
-	struct vplat_blk_config c = {.writeback = true, .queue_size = 256};
-	vplat_blk_file_config(&r->file, &c);
-	if (vplat_loopback_init(&r->lb, VPLAT_LOOPBACK_PCI, 16u << 20) ||
-	    vplat_blk_init(&r->blk, vplat_loopback_mem(&r->lb), &c, &vplat_blk_host_aio, &r->aio,
-			   r->reqs, QD_NOISY) ||
-	    vplat_loopback_attach(&r->lb, vplat_blk_device(&r->blk)) ||
-	    vplat_loopback_val_init(&r->lb, &r->d) ||
-	    vplat_val_negotiate(&r->d, VPLAT_BIT(VPLAT_VIRTIO_F_VERSION_1) |
-					       VPLAT_BIT(VPLAT_VIRTIO_BLK_F_FLUSH)) ||
-	    vplat_val_vq_setup(&r->d, &r->vq, 0, 256) || vplat_val_driver_ok(&r->d))
-		return -1;
-	struct vplat_val_mem *dma = vplat_loopback_dma(&r->lb);
-	for (unsigned i = 0; i < QD_NOISY; i++) {
-		r->slot[i].hdr = vplat_val_alloc(dma, sizeof(*r->slot[i].hdr), 16, NULL);
-		r->slot[i].data = vplat_val_alloc(dma, BS, 4096, NULL);
-		r->slot[i].status = vplat_val_alloc(dma, 1, 1, NULL);
-		if (!r->slot[i].hdr || !r->slot[i].data || !r->slot[i].status)
-			return -1;
-	}
-	return 0;
-}
-
-static void rig_down(struct rig *r)
-{
-	vplat_val_vq_fini(&r->vq);
-	vplat_blk_aio_fini(&r->aio);
-	vplat_blk_file_close(&r->file);
-	vplat_loopback_fini(&r->lb);
-}
-
-static void post(struct rig *r, unsigned i, bool write)
-{
-	struct slot *s = &r->slot[i];
-	r->rng ^= r->rng << 13;
-	r->rng ^= r->rng >> 7;
-	r->rng ^= r->rng << 17;
-	s->hdr->type = vplat_cpu_to_le32(write ? VPLAT_VIRTIO_BLK_T_OUT : VPLAT_VIRTIO_BLK_T_IN);
-	s->hdr->sector = vplat_cpu_to_le64((r->rng % r->blocks) * (BS / 512));
-	struct vplat_val_buf b[3] = {{.ptr = s->hdr, .len = 16}, {.ptr = s->data, .len = BS},
-				     {.ptr = s->status, .len = 1}};
-	s->t_post = now_ns();
-	vplat_val_vq_add(&r->vq, b, write ? 2 : 1, write ? 1 : 2, (void *)(uintptr_t)(i + 1));
+	struct blk_rig_opts o = {.seed = 0x9e3779b97f4a7c15u ^ (uintptr_t)r};
+	return blk_rig_up(r, image, &o);
 }
 
 /* Drain used entries; repost (noisy) or record the latency (critical). */
-static bool drain(struct rig *r, bool noisy, uint64_t *lat, uint64_t *nlat, bool repost)
+static bool drain(struct blk_rig *r, bool noisy, uint64_t *lat, uint64_t *nlat, bool repost)
 {
 	void *tok;
 	bool any = false;
@@ -141,16 +49,16 @@ static bool drain(struct rig *r, bool noisy, uint64_t *lat, uint64_t *nlat, bool
 		r->done++;
 		any = true;
 		if (!noisy && *nlat < MAXS)
-			lat[(*nlat)++] = now_ns() - r->slot[i].t_post;
+			lat[(*nlat)++] = blk_rig_now_ns() - r->slot[i].t_post;
 		if (noisy && repost)
-			post(r, i, true);
+			blk_rig_post(r, i, true);
 	}
 	if (any && (noisy ? repost : false))
 		vplat_val_vq_kick(&r->vq);
 	return any;
 }
 
-static void unthrottle(struct rig *r, uint64_t t)
+static void unthrottle(struct blk_rig *r, uint64_t t)
 {
 	uint64_t ns = vplat_blk_throttle_ns(&r->blk);
 	if (ns && !r->wait_until)
@@ -174,32 +82,32 @@ struct result {
 
 static uint64_t lat[MAXS];
 
-static int run(struct rig *crit, struct rig *noisy, uint64_t noisy_iops_limit, double seconds,
+static int run(struct blk_rig *crit, struct blk_rig *noisy, uint64_t noisy_iops_limit, double seconds,
 	       struct result *res)
 {
 	struct vplat_ratelimit_config rl = {.ops_rate = noisy_iops_limit, .ops_burst = 32};
 	if (noisy && vplat_blk_set_ratelimit(&noisy->blk, &rl, clk, NULL) != 0)
 		return -1;
-	uint64_t nlat = 0, t0 = now_ns(), end = t0 + (uint64_t)(seconds * 1e9);
+	uint64_t nlat = 0, t0 = blk_rig_now_ns(), end = t0 + (uint64_t)(seconds * 1e9);
 	crit->done = 0;
 	if (noisy) {
 		noisy->done = 0;
 		for (unsigned i = 0; i < QD_NOISY; i++)
-			post(noisy, i, true);
+			blk_rig_post(noisy, i, true);
 		vplat_val_vq_kick(&noisy->vq);
 	}
-	post(crit, 0, false);
+	blk_rig_post(crit, 0, false);
 	vplat_val_vq_kick(&crit->vq);
 	bool crit_busy = true;
 	for (;;) {
-		uint64_t t = now_ns();
+		uint64_t t = blk_rig_now_ns();
 		bool stop = t >= end;
 		bool any = false;
 		if (drain(crit, false, lat, &nlat, false)) {
 			any = true;
 			crit_busy = false;
 			if (!stop) {
-				post(crit, 0, false);
+				blk_rig_post(crit, 0, false);
 				vplat_val_vq_kick(&crit->vq);
 				crit_busy = true;
 			}
@@ -220,15 +128,15 @@ static int run(struct rig *crit, struct rig *noisy, uint64_t noisy_iops_limit, d
 			ppoll(p, 2, &ts, NULL);
 		}
 	}
-	double el = (double)(now_ns() - t0) / 1e9;
+	double el = (double)(blk_rig_now_ns() - t0) / 1e9;
 	if (noisy) { /* let the noisy queue empty before the next run */
 		rl.ops_rate = 0;
 		vplat_blk_set_ratelimit(&noisy->blk, &rl, clk, NULL);
 		vplat_blk_resume(&noisy->blk, 0);
 		noisy->wait_until = 0;
-		uint64_t until = now_ns() + 2000000000u;
+		uint64_t until = blk_rig_now_ns() + 2000000000u;
 		uint64_t want = 0;
-		while (now_ns() < until) {
+		while (blk_rig_now_ns() < until) {
 			drain(noisy, true, NULL, NULL, false);
 			vplat_blk_aio_poll(&noisy->aio);
 			struct vplat_val_vq *q = &noisy->vq;
@@ -273,9 +181,9 @@ int main(int argc, char **argv)
 	char ic[64], in[64];
 	snprintf(ic, sizeof(ic), "/dev/shm/vplat-intf-crit-%d.img", (int)getpid());
 	snprintf(in, sizeof(in), "/dev/shm/vplat-intf-noisy-%d.img", (int)getpid());
-	static struct rig crit, noisy;
+	static struct blk_rig crit, noisy;
 	int rc = 1;
-	if (make_image(ic, 32u << 20) || make_image(in, 32u << 20) || rig_up(&crit, ic) ||
+	if (blk_rig_make_image(ic, 32u << 20) || blk_rig_make_image(in, 32u << 20) || rig_up(&crit, ic) ||
 	    rig_up(&noisy, in)) {
 		fprintf(stderr, "bench-interference: setup failed\n");
 		goto out;
@@ -309,8 +217,8 @@ int main(int argc, char **argv)
 	       "(x%.2f)\n", r[0].p99, r[1].p99, r[1].p99 / r[0].p99, r[2].p99, r[2].p99 / r[0].p99);
 	rc = 0;
 out:
-	rig_down(&crit);
-	rig_down(&noisy);
+	blk_rig_down(&crit);
+	blk_rig_down(&noisy);
 	unlink(ic);
 	unlink(in);
 	return rc;
