@@ -128,8 +128,9 @@ static inline void blk_rig_down(struct blk_rig *r)
 	vplat_loopback_fini(&r->lb);
 }
 
-/* Post slot @p i as a 4 KiB read or write of a random block (not kicked). */
-static inline void blk_rig_post(struct blk_rig *r, unsigned i, bool write)
+/* Post slot @p i as a 4 KiB read or write of a random block (not kicked).
+ * @return 0, or the error of vplat_val_vq_add() (ring full) */
+static inline int blk_rig_post(struct blk_rig *r, unsigned i, bool write)
 {
 	struct blk_rig_slot *s = &r->slot[i];
 	s->hdr->type = vplat_cpu_to_le32(write ? VPLAT_VIRTIO_BLK_T_OUT : VPLAT_VIRTIO_BLK_T_IN);
@@ -137,7 +138,7 @@ static inline void blk_rig_post(struct blk_rig *r, unsigned i, bool write)
 	struct vplat_val_buf b[3] = {{.ptr = s->hdr, .len = 16}, {.ptr = s->data, .len = BLK_RIG_BS},
 				     {.ptr = s->status, .len = 1}};
 	s->t_post = blk_rig_now_ns();
-	vplat_val_vq_add(&r->vq, b, write ? 2 : 1, write ? 1 : 2, (void *)(uintptr_t)(i + 1));
+	return vplat_val_vq_add(&r->vq, b, write ? 2 : 1, write ? 1 : 2, (void *)(uintptr_t)(i + 1));
 }
 
 #endif /* VPLAT_BENCH_BLK_RIG_H */

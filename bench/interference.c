@@ -22,6 +22,9 @@
 #include <time.h>
 #include <unistd.h>
 #include "blk_rig.h"
+#include "vplat/can.h"
+#include "vplat/fabric/can_bus.h"
+#include "vplat/fabric/switch.h"
 
 #define QD_NOISY BLK_RIG_QD
 #define BS BLK_RIG_BS
@@ -157,27 +160,34 @@ static int run(struct blk_rig *crit, struct blk_rig *noisy, uint64_t noisy_iops_
 	return 0;
 }
 
-int main(int argc, char **argv)
+/* The 1-minute load average (the machine is shared: say how busy it was), -1 if unknown. */
+static double loadavg(void)
 {
-	double seconds = 2;
-	const char *json = NULL;
-	uint64_t limit = 2000;
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--help")) {
-			printf("usage: bench-interference [--seconds S] [--limit IOPS] [--json FILE]\n");
-			return 0;
-		}
-		if (!strcmp(argv[i], "--version")) {
-			printf("bench-interference %s\n", vplat_version());
-			return 0;
-		}
-		if (i + 1 < argc && !strcmp(argv[i], "--seconds"))
-			seconds = atof(argv[++i]);
-		else if (i + 1 < argc && !strcmp(argv[i], "--json"))
-			json = argv[++i];
-		else if (i + 1 < argc && !strcmp(argv[i], "--limit"))
-			limit = strtoull(argv[++i], NULL, 0);
+	double l = -1;
+	FILE *f = fopen("/proc/loadavg", "r");
+	if (f) {
+		if (fscanf(f, "%lf", &l) != 1)
+			l = -1;
+		fclose(f);
 	}
+	return l;
+}
+
+/* Open the JSON file of @p scenario: @p pattern with "%s" replaced by the scenario's name. */
+static FILE *json_open(const char *pattern, const char *scenario)
+{
+	char path[512];
+	const char *pct = strstr(pattern, "%s");
+	if (pct)
+		snprintf(path, sizeof(path), "%.*s%s%s", (int)(pct - pattern), pattern, scenario,
+			 pct + 2);
+	else
+		snprintf(path, sizeof(path), "%s", pattern);
+	return fopen(path, "w");
+}
+
+static int scenario_block(double seconds, uint64_t limit, const char *json)
+{
 	char ic[64], in[64];
 	snprintf(ic, sizeof(ic), "/dev/shm/vplat-intf-crit-%d.img", (int)getpid());
 	snprintf(in, sizeof(in), "/dev/shm/vplat-intf-noisy-%d.img", (int)getpid());
@@ -198,12 +208,13 @@ int main(int argc, char **argv)
 	    run(&crit, &noisy, limit, seconds, &r[2]))
 		goto out;
 	if (json) {
-		FILE *f = fopen(json, "w");
+		FILE *f = json_open(json, "block");
 		if (!f)
 			goto out;
 		fprintf(f, "{\n  \"tool\": \"bench-interference %s\",\n  \"scenario\": \"block\",\n"
-			   "  \"seconds_per_run\": %.1f,\n  \"noisy_limit_iops\": %llu,\n  \"runs\": [\n",
-			vplat_version(), seconds, (unsigned long long)limit);
+			   "  \"seconds_per_run\": %.1f,\n  \"load_average\": %.2f,\n"
+			   "  \"noisy_limit_iops\": %llu,\n  \"runs\": [\n",
+			vplat_version(), seconds, loadavg(), (unsigned long long)limit);
 		for (int i = 0; i < 3; i++)
 			fprintf(f, "    {\"name\": \"%s\", \"critical_iops\": %.0f, \"p50_us\": %.1f, "
 				   "\"p99_us\": %.1f, \"p999_us\": %.1f, \"noisy_iops\": %.0f}%s\n",
@@ -222,4 +233,531 @@ out:
 	unlink(ic);
 	unlink(in);
 	return rc;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* The other scenarios: open-loop critical traffic (fixed rate; each sample is measured from
+ * the time the frame or request was due, not from when the loop got round to sending it, so
+ * coordinated omission is avoided), a noisy VM saturating what they share. */
+
+struct lab_result {
+	const char *name;
+	double crit_rate;  /* critical frames or requests completed per second */
+	double p50, p99, p999; /* µs; < 0: no sample */
+	double noisy_rate; /* noisy frames or requests per second that got through */
+	uint64_t sent, lost; /* critical frames sent, and not delivered */
+};
+
+static void lab_percentiles(struct lab_result *res, uint64_t n)
+{
+	qsort(lat, n, sizeof(uint64_t), cmp_u64);
+	res->p50 = n ? (double)lat[n / 2] / 1e3 : -1;
+	res->p99 = n ? (double)lat[n * 99 / 100] / 1e3 : -1;
+	res->p999 = n ? (double)lat[n * 999 / 1000] / 1e3 : -1;
+}
+
+static void lab_print(const struct lab_result *r, const char *unit)
+{
+	printf("%-34s critical %7.0f %s", r->name, r->crit_rate, unit);
+	if (r->p50 >= 0)
+		printf(" p50 %8.1f p99 %8.1f p99.9 %8.1f us", r->p50, r->p99, r->p999);
+	else
+		printf(" (no frame delivered)                        ");
+	printf(" lost %llu/%llu | noisy %7.0f %s\n", (unsigned long long)r->lost,
+	       (unsigned long long)r->sent, r->noisy_rate, unit);
+	fflush(stdout);
+}
+
+static void json_num(FILE *f, const char *key, double v)
+{
+	if (v < 0)
+		fprintf(f, "\"%s\": null", key);
+	else
+		fprintf(f, "\"%s\": %.1f", key, v);
+}
+
+/* Runs[0] is "alone"; isolation figures compare runs[1] (unlimited) and runs[n-1] with it. */
+static int lab_json(const char *pattern, const char *scenario, const char *params, double seconds,
+		    const struct lab_result *r, unsigned n)
+{
+	FILE *f = json_open(pattern, scenario);
+	if (!f)
+		return -1;
+	fprintf(f, "{\n  \"tool\": \"bench-interference %s\",\n  \"scenario\": \"%s\",\n"
+		   "  \"seconds_per_run\": %.1f,\n  \"load_average\": %.2f,\n  \"params\": \"%s\",\n"
+		   "  \"runs\": [\n", vplat_version(), scenario, seconds, loadavg(), params);
+	for (unsigned i = 0; i < n; i++) {
+		fprintf(f, "    {\"name\": \"%s\", \"critical_per_s\": %.0f, ", r[i].name,
+			r[i].crit_rate);
+		json_num(f, "p50_us", r[i].p50);
+		fputs(", ", f);
+		json_num(f, "p99_us", r[i].p99);
+		fputs(", ", f);
+		json_num(f, "p999_us", r[i].p999);
+		fprintf(f, ", \"critical_sent\": %llu, \"critical_lost\": %llu, \"noisy_per_s\": %.0f}%s\n",
+			(unsigned long long)r[i].sent, (unsigned long long)r[i].lost, r[i].noisy_rate,
+			i + 1 == n ? "" : ",");
+	}
+	fputs("  ],\n", f);
+	if (r[0].p99 > 0 && r[n - 1].p99 >= 0)
+		fprintf(f, "  \"isolation_p99\": %.3f,\n", r[n - 1].p99 / r[0].p99);
+	else
+		fputs("  \"isolation_p99\": null,\n", f);
+	if (r[0].p99 > 0 && r[1].p99 >= 0)
+		fprintf(f, "  \"interference_p99\": %.3f\n}\n", r[1].p99 / r[0].p99);
+	else
+		fputs("  \"interference_p99\": null\n}\n", f);
+	fclose(f);
+	return 0;
+}
+
+/* The switch and CAN scenarios run on a simulated clock by default: time advances to the next
+ * event (a frame due, the shaper or the bus ready) instead of being slept, so the host's
+ * scheduler (the machine is shared) does not enter the figures, and the switch's shaper and
+ * the bus's timing model decide alone. --real-time runs them on CLOCK_MONOTONIC instead. */
+static bool real_time;
+static uint64_t sim_ns;
+
+static uint64_t lab_now(void)
+{
+	return real_time ? blk_rig_now_ns() : sim_ns;
+}
+
+static uint64_t lab_clock(void *o)
+{
+	(void)o;
+	return lab_now();
+}
+
+/* Wait (real time) or jump (simulated) to @p t; simulated time always moves forward. */
+static void lab_wait_until(uint64_t t)
+{
+	if (!real_time) {
+		sim_ns = t > sim_ns ? t : sim_ns + 1000u;
+		return;
+	}
+	if (t <= blk_rig_now_ns() + 20000u)
+		return;
+	struct timespec ts = {(time_t)(t / 1000000000u), (long)(t % 1000000000u)};
+	clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
+}
+
+/* --- Shared switch uplink ----------------------------------------------------------------- */
+
+#define SW_UPLINK_BPS 100000000u  /* the uplink's wire: 100 Mbit/s (egress shaper) */
+#define SW_NOISY_BPS 200000000u	  /* offered by the noisy VM: twice the uplink */
+#define SW_NOISY_LEN 1514u
+#define SW_CRIT_LEN 64u
+#define SW_CRIT_PERIOD_NS 500000u /* critical: 2000 frames/s */
+#define SW_CRIT_PCP 6u
+
+struct sw_lab {
+	uint64_t t0, nlat, crit_rx, noisy_rx;
+};
+
+static int sw_discard(void *ctx, const struct vplat_net_frame *f)
+{
+	(void)ctx;
+	(void)f;
+	return 0;
+}
+
+/* The uplink's far end: a critical frame (802.1Q-tagged, sequence number after the tag)
+ * gives one latency sample, measured from the time it was due. */
+static int sw_uplink_rx(void *ctx, const struct vplat_net_frame *f)
+{
+	struct sw_lab *l = ctx;
+	if (f->len >= 26 && f->data[12] == 0x81 && f->data[13] == 0x00) {
+		uint64_t seq;
+		memcpy(&seq, f->data + 18, sizeof(seq));
+		if (l->nlat < MAXS)
+			lat[l->nlat++] = lab_now() - (l->t0 + seq * SW_CRIT_PERIOD_NS);
+		l->crit_rx++;
+	} else {
+		l->noisy_rx++;
+	}
+	return 0;
+}
+
+enum { LAB_ALONE, LAB_TOGETHER, LAB_LIMITED, LAB_LIMITED2 };
+
+static int sw_run(int mode, double seconds, struct lab_result *res)
+{
+	static const struct vplat_switch_port_ops discard = {.egress = sw_discard};
+	static const struct vplat_switch_port_ops uplink_ops = {.egress = sw_uplink_rx};
+	const struct vplat_switch_ops *ops = &vplat_switch_builtin_ops;
+	struct vplat_switch sw;
+	struct sw_lab l = {0};
+	if (vplat_switch_init(&sw, NULL) != 0)
+		return -1;
+	struct vplat_switch_port_config vm = {.name = "vm"};
+	/* Without the mechanism the uplink has one class (FIFO); with it, 8 classes served by
+	 * strict priority, the critical VM's frames on PCP 6. */
+	struct vplat_switch_port_config ul = {.name = "uplink", .uplink = true,
+					      .rate_bps = SW_UPLINK_BPS,
+					      .classes = mode == LAB_LIMITED ? 8 : 1,
+					      .sched = VPLAT_SWITCH_STRICT};
+	uint32_t pc, pn, pu;
+	int rc = -1;
+	if (ops->port_add(&sw, &vm, &discard, NULL, &pc) ||
+	    ops->port_add(&sw, &vm, &discard, NULL, &pn) ||
+	    ops->port_add(&sw, &ul, &uplink_ops, &l, &pu))
+		goto out;
+	static const uint8_t mac_up[6] = {2, 0, 0, 0, 0, 0xfe}, mac_c[6] = {2, 0, 0, 0, 0, 1},
+			     mac_n[6] = {2, 0, 0, 0, 0, 2};
+	static uint8_t lf[60], cf[SW_CRIT_LEN], nf[SW_NOISY_LEN];
+	memset(lf, 0xff, 6); /* the uplink's far end speaks first: the switch learns it */
+	memcpy(lf + 6, mac_up, 6);
+	lf[12] = 0x88, lf[13] = 0xb5;
+	memcpy(cf, mac_up, 6);
+	memcpy(cf + 6, mac_c, 6);
+	cf[12] = 0x81, cf[13] = 0x00, cf[14] = (uint8_t)(SW_CRIT_PCP << 5), cf[15] = 0;
+	cf[16] = 0x88, cf[17] = 0xb5;
+	memcpy(nf, mac_up, 6);
+	memcpy(nf + 6, mac_n, 6);
+	nf[12] = 0x88, nf[13] = 0xb5;
+	struct vplat_net_frame fl = {.data = lf, .len = sizeof(lf)};
+	struct vplat_net_frame fc = {.data = cf, .len = sizeof(cf)};
+	struct vplat_net_frame fn = {.data = nf, .len = sizeof(nf)};
+	uint64_t t = lab_now();
+	ops->input(&sw, pu, &fl, t);
+	ops->run(&sw, t);
+	const double noisy_fps = (double)SW_NOISY_BPS / (8.0 * SW_NOISY_LEN);
+	const uint64_t noisy_gap = (uint64_t)(1e9 / noisy_fps);
+	uint64_t t0 = lab_now(), end = t0 + (uint64_t)(seconds * 1e9), seq = 0, nsent = 0;
+	l.t0 = t0;
+	for (;;) {
+		t = lab_now();
+		if (t >= end)
+			break;
+		for (; t0 + seq * SW_CRIT_PERIOD_NS <= t; seq++) {
+			memcpy(cf + 18, &seq, sizeof(seq));
+			ops->input(&sw, pc, &fc, t);
+		}
+		if (mode != LAB_ALONE) {
+			uint64_t due = (t - t0) / noisy_gap;
+			for (unsigned k = 0; nsent < due && k < 256; k++, nsent++)
+				ops->input(&sw, pn, &fn, t);
+			nsent = due; /* what it could not offer in time is not offered late */
+		}
+		uint64_t w = ops->run(&sw, t);
+		uint64_t next = t0 + seq * SW_CRIT_PERIOD_NS;
+		if (mode != LAB_ALONE && t0 + (nsent + 1) * noisy_gap < next)
+			next = t0 + (nsent + 1) * noisy_gap;
+		if (w != UINT64_MAX && t + w < next)
+			next = t + w;
+		lab_wait_until(next);
+	}
+	/* Let what is queued for the uplink leave (the noisy VM has stopped), then count. */
+	uint64_t until = lab_now() + 50000000u;
+	while ((t = lab_now()) < until && ops->run(&sw, t) != UINT64_MAX)
+		lab_wait_until(t + 50000);
+	res->crit_rate = (double)l.crit_rx / seconds;
+	res->noisy_rate = (double)l.noisy_rx / seconds;
+	res->sent = seq;
+	res->lost = seq - l.crit_rx;
+	lab_percentiles(res, l.nlat);
+	lab_print(res, "fps");
+	rc = 0;
+out:
+	vplat_switch_fini(&sw);
+	return rc;
+}
+
+static int scenario_switch(double seconds, const char *json)
+{
+	struct lab_result r[3] = {{.name = "alone"},
+				  {.name = "together, one class (FIFO)"},
+				  {.name = "together, strict priority (PCP 6)"}};
+	printf("switch: critical %u-byte frames at %u/s (PCP %u), noisy %u-byte frames at %u Mbit/s, "
+	       "one uplink shaped to %u Mbit/s, %.1f s per run, %s\n", SW_CRIT_LEN,
+	       1000000000u / SW_CRIT_PERIOD_NS, SW_CRIT_PCP, SW_NOISY_LEN, SW_NOISY_BPS / 1000000u,
+	       SW_UPLINK_BPS / 1000000u, seconds, real_time ? "real time" : "simulated time");
+	for (int m = 0; m < 3; m++)
+		if (sw_run(m, seconds, &r[m]) != 0)
+			return -1;
+	char params[256];
+	snprintf(params, sizeof(params),
+		 "critical %u B frames at %u/s on PCP %u; noisy %u B frames offered at %u Mbit/s; "
+		 "uplink shaped to %u Mbit/s, 64 frames per class queue; %s", SW_CRIT_LEN,
+		 1000000000u / SW_CRIT_PERIOD_NS, SW_CRIT_PCP, SW_NOISY_LEN, SW_NOISY_BPS / 1000000u,
+		 SW_UPLINK_BPS / 1000000u, real_time ? "real time" : "simulated time");
+	return json ? lab_json(json, "switch", params, seconds, r, 3) : 0;
+}
+
+/* --- Shared CAN bus ------------------------------------------------------------------------ */
+
+#define CAN_BITRATE 500000u
+#define CAN_CRIT_ID 0x100u
+#define CAN_CRIT_PERIOD_NS 1000000u /* 1000 frames/s */
+#define CAN_BABBLE_ID 0x010u	    /* outranks the critical node's identifier */
+#define CAN_NOISY_FPS 500u	    /* its rate limit */
+
+struct can_lab {
+	uint64_t t0, nlat, crit_rx, noisy_rx;
+};
+
+static void can_rx(void *o, const struct vplat_can_frame *f, const struct vplat_canbus_node *from)
+{
+	struct can_lab *l = o;
+	(void)from;
+	if (f->id == CAN_CRIT_ID) {
+		uint64_t seq;
+		memcpy(&seq, f->data, sizeof(seq));
+		if (l->nlat < MAXS)
+			lat[l->nlat++] = lab_now() - (l->t0 + seq * CAN_CRIT_PERIOD_NS);
+		l->crit_rx++;
+	} else {
+		l->noisy_rx++;
+	}
+}
+
+static int can_run(int mode, double seconds, struct lab_result *res)
+{
+	struct vplat_canbus_config bc = {.bitrate = CAN_BITRATE, .clock = lab_clock};
+	struct vplat_canbus *bus = vplat_canbus_new(&bc);
+	struct can_lab l = {0};
+	if (!bus)
+		return -1;
+	struct vplat_canbus_node *crit = vplat_canbus_add_port(bus, "critical", NULL, NULL);
+	struct vplat_canbus_node *noisy = vplat_canbus_add_port(bus, "noisy", NULL, NULL);
+	struct vplat_canbus_node *ecu = vplat_canbus_add_port(bus, "receiver", can_rx, &l);
+	int rc = -1;
+	if (!crit || !noisy || !ecu)
+		goto out;
+	if (mode >= LAB_LIMITED) {
+		struct vplat_ratelimit_config rl = {.ops_rate = CAN_NOISY_FPS, .ops_burst = 4};
+		if (vplat_canbus_node_set_ratelimit(noisy, &rl) != 0)
+			goto out;
+	}
+	if (mode == LAB_LIMITED2) {
+		struct vplat_can_filter tf = {.id = 0x700, .mask = 0x700};
+		if (vplat_canbus_node_set_tx_filters(noisy, &tf, 1) != 0)
+			goto out;
+	}
+	struct vplat_can_frame cf = {.id = CAN_CRIT_ID, .len = 8};
+	struct vplat_can_frame nf = {.len = 8};
+	memset(nf.data, 0xa5, 8);
+	uint64_t t0 = lab_now(), end = t0 + (uint64_t)(seconds * 1e9), seq = 0;
+	l.t0 = t0;
+	for (;;) {
+		uint64_t t = lab_now();
+		if (t >= end)
+			break;
+		for (; t0 + seq * CAN_CRIT_PERIOD_NS <= t; seq++) {
+			memcpy(cf.data, &seq, sizeof(seq));
+			(void)vplat_canbus_port_send(crit, &cf); /* FIFO full: lost */
+		}
+		/* The noisy node babbles: it keeps its FIFO full of an identifier that outranks
+		 * the critical one (refused outright under the transmit filter). */
+		for (unsigned k = 0; mode != LAB_ALONE && k < 64; k++) {
+			nf.id = CAN_BABBLE_ID;
+			if (vplat_canbus_port_send(noisy, &nf) != 0)
+				break;
+		}
+		vplat_canbus_run(bus, 0);
+		uint64_t next = t0 + seq * CAN_CRIT_PERIOD_NS, bn = vplat_canbus_next_ns(bus);
+		if (bn != 0 && bn < next)
+			next = bn;
+		if (bn != 0)
+			lab_wait_until(next);
+	}
+	/* Frames still queued when the run ends are late by more than the run's tail: lost. */
+	res->crit_rate = (double)l.crit_rx / seconds;
+	res->noisy_rate = (double)l.noisy_rx / seconds;
+	res->sent = seq;
+	res->lost = seq - l.crit_rx;
+	lab_percentiles(res, l.nlat);
+	lab_print(res, "fps");
+	rc = 0;
+out:
+	vplat_canbus_free(bus);
+	return rc;
+}
+
+static int scenario_can(double seconds, const char *json)
+{
+	struct lab_result r[4] = {{.name = "alone"},
+				  {.name = "together, unlimited"},
+				  {.name = "together, noisy rate-limited"},
+				  {.name = "together, rate limit + tx filter"}};
+	printf("can: %u kbit/s bus, critical ID 0x%x at %u frames/s, noisy babbles 0x%03x "
+	       "(FIFO kept full); limit %u frames/s, tx filter 0x700/0x700, %.1f s per run, %s\n",
+	       CAN_BITRATE / 1000u, CAN_CRIT_ID, 1000000000u / CAN_CRIT_PERIOD_NS, CAN_BABBLE_ID,
+	       CAN_NOISY_FPS, seconds, real_time ? "real time" : "simulated time");
+	for (int m = 0; m < 4; m++)
+		if (can_run(m, seconds, &r[m]) != 0)
+			return -1;
+	char params[256];
+	snprintf(params, sizeof(params),
+		 "%u kbit/s bus; critical ID 0x%x, 8 B, %u frames/s; noisy babbles 0x%03x, 8 B, "
+		 "FIFO kept full; limit %u frames/s burst 4; tx filter id 0x700 mask 0x700; %s",
+		 CAN_BITRATE / 1000u, CAN_CRIT_ID, 1000000000u / CAN_CRIT_PERIOD_NS, CAN_BABBLE_ID,
+		 CAN_NOISY_FPS, real_time ? "real time" : "simulated time");
+	return json ? lab_json(json, "can", params, seconds, r, 4) : 0;
+}
+
+/* --- Shared daemon thread (bounded dispatch) ---------------------------------------------- */
+
+#define DSP_BUDGET 8u /* the noisy queue's dispatch budget when bounded */
+
+/* CPU time of the calling thread (ns): the dispatch thread's own work, without the time the
+ * host's scheduler gives other processes (the machine is shared). */
+static uint64_t thread_cpu_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/*
+ * One daemon thread serves both VMs round by round, as an event loop does: first the noisy
+ * VM's queue (its kick, or vplat_device_dispatch() for what a budget left on the ring), then
+ * the critical VM's. The critical VM has one read outstanding (QD1) that became due at the
+ * start of the round (the worst case: it waits for the whole noisy dispatch); its latency is
+ * the thread's CPU time from the round's start to its completion.
+ */
+static int dsp_run(struct blk_rig *crit, struct blk_rig *noisy, int mode, double seconds,
+		   struct lab_result *res)
+{
+	struct vplat_device *nd = vplat_blk_device(&noisy->blk);
+	if (vplat_device_set_dispatch_budget(nd, VPLAT_DISPATCH_ALL_QUEUES,
+					     mode == LAB_LIMITED ? DSP_BUDGET : 0) != 0)
+		return -1;
+	uint64_t nlat = 0, rounds = 0;
+	crit->done = noisy->done = 0;
+	if (mode != LAB_ALONE) { /* the noisy VM fills its ring (a kick: the first dispatch) */
+		for (unsigned i = 0; i < BLK_RIG_QD; i++)
+			if (blk_rig_post(noisy, i, true) != 0)
+				break;
+	}
+	uint64_t t0 = blk_rig_now_ns(), end = t0 + (uint64_t)(seconds * 1e9);
+	bool kick = mode != LAB_ALONE;
+	while (blk_rig_now_ns() < end) {
+		uint64_t c0 = thread_cpu_ns();
+		void *tok;
+		rounds++;
+		if (kick)
+			vplat_val_vq_kick(&noisy->vq);
+		else if (mode != LAB_ALONE && vplat_device_has_more(nd))
+			vplat_device_dispatch(nd);
+		blk_rig_post(crit, 0, false);
+		vplat_val_vq_kick(&crit->vq);
+		while (vplat_val_vq_get_used(&crit->vq, &tok, NULL) == 0) {
+			crit->done++;
+			if (nlat < MAXS)
+				lat[nlat++] = thread_cpu_ns() - c0;
+		}
+		/* The noisy VM reposts what completed; its kick is served next round. */
+		kick = false;
+		while (mode != LAB_ALONE && vplat_val_vq_get_used(&noisy->vq, &tok, NULL) == 0) {
+			noisy->done++;
+			blk_rig_post(noisy, (unsigned)(uintptr_t)tok - 1, true);
+			kick = true;
+		}
+	}
+	double el = (double)(blk_rig_now_ns() - t0) / 1e9;
+	if (mode != LAB_ALONE) { /* empty the noisy ring before the next run */
+		void *tok;
+		for (unsigned k = 0; k < 100000 && vplat_device_has_more(nd); k++)
+			vplat_device_dispatch(nd);
+		while (vplat_val_vq_get_used(&noisy->vq, &tok, NULL) == 0)
+			;
+	}
+	res->crit_rate = (double)crit->done / el;
+	res->noisy_rate = (double)noisy->done / el;
+	res->sent = rounds;
+	res->lost = rounds - crit->done;
+	lab_percentiles(res, nlat);
+	lab_print(res, "IOPS");
+	return 0;
+}
+
+static int scenario_dispatch(double seconds, const char *json)
+{
+	char ic[64], in[64];
+	snprintf(ic, sizeof(ic), "/dev/shm/vplat-intf-dcrit-%d.img", (int)getpid());
+	snprintf(in, sizeof(in), "/dev/shm/vplat-intf-dnoisy-%d.img", (int)getpid());
+	static struct blk_rig crit, noisy;
+	struct blk_rig_opts oc = {.seed = 0x9e3779b97f4a7c15u, .sync = true};
+	struct blk_rig_opts on = {.seed = 0x2545f4914f6cdd1du, .sync = true};
+	struct lab_result r[3] = {{.name = "alone"},
+				  {.name = "together, budget = queue size"},
+				  {.name = "together, budget 8"}};
+	int rc = -1;
+	if (blk_rig_make_image(ic, 32u << 20) || blk_rig_make_image(in, 32u << 20) ||
+	    blk_rig_up(&crit, ic, &oc) || blk_rig_up(&noisy, in, &on)) {
+		fprintf(stderr, "bench-interference: dispatch setup failed\n");
+		goto out;
+	}
+	printf("dispatch: synchronous host ends, one thread serving noisy then critical each round; "
+	       "critical QD1 4 KiB reads, noisy keeps its ring full of 4 KiB writes; budget %u "
+	       "chains vs the default (queue size %u); latency in thread CPU time, %.1f s per run\n",
+	       DSP_BUDGET, BLK_RIG_QSIZE, seconds);
+	for (int m = 0; m < 3; m++)
+		if (dsp_run(&crit, &noisy, m, seconds, &r[m]) != 0)
+			goto out;
+	char params[256];
+	snprintf(params, sizeof(params),
+		 "synchronous file host ends on tmpfs; round robin noisy then critical; critical QD1 "
+		 "4 KiB reads; noisy ring of %u kept full of 4 KiB writes; budget %u vs default %u; "
+		 "latency = dispatch thread CPU time from round start", BLK_RIG_QSIZE, DSP_BUDGET,
+		 BLK_RIG_QSIZE);
+	rc = json ? lab_json(json, "dispatch", params, seconds, r, 3) : 0;
+out:
+	blk_rig_down(&crit);
+	blk_rig_down(&noisy);
+	unlink(ic);
+	unlink(in);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	double seconds = 2;
+	const char *json = NULL, *only = "all";
+	uint64_t limit = 2000;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--help")) {
+			printf("usage: bench-interference [--scenario block|switch|can|dispatch|all] "
+			       "[--seconds S] [--limit IOPS] [--json FILE] [--real-time]\n"
+			       "  --json FILE: \"%%s\" in FILE is replaced by the scenario's name\n"
+			       "  --real-time: switch and can on CLOCK_MONOTONIC, not simulated time\n");
+			return 0;
+		}
+		if (!strcmp(argv[i], "--version")) {
+			printf("bench-interference %s\n", vplat_version());
+			return 0;
+		}
+		if (i + 1 < argc && !strcmp(argv[i], "--seconds"))
+			seconds = atof(argv[++i]);
+		else if (i + 1 < argc && !strcmp(argv[i], "--json"))
+			json = argv[++i];
+		else if (i + 1 < argc && !strcmp(argv[i], "--limit"))
+			limit = strtoull(argv[++i], NULL, 0);
+		else if (i + 1 < argc && !strcmp(argv[i], "--scenario"))
+			only = argv[++i];
+		else if (!strcmp(argv[i], "--real-time"))
+			real_time = true;
+	}
+	bool all = !strcmp(only, "all");
+	if (!all && strcmp(only, "block") && strcmp(only, "switch") && strcmp(only, "can") &&
+	    strcmp(only, "dispatch")) {
+		fprintf(stderr, "bench-interference: unknown scenario %s\n", only);
+		return 1;
+	}
+	if (json && all && !strstr(json, "%s")) {
+		fprintf(stderr, "bench-interference: --json needs %%s with several scenarios\n");
+		return 1;
+	}
+	printf("load average %.2f\n", loadavg());
+	if ((all || !strcmp(only, "block")) && scenario_block(seconds, limit, json) != 0)
+		return 1;
+	if ((all || !strcmp(only, "switch")) && scenario_switch(seconds, json) != 0)
+		return 1;
+	if ((all || !strcmp(only, "can")) && scenario_can(seconds, json) != 0)
+		return 1;
+	if ((all || !strcmp(only, "dispatch")) && scenario_dispatch(seconds, json) != 0)
+		return 1;
+	return 0;
 }
