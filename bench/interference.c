@@ -246,7 +246,21 @@ struct lab_result {
 	double p50, p99, p999; /* µs; < 0: no sample */
 	double noisy_rate; /* noisy frames or requests per second that got through */
 	uint64_t sent, lost; /* critical frames sent, and not delivered */
+	double max_us;	     /* largest sample; < 0: none */
+	uint64_t max_batch;  /* dispatch: most noisy chains served in one round */
 };
+
+/* --check: the simulated-time scenarios' bounds (deterministic, not timed) and the dispatch
+ * scenario's chain counts; set when one does not hold. */
+static bool check_failed;
+
+static void lab_check(bool ok, const char *scenario, const char *what)
+{
+	if (!ok) {
+		printf("CHECK FAILED (%s): %s\n", scenario, what);
+		check_failed = true;
+	}
+}
 
 static void lab_percentiles(struct lab_result *res, uint64_t n)
 {
@@ -254,6 +268,7 @@ static void lab_percentiles(struct lab_result *res, uint64_t n)
 	res->p50 = n ? (double)lat[n / 2] / 1e3 : -1;
 	res->p99 = n ? (double)lat[n * 99 / 100] / 1e3 : -1;
 	res->p999 = n ? (double)lat[n * 999 / 1000] / 1e3 : -1;
+	res->max_us = n ? (double)lat[n - 1] / 1e3 : -1;
 }
 
 static void lab_print(const struct lab_result *r, const char *unit)
@@ -289,11 +304,16 @@ static int lab_json(const char *pattern, const char *scenario, const char *param
 	for (unsigned i = 0; i < n; i++) {
 		fprintf(f, "    {\"name\": \"%s\", \"critical_per_s\": %.0f, ", r[i].name,
 			r[i].crit_rate);
+		if (!strcmp(scenario, "dispatch"))
+			fprintf(f, "\"max_noisy_chains_per_round\": %llu, ",
+				(unsigned long long)r[i].max_batch);
 		json_num(f, "p50_us", r[i].p50);
 		fputs(", ", f);
 		json_num(f, "p99_us", r[i].p99);
 		fputs(", ", f);
 		json_num(f, "p999_us", r[i].p999);
+		fputs(", ", f);
+		json_num(f, "max_us", r[i].max_us);
 		fprintf(f, ", \"critical_sent\": %llu, \"critical_lost\": %llu, \"noisy_per_s\": %.0f}%s\n",
 			(unsigned long long)r[i].sent, (unsigned long long)r[i].lost, r[i].noisy_rate,
 			i + 1 == n ? "" : ",");
@@ -476,6 +496,16 @@ static int scenario_switch(double seconds, const char *json)
 	for (int m = 0; m < 3; m++)
 		if (sw_run(m, seconds, &r[m]) != 0)
 			return -1;
+	if (!real_time) {
+		/* Strict priority: a critical frame waits at most for the noisy frame the shaper
+		 * is paying for, one 1514-byte frame at the uplink's rate (121 us). */
+		double frame_us = 8.0 * SW_NOISY_LEN * 1e6 / SW_UPLINK_BPS;
+		lab_check(r[1].lost > 0 || r[1].p99 > frame_us, "switch",
+			  "without classes the flood delays or drops critical frames");
+		lab_check(r[2].lost == 0 && r[2].max_us >= 0 && r[2].max_us <= frame_us, "switch",
+			  "with strict priority no critical frame is lost or waits more than one "
+			  "noisy frame time");
+	}
 	char params[256];
 	snprintf(params, sizeof(params),
 		 "critical %u B frames at %u/s on PCP %u; noisy %u B frames offered at %u Mbit/s; "
@@ -496,6 +526,8 @@ static int scenario_switch(double seconds, const char *json)
 struct can_lab {
 	uint64_t t0, nlat, crit_rx, noisy_rx;
 };
+
+static uint64_t can_frame_ns; /* bus time of one critical frame */
 
 static void can_rx(void *o, const struct vplat_can_frame *f, const struct vplat_canbus_node *from)
 {
@@ -536,6 +568,8 @@ static int can_run(int mode, double seconds, struct lab_result *res)
 			goto out;
 	}
 	struct vplat_can_frame cf = {.id = CAN_CRIT_ID, .len = 8};
+	memset(cf.data, 0xff, 8); /* the most stuff bits: the frame's longest bus time */
+	can_frame_ns = vplat_canbus_frame_ns(bus, &cf);
 	struct vplat_can_frame nf = {.len = 8};
 	memset(nf.data, 0xa5, 8);
 	uint64_t t0 = lab_now(), end = t0 + (uint64_t)(seconds * 1e9), seq = 0;
@@ -588,6 +622,18 @@ static int scenario_can(double seconds, const char *json)
 	for (int m = 0; m < 4; m++)
 		if (can_run(m, seconds, &r[m]) != 0)
 			return -1;
+	if (!real_time) {
+		/* One 8-byte standard frame at 500 kbit/s (bit stuffing included by the bus's
+		 * model): the critical frame's own time on the bus. */
+		double f_us = (double)can_frame_ns / 1e3;
+		lab_check(r[1].lost > 0, "can", "the babbling node starves the critical one");
+		/* Rate-limited: the frame in progress, the noisy node's burst of 4, its own. */
+		lab_check(r[2].lost == 0 && r[2].max_us >= 0 && r[2].max_us <= 6 * f_us, "can",
+			  "rate-limited, no critical frame is lost or waits more than the frame "
+			  "in progress and the noisy burst");
+		lab_check(r[3].lost == 0 && r[3].max_us >= 0 && r[3].max_us <= r[0].max_us, "can",
+			  "with the transmit filter the critical node does as well as alone");
+	}
 	char params[256];
 	snprintf(params, sizeof(params),
 		 "%u kbit/s bus; critical ID 0x%x, 8 B, %u frames/s; noisy babbles 0x%03x, 8 B, "
@@ -650,11 +696,15 @@ static int dsp_run(struct blk_rig *crit, struct blk_rig *noisy, int mode, double
 		}
 		/* The noisy VM reposts what completed; its kick is served next round. */
 		kick = false;
+		uint64_t batch = 0;
 		while (mode != LAB_ALONE && vplat_val_vq_get_used(&noisy->vq, &tok, NULL) == 0) {
 			noisy->done++;
+			batch++;
 			blk_rig_post(noisy, (unsigned)(uintptr_t)tok - 1, true);
 			kick = true;
 		}
+		if (batch > res->max_batch)
+			res->max_batch = batch;
 	}
 	double el = (double)(blk_rig_now_ns() - t0) / 1e9;
 	if (mode != LAB_ALONE) { /* empty the noisy ring before the next run */
@@ -670,6 +720,9 @@ static int dsp_run(struct blk_rig *crit, struct blk_rig *noisy, int mode, double
 	res->lost = rounds - crit->done;
 	lab_percentiles(res, nlat);
 	lab_print(res, "IOPS");
+	if (mode != LAB_ALONE)
+		printf("%-34s most noisy chains served before a critical request: %llu\n", "",
+		       (unsigned long long)res->max_batch);
 	return 0;
 }
 
@@ -697,6 +750,12 @@ static int scenario_dispatch(double seconds, const char *json)
 	for (int m = 0; m < 3; m++)
 		if (dsp_run(&crit, &noisy, m, seconds, &r[m]) != 0)
 			goto out;
+	/* Counts, not times: with the budget the thread serves at most DSP_BUDGET noisy chains
+	 * before the critical request; without it, more (the whole ring). */
+	lab_check(r[2].max_batch >= 1 && r[2].max_batch <= DSP_BUDGET, "dispatch",
+		  "with budget 8 at most 8 noisy chains are served before a critical request");
+	lab_check(r[1].max_batch > DSP_BUDGET, "dispatch",
+		  "with the default budget a round serves more noisy chains than the budget");
 	char params[256];
 	snprintf(params, sizeof(params),
 		 "synchronous file host ends on tmpfs; round robin noisy then critical; critical QD1 "
@@ -716,13 +775,16 @@ int main(int argc, char **argv)
 {
 	double seconds = 2;
 	const char *json = NULL, *only = "all";
+	bool check = false;
 	uint64_t limit = 2000;
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--help")) {
 			printf("usage: bench-interference [--scenario block|switch|can|dispatch|all] "
-			       "[--seconds S] [--limit IOPS] [--json FILE] [--real-time]\n"
+			       "[--seconds S] [--limit IOPS] [--json FILE] [--real-time] [--check]\n"
 			       "  --json FILE: \"%%s\" in FILE is replaced by the scenario's name\n"
-			       "  --real-time: switch and can on CLOCK_MONOTONIC, not simulated time\n");
+			       "  --real-time: switch and can on CLOCK_MONOTONIC, not simulated time\n"
+			       "  --check: exit 1 if a simulated-time bound or a dispatch count does "
+			       "not hold\n");
 			return 0;
 		}
 		if (!strcmp(argv[i], "--version")) {
@@ -739,6 +801,8 @@ int main(int argc, char **argv)
 			only = argv[++i];
 		else if (!strcmp(argv[i], "--real-time"))
 			real_time = true;
+		else if (!strcmp(argv[i], "--check"))
+			check = true;
 	}
 	bool all = !strcmp(only, "all");
 	if (!all && strcmp(only, "block") && strcmp(only, "switch") && strcmp(only, "can") &&
@@ -758,6 +822,8 @@ int main(int argc, char **argv)
 	if ((all || !strcmp(only, "can")) && scenario_can(seconds, json) != 0)
 		return 1;
 	if ((all || !strcmp(only, "dispatch")) && scenario_dispatch(seconds, json) != 0)
+		return 1;
+	if (check && check_failed)
 		return 1;
 	return 0;
 }
