@@ -1,17 +1,24 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * bench-interference: two VMs' block devices on one platform, in-process (vplat's validation
- * driver on the loopback backend, virtio-pci, split ring, io_uring host ends on images in the
- * same tmpfs), both served by ONE dispatch thread, as a daemon serving several VMs does:
+ * bench-interference: the interference lab (docs/interference.md). Two VMs on one platform, a
+ * critical one and a noisy one saturating what they share, measured alone, together without
+ * limits and together with vplat's mechanism; numbers printed and written as JSON. Scenarios:
  *
- *   critical VM: 4 KiB random reads, one at a time (queue depth 1); each request's latency
- *                from posting to its used-ring entry is one sample;
- *   noisy VM:    4 KiB random writes at queue depth 128, reposted as soon as they complete.
+ *   block:    two block devices (validation driver on the loopback backend, virtio-pci, io_uring
+ *             host ends on images in one tmpfs) on ONE dispatch thread. Critical: 4 KiB random
+ *             reads at queue depth 1, latency from posting to the used-ring entry. Noisy: 4 KiB
+ *             random writes, reposted as they complete (128 asked, 85 fit the ring).
+ *             Mechanism: the noisy device's rate limit (vplat_blk_set_ratelimit()).
+ *   switch:   vplat's switch, an uplink shaped to its wire rate; critical frames open loop on
+ *             PCP 6, the noisy VM floods the uplink. Mechanism: 8 classes, strict priority.
+ *   can:      vplat's CAN bus; critical node periodic, noisy node babbles an outranking ID.
+ *             Mechanisms: per-node rate limit, then also a transmit filter.
+ *   dispatch: two block devices with synchronous host ends served round by round by one
+ *             thread; the noisy ring kept full. Mechanism: the dispatch budget (VPLAT-FFI-013).
  *
- * Shared: the dispatch thread (bounded dispatch: a kick serves at most a queue size of
- * chains) and the backing store. Measured: alone, together unlimited, together with the noisy
- * device's rate limit (vplat_blk_set_ratelimit()). Numbers printed and written as JSON, never
- * judged (the machine is shared).
+ * switch and can run on a simulated clock unless --real-time. Wall-clock figures are never
+ * judged (the machine is shared); --check judges only the simulated-time bounds and the
+ * dispatch scenario's chain counts.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -36,10 +43,33 @@ static uint64_t clk(void *o)
 	return blk_rig_now_ns();
 }
 
-static int rig_up(struct blk_rig *r, const char *image)
+/* Two VMs' block rigs on two 32 MiB images in the same tmpfs (/dev/shm). */
+struct rig_pair {
+	struct blk_rig crit, noisy;
+	char ic[64], in[64];
+};
+
+/* @p sync: synchronous host ends; otherwise io_uring (seeded from the rig's address). */
+static int pair_up(struct rig_pair *p, const char *tag, bool sync)
 {
-	struct blk_rig_opts o = {.seed = 0x9e3779b97f4a7c15u ^ (uintptr_t)r};
-	return blk_rig_up(r, image, &o);
+	snprintf(p->ic, sizeof(p->ic), "/dev/shm/vplat-intf-%scrit-%d.img", tag, (int)getpid());
+	snprintf(p->in, sizeof(p->in), "/dev/shm/vplat-intf-%snoisy-%d.img", tag, (int)getpid());
+	struct blk_rig_opts oc = {.seed = 0x9e3779b97f4a7c15u ^ (uintptr_t)&p->crit, .sync = sync};
+	struct blk_rig_opts on = {.seed = 0x9e3779b97f4a7c15u ^ (uintptr_t)&p->noisy, .sync = sync};
+	if (blk_rig_make_image(p->ic, 32u << 20) || blk_rig_make_image(p->in, 32u << 20) ||
+	    blk_rig_up(&p->crit, p->ic, &oc) || blk_rig_up(&p->noisy, p->in, &on)) {
+		fprintf(stderr, "bench-interference: setup failed\n");
+		return -1;
+	}
+	return 0;
+}
+
+static void pair_down(struct rig_pair *p)
+{
+	blk_rig_down(&p->crit);
+	blk_rig_down(&p->noisy);
+	unlink(p->ic);
+	unlink(p->in);
 }
 
 /* Drain used entries; repost (noisy) or record the latency (critical). */
@@ -188,24 +218,19 @@ static FILE *json_open(const char *pattern, const char *scenario)
 
 static int scenario_block(double seconds, uint64_t limit, const char *json)
 {
-	char ic[64], in[64];
-	snprintf(ic, sizeof(ic), "/dev/shm/vplat-intf-crit-%d.img", (int)getpid());
-	snprintf(in, sizeof(in), "/dev/shm/vplat-intf-noisy-%d.img", (int)getpid());
-	static struct blk_rig crit, noisy;
+	static struct rig_pair p;
+	struct blk_rig *crit = &p.crit, *noisy = &p.noisy;
 	int rc = 1;
-	if (blk_rig_make_image(ic, 32u << 20) || blk_rig_make_image(in, 32u << 20) || rig_up(&crit, ic) ||
-	    rig_up(&noisy, in)) {
-		fprintf(stderr, "bench-interference: setup failed\n");
+	if (pair_up(&p, "", false) != 0)
 		goto out;
-	}
 	struct result r[3] = {{.name = "alone"},
 			      {.name = "together, unlimited"},
 			      {.name = "together, noisy limited"}};
 	printf("block: critical QD1 4 KiB reads, noisy QD%u 4 KiB writes, one dispatch thread, "
 	       "%.1f s per run, noisy limit %llu IOPS\n", QD_NOISY, seconds,
 	       (unsigned long long)limit);
-	if (run(&crit, NULL, 0, seconds, &r[0]) || run(&crit, &noisy, 0, seconds, &r[1]) ||
-	    run(&crit, &noisy, limit, seconds, &r[2]))
+	if (run(crit, NULL, 0, seconds, &r[0]) || run(crit, noisy, 0, seconds, &r[1]) ||
+	    run(crit, noisy, limit, seconds, &r[2]))
 		goto out;
 	if (json) {
 		FILE *f = json_open(json, "block");
@@ -228,10 +253,7 @@ static int scenario_block(double seconds, uint64_t limit, const char *json)
 	       "(x%.2f)\n", r[0].p99, r[1].p99, r[1].p99 / r[0].p99, r[2].p99, r[2].p99 / r[0].p99);
 	rc = 0;
 out:
-	blk_rig_down(&crit);
-	blk_rig_down(&noisy);
-	unlink(ic);
-	unlink(in);
+	pair_down(&p);
 	return rc;
 }
 
@@ -371,9 +393,22 @@ static void lab_wait_until(uint64_t t)
 #define SW_CRIT_PERIOD_NS 500000u /* critical: 2000 frames/s */
 #define SW_CRIT_PCP 6u
 
-struct sw_lab {
+/* A frame scenario's counters: run start, latency samples, frames received. */
+struct frame_lab {
 	uint64_t t0, nlat, crit_rx, noisy_rx;
 };
+
+/* Fill in and print @p res after a run of @p seconds in which @p sent critical frames were due. */
+static void frame_lab_finish(const struct frame_lab *l, uint64_t sent, double seconds,
+			     struct lab_result *res)
+{
+	res->crit_rate = (double)l->crit_rx / seconds;
+	res->noisy_rate = (double)l->noisy_rx / seconds;
+	res->sent = sent;
+	res->lost = sent - l->crit_rx;
+	lab_percentiles(res, l->nlat);
+	lab_print(res, "fps");
+}
 
 static int sw_discard(void *ctx, const struct vplat_net_frame *f)
 {
@@ -386,7 +421,7 @@ static int sw_discard(void *ctx, const struct vplat_net_frame *f)
  * gives one latency sample, measured from the time it was due. */
 static int sw_uplink_rx(void *ctx, const struct vplat_net_frame *f)
 {
-	struct sw_lab *l = ctx;
+	struct frame_lab *l = ctx;
 	if (f->len >= 26 && f->data[12] == 0x81 && f->data[13] == 0x00) {
 		uint64_t seq;
 		memcpy(&seq, f->data + 18, sizeof(seq));
@@ -407,7 +442,7 @@ static int sw_run(int mode, double seconds, struct lab_result *res)
 	static const struct vplat_switch_port_ops uplink_ops = {.egress = sw_uplink_rx};
 	const struct vplat_switch_ops *ops = &vplat_switch_builtin_ops;
 	struct vplat_switch sw;
-	struct sw_lab l = {0};
+	struct frame_lab l = {0};
 	if (vplat_switch_init(&sw, NULL) != 0)
 		return -1;
 	struct vplat_switch_port_config vm = {.name = "vm"};
@@ -472,12 +507,7 @@ static int sw_run(int mode, double seconds, struct lab_result *res)
 	uint64_t until = lab_now() + 50000000u;
 	while ((t = lab_now()) < until && ops->run(&sw, t) != UINT64_MAX)
 		lab_wait_until(t + 50000);
-	res->crit_rate = (double)l.crit_rx / seconds;
-	res->noisy_rate = (double)l.noisy_rx / seconds;
-	res->sent = seq;
-	res->lost = seq - l.crit_rx;
-	lab_percentiles(res, l.nlat);
-	lab_print(res, "fps");
+	frame_lab_finish(&l, seq, seconds, res);
 	rc = 0;
 out:
 	vplat_switch_fini(&sw);
@@ -523,15 +553,11 @@ static int scenario_switch(double seconds, const char *json)
 #define CAN_BABBLE_ID 0x010u	    /* outranks the critical node's identifier */
 #define CAN_NOISY_FPS 500u	    /* its rate limit */
 
-struct can_lab {
-	uint64_t t0, nlat, crit_rx, noisy_rx;
-};
-
 static uint64_t can_frame_ns; /* bus time of one critical frame */
 
 static void can_rx(void *o, const struct vplat_can_frame *f, const struct vplat_canbus_node *from)
 {
-	struct can_lab *l = o;
+	struct frame_lab *l = o;
 	(void)from;
 	if (f->id == CAN_CRIT_ID) {
 		uint64_t seq;
@@ -548,7 +574,7 @@ static int can_run(int mode, double seconds, struct lab_result *res)
 {
 	struct vplat_canbus_config bc = {.bitrate = CAN_BITRATE, .clock = lab_clock};
 	struct vplat_canbus *bus = vplat_canbus_new(&bc);
-	struct can_lab l = {0};
+	struct frame_lab l = {0};
 	if (!bus)
 		return -1;
 	struct vplat_canbus_node *crit = vplat_canbus_add_port(bus, "critical", NULL, NULL);
@@ -597,12 +623,7 @@ static int can_run(int mode, double seconds, struct lab_result *res)
 			lab_wait_until(next);
 	}
 	/* Frames still queued when the run ends are late by more than the run's tail: lost. */
-	res->crit_rate = (double)l.crit_rx / seconds;
-	res->noisy_rate = (double)l.noisy_rx / seconds;
-	res->sent = seq;
-	res->lost = seq - l.crit_rx;
-	lab_percentiles(res, l.nlat);
-	lab_print(res, "fps");
+	frame_lab_finish(&l, seq, seconds, res);
 	rc = 0;
 out:
 	vplat_canbus_free(bus);
@@ -728,27 +749,19 @@ static int dsp_run(struct blk_rig *crit, struct blk_rig *noisy, int mode, double
 
 static int scenario_dispatch(double seconds, const char *json)
 {
-	char ic[64], in[64];
-	snprintf(ic, sizeof(ic), "/dev/shm/vplat-intf-dcrit-%d.img", (int)getpid());
-	snprintf(in, sizeof(in), "/dev/shm/vplat-intf-dnoisy-%d.img", (int)getpid());
-	static struct blk_rig crit, noisy;
-	struct blk_rig_opts oc = {.seed = 0x9e3779b97f4a7c15u, .sync = true};
-	struct blk_rig_opts on = {.seed = 0x2545f4914f6cdd1du, .sync = true};
+	static struct rig_pair p;
 	struct lab_result r[3] = {{.name = "alone"},
 				  {.name = "together, budget = queue size"},
 				  {.name = "together, budget 8"}};
 	int rc = -1;
-	if (blk_rig_make_image(ic, 32u << 20) || blk_rig_make_image(in, 32u << 20) ||
-	    blk_rig_up(&crit, ic, &oc) || blk_rig_up(&noisy, in, &on)) {
-		fprintf(stderr, "bench-interference: dispatch setup failed\n");
+	if (pair_up(&p, "d", true) != 0)
 		goto out;
-	}
 	printf("dispatch: synchronous host ends, one thread serving noisy then critical each round; "
 	       "critical QD1 4 KiB reads, noisy keeps its ring full of 4 KiB writes; budget %u "
 	       "chains vs the default (queue size %u); latency in thread CPU time, %.1f s per run\n",
 	       DSP_BUDGET, BLK_RIG_QSIZE, seconds);
 	for (int m = 0; m < 3; m++)
-		if (dsp_run(&crit, &noisy, m, seconds, &r[m]) != 0)
+		if (dsp_run(&p.crit, &p.noisy, m, seconds, &r[m]) != 0)
 			goto out;
 	/* Counts, not times: with the budget the thread serves at most DSP_BUDGET noisy chains
 	 * before the critical request; without it, more (the whole ring). */
@@ -764,10 +777,7 @@ static int scenario_dispatch(double seconds, const char *json)
 		 BLK_RIG_QSIZE);
 	rc = json ? lab_json(json, "dispatch", params, seconds, r, 3) : 0;
 out:
-	blk_rig_down(&crit);
-	blk_rig_down(&noisy);
-	unlink(ic);
-	unlink(in);
+	pair_down(&p);
 	return rc;
 }
 
