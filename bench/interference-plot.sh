@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
 # usage: bench/interference-plot.sh OUT.svg RESULT.json...
-# Plot bench-interference results of one scenario (block, switch, can or dispatch): the
-# critical VM's p50 and p99 latency per condition, one cluster per condition, one bar per run
-# (log scale). A condition where no critical frame got through has no bar (its label says
-# so); latencies under 0.1 us are drawn at 0.1 us. Needs gnuplot (gnuplot-nox).
+# Plot bench-interference results of one scenario (block, switch, can, dispatch, or
+# switch-guests from bench/interference-guests.sh): the critical VM's p50 and p99 latency per
+# condition, one cluster per condition, one bar per run (log scale). A condition where no
+# critical frame got through has no bar (its label says so); latencies under 0.1 us are drawn
+# at 0.1 us. Needs gnuplot (gnuplot-nox).
 set -euo pipefail
 out=$1
 shift
@@ -31,6 +32,7 @@ case $scenario in
 block) title="Critical VM's 4 KiB read latency (QD1) vs a noisy VM's QD128 writes, one dispatch thread" ;;
 switch) title="Critical VM's frame latency, noisy VM flooding the same 100 Mbit/s switch uplink (simulated time)" ;;
 can) title="Critical node's frame latency on a 500 kbit/s CAN bus with a babbling node (simulated time)" ;;
+switch-guests) title="Critical Linux guest's ping RTT, noisy guest flooding the same 10 Mbit/s vplat-switch uplink (QEMU TCG)" ;;
 dispatch) title="Critical VM's 4 KiB read latency on a daemon thread shared with a full noisy ring (thread CPU time)" ;;
 *) title="bench-interference: $scenario" ;;
 esac
