@@ -244,56 +244,87 @@ static int run_lat(struct vplat_val_vq *vq, struct blkdrv_req *r, uint64_t secto
 	return 0;
 }
 
+/* A daemon under test and vplat's front end driving it: @p nq queues of 128 entries, features
+ * VERSION_1, EVENT_IDX, FLUSH and @p extra, MAXQD requests of BS bytes allocated. */
+struct session {
+	pid_t pid;
+	bool up; /* the front end is initialised */
+	unsigned nq;
+	struct vplat_vhu_frontend fe;
+	struct vplat_val_dev d;
+	struct vplat_val_vq vq[2];
+	struct blkdrv_req r[MAXQD];
+};
+
+/* Start the daemon (@p av) and bring the device up: 0 or a negative VPLAT_E* code. When the
+ * daemon did not start, s->pid is negative and there is nothing to close; otherwise
+ * session_close() is due, whatever the result. */
+static int session_open(struct session *s, const struct cfg *c, const char *const *av,
+			unsigned nq, uint64_t extra)
+{
+	memset(s, 0, sizeof(*s));
+	s->nq = nq;
+	s->pid = start(c, av);
+	if (s->pid < 0) {
+		fprintf(stderr, "bench-vhost-blk: %s did not start\n", av[0]);
+		return VPLAT_EIO;
+	}
+	struct vplat_vhu_frontend_params p = {.path = c->sock, .device_id = VPLAT_VIRTIO_ID_BLOCK,
+					      .mem_size = 8u << 20, .queue_size_max = 128};
+	int rc = vplat_vhu_frontend_init(&s->fe, &p);
+	s->up = !rc;
+	if (!rc)
+		rc = vplat_vhu_frontend_val_init(&s->fe, &s->d);
+	if (!rc)
+		/* FLUSH: without it a device must write through (virtio 1.2, 5.2.6.2), which
+		 * vplat does (RWF_DSYNC) and qemu-storage-daemon does not; with it both keep
+		 * the write-back cache their command lines ask for. */
+		rc = vplat_val_negotiate(&s->d, VPLAT_BIT(VPLAT_VIRTIO_F_VERSION_1) |
+							VPLAT_BIT(VPLAT_VIRTIO_F_EVENT_IDX) |
+							VPLAT_BIT(VPLAT_VIRTIO_BLK_F_FLUSH) | extra);
+	for (unsigned q = 0; !rc && q < nq; q++)
+		rc = vplat_val_vq_setup(&s->d, &s->vq[q], (uint16_t)q, 128);
+	if (!rc)
+		rc = vplat_val_driver_ok(&s->d);
+	for (unsigned i = 0; !rc && i < MAXQD; i++)
+		rc = blkdrv_alloc(vplat_vhu_frontend_dma(&s->fe), &s->r[i], BS);
+	return rc;
+}
+
+/* Tear down what session_open() brought up and stop the daemon. */
+static void session_close(struct session *s)
+{
+	for (unsigned q = 0; q < s->nq; q++)
+		vplat_val_vq_fini(&s->vq[q]);
+	if (s->up)
+		vplat_vhu_frontend_fini(&s->fe);
+	kill(s->pid, SIGTERM);
+	waitpid(s->pid, NULL, 0);
+}
+
 /* One daemon session: the four IOPS cells into @p out, or (@p out NULL) the latency run at
  * @p rate into @p lat. */
 static int bench_backend(const struct cfg *c, const char *const *av, double out[NCELL],
 			 struct bh *lat, double rate, uint64_t sectors)
 {
-	pid_t pid = start(c, av);
-	if (pid < 0) {
-		fprintf(stderr, "bench-vhost-blk: %s did not start\n", av[0]);
+	static struct session s;
+	int rc = session_open(&s, c, av, 1, 0);
+	if (s.pid < 0)
 		return -1;
-	}
-	struct vplat_vhu_frontend fe;
-	struct vplat_vhu_frontend_params p = {.path = c->sock, .device_id = VPLAT_VIRTIO_ID_BLOCK,
-					      .mem_size = 8u << 20, .queue_size_max = 128};
-	struct vplat_val_dev d;
-	struct vplat_val_vq vq;
-	memset(&vq, 0, sizeof(vq));
-	int rc = vplat_vhu_frontend_init(&fe, &p);
-	if (!rc)
-		rc = vplat_vhu_frontend_val_init(&fe, &d);
-	if (!rc)
-		/* FLUSH: without it a device must write through (virtio 1.2, 5.2.6.2), which
-		 * vplat does (RWF_DSYNC) and qemu-storage-daemon does not; with it both keep
-		 * the write-back cache their command lines ask for. */
-		rc = vplat_val_negotiate(&d, VPLAT_BIT(VPLAT_VIRTIO_F_VERSION_1) |
-						 VPLAT_BIT(VPLAT_VIRTIO_F_EVENT_IDX) |
-						 VPLAT_BIT(VPLAT_VIRTIO_BLK_F_FLUSH));
-	if (!rc)
-		rc = vplat_val_vq_setup(&d, &vq, 0, 128);
-	if (!rc)
-		rc = vplat_val_driver_ok(&d);
-	static struct blkdrv_req r[MAXQD];
-	for (unsigned i = 0; !rc && i < MAXQD; i++)
-		rc = blkdrv_alloc(vplat_vhu_frontend_dma(&fe), &r[i], BS);
 	const unsigned qds[2] = {1, MAXQD};
 	const uint32_t types[2] = {VPLAT_VIRTIO_BLK_T_IN, VPLAT_VIRTIO_BLK_T_OUT};
 	for (unsigned t = 0; out && !rc && t < 2; t++)
 		for (unsigned q = 0; !rc && q < 2; q++) {
-			out[t * 2 + q] = run(&vq, r, qds[q], types[t], sectors, c->seconds);
+			out[t * 2 + q] = run(&s.vq[0], s.r, qds[q], types[t], sectors, c->seconds);
 			if (out[t * 2 + q] < 0)
 				rc = -1;
 		}
 	if (!rc && !out)
-		rc = run_lat(&vq, r, sectors, c->lat_seconds, rate, lat);
+		rc = run_lat(&s.vq[0], s.r, sectors, c->lat_seconds, rate, lat);
 	if (rc)
 		fprintf(stderr, "bench-vhost-blk: %s failed: %s\n", av[0],
 			rc < 0 ? vplat_strerror(rc) : "?");
-	vplat_val_vq_fini(&vq);
-	vplat_vhu_frontend_fini(&fe);
-	kill(pid, SIGTERM);
-	waitpid(pid, NULL, 0);
+	session_close(&s);
 	return rc ? -1 : 0;
 }
 
@@ -388,45 +419,17 @@ static double mq_run(struct vplat_val_vq *vq, unsigned nq, struct blkdrv_req *r,
 
 static double mq_backend(const struct cfg *c, const char *const *av, unsigned nq, uint64_t sectors)
 {
-	pid_t pid = start(c, av);
-	if (pid < 0) {
-		fprintf(stderr, "bench-vhost-blk: %s did not start\n", av[0]);
+	static struct session s;
+	int rc = session_open(&s, c, av, nq, nq > 1 ? VPLAT_BIT(VPLAT_VIRTIO_BLK_F_MQ) : 0);
+	if (s.pid < 0)
 		return -1;
-	}
-	struct vplat_vhu_frontend fe;
-	struct vplat_vhu_frontend_params p = {.path = c->sock, .device_id = VPLAT_VIRTIO_ID_BLOCK,
-					      .mem_size = 8u << 20, .queue_size_max = 128};
-	struct vplat_val_dev d;
-	static struct vplat_val_vq vq[2];
-	memset(vq, 0, sizeof(vq));
 	double iops = -1;
-	int rc = vplat_vhu_frontend_init(&fe, &p);
-	bool up = !rc;
 	if (!rc)
-		rc = vplat_vhu_frontend_val_init(&fe, &d);
-	if (!rc)
-		rc = vplat_val_negotiate(&d, VPLAT_BIT(VPLAT_VIRTIO_F_VERSION_1) |
-						 VPLAT_BIT(VPLAT_VIRTIO_F_EVENT_IDX) |
-						 VPLAT_BIT(VPLAT_VIRTIO_BLK_F_FLUSH) |
-						 (nq > 1 ? VPLAT_BIT(VPLAT_VIRTIO_BLK_F_MQ) : 0));
-	for (unsigned q = 0; !rc && q < nq; q++)
-		rc = vplat_val_vq_setup(&d, &vq[q], (uint16_t)q, 128);
-	if (!rc)
-		rc = vplat_val_driver_ok(&d);
-	static struct blkdrv_req r[MAXQD];
-	for (unsigned i = 0; !rc && i < MAXQD; i++)
-		rc = blkdrv_alloc(vplat_vhu_frontend_dma(&fe), &r[i], BS);
-	if (!rc)
-		iops = mq_run(vq, nq, r, sectors, c->seconds);
+		iops = mq_run(s.vq, nq, s.r, sectors, c->seconds);
 	if (rc || iops < 0)
 		fprintf(stderr, "bench-vhost-blk: %s failed: %s\n", av[0],
 			rc ? vplat_strerror(rc) : "stalled or I/O error");
-	for (unsigned q = 0; q < nq; q++)
-		vplat_val_vq_fini(&vq[q]);
-	if (up)
-		vplat_vhu_frontend_fini(&fe);
-	kill(pid, SIGTERM);
-	waitpid(pid, NULL, 0);
+	session_close(&s);
 	return iops;
 }
 

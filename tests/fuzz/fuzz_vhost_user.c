@@ -103,7 +103,7 @@ static void setup(void)
 }
 
 /* Close the descriptors a received message carried; returns how many. */
-static int close_fds(struct msghdr *m)
+FZ_HARNESS static int close_fds(struct msghdr *m)
 {
 	int n = 0;
 	for (struct cmsghdr *c = CMSG_FIRSTHDR(m); c; c = CMSG_NXTHDR(m, c)) {
@@ -118,36 +118,53 @@ static int close_fds(struct msghdr *m)
 	return n;
 }
 
-/* Read every reply pending on the front end's socket; close the descriptors that came with it. */
-static void drain(int fd)
+/* Read every reply pending on the front end's socket; close the descriptors that came with it.
+ * One recvmsg() takes as many replies as are queued, up to the first one with descriptors (a
+ * Unix stream read ends after the data that carried them), so more than one descriptor in one
+ * read is more than one on one reply. A read that got no descriptor and did not fill the buffer
+ * emptied the socket: no further read (and no EAGAIN) is needed. */
+FZ_HARNESS static void drain(int fd)
 {
+	static uint8_t buf[16 * (VPLAT_VHU_HDR_SIZE + VPLAT_VHU_MAX_PAYLOAD)];
+	size_t have = 0;
 	for (;;) {
-		uint8_t buf[VPLAT_VHU_HDR_SIZE + VPLAT_VHU_MAX_PAYLOAD + 1];
 		union {
 			char b[CMSG_SPACE(sizeof(int) * 8)];
 			struct cmsghdr align;
 		} ctl;
-		struct iovec iov = {.iov_base = buf, .iov_len = VPLAT_VHU_HDR_SIZE};
+		struct iovec iov = {.iov_base = buf + have, .iov_len = sizeof(buf) - have};
 		struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.b,
 				   .msg_controllen = sizeof(ctl.b)};
 		ssize_t n = recvmsg(fd, &m, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
 		if (n <= 0)
-			return;
+			break;
 		int fds = close_fds(&m);
-		uint32_t flags, len;
-		memcpy(&flags, buf + 4, 4);
-		memcpy(&len, buf + 8, 4);
-		if (n != VPLAT_VHU_HDR_SIZE || fds > 1 || !(flags & VPLAT_VHU_FLAG_REPLY) ||
-		    len > VPLAT_VHU_MAX_PAYLOAD)
+		if (fds > 1)
 			abort();
-		if (len && recv(fd, buf, len, MSG_DONTWAIT) != (ssize_t)len)
-			abort(); /* the back end writes whole messages */
+		have += (size_t)n;
+		size_t off = 0;
+		while (have - off >= VPLAT_VHU_HDR_SIZE) {
+			uint32_t flags, len;
+			memcpy(&flags, buf + off + 4, 4);
+			memcpy(&len, buf + off + 8, 4);
+			if (!(flags & VPLAT_VHU_FLAG_REPLY) || len > VPLAT_VHU_MAX_PAYLOAD)
+				abort();
+			if (have - off < VPLAT_VHU_HDR_SIZE + len)
+				break;
+			off += VPLAT_VHU_HDR_SIZE + len;
+		}
+		memmove(buf, buf + off, have - off);
+		have -= off;
+		if (fds == 0 && (size_t)n < iov.iov_len)
+			break; /* the socket is empty */
 	}
+	if (have != 0)
+		abort(); /* the back end writes whole messages */
 }
 
 /* Discard what the back end left unread on its end of the socket (a message refused before
  * its payload was read), closing the descriptors that came with it. */
-static void flush_back(void)
+FZ_HARNESS static void flush_back(void)
 {
 	for (;;) {
 		uint8_t buf[4096];
@@ -165,14 +182,14 @@ static void flush_back(void)
 }
 
 /* A new front end: the back end gets its own descriptor of the socket's back-end end. */
-static void connect_front(void)
+FZ_HARNESS static void connect_front(void)
 {
 	int fd = fcntl(sv[0], F_DUPFD_CLOEXEC, 0);
 	if (fd < 0 || vplat_vhu_backend_set_conn(&b, fd))
 		abort();
 }
 
-static void send_msg(int fd, const uint8_t *msg, size_t len, uint8_t ctl)
+FZ_HARNESS static void send_msg(int fd, const uint8_t *msg, size_t len, uint8_t ctl)
 {
 	unsigned nfds = ctl & 7u, first = (ctl >> 3) & 7u;
 	union {
@@ -194,6 +211,29 @@ static void send_msg(int fd, const uint8_t *msg, size_t len, uint8_t ctl)
 	}
 	if (sendmsg(fd, &m, MSG_NOSIGNAL) != (ssize_t)len)
 		abort();
+}
+
+/* The next record of the script into @msg (header and payload, the size field rewritten as
+ * the top says); returns the payload length taken, *ctl the control byte, *psize the size as
+ * sent. */
+FZ_HARNESS static size_t next_msg(const uint8_t **data, size_t *size, uint8_t *msg, uint8_t *ctl,
+				  uint32_t *psize)
+{
+	*ctl = (*data)[0];
+	memcpy(msg, *data + 1, VPLAT_VHU_HDR_SIZE);
+	*data += 1 + VPLAT_VHU_HDR_SIZE;
+	*size -= 1 + VPLAT_VHU_HDR_SIZE;
+	memcpy(psize, msg + 8, 4);
+	size_t take = 0;
+	if (*psize <= VPLAT_VHU_MAX_PAYLOAD) {
+		take = *psize < *size ? *psize : *size;
+		*psize = (uint32_t)take;
+		memcpy(msg + 8, psize, 4);
+		memcpy(msg + VPLAT_VHU_HDR_SIZE, *data, take);
+		*data += take;
+		*size -= take;
+	}
+	return take;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -223,21 +263,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const int front = sv[1];
 	unsigned nmsg = 0;
 	while (size >= 1 + VPLAT_VHU_HDR_SIZE) {
-		uint8_t ctl = data[0];
-		memcpy(msg, data + 1, VPLAT_VHU_HDR_SIZE);
-		data += 1 + VPLAT_VHU_HDR_SIZE;
-		size -= 1 + VPLAT_VHU_HDR_SIZE;
+		uint8_t ctl;
 		uint32_t psize;
-		memcpy(&psize, msg + 8, 4);
-		size_t take = 0;
-		if (psize <= VPLAT_VHU_MAX_PAYLOAD) {
-			take = psize < size ? psize : size;
-			psize = (uint32_t)take;
-			memcpy(msg + 8, &psize, 4);
-			memcpy(msg + VPLAT_VHU_HDR_SIZE, data, take);
-			data += take;
-			size -= take;
-		}
+		size_t take = next_msg(&data, &size, msg, &ctl, &psize);
 		if (!vplat_vhu_backend_connected(&b))
 			connect_front(); /* lazily: the first message, or the first after a drop */
 		int rc;

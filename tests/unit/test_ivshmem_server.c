@@ -8,6 +8,7 @@
  * The server runs its dispatch loop on a thread; the test thread plays the clients. */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -282,6 +283,77 @@ START_TEST(full_server_and_bad_config)
 }
 END_TEST
 
+/* vplat_ivshmem_client_open_fd(): the join over a socket the caller connected (here one end of
+ * a socketpair whose other end the server took with vplat_ivshmem_server_add_client(), which
+ * writes the whole join before it returns, so no server thread is needed). */
+START_TEST(client_open_fd_joins_over_socketpair)
+{
+	int before = count_fds();
+	struct vplat_ivshmem_server *s = NULL;
+	struct vplat_ivshmem_server_config cfg = {.shm_size = SHM_SIZE, .vectors = VECS, .max_peers = 4};
+	ck_assert_int_eq(vplat_ivshmem_server_create(&cfg, &s), 0);
+	int sa[2], sb[2];
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sa), 0);
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sb), 0);
+	ck_assert_int_eq(vplat_ivshmem_server_add_client(s, sa[0]), 0);
+	struct vplat_ivshmem_client *a = NULL, *b = NULL;
+	ck_assert_int_eq(vplat_ivshmem_client_open_fd(sa[1], VECS, &a), 0);
+	ck_assert_int_eq(vplat_ivshmem_client_sock_fd(a), sa[1]); /* the client owns it */
+	ck_assert_int_eq(vplat_ivshmem_server_add_client(s, sb[0]), 1);
+	ck_assert_int_eq(vplat_ivshmem_client_open_fd(sb[1], VECS, &b), 0);
+	ck_assert_int_eq(vplat_ivshmem_client_id(a), 0);
+	ck_assert_int_eq(vplat_ivshmem_client_id(b), 1);
+	ck_assert_uint_eq(vplat_ivshmem_client_shm_size(a), SHM_SIZE);
+	ck_assert_uint_eq(vplat_ivshmem_client_shm_size(b), SHM_SIZE);
+	/* b learned a in its join; a learns b from the notices already queued. */
+	ck_assert(vplat_ivshmem_client_peer_present(b, 0));
+	while (vplat_ivshmem_client_dispatch(a) == 0)
+		;
+	ck_assert(vplat_ivshmem_client_peer_present(a, 1));
+	ck_assert_int_eq(vplat_ivshmem_client_ring(b, 0, 1), 0);
+	ck_assert_int_eq(vplat_ivshmem_client_wait(a, 1, 1000), 1);
+	/* a leaves: the server drops it and tells b. */
+	vplat_ivshmem_client_close(a);
+	ck_assert_int_eq(vplat_ivshmem_server_dispatch(s, sa[0]), 0);
+	ck_assert_uint_eq(vplat_ivshmem_server_peers(s), 1);
+	while (vplat_ivshmem_client_dispatch(b) == 0)
+		;
+	ck_assert(!vplat_ivshmem_client_peer_present(b, 0));
+	vplat_ivshmem_client_close(b);
+	vplat_ivshmem_server_destroy(s);
+	ck_assert_int_eq(count_fds(), before);
+}
+END_TEST
+
+START_TEST(client_open_fd_failures_close_the_socket)
+{
+	int before = count_fds();
+	struct vplat_ivshmem_client *c = NULL;
+	int sp[2];
+	ck_assert_int_eq(vplat_ivshmem_client_open_fd(-1, VECS, &c), VPLAT_EINVAL);
+	/* Bad arguments: the descriptor is closed all the same. */
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp), 0);
+	ck_assert_int_eq(vplat_ivshmem_client_open_fd(sp[1], 0, &c), VPLAT_EINVAL);
+	ck_assert_int_eq(fcntl(sp[1], F_GETFD), -1);
+	ck_assert_int_eq(vplat_ivshmem_client_open_fd(sp[0], VECS, NULL), VPLAT_EINVAL);
+	ck_assert_int_eq(fcntl(sp[0], F_GETFD), -1);
+	/* The server hangs up before the join is complete: VPLAT_EIO. */
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp), 0);
+	uint8_t ver[8] = {0};
+	ck_assert_int_eq(write(sp[0], ver, sizeof(ver)), 8);
+	close(sp[0]);
+	ck_assert_int_eq(vplat_ivshmem_client_open_fd(sp[1], VECS, &c), VPLAT_EIO);
+	/* A wrong version: VPLAT_EPROTO. */
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp), 0);
+	ver[0] = 7;
+	ck_assert_int_eq(write(sp[0], ver, sizeof(ver)), 8);
+	ck_assert_int_eq(vplat_ivshmem_client_open_fd(sp[1], VECS, &c), VPLAT_EPROTO);
+	close(sp[0]);
+	ck_assert_ptr_null(c);
+	ck_assert_int_eq(count_fds(), before);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("ivshmem_server");
@@ -289,6 +361,8 @@ static Suite *suite(void)
 	tcase_add_test(t, two_peers_share_and_ring);
 	tcase_add_test(t, misbehaving_client_dropped);
 	tcase_add_test(t, full_server_and_bad_config);
+	tcase_add_test(t, client_open_fd_joins_over_socketpair);
+	tcase_add_test(t, client_open_fd_failures_close_the_socket);
 	suite_add_tcase(s, t);
 	return s;
 }

@@ -113,6 +113,21 @@ struct vplat_ivshmem_client;
 VPLAT_API int vplat_ivshmem_client_connect(const char *path, uint16_t vectors,
 					   struct vplat_ivshmem_client **out);
 
+/**
+ * Complete the join exchange on @p fd, a stream socket already connected to a server (one end
+ * of a socketpair(), a descriptor passed in by a supervisor, or a connect() the caller made),
+ * as vplat_ivshmem_client_connect() does after its connect() (blocking).
+ * @param fd       the connected socket; the client owns it from this call on, and closes it
+ *                 when the join fails too (no descriptor to clean up on any return)
+ * @param vectors  vectors per peer the server was configured with (1..64)
+ * @param out      the new client
+ * @return 0, VPLAT_EINVAL (@p fd negative, @p vectors out of range or @p out NULL: @p fd, if
+ *         not negative, is closed), VPLAT_EIO (the server hung up), VPLAT_EPROTO (unexpected
+ *         message)
+ */
+VPLAT_API int vplat_ivshmem_client_open_fd(int fd, uint16_t vectors,
+					   struct vplat_ivshmem_client **out);
+
 /** Close every descriptor and free @p c (the server tells the others this peer left). */
 VPLAT_API void vplat_ivshmem_client_close(struct vplat_ivshmem_client *c);
 

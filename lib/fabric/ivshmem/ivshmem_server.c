@@ -80,6 +80,74 @@ static int send_msg(int sock, int64_t v, int fd)
 	return n == (ssize_t)sizeof(buf) ? 0 : VPLAT_EIO;
 }
 
+/* Messages to one socket sent with one sendmmsg() per BATCH of them (a join is 3 + vectors x
+ * peers messages, each with its own descriptor as the protocol wants: one system call instead
+ * of one each). The first failure sticks: later adds do nothing, out_end() returns it. */
+#define BATCH 32
+struct out_batch {
+	int sock;
+	int rc;
+	unsigned n;
+	unsigned char buf[BATCH][8];
+	union {
+		char b[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} ctl[BATCH];
+	struct iovec iov[BATCH];
+	struct mmsghdr mm[BATCH];
+};
+
+static void out_flush(struct out_batch *o)
+{
+	unsigned done = 0;
+	while (o->rc == 0 && done < o->n) {
+		int r = sendmmsg(o->sock, o->mm + done, o->n - done, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			o->rc = VPLAT_EIO;
+			break;
+		}
+		for (unsigned i = done; i < done + (unsigned)r; i++)
+			if (o->mm[i].msg_len != sizeof(o->buf[i]))
+				o->rc = VPLAT_EIO; /* (a stream socket took part of a message) */
+		done += (unsigned)r;
+	}
+	o->n = 0;
+}
+
+static void out_add(struct out_batch *o, int64_t v, int fd)
+{
+	if (o->rc)
+		return;
+	unsigned i = o->n++;
+	put_le64(o->buf[i], v);
+	o->iov[i] = (struct iovec){.iov_base = o->buf[i], .iov_len = sizeof(o->buf[i])};
+	struct msghdr *m = &o->mm[i].msg_hdr;
+	memset(m, 0, sizeof(*m));
+	m->msg_iov = &o->iov[i];
+	m->msg_iovlen = 1;
+	if (fd >= 0) {
+		memset(&o->ctl[i], 0, sizeof(o->ctl[i]));
+		m->msg_control = o->ctl[i].b;
+		m->msg_controllen = sizeof(o->ctl[i].b);
+		struct cmsghdr *c = CMSG_FIRSTHDR(m);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	}
+	if (o->n == BATCH)
+		out_flush(o);
+}
+
+static int out_end(struct out_batch *o)
+{
+	if (o->n)
+		out_flush(o);
+	return o->rc;
+}
+
 static void close_peer_fds(struct srv_peer *p, uint16_t vectors)
 {
 	if (p->sock >= 0)
@@ -247,19 +315,23 @@ int vplat_ivshmem_server_add_client(struct vplat_ivshmem_server *s, int fd)
 			return VPLAT_EIO;
 		}
 	}
-	int rc = send_msg(fd, VPLAT_IVSHMEM_PROTOCOL_VERSION, -1);
-	rc = rc ? rc : send_msg(fd, id, -1);
-	rc = rc ? rc : send_msg(fd, -1, s->shm_fd);
-	for (unsigned i = 0; i < s->max_peers && !rc; i++) {
+	struct out_batch out;
+	out.sock = fd;
+	out.rc = 0;
+	out.n = 0;
+	out_add(&out, VPLAT_IVSHMEM_PROTOCOL_VERSION, -1);
+	out_add(&out, id, -1);
+	out_add(&out, -1, s->shm_fd);
+	for (unsigned i = 0; i < s->max_peers; i++) {
 		struct srv_peer *o = &s->peers[i];
 		if (o == p || o->sock < 0 || o->dead)
 			continue;
-		for (unsigned v = 0; v < s->vectors && !rc; v++)
-			rc = send_msg(fd, o->id, o->efd[v]);
+		for (unsigned v = 0; v < s->vectors; v++)
+			out_add(&out, o->id, o->efd[v]);
 	}
-	for (unsigned v = 0; v < s->vectors && !rc; v++)
-		rc = send_msg(fd, id, p->efd[v]);
-	if (rc) {
+	for (unsigned v = 0; v < s->vectors; v++)
+		out_add(&out, id, p->efd[v]);
+	if (out_end(&out)) {
 		close_peer_fds(p, s->vectors);
 		return VPLAT_EIO;
 	}
@@ -267,9 +339,13 @@ int vplat_ivshmem_server_add_client(struct vplat_ivshmem_server *s, int fd)
 		struct srv_peer *o = &s->peers[i];
 		if (o == p || o->sock < 0 || o->dead)
 			continue;
-		for (unsigned v = 0; v < s->vectors && !o->dead; v++)
-			if (send_msg(o->sock, id, p->efd[v]) != 0)
-				o->dead = true;
+		out.sock = o->sock;
+		out.rc = 0;
+		out.n = 0;
+		for (unsigned v = 0; v < s->vectors; v++)
+			out_add(&out, id, p->efd[v]);
+		if (out_end(&out) != 0)
+			o->dead = true;
 	}
 	reap(s);
 	return id;
@@ -422,22 +498,39 @@ int vplat_ivshmem_client_connect(const char *path, uint16_t vectors,
 	struct sockaddr_un sa;
 	if (!path || !out || vectors == 0 || vectors > MAXV || strlen(path) >= sizeof(sa.sun_path))
 		return VPLAT_EINVAL;
-	struct vplat_ivshmem_client *c = calloc(1, sizeof(*c));
-	if (!c)
-		return VPLAT_EIO;
-	c->shm_fd = -1;
-	c->id = -1;
-	c->vectors = vectors;
 	memset(&sa, 0, sizeof(sa));
 	sa.sun_family = AF_UNIX;
 	memcpy(sa.sun_path, path, strlen(path));
-	c->sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	int rc = VPLAT_EIO;
-	if (c->sock < 0 || connect(c->sock, (struct sockaddr *)&sa, sizeof(sa)) != 0)
-		goto fail;
+	int sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (sock < 0)
+		return VPLAT_EIO;
+	if (connect(sock, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
+		close(sock);
+		return VPLAT_EIO;
+	}
+	return vplat_ivshmem_client_open_fd(sock, vectors, out);
+}
+
+int vplat_ivshmem_client_open_fd(int sock, uint16_t vectors, struct vplat_ivshmem_client **out)
+{
+	if (sock < 0)
+		return VPLAT_EINVAL;
+	if (!out || vectors == 0 || vectors > MAXV) {
+		close(sock);
+		return VPLAT_EINVAL;
+	}
+	struct vplat_ivshmem_client *c = calloc(1, sizeof(*c));
+	if (!c) {
+		close(sock);
+		return VPLAT_EIO;
+	}
+	c->sock = sock;
+	c->shm_fd = -1;
+	c->id = -1;
+	c->vectors = vectors;
 	int64_t v;
 	int fd;
-	rc = recv_msg(c->sock, &v, &fd, false);
+	int rc = recv_msg(c->sock, &v, &fd, false);
 	if (rc == 0 && (v != VPLAT_IVSHMEM_PROTOCOL_VERSION || fd >= 0))
 		rc = VPLAT_EPROTO;
 	if (rc)
