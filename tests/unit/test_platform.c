@@ -30,6 +30,10 @@ int main(void)
 #include "vplat/vplat.h"
 #include "vplat/platform/instance.h"
 #include "vplat/platform/platform.h"
+#include "vplat/can.h"
+#include "vplat/net.h"
+#include "vplat/fabric/can_bus.h"
+#include "vplat/fabric/switch.h"
 
 static char tmpdir[64];
 
@@ -247,6 +251,127 @@ START_TEST(limits_per_vm)
 	ck_assert_uint_eq(ns, 500000);
 	ck_assert_int_eq(vplat_platform_vm_memory_budget(p, 2, &b, &ns), VPLAT_EINVAL);
 	vplat_platform_free(p);
+}
+END_TEST
+
+/* Switch port and CAN node limits of issue 17, stated per device. */
+static const char fabric_dts[] =
+    ROOT_HEAD
+    " vms {\n"
+    "  critical { #address-cells = <2>; #size-cells = <2>;\n"
+    "   net@a000000 { compatible = \"vplat,virtio-net\"; transport = \"virtio-mmio\";\n"
+    "     reg = <0 0x0a000000 0 0x200>; interrupts = <16>; switch = \"backbone\";\n"
+    "     mac-address = [02 00 00 00 00 01]; rate-bps = /bits/ 64 <10000000>;\n"
+    "     burst-bytes = /bits/ 64 <3000>; traffic-classes = <4>; scheduling = \"weighted\";\n"
+    "     class-weights = <1 2 3 4>; queue-length = <32>; pvid = <10>; vlans = <10 20>;\n"
+    "     allowed-source-macs = [02 00 00 00 00 01 02 00 00 00 00 11]; };\n"
+    "   can@a000200 { compatible = \"vplat,virtio-can\"; transport = \"virtio-mmio\";\n"
+    "     reg = <0 0x0a000200 0 0x200>; interrupts = <17>; can-bus = \"vehicle\";\n"
+    "     frame-rate = <100>; tx-filters = <0x100 0x700 1>;\n"
+    "     rx-filters = <0x200 0x700 0 0x1000000 0x1f000000 2>; };\n"
+    "  };\n"
+    " };\n"
+    "};\n";
+
+static struct vplat_platform *load_fabric(struct guest *g, char *err, size_t errlen)
+{
+	size_t len;
+	void *dtb = compile(fabric_dts, &len);
+	ck_assert_ptr_nonnull(dtb);
+	struct vplat_platform_options o = {.base_dir = tmpdir};
+	if (g) {
+		guest_init(g);
+		o.mem = guest_mem;
+		o.irq = guest_irq;
+		o.opaque = g;
+	}
+	struct vplat_platform *p = NULL;
+	int rc = vplat_platform_load(&p, dtb, len, &o, err, errlen);
+	free(dtb);
+	ck_assert_msg(rc == 0, "load: %d %s", rc, err);
+	return p;
+}
+
+START_TEST(fabric_limits_parsed)
+{
+	/* The switch port and CAN node properties, as the description states them. */
+	NEED_DTC();
+	char err[512];
+	struct vplat_platform *p = load_fabric(NULL, err, sizeof(err));
+	struct vplat_switch_port_config c;
+	ck_assert_int_eq(vplat_platform_device_port(p, 0, &c), 0);
+	ck_assert_uint_eq(c.classes, 4);
+	ck_assert_int_eq(c.sched, VPLAT_SWITCH_WEIGHTED);
+	ck_assert_uint_eq(c.weights[0], 1);
+	ck_assert_uint_eq(c.weights[3], 4);
+	ck_assert_uint_eq(c.queue_len, 32);
+	ck_assert_uint_eq(c.pvid, 10);
+	ck_assert(c.vlan_filter);
+	ck_assert_uint_eq(c.vlans[0], (1u << 10) | (1u << 20));
+	ck_assert_uint_eq(c.vlans[1], 0);
+	ck_assert_uint_eq(c.n_macs, 2);
+	ck_assert_uint_eq(c.macs[1][5], 0x11);
+	ck_assert_uint_eq(c.rate_bps, 10000000);
+	ck_assert_uint_eq(c.burst_bytes, 3000);
+	ck_assert_int_eq(vplat_platform_device_port(p, 1, &c), VPLAT_ENOENT); /* can */
+	ck_assert_int_eq(vplat_platform_device_port(p, 2, &c), VPLAT_EINVAL);
+	struct vplat_can_filter f[VPLAT_CANBUS_MAX_FILTERS];
+	unsigned n = 99;
+	ck_assert_int_eq(vplat_platform_device_can_filters(p, 1, true, f, &n), 0);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_uint_eq(f[0].id, 0x100);
+	ck_assert_uint_eq(f[0].mask, 0x700);
+	ck_assert(f[0].match_ext && !f[0].ext);
+	ck_assert_int_eq(vplat_platform_device_can_filters(p, 1, false, f, &n), 0);
+	ck_assert_uint_eq(n, 2);
+	ck_assert(!f[0].match_ext);
+	ck_assert(f[1].match_ext && f[1].ext);
+	ck_assert_uint_eq(f[1].mask, 0x1f000000);
+	ck_assert_int_eq(vplat_platform_device_can_filters(p, 0, true, f, &n), VPLAT_ENOENT);
+	vplat_platform_free(p);
+}
+END_TEST
+
+START_TEST(fabric_limits_applied)
+{
+	/* Built from the description, the limits are in force in the fabrics: the CAN node
+	 * refuses an identifier its tx-filters do not allow (VPLAT-FFI-018), the switch port
+	 * drops a source MAC it does not allow and a VLAN it is not a member of. */
+	NEED_DTC();
+	char err[512];
+	struct guest g;
+	struct vplat_platform *p = load_fabric(&g, err, sizeof(err));
+	struct vplat_can *can = (struct vplat_can *)(void *)vplat_platform_dev(p, 1);
+	ck_assert_ptr_nonnull(can);
+	struct vplat_canbus_node *node = can->host_opaque;
+	ck_assert_int_eq(can->host->set_mode(node, true), 0); /* the driver STARTs it */
+	struct vplat_can_frame fr = {.id = 0x123, .len = 2};
+	ck_assert_int_eq(can->host->send(node, &fr, 1), 0);
+	fr.id = 0x223; /* outside 0x100/0x700 */
+	ck_assert_int_lt(can->host->send(node, &fr, 2), 0);
+	fr.id = 0x123;
+	fr.flags = VPLAT_VIRTIO_CAN_FLAGS_EXTENDED; /* the filter is for standard identifiers */
+	ck_assert_int_lt(can->host->send(node, &fr, 3), 0);
+	ck_assert_uint_eq(vplat_canbus_node_stats(node)->tx_refused, 2);
+
+	struct vplat_net *net = (struct vplat_net *)(void *)vplat_platform_dev(p, 0);
+	struct vplat_switch_net_port *port = net->host_opaque;
+	struct vplat_virtio_net_hdr h = {0};
+	uint8_t frame[64] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02, 0, 0, 0, 0, 0x22, 0x88, 0xb5};
+	ck_assert_int_eq(net->host->tx(port, &h, frame, sizeof(frame)), 0); /* 02..22: not allowed */
+	struct vplat_switch_port_stats st;
+	ck_assert_int_eq(port->sw.ops->port_stats(port->sw.sw, port->port, &st), 0);
+	ck_assert_uint_eq(st.drop_mac, 1);
+	ck_assert_uint_eq(st.drop_vlan, 0);
+	/* allowed source, tagged VLAN 30: not a member */
+	uint8_t tagged[68] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02, 0, 0, 0, 0, 0x11,
+			      0x81, 0x00, 0x00, 30,   0x88, 0xb5};
+	ck_assert_int_eq(net->host->tx(port, &h, tagged, sizeof(tagged)), 0);
+	ck_assert_int_eq(port->sw.ops->port_stats(port->sw.sw, port->port, &st), 0);
+	ck_assert_uint_eq(st.drop_mac, 1);
+	ck_assert_uint_eq(st.drop_vlan, 1);
+	vplat_platform_free(p);
+	free(g.ram);
 }
 END_TEST
 
@@ -1190,6 +1315,8 @@ int main(void)
 	 * shared_read_only_image_accepted) */
 	tcase_add_test(tc, shared_read_only_image_accepted);
 	tcase_add_test(tc, limits_per_vm);
+	tcase_add_test(tc, fabric_limits_parsed);
+	tcase_add_test(tc, fabric_limits_applied);
 	tcase_add_test(tc, build_full);
 	tcase_add_test(tc, build_no_transport);
 	tcase_add_test(tc, guest_dtb_round_trip);
