@@ -254,7 +254,10 @@ START_TEST(limits_per_vm)
 }
 END_TEST
 
-/* Switch port and CAN node limits of issue 17, stated per device. */
+/* Switch port and CAN node limits of issue 17, stated per device. `vplat-platform check`
+ * prints them per VM: example.platform_check_fabric (tools/vplat-platform/CMakeLists.txt,
+ * tests/limits.dts there) compares its whole output.
+ * covers(example.platform_check_fabric): VPLAT-PDESC-015 */
 static const char fabric_dts[] =
     ROOT_HEAD
     " vms {\n"
@@ -334,6 +337,7 @@ END_TEST
 
 START_TEST(fabric_limits_applied)
 {
+	/* covers: VPLAT-PDESC-014 */
 	/* Built from the description, the limits are in force in the fabrics: the CAN node
 	 * refuses an identifier its tx-filters do not allow (VPLAT-FFI-018), the switch port
 	 * drops a source MAC it does not allow and a VLAN it is not a member of. */
