@@ -61,8 +61,9 @@ static const char help_check[] =
     "    interrupts and PCI slots (ranges, duplicates), host ends, references to switches\n"
     "    and CAN buses, value ranges. Nothing is opened or created. On success prints one\n"
     "    line per device, followed by a \"limits:\" line with the rate limits and\n"
-    "    shaping it states, and each VM's memory-budget; on failure one line naming\n"
-    "    the node and property.\n\n"
+    "    shaping it states, its switch port (\"port:\", \"vlans:\",\n"
+    "    \"allowed-source-macs:\") or CAN filters (\"rx-filters:\", \"tx-filters:\"),\n"
+    "    and each VM's memory-budget; on failure one line naming the node and property.\n\n"
     "EXIT STATUS\n"
     "    0 valid; 1 invalid; 2 bad command line; 3 FILE unreadable or dtc failed.\n";
 
