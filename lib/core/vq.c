@@ -735,8 +735,7 @@ static uint32_t packed_push_burst(struct vplat_vq *vq, const struct vplat_chain 
 		if (len > chains[i].write_len)
 			len = (uint32_t)chains[i].write_len;
 		struct vplat_pvirtq_desc *d = &ring[vq->used_idx];
-		uint16_t flags =
-		    vq->used_wrap ? (VPLAT_VIRTQ_DESC_F_AVAIL | VPLAT_VIRTQ_DESC_F_USED) : 0u;
+		uint16_t flags = vq->used_wrap ? (VPLAT_VIRTQ_DESC_F_AVAIL | VPLAT_VIRTQ_DESC_F_USED) : 0;
 		if (len != 0u)
 			flags |= VPLAT_VIRTQ_DESC_F_WRITE;
 		d->id = vplat_cpu_to_le16(chains[i].id);
