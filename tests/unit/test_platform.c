@@ -273,6 +273,10 @@ static const char fabric_dts[] =
     "     frame-rate = <100>; tx-filters = <0x100 0x700 1>;\n"
     "     rx-filters = <0x200 0x700 0 0x1000000 0x1f000000 2>; };\n"
     "  };\n"
+    "  noisy { #address-cells = <2>; #size-cells = <2>;\n"
+    "   can@a000200 { compatible = \"vplat,virtio-can\"; transport = \"virtio-mmio\";\n"
+    "     reg = <0 0x0a000200 0 0x200>; interrupts = <17>; can-bus = \"vehicle\"; };\n"
+    "  };\n"
     " };\n"
     "};\n";
 
@@ -317,7 +321,8 @@ START_TEST(fabric_limits_parsed)
 	ck_assert_uint_eq(c.rate_bps, 10000000);
 	ck_assert_uint_eq(c.burst_bytes, 3000);
 	ck_assert_int_eq(vplat_platform_device_port(p, 1, &c), VPLAT_ENOENT); /* can */
-	ck_assert_int_eq(vplat_platform_device_port(p, 2, &c), VPLAT_EINVAL);
+	ck_assert_int_eq(vplat_platform_device_port(p, 2, &c), VPLAT_ENOENT); /* can */
+	ck_assert_int_eq(vplat_platform_device_port(p, 3, &c), VPLAT_EINVAL);
 	struct vplat_can_filter f[VPLAT_CANBUS_MAX_FILTERS];
 	unsigned n = 99;
 	ck_assert_int_eq(vplat_platform_device_can_filters(p, 1, true, f, &n), 0);
@@ -357,6 +362,20 @@ START_TEST(fabric_limits_applied)
 	fr.flags = VPLAT_VIRTIO_CAN_FLAGS_EXTENDED; /* the filter is for standard identifiers */
 	ck_assert_int_lt(can->host->send(node, &fr, 3), 0);
 	ck_assert_uint_eq(vplat_canbus_node_stats(node)->tx_refused, 2);
+	/* The other VM's node sends 0x250 (accepted by rx-filters 0x200/0x700) and 0x350 (not). */
+	struct vplat_can *other = (struct vplat_can *)(void *)vplat_platform_dev(p, 2);
+	struct vplat_canbus_node *onode = other->host_opaque;
+	ck_assert_int_eq(other->host->set_mode(onode, true), 0);
+	fr = (struct vplat_can_frame){.id = 0x250, .len = 2};
+	ck_assert_int_eq(other->host->send(onode, &fr, 1), 0);
+	fr.id = 0x350;
+	ck_assert_int_eq(other->host->send(onode, &fr, 2), 0);
+	for (int k = 0; k < 2000 && vplat_canbus_node_stats(onode)->tx < 2; k++) {
+		(void)vplat_platform_dispatch(p); /* runs the bus: frames take their time on it */
+		usleep(1000);
+	}
+	ck_assert_uint_eq(vplat_canbus_node_stats(onode)->tx, 2);
+	ck_assert_uint_eq(vplat_canbus_node_stats(node)->filtered, 1);
 
 	struct vplat_net *net = (struct vplat_net *)(void *)vplat_platform_dev(p, 0);
 	struct vplat_switch_net_port *port = net->host_opaque;
