@@ -10,8 +10,9 @@
  * inflight_get / pre_put / post_put): a pop marks the head in flight with the next fetch
  * counter; before a push the head is recorded as last_batch_head; after the used index that
  * publishes it was stored, the mark is cleared and the region's used_idx updated. A back-end
- * killed between the store and the record leaves used_idx one behind the ring's: recovery
- * then clears last_batch_head. The heads still marked are exactly the requests in flight,
+ * killed between the store and the record leaves used_idx behind the ring's (by one, or by
+ * the chains of a burst not yet recorded): recovery then clears the heads the used ring holds
+ * from the recorded index on. The heads still marked are exactly the requests in flight,
  * whatever order the device completes in (the asynchronous block end completes out of
  * order); recovery resubmits them by head, oldest fetch first, and starts the available ring
  * at used + in flight (every head taken is either completed or in flight).
@@ -227,23 +228,29 @@ static void recover_packed(struct vplat_vhu_backend *b, struct vplat_vq *vq,
 		inuse += r->desc[i].inflight != 0;
 	/* Killed between publishing a used descriptor and recording it: its slot no longer
 	 * holds the available descriptor of this lap; step over the chain. */
-	uint16_t h = r->last_batch_head, slot = pos & 0x7fffu;
+	/* A burst (vplat_vq_push_burst) publishes several chains before recording them: step
+	 * over every used descriptor from the recorded position, by the buffer ID it carries. */
+	uint16_t slot = pos & 0x7fffu;
 	bool wrap = pos >> 15;
-	if (inuse && h < qs && r->desc[h].inflight && slot < vq->size) {
+	while (inuse && slot < vq->size) {
 		const struct vplat_pvirtq_desc *d = (const struct vplat_pvirtq_desc *)vq->desc + slot;
 		uint16_t fl = vplat_le16_to_cpu(__atomic_load_n(&d->flags, __ATOMIC_ACQUIRE));
 		bool av = fl & VPLAT_VIRTQ_DESC_F_AVAIL, us = fl & VPLAT_VIRTQ_DESC_F_USED;
-		if (!(av == wrap && us != wrap)) {
-			uint32_t next = (uint32_t)slot + r->desc[h].next;
-			if (next >= vq->size) {
-				next -= vq->size;
-				wrap = !wrap;
-			}
-			r->desc[h].inflight = 0;
-			inuse--;
-			pos = (uint16_t)(next | (wrap ? 0x8000u : 0));
-			r->used_idx = pos;
+		uint16_t h = vplat_le16_to_cpu(d->id);
+		if (av == wrap && us != wrap)
+			break; /* still available: the chains from here are in flight */
+		if (h >= qs || !r->desc[h].inflight || r->desc[h].next == 0)
+			break;
+		uint32_t next = (uint32_t)slot + r->desc[h].next;
+		if (next >= vq->size) {
+			next -= vq->size;
+			wrap = !wrap;
 		}
+		r->desc[h].inflight = 0;
+		inuse--;
+		slot = (uint16_t)next;
+		pos = (uint16_t)(next | (wrap ? 0x8000u : 0));
+		r->used_idx = pos;
 	}
 	if (inuse && !b->p.completes_in_order)
 		vplat_vhu_log(b, VPLAT_VHU_LOG_WARN,
@@ -279,8 +286,18 @@ void vplat_vhu_inflight_recover(struct vplat_vhu_backend *b, uint16_t q, uint16_
 		r->used_idx = used;
 		return;
 	}
-	/* Killed between publishing a used element and recording it: that head is done. */
+	/* Killed between publishing used elements and recording them (one push, or a burst
+	 * published with one index store): the heads in the used ring from the recorded index on
+	 * are done. */
 	if (r->used_idx != used) {
+		const struct vplat_virtq_used *ur = vq->device;
+		uint16_t behind = (uint16_t)(used - r->used_idx);
+		for (uint16_t k = 0; k < behind && k < vq->size; k++) {
+			uint32_t id = vplat_le32_to_cpu(
+			    ur->ring[(uint16_t)(r->used_idx + k) & (vq->size - 1u)].id);
+			if (id < qs)
+				r->desc[id].inflight = 0;
+		}
 		if (r->last_batch_head < qs)
 			r->desc[r->last_batch_head].inflight = 0;
 		r->used_idx = used;

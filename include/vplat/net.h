@@ -200,6 +200,9 @@ struct vplat_net {
 	uint16_t tx_held_q;			       /**< queue of the held burst */
 	bool tx_held;				       /**< the host end said EAGAIN: burst held */
 	bool in_rx;				       /**< inside vplat_net_rx() */
+	/** The buffers of the frame being received, in order, handed to the driver together */
+	struct vplat_chain rx_done[VPLAT_NET_RX_CACHE];
+	uint32_t rx_written[VPLAT_NET_RX_CACHE];       /**< bytes written into each */
 	struct vplat_virtio_net_hdr tx_hdr;	       /**< header of the frame being sent */
 	size_t tx_len;				       /**< length of the frame being sent */
 	uint8_t tx_buf[VPLAT_NET_FRAME_MAX];	       /**< transmit frame buffer */

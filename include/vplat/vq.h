@@ -217,9 +217,14 @@ VPLAT_API uint32_t vplat_vq_pop_burst(struct vplat_vq *vq, struct vplat_chain *c
 /**
  * Return @p n popped chains to the driver as used, in this order.
  *
- * On a split ring without IN_ORDER or inflight tracking, writes the @p n used elements and
- * publishes them with one write barrier and one used-index store. Otherwise the chains are
- * pushed one by one as vplat_vq_push() does. Call vplat_vq_interrupt() once afterwards.
+ * The driver sees all @p n or none of them: on a split ring the @p n used elements are
+ * written and published with one write barrier and one used-index store; on a packed ring
+ * every used descriptor but the first is written, then, after a write barrier, the first
+ * one's flags (a driver that sees the first sees the rest). With inflight tracking
+ * (@ref vplat_vq::track) every chain gets its PRE_PUSH event before anything is written and
+ * its POST_PUSH event after the burst was published, in order, with @ref vplat_vq::used_idx
+ * (and used_wrap) set to the position just after it during the call. Call
+ * vplat_vq_interrupt() once afterwards.
  *
  * @param vq       the queue the chains were popped from
  * @param chains   the chains, as filled by vplat_vq_pop() or vplat_vq_pop_burst()
@@ -227,8 +232,8 @@ VPLAT_API uint32_t vplat_vq_pop_burst(struct vplat_vq *vq, struct vplat_chain *c
  * @param written  NULL (nothing written into any of them) or @p n byte counts (each clamped
  *                 to its chain's @ref vplat_chain.write_len)
  * @return 0; VPLAT_ENODEV if the queue was reset since the pop (the chains are dropped);
- *         VPLAT_EINVAL if fewer than @p n chains are in flight or, under IN_ORDER, a chain
- *         is pushed out of order (the chains before it were pushed)
+ *         VPLAT_EINVAL if fewer than @p n chains are in flight or, under IN_ORDER, the
+ *         chains are not the next ones in pop order (nothing pushed)
  */
 VPLAT_API int vplat_vq_push_burst(struct vplat_vq *vq, const struct vplat_chain *chains,
 				  uint32_t n, const uint32_t *written);

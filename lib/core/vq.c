@@ -717,6 +717,76 @@ uint32_t vplat_vq_pop_burst(struct vplat_vq *vq, struct vplat_chain *chains, uin
 	return got;
 }
 
+/*
+ * Packed: write the used descriptors of @p n chains, every one but the first with its flags,
+ * then the first one's flags last, so that a driver that sees the first sees them all
+ * (VPLAT-NET-030). Returns the ring slots advanced.
+ */
+static uint32_t packed_push_burst(struct vplat_vq *vq, const struct vplat_chain *chains, uint32_t n,
+				  const uint32_t *written)
+{
+	struct vplat_pvirtq_desc *ring = vq->desc;
+	uint16_t first = vq->used_idx;
+	uint16_t first_flags = 0;
+	uint32_t slots = 0;
+
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t len = (written != NULL) ? written[i] : 0u;
+		if (len > chains[i].write_len)
+			len = (uint32_t)chains[i].write_len;
+		struct vplat_pvirtq_desc *d = &ring[vq->used_idx];
+		uint16_t flags = vq->used_wrap ? (VPLAT_VIRTQ_DESC_F_AVAIL | VPLAT_VIRTQ_DESC_F_USED) : 0;
+		if (len != 0u)
+			flags |= VPLAT_VIRTQ_DESC_F_WRITE;
+		d->id = vplat_cpu_to_le16(chains[i].id);
+		d->len = vplat_cpu_to_le32(len);
+		if (i == 0u) {
+			first_flags = flags;
+		} else {
+			vplat_wmb(); /* id and len are visible before the flags */
+			vplat_store16(&d->flags, vplat_cpu_to_le16(flags));
+		}
+		vq->used_idx = (uint16_t)(vq->used_idx + chains[i].ndesc);
+		if (vq->used_idx >= vq->size) {
+			vq->used_idx = (uint16_t)(vq->used_idx - vq->size);
+			vq->used_wrap = !vq->used_wrap;
+		}
+		slots += chains[i].ndesc;
+	}
+	vplat_wmb(); /* every later descriptor is visible before the first hands them over */
+	vplat_store16(&ring[first].flags, vplat_cpu_to_le16(first_flags));
+	return slots;
+}
+
+/*
+ * Tracked rings (vhost-user inflight): after the burst was published, record each chain with
+ * the used position just after it, in order, so that a back end killed between two records
+ * leaves the region's used position behind the ring's by exactly the chains not recorded.
+ */
+static void track_burst(struct vplat_vq *vq, const struct vplat_chain *chains, uint32_t n,
+			uint16_t start, bool start_wrap)
+{
+	uint16_t end = vq->used_idx;
+	bool end_wrap = vq->used_wrap;
+
+	vq->used_idx = start;
+	vq->used_wrap = start_wrap;
+	for (uint32_t i = 0; i < n; i++) {
+		if (vq->packed) {
+			vq->used_idx = (uint16_t)(vq->used_idx + chains[i].ndesc);
+			if (vq->used_idx >= vq->size) {
+				vq->used_idx = (uint16_t)(vq->used_idx - vq->size);
+				vq->used_wrap = !vq->used_wrap;
+			}
+		} else {
+			vq->used_idx++;
+		}
+		vq->track(vq, VPLAT_VQ_TRACK_POST_PUSH, &chains[i]);
+	}
+	vq->used_idx = end;
+	vq->used_wrap = end_wrap;
+}
+
 int vplat_vq_push_burst(struct vplat_vq *vq, const struct vplat_chain *chains, uint32_t n,
 			const uint32_t *written)
 {
@@ -726,19 +796,28 @@ int vplat_vq_push_burst(struct vplat_vq *vq, const struct vplat_chain *chains, u
 		return 0;
 	if (n > vq->inflight)
 		return VPLAT_EINVAL;
-	if (vq->packed || vq->track || vq->in_order) {
-		/* Per-chain bookkeeping (inflight log, order check, packed slots): one by one. */
+	if (vq->in_order) {
 		for (uint32_t i = 0; i < n; i++) {
-			int rc = vplat_vq_push(vq, &chains[i], (written != NULL) ? written[i] : 0u);
-			if (rc != 0)
-				return rc;
+			if (chains[i].seq != (uint32_t)(vq->push_seq + i))
+				return VPLAT_EINVAL; /* nothing pushed */
 		}
-		return 0;
 	}
-	split_push_burst(vq, chains, n, written);
+	uint16_t start = vq->used_idx;
+	bool start_wrap = vq->used_wrap;
+	if (vq->track) {
+		for (uint32_t i = 0; i < n; i++)
+			vq->track(vq, VPLAT_VQ_TRACK_PRE_PUSH, &chains[i]);
+	}
+	uint32_t advance = n;
+	if (vq->packed)
+		advance = packed_push_burst(vq, chains, n, written);
+	else
+		split_push_burst(vq, chains, n, written);
+	if (vq->track)
+		track_burst(vq, chains, n, start, start_wrap);
 	vq->inflight = (uint16_t)(vq->inflight - n);
 	vq->push_seq += n;
-	vq->used_since_signal += n;
+	vq->used_since_signal += advance;
 	return 0;
 }
 

@@ -512,9 +512,12 @@ static int create_net(struct vplat_instance *in, struct vplat_mem *mem, char *er
 	case VPLAT_INSTANCE_NET_SWITCH: {
 		if (!o->sw)
 			return vplat_pf_error(err, errlen, VPLAT_EINVAL, "net: a switch is required");
-		struct vplat_switch_port_config pc = {.name = o->port_name ? o->port_name : "net",
-						      .rate_bps = o->rate_bps,
-						      .burst_bytes = o->burst_bytes};
+		struct vplat_switch_port_config pc = {0};
+		if (o->port)
+			pc = *o->port; /* classes, scheduling, queues, VLANs, source MACs */
+		pc.name = o->port_name ? o->port_name : "net";
+		pc.rate_bps = o->rate_bps;
+		pc.burst_bytes = o->burst_bytes;
 		if (o->source_mac_only && o->has_mac) {
 			pc.n_macs = 1; /* VPLAT-FFI-017: only the assigned source address */
 			memcpy(pc.macs[0], o->mac, 6);
@@ -903,6 +906,14 @@ static int can_host(struct vplat_instance *in, const struct vplat_can_host_ops *
 		if ((o->ratelimit.ops_rate || o->ratelimit.bytes_rate) &&
 		    (rc = vplat_canbus_node_set_ratelimit(b->node, &o->ratelimit)))
 			return vplat_pf_error(err, errlen, rc, "can: rate limit: %s", vplat_strerror(rc));
+		if (o->nfilters &&
+		    (rc = vplat_canbus_node_set_filters(b->node, o->filters, o->nfilters)))
+			return vplat_pf_error(err, errlen, rc, "can: acceptance filters: %s",
+					      vplat_strerror(rc));
+		if (o->ntx_filters &&
+		    (rc = vplat_canbus_node_set_tx_filters(b->node, o->tx_filters, o->ntx_filters)))
+			return vplat_pf_error(err, errlen, rc, "can: transmit filters: %s",
+					      vplat_strerror(rc));
 		break;
 	case VPLAT_INSTANCE_CAN_ECHO: {
 		/* A timed bus: frames occupy it as on a wire. */

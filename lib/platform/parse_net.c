@@ -9,7 +9,101 @@
 #include "vplat/error.h"
 
 static const char *const net_props[] = {
-	"switch", "tap", "mac-address", "mtu", "queue-size", "rate-bps", "burst-bytes", NULL};
+	"switch", "tap", "mac-address", "mtu", "queue-size", "rate-bps", "burst-bytes",
+	"traffic-classes", "scheduling", "class-weights", "queue-length", "pvid", "vlans",
+	"allowed-source-macs", NULL};
+
+/* Switch port properties other than the shaping (which has its own checks). */
+static const char *const port_props[] = {"traffic-classes", "scheduling", "class-weights",
+					 "queue-length", "pvid", "vlans", "allowed-source-macs"};
+
+/* A list of u32 cells: its entries in *@p n (0 when absent). */
+static int u32_list(struct vplat_pf_ctx *c, int node, const char *name, const fdt32_t **v,
+		    unsigned *n)
+{
+	int len;
+	*v = fdt_getprop(c->fdt, node, name, &len);
+	*n = 0;
+	if (!*v)
+		return 0;
+	if (len <= 0 || len % 4)
+		return FAIL(c, VPLAT_EINVAL, node, name, "must be a list of u32 cells");
+	*n = (unsigned)len / 4u;
+	return 1;
+}
+
+/* The switch port's classes, scheduling, queues, VLANs and source MACs (docs/platform-binding.md). */
+static int parse_port(struct vplat_pf_ctx *c, int node, struct pf_dev *d)
+{
+	struct vplat_switch_port_config *pc = &d->port;
+	uint32_t v = 0;
+	int rc;
+	const char *sched = NULL;
+	if ((rc = get_u32_range(c, node, "traffic-classes", &v, 1, VPLAT_SWITCH_CLASSES)) < 0)
+		return rc;
+	pc->classes = (uint8_t)(rc ? v : 1u);
+	if ((rc = get_str(c, node, "scheduling", &sched)) < 0)
+		return rc;
+	if (sched && strcmp(sched, "strict") && strcmp(sched, "weighted"))
+		return FAIL(c, VPLAT_EINVAL, node, "scheduling",
+			    "\"%s\" is neither \"strict\" nor \"weighted\"", sched);
+	pc->sched = sched && !strcmp(sched, "weighted") ? VPLAT_SWITCH_WEIGHTED : VPLAT_SWITCH_STRICT;
+	const fdt32_t *w;
+	unsigned n;
+	if ((rc = u32_list(c, node, "class-weights", &w, &n)) < 0)
+		return rc;
+	if (rc > 0 && pc->sched != VPLAT_SWITCH_WEIGHTED)
+		return FAIL(c, VPLAT_EINVAL, node, "class-weights",
+			    "only with scheduling = \"weighted\"");
+	if (rc > 0 && n != pc->classes)
+		return FAIL(c, VPLAT_EINVAL, node, "class-weights",
+			    "%u weights for %u traffic classes (one per class)", n, pc->classes);
+	for (unsigned i = 0; i < n; i++) {
+		uint32_t x = fdt32_to_cpu(w[i]);
+		if (x < 1 || x > 255)
+			return FAIL(c, VPLAT_ERANGE, node, "class-weights",
+				    "weight %u of class %u is out of range 1..255", x, i);
+		pc->weights[i] = (uint8_t)x;
+	}
+	if ((rc = get_u32_range(c, node, "queue-length", &pc->queue_len, 1, 4096)) < 0)
+		return rc;
+	if ((rc = get_u32_range(c, node, "pvid", &v, 0, 4095)) < 0)
+		return rc;
+	pc->pvid = (uint16_t)(rc ? v : 0u);
+	const fdt32_t *vl;
+	if ((rc = u32_list(c, node, "vlans", &vl, &n)) < 0)
+		return rc;
+	for (unsigned i = 0; i < n; i++) {
+		uint32_t vid = fdt32_to_cpu(vl[i]);
+		if (vid < 1 || vid > 4094)
+			return FAIL(c, VPLAT_ERANGE, node, "vlans", "VLAN %u is out of range 1..4094",
+				    vid);
+		if (pc->vlans[vid / 32u] & (UINT32_C(1) << (vid % 32u)))
+			return FAIL(c, VPLAT_EEXIST, node, "vlans", "VLAN %u is listed twice", vid);
+		pc->vlans[vid / 32u] |= UINT32_C(1) << (vid % 32u);
+	}
+	pc->vlan_filter = n > 0;
+	int len;
+	const uint8_t *m = fdt_getprop(c->fdt, node, "allowed-source-macs", &len);
+	if (m) {
+		if (len <= 0 || len % 6 || len / 6 > (int)VPLAT_SWITCH_PORT_MACS)
+			return FAIL(c, VPLAT_EINVAL, node, "allowed-source-macs",
+				    "must be 1..%u MAC addresses of 6 bytes", VPLAT_SWITCH_PORT_MACS);
+		if (c->p->switches[d->sw].assigned_unicast)
+			return FAIL(c, VPLAT_EINVAL, node, "allowed-source-macs",
+				    "switch \"%s\" has assigned-unicast: the port sends only with "
+				    "its \"mac-address\"",
+				    c->p->switches[d->sw].name);
+		for (int i = 0; i < len / 6; i++) {
+			if (m[6 * i] & 1)
+				return FAIL(c, VPLAT_EINVAL, node, "allowed-source-macs",
+					    "address %d is a multicast address", i);
+			memcpy(pc->macs[i], m + 6 * i, 6);
+		}
+		pc->n_macs = (uint8_t)(len / 6);
+	}
+	return 0;
+}
 
 static int parse_net(struct vplat_pf_ctx *c, int node, struct pf_dev *d)
 {
@@ -32,6 +126,12 @@ static int parse_net(struct vplat_pf_ctx *c, int node, struct pf_dev *d)
 	if (d->tap && (d->net_rate_bps || d->net_burst_bytes))
 		return FAIL(c, VPLAT_EINVAL, node, "rate-bps",
 			    "rate limits are enforced by a switch port: use \"switch\"");
+	for (unsigned i = 0; d->tap && i < sizeof(port_props) / sizeof(port_props[0]); i++)
+		if (has_prop(c, node, port_props[i]))
+			return FAIL(c, VPLAT_EINVAL, node, port_props[i],
+				    "is a switch port property: use \"switch\"");
+	if (d->sw >= 0 && (rc = parse_port(c, node, d)) < 0)
+		return rc;
 	const uint8_t *mac = fdt_getprop(c->fdt, node, "mac-address", &len);
 	if (mac) {
 		if (len != 6)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Platform description: accessors and release (independent of libfdt). */
 #include <stdlib.h>
+#include <string.h>
 #include "vplat/error.h"
 #include "vplat/platform/platform.h"
 #include "platform_internal.h"
@@ -37,6 +38,34 @@ int vplat_platform_device_limits(const struct vplat_platform *p, unsigned i,
 	out->bytes_burst = d->rl.bytes_burst;
 	out->net_rate_bps = d->net_rate_bps;
 	out->net_burst_bytes = d->net_burst_bytes;
+	return 0;
+}
+
+int vplat_platform_device_port(const struct vplat_platform *p, unsigned i,
+			       struct vplat_switch_port_config *out)
+{
+	if (!p || i >= p->ndevs || !out)
+		return VPLAT_EINVAL;
+	const struct pf_dev *d = &p->devs[i];
+	if (d->info.type != VPLAT_PLATFORM_NET || d->sw < 0)
+		return VPLAT_ENOENT;
+	*out = d->port;
+	out->name = NULL;
+	out->rate_bps = d->net_rate_bps;
+	out->burst_bytes = d->net_burst_bytes;
+	return 0;
+}
+
+int vplat_platform_device_can_filters(const struct vplat_platform *p, unsigned i, bool tx,
+				      struct vplat_can_filter *out, unsigned *n)
+{
+	if (!p || i >= p->ndevs || !out || !n)
+		return VPLAT_EINVAL;
+	const struct pf_dev *d = &p->devs[i];
+	if (d->info.type != VPLAT_PLATFORM_CAN || d->bus < 0)
+		return VPLAT_ENOENT;
+	*n = tx ? d->n_tx_filters : d->n_rx_filters;
+	memcpy(out, tx ? d->tx_filters : d->rx_filters, *n * sizeof(*out));
 	return 0;
 }
 

@@ -119,6 +119,7 @@ static int options_of(struct vplat_platform *p, const struct pf_dev *d,
 			rc = ensure_switch(p, &p->switches[d->sw], err, errlen);
 			o->net.backend = VPLAT_INSTANCE_NET_SWITCH;
 			o->net.sw = p->switches[d->sw].sw;
+			o->net.port = &d->port;
 			/* assigned-unicast: the port sends only with its assigned MAC (FFI-017) */
 			o->net.source_mac_only = p->switches[d->sw].assigned_unicast;
 		}
@@ -150,7 +151,11 @@ static int options_of(struct vplat_platform *p, const struct pf_dev *d,
 		o->can = (struct vplat_instance_can){.backend = VPLAT_INSTANCE_CAN_SOCKETCAN,
 						     .iface = d->socketcan,
 						     .node_name = d->info.path,
-						     .ratelimit = rl};
+						     .ratelimit = rl,
+						     .filters = d->rx_filters,
+						     .nfilters = d->n_rx_filters,
+						     .tx_filters = d->tx_filters,
+						     .ntx_filters = d->n_tx_filters};
 		if (d->bus >= 0) {
 			rc = ensure_bus(&p->buses[d->bus]);
 			o->can.backend = VPLAT_INSTANCE_CAN_BUS;

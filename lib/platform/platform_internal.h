@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include "vplat/platform/platform.h"
 #include "vplat/host/net_host.h"
+#include "vplat/fabric/can_bus.h"
+#include "vplat/fabric/switch.h"
 #include "pf_error.h"
 
 #define PF_MAX_GPIO_LINES 1024u
@@ -93,6 +95,14 @@ struct pf_dev {
 	/* rate limits: blk (IOPS, bytes/s), net (bits/s in ops_rate unused: see net_rate), can */
 	struct pf_ratelimit rl;
 	uint64_t net_rate_bps, net_burst_bytes;
+	/* net on a switch: classes, scheduling, queues, VLANs, source MACs (name and shaping
+	 * are set when built) */
+	struct vplat_switch_port_config port;
+	/* can on a bus: acceptance and transmit filters */
+	struct vplat_can_filter rx_filters[VPLAT_CANBUS_MAX_FILTERS];
+	unsigned n_rx_filters;
+	struct vplat_can_filter tx_filters[VPLAT_CANBUS_MAX_FILTERS];
+	unsigned n_tx_filters;
 	/* watchdog */
 	const char *wdt_command; /* run on expiry (else the expiry is only logged) */
 	uint32_t wdt_min_ms, wdt_max_ms;

@@ -1151,6 +1151,94 @@ START_TEST(rx_mergeable_buffers_filled)
 }
 END_TEST
 
+/*
+ * Used-ring observer (VPLAT-NET-030): called by the receive queue's track hook at every push
+ * event, i.e. between the device's ring stores. It reads the ring as the driver would (split:
+ * the used index in guest memory; packed: the used descriptors from the driver's position)
+ * and records how many buffers of the frame being delivered were visible.
+ */
+static struct {
+	uint16_t idx;  /* split: used->idx before the frame; packed: the driver's slot */
+	bool wrap;     /* packed: the driver's used wrap counter */
+	uint32_t want; /* buffers of the frame */
+	uint32_t events, partial;
+} obs;
+
+static uint32_t obs_visible(const struct vplat_vq *vq)
+{
+	if (!vq->packed) {
+		const struct vplat_virtq_used *u = vq->device;
+		return (uint16_t)(vplat_le16_to_cpu(u->idx) - obs.idx);
+	}
+	const struct vplat_pvirtq_desc *ring = vq->desc;
+	uint16_t slot = obs.idx;
+	bool wrap = obs.wrap;
+	uint32_t n = 0;
+	while (n < vq->size) {
+		uint16_t f = vplat_le16_to_cpu(ring[slot].flags);
+		bool av = f & VPLAT_VIRTQ_DESC_F_AVAIL, us = f & VPLAT_VIRTQ_DESC_F_USED;
+		if (av != wrap || us != wrap)
+			break;
+		n++;
+		if (++slot == vq->size)
+			slot = 0, wrap = !wrap; /* one descriptor per receive buffer */
+	}
+	return n;
+}
+
+static void obs_track(struct vplat_vq *vq, int event, const struct vplat_chain *c)
+{
+	(void)c;
+	if (event == VPLAT_VQ_TRACK_POP)
+		return;
+	uint32_t v = obs_visible(vq);
+	obs.events++;
+	if (v != 0u && v != obs.want)
+		obs.partial++;
+}
+
+START_TEST(rx_packet_buffers_used_together)
+{
+	/* covers: VPLAT-NET-030 */
+	/* devicenormative: Processing of Incoming Packets -- once the driver can see the first
+	 * buffer of a packet it can see all num_buffers of them: the observer, run between the
+	 * device's ring stores, never finds part of a frame published. */
+	const uint32_t blen = 100;
+	struct rig *r = rig_up(_i, F(MRG_RXBUF), blen, 128);
+	struct vplat_vq *dvq = &r->n.net.vqs[0];
+	struct vplat_val_vq *vq = &r->n.vq[0];
+	dvq->track = obs_track;
+	uint32_t multi = 0;
+	for (size_t len = 14; len <= 1514; len += 61) {
+		make_frame(r->frame, len, dev_mac, peer_mac, (unsigned)len);
+		if (dvq->packed) {
+			obs.idx = dvq->used_idx;
+			obs.wrap = dvq->used_wrap;
+		} else {
+			obs.idx = vplat_le16_to_cpu(((const struct vplat_virtq_used *)dvq->device)->idx);
+		}
+		obs.want = ((uint32_t)len + HL + blen - 1u) / blen;
+		obs.events = 0;
+		ck_assert_int_eq(vplat_net_rx(&r->n.net, NULL, r->frame, len), 0);
+		ck_assert_uint_eq(obs.partial, 0);
+		ck_assert_uint_eq(obs.events, 2u * obs.want); /* PRE_PUSH and POST_PUSH each */
+		ck_assert_uint_eq(obs_visible(dvq), obs.want);
+		multi += obs.want > 1u;
+		void *tok;
+		uint32_t used, got = 0;
+		while (vplat_val_vq_get_used(vq, &tok, &used) == 0) {
+			got++;
+			netdrv_post_rx(&r->n, 0, (uint32_t)(uintptr_t)tok - 1u);
+		}
+		ck_assert_uint_eq(got, obs.want);
+		vplat_val_vq_kick(vq);
+	}
+	ck_assert_uint_gt(multi, 20); /* most frames span several buffers */
+	dvq->track = NULL;
+	rig_down(r);
+}
+END_TEST
+
 START_TEST(rx_too_big_for_buffer_dropped)
 {
 	/* covers: VPLAT-NET-031 */
@@ -1662,6 +1750,7 @@ static Suite *suite(void)
 	tcase_add_loop_test(tc, tx_partial_checksum_completed_or_dropped, 0, 4);
 	tcase_add_loop_test(tc, tx_refused_headers_dropped, 0, 4);
 	tcase_add_loop_test(tc, rx_mergeable_buffers_filled, 0, 4);
+	tcase_add_loop_test(tc, rx_packet_buffers_used_together, 0, 4);
 	tcase_add_loop_test(tc, rx_too_big_for_buffer_dropped, 0, 4);
 	tcase_add_loop_test(tc, rx_gso_types_only_negotiated, 0, 4);
 	tcase_add_loop_test(tc, rx_checksum_flags, 0, 4);

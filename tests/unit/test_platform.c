@@ -30,6 +30,10 @@ int main(void)
 #include "vplat/vplat.h"
 #include "vplat/platform/instance.h"
 #include "vplat/platform/platform.h"
+#include "vplat/can.h"
+#include "vplat/net.h"
+#include "vplat/fabric/can_bus.h"
+#include "vplat/fabric/switch.h"
 
 static char tmpdir[64];
 
@@ -247,6 +251,150 @@ START_TEST(limits_per_vm)
 	ck_assert_uint_eq(ns, 500000);
 	ck_assert_int_eq(vplat_platform_vm_memory_budget(p, 2, &b, &ns), VPLAT_EINVAL);
 	vplat_platform_free(p);
+}
+END_TEST
+
+/* Switch port and CAN node limits of issue 17, stated per device. `vplat-platform check`
+ * prints them per VM: example.platform_check_fabric (tools/vplat-platform/CMakeLists.txt,
+ * tests/limits.dts there) compares its whole output.
+ * covers(example.platform_check_fabric): VPLAT-PDESC-015 */
+static const char fabric_dts[] =
+    ROOT_HEAD
+    " vms {\n"
+    "  critical { #address-cells = <2>; #size-cells = <2>;\n"
+    "   net@a000000 { compatible = \"vplat,virtio-net\"; transport = \"virtio-mmio\";\n"
+    "     reg = <0 0x0a000000 0 0x200>; interrupts = <16>; switch = \"backbone\";\n"
+    "     mac-address = [02 00 00 00 00 01]; rate-bps = /bits/ 64 <10000000>;\n"
+    "     burst-bytes = /bits/ 64 <3000>; traffic-classes = <4>; scheduling = \"weighted\";\n"
+    "     class-weights = <1 2 3 4>; queue-length = <32>; pvid = <10>; vlans = <10 20>;\n"
+    "     allowed-source-macs = [02 00 00 00 00 01 02 00 00 00 00 11]; };\n"
+    "   can@a000200 { compatible = \"vplat,virtio-can\"; transport = \"virtio-mmio\";\n"
+    "     reg = <0 0x0a000200 0 0x200>; interrupts = <17>; can-bus = \"vehicle\";\n"
+    "     frame-rate = <100>; tx-filters = <0x100 0x700 1>;\n"
+    "     rx-filters = <0x200 0x700 0 0x1000000 0x1f000000 2>; };\n"
+    "  };\n"
+    "  noisy { #address-cells = <2>; #size-cells = <2>;\n"
+    "   can@a000200 { compatible = \"vplat,virtio-can\"; transport = \"virtio-mmio\";\n"
+    "     reg = <0 0x0a000200 0 0x200>; interrupts = <17>; can-bus = \"vehicle\"; };\n"
+    "  };\n"
+    " };\n"
+    "};\n";
+
+static struct vplat_platform *load_fabric(struct guest *g, char *err, size_t errlen)
+{
+	size_t len;
+	void *dtb = compile(fabric_dts, &len);
+	ck_assert_ptr_nonnull(dtb);
+	struct vplat_platform_options o = {.base_dir = tmpdir};
+	if (g) {
+		guest_init(g);
+		o.mem = guest_mem;
+		o.irq = guest_irq;
+		o.opaque = g;
+	}
+	struct vplat_platform *p = NULL;
+	int rc = vplat_platform_load(&p, dtb, len, &o, err, errlen);
+	free(dtb);
+	ck_assert_msg(rc == 0, "load: %d %s", rc, err);
+	return p;
+}
+
+START_TEST(fabric_limits_parsed)
+{
+	/* The switch port and CAN node properties, as the description states them. */
+	NEED_DTC();
+	char err[512];
+	struct vplat_platform *p = load_fabric(NULL, err, sizeof(err));
+	struct vplat_switch_port_config c;
+	ck_assert_int_eq(vplat_platform_device_port(p, 0, &c), 0);
+	ck_assert_uint_eq(c.classes, 4);
+	ck_assert_int_eq(c.sched, VPLAT_SWITCH_WEIGHTED);
+	ck_assert_uint_eq(c.weights[0], 1);
+	ck_assert_uint_eq(c.weights[3], 4);
+	ck_assert_uint_eq(c.queue_len, 32);
+	ck_assert_uint_eq(c.pvid, 10);
+	ck_assert(c.vlan_filter);
+	ck_assert_uint_eq(c.vlans[0], (1u << 10) | (1u << 20));
+	ck_assert_uint_eq(c.vlans[1], 0);
+	ck_assert_uint_eq(c.n_macs, 2);
+	ck_assert_uint_eq(c.macs[1][5], 0x11);
+	ck_assert_uint_eq(c.rate_bps, 10000000);
+	ck_assert_uint_eq(c.burst_bytes, 3000);
+	ck_assert_int_eq(vplat_platform_device_port(p, 1, &c), VPLAT_ENOENT); /* can */
+	ck_assert_int_eq(vplat_platform_device_port(p, 2, &c), VPLAT_ENOENT); /* can */
+	ck_assert_int_eq(vplat_platform_device_port(p, 3, &c), VPLAT_EINVAL);
+	struct vplat_can_filter f[VPLAT_CANBUS_MAX_FILTERS];
+	unsigned n = 99;
+	ck_assert_int_eq(vplat_platform_device_can_filters(p, 1, true, f, &n), 0);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_uint_eq(f[0].id, 0x100);
+	ck_assert_uint_eq(f[0].mask, 0x700);
+	ck_assert(f[0].match_ext && !f[0].ext);
+	ck_assert_int_eq(vplat_platform_device_can_filters(p, 1, false, f, &n), 0);
+	ck_assert_uint_eq(n, 2);
+	ck_assert(!f[0].match_ext);
+	ck_assert(f[1].match_ext && f[1].ext);
+	ck_assert_uint_eq(f[1].mask, 0x1f000000);
+	ck_assert_int_eq(vplat_platform_device_can_filters(p, 0, true, f, &n), VPLAT_ENOENT);
+	vplat_platform_free(p);
+}
+END_TEST
+
+START_TEST(fabric_limits_applied)
+{
+	/* covers: VPLAT-PDESC-014 */
+	/* Built from the description, the limits are in force in the fabrics: the CAN node
+	 * refuses an identifier its tx-filters do not allow (VPLAT-FFI-018), the switch port
+	 * drops a source MAC it does not allow and a VLAN it is not a member of. */
+	NEED_DTC();
+	char err[512];
+	struct guest g;
+	struct vplat_platform *p = load_fabric(&g, err, sizeof(err));
+	struct vplat_can *can = (struct vplat_can *)(void *)vplat_platform_dev(p, 1);
+	ck_assert_ptr_nonnull(can);
+	struct vplat_canbus_node *node = can->host_opaque;
+	ck_assert_int_eq(can->host->set_mode(node, true), 0); /* the driver STARTs it */
+	struct vplat_can_frame fr = {.id = 0x123, .len = 2};
+	ck_assert_int_eq(can->host->send(node, &fr, 1), 0);
+	fr.id = 0x223; /* outside 0x100/0x700 */
+	ck_assert_int_lt(can->host->send(node, &fr, 2), 0);
+	fr.id = 0x123;
+	fr.flags = VPLAT_VIRTIO_CAN_FLAGS_EXTENDED; /* the filter is for standard identifiers */
+	ck_assert_int_lt(can->host->send(node, &fr, 3), 0);
+	ck_assert_uint_eq(vplat_canbus_node_stats(node)->tx_refused, 2);
+	/* The other VM's node sends 0x250 (accepted by rx-filters 0x200/0x700) and 0x350 (not). */
+	struct vplat_can *other = (struct vplat_can *)(void *)vplat_platform_dev(p, 2);
+	struct vplat_canbus_node *onode = other->host_opaque;
+	ck_assert_int_eq(other->host->set_mode(onode, true), 0);
+	fr = (struct vplat_can_frame){.id = 0x250, .len = 2};
+	ck_assert_int_eq(other->host->send(onode, &fr, 1), 0);
+	fr.id = 0x350;
+	ck_assert_int_eq(other->host->send(onode, &fr, 2), 0);
+	for (int k = 0; k < 2000 && vplat_canbus_node_stats(onode)->tx < 2; k++) {
+		(void)vplat_platform_dispatch(p); /* runs the bus: frames take their time on it */
+		usleep(1000);
+	}
+	ck_assert_uint_eq(vplat_canbus_node_stats(onode)->tx, 2);
+	ck_assert_uint_eq(vplat_canbus_node_stats(node)->filtered, 1);
+
+	struct vplat_net *net = (struct vplat_net *)(void *)vplat_platform_dev(p, 0);
+	struct vplat_switch_net_port *port = net->host_opaque;
+	struct vplat_virtio_net_hdr h = {0};
+	uint8_t frame[64] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02, 0, 0, 0, 0, 0x22, 0x88, 0xb5};
+	ck_assert_int_eq(net->host->tx(port, &h, frame, sizeof(frame)), 0); /* 02..22: not allowed */
+	struct vplat_switch_port_stats st;
+	ck_assert_int_eq(port->sw.ops->port_stats(port->sw.sw, port->port, &st), 0);
+	ck_assert_uint_eq(st.drop_mac, 1);
+	ck_assert_uint_eq(st.drop_vlan, 0);
+	/* allowed source, tagged VLAN 30: not a member */
+	uint8_t tagged[68] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02, 0, 0, 0, 0, 0x11,
+			      0x81, 0x00, 0x00, 30,   0x88, 0xb5};
+	ck_assert_int_eq(net->host->tx(port, &h, tagged, sizeof(tagged)), 0);
+	ck_assert_int_eq(port->sw.ops->port_stats(port->sw.sw, port->port, &st), 0);
+	ck_assert_uint_eq(st.drop_mac, 1);
+	ck_assert_uint_eq(st.drop_vlan, 1);
+	vplat_platform_free(p);
+	free(g.ram);
 }
 END_TEST
 
@@ -689,6 +837,47 @@ static const struct bad bads[] = {
      VPLAT_EEXIST, "property \"control-socket\": \"g.sock\" is already the control socket of /vms/vm0/dev@a000000"},
     {"tap twice", TWO_VMS(DEV("net", "tap = \"tap0\";"), DEV2(b, "net", "tap = \"tap0\";")),
      VPLAT_EEXIST, "property \"tap\": \"tap0\" is already the tap of /vms/vm0/dev@a000000"},
+    {"port classes", DEV("net", "switch = \"backbone\"; traffic-classes = <9>;"),
+     VPLAT_ERANGE, "property \"traffic-classes\": 9 is out of range 1..8"},
+    {"port scheduling", DEV("net", "switch = \"backbone\"; scheduling = \"fair\";"),
+     VPLAT_EINVAL, "property \"scheduling\": \"fair\" is neither"},
+    {"port weights strict", DEV("net", "switch = \"backbone\"; class-weights = <1>;"),
+     VPLAT_EINVAL, "property \"class-weights\": only with scheduling = \"weighted\""},
+    {"port weights count", DEV("net", "switch = \"backbone\"; traffic-classes = <4>; scheduling = \"weighted\"; class-weights = <1 2>;"),
+     VPLAT_EINVAL, "property \"class-weights\": 2 weights for 4 traffic classes"},
+    {"port weight zero", DEV("net", "switch = \"backbone\"; traffic-classes = <2>; scheduling = \"weighted\"; class-weights = <1 0>;"),
+     VPLAT_ERANGE, "property \"class-weights\": weight 0 of class 1 is out of range 1..255"},
+    {"port weights cells", DEV("net", "switch = \"backbone\"; scheduling = \"weighted\"; class-weights = [01];"),
+     VPLAT_EINVAL, "property \"class-weights\": must be a list of u32 cells"},
+    {"port queue", DEV("net", "switch = \"backbone\"; queue-length = <0>;"),
+     VPLAT_ERANGE, "property \"queue-length\": 0 is out of range 1..4096"},
+    {"port pvid", DEV("net", "switch = \"backbone\"; pvid = <4096>;"),
+     VPLAT_ERANGE, "property \"pvid\": 4096 is out of range 0..4095"},
+    {"port vlan range", DEV("net", "switch = \"backbone\"; vlans = <10 4095>;"),
+     VPLAT_ERANGE, "property \"vlans\": VLAN 4095 is out of range 1..4094"},
+    {"port vlan twice", DEV("net", "switch = \"backbone\"; vlans = <10 10>;"),
+     VPLAT_EEXIST, "property \"vlans\": VLAN 10 is listed twice"},
+    {"port macs size", DEV("net", "switch = \"backbone\"; allowed-source-macs = [02 00 00 00 00];"),
+     VPLAT_EINVAL, "property \"allowed-source-macs\": must be 1..8 MAC addresses"},
+    {"port macs multicast", DEV("net", "switch = \"backbone\"; allowed-source-macs = [02 00 00 00 00 01 01 00 5e 00 00 01];"),
+     VPLAT_EINVAL, "property \"allowed-source-macs\": address 1 is a multicast address"},
+    {"port prop on tap", DEV("net", "tap = \"tap9\"; vlans = <5>;"),
+     VPLAT_EINVAL, "property \"vlans\": is a switch port property: use \"switch\""},
+    {"can filter cells", DEV("can", "can-bus = \"vehicle\"; tx-filters = <0x100 0x700>;"),
+     VPLAT_EINVAL, "property \"tx-filters\": must be a list of <id mask format> triples"},
+    {"can filter count", DEV("can", "can-bus = \"vehicle\"; rx-filters = <1 1 0 2 1 0 3 1 0 4 1 0 5 1 0 6 1 0 7 1 0 8 1 0 9 1 0>;"),
+     VPLAT_ERANGE, "property \"rx-filters\": 9 filters (at most 8)"},
+    {"can filter format", DEV("can", "can-bus = \"vehicle\"; rx-filters = <0x100 0x700 3>;"),
+     VPLAT_EINVAL, "property \"rx-filters\": filter 0: format 3 is not 0"},
+    {"can filter std id", DEV("can", "can-bus = \"vehicle\"; tx-filters = <0x100 0x700 1 0x800 0x7ff 1>;"),
+     VPLAT_ERANGE, "property \"tx-filters\": filter 1: identifier or mask above 0x7ff"},
+    {"can filter ext id", DEV("can", "can-bus = \"vehicle\"; tx-filters = <0x20000000 0 2>;"),
+     VPLAT_ERANGE, "property \"tx-filters\": filter 0: identifier or mask above 0x1fffffff"},
+    {"can filter socketcan", DEV("can", "socketcan = \"vcan0\"; tx-filters = <0x100 0x700 0>;"),
+     VPLAT_EINVAL, "property \"tx-filters\": filters are enforced by a virtual bus node"},
+    {"port macs assigned-unicast", "/dts-v1/;\n/ { compatible = \"vplat,platform\"; switches { s { assigned-unicast; }; };"
+     " vms { v { #address-cells = <2>; #size-cells = <2>; " DEV("net", "switch = \"s\"; mac-address = [02 00 00 00 00 01]; allowed-source-macs = [02 00 00 00 00 02];") " }; }; };\n",
+     VPLAT_EINVAL, "property \"allowed-source-macs\": switch \"s\" has assigned-unicast"},
 };
 
 /* VPLAT-FFI-019: the exception: one image shared by devices that are all read-only. */
@@ -1236,6 +1425,8 @@ int main(void)
 	 * shared_read_only_image_accepted) */
 	tcase_add_test(tc, shared_read_only_image_accepted);
 	tcase_add_test(tc, limits_per_vm);
+	tcase_add_test(tc, fabric_limits_parsed);
+	tcase_add_test(tc, fabric_limits_applied);
 	tcase_add_test(tc, build_full);
 	tcase_add_test(tc, build_no_transport);
 	tcase_add_test(tc, guest_dtb_round_trip);

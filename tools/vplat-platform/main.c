@@ -14,6 +14,8 @@
 #include <unistd.h>
 #include "vplat/version.h"
 #include "vplat/vplat.h"
+#include "vplat/fabric/can_bus.h"
+#include "vplat/fabric/switch.h"
 #include "vplat/platform/platform.h"
 #include "vplat/spec/virtio_blk.h"
 #include "vplat/spec/virtio_can.h"
@@ -59,8 +61,9 @@ static const char help_check[] =
     "    interrupts and PCI slots (ranges, duplicates), host ends, references to switches\n"
     "    and CAN buses, value ranges. Nothing is opened or created. On success prints one\n"
     "    line per device, followed by a \"limits:\" line with the rate limits and\n"
-    "    shaping it states, and each VM's memory-budget; on failure one line naming\n"
-    "    the node and property.\n\n"
+    "    shaping it states, its switch port (\"port:\", \"vlans:\",\n"
+    "    \"allowed-source-macs:\") or CAN filters (\"rx-filters:\", \"tx-filters:\"),\n"
+    "    and each VM's memory-budget; on failure one line naming the node and property.\n\n"
     "EXIT STATUS\n"
     "    0 valid; 1 invalid; 2 bad command line; 3 FILE unreadable or dtc failed.\n";
 
@@ -241,6 +244,59 @@ static void print_device(const struct vplat_platform_device *d)
 		       d->path, d->pci_slot);
 }
 
+/* The switch port of a network device: classes and scheduling, queues, VLANs, source MACs. */
+static void print_port(const struct vplat_platform *p, unsigned i)
+{
+	struct vplat_switch_port_config c;
+	if (vplat_platform_device_port(p, i, &c) != 0)
+		return;
+	printf("           port: traffic-classes %u scheduling %s", c.classes ? c.classes : 1u,
+	       c.sched == VPLAT_SWITCH_WEIGHTED ? "weighted" : "strict");
+	if (c.sched == VPLAT_SWITCH_WEIGHTED) {
+		printf(" class-weights");
+		for (unsigned k = 0; k < (c.classes ? c.classes : 1u); k++)
+			printf("%s%u", k ? "," : " ", c.weights[k] ? c.weights[k] : 1u);
+	}
+	printf(" queue-length %u\n", c.queue_len ? c.queue_len : 64u);
+	if (c.vlan_filter || c.pvid) {
+		printf("           vlans: pvid %u", c.pvid);
+		if (c.vlan_filter) {
+			printf(" member");
+			unsigned k = 0;
+			for (unsigned vid = 1; vid < 4095; vid++)
+				if (c.vlans[vid / 32u] & (UINT32_C(1) << (vid % 32u)))
+					printf("%s%u", k++ ? "," : " ", vid);
+		} else {
+			printf(" member any");
+		}
+		printf("\n");
+	}
+	if (c.n_macs) {
+		printf("           allowed-source-macs:");
+		for (unsigned k = 0; k < c.n_macs; k++)
+			printf(" %02x:%02x:%02x:%02x:%02x:%02x", c.macs[k][0], c.macs[k][1],
+			       c.macs[k][2], c.macs[k][3], c.macs[k][4], c.macs[k][5]);
+		printf("\n");
+	}
+}
+
+/* The acceptance and transmit filters of a CAN device's bus node. */
+static void print_can_filters(const struct vplat_platform *p, unsigned i)
+{
+	static const char *const fmt[] = {"any", "std", "ext"};
+	for (int tx = 0; tx < 2; tx++) {
+		struct vplat_can_filter f[VPLAT_CANBUS_MAX_FILTERS];
+		unsigned n;
+		if (vplat_platform_device_can_filters(p, i, tx, f, &n) != 0 || n == 0)
+			continue;
+		printf("           %s:", tx ? "tx-filters" : "rx-filters");
+		for (unsigned k = 0; k < n; k++)
+			printf(" 0x%x/0x%x/%s", f[k].id, f[k].mask,
+			       fmt[f[k].match_ext ? (f[k].ext ? 2 : 1) : 0]);
+		printf("\n");
+	}
+}
+
 /* One "limits" line per device that has any, naming each as the description does. */
 static void print_limits(const struct vplat_platform *p, unsigned i)
 {
@@ -266,6 +322,8 @@ static void print_limits(const struct vplat_platform *p, unsigned i)
 #undef ADD
 	if (n)
 		printf("           limits:%s\n", buf);
+	print_port(p, i);
+	print_can_filters(p, i);
 }
 
 static int cmd_check(const char *file)

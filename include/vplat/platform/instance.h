@@ -191,6 +191,7 @@ struct vplat_net_host_ops;
 struct vplat_net_config;
 
 struct vplat_switch;
+struct vplat_switch_port_config;
 
 /** Network device options. */
 struct vplat_instance_net {
@@ -206,6 +207,13 @@ struct vplat_instance_net {
 	/** Switch backend: the port admits only @ref mac as source address (with @ref has_mac;
 	 *  a switch with assigned unicast, VPLAT-FFI-016/017). */
 	bool source_mac_only;
+	/**
+	 * SWITCH: the rest of the port's configuration (traffic classes, scheduling, weights,
+	 * queue length, VLAN membership, allowed source MACs), copied during the call; NULL:
+	 * the defaults. Its name is replaced by @ref port_name, its shaping by @ref rate_bps and
+	 * @ref burst_bytes, and with @ref source_mac_only its allowed MACs by @ref mac.
+	 */
+	const struct vplat_switch_port_config *port;
 	uint16_t mtu;            /**< offer VIRTIO_NET_F_MTU (68..65535; 0: not offered) */
 	uint16_t queue_size;     /**< largest queue size (0: 256) */
 	bool ctrl;               /**< offer a control queue (a vhost-user front end serves its
@@ -309,6 +317,7 @@ enum vplat_instance_can_backend {
 };
 
 struct vplat_canbus;
+struct vplat_can_filter;
 struct vplat_gpio_sim;
 
 /** CAN device options. */
@@ -321,6 +330,14 @@ struct vplat_instance_can {
 	const char *node_name;    /**< BUS: node name (NULL: "can") */
 	struct vplat_ratelimit_config ratelimit; /**< BUS and ECHO: frames and bytes/s of the
 						  *   device's node (zero: unlimited) */
+	/** BUS: acceptance filters of the device's node (vplat_canbus_node_set_filters();
+	 *  copied; NULL or 0: every frame) */
+	const struct vplat_can_filter *filters;
+	unsigned nfilters; /**< entries of @ref filters, at most VPLAT_CANBUS_MAX_FILTERS */
+	/** BUS: identifiers the device may transmit (vplat_canbus_node_set_tx_filters(), spec
+	 *  VPLAT-FFI-018; copied; NULL or 0: any) */
+	const struct vplat_can_filter *tx_filters;
+	unsigned ntx_filters; /**< entries of @ref tx_filters, at most VPLAT_CANBUS_MAX_FILTERS */
 };
 
 /** What a watchdog instance does on expiry, besides logging it at ERROR. */

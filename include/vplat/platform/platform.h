@@ -203,6 +203,36 @@ struct vplat_platform_limits {
 VPLAT_API int vplat_platform_device_limits(const struct vplat_platform *p, unsigned i,
 					   struct vplat_platform_limits *out);
 
+/**
+ * The switch port a network device on a switch gets, as the description states it: traffic
+ * classes, scheduling and weights, queue length, VLAN membership and pvid, allowed source
+ * MACs (`traffic-classes`, `scheduling`, `class-weights`, `queue-length`, `vlans`, `pvid`,
+ * `allowed-source-macs`; the shaping is in vplat_platform_device_limits()). Fields the
+ * description leaves out are 0, the switch's defaults, except classes (1).
+ * @param p    a platform
+ * @param i    device index
+ * @param out  receives the configuration (name NULL; rate_bps and burst_bytes as stated)
+ * @return 0; VPLAT_ENOENT if the device is not a network device on a switch; VPLAT_EINVAL
+ *         for a NULL pointer or an index out of range
+ */
+VPLAT_API int vplat_platform_device_port(const struct vplat_platform *p, unsigned i,
+					 struct vplat_switch_port_config *out);
+
+/**
+ * The identifier filters of a CAN device's bus node, as the description states them
+ * (`rx-filters`: acceptance, `tx-filters`: what the device may transmit, VPLAT-FFI-018).
+ * @param p    a platform
+ * @param i    device index
+ * @param tx   the transmit filters (else the acceptance filters)
+ * @param out  receives up to VPLAT_CANBUS_MAX_FILTERS filters
+ * @param n    receives their number (0: none, every identifier passes)
+ * @return 0; VPLAT_ENOENT if the device is not a CAN device on a bus; VPLAT_EINVAL for a
+ *         NULL pointer or an index out of range
+ */
+VPLAT_API int vplat_platform_device_can_filters(const struct vplat_platform *p, unsigned i,
+						bool tx, struct vplat_can_filter *out,
+						unsigned *n);
+
 /** @param p  a platform @return number of devices, over all VMs, in description order */
 VPLAT_API unsigned vplat_platform_device_count(const struct vplat_platform *p);
 

@@ -281,10 +281,15 @@ static void rx_write(struct vplat_net *net, struct vplat_vq *vq, struct vplat_ne
 		if (sw_csum && csum_pos + 1 >= done && csum_pos + 1 < done + chunk)
 			vplat_chain_write(c, off + (csum_pos + 1 - done), csum + 1, 1);
 		done += chunk;
-		(void)vplat_vq_push(vq, c, (uint32_t)(off + chunk));
+		net->rx_done[i] = *c;
+		net->rx_written[i] = (uint32_t)(off + chunk);
 		q->head = rx_slot(q, 1u);
 		q->count--;
 	}
+	/* devicenormative: Processing of Incoming Packets -- the buffers of one packet are used
+	 * together (VPLAT-NET-030): one used-index store (split), the first descriptor's flags
+	 * written last (packed), so a driver that sees the first buffer sees num_buffers. */
+	(void)vplat_vq_push_burst(vq, net->rx_done, (uint32_t)n, net->rx_written);
 }
 
 static struct vplat_vq *rx_queue(struct vplat_net *net, const uint8_t *frame, size_t len,
