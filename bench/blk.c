@@ -15,13 +15,9 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include "vplat/host/blk_file.h"
-#include "vplat/vplat.h"
-#include "vplat/val/val.h"
-#include "vplat/val/loopback.h"
+#include "blk_rig.h"
 
-#define MAX_QD 128u
-#define BS 4096u
+#define MAX_QD BLK_RIG_QD
 
 struct opts {
 	const char *image;
@@ -34,25 +30,6 @@ struct opts {
 	bool keep;
 };
 
-struct slot {
-	struct vplat_virtio_blk_req_hdr *hdr;
-	uint8_t *data;
-	uint8_t *status;
-};
-
-struct rig {
-	struct vplat_loopback lb;
-	struct vplat_blk blk;
-	struct vplat_blk_req reqs[MAX_QD];
-	struct vplat_blk_file file;
-	struct vplat_blk_aio aio;
-	struct vplat_val_dev d;
-	struct vplat_val_vq vq;
-	struct slot slot[MAX_QD];
-	uint64_t blocks;
-	uint64_t rng;
-};
-
 static double now(void)
 {
 	struct timespec ts;
@@ -60,86 +37,20 @@ static double now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-static uint64_t next_rand(struct rig *r)
+static int rig_up(struct blk_rig *r, const struct opts *o)
 {
-	r->rng ^= r->rng << 13;
-	r->rng ^= r->rng >> 7;
-	r->rng ^= r->rng << 17;
-	return r->rng;
-}
-
-static int make_image(const char *path, uint64_t bytes)
-{
-	int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
-	if (fd < 0)
-		return -1;
-	static uint8_t buf[1 << 16];
-	memset(buf, 0x5a, sizeof(buf));
-	for (uint64_t off = 0; off < bytes; off += sizeof(buf))
-		if (pwrite(fd, buf, sizeof(buf), (off_t)off) != (ssize_t)sizeof(buf)) {
-			close(fd);
-			return -1;
-		}
-	close(fd);
-	return 0;
-}
-
-static int rig_up(struct rig *r, const struct opts *o)
-{
-	memset(r, 0, sizeof(*r));
-	r->rng = 0x9e3779b97f4a7c15u;
-	if (vplat_blk_file_open(&r->file, o->image, 0) != 0)
-		return -1;
-	r->blocks = r->file.size / BS;
-	if (vplat_blk_aio_init(&r->aio, &r->file, MAX_QD, o->threads ? VPLAT_BLK_AIO_THREADS : 0))
-		return -1;
-	struct vplat_blk_config c = {.writeback = true, .queue_size = 256};
-	vplat_blk_file_config(&r->file, &c);
-	if (vplat_loopback_init(&r->lb, VPLAT_LOOPBACK_PCI, 16u << 20) ||
-	    vplat_blk_init(&r->blk, vplat_loopback_mem(&r->lb), &c, &vplat_blk_host_aio, &r->aio,
-			   r->reqs, MAX_QD) ||
-	    vplat_loopback_attach(&r->lb, vplat_blk_device(&r->blk)) ||
-	    vplat_loopback_val_init(&r->lb, &r->d) ||
-	    vplat_val_negotiate(&r->d, VPLAT_BIT(VPLAT_VIRTIO_F_VERSION_1) |
-					       VPLAT_BIT(VPLAT_VIRTIO_BLK_F_FLUSH) |
-					       VPLAT_BIT(VPLAT_VIRTIO_F_EVENT_IDX)) ||
-	    vplat_val_vq_setup(&r->d, &r->vq, 0, 256) || vplat_val_driver_ok(&r->d))
-		return -1;
-	struct vplat_val_mem *dma = vplat_loopback_dma(&r->lb);
-	for (unsigned i = 0; i < MAX_QD; i++) {
-		r->slot[i].hdr = vplat_val_alloc(dma, sizeof(*r->slot[i].hdr), 16, NULL);
-		r->slot[i].data = vplat_val_alloc(dma, BS, 4096, NULL);
-		r->slot[i].status = vplat_val_alloc(dma, 1, 1, NULL);
-		if (!r->slot[i].hdr || !r->slot[i].data || !r->slot[i].status)
-			return -1;
-	}
-	return 0;
-}
-
-static void rig_down(struct rig *r)
-{
-	vplat_val_vq_fini(&r->vq);
-	vplat_blk_aio_fini(&r->aio);
-	vplat_blk_file_close(&r->file);
-	vplat_loopback_fini(&r->lb);
-}
-
-static void post(struct rig *r, unsigned i, bool write)
-{
-	struct slot *s = &r->slot[i];
-	s->hdr->type = vplat_cpu_to_le32(write ? VPLAT_VIRTIO_BLK_T_OUT : VPLAT_VIRTIO_BLK_T_IN);
-	s->hdr->sector = vplat_cpu_to_le64((next_rand(r) % r->blocks) * (BS / 512));
-	struct vplat_val_buf b[3] = {{.ptr = s->hdr, .len = 16}, {.ptr = s->data, .len = BS},
-				     {.ptr = s->status, .len = 1}};
-	vplat_val_vq_add(&r->vq, b, write ? 2 : 1, write ? 1 : 2, (void *)(uintptr_t)(i + 1));
+	struct blk_rig_opts ro = {.seed = 0x9e3779b97f4a7c15u,
+				  .features = VPLAT_BIT(VPLAT_VIRTIO_F_EVENT_IDX),
+				  .aio_flags = o->threads ? VPLAT_BLK_AIO_THREADS : 0};
+	return blk_rig_up(r, o->image, &ro);
 }
 
 /* Keep @p qd requests in flight for @p seconds; returns IOPS (negative on an error). */
-static double run_vplat(struct rig *r, unsigned qd, bool write, double seconds)
+static double run_vplat(struct blk_rig *r, unsigned qd, bool write, double seconds)
 {
 	uint64_t done = 0;
 	for (unsigned i = 0; i < qd; i++)
-		post(r, i, write);
+		blk_rig_post(r, i, write);
 	vplat_val_vq_kick(&r->vq);
 	double t0 = now(), t1 = t0;
 	unsigned inflight = qd;
@@ -155,7 +66,7 @@ static double run_vplat(struct rig *r, unsigned qd, bool write, double seconds)
 			inflight--;
 			any = true;
 			if (!stop) {
-				post(r, i, write);
+				blk_rig_post(r, i, write);
 				inflight++;
 			}
 		}
@@ -268,11 +179,11 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 1;
 	}
-	if (make_image(o.image, o.size_mib << 20) != 0) {
+	if (blk_rig_make_image(o.image, o.size_mib << 20) != 0) {
 		perror(o.image);
 		return 1;
 	}
-	struct rig *r = calloc(1, sizeof(*r));
+	struct blk_rig *r = calloc(1, sizeof(*r));
 	if (!r || rig_up(r, &o) != 0) {
 		fprintf(stderr, "bench-blk: device setup failed\n");
 		return 1;
@@ -295,7 +206,7 @@ int main(int argc, char **argv)
 				printf("%14s %8s\n", o.fio ? "(fio failed)" : "-", "-");
 		}
 	}
-	rig_down(r);
+	blk_rig_down(r);
 	free(r);
 	if (!o.keep)
 		unlink(o.image);

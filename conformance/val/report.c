@@ -257,6 +257,7 @@ static const char *dev_type_name(uint32_t id)
 	case 41: return "GPIO";
 	case 34: return "I2C";
 	case 18: return "input";
+	case 19: return "vsock";
 	default: return "device";
 	}
 }
@@ -274,6 +275,7 @@ static const char *dev_chapter(uint32_t id)
 	case 41: return "gpio";
 	case 34: return "i2c";
 	case 18: return "input";
+	case 19: return "vsock";
 	default: return NULL;
 	}
 }
@@ -284,7 +286,7 @@ static bool req_in_run(const struct vplat_report *r, const struct vplat_req *q, 
 {
 	static const char *const dev_words[] = {"network", "block", "console", "entropy",
 						"watchdog", "can", "gpio", "shmem", "i2c",
-						"input"};
+						"input", "vsock"};
 	if (tested)
 		return true;
 	bool device_chapter = false;

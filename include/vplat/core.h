@@ -24,6 +24,7 @@
 #include "vplat/gpio.h"
 #include "vplat/i2c.h"
 #include "vplat/input.h"
+#include "vplat/vsock.h"
 #include "vplat/can.h"
 #include "vplat/watchdog.h"
 #include "vplat/sp805.h"

@@ -25,6 +25,8 @@
 #include "vplat/host/i2c_host.h"
 #include "vplat/input.h"
 #include "vplat/host/input_host.h"
+#include "vplat/vsock.h"
+#include "vplat/host/vsock_host.h"
 #include "vplat/host/blk_file.h"
 #include "vplat/host/can_socketcan.h"
 #include "vplat/host/console_fd.h"
@@ -106,6 +108,12 @@ struct i_input {
 	bool reported; /* the script's end was logged */
 };
 
+struct i_vsock {
+	struct vplat_vsock *vs;
+	struct vplat_vsock_conn *conns;
+	struct vplat_vsock_host *host;
+};
+
 struct i_wdt {
 	struct vplat_watchdog wd;
 	pid_t child; /* command still running, 0 if none */
@@ -125,12 +133,16 @@ struct vplat_instance {
 		struct i_wdt wdt;
 		struct i_i2c i2c;
 		struct i_input input;
+		struct i_vsock vsock;
 	} u;
 };
 
-static const char *const type_names[VPLAT_INSTANCE_NTYPES] = {"rng",  "blk", "console", "net",
-							      "gpio", "can", "watchdog",
-							      "i2c", "input"};
+static const char *const type_names[VPLAT_INSTANCE_NTYPES] = {
+    [VPLAT_INSTANCE_RNG] = "rng",   [VPLAT_INSTANCE_BLK] = "blk",
+    [VPLAT_INSTANCE_CONSOLE] = "console", [VPLAT_INSTANCE_NET] = "net",
+    [VPLAT_INSTANCE_GPIO] = "gpio", [VPLAT_INSTANCE_CAN] = "can",
+    [VPLAT_INSTANCE_WATCHDOG] = "watchdog", [VPLAT_INSTANCE_I2C] = "i2c",
+    [VPLAT_INSTANCE_INPUT] = "input", [VPLAT_INSTANCE_VSOCK] = "vsock"};
 
 int vplat_pf_error(char *err, size_t errlen, int rc, const char *fmt, ...)
 {
@@ -819,6 +831,41 @@ static void dispatch_input(struct vplat_instance *in)
 	}
 }
 
+static int create_vsock(struct vplat_instance *in, struct vplat_mem *mem, char *err,
+			size_t errlen)
+{
+	const struct vplat_instance_vsock *o = &in->opt.vsock;
+	struct i_vsock *b = &in->u.vsock;
+	uint32_t n = o->max_conns ? o->max_conns : 256u;
+	if (!vplat_vsock_cid_valid(o->guest_cid))
+		return vplat_pf_error(err, errlen, VPLAT_EINVAL,
+				      "vsock: guest CID %llu is reserved (0, 1, 2, >= 0xffffffff)",
+				      (unsigned long long)o->guest_cid);
+	if (n > 65536u)
+		return vplat_pf_error(err, errlen, VPLAT_EINVAL,
+				      "vsock: max connections %u above 65536", n);
+	char path[4096];
+	if (o->uds_path && resolve(in, o->uds_path, path, sizeof(path)))
+		return vplat_pf_error(err, errlen, VPLAT_EINVAL, "vsock: socket %s: path too long",
+				      o->uds_path);
+	if (!(b->vs = calloc(1, sizeof(*b->vs))) || !(b->conns = calloc(n, sizeof(*b->conns))))
+		return VPLAT_ENOMEM;
+	int e = 0;
+	if (!(b->host = vplat_vsock_host_new(o->uds_path ? path : NULL, &e)))
+		return vplat_pf_error(err, errlen, e, "vsock: socket %s: %s", o->uds_path,
+				      e == VPLAT_EIO ? strerror(errno) : vplat_strerror(e));
+	struct vplat_vsock_cfg cfg = {.guest_cid = o->guest_cid, .buf_alloc = o->buf_alloc,
+				      .conns = b->conns, .max_conns = n};
+	int rc = vplat_vsock_init(b->vs, mem, &cfg, &vplat_vsock_host_ops, b->host);
+	if (rc)
+		return vplat_pf_error(err, errlen, rc, "vsock: %s", vplat_strerror(rc));
+	vplat_vsock_host_bind(b->host, b->vs);
+	in->dev = vplat_vsock_device(b->vs);
+	ilog(in, VPLAT_INSTANCE_LOG_INFO, "vsock: guest CID %llu, %u connections, socket %s",
+	     (unsigned long long)o->guest_cid, n, o->uds_path ? path : "(none)");
+	return 0;
+}
+
 /* The echo node of VPLAT_INSTANCE_CAN_ECHO: every frame it receives goes back onto the bus. */
 static void echo_rx(void *opaque, const struct vplat_can_frame *f,
 		    const struct vplat_canbus_node *from)
@@ -1041,6 +1088,9 @@ int vplat_instance_create(struct vplat_instance **out, struct vplat_mem *mem,
 	case VPLAT_INSTANCE_INPUT:
 		rc = create_input(in, mem, err, errlen);
 		break;
+	case VPLAT_INSTANCE_VSOCK:
+		rc = create_vsock(in, mem, err, errlen);
+		break;
 	default:
 		rc = vplat_pf_error(err, errlen, VPLAT_EINVAL, "instance: unknown device type %d",
 			  (int)opt->type);
@@ -1108,6 +1158,11 @@ void vplat_instance_destroy(struct vplat_instance *in)
 		free(in->u.input.caps);
 		free(in->u.input.dev);
 		break;
+	case VPLAT_INSTANCE_VSOCK:
+		vplat_vsock_host_free(in->u.vsock.host);
+		free(in->u.vsock.conns);
+		free(in->u.vsock.vs);
+		break;
 	default:
 		break;
 	}
@@ -1122,6 +1177,11 @@ struct vplat_device *vplat_instance_device(struct vplat_instance *in)
 struct vplat_gpio_sim *vplat_instance_gpio_sim(struct vplat_instance *in)
 {
 	return in && in->opt.type == VPLAT_INSTANCE_GPIO ? in->u.gpio.sim : NULL;
+}
+
+struct vplat_vsock_host *vplat_instance_vsock_host(struct vplat_instance *in)
+{
+	return in && in->opt.type == VPLAT_INSTANCE_VSOCK ? in->u.vsock.host : NULL;
 }
 
 struct vplat_i2c_sim *vplat_instance_i2c_sim(struct vplat_instance *in)
@@ -1186,6 +1246,8 @@ unsigned vplat_instance_fds(const struct vplat_instance *in, int *fds, unsigned 
 			return 0;
 		fds[0] = vplat_input_evdev_fd(in->u.input.evdev);
 		return 1;
+	case VPLAT_INSTANCE_VSOCK:
+		return vplat_vsock_host_fds(in->u.vsock.host, fds, max);
 	default:
 		return 0;
 	}
@@ -1216,6 +1278,8 @@ int vplat_instance_timeout_ms(const struct vplat_instance *in)
 	}
 	case VPLAT_INSTANCE_INPUT:
 		return in->u.input.script ? vplat_input_script_timeout_ms(in->u.input.script) : -1;
+	case VPLAT_INSTANCE_VSOCK:
+		return vplat_vsock_host_timeout_ms(in->u.vsock.host);
 	default:
 		return -1;
 	}
@@ -1316,6 +1380,11 @@ int vplat_instance_dispatch(struct vplat_instance *in)
 	case VPLAT_INSTANCE_INPUT:
 		dispatch_input(in);
 		break;
+	case VPLAT_INSTANCE_VSOCK:
+		vplat_vsock_host_dispatch(in->u.vsock.host);
+		break;
+	default:
+		break;
 	}
 	return 0;
 }
@@ -1328,13 +1397,13 @@ bool vplat_instance_in_order(enum vplat_instance_type t)
 
 const char *vplat_instance_type_name(enum vplat_instance_type t)
 {
-	return (unsigned)t < VPLAT_INSTANCE_NTYPES ? type_names[t] : "?";
+	return (unsigned)t < VPLAT_INSTANCE_NTYPES && type_names[t] ? type_names[t] : "?";
 }
 
 int vplat_instance_type_from_name(const char *name)
 {
 	for (unsigned t = 0; name && t < VPLAT_INSTANCE_NTYPES; t++)
-		if (!strcmp(name, type_names[t]))
+		if (type_names[t] && !strcmp(name, type_names[t]))
 			return (int)t;
 	return VPLAT_EINVAL;
 }

@@ -28,7 +28,8 @@ _Static_assert(VPLAT_PLATFORM_WATCHDOG == (int)VPLAT_INSTANCE_WATCHDOG &&
 		       VPLAT_PLATFORM_NET == (int)VPLAT_INSTANCE_NET &&
 		       VPLAT_PLATFORM_GPIO == (int)VPLAT_INSTANCE_GPIO &&
 		       VPLAT_PLATFORM_I2C == (int)VPLAT_INSTANCE_I2C &&
-		       VPLAT_PLATFORM_INPUT == (int)VPLAT_INSTANCE_INPUT,
+		       VPLAT_PLATFORM_INPUT == (int)VPLAT_INSTANCE_INPUT &&
+		       VPLAT_PLATFORM_VSOCK == (int)VPLAT_INSTANCE_VSOCK,
 	       "platform and instance types differ");
 
 const char *vplat_platform_type_name(enum vplat_platform_type t)
@@ -155,6 +156,7 @@ static const struct vplat_pf_type_parser *const type_parsers[VPLAT_INSTANCE_NTYP
     [VPLAT_PLATFORM_WATCHDOG] = &vplat_pf_parser_watchdog,
     [VPLAT_PLATFORM_I2C] = &vplat_pf_parser_i2c,
     [VPLAT_PLATFORM_INPUT] = &vplat_pf_parser_input,
+    [VPLAT_PLATFORM_VSOCK] = &vplat_pf_parser_vsock,
 };
 
 static int parse_type(struct vplat_pf_ctx *c, int node, struct pf_dev *d)
@@ -174,7 +176,7 @@ static int parse_type(struct vplat_pf_ctx *c, int node, struct pf_dev *d)
 	}
 	return FAIL(c, VPLAT_EINVAL, node, "compatible",
 		    "unknown device type \"%s\" (known: vplat,virtio-rng, -blk, -console, -net, "
-		    "-gpio, -can, -watchdog, -i2c, -input)",
+		    "-gpio, -can, -watchdog, -i2c, -input, -vsock)",
 		    compat);
 }
 

@@ -140,6 +140,12 @@ static int options_of(struct vplat_platform *p, const struct pf_dev *d,
 	case VPLAT_PLATFORM_INPUT:
 		o->input = d->input;
 		break;
+	case VPLAT_PLATFORM_VSOCK:
+		o->vsock = (struct vplat_instance_vsock){.guest_cid = d->vsock_cid,
+							 .uds_path = d->vsock_socket,
+							 .max_conns = d->vsock_max_conns,
+							 .buf_alloc = d->vsock_buf_alloc};
+		break;
 	case VPLAT_PLATFORM_CAN:
 		o->can = (struct vplat_instance_can){.backend = VPLAT_INSTANCE_CAN_SOCKETCAN,
 						     .iface = d->socketcan,

@@ -83,6 +83,10 @@ struct pf_dev {
 	unsigned neeprom;
 	/* input: the instance options as parsed (strings in the dtb copy) */
 	struct vplat_instance_input input;
+	/* vsock */
+	uint64_t vsock_cid;
+	const char *vsock_socket;
+	uint32_t vsock_max_conns, vsock_buf_alloc;
 	/* can */
 	int bus;               /* index into buses, or -1 */
 	const char *socketcan;

@@ -61,6 +61,10 @@
 #include <linux/virtio_input.h>
 #define HAVE_LINUX_INPUT 1
 #endif
+#if __has_include(<linux/virtio_vsock.h>)
+#include <linux/virtio_vsock.h>
+#define HAVE_LINUX_VSOCK 1
+#endif
 #if __has_include(<linux/virtio_can.h>)
 #include <linux/virtio_can.h>
 #define HAVE_LINUX_CAN 1
@@ -1287,6 +1291,37 @@ START_TEST(input_spec)
 }
 END_TEST
 
+/* ---- virtio_vsock.h (device-types/vsock/description.tex) ---- */
+
+START_TEST(vsock_spec)
+{
+	CHECK(K(VPLAT_VIRTIO_ID_VSOCK, 19), K(VPLAT_VIRTIO_VSOCK_F_STREAM, 0),
+	      K(VPLAT_VIRTIO_VSOCK_F_SEQPACKET, 1), K(VPLAT_VIRTIO_VSOCK_F_NO_IMPLIED_STREAM, 2),
+	      K(VPLAT_VIRTIO_VSOCK_RXQ, 0), K(VPLAT_VIRTIO_VSOCK_TXQ, 1),
+	      K(VPLAT_VIRTIO_VSOCK_EVENTQ, 2), K(VPLAT_VSOCK_CID_HOST, 2),
+	      K(VPLAT_VSOCK_CID_ANY, 0xffffffffu), K(VPLAT_VIRTIO_VSOCK_HDR_SRC_CID, 0),
+	      K(VPLAT_VIRTIO_VSOCK_HDR_DST_CID, 8), K(VPLAT_VIRTIO_VSOCK_HDR_SRC_PORT, 16),
+	      K(VPLAT_VIRTIO_VSOCK_HDR_DST_PORT, 20), K(VPLAT_VIRTIO_VSOCK_HDR_LEN_OFF, 24),
+	      K(VPLAT_VIRTIO_VSOCK_HDR_TYPE, 28), K(VPLAT_VIRTIO_VSOCK_HDR_OP, 30),
+	      K(VPLAT_VIRTIO_VSOCK_HDR_FLAGS, 32), K(VPLAT_VIRTIO_VSOCK_HDR_BUF_ALLOC, 36),
+	      K(VPLAT_VIRTIO_VSOCK_HDR_FWD_CNT, 40), K(VPLAT_VIRTIO_VSOCK_HDR_SIZE, 44),
+	      K(VPLAT_VIRTIO_VSOCK_TYPE_STREAM, 1), K(VPLAT_VIRTIO_VSOCK_TYPE_SEQPACKET, 2),
+	      K(VPLAT_VIRTIO_VSOCK_OP_INVALID, 0), K(VPLAT_VIRTIO_VSOCK_OP_REQUEST, 1),
+	      K(VPLAT_VIRTIO_VSOCK_OP_RESPONSE, 2), K(VPLAT_VIRTIO_VSOCK_OP_RST, 3),
+	      K(VPLAT_VIRTIO_VSOCK_OP_SHUTDOWN, 4), K(VPLAT_VIRTIO_VSOCK_OP_RW, 5),
+	      K(VPLAT_VIRTIO_VSOCK_OP_CREDIT_UPDATE, 6), K(VPLAT_VIRTIO_VSOCK_OP_CREDIT_REQUEST, 7),
+	      K(VPLAT_VIRTIO_VSOCK_SHUTDOWN_RCV, 1u << 0), K(VPLAT_VIRTIO_VSOCK_SHUTDOWN_SEND, 1u << 1),
+	      K(VPLAT_VIRTIO_VSOCK_SEQ_EOM, 1u << 0), K(VPLAT_VIRTIO_VSOCK_SEQ_EOR, 1u << 1),
+	      K(VPLAT_VIRTIO_VSOCK_EVENT_TRANSPORT_RESET, 0));
+#define T struct vplat_virtio_vsock_config
+	CHECK(S(T, 8), FT(guest_cid, 0, 8));
+#undef T
+#define T struct vplat_virtio_vsock_event
+	CHECK(S(T, 4), FT(id, 0, 4));
+#undef T
+}
+END_TEST
+
 START_TEST(input_linux)
 {
 #ifndef HAVE_LINUX_INPUT
@@ -1320,6 +1355,45 @@ START_TEST(input_linux)
 	      LO(struct vplat_virtio_input_event, type, struct virtio_input_event, type),
 	      LO(struct vplat_virtio_input_event, code, struct virtio_input_event, code),
 	      LO(struct vplat_virtio_input_event, value, struct virtio_input_event, value));
+#endif
+}
+END_TEST
+
+START_TEST(vsock_linux)
+{
+#ifndef HAVE_LINUX_VSOCK
+	VPLAT_SKIP("no <linux/virtio_vsock.h> to check against");
+#else
+#define LH(ours, field) L(ours, offsetof(struct virtio_vsock_hdr, field))
+	CHECK(L(VPLAT_VIRTIO_VSOCK_F_SEQPACKET, VIRTIO_VSOCK_F_SEQPACKET),
+	      LH(VPLAT_VIRTIO_VSOCK_HDR_SRC_CID, src_cid), LH(VPLAT_VIRTIO_VSOCK_HDR_DST_CID, dst_cid),
+	      LH(VPLAT_VIRTIO_VSOCK_HDR_SRC_PORT, src_port),
+	      LH(VPLAT_VIRTIO_VSOCK_HDR_DST_PORT, dst_port), LH(VPLAT_VIRTIO_VSOCK_HDR_LEN_OFF, len),
+	      LH(VPLAT_VIRTIO_VSOCK_HDR_TYPE, type), LH(VPLAT_VIRTIO_VSOCK_HDR_OP, op),
+	      LH(VPLAT_VIRTIO_VSOCK_HDR_FLAGS, flags),
+	      LH(VPLAT_VIRTIO_VSOCK_HDR_BUF_ALLOC, buf_alloc),
+	      LH(VPLAT_VIRTIO_VSOCK_HDR_FWD_CNT, fwd_cnt),
+	      L(VPLAT_VIRTIO_VSOCK_HDR_SIZE, sizeof(struct virtio_vsock_hdr)),
+	      L(VPLAT_VIRTIO_VSOCK_TYPE_STREAM, VIRTIO_VSOCK_TYPE_STREAM),
+	      L(VPLAT_VIRTIO_VSOCK_TYPE_SEQPACKET, VIRTIO_VSOCK_TYPE_SEQPACKET),
+	      L(VPLAT_VIRTIO_VSOCK_OP_INVALID, VIRTIO_VSOCK_OP_INVALID),
+	      L(VPLAT_VIRTIO_VSOCK_OP_REQUEST, VIRTIO_VSOCK_OP_REQUEST),
+	      L(VPLAT_VIRTIO_VSOCK_OP_RESPONSE, VIRTIO_VSOCK_OP_RESPONSE),
+	      L(VPLAT_VIRTIO_VSOCK_OP_RST, VIRTIO_VSOCK_OP_RST),
+	      L(VPLAT_VIRTIO_VSOCK_OP_SHUTDOWN, VIRTIO_VSOCK_OP_SHUTDOWN),
+	      L(VPLAT_VIRTIO_VSOCK_OP_RW, VIRTIO_VSOCK_OP_RW),
+	      L(VPLAT_VIRTIO_VSOCK_OP_CREDIT_UPDATE, VIRTIO_VSOCK_OP_CREDIT_UPDATE),
+	      L(VPLAT_VIRTIO_VSOCK_OP_CREDIT_REQUEST, VIRTIO_VSOCK_OP_CREDIT_REQUEST),
+	      L(VPLAT_VIRTIO_VSOCK_SHUTDOWN_RCV, VIRTIO_VSOCK_SHUTDOWN_RCV),
+	      L(VPLAT_VIRTIO_VSOCK_SHUTDOWN_SEND, VIRTIO_VSOCK_SHUTDOWN_SEND),
+	      L(VPLAT_VIRTIO_VSOCK_SEQ_EOM, VIRTIO_VSOCK_SEQ_EOM),
+	      L(VPLAT_VIRTIO_VSOCK_SEQ_EOR, VIRTIO_VSOCK_SEQ_EOR),
+	      L(VPLAT_VIRTIO_VSOCK_EVENT_TRANSPORT_RESET, VIRTIO_VSOCK_EVENT_TRANSPORT_RESET),
+	      LS(struct vplat_virtio_vsock_config, struct virtio_vsock_config),
+	      LO(struct vplat_virtio_vsock_config, guest_cid, struct virtio_vsock_config, guest_cid),
+	      LS(struct vplat_virtio_vsock_event, struct virtio_vsock_event),
+	      LO(struct vplat_virtio_vsock_event, id, struct virtio_vsock_event, id));
+#undef LH
 #endif
 }
 END_TEST
@@ -1558,6 +1632,7 @@ static Suite *suite(void)
 		{"console", console_spec, console_linux}, {"gpio", gpio_spec, gpio_linux},
 		{"can", can_spec, NULL},               {"i2c", i2c_spec, i2c_linux},
 		{"input", input_spec, input_linux},
+		{"vsock", vsock_spec, vsock_linux},
 	};
 	for (size_t i = 0; i < sizeof(groups) / sizeof(groups[0]); i++) {
 		TCase *tc = tcase_create(groups[i].name);

@@ -34,7 +34,7 @@ if [ ! -s "$VMLINUX" ]; then
 	head -c 4 "$VMLINUX.$$" | grep -q ELF || { echo "net-guest-image: vmlinux extraction failed" >&2; exit 1; }
 	mv "$VMLINUX.$$" "$VMLINUX"
 fi
-MODS="virtio_pci virtio_net"
+MODS=${VPLAT_GUEST_MODS:-"virtio_pci virtio_net"} # more modules for a guest that needs them (e.g. 8021q)
 KEY=$( (cat "$INIT"; echo "$KVER $MODS") | md5sum | cut -c1-12)
 INITRD=$CACHE/initrd-net-$KEY.cpio.gz
 if [ ! -s "$INITRD" ]; then

@@ -13,7 +13,7 @@
 #define VDEV_EXIT_FAIL  1 /* run-time failure: socket, device or host resource */
 #define VDEV_EXIT_USAGE 2 /* bad command line */
 #define VDEV_EXIT_WDT   3 /* watchdog expired with --action exit */
-#define VDEV_HOST_FDS   16 /* most host-end fds a device polls */
+#define VDEV_HOST_FDS   256 /* most host-end fds a device polls (vsock: one per connection) */
 
 struct vdev;
 
@@ -60,5 +60,6 @@ extern const struct vdev_type vdev_can;
 extern const struct vdev_type vdev_watchdog;
 extern const struct vdev_type vdev_i2c;
 extern const struct vdev_type vdev_input;
+extern const struct vdev_type vdev_vsock;
 
 #endif

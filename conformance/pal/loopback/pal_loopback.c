@@ -367,6 +367,15 @@ static int input_options(void *state, struct vplat_instance_options *o)
 	return 0;
 }
 
+/* vsock: guest CID 3, no host sockets (every host port refuses), a small table. */
+static int vsock_options(void *state, struct vplat_instance_options *o)
+{
+	(void)state;
+	o->type = VPLAT_INSTANCE_VSOCK;
+	o->vsock = (struct vplat_instance_vsock){.guest_cid = 3, .max_conns = 16};
+	return 0;
+}
+
 static const struct lb_model models[] = {
 	{"rng", VPLAT_VIRTIO_ID_RNG, sizeof(struct vplat_rng_mock), rng_options, NULL, NULL},
 	{"blk", VPLAT_VIRTIO_ID_BLOCK, sizeof(struct blk_state), blk_options, NULL, NULL},
@@ -382,6 +391,7 @@ static const struct lb_model models[] = {
 	{"watchdog", VPLAT_VIRTIO_ID_WATCHDOG, sizeof(struct wd_state), wd_options, NULL, NULL},
 	{"i2c", VPLAT_VIRTIO_ID_I2C, 1, i2c_options, NULL, NULL},
 	{"input", VPLAT_VIRTIO_ID_INPUT, 1, input_options, NULL, NULL},
+	{"vsock", VPLAT_VIRTIO_ID_VSOCK, 1, vsock_options, NULL, NULL},
 };
 #define NMODELS (sizeof(models) / sizeof(models[0]))
 

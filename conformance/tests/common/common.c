@@ -6,6 +6,8 @@
 #include "vplat/spec/virtio_gpio.h"
 #include "vplat/spec/virtio_i2c.h"
 #include "vplat/spec/virtio_input.h"
+#include "vplat/spec/virtio_vsock.h"
+#include "vplat/vsock.h"
 #include "vplat/val/val.h"
 #include "vplat/val/conform.h"
 
@@ -21,6 +23,7 @@ int creq_queue(uint32_t device_id)
 	case VPLAT_VIRTIO_ID_WATCHDOG: return 0; /* pingq (spec/16-watchdog.md) */
 	case VPLAT_VIRTIO_ID_I2C: return VPLAT_VIRTIO_I2C_REQUESTQ;
 	case VPLAT_VIRTIO_ID_INPUT: return VPLAT_VIRTIO_INPUT_STATUSQ;
+	case VPLAT_VIRTIO_ID_VSOCK: return VPLAT_VIRTIO_VSOCK_TXQ;
 	default: return -1;
 	}
 }
@@ -124,6 +127,18 @@ int creq_build(struct vplat_test_ctx *t, struct creq *r)
 		 * device-writable (used length 0). */
 		struct vplat_virtio_input_event e = {.type = vplat_cpu_to_le16(VPLAT_EV_LED)};
 		return creq_parts(t, r, &e, sizeof(e), 0, 0);
+	}
+	case VPLAT_VIRTIO_ID_VSOCK: {
+		/* An RST from the guest's CID to a host port nobody uses (spec/21-vsock.md): the
+		 * device takes it and answers nothing, so it can be repeated. */
+		uint8_t raw[VPLAT_VIRTIO_VSOCK_HDR_SIZE];
+		struct vplat_vsock_hdr h = {.src_cid = vplat_val_config_read(t->d, 0, 4) |
+						       (vplat_val_config_read(t->d, 4, 4) << 32),
+					    .dst_cid = VPLAT_VSOCK_CID_HOST, .src_port = 4000,
+					    .dst_port = 40099, .type = VPLAT_VIRTIO_VSOCK_TYPE_STREAM,
+					    .op = VPLAT_VIRTIO_VSOCK_OP_RST};
+		vplat_vsock_hdr_encode(&h, raw);
+		return creq_parts(t, r, raw, sizeof(raw), 0, 0);
 	}
 	default:
 		return VPLAT_ENOTSUP;

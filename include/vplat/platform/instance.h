@@ -53,10 +53,11 @@ enum vplat_instance_type {
 	VPLAT_INSTANCE_WATCHDOG = 6, /**< watchdog on the monotonic clock */
 	VPLAT_INSTANCE_I2C = 7,      /**< I2C adapter on a simulated bus or a Linux adapter */
 	VPLAT_INSTANCE_INPUT = 8,    /**< input device on a scripted event stream or evdev */
+	VPLAT_INSTANCE_VSOCK = 9,    /**< vsock: host UNIX sockets (hybrid convention), fabric */
 };
 
 /** Number of instance types. */
-#define VPLAT_INSTANCE_NTYPES 9u
+#define VPLAT_INSTANCE_NTYPES 10u
 
 /** Severity of a message given to vplat_instance_log_fn (same values as the vhost-user
  *  back end's levels). */
@@ -290,6 +291,15 @@ struct vplat_instance_input {
 	bool grab;            /**< EVDEV: EVIOCGRAB the device */
 };
 
+/** vsock options (vplat/vsock.h, vplat/host/vsock_host.h). */
+struct vplat_instance_vsock {
+	uint64_t guest_cid;   /**< the guest's CID (3 .. 0xfffffffe); required */
+	const char *uds_path; /**< hybrid socket PATH: host clients connect here, guest
+			       *   connections to host port P go to PATH_P (NULL: none) */
+	uint32_t max_conns;   /**< connection table size (0: 256) */
+	uint32_t buf_alloc;   /**< credit per connection in bytes (0: 256 KiB) */
+};
+
 /** Host end of a CAN device. */
 enum vplat_instance_can_backend {
 	VPLAT_INSTANCE_CAN_SOCKETCAN = 0, /**< a SocketCAN interface (vcan or real) */
@@ -349,6 +359,7 @@ struct vplat_instance_options {
 	struct vplat_instance_watchdog watchdog; /**< options of VPLAT_INSTANCE_WATCHDOG */
 	struct vplat_instance_i2c i2c;         /**< options of VPLAT_INSTANCE_I2C */
 	struct vplat_instance_input input;     /**< options of VPLAT_INSTANCE_INPUT */
+	struct vplat_instance_vsock vsock;     /**< options of VPLAT_INSTANCE_VSOCK */
 };
 
 struct vplat_instance;
@@ -443,6 +454,14 @@ VPLAT_API unsigned vplat_instance_queue_fds(struct vplat_instance *in, uint16_t 
  * @param queue  queue index
  */
 VPLAT_API void vplat_instance_queue_dispatch(struct vplat_instance *in, uint16_t queue);
+struct vplat_vsock_host;
+
+/**
+ * The host end behind a vsock instance, to join it to a fabric (vplat_vsock_fabric_join()).
+ * @param in  an instance
+ * @return the host end (owned by @p in), or NULL if @p in is not a vsock instance
+ */
+VPLAT_API struct vplat_vsock_host *vplat_instance_vsock_host(struct vplat_instance *in);
 
 /**
  * @param in  an instance
