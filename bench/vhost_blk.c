@@ -507,6 +507,14 @@ static int make_image(const char *path, unsigned mib)
 	memset(chunk, 0xa5, sizeof(chunk));
 	for (unsigned i = 0; f && i < mib; i++)
 		fwrite(chunk, 1, sizeof(chunk), f);
+	/* Written back and out of the page cache before any back end starts: otherwise the
+	 * first back end to read the O_DIRECT image meets the dirty pages of this fwrite
+	 * (each such read is punted by io_uring to a kernel worker that writes them back
+	 * first) and the back ends after it do not. */
+	if (f && (fflush(f) || fsync(fileno(f))))
+		return fclose(f), -1;
+	if (f)
+		(void)posix_fadvise(fileno(f), 0, 0, POSIX_FADV_DONTNEED);
 	if (!f || fclose(f))
 		return -1;
 	return 0;

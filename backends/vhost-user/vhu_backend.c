@@ -545,8 +545,10 @@ unsigned vplat_vhu_backend_service_n(struct vplat_vhu_backend *b, unsigned passe
 unsigned vplat_vhu_service_queue(struct vplat_vhu_backend *b, uint16_t q)
 {
 	struct vplat_vhu_vring *v = &b->vrings[q];
+	if (!v->started || !v->enabled)
+		return 0; /* before the device's queue lookup: most rings of a pass are idle */
 	struct vplat_vq *vq = vplat_device_vq(b->dev, q);
-	if (!v->started || !v->enabled || !vq)
+	if (!vq)
 		return 0;
 	if (!vq->kick_disabled)
 		vplat_vq_set_notification(vq, false);
@@ -574,8 +576,12 @@ unsigned vplat_vhu_service_queue(struct vplat_vhu_backend *b, uint16_t q)
 static unsigned service_unguarded(struct vplat_vhu_backend *b)
 {
 	unsigned busy = 0;
-	for (uint16_t q = 0; b->dev && q < b->dev->nvqs && q < VPLAT_VHU_MAX_QUEUES; q++)
-		if (!vplat_vhu_threads_serve(b, q))
+	if (!b->dev)
+		return 0;
+	uint16_t n = b->dev->nvqs < VPLAT_VHU_MAX_QUEUES ? b->dev->nvqs : VPLAT_VHU_MAX_QUEUES;
+	bool threads = b->threads != NULL; /* one look per pass, not a call per ring */
+	for (uint16_t q = 0; q < n; q++)
+		if (!threads || !vplat_vhu_threads_serve(b, q))
 			busy += vplat_vhu_service_queue(b, q);
 	return busy;
 }

@@ -6,8 +6,8 @@
  * it to the next back-end process (SET_INFLIGHT_FD), so a back-end that crashed can find the
  * requests it had taken from the ring but not completed.
  *
- * Every pop and push of a tracked ring goes through vplat_vq::track (libvhost-user's
- * inflight_get / pre_put / post_put): a pop marks the head in flight with the next fetch
+ * Every pop and push of a tracked ring (one with a region, or a test kill point) goes
+ * through vplat_vq::track (libvhost-user's inflight_get / pre_put / post_put): a pop marks the head in flight with the next fetch
  * counter; before a push the head is recorded as last_batch_head; after the used index that
  * publishes it was stored, the mark is cleared and the region's used_idx updated. A back-end
  * killed between the store and the record leaves used_idx behind the ring's (by one, or by
@@ -64,6 +64,8 @@ static bool desc_ok(const struct vhu_inflight_desc *d)
 	       d->queue_size <= VPLAT_VIRTQ_MAX_SIZE;
 }
 
+static void attach_started(struct vplat_vhu_backend *b);
+
 int vplat_vhu_inflight_get(struct vplat_vhu_backend *b, struct vhu_msg *m)
 {
 	struct vhu_inflight_desc *d = &m->u.inflight;
@@ -92,6 +94,7 @@ int vplat_vhu_inflight_get(struct vplat_vhu_backend *b, struct vhu_msg *m)
 	b->inflight.offset = 0;
 	b->inflight.num_queues = d->num_queues;
 	b->inflight.queue_size = d->queue_size;
+	attach_started(b);
 	d->mmap_size = size;
 	d->mmap_offset = 0;
 	memcpy(b->reply + VPLAT_VHU_HDR_SIZE, d, sizeof(*d));
@@ -126,6 +129,7 @@ int vplat_vhu_inflight_set(struct vplat_vhu_backend *b, struct vhu_msg *m)
 	b->inflight.offset = d->mmap_offset;
 	b->inflight.num_queues = d->num_queues;
 	b->inflight.queue_size = d->queue_size;
+	attach_started(b);
 	vplat_vhu_log(b, VPLAT_VHU_LOG_DEBUG, "inflight region: %u queues of %u", d->num_queues,
 		d->queue_size);
 	return 0;
@@ -191,8 +195,21 @@ static void track(struct vplat_vq *vq, int event, const struct vplat_chain *c)
 void vplat_vhu_inflight_attach(struct vplat_vhu_backend *b, uint16_t q)
 {
 	struct vplat_vq *vq = vplat_device_vq(b->dev, q);
+	const struct vplat_vhu_inflight *f = &b->inflight;
+	/* Only a ring that something tracks gets the hook: with no region (a front-end without
+	 * INFLIGHT_SHMFD, such as DPDK's virtio-user) and no test kill point it would do
+	 * nothing but turn every vplat_vq_push_burst() into one push (and one used-index
+	 * store) per chain. */
 	if (vq)
-		vq->track = track;
+		vq->track = f->map || f->kill_after_pop || f->kill_after_push ? track : NULL;
+}
+
+/* A region handed over after rings started: track them from now on, as before. */
+static void attach_started(struct vplat_vhu_backend *b)
+{
+	for (uint16_t q = 0; b->dev && q < b->dev->nvqs && q < VPLAT_VHU_MAX_QUEUES; q++)
+		if (b->vrings[q].started)
+			vplat_vhu_inflight_attach(b, q);
 }
 
 /* Fetch order of the heads to resubmit. */

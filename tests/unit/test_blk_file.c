@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -360,6 +361,65 @@ START_TEST(direct_io)
 }
 END_TEST
 
+/* Pages of @p path resident in the page cache (mincore over a read-only mapping), or -1. */
+static long resident_pages(const char *path, size_t len)
+{
+	int fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	void *m = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
+	close(fd);
+	if (m == MAP_FAILED)
+		return -1;
+	long pg = sysconf(_SC_PAGESIZE), n = 0;
+	size_t np = (len + (size_t)pg - 1) / (size_t)pg;
+	unsigned char *vec = calloc(np, 1);
+	if (!vec || mincore(m, len, vec) != 0)
+		n = -1;
+	for (size_t i = 0; n >= 0 && i < np; i++)
+		n += vec[i] & 1;
+	free(vec);
+	munmap(m, len);
+	return n;
+}
+
+START_TEST(direct_open_drops_page_cache)
+{
+	/* An image written through the page cache and then opened with O_DIRECT: the open
+	 * writes the dirty pages back and drops them, so no O_DIRECT read later finds dirty
+	 * pages (io_uring would punt it to a worker that writes them back first). */
+	const size_t len = 1u << 20;
+	char path[64];
+	snprintf(path, sizeof(path), "/var/tmp/vplat-blk-XXXXXX");
+	int fd = mkstemp(path);
+	if (fd < 0)
+		VPLAT_SKIP("cannot create %s: %s", path, strerror(errno));
+	uint8_t *buf = malloc(len);
+	fill(buf, len, 9);
+	ck_assert_int_eq(write(fd, buf, len), (ssize_t)len);
+	close(fd);
+	free(buf);
+	long before = resident_pages(path, len);
+	if (before <= 0) {
+		unlink(path);
+		VPLAT_SKIP("the written image is not in the page cache here (mincore: %ld)", before);
+	}
+	struct vplat_blk_file f;
+	int rc = vplat_blk_file_open(&f, path, VPLAT_BLK_FILE_DIRECT);
+	if (rc == VPLAT_ENOTSUP) {
+		unlink(path);
+		VPLAT_SKIP("the file system of /var/tmp has no O_DIRECT");
+	}
+	ck_assert_int_eq(rc, 0);
+	long after = resident_pages(path, len);
+	vplat_blk_file_close(&f);
+	unlink(path);
+	ck_assert_int_ge(after, 0);
+	ck_assert_msg(after <= before / 4, "%ld of %ld pages still cached after the open", after,
+		      before);
+}
+END_TEST
+
 #define CRASH_BLOCKS 1024u
 
 /* Child: write blocks, FLUSH, report each flushed block on the pipe, keep writing. */
@@ -455,6 +515,7 @@ static Suite *suite(void)
 	tcase_add_loop_test(tc, odd_sized_image, 0, 2);
 	tcase_add_loop_test(tc, read_only_image, 0, 2);
 	tcase_add_test(tc, direct_io);
+	tcase_add_test(tc, direct_open_drops_page_cache);
 	tcase_add_test(tc, crash_consistency);
 	suite_add_tcase(s, tc);
 	/* The io_uring end on its own (tag "uring": the CTest test unit.test_blk_file_uring), so

@@ -64,6 +64,8 @@ static int count_fds(void)
 
 /* Dispatch budget of the device's queues (0: the queue size). */
 static uint16_t rig_budget;
+/* The front-end refuses the inflight region. */
+static bool rig_no_inflight;
 
 /* Back-end + thread + front-end, handshake done. */
 static void rig_conn(struct rig *r)
@@ -82,7 +84,8 @@ static void rig_conn(struct rig *r)
 	ck_assert_int_eq(vplat_vhu_backend_set_conn(&r->b, sv[0]), 0);
 	ck_assert_int_eq(pthread_create(&r->thr, NULL, backend_thread, r), 0);
 	struct vplat_vhu_frontend_params p = {.fd = sv[1], .device_id = VPLAT_VIRTIO_ID_RNG,
-					      .mem_size = 1u << 20, .timeout_ms = 2000};
+					      .mem_size = 1u << 20, .timeout_ms = 2000,
+					      .no_inflight = rig_no_inflight};
 	ck_assert_int_eq(vplat_vhu_frontend_init(&r->fe, &p), 0);
 	ck_assert_int_eq(vplat_vhu_frontend_val_init(&r->fe, &r->d), 0);
 }
@@ -175,6 +178,31 @@ START_TEST(budget_rest_served_without_kick)
 	rig_down(&r);
 	ck_assert_uint_eq(vplat_rng_stats(&r.rng)->requests, 12);
 	ck_assert_uint_le(r.b.stats.kicks, 2); /* the one kick (a DRIVER_OK catch-up at most) */
+}
+END_TEST
+
+START_TEST(track_hook_only_with_region)
+{
+	/* The inflight hook (vplat_vq::track) is on a ring only when a region tracks it: on
+	 * every ring it turned each vplat_vq_push_burst() into one push per chain. _i 0: the
+	 * front-end takes the region, 1: it refuses it. */
+	struct rig r;
+	rig_no_inflight = _i == 1;
+	rig_up(&r, false);
+	uint8_t *buf = vplat_val_alloc(vplat_vhu_frontend_dma(&r.fe), 16, 8, NULL);
+	struct vplat_val_buf b = {.ptr = buf, .len = 16};
+	ck_assert_int_eq(vplat_val_vq_add(&r.vq, &b, 0, 1, (void *)1), 0);
+	vplat_val_vq_kick(&r.vq);
+	void *tok;
+	uint32_t len;
+	ck_assert_int_eq(vplat_val_wait_used(&r.vq, &tok, &len, 2000), 0); /* ring 0 started */
+	struct vplat_vq *vq = vplat_device_vq(vplat_rng_device(&r.rng), 0);
+	ck_assert_ptr_nonnull(vq);
+	bool hooked = __atomic_load_n(&vq->track, __ATOMIC_ACQUIRE) != NULL;
+	ck_assert_int_eq(r.fe.inflight_fd >= 0, _i == 0);
+	ck_assert_int_eq(hooked, _i == 0);
+	rig_no_inflight = false;
+	rig_down(&r);
 }
 END_TEST
 
@@ -387,6 +415,7 @@ static Suite *suite(void)
 	TCase *tc = tcase_create("vhost_user");
 	tcase_set_timeout(tc, 60);
 	tcase_add_loop_test(tc, rng_end_to_end, 0, 2);
+	tcase_add_loop_test(tc, track_hook_only_with_region, 0, 2);
 	tcase_add_test(tc, reset_and_renegotiate);
 	tcase_add_loop_test(tc, budget_rest_served_without_kick, 0, 2);
 	tcase_add_test(tc, status_and_queue_num);

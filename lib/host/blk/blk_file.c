@@ -71,6 +71,13 @@ int vplat_blk_file_open(struct vplat_blk_file *f, const char *path, unsigned fla
 		}
 		if (!f->blockdev && st.st_blksize > 512 && st.st_blksize <= 4096)
 			f->align = (uint32_t)st.st_blksize;
+		/* Write back and drop the image's page cache once, now: an O_DIRECT read of a
+		 * range with dirty pages (an image just written or copied through the cache) is
+		 * refused by io_uring's non-blocking attempt and punted to a kernel worker that
+		 * first writes those pages back and waits, request by request (tens of ms each
+		 * at QD1). Advisory: a failure here only leaves that cost in place. */
+		if (fdatasync(f->fd) == 0)
+			(void)posix_fadvise(f->fd, 0, 0, POSIX_FADV_DONTNEED);
 	}
 	return 0;
 fail:;
