@@ -19,6 +19,8 @@
 
 #include "vplat/backend/xen.h"
 #include "vplat/error.h"
+#include "vplat/fabric/switch.h"
+#include "vplat/host/net_host.h"
 #include "vplat/mem.h"
 #include "vplat/platform/instance.h"
 #include "vplat/version.h"
@@ -27,8 +29,42 @@
 #define MAX_DEVS   VPLAT_XEN_MAX_DEVICES
 #define BACKEND    "/local/domain/0/backend/virtio_disk"
 
+__attribute__((format(printf, 2, 3))) static void say(int lvl, const char *fmt, ...);
 static volatile sig_atomic_t stop;
 static int verbosity = 2;
+
+/* vplat's Ethernet switch in this process (--dev net,switch): the net devices' ports and,
+ * with --switch-tap, a tap port in dom0. */
+static struct vplat_switch sw;
+static bool sw_up;
+static struct vplat_net_tap sw_tap;
+static bool sw_tap_up;
+
+static int switch_up(void)
+{
+	if (sw_up)
+		return 0;
+	int rc = vplat_switch_init(&sw, NULL);
+
+	if (rc != 0) {
+		say(0, "switch: %s", vplat_strerror(rc));
+		return -1;
+	}
+	sw_up = true;
+	return 0;
+}
+
+/* Move frames: the tap's input into the switch, the switch's queues out to its ports. */
+static void switch_run(void)
+{
+	if (!sw_up)
+		return;
+	uint64_t now = vplat_switch_monotonic_ns(NULL);
+
+	if (sw_tap_up)
+		(void)vplat_net_tap_poll(&sw_tap, now);
+	(void)vplat_switch_builtin_ops.run(&sw, now);
+}
 
 static void on_signal(int sig)
 {
@@ -85,9 +121,11 @@ static void usage(FILE *f)
 		"                        blk,image=PATH[,create-size=BYTES][,ro][,serial=ID]\n"
 		"                        console[,stdio|,pty|,log=PATH|,listen=PATH]\n"
 		"                        gpio[,lines=N][,control=PATH][,no-irq]\n"
-		"                        net[,tap=IFNAME]  (without tap: a sink)\n"
+		"                        net[,tap=IFNAME|,switch]  (neither: a sink)\n"
+		"                          switch: a port of vplat's Ethernet switch in this process\n"
 		"    --domid N         serve only domain N (default: any domain with nodes)\n"
 		"    --once            exit after the first served domain goes away\n"
+		"    --switch-tap NAME a tap interface in dom0 as one more port of the switch\n"
 		"    --ram-mib N       guest RAM to map when xenstore has no memory/static-max\n"
 		"    -v, --verbose     debug messages;  -q, --quiet: errors only\n"
 		"    -h, --help        this text\n"
@@ -167,6 +205,12 @@ static int parse_dev(struct dev *d, char *spec)
 			if (!strcmp(kv, "tap") && v) {
 				d->opt.net.backend = VPLAT_INSTANCE_NET_TAP;
 				d->opt.net.tap = v;
+			} else if (!strcmp(kv, "switch") && !v) {
+				if (switch_up() != 0)
+					return -1;
+				d->opt.net.backend = VPLAT_INSTANCE_NET_SWITCH;
+				d->opt.net.sw = &sw;
+				d->opt.net.port_name = "xen-net";
 			} else
 				goto bad;
 			break;
@@ -320,6 +364,10 @@ static int serve(struct xs_handle *xs, unsigned domid, struct dev *devs, unsigne
 		int timeout = 100;
 
 		pfd[np++] = (struct pollfd){.fd = vplat_xen_server_fd(s), .events = POLLIN};
+		if (sw_tap_up) {
+			pfd[np++] = (struct pollfd){.fd = sw_tap.fd, .events = POLLIN};
+			timeout = 10; /* the switch's queues and shaping */
+		}
 		for (unsigned i = 0; i < ndevs; i++) {
 			int fds[16];
 			unsigned k = vplat_instance_fds(devs[i].inst, fds, 16);
@@ -341,8 +389,10 @@ static int serve(struct xs_handle *xs, unsigned domid, struct dev *devs, unsigne
 			say(2, "dom%u: event channel closed", domid);
 			break;
 		}
+		switch_run();
 		for (unsigned i = 0; i < ndevs; i++)
 			(void)vplat_instance_dispatch(devs[i].inst);
+		switch_run();
 		struct timespec now;
 
 		clock_gettime(CLOCK_MONOTONIC, &now);
@@ -368,10 +418,10 @@ static int serve(struct xs_handle *xs, unsigned domid, struct dev *devs, unsigne
 	struct vplat_xen_stats st;
 
 	vplat_xen_server_stats(s, &st);
-	say(2, "dom%u: served %llu, rejected %llu, refused %llu ioreqs; %llu invalidations, %llu irq errors",
+	say(2, "dom%u: served %llu, rejected %llu, refused %llu ioreqs; %llu invalidations, %llu irq errors, %llu device resets needed",
 	    domid, (unsigned long long)st.served, (unsigned long long)st.rejected,
 	    (unsigned long long)st.refused, (unsigned long long)st.invalidate,
-	    (unsigned long long)st.irq_errors);
+	    (unsigned long long)st.irq_errors, (unsigned long long)st.needs_reset);
 	vplat_xen_server_close(s);
 	return 0;
 }
@@ -405,6 +455,18 @@ int main(int argc, char **argv)
 				return say(0, "--domid: bad domain id"), EXIT_USAGE;
 		} else if (!strcmp(a, "--ram-mib") && i + 1 < argc) {
 			ram_default = strtoull(argv[++i], NULL, 0) << 20;
+		} else if (!strcmp(a, "--switch-tap") && i + 1 < argc) {
+			int rc;
+
+			if (switch_up() != 0)
+				return 1;
+			if ((rc = vplat_net_tap_open(&sw_tap, argv[++i])) != 0 ||
+			    (rc = vplat_net_tap_attach(&sw_tap, vplat_switch_iface(&sw), NULL)) != 0) {
+				say(0, "--switch-tap %s: %s", argv[i], vplat_strerror(rc));
+				return 1;
+			}
+			sw_tap_up = true;
+			say(2, "switch: tap %s is a port", sw_tap.name);
 		} else if (!strcmp(a, "--once")) {
 			once = true;
 		} else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
@@ -473,6 +535,7 @@ int main(int argc, char **argv)
 			break;
 		if (!served) {
 			/* Host ends keep running between domains (a console client, a tap). */
+			switch_run();
 			for (unsigned i = 0; i < ndevs; i++)
 				(void)vplat_instance_dispatch(devs[i].inst);
 			usleep(100 * 1000);
@@ -481,5 +544,9 @@ int main(int argc, char **argv)
 	xs_close(xs);
 	for (unsigned i = 0; i < ndevs; i++)
 		vplat_instance_destroy(devs[i].inst);
+	if (sw_tap_up)
+		vplat_net_tap_close(&sw_tap);
+	if (sw_up)
+		vplat_switch_fini(&sw);
 	return status;
 }
