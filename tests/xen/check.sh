@@ -48,9 +48,25 @@ conform) # vplat-conform (arm64, static) in the third domU against the four wind
 	# Xen: a complete report, every device found, 0 FAIL and 0 ERROR.
 	J=$B/conformance/reports/xen/report.json
 	[ -s "$J" ] || { echo "no $J (the domU's report did not come back)"; exit 1; }
-	python3 - "$J" <<'PY' || bad=1
+	python3 - "$J" "$(dirname "$0")/../../spec/requirements.tsv" <<'PY' || bad=1
 import json, sys
 r = json.load(open(sys.argv[1]))
+chap = {}
+for line in open(sys.argv[2]):
+    f = line.rstrip("\n").split("\t")
+    if len(f) > 2 and f[0].startswith("VPLAT-"):
+        chap[f[0]] = f[2]
+per = {}
+for x in r["results"]:
+    ids = (x.get("requirements") or "").split()
+    c = chap.get(ids[0], "?") if ids else "(none)"
+    per.setdefault(c, {}).setdefault(x["result"], 0)
+    per[c][x["result"]] += 1
+print("| chapter | tests | PASS | FAIL | SKIP | ERROR |")
+for c in sorted(per):
+    d = per[c]
+    print("| %s | %d | %d | %d | %d | %d |" % (c, sum(d.values()), d.get("PASS", 0), d.get("FAIL", 0),
+                                           d.get("SKIP", 0), d.get("ERROR", 0)))
 res = r["results"]
 devs = sorted({x["device"] for x in res})
 types = {d.split("@")[0] for d in devs}
