@@ -68,7 +68,7 @@ set +e
 T2=$(date +%s)
 
 # Boot. TCG on a loaded 2-core machine: generous limit, no timing assertion.
-timeout ${VPLAT_XEN_TIMEOUT:-1200} qemu-system-aarch64 -M virt,virtualization=on,gic-version=3 \
+timeout ${VPLAT_XEN_TIMEOUT:-1800} qemu-system-aarch64 -M virt,virtualization=on,gic-version=3 \
 	-cpu cortex-a57 -smp 2 -m 2048 -accel tcg,thread=multi -nographic -no-reboot \
 	-kernel "$E/xen" -append "dom0_mem=1024M,max:1024M loglvl=warning guest_loglvl=warning" \
 	-device guest-loader,addr=0x49000000,kernel="$R/boot/vmlinuz-$KV",bootargs="console=hvc0 earlycon=xen rdinit=/init loglevel=4" \
