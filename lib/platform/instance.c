@@ -23,6 +23,8 @@
 #include "vplat/gpio.h"
 #include "vplat/i2c.h"
 #include "vplat/host/i2c_host.h"
+#include "vplat/input.h"
+#include "vplat/host/input_host.h"
 #include "vplat/host/blk_file.h"
 #include "vplat/host/can_socketcan.h"
 #include "vplat/host/console_fd.h"
@@ -47,6 +49,8 @@ struct i_blk {
 	bool open;
 	struct vplat_blk_aio aio;
 	bool aio_on;
+	struct vplat_blk_aio *qaio; /* queue_hosts: one per queue, or NULL */
+	uint16_t nqaio;             /* entries of qaio initialised */
 	struct vplat_blk blk;
 	struct vplat_blk_req *reqs;
 };
@@ -94,6 +98,14 @@ struct i_i2c {
 	struct vplat_i2c *i2c;
 };
 
+struct i_input {
+	struct vplat_input *dev;
+	struct vplat_input_caps *caps;
+	struct vplat_input_script *script;
+	struct vplat_input_evdev *evdev;
+	bool reported; /* the script's end was logged */
+};
+
 struct i_wdt {
 	struct vplat_watchdog wd;
 	pid_t child; /* command still running, 0 if none */
@@ -102,6 +114,7 @@ struct i_wdt {
 struct vplat_instance {
 	struct vplat_instance_options opt;
 	struct vplat_device *dev;
+	bool served_more; /* the last dispatch served work a budget left (the host ends wait) */
 	union {
 		struct vplat_rng rng;
 		struct i_blk blk;
@@ -111,12 +124,13 @@ struct vplat_instance {
 		struct i_can can;
 		struct i_wdt wdt;
 		struct i_i2c i2c;
+		struct i_input input;
 	} u;
 };
 
 static const char *const type_names[VPLAT_INSTANCE_NTYPES] = {"rng",  "blk", "console", "net",
 							      "gpio", "can", "watchdog",
-							      "i2c"};
+							      "i2c", "input"};
 
 int vplat_pf_error(char *err, size_t errlen, int rc, const char *fmt, ...)
 {
@@ -226,6 +240,31 @@ static int create_blk_custom(struct vplat_instance *in, struct vplat_mem *mem, c
 	return rc;
 }
 
+/* queue_hosts: one asynchronous host end per queue, like the shared one, which stays unused. */
+static int blk_queue_hosts(struct vplat_instance *in, const struct vplat_blk_config *cfg)
+{
+	const struct vplat_instance_blk *o = &in->opt.blk;
+	struct i_blk *b = &in->u.blk;
+	if (o->ratelimit.ops_rate || o->ratelimit.bytes_rate)
+		return VPLAT_EINVAL; /* one limiter for all queues: not per queue */
+	uint32_t depth = (o->max_requests ? o->max_requests : I_BLK_REQS) / cfg->num_queues;
+	if (!(b->qaio = calloc(cfg->num_queues, sizeof(*b->qaio))))
+		return VPLAT_ENOMEM;
+	for (; b->nqaio < cfg->num_queues; b->nqaio++) {
+		struct vplat_blk_aio *a = &b->qaio[b->nqaio];
+		int rc = vplat_blk_aio_init(a, &b->f, depth ? depth : 1,
+					    o->async_threads || !b->aio.uring ? VPLAT_BLK_AIO_THREADS : 0);
+		if (!rc)
+			rc = vplat_blk_set_queue_host(&b->blk, b->nqaio, &vplat_blk_host_aio, a);
+		if (rc) {
+			if (a->efd >= 0 && a->impl)
+				vplat_blk_aio_fini(a);
+			return rc;
+		}
+	}
+	return 0;
+}
+
 static int create_blk(struct vplat_instance *in, struct vplat_mem *mem, char *err, size_t errlen)
 {
 	const struct vplat_instance_blk *o = &in->opt.blk;
@@ -281,9 +320,13 @@ static int create_blk(struct vplat_instance *in, struct vplat_mem *mem, char *er
 	}
 	if ((rc = blk_finish(in, mem, &cfg, ops, host, err, errlen)))
 		return rc;
-	ilog(in, VPLAT_INSTANCE_LOG_INFO, "blk: %s, %llu sectors%s%s", path,
+	if (b->aio_on && o->queue_hosts && (rc = blk_queue_hosts(in, &cfg)))
+		return vplat_pf_error(err, errlen, rc, "blk: a host end per queue: %s",
+			    vplat_strerror(rc));
+	ilog(in, VPLAT_INSTANCE_LOG_INFO, "blk: %s, %llu sectors%s%s%s", path,
 	     (unsigned long long)cfg.capacity, cfg.read_only ? ", read-only" : "",
-	     !b->aio_on ? "" : b->aio.uring ? ", io_uring" : ", thread pool");
+	     !b->aio_on ? "" : b->aio.uring ? ", io_uring" : ", thread pool",
+	     b->qaio ? ", one per queue" : "");
 	return 0;
 }
 
@@ -460,6 +503,10 @@ static int create_net(struct vplat_instance *in, struct vplat_mem *mem, char *er
 		struct vplat_switch_port_config pc = {.name = o->port_name ? o->port_name : "net",
 						      .rate_bps = o->rate_bps,
 						      .burst_bytes = o->burst_bytes};
+		if (o->source_mac_only && o->has_mac) {
+			pc.n_macs = 1; /* VPLAT-FFI-017: only the assigned source address */
+			memcpy(pc.macs[0], o->mac, 6);
+		}
 		if ((rc = vplat_switch_net_port_init(&b->port, vplat_switch_iface(o->sw), &pc, NULL,
 						     NULL)))
 			return vplat_pf_error(err, errlen, rc, "net: switch port: %s", vplat_strerror(rc));
@@ -656,6 +703,120 @@ static int create_i2c(struct vplat_instance *in, struct vplat_mem *mem, char *er
 		ilog(in, VPLAT_INSTANCE_LOG_INFO, "i2c: simulated bus, %u lm75, %u eeprom", o->nlm75,
 		     o->neeprom);
 	return 0;
+}
+
+static int create_input(struct vplat_instance *in, struct vplat_mem *mem, char *err,
+			size_t errlen)
+{
+	const struct vplat_instance_input *o = &in->opt.input;
+	struct i_input *b = &in->u.input;
+	if (!(b->dev = calloc(1, sizeof(*b->dev))))
+		return VPLAT_ENOMEM;
+	const struct vplat_input_host_ops *ops;
+	const struct vplat_input_caps *caps;
+	void *host;
+	if (o->backend == VPLAT_INSTANCE_INPUT_EVDEV) {
+		if (!o->evdev)
+			return vplat_pf_error(err, errlen, VPLAT_EINVAL, "input: evdev: no device");
+		int e = 0;
+		if (!(b->evdev = vplat_input_evdev_open(o->evdev, o->grab, NULL, &e)))
+			return vplat_pf_error(err, errlen, e, "input: evdev %s: %s", o->evdev,
+					      e == VPLAT_EIO ? strerror(errno) : vplat_strerror(e));
+		ops = &vplat_input_host_evdev;
+		caps = vplat_input_evdev_caps(b->evdev);
+		host = b->evdev;
+	} else if (o->backend == VPLAT_INSTANCE_INPUT_SCRIPT) {
+		uint32_t w = o->width ? o->width : 1920, h = o->height ? o->height : 1080;
+		if (w > 65536 || h > 65536 || o->slots > 16)
+			return vplat_pf_error(err, errlen, VPLAT_EINVAL,
+					      "input: touch %ux%u with %u slots: at most 65536x65536 "
+					      "and 16 slots", w, h, o->slots);
+		if (!(b->caps = calloc(1, sizeof(*b->caps))) ||
+		    !(b->script = vplat_input_script_new()))
+			return VPLAT_ENOMEM;
+		b->caps->name = o->name ? o->name : "vplat input";
+		b->caps->serial = o->serial;
+		b->caps->has_ids = true;
+		b->caps->bustype = 0x06; /* BUS_VIRTUAL */
+		b->caps->vendor = 0x1af4;
+		b->caps->product = 0x1100 + VPLAT_VIRTIO_ID_INPUT;
+		b->caps->version = 1;
+		if (o->keyboard || !o->touch)
+			vplat_input_preset_keyboard(b->caps);
+		if (o->touch || !o->keyboard)
+			vplat_input_preset_touch(b->caps, w, h, o->slots);
+		unsigned line = 0;
+		if (o->script) {
+			char path[4096];
+			if (resolve(in, o->script, path, sizeof(path)))
+				return vplat_pf_error(err, errlen, VPLAT_EINVAL,
+						      "input: script %s: path too long", o->script);
+			int rc = vplat_input_script_load(b->script, path, &line);
+			if (rc)
+				return vplat_pf_error(err, errlen, rc, "input: script %s: %s%s%u",
+						      o->script,
+						      rc == VPLAT_EIO ? strerror(errno)
+								      : vplat_strerror(rc),
+						      rc == VPLAT_EINVAL ? ", line " : "",
+						      rc == VPLAT_EINVAL ? line : 0u);
+		}
+		if (o->script_text) {
+			int rc = vplat_input_script_parse(b->script, o->script_text, &line);
+			if (rc)
+				return vplat_pf_error(err, errlen, rc, "input: script text: %s, line %u",
+						      vplat_strerror(rc), line);
+		}
+		ops = &vplat_input_host_script;
+		caps = b->caps;
+		host = b->script;
+	} else {
+		return vplat_pf_error(err, errlen, VPLAT_EINVAL, "input: unknown backend %d",
+				      (int)o->backend);
+	}
+	int rc = vplat_input_init(b->dev, mem, caps, ops, host);
+	if (rc)
+		return vplat_pf_error(err, errlen, rc, "input: %s", vplat_strerror(rc));
+	if (b->evdev)
+		vplat_input_evdev_bind(b->evdev, b->dev);
+	else
+		vplat_input_script_bind(b->script, b->dev);
+	in->dev = vplat_input_device(b->dev);
+	ilog(in, VPLAT_INSTANCE_LOG_INFO, "input: %s \"%s\"",
+	     b->evdev ? o->evdev : "script", caps->name ? caps->name : "");
+	return 0;
+}
+
+static void dispatch_input(struct vplat_instance *in)
+{
+	struct i_input *b = &in->u.input;
+	if (b->evdev) {
+		if (vplat_input_evdev_dispatch(b->evdev) == VPLAT_EIO && !b->reported) {
+			ilog(in, VPLAT_INSTANCE_LOG_ERROR, "input: evdev %s: %s", in->opt.input.evdev,
+			     strerror(errno));
+			b->reported = true;
+		}
+		return;
+	}
+	const struct vplat_input_script_stats *st = vplat_input_script_stats(b->script);
+	uint64_t before = st->status;
+	vplat_input_script_run(b->script);
+	if (st->status != before)
+		ilog(in, VPLAT_INSTANCE_LOG_DEBUG, "input: %llu status events, last %u/%u/%d",
+		     (unsigned long long)st->status, st->last_type, st->last_code, st->last_value);
+	if (!b->reported && vplat_input_script_done(b->script) && st->steps) {
+		b->reported = true;
+		if (st->rtt_count)
+			ilog(in, VPLAT_INSTANCE_LOG_INFO,
+			     "input: script done: %llu steps, %llu round trips (SYN_REPORT to "
+			     "status event): min %llu us, mean %llu us, max %llu us",
+			     (unsigned long long)st->steps, (unsigned long long)st->rtt_count,
+			     (unsigned long long)(st->rtt_min_ns / 1000u),
+			     (unsigned long long)(st->rtt_sum_ns / st->rtt_count / 1000u),
+			     (unsigned long long)(st->rtt_max_ns / 1000u));
+		else
+			ilog(in, VPLAT_INSTANCE_LOG_INFO, "input: script done: %llu steps",
+			     (unsigned long long)st->steps);
+	}
 }
 
 /* The echo node of VPLAT_INSTANCE_CAN_ECHO: every frame it receives goes back onto the bus. */
@@ -877,6 +1038,9 @@ int vplat_instance_create(struct vplat_instance **out, struct vplat_mem *mem,
 	case VPLAT_INSTANCE_I2C:
 		rc = create_i2c(in, mem, err, errlen);
 		break;
+	case VPLAT_INSTANCE_INPUT:
+		rc = create_input(in, mem, err, errlen);
+		break;
 	default:
 		rc = vplat_pf_error(err, errlen, VPLAT_EINVAL, "instance: unknown device type %d",
 			  (int)opt->type);
@@ -900,6 +1064,9 @@ void vplat_instance_destroy(struct vplat_instance *in)
 	case VPLAT_INSTANCE_BLK:
 		if (in->u.blk.aio_on)
 			vplat_blk_aio_fini(&in->u.blk.aio);
+		for (uint16_t q = 0; q < in->u.blk.nqaio; q++)
+			vplat_blk_aio_fini(&in->u.blk.qaio[q]);
+		free(in->u.blk.qaio);
 		if (in->u.blk.open)
 			vplat_blk_file_close(&in->u.blk.f);
 		free(in->u.blk.reqs);
@@ -935,6 +1102,12 @@ void vplat_instance_destroy(struct vplat_instance *in)
 		vplat_i2c_linux_close(in->u.i2c.adapter);
 		free(in->u.i2c.i2c);
 		break;
+	case VPLAT_INSTANCE_INPUT:
+		vplat_input_script_free(in->u.input.script);
+		vplat_input_evdev_close(in->u.input.evdev);
+		free(in->u.input.caps);
+		free(in->u.input.dev);
+		break;
 	default:
 		break;
 	}
@@ -954,6 +1127,16 @@ struct vplat_gpio_sim *vplat_instance_gpio_sim(struct vplat_instance *in)
 struct vplat_i2c_sim *vplat_instance_i2c_sim(struct vplat_instance *in)
 {
 	return in && in->opt.type == VPLAT_INSTANCE_I2C ? in->u.i2c.sim : NULL;
+}
+
+struct vplat_input_script *vplat_instance_input_script(struct vplat_instance *in)
+{
+	return in && in->opt.type == VPLAT_INSTANCE_INPUT ? in->u.input.script : NULL;
+}
+
+struct vplat_input *vplat_instance_input(struct vplat_instance *in)
+{
+	return in && in->opt.type == VPLAT_INSTANCE_INPUT ? in->u.input.dev : NULL;
 }
 
 enum vplat_instance_type vplat_instance_get_type(const struct vplat_instance *in)
@@ -984,7 +1167,7 @@ unsigned vplat_instance_fds(const struct vplat_instance *in, int *fds, unsigned 
 			return vplat_gpio_gpiod_fds(in->u.gpio.chip, fds, max);
 		return vplat_gpio_sim_fds(in->u.gpio.sim, fds, max);
 	case VPLAT_INSTANCE_BLK:
-		if (!in->u.blk.aio_on)
+		if (!in->u.blk.aio_on || in->u.blk.qaio)
 			return 0;
 		fds[0] = vplat_blk_aio_fd(&in->u.blk.aio);
 		return 1;
@@ -998,6 +1181,11 @@ unsigned vplat_instance_fds(const struct vplat_instance *in, int *fds, unsigned 
 			return 0;
 		fds[0] = vplat_can_socketcan_fd(in->u.can.sock);
 		return 1;
+	case VPLAT_INSTANCE_INPUT:
+		if (!in->u.input.evdev || in->u.input.reported)
+			return 0;
+		fds[0] = vplat_input_evdev_fd(in->u.input.evdev);
+		return 1;
 	default:
 		return 0;
 	}
@@ -1007,6 +1195,8 @@ int vplat_instance_timeout_ms(const struct vplat_instance *in)
 {
 	if (!in)
 		return -1;
+	if (vplat_device_has_more(in->dev))
+		return 0; /* a dispatch budget left work on a ring: no sleeping (VPLAT-FFI-013) */
 	switch (in->opt.type) {
 	case VPLAT_INSTANCE_WATCHDOG:
 		if (in->u.wdt.child)
@@ -1024,6 +1214,8 @@ int vplat_instance_timeout_ms(const struct vplat_instance *in)
 								    : (ns + 999999u) / 1000000u)
 			  : -1;
 	}
+	case VPLAT_INSTANCE_INPUT:
+		return in->u.input.script ? vplat_input_script_timeout_ms(in->u.input.script) : -1;
 	default:
 		return -1;
 	}
@@ -1057,16 +1249,41 @@ static void dispatch_watchdog(struct vplat_instance *in)
 	}
 }
 
+unsigned vplat_instance_queue_fds(struct vplat_instance *in, uint16_t queue, int *fds,
+				  unsigned max)
+{
+	if (!in || !fds || max == 0 || in->opt.type != VPLAT_INSTANCE_BLK || queue >= in->u.blk.nqaio)
+		return 0;
+	fds[0] = vplat_blk_aio_fd(&in->u.blk.qaio[queue]);
+	return 1;
+}
+
+void vplat_instance_queue_dispatch(struct vplat_instance *in, uint16_t queue)
+{
+	if (in && in->opt.type == VPLAT_INSTANCE_BLK && queue < in->u.blk.nqaio)
+		vplat_blk_aio_poll(&in->u.blk.qaio[queue]);
+}
+
 int vplat_instance_dispatch(struct vplat_instance *in)
 {
 	if (!in)
 		return VPLAT_EINVAL;
+	/* One more budget for each queue a kick left with work (VPLAT-FFI-013). That is this
+	 * call's dispatch of the device; the host ends (which may pop too: a resume, a
+	 * completion) get the next call, so one call stays within one budget per queue and
+	 * neither side starves the other. */
+	if (!in->served_more && vplat_device_has_more(in->dev)) {
+		(void)vplat_device_dispatch(in->dev);
+		in->served_more = true;
+		return 0;
+	}
+	in->served_more = false;
 	switch (in->opt.type) {
 	case VPLAT_INSTANCE_RNG:
 		vplat_rng_resume(&in->u.rng); /* a request may wait for the entropy pool */
 		break;
 	case VPLAT_INSTANCE_BLK:
-		if (in->u.blk.aio_on)
+		if (in->u.blk.aio_on && !in->u.blk.qaio)
 			vplat_blk_aio_poll(&in->u.blk.aio);
 		if (vplat_blk_throttle_ns(&in->u.blk.blk))
 			for (uint16_t q = 0; q < in->dev->nvqs; q++)
@@ -1096,6 +1313,9 @@ int vplat_instance_dispatch(struct vplat_instance *in)
 		break;
 	case VPLAT_INSTANCE_I2C:
 		break; /* transfers run in the queue notification */
+	case VPLAT_INSTANCE_INPUT:
+		dispatch_input(in);
+		break;
 	}
 	return 0;
 }
@@ -1103,7 +1323,7 @@ int vplat_instance_dispatch(struct vplat_instance *in)
 bool vplat_instance_in_order(enum vplat_instance_type t)
 {
 	return t == VPLAT_INSTANCE_RNG || t == VPLAT_INSTANCE_BLK || t == VPLAT_INSTANCE_WATCHDOG ||
-	       t == VPLAT_INSTANCE_I2C;
+	       t == VPLAT_INSTANCE_I2C || t == VPLAT_INSTANCE_INPUT;
 }
 
 const char *vplat_instance_type_name(enum vplat_instance_type t)

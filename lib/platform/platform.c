@@ -27,7 +27,8 @@ _Static_assert(VPLAT_PLATFORM_WATCHDOG == (int)VPLAT_INSTANCE_WATCHDOG &&
 		       VPLAT_PLATFORM_CONSOLE == (int)VPLAT_INSTANCE_CONSOLE &&
 		       VPLAT_PLATFORM_NET == (int)VPLAT_INSTANCE_NET &&
 		       VPLAT_PLATFORM_GPIO == (int)VPLAT_INSTANCE_GPIO &&
-		       VPLAT_PLATFORM_I2C == (int)VPLAT_INSTANCE_I2C,
+		       VPLAT_PLATFORM_I2C == (int)VPLAT_INSTANCE_I2C &&
+		       VPLAT_PLATFORM_INPUT == (int)VPLAT_INSTANCE_INPUT,
 	       "platform and instance types differ");
 
 const char *vplat_platform_type_name(enum vplat_platform_type t)
@@ -88,7 +89,7 @@ static int check_props(struct vplat_pf_ctx *c, int node, const char *const *a,
 
 static int parse_switches(struct vplat_pf_ctx *c, int parent)
 {
-	static const char *const props[] = {"max-ports", "socket", NULL};
+	static const char *const props[] = {"max-ports", "socket", "assigned-unicast", NULL};
 	int node, rc;
 	if ((rc = check_props(c, parent, NULL, NULL, "/switches")))
 		return rc;
@@ -104,7 +105,8 @@ static int parse_switches(struct vplat_pf_ctx *c, int parent)
 			return VPLAT_ENOMEM;
 		c->p->nswitches++;
 		if ((rc = get_u32_range(c, node, "max-ports", &s->max_ports, 1, 1024)) < 0 ||
-		    (rc = get_str(c, node, "socket", &s->socket)) < 0)
+		    (rc = get_str(c, node, "socket", &s->socket)) < 0 ||
+		    (rc = get_bool(c, node, "assigned-unicast", &s->assigned_unicast)) < 0)
 			return rc;
 		s->users = s->socket ? 1 : 0;
 	}
@@ -152,6 +154,7 @@ static const struct vplat_pf_type_parser *const type_parsers[VPLAT_INSTANCE_NTYP
     [VPLAT_PLATFORM_CAN] = &vplat_pf_parser_can,
     [VPLAT_PLATFORM_WATCHDOG] = &vplat_pf_parser_watchdog,
     [VPLAT_PLATFORM_I2C] = &vplat_pf_parser_i2c,
+    [VPLAT_PLATFORM_INPUT] = &vplat_pf_parser_input,
 };
 
 static int parse_type(struct vplat_pf_ctx *c, int node, struct pf_dev *d)
@@ -171,7 +174,7 @@ static int parse_type(struct vplat_pf_ctx *c, int node, struct pf_dev *d)
 	}
 	return FAIL(c, VPLAT_EINVAL, node, "compatible",
 		    "unknown device type \"%s\" (known: vplat,virtio-rng, -blk, -console, -net, "
-		    "-gpio, -can, -watchdog, -i2c)",
+		    "-gpio, -can, -watchdog, -i2c, -input)",
 		    compat);
 }
 

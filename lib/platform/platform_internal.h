@@ -23,6 +23,7 @@ struct pf_switch {
 	uint32_t max_ports;
 	uint32_t users;        /* ports in use: net devices and the uplink (validation) */
 	const char *socket;    /* uplink: QEMU -netdev stream socket path, or NULL */
+	bool assigned_unicast; /* VPLAT-FFI-016/017: unicast to the assigned port, source MAC checked */
 	bool built;
 	void *sw;              /* struct vplat_switch (platform_build.c) */
 	void *sock;            /* struct vplat_net_sock of the uplink */
@@ -82,6 +83,8 @@ struct pf_dev {
 	unsigned nlm75;
 	struct vplat_instance_i2c_eeprom eeprom[PF_MAX_I2C_DEVS];
 	unsigned neeprom;
+	/* input: the instance options as parsed (strings in the dtb copy) */
+	struct vplat_instance_input input;
 	/* can */
 	int bus;               /* index into buses, or -1 */
 	const char *socketcan;

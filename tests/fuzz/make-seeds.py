@@ -170,3 +170,29 @@ write("fuzz_split", "indirect",
 write("fuzz_split", "in_order_small_iov",
       split_seed(2, 4 | 8, [(0xc00, 4, NEXT, 1), (0xc10, 4, NEXT, 2), (0xc20, 4, WRITE, 0),
                             (0xc30, 4, 0, 0)], [0, 3]))
+
+
+# ---- fuzz_input: byte 0 ring layout (bit 0 packed), steps of 8 bytes ----------------------
+# step: op (0 eventq buffer, 1 statusq buffer: [len, layout (bit 0 two segments, bit 1 wrong
+# direction, bit 7 kick), 5 content bytes]; 2 host event [type (bit 7 any type, bit 6 keep
+# code), code lo, code hi, value le32]; 3 config write [offset, width sel, value le32]; 4 kick
+# [bit 0 statusq]; 5 drain; 6 burst [count]; 7 select [select, subsel]).
+def inp_step(op, *b):
+    b = list(b) + [0] * (7 - len(b))
+    return bytes([op] + b[:7])
+
+
+led = inp_step(1, 8, 0x80, 0x11, 0, 0, 0, 1)
+key = (inp_step(2, 1, 30, 0, 1) + inp_step(2, 0, 0, 0, 0))
+write("fuzz_input", "key_update_split",
+      b"\x00" + inp_step(0, 8, 0) + inp_step(0, 8, 0x80) + key + inp_step(5))
+write("fuzz_input", "key_update_packed",
+      b"\x01" + inp_step(0, 8, 0) + inp_step(0, 8, 0x80) + key + inp_step(5))
+write("fuzz_input", "led_status", b"\x00" + led + inp_step(5))
+write("fuzz_input", "config_queries",
+      b"\x00" + inp_step(7, 0x01, 0) + inp_step(7, 0x11, 1) + inp_step(7, 0x12, 0x35)
+      + inp_step(7, 0x03, 0) + inp_step(3, 1, 0, 3) + inp_step(3, 0, 1, 0x11, 3)
+      + inp_step(3, 2, 2, 0xff, 0xff) + inp_step(7, 0x10, 0))
+write("fuzz_input", "overflow_and_short",
+      b"\x00" + inp_step(6, 200) + inp_step(6, 100) + inp_step(0, 4, 0x80)
+      + inp_step(0, 8, 2) + inp_step(0, 16, 0x81) + inp_step(1, 4, 0x80) + inp_step(5))

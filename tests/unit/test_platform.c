@@ -483,6 +483,14 @@ static const struct bad bads[] = {
      " n@0 { compatible = \"vplat,virtio-net\"; transport = \"virtio-mmio\"; reg = <0 0 0 0x200>;"
      " interrupts = <1>; switch = \"s\"; }; }; }; };\n", VPLAT_ERANGE,
      "/vms/v/n@0: property \"switch\": switch \"s\" has max-ports 1, all taken"},
+    {"switch assigned-unicast value", "/dts-v1/;\n/ { compatible = \"vplat,platform\"; switches { s {"
+     " assigned-unicast = <1>; }; }; vms { v { }; }; };\n", VPLAT_EINVAL,
+     "/switches/s: property \"assigned-unicast\": is a boolean and takes no value"},
+    {"assigned-unicast device without mac", "/dts-v1/;\n/ { compatible = \"vplat,platform\"; switches { s {"
+     " assigned-unicast; }; }; vms { v { #address-cells = <2>; #size-cells = <2>;"
+     " n@0 { compatible = \"vplat,virtio-net\"; transport = \"virtio-mmio\"; reg = <0 0 0 0x200>;"
+     " interrupts = <1>; switch = \"s\"; }; }; }; };\n", VPLAT_EINVAL,
+     "/vms/v/n@0: property \"mac-address\": switch \"s\" has assigned-unicast"},
     {"bus bitrate", "/dts-v1/;\n/ { compatible = \"vplat,platform\"; can-buses { b { bitrate = <5>; }; };"
      " vms { v { }; }; };\n", VPLAT_ERANGE, "/can-buses/b: property \"bitrate\""},
     {"bus data without nominal", "/dts-v1/;\n/ { compatible = \"vplat,platform\"; can-buses { b {"
@@ -962,6 +970,60 @@ START_TEST(i2c_node)
 }
 END_TEST
 
+/* vplat,virtio-input: a scripted keyboard + touchscreen, and the validation errors. */
+START_TEST(input_node)
+{
+	NEED_DTC();
+	struct guest g;
+	guest_init(&g);
+	char err[512];
+	struct vplat_platform_options o = {.mem = guest_mem, .opaque = &g, .base_dir = tmpdir};
+	struct vplat_platform *p;
+	size_t len;
+	char kp[128];
+	snprintf(kp, sizeof(kp), "%s/keys.txt", tmpdir);
+	FILE *f = fopen(kp, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs("key 30 1\nsyn\n", f);
+	fclose(f);
+	void *dtb = compile(ROOT_HEAD VM_HEAD
+			    "input@a000000 { compatible = \"vplat,virtio-input\"; transport = \"virtio-mmio\";"
+			    " reg = <0 0xa000000 0 0x200>; interrupts = <5>; keyboard;"
+			    " touchscreen = <800 480 2>; input-name = \"cluster touch\"; script = \"keys.txt\"; };\n"
+			    VM_TAIL,
+			    &len);
+	ck_assert_ptr_nonnull(dtb);
+	ck_assert_msg(vplat_platform_load(&p, dtb, len, &o, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_int_eq(vplat_platform_device(p, 0)->type, VPLAT_PLATFORM_INPUT);
+	ck_assert_uint_eq(vplat_platform_dev(p, 0)->ops->device_id, 18);
+	ck_assert_str_eq(vplat_platform_type_name(VPLAT_PLATFORM_INPUT), "input");
+	vplat_platform_free(p);
+	free(dtb);
+	static const char *const bad[][2] = {
+	    {"evdev = \"3\"; keyboard;", "only for a scripted device"},
+	    {"evdev-grab;", "needs \"evdev\""},
+	    {"touchscreen = <800 480 17>;", "slots 0..16"},
+	    {"touchscreen = <800 480>;", "<width height slots>"},
+	    {"keyboard = <1>;", "boolean"},
+	    {"script = \"missing.txt\";", "missing.txt"},
+	};
+	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char src[1024];
+		snprintf(src, sizeof(src),
+			 ROOT_HEAD VM_HEAD "input@a000000 { compatible = \"vplat,virtio-input\";"
+			 " transport = \"virtio-mmio\"; reg = <0 0xa000000 0 0x200>; interrupts = <5>;"
+			 " %s };\n" VM_TAIL,
+			 bad[i][0]);
+		dtb = compile(src, &len);
+		ck_assert_ptr_nonnull(dtb);
+		ck_assert_int_ne(vplat_platform_load(&p, dtb, len, &o, err, sizeof(err)), 0);
+		ck_assert_msg(strstr(err, bad[i][1]), "%s: %s", bad[i][0], err);
+		free(dtb);
+	}
+	free(g.ram);
+}
+END_TEST
+
 /* The binding's host-end choices: an asynchronous blk image, a host GPIO chip. */
 START_TEST(async_blk_and_gpio_chip)
 {
@@ -1008,7 +1070,7 @@ START_TEST(instance_factory)
 	guest_init(&g);
 	char err[256], path[128];
 	struct vplat_instance *in;
-	static const uint32_t ids[VPLAT_INSTANCE_NTYPES] = {4, 2, 3, 1, 41, 36, 35, 34};
+	static const uint32_t ids[VPLAT_INSTANCE_NTYPES] = {4, 2, 3, 1, 41, 36, 35, 34, 18};
 	snprintf(path, sizeof(path), "%s/disk.img", tmpdir);
 	struct vplat_instance_options o[VPLAT_INSTANCE_NTYPES] = {
 	    {.type = VPLAT_INSTANCE_RNG},
@@ -1021,6 +1083,7 @@ START_TEST(instance_factory)
 	    {.type = VPLAT_INSTANCE_CAN, .can = {.backend = VPLAT_INSTANCE_CAN_ECHO}},
 	    {.type = VPLAT_INSTANCE_WATCHDOG, .watchdog = {.min_timeout_ms = 2000}},
 	    {.type = VPLAT_INSTANCE_I2C},
+	    {.type = VPLAT_INSTANCE_INPUT},
 	};
 	log_lines = 0;
 	for (unsigned t = 0; t < VPLAT_INSTANCE_NTYPES; t++) {
@@ -1183,6 +1246,7 @@ int main(void)
 	tcase_add_test(tc, instance_factory);
 	tcase_add_test(tc, async_blk_and_gpio_chip);
 	tcase_add_test(tc, i2c_node);
+	tcase_add_test(tc, input_node);
 	suite_add_tcase(s, tc);
 	return vplat_test_main(s);
 }

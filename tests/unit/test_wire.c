@@ -57,6 +57,10 @@
 #include <linux/virtio_i2c.h>
 #define HAVE_LINUX_I2C 1
 #endif
+#if __has_include(<linux/virtio_input.h>)
+#include <linux/virtio_input.h>
+#define HAVE_LINUX_INPUT 1
+#endif
 #if __has_include(<linux/virtio_can.h>)
 #include <linux/virtio_can.h>
 #define HAVE_LINUX_CAN 1
@@ -1257,6 +1261,69 @@ START_TEST(i2c_linux)
 }
 END_TEST
 
+/* ---- virtio_input.h (device-types/input/description.tex) ---- */
+
+START_TEST(input_spec)
+{
+	CHECK(K(VPLAT_VIRTIO_ID_INPUT, 18), K(VPLAT_VIRTIO_INPUT_EVENTQ, 0),
+	      K(VPLAT_VIRTIO_INPUT_STATUSQ, 1), K(VPLAT_VIRTIO_INPUT_CFG_UNSET, 0x00),
+	      K(VPLAT_VIRTIO_INPUT_CFG_ID_NAME, 0x01), K(VPLAT_VIRTIO_INPUT_CFG_ID_SERIAL, 0x02),
+	      K(VPLAT_VIRTIO_INPUT_CFG_ID_DEVIDS, 0x03), K(VPLAT_VIRTIO_INPUT_CFG_PROP_BITS, 0x10),
+	      K(VPLAT_VIRTIO_INPUT_CFG_EV_BITS, 0x11), K(VPLAT_VIRTIO_INPUT_CFG_ABS_INFO, 0x12));
+#define T struct vplat_virtio_input_absinfo
+	CHECK(S(T, 20), FT(min, 0, 4), FT(max, 4, 4), FT(fuzz, 8, 4), FT(flat, 12, 4),
+	      FT(res, 16, 4));
+#undef T
+#define T struct vplat_virtio_input_devids
+	CHECK(S(T, 8), FT(bustype, 0, 2), FT(vendor, 2, 2), FT(product, 4, 2), FT(version, 6, 2));
+#undef T
+#define T struct vplat_virtio_input_config
+	CHECK(S(T, 136), FT(select, 0, 1), FT(subsel, 1, 1), FT(size, 2, 1), FT(reserved, 3, 5),
+	      FT(u, 8, 128));
+#undef T
+#define T struct vplat_virtio_input_event
+	CHECK(S(T, 8), FT(type, 0, 2), FT(code, 2, 2), FT(value, 4, 4));
+#undef T
+}
+END_TEST
+
+START_TEST(input_linux)
+{
+#ifndef HAVE_LINUX_INPUT
+	VPLAT_SKIP("no <linux/virtio_input.h> to check against");
+#else
+	CHECK(L(VPLAT_VIRTIO_INPUT_CFG_UNSET, VIRTIO_INPUT_CFG_UNSET),
+	      L(VPLAT_VIRTIO_INPUT_CFG_ID_NAME, VIRTIO_INPUT_CFG_ID_NAME),
+	      L(VPLAT_VIRTIO_INPUT_CFG_ID_SERIAL, VIRTIO_INPUT_CFG_ID_SERIAL),
+	      L(VPLAT_VIRTIO_INPUT_CFG_ID_DEVIDS, VIRTIO_INPUT_CFG_ID_DEVIDS),
+	      L(VPLAT_VIRTIO_INPUT_CFG_PROP_BITS, VIRTIO_INPUT_CFG_PROP_BITS),
+	      L(VPLAT_VIRTIO_INPUT_CFG_EV_BITS, VIRTIO_INPUT_CFG_EV_BITS),
+	      L(VPLAT_VIRTIO_INPUT_CFG_ABS_INFO, VIRTIO_INPUT_CFG_ABS_INFO),
+	      LS(struct vplat_virtio_input_absinfo, struct virtio_input_absinfo),
+	      LO(struct vplat_virtio_input_absinfo, min, struct virtio_input_absinfo, min),
+	      LO(struct vplat_virtio_input_absinfo, max, struct virtio_input_absinfo, max),
+	      LO(struct vplat_virtio_input_absinfo, fuzz, struct virtio_input_absinfo, fuzz),
+	      LO(struct vplat_virtio_input_absinfo, flat, struct virtio_input_absinfo, flat),
+	      LO(struct vplat_virtio_input_absinfo, res, struct virtio_input_absinfo, res),
+	      LS(struct vplat_virtio_input_devids, struct virtio_input_devids),
+	      LO(struct vplat_virtio_input_devids, bustype, struct virtio_input_devids, bustype),
+	      LO(struct vplat_virtio_input_devids, vendor, struct virtio_input_devids, vendor),
+	      LO(struct vplat_virtio_input_devids, product, struct virtio_input_devids, product),
+	      LO(struct vplat_virtio_input_devids, version, struct virtio_input_devids, version),
+	      LS(struct vplat_virtio_input_config, struct virtio_input_config),
+	      LO(struct vplat_virtio_input_config, select, struct virtio_input_config, select),
+	      LO(struct vplat_virtio_input_config, subsel, struct virtio_input_config, subsel),
+	      LO(struct vplat_virtio_input_config, size, struct virtio_input_config, size),
+	      LO(struct vplat_virtio_input_config, reserved, struct virtio_input_config, reserved),
+	      LO(struct vplat_virtio_input_config, u, struct virtio_input_config, u),
+	      LS(struct vplat_virtio_input_event, struct virtio_input_event),
+	      LO(struct vplat_virtio_input_event, type, struct virtio_input_event, type),
+	      LO(struct vplat_virtio_input_event, code, struct virtio_input_event, code),
+	      LO(struct vplat_virtio_input_event, value, struct virtio_input_event, value));
+#endif
+}
+END_TEST
+
 /* ---- virtio_can.h (device-types/can/description.tex) ---- */
 
 START_TEST(can_spec)
@@ -1490,6 +1557,7 @@ static Suite *suite(void)
 		{"net", net_spec, net_linux},          {"blk", blk_spec, blk_linux},
 		{"console", console_spec, console_linux}, {"gpio", gpio_spec, gpio_linux},
 		{"can", can_spec, NULL},               {"i2c", i2c_spec, i2c_linux},
+		{"input", input_spec, input_linux},
 	};
 	for (size_t i = 0; i < sizeof(groups) / sizeof(groups[0]); i++) {
 		TCase *tc = tcase_create(groups[i].name);

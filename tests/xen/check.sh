@@ -75,7 +75,7 @@ for x in res:
     cnt[x["result"]] = cnt.get(x["result"], 0) + 1
 print("devices %s; %s" % (devs, ", ".join("%s %d" % kv for kv in sorted(cnt.items()))))
 bad = []
-if types != {"blk", "rng", "console", "net"}:
+if types != {"blk", "rng", "console", "net", "input"}:
     bad.append("devices found: %s" % devs)
 for x in res:
     if x["result"] in ("FAIL", "ERROR"):
@@ -87,6 +87,23 @@ for b in bad:
 sys.exit(1 if bad else 0)
 PY
 	;;
+input) # The stock virtio_input + evdev read exactly the scripted events of vplat-xen's input
+	# device (tests/xen/input-events, in order); the reader's LED answers reached the script's
+	# wait-status steps (no update comes without one).
+	has 'DOMU_DRIVER device=0x0012 vendor=0x0*6c7076 driver=virtio_input'
+	has 'DOMU_INPUT_DEVICE N: Name="vplat-xen-input"'
+	has 'DOMU_INPUT_READER rc=0'; has 'DOM0_VXINPUT .*input: script done: '
+	want=$(grep -v '^#' "$(dirname "$0")/input-events" | while read -r op code value; do
+		case $op in syn) echo "0 0 0";; key) echo "1 $((code)) $value";; abs) echo "3 $((code)) $value";; esac
+	done)
+	got=$(sed -n 's/^DOMU_INPUT_EV //p' <<<"$C")
+	if [ "$want" != "$got" ]; then
+		echo "the domU read other events than the script sent:"
+		diff <(echo "$want") <(echo "$got") | head -20; bad=1
+	else
+		echo "the domU read all $(wc -l <<<"$want") scripted events in order"
+	fi
+	grep -E 'DOM0_VXINPUT' <<<"$C";;
 *) echo "unknown check $W"; exit 2;;
 esac
 if grep -qE 'Unable to handle kernel|Internal error: Oops|DOMU_DMESG .*(BUG|Oops)' <<<"$C"; then

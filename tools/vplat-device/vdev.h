@@ -38,6 +38,7 @@ struct vdev {
 	bool once;               /* exit when the first connection ends */
 	int reconnect_ms;        /* client: retry for this long after a disconnect */
 	bool busy_poll;          /* poll the rings instead of sleeping on kicks */
+	unsigned threads;        /* --threads: queue threads (0: the main thread serves all) */
 	enum vplat_vhu_log_level level;
 	struct vplat_vhu_backend be;
 	struct vplat_instance_options opt; /* the device, as the subcommand's options give it */
@@ -58,5 +59,6 @@ extern const struct vdev_type vdev_console;
 extern const struct vdev_type vdev_can;
 extern const struct vdev_type vdev_watchdog;
 extern const struct vdev_type vdev_i2c;
+extern const struct vdev_type vdev_input;
 
 #endif

@@ -26,6 +26,8 @@
 #include "vplat/platform/platform.h"
 #include "vplat/version.h"
 
+#include "../vplat-device/input_opts.h"
+
 #define EXIT_USAGE 2
 #define MAX_DEVS   VPLAT_XEN_MAX_DEVICES
 #define BACKEND    "/local/domain/0/backend/virtio_disk"
@@ -125,6 +127,10 @@ static void usage(FILE *f)
 		"                        gpio[,lines=N][,control=PATH][,no-irq]\n"
 		"                        net[,tap=IFNAME|,switch]  (neither: a sink)\n"
 		"                          switch: a port of vplat's Ethernet switch in this process\n"
+		"                        input[,keyboard][,touch=WxH[,slots=N]][,script=PATH]\n"
+		"                             [,name=NAME][,serial=S] | input,evdev=DEV[,grab]\n"
+		"                          (vplat-device input's options; neither keyboard nor\n"
+		"                          touch: both, touch 1920x1080)\n"
 		"    --platform FILE   the devices of a platform description (a DTB,\n"
 		"                      docs/platform-binding.md): those of its first VM with\n"
 		"                      served-by = \"xen\" (its xen,domid, if given, as --domid),\n"
@@ -325,6 +331,10 @@ static int parse_dev(struct dev *d, char *spec)
 			else
 				goto bad;
 			break;
+		case VPLAT_INSTANCE_INPUT:
+			if (!input_opts_kv(&d->opt.input, kv, v))
+				goto bad;
+			break;
 		case VPLAT_INSTANCE_NET:
 			if (!strcmp(kv, "tap") && v) {
 				d->opt.net.backend = VPLAT_INSTANCE_NET_TAP;
@@ -344,6 +354,10 @@ static int parse_dev(struct dev *d, char *spec)
 	}
 	if (d->opt.type == VPLAT_INSTANCE_BLK && d->opt.blk.path == NULL) {
 		say(0, "--dev blk needs image=PATH");
+		return -1;
+	}
+	if (d->opt.type == VPLAT_INSTANCE_INPUT && input_opts_check(&d->opt.input) != NULL) {
+		say(0, "--dev input: %s", input_opts_check(&d->opt.input));
 		return -1;
 	}
 	return 0;

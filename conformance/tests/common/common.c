@@ -5,6 +5,7 @@
 #include "vplat/spec/virtio_can.h"
 #include "vplat/spec/virtio_gpio.h"
 #include "vplat/spec/virtio_i2c.h"
+#include "vplat/spec/virtio_input.h"
 #include "vplat/val/val.h"
 #include "vplat/val/conform.h"
 
@@ -19,6 +20,7 @@ int creq_queue(uint32_t device_id)
 	case VPLAT_VIRTIO_ID_CAN: return VPLAT_VIRTIO_CAN_CONTROLQ;
 	case VPLAT_VIRTIO_ID_WATCHDOG: return 0; /* pingq (spec/16-watchdog.md) */
 	case VPLAT_VIRTIO_ID_I2C: return VPLAT_VIRTIO_I2C_REQUESTQ;
+	case VPLAT_VIRTIO_ID_INPUT: return VPLAT_VIRTIO_INPUT_STATUSQ;
 	default: return -1;
 	}
 }
@@ -116,6 +118,12 @@ int creq_build(struct vplat_test_ctx *t, struct creq *r)
 		 * complete request that can be repeated. */
 		struct vplat_virtio_i2c_out_hdr h = {.addr = vplat_cpu_to_le16(0x48 << 1)};
 		return creq_parts(t, r, &h, sizeof(h), 1, 0);
+	}
+	case VPLAT_VIRTIO_ID_INPUT: {
+		/* A status event (spec/19-input.md): an LED, 8 device-readable bytes, nothing
+		 * device-writable (used length 0). */
+		struct vplat_virtio_input_event e = {.type = vplat_cpu_to_le16(VPLAT_EV_LED)};
+		return creq_parts(t, r, &e, sizeof(e), 0, 0);
 	}
 	default:
 		return VPLAT_ENOTSUP;

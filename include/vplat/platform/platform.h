@@ -55,6 +55,7 @@ enum vplat_platform_type {
 	VPLAT_PLATFORM_CAN = 5,     /**< "vplat,virtio-can" */
 	VPLAT_PLATFORM_WATCHDOG = 6, /**< "vplat,virtio-watchdog" */
 	VPLAT_PLATFORM_I2C = 7,     /**< "vplat,virtio-i2c" */
+	VPLAT_PLATFORM_INPUT = 8,   /**< "vplat,virtio-input" */
 };
 
 /** Transport of a device (its `transport` property). */
