@@ -500,6 +500,7 @@ static int serve(struct xs_handle *xs, unsigned domid, struct dev *devs, unsigne
 	if (vplat_xen_server_map_ram(s) != 0)
 		say(0, "dom%u: its RAM could not be mapped: every ring access will fail", domid);
 	struct timespec last;
+	unsigned ticks = 0;
 
 	clock_gettime(CLOCK_MONOTONIC, &last);
 	while (!stop) {
@@ -536,6 +537,14 @@ static int serve(struct xs_handle *xs, unsigned domid, struct dev *devs, unsigne
 			add_nodes(xs, s, domid, devs, ndevs, done);
 		if ((now.tv_sec - last.tv_sec) * 1000 + (now.tv_nsec - last.tv_nsec) / 1000000 >= 500) {
 			last = now;
+			if (++ticks % 120 == 0) { /* every minute: is the domain still being served? */
+				struct vplat_xen_stats so;
+
+				vplat_xen_server_stats(s, &so);
+				say(2, "dom%u: so far served %llu, rejected %llu ioreqs, %llu irq errors",
+				    domid, (unsigned long long)so.served, (unsigned long long)so.rejected,
+				    (unsigned long long)so.irq_errors);
+			}
 			/* A dying domain can outlive its destruction while our mappings hold its
 			 * pages: libxl's removal of its xenstore directory counts as gone too. */
 			char *name = xs_get(xs, "/local/domain/%u/name", domid);
