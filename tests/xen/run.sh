@@ -80,11 +80,17 @@ cp "$SRC/tests/xen/dom0-init" $Z/init; chmod +x $Z/init
 set +e
 T2=$(date +%s)
 
-# Boot. TCG on a loaded 2-core machine: generous limit, no timing assertion.
-timeout ${VPLAT_XEN_TIMEOUT:-1800} qemu-system-aarch64 -M virt,virtualization=on,gic-version=3 \
+# Boot. TCG on a loaded 2-core machine: generous limit, no timing assertion. QEMU gets at most
+# what is left of xen.boot's 2400 s CTest limit after the environment and the images (less
+# 100 s for the report), so a cold cache cannot push the run past CTest's kill and the group
+# stays within 2400 s + 30 s per check.
+QT=${VPLAT_XEN_TIMEOUT:-1800}; LEFT=$((2300 - (T2 - T0)))
+[ $LEFT -lt $QT ] && QT=$LEFT; [ $QT -lt 60 ] && QT=60
+echo "xen group: QEMU limit ${QT} s"
+timeout $QT qemu-system-aarch64 -M virt,virtualization=on,gic-version=3 \
 	-cpu cortex-a57 -smp 2 -m 2048 -accel tcg,thread=multi -nographic -no-reboot \
 	-kernel "$E/xen" -append "dom0_mem=1024M,max:1024M loglvl=warning guest_loglvl=warning" \
-	-device guest-loader,addr=0x49000000,kernel="$R/boot/vmlinuz-$KV",bootargs="console=hvc0 earlycon=xen rdinit=/init loglevel=4" \
+	-device guest-loader,addr=0x49000000,kernel="$R/boot/vmlinuz-$KV",bootargs="console=hvc0 earlycon=xen rdinit=/init loglevel=4${VPLAT_XEN_ONLY:+ xenonly=$VPLAT_XEN_ONLY}" \
 	-device guest-loader,addr=0x4c000000,initrd="$W/dom0-initrd.gz" </dev/null > "$LOG" 2>&1
 qrc=$?
 T3=$(date +%s)
@@ -99,5 +105,7 @@ if [ -s "$RD/report.json" ] && [ -x "$B/conformance/vplat-conform" ]; then
 		echo "rendering $RD/report.html failed"
 fi
 echo "xen group: environment $((T1 - T0)) s, images $((T2 - T1)) s, boot+tests $((T3 - T2)) s (qemu rc $qrc)"
+# VPLAT_XEN_ONLY=conform (only the third domU, for debugging): the checks cannot all hold.
+if [ -n "${VPLAT_XEN_ONLY:-}" ]; then echo "VPLAT_XEN_ONLY=$VPLAT_XEN_ONLY: partial run"; echo fail > "$ST"; exit 77; fi
 if grep -q DOM0_ALL_DONE "$LOG"; then echo done > "$ST"; exit 0; fi
 echo fail > "$ST"; tail -40 "$LOG"; exit 1
