@@ -8,6 +8,7 @@
 
 #include "vplat/backend/xen.h"
 #include "vplat/error.h"
+#include "vplat/mem.h"
 #include "vplat/mmio.h"
 
 static uint64_t width_mask(uint32_t size)
@@ -56,4 +57,54 @@ int vplat_xen_dispatch(const struct vplat_xen_window *w, unsigned n, struct vpla
 		return rc == 0 ? VPLAT_XEN_SERVED : VPLAT_XEN_REJECTED;
 	}
 	return VPLAT_XEN_REFUSED;
+}
+
+unsigned vplat_xen_arm_ram_banks(uint64_t ram_size, struct vplat_xen_ram_bank out[2])
+{
+	if (out == NULL)
+		return 0;
+	out[0] = (struct vplat_xen_ram_bank){0, 0};
+	out[1] = (struct vplat_xen_ram_bank){0, 0};
+	ram_size &= ~(uint64_t)0xfff;
+	if (ram_size == 0 || ram_size - (ram_size > VPLAT_XEN_ARM_RAM0_SIZE ? VPLAT_XEN_ARM_RAM0_SIZE
+									     : ram_size) >
+				     VPLAT_XEN_ARM_RAM1_SIZE)
+		return 0;
+	if (ram_size <= VPLAT_XEN_ARM_RAM0_SIZE) {
+		out[0] = (struct vplat_xen_ram_bank){VPLAT_XEN_ARM_RAM0_BASE, ram_size};
+		return 1;
+	}
+	out[0] = (struct vplat_xen_ram_bank){VPLAT_XEN_ARM_RAM0_BASE, VPLAT_XEN_ARM_RAM0_SIZE};
+	out[1] = (struct vplat_xen_ram_bank){VPLAT_XEN_ARM_RAM1_BASE,
+					     ram_size - VPLAT_XEN_ARM_RAM0_SIZE};
+	return 2;
+}
+
+uint64_t vplat_xen_mem_add_runs(struct vplat_mem *mem, uint64_t base, uint8_t *host,
+				const int *errs, uint64_t npages, struct vplat_xen_ram_bank *runs,
+				unsigned max, unsigned *nruns)
+{
+	uint64_t bad = 0;
+
+	if (mem == NULL || host == NULL || errs == NULL || runs == NULL || nruns == NULL)
+		return npages;
+	for (uint64_t i = 0; i < npages;) {
+		if (errs[i] != 0) {
+			bad++;
+			i++;
+			continue;
+		}
+		uint64_t j = i;
+
+		while (j < npages && errs[j] == 0)
+			j++;
+		uint64_t gpa = base + (i << 12), len = (j - i) << 12;
+
+		if (*nruns < max && vplat_mem_add(mem, gpa, len, host + (i << 12)) == 0)
+			runs[(*nruns)++] = (struct vplat_xen_ram_bank){gpa, len};
+		else
+			bad += j - i;
+		i = j;
+	}
+	return bad;
 }

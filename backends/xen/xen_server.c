@@ -27,18 +27,17 @@
 #include "vplat/backend/xen.h"
 #include "vplat/device.h"
 #include "vplat/error.h"
+#include "vplat/spec/virtio_config.h"
 
 #define PAGE_SHIFT 12
 #define PAGE_SIZE  ((uint64_t)1 << PAGE_SHIFT)
-/* Arm guest layout (xen/include/public/arch-arm.h, tools-only there). */
-#define ARM_GUEST_RAM0_BASE 0x40000000ull
-#define ARM_GUEST_RAM0_SIZE 0xc0000000ull
 #define MAX_RUNS 64u
 
 struct xen_dev {
 	struct vplat_mmio mmio;
 	struct vplat_xen_server *s;
 	uint32_t irq;
+	bool reported; /* DEVICE_NEEDS_RESET logged since the last reset */
 };
 
 struct vplat_xen_server {
@@ -58,9 +57,10 @@ struct vplat_xen_server {
 	unsigned ndevs;
 	uint32_t vendor_id;
 	struct vplat_mem *mem;
-	uint64_t ram_base, ram_pages;
-	void *ram;          /* one mapping of the whole bank */
-	uint64_t run_gpa[MAX_RUNS], run_size[MAX_RUNS];
+	struct vplat_xen_ram_bank bank[2]; /* Arm's GUEST_RAM0/GUEST_RAM1 (or one given bank) */
+	unsigned nbanks;
+	void *ram[2];       /* one mapping of each whole bank */
+	struct vplat_xen_ram_bank run[MAX_RUNS];
 	unsigned nruns;
 	bool ram_tried; /* ram_map() ran for this mapping generation */
 	struct vplat_xen_stats st;
@@ -93,65 +93,54 @@ static void dev_irq(void *opaque, bool level)
 static void ram_unmap(struct vplat_xen_server *s)
 {
 	for (unsigned i = 0; i < s->nruns; i++)
-		(void)vplat_mem_remove(s->mem, s->run_gpa[i], s->run_size[i]);
+		(void)vplat_mem_remove(s->mem, s->run[i].base, s->run[i].size);
 	s->nruns = 0;
-	if (s->ram != NULL)
-		xenforeignmemory_unmap(s->fm, s->ram, s->ram_pages);
-	s->ram = NULL;
+	for (unsigned b = 0; b < s->nbanks; b++) {
+		if (s->ram[b] != NULL)
+			xenforeignmemory_unmap(s->fm, s->ram[b], s->bank[b].size >> PAGE_SHIFT);
+		s->ram[b] = NULL;
+	}
 }
 
-/* Map the bank once; add each run of mapped pages as a region. */
+/* Map each bank once; add each run of mapped pages as a region. */
 static int ram_map(struct vplat_xen_server *s)
 {
-	xen_pfn_t *pfns = calloc(s->ram_pages, sizeof(*pfns));
-	int *errs = calloc(s->ram_pages, sizeof(*errs));
 	int rc = 0;
 
 	s->ram_tried = true;
-	if (pfns == NULL || errs == NULL) {
-		rc = VPLAT_ENOMEM;
-		goto out;
-	}
-	for (uint64_t i = 0; i < s->ram_pages; i++)
-		pfns[i] = (xen_pfn_t)((s->ram_base >> PAGE_SHIFT) + i);
-	s->ram = xenforeignmemory_map(s->fm, s->domid, PROT_READ | PROT_WRITE, s->ram_pages, pfns,
-				      errs);
-	if (s->ram == NULL) {
-		slog(s, 0, "mapping %llu pages of dom%u RAM: %s", (unsigned long long)s->ram_pages,
-		     s->domid, strerror(errno));
-		rc = VPLAT_EIO;
-		goto out;
-	}
-	uint64_t bad = 0;
+	for (unsigned b = 0; b < s->nbanks; b++) {
+		uint64_t np = s->bank[b].size >> PAGE_SHIFT;
+		xen_pfn_t *pfns = calloc(np, sizeof(*pfns));
+		int *errs = calloc(np, sizeof(*errs));
 
-	for (uint64_t i = 0; i < s->ram_pages;) {
-		if (errs[i] != 0) {
-			bad++;
-			i++;
-			continue;
+		if (pfns == NULL || errs == NULL) {
+			free(pfns);
+			free(errs);
+			return VPLAT_ENOMEM;
 		}
-		uint64_t j = i;
-
-		while (j < s->ram_pages && errs[j] == 0)
-			j++;
-		if (s->nruns < MAX_RUNS &&
-		    vplat_mem_add(s->mem, s->ram_base + (i << PAGE_SHIFT), (j - i) << PAGE_SHIFT,
-				  (uint8_t *)s->ram + (i << PAGE_SHIFT)) == 0) {
-			s->run_gpa[s->nruns] = s->ram_base + (i << PAGE_SHIFT);
-			s->run_size[s->nruns] = (j - i) << PAGE_SHIFT;
-			s->nruns++;
+		for (uint64_t i = 0; i < np; i++)
+			pfns[i] = (xen_pfn_t)((s->bank[b].base >> PAGE_SHIFT) + i);
+		s->ram[b] = xenforeignmemory_map(s->fm, s->domid, PROT_READ | PROT_WRITE, np, pfns,
+						 errs);
+		if (s->ram[b] == NULL) {
+			slog(s, 0, "mapping %llu pages of dom%u RAM at 0x%llx: %s",
+			     (unsigned long long)np, s->domid, (unsigned long long)s->bank[b].base,
+			     strerror(errno));
+			rc = VPLAT_EIO;
 		} else {
-			bad += j - i;
+			unsigned before = s->nruns;
+			uint64_t bad = vplat_xen_mem_add_runs(s->mem, s->bank[b].base, s->ram[b], errs,
+							      np, s->run, MAX_RUNS, &s->nruns);
+
+			slog(s, bad ? 1 : 2,
+			     "dom%u RAM bank %u 0x%llx +%llu MiB mapped once: %u region(s), %llu page(s) not mapped",
+			     s->domid, b, (unsigned long long)s->bank[b].base,
+			     (unsigned long long)(s->bank[b].size >> 20), s->nruns - before,
+			     (unsigned long long)bad);
 		}
-		i = j;
+		free(pfns);
+		free(errs);
 	}
-	slog(s, bad ? 1 : 2, "dom%u RAM 0x%llx +%llu MiB mapped once: %u region(s), %llu page(s) not mapped",
-	     s->domid, (unsigned long long)s->ram_base,
-	     (unsigned long long)((s->ram_pages << PAGE_SHIFT) >> 20), s->nruns,
-	     (unsigned long long)bad);
-out:
-	free(pfns);
-	free(errs);
 	return rc;
 }
 
@@ -180,13 +169,19 @@ int vplat_xen_server_open(struct vplat_xen_server **out, const struct vplat_xen_
 	s->mem = opt->mem;
 	s->log = opt->log;
 	s->log_opaque = opt->log_opaque;
-	s->ram_base = opt->ram_base ? opt->ram_base : ARM_GUEST_RAM0_BASE;
-	uint64_t ram = opt->ram_size;
-
-	if (s->ram_base == ARM_GUEST_RAM0_BASE && ram > ARM_GUEST_RAM0_SIZE)
-		ram = ARM_GUEST_RAM0_SIZE;
-	s->ram_pages = ram >> PAGE_SHIFT;
+	if (opt->ram_base != 0) {
+		s->bank[0] = (struct vplat_xen_ram_bank){opt->ram_base, opt->ram_size & ~(PAGE_SIZE - 1)};
+		s->nbanks = 1;
+	} else {
+		s->nbanks = vplat_xen_arm_ram_banks(opt->ram_size, s->bank);
+	}
 	int rc = VPLAT_EIO;
+
+	if (s->nbanks == 0) {
+		fail(err, len, "the domain's RAM size", EINVAL);
+		free(s);
+		return VPLAT_EINVAL;
+	}
 
 	s->dm = xendevicemodel_open(NULL, 0);
 	s->fm = xenforeignmemory_open(NULL, 0);
@@ -296,6 +291,30 @@ int vplat_xen_server_fd(const struct vplat_xen_server *s)
 	return s && s->xce ? xenevtchn_fd(s->xce) : -1;
 }
 
+/* Log a device that entered DEVICE_NEEDS_RESET (once until the driver resets it). */
+static void check_devices(struct vplat_xen_server *s)
+{
+	for (unsigned i = 0; i < s->ndevs; i++) {
+		struct xen_dev *x = &s->devs[i];
+		uint8_t st = vplat_device_get_status(x->mmio.dev);
+
+		if ((st & VPLAT_VIRTIO_STATUS_DEVICE_NEEDS_RESET) == 0) {
+			x->reported = false;
+			continue;
+		}
+		if (x->reported)
+			continue;
+		x->reported = true;
+		s->st.needs_reset++;
+		int why = -(int)x->mmio.dev->needs_reset_reason;
+
+		slog(s, 0, "dom%u: device %u (%s, window 0x%llx) set DEVICE_NEEDS_RESET: %s; "
+			   "the other devices go on",
+		     s->domid, i, x->mmio.dev->ops->name ? x->mmio.dev->ops->name : "?",
+		     (unsigned long long)s->win[i].base, vplat_strerror(why));
+	}
+}
+
 static void serve_slot(struct vplat_xen_server *s, ioreq_t *slot)
 {
 	/* state is a bit-field: read and write it through volatile accesses with fences. */
@@ -317,6 +336,11 @@ static void serve_slot(struct vplat_xen_server *s, ioreq_t *slot)
 		break;
 	case VPLAT_XEN_REJECTED:
 		s->st.rejected++;
+		if (s->st.rejected <= 8)
+			slog(s, 1, "dom%u: %s of %u byte(s) at 0x%llx refused by the virtio-mmio model "
+				   "(width or offset); %s",
+			     s->domid, c.dir == IOREQ_READ ? "read" : "write", c.size,
+			     (unsigned long long)c.addr, c.dir == IOREQ_READ ? "answered 0" : "ignored");
 		break;
 	case VPLAT_XEN_INVALIDATE:
 		s->st.invalidate++;
@@ -371,6 +395,7 @@ int vplat_xen_server_dispatch(struct vplat_xen_server *s)
 				continue;
 			serve_slot(s, &s->page->vcpu_ioreq[i]);
 			(void)xenevtchn_notify(s->xce, s->ports[i]);
+			check_devices(s);
 		}
 	}
 	return 0;

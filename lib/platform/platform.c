@@ -401,7 +401,7 @@ static int parse_vm(struct vplat_pf_ctx *c, int node)
 	static const char *const props[] = {"compatible", "#address-cells", "#size-cells",
 					    "guest-interrupt-style", "guest-interrupt-parent",
 					    "dma-coherent", "memory-budget", "memory-period-us",
-					    NULL};
+					    "served-by", "xen,domid", NULL};
 	struct pf_vm *vm = &c->p->vms[c->p->nvms];
 	unsigned index = c->p->nvms, first = c->p->ndevs;
 	const char *s;
@@ -437,12 +437,34 @@ static int parse_vm(struct vplat_pf_ctx *c, int node)
 	if (rc > 0 && !vm->mem_budget)
 		return FAIL(c, VPLAT_EINVAL, node, "memory-period-us",
 			    "a regulation period needs \"memory-budget\"");
+	/* Who serves the VM's devices: the VMM embedding vplat (default) or Xen's ioreq server. */
+	if ((rc = get_str(c, node, "served-by", &s)) < 0)
+		return rc;
+	if (rc > 0) {
+		if (!strcmp(s, "xen"))
+			vm->xen = true;
+		else if (strcmp(s, "vmm"))
+			return FAIL(c, VPLAT_EINVAL, node, "served-by",
+				    "\"%s\" is neither \"vmm\" nor \"xen\"", s);
+	}
+	if ((rc = get_u32_range(c, node, "xen,domid", &vm->xen_domid, 1, 0x7fef)) < 0)
+		return rc;
+	if (rc > 0 && !vm->xen)
+		return FAIL(c, VPLAT_EINVAL, node, "xen,domid", "needs served-by = \"xen\"");
 	fdt_for_each_subnode(dev, c->fdt, node)
 	{
 		bool skip = false;
 		if ((rc = parse_device(c, index, node, dev, &skip)))
 			return rc;
 	}
+	/* Xen's ioreq server presents virtio-mmio windows only. */
+	if (vm->xen)
+		for (unsigned i = first; i < c->p->ndevs; i++)
+			if (c->p->devs[i].info.transport != VPLAT_PLATFORM_MMIO)
+				return vplat_pf_error(c->err, c->errlen, VPLAT_EINVAL,
+						"%s: property \"transport\": a VM served by Xen "
+						"has virtio-mmio devices only",
+						c->p->devs[i].info.path);
 	if (dev != -FDT_ERR_NOTFOUND)
 		return FAIL(c, VPLAT_EPROTO, node, NULL, "malformed subnodes");
 	if (vm->irq_style == VPLAT_PLATFORM_IRQ_GIC)

@@ -26,6 +26,15 @@ int vplat_platform_vm_memory_budget(const struct vplat_platform *p, unsigned vm,
 	return 0;
 }
 
+int vplat_platform_vm_xen(const struct vplat_platform *p, unsigned vm, uint32_t *domid)
+{
+	if (!p || vm >= p->nvms)
+		return VPLAT_EINVAL;
+	if (domid)
+		*domid = p->vms[vm].xen_domid;
+	return p->vms[vm].xen ? 1 : 0;
+}
+
 int vplat_platform_device_limits(const struct vplat_platform *p, unsigned i,
 				 struct vplat_platform_limits *out)
 {

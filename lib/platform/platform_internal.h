@@ -48,6 +48,8 @@ struct pf_vm {
 	bool dma_coherent;
 	uint64_t mem_budget;    /* memory events per period (0: not regulated) */
 	uint32_t mem_period_us; /* regulation period */
+	bool xen;               /* served-by = "xen": an ioreq server in dom0 (vplat-xen) */
+	uint32_t xen_domid;     /* xen,domid (0: any domain) */
 };
 
 struct pf_ratelimit {

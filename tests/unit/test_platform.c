@@ -652,6 +652,18 @@ static const struct bad bads[] = {
     {"vm memory period without budget", "/dts-v1/;\n/ { compatible = \"vplat,platform\"; vms { v {"
      " memory-period-us = <1000>; }; }; };\n", VPLAT_EINVAL,
      "/vms/v: property \"memory-period-us\": a regulation period needs"},
+    {"vm served-by", "/dts-v1/;\n/ { compatible = \"vplat,platform\"; vms { v {"
+     " served-by = \"kvm\"; }; }; };\n", VPLAT_EINVAL,
+     "/vms/v: property \"served-by\": \"kvm\" is neither \"vmm\" nor \"xen\""},
+    {"vm xen domid without xen", "/dts-v1/;\n/ { compatible = \"vplat,platform\"; vms { v {"
+     " xen,domid = <3>; }; }; };\n", VPLAT_EINVAL,
+     "/vms/v: property \"xen,domid\": needs served-by = \"xen\""},
+    {"vm xen domid 0", "/dts-v1/;\n/ { compatible = \"vplat,platform\"; vms { v {"
+     " served-by = \"xen\"; xen,domid = <0>; }; }; };\n", VPLAT_ERANGE,
+     "/vms/v: property \"xen,domid\": 0 is out of range 1..32751"},
+    {"vm xen pci", "/dts-v1/;\n/ { compatible = \"vplat,platform\"; vms { v { served-by = \"xen\";"
+     " r { compatible = \"vplat,virtio-rng\"; transport = \"virtio-pci\"; pci-slot = <3>; }; }; }; };\n",
+     VPLAT_EINVAL, "/vms/v/r: property \"transport\": a VM served by Xen has virtio-mmio devices only"},
     {"vm irq style", "/dts-v1/;\n/ { compatible = \"vplat,platform\"; vms { v {"
      " guest-interrupt-style = \"apic\"; }; }; };\n", VPLAT_EINVAL,
      "/vms/v: property \"guest-interrupt-style\""},
@@ -891,6 +903,38 @@ START_TEST(shared_read_only_image_accepted)
 	ck_assert_ptr_nonnull(dtb);
 	struct vplat_platform *p = NULL;
 	ck_assert_msg(vplat_platform_load(&p, dtb, len, NULL, err, sizeof(err)) == 0, "%s", err);
+	vplat_platform_free(p);
+	free(dtb);
+}
+END_TEST
+
+/* A VM served to a Xen domain (served-by = "xen", xen,domid); others are the VMM's. */
+START_TEST(xen_served_vm)
+{
+	NEED_DTC();
+	static const char dts[] =
+	    "/dts-v1/;\n/ { compatible = \"vplat,platform\"; vms {\n"
+	    " domu { #address-cells = <2>; #size-cells = <1>; served-by = \"xen\"; xen,domid = <5>;\n"
+	    "  blk@2000000 { compatible = \"vplat,virtio-rng\"; transport = \"virtio-mmio\";\n"
+	    "    reg = <0 0x2000000 0x200>; interrupts = <33>; }; };\n"
+	    " anyu { served-by = \"xen\"; };\n"
+	    " vmm { served-by = \"vmm\"; };\n"
+	    " plain { }; }; };\n";
+	size_t len;
+	void *dtb = compile(dts, &len);
+	ck_assert_ptr_nonnull(dtb);
+	struct vplat_platform *p = NULL;
+	char err[256] = "";
+	ck_assert_msg(vplat_platform_load(&p, dtb, len, NULL, err, sizeof(err)) == 0, "%s", err);
+	uint32_t d = 99;
+	ck_assert_int_eq(vplat_platform_vm_xen(p, 0, &d), 1);
+	ck_assert_uint_eq(d, 5);
+	ck_assert_int_eq(vplat_platform_vm_xen(p, 1, &d), 1);
+	ck_assert_uint_eq(d, 0);
+	ck_assert_int_eq(vplat_platform_vm_xen(p, 2, &d), 0);
+	ck_assert_int_eq(vplat_platform_vm_xen(p, 3, NULL), 0);
+	ck_assert_int_eq(vplat_platform_vm_xen(p, 4, &d), VPLAT_EINVAL);
+	ck_assert_int_eq(vplat_platform_vm_xen(NULL, 0, &d), VPLAT_EINVAL);
 	vplat_platform_free(p);
 	free(dtb);
 }
@@ -1432,6 +1476,7 @@ int main(void)
 	tcase_add_test(tc, guest_dtb_round_trip);
 	tcase_add_loop_test(tc, validation_errors, 0, (int)(sizeof(bads) / sizeof(bads[0])));
 	tcase_add_test(tc, malformed_blobs);
+	tcase_add_test(tc, xen_served_vm);
 	tcase_add_test(tc, build_errors);
 	tcase_add_test(tc, switch_uplink_socket);
 	tcase_add_test(tc, watchdog_node);

@@ -186,6 +186,71 @@ START_TEST(invalidate_returned)
 }
 END_TEST
 
+/* Arm's guest layout: up to 3 GiB in the first bank, the rest at 8 GiB (GUEST_RAM1_BASE). */
+START_TEST(ram_banks_split_at_3gib)
+{
+	struct vplat_xen_ram_bank b[2];
+
+	ck_assert_uint_eq(vplat_xen_arm_ram_banks(128ull << 20, b), 1);
+	ck_assert_uint_eq(b[0].base, 0x40000000ull);
+	ck_assert_uint_eq(b[0].size, 128ull << 20);
+	ck_assert_uint_eq(b[1].size, 0);
+	ck_assert_uint_eq(vplat_xen_arm_ram_banks(3ull << 30, b), 1);
+	ck_assert_uint_eq(b[0].size, 3ull << 30);
+	ck_assert_uint_eq(vplat_xen_arm_ram_banks((4ull << 30) + 4096 + 123, b), 2);
+	ck_assert_uint_eq(b[0].base, VPLAT_XEN_ARM_RAM0_BASE);
+	ck_assert_uint_eq(b[0].size, 0xc0000000ull);
+	ck_assert_uint_eq(b[1].base, 0x200000000ull);
+	ck_assert_uint_eq(b[1].size, (1ull << 30) + 4096);
+	ck_assert_uint_eq(vplat_xen_arm_ram_banks(0, b), 0);
+	ck_assert_uint_eq(vplat_xen_arm_ram_banks(4095, b), 0);
+	ck_assert_uint_eq(vplat_xen_arm_ram_banks(0xc0000000ull + 0xfe00000000ull, b), 2);
+	ck_assert_uint_eq(vplat_xen_arm_ram_banks(0xc0000000ull + 0xfe00000000ull + 4096, b), 0);
+	ck_assert_uint_eq(vplat_xen_arm_ram_banks(UINT64_MAX, b), 0);
+	ck_assert_uint_eq(vplat_xen_arm_ram_banks(1ull << 30, NULL), 0);
+}
+END_TEST
+
+/*
+ * The foreign mapping of a 4 GiB guest as the server makes it (xen_server.c ram_map): each
+ * bank's mapped runs become regions, so descriptor addresses in the second bank translate to
+ * the second mapping, and addresses between the banks, in pages Xen did not let dom0 map, or
+ * running off a bank fail. The "mappings" are small buffers standing in for the bank tails.
+ */
+START_TEST(second_bank_translates)
+{
+	static uint8_t bank0[4 * 4096], bank1[4 * 4096];
+	struct vplat_mem_region r[8];
+	struct vplat_mem m;
+	struct vplat_xen_ram_bank runs[8];
+	unsigned n = 0;
+	const int errs0[4] = {0, 0, 0, 0};
+	const int errs1[4] = {0, -1, 0, 0}; /* page 1 of the second bank: not mappable */
+	uint64_t b0 = 0x40000000ull + 0xc0000000ull - sizeof(bank0); /* the end of bank 0 */
+	uint64_t b1 = VPLAT_XEN_ARM_RAM1_BASE;
+
+	ck_assert_int_eq(vplat_mem_init(&m, r, 8), 0);
+	ck_assert_uint_eq(vplat_xen_mem_add_runs(&m, b0, bank0, errs0, 4, runs, 8, &n), 0);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_uint_eq(vplat_xen_mem_add_runs(&m, b1, bank1, errs1, 4, runs, 8, &n), 1);
+	ck_assert_uint_eq(n, 3);
+	ck_assert_ptr_eq(vplat_mem_translate(&m, b1 + 16, 64), bank1 + 16);
+	ck_assert_ptr_eq(vplat_mem_translate(&m, b1 + 2 * 4096 + 8, 4096), bank1 + 2 * 4096 + 8);
+	ck_assert_ptr_eq(vplat_mem_translate(&m, b0 + 3 * 4096, 4096), bank0 + 3 * 4096);
+	/* the page Xen refused, a range across it, the hole between the banks, past the end */
+	ck_assert_ptr_null(vplat_mem_translate(&m, b1 + 4096, 1));
+	ck_assert_ptr_null(vplat_mem_translate(&m, b1 + 4000, 200));
+	ck_assert_ptr_null(vplat_mem_translate(&m, 0x100000000ull, 1));
+	ck_assert_ptr_null(vplat_mem_translate(&m, b0 + 3 * 4096, 4097));
+	ck_assert_ptr_null(vplat_mem_translate(&m, b1 + 4 * 4096, 1));
+	/* no room for more runs: counted as not added */
+	unsigned full = 8;
+
+	ck_assert_uint_eq(vplat_xen_mem_add_runs(&m, b1 + (1ull << 30), bank1, errs0, 4, runs, 8, &full), 4);
+	ck_assert_uint_eq(vplat_xen_mem_add_runs(NULL, b1, bank1, errs0, 4, runs, 8, &n), 4);
+}
+END_TEST
+
 static Suite *make_suite(void)
 {
 	Suite *s = suite_create("xen_dispatch");
@@ -197,6 +262,8 @@ static Suite *make_suite(void)
 	tcase_add_test(tc, hostile_requests_refused);
 	tcase_add_test(tc, model_rejects_bad_width);
 	tcase_add_test(tc, invalidate_returned);
+	tcase_add_test(tc, ram_banks_split_at_3gib);
+	tcase_add_test(tc, second_bank_translates);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -19,8 +19,11 @@
 
 #include "vplat/backend/xen.h"
 #include "vplat/error.h"
+#include "vplat/fabric/switch.h"
+#include "vplat/host/net_host.h"
 #include "vplat/mem.h"
 #include "vplat/platform/instance.h"
+#include "vplat/platform/platform.h"
 #include "vplat/version.h"
 
 #include "../vplat-device/input_opts.h"
@@ -29,8 +32,42 @@
 #define MAX_DEVS   VPLAT_XEN_MAX_DEVICES
 #define BACKEND    "/local/domain/0/backend/virtio_disk"
 
+__attribute__((format(printf, 2, 3))) static void say(int lvl, const char *fmt, ...);
 static volatile sig_atomic_t stop;
 static int verbosity = 2;
+
+/* vplat's Ethernet switch in this process (--dev net,switch): the net devices' ports and,
+ * with --switch-tap, a tap port in dom0. */
+static struct vplat_switch sw;
+static bool sw_up;
+static struct vplat_net_tap sw_tap;
+static bool sw_tap_up;
+
+static int switch_up(void)
+{
+	if (sw_up)
+		return 0;
+	int rc = vplat_switch_init(&sw, NULL);
+
+	if (rc != 0) {
+		say(0, "switch: %s", vplat_strerror(rc));
+		return -1;
+	}
+	sw_up = true;
+	return 0;
+}
+
+/* Move frames: the tap's input into the switch, the switch's queues out to its ports. */
+static void switch_run(void)
+{
+	if (!sw_up)
+		return;
+	uint64_t now = vplat_switch_monotonic_ns(NULL);
+
+	if (sw_tap_up)
+		(void)vplat_net_tap_poll(&sw_tap, now);
+	(void)vplat_switch_builtin_ops.run(&sw, now);
+}
 
 static void on_signal(int sig)
 {
@@ -72,6 +109,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: vplat-xen [OPTIONS] --dev SPEC [--dev SPEC]...\n"
+		"       vplat-xen [OPTIONS] --platform FILE [--vm NAME]\n"
 		"Serve vplat virtio devices to Xen guests from dom0: an ioreq server per guest presents\n"
 		"each device behind vplat's own virtio-mmio model (version 2).\n\n"
 		"    The guest's xl configuration names one virtio-mmio node per device with the disk\n"
@@ -87,13 +125,20 @@ static void usage(FILE *f)
 		"                        blk,image=PATH[,create-size=BYTES][,ro][,serial=ID]\n"
 		"                        console[,stdio|,pty|,log=PATH|,listen=PATH]\n"
 		"                        gpio[,lines=N][,control=PATH][,no-irq]\n"
-		"                        net[,tap=IFNAME]  (without tap: a sink)\n"
+		"                        net[,tap=IFNAME|,switch]  (neither: a sink)\n"
+		"                          switch: a port of vplat's Ethernet switch in this process\n"
 		"                        input[,keyboard][,touch=WxH[,slots=N]][,script=PATH]\n"
 		"                             [,name=NAME][,serial=S] | input,evdev=DEV[,grab]\n"
 		"                          (vplat-device input's options; neither keyboard nor\n"
 		"                          touch: both, touch 1920x1080)\n"
+		"    --platform FILE   the devices of a platform description (a DTB,\n"
+		"                      docs/platform-binding.md): those of its first VM with\n"
+		"                      served-by = \"xen\" (its xen,domid, if given, as --domid),\n"
+		"                      in node order; instead of --dev\n"
+		"    --vm NAME         with --platform: that VM (it must be served-by = \"xen\")\n"
 		"    --domid N         serve only domain N (default: any domain with nodes)\n"
 		"    --once            exit after the first served domain goes away\n"
+		"    --switch-tap NAME a tap interface in dom0 as one more port of the switch\n"
 		"    --ram-mib N       guest RAM to map when xenstore has no memory/static-max\n"
 		"    -v, --verbose     debug messages;  -q, --quiet: errors only\n"
 		"    -h, --help        this text\n"
@@ -107,7 +152,124 @@ static void usage(FILE *f)
 struct dev {
 	struct vplat_instance_options opt;
 	struct vplat_instance *inst;
+	/* --platform: a device of the description's Xen VM (host ends run by the platform) */
+	struct vplat_device *vd;
+	const struct vplat_platform_device *pd;
 };
+
+static struct vplat_platform *pf;
+
+static struct vplat_device *dev_of(const struct dev *d)
+{
+	return d->vd ? d->vd : vplat_instance_device(d->inst);
+}
+
+static const char *dev_type(const struct dev *d)
+{
+	return d->pd ? vplat_platform_type_name(d->pd->type) : vplat_instance_type_name(d->opt.type);
+}
+
+/* Host ends: the --dev instances', or the platform's (its switches included). */
+static unsigned host_fds(struct dev *devs, unsigned ndevs, struct pollfd *pfd, unsigned max,
+			 int *timeout)
+{
+	unsigned np = 0;
+	int fds[64];
+
+	if (pf != NULL) {
+		unsigned k = vplat_platform_fds(pf, fds, 64);
+
+		for (unsigned j = 0; j < k && j < 64 && np < max; j++)
+			pfd[np++] = (struct pollfd){.fd = fds[j], .events = POLLIN};
+		int t = vplat_platform_timeout_ms(pf);
+
+		if (t >= 0 && t < *timeout)
+			*timeout = t;
+		return np;
+	}
+	for (unsigned i = 0; i < ndevs; i++) {
+		unsigned k = vplat_instance_fds(devs[i].inst, fds, 16);
+
+		for (unsigned j = 0; j < k && j < 16 && np < max; j++)
+			pfd[np++] = (struct pollfd){.fd = fds[j], .events = POLLIN};
+		int t = vplat_instance_timeout_ms(devs[i].inst);
+
+		if (t >= 0 && t < *timeout)
+			*timeout = t;
+	}
+	return np;
+}
+
+static void host_dispatch(struct dev *devs, unsigned ndevs)
+{
+	switch_run();
+	if (pf != NULL)
+		(void)vplat_platform_dispatch(pf);
+	else
+		for (unsigned i = 0; i < ndevs; i++)
+			(void)vplat_instance_dispatch(devs[i].inst);
+	switch_run();
+}
+
+static struct vplat_mem *pf_mem(void *opaque, const struct vplat_platform_device *d)
+{
+	(void)d;
+	return opaque;
+}
+
+/* Devices of the description's VM served by Xen (--vm NAME, or the first such VM). */
+static int load_platform(const char *path, const char *vmname, struct vplat_mem *mem,
+			 struct dev *devs, unsigned *ndevs, long *only)
+{
+	FILE *f = fopen(path, "rb");
+	static uint8_t dtb[1 << 20];
+	size_t len = f ? fread(dtb, 1, sizeof(dtb), f) : 0;
+
+	if (f == NULL || ferror(f) || len == sizeof(dtb)) {
+		say(0, "--platform %s: %s", path, f ? "unreadable or larger than 1 MiB" : strerror(errno));
+		if (f)
+			fclose(f);
+		return -1;
+	}
+	fclose(f);
+	struct vplat_platform_options o = {.mem = pf_mem, .opaque = mem, .no_transport = true,
+					   .log = inst_log};
+	char err[512] = "";
+
+	if (vplat_platform_load(&pf, dtb, len, &o, err, sizeof(err)) != 0) {
+		say(0, "--platform %s: %s", path, err);
+		return -1;
+	}
+	unsigned vm = 0, n = vplat_platform_vm_count(pf);
+	uint32_t domid = 0;
+
+	for (; vm < n; vm++) {
+		const char *name = vplat_platform_vm_name(pf, vm);
+
+		if (vmname ? !strcmp(name, vmname) : vplat_platform_vm_xen(pf, vm, NULL) == 1)
+			break;
+	}
+	if (vm == n || vplat_platform_vm_xen(pf, vm, &domid) != 1) {
+		say(0, "--platform %s: %s", path,
+		    vmname ? "that VM is not in the description or not served-by = \"xen\""
+			   : "no VM has served-by = \"xen\"");
+		return -1;
+	}
+	if (domid != 0 && *only < 0)
+		*only = domid;
+	for (unsigned i = 0; i < vplat_platform_device_count(pf) && *ndevs < MAX_DEVS; i++) {
+		const struct vplat_platform_device *d = vplat_platform_device(pf, i);
+
+		if (d->vm != vm)
+			continue;
+		devs[*ndevs].pd = d;
+		devs[*ndevs].vd = vplat_platform_dev(pf, i);
+		(*ndevs)++;
+	}
+	say(2, "--platform: VM %s, %u device(s)%s", vplat_platform_vm_name(pf, vm), *ndevs,
+	    domid ? "" : ", any domain");
+	return *ndevs ? 0 : -1;
+}
 
 static int parse_dev(struct dev *d, char *spec)
 {
@@ -177,6 +339,12 @@ static int parse_dev(struct dev *d, char *spec)
 			if (!strcmp(kv, "tap") && v) {
 				d->opt.net.backend = VPLAT_INSTANCE_NET_TAP;
 				d->opt.net.tap = v;
+			} else if (!strcmp(kv, "switch") && !v) {
+				if (switch_up() != 0)
+					return -1;
+				d->opt.net.backend = VPLAT_INSTANCE_NET_SWITCH;
+				d->opt.net.sw = &sw;
+				d->opt.net.port_name = "xen-net";
 			} else
 				goto bad;
 			break;
@@ -288,7 +456,7 @@ static void add_nodes(struct xs_handle *xs, struct vplat_xen_server *s, unsigned
 		if (done[k])
 			continue;
 		struct vplat_xen_device xd = {.base = nodes[i].base, .irq = nodes[i].irq,
-					      .dev = vplat_instance_device(devs[k].inst)};
+					      .dev = dev_of(&devs[k])};
 		int rc = vplat_xen_server_add(s, &xd);
 
 		if (rc != 0) {
@@ -300,8 +468,14 @@ static void add_nodes(struct xs_handle *xs, struct vplat_xen_server *s, unsigned
 		}
 		done[k] = true;
 		set_state(xs, domid, nodes[i].devid, "2");
-		say(2, "dom%u: %s at 0x%llx irq %u", domid, vplat_instance_type_name(devs[k].opt.type),
+		say(2, "dom%u: %s at 0x%llx irq %u", domid, dev_type(&devs[k]),
 		    (unsigned long long)nodes[i].base, nodes[i].irq);
+		if (devs[k].pd && devs[k].pd->transport == VPLAT_PLATFORM_MMIO &&
+		    (devs[k].pd->base != nodes[i].base || devs[k].pd->irq != nodes[i].irq))
+			say(1, "dom%u: %s says 0x%llx irq %u, libxl placed it at 0x%llx irq %u: "
+			       "serving libxl's node", domid, devs[k].pd->path,
+			    (unsigned long long)devs[k].pd->base, devs[k].pd->irq,
+			    (unsigned long long)nodes[i].base, nodes[i].irq);
 	}
 }
 
@@ -326,6 +500,7 @@ static int serve(struct xs_handle *xs, unsigned domid, struct dev *devs, unsigne
 	if (vplat_xen_server_map_ram(s) != 0)
 		say(0, "dom%u: its RAM could not be mapped: every ring access will fail", domid);
 	struct timespec last;
+	unsigned ticks = 0;
 
 	clock_gettime(CLOCK_MONOTONIC, &last);
 	while (!stop) {
@@ -334,17 +509,12 @@ static int serve(struct xs_handle *xs, unsigned domid, struct dev *devs, unsigne
 		int timeout = 100;
 
 		pfd[np++] = (struct pollfd){.fd = vplat_xen_server_fd(s), .events = POLLIN};
-		for (unsigned i = 0; i < ndevs; i++) {
-			int fds[16];
-			unsigned k = vplat_instance_fds(devs[i].inst, fds, 16);
-
-			for (unsigned j = 0; j < k && j < 16; j++)
-				pfd[np++] = (struct pollfd){.fd = fds[j], .events = POLLIN};
-			int t = vplat_instance_timeout_ms(devs[i].inst);
-
-			if (t >= 0 && t < timeout)
-				timeout = t;
+		if (sw_tap_up) {
+			pfd[np++] = (struct pollfd){.fd = sw_tap.fd, .events = POLLIN};
+			timeout = 10; /* the switch's queues and shaping */
 		}
+		np += host_fds(devs, ndevs, pfd + np, (unsigned)(sizeof(pfd) / sizeof(pfd[0])) - np,
+			       &timeout);
 		int pr = poll(pfd, np, timeout);
 
 		if (pr < 0 && errno != EINTR) {
@@ -355,8 +525,7 @@ static int serve(struct xs_handle *xs, unsigned domid, struct dev *devs, unsigne
 			say(2, "dom%u: event channel closed", domid);
 			break;
 		}
-		for (unsigned i = 0; i < ndevs; i++)
-			(void)vplat_instance_dispatch(devs[i].inst);
+		host_dispatch(devs, ndevs);
 		struct timespec now;
 
 		clock_gettime(CLOCK_MONOTONIC, &now);
@@ -368,6 +537,14 @@ static int serve(struct xs_handle *xs, unsigned domid, struct dev *devs, unsigne
 			add_nodes(xs, s, domid, devs, ndevs, done);
 		if ((now.tv_sec - last.tv_sec) * 1000 + (now.tv_nsec - last.tv_nsec) / 1000000 >= 500) {
 			last = now;
+			if (++ticks % 120 == 0) { /* every minute: is the domain still being served? */
+				struct vplat_xen_stats so;
+
+				vplat_xen_server_stats(s, &so);
+				say(2, "dom%u: so far served %llu, rejected %llu ioreqs, %llu irq errors",
+				    domid, (unsigned long long)so.served, (unsigned long long)so.rejected,
+				    (unsigned long long)so.irq_errors);
+			}
 			/* A dying domain can outlive its destruction while our mappings hold its
 			 * pages: libxl's removal of its xenstore directory counts as gone too. */
 			char *name = xs_get(xs, "/local/domain/%u/name", domid);
@@ -382,10 +559,10 @@ static int serve(struct xs_handle *xs, unsigned domid, struct dev *devs, unsigne
 	struct vplat_xen_stats st;
 
 	vplat_xen_server_stats(s, &st);
-	say(2, "dom%u: served %llu, rejected %llu, refused %llu ioreqs; %llu invalidations, %llu irq errors",
+	say(2, "dom%u: served %llu, rejected %llu, refused %llu ioreqs; %llu invalidations, %llu irq errors, %llu device resets needed",
 	    domid, (unsigned long long)st.served, (unsigned long long)st.rejected,
 	    (unsigned long long)st.refused, (unsigned long long)st.invalidate,
-	    (unsigned long long)st.irq_errors);
+	    (unsigned long long)st.irq_errors, (unsigned long long)st.needs_reset);
 	vplat_xen_server_close(s);
 	return 0;
 }
@@ -396,6 +573,7 @@ int main(int argc, char **argv)
 	unsigned ndevs = 0;
 	long only = -1;
 	bool once = false;
+	const char *platform = NULL, *vmname = NULL;
 	uint64_t ram_default = 128ull << 20;
 
 	for (int i = 1; i < argc; i++) {
@@ -419,6 +597,22 @@ int main(int argc, char **argv)
 				return say(0, "--domid: bad domain id"), EXIT_USAGE;
 		} else if (!strcmp(a, "--ram-mib") && i + 1 < argc) {
 			ram_default = strtoull(argv[++i], NULL, 0) << 20;
+		} else if (!strcmp(a, "--switch-tap") && i + 1 < argc) {
+			int rc;
+
+			if (switch_up() != 0)
+				return 1;
+			if ((rc = vplat_net_tap_open(&sw_tap, argv[++i])) != 0 ||
+			    (rc = vplat_net_tap_attach(&sw_tap, vplat_switch_iface(&sw), NULL)) != 0) {
+				say(0, "--switch-tap %s: %s", argv[i], vplat_strerror(rc));
+				return 1;
+			}
+			sw_tap_up = true;
+			say(2, "switch: tap %s is a port", sw_tap.name);
+		} else if (!strcmp(a, "--platform") && i + 1 < argc) {
+			platform = argv[++i];
+		} else if (!strcmp(a, "--vm") && i + 1 < argc) {
+			vmname = argv[++i];
 		} else if (!strcmp(a, "--once")) {
 			once = true;
 		} else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
@@ -430,15 +624,19 @@ int main(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	if (ndevs == 0) {
-		say(0, "no --dev given (see --help)");
+	if ((ndevs == 0) == (platform == NULL) || (vmname && !platform)) {
+		say(0, platform ? "--platform and --dev exclude each other (see --help)"
+				: vmname ? "--vm needs --platform (see --help)"
+					 : "no --dev or --platform given (see --help)");
 		return EXIT_USAGE;
 	}
 	static struct vplat_mem_region regions[64];
 	struct vplat_mem mem;
 
 	vplat_mem_init(&mem, regions, 64);
-	for (unsigned i = 0; i < ndevs; i++) {
+	if (platform && load_platform(platform, vmname, &mem, devs, &ndevs, &only) != 0)
+		return 1;
+	for (unsigned i = 0; i < ndevs && !platform; i++) {
 		char err[256] = "";
 
 		if (vplat_instance_create(&devs[i].inst, &mem, &devs[i].opt, err, sizeof(err)) != 0) {
@@ -487,13 +685,17 @@ int main(int argc, char **argv)
 			break;
 		if (!served) {
 			/* Host ends keep running between domains (a console client, a tap). */
-			for (unsigned i = 0; i < ndevs; i++)
-				(void)vplat_instance_dispatch(devs[i].inst);
+			host_dispatch(devs, ndevs);
 			usleep(100 * 1000);
 		}
 	}
 	xs_close(xs);
-	for (unsigned i = 0; i < ndevs; i++)
+	for (unsigned i = 0; i < ndevs && !platform; i++)
 		vplat_instance_destroy(devs[i].inst);
+	vplat_platform_free(pf);
+	if (sw_tap_up)
+		vplat_net_tap_close(&sw_tap);
+	if (sw_up)
+		vplat_switch_fini(&sw);
 	return status;
 }

@@ -102,6 +102,54 @@ enum vplat_xen_dispatch_result {
 VPLAT_API int vplat_xen_dispatch(const struct vplat_xen_window *w, unsigned n,
 				 struct vplat_xen_ioreq *req);
 
+/** Arm guest layout (Xen's public/arch-arm.h): first RAM bank, 3 GiB at 1 GiB. */
+#define VPLAT_XEN_ARM_RAM0_BASE 0x40000000ull
+/** Size of Arm's first guest RAM bank. */
+#define VPLAT_XEN_ARM_RAM0_SIZE 0xc0000000ull
+/** Arm's second guest RAM bank (guests above 3 GiB), at 8 GiB. */
+#define VPLAT_XEN_ARM_RAM1_BASE 0x0200000000ull
+/** Size of Arm's second guest RAM bank (1016 GiB). */
+#define VPLAT_XEN_ARM_RAM1_SIZE 0xfe00000000ull
+
+/** One guest-physical RAM bank: where a guest's RAM lives. */
+struct vplat_xen_ram_bank {
+	uint64_t base; /**< first guest-physical address */
+	uint64_t size; /**< bytes (a multiple of 4 KiB) */
+};
+
+/**
+ * Where Xen puts @p ram_size bytes of an Arm guest's RAM (libxl's layout): the first
+ * VPLAT_XEN_ARM_RAM0_SIZE bytes at VPLAT_XEN_ARM_RAM0_BASE, the rest at
+ * VPLAT_XEN_ARM_RAM1_BASE. Pure; rounds down to whole 4 KiB pages.
+ *
+ * @param ram_size  the guest's RAM in bytes (xenstore memory/static-max * 1024)
+ * @param out       two banks; unused ones get size 0
+ * @return number of banks used (0, 1 or 2); 0 also when @p out is NULL or @p ram_size does
+ *         not fit both banks
+ */
+VPLAT_API unsigned vplat_xen_arm_ram_banks(uint64_t ram_size, struct vplat_xen_ram_bank out[2]);
+
+/**
+ * Add the pages of one foreign-mapped bank that Xen let the caller map to a memory map: each
+ * run of consecutive pages whose @p errs entry is 0 becomes one region (guest address
+ * @p base + page * 4096, host address @p host + page * 4096), so that a descriptor pointing
+ * at a page that is not mapped fails translation. Pure (no Xen call).
+ *
+ * @param mem     the memory map
+ * @param base    guest-physical address of page 0
+ * @param host    host address of page 0 (the mapping of the whole bank)
+ * @param errs    per-page result of xenforeignmemory_map() (0: mapped)
+ * @param npages  pages in the bank
+ * @param runs    where to record the regions added (to remove them later)
+ * @param max     entries in @p runs
+ * @param nruns   in: entries of @p runs already used; out: after this bank's
+ * @return pages not added (not mapped, or no room in @p runs or @p mem)
+ */
+VPLAT_API uint64_t vplat_xen_mem_add_runs(struct vplat_mem *mem, uint64_t base, uint8_t *host,
+					  const int *errs, uint64_t npages,
+					  struct vplat_xen_ram_bank *runs, unsigned max,
+					  unsigned *nruns);
+
 /** Counters of one server (all monotonic since vplat_xen_server_open()). */
 struct vplat_xen_stats {
 	uint64_t served;     /**< requests the MMIO model accepted */
@@ -109,6 +157,7 @@ struct vplat_xen_stats {
 	uint64_t refused;    /**< malformed requests answered without the model */
 	uint64_t invalidate; /**< memory-map invalidations (mappings rebuilt) */
 	uint64_t irq_errors; /**< xendevicemodel_set_irq_level() failures */
+	uint64_t needs_reset; /**< times a device entered DEVICE_NEEDS_RESET (each logged) */
 };
 
 /** One device the server presents to the domain. */
@@ -130,10 +179,10 @@ struct vplat_xen_options {
 					       *   vplat_xen_server_add()) */
 	struct vplat_mem *mem;                /**< the devices' memory map: the server adds the
 					       *   domain's RAM to it and removes it on close */
-	uint64_t ram_base;                    /**< first RAM bank (0: Arm's GUEST_RAM0_BASE,
-					       *   0x40000000) */
-	uint64_t ram_size;                    /**< bytes of RAM to map from @ref ram_base,
-					       *   clipped to Arm's first bank (3 GiB) */
+	uint64_t ram_base;                    /**< RAM base (0: Arm's layout, both banks as
+					       *   vplat_xen_arm_ram_banks() places them;
+					       *   otherwise one bank of @ref ram_size here) */
+	uint64_t ram_size;                    /**< bytes of the domain's RAM */
 	uint32_t vendor_id;                   /**< VendorID register (0: "vpl\0") */
 	vplat_xen_log_fn log;                 /**< messages (NULL: none) */
 	void *log_opaque;                     /**< argument of @ref log */

@@ -183,6 +183,17 @@ VPLAT_API const char *vplat_platform_vm_name(const struct vplat_platform *p, uns
 VPLAT_API int vplat_platform_vm_memory_budget(const struct vplat_platform *p, unsigned vm,
 					      uint64_t *budget, uint64_t *period_ns);
 
+/**
+ * Whether a VM's devices are served to a Xen domain (`served-by = "xen"`: an ioreq server in
+ * dom0, vplat-xen) rather than by the VMM that embeds vplat.
+ *
+ * @param p      a platform
+ * @param vm     VM index
+ * @param domid  receives `xen,domid` (0: not given, any domain), may be NULL
+ * @return 1 served by Xen, 0 not, VPLAT_EINVAL for a NULL platform or an index out of range
+ */
+VPLAT_API int vplat_platform_vm_xen(const struct vplat_platform *p, unsigned vm, uint32_t *domid);
+
 /** Limits a description states for one device; 0 means none (a burst of 0 is one second's
  *  worth of the rate). */
 struct vplat_platform_limits {
