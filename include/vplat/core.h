@@ -23,6 +23,7 @@
 #include "vplat/net.h"
 #include "vplat/gpio.h"
 #include "vplat/i2c.h"
+#include "vplat/snd.h"
 #include "vplat/can.h"
 #include "vplat/watchdog.h"
 #include "vplat/sp805.h"
