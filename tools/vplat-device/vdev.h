@@ -58,5 +58,6 @@ extern const struct vdev_type vdev_console;
 extern const struct vdev_type vdev_can;
 extern const struct vdev_type vdev_watchdog;
 extern const struct vdev_type vdev_i2c;
+extern const struct vdev_type vdev_sound;
 
 #endif

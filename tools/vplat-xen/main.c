@@ -86,6 +86,7 @@ static void usage(FILE *f)
 		"                        console[,stdio|,pty|,log=PATH|,listen=PATH]\n"
 		"                        gpio[,lines=N][,control=PATH][,no-irq]\n"
 		"                        net[,tap=IFNAME]  (without tap: a sink)\n"
+		"                        sound[,sink=OUT.wav][,source=IN.wav][,no-loop]\n"
 		"    --domid N         serve only domain N (default: any domain with nodes)\n"
 		"    --once            exit after the first served domain goes away\n"
 		"    --ram-mib N       guest RAM to map when xenstore has no memory/static-max\n"
@@ -163,6 +164,16 @@ static int parse_dev(struct dev *d, char *spec)
 			else
 				goto bad;
 			break;
+		case VPLAT_INSTANCE_SOUND:
+			if (!strcmp(kv, "sink") && v)
+				d->opt.sound.sink = v;
+			else if (!strcmp(kv, "source") && v)
+				d->opt.sound.source = v;
+			else if (!strcmp(kv, "no-loop") && !v)
+				d->opt.sound.no_loop = true;
+			else
+				goto bad;
+			break;
 		case VPLAT_INSTANCE_NET:
 			if (!strcmp(kv, "tap") && v) {
 				d->opt.net.backend = VPLAT_INSTANCE_NET_TAP;
@@ -173,6 +184,10 @@ static int parse_dev(struct dev *d, char *spec)
 		default:
 			goto bad;
 		}
+	}
+	if (d->opt.type == VPLAT_INSTANCE_SOUND && !d->opt.sound.sink && !d->opt.sound.source) {
+		say(0, "--dev sound needs sink=PATH and/or source=PATH");
+		return -1;
 	}
 	if (d->opt.type == VPLAT_INSTANCE_BLK && d->opt.blk.path == NULL) {
 		say(0, "--dev blk needs image=PATH");
