@@ -274,7 +274,7 @@ void vplat_snd_tick(struct vplat_snd *d, uint64_t now_ns)
 		while ((m != NULL) && s->anchored && (now_ns >= s->next_ns)) {
 			uint64_t t = s->next_ns;
 			io_finish(d, m, true);
-			interval_note(d, s, t);
+			interval_note(d, s, now_ns); /* when the driver is told, not the schedule */
 			done[pool_of(d->streams[id].direction)] = true;
 			m = io_head(d, id);
 			if (m != NULL)
