@@ -21,6 +21,14 @@ rng)
 	has 'DOMU_RNG_CURRENT virtio_rng'; has 'DOMU_RNG_BYTES 64 [0-9a-f]{32}';;
 console)
 	has 'DOMU_HVC_GOT HOST-TO-GUEST-LINE-0815'; has 'DOM0_HVC_GOT GUEST-TO-HOST-LINE-4711';;
+sound) # The domU played a tone through virtio_snd; vplat's WAV sink holds it (frequency,
+       # length, header checked in dom0 by snd-tone); the period intervals vplat measured.
+	if grep -q 'DOMU_SND_SKIP' <<<"$C"; then
+		grep 'DOMU_SND_SKIP' <<<"$C"; echo "SKIP: no virtio_snd module for the domU"; exit 77
+	fi
+	has 'DOMU_DRIVER device=0x0019 vendor=0x0*6c7076 driver=virtio_snd'
+	has 'DOMU_SND_PLAY_DONE frames=96000 .* xruns=0'; has 'DOM0_SND_CHECK header=ok .* TONE_OK'
+	grep -E 'DOMU_SND_|DOM0_SND_|DOM0_VXLOG .*sound: .*period interval' <<<"$C";;
 recreate) # vplat-xen outlived the first domU and served the second, then exited cleanly.
 	has 'DOM0_VPLAT_XEN_ALIVE'; has 'DOMU2_BLK_PATTERN_OK'; has 'DOMU2_FS_OK'
 	has 'DOMU2_RNG_BYTES 32'; has 'DOM0_VPLAT_XEN_EXIT rc=0'

@@ -41,11 +41,20 @@ modules() {
 	}
 	for m in "$@"; do add "$m"; done
 }
+# The sound test's tone generator and checker (static arm64).
+aarch64-linux-gnu-gcc -static -O2 -o "$E/snd-tone" "$SRC/tests/xen/snd-tone.c" -lm
 W=$E/img; rm -rf "$W"; mkdir -p "$W"
 # domU: busybox, the virtio drivers as modules, ext4 for the filesystem check.
 D=$W/domu; mkdir -p $D/{bin,proc,sys,dev,tmp,mnt}
 cp "$R/bin/busybox" $D/bin/; cp "$SRC/tests/xen/domu-init" $D/init; chmod +x $D/init
 modules $D virtio_mmio virtio_blk virtio-rng virtio_console crc32c_generic ext4
+# Sound: ALSA's PCM core from the image, virtio_snd built out of tree (tests/xen/env.sh).
+cp "$E/snd-tone" $D/bin/
+if [ -s "$E/oot/virtio_snd.ko" ]; then
+	modules $D snd_pcm; cp "$E/oot/virtio_snd.ko" $D/mods/; echo virtio_snd >> $D/mods/order
+else
+	echo "$(cat "$E/snd.skip" 2>/dev/null || echo 'no virtio_snd module')" > $D/snd.skip
+fi
 (cd $D && find . | cpio -o -H newc --quiet | gzip -1 > "$W/domu-initrd.gz")
 # dom0: glibc and the Xen tools from the .debs, vplat-xen, debugfs, the domU's kernel.
 Z=$W/dom0; mkdir -p $Z/{bin,proc,sys,dev,tmp,run,var/lib/xen,var/lib/xenstored,var/log/xen,etc,guest,usr/lib,usr/bin,sbin}
@@ -54,7 +63,7 @@ cp -a "$R/lib" $Z/; rm -rf $Z/lib/modules
 cp -a "$R/usr/lib/aarch64-linux-gnu" $Z/usr/lib/; rm -f $Z/usr/lib/aarch64-linux-gnu/*.a
 cp -a "$R/usr/lib/xen-4.17" $Z/usr/lib/; cp -a "$R/usr/bin/." $Z/usr/bin/; cp -a "$R/etc/xen" $Z/etc/
 cp "$R/sbin/debugfs" $Z/sbin/; cp "$R/bin/busybox" $Z/bin/
-cp "$VX" $Z/usr/bin/vplat-xen; aarch64-linux-gnu-strip $Z/usr/bin/vplat-xen
+cp "$VX" $Z/usr/bin/vplat-xen; aarch64-linux-gnu-strip $Z/usr/bin/vplat-xen; cp "$E/snd-tone" $Z/usr/bin/
 modules $Z xen-evtchn xen-gntdev xen-gntalloc xen-privcmd xenfs
 cp "$R/boot/vmlinuz-$KV" $Z/guest/Image; cp "$W/domu-initrd.gz" "$SRC/tests/xen/domu.cfg" $Z/guest/
 cp "$SRC/tests/xen/dom0-init" $Z/init; chmod +x $Z/init
