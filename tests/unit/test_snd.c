@@ -213,6 +213,7 @@ static uint32_t query(struct rig *r, uint32_t code, uint32_t start, uint32_t cou
 
 START_TEST(config_and_info)
 {
+	/* covers: VPLAT-SND-001 VPLAT-SND-002 VPLAT-SND-003 VPLAT-SND-004 */
 	struct rig *r = rig_up(_i);
 	ck_assert_uint_eq(vplat_val_config_read(&r->v, 0, 4), 1);
 	ck_assert_uint_eq(vplat_val_config_read(&r->v, 4, 4), 2);
@@ -283,6 +284,7 @@ END_TEST
 
 START_TEST(lifecycle)
 {
+	/* covers: VPLAT-SND-005 VPLAT-SND-006 */
 	struct rig *r = rig_up(_i);
 	enum { SP = VPLAT_VIRTIO_SND_R_PCM_SET_PARAMS, PR = VPLAT_VIRTIO_SND_R_PCM_PREPARE,
 	       ST = VPLAT_VIRTIO_SND_R_PCM_START, SO = VPLAT_VIRTIO_SND_R_PCM_STOP,
@@ -394,6 +396,7 @@ static bool used(struct rig *r, int q, void **tok, uint32_t *len)
 
 START_TEST(playback_paced)
 {
+	/* covers: VPLAT-SND-007 VPLAT-SND-008 VPLAT-SND-010 */
 	struct rig *r = rig_up(_i);
 	/* 48 kHz, stereo S16: 4 bytes a frame, 1920 bytes = 480 frames = 10 ms */
 	ck_assert_uint_eq(set_params(r, 0, 4 * 1920, 1920, 2, FMT_S16, RATE_48K, 0), S_OK);
@@ -452,6 +455,7 @@ END_TEST
 
 START_TEST(capture_paced)
 {
+	/* covers: VPLAT-SND-009 */
 	struct rig *r = rig_up(_i);
 	/* 8 kHz mono S16: 160 bytes = 80 frames = 10 ms */
 	ck_assert_uint_eq(set_params(r, 1, 320, 160, 1, FMT_S16, RATE_8K, 0), S_OK);
@@ -482,6 +486,7 @@ END_TEST
 
 START_TEST(malformed_io)
 {
+	/* covers: VPLAT-SND-011 VPLAT-SND-012 */
 	struct rig *r = rig_up(_i);
 	void *tok;
 	uint32_t len;
@@ -557,6 +562,7 @@ END_TEST
 
 START_TEST(jack_event)
 {
+	/* covers: VPLAT-SND-013 */
 	struct rig *r = rig_up(_i);
 	ck_assert_int_eq(vplat_snd_jack_set(&r->d, 1, false), VPLAT_EINVAL);
 	ck_assert_int_eq(vplat_snd_jack_set(&r->d, 0, false), 0); /* no buffer yet: waits */
