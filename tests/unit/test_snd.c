@@ -4,6 +4,7 @@
  * loopback backend over virtio-mmio (_i bit 0 = 0) and virtio-pci (bit 0 = 1), split (bit 1 =
  * 0) and packed (bit 1 = 1) rings, with a recording host end and a virtual clock.
  */
+#define _DEFAULT_SOURCE /* mkdtemp */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,9 @@
 #include "vplat/vplat.h"
 #include "vplat/val/val.h"
 #include "vplat/val/loopback.h"
+#include "vplat/host/snd_host.h"
+#include "vplat/platform/instance.h"
+#include <unistd.h>
 
 #define S_OK       VPLAT_VIRTIO_SND_S_OK
 #define S_BAD_MSG  VPLAT_VIRTIO_SND_S_BAD_MSG
@@ -630,6 +634,128 @@ START_TEST(init_checks)
 }
 END_TEST
 
+static uint32_t rd32(const uint8_t *b)
+{
+	return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+}
+
+/* Read a file's bytes; returns the length. */
+static size_t slurp(const char *path, uint8_t *buf, size_t cap)
+{
+	FILE *f = fopen(path, "rb");
+	ck_assert_ptr_nonnull(f);
+	size_t n = fread(buf, 1, cap, f);
+	fclose(f);
+	return n;
+}
+
+START_TEST(wav_sink_and_source)
+{
+	char dir[] = "/tmp/vplat-snd-XXXXXX";
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	char out[64], in[64];
+	snprintf(out, sizeof(out), "%s/out.wav", dir);
+	snprintf(in, sizeof(in), "%s/in.wav", dir);
+	struct vplat_snd_wav *w = vplat_snd_wav_new();
+	ck_assert_ptr_nonnull(w);
+	const struct vplat_snd_host_ops *o = &vplat_snd_host_wav;
+	ck_assert_int_eq(vplat_snd_wav_set_sink(w, 0, out), 0);
+	ck_assert_int_eq(vplat_snd_wav_set_sink(w, 0, out), VPLAT_EBUSY);
+	struct vplat_snd_params p = {.buffer_bytes = 400, .period_bytes = 100, .channels = 2,
+				     .format = FMT_S16, .rate = RATE_48K, .rate_hz = 48000,
+				     .sample_bytes = 2, .frame_bytes = 4};
+	struct vplat_snd_params bad = p;
+	bad.format = VPLAT_VIRTIO_SND_PCM_FMT_MU_LAW;
+	ck_assert_int_eq(o->set_params(w, 0, &bad), VPLAT_ENOTSUP);
+	ck_assert_int_eq(o->set_params(w, 0, &p), 0);
+	ck_assert_int_eq(o->prepare(w, 0), 0);
+	uint8_t frames[100];
+	for (int i = 0; i < 100; i++)
+		frames[i] = (uint8_t)i;
+	ck_assert_int_eq(o->write(w, 0, frames, 100), 0);
+	ck_assert_int_eq(o->stop(w, 0), 0);
+	uint8_t f[512];
+	/* after STOP: a complete WAV with the 100 bytes */
+	ck_assert_uint_eq(slurp(out, f, sizeof(f)), 144);
+	ck_assert_mem_eq(f, "RIFF", 4);
+	ck_assert_uint_eq(rd32(f + 4), 36 + 100);
+	ck_assert_mem_eq(f + 8, "WAVEfmt ", 8);
+	ck_assert_uint_eq(rd32(f + 16), 16);
+	ck_assert_uint_eq(f[20] | f[21] << 8, 1);  /* PCM */
+	ck_assert_uint_eq(f[22] | f[23] << 8, 2);  /* channels */
+	ck_assert_uint_eq(rd32(f + 24), 48000);
+	ck_assert_uint_eq(rd32(f + 28), 192000);
+	ck_assert_uint_eq(f[32] | f[33] << 8, 4);
+	ck_assert_uint_eq(f[34] | f[35] << 8, 16);
+	ck_assert_mem_eq(f + 36, "data", 4);
+	ck_assert_uint_eq(rd32(f + 40), 100);
+	ck_assert_mem_eq(f + 44, frames, 100);
+	/* more frames: the header follows at RELEASE */
+	ck_assert_int_eq(o->write(w, 0, frames, 60), 0);
+	ck_assert_int_eq(o->release(w, 0), 0);
+	ck_assert_uint_eq(slurp(out, f, sizeof(f)), 204);
+	ck_assert_uint_eq(rd32(f + 40), 160);
+	ck_assert_uint_eq(rd32(f + 4), 36 + 160);
+	ck_assert_uint_eq(vplat_snd_wav_frames(w, 0), 40);
+	ck_assert_int_eq(o->write(w, 0, frames, 4), 0);
+	/* the source: the sink's file, read back in a loop */
+	ck_assert_int_eq(vplat_snd_wav_set_source(w, 0, in, true), VPLAT_EINVAL); /* bound */
+	ck_assert_int_eq(vplat_snd_wav_set_source(w, 1, in, true), VPLAT_EIO);    /* missing */
+	vplat_snd_wav_free(w); /* ... and at close */
+	ck_assert_uint_eq(slurp(out, f, sizeof(f)), 208);
+	ck_assert_uint_eq(rd32(f + 40), 164);
+	w = vplat_snd_wav_new();
+	ck_assert_int_eq(vplat_snd_wav_set_source(w, 1, out, true), 0);
+	struct vplat_snd_stream_config sc;
+	ck_assert_int_eq(vplat_snd_wav_source_stream(w, 1, &sc), 0);
+	ck_assert_uint_eq(sc.direction, VPLAT_VIRTIO_SND_D_INPUT);
+	ck_assert_uint_eq(sc.formats, 1u << FMT_S16);
+	ck_assert_uint_eq(sc.rates, 1u << RATE_48K);
+	ck_assert_uint_eq(sc.channels_min, 2);
+	ck_assert_int_eq(o->set_params(w, 1, &p), 0);
+	bad = p;
+	bad.channels = 1;
+	ck_assert_int_eq(o->set_params(w, 1, &bad), VPLAT_ENOTSUP);
+	uint8_t got[200];
+	ck_assert_int_eq(o->read(w, 1, got, 200), 0); /* 164 bytes, then from the start */
+	ck_assert_mem_eq(got, f + 44, 164);
+	ck_assert_mem_eq(got + 164, f + 44, 36);
+	vplat_snd_wav_free(w);
+	/* not a WAV file */
+	FILE *x = fopen(in, "wb");
+	fputs("hello, this is not a RIFF file", x);
+	fclose(x);
+	w = vplat_snd_wav_new();
+	ck_assert_int_eq(vplat_snd_wav_set_source(w, 0, in, false), VPLAT_ENOTSUP);
+	vplat_snd_wav_free(w);
+	/* the instance: options checked, the stream from the source */
+	struct vplat_loopback lb;
+	ck_assert_int_eq(vplat_loopback_init(&lb, VPLAT_LOOPBACK_MMIO, 1u << 20), 0);
+	struct vplat_instance *inst;
+	char err[256];
+	struct vplat_instance_options io = {.type = VPLAT_INSTANCE_SOUND};
+	ck_assert_int_eq(vplat_instance_create(&inst, vplat_loopback_mem(&lb), &io, err, sizeof(err)),
+			 VPLAT_EINVAL);
+	ck_assert_ptr_nonnull(strstr(err, "sink"));
+	io.sound.sink = out;
+	io.sound.source = in;
+	ck_assert_int_eq(vplat_instance_create(&inst, vplat_loopback_mem(&lb), &io, err, sizeof(err)),
+			 VPLAT_ENOTSUP);
+	io.sound.source = NULL;
+	ck_assert_int_eq(vplat_instance_create(&inst, vplat_loopback_mem(&lb), &io, err, sizeof(err)),
+			 0);
+	ck_assert_uint_eq(vplat_instance_device(inst)->ops->device_id, VPLAT_VIRTIO_ID_SOUND);
+	ck_assert_str_eq(vplat_instance_type_name(VPLAT_INSTANCE_SOUND), "sound");
+	ck_assert_int_eq(vplat_instance_type_from_name("sound"), VPLAT_INSTANCE_SOUND);
+	ck_assert_int_eq(vplat_instance_timeout_ms(inst), -1); /* nothing playing */
+	vplat_instance_destroy(inst);
+	vplat_loopback_fini(&lb);
+	unlink(out);
+	unlink(in);
+	rmdir(dir);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("snd");
@@ -641,6 +767,7 @@ static Suite *suite(void)
 	tcase_add_loop_test(tc, malformed_io, 0, 4);
 	tcase_add_loop_test(tc, jack_event, 0, 4);
 	tcase_add_test(tc, init_checks);
+	tcase_add_test(tc, wav_sink_and_source);
 	suite_add_tcase(s, tc);
 	return s;
 }
