@@ -206,7 +206,7 @@ struct vplat_snd_stats {
 struct vplat_snd {
 	struct vplat_device dev;                 /**< the virtio device */
 	struct vplat_vq vqs[VPLAT_VIRTIO_SND_VQ_MAX]; /**< controlq, eventq, txq, rxq */
-	uint8_t config[12];                      /**< struct vplat_virtio_snd_config */
+	struct vplat_virtio_snd_config config;   /**< config space (little-endian) */
 	const struct vplat_snd_host_ops *host;   /**< host end */
 	void *host_opaque;                       /**< argument for the host end */
 	struct vplat_snd_stream_config streams[VPLAT_SND_MAX_STREAMS]; /**< advertised streams */

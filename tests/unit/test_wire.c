@@ -1308,8 +1308,7 @@ START_TEST(snd_spec)
 	CHECK(S(T, 24), FT(direction, 4, 1), FT(channels, 5, 1), FT(positions, 6, 18));
 #undef T
 	CHECK(S(struct vplat_virtio_snd_event, 8), S(struct vplat_virtio_snd_pcm_xfer, 4),
-	      S(struct vplat_virtio_snd_pcm_hdr, 8), S(struct vplat_virtio_snd_jack_remap, 16),
-	      S(struct vplat_virtio_snd_chmap_hdr, 8));
+	      S(struct vplat_virtio_snd_pcm_hdr, 8), S(struct vplat_virtio_snd_jack_remap, 16));
 }
 END_TEST
 

@@ -211,12 +211,6 @@ struct vplat_virtio_snd_pcm_status {
 	vplat_le32 latency_bytes; /**< current device latency */
 };
 
-/** Header of a channel map request. */
-struct vplat_virtio_snd_chmap_hdr {
-	struct vplat_virtio_snd_hdr hdr; /**< VIRTIO_SND_R_CHMAP_* */
-	vplat_le32 chmap_id;             /**< 0 .. chmaps - 1 */
-};
-
 /** Channel positions in a channel map (VIRTIO_SND_CHMAP_*; up to BRC = 36). */
 #define VPLAT_VIRTIO_SND_CHMAP_NONE 0 /**< undefined */
 #define VPLAT_VIRTIO_SND_CHMAP_NA   1 /**< silent */

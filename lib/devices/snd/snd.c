@@ -357,8 +357,10 @@ int vplat_snd_jack_set(struct vplat_snd *d, uint32_t jack, bool connected)
 
 /* ---- control requests ------------------------------------------------------------------- */
 
-/* Information structure of item @p id of the kind @p code into @p buf (zeroed, 32 bytes). */
-static uint32_t info_fill(const struct vplat_snd *d, uint32_t code, uint32_t id, uint8_t *buf)
+/* Write the information structure of item @p id of the kind @p code at @p off of the chain's
+ * writable part; returns its size. */
+static uint32_t info_fill(const struct vplat_snd *d, uint32_t code, uint32_t id,
+			  const struct vplat_chain *c, size_t off)
 {
 	if (code == VPLAT_VIRTIO_SND_R_JACK_INFO) {
 		const struct vplat_snd_jack_config *j = &d->jacks[id];
@@ -368,7 +370,7 @@ static uint32_t info_fill(const struct vplat_snd *d, uint32_t code, uint32_t id,
 		i.hda_reg_defconf = vplat_cpu_to_le32(j->hda_reg_defconf);
 		i.hda_reg_caps = vplat_cpu_to_le32(j->hda_reg_caps);
 		i.connected = j->connected ? 1u : 0u;
-		(void)memcpy(buf, &i, sizeof(i));
+		(void)vplat_chain_write(c, off, &i, sizeof(i));
 		return (uint32_t)sizeof(i);
 	}
 	if (code == VPLAT_VIRTIO_SND_R_PCM_INFO) {
@@ -381,7 +383,7 @@ static uint32_t info_fill(const struct vplat_snd *d, uint32_t code, uint32_t id,
 		i.direction = s->direction;
 		i.channels_min = s->channels_min;
 		i.channels_max = s->channels_max;
-		(void)memcpy(buf, &i, sizeof(i));
+		(void)vplat_chain_write(c, off, &i, sizeof(i));
 		return (uint32_t)sizeof(i);
 	}
 	const struct vplat_snd_chmap_config *m = &d->chmaps[id];
@@ -390,8 +392,9 @@ static uint32_t info_fill(const struct vplat_snd *d, uint32_t code, uint32_t id,
 	i.hdr.hda_fn_nid = vplat_cpu_to_le32(m->hda_fn_nid);
 	i.direction = m->direction;
 	i.channels = m->channels;
-	(void)memcpy(i.positions, m->positions, sizeof(i.positions));
-	(void)memcpy(buf, &i, sizeof(i));
+	for (uint32_t k = 0; k < VPLAT_VIRTIO_SND_CHMAP_MAX_SIZE; k++)
+		i.positions[k] = m->positions[k];
+	(void)vplat_chain_write(c, off, &i, sizeof(i));
 	return (uint32_t)sizeof(i);
 }
 
@@ -420,10 +423,8 @@ static uint32_t ctl_query(const struct vplat_snd *d, const struct vplat_chain *c
 		return S_BAD_MSG;
 	static const uint8_t zero[INFO_SIZE_MAX];
 	for (uint32_t k = 0; k < count; k++) {
-		uint8_t buf[32];
-		uint32_t len = info_fill(d, code, start + k, buf);
 		size_t off = (size_t)HDR_LEN + ((size_t)k * size);
-		(void)vplat_chain_write(c, off, buf, len);
+		uint32_t len = info_fill(d, code, start + k, c, off);
 		(void)vplat_chain_write(c, off + len, zero, (size_t)size - len);
 	}
 	*w = (uint32_t)total;
@@ -455,11 +456,6 @@ static bool params_check(const struct vplat_snd_stream_config *sc,
 	p->sample_bytes = vplat_snd_format_bits(r->format) / 8u;
 	p->frame_bytes = p->sample_bytes * r->channels;
 	return true;
-}
-
-static int host_call(int (*fn)(void *, uint32_t), void *opaque, uint32_t id)
-{
-	return (fn != NULL) ? fn(opaque, id) : 0;
 }
 
 /* A PCM command (sec: PCM Control Messages): lifecycle check, host end, new state. */
@@ -496,14 +492,14 @@ static uint32_t ctl_pcm(struct vplat_snd *d, const struct vplat_chain *c, uint32
 		if (((st != VPLAT_SND_STATE_PARAMS) && (st != VPLAT_SND_STATE_PREPARED) &&
 		     (st != VPLAT_SND_STATE_RELEASED)) || !s->has_params)
 			return S_BAD_MSG;
-		if (host_call(ho->prepare, d->host_opaque, id) < 0)
+		if ((ho->prepare != NULL) && (ho->prepare(d->host_opaque, id) < 0))
 			return S_IO_ERR;
 		s->state = VPLAT_SND_STATE_PREPARED;
 		return S_OK;
 	case VPLAT_VIRTIO_SND_R_PCM_START:
 		if ((st != VPLAT_SND_STATE_PREPARED) && (st != VPLAT_SND_STATE_STOPPED))
 			return S_BAD_MSG;
-		if (host_call(ho->start, d->host_opaque, id) < 0)
+		if ((ho->start != NULL) && (ho->start(d->host_opaque, id) < 0))
 			return S_IO_ERR;
 		s->state = VPLAT_SND_STATE_STARTED;
 		s->anchored = false;
@@ -512,7 +508,8 @@ static uint32_t ctl_pcm(struct vplat_snd *d, const struct vplat_chain *c, uint32
 	case VPLAT_VIRTIO_SND_R_PCM_STOP:
 		if (st != VPLAT_SND_STATE_STARTED)
 			return S_BAD_MSG;
-		(void)host_call(ho->stop, d->host_opaque, id);
+		if (ho->stop != NULL)
+			(void)ho->stop(d->host_opaque, id);
 		s->state = VPLAT_SND_STATE_STOPPED;
 		s->anchored = false;
 		return S_OK;
@@ -522,7 +519,8 @@ static uint32_t ctl_pcm(struct vplat_snd *d, const struct vplat_chain *c, uint32
 		/* devicenormative (PCM Stream Release): complete every pending I/O message
 		 * before the control request. */
 		io_flush_stream(d, id);
-		(void)host_call(ho->release, d->host_opaque, id);
+		if (ho->release != NULL)
+			(void)ho->release(d->host_opaque, id);
 		s->state = VPLAT_SND_STATE_RELEASED;
 		return S_OK;
 	}
@@ -707,12 +705,11 @@ int vplat_snd_init(struct vplat_snd *d, struct vplat_mem *mem, const struct vpla
 		(void)memcpy(d->jacks, cfg->jacks, cfg->njacks * sizeof(d->jacks[0]));
 	if (cfg->nchmaps != 0u)
 		(void)memcpy(d->chmaps, cfg->chmaps, cfg->nchmaps * sizeof(d->chmaps[0]));
-	struct vplat_virtio_snd_config c = {.jacks = vplat_cpu_to_le32(cfg->njacks),
-					    .streams = vplat_cpu_to_le32(cfg->nstreams),
-					    .chmaps = vplat_cpu_to_le32(cfg->nchmaps)};
-	(void)memcpy(d->config, &c, sizeof(c));
+	d->config.jacks = vplat_cpu_to_le32(cfg->njacks);
+	d->config.streams = vplat_cpu_to_le32(cfg->nstreams);
+	d->config.chmaps = vplat_cpu_to_le32(cfg->nchmaps);
 	int rc = vplat_device_init(&d->dev, &snd_ops, d, mem, d->vqs, VPLAT_VIRTIO_SND_VQ_MAX, 256,
-				   d->config, (uint32_t)sizeof(d->config));
+				   (uint8_t *)&d->config, (uint32_t)sizeof(d->config));
 	if (rc != 0)
 		return rc;
 	/* Messages of different streams complete out of order. */
