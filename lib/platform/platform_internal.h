@@ -80,6 +80,9 @@ struct pf_dev {
 	unsigned nlm75;
 	struct vplat_instance_i2c_eeprom eeprom[PF_MAX_I2C_DEVS];
 	unsigned neeprom;
+	/* sound: WAV sink and/or source */
+	const char *snd_sink, *snd_source;
+	bool snd_no_loop;
 	/* can */
 	int bus;               /* index into buses, or -1 */
 	const char *socketcan;
