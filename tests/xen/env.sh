@@ -100,6 +100,11 @@ if [ ! -e "$E/snd.stamp" ]; then
 			dpkg-deb -x "$E"/debs/linux-headers-"$KV"_*_arm64.deb "$E/kheaders"
 			ln -sfn /usr/lib/linux-kbuild-6.1 "$E/kheaders/usr/lib/linux-kbuild-6.1"
 		fi
+		# The x86 guest tests' linux-source-6.1 download (BUILD/guest-cache) serves here too.
+		g=$(ls "$E"/../guest-cache/oot/src/linux-source-6.1_*.deb 2>/dev/null | head -1 || true)
+		if [ -n "$g" ] && ! ls "$E"/oot/src/linux-source-6.1_*.deb >/dev/null 2>&1; then
+			mkdir -p "$E/oot/src"; ln "$g" "$E/oot/src/" 2>/dev/null || cp "$g" "$E/oot/src/"
+		fi
 		log "building virtio_snd for arm64 (about two minutes)"
 		VPLAT_GUEST_KVER=$KV VPLAT_OOT_KDIR="$E/kheaders/usr/src/linux-headers-$KV" \
 		VPLAT_OOT_MAKEFLAGS="ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-" \
