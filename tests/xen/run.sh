@@ -47,11 +47,12 @@ W=$E/img; rm -rf "$W"; mkdir -p "$W"
 # domU: busybox, the virtio drivers as modules, ext4 for the filesystem check.
 D=$W/domu; mkdir -p $D/{bin,proc,sys,dev,tmp,mnt}
 cp "$R/bin/busybox" $D/bin/; cp "$SRC/tests/xen/domu-init" $D/init; chmod +x $D/init
-modules $D virtio_mmio virtio_blk virtio-rng virtio_console crc32c_generic ext4
 # Sound: ALSA's PCM core from the image, virtio_snd built out of tree (tests/xen/env.sh).
+SND=; [ -s "$E/oot/virtio_snd.ko" ] && SND=snd_pcm
+modules $D virtio_mmio virtio_blk virtio-rng virtio_console crc32c_generic ext4 $SND
 cp "$E/snd-tone" $D/bin/
-if [ -s "$E/oot/virtio_snd.ko" ]; then
-	modules $D snd_pcm; cp "$E/oot/virtio_snd.ko" $D/mods/; echo virtio_snd >> $D/mods/order
+if [ -n "$SND" ]; then
+	cp "$E/oot/virtio_snd.ko" $D/mods/; echo virtio_snd >> $D/mods/order
 else
 	echo "$(cat "$E/snd.skip" 2>/dev/null || echo 'no virtio_snd module')" > $D/snd.skip
 fi
