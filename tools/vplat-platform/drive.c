@@ -446,6 +446,9 @@ int drive_platform(const void *dtb, size_t len, const char *base_dir, int vm, bo
 		case VPLAT_PLATFORM_I2C:
 			e = go_i2c(v);
 			break;
+		default: /* sound: brought up, not driven (its periods need a clock) */
+			say(v, "up (not driven)");
+			break;
 		}
 		if (e) {
 			say(v, "FAILED: the device did not answer as expected");
