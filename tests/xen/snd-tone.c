@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Tone generator and checker of the Xen group's sound test (static arm64, no libasound).
- *   snd-tone play PCMDEV HZ SECONDS   play a sine (S16_LE, mono, 48 kHz, 4 periods of 2400
+ *   snd-tone play PCMDEV HZ SECONDS   play a sine (S16_LE, mono, 48 kHz, 8 periods of 2400
  *                                     frames) through the ALSA PCM ioctls, then drain
  *   snd-tone check WAV HZ SECONDS     check the recorded WAV file: header (PCM, mono,
  *                                     48000 Hz, 16 bit, sizes matching the file), length and
@@ -25,7 +25,7 @@
 
 #define RATE    48000u
 #define PERIOD  2400u
-#define PERIODS 4u
+#define PERIODS 8u
 
 static void mask_only(struct snd_pcm_hw_params *p, int param, unsigned bit)
 {
