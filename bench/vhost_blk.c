@@ -47,7 +47,8 @@ static void usage(FILE *f)
 		"qemu-storage-daemon\n\n"
 		"SYNOPSIS\n    bench-vhost-blk --vplat-device PATH [--qsd PATH] [--seconds S] "
 		"[--rounds N]\n                    [--dir DIR] [--direct-dir DIR|none] [--size MIB]\n"
-		"                    [--lat-rate R] [--lat-seconds S] [--cpus D,F] [--machine]\n\n"
+		"                    [--lat-rate R] [--lat-seconds S] [--cpus D,F] [--machine]\n"
+		"    bench-vhost-blk --mq --vplat-device PATH [--qsd PATH] [--seconds S] [--rounds N]\n\n"
 		"DESCRIPTION\n    Runs 4 KiB random reads and writes at queue depth 1 and 32 "
 		"against each back end\n    (same image, same front-end, same run) and prints "
 		"IOPS and the ratio vplat/peer;\n    then QD1 random reads at a fixed rate (open "
@@ -70,7 +71,13 @@ static void usage(FILE *f)
 		"    --lat-seconds S      seconds of latency run per round (default 2; 0 = none)\n"
 		"    --cpus D,F           pin the back end to CPU D and this driver to CPU F\n"
 		"                         (default 1,0 on machines with 2 or more CPUs; -1 = none)\n"
-		"    --machine            also print IOPS/LAT/LATCURVE/CMD lines for tools/bench\n\n"
+		"    --machine            also print IOPS/LAT/LATCURVE/CMD lines for tools/bench\n"
+		"    --mq                 instead: randread QD32 (in all) on the tmpfs image with 1\n"
+		"                         queue and with 2 queues (QD16 each): vplat-device\n"
+		"                         --num-queues N --threads N against qemu-storage-daemon\n"
+		"                         num-queues=N aio=io_uring, and vplat's one-thread daemon\n"
+		"                         (no --threads) for reference; one driver thread serves\n"
+		"                         every queue, the back end on the other CPU\n\n"
 		"EXIT STATUS\n    0 measured; 1 a back end failed; 2 bad arguments\n");
 }
 
@@ -80,6 +87,7 @@ struct cfg {
 	unsigned size_mib, rounds;
 	int cpu_dev, cpu_drv;
 	bool machine;
+	bool mq;
 	char sock[512];
 };
 
@@ -289,6 +297,206 @@ static int bench_backend(const struct cfg *c, const char *const *av, double out[
 	return rc ? -1 : 0;
 }
 
+static void range(const double *v, unsigned n, double *lo, double *hi);
+
+/* --- --mq: one queue against two, one thread per queue ---------------------------------- */
+
+#define MQ_NB 5
+static const char *const mq_names[MQ_NB] = {"vplat 1q main thread", "vplat 1q 1 thread",
+					    "vplat 2q 2 threads", "qsd 1q io_uring",
+					    "qsd 2q io_uring"};
+static const char *const mq_mnames[MQ_NB] = {"vplat-1q-main-thread", "vplat-1q-1-thread",
+					     "vplat-2q-2-threads", "qsd-1q-io_uring",
+					     "qsd-2q-io_uring"};
+
+static void mq_argv(const struct cfg *c, int b, const char *img, const char **av)
+{
+	static char bdev[700], exp[MQ_NB][700];
+	int n = 0;
+	unsigned nq = b == 2 || b == 4 ? 2 : 1;
+	if (b < 3) {
+		av[n++] = c->vdev, av[n++] = "blk", av[n++] = "--socket", av[n++] = c->sock;
+		av[n++] = "--file", av[n++] = img, av[n++] = "--writeback";
+		av[n++] = "--num-queues", av[n++] = nq == 2 ? "2" : "1";
+		if (b > 0)
+			av[n++] = "--threads", av[n++] = nq == 2 ? "2" : "1";
+		av[n++] = "--log-level", av[n++] = "error";
+	} else {
+		snprintf(bdev, sizeof(bdev),
+			 "driver=file,node-name=f,filename=%s,aio=io_uring,cache.direct=off", img);
+		snprintf(exp[b], sizeof(exp[b]),
+			 "type=vhost-user-blk,id=e,node-name=f,addr.type=unix,addr.path=%s,"
+			 "writable=on,num-queues=%u",
+			 c->sock, nq);
+		av[n++] = c->qsd, av[n++] = "--blockdev", av[n++] = bdev;
+		av[n++] = "--export", av[n++] = exp[b];
+	}
+	av[n] = NULL;
+}
+
+/* Random reads, MAXQD in flight spread over @nq queues, one driver thread polling them all.
+ * Returns IOPS or -1. */
+static double mq_run(struct vplat_val_vq *vq, unsigned nq, struct blkdrv_req *r,
+		     uint64_t sectors, double secs)
+{
+	unsigned seed = 3, per = MAXQD / nq;
+	uint64_t done = 0;
+	for (unsigned q = 0; q < nq; q++) {
+		for (unsigned i = 0; i < per; i++)
+			if (blkdrv_post(&vq[q], &r[q * per + i], VPLAT_VIRTIO_BLK_T_IN,
+					rnd_sector(&seed, sectors)))
+				return -1;
+		vplat_val_vq_kick(&vq[q]);
+	}
+	double t0 = now_s(), last = t0;
+	bool stop = false;
+	unsigned inflight = MAXQD;
+	while (inflight) {
+		bool any = false;
+		for (unsigned q = 0; q < nq; q++) {
+			void *tok;
+			uint32_t len;
+			unsigned n = 0;
+			while (vplat_val_vq_get_used(&vq[q], &tok, &len) == 0) {
+				struct blkdrv_req *x = tok;
+				if (*x->status != VPLAT_VIRTIO_BLK_S_OK)
+					return -1;
+				x->busy = false;
+				done++;
+				n++;
+				if (stop) {
+					inflight--;
+				} else if (blkdrv_post(&vq[q], x, VPLAT_VIRTIO_BLK_T_IN,
+						       rnd_sector(&seed, sectors))) {
+					return -1;
+				}
+			}
+			if (n && !stop)
+				vplat_val_vq_kick(&vq[q]);
+			any |= n != 0;
+		}
+		double t = now_s();
+		if (any)
+			last = t;
+		else if (t - last > 5)
+			return -1; /* stalled */
+		if (!stop && (done & 255) < 32 && t - t0 >= secs)
+			stop = true;
+	}
+	return (double)done / (now_s() - t0);
+}
+
+static double mq_backend(const struct cfg *c, const char *const *av, unsigned nq, uint64_t sectors)
+{
+	pid_t pid = start(c, av);
+	if (pid < 0) {
+		fprintf(stderr, "bench-vhost-blk: %s did not start\n", av[0]);
+		return -1;
+	}
+	struct vplat_vhu_frontend fe;
+	struct vplat_vhu_frontend_params p = {.path = c->sock, .device_id = VPLAT_VIRTIO_ID_BLOCK,
+					      .mem_size = 8u << 20, .queue_size_max = 128};
+	struct vplat_val_dev d;
+	static struct vplat_val_vq vq[2];
+	memset(vq, 0, sizeof(vq));
+	double iops = -1;
+	int rc = vplat_vhu_frontend_init(&fe, &p);
+	bool up = !rc;
+	if (!rc)
+		rc = vplat_vhu_frontend_val_init(&fe, &d);
+	if (!rc)
+		rc = vplat_val_negotiate(&d, VPLAT_BIT(VPLAT_VIRTIO_F_VERSION_1) |
+						 VPLAT_BIT(VPLAT_VIRTIO_F_EVENT_IDX) |
+						 VPLAT_BIT(VPLAT_VIRTIO_BLK_F_FLUSH) |
+						 (nq > 1 ? VPLAT_BIT(VPLAT_VIRTIO_BLK_F_MQ) : 0));
+	for (unsigned q = 0; !rc && q < nq; q++)
+		rc = vplat_val_vq_setup(&d, &vq[q], (uint16_t)q, 128);
+	if (!rc)
+		rc = vplat_val_driver_ok(&d);
+	static struct blkdrv_req r[MAXQD];
+	for (unsigned i = 0; !rc && i < MAXQD; i++)
+		rc = blkdrv_alloc(vplat_vhu_frontend_dma(&fe), &r[i], BS);
+	if (!rc)
+		iops = mq_run(vq, nq, r, sectors, c->seconds);
+	if (rc || iops < 0)
+		fprintf(stderr, "bench-vhost-blk: %s failed: %s\n", av[0],
+			rc ? vplat_strerror(rc) : "stalled or I/O error");
+	for (unsigned q = 0; q < nq; q++)
+		vplat_val_vq_fini(&vq[q]);
+	if (up)
+		vplat_vhu_frontend_fini(&fe);
+	kill(pid, SIGTERM);
+	waitpid(pid, NULL, 0);
+	return iops;
+}
+
+static int main_mq(const struct cfg *c, const char *img, bool have_qsd)
+{
+	static double v[MQ_NB][MAXRND];
+	bool ok[MQ_NB];
+	uint64_t sectors = (uint64_t)c->size_mib << 11;
+	printf("bench-vhost-blk --mq: 4 KiB randread, %u in flight in all, %u MiB image on %s, "
+	       "%.1f s per cell, %u round(s), back end on CPU %d, driver (one thread) on CPU %d\n",
+	       MAXQD, c->size_mib, c->dir, c->seconds, c->rounds, c->cpu_dev, c->cpu_drv);
+	for (int b = 0; b < MQ_NB; b++) {
+		const char *av[24];
+		mq_argv(c, b, img, av);
+		ok[b] = b < 3 || have_qsd;
+		if (!ok[b])
+			continue;
+		char pre[64];
+		snprintf(pre, sizeof(pre), "command %s: ", mq_names[b]);
+		print_cmd(stdout, pre, av);
+		if (c->machine) {
+			snprintf(pre, sizeof(pre), "CMD blk-mq %s ", mq_mnames[b]);
+			print_cmd(stdout, pre, av);
+		}
+	}
+	fflush(stdout);
+	for (unsigned r = 0; r < c->rounds; r++)
+		for (int b = 0; b < MQ_NB; b++) {
+			if (!ok[b])
+				continue;
+			const char *av[24];
+			mq_argv(c, b, img, av);
+			v[b][r] = mq_backend(c, av, b == 2 || b == 4 ? 2 : 1, sectors);
+			if (v[b][r] < 0)
+				ok[b] = false;
+		}
+	printf("\n%-22s %-15s\n", "back end", "min-max IOPS");
+	for (int b = 0; b < MQ_NB; b++) {
+		double lo, hi;
+		if (!ok[b]) {
+			printf("%-22s n/a\n", mq_names[b]);
+			continue;
+		}
+		range(v[b], c->rounds, &lo, &hi);
+		printf("%-22s %.0f-%.0f\n", mq_names[b], lo, hi);
+	}
+	/* Ratios per round (same minutes): 2 queues / 1 queue, and vplat / qsd at equal queues. */
+	static const int pairs[][2] = {{2, 1}, {4, 3}, {1, 3}, {2, 4}, {0, 3}};
+	for (size_t k = 0; k < sizeof(pairs) / sizeof(pairs[0]); k++) {
+		int a = pairs[k][0], b = pairs[k][1];
+		if (!ok[a] || !ok[b])
+			continue;
+		double x[MAXRND], lo, hi;
+		for (unsigned r = 0; r < c->rounds; r++)
+			x[r] = v[a][r] / v[b][r];
+		range(x, c->rounds, &lo, &hi);
+		printf("ratio %-22s / %-22s %.2f-%.2f\n", mq_names[a], mq_names[b], lo, hi);
+	}
+	if (c->machine)
+		for (int b = 0; b < MQ_NB; b++) {
+			if (!ok[b])
+				continue;
+			printf("IOPS blk-mq-randread-qd32 %s", mq_mnames[b]);
+			for (unsigned r = 0; r < c->rounds; r++)
+				printf(" %.0f", v[b][r]);
+			printf("\n");
+		}
+	return ok[1] && ok[2] ? 0 : 1;
+}
+
 static int make_image(const char *path, unsigned mib)
 {
 	FILE *f = fopen(path, "wb");
@@ -359,6 +567,8 @@ int main(int argc, char **argv)
 			i++;
 		} else if (!strcmp(a, "--machine")) {
 			c.machine = true;
+		} else if (!strcmp(a, "--mq")) {
+			c.mq = true;
 		} else {
 			usage(stderr);
 			return 2;
@@ -398,6 +608,17 @@ int main(int argc, char **argv)
 	}
 	bool have_qsd = strchr(c.qsd, '/') ? access(c.qsd, X_OK) == 0
 					   : system("command -v qemu-storage-daemon >/dev/null 2>&1") == 0;
+	if (c.mq) {
+		for (int m = 1; m < NIMG; m++)
+			if (use_img[m])
+				unlink(img[m]);
+		if (!have_qsd)
+			printf("bench-vhost-blk: qemu-storage-daemon not found: peers skipped\n");
+		int mrc = main_mq(&c, img[0], have_qsd);
+		unlink(img[0]);
+		unlink(c.sock);
+		return mrc;
+	}
 	printf("bench-vhost-blk: 4 KiB, %u MiB images, %.1f s per cell, %u round(s), vplat "
 	       "front-end, back end on CPU %d, driver on CPU %d\n",
 	       c.size_mib, c.seconds, c.rounds, c.cpu_dev, c.cpu_drv);

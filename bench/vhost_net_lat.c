@@ -141,6 +141,19 @@ static int drv_recv(struct drv *n, uint32_t seq, int timeout_ms)
 	}
 }
 
+/* One exchange: A sends @p seq to B, B answers with seq | bit 31 to A. */
+static int exchange(struct drv *a, struct drv *b, uint32_t seq, int timeout_ms)
+{
+	int rc = drv_send(a, seq);
+	if (!rc)
+		rc = drv_recv(b, seq, timeout_ms);
+	if (!rc)
+		rc = drv_send(b, seq | 0x80000000u);
+	if (!rc)
+		rc = drv_recv(a, seq | 0x80000000u, timeout_ms);
+	return rc;
+}
+
 struct cfg {
 	const char *platform, *dir;
 	double rate, seconds;
@@ -193,13 +206,7 @@ static int measure(const struct cfg *c, const char *sa, const char *sb, struct b
 	/* warm-up: the switch learns both MACs; DPDK's ports come up */
 	uint32_t seq = 0;
 	for (int k = 0, fails = 0; k < 100 && !rc; k++, seq++) {
-		rc = drv_send(&a, seq);
-		if (!rc)
-			rc = drv_recv(&b, seq, 200);
-		if (!rc)
-			rc = drv_send(&b, seq | 0x80000000u);
-		if (!rc)
-			rc = drv_recv(&a, seq | 0x80000000u, 200);
+		rc = exchange(&a, &b, seq, 200);
 		if (rc && ++fails < 10) { /* a back end still starting: retry */
 			rc = 0;
 			usleep(20000);
@@ -216,15 +223,8 @@ static int measure(const struct cfg *c, const char *sa, const char *sb, struct b
 		return -1;
 	}
 	uint64_t t0 = bh_now_ns();
-	for (int k = 0; k < 200 && !rc; k++, seq++) {
-		rc = drv_send(&a, seq);
-		if (!rc)
-			rc = drv_recv(&b, seq, 2000);
-		if (!rc)
-			rc = drv_send(&b, seq | 0x80000000u);
-		if (!rc)
-			rc = drv_recv(&a, seq | 0x80000000u, 2000);
-	}
+	for (int k = 0; k < 200 && !rc; k++, seq++)
+		rc = exchange(&a, &b, seq, 2000);
 	double cap = 200e9 / (double)(bh_now_ns() - t0 + 1);
 	if (*rate <= 0)
 		*rate = cap / 4 < c->rate ? cap / 4 : c->rate;
@@ -237,13 +237,7 @@ static int measure(const struct cfg *c, const char *sa, const char *sb, struct b
 	bh_pace_init(&pace, (uint64_t)(1e9 / *rate));
 	for (uint64_t i = 0; i < n && !rc; i++, seq++) {
 		uint64_t due = bh_pace_next(&pace);
-		rc = drv_send(&a, seq);
-		if (!rc)
-			rc = drv_recv(&b, seq, 2000);
-		if (!rc)
-			rc = drv_send(&b, seq | 0x80000000u);
-		if (!rc)
-			rc = drv_recv(&a, seq | 0x80000000u, 2000);
+		rc = exchange(&a, &b, seq, 2000);
 		if (!rc)
 			bh_add(h, bh_now_ns() - due);
 	}
@@ -260,6 +254,35 @@ static void print_cmd(const char *pre, char *const *av)
 	for (int i = 0; av[i]; i++)
 		printf("%s%s", i ? " " : "", av[i]);
 	putchar('\n');
+}
+
+/* One back end: print its command line, start it (pinned to the back end's CPU or placing
+ * its own threads), measure through sockets @p sa and @p sb, stop it with @p sig. */
+static bool run_backend(const struct cfg *c, const char *label, const char *mlabel,
+			char *const *av, bool do_pin, int sig, const char *sa, const char *sb,
+			struct bh *h, double *rate)
+{
+	char pre[96];
+	snprintf(pre, sizeof(pre), "command %s: ", label);
+	print_cmd(pre, av);
+	if (c->machine) {
+		snprintf(pre, sizeof(pre), "CMD %s ", mlabel);
+		print_cmd(pre, av);
+	}
+	fflush(stdout);
+	bh_init(h);
+	bool ok = false;
+	pid_t p = spawn(c, av, sb, do_pin);
+	if (p > 0) {
+		ok = measure(c, sa, sb, h, rate) == 0;
+		kill(p, sig);
+		waitpid(p, NULL, 0);
+	} else {
+		fprintf(stderr, "bench-vhost-net-lat: %s did not start\n", av[0]);
+	}
+	unlink(sa);
+	unlink(sb);
+	return ok;
 }
 
 int main(int argc, char **argv)
@@ -340,20 +363,8 @@ int main(int argc, char **argv)
 	struct bh h[2];
 	bool ok[2] = {false, false};
 	char *av0[] = {(char *)c.platform, "run", dts, NULL};
-	print_cmd("command vplat: ", av0);
-	if (c.machine)
-		print_cmd("CMD net-pingpong vplat ", av0);
-	bh_init(&h[0]);
-	pid_t p = spawn(&c, av0, sb, true);
-	if (p > 0) {
-		ok[0] = measure(&c, sa, sb, &h[0], &rate) == 0;
-		kill(p, SIGTERM);
-		waitpid(p, NULL, 0);
-	} else {
-		fprintf(stderr, "bench-vhost-net-lat: vplat-platform did not start\n");
-	}
-	unlink(sa);
-	unlink(sb);
+	ok[0] = run_backend(&c, "vplat", "net-pingpong vplat", av0, true, SIGTERM, sa, sb, &h[0],
+			    &rate);
 	bool have_pmd = testpmd && (strchr(testpmd, '/') ? access(testpmd, X_OK) == 0
 				    : system("command -v dpdk-testpmd >/dev/null 2>&1") == 0);
 	if (have_pmd) {
@@ -366,26 +377,19 @@ int main(int argc, char **argv)
 		snprintf(core, sizeof(core), "%d,%d", mainc < fwd ? mainc : fwd, mainc < fwd ? fwd : mainc);
 		snprintf(mcore, sizeof(mcore), "%d", mainc);
 		snprintf(pfx, sizeof(pfx), "--file-prefix=vnl%d", (int)getpid());
+		/* --stats-period: without it testpmd (not interactive) waits for Enter on stdin
+		 * and, given no terminal, reads EOF at once and stops forwarding before the first
+		 * frame (why the peer forwarded nothing before); with it testpmd loops until
+		 * SIGINT. */
 		char *av1[] = {(char *)testpmd, "-l", core, "--main-lcore", mcore, "--no-huge", "-m", "512", "--no-pci", pfx,
 			       "--vdev", v0, "--vdev", v1, "--", "--forward-mode=io",
-			       "--auto-start", "--no-lsc-interrupt", "--total-num-mbufs=4096", NULL};
-		print_cmd("command dpdk: ", av1);
-		if (c.machine)
-			print_cmd("CMD net-pingpong dpdk-net_vhost ", av1);
-		bh_init(&h[1]);
-		pid_t q = spawn(&c, av1, sb, false);
-		if (q > 0) {
-			ok[1] = measure(&c, sa, sb, &h[1], &rate) == 0;
-			kill(q, SIGINT);
-			waitpid(q, NULL, 0);
-		} else {
-			fprintf(stderr, "bench-vhost-net-lat: dpdk-testpmd did not start\n");
-		}
+			       "--auto-start", "--no-lsc-interrupt", "--total-num-mbufs=4096",
+			       "--stats-period=3600", NULL};
+		ok[1] = run_backend(&c, "dpdk", "net-pingpong dpdk-net_vhost", av1, false, SIGINT, sa,
+				    sb, &h[1], &rate);
 	} else {
 		printf("bench-vhost-net-lat: no dpdk-testpmd: peer skipped\n");
 	}
-	unlink(sa);
-	unlink(sb);
 	unlink(dts);
 	rmdir(w);
 	const char *names[2] = {"vplat switch (vplat-platform)", "DPDK testpmd net_vhost io fwd"};

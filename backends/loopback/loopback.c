@@ -74,11 +74,21 @@ static uint64_t lb_irq_count(void *ctx)
 	return lb->irq_count + lb->msi_count;
 }
 
+/* The driver waits: serve what a dispatch budget left on the rings (VPLAT-FFI-013). */
+static void lb_poll(void *ctx)
+{
+	struct vplat_loopback *lb = ctx;
+	if (lb->dev && vplat_device_has_more(lb->dev))
+		(void)vplat_device_dispatch(lb->dev);
+}
+
 static const struct vplat_val_io_ops lb_io_ops = {
     .read = lb_read,
     .write = lb_write,
     .irq_count = lb_irq_count,
-    .poll = NULL, /* the device works synchronously inside the accesses */
+    /* The device works synchronously inside the accesses, up to its dispatch budget; what a
+     * budget left is served while the driver waits. */
+    .poll = lb_poll,
 };
 
 int vplat_loopback_init(struct vplat_loopback *lb, enum vplat_loopback_transport kind,

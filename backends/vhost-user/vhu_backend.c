@@ -37,11 +37,15 @@ int vplat_vhu_backend_init(struct vplat_vhu_backend *b, const struct vplat_vhu_b
 	b->conn = -1;
 	b->reply_fd = -1;
 	b->inflight.fd = -1;
-	/* Test-only kill points (struct vplat_vhu_inflight); never set in production. */
+#ifdef VPLAT_TEST_HOOKS
+	/* Test-only kill points (struct vplat_vhu_inflight): compiled in only with
+	 * -DVPLAT_TEST_HOOKS=ON (the default when the tests are built); a product build
+	 * (-DVPLAT_BUILD_TESTS=OFF) ignores these variables. */
 	const char *k = getenv("VPLAT_TEST_KILL_AFTER_POP");
 	b->inflight.kill_after_pop = k ? strtoull(k, NULL, 10) : 0;
 	k = getenv("VPLAT_TEST_KILL_AFTER_PUSH");
 	b->inflight.kill_after_push = k ? strtoull(k, NULL, 10) : 0;
+#endif
 	for (uint32_t q = 0; q < VPLAT_VHU_MAX_QUEUES; q++)
 		b->vrings[q].kick_fd = b->vrings[q].call_fd = b->vrings[q].err_fd = -1;
 	return vplat_mem_init(&b->mem, b->mem_storage, VPLAT_VHU_MAX_REGIONS);
@@ -85,6 +89,7 @@ bool vplat_vhu_backend_connected(const struct vplat_vhu_backend *b)
 
 void vplat_vhu_backend_disconnect(struct vplat_vhu_backend *b)
 {
+	vplat_vhu_threads_park(b);
 	if (b->dev) {
 		vplat_vhu_vring_stop_all(b);
 		vplat_device_reset(b->dev);
@@ -99,12 +104,14 @@ void vplat_vhu_backend_disconnect(struct vplat_vhu_backend *b)
 	b->features_set = false;
 	b->protocol_features = 0;
 	b->owner = false;
+	vplat_vhu_threads_resume(b);
 }
 
 void vplat_vhu_backend_fini(struct vplat_vhu_backend *b)
 {
 	if (!b)
 		return;
+	vplat_vhu_backend_stop_threads(b);
 	vplat_vhu_backend_disconnect(b);
 	b->dev = NULL;
 }
@@ -118,7 +125,8 @@ size_t vplat_vhu_backend_pollfds(const struct vplat_vhu_backend *b, struct vplat
 	if (n < cap)
 		out[n++] = (struct vplat_vhu_pollfd){.fd = b->conn, .queue = -1};
 	for (uint32_t q = 0; q < VPLAT_VHU_MAX_QUEUES && n < cap; q++)
-		if (b->vrings[q].started && b->vrings[q].kick_fd >= 0)
+		if (b->vrings[q].started && b->vrings[q].kick_fd >= 0 &&
+		    !vplat_vhu_threads_serve(b, (uint16_t)q))
 			out[n++] = (struct vplat_vhu_pollfd){.fd = b->vrings[q].kick_fd,
 							     .queue = (int32_t)q};
 	return n;
@@ -442,10 +450,14 @@ static int process_guarded(void *arg)
 static int handle_socket(struct vplat_vhu_backend *b)
 {
 	static _Thread_local struct vhu_msg m;
+	/* The queue threads wait while a message is read and handled: the control path never
+	 * runs beside ring processing. */
+	vplat_vhu_threads_park(b);
 	int rc = vplat_vhu_recv_msg(b->conn, &m, b->p.io_timeout_ms);
 	if (rc == 0)
 		rc = handle_msg(b, &m);
 	vplat_vhu_close_fds(&m);
+	vplat_vhu_threads_resume(b);
 	if (rc) {
 		if (rc == VPLAT_EPROTO && b->stats.messages == 0)
 			b->stats.errors++; /* malformed frame, counted here (handle_msg never ran) */
@@ -530,58 +542,65 @@ unsigned vplat_vhu_backend_service_n(struct vplat_vhu_backend *b, unsigned passe
 /* Busy polling: passes between two kicks of a ring that had nothing new (see below). */
 #define VHU_POLL_REKICK 64u
 
+unsigned vplat_vhu_service_queue(struct vplat_vhu_backend *b, uint16_t q)
+{
+	struct vplat_vhu_vring *v = &b->vrings[q];
+	struct vplat_vq *vq = vplat_device_vq(b->dev, q);
+	if (!v->started || !v->enabled || !vq)
+		return 0;
+	if (!vq->kick_disabled)
+		vplat_vq_set_notification(vq, false);
+	if (!vplat_vq_has_avail(vq))
+		return 0;
+	/* A split ring whose last kick took nothing and whose available index has not moved
+	 * since (a receive ring whose buffers wait for frames) is kicked again only every
+	 * VHU_POLL_REKICK passes. */
+	uint16_t idx = 0;
+	if (!vq->packed && vq->nresubmit == 0u) {
+		idx = vplat_le16_to_cpu(((const volatile struct vplat_virtq_avail *)vq->driver)->idx);
+		if (!v->polled_more && idx == v->polled_avail && ++v->polled_skips < VHU_POLL_REKICK)
+			return 0;
+	}
+	v->polled_avail = idx;
+	v->polled_skips = 0;
+	/* Progress is a chain taken: a receive ring whose buffers wait for frames has buffers
+	 * available on every pass and is not work. */
+	uint32_t seq = vq->pop_seq;
+	vplat_vhu_vring_kick(b, q);
+	v->polled_more = vq->pop_seq != seq;
+	return v->polled_more ? 1u : 0u;
+}
+
 static unsigned service_unguarded(struct vplat_vhu_backend *b)
 {
 	unsigned busy = 0;
-	for (uint16_t q = 0; b->dev && q < b->dev->nvqs && q < VPLAT_VHU_MAX_QUEUES; q++) {
-		struct vplat_vhu_vring *v = &b->vrings[q];
-		struct vplat_vq *vq = vplat_device_vq(b->dev, q);
-		if (!v->started || !v->enabled || !vq)
-			continue;
-		if (!vq->kick_disabled)
-			vplat_vq_set_notification(vq, false);
-		if (vplat_vq_has_avail(vq)) {
-			/* A split ring whose last kick took nothing and whose available index has
-			 * not moved since (a receive ring whose buffers wait for frames) is kicked
-			 * again only every VHU_POLL_REKICK passes. */
-			uint16_t idx = 0;
-			if (!vq->packed && vq->nresubmit == 0u) {
-				idx = vplat_le16_to_cpu(((const volatile struct vplat_virtq_avail *)vq->driver)->idx);
-				if (!v->polled_more && idx == v->polled_avail &&
-				    ++v->polled_skips < VHU_POLL_REKICK)
-					continue;
-			}
-			v->polled_avail = idx;
-			v->polled_skips = 0;
-			/* Progress is a chain taken: a receive ring whose buffers wait for frames
-			 * has buffers available on every pass and is not work. */
-			uint32_t seq = vq->pop_seq;
-			vplat_vhu_vring_kick(b, q);
-			v->polled_more = vq->pop_seq != seq;
-			if (v->polled_more)
-				busy++;
-		}
-	}
+	for (uint16_t q = 0; b->dev && q < b->dev->nvqs && q < VPLAT_VHU_MAX_QUEUES; q++)
+		if (!vplat_vhu_threads_serve(b, q))
+			busy += vplat_vhu_service_queue(b, q);
 	return busy;
+}
+
+unsigned vplat_vhu_rearm_queue(struct vplat_vhu_backend *b, uint16_t q)
+{
+	struct vplat_vhu_vring *v = &b->vrings[q];
+	struct vplat_vq *vq = vplat_device_vq(b->dev, q);
+	if (!v->started || !v->enabled || !vq || !vq->kick_disabled)
+		return 0;
+	/* Kicks on first, then one more look: a buffer made available after the look comes
+	 * with a kick, one made available before it is served here. */
+	uint32_t seq = vq->pop_seq;
+	if (vplat_vq_set_notification(vq, true))
+		vplat_vhu_vring_kick(b, q);
+	return vq->pop_seq != seq ? 1u : 0u;
 }
 
 static int rearm_guarded(void *arg)
 {
 	struct vplat_vhu_backend *b = arg;
 	unsigned busy = 0;
-	for (uint16_t q = 0; b->dev && q < b->dev->nvqs && q < VPLAT_VHU_MAX_QUEUES; q++) {
-		struct vplat_vhu_vring *v = &b->vrings[q];
-		struct vplat_vq *vq = vplat_device_vq(b->dev, q);
-		if (!v->started || !v->enabled || !vq || !vq->kick_disabled)
-			continue;
-		/* Kicks on first, then one more look: a buffer made available after the look
-		 * comes with a kick, one made available before it is served here. */
-		uint32_t seq = vq->pop_seq;
-		if (vplat_vq_set_notification(vq, true))
-			vplat_vhu_vring_kick(b, q);
-		if (vq->pop_seq != seq)
-			busy++;
-	}
+	for (uint16_t q = 0; b->dev && q < b->dev->nvqs && q < VPLAT_VHU_MAX_QUEUES; q++)
+		if (!vplat_vhu_threads_serve(b, q))
+			busy += vplat_vhu_rearm_queue(b, q);
 	return (int)busy;
 }
 
@@ -625,10 +644,18 @@ static int poll_unguarded(struct vplat_vhu_backend *b, int timeout_ms)
 	for (size_t i = 0; i < n; i++)
 		p[i] = (struct pollfd){.fd = pf[i].fd, .events = POLLIN};
 	for (uint32_t q = 0; q < VPLAT_VHU_MAX_QUEUES; q++)
-		if (b->vrings[q].started && b->vrings[q].polling) {
+		if (b->vrings[q].started && b->vrings[q].polling &&
+		    !vplat_vhu_threads_serve(b, (uint16_t)q)) {
 			vplat_vhu_vring_kick(b, (uint16_t)q);
 			timeout_ms = 0;
 		}
+	/* Work a dispatch budget left on a ring (VPLAT-FFI-013): one more budget now, and no
+	 * sleeping while some is still left (the driver may not kick for it). */
+	if (vplat_device_has_more(b->dev)) {
+		(void)vplat_device_dispatch(b->dev);
+		if (vplat_device_has_more(b->dev))
+			timeout_ms = 0;
+	}
 	int r = poll(p, (nfds_t)n, timeout_ms);
 	if (r < 0)
 		return errno == EINTR ? 0 : VPLAT_EIO;

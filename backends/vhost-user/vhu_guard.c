@@ -134,7 +134,10 @@ static void after_fault(struct vplat_vhu_backend *b, uintptr_t addr)
 		      "SIGBUS at %p in guest memory: the front-end shrank a shared memory file "
 		      "under its mapping; device reset, front-end dropped",
 		      (void *)addr);
-	vplat_vhu_backend_disconnect(b);
+	if (vplat_vhu_on_queue_thread())
+		vplat_vhu_queue_thread_faulted(b); /* the control thread disconnects */
+	else
+		vplat_vhu_backend_disconnect(b);
 }
 
 int vplat_vhu_backends_guard(struct vplat_vhu_backend *const *bs, size_t n,

@@ -164,7 +164,7 @@ static void track(struct vplat_vq *vq, int event, const struct vplat_chain *c)
 	switch (event) {
 	case VPLAT_VQ_TRACK_POP:
 		if (r && id < f->queue_size) {
-			r->desc[id].counter = f->counter++;
+			r->desc[id].counter = b->vrings[vq->index].counter++; /* per ring: no shared line */
 			r->desc[id].next = c->ndesc; /* packed: slots of the chain (own use) */
 			__atomic_store_n(&r->desc[id].inflight, 1, __ATOMIC_RELEASE);
 		}
@@ -304,8 +304,8 @@ void vplat_vhu_inflight_recover(struct vplat_vhu_backend *b, uint16_t q, uint16_
 		if (r->desc[i].counter >= maxc)
 			maxc = r->desc[i].counter + 1;
 	}
-	if (maxc > b->inflight.counter)
-		b->inflight.counter = maxc;
+	if (maxc > v->counter)
+		v->counter = maxc;
 	/* Every head taken was completed (used) or is in flight. */
 	*avail = (uint16_t)(used + inuse);
 	if (!inuse)

@@ -154,6 +154,24 @@ void vplat_vhu_inflight_attach(struct vplat_vhu_backend *b, uint16_t q);
 void vplat_vhu_inflight_recover(struct vplat_vhu_backend *b, uint16_t q, uint16_t *avail,
 				uint16_t *used);
 
+/* Busy polling of one ring (vhu_backend.c): 1 if the pass took chains. */
+unsigned vplat_vhu_service_queue(struct vplat_vhu_backend *b, uint16_t q);
+/* Kicks back on for one silenced ring, then one more look: 1 if that took chains. */
+unsigned vplat_vhu_rearm_queue(struct vplat_vhu_backend *b, uint16_t q);
+
+/* Queue threads (vhu_threads.c). Park: every queue thread waits at the top of its loop
+ * (no-op without threads, or on a queue thread); resume: let them go with the rings as they
+ * are now. */
+void vplat_vhu_threads_park(struct vplat_vhu_backend *b);
+void vplat_vhu_threads_resume(struct vplat_vhu_backend *b);
+/* Is ring @q served by a queue thread? */
+bool vplat_vhu_threads_serve(const struct vplat_vhu_backend *b, uint16_t q);
+/* Is the calling thread a queue thread? */
+bool vplat_vhu_on_queue_thread(void);
+/* A SIGBUS was caught on a queue thread: stop serving until parked, and shut the socket so
+ * that the control thread disconnects. */
+void vplat_vhu_queue_thread_faulted(struct vplat_vhu_backend *b);
+
 static inline void vhu_close(int *fd)
 {
 	if (*fd >= 0)

@@ -31,7 +31,8 @@ static void vhu_used(struct vplat_device *dev, struct vplat_vq *vq)
 		return;
 	struct vplat_vhu_vring *v = &b->vrings[vq->index];
 	v->calls++;
-	b->stats.calls++;
+	if (!b->threads)
+		b->stats.calls++; /* queue threads count per ring only: no shared line */
 	signal_fd(v->call_fd);
 }
 
@@ -208,9 +209,15 @@ static uint32_t stop_ring(struct vplat_vhu_backend *b, uint16_t q)
 
 void vplat_vhu_vring_stop_all(struct vplat_vhu_backend *b)
 {
-	for (uint16_t q = 0; q < VPLAT_VHU_MAX_QUEUES; q++) {
+	/* Rings past the attached device's queues are never touched (ring_of() refuses their
+	 * index, every other path takes a device queue's index, a back end is attached once), so
+	 * they are still as vplat_vhu_backend_init() left them: a disconnect visits only the
+	 * device's rings (64 rings cost more than handling a message). */
+	uint16_t n = b->dev && b->dev->nvqs < VPLAT_VHU_MAX_QUEUES ? b->dev->nvqs
+								     : (uint16_t)VPLAT_VHU_MAX_QUEUES;
+	for (uint16_t q = 0; q < n; q++) {
 		struct vplat_vhu_vring *v = &b->vrings[q];
-		if (b->dev && q < b->dev->nvqs)
+		if (b->dev)
 			stop_ring(b, q);
 		vhu_close(&v->kick_fd);
 		vhu_close(&v->call_fd);
@@ -245,9 +252,12 @@ void vplat_vhu_vring_kick(struct vplat_vhu_backend *b, uint16_t q)
 	if (!v->started || !v->enabled)
 		return;
 	v->kicks++;
-	b->stats.kicks++;
+	if (!b->threads)
+		b->stats.kicks++;
 	probe_ring(b, q);
-	vplat_device_kick(b->dev, q, 0);
+	/* At most the ring's dispatch budget; what is left is served by the back end's loop
+	 * (vplat_vhu_backend_poll(), or the embedder through vplat_device_dispatch()). */
+	(void)vplat_device_kick(b->dev, q, 0);
 }
 
 /* Which ring a message names; VPLAT_EPROTO if the device has no such ring. */

@@ -256,6 +256,8 @@ static const char *dev_type_name(uint32_t id)
 	case 36: return "CAN";
 	case 41: return "GPIO";
 	case 34: return "I2C";
+	case 18: return "input";
+	case 19: return "vsock";
 	default: return "device";
 	}
 }
@@ -272,6 +274,8 @@ static const char *dev_chapter(uint32_t id)
 	case 36: return "can";
 	case 41: return "gpio";
 	case 34: return "i2c";
+	case 18: return "input";
+	case 19: return "vsock";
 	default: return NULL;
 	}
 }
@@ -281,7 +285,8 @@ static const char *dev_chapter(uint32_t id)
 static bool req_in_run(const struct vplat_report *r, const struct vplat_req *q, bool tested)
 {
 	static const char *const dev_words[] = {"network", "block", "console", "entropy",
-						"watchdog", "can", "gpio", "shmem", "i2c"};
+						"watchdog", "can", "gpio", "shmem", "i2c",
+						"input", "vsock"};
 	if (tested)
 		return true;
 	bool device_chapter = false;

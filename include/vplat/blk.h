@@ -173,9 +173,22 @@ struct vplat_blk_stats {
 	uint64_t throttled;    /**< times a queue stopped for the rate limiter */
 };
 
+/**
+ * Alignment marker of struct vplat_blk_queue: empty. A cache-line alignment (alignas(64))
+ * would make every struct embedding a block device over-aligned, and the instance layer and
+ * callers allocate those with malloc (16-byte alignment): misaligned accesses (UBSan's
+ * alignment check on arm64 found them). Two queues' states may share the cache line at their
+ * boundary.
+ */
+#define VPLAT_BLK_QUEUE_ALIGN
+
 /** Per-queue state. Private. */
 struct vplat_blk_queue {
-	struct vplat_blk_req *free;    /**< free request slots */
+	/** free request slots */
+	VPLAT_BLK_QUEUE_ALIGN struct vplat_blk_req *free;
+	const struct vplat_blk_host_ops *host; /**< host end of this queue */
+	void *host_opaque;             /**< argument for @ref host */
+	struct vplat_blk_stats stats;  /**< this queue's counters */
 	struct vplat_blk_req *pending; /**< popped, waiting for the limiter or the host end */
 	uint32_t gen;                  /**< bumped on queue reset: late completions are dropped */
 	uint32_t inflight;             /**< requests in the host end */
@@ -198,7 +211,7 @@ struct vplat_blk {
 	uint64_t (*clock)(void *opaque);                  /**< time source for the limiter */
 	void *clock_opaque;                               /**< argument for @ref clock */
 	uint64_t throttle_until;                          /**< ns at which a throttled queue may go */
-	struct vplat_blk_stats stats;                     /**< counters */
+	struct vplat_blk_stats stats;                     /**< sum of the queues' counters */
 };
 
 /**
@@ -269,8 +282,28 @@ VPLAT_API int vplat_blk_set_capacity(struct vplat_blk *blk, uint64_t sectors);
 /** @return true if writes are currently submitted with vplat_blk_req.sync set. */
 VPLAT_API bool vplat_blk_writethrough(const struct vplat_blk *blk);
 
-/** @return the device's counters. */
-VPLAT_API const struct vplat_blk_stats *vplat_blk_stats(const struct vplat_blk *blk);
+/**
+ * @return the device's counters: the sum of the queues' own counters, taken now (each queue
+ *         counts in its own state, so that a thread per queue shares no line; call this
+ *         where no queue is being processed, or accept counts that are a little stale)
+ */
+VPLAT_API const struct vplat_blk_stats *vplat_blk_stats(struct vplat_blk *blk);
+
+/**
+ * Give queue @p queue a host end of its own (by default every queue uses the one given to
+ * vplat_blk_init()). With one asynchronous host end per queue, whose completions are polled
+ * on the thread that processes the queue, queues share no state on the data path and can
+ * be processed by different threads (the rate limiter excepted: leave it off then). Call
+ * before the device runs.
+ *
+ * @param blk          the device
+ * @param queue        queue index
+ * @param host         host operations (submit required)
+ * @param host_opaque  their argument
+ * @return 0, or VPLAT_EINVAL
+ */
+VPLAT_API int vplat_blk_set_queue_host(struct vplat_blk *blk, uint16_t queue,
+				       const struct vplat_blk_host_ops *host, void *host_opaque);
 
 /* ------------------------------------------------------------------------------------------ */
 /** @name In-memory host end (freestanding; tests, demos, RAM disks)

@@ -23,6 +23,8 @@
 #include "vplat/net.h"
 #include "vplat/gpio.h"
 #include "vplat/i2c.h"
+#include "vplat/input.h"
+#include "vplat/vsock.h"
 #include "vplat/snd.h"
 #include "vplat/can.h"
 #include "vplat/watchdog.h"

@@ -141,7 +141,18 @@ struct vplat_device {
 	struct vplat_shm_region *shm;          /**< shared memory regions (caller-owned) */
 	uint8_t nshm;                          /**< entries in @ref shm */
 	uint32_t needs_reset_reason;           /**< last VPLAT_E* that set DEVICE_NEEDS_RESET */
+	/** Called when a kick stopped at a queue's dispatch budget with work left; may be NULL
+	 *  (vplat_device_set_redispatch()). */
+	void (*redispatch)(struct vplat_device *dev, void *opaque);
+	void *redispatch_opaque; /**< passed to @ref redispatch */
 };
+
+/** vplat_device_kick() / vplat_device_dispatch(): a queue stopped at its dispatch budget with
+ *  chains left on its ring; call vplat_device_dispatch() again (VPLAT-FFI-013). */
+#define VPLAT_DISPATCH_MORE 1
+
+/** vplat_device_set_dispatch_budget(): set the budget of every queue of the device. */
+#define VPLAT_DISPATCH_ALL_QUEUES 0xffffu
 
 /**
  * Initialise a device.
@@ -280,8 +291,55 @@ VPLAT_API void vplat_device_queue_reset(struct vplat_device *dev, uint16_t index
  * Driver notification (kick) of queue @p index. With NOTIFICATION_DATA, @p data carries the
  * driver's next_off/next_wrap (see vplat/spec/virtio_mmio.h); otherwise pass 0.
  * Spurious kicks, kicks of disabled queues and kicks before DRIVER_OK are ignored.
+ *
+ * One kick is one dispatch call: the model pops at most the queue's dispatch budget of
+ * chains, B = min(budget, Q) with Q the queue size (B = Q when no budget is set;
+ * vplat_device_set_dispatch_budget()), and returns (VPLAT-FFI-013). What is left on the ring
+ * stays there: the kick then returns @ref VPLAT_DISPATCH_MORE, calls the device's redispatch
+ * callback if one is set, and the embedder must call vplat_device_dispatch() later, from its
+ * own loop (the driver may not kick again: with EVENT_IDX it kicks only when the device has
+ * caught up). Transports that kick from a register write (virtio-mmio QueueNotify,
+ * virtio-pci notify) ignore the result; their embedder learns it from the callback or from
+ * vplat_device_has_more().
+ *
+ * @return 0, or @ref VPLAT_DISPATCH_MORE
  */
-VPLAT_API void vplat_device_kick(struct vplat_device *dev, uint16_t index, uint32_t data);
+VPLAT_API int vplat_device_kick(struct vplat_device *dev, uint16_t index, uint32_t data);
+
+/**
+ * Serve the queues that a dispatch call left with work (vplat_device_has_more()): each gets
+ * one more dispatch of at most its budget, as if the driver had kicked it. Call it from the
+ * embedder's loop, not from inside a device callback. No notification is lost: a queue that
+ * still has chains after this call is reported again.
+ *
+ * @return 0 when no queue has work left; @ref VPLAT_DISPATCH_MORE when one stopped at its
+ *         budget again (call again, e.g. after serving the other devices of the thread)
+ */
+VPLAT_API int vplat_device_dispatch(struct vplat_device *dev);
+
+/** @return true if a queue of the live device stopped at its budget with work left. */
+VPLAT_API bool vplat_device_has_more(const struct vplat_device *dev);
+
+/**
+ * Set the dispatch budget of queue @p index (or of all queues with
+ * @ref VPLAT_DISPATCH_ALL_QUEUES): most chains popped from it per dispatch call. 0 restores
+ * the default, the queue size; values above the queue size act as the queue size. Kept
+ * across device and queue resets; may be changed at any time from the dispatching thread.
+ *
+ * @return 0; VPLAT_EINVAL for a NULL device; VPLAT_ENOENT for a queue that does not exist
+ */
+VPLAT_API int vplat_device_set_dispatch_budget(struct vplat_device *dev, uint16_t index,
+					       uint16_t budget);
+
+/**
+ * Set the callback that a kick calls when it stopped at a queue's budget with work left
+ * (NULL: none). It runs inside the kick (inside the VMM's register write for the MMIO and
+ * PCI transports); it should only schedule a call of vplat_device_dispatch(), e.g. set a
+ * flag or a bottom half, and must not call into the device.
+ */
+VPLAT_API void vplat_device_set_redispatch(struct vplat_device *dev,
+					   void (*fn)(struct vplat_device *dev, void *opaque),
+					   void *opaque);
 
 /** @return queue @p index, or NULL if there is no such queue. */
 VPLAT_API struct vplat_vq *vplat_device_vq(struct vplat_device *dev, uint16_t index);

@@ -79,7 +79,10 @@ VPLAT_API int vplat_mmio_read(struct vplat_mmio *t, uint64_t off, unsigned size,
 
 /**
  * Guest write of the register window. Same arguments and errors as vplat_mmio_read().
- * Writes to QueueNotify run the device's queue handler before returning.
+ * Writes to QueueNotify run the device's queue handler before returning, for at most the
+ * queue's dispatch budget of chains (vplat_device_kick()); when work is left the device's
+ * redispatch callback runs (vplat_device_set_redispatch()) and the VMM must call
+ * vplat_device_dispatch() later, outside the register access, until it returns 0.
  */
 VPLAT_API int vplat_mmio_write(struct vplat_mmio *t, uint64_t off, unsigned size, uint64_t val);
 

@@ -119,7 +119,12 @@ VPLAT_API int vplat_pci_cfg_write(struct vplat_pci *t, uint32_t off, unsigned si
 VPLAT_API int vplat_pci_bar_read(struct vplat_pci *t, unsigned bar, uint64_t off, unsigned size,
 				 uint64_t *val);
 
-/** BAR write. Same arguments and errors as vplat_pci_bar_read(). */
+/**
+ * BAR write. Same arguments and errors as vplat_pci_bar_read(). A write to a notify address
+ * kicks the queue: at most its dispatch budget of chains is served, and when work is left
+ * the device's redispatch callback runs and the VMM must call vplat_device_dispatch() later
+ * (see vplat_device_kick()).
+ */
 VPLAT_API int vplat_pci_bar_write(struct vplat_pci *t, unsigned bar, uint64_t off, unsigned size,
 				  uint64_t val);
 

@@ -21,6 +21,8 @@
 #include "vplat/spec/virtio_rng.h"
 #include "vplat/spec/virtio_gpio.h"
 #include "vplat/spec/virtio_i2c.h"
+#include "vplat/spec/virtio_input.h"
+#include "vplat/spec/virtio_vsock.h"
 #include "vplat/spec/virtio_snd.h"
 #include "vplat/spec/virtio_can.h"
 #include "vplat/spec/virtio_watchdog.h"

@@ -132,6 +132,21 @@ struct vplat_vq {
 	 */
 	const uint16_t *resubmit;
 	uint16_t nresubmit; /**< entries left in @ref resubmit */
+	/**
+	 * Dispatch budget set by the embedder (vplat_device_set_dispatch_budget()): most chains
+	 * popped from this queue in one dispatch call (vplat_device_kick() or
+	 * vplat_device_dispatch()). 0 = the queue size. The budget in force is
+	 * min(@ref budget, @ref size) (VPLAT-FFI-013). Kept across vplat_vq_reset_state().
+	 */
+	uint16_t budget;
+	uint16_t budget_left; /**< chains the current dispatch may still pop */
+	bool in_dispatch;     /**< a dispatch call is running: pops are charged to the budget */
+	/**
+	 * A pop was refused because the budget was used up while chains were still available:
+	 * the device stopped with work left on the ring and the embedder must call
+	 * vplat_device_dispatch() (vplat_device_has_more() says so).
+	 */
+	bool more;
 };
 
 /** @ref vplat_vq::track event: a chain was popped. */
@@ -240,6 +255,26 @@ VPLAT_API bool vplat_vq_interrupt(struct vplat_vq *vq);
  * @return true if chains are available now
  */
 VPLAT_API bool vplat_vq_set_notification(struct vplat_vq *vq, bool enable);
+
+/**
+ * Open a dispatch call on @p vq: from here to vplat_vq_dispatch_end() the queue pops at most
+ * its dispatch budget, min(@ref vplat_vq.budget, queue size), and then answers VPLAT_EAGAIN
+ * as if the ring were empty (VPLAT-FFI-013). vplat_device_kick() and vplat_device_dispatch()
+ * open one around the model's queue handler; a model opens one itself in every entry point
+ * of its own that pops (a host end's completion or resume call). Inside an open call it does
+ * nothing: the outer call's budget goes on.
+ *
+ * @return true if this call opened it (pass to vplat_vq_dispatch_end())
+ */
+VPLAT_API bool vplat_vq_dispatch_begin(struct vplat_vq *vq);
+
+/**
+ * Close the dispatch call vplat_vq_dispatch_begin() opened (if @p opened).
+ *
+ * @return true if the budget stopped a pop with chains left on the ring (@ref vplat_vq.more):
+ *         the embedder calls vplat_device_dispatch() later
+ */
+VPLAT_API bool vplat_vq_dispatch_end(struct vplat_vq *vq, bool opened);
 
 /** @return true if at least one chain is available (the queue is live and not empty). */
 VPLAT_API bool vplat_vq_has_avail(struct vplat_vq *vq);

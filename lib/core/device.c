@@ -317,20 +317,98 @@ void vplat_device_queue_reset(struct vplat_device *dev, uint16_t index)
 		dev->ops->queue_reset(dev, vq);
 }
 
-void vplat_device_kick(struct vplat_device *dev, uint16_t index, uint32_t data)
+/*
+ * One dispatch of @p vq: the model serves it with at most the queue's budget of pops
+ * (VPLAT-FFI-013: min(budget, queue size), the queue size when no budget is set).
+ * @return true if the budget stopped the model with chains left on the ring
+ */
+static bool dispatch_vq(struct vplat_device *dev, struct vplat_vq *vq)
+{
+	bool opened = vplat_vq_dispatch_begin(vq);
+
+	dev->ops->queue_notify(dev, vq);
+	return vplat_vq_dispatch_end(vq, opened) && vplat_device_is_live(dev);
+}
+
+int vplat_device_kick(struct vplat_device *dev, uint16_t index, uint32_t data)
 {
 	struct vplat_vq *vq = vplat_device_vq(dev, index);
 
 	if (!vq || !vq->enabled || !vq->live || !vplat_device_is_live(dev))
-		return; /* spurious or early: the device tolerates it */
+		return 0; /* spurious or early: the device tolerates it */
 	/* A map changed without vplat_device_remap(): catch up before the model pops. */
 	if (vq->mem_generation != dev->mem->generation) {
 		vplat_device_remap(dev);
 		if (!vq->live)
-			return;
+			return 0;
 	}
 	vq->notify_data = data;
-	dev->ops->queue_notify(dev, vq);
+	if (!dispatch_vq(dev, vq))
+		return 0;
+	if (dev->redispatch)
+		dev->redispatch(dev, dev->redispatch_opaque);
+	return VPLAT_DISPATCH_MORE;
+}
+
+bool vplat_device_has_more(const struct vplat_device *dev)
+{
+	if (!dev || !vplat_device_is_live(dev))
+		return false;
+	for (uint16_t i = 0; i < dev->nvqs; i++)
+		if (dev->vqs[i].more && dev->vqs[i].live && dev->vqs[i].enabled)
+			return true;
+	return false;
+}
+
+int vplat_device_dispatch(struct vplat_device *dev)
+{
+	bool more = false;
+
+	if (!dev)
+		return 0;
+	/* Each queue that stopped at its budget gets one more dispatch, as if the driver had
+	 * kicked it: at most nvqs budgets of work per call. */
+	for (uint16_t i = 0; i < dev->nvqs; i++) {
+		struct vplat_vq *vq = &dev->vqs[i];
+		if (!vq->more)
+			continue;
+		if (!vq->enabled || !vq->live || !vplat_device_is_live(dev)) {
+			vq->more = false;
+			continue;
+		}
+		if (vq->mem_generation != dev->mem->generation) {
+			vplat_device_remap(dev);
+			if (!vq->live) {
+				vq->more = false;
+				continue;
+			}
+		}
+		if (dispatch_vq(dev, vq))
+			more = true;
+	}
+	return more ? VPLAT_DISPATCH_MORE : 0;
+}
+
+void vplat_device_set_redispatch(struct vplat_device *dev,
+				 void (*fn)(struct vplat_device *dev, void *opaque), void *opaque)
+{
+	dev->redispatch = fn;
+	dev->redispatch_opaque = opaque;
+}
+
+int vplat_device_set_dispatch_budget(struct vplat_device *dev, uint16_t index, uint16_t budget)
+{
+	if (!dev)
+		return VPLAT_EINVAL;
+	if (index == VPLAT_DISPATCH_ALL_QUEUES) {
+		for (uint16_t i = 0; i < dev->nvqs; i++)
+			dev->vqs[i].budget = budget;
+		return 0;
+	}
+	if (index >= dev->nvqs)
+		return VPLAT_ENOENT;
+	dev->vqs[index].budget = budget;
+	return 0;
 }
 
 void vplat_device_remap(struct vplat_device *dev)

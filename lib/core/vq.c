@@ -45,6 +45,7 @@ void vplat_vq_reset_state(struct vplat_vq *vq)
 	vq->interrupt_used = keep.interrupt_used;
 	vq->failed = keep.failed;
 	vq->track = keep.track;
+	vq->budget = keep.budget;
 	vq->size = keep.size_max;
 	vq->msix_vector = 0xffff;
 	vq->avail_wrap = true;
@@ -597,14 +598,49 @@ static bool packed_has_avail(struct vplat_vq *vq)
 
 /* --- public API ------------------------------------------------------------------------ */
 
+/*
+ * Inside a dispatch call: may one more chain be popped? When the budget is used up the pop
+ * is refused as if the ring were empty, and if chains are still there the queue says it has
+ * more work (VPLAT-FFI-013).
+ */
+static bool budget_allows(struct vplat_vq *vq)
+{
+	if (!vq->in_dispatch || vq->budget_left != 0u)
+		return true;
+	if (vq->nresubmit != 0u || (vq->packed ? packed_has_avail(vq) : split_has_avail(vq)))
+		vq->more = true;
+	return false;
+}
+
+bool vplat_vq_dispatch_begin(struct vplat_vq *vq)
+{
+	if (vq->in_dispatch)
+		return false; /* inside a dispatch already: its budget goes on */
+	vq->more = false;
+	vq->budget_left = (vq->budget != 0u && vq->budget < vq->size) ? vq->budget : vq->size;
+	vq->in_dispatch = true;
+	return true;
+}
+
+bool vplat_vq_dispatch_end(struct vplat_vq *vq, bool opened)
+{
+	if (opened)
+		vq->in_dispatch = false;
+	return vq->more && vq->live && vq->enabled;
+}
+
 int vplat_vq_pop(struct vplat_vq *vq, struct vplat_chain *chain)
 {
 	int rc = vq_usable(vq);
 
 	if (rc != 0)
 		return rc;
+	if (!budget_allows(vq))
+		return VPLAT_EAGAIN;
 	rc = vq->packed ? packed_pop(vq, chain) : split_pop(vq, chain);
 	if (rc == 0 || rc == VPLAT_E2BIG) {
+		if (vq->in_dispatch && --vq->budget_left == 0u)
+			(void)budget_allows(vq); /* the last one: say now whether work is left */
 		chain->seq = vq->pop_seq++;
 		vq->inflight++;
 		if (vq->track)
@@ -647,8 +683,19 @@ uint32_t vplat_vq_pop_burst(struct vplat_vq *vq, struct vplat_chain *chains, uin
 			*err = rc;
 		return 0;
 	}
+	if (!budget_allows(vq)) {
+		if (err)
+			*err = VPLAT_EAGAIN;
+		return 0;
+	}
+	if (vq->in_dispatch && n > vq->budget_left)
+		n = vq->budget_left;
 	if (!vq->packed && vq->nresubmit == 0u) {
 		got = split_pop_burst(vq, chains, n, &rc);
+		if (vq->in_dispatch) {
+			vq->budget_left = (uint16_t)(vq->budget_left - got);
+			(void)budget_allows(vq);
+		}
 		for (uint32_t i = 0; i < got; i++) {
 			chains[i].seq = vq->pop_seq++;
 			if (vq->track)

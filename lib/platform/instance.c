@@ -24,6 +24,10 @@
 #include "vplat/gpio.h"
 #include "vplat/i2c.h"
 #include "vplat/host/i2c_host.h"
+#include "vplat/input.h"
+#include "vplat/host/input_host.h"
+#include "vplat/vsock.h"
+#include "vplat/host/vsock_host.h"
 #include "vplat/host/snd_host.h"
 #include "vplat/snd.h"
 #include "vplat/host/blk_file.h"
@@ -50,6 +54,8 @@ struct i_blk {
 	bool open;
 	struct vplat_blk_aio aio;
 	bool aio_on;
+	struct vplat_blk_aio *qaio; /* queue_hosts: one per queue, or NULL */
+	uint16_t nqaio;             /* entries of qaio initialised */
 	struct vplat_blk blk;
 	struct vplat_blk_req *reqs;
 };
@@ -97,6 +103,20 @@ struct i_i2c {
 	struct vplat_i2c *i2c;
 };
 
+struct i_input {
+	struct vplat_input *dev;
+	struct vplat_input_caps *caps;
+	struct vplat_input_script *script;
+	struct vplat_input_evdev *evdev;
+	bool reported; /* the script's end was logged */
+};
+
+struct i_vsock {
+	struct vplat_vsock *vs;
+	struct vplat_vsock_conn *conns;
+	struct vplat_vsock_host *host;
+};
+
 struct i_snd {
 	struct vplat_snd *snd;
 	struct vplat_snd_wav *wav;
@@ -110,6 +130,7 @@ struct i_wdt {
 struct vplat_instance {
 	struct vplat_instance_options opt;
 	struct vplat_device *dev;
+	bool served_more; /* the last dispatch served work a budget left (the host ends wait) */
 	union {
 		struct vplat_rng rng;
 		struct i_blk blk;
@@ -119,16 +140,19 @@ struct vplat_instance {
 		struct i_can can;
 		struct i_wdt wdt;
 		struct i_i2c i2c;
+		struct i_input input;
+		struct i_vsock vsock;
 		struct i_snd snd;
 	} u;
 };
 
 static const char *const type_names[VPLAT_INSTANCE_NTYPES] = {
-	[VPLAT_INSTANCE_RNG] = "rng",	  [VPLAT_INSTANCE_BLK] = "blk",
-	[VPLAT_INSTANCE_CONSOLE] = "console", [VPLAT_INSTANCE_NET] = "net",
-	[VPLAT_INSTANCE_GPIO] = "gpio",	  [VPLAT_INSTANCE_CAN] = "can",
-	[VPLAT_INSTANCE_WATCHDOG] = "watchdog", [VPLAT_INSTANCE_I2C] = "i2c",
-	[VPLAT_INSTANCE_SOUND] = "sound"};
+    [VPLAT_INSTANCE_RNG] = "rng",   [VPLAT_INSTANCE_BLK] = "blk",
+    [VPLAT_INSTANCE_CONSOLE] = "console", [VPLAT_INSTANCE_NET] = "net",
+    [VPLAT_INSTANCE_GPIO] = "gpio", [VPLAT_INSTANCE_CAN] = "can",
+    [VPLAT_INSTANCE_WATCHDOG] = "watchdog", [VPLAT_INSTANCE_I2C] = "i2c",
+    [VPLAT_INSTANCE_INPUT] = "input", [VPLAT_INSTANCE_VSOCK] = "vsock",
+    [VPLAT_INSTANCE_SOUND] = "sound"};
 
 int vplat_pf_error(char *err, size_t errlen, int rc, const char *fmt, ...)
 {
@@ -238,6 +262,31 @@ static int create_blk_custom(struct vplat_instance *in, struct vplat_mem *mem, c
 	return rc;
 }
 
+/* queue_hosts: one asynchronous host end per queue, like the shared one, which stays unused. */
+static int blk_queue_hosts(struct vplat_instance *in, const struct vplat_blk_config *cfg)
+{
+	const struct vplat_instance_blk *o = &in->opt.blk;
+	struct i_blk *b = &in->u.blk;
+	if (o->ratelimit.ops_rate || o->ratelimit.bytes_rate)
+		return VPLAT_EINVAL; /* one limiter for all queues: not per queue */
+	uint32_t depth = (o->max_requests ? o->max_requests : I_BLK_REQS) / cfg->num_queues;
+	if (!(b->qaio = calloc(cfg->num_queues, sizeof(*b->qaio))))
+		return VPLAT_ENOMEM;
+	for (; b->nqaio < cfg->num_queues; b->nqaio++) {
+		struct vplat_blk_aio *a = &b->qaio[b->nqaio];
+		int rc = vplat_blk_aio_init(a, &b->f, depth ? depth : 1,
+					    o->async_threads || !b->aio.uring ? VPLAT_BLK_AIO_THREADS : 0);
+		if (!rc)
+			rc = vplat_blk_set_queue_host(&b->blk, b->nqaio, &vplat_blk_host_aio, a);
+		if (rc) {
+			if (a->efd >= 0 && a->impl)
+				vplat_blk_aio_fini(a);
+			return rc;
+		}
+	}
+	return 0;
+}
+
 static int create_blk(struct vplat_instance *in, struct vplat_mem *mem, char *err, size_t errlen)
 {
 	const struct vplat_instance_blk *o = &in->opt.blk;
@@ -293,9 +342,13 @@ static int create_blk(struct vplat_instance *in, struct vplat_mem *mem, char *er
 	}
 	if ((rc = blk_finish(in, mem, &cfg, ops, host, err, errlen)))
 		return rc;
-	ilog(in, VPLAT_INSTANCE_LOG_INFO, "blk: %s, %llu sectors%s%s", path,
+	if (b->aio_on && o->queue_hosts && (rc = blk_queue_hosts(in, &cfg)))
+		return vplat_pf_error(err, errlen, rc, "blk: a host end per queue: %s",
+			    vplat_strerror(rc));
+	ilog(in, VPLAT_INSTANCE_LOG_INFO, "blk: %s, %llu sectors%s%s%s", path,
 	     (unsigned long long)cfg.capacity, cfg.read_only ? ", read-only" : "",
-	     !b->aio_on ? "" : b->aio.uring ? ", io_uring" : ", thread pool");
+	     !b->aio_on ? "" : b->aio.uring ? ", io_uring" : ", thread pool",
+	     b->qaio ? ", one per queue" : "");
 	return 0;
 }
 
@@ -472,6 +525,10 @@ static int create_net(struct vplat_instance *in, struct vplat_mem *mem, char *er
 		struct vplat_switch_port_config pc = {.name = o->port_name ? o->port_name : "net",
 						      .rate_bps = o->rate_bps,
 						      .burst_bytes = o->burst_bytes};
+		if (o->source_mac_only && o->has_mac) {
+			pc.n_macs = 1; /* VPLAT-FFI-017: only the assigned source address */
+			memcpy(pc.macs[0], o->mac, 6);
+		}
 		if ((rc = vplat_switch_net_port_init(&b->port, vplat_switch_iface(o->sw), &pc, NULL,
 						     NULL)))
 			return vplat_pf_error(err, errlen, rc, "net: switch port: %s", vplat_strerror(rc));
@@ -667,6 +724,155 @@ static int create_i2c(struct vplat_instance *in, struct vplat_mem *mem, char *er
 	else
 		ilog(in, VPLAT_INSTANCE_LOG_INFO, "i2c: simulated bus, %u lm75, %u eeprom", o->nlm75,
 		     o->neeprom);
+	return 0;
+}
+
+static int create_input(struct vplat_instance *in, struct vplat_mem *mem, char *err,
+			size_t errlen)
+{
+	const struct vplat_instance_input *o = &in->opt.input;
+	struct i_input *b = &in->u.input;
+	if (!(b->dev = calloc(1, sizeof(*b->dev))))
+		return VPLAT_ENOMEM;
+	const struct vplat_input_host_ops *ops;
+	const struct vplat_input_caps *caps;
+	void *host;
+	if (o->backend == VPLAT_INSTANCE_INPUT_EVDEV) {
+		if (!o->evdev)
+			return vplat_pf_error(err, errlen, VPLAT_EINVAL, "input: evdev: no device");
+		int e = 0;
+		if (!(b->evdev = vplat_input_evdev_open(o->evdev, o->grab, NULL, &e)))
+			return vplat_pf_error(err, errlen, e, "input: evdev %s: %s", o->evdev,
+					      e == VPLAT_EIO ? strerror(errno) : vplat_strerror(e));
+		ops = &vplat_input_host_evdev;
+		caps = vplat_input_evdev_caps(b->evdev);
+		host = b->evdev;
+	} else if (o->backend == VPLAT_INSTANCE_INPUT_SCRIPT) {
+		uint32_t w = o->width ? o->width : 1920, h = o->height ? o->height : 1080;
+		if (w > 65536 || h > 65536 || o->slots > 16)
+			return vplat_pf_error(err, errlen, VPLAT_EINVAL,
+					      "input: touch %ux%u with %u slots: at most 65536x65536 "
+					      "and 16 slots", w, h, o->slots);
+		if (!(b->caps = calloc(1, sizeof(*b->caps))) ||
+		    !(b->script = vplat_input_script_new()))
+			return VPLAT_ENOMEM;
+		b->caps->name = o->name ? o->name : "vplat input";
+		b->caps->serial = o->serial;
+		b->caps->has_ids = true;
+		b->caps->bustype = 0x06; /* BUS_VIRTUAL */
+		b->caps->vendor = 0x1af4;
+		b->caps->product = 0x1100 + VPLAT_VIRTIO_ID_INPUT;
+		b->caps->version = 1;
+		if (o->keyboard || !o->touch)
+			vplat_input_preset_keyboard(b->caps);
+		if (o->touch || !o->keyboard)
+			vplat_input_preset_touch(b->caps, w, h, o->slots);
+		unsigned line = 0;
+		if (o->script) {
+			char path[4096];
+			if (resolve(in, o->script, path, sizeof(path)))
+				return vplat_pf_error(err, errlen, VPLAT_EINVAL,
+						      "input: script %s: path too long", o->script);
+			int rc = vplat_input_script_load(b->script, path, &line);
+			if (rc)
+				return vplat_pf_error(err, errlen, rc, "input: script %s: %s%s%u",
+						      o->script,
+						      rc == VPLAT_EIO ? strerror(errno)
+								      : vplat_strerror(rc),
+						      rc == VPLAT_EINVAL ? ", line " : "",
+						      rc == VPLAT_EINVAL ? line : 0u);
+		}
+		if (o->script_text) {
+			int rc = vplat_input_script_parse(b->script, o->script_text, &line);
+			if (rc)
+				return vplat_pf_error(err, errlen, rc, "input: script text: %s, line %u",
+						      vplat_strerror(rc), line);
+		}
+		ops = &vplat_input_host_script;
+		caps = b->caps;
+		host = b->script;
+	} else {
+		return vplat_pf_error(err, errlen, VPLAT_EINVAL, "input: unknown backend %d",
+				      (int)o->backend);
+	}
+	int rc = vplat_input_init(b->dev, mem, caps, ops, host);
+	if (rc)
+		return vplat_pf_error(err, errlen, rc, "input: %s", vplat_strerror(rc));
+	if (b->evdev)
+		vplat_input_evdev_bind(b->evdev, b->dev);
+	else
+		vplat_input_script_bind(b->script, b->dev);
+	in->dev = vplat_input_device(b->dev);
+	ilog(in, VPLAT_INSTANCE_LOG_INFO, "input: %s \"%s\"",
+	     b->evdev ? o->evdev : "script", caps->name ? caps->name : "");
+	return 0;
+}
+
+static void dispatch_input(struct vplat_instance *in)
+{
+	struct i_input *b = &in->u.input;
+	if (b->evdev) {
+		if (vplat_input_evdev_dispatch(b->evdev) == VPLAT_EIO && !b->reported) {
+			ilog(in, VPLAT_INSTANCE_LOG_ERROR, "input: evdev %s: %s", in->opt.input.evdev,
+			     strerror(errno));
+			b->reported = true;
+		}
+		return;
+	}
+	const struct vplat_input_script_stats *st = vplat_input_script_stats(b->script);
+	uint64_t before = st->status;
+	vplat_input_script_run(b->script);
+	if (st->status != before)
+		ilog(in, VPLAT_INSTANCE_LOG_DEBUG, "input: %llu status events, last %u/%u/%d",
+		     (unsigned long long)st->status, st->last_type, st->last_code, st->last_value);
+	if (!b->reported && vplat_input_script_done(b->script) && st->steps) {
+		b->reported = true;
+		if (st->rtt_count)
+			ilog(in, VPLAT_INSTANCE_LOG_INFO,
+			     "input: script done: %llu steps, %llu round trips (SYN_REPORT to "
+			     "status event): min %llu us, mean %llu us, max %llu us",
+			     (unsigned long long)st->steps, (unsigned long long)st->rtt_count,
+			     (unsigned long long)(st->rtt_min_ns / 1000u),
+			     (unsigned long long)(st->rtt_sum_ns / st->rtt_count / 1000u),
+			     (unsigned long long)(st->rtt_max_ns / 1000u));
+		else
+			ilog(in, VPLAT_INSTANCE_LOG_INFO, "input: script done: %llu steps",
+			     (unsigned long long)st->steps);
+	}
+}
+
+static int create_vsock(struct vplat_instance *in, struct vplat_mem *mem, char *err,
+			size_t errlen)
+{
+	const struct vplat_instance_vsock *o = &in->opt.vsock;
+	struct i_vsock *b = &in->u.vsock;
+	uint32_t n = o->max_conns ? o->max_conns : 256u;
+	if (!vplat_vsock_cid_valid(o->guest_cid))
+		return vplat_pf_error(err, errlen, VPLAT_EINVAL,
+				      "vsock: guest CID %llu is reserved (0, 1, 2, >= 0xffffffff)",
+				      (unsigned long long)o->guest_cid);
+	if (n > 65536u)
+		return vplat_pf_error(err, errlen, VPLAT_EINVAL,
+				      "vsock: max connections %u above 65536", n);
+	char path[4096];
+	if (o->uds_path && resolve(in, o->uds_path, path, sizeof(path)))
+		return vplat_pf_error(err, errlen, VPLAT_EINVAL, "vsock: socket %s: path too long",
+				      o->uds_path);
+	if (!(b->vs = calloc(1, sizeof(*b->vs))) || !(b->conns = calloc(n, sizeof(*b->conns))))
+		return VPLAT_ENOMEM;
+	int e = 0;
+	if (!(b->host = vplat_vsock_host_new(o->uds_path ? path : NULL, &e)))
+		return vplat_pf_error(err, errlen, e, "vsock: socket %s: %s", o->uds_path,
+				      e == VPLAT_EIO ? strerror(errno) : vplat_strerror(e));
+	struct vplat_vsock_cfg cfg = {.guest_cid = o->guest_cid, .buf_alloc = o->buf_alloc,
+				      .conns = b->conns, .max_conns = n};
+	int rc = vplat_vsock_init(b->vs, mem, &cfg, &vplat_vsock_host_ops, b->host);
+	if (rc)
+		return vplat_pf_error(err, errlen, rc, "vsock: %s", vplat_strerror(rc));
+	vplat_vsock_host_bind(b->host, b->vs);
+	in->dev = vplat_vsock_device(b->vs);
+	ilog(in, VPLAT_INSTANCE_LOG_INFO, "vsock: guest CID %llu, %u connections, socket %s",
+	     (unsigned long long)o->guest_cid, n, o->uds_path ? path : "(none)");
 	return 0;
 }
 
@@ -990,6 +1196,12 @@ int vplat_instance_create(struct vplat_instance **out, struct vplat_mem *mem,
 	case VPLAT_INSTANCE_I2C:
 		rc = create_i2c(in, mem, err, errlen);
 		break;
+	case VPLAT_INSTANCE_INPUT:
+		rc = create_input(in, mem, err, errlen);
+		break;
+	case VPLAT_INSTANCE_VSOCK:
+		rc = create_vsock(in, mem, err, errlen);
+		break;
 	case VPLAT_INSTANCE_SOUND:
 		rc = create_sound(in, mem, err, errlen);
 		break;
@@ -1016,6 +1228,9 @@ void vplat_instance_destroy(struct vplat_instance *in)
 	case VPLAT_INSTANCE_BLK:
 		if (in->u.blk.aio_on)
 			vplat_blk_aio_fini(&in->u.blk.aio);
+		for (uint16_t q = 0; q < in->u.blk.nqaio; q++)
+			vplat_blk_aio_fini(&in->u.blk.qaio[q]);
+		free(in->u.blk.qaio);
 		if (in->u.blk.open)
 			vplat_blk_file_close(&in->u.blk.f);
 		free(in->u.blk.reqs);
@@ -1051,6 +1266,17 @@ void vplat_instance_destroy(struct vplat_instance *in)
 		vplat_i2c_linux_close(in->u.i2c.adapter);
 		free(in->u.i2c.i2c);
 		break;
+	case VPLAT_INSTANCE_INPUT:
+		vplat_input_script_free(in->u.input.script);
+		vplat_input_evdev_close(in->u.input.evdev);
+		free(in->u.input.caps);
+		free(in->u.input.dev);
+		break;
+	case VPLAT_INSTANCE_VSOCK:
+		vplat_vsock_host_free(in->u.vsock.host);
+		free(in->u.vsock.conns);
+		free(in->u.vsock.vs);
+		break;
 	case VPLAT_INSTANCE_SOUND:
 		destroy_sound(in);
 		break;
@@ -1070,9 +1296,24 @@ struct vplat_gpio_sim *vplat_instance_gpio_sim(struct vplat_instance *in)
 	return in && in->opt.type == VPLAT_INSTANCE_GPIO ? in->u.gpio.sim : NULL;
 }
 
+struct vplat_vsock_host *vplat_instance_vsock_host(struct vplat_instance *in)
+{
+	return in && in->opt.type == VPLAT_INSTANCE_VSOCK ? in->u.vsock.host : NULL;
+}
+
 struct vplat_i2c_sim *vplat_instance_i2c_sim(struct vplat_instance *in)
 {
 	return in && in->opt.type == VPLAT_INSTANCE_I2C ? in->u.i2c.sim : NULL;
+}
+
+struct vplat_input_script *vplat_instance_input_script(struct vplat_instance *in)
+{
+	return in && in->opt.type == VPLAT_INSTANCE_INPUT ? in->u.input.script : NULL;
+}
+
+struct vplat_input *vplat_instance_input(struct vplat_instance *in)
+{
+	return in && in->opt.type == VPLAT_INSTANCE_INPUT ? in->u.input.dev : NULL;
 }
 
 enum vplat_instance_type vplat_instance_get_type(const struct vplat_instance *in)
@@ -1103,7 +1344,7 @@ unsigned vplat_instance_fds(const struct vplat_instance *in, int *fds, unsigned 
 			return vplat_gpio_gpiod_fds(in->u.gpio.chip, fds, max);
 		return vplat_gpio_sim_fds(in->u.gpio.sim, fds, max);
 	case VPLAT_INSTANCE_BLK:
-		if (!in->u.blk.aio_on)
+		if (!in->u.blk.aio_on || in->u.blk.qaio)
 			return 0;
 		fds[0] = vplat_blk_aio_fd(&in->u.blk.aio);
 		return 1;
@@ -1117,6 +1358,13 @@ unsigned vplat_instance_fds(const struct vplat_instance *in, int *fds, unsigned 
 			return 0;
 		fds[0] = vplat_can_socketcan_fd(in->u.can.sock);
 		return 1;
+	case VPLAT_INSTANCE_INPUT:
+		if (!in->u.input.evdev || in->u.input.reported)
+			return 0;
+		fds[0] = vplat_input_evdev_fd(in->u.input.evdev);
+		return 1;
+	case VPLAT_INSTANCE_VSOCK:
+		return vplat_vsock_host_fds(in->u.vsock.host, fds, max);
 	default:
 		return 0;
 	}
@@ -1126,6 +1374,8 @@ int vplat_instance_timeout_ms(const struct vplat_instance *in)
 {
 	if (!in)
 		return -1;
+	if (vplat_device_has_more(in->dev))
+		return 0; /* a dispatch budget left work on a ring: no sleeping (VPLAT-FFI-013) */
 	switch (in->opt.type) {
 	case VPLAT_INSTANCE_WATCHDOG:
 		if (in->u.wdt.child)
@@ -1145,6 +1395,10 @@ int vplat_instance_timeout_ms(const struct vplat_instance *in)
 								    : (ns + 999999u) / 1000000u)
 			  : -1;
 	}
+	case VPLAT_INSTANCE_INPUT:
+		return in->u.input.script ? vplat_input_script_timeout_ms(in->u.input.script) : -1;
+	case VPLAT_INSTANCE_VSOCK:
+		return vplat_vsock_host_timeout_ms(in->u.vsock.host);
 	default:
 		return -1;
 	}
@@ -1178,16 +1432,41 @@ static void dispatch_watchdog(struct vplat_instance *in)
 	}
 }
 
+unsigned vplat_instance_queue_fds(struct vplat_instance *in, uint16_t queue, int *fds,
+				  unsigned max)
+{
+	if (!in || !fds || max == 0 || in->opt.type != VPLAT_INSTANCE_BLK || queue >= in->u.blk.nqaio)
+		return 0;
+	fds[0] = vplat_blk_aio_fd(&in->u.blk.qaio[queue]);
+	return 1;
+}
+
+void vplat_instance_queue_dispatch(struct vplat_instance *in, uint16_t queue)
+{
+	if (in && in->opt.type == VPLAT_INSTANCE_BLK && queue < in->u.blk.nqaio)
+		vplat_blk_aio_poll(&in->u.blk.qaio[queue]);
+}
+
 int vplat_instance_dispatch(struct vplat_instance *in)
 {
 	if (!in)
 		return VPLAT_EINVAL;
+	/* One more budget for each queue a kick left with work (VPLAT-FFI-013). That is this
+	 * call's dispatch of the device; the host ends (which may pop too: a resume, a
+	 * completion) get the next call, so one call stays within one budget per queue and
+	 * neither side starves the other. */
+	if (!in->served_more && vplat_device_has_more(in->dev)) {
+		(void)vplat_device_dispatch(in->dev);
+		in->served_more = true;
+		return 0;
+	}
+	in->served_more = false;
 	switch (in->opt.type) {
 	case VPLAT_INSTANCE_RNG:
 		vplat_rng_resume(&in->u.rng); /* a request may wait for the entropy pool */
 		break;
 	case VPLAT_INSTANCE_BLK:
-		if (in->u.blk.aio_on)
+		if (in->u.blk.aio_on && !in->u.blk.qaio)
 			vplat_blk_aio_poll(&in->u.blk.aio);
 		if (vplat_blk_throttle_ns(&in->u.blk.blk))
 			for (uint16_t q = 0; q < in->dev->nvqs; q++)
@@ -1217,6 +1496,12 @@ int vplat_instance_dispatch(struct vplat_instance *in)
 		break;
 	case VPLAT_INSTANCE_I2C:
 		break; /* transfers run in the queue notification */
+	case VPLAT_INSTANCE_INPUT:
+		dispatch_input(in);
+		break;
+	case VPLAT_INSTANCE_VSOCK:
+		vplat_vsock_host_dispatch(in->u.vsock.host);
+		break;
 	case VPLAT_INSTANCE_SOUND:
 		vplat_snd_tick(in->u.snd.snd, mono_ns());
 		break;
@@ -1229,7 +1514,7 @@ int vplat_instance_dispatch(struct vplat_instance *in)
 bool vplat_instance_in_order(enum vplat_instance_type t)
 {
 	return t == VPLAT_INSTANCE_RNG || t == VPLAT_INSTANCE_BLK || t == VPLAT_INSTANCE_WATCHDOG ||
-	       t == VPLAT_INSTANCE_I2C;
+	       t == VPLAT_INSTANCE_I2C || t == VPLAT_INSTANCE_INPUT;
 }
 
 const char *vplat_instance_type_name(enum vplat_instance_type t)

@@ -42,6 +42,11 @@ static int parse_net(struct vplat_pf_ctx *c, int node, struct pf_dev *d)
 		memcpy(d->mac, mac, 6);
 		d->has_mac = true;
 	}
+	if (d->sw >= 0 && c->p->switches[d->sw].assigned_unicast && !d->has_mac)
+		return FAIL(c, VPLAT_EINVAL, node, "mac-address",
+			    "switch \"%s\" has assigned-unicast: each of its devices needs the MAC "
+			    "address it is assigned",
+			    c->p->switches[d->sw].name);
 	if (d->sw >= 0 && ++c->p->switches[d->sw].users > c->p->switches[d->sw].max_ports)
 		return FAIL(c, VPLAT_ERANGE, node, "switch",
 			    "switch \"%s\" has max-ports %u, all taken",

@@ -40,7 +40,8 @@ static int ensure_switch(struct vplat_platform *p, struct pf_switch *s, char *er
 {
 	if (s->built)
 		return 0;
-	struct vplat_switch_config sc = {.max_ports = s->max_ports};
+	struct vplat_switch_config sc = {.max_ports = s->max_ports,
+					 .assigned_unicast = s->assigned_unicast};
 	int rc;
 	if (!(s->sw = calloc(1, sizeof(struct vplat_switch))))
 		return VPLAT_ENOMEM;
@@ -118,6 +119,8 @@ static int options_of(struct vplat_platform *p, const struct pf_dev *d,
 			rc = ensure_switch(p, &p->switches[d->sw], err, errlen);
 			o->net.backend = VPLAT_INSTANCE_NET_SWITCH;
 			o->net.sw = p->switches[d->sw].sw;
+			/* assigned-unicast: the port sends only with its assigned MAC (FFI-017) */
+			o->net.source_mac_only = p->switches[d->sw].assigned_unicast;
 		}
 		break;
 	case VPLAT_PLATFORM_GPIO:
@@ -133,6 +136,15 @@ static int options_of(struct vplat_platform *p, const struct pf_dev *d,
 		o->i2c = (struct vplat_instance_i2c){.lm75 = d->lm75, .nlm75 = d->nlm75,
 						     .eeprom = d->eeprom, .neeprom = d->neeprom,
 						     .adapter = d->i2c_adapter};
+		break;
+	case VPLAT_PLATFORM_INPUT:
+		o->input = d->input;
+		break;
+	case VPLAT_PLATFORM_VSOCK:
+		o->vsock = (struct vplat_instance_vsock){.guest_cid = d->vsock_cid,
+							 .uds_path = d->vsock_socket,
+							 .max_conns = d->vsock_max_conns,
+							 .buf_alloc = d->vsock_buf_alloc};
 		break;
 	case VPLAT_PLATFORM_SOUND:
 		o->sound = (struct vplat_instance_sound){.sink = d->snd_sink, .source = d->snd_source,

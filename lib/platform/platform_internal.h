@@ -23,6 +23,7 @@ struct pf_switch {
 	uint32_t max_ports;
 	uint32_t users;        /* ports in use: net devices and the uplink (validation) */
 	const char *socket;    /* uplink: QEMU -netdev stream socket path, or NULL */
+	bool assigned_unicast; /* VPLAT-FFI-016/017: unicast to the assigned port, source MAC checked */
 	bool built;
 	void *sw;              /* struct vplat_switch (platform_build.c) */
 	void *sock;            /* struct vplat_net_sock of the uplink */
@@ -80,6 +81,12 @@ struct pf_dev {
 	unsigned nlm75;
 	struct vplat_instance_i2c_eeprom eeprom[PF_MAX_I2C_DEVS];
 	unsigned neeprom;
+	/* input: the instance options as parsed (strings in the dtb copy) */
+	struct vplat_instance_input input;
+	/* vsock */
+	uint64_t vsock_cid;
+	const char *vsock_socket;
+	uint32_t vsock_max_conns, vsock_buf_alloc;
 	/* sound: WAV sink and/or source */
 	const char *snd_sink, *snd_source;
 	bool snd_no_loop;

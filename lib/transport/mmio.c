@@ -324,13 +324,13 @@ static void mmio_write_notify(struct vplat_mmio *t, uint32_t val)
 
 	if (vplat_device_has_feature(dev, VPLAT_VIRTIO_F_NOTIFICATION_DATA)) {
 		/* le32 { vq_index:16, next_off:15, next_wrap:1 } */
-		vplat_device_kick(dev, VPLAT_VIRTIO_NOTIFY_VQ_INDEX(val), val);
+		(void)vplat_device_kick(dev, VPLAT_VIRTIO_NOTIFY_VQ_INDEX(val), val);
 		return;
 	}
 	/* Without NOTIFICATION_DATA the value is the 16-bit queue index; anything wider names
 	 * no queue. */
 	if (val <= UINT16_MAX)
-		vplat_device_kick(dev, (uint16_t)val, 0);
+		(void)vplat_device_kick(dev, (uint16_t)val, 0);
 }
 
 static void mmio_write_reg(struct vplat_mmio *t, uint32_t off, uint32_t val)

@@ -366,7 +366,7 @@ static int notify_write(struct vplat_pci *t, uint64_t off, unsigned size, uint64
 
 	if (vplat_device_has_feature(dev, VPLAT_VIRTIO_F_NOTIFICATION_DATA))
 		data = (uint32_t)val;
-	vplat_device_kick(dev, index, data);
+	(void)vplat_device_kick(dev, index, data); /* more work: the redispatch callback */
 	return 0;
 }
 

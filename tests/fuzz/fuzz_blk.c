@@ -32,9 +32,10 @@ static void setup(uint8_t sel)
 	vplat_mem_init(&mem, &region, 1);
 	disk.data = disk_data;
 	disk.size = sizeof(disk_data);
-	disk.has_lifetime = sel & 0x40;
+	disk.has_lifetime = true; /* metrics at init: LIFETIME offered (VPLAT-BLK-029) */
 	disk.fail = sel & 0x20 ? 1 : 0;
 	vplat_blk_init(&blk, &mem, &c, &vplat_blk_host_mem, &disk, slots, 2);
+	disk.has_lifetime = sel & 0x40; /* ... and a host end that may fail to answer later */
 	/* Negotiated set: a subset of the offer picked by the input. */
 	uint64_t pick = ((uint64_t)sel << 9) | ((uint64_t)sel << 1) | ((uint64_t)sel >> 3 << 13);
 	blk.dev.features = blk.dev.host_features & (pick | VPLAT_BIT(VPLAT_VIRTIO_F_VERSION_1));

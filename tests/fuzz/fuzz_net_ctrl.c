@@ -32,7 +32,7 @@ static void setup(void)
 	uint64_t want = F(CTRL_VQ) | F(CTRL_RX) | F(CTRL_RX_EXTRA) | F(CTRL_VLAN) |
 			F(GUEST_ANNOUNCE) | F(CTRL_MAC_ADDR) | F(CTRL_GUEST_OFFLOADS) | F(MQ) |
 			F(GUEST_CSUM) | F(MAC);
-	if (netdrv_up(&n, 1, &cfg, &vplat_net_host_mock, &mock, want, 1526, 16, 16, 1u << 20))
+	if (netdrv_up(&n, 1, &cfg, &vplat_net_host_mock, &mock, want, 1526, 4, 4, 1u << 20))
 		abort();
 }
 

@@ -2,8 +2,12 @@
 /*
  * libFuzzer target: the vhost-user back end (backends/vhost-user) as a hostile front end sees
  * it, over a real socket with real descriptors. A back end with an entropy device is set up
- * once per process; each input talks to it over a fresh socketpair and ends with a disconnect
- * (what resets a back end between front ends).
+ * once per process; each input talks to it as a new front end and ends with a disconnect (what
+ * resets a back end between front ends). The socketpair is made once per process too: each
+ * connection hands the back end a dup() of its end (which the back end closes at the
+ * disconnect), and a dropped connection's unread bytes and descriptors are discarded from both
+ * ends before the next one, so every connection starts on an empty socket as a new socketpair
+ * would (a socketpair and its two closes cost more than the handling of a message here).
  *
  * Input: u16 length L, then L bytes written to the start of the "guest RAM" memfd (ring
  * contents for the rings the script sets up), then records {ctl, header[12], payload...}:
@@ -55,6 +59,7 @@ static struct vplat_vhu_backend b;
 static struct vplat_rng rng;
 static struct vplat_rng_mock mock;
 static int pool[NPOOL];
+static int sv[2];     /* [0] the back end's end (dup()ed per connection), [1] the front end */
 static uint8_t *ram;  /* our mapping of pool[0] */
 static size_t dirty;  /* bytes of ram the previous input may have changed */
 static int base_fds, base_ours;
@@ -83,6 +88,8 @@ static void setup(void)
 	ram = mmap(NULL, RAM_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, pool[0], 0);
 	if (ram == MAP_FAILED)
 		abort();
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv))
+		abort();
 	if (vplat_vhu_backend_init(&b, NULL) ||
 	    vplat_rng_init(&rng, vplat_vhu_backend_mem(&b), &vplat_rng_host_mock, &mock) ||
 	    vplat_vhu_backend_attach(&b, vplat_rng_device(&rng)))
@@ -93,6 +100,22 @@ static void setup(void)
 		abort();
 	base_fds = fz_count_fds();
 	base_ours = fz_count_ours(false, pool_pipe);
+}
+
+/* Close the descriptors a received message carried; returns how many. */
+static int close_fds(struct msghdr *m)
+{
+	int n = 0;
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(m); c; c = CMSG_NXTHDR(m, c)) {
+		size_t cnt = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (size_t k = 0; k < cnt; k++) {
+			int f;
+			memcpy(&f, CMSG_DATA(c) + k * sizeof(int), sizeof(int));
+			close(f);
+			n++;
+		}
+	}
+	return n;
 }
 
 /* Read every reply pending on the front end's socket; close the descriptors that came with it. */
@@ -110,16 +133,7 @@ static void drain(int fd)
 		ssize_t n = recvmsg(fd, &m, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
 		if (n <= 0)
 			return;
-		int fds = 0;
-		for (struct cmsghdr *c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c)) {
-			size_t cnt = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-			for (size_t k = 0; k < cnt; k++) {
-				int f;
-				memcpy(&f, CMSG_DATA(c) + k * sizeof(int), sizeof(int));
-				close(f);
-				fds++;
-			}
-		}
+		int fds = close_fds(&m);
 		uint32_t flags, len;
 		memcpy(&flags, buf + 4, 4);
 		memcpy(&len, buf + 8, 4);
@@ -131,15 +145,31 @@ static void drain(int fd)
 	}
 }
 
-static int connect_pair(int *front)
+/* Discard what the back end left unread on its end of the socket (a message refused before
+ * its payload was read), closing the descriptors that came with it. */
+static void flush_back(void)
 {
-	int sv[2];
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv))
+	for (;;) {
+		uint8_t buf[4096];
+		union {
+			char b[CMSG_SPACE(sizeof(int) * 8)];
+			struct cmsghdr align;
+		} ctl;
+		struct iovec iov = {.iov_base = buf, .iov_len = sizeof(buf)};
+		struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.b,
+				   .msg_controllen = sizeof(ctl.b)};
+		if (recvmsg(sv[0], &m, MSG_DONTWAIT | MSG_CMSG_CLOEXEC) <= 0)
+			return;
+		close_fds(&m);
+	}
+}
+
+/* A new front end: the back end gets its own descriptor of the socket's back-end end. */
+static void connect_front(void)
+{
+	int fd = fcntl(sv[0], F_DUPFD_CLOEXEC, 0);
+	if (fd < 0 || vplat_vhu_backend_set_conn(&b, fd))
 		abort();
-	if (vplat_vhu_backend_set_conn(&b, sv[0]))
-		abort();
-	*front = sv[1];
-	return 0;
 }
 
 static void send_msg(int fd, const uint8_t *msg, size_t len, uint8_t ctl)
@@ -190,9 +220,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint64_t v;
 	if (read(pool[5], &v, sizeof(v)) < 0) /* the eventfd starts each input at 0 */
 		v = 0;
-	int front;
+	const int front = sv[1];
 	unsigned nmsg = 0;
-	connect_pair(&front);
 	while (size >= 1 + VPLAT_VHU_HDR_SIZE) {
 		uint8_t ctl = data[0];
 		memcpy(msg, data + 1, VPLAT_VHU_HDR_SIZE);
@@ -209,15 +238,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			data += take;
 			size -= take;
 		}
-		int rc = VPLAT_ENODEV;
-		if (!vplat_vhu_backend_connected(&b)) {
-			rc = VPLAT_ENODEV;
-		} else if ((ctl & 7u) == 0 && psize <= VPLAT_VHU_MAX_PAYLOAD) {
+		if (!vplat_vhu_backend_connected(&b))
+			connect_front(); /* lazily: the first message, or the first after a drop */
+		int rc;
+		if ((ctl & 7u) == 0 && psize <= VPLAT_VHU_MAX_PAYLOAD) {
 			/* No descriptors: straight into the message handler (same parser, no
 			 * socket round trip; replies still go out on the socket). */
 			rc = vplat_vhu_backend_process(&b, msg, VPLAT_VHU_HDR_SIZE + take);
-			if (rc)
-				rc = VPLAT_ENODEV;
 		} else {
 			send_msg(front, msg, VPLAT_VHU_HDR_SIZE + take, ctl);
 			struct vplat_vhu_pollfd pf = {.fd = b.conn, .queue = -1};
@@ -233,16 +260,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					break;
 			rc = vplat_vhu_backend_poll(&b, 0);
 		}
-		if (rc != 0 || ++nmsg % 8 == 0)
+		/* A refused message drops the front end: the next messages go to a new
+		 * connection. A message refused by vplat_vhu_backend_process() (a whole frame
+		 * here, so refused by the handler) has already reset the back end as a
+		 * disconnect does, keeping only the connection, which is then the same as a new
+		 * one (nothing is left unread on the socket: that message never went through
+		 * it). Every other refusal closed the back end's descriptor: what it left
+		 * unread is discarded and the next message connects anew. */
+		if (rc != 0 && !vplat_vhu_backend_connected(&b)) {
+			drain(front);
+			flush_back();
+		} else if (++nmsg % 8 == 0) {
 			drain(front); /* (the socket holds far more than 8 replies) */
-		if (rc != 0) { /* dropped: the next messages go to a new connection */
-			close(front);
-			connect_pair(&front);
 		}
 	}
 	vplat_vhu_backend_disconnect(&b);
 	drain(front);
-	close(front);
+	flush_back();
 	if (b.nregions != 0 || b.inflight.map)
 		abort();
 	if (fz_count_fds() != base_fds) {

@@ -170,3 +170,60 @@ write("fuzz_split", "indirect",
 write("fuzz_split", "in_order_small_iov",
       split_seed(2, 4 | 8, [(0xc00, 4, NEXT, 1), (0xc10, 4, NEXT, 2), (0xc20, 4, WRITE, 0),
                             (0xc30, 4, 0, 0)], [0, 3]))
+
+
+# ---- fuzz_input: byte 0 ring layout (bit 0 packed), steps of 8 bytes ----------------------
+# step: op (0 eventq buffer, 1 statusq buffer: [len, layout (bit 0 two segments, bit 1 wrong
+# direction, bit 7 kick), 5 content bytes]; 2 host event [type (bit 7 any type, bit 6 keep
+# code), code lo, code hi, value le32]; 3 config write [offset, width sel, value le32]; 4 kick
+# [bit 0 statusq]; 5 drain; 6 burst [count]; 7 select [select, subsel]).
+def inp_step(op, *b):
+    b = list(b) + [0] * (7 - len(b))
+    return bytes([op] + b[:7])
+
+
+led = inp_step(1, 8, 0x80, 0x11, 0, 0, 0, 1)
+key = (inp_step(2, 1, 30, 0, 1) + inp_step(2, 0, 0, 0, 0))
+write("fuzz_input", "key_update_split",
+      b"\x00" + inp_step(0, 8, 0) + inp_step(0, 8, 0x80) + key + inp_step(5))
+write("fuzz_input", "key_update_packed",
+      b"\x01" + inp_step(0, 8, 0) + inp_step(0, 8, 0x80) + key + inp_step(5))
+write("fuzz_input", "led_status", b"\x00" + led + inp_step(5))
+write("fuzz_input", "config_queries",
+      b"\x00" + inp_step(7, 0x01, 0) + inp_step(7, 0x11, 1) + inp_step(7, 0x12, 0x35)
+      + inp_step(7, 0x03, 0) + inp_step(3, 1, 0, 3) + inp_step(3, 0, 1, 0x11, 3)
+      + inp_step(3, 2, 2, 0xff, 0xff) + inp_step(7, 0x10, 0))
+write("fuzz_input", "overflow_and_short",
+      b"\x00" + inp_step(6, 200) + inp_step(6, 100) + inp_step(0, 4, 0x80)
+      + inp_step(0, 8, 2) + inp_step(0, 16, 0x81) + inp_step(1, 4, 0x80) + inp_step(5))
+
+# ---- fuzz_vsock: byte 0 ring layout (bit 0 packed), steps of 8 bytes -------------------------
+# step byte 0 % 8: 0/1 tx packet [flow (bits 0-1 guest port 100+, 2-3 host port, 6 dst CID 4,
+# 7 spoofed src), op index (0,1 REQUEST 2 RESPONSE 3 RST 4 SHUTDOWN 5-7 RW 8 CREDIT_UPDATE
+# 9 CREDIT_REQUEST 10 INVALID 11 unknown; bit 7 odd type), flags (bit 7 len beyond buffer,
+# bit 6 short packet, bit 5 two segments), buf_alloc byte, its shift, fwd_cnt/64, len/16];
+# 2 rx buffers [n-1, layout (bit 0 two segments, bit 7 small), size/64]; 3 host send [conn,
+# len/32]; 4 consume [conn, n/16]; 5 connect/accept [conn, ok, host port, guest port];
+# 6 shutdown/close/reset [conn, what, flags]; 7 drain.
+def vs(*b):
+    return bytes(b) + bytes(8 - len(b))
+
+
+VS_RX = vs(2, 3, 1, 7)
+VS_REQ1 = vs(0, 4, 0, 0, 1, 12, 0, 0)
+write("fuzz_vsock", "guest_connect_rw",
+      b"\x00" + VS_RX + VS_REQ1 + vs(0, 4, 5, 0, 1, 12, 0, 2) + vs(0, 4, 9, 0, 1, 12, 0, 0)
+      + vs(4, 0, 2) + vs(7))
+write("fuzz_vsock", "host_send_credit",
+      b"\x01" + VS_RX + VS_RX + VS_REQ1 + vs(3, 0, 100) + vs(0, 4, 8, 0, 2, 12, 32, 0)
+      + vs(3, 0, 100) + vs(7))
+write("fuzz_vsock", "host_connect",
+      b"\x00" + VS_RX + vs(5, 1, 0, 1, 2) + vs(0, 6, 2, 0, 1, 12, 0, 0) + vs(3, 0, 10)
+      + vs(6, 0, 0, 3) + vs(0, 6, 4, 3, 1, 12, 0, 0) + vs(0, 6, 3) + vs(7))
+write("fuzz_vsock", "late_accept_reset",
+      b"\x01" + VS_RX + vs(0, 8, 0, 0, 1, 12, 0, 0) + vs(5, 0, 1) + vs(6, 0, 0x40)
+      + vs(6, 0, 0x81) + vs(7))
+write("fuzz_vsock", "malformed",
+      b"\x00" + vs(2, 0, 0x80, 10) + VS_RX + vs(0, 0x84, 0, 0) + vs(0, 4, 0x8b, 0)
+      + vs(0, 4, 5, 0xc0, 0, 0, 0, 9) + VS_REQ1 + vs(0, 4, 5, 0x80, 1, 12, 0, 3)
+      + vs(0, 4, 5, 0x20, 1, 14, 0, 200) + vs(7))

@@ -113,7 +113,7 @@ run_one() {
 	qemu-system-x86_64 -M q35,memory-backend=mem -accel tcg -m 256M -smp 2 \
 		-nographic -no-reboot -object memory-backend-memfd,id=mem,size=256M,share=on \
 		-kernel "$KERNEL" -initrd "$INITRD" \
-		-append "console=ttyS0 loglevel=4 panic=-1 gc_threads=$THREADS gc_secs=200" \
+		-append "console=ttyS0 no_timer_check loglevel=4 panic=-1 gc_threads=$THREADS gc_secs=200" \
 		-chardev socket,id=b0,path="$sock",reconnect=1 \
 		-device vhost-user-blk-pci,chardev=b0,num-queues=1 >"$con" 2>&1 &
 	QPID=$!

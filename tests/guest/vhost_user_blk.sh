@@ -38,3 +38,20 @@ echo "packed: guest wrote md5 $want; host image has md5 $have"
 grep -q "packed" "$W/daemon2.log" || { echo "FAIL: rings were not packed"; exit 1; }
 grep -E "started|stopped" "$W/daemon2.log" | sed 's/^/daemon: /'
 echo "PASS: vhost-user-blk-pci (packed rings; device with two queues, the 1-CPU guest uses one)"
+
+# Third boot: 2 guest CPUs and a device with 2 queues served by 2 daemon threads (--threads 2):
+# the stock virtio_blk driver maps one queue per CPU; a writer pinned to each CPU sends its
+# requests down its own queue, both at once, and reads them back.
+start_daemon "$W/daemon3.log" blk --socket "$SOCK" --file "$IMG" --num-queues 2 --threads 2 --log-level debug
+run_qemu "$W/console3.log" "vhutest=blk vhublk_seek=4 vhublk_mq=1" -smp 2 \
+	-chardev socket,id=b0,path="$SOCK" -device vhost-user-blk-pci,chardev=b0,num-queues=2
+qrc=$?
+expect_pass "$W/console3.log" || { cat "$W/daemon3.log"; exit 1; }
+[ $qrc -eq 0 ] || { echo "FAIL: qemu exit $qrc (two queues, two threads)"; exit 1; }
+stop_daemon || { echo "FAIL: daemon did not shut down cleanly on SIGTERM"; cat "$W/daemon3.log"; exit 1; }
+grep -q "2 queue threads" "$W/daemon3.log" || { echo "FAIL: no queue threads"; exit 1; }
+grep -q "VHU-OK: two hardware queues" "$W/console3.log" || { echo "FAIL: the guest did not use two queues"; exit 1; }
+# GET_VRING_BASE at the guest's shutdown: ring 1 stopped past index 0 = the daemon took requests there.
+grep -Eq "ring 1 stopped at 0x0*[1-9a-f][0-9a-f]* after" "$W/daemon3.log" || { echo "FAIL: queue 1 served no request"; exit 1; }
+grep -E "queue thread|started|stopped" "$W/daemon3.log" | sed 's/^/daemon: /'
+echo "PASS: vhost-user-blk-pci, 2 guest CPUs, 2 queues served by 2 daemon threads"

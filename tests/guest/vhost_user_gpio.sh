@@ -3,7 +3,7 @@
 # Linux 6.1 guest under QEMU (TCG) with vhost-user-gpio-pci served by `vplat-device gpio`, and
 # the gpio-virtio module built out of tree (Debian's kernel lacks it). The host drives two
 # input lines through the simulator's control socket before boot; the guest reads them via
-# sysfs and drives two outputs, which the host reads back while the guest waits. QEMU 7.2
+# sysfs and drives two outputs, which the host reads back and acknowledges on an input line. QEMU 7.2
 # does not pass VIRTIO_GPIO_F_IRQ to the guest, so interrupts are not tested here.
 . "$(dirname "$0")/vhu_lib.sh"
 rc=0; "$VPLAT_SRC/tools/guest/vhu-gpio-module.sh" "$CACHE" || rc=$?
@@ -22,7 +22,11 @@ start_daemon "$W/daemon.log" gpio --socket "$SOCK" --lines 8 --control "$CTL" --
 ( # read the guest's outputs while it waits
 	while [ ! -e "$W/qemu-done" ]; do
 		a=$(ctl 'get 0 5' 2>/dev/null); b=$(ctl 'get 0 6' 2>/dev/null)
-		if [ "$a" = "ok 1 out" ] && [ "$b" = "ok 0 out" ]; then echo "$a / $b" > "$W/outputs"; exit 0; fi
+		if [ "$a" = "ok 1 out" ] && [ "$b" = "ok 0 out" ]; then
+			echo "$a / $b" > "$W/outputs"
+			ctl 'set 0 3 0' > /dev/null # the acknowledgement the guest waits for
+			exit 0
+		fi
 		sleep 0.1
 	done
 ) &

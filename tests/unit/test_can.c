@@ -218,6 +218,14 @@ static void pair_up(struct pair *p, int variant, uint64_t offer, uint64_t want,
 	ck_assert_ptr_nonnull(p->port);
 }
 
+/* pair_up() with every feature offered, then the controller started. */
+static void pair_started(struct pair *p, int variant, uint64_t want,
+			 const struct vplat_canbus_config *cfg)
+{
+	pair_up(p, variant, F_ALL, want, cfg);
+	ck_assert_uint_eq(ctl(&p->n, START), OK);
+}
+
 static void pair_down(struct pair *p)
 {
 	node_down(&p->n);
@@ -292,8 +300,7 @@ END_TEST
 START_TEST(classic_both_ways)
 {
 	struct pair p;
-	pair_up(&p, _i, F_ALL, F_CLASSIC, NULL);
-	ck_assert_uint_eq(ctl(&p.n, START), OK);
+	pair_started(&p, _i, F_CLASSIC, NULL);
 	rx_post(&p.n, 4, 16 + 8);
 	tx(&p.n, 8, 0, 0x123);
 	tx(&p.n, 3, EXT, 0x1abcdef0);
@@ -335,8 +342,7 @@ END_TEST
 START_TEST(fd_both_ways)
 {
 	struct pair p;
-	pair_up(&p, _i, F_ALL, F_FD, NULL);
-	ck_assert_uint_eq(ctl(&p.n, START), OK);
+	pair_started(&p, _i, F_FD, NULL);
 	rx_post(&p.n, 2, 16 + 64);
 	tx(&p.n, 64, FD | EXT, 0x1234567);
 	tx(&p.n, 8, 0, 0x100); /* classic frame without CAN_CLASSIC negotiated */
@@ -361,8 +367,7 @@ END_TEST
 START_TEST(rtr_both_ways)
 {
 	struct pair p;
-	pair_up(&p, _i, F_ALL, F_CLASSIC | F_RTR, NULL);
-	ck_assert_uint_eq(ctl(&p.n, START), OK);
+	pair_started(&p, _i, F_CLASSIC | F_RTR, NULL);
 	rx_post(&p.n, 2, 16 + 8);
 	tx(&p.n, 4, RTR, 0x321); /* requested length 4, no data */
 	ck_assert_int_eq(tx_result(&p.n, NULL), OK);
@@ -378,8 +383,7 @@ START_TEST(rtr_both_ways)
 	ck_assert_uint_eq(g.len, 8);
 	pair_down(&p);
 	/* without RTR_FRAMES: NOT_OK */
-	pair_up(&p, _i, F_ALL, F_CLASSIC, NULL);
-	ck_assert_uint_eq(ctl(&p.n, START), OK);
+	pair_started(&p, _i, F_CLASSIC, NULL);
 	tx(&p.n, 4, RTR, 0x321);
 	ck_assert_int_eq(tx_result(&p.n, NULL), BAD);
 	pair_down(&p);
@@ -391,8 +395,7 @@ START_TEST(tx_validation_musts)
 	/* devicenormative: CAN Message Transmission -- frame types not negotiated, undefined
 	 * flags, identifiers or lengths out of range: NOT_OK and never scheduled. */
 	struct pair p;
-	pair_up(&p, _i, F_ALL, F_CLASSIC | F_FD | F_RTR, NULL);
-	ck_assert_uint_eq(ctl(&p.n, START), OK);
+	pair_started(&p, _i, F_CLASSIC | F_FD | F_RTR, NULL);
 	tx(&p.n, 1, 0x1000, 0x10);      /* undefined flag */
 	tx(&p.n, 1, 0x80000000u, 0x10); /* undefined flag */
 	tx(&p.n, 1, 0, 0x800);          /* 12-bit standard id */
@@ -434,8 +437,7 @@ START_TEST(late_tx_ack)
 	struct vplat_canbus_config cfg = {.bitrate = 500000, .clock = fake_clock};
 	fake_now = 1000;
 	struct pair p;
-	pair_up(&p, _i, F_ALL, F_CLASSIC | F_LATE, &cfg);
-	ck_assert_uint_eq(ctl(&p.n, START), OK);
+	pair_started(&p, _i, F_CLASSIC | F_LATE, &cfg);
 	tx(&p.n, 8, 0, 0x123);
 	ck_assert_int_eq(tx_result(&p.n, NULL), -1); /* queued for the bus */
 	ck_assert_int_eq(vplat_canbus_run(p.bus, 0), 0); /* on the wire now */
@@ -461,8 +463,7 @@ START_TEST(late_tx_ack)
 	ck_assert_uint_eq(p.seen.n, 1);
 	pair_down(&p);
 	/* without LATE_TX_ACK the request is used as soon as it is scheduled */
-	pair_up(&p, _i, F_ALL, F_CLASSIC, &cfg);
-	ck_assert_uint_eq(ctl(&p.n, START), OK);
+	pair_started(&p, _i, F_CLASSIC, &cfg);
 	tx(&p.n, 8, 0, 0x123);
 	ck_assert_int_eq(tx_result(&p.n, NULL), OK);
 	pair_down(&p);
@@ -475,8 +476,7 @@ START_TEST(stop_cancels_pending)
 	struct vplat_canbus_config cfg = {.bitrate = 125000, .clock = fake_clock};
 	fake_now = 0;
 	struct pair p;
-	pair_up(&p, _i, F_ALL, F_CLASSIC | F_LATE, &cfg);
-	ck_assert_uint_eq(ctl(&p.n, START), OK);
+	pair_started(&p, _i, F_CLASSIC | F_LATE, &cfg);
 	tx(&p.n, 1, 0, 0x1);
 	tx(&p.n, 1, 0, 0x2);
 	tx(&p.n, 1, 0, 0x3);
@@ -500,8 +500,7 @@ START_TEST(bus_off)
 	struct vplat_canbus_config cfg = {.bitrate = 125000, .clock = fake_clock};
 	fake_now = 0;
 	struct pair p;
-	pair_up(&p, _i, F_ALL, F_CLASSIC | F_LATE, &cfg);
-	ck_assert_uint_eq(ctl(&p.n, START), OK);
+	pair_started(&p, _i, F_CLASSIC | F_LATE, &cfg);
 	tx(&p.n, 1, 0, 0x1);
 	uint32_t gen = vplat_val_config_generation(&p.n.d);
 	vplat_val_isr(&p.n.d); /* acknowledge what is pending so a new interrupt is an edge */
@@ -635,8 +634,7 @@ END_TEST
 START_TEST(filters_faults_and_rx_backlog)
 {
 	struct pair p;
-	pair_up(&p, _i, F_ALL, F_CLASSIC, NULL);
-	ck_assert_uint_eq(ctl(&p.n, START), OK);
+	pair_started(&p, _i, F_CLASSIC, NULL);
 	/* acceptance filter: standard ids 0x100..0x1ff only */
 	struct vplat_can_filter flt = {.id = 0x100, .mask = 0x700, .match_ext = true, .ext = false};
 	ck_assert_int_eq(vplat_canbus_node_set_filters(p.n.bn, &flt, 1), 0);
@@ -689,8 +687,7 @@ END_TEST
 START_TEST(identifier_policy_enforced)
 {
 	struct pair p;
-	pair_up(&p, _i, F_ALL, F_CLASSIC, NULL);
-	ck_assert_uint_eq(ctl(&p.n, START), OK);
+	pair_started(&p, _i, F_CLASSIC, NULL);
 	struct vplat_can_filter may_send = {.id = 0x100, .mask = 0x700, .match_ext = true, .ext = false};
 	struct vplat_can_filter may_recv = {.id = 0x200, .mask = 0x700, .match_ext = true, .ext = false};
 	ck_assert_int_eq(vplat_canbus_node_set_tx_filters(p.n.bn, &may_send, 1), 0);
@@ -790,8 +787,7 @@ START_TEST(txq_reset_and_device_reset_with_frames_in_flight)
 	struct vplat_canbus_config cfg = {.bitrate = 125000, .clock = fake_clock};
 	fake_now = 0;
 	struct pair p;
-	pair_up(&p, _i, F_ALL, F_CLASSIC | F_LATE | VPLAT_BIT(VPLAT_VIRTIO_F_RING_RESET), &cfg);
-	ck_assert_uint_eq(ctl(&p.n, START), OK);
+	pair_started(&p, _i, F_CLASSIC | F_LATE | VPLAT_BIT(VPLAT_VIRTIO_F_RING_RESET), &cfg);
 	tx(&p.n, 8, 0, 0x10);
 	tx(&p.n, 8, 0, 0x11);
 	vplat_canbus_run(p.bus, 0);
@@ -839,6 +835,203 @@ START_TEST(socketcan_absent)
 }
 END_TEST
 
+/* ---- requirement tests (tools/spec-index.py: the covers line names what each checks) ---- */
+
+START_TEST(rx_only_negotiated_frame_types)
+{
+	/* covers: VPLAT-CAN-029 */
+	/* Another node (a generic bus port) sends classic, extended, FD and RTR frames; the
+	 * driver receives a classic frame only with CAN_CLASSIC, an FD frame only with CAN_FD, an
+	 * RTR frame only with RTR_FRAMES (and CAN_CLASSIC: it is a classic frame); the others are
+	 * counted as dropped and never reach the Rxq. */
+	static const uint64_t sets[] = {F_CLASSIC, F_FD, F_CLASSIC | F_FD, F_CLASSIC | F_RTR,
+					F_CLASSIC | F_FD | F_RTR};
+	for (unsigned s = 0; s < sizeof(sets) / sizeof(sets[0]); s++) {
+		struct pair p;
+		pair_up(&p, _i, F_ALL, sets[s], NULL);
+		ck_assert_uint_eq(ctl(&p.n, START), OK);
+		rx_post(&p.n, 16, 16 + 64);
+		struct vplat_can_frame in[] = {frame(0x123, 0, 8), frame(0x1abcdef, EXT, 3),
+					       frame(0x124, FD, 12), frame(0x125, FD | EXT, 64),
+					       frame(0x126, RTR, 4), frame(0x127, RTR | EXT, 0)};
+		unsigned want = 0;
+		for (unsigned k = 0; k < 6; k++) {
+			ck_assert_int_eq(vplat_canbus_port_send(p.port, &in[k]), 0);
+			vplat_canbus_run(p.bus, 0);
+			bool fd = in[k].flags & FD, rtr = in[k].flags & RTR;
+			bool ok = fd ? (sets[s] & F_FD) != 0
+				     : (sets[s] & F_CLASSIC) && (!rtr || (sets[s] & F_RTR));
+			struct vplat_can_frame g;
+			bool got = rx_get(&p.n, &g);
+			ck_assert_msg(got == ok, "features 0x%llx frame flags 0x%x: %s",
+				      (unsigned long long)sets[s], in[k].flags,
+				      got ? "delivered" : "not delivered");
+			if (got) {
+				ck_assert_uint_eq(g.id, in[k].id);
+				ck_assert_uint_eq(g.flags, in[k].flags);
+			} else {
+				want++;
+			}
+		}
+		ck_assert_uint_eq(vplat_can_stats(&p.n.can)->rx_dropped, want);
+		pair_down(&p);
+	}
+}
+END_TEST
+
+/* Count the Txq results of @p n: OK into *ok, anything else into *bad. */
+static void count_results(struct node *n, unsigned *ok, unsigned *bad)
+{
+	int r;
+	while ((r = tx_result(n, NULL)) >= 0) {
+		if (r == OK)
+			(*ok)++;
+		else
+			(*bad)++;
+	}
+}
+
+/* Run the bus for @p ns of fake time in 50 us steps. */
+static void run_for(struct vplat_canbus *bus, uint64_t ns)
+{
+	uint64_t end = fake_now + ns;
+	while (fake_now < end) {
+		vplat_canbus_run(bus, 0);
+		fake_now += 50000;
+	}
+	vplat_canbus_run(bus, 0);
+}
+
+START_TEST(node_limits_hold_frames_in_txq)
+{
+	/* covers: VPLAT-CAN-034 */
+	/* Node A (late TX ack: a request completes when its frame is on the bus) limited to 1000
+	 * frames/s, burst 2, queues 20 frames at the highest priority; node B, unlimited, 5 at the
+	 * lowest. In the first ms at most 2 + 1 of A's frames go out, B's all do; A's held
+	 * requests stay in its Txq (no result, not NOT_OK, not dropped). The limit is changed at
+	 * run time to 4000 payload bytes/s, burst 8 (one 8-byte frame per 2 ms): 10 more ms let
+	 * 4 to 7 more out. Then it is removed: the rest go out within 3 ms. All 20 complete OK,
+	 * in order, with no reset of either device. */
+	struct vplat_canbus_config cfg = {.bitrate = 1000000, .clock = fake_clock};
+	fake_now = 0;
+	struct vplat_canbus *bus = vplat_canbus_new(&cfg);
+	struct seen *seen = calloc(1, sizeof(*seen));
+	struct node *n = calloc(2, sizeof(*n));
+	vplat_canbus_add_tap(bus, record, seen);
+	node_up(&n[0], bus, _i, F_ALL, F_CLASSIC | F_LATE, 64);
+	node_up(&n[1], bus, _i ^ 1, F_ALL, F_CLASSIC, 64);
+	ck_assert_uint_eq(ctl(&n[0], START), OK);
+	ck_assert_uint_eq(ctl(&n[1], START), OK);
+	struct vplat_ratelimit_config rl = {.ops_rate = 1000, .ops_burst = 2};
+	ck_assert_int_eq(vplat_canbus_node_set_ratelimit(n[0].bn, &rl), 0);
+	for (uint32_t k = 0; k < 20; k++)
+		tx(&n[0], 8, 0, 0x001 + k);
+	for (int k = 0; k < 5; k++)
+		tx(&n[1], 8, 0, 0x700);
+	unsigned ok = 0, bad = 0, ok_b = 0, bad_b = 0;
+	run_for(bus, 1000000);
+	count_results(&n[0], &ok, &bad);
+	count_results(&n[1], &ok_b, &bad_b);
+	ck_assert_uint_ge(ok, 2);
+	ck_assert_uint_le(ok, 3);
+	ck_assert_uint_eq(bad, 0);
+	ck_assert_uint_eq(ok_b, 5); /* B's frames flowed */
+	ck_assert_uint_eq(bad_b, 0);
+	ck_assert_uint_gt(vplat_canbus_node_stats(n[0].bn)->throttled, 0);
+	unsigned a_on_bus = 0;
+	for (unsigned i = 0; i < seen->n; i++)
+		a_on_bus += seen->from[i] == n[0].bn;
+	ck_assert_uint_eq(a_on_bus, ok);
+	/* changed at run time: bytes only, half the frame rate of before */
+	struct vplat_ratelimit_config rb = {.bytes_rate = 4000, .bytes_burst = 8};
+	ck_assert_int_eq(vplat_canbus_node_set_ratelimit(n[0].bn, &rb), 0);
+	unsigned before = ok;
+	run_for(bus, 10000000);
+	count_results(&n[0], &ok, &bad);
+	ck_assert_uint_eq(bad, 0);
+	ck_assert_uint_ge(ok - before, 4);
+	ck_assert_uint_le(ok - before, 7);
+	ck_assert_uint_lt(ok, 20);
+	/* removed at run time: the rest (at most 14 frames of about 111 us) go out within 3 ms */
+	struct vplat_ratelimit_config none = {0};
+	ck_assert_int_eq(vplat_canbus_node_set_ratelimit(n[0].bn, &none), 0);
+	run_for(bus, 3000000);
+	count_results(&n[0], &ok, &bad);
+	ck_assert_uint_eq(ok, 20);
+	ck_assert_uint_eq(bad, 0);
+	/* every frame of A on the bus once, in the order queued */
+	uint32_t next = 0x001;
+	for (unsigned i = 0; i < seen->n; i++)
+		if (seen->from[i] == n[0].bn)
+			ck_assert_uint_eq(seen->f[i].id, next++);
+	ck_assert_uint_eq(next, 0x001 + 20);
+	ck_assert(vplat_can_started(&n[0].can));
+	node_down(&n[0]);
+	node_down(&n[1]);
+	free(n);
+	free(seen);
+	vplat_canbus_free(bus);
+}
+END_TEST
+
+START_TEST(other_nodes_never_bus_off_this_one)
+{
+	/* covers: VPLAT-CAN-036 */
+	/* Node B floods the bus at the highest priority, its frames are refused (no
+	 * acknowledgement), dropped and corrupted by fault injection, a generic port sends too,
+	 * and finally B goes bus-off: node A's controller stays STARTED with no BUSOFF status,
+	 * its frames still go out and complete OK, its Rxq still receives. */
+	struct vplat_canbus_config cfg = {.bitrate = 1000000, .clock = fake_clock};
+	fake_now = 0;
+	struct vplat_canbus *bus = vplat_canbus_new(&cfg);
+	struct node *n = calloc(2, sizeof(*n));
+	node_up(&n[0], bus, _i, F_ALL, F_CLASSIC, 64);
+	node_up(&n[1], bus, _i ^ 1, F_ALL, F_CLASSIC | F_LATE, 64);
+	struct seen seen = {0};
+	struct vplat_canbus_node *port = vplat_canbus_add_port(bus, "port", record, &seen);
+	ck_assert_ptr_nonnull(port);
+	ck_assert_uint_eq(ctl(&n[0], START), OK);
+	ck_assert_uint_eq(ctl(&n[1], START), OK);
+	rx_post(&n[0], 64, 24);
+	struct vplat_canbus_faults fl = {.nack = 10, .drop = 10, .corrupt = 10};
+	vplat_canbus_inject(bus, &fl);
+	for (int k = 0; k < 30; k++)
+		tx(&n[1], 8, 0, 0x000);
+	for (int k = 0; k < 5; k++) {
+		struct vplat_can_frame f = frame(0x300, 0, 8);
+		ck_assert_int_eq(vplat_canbus_port_send(port, &f), 0);
+	}
+	run_until_idle(bus);
+	unsigned ok = 0, bad = 0;
+	count_results(&n[1], &ok, &bad);
+	ck_assert_uint_eq(ok + bad, 30);
+	ck_assert_uint_gt(bad, 0); /* B did see failures */
+	vplat_canbus_node_bus_off(n[1].bn);
+	ck_assert_uint_eq(vplat_val_config_read(&n[1].d, 0, 2), VPLAT_VIRTIO_CAN_S_CTRL_BUSOFF);
+	/* A is unaffected */
+	ck_assert_uint_eq(vplat_val_config_read(&n[0].d, 0, 2), 0);
+	ck_assert(vplat_can_started(&n[0].can));
+	ck_assert_uint_eq(vplat_can_stats(&n[0].can)->bus_off, 0);
+	struct vplat_can_frame g;
+	unsigned rx = 0;
+	while (rx_get(&n[0], &g))
+		rx++;
+	ck_assert_uint_eq(rx, 15); /* 10 of B's (corrupted; 10 lost, 10 dropped) and the port's 5 */
+	ok = bad = 0;
+	for (int k = 0; k < 5; k++)
+		tx(&n[0], 8, 0, 0x400);
+	run_until_idle(bus);
+	count_results(&n[0], &ok, &bad);
+	ck_assert_uint_eq(ok, 5);
+	ck_assert_uint_eq(bad, 0);
+	ck_assert_uint_eq(vplat_val_config_read(&n[0].d, 0, 2), 0);
+	node_down(&n[0]);
+	node_down(&n[1]);
+	free(n);
+	vplat_canbus_free(bus);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("can");
@@ -859,6 +1052,9 @@ static Suite *suite(void)
 	tcase_add_loop_test(tc, reset_releases_bus_node, 0, 4);
 	tcase_add_loop_test(tc, txq_reset_and_device_reset_with_frames_in_flight, 0, 4);
 	tcase_add_test(tc, socketcan_absent);
+	tcase_add_loop_test(tc, rx_only_negotiated_frame_types, 0, 4);
+	tcase_add_loop_test(tc, node_limits_hold_frames_in_txq, 0, 4);
+	tcase_add_loop_test(tc, other_nodes_never_bus_off_this_one, 0, 4);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -309,7 +309,7 @@ START_TEST(multiport_sequence)
 	ck_assert_uint_eq(r.m1.len, 5);
 	ck_assert_mem_eq(r.m1.out, "hello", 5);
 	uint8_t *in = rxbuf(&r, 4, 16, (void *)1);
-	ck_assert_uint_eq(r.m1.rx_ready, 1);
+	ck_assert_uint_eq(r.m1.rx_ready, 2); /* the PORT_OPEN 1, then the posted buffer */
 	ck_assert_int_eq(vplat_console_input(&r.con, 1, (const uint8_t *)"abc", 3), 3);
 	ck_assert_mem_eq(in, "abc", 3);
 	/* Hot add port 2 (a console), errors for bad ids (Multiport: no existing port, none
@@ -531,6 +531,278 @@ START_TEST(hostile_data_buffers)
 }
 END_TEST
 
+/* ---- requirement tests (tools/spec-index.py: the covers line names what each checks) ---- */
+
+/* Like ctrl_recv, but each buffer is its own token: a buffer left posted by a call that found
+ * no message takes the next one, and messages are read in the order the device sent them. */
+static bool crecv(struct rig *r, struct msg *m)
+{
+	uint8_t *b = dma(r, 128);
+	struct vplat_val_buf v = {.ptr = b, .len = 128};
+	ck_assert_int_eq(vplat_val_vq_add(&r->vq[VPLAT_VIRTIO_CONSOLE_CTRL_RXQ], &v, 0, 1, b), 0);
+	vplat_val_vq_kick(&r->vq[VPLAT_VIRTIO_CONSOLE_CTRL_RXQ]);
+	void *tok;
+	uint32_t len;
+	if (vplat_val_vq_get_used(&r->vq[VPLAT_VIRTIO_CONSOLE_CTRL_RXQ], &tok, &len) != 0)
+		return false;
+	ck_assert_uint_ge(len, 8);
+	const uint8_t *u = tok;
+	m->id = (uint32_t)u[0] | (uint32_t)u[1] << 8 | (uint32_t)u[2] << 16 | (uint32_t)u[3] << 24;
+	m->event = (uint16_t)(u[4] | u[5] << 8);
+	m->value = (uint16_t)(u[6] | u[7] << 8);
+	m->len = len - 8;
+	memcpy(m->payload, u + 8, m->len < sizeof(m->payload) ? m->len : sizeof(m->payload));
+	return true;
+}
+
+static void cexpect(struct rig *r, uint32_t id, uint16_t event, uint16_t value)
+{
+	struct msg m;
+	ck_assert_msg(crecv(r, &m), "no control message (wanted event %u for port %u)", event, id);
+	ck_assert_msg(m.event == event && m.id == id && m.value == value,
+		      "got event %u port %u value %u, wanted %u %u %u", m.event, m.id, m.value,
+		      event, id, value);
+}
+
+START_TEST(config_layout_offsets)
+{
+	/* covers: VPLAT-CON-004 */
+	/* Read byte by byte at fixed offsets (not through the struct): cols at 0, rows at 2,
+	 * max_nr_ports at 4, little-endian; a write at offset 8 is emerg_wr. Values above 255 so
+	 * that the byte order shows; after a resize of port 0 too. */
+	struct rig r;
+	struct vplat_console_config c = {.max_ports = 3, .cols = 300, .rows = 260};
+	rig_init(&r, _i, &c);
+	rig_start(&r, _i, VPLAT_BIT(VPLAT_VIRTIO_CONSOLE_F_SIZE) |
+			      VPLAT_BIT(VPLAT_VIRTIO_CONSOLE_F_EMERG_WRITE));
+	static const uint8_t want[8] = {300 & 0xff, 300 >> 8, 260 & 0xff, 260 >> 8, 3, 0, 0, 0};
+	for (uint32_t off = 0; off < 8; off++)
+		ck_assert_msg(vplat_val_config_read(&r.d, off, 1) == want[off], "offset %u", off);
+	ck_assert_int_eq(vplat_console_resize(&r.con, 0, 0x1234, 0x0567), 0);
+	static const uint8_t want2[4] = {0x34, 0x12, 0x67, 0x05};
+	for (uint32_t off = 0; off < 4; off++)
+		ck_assert_msg(vplat_val_config_read(&r.d, off, 1) == want2[off], "offset %u", off);
+	vplat_val_config_write(&r.d, 8, 4, 'Z');
+	ck_assert_uint_eq(r.m0.nemerg, 1);
+	ck_assert_uint_eq(r.m0.emerg[0], 'Z');
+	rig_down(&r);
+}
+END_TEST
+
+START_TEST(rx_only_writable_bytes)
+{
+	/* covers: VPLAT-CON-011 */
+	/* Receive side: a receiveq chain with no device-writable byte is returned with used
+	 * length 0, its bytes untouched, and takes no input; in a chain with a readable part
+	 * first, only the writable part is written. */
+	struct rig r;
+	rig_up(&r, _i, 1, 0);
+	uint8_t *ro = dma(&r, 16), *mix = dma(&r, 24), *w = dma(&r, 8);
+	memset(ro, 0x77, 16);
+	memset(mix, 0x66, 24);
+	struct vplat_val_buf bro = {.ptr = ro, .len = 16};
+	ck_assert_int_eq(vplat_val_vq_add(&r.vq[0], &bro, 1, 0, (void *)1), 0);
+	struct vplat_val_buf bmix[2] = {{.ptr = mix, .len = 16}, {.ptr = mix + 16, .len = 8}};
+	ck_assert_int_eq(vplat_val_vq_add(&r.vq[0], bmix, 1, 1, (void *)2), 0);
+	struct vplat_val_buf bw = {.ptr = w, .len = 8};
+	ck_assert_int_eq(vplat_val_vq_add(&r.vq[0], &bw, 0, 1, (void *)3), 0);
+	vplat_val_vq_kick(&r.vq[0]);
+	ck_assert_int_eq(vplat_console_input(&r.con, 0, (const uint8_t *)"abcdefghijklmnopq", 17), 16);
+	void *tok;
+	uint32_t len;
+	ck_assert_int_eq(vplat_val_vq_get_used(&r.vq[0], &tok, &len), 0);
+	ck_assert_ptr_eq(tok, (void *)1);
+	ck_assert_uint_eq(len, 0);
+	for (unsigned k = 0; k < 16; k++)
+		ck_assert_uint_eq(ro[k], 0x77);
+	ck_assert_int_eq(vplat_val_vq_get_used(&r.vq[0], &tok, &len), 0);
+	ck_assert_ptr_eq(tok, (void *)2);
+	ck_assert_uint_eq(len, 8);
+	for (unsigned k = 0; k < 16; k++)
+		ck_assert_uint_eq(mix[k], 0x66);
+	ck_assert_mem_eq(mix + 16, "abcdefgh", 8);
+	ck_assert_int_eq(vplat_val_vq_get_used(&r.vq[0], &tok, &len), 0);
+	ck_assert_ptr_eq(tok, (void *)3);
+	ck_assert_mem_eq(w, "ijklmnop", 8);
+	rig_down(&r);
+}
+END_TEST
+
+/* Bring up a MULTIPORT device with ports 0 (console) and, if @p ready1, port 1 ready. */
+static void multi_up(struct rig *r, int variant, bool add1, bool console1)
+{
+	struct vplat_console_config c = {.max_ports = 3, .cols = 80, .rows = 25};
+	rig_init(r, variant, &c);
+	if (add1)
+		ck_assert_int_eq(vplat_console_port_add(&r->con, 1, NULL, console1,
+							&vplat_console_host_mem, &r->m1),
+				 0);
+	rig_start(r, variant, VPLAT_BIT(VPLAT_VIRTIO_CONSOLE_F_MULTIPORT) |
+				      VPLAT_BIT(VPLAT_VIRTIO_CONSOLE_F_SIZE));
+}
+
+START_TEST(remove_only_added_ports)
+{
+	/* covers: VPLAT-CON-016 */
+	/* DEVICE_REMOVE goes out once for a port a DEVICE_ADD created and not for: a port added
+	 * and removed before DEVICE_READY, a port already removed, a port whose DEVICE_ADD a
+	 * device reset took back. Every message the device sends is checked. */
+	struct rig r;
+	multi_up(&r, _i, true, false);
+	struct msg m;
+	ck_assert_int_eq(vplat_console_port_remove(&r.con, 1), 0); /* never announced */
+	ck_assert(!crecv(&r, &m));
+	ck_assert_int_eq(vplat_console_port_add(&r.con, 2, NULL, false, &vplat_console_host_mem, &r.m2),
+			 0);
+	ctrl_send(&r, 0, VPLAT_VIRTIO_CONSOLE_DEVICE_READY, 1);
+	cexpect(&r, 0, VPLAT_VIRTIO_CONSOLE_DEVICE_ADD, 0);
+	cexpect(&r, 2, VPLAT_VIRTIO_CONSOLE_DEVICE_ADD, 0);
+	ck_assert(!crecv(&r, &m)); /* nothing for port 1 */
+	ck_assert_int_eq(vplat_console_port_remove(&r.con, 2), 0);
+	cexpect(&r, 2, VPLAT_VIRTIO_CONSOLE_DEVICE_REMOVE, 0);
+	ck_assert_int_eq(vplat_console_port_remove(&r.con, 2), VPLAT_ENOENT);
+	ck_assert_int_eq(vplat_console_port_remove(&r.con, 1), VPLAT_ENOENT);
+	ck_assert(!crecv(&r, &m));
+	/* added after DEVICE_READY: ADD then REMOVE */
+	ck_assert_int_eq(vplat_console_port_add(&r.con, 1, NULL, false, &vplat_console_host_mem, &r.m1),
+			 0);
+	cexpect(&r, 1, VPLAT_VIRTIO_CONSOLE_DEVICE_ADD, 0);
+	/* a reset takes the DEVICE_ADD back: removing the port before the next DEVICE_READY
+	 * sends nothing, then or after the new driver's DEVICE_READY */
+	for (int q = 0; q < NQ; q++)
+		vplat_val_vq_fini(&r.vq[q]);
+	memset(r.vq, 0, sizeof(r.vq));
+	ck_assert_int_eq(vplat_val_reset(&r.d), 0);
+	rig_start(&r, _i, VPLAT_BIT(VPLAT_VIRTIO_CONSOLE_F_MULTIPORT));
+	ck_assert_int_eq(vplat_console_port_remove(&r.con, 1), 0);
+	ck_assert(!crecv(&r, &m));
+	ctrl_send(&r, 0, VPLAT_VIRTIO_CONSOLE_DEVICE_READY, 1);
+	cexpect(&r, 0, VPLAT_VIRTIO_CONSOLE_DEVICE_ADD, 0);
+	ck_assert(!crecv(&r, &m));
+	rig_down(&r);
+}
+END_TEST
+
+/* DEVICE_READY and PORT_READY for ports 0 and 1 (both with a host end, host side open). */
+static void make_ready(struct rig *r, bool console1)
+{
+	ctrl_send(r, 0, VPLAT_VIRTIO_CONSOLE_DEVICE_READY, 1);
+	cexpect(r, 0, VPLAT_VIRTIO_CONSOLE_DEVICE_ADD, 0);
+	cexpect(r, 1, VPLAT_VIRTIO_CONSOLE_DEVICE_ADD, 0);
+	ctrl_send(r, 0, VPLAT_VIRTIO_CONSOLE_PORT_READY, 1);
+	cexpect(r, 0, VPLAT_VIRTIO_CONSOLE_CONSOLE_PORT, 1);
+	cexpect(r, 0, VPLAT_VIRTIO_CONSOLE_PORT_OPEN, 1);
+	ctrl_send(r, 1, VPLAT_VIRTIO_CONSOLE_PORT_READY, 1);
+	if (console1)
+		cexpect(r, 1, VPLAT_VIRTIO_CONSOLE_CONSOLE_PORT, 1);
+	cexpect(r, 1, VPLAT_VIRTIO_CONSOLE_PORT_OPEN, 1);
+	struct msg m;
+	ck_assert(!crecv(r, &m));
+}
+
+START_TEST(host_open_close_reported)
+{
+	/* covers: VPLAT-CON-019 */
+	/* The host end of a ready port closing and opening is reported with PORT_OPEN 0 and 1,
+	 * once per change; before PORT_READY only the state is kept (PORT_READY then reports it). */
+	struct rig r;
+	multi_up(&r, _i, true, false);
+	ck_assert_int_eq(vplat_console_port_set_open(&r.con, 1, false), 0);
+	ck_assert_int_eq(vplat_console_port_set_open(&r.con, 1, true), 0);
+	make_ready(&r, false);
+	struct msg m;
+	for (int k = 0; k < 3; k++) {
+		ck_assert_int_eq(vplat_console_port_set_open(&r.con, 1, false), 0);
+		cexpect(&r, 1, VPLAT_VIRTIO_CONSOLE_PORT_OPEN, 0);
+		ck_assert_int_eq(vplat_console_port_set_open(&r.con, 1, false), 0);
+		ck_assert(!crecv(&r, &m));
+		ck_assert_int_eq(vplat_console_port_set_open(&r.con, 1, true), 0);
+		cexpect(&r, 1, VPLAT_VIRTIO_CONSOLE_PORT_OPEN, 1);
+	}
+	ck_assert_int_eq(vplat_console_port_set_open(&r.con, 0, false), 0);
+	cexpect(&r, 0, VPLAT_VIRTIO_CONSOLE_PORT_OPEN, 0);
+	ck_assert(!crecv(&r, &m));
+	rig_down(&r);
+}
+END_TEST
+
+START_TEST(closed_port_keeps_input)
+{
+	/* covers: VPLAT-CON-020 */
+	/* A driver PORT_OPEN reaches the host end (guest_open); while the driver has the port
+	 * closed, input is not taken (it stays at the host end, the posted buffer untouched) and
+	 * the driver opening it calls the host end's rx_ready, after which it is delivered. */
+	struct rig r;
+	multi_up(&r, _i, true, false);
+	make_ready(&r, false);
+	ck_assert(!r.m1.guest_open);
+	uint8_t *in = rxbuf(&r, 4, 16, (void *)1);
+	memset(in, 0x55, 16);
+	uint32_t ready = r.m1.rx_ready;
+	for (int k = 0; k < 2; k++) {
+		ck_assert_int_eq(vplat_console_input(&r.con, 1, (const uint8_t *)"abc", 3), 0);
+		void *tok;
+		ck_assert_int_eq(vplat_val_vq_get_used(&r.vq[4], &tok, NULL), VPLAT_EAGAIN);
+		for (unsigned i = 0; i < 16; i++)
+			ck_assert_uint_eq(in[i], 0x55);
+		ctrl_send(&r, 1, VPLAT_VIRTIO_CONSOLE_PORT_OPEN, 1);
+		ck_assert(r.m1.guest_open);
+		ck_assert(vplat_console_port_guest_open(&r.con, 1));
+		ck_assert_uint_gt(r.m1.rx_ready, ready);
+		ready = r.m1.rx_ready;
+		ck_assert_int_eq(vplat_console_input(&r.con, 1, (const uint8_t *)"abc", 3), 3);
+		ck_assert_int_eq(vplat_val_vq_get_used(&r.vq[4], &tok, NULL), 0);
+		ck_assert_mem_eq(in, "abc", 3);
+		in = rxbuf(&r, 4, 16, (void *)1);
+		memset(in, 0x55, 16);
+		ctrl_send(&r, 1, VPLAT_VIRTIO_CONSOLE_PORT_OPEN, 0);
+		ck_assert(!r.m1.guest_open);
+	}
+	rig_down(&r);
+}
+END_TEST
+
+/* Take one message; true if it is a RESIZE for @p id of (cols, rows) in Linux order. */
+static bool got_resize(struct rig *r, uint32_t id, uint16_t cols, uint16_t rows)
+{
+	struct msg m;
+	if (!crecv(r, &m))
+		return false;
+	ck_assert_uint_eq(m.event, VPLAT_VIRTIO_CONSOLE_RESIZE);
+	ck_assert_uint_eq(m.id, id);
+	ck_assert_uint_eq(m.value, 0);
+	ck_assert_uint_eq(m.len, 4);
+	ck_assert_uint_eq(m.payload[0] | m.payload[1] << 8, rows);
+	ck_assert_uint_eq(m.payload[2] | m.payload[3] << 8, cols);
+	return true;
+}
+
+START_TEST(resize_only_console_ports)
+{
+	/* covers: VPLAT-CON-026 */
+	/* RESIZE (value 0, 4-byte payload) only for a console port and only after its
+	 * PORT_READY 1: none before, none for a plain port; every change of a ready console port,
+	 * port 0 included, is reported. */
+	for (int console1 = 0; console1 < 2; console1++) {
+		struct rig r;
+		multi_up(&r, _i, true, console1);
+		ck_assert_int_eq(vplat_console_resize(&r.con, 0, 100, 30), 0);
+		ck_assert_int_eq(vplat_console_resize(&r.con, 1, 101, 31), 0);
+		struct msg m;
+		ck_assert(!crecv(&r, &m));
+		make_ready(&r, console1);
+		for (uint16_t k = 0; k < 3; k++) {
+			ck_assert_int_eq(vplat_console_resize(&r.con, 0, (uint16_t)(90 + k), 20), 0);
+			ck_assert(got_resize(&r, 0, (uint16_t)(90 + k), 20));
+			ck_assert_int_eq(vplat_console_resize(&r.con, 1, (uint16_t)(60 + k), 10), 0);
+			ck_assert_int_eq(got_resize(&r, 1, (uint16_t)(60 + k), 10), console1);
+		}
+		ck_assert(!crecv(&r, &m));
+		rig_down(&r);
+	}
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("console");
@@ -546,6 +818,12 @@ static Suite *suite(void)
 	tcase_add_loop_test(tc, hostile_control_messages, 0, 4);
 	tcase_add_loop_test(tc, hostile_data_buffers, 0, 4);
 	tcase_add_test(tc, init_errors);
+	tcase_add_loop_test(tc, config_layout_offsets, 0, 4);
+	tcase_add_loop_test(tc, rx_only_writable_bytes, 0, 4);
+	tcase_add_loop_test(tc, remove_only_added_ports, 0, 4);
+	tcase_add_loop_test(tc, host_open_close_reported, 0, 4);
+	tcase_add_loop_test(tc, closed_port_keeps_input, 0, 4);
+	tcase_add_loop_test(tc, resize_only_console_ports, 0, 4);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -924,6 +924,713 @@ START_TEST(bad_configs)
 }
 END_TEST
 
+/* ---- requirement tests (tools/spec-index.py: the covers line names what each checks) ---- */
+
+#define NC VPLAT_VIRTIO_NET_HDR_F_NEEDS_CSUM
+#define DV VPLAT_VIRTIO_NET_HDR_F_DATA_VALID
+
+/* Transmit @p len bytes of r->frame with header @p h; true if the host end got it unchanged
+ * (byte for byte) with a header whose flags are 0 (no NEEDS_CSUM, no DATA_VALID). */
+static bool tx_passed_clean(struct rig *r, const struct vplat_virtio_net_hdr *h, size_t len)
+{
+	uint64_t before = r->mock.frames;
+	memset(&r->mock.last_hdr, 0xee, sizeof(r->mock.last_hdr));
+	ck_assert_int_eq(netdrv_tx(&r->n, 0, h, r->frame, len, len & 1), 0); /* completed */
+	return r->mock.frames == before + 1 && r->mock.last_len == len &&
+	       memcmp(r->mock.last, r->frame, len) == 0 && r->mock.last_hdr.flags == 0;
+}
+
+START_TEST(tx_header_fields_not_relied_on)
+{
+	/* covers: VPLAT-NET-017 VPLAT-NET-018 VPLAT-NET-019 VPLAT-NET-020 VPLAT-NET-023 */
+	/* What the host end receives, for transmit headers whose unknown flag bits, unused
+	 * csum_start/csum_offset (NEEDS_CSUM clear) and hdr_len hold anything: every frame goes
+	 * out byte for byte (no checksum written at a csum_start the driver did not ask for, no
+	 * header byte beyond the 12th taken from the frame), and the header the host end sees
+	 * never says DATA_VALID or NEEDS_CSUM for a frame the driver sent with NEEDS_CSUM clear.
+	 * The device negotiates CSUM, so a device that used csum_start/offset would fill or drop. */
+	struct rig *r = rig_up(_i, F(CSUM), 1526, 4);
+	ck_assert(vplat_val_has_feature(&r->n.d, VPLAT_VIRTIO_NET_F_CSUM));
+	static const uint8_t unknown_flags[] = {DV, 0x04, 0x08, 0x10, 0x20, 0x40, 0x80, 0xfe};
+	static const uint16_t odd16[] = {0, 1, 13, 40, 0x7fff, 0xffff};
+	unsigned sent = 0;
+	for (unsigned a = 0; a < sizeof(unknown_flags); a++)
+		for (unsigned b = 0; b < sizeof(odd16) / sizeof(odd16[0]); b++) {
+			struct vplat_virtio_net_hdr h;
+			memset(&h, 0, sizeof(h));
+			h.flags = unknown_flags[a];
+			h.csum_start = vplat_cpu_to_le16(odd16[b]);
+			h.csum_offset = vplat_cpu_to_le16(odd16[(b + a) % 6u]);
+			h.hdr_len = vplat_cpu_to_le16(odd16[(b + 3u) % 6u]);
+			size_t len = 60u + a * 7u + b;
+			/* the frame's first bytes look like the fields of a longer header (hash,
+			 * tunnel offsets): they must stay frame bytes */
+			make_frame(r->frame, len, peer_mac, dev_mac, a * 16u + b);
+			ck_assert_msg(tx_passed_clean(r, &h, len), "flags 0x%x csum %u/%u hdr_len %u",
+				      h.flags, odd16[b], odd16[(b + a) % 6u], odd16[(b + 3u) % 6u]);
+			sent++;
+		}
+	ck_assert_uint_eq(vplat_net_stats(&r->n.net)->tx_errors, 0);
+	ck_assert_uint_eq(vplat_net_stats(&r->n.net)->tx_frames, sent);
+	ck_assert_uint_eq(vplat_net_stats(&r->n.net)->tx_sw_csum, 0);
+	rig_down(r);
+	/* hdr_len on a GSO frame passed to a host end that takes TSO: accepted whatever it says. */
+	struct vplat_net_config c = base_cfg();
+	r = rig_up_cfg(_i, &c, F(CSUM) | F(HOST_TSO4), F(CSUM) | F(HOST_TSO4), 1526, 4);
+	ck_assert(vplat_val_has_feature(&r->n.d, VPLAT_VIRTIO_NET_F_HOST_TSO4));
+	for (unsigned b = 0; b < sizeof(odd16) / sizeof(odd16[0]); b++) {
+		struct vplat_virtio_net_hdr h;
+		size_t len = make_udp(r->frame, 300, &h);
+		h.gso_type = VPLAT_VIRTIO_NET_HDR_GSO_TCPV4;
+		h.gso_size = vplat_cpu_to_le16(100);
+		h.hdr_len = vplat_cpu_to_le16(odd16[b]);
+		uint64_t before = r->mock.frames;
+		ck_assert_int_eq(netdrv_tx(&r->n, 0, &h, r->frame, len, false), 0);
+		ck_assert_msg(r->mock.frames == before + 1, "GSO frame with hdr_len %u dropped",
+			      odd16[b]);
+		ck_assert_mem_eq(r->mock.last, r->frame, len);
+	}
+	rig_down(r);
+}
+END_TEST
+
+START_TEST(tx_partial_checksum_completed_or_dropped)
+{
+	/* covers: VPLAT-NET-021 */
+	/* NEEDS_CSUM with a host end that takes no partial checksum: the frame leaves with the
+	 * checksum from csum_start to the end stored at csum_start + csum_offset and flags 0.
+	 * csum_start + csum_offset + 2 == length is the last position accepted; one more is
+	 * dropped, counted and completed, and the queue goes on. */
+	struct rig *r = rig_up(_i, F(CSUM), 1526, 4);
+	for (size_t pl = 0; pl < 40; pl += 3) {
+		struct vplat_virtio_net_hdr h;
+		size_t len = make_udp(r->frame, pl, &h);
+		ck_assert(!udp_ok(r->frame, len) || pl == 0);
+		ck_assert_int_eq(netdrv_tx(&r->n, 0, &h, r->frame, len, pl & 1), 0);
+		ck_assert_uint_eq(r->mock.last_len, len);
+		ck_assert(udp_ok(r->mock.last, len));
+		ck_assert_uint_eq(r->mock.last_hdr.flags, 0);
+		ck_assert_mem_eq(r->mock.last, r->frame, 40); /* nothing before the field changed */
+	}
+	uint64_t sent = r->mock.frames, errs = vplat_net_stats(&r->n.net)->tx_errors;
+	struct vplat_virtio_net_hdr h;
+	size_t len = make_udp(r->frame, 20, &h);
+	h.csum_start = vplat_cpu_to_le16((uint16_t)(len - 2u - 6u)); /* field is the last 2 bytes */
+	ck_assert_int_eq(netdrv_tx(&r->n, 0, &h, r->frame, len, false), 0);
+	ck_assert_uint_eq(r->mock.frames, sent + 1);
+	h.csum_start = vplat_cpu_to_le16((uint16_t)(len - 1u - 6u)); /* one byte past the end */
+	ck_assert_int_eq(netdrv_tx(&r->n, 0, &h, r->frame, len, false), 0);
+	ck_assert_uint_eq(r->mock.frames, sent + 1);
+	ck_assert_uint_eq(vplat_net_stats(&r->n.net)->tx_errors, errs + 1);
+	h.csum_start = vplat_cpu_to_le16(34);
+	h.csum_offset = vplat_cpu_to_le16(0xffff);
+	ck_assert_int_eq(netdrv_tx(&r->n, 0, &h, r->frame, len, false), 0);
+	ck_assert_uint_eq(vplat_net_stats(&r->n.net)->tx_errors, errs + 2);
+	len = make_udp(r->frame, 20, &h);
+	ck_assert_int_eq(netdrv_tx(&r->n, 0, &h, r->frame, len, false), 0);
+	ck_assert_uint_eq(r->mock.frames, sent + 2);
+	rig_down(r);
+}
+END_TEST
+
+/* Transmit a frame with @p h; true if it was dropped (completed, counted, not sent). */
+static bool tx_dropped(struct rig *r, const struct vplat_virtio_net_hdr *h, size_t len)
+{
+	uint64_t sent = r->mock.frames, errs = vplat_net_stats(&r->n.net)->tx_errors;
+	ck_assert_int_eq(netdrv_tx(&r->n, 0, h, r->frame, len, false), 0);
+	return r->mock.frames == sent && vplat_net_stats(&r->n.net)->tx_errors == errs + 1;
+}
+
+START_TEST(tx_refused_headers_dropped)
+{
+	/* covers: VPLAT-NET-022 */
+	/* Each header VPLAT-NET-022 lists is dropped, counted and its buffer completed, and the
+	 * next good frame goes out: the device negotiated CSUM, HOST_TSO4 and HOST_ECN (the host
+	 * end takes them) but not HOST_TSO6 or HOST_UFO. */
+	struct vplat_net_config c = base_cfg();
+	uint64_t host = F(CSUM) | F(HOST_TSO4) | F(HOST_ECN);
+	struct rig *r = rig_up_cfg(_i, &c, host, host, 1526, 4);
+	ck_assert(vplat_val_has_feature(&r->n.d, VPLAT_VIRTIO_NET_F_HOST_ECN));
+	struct vplat_virtio_net_hdr good, h;
+	size_t len = make_udp(r->frame, 200, &good);
+	good.gso_type = VPLAT_VIRTIO_NET_HDR_GSO_TCPV4;
+	good.gso_size = vplat_cpu_to_le16(100);
+	static const uint8_t bad_types[] = {
+	    2, 6, 7, 0x1f, /* unknown */
+	    VPLAT_VIRTIO_NET_HDR_GSO_TCPV6, VPLAT_VIRTIO_NET_HDR_GSO_UDP,
+	    VPLAT_VIRTIO_NET_HDR_GSO_UDP_L4,
+	    VPLAT_VIRTIO_NET_HDR_GSO_TCPV4 | VPLAT_VIRTIO_NET_HDR_GSO_UDP_TUNNEL_IPV4,
+	    VPLAT_VIRTIO_NET_HDR_GSO_TCPV4 | VPLAT_VIRTIO_NET_HDR_GSO_UDP_TUNNEL_IPV6,
+	    VPLAT_VIRTIO_NET_HDR_GSO_UDP_L4 | VPLAT_VIRTIO_NET_HDR_GSO_UDP_TUNNEL_IPV4};
+	for (unsigned k = 0; k < sizeof(bad_types); k++) {
+		h = good;
+		h.gso_type = bad_types[k];
+		ck_assert_msg(tx_dropped(r, &h, len), "gso_type 0x%x sent", bad_types[k]);
+		ck_assert(!tx_dropped(r, &good, len));
+	}
+	h = good, h.gso_size = 0; /* gso_size 0 */
+	ck_assert(tx_dropped(r, &h, len));
+	h = good, h.flags = 0; /* GSO without NEEDS_CSUM */
+	ck_assert(tx_dropped(r, &h, len));
+	h = good, h.gso_type |= VPLAT_VIRTIO_NET_HDR_GSO_ECN; /* HOST_ECN negotiated: fine */
+	ck_assert(!tx_dropped(r, &h, len));
+	/* Readable part shorter than 12 + 14 bytes. */
+	struct vplat_val_vq *vq = &r->n.vq[1];
+	memset(r->n.tx[0], 0, 32);
+	for (uint32_t l = 1; l < HL + 14u; l += 5) {
+		uint64_t errs = vplat_net_stats(&r->n.net)->tx_errors, sent = r->mock.frames;
+		struct vplat_val_buf b = {.ptr = r->n.tx[0], .len = l};
+		ck_assert_int_eq(vplat_val_vq_add(vq, &b, 1, 0, (void *)1), 0);
+		vplat_val_vq_kick(vq);
+		void *tok;
+		ck_assert_int_eq(vplat_val_vq_get_used(vq, &tok, NULL), 0);
+		ck_assert_uint_eq(vplat_net_stats(&r->n.net)->tx_errors, errs + 1);
+		ck_assert_uint_eq(r->mock.frames, sent);
+	}
+	/* A device-writable descriptor in the chain (after a whole frame). */
+	{
+		uint64_t errs = vplat_net_stats(&r->n.net)->tx_errors, sent = r->mock.frames;
+		memset(r->n.tx[0], 0, HL);
+		make_frame(r->n.tx[0] + HL, 60, peer_mac, dev_mac, 1);
+		struct vplat_val_buf b[2] = {{.ptr = r->n.tx[0], .len = HL + 60},
+					     {.ptr = r->n.tx[0] + HL + 60, .len = 16}};
+		ck_assert_int_eq(vplat_val_vq_add(vq, b, 1, 1, (void *)1), 0);
+		vplat_val_vq_kick(vq);
+		void *tok;
+		ck_assert_int_eq(vplat_val_vq_get_used(vq, &tok, NULL), 0);
+		ck_assert_uint_eq(vplat_net_stats(&r->n.net)->tx_errors, errs + 1);
+		ck_assert_uint_eq(r->mock.frames, sent);
+	}
+	ck_assert(!tx_dropped(r, &good, len));
+	rig_down(r);
+	/* Without HOST_TSO4 / HOST_ECN / CSUM negotiated. */
+	r = rig_up_cfg(_i, &c, F(CSUM), host, 1526, 4);
+	len = make_udp(r->frame, 200, &h);
+	h.gso_type = VPLAT_VIRTIO_NET_HDR_GSO_TCPV4, h.gso_size = vplat_cpu_to_le16(100);
+	ck_assert(tx_dropped(r, &h, len));
+	h.gso_type = VPLAT_VIRTIO_NET_HDR_GSO_ECN; /* ECN on a non-GSO frame without HOST_ECN */
+	ck_assert(tx_dropped(r, &h, len));
+	rig_down(r);
+	r = rig_up_cfg(_i, &c, 0, host, 1526, 4);
+	ck_assert(!vplat_val_has_feature(&r->n.d, VPLAT_VIRTIO_NET_F_CSUM));
+	len = make_udp(r->frame, 200, &h); /* NEEDS_CSUM without CSUM */
+	ck_assert(tx_dropped(r, &h, len));
+	h.flags = 0;
+	ck_assert(!tx_dropped(r, &h, len));
+	rig_down(r);
+}
+END_TEST
+
+START_TEST(rx_mergeable_buffers_filled)
+{
+	/* covers: VPLAT-NET-029 */
+	/* With MRG_RXBUF, every buffer of a frame but the last is used to its full length
+	 * (header included in the first), whatever the frame size and buffer size. */
+	for (uint32_t blen = 80; blen <= 200; blen += 60) {
+		struct rig *r = rig_up(_i, F(MRG_RXBUF), blen, 128);
+		struct vplat_val_vq *vq = &r->n.vq[0];
+		for (size_t len = 14; len <= 1514; len += 97) {
+			make_frame(r->frame, len, dev_mac, peer_mac, (unsigned)len);
+			ck_assert_int_eq(vplat_net_rx(&r->n.net, NULL, r->frame, len), 0);
+			uint32_t total = (uint32_t)len + HL, want = (total + blen - 1u) / blen, got = 0;
+			void *tok;
+			uint32_t used;
+			while (vplat_val_vq_get_used(vq, &tok, &used) == 0) {
+				uint32_t i = (uint32_t)(uintptr_t)tok - 1u;
+				got++;
+				ck_assert_msg(got == want ? used == total - (want - 1u) * blen : used == blen,
+					      "buffer %u of %u: %u bytes (buffers of %u, frame %zu)", got,
+					      want, used, blen, len);
+				netdrv_post_rx(&r->n, 0, i);
+			}
+			ck_assert_uint_eq(got, want);
+			vplat_val_vq_kick(vq);
+		}
+		rig_down(r);
+	}
+}
+END_TEST
+
+START_TEST(rx_too_big_for_buffer_dropped)
+{
+	/* covers: VPLAT-NET-031 */
+	/* Without MRG_RXBUF: a frame longer than the one buffer available is dropped and counted,
+	 * nothing is written (the bytes after the header stay as posted, nothing is used), and
+	 * the same buffer takes the next frame that fits, written up to its end and not past it. */
+	struct rig *r = rig_up(_i, 0, 1526, 0);
+	struct vplat_val_vq *vq = &r->n.vq[0];
+	uint8_t *b = vplat_val_alloc(vplat_loopback_dma(&r->n.lb), 200, 8, NULL);
+	memset(b, 0x5a, 200);
+	struct vplat_val_buf vb = {.ptr = b, .len = 100 + HL};
+	ck_assert_int_eq(vplat_val_vq_add(vq, &vb, 0, 1, (void *)7), 0);
+	vplat_val_vq_kick(vq);
+	for (size_t len = 101; len < 1514; len += 211) {
+		make_frame(r->frame, len, dev_mac, peer_mac, 1);
+		uint64_t errs = vplat_net_stats(&r->n.net)->rx_errors;
+		ck_assert_int_eq(vplat_net_rx(&r->n.net, NULL, r->frame, len), 0);
+		ck_assert_uint_eq(vplat_net_stats(&r->n.net)->rx_errors, errs + 1);
+		void *tok;
+		ck_assert_int_eq(vplat_val_vq_get_used(vq, &tok, NULL), VPLAT_EAGAIN);
+		for (unsigned k = 0; k < 200; k++)
+			ck_assert_uint_eq(b[k], 0x5a);
+	}
+	make_frame(r->frame, 100, dev_mac, peer_mac, 2);
+	ck_assert_int_eq(vplat_net_rx(&r->n.net, NULL, r->frame, 100), 0);
+	void *tok;
+	uint32_t used;
+	ck_assert_int_eq(vplat_val_vq_get_used(vq, &tok, &used), 0);
+	ck_assert_ptr_eq(tok, (void *)7);
+	ck_assert_uint_eq(used, 100 + HL);
+	ck_assert_mem_eq(b + HL, r->frame, 100);
+	for (unsigned k = 100 + HL; k < 200; k++)
+		ck_assert_uint_eq(b[k], 0x5a);
+	rig_down(r);
+}
+END_TEST
+
+/* Deliver r->frame (len) with host header @p in; returns 1 and the header in @p out if the
+ * driver got it, 0 if not (and checks it was counted as dropped). */
+static int rx_hdr(struct rig *r, const struct vplat_virtio_net_hdr *in, size_t len,
+		  struct vplat_virtio_net_hdr *out)
+{
+	uint64_t errs = vplat_net_stats(&r->n.net)->rx_errors;
+	ck_assert_int_eq(vplat_net_rx(&r->n.net, in, r->frame, len), 0);
+	int got = netdrv_rx(&r->n, 0, r->got, sizeof(r->got), out, NULL);
+	if (got == VPLAT_EAGAIN) {
+		ck_assert_uint_eq(vplat_net_stats(&r->n.net)->rx_errors, errs + 1);
+		return 0;
+	}
+	ck_assert_int_eq(got, (int)len);
+	return 1;
+}
+
+/* Reset the device and bring it up again for a driver that wants @p want (same memory,
+ * same receive buffers, queues set up anew). */
+static void rig_reup(struct rig *r, int variant, uint64_t want)
+{
+	struct netdrv *n = &r->n;
+	ck_assert_int_eq(vplat_val_reset(&n->d), 0);
+	for (unsigned q = 0; q < VPLAT_NET_MAX_QUEUES; q++)
+		vplat_val_vq_fini(&n->vq[q]);
+	memset(n->vq, 0, sizeof(n->vq));
+	want |= VPLAT_BIT(VPLAT_VIRTIO_F_VERSION_1);
+	if (variant & 2)
+		want |= VPLAT_BIT(VPLAT_VIRTIO_F_RING_PACKED);
+	ck_assert_int_eq(vplat_val_negotiate(&n->d, want), 0);
+	uint16_t pairs = vplat_val_has_feature(&n->d, VPLAT_VIRTIO_NET_F_MQ) ? n->pairs : 1;
+	n->ctrl = 0xffff;
+	if (vplat_val_has_feature(&n->d, VPLAT_VIRTIO_NET_F_CTRL_VQ))
+		n->ctrl = (uint16_t)(2u * pairs);
+	for (uint16_t q = 0; q < 2u * pairs; q++)
+		ck_assert_int_eq(vplat_val_vq_setup(&n->d, &n->vq[q], q, 64), 0);
+	if (n->ctrl != 0xffff) {
+		ck_assert_int_eq(vplat_val_vq_setup(&n->d, &n->vq[n->ctrl], n->ctrl, 16), 0);
+		if (!n->ctl) /* the first driver had no control queue */
+			n->ctl = vplat_val_alloc(vplat_loopback_dma(&n->lb), 4096, 8, NULL);
+		ck_assert_ptr_nonnull(n->ctl);
+	}
+	ck_assert_int_eq(vplat_val_driver_ok(&n->d), 0);
+	for (uint16_t p = 0; p < pairs; p++) {
+		for (uint32_t i = 0; i < n->nrx; i++)
+			ck_assert_int_eq(netdrv_post_rx(n, p, i), 0);
+		vplat_val_vq_kick(&n->vq[2u * p]);
+	}
+}
+
+#define GUEST_ALL (F(GUEST_CSUM) | F(GUEST_TSO4) | F(GUEST_TSO6) | F(GUEST_ECN) | F(GUEST_UFO))
+
+START_TEST(rx_gso_types_only_negotiated)
+{
+	/* covers: VPLAT-NET-034 VPLAT-NET-037 VPLAT-NET-038 */
+	/* A driver gets gso_type TCPV4 / TCPV6 / UDP only with GUEST_TSO4 / TSO6 / UFO negotiated
+	 * and enabled, never UDP_L4 or a tunnel bit; GSO_ECN reaches a GUEST_ECN driver; every GSO
+	 * frame it gets has NEEDS_CSUM and the MSS in gso_size, and a host end's GSO header
+	 * without NEEDS_CSUM or with gso_size 0 is dropped, not delivered without them. */
+	static const uint64_t feat[] = {F(GUEST_TSO4), F(GUEST_TSO6), F(GUEST_UFO)};
+	static const uint8_t type[] = {VPLAT_VIRTIO_NET_HDR_GSO_TCPV4, VPLAT_VIRTIO_NET_HDR_GSO_TCPV6,
+				       VPLAT_VIRTIO_NET_HDR_GSO_UDP};
+	struct vplat_net_config c = base_cfg();
+	struct rig *r = rig_up_cfg(_i, &c, 0, GUEST_ALL, 1526, 16);
+	for (unsigned mask = 0; mask < 8; mask++) {
+		uint64_t want = F(GUEST_CSUM) | F(CTRL_VQ) | F(CTRL_GUEST_OFFLOADS);
+		for (unsigned k = 0; k < 3; k++)
+			if (mask & (1u << k))
+				want |= feat[k];
+		if (mask & 3u)
+			want |= F(GUEST_ECN);
+		rig_reup(r, _i, want); /* the same device, reset, this driver */
+		struct vplat_virtio_net_hdr h, got;
+		for (int pass = 0; pass < 2; pass++) {
+			for (unsigned k = 0; k < 3; k++) {
+				size_t len = make_udp(r->frame, 300, &h);
+				memcpy(r->frame, dev_mac, 6);
+				h.gso_type = type[k];
+				h.gso_size = vplat_cpu_to_le16(111);
+				bool on = (mask & (1u << k)) && pass == 0;
+				ck_assert_int_eq(rx_hdr(r, &h, len, &got), on);
+				if (on) {
+					ck_assert_uint_eq(got.gso_type, type[k]);
+					ck_assert_uint_eq(got.flags, NC);
+					ck_assert_uint_eq(vplat_le16_to_cpu(got.gso_size), 111);
+				}
+				if (k < 2) {
+					h.gso_type = type[k] | VPLAT_VIRTIO_NET_HDR_GSO_ECN;
+					ck_assert_int_eq(rx_hdr(r, &h, len, &got), on);
+					if (on)
+						ck_assert_uint_eq(got.gso_type,
+								  type[k] | VPLAT_VIRTIO_NET_HDR_GSO_ECN);
+				}
+				h.gso_type = type[k];
+				h.flags = 0; /* no NEEDS_CSUM */
+				ck_assert_int_eq(rx_hdr(r, &h, len, &got), 0);
+				h.flags = NC, h.gso_size = 0;
+				ck_assert_int_eq(rx_hdr(r, &h, len, &got), 0);
+			}
+			static const uint8_t never[] = {
+			    VPLAT_VIRTIO_NET_HDR_GSO_UDP_L4,
+			    VPLAT_VIRTIO_NET_HDR_GSO_TCPV4 | VPLAT_VIRTIO_NET_HDR_GSO_UDP_TUNNEL_IPV4,
+			    VPLAT_VIRTIO_NET_HDR_GSO_TCPV6 | VPLAT_VIRTIO_NET_HDR_GSO_UDP_TUNNEL_IPV6,
+			    VPLAT_VIRTIO_NET_HDR_GSO_UDP_TUNNEL_IPV4, 2, 6};
+			for (unsigned k = 0; k < sizeof(never); k++) {
+				size_t len = make_udp(r->frame, 300, &h);
+				memcpy(r->frame, dev_mac, 6);
+				h.gso_type = never[k];
+				h.gso_size = vplat_cpu_to_le16(111);
+				ck_assert_int_eq(rx_hdr(r, &h, len, &got), 0);
+			}
+			/* pass 1: every offload switched off but the checksum: none is enabled */
+			uint64_t csum = vplat_cpu_to_le64(F(GUEST_CSUM)); /* le64 on the wire */
+			ck_assert_int_eq(ctrl(r, VPLAT_VIRTIO_NET_CTRL_GUEST_OFFLOADS,
+					      VPLAT_VIRTIO_NET_CTRL_GUEST_OFFLOADS_SET, &csum, 8),
+					 VPLAT_VIRTIO_NET_OK);
+		}
+	}
+	rig_down(r);
+}
+END_TEST
+
+START_TEST(rx_checksum_flags)
+{
+	/* covers: VPLAT-NET-041 VPLAT-NET-043 VPLAT-NET-044 VPLAT-NET-045 */
+	/* Received headers: flags hold only NEEDS_CSUM or DATA_VALID (no RSC_INFO, tunnel or
+	 * SECURITY bit whatever the host end says); DATA_VALID only when the host end's path
+	 * validated the checksum (its header says so), never added by the device; NEEDS_CSUM only
+	 * with csum_start/csum_offset inside the frame such that completing the checksum from
+	 * csum_start gives a valid packet; every field that carries nothing for the frame is 0,
+	 * in a buffer the device found full of 0xa5. */
+	struct vplat_net_config c = base_cfg();
+	struct rig *r = rig_up_cfg(_i, &c, F(GUEST_CSUM), F(GUEST_CSUM), 1526, 16);
+	struct vplat_virtio_net_hdr h, got;
+	for (unsigned k = 0; k < r->n.nrx; k++)
+		memset(r->n.rx[0][k], 0xa5, HL);
+	for (unsigned fl = 0; fl < 256; fl++) {
+		size_t len = make_udp(r->frame, 50, &h);
+		memcpy(r->frame, dev_mac, 6);
+		uint8_t sum_hi = r->frame[40], sum_lo = r->frame[41];
+		h.flags = (uint8_t)fl;
+		h.hdr_len = vplat_cpu_to_le16(0x1234);
+		h.gso_size = vplat_cpu_to_le16(0x5678);
+		if (!(fl & NC)) {
+			h.csum_start = vplat_cpu_to_le16(0x9abc);
+			h.csum_offset = vplat_cpu_to_le16(0xdef0);
+		}
+		ck_assert_int_eq(rx_hdr(r, &h, len, &got), 1);
+		uint8_t want = (fl & NC) ? NC : (uint8_t)(fl & DV);
+		ck_assert_msg(got.flags == want, "host flags 0x%x: driver got 0x%x", fl, got.flags);
+		ck_assert_uint_eq(got.gso_type, 0);
+		ck_assert_uint_eq(got.hdr_len, 0);
+		ck_assert_uint_eq(got.gso_size, 0);
+		ck_assert_uint_eq(vplat_le16_to_cpu(got.num_buffers), 1);
+		if (fl & NC) {
+			ck_assert_uint_eq(vplat_le16_to_cpu(got.csum_start), 34);
+			ck_assert_uint_eq(vplat_le16_to_cpu(got.csum_offset), 6);
+			/* the pseudo-header sum is in the field; completing gives a valid packet */
+			ck_assert_uint_eq(r->got[40], sum_hi);
+			ck_assert_uint_eq(r->got[41], sum_lo);
+			ck_assert_int_eq(vplat_net_csum_fill(r->got, len, 34, 6), 0);
+			ck_assert(udp_ok(r->got, len));
+		} else {
+			ck_assert_uint_eq(got.csum_start, 0);
+			ck_assert_uint_eq(got.csum_offset, 0);
+		}
+		for (unsigned k = 0; k < r->n.nrx; k++)
+			memset(r->n.rx[0][k], 0xa5, HL);
+	}
+	/* No header from the host end (nothing validated): flags 0. */
+	make_frame(r->frame, 80, dev_mac, peer_mac, 3);
+	ck_assert_int_eq(rx_hdr(r, NULL, 80, &got), 1);
+	ck_assert_uint_eq(got.flags, 0);
+	/* NEEDS_CSUM whose field would lie past the end: dropped, not handed up. */
+	size_t len = make_udp(r->frame, 50, &h);
+	memcpy(r->frame, dev_mac, 6);
+	h.csum_start = vplat_cpu_to_le16((uint16_t)(len - 7u));
+	ck_assert_int_eq(rx_hdr(r, &h, len, &got), 0);
+	h.csum_start = vplat_cpu_to_le16((uint16_t)(len - 8u));
+	ck_assert_int_eq(rx_hdr(r, &h, len, &got), 1);
+	ck_assert_uint_eq(got.flags, NC);
+	rig_down(r);
+	/* Without GUEST_CSUM the device completes the checksum itself: flags 0 (not DATA_VALID),
+	 * csum_start/csum_offset 0, a valid packet. */
+	r = rig_up(_i, 0, 1526, 16);
+	for (unsigned fl = 0; fl < 256; fl += 3) {
+		len = make_udp(r->frame, 50, &h);
+		memcpy(r->frame, dev_mac, 6);
+		h.flags = (uint8_t)(fl | NC);
+		ck_assert_int_eq(rx_hdr(r, &h, len, &got), 1);
+		ck_assert_uint_eq(got.flags, 0);
+		ck_assert_uint_eq(got.csum_start, 0);
+		ck_assert_uint_eq(got.csum_offset, 0);
+		ck_assert(udp_ok(r->got, len));
+	}
+	rig_down(r);
+}
+END_TEST
+
+/* A VLAN-tagged (VID @p vid) frame to @p dst; true if the driver received it. */
+static bool delivered_tagged(struct rig *r, const uint8_t *dst, uint16_t vid)
+{
+	make_frame(r->frame, 64, dst, peer_mac, 4);
+	r->frame[12] = 0x81, r->frame[13] = 0;
+	r->frame[14] = (uint8_t)(vid >> 8), r->frame[15] = (uint8_t)vid;
+	ck_assert_int_eq(vplat_net_rx(&r->n.net, NULL, r->frame, 64), 0);
+	int got = netdrv_rx(&r->n, 0, r->got, sizeof(r->got), NULL, NULL);
+	ck_assert(got == 64 || got == VPLAT_EAGAIN);
+	return got == 64;
+}
+
+START_TEST(reset_restores_receive_state)
+{
+	/* covers: VPLAT-NET-049 VPLAT-NET-050 */
+	/* After every receive mode, a MAC table entry, a VLAN and two queue pairs were set, a
+	 * device reset gives the next driver: an empty MAC table (a frame to the MAC that was in
+	 * it is not taken once promiscuous mode is off), promiscuous mode on and every other mode
+	 * off, an empty VLAN table (a tagged frame is dropped under CTRL_VLAN), one queue pair;
+	 * and a driver without CTRL_RX receives every frame. */
+	struct vplat_net_config c = base_cfg();
+	c.pairs = 2;
+	struct rig *r = rig_up_cfg(_i, &c, ALL_CTRL | F(MQ), 0, 1526, 16);
+	const uint8_t other[6] = {0x02, 0, 0, 0, 0, 7}, mcast[6] = {0x01, 0, 0x5e, 0, 0, 1};
+	const uint8_t bc[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+	uint8_t on = 1, off = 0;
+	for (int round = 0; round < 3; round++) {
+		uint8_t tbl[4 + 6 + 4] = {1, 0, 0, 0};
+		memcpy(tbl + 4, other, 6);
+		ck_assert_int_eq(ctrl(r, 1, VPLAT_VIRTIO_NET_CTRL_MAC_TABLE_SET, tbl, sizeof(tbl)), 0);
+		for (uint8_t cmd = VPLAT_VIRTIO_NET_CTRL_RX_ALLMULTI;
+		     cmd <= VPLAT_VIRTIO_NET_CTRL_RX_NOBCAST; cmd++)
+			ck_assert_int_eq(ctrl(r, 0, cmd, &on, 1), 0);
+		uint8_t vid[2] = {5, 0}, pairs[2] = {2, 0};
+		ck_assert_int_eq(ctrl(r, 2, VPLAT_VIRTIO_NET_CTRL_VLAN_ADD, vid, 2), 0);
+		ck_assert_int_eq(ctrl(r, 4, VPLAT_VIRTIO_NET_CTRL_MQ_VQ_PAIRS_SET, pairs, 2), 0);
+		ck_assert_uint_eq(vplat_net_pairs(&r->n.net), 2);
+		if (round == 2) {
+			/* a driver that never negotiates CTRL_RX (nor CTRL_VLAN, MQ) */
+			rig_reup(r, _i, F(MAC));
+			ck_assert(delivered(r, other, 64));
+			ck_assert(delivered(r, mcast, 64));
+			ck_assert(delivered(r, bc, 64));
+			ck_assert(delivered(r, dev_mac, 64));
+			ck_assert(delivered_tagged(r, dev_mac, 77));
+			break;
+		}
+		rig_reup(r, _i, ALL_CTRL | F(MQ));
+		ck_assert_uint_eq(vplat_net_pairs(&r->n.net), 1);
+		/* promiscuous, nothing else: every address taken */
+		ck_assert(delivered(r, other, 64));
+		ck_assert(delivered(r, mcast, 64));
+		ck_assert(delivered(r, bc, 64));
+		ck_assert(!delivered_tagged(r, dev_mac, 5)); /* VLAN table empty */
+		ck_assert_int_eq(ctrl(r, 0, VPLAT_VIRTIO_NET_CTRL_RX_PROMISC, &off, 1), 0);
+		ck_assert(!delivered(r, other, 64)); /* the MAC table is empty, ALLUNI off */
+		ck_assert(!delivered(r, mcast, 64)); /* ALLMULTI off */
+		ck_assert(delivered(r, bc, 64));     /* NOBCAST off */
+		ck_assert(delivered(r, dev_mac, 64)); /* NOUNI off */
+		uint8_t mt[4 + 4 + 6] = {0, 0, 0, 0, 1, 0, 0, 0};
+		memcpy(mt + 8, mcast, 6);
+		ck_assert_int_eq(ctrl(r, 1, VPLAT_VIRTIO_NET_CTRL_MAC_TABLE_SET, mt, sizeof(mt)), 0);
+		ck_assert(delivered(r, mcast, 64)); /* NOMULTI off */
+		ck_assert_int_eq(ctrl(r, 0, VPLAT_VIRTIO_NET_CTRL_RX_PROMISC, &on, 1), 0);
+		/* frames spread over pairs only after VQ_PAIRS_SET: all on receiveq1 now */
+		struct vplat_virtio_net_hdr h;
+		for (unsigned k = 0; k < 16; k++) {
+			size_t len = make_udp(r->frame, 20, &h);
+			memcpy(r->frame, dev_mac, 6);
+			r->frame[34] = (uint8_t)k;
+			ck_assert_int_eq(vplat_net_rx(&r->n.net, NULL, r->frame, len), 0);
+			ck_assert_int_eq(netdrv_rx(&r->n, 0, r->got, sizeof(r->got), NULL, NULL),
+					 (int)len);
+		}
+	}
+	rig_down(r);
+}
+END_TEST
+
+START_TEST(rx_filter_precedence)
+{
+	/* covers: VPLAT-NET-059 VPLAT-NET-065 */
+	/* The five rules of VPLAT-NET-059 in their order, each checked against the mode that a
+	 * later rule would apply: (1) the VLAN table beats promiscuous mode; (2) promiscuous beats
+	 * NOUNI/NOMULTI/NOBCAST; (3) broadcast is decided by NOBCAST alone (not NOMULTI, although
+	 * its group bit is set); (4) NOMULTI beats ALLMULTI and the table; (5) NOUNI beats ALLUNI,
+	 * `mac` and the table. Without CTRL_VLAN every tagged frame is taken. */
+	struct rig *r = rig_up(_i, ALL_CTRL, 1526, 16);
+	const uint8_t other[6] = {0x02, 0, 0, 0, 0, 7}, mcast[6] = {0x01, 0, 0x5e, 0, 0, 1};
+	const uint8_t bc[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+	uint8_t on = 1, off = 0;
+	/* (1) promiscuous, tagged frame of a VLAN not in the table: dropped */
+	ck_assert(!delivered_tagged(r, dev_mac, 9));
+	ck_assert(!delivered_tagged(r, bc, 9));
+	uint8_t vid[2] = {9, 0};
+	ck_assert_int_eq(ctrl(r, 2, VPLAT_VIRTIO_NET_CTRL_VLAN_ADD, vid, 2), 0);
+	ck_assert(delivered_tagged(r, other, 9));
+	/* (2) promiscuous with every "no" mode on: still delivered */
+	ck_assert_int_eq(ctrl(r, 0, VPLAT_VIRTIO_NET_CTRL_RX_NOUNI, &on, 1), 0);
+	ck_assert_int_eq(ctrl(r, 0, VPLAT_VIRTIO_NET_CTRL_RX_NOMULTI, &on, 1), 0);
+	ck_assert_int_eq(ctrl(r, 0, VPLAT_VIRTIO_NET_CTRL_RX_NOBCAST, &on, 1), 0);
+	ck_assert(delivered(r, other, 64));
+	ck_assert(delivered(r, mcast, 64));
+	ck_assert(delivered(r, bc, 64));
+	ck_assert_int_eq(ctrl(r, 0, VPLAT_VIRTIO_NET_CTRL_RX_PROMISC, &off, 1), 0);
+	/* (3) broadcast: NOBCAST decides, NOMULTI does not */
+	ck_assert(!delivered(r, bc, 64));
+	ck_assert_int_eq(ctrl(r, 0, VPLAT_VIRTIO_NET_CTRL_RX_NOBCAST, &off, 1), 0);
+	ck_assert(delivered(r, bc, 64)); /* NOMULTI still on */
+	/* (4) multicast: NOMULTI beats ALLMULTI and the table; then ALLMULTI, then the table */
+	uint8_t mt[4 + 4 + 6] = {0, 0, 0, 0, 1, 0, 0, 0};
+	memcpy(mt + 8, mcast, 6);
+	ck_assert_int_eq(ctrl(r, 1, VPLAT_VIRTIO_NET_CTRL_MAC_TABLE_SET, mt, sizeof(mt)), 0);
+	ck_assert_int_eq(ctrl(r, 0, VPLAT_VIRTIO_NET_CTRL_RX_ALLMULTI, &on, 1), 0);
+	ck_assert(!delivered(r, mcast, 64));
+	ck_assert_int_eq(ctrl(r, 0, VPLAT_VIRTIO_NET_CTRL_RX_NOMULTI, &off, 1), 0);
+	const uint8_t mcast2[6] = {0x01, 0, 0x5e, 0, 0, 2};
+	ck_assert(delivered(r, mcast2, 64)); /* ALLMULTI */
+	ck_assert_int_eq(ctrl(r, 0, VPLAT_VIRTIO_NET_CTRL_RX_ALLMULTI, &off, 1), 0);
+	ck_assert(!delivered(r, mcast2, 64));
+	ck_assert(delivered(r, mcast, 64)); /* in the table */
+	/* (5) unicast: NOUNI beats ALLUNI, `mac` and the table */
+	uint8_t ut[4 + 6 + 4] = {1, 0, 0, 0};
+	memcpy(ut + 4, other, 6);
+	ck_assert_int_eq(ctrl(r, 1, VPLAT_VIRTIO_NET_CTRL_MAC_TABLE_SET, ut, sizeof(ut)), 0);
+	ck_assert_int_eq(ctrl(r, 0, VPLAT_VIRTIO_NET_CTRL_RX_ALLUNI, &on, 1), 0);
+	ck_assert(!delivered(r, dev_mac, 64));
+	ck_assert(!delivered(r, other, 64));
+	ck_assert(!delivered(r, peer_mac, 64));
+	ck_assert_int_eq(ctrl(r, 0, VPLAT_VIRTIO_NET_CTRL_RX_NOUNI, &off, 1), 0);
+	ck_assert(delivered(r, peer_mac, 64)); /* ALLUNI */
+	ck_assert_int_eq(ctrl(r, 0, VPLAT_VIRTIO_NET_CTRL_RX_ALLUNI, &off, 1), 0);
+	ck_assert(!delivered(r, peer_mac, 64));
+	ck_assert(delivered(r, dev_mac, 64));
+	ck_assert(delivered(r, other, 64));
+	rig_down(r);
+	/* VPLAT-NET-065: CTRL_RX without CTRL_VLAN: tagged frames of any VLAN are taken. */
+	r = rig_up(_i, F(CTRL_VQ) | F(CTRL_RX) | F(MAC), 1526, 16);
+	ck_assert(!vplat_val_has_feature(&r->n.d, VPLAT_VIRTIO_NET_F_CTRL_VLAN));
+	for (uint16_t v = 0; v < 4096; v += 273)
+		ck_assert_msg(delivered_tagged(r, dev_mac, v), "VLAN %u dropped", v);
+	ck_assert_int_eq(ctrl(r, 0, VPLAT_VIRTIO_NET_CTRL_RX_PROMISC, &off, 1), 0);
+	ck_assert(delivered_tagged(r, dev_mac, 4095));
+	rig_down(r);
+}
+END_TEST
+
+START_TEST(rx_all_queues_resetting_drops)
+{
+	/* covers: VPLAT-NET-077 */
+	/* With RING_RESET: while the only receiveq in use is being reset (QueueReset written,
+	 * queue not yet enabled again) a frame is dropped and counted, none of the old buffers is
+	 * used; with two pairs in use, resetting one steers every frame to the other, resetting
+	 * both drops them. Enabled again, frames flow. */
+	struct vplat_net_config c = base_cfg();
+	c.pairs = 2;
+	struct rig *r = rig_up_cfg(_i, &c, F(MQ) | F(CTRL_VQ) | VPLAT_BIT(VPLAT_VIRTIO_F_RING_RESET), 0, 1526, 8);
+	ck_assert(vplat_val_has_feature(&r->n.d, VPLAT_VIRTIO_F_RING_RESET));
+	struct vplat_virtio_net_hdr h;
+	size_t len = make_udp(r->frame, 20, &h);
+	memcpy(r->frame, dev_mac, 6);
+	ck_assert_int_eq(vplat_val_queue_reset(&r->n.d, 0), 0);
+	for (unsigned k = 0; k < 8; k++) {
+		uint64_t errs = vplat_net_stats(&r->n.net)->rx_errors;
+		r->frame[34] = (uint8_t)k;
+		ck_assert_int_eq(vplat_net_rx(&r->n.net, NULL, r->frame, len), 0);
+		ck_assert_uint_eq(vplat_net_stats(&r->n.net)->rx_errors, errs + 1);
+	}
+	void *tok;
+	ck_assert_int_eq(vplat_val_vq_get_used(&r->n.vq[0], &tok, NULL), VPLAT_EAGAIN);
+	ck_assert_int_eq(vplat_val_vq_reset(&r->n.vq[0]), 0);
+	for (uint32_t i = 0; i < r->n.nrx; i++)
+		ck_assert_int_eq(netdrv_post_rx(&r->n, 0, i), 0);
+	vplat_val_vq_kick(&r->n.vq[0]);
+	ck_assert_int_eq(vplat_net_rx(&r->n.net, NULL, r->frame, len), 0);
+	ck_assert_int_eq(netdrv_rx(&r->n, 0, r->got, sizeof(r->got), NULL, NULL), (int)len);
+	/* two pairs: one resetting, frames go to the other; both resetting, dropped */
+	uint8_t pairs[2] = {2, 0};
+	ck_assert_int_eq(netdrv_ctrl(&r->n, 4, VPLAT_VIRTIO_NET_CTRL_MQ_VQ_PAIRS_SET, pairs, 2), 0);
+	ck_assert_int_eq(vplat_val_queue_reset(&r->n.d, 2), 0);
+	for (unsigned k = 0; k < 16; k++) {
+		r->frame[34] = (uint8_t)k;
+		ck_assert_int_eq(vplat_net_rx(&r->n.net, NULL, r->frame, len), 0);
+		ck_assert_int_eq(netdrv_rx(&r->n, 0, r->got, sizeof(r->got), NULL, NULL), (int)len);
+	}
+	ck_assert_int_eq(vplat_val_queue_reset(&r->n.d, 0), 0);
+	uint64_t errs = vplat_net_stats(&r->n.net)->rx_errors;
+	ck_assert_int_eq(vplat_net_rx(&r->n.net, NULL, r->frame, len), 0);
+	ck_assert_uint_eq(vplat_net_stats(&r->n.net)->rx_errors, errs + 1);
+	ck_assert_int_eq(vplat_val_vq_get_used(&r->n.vq[0], &tok, NULL), VPLAT_EAGAIN);
+	ck_assert_int_eq(vplat_val_vq_get_used(&r->n.vq[2], &tok, NULL), VPLAT_EAGAIN);
+	rig_down(r);
+}
+END_TEST
+
+START_TEST(guest_offloads_enabled_at_features_ok)
+{
+	/* covers: VPLAT-NET-079 */
+	/* Every negotiated guest offload is in force once the device is set up, without a
+	 * GUEST_OFFLOADS_SET: the host end is told all of them, and a frame that needs each one
+	 * (partial checksum, TSO4, TSO6 with ECN, UFO) reaches the driver as it came. For every
+	 * subset of the five the driver may take. */
+	struct vplat_net_config c = base_cfg();
+	static const uint64_t bits[] = {F(GUEST_CSUM), F(GUEST_TSO4), F(GUEST_TSO6), F(GUEST_ECN),
+					F(GUEST_UFO)};
+	struct rig *r = rig_up_cfg(_i, &c, 0, GUEST_ALL, 1526, 8);
+	for (unsigned mask = 0; mask < 32; mask++) {
+		uint64_t want = F(CTRL_VQ) | F(CTRL_GUEST_OFFLOADS);
+		for (unsigned k = 0; k < 5; k++)
+			if (mask & (1u << k))
+				want |= bits[k];
+		uint64_t need_csum = F(GUEST_TSO4) | F(GUEST_TSO6) | F(GUEST_UFO);
+		if ((want & need_csum) && !(want & F(GUEST_CSUM)))
+			continue; /* a dependency broken: not a set a driver can negotiate */
+		if ((want & F(GUEST_ECN)) && !(want & (F(GUEST_TSO4) | F(GUEST_TSO6))))
+			continue;
+		r->mock.guest_offloads = 0xdead;
+		rig_reup(r, _i, want); /* the same device, reset, this driver */
+		ck_assert_uint_eq(r->mock.guest_offloads, want & GUEST_ALL);
+		struct vplat_virtio_net_hdr h, got;
+		size_t len = make_udp(r->frame, 300, &h);
+		memcpy(r->frame, dev_mac, 6);
+		ck_assert_int_eq(rx_hdr(r, &h, len, &got), 1);
+		ck_assert_uint_eq(got.flags, (want & F(GUEST_CSUM)) ? NC : 0);
+		static const uint8_t type[] = {VPLAT_VIRTIO_NET_HDR_GSO_TCPV4,
+					       VPLAT_VIRTIO_NET_HDR_GSO_TCPV6 |
+						   VPLAT_VIRTIO_NET_HDR_GSO_ECN,
+					       VPLAT_VIRTIO_NET_HDR_GSO_UDP};
+		static const uint64_t need[] = {F(GUEST_TSO4), F(GUEST_TSO6) | F(GUEST_ECN),
+						F(GUEST_UFO)};
+		for (unsigned k = 0; k < 3; k++) {
+			len = make_udp(r->frame, 300, &h);
+			memcpy(r->frame, dev_mac, 6);
+			h.gso_type = type[k];
+			h.gso_size = vplat_cpu_to_le16(100);
+			int on = (want & need[k]) == need[k];
+			ck_assert_int_eq(rx_hdr(r, &h, len, &got), on);
+			if (on)
+				ck_assert_uint_eq(got.gso_type, type[k]);
+		}
+	}
+	rig_down(r);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("net");
@@ -951,6 +1658,17 @@ static Suite *suite(void)
 	tcase_add_loop_test(tc, rx_bad_and_small_buffers, 0, 4);
 	tcase_add_test(tc, bad_configs);
 	tcase_add_loop_test(tc, broken_rings_need_reset, 0, 4);
+	tcase_add_loop_test(tc, tx_header_fields_not_relied_on, 0, 4);
+	tcase_add_loop_test(tc, tx_partial_checksum_completed_or_dropped, 0, 4);
+	tcase_add_loop_test(tc, tx_refused_headers_dropped, 0, 4);
+	tcase_add_loop_test(tc, rx_mergeable_buffers_filled, 0, 4);
+	tcase_add_loop_test(tc, rx_too_big_for_buffer_dropped, 0, 4);
+	tcase_add_loop_test(tc, rx_gso_types_only_negotiated, 0, 4);
+	tcase_add_loop_test(tc, rx_checksum_flags, 0, 4);
+	tcase_add_loop_test(tc, reset_restores_receive_state, 0, 4);
+	tcase_add_loop_test(tc, rx_filter_precedence, 0, 4);
+	tcase_add_loop_test(tc, rx_all_queues_resetting_drops, 0, 4);
+	tcase_add_loop_test(tc, guest_offloads_enabled_at_features_ok, 0, 4);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -483,6 +483,14 @@ static const struct bad bads[] = {
      " n@0 { compatible = \"vplat,virtio-net\"; transport = \"virtio-mmio\"; reg = <0 0 0 0x200>;"
      " interrupts = <1>; switch = \"s\"; }; }; }; };\n", VPLAT_ERANGE,
      "/vms/v/n@0: property \"switch\": switch \"s\" has max-ports 1, all taken"},
+    {"switch assigned-unicast value", "/dts-v1/;\n/ { compatible = \"vplat,platform\"; switches { s {"
+     " assigned-unicast = <1>; }; }; vms { v { }; }; };\n", VPLAT_EINVAL,
+     "/switches/s: property \"assigned-unicast\": is a boolean and takes no value"},
+    {"assigned-unicast device without mac", "/dts-v1/;\n/ { compatible = \"vplat,platform\"; switches { s {"
+     " assigned-unicast; }; }; vms { v { #address-cells = <2>; #size-cells = <2>;"
+     " n@0 { compatible = \"vplat,virtio-net\"; transport = \"virtio-mmio\"; reg = <0 0 0 0x200>;"
+     " interrupts = <1>; switch = \"s\"; }; }; }; };\n", VPLAT_EINVAL,
+     "/vms/v/n@0: property \"mac-address\": switch \"s\" has assigned-unicast"},
     {"bus bitrate", "/dts-v1/;\n/ { compatible = \"vplat,platform\"; can-buses { b { bitrate = <5>; }; };"
      " vms { v { }; }; };\n", VPLAT_ERANGE, "/can-buses/b: property \"bitrate\""},
     {"bus data without nominal", "/dts-v1/;\n/ { compatible = \"vplat,platform\"; can-buses { b {"
@@ -657,6 +665,11 @@ static const struct bad bads[] = {
      "property \"eeprom\": entry 0: size 300 and page 8 must be powers of two"},
     {"i2c eeprom files", DEV("i2c", "eeprom = <0x50 256 8>; eeprom-files = \"a\", \"b\";"),
      VPLAT_EINVAL, "property \"eeprom-files\": must list one file per \"eeprom\" entry (1"},
+    {"vsock no cid", DEV("vsock", ""), VPLAT_EINVAL, "property \"guest-cid\": missing"},
+    {"vsock host cid", DEV("vsock", "guest-cid = <0 2>;"), VPLAT_EINVAL,
+     "property \"guest-cid\": 2 is reserved"},
+    {"vsock table", DEV("vsock", "guest-cid = <0 3>; max-connections = <0>;"), VPLAT_ERANGE,
+     "property \"max-connections\""},
     {"i2c adapter and sim", DEV("i2c", "i2c-adapter = \"/dev/i2c-1\"; lm75 = <0x48 0>;"),
      VPLAT_EINVAL, "property \"lm75\": only for the simulated bus"},
     /* VPLAT-FFI-019: a host resource carrying VM-controlled state has one device only. */
@@ -918,6 +931,97 @@ START_TEST(i2c_node)
 }
 END_TEST
 
+/* vplat,virtio-input: a scripted keyboard + touchscreen, and the validation errors. */
+START_TEST(input_node)
+{
+	NEED_DTC();
+	struct guest g;
+	guest_init(&g);
+	char err[512];
+	struct vplat_platform_options o = {.mem = guest_mem, .opaque = &g, .base_dir = tmpdir};
+	struct vplat_platform *p;
+	size_t len;
+	char kp[128];
+	snprintf(kp, sizeof(kp), "%s/keys.txt", tmpdir);
+	FILE *f = fopen(kp, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs("key 30 1\nsyn\n", f);
+	fclose(f);
+	void *dtb = compile(ROOT_HEAD VM_HEAD
+			    "input@a000000 { compatible = \"vplat,virtio-input\"; transport = \"virtio-mmio\";"
+			    " reg = <0 0xa000000 0 0x200>; interrupts = <5>; keyboard;"
+			    " touchscreen = <800 480 2>; input-name = \"cluster touch\"; script = \"keys.txt\"; };\n"
+			    VM_TAIL,
+			    &len);
+	ck_assert_ptr_nonnull(dtb);
+	ck_assert_msg(vplat_platform_load(&p, dtb, len, &o, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_int_eq(vplat_platform_device(p, 0)->type, VPLAT_PLATFORM_INPUT);
+	ck_assert_uint_eq(vplat_platform_dev(p, 0)->ops->device_id, 18);
+	ck_assert_str_eq(vplat_platform_type_name(VPLAT_PLATFORM_INPUT), "input");
+	vplat_platform_free(p);
+	free(dtb);
+	static const char *const bad[][2] = {
+	    {"evdev = \"3\"; keyboard;", "only for a scripted device"},
+	    {"evdev-grab;", "needs \"evdev\""},
+	    {"touchscreen = <800 480 17>;", "slots 0..16"},
+	    {"touchscreen = <800 480>;", "<width height slots>"},
+	    {"keyboard = <1>;", "boolean"},
+	    {"script = \"missing.txt\";", "missing.txt"},
+	};
+	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char src[1024];
+		snprintf(src, sizeof(src),
+			 ROOT_HEAD VM_HEAD "input@a000000 { compatible = \"vplat,virtio-input\";"
+			 " transport = \"virtio-mmio\"; reg = <0 0xa000000 0 0x200>; interrupts = <5>;"
+			 " %s };\n" VM_TAIL,
+			 bad[i][0]);
+		dtb = compile(src, &len);
+		ck_assert_ptr_nonnull(dtb);
+		ck_assert_int_ne(vplat_platform_load(&p, dtb, len, &o, err, sizeof(err)), 0);
+		ck_assert_msg(strstr(err, bad[i][1]), "%s: %s", bad[i][0], err);
+		free(dtb);
+	}
+	free(g.ram);
+}
+END_TEST
+
+/* A vsock node: the device, its CID in config space, the hybrid socket created. */
+START_TEST(vsock_node)
+{
+	NEED_DTC();
+	struct guest g;
+	guest_init(&g);
+	char err[512], path[256];
+	struct vplat_platform_options o = {.mem = guest_mem, .opaque = &g, .base_dir = tmpdir};
+	struct vplat_platform *p;
+	size_t len;
+	void *dtb = compile(ROOT_HEAD VM_HEAD
+			    "vsock@a000000 { compatible = \"vplat,virtio-vsock\"; transport = \"virtio-mmio\";"
+			    " reg = <0 0xa000000 0 0x200>; interrupts = <5>; guest-cid = <0 42>;"
+			    " socket = \"vm42.vsock\"; max-connections = <8>; buf-alloc = <65536>; };\n"
+			    VM_TAIL,
+			    &len);
+	ck_assert_ptr_nonnull(dtb);
+	ck_assert_msg(vplat_platform_load(&p, dtb, len, &o, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_uint_eq(vplat_platform_device_count(p), 1);
+	ck_assert_int_eq(vplat_platform_device(p, 0)->type, VPLAT_PLATFORM_VSOCK);
+	struct vplat_device *dev = vplat_platform_dev(p, 0);
+	ck_assert_uint_eq(dev->ops->device_id, 19);
+	uint64_t cid = 0;
+	memcpy(&cid, dev->config, 8);
+	ck_assert_uint_eq(vplat_le64_to_cpu(cid), 42);
+	ck_assert_str_eq(vplat_platform_type_name(VPLAT_PLATFORM_VSOCK), "vsock");
+	snprintf(path, sizeof(path), "%s/vm42.vsock", tmpdir);
+	struct stat st;
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert(S_ISSOCK(st.st_mode));
+	vplat_platform_free(p);
+	ck_assert_int_ne(stat(path, &st), 0);
+	free(dtb);
+	free(g.ram);
+}
+END_TEST
+
 /* vplat,virtio-snd (and -sound): a WAV sink; a node with neither file is refused. */
 START_TEST(sound_node)
 {
@@ -996,7 +1100,7 @@ START_TEST(instance_factory)
 	guest_init(&g);
 	char err[256], path[128];
 	struct vplat_instance *in;
-	static const uint32_t ids[VPLAT_INSTANCE_NTYPES] = {4, 2, 3, 1, 41, 36, 35, 34, 0, 0, 25};
+	static const uint32_t ids[VPLAT_INSTANCE_NTYPES] = {4, 2, 3, 1, 41, 36, 35, 34, 18, 19, 25};
 	snprintf(path, sizeof(path), "%s/disk.img", tmpdir);
 	struct vplat_instance_options o[VPLAT_INSTANCE_NTYPES] = {
 	    {.type = VPLAT_INSTANCE_RNG},
@@ -1009,14 +1113,15 @@ START_TEST(instance_factory)
 	    {.type = VPLAT_INSTANCE_CAN, .can = {.backend = VPLAT_INSTANCE_CAN_ECHO}},
 	    {.type = VPLAT_INSTANCE_WATCHDOG, .watchdog = {.min_timeout_ms = 2000}},
 	    {.type = VPLAT_INSTANCE_I2C},
-	    {.type = VPLAT_INSTANCE_RNG}, /* 8 and 9: types of other branches (input, vsock) */
-	    {.type = VPLAT_INSTANCE_RNG},
+	    {.type = VPLAT_INSTANCE_INPUT},
+	    [VPLAT_INSTANCE_VSOCK] = {.type = VPLAT_INSTANCE_VSOCK, .base_dir = tmpdir,
+				      .vsock = {.guest_cid = 3, .uds_path = "vsock.sock"}},
 	    {.type = VPLAT_INSTANCE_SOUND, .base_dir = tmpdir, .sound = {.sink = "out.wav"}},
 	};
 	log_lines = 0;
 	for (unsigned t = 0; t < VPLAT_INSTANCE_NTYPES; t++) {
 		if (!ids[t])
-			continue;
+			continue; /* a number reserved for a type not in this tree */
 		o[t].log = count_log;
 		ck_assert_msg(vplat_instance_create(&in, &g.mem, &o[t], err, sizeof(err)) == 0,
 			      "%s: %s", vplat_instance_type_name(t), err);
@@ -1175,6 +1280,8 @@ int main(void)
 	tcase_add_test(tc, instance_factory);
 	tcase_add_test(tc, async_blk_and_gpio_chip);
 	tcase_add_test(tc, i2c_node);
+	tcase_add_test(tc, input_node);
+	tcase_add_test(tc, vsock_node);
 	tcase_add_test(tc, sound_node);
 	suite_add_tcase(s, tc);
 	return vplat_test_main(s);

@@ -41,6 +41,13 @@ static int cap_egress(void *ctx, const struct vplat_net_frame *f)
 
 static const struct vplat_switch_port_ops cap_ops = {.egress = cap_egress};
 
+/* Add a port (@p pc, NULL for the defaults) whose egress is captured in @p c; its id in @p id. */
+static void add_port(struct vplat_switch *sw, const struct vplat_switch_port_config *pc,
+		     struct cap *c, uint32_t *id)
+{
+	ck_assert_int_eq(vplat_switch_builtin_ops.port_add(sw, pc, &cap_ops, c, id), 0);
+}
+
 static uint8_t mac(int n, uint8_t out[6])
 {
 	uint8_t m[6] = {0x02, 0, 0, 0, 0, (uint8_t)n};
@@ -91,7 +98,7 @@ START_TEST(scattered_frames_forward_the_snapshot)
 	struct cap c[2] = {0};
 	uint32_t id[2];
 	for (int i = 0; i < 2; i++)
-		ck_assert_int_eq(vplat_switch_builtin_ops.port_add(&sw, NULL, &cap_ops, &c[i], &id[i]), 0);
+		add_port(&sw, NULL, &c[i], &id[i]);
 	uint8_t want[200], body[200];
 	frame(want, 200, 1, 2, 0, 0);
 	for (size_t i = 18; i < 200; i++)
@@ -122,8 +129,7 @@ START_TEST(learn_and_flood)
 	struct cap c[3] = {0};
 	uint32_t id[3];
 	for (int i = 0; i < 3; i++)
-		ck_assert_int_eq(
-		    vplat_switch_builtin_ops.port_add(&sw, NULL, &cap_ops, &c[i], &id[i]), 0);
+		add_port(&sw, NULL, &c[i], &id[i]);
 	uint8_t f[128];
 	/* Unknown destination: flooded to the other two ports. */
 	input(&sw, id[0], f, frame(f, 64, 1, 2, -1, 0), 0);
@@ -183,8 +189,7 @@ START_TEST(assigned_unicast_never_floods_vm_ports)
 	}
 	pc[3].uplink = true; /* port 3 leads out of the platform */
 	for (int i = 0; i < 4; i++)
-		ck_assert_int_eq(
-		    vplat_switch_builtin_ops.port_add(&sw, &pc[i], &cap_ops, &c[i], &id[i]), 0);
+		add_port(&sw, &pc[i], &c[i], &id[i]);
 	uint8_t f[128];
 	/* Unknown destination: the uplink only. */
 	input(&sw, id[0], f, frame(f, 64, 1, 9, -1, 0), 0);
@@ -224,9 +229,9 @@ START_TEST(assigned_unicast_never_floods_vm_ports)
 	ck_assert_int_eq(vplat_switch_init(&sw, &sc), 0);
 	struct cap e[3] = {0};
 	struct vplat_switch_port_config none = {0};
-	ck_assert_int_eq(vplat_switch_builtin_ops.port_add(&sw, &pc[0], &cap_ops, &e[0], &id[0]), 0);
-	ck_assert_int_eq(vplat_switch_builtin_ops.port_add(&sw, &none, &cap_ops, &e[1], &id[1]), 0);
-	ck_assert_int_eq(vplat_switch_builtin_ops.port_add(&sw, &pc[3], &cap_ops, &e[2], &id[2]), 0);
+	add_port(&sw, &pc[0], &e[0], &id[0]);
+	add_port(&sw, &none, &e[1], &id[1]);
+	add_port(&sw, &pc[3], &e[2], &id[2]);
 	input(&sw, id[1], f, frame(f, 64, 6, -1, -1, 0), 0);
 	vplat_switch_builtin_ops.run(&sw, 0);
 	input(&sw, id[0], f, frame(f, 64, 1, 6, -1, 0), 1);
@@ -238,8 +243,7 @@ START_TEST(assigned_unicast_never_floods_vm_ports)
 	ck_assert_int_eq(vplat_switch_init(&sw, &sc), 0);
 	struct cap d[2] = {0};
 	for (int i = 0; i < 2; i++)
-		ck_assert_int_eq(
-		    vplat_switch_builtin_ops.port_add(&sw, &pc[i], &cap_ops, &d[i], &id[i]), 0);
+		add_port(&sw, &pc[i], &d[i], &id[i]);
 	input(&sw, id[0], f, frame(f, 64, 1, 9, -1, 0), 0);
 	vplat_switch_builtin_ops.run(&sw, 0);
 	ck_assert_uint_eq(d[1].frames, 0);
@@ -260,8 +264,7 @@ START_TEST(stalled_receiver_isolated)
 	uint32_t id[4];
 	struct vplat_switch_port_config pc = {.queue_len = 16};
 	for (int i = 0; i < 4; i++)
-		ck_assert_int_eq(vplat_switch_builtin_ops.port_add(&sw, &pc, &cap_ops, &c[i], &id[i]),
-				 0);
+		add_port(&sw, &pc, &c[i], &id[i]);
 	c[1].busy = UINT32_MAX; /* never takes a frame */
 	uint8_t f[128];
 	for (int k = 0; k < 500; k++) {
@@ -290,8 +293,7 @@ START_TEST(removed_port_releases_everything)
 	struct cap c[3] = {0};
 	uint32_t id[3];
 	for (int i = 0; i < 3; i++)
-		ck_assert_int_eq(
-		    vplat_switch_builtin_ops.port_add(&sw, NULL, &cap_ops, &c[i], &id[i]), 0);
+		add_port(&sw, NULL, &c[i], &id[i]);
 	uint8_t f[128];
 	input(&sw, id[1], f, frame(f, 64, 2, -1, -1, 0), 0); /* host 2 learned on port 1 */
 	vplat_switch_builtin_ops.run(&sw, 0);
@@ -311,7 +313,7 @@ START_TEST(removed_port_releases_everything)
 	ck_assert_uint_eq(c[2].frames, 1 + 10);
 	struct cap again = {0};
 	uint32_t nid;
-	ck_assert_int_eq(vplat_switch_builtin_ops.port_add(&sw, NULL, &cap_ops, &again, &nid), 0);
+	add_port(&sw, NULL, &again, &nid);
 	vplat_switch_builtin_ops.run(&sw, 4);
 	ck_assert_uint_eq(again.frames, 0);
 	vplat_switch_fini(&sw);
@@ -337,8 +339,7 @@ START_TEST(vlan_and_mac_filters)
 	pc[2].vlan_filter = true;
 	pc[2].vlans[0] = 1u << 20;
 	for (int i = 0; i < 3; i++)
-		ck_assert_int_eq(
-		    vplat_switch_builtin_ops.port_add(&sw, &pc[i], &cap_ops, &c[i], &id[i]), 0);
+		add_port(&sw, &pc[i], &c[i], &id[i]);
 	uint8_t f[128];
 	input(&sw, id[0], f, frame(f, 64, 1, -1, 10, 0), 0);
 	input(&sw, id[0], f, frame(f, 64, 1, -1, 20, 0), 0);
@@ -367,9 +368,9 @@ START_TEST(offloads_resolved_for_plain_ports)
 	struct cap c[3] = {0};
 	uint32_t id[3];
 	struct vplat_switch_port_config off = {.offloads = true};
-	ck_assert_int_eq(vplat_switch_builtin_ops.port_add(&sw, NULL, &cap_ops, &c[0], &id[0]), 0);
-	ck_assert_int_eq(vplat_switch_builtin_ops.port_add(&sw, &off, &cap_ops, &c[1], &id[1]), 0);
-	ck_assert_int_eq(vplat_switch_builtin_ops.port_add(&sw, NULL, &cap_ops, &c[2], &id[2]), 0);
+	add_port(&sw, NULL, &c[0], &id[0]);
+	add_port(&sw, &off, &c[1], &id[1]);
+	add_port(&sw, NULL, &c[2], &id[2]);
 	uint8_t d[100];
 	frame(d, sizeof(d), 7, -1, -1, 0);
 	d[40] = 0x12, d[41] = 0x34; /* "pseudo-header sum" at csum_start + csum_offset */
@@ -411,8 +412,7 @@ START_TEST(csum_never_rewrites_the_tag)
 	struct vplat_switch_port_config cfg = {.vlan_filter = true};
 	cfg.vlans[0] = 1u << 5; /* both ports in VLAN 5 only */
 	for (int i = 0; i < 2; i++)
-		ck_assert_int_eq(vplat_switch_builtin_ops.port_add(&sw, &cfg, &cap_ops, &c[i], &id[i]),
-				 0);
+		add_port(&sw, &cfg, &c[i], &id[i]);
 	uint8_t d[64];
 	frame(d, sizeof(d), 1, -1, 5, 0);
 	struct vplat_net_frame f = {.data = d, .len = sizeof(d)};
@@ -465,9 +465,7 @@ START_TEST(shaping_rates_within_ten_percent)
 	uint32_t id[4];
 	struct vplat_switch_port_config shaped = {.rate_bps = 100000000};
 	for (int i = 0; i < 4; i++)
-		ck_assert_int_eq(vplat_switch_builtin_ops.port_add(&sw, i == 2 ? &shaped : NULL,
-								   &cap_ops, &c[i], &id[i]),
-				 0);
+		add_port(&sw, i == 2 ? &shaped : NULL, &c[i], &id[i]);
 	uint8_t f[64];
 	input(&sw, id[2], f, frame(f, 64, 3, 1, -1, 0), 0); /* learn host 3 on port 2 */
 	input(&sw, id[3], f, frame(f, 64, 4, 2, -1, 0), 0); /* learn host 4 on port 3 */
@@ -500,12 +498,9 @@ START_TEST(strict_and_weighted_classes)
 		struct vplat_switch_port_config pc = {.rate_bps = 100000000, .classes = 8};
 		pc.sched = mode ? VPLAT_SWITCH_WEIGHTED : VPLAT_SWITCH_STRICT;
 		pc.weights[6] = 3, pc.weights[1] = 1;
-		ck_assert_int_eq(
-		    vplat_switch_builtin_ops.port_add(&sw, NULL, &cap_ops, &c[0], &id[0]), 0);
-		ck_assert_int_eq(
-		    vplat_switch_builtin_ops.port_add(&sw, NULL, &cap_ops, &c[1], &id[1]), 0);
-		ck_assert_int_eq(
-		    vplat_switch_builtin_ops.port_add(&sw, &pc, &cap_ops, &c[2], &id[2]), 0);
+		add_port(&sw, NULL, &c[0], &id[0]);
+		add_port(&sw, NULL, &c[1], &id[1]);
+		add_port(&sw, &pc, &c[2], &id[2]);
 		uint8_t f[64];
 		input(&sw, id[2], f, frame(f, 64, 3, 1, 0, 0), 0);
 		vplat_switch_builtin_ops.run(&sw, 0);
@@ -543,7 +538,7 @@ START_TEST(bad_port_configs)
 	pc = (struct vplat_switch_port_config){.pvid = 4096};
 	ck_assert_int_eq(vplat_switch_builtin_ops.port_add(&sw, &pc, &cap_ops, &c, &id),
 			 VPLAT_EINVAL);
-	ck_assert_int_eq(vplat_switch_builtin_ops.port_add(&sw, NULL, &cap_ops, &c, &id), 0);
+	add_port(&sw, NULL, &c, &id);
 	ck_assert_int_eq(vplat_switch_builtin_ops.port_add(&sw, NULL, &cap_ops, &c, &id),
 			 VPLAT_ENOSPC);
 	struct vplat_net_frame f = {.data = NULL};

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* covers(unit.test_vhost_user): VPLAT-VHU-001 (hostile_frontend: one malformed message per
- * validation rule, refused with the session intact; garbage_header: a disconnect) */
+ * validation rule, refused with the session intact; garbage_header: a disconnect)
+ * VPLAT-FFI-013 (budget_rest_served_without_kick: the back end's poll loop serves what a
+ * dispatch budget left on a ring) */
 /*
  * vhost-user back-end and front-end in one process over a socketpair: the back-end serves the
  * entropy device from a thread running its poll loop; the validation driver drives it through
@@ -60,6 +62,9 @@ static int count_fds(void)
 	return n;
 }
 
+/* Dispatch budget of the device's queues (0: the queue size). */
+static uint16_t rig_budget;
+
 /* Back-end + thread + front-end, handshake done. */
 static void rig_conn(struct rig *r)
 {
@@ -71,6 +76,9 @@ static void rig_conn(struct rig *r)
 					&r->mock),
 			 0);
 	ck_assert_int_eq(vplat_vhu_backend_attach(&r->b, vplat_rng_device(&r->rng)), 0);
+	ck_assert_int_eq(vplat_device_set_dispatch_budget(vplat_rng_device(&r->rng),
+							  VPLAT_DISPATCH_ALL_QUEUES, rig_budget),
+			 0);
 	ck_assert_int_eq(vplat_vhu_backend_set_conn(&r->b, sv[0]), 0);
 	ck_assert_int_eq(pthread_create(&r->thr, NULL, backend_thread, r), 0);
 	struct vplat_vhu_frontend_params p = {.fd = sv[1], .device_id = VPLAT_VIRTIO_ID_RNG,
@@ -139,6 +147,34 @@ START_TEST(rng_end_to_end)
 	rig_down(&r);
 	ck_assert_uint_eq(vplat_rng_stats(&r.rng)->requests, 40);
 	ck_assert_uint_eq(r.b.stats.errors, 0);
+}
+END_TEST
+
+START_TEST(budget_rest_served_without_kick)
+{
+	/* covers: VPLAT-FFI-013 */
+	/* a budget of 2 on a 16-entry ring: one kick of 12 requests;
+	 * the back end's poll loop serves the 10 the kick left, without another kick (with
+	 * EVENT_IDX the driver does not kick while the device is behind). */
+	struct rig r;
+	rig_budget = 2;
+	rig_up(&r, _i & 1);
+	rig_budget = 0;
+	for (unsigned n = 0; n < 12; n++) {
+		uint64_t gpa;
+		uint8_t *buf = vplat_val_alloc(vplat_vhu_frontend_dma(&r.fe), 64, 8, &gpa);
+		struct vplat_val_buf b = {.ptr = buf, .len = 64};
+		ck_assert_int_eq(vplat_val_vq_add(&r.vq, &b, 0, 1, (void *)(uintptr_t)(n + 1)), 0);
+	}
+	vplat_val_vq_notify(&r.vq);
+	for (unsigned n = 0; n < 12; n++) {
+		void *tok;
+		ck_assert_int_eq(vplat_val_wait_used(&r.vq, &tok, NULL, 5000), 0);
+		ck_assert_ptr_eq(tok, (void *)(uintptr_t)(n + 1));
+	}
+	rig_down(&r);
+	ck_assert_uint_eq(vplat_rng_stats(&r.rng)->requests, 12);
+	ck_assert_uint_le(r.b.stats.kicks, 2); /* the one kick (a DRIVER_OK catch-up at most) */
 }
 END_TEST
 
@@ -352,6 +388,7 @@ static Suite *suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_loop_test(tc, rng_end_to_end, 0, 2);
 	tcase_add_test(tc, reset_and_renegotiate);
+	tcase_add_loop_test(tc, budget_rest_served_without_kick, 0, 2);
 	tcase_add_test(tc, status_and_queue_num);
 	tcase_add_loop_test(tc, hostile_frontend, 0,
 			    (int)(sizeof(hostile_cases) / sizeof(hostile_cases[0])));

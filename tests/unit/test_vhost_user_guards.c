@@ -30,6 +30,7 @@
 #include "vplat/val/vhost_user_frontend.h"
 #include "vplat/spec/virtio_ring.h"
 #include "backends/vhost-user/vhu_internal.h"
+#include "backends/vhost-user/frontend/vhu_frontend.h"
 
 #define MEM_GPA  UINT64_C(0x100000)
 #define MEM_UA   UINT64_C(0x7f0000000000)
@@ -196,6 +197,29 @@ static uint64_t all_pf(void)
 	return VPLAT_VHU_BACKEND_PROTOCOL_FEATURES;
 }
 
+/* A new rig with a session of every protocol feature (session()). */
+static void new_session(struct srig *r)
+{
+	rig_init(r);
+	session(r, all_pf());
+}
+
+/* An address-space limit @p headroom bytes above what the process maps now (from
+ * /proc/self/statm; never above the current limit) in @p lim, the current one in @p old. */
+static void as_limit(struct rlimit *old, struct rlimit *lim, rlim_t headroom)
+{
+	ck_assert_int_eq(getrlimit(RLIMIT_AS, old), 0);
+	long pages = 0;
+	FILE *f = fopen("/proc/self/statm", "r");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(fscanf(f, "%ld", &pages), 1);
+	fclose(f);
+	*lim = *old;
+	lim->rlim_cur = (rlim_t)pages * (rlim_t)sysconf(_SC_PAGESIZE) + headroom;
+	if (old->rlim_cur != RLIM_INFINITY && old->rlim_cur < lim->rlim_cur)
+		lim->rlim_cur = old->rlim_cur;
+}
+
 static void ring_addr(struct srig *r)
 {
 	struct vhu_addr a = {0, 0, MEM_UA + DESC_OFF, MEM_UA + USED_OFF, MEM_UA + AVAIL_OFF, 0};
@@ -227,22 +251,19 @@ static void ring_up(struct srig *r)
 START_TEST(set_features_guards)
 {
 	struct srig r;
-	rig_init(&r);
-	session(&r, all_pf());
+	new_session(&r);
 	/* renegotiation before any ring started is allowed */
 	ok_u64(&r, VPLAT_VHU_SET_FEATURES, base_features() | VPLAT_BIT(VPLAT_VIRTIO_F_RING_PACKED));
 	/* a bit never offered (vhu_backend.c set_features: f & ~allowed) */
 	refused_u64(&r, VPLAT_VHU_SET_FEATURES, base_features() | (UINT64_C(1) << 63));
 	rig_fini(&r);
 
-	rig_init(&r);
-	session(&r, all_pf());
+	new_session(&r);
 	/* LOG_ALL: allowed by the mask, refused on its own */
 	refused_u64(&r, VPLAT_VHU_SET_FEATURES, base_features() | VPLAT_BIT(VPLAT_VHU_F_LOG_ALL));
 	rig_fini(&r);
 
-	rig_init(&r);
-	session(&r, all_pf());
+	new_session(&r);
 	ring_up(&r);
 	ok_u64(&r, VPLAT_VHU_SET_FEATURES, base_features()); /* the same features: fine */
 	/* different features while a ring runs */
@@ -260,8 +281,7 @@ START_TEST(protocol_features_and_status)
 	refused_u64(&r, VPLAT_VHU_SET_PROTOCOL_FEATURES, all_pf() | (UINT64_C(1) << 63));
 	rig_fini(&r);
 
-	rig_init(&r);
-	session(&r, all_pf());
+	new_session(&r);
 	ok_u64(&r, VPLAT_VHU_SET_STATUS, VPLAT_VIRTIO_STATUS_ACKNOWLEDGE);
 	refused_u64(&r, VPLAT_VHU_SET_STATUS, 0x100); /* (uint8_t) would be 0: a reset */
 	rig_fini(&r);
@@ -279,16 +299,14 @@ START_TEST(config_guards)
 	struct vhu_config c;
 	memset(&c, 0, sizeof(c));
 	c.size = 4;
-	rig_init(&r);
-	session(&r, all_pf());
+	new_session(&r);
 	ok(&r, VPLAT_VHU_GET_CONFIG, &c, VHU_CONFIG_HDR + 4, NULL, 0);
 	ck_assert_int_eq(r.reply_len, VPLAT_VHU_HDR_SIZE + VHU_CONFIG_HDR + 4);
 	/* payload size disagrees with the size field */
 	refused(&r, VPLAT_VHU_GET_CONFIG, &c, VHU_CONFIG_HDR + 8, NULL, 0);
 	rig_fini(&r);
 
-	rig_init(&r);
-	session(&r, all_pf());
+	new_session(&r);
 	c.size = 0;
 	c.flags = 2; /* flags other than 0/1 */
 	refused(&r, VPLAT_VHU_SET_CONFIG, &c, VHU_CONFIG_HDR, NULL, 0);
@@ -299,8 +317,7 @@ END_TEST
 START_TEST(ring_message_with_fd)
 {
 	struct srig r;
-	rig_init(&r);
-	session(&r, all_pf());
+	new_session(&r);
 	struct vhu_state st = {0, 16};
 	int efd = new_eventfd();
 	refused(&r, VPLAT_VHU_SET_VRING_NUM, &st, sizeof(st), &efd, 1);
@@ -325,8 +342,7 @@ START_TEST(inflight_guards)
 	refused(&r, VPLAT_VHU_GET_INFLIGHT_FD, &d, sizeof(d), NULL, 0);
 	rig_fini(&r);
 
-	rig_init(&r);
-	session(&r, all_pf());
+	new_session(&r);
 	ok(&r, VPLAT_VHU_GET_INFLIGHT_FD, &d, sizeof(d), NULL, 0);
 	ck_assert_int_ge(r.reply_fd, 0);
 	/* GET with a payload of the wrong size */
@@ -336,22 +352,19 @@ START_TEST(inflight_guards)
 	struct vhu_inflight_desc s = {8192, 0, 1, 16, 0};
 	int fd = new_memfd(1u << 16);
 	memcpy(big, &s, sizeof(s));
-	rig_init(&r);
-	session(&r, all_pf());
+	new_session(&r);
 	ok(&r, VPLAT_VHU_SET_INFLIGHT_FD, &s, sizeof(s), &fd, 1);
 	ck_assert_ptr_nonnull(r.b.inflight.map);
 	/* SET with a payload of the wrong size */
 	refused(&r, VPLAT_VHU_SET_INFLIGHT_FD, big, sizeof(big), &fd, 1);
 	rig_fini(&r);
 
-	rig_init(&r);
-	session(&r, all_pf());
+	new_session(&r);
 	s.mmap_size = 64; /* smaller than one queue of 16 needs */
 	refused(&r, VPLAT_VHU_SET_INFLIGHT_FD, &s, sizeof(s), &fd, 1);
 	rig_fini(&r);
 
-	rig_init(&r);
-	session(&r, all_pf());
+	new_session(&r);
 	s.mmap_size = 8192;
 	s.mmap_offset = 100; /* not page aligned: mmap() fails */
 	refused(&r, VPLAT_VHU_SET_INFLIGHT_FD, &s, sizeof(s), &fd, 1);
@@ -365,21 +378,11 @@ END_TEST
 START_TEST(inflight_map_fails)
 {
 	struct srig r;
-	rig_init(&r);
-	session(&r, all_pf());
+	new_session(&r);
 	struct rlimit old, lim;
-	ck_assert_int_eq(getrlimit(RLIMIT_AS, &old), 0);
 	/* 64 queues of 32768 descriptors: about 32 MiB, far more than is left */
 	struct vhu_inflight_desc d = {0, 0, 64, 32768, 0};
-	long pages = 0;
-	FILE *f = fopen("/proc/self/statm", "r");
-	ck_assert_ptr_nonnull(f);
-	ck_assert_int_eq(fscanf(f, "%ld", &pages), 1);
-	fclose(f);
-	lim = old;
-	lim.rlim_cur = (rlim_t)pages * (rlim_t)sysconf(_SC_PAGESIZE) + (4u << 20);
-	if (old.rlim_cur != RLIM_INFINITY && old.rlim_cur < lim.rlim_cur)
-		lim.rlim_cur = old.rlim_cur;
+	as_limit(&old, &lim, 4u << 20);
 	ck_assert_int_eq(setrlimit(RLIMIT_AS, &lim), 0);
 	int rc = xfer(&r, VPLAT_VHU_GET_INFLIGHT_FD, 0, &d, sizeof(d), NULL, 0);
 	ck_assert_int_eq(setrlimit(RLIMIT_AS, &old), 0);
@@ -395,8 +398,7 @@ END_TEST
 static uint16_t inflight_used_after_one_request(uint16_t region_queue_size)
 {
 	struct srig r;
-	rig_init(&r);
-	session(&r, all_pf());
+	new_session(&r);
 	struct vhu_inflight_desc d = {0, 0, 1, region_queue_size, 0};
 	ok(&r, VPLAT_VHU_GET_INFLIGHT_FD, &d, sizeof(d), NULL, 0);
 	ck_assert_int_ge(r.reply_fd, 0);
@@ -486,8 +488,7 @@ START_TEST(mem_region_guards)
 	memcpy(big, &m, sizeof(m));
 
 	/* ADD_MEM_REG with a payload of the wrong size */
-	rig_init(&r);
-	session(&r, all_pf());
+	new_session(&r);
 	ok(&r, VPLAT_VHU_ADD_MEM_REG, &m, sizeof(m), &fd, 1);
 	ck_assert_uint_eq(r.b.nregions, 2);
 	ok(&r, VPLAT_VHU_REM_MEM_REG, &m, sizeof(m), NULL, 0);
@@ -496,22 +497,19 @@ START_TEST(mem_region_guards)
 	rig_fini(&r);
 
 	/* user addresses that wrap around */
-	rig_init(&r);
-	session(&r, all_pf());
+	new_session(&r);
 	struct memreg_msg w = {0, {0x200000, 8192, UINT64_MAX - 4095, 0}};
 	refused(&r, VPLAT_VHU_ADD_MEM_REG, &w, sizeof(w), &fd, 1);
 	rig_fini(&r);
 
 	/* a region larger than its file */
-	rig_init(&r);
-	session(&r, all_pf());
+	new_session(&r);
 	struct memreg_msg l = {0, {0x200000, 16384, MEM_UA + 0x100000, 0}};
 	refused(&r, VPLAT_VHU_ADD_MEM_REG, &l, sizeof(l), &fd, 1);
 	rig_fini(&r);
 
 	/* a region colliding with the table's in user-address space only */
-	rig_init(&r);
-	session(&r, all_pf());
+	new_session(&r);
 	struct memreg_msg c = {0, {0x200000, 8192, MEM_UA + 4096, 0}};
 	refused(&r, VPLAT_VHU_ADD_MEM_REG, &c, sizeof(c), &fd, 1);
 	rig_fini(&r);
@@ -525,23 +523,20 @@ START_TEST(mem_region_guards)
 	wfd = open(path, O_WRONLY | O_CLOEXEC);
 	unlink(path);
 	ck_assert_int_ge(wfd, 0);
-	rig_init(&r);
-	session(&r, all_pf());
+	new_session(&r);
 	refused(&r, VPLAT_VHU_ADD_MEM_REG, &m, sizeof(m), &wfd, 1);
 	rig_fini(&r);
 	close(wfd);
 
 	/* REM_MEM_REG with two fds */
 	int two[2] = {fd, fd};
-	rig_init(&r);
-	session(&r, all_pf());
+	new_session(&r);
 	ok(&r, VPLAT_VHU_ADD_MEM_REG, &m, sizeof(m), &fd, 1);
 	refused(&r, VPLAT_VHU_REM_MEM_REG, &m, sizeof(m), two, 2);
 	rig_fini(&r);
 
 	/* a zero-sized region */
-	rig_init(&r);
-	session(&r, all_pf());
+	new_session(&r);
 	struct memreg_msg z = {0, {0x200000, 0, MEM_UA + 0x100000, 4096}};
 	refused(&r, VPLAT_VHU_ADD_MEM_REG, &z, sizeof(z), &fd, 1);
 	rig_fini(&r);
@@ -556,8 +551,7 @@ START_TEST(ring_state_guards)
 	struct srig r;
 	struct vhu_state st = {5, 16};
 	/* a ring the device does not have */
-	rig_init(&r);
-	session(&r, all_pf());
+	new_session(&r);
 	refused(&r, VPLAT_VHU_SET_VRING_NUM, &st, sizeof(st), NULL, 0);
 	rig_fini(&r);
 
@@ -565,28 +559,24 @@ START_TEST(ring_state_guards)
 	uint8_t big[16] = {0};
 	st.index = 0;
 	memcpy(big, &st, sizeof(st));
-	rig_init(&r);
-	session(&r, all_pf());
+	new_session(&r);
 	ok(&r, VPLAT_VHU_SET_VRING_NUM, &st, sizeof(st), NULL, 0);
 	refused(&r, VPLAT_VHU_SET_VRING_NUM, big, 12, NULL, 0);
 	rig_fini(&r);
 
 	/* SET_VRING_NUM / SET_VRING_BASE on a running ring */
-	rig_init(&r);
-	session(&r, all_pf());
+	new_session(&r);
 	ring_up(&r);
 	refused(&r, VPLAT_VHU_SET_VRING_NUM, &st, sizeof(st), NULL, 0);
 	rig_fini(&r);
-	rig_init(&r);
-	session(&r, all_pf());
+	new_session(&r);
 	ring_up(&r);
 	st.num = 0;
 	refused(&r, VPLAT_VHU_SET_VRING_BASE, &st, sizeof(st), NULL, 0);
 	rig_fini(&r);
 
 	/* SET_VRING_ENABLE with a value other than 0/1 */
-	rig_init(&r);
-	session(&r, all_pf());
+	new_session(&r);
 	st.num = 2;
 	refused(&r, VPLAT_VHU_SET_VRING_ENABLE, &st, sizeof(st), NULL, 0);
 	rig_fini(&r);
@@ -601,19 +591,16 @@ START_TEST(ring_addr_guards)
 	memset(big, 0, sizeof(big));
 	memcpy(big, &a, sizeof(a));
 	/* payload size */
-	rig_init(&r);
-	session(&r, all_pf());
+	new_session(&r);
 	refused(&r, VPLAT_VHU_SET_VRING_ADDR, big, sizeof(big), NULL, 0);
 	rig_fini(&r);
 	/* a running ring's addresses */
-	rig_init(&r);
-	session(&r, all_pf());
+	new_session(&r);
 	ring_up(&r);
 	refused(&r, VPLAT_VHU_SET_VRING_ADDR, &a, sizeof(a), NULL, 0);
 	rig_fini(&r);
 	/* the used ring outside the memory table */
-	rig_init(&r);
-	session(&r, all_pf());
+	new_session(&r);
 	a.used = MEM_UA + MEM_SIZE;
 	refused(&r, VPLAT_VHU_SET_VRING_ADDR, &a, sizeof(a), NULL, 0);
 	rig_fini(&r);
@@ -625,20 +612,17 @@ START_TEST(ring_fd_guards)
 	struct srig r;
 	int efd = new_eventfd();
 	/* CALL with bits beyond the index and the no-fd flag */
-	rig_init(&r);
-	session(&r, all_pf());
+	new_session(&r);
 	ok(&r, VPLAT_VHU_SET_VRING_CALL, &(uint64_t){0}, 8, &efd, 1);
 	refused(&r, VPLAT_VHU_SET_VRING_CALL, &(uint64_t){1u << 9}, 8, &efd, 1);
 	rig_fini(&r);
 	/* CALL without its fd (and without the no-fd flag) */
-	rig_init(&r);
-	session(&r, all_pf());
+	new_session(&r);
 	ok(&r, VPLAT_VHU_SET_VRING_CALL, &(uint64_t){VPLAT_VHU_VRING_NOFD}, 8, NULL, 0);
 	refused(&r, VPLAT_VHU_SET_VRING_CALL, &(uint64_t){0}, 8, NULL, 0);
 	rig_fini(&r);
 	/* KICK for a ring that has no addresses: the ring cannot start */
-	rig_init(&r);
-	session(&r, all_pf());
+	new_session(&r);
 	struct vhu_state st = {0, 16};
 	ok(&r, VPLAT_VHU_SET_VRING_NUM, &st, sizeof(st), NULL, 0);
 	refused(&r, VPLAT_VHU_SET_VRING_KICK, &(uint64_t){0}, 8, &efd, 1);
@@ -660,8 +644,7 @@ START_TEST(ring_fd_guards)
 	ck_assert(!r.b.vrings[0].started);
 	rig_fini(&r);
 	/* KICK when the ring's size was never set */
-	rig_init(&r);
-	session(&r, all_pf());
+	new_session(&r);
 	ring_addr(&r);
 	refused(&r, VPLAT_VHU_SET_VRING_KICK, &(uint64_t){0}, 8, &efd, 1);
 	ck_assert(!r.b.vrings[0].started);
@@ -814,8 +797,7 @@ static int touch_region(void *arg)
 START_TEST(guard_catches_sigbus)
 {
 	struct srig r;
-	rig_init(&r);
-	session(&r, all_pf());
+	new_session(&r);
 	ck_assert_int_eq(ftruncate(r.memfd, 0), 0);
 	struct vplat_vhu_backend *bs[1] = {&r.b};
 	ck_assert_int_eq(vplat_vhu_backends_guard(bs, 1, touch_region, &r), VPLAT_EFAULT);
@@ -997,6 +979,111 @@ START_TEST(frontend_call_guards)
 }
 END_TEST
 
+/* Read what the front end sent on @be (no wait) and return how many whole messages there were;
+ * their requests go to @req. */
+static unsigned sent_requests(int be, uint32_t *req, unsigned max)
+{
+	unsigned n = 0;
+	for (;;) {
+		struct vhu_msg m;
+		if (recv(be, &m.hdr, 0, MSG_DONTWAIT | MSG_PEEK) < 0 && errno == EAGAIN)
+			return n;
+		ck_assert_int_eq(vplat_vhu_recv_msg(be, &m, 100), 0);
+		vplat_vhu_close_fds(&m);
+		ck_assert_uint_lt(n, max);
+		req[n++] = m.hdr.request;
+	}
+}
+
+/* Ring 0 of a front end on a socketpair (fe_on_pair()), ready to be started. */
+static void fe_ring0(struct vplat_vhu_frontend *fe, uint64_t protocol_features)
+{
+	fe->protocol_features = protocol_features;
+	fe->backend_features = 0; /* no SET_VRING_ENABLE */
+	fe->nqueues = 1;
+	fe->vqs[0].size = 8;
+	fe->vqs[0].ready = true;
+	fe->vqs[0].call_fd = fe->vqs[0].kick_fd = fe->vqs[0].err_fd = -1;
+}
+
+static void fe_close_pair(struct vplat_vhu_frontend *fe, int be)
+{
+	struct vplat_vhu_frontend_vq *v = &fe->vqs[0];
+	vhu_close(&v->call_fd);
+	vhu_close(&v->kick_fd);
+	vhu_close(&v->err_fd);
+	vhu_close(&fe->inflight_fd);
+	vhu_close(&fe->reply_fd);
+	close(fe->sock);
+	close(be);
+}
+
+START_TEST(frontend_ring_start_guards)
+{
+	struct vplat_vhu_frontend fe;
+	int be;
+	uint32_t req[16];
+	const uint32_t RF = VPLAT_VHU_VERSION | VPLAT_VHU_FLAG_REPLY;
+	static const uint32_t start[6] = {VPLAT_VHU_SET_VRING_NUM, VPLAT_VHU_SET_VRING_ADDR,
+					  VPLAT_VHU_SET_VRING_BASE, VPLAT_VHU_SET_VRING_CALL,
+					  VPLAT_VHU_SET_VRING_ERR, VPLAT_VHU_SET_VRING_KICK};
+	/* the control: a ring start sends size, addresses, base and all three eventfds */
+	fe_on_pair(&fe, &be);
+	fe_ring0(&fe, 0);
+	ck_assert_int_eq(vplat_vhufe_start_rings(&fe), 0);
+	ck_assert(fe.vqs[0].started);
+	ck_assert_uint_eq(sent_requests(be, req, 16), 6);
+	for (unsigned i = 0; i < 6; i++)
+		ck_assert_uint_eq(req[i], start[i]);
+	fe_close_pair(&fe, be);
+	/* GET_INFLIGHT_FD answered without a descriptor: refused as a protocol error, nothing
+	 * more sent (without the check SET_INFLIGHT_FD would go out with descriptor -1, EIO) */
+	fe_on_pair(&fe, &be);
+	fe_ring0(&fe, VPLAT_BIT(VPLAT_VHU_PROTOCOL_F_INFLIGHT_SHMFD));
+	struct vhu_inflight_desc d = {.mmap_size = 4096, .num_queues = 1, .queue_size = 8};
+	put_reply(be, VPLAT_VHU_GET_INFLIGHT_FD, RF, &d, sizeof(d));
+	ck_assert_int_eq(vplat_vhufe_start_rings(&fe), VPLAT_EPROTO);
+	ck_assert_uint_eq(fe.errors, 1);
+	ck_assert_uint_eq(sent_requests(be, req, 16), 1);
+	ck_assert_uint_eq(req[0], VPLAT_VHU_GET_INFLIGHT_FD);
+	ck_assert(!fe.vqs[0].started);
+	fe_close_pair(&fe, be);
+	/* only one of the ring's three eventfds can be made (RLIMIT_NOFILE): the ring is not
+	 * started and the back end gets none of them (no SET_VRING_CALL with the one made) */
+	fe_on_pair(&fe, &be);
+	fe_ring0(&fe, 0);
+	struct rlimit old, l;
+	ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &old), 0);
+	l = old;
+	l.rlim_cur = (rlim_t)lowest_free_fd() + 1;
+	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &l), 0);
+	int rc = vplat_vhufe_start_rings(&fe);
+	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &old), 0);
+	ck_assert_int_eq(rc, VPLAT_EIO);
+	ck_assert(!fe.vqs[0].started);
+	ck_assert_uint_eq(sent_requests(be, req, 16), 3);
+	for (unsigned i = 0; i < 3; i++)
+		ck_assert_uint_eq(req[i], start[i]);
+	fe_close_pair(&fe, be);
+	/* REPLY_ACK: SET_VRING_CALL refused by the back end stops the start there, even though it
+	 * would ack SET_VRING_ERR and SET_VRING_KICK */
+	fe_on_pair(&fe, &be);
+	fe_ring0(&fe, VPLAT_BIT(VPLAT_VHU_PROTOCOL_F_REPLY_ACK));
+	uint64_t ack = 0, nack = 1;
+	put_reply(be, VPLAT_VHU_SET_VRING_NUM, RF, &ack, 8);
+	put_reply(be, VPLAT_VHU_SET_VRING_ADDR, RF, &ack, 8);
+	put_reply(be, VPLAT_VHU_SET_VRING_BASE, RF, &ack, 8);
+	put_reply(be, VPLAT_VHU_SET_VRING_CALL, RF, &nack, 8);
+	put_reply(be, VPLAT_VHU_SET_VRING_ERR, RF, &ack, 8);
+	put_reply(be, VPLAT_VHU_SET_VRING_KICK, RF, &ack, 8);
+	ck_assert_int_eq(vplat_vhufe_start_rings(&fe), VPLAT_EPROTO);
+	ck_assert(!fe.vqs[0].started);
+	ck_assert_uint_eq(sent_requests(be, req, 16), 4);
+	ck_assert_uint_eq(req[3], VPLAT_VHU_SET_VRING_CALL);
+	fe_close_pair(&fe, be);
+}
+END_TEST
+
 START_TEST(frontend_init_guards)
 {
 	struct vplat_vhu_frontend fe;
@@ -1051,14 +1138,7 @@ START_TEST(frontend_handshake_guards)
 	close(be);
 	/* guest memory cannot be mapped (address space limit) */
 	struct rlimit old, lim;
-	ck_assert_int_eq(getrlimit(RLIMIT_AS, &old), 0);
-	long pages = 0;
-	FILE *f = fopen("/proc/self/statm", "r");
-	ck_assert_ptr_nonnull(f);
-	ck_assert_int_eq(fscanf(f, "%ld", &pages), 1);
-	fclose(f);
-	lim = old;
-	lim.rlim_cur = (rlim_t)pages * (rlim_t)sysconf(_SC_PAGESIZE) + (4u << 20);
+	as_limit(&old, &lim, 4u << 20);
 	int sv[2];
 	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
 	struct vplat_vhu_frontend_params p = {.fd = sv[0], .device_id = VPLAT_VIRTIO_ID_RNG,
@@ -1095,6 +1175,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, send_waits_for_room);
 	tcase_add_test(tc, frontend_call_guards);
 	tcase_add_test(tc, frontend_init_guards);
+	tcase_add_test(tc, frontend_ring_start_guards);
 	suite_add_tcase(s, tc);
 	/* Cases that need a native process, so a CTest test of their own: address-space
 	 * exhaustion through RLIMIT_AS sized from /proc/self/statm (under qemu user mode both

@@ -61,6 +61,14 @@
 #include <linux/virtio_i2c.h>
 #define HAVE_LINUX_I2C 1
 #endif
+#if __has_include(<linux/virtio_input.h>)
+#include <linux/virtio_input.h>
+#define HAVE_LINUX_INPUT 1
+#endif
+#if __has_include(<linux/virtio_vsock.h>)
+#include <linux/virtio_vsock.h>
+#define HAVE_LINUX_VSOCK 1
+#endif
 #if __has_include(<linux/virtio_can.h>)
 #include <linux/virtio_can.h>
 #define HAVE_LINUX_CAN 1
@@ -1261,6 +1269,139 @@ START_TEST(i2c_linux)
 }
 END_TEST
 
+/* ---- virtio_input.h (device-types/input/description.tex) ---- */
+
+START_TEST(input_spec)
+{
+	CHECK(K(VPLAT_VIRTIO_ID_INPUT, 18), K(VPLAT_VIRTIO_INPUT_EVENTQ, 0),
+	      K(VPLAT_VIRTIO_INPUT_STATUSQ, 1), K(VPLAT_VIRTIO_INPUT_CFG_UNSET, 0x00),
+	      K(VPLAT_VIRTIO_INPUT_CFG_ID_NAME, 0x01), K(VPLAT_VIRTIO_INPUT_CFG_ID_SERIAL, 0x02),
+	      K(VPLAT_VIRTIO_INPUT_CFG_ID_DEVIDS, 0x03), K(VPLAT_VIRTIO_INPUT_CFG_PROP_BITS, 0x10),
+	      K(VPLAT_VIRTIO_INPUT_CFG_EV_BITS, 0x11), K(VPLAT_VIRTIO_INPUT_CFG_ABS_INFO, 0x12));
+#define T struct vplat_virtio_input_absinfo
+	CHECK(S(T, 20), FT(min, 0, 4), FT(max, 4, 4), FT(fuzz, 8, 4), FT(flat, 12, 4),
+	      FT(res, 16, 4));
+#undef T
+#define T struct vplat_virtio_input_devids
+	CHECK(S(T, 8), FT(bustype, 0, 2), FT(vendor, 2, 2), FT(product, 4, 2), FT(version, 6, 2));
+#undef T
+#define T struct vplat_virtio_input_config
+	CHECK(S(T, 136), FT(select, 0, 1), FT(subsel, 1, 1), FT(size, 2, 1), FT(reserved, 3, 5),
+	      FT(u, 8, 128));
+#undef T
+#define T struct vplat_virtio_input_event
+	CHECK(S(T, 8), FT(type, 0, 2), FT(code, 2, 2), FT(value, 4, 4));
+#undef T
+}
+END_TEST
+
+/* ---- virtio_vsock.h (device-types/vsock/description.tex) ---- */
+
+START_TEST(vsock_spec)
+{
+	CHECK(K(VPLAT_VIRTIO_ID_VSOCK, 19), K(VPLAT_VIRTIO_VSOCK_F_STREAM, 0),
+	      K(VPLAT_VIRTIO_VSOCK_F_SEQPACKET, 1), K(VPLAT_VIRTIO_VSOCK_F_NO_IMPLIED_STREAM, 2),
+	      K(VPLAT_VIRTIO_VSOCK_RXQ, 0), K(VPLAT_VIRTIO_VSOCK_TXQ, 1),
+	      K(VPLAT_VIRTIO_VSOCK_EVENTQ, 2), K(VPLAT_VSOCK_CID_HOST, 2),
+	      K(VPLAT_VSOCK_CID_ANY, 0xffffffffu), K(VPLAT_VIRTIO_VSOCK_HDR_SRC_CID, 0),
+	      K(VPLAT_VIRTIO_VSOCK_HDR_DST_CID, 8), K(VPLAT_VIRTIO_VSOCK_HDR_SRC_PORT, 16),
+	      K(VPLAT_VIRTIO_VSOCK_HDR_DST_PORT, 20), K(VPLAT_VIRTIO_VSOCK_HDR_LEN_OFF, 24),
+	      K(VPLAT_VIRTIO_VSOCK_HDR_TYPE, 28), K(VPLAT_VIRTIO_VSOCK_HDR_OP, 30),
+	      K(VPLAT_VIRTIO_VSOCK_HDR_FLAGS, 32), K(VPLAT_VIRTIO_VSOCK_HDR_BUF_ALLOC, 36),
+	      K(VPLAT_VIRTIO_VSOCK_HDR_FWD_CNT, 40), K(VPLAT_VIRTIO_VSOCK_HDR_SIZE, 44),
+	      K(VPLAT_VIRTIO_VSOCK_TYPE_STREAM, 1), K(VPLAT_VIRTIO_VSOCK_TYPE_SEQPACKET, 2),
+	      K(VPLAT_VIRTIO_VSOCK_OP_INVALID, 0), K(VPLAT_VIRTIO_VSOCK_OP_REQUEST, 1),
+	      K(VPLAT_VIRTIO_VSOCK_OP_RESPONSE, 2), K(VPLAT_VIRTIO_VSOCK_OP_RST, 3),
+	      K(VPLAT_VIRTIO_VSOCK_OP_SHUTDOWN, 4), K(VPLAT_VIRTIO_VSOCK_OP_RW, 5),
+	      K(VPLAT_VIRTIO_VSOCK_OP_CREDIT_UPDATE, 6), K(VPLAT_VIRTIO_VSOCK_OP_CREDIT_REQUEST, 7),
+	      K(VPLAT_VIRTIO_VSOCK_SHUTDOWN_RCV, 1u << 0), K(VPLAT_VIRTIO_VSOCK_SHUTDOWN_SEND, 1u << 1),
+	      K(VPLAT_VIRTIO_VSOCK_SEQ_EOM, 1u << 0), K(VPLAT_VIRTIO_VSOCK_SEQ_EOR, 1u << 1),
+	      K(VPLAT_VIRTIO_VSOCK_EVENT_TRANSPORT_RESET, 0));
+#define T struct vplat_virtio_vsock_config
+	CHECK(S(T, 8), FT(guest_cid, 0, 8));
+#undef T
+#define T struct vplat_virtio_vsock_event
+	CHECK(S(T, 4), FT(id, 0, 4));
+#undef T
+}
+END_TEST
+
+START_TEST(input_linux)
+{
+#ifndef HAVE_LINUX_INPUT
+	VPLAT_SKIP("no <linux/virtio_input.h> to check against");
+#else
+	CHECK(L(VPLAT_VIRTIO_INPUT_CFG_UNSET, VIRTIO_INPUT_CFG_UNSET),
+	      L(VPLAT_VIRTIO_INPUT_CFG_ID_NAME, VIRTIO_INPUT_CFG_ID_NAME),
+	      L(VPLAT_VIRTIO_INPUT_CFG_ID_SERIAL, VIRTIO_INPUT_CFG_ID_SERIAL),
+	      L(VPLAT_VIRTIO_INPUT_CFG_ID_DEVIDS, VIRTIO_INPUT_CFG_ID_DEVIDS),
+	      L(VPLAT_VIRTIO_INPUT_CFG_PROP_BITS, VIRTIO_INPUT_CFG_PROP_BITS),
+	      L(VPLAT_VIRTIO_INPUT_CFG_EV_BITS, VIRTIO_INPUT_CFG_EV_BITS),
+	      L(VPLAT_VIRTIO_INPUT_CFG_ABS_INFO, VIRTIO_INPUT_CFG_ABS_INFO),
+	      LS(struct vplat_virtio_input_absinfo, struct virtio_input_absinfo),
+	      LO(struct vplat_virtio_input_absinfo, min, struct virtio_input_absinfo, min),
+	      LO(struct vplat_virtio_input_absinfo, max, struct virtio_input_absinfo, max),
+	      LO(struct vplat_virtio_input_absinfo, fuzz, struct virtio_input_absinfo, fuzz),
+	      LO(struct vplat_virtio_input_absinfo, flat, struct virtio_input_absinfo, flat),
+	      LO(struct vplat_virtio_input_absinfo, res, struct virtio_input_absinfo, res),
+	      LS(struct vplat_virtio_input_devids, struct virtio_input_devids),
+	      LO(struct vplat_virtio_input_devids, bustype, struct virtio_input_devids, bustype),
+	      LO(struct vplat_virtio_input_devids, vendor, struct virtio_input_devids, vendor),
+	      LO(struct vplat_virtio_input_devids, product, struct virtio_input_devids, product),
+	      LO(struct vplat_virtio_input_devids, version, struct virtio_input_devids, version),
+	      LS(struct vplat_virtio_input_config, struct virtio_input_config),
+	      LO(struct vplat_virtio_input_config, select, struct virtio_input_config, select),
+	      LO(struct vplat_virtio_input_config, subsel, struct virtio_input_config, subsel),
+	      LO(struct vplat_virtio_input_config, size, struct virtio_input_config, size),
+	      LO(struct vplat_virtio_input_config, reserved, struct virtio_input_config, reserved),
+	      LO(struct vplat_virtio_input_config, u, struct virtio_input_config, u),
+	      LS(struct vplat_virtio_input_event, struct virtio_input_event),
+	      LO(struct vplat_virtio_input_event, type, struct virtio_input_event, type),
+	      LO(struct vplat_virtio_input_event, code, struct virtio_input_event, code),
+	      LO(struct vplat_virtio_input_event, value, struct virtio_input_event, value));
+#endif
+}
+END_TEST
+
+START_TEST(vsock_linux)
+{
+#ifndef HAVE_LINUX_VSOCK
+	VPLAT_SKIP("no <linux/virtio_vsock.h> to check against");
+#else
+#define LH(ours, field) L(ours, offsetof(struct virtio_vsock_hdr, field))
+	CHECK(L(VPLAT_VIRTIO_VSOCK_F_SEQPACKET, VIRTIO_VSOCK_F_SEQPACKET),
+	      LH(VPLAT_VIRTIO_VSOCK_HDR_SRC_CID, src_cid), LH(VPLAT_VIRTIO_VSOCK_HDR_DST_CID, dst_cid),
+	      LH(VPLAT_VIRTIO_VSOCK_HDR_SRC_PORT, src_port),
+	      LH(VPLAT_VIRTIO_VSOCK_HDR_DST_PORT, dst_port), LH(VPLAT_VIRTIO_VSOCK_HDR_LEN_OFF, len),
+	      LH(VPLAT_VIRTIO_VSOCK_HDR_TYPE, type), LH(VPLAT_VIRTIO_VSOCK_HDR_OP, op),
+	      LH(VPLAT_VIRTIO_VSOCK_HDR_FLAGS, flags),
+	      LH(VPLAT_VIRTIO_VSOCK_HDR_BUF_ALLOC, buf_alloc),
+	      LH(VPLAT_VIRTIO_VSOCK_HDR_FWD_CNT, fwd_cnt),
+	      L(VPLAT_VIRTIO_VSOCK_HDR_SIZE, sizeof(struct virtio_vsock_hdr)),
+	      L(VPLAT_VIRTIO_VSOCK_TYPE_STREAM, VIRTIO_VSOCK_TYPE_STREAM),
+	      L(VPLAT_VIRTIO_VSOCK_TYPE_SEQPACKET, VIRTIO_VSOCK_TYPE_SEQPACKET),
+	      L(VPLAT_VIRTIO_VSOCK_OP_INVALID, VIRTIO_VSOCK_OP_INVALID),
+	      L(VPLAT_VIRTIO_VSOCK_OP_REQUEST, VIRTIO_VSOCK_OP_REQUEST),
+	      L(VPLAT_VIRTIO_VSOCK_OP_RESPONSE, VIRTIO_VSOCK_OP_RESPONSE),
+	      L(VPLAT_VIRTIO_VSOCK_OP_RST, VIRTIO_VSOCK_OP_RST),
+	      L(VPLAT_VIRTIO_VSOCK_OP_SHUTDOWN, VIRTIO_VSOCK_OP_SHUTDOWN),
+	      L(VPLAT_VIRTIO_VSOCK_OP_RW, VIRTIO_VSOCK_OP_RW),
+	      L(VPLAT_VIRTIO_VSOCK_OP_CREDIT_UPDATE, VIRTIO_VSOCK_OP_CREDIT_UPDATE),
+	      L(VPLAT_VIRTIO_VSOCK_OP_CREDIT_REQUEST, VIRTIO_VSOCK_OP_CREDIT_REQUEST),
+	      L(VPLAT_VIRTIO_VSOCK_SHUTDOWN_RCV, VIRTIO_VSOCK_SHUTDOWN_RCV),
+	      L(VPLAT_VIRTIO_VSOCK_SHUTDOWN_SEND, VIRTIO_VSOCK_SHUTDOWN_SEND),
+	      L(VPLAT_VIRTIO_VSOCK_SEQ_EOM, VIRTIO_VSOCK_SEQ_EOM),
+	      L(VPLAT_VIRTIO_VSOCK_SEQ_EOR, VIRTIO_VSOCK_SEQ_EOR),
+	      L(VPLAT_VIRTIO_VSOCK_EVENT_TRANSPORT_RESET, VIRTIO_VSOCK_EVENT_TRANSPORT_RESET),
+	      LS(struct vplat_virtio_vsock_config, struct virtio_vsock_config),
+	      LO(struct vplat_virtio_vsock_config, guest_cid, struct virtio_vsock_config, guest_cid),
+	      LS(struct vplat_virtio_vsock_event, struct virtio_vsock_event),
+	      LO(struct vplat_virtio_vsock_event, id, struct virtio_vsock_event, id));
+#undef LH
+#endif
+}
+END_TEST
+
 /* ---- virtio_snd.h (device-types/sound/description.tex) ---- */
 
 START_TEST(snd_spec)
@@ -1612,6 +1753,8 @@ static Suite *suite(void)
 		{"net", net_spec, net_linux},          {"blk", blk_spec, blk_linux},
 		{"console", console_spec, console_linux}, {"gpio", gpio_spec, gpio_linux},
 		{"can", can_spec, NULL},               {"i2c", i2c_spec, i2c_linux},
+		{"input", input_spec, input_linux},
+		{"vsock", vsock_spec, vsock_linux},
 		{"snd", snd_spec, snd_linux},
 	};
 	for (size_t i = 0; i < sizeof(groups) / sizeof(groups[0]); i++) {

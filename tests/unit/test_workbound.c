@@ -7,8 +7,9 @@
  * checks them against the stated formula for queue size Q:
  *   chains <= Q, host reads <= Q * VPLAT_RNG_SEGS, bytes <= sum of the writable lengths posted.
  *
- * covers(unit.test_workbound): VPLAT-FFI-006 (hostile rings: work per kick bounded; the racing
- * driver case is the open point of VPLAT-FFI-013, see spec/untested.md)
+ * covers(unit.test_workbound): VPLAT-FFI-006 VPLAT-FFI-013 (hostile rings: work per kick bounded;
+ * a racing driver cannot extend one dispatch call beyond its budget, and what a budget left is
+ * served by vplat_device_dispatch() without another kick)
  */
 #include <stdlib.h>
 #include <string.h>
@@ -61,7 +62,8 @@ static void *gptr(struct wb *w, uint64_t gpa)
 	return w->mem + (gpa - GPA);
 }
 
-static void wb_up(struct wb *w, uint16_t q, bool indirect)
+/* An entropy device with one live queue of @q entries; @extra: feature bits besides VERSION_1. */
+static void wb_up(struct wb *w, uint16_t q, uint64_t extra)
 {
 	memset(w, 0, sizeof(*w));
 	w->q = q;
@@ -71,8 +73,7 @@ static void wb_up(struct wb *w, uint16_t q, bool indirect)
 	ck_assert_int_eq(vplat_mem_add(&w->map, GPA, MEMSIZE, w->mem), 0);
 	ck_assert_int_eq(vplat_rng_init(&w->rng, &w->map, &counting_ops, w), 0);
 	struct vplat_device *dev = vplat_rng_device(&w->rng);
-	uint64_t f = VPLAT_BIT(VPLAT_VIRTIO_F_VERSION_1) |
-		     (indirect ? VPLAT_BIT(VPLAT_VIRTIO_F_INDIRECT_DESC) : 0);
+	uint64_t f = VPLAT_BIT(VPLAT_VIRTIO_F_VERSION_1) | extra;
 	ck_assert_int_eq(vplat_device_set_status(dev, VPLAT_VIRTIO_STATUS_ACKNOWLEDGE |
 							      VPLAT_VIRTIO_STATUS_DRIVER),
 			 0);
@@ -126,7 +127,7 @@ START_TEST(full_queue_of_longest_chains)
 	 * ring descriptors a driver can make the device walk in one kick. */
 	struct wb w;
 	uint16_t q = (uint16_t)_i;
-	wb_up(&w, q, false);
+	wb_up(&w, q, 0);
 	struct vplat_virtq_desc *t = gptr(&w, DESC);
 	for (uint16_t i = 0; i < q; i++)
 		desc(t, i, BUF + i, 1, (uint16_t)(VPLAT_VIRTQ_DESC_F_WRITE |
@@ -148,7 +149,7 @@ START_TEST(largest_indirect_tables)
 	struct wb w;
 	uint16_t q = (uint16_t)_i;
 	const uint32_t n = 4096;
-	wb_up(&w, q, true);
+	wb_up(&w, q, VPLAT_BIT(VPLAT_VIRTIO_F_INDIRECT_DESC));
 	struct vplat_virtq_desc *t = gptr(&w, DESC);
 	uint64_t table = BUF + 0x40000; /* clear of the buffers */
 	struct vplat_virtq_desc *it = gptr(&w, table);
@@ -171,7 +172,7 @@ START_TEST(avail_index_beyond_queue)
 	 * more than Q (it marks the ring broken instead). */
 	struct wb w;
 	uint16_t q = (uint16_t)_i;
-	wb_up(&w, q, false);
+	wb_up(&w, q, 0);
 	struct vplat_virtq_desc *t = gptr(&w, DESC);
 	desc(t, 0, BUF, 1, VPLAT_VIRTQ_DESC_F_WRITE, 0);
 	uint16_t used = publish_and_kick(&w, 0x8000, 0);
@@ -184,21 +185,139 @@ START_TEST(avail_index_beyond_queue)
 }
 END_TEST
 
-START_TEST(racing_driver_extends_the_call)
+static uint16_t used_idx(struct wb *w)
 {
-	/* A driver that publishes requests while the device serves them (another vCPU) extends
-	 * one call: the device serves until the ring is empty, so the work of one kick is
-	 * Q + (entries published during the call), not Q. Stated in docs/stack.md as such. */
+	const struct vplat_virtq_used *u = gptr(w, DEVICE);
+	return vplat_le16_to_cpu(__atomic_load_n(&u->idx, __ATOMIC_ACQUIRE));
+}
+
+START_TEST(racing_driver_bounded_per_dispatch)
+{
+	/* covers: VPLAT-FFI-013 */
+	/* a driver that publishes requests while the device serves
+	 * them (another vCPU) cannot extend one call: the kick takes Q chains and says it left
+	 * work, each vplat_device_dispatch() takes at most Q more, and all are served. */
 	struct wb w;
 	uint16_t q = (uint16_t)_i;
-	wb_up(&w, q, false);
+	wb_up(&w, q, 0);
+	struct vplat_device *dev = vplat_rng_device(&w.rng);
 	struct vplat_virtq_desc *t = gptr(&w, DESC);
 	desc(t, 0, BUF, 1, VPLAT_VIRTQ_DESC_F_WRITE, 0);
 	w.race = 3u * q;
 	w.avail = q;
 	uint16_t used = publish_and_kick(&w, q, 0);
-	ck_assert_uint_eq(used, 4u * q); /* Q + 3Q published during the call, all served */
+	ck_assert_uint_eq(used, q); /* the budget (Q by default), not Q + 3Q */
+	ck_assert(vplat_device_has_more(dev));
+	unsigned calls = 0;
+	int rc;
+	do {
+		uint16_t before = used_idx(&w);
+		rc = vplat_device_dispatch(dev);
+		ck_assert_uint_le((uint16_t)(used_idx(&w) - before), q);
+		ck_assert_uint_le(++calls, 3u);
+	} while (rc == VPLAT_DISPATCH_MORE);
+	ck_assert(!vplat_device_has_more(dev));
+	ck_assert_uint_eq(used_idx(&w), 4u * q); /* nothing lost */
 	ck_assert_uint_eq(w.reads, 4u * q);
+	wb_down(&w);
+}
+END_TEST
+
+static unsigned redispatched;
+static void on_redispatch(struct vplat_device *dev, void *opaque)
+{
+	(void)dev;
+	ck_assert_ptr_eq(opaque, &redispatched);
+	redispatched++;
+}
+
+START_TEST(configured_budget_stops_and_resumes)
+{
+	/* covers: VPLAT-FFI-013 */
+	/* a budget B < Q: a full ring of Q chains is served B per
+	 * dispatch call, the kick returns VPLAT_DISPATCH_MORE and calls the redispatch
+	 * callback, the last call returns 0; the budget survives a device reset. */
+	struct wb w;
+	const uint16_t q = 16, b = 5;
+	wb_up(&w, q, 0);
+	struct vplat_device *dev = vplat_rng_device(&w.rng);
+	ck_assert_int_eq(vplat_device_set_dispatch_budget(dev, 0, b), 0);
+	ck_assert_int_eq(vplat_device_set_dispatch_budget(dev, 7, b), VPLAT_ENOENT);
+	vplat_device_set_redispatch(dev, on_redispatch, &redispatched);
+	redispatched = 0;
+	struct vplat_virtq_desc *t = gptr(&w, DESC);
+	desc(t, 0, BUF, 1, VPLAT_VIRTQ_DESC_F_WRITE, 0);
+	struct vplat_virtq_avail *a = gptr(&w, DRIVER);
+	for (uint16_t i = 0; i < q; i++)
+		a->ring[i] = 0;
+	__atomic_store_n(&a->idx, vplat_cpu_to_le16(q), __ATOMIC_RELEASE);
+	ck_assert_int_eq(vplat_device_kick(dev, 0, 0), VPLAT_DISPATCH_MORE);
+	ck_assert_uint_eq(used_idx(&w), b);
+	ck_assert_uint_eq(redispatched, 1);
+	ck_assert_int_eq(vplat_device_dispatch(dev), VPLAT_DISPATCH_MORE);
+	ck_assert_uint_eq(used_idx(&w), 2u * b);
+	ck_assert_int_eq(vplat_device_dispatch(dev), VPLAT_DISPATCH_MORE);
+	ck_assert_uint_eq(used_idx(&w), 3u * b);
+	ck_assert_int_eq(vplat_device_dispatch(dev), 0); /* the 16th, and the ring is empty */
+	ck_assert_uint_eq(used_idx(&w), q);
+	ck_assert(!vplat_device_has_more(dev));
+	ck_assert_int_eq(vplat_device_dispatch(dev), 0); /* nothing to do: no work */
+	ck_assert_uint_eq(w.reads, q);
+	/* A reset drops the pending work with the ring, keeps the budget. */
+	__atomic_store_n(&a->idx, vplat_cpu_to_le16(2u * q), __ATOMIC_RELEASE);
+	ck_assert_int_eq(vplat_device_kick(dev, 0, 0), VPLAT_DISPATCH_MORE);
+	vplat_device_reset(dev);
+	ck_assert(!vplat_device_has_more(dev));
+	ck_assert_uint_eq(vplat_device_vq(dev, 0)->budget, b);
+	/* A budget above Q acts as Q. */
+	ck_assert_int_eq(vplat_device_set_dispatch_budget(dev, VPLAT_DISPATCH_ALL_QUEUES, 1000), 0);
+	wb_down(&w);
+	wb_up(&w, q, 0);
+	dev = vplat_rng_device(&w.rng);
+	ck_assert_int_eq(vplat_device_set_dispatch_budget(dev, VPLAT_DISPATCH_ALL_QUEUES, 1000), 0);
+	t = gptr(&w, DESC);
+	desc(t, 0, BUF, 1, VPLAT_VIRTQ_DESC_F_WRITE, 0);
+	w.race = q;
+	w.avail = q;
+	ck_assert_uint_eq(publish_and_kick(&w, q, 0), q);
+	ck_assert(vplat_device_has_more(dev));
+	wb_down(&w);
+}
+END_TEST
+
+START_TEST(no_lost_notification_event_idx)
+{
+	/* covers: VPLAT-FFI-013 */
+	/* with EVENT_IDX the driver kicks only when the device has
+	 * caught up with avail_event. A device stopped by its budget has not: entries the driver
+	 * adds meanwhile come without a kick, and vplat_device_dispatch() still serves them. */
+	struct wb w;
+	const uint16_t q = 16;
+	memset(&w, 0, sizeof(w));
+	wb_up(&w, q, VPLAT_BIT(VPLAT_VIRTIO_F_EVENT_IDX));
+	struct vplat_device *dev = vplat_rng_device(&w.rng);
+	ck_assert_int_eq(vplat_device_set_dispatch_budget(dev, 0, 4), 0);
+	struct vplat_virtq_desc *t = gptr(&w, DESC);
+	desc(t, 0, BUF, 1, VPLAT_VIRTQ_DESC_F_WRITE, 0);
+	struct vplat_virtq_avail *a = gptr(&w, DRIVER);
+	const struct vplat_virtq_used *u = gptr(&w, DEVICE);
+	for (uint16_t i = 0; i < q; i++)
+		a->ring[i] = 0;
+	__atomic_store_n(&a->idx, vplat_cpu_to_le16(8), __ATOMIC_RELEASE);
+	ck_assert_int_eq(vplat_device_kick(dev, 0, 0), VPLAT_DISPATCH_MORE);
+	ck_assert_uint_eq(used_idx(&w), 4);
+	/* The driver adds 4 more; avail_event (the used ring's trailing word) is behind the old
+	 * index, so the virtio rule says: no kick. */
+	vplat_le16 ev;
+	memcpy(&ev, (const uint8_t *)u + 4u + 8u * q, sizeof(ev));
+	uint16_t avail_event = vplat_le16_to_cpu(ev);
+	uint16_t old = 8, nw = 12;
+	ck_assert(!((uint16_t)(nw - avail_event - 1u) < (uint16_t)(nw - old)));
+	__atomic_store_n(&a->idx, vplat_cpu_to_le16(nw), __ATOMIC_RELEASE);
+	unsigned calls = 0;
+	while (vplat_device_dispatch(dev) == VPLAT_DISPATCH_MORE)
+		ck_assert_uint_le(++calls, 4);
+	ck_assert_uint_eq(used_idx(&w), 12); /* all served without another kick */
 	wb_down(&w);
 }
 END_TEST
@@ -215,7 +334,10 @@ int main(void)
 	tcase_add_loop_test(tc, largest_indirect_tables, 256, 257);
 	tcase_add_loop_test(tc, avail_index_beyond_queue, 16, 17);
 	tcase_add_loop_test(tc, avail_index_beyond_queue, 256, 257);
-	tcase_add_loop_test(tc, racing_driver_extends_the_call, 16, 17);
+	tcase_add_loop_test(tc, racing_driver_bounded_per_dispatch, 16, 17);
+	tcase_add_loop_test(tc, racing_driver_bounded_per_dispatch, 64, 65);
+	tcase_add_test(tc, configured_budget_stops_and_resumes);
+	tcase_add_test(tc, no_lost_notification_event_idx);
 	suite_add_tcase(s, tc);
 	return vplat_test_main(s);
 }

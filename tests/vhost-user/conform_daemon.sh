@@ -13,8 +13,8 @@
 #
 # Usage: conform_daemon.sh VPLAT_DEVICE VPLAT_CONFORM EXPECTED_DIR [plain|tap|vcan]
 #   plain (default): rng, blk (sync, io_uring, thread pool), console, gpio, can on a virtual
-#         bus, i2c (an LM75 at 0x48, a 24c02 at 0x50), watchdog, net on --sink; needs no
-#         privilege.
+#         bus, i2c (an LM75 at 0x48, a 24c02 at 0x50), input (scripted keyboard and touch),
+#         vsock (CID 3, no PATH_<port> listeners), watchdog, net on --sink; needs no privilege.
 #   tap:  net on a tap in a private network namespace (needs CAP_NET_ADMIN);
 #   vcan: can on a vcan interface in a private network namespace;
 #         both exit 77 (skip) when a namespace, /dev/net/tun or the vcan module is missing.
@@ -93,6 +93,12 @@ plain)
 	run gpio gpio --lines 8
 	run can can --virtual
 	run i2c i2c --lm75 0x48 --eeprom 0x50
+	# input: a script that answers every status event with an update (the input tests'
+	# event source, spec/19-input.md)
+	printf 'wait-status\nkey 30 1\nsyn\nwait-status\nkey 30 0\nsyn\nwait-status\nabs 0 100\nabs 1 200\nsyn\nrepeat 0\n' \
+		>"$W/input.script"
+	run input input --keyboard --touch 1920x1080,slots=2 --script "$W/input.script"
+	run vsock vsock --guest-cid 3 --uds-path "$W/vsock.uds" --max-connections 16
 	PAL_TYPE=35 run watchdog watchdog --min-timeout 1000
 	PAL_TYPE= run net-sink net --sink
 	;;

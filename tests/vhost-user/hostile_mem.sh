@@ -30,6 +30,9 @@ run rng 4 rng
 run blk 2 blk --file "$W/disk.img"
 run blk-async 2 blk --file "$W/disk.img" --async
 run blk-threads 2 blk --file "$W/disk.img" --async-threads
+# one thread per queue: the fault is caught on the queue thread, the main thread disconnects
+run blk-qthreads 2 blk --file "$W/disk.img" --num-queues 2 --threads 2
+run blk-qthreads-busy 2 blk --file "$W/disk.img" --num-queues 2 --threads 2 --busy-poll
 run net 1 net --sink
 run console 3 console --log "$W/console.out"
 HOSTILE_CONSOLE_INPUT=$W/console.in run console-listen 3 console --listen "$W/console.in"

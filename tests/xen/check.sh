@@ -33,6 +33,23 @@ recreate) # vplat-xen outlived the first domU and served the second, then exited
 	has 'DOM0_VPLAT_XEN_ALIVE'; has 'DOMU2_BLK_PATTERN_OK'; has 'DOMU2_FS_OK'
 	has 'DOMU2_RNG_BYTES 32'; has 'DOM0_VPLAT_XEN_EXIT rc=0'
 	has 'DOM0_VXLOG .*dom1 is gone'; has 'DOM0_VXLOG .*dom2: ioreq server';;
+input) # The stock virtio_input + evdev read exactly the scripted events of vplat-xen's input
+	# device (tests/xen/input-events, in order); the reader's LED answers reached the script's
+	# wait-status steps (no update comes without one).
+	has 'DOMU_DRIVER device=0x0012 vendor=0x0*6c7076 driver=virtio_input'
+	has 'DOMU_INPUT_DEVICE N: Name="vplat-xen-input"'
+	has 'DOMU_INPUT_READER rc=0'; has 'DOM0_VXINPUT .*input: script done: '
+	want=$(grep -v '^#' "$(dirname "$0")/input-events" | while read -r op code value; do
+		case $op in syn) echo "0 0 0";; key) echo "1 $((code)) $value";; abs) echo "3 $((code)) $value";; esac
+	done)
+	got=$(sed -n 's/^DOMU_INPUT_EV //p' <<<"$C")
+	if [ "$want" != "$got" ]; then
+		echo "the domU read other events than the script sent:"
+		diff <(echo "$want") <(echo "$got") | head -20; bad=1
+	else
+		echo "the domU read all $(wc -l <<<"$want") scripted events in order"
+	fi
+	grep -E 'DOM0_VXINPUT' <<<"$C";;
 *) echo "unknown check $W"; exit 2;;
 esac
 if grep -qE 'Unable to handle kernel|Internal error: Oops|DOMU_DMESG .*(BUG|Oops)' <<<"$C"; then

@@ -43,9 +43,21 @@ modules() {
 }
 # The sound test's tone generator and checker (static arm64).
 aarch64-linux-gnu-gcc -static -O2 -o "$E/snd-tone" "$SRC/tests/xen/snd-tone.c" -lm
+# Input (node 3): the stock virtio_input + evdev modules and the static reader of the vhost-user
+# guest test (tests/guest/input_reader.c) in the domU; the script for vplat-xen in dom0.
+input_images() {
+	cp $D/mods/order $D/mods/order.base  # modules() starts the order afresh: keep the others first
+	modules $D virtio_input evdev; cat $D/mods/order.base $D/mods/order | awk '!s[$0]++' > $D/mods/order.all
+	mv $D/mods/order.all $D/mods/order; rm $D/mods/order.base
+	cp "$SRC/tests/xen/input-events" $D/input-events
+	aarch64-linux-gnu-gcc -static -O2 -o $D/bin/input_reader "$SRC/tests/guest/input_reader.c"
+	mkdir -p $Z/guest
+	{ echo "wait-status"; grep -v '^#' "$SRC/tests/xen/input-events" | awk '{print} $1 == "syn" {print "wait-status"}'; } \
+		> $Z/guest/input.script
+}
 W=$E/img; rm -rf "$W"; mkdir -p "$W"
 # domU: busybox, the virtio drivers as modules, ext4 for the filesystem check.
-D=$W/domu; mkdir -p $D/{bin,proc,sys,dev,tmp,mnt}
+D=$W/domu; mkdir -p $D/{bin,proc,sys,dev,tmp,mnt}; Z=$W/dom0
 cp "$R/bin/busybox" $D/bin/; cp "$SRC/tests/xen/domu-init" $D/init; chmod +x $D/init
 # Sound: ALSA's PCM core from the image, virtio_snd built out of tree (tests/xen/env.sh).
 SND=; [ -s "$E/oot/virtio_snd.ko" ] && SND=snd_pcm
@@ -56,6 +68,7 @@ if [ -n "$SND" ]; then
 else
 	echo "$(cat "$E/snd.skip" 2>/dev/null || echo 'no virtio_snd module')" > $D/snd.skip
 fi
+input_images
 (cd $D && find . | cpio -o -H newc --quiet | gzip -1 > "$W/domu-initrd.gz")
 # dom0: glibc and the Xen tools from the .debs, vplat-xen, debugfs, the domU's kernel.
 Z=$W/dom0; mkdir -p $Z/{bin,proc,sys,dev,tmp,run,var/lib/xen,var/lib/xenstored,var/log/xen,etc,guest,usr/lib,usr/bin,sbin}

@@ -156,7 +156,7 @@ for dv in "${list[@]}"; do
 	*) echo "conform-guest: unknown device '$dv' (rng, blk, net, console)" >&2; exit 1 ;;
 	esac
 done
-CMD="console=ttyS0 loglevel=1 panic=-1"
+CMD="console=ttyS0 no_timer_check loglevel=1 panic=-1"
 [ "$PAGEMAP" = 1 ] || CMD="$CMD memmap=8M\$$DMA_ADDR"
 if [ "$MACH" = microvm ]; then
 	MARGS=(-M microvm -nic none)

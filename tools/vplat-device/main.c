@@ -21,7 +21,8 @@
 
 static const struct vdev_type *const types[] = {&vdev_rng,  &vdev_blk,     &vdev_net,
 						   &vdev_gpio, &vdev_console, &vdev_can,
-						   &vdev_watchdog, &vdev_i2c, &vdev_sound};
+						   &vdev_watchdog, &vdev_i2c, &vdev_input, &vdev_vsock,
+						   &vdev_sound};
 #define NTYPES (sizeof(types) / sizeof(types[0]))
 
 static volatile sig_atomic_t stop_signal;
@@ -100,6 +101,11 @@ static const char common_opts[] =
     "                        until a kick (lower latency and higher rates with a core of\n"
     "                        its own: pin it, e.g. taskset -c 1); after 2 ms without work\n"
     "                        it sleeps until the next kick, so an idle daemon burns no core\n"
+    "    --threads N         serve the queues from N threads of their own (blk: queue q\n"
+    "                        on thread q mod N, N <= --num-queues), each with its own\n"
+    "                        epoll or busy-poll loop and, with io_uring, its own ring;\n"
+    "                        the main thread keeps the vhost-user socket. Devices other\n"
+    "                        than blk share host-end state between queues: refused\n"
     "    --log-level LEVEL   error, warn, info (default) or debug; logs go to stderr\n"
     "    -h, --help          this text\n";
 
@@ -151,6 +157,14 @@ static int parse(struct vdev *v, int argc, char **argv)
 			v->once = true;
 		} else if (!strcmp(argv[i], "--busy-poll")) {
 			v->busy_poll = true;
+		} else if ((val = vdev_optval(argc, argv, &i, "--threads"))) {
+			uint64_t n;
+			if (!vdev_parse_u64(val, &n) || n < 1 || n > VPLAT_VHU_MAX_QUEUES) {
+				fprintf(stderr, "vplat-device %s: bad option --threads %s (1..%u)\n",
+					v->type->name, val, VPLAT_VHU_MAX_QUEUES);
+				return -1;
+			}
+			v->threads = (unsigned)n;
 		} else if ((val = vdev_optval(argc, argv, &i, "--reconnect"))) {
 			uint64_t ms;
 			if (!vdev_parse_u64(val, &ms) || ms > 86400000u)
@@ -243,11 +257,11 @@ static void serve(struct vdev *v)
 		size_t n = vplat_vhu_backend_pollfds(&v->be, pf, VPLAT_VHU_MAX_QUEUES + 1);
 		for (size_t i = 0; i < n; i++)
 			p[i] = (struct pollfd){.fd = pf[i].fd, .events = POLLIN};
-		unsigned nh = vplat_instance_fds(v->inst, hfd, VDEV_HOST_FDS);
+		unsigned nh = v->threads ? 0 : vplat_instance_fds(v->inst, hfd, VDEV_HOST_FDS);
 		for (unsigned i = 0; i < nh; i++)
 			p[n + i] = (struct pollfd){.fd = hfd[i], .events = POLLIN};
-		int tmo = vplat_instance_timeout_ms(v->inst);
-		if (v->busy_poll &&
+		int tmo = v->threads ? -1 : vplat_instance_timeout_ms(v->inst);
+		if (v->busy_poll && !v->threads &&
 		    !(busy_spin(v, &idle_since) && vplat_vhu_backend_rearm(&v->be) == 0))
 			tmo = 0; /* still busy: look at the fds without sleeping, then spin again */
 		int r = poll(p, n + nh, tmo >= 0 && tmo < 1000 ? tmo : 1000);
@@ -257,8 +271,11 @@ static void serve(struct vdev *v)
 			if ((p[i].revents & (POLLIN | POLLHUP | POLLERR)) &&
 			    vplat_vhu_backend_handle(&v->be, &pf[i]))
 				break;
+		/* With queue threads the host end is theirs (one per queue): this thread keeps
+		 * off the device's state. */
 		struct vplat_vhu_backend *bs[1] = {&v->be};
-		if (vplat_vhu_backends_guard(bs, 1, dispatch_host, v->inst) == VPLAT_EFAULT)
+		if (!v->threads &&
+		    vplat_vhu_backends_guard(bs, 1, dispatch_host, v->inst) == VPLAT_EFAULT)
 			break;
 	}
 }
@@ -363,6 +380,54 @@ static int run(struct vdev *v)
 	return rc;
 }
 
+static unsigned queue_fds(void *opaque, uint16_t q, int *fds, unsigned max)
+{
+	return vplat_instance_queue_fds(opaque, q, fds, max);
+}
+
+static void queue_dispatch(void *opaque, uint16_t q)
+{
+	vplat_instance_queue_dispatch(opaque, q);
+}
+
+/* --threads: check the combination before the device is created; 0 or VDEV_EXIT_USAGE. */
+static int threads_check(struct vdev *v)
+{
+	if (!v->threads)
+		return 0;
+	const char *why = NULL;
+	const struct vplat_instance_blk *o = &v->opt.blk;
+	if (v->opt.type != VPLAT_INSTANCE_BLK)
+		why = "only blk serves its queues from threads of their own";
+	else if (v->threads > (o->num_queues ? o->num_queues : 1u))
+		why = "more threads than queues (--num-queues)";
+	else if (o->ratelimit.ops_rate || o->ratelimit.bytes_rate)
+		why = "the rate limit is one for all queues: not with --threads";
+	if (why) {
+		vdev_log(v, VPLAT_VHU_LOG_ERROR, "--threads %u: %s", v->threads, why);
+		return VDEV_EXIT_USAGE;
+	}
+	v->opt.blk.queue_hosts = true; /* one io_uring per queue, polled on its thread */
+	return 0;
+}
+
+static int start_threads(struct vdev *v)
+{
+	if (!v->threads)
+		return 0;
+	struct vplat_vhu_threads_params tp = {.nthreads = (uint16_t)v->threads,
+					      .group = 1,
+					      .busy_poll = v->busy_poll,
+					      .host_fds = queue_fds,
+					      .host_dispatch = queue_dispatch,
+					      .opaque = v->inst};
+	int rc = vplat_vhu_backend_start_threads(&v->be, &tp);
+	if (rc)
+		vdev_log(v, VPLAT_VHU_LOG_ERROR, "cannot start %u queue threads: %s", v->threads,
+			 vplat_strerror(rc));
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc >= 2 && !strcmp(argv[1], "--version")) {
@@ -393,6 +458,8 @@ int main(int argc, char **argv)
 	v.opt.log_opaque = &v;
 	if (v.type->configure && !v.type->configure(&v))
 		return VDEV_EXIT_FAIL;
+	if (threads_check(&v))
+		return VDEV_EXIT_USAGE;
 	/* An asynchronous block end completes split-ring requests out of order (recovered
 	 * exactly) and packed-ring requests in order (vplat_blk_config.packed_in_order). */
 	bool in_order = vplat_instance_in_order(v.opt.type);
@@ -410,8 +477,9 @@ int main(int argc, char **argv)
 				 "cap_net_admin+ep vplat-device', or create the tap for your user first "
 				 "('ip tuntap add dev NAME mode tap user $USER') and pass --tap NAME");
 	} else
-		rc = vplat_vhu_backend_attach(&v.be, vplat_instance_device(v.inst)) ? VDEV_EXIT_FAIL
-										     : run(&v);
+		rc = vplat_vhu_backend_attach(&v.be, vplat_instance_device(v.inst)) || start_threads(&v)
+			 ? VDEV_EXIT_FAIL
+			 : run(&v);
 	vplat_vhu_backend_fini(&v.be);
 	vplat_instance_destroy(v.inst);
 	return rc ? VDEV_EXIT_FAIL : VDEV_EXIT_OK;

@@ -13,7 +13,7 @@
 #define VDEV_EXIT_FAIL  1 /* run-time failure: socket, device or host resource */
 #define VDEV_EXIT_USAGE 2 /* bad command line */
 #define VDEV_EXIT_WDT   3 /* watchdog expired with --action exit */
-#define VDEV_HOST_FDS   16 /* most host-end fds a device polls */
+#define VDEV_HOST_FDS   256 /* most host-end fds a device polls (vsock: one per connection) */
 
 struct vdev;
 
@@ -38,6 +38,7 @@ struct vdev {
 	bool once;               /* exit when the first connection ends */
 	int reconnect_ms;        /* client: retry for this long after a disconnect */
 	bool busy_poll;          /* poll the rings instead of sleeping on kicks */
+	unsigned threads;        /* --threads: queue threads (0: the main thread serves all) */
 	enum vplat_vhu_log_level level;
 	struct vplat_vhu_backend be;
 	struct vplat_instance_options opt; /* the device, as the subcommand's options give it */
@@ -58,6 +59,8 @@ extern const struct vdev_type vdev_console;
 extern const struct vdev_type vdev_can;
 extern const struct vdev_type vdev_watchdog;
 extern const struct vdev_type vdev_i2c;
+extern const struct vdev_type vdev_input;
+extern const struct vdev_type vdev_vsock;
 extern const struct vdev_type vdev_sound;
 
 #endif

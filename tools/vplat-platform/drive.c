@@ -104,7 +104,7 @@ static int request(struct drv *v, unsigned q, const void *out, uint32_t olen, vo
 
 static int start(struct drv *v, struct vplat_device *dev)
 {
-	static const unsigned queues[] = {1, 1, 2, 2, 1, 3, 1, 1};
+	static const unsigned queues[] = {1, 1, 2, 2, 1, 3, 1, 1, 2, 3};
 	uint64_t want = VPLAT_BIT(VPLAT_VIRTIO_F_VERSION_1);
 	if (vplat_loopback_attach(&v->lb, dev) || vplat_loopback_val_init(&v->lb, &v->d))
 		return -1;
@@ -277,6 +277,29 @@ static int go_i2c(struct drv *v)
 	return 0;
 }
 
+/* Input: the name and event types the configuration space shows. */
+static int go_input(struct drv *v)
+{
+	char name[129] = "";
+	vplat_val_config_write(&v->d, 0, 1, VPLAT_VIRTIO_INPUT_CFG_ID_NAME);
+	vplat_val_config_write(&v->d, 1, 1, 0);
+	unsigned n = (unsigned)vplat_val_config_read(&v->d, 2, 1);
+	for (unsigned i = 0; i < n && i < 128; i++)
+		name[i] = (char)vplat_val_config_read(&v->d, 8 + i, 1);
+	char types[64] = "";
+	size_t at = 0;
+	for (unsigned t = 1; t < VPLAT_EV_CNT; t++) {
+		vplat_val_config_write(&v->d, 0, 1, VPLAT_VIRTIO_INPUT_CFG_EV_BITS);
+		vplat_val_config_write(&v->d, 1, 1, t);
+		if (vplat_val_config_read(&v->d, 2, 1) && at + 6 < sizeof(types))
+			at += (size_t)snprintf(types + at, sizeof(types) - at, " 0x%02x", t);
+	}
+	if (!n)
+		return -1;
+	say(v, "\"%s\", event types%s", name, at ? types : " none");
+	return 0;
+}
+
 static int go_can(struct drv *v, unsigned idx)
 {
 	uint8_t *out = dma(v, 16 + 8);
@@ -446,9 +469,14 @@ int drive_platform(const void *dtb, size_t len, const char *base_dir, int vm, bo
 		case VPLAT_PLATFORM_I2C:
 			e = go_i2c(v);
 			break;
-		default: /* sound: brought up, not driven (its periods need a clock) */
+		case VPLAT_PLATFORM_INPUT:
+			e = go_input(v);
+			break;
+		case VPLAT_PLATFORM_SOUND: /* brought up, not driven (its periods need a clock) */
 			say(v, "up (not driven)");
 			break;
+		default:
+			break; /* vsock: the queues come up; connections need a guest stack */
 		}
 		if (e) {
 			say(v, "FAILED: the device did not answer as expected");

@@ -23,6 +23,8 @@
 #include "vplat/platform/instance.h"
 #include "vplat/version.h"
 
+#include "../vplat-device/input_opts.h"
+
 #define EXIT_USAGE 2
 #define MAX_DEVS   VPLAT_XEN_MAX_DEVICES
 #define BACKEND    "/local/domain/0/backend/virtio_disk"
@@ -86,6 +88,10 @@ static void usage(FILE *f)
 		"                        console[,stdio|,pty|,log=PATH|,listen=PATH]\n"
 		"                        gpio[,lines=N][,control=PATH][,no-irq]\n"
 		"                        net[,tap=IFNAME]  (without tap: a sink)\n"
+		"                        input[,keyboard][,touch=WxH[,slots=N]][,script=PATH]\n"
+		"                             [,name=NAME][,serial=S] | input,evdev=DEV[,grab]\n"
+		"                          (vplat-device input's options; neither keyboard nor\n"
+		"                          touch: both, touch 1920x1080)\n"
 		"                        sound[,sink=OUT.wav][,source=IN.wav][,no-loop]\n"
 		"    --domid N         serve only domain N (default: any domain with nodes)\n"
 		"    --once            exit after the first served domain goes away\n"
@@ -164,6 +170,10 @@ static int parse_dev(struct dev *d, char *spec)
 			else
 				goto bad;
 			break;
+		case VPLAT_INSTANCE_INPUT:
+			if (!input_opts_kv(&d->opt.input, kv, v))
+				goto bad;
+			break;
 		case VPLAT_INSTANCE_SOUND:
 			if (!strcmp(kv, "sink") && v)
 				d->opt.sound.sink = v;
@@ -191,6 +201,10 @@ static int parse_dev(struct dev *d, char *spec)
 	}
 	if (d->opt.type == VPLAT_INSTANCE_BLK && d->opt.blk.path == NULL) {
 		say(0, "--dev blk needs image=PATH");
+		return -1;
+	}
+	if (d->opt.type == VPLAT_INSTANCE_INPUT && input_opts_check(&d->opt.input) != NULL) {
+		say(0, "--dev input: %s", input_opts_check(&d->opt.input));
 		return -1;
 	}
 	return 0;

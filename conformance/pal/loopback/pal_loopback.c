@@ -354,6 +354,28 @@ static int i2c_options(void *state, struct vplat_instance_options *o)
 	return 0;
 }
 
+/* Input: keyboard and a 2-slot touchscreen on a script that answers every status event with
+ * an update (the event source the input tests use: spec/19-input.md). */
+static int input_options(void *state, struct vplat_instance_options *o)
+{
+	(void)state;
+	o->type = VPLAT_INSTANCE_INPUT;
+	o->input = (struct vplat_instance_input){
+	    .name = "vplat conformance input", .serial = "conform-1", .slots = 2,
+	    .script_text = "wait-status\nkey 30 1\nsyn\nwait-status\nkey 30 0\nsyn\n"
+			   "wait-status\nabs 0 100\nabs 1 200\nsyn\nrepeat 0\n"};
+	return 0;
+}
+
+/* vsock: guest CID 3, no host sockets (every host port refuses), a small table. */
+static int vsock_options(void *state, struct vplat_instance_options *o)
+{
+	(void)state;
+	o->type = VPLAT_INSTANCE_VSOCK;
+	o->vsock = (struct vplat_instance_vsock){.guest_cid = 3, .max_conns = 16};
+	return 0;
+}
+
 static const struct lb_model models[] = {
 	{"rng", VPLAT_VIRTIO_ID_RNG, sizeof(struct vplat_rng_mock), rng_options, NULL, NULL},
 	{"blk", VPLAT_VIRTIO_ID_BLOCK, sizeof(struct blk_state), blk_options, NULL, NULL},
@@ -368,6 +390,8 @@ static const struct lb_model models[] = {
 	{"can", VPLAT_VIRTIO_ID_CAN, sizeof(struct can_state), can_options, can_destroy, can_poll},
 	{"watchdog", VPLAT_VIRTIO_ID_WATCHDOG, sizeof(struct wd_state), wd_options, NULL, NULL},
 	{"i2c", VPLAT_VIRTIO_ID_I2C, 1, i2c_options, NULL, NULL},
+	{"input", VPLAT_VIRTIO_ID_INPUT, 1, input_options, NULL, NULL},
+	{"vsock", VPLAT_VIRTIO_ID_VSOCK, 1, vsock_options, NULL, NULL},
 };
 #define NMODELS (sizeof(models) / sizeof(models[0]))
 
@@ -464,12 +488,22 @@ static int lb_status(struct vplat_pal *pal, unsigned idx)
 	return p->inst[idx] ? vplat_device_get_status(p->inst[idx]->dev) : -1;
 }
 
+static int lb_budget(struct vplat_pal *pal, unsigned idx, uint16_t budget)
+{
+	struct lb_pal *p = pal->priv;
+	if (!p->inst[idx])
+		return VPLAT_ENODEV;
+	return vplat_device_set_dispatch_budget(p->inst[idx]->dev, VPLAT_DISPATCH_ALL_QUEUES,
+						budget);
+}
+
 static const struct vplat_pal_ops lb_ops = {
 	.name = "loopback",
 	.open = lb_open,
 	.close = lb_close,
 	.poll = lb_poll,
 	.device_status = lb_status,
+	.set_dispatch_budget = lb_budget,
 };
 
 int vplat_pal_loopback_create(struct vplat_pal *pal, int argc, char **argv)

@@ -29,6 +29,8 @@ static const struct {
 	{"rng", VPLAT_VIRTIO_ID_RNG},     {"blk", VPLAT_VIRTIO_ID_BLOCK}, {"net", VPLAT_VIRTIO_ID_NET},
 	{"console", VPLAT_VIRTIO_ID_CONSOLE}, {"gpio", VPLAT_VIRTIO_ID_GPIO},
 	{"can", VPLAT_VIRTIO_ID_CAN}, {"i2c", VPLAT_VIRTIO_ID_I2C},
+	{"input", VPLAT_VIRTIO_ID_INPUT},
+	{"vsock", VPLAT_VIRTIO_ID_VSOCK},
 };
 
 static int vhu_open(struct vplat_pal *pal, unsigned idx, struct vplat_val_dev *d)

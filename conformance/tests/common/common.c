@@ -5,6 +5,9 @@
 #include "vplat/spec/virtio_can.h"
 #include "vplat/spec/virtio_gpio.h"
 #include "vplat/spec/virtio_i2c.h"
+#include "vplat/spec/virtio_input.h"
+#include "vplat/spec/virtio_vsock.h"
+#include "vplat/vsock.h"
 #include "vplat/val/val.h"
 #include "vplat/val/conform.h"
 
@@ -19,6 +22,8 @@ int creq_queue(uint32_t device_id)
 	case VPLAT_VIRTIO_ID_CAN: return VPLAT_VIRTIO_CAN_CONTROLQ;
 	case VPLAT_VIRTIO_ID_WATCHDOG: return 0; /* pingq (spec/16-watchdog.md) */
 	case VPLAT_VIRTIO_ID_I2C: return VPLAT_VIRTIO_I2C_REQUESTQ;
+	case VPLAT_VIRTIO_ID_INPUT: return VPLAT_VIRTIO_INPUT_STATUSQ;
+	case VPLAT_VIRTIO_ID_VSOCK: return VPLAT_VIRTIO_VSOCK_TXQ;
 	default: return -1;
 	}
 }
@@ -116,6 +121,24 @@ int creq_build(struct vplat_test_ctx *t, struct creq *r)
 		 * complete request that can be repeated. */
 		struct vplat_virtio_i2c_out_hdr h = {.addr = vplat_cpu_to_le16(0x48 << 1)};
 		return creq_parts(t, r, &h, sizeof(h), 1, 0);
+	}
+	case VPLAT_VIRTIO_ID_INPUT: {
+		/* A status event (spec/19-input.md): an LED, 8 device-readable bytes, nothing
+		 * device-writable (used length 0). */
+		struct vplat_virtio_input_event e = {.type = vplat_cpu_to_le16(VPLAT_EV_LED)};
+		return creq_parts(t, r, &e, sizeof(e), 0, 0);
+	}
+	case VPLAT_VIRTIO_ID_VSOCK: {
+		/* An RST from the guest's CID to a host port nobody uses (spec/21-vsock.md): the
+		 * device takes it and answers nothing, so it can be repeated. */
+		uint8_t raw[VPLAT_VIRTIO_VSOCK_HDR_SIZE];
+		struct vplat_vsock_hdr h = {.src_cid = vplat_val_config_read(t->d, 0, 4) |
+						       (vplat_val_config_read(t->d, 4, 4) << 32),
+					    .dst_cid = VPLAT_VSOCK_CID_HOST, .src_port = 4000,
+					    .dst_port = 40099, .type = VPLAT_VIRTIO_VSOCK_TYPE_STREAM,
+					    .op = VPLAT_VIRTIO_VSOCK_OP_RST};
+		vplat_vsock_hdr_encode(&h, raw);
+		return creq_parts(t, r, raw, sizeof(raw), 0, 0);
 	}
 	default:
 		return VPLAT_ENOTSUP;

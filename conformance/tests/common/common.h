@@ -78,8 +78,6 @@ static inline uint8_t status(struct vplat_test_ctx *t)
 	return vplat_val_get_status(t->d);
 }
 
-#endif
-
 /* Raw register access, for transport tests. */
 static inline uint64_t mmio_rd(struct vplat_test_ctx *t, uint64_t off, unsigned size)
 {
@@ -106,3 +104,5 @@ static inline void common_wr(struct vplat_test_ctx *t, uint64_t off, unsigned si
 
 /* Post one valid request on @p vq and kick; the request's storage is @p req. */
 int post(struct vplat_test_ctx *t, struct vplat_val_vq *vq, struct creq *req, void *token);
+
+#endif

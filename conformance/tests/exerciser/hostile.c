@@ -218,3 +218,60 @@ static enum vplat_result bad_status_writes(struct vplat_test_ctx *t)
 	return VPLAT_PASS;
 }
 VPLAT_TEST(exer_bad_status_sequence, "VPLAT-CORE-052", "vplat", 0, VPLAT_TF_EXERCISER, "config write during negotiation, DRIVER_OK without FEATURES_OK, cleared bits; a reset recovers", bad_status_writes);
+
+/* Used buffers the driver can take now, without letting the device side progress. */
+static unsigned take_used(struct vplat_val_vq *vq)
+{
+	unsigned n = 0;
+	void *tok;
+	uint32_t len;
+	while (vplat_val_vq_get_used(vq, &tok, &len) == 0)
+		n++;
+	return n;
+}
+
+/*
+ * A full ring and a single kick against a device whose dispatch budget is B = 3: the kick
+ * (one register write: one dispatch) serves at most B chains, and every later dispatch (one
+ * PAL poll) at most B more, until all are served without another kick (VPLAT-FFI-013: a
+ * hostile driver's full ring cannot hold the thread that serves it for more than a budget).
+ */
+static enum vplat_result dispatch_budget(struct vplat_test_ctx *t)
+{
+	const uint16_t b = 3;
+	if (!t->pal->ops->set_dispatch_budget)
+		return vplat_t_skip(t, "the PAL cannot set a dispatch budget (an out-of-process "
+				       "device's dispatch calls are not visible to the driver)");
+	struct vplat_val_vq *vq;
+	uint16_t n = vplat_val_queue_max(t->d, 0);
+	if (n == 0 || n > 16)
+		n = 16;
+	enum vplat_result r = bringup(t, 0, &vq, 0, n);
+	if (r != VPLAT_PASS)
+		return r;
+	VPLAT_T_CHECK(t, 1, t->pal->ops->set_dispatch_budget(t->pal, t->idx, b) == 0);
+	for (uint16_t i = 0; i < n; i++) {
+		uint64_t gpa;
+		void *p = vplat_val_alloc(t->d->mem, 16, 16, &gpa);
+		struct vplat_val_buf buf = {.ptr = p, .len = 16};
+		VPLAT_T_CHECK(t, 2, p && vplat_val_vq_add(vq, &buf, 0, 1, p) == 0);
+	}
+	vplat_val_vq_notify(vq);
+	unsigned done = take_used(vq);
+	VPLAT_T_CHECK_MSG(t, 3, done >= 1 && done <= b, "the kick serves 1..3 of the full ring",
+			  "%u of %u served by one kick, budget %u", done, n, b);
+	unsigned polls = 0;
+	while (done < n && polls < 4u * n) {
+		vplat_t_poll(t);
+		polls++;
+		unsigned k = take_used(vq);
+		VPLAT_T_CHECK_MSG(t, 4, k <= b, "each dispatch serves at most the budget",
+				  "%u served by one dispatch, budget %u", k, b);
+		done += k;
+	}
+	VPLAT_T_CHECK_MSG(t, 5, done == n, "every request served without another kick",
+			  "%u of %u served after %u dispatches", done, n, polls);
+	(void)t->pal->ops->set_dispatch_budget(t->pal, t->idx, 0);
+	return VPLAT_PASS;
+}
+VPLAT_TEST(exer_dispatch_budget, "VPLAT-FFI-013", "vplat", VPLAT_VIRTIO_ID_RNG, VPLAT_TF_EXERCISER, "a full ring and one kick with a dispatch budget of 3: at most 3 per dispatch, all served without another kick", dispatch_budget);

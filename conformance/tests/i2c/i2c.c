@@ -116,6 +116,21 @@ static enum vplat_result need_bus(struct vplat_test_ctx *t, struct vplat_val_vq 
 	return vplat_t_skip(t, "0x75..0x77 all acknowledge: no absent address to fail on");
 }
 
+/* The request queue and the bus (need_bus()), or why not. */
+static enum vplat_result bus_up(struct vplat_test_ctx *t, struct vplat_val_vq **vq,
+				uint16_t *absent)
+{
+	enum vplat_result r = i2c_up(t, vq);
+	return r == VPLAT_PASS ? need_bus(t, *vq, absent) : r;
+}
+
+/* Post the one-byte register write that opens a write-then-read group (FAIL_NEXT). */
+static int reg_write(struct vplat_test_ctx *t, struct vplat_val_vq *vq, struct ireq *q)
+{
+	static const uint8_t reg = 0;
+	return i2c_add(t, vq, q, PRESENT << 1, FN, &reg, 1);
+}
+
 static enum vplat_result feature_required(struct vplat_test_ctx *t)
 {
 	VPLAT_T_CHECK_MSG(t, 1, (vplat_val_get_device_features(t->d) & ZLR) != 0,
@@ -140,18 +155,15 @@ static enum vplat_result read_write(struct vplat_test_ctx *t)
 {
 	struct vplat_val_vq *vq;
 	uint16_t absent;
-	enum vplat_result r = i2c_up(t, &vq);
-	if (r == VPLAT_PASS)
-		r = need_bus(t, vq, &absent);
+	enum vplat_result r = bus_up(t, &vq, &absent);
 	if (r != VPLAT_PASS)
 		return r;
 	/* write-then-read groups of 1, 2 and 7 data bytes, and single reads */
 	static const uint32_t lens[] = {1, 2, 7};
 	for (unsigned k = 0; k < 3; k++) {
 		struct ireq q[3];
-		uint8_t reg = 0;
 		bool order;
-		VPLAT_T_CHECK(t, 1, i2c_add(t, vq, &q[0], PRESENT << 1, FN, &reg, 1) == 0);
+		VPLAT_T_CHECK(t, 1, reg_write(t, vq, &q[0]) == 0);
 		VPLAT_T_CHECK(t, 1, i2c_add(t, vq, &q[1], PRESENT << 1, RD, NULL, lens[k]) == 0);
 		VPLAT_T_CHECK(t, 1, i2c_add(t, vq, &q[2], PRESENT << 1, RD, NULL, lens[k]) == 0);
 		VPLAT_T_CHECK(t, 2, i2c_run(t, vq, q, 3, &order));
@@ -177,9 +189,7 @@ static enum vplat_result zero_length(struct vplat_test_ctx *t)
 {
 	struct vplat_val_vq *vq;
 	uint16_t absent;
-	enum vplat_result r = i2c_up(t, &vq);
-	if (r == VPLAT_PASS)
-		r = need_bus(t, vq, &absent);
+	enum vplat_result r = bus_up(t, &vq, &absent);
 	if (r != VPLAT_PASS)
 		return r;
 	VPLAT_T_CHECK_EQ(t, 1, quick(t, vq, PRESENT), I_OK, "quick write to 0x48: OK");
@@ -197,15 +207,12 @@ static enum vplat_result fail_next(struct vplat_test_ctx *t)
 {
 	struct vplat_val_vq *vq;
 	uint16_t absent;
-	enum vplat_result r = i2c_up(t, &vq);
-	if (r == VPLAT_PASS)
-		r = need_bus(t, vq, &absent);
+	enum vplat_result r = bus_up(t, &vq, &absent);
 	if (r != VPLAT_PASS)
 		return r;
 	struct ireq q[4];
-	uint8_t reg = 0;
 	bool order;
-	VPLAT_T_CHECK(t, 1, i2c_add(t, vq, &q[0], PRESENT << 1, FN, &reg, 1) == 0);
+	VPLAT_T_CHECK(t, 1, reg_write(t, vq, &q[0]) == 0);
 	VPLAT_T_CHECK(t, 1, i2c_add(t, vq, &q[1], (uint16_t)(absent << 1), FN | RD, NULL, 4) == 0);
 	VPLAT_T_CHECK(t, 1, i2c_add(t, vq, &q[2], PRESENT << 1, RD, NULL, 2) == 0);
 	VPLAT_T_CHECK(t, 1, i2c_add(t, vq, &q[3], PRESENT << 1, RD, NULL, 2) == 0);
@@ -245,9 +252,7 @@ static enum vplat_result malformed(struct vplat_test_ctx *t)
 {
 	struct vplat_val_vq *vq;
 	uint16_t absent;
-	enum vplat_result r = i2c_up(t, &vq);
-	if (r == VPLAT_PASS)
-		r = need_bus(t, vq, &absent);
+	enum vplat_result r = bus_up(t, &vq, &absent);
 	if (r != VPLAT_PASS)
 		return r;
 	static const struct {
@@ -286,8 +291,7 @@ static enum vplat_result malformed(struct vplat_test_ctx *t)
 	VPLAT_T_CHECK_EQ(t, 6, used, 0, "a request without status byte: used length 0");
 	/* a malformed request inside a group fails the whole group */
 	struct ireq q[2];
-	uint8_t reg = 0;
-	VPLAT_T_CHECK(t, 7, i2c_add(t, vq, &q[0], PRESENT << 1, FN, &reg, 1) == 0);
+	VPLAT_T_CHECK(t, 7, reg_write(t, vq, &q[0]) == 0);
 	VPLAT_T_CHECK(t, 7, raw_add(t, vq, PRESENT << 1, FN | 0x10, 8, 0, 1, &w) == 0);
 	VPLAT_T_CHECK(t, 7, i2c_add(t, vq, &q[1], PRESENT << 1, RD, NULL, 2) == 0);
 	vplat_val_vq_kick(vq);
@@ -305,15 +309,12 @@ static enum vplat_result group_held(struct vplat_test_ctx *t)
 {
 	struct vplat_val_vq *vq;
 	uint16_t absent;
-	enum vplat_result r = i2c_up(t, &vq);
-	if (r == VPLAT_PASS)
-		r = need_bus(t, vq, &absent);
+	enum vplat_result r = bus_up(t, &vq, &absent);
 	if (r != VPLAT_PASS)
 		return r;
 	struct ireq q[2];
-	uint8_t reg = 0;
 	bool order;
-	VPLAT_T_CHECK(t, 1, i2c_add(t, vq, &q[0], PRESENT << 1, FN, &reg, 1) == 0);
+	VPLAT_T_CHECK(t, 1, reg_write(t, vq, &q[0]) == 0);
 	vplat_val_vq_kick(vq);
 	void *tok = NULL;
 	VPLAT_T_CHECK_MSG(t, 2, quiet_for(t, vq, QUIET_MS, &tok),
@@ -326,7 +327,7 @@ static enum vplat_result group_held(struct vplat_test_ctx *t)
 			  *q[1].st);
 	/* reset with a group open: nothing comes back, the device works afterwards */
 	struct ireq h;
-	VPLAT_T_CHECK(t, 5, i2c_add(t, vq, &h, PRESENT << 1, FN, &reg, 1) == 0);
+	VPLAT_T_CHECK(t, 5, reg_write(t, vq, &h) == 0);
 	vplat_val_vq_kick(vq);
 	VPLAT_T_CHECK(t, 5, quiet_for(t, vq, QUIET_MS, &tok));
 	release_queues(t);
@@ -342,9 +343,7 @@ static enum vplat_result group_limits(struct vplat_test_ctx *t)
 {
 	struct vplat_val_vq *vq;
 	uint16_t absent;
-	enum vplat_result r = i2c_up(t, &vq);
-	if (r == VPLAT_PASS)
-		r = need_bus(t, vq, &absent);
+	enum vplat_result r = bus_up(t, &vq, &absent);
 	if (r != VPLAT_PASS)
 		return r;
 	/* 17 requests in one group (vplat's limit is 16) in a 32-entry ring */

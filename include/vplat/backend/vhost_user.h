@@ -26,8 +26,11 @@
  *
  * Threads and loop: the library owns no event loop. The embedder polls the fds that
  * vplat_vhu_backend_pollfds() lists and calls vplat_vhu_backend_handle() when one is readable,
- * or calls vplat_vhu_backend_poll() for one bounded iteration. One thread at a time per back-end
- * and its device. POSIX (Linux: memfd, eventfd).
+ * or calls vplat_vhu_backend_poll() for one bounded iteration. A kick serves at most the
+ * ring's dispatch budget (vplat_device_kick()); vplat_vhu_backend_poll() serves what a budget
+ * left (and does not sleep while some is left), an embedder of vplat_vhu_backend_handle()
+ * calls vplat_device_dispatch() while vplat_device_has_more() says so. One thread at a time
+ * per back-end and its device. POSIX (Linux: memfd, eventfd).
  */
 #ifndef VPLAT_VHOST_USER_H
 #define VPLAT_VHOST_USER_H
@@ -162,6 +165,7 @@ struct vplat_vhu_vring {
 	uint16_t polled_avail; /**< busy polling: split available index at the last pass's kick */
 	uint16_t polled_skips; /**< busy polling: passes skipped since that kick */
 	bool polled_more;     /**< busy polling: that kick took chains (more may wait) */
+	uint64_t counter;     /**< inflight tracking: next fetch counter of this ring */
 };
 
 /** Back-end parameters. */
@@ -186,8 +190,10 @@ struct vplat_vhu_stats {
 	uint64_t messages;     /**< messages handled */
 	uint64_t errors;       /**< messages refused (each dropped the connection) */
 	uint64_t connections;  /**< connections accepted by vplat_vhu_backend_set_conn() */
-	uint64_t kicks;        /**< kicks dispatched to the device */
-	uint64_t calls;        /**< used-buffer notifications signalled */
+	uint64_t kicks;        /**< kicks dispatched to the device (not counted while queue
+				    threads run: see vplat_vhu_vring.kicks) */
+	uint64_t calls;        /**< used-buffer notifications signalled (not counted while
+				    queue threads run: see vplat_vhu_vring.calls) */
 	uint64_t faults;       /**< SIGBUS faults in guest memory caught (each dropped the
 				    connection; see vplat_vhu_backends_guard()) */
 };
@@ -200,16 +206,18 @@ struct vplat_vhu_inflight {
 	uint64_t offset;     /**< mmap offset given by the front-end */
 	uint16_t num_queues; /**< queues described */
 	uint16_t queue_size; /**< descriptors per queue region */
-	uint64_t counter;    /**< next fetch counter */
+	uint64_t counter;    /**< unused (kept for layout): the fetch counters are per ring (vplat_vhu_vring.counter) */
 	/**
-	 * Test-only kill point, read from the environment by vplat_vhu_backend_init():
-	 * VPLAT_TEST_KILL_AFTER_POP=N raises SIGKILL right after the N-th chain popped (taken,
-	 * not completed). 0 = off.
+	 * Test-only kill point, read from the environment by vplat_vhu_backend_init() in a
+	 * build configured with -DVPLAT_TEST_HOOKS=ON (the default only when the tests are
+	 * built; always 0 otherwise): VPLAT_TEST_KILL_AFTER_POP=N raises SIGKILL right after
+	 * the N-th chain popped (taken, not completed). 0 = off.
 	 */
 	uint64_t kill_after_pop;
 	/**
-	 * Test-only kill point: VPLAT_TEST_KILL_AFTER_PUSH=N raises SIGKILL right after the N-th
-	 * used element was published and before the inflight region records it. 0 = off.
+	 * Test-only kill point (VPLAT_TEST_HOOKS builds only): VPLAT_TEST_KILL_AFTER_PUSH=N
+	 * raises SIGKILL right after the N-th used element was published and before the
+	 * inflight region records it. 0 = off.
 	 */
 	uint64_t kill_after_push;
 	uint64_t pops;   /**< chains popped on tracked rings (for the kill points) */
@@ -236,6 +244,7 @@ struct vplat_vhu_backend {
 	uint32_t reply_len;                              /**< bytes of @ref reply, 0 if none */
 	int reply_fd;                                    /**< fd to send with the reply, or -1 */
 	void *opaque;                                    /**< for the user */
+	struct vplat_vhu_threads *threads; /**< queue threads (vplat_vhu_backend_start_threads()), or NULL */
 };
 
 /**
@@ -392,6 +401,62 @@ VPLAT_API int vplat_vhu_backend_process(struct vplat_vhu_backend *b, const void 
  */
 VPLAT_API int vplat_vhu_backends_guard(struct vplat_vhu_backend *const *bs, size_t n,
 				       int (*fn)(void *arg), void *arg);
+
+/** Queue threads of a back-end (private; vplat_vhu_backend_start_threads()). */
+struct vplat_vhu_threads;
+
+/** Parameters of vplat_vhu_backend_start_threads(). */
+struct vplat_vhu_threads_params {
+	uint16_t nthreads; /**< threads, 1..VPLAT_VHU_MAX_QUEUES */
+	/**
+	 * Consecutive queues served by one thread (net: 2, a receive/transmit pair; 0 = 1).
+	 * Queue q is served by thread (q / group) mod nthreads.
+	 */
+	uint16_t group;
+	bool busy_poll;    /**< spin on the rings (with a fallback to sleeping when idle) */
+	uint32_t idle_ns;  /**< busy polling: sleep after this long without work; 0 = 2 ms */
+	/**
+	 * Optional: the host-end fds of queue @p q (e.g. its io_uring completion eventfd),
+	 * polled by the queue's thread. Called with the threads parked (at start and after
+	 * every control message); returns the fds written, at most @p max.
+	 */
+	unsigned (*host_fds)(void *opaque, uint16_t q, int *fds, unsigned max);
+	/**
+	 * Optional: host-end work of queue @p q (completions), run on the queue's thread when
+	 * one of its host fds is readable and, when busy polling, once per round of passes.
+	 * Runs under the back-end's SIGBUS guard. Must touch only queue @p q's state.
+	 */
+	void (*host_dispatch)(void *opaque, uint16_t q);
+	void *opaque; /**< argument of the callbacks */
+};
+
+/**
+ * Serve the rings from threads of their own: each thread owns a set of queues (see
+ * vplat_vhu_threads_params.group) and runs its own epoll loop (or busy-poll loop) over their
+ * kick fds and host-end fds; nothing on the data path takes a lock. The caller's thread keeps
+ * serving the vhost-user socket (vplat_vhu_backend_pollfds() then lists only the socket):
+ * before every message, and on disconnect, the queue threads are parked (each acknowledges
+ * at the top of its loop, outside any ring access) and resumed after it, so the control path
+ * (SET_VRING_*, GET_VRING_BASE, the memory table, reset) never runs beside ring processing.
+ * A SIGBUS in guest memory on a queue thread zeroes the mappings, counts and logs the fault
+ * and shuts the socket down: the caller's thread then sees the front-end go and disconnects.
+ *
+ * The device must keep its per-queue state apart (vplat's blk does; its rate limiter is
+ * shared, so do not combine one with several threads).
+ *
+ * @param b  a back-end with a device attached
+ * @param p  parameters (copied)
+ * @return 0; VPLAT_EINVAL on bad parameters; VPLAT_EBUSY if threads already run;
+ *         VPLAT_ENOMEM or VPLAT_EIO if a thread or its fds could not be created
+ */
+VPLAT_API int vplat_vhu_backend_start_threads(struct vplat_vhu_backend *b,
+					      const struct vplat_vhu_threads_params *p);
+
+/**
+ * Stop and join the queue threads (the rings stay as they are; the caller's thread may serve
+ * them again). Safe without threads. vplat_vhu_backend_fini() calls it.
+ */
+VPLAT_API void vplat_vhu_backend_stop_threads(struct vplat_vhu_backend *b);
 
 /**
  * Drop the connection: stop every ring, reset the device, close every fd, unmap every region

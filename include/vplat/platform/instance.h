@@ -52,7 +52,8 @@ enum vplat_instance_type {
 	VPLAT_INSTANCE_CAN = 5,      /**< CAN device on SocketCAN or a vplat CAN bus */
 	VPLAT_INSTANCE_WATCHDOG = 6, /**< watchdog on the monotonic clock */
 	VPLAT_INSTANCE_I2C = 7,      /**< I2C adapter on a simulated bus or a Linux adapter */
-	/* 8 (input) and 9 (vsock) are taken by devices added on other branches. */
+	VPLAT_INSTANCE_INPUT = 8,    /**< input device on a scripted event stream or evdev */
+	VPLAT_INSTANCE_VSOCK = 9,    /**< vsock: host UNIX sockets (hybrid convention), fabric */
 	VPLAT_INSTANCE_SOUND = 10,   /**< sound device on WAV files (sink and/or source) */
 };
 
@@ -126,6 +127,15 @@ struct vplat_instance_blk {
 	 * hand-off costs more than it saves at queue depth 1). Logged at INFO either way.
 	 */
 	bool async_uring_only;
+	/**
+	 * With \c async, one asynchronous host end per queue (its own
+	 * io_uring, or thread pool, with an equal share of @ref max_requests), so that queues
+	 * share nothing on the data path and one thread per queue can serve them. Each queue's
+	 * completions are then polled with vplat_instance_queue_fds() and
+	 * vplat_instance_queue_dispatch() on the queue's thread; vplat_instance_fds() lists
+	 * none of them. Refused together with @ref ratelimit (one limiter for all queues).
+	 */
+	bool queue_hosts;
 };
 
 /** Host end of a console. */
@@ -194,6 +204,9 @@ struct vplat_instance_net {
 	uint64_t burst_bytes;    /**< SWITCH: burst of the rate limit */
 	bool has_mac;            /**< offer VIRTIO_NET_F_MAC with @ref mac */
 	uint8_t mac[6];          /**< MAC address if @ref has_mac */
+	/** Switch backend: the port admits only @ref mac as source address (with @ref has_mac;
+	 *  a switch with assigned unicast, VPLAT-FFI-016/017). */
+	bool source_mac_only;
 	uint16_t mtu;            /**< offer VIRTIO_NET_F_MTU (68..65535; 0: not offered) */
 	uint16_t queue_size;     /**< largest queue size (0: 256) */
 	bool ctrl;               /**< offer a control queue (a vhost-user front end serves its
@@ -254,6 +267,38 @@ struct vplat_instance_i2c {
 	unsigned neeprom;                               /**< entries of @ref eeprom */
 	const char *adapter; /**< a Linux adapter ("/dev/i2c-N" or "N") instead of the simulated
 			      *   bus; @ref lm75 and @ref eeprom must then be empty */
+};
+
+/** Host end of an input device. */
+enum vplat_instance_input_backend {
+	VPLAT_INSTANCE_INPUT_SCRIPT = 0, /**< a scripted event stream (vplat_input_script) */
+	VPLAT_INSTANCE_INPUT_EVDEV = 1,  /**< a Linux evdev device, capabilities and events */
+};
+
+/** Input device options. */
+struct vplat_instance_input {
+	enum vplat_instance_input_backend backend; /**< host end */
+	bool keyboard;        /**< SCRIPT: keyboard capabilities (vplat_input_preset_keyboard()) */
+	bool touch;           /**< SCRIPT: touchscreen capabilities (vplat_input_preset_touch());
+			       *   neither: both */
+	uint32_t width;       /**< SCRIPT, touch: horizontal resolution (0: 1920) */
+	uint32_t height;      /**< SCRIPT, touch: vertical resolution (0: 1080) */
+	uint32_t slots;       /**< SCRIPT, touch: multitouch slots, 0..16 (0: single touch) */
+	const char *name;     /**< SCRIPT: ID_NAME (NULL: "vplat input") */
+	const char *serial;   /**< SCRIPT: ID_SERIAL (NULL: none) */
+	const char *script;   /**< SCRIPT: script file (vplat/host/input_host.h; NULL: none) */
+	const char *script_text; /**< SCRIPT: script text, after @ref script (NULL: none) */
+	const char *evdev;    /**< EVDEV: "/dev/input/eventN" or "N" (required then) */
+	bool grab;            /**< EVDEV: EVIOCGRAB the device */
+};
+
+/** vsock options (vplat/vsock.h, vplat/host/vsock_host.h). */
+struct vplat_instance_vsock {
+	uint64_t guest_cid;   /**< the guest's CID (3 .. 0xfffffffe); required */
+	const char *uds_path; /**< hybrid socket PATH: host clients connect here, guest
+			       *   connections to host port P go to PATH_P (NULL: none) */
+	uint32_t max_conns;   /**< connection table size (0: 256) */
+	uint32_t buf_alloc;   /**< credit per connection in bytes (0: 256 KiB) */
 };
 
 /**
@@ -326,6 +371,8 @@ struct vplat_instance_options {
 	struct vplat_instance_can can;         /**< options of VPLAT_INSTANCE_CAN */
 	struct vplat_instance_watchdog watchdog; /**< options of VPLAT_INSTANCE_WATCHDOG */
 	struct vplat_instance_i2c i2c;         /**< options of VPLAT_INSTANCE_I2C */
+	struct vplat_instance_input input;     /**< options of VPLAT_INSTANCE_INPUT */
+	struct vplat_instance_vsock vsock;     /**< options of VPLAT_INSTANCE_VSOCK */
 	struct vplat_instance_sound sound;     /**< options of VPLAT_INSTANCE_SOUND */
 };
 
@@ -383,6 +430,53 @@ struct vplat_i2c;
  */
 VPLAT_API struct vplat_i2c_sim *vplat_instance_i2c_sim(struct vplat_instance *in);
 
+struct vplat_input_script;
+struct vplat_input;
+
+/**
+ * The scripted host end behind an input instance (its round-trip figures), or its device, for
+ * a test bench or a VMM that sends events in process (vplat_input_send()).
+ * @param in  an instance
+ * @return the script end (owned by @p in), or NULL if @p in is not a scripted input instance
+ */
+VPLAT_API struct vplat_input_script *vplat_instance_input_script(struct vplat_instance *in);
+
+/**
+ * @param in  an instance
+ * @return its input device (owned by @p in), or NULL if @p in is not an input instance
+ */
+VPLAT_API struct vplat_input *vplat_instance_input(struct vplat_instance *in);
+
+/**
+ * The host-end fds of queue @p queue of a block instance created with
+ * vplat_instance_blk.queue_hosts (its completion eventfd); none for any other instance.
+ *
+ * @param in     an instance
+ * @param queue  queue index
+ * @param fds    storage for up to @p max fds
+ * @param max    capacity of @p fds
+ * @return fds written
+ */
+VPLAT_API unsigned vplat_instance_queue_fds(struct vplat_instance *in, uint16_t queue, int *fds,
+					    unsigned max);
+
+/**
+ * Poll the completions of queue @p queue's own host end (vplat_instance_blk.queue_hosts),
+ * on the thread that processes the queue. No-op for other instances.
+ *
+ * @param in     an instance
+ * @param queue  queue index
+ */
+VPLAT_API void vplat_instance_queue_dispatch(struct vplat_instance *in, uint16_t queue);
+struct vplat_vsock_host;
+
+/**
+ * The host end behind a vsock instance, to join it to a fabric (vplat_vsock_fabric_join()).
+ * @param in  an instance
+ * @return the host end (owned by @p in), or NULL if @p in is not a vsock instance
+ */
+VPLAT_API struct vplat_vsock_host *vplat_instance_vsock_host(struct vplat_instance *in);
+
 /**
  * @param in  an instance
  * @return its type
@@ -402,13 +496,15 @@ VPLAT_API unsigned vplat_instance_fds(const struct vplat_instance *in, int *fds,
 /**
  * @param in  an instance
  * @return the longest the caller may wait before vplat_instance_dispatch() is due, in ms
- *         (a watchdog deadline, a private CAN bus, a throttled block queue); -1: no limit
+ *         (a watchdog deadline, a private CAN bus, a throttled block queue); 0 while a
+ *         dispatch budget left work on a ring (vplat_device_has_more()); -1: no limit
  */
 VPLAT_API int vplat_instance_timeout_ms(const struct vplat_instance *in);
 
 /**
  * Serve the host end once without blocking: read input, deliver it to the device, run a due
- * watchdog tick or a private bus, resume throttled or waiting queues. Call after poll()
+ * watchdog tick or a private bus, resume throttled or waiting queues, and give each queue a
+ * kick left with work one more dispatch budget (vplat_device_dispatch()). Call after poll()
  * returns (for any reason); extra calls are harmless.
  * @param in  an instance
  * @return 0, or VPLAT_EINVAL for NULL

@@ -99,6 +99,13 @@ struct vplat_pal_ops {
 	 * (lets exerciser tests check DEVICE_NEEDS_RESET without a register read); -1 if unknown.
 	 */
 	int (*device_status)(struct vplat_pal *pal, unsigned idx);
+	/**
+	 * Optional. In-process PALs only: set the dispatch budget of every queue of device
+	 * @p idx (vplat_device_set_dispatch_budget(); 0: the queue size), so a test can watch a
+	 * dispatch stop at it (VPLAT-FFI-013). One dispatch is one register write of a kick or
+	 * one poll() call. @return 0 or a VPLAT_E* code
+	 */
+	int (*set_dispatch_budget)(struct vplat_pal *pal, unsigned idx, uint16_t budget);
 };
 
 /** A PAL instance: its ops, its devices and its private state. */

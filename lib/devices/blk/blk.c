@@ -42,9 +42,9 @@ static void slot_free(struct vplat_blk_queue *q, struct vplat_blk_req *r)
 	q->free = r;
 }
 
-static void count(struct vplat_blk *blk, const struct vplat_blk_req *r, int st)
+static void count(struct vplat_blk_queue *q, const struct vplat_blk_req *r, int st)
 {
-	struct vplat_blk_stats *s = &blk->stats;
+	struct vplat_blk_stats *s = &q->stats;
 	if (st == VPLAT_VIRTIO_BLK_S_IOERR) {
 		s->ioerr++;
 		return;
@@ -72,7 +72,7 @@ static void blk_finish(struct vplat_blk *blk, struct vplat_blk_req *r, int st)
 	struct vplat_blk_queue *q = &blk->q[r->queue];
 	uint32_t written = st == VPLAT_VIRTIO_BLK_S_OK ? r->written : 1;
 
-	count(blk, r, st);
+	count(q, r, st);
 	*r->status = (uint8_t)st;
 	(void)vplat_vq_push(&blk->vqs[r->queue], &r->chain, written);
 	slot_free(q, r);
@@ -104,7 +104,7 @@ static struct vplat_blk_req *blk_next(struct vplat_blk *blk, uint16_t qi)
 		if (rc == VPLAT_E2BIG) {
 			/* More segments than seg_max allows (VPLAT-BLK-013): no data moves, the
 			 * status byte at the chain's end says IOERR. */
-			blk->stats.malformed++;
+			q->stats.malformed++;
 			if (r->chain.write_tail)
 				*r->chain.write_tail = VPLAT_VIRTIO_BLK_S_IOERR;
 			(void)vplat_vq_push(vq, &r->chain, 0);
@@ -121,7 +121,7 @@ static struct vplat_blk_req *blk_next(struct vplat_blk *blk, uint16_t qi)
 			return r;
 		if (st == BLK_BROKEN) {
 			/* No room for the header or the status: the driver cannot be told. */
-			blk->stats.malformed++;
+			q->stats.malformed++;
 			(void)vplat_vq_push(vq, &r->chain, 0);
 			slot_free(q, r);
 			vplat_device_needs_reset(&blk->dev, VPLAT_EPROTO);
@@ -148,7 +148,7 @@ static bool blk_admit(struct vplat_blk *blk, struct vplat_blk_queue *q, struct v
 	uint64_t wait = vplat_ratelimit_wait_ns(&blk->rl, 1, bytes, now);
 	blk->throttle_until = now + (wait ? wait : 1);
 	q->throttled = true;
-	blk->stats.throttled++;
+	q->stats.throttled++;
 	return false;
 }
 
@@ -161,6 +161,8 @@ static void blk_process(struct vplat_blk *blk, uint16_t qi)
 		return;
 	q->in_process = true;
 	q->stalled = false;
+	/* A completion or resume is a dispatch call too: at most the budget (VPLAT-FFI-013). */
+	bool opened = vplat_vq_dispatch_begin(&blk->vqs[qi]);
 	for (;;) {
 		struct vplat_blk_req *r = q->pending;
 		q->pending = NULL;
@@ -177,7 +179,7 @@ static void blk_process(struct vplat_blk *blk, uint16_t qi)
 			q->pending = r;
 			break;
 		}
-		int rc = blk->host->submit(blk->host_opaque, r);
+		int rc = q->host->submit(q->host_opaque, r);
 		if (rc == VPLAT_BLK_INPROGRESS) {
 			r->in_host = true;
 			q->inflight++;
@@ -190,8 +192,9 @@ static void blk_process(struct vplat_blk *blk, uint16_t qi)
 			blk_finish(blk, r, host_status(rc));
 		}
 	}
-	if (submitted && blk->host->kick)
-		blk->host->kick(blk->host_opaque);
+	if (submitted && q->host->kick)
+		q->host->kick(q->host_opaque);
+	(void)vplat_vq_dispatch_end(&blk->vqs[qi], opened);
 	q->in_process = false;
 	if (q->need_notify) {
 		q->need_notify = false;
@@ -304,8 +307,10 @@ static const struct vplat_device_ops blk_ops = {
 	.config_write = blk_config_write,
 };
 
-static uint64_t blk_offer(const struct vplat_blk_config *c, const struct vplat_blk_host_ops *h)
+static uint64_t blk_offer(const struct vplat_blk_config *c, const struct vplat_blk_host_ops *h,
+			  void *host_opaque)
 {
+	struct vplat_virtio_blk_lifetime lt;
 	uint64_t f = F(SIZE_MAX) | F(SEG_MAX) | F(GEOMETRY) | F(BLK_SIZE) | F(TOPOLOGY);
 	if (!c->no_flush)
 		f |= F(FLUSH) | F(CONFIG_WCE); /* Device Initialization: CONFIG_WCE => FLUSH */
@@ -319,7 +324,9 @@ static uint64_t blk_offer(const struct vplat_blk_config *c, const struct vplat_b
 		f |= F(WRITE_ZEROES);
 	if (c->secure_erase)
 		f |= F(SECURE_ERASE);
-	if (c->lifetime && h->lifetime)
+	/* VPLAT-BLK-029: only when the integrator asks and the backing storage answers with
+	 * metrics now (a host end without the op, or one whose storage has none, never). */
+	if (c->lifetime && h->lifetime && h->lifetime(host_opaque, &lt) == 0)
 		f |= F(LIFETIME);
 	return f;
 }
@@ -403,6 +410,8 @@ static void blk_init_slots(struct vplat_blk *blk, struct vplat_blk_req *reqs, ui
 	uint32_t per = nreqs / nq;
 	(void)memset(reqs, 0, sizeof(*reqs) * nreqs);
 	for (uint16_t qi = 0; qi < nq; qi++) {
+		blk->q[qi].host = blk->host;
+		blk->q[qi].host_opaque = blk->host_opaque;
 		for (uint32_t k = 0; k < per; k++) {
 			struct vplat_blk_req *r = &reqs[qi * per + k];
 			r->blk = blk;
@@ -434,7 +443,7 @@ int vplat_blk_init(struct vplat_blk *blk, struct vplat_mem *mem, const struct vp
 		return rc;
 	uint64_t offer = (blk->dev.host_features & ~blk_ops.features &
 			  ~VPLAT_BIT(VPLAT_VIRTIO_F_IN_ORDER)) |
-			 blk_offer(&blk->cfg, host);
+			 blk_offer(&blk->cfg, host, host_opaque);
 	return vplat_device_set_offer(&blk->dev, offer);
 }
 
@@ -480,7 +489,32 @@ int vplat_blk_set_capacity(struct vplat_blk *blk, uint64_t sectors)
 	return 0;
 }
 
-const struct vplat_blk_stats *vplat_blk_stats(const struct vplat_blk *blk)
+const struct vplat_blk_stats *vplat_blk_stats(struct vplat_blk *blk)
 {
-	return &blk->stats;
+	struct vplat_blk_stats *t = &blk->stats;
+	(void)memset(t, 0, sizeof(*t));
+	for (uint16_t i = 0; i < blk->cfg.num_queues; i++) {
+		const struct vplat_blk_stats *s = &blk->q[i].stats;
+		t->reads += s->reads;
+		t->writes += s->writes;
+		t->flushes += s->flushes;
+		t->other += s->other;
+		t->read_bytes += s->read_bytes;
+		t->write_bytes += s->write_bytes;
+		t->ioerr += s->ioerr;
+		t->unsupp += s->unsupp;
+		t->malformed += s->malformed;
+		t->throttled += s->throttled;
+	}
+	return t;
+}
+
+int vplat_blk_set_queue_host(struct vplat_blk *blk, uint16_t queue,
+			     const struct vplat_blk_host_ops *host, void *host_opaque)
+{
+	if (!blk || !host || !host->submit || queue >= blk->cfg.num_queues)
+		return VPLAT_EINVAL;
+	blk->q[queue].host = host;
+	blk->q[queue].host_opaque = host_opaque;
+	return 0;
 }

@@ -222,8 +222,12 @@ void vplat_can_tx_done(struct vplat_can *can, uint32_t token, bool ok)
 
 void vplat_can_resume(struct vplat_can *can)
 {
-	if (can && vplat_device_is_live(&can->dev))
+	if (can && vplat_device_is_live(&can->dev)) {
+		/* A resume is a dispatch call too: at most the queue's budget (VPLAT-FFI-013). */
+		bool opened = vplat_vq_dispatch_begin(&can->vqs[TXQ]);
 		tx_process(can);
+		(void)vplat_vq_dispatch_end(&can->vqs[TXQ], opened);
+	}
 }
 
 /* ---- controller mode ------------------------------------------------------------------ */

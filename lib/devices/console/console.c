@@ -125,6 +125,10 @@ int32_t vplat_console_input(struct vplat_console *con, uint32_t id, const uint8_
 		return VPLAT_ENOENT;
 	if ((id && !vplat_console_multiport(con)) || con->port[id].guest_failed)
 		return 0;
+	/* VPLAT-CON-020: while the driver reports the port closed, its input stays pending at
+	 * the host end (nothing taken); the driver's PORT_OPEN 1 calls rx_ready(). */
+	if (vplat_console_multiport(con) && !con->port[id].guest_open)
+		return 0;
 	struct vplat_vq *vq = port_vq(con, id, false);
 	while (done < len) {
 		struct vplat_chain c = {.iov = iov, .iov_cap = VPLAT_CONSOLE_SEGS};
@@ -146,8 +150,13 @@ int32_t vplat_console_input(struct vplat_console *con, uint32_t id, const uint8_
 
 void vplat_console_resume(struct vplat_console *con, uint32_t id)
 {
-	if (port_exists(con, id))
+	if (port_exists(con, id)) {
+		/* A resume is a dispatch call too: at most the queue's budget (VPLAT-FFI-013). */
+		struct vplat_vq *vq = port_vq(con, id, true);
+		bool opened = vplat_vq_dispatch_begin(vq);
 		tx_process(con, id);
+		(void)vplat_vq_dispatch_end(vq, opened);
+	}
 }
 
 static void con_queue_notify(struct vplat_device *dev, struct vplat_vq *vq)
@@ -371,7 +380,8 @@ int vplat_console_resize(struct vplat_console *con, uint32_t id, uint16_t cols, 
 		con->config.rows = vplat_cpu_to_le16(rows);
 		vplat_device_config_changed(&con->dev);
 	}
-	if (!vplat_console_multiport(con) || !p->guest_ready)
+	/* VPLAT-CON-026: RESIZE only for a console port, after its PORT_READY 1. */
+	if (!vplat_console_multiport(con) || !p->guest_ready || !p->console)
 		return 0;
 	bool linux_order = con->cfg.resize_order == VPLAT_CONSOLE_RESIZE_LINUX;
 	vplat_le16 sz[2] = {vplat_cpu_to_le16(linux_order ? rows : cols),

@@ -138,6 +138,9 @@ void vplat_console_ctrl_handle(struct vplat_console *con, const uint8_t *msg, si
 			p->guest_open = value == 1;
 			if (p->host->guest_open)
 				p->host->guest_open(p->host_opaque, id, p->guest_open);
+			/* input kept while the port was closed can come now (VPLAT-CON-020) */
+			if (p->guest_open && p->host->rx_ready)
+				p->host->rx_ready(p->host_opaque, id);
 		}
 		break;
 	default:

@@ -290,6 +290,9 @@ int vplat_net_tx_fixup(struct vplat_net *net, struct vplat_virtio_net_hdr *hdr, 
 	    vplat_device_has_feature(&net->dev, VPLAT_VIRTIO_NET_F_MTU) &&
 	    len > (size_t)net->cfg.mtu + 18u)
 		return VPLAT_EPROTO;
+	/* VPLAT-NET-022: a GSO frame with gso_size 0 cannot be segmented: dropped. */
+	if (type != VPLAT_VIRTIO_NET_HDR_GSO_NONE && hdr->gso_size == 0u)
+		return VPLAT_EPROTO;
 	/* devicenormative: Packet Transmission -- ignore flag bits we do not recognise, and
 	 * never use csum_start/csum_offset unless NEEDS_CSUM is set. */
 	hdr->flags &= VPLAT_VIRTIO_NET_HDR_F_NEEDS_CSUM;
@@ -474,6 +477,8 @@ static void net_tx_process(struct vplat_net *net, struct vplat_vq *vq)
 
 	if (net->tx_held)
 		return; /* the held burst goes first: vplat_net_tx_resume() */
+	/* A resume is a dispatch call too: at most the queue's budget (VPLAT-FFI-013). */
+	bool opened = vplat_vq_dispatch_begin(vq);
 	for (unsigned budget = 0; budget < 4096u / VPLAT_NET_TX_BURST; budget++) {
 		uint32_t n = vplat_vq_pop_burst(vq, net->tx_chains, VPLAT_NET_TX_BURST, NULL);
 		if (n == 0u)
@@ -490,6 +495,7 @@ static void net_tx_process(struct vplat_net *net, struct vplat_vq *vq)
 	}
 	if (pushed != 0u)
 		(void)vplat_vq_interrupt(vq); /* one notification decision per call */
+	(void)vplat_vq_dispatch_end(vq, opened);
 }
 
 int vplat_net_set_ratelimit(struct vplat_net *net, const struct vplat_ratelimit_config *cfg,

@@ -111,9 +111,17 @@ void vplat_net_rx_kick(struct vplat_net *net, struct vplat_vq *vq)
 		net->host->rx_ready(net->host_opaque);
 }
 
+/* Slot @p i places after the cache's head. head and i are below VPLAT_NET_RX_CACHE (48, not a
+ * power of two), so one conditional subtraction wraps: no division on the receive path. */
+static uint16_t rx_slot(const struct vplat_net_rxq *q, uint16_t i)
+{
+	uint16_t s = (uint16_t)(q->head + i);
+	return s >= VPLAT_NET_RX_CACHE ? (uint16_t)(s - VPLAT_NET_RX_CACHE) : s;
+}
+
 static struct vplat_chain *cached(struct vplat_net_rxq *q, uint16_t i)
 {
-	return &q->chains[(q->head + i) % VPLAT_NET_RX_CACHE];
+	return &q->chains[rx_slot(q, i)];
 }
 
 /*
@@ -123,7 +131,7 @@ static struct vplat_chain *cached(struct vplat_net_rxq *q, uint16_t i)
 static int cache_one(struct vplat_net *net, struct vplat_vq *vq, struct vplat_net_rxq *q)
 {
 	for (;;) {
-		uint16_t slot = (uint16_t)((q->head + q->count) % VPLAT_NET_RX_CACHE);
+		uint16_t slot = rx_slot(q, q->count);
 		struct vplat_chain *c = &q->chains[slot];
 		c->iov = q->iov[slot];
 		c->iov_cap = VPLAT_NET_SEGS;
@@ -191,6 +199,12 @@ static bool rx_header(struct vplat_net *net, const struct vplat_virtio_net_hdr *
 	    type != VPLAT_VIRTIO_NET_HDR_GSO_TCPV6 && type != VPLAT_VIRTIO_NET_HDR_GSO_UDP)
 		return false;
 	if ((gso & VPLAT_VIRTIO_NET_HDR_GSO_ECN) && !(go & VPLAT_BIT(VPLAT_VIRTIO_NET_F_GUEST_ECN)))
+		return false;
+	/* devicenormative: Processing of Incoming Packets -- a GSO frame reaches the driver with
+	 * NEEDS_CSUM and the MSS in gso_size (VPLAT-NET-038); a host end's header without them is
+	 * dropped, not handed up incomplete. */
+	if (type != VPLAT_VIRTIO_NET_HDR_GSO_NONE &&
+	    (!(in->flags & VPLAT_VIRTIO_NET_HDR_F_NEEDS_CSUM) || in->gso_size == 0u))
 		return false;
 	/* devicenormative: Device configuration layout -- no non-GSO frame above mtu. */
 	if (type == VPLAT_VIRTIO_NET_HDR_GSO_NONE && net->cfg.mtu &&
@@ -268,7 +282,7 @@ static void rx_write(struct vplat_net *net, struct vplat_vq *vq, struct vplat_ne
 			vplat_chain_write(c, off + (csum_pos + 1 - done), csum + 1, 1);
 		done += chunk;
 		(void)vplat_vq_push(vq, c, (uint32_t)(off + chunk));
-		q->head = (uint16_t)((q->head + 1u) % VPLAT_NET_RX_CACHE);
+		q->head = rx_slot(q, 1u);
 		q->count--;
 	}
 }
@@ -277,11 +291,14 @@ static struct vplat_vq *rx_queue(struct vplat_net *net, const uint8_t *frame, si
 				 uint16_t *pair)
 {
 	uint16_t n = net->curr_pairs;
-	uint16_t first = n > 1 ? (uint16_t)(flow_hash(frame, len) % n) : 0;
+	/* The flow hash scaled to [0, n) with a multiply and a shift, not a division. */
+	uint16_t first = n > 1 ? (uint16_t)(((uint64_t)flow_hash(frame, len) * n) >> 32) : 0;
 	/* devicenormative: Automatic receive steering -- a queue being reset is skipped;
 	 * if all are, the frame is dropped. */
 	for (uint16_t k = 0; k < n; k++) {
-		uint16_t p = (uint16_t)((first + k) % n);
+		uint16_t p = (uint16_t)(first + k);
+		if (p >= n)
+			p = (uint16_t)(p - n);
 		if (net->vqs[2u * p].live) {
 			*pair = p;
 			return &net->vqs[2u * p];

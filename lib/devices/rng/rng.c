@@ -54,6 +54,7 @@ static void rng_complete(struct vplat_rng *rng)
 static void rng_process(struct vplat_rng *rng)
 {
 	bool pushed = false;
+	bool opened = vplat_vq_dispatch_begin(&rng->vq); /* a resume is a dispatch call too */
 
 	for (;;) {
 		if (!rng->pending) {
@@ -72,6 +73,7 @@ static void rng_process(struct vplat_rng *rng)
 	}
 	if (pushed)
 		(void)vplat_vq_interrupt(&rng->vq);
+	(void)vplat_vq_dispatch_end(&rng->vq, opened);
 }
 
 static void rng_queue_notify(struct vplat_device *dev, struct vplat_vq *vq)

@@ -348,12 +348,44 @@ static int client_serve(struct vplat_gpio_sim *s, struct sim_client *c)
 	return done;
 }
 
+/* Poll the listening socket (when @listen) and every client in one system call; the clients'
+ * results land in @rev. Returns whether the listening socket has connections waiting. */
+static bool sim_poll(const struct vplat_gpio_sim *s, bool listen, short rev[SIM_CLIENTS])
+{
+	struct pollfd p[SIM_CLIENTS + 1];
+	unsigned idx[SIM_CLIENTS + 1], n = 0;
+	if (listen && s->listen_fd >= 0) {
+		p[n] = (struct pollfd){.fd = s->listen_fd, .events = POLLIN};
+		idx[n++] = SIM_CLIENTS;
+	}
+	for (unsigned i = 0; i < SIM_CLIENTS; i++) {
+		rev[i] = 0;
+		if (s->clients[i].fd >= 0) {
+			p[n] = (struct pollfd){.fd = s->clients[i].fd, .events = POLLIN};
+			idx[n++] = i;
+		}
+	}
+	bool pending = false;
+	if (n == 0 || poll(p, n, 0) <= 0)
+		return false;
+	for (unsigned k = 0; k < n; k++) {
+		if (idx[k] == SIM_CLIENTS)
+			pending = p[k].revents != 0;
+		else
+			rev[idx[k]] = p[k].revents;
+	}
+	return pending;
+}
+
 int vplat_gpio_sim_dispatch(struct vplat_gpio_sim *s)
 {
 	if (!s)
 		return VPLAT_EINVAL;
 	int done = 0;
-	if (s->listen_fd >= 0) {
+	short rev[SIM_CLIENTS];
+	/* One poll() for the listening socket and the clients (a dispatch with nothing to do
+	 * is one system call); new connections are accepted first and polled with the rest. */
+	if (sim_poll(s, true, rev)) {
 		int fd;
 		while ((fd = accept4(s->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
 			unsigned i = 0;
@@ -366,13 +398,11 @@ int vplat_gpio_sim_dispatch(struct vplat_gpio_sim *s)
 			s->clients[i].fd = fd;
 			s->clients[i].len = 0;
 		}
+		sim_poll(s, false, rev);
 	}
 	for (unsigned i = 0; i < SIM_CLIENTS; i++) {
 		struct sim_client *c = &s->clients[i];
-		if (c->fd < 0)
-			continue;
-		struct pollfd p = {.fd = c->fd, .events = POLLIN};
-		if (poll(&p, 1, 0) > 0)
+		if (c->fd >= 0 && rev[i] != 0)
 			done += client_serve(s, c);
 	}
 	return done;
