@@ -65,6 +65,8 @@ modules $D virtio_mmio virtio_blk virtio-rng virtio_console crc32c_generic ext4 
 cp "$E/snd-tone" $D/bin/
 if [ -n "$SND" ]; then
 	cp "$E/oot/virtio_snd.ko" $D/mods/; echo virtio_snd >> $D/mods/order
+	# room for the whole 2 s tone in one buffer (tests/xen/snd-tone.c)
+	echo "pcm_buffer_ms=1000 pcm_periods_max=64" > $D/mods/virtio_snd.args
 else
 	echo "$(cat "$E/snd.skip" 2>/dev/null || echo 'no virtio_snd module')" > $D/snd.skip
 fi

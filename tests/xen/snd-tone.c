@@ -1,8 +1,15 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Tone generator and checker of the Xen group's sound test (static arm64, no libasound).
- *   snd-tone play PCMDEV HZ SECONDS   play a sine (S16_LE, mono, 48 kHz, 8 periods of 2400
- *                                     frames) through the ALSA PCM ioctls, then drain
+ *   snd-tone play PCMDEV HZ SECONDS   play a sine (S16_LE, mono, 48 kHz) through the ALSA PCM
+ *                                     ioctls, then drain. The buffer holds the whole tone
+ *                                     (SECONDS / 50 ms periods of 2400 frames; virtio_snd
+ *                                     loaded with pcm_buffer_ms=1000 pcm_periods_max=64), so
+ *                                     one write fills it before the stream starts: virtio_snd
+ *                                     queues every period to the device at START and the
+ *                                     device reads each when it plays it, so a guest slower
+ *                                     than real time (TCG) would otherwise have the device
+ *                                     play periods it has not refilled yet, unseen by ALSA.
  *   snd-tone check WAV HZ SECONDS     check the recorded WAV file by content, not by time:
  *                                     header (PCM, mono, 48000 Hz, 16 bit, sizes matching the
  *                                     file); every frame the player wrote is in the file once,
@@ -35,7 +42,6 @@
 
 #define RATE    48000u
 #define PERIOD  2400u
-#define PERIODS 8u
 
 static void mask_only(struct snd_pcm_hw_params *p, int param, unsigned bit)
 {
@@ -87,7 +93,8 @@ static int play(const char *dev, double hz, double secs)
 	interval_exact(&p, SNDRV_PCM_HW_PARAM_CHANNELS, 1);
 	interval_exact(&p, SNDRV_PCM_HW_PARAM_RATE, RATE);
 	interval_exact(&p, SNDRV_PCM_HW_PARAM_PERIOD_SIZE, PERIOD);
-	interval_exact(&p, SNDRV_PCM_HW_PARAM_PERIODS, PERIODS);
+	size_t total = (size_t)(secs * RATE);
+	interval_exact(&p, SNDRV_PCM_HW_PARAM_PERIODS, (unsigned)((total + PERIOD - 1) / PERIOD));
 	if (ioctl(fd, SNDRV_PCM_IOCTL_HW_PARAMS, &p) < 0) {
 		printf("SND_PLAY_ERROR HW_PARAMS: %s\n", strerror(errno));
 		return 1;
@@ -96,7 +103,6 @@ static int play(const char *dev, double hz, double secs)
 		printf("SND_PLAY_ERROR PREPARE: %s\n", strerror(errno));
 		return 1;
 	}
-	size_t total = (size_t)(secs * RATE);
 	int16_t *buf = malloc(total * sizeof(*buf));
 	if (!buf)
 		return 1;
