@@ -23,7 +23,7 @@ static const struct vplat_pal_entry pals[] = {
 	{"loopback", "vplat's own device models in process, each on virtio-mmio and virtio-pci",
 	 vplat_pal_loopback_create, vplat_pal_loopback_destroy, NULL},
 	{"vhost-user", "any vhost-user back end; --pal-arg socket=PATH --pal-arg device=TYPE\n"
-		       "                       (TYPE: rng, blk, net, console, gpio, can, i2c, input, vsock or a number)\n"
+		       "                       (TYPE: rng, blk, net, console, gpio, can, i2c, input, vsock, sound or a number)\n"
 		       "                       [--pal-arg mem=BYTES] [--pal-arg name=LABEL]",
 	 vplat_pal_vhost_user_create, vplat_pal_vhost_user_destroy, NULL},
 	{"linux-mmio", "inside a Linux guest (root): the hypervisor's virtio-mmio devices via /dev/mem;\n"

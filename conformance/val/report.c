@@ -258,6 +258,7 @@ static const char *dev_type_name(uint32_t id)
 	case 34: return "I2C";
 	case 18: return "input";
 	case 19: return "vsock";
+	case 25: return "sound";
 	default: return "device";
 	}
 }
@@ -276,6 +277,7 @@ static const char *dev_chapter(uint32_t id)
 	case 34: return "i2c";
 	case 18: return "input";
 	case 19: return "vsock";
+	case 25: return "sound";
 	default: return NULL;
 	}
 }
@@ -286,7 +288,7 @@ static bool req_in_run(const struct vplat_report *r, const struct vplat_req *q, 
 {
 	static const char *const dev_words[] = {"network", "block", "console", "entropy",
 						"watchdog", "can", "gpio", "shmem", "i2c",
-						"input", "vsock"};
+						"input", "vsock", "sound"};
 	if (tested)
 		return true;
 	bool device_chapter = false;

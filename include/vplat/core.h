@@ -25,6 +25,7 @@
 #include "vplat/i2c.h"
 #include "vplat/input.h"
 #include "vplat/vsock.h"
+#include "vplat/snd.h"
 #include "vplat/can.h"
 #include "vplat/watchdog.h"
 #include "vplat/sp805.h"

@@ -23,6 +23,7 @@
 #include "vplat/spec/virtio_i2c.h"
 #include "vplat/spec/virtio_input.h"
 #include "vplat/spec/virtio_vsock.h"
+#include "vplat/spec/virtio_snd.h"
 #include "vplat/spec/virtio_can.h"
 #include "vplat/spec/virtio_watchdog.h"
 

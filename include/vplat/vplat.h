@@ -16,6 +16,7 @@
 #include "vplat/host/i2c_host.h"
 #include "vplat/host/input_host.h"
 #include "vplat/host/vsock_host.h"
+#include "vplat/host/snd_host.h"
 #include "vplat/host/net_host.h"
 #include "vplat/host/rng_host.h"
 #include "vplat/host/features.h"

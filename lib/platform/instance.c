@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <spawn.h>
 #include <stdarg.h>
@@ -27,6 +28,8 @@
 #include "vplat/host/input_host.h"
 #include "vplat/vsock.h"
 #include "vplat/host/vsock_host.h"
+#include "vplat/host/snd_host.h"
+#include "vplat/snd.h"
 #include "vplat/host/blk_file.h"
 #include "vplat/host/can_socketcan.h"
 #include "vplat/host/console_fd.h"
@@ -114,6 +117,11 @@ struct i_vsock {
 	struct vplat_vsock_host *host;
 };
 
+struct i_snd {
+	struct vplat_snd *snd;
+	struct vplat_snd_wav *wav;
+};
+
 struct i_wdt {
 	struct vplat_watchdog wd;
 	pid_t child; /* command still running, 0 if none */
@@ -134,6 +142,7 @@ struct vplat_instance {
 		struct i_i2c i2c;
 		struct i_input input;
 		struct i_vsock vsock;
+		struct i_snd snd;
 	} u;
 };
 
@@ -142,7 +151,8 @@ static const char *const type_names[VPLAT_INSTANCE_NTYPES] = {
     [VPLAT_INSTANCE_CONSOLE] = "console", [VPLAT_INSTANCE_NET] = "net",
     [VPLAT_INSTANCE_GPIO] = "gpio", [VPLAT_INSTANCE_CAN] = "can",
     [VPLAT_INSTANCE_WATCHDOG] = "watchdog", [VPLAT_INSTANCE_I2C] = "i2c",
-    [VPLAT_INSTANCE_INPUT] = "input", [VPLAT_INSTANCE_VSOCK] = "vsock"};
+    [VPLAT_INSTANCE_INPUT] = "input", [VPLAT_INSTANCE_VSOCK] = "vsock",
+    [VPLAT_INSTANCE_SOUND] = "sound"};
 
 int vplat_pf_error(char *err, size_t errlen, int rc, const char *fmt, ...)
 {
@@ -1030,6 +1040,107 @@ static const struct vplat_watchdog_host_ops wdt_host = {
     .pretimeout = wdt_pretimeout,
 };
 
+/* The output stream a sink offers. */
+static const struct vplat_snd_stream_config snd_out = {
+	.direction = VPLAT_VIRTIO_SND_D_OUTPUT,
+	.channels_min = 1,
+	.channels_max = 2,
+	.formats = (UINT64_C(1) << VPLAT_VIRTIO_SND_PCM_FMT_U8) |
+		   (UINT64_C(1) << VPLAT_VIRTIO_SND_PCM_FMT_S16) |
+		   (UINT64_C(1) << VPLAT_VIRTIO_SND_PCM_FMT_S32) |
+		   (UINT64_C(1) << VPLAT_VIRTIO_SND_PCM_FMT_FLOAT),
+	.rates = (UINT64_C(1) << VPLAT_VIRTIO_SND_PCM_RATE_8000) |
+		 (UINT64_C(1) << VPLAT_VIRTIO_SND_PCM_RATE_11025) |
+		 (UINT64_C(1) << VPLAT_VIRTIO_SND_PCM_RATE_16000) |
+		 (UINT64_C(1) << VPLAT_VIRTIO_SND_PCM_RATE_22050) |
+		 (UINT64_C(1) << VPLAT_VIRTIO_SND_PCM_RATE_32000) |
+		 (UINT64_C(1) << VPLAT_VIRTIO_SND_PCM_RATE_44100) |
+		 (UINT64_C(1) << VPLAT_VIRTIO_SND_PCM_RATE_48000),
+};
+
+static int create_sound(struct vplat_instance *in, struct vplat_mem *mem, char *err,
+			size_t errlen)
+{
+	const struct vplat_instance_sound *o = &in->opt.sound;
+	struct i_snd *b = &in->u.snd;
+	char path[PATH_MAX];
+	if (!o->sink && !o->source)
+		return vplat_pf_error(err, errlen, VPLAT_EINVAL,
+				      "sound: needs a sink and/or a source WAV file");
+	if (!(b->snd = calloc(1, sizeof(*b->snd))) || !(b->wav = vplat_snd_wav_new()))
+		return VPLAT_ENOMEM;
+	struct vplat_snd_stream_config streams[2];
+	struct vplat_snd_chmap_config maps[2] = {
+		{.direction = VPLAT_VIRTIO_SND_D_OUTPUT, .channels = 2,
+		 .positions = {VPLAT_VIRTIO_SND_CHMAP_FL, VPLAT_VIRTIO_SND_CHMAP_FR}},
+		{.direction = VPLAT_VIRTIO_SND_D_INPUT, .channels = 1,
+		 .positions = {VPLAT_VIRTIO_SND_CHMAP_MONO}}};
+	uint32_t n = 0;
+	int rc;
+	if (o->sink) {
+		if (resolve(in, o->sink, path, sizeof(path)))
+			return vplat_pf_error(err, errlen, VPLAT_EINVAL, "sound: sink %s: path too long",
+					      o->sink);
+		rc = vplat_snd_wav_set_sink(b->wav, n, path);
+		if (rc)
+			return vplat_pf_error(err, errlen, rc, "sound: sink %s: %s", o->sink,
+					      vplat_strerror(rc));
+		streams[n++] = snd_out;
+	}
+	if (o->source) {
+		if (resolve(in, o->source, path, sizeof(path)))
+			return vplat_pf_error(err, errlen, VPLAT_EINVAL,
+					      "sound: source %s: path too long", o->source);
+		rc = vplat_snd_wav_set_source(b->wav, n, path, !o->no_loop);
+		if (rc)
+			return vplat_pf_error(err, errlen, rc, "sound: source %s: %s", o->source,
+					      rc == VPLAT_ENOTSUP ? "not a PCM or float WAV file "
+								    "vplat can describe"
+								  : vplat_strerror(rc));
+		(void)vplat_snd_wav_source_stream(b->wav, n, &streams[n]);
+		n++;
+	}
+	struct vplat_snd_config cfg = {.streams = streams, .nstreams = n, .chmaps = maps,
+				       .nchmaps = 2};
+	rc = vplat_snd_init(b->snd, mem, &cfg, &vplat_snd_host_wav, b->wav);
+	if (rc)
+		return vplat_pf_error(err, errlen, rc, "sound: %s", vplat_strerror(rc));
+	in->dev = vplat_snd_device(b->snd);
+	ilog(in, VPLAT_INSTANCE_LOG_INFO, "sound: %s%s%s%s%s", o->sink ? "output into " : "",
+	     o->sink ? o->sink : "", o->sink && o->source ? ", " : "",
+	     o->source ? "input from " : "", o->source ? o->source : "");
+	return 0;
+}
+
+/* Square root by Newton's method (no libm in this library). */
+static double root(double v)
+{
+	double x = v > 1.0 ? v : 1.0;
+	for (int i = 0; i < 64; i++)
+		x = 0.5 * (x + v / x);
+	return v > 0.0 ? x : 0.0;
+}
+
+static void destroy_sound(struct vplat_instance *in)
+{
+	struct i_snd *b = &in->u.snd;
+	if (b->snd && in->dev) {
+		const struct vplat_snd_stats *s = vplat_snd_stats(b->snd);
+		uint64_t n = s->intervals;
+		double mean = n ? (double)s->interval_sum_us / (double)n : 0.0;
+		double var = n ? (double)s->interval_sumsq_us / (double)n - mean * mean : 0.0;
+		ilog(in, VPLAT_INSTANCE_LOG_INFO,
+		     "sound: %llu bytes played, %llu recorded, %llu I/O errors; period interval "
+		     "n=%llu mean=%.0f us sd=%.0f us min=%llu us max=%llu us",
+		     (unsigned long long)s->bytes_played, (unsigned long long)s->bytes_recorded,
+		     (unsigned long long)s->io_errors, (unsigned long long)n, mean,
+		     root(var), (unsigned long long)s->interval_min_us,
+		     (unsigned long long)s->interval_max_us);
+	}
+	vplat_snd_wav_free(b->wav);
+	free(b->snd);
+}
+
 static int create_watchdog(struct vplat_instance *in, struct vplat_mem *mem, char *err,
 			   size_t errlen)
 {
@@ -1102,6 +1213,9 @@ int vplat_instance_create(struct vplat_instance **out, struct vplat_mem *mem,
 	case VPLAT_INSTANCE_VSOCK:
 		rc = create_vsock(in, mem, err, errlen);
 		break;
+	case VPLAT_INSTANCE_SOUND:
+		rc = create_sound(in, mem, err, errlen);
+		break;
 	default:
 		rc = vplat_pf_error(err, errlen, VPLAT_EINVAL, "instance: unknown device type %d",
 			  (int)opt->type);
@@ -1173,6 +1287,9 @@ void vplat_instance_destroy(struct vplat_instance *in)
 		vplat_vsock_host_free(in->u.vsock.host);
 		free(in->u.vsock.conns);
 		free(in->u.vsock.vs);
+		break;
+	case VPLAT_INSTANCE_SOUND:
+		destroy_sound(in);
 		break;
 	default:
 		break;
@@ -1281,6 +1398,8 @@ int vplat_instance_timeout_ms(const struct vplat_instance *in)
 		if (in->u.can.npending)
 			return 0;
 		return ms_until(vplat_canbus_next_ns(in->u.can.own_bus));
+	case VPLAT_INSTANCE_SOUND:
+		return ms_until(vplat_snd_next_deadline(in->u.snd.snd));
 	case VPLAT_INSTANCE_BLK: {
 		uint64_t ns = vplat_blk_throttle_ns((struct vplat_blk *)&in->u.blk.blk);
 		return ns ? (int)((ns + 999999u) / 1000000u > 60000 ? 60000
@@ -1393,6 +1512,9 @@ int vplat_instance_dispatch(struct vplat_instance *in)
 		break;
 	case VPLAT_INSTANCE_VSOCK:
 		vplat_vsock_host_dispatch(in->u.vsock.host);
+		break;
+	case VPLAT_INSTANCE_SOUND:
+		vplat_snd_tick(in->u.snd.snd, mono_ns());
 		break;
 	default:
 		break;

@@ -29,7 +29,8 @@ _Static_assert(VPLAT_PLATFORM_WATCHDOG == (int)VPLAT_INSTANCE_WATCHDOG &&
 		       VPLAT_PLATFORM_GPIO == (int)VPLAT_INSTANCE_GPIO &&
 		       VPLAT_PLATFORM_I2C == (int)VPLAT_INSTANCE_I2C &&
 		       VPLAT_PLATFORM_INPUT == (int)VPLAT_INSTANCE_INPUT &&
-		       VPLAT_PLATFORM_VSOCK == (int)VPLAT_INSTANCE_VSOCK,
+		       VPLAT_PLATFORM_VSOCK == (int)VPLAT_INSTANCE_VSOCK &&
+		       VPLAT_PLATFORM_SOUND == (int)VPLAT_INSTANCE_SOUND,
 	       "platform and instance types differ");
 
 const char *vplat_platform_type_name(enum vplat_platform_type t)
@@ -157,6 +158,7 @@ static const struct vplat_pf_type_parser *const type_parsers[VPLAT_INSTANCE_NTYP
     [VPLAT_PLATFORM_I2C] = &vplat_pf_parser_i2c,
     [VPLAT_PLATFORM_INPUT] = &vplat_pf_parser_input,
     [VPLAT_PLATFORM_VSOCK] = &vplat_pf_parser_vsock,
+    [VPLAT_PLATFORM_SOUND] = &vplat_pf_parser_sound,
 };
 
 static int parse_type(struct vplat_pf_ctx *c, int node, struct pf_dev *d)
@@ -169,14 +171,17 @@ static int parse_type(struct vplat_pf_ctx *c, int node, struct pf_dev *d)
 	if (rc < 0)
 		return rc;
 	int t = strncmp(compat, "vplat,virtio-", 13) ? VPLAT_EINVAL
-						      : vplat_instance_type_from_name(compat + 13);
+		: !strcmp(compat + 13, "snd")	     ? (int)VPLAT_INSTANCE_SOUND /* the virtio name */
+						     : vplat_instance_type_from_name(compat + 13);
+	if (t >= 0 && !type_parsers[t])
+		t = VPLAT_EINVAL; /* a type with no description node (yet) */
 	if (t >= 0) {
 		d->info.type = (enum vplat_platform_type)t;
 		return 0;
 	}
 	return FAIL(c, VPLAT_EINVAL, node, "compatible",
 		    "unknown device type \"%s\" (known: vplat,virtio-rng, -blk, -console, -net, "
-		    "-gpio, -can, -watchdog, -i2c, -input, -vsock)",
+		    "-gpio, -can, -watchdog, -i2c, -input, -vsock, -snd)",
 		    compat);
 }
 

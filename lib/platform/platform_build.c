@@ -147,6 +147,10 @@ static int options_of(struct vplat_platform *p, const struct pf_dev *d,
 							 .max_conns = d->vsock_max_conns,
 							 .buf_alloc = d->vsock_buf_alloc};
 		break;
+	case VPLAT_PLATFORM_SOUND:
+		o->sound = (struct vplat_instance_sound){.sink = d->snd_sink, .source = d->snd_source,
+							 .no_loop = d->snd_no_loop};
+		break;
 	case VPLAT_PLATFORM_CAN:
 		o->can = (struct vplat_instance_can){.backend = VPLAT_INSTANCE_CAN_SOCKETCAN,
 						     .iface = d->socketcan,

@@ -91,6 +91,9 @@ struct pf_dev {
 	uint64_t vsock_cid;
 	const char *vsock_socket;
 	uint32_t vsock_max_conns, vsock_buf_alloc;
+	/* sound: WAV sink and/or source */
+	const char *snd_sink, *snd_source;
+	bool snd_no_loop;
 	/* can */
 	int bus;               /* index into buses, or -1 */
 	const char *socketcan;

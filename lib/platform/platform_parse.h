@@ -70,5 +70,6 @@ extern const struct vplat_pf_type_parser vplat_pf_parser_watchdog;
 extern const struct vplat_pf_type_parser vplat_pf_parser_i2c;
 extern const struct vplat_pf_type_parser vplat_pf_parser_input;
 extern const struct vplat_pf_type_parser vplat_pf_parser_vsock;
+extern const struct vplat_pf_type_parser vplat_pf_parser_sound;
 
 #endif /* VPLAT_PLATFORM_PARSE_H */

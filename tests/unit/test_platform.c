@@ -1255,6 +1255,38 @@ START_TEST(vsock_node)
 }
 END_TEST
 
+/* vplat,virtio-snd (and -sound): a WAV sink; a node with neither file is refused. */
+START_TEST(sound_node)
+{
+	NEED_DTC();
+	struct guest g;
+	guest_init(&g);
+	char err[512];
+	struct vplat_platform_options o = {.mem = guest_mem, .opaque = &g, .base_dir = tmpdir};
+	struct vplat_platform *p;
+	size_t len;
+	void *dtb = compile(ROOT_HEAD VM_HEAD
+			    "snd@a000000 { compatible = \"vplat,virtio-snd\"; transport = \"virtio-mmio\";"
+			    " reg = <0 0xa000000 0 0x200>; interrupts = <5>; sound-sink = \"o.wav\"; };\n"
+			    VM_TAIL,
+			    &len);
+	ck_assert_ptr_nonnull(dtb);
+	ck_assert_msg(vplat_platform_load(&p, dtb, len, &o, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_int_eq(vplat_platform_device(p, 0)->type, VPLAT_PLATFORM_SOUND);
+	ck_assert_uint_eq(vplat_platform_dev(p, 0)->ops->device_id, 25);
+	vplat_platform_free(p);
+	free(dtb);
+	dtb = compile(ROOT_HEAD VM_HEAD
+		      "snd@a000000 { compatible = \"vplat,virtio-sound\"; transport = \"virtio-mmio\";"
+		      " reg = <0 0xa000000 0 0x200>; interrupts = <5>; };\n" VM_TAIL,
+		      &len);
+	ck_assert_int_eq(vplat_platform_load(&p, dtb, len, &o, err, sizeof(err)), VPLAT_EINVAL);
+	ck_assert_ptr_nonnull(strstr(err, "sound-sink"));
+	free(dtb);
+	free(g.ram);
+}
+END_TEST
+
 /* The binding's host-end choices: an asynchronous blk image, a host GPIO chip. */
 START_TEST(async_blk_and_gpio_chip)
 {
@@ -1301,7 +1333,7 @@ START_TEST(instance_factory)
 	guest_init(&g);
 	char err[256], path[128];
 	struct vplat_instance *in;
-	static const uint32_t ids[VPLAT_INSTANCE_NTYPES] = {4, 2, 3, 1, 41, 36, 35, 34, 18, 19};
+	static const uint32_t ids[VPLAT_INSTANCE_NTYPES] = {4, 2, 3, 1, 41, 36, 35, 34, 18, 19, 25};
 	snprintf(path, sizeof(path), "%s/disk.img", tmpdir);
 	struct vplat_instance_options o[VPLAT_INSTANCE_NTYPES] = {
 	    {.type = VPLAT_INSTANCE_RNG},
@@ -1317,6 +1349,7 @@ START_TEST(instance_factory)
 	    {.type = VPLAT_INSTANCE_INPUT},
 	    [VPLAT_INSTANCE_VSOCK] = {.type = VPLAT_INSTANCE_VSOCK, .base_dir = tmpdir,
 				      .vsock = {.guest_cid = 3, .uds_path = "vsock.sock"}},
+	    {.type = VPLAT_INSTANCE_SOUND, .base_dir = tmpdir, .sound = {.sink = "out.wav"}},
 	};
 	log_lines = 0;
 	for (unsigned t = 0; t < VPLAT_INSTANCE_NTYPES; t++) {
@@ -1485,6 +1518,7 @@ int main(void)
 	tcase_add_test(tc, i2c_node);
 	tcase_add_test(tc, input_node);
 	tcase_add_test(tc, vsock_node);
+	tcase_add_test(tc, sound_node);
 	suite_add_tcase(s, tc);
 	return vplat_test_main(s);
 }

@@ -53,6 +53,10 @@
 #include <linux/virtio_gpio.h>
 #define HAVE_LINUX_GPIO 1
 #endif
+#if __has_include(<linux/virtio_snd.h>)
+#include <linux/virtio_snd.h>
+#define HAVE_LINUX_SND 1
+#endif
 #if __has_include(<linux/virtio_i2c.h>)
 #include <linux/virtio_i2c.h>
 #define HAVE_LINUX_I2C 1
@@ -1398,6 +1402,124 @@ START_TEST(vsock_linux)
 }
 END_TEST
 
+/* ---- virtio_snd.h (device-types/sound/description.tex) ---- */
+
+START_TEST(snd_spec)
+{
+	CHECK(K(VPLAT_VIRTIO_ID_SOUND, 25), K(VPLAT_VIRTIO_SND_VQ_CONTROL, 0),
+	      K(VPLAT_VIRTIO_SND_VQ_EVENT, 1), K(VPLAT_VIRTIO_SND_VQ_TX, 2),
+	      K(VPLAT_VIRTIO_SND_VQ_RX, 3), K(VPLAT_VIRTIO_SND_D_OUTPUT, 0),
+	      K(VPLAT_VIRTIO_SND_D_INPUT, 1), K(VPLAT_VIRTIO_SND_R_JACK_INFO, 1),
+	      K(VPLAT_VIRTIO_SND_R_JACK_REMAP, 2), K(VPLAT_VIRTIO_SND_R_PCM_INFO, 0x100),
+	      K(VPLAT_VIRTIO_SND_R_PCM_SET_PARAMS, 0x101), K(VPLAT_VIRTIO_SND_R_PCM_PREPARE, 0x102),
+	      K(VPLAT_VIRTIO_SND_R_PCM_RELEASE, 0x103), K(VPLAT_VIRTIO_SND_R_PCM_START, 0x104),
+	      K(VPLAT_VIRTIO_SND_R_PCM_STOP, 0x105), K(VPLAT_VIRTIO_SND_R_CHMAP_INFO, 0x200),
+	      K(VPLAT_VIRTIO_SND_EVT_JACK_CONNECTED, 0x1000),
+	      K(VPLAT_VIRTIO_SND_EVT_JACK_DISCONNECTED, 0x1001),
+	      K(VPLAT_VIRTIO_SND_EVT_PCM_PERIOD_ELAPSED, 0x1100),
+	      K(VPLAT_VIRTIO_SND_EVT_PCM_XRUN, 0x1101), K(VPLAT_VIRTIO_SND_S_OK, 0x8000),
+	      K(VPLAT_VIRTIO_SND_S_BAD_MSG, 0x8001), K(VPLAT_VIRTIO_SND_S_NOT_SUPP, 0x8002),
+	      K(VPLAT_VIRTIO_SND_S_IO_ERR, 0x8003), K(VPLAT_VIRTIO_SND_PCM_FMT_S16, 5),
+	      K(VPLAT_VIRTIO_SND_PCM_FMT_IEC958_SUBFRAME, 24), K(VPLAT_VIRTIO_SND_PCM_RATE_48000, 7),
+	      K(VPLAT_VIRTIO_SND_PCM_RATE_384000, 13), K(VPLAT_VIRTIO_SND_CHMAP_MAX_SIZE, 18),
+	      K(VPLAT_VIRTIO_SND_CHMAP_BRC, 36));
+#define T struct vplat_virtio_snd_config
+	CHECK(S(T, 12), FT(jacks, 0, 4), FT(streams, 4, 4), FT(chmaps, 8, 4));
+#undef T
+#define T struct vplat_virtio_snd_query_info
+	CHECK(S(T, 16), FT(start_id, 4, 4), FT(count, 8, 4), FT(size, 12, 4));
+#undef T
+#define T struct vplat_virtio_snd_jack_info
+	CHECK(S(T, 24), FT(features, 4, 4), FT(hda_reg_defconf, 8, 4), FT(hda_reg_caps, 12, 4),
+	      FT(connected, 16, 1), FT(padding, 17, 7));
+#undef T
+#define T struct vplat_virtio_snd_pcm_info
+	CHECK(S(T, 32), FT(features, 4, 4), FT(formats, 8, 8), FT(rates, 16, 8),
+	      FT(direction, 24, 1), FT(channels_min, 25, 1), FT(channels_max, 26, 1),
+	      FT(padding, 27, 5));
+#undef T
+#define T struct vplat_virtio_snd_pcm_set_params
+	CHECK(S(T, 24), FT(buffer_bytes, 8, 4), FT(period_bytes, 12, 4), FT(features, 16, 4),
+	      FT(channels, 20, 1), FT(format, 21, 1), FT(rate, 22, 1), FT(padding, 23, 1));
+#undef T
+#define T struct vplat_virtio_snd_pcm_status
+	CHECK(S(T, 8), FT(status, 0, 4), FT(latency_bytes, 4, 4));
+#undef T
+#define T struct vplat_virtio_snd_chmap_info
+	CHECK(S(T, 24), FT(direction, 4, 1), FT(channels, 5, 1), FT(positions, 6, 18));
+#undef T
+	CHECK(S(struct vplat_virtio_snd_event, 8), S(struct vplat_virtio_snd_pcm_xfer, 4),
+	      S(struct vplat_virtio_snd_pcm_hdr, 8), S(struct vplat_virtio_snd_jack_remap, 16));
+}
+END_TEST
+
+START_TEST(snd_linux)
+{
+#ifndef HAVE_LINUX_SND
+	VPLAT_SKIP("no <linux/virtio_snd.h> to check against");
+#else
+	CHECK(L(VPLAT_VIRTIO_SND_VQ_CONTROL, VIRTIO_SND_VQ_CONTROL),
+	      L(VPLAT_VIRTIO_SND_VQ_EVENT, VIRTIO_SND_VQ_EVENT),
+	      L(VPLAT_VIRTIO_SND_VQ_TX, VIRTIO_SND_VQ_TX), L(VPLAT_VIRTIO_SND_VQ_RX, VIRTIO_SND_VQ_RX),
+	      L(VPLAT_VIRTIO_SND_VQ_MAX, VIRTIO_SND_VQ_MAX),
+	      L(VPLAT_VIRTIO_SND_D_INPUT, VIRTIO_SND_D_INPUT),
+	      L(VPLAT_VIRTIO_SND_R_JACK_INFO, VIRTIO_SND_R_JACK_INFO),
+	      L(VPLAT_VIRTIO_SND_R_JACK_REMAP, VIRTIO_SND_R_JACK_REMAP),
+	      L(VPLAT_VIRTIO_SND_R_PCM_INFO, VIRTIO_SND_R_PCM_INFO),
+	      L(VPLAT_VIRTIO_SND_R_PCM_SET_PARAMS, VIRTIO_SND_R_PCM_SET_PARAMS),
+	      L(VPLAT_VIRTIO_SND_R_PCM_PREPARE, VIRTIO_SND_R_PCM_PREPARE),
+	      L(VPLAT_VIRTIO_SND_R_PCM_RELEASE, VIRTIO_SND_R_PCM_RELEASE),
+	      L(VPLAT_VIRTIO_SND_R_PCM_START, VIRTIO_SND_R_PCM_START),
+	      L(VPLAT_VIRTIO_SND_R_PCM_STOP, VIRTIO_SND_R_PCM_STOP),
+	      L(VPLAT_VIRTIO_SND_R_CHMAP_INFO, VIRTIO_SND_R_CHMAP_INFO),
+	      L(VPLAT_VIRTIO_SND_EVT_JACK_CONNECTED, VIRTIO_SND_EVT_JACK_CONNECTED),
+	      L(VPLAT_VIRTIO_SND_EVT_JACK_DISCONNECTED, VIRTIO_SND_EVT_JACK_DISCONNECTED),
+	      L(VPLAT_VIRTIO_SND_EVT_PCM_PERIOD_ELAPSED, VIRTIO_SND_EVT_PCM_PERIOD_ELAPSED),
+	      L(VPLAT_VIRTIO_SND_EVT_PCM_XRUN, VIRTIO_SND_EVT_PCM_XRUN),
+	      L(VPLAT_VIRTIO_SND_S_OK, VIRTIO_SND_S_OK), L(VPLAT_VIRTIO_SND_S_BAD_MSG, VIRTIO_SND_S_BAD_MSG),
+	      L(VPLAT_VIRTIO_SND_S_NOT_SUPP, VIRTIO_SND_S_NOT_SUPP),
+	      L(VPLAT_VIRTIO_SND_S_IO_ERR, VIRTIO_SND_S_IO_ERR),
+	      L(VPLAT_VIRTIO_SND_PCM_F_EVT_XRUNS, VIRTIO_SND_PCM_F_EVT_XRUNS),
+	      L(VPLAT_VIRTIO_SND_PCM_FMT_S16, VIRTIO_SND_PCM_FMT_S16),
+	      L(VPLAT_VIRTIO_SND_PCM_FMT_IEC958_SUBFRAME, VIRTIO_SND_PCM_FMT_IEC958_SUBFRAME),
+	      L(VPLAT_VIRTIO_SND_PCM_RATE_48000, VIRTIO_SND_PCM_RATE_48000),
+	      L(VPLAT_VIRTIO_SND_PCM_RATE_384000, VIRTIO_SND_PCM_RATE_384000),
+	      L(VPLAT_VIRTIO_SND_CHMAP_MAX_SIZE, VIRTIO_SND_CHMAP_MAX_SIZE),
+	      L(VPLAT_VIRTIO_SND_CHMAP_BRC, VIRTIO_SND_CHMAP_BRC),
+	      L(VPLAT_VIRTIO_SND_JACK_F_REMAP, VIRTIO_SND_JACK_F_REMAP),
+	      LS(struct vplat_virtio_snd_config, struct virtio_snd_config),
+	      LS(struct vplat_virtio_snd_query_info, struct virtio_snd_query_info),
+	      LS(struct vplat_virtio_snd_jack_info, struct virtio_snd_jack_info),
+	      LO(struct vplat_virtio_snd_jack_info, connected, struct virtio_snd_jack_info, connected),
+	      LS(struct vplat_virtio_snd_jack_remap, struct virtio_snd_jack_remap),
+	      LS(struct vplat_virtio_snd_pcm_info, struct virtio_snd_pcm_info),
+	      LO(struct vplat_virtio_snd_pcm_info, formats, struct virtio_snd_pcm_info, formats),
+	      LO(struct vplat_virtio_snd_pcm_info, rates, struct virtio_snd_pcm_info, rates),
+	      LO(struct vplat_virtio_snd_pcm_info, direction, struct virtio_snd_pcm_info, direction),
+	      LO(struct vplat_virtio_snd_pcm_info, channels_max, struct virtio_snd_pcm_info,
+		 channels_max),
+	      LS(struct vplat_virtio_snd_pcm_set_params, struct virtio_snd_pcm_set_params),
+	      LO(struct vplat_virtio_snd_pcm_set_params, buffer_bytes, struct virtio_snd_pcm_set_params,
+		 buffer_bytes),
+	      LO(struct vplat_virtio_snd_pcm_set_params, period_bytes, struct virtio_snd_pcm_set_params,
+		 period_bytes),
+	      LO(struct vplat_virtio_snd_pcm_set_params, channels, struct virtio_snd_pcm_set_params,
+		 channels),
+	      LO(struct vplat_virtio_snd_pcm_set_params, format, struct virtio_snd_pcm_set_params,
+		 format),
+	      LO(struct vplat_virtio_snd_pcm_set_params, rate, struct virtio_snd_pcm_set_params, rate),
+	      LS(struct vplat_virtio_snd_pcm_xfer, struct virtio_snd_pcm_xfer),
+	      LS(struct vplat_virtio_snd_pcm_status, struct virtio_snd_pcm_status),
+	      LO(struct vplat_virtio_snd_pcm_status, latency_bytes, struct virtio_snd_pcm_status,
+		 latency_bytes),
+	      LS(struct vplat_virtio_snd_event, struct virtio_snd_event),
+	      LS(struct vplat_virtio_snd_chmap_info, struct virtio_snd_chmap_info),
+	      LO(struct vplat_virtio_snd_chmap_info, positions, struct virtio_snd_chmap_info,
+		 positions));
+#endif
+}
+END_TEST
+
 /* ---- virtio_can.h (device-types/can/description.tex) ---- */
 
 START_TEST(can_spec)
@@ -1633,6 +1755,7 @@ static Suite *suite(void)
 		{"can", can_spec, NULL},               {"i2c", i2c_spec, i2c_linux},
 		{"input", input_spec, input_linux},
 		{"vsock", vsock_spec, vsock_linux},
+		{"snd", snd_spec, snd_linux},
 	};
 	for (size_t i = 0; i < sizeof(groups) / sizeof(groups[0]); i++) {
 		TCase *tc = tcase_create(groups[i].name);

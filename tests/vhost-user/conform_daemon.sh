@@ -14,7 +14,8 @@
 # Usage: conform_daemon.sh VPLAT_DEVICE VPLAT_CONFORM EXPECTED_DIR [plain|tap|vcan]
 #   plain (default): rng, blk (sync, io_uring, thread pool), console, gpio, can on a virtual
 #         bus, i2c (an LM75 at 0x48, a 24c02 at 0x50), input (scripted keyboard and touch),
-#         vsock (CID 3, no PATH_<port> listeners), watchdog, net on --sink; needs no privilege.
+#         vsock (CID 3, no PATH_<port> listeners), sound (an output stream into a WAV file),
+#         watchdog, net on --sink; needs no privilege.
 #   tap:  net on a tap in a private network namespace (needs CAP_NET_ADMIN);
 #   vcan: can on a vcan interface in a private network namespace;
 #         both exit 77 (skip) when a namespace, /dev/net/tun or the vcan module is missing.
@@ -99,6 +100,7 @@ plain)
 		>"$W/input.script"
 	run input input --keyboard --touch 1920x1080,slots=2 --script "$W/input.script"
 	run vsock vsock --guest-cid 3 --uds-path "$W/vsock.uds" --max-connections 16
+	run sound sound --sink "$W/sound.wav"
 	PAL_TYPE=35 run watchdog watchdog --min-timeout 1000
 	PAL_TYPE= run net-sink net --sink
 	;;

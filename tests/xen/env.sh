@@ -85,4 +85,32 @@ if [ ! -e "$E/xen.stamp" ]; then
 	cd "$E"; rm -rf "$E/xen-src/src"
 	touch "$E/xen.stamp"
 fi
+# 4. virtio_snd for the domU (Debian's arm64 6.1 kernel has CONFIG_SND_VIRTIO unset): built
+#    out of tree from linux-source-6.1's sound/virtio/ against the arm64 linux-headers, with
+#    the host's linux-kbuild-6.1 tools (same 6.1 release) and linux-headers-*-common.
+#    Optional: without it the sound test skips (snd.skip says why).
+if [ ! -e "$E/snd.stamp" ]; then
+	KV=$(cat "$E/kver"); rel=${KV%-arm64}; rm -f "$E/snd.skip"
+	if [ ! -d "/usr/src/linux-headers-$rel-common" ] || [ ! -d /usr/lib/linux-kbuild-6.1 ]; then
+		echo "no linux-headers-$rel-common / linux-kbuild-6.1 on the host" > "$E/snd.skip"
+	else
+		if [ ! -d "$E/kheaders/usr/src/linux-headers-$KV" ]; then
+			rm -rf "$E/kheaders"; mkdir -p "$E/kheaders/usr/lib"
+			(cd "$E/debs" && apt-get download -q "linux-headers-$KV:arm64" 2>&1 >/dev/null | grep -v '^W: Download is performed unsandboxed' || true)
+			dpkg-deb -x "$E"/debs/linux-headers-"$KV"_*_arm64.deb "$E/kheaders"
+			ln -sfn /usr/lib/linux-kbuild-6.1 "$E/kheaders/usr/lib/linux-kbuild-6.1"
+		fi
+		# The x86 guest tests' linux-source-6.1 download (BUILD/guest-cache) serves here too.
+		g=$(ls "$E"/../guest-cache/oot/src/linux-source-6.1_*.deb 2>/dev/null | head -1 || true)
+		if [ -n "$g" ] && ! ls "$E"/oot/src/linux-source-6.1_*.deb >/dev/null 2>&1; then
+			mkdir -p "$E/oot/src"; ln "$g" "$E/oot/src/" 2>/dev/null || cp "$g" "$E/oot/src/"
+		fi
+		log "building virtio_snd for arm64 (about two minutes)"
+		VPLAT_GUEST_KVER=$KV VPLAT_OOT_KDIR="$E/kheaders/usr/src/linux-headers-$KV" \
+		VPLAT_OOT_MAKEFLAGS="ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-" \
+			bash "$(dirname "$0")/../../tools/guest/vhu-oot-module.sh" "$E" virtio_snd sound/virtio/ \
+			|| echo "virtio_snd out-of-tree build failed (vhu-oot-module.sh rc $?)" > "$E/snd.skip"
+	fi
+	touch "$E/snd.stamp"
+fi
 log "ready: $E (kernel $(cat "$E/kver"))"

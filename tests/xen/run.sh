@@ -45,6 +45,8 @@ modules() {
 	}
 	for m in "$@"; do add "$m"; done
 }
+# The sound test's tone generator and checker (static arm64).
+aarch64-linux-gnu-gcc -static -O2 -o "$E/snd-tone" "$SRC/tests/xen/snd-tone.c" -lm
 # Input (node 4): the stock virtio_input + evdev modules and the static reader of the vhost-user
 # guest test (tests/guest/input_reader.c) in the domU; the script for vplat-xen in dom0.
 input_images() {
@@ -62,7 +64,17 @@ W=$E/img; rm -rf "$W"; mkdir -p "$W"
 D=$W/domu; mkdir -p $D/{bin,proc,sys,dev,tmp,mnt}; Z=$W/dom0
 cp "$R/bin/busybox" $D/bin/; cp "$SRC/tests/xen/domu-init" $D/init; chmod +x $D/init
 cp "$E/xen-hostile" $D/bin/; cp "$VC" $D/bin/vplat-conform; aarch64-linux-gnu-strip $D/bin/vplat-conform
-modules $D virtio_mmio virtio_blk virtio-rng virtio_console virtio_net crc32c_generic ext4
+# Sound: ALSA's PCM core from the image, virtio_snd built out of tree (tests/xen/env.sh).
+SND=; [ -s "$E/oot/virtio_snd.ko" ] && SND=snd_pcm
+modules $D virtio_mmio virtio_blk virtio-rng virtio_console virtio_net crc32c_generic ext4 $SND
+cp "$E/snd-tone" $D/bin/
+if [ -n "$SND" ]; then
+	cp "$E/oot/virtio_snd.ko" $D/mods/; echo virtio_snd >> $D/mods/order
+	# room for the whole 2 s tone in one buffer (tests/xen/snd-tone.c)
+	echo "pcm_buffer_ms=1000 pcm_periods_max=64" > $D/mods/virtio_snd.args
+else
+	echo "$(cat "$E/snd.skip" 2>/dev/null || echo 'no virtio_snd module')" > $D/snd.skip
+fi
 input_images
 (cd $D && find . | cpio -o -H newc --quiet | gzip -1 > "$W/domu-initrd.gz")
 # dom0: glibc and the Xen tools from the .debs, vplat-xen, debugfs, the domU's kernel.
@@ -72,7 +84,7 @@ cp -a "$R/lib" $Z/; rm -rf $Z/lib/modules
 cp -a "$R/usr/lib/aarch64-linux-gnu" $Z/usr/lib/; rm -f $Z/usr/lib/aarch64-linux-gnu/*.a
 cp -a "$R/usr/lib/xen-4.17" $Z/usr/lib/; cp -a "$R/usr/bin/." $Z/usr/bin/; cp -a "$R/etc/xen" $Z/etc/
 cp "$R/sbin/debugfs" $Z/sbin/; cp "$R/bin/busybox" $Z/bin/
-cp "$VX" $Z/usr/bin/vplat-xen; aarch64-linux-gnu-strip $Z/usr/bin/vplat-xen
+cp "$VX" $Z/usr/bin/vplat-xen; aarch64-linux-gnu-strip $Z/usr/bin/vplat-xen; cp "$E/snd-tone" $Z/usr/bin/
 modules $Z xen-evtchn xen-gntdev xen-gntalloc xen-privcmd xenfs tun
 cp "$R/boot/vmlinuz-$KV" $Z/guest/Image; cp "$W/domu-initrd.gz" "$SRC/tests/xen/domu.cfg" $Z/guest/
 cp "$SRC/tests/xen/dom0-init" $Z/init; chmod +x $Z/init

@@ -6,6 +6,11 @@
 # the next module) against linux-headers-$KVER. Cached; vhu-guest-image.sh puts every
 # CACHE_DIR/oot/*.ko into the initramfs. Each module gets its own build directory.
 # Usage: vhu-oot-module.sh CACHE_DIR MODULE SOURCE   e.g. i2c-virtio drivers/i2c/busses/i2c-virtio.c
+# SOURCE ending in / is a directory: every .c and .h of it is taken and the .c files make up
+# MODULE (e.g. virtio_snd sound/virtio/).
+# Other kernels and architectures (the Xen group's arm64 domU): VPLAT_OOT_KDIR is the kernel
+# build directory (default /lib/modules/KVER/build), VPLAT_OOT_MAKEFLAGS extra make arguments
+# (e.g. "ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-"), VPLAT_GUEST_KVER the release.
 # Exit status: 0 built or cached; 77 when headers or sources cannot be had; 1 on a build error.
 set -euo pipefail
 CACHE=${1:?usage: vhu-oot-module.sh CACHE_DIR MODULE SOURCE}
@@ -15,11 +20,12 @@ OOT=$CACHE/oot
 mkdir -p "$OOT"
 [ -s "$OOT/$MOD.ko" ] && exit 0
 KVER=${VPLAT_GUEST_KVER:-$(ls /boot/vmlinuz-*-amd64 2>/dev/null | grep -v cloud | sed 's|/boot/vmlinuz-||' | sort -V | tail -1)}
-[ -n "$KVER" ] && [ -d "/lib/modules/$KVER/build" ] || { echo "SKIP: no linux-headers-$KVER" >&2; exit 77; }
+KDIR=${VPLAT_OOT_KDIR:-/lib/modules/$KVER/build}
+[ -n "$KVER" ] && [ -d "$KDIR" ] || { echo "SKIP: no linux-headers-$KVER" >&2; exit 77; }
 SRCVER=$(echo "$KVER" | cut -d. -f1-2)
 B=$OOT/build-$MOD
 mkdir -p "$B"
-if [ ! -s "$B/$MOD.c" ]; then
+if [ ! -e "$B/.src-ok" ]; then
 	DEB=$(ls "$OOT"/src/linux-source-"$SRCVER"_*.deb 2>/dev/null | head -1 || true)
 	if [ -z "$DEB" ]; then
 		D=$(mktemp -d "$CACHE/src.XXXX")
@@ -30,13 +36,27 @@ if [ ! -s "$B/$MOD.c" ]; then
 		rm -rf "$D"
 		DEB=$(ls "$OOT"/src/linux-source-"$SRCVER"_*.deb | head -1)
 	fi
-	dpkg-deb --fsys-tarfile "$DEB" \
-		| tar -xO "./usr/src/linux-source-$SRCVER.tar.xz" \
-		| tar -xJO "linux-source-$SRCVER/$SRCF" > "$B/$MOD.c.tmp"
-	[ -s "$B/$MOD.c.tmp" ] || { echo "vhu-oot-module: $SRCF not in linux-source-$SRCVER" >&2; exit 1; }
-	mv "$B/$MOD.c.tmp" "$B/$MOD.c"
+	case $SRCF in
+	*/)	dpkg-deb --fsys-tarfile "$DEB" \
+			| tar -xO "./usr/src/linux-source-$SRCVER.tar.xz" \
+			| tar -xJ -C "$B" --strip-components=$(($(echo "$SRCF" | tr -cd / | wc -c) + 1)) \
+				--wildcards "linux-source-$SRCVER/$SRCF*.[ch]"
+		ls "$B"/*.c >/dev/null 2>&1 || { echo "vhu-oot-module: $SRCF not in linux-source-$SRCVER" >&2; exit 1; }
+		;;
+	*)	dpkg-deb --fsys-tarfile "$DEB" \
+			| tar -xO "./usr/src/linux-source-$SRCVER.tar.xz" \
+			| tar -xJO "linux-source-$SRCVER/$SRCF" > "$B/$MOD.c.tmp"
+		[ -s "$B/$MOD.c.tmp" ] || { echo "vhu-oot-module: $SRCF not in linux-source-$SRCVER" >&2; exit 1; }
+		mv "$B/$MOD.c.tmp" "$B/$MOD.c";;
+	esac
+	touch "$B/.src-ok"
 fi
-echo "obj-m := $MOD.o" > "$B/Makefile"
-make -s -C "/lib/modules/$KVER/build" M="$B" modules >/dev/null
+case $SRCF in
+*/)	{ echo "obj-m := $MOD.o"
+	  echo "$MOD-objs := $(cd "$B" && ls *.c | grep -vx "$MOD.mod.c" | sed 's/\.c$/.o/' | tr '\n' ' ')"; } > "$B/Makefile";;
+*)	echo "obj-m := $MOD.o" > "$B/Makefile";;
+esac
+# shellcheck disable=SC2086
+make -s -C "$KDIR" M="$B" ${VPLAT_OOT_MAKEFLAGS:-} modules >/dev/null
 [ -s "$B/$MOD.ko" ] || exit 1
 cp "$B/$MOD.ko" "$OOT/$MOD.ko"

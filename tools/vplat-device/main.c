@@ -21,7 +21,8 @@
 
 static const struct vdev_type *const types[] = {&vdev_rng,  &vdev_blk,     &vdev_net,
 						   &vdev_gpio, &vdev_console, &vdev_can,
-						   &vdev_watchdog, &vdev_i2c, &vdev_input, &vdev_vsock};
+						   &vdev_watchdog, &vdev_i2c, &vdev_input, &vdev_vsock,
+						   &vdev_sound};
 #define NTYPES (sizeof(types) / sizeof(types[0]))
 
 static volatile sig_atomic_t stop_signal;

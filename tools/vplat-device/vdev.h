@@ -61,5 +61,6 @@ extern const struct vdev_type vdev_watchdog;
 extern const struct vdev_type vdev_i2c;
 extern const struct vdev_type vdev_input;
 extern const struct vdev_type vdev_vsock;
+extern const struct vdev_type vdev_sound;
 
 #endif

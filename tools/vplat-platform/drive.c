@@ -472,6 +472,9 @@ int drive_platform(const void *dtb, size_t len, const char *base_dir, int vm, bo
 		case VPLAT_PLATFORM_INPUT:
 			e = go_input(v);
 			break;
+		case VPLAT_PLATFORM_SOUND: /* brought up, not driven (its periods need a clock) */
+			say(v, "up (not driven)");
+			break;
 		default:
 			break; /* vsock: the queues come up; connections need a guest stack */
 		}

@@ -131,6 +131,7 @@ static void usage(FILE *f)
 		"                             [,name=NAME][,serial=S] | input,evdev=DEV[,grab]\n"
 		"                          (vplat-device input's options; neither keyboard nor\n"
 		"                          touch: both, touch 1920x1080)\n"
+		"                        sound[,sink=OUT.wav][,source=IN.wav][,no-loop]\n"
 		"    --platform FILE   the devices of a platform description (a DTB,\n"
 		"                      docs/platform-binding.md): those of its first VM with\n"
 		"                      served-by = \"xen\" (its xen,domid, if given, as --domid),\n"
@@ -335,6 +336,16 @@ static int parse_dev(struct dev *d, char *spec)
 			if (!input_opts_kv(&d->opt.input, kv, v))
 				goto bad;
 			break;
+		case VPLAT_INSTANCE_SOUND:
+			if (!strcmp(kv, "sink") && v)
+				d->opt.sound.sink = v;
+			else if (!strcmp(kv, "source") && v)
+				d->opt.sound.source = v;
+			else if (!strcmp(kv, "no-loop") && !v)
+				d->opt.sound.no_loop = true;
+			else
+				goto bad;
+			break;
 		case VPLAT_INSTANCE_NET:
 			if (!strcmp(kv, "tap") && v) {
 				d->opt.net.backend = VPLAT_INSTANCE_NET_TAP;
@@ -351,6 +362,10 @@ static int parse_dev(struct dev *d, char *spec)
 		default:
 			goto bad;
 		}
+	}
+	if (d->opt.type == VPLAT_INSTANCE_SOUND && !d->opt.sound.sink && !d->opt.sound.source) {
+		say(0, "--dev sound needs sink=PATH and/or source=PATH");
+		return -1;
 	}
 	if (d->opt.type == VPLAT_INSTANCE_BLK && d->opt.blk.path == NULL) {
 		say(0, "--dev blk needs image=PATH");

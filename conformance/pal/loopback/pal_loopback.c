@@ -376,6 +376,17 @@ static int vsock_options(void *state, struct vplat_instance_options *o)
 	return 0;
 }
 
+/* Sound: one output stream recorded into /dev/null (the WAV sink's header and data are
+ * written and dropped), the two channel maps of vplat's factory; the stream runs on the host's
+ * monotonic clock, ticked by the instance's dispatch on every poll. */
+static int sound_options(void *state, struct vplat_instance_options *o)
+{
+	(void)state;
+	o->type = VPLAT_INSTANCE_SOUND;
+	o->sound = (struct vplat_instance_sound){.sink = "/dev/null"};
+	return 0;
+}
+
 static const struct lb_model models[] = {
 	{"rng", VPLAT_VIRTIO_ID_RNG, sizeof(struct vplat_rng_mock), rng_options, NULL, NULL},
 	{"blk", VPLAT_VIRTIO_ID_BLOCK, sizeof(struct blk_state), blk_options, NULL, NULL},
@@ -392,6 +403,7 @@ static const struct lb_model models[] = {
 	{"i2c", VPLAT_VIRTIO_ID_I2C, 1, i2c_options, NULL, NULL},
 	{"input", VPLAT_VIRTIO_ID_INPUT, 1, input_options, NULL, NULL},
 	{"vsock", VPLAT_VIRTIO_ID_VSOCK, 1, vsock_options, NULL, NULL},
+	{"sound", VPLAT_VIRTIO_ID_SOUND, 1, sound_options, NULL, NULL},
 };
 #define NMODELS (sizeof(models) / sizeof(models[0]))
 

@@ -30,7 +30,7 @@ static const struct {
 	{"console", VPLAT_VIRTIO_ID_CONSOLE}, {"gpio", VPLAT_VIRTIO_ID_GPIO},
 	{"can", VPLAT_VIRTIO_ID_CAN}, {"i2c", VPLAT_VIRTIO_ID_I2C},
 	{"input", VPLAT_VIRTIO_ID_INPUT},
-	{"vsock", VPLAT_VIRTIO_ID_VSOCK},
+	{"vsock", VPLAT_VIRTIO_ID_VSOCK}, {"sound", VPLAT_VIRTIO_ID_SOUND},
 };
 
 static int vhu_open(struct vplat_pal *pal, unsigned idx, struct vplat_val_dev *d)

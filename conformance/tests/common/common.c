@@ -6,6 +6,7 @@
 #include "vplat/spec/virtio_gpio.h"
 #include "vplat/spec/virtio_i2c.h"
 #include "vplat/spec/virtio_input.h"
+#include "vplat/spec/virtio_snd.h"
 #include "vplat/spec/virtio_vsock.h"
 #include "vplat/vsock.h"
 #include "vplat/val/val.h"
@@ -24,6 +25,7 @@ int creq_queue(uint32_t device_id)
 	case VPLAT_VIRTIO_ID_I2C: return VPLAT_VIRTIO_I2C_REQUESTQ;
 	case VPLAT_VIRTIO_ID_INPUT: return VPLAT_VIRTIO_INPUT_STATUSQ;
 	case VPLAT_VIRTIO_ID_VSOCK: return VPLAT_VIRTIO_VSOCK_TXQ;
+	case VPLAT_VIRTIO_ID_SOUND: return VPLAT_VIRTIO_SND_VQ_CONTROL;
 	default: return -1;
 	}
 }
@@ -139,6 +141,16 @@ int creq_build(struct vplat_test_ctx *t, struct creq *r)
 					    .op = VPLAT_VIRTIO_VSOCK_OP_RST};
 		vplat_vsock_hdr_encode(&h, raw);
 		return creq_parts(t, r, raw, sizeof(raw), 0, 0);
+	}
+	case VPLAT_VIRTIO_ID_SOUND: {
+		/* PCM_INFO of stream 0 (spec/22-sound.md): a 4-byte status and the 32-byte
+		 * information written, nothing changed, so it can be repeated. */
+		struct vplat_virtio_snd_query_info q = {
+		    .hdr.code = vplat_cpu_to_le32(VPLAT_VIRTIO_SND_R_PCM_INFO),
+		    .start_id = vplat_cpu_to_le32(0), .count = vplat_cpu_to_le32(1),
+		    .size = vplat_cpu_to_le32(sizeof(struct vplat_virtio_snd_pcm_info))};
+		return creq_parts(t, r, &q, sizeof(q),
+				  4u + (uint32_t)sizeof(struct vplat_virtio_snd_pcm_info), 0);
 	}
 	default:
 		return VPLAT_ENOTSUP;

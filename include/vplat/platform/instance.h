@@ -54,10 +54,11 @@ enum vplat_instance_type {
 	VPLAT_INSTANCE_I2C = 7,      /**< I2C adapter on a simulated bus or a Linux adapter */
 	VPLAT_INSTANCE_INPUT = 8,    /**< input device on a scripted event stream or evdev */
 	VPLAT_INSTANCE_VSOCK = 9,    /**< vsock: host UNIX sockets (hybrid convention), fabric */
+	VPLAT_INSTANCE_SOUND = 10,   /**< sound device on WAV files (sink and/or source) */
 };
 
 /** Number of instance types. */
-#define VPLAT_INSTANCE_NTYPES 10u
+#define VPLAT_INSTANCE_NTYPES 11u
 
 /** Severity of a message given to vplat_instance_log_fn (same values as the vhost-user
  *  back end's levels). */
@@ -308,6 +309,18 @@ struct vplat_instance_vsock {
 	uint32_t buf_alloc;   /**< credit per connection in bytes (0: 256 KiB) */
 };
 
+/**
+ * Sound options: an output stream recorded into a WAV file and/or an input stream fed from
+ * one (vplat/host/snd_host.h). With both, stream 0 is the output and stream 1 the input. The
+ * output stream offers U8, S16, S32 and FLOAT at 8000..48000 Hz, 1 or 2 channels; the input
+ * stream offers exactly the source file's format, rate and channels.
+ */
+struct vplat_instance_sound {
+	const char *sink;   /**< WAV file the output stream is recorded into (NULL: no output) */
+	const char *source; /**< WAV file the input stream plays (NULL: no input) */
+	bool no_loop;       /**< at the end of the source: silence instead of starting over */
+};
+
 /** Host end of a CAN device. */
 enum vplat_instance_can_backend {
 	VPLAT_INSTANCE_CAN_SOCKETCAN = 0, /**< a SocketCAN interface (vcan or real) */
@@ -377,6 +390,7 @@ struct vplat_instance_options {
 	struct vplat_instance_i2c i2c;         /**< options of VPLAT_INSTANCE_I2C */
 	struct vplat_instance_input input;     /**< options of VPLAT_INSTANCE_INPUT */
 	struct vplat_instance_vsock vsock;     /**< options of VPLAT_INSTANCE_VSOCK */
+	struct vplat_instance_sound sound;     /**< options of VPLAT_INSTANCE_SOUND */
 };
 
 struct vplat_instance;

@@ -56,7 +56,8 @@ enum vplat_platform_type {
 	VPLAT_PLATFORM_WATCHDOG = 6, /**< "vplat,virtio-watchdog" */
 	VPLAT_PLATFORM_I2C = 7,     /**< "vplat,virtio-i2c" */
 	VPLAT_PLATFORM_INPUT = 8,   /**< "vplat,virtio-input" */
-	VPLAT_PLATFORM_VSOCK = 9,   /**< "vplat,virtio-vsock" (8 is reserved for input) */
+	VPLAT_PLATFORM_VSOCK = 9,   /**< "vplat,virtio-vsock" */
+	VPLAT_PLATFORM_SOUND = 10,  /**< "vplat,virtio-snd" (also "vplat,virtio-sound") */
 };
 
 /** Transport of a device (its `transport` property). */

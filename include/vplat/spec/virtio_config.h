@@ -60,6 +60,7 @@
 #define VPLAT_VIRTIO_ID_GPU       16 /**< GPU device */
 #define VPLAT_VIRTIO_ID_INPUT     18 /**< input device */
 #define VPLAT_VIRTIO_ID_VSOCK     19 /**< socket device (vsock) */
+#define VPLAT_VIRTIO_ID_SOUND     25 /**< sound device */
 #define VPLAT_VIRTIO_ID_FS        26 /**< file system device */
 #define VPLAT_VIRTIO_ID_I2C       34 /**< I2C adapter */
 #define VPLAT_VIRTIO_ID_WATCHDOG  35 /**< watchdog (ID reserved; no device chapter in the spec) */
