@@ -371,6 +371,7 @@ static const char *type_name(uint32_t id)
 	case VPLAT_VIRTIO_ID_GPU: return "gpu";
 	case VPLAT_VIRTIO_ID_INPUT: return "input";
 	case VPLAT_VIRTIO_ID_VSOCK: return "vsock";
+	case VPLAT_VIRTIO_ID_SOUND: return "sound";
 	case VPLAT_VIRTIO_ID_FS: return "fs";
 	case VPLAT_VIRTIO_ID_I2C: return "i2c";
 	case VPLAT_VIRTIO_ID_CAN: return "can";
