@@ -5,6 +5,7 @@
  * defined outcomes of malformed requests. The tests need an output stream (vplat's loopback
  * PAL and the daemon run have one, recorded into a WAV sink); without one they SKIP.
  */
+#include <string.h>
 #include <time.h>
 #include "../common/devreq.h"
 #include "vplat/spec/virtio_snd.h"
@@ -210,14 +211,20 @@ static enum vplat_result info(struct vplat_test_ctx *t)
 						  "bytes beyond the structure zero",
 						  "code 0x%x item %u", kinds[k].code, i);
 				if (k == 0) {
-					const struct vplat_virtio_snd_jack_info *j = (const void *)it;
+					/* Items sit at a stride of sz + 4 bytes: copy each out, never
+					 * cast (an item need not be aligned for its fields). */
+					struct vplat_virtio_snd_jack_info jb;
+					memcpy(&jb, it, sizeof(jb));
+					const struct vplat_virtio_snd_jack_info *j = &jb;
 					VPLAT_T_CHECK_MSG(t, 4, zero(j->padding, sizeof(j->padding)) &&
 								j->connected <= 1 &&
 								le32v(j->features) < 2u,
 							  "jack information: defined values, padding zero",
 							  "jack %u", i);
 				} else if (k == 1) {
-					const struct vplat_virtio_snd_pcm_info *p = (const void *)it;
+					struct vplat_virtio_snd_pcm_info pb;
+					memcpy(&pb, it, sizeof(pb));
+					const struct vplat_virtio_snd_pcm_info *p = &pb;
 					uint64_t fm = vplat_le64_to_cpu(p->formats);
 					uint64_t rt = vplat_le64_to_cpu(p->rates);
 					VPLAT_T_CHECK_MSG(
@@ -233,7 +240,9 @@ static enum vplat_result info(struct vplat_test_ctx *t)
 					    le32v(p->features), p->direction, p->channels_min,
 					    p->channels_max);
 				} else {
-					const struct vplat_virtio_snd_chmap_info *c = (const void *)it;
+					struct vplat_virtio_snd_chmap_info cb;
+					memcpy(&cb, it, sizeof(cb));
+					const struct vplat_virtio_snd_chmap_info *c = &cb;
 					bool ok = c->direction <= 1 &&
 						  c->channels <= VPLAT_VIRTIO_SND_CHMAP_MAX_SIZE;
 					for (unsigned p = 0; ok && p < c->channels; p++)
