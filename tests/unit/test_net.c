@@ -856,6 +856,41 @@ START_TEST(rx_bad_and_small_buffers)
 }
 END_TEST
 
+START_TEST(rx_bad_buffer_in_order)
+{
+	/* Under IN_ORDER (VPLAT-RING-030) a bad receive chain found while earlier chains wait in
+	 * the device's cache does not overtake them: they go back first, empty, then the bad one,
+	 * and the frame goes to the next good chain. */
+	struct rig *r = rig_up(_i, F(MRG_RXBUF) | VPLAT_BIT(VPLAT_VIRTIO_F_IN_ORDER), 100, 0);
+	struct vplat_val_vq *vq = &r->n.vq[0];
+	ck_assert(r->n.d.features & VPLAT_BIT(VPLAT_VIRTIO_F_IN_ORDER));
+	uint8_t *a = vplat_val_alloc(vplat_loopback_dma(&r->n.lb), 40, 8, NULL);
+	uint8_t *b = vplat_val_alloc(vplat_loopback_dma(&r->n.lb), 4, 8, NULL);
+	uint8_t *c = vplat_val_alloc(vplat_loopback_dma(&r->n.lb), 200, 8, NULL);
+	struct vplat_val_buf ba = {.ptr = a, .len = 40}, bb = {.ptr = b, .len = 4},
+			     bc = {.ptr = c, .len = 200};
+	ck_assert_int_eq(vplat_val_vq_add(vq, &ba, 0, 1, (void *)1), 0);
+	ck_assert_int_eq(vplat_val_vq_add(vq, &bb, 0, 1, (void *)2), 0);
+	ck_assert_int_eq(vplat_val_vq_add(vq, &bc, 0, 1, (void *)3), 0);
+	vplat_val_vq_kick(vq);
+	make_frame(r->frame, 100, dev_mac, peer_mac, 1);
+	ck_assert_int_eq(vplat_net_rx(&r->n.net, NULL, r->frame, 100), 0);
+	ck_assert_uint_eq(vplat_net_stats(&r->n.net)->rx_bad_buffers, 1);
+	void *tok;
+	uint32_t len;
+	for (uintptr_t k = 1; k <= 2; k++) {
+		ck_assert_int_eq(vplat_val_vq_get_used(vq, &tok, &len), 0);
+		ck_assert_ptr_eq(tok, (void *)k);
+		ck_assert_uint_eq(len, 0);
+	}
+	ck_assert_int_eq(vplat_val_vq_get_used(vq, &tok, &len), 0);
+	ck_assert_ptr_eq(tok, (void *)3);
+	ck_assert_uint_eq(len, 100 + HL);
+	ck_assert_mem_eq(c + HL, r->frame, 100);
+	rig_down(r);
+}
+END_TEST
+
 /* Publish one raw descriptor pointing outside guest memory on @p vq. */
 static void raw_bad_desc(struct vplat_val_vq *vq, bool packed, bool write)
 {
@@ -1744,6 +1779,7 @@ static Suite *suite(void)
 	tcase_add_loop_test(tc, hostile_tx_chains, 0, 4);
 	tcase_add_loop_test(tc, tx_larger_than_device_buffer, 0, 4);
 	tcase_add_loop_test(tc, rx_bad_and_small_buffers, 0, 4);
+	tcase_add_loop_test(tc, rx_bad_buffer_in_order, 0, 4);
 	tcase_add_test(tc, bad_configs);
 	tcase_add_loop_test(tc, broken_rings_need_reset, 0, 4);
 	tcase_add_loop_test(tc, tx_header_fields_not_relied_on, 0, 4);

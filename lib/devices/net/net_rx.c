@@ -126,7 +126,10 @@ static struct vplat_chain *cached(struct vplat_net_rxq *q, uint16_t i)
 
 /*
  * Pop one more usable chain into the cache. Chains with no room for the header (or too
- * many segments) are completed empty on the spot. Returns 0, VPLAT_EAGAIN or VPLAT_ENODEV.
+ * many segments) are completed empty on the spot; under IN_ORDER the chains cached before
+ * such a chain go back first, empty too, because buffers must be used in the order they were
+ * made available (so the cache may shrink: the caller starts over). Returns 0, VPLAT_EAGAIN
+ * or VPLAT_ENODEV.
  */
 static int cache_one(struct vplat_net *net, struct vplat_vq *vq, struct vplat_net_rxq *q)
 {
@@ -145,6 +148,13 @@ static int cache_one(struct vplat_net *net, struct vplat_vq *vq, struct vplat_ne
 			return 0;
 		}
 		net->stats.rx_bad_buffers++;
+		if (vq->in_order && q->count != 0u) {
+			/* Reserved Feature Bits (VIRTIO_F_IN_ORDER): no used buffer overtakes
+			 * one made available before it (VPLAT-RING-030). */
+			for (uint16_t i = 0; i < q->count; i++)
+				(void)vplat_vq_push(vq, cached(q, i), 0);
+			q->count = 0;
+		}
 		(void)vplat_vq_push(vq, c, 0);
 		(void)vplat_vq_interrupt(vq);
 	}
@@ -166,9 +176,14 @@ static int gather(struct vplat_net *net, struct vplat_vq *vq, struct vplat_net_r
 		if (i == q->count) {
 			if (q->count == VPLAT_NET_RX_CACHE)
 				return VPLAT_E2BIG;
+			uint16_t before = q->count;
 			int rc = cache_one(net, vq, q);
 			if (rc)
 				return rc;
+			if (q->count <= before) { /* IN_ORDER emptied the cache: start over */
+				room = 0;
+				i = 0;
+			}
 		}
 		room += cached(q, i)->write_len;
 		if (room >= total)
