@@ -88,6 +88,15 @@ static void hog(size_t mb, volatile uint64_t *ctr)
 		}
 }
 
+/* Control: a hog that only spins on registers (no memory traffic); it competes for the CPU
+ * and causes context switches but evicts next to nothing. */
+static void spin(volatile uint64_t *ctr)
+{
+	*ctr = 1;
+	for (;;)
+		__asm__ volatile("" ::: "memory");
+}
+
 static uint64_t thread_cpu_ns(void)
 {
 	struct timespec ts;
@@ -149,7 +158,7 @@ struct result {
 	uint64_t polls, errors, period_ns;
 };
 
-enum mode { ALONE, UNLIMITED, SHM, TASK_CLOCK };
+enum mode { ALONE, UNLIMITED, SPIN, SHM, TASK_CLOCK };
 
 static void print_result(const struct result *r, int regulated)
 {
@@ -178,6 +187,8 @@ static void run(enum mode m, uint64_t budget, uint64_t period_ns, double seconds
 		hp = fork();
 		if (hp == 0) {
 			pin(cpu_h);
+			if (m == SPIN)
+				spin(&sh->hog_lines);
 			hog(hog_mb, &sh->hog_lines);
 		}
 		/* The hog streams before the victim starts (its 64 MiB are touched first). */
@@ -385,6 +396,7 @@ static int demo(double seconds, const char *json, uint64_t period_ns, int reps)
 	} cond[] = {
 		{ALONE, 0, "alone", "-"},
 		{UNLIMITED, 0, "with hog, unregulated", "-"},
+		{SPIN, 0, "with CPU-only hog (control)", "-"},
 		{SHM, 0.5, "regulated shm 50%", "shm (cooperative cache-line counter)"},
 		{SHM, 0.2, "regulated shm 20%", "shm (cooperative cache-line counter)"},
 		{SHM, 0.05, "regulated shm 5%", "shm (cooperative cache-line counter)"},
