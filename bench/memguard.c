@@ -48,6 +48,15 @@ struct shared {
 static size_t victim_kb = 2048, hog_mb = 64;
 #define VICTIM_LOADS 2000u /* dependent loads per round (one sample) */
 static int quick, rt_victim, hog_cpu = -1; /* -1: the CPU other than the victim's */
+/* Periodic victim (--periodic-us P): every P us one job, a full walk of the working set, then
+ * sleep to the next period; the sample is the job's CPU time. 0: continuous rounds. */
+static uint64_t periodic_us;
+
+/* Dependent loads in one victim sample: a round, or a periodic job's walk of the whole set. */
+static uint64_t loads_per_sample(void)
+{
+	return periodic_us ? (victim_kb << 10) / LINE : VICTIM_LOADS;
+}
 
 static long ncpus(void)
 {
@@ -125,6 +134,26 @@ static void victim(size_t kb, uint64_t loads, double seconds, struct shared *sh)
 	size_t p = 0;
 	uint64_t end = vplat_hreg_now_ns() + (uint64_t)(seconds * 1e9);
 	sh->nsamples = 0;
+	if (periodic_us) {
+		struct timespec next;
+		clock_gettime(CLOCK_MONOTONIC, &next);
+		while (vplat_hreg_now_ns() < end &&
+		       sh->nsamples < sizeof(sh->samples) / sizeof(sh->samples[0])) {
+			uint64_t t0 = vplat_hreg_now_ns(), c0 = thread_cpu_ns();
+			for (size_t i = 0; i < n; i++)
+				p = b[p];
+			sh->samples[sh->nsamples] = thread_cpu_ns() - c0;
+			sh->wall[sh->nsamples++] = vplat_hreg_now_ns() - t0;
+			next.tv_nsec += (long)(periodic_us * 1000u);
+			while (next.tv_nsec >= 1000000000L) {
+				next.tv_nsec -= 1000000000L;
+				next.tv_sec++;
+			}
+			clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL);
+		}
+		loads = 0; /* skip the continuous loop */
+		end = 0;
+	}
 	for (;;) {
 		uint64_t t0 = vplat_hreg_now_ns(), c0 = thread_cpu_ns();
 		if (t0 >= end || sh->nsamples >= sizeof(sh->samples) / sizeof(sh->samples[0]))
@@ -153,6 +182,7 @@ struct result {
 	double ns_per_access;            /* victim CPU ns per dependent load (mean of the run) */
 	double ns_min, ns_max;           /* spread of ns_per_access over the repetitions */
 	double slow_med, slow_min, slow_max; /* slowdown vs the same repetition's alone run, % */
+	double ctl_med, ctl_min, ctl_max;    /* the same against the CPU-only (control) hog, % */
 	double hog_mb_s;
 	struct vplat_reg_stats st;
 	uint64_t polls, errors, period_ns;
@@ -269,7 +299,7 @@ static void run(enum mode m, uint64_t budget, uint64_t period_ns, double seconds
 	for (uint64_t i = 0; i < n; i++)
 		sum += (double)sh->samples[i];
 	r->rounds_per_s = n ? (double)n / (sum / 1e9) : 0;
-	r->ns_per_access = n ? sum / ((double)n * VICTIM_LOADS) : 0;
+	r->ns_per_access = n ? sum / ((double)n * (double)loads_per_sample()) : 0;
 	r->p50_us = n ? (double)sh->samples[n / 2] / 1e3 : 0;
 	r->p99_us = n ? (double)sh->samples[n * 99 / 100] / 1e3 : 0;
 	r->p999_us = n ? (double)sh->samples[n * 999 / 1000] / 1e3 : 0;
@@ -290,7 +320,9 @@ static void json_result(FILE *f, const struct result *r, const struct result *al
 		"                \"ns_per_access\": %.2f, \"ns_per_access_min\": %.2f, "
 		"\"ns_per_access_max\": %.2f,\n"
 		"                \"slowdown_pct_median_of_reps\": %.1f, \"slowdown_pct_min\": %.1f, "
-		"\"slowdown_pct_max\": %.1f},\n"
+		"\"slowdown_pct_max\": %.1f,\n"
+		"                \"vs_control_pct_median_of_reps\": %.1f, \"vs_control_pct_min\": %.1f, "
+		"\"vs_control_pct_max\": %.1f},\n"
 		"     \"hog_mib_s\": %.1f,\n"
 		"     \"regulator\": {\"periods\": %llu, \"periods_throttled\": %llu, "
 		"\"throttles\": %llu, \"overshoot_max\": %llu, \"overshoot_total\": %llu, "
@@ -298,7 +330,8 @@ static void json_result(FILE *f, const struct result *r, const struct result *al
 		r->name, r->source, (unsigned long long)r->budget,
 		(unsigned long long)(r->period_ns / 1000), r->rounds_per_s, r->p50_us, r->p99_us,
 		r->p999_us, r->wall_p99_us, 100.0 * (alone->rounds_per_s / r->rounds_per_s - 1.0),
-		r->ns_per_access, r->ns_min, r->ns_max, r->slow_med, r->slow_min, r->slow_max, r->hog_mb_s,
+		r->ns_per_access, r->ns_min, r->ns_max, r->slow_med, r->slow_min, r->slow_max,
+		r->ctl_med, r->ctl_min, r->ctl_max, r->hog_mb_s,
 		(unsigned long long)r->st.periods, (unsigned long long)r->st.periods_throttled,
 		(unsigned long long)r->st.throttles, (unsigned long long)r->st.overshoot_max,
 		(unsigned long long)r->st.overshoot_total, (double)r->st.throttled_ns / 1e6,
@@ -439,6 +472,14 @@ static int demo(double seconds, const char *json, uint64_t period_ns, int reps)
 		r[c].slow_med = med(sl, reps); /* sorts sl */
 		r[c].slow_min = sl[0];
 		r[c].slow_max = sl[reps - 1];
+		for (int i = 0; i < reps && k > 2; i++)
+			sl[i] = all[c][i].rounds_per_s > 0 ?
+				100.0 * (all[2][i].rounds_per_s / all[c][i].rounds_per_s - 1.0) : 0;
+		if (k > 2) {
+			r[c].ctl_med = med(sl, reps);
+			r[c].ctl_min = sl[0];
+			r[c].ctl_max = sl[reps - 1];
+		}
 	}
 	double load1 = loadavg();
 	if (json) {
@@ -452,9 +493,11 @@ static int demo(double seconds, const char *json, uint64_t period_ns, int reps)
 		fprintf(f, "  \"pmu_probe\": \"%s\",\n  \"cpus\": %ld,\n  \"seconds_per_run\": %.1f,\n",
 			pmu ? "ok" : why, ncpu, seconds);
 		fprintf(f, "  \"victim_kib\": %zu,\n  \"victim_loads_per_round\": %u,\n"
-			"  \"hog_mib\": %zu,\n  \"hog_cpu\": %d,\n  \"repetitions\": %d,\n  \"rt_victim\": %d,\n"
+			"  \"hog_mib\": %zu,\n  \"hog_cpu\": %d,\n  \"periodic_us\": %llu,\n"
+			"  \"repetitions\": %d,\n  \"rt_victim\": %d,\n"
 			"  \"loadavg_1min_start\": %.2f,\n  \"loadavg_1min_end\": %.2f,\n",
-			victim_kb, VICTIM_LOADS, hog_mb, ch, reps, rt_victim, load0, load1);
+			victim_kb, (unsigned)loads_per_sample(), hog_mb, ch,
+			(unsigned long long)periodic_us, reps, rt_victim, load0, load1);
 		fprintf(f, "  \"runs\": [\n");
 		for (int i = 0; i < k; i++)
 			json_result(f, &r[i], &r[0], i == k - 1);
@@ -470,6 +513,9 @@ static int demo(double seconds, const char *json, uint64_t period_ns, int reps)
 		       " %.1f ns/access (%.1f..%.1f)\n", r[i].name,
 		       100.0 * (r[0].rounds_per_s / r[i].rounds_per_s - 1.0), r[i].slow_med,
 		       r[i].slow_min, r[i].slow_max, r[i].ns_per_access, r[i].ns_min, r[i].ns_max);
+	for (int i = 1; i < k && k > 2; i++)
+		printf("against the CPU-only hog: %-28s median %.1f %% (%.1f..%.1f)\n", r[i].name,
+		       r[i].ctl_med, r[i].ctl_min, r[i].ctl_max);
 	printf("victim alone: %.1f ns/access (%.1f..%.1f)\n", r[0].ns_per_access, r[0].ns_min,
 	       r[0].ns_max);
 	return 0;
@@ -582,6 +628,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: bench-memguard demo [--seconds S] [--period-us N] [--json FILE] [--repeat N]\n"
 		"                  [--victim-kb K] [--hog-mb M] [--hog-cpu C] [--rt-victim 0|1] [--quick 0|1]\n"
+		"                  [--periodic-us P]\n"
 		"       bench-memguard regulate --budget N (--pid P ... | --cgroup DIR) [--pid P ...]\n"
 		"                      [--period-us N] [--poll-us N] [--source auto|cache-misses|task-clock]\n"
 		"                      [--seconds S]\n"
@@ -631,6 +678,8 @@ int main(int argc, char **argv)
 			reps = atoi(argv[i + 1]) > 0 ? atoi(argv[i + 1]) : 1;
 		else if (!strcmp(argv[i], "--rt-victim"))
 			rt_victim = atoi(argv[i + 1]);
+		else if (!strcmp(argv[i], "--periodic-us"))
+			periodic_us = strtoull(argv[i + 1], NULL, 0);
 		else if (!strcmp(argv[i], "--hog-cpu"))
 			hog_cpu = atoi(argv[i + 1]);
 		else if (!strcmp(argv[i], "--quick"))
