@@ -125,9 +125,10 @@ static bool all_done(const struct ctx *c)
 	return true;
 }
 
-static void loop(struct vplat_platform *p, struct ctx *c, bool once, bool busy_poll)
+static void loop(struct vplat_platform *p, struct ctx *c, bool once, unsigned busy_idle_ms)
 {
-	struct vplat_vhu_busy busy = {0};
+	bool busy_poll = busy_idle_ms != 0;
+	struct vplat_vhu_busy busy = {.idle_ns = busy_idle_ms * 1000000u};
 	bool sleeping = false; /* busy polling: idle, kicks re-armed, until an fd fires */
 	static struct pollfd pfd[MAX_PFDS];
 	static struct { struct srv *s; struct vplat_vhu_pollfd vp; int listen; } who[MAX_PFDS];
@@ -175,7 +176,7 @@ static void loop(struct vplat_platform *p, struct ctx *c, bool once, bool busy_p
 }
 
 int serve_platform(const void *dtb, size_t len, const char *base_dir, int vm, bool once,
-		   bool busy_poll)
+		   unsigned busy_idle_ms)
 {
 	char err[512];
 	struct vplat_platform *p;
@@ -219,9 +220,9 @@ int serve_platform(const void *dtb, size_t len, const char *base_dir, int vm, bo
 		run_install_signals();
 		printf(once ? "serving until every device's front end has come and gone%s\n"
 			    : "serving until SIGINT or SIGTERM%s\n",
-		       busy_poll ? " (busy polling)" : "");
+		       busy_idle_ms ? " (busy polling)" : "");
 		fflush(stdout);
-		loop(p, &c, once, busy_poll);
+		loop(p, &c, once, busy_idle_ms);
 		if (run_stop)
 			printf("signal %d: shutting down\n", (int)run_stop);
 		else
