@@ -4,7 +4,7 @@
  * vhost-user virtio-net devices on one switch without the drivers' kicks, sleeps when idle,
  * and wakes up for the next frame.
  *
- *   platform_busy VPLAT_PLATFORM DIR
+ *   platform_busy VPLAT_PLATFORM DIR [IDLE_MS]
  *
  * Writes DIR/p.dts (two VMs, one virtio-net each on switch "sw", vhost-user sockets DIR/a.sock
  * and DIR/b.sock), starts `VPLAT_PLATFORM run DIR/p.dts --busy-poll` and connects two of
@@ -14,7 +14,10 @@
  *    driver's ordinary (suppressible) kick. Every frame must arrive, and at least one must
  *    have gone through without a kick: only a platform that polls the rings serves a frame
  *    whose kick it suppressed (the event-driven platform asks for every kick).
- * 2. The drivers go quiet for 3 s, after 0.5 s to settle, and the platform's scheduler time
+ * 2. With IDLE_MS (the platform runs with --busy-idle IDLE_MS, at least 1500): over the first
+ *    second of quiet the platform must still poll (scheduler time at least 50% of the wall
+ *    time: it spins until IDLE_MS have passed without work); then the test waits IDLE_MS.
+ *    The drivers go quiet for 3 s, after 0.5 s to settle, and the platform's scheduler time
  *    (/proc/PID/schedstat: on a CPU plus waiting for one) over those 3 s must stay below 20%
  *    of the wall time (a spinning process is runnable all the time, however loaded the
  *    machine is).
@@ -172,8 +175,14 @@ static int exchanges(struct drv *a, struct drv *b, uint32_t seq, unsigned count,
 
 int main(int argc, char **argv)
 {
-	if (argc != 3) {
-		fprintf(stderr, "usage: platform_busy VPLAT_PLATFORM DIR\n");
+	if (argc != 3 && argc != 4) {
+		fprintf(stderr, "usage: platform_busy VPLAT_PLATFORM DIR [IDLE_MS]\n");
+		return 2;
+	}
+	const char *idle_arg = argc == 4 ? argv[3] : NULL;
+	long idle_ms = idle_arg ? atol(idle_arg) : 0;
+	if (idle_arg && idle_ms < 1500) {
+		fprintf(stderr, "platform_busy: IDLE_MS must be at least 1500\n");
 		return 2;
 	}
 	signal(SIGPIPE, SIG_IGN);
@@ -196,7 +205,11 @@ int main(int argc, char **argv)
 	fclose(f);
 	pid_t pid = fork();
 	if (pid == 0) {
-		execl(argv[1], argv[1], "run", dts, "--busy-poll", (char *)NULL);
+		if (idle_arg)
+			execl(argv[1], argv[1], "run", dts, "--busy-poll", "--busy-idle", idle_arg,
+			      (char *)NULL);
+		else
+			execl(argv[1], argv[1], "run", dts, "--busy-poll", (char *)NULL);
 		_exit(127);
 	}
 	int rc = 1;
@@ -220,6 +233,21 @@ int main(int argc, char **argv)
 	if (kicks >= 600) {
 		printf("FAIL: every frame needed its kick: the platform did not poll the rings\n");
 		goto out;
+	}
+	if (idle_ms) {
+		long long q0 = sched_ns(pid);
+		double w0 = now();
+		usleep(1000000);
+		long long q1 = sched_ns(pid);
+		double qf = (double)(q1 - q0) / 1e9 / (now() - w0);
+		printf("busy-poll platform, first second of quiet with --busy-idle %ld: %.1f%% of "
+		       "a CPU\n", idle_ms, 100.0 * qf);
+		if (q0 < 0 || q1 < 0 || qf < 0.50) {
+			printf("FAIL: the platform slept before --busy-idle %ld ms had passed\n",
+			       idle_ms);
+			goto out;
+		}
+		usleep((useconds_t)idle_ms * 1000u);
 	}
 	usleep(500000);
 	long long s0 = sched_ns(pid);
