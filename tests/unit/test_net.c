@@ -190,6 +190,48 @@ START_TEST(rx_no_buffer_policy)
 }
 END_TEST
 
+START_TEST(rx_kicks_off_while_buffers)
+{
+	/* While the device holds receive buffers it asks the driver not to kick for the ones
+	 * it re-posts (each such kick would wake the host end for nothing); a frame that finds
+	 * no buffer turns kicks back on, so the next posted buffer kicks and calls rx_ready.
+	 * _i bit 2: EVENT_IDX. */
+	struct rig *r = rig_up(_i & 3, (_i & 4) ? VPLAT_BIT(VPLAT_VIRTIO_F_EVENT_IDX) : 0, 1526, 4);
+	struct vplat_val_vq *rx = &r->n.vq[0];
+	make_frame(r->frame, 60, dev_mac, peer_mac, 1);
+	ck_assert_int_eq(vplat_net_rx(&r->n.net, NULL, r->frame, 60), 0);
+	ck_assert_int_eq(netdrv_rx(&r->n, 0, r->got, sizeof(r->got), NULL, NULL), 60);
+	uint64_t kicks = rx->kicks;
+	for (unsigned k = 0; k < 20; k++) {
+		ck_assert_int_eq(vplat_net_rx(&r->n.net, NULL, r->frame, 60), 0);
+		ck_assert_int_eq(netdrv_rx(&r->n, 0, r->got, sizeof(r->got), NULL, NULL), 60);
+	}
+	ck_assert_uint_eq(rx->kicks, kicks); /* 20 buffers re-posted, no kick */
+	/* Take every buffer (none re-posted): the next frame finds none. */
+	unsigned taken = 0;
+	while (vplat_net_rx(&r->n.net, NULL, r->frame, 60) == 0)
+		taken++;
+	ck_assert_uint_eq(taken, 4);
+	void *tok;
+	uint32_t len;
+	uint32_t ids[4];
+	for (unsigned k = 0; k < 4; k++) {
+		ck_assert_int_eq(vplat_val_vq_get_used(rx, &tok, &len), 0);
+		ids[k] = (uint32_t)(uintptr_t)tok - 1u;
+	}
+	uint64_t ready = r->mock.rx_ready_calls;
+	ck_assert_int_eq(netdrv_post_rx(&r->n, 0, ids[0]), 0);
+	ck_assert(vplat_val_vq_kick(rx)); /* kicks are on again */
+	ck_assert_uint_gt(r->mock.rx_ready_calls, ready);
+	ck_assert_int_eq(vplat_net_rx(&r->n.net, NULL, r->frame, 60), 0);
+	for (unsigned k = 1; k < 4; k++)
+		ck_assert_int_eq(netdrv_post_rx(&r->n, 0, ids[k]), 0);
+	vplat_val_vq_kick(rx);
+	ck_assert_int_eq(netdrv_rx(&r->n, 0, r->got, sizeof(r->got), NULL, NULL), 60);
+	rig_down(r);
+}
+END_TEST
+
 /* A pop that never returns: the vhost-user back end's SIGBUS guard jumps out of the device
  * when guest memory vanishes under it, then resets the device. */
 static jmp_buf abandon_jb;
@@ -1764,6 +1806,7 @@ static Suite *suite(void)
 	tcase_add_loop_test(tc, rx_every_size, 0, 4);
 	tcase_add_loop_test(tc, rx_mergeable, 0, 4);
 	tcase_add_loop_test(tc, rx_no_buffer_policy, 0, 4);
+	tcase_add_loop_test(tc, rx_kicks_off_while_buffers, 0, 8);
 	tcase_add_loop_test(tc, reset_after_abandoned_rx, 0, 4);
 	tcase_add_loop_test(tc, tx_host_busy_holds, 0, 4);
 	tcase_add_loop_test(tc, tx_scatter_gather, 0, 4);

@@ -197,52 +197,6 @@ static int dispatch_host(void *arg)
 	return vplat_instance_dispatch(arg);
 }
 
-/* Busy polling: passes over the rings without a system call between them. */
-#define BUSY_SPINS 4096u
-/* Idle for this long (no chain taken): sleep on the kick fds until the driver kicks again. */
-#define BUSY_IDLE_NS 2000000
-/* Idle passes between two clock reads (a multiple of BUSY_PASSES). */
-#define BUSY_CLOCK_EVERY 256u
-/* Passes per SIGBUS guard (vplat_vhu_backend_service_n()). */
-#define BUSY_PASSES 32u
-
-static int64_t mono_ns(void)
-{
-	struct timespec t;
-	(void)clock_gettime(CLOCK_MONOTONIC, &t);
-	return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
-}
-
-/*
- * Serve the rings from this core for up to BUSY_SPINS passes (the caller then polls the
- * socket and host-end fds once, without sleeping). Returns true when the rings stayed idle
- * for BUSY_IDLE_NS: the caller re-arms the kicks and sleeps, so an idle daemon burns no core.
- * The idle clock (*idle_since, 0 = rings not idle) runs across calls: one call's passes take
- * far less than BUSY_IDLE_NS on an idle machine, so a clock restarted per call never expired.
- */
-static bool busy_spin(struct vdev *v, int64_t *idle_since)
-{
-	unsigned idle = 0;
-	for (unsigned i = 0; i < BUSY_SPINS && !stop_signal; i += BUSY_PASSES) {
-		if (vplat_vhu_backend_service_n(&v->be, BUSY_PASSES) != 0) {
-			idle = 0;
-			*idle_since = 0;
-			continue;
-		}
-		idle += BUSY_PASSES;
-		if ((idle & (BUSY_CLOCK_EVERY - 1u)) != 0u)
-			continue;
-		int64_t now = mono_ns();
-		if (*idle_since == 0) {
-			*idle_since = now;
-		} else if (now - *idle_since >= BUSY_IDLE_NS) {
-			*idle_since = 0;
-			return true;
-		}
-	}
-	return false;
-}
-
 /* Serve one connection until it ends or a signal arrives. Host-end work (asynchronous
  * completions, received frames) writes guest memory: it runs under the back-end's SIGBUS
  * guard like the back-end's own handlers, so a front-end that truncates its memory file
@@ -252,7 +206,10 @@ static void serve(struct vdev *v)
 	struct vplat_vhu_pollfd pf[VPLAT_VHU_MAX_QUEUES + 1];
 	struct pollfd p[VPLAT_VHU_MAX_QUEUES + 1 + VDEV_HOST_FDS];
 	int hfd[VDEV_HOST_FDS];
-	int64_t idle_since = 0;
+	/* Busy polling: vplat_vhu_busy_spin() turns on this thread's core, with the fall-back to
+	 * sleeping on the kick fds after 2 ms without work. */
+	struct vplat_vhu_busy busy = {0};
+	struct vplat_vhu_backend *be[1] = {&v->be};
 	while (!stop_signal && vplat_vhu_backend_connected(&v->be)) {
 		size_t n = vplat_vhu_backend_pollfds(&v->be, pf, VPLAT_VHU_MAX_QUEUES + 1);
 		for (size_t i = 0; i < n; i++)
@@ -262,7 +219,8 @@ static void serve(struct vdev *v)
 			p[n + i] = (struct pollfd){.fd = hfd[i], .events = POLLIN};
 		int tmo = v->threads ? -1 : vplat_instance_timeout_ms(v->inst);
 		if (v->busy_poll && !v->threads &&
-		    !(busy_spin(v, &idle_since) && vplat_vhu_backend_rearm(&v->be) == 0))
+		    !(vplat_vhu_busy_spin(&busy, be, 1, NULL, NULL, &stop_signal) &&
+		      vplat_vhu_backends_rearm(be, 1) == 0))
 			tmo = 0; /* still busy: look at the fds without sleeping, then spin again */
 		int r = poll(p, n + nh, tmo >= 0 && tmo < 1000 ? tmo : 1000);
 		if (r < 0 && errno != EINTR)

@@ -356,6 +356,8 @@ int vplat_net_rx(struct vplat_net *net, const struct vplat_virtio_net_hdr *hdr, 
 	bool mrg = vplat_device_has_feature(&net->dev, VPLAT_VIRTIO_NET_F_MRG_RXBUF);
 	net->in_rx = true;
 	int n = gather(net, vq, q, (uint64_t)len + HDR_LEN, mrg);
+	if (n == VPLAT_EAGAIN && vq->kick_disabled && vplat_vq_set_notification(vq, true))
+		n = gather(net, vq, q, (uint64_t)len + HDR_LEN, mrg); /* buffers raced the re-arm */
 	net->in_rx = false;
 	if (n == VPLAT_EAGAIN) {
 		net->stats.rx_no_buffer++;
@@ -368,6 +370,12 @@ int vplat_net_rx(struct vplat_net *net, const struct vplat_virtio_net_hdr *hdr, 
 	if (n < 0)
 		return VPLAT_ENODEV;
 	rx_write(net, vq, q, n, &h, p, len, sw_csum);
+	/* More buffers posted: the driver need not kick for the ones it re-posts now (no
+	 * wake-up of a host end per re-posted buffer). Kicks come back on when a frame finds no
+	 * buffer (above); with the ring empty they stay on (a host end told VPLAT_EAGAIN before
+	 * waits for the rx_ready of the next kick). */
+	if (!vq->kick_disabled && vplat_vq_has_avail(vq))
+		(void)vplat_vq_set_notification(vq, false);
 	(void)vplat_vq_interrupt(vq);
 	net->stats.rx_frames++;
 	net->stats.rx_bytes += len;
