@@ -36,13 +36,21 @@ static void rmdirs(void)
 	ck_assert_int_eq(system(cmd), 0);
 }
 
-static int listen_at(const char *p)
+/* A stream socket and the address of @p p in @p a. */
+static int unix_socket(const char *p, struct sockaddr_un *a)
 {
-	struct sockaddr_un a = {.sun_family = AF_UNIX};
-	ck_assert_uint_lt(strlen(p), sizeof(a.sun_path));
-	memcpy(a.sun_path, p, strlen(p) + 1);
+	*a = (struct sockaddr_un){.sun_family = AF_UNIX};
+	ck_assert_uint_lt(strlen(p), sizeof(a->sun_path));
+	memcpy(a->sun_path, p, strlen(p) + 1);
 	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
 	ck_assert_int_ge(fd, 0);
+	return fd;
+}
+
+static int listen_at(const char *p)
+{
+	struct sockaddr_un a;
+	int fd = unix_socket(p, &a);
 	ck_assert_int_eq(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
 	ck_assert_int_eq(listen(fd, 4), 0);
 	return fd;
@@ -50,13 +58,24 @@ static int listen_at(const char *p)
 
 static int connect_to(const char *p)
 {
-	struct sockaddr_un a = {.sun_family = AF_UNIX};
-	ck_assert_uint_lt(strlen(p), sizeof(a.sun_path));
-	memcpy(a.sun_path, p, strlen(p) + 1);
-	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
-	ck_assert_int_ge(fd, 0);
+	struct sockaddr_un a;
+	int fd = unix_socket(p, &a);
 	ck_assert_int_eq(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
 	return fd;
+}
+
+/* A guest with CID @p cid and credit @p buf_alloc on host end @p h, bound to it, with
+ * @p nrx rx buffers posted: the bring-up of every test here. */
+static struct vguest *guest_on(struct vplat_vsock_host *h, int variant, uint64_t cid,
+			       uint32_t buf_alloc, unsigned nrx)
+{
+	ck_assert_ptr_nonnull(h);
+	struct vguest *g = malloc(sizeof(*g));
+	ck_assert_ptr_nonnull(g);
+	ck_assert_int_eq(vg_up(g, variant, cid, buf_alloc, &vplat_vsock_host_ops, h), 0);
+	vplat_vsock_host_bind(h, &g->d);
+	vg_post_rx(g, nrx);
+	return g;
 }
 
 static void pattern(uint8_t *b, size_t n, unsigned seed)
@@ -70,11 +89,7 @@ START_TEST(guest_to_host_socket)
 	mkdirs();
 	int e = 0;
 	struct vplat_vsock_host *h = vplat_vsock_host_new(path, &e);
-	ck_assert_ptr_nonnull(h);
-	struct vguest *g = malloc(sizeof(*g));
-	ck_assert_int_eq(vg_up(g, _i, 3, 65536, &vplat_vsock_host_ops, h), 0);
-	vplat_vsock_host_bind(h, &g->d);
-	vg_post_rx(g, 32);
+	struct vguest *g = guest_on(h, _i, 3, 65536, 32);
 	char p7000[160];
 	snprintf(p7000, sizeof(p7000), "%s_7000", path);
 	int lfd = listen_at(p7000);
@@ -133,11 +148,7 @@ START_TEST(host_to_guest_1mib)
 	/* covers: VPLAT-VSK-009 VPLAT-VSK-011 */
 	mkdirs();
 	struct vplat_vsock_host *h = vplat_vsock_host_new(path, NULL);
-	ck_assert_ptr_nonnull(h);
-	struct vguest *g = malloc(sizeof(*g));
-	ck_assert_int_eq(vg_up(g, _i, 3, 65536, &vplat_vsock_host_ops, h), 0);
-	vplat_vsock_host_bind(h, &g->d);
-	vg_post_rx(g, 64);
+	struct vguest *g = guest_on(h, _i, 3, 65536, 64);
 	int cfd = connect_to(path);
 	ck_assert_int_eq(write(cfd, "CONNECT 80\n", 11), 11);
 	vplat_vsock_host_dispatch(h);
@@ -284,12 +295,8 @@ START_TEST(fabric_isolation)
 	struct vguest *g[3];
 	for (unsigned i = 0; i < 3; i++) {
 		h[i] = vplat_vsock_host_new(NULL, NULL);
-		ck_assert_ptr_nonnull(h[i]);
-		g[i] = malloc(sizeof(*g[i]));
-		ck_assert_int_eq(vg_up(g[i], _i, 3 + i, 8192, &vplat_vsock_host_ops, h[i]), 0);
-		vplat_vsock_host_bind(h[i], &g[i]->d);
+		g[i] = guest_on(h[i], _i, 3 + i, 8192, 32);
 		ck_assert_int_eq(vplat_vsock_fabric_join(f, h[i]), 0);
-		vg_post_rx(g[i], 32);
 	}
 	ck_assert_int_eq(vplat_vsock_fabric_join(f, h[0]), VPLAT_EINVAL);
 	ck_assert_int_eq(vplat_vsock_fabric_allow(f, 3, 4), 0);
