@@ -286,6 +286,16 @@ START_TEST(host_to_guest_1mib)
 }
 END_TEST
 
+/* @p from sends a packet without payload (@p op from its port @p sport to @p dcid:@p dport);
+ * the op of the packet @p to receives next, into @p o (0: none). */
+static uint16_t relay(struct vguest *from, uint16_t op, uint32_t sport, uint64_t dcid,
+		      uint32_t dport, struct vguest *to, struct vplat_vsock_hdr *o)
+{
+	struct vplat_vsock_hdr q = vg_hdr(from, op, sport, dcid, dport);
+	ck_assert_int_eq(vg_tx(from, &q, NULL), 0);
+	return vg_rx(to, o, NULL) ? o->op : 0;
+}
+
 /* Three VMs on one fabric; only 3 <-> 4 is allowed. */
 START_TEST(fabric_isolation)
 {
@@ -312,10 +322,7 @@ START_TEST(fabric_isolation)
 	ck_assert_uint_eq(o.src_port, 1111);
 	ck_assert_uint_eq(o.dst_cid, 4);
 	ck_assert_uint_eq(o.dst_port, 5000);
-	q = vg_hdr(g[1], OP(RESPONSE), 5000, 3, 1111);
-	ck_assert_int_eq(vg_tx(g[1], &q, NULL), 0);
-	ck_assert(vg_rx(g[0], &o, NULL));
-	ck_assert_uint_eq(o.op, OP(RESPONSE));
+	ck_assert_uint_eq(relay(g[1], OP(RESPONSE), 5000, 3, 1111, g[0], &o), OP(RESPONSE));
 	ck_assert_uint_eq(o.src_cid, 4);
 	/* Data both ways, more than the 8 KiB credit: the fabric holds it until credit. */
 	uint8_t big[20000], got[20000];
@@ -342,36 +349,18 @@ START_TEST(fabric_isolation)
 	ck_assert_uint_eq(o.op, OP(RW));
 	ck_assert_mem_eq(d4, "pong", 4);
 	/* Isolation: 3 -> 5 and 5 -> 3 and 5 -> 4 get RST; nobody else sees anything. */
-	q = vg_hdr(g[0], OP(REQUEST), 1112, 5, 5000);
-	ck_assert_int_eq(vg_tx(g[0], &q, NULL), 0);
-	ck_assert(vg_rx(g[0], &o, NULL));
-	ck_assert_uint_eq(o.op, OP(RST));
-	q = vg_hdr(g[2], OP(REQUEST), 1113, 3, 1111);
-	ck_assert_int_eq(vg_tx(g[2], &q, NULL), 0);
-	ck_assert(vg_rx(g[2], &o, NULL));
-	ck_assert_uint_eq(o.op, OP(RST));
-	q = vg_hdr(g[2], OP(REQUEST), 1114, 4, 5000);
-	ck_assert_int_eq(vg_tx(g[2], &q, NULL), 0);
-	ck_assert(vg_rx(g[2], &o, NULL));
-	ck_assert_uint_eq(o.op, OP(RST));
+	ck_assert_uint_eq(relay(g[0], OP(REQUEST), 1112, 5, 5000, g[0], &o), OP(RST));
+	ck_assert_uint_eq(relay(g[2], OP(REQUEST), 1113, 3, 1111, g[2], &o), OP(RST));
+	ck_assert_uint_eq(relay(g[2], OP(REQUEST), 1114, 4, 5000, g[2], &o), OP(RST));
 	ck_assert(!vg_rx(g[1], &o, NULL));
 	ck_assert(!vg_rx(g[0], &o, NULL));
 	/* 3 resets the connection: 4 gets RST. */
-	q = vg_hdr(g[0], OP(RST), 1111, 4, 5000);
-	ck_assert_int_eq(vg_tx(g[0], &q, NULL), 0);
-	ck_assert(vg_rx(g[1], &o, NULL));
-	ck_assert_uint_eq(o.op, OP(RST));
+	ck_assert_uint_eq(relay(g[0], OP(RST), 1111, 4, 5000, g[1], &o), OP(RST));
 	ck_assert_uint_eq(o.dst_port, 5000);
 	ck_assert_uint_eq(vplat_vsock_nconns(&g[1]->d), 0);
 	/* A guest that refuses: RST reaches the initiator. */
-	q = vg_hdr(g[1], OP(REQUEST), 2222, 3, 6000);
-	ck_assert_int_eq(vg_tx(g[1], &q, NULL), 0);
-	ck_assert(vg_rx(g[0], &o, NULL));
-	ck_assert_uint_eq(o.op, OP(REQUEST));
-	q = vg_hdr(g[0], OP(RST), 6000, 4, 2222);
-	ck_assert_int_eq(vg_tx(g[0], &q, NULL), 0);
-	ck_assert(vg_rx(g[1], &o, NULL));
-	ck_assert_uint_eq(o.op, OP(RST));
+	ck_assert_uint_eq(relay(g[1], OP(REQUEST), 2222, 3, 6000, g[0], &o), OP(REQUEST));
+	ck_assert_uint_eq(relay(g[0], OP(RST), 6000, 4, 2222, g[1], &o), OP(RST));
 	for (unsigned i = 0; i < 3; i++) {
 		ck_assert_uint_eq(vplat_vsock_host_nconns(h[i]), 0);
 		ck_assert_int_eq(g[i]->err, 0);

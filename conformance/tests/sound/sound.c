@@ -181,6 +181,27 @@ static bool stream_prepared(struct vplat_test_ctx *t, struct sd *s, uint32_t id,
 	return ctl_code(t, s, &sp, sizeof(sp)) == S(OK) && pcm(t, s, R(PCM_PREPARE), id) == S(OK);
 }
 
+/* The set-up of the I/O tests: the device up, its first stream of direction @p dir (SKIP
+ * without one), SET_PARAMS (@p periods periods of PERIOD_MS in the buffer) and PREPARE
+ * answered OK. @p id and @p period receive the stream and its period in bytes. */
+static enum vplat_result io_ready(struct vplat_test_ctx *t, struct sd *s, uint8_t dir,
+				  uint32_t periods, uint32_t *id, uint32_t *period)
+{
+	enum vplat_result r = sd_up(t, s);
+	if (r != VPLAT_PASS)
+		return r;
+	bool out = dir == VPLAT_VIRTIO_SND_D_OUTPUT;
+	int sid = out ? s->out : s->in;
+	if (sid < 0)
+		return vplat_t_skip(t, out ? "the device has no output stream"
+					   : "the device has no input stream");
+	uint32_t fb;
+	*id = (uint32_t)sid;
+	if (!stream_prepared(t, s, *id, periods, &fb, period))
+		return vplat_t_error(t, "SET_PARAMS/PREPARE of stream %u failed", *id);
+	return VPLAT_PASS;
+}
+
 static bool all_of(const uint8_t *p, size_t n, uint8_t v)
 {
 	for (size_t i = 0; i < n; i++)
@@ -458,15 +479,46 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+/* Checkpoints of period_done(): completed, in order, not early. */
+struct period_cps {
+	unsigned done, order, early;
+};
+
+/* Wait for message @p k of the one-period messages posted on @p vq before START (sent at
+ * @p t0): it comes back (checkpoint cp->done), in order (its token is @p want, cp->order), and
+ * not before its frames' time, k + 1 periods after START (cp->early: a lower bound only; a
+ * slow machine only makes it later). @p used receives its used length. */
+static enum vplat_result period_done(struct vplat_test_ctx *t, struct vplat_val_vq *vq, bool rx,
+				     unsigned k, uint64_t t0, const void *want,
+				     const struct period_cps *cp, uint32_t *used)
+{
+	void *tok = NULL;
+	*used = 0;
+	int rc = wait_used(t, vq, &tok, used);
+	uint64_t dt = now_ns() - t0;
+	VPLAT_T_CHECK_MSG(t, cp->done, rc == 0,
+			  rx ? "every rx message completed" : "every tx message completed",
+			  "message %u: %s", k, vplat_strerror(rc));
+	VPLAT_T_CHECK_MSG(t, cp->order, tok == want,
+			  rx ? "rx messages of a stream completed in order"
+			     : "tx messages completed in order",
+			  "message %u came back out of order", k);
+	uint64_t min_ns = (uint64_t)(k + 1u) * PERIOD_MS * 1000000ull;
+	VPLAT_T_CHECK_MSG(t, cp->early, dt + 1000000ull >= min_ns,
+			  rx ? "no rx message completed before its frames were recorded"
+			     : "no tx message completed before its frames were consumed",
+			  "message %u completed %.1f ms after START (its frames end at %u ms)", k,
+			  (double)dt / 1e6, (k + 1u) * PERIOD_MS);
+	return VPLAT_PASS;
+}
+
 static enum vplat_result tx_messages(struct vplat_test_ctx *t)
 {
 	struct sd s;
-	enum vplat_result r = need_out(t, &s);
+	uint32_t id, pb;
+	enum vplat_result r = io_ready(t, &s, VPLAT_VIRTIO_SND_D_OUTPUT, 4, &id, &pb);
 	if (r != VPLAT_PASS)
 		return r;
-	uint32_t id = (uint32_t)s.out, fb, pb;
-	if (!stream_prepared(t, &s, id, 4, &fb, &pb))
-		return vplat_t_error(t, "SET_PARAMS/PREPARE failed");
 	uint8_t *st[3];
 	for (unsigned k = 0; k < 3; k++)
 		if (tx_add(t, &s, id, pb, 8, &st[k]))
@@ -476,27 +528,17 @@ static enum vplat_result tx_messages(struct vplat_test_ctx *t)
 	uint32_t c = pcm(t, &s, R(PCM_START), id);
 	if (c != S(OK))
 		return vplat_t_error(t, "START: status 0x%x", c);
+	static const struct period_cps cps = {.done = 4, .order = 1, .early = 3};
 	for (unsigned k = 0; k < 3; k++) {
-		void *tok = NULL;
-		uint32_t used = 0;
-		int rc = wait_used(t, s.tx, &tok, &used);
-		uint64_t dt = now_ns() - t0;
-		VPLAT_T_CHECK_MSG(t, 4, rc == 0, "every tx message completed",
-				  "message %u: %s", k, vplat_strerror(rc));
-		VPLAT_T_CHECK_MSG(t, 1, tok == st[k], "tx messages completed in order",
-				  "message %u came back out of order", k);
+		uint32_t used;
+		r = period_done(t, s.tx, false, k, t0, st[k], &cps, &used);
+		if (r != VPLAT_PASS)
+			return r;
 		vplat_le32 stv;
-		memcpy(&stv, tok, 4);
+		memcpy(&stv, st[k], 4);
 		VPLAT_T_CHECK_MSG(t, 2, used == 8 && le32v(stv) == S(OK),
 				  "a tx message: status OK in the 8-byte status, used length 8",
 				  "message %u: used %u status 0x%x", k, used, le32v(stv));
-		/* a lower bound only: not before its frames have been played (k + 1 periods
-		 * after START); a slow machine only makes it later */
-		uint64_t min_ns = (uint64_t)(k + 1u) * PERIOD_MS * 1000000ull;
-		VPLAT_T_CHECK_MSG(t, 3, dt + 1000000ull >= min_ns,
-				  "no tx message completed before its frames were consumed",
-				  "message %u completed %.1f ms after START (its frames end at %u ms)",
-				  k, (double)dt / 1e6, (k + 1u) * PERIOD_MS);
 	}
 	(void)pcm(t, &s, R(PCM_STOP), id);
 	(void)pcm(t, &s, R(PCM_RELEASE), id);
@@ -575,12 +617,10 @@ VPLAT_TEST(sound_io_errors, "VPLAT-SND-011 VPLAT-SND-010", "drivernormative:Devi
 static enum vplat_result release_completes(struct vplat_test_ctx *t)
 {
 	struct sd s;
-	enum vplat_result r = need_out(t, &s);
+	uint32_t id, pb;
+	enum vplat_result r = io_ready(t, &s, VPLAT_VIRTIO_SND_D_OUTPUT, 8, &id, &pb);
 	if (r != VPLAT_PASS)
 		return r;
-	uint32_t id = (uint32_t)s.out, fb, pb;
-	if (!stream_prepared(t, &s, id, 8, &fb, &pb))
-		return vplat_t_error(t, "SET_PARAMS/PREPARE failed");
 	uint8_t *st[4];
 	for (unsigned k = 0; k < 4; k++)
 		if (tx_add(t, &s, id, pb * 8u, 8, &st[k]))
@@ -605,12 +645,12 @@ VPLAT_TEST(sound_release_completes, "VPLAT-SND-007", "devicenormative:Device Typ
 static enum vplat_result reset_stream(struct vplat_test_ctx *t)
 {
 	struct sd s;
-	enum vplat_result r = need_out(t, &s);
+	uint32_t id, pb;
+	enum vplat_result r = io_ready(t, &s, VPLAT_VIRTIO_SND_D_OUTPUT, 8, &id, &pb);
 	if (r != VPLAT_PASS)
 		return r;
-	uint32_t id = (uint32_t)s.out, fb, pb;
-	if (!stream_prepared(t, &s, id, 8, &fb, &pb) || pcm(t, &s, R(PCM_START), id) != S(OK))
-		return vplat_t_error(t, "SET_PARAMS/PREPARE/START failed");
+	if (pcm(t, &s, R(PCM_START), id) != S(OK))
+		return vplat_t_error(t, "START failed");
 	uint8_t *st;
 	for (unsigned k = 0; k < 4; k++)
 		if (tx_add(t, &s, id, pb * 8u, 8, &st))
@@ -630,16 +670,6 @@ static enum vplat_result reset_stream(struct vplat_test_ctx *t)
 	return VPLAT_PASS;
 }
 VPLAT_TEST(sound_reset, "VPLAT-SND-012", "sec:Device Types / Sound Device / Device Operation", VPLAT_VIRTIO_ID_SOUND, 0, "a device reset with a running stream and held messages: the stream back in its initial state, nothing completed on the new queue", reset_stream);
-
-static enum vplat_result need_in(struct vplat_test_ctx *t, struct sd *s)
-{
-	enum vplat_result r = sd_up(t, s);
-	if (r != VPLAT_PASS)
-		return r;
-	if (s->in < 0)
-		return vplat_t_skip(t, "the device has no input stream");
-	return VPLAT_PASS;
-}
 
 /* One rx message: header (@p stream) readable, @p payload bytes and the 8-byte status
  * writable, the payload filled with 0x5a. The token is the payload (the status follows it). */
@@ -661,12 +691,10 @@ static int rx_add(struct vplat_test_ctx *t, struct sd *s, uint32_t stream, uint3
 static enum vplat_result rx_messages(struct vplat_test_ctx *t)
 {
 	struct sd s;
-	enum vplat_result r = need_in(t, &s);
+	uint32_t id, pb;
+	enum vplat_result r = io_ready(t, &s, VPLAT_VIRTIO_SND_D_INPUT, 4, &id, &pb);
 	if (r != VPLAT_PASS)
 		return r;
-	uint32_t id = (uint32_t)s.in, fb, pb;
-	if (!stream_prepared(t, &s, id, 4, &fb, &pb))
-		return vplat_t_error(t, "SET_PARAMS/PREPARE of the input stream failed");
 	uint8_t *buf[3];
 	for (unsigned k = 0; k < 3; k++)
 		if (rx_add(t, &s, id, pb, &buf[k]))
@@ -678,15 +706,12 @@ static enum vplat_result rx_messages(struct vplat_test_ctx *t)
 	uint32_t c = pcm(t, &s, R(PCM_START), id);
 	if (c != S(OK))
 		return vplat_t_error(t, "START: status 0x%x", c);
+	static const struct period_cps cps = {.done = 2, .order = 3, .early = 6};
 	for (unsigned k = 0; k < 3; k++) {
-		void *tok = NULL;
-		uint32_t used = 0;
-		int rc = wait_used(t, s.rx, &tok, &used);
-		uint64_t dt = now_ns() - t0;
-		VPLAT_T_CHECK_MSG(t, 2, rc == 0, "every rx message completed", "message %u: %s", k,
-				  vplat_strerror(rc));
-		VPLAT_T_CHECK_MSG(t, 3, tok == buf[k], "rx messages of a stream completed in order",
-				  "message %u came back out of order", k);
+		uint32_t used;
+		r = period_done(t, s.rx, true, k, t0, buf[k], &cps, &used);
+		if (r != VPLAT_PASS)
+			return r;
 		vplat_le32 stv;
 		memcpy(&stv, buf[k] + pb, 4);
 		VPLAT_T_CHECK_MSG(t, 4, used == pb + 8u && le32v(stv) == S(OK),
@@ -696,13 +721,6 @@ static enum vplat_result rx_messages(struct vplat_test_ctx *t)
 				  le32v(stv));
 		VPLAT_T_CHECK_MSG(t, 5, !all_of(buf[k], pb, 0x5a), "the payload holds recorded frames",
 				  "message %u: still the 0x5a fill", k);
-		/* a lower bound only: not before its frames can have been recorded (k + 1
-		 * periods after START); a slow machine only makes it later */
-		uint64_t min_ns = (uint64_t)(k + 1u) * PERIOD_MS * 1000000ull;
-		VPLAT_T_CHECK_MSG(t, 6, dt + 1000000ull >= min_ns,
-				  "no rx message completed before its frames were recorded",
-				  "message %u completed %.1f ms after START (its frames end at %u ms)",
-				  k, (double)dt / 1e6, (k + 1u) * PERIOD_MS);
 	}
 	(void)pcm(t, &s, R(PCM_STOP), id);
 	(void)pcm(t, &s, R(PCM_RELEASE), id);
