@@ -733,8 +733,8 @@ static bool jack_states(struct vplat_test_ctx *t, struct sd *s, uint8_t *conn)
 {
 	uint32_t n = s->jacks < 64 ? s->jacks : 64, sz = sizeof(struct vplat_virtio_snd_jack_info);
 	uint32_t used;
-	uint8_t *b = dmab(t, 4 + 64 * sz);
-	if (!b || query(t, s, R(JACK_INFO), 0, n, sz, b, 4 + n * sz, &used) != S(OK))
+	uint8_t b[4 + 64 * sizeof(struct vplat_virtio_snd_jack_info)]; /* ctl() copies into it */
+	if (query(t, s, R(JACK_INFO), 0, n, sz, b, 4 + n * sz, &used) != S(OK))
 		return false;
 	for (uint32_t i = 0; i < n; i++) {
 		struct vplat_virtio_snd_jack_info j;
@@ -772,7 +772,7 @@ static enum vplat_result jack_host_change(struct vplat_test_ctx *t)
 	void *tok = NULL;
 	bool got = false, changed = false;
 	while (!got && !changed && !vplat_t_expired(t)) {
-		got = !quiet_for(t, s.ev, 20, &tok);
+		got = !quiet_for(t, s.ev, 50, &tok);
 		if (!got) {
 			if (!jack_states(t, &s, now))
 				return vplat_t_error(t, "JACK_INFO failed");
