@@ -479,22 +479,33 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-/* Checkpoints of period_done(): completed, in order, not early. */
+/* Checkpoints of period_done(): completed, in order, not early, used length and status. */
 struct period_cps {
-	unsigned done, order, early;
+	unsigned done, order, early, status;
 };
 
+/* START stream @p id; @p t0 receives the time it was sent. */
+static enum vplat_result started(struct vplat_test_ctx *t, struct sd *s, uint32_t id,
+				 uint64_t *t0)
+{
+	*t0 = now_ns();
+	uint32_t c = pcm(t, s, R(PCM_START), id);
+	return c == S(OK) ? VPLAT_PASS : vplat_t_error(t, "START: status 0x%x", c);
+}
+
 /* Wait for message @p k of the one-period messages posted on @p vq before START (sent at
- * @p t0): it comes back (checkpoint cp->done), in order (its token is @p want, cp->order), and
- * not before its frames' time, k + 1 periods after START (cp->early: a lower bound only; a
- * slow machine only makes it later). @p used receives its used length. */
+ * @p t0): it comes back (checkpoint cp->done), in order (its token is @p want, cp->order), not
+ * before its frames' time, k + 1 periods after START (cp->early: a lower bound only; a slow
+ * machine only makes it later), with used length @p want_used and status OK in the status
+ * buffer at @p status (cp->status). */
 static enum vplat_result period_done(struct vplat_test_ctx *t, struct vplat_val_vq *vq, bool rx,
 				     unsigned k, uint64_t t0, const void *want,
-				     const struct period_cps *cp, uint32_t *used)
+				     const uint8_t *status, uint32_t want_used,
+				     const struct period_cps *cp)
 {
 	void *tok = NULL;
-	*used = 0;
-	int rc = wait_used(t, vq, &tok, used);
+	uint32_t used = 0;
+	int rc = wait_used(t, vq, &tok, &used);
 	uint64_t dt = now_ns() - t0;
 	VPLAT_T_CHECK_MSG(t, cp->done, rc == 0,
 			  rx ? "every rx message completed" : "every tx message completed",
@@ -509,6 +520,14 @@ static enum vplat_result period_done(struct vplat_test_ctx *t, struct vplat_val_
 			     : "no tx message completed before its frames were consumed",
 			  "message %u completed %.1f ms after START (its frames end at %u ms)", k,
 			  (double)dt / 1e6, (k + 1u) * PERIOD_MS);
+	vplat_le32 stv;
+	memcpy(&stv, status, 4);
+	VPLAT_T_CHECK_MSG(t, cp->status, used == want_used && le32v(stv) == S(OK),
+			  rx ? "an rx message completed full: used length = period bytes + 8, "
+			       "status OK"
+			     : "a tx message: status OK in the 8-byte status, used length 8",
+			  "message %u: used %u (want %u) status 0x%x", k, used, want_used,
+			  le32v(stv));
 	return VPLAT_PASS;
 }
 
@@ -524,22 +543,13 @@ static enum vplat_result tx_messages(struct vplat_test_ctx *t)
 		if (tx_add(t, &s, id, pb, 8, &st[k]))
 			return vplat_t_error(t, "tx add failed");
 	vplat_val_vq_kick(s.tx);
-	uint64_t t0 = now_ns();
-	uint32_t c = pcm(t, &s, R(PCM_START), id);
-	if (c != S(OK))
-		return vplat_t_error(t, "START: status 0x%x", c);
-	static const struct period_cps cps = {.done = 4, .order = 1, .early = 3};
-	for (unsigned k = 0; k < 3; k++) {
-		uint32_t used;
-		r = period_done(t, s.tx, false, k, t0, st[k], &cps, &used);
-		if (r != VPLAT_PASS)
-			return r;
-		vplat_le32 stv;
-		memcpy(&stv, st[k], 4);
-		VPLAT_T_CHECK_MSG(t, 2, used == 8 && le32v(stv) == S(OK),
-				  "a tx message: status OK in the 8-byte status, used length 8",
-				  "message %u: used %u status 0x%x", k, used, le32v(stv));
-	}
+	uint64_t t0;
+	r = started(t, &s, id, &t0);
+	static const struct period_cps cps = {.done = 4, .order = 1, .early = 3, .status = 2};
+	for (unsigned k = 0; r == VPLAT_PASS && k < 3; k++)
+		r = period_done(t, s.tx, false, k, t0, st[k], st[k], 8, &cps);
+	if (r != VPLAT_PASS)
+		return r;
 	(void)pcm(t, &s, R(PCM_STOP), id);
 	(void)pcm(t, &s, R(PCM_RELEASE), id);
 	return VPLAT_PASS;
@@ -702,23 +712,15 @@ static enum vplat_result rx_messages(struct vplat_test_ctx *t)
 	vplat_val_vq_kick(s.rx);
 	VPLAT_T_CHECK_MSG(t, 1, quiet_for(t, s.rx, 2 * PERIOD_MS, NULL),
 			  "no rx message completed before START", "a message came back");
-	uint64_t t0 = now_ns();
-	uint32_t c = pcm(t, &s, R(PCM_START), id);
-	if (c != S(OK))
-		return vplat_t_error(t, "START: status 0x%x", c);
-	static const struct period_cps cps = {.done = 2, .order = 3, .early = 6};
+	uint64_t t0;
+	r = started(t, &s, id, &t0);
+	if (r != VPLAT_PASS)
+		return r;
+	static const struct period_cps cps = {.done = 2, .order = 3, .early = 6, .status = 4};
 	for (unsigned k = 0; k < 3; k++) {
-		uint32_t used;
-		r = period_done(t, s.rx, true, k, t0, buf[k], &cps, &used);
+		r = period_done(t, s.rx, true, k, t0, buf[k], buf[k] + pb, pb + 8u, &cps);
 		if (r != VPLAT_PASS)
 			return r;
-		vplat_le32 stv;
-		memcpy(&stv, buf[k] + pb, 4);
-		VPLAT_T_CHECK_MSG(t, 4, used == pb + 8u && le32v(stv) == S(OK),
-				  "an rx message completed full: used length = period bytes + 8, "
-				  "status OK",
-				  "message %u: used %u (period %u bytes) status 0x%x", k, used, pb,
-				  le32v(stv));
 		VPLAT_T_CHECK_MSG(t, 5, !all_of(buf[k], pb, 0x5a), "the payload holds recorded frames",
 				  "message %u: still the 0x5a fill", k);
 	}
