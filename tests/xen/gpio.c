@@ -291,21 +291,34 @@ out:
 /* ---- the host end (dom0) ---- */
 
 static int ctl_fd = -1;
+static double deadline; /* of the whole host end */
 
-/* One control command, its reply line into @p rep. */
+/* One control command, its reply line into @p rep. vplat-xen answers from its poll loop,
+ * which a domain's start (foreign-mapping its RAM under TCG) can hold up for many seconds:
+ * the reply is waited for until the deadline, not for a fixed time. */
 static int ctl(const char *cmd, char *rep, size_t rlen)
 {
 	size_t n = 0;
 	char line[128];
 	int len = snprintf(line, sizeof(line), "%s\n", cmd);
 
-	if (write(ctl_fd, line, (size_t)len) != len)
+	rep[0] = '\0';
+	if (write(ctl_fd, line, (size_t)len) != len) {
+		bad("DOM0_GPIO_CTL_FAILED '%s': write: %s", cmd, strerror(errno));
 		return -1;
+	}
 	while (n + 1 < rlen) {
 		struct pollfd p = {.fd = ctl_fd, .events = POLLIN};
+		int left = (int)((deadline - now_s()) * 1000);
+		int pr = left > 0 ? poll(&p, 1, left) : 0;
 
-		if (poll(&p, 1, 10000) <= 0 || read(ctl_fd, rep + n, 1) != 1)
+		if (pr < 0 && errno == EINTR)
+			continue;
+		if (pr <= 0 || read(ctl_fd, rep + n, 1) != 1) {
+			bad("DOM0_GPIO_CTL_FAILED '%s': %s", cmd, pr <= 0 ? "no reply" : "connection closed");
+			rep[n] = '\0';
 			return -1;
+		}
 		if (rep[n] == '\n')
 			break;
 		n++;
@@ -314,13 +327,12 @@ static int ctl(const char *cmd, char *rep, size_t rlen)
 	return 0;
 }
 
-/* Wait up to @p secs until `get 0 LINE` answers @p want for both lines. */
-static int wait_outputs(int secs, unsigned la, const char *wa, unsigned lb, const char *wb)
+/* Wait until the deadline for `get 0 LINE` to answer @p wa for line @p la and @p wb for @p lb. */
+static int wait_outputs(unsigned la, const char *wa, unsigned lb, const char *wb)
 {
-	double end = now_s() + secs;
 	char ra[64] = "", rb[64] = "", c[32];
 
-	while (now_s() < end) {
+	while (now_s() < deadline) {
 		snprintf(c, sizeof(c), "get 0 %u", la);
 		if (ctl(c, ra, sizeof(ra)) != 0)
 			return -1;
@@ -340,6 +352,7 @@ static int host(const char *sock, int secs)
 	struct sockaddr_un a = {.sun_family = AF_UNIX};
 	char rep[64];
 
+	deadline = now_s() + secs;
 	snprintf(a.sun_path, sizeof(a.sun_path), "%s", sock);
 	for (int i = 0; i < 50 && ctl_fd < 0; i++) {
 		int f = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -366,7 +379,7 @@ static int host(const char *sock, int secs)
 		goto out;
 	}
 	say("DOM0_GPIO_DROVE 3=1 4=0");
-	if (wait_outputs(secs, 5, "ok 1 out", 6, "ok 0 out") != 0)
+	if (wait_outputs(5, "ok 1 out", 6, "ok 0 out") != 0)
 		goto out;
 	say("DOM0_GPIO_OUTPUTS 5=1 6=0");
 	if (ctl("set 0 3 0", rep, sizeof(rep)) != 0 || strcmp(rep, "ok") != 0) {
@@ -374,7 +387,7 @@ static int host(const char *sock, int secs)
 		goto out;
 	}
 	say("DOM0_GPIO_DROVE 3=0");
-	if (wait_outputs(secs, 5, "ok 1 out", 6, "ok 1 out") != 0)
+	if (wait_outputs(5, "ok 1 out", 6, "ok 1 out") != 0)
 		goto out;
 	say("DOM0_GPIO_ACK 6=1");
 	if (ctl("set 0 3 1", rep, sizeof(rep)) != 0 || strcmp(rep, "ok") != 0) {
