@@ -147,6 +147,26 @@ input) # The stock virtio_input + evdev read exactly the scripted events of vpla
 		echo "the domU read all $(wc -l <<<"$want") scripted events in order"
 	fi
 	grep -E 'DOM0_VXINPUT' <<<"$C";;
+gpio) # The stock gpio-virtio (built out of tree) on vplat-xen's GPIO device (simulated lines,
+	# tests/xen/gpio.c both ends): the chip and its 8 named lines listed through
+	# /dev/gpiochipN; inputs the host drove read in the domU; outputs the domU set read back
+	# by the host; a falling and a rising edge the host made on input 3 arrive in the domU as
+	# edge events, i.e. by interrupt (VIRTIO_GPIO_F_IRQ offered by vplat, the eventq buffer
+	# returned, the SPI injected by Xen).
+	if grep -q 'DOMU_GPIO_SKIP' <<<"$C"; then
+		grep 'DOMU_GPIO_SKIP' <<<"$C"; echo "SKIP: no gpio-virtio module for the domU"; exit 77
+	fi
+	has 'DOMU_DRIVER device=0x0029 vendor=0x0*6c7076 driver=gpio_virtio'
+	has 'DOMU_GPIO_CHIP /dev/gpiochip[0-9]+ name=gpiochip[0-9]+ label=virtio[0-9]+ lines=8'
+	for l in 0 1 2 3 4 5 6 7; do has "DOMU_GPIO_LINE $l name=c0l$l "; done
+	has 'DOM0_GPIO_DROVE 3=1 4=0'; has 'DOMU_GPIO_IN 3=1 4=0'
+	has 'DOMU_GPIO_EDGE_ARMED line=3 both'; has 'DOMU_GPIO_OUT_SET 5=1 6=0'
+	has 'DOM0_GPIO_OUTPUTS 5=1 6=0'; has 'DOM0_GPIO_DROVE 3=0'
+	has 'DOMU_GPIO_EDGE falling line=3 '; has 'DOMU_GPIO_AFTER_FALL 3=0'
+	has 'DOMU_GPIO_ACK_SET 6=1'; has 'DOM0_GPIO_ACK 6=1'; has 'DOM0_GPIO_DROVE 3=1'
+	has 'DOMU_GPIO_EDGE rising line=3 '
+	has 'DOMU_GPIO_RESULT ok'; has 'DOM0_GPIO_RESULT ok'
+	grep -E 'DOMU_GPIO_|DOM0_GPIO_' <<<"$C" | grep -v 'DOMU_GPIO_LINE ';;
 *) echo "unknown check $W"; exit 2;;
 esac
 if grep -qE 'Unable to handle kernel|Internal error: Oops|DOMU_DMESG .*(BUG|Oops)' <<<"$C"; then

@@ -85,14 +85,17 @@ if [ ! -e "$E/xen.stamp" ]; then
 	cd "$E"; rm -rf "$E/xen-src/src"
 	touch "$E/xen.stamp"
 fi
-# 4. virtio_snd for the domU (Debian's arm64 6.1 kernel has CONFIG_SND_VIRTIO unset): built
-#    out of tree from linux-source-6.1's sound/virtio/ against the arm64 linux-headers, with
-#    the host's linux-kbuild-6.1 tools (same 6.1 release) and linux-headers-*-common.
-#    Optional: without it the sound test skips (snd.skip says why).
-if [ ! -e "$E/snd.stamp" ]; then
-	KV=$(cat "$E/kver"); rel=${KV%-arm64}; rm -f "$E/snd.skip"
+# 4. Drivers Debian's arm64 6.1 kernel leaves out, for the domU, built out of tree from
+#    linux-source-6.1 against the arm64 linux-headers with the host's linux-kbuild-6.1 tools
+#    (same 6.1 release) and linux-headers-*-common: virtio_snd (CONFIG_SND_VIRTIO, from
+#    sound/virtio/) and gpio-virtio (CONFIG_GPIO_VIRTIO, drivers/gpio/gpio-virtio.c).
+#    Optional: without one the sound or GPIO test skips (snd.skip / gpio.skip say why).
+# oot NAME MODULE SOURCE WHAT: build MODULE into oot/ once (stamp NAME.stamp).
+oot() {
+	[ -e "$E/$1.stamp" ] && return 0
+	KV=$(cat "$E/kver"); rel=${KV%-arm64}; rm -f "$E/$1.skip"
 	if [ ! -d "/usr/src/linux-headers-$rel-common" ] || [ ! -d /usr/lib/linux-kbuild-6.1 ]; then
-		echo "no linux-headers-$rel-common / linux-kbuild-6.1 on the host" > "$E/snd.skip"
+		echo "no linux-headers-$rel-common / linux-kbuild-6.1 on the host" > "$E/$1.skip"
 	else
 		if [ ! -d "$E/kheaders/usr/src/linux-headers-$KV" ]; then
 			rm -rf "$E/kheaders"; mkdir -p "$E/kheaders/usr/lib"
@@ -105,12 +108,14 @@ if [ ! -e "$E/snd.stamp" ]; then
 		if [ -n "$g" ] && ! ls "$E"/oot/src/linux-source-6.1_*.deb >/dev/null 2>&1; then
 			mkdir -p "$E/oot/src"; ln "$g" "$E/oot/src/" 2>/dev/null || cp "$g" "$E/oot/src/"
 		fi
-		log "building virtio_snd for arm64 (about two minutes)"
+		log "building $2 for arm64 ($4)"
 		VPLAT_GUEST_KVER=$KV VPLAT_OOT_KDIR="$E/kheaders/usr/src/linux-headers-$KV" \
 		VPLAT_OOT_MAKEFLAGS="ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-" \
-			bash "$(dirname "$0")/../../tools/guest/vhu-oot-module.sh" "$E" virtio_snd sound/virtio/ \
-			|| echo "virtio_snd out-of-tree build failed (vhu-oot-module.sh rc $?)" > "$E/snd.skip"
+			bash "$(dirname "$0")/../../tools/guest/vhu-oot-module.sh" "$E" "$2" "$3" \
+			|| echo "$2 out-of-tree build failed (vhu-oot-module.sh rc $?)" > "$E/$1.skip"
 	fi
-	touch "$E/snd.stamp"
-fi
+	touch "$E/$1.stamp"
+}
+oot snd virtio_snd sound/virtio/ "about two minutes"
+oot gpio gpio-virtio drivers/gpio/gpio-virtio.c "about a minute"
 log "ready: $E (kernel $(cat "$E/kver"))"

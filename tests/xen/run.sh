@@ -47,6 +47,9 @@ modules() {
 }
 # The sound test's tone generator and checker (static arm64).
 aarch64-linux-gnu-gcc -static -O2 -o "$E/snd-tone" "$SRC/tests/xen/snd-tone.c" -lm
+# The GPIO test's two ends (tests/xen/gpio.c: GPIO chardev in the domU, control socket in dom0).
+nice aarch64-linux-gnu-gcc -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -static \
+	-o "$E/xen-gpio" "$SRC/tests/xen/gpio.c"
 # Input (node 4): the stock virtio_input + evdev modules and the static reader of the vhost-user
 # guest test (tests/guest/input_reader.c) in the domU; the script for vplat-xen in dom0.
 input_images() {
@@ -75,6 +78,14 @@ if [ -n "$SND" ]; then
 else
 	echo "$(cat "$E/snd.skip" 2>/dev/null || echo 'no virtio_snd module')" > $D/snd.skip
 fi
+# GPIO (node 6): gpio-virtio built out of tree (tests/xen/env.sh), debug info stripped.
+cp "$E/xen-gpio" $D/bin/
+if [ -s "$E/oot/gpio-virtio.ko" ]; then
+	aarch64-linux-gnu-strip --strip-debug -o $D/mods/gpio-virtio.ko "$E/oot/gpio-virtio.ko"
+	echo gpio-virtio >> $D/mods/order
+else
+	echo "$(cat "$E/gpio.skip" 2>/dev/null || echo 'no gpio-virtio module')" > $D/gpio.skip
+fi
 input_images
 (cd $D && find . | cpio -o -H newc --quiet | gzip -1 > "$W/domu-initrd.gz")
 # dom0: glibc and the Xen tools from the .debs, vplat-xen, debugfs, the domU's kernel.
@@ -84,7 +95,7 @@ cp -a "$R/lib" $Z/; rm -rf $Z/lib/modules
 cp -a "$R/usr/lib/aarch64-linux-gnu" $Z/usr/lib/; rm -f $Z/usr/lib/aarch64-linux-gnu/*.a
 cp -a "$R/usr/lib/xen-4.17" $Z/usr/lib/; cp -a "$R/usr/bin/." $Z/usr/bin/; cp -a "$R/etc/xen" $Z/etc/
 cp "$R/sbin/debugfs" $Z/sbin/; cp "$R/bin/busybox" $Z/bin/
-cp "$VX" $Z/usr/bin/vplat-xen; aarch64-linux-gnu-strip $Z/usr/bin/vplat-xen; cp "$E/snd-tone" $Z/usr/bin/
+cp "$VX" $Z/usr/bin/vplat-xen; aarch64-linux-gnu-strip $Z/usr/bin/vplat-xen; cp "$E/snd-tone" "$E/xen-gpio" $Z/usr/bin/
 modules $Z xen-evtchn xen-gntdev xen-gntalloc xen-privcmd xenfs tun
 cp "$R/boot/vmlinuz-$KV" $Z/guest/Image; cp "$W/domu-initrd.gz" "$SRC/tests/xen/domu.cfg" $Z/guest/
 cp "$SRC/tests/xen/dom0-init" $Z/init; chmod +x $Z/init
