@@ -1458,6 +1458,13 @@ void vplat_instance_queue_dispatch(struct vplat_instance *in, uint16_t queue)
 		vplat_blk_aio_poll(&in->u.blk.qaio[queue]);
 }
 
+unsigned vplat_instance_busy_poll(struct vplat_instance *in)
+{
+	if (!in || in->opt.type != VPLAT_INSTANCE_BLK || !in->u.blk.aio_on || in->u.blk.qaio)
+		return 0;
+	return vplat_blk_aio_reap(&in->u.blk.aio);
+}
+
 int vplat_instance_dispatch(struct vplat_instance *in)
 {
 	if (!in)
