@@ -92,10 +92,6 @@ struct vplat_blk_aio {
 	bool uring;                  /**< io_uring in use (else the thread pool) */
 	int efd;                     /**< eventfd signalled on completions */
 	uint64_t completed;          /**< requests completed through vplat_blk_aio_poll() */
-	/** requests done at once in the submitting thread, never queued (io_uring end only: a
-	 *  memory file system's reads and writes; elsewhere buffered reads whose pages are
-	 *  cached, tried with RWF_NOWAIT) */
-	uint64_t inline_done;
 };
 
 /**
