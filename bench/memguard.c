@@ -8,8 +8,11 @@
  *   bench-memguard hog | victim                      the two workloads on their own
  *
  * The victim is a latency-sensitive, memory-bound task: rounds of dependent loads along a
- * random cycle through a buffer larger than the last-level cache; each round's time is one
- * latency sample. The hog streams through another large buffer on the other core and adds
+ * random cycle through a working set (default 2 MiB) larger than its core's private L2 but
+ * small enough to be served by the share of the last-level cache it gets; each round's time
+ * is one latency sample. The hog's stream through 64 MiB evicts the victim's lines from the
+ * shared L3, so every such eviction turns an L3 hit (~10-20 ns) into a DRAM access (~150 ns):
+ * that is the interference a memory-bandwidth regulator limits. The hog streams through another large buffer on the other core and adds
  * the cache lines it touched to a cooperative counter in shared memory (the "shm" source of
  * regulator_linux.h); the task-clock source needs no cooperation. Numbers are printed and
  * written as JSON, never judged: the machine is shared.
@@ -42,8 +45,23 @@ struct shared {
 	uint64_t wall[1 << 18];    /* the same rounds, wall-clock ns (include preemption) */
 };
 
-static size_t victim_mb = 32, hog_mb = 64;
-static int quick, rt_victim;
+static size_t victim_kb = 2048, hog_mb = 64;
+#define VICTIM_LOADS 2000u /* dependent loads per round (one sample) */
+static int quick, rt_victim, hog_cpu = -1; /* -1: the CPU other than the victim's */
+/* Periodic victim (--periodic-us P): every P us one job, a full walk of the working set, then
+ * sleep to the next period; the sample is the job's CPU time. 0: continuous rounds. */
+static uint64_t periodic_us;
+
+/* Dependent loads in one victim sample: a round, or a periodic job's walk of the whole set. */
+static uint64_t loads_per_sample(void)
+{
+	return periodic_us ? (victim_kb << 10) / LINE : VICTIM_LOADS;
+}
+
+static long ncpus(void)
+{
+	return sysconf(_SC_NPROCESSORS_ONLN);
+}
 
 static void pin(int cpu)
 {
@@ -79,6 +97,15 @@ static void hog(size_t mb, volatile uint64_t *ctr)
 		}
 }
 
+/* Control: a hog that only spins on registers (no memory traffic); it competes for the CPU
+ * and causes context switches but evicts next to nothing. */
+static void spin(volatile uint64_t *ctr)
+{
+	*ctr = 1;
+	for (;;)
+		__asm__ volatile("" ::: "memory");
+}
+
 static uint64_t thread_cpu_ns(void)
 {
 	struct timespec ts;
@@ -87,9 +114,9 @@ static uint64_t thread_cpu_ns(void)
 }
 
 /* Dependent loads along a random cycle; one sample per `loads` loads, for `seconds`. */
-static void victim(size_t mb, uint64_t loads, double seconds, struct shared *sh)
+static void victim(size_t kb, uint64_t loads, double seconds, struct shared *sh)
 {
-	size_t n = (mb << 20) / LINE;
+	size_t n = (kb << 10) / LINE;
 	size_t *b = big(n * LINE);
 	size_t stride = LINE / sizeof(size_t);
 	size_t *perm = malloc(n * sizeof(size_t));
@@ -107,6 +134,26 @@ static void victim(size_t mb, uint64_t loads, double seconds, struct shared *sh)
 	size_t p = 0;
 	uint64_t end = vplat_hreg_now_ns() + (uint64_t)(seconds * 1e9);
 	sh->nsamples = 0;
+	if (periodic_us) {
+		struct timespec next;
+		clock_gettime(CLOCK_MONOTONIC, &next);
+		while (vplat_hreg_now_ns() < end &&
+		       sh->nsamples < sizeof(sh->samples) / sizeof(sh->samples[0])) {
+			uint64_t t0 = vplat_hreg_now_ns(), c0 = thread_cpu_ns();
+			for (size_t i = 0; i < n; i++)
+				p = b[p];
+			sh->samples[sh->nsamples] = thread_cpu_ns() - c0;
+			sh->wall[sh->nsamples++] = vplat_hreg_now_ns() - t0;
+			next.tv_nsec += (long)(periodic_us * 1000u);
+			while (next.tv_nsec >= 1000000000L) {
+				next.tv_nsec -= 1000000000L;
+				next.tv_sec++;
+			}
+			clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL);
+		}
+		loads = 0; /* skip the continuous loop */
+		end = 0;
+	}
 	for (;;) {
 		uint64_t t0 = vplat_hreg_now_ns(), c0 = thread_cpu_ns();
 		if (t0 >= end || sh->nsamples >= sizeof(sh->samples) / sizeof(sh->samples[0]))
@@ -132,12 +179,16 @@ struct result {
 	const char *source;
 	uint64_t budget; /* per period; 0 = none */
 	double rounds_per_s, p50_us, p99_us, p999_us, wall_p99_us;
+	double ns_per_access;            /* victim CPU ns per dependent load (mean of the run) */
+	double ns_min, ns_max;           /* spread of ns_per_access over the repetitions */
+	double slow_med, slow_min, slow_max; /* slowdown vs the same repetition's alone run, % */
+	double ctl_med, ctl_min, ctl_max;    /* the same against the CPU-only (control) hog, % */
 	double hog_mb_s;
 	struct vplat_reg_stats st;
 	uint64_t polls, errors, period_ns;
 };
 
-enum mode { ALONE, UNLIMITED, SHM, TASK_CLOCK };
+enum mode { ALONE, UNLIMITED, SPIN, SHM, TASK_CLOCK };
 
 static void print_result(const struct result *r, int regulated)
 {
@@ -166,6 +217,8 @@ static void run(enum mode m, uint64_t budget, uint64_t period_ns, double seconds
 		hp = fork();
 		if (hp == 0) {
 			pin(cpu_h);
+			if (m == SPIN)
+				spin(&sh->hog_lines);
 			hog(hog_mb, &sh->hog_lines);
 		}
 		/* The hog streams before the victim starts (its 64 MiB are touched first). */
@@ -180,10 +233,10 @@ static void run(enum mode m, uint64_t budget, uint64_t period_ns, double seconds
 			struct sched_param vp_sp = {.sched_priority = 5};
 			(void)sched_setscheduler(0, SCHED_FIFO, &vp_sp);
 		}
-		victim(victim_mb, 2000, seconds, sh);
+		victim(victim_kb, VICTIM_LOADS, seconds, sh);
 		_exit(0);
 	}
-	pin(cpu_h);
+	pin(ncpus() > 1 ? 1 : 0); /* the poller: CPU 1 also when the hog shares the victim's CPU */
 	/* The poller must preempt the hog on its CPU: real-time priority while regulating. */
 	struct sched_param sp = {.sched_priority = 10};
 	int rt = 0;
@@ -246,6 +299,7 @@ static void run(enum mode m, uint64_t budget, uint64_t period_ns, double seconds
 	for (uint64_t i = 0; i < n; i++)
 		sum += (double)sh->samples[i];
 	r->rounds_per_s = n ? (double)n / (sum / 1e9) : 0;
+	r->ns_per_access = n ? sum / ((double)n * (double)loads_per_sample()) : 0;
 	r->p50_us = n ? (double)sh->samples[n / 2] / 1e3 : 0;
 	r->p99_us = n ? (double)sh->samples[n * 99 / 100] / 1e3 : 0;
 	r->p999_us = n ? (double)sh->samples[n * 999 / 1000] / 1e3 : 0;
@@ -262,14 +316,22 @@ static void json_result(FILE *f, const struct result *r, const struct result *al
 		"    {\"name\": \"%s\", \"source\": \"%s\", \"budget_per_period\": %llu, "
 		"\"period_us\": %llu,\n"
 		"     \"victim\": {\"rounds_per_s\": %.1f, \"p50_us\": %.2f, \"p99_us\": %.2f, "
-		"\"p999_us\": %.2f, \"wall_p99_us\": %.2f, \"slowdown_pct\": %.1f},\n"
+		"\"p999_us\": %.2f, \"wall_p99_us\": %.2f, \"slowdown_pct\": %.1f,\n"
+		"                \"ns_per_access\": %.2f, \"ns_per_access_min\": %.2f, "
+		"\"ns_per_access_max\": %.2f,\n"
+		"                \"slowdown_pct_median_of_reps\": %.1f, \"slowdown_pct_min\": %.1f, "
+		"\"slowdown_pct_max\": %.1f,\n"
+		"                \"vs_control_pct_median_of_reps\": %.1f, \"vs_control_pct_min\": %.1f, "
+		"\"vs_control_pct_max\": %.1f},\n"
 		"     \"hog_mib_s\": %.1f,\n"
 		"     \"regulator\": {\"periods\": %llu, \"periods_throttled\": %llu, "
 		"\"throttles\": %llu, \"overshoot_max\": %llu, \"overshoot_total\": %llu, "
 		"\"throttled_ms\": %.1f, \"polls\": %llu, \"errors\": %llu}}%s\n",
 		r->name, r->source, (unsigned long long)r->budget,
 		(unsigned long long)(r->period_ns / 1000), r->rounds_per_s, r->p50_us, r->p99_us,
-		r->p999_us, r->wall_p99_us, 100.0 * (alone->rounds_per_s / r->rounds_per_s - 1.0), r->hog_mb_s,
+		r->p999_us, r->wall_p99_us, 100.0 * (alone->rounds_per_s / r->rounds_per_s - 1.0),
+		r->ns_per_access, r->ns_min, r->ns_max, r->slow_med, r->slow_min, r->slow_max,
+		r->ctl_med, r->ctl_min, r->ctl_max, r->hog_mb_s,
 		(unsigned long long)r->st.periods, (unsigned long long)r->st.periods_throttled,
 		(unsigned long long)r->st.throttles, (unsigned long long)r->st.overshoot_max,
 		(unsigned long long)r->st.overshoot_total, (double)r->st.throttled_ns / 1e6,
@@ -304,7 +366,15 @@ static void median_of(struct result *out, const struct result *in, int n)
 	MED(p999_us);
 	MED(wall_p99_us);
 	MED(hog_mb_s);
+	MED(ns_per_access);
 #undef MED
+	out->ns_min = out->ns_max = in[0].ns_per_access;
+	for (int i = 1; i < n; i++) {
+		if (in[i].ns_per_access < out->ns_min)
+			out->ns_min = in[i].ns_per_access;
+		if (in[i].ns_per_access > out->ns_max)
+			out->ns_max = in[i].ns_per_access;
+	}
 	memset(&out->st, 0, sizeof(out->st));
 	out->polls = out->errors = 0;
 	for (int i = 0; i < n; i++) {
@@ -318,6 +388,18 @@ static void median_of(struct result *out, const struct result *in, int n)
 		out->polls += in[i].polls;
 		out->errors += in[i].errors;
 	}
+}
+
+static double loadavg(void)
+{
+	double l = -1;
+	FILE *f = fopen("/proc/loadavg", "r");
+	if (f) {
+		if (fscanf(f, "%lf", &l) != 1)
+			l = -1;
+		fclose(f);
+	}
+	return l;
 }
 
 static int demo(double seconds, const char *json, uint64_t period_ns, int reps)
@@ -335,9 +417,11 @@ static int demo(double seconds, const char *json, uint64_t period_ns, int reps)
 		       "counter (shm) and its CPU time (perf task-clock)\n");
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	(void)prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL); /* poll on time, not 50 us late */
-	int cv = 0, ch = ncpu > 1 ? 1 : 0;
-	printf("victim on CPU %d, hog and regulator on CPU %d, period %llu us, %.1f s per run\n",
-	       cv, ch, (unsigned long long)(period_ns / 1000), seconds);
+	int cv = 0, ch = hog_cpu >= 0 ? hog_cpu : (ncpu > 1 ? 1 : 0);
+	double load0 = loadavg();
+	printf("victim (%zu KiB working set) on CPU %d, hog (%zu MiB) on CPU %d, regulator on CPU 1, "
+	       "period %llu us, %.1f s per run, load average %.2f\n", victim_kb, cv, hog_mb, ch,
+	       (unsigned long long)(period_ns / 1000), seconds, load0);
 	static const struct {
 		enum mode m;
 		double frac; /* of the unregulated hog's lines, or of the period in CPU ns */
@@ -345,6 +429,7 @@ static int demo(double seconds, const char *json, uint64_t period_ns, int reps)
 	} cond[] = {
 		{ALONE, 0, "alone", "-"},
 		{UNLIMITED, 0, "with hog, unregulated", "-"},
+		{SPIN, 0, "with CPU-only hog (control)", "-"},
 		{SHM, 0.5, "regulated shm 50%", "shm (cooperative cache-line counter)"},
 		{SHM, 0.2, "regulated shm 20%", "shm (cooperative cache-line counter)"},
 		{SHM, 0.05, "regulated shm 5%", "shm (cooperative cache-line counter)"},
@@ -377,8 +462,26 @@ static int demo(double seconds, const char *json, uint64_t period_ns, int reps)
 						   (double)period_ns / 1e9;
 		}
 	}
-	for (int c = 0; c < k; c++)
+	for (int c = 0; c < k; c++) {
 		median_of(&r[c], all[c], reps);
+		/* Slowdown of each repetition against the alone run of the same repetition. */
+		double sl[MAXREP];
+		for (int i = 0; i < reps; i++)
+			sl[i] = all[c][i].rounds_per_s > 0 ?
+				100.0 * (all[0][i].rounds_per_s / all[c][i].rounds_per_s - 1.0) : 0;
+		r[c].slow_med = med(sl, reps); /* sorts sl */
+		r[c].slow_min = sl[0];
+		r[c].slow_max = sl[reps - 1];
+		for (int i = 0; i < reps && k > 2; i++)
+			sl[i] = all[c][i].rounds_per_s > 0 ?
+				100.0 * (all[2][i].rounds_per_s / all[c][i].rounds_per_s - 1.0) : 0;
+		if (k > 2) {
+			r[c].ctl_med = med(sl, reps);
+			r[c].ctl_min = sl[0];
+			r[c].ctl_max = sl[reps - 1];
+		}
+	}
+	double load1 = loadavg();
 	if (json) {
 		FILE *f = fopen(json, "w");
 		if (!f) {
@@ -389,18 +492,32 @@ static int demo(double seconds, const char *json, uint64_t period_ns, int reps)
 			pmu ? "true" : "false");
 		fprintf(f, "  \"pmu_probe\": \"%s\",\n  \"cpus\": %ld,\n  \"seconds_per_run\": %.1f,\n",
 			pmu ? "ok" : why, ncpu, seconds);
+		fprintf(f, "  \"victim_kib\": %zu,\n  \"victim_loads_per_round\": %u,\n"
+			"  \"hog_mib\": %zu,\n  \"hog_cpu\": %d,\n  \"periodic_us\": %llu,\n"
+			"  \"repetitions\": %d,\n  \"rt_victim\": %d,\n"
+			"  \"loadavg_1min_start\": %.2f,\n  \"loadavg_1min_end\": %.2f,\n",
+			victim_kb, (unsigned)loads_per_sample(), hog_mb, ch,
+			(unsigned long long)periodic_us, reps, rt_victim, load0, load1);
 		fprintf(f, "  \"runs\": [\n");
 		for (int i = 0; i < k; i++)
 			json_result(f, &r[i], &r[0], i == k - 1);
 		fprintf(f, "  ]\n}\n");
 		fclose(f);
 	}
+	printf("load average (1 min) %.2f at start, %.2f at end\n", load0, load1);
 	printf("medians over %d interleaved repetitions:\n", reps);
 	for (int i = 0; i < k; i++)
 		print_result(&r[i], r[i].budget != 0);
 	for (int i = 1; i < k; i++)
-		printf("victim slowdown %-28s %6.1f %%\n", r[i].name,
-		       100.0 * (r[0].rounds_per_s / r[i].rounds_per_s - 1.0));
+		printf("victim slowdown %-28s %6.1f %% (per repetition: median %.1f, min %.1f, max %.1f);"
+		       " %.1f ns/access (%.1f..%.1f)\n", r[i].name,
+		       100.0 * (r[0].rounds_per_s / r[i].rounds_per_s - 1.0), r[i].slow_med,
+		       r[i].slow_min, r[i].slow_max, r[i].ns_per_access, r[i].ns_min, r[i].ns_max);
+	for (int i = 1; i < k && k > 2; i++)
+		printf("against the CPU-only hog: %-28s median %.1f %% (%.1f..%.1f)\n", r[i].name,
+		       r[i].ctl_med, r[i].ctl_min, r[i].ctl_max);
+	printf("victim alone: %.1f ns/access (%.1f..%.1f)\n", r[0].ns_per_access, r[0].ns_min,
+	       r[0].ns_max);
 	return 0;
 }
 
@@ -509,7 +626,9 @@ static int regulate(int argc, char **argv)
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: bench-memguard demo [--seconds S] [--period-us N] [--json FILE]\n"
+		"usage: bench-memguard demo [--seconds S] [--period-us N] [--json FILE] [--repeat N]\n"
+		"                  [--victim-kb K] [--hog-mb M] [--hog-cpu C] [--rt-victim 0|1] [--quick 0|1]\n"
+		"                  [--periodic-us P]\n"
 		"       bench-memguard regulate --budget N (--pid P ... | --cgroup DIR) [--pid P ...]\n"
 		"                      [--period-us N] [--poll-us N] [--source auto|cache-misses|task-clock]\n"
 		"                      [--seconds S]\n"
@@ -550,13 +669,19 @@ int main(int argc, char **argv)
 		else if (!strcmp(argv[i], "--json"))
 			json = argv[i + 1];
 		else if (!strcmp(argv[i], "--victim-mb"))
-			victim_mb = strtoull(argv[i + 1], NULL, 0);
+			victim_kb = strtoull(argv[i + 1], NULL, 0) * 1024;
+		else if (!strcmp(argv[i], "--victim-kb"))
+			victim_kb = strtoull(argv[i + 1], NULL, 0);
 		else if (!strcmp(argv[i], "--hog-mb"))
 			hog_mb = strtoull(argv[i + 1], NULL, 0);
 		else if (!strcmp(argv[i], "--repeat"))
 			reps = atoi(argv[i + 1]) > 0 ? atoi(argv[i + 1]) : 1;
 		else if (!strcmp(argv[i], "--rt-victim"))
 			rt_victim = atoi(argv[i + 1]);
+		else if (!strcmp(argv[i], "--periodic-us"))
+			periodic_us = strtoull(argv[i + 1], NULL, 0);
+		else if (!strcmp(argv[i], "--hog-cpu"))
+			hog_cpu = atoi(argv[i + 1]);
 		else if (!strcmp(argv[i], "--quick"))
 			quick = atoi(argv[i + 1]);
 		else if (!strcmp(argv[i], "--period-us"))
@@ -570,7 +695,7 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "victim")) {
 		struct shared *sh = malloc(sizeof(*sh));
-		victim(64, 2000, seconds, sh);
+		victim(victim_kb, VICTIM_LOADS, seconds, sh);
 		printf("%llu rounds\n", (unsigned long long)sh->nsamples);
 		free(sh);
 		return 0;

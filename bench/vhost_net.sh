@@ -31,12 +31,22 @@ EAL="--no-huge -m 1024 --no-pci"
 DRIVER_CMD="dpdk-testpmd -l 0-1 --main-lcore 1 $EAL --file-prefix=vu --vdev net_virtio_user0,path=SOCK,queues=1 -- --forward-mode=txonly --auto-start --stats-period 1 --nb-cores=1 --total-num-mbufs=16384 --txpkts=SIZE"
 PEER_CMD="dpdk-testpmd -l 0-1 $EAL --file-prefix=vh --vdev net_vhost0,iface=SOCK,queues=1 -- --forward-mode=rxonly --auto-start --stats-period 1 --nb-cores=1 --total-num-mbufs=16384"
 
-# driver SOCK SIZE: run testpmd virtio-user txonly for SECS; print the best Tx-pps.
+# driver SOCK SIZE: run testpmd virtio-user txonly for SECS seconds of forwarding (counted in
+# its once-a-second statistics, so a slow start on a loaded machine does not eat the
+# measurement; at most SECS + 60 s in all); print the best Tx-pps.
 driver() {
-	timeout -s INT $((SECS + 2)) dpdk-testpmd -l 0-1 --main-lcore 1 $EAL --file-prefix=vu$$ \
+	timeout -s INT $((SECS + 60)) dpdk-testpmd -l 0-1 --main-lcore 1 $EAL --file-prefix=vu$$ \
 		--vdev "net_virtio_user0,path=$1,queues=1" -- --forward-mode=txonly --auto-start \
 		--stats-period 1 --nb-cores=1 --total-num-mbufs=16384 --txpkts="$2" \
-		</dev/null > "$W/driver.log" 2>&1
+		</dev/null > "$W/driver.log" 2>&1 &
+	local p=$!
+	# The first statistics block comes before forwarding has moved anything: wait for SECS more.
+	while kill -0 $p 2>/dev/null; do
+		[ "$(grep -c 'Tx-pps:' "$W/driver.log" 2>/dev/null)" -gt "$SECS" ] && break
+		sleep 0.2
+	done
+	kill -INT $p 2>/dev/null
+	wait $p 2>/dev/null
 	grep -o 'Tx-pps: *[0-9]*' "$W/driver.log" | awk '{ if ($2 > m) m = $2 } END { print m + 0 }'
 }
 
@@ -63,7 +73,7 @@ run_vplat() {
 run_dpdk() {
 	local s=$W/dpdk.sock
 	rm -f "$s"
-	timeout -s INT $((SECS + 30)) dpdk-testpmd -l 0-1 $EAL --file-prefix=vh$$ \
+	timeout -s INT $((SECS + 90)) dpdk-testpmd -l 0-1 $EAL --file-prefix=vh$$ \
 		--vdev "net_vhost0,iface=$s,queues=1" -- --forward-mode=rxonly --auto-start \
 		--stats-period 1 --nb-cores=1 --total-num-mbufs=16384 </dev/null >"$W/dpdk.log" 2>&1 &
 	local p=$!

@@ -3,8 +3,10 @@
  * bench/vhost_net_lat: request/response latency between two virtio-net drivers (vplat's
  * vhost-user front end, two connections in this process) through a back end that connects
  * them: vplat's learning switch (`vplat-platform run` serving two virtio-net devices on one
- * switch as vhost-user back ends), and as the peer DPDK testpmd with two net_vhost ports in
- * io forwarding mode (port 0 <-> port 1), where dpdk-testpmd exists.
+ * switch as vhost-user back ends, event-driven and with --busy-poll), and as the peer DPDK
+ * testpmd with two net_vhost ports in io forwarding mode (port 0 <-> port 1, busy polling),
+ * where dpdk-testpmd exists. --rounds N runs the three back ends N times in turn (same
+ * minutes for each) and prints each round and the rounds merged.
  *
  * Driver A sends a 64-byte frame to B; driver B, as soon as it sees it, sends a frame back;
  * A's round-trip time is the figure. Open loop: exchange i is due at t0 + i/rate, latency
@@ -31,6 +33,7 @@
 #define FLEN  64u
 #define HDR   12u /* virtio_net_hdr with VERSION_1 */
 #define QSIZE 128u
+#define CLOSED 1000 /* closed-loop exchanges: capacity and the closed-loop view */
 
 struct drv {
 	struct vplat_vhu_frontend fe;
@@ -157,7 +160,8 @@ static int exchange(struct drv *a, struct drv *b, uint32_t seq, int timeout_ms)
 struct cfg {
 	const char *platform, *dir;
 	double rate, seconds;
-	int cpu_be, cpu_drv;
+	int cpu_be, cpu_drv, rounds;
+	const char *busy_idle; /* vplat-platform run --busy-idle MS */
 	bool machine;
 };
 
@@ -191,7 +195,7 @@ static pid_t spawn(const struct cfg *c, char *const *av, const char *wait_sock, 
 }
 
 static int measure(const struct cfg *c, const char *sa, const char *sb, struct bh *h,
-		   double *rate)
+		   struct bh *hc, double *rate)
 {
 	static struct drv a, b;
 	int rc = drv_up(&a, sa, 1, 2);
@@ -214,7 +218,7 @@ static int measure(const struct cfg *c, const char *sa, const char *sb, struct b
 	}
 	if (rc)
 		fprintf(stderr, "bench-vhost-net-lat: no frame came through in the warm-up\n");
-	/* Closed-loop capacity (200 exchanges back to back): the open-loop rate must stay well
+	/* Closed-loop capacity (CLOSED exchanges back to back): the open-loop rate must stay well
 	 * below it, or the figure is the backlog's, not the back end's. The first back end
 	 * measured fixes the rate for all (same load for each). */
 	if (rc) {
@@ -223,9 +227,13 @@ static int measure(const struct cfg *c, const char *sa, const char *sb, struct b
 		return -1;
 	}
 	uint64_t t0 = bh_now_ns();
-	for (int k = 0; k < 200 && !rc; k++, seq++)
+	for (int k = 0; k < CLOSED && !rc; k++, seq++) {
+		uint64_t s0 = bh_now_ns();
 		rc = exchange(&a, &b, seq, 2000);
-	double cap = 200e9 / (double)(bh_now_ns() - t0 + 1);
+		if (!rc)
+			bh_add(hc, bh_now_ns() - s0); /* closed-loop view: each exchange on its own */
+	}
+	double cap = CLOSED * 1e9 / (double)(bh_now_ns() - t0 + 1);
 	if (*rate <= 0)
 		*rate = cap / 4 < c->rate ? cap / 4 : c->rate;
 	if (*rate < 10)
@@ -248,6 +256,16 @@ static int measure(const struct cfg *c, const char *sa, const char *sb, struct b
 	return rc ? -1 : 0;
 }
 
+static void merge(struct bh *to, const struct bh *from)
+{
+	to->n += from->n;
+	to->sum += from->sum;
+	to->min = from->min < to->min ? from->min : to->min;
+	to->max = from->max > to->max ? from->max : to->max;
+	for (unsigned i = 0; i < BH_BUCKETS; i++)
+		to->b[i] += from->b[i];
+}
+
 static void print_cmd(const char *pre, char *const *av)
 {
 	fputs(pre, stdout);
@@ -260,21 +278,27 @@ static void print_cmd(const char *pre, char *const *av)
  * its own threads), measure through sockets @p sa and @p sb, stop it with @p sig. */
 static bool run_backend(const struct cfg *c, const char *label, const char *mlabel,
 			char *const *av, bool do_pin, int sig, const char *sa, const char *sb,
-			struct bh *h, double *rate)
+			struct bh *h, struct bh *hc, double *rate)
 {
 	char pre[96];
+	static unsigned printed; /* each command line once (bit per back end) */
+	unsigned bit = 1u << (label[0] == 'd' ? 2 : strstr(label, "busy") ? 1 : 0);
+	bool first = !(printed & bit);
+	printed |= bit;
 	snprintf(pre, sizeof(pre), "command %s: ", label);
-	print_cmd(pre, av);
-	if (c->machine) {
+	if (first)
+		print_cmd(pre, av);
+	if (c->machine && first) {
 		snprintf(pre, sizeof(pre), "CMD %s ", mlabel);
 		print_cmd(pre, av);
 	}
 	fflush(stdout);
 	bh_init(h);
+	bh_init(hc);
 	bool ok = false;
 	pid_t p = spawn(c, av, sb, do_pin);
 	if (p > 0) {
-		ok = measure(c, sa, sb, h, rate) == 0;
+		ok = measure(c, sa, sb, h, hc, rate) == 0;
 		kill(p, sig);
 		waitpid(p, NULL, 0);
 	} else {
@@ -287,7 +311,8 @@ static bool run_backend(const struct cfg *c, const char *label, const char *mlab
 
 int main(int argc, char **argv)
 {
-	struct cfg c = {.dir = "/dev/shm", .rate = 500, .seconds = 3, .cpu_be = -2, .cpu_drv = -2};
+	struct cfg c = {.dir = "/dev/shm", .rate = 500, .seconds = 3, .cpu_be = -2, .cpu_drv = -2,
+			.rounds = 1, .busy_idle = "1000"};
 	const char *testpmd = "dpdk-testpmd";
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -297,12 +322,15 @@ int main(int argc, char **argv)
 			       "through DPDK testpmd net_vhost io forwarding\n\n"
 			       "SYNOPSIS\n    bench-vhost-net-lat --vplat-platform PATH [--testpmd "
 			       "PATH|none] [--rate R]\n                        [--seconds S] [--dir DIR] "
-			       "[--cpus B,D] [--machine]\n\n"
+			       "[--cpus B,D] [--rounds N] [--busy-idle MS] [--machine]\n\n"
 			       "DESCRIPTION\n    Driver A sends a 64-byte frame to driver B, B answers; "
 			       "exchanges start at a\n    fixed rate (open loop: a quarter of the first back end's\n    "
 			       "closed-loop capacity, at most --rate, default 500/s) and each round trip\n"
 			       "    counts from its scheduled start. Prints p50/p99/p99.9 "
-			       "per back end and its command line.\n\n"
+			       "per back end and its command line.\n"
+			       "    Back ends: vplat-platform run (event-driven), vplat-platform run\n"
+			       "    --busy-poll --busy-idle MS (default 1000), DPDK testpmd; --rounds N\n"
+			       "    runs all three N times in turn and merges the rounds.\n\n"
 			       "EXIT STATUS\n    0 measured; 1 vplat's back end failed; 2 bad arguments\n");
 			return 0;
 		} else if (!strcmp(a, "--vplat-platform") && v) {
@@ -317,6 +345,10 @@ int main(int argc, char **argv)
 			c.seconds = atof(v), i++;
 		} else if (!strcmp(a, "--cpus") && v && sscanf(v, "%d,%d", &c.cpu_be, &c.cpu_drv) == 2) {
 			i++;
+		} else if (!strcmp(a, "--rounds") && v && atoi(v) >= 1 && atoi(v) <= 100) {
+			c.rounds = atoi(v), i++;
+		} else if (!strcmp(a, "--busy-idle") && v && atoi(v) >= 1 && atoi(v) <= 4000) {
+			c.busy_idle = v, i++;
 		} else if (!strcmp(a, "--machine")) {
 			c.machine = true;
 		} else {
@@ -360,47 +392,89 @@ int main(int argc, char **argv)
 	       "(open loop), back end on CPU %d, drivers on CPU %d\n",
 	       c.rate, c.seconds, c.cpu_be, c.cpu_drv);
 	double rate = 0;
-	struct bh h[2];
-	bool ok[2] = {false, false};
+	/* 0: vplat event-driven, 1: vplat --busy-poll, 2: DPDK testpmd (busy polling) */
+	enum { NB = 3 };
+	static struct bh h[NB], hr, hc[NB], hcr;
+	bool ok[NB] = {false, false, false}, ran[NB] = {false, false, false};
+	const char *names[NB] = {"vplat switch (vplat-platform run)", "vplat switch --busy-poll",
+				 "DPDK testpmd net_vhost io fwd"};
+	const char *mnames[NB] = {"net-pingpong vplat", "net-pingpong vplat-busy-poll",
+				  "net-pingpong dpdk-net_vhost"};
+	for (int k = 0; k < NB; k++) {
+		bh_init(&h[k]);
+		bh_init(&hc[k]);
+	}
 	char *av0[] = {(char *)c.platform, "run", dts, NULL};
-	ok[0] = run_backend(&c, "vplat", "net-pingpong vplat", av0, true, SIGTERM, sa, sb, &h[0],
-			    &rate);
+	/* --busy-idle: at the open-loop rates here (a few hundred exchanges/s) the 2 ms default
+	 * would put the platform to sleep between exchanges; DPDK's forwarding core never
+	 * sleeps. 1000 ms by default: the platform keeps its core while the traffic lasts. */
+	char *av0b[] = {(char *)c.platform, "run", dts, "--busy-poll", "--busy-idle",
+			(char *)c.busy_idle, NULL};
 	bool have_pmd = testpmd && (strchr(testpmd, '/') ? access(testpmd, X_OK) == 0
 				    : system("command -v dpdk-testpmd >/dev/null 2>&1") == 0);
-	if (have_pmd) {
-		char v0[700], v1[700], core[32], mcore[16], pfx[64];
-		snprintf(v0, sizeof(v0), "net_vhost0,iface=%s,queues=1", sa);
-		snprintf(v1, sizeof(v1), "net_vhost1,iface=%s,queues=1", sb);
-		/* testpmd needs a main lcore besides the forwarding one: main on the drivers'
-		 * CPU (it sleeps), forwarding (busy polling) on the back end's. */
-		int fwd = c.cpu_be < 0 ? 1 : c.cpu_be, mainc = c.cpu_drv < 0 ? 0 : c.cpu_drv;
-		snprintf(core, sizeof(core), "%d,%d", mainc < fwd ? mainc : fwd, mainc < fwd ? fwd : mainc);
-		snprintf(mcore, sizeof(mcore), "%d", mainc);
-		snprintf(pfx, sizeof(pfx), "--file-prefix=vnl%d", (int)getpid());
-		/* --stats-period: without it testpmd (not interactive) waits for Enter on stdin
-		 * and, given no terminal, reads EOF at once and stops forwarding before the first
-		 * frame (why the peer forwarded nothing before); with it testpmd loops until
-		 * SIGINT. */
-		char *av1[] = {(char *)testpmd, "-l", core, "--main-lcore", mcore, "--no-huge", "-m", "512", "--no-pci", pfx,
-			       "--vdev", v0, "--vdev", v1, "--", "--forward-mode=io",
-			       "--auto-start", "--no-lsc-interrupt", "--total-num-mbufs=4096",
-			       "--stats-period=3600", NULL};
-		ok[1] = run_backend(&c, "dpdk", "net-pingpong dpdk-net_vhost", av1, false, SIGINT, sa,
-				    sb, &h[1], &rate);
-	} else {
+	char v0[700], v1[700], core[32], mcore[16], pfx[64];
+	snprintf(v0, sizeof(v0), "net_vhost0,iface=%s,queues=1", sa);
+	snprintf(v1, sizeof(v1), "net_vhost1,iface=%s,queues=1", sb);
+	/* testpmd needs a main lcore besides the forwarding one: main on the drivers'
+	 * CPU (it sleeps), forwarding (busy polling) on the back end's. */
+	int fwd = c.cpu_be < 0 ? 1 : c.cpu_be, mainc = c.cpu_drv < 0 ? 0 : c.cpu_drv;
+	snprintf(core, sizeof(core), "%d,%d", mainc < fwd ? mainc : fwd, mainc < fwd ? fwd : mainc);
+	snprintf(mcore, sizeof(mcore), "%d", mainc);
+	snprintf(pfx, sizeof(pfx), "--file-prefix=vnl%d", (int)getpid());
+	/* --stats-period: without it testpmd (not interactive) waits for Enter on stdin
+	 * and, given no terminal, reads EOF at once and stops forwarding before the first
+	 * frame (why the peer forwarded nothing before); with it testpmd loops until
+	 * SIGINT. */
+	char *av1[] = {(char *)testpmd, "-l", core, "--main-lcore", mcore, "--no-huge", "-m", "512", "--no-pci", pfx,
+		       "--vdev", v0, "--vdev", v1, "--", "--forward-mode=io",
+		       "--auto-start", "--no-lsc-interrupt", "--total-num-mbufs=4096",
+		       "--stats-period=3600", NULL};
+	if (!have_pmd)
 		printf("bench-vhost-net-lat: no dpdk-testpmd: peer skipped\n");
+	for (int r = 0; r < c.rounds; r++) {
+		for (int k = 0; k < NB; k++) {
+			if (k == 2 && !have_pmd)
+				continue;
+			bool one = k == 0   ? run_backend(&c, "vplat", mnames[0], av0, true, SIGTERM,
+							  sa, sb, &hr, &hcr, &rate)
+				   : k == 1 ? run_backend(&c, "vplat-busy-poll", mnames[1], av0b, true,
+							  SIGTERM, sa, sb, &hr, &hcr, &rate)
+					    : run_backend(&c, "dpdk", mnames[2], av1, false, SIGINT,
+							  sa, sb, &hr, &hcr, &rate);
+			if (!one)
+				continue;
+			ran[k] = true;
+			ok[k] = true;
+			if (c.rounds > 1) {
+				char lab[64];
+				snprintf(lab, sizeof(lab), "round %d: %s", r + 1,
+					 k == 0 ? "vplat" : k == 1 ? "vplat --busy-poll" : "dpdk");
+				bh_print_head(stdout);
+				bh_print(stdout, lab, &hr);
+				strncat(lab, " closed loop", sizeof(lab) - strlen(lab) - 1);
+				bh_print(stdout, lab, &hcr);
+			}
+			merge(&h[k], &hr);
+			merge(&hc[k], &hcr);
+		}
 	}
 	unlink(dts);
 	rmdir(w);
-	const char *names[2] = {"vplat switch (vplat-platform)", "DPDK testpmd net_vhost io fwd"};
-	const char *mnames[2] = {"net-pingpong vplat", "net-pingpong dpdk-net_vhost"};
+	if (c.rounds > 1)
+		printf("all %d rounds merged:\n", c.rounds);
 	bh_print_head(stdout);
-	for (int k = 0; k < 2; k++) {
-		if (!ok[k])
+	for (int k = 0; k < NB; k++) {
+		if (!ran[k])
 			continue;
 		bh_print(stdout, names[k], &h[k]);
 		if (c.machine)
 			bh_print_machine(stdout, mnames[k], &h[k]);
 	}
-	return ok[0] ? 0 : 1;
+	printf("closed loop (%d exchanges back to back per round; each timed on its own):\n",
+	       CLOSED);
+	bh_print_head(stdout);
+	for (int k = 0; k < NB; k++)
+		if (ran[k])
+			bh_print(stdout, names[k], &hc[k]);
+	return ok[0] && ok[1] ? 0 : 1;
 }

@@ -502,12 +502,10 @@ int vplat_vhu_backend_handle(struct vplat_vhu_backend *b, const struct vplat_vhu
 	return rc == VPLAT_EFAULT ? VPLAT_ENODEV : rc;
 }
 
-static unsigned service_unguarded(struct vplat_vhu_backend *b);
-
 static int service_guarded(void *arg)
 {
 	struct vplat_vhu_backend *b = arg;
-	return (int)service_unguarded(b);
+	return (int)vplat_vhu_service_pass(b);
 }
 
 unsigned vplat_vhu_backend_service(struct vplat_vhu_backend *b)
@@ -527,7 +525,7 @@ static int service_n_guarded(void *arg)
 	const struct service_args *a = arg;
 	unsigned busy = 0;
 	for (unsigned i = 0; i < a->passes; i++)
-		busy += service_unguarded(a->b);
+		busy += vplat_vhu_service_pass(a->b);
 	return busy > (unsigned)INT32_MAX ? INT32_MAX : (int)busy;
 }
 
@@ -573,7 +571,7 @@ unsigned vplat_vhu_service_queue(struct vplat_vhu_backend *b, uint16_t q)
 	return v->polled_more ? 1u : 0u;
 }
 
-static unsigned service_unguarded(struct vplat_vhu_backend *b)
+unsigned vplat_vhu_service_pass(struct vplat_vhu_backend *b)
 {
 	unsigned busy = 0;
 	if (!b->dev)
@@ -600,14 +598,18 @@ unsigned vplat_vhu_rearm_queue(struct vplat_vhu_backend *b, uint16_t q)
 	return vq->pop_seq != seq ? 1u : 0u;
 }
 
-static int rearm_guarded(void *arg)
+unsigned vplat_vhu_rearm_pass(struct vplat_vhu_backend *b)
 {
-	struct vplat_vhu_backend *b = arg;
 	unsigned busy = 0;
 	for (uint16_t q = 0; b->dev && q < b->dev->nvqs && q < VPLAT_VHU_MAX_QUEUES; q++)
 		if (!vplat_vhu_threads_serve(b, q))
 			busy += vplat_vhu_rearm_queue(b, q);
-	return (int)busy;
+	return busy;
+}
+
+static int rearm_guarded(void *arg)
+{
+	return (int)vplat_vhu_rearm_pass(arg);
 }
 
 unsigned vplat_vhu_backend_rearm(struct vplat_vhu_backend *b)

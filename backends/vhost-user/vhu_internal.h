@@ -158,6 +158,10 @@ void vplat_vhu_inflight_recover(struct vplat_vhu_backend *b, uint16_t q, uint16_
 unsigned vplat_vhu_service_queue(struct vplat_vhu_backend *b, uint16_t q);
 /* Kicks back on for one silenced ring, then one more look: 1 if that took chains. */
 unsigned vplat_vhu_rearm_queue(struct vplat_vhu_backend *b, uint16_t q);
+/* One busy-polling pass over every ring of @b not served by a queue thread (no guard of its
+ * own: the caller holds one), and the re-arming of those rings (vhu_busy.c). */
+unsigned vplat_vhu_service_pass(struct vplat_vhu_backend *b);
+unsigned vplat_vhu_rearm_pass(struct vplat_vhu_backend *b);
 
 /* Queue threads (vhu_threads.c). Park: every queue thread waits at the top of its loop
  * (no-op without threads, or on a queue thread); resume: let them go with the rings as they

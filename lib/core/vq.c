@@ -463,6 +463,22 @@ static bool split_has_avail(struct vplat_vq *vq)
 
 /* --- packed ring ----------------------------------------------------------------------- */
 
+#ifdef VPLAT_TEST_HOOKS
+void (*vplat_vq_test_packed_flags)(const struct vplat_vq *vq, uint16_t slot) = NULL;
+
+static void packed_flags_stored(const struct vplat_vq *vq, uint16_t slot)
+{
+	if (vplat_vq_test_packed_flags != NULL)
+		vplat_vq_test_packed_flags(vq, slot);
+}
+#else
+static inline void packed_flags_stored(const struct vplat_vq *vq, uint16_t slot)
+{
+	(void)vq;
+	(void)slot;
+}
+#endif
+
 static bool packed_desc_avail(uint16_t flags, bool wrap)
 {
 	bool avail = flags & VPLAT_VIRTQ_DESC_F_AVAIL;
@@ -551,6 +567,7 @@ static void packed_push(struct vplat_vq *vq, uint16_t id, uint32_t len, uint16_t
 	d->len = vplat_cpu_to_le32(len);
 	vplat_wmb(); /* id and len are visible before the flags that hand the slot back */
 	vplat_store16(&d->flags, vplat_cpu_to_le16(flags));
+	packed_flags_stored(vq, vq->used_idx);
 	vq->used_idx = (uint16_t)(vq->used_idx + ndesc);
 	if (vq->used_idx >= vq->size) {
 		vq->used_idx = (uint16_t)(vq->used_idx - vq->size);
@@ -745,6 +762,7 @@ static uint32_t packed_push_burst(struct vplat_vq *vq, const struct vplat_chain 
 		} else {
 			vplat_wmb(); /* id and len are visible before the flags */
 			vplat_store16(&d->flags, vplat_cpu_to_le16(flags));
+			packed_flags_stored(vq, vq->used_idx);
 		}
 		vq->used_idx = (uint16_t)(vq->used_idx + chains[i].ndesc);
 		if (vq->used_idx >= vq->size) {
@@ -755,6 +773,7 @@ static uint32_t packed_push_burst(struct vplat_vq *vq, const struct vplat_chain 
 	}
 	vplat_wmb(); /* every later descriptor is visible before the first hands them over */
 	vplat_store16(&ring[first].flags, vplat_cpu_to_le16(first_flags));
+	packed_flags_stored(vq, first);
 	return slots;
 }
 

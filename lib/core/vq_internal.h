@@ -17,4 +17,11 @@ int vplat_vq_start(struct vplat_vq *vq, uint64_t features);
  * queue is no longer live. 0 or VPLAT_EFAULT. */
 int vplat_vq_map(struct vplat_vq *vq);
 
+#ifdef VPLAT_TEST_HOOKS
+/* Test-only (builds with -DVPLAT_TEST_HOOKS=ON): when not NULL, called right after the device
+ * stores the flags that hand the packed descriptor at @p slot back to the driver, so that a
+ * test can look at the ring between two such stores (the order VPLAT-NET-030 depends on). */
+extern void (*vplat_vq_test_packed_flags)(const struct vplat_vq *vq, uint16_t slot);
+#endif
+
 #endif

@@ -120,6 +120,11 @@ struct i_vsock {
 struct i_snd {
 	struct vplat_snd *snd;
 	struct vplat_snd_wav *wav;
+	/* jack_flip_ms: the scripted host-side jack change of the current driver session */
+	bool jack_live;      /* the device was live at the last dispatch */
+	bool jack_armed;     /* a flip is due at jack_at_ns */
+	bool jack_connected; /* jack 0 now */
+	uint64_t jack_at_ns;
 };
 
 struct i_wdt {
@@ -1100,8 +1105,14 @@ static int create_sound(struct vplat_instance *in, struct vplat_mem *mem, char *
 		(void)vplat_snd_wav_source_stream(b->wav, n, &streams[n]);
 		n++;
 	}
+	/* A line jack (HDA pin: line in, jack connector, presence detect capable). */
+	static const struct vplat_snd_jack_config jack = {
+		.hda_fn_nid = 0, .hda_reg_defconf = 0x01813000u, .hda_reg_caps = 0x00000004u,
+		.connected = true};
 	struct vplat_snd_config cfg = {.streams = streams, .nstreams = n, .chmaps = maps,
-				       .nchmaps = 2};
+				       .nchmaps = 2, .jacks = &jack,
+				       .njacks = o->jack_flip_ms ? 1u : 0u};
+	b->jack_connected = true;
 	rc = vplat_snd_init(b->snd, mem, &cfg, &vplat_snd_host_wav, b->wav);
 	if (rc)
 		return vplat_pf_error(err, errlen, rc, "sound: %s", vplat_strerror(rc));
@@ -1398,8 +1409,12 @@ int vplat_instance_timeout_ms(const struct vplat_instance *in)
 		if (in->u.can.npending)
 			return 0;
 		return ms_until(vplat_canbus_next_ns(in->u.can.own_bus));
-	case VPLAT_INSTANCE_SOUND:
-		return ms_until(vplat_snd_next_deadline(in->u.snd.snd));
+	case VPLAT_INSTANCE_SOUND: {
+		uint64_t next = vplat_snd_next_deadline(in->u.snd.snd);
+		if (in->u.snd.jack_armed && in->u.snd.jack_at_ns < next)
+			next = in->u.snd.jack_at_ns;
+		return ms_until(next);
+	}
 	case VPLAT_INSTANCE_BLK: {
 		uint64_t ns = vplat_blk_throttle_ns((struct vplat_blk *)&in->u.blk.blk);
 		return ns ? (int)((ns + 999999u) / 1000000u > 60000 ? 60000
@@ -1456,6 +1471,31 @@ void vplat_instance_queue_dispatch(struct vplat_instance *in, uint16_t queue)
 {
 	if (in && in->opt.type == VPLAT_INSTANCE_BLK && queue < in->u.blk.nqaio)
 		vplat_blk_aio_poll(&in->u.blk.qaio[queue]);
+}
+
+/* jack_flip_ms: arm a flip when the driver sets DRIVER_OK, flip jack 0 once when it is due,
+ * disarm when the device stops being live (a reset starts the next session). */
+static void dispatch_jack_flip(struct vplat_instance *in)
+{
+	struct i_snd *b = &in->u.snd;
+	uint32_t ms = in->opt.sound.jack_flip_ms;
+	bool live = vplat_device_is_live(in->dev);
+	if (!ms)
+		return;
+	if (live && !b->jack_live) {
+		b->jack_armed = true;
+		b->jack_at_ns = mono_ns() + (uint64_t)ms * 1000000u;
+	}
+	if (!live)
+		b->jack_armed = false;
+	b->jack_live = live;
+	if (b->jack_armed && mono_ns() >= b->jack_at_ns) {
+		b->jack_armed = false;
+		b->jack_connected = !b->jack_connected;
+		(void)vplat_snd_jack_set(b->snd, 0, b->jack_connected);
+		ilog(in, VPLAT_INSTANCE_LOG_INFO, "sound: jack 0 %s by the host",
+		     b->jack_connected ? "connected" : "disconnected");
+	}
 }
 
 unsigned vplat_instance_busy_poll(struct vplat_instance *in)
@@ -1522,6 +1562,7 @@ int vplat_instance_dispatch(struct vplat_instance *in)
 		break;
 	case VPLAT_INSTANCE_SOUND:
 		vplat_snd_tick(in->u.snd.snd, mono_ns());
+		dispatch_jack_flip(in);
 		break;
 	default:
 		break;

@@ -190,6 +190,48 @@ START_TEST(rx_no_buffer_policy)
 }
 END_TEST
 
+START_TEST(rx_kicks_off_while_buffers)
+{
+	/* While the device holds receive buffers it asks the driver not to kick for the ones
+	 * it re-posts (each such kick would wake the host end for nothing); a frame that finds
+	 * no buffer turns kicks back on, so the next posted buffer kicks and calls rx_ready.
+	 * _i bit 2: EVENT_IDX. */
+	struct rig *r = rig_up(_i & 3, (_i & 4) ? VPLAT_BIT(VPLAT_VIRTIO_F_EVENT_IDX) : 0, 1526, 4);
+	struct vplat_val_vq *rx = &r->n.vq[0];
+	make_frame(r->frame, 60, dev_mac, peer_mac, 1);
+	ck_assert_int_eq(vplat_net_rx(&r->n.net, NULL, r->frame, 60), 0);
+	ck_assert_int_eq(netdrv_rx(&r->n, 0, r->got, sizeof(r->got), NULL, NULL), 60);
+	uint64_t kicks = rx->kicks;
+	for (unsigned k = 0; k < 20; k++) {
+		ck_assert_int_eq(vplat_net_rx(&r->n.net, NULL, r->frame, 60), 0);
+		ck_assert_int_eq(netdrv_rx(&r->n, 0, r->got, sizeof(r->got), NULL, NULL), 60);
+	}
+	ck_assert_uint_eq(rx->kicks, kicks); /* 20 buffers re-posted, no kick */
+	/* Take every buffer (none re-posted): the next frame finds none. */
+	unsigned taken = 0;
+	while (vplat_net_rx(&r->n.net, NULL, r->frame, 60) == 0)
+		taken++;
+	ck_assert_uint_eq(taken, 4);
+	void *tok;
+	uint32_t len;
+	uint32_t ids[4];
+	for (unsigned k = 0; k < 4; k++) {
+		ck_assert_int_eq(vplat_val_vq_get_used(rx, &tok, &len), 0);
+		ids[k] = (uint32_t)(uintptr_t)tok - 1u;
+	}
+	uint64_t ready = r->mock.rx_ready_calls;
+	ck_assert_int_eq(netdrv_post_rx(&r->n, 0, ids[0]), 0);
+	ck_assert(vplat_val_vq_kick(rx)); /* kicks are on again */
+	ck_assert_uint_gt(r->mock.rx_ready_calls, ready);
+	ck_assert_int_eq(vplat_net_rx(&r->n.net, NULL, r->frame, 60), 0);
+	for (unsigned k = 1; k < 4; k++)
+		ck_assert_int_eq(netdrv_post_rx(&r->n, 0, ids[k]), 0);
+	vplat_val_vq_kick(rx);
+	ck_assert_int_eq(netdrv_rx(&r->n, 0, r->got, sizeof(r->got), NULL, NULL), 60);
+	rig_down(r);
+}
+END_TEST
+
 /* A pop that never returns: the vhost-user back end's SIGBUS guard jumps out of the device
  * when guest memory vanishes under it, then resets the device. */
 static jmp_buf abandon_jb;
@@ -852,6 +894,41 @@ START_TEST(rx_bad_and_small_buffers)
 	ck_assert_ptr_eq(tok, (void *)3);
 	ck_assert_uint_eq(len, 80 + HL);
 	ck_assert_mem_eq(c + HL, r->frame, 80);
+	rig_down(r);
+}
+END_TEST
+
+START_TEST(rx_bad_buffer_in_order)
+{
+	/* Under IN_ORDER (VPLAT-RING-030) a bad receive chain found while earlier chains wait in
+	 * the device's cache does not overtake them: they go back first, empty, then the bad one,
+	 * and the frame goes to the next good chain. */
+	struct rig *r = rig_up(_i, F(MRG_RXBUF) | VPLAT_BIT(VPLAT_VIRTIO_F_IN_ORDER), 100, 0);
+	struct vplat_val_vq *vq = &r->n.vq[0];
+	ck_assert(r->n.d.features & VPLAT_BIT(VPLAT_VIRTIO_F_IN_ORDER));
+	uint8_t *a = vplat_val_alloc(vplat_loopback_dma(&r->n.lb), 40, 8, NULL);
+	uint8_t *b = vplat_val_alloc(vplat_loopback_dma(&r->n.lb), 4, 8, NULL);
+	uint8_t *c = vplat_val_alloc(vplat_loopback_dma(&r->n.lb), 200, 8, NULL);
+	struct vplat_val_buf ba = {.ptr = a, .len = 40}, bb = {.ptr = b, .len = 4},
+			     bc = {.ptr = c, .len = 200};
+	ck_assert_int_eq(vplat_val_vq_add(vq, &ba, 0, 1, (void *)1), 0);
+	ck_assert_int_eq(vplat_val_vq_add(vq, &bb, 0, 1, (void *)2), 0);
+	ck_assert_int_eq(vplat_val_vq_add(vq, &bc, 0, 1, (void *)3), 0);
+	vplat_val_vq_kick(vq);
+	make_frame(r->frame, 100, dev_mac, peer_mac, 1);
+	ck_assert_int_eq(vplat_net_rx(&r->n.net, NULL, r->frame, 100), 0);
+	ck_assert_uint_eq(vplat_net_stats(&r->n.net)->rx_bad_buffers, 1);
+	void *tok;
+	uint32_t len;
+	for (uintptr_t k = 1; k <= 2; k++) {
+		ck_assert_int_eq(vplat_val_vq_get_used(vq, &tok, &len), 0);
+		ck_assert_ptr_eq(tok, (void *)k);
+		ck_assert_uint_eq(len, 0);
+	}
+	ck_assert_int_eq(vplat_val_vq_get_used(vq, &tok, &len), 0);
+	ck_assert_ptr_eq(tok, (void *)3);
+	ck_assert_uint_eq(len, 100 + HL);
+	ck_assert_mem_eq(c + HL, r->frame, 100);
 	rig_down(r);
 }
 END_TEST
@@ -1729,6 +1806,7 @@ static Suite *suite(void)
 	tcase_add_loop_test(tc, rx_every_size, 0, 4);
 	tcase_add_loop_test(tc, rx_mergeable, 0, 4);
 	tcase_add_loop_test(tc, rx_no_buffer_policy, 0, 4);
+	tcase_add_loop_test(tc, rx_kicks_off_while_buffers, 0, 8);
 	tcase_add_loop_test(tc, reset_after_abandoned_rx, 0, 4);
 	tcase_add_loop_test(tc, tx_host_busy_holds, 0, 4);
 	tcase_add_loop_test(tc, tx_scatter_gather, 0, 4);
@@ -1744,6 +1822,7 @@ static Suite *suite(void)
 	tcase_add_loop_test(tc, hostile_tx_chains, 0, 4);
 	tcase_add_loop_test(tc, tx_larger_than_device_buffer, 0, 4);
 	tcase_add_loop_test(tc, rx_bad_and_small_buffers, 0, 4);
+	tcase_add_loop_test(tc, rx_bad_buffer_in_order, 0, 4);
 	tcase_add_test(tc, bad_configs);
 	tcase_add_loop_test(tc, broken_rings_need_reset, 0, 4);
 	tcase_add_loop_test(tc, tx_header_fields_not_relied_on, 0, 4);

@@ -398,6 +398,115 @@ START_TEST(fabric_limits_applied)
 }
 END_TEST
 
+/* Egress recording the PCP of each frame it takes; takes `allow` more, then EAGAIN. */
+struct pcp_rec {
+	uint8_t pcp[1024];
+	uint32_t n, allow;
+};
+
+static int pcp_rec_egress(void *ctx, const struct vplat_net_frame *f)
+{
+	struct pcp_rec *r = ctx;
+	if (!r->allow)
+		return VPLAT_EAGAIN;
+	r->allow--;
+	if (r->n < sizeof(r->pcp))
+		r->pcp[r->n++] = f->len >= 16 && f->data[12] == 0x81 ? (uint8_t)(f->data[14] >> 5) : 0xff;
+	return 0;
+}
+
+static int pcp_drop_egress(void *ctx, const struct vplat_net_frame *f)
+{
+	(void)ctx, (void)f;
+	return 0;
+}
+
+/* The port configuration the description states for the fabric net device (@p sched
+ * "strict": without its class-weights), enforced by a switch port: 1500-byte broadcast frames on VLAN 20
+ * of PCP 7 (class 3 of 4) and PCP 0 (class 0), 4 of each per tick from another port; the
+ * ticks are 1 s of injected time apart, so the port's 10 Mbit/s / 3000-byte shaper lets
+ * exactly 2 frames out per tick (counted frames, no timing). */
+static void fabric_port_served(const char *sched, struct pcp_rec *r)
+{
+	char dts[sizeof(fabric_dts) + 64];
+	const char *w = strstr(fabric_dts, "scheduling = \"weighted\";");
+	const char *cw = strstr(fabric_dts, "class-weights = <1 2 3 4>;");
+	ck_assert(w && cw && cw > w);
+	cw += strlen("class-weights = <1 2 3 4>;");
+	if (!strcmp(sched, "strict")) /* class-weights only go with weighted scheduling */
+		snprintf(dts, sizeof(dts), "%.*sscheduling = \"strict\";%s", (int)(w - fabric_dts),
+			 fabric_dts, cw);
+	else
+		snprintf(dts, sizeof(dts), "%s", fabric_dts);
+	size_t len;
+	void *dtb = compile(dts, &len);
+	ck_assert_ptr_nonnull(dtb);
+	struct vplat_platform_options o = {.base_dir = tmpdir};
+	char err[512];
+	struct vplat_platform *p = NULL;
+	ck_assert_msg(vplat_platform_load(&p, dtb, len, &o, err, sizeof(err)) == 0, "%s", err);
+	free(dtb);
+	struct vplat_switch_port_config c;
+	ck_assert_int_eq(vplat_platform_device_port(p, 0, &c), 0);
+	vplat_platform_free(p);
+
+	struct vplat_switch sw;
+	ck_assert_int_eq(vplat_switch_init(&sw, NULL), 0);
+	static const struct vplat_switch_port_ops rec_ops = {.egress = pcp_rec_egress};
+	static const struct vplat_switch_port_ops drop_ops = {.egress = pcp_drop_egress};
+	uint32_t in, out;
+	ck_assert_int_eq(vplat_switch_builtin_ops.port_add(&sw, NULL, &drop_ops, NULL, &in), 0);
+	ck_assert_int_eq(vplat_switch_builtin_ops.port_add(&sw, &c, &rec_ops, r, &out), 0);
+	uint8_t f[1500];
+	for (int t = 1; t <= 100; t++) {
+		for (int pcp = 7; pcp >= 0; pcp -= 7)
+			for (int i = 0; i < 4; i++) {
+				memset(f, 0, sizeof(f));
+				memset(f, 0xff, 6);
+				f[6] = 0x02, f[11] = 0x09;
+				f[12] = 0x81, f[13] = 0, f[14] = (uint8_t)(pcp << 5), f[15] = 20;
+				f[16] = 0x88, f[17] = 0xb5;
+				struct vplat_net_frame nf = {.data = f, .len = sizeof(f)};
+				ck_assert_int_eq(vplat_switch_builtin_ops.input(&sw, in, &nf,
+									       (uint64_t)t * 1000000000u),
+						 0);
+			}
+		r->allow = 1000;
+		vplat_switch_builtin_ops.run(&sw, (uint64_t)t * 1000000000u);
+	}
+	vplat_switch_fini(&sw);
+}
+
+START_TEST(fabric_classes_enforced)
+{
+	/* covers: VPLAT-PDESC-014 */
+	/* The traffic classes, scheduling and weights a description states are the ones a
+	 * switch port enforces (fabric_limits_applied shows the factory attaches the device
+	 * with the description's port configuration): on a congested port, "strict" never
+	 * serves class 0 while class 3 has a frame; "weighted" with class-weights <1 2 3 4>
+	 * serves classes 3 and 0 at 4:1, counted frame by frame. */
+	NEED_DTC();
+	static struct pcp_rec r;
+	memset(&r, 0, sizeof(r));
+	fabric_port_served("strict", &r);
+	ck_assert_uint_eq(r.n, 200); /* the shaper: 2 frames of 1500 bytes per tick */
+	for (uint32_t i = 0; i < r.n; i++)
+		ck_assert_msg(r.pcp[i] == 7, "strict: frame %u has PCP %u", i, r.pcp[i]);
+	memset(&r, 0, sizeof(r));
+	fabric_port_served("weighted", &r);
+	ck_assert_uint_eq(r.n, 200);
+	unsigned hi = 0, lo = 0;
+	for (uint32_t i = 0; i < r.n; i++) {
+		hi += r.pcp[i] == 7;
+		lo += r.pcp[i] == 0;
+	}
+	printf("description's weights 1:4 (classes 0 and 3): %u and %u of %u frames\n", lo, hi,
+	       r.n);
+	ck_assert_uint_eq(hi + lo, r.n);
+	ck_assert_msg(hi >= 156 && hi <= 164, "class 3: %u of 200 frames, share 160", hi);
+}
+END_TEST
+
 static uint32_t mmio_rd(struct vplat_mmio *m, uint64_t off)
 {
 	uint64_t v = 0;
@@ -1504,6 +1613,7 @@ int main(void)
 	tcase_add_test(tc, limits_per_vm);
 	tcase_add_test(tc, fabric_limits_parsed);
 	tcase_add_test(tc, fabric_limits_applied);
+	tcase_add_test(tc, fabric_classes_enforced);
 	tcase_add_test(tc, build_full);
 	tcase_add_test(tc, build_no_transport);
 	tcase_add_test(tc, guest_dtb_round_trip);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "testutil.h"
+#include "lbrig.h"
 #include "vplat/snd.h"
 #include "vplat/vplat.h"
 #include "vplat/val/val.h"
@@ -118,20 +119,15 @@ static struct rig *rig_up(int variant)
 {
 	struct rig *r = calloc(1, sizeof(*r));
 	ck_assert_ptr_nonnull(r);
-	enum vplat_loopback_transport kind = (variant & 1) ? VPLAT_LOOPBACK_PCI : VPLAT_LOOPBACK_MMIO;
-	ck_assert_int_eq(vplat_loopback_init(&r->lb, kind, 1u << 20), 0);
+	ck_assert_int_eq(lbrig_init(&r->lb, variant, 1u << 20), 0);
 	ck_assert_int_eq(vplat_snd_init(&r->d, vplat_loopback_mem(&r->lb), &cfg, &spy_ops, &r->spy),
 			 0);
-	ck_assert_int_eq(vplat_loopback_attach(&r->lb, vplat_snd_device(&r->d)), 0);
-	ck_assert_int_eq(vplat_loopback_val_init(&r->lb, &r->v), 0);
-	uint64_t want = VPLAT_BIT(VPLAT_VIRTIO_F_VERSION_1) | VPLAT_BIT(VPLAT_VIRTIO_F_IN_ORDER);
-	if (variant & 2)
-		want |= VPLAT_BIT(VPLAT_VIRTIO_F_RING_PACKED);
-	ck_assert_int_eq(vplat_val_negotiate(&r->v, want), 0);
+	struct vplat_val_vq *const q[4] = {&r->q[0], &r->q[1], &r->q[2], &r->q[3]};
+	static const uint16_t sizes[4] = {256, 256, 256, 256};
+	ck_assert_int_eq(lbrig_start(&r->lb, vplat_snd_device(&r->d), &r->v, variant,
+				     VPLAT_BIT(VPLAT_VIRTIO_F_IN_ORDER), q, sizes, 4),
+			 0);
 	ck_assert(!vplat_val_has_feature(&r->v, VPLAT_VIRTIO_F_IN_ORDER)); /* out of order */
-	for (uint16_t i = 0; i < 4; i++)
-		ck_assert_int_eq(vplat_val_vq_setup(&r->v, &r->q[i], i, 256), 0);
-	ck_assert_int_eq(vplat_val_driver_ok(&r->v), 0);
 	return r;
 }
 

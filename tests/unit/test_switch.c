@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Built-in virtual switch: learning and flooding, VLAN and MAC filters, offload resolution,
- * strict and weighted classes, token-bucket shaping measured with an injected clock, and a net
+ * strict and weighted classes (by injected clock, and frame by frame on a congested port),
+ * token-bucket shaping measured with an injected clock, and a net
  * device port driven by the validation driver (virtio-mmio/pci x split/packed).
  */
 #include <stdio.h>
@@ -523,6 +524,123 @@ START_TEST(strict_and_weighted_classes)
 }
 END_TEST
 
+/* Egress that records the PCP of every frame it takes and takes only `allow` more (then
+ * EAGAIN): a congested port whose class queues stay backlogged. No clock is involved. */
+struct rec {
+	uint8_t pcp[4096];
+	uint32_t n, allow;
+};
+
+static int rec_egress(void *ctx, const struct vplat_net_frame *f)
+{
+	struct rec *r = ctx;
+	if (!r->allow)
+		return VPLAT_EAGAIN;
+	r->allow--;
+	if (r->n < sizeof(r->pcp))
+		r->pcp[r->n++] = f->len >= 16 && f->data[12] == 0x81 ? (uint8_t)(f->data[14] >> 5) : 0xff;
+	return 0;
+}
+
+static const struct vplat_switch_port_ops rec_ops = {.egress = rec_egress};
+
+/* Congested port @p pc behind one sender: per tick, @p offer 1500-byte frames of each PCP in
+ * @p pcps arrive (while tick < @p until[k]), and the port may send @p per_tick frames. */
+static void congest(const struct vplat_switch_port_config *pc, const int *pcps, const int *until,
+		    int npcp, int offer, int per_tick, int ticks, struct rec *r)
+{
+	struct vplat_switch sw;
+	ck_assert_int_eq(vplat_switch_init(&sw, NULL), 0);
+	struct cap c = {0};
+	uint32_t in, out;
+	add_port(&sw, NULL, &c, &in);
+	ck_assert_int_eq(vplat_switch_builtin_ops.port_add(&sw, pc, &rec_ops, r, &out), 0);
+	uint8_t f[1500];
+	for (int t = 0; t < ticks; t++) {
+		for (int k = 0; k < npcp; k++)
+			for (int i = 0; i < offer && t < until[k]; i++)
+				input(&sw, in, f, frame(f, sizeof(f), 1, -1, 20, pcps[k]),
+				      (uint64_t)t * 1000);
+		r->allow = (uint32_t)per_tick;
+		vplat_switch_builtin_ops.run(&sw, (uint64_t)t * 1000); /* the time is not used */
+	}
+	vplat_switch_fini(&sw);
+}
+
+START_TEST(strict_priority_counted)
+{
+	/* covers: VPLAT-PDESC-014 */
+	/* Strict priority on a congested port, counted frame by frame: while the high class
+	 * (PCP 6) has a frame queued, the low class (PCP 1) is never served; when the high
+	 * class stops arriving, its backlog drains first and only then the low class goes. */
+	struct vplat_switch_port_config pc = {.classes = 8, .sched = VPLAT_SWITCH_STRICT,
+					      .queue_len = 64};
+	static struct rec r;
+	memset(&r, 0, sizeof(r));
+	const int pcps[2] = {6, 1}, until[2] = {100, 1000};
+	congest(&pc, pcps, until, 2, 4, 2, 200, &r);
+	ck_assert_uint_eq(r.n, 400); /* work-conserving: 2 per tick for 200 ticks */
+	uint32_t hi = 0, first_lo = r.n;
+	for (uint32_t i = 0; i < r.n; i++) {
+		if (r.pcp[i] == 6) {
+			hi++;
+			ck_assert_msg(first_lo == r.n, "PCP 6 frame %u served after a PCP 1 frame at %u",
+				      i, first_lo);
+		} else {
+			ck_assert_uint_eq(r.pcp[i], 1);
+			if (first_lo == r.n)
+				first_lo = i;
+		}
+	}
+	/* 200 served while both arrived, then the high queue's backlog drains: 64 queued (tail
+	 * drop beyond) at the last tick with arrivals, less the 2 sent in that tick. */
+	ck_assert_uint_eq(first_lo, 200 + 62);
+	ck_assert_uint_eq(hi, 262);
+	printf("strict (counted): %u PCP 6 frames served before the first PCP 1 frame (frame %u)\n",
+	       hi, first_lo);
+}
+END_TEST
+
+START_TEST(weighted_sharing_counted)
+{
+	/* covers: VPLAT-PDESC-014 */
+	/* Weighted 3:2:1 (PCP 6, 3, 1) on a congested port, all three classes backlogged: over
+	 * 600 frames each class gets its share within 1 % of the frames, and within every
+	 * window of 60 consecutive frames (10 rounds) within 2 frames of its share. */
+	struct vplat_switch_port_config pc = {.classes = 8, .sched = VPLAT_SWITCH_WEIGHTED,
+					      .queue_len = 64};
+	pc.weights[6] = 3, pc.weights[3] = 2, pc.weights[1] = 1;
+	static struct rec r;
+	memset(&r, 0, sizeof(r));
+	const int pcps[3] = {6, 3, 1}, until[3] = {1000, 1000, 1000};
+	congest(&pc, pcps, until, 3, 6, 6, 100, &r);
+	ck_assert_uint_eq(r.n, 600);
+	const int w[8] = {[6] = 3, [3] = 2, [1] = 1};
+	unsigned tot[8] = {0};
+	for (uint32_t i = 0; i < r.n; i++) {
+		ck_assert_uint_lt(r.pcp[i], 8);
+		tot[r.pcp[i]]++;
+	}
+	printf("weighted 3:2:1 (counted): PCP 6 %u, PCP 3 %u, PCP 1 %u of %u frames\n", tot[6],
+	       tot[3], tot[1], r.n);
+	for (int k = 0; k < 8; k++) {
+		double want = (double)r.n * w[k] / 6.0;
+		ck_assert_msg(tot[k] >= want - 6.0 && tot[k] <= want + 6.0,
+			      "PCP %d: %u frames, share %.0f", k, tot[k], want);
+	}
+	for (uint32_t s0 = 0; s0 + 60 <= r.n; s0++) {
+		unsigned win[8] = {0};
+		for (uint32_t i = s0; i < s0 + 60; i++)
+			win[r.pcp[i]]++;
+		for (int k = 0; k < 8; k++)
+			ck_assert_msg(win[k] + 2 >= 10u * (unsigned)w[k] &&
+					  win[k] <= 10u * (unsigned)w[k] + 2,
+				      "PCP %d: %u frames in window at %u, share %d", k, win[k], s0,
+				      10 * w[k]);
+	}
+}
+END_TEST
+
 START_TEST(bad_port_configs)
 {
 	struct vplat_switch sw;
@@ -618,6 +736,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, csum_never_rewrites_the_tag);
 	tcase_add_test(tc, shaping_rates_within_ten_percent);
 	tcase_add_test(tc, strict_and_weighted_classes);
+	tcase_add_test(tc, strict_priority_counted);
+	tcase_add_test(tc, weighted_sharing_counted);
 	tcase_add_test(tc, bad_port_configs);
 	tcase_add_loop_test(tc, net_devices_through_switch, 0, 4);
 	suite_add_tcase(s, tc);

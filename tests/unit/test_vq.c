@@ -5,6 +5,7 @@
 #include "ringfix.h"
 #include "testutil.h"
 #include "vplat/error.h"
+#include "core/vq_internal.h"
 
 #define F_INDIRECT  VPLAT_BIT(VPLAT_VIRTIO_F_INDIRECT_DESC)
 #define F_EVENT_IDX VPLAT_BIT(VPLAT_VIRTIO_F_EVENT_IDX)
@@ -462,6 +463,78 @@ START_TEST(packed_batch_used_advances_by_chain_length)
 }
 END_TEST
 
+#ifdef VPLAT_TEST_HOOKS
+/* What the ring looked like right after each flags store of a packed push. */
+static struct {
+	uint16_t slot[16];
+	uint16_t flags[16][8]; /* every slot's flags as the driver would read them */
+	unsigned n;
+} fo;
+
+static void fo_hook(const struct vplat_vq *vq, uint16_t slot)
+{
+	const struct vplat_pvirtq_desc *ring = vq->desc;
+	if (fo.n >= 16)
+		return;
+	fo.slot[fo.n] = slot;
+	for (uint16_t i = 0; i < vq->size && i < 8; i++)
+		fo.flags[fo.n][i] = vplat_le16_to_cpu(ring[i].flags);
+	fo.n++;
+}
+#endif
+
+START_TEST(packed_burst_first_flags_last)
+{
+	/* covers: VPLAT-NET-030 */
+	/* A packed burst hands its descriptors back with the first one's flags stored last:
+	 * between the device's stores the first slot still holds what the driver wrote, and
+	 * when it changes, every other descriptor of the burst already is used. Bursts of 4
+	 * chains (1, 1, 3 and 1 descriptors) on an 8-slot ring, so they also straddle a wrap. */
+#ifndef VPLAT_TEST_HOOKS
+	VPLAT_SKIP("built without VPLAT_TEST_HOOKS: the store order cannot be observed");
+#else
+	rf_setup(&f, F_PACKED, 8);
+	vplat_vq_test_packed_flags = fo_hook;
+	struct vplat_chain cs[4];
+	struct vplat_iov io[4][4];
+	uint32_t wr[4] = {8, 0, 16, 4};
+	for (unsigned lap = 0; lap < 6; lap++) {
+		uint16_t ids[4];
+		for (unsigned j = 0; j < 4; j++) {
+			unsigned n = j == 2u ? 3u : 1u;
+			uint64_t a[3] = {RF_BUF, RF_BUF + 64, RF_BUF + 128};
+			uint32_t l[3] = {16, 16, 16};
+			uint16_t fl[3] = {WRITE, WRITE, WRITE};
+			ids[j] = rf_add(&f, n, a, l, fl);
+			ck_assert_int_eq(rf_pop(&f, &cs[j], io[j], 4), 0);
+		}
+		uint16_t first = f.vq[0].used_idx;
+		uint16_t before = vplat_le16_to_cpu(((struct vplat_pvirtq_desc *)f.vq[0].desc)[first].flags);
+		memset(&fo, 0, sizeof(fo));
+		ck_assert_int_eq(vplat_vq_push_burst(&f.vq[0], cs, 4, wr), 0);
+		ck_assert_uint_eq(fo.n, 4); /* one flags store per chain */
+		ck_assert_uint_eq(fo.slot[3], first);
+		uint16_t last[8];
+		memcpy(last, fo.flags[3], sizeof(last));
+		ck_assert_uint_ne(last[first], before); /* the first slot changed hands */
+		for (unsigned k = 0; k < 3; k++) {
+			ck_assert_msg(fo.slot[k] != first, "lap %u: first slot's flags stored at %u of 4",
+				      lap, k + 1);
+			ck_assert_msg(fo.flags[k][first] == before,
+				      "lap %u: first descriptor visible after store %u of 4", lap, k + 1);
+		}
+		/* When the first slot's flags are stored, the other three are already final. */
+		for (unsigned k = 0; k < 3; k++)
+			ck_assert_uint_eq(fo.flags[2][fo.slot[k]], last[fo.slot[k]]);
+		for (unsigned j = 0; j < 4; j++)
+			expect_used(ids[j], wr[j], j == 2u ? 3u : 1u);
+	}
+	vplat_vq_test_packed_flags = NULL;
+	rf_teardown(&f);
+#endif
+}
+END_TEST
+
 START_TEST(queue_reset_returns_defaults)
 {
 	/* sec: Virtqueue Reset -- all state back to defaults, no more processing. */
@@ -781,6 +854,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, split_kick_suppression);
 	tcase_add_test(tc, packed_event_suppression);
 	tcase_add_test(tc, packed_batch_used_advances_by_chain_length);
+	tcase_add_test(tc, packed_burst_first_flags_last);
 	tcase_add_loop_test(tc, queue_reset_returns_defaults, 0, 2);
 	tcase_add_loop_test(tc, kick_carries_notification_data, 0, 2);
 	tcase_add_test(tc, set_base_resumes);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "testutil.h"
+#include "lbrig.h"
 #include "vplat/vsock.h"
 #include "vplat/vplat.h"
 #include "vplat/val/val.h"
@@ -114,22 +115,15 @@ static struct rig *rig_up(int variant, uint32_t buf_alloc)
 {
 	struct rig *r = calloc(1, sizeof(*r));
 	ck_assert_ptr_nonnull(r);
-	enum vplat_loopback_transport kind = (variant & 1) ? VPLAT_LOOPBACK_PCI : VPLAT_LOOPBACK_MMIO;
-	ck_assert_int_eq(vplat_loopback_init(&r->lb, kind, 4u << 20), 0);
+	ck_assert_int_eq(lbrig_init(&r->lb, variant, 4u << 20), 0);
 	struct vplat_vsock_cfg cfg = {.guest_cid = GCID, .buf_alloc = buf_alloc, .conns = r->conns,
 				      .max_conns = 4};
 	ck_assert_int_eq(vplat_vsock_init(&r->d, vplat_loopback_mem(&r->lb), &cfg, &th_ops, &r->t),
 			 0);
-	ck_assert_int_eq(vplat_loopback_attach(&r->lb, vplat_vsock_device(&r->d)), 0);
-	ck_assert_int_eq(vplat_loopback_val_init(&r->lb, &r->v), 0);
-	uint64_t want = VPLAT_BIT(VPLAT_VIRTIO_F_VERSION_1);
-	if (variant & 2)
-		want |= VPLAT_BIT(VPLAT_VIRTIO_F_RING_PACKED);
-	ck_assert_int_eq(vplat_val_negotiate(&r->v, want), 0);
-	ck_assert_int_eq(vplat_val_vq_setup(&r->v, &r->rx, 0, 64), 0);
-	ck_assert_int_eq(vplat_val_vq_setup(&r->v, &r->tx, 1, 64), 0);
-	ck_assert_int_eq(vplat_val_vq_setup(&r->v, &r->ev, 2, 8), 0);
-	ck_assert_int_eq(vplat_val_driver_ok(&r->v), 0);
+	struct vplat_val_vq *const q[3] = {&r->rx, &r->tx, &r->ev};
+	static const uint16_t sizes[3] = {64, 64, 8};
+	ck_assert_int_eq(lbrig_start(&r->lb, vplat_vsock_device(&r->d), &r->v, variant, 0, q, sizes, 3),
+			 0);
 	struct vplat_val_mem *m = vplat_loopback_dma(&r->lb);
 	uint64_t gpa;
 	for (unsigned i = 0; i < NRX; i++) {

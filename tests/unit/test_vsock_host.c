@@ -36,13 +36,21 @@ static void rmdirs(void)
 	ck_assert_int_eq(system(cmd), 0);
 }
 
-static int listen_at(const char *p)
+/* A stream socket and the address of @p p in @p a. */
+static int unix_socket(const char *p, struct sockaddr_un *a)
 {
-	struct sockaddr_un a = {.sun_family = AF_UNIX};
-	ck_assert_uint_lt(strlen(p), sizeof(a.sun_path));
-	memcpy(a.sun_path, p, strlen(p) + 1);
+	*a = (struct sockaddr_un){.sun_family = AF_UNIX};
+	ck_assert_uint_lt(strlen(p), sizeof(a->sun_path));
+	memcpy(a->sun_path, p, strlen(p) + 1);
 	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
 	ck_assert_int_ge(fd, 0);
+	return fd;
+}
+
+static int listen_at(const char *p)
+{
+	struct sockaddr_un a;
+	int fd = unix_socket(p, &a);
 	ck_assert_int_eq(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
 	ck_assert_int_eq(listen(fd, 4), 0);
 	return fd;
@@ -50,13 +58,24 @@ static int listen_at(const char *p)
 
 static int connect_to(const char *p)
 {
-	struct sockaddr_un a = {.sun_family = AF_UNIX};
-	ck_assert_uint_lt(strlen(p), sizeof(a.sun_path));
-	memcpy(a.sun_path, p, strlen(p) + 1);
-	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
-	ck_assert_int_ge(fd, 0);
+	struct sockaddr_un a;
+	int fd = unix_socket(p, &a);
 	ck_assert_int_eq(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
 	return fd;
+}
+
+/* A guest with CID @p cid and credit @p buf_alloc on host end @p h, bound to it, with
+ * @p nrx rx buffers posted: the bring-up of every test here. */
+static struct vguest *guest_on(struct vplat_vsock_host *h, int variant, uint64_t cid,
+			       uint32_t buf_alloc, unsigned nrx)
+{
+	ck_assert_ptr_nonnull(h);
+	struct vguest *g = malloc(sizeof(*g));
+	ck_assert_ptr_nonnull(g);
+	ck_assert_int_eq(vg_up(g, variant, cid, buf_alloc, &vplat_vsock_host_ops, h), 0);
+	vplat_vsock_host_bind(h, &g->d);
+	vg_post_rx(g, nrx);
+	return g;
 }
 
 static void pattern(uint8_t *b, size_t n, unsigned seed)
@@ -70,11 +89,7 @@ START_TEST(guest_to_host_socket)
 	mkdirs();
 	int e = 0;
 	struct vplat_vsock_host *h = vplat_vsock_host_new(path, &e);
-	ck_assert_ptr_nonnull(h);
-	struct vguest *g = malloc(sizeof(*g));
-	ck_assert_int_eq(vg_up(g, _i, 3, 65536, &vplat_vsock_host_ops, h), 0);
-	vplat_vsock_host_bind(h, &g->d);
-	vg_post_rx(g, 32);
+	struct vguest *g = guest_on(h, _i, 3, 65536, 32);
 	char p7000[160];
 	snprintf(p7000, sizeof(p7000), "%s_7000", path);
 	int lfd = listen_at(p7000);
@@ -133,11 +148,7 @@ START_TEST(host_to_guest_1mib)
 	/* covers: VPLAT-VSK-009 VPLAT-VSK-011 */
 	mkdirs();
 	struct vplat_vsock_host *h = vplat_vsock_host_new(path, NULL);
-	ck_assert_ptr_nonnull(h);
-	struct vguest *g = malloc(sizeof(*g));
-	ck_assert_int_eq(vg_up(g, _i, 3, 65536, &vplat_vsock_host_ops, h), 0);
-	vplat_vsock_host_bind(h, &g->d);
-	vg_post_rx(g, 64);
+	struct vguest *g = guest_on(h, _i, 3, 65536, 64);
 	int cfd = connect_to(path);
 	ck_assert_int_eq(write(cfd, "CONNECT 80\n", 11), 11);
 	vplat_vsock_host_dispatch(h);
@@ -275,6 +286,16 @@ START_TEST(host_to_guest_1mib)
 }
 END_TEST
 
+/* @p from sends a packet without payload (@p op from its port @p sport to @p dcid:@p dport);
+ * the op of the packet @p to receives next, into @p o (0: none). */
+static uint16_t relay(struct vguest *from, uint16_t op, uint32_t sport, uint64_t dcid,
+		      uint32_t dport, struct vguest *to, struct vplat_vsock_hdr *o)
+{
+	struct vplat_vsock_hdr q = vg_hdr(from, op, sport, dcid, dport);
+	ck_assert_int_eq(vg_tx(from, &q, NULL), 0);
+	return vg_rx(to, o, NULL) ? o->op : 0;
+}
+
 /* Three VMs on one fabric; only 3 <-> 4 is allowed. */
 START_TEST(fabric_isolation)
 {
@@ -284,12 +305,8 @@ START_TEST(fabric_isolation)
 	struct vguest *g[3];
 	for (unsigned i = 0; i < 3; i++) {
 		h[i] = vplat_vsock_host_new(NULL, NULL);
-		ck_assert_ptr_nonnull(h[i]);
-		g[i] = malloc(sizeof(*g[i]));
-		ck_assert_int_eq(vg_up(g[i], _i, 3 + i, 8192, &vplat_vsock_host_ops, h[i]), 0);
-		vplat_vsock_host_bind(h[i], &g[i]->d);
+		g[i] = guest_on(h[i], _i, 3 + i, 8192, 32);
 		ck_assert_int_eq(vplat_vsock_fabric_join(f, h[i]), 0);
-		vg_post_rx(g[i], 32);
 	}
 	ck_assert_int_eq(vplat_vsock_fabric_join(f, h[0]), VPLAT_EINVAL);
 	ck_assert_int_eq(vplat_vsock_fabric_allow(f, 3, 4), 0);
@@ -305,10 +322,7 @@ START_TEST(fabric_isolation)
 	ck_assert_uint_eq(o.src_port, 1111);
 	ck_assert_uint_eq(o.dst_cid, 4);
 	ck_assert_uint_eq(o.dst_port, 5000);
-	q = vg_hdr(g[1], OP(RESPONSE), 5000, 3, 1111);
-	ck_assert_int_eq(vg_tx(g[1], &q, NULL), 0);
-	ck_assert(vg_rx(g[0], &o, NULL));
-	ck_assert_uint_eq(o.op, OP(RESPONSE));
+	ck_assert_uint_eq(relay(g[1], OP(RESPONSE), 5000, 3, 1111, g[0], &o), OP(RESPONSE));
 	ck_assert_uint_eq(o.src_cid, 4);
 	/* Data both ways, more than the 8 KiB credit: the fabric holds it until credit. */
 	uint8_t big[20000], got[20000];
@@ -335,36 +349,18 @@ START_TEST(fabric_isolation)
 	ck_assert_uint_eq(o.op, OP(RW));
 	ck_assert_mem_eq(d4, "pong", 4);
 	/* Isolation: 3 -> 5 and 5 -> 3 and 5 -> 4 get RST; nobody else sees anything. */
-	q = vg_hdr(g[0], OP(REQUEST), 1112, 5, 5000);
-	ck_assert_int_eq(vg_tx(g[0], &q, NULL), 0);
-	ck_assert(vg_rx(g[0], &o, NULL));
-	ck_assert_uint_eq(o.op, OP(RST));
-	q = vg_hdr(g[2], OP(REQUEST), 1113, 3, 1111);
-	ck_assert_int_eq(vg_tx(g[2], &q, NULL), 0);
-	ck_assert(vg_rx(g[2], &o, NULL));
-	ck_assert_uint_eq(o.op, OP(RST));
-	q = vg_hdr(g[2], OP(REQUEST), 1114, 4, 5000);
-	ck_assert_int_eq(vg_tx(g[2], &q, NULL), 0);
-	ck_assert(vg_rx(g[2], &o, NULL));
-	ck_assert_uint_eq(o.op, OP(RST));
+	ck_assert_uint_eq(relay(g[0], OP(REQUEST), 1112, 5, 5000, g[0], &o), OP(RST));
+	ck_assert_uint_eq(relay(g[2], OP(REQUEST), 1113, 3, 1111, g[2], &o), OP(RST));
+	ck_assert_uint_eq(relay(g[2], OP(REQUEST), 1114, 4, 5000, g[2], &o), OP(RST));
 	ck_assert(!vg_rx(g[1], &o, NULL));
 	ck_assert(!vg_rx(g[0], &o, NULL));
 	/* 3 resets the connection: 4 gets RST. */
-	q = vg_hdr(g[0], OP(RST), 1111, 4, 5000);
-	ck_assert_int_eq(vg_tx(g[0], &q, NULL), 0);
-	ck_assert(vg_rx(g[1], &o, NULL));
-	ck_assert_uint_eq(o.op, OP(RST));
+	ck_assert_uint_eq(relay(g[0], OP(RST), 1111, 4, 5000, g[1], &o), OP(RST));
 	ck_assert_uint_eq(o.dst_port, 5000);
 	ck_assert_uint_eq(vplat_vsock_nconns(&g[1]->d), 0);
 	/* A guest that refuses: RST reaches the initiator. */
-	q = vg_hdr(g[1], OP(REQUEST), 2222, 3, 6000);
-	ck_assert_int_eq(vg_tx(g[1], &q, NULL), 0);
-	ck_assert(vg_rx(g[0], &o, NULL));
-	ck_assert_uint_eq(o.op, OP(REQUEST));
-	q = vg_hdr(g[0], OP(RST), 6000, 4, 2222);
-	ck_assert_int_eq(vg_tx(g[0], &q, NULL), 0);
-	ck_assert(vg_rx(g[1], &o, NULL));
-	ck_assert_uint_eq(o.op, OP(RST));
+	ck_assert_uint_eq(relay(g[1], OP(REQUEST), 2222, 3, 6000, g[0], &o), OP(REQUEST));
+	ck_assert_uint_eq(relay(g[0], OP(RST), 6000, 4, 2222, g[1], &o), OP(RST));
 	for (unsigned i = 0; i < 3; i++) {
 		ck_assert_uint_eq(vplat_vsock_host_nconns(h[i]), 0);
 		ck_assert_int_eq(g[i]->err, 0);

@@ -13,6 +13,7 @@
 #include "vplat/vplat.h"
 #include "vplat/val/val.h"
 #include "vplat/val/loopback.h"
+#include "lbrig.h"
 
 #define VG_HDR   VPLAT_VIRTIO_VSOCK_HDR_SIZE
 #define VG_PAY   4096u
@@ -39,22 +40,17 @@ static int vg_up(struct vguest *g, int variant, uint64_t cid, uint32_t buf_alloc
 {
 	memset(g, 0, sizeof(*g));
 	g->cid = cid;
-	enum vplat_loopback_transport kind = (variant & 1) ? VPLAT_LOOPBACK_PCI : VPLAT_LOOPBACK_MMIO;
-	if (vplat_loopback_init(&g->lb, kind, 4u << 20))
+	if (lbrig_init(&g->lb, variant, 4u << 20))
 		return g->err = 1, -1;
 	struct vplat_vsock_cfg cfg = {.guest_cid = cid, .buf_alloc = buf_alloc, .conns = g->conns,
 				      .max_conns = 16};
-	if (vplat_vsock_init(&g->d, vplat_loopback_mem(&g->lb), &cfg, ops, host) ||
-	    vplat_loopback_attach(&g->lb, vplat_vsock_device(&g->d)) ||
-	    vplat_loopback_val_init(&g->lb, &g->v))
+	if (vplat_vsock_init(&g->d, vplat_loopback_mem(&g->lb), &cfg, ops, host))
 		return g->err = 2, -1;
-	uint64_t want = VPLAT_BIT(VPLAT_VIRTIO_F_VERSION_1);
-	if (variant & 2)
-		want |= VPLAT_BIT(VPLAT_VIRTIO_F_RING_PACKED);
-	if (vplat_val_negotiate(&g->v, want) || vplat_val_vq_setup(&g->v, &g->rx, 0, 128) ||
-	    vplat_val_vq_setup(&g->v, &g->tx, 1, 128) || vplat_val_vq_setup(&g->v, &g->ev, 2, 8) ||
-	    vplat_val_driver_ok(&g->v))
-		return g->err = 3, -1;
+	struct vplat_val_vq *const q[3] = {&g->rx, &g->tx, &g->ev};
+	static const uint16_t sizes[3] = {128, 128, 8};
+	int step = lbrig_start(&g->lb, vplat_vsock_device(&g->d), &g->v, variant, 0, q, sizes, 3);
+	if (step)
+		return g->err = step == 1 ? 2 : 3, -1;
 	struct vplat_val_mem *m = vplat_loopback_dma(&g->lb);
 	uint64_t gpa;
 	for (unsigned i = 0; i < VG_NRX; i++)

@@ -14,7 +14,8 @@
 # Usage: conform_daemon.sh VPLAT_DEVICE VPLAT_CONFORM EXPECTED_DIR [plain|tap|vcan]
 #   plain (default): rng, blk (sync, io_uring, thread pool), console, gpio, can on a virtual
 #         bus, i2c (an LM75 at 0x48, a 24c02 at 0x50), input (scripted keyboard and touch),
-#         vsock (CID 3, no PATH_<port> listeners), sound (an output stream into a WAV file),
+#         vsock (CID 3, no PATH_<port> listeners), sound (an output stream into a WAV file,
+#         an input stream from a tone, a jack the host flips),
 #         watchdog, net on --sink; needs no privilege.
 #   tap:  net on a tap in a private network namespace (needs CAP_NET_ADMIN);
 #   vcan: can on a vcan interface in a private network namespace;
@@ -100,7 +101,14 @@ plain)
 		>"$W/input.script"
 	run input input --keyboard --touch 1920x1080,slots=2 --script "$W/input.script"
 	run vsock vsock --guest-cid 3 --uds-path "$W/vsock.uds" --max-connections 16
-	run sound sound --sink "$W/sound.wav"
+	# sound: an input stream fed from a 0.5 s 400 Hz tone (8000 Hz S16 mono, looped) and a
+	# jack the daemon flips 100 ms after each DRIVER_OK (sound_rx_messages,
+	# sound_jack_host_change)
+	python3 -c 'import struct, sys, wave
+w = wave.open(sys.argv[1], "wb"); w.setnchannels(1); w.setsampwidth(2); w.setframerate(8000)
+w.writeframes(b"".join(struct.pack("<h", (abs(i % 20 - 10) * 4 - 20) * 1000) for i in range(4000)))
+w.close()' "$W/tone.wav"
+	run sound sound --sink "$W/sound.wav" --source "$W/tone.wav" --jack-flip 100
 	PAL_TYPE=35 run watchdog watchdog --min-timeout 1000
 	PAL_TYPE= run net-sink net --sink
 	;;

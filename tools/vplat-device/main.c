@@ -198,85 +198,13 @@ static int dispatch_host(void *arg)
 	return vplat_instance_dispatch(arg);
 }
 
-/* Busy polling: passes over the rings without a system call between them. */
-#define BUSY_SPINS 4096u
-/* Idle for this long (no chain taken): sleep on the kick fds until the driver kicks again. */
-#define BUSY_IDLE_NS 2000000
-/* Idle passes between two clock reads (a multiple of BUSY_PASSES). */
-#define BUSY_CLOCK_EVERY 256u
-/* Passes per SIGBUS guard (vplat_vhu_backend_service_n()). */
-#define BUSY_PASSES 32u
-
-static int64_t mono_ns(void)
+/* Busy polling, after every pass over the rings: blk's asynchronous completions (a look at
+ * the io_uring completion queue, no system call while nothing completed); a positive count
+ * is work. */
+static int busy_host_pass(void *arg)
 {
-	struct timespec t;
-	(void)clock_gettime(CLOCK_MONOTONIC, &t);
-	return (int64_t)t.tv_sec * 1000000000 + t.tv_nsec;
-}
-
-/*
- * Serve the rings from this core for up to BUSY_SPINS passes (the caller then polls the
- * socket and host-end fds once, without sleeping). Returns true when the rings stayed idle
- * for BUSY_IDLE_NS: the caller re-arms the kicks and sleeps, so an idle daemon burns no core.
- * The idle clock (*idle_since, 0 = rings not idle) runs across calls: one call's passes take
- * far less than BUSY_IDLE_NS on an idle machine, so a clock restarted per call never expired.
- */
-/* One pass with the host end's completions (blk's io_uring completion queue): BUSY_PASSES
- * times the rings, each followed by a look at the completion queue, under one guard. */
-struct host_passes {
-	struct vdev *v;
-	unsigned passes;
-};
-
-static int host_passes_guarded(void *arg)
-{
-	const struct host_passes *hp = arg;
-	unsigned busy = 0;
-	for (unsigned i = 0; i < hp->passes; i++) {
-		/* service_n nests a guard of its own (a sigsetjmp, no system call) */
-		busy += vplat_vhu_backend_service_n(&hp->v->be, 1);
-		busy += vplat_instance_busy_poll(hp->v->inst);
-	}
-	return busy > (unsigned)INT32_MAX ? INT32_MAX : (int)busy;
-}
-
-/* Passes over the rings (and, for blk's asynchronous end, its completions): progress count. */
-static unsigned busy_passes(struct vdev *v)
-{
-	if (!v->host_busy)
-		return vplat_vhu_backend_service_n(&v->be, BUSY_PASSES);
-	struct vplat_vhu_backend *bs[1] = {&v->be};
-	struct host_passes hp = {v, BUSY_PASSES};
-	int rc = vplat_vhu_backends_guard(bs, 1, host_passes_guarded, &hp);
-	return rc < 0 ? 0u : (unsigned)rc;
-}
-
-static bool busy_spin(struct vdev *v, int64_t *idle_since)
-{
-	unsigned idle = 0;
-	for (unsigned i = 0; i < BUSY_SPINS && !stop_signal; i += BUSY_PASSES) {
-		if (busy_passes(v) != 0) {
-			idle = 0;
-			*idle_since = 0;
-			continue;
-		}
-		idle += BUSY_PASSES;
-		if ((idle & (BUSY_CLOCK_EVERY - 1u)) != 0u)
-			continue;
-		int64_t now = mono_ns();
-		if (*idle_since == 0) {
-			*idle_since = now;
-		} else if (now - *idle_since >= BUSY_IDLE_NS) {
-			*idle_since = 0;
-			/* The reaped completions left the host end's eventfd readable: drain it
-			 * now, or the poll(2) the caller sleeps in returns at once. */
-			struct vplat_vhu_backend *bs[1] = {&v->be};
-			if (v->host_busy)
-				(void)vplat_vhu_backends_guard(bs, 1, dispatch_host, v->inst);
-			return true;
-		}
-	}
-	return false;
+	unsigned n = vplat_instance_busy_poll(arg);
+	return n > (unsigned)INT32_MAX ? INT32_MAX : (int)n;
 }
 
 /* Serve one connection until it ends or a signal arrives. Host-end work (asynchronous
@@ -288,7 +216,10 @@ static void serve(struct vdev *v)
 	struct vplat_vhu_pollfd pf[VPLAT_VHU_MAX_QUEUES + 1];
 	struct pollfd p[VPLAT_VHU_MAX_QUEUES + 1 + VDEV_HOST_FDS];
 	int hfd[VDEV_HOST_FDS];
-	int64_t idle_since = 0;
+	/* Busy polling: vplat_vhu_busy_spin() turns on this thread's core, with the fall-back to
+	 * sleeping on the kick fds after 2 ms without work. */
+	struct vplat_vhu_busy busy = {0};
+	struct vplat_vhu_backend *be[1] = {&v->be};
 	while (!stop_signal && vplat_vhu_backend_connected(&v->be)) {
 		size_t n = vplat_vhu_backend_pollfds(&v->be, pf, VPLAT_VHU_MAX_QUEUES + 1);
 		for (size_t i = 0; i < n; i++)
@@ -297,9 +228,17 @@ static void serve(struct vdev *v)
 		for (unsigned i = 0; i < nh; i++)
 			p[n + i] = (struct pollfd){.fd = hfd[i], .events = POLLIN};
 		int tmo = v->threads ? -1 : vplat_instance_timeout_ms(v->inst);
-		if (v->busy_poll && !v->threads &&
-		    !(busy_spin(v, &idle_since) && vplat_vhu_backend_rearm(&v->be) == 0))
-			tmo = 0; /* still busy: look at the fds without sleeping, then spin again */
+		if (v->busy_poll && !v->threads) {
+			bool idle = vplat_vhu_busy_spin(&busy, be, 1,
+							v->host_busy ? busy_host_pass : NULL, v->inst,
+							&stop_signal);
+			/* The reaped completions left the host end's eventfd readable: drain it
+			 * before sleeping, or the poll(2) below returns at once. */
+			if (idle && v->host_busy)
+				(void)vplat_vhu_backends_guard(be, 1, dispatch_host, v->inst);
+			if (!(idle && vplat_vhu_backends_rearm(be, 1) == 0))
+				tmo = 0; /* still busy: look at the fds without sleeping, spin again */
+		}
 		int r = poll(p, n + nh, tmo >= 0 && tmo < 1000 ? tmo : 1000);
 		if (r < 0 && errno != EINTR)
 			break;

@@ -19,6 +19,9 @@ void run_install_signals(void);
 int drive_platform(const void *dtb, size_t len, const char *base_dir, int vm, bool once);
 /* Serve the devices that have a vhost-user-socket until SIGINT/SIGTERM (serve.c); with @once,
  * stop when every served device has had a front end and none is connected any more. */
-int serve_platform(const void *dtb, size_t len, const char *base_dir, int vm, bool once);
+/* busy_idle_ms: 0, or vplat-platform run --busy-poll: vplat_vhu_busy_spin() over every served
+ * device, sleeping after that many milliseconds without work. */
+int serve_platform(const void *dtb, size_t len, const char *base_dir, int vm, bool once,
+		   unsigned busy_idle_ms);
 
 #endif

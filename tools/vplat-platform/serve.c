@@ -3,7 +3,9 @@
  * vplat-platform run, serving mode: every device with a `vhost-user-socket` gets a vhost-user
  * back end listening on that socket; one poll loop serves all of them, their host ends, the
  * switches and the CAN buses until SIGINT or SIGTERM. A front end that disconnects can
- * reconnect.
+ * reconnect. With --busy-poll the loop polls the rings of every served device and runs the
+ * switches and buses between passes (vplat_vhu_busy_spin()), and sleeps on the fds again
+ * after 2 ms without work.
  */
 #include <errno.h>
 #include <poll.h>
@@ -78,15 +80,39 @@ static int dispatch_platform(void *arg)
  * of any served device: it runs under the SIGBUS guard of every back end, so a front end that
  * truncates its memory file loses its session (that back end is reset) instead of killing the
  * platform; the other devices lose at most the event in progress. */
-static void dispatch_guarded(struct vplat_platform *p, struct ctx *c)
+static size_t served_backends(const struct ctx *c, struct vplat_vhu_backend **bs)
 {
-	static struct vplat_vhu_backend *bs[MAX_PFDS];
 	size_t n = 0;
 	for (unsigned i = 0; i < c->n && n < MAX_PFDS; i++)
 		if (c->s[i].served)
 			bs[n++] = &c->s[i].be;
+	return n;
+}
+
+static void dispatch_guarded(struct vplat_platform *p, struct ctx *c)
+{
+	static struct vplat_vhu_backend *bs[MAX_PFDS];
+	size_t n = served_backends(c, bs);
 	if (vplat_vhu_backends_guard(bs, n, dispatch_platform, p) == VPLAT_EFAULT)
 		printf("  front end dropped: SIGBUS in its guest memory\n");
+}
+
+/* Busy polling, between two passes over the rings: the switches forward what the passes took
+ * (and the buses and host ends run), so a frame crosses the platform within one pass. */
+static int pass_platform(void *arg)
+{
+	(void)vplat_platform_dispatch(arg);
+	return 0;
+}
+
+/* Busy polling: one turn of passes; true when the caller may sleep (idle, kicks re-armed). */
+static bool busy_turn(struct vplat_platform *p, struct ctx *c, struct vplat_vhu_busy *st)
+{
+	static struct vplat_vhu_backend *bs[MAX_PFDS];
+	size_t n = served_backends(c, bs);
+	return vplat_vhu_busy_spin(st, (struct vplat_vhu_backend *const *)bs, n, pass_platform, p,
+				   &run_stop) &&
+	       vplat_vhu_backends_rearm((struct vplat_vhu_backend *const *)bs, n) == 0;
 }
 
 /* --once: every served device has had a front end and none is connected now. */
@@ -99,8 +125,11 @@ static bool all_done(const struct ctx *c)
 	return true;
 }
 
-static void loop(struct vplat_platform *p, struct ctx *c, bool once)
+static void loop(struct vplat_platform *p, struct ctx *c, bool once, unsigned busy_idle_ms)
 {
+	bool busy_poll = busy_idle_ms != 0;
+	struct vplat_vhu_busy busy = {.idle_ns = busy_idle_ms * 1000000u};
+	bool sleeping = false; /* busy polling: idle, kicks re-armed, until an fd fires */
 	static struct pollfd pfd[MAX_PFDS];
 	static struct { struct srv *s; struct vplat_vhu_pollfd vp; int listen; } who[MAX_PFDS];
 	while (!run_stop && !(once && all_done(c))) {
@@ -124,8 +153,13 @@ static void loop(struct vplat_platform *p, struct ctx *c, bool once)
 			pfd[n] = (struct pollfd){.fd = hfd[i], .events = POLLIN};
 			who[n++] = (__typeof__(who[0])){.s = NULL};
 		}
-		/* 10 ms: timed CAN buses and switch shapers make progress without an fd event. */
-		int r = poll(pfd, n, 10);
+		/* 10 ms: timed CAN buses and switch shapers make progress without an fd event.
+		 * Busy polling: 0 (look at the sockets and fds, then spin again) until idle. */
+		if (busy_poll && !sleeping)
+			sleeping = busy_turn(p, c, &busy);
+		int r = poll(pfd, n, busy_poll && !sleeping ? 0 : 10);
+		if (r > 0)
+			sleeping = false; /* a kick, a message or a host end: spin again */
 		if (r < 0 && errno != EINTR)
 			break;
 		for (unsigned i = n; r > 0 && i-- > 0;) { /* kicks before their sockets */
@@ -141,7 +175,8 @@ static void loop(struct vplat_platform *p, struct ctx *c, bool once)
 	}
 }
 
-int serve_platform(const void *dtb, size_t len, const char *base_dir, int vm, bool once)
+int serve_platform(const void *dtb, size_t len, const char *base_dir, int vm, bool once,
+		   unsigned busy_idle_ms)
 {
 	char err[512];
 	struct vplat_platform *p;
@@ -183,10 +218,11 @@ int serve_platform(const void *dtb, size_t len, const char *base_dir, int vm, bo
 	}
 	if (p && !ret) {
 		run_install_signals();
-		printf(once ? "serving until every device's front end has come and gone\n"
-			    : "serving until SIGINT or SIGTERM\n");
+		printf(once ? "serving until every device's front end has come and gone%s\n"
+			    : "serving until SIGINT or SIGTERM%s\n",
+		       busy_idle_ms ? " (busy polling)" : "");
 		fflush(stdout);
-		loop(p, &c, once);
+		loop(p, &c, once, busy_idle_ms);
 		if (run_stop)
 			printf("signal %d: shutting down\n", (int)run_stop);
 		else

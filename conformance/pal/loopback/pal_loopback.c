@@ -9,9 +9,11 @@
  * host end (in-memory disks, console sinks, the net and rng mocks) where vplat's own host ends
  * would need files, sockets or taps.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include "conformance/pal/pal.h"
 #include "vplat/error.h"
 #include "vplat/val/loopback.h"
@@ -377,14 +379,73 @@ static int vsock_options(void *state, struct vplat_instance_options *o)
 }
 
 /* Sound: one output stream recorded into /dev/null (the WAV sink's header and data are
- * written and dropped), the two channel maps of vplat's factory; the stream runs on the host's
- * monotonic clock, ticked by the instance's dispatch on every poll. */
+ * written and dropped), one input stream fed from a WAV file the PAL writes (0.5 s of a 400 Hz
+ * triangle tone, 8000 Hz S16 mono, looped), one jack the host flips 100 ms after each
+ * DRIVER_OK, the two channel maps of vplat's factory; the streams run on the host's monotonic
+ * clock, ticked by the instance's dispatch on every poll. */
+struct snd_state {
+	char source[64];
+};
+
+static void put_le(uint8_t *p, uint32_t v, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static int write_tone(char *path)
+{
+	enum { FRAMES = 4000, RATE = 8000, PERIOD = RATE / 400 };
+	static uint8_t wav[44 + FRAMES * 2];
+	memcpy(wav, "RIFF", 4);
+	put_le(wav + 4, 36 + FRAMES * 2, 4);
+	memcpy(wav + 8, "WAVEfmt ", 8);
+	put_le(wav + 16, 16, 4);
+	put_le(wav + 20, 1, 2); /* PCM */
+	put_le(wav + 22, 1, 2); /* mono */
+	put_le(wav + 24, RATE, 4);
+	put_le(wav + 28, RATE * 2, 4);
+	put_le(wav + 32, 2, 2);
+	put_le(wav + 34, 16, 2);
+	memcpy(wav + 36, "data", 4);
+	put_le(wav + 40, FRAMES * 2, 4);
+	for (unsigned i = 0; i < FRAMES; i++) {
+		int ph = (int)(i % PERIOD), v = ph < PERIOD / 2 ? ph : PERIOD - ph;
+		put_le(wav + 44 + 2 * i, (uint32_t)(int16_t)((v * 4 - PERIOD) * 1000), 2);
+	}
+	int fd = mkstemp(path);
+	if (fd < 0)
+		return VPLAT_EIO;
+	bool ok = write(fd, wav, sizeof(wav)) == (ssize_t)sizeof(wav);
+	close(fd);
+	if (!ok)
+		unlink(path);
+	return ok ? 0 : VPLAT_EIO;
+}
+
 static int sound_options(void *state, struct vplat_instance_options *o)
 {
-	(void)state;
+	struct snd_state *st = state;
+	const char *tmp = getenv("TMPDIR");
+	if (snprintf(st->source, sizeof(st->source), "%s/vplat-tone.XXXXXX",
+		     tmp && strlen(tmp) < 40 ? tmp : "/tmp") >= (int)sizeof(st->source))
+		return VPLAT_EINVAL;
+	int rc = write_tone(st->source);
+	if (rc) {
+		st->source[0] = 0;
+		return rc;
+	}
 	o->type = VPLAT_INSTANCE_SOUND;
-	o->sound = (struct vplat_instance_sound){.sink = "/dev/null"};
+	o->sound = (struct vplat_instance_sound){.sink = "/dev/null", .source = st->source,
+						 .jack_flip_ms = 100};
 	return 0;
+}
+
+static void sound_destroy(void *state)
+{
+	struct snd_state *st = state;
+	if (st->source[0])
+		unlink(st->source);
 }
 
 static const struct lb_model models[] = {
@@ -403,7 +464,8 @@ static const struct lb_model models[] = {
 	{"i2c", VPLAT_VIRTIO_ID_I2C, 1, i2c_options, NULL, NULL},
 	{"input", VPLAT_VIRTIO_ID_INPUT, 1, input_options, NULL, NULL},
 	{"vsock", VPLAT_VIRTIO_ID_VSOCK, 1, vsock_options, NULL, NULL},
-	{"sound", VPLAT_VIRTIO_ID_SOUND, 1, sound_options, NULL, NULL},
+	{"sound", VPLAT_VIRTIO_ID_SOUND, sizeof(struct snd_state), sound_options, sound_destroy,
+	 NULL},
 };
 #define NMODELS (sizeof(models) / sizeof(models[0]))
 

@@ -3,7 +3,10 @@
  * Sound device (spec/22-sound.md). Everything goes through the driver: the control queue's
  * information, parameter and lifecycle requests, tx messages on an output stream, and the
  * defined outcomes of malformed requests. The tests need an output stream (vplat's loopback
- * PAL and the daemon run have one, recorded into a WAV sink); without one they SKIP.
+ * PAL and the daemon run have one, recorded into a WAV sink); without one they SKIP. The input
+ * test needs an input stream the host feeds (a WAV source there), the jack test a jack the host
+ * connects or disconnects while the test waits (`vplat-device sound --jack-flip MS`; the
+ * loopback PAL's model does the same); without them those SKIP.
  */
 #include <string.h>
 #include <time.h>
@@ -14,6 +17,7 @@
 
 #define CTLQ   VPLAT_VIRTIO_SND_VQ_CONTROL
 #define TXQ    VPLAT_VIRTIO_SND_VQ_TX
+#define E(x)   VPLAT_VIRTIO_SND_EVT_##x
 #define R(x)   VPLAT_VIRTIO_SND_R_##x
 #define S(x)   VPLAT_VIRTIO_SND_S_##x
 #define NO_STATUS 0x5a5a5a5au
@@ -168,12 +172,47 @@ static struct vplat_virtio_snd_pcm_set_params params_for(const struct sd *s, uin
 	    .rate = (uint8_t)r};
 }
 
-static bool zero(const uint8_t *p, size_t n)
+/* The request set-up of the I/O tests: SET_PARAMS (params_for() with @p periods periods in
+ * the buffer) and PREPARE on stream @p id. False when either is not answered OK. */
+static bool stream_prepared(struct vplat_test_ctx *t, struct sd *s, uint32_t id, uint32_t periods,
+			    uint32_t *frame_bytes, uint32_t *period)
+{
+	struct vplat_virtio_snd_pcm_set_params sp = params_for(s, id, periods, frame_bytes, period);
+	return ctl_code(t, s, &sp, sizeof(sp)) == S(OK) && pcm(t, s, R(PCM_PREPARE), id) == S(OK);
+}
+
+/* The set-up of the I/O tests: the device up, its first stream of direction @p dir (SKIP
+ * without one), SET_PARAMS (@p periods periods of PERIOD_MS in the buffer) and PREPARE
+ * answered OK. @p id and @p period receive the stream and its period in bytes. */
+static enum vplat_result io_ready(struct vplat_test_ctx *t, struct sd *s, uint8_t dir,
+				  uint32_t periods, uint32_t *id, uint32_t *period)
+{
+	enum vplat_result r = sd_up(t, s);
+	if (r != VPLAT_PASS)
+		return r;
+	bool out = dir == VPLAT_VIRTIO_SND_D_OUTPUT;
+	int sid = out ? s->out : s->in;
+	if (sid < 0)
+		return vplat_t_skip(t, out ? "the device has no output stream"
+					   : "the device has no input stream");
+	uint32_t fb;
+	*id = (uint32_t)sid;
+	if (!stream_prepared(t, s, *id, periods, &fb, period))
+		return vplat_t_error(t, "SET_PARAMS/PREPARE of stream %u failed", *id);
+	return VPLAT_PASS;
+}
+
+static bool all_of(const uint8_t *p, size_t n, uint8_t v)
 {
 	for (size_t i = 0; i < n; i++)
-		if (p[i])
+		if (p[i] != v)
 			return false;
 	return true;
+}
+
+static bool zero(const uint8_t *p, size_t n)
+{
+	return all_of(p, n, 0);
 }
 
 static enum vplat_result info(struct vplat_test_ctx *t)
@@ -338,46 +377,37 @@ static enum vplat_result lifecycle(struct vplat_test_ctx *t)
 	uint32_t c = ctl_code(t, &s, &sp, sizeof(sp));
 	if (c != S(OK))
 		return vplat_t_error(t, "SET_PARAMS with advertised values: status 0x%x", c);
-	static const uint32_t after_params[] = {R(PCM_START), R(PCM_STOP), R(PCM_RELEASE)};
-	for (unsigned i = 0; i < 3; i++) {
-		c = pcm(t, &s, after_params[i], id);
-		VPLAT_T_CHECK_MSG(t, 2, c == S(BAD_MSG), "START/STOP/RELEASE after SET_PARAMS: BAD_MSG",
-				  "code 0x%x: status 0x%x", after_params[i], c);
+	/* Then, in order: each command and the status it must get (checkpoint, what). */
+	static const struct {
+		unsigned cp;
+		uint32_t code, want;
+		const char *what;
+	} steps[] = {
+	    {2, R(PCM_START), S(BAD_MSG), "START after SET_PARAMS: BAD_MSG"},
+	    {2, R(PCM_STOP), S(BAD_MSG), "STOP after SET_PARAMS: BAD_MSG"},
+	    {2, R(PCM_RELEASE), S(BAD_MSG), "RELEASE after SET_PARAMS: BAD_MSG"},
+	    {3, R(PCM_SET_PARAMS), S(OK), "SET_PARAMS again after SET_PARAMS: OK"},
+	    {4, R(PCM_PREPARE), S(OK), "PREPARE after SET_PARAMS: OK"},
+	    {5, R(PCM_PREPARE), S(OK), "PREPARE after PREPARE: OK"},
+	    {6, R(PCM_STOP), S(BAD_MSG), "STOP after PREPARE: BAD_MSG"},
+	    {7, R(PCM_START), S(OK), "START after PREPARE: OK"},
+	    {8, R(PCM_START), S(BAD_MSG), "START while running: BAD_MSG"},
+	    {8, R(PCM_PREPARE), S(BAD_MSG), "PREPARE while running: BAD_MSG"},
+	    {8, R(PCM_RELEASE), S(BAD_MSG), "RELEASE while running: BAD_MSG"},
+	    {9, R(PCM_SET_PARAMS), S(BAD_MSG), "SET_PARAMS while running: BAD_MSG"},
+	    {10, R(PCM_STOP), S(OK), "STOP after START: OK"},
+	    {11, R(PCM_START), S(OK), "START after STOP: OK"},
+	    {12, R(PCM_STOP), S(OK), "STOP again: OK"},
+	    {13, R(PCM_RELEASE), S(OK), "RELEASE after STOP: OK"},
+	    {14, R(PCM_START), S(BAD_MSG), "START after RELEASE: BAD_MSG"},
+	    {15, R(PCM_PREPARE), S(OK), "PREPARE after RELEASE: OK"},
+	    {16, R(PCM_RELEASE), S(OK), "RELEASE after PREPARE: OK"},
+	};
+	for (unsigned i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		c = steps[i].code == R(PCM_SET_PARAMS) ? ctl_code(t, &s, &sp, sizeof(sp))
+						       : pcm(t, &s, steps[i].code, id);
+		VPLAT_T_CHECK_MSG(t, steps[i].cp, c == steps[i].want, steps[i].what, "status 0x%x", c);
 	}
-	c = ctl_code(t, &s, &sp, sizeof(sp));
-	VPLAT_T_CHECK_MSG(t, 3, c == S(OK), "SET_PARAMS again after SET_PARAMS: OK", "status 0x%x",
-			  c);
-	c = pcm(t, &s, R(PCM_PREPARE), id);
-	VPLAT_T_CHECK_MSG(t, 4, c == S(OK), "PREPARE after SET_PARAMS: OK", "status 0x%x", c);
-	c = pcm(t, &s, R(PCM_PREPARE), id);
-	VPLAT_T_CHECK_MSG(t, 5, c == S(OK), "PREPARE after PREPARE: OK", "status 0x%x", c);
-	c = pcm(t, &s, R(PCM_STOP), id);
-	VPLAT_T_CHECK_MSG(t, 6, c == S(BAD_MSG), "STOP after PREPARE: BAD_MSG", "status 0x%x", c);
-	c = pcm(t, &s, R(PCM_START), id);
-	VPLAT_T_CHECK_MSG(t, 7, c == S(OK), "START after PREPARE: OK", "status 0x%x", c);
-	static const uint32_t running[] = {R(PCM_START), R(PCM_PREPARE), R(PCM_RELEASE)};
-	for (unsigned i = 0; i < 3; i++) {
-		c = pcm(t, &s, running[i], id);
-		VPLAT_T_CHECK_MSG(t, 8, c == S(BAD_MSG), "START/PREPARE/RELEASE while running: BAD_MSG",
-				  "code 0x%x: status 0x%x", running[i], c);
-	}
-	c = ctl_code(t, &s, &sp, sizeof(sp));
-	VPLAT_T_CHECK_MSG(t, 9, c == S(BAD_MSG), "SET_PARAMS while running: BAD_MSG", "status 0x%x",
-			  c);
-	c = pcm(t, &s, R(PCM_STOP), id);
-	VPLAT_T_CHECK_MSG(t, 10, c == S(OK), "STOP after START: OK", "status 0x%x", c);
-	c = pcm(t, &s, R(PCM_START), id);
-	VPLAT_T_CHECK_MSG(t, 11, c == S(OK), "START after STOP: OK", "status 0x%x", c);
-	c = pcm(t, &s, R(PCM_STOP), id);
-	VPLAT_T_CHECK_MSG(t, 12, c == S(OK), "STOP again: OK", "status 0x%x", c);
-	c = pcm(t, &s, R(PCM_RELEASE), id);
-	VPLAT_T_CHECK_MSG(t, 13, c == S(OK), "RELEASE after STOP: OK", "status 0x%x", c);
-	c = pcm(t, &s, R(PCM_START), id);
-	VPLAT_T_CHECK_MSG(t, 14, c == S(BAD_MSG), "START after RELEASE: BAD_MSG", "status 0x%x", c);
-	c = pcm(t, &s, R(PCM_PREPARE), id);
-	VPLAT_T_CHECK_MSG(t, 15, c == S(OK), "PREPARE after RELEASE: OK", "status 0x%x", c);
-	c = pcm(t, &s, R(PCM_RELEASE), id);
-	VPLAT_T_CHECK_MSG(t, 16, c == S(OK), "RELEASE after PREPARE: OK", "status 0x%x", c);
 	return VPLAT_PASS;
 }
 VPLAT_TEST(sound_pcm_lifecycle, "VPLAT-SND-005", "sec:Device Types / Sound Device / Device Operation / PCM Control Messages", VPLAT_VIRTIO_ID_SOUND, 0, "every PCM command from every lifecycle state: the valid transitions OK, the others BAD_MSG", lifecycle);
@@ -449,47 +479,77 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+/* Checkpoints of period_done(): completed, in order, not early, used length and status. */
+struct period_cps {
+	unsigned done, order, early, status;
+};
+
+/* START stream @p id; @p t0 receives the time it was sent. */
+static enum vplat_result started(struct vplat_test_ctx *t, struct sd *s, uint32_t id,
+				 uint64_t *t0)
+{
+	*t0 = now_ns();
+	uint32_t c = pcm(t, s, R(PCM_START), id);
+	return c == S(OK) ? VPLAT_PASS : vplat_t_error(t, "START: status 0x%x", c);
+}
+
+/* Wait for message @p k of the one-period messages posted on @p vq before START (sent at
+ * @p t0): it comes back (checkpoint cp->done), in order (its token is @p want, cp->order), not
+ * before its frames' time, k + 1 periods after START (cp->early: a lower bound only; a slow
+ * machine only makes it later), with used length @p want_used and status OK in the status
+ * buffer at @p status (cp->status). */
+static enum vplat_result period_done(struct vplat_test_ctx *t, struct vplat_val_vq *vq, bool rx,
+				     unsigned k, uint64_t t0, const void *want,
+				     const uint8_t *status, uint32_t want_used,
+				     const struct period_cps *cp)
+{
+	void *tok = NULL;
+	uint32_t used = 0;
+	int rc = wait_used(t, vq, &tok, &used);
+	uint64_t dt = now_ns() - t0;
+	VPLAT_T_CHECK_MSG(t, cp->done, rc == 0,
+			  rx ? "every rx message completed" : "every tx message completed",
+			  "message %u: %s", k, vplat_strerror(rc));
+	VPLAT_T_CHECK_MSG(t, cp->order, tok == want,
+			  rx ? "rx messages of a stream completed in order"
+			     : "tx messages completed in order",
+			  "message %u came back out of order", k);
+	uint64_t min_ns = (uint64_t)(k + 1u) * PERIOD_MS * 1000000ull;
+	VPLAT_T_CHECK_MSG(t, cp->early, dt + 1000000ull >= min_ns,
+			  rx ? "no rx message completed before its frames were recorded"
+			     : "no tx message completed before its frames were consumed",
+			  "message %u completed %.1f ms after START (its frames end at %u ms)", k,
+			  (double)dt / 1e6, (k + 1u) * PERIOD_MS);
+	vplat_le32 stv;
+	memcpy(&stv, status, 4);
+	VPLAT_T_CHECK_MSG(t, cp->status, used == want_used && le32v(stv) == S(OK),
+			  rx ? "an rx message completed full: used length = period bytes + 8, "
+			       "status OK"
+			     : "a tx message: status OK in the 8-byte status, used length 8",
+			  "message %u: used %u (want %u) status 0x%x", k, used, want_used,
+			  le32v(stv));
+	return VPLAT_PASS;
+}
+
 static enum vplat_result tx_messages(struct vplat_test_ctx *t)
 {
 	struct sd s;
-	enum vplat_result r = need_out(t, &s);
+	uint32_t id, pb;
+	enum vplat_result r = io_ready(t, &s, VPLAT_VIRTIO_SND_D_OUTPUT, 4, &id, &pb);
 	if (r != VPLAT_PASS)
 		return r;
-	uint32_t id = (uint32_t)s.out, fb, pb;
-	struct vplat_virtio_snd_pcm_set_params sp = params_for(&s, id, 4, &fb, &pb);
-	if (ctl_code(t, &s, &sp, sizeof(sp)) != S(OK) || pcm(t, &s, R(PCM_PREPARE), id) != S(OK))
-		return vplat_t_error(t, "SET_PARAMS/PREPARE failed");
 	uint8_t *st[3];
 	for (unsigned k = 0; k < 3; k++)
 		if (tx_add(t, &s, id, pb, 8, &st[k]))
 			return vplat_t_error(t, "tx add failed");
 	vplat_val_vq_kick(s.tx);
-	uint64_t t0 = now_ns();
-	uint32_t c = pcm(t, &s, R(PCM_START), id);
-	if (c != S(OK))
-		return vplat_t_error(t, "START: status 0x%x", c);
-	for (unsigned k = 0; k < 3; k++) {
-		void *tok = NULL;
-		uint32_t used = 0;
-		int rc = wait_used(t, s.tx, &tok, &used);
-		uint64_t dt = now_ns() - t0;
-		VPLAT_T_CHECK_MSG(t, 4, rc == 0, "every tx message completed",
-				  "message %u: %s", k, vplat_strerror(rc));
-		VPLAT_T_CHECK_MSG(t, 1, tok == st[k], "tx messages completed in order",
-				  "message %u came back out of order", k);
-		vplat_le32 stv;
-		memcpy(&stv, tok, 4);
-		VPLAT_T_CHECK_MSG(t, 2, used == 8 && le32v(stv) == S(OK),
-				  "a tx message: status OK in the 8-byte status, used length 8",
-				  "message %u: used %u status 0x%x", k, used, le32v(stv));
-		/* a lower bound only: not before its frames have been played (k + 1 periods
-		 * after START); a slow machine only makes it later */
-		uint64_t min_ns = (uint64_t)(k + 1u) * PERIOD_MS * 1000000ull;
-		VPLAT_T_CHECK_MSG(t, 3, dt + 1000000ull >= min_ns,
-				  "no tx message completed before its frames were consumed",
-				  "message %u completed %.1f ms after START (its frames end at %u ms)",
-				  k, (double)dt / 1e6, (k + 1u) * PERIOD_MS);
-	}
+	uint64_t t0;
+	r = started(t, &s, id, &t0);
+	static const struct period_cps cps = {.done = 4, .order = 1, .early = 3, .status = 2};
+	for (unsigned k = 0; r == VPLAT_PASS && k < 3; k++)
+		r = period_done(t, s.tx, false, k, t0, st[k], st[k], 8, &cps);
+	if (r != VPLAT_PASS)
+		return r;
 	(void)pcm(t, &s, R(PCM_STOP), id);
 	(void)pcm(t, &s, R(PCM_RELEASE), id);
 	return VPLAT_PASS;
@@ -520,9 +580,7 @@ static enum vplat_result io_errors(struct vplat_test_ctx *t)
 				  "stream %u: rc %d used %u status 0x%x", bad[k], rc, used, le32v(v));
 	}
 	if (s.in >= 0) {
-		struct vplat_virtio_snd_pcm_set_params sp = params_for(&s, (uint32_t)s.in, 4, &fb, &pb);
-		if (ctl_code(t, &s, &sp, sizeof(sp)) == S(OK) &&
-		    pcm(t, &s, R(PCM_PREPARE), (uint32_t)s.in) == S(OK)) {
+		if (stream_prepared(t, &s, (uint32_t)s.in, 4, &fb, &pb)) {
 			if (tx_add(t, &s, (uint32_t)s.in, 64, 8, &st))
 				return vplat_t_error(t, "tx add failed");
 			vplat_val_vq_kick(s.tx);
@@ -534,8 +592,7 @@ static enum vplat_result io_errors(struct vplat_test_ctx *t)
 			(void)pcm(t, &s, R(PCM_RELEASE), (uint32_t)s.in);
 		}
 	}
-	struct vplat_virtio_snd_pcm_set_params sp = params_for(&s, id, 4, &fb, &pb);
-	if (ctl_code(t, &s, &sp, sizeof(sp)) != S(OK) || pcm(t, &s, R(PCM_PREPARE), id) != S(OK))
+	if (!stream_prepared(t, &s, id, 4, &fb, &pb))
 		return vplat_t_error(t, "SET_PARAMS/PREPARE failed");
 	/* no room for the status: used length 0 */
 	if (tx_add(t, &s, id, 64, 4, &st))
@@ -570,13 +627,10 @@ VPLAT_TEST(sound_io_errors, "VPLAT-SND-011 VPLAT-SND-010", "drivernormative:Devi
 static enum vplat_result release_completes(struct vplat_test_ctx *t)
 {
 	struct sd s;
-	enum vplat_result r = need_out(t, &s);
+	uint32_t id, pb;
+	enum vplat_result r = io_ready(t, &s, VPLAT_VIRTIO_SND_D_OUTPUT, 8, &id, &pb);
 	if (r != VPLAT_PASS)
 		return r;
-	uint32_t id = (uint32_t)s.out, fb, pb;
-	struct vplat_virtio_snd_pcm_set_params sp = params_for(&s, id, 8, &fb, &pb);
-	if (ctl_code(t, &s, &sp, sizeof(sp)) != S(OK) || pcm(t, &s, R(PCM_PREPARE), id) != S(OK))
-		return vplat_t_error(t, "SET_PARAMS/PREPARE failed");
 	uint8_t *st[4];
 	for (unsigned k = 0; k < 4; k++)
 		if (tx_add(t, &s, id, pb * 8u, 8, &st[k]))
@@ -601,14 +655,12 @@ VPLAT_TEST(sound_release_completes, "VPLAT-SND-007", "devicenormative:Device Typ
 static enum vplat_result reset_stream(struct vplat_test_ctx *t)
 {
 	struct sd s;
-	enum vplat_result r = need_out(t, &s);
+	uint32_t id, pb;
+	enum vplat_result r = io_ready(t, &s, VPLAT_VIRTIO_SND_D_OUTPUT, 8, &id, &pb);
 	if (r != VPLAT_PASS)
 		return r;
-	uint32_t id = (uint32_t)s.out, fb, pb;
-	struct vplat_virtio_snd_pcm_set_params sp = params_for(&s, id, 8, &fb, &pb);
-	if (ctl_code(t, &s, &sp, sizeof(sp)) != S(OK) || pcm(t, &s, R(PCM_PREPARE), id) != S(OK) ||
-	    pcm(t, &s, R(PCM_START), id) != S(OK))
-		return vplat_t_error(t, "SET_PARAMS/PREPARE/START failed");
+	if (pcm(t, &s, R(PCM_START), id) != S(OK))
+		return vplat_t_error(t, "START failed");
 	uint8_t *st;
 	for (unsigned k = 0; k < 4; k++)
 		if (tx_add(t, &s, id, pb * 8u, 8, &st))
@@ -628,3 +680,132 @@ static enum vplat_result reset_stream(struct vplat_test_ctx *t)
 	return VPLAT_PASS;
 }
 VPLAT_TEST(sound_reset, "VPLAT-SND-012", "sec:Device Types / Sound Device / Device Operation", VPLAT_VIRTIO_ID_SOUND, 0, "a device reset with a running stream and held messages: the stream back in its initial state, nothing completed on the new queue", reset_stream);
+
+/* One rx message: header (@p stream) readable, @p payload bytes and the 8-byte status
+ * writable, the payload filled with 0x5a. The token is the payload (the status follows it). */
+static int rx_add(struct vplat_test_ctx *t, struct sd *s, uint32_t stream, uint32_t payload,
+		  uint8_t **buf)
+{
+	uint8_t *h = dmab(t, 4), *p = dmab(t, payload + 8u);
+	if (!h || !p)
+		return VPLAT_ENOMEM;
+	vplat_le32 sid = vplat_cpu_to_le32(stream);
+	memcpy(h, &sid, 4);
+	memset(p, 0x5a, payload + 8u);
+	struct vplat_val_buf b[3] = {{.ptr = h, .len = 4}, {.ptr = p, .len = payload},
+				     {.ptr = p + payload, .len = 8}};
+	*buf = p;
+	return vplat_val_vq_add(s->rx, b, 1, 2, p);
+}
+
+static enum vplat_result rx_messages(struct vplat_test_ctx *t)
+{
+	struct sd s;
+	uint32_t id, pb;
+	enum vplat_result r = io_ready(t, &s, VPLAT_VIRTIO_SND_D_INPUT, 4, &id, &pb);
+	if (r != VPLAT_PASS)
+		return r;
+	uint8_t *buf[3];
+	for (unsigned k = 0; k < 3; k++)
+		if (rx_add(t, &s, id, pb, &buf[k]))
+			return vplat_t_error(t, "rx add failed");
+	vplat_val_vq_kick(s.rx);
+	VPLAT_T_CHECK_MSG(t, 1, quiet_for(t, s.rx, 2 * PERIOD_MS, NULL),
+			  "no rx message completed before START", "a message came back");
+	uint64_t t0;
+	r = started(t, &s, id, &t0);
+	if (r != VPLAT_PASS)
+		return r;
+	static const struct period_cps cps = {.done = 2, .order = 3, .early = 6, .status = 4};
+	for (unsigned k = 0; k < 3; k++) {
+		r = period_done(t, s.rx, true, k, t0, buf[k], buf[k] + pb, pb + 8u, &cps);
+		if (r != VPLAT_PASS)
+			return r;
+		VPLAT_T_CHECK_MSG(t, 5, !all_of(buf[k], pb, 0x5a), "the payload holds recorded frames",
+				  "message %u: still the 0x5a fill", k);
+	}
+	(void)pcm(t, &s, R(PCM_STOP), id);
+	(void)pcm(t, &s, R(PCM_RELEASE), id);
+	return VPLAT_PASS;
+}
+VPLAT_TEST(sound_rx_messages, "VPLAT-SND-009", "devicenormative:Device Types / Sound Device / Device Operation / PCM Input Stream", VPLAT_VIRTIO_ID_SOUND, 0, "three rx messages of one period each on an input stream the host feeds: none before START, each completed full (used length = period bytes + 8, status OK), in order, none before its frames' time", rx_messages);
+
+/* The connected state of every jack (at most 64) into @p conn; false when JACK_INFO fails. */
+static bool jack_states(struct vplat_test_ctx *t, struct sd *s, uint8_t *conn)
+{
+	uint32_t n = s->jacks < 64 ? s->jacks : 64, sz = sizeof(struct vplat_virtio_snd_jack_info);
+	uint32_t used;
+	uint8_t b[4 + 64 * sizeof(struct vplat_virtio_snd_jack_info)]; /* ctl() copies into it */
+	if (query(t, s, R(JACK_INFO), 0, n, sz, b, 4 + n * sz, &used) != S(OK))
+		return false;
+	for (uint32_t i = 0; i < n; i++) {
+		struct vplat_virtio_snd_jack_info j;
+		memcpy(&j, b + 4 + i * sz, sizeof(j));
+		conn[i] = j.connected;
+	}
+	return true;
+}
+
+static enum vplat_result jack_host_change(struct vplat_test_ctx *t)
+{
+	struct sd s;
+	enum vplat_result r = sd_up(t, &s);
+	if (r != VPLAT_PASS)
+		return r;
+	if (s.jacks == 0)
+		return vplat_t_skip(t, "the device has no jacks");
+	uint32_t n = s.jacks < 64 ? s.jacks : 64;
+	uint8_t *ev[4];
+	for (unsigned k = 0; k < 4; k++) {
+		ev[k] = dmab(t, 8);
+		if (!ev[k])
+			return vplat_t_error(t, "no DMA memory");
+		memset(ev[k], 0x5a, 8);
+		struct vplat_val_buf b = {.ptr = ev[k], .len = 8};
+		if (vplat_val_vq_add(s.ev, &b, 0, 1, ev[k]))
+			return vplat_t_error(t, "event buffer add failed");
+	}
+	vplat_val_vq_kick(s.ev);
+	uint8_t before[64], now[64];
+	if (!jack_states(t, &s, before))
+		return vplat_t_error(t, "JACK_INFO failed");
+	/* Wait for the host to change a jack: an event, or (a device that does not report it)
+	 * a changed JACK_INFO. */
+	void *tok = NULL;
+	bool got = false, changed = false;
+	while (!got && !changed && !vplat_t_expired(t)) {
+		got = !quiet_for(t, s.ev, 50, &tok);
+		if (!got) {
+			if (!jack_states(t, &s, now))
+				return vplat_t_error(t, "JACK_INFO failed");
+			changed = memcmp(before, now, n) != 0;
+		}
+	}
+	if (!got && !changed)
+		return vplat_t_skip(t, "no jack changed on the host side while the test waited");
+	if (!got) {
+		/* JACK_INFO answered after the change: its event is due in the next buffer */
+		uint32_t len;
+		got = wait_used(t, s.ev, &tok, &len) == 0;
+	}
+	VPLAT_T_CHECK_MSG(t, 1, got, "a host-side jack change reported on the eventq",
+			  "JACK_INFO changed, no event came");
+	vplat_le32 code, data;
+	memcpy(&code, tok, 4);
+	memcpy(&data, (uint8_t *)tok + 4, 4);
+	uint32_t jack = le32v(data);
+	VPLAT_T_CHECK_MSG(t, 2,
+			  (le32v(code) == E(JACK_CONNECTED) || le32v(code) == E(JACK_DISCONNECTED)) &&
+			      jack < n,
+			  "a JACK_CONNECTED or JACK_DISCONNECTED event naming a jack",
+			  "event code 0x%x data %u (jacks %u)", le32v(code), jack, n);
+	if (!jack_states(t, &s, now))
+		return vplat_t_error(t, "JACK_INFO failed");
+	bool conn = le32v(code) == E(JACK_CONNECTED);
+	VPLAT_T_CHECK_MSG(t, 3, now[jack] == (conn ? 1 : 0),
+			  "the jack's information shows the state the event reported",
+			  "jack %u: event %s, JACK_INFO connected %u", jack,
+			  conn ? "CONNECTED" : "DISCONNECTED", now[jack]);
+	return VPLAT_PASS;
+}
+VPLAT_TEST(sound_jack_host_change, "VPLAT-SND-013", "sec:Device Types / Sound Device / Device Operation / Jack Control Messages", VPLAT_VIRTIO_ID_SOUND, 0, "a jack the host connects or disconnects: a JACK_CONNECTED/DISCONNECTED event with its ID, and JACK_INFO then shows that state", jack_host_change);

@@ -100,6 +100,29 @@ static bool is_rst_to(const struct vplat_vsock_hdr *o, const struct vs *v, uint3
 	       o->src_port == hport && o->src_cid == VPLAT_VSOCK_CID_HOST && o->len == 0;
 }
 
+/* What ask() saw. */
+enum answer { TX_FAILED = -1, NO_ANSWER = 0, ANSWER = 1, RST_BACK = 2 };
+
+static const char *answer_name(int a)
+{
+	return a == RST_BACK ? "RST back" : a == ANSWER ? "another answer"
+			  : a == NO_ANSWER ? "no answer" : "tx buffer not returned";
+}
+
+/* The request set-up of every test below: send @p h (in a buffer of @p buf_len bytes), take
+ * the answer within QUIET_MS into @p o (zeroed if none) and say what it was: RST_BACK for an
+ * RST from the destination back to the sender. */
+static int ask(struct vplat_test_ctx *t, struct vs *v, const struct vplat_vsock_hdr *h,
+	       uint32_t buf_len, struct vplat_vsock_hdr *o)
+{
+	*o = (struct vplat_vsock_hdr){0};
+	if (tx1(t, v, h, buf_len))
+		return TX_FAILED;
+	if (!rx1(t, v, o))
+		return NO_ANSWER;
+	return is_rst_to(o, v, h->src_port, h->dst_port) ? RST_BACK : ANSWER;
+}
+
 static enum vplat_result config_cid(struct vplat_test_ctx *t)
 {
 	uint64_t cid = cfg(t, 0, 8);
@@ -130,10 +153,10 @@ static enum vplat_result features(struct vplat_test_ctx *t)
 	if (r != VPLAT_PASS)
 		return r;
 	struct vplat_vsock_hdr h = hdr(&v, OP(REQUEST), 1000, NOPORT), o;
-	VPLAT_T_CHECK(t, 3, tx1(t, &v, &h, HDR) == 0);
-	VPLAT_T_CHECK_MSG(t, 4, rx1(t, &v, &o) && (o.op == OP(RST) || o.op == OP(RESPONSE)),
-			  "a stream REQUEST is answered without any vsock feature bit",
-			  "no answer");
+	int a = ask(t, &v, &h, HDR, &o);
+	VPLAT_T_CHECK_MSG(t, 4, a > NO_ANSWER && (o.op == OP(RST) || o.op == OP(RESPONSE)),
+			  "a stream REQUEST is answered without any vsock feature bit", "%s (op %u)",
+			  answer_name(a), o.op);
 	return VPLAT_PASS;
 }
 VPLAT_TEST(vsock_features, "VPLAT-VSK-003", "devicenormative:Device Types / Socket Device / Feature bits", VPLAT_VIRTIO_ID_VSOCK, 0, "NO_IMPLIED_STREAM without STREAM is refused; without any vsock bit streams work", features);
@@ -148,16 +171,16 @@ static enum vplat_result unknown_type(struct vplat_test_ctx *t)
 	for (unsigned i = 0; i < 4; i++) {
 		struct vplat_vsock_hdr h = hdr(&v, OP(REQUEST), 1100 + i, NOPORT + 1), o;
 		h.type = types[i];
-		VPLAT_T_CHECK(t, 1, tx1(t, &v, &h, HDR) == 0);
-		VPLAT_T_CHECK_MSG(t, 2, rx1(t, &v, &o) && is_rst_to(&o, &v, 1100 + i, NOPORT + 1),
-				  "RST back to the sender", "type %u: no RST (op %u)", types[i],
-				  o.op);
+		int a = ask(t, &v, &h, HDR, &o);
+		VPLAT_T_CHECK_MSG(t, 2, a == RST_BACK, "RST back to the sender", "type %u: %s (op %u)",
+				  types[i], answer_name(a), o.op);
 	}
 	/* An RST of an unknown type gets no answer. */
 	struct vplat_vsock_hdr h = hdr(&v, OP(RST), 1110, NOPORT + 1), o;
 	h.type = 9;
-	VPLAT_T_CHECK(t, 3, tx1(t, &v, &h, HDR) == 0);
-	VPLAT_T_CHECK_MSG(t, 4, !rx1(t, &v, &o), "no reply to an RST", "op %u came back", o.op);
+	int a = ask(t, &v, &h, HDR, &o);
+	VPLAT_T_CHECK_MSG(t, 4, a == NO_ANSWER, "no reply to an RST", "%s (op %u)",
+			  answer_name(a), o.op);
 	return VPLAT_PASS;
 }
 VPLAT_TEST(vsock_unknown_type, "VPLAT-VSK-004", "devicenormative:Device Types / Socket Device / Device Operation / Receive and Transmit", VPLAT_VIRTIO_ID_VSOCK, 0, "packets of an unknown type (or seqpacket, not offered) are answered with RST", unknown_type);
@@ -169,15 +192,15 @@ static enum vplat_result refused(struct vplat_test_ctx *t)
 	if (r != VPLAT_PASS)
 		return r;
 	struct vplat_vsock_hdr h = hdr(&v, OP(REQUEST), 1200, NOPORT + 2), o;
-	VPLAT_T_CHECK(t, 1, tx1(t, &v, &h, HDR) == 0);
-	VPLAT_T_CHECK_MSG(t, 2, rx1(t, &v, &o) && is_rst_to(&o, &v, 1200, NOPORT + 2),
-			  "REQUEST to a port without a listener: RST", "op %u", o.op);
+	int a = ask(t, &v, &h, HDR, &o);
+	VPLAT_T_CHECK_MSG(t, 2, a == RST_BACK, "REQUEST to a port without a listener: RST",
+			  "%s (op %u)", answer_name(a), o.op);
 	/* The flow is gone: data on it is answered with RST too. */
 	h = hdr(&v, OP(RW), 1200, NOPORT + 2);
 	h.len = 4;
-	VPLAT_T_CHECK(t, 3, tx1(t, &v, &h, HDR + 4) == 0);
-	VPLAT_T_CHECK_MSG(t, 4, rx1(t, &v, &o) && is_rst_to(&o, &v, 1200, NOPORT + 2),
-			  "RW after the refusal: RST", "op %u", o.op);
+	a = ask(t, &v, &h, HDR + 4, &o);
+	VPLAT_T_CHECK_MSG(t, 4, a == RST_BACK, "RW after the refusal: RST", "%s (op %u)",
+			  answer_name(a), o.op);
 	return VPLAT_PASS;
 }
 VPLAT_TEST(vsock_refused, "VPLAT-VSK-005", "sec:Device Types / Socket Device / Device Operation / Stream Sockets", VPLAT_VIRTIO_ID_VSOCK, 0, "a REQUEST to a destination without a listener is answered with RST", refused);
@@ -193,15 +216,14 @@ static enum vplat_result unknown_flow(struct vplat_test_ctx *t)
 	for (unsigned i = 0; i < 7; i++) {
 		struct vplat_vsock_hdr h = hdr(&v, ops[i], 1300 + i, NOPORT + 3), o;
 		h.len = ops[i] == OP(RW) ? 8 : 0;
-		VPLAT_T_CHECK(t, 1, tx1(t, &v, &h, HDR + h.len) == 0);
-		VPLAT_T_CHECK_MSG(t, 2, rx1(t, &v, &o) && is_rst_to(&o, &v, 1300 + i, NOPORT + 3),
-				  "RST for a packet of an unknown flow", "op %u: answer op %u",
-				  ops[i], o.op);
+		int a = ask(t, &v, &h, HDR + h.len, &o);
+		VPLAT_T_CHECK_MSG(t, 2, a == RST_BACK, "RST for a packet of an unknown flow",
+				  "op %u: %s (op %u)", ops[i], answer_name(a), o.op);
 	}
 	struct vplat_vsock_hdr h = hdr(&v, OP(RST), 1320, NOPORT + 3), o;
-	VPLAT_T_CHECK(t, 3, tx1(t, &v, &h, HDR) == 0);
-	VPLAT_T_CHECK_MSG(t, 4, !rx1(t, &v, &o), "no reply to an RST of an unknown flow",
-			  "op %u came back", o.op);
+	int a = ask(t, &v, &h, HDR, &o);
+	VPLAT_T_CHECK_MSG(t, 4, a == NO_ANSWER, "no reply to an RST of an unknown flow",
+			  "%s (op %u)", answer_name(a), o.op);
 	return VPLAT_PASS;
 }
 VPLAT_TEST(vsock_unknown_flow, "VPLAT-VSK-006", "sec:Device Types / Socket Device / Device Operation / Stream Sockets", VPLAT_VIRTIO_ID_VSOCK, 0, "every packet but REQUEST and RST of an unknown flow gets RST; an RST gets nothing", unknown_flow);
@@ -216,15 +238,14 @@ static enum vplat_result spoofed(struct vplat_test_ctx *t)
 	for (unsigned i = 0; i < 4; i++) {
 		struct vplat_vsock_hdr h = hdr(&v, OP(REQUEST), 1400 + i, NOPORT + 4), o;
 		h.src_cid = srcs[i] == v.cid ? v.cid + 1 : srcs[i];
-		VPLAT_T_CHECK(t, 1, tx1(t, &v, &h, HDR) == 0);
-		VPLAT_T_CHECK_MSG(t, 2, !rx1(t, &v, &o), "a packet from another CID is dropped",
-				  "src_cid %llu: answered op %u", (unsigned long long)h.src_cid,
-				  o.op);
+		int a = ask(t, &v, &h, HDR, &o);
+		VPLAT_T_CHECK_MSG(t, 2, a == NO_ANSWER, "a packet from another CID is dropped",
+				  "src_cid %llu: %s (op %u)", (unsigned long long)h.src_cid,
+				  answer_name(a), o.op);
 	}
 	/* The device still answers its own guest. */
 	struct vplat_vsock_hdr h = hdr(&v, OP(RW), 1410, NOPORT + 4), o;
-	VPLAT_T_CHECK(t, 3, tx1(t, &v, &h, HDR) == 0);
-	VPLAT_T_CHECK(t, 4, rx1(t, &v, &o) && is_rst_to(&o, &v, 1410, NOPORT + 4));
+	VPLAT_T_CHECK(t, 4, ask(t, &v, &h, HDR, &o) == RST_BACK);
 	return VPLAT_PASS;
 }
 VPLAT_TEST(vsock_spoofed_source, "VPLAT-VSK-007", "drivernormative:Device Types / Socket Device / Device Operation / Receive and Transmit", VPLAT_VIRTIO_ID_VSOCK, 0, "a tx packet whose src_cid is not guest_cid gets no reply", spoofed);

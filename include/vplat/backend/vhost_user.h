@@ -35,6 +35,7 @@
 #ifndef VPLAT_VHOST_USER_H
 #define VPLAT_VHOST_USER_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -361,6 +362,50 @@ VPLAT_API unsigned vplat_vhu_backend_service_n(struct vplat_vhu_backend *b, unsi
  * @return rings that made progress in the last look
  */
 VPLAT_API unsigned vplat_vhu_backend_rearm(struct vplat_vhu_backend *b);
+
+/** State of vplat_vhu_busy_spin() for one polling loop; zero-initialise. */
+struct vplat_vhu_busy {
+	uint32_t idle_ns;   /**< fall back to sleeping after this long without work; 0 = 2 ms */
+	int64_t idle_since; /**< private: start of the current idle stretch (ns), 0 = not idle */
+};
+
+/**
+ * One turn of a busy-polling loop over several back ends (a daemon's main thread on its own
+ * core): up to 4096 passes of vplat_vhu_backend_service() over every back end of @p bs, each
+ * pass followed by @p pass(@p arg), the host-end work that moves data between passes (e.g.
+ * vplat_platform_dispatch(): a switch forwarding from one back end's device to another's).
+ * Passes run in groups of 32 under one vplat_vhu_backends_guard() over @p bs, so @p pass may
+ * write the guest memory of any of them. The rings' kicks stay off (the driver does not
+ * kick while the daemon polls).
+ *
+ * Between turns the caller looks at its sockets and host-end fds without sleeping. When the
+ * rings have taken no chain (and @p pass returned no positive value) for @p st->idle_ns, this
+ * returns true: the caller then calls vplat_vhu_backends_rearm() and, if that found no work,
+ * sleeps in poll(2) on the kick fds until a driver kicks, so an idle daemon burns no core.
+ * The idle clock runs across turns.
+ *
+ * @param st    the loop's state
+ * @param bs    the back ends (NULL entries and back ends without a front end are skipped)
+ * @param n     entries in @p bs
+ * @param pass  optional host-end work after every pass; a positive return counts as work
+ * @param arg   passed to @p pass
+ * @param stop  optional: the turn ends early once *@p stop is nonzero (a signal flag)
+ * @return true: idle for @p st->idle_ns, re-arm and sleep; false: spin again
+ */
+VPLAT_API bool vplat_vhu_busy_spin(struct vplat_vhu_busy *st, struct vplat_vhu_backend *const *bs,
+				   size_t n, int (*pass)(void *arg), void *arg,
+				   const volatile sig_atomic_t *stop);
+
+/**
+ * vplat_vhu_backend_rearm() for each back end of @p bs, under one guard: the end of busy
+ * polling before sleeping.
+ *
+ * @param bs  the back ends (NULL entries skipped)
+ * @param n   entries in @p bs
+ * @return rings that made progress in the last look (also nonzero after a caught fault); 0:
+ *         every buffer made available from now on comes with a kick
+ */
+VPLAT_API unsigned vplat_vhu_backends_rearm(struct vplat_vhu_backend *const *bs, size_t n);
 
 /**
  * Process one message held in memory, as if it had arrived on the socket with no fds

@@ -319,6 +319,12 @@ struct vplat_instance_sound {
 	const char *sink;   /**< WAV file the output stream is recorded into (NULL: no output) */
 	const char *source; /**< WAV file the input stream plays (NULL: no input) */
 	bool no_loop;       /**< at the end of the source: silence instead of starting over */
+	/**
+	 * 0: no jacks. Otherwise one jack (a line jack, connected at start) whose connection
+	 * the host flips once, this many milliseconds after each time the driver sets
+	 * DRIVER_OK: a scripted host-side jack change, reported on the eventq.
+	 */
+	uint32_t jack_flip_ms;
 };
 
 /** Host end of a CAN device. */

@@ -156,8 +156,8 @@ static uint64_t net_offer(const struct vplat_net *net)
 		if (c->pairs > 1)
 			f |= F(MQ);
 	}
-	/* No IN_ORDER: receive chains that cannot hold a header are completed at once. */
-	return (f | VPLAT_CORE_FEATURES) & ~VPLAT_BIT(VPLAT_VIRTIO_F_IN_ORDER);
+	/* IN_ORDER too: every queue completes in pop order (net_rx.c cache_one() keeps it). */
+	return f | VPLAT_CORE_FEATURES;
 }
 
 int vplat_net_init(struct vplat_net *net, struct vplat_mem *mem, const struct vplat_net_config *cfg,

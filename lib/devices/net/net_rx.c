@@ -126,7 +126,10 @@ static struct vplat_chain *cached(struct vplat_net_rxq *q, uint16_t i)
 
 /*
  * Pop one more usable chain into the cache. Chains with no room for the header (or too
- * many segments) are completed empty on the spot. Returns 0, VPLAT_EAGAIN or VPLAT_ENODEV.
+ * many segments) are completed empty on the spot; under IN_ORDER the chains cached before
+ * such a chain go back first, empty too, because buffers must be used in the order they were
+ * made available (so the cache may shrink: the caller starts over). Returns 0, VPLAT_EAGAIN
+ * or VPLAT_ENODEV.
  */
 static int cache_one(struct vplat_net *net, struct vplat_vq *vq, struct vplat_net_rxq *q)
 {
@@ -145,6 +148,13 @@ static int cache_one(struct vplat_net *net, struct vplat_vq *vq, struct vplat_ne
 			return 0;
 		}
 		net->stats.rx_bad_buffers++;
+		if (vq->in_order && q->count != 0u) {
+			/* Reserved Feature Bits (VIRTIO_F_IN_ORDER): no used buffer overtakes
+			 * one made available before it (VPLAT-RING-030). */
+			for (uint16_t i = 0; i < q->count; i++)
+				(void)vplat_vq_push(vq, cached(q, i), 0);
+			q->count = 0;
+		}
 		(void)vplat_vq_push(vq, c, 0);
 		(void)vplat_vq_interrupt(vq);
 	}
@@ -166,9 +176,14 @@ static int gather(struct vplat_net *net, struct vplat_vq *vq, struct vplat_net_r
 		if (i == q->count) {
 			if (q->count == VPLAT_NET_RX_CACHE)
 				return VPLAT_E2BIG;
+			uint16_t before = q->count;
 			int rc = cache_one(net, vq, q);
 			if (rc)
 				return rc;
+			if (q->count <= before) { /* IN_ORDER emptied the cache: start over */
+				room = 0;
+				i = 0;
+			}
 		}
 		room += cached(q, i)->write_len;
 		if (room >= total)
@@ -341,6 +356,8 @@ int vplat_net_rx(struct vplat_net *net, const struct vplat_virtio_net_hdr *hdr, 
 	bool mrg = vplat_device_has_feature(&net->dev, VPLAT_VIRTIO_NET_F_MRG_RXBUF);
 	net->in_rx = true;
 	int n = gather(net, vq, q, (uint64_t)len + HDR_LEN, mrg);
+	if (n == VPLAT_EAGAIN && vq->kick_disabled && vplat_vq_set_notification(vq, true))
+		n = gather(net, vq, q, (uint64_t)len + HDR_LEN, mrg); /* buffers raced the re-arm */
 	net->in_rx = false;
 	if (n == VPLAT_EAGAIN) {
 		net->stats.rx_no_buffer++;
@@ -353,6 +370,12 @@ int vplat_net_rx(struct vplat_net *net, const struct vplat_virtio_net_hdr *hdr, 
 	if (n < 0)
 		return VPLAT_ENODEV;
 	rx_write(net, vq, q, n, &h, p, len, sw_csum);
+	/* More buffers posted: the driver need not kick for the ones it re-posts now (no
+	 * wake-up of a host end per re-posted buffer). Kicks come back on when a frame finds no
+	 * buffer (above); with the ring empty they stay on (a host end told VPLAT_EAGAIN before
+	 * waits for the rx_ready of the next kick). */
+	if (!vq->kick_disabled && vplat_vq_has_avail(vq))
+		(void)vplat_vq_set_notification(vq, false);
 	(void)vplat_vq_interrupt(vq);
 	net->stats.rx_frames++;
 	net->stats.rx_bytes += len;

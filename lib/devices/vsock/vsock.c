@@ -148,6 +148,26 @@ uint32_t vplat_vsock_nconns(const struct vplat_vsock *d)
 
 /* ---- rx: packets to the guest ---------------------------------------------------------- */
 
+/* A chain the device cannot use: counted as malformed and returned empty. */
+static void drop_malformed(struct vplat_vsock *d, struct vplat_vq *vq, const struct vplat_chain *c)
+{
+	d->stats.malformed++;
+	(void)vplat_vq_push(vq, c, 0);
+}
+
+/* Pop the next chain of @p vq into @p c (its iov and iov_cap set by the caller). A chain with
+ * more segments than the iovec holds (VPLAT_E2BIG) is malformed: dropped, and the next one
+ * popped. Returns 0, or what vplat_vq_pop() returned when no chain is left. */
+static int pop_mapped(struct vplat_vsock *d, struct vplat_vq *vq, struct vplat_chain *c)
+{
+	for (;;) {
+		int rc = vplat_vq_pop(vq, c);
+		if (rc != VPLAT_E2BIG)
+			return rc;
+		drop_malformed(d, vq, c);
+	}
+}
+
 /* Put one packet on the rx queue: @p h (its len is set to the payload that fit, at most
  * @p len bytes of @p data). Returns the payload bytes sent, or a negative code when no rx
  * buffer is available. */
@@ -157,17 +177,11 @@ static int32_t rx_put(struct vplat_vsock *d, struct vplat_vsock_hdr *h, const vo
 	struct vplat_vq *vq = &d->vqs[RXQ];
 	for (;;) {
 		struct vplat_chain c = {.iov = d->rx_iov, .iov_cap = VPLAT_VSOCK_SEGS};
-		int rc = vplat_vq_pop(vq, &c);
-		if (rc == VPLAT_E2BIG) {
-			d->stats.malformed++;
-			(void)vplat_vq_push(vq, &c, 0);
-			continue;
-		}
+		int rc = pop_mapped(d, vq, &c);
 		if (rc != 0)
 			return rc;
 		if (c.write_len < HDR) {
-			d->stats.malformed++; /* no room for a header: returned empty */
-			(void)vplat_vq_push(vq, &c, 0);
+			drop_malformed(d, vq, &c); /* no room for a header: returned empty */
 			continue;
 		}
 		uint64_t room = c.write_len - HDR;
@@ -493,13 +507,7 @@ static void tx_process(struct vplat_vsock *d)
 		}
 		d->tx_stalled = false;
 		struct vplat_chain c = {.iov = d->tx_iov, .iov_cap = VPLAT_VSOCK_SEGS};
-		int rc = vplat_vq_pop(vq, &c);
-		if (rc == VPLAT_E2BIG) {
-			d->stats.malformed++;
-			(void)vplat_vq_push(vq, &c, 0);
-			continue;
-		}
-		if (rc != 0)
+		if (pop_mapped(d, vq, &c) != 0)
 			break;
 		d->stats.tx_packets++;
 		tx_packet(d, &c);
