@@ -48,6 +48,7 @@ static void usage(FILE *f)
 		"SYNOPSIS\n    bench-vhost-blk --vplat-device PATH [--qsd PATH] [--seconds S] "
 		"[--rounds N]\n                    [--dir DIR] [--direct-dir DIR|none] [--size MIB]\n"
 		"                    [--lat-rate R] [--lat-seconds S] [--cpus D,F] [--machine]\n"
+		"                    [--poll]\n"
 		"    bench-vhost-blk --mq --vplat-device PATH [--qsd PATH] [--seconds S] [--rounds N]\n\n"
 		"DESCRIPTION\n    Runs 4 KiB random reads and writes at queue depth 1 and 32 "
 		"against each back end\n    (same image, same front-end, same run) and prints "
@@ -72,6 +73,11 @@ static void usage(FILE *f)
 		"    --cpus D,F           pin the back end to CPU D and this driver to CPU F\n"
 		"                         (default 1,0 on machines with 2 or more CPUs; -1 = none)\n"
 		"    --machine            also print IOPS/LAT/LATCURVE/CMD lines for tools/bench\n"
+		"    --poll               polling back ends: vplat-device blk --busy-poll (rings and\n"
+		"                         io_uring completions polled on its core, sleeping after\n"
+		"                         2 ms idle) against qemu-storage-daemon with the export in\n"
+		"                         an iothread with adaptive polling (--object iothread,\n"
+		"                         id=io0,poll-max-ns=32768, export iothread=io0)\n"
 		"    --mq                 instead: randread QD32 (in all) on the tmpfs image with 1\n"
 		"                         queue and with 2 queues (QD16 each): vplat-device\n"
 		"                         --num-queues N --threads N against qemu-storage-daemon\n"
@@ -88,6 +94,7 @@ struct cfg {
 	int cpu_dev, cpu_drv;
 	bool machine;
 	bool mq;
+	bool poll; /* --poll: vplat --busy-poll, qsd in an iothread with adaptive polling */
 	char sock[512];
 };
 
@@ -108,6 +115,8 @@ static void argv_of(const struct cfg *c, int b, const char *img, bool direct, co
 		av[n++] = "--file", av[n++] = img, av[n++] = "--writeback";
 		if (direct)
 			av[n++] = "--direct";
+		if (c->poll)
+			av[n++] = "--busy-poll";
 		av[n++] = "--log-level", av[n++] = "error";
 	} else {
 		snprintf(bdev[b], sizeof(bdev[b]),
@@ -115,9 +124,12 @@ static void argv_of(const struct cfg *c, int b, const char *img, bool direct, co
 			 b == 1 ? "io_uring" : "threads", direct ? "on" : "off");
 		snprintf(exp[b], sizeof(exp[b]),
 			 "type=vhost-user-blk,id=e,node-name=f,addr.type=unix,addr.path=%s,"
-			 "writable=on",
-			 c->sock);
-		av[n++] = c->qsd, av[n++] = "--blockdev", av[n++] = bdev[b];
+			 "writable=on%s",
+			 c->sock, c->poll ? ",iothread=io0" : "");
+		av[n++] = c->qsd;
+		if (c->poll) /* QEMU's iothread default, written out: adaptive polling up to 32 us */
+			av[n++] = "--object", av[n++] = "iothread,id=io0,poll-max-ns=32768";
+		av[n++] = "--blockdev", av[n++] = bdev[b];
 		av[n++] = "--export", av[n++] = exp[b];
 	}
 	av[n] = NULL;
@@ -291,6 +303,21 @@ static int session_open(struct session *s, const struct cfg *c, const char *cons
 	return rc;
 }
 
+/* Stop daemon @p pid: SIGTERM, and SIGKILL if it is still there after 10 s (a
+ * qemu-storage-daemon with an iothread once ignored SIGTERM here and hung the benchmark). */
+static void reap(pid_t pid)
+{
+	kill(pid, SIGTERM);
+	for (int i = 0; i < 1000; i++) {
+		if (waitpid(pid, NULL, WNOHANG) == pid)
+			return;
+		usleep(10000);
+	}
+	fprintf(stderr, "bench-vhost-blk: pid %d ignored SIGTERM for 10 s: SIGKILL\n", (int)pid);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+}
+
 /* Tear down what session_open() brought up and stop the daemon. */
 static void session_close(struct session *s)
 {
@@ -298,8 +325,7 @@ static void session_close(struct session *s)
 		vplat_val_vq_fini(&s->vq[q]);
 	if (s->up)
 		vplat_vhu_frontend_fini(&s->fe);
-	kill(s->pid, SIGTERM);
-	waitpid(s->pid, NULL, 0);
+	reap(s->pid);
 }
 
 /* One daemon session: the four IOPS cells into @p out, or (@p out NULL) the latency run at
@@ -576,6 +602,8 @@ int main(int argc, char **argv)
 			c.size_mib = (unsigned)atoi(v), i++;
 		} else if (!strcmp(a, "--cpus") && v && sscanf(v, "%d,%d", &c.cpu_dev, &c.cpu_drv) == 2) {
 			i++;
+		} else if (!strcmp(a, "--poll")) {
+			c.poll = true;
 		} else if (!strcmp(a, "--machine")) {
 			c.machine = true;
 		} else if (!strcmp(a, "--mq")) {
@@ -631,8 +659,9 @@ int main(int argc, char **argv)
 		return mrc;
 	}
 	printf("bench-vhost-blk: 4 KiB, %u MiB images, %.1f s per cell, %u round(s), vplat "
-	       "front-end, back end on CPU %d, driver on CPU %d\n",
-	       c.size_mib, c.seconds, c.rounds, c.cpu_dev, c.cpu_drv);
+	       "front-end, back end on CPU %d, driver on CPU %d%s\n",
+	       c.size_mib, c.seconds, c.rounds, c.cpu_dev, c.cpu_drv,
+	       c.poll ? ", polling back ends (--poll)" : "");
 	if (!have_qsd)
 		printf("bench-vhost-blk: qemu-storage-daemon not found: peers skipped\n");
 	static double iops[NIMG][NB][MAXRND][NCELL];

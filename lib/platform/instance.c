@@ -1498,6 +1498,13 @@ static void dispatch_jack_flip(struct vplat_instance *in)
 	}
 }
 
+unsigned vplat_instance_busy_poll(struct vplat_instance *in)
+{
+	if (!in || in->opt.type != VPLAT_INSTANCE_BLK || !in->u.blk.aio_on || in->u.blk.qaio)
+		return 0;
+	return vplat_blk_aio_reap(&in->u.blk.aio);
+}
+
 int vplat_instance_dispatch(struct vplat_instance *in)
 {
 	if (!in)

@@ -100,7 +100,8 @@ static const char common_opts[] =
     "    --busy-poll         poll the rings on this thread's core instead of sleeping\n"
     "                        until a kick (lower latency and higher rates with a core of\n"
     "                        its own: pin it, e.g. taskset -c 1); after 2 ms without work\n"
-    "                        it sleeps until the next kick, so an idle daemon burns no core\n"
+    "                        it sleeps until the next kick, so an idle daemon burns no core;\n"
+    "                        blk also reaps its io_uring completions on every pass\n"
     "    --threads N         serve the queues from N threads of their own (blk: queue q\n"
     "                        on thread q mod N, N <= --num-queues), each with its own\n"
     "                        epoll or busy-poll loop and, with io_uring, its own ring;\n"
@@ -197,6 +198,15 @@ static int dispatch_host(void *arg)
 	return vplat_instance_dispatch(arg);
 }
 
+/* Busy polling, after every pass over the rings: blk's asynchronous completions (a look at
+ * the io_uring completion queue, no system call while nothing completed); a positive count
+ * is work. */
+static int busy_host_pass(void *arg)
+{
+	unsigned n = vplat_instance_busy_poll(arg);
+	return n > (unsigned)INT32_MAX ? INT32_MAX : (int)n;
+}
+
 /* Serve one connection until it ends or a signal arrives. Host-end work (asynchronous
  * completions, received frames) writes guest memory: it runs under the back-end's SIGBUS
  * guard like the back-end's own handlers, so a front-end that truncates its memory file
@@ -218,10 +228,17 @@ static void serve(struct vdev *v)
 		for (unsigned i = 0; i < nh; i++)
 			p[n + i] = (struct pollfd){.fd = hfd[i], .events = POLLIN};
 		int tmo = v->threads ? -1 : vplat_instance_timeout_ms(v->inst);
-		if (v->busy_poll && !v->threads &&
-		    !(vplat_vhu_busy_spin(&busy, be, 1, NULL, NULL, &stop_signal) &&
-		      vplat_vhu_backends_rearm(be, 1) == 0))
-			tmo = 0; /* still busy: look at the fds without sleeping, then spin again */
+		if (v->busy_poll && !v->threads) {
+			bool idle = vplat_vhu_busy_spin(&busy, be, 1,
+							v->host_busy ? busy_host_pass : NULL, v->inst,
+							&stop_signal);
+			/* The reaped completions left the host end's eventfd readable: drain it
+			 * before sleeping, or the poll(2) below returns at once. */
+			if (idle && v->host_busy)
+				(void)vplat_vhu_backends_guard(be, 1, dispatch_host, v->inst);
+			if (!(idle && vplat_vhu_backends_rearm(be, 1) == 0))
+				tmo = 0; /* still busy: look at the fds without sleeping, spin again */
+		}
 		int r = poll(p, n + nh, tmo >= 0 && tmo < 1000 ? tmo : 1000);
 		if (r < 0 && errno != EINTR)
 			break;
@@ -434,10 +451,13 @@ int main(int argc, char **argv)
 				 "a tap needs CAP_NET_ADMIN: run as root, or grant it with 'setcap "
 				 "cap_net_admin+ep vplat-device', or create the tap for your user first "
 				 "('ip tuntap add dev NAME mode tap user $USER') and pass --tap NAME");
-	} else
+	} else {
+		/* blk's asynchronous end: busy polling reaps its completions on every pass */
+		v.host_busy = v.busy_poll && v.opt.type == VPLAT_INSTANCE_BLK;
 		rc = vplat_vhu_backend_attach(&v.be, vplat_instance_device(v.inst)) || start_threads(&v)
 			 ? VDEV_EXIT_FAIL
 			 : run(&v);
+	}
 	vplat_vhu_backend_fini(&v.be);
 	vplat_instance_destroy(v.inst);
 	return rc ? VDEV_EXIT_FAIL : VDEV_EXIT_OK;

@@ -38,6 +38,7 @@ struct vdev {
 	bool once;               /* exit when the first connection ends */
 	int reconnect_ms;        /* client: retry for this long after a disconnect */
 	bool busy_poll;          /* poll the rings instead of sleeping on kicks */
+	bool host_busy;          /* busy polling also reaps the host end's completions (blk) */
 	unsigned threads;        /* --threads: queue threads (0: the main thread serves all) */
 	enum vplat_vhu_log_level level;
 	struct vplat_vhu_backend be;

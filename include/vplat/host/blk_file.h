@@ -117,6 +117,18 @@ VPLAT_API int vplat_blk_aio_fd(const struct vplat_blk_aio *a);
 VPLAT_API unsigned vplat_blk_aio_poll(struct vplat_blk_aio *a);
 
 /**
+ * Busy polling: collect finished requests like vplat_blk_aio_poll(), but without reading
+ * the eventfd, and without any system call while nothing has finished (io_uring: a look at
+ * the completion queue in shared memory; thread pool: one relaxed load before the lock).
+ * A loop that calls this on every pass sees a completion as soon as it is posted; the
+ * eventfd stays readable until the next vplat_blk_aio_poll(), so a loop that goes back to
+ * sleeping in poll(2) must call that first (or take one extra wake-up).
+ * @param a  a started end (NULL or stopped: 0)
+ * @return requests completed
+ */
+VPLAT_API unsigned vplat_blk_aio_reap(struct vplat_blk_aio *a);
+
+/**
  * Stop the end: waits for requests in flight (completing nothing), frees everything.
  * Safe to call twice.
  */

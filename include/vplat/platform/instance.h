@@ -535,6 +535,18 @@ VPLAT_API int vplat_instance_timeout_ms(const struct vplat_instance *in);
 VPLAT_API int vplat_instance_dispatch(struct vplat_instance *in);
 
 /**
+ * Busy polling: the part of vplat_instance_dispatch() that a loop polling the rings on a
+ * dedicated core wants on every pass, without a system call while there is nothing to do.
+ * Today that is a block device's asynchronous completions (vplat_blk_aio_reap(), the one end
+ * of an instance without per-queue ends); every other type returns 0 at once.
+ * vplat_instance_dispatch() is still due whenever poll(2) reports one of
+ * vplat_instance_fds() (or once per round of passes), and before sleeping.
+ * @param in  an instance (NULL: 0)
+ * @return requests completed (0: nothing new)
+ */
+VPLAT_API unsigned vplat_instance_busy_poll(struct vplat_instance *in);
+
+/**
  * @param t  a type
  * @return true if the device completes requests in the order it takes them (what
  *         vplat_vhu_backend_params.completes_in_order wants)

@@ -67,7 +67,10 @@ static void *pool_worker(void *arg)
 		pthread_mutex_unlock(&p->lock);
 		int rc = vplat_blk_file_exec(p->a->file, r);
 		pthread_mutex_lock(&p->lock);
-		p->done[p->ndone++] = (struct done){.req = r, .rc = rc};
+		unsigned k = p->ndone;
+		p->done[k] = (struct done){.req = r, .rc = rc};
+		/* Stored atomically: vplat_blk_aio_reap() looks at it without the lock. */
+		__atomic_store_n(&p->ndone, k + 1u, __ATOMIC_RELAXED);
 		efd_signal(p->a->efd);
 	}
 	pthread_mutex_unlock(&p->lock);
@@ -139,7 +142,7 @@ static unsigned pool_poll(struct pool *p)
 	pthread_mutex_lock(&p->lock);
 	unsigned n = p->ndone;
 	memcpy(p->batch, p->done, n * sizeof(*p->batch));
-	p->ndone = 0;
+	__atomic_store_n(&p->ndone, 0u, __ATOMIC_RELAXED);
 	p->inflight -= n;
 	pthread_mutex_unlock(&p->lock);
 	for (unsigned i = 0; i < n; i++)
@@ -289,6 +292,30 @@ unsigned vplat_blk_aio_poll(struct vplat_blk_aio *a)
 	else
 #endif
 		n = pool_poll(a->impl);
+	a->completed += n;
+	return n;
+}
+
+unsigned vplat_blk_aio_reap(struct vplat_blk_aio *a)
+{
+	if (!a || !a->impl)
+		return 0;
+	unsigned n;
+#ifdef VPLAT_HAVE_LIBURING
+	if (a->uring) {
+		/* A look at the completion queue's tail in shared memory: no system call while
+		 * nothing completed. The eventfd stays signalled; vplat_blk_aio_poll() drains it. */
+		if (io_uring_cq_ready(&((struct uring *)a->impl)->ring) == 0u)
+			return 0;
+		n = uring_poll(a);
+	} else
+#endif
+	{
+		struct pool *p = a->impl;
+		if (__atomic_load_n(&p->ndone, __ATOMIC_RELAXED) == 0u)
+			return 0; /* the lock only when a worker finished something */
+		n = pool_poll(p);
+	}
 	a->completed += n;
 	return n;
 }
