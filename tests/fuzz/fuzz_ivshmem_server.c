@@ -12,6 +12,11 @@
  * leaves the server as a new one is (no peers; IDs are the lowest free ones, so the next input
  * sees the same IDs a new server would give), and the process then has exactly the
  * descriptors it had before the input.
+ *
+ * System calls an input does not need are left out (each costs 1.5-2 us on the machine this
+ * was measured on, more than the server's own work): a client write without a descriptor is
+ * only its dispatch (the server reads nothing of it), and a drain takes up to 32 messages per
+ * recvmmsg().
  */
 #define _GNU_SOURCE /* readlink() in fuzz_fds.h */
 #include <poll.h>
@@ -28,39 +33,53 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define SLOTS 6
 
-/* Read everything pending on a client end; check the message framing. */
+/* Read everything pending on a client end; check the message framing. One recvmmsg() takes up
+ * to 32 messages (each entry is one recvmsg() of at most 8 bytes, and a Unix stream read ends
+ * after the data that carried descriptors, so each entry is one message of the server's); the
+ * checks are per entry as before. */
 FZ_HARNESS static void drain(int fd)
 {
+	enum { N = 32 };
+	static unsigned char buf[N][8];
+	static union {
+		char b[CMSG_SPACE(sizeof(int) * 8)];
+		struct cmsghdr align;
+	} ctl[N];
+	static struct iovec iov[N];
+	static struct mmsghdr mm[N];
 	for (;;) {
-		unsigned char buf[8];
-		union {
-			char b[CMSG_SPACE(sizeof(int) * 8)];
-			struct cmsghdr align;
-		} ctl;
-		struct iovec iov = {.iov_base = buf, .iov_len = sizeof(buf)};
-		struct msghdr m;
-		memset(&m, 0, sizeof(m));
-		m.msg_iov = &iov;
-		m.msg_iovlen = 1;
-		m.msg_control = ctl.b;
-		m.msg_controllen = sizeof(ctl.b);
-		ssize_t n = recvmsg(fd, &m, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
-		if (n <= 0)
-			return;
-		if (n != 8)
-			abort(); /* the server writes whole 8-byte messages */
-		int fds = 0;
-		for (struct cmsghdr *c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c)) {
-			size_t cnt = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-			for (size_t k = 0; k < cnt; k++) {
-				int f;
-				memcpy(&f, CMSG_DATA(c) + k * sizeof(int), sizeof(int));
-				close(f);
-				fds++;
-			}
+		for (unsigned k = 0; k < N; k++) {
+			iov[k] = (struct iovec){.iov_base = buf[k], .iov_len = sizeof(buf[k])};
+			memset(&mm[k], 0, sizeof(mm[k]));
+			mm[k].msg_hdr.msg_iov = &iov[k];
+			mm[k].msg_hdr.msg_iovlen = 1;
+			mm[k].msg_hdr.msg_control = ctl[k].b;
+			mm[k].msg_hdr.msg_controllen = sizeof(ctl[k].b);
 		}
-		if (fds > 1)
-			abort();
+		int got = recvmmsg(fd, mm, N, MSG_DONTWAIT | MSG_CMSG_CLOEXEC, NULL);
+		if (got <= 0)
+			return;
+		for (int k = 0; k < got; k++) {
+			struct msghdr *m = &mm[k].msg_hdr;
+			if (mm[k].msg_len == 0)
+				return;
+			if (mm[k].msg_len != 8)
+				abort(); /* the server writes whole 8-byte messages */
+			int fds = 0;
+			for (struct cmsghdr *c = CMSG_FIRSTHDR(m); c; c = CMSG_NXTHDR(m, c)) {
+				size_t cnt = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+				for (size_t j = 0; j < cnt; j++) {
+					int f;
+					memcpy(&f, CMSG_DATA(c) + j * sizeof(int), sizeof(int));
+					close(f);
+					fds++;
+				}
+			}
+			if (fds > 1)
+				abort();
+		}
+		if (got < N)
+			return;
 	}
 }
 
@@ -149,7 +168,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				memcpy(CMSG_DATA(c), &cli[i], sizeof(int));
 			}
 			pos += len;
-			if (sendmsg(cli[i], &m, MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
+			/* Bytes alone are not sent: the server reads nothing a client writes (any
+			 * write or a hang-up ends the peer, vplat_ivshmem_server_dispatch()), so a
+			 * write is the dispatch alone. A descriptor is passed for real: it sits
+			 * in the server's socket until the server closes it. */
+			if (op == 2 && sendmsg(cli[i], &m, MSG_DONTWAIT | MSG_NOSIGNAL) < 0)
 				break;
 			/* fall through to the dispatch the embedder's poll would cause */
 			if (vplat_ivshmem_server_dispatch(s, srv[i]) == 0)

@@ -749,6 +749,81 @@ START_TEST(process_guards)
 }
 END_TEST
 
+static void limit_fds(struct rlimit *old);
+
+/* vplat_vhu_backend_process_fds(): the descriptors stay the caller's; the back end keeps a
+ * dup() of the ones it keeps, and refuses the message when that dup() fails. */
+START_TEST(process_fds_guards)
+{
+	struct srig r;
+	new_session(&r);
+	uint32_t call[5] = {VPLAT_VHU_SET_VRING_CALL, 1, 8, 0, 0};
+	int efd = new_eventfd();
+	/* descriptors promised but no array */
+	ck_assert_int_eq(vplat_vhu_backend_process_fds(&r.b, call, sizeof(call), NULL, 1),
+			 VPLAT_EINVAL);
+	int many[VPLAT_VHU_MAX_FDS + 1];
+	for (unsigned i = 0; i <= VPLAT_VHU_MAX_FDS; i++)
+		many[i] = efd;
+	ck_assert_int_eq(vplat_vhu_backend_process_fds(&r.b, call, sizeof(call), many,
+						       VPLAT_VHU_MAX_FDS + 1),
+			 VPLAT_EPROTO);
+	rig_fini(&r);
+
+	new_session(&r);
+	ck_assert_int_eq(vplat_vhu_backend_process_fds(&r.b, call, sizeof(call), &efd, 1), 0);
+	int kept = r.b.vrings[0].call_fd;
+	ck_assert_int_ge(kept, 0);
+	ck_assert_int_ne(kept, efd);
+	ck_assert_int_ne(fcntl(efd, F_GETFD), -1); /* ours, still open */
+	/* an unused descriptor (SET_MEM_TABLE's, mapped, not kept) is not closed either */
+	struct {
+		uint32_t n, pad;
+		struct vhu_region reg;
+	} t = {1, 0, {MEM_GPA, MEM_SIZE, MEM_UA, 0}};
+	uint8_t tab[VPLAT_VHU_HDR_SIZE + sizeof(t)];
+	struct vhu_hdr h = {VPLAT_VHU_SET_MEM_TABLE, VPLAT_VHU_VERSION, sizeof(t)};
+	memcpy(tab, &h, sizeof(h));
+	memcpy(tab + sizeof(h), &t, sizeof(t));
+	ck_assert_int_eq(vplat_vhu_backend_process_fds(&r.b, tab, sizeof(tab), &r.memfd, 1), 0);
+	ck_assert_uint_eq(r.b.nregions, 1);
+	ck_assert_int_ne(fcntl(r.memfd, F_GETFD), -1);
+
+	/* no descriptor left for the dup(): SET_VRING_CALL and SET_INFLIGHT_FD are refused
+	 * (vhu_vring.c set_fd, vhu_inflight.c set: fd < 0) */
+	struct vhu_inflight_desc s = {8192, 0, 1, 16, 0};
+	int ifd = new_memfd(1u << 16);
+	uint8_t inf[VPLAT_VHU_HDR_SIZE + sizeof(s)];
+	struct vhu_hdr hi = {VPLAT_VHU_SET_INFLIGHT_FD, VPLAT_VHU_VERSION, sizeof(s)};
+	memcpy(inf, &hi, sizeof(hi));
+	memcpy(inf + sizeof(hi), &s, sizeof(s));
+	struct rlimit old;
+	limit_fds(&old);
+	int rc_call = vplat_vhu_backend_process_fds(&r.b, call, sizeof(call), &efd, 1);
+	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &old), 0);
+	uint64_t errs = r.b.stats.errors;
+	rig_fini(&r);
+	new_session(&r);
+	limit_fds(&old);
+	int rc_inf = vplat_vhu_backend_process_fds(&r.b, inf, sizeof(inf), &ifd, 1);
+	bool mapped = r.b.inflight.map != NULL;
+	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &old), 0);
+	ck_assert_int_eq(rc_call, VPLAT_EPROTO);
+	ck_assert_uint_ge(errs, 1);
+	ck_assert_int_eq(rc_inf, VPLAT_EPROTO);
+	ck_assert(!mapped);
+	/* with descriptors to spare the same SET_INFLIGHT_FD is taken */
+	rig_fini(&r);
+	new_session(&r);
+	ck_assert_int_eq(vplat_vhu_backend_process_fds(&r.b, inf, sizeof(inf), &ifd, 1), 0);
+	ck_assert_ptr_nonnull(r.b.inflight.map);
+	ck_assert_int_ne(r.b.inflight.fd, ifd);
+	rig_fini(&r);
+	close(ifd);
+	close(efd);
+}
+END_TEST
+
 START_TEST(api_guards)
 {
 	struct srig r;
@@ -1170,6 +1245,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, ring_start_features);
 	tcase_add_test(tc, framing_guards);
 	tcase_add_test(tc, process_guards);
+	tcase_add_test(tc, process_fds_guards);
 	tcase_add_test(tc, api_guards);
 	tcase_add_test(tc, socket_helpers);
 	tcase_add_test(tc, send_waits_for_room);
