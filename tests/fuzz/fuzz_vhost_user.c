@@ -13,9 +13,9 @@
  * contents for the rings the script sets up), then records {ctl, header[12], payload...}:
  *   ctl bits 0-2  how many descriptors to attach (SCM_RIGHTS), bits 3-5 the first one in the
  *                 pool (consecutive, wrapping): memfds of 64 KiB (the guest RAM), 4 KiB, 1 MiB
- *                 (sparse), 0 bytes and 8 KiB, an eventfd, and the read end of a pipe; 7 (the
- *                 pool has 7 entries, so "first 7" is "first 0") also sends the message over
- *                 the real socket (below);
+ *                 (sparse), 0 bytes and 8 KiB, an eventfd, and the read end of a pipe; the
+ *                 pool has 7 entries, so "first 7" is "first 0", and "first 7" with 0 or 1
+ *                 descriptors sends the message over the real socket (below);
  *   ctl bit 6     then serve every started ring as if kicked (vplat_vhu_backend_service());
  *   ctl bit 7     then kick through the kick eventfds the back end polls (vplat_vhu_backend_poll);
  *   header        request, flags and payload size as the front end sends them; the payload
@@ -26,9 +26,10 @@
  * handler, without the socket round trip, which costs more than the handling on this machine:
  * a sendmsg() and two recvmsg() with SCM_RIGHTS, and a close() of every descriptor the back
  * end does not keep; in process the back end dup()s only what it keeps). A message whose ctl
- * says "first 7", and one whose size is above VPLAT_VHU_MAX_PAYLOAD, is sent on the socket
- * instead and read by vplat_vhu_backend_handle() (framing, SCM_RIGHTS, closing what is not
- * kept), so the socket path stays fuzzed, with and without descriptors.
+ * says "first 7" with 0 or 1 descriptors (1 in 32 of random control bytes) is sent on the
+ * socket instead and read by vplat_vhu_backend_handle() (framing, SCM_RIGHTS, closing what is
+ * not kept, a refusal closing the connection), so the socket path stays fuzzed, with and
+ * without a descriptor.
  * So SET_MEM_TABLE, ADD/REM_MEM_REG, GET/SET_INFLIGHT_FD, SET_VRING_KICK/CALL/ERR and
  * SET_VRING_ADDR followed by kicks all run with mappable descriptors, and rings are walked in
  * the memfd's pages.
@@ -291,7 +292,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		unsigned nfds = ctl & 7u, first = (ctl >> 3) & 7u;
 		for (unsigned k = 0; k < nfds; k++)
 			ev_passed |= (first + k) % NPOOL == 5;
-		if (first != 7u) {
+		if (first != 7u || nfds > 1) {
 			/* Straight into the message handler with the pool's descriptors (same
 			 * parser, no socket round trip; replies still go out on the socket). A
 			 * size field above VPLAT_VHU_MAX_PAYLOAD comes with no payload and is
