@@ -411,9 +411,10 @@ static int process_guarded(void *arg);
 
 static int process_common(struct process_args *a)
 {
-	if (!a->b)
+	struct vplat_vhu_backend *b = a->b;
+	if (!b)
 		return VPLAT_EINVAL;
-	struct vplat_vhu_backend *bs[1] = {a->b};
+	struct vplat_vhu_backend *bs[1] = {b};
 	int rc = vplat_vhu_backends_guard(bs, 1, process_guarded, a);
 	return rc == VPLAT_EFAULT ? VPLAT_EPROTO : rc;
 }
