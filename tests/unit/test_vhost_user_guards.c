@@ -621,6 +621,15 @@ START_TEST(ring_fd_guards)
 	ok(&r, VPLAT_VHU_SET_VRING_CALL, &(uint64_t){VPLAT_VHU_VRING_NOFD}, 8, NULL, 0);
 	refused(&r, VPLAT_VHU_SET_VRING_CALL, &(uint64_t){0}, 8, NULL, 0);
 	rig_fini(&r);
+	/* CALL with the no-fd flag and a descriptor all the same (vhu_vring.c set_fd: nfds;
+	 * without that check the descriptor would be dropped and the ring left without one) */
+	new_session(&r);
+	refused(&r, VPLAT_VHU_SET_VRING_CALL, &(uint64_t){VPLAT_VHU_VRING_NOFD}, 8, &efd, 1);
+	rig_fini(&r);
+	/* CALL for a ring the device does not have (the entropy device has one) */
+	new_session(&r);
+	refused(&r, VPLAT_VHU_SET_VRING_CALL, &(uint64_t){5}, 8, &efd, 1);
+	rig_fini(&r);
 	/* KICK for a ring that has no addresses: the ring cannot start */
 	new_session(&r);
 	struct vhu_state st = {0, 16};
