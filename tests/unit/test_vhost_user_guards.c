@@ -833,6 +833,39 @@ START_TEST(process_fds_guards)
 }
 END_TEST
 
+/* vplat_vhu_backend_start_threads(): arguments, a second start, no descriptor for a wake
+ * eventfd (vhu_threads.c). */
+START_TEST(threads_start_guards)
+{
+	struct srig r;
+	rig_init(&r);
+	struct vplat_vhu_threads_params p;
+	memset(&p, 0, sizeof(p));
+	p.nthreads = 1;
+	ck_assert_int_eq(vplat_vhu_backend_start_threads(NULL, &p), VPLAT_EINVAL);
+	ck_assert_int_eq(vplat_vhu_backend_start_threads(&r.b, NULL), VPLAT_EINVAL);
+	p.nthreads = 0;
+	ck_assert_int_eq(vplat_vhu_backend_start_threads(&r.b, &p), VPLAT_EINVAL);
+	p.nthreads = VPLAT_VHU_MAX_QUEUES + 1;
+	ck_assert_int_eq(vplat_vhu_backend_start_threads(&r.b, &p), VPLAT_EINVAL);
+	ck_assert_ptr_null(r.b.threads);
+	/* no descriptor left for the wake eventfd */
+	p.nthreads = 1;
+	struct rlimit old;
+	limit_fds(&old);
+	int rc = vplat_vhu_backend_start_threads(&r.b, &p);
+	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &old), 0);
+	ck_assert_int_eq(rc, VPLAT_EIO);
+	ck_assert_ptr_null(r.b.threads);
+	/* started once; a second start is refused */
+	ck_assert_int_eq(vplat_vhu_backend_start_threads(&r.b, &p), 0);
+	ck_assert_int_eq(vplat_vhu_backend_start_threads(&r.b, &p), VPLAT_EBUSY);
+	vplat_vhu_backend_stop_threads(&r.b);
+	ck_assert_ptr_null(r.b.threads);
+	rig_fini(&r);
+}
+END_TEST
+
 START_TEST(api_guards)
 {
 	struct srig r;
@@ -1255,6 +1288,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, framing_guards);
 	tcase_add_test(tc, process_guards);
 	tcase_add_test(tc, process_fds_guards);
+	tcase_add_test(tc, threads_start_guards);
 	tcase_add_test(tc, api_guards);
 	tcase_add_test(tc, socket_helpers);
 	tcase_add_test(tc, send_waits_for_room);
