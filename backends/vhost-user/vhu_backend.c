@@ -403,35 +403,57 @@ struct process_args {
 	struct vplat_vhu_backend *b;
 	const void *buf;
 	size_t len;
+	const int *fds;
+	uint32_t nfds;
 };
 
 static int process_guarded(void *arg);
 
-int vplat_vhu_backend_process(struct vplat_vhu_backend *b, const void *buf, size_t len)
+static int process_common(struct process_args *a)
 {
+	struct vplat_vhu_backend *b = a->b;
 	if (!b)
 		return VPLAT_EINVAL;
-	struct process_args a = {b, buf, len};
 	struct vplat_vhu_backend *bs[1] = {b};
-	int rc = vplat_vhu_backends_guard(bs, 1, process_guarded, &a);
+	int rc = vplat_vhu_backends_guard(bs, 1, process_guarded, a);
 	return rc == VPLAT_EFAULT ? VPLAT_EPROTO : rc;
 }
 
-static int process_unguarded(struct vplat_vhu_backend *b, const void *buf, size_t len)
+int vplat_vhu_backend_process(struct vplat_vhu_backend *b, const void *buf, size_t len)
+{
+	struct process_args a = {b, buf, len, NULL, 0};
+	return process_common(&a);
+}
+
+int vplat_vhu_backend_process_fds(struct vplat_vhu_backend *b, const void *buf, size_t len,
+				  const int *fds, uint32_t nfds)
+{
+	if (nfds && !fds)
+		return VPLAT_EINVAL;
+	struct process_args a = {b, buf, len, fds, nfds};
+	return process_common(&a);
+}
+
+static int process_unguarded(const struct process_args *a)
 {
 	static struct vhu_msg m; /* large; one thread at a time per back-end anyway */
-	if (!b || !b->dev || !buf)
+	struct vplat_vhu_backend *b = a->b;
+	if (!b || !b->dev || !a->buf)
 		return VPLAT_EINVAL;
 	memset(&m.hdr, 0, sizeof(m.hdr));
 	m.nfds = 0;
-	if (len < VPLAT_VHU_HDR_SIZE)
+	m.borrowed = true;
+	if (a->len < VPLAT_VHU_HDR_SIZE || a->nfds > VPLAT_VHU_MAX_FDS)
 		return VPLAT_EPROTO;
-	memcpy(&m.hdr, buf, VPLAT_VHU_HDR_SIZE);
-	if (m.hdr.size > VPLAT_VHU_MAX_PAYLOAD || len - VPLAT_VHU_HDR_SIZE != m.hdr.size)
+	memcpy(&m.hdr, a->buf, VPLAT_VHU_HDR_SIZE);
+	if (m.hdr.size > VPLAT_VHU_MAX_PAYLOAD || a->len - VPLAT_VHU_HDR_SIZE != m.hdr.size)
 		return VPLAT_EPROTO;
 	memset(&m.u, 0, sizeof(m.u));
-	memcpy(&m.u, (const uint8_t *)buf + VPLAT_VHU_HDR_SIZE, m.hdr.size);
-	int rc = handle_msg(b, &m);
+	memcpy(&m.u, (const uint8_t *)a->buf + VPLAT_VHU_HDR_SIZE, m.hdr.size);
+	for (uint32_t i = 0; i < a->nfds; i++)
+		m.fds[i] = a->fds[i];
+	m.nfds = a->nfds;
+	int rc = handle_msg(b, &m); /* (forgets the borrowed fds it did not take) */
 	if (rc) {
 		int conn = b->conn;
 		b->conn = -1;
@@ -443,8 +465,7 @@ static int process_unguarded(struct vplat_vhu_backend *b, const void *buf, size_
 
 static int process_guarded(void *arg)
 {
-	struct process_args *a = arg;
-	return process_unguarded(a->b, a->buf, a->len);
+	return process_unguarded(arg);
 }
 
 static int handle_socket(struct vplat_vhu_backend *b)

@@ -122,8 +122,13 @@ int vplat_vhu_inflight_set(struct vplat_vhu_backend *b, struct vhu_msg *m)
 		       (off_t)d->mmap_offset);
 	if (p == MAP_FAILED)
 		return VPLAT_EPROTO;
+	int fd = vplat_vhu_take_fd(m, 0);
+	if (fd < 0) { /* only a borrowed fd, whose dup() failed */
+		munmap(p, (size_t)d->mmap_size);
+		return VPLAT_EIO;
+	}
 	vplat_vhu_inflight_release(b);
-	b->inflight.fd = vplat_vhu_take_fd(m, 0);
+	b->inflight.fd = fd;
 	b->inflight.map = p;
 	b->inflight.size = d->mmap_size;
 	b->inflight.offset = d->mmap_offset;

@@ -105,6 +105,9 @@ struct vhu_msg {
 	} u;
 	int fds[VPLAT_VHU_MAX_FDS];
 	uint32_t nfds;
+	/* The fds are the caller's (vplat_vhu_backend_process_fds()): vplat_vhu_take_fd() dup()s,
+	 * vplat_vhu_close_fds() forgets them instead of closing. */
+	bool borrowed;
 };
 
 /* A handler's "no" that keeps the session: failure reply (if asked for), no disconnect. */
@@ -123,7 +126,8 @@ void vplat_vhu_log(struct vplat_vhu_backend *b, enum vplat_vhu_log_level lvl, co
 int vplat_vhu_recv_msg(int fd, struct vhu_msg *m, uint32_t timeout_ms);
 int vplat_vhu_send(int fd, const void *buf, size_t len, const int *fds, uint32_t nfds);
 void vplat_vhu_close_fds(struct vhu_msg *m);
-/* Take fd @i out of @m (the caller owns it now). */
+/* Take fd @i out of @m (the caller owns it now; a dup() of a borrowed one, -1 when that
+ * fails). */
 int vplat_vhu_take_fd(struct vhu_msg *m, uint32_t i);
 
 /* Memory table (vhu_mem.c). */

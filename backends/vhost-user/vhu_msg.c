@@ -2,6 +2,7 @@
 /* vhost-user message I/O: framed messages with SCM_RIGHTS fds. Compiled into the back end (vplat)
  * and the front end (vplat-val), hidden in both. */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -12,8 +13,12 @@
 
 void vplat_vhu_close_fds(struct vhu_msg *m)
 {
-	for (uint32_t i = 0; i < m->nfds; i++)
-		vhu_close(&m->fds[i]);
+	for (uint32_t i = 0; i < m->nfds; i++) {
+		if (m->borrowed)
+			m->fds[i] = -1;
+		else
+			vhu_close(&m->fds[i]);
+	}
 	m->nfds = 0;
 }
 
@@ -21,7 +26,7 @@ int vplat_vhu_take_fd(struct vhu_msg *m, uint32_t i)
 {
 	int fd = m->fds[i];
 	m->fds[i] = -1;
-	return fd;
+	return m->borrowed ? fcntl(fd, F_DUPFD_CLOEXEC, 0) : fd;
 }
 
 /* Collect SCM_RIGHTS fds; more than VPLAT_VHU_MAX_FDS (or a truncated control message)
@@ -101,6 +106,7 @@ static int recv_full(int fd, void *buf, size_t len, struct vhu_msg *m, uint32_t 
 int vplat_vhu_recv_msg(int fd, struct vhu_msg *m, uint32_t timeout_ms)
 {
 	m->nfds = 0;
+	m->borrowed = false;
 	int r = recv_full(fd, &m->hdr, sizeof(m->hdr), m, timeout_ms);
 	if (r)
 		return r;

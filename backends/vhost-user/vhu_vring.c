@@ -309,6 +309,8 @@ static int set_fd(struct vplat_vhu_backend *b, struct vhu_msg *m)
 		return VPLAT_EPROTO;
 	struct vplat_vhu_vring *v = &b->vrings[q];
 	int fd = nofd ? -1 : vplat_vhu_take_fd(m, 0);
+	if (!nofd && fd < 0)
+		return VPLAT_EIO; /* only a borrowed fd, whose dup() failed */
 	switch (m->hdr.request) {
 	case VPLAT_VHU_SET_VRING_CALL:
 		vhu_close(&v->call_fd);

@@ -13,16 +13,23 @@
  * contents for the rings the script sets up), then records {ctl, header[12], payload...}:
  *   ctl bits 0-2  how many descriptors to attach (SCM_RIGHTS), bits 3-5 the first one in the
  *                 pool (consecutive, wrapping): memfds of 64 KiB (the guest RAM), 4 KiB, 1 MiB
- *                 (sparse), 0 bytes and 8 KiB, an eventfd, and the read end of a pipe;
+ *                 (sparse), 0 bytes and 8 KiB, an eventfd, and the read end of a pipe; the
+ *                 pool has 7 entries, so "first 7" is "first 0", and "first 7" with 0 or 1
+ *                 descriptors sends the message over the real socket (below);
  *   ctl bit 6     then serve every started ring as if kicked (vplat_vhu_backend_service());
  *   ctl bit 7     then kick through the kick eventfds the back end polls (vplat_vhu_backend_poll);
  *   header        request, flags and payload size as the front end sends them; the payload
  *                 is the next min(size, what is left) bytes (the size field is rewritten to
  *                 that when it is within VPLAT_VHU_MAX_PAYLOAD, so the back end never waits
  *                 for bytes that do not come; larger sizes are sent as is and must be refused).
- * A message with no descriptor is handed to vplat_vhu_backend_process() (the same handler,
- * without the socket round trip, which costs more than the handling on this machine); one with
- * descriptors is sent on the socket and read by vplat_vhu_backend_handle() (framing, SCM_RIGHTS).
+ * A message is handed to vplat_vhu_backend_process_fds() with the pool's descriptors (the same
+ * handler, without the socket round trip, which costs more than the handling on this machine:
+ * a sendmsg() and two recvmsg() with SCM_RIGHTS, and a close() of every descriptor the back
+ * end does not keep; in process the back end dup()s only what it keeps). A message whose ctl
+ * says "first 7" with 0 or 1 descriptors (1 in 32 of random control bytes) is sent on the
+ * socket instead and read by vplat_vhu_backend_handle() (framing, SCM_RIGHTS, closing what is
+ * not kept, a refusal closing the connection), so the socket path stays fuzzed, with and
+ * without a descriptor.
  * So SET_MEM_TABLE, ADD/REM_MEM_REG, GET/SET_INFLIGHT_FD, SET_VRING_KICK/CALL/ERR and
  * SET_VRING_ADDR followed by kicks all run with mappable descriptors, and rings are walked in
  * the memfd's pages.
@@ -32,6 +39,14 @@
  * after the disconnect at the end of each input the process has exactly the descriptors it had
  * before the input (nothing received is leaked, nothing of the pool is closed), and the back end
  * maps nothing.
+ *
+ * Per input the harness makes only the system calls the input needs: the eventfd is read back
+ * to 0 only after an input that passed it, the front end's socket is drained only when the back
+ * end wrote a reply (b.reply_len after a message; 8 at most between drains), the back end's end
+ * is flushed only after a message went through the socket, and the connection outlives the
+ * input: at the end the back end is reset by vplat_vhu_backend_disconnect() with its connection
+ * held aside (as vplat_vhu_backend_process_fds() does when it refuses a message), which leaves
+ * it as a new connection finds it; the descriptor count allows for that one connection.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -257,11 +272,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	data += rl;
 	size -= rl;
 
+	/* The pool's eventfd starts each input at 0: only an input that passed it can have
+	 * changed it (a kick written into it, a call signalled through it). */
+	static bool ev_passed = true;
 	uint64_t v;
-	if (read(pool[5], &v, sizeof(v)) < 0) /* the eventfd starts each input at 0 */
+	if (ev_passed && read(pool[5], &v, sizeof(v)) < 0)
 		v = 0;
+	ev_passed = false;
 	const int front = sv[1];
-	unsigned nmsg = 0;
+	unsigned replies = 0; /* replies on the front end's socket since the last drain */
+	bool via_socket = false; /* a message went through the socket since the last flush */
 	while (size >= 1 + VPLAT_VHU_HDR_SIZE) {
 		uint8_t ctl;
 		uint32_t psize;
@@ -269,14 +289,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (!vplat_vhu_backend_connected(&b))
 			connect_front(); /* lazily: the first message, or the first after a drop */
 		int rc;
-		if ((ctl & 7u) == 0 && psize <= VPLAT_VHU_MAX_PAYLOAD) {
-			/* No descriptors: straight into the message handler (same parser, no
-			 * socket round trip; replies still go out on the socket). */
-			rc = vplat_vhu_backend_process(&b, msg, VPLAT_VHU_HDR_SIZE + take);
+		unsigned nfds = ctl & 7u, first = (ctl >> 3) & 7u;
+		for (unsigned k = 0; k < nfds; k++)
+			ev_passed |= (first + k) % NPOOL == 5;
+		if (first != 7u || nfds > 1) {
+			/* Straight into the message handler with the pool's descriptors (same
+			 * parser, no socket round trip; replies still go out on the socket). A
+			 * size field above VPLAT_VHU_MAX_PAYLOAD comes with no payload and is
+			 * refused by the handler's framing check. */
+			int fds[8];
+			for (unsigned k = 0; k < nfds; k++)
+				fds[k] = pool[(first + k) % NPOOL];
+			rc = vplat_vhu_backend_process_fds(&b, msg, VPLAT_VHU_HDR_SIZE + take, fds,
+							   nfds);
+			replies += b.reply_len != 0;
 		} else {
 			send_msg(front, msg, VPLAT_VHU_HDR_SIZE + take, ctl);
 			struct vplat_vhu_pollfd pf = {.fd = b.conn, .queue = -1};
 			rc = vplat_vhu_backend_handle(&b, &pf);
+			replies++;
+			via_socket = true;
 		}
 		if (rc == 0 && (ctl & 0x40))
 			vplat_vhu_backend_service(&b);
@@ -289,7 +321,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			rc = vplat_vhu_backend_poll(&b, 0);
 		}
 		/* A refused message drops the front end: the next messages go to a new
-		 * connection. A message refused by vplat_vhu_backend_process() (a whole frame
+		 * connection. A message refused by vplat_vhu_backend_process_fds() (a whole frame
 		 * here, so refused by the handler) has already reset the back end as a
 		 * disconnect does, keeping only the connection, which is then the same as a new
 		 * one (nothing is left unread on the socket: that message never went through
@@ -298,21 +330,34 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (rc != 0 && !vplat_vhu_backend_connected(&b)) {
 			drain(front);
 			flush_back();
-		} else if (++nmsg % 8 == 0) {
+			replies = 0;
+			via_socket = false;
+		} else if (replies >= 8) {
 			drain(front); /* (the socket holds far more than 8 replies) */
+			replies = 0;
 		}
 	}
+	/* The front end goes away. Its connection is kept for the next input, as a refusal
+	 * in the handler keeps it: the back end is reset exactly as by a disconnect, and the
+	 * next input finds it as a new connection would (a refusal on the socket path still
+	 * closes the back end's descriptor, and the next message connects anew). */
+	int conn = b.conn;
+	b.conn = -1;
 	vplat_vhu_backend_disconnect(&b);
-	drain(front);
-	flush_back();
+	b.conn = conn;
+	if (replies)
+		drain(front);
+	if (via_socket)
+		flush_back();
 	if (b.nregions != 0 || b.inflight.map)
 		abort();
-	if (fz_count_fds() != base_fds) {
-		if (fz_count_ours(false, pool_pipe) != base_ours) {
+	int kept = conn >= 0; /* the connection kept for the next input */
+	if (fz_count_fds() != base_fds + kept) {
+		if (fz_count_ours(false, pool_pipe) != base_ours + kept) {
 			fz_count_ours(true, pool_pipe);
 			abort();
 		}
-		base_fds = fz_count_fds(); /* not ours: the runtime's, from now on */
+		base_fds = fz_count_fds() - kept; /* not ours: the runtime's, from now on */
 	}
 	return 0;
 }

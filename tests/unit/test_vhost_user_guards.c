@@ -621,6 +621,15 @@ START_TEST(ring_fd_guards)
 	ok(&r, VPLAT_VHU_SET_VRING_CALL, &(uint64_t){VPLAT_VHU_VRING_NOFD}, 8, NULL, 0);
 	refused(&r, VPLAT_VHU_SET_VRING_CALL, &(uint64_t){0}, 8, NULL, 0);
 	rig_fini(&r);
+	/* CALL with the no-fd flag and a descriptor all the same (vhu_vring.c set_fd: nfds;
+	 * without that check the descriptor would be dropped and the ring left without one) */
+	new_session(&r);
+	refused(&r, VPLAT_VHU_SET_VRING_CALL, &(uint64_t){VPLAT_VHU_VRING_NOFD}, 8, &efd, 1);
+	rig_fini(&r);
+	/* CALL for a ring the device does not have (the entropy device has one) */
+	new_session(&r);
+	refused(&r, VPLAT_VHU_SET_VRING_CALL, &(uint64_t){5}, 8, &efd, 1);
+	rig_fini(&r);
 	/* KICK for a ring that has no addresses: the ring cannot start */
 	new_session(&r);
 	struct vhu_state st = {0, 16};
@@ -746,6 +755,114 @@ START_TEST(process_guards)
 	ck_assert_int_eq(vplat_vhu_backend_init(&b, NULL), 0);
 	ck_assert_int_eq(vplat_vhu_backend_process(&b, get, sizeof(get)), VPLAT_EINVAL);
 	vplat_vhu_backend_fini(&b);
+}
+END_TEST
+
+static void limit_fds(struct rlimit *old);
+
+/* vplat_vhu_backend_process_fds(): the descriptors stay the caller's; the back end keeps a
+ * dup() of the ones it keeps, and refuses the message when that dup() fails. */
+START_TEST(process_fds_guards)
+{
+	struct srig r;
+	new_session(&r);
+	uint32_t call[5] = {VPLAT_VHU_SET_VRING_CALL, 1, 8, 0, 0};
+	int efd = new_eventfd();
+	/* descriptors promised but no array */
+	ck_assert_int_eq(vplat_vhu_backend_process_fds(&r.b, call, sizeof(call), NULL, 1),
+			 VPLAT_EINVAL);
+	int many[VPLAT_VHU_MAX_FDS + 1];
+	for (unsigned i = 0; i <= VPLAT_VHU_MAX_FDS; i++)
+		many[i] = efd;
+	ck_assert_int_eq(vplat_vhu_backend_process_fds(&r.b, call, sizeof(call), many,
+						       VPLAT_VHU_MAX_FDS + 1),
+			 VPLAT_EPROTO);
+	rig_fini(&r);
+
+	new_session(&r);
+	ck_assert_int_eq(vplat_vhu_backend_process_fds(&r.b, call, sizeof(call), &efd, 1), 0);
+	int kept = r.b.vrings[0].call_fd;
+	ck_assert_int_ge(kept, 0);
+	ck_assert_int_ne(kept, efd);
+	ck_assert_int_ne(fcntl(efd, F_GETFD), -1); /* ours, still open */
+	/* an unused descriptor (SET_MEM_TABLE's, mapped, not kept) is not closed either */
+	struct {
+		uint32_t n, pad;
+		struct vhu_region reg;
+	} t = {1, 0, {MEM_GPA, MEM_SIZE, MEM_UA, 0}};
+	uint8_t tab[VPLAT_VHU_HDR_SIZE + sizeof(t)];
+	struct vhu_hdr h = {VPLAT_VHU_SET_MEM_TABLE, VPLAT_VHU_VERSION, sizeof(t)};
+	memcpy(tab, &h, sizeof(h));
+	memcpy(tab + sizeof(h), &t, sizeof(t));
+	ck_assert_int_eq(vplat_vhu_backend_process_fds(&r.b, tab, sizeof(tab), &r.memfd, 1), 0);
+	ck_assert_uint_eq(r.b.nregions, 1);
+	ck_assert_int_ne(fcntl(r.memfd, F_GETFD), -1);
+
+	/* no descriptor left for the dup(): SET_VRING_CALL and SET_INFLIGHT_FD are refused
+	 * (vhu_vring.c set_fd, vhu_inflight.c set: fd < 0) */
+	struct vhu_inflight_desc s = {8192, 0, 1, 16, 0};
+	int ifd = new_memfd(1u << 16);
+	uint8_t inf[VPLAT_VHU_HDR_SIZE + sizeof(s)];
+	struct vhu_hdr hi = {VPLAT_VHU_SET_INFLIGHT_FD, VPLAT_VHU_VERSION, sizeof(s)};
+	memcpy(inf, &hi, sizeof(hi));
+	memcpy(inf + sizeof(hi), &s, sizeof(s));
+	struct rlimit old;
+	limit_fds(&old);
+	int rc_call = vplat_vhu_backend_process_fds(&r.b, call, sizeof(call), &efd, 1);
+	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &old), 0);
+	uint64_t errs = r.b.stats.errors;
+	rig_fini(&r);
+	new_session(&r);
+	limit_fds(&old);
+	int rc_inf = vplat_vhu_backend_process_fds(&r.b, inf, sizeof(inf), &ifd, 1);
+	bool mapped = r.b.inflight.map != NULL;
+	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &old), 0);
+	ck_assert_int_eq(rc_call, VPLAT_EPROTO);
+	ck_assert_uint_ge(errs, 1);
+	ck_assert_int_eq(rc_inf, VPLAT_EPROTO);
+	ck_assert(!mapped);
+	/* with descriptors to spare the same SET_INFLIGHT_FD is taken */
+	rig_fini(&r);
+	new_session(&r);
+	ck_assert_int_eq(vplat_vhu_backend_process_fds(&r.b, inf, sizeof(inf), &ifd, 1), 0);
+	ck_assert_ptr_nonnull(r.b.inflight.map);
+	ck_assert_int_ne(r.b.inflight.fd, ifd);
+	rig_fini(&r);
+	close(ifd);
+	close(efd);
+}
+END_TEST
+
+/* vplat_vhu_backend_start_threads(): arguments, a second start, no descriptor for a wake
+ * eventfd (vhu_threads.c). */
+START_TEST(threads_start_guards)
+{
+	struct srig r;
+	rig_init(&r);
+	struct vplat_vhu_threads_params p;
+	memset(&p, 0, sizeof(p));
+	p.nthreads = 1;
+	ck_assert_int_eq(vplat_vhu_backend_start_threads(NULL, &p), VPLAT_EINVAL);
+	ck_assert_int_eq(vplat_vhu_backend_start_threads(&r.b, NULL), VPLAT_EINVAL);
+	p.nthreads = 0;
+	ck_assert_int_eq(vplat_vhu_backend_start_threads(&r.b, &p), VPLAT_EINVAL);
+	p.nthreads = VPLAT_VHU_MAX_QUEUES + 1;
+	ck_assert_int_eq(vplat_vhu_backend_start_threads(&r.b, &p), VPLAT_EINVAL);
+	ck_assert_ptr_null(r.b.threads);
+	/* no descriptor left for the wake eventfd */
+	p.nthreads = 1;
+	struct rlimit old;
+	limit_fds(&old);
+	int rc = vplat_vhu_backend_start_threads(&r.b, &p);
+	ck_assert_int_eq(setrlimit(RLIMIT_NOFILE, &old), 0);
+	ck_assert_int_eq(rc, VPLAT_EIO);
+	ck_assert_ptr_null(r.b.threads);
+	/* started once; a second start is refused */
+	ck_assert_int_eq(vplat_vhu_backend_start_threads(&r.b, &p), 0);
+	ck_assert_int_eq(vplat_vhu_backend_start_threads(&r.b, &p), VPLAT_EBUSY);
+	vplat_vhu_backend_stop_threads(&r.b);
+	ck_assert_ptr_null(r.b.threads);
+	rig_fini(&r);
 }
 END_TEST
 
@@ -1170,6 +1287,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, ring_start_features);
 	tcase_add_test(tc, framing_guards);
 	tcase_add_test(tc, process_guards);
+	tcase_add_test(tc, process_fds_guards);
+	tcase_add_test(tc, threads_start_guards);
 	tcase_add_test(tc, api_guards);
 	tcase_add_test(tc, socket_helpers);
 	tcase_add_test(tc, send_waits_for_room);

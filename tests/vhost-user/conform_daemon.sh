@@ -10,6 +10,7 @@
 # tests/vhost-user/expected/NAME.skip (one test name per line, text after it is a note): a
 # test that newly skips (a feature the daemon stopped offering) fails this test, and so does
 # an expected skip that now runs. VPLAT_UPDATE_EXPECTED=1 rewrites the files from this run.
+# VHU_CONFORM_ONLY="NAME ..." runs only the runs of those names (e.g. "rng blk").
 #
 # Usage: conform_daemon.sh VPLAT_DEVICE VPLAT_CONFORM EXPECTED_DIR [plain|tap|vcan]
 #   plain (default): rng, blk (sync, io_uring, thread pool), console, gpio, can on a virtual
@@ -31,6 +32,10 @@ trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$W"' EXIT
 fail=0
 run() { # NAME DEVICE DEVICE-ARGS...
 	local name=$1 type=$2; shift
+	# VHU_CONFORM_ONLY="rng blk": only the runs named (tools/mutate's bounded oracle).
+	if [ -n "${VHU_CONFORM_ONLY:-}" ] && [[ " $VHU_CONFORM_ONLY " != *" $name "* ]]; then
+		return
+	fi
 	local sock=$W/$name.sock
 	"$VDEV" "$@" --socket "$sock" --log-level error 2>"$W/$name.log" &
 	local pid=$!

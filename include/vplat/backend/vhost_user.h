@@ -421,6 +421,26 @@ VPLAT_API unsigned vplat_vhu_backends_rearm(struct vplat_vhu_backend *const *bs,
 VPLAT_API int vplat_vhu_backend_process(struct vplat_vhu_backend *b, const void *buf, size_t len);
 
 /**
+ * Process one message held in memory together with descriptors, as if it had arrived on the
+ * socket with them attached (SCM_RIGHTS): the same handler as vplat_vhu_backend_process(),
+ * for an in-process front end (fuzzing, tests) that skips the socket round trip. The
+ * descriptors stay the caller's: the back end dup()s the ones it keeps (the inflight region,
+ * the ring eventfds) and neither closes nor keeps the others (on the socket it closes them);
+ * the memory table's files are mapped from them as from received ones.
+ *
+ * @param b     a back-end with a device attached
+ * @param buf   header and payload
+ * @param len   bytes of @p buf
+ * @param fds   the descriptors that come with the message (may be NULL when @p nfds is 0)
+ * @param nfds  how many (more than VPLAT_VHU_MAX_FDS is a refused message)
+ * @return 0; VPLAT_EINVAL for bad arguments; VPLAT_EPROTO if the message was refused (the
+ *         session state is reset as on a disconnect), also when a descriptor the back end
+ *         would keep cannot be duplicated (no descriptor left)
+ */
+VPLAT_API int vplat_vhu_backend_process_fds(struct vplat_vhu_backend *b, const void *buf,
+					    size_t len, const int *fds, uint32_t nfds);
+
+/**
  * Run @p fn(@p arg) so that a SIGBUS raised by an access to the guest memory (or inflight
  * region) of one of the back-ends @p bs does not kill the process. This is how the hosted
  * layer survives a front-end that truncates a shared memory file after sending it: the
