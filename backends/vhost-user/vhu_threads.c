@@ -369,10 +369,17 @@ int vplat_vhu_backend_start_threads(struct vplat_vhu_backend *b,
 	if (b->threads)
 		return VPLAT_EBUSY;
 	uint16_t group = p->group ? p->group : 1;
-	struct vplat_vhu_threads *ts =
-	    calloc(1, sizeof(*ts) + (size_t)p->nthreads * sizeof(struct vhu_qthread));
+	/* The per-thread records are over-aligned (park_req sits on its own cache line): calloc()
+	 * promises only max_align_t, so allocate at the type's alignment (aligned_alloc() wants a
+	 * size that is a multiple of it). */
+	size_t align = _Alignof(struct vplat_vhu_threads);
+	size_t size = sizeof(struct vplat_vhu_threads) +
+		      (size_t)p->nthreads * sizeof(struct vhu_qthread);
+	size = (size + align - 1u) / align * align;
+	struct vplat_vhu_threads *ts = aligned_alloc(align, size);
 	if (!ts)
 		return VPLAT_ENOMEM;
+	memset(ts, 0, size);
 	ts->p = *p;
 	ts->n = p->nthreads;
 	pthread_mutex_init(&ts->lock, NULL);
