@@ -27,30 +27,10 @@
 #include <unistd.h>
 #include "vplat/vplat.h"
 #include "vplat/val/vhost_user_frontend.h"
+#include "schedstat.h"
 
 #define MEM (4u << 20)
 #define FRAME 60u
-
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* Run plus run-queue wait of @p pid in ns, or -1. */
-static long long sched_ns(pid_t pid)
-{
-	char p[64];
-	snprintf(p, sizeof(p), "/proc/%d/schedstat", (int)pid);
-	FILE *f = fopen(p, "r");
-	long long run, wait;
-	if (!f)
-		return -1;
-	int n = fscanf(f, "%lld %lld", &run, &wait);
-	fclose(f);
-	return n == 2 ? run + wait : -1;
-}
 
 /* Send @p count frames through the transmit ring and wait for all of them. *kicked: whether
  * the first kick was sent (the device's event suppression asked for it). */

@@ -32,32 +32,12 @@
 #include "blkdrv.h"
 #include "vplat/vplat.h"
 #include "vplat/val/vhost_user_frontend.h"
+#include "schedstat.h"
 
 #define MEM    (4u << 20)
 #define BS     4096u
 #define BLOCKS 1024u
 #define QD     16u
-
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* Run plus run-queue wait of @p pid in ns, or -1. */
-static long long sched_ns(pid_t pid)
-{
-	char p[64];
-	snprintf(p, sizeof(p), "/proc/%d/schedstat", (int)pid);
-	FILE *f = fopen(p, "r");
-	long long run, wait;
-	if (!f)
-		return -1;
-	int n = fscanf(f, "%lld %lld", &run, &wait);
-	fclose(f);
-	return n == 2 ? run + wait : -1;
-}
 
 static uint8_t pattern(uint64_t block, unsigned i)
 {

@@ -37,6 +37,7 @@
 #include <unistd.h>
 #include "vplat/vplat.h"
 #include "vplat/val/vhost_user_frontend.h"
+#include "schedstat.h"
 
 #define MEM   (4u << 20)
 #define HDR   12u
@@ -51,27 +52,6 @@ struct drv {
 	uint8_t *rx[NRX], *tx;
 	bool up;
 };
-
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* Run plus run-queue wait of @p pid in ns, or -1. */
-static long long sched_ns(pid_t pid)
-{
-	char p[64];
-	snprintf(p, sizeof(p), "/proc/%d/schedstat", (int)pid);
-	FILE *f = fopen(p, "r");
-	long long run, wait;
-	if (!f)
-		return -1;
-	int n = fscanf(f, "%lld %lld", &run, &wait);
-	fclose(f);
-	return n == 2 ? run + wait : -1;
-}
 
 static int drv_up(struct drv *n, const char *sock, uint8_t me, uint8_t peer)
 {
