@@ -10,6 +10,7 @@
 #include <string.h>
 #include "testutil.h"
 #include "netdrv.h"
+#include "pcprec.h"
 #include "vplat/fabric/switch.h"
 
 #define NS 1000000000ull
@@ -513,37 +514,17 @@ START_TEST(strict_and_weighted_classes)
 }
 END_TEST
 
-/* Egress that records the PCP of every frame it takes and takes only `allow` more (then
- * EAGAIN): a congested port whose class queues stay backlogged. No clock is involved. */
-struct rec {
-	uint8_t pcp[4096];
-	uint32_t n, allow;
-};
-
-static int rec_egress(void *ctx, const struct vplat_net_frame *f)
-{
-	struct rec *r = ctx;
-	if (!r->allow)
-		return VPLAT_EAGAIN;
-	r->allow--;
-	if (r->n < sizeof(r->pcp))
-		r->pcp[r->n++] = f->len >= 16 && f->data[12] == 0x81 ? (uint8_t)(f->data[14] >> 5) : 0xff;
-	return 0;
-}
-
-static const struct vplat_switch_port_ops rec_ops = {.egress = rec_egress};
-
 /* Congested port @p pc behind one sender: per tick, @p offer 1500-byte frames of each PCP in
  * @p pcps arrive (while tick < @p until[k]), and the port may send @p per_tick frames. */
 static void congest(const struct vplat_switch_port_config *pc, const int *pcps, const int *until,
-		    int npcp, int offer, int per_tick, int ticks, struct rec *r)
+		    int npcp, int offer, int per_tick, int ticks, struct pcp_rec *r)
 {
 	struct vplat_switch sw;
 	ck_assert_int_eq(vplat_switch_init(&sw, NULL), 0);
 	struct cap c = {0};
 	uint32_t in, out;
 	add_port(&sw, NULL, &c, &in);
-	ck_assert_int_eq(vplat_switch_builtin_ops.port_add(&sw, pc, &rec_ops, r, &out), 0);
+	ck_assert_int_eq(vplat_switch_builtin_ops.port_add(&sw, pc, &pcp_rec_ops, r, &out), 0);
 	uint8_t f[1500];
 	for (int t = 0; t < ticks; t++) {
 		for (int k = 0; k < npcp; k++)
@@ -564,7 +545,7 @@ START_TEST(strict_priority_counted)
 	 * class stops arriving, its backlog drains first and only then the low class goes. */
 	struct vplat_switch_port_config pc = {.classes = 8, .sched = VPLAT_SWITCH_STRICT,
 					      .queue_len = 64};
-	static struct rec r;
+	static struct pcp_rec r;
 	memset(&r, 0, sizeof(r));
 	const int pcps[2] = {6, 1}, until[2] = {100, 1000};
 	congest(&pc, pcps, until, 2, 4, 2, 200, &r);
@@ -599,7 +580,7 @@ START_TEST(weighted_sharing_counted)
 	struct vplat_switch_port_config pc = {.classes = 8, .sched = VPLAT_SWITCH_WEIGHTED,
 					      .queue_len = 64};
 	pc.weights[6] = 3, pc.weights[3] = 2, pc.weights[1] = 1;
-	static struct rec r;
+	static struct pcp_rec r;
 	memset(&r, 0, sizeof(r));
 	const int pcps[3] = {6, 3, 1}, until[3] = {1000, 1000, 1000};
 	congest(&pc, pcps, until, 3, 6, 6, 100, &r);
