@@ -13,6 +13,9 @@
  * sent during it. Tail figures therefore come from an open loop: request i is due at
  * t0 + i * period; its latency is measured from the due time, not from when it was actually
  * sent, so a late send counts its lateness (bh_pace_* below).
+ *
+ * Also the machine's 1-minute load average (bh_loadavg), which the benchmarks print with
+ * their figures.
  */
 #ifndef VPLAT_BENCH_HIST_H
 #define VPLAT_BENCH_HIST_H
@@ -155,6 +158,19 @@ static inline uint64_t bh_pace_next(struct bh_pace *p)
 	while (bh_now_ns() < due)
 		__asm__ volatile("" ::: "memory");
 	return due;
+}
+
+/* The 1-minute load average (the machine is shared: say how busy it was), -1 if unknown. */
+static inline double bh_loadavg(void)
+{
+	double l = -1;
+	FILE *f = fopen("/proc/loadavg", "r");
+	if (f) {
+		if (fscanf(f, "%lf", &l) != 1)
+			l = -1;
+		fclose(f);
+	}
+	return l;
 }
 
 #endif

@@ -29,6 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "blk_rig.h"
+#include "hist.h"
 #include "vplat/can.h"
 #include "vplat/fabric/can_bus.h"
 #include "vplat/fabric/switch.h"
@@ -190,19 +191,6 @@ static int run(struct blk_rig *crit, struct blk_rig *noisy, uint64_t noisy_iops_
 	return 0;
 }
 
-/* The 1-minute load average (the machine is shared: say how busy it was), -1 if unknown. */
-static double loadavg(void)
-{
-	double l = -1;
-	FILE *f = fopen("/proc/loadavg", "r");
-	if (f) {
-		if (fscanf(f, "%lf", &l) != 1)
-			l = -1;
-		fclose(f);
-	}
-	return l;
-}
-
 /* Open the JSON file of @p scenario: @p pattern with "%s" replaced by the scenario's name. */
 static FILE *json_open(const char *pattern, const char *scenario)
 {
@@ -239,7 +227,7 @@ static int scenario_block(double seconds, uint64_t limit, const char *json)
 		fprintf(f, "{\n  \"tool\": \"bench-interference %s\",\n  \"scenario\": \"block\",\n"
 			   "  \"seconds_per_run\": %.1f,\n  \"load_average\": %.2f,\n"
 			   "  \"noisy_limit_iops\": %llu,\n  \"runs\": [\n",
-			vplat_version(), seconds, loadavg(), (unsigned long long)limit);
+			vplat_version(), seconds, bh_loadavg(), (unsigned long long)limit);
 		for (int i = 0; i < 3; i++)
 			fprintf(f, "    {\"name\": \"%s\", \"critical_iops\": %.0f, \"p50_us\": %.1f, "
 				   "\"p99_us\": %.1f, \"p999_us\": %.1f, \"noisy_iops\": %.0f}%s\n",
@@ -322,7 +310,7 @@ static int lab_json(const char *pattern, const char *scenario, const char *param
 		return -1;
 	fprintf(f, "{\n  \"tool\": \"bench-interference %s\",\n  \"scenario\": \"%s\",\n"
 		   "  \"seconds_per_run\": %.1f,\n  \"load_average\": %.2f,\n  \"params\": \"%s\",\n"
-		   "  \"runs\": [\n", vplat_version(), scenario, seconds, loadavg(), params);
+		   "  \"runs\": [\n", vplat_version(), scenario, seconds, bh_loadavg(), params);
 	for (unsigned i = 0; i < n; i++) {
 		fprintf(f, "    {\"name\": \"%s\", \"critical_per_s\": %.0f, ", r[i].name,
 			r[i].crit_rate);
@@ -824,7 +812,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bench-interference: --json needs %%s with several scenarios\n");
 		return 1;
 	}
-	printf("load average %.2f\n", loadavg());
+	printf("load average %.2f\n", bh_loadavg());
 	if ((all || !strcmp(only, "block")) && scenario_block(seconds, limit, json) != 0)
 		return 1;
 	if ((all || !strcmp(only, "switch")) && scenario_switch(seconds, json) != 0)

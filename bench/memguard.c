@@ -30,6 +30,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "hist.h"
 #include "vplat/error.h"
 #include "vplat/version.h"
 #include "vplat/host/regulator_linux.h"
@@ -390,18 +391,6 @@ static void median_of(struct result *out, const struct result *in, int n)
 	}
 }
 
-static double loadavg(void)
-{
-	double l = -1;
-	FILE *f = fopen("/proc/loadavg", "r");
-	if (f) {
-		if (fscanf(f, "%lf", &l) != 1)
-			l = -1;
-		fclose(f);
-	}
-	return l;
-}
-
 static int demo(double seconds, const char *json, uint64_t period_ns, int reps)
 {
 	struct shared *sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
@@ -418,7 +407,7 @@ static int demo(double seconds, const char *json, uint64_t period_ns, int reps)
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	(void)prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL); /* poll on time, not 50 us late */
 	int cv = 0, ch = hog_cpu >= 0 ? hog_cpu : (ncpu > 1 ? 1 : 0);
-	double load0 = loadavg();
+	double load0 = bh_loadavg();
 	printf("victim (%zu KiB working set) on CPU %d, hog (%zu MiB) on CPU %d, regulator on CPU 1, "
 	       "period %llu us, %.1f s per run, load average %.2f\n", victim_kb, cv, hog_mb, ch,
 	       (unsigned long long)(period_ns / 1000), seconds, load0);
@@ -481,7 +470,7 @@ static int demo(double seconds, const char *json, uint64_t period_ns, int reps)
 			r[c].ctl_max = sl[reps - 1];
 		}
 	}
-	double load1 = loadavg();
+	double load1 = bh_loadavg();
 	if (json) {
 		FILE *f = fopen(json, "w");
 		if (!f) {

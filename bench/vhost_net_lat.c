@@ -25,6 +25,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include "hist.h"
+#include "two_vm_dts.h"
 #include "vplat/net.h"
 #include "vplat/val/vhost_user_frontend.h"
 #include "vplat/val/val.h"
@@ -375,19 +376,8 @@ int main(int argc, char **argv)
 	snprintf(dts, sizeof(dts), "%s/p.dts", w);
 	snprintf(sa, sizeof(sa), "%s/a.sock", w);
 	snprintf(sb, sizeof(sb), "%s/b.sock", w);
-	FILE *f = fopen(dts, "w");
-	if (!f)
+	if (write_two_vm_dts(dts))
 		return 1;
-	fprintf(f, "/dts-v1/;\n/ {\n\tcompatible = \"vplat,platform\";\n"
-		   "\tswitches { sw { }; };\n\tvms {\n"
-		   "\t\tvma { #address-cells = <2>; #size-cells = <2>;\n"
-		   "\t\t\tnet@a000000 { compatible = \"vplat,virtio-net\"; transport = \"virtio-pci\";"
-		   " pci-slot = <1>; switch = \"sw\"; vhost-user-socket = \"a.sock\"; }; };\n"
-		   "\t\tvmb { #address-cells = <2>; #size-cells = <2>;\n"
-		   "\t\t\tnet@a000000 { compatible = \"vplat,virtio-net\"; transport = \"virtio-pci\";"
-		   " pci-slot = <1>; switch = \"sw\"; vhost-user-socket = \"b.sock\"; }; };\n"
-		   "\t};\n};\n");
-	fclose(f);
 	printf("bench-vhost-net-lat: 64-byte request/response, at most %.0f exchanges/s for %.1f s "
 	       "(open loop), back end on CPU %d, drivers on CPU %d\n",
 	       c.rate, c.seconds, c.cpu_be, c.cpu_drv);

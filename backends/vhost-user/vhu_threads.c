@@ -267,6 +267,22 @@ static void *qthread_main(void *arg)
 			t->sleeping = false; /* woken by work: spin again */
 			continue;
 		}
+		/* This loop is not vplat_vhu_busy_spin() (vhu_busy.c), on purpose: the semantics
+		 * differ.
+		 * - Rings: busy_spin passes over vplat_vhu_service_pass(), every ring of the back
+		 *   end that no queue thread serves; here only this thread's rings (t->queues),
+		 *   which no other thread touches (no lock on the data path).
+		 * - Parking and stopping: busy_spin runs up to 4096 passes a turn, looking at a
+		 *   sig_atomic_t stop flag every 32; here park_req (an __atomic acquire load, the
+		 *   handshake above) is seen every BUSY_PASSES (64), and a stop comes as a park
+		 *   request (park() returns false).
+		 * - Faults: after a SIGBUS busy_spin spins on (its caller disconnects at its next
+		 *   look); here t->faulted stops the spinning at once, until the thread is parked.
+		 * - Fds and idle: here the thread's fds (wake, kicks, host ends, polling rings) are
+		 *   looked at after every round and the idle clock is read every round; when idle,
+		 *   the thread re-arms only its own rings and sleeps in epoll_wait().
+		 * One loop for both would need the ring set, the park check and the fault rule as
+		 * parameters of busy_spin; not done. */
 		struct work w = {.t = t, .passes = BUSY_PASSES};
 		int busy = vplat_vhu_backends_guard(bs, 1, spin_guarded, &w);
 		wait_events(t, 0);

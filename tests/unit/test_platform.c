@@ -26,6 +26,7 @@ int main(void)
 #include <sys/un.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "pcprec.h"
 #include "testutil.h"
 #include "vplat/vplat.h"
 #include "vplat/platform/instance.h"
@@ -162,10 +163,12 @@ static void guest_init(struct guest *g)
 	ck_assert_int_eq(vplat_mem_add(&g->mem, 0x40000000, 1u << 20, g->ram), 0);
 }
 
-static struct vplat_platform *load_full(struct guest *g, char *err, size_t errlen)
+/* Compile @p dts and load it (with guest memory and interrupts when @p g is given); any error
+ * fails the test. */
+static struct vplat_platform *load_dts(const char *dts, struct guest *g, char *err, size_t errlen)
 {
 	size_t len;
-	void *dtb = compile(full_dts, &len);
+	void *dtb = compile(dts, &len);
 	ck_assert_ptr_nonnull(dtb);
 	struct vplat_platform_options o = {.base_dir = tmpdir};
 	if (g) {
@@ -179,6 +182,11 @@ static struct vplat_platform *load_full(struct guest *g, char *err, size_t errle
 	free(dtb);
 	ck_assert_msg(rc == 0, "load: %d %s", rc, err);
 	return p;
+}
+
+static struct vplat_platform *load_full(struct guest *g, char *err, size_t errlen)
+{
+	return load_dts(full_dts, g, err, errlen);
 }
 
 #define NEED_DTC()                                                                                 \
@@ -282,21 +290,7 @@ static const char fabric_dts[] =
 
 static struct vplat_platform *load_fabric(struct guest *g, char *err, size_t errlen)
 {
-	size_t len;
-	void *dtb = compile(fabric_dts, &len);
-	ck_assert_ptr_nonnull(dtb);
-	struct vplat_platform_options o = {.base_dir = tmpdir};
-	if (g) {
-		guest_init(g);
-		o.mem = guest_mem;
-		o.irq = guest_irq;
-		o.opaque = g;
-	}
-	struct vplat_platform *p = NULL;
-	int rc = vplat_platform_load(&p, dtb, len, &o, err, errlen);
-	free(dtb);
-	ck_assert_msg(rc == 0, "load: %d %s", rc, err);
-	return p;
+	return load_dts(fabric_dts, g, err, errlen);
 }
 
 START_TEST(fabric_limits_parsed)
@@ -398,23 +392,6 @@ START_TEST(fabric_limits_applied)
 }
 END_TEST
 
-/* Egress recording the PCP of each frame it takes; takes `allow` more, then EAGAIN. */
-struct pcp_rec {
-	uint8_t pcp[1024];
-	uint32_t n, allow;
-};
-
-static int pcp_rec_egress(void *ctx, const struct vplat_net_frame *f)
-{
-	struct pcp_rec *r = ctx;
-	if (!r->allow)
-		return VPLAT_EAGAIN;
-	r->allow--;
-	if (r->n < sizeof(r->pcp))
-		r->pcp[r->n++] = f->len >= 16 && f->data[12] == 0x81 ? (uint8_t)(f->data[14] >> 5) : 0xff;
-	return 0;
-}
-
 static int pcp_drop_egress(void *ctx, const struct vplat_net_frame *f)
 {
 	(void)ctx, (void)f;
@@ -452,11 +429,10 @@ static void fabric_port_served(const char *sched, struct pcp_rec *r)
 
 	struct vplat_switch sw;
 	ck_assert_int_eq(vplat_switch_init(&sw, NULL), 0);
-	static const struct vplat_switch_port_ops rec_ops = {.egress = pcp_rec_egress};
 	static const struct vplat_switch_port_ops drop_ops = {.egress = pcp_drop_egress};
 	uint32_t in, out;
 	ck_assert_int_eq(vplat_switch_builtin_ops.port_add(&sw, NULL, &drop_ops, NULL, &in), 0);
-	ck_assert_int_eq(vplat_switch_builtin_ops.port_add(&sw, &c, &rec_ops, r, &out), 0);
+	ck_assert_int_eq(vplat_switch_builtin_ops.port_add(&sw, &c, &pcp_rec_ops, r, &out), 0);
 	uint8_t f[1500];
 	for (int t = 1; t <= 100; t++) {
 		for (int pcp = 7; pcp >= 0; pcp -= 7)

@@ -10,6 +10,7 @@
 #include <string.h>
 #include "testutil.h"
 #include "netdrv.h"
+#include "pcprec.h"
 #include "vplat/fabric/switch.h"
 
 #define NS 1000000000ull
@@ -49,6 +50,17 @@ static void add_port(struct vplat_switch *sw, const struct vplat_switch_port_con
 	ck_assert_int_eq(vplat_switch_builtin_ops.port_add(sw, pc, &cap_ops, c, id), 0);
 }
 
+/* Initialise @p sw (@p sc, NULL for the defaults) with @p n ports, egress captured in c[i], id
+ * in id[i]: port i configured by pc[i] if @p each, else every port by @p pc (NULL: defaults). */
+static void sw_up(struct vplat_switch *sw, const struct vplat_switch_config *sc,
+		  const struct vplat_switch_port_config *pc, bool each, int n, struct cap *c,
+		  uint32_t *id)
+{
+	ck_assert_int_eq(vplat_switch_init(sw, sc), 0);
+	for (int i = 0; i < n; i++)
+		add_port(sw, each ? &pc[i] : pc, &c[i], &id[i]);
+}
+
 static uint8_t mac(int n, uint8_t out[6])
 {
 	uint8_t m[6] = {0x02, 0, 0, 0, 0, (uint8_t)n};
@@ -82,6 +94,16 @@ static void input(struct vplat_switch *sw, uint32_t port, const uint8_t *d, size
 	ck_assert_int_eq(vplat_switch_builtin_ops.input(sw, port, &f, now), 0);
 }
 
+/* A 64-byte frame from host @p src to @p dst (< 0: broadcast), VLAN @p vid (< 0: untagged),
+ * enters port @p port at @p now, and the switch runs at @p now. */
+static void deliver(struct vplat_switch *sw, uint32_t port, int src, int dst, int vid,
+		    uint64_t now)
+{
+	uint8_t f[64];
+	input(sw, port, f, frame(f, sizeof(f), src, dst, vid, 0), now);
+	vplat_switch_builtin_ops.run(sw, now);
+}
+
 static struct vplat_switch_port_stats stats(struct vplat_switch *sw, uint32_t id)
 {
 	struct vplat_switch_port_stats st;
@@ -95,11 +117,9 @@ START_TEST(scattered_frames_forward_the_snapshot)
 	 * its head is the snapshot the switch classified: segments rewritten to another VLAN
 	 * after the snapshot still leave with the snapshot's tag. */
 	struct vplat_switch sw;
-	ck_assert_int_eq(vplat_switch_init(&sw, NULL), 0);
 	struct cap c[2] = {0};
 	uint32_t id[2];
-	for (int i = 0; i < 2; i++)
-		add_port(&sw, NULL, &c[i], &id[i]);
+	sw_up(&sw, NULL, NULL, false, 2, c, id);
 	uint8_t want[200], body[200];
 	frame(want, 200, 1, 2, 0, 0);
 	for (size_t i = 18; i < 200; i++)
@@ -126,15 +146,12 @@ END_TEST
 START_TEST(learn_and_flood)
 {
 	struct vplat_switch sw;
-	ck_assert_int_eq(vplat_switch_init(&sw, NULL), 0);
 	struct cap c[3] = {0};
 	uint32_t id[3];
-	for (int i = 0; i < 3; i++)
-		add_port(&sw, NULL, &c[i], &id[i]);
+	sw_up(&sw, NULL, NULL, false, 3, c, id);
 	uint8_t f[128];
 	/* Unknown destination: flooded to the other two ports. */
-	input(&sw, id[0], f, frame(f, 64, 1, 2, -1, 0), 0);
-	vplat_switch_builtin_ops.run(&sw, 0);
+	deliver(&sw, id[0], 1, 2, -1, 0);
 	ck_assert_uint_eq(c[0].frames, 0);
 	ck_assert_uint_eq(c[1].frames, 1);
 	ck_assert_uint_eq(c[2].frames, 1);
@@ -142,8 +159,7 @@ START_TEST(learn_and_flood)
 	mac(1, m);
 	ck_assert_int_eq(vplat_switch_lookup(&sw, m, 0), (int)id[0]);
 	/* Host 2 answers from port 1: known unicast to port 0 only. */
-	input(&sw, id[1], f, frame(f, 64, 2, 1, -1, 0), 1);
-	vplat_switch_builtin_ops.run(&sw, 1);
+	deliver(&sw, id[1], 2, 1, -1, 1);
 	ck_assert_uint_eq(c[0].frames, 1);
 	ck_assert_uint_eq(c[2].frames, 1);
 	/* Broadcast floods. */
@@ -159,8 +175,7 @@ START_TEST(learn_and_flood)
 	vplat_switch_builtin_ops.run(&sw, 4);
 	ck_assert_uint_eq(c[0].frames, 3);
 	/* Aging: after 300 s host 1 is unknown again and frames to it flood. */
-	input(&sw, id[1], f, frame(f, 64, 2, 1, -1, 0), 400 * NS);
-	vplat_switch_builtin_ops.run(&sw, 400 * NS);
+	deliver(&sw, id[1], 2, 1, -1, 400 * NS);
 	ck_assert_uint_eq(c[2].frames, 2);
 	/* Removing a port forgets its MACs. */
 	ck_assert_int_eq(vplat_switch_builtin_ops.port_remove(&sw, id[1]), 0);
@@ -179,7 +194,6 @@ START_TEST(assigned_unicast_never_floods_vm_ports)
 {
 	struct vplat_switch sw;
 	struct vplat_switch_config sc = {.assigned_unicast = true};
-	ck_assert_int_eq(vplat_switch_init(&sw, &sc), 0);
 	struct cap c[4] = {0};
 	uint32_t id[4];
 	struct vplat_switch_port_config pc[4];
@@ -189,17 +203,14 @@ START_TEST(assigned_unicast_never_floods_vm_ports)
 		mac(i + 1, pc[i].macs[0]);
 	}
 	pc[3].uplink = true; /* port 3 leads out of the platform */
-	for (int i = 0; i < 4; i++)
-		add_port(&sw, &pc[i], &c[i], &id[i]);
+	sw_up(&sw, &sc, pc, true, 4, c, id);
 	uint8_t f[128];
 	/* Unknown destination: the uplink only. */
-	input(&sw, id[0], f, frame(f, 64, 1, 9, -1, 0), 0);
-	vplat_switch_builtin_ops.run(&sw, 0);
+	deliver(&sw, id[0], 1, 9, -1, 0);
 	ck_assert_uint_eq(c[1].frames + c[2].frames, 0);
 	ck_assert_uint_eq(c[3].frames, 1);
 	/* An assigned destination: its port only. */
-	input(&sw, id[0], f, frame(f, 64, 1, 2, -1, 0), 1);
-	vplat_switch_builtin_ops.run(&sw, 1);
+	deliver(&sw, id[0], 1, 2, -1, 1);
 	ck_assert_uint_eq(c[1].frames, 1);
 	ck_assert_uint_eq(c[2].frames + c[0].frames, 0);
 	ck_assert_uint_eq(c[3].frames, 1);
@@ -207,8 +218,7 @@ START_TEST(assigned_unicast_never_floods_vm_ports)
 	 * unicast to host 5 afterwards still goes to the uplink only. */
 	input(&sw, id[2], f, frame(f, 64, 5, -1, -1, 0), 2);
 	ck_assert_uint_eq(stats(&sw, id[2]).drop_mac, 1);
-	input(&sw, id[0], f, frame(f, 64, 1, 5, -1, 0), 3);
-	vplat_switch_builtin_ops.run(&sw, 3);
+	deliver(&sw, id[0], 1, 5, -1, 3);
 	ck_assert_uint_eq(c[2].frames, 0);
 	ck_assert_uint_eq(c[3].frames, 2);
 	/* Host 7 behind the uplink is learned there; frames to it go there only. */
@@ -219,8 +229,7 @@ START_TEST(assigned_unicast_never_floods_vm_ports)
 	ck_assert_uint_eq(c[2].frames, 0);
 	ck_assert_uint_eq(c[3].frames, 3);
 	/* Broadcast still reaches every port of the VLAN. */
-	input(&sw, id[0], f, frame(f, 64, 1, -1, -1, 0), 5);
-	vplat_switch_builtin_ops.run(&sw, 5);
+	deliver(&sw, id[0], 1, -1, -1, 5);
 	ck_assert_uint_eq(c[1].frames, 2);
 	ck_assert_uint_eq(c[2].frames, 1);
 	ck_assert_uint_eq(c[3].frames, 4);
@@ -233,20 +242,15 @@ START_TEST(assigned_unicast_never_floods_vm_ports)
 	add_port(&sw, &pc[0], &e[0], &id[0]);
 	add_port(&sw, &none, &e[1], &id[1]);
 	add_port(&sw, &pc[3], &e[2], &id[2]);
-	input(&sw, id[1], f, frame(f, 64, 6, -1, -1, 0), 0);
-	vplat_switch_builtin_ops.run(&sw, 0);
-	input(&sw, id[0], f, frame(f, 64, 1, 6, -1, 0), 1);
-	vplat_switch_builtin_ops.run(&sw, 1);
+	deliver(&sw, id[1], 6, -1, -1, 0);
+	deliver(&sw, id[0], 1, 6, -1, 1);
 	ck_assert_uint_eq(e[1].frames, 0);
 	ck_assert_uint_eq(e[2].frames, 2);
 	vplat_switch_fini(&sw);
 	/* Without an uplink, unknown unicast reaches nobody. */
-	ck_assert_int_eq(vplat_switch_init(&sw, &sc), 0);
 	struct cap d[2] = {0};
-	for (int i = 0; i < 2; i++)
-		add_port(&sw, &pc[i], &d[i], &id[i]);
-	input(&sw, id[0], f, frame(f, 64, 1, 9, -1, 0), 0);
-	vplat_switch_builtin_ops.run(&sw, 0);
+	sw_up(&sw, &sc, pc, true, 2, d, id);
+	deliver(&sw, id[0], 1, 9, -1, 0);
 	ck_assert_uint_eq(d[1].frames, 0);
 	vplat_switch_fini(&sw);
 }
@@ -260,17 +264,13 @@ END_TEST
 START_TEST(stalled_receiver_isolated)
 {
 	struct vplat_switch sw;
-	ck_assert_int_eq(vplat_switch_init(&sw, NULL), 0);
 	struct cap c[4] = {0};
 	uint32_t id[4];
 	struct vplat_switch_port_config pc = {.queue_len = 16};
-	for (int i = 0; i < 4; i++)
-		add_port(&sw, &pc, &c[i], &id[i]);
+	sw_up(&sw, NULL, &pc, false, 4, c, id);
 	c[1].busy = UINT32_MAX; /* never takes a frame */
-	uint8_t f[128];
 	for (int k = 0; k < 500; k++) {
-		input(&sw, id[0], f, frame(f, 64, 1, -1, -1, 0), (uint64_t)k);
-		vplat_switch_builtin_ops.run(&sw, (uint64_t)k);
+		deliver(&sw, id[0], 1, -1, -1, (uint64_t)k);
 		ck_assert_uint_eq(c[2].frames, (uint64_t)k + 1); /* not delayed by port 1 */
 		ck_assert_uint_eq(c[3].frames, (uint64_t)k + 1);
 	}
@@ -290,14 +290,11 @@ END_TEST
 START_TEST(removed_port_releases_everything)
 {
 	struct vplat_switch sw;
-	ck_assert_int_eq(vplat_switch_init(&sw, NULL), 0);
 	struct cap c[3] = {0};
 	uint32_t id[3];
-	for (int i = 0; i < 3; i++)
-		add_port(&sw, NULL, &c[i], &id[i]);
+	sw_up(&sw, NULL, NULL, false, 3, c, id);
 	uint8_t f[128];
-	input(&sw, id[1], f, frame(f, 64, 2, -1, -1, 0), 0); /* host 2 learned on port 1 */
-	vplat_switch_builtin_ops.run(&sw, 0);
+	deliver(&sw, id[1], 2, -1, -1, 0); /* host 2 learned on port 1 */
 	c[1].busy = UINT32_MAX; /* the VM behind port 1 stops */
 	for (int k = 0; k < 10; k++)
 		input(&sw, id[0], f, frame(f, 64, 1, 2, -1, 0), 1);
@@ -308,8 +305,7 @@ START_TEST(removed_port_releases_everything)
 	mac(2, m);
 	ck_assert_int_eq(vplat_switch_lookup(&sw, m, 0), -1);
 	for (int k = 0; k < 10; k++) { /* the others are not blocked */
-		input(&sw, id[0], f, frame(f, 64, 1, 3, -1, 0), 3);
-		vplat_switch_builtin_ops.run(&sw, 3);
+		deliver(&sw, id[0], 1, 3, -1, 3);
 	}
 	ck_assert_uint_eq(c[2].frames, 1 + 10);
 	struct cap again = {0};
@@ -326,7 +322,6 @@ END_TEST
 START_TEST(vlan_and_mac_filters)
 {
 	struct vplat_switch sw;
-	ck_assert_int_eq(vplat_switch_init(&sw, NULL), 0);
 	struct cap c[3] = {0};
 	uint32_t id[3];
 	struct vplat_switch_port_config pc[3];
@@ -339,8 +334,7 @@ START_TEST(vlan_and_mac_filters)
 	mac(2, pc[1].macs[0]);
 	pc[2].vlan_filter = true;
 	pc[2].vlans[0] = 1u << 20;
-	for (int i = 0; i < 3; i++)
-		add_port(&sw, &pc[i], &c[i], &id[i]);
+	sw_up(&sw, NULL, pc, true, 3, c, id);
 	uint8_t f[128];
 	input(&sw, id[0], f, frame(f, 64, 1, -1, 10, 0), 0);
 	input(&sw, id[0], f, frame(f, 64, 1, -1, 20, 0), 0);
@@ -407,13 +401,11 @@ END_TEST
 START_TEST(csum_never_rewrites_the_tag)
 {
 	struct vplat_switch sw;
-	ck_assert_int_eq(vplat_switch_init(&sw, NULL), 0);
 	struct cap c[2] = {0};
 	uint32_t id[2];
 	struct vplat_switch_port_config cfg = {.vlan_filter = true};
 	cfg.vlans[0] = 1u << 5; /* both ports in VLAN 5 only */
-	for (int i = 0; i < 2; i++)
-		add_port(&sw, &cfg, &c[i], &id[i]);
+	sw_up(&sw, NULL, &cfg, false, 2, c, id);
 	uint8_t d[64];
 	frame(d, sizeof(d), 1, -1, 5, 0);
 	struct vplat_net_frame f = {.data = d, .len = sizeof(d)};
@@ -502,9 +494,7 @@ START_TEST(strict_and_weighted_classes)
 		add_port(&sw, NULL, &c[0], &id[0]);
 		add_port(&sw, NULL, &c[1], &id[1]);
 		add_port(&sw, &pc, &c[2], &id[2]);
-		uint8_t f[64];
-		input(&sw, id[2], f, frame(f, 64, 3, 1, 0, 0), 0);
-		vplat_switch_builtin_ops.run(&sw, 0);
+		deliver(&sw, id[2], 3, 1, 0, 0);
 		memset(c, 0, sizeof(c));
 		struct flow fl[2] = {{id[0], 1, 3, 0, 6, 1500}, {id[1], 2, 3, 0, 1, 1500}};
 		simulate(&sw, fl, 2, NS / 2, 12000);
@@ -524,37 +514,17 @@ START_TEST(strict_and_weighted_classes)
 }
 END_TEST
 
-/* Egress that records the PCP of every frame it takes and takes only `allow` more (then
- * EAGAIN): a congested port whose class queues stay backlogged. No clock is involved. */
-struct rec {
-	uint8_t pcp[4096];
-	uint32_t n, allow;
-};
-
-static int rec_egress(void *ctx, const struct vplat_net_frame *f)
-{
-	struct rec *r = ctx;
-	if (!r->allow)
-		return VPLAT_EAGAIN;
-	r->allow--;
-	if (r->n < sizeof(r->pcp))
-		r->pcp[r->n++] = f->len >= 16 && f->data[12] == 0x81 ? (uint8_t)(f->data[14] >> 5) : 0xff;
-	return 0;
-}
-
-static const struct vplat_switch_port_ops rec_ops = {.egress = rec_egress};
-
 /* Congested port @p pc behind one sender: per tick, @p offer 1500-byte frames of each PCP in
  * @p pcps arrive (while tick < @p until[k]), and the port may send @p per_tick frames. */
 static void congest(const struct vplat_switch_port_config *pc, const int *pcps, const int *until,
-		    int npcp, int offer, int per_tick, int ticks, struct rec *r)
+		    int npcp, int offer, int per_tick, int ticks, struct pcp_rec *r)
 {
 	struct vplat_switch sw;
 	ck_assert_int_eq(vplat_switch_init(&sw, NULL), 0);
 	struct cap c = {0};
 	uint32_t in, out;
 	add_port(&sw, NULL, &c, &in);
-	ck_assert_int_eq(vplat_switch_builtin_ops.port_add(&sw, pc, &rec_ops, r, &out), 0);
+	ck_assert_int_eq(vplat_switch_builtin_ops.port_add(&sw, pc, &pcp_rec_ops, r, &out), 0);
 	uint8_t f[1500];
 	for (int t = 0; t < ticks; t++) {
 		for (int k = 0; k < npcp; k++)
@@ -575,7 +545,7 @@ START_TEST(strict_priority_counted)
 	 * class stops arriving, its backlog drains first and only then the low class goes. */
 	struct vplat_switch_port_config pc = {.classes = 8, .sched = VPLAT_SWITCH_STRICT,
 					      .queue_len = 64};
-	static struct rec r;
+	static struct pcp_rec r;
 	memset(&r, 0, sizeof(r));
 	const int pcps[2] = {6, 1}, until[2] = {100, 1000};
 	congest(&pc, pcps, until, 2, 4, 2, 200, &r);
@@ -610,7 +580,7 @@ START_TEST(weighted_sharing_counted)
 	struct vplat_switch_port_config pc = {.classes = 8, .sched = VPLAT_SWITCH_WEIGHTED,
 					      .queue_len = 64};
 	pc.weights[6] = 3, pc.weights[3] = 2, pc.weights[1] = 1;
-	static struct rec r;
+	static struct pcp_rec r;
 	memset(&r, 0, sizeof(r));
 	const int pcps[3] = {6, 3, 1}, until[3] = {1000, 1000, 1000};
 	congest(&pc, pcps, until, 3, 6, 6, 100, &r);

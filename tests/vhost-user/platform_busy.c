@@ -38,6 +38,7 @@
 #include "vplat/vplat.h"
 #include "vplat/val/vhost_user_frontend.h"
 #include "schedstat.h"
+#include "two_vm_dts.h"
 
 #define MEM   (4u << 20)
 #define HDR   12u
@@ -170,19 +171,8 @@ int main(int argc, char **argv)
 	snprintf(dts, sizeof(dts), "%s/p.dts", argv[2]);
 	snprintf(sa, sizeof(sa), "%s/a.sock", argv[2]);
 	snprintf(sb, sizeof(sb), "%s/b.sock", argv[2]);
-	FILE *f = fopen(dts, "w");
-	if (!f)
+	if (write_two_vm_dts(dts))
 		return 1;
-	fprintf(f, "/dts-v1/;\n/ {\n\tcompatible = \"vplat,platform\";\n"
-		   "\tswitches { sw { }; };\n\tvms {\n"
-		   "\t\tvma { #address-cells = <2>; #size-cells = <2>;\n"
-		   "\t\t\tnet@a000000 { compatible = \"vplat,virtio-net\"; transport = \"virtio-pci\";"
-		   " pci-slot = <1>; switch = \"sw\"; vhost-user-socket = \"a.sock\"; }; };\n"
-		   "\t\tvmb { #address-cells = <2>; #size-cells = <2>;\n"
-		   "\t\t\tnet@a000000 { compatible = \"vplat,virtio-net\"; transport = \"virtio-pci\";"
-		   " pci-slot = <1>; switch = \"sw\"; vhost-user-socket = \"b.sock\"; }; };\n"
-		   "\t};\n};\n");
-	fclose(f);
 	pid_t pid = fork();
 	if (pid == 0) {
 		if (idle_arg)
