@@ -48,7 +48,7 @@ static void usage(FILE *f)
 		"SYNOPSIS\n    bench-vhost-blk --vplat-device PATH [--qsd PATH] [--seconds S] "
 		"[--rounds N]\n                    [--dir DIR] [--direct-dir DIR|none] [--size MIB]\n"
 		"                    [--lat-rate R] [--lat-seconds S] [--cpus D,F] [--machine]\n"
-		"                    [--poll]\n"
+		"                    [--poll] [--driver-poll]\n"
 		"    bench-vhost-blk --mq --vplat-device PATH [--qsd PATH] [--seconds S] [--rounds N]\n\n"
 		"DESCRIPTION\n    Runs 4 KiB random reads and writes at queue depth 1 and 32 "
 		"against each back end\n    (same image, same front-end, same run) and prints "
@@ -78,6 +78,12 @@ static void usage(FILE *f)
 		"                         2 ms idle) against qemu-storage-daemon with the export in\n"
 		"                         an iothread with adaptive polling (--object iothread,\n"
 		"                         id=io0,poll-max-ns=32768, export iothread=io0)\n"
+		"    --driver-poll        this driver polls too: used-ring interrupts off, the\n"
+		"                         driver spins on the used ring instead of sleeping on\n"
+		"                         the call eventfd (a guest's polled queue: Linux\n"
+		"                         virtio_blk poll_queues + io_uring IOPOLL); with --poll\n"
+		"                         no wake-up is left on either side, so a request costs\n"
+		"                         what the back end does for it\n"
 		"    --mq                 instead: randread QD32 (in all) on the tmpfs image with 1\n"
 		"                         queue and with 2 queues (QD16 each): vplat-device\n"
 		"                         --num-queues N --threads N against qemu-storage-daemon\n"
@@ -95,6 +101,7 @@ struct cfg {
 	bool machine;
 	bool mq;
 	bool poll; /* --poll: vplat --busy-poll, qsd in an iothread with adaptive polling */
+	bool drv_poll; /* --driver-poll: this driver spins on the used ring */
 	char sock[512];
 };
 
@@ -181,6 +188,24 @@ static uint64_t rnd_sector(unsigned *seed, uint64_t sectors)
 	return (uint64_t)(rand_r(seed) % (sectors / 8)) * 8;
 }
 
+/* --driver-poll: spin on the used ring (interrupts off) instead of sleeping on the call
+ * eventfd. Same timeout as vplat_val_wait_used(), the clock read once per 4096 looks. */
+static bool g_drv_poll;
+
+static int wait_used(struct vplat_val_vq *vq, void **tok, uint32_t *len)
+{
+	if (!g_drv_poll)
+		return vplat_val_wait_used(vq, tok, len, 5000);
+	uint64_t end = bh_now_ns() + 5000000000ull;
+	for (unsigned i = 1;; i++) {
+		int r = vplat_val_vq_get_used(vq, tok, len);
+		if (r != VPLAT_EAGAIN)
+			return r;
+		if (!(i & 4095) && bh_now_ns() > end)
+			return VPLAT_ETIMEDOUT;
+	}
+}
+
 /* One measurement: @qd requests of @type in flight for @secs. Returns IOPS or -1. */
 static double run(struct vplat_val_vq *vq, struct blkdrv_req *r, unsigned qd, uint32_t type,
 		  uint64_t sectors, double secs)
@@ -196,7 +221,7 @@ static double run(struct vplat_val_vq *vq, struct blkdrv_req *r, unsigned qd, ui
 	while (vq->inflight) {
 		void *tok;
 		uint32_t len;
-		if (vplat_val_wait_used(vq, &tok, &len, 5000))
+		if (wait_used(vq, &tok, &len))
 			return -1;
 		unsigned n = 0;
 		do {
@@ -245,7 +270,7 @@ static int run_lat(struct vplat_val_vq *vq, struct blkdrv_req *r, uint64_t secto
 		vplat_val_vq_kick(vq);
 		void *tok;
 		uint32_t len;
-		if (vplat_val_wait_used(vq, &tok, &len, 5000))
+		if (wait_used(vq, &tok, &len))
 			return -1;
 		uint64_t end = bh_now_ns();
 		if (*r->status != VPLAT_VIRTIO_BLK_S_OK)
@@ -339,6 +364,9 @@ static int bench_backend(const struct cfg *c, const char *const *av, double out[
 		return -1;
 	const unsigned qds[2] = {1, MAXQD};
 	const uint32_t types[2] = {VPLAT_VIRTIO_BLK_T_IN, VPLAT_VIRTIO_BLK_T_OUT};
+	g_drv_poll = c->drv_poll;
+	if (!rc && c->drv_poll)
+		vplat_val_vq_set_interrupts(&s.vq[0], false);
 	for (unsigned t = 0; out && !rc && t < 2; t++)
 		for (unsigned q = 0; !rc && q < 2; q++) {
 			out[t * 2 + q] = run(&s.vq[0], s.r, qds[q], types[t], sectors, c->seconds);
@@ -604,6 +632,8 @@ int main(int argc, char **argv)
 			i++;
 		} else if (!strcmp(a, "--poll")) {
 			c.poll = true;
+		} else if (!strcmp(a, "--driver-poll")) {
+			c.drv_poll = true;
 		} else if (!strcmp(a, "--machine")) {
 			c.machine = true;
 		} else if (!strcmp(a, "--mq")) {
@@ -659,9 +689,10 @@ int main(int argc, char **argv)
 		return mrc;
 	}
 	printf("bench-vhost-blk: 4 KiB, %u MiB images, %.1f s per cell, %u round(s), vplat "
-	       "front-end, back end on CPU %d, driver on CPU %d%s\n",
+	       "front-end, back end on CPU %d, driver on CPU %d%s%s\n",
 	       c.size_mib, c.seconds, c.rounds, c.cpu_dev, c.cpu_drv,
-	       c.poll ? ", polling back ends (--poll)" : "");
+	       c.poll ? ", polling back ends (--poll)" : "",
+	       c.drv_poll ? ", polling driver (--driver-poll)" : "");
 	if (!have_qsd)
 		printf("bench-vhost-blk: qemu-storage-daemon not found: peers skipped\n");
 	static double iops[NIMG][NB][MAXRND][NCELL];

@@ -267,6 +267,12 @@ static int create_blk_custom(struct vplat_instance *in, struct vplat_mem *mem, c
 	return rc;
 }
 
+/* The asynchronous end's flags from the options (io_uring wanted). */
+static unsigned aio_flags(const struct vplat_instance_blk *o)
+{
+	return o->async_inline ? VPLAT_BLK_AIO_INLINE : 0;
+}
+
 /* queue_hosts: one asynchronous host end per queue, like the shared one, which stays unused. */
 static int blk_queue_hosts(struct vplat_instance *in, const struct vplat_blk_config *cfg)
 {
@@ -280,7 +286,8 @@ static int blk_queue_hosts(struct vplat_instance *in, const struct vplat_blk_con
 	for (; b->nqaio < cfg->num_queues; b->nqaio++) {
 		struct vplat_blk_aio *a = &b->qaio[b->nqaio];
 		int rc = vplat_blk_aio_init(a, &b->f, depth ? depth : 1,
-					    o->async_threads || !b->aio.uring ? VPLAT_BLK_AIO_THREADS : 0);
+					    o->async_threads || !b->aio.uring ? VPLAT_BLK_AIO_THREADS
+									      : aio_flags(o));
 		if (!rc)
 			rc = vplat_blk_set_queue_host(&b->blk, b->nqaio, &vplat_blk_host_aio, a);
 		if (rc) {
@@ -331,7 +338,7 @@ static int create_blk(struct vplat_instance *in, struct vplat_mem *mem, char *er
 	if (o->async) {
 		uint32_t depth = o->max_requests ? o->max_requests : I_BLK_REQS;
 		if ((rc = vplat_blk_aio_init(&b->aio, &b->f, depth > 4096 ? 4096 : depth,
-					     o->async_threads ? VPLAT_BLK_AIO_THREADS : 0)))
+					     o->async_threads ? VPLAT_BLK_AIO_THREADS : aio_flags(o))))
 			return vplat_pf_error(err, errlen, rc, "blk: asynchronous I/O: %s",
 				    vplat_strerror(rc));
 		b->aio_on = true;

@@ -18,6 +18,8 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
+#include <sys/vfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "testutil.h"
@@ -40,9 +42,11 @@ struct rig {
 	char path[64];
 };
 
+static const char *img_dir = "/tmp"; /* where make_image() puts images */
+
 static void make_image(char *path, size_t pathlen, uint64_t size)
 {
-	snprintf(path, pathlen, "/tmp/vplat-blk-XXXXXX");
+	snprintf(path, pathlen, "%s/vplat-blk-XXXXXX", img_dir);
 	int fd = mkstemp(path);
 	ck_assert_int_ge(fd, 0);
 	ck_assert_int_eq(ftruncate(fd, (off_t)size), 0);
@@ -62,7 +66,9 @@ static void rig_up(struct rig *r, int variant, uint64_t size, unsigned fflags, i
 	void *host = &r->file;
 	if (aio) {
 		ck_assert_int_eq(vplat_blk_aio_init(&r->aio, &r->file, 64,
-						    aio == 2 ? VPLAT_BLK_AIO_THREADS : 0),
+						    aio == 2   ? VPLAT_BLK_AIO_THREADS
+						    : aio == 3 ? VPLAT_BLK_AIO_INLINE
+							       : 0),
 				 0);
 		if (aio == 2)
 			ck_assert(!r->aio.uring);
@@ -327,7 +333,108 @@ START_TEST(aio_reap)
 	reap_one(&r);
 	ck_assert_uint_eq(*st[1], VPLAT_VIRTIO_BLK_S_OK);
 	ck_assert_mem_eq(b, w, 4096);
-	ck_assert_uint_eq(r.aio.completed, 2);
+	ck_assert_uint_eq(r.aio.completed + r.aio.inline_done, 2);
+	rig_down(&r);
+}
+END_TEST
+
+/* Post one request and wait for it (polling the end); its status. */
+static uint8_t req_aio(struct rig *r, uint32_t type, uint64_t sector, uint8_t *buf)
+{
+	uint8_t *st = type == VPLAT_VIRTIO_BLK_T_OUT
+			      ? post(r, type, sector, buf, 4096, NULL, 0, (void *)1)
+			      : post(r, type, sector, NULL, 0, buf, 4096, (void *)1);
+	wait_one(r);
+	return *st;
+}
+
+/*
+ * With VPLAT_BLK_AIO_INLINE the io_uring end does without a thread hand-off what cannot
+ * block: on a memory file system (tmpfs, where io_uring hands every request to a kernel
+ * worker) reads and writes complete in the submitting thread; elsewhere a buffered read of
+ * cached pages completes at once (RWF_NOWAIT) and a write is queued. Without the flag every
+ * request goes through io_uring. Checked by the counters (inline_done: done at once;
+ * completed: through the completion queue) and the data.
+ */
+START_TEST(uring_inline)
+{
+	struct statfs sf;
+	bool shm = statfs("/dev/shm", &sf) == 0 && (long)sf.f_type == 0x01021994L;
+	bool disk = statfs("/var/tmp", &sf) == 0 && (long)sf.f_type != 0x01021994L &&
+		    (long)sf.f_type != 0x858458f6L;
+	unsigned ran = 0;
+	for (int k = 0; k < 2; k++) {
+		if (!(k ? disk : shm))
+			continue;
+		img_dir = k ? "/var/tmp" : "/dev/shm";
+		struct rig r;
+		/* without the flag: nothing at once, all three through the completion queue */
+		rig_up(&r, 0, 1u << 20, 0, 1, 0);
+		img_dir = "/tmp";
+		if (!r.aio.uring) {
+			rig_down(&r);
+			VPLAT_SKIP("no io_uring (built without liburing, or io_uring_queue_init failed)");
+		}
+		uint8_t *w0 = dma(&r, 4096), *b0 = dma(&r, 4096);
+		fill(w0, 4096, 21 + (uint32_t)k);
+		ck_assert_uint_eq(req_aio(&r, VPLAT_VIRTIO_BLK_T_OUT, 16, w0), 0);
+		ck_assert_uint_eq(req_aio(&r, VPLAT_VIRTIO_BLK_T_IN, 16, b0), 0);
+		ck_assert_mem_eq(b0, w0, 4096);
+		ck_assert_uint_eq(r.aio.inline_done, 0);
+		ck_assert_uint_eq(r.aio.completed, 2);
+		rig_down(&r);
+		img_dir = k ? "/var/tmp" : "/dev/shm";
+		rig_up(&r, 0, 1u << 20, 0, 3, 0);
+		img_dir = "/tmp";
+		if (!r.aio.uring) {
+			rig_down(&r);
+			VPLAT_SKIP("no io_uring (built without liburing, or io_uring_queue_init failed)");
+		}
+		uint8_t *w = dma(&r, 4096), *b = dma(&r, 4096);
+		fill(w, 4096, 11 + (uint32_t)k);
+		ck_assert_uint_eq(req_aio(&r, VPLAT_VIRTIO_BLK_T_OUT, 16, w), 0);
+		ck_assert_uint_eq(req_aio(&r, VPLAT_VIRTIO_BLK_T_IN, 16, b), 0);
+		ck_assert_mem_eq(b, w, 4096);
+		ck_assert_uint_eq(req_aio(&r, VPLAT_VIRTIO_BLK_T_IN, 16, b), 0);
+		ck_assert_mem_eq(b, w, 4096);
+		if (k == 0) { /* tmpfs: all three at once */
+			ck_assert_uint_eq(r.aio.inline_done, 3);
+			ck_assert_uint_eq(r.aio.completed, 0);
+			ran++;
+		} else {
+			/* disk: the write queued; the reads of the page it left in the cache at
+			 * once, where the file system has RWF_NOWAIT (else all three queued) */
+			char c;
+			struct iovec v = {.iov_base = &c, .iov_len = 1};
+			int fd = open(r.path, O_RDONLY);
+			bool nowait = fd >= 0 && (preadv2(fd, &v, 1, 0, RWF_NOWAIT) >= 0 || errno == EAGAIN);
+			if (fd >= 0)
+				close(fd);
+			if (nowait) {
+				ck_assert_uint_eq(r.aio.inline_done, 2);
+				ck_assert_uint_eq(r.aio.completed, 1);
+				ran++;
+			}
+		}
+		rig_down(&r);
+	}
+	if (!ran)
+		VPLAT_SKIP("neither a tmpfs /dev/shm nor RWF_NOWAIT on /var/tmp");
+}
+END_TEST
+
+/* vplat_blk_aio_init() refuses flags it does not know (a caller built against a newer
+ * header gets an error, not a silently ignored request). */
+START_TEST(aio_unknown_flags)
+{
+	struct rig r;
+	rig_up(&r, 0, 1u << 16, 0, 0, 0);
+	struct vplat_blk_aio a;
+	ck_assert_int_eq(vplat_blk_aio_init(&a, &r.file, 8, 0x4u), VPLAT_EINVAL);
+	ck_assert_int_eq(vplat_blk_aio_init(&a, &r.file, 8, 0x80000000u), VPLAT_EINVAL);
+	ck_assert_int_eq(vplat_blk_aio_init(&a, &r.file, 8,
+					    VPLAT_BLK_AIO_THREADS | VPLAT_BLK_AIO_INLINE), 0);
+	vplat_blk_aio_fini(&a);
 	rig_down(&r);
 }
 END_TEST
@@ -583,6 +690,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, direct_io);
 	tcase_add_test(tc, direct_open_drops_page_cache);
 	tcase_add_test(tc, crash_consistency);
+	tcase_add_test(tc, aio_unknown_flags);
 	suite_add_tcase(s, tc);
 	/* The io_uring end on its own (tag "uring": the CTest test unit.test_blk_file_uring), so
 	 * that hosts without io_uring, such as qemu user mode, leave it out by label. */
@@ -591,6 +699,7 @@ static Suite *suite(void)
 	tcase_set_tags(tu, "uring");
 	tcase_add_loop_test(tu, uring_end, 0, 4);
 	tcase_add_loop_test(tu, aio_reap, 0, 1);
+	tcase_add_test(tu, uring_inline);
 	suite_add_tcase(s, tu);
 	return s;
 }

@@ -18,6 +18,11 @@
  * (the daemon re-enabled kicks before it slept) and every read must return the right data.
  * No figure of this test is a time: the 5 s waits only bound a hang.
  *
+ * With DIR on a memory file system (the CTest test uses /dev/shm) the daemon must also have
+ * done its requests itself (VPLAT_BLK_AIO_INLINE, set by --busy-poll): tmpfs has no
+ * non-blocking read, so io_uring would hand every request to a kernel worker, a thread
+ * named iou-wrk-N in the daemon's /proc/PID/task; none may exist after the 2048 requests.
+ *
  * Exit status: 0 pass, 1 fail, 77 skip (no /proc/PID/schedstat).
  */
 #define _GNU_SOURCE
@@ -25,7 +30,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -94,6 +101,33 @@ static int io(struct vplat_val_vq *vq, struct blkdrv_req *r, uint32_t type, unsi
 	return 0;
 }
 
+/* Threads of @p pid whose name starts with "iou-wrk" (io_uring's kernel workers); -1 if
+ * /proc/PID/task cannot be read. */
+static int uring_workers(pid_t pid)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
+	DIR *d = opendir(path);
+	if (!d)
+		return -1;
+	int n = 0;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		char cp[400], comm[32] = "";
+		snprintf(cp, sizeof(cp), "%s/%s/comm", path, e->d_name);
+		FILE *f = fopen(cp, "r");
+		if (f) {
+			if (fgets(comm, sizeof(comm), f) && !strncmp(comm, "iou-wrk", 7))
+				n++;
+			fclose(f);
+		}
+	}
+	closedir(d);
+	return n;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 3) {
@@ -154,6 +188,18 @@ int main(int argc, char **argv)
 	    io(&vq, r, VPLAT_VIRTIO_BLK_T_IN, BLOCKS, 3, NULL)) {
 		printf("FAIL: the busy-polling daemon did not serve %u writes and reads\n", BLOCKS);
 		goto out;
+	}
+	struct statfs sf;
+	if (statfs(argv[2], &sf) == 0 && (long)sf.f_type == 0x01021994L) { /* tmpfs */
+		int w = uring_workers(pid);
+		printf("image on tmpfs: %d io_uring worker thread(s) in the daemon\n", w);
+		if (w != 0) {
+			printf("FAIL: a busy-polling daemon must do tmpfs requests itself, not hand "
+			       "them to io_uring's workers\n");
+			goto out;
+		}
+	} else {
+		printf("note: %s is not tmpfs: the inline check is not made\n", argv[2]);
 	}
 	usleep(500000);
 	long long s0 = sched_ns(pid);

@@ -101,7 +101,9 @@ static const char common_opts[] =
     "                        until a kick (lower latency and higher rates with a core of\n"
     "                        its own: pin it, e.g. taskset -c 1); after 2 ms without work\n"
     "                        it sleeps until the next kick, so an idle daemon burns no core;\n"
-    "                        blk also reaps its io_uring completions on every pass\n"
+    "                        blk also reaps its io_uring completions on every pass and\n"
+    "                        does at once what cannot wait for a disk (an image on tmpfs,\n"
+    "                        cached reads) instead of handing it to io_uring's workers\n"
     "    --threads N         serve the queues from N threads of their own (blk: queue q\n"
     "                        on thread q mod N, N <= --num-queues), each with its own\n"
     "                        epoll or busy-poll loop and, with io_uring, its own ring;\n"
@@ -442,6 +444,10 @@ int main(int argc, char **argv)
 					      .completes_in_order = in_order};
 	vplat_vhu_backend_init(&v.be, &bp);
 	char err[512];
+	/* A busy-polling blk daemon has a core of its own: what io_uring would hand to a kernel
+	 * worker and cannot wait for a device (tmpfs, cached reads) is done at once. */
+	if (v.busy_poll && v.opt.type == VPLAT_INSTANCE_BLK)
+		v.opt.blk.async_inline = true;
 	int rc = vplat_instance_create(&v.inst, vplat_vhu_backend_mem(&v.be), &v.opt, err,
 				       sizeof(err));
 	if (rc) {

@@ -84,6 +84,16 @@ VPLAT_API extern const struct vplat_blk_host_ops vplat_blk_host_file;
 
 /** vplat_blk_aio_init() flag: do not try io_uring, use the thread pool. */
 #define VPLAT_BLK_AIO_THREADS 0x1u
+/**
+ * vplat_blk_aio_init() flag (io_uring end): do at once, in the submitting thread, what cannot
+ * wait for a device: a memory file system's reads and writes (tmpfs has no non-blocking
+ * read, so io_uring would hand each of them to a kernel worker thread), and elsewhere
+ * buffered reads whose pages are all cached (tried with RWF_NOWAIT; a miss goes to
+ * io_uring). For a back end with a core of its own (busy polling), where a hand-off costs a
+ * wake-up and nothing runs in parallel with the serving thread anyway. Without it every
+ * request goes through io_uring, whose workers do queue-depth-32 work in parallel.
+ */
+#define VPLAT_BLK_AIO_INLINE 0x2u
 
 /** Asynchronous host end state. Fields are private. */
 struct vplat_blk_aio {
@@ -92,6 +102,10 @@ struct vplat_blk_aio {
 	bool uring;                  /**< io_uring in use (else the thread pool) */
 	int efd;                     /**< eventfd signalled on completions */
 	uint64_t completed;          /**< requests completed through vplat_blk_aio_poll() */
+	/** requests done at once in the submitting thread, never queued (io_uring end with
+	 *  VPLAT_BLK_AIO_INLINE only: a memory file system's reads and writes; elsewhere
+	 *  buffered reads whose pages are cached, tried with RWF_NOWAIT) */
+	uint64_t inline_done;
 };
 
 /**

@@ -122,6 +122,13 @@ struct vplat_instance_blk {
 	bool async;
 	bool async_threads; /**< with @ref async, always the thread pool, never io_uring */
 	/**
+	 * With \c async on io_uring: what cannot wait for a device (a memory file system's
+	 * requests, cached buffered reads) is done at once in the serving thread instead of
+	 * through io_uring (VPLAT_BLK_AIO_INLINE). For a busy-polling server with a core of its
+	 * own; vplat-device blk --busy-poll sets it.
+	 */
+	bool async_inline;
+	/**
 	 * With \c async: use io_uring only; where vplat was built without liburing or the
 	 * kernel refuses io_uring, serve synchronously instead of on the thread pool (whose
 	 * hand-off costs more than it saves at queue depth 1). Logged at INFO either way.
