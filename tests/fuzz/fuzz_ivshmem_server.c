@@ -19,6 +19,7 @@
  * recvmmsg().
  */
 #define _GNU_SOURCE /* readlink() in fuzz_fds.h */
+#include <fcntl.h>
 #include <poll.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -32,6 +33,31 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define SLOTS 6
+#define MAX_PEERS 4
+
+FZ_HARNESS static int cmp_int(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+	return (x > y) - (x < y);
+}
+
+/* Close the descriptors @fd[0..n): one close_range() per run of consecutive numbers (received
+ * descriptors take the lowest free numbers, so one drain's are mostly one run) instead of one
+ * close() each. */
+FZ_HARNESS static void close_runs(int *fd, size_t n)
+{
+	qsort(fd, n, sizeof(*fd), cmp_int);
+	for (size_t i = 0; i < n;) {
+		size_t j = i;
+		while (j + 1 < n && fd[j + 1] == fd[j] + 1)
+			j++;
+		if (j == i)
+			close(fd[i]);
+		else if (close_range((unsigned)fd[i], (unsigned)fd[j], 0) != 0)
+			abort();
+		i = j + 1;
+	}
+}
 
 /* Read everything pending on a client end; check the message framing. One recvmmsg() takes up
  * to 32 messages (each entry is one recvmsg() of at most 8 bytes, and a Unix stream read ends
@@ -59,10 +85,14 @@ FZ_HARNESS static void drain(int fd)
 		int got = recvmmsg(fd, mm, N, MSG_DONTWAIT | MSG_CMSG_CLOEXEC, NULL);
 		if (got <= 0)
 			return;
-		for (int k = 0; k < got; k++) {
+		int rx[N * 8];
+		size_t nrx = 0;
+		bool eof = false;
+		for (int k = 0; k < got && !eof; k++) {
 			struct msghdr *m = &mm[k].msg_hdr;
-			if (mm[k].msg_len == 0)
-				return;
+			eof = mm[k].msg_len == 0; /* the server hung up */
+			if (eof)
+				break;
 			if (mm[k].msg_len != 8)
 				abort(); /* the server writes whole 8-byte messages */
 			int fds = 0;
@@ -71,14 +101,18 @@ FZ_HARNESS static void drain(int fd)
 				for (size_t j = 0; j < cnt; j++) {
 					int f;
 					memcpy(&f, CMSG_DATA(c) + j * sizeof(int), sizeof(int));
-					close(f);
+					if (nrx < sizeof(rx) / sizeof(rx[0]))
+						rx[nrx++] = f;
+					else
+						close(f);
 					fds++;
 				}
 			}
 			if (fds > 1)
 				abort();
 		}
-		if (got < N)
+		close_runs(rx, nrx);
+		if (eof || got < N)
 			return;
 	}
 }
@@ -110,7 +144,7 @@ FZ_HARNESS static void check_peers(struct vplat_ivshmem_server *s, int *srv)
 {
 	int fds[SLOTS + 1];
 	size_t n = vplat_ivshmem_server_pollfds(s, fds, SLOTS + 1);
-	if (n != vplat_ivshmem_server_peers(s) || n > 4)
+	if (n != vplat_ivshmem_server_peers(s) || n > MAX_PEERS)
 		abort();
 	for (int k = 0; k < SLOTS; k++) {
 		bool listed = false;
@@ -125,7 +159,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct vplat_ivshmem_server *servers[4];
 	struct vplat_ivshmem_server_config cfg = {
-		.path = NULL, .shm_size = 4096, .vectors = 2, .max_peers = 4};
+		.path = NULL, .shm_size = 4096, .vectors = 2, .max_peers = MAX_PEERS};
 	if (size > 0)
 		cfg.vectors = (uint16_t)(1 + data[0] % 4);
 	struct vplat_ivshmem_server **slot = &servers[cfg.vectors - 1];
@@ -134,6 +168,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static int before = -1, before_ours;
 	if (!*slot) {
 		if (vplat_ivshmem_server_create(&cfg, slot) != 0)
+			abort();
+		before = -1;
+	}
+	static int spare = -1; /* what a join to a full server hands it (a copy) */
+	if (spare < 0) {
+		spare = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (spare < 0)
 			abort();
 		before = -1;
 	}
@@ -153,6 +194,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case 0: { /* join */
 			if (cli[i] >= 0)
 				break;
+			if (vplat_ivshmem_server_peers(s) >= MAX_PEERS) {
+				/* Full: the server refuses and closes what it was given. A copy of
+				 * the spare socket costs less than a socket pair nobody will use. */
+				int c = fcntl(spare, F_DUPFD_CLOEXEC, 0);
+				if (c < 0 || vplat_ivshmem_server_add_client(s, c) != VPLAT_ENOSPC)
+					abort();
+				break;
+			}
 			int sp[2];
 			if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) != 0)
 				abort();
@@ -195,6 +244,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				memcpy(CMSG_DATA(c), &cli[i], sizeof(int));
 			}
 			pos += len;
+			/* A peer the server dropped has no socket there: the send would fail
+			 * (EPIPE) and nothing would be dispatched, so it is not made. */
+			if (op == 2 && srv[i] < 0)
+				break;
 			/* Bytes alone are not sent: the server reads nothing a client writes (any
 			 * write or a hang-up ends the peer, vplat_ivshmem_server_dispatch()), so a
 			 * write is the dispatch alone. A descriptor is passed for real: it sits
