@@ -22,8 +22,10 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #include "fuzz_fds.h"
@@ -34,6 +36,67 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define SLOTS 6
 #define MAX_PEERS 4
+
+/* The server's eventfds come from a pool kept for the process: the target is linked with
+ * --wrap=eventfd,--wrap=close (tests/fuzz/CMakeLists.txt), so the library's eventfd() takes a
+ * pool entry and its close() of that entry gives it back. An eventfd() and its close() were 8
+ * of the 19 system calls of an average input, and nothing here ever signals an eventfd, so an
+ * entry is as good as a new one (the server code, and the descriptors it passes to the peers,
+ * are unchanged). A server that does not close one is caught exactly: every entry must be back
+ * after the input (check_pool()); one closed twice aborts at the second close(). */
+#define POOL (MAX_PEERS * 4) /* peers x vectors (at most 4 per client here) */
+static int pool_fd[POOL];
+static bool pool_out[POOL];
+static bool pool_made;
+
+int __real_eventfd(unsigned int initval, int flags);
+int __real_close(int fd);
+int __wrap_eventfd(unsigned int initval, int flags);
+int __wrap_close(int fd);
+
+FZ_HARNESS int __wrap_eventfd(unsigned int initval, int flags)
+{
+	if (pool_made && initval == 0 && flags == (EFD_NONBLOCK | EFD_CLOEXEC))
+		for (int i = 0; i < POOL; i++)
+			if (!pool_out[i]) {
+				pool_out[i] = true;
+				return pool_fd[i];
+			}
+	return __real_eventfd(initval, flags);
+}
+
+FZ_HARNESS int __wrap_close(int fd)
+{
+	if (pool_made)
+		for (int i = 0; i < POOL; i++)
+			if (pool_fd[i] == fd) {
+				if (!pool_out[i])
+					abort(); /* closed twice */
+				pool_out[i] = false;
+				return 0;
+			}
+	return __real_close(fd);
+}
+
+FZ_HARNESS static void make_pool(void)
+{
+	for (int i = 0; i < POOL; i++) {
+		pool_fd[i] = __real_eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+		if (pool_fd[i] < 0)
+			abort();
+	}
+	pool_made = true;
+}
+
+FZ_HARNESS static void check_pool(void)
+{
+	for (int i = 0; i < POOL; i++)
+		if (pool_out[i]) {
+			fprintf(stderr, "fuzz_ivshmem_server: eventfd %d not closed by the server\n",
+				pool_fd[i]);
+			abort();
+		}
+}
 
 FZ_HARNESS static int cmp_int(const void *a, const void *b)
 {
@@ -173,6 +236,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	static int spare = -1; /* what a join to a full server hands it (a copy) */
 	if (spare < 0) {
+		make_pool();
 		spare = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 		if (spare < 0)
 			abort();
@@ -280,6 +344,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_peers(s, srv);
 	}
 	hang_up_all(s, cli);
+	check_pool();
 	int now = fz_count_fds();
 	if (now != before) {
 		/* Ours (sockets, eventfds, memfds) must be as before; the runtime may have
