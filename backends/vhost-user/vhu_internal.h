@@ -180,6 +180,17 @@ bool vplat_vhu_on_queue_thread(void);
  * that the control thread disconnects. */
 void vplat_vhu_queue_thread_faulted(struct vplat_vhu_backend *b);
 
+#ifdef VPLAT_TEST_HOOKS
+#include <pthread.h>
+/* Test-only (builds with -DVPLAT_TEST_HOOKS=ON): when not NULL,
+ * vplat_vhu_backend_start_threads() calls these instead of aligned_alloc() and
+ * pthread_create(), so that a test can make the allocation of the thread records or the
+ * creation of one queue thread fail (tests/unit/test_vhost_user_guards.c). */
+extern void *(*vplat_vhu_test_aligned_alloc)(size_t align, size_t size);
+extern int (*vplat_vhu_test_pthread_create)(pthread_t *th, const pthread_attr_t *attr,
+					    void *(*fn)(void *), void *arg);
+#endif
+
 static inline void vhu_close(int *fd)
 {
 	if (*fd >= 0)

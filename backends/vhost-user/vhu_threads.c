@@ -24,6 +24,20 @@
 #include <time.h>
 #include "vhu_internal.h"
 
+#ifdef VPLAT_TEST_HOOKS
+void *(*vplat_vhu_test_aligned_alloc)(size_t align, size_t size);
+int (*vplat_vhu_test_pthread_create)(pthread_t *th, const pthread_attr_t *attr,
+				     void *(*fn)(void *), void *arg);
+#define VHU_ALIGNED_ALLOC(a, n)                                                                    \
+	(vplat_vhu_test_aligned_alloc ? vplat_vhu_test_aligned_alloc(a, n) : aligned_alloc(a, n))
+#define VHU_PTHREAD_CREATE(th, attr, fn, arg)                                                      \
+	(vplat_vhu_test_pthread_create ? vplat_vhu_test_pthread_create(th, attr, fn, arg)           \
+				       : pthread_create(th, attr, fn, arg))
+#else
+#define VHU_ALIGNED_ALLOC(a, n) aligned_alloc(a, n)
+#define VHU_PTHREAD_CREATE(th, attr, fn, arg) pthread_create(th, attr, fn, arg)
+#endif
+
 #define EV_WAKE 0u
 #define EV_KICK 1u
 #define EV_HOST 2u
@@ -392,7 +406,7 @@ int vplat_vhu_backend_start_threads(struct vplat_vhu_backend *b,
 	size_t size = sizeof(struct vplat_vhu_threads) +
 		      (size_t)p->nthreads * sizeof(struct vhu_qthread);
 	size = (size + align - 1u) / align * align;
-	struct vplat_vhu_threads *ts = aligned_alloc(align, size);
+	struct vplat_vhu_threads *ts = VHU_ALIGNED_ALLOC(align, size);
 	if (!ts)
 		return VPLAT_ENOMEM;
 	memset(ts, 0, size);
@@ -418,7 +432,7 @@ int vplat_vhu_backend_start_threads(struct vplat_vhu_backend *b,
 	b->threads = ts;
 	int rc = 0;
 	for (uint16_t i = 0; i < ts->n && !rc; i++) {
-		if (pthread_create(&ts->th[i].th, NULL, qthread_main, &ts->th[i]) != 0)
+		if (VHU_PTHREAD_CREATE(&ts->th[i].th, NULL, qthread_main, &ts->th[i]) != 0)
 			rc = VPLAT_EIO;
 		else
 			ts->th[i].started = true;

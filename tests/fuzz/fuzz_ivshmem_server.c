@@ -19,10 +19,13 @@
  * recvmmsg().
  */
 #define _GNU_SOURCE /* readlink() in fuzz_fds.h */
+#include <fcntl.h>
 #include <poll.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #include "fuzz_fds.h"
@@ -32,6 +35,92 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define SLOTS 6
+#define MAX_PEERS 4
+
+/* The server's eventfds come from a pool kept for the process: the target is linked with
+ * --wrap=eventfd,--wrap=close (tests/fuzz/CMakeLists.txt), so the library's eventfd() takes a
+ * pool entry and its close() of that entry gives it back. An eventfd() and its close() were 8
+ * of the 19 system calls of an average input, and nothing here ever signals an eventfd, so an
+ * entry is as good as a new one (the server code, and the descriptors it passes to the peers,
+ * are unchanged). A server that does not close one is caught exactly: every entry must be back
+ * after the input (check_pool()); one closed twice aborts at the second close(). */
+#define POOL (MAX_PEERS * 4) /* peers x vectors (at most 4 per client here) */
+static int pool_fd[POOL];
+static bool pool_out[POOL];
+static bool pool_made;
+
+int __real_eventfd(unsigned int initval, int flags);
+int __real_close(int fd);
+int __wrap_eventfd(unsigned int initval, int flags);
+int __wrap_close(int fd);
+
+FZ_HARNESS int __wrap_eventfd(unsigned int initval, int flags)
+{
+	if (pool_made && initval == 0 && flags == (EFD_NONBLOCK | EFD_CLOEXEC))
+		for (int i = 0; i < POOL; i++)
+			if (!pool_out[i]) {
+				pool_out[i] = true;
+				return pool_fd[i];
+			}
+	return __real_eventfd(initval, flags);
+}
+
+FZ_HARNESS int __wrap_close(int fd)
+{
+	if (pool_made)
+		for (int i = 0; i < POOL; i++)
+			if (pool_fd[i] == fd) {
+				if (!pool_out[i])
+					abort(); /* closed twice */
+				pool_out[i] = false;
+				return 0;
+			}
+	return __real_close(fd);
+}
+
+FZ_HARNESS static void make_pool(void)
+{
+	for (int i = 0; i < POOL; i++) {
+		pool_fd[i] = __real_eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+		if (pool_fd[i] < 0)
+			abort();
+	}
+	pool_made = true;
+}
+
+FZ_HARNESS static void check_pool(void)
+{
+	for (int i = 0; i < POOL; i++)
+		if (pool_out[i]) {
+			fprintf(stderr, "fuzz_ivshmem_server: eventfd %d not closed by the server\n",
+				pool_fd[i]);
+			abort();
+		}
+}
+
+FZ_HARNESS static int cmp_int(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+	return (x > y) - (x < y);
+}
+
+/* Close the descriptors @fd[0..n): one close_range() per run of consecutive numbers (received
+ * descriptors take the lowest free numbers, so one drain's are mostly one run) instead of one
+ * close() each. */
+FZ_HARNESS static void close_runs(int *fd, size_t n)
+{
+	qsort(fd, n, sizeof(*fd), cmp_int);
+	for (size_t i = 0; i < n;) {
+		size_t j = i;
+		while (j + 1 < n && fd[j + 1] == fd[j] + 1)
+			j++;
+		if (j == i)
+			close(fd[i]);
+		else if (close_range((unsigned)fd[i], (unsigned)fd[j], 0) != 0)
+			abort();
+		i = j + 1;
+	}
+}
 
 /* Read everything pending on a client end; check the message framing. One recvmmsg() takes up
  * to 32 messages (each entry is one recvmsg() of at most 8 bytes, and a Unix stream read ends
@@ -59,10 +148,14 @@ FZ_HARNESS static void drain(int fd)
 		int got = recvmmsg(fd, mm, N, MSG_DONTWAIT | MSG_CMSG_CLOEXEC, NULL);
 		if (got <= 0)
 			return;
-		for (int k = 0; k < got; k++) {
+		int rx[N * 8];
+		size_t nrx = 0;
+		bool eof = false;
+		for (int k = 0; k < got && !eof; k++) {
 			struct msghdr *m = &mm[k].msg_hdr;
-			if (mm[k].msg_len == 0)
-				return;
+			eof = mm[k].msg_len == 0; /* the server hung up */
+			if (eof)
+				break;
 			if (mm[k].msg_len != 8)
 				abort(); /* the server writes whole 8-byte messages */
 			int fds = 0;
@@ -71,14 +164,18 @@ FZ_HARNESS static void drain(int fd)
 				for (size_t j = 0; j < cnt; j++) {
 					int f;
 					memcpy(&f, CMSG_DATA(c) + j * sizeof(int), sizeof(int));
-					close(f);
+					if (nrx < sizeof(rx) / sizeof(rx[0]))
+						rx[nrx++] = f;
+					else
+						close(f);
 					fds++;
 				}
 			}
 			if (fds > 1)
 				abort();
 		}
-		if (got < N)
+		close_runs(rx, nrx);
+		if (eof || got < N)
 			return;
 	}
 }
@@ -110,7 +207,7 @@ FZ_HARNESS static void check_peers(struct vplat_ivshmem_server *s, int *srv)
 {
 	int fds[SLOTS + 1];
 	size_t n = vplat_ivshmem_server_pollfds(s, fds, SLOTS + 1);
-	if (n != vplat_ivshmem_server_peers(s) || n > 4)
+	if (n != vplat_ivshmem_server_peers(s) || n > MAX_PEERS)
 		abort();
 	for (int k = 0; k < SLOTS; k++) {
 		bool listed = false;
@@ -125,7 +222,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct vplat_ivshmem_server *servers[4];
 	struct vplat_ivshmem_server_config cfg = {
-		.path = NULL, .shm_size = 4096, .vectors = 2, .max_peers = 4};
+		.path = NULL, .shm_size = 4096, .vectors = 2, .max_peers = MAX_PEERS};
 	if (size > 0)
 		cfg.vectors = (uint16_t)(1 + data[0] % 4);
 	struct vplat_ivshmem_server **slot = &servers[cfg.vectors - 1];
@@ -134,6 +231,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static int before = -1, before_ours;
 	if (!*slot) {
 		if (vplat_ivshmem_server_create(&cfg, slot) != 0)
+			abort();
+		before = -1;
+	}
+	static int spare = -1; /* what a join to a full server hands it (a copy) */
+	if (spare < 0) {
+		make_pool();
+		spare = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (spare < 0)
 			abort();
 		before = -1;
 	}
@@ -153,6 +258,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case 0: { /* join */
 			if (cli[i] >= 0)
 				break;
+			if (vplat_ivshmem_server_peers(s) >= MAX_PEERS) {
+				/* Full: the server refuses and closes what it was given. A copy of
+				 * the spare socket costs less than a socket pair nobody will use. */
+				int c = fcntl(spare, F_DUPFD_CLOEXEC, 0);
+				if (c < 0 || vplat_ivshmem_server_add_client(s, c) != VPLAT_ENOSPC)
+					abort();
+				break;
+			}
 			int sp[2];
 			if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) != 0)
 				abort();
@@ -195,6 +308,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				memcpy(CMSG_DATA(c), &cli[i], sizeof(int));
 			}
 			pos += len;
+			/* A peer the server dropped has no socket there: the send would fail
+			 * (EPIPE) and nothing would be dispatched, so it is not made. */
+			if (op == 2 && srv[i] < 0)
+				break;
 			/* Bytes alone are not sent: the server reads nothing a client writes (any
 			 * write or a hang-up ends the peer, vplat_ivshmem_server_dispatch()), so a
 			 * write is the dispatch alone. A descriptor is passed for real: it sits
@@ -227,6 +344,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_peers(s, srv);
 	}
 	hang_up_all(s, cli);
+	check_pool();
 	int now = fz_count_fds();
 	if (now != before) {
 		/* Ours (sockets, eventfds, memfds) must be as before; the runtime may have

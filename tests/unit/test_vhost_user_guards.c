@@ -866,6 +866,80 @@ START_TEST(threads_start_guards)
 }
 END_TEST
 
+#ifdef VPLAT_TEST_HOOKS
+static void *alloc_fails(size_t align, size_t size)
+{
+	(void)align;
+	(void)size;
+	return NULL;
+}
+
+static unsigned creates; /* pthread_create() calls through the hook; the second one fails */
+
+static int second_create_fails(pthread_t *th, const pthread_attr_t *attr, void *(*fn)(void *),
+			       void *arg)
+{
+	if (creates++ == 1)
+		return EAGAIN;
+	return pthread_create(th, attr, fn, arg);
+}
+
+static unsigned host_fds_calls; /* by the queue threads */
+
+static unsigned count_host_fds(void *opaque, uint16_t q, int *fds, unsigned max)
+{
+	(void)opaque;
+	(void)q;
+	(void)fds;
+	(void)max;
+	__atomic_add_fetch(&host_fds_calls, 1, __ATOMIC_SEQ_CST);
+	return 0;
+}
+#endif
+
+/* vplat_vhu_backend_start_threads() when its resources fail: the thread records cannot be
+ * allocated (VPLAT_ENOMEM, no threads), or the second queue thread cannot be created
+ * (VPLAT_EIO): the first one, parked where it starts, ends without looking at the rings or
+ * asking the host for descriptors (the host may be going away with the failed start). The
+ * control: a start that works asks the host (host_fds()) from the queue thread. */
+START_TEST(threads_start_fails)
+{
+#ifndef VPLAT_TEST_HOOKS
+	VPLAT_SKIP("built without VPLAT_TEST_HOOKS: allocation and thread creation cannot fail");
+#else
+	struct srig r;
+	rig_init(&r);
+	struct vplat_vhu_threads_params p;
+	memset(&p, 0, sizeof(p));
+	p.nthreads = 2;
+	p.host_fds = count_host_fds;
+	vplat_vhu_test_aligned_alloc = alloc_fails;
+	int rc = vplat_vhu_backend_start_threads(&r.b, &p);
+	vplat_vhu_test_aligned_alloc = NULL;
+	ck_assert_int_eq(rc, VPLAT_ENOMEM);
+	ck_assert_ptr_null(r.b.threads);
+
+	creates = 0;
+	__atomic_store_n(&host_fds_calls, 0, __ATOMIC_SEQ_CST);
+	vplat_vhu_test_pthread_create = second_create_fails;
+	rc = vplat_vhu_backend_start_threads(&r.b, &p);
+	vplat_vhu_test_pthread_create = NULL;
+	ck_assert_int_eq(rc, VPLAT_EIO);
+	ck_assert_uint_eq(creates, 2);
+	ck_assert_ptr_null(r.b.threads);
+	ck_assert_uint_eq(__atomic_load_n(&host_fds_calls, __ATOMIC_SEQ_CST), 0);
+
+	ck_assert_int_eq(vplat_vhu_backend_start_threads(&r.b, &p), 0);
+	for (int i = 0; i < 500 && __atomic_load_n(&host_fds_calls, __ATOMIC_SEQ_CST) == 0; i++)
+		usleep(10000);
+	ck_assert_uint_gt(__atomic_load_n(&host_fds_calls, __ATOMIC_SEQ_CST), 0);
+	vplat_vhu_backend_stop_threads(&r.b);
+	ck_assert_ptr_null(r.b.threads);
+	rig_fini(&r);
+#endif
+}
+END_TEST
+
 START_TEST(api_guards)
 {
 	struct srig r;
@@ -1289,6 +1363,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, process_guards);
 	tcase_add_test(tc, process_fds_guards);
 	tcase_add_test(tc, threads_start_guards);
+	tcase_add_test(tc, threads_start_fails);
 	tcase_add_test(tc, api_guards);
 	tcase_add_test(tc, socket_helpers);
 	tcase_add_test(tc, send_waits_for_room);
