@@ -429,6 +429,29 @@ START_TEST(split_suppression_past_a_lap)
 }
 END_TEST
 
+START_TEST(packed_suppression_past_a_lap)
+{
+	/* Packed: the driver's event offset names a slot, ambiguous after a whole lap, so with
+	 * EVENT_IDX a lap used since the last decision notifies even in DISABLE mode; without
+	 * EVENT_IDX there is no offset and DISABLE holds at any count. */
+	uint64_t a[1] = {RF_BUF};
+	uint32_t l[1] = {16};
+	uint16_t fl[1] = {WRITE};
+	for (int ev = 1; ev >= 0; ev--) {
+		rf_setup(&f, F_PACKED | (ev ? F_EVENT_IDX : 0), 8);
+		struct vplat_pvirtq_event_suppress *drv = rf_ptr(&f, RF_DRIVER);
+		drv->flags = vplat_cpu_to_le16(VPLAT_RING_EVENT_FLAGS_DISABLE);
+		for (int k = 0; k < 9; k++) {
+			rf_add(&f, 1, a, l, fl);
+			ck_assert_int_eq(rf_pop(&f, &c, iov, 4), 0);
+			ck_assert_int_eq(vplat_vq_push(&f.vq[0], &c, 1), 0);
+		}
+		ck_assert_msg(vplat_vq_interrupt(&f.vq[0]) == (ev != 0), "EVENT_IDX %d", ev);
+		rf_teardown(&f);
+	}
+}
+END_TEST
+
 START_TEST(split_kick_suppression)
 {
 	rf_setup(&f, 0, 8);
@@ -897,6 +920,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, split_used_flags_suppression);
 	tcase_add_test(tc, split_event_idx);
 	tcase_add_test(tc, split_suppression_past_a_lap);
+	tcase_add_test(tc, packed_suppression_past_a_lap);
 	tcase_add_test(tc, split_kick_suppression);
 	tcase_add_test(tc, packed_event_suppression);
 	tcase_add_test(tc, packed_batch_used_advances_by_chain_length);
