@@ -847,8 +847,14 @@ bool vplat_vq_interrupt(struct vplat_vq *vq)
 	vplat_mb(); /* used entries are published before we read the driver's suppression */
 	uint16_t old = vq->signalled_used;
 	bool valid = vq->signalled_valid;
-	/* After a whole lap of the ring, index arithmetic is ambiguous: always notify. */
-	bool lap = vq->used_since_signal >= vq->size;
+	/* Only the driver's event position can be ambiguous, and only after the entries used
+	 * since the last decision went past what it can name: a packed ring's event offset is a
+	 * slot of the ring (one lap), a split ring's used_event a 16-bit index (2^16 entries).
+	 * Then notify. Without EVENT_IDX the driver's flag decides alone at any count: a busy
+	 * back end that completes more than a ring per call must not notify a driver that
+	 * suppressed notifications (one eventfd write per call at 64 B). */
+	bool lap = vq->event_idx &&
+		   vq->used_since_signal >= (vq->packed ? (uint32_t)vq->size : 0x10000u);
 	bool notify = lap || (vq->packed ? packed_should_notify(vq, old, valid)
 					 : split_should_notify(vq, old, valid));
 	vq->signalled_used = vq->used_idx;
