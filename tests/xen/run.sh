@@ -108,7 +108,7 @@ cp "$R/boot/vmlinuz-$KV" $Z/guest/Image; cp "$W/domu-initrd.gz" "$SRC/tests/xen/
 cp "$SRC/tests/xen/dom0-init" $Z/init; chmod +x $Z/init
 # xen.platform: the description, compiled here, names the domid libxl will give the platform
 # domU: the fourth domain of a full run (domids 1-3 went to the first, hostile and third
-# domUs), the first with VPLAT_XEN_ONLY=plat. xen.bank2: the 3136 MiB domU.
+# domUs), the first with VPLAT_XEN_ONLY=plat. bank2.cfg: the 3136 MiB domU (VPLAT_XEN_ONLY=bank2).
 PD=4; [ "${VPLAT_XEN_ONLY:-}" = plat ] && PD=1
 if command -v dtc >/dev/null; then
 	sed "s/XEN_DOMID/$PD/" "$SRC/tests/xen/plat.dts" | dtc -q -I dts -O dtb -o $Z/guest/plat.dtb -
@@ -127,14 +127,18 @@ T2=$(date +%s)
 # stays within 2400 s + 30 s per check.
 QT=${VPLAT_XEN_TIMEOUT:-1800}; LEFT=$((2300 - (T2 - T0)))
 [ $LEFT -lt $QT ] && QT=$LEFT; [ $QT -lt 60 ] && QT=60
-# Memory: dom0 1024 MiB, the bank-2 domU 3136 MiB (xen.bank2), Xen's own. bootscrub=off: Xen
-# would otherwise scrub all free RAM (3.5 GiB) on the emulated CPUs (docs/xen.md).
-QM=${VPLAT_XEN_QEMU_MIB:-4608}
+# VPLAT_XEN_ONLY=bank2 (docs/xen.md, "A domU above 3 GiB"): only a domU of 3136 MiB, whose
+# last 64 MiB are Arm's second guest RAM bank. It needs a 4096 MiB dom0 (Debian's arm64 kernel
+# has no CONFIG_XEN_UNPOPULATED_ALLOC, so vplat-xen's foreign mapping of the domU's RAM takes
+# as many of dom0's own pages, ballooned out; xen_scrub_pages=0: not zeroed first) and no
+# boot scrub of the free RAM by Xen on the emulated CPUs. QEMU only backs what the guests touch.
+QM=2048 DM=1024M XA= DA=
+if [ "${VPLAT_XEN_ONLY:-}" = bank2 ]; then QM=7680 DM=4096M XA=" bootscrub=off" DA=" xen_scrub_pages=0"; fi
 echo "xen group: QEMU limit ${QT} s, ${QM} MiB"
 timeout $QT qemu-system-aarch64 -M virt,virtualization=on,gic-version=3 \
 	-cpu cortex-a57 -smp 2 -m $QM -accel tcg,thread=multi -nographic -no-reboot \
-	-kernel "$E/xen" -append "dom0_mem=1024M,max:1024M bootscrub=off loglvl=warning guest_loglvl=warning" \
-	-device guest-loader,addr=0x49000000,kernel="$R/boot/vmlinuz-$KV",bootargs="console=hvc0 earlycon=xen rdinit=/init loglevel=4${VPLAT_XEN_ONLY:+ xenonly=$VPLAT_XEN_ONLY}" \
+	-kernel "$E/xen" -append "dom0_mem=$DM,max:$DM$XA loglvl=warning guest_loglvl=warning" \
+	-device guest-loader,addr=0x49000000,kernel="$R/boot/vmlinuz-$KV",bootargs="console=hvc0 earlycon=xen rdinit=/init loglevel=4$DA${VPLAT_XEN_ONLY:+ xenonly=$VPLAT_XEN_ONLY}" \
 	-device guest-loader,addr=0x4c000000,initrd="$W/dom0-initrd.gz" </dev/null > "$LOG" 2>&1
 qrc=$?
 T3=$(date +%s)
@@ -150,6 +154,11 @@ if [ -s "$RD/report.json" ] && [ -x "$B/conformance/vplat-conform" ]; then
 fi
 echo "xen group: environment $((T1 - T0)) s, images $((T2 - T1)) s, boot+tests $((T3 - T2)) s (qemu rc $qrc)"
 # VPLAT_XEN_ONLY=conform (only the third domU, for debugging): the checks cannot all hold.
-if [ -n "${VPLAT_XEN_ONLY:-}" ]; then echo "VPLAT_XEN_ONLY=$VPLAT_XEN_ONLY: partial run"; echo fail > "$ST"; exit 77; fi
+if [ -n "${VPLAT_XEN_ONLY:-}" ]; then
+	echo "VPLAT_XEN_ONLY=$VPLAT_XEN_ONLY: partial run"; echo done > "$ST"
+	case $VPLAT_XEN_ONLY in plat) bash "$SRC/tests/xen/check.sh" "$B" platform;;
+	bank2) bash "$SRC/tests/xen/check.sh" "$B" bank2;; esac
+	echo fail > "$ST"; exit 77
+fi
 if grep -q DOM0_ALL_DONE "$LOG"; then echo done > "$ST"; exit 0; fi
 echo fail > "$ST"; tail -40 "$LOG"; exit 1

@@ -699,9 +699,8 @@ int main(int argc, char **argv)
 				/* Another domain's nodes (libxl chose a domid the description or
 				 * --domid did not name): say so once, leave them to their back end. */
 				if (!other[d])
-					say(1, "dom%ld: %u virtio-mmio node(s) appeared, not served: "
-					       "serving dom%ld only (%s)", d, nn, only,
-					    only_src);
+					say(1, "dom%ld: virtio-mmio node(s) appeared, not served: "
+					       "serving dom%ld only (%s)", d, only, only_src);
 				other[d] = true;
 				continue;
 			}
