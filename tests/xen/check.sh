@@ -167,6 +167,45 @@ gpio) # The stock gpio-virtio (built out of tree) on vplat-xen's GPIO device (si
 	has 'DOMU_GPIO_EDGE rising line=3 '
 	has 'DOMU_GPIO_RESULT ok'; has 'DOM0_GPIO_RESULT ok'
 	grep -E 'DOMU_GPIO_|DOM0_GPIO_' <<<"$C" | grep -v 'DOMU_GPIO_LINE ';;
+platform) # vplat-xen --platform (tests/xen/plat.dts): the VM "plat" names the domid libxl gave
+	# the platform domU (run.sh put it in); its vplat-xen serves that domain's two nodes
+	# with the description's blk and rng, and the domU's stock drivers use them. The VM
+	# "other" names another domid: its vplat-xen sees the nodes and leaves them alone.
+	[ -f "$B/xen-plat.skip" ] && { cat "$B/xen-plat.skip"; echo "SKIP: no platform description"; exit 77; }
+	want=$(sed -n 's/^DOM0_PLAT_START .*xen,domid=\([0-9]*\).*/\1/p' <<<"$C" | head -1)
+	got=$(sed -n 's/^DOM0_DOMID plat \([0-9]*\).*/\1/p' <<<"$C" | head -1)
+	echo "description xen,domid ${want:-?}, libxl gave the platform domU domid ${got:-?}"
+	[ -n "$want" ] && [ "$want" = "$got" ] || { echo "the description's domid is not the domain's"; bad=1; }
+	has 'DOM0_VXPLAT .*--platform: VM plat, 2 device\(s\)$'
+	has "DOM0_VXPLAT .*dom$want: blk at 0x2000000 irq 33"
+	has "DOM0_VXPLAT .*dom$want: rng at 0x2000200 irq 34"
+	has "DOM0_VXPLAT .*dom$want RAM bank 0 0x40000000 \\+128 MiB mapped once"
+	has "DOM0_VXPLAT .*dom$want is gone"; has 'DOM0_PLAT_VX_EXIT rc=0'
+	has 'DOMUP_DRIVER device=0x0002 vendor=0x0*6c7076 driver=virtio_blk'
+	has 'DOMUP_DRIVER device=0x0004 vendor=0x0*6c7076 driver=virtio_rng'
+	has 'DOMUP_BLK_OK'; has 'DOM0_PLAT_IMAGE_OK'
+	has 'DOMUP_RNG_CURRENT virtio_rng'; has 'DOMUP_RNG_BYTES 64'
+	has 'DOM0_VXOTHER .*--platform: VM other, 1 device\(s\)$'
+	has "DOM0_VXOTHER .*dom$want: virtio-mmio node\(s\) appeared, not served: serving dom99 only \(the description's xen,domid\)"
+	if grep -qE "DOM0_VXOTHER .*dom$want: (rng at|ioreq server)" <<<"$C"; then
+		echo "the other VM's vplat-xen served the platform domU"; bad=1
+	fi
+	has 'DOM0_OTHER_VX_EXIT rc=0'
+	grep -E 'DOM0_(PLAT|DOMID plat|VXPLAT .*(warn|dom[0-9]+:)|VXOTHER .*appeared)|DOMUP_' <<<"$C" | head -30;;
+bank2) # A domU of 3136 MiB: libxl gives it a second RAM bank (64 MiB at 0x200000000);
+	# vplat-xen maps both banks once; the domU's virtio_blk DMA goes to and from pages of
+	# the second bank (tests/xen/bank2.c: O_DIRECT through locked pages whose guest frame
+	# is at or above 0x200000000), and dom0 finds the pattern in the image.
+	has 'DOMUB_IOMEM +200000000-203ffffff : System RAM'
+	has 'DOMUB_DRIVER device=0x0002 vendor=0x0*6c7076 driver=virtio_blk'
+	has 'DOM0_VXBANK2 .*RAM bank 0 0x40000000 \+3072 MiB mapped once: [0-9]+ region\(s\), 0 page\(s\) not mapped'
+	has 'DOM0_VXBANK2 .*RAM bank 1 0x200000000 \+64 MiB mapped once: [0-9]+ region\(s\), 0 page\(s\) not mapped'
+	has 'DOMUB_BANK2_WRITE_PAGE gpa=0x20[0-3][0-9a-f]{6}$'
+	has 'DOMUB_BANK2_READ_PAGE gpa=0x20[0-3][0-9a-f]{6}$'
+	has 'DOMUB_BANK2_DIRECT_IO_OK'
+	has 'DOM0_BANK2_IMAGE VPLAT-XEN-BANK2 VPLAT-XEN-BANK2 '
+	has 'DOM0_BANK2_VX_EXIT rc=0'
+	grep -E 'DOM0_BANK2|DOMUB_|DOM0_DOMID bank2|DOM0_DOMU_END bank2|DOM0_VXBANK2 .*(RAM|served)' <<<"$C";;
 *) echo "unknown check $W"; exit 2;;
 esac
 if grep -qE 'Unable to handle kernel|Internal error: Oops|DOMU_DMESG .*(BUG|Oops)' <<<"$C"; then

@@ -61,6 +61,15 @@ if [ ! -e "$E/root.stamp" ]; then
 	touch "$E/root.stamp"
 fi
 
+# 2b. libfdt-dev (arm64) into root/: the arm64 vplat-xen reads platform descriptions
+#     (--platform, xen.platform), and vplat-conform-static links libfdt.a.
+if [ ! -e "$E/fdt.stamp" ]; then
+	(cd "$E/debs" && apt-get download -q libfdt-dev:arm64 2>&1 >/dev/null | grep -v '^W: Download is performed unsandboxed' || true)
+	dpkg-deb -x "$(ls "$E"/debs/libfdt-dev_*_arm64.deb | head -1)" "$E/root"
+	[ -e "$E/root/usr/include/libfdt.h" ] || { echo "xen-env: libfdt-dev:arm64 did not extract"; exit 1; }
+	touch "$E/fdt.stamp"
+fi
+
 # 3. The hypervisor with CONFIG_IOREQ_SERVER (Debian builds it without: needs CONFIG_EXPERT).
 if [ ! -e "$E/xen.stamp" ]; then
 	rm -rf "$E/xen-src"; mkdir -p "$E/xen-src"

@@ -137,7 +137,10 @@ static void usage(FILE *f)
 		"                      served-by = \"xen\" (its xen,domid, if given, as --domid),\n"
 		"                      in node order; instead of --dev\n"
 		"    --vm NAME         with --platform: that VM (it must be served-by = \"xen\")\n"
-		"    --domid N         serve only domain N (default: any domain with nodes)\n"
+		"    --domid N         serve only domain N (default: any domain with nodes; with\n"
+		"                      --platform the VM's xen,domid, which --domid overrides);\n"
+		"                      nodes of any other domain are left alone (a warning says so\n"
+		"                      once per domain): libxl picks the domid, so it must match\n"
 		"    --once            exit after the first served domain goes away\n"
 		"    --switch-tap NAME a tap interface in dom0 as one more port of the switch\n"
 		"    --ram-mib N       guest RAM to map when xenstore has no memory/static-max\n"
@@ -649,6 +652,9 @@ int main(int argc, char **argv)
 	struct vplat_mem mem;
 
 	vplat_mem_init(&mem, regions, 64);
+	/* --domid wins over the description's xen,domid (load_platform() keeps it) */
+	const char *only_src = only >= 0 ? "--domid" : "the description's xen,domid";
+
 	if (platform && load_platform(platform, vmname, &mem, devs, &ndevs, &only) != 0)
 		return 1;
 	for (unsigned i = 0; i < ndevs && !platform; i++) {
@@ -671,7 +677,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	say(2, "%u device(s) ready; waiting for a domain's virtio-mmio nodes", ndevs);
-	static bool seen[0x8000];
+	static bool seen[0x8000], other[0x8000];
 	int status = 0;
 
 	while (!stop) {
@@ -684,11 +690,20 @@ int main(int argc, char **argv)
 			struct node nodes[MAX_DEVS];
 			unsigned nn;
 
-			if (d < 1 || d >= 0x8000 || seen[d] || (only >= 0 && d != only))
+			if (d < 1 || d >= 0x8000 || seen[d])
 				continue;
 			nn = domain_nodes(xs, (unsigned)d, nodes);
 			if (nn == 0)
 				continue;
+			if (only >= 0 && d != only) {
+				/* Another domain's nodes (libxl chose a domid the description or
+				 * --domid did not name): say so once, leave them to their back end. */
+				if (!other[d])
+					say(1, "dom%ld: virtio-mmio node(s) appeared, not served: "
+					       "serving dom%ld only (%s)", d, only, only_src);
+				other[d] = true;
+				continue;
+			}
 			seen[d] = true;
 			say(2, "dom%ld: virtio-mmio node(s) appeared", d);
 			(void)serve(xs, (unsigned)d, devs, ndevs, &mem, ram_default);
