@@ -384,45 +384,42 @@ START_TEST(split_event_idx)
 }
 END_TEST
 
+/* @p n chains of one 16-byte writable buffer made available, popped and used, one at a time,
+ * with no notification decision in between. */
+static void use_entries(unsigned n)
+{
+	uint64_t a[1] = {RF_BUF};
+	uint32_t l[1] = {16};
+	uint16_t fl[1] = {WRITE};
+	for (unsigned k = 0; k < n; k++) {
+		rf_add(&f, 1, a, l, fl);
+		ck_assert_int_eq(rf_pop(&f, &c, iov, 4), 0);
+		ck_assert_int_eq(vplat_vq_push(&f.vq[0], &c, 1), 0);
+	}
+}
+
 START_TEST(split_suppression_past_a_lap)
 {
 	/* More than a ring's worth of entries used between two notification decisions (a busy
 	 * back end completing several bursts per call): without EVENT_IDX the driver's
 	 * NO_INTERRUPT flag still decides; with EVENT_IDX used_event does (a 16-bit index is
 	 * unambiguous for 2^16 entries), so neither notifies before the driver's point. */
-	uint64_t a[1] = {RF_BUF};
-	uint32_t l[1] = {16};
-	uint16_t fl[1] = {WRITE};
 	rf_setup(&f, 0, 8);
 	struct vplat_virtq_avail *av = rf_ptr(&f, RF_DRIVER);
 	av->flags = vplat_cpu_to_le16(VPLAT_VIRTQ_AVAIL_F_NO_INTERRUPT);
-	for (int k = 0; k < 9; k++) {
-		rf_add(&f, 1, a, l, fl);
-		ck_assert_int_eq(rf_pop(&f, &c, iov, 4), 0);
-		ck_assert_int_eq(vplat_vq_push(&f.vq[0], &c, 1), 0);
-	}
+	use_entries(9);
 	ck_assert(!vplat_vq_interrupt(&f.vq[0]));
 	ck_assert_uint_eq(f.used_irqs, 0);
 	rf_teardown(&f);
 
 	rf_setup(&f, F_EVENT_IDX, 8);
 	av = rf_ptr(&f, RF_DRIVER);
-	rf_add(&f, 1, a, l, fl);
-	ck_assert_int_eq(rf_pop(&f, &c, iov, 4), 0);
-	ck_assert_int_eq(vplat_vq_push(&f.vq[0], &c, 1), 0);
+	use_entries(1);
 	ck_assert(vplat_vq_interrupt(&f.vq[0])); /* the first decision always notifies */
 	av->ring[8] = vplat_cpu_to_le16(20);     /* used_event: notify once entry 20 is used */
-	for (int k = 0; k < 9; k++) {
-		rf_add(&f, 1, a, l, fl);
-		ck_assert_int_eq(rf_pop(&f, &c, iov, 4), 0);
-		ck_assert_int_eq(vplat_vq_push(&f.vq[0], &c, 1), 0);
-	}
+	use_entries(9);
 	ck_assert(!vplat_vq_interrupt(&f.vq[0])); /* used idx 10: entry 20 not used yet */
-	for (int k = 0; k < 11; k++) {
-		rf_add(&f, 1, a, l, fl);
-		ck_assert_int_eq(rf_pop(&f, &c, iov, 4), 0);
-		ck_assert_int_eq(vplat_vq_push(&f.vq[0], &c, 1), 0);
-	}
+	use_entries(11);
 	ck_assert(vplat_vq_interrupt(&f.vq[0])); /* used idx 21: passed it */
 	ck_assert_uint_eq(f.used_irqs, 2);
 	rf_teardown(&f);
@@ -434,18 +431,11 @@ START_TEST(packed_suppression_past_a_lap)
 	/* Packed: the driver's event offset names a slot, ambiguous after a whole lap, so with
 	 * EVENT_IDX a lap used since the last decision notifies even in DISABLE mode; without
 	 * EVENT_IDX there is no offset and DISABLE holds at any count. */
-	uint64_t a[1] = {RF_BUF};
-	uint32_t l[1] = {16};
-	uint16_t fl[1] = {WRITE};
 	for (int ev = 1; ev >= 0; ev--) {
 		rf_setup(&f, F_PACKED | (ev ? F_EVENT_IDX : 0), 8);
 		struct vplat_pvirtq_event_suppress *drv = rf_ptr(&f, RF_DRIVER);
 		drv->flags = vplat_cpu_to_le16(VPLAT_RING_EVENT_FLAGS_DISABLE);
-		for (int k = 0; k < 9; k++) {
-			rf_add(&f, 1, a, l, fl);
-			ck_assert_int_eq(rf_pop(&f, &c, iov, 4), 0);
-			ck_assert_int_eq(vplat_vq_push(&f.vq[0], &c, 1), 0);
-		}
+		use_entries(9);
 		ck_assert_msg(vplat_vq_interrupt(&f.vq[0]) == (ev != 0), "EVENT_IDX %d", ev);
 		rf_teardown(&f);
 	}

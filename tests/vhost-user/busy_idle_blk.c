@@ -30,7 +30,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <dirent.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <sys/wait.h>
@@ -40,6 +39,7 @@
 #include "vplat/vplat.h"
 #include "vplat/val/vhost_user_frontend.h"
 #include "schedstat.h"
+#include "thread_names.h"
 
 #define MEM    (4u << 20)
 #define BS     4096u
@@ -101,31 +101,18 @@ static int io(struct vplat_val_vq *vq, struct blkdrv_req *r, uint32_t type, unsi
 	return 0;
 }
 
+static void count_uring_worker(const char *name, void *arg)
+{
+	if (!strncmp(name, "iou-wrk", 7))
+		(*(int *)arg)++;
+}
+
 /* Threads of @p pid whose name starts with "iou-wrk" (io_uring's kernel workers); -1 if
  * /proc/PID/task cannot be read. */
 static int uring_workers(pid_t pid)
 {
-	char path[64];
-	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
-	DIR *d = opendir(path);
-	if (!d)
-		return -1;
 	int n = 0;
-	struct dirent *e;
-	while ((e = readdir(d))) {
-		if (e->d_name[0] == '.')
-			continue;
-		char cp[400], comm[32] = "";
-		snprintf(cp, sizeof(cp), "%s/%s/comm", path, e->d_name);
-		FILE *f = fopen(cp, "r");
-		if (f) {
-			if (fgets(comm, sizeof(comm), f) && !strncmp(comm, "iou-wrk", 7))
-				n++;
-			fclose(f);
-		}
-	}
-	closedir(d);
-	return n;
+	return for_each_thread_name(pid, count_uring_worker, &n) ? -1 : n;
 }
 
 int main(int argc, char **argv)

@@ -15,7 +15,6 @@
  * Usage: mq_threads VPLAT_DEVICE WORKDIR [ITERATIONS]; exit 0 = pass, 1 = fail.
  */
 #define _GNU_SOURCE
-#include <dirent.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -26,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "blkdrv.h"
+#include "thread_names.h"
 #include "vplat/val/vhost_user_frontend.h"
 #include "vplat/val/val.h"
 
@@ -61,32 +61,21 @@ static pid_t spawn(const char *dev, const char *const *extra)
 	return p;
 }
 
+static void note_queue_thread(const char *name, void *arg)
+{
+	if (!strncmp(name, "vhu-q", 5)) {
+		unsigned long q = strtoul(name + 5, NULL, 10);
+		if (q < 64)
+			*(uint64_t *)arg |= (uint64_t)1 << q;
+	}
+}
+
 /* Distinct queue-thread names vhu-qN among the threads of @pid. Distinct names, not tasks:
  * a thread created by a queue thread (a host end's helper) inherits its name. */
 static unsigned queue_threads(pid_t pid)
 {
-	char path[64];
-	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
-	DIR *d = opendir(path);
 	uint64_t seen = 0;
-	struct dirent *e;
-	while (d && (e = readdir(d))) {
-		if (e->d_name[0] == '.')
-			continue;
-		char cp[400], comm[32] = "";
-		snprintf(cp, sizeof(cp), "%s/%s/comm", path, e->d_name);
-		FILE *f = fopen(cp, "r");
-		if (f) {
-			if (fgets(comm, sizeof(comm), f) && !strncmp(comm, "vhu-q", 5)) {
-				unsigned long q = strtoul(comm + 5, NULL, 10);
-				if (q < 64)
-					seen |= (uint64_t)1 << q;
-			}
-			fclose(f);
-		}
-	}
-	if (d)
-		closedir(d);
+	for_each_thread_name(pid, note_queue_thread, &seen);
 	return (unsigned)__builtin_popcountll(seen);
 }
 
