@@ -690,17 +690,16 @@ int main(int argc, char **argv)
 			struct node nodes[MAX_DEVS];
 			unsigned nn;
 
-			if (d < 1 || d >= 0x8000 || seen[d])
-				continue;
+			if (d < 1 || d >= 0x8000 || seen[d] || other[d])
+				continue; /* served, or another domain already reported */
 			nn = domain_nodes(xs, (unsigned)d, nodes);
 			if (nn == 0)
 				continue;
 			if (only >= 0 && d != only) {
 				/* Another domain's nodes (libxl chose a domid the description or
 				 * --domid did not name): say so once, leave them to their back end. */
-				if (!other[d])
-					say(1, "dom%ld: virtio-mmio node(s) appeared, not served: "
-					       "serving dom%ld only (%s)", d, only, only_src);
+				say(1, "dom%ld: virtio-mmio node(s) appeared, not served: "
+				       "serving dom%ld only (%s)", d, only, only_src);
 				other[d] = true;
 				continue;
 			}
