@@ -151,7 +151,7 @@ FZ_HARNESS static void drain(int fd)
 		int rx[N * 8];
 		size_t nrx = 0;
 		bool eof = false;
-		for (int k = 0; k < got && !eof; k++) {
+		for (int k = 0; k < got; k++) {
 			struct msghdr *m = &mm[k].msg_hdr;
 			eof = mm[k].msg_len == 0; /* the server hung up */
 			if (eof)
