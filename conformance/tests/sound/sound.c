@@ -652,6 +652,48 @@ static enum vplat_result release_completes(struct vplat_test_ctx *t)
 }
 VPLAT_TEST(sound_release_completes, "VPLAT-SND-007", "devicenormative:Device Types / Sound Device / Device Operation / PCM Stream Release", VPLAT_VIRTIO_ID_SOUND, 0, "four held tx messages, STOP, RELEASE: all four completed before the RELEASE response", release_completes);
 
+static enum vplat_result params_completes(struct vplat_test_ctx *t)
+{
+	struct sd s;
+	uint32_t id, pb;
+	enum vplat_result r = io_ready(t, &s, VPLAT_VIRTIO_SND_D_OUTPUT, 8, &id, &pb);
+	if (r != VPLAT_PASS)
+		return r;
+	uint8_t *st[4];
+	for (unsigned k = 0; k < 4; k++)
+		if (tx_add(t, &s, id, pb * 8u, 8, &st[k]))
+			return vplat_t_error(t, "tx add failed");
+	vplat_val_vq_kick(s.tx);
+	/* the stream is PREPARED (never started): the four messages are held, not played */
+	uint32_t fb, period;
+	struct vplat_virtio_snd_pcm_set_params sp = params_for(&s, id, 8, &fb, &period);
+	uint32_t c = ctl_code(t, &s, &sp, sizeof(sp));
+	VPLAT_T_CHECK_MSG(t, 1, c == S(OK), "SET_PARAMS after PREPARE: OK", "status 0x%x", c);
+	unsigned got = 0, ok = 0;
+	void *tok;
+	uint32_t used;
+	while (got < 4 && vplat_val_vq_get_used(s.tx, &tok, &used) == 0) {
+		uint8_t *p = tok;
+		uint32_t v;
+		memcpy(&v, p, 4);
+		got++;
+		ok += vplat_le32_to_cpu(v) == S(OK) || vplat_le32_to_cpu(v) == S(IO_ERR);
+	}
+	VPLAT_T_CHECK_MSG(t, 2, got == 4 && ok == 4,
+			  "SET_PARAMS completed after every message held for the old parameters",
+			  "%u of 4 held messages completed (%u with a defined status) when SET_PARAMS "
+			  "was answered", got, ok);
+	/* back to PREPARE, START: nothing of the completed messages comes back again */
+	if (pcm(t, &s, R(PCM_PREPARE), id) != S(OK) || pcm(t, &s, R(PCM_START), id) != S(OK))
+		return vplat_t_error(t, "PREPARE/START after SET_PARAMS failed");
+	VPLAT_T_CHECK_MSG(t, 3, quiet_for(t, s.tx, 100, NULL),
+			  "no message completed twice", "a used buffer after START");
+	(void)pcm(t, &s, R(PCM_STOP), id);
+	(void)pcm(t, &s, R(PCM_RELEASE), id);
+	return VPLAT_PASS;
+}
+VPLAT_TEST(sound_params_completes, "VPLAT-SND-015", "sec:Device Types / Sound Device / Device Operation / PCM Control Messages", VPLAT_VIRTIO_ID_SOUND, 0, "four held tx messages on a prepared stream, SET_PARAMS: all four completed before the SET_PARAMS response, none again after START", params_completes);
+
 static enum vplat_result reset_stream(struct vplat_test_ctx *t)
 {
 	struct sd s;

@@ -483,6 +483,10 @@ static uint32_t ctl_pcm(struct vplat_snd *d, const struct vplat_chain *c, uint32
 			return S_BAD_MSG;
 		if ((ho->set_params != NULL) && (ho->set_params(d->host_opaque, id, &p) < 0))
 			return S_NOT_SUPP;
+		/* VPLAT-SND-015: messages queued for the old parameters are completed, unplayed,
+		 * before the stream leaves PREPARE (only a prepared stream holds messages). */
+		if (s->held != 0u)
+			io_flush_stream(d, id);
 		s->p = p;
 		s->has_params = true;
 		s->state = VPLAT_SND_STATE_PARAMS;
