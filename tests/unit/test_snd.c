@@ -33,6 +33,7 @@ struct spy {
 	uint8_t next_in;
 	unsigned prepares, starts, stops, releases, params;
 	int fail_start;
+	int fail_io; /* returned by write() and read() when non-zero */
 };
 
 static int spy_params(void *h, uint32_t s, const struct vplat_snd_params *p)
@@ -71,6 +72,8 @@ static int spy_write(void *h, uint32_t s, const void *data, size_t len)
 {
 	struct spy *y = h;
 	ck_assert_uint_eq(s, 0);
+	if (y->fail_io)
+		return y->fail_io;
 	ck_assert_uint_le(y->nplayed + len, sizeof(y->played));
 	memcpy(y->played + y->nplayed, data, len);
 	y->nplayed += len;
@@ -80,6 +83,8 @@ static int spy_read(void *h, uint32_t s, void *buf, size_t len)
 {
 	struct spy *y = h;
 	ck_assert_uint_eq(s, 1);
+	if (y->fail_io)
+		return y->fail_io;
 	uint8_t *b = buf;
 	for (size_t i = 0; i < len; i++)
 		b[i] = y->next_in++;
@@ -484,6 +489,38 @@ START_TEST(capture_paced)
 }
 END_TEST
 
+START_TEST(host_io_error)
+{
+	/* A period the host end fails to play or record completes with IO_ERR (tools/mutate
+	 * found that status untested). */
+	struct rig *r = rig_up(_i);
+	r->spy.fail_io = VPLAT_EIO;
+	ck_assert_uint_eq(set_params(r, 0, 256, 64, 1, FMT_S16, RATE_8K, 0), S_OK);
+	ck_assert_uint_eq(pcm_cmd(r, VPLAT_VIRTIO_SND_R_PCM_PREPARE, 0), S_OK);
+	ck_assert_uint_eq(set_params(r, 1, 256, 64, 1, FMT_S16, RATE_8K, 0), S_OK);
+	ck_assert_uint_eq(pcm_cmd(r, VPLAT_VIRTIO_SND_R_PCM_PREPARE, 1), S_OK);
+	struct io t = tx_add(r, 0, 64, 0);
+	vplat_val_vq_kick(&r->q[2]);
+	struct io c = rx_add(r, 1, 64);
+	vplat_val_vq_kick(&r->q[3]);
+	ck_assert_uint_eq(pcm_cmd(r, VPLAT_VIRTIO_SND_R_PCM_START, 0), S_OK);
+	ck_assert_uint_eq(pcm_cmd(r, VPLAT_VIRTIO_SND_R_PCM_START, 1), S_OK);
+	/* 8 kHz mono S16: 64 bytes = 32 frames = 4 ms */
+	vplat_snd_tick(&r->d, 1000);
+	vplat_snd_tick(&r->d, 1000 + 4000000);
+	void *tok;
+	uint32_t len;
+	ck_assert(used(r, 2, &tok, &len));
+	ck_assert_ptr_eq(tok, t.st);
+	ck_assert_uint_eq(vplat_le32_to_cpu(t.st->status), S_IO_ERR);
+	ck_assert_uint_eq(r->spy.nplayed, 0);
+	ck_assert(used(r, 3, &tok, &len));
+	ck_assert_ptr_eq(tok, c.st);
+	ck_assert_uint_eq(vplat_le32_to_cpu(c.st->status), S_IO_ERR);
+	rig_down(r);
+}
+END_TEST
+
 START_TEST(malformed_io)
 {
 	/* covers: VPLAT-SND-011 VPLAT-SND-012 */
@@ -761,6 +798,7 @@ static Suite *suite(void)
 	tcase_add_loop_test(tc, playback_paced, 0, 4);
 	tcase_add_loop_test(tc, capture_paced, 0, 4);
 	tcase_add_loop_test(tc, malformed_io, 0, 4);
+	tcase_add_loop_test(tc, host_io_error, 0, 4);
 	tcase_add_loop_test(tc, jack_event, 0, 4);
 	tcase_add_test(tc, init_checks);
 	tcase_add_test(tc, wav_sink_and_source);
