@@ -556,6 +556,22 @@ START_TEST(malformed_io)
 	ck_assert_uint_eq(vplat_le32_to_cpu(d.st->status), S_IO_ERR);
 	for (int i = 0; i < 8; i++) /* payload untouched */
 		ck_assert_uint_eq(d.data[i], 0xee);
+	/* rx with a device-readable payload after its header */
+	struct vplat_virtio_snd_pcm_xfer *rx = dma(r, sizeof(*rx) + 8);
+	rx->stream_id = vplat_cpu_to_le32(1);
+	struct io e = {.st = dma(r, sizeof(*e.st)), .data = dma(r, 64)};
+	memset(e.data, 0xee, 64);
+	struct vplat_val_buf rb[3] = {{.ptr = rx, .len = sizeof(*rx) + 8},
+				      {.ptr = e.data, .len = 64},
+				      {.ptr = e.st, .len = sizeof(*e.st)}};
+	ck_assert_int_eq(vplat_val_vq_add(&r->q[3], rb, 1, 2, e.st), 0);
+	vplat_val_vq_kick(&r->q[3]);
+	ck_assert(used(r, 3, &tok, &len));
+	ck_assert_ptr_eq(tok, e.st);
+	ck_assert_uint_eq(len, 8);
+	ck_assert_uint_eq(vplat_le32_to_cpu(e.st->status), S_IO_ERR);
+	for (int i = 0; i < 64; i++)
+		ck_assert_uint_eq(e.data[i], 0xee);
 	/* tx with a writable payload; short header; no room for a status */
 	struct vplat_virtio_snd_pcm_xfer *x = dma(r, 4);
 	x->stream_id = 0;
@@ -584,7 +600,7 @@ START_TEST(malformed_io)
 	vplat_val_vq_kick(&r->q[2]);
 	ck_assert(used(r, 2, &tok, &len));
 	ck_assert(!used(r, 2, &tok, &len));
-	ck_assert_uint_eq(vplat_snd_stats(&r->d)->io_errors, 8);
+	ck_assert_uint_eq(vplat_snd_stats(&r->d)->io_errors, 9);
 	/* device reset forgets the held ones */
 	ck_assert_int_eq(vplat_val_reset(&r->v), 0);
 	ck_assert_int_eq(vplat_snd_stream_state(&r->d, 0), VPLAT_SND_STATE_INIT);
@@ -623,6 +639,38 @@ START_TEST(jack_event)
 	ck_assert_uint_eq(query(r, VPLAT_VIRTIO_SND_R_JACK_INFO, 0, 1, 24, buf, sizeof(buf), NULL),
 			  S_OK);
 	ck_assert_uint_eq(buf[4 + 16], 1);
+	rig_down(r);
+}
+END_TEST
+
+START_TEST(event_backlog)
+{
+	/* With no eventq buffer, at most VPLAT_SND_EVENTS_MAX events wait; older ones are dropped
+	 * and counted (tools/mutate found the limit untested: without it the backlog overran). */
+	struct rig *r = rig_up(_i);
+	const unsigned n = VPLAT_SND_EVENTS_MAX + 2u;
+	for (unsigned i = 0; i < n; i++) /* starts connected: off, on, off, ... */
+		ck_assert_int_eq(vplat_snd_jack_set(&r->d, 0, (i & 1u) != 0u), 0);
+	ck_assert_uint_eq(vplat_snd_stats(&r->d)->events_dropped, 2);
+	struct vplat_virtio_snd_event *e = dma(r, (uint32_t)(n * sizeof(*e)));
+	for (unsigned i = 0; i < n; i++) {
+		memset(&e[i], 0xee, sizeof(e[i]));
+		struct vplat_val_buf b = {.ptr = &e[i], .len = sizeof(e[i])};
+		ck_assert_int_eq(vplat_val_vq_add(&r->q[1], &b, 0, 1, &e[i]), 0);
+	}
+	vplat_val_vq_kick(&r->q[1]);
+	void *tok;
+	uint32_t len;
+	for (unsigned i = 0; i < VPLAT_SND_EVENTS_MAX; i++) {
+		ck_assert(used(r, 1, &tok, &len));
+		ck_assert_ptr_eq(tok, &e[i]);
+		ck_assert_uint_eq(len, 8);
+		/* the two oldest went: the first one left is the third (off) */
+		ck_assert_uint_eq(vplat_le32_to_cpu(e[i].hdr.code),
+				  (i & 1u) ? VPLAT_VIRTIO_SND_EVT_JACK_CONNECTED
+					   : VPLAT_VIRTIO_SND_EVT_JACK_DISCONNECTED);
+	}
+	ck_assert(!used(r, 1, &tok, &len));
 	rig_down(r);
 }
 END_TEST
@@ -799,6 +847,7 @@ static Suite *suite(void)
 	tcase_add_loop_test(tc, capture_paced, 0, 4);
 	tcase_add_loop_test(tc, malformed_io, 0, 4);
 	tcase_add_loop_test(tc, host_io_error, 0, 4);
+	tcase_add_loop_test(tc, event_backlog, 0, 4);
 	tcase_add_loop_test(tc, jack_event, 0, 4);
 	tcase_add_test(tc, init_checks);
 	tcase_add_test(tc, wav_sink_and_source);
