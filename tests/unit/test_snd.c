@@ -17,6 +17,8 @@
 #include "vplat/host/snd_host.h"
 #include "vplat/platform/instance.h"
 #include <unistd.h>
+#include <stdint.h>
+#include <sys/mman.h>
 
 #define S_OK       VPLAT_VIRTIO_SND_S_OK
 #define S_BAD_MSG  VPLAT_VIRTIO_SND_S_BAD_MSG
@@ -675,6 +677,41 @@ START_TEST(event_backlog)
 }
 END_TEST
 
+#if SIZE_MAX > UINT32_MAX
+START_TEST(payload_over_4g)
+{
+	/* A tx payload longer than the 32-bit byte count (two 3 GiB segments of one sparse,
+	 * never-touched guest region) fails at once (tools/mutate found that check untested:
+	 * without it the length was truncated and the message held). */
+	struct rig *r = rig_up(_i);
+	const uint64_t big = UINT64_C(3) << 30, gpa = UINT64_C(1) << 40;
+	void *hva = mmap(NULL, (size_t)big, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	ck_assert_ptr_ne(hva, MAP_FAILED);
+	ck_assert_int_eq(vplat_mem_add(vplat_loopback_mem(&r->lb), gpa, big, hva), 0);
+	ck_assert_uint_eq(set_params(r, 0, 256, 64, 1, FMT_S16, RATE_8K, 0), S_OK);
+	ck_assert_uint_eq(pcm_cmd(r, VPLAT_VIRTIO_SND_R_PCM_PREPARE, 0), S_OK);
+	struct vplat_virtio_snd_pcm_xfer *x = dma(r, sizeof(*x));
+	x->stream_id = 0;
+	struct vplat_virtio_snd_pcm_status *st = dma(r, sizeof(*st));
+	memset(st, 0xee, sizeof(*st));
+	struct vplat_val_buf b[4] = {{.ptr = x, .len = sizeof(*x)},
+				     {.gpa = gpa, .len = (uint32_t)big},
+				     {.gpa = gpa, .len = (uint32_t)big},
+				     {.ptr = st, .len = sizeof(*st)}};
+	ck_assert_int_eq(vplat_val_vq_add(&r->q[2], b, 3, 1, st), 0);
+	vplat_val_vq_kick(&r->q[2]);
+	void *tok;
+	uint32_t len;
+	ck_assert(used(r, 2, &tok, &len));
+	ck_assert_ptr_eq(tok, st);
+	ck_assert_uint_eq(vplat_le32_to_cpu(st->status), S_IO_ERR);
+	rig_down(r);
+	ck_assert_int_eq(munmap(hva, (size_t)big), 0);
+}
+END_TEST
+#endif
+
 START_TEST(init_checks)
 {
 	struct vplat_snd *d = calloc(1, sizeof(*d));
@@ -848,6 +885,9 @@ static Suite *suite(void)
 	tcase_add_loop_test(tc, malformed_io, 0, 4);
 	tcase_add_loop_test(tc, host_io_error, 0, 4);
 	tcase_add_loop_test(tc, event_backlog, 0, 4);
+#if SIZE_MAX > UINT32_MAX
+	tcase_add_loop_test(tc, payload_over_4g, 0, 4);
+#endif
 	tcase_add_loop_test(tc, jack_event, 0, 4);
 	tcase_add_test(tc, init_checks);
 	tcase_add_test(tc, wav_sink_and_source);
