@@ -35,6 +35,7 @@ struct spy {
 	uint8_t next_in;
 	unsigned prepares, starts, stops, releases, params;
 	int fail_start;
+	int fail_prepare;
 	int fail_io; /* returned by write() and read() when non-zero */
 };
 
@@ -48,8 +49,9 @@ static int spy_params(void *h, uint32_t s, const struct vplat_snd_params *p)
 static int spy_prepare(void *h, uint32_t s)
 {
 	(void)s;
-	((struct spy *)h)->prepares++;
-	return 0;
+	struct spy *y = h;
+	y->prepares++;
+	return y->fail_prepare;
 }
 static int spy_start(void *h, uint32_t s)
 {
@@ -357,6 +359,19 @@ START_TEST(lifecycle)
 	ck_assert_uint_eq(r->spy.starts, 3);
 	ck_assert_uint_eq(r->spy.stops, 2);
 	ck_assert_uint_eq(r->spy.releases, 2);
+	/* a host end that fails PREPARE; the control error count (tools/mutate found both
+	 * untested) */
+	const struct vplat_snd_stats *ss = vplat_snd_stats(&r->d);
+	uint64_t req0 = ss->ctl_requests, err0 = ss->ctl_errors;
+	r->spy.fail_prepare = VPLAT_EIO;
+	ck_assert_uint_eq(pcm_cmd(r, PR, 0), S_IO_ERR);
+	ck_assert_uint_eq(ss->ctl_requests, req0 + 1);
+	ck_assert_uint_eq(ss->ctl_errors, err0 + 1);
+	r->spy.fail_prepare = 0;
+	r->spy.fail_start = 0;
+	ck_assert_uint_eq(pcm_cmd(r, ST, 0), S_OK);
+	ck_assert_uint_eq(ss->ctl_requests, req0 + 2);
+	ck_assert_uint_eq(ss->ctl_errors, err0 + 1);
 	rig_down(r);
 }
 END_TEST
