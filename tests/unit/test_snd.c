@@ -758,6 +758,18 @@ START_TEST(init_checks)
 	ck_assert_int_eq(vplat_snd_init(d, &mem, &c, &noread, NULL), VPLAT_EINVAL);
 	c.nstreams = VPLAT_SND_MAX_STREAMS + 1;
 	ck_assert_int_eq(vplat_snd_init(d, &mem, &c, &spy_ops, NULL), VPLAT_EINVAL);
+	/* channel maps: 0 channels, more than VIRTIO_SND_CHMAP_MAX_SIZE, a bad direction
+	 * (tools/mutate found these checks untested) */
+	struct vplat_snd_chmap_config m = chmaps[0];
+	c = (struct vplat_snd_config){.streams = &s, .nstreams = 1, .chmaps = &m, .nchmaps = 1};
+	ck_assert_int_eq(vplat_snd_init(d, &mem, &c, &spy_ops, NULL), 0);
+	m.channels = 0;
+	ck_assert_int_eq(vplat_snd_init(d, &mem, &c, &spy_ops, NULL), VPLAT_EINVAL);
+	m.channels = VPLAT_VIRTIO_SND_CHMAP_MAX_SIZE + 1;
+	ck_assert_int_eq(vplat_snd_init(d, &mem, &c, &spy_ops, NULL), VPLAT_EINVAL);
+	m = chmaps[0];
+	m.direction = VPLAT_VIRTIO_SND_D_INPUT + 1;
+	ck_assert_int_eq(vplat_snd_init(d, &mem, &c, &spy_ops, NULL), VPLAT_EINVAL);
 	ck_assert_uint_eq(vplat_snd_rate_hz(VPLAT_VIRTIO_SND_PCM_RATE_44100), 44100);
 	ck_assert_uint_eq(vplat_snd_rate_hz(14), 0);
 	ck_assert_uint_eq(vplat_snd_format_bits(VPLAT_VIRTIO_SND_PCM_FMT_S24_3), 24);
