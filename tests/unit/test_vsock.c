@@ -524,6 +524,25 @@ START_TEST(table_limit_and_late_accept)
 }
 END_TEST
 
+START_TEST(reply_waits_for_rx_buffer)
+{
+	/* A connection's control packet with no rx buffer waits in the device and goes out with
+	 * the next buffer (tools/mutate found this untested: without the check the RESPONSE was
+	 * marked sent and lost). */
+	struct rig *r = rig_up(_i, 0);
+	struct vplat_vsock_hdr h = gh(OP(REQUEST), 5000, 1234), o;
+	tx_pkt(r, &h, NULL);
+	ck_assert_uint_eq(vplat_vsock_nconns(&r->d), 1);
+	ck_assert(!rx_get(r, &o, NULL));
+	post_rx(r, 1);
+	ck_assert(rx_get(r, &o, NULL));
+	ck_assert_uint_eq(o.op, OP(RESPONSE));
+	ck_assert_uint_eq(o.dst_port, 5000);
+	ck_assert(!rx_get(r, &o, NULL));
+	rig_down(r);
+}
+END_TEST
+
 START_TEST(rst_backpressure)
 {
 	/* covers: VPLAT-VSK-015 */
@@ -634,6 +653,7 @@ static Suite *suite(void)
 	tcase_add_loop_test(tc, guest_refuses_host, 0, 4);
 	tcase_add_loop_test(tc, unknown_flows_get_rst, 0, 4);
 	tcase_add_loop_test(tc, table_limit_and_late_accept, 0, 4);
+	tcase_add_loop_test(tc, reply_waits_for_rx_buffer, 0, 4);
 	tcase_add_loop_test(tc, rst_backpressure, 0, 4);
 	tcase_add_loop_test(tc, transport_reset_event, 0, 4);
 	tcase_add_test(tc, hdr_codec);
