@@ -543,6 +543,49 @@ START_TEST(reply_waits_for_rx_buffer)
 }
 END_TEST
 
+START_TEST(tx_waits_for_pending_reply)
+{
+	/* tx stops when the RST queue is full and a pending reply still finds no rx buffer,
+	 * even after the RSTs went out (tools/mutate found this untested: without the check
+	 * rx_flush() reported success and tx went on). One tx batch: a REQUEST (its RESPONSE
+	 * waits: no flush while tx runs), VPLAT_VSOCK_RST_QUEUE packets of unknown flows, one
+	 * more; exactly VPLAT_VSOCK_RST_QUEUE rx buffers. */
+	struct rig *r = rig_up(_i, 0);
+	unsigned n = VPLAT_VSOCK_RST_QUEUE + 2;
+	uint8_t *bufs = vplat_val_alloc(vplat_loopback_dma(&r->lb), n * 64, 8, &(uint64_t){0});
+	for (unsigned i = 0; i < n; i++) {
+		struct vplat_vsock_hdr h = i == 0 ? gh(OP(REQUEST), 5000, 1234)
+						  : gh(OP(RW), 100 + i, 4444);
+		vplat_vsock_hdr_encode(&h, bufs + i * 64);
+		struct vplat_val_buf s = {.ptr = bufs + i * 64, .len = 44};
+		ck_assert_int_eq(vplat_val_vq_add(&r->tx, &s, 1, 0, bufs + i * 64), 0);
+	}
+	post_rx(r, VPLAT_VSOCK_RST_QUEUE);
+	vplat_val_vq_kick(&r->tx);
+	unsigned used = 0;
+	while (vplat_val_vq_get_used(&r->tx, &(void *){0}, &(uint32_t){0}) == 0)
+		used++;
+	ck_assert_uint_eq(used, n - 1); /* the last one waits */
+	struct vplat_vsock_hdr o;
+	unsigned rst = 0;
+	while (rx_get(r, &o, NULL)) {
+		ck_assert_uint_eq(o.op, OP(RST));
+		rst++;
+	}
+	ck_assert_uint_eq(rst, VPLAT_VSOCK_RST_QUEUE);
+	/* one more rx buffer: the RESPONSE goes, tx resumes, its RST waits for a buffer */
+	post_rx(r, 1);
+	ck_assert_int_eq(vplat_val_wait_used(&r->tx, &(void *){0}, &(uint32_t){0}, 1000), 0);
+	ck_assert(rx_get(r, &o, NULL));
+	ck_assert_uint_eq(o.op, OP(RESPONSE));
+	ck_assert(!rx_get(r, &o, NULL));
+	post_rx(r, 1);
+	ck_assert(rx_get(r, &o, NULL));
+	ck_assert_uint_eq(o.op, OP(RST));
+	rig_down(r);
+}
+END_TEST
+
 START_TEST(rst_backpressure)
 {
 	/* covers: VPLAT-VSK-015 */
@@ -654,6 +697,7 @@ static Suite *suite(void)
 	tcase_add_loop_test(tc, unknown_flows_get_rst, 0, 4);
 	tcase_add_loop_test(tc, table_limit_and_late_accept, 0, 4);
 	tcase_add_loop_test(tc, reply_waits_for_rx_buffer, 0, 4);
+	tcase_add_loop_test(tc, tx_waits_for_pending_reply, 0, 4);
 	tcase_add_loop_test(tc, rst_backpressure, 0, 4);
 	tcase_add_loop_test(tc, transport_reset_event, 0, 4);
 	tcase_add_test(tc, hdr_codec);
