@@ -586,6 +586,33 @@ START_TEST(tx_waits_for_pending_reply)
 }
 END_TEST
 
+START_TEST(host_api_checks)
+{
+	/* The host end's calls refuse bad arguments and a device not running (tools/mutate
+	 * found these checks of vplat_vsock_connect() and vplat_vsock_shutdown() untested). */
+	struct rig *r = rig_up(_i, 0);
+	post_rx(r, 8);
+	struct vplat_vsock_conn *c = guest_connect(r), *h = NULL;
+	ck_assert_int_eq(vplat_vsock_shutdown(&r->d, c, 0x4), VPLAT_EINVAL); /* unknown flag */
+	ck_assert_int_eq(vplat_vsock_shutdown(NULL, c, 1), VPLAT_EINVAL);
+	ck_assert_int_eq(vplat_vsock_shutdown(&r->d, NULL, 1), VPLAT_EINVAL);
+	ck_assert_int_eq(vplat_vsock_connect(NULL, HOST, 1, 2, NULL, &h), VPLAT_EINVAL);
+	ck_assert_int_eq(vplat_vsock_connect(&r->d, HOST, 1, 2, NULL, NULL), VPLAT_EINVAL);
+	ck_assert_int_eq(vplat_vsock_connect(&r->d, HOST, 1, 2, NULL, &h), 0); /* REQUEST sent */
+	ck_assert_int_eq(vplat_vsock_shutdown(&r->d, h, 1), VPLAT_EINVAL); /* not established */
+	struct vplat_vsock_hdr o;
+	ck_assert(rx_get(r, &o, NULL));
+	ck_assert_uint_eq(o.op, OP(REQUEST));
+	ck_assert(!rx_get(r, &o, NULL)); /* no SHUTDOWN went out */
+	ck_assert_uint_eq(vplat_vsock_nconns(&r->d), 2);
+	/* after a device reset: not running, nothing connects */
+	ck_assert_int_eq(vplat_val_reset(&r->v), 0);
+	ck_assert_int_eq(vplat_vsock_connect(&r->d, HOST, 1, 3, NULL, &h), VPLAT_ENODEV);
+	ck_assert_uint_eq(vplat_vsock_nconns(&r->d), 0);
+	rig_down(r);
+}
+END_TEST
+
 START_TEST(rst_backpressure)
 {
 	/* covers: VPLAT-VSK-015 */
@@ -698,6 +725,7 @@ static Suite *suite(void)
 	tcase_add_loop_test(tc, table_limit_and_late_accept, 0, 4);
 	tcase_add_loop_test(tc, reply_waits_for_rx_buffer, 0, 4);
 	tcase_add_loop_test(tc, tx_waits_for_pending_reply, 0, 4);
+	tcase_add_loop_test(tc, host_api_checks, 0, 4);
 	tcase_add_loop_test(tc, rst_backpressure, 0, 4);
 	tcase_add_loop_test(tc, transport_reset_event, 0, 4);
 	tcase_add_test(tc, hdr_codec);
