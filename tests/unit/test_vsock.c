@@ -228,15 +228,26 @@ START_TEST(config_and_cids)
 	ck_assert(!(f & VPLAT_BIT(VPLAT_VIRTIO_VSOCK_F_SEQPACKET)));
 	rig_down(r);
 	/* devicenormative (Receive and Transmit): guest_cid never a reserved CID. */
+	/* Over a real memory map, so that only vplat_vsock_init()'s own checks can refuse
+	 * (with NULL the core refused every call and tools/mutate found the checks untested). */
 	static const uint64_t bad[] = {0, 1, 2, 0xffffffffu, 1ull << 32, ~0ull};
+	struct vplat_loopback lb;
+	ck_assert_int_eq(vplat_loopback_init(&lb, VPLAT_LOOPBACK_MMIO, 1u << 20), 0);
+	struct vplat_mem *mem = vplat_loopback_mem(&lb);
 	struct vplat_vsock d;
 	struct vplat_vsock_conn c[1];
 	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		struct vplat_vsock_cfg cfg = {.guest_cid = bad[i], .conns = c, .max_conns = 1};
-		ck_assert_int_eq(vplat_vsock_init(&d, NULL, &cfg, &th_ops, NULL), VPLAT_EINVAL);
+		ck_assert_int_eq(vplat_vsock_init(&d, mem, &cfg, &th_ops, NULL), VPLAT_EINVAL);
 	}
 	struct vplat_vsock_cfg cfg = {.guest_cid = 3, .conns = c, .max_conns = 0};
-	ck_assert_int_eq(vplat_vsock_init(&d, NULL, &cfg, &th_ops, NULL), VPLAT_EINVAL);
+	ck_assert_int_eq(vplat_vsock_init(&d, mem, &cfg, &th_ops, NULL), VPLAT_EINVAL);
+	cfg.max_conns = 1;
+	ck_assert_int_eq(vplat_vsock_init(&d, mem, &cfg, &th_ops, NULL), 0);
+	struct vplat_vsock_host_ops ops = th_ops;
+	ops.closed = NULL;
+	ck_assert_int_eq(vplat_vsock_init(&d, mem, &cfg, &ops, NULL), VPLAT_EINVAL);
+	vplat_loopback_fini(&lb);
 }
 END_TEST
 
