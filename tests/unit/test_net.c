@@ -993,6 +993,15 @@ START_TEST(bad_configs)
 	ck_assert_int_eq(vplat_net_init(net, vplat_loopback_mem(&lb), &c, &vplat_net_host_mock, &m),
 			 VPLAT_EINVAL);
 	c = base_cfg();
+	/* missing device, configuration, host end or tx() (tools/mutate found these untested) */
+	ck_assert_int_eq(vplat_net_init(NULL, vplat_loopback_mem(&lb), &c, &vplat_net_host_mock, &m),
+			 VPLAT_EINVAL);
+	ck_assert_int_eq(vplat_net_init(net, vplat_loopback_mem(&lb), NULL, &vplat_net_host_mock, &m),
+			 VPLAT_EINVAL);
+	ck_assert_int_eq(vplat_net_init(net, vplat_loopback_mem(&lb), &c, NULL, &m), VPLAT_EINVAL);
+	struct vplat_net_host_ops notx = vplat_net_host_mock;
+	notx.tx = NULL;
+	ck_assert_int_eq(vplat_net_init(net, vplat_loopback_mem(&lb), &c, &notx, &m), VPLAT_EINVAL);
 	ck_assert_int_eq(vplat_net_init(net, vplat_loopback_mem(&lb), &c, &vplat_net_host_mock, &m),
 			 0);
 	ck_assert_int_eq(vplat_net_rx(net, NULL, "x", 1), VPLAT_ENODEV); /* not live */
