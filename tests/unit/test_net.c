@@ -16,6 +16,7 @@
 #include <string.h>
 #include "testutil.h"
 #include "netdrv.h"
+#include "devices/net/net_internal.h" /* vplat_net_tx_fixup(), for tx_fixup_direct */
 
 #define F(b) VPLAT_BIT(VPLAT_VIRTIO_NET_F_##b)
 #define HL   VPLAT_VIRTIO_NET_HDR_SIZE
@@ -1052,6 +1053,31 @@ START_TEST(csum_fill_bounds)
 }
 END_TEST
 
+START_TEST(tx_fixup_direct)
+{
+	/* vplat_net_tx_fixup() (lib/devices/net/net_internal.h) called directly, with what its
+	 * callers never pass: a frame shorter than an Ethernet header, and NEEDS_CSUM to be
+	 * completed in software without the frame (the segment path takes the linear path for
+	 * that). Both refused (tools/mutate found the two checks unreachable from tx). */
+	struct rig *r = rig_up(_i, F(CSUM), 1526, 4);
+	struct vplat_virtio_net_hdr h;
+	size_t len = make_udp(r->frame, 20, &h);
+	struct vplat_virtio_net_hdr k = h;
+	ck_assert_int_eq(vplat_net_tx_fixup(&r->n.net, &k, r->frame, 13), VPLAT_EPROTO);
+	k = (struct vplat_virtio_net_hdr){0};
+	ck_assert_int_eq(vplat_net_tx_fixup(&r->n.net, &k, r->frame, 13), VPLAT_EPROTO);
+	ck_assert_int_eq(vplat_net_tx_fixup(&r->n.net, &k, r->frame, 14), 0);
+	k = h;
+	ck_assert_int_eq(vplat_net_tx_fixup(&r->n.net, &k, NULL, len), VPLAT_EPROTO);
+	ck_assert_uint_eq(k.flags, VPLAT_VIRTIO_NET_HDR_F_NEEDS_CSUM); /* left as it was */
+	k = h;
+	ck_assert_int_eq(vplat_net_tx_fixup(&r->n.net, &k, r->frame, len), 0);
+	ck_assert_uint_eq(k.flags, 0); /* completed here */
+	ck_assert(udp_ok(r->frame, len));
+	rig_down(r);
+}
+END_TEST
+
 START_TEST(tx_header_fields_not_relied_on)
 {
 	/* covers: VPLAT-NET-017 VPLAT-NET-018 VPLAT-NET-019 VPLAT-NET-020 VPLAT-NET-023 */
@@ -1860,6 +1886,7 @@ static Suite *suite(void)
 	tcase_add_loop_test(tc, rx_bad_buffer_in_order, 0, 4);
 	tcase_add_test(tc, bad_configs);
 	tcase_add_test(tc, csum_fill_bounds);
+	tcase_add_loop_test(tc, tx_fixup_direct, 0, 4);
 	tcase_add_loop_test(tc, broken_rings_need_reset, 0, 4);
 	tcase_add_loop_test(tc, tx_header_fields_not_relied_on, 0, 4);
 	tcase_add_loop_test(tc, tx_partial_checksum_completed_or_dropped, 0, 4);
