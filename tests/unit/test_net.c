@@ -886,6 +886,35 @@ START_TEST(tx_sg_larger_than_frame_max)
 }
 END_TEST
 
+static uint64_t sg_clock(void *opaque)
+{
+	return *(const uint64_t *)opaque;
+}
+
+START_TEST(tx_sg_refused_and_rate_limited)
+{
+	/* On the tx_sg path too, a header the device refuses drops the frame (counted, never
+	 * handed over) and the transmit rate limit holds frames (tools/mutate found both checks
+	 * of that path untested). */
+	struct rig *r = rig_up_sg(_i, 0, 0);
+	make_frame(r->frame, 100, peer_mac, dev_mac, 9);
+	struct vplat_virtio_net_hdr h = {.gso_type = VPLAT_VIRTIO_NET_HDR_GSO_TCPV4,
+					 .gso_size = vplat_cpu_to_le16(1000)}; /* TSO4 not negotiated */
+	ck_assert_int_eq(netdrv_tx(&r->n, 0, &h, r->frame, 100, false), 0);
+	ck_assert_uint_eq(sg_calls, 0);
+	ck_assert_uint_eq(vplat_net_stats(&r->n.net)->tx_errors, 1);
+	uint64_t now = 1000000000u;
+	struct vplat_ratelimit_config lim = {.ops_rate = 1, .ops_burst = 1};
+	ck_assert_int_eq(vplat_net_set_ratelimit(&r->n.net, &lim, sg_clock, &now), 0);
+	ck_assert_int_eq(netdrv_tx(&r->n, 0, NULL, r->frame, 100, false), 0);
+	ck_assert_uint_eq(sg_calls, 1);
+	ck_assert_int_ne(netdrv_tx(&r->n, 0, NULL, r->frame, 100, false), 0); /* held */
+	ck_assert_uint_eq(sg_calls, 1);
+	ck_assert_uint_ne(vplat_net_throttle_until(&r->n.net), 0);
+	rig_down(r);
+}
+END_TEST
+
 START_TEST(rx_bad_and_small_buffers)
 {
 	/* Receive chains that cannot hold the header (4 bytes) or that are device-readable are
@@ -1910,6 +1939,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, bad_configs);
 	tcase_add_test(tc, csum_fill_bounds);
 	tcase_add_loop_test(tc, tx_sg_larger_than_frame_max, 0, 4);
+	tcase_add_loop_test(tc, tx_sg_refused_and_rate_limited, 0, 4);
 	tcase_add_loop_test(tc, tx_fixup_direct, 0, 4);
 	tcase_add_loop_test(tc, broken_rings_need_reset, 0, 4);
 	tcase_add_loop_test(tc, tx_header_fields_not_relied_on, 0, 4);
