@@ -154,6 +154,27 @@ START_TEST(rx_every_size)
 }
 END_TEST
 
+START_TEST(rx_mergeable_cache_limit)
+{
+	/* A mergeable frame that would need more than VPLAT_NET_RX_CACHE buffers is dropped and
+	 * counted; one that fits in that many goes (tools/mutate found the cache limit
+	 * untested). 20-byte buffers, 64 of them: 48 hold 960 bytes, header included. */
+	struct rig *r = rig_up(_i, F(MRG_RXBUF), 20, 64);
+	size_t fit = (size_t)VPLAT_NET_RX_CACHE * 20u - HL, over = fit + 1;
+	make_frame(r->frame, over, dev_mac, peer_mac, 5);
+	uint64_t errs = vplat_net_stats(&r->n.net)->rx_errors;
+	ck_assert_int_eq(vplat_net_rx(&r->n.net, NULL, r->frame, over), 0);
+	ck_assert_uint_eq(vplat_net_stats(&r->n.net)->rx_errors, errs + 1);
+	make_frame(r->frame, fit, dev_mac, peer_mac, 6);
+	ck_assert_int_eq(vplat_net_rx(&r->n.net, NULL, r->frame, fit), 0);
+	uint16_t nb;
+	ck_assert_int_eq(netdrv_rx(&r->n, 0, r->got, sizeof(r->got), NULL, &nb), (int)fit);
+	ck_assert_uint_eq(nb, VPLAT_NET_RX_CACHE);
+	ck_assert_mem_eq(r->got, r->frame, fit);
+	rig_down(r);
+}
+END_TEST
+
 START_TEST(rx_mergeable)
 {
 	/* devicenormative: Processing of Incoming Packets -- num_buffers counts the buffers,
@@ -1972,6 +1993,7 @@ static Suite *suite(void)
 	tcase_add_loop_test(tc, tx_sg_larger_than_frame_max, 0, 4);
 	tcase_add_loop_test(tc, tx_sg_refused_and_rate_limited, 0, 4);
 	tcase_add_loop_test(tc, tx_fixup_direct, 0, 4);
+	tcase_add_loop_test(tc, rx_mergeable_cache_limit, 0, 4);
 	tcase_add_loop_test(tc, rx_accept_direct, 0, 4);
 	tcase_add_loop_test(tc, announce_needs_feature, 0, 4);
 	tcase_add_loop_test(tc, broken_rings_need_reset, 0, 4);
