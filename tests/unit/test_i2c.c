@@ -401,6 +401,57 @@ START_TEST(malformed_requests_fail_group)
 }
 END_TEST
 
+START_TEST(stats_and_bad_args)
+{
+	/* The counters of vplat_i2c_stats(): an OK write, an OK read, a NACKed group (the host
+	 * end completes 0 of 2), a malformed request. tools/mutate found the error and host-error
+	 * counts untested. */
+	struct rig r;
+	rig_up(&r, _i);
+	uint8_t reg = 0;
+	struct req q[4];
+	q[0] = req_add(&r, 0x48 << 1, FN, &reg, 1);
+	q[1] = req_add(&r, 0x48 << 1, RD, NULL, 2);
+	run(&r, q, 2);
+	ck_assert_uint_eq(*q[1].status, OK);
+	const struct vplat_i2c_stats *st = vplat_i2c_stats(&r.d);
+	ck_assert_uint_eq(st->requests, 2);
+	ck_assert_uint_eq(st->errors, 0);
+	ck_assert_uint_eq(st->transfers, 1);
+	ck_assert_uint_eq(st->host_errors, 0);
+	ck_assert_uint_eq(st->bytes_written, 1);
+	ck_assert_uint_eq(st->bytes_read, 2);
+	q[0] = req_add(&r, 0x49 << 1, FN, &reg, 1); /* nobody at 0x49 */
+	q[1] = req_add(&r, 0x49 << 1, RD, NULL, 2);
+	run(&r, q, 2);
+	ck_assert_uint_eq(*q[0].status, ERR);
+	ck_assert_uint_eq(*q[1].status, ERR);
+	ck_assert_uint_eq(st->requests, 4);
+	ck_assert_uint_eq(st->errors, 2);
+	ck_assert_uint_eq(st->transfers, 2);
+	ck_assert_uint_eq(st->host_errors, 1);
+	ck_assert_uint_eq(st->bytes_written, 1); /* failed requests move no bytes */
+	ck_assert_uint_eq(st->bytes_read, 2);
+	uint8_t *bad = raw_req(&r, 0x48 << 1, 0x4, 1, 1); /* reserved flag bit */
+	vplat_val_vq_kick(&r.rq);
+	void *tok;
+	uint32_t len;
+	ck_assert_int_eq(vplat_val_wait_used(&r.rq, &tok, &len, 1000), 0);
+	ck_assert_uint_eq(*bad, ERR);
+	ck_assert_uint_eq(st->requests, 5);
+	ck_assert_uint_eq(st->errors, 3);
+	ck_assert_uint_eq(st->malformed, 1);
+	ck_assert_uint_eq(st->transfers, 2);
+	rig_down(&r);
+	/* vplat_i2c_init() refuses a missing device, host end or transfer() */
+	struct vplat_i2c d;
+	static const struct vplat_i2c_host_ops none = {0};
+	ck_assert_int_eq(vplat_i2c_init(NULL, NULL, &spy_ops, NULL), VPLAT_EINVAL);
+	ck_assert_int_eq(vplat_i2c_init(&d, NULL, NULL, NULL), VPLAT_EINVAL);
+	ck_assert_int_eq(vplat_i2c_init(&d, NULL, &none, NULL), VPLAT_EINVAL);
+}
+END_TEST
+
 START_TEST(group_limits)
 {
 	struct rig r;
@@ -620,6 +671,7 @@ static Suite *suite(void)
 	tcase_add_loop_test(tc, nack_fails_rest_of_group, 0, 4);
 	tcase_add_loop_test(tc, group_split_across_kicks, 0, 4);
 	tcase_add_loop_test(tc, malformed_requests_fail_group, 0, 4);
+	tcase_add_loop_test(tc, stats_and_bad_args, 0, 4);
 	tcase_add_loop_test(tc, group_limits, 0, 4);
 	tcase_add_loop_test(tc, feature_required_and_reset, 0, 4);
 	tcase_add_loop_test(tc, linux_adapter_end, 0, 4);

@@ -17,6 +17,8 @@
 #include "vplat/host/snd_host.h"
 #include "vplat/platform/instance.h"
 #include <unistd.h>
+#include <stdint.h>
+#include <sys/mman.h>
 
 #define S_OK       VPLAT_VIRTIO_SND_S_OK
 #define S_BAD_MSG  VPLAT_VIRTIO_SND_S_BAD_MSG
@@ -33,6 +35,8 @@ struct spy {
 	uint8_t next_in;
 	unsigned prepares, starts, stops, releases, params;
 	int fail_start;
+	int fail_prepare;
+	int fail_io; /* returned by write() and read() when non-zero */
 };
 
 static int spy_params(void *h, uint32_t s, const struct vplat_snd_params *p)
@@ -45,8 +49,9 @@ static int spy_params(void *h, uint32_t s, const struct vplat_snd_params *p)
 static int spy_prepare(void *h, uint32_t s)
 {
 	(void)s;
-	((struct spy *)h)->prepares++;
-	return 0;
+	struct spy *y = h;
+	y->prepares++;
+	return y->fail_prepare;
 }
 static int spy_start(void *h, uint32_t s)
 {
@@ -71,6 +76,8 @@ static int spy_write(void *h, uint32_t s, const void *data, size_t len)
 {
 	struct spy *y = h;
 	ck_assert_uint_eq(s, 0);
+	if (y->fail_io)
+		return y->fail_io;
 	ck_assert_uint_le(y->nplayed + len, sizeof(y->played));
 	memcpy(y->played + y->nplayed, data, len);
 	y->nplayed += len;
@@ -80,6 +87,8 @@ static int spy_read(void *h, uint32_t s, void *buf, size_t len)
 {
 	struct spy *y = h;
 	ck_assert_uint_eq(s, 1);
+	if (y->fail_io)
+		return y->fail_io;
 	uint8_t *b = buf;
 	for (size_t i = 0; i < len; i++)
 		b[i] = y->next_in++;
@@ -350,6 +359,19 @@ START_TEST(lifecycle)
 	ck_assert_uint_eq(r->spy.starts, 3);
 	ck_assert_uint_eq(r->spy.stops, 2);
 	ck_assert_uint_eq(r->spy.releases, 2);
+	/* a host end that fails PREPARE; the control error count (tools/mutate found both
+	 * untested) */
+	const struct vplat_snd_stats *ss = vplat_snd_stats(&r->d);
+	uint64_t req0 = ss->ctl_requests, err0 = ss->ctl_errors;
+	r->spy.fail_prepare = VPLAT_EIO;
+	ck_assert_uint_eq(pcm_cmd(r, PR, 0), S_IO_ERR);
+	ck_assert_uint_eq(ss->ctl_requests, req0 + 1);
+	ck_assert_uint_eq(ss->ctl_errors, err0 + 1);
+	r->spy.fail_prepare = 0;
+	r->spy.fail_start = 0;
+	ck_assert_uint_eq(pcm_cmd(r, ST, 0), S_OK);
+	ck_assert_uint_eq(ss->ctl_requests, req0 + 2);
+	ck_assert_uint_eq(ss->ctl_errors, err0 + 1);
 	rig_down(r);
 }
 END_TEST
@@ -484,6 +506,38 @@ START_TEST(capture_paced)
 }
 END_TEST
 
+START_TEST(host_io_error)
+{
+	/* A period the host end fails to play or record completes with IO_ERR (tools/mutate
+	 * found that status untested). */
+	struct rig *r = rig_up(_i);
+	r->spy.fail_io = VPLAT_EIO;
+	ck_assert_uint_eq(set_params(r, 0, 256, 64, 1, FMT_S16, RATE_8K, 0), S_OK);
+	ck_assert_uint_eq(pcm_cmd(r, VPLAT_VIRTIO_SND_R_PCM_PREPARE, 0), S_OK);
+	ck_assert_uint_eq(set_params(r, 1, 256, 64, 1, FMT_S16, RATE_8K, 0), S_OK);
+	ck_assert_uint_eq(pcm_cmd(r, VPLAT_VIRTIO_SND_R_PCM_PREPARE, 1), S_OK);
+	struct io t = tx_add(r, 0, 64, 0);
+	vplat_val_vq_kick(&r->q[2]);
+	struct io c = rx_add(r, 1, 64);
+	vplat_val_vq_kick(&r->q[3]);
+	ck_assert_uint_eq(pcm_cmd(r, VPLAT_VIRTIO_SND_R_PCM_START, 0), S_OK);
+	ck_assert_uint_eq(pcm_cmd(r, VPLAT_VIRTIO_SND_R_PCM_START, 1), S_OK);
+	/* 8 kHz mono S16: 64 bytes = 32 frames = 4 ms */
+	vplat_snd_tick(&r->d, 1000);
+	vplat_snd_tick(&r->d, 1000 + 4000000);
+	void *tok;
+	uint32_t len;
+	ck_assert(used(r, 2, &tok, &len));
+	ck_assert_ptr_eq(tok, t.st);
+	ck_assert_uint_eq(vplat_le32_to_cpu(t.st->status), S_IO_ERR);
+	ck_assert_uint_eq(r->spy.nplayed, 0);
+	ck_assert(used(r, 3, &tok, &len));
+	ck_assert_ptr_eq(tok, c.st);
+	ck_assert_uint_eq(vplat_le32_to_cpu(c.st->status), S_IO_ERR);
+	rig_down(r);
+}
+END_TEST
+
 START_TEST(malformed_io)
 {
 	/* covers: VPLAT-SND-011 VPLAT-SND-012 */
@@ -519,6 +573,22 @@ START_TEST(malformed_io)
 	ck_assert_uint_eq(vplat_le32_to_cpu(d.st->status), S_IO_ERR);
 	for (int i = 0; i < 8; i++) /* payload untouched */
 		ck_assert_uint_eq(d.data[i], 0xee);
+	/* rx with a device-readable payload after its header */
+	struct vplat_virtio_snd_pcm_xfer *rx = dma(r, sizeof(*rx) + 8);
+	rx->stream_id = vplat_cpu_to_le32(1);
+	struct io e = {.st = dma(r, sizeof(*e.st)), .data = dma(r, 64)};
+	memset(e.data, 0xee, 64);
+	struct vplat_val_buf rb[3] = {{.ptr = rx, .len = sizeof(*rx) + 8},
+				      {.ptr = e.data, .len = 64},
+				      {.ptr = e.st, .len = sizeof(*e.st)}};
+	ck_assert_int_eq(vplat_val_vq_add(&r->q[3], rb, 1, 2, e.st), 0);
+	vplat_val_vq_kick(&r->q[3]);
+	ck_assert(used(r, 3, &tok, &len));
+	ck_assert_ptr_eq(tok, e.st);
+	ck_assert_uint_eq(len, 8);
+	ck_assert_uint_eq(vplat_le32_to_cpu(e.st->status), S_IO_ERR);
+	for (int i = 0; i < 64; i++)
+		ck_assert_uint_eq(e.data[i], 0xee);
 	/* tx with a writable payload; short header; no room for a status */
 	struct vplat_virtio_snd_pcm_xfer *x = dma(r, 4);
 	x->stream_id = 0;
@@ -547,7 +617,7 @@ START_TEST(malformed_io)
 	vplat_val_vq_kick(&r->q[2]);
 	ck_assert(used(r, 2, &tok, &len));
 	ck_assert(!used(r, 2, &tok, &len));
-	ck_assert_uint_eq(vplat_snd_stats(&r->d)->io_errors, 8);
+	ck_assert_uint_eq(vplat_snd_stats(&r->d)->io_errors, 9);
 	/* device reset forgets the held ones */
 	ck_assert_int_eq(vplat_val_reset(&r->v), 0);
 	ck_assert_int_eq(vplat_snd_stream_state(&r->d, 0), VPLAT_SND_STATE_INIT);
@@ -590,6 +660,73 @@ START_TEST(jack_event)
 }
 END_TEST
 
+START_TEST(event_backlog)
+{
+	/* With no eventq buffer, at most VPLAT_SND_EVENTS_MAX events wait; older ones are dropped
+	 * and counted (tools/mutate found the limit untested: without it the backlog overran). */
+	struct rig *r = rig_up(_i);
+	const unsigned n = VPLAT_SND_EVENTS_MAX + 2u;
+	for (unsigned i = 0; i < n; i++) /* starts connected: off, on, off, ... */
+		ck_assert_int_eq(vplat_snd_jack_set(&r->d, 0, (i & 1u) != 0u), 0);
+	ck_assert_uint_eq(vplat_snd_stats(&r->d)->events_dropped, 2);
+	struct vplat_virtio_snd_event *e = dma(r, (uint32_t)(n * sizeof(*e)));
+	for (unsigned i = 0; i < n; i++) {
+		memset(&e[i], 0xee, sizeof(e[i]));
+		struct vplat_val_buf b = {.ptr = &e[i], .len = sizeof(e[i])};
+		ck_assert_int_eq(vplat_val_vq_add(&r->q[1], &b, 0, 1, &e[i]), 0);
+	}
+	vplat_val_vq_kick(&r->q[1]);
+	void *tok;
+	uint32_t len;
+	for (unsigned i = 0; i < VPLAT_SND_EVENTS_MAX; i++) {
+		ck_assert(used(r, 1, &tok, &len));
+		ck_assert_ptr_eq(tok, &e[i]);
+		ck_assert_uint_eq(len, 8);
+		/* the two oldest went: the first one left is the third (off) */
+		ck_assert_uint_eq(vplat_le32_to_cpu(e[i].hdr.code),
+				  (i & 1u) ? VPLAT_VIRTIO_SND_EVT_JACK_CONNECTED
+					   : VPLAT_VIRTIO_SND_EVT_JACK_DISCONNECTED);
+	}
+	ck_assert(!used(r, 1, &tok, &len));
+	rig_down(r);
+}
+END_TEST
+
+#if SIZE_MAX > UINT32_MAX
+START_TEST(payload_over_4g)
+{
+	/* A tx payload longer than the 32-bit byte count (two 3 GiB segments of one sparse,
+	 * never-touched guest region) fails at once (tools/mutate found that check untested:
+	 * without it the length was truncated and the message held). */
+	struct rig *r = rig_up(_i);
+	const uint64_t big = UINT64_C(3) << 30, gpa = UINT64_C(1) << 40;
+	void *hva = mmap(NULL, (size_t)big, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	ck_assert_ptr_ne(hva, MAP_FAILED);
+	ck_assert_int_eq(vplat_mem_add(vplat_loopback_mem(&r->lb), gpa, big, hva), 0);
+	ck_assert_uint_eq(set_params(r, 0, 256, 64, 1, FMT_S16, RATE_8K, 0), S_OK);
+	ck_assert_uint_eq(pcm_cmd(r, VPLAT_VIRTIO_SND_R_PCM_PREPARE, 0), S_OK);
+	struct vplat_virtio_snd_pcm_xfer *x = dma(r, sizeof(*x));
+	x->stream_id = 0;
+	struct vplat_virtio_snd_pcm_status *st = dma(r, sizeof(*st));
+	memset(st, 0xee, sizeof(*st));
+	struct vplat_val_buf b[4] = {{.ptr = x, .len = sizeof(*x)},
+				     {.gpa = gpa, .len = (uint32_t)big},
+				     {.gpa = gpa, .len = (uint32_t)big},
+				     {.ptr = st, .len = sizeof(*st)}};
+	ck_assert_int_eq(vplat_val_vq_add(&r->q[2], b, 3, 1, st), 0);
+	vplat_val_vq_kick(&r->q[2]);
+	void *tok;
+	uint32_t len;
+	ck_assert(used(r, 2, &tok, &len));
+	ck_assert_ptr_eq(tok, st);
+	ck_assert_uint_eq(vplat_le32_to_cpu(st->status), S_IO_ERR);
+	rig_down(r);
+	ck_assert_int_eq(munmap(hva, (size_t)big), 0);
+}
+END_TEST
+#endif
+
 START_TEST(init_checks)
 {
 	struct vplat_snd *d = calloc(1, sizeof(*d));
@@ -620,6 +757,18 @@ START_TEST(init_checks)
 	c.streams = &streams[1];
 	ck_assert_int_eq(vplat_snd_init(d, &mem, &c, &noread, NULL), VPLAT_EINVAL);
 	c.nstreams = VPLAT_SND_MAX_STREAMS + 1;
+	ck_assert_int_eq(vplat_snd_init(d, &mem, &c, &spy_ops, NULL), VPLAT_EINVAL);
+	/* channel maps: 0 channels, more than VIRTIO_SND_CHMAP_MAX_SIZE, a bad direction
+	 * (tools/mutate found these checks untested) */
+	struct vplat_snd_chmap_config m = chmaps[0];
+	c = (struct vplat_snd_config){.streams = &s, .nstreams = 1, .chmaps = &m, .nchmaps = 1};
+	ck_assert_int_eq(vplat_snd_init(d, &mem, &c, &spy_ops, NULL), 0);
+	m.channels = 0;
+	ck_assert_int_eq(vplat_snd_init(d, &mem, &c, &spy_ops, NULL), VPLAT_EINVAL);
+	m.channels = VPLAT_VIRTIO_SND_CHMAP_MAX_SIZE + 1;
+	ck_assert_int_eq(vplat_snd_init(d, &mem, &c, &spy_ops, NULL), VPLAT_EINVAL);
+	m = chmaps[0];
+	m.direction = VPLAT_VIRTIO_SND_D_INPUT + 1;
 	ck_assert_int_eq(vplat_snd_init(d, &mem, &c, &spy_ops, NULL), VPLAT_EINVAL);
 	ck_assert_uint_eq(vplat_snd_rate_hz(VPLAT_VIRTIO_SND_PCM_RATE_44100), 44100);
 	ck_assert_uint_eq(vplat_snd_rate_hz(14), 0);
@@ -761,6 +910,11 @@ static Suite *suite(void)
 	tcase_add_loop_test(tc, playback_paced, 0, 4);
 	tcase_add_loop_test(tc, capture_paced, 0, 4);
 	tcase_add_loop_test(tc, malformed_io, 0, 4);
+	tcase_add_loop_test(tc, host_io_error, 0, 4);
+	tcase_add_loop_test(tc, event_backlog, 0, 4);
+#if SIZE_MAX > UINT32_MAX
+	tcase_add_loop_test(tc, payload_over_4g, 0, 4);
+#endif
 	tcase_add_loop_test(tc, jack_event, 0, 4);
 	tcase_add_test(tc, init_checks);
 	tcase_add_test(tc, wav_sink_and_source);
