@@ -743,6 +743,61 @@ START_TEST(init_rejects_bad_config)
 }
 END_TEST
 
+/* Each argument check of the integrator API on its own (tools/mutate: every one of them is
+ * reached with all the other arguments valid, so removing one check changes the result). */
+START_TEST(api_rejects_bad_arguments)
+{
+	struct vplat_blk *blk = calloc(1, sizeof(*blk));
+	struct vplat_blk_req *reqs = calloc(VPLAT_BLK_MAX_QUEUES + 1, sizeof(*reqs));
+	struct vplat_mem m;
+	struct vplat_mem_region reg[1];
+	struct vplat_blk_mem disk = {0};
+	const struct vplat_blk_host_ops no_submit = {0};
+	const uint32_t n = VPLAT_BLK_MAX_QUEUES + 1;
+	vplat_mem_init(&m, reg, 1);
+	struct vplat_blk_config c;
+	default_cfg(&c);
+	ck_assert_int_eq(vplat_blk_init(NULL, &m, &c, &vplat_blk_host_mem, &disk, reqs, n),
+			 VPLAT_EINVAL);
+	ck_assert_int_eq(vplat_blk_init(blk, &m, NULL, &vplat_blk_host_mem, &disk, reqs, n),
+			 VPLAT_EINVAL);
+	ck_assert_int_eq(vplat_blk_init(blk, &m, &c, NULL, &disk, reqs, n), VPLAT_EINVAL);
+	ck_assert_int_eq(vplat_blk_init(blk, &m, &c, &no_submit, &disk, reqs, n), VPLAT_EINVAL);
+	ck_assert_int_eq(vplat_blk_init(blk, &m, &c, &vplat_blk_host_mem, &disk, NULL, n),
+			 VPLAT_EINVAL);
+	/* Too many queues, with enough request slots for all of them. */
+	c.num_queues = VPLAT_BLK_MAX_QUEUES + 1;
+	ck_assert_int_eq(vplat_blk_init(blk, &m, &c, &vplat_blk_host_mem, &disk, reqs, n),
+			 VPLAT_EINVAL);
+	/* A capacity whose byte size does not fit 64 bits, at init and at a resize. */
+	default_cfg(&c);
+	c.capacity = (UINT64_MAX >> VPLAT_VIRTIO_BLK_SECTOR_SHIFT) + 1u;
+	ck_assert_int_eq(vplat_blk_init(blk, &m, &c, &vplat_blk_host_mem, &disk, reqs, n),
+			 VPLAT_EINVAL);
+	default_cfg(&c);
+	ck_assert_int_eq(vplat_blk_init(blk, &m, &c, &vplat_blk_host_mem, &disk, reqs, n), 0);
+	ck_assert_int_eq(vplat_blk_set_capacity(blk, (UINT64_MAX >> VPLAT_VIRTIO_BLK_SECTOR_SHIFT) + 1u),
+			 VPLAT_EINVAL);
+	ck_assert_uint_eq(vplat_le64_to_cpu(blk->config.capacity), DISK_SECTORS);
+	ck_assert_int_eq(vplat_blk_set_capacity(blk, UINT64_MAX >> VPLAT_VIRTIO_BLK_SECTOR_SHIFT), 0);
+	/* Rate limits: no device, no configuration, a limit without any clock. */
+	struct vplat_ratelimit_config lim = {.ops_rate = 10, .ops_burst = 1};
+	struct vplat_ratelimit_config none = {0};
+	ck_assert_int_eq(vplat_blk_set_ratelimit(NULL, &none, NULL, NULL), VPLAT_EINVAL);
+	ck_assert_int_eq(vplat_blk_set_ratelimit(blk, NULL, NULL, NULL), VPLAT_EINVAL);
+	ck_assert_int_eq(vplat_blk_set_ratelimit(blk, &lim, NULL, NULL), VPLAT_EINVAL);
+	ck_assert_int_eq(vplat_blk_set_ratelimit(blk, &none, NULL, NULL), 0);
+	/* Per-queue host ends: no device, no ops, no submit, a queue that does not exist. */
+	ck_assert_int_eq(vplat_blk_set_queue_host(NULL, 0, &vplat_blk_host_mem, &disk), VPLAT_EINVAL);
+	ck_assert_int_eq(vplat_blk_set_queue_host(blk, 0, NULL, &disk), VPLAT_EINVAL);
+	ck_assert_int_eq(vplat_blk_set_queue_host(blk, 0, &no_submit, &disk), VPLAT_EINVAL);
+	ck_assert_int_eq(vplat_blk_set_queue_host(blk, 1, &vplat_blk_host_mem, &disk), VPLAT_EINVAL);
+	ck_assert_int_eq(vplat_blk_set_queue_host(blk, 0, &vplat_blk_host_mem, &disk), 0);
+	free(reqs);
+	free(blk);
+}
+END_TEST
+
 /* ---- requirement tests (tools/spec-index.py: the covers line names what each checks) ---- */
 
 START_TEST(lifetime_only_with_metrics)
@@ -868,6 +923,7 @@ static Suite *suite(void)
 	tcase_add_loop_test(tc, multiqueue, 0, 4);
 	tcase_add_loop_test(tc, ratelimit_isolates_devices, 0, 4);
 	tcase_add_test(tc, init_rejects_bad_config);
+	tcase_add_test(tc, api_rejects_bad_arguments);
 	tcase_add_loop_test(tc, lifetime_only_with_metrics, 0, 4);
 	tcase_add_loop_test(tc, ratelimit_covers_all_queues, 0, 4);
 	suite_add_tcase(s, tc);
