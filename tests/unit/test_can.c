@@ -270,6 +270,12 @@ START_TEST(features_and_negotiation)
 			 VPLAT_EINVAL);
 	ck_assert_int_eq(vplat_can_init(&c, &m, F_FD | (1u << 7), &vplat_can_host_bus, NULL),
 			 VPLAT_EINVAL);
+	/* vplat_can_receive() without a device or a frame */
+	struct vplat_can_frame f = {.id = 1, .len = 1};
+	ck_assert_int_eq(vplat_can_receive(NULL, &f), VPLAT_EINVAL);
+	ck_assert_int_eq(vplat_can_init(&c, &m, F_CLASSIC, &vplat_can_host_bus, NULL), 0);
+	ck_assert_int_eq(vplat_can_receive(&c, NULL), VPLAT_EINVAL);
+	ck_assert_int_eq(vplat_can_receive(&c, &f), VPLAT_EPERM); /* not started */
 }
 END_TEST
 
