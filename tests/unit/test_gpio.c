@@ -533,6 +533,37 @@ START_TEST(names_pack_rules)
 					 &vplat_gpio_host_sim, host),
 			 VPLAT_EINVAL);
 	ck_assert_int_eq(vplat_gpio_init(&g, &m, lines, 3, NULL, 0, &vplat_gpio_host_sim, host), 0);
+	/* a block with a name that is not ASCII */
+	ck_assert_int_eq(vplat_gpio_init(&g, &m, lines, 2, (const uint8_t *)"ok\0\xc3\xa9\0", 6,
+					 &vplat_gpio_host_sim, host),
+			 VPLAT_EINVAL);
+	/* packing without a place for the size or without the names */
+	ck_assert_int_eq(vplat_gpio_names_pack(some, 3, buf, sizeof(buf), NULL), VPLAT_EINVAL);
+	ck_assert_int_eq(vplat_gpio_names_pack(NULL, 3, buf, sizeof(buf), &size), VPLAT_EINVAL);
+	ck_assert_int_eq(vplat_gpio_names_pack(NULL, 0, buf, sizeof(buf), &size), 0);
+	ck_assert_uint_eq(size, 0);
+	/* init: each argument check on its own */
+	struct vplat_gpio_host_ops h;
+	ck_assert_int_eq(vplat_gpio_init(NULL, &m, lines, 3, NULL, 0, &vplat_gpio_host_sim, host),
+			 VPLAT_EINVAL);
+	ck_assert_int_eq(vplat_gpio_init(&g, &m, NULL, 3, NULL, 0, &vplat_gpio_host_sim, host),
+			 VPLAT_EINVAL);
+	ck_assert_int_eq(vplat_gpio_init(&g, &m, lines, 0, NULL, 0, &vplat_gpio_host_sim, host),
+			 VPLAT_EINVAL);
+	ck_assert_int_eq(vplat_gpio_init(&g, &m, lines, 3, NULL, 0, NULL, host), VPLAT_EINVAL);
+	h = vplat_gpio_host_sim;
+	h.set_direction = NULL;
+	ck_assert_int_eq(vplat_gpio_init(&g, &m, lines, 3, NULL, 0, &h, host), VPLAT_EINVAL);
+	h = vplat_gpio_host_sim;
+	h.get_value = NULL;
+	ck_assert_int_eq(vplat_gpio_init(&g, &m, lines, 3, NULL, 0, &h, host), VPLAT_EINVAL);
+	h = vplat_gpio_host_sim;
+	h.set_value = NULL;
+	ck_assert_int_eq(vplat_gpio_init(&g, &m, lines, 3, NULL, 0, &h, host), VPLAT_EINVAL);
+	ck_assert_int_eq(vplat_gpio_init(&g, &m, lines, 3, NULL, 6, &vplat_gpio_host_sim, host),
+			 VPLAT_EINVAL);
+	ck_assert_int_eq(vplat_gpio_init(&g, &m, lines, 3, buf, 0, &vplat_gpio_host_sim, host),
+			 VPLAT_EINVAL);
 }
 END_TEST
 
