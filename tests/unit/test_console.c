@@ -419,6 +419,23 @@ START_TEST(hostile_control_messages)
 	ctrl_send(&r, 0, VPLAT_VIRTIO_CONSOLE_PORT_OPEN, 7);
 	ctrl_send(&r, 0, VPLAT_VIRTIO_CONSOLE_DEVICE_ADD, 0); /* a device-to-driver event */
 	ck_assert_uint_ge(vplat_console_stats(&r.con)->ctrl_bad, 5);
+	/* A control message in more segments than the device takes (VPLAT_CONSOLE_SEGS) is
+	 * returned unread and counted, and the queue goes on. */
+	uint64_t bad = vplat_console_stats(&r.con)->ctrl_bad;
+	void *t5;
+	uint32_t l5 = 99;
+	while (vplat_val_vq_get_used(&r.vq[3], &t5, &l5) == 0) /* the messages above */
+		;
+	struct vplat_val_buf seg[VPLAT_CONSOLE_SEGS + 1];
+	for (unsigned k = 0; k < VPLAT_CONSOLE_SEGS + 1; k++)
+		seg[k] = (struct vplat_val_buf){.ptr = dma(&r, 1), .len = 1};
+	ck_assert_int_eq(vplat_val_vq_add(&r.vq[3], seg, VPLAT_CONSOLE_SEGS + 1, 0, (void *)5), 0);
+	vplat_val_vq_kick(&r.vq[3]);
+	l5 = 99;
+	ck_assert_int_eq(vplat_val_vq_get_used(&r.vq[3], &t5, &l5), 0);
+	ck_assert_ptr_eq(t5, (void *)5);
+	ck_assert_uint_eq(l5, 0);
+	ck_assert_uint_eq(vplat_console_stats(&r.con)->ctrl_bad, bad + 1);
 	/* No control receive buffer: messages wait, none is lost. */
 	ctrl_send(&r, 0, VPLAT_VIRTIO_CONSOLE_DEVICE_READY, 1);
 	for (uint32_t id = 1; id < 3; id++)
