@@ -798,6 +798,53 @@ START_TEST(api_rejects_bad_arguments)
 }
 END_TEST
 
+/* The in-memory host end's own checks, called directly (the device never sends it what they
+ * refuse, so only a direct call reaches them): reads, writes and ranges outside the disk,
+ * busy answers, a full asynchronous queue. */
+START_TEST(mem_host_end_checks)
+{
+	uint8_t data[4096 + 512];
+	uint8_t buf[512];
+	memset(data, 0x5a, sizeof(data));
+	struct vplat_blk_mem m = {.data = data, .size = 4096};
+	struct vplat_iov iov = {.base = buf, .len = sizeof(buf)};
+	struct vplat_blk_req rq;
+	memset(&rq, 0, sizeof(rq));
+	rq.op = VPLAT_BLK_OP_WRITE;
+	rq.offset = 4096; /* just past the end: only the slack after the disk would be written */
+	rq.len = sizeof(buf);
+	rq.iov = &iov;
+	rq.niov = 1;
+	memset(buf, 0x11, sizeof(buf));
+	ck_assert_int_eq(vplat_blk_host_mem.submit(&m, &rq), VPLAT_EIO);
+	ck_assert_uint_eq(data[4096], 0x5a);
+	rq.offset = 3584; /* the last sector: fine */
+	ck_assert_int_eq(vplat_blk_host_mem.submit(&m, &rq), 0);
+	ck_assert_uint_eq(data[3584], 0x11);
+	struct vplat_blk_range rg = {.offset = 4096, .len = 512};
+	rq.op = VPLAT_BLK_OP_WRITE_ZEROES;
+	rq.ranges = &rg;
+	rq.nranges = 1;
+	ck_assert_int_eq(vplat_blk_host_mem.submit(&m, &rq), VPLAT_EIO);
+	ck_assert_uint_eq(data[4096], 0x5a);
+	/* busy: VPLAT_EAGAIN without doing anything, then the request is done */
+	rq.op = VPLAT_BLK_OP_WRITE;
+	rq.offset = 0;
+	m.busy = 1;
+	ck_assert_int_eq(vplat_blk_host_mem.submit(&m, &rq), VPLAT_EAGAIN);
+	ck_assert_uint_eq(m.busy, 0);
+	ck_assert_uint_eq(data[0], 0x5a);
+	ck_assert_int_eq(vplat_blk_host_mem.submit(&m, &rq), 0);
+	ck_assert_uint_eq(data[0], 0x11);
+	/* asynchronous: VPLAT_BLK_MEM_QUEUE requests accepted, the next one answered busy */
+	m.async = true;
+	for (uint32_t i = 0; i < VPLAT_BLK_MEM_QUEUE; i++)
+		ck_assert_int_eq(vplat_blk_host_mem.submit(&m, &rq), VPLAT_BLK_INPROGRESS);
+	ck_assert_int_eq(vplat_blk_host_mem.submit(&m, &rq), VPLAT_EAGAIN);
+	ck_assert_uint_eq(m.nqueued, VPLAT_BLK_MEM_QUEUE);
+}
+END_TEST
+
 /* ---- requirement tests (tools/spec-index.py: the covers line names what each checks) ---- */
 
 START_TEST(lifetime_only_with_metrics)
@@ -924,6 +971,7 @@ static Suite *suite(void)
 	tcase_add_loop_test(tc, ratelimit_isolates_devices, 0, 4);
 	tcase_add_test(tc, init_rejects_bad_config);
 	tcase_add_test(tc, api_rejects_bad_arguments);
+	tcase_add_test(tc, mem_host_end_checks);
 	tcase_add_loop_test(tc, lifetime_only_with_metrics, 0, 4);
 	tcase_add_loop_test(tc, ratelimit_covers_all_queues, 0, 4);
 	suite_add_tcase(s, tc);
