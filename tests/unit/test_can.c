@@ -432,6 +432,22 @@ START_TEST(tx_validation_musts)
 	ck_assert_uint_eq(p.seen.n, 3);
 	ck_assert_uint_eq(p.seen.f[0].dlc, 15);
 	ck_assert_uint_eq(vplat_can_stats(&p.n.can)->tx_rejected, 12);
+	/* a frame in more segments than the device takes (VPLAT_CAN_SEGS): returned unread with
+	 * nothing written, counted, not sent; the queue goes on */
+	struct vplat_val_buf many[VPLAT_CAN_SEGS + 1];
+	uint8_t *first = dma(&p.n, 16);
+	memcpy(first, h, 16);
+	many[0] = (struct vplat_val_buf){.ptr = first, .len = 16};
+	for (unsigned k = 1; k < VPLAT_CAN_SEGS + 1; k++)
+		many[k] = (struct vplat_val_buf){.ptr = dma(&p.n, 16), .len = 16};
+	ck_assert_int_eq(vplat_val_vq_add(&p.n.txq, many, VPLAT_CAN_SEGS, 1, first), 0);
+	vplat_val_vq_kick(&p.n.txq);
+	ck_assert_int_eq(tx_result(&p.n, NULL), 0x100);
+	ck_assert_uint_eq(vplat_can_stats(&p.n.can)->tx_rejected, 13);
+	tx(&p.n, 0, 0, 0x12);
+	ck_assert_int_eq(tx_result(&p.n, NULL), OK);
+	vplat_canbus_run(p.bus, 0);
+	ck_assert_uint_eq(p.seen.n, 4);
 	pair_down(&p);
 }
 END_TEST
