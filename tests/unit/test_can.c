@@ -448,6 +448,16 @@ START_TEST(tx_validation_musts)
 	ck_assert_int_eq(tx_result(&p.n, NULL), OK);
 	vplat_canbus_run(p.bus, 0);
 	ck_assert_uint_eq(p.seen.n, 4);
+	/* vplat_can_receive(): an invalid frame is refused and counted dropped; with no Rxq
+	 * buffer posted a valid one is answered VPLAT_EAGAIN and kept by the caller (not
+	 * counted dropped) */
+	uint64_t dropped = vplat_can_stats(&p.n.can)->rx_dropped;
+	struct vplat_can_frame bad = frame(0x800, 0, 1);
+	ck_assert_int_eq(vplat_can_receive(&p.n.can, &bad), VPLAT_EINVAL);
+	ck_assert_uint_eq(vplat_can_stats(&p.n.can)->rx_dropped, dropped + 1);
+	struct vplat_can_frame good = frame(0x10, 0, 1);
+	ck_assert_int_eq(vplat_can_receive(&p.n.can, &good), VPLAT_EAGAIN);
+	ck_assert_uint_eq(vplat_can_stats(&p.n.can)->rx_dropped, dropped + 1);
 	pair_down(&p);
 }
 END_TEST
