@@ -845,6 +845,32 @@ START_TEST(mem_host_end_checks)
 }
 END_TEST
 
+/* A device whose integrator set no_flush offers no FLUSH, and a FLUSH request sent anyway is
+ * answered UNSUPP without reaching the host end; without no_flush a FLUSH the driver did not
+ * negotiate is still done (every write was durable anyway). */
+START_TEST(flush_unsupported_with_no_flush)
+{
+	struct rig *r = calloc(1, sizeof(*r));
+	struct vplat_blk_config c;
+	default_cfg(&c);
+	c.no_flush = true;
+	rig_up_cfg(r, _i, &c, ALL, NREQ);
+	ck_assert(!vplat_val_has_feature(&r->d, VPLAT_VIRTIO_BLK_F_FLUSH));
+	ck_assert_uint_eq(req(r, VPLAT_VIRTIO_BLK_T_FLUSH, 0, NULL, 0, NULL, 0, NULL),
+			  VPLAT_VIRTIO_BLK_S_UNSUPP);
+	ck_assert_uint_eq(r->disk.flushes, 0);
+	rig_down(r);
+	default_cfg(&c);
+	rig_up_cfg(r, _i, &c, 0, NREQ);
+	ck_assert(!vplat_val_has_feature(&r->d, VPLAT_VIRTIO_BLK_F_FLUSH));
+	ck_assert_uint_eq(req(r, VPLAT_VIRTIO_BLK_T_FLUSH, 0, NULL, 0, NULL, 0, NULL),
+			  VPLAT_VIRTIO_BLK_S_OK);
+	ck_assert_uint_eq(r->disk.flushes, 1);
+	rig_down(r);
+	free(r);
+}
+END_TEST
+
 /* ---- requirement tests (tools/spec-index.py: the covers line names what each checks) ---- */
 
 START_TEST(lifetime_only_with_metrics)
@@ -972,6 +998,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, init_rejects_bad_config);
 	tcase_add_test(tc, api_rejects_bad_arguments);
 	tcase_add_test(tc, mem_host_end_checks);
+	tcase_add_loop_test(tc, flush_unsupported_with_no_flush, 0, 4);
 	tcase_add_loop_test(tc, lifetime_only_with_metrics, 0, 4);
 	tcase_add_loop_test(tc, ratelimit_covers_all_queues, 0, 4);
 	suite_add_tcase(s, tc);
