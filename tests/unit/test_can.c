@@ -458,6 +458,28 @@ START_TEST(tx_validation_musts)
 	struct vplat_can_frame good = frame(0x10, 0, 1);
 	ck_assert_int_eq(vplat_can_receive(&p.n.can, &good), VPLAT_EAGAIN);
 	ck_assert_uint_eq(vplat_can_stats(&p.n.can)->rx_dropped, dropped + 1);
+	/* a length that only fits 8 bits after truncation (264 = 0x108) is refused, not sent as
+	 * an 8-byte frame */
+	tx_raw(&p.n, VPLAT_VIRTIO_CAN_TX, 264, 0, 0x10, 0, 8);
+	ck_assert_int_eq(tx_result(&p.n, NULL), BAD);
+	vplat_canbus_run(p.bus, 0);
+	ck_assert_uint_eq(p.seen.n, 4);
+	/* a classic DLC of 9..15 only on an 8-byte classic frame */
+	struct vplat_can_frame d = frame(0x10, 0, 8);
+	for (uint8_t dlc = 9; dlc <= 15; dlc++) {
+		d.dlc = dlc;
+		ck_assert(vplat_can_frame_valid(&d));
+	}
+	d.dlc = 8;
+	ck_assert(!vplat_can_frame_valid(&d));
+	d.dlc = 16;
+	ck_assert(!vplat_can_frame_valid(&d));
+	d = frame(0x10, 0, 4);
+	d.dlc = 9;
+	ck_assert(!vplat_can_frame_valid(&d));
+	d = frame(0x10, FD, 8);
+	d.dlc = 9;
+	ck_assert(!vplat_can_frame_valid(&d));
 	pair_down(&p);
 }
 END_TEST
