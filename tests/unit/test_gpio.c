@@ -38,6 +38,8 @@ static void sink(void *opaque, uint16_t line, uint8_t level)
 
 /* Extra driver features for the next rig_up() (reset after use). */
 static uint64_t rig_extra;
+/* Request queue size for the next rig_up() (0: 16; reset after use). */
+static uint16_t rig_rq_size;
 
 static void rig_up(struct rig *r, int variant, bool irq)
 {
@@ -69,7 +71,8 @@ static void rig_up(struct rig *r, int variant, bool irq)
 	ck_assert_int_eq(vplat_val_negotiate(&r->d, want), 0);
 	/* eventq returns buffers out of order: IN_ORDER must not be offered */
 	ck_assert(!vplat_val_has_feature(&r->d, VPLAT_VIRTIO_F_IN_ORDER));
-	ck_assert_int_eq(vplat_val_vq_setup(&r->d, &r->rq, 0, 16), 0);
+	ck_assert_int_eq(vplat_val_vq_setup(&r->d, &r->rq, 0, rig_rq_size ? rig_rq_size : 16), 0);
+	rig_rq_size = 0;
 	if (irq)
 		ck_assert_int_eq(vplat_val_vq_setup(&r->d, &r->eq, 1, 16), 0);
 	ck_assert_int_eq(vplat_val_driver_ok(&r->d), 0);
@@ -548,6 +551,31 @@ START_TEST(errors_answered_and_counted)
 }
 END_TEST
 
+/* A requestq message in more segments than the device takes (VPLAT_GPIO_REQUEST_SEGS) is
+ * completed empty and counted malformed, and the queue goes on. */
+START_TEST(request_too_many_segments)
+{
+	struct rig r;
+	rig_rq_size = 32;
+	rig_up(&r, _i, false);
+	const struct vplat_gpio_stats *st = vplat_gpio_stats(&r.g);
+	struct vplat_val_buf many[VPLAT_GPIO_REQUEST_SEGS + 1];
+	for (unsigned k = 0; k < VPLAT_GPIO_REQUEST_SEGS + 1; k++)
+		many[k] = (struct vplat_val_buf){.ptr = dma(&r, 1), .len = 1};
+	ck_assert_int_eq(vplat_val_vq_add(&r.rq, many, VPLAT_GPIO_REQUEST_SEGS, 1, (void *)8), 0);
+	vplat_val_vq_kick(&r.rq);
+	void *tok;
+	uint32_t len = 99;
+	ck_assert_int_eq(vplat_val_wait_used(&r.rq, &tok, &len, 1000), 0);
+	ck_assert_ptr_eq(tok, (void *)8);
+	ck_assert_uint_eq(len, 0);
+	ck_assert_uint_eq(st->malformed, 1);
+	uint8_t v;
+	ck_assert_uint_eq(req(&r, VPLAT_VIRTIO_GPIO_MSG_GET_DIRECTION, 2, 0, &v), OK);
+	rig_down(&r);
+}
+END_TEST
+
 START_TEST(reset_releases_lines)
 {
 	struct rig r;
@@ -746,6 +774,7 @@ static Suite *suite(void)
 	tcase_add_loop_test(tc, same_line_in_order, 0, 4);
 	tcase_add_loop_test(tc, malformed_requests_complete, 0, 4);
 	tcase_add_loop_test(tc, errors_answered_and_counted, 0, 4);
+	tcase_add_loop_test(tc, request_too_many_segments, 0, 4);
 	tcase_add_loop_test(tc, reset_releases_lines, 0, 4);
 	tcase_add_loop_test(tc, control_socket_drives_inputs, 0, 2);
 	tcase_add_loop_test(tc, eventq_reset_drops_held_buffers, 0, 4);
