@@ -743,6 +743,134 @@ START_TEST(init_rejects_bad_config)
 }
 END_TEST
 
+/* Each argument check of the integrator API on its own (tools/mutate: every one of them is
+ * reached with all the other arguments valid, so removing one check changes the result). */
+START_TEST(api_rejects_bad_arguments)
+{
+	struct vplat_blk *blk = calloc(1, sizeof(*blk));
+	struct vplat_blk_req *reqs = calloc(VPLAT_BLK_MAX_QUEUES + 1, sizeof(*reqs));
+	struct vplat_mem m;
+	struct vplat_mem_region reg[1];
+	struct vplat_blk_mem disk = {0};
+	const struct vplat_blk_host_ops no_submit = {0};
+	const uint32_t n = VPLAT_BLK_MAX_QUEUES + 1;
+	vplat_mem_init(&m, reg, 1);
+	struct vplat_blk_config c;
+	default_cfg(&c);
+	ck_assert_int_eq(vplat_blk_init(NULL, &m, &c, &vplat_blk_host_mem, &disk, reqs, n),
+			 VPLAT_EINVAL);
+	ck_assert_int_eq(vplat_blk_init(blk, &m, NULL, &vplat_blk_host_mem, &disk, reqs, n),
+			 VPLAT_EINVAL);
+	ck_assert_int_eq(vplat_blk_init(blk, &m, &c, NULL, &disk, reqs, n), VPLAT_EINVAL);
+	ck_assert_int_eq(vplat_blk_init(blk, &m, &c, &no_submit, &disk, reqs, n), VPLAT_EINVAL);
+	ck_assert_int_eq(vplat_blk_init(blk, &m, &c, &vplat_blk_host_mem, &disk, NULL, n),
+			 VPLAT_EINVAL);
+	/* Too many queues, with enough request slots for all of them. */
+	c.num_queues = VPLAT_BLK_MAX_QUEUES + 1;
+	ck_assert_int_eq(vplat_blk_init(blk, &m, &c, &vplat_blk_host_mem, &disk, reqs, n),
+			 VPLAT_EINVAL);
+	/* A capacity whose byte size does not fit 64 bits, at init and at a resize. */
+	default_cfg(&c);
+	c.capacity = (UINT64_MAX >> VPLAT_VIRTIO_BLK_SECTOR_SHIFT) + 1u;
+	ck_assert_int_eq(vplat_blk_init(blk, &m, &c, &vplat_blk_host_mem, &disk, reqs, n),
+			 VPLAT_EINVAL);
+	default_cfg(&c);
+	ck_assert_int_eq(vplat_blk_init(blk, &m, &c, &vplat_blk_host_mem, &disk, reqs, n), 0);
+	ck_assert_int_eq(vplat_blk_set_capacity(blk, (UINT64_MAX >> VPLAT_VIRTIO_BLK_SECTOR_SHIFT) + 1u),
+			 VPLAT_EINVAL);
+	ck_assert_uint_eq(vplat_le64_to_cpu(blk->config.capacity), DISK_SECTORS);
+	ck_assert_int_eq(vplat_blk_set_capacity(blk, UINT64_MAX >> VPLAT_VIRTIO_BLK_SECTOR_SHIFT), 0);
+	/* Rate limits: no device, no configuration, a limit without any clock. */
+	struct vplat_ratelimit_config lim = {.ops_rate = 10, .ops_burst = 1};
+	struct vplat_ratelimit_config none = {0};
+	ck_assert_int_eq(vplat_blk_set_ratelimit(NULL, &none, NULL, NULL), VPLAT_EINVAL);
+	ck_assert_int_eq(vplat_blk_set_ratelimit(blk, NULL, NULL, NULL), VPLAT_EINVAL);
+	ck_assert_int_eq(vplat_blk_set_ratelimit(blk, &lim, NULL, NULL), VPLAT_EINVAL);
+	ck_assert_int_eq(vplat_blk_set_ratelimit(blk, &none, NULL, NULL), 0);
+	/* Per-queue host ends: no device, no ops, no submit, a queue that does not exist. */
+	ck_assert_int_eq(vplat_blk_set_queue_host(NULL, 0, &vplat_blk_host_mem, &disk), VPLAT_EINVAL);
+	ck_assert_int_eq(vplat_blk_set_queue_host(blk, 0, NULL, &disk), VPLAT_EINVAL);
+	ck_assert_int_eq(vplat_blk_set_queue_host(blk, 0, &no_submit, &disk), VPLAT_EINVAL);
+	ck_assert_int_eq(vplat_blk_set_queue_host(blk, 1, &vplat_blk_host_mem, &disk), VPLAT_EINVAL);
+	ck_assert_int_eq(vplat_blk_set_queue_host(blk, 0, &vplat_blk_host_mem, &disk), 0);
+	free(reqs);
+	free(blk);
+}
+END_TEST
+
+/* The in-memory host end's own checks, called directly (the device never sends it what they
+ * refuse, so only a direct call reaches them): reads, writes and ranges outside the disk,
+ * busy answers, a full asynchronous queue. */
+START_TEST(mem_host_end_checks)
+{
+	uint8_t data[4096 + 512];
+	uint8_t buf[512];
+	memset(data, 0x5a, sizeof(data));
+	struct vplat_blk_mem m = {.data = data, .size = 4096};
+	struct vplat_iov iov = {.base = buf, .len = sizeof(buf)};
+	struct vplat_blk_req rq;
+	memset(&rq, 0, sizeof(rq));
+	rq.op = VPLAT_BLK_OP_WRITE;
+	rq.offset = 4096; /* just past the end: only the slack after the disk would be written */
+	rq.len = sizeof(buf);
+	rq.iov = &iov;
+	rq.niov = 1;
+	memset(buf, 0x11, sizeof(buf));
+	ck_assert_int_eq(vplat_blk_host_mem.submit(&m, &rq), VPLAT_EIO);
+	ck_assert_uint_eq(data[4096], 0x5a);
+	rq.offset = 3584; /* the last sector: fine */
+	ck_assert_int_eq(vplat_blk_host_mem.submit(&m, &rq), 0);
+	ck_assert_uint_eq(data[3584], 0x11);
+	struct vplat_blk_range rg = {.offset = 4096, .len = 512};
+	rq.op = VPLAT_BLK_OP_WRITE_ZEROES;
+	rq.ranges = &rg;
+	rq.nranges = 1;
+	ck_assert_int_eq(vplat_blk_host_mem.submit(&m, &rq), VPLAT_EIO);
+	ck_assert_uint_eq(data[4096], 0x5a);
+	/* busy: VPLAT_EAGAIN without doing anything, then the request is done */
+	rq.op = VPLAT_BLK_OP_WRITE;
+	rq.offset = 0;
+	m.busy = 1;
+	ck_assert_int_eq(vplat_blk_host_mem.submit(&m, &rq), VPLAT_EAGAIN);
+	ck_assert_uint_eq(m.busy, 0);
+	ck_assert_uint_eq(data[0], 0x5a);
+	ck_assert_int_eq(vplat_blk_host_mem.submit(&m, &rq), 0);
+	ck_assert_uint_eq(data[0], 0x11);
+	/* asynchronous: VPLAT_BLK_MEM_QUEUE requests accepted, the next one answered busy */
+	m.async = true;
+	for (uint32_t i = 0; i < VPLAT_BLK_MEM_QUEUE; i++)
+		ck_assert_int_eq(vplat_blk_host_mem.submit(&m, &rq), VPLAT_BLK_INPROGRESS);
+	ck_assert_int_eq(vplat_blk_host_mem.submit(&m, &rq), VPLAT_EAGAIN);
+	ck_assert_uint_eq(m.nqueued, VPLAT_BLK_MEM_QUEUE);
+}
+END_TEST
+
+/* A device whose integrator set no_flush offers no FLUSH, and a FLUSH request sent anyway is
+ * answered UNSUPP without reaching the host end; without no_flush a FLUSH the driver did not
+ * negotiate is still done (every write was durable anyway). */
+START_TEST(flush_unsupported_with_no_flush)
+{
+	struct rig *r = calloc(1, sizeof(*r));
+	struct vplat_blk_config c;
+	default_cfg(&c);
+	c.no_flush = true;
+	rig_up_cfg(r, _i, &c, ALL, NREQ);
+	ck_assert(!vplat_val_has_feature(&r->d, VPLAT_VIRTIO_BLK_F_FLUSH));
+	ck_assert_uint_eq(req(r, VPLAT_VIRTIO_BLK_T_FLUSH, 0, NULL, 0, NULL, 0, NULL),
+			  VPLAT_VIRTIO_BLK_S_UNSUPP);
+	ck_assert_uint_eq(r->disk.flushes, 0);
+	rig_down(r);
+	default_cfg(&c);
+	rig_up_cfg(r, _i, &c, 0, NREQ);
+	ck_assert(!vplat_val_has_feature(&r->d, VPLAT_VIRTIO_BLK_F_FLUSH));
+	ck_assert_uint_eq(req(r, VPLAT_VIRTIO_BLK_T_FLUSH, 0, NULL, 0, NULL, 0, NULL),
+			  VPLAT_VIRTIO_BLK_S_OK);
+	ck_assert_uint_eq(r->disk.flushes, 1);
+	rig_down(r);
+	free(r);
+}
+END_TEST
+
 /* ---- requirement tests (tools/spec-index.py: the covers line names what each checks) ---- */
 
 START_TEST(lifetime_only_with_metrics)
@@ -868,6 +996,9 @@ static Suite *suite(void)
 	tcase_add_loop_test(tc, multiqueue, 0, 4);
 	tcase_add_loop_test(tc, ratelimit_isolates_devices, 0, 4);
 	tcase_add_test(tc, init_rejects_bad_config);
+	tcase_add_test(tc, api_rejects_bad_arguments);
+	tcase_add_test(tc, mem_host_end_checks);
+	tcase_add_loop_test(tc, flush_unsupported_with_no_flush, 0, 4);
 	tcase_add_loop_test(tc, lifetime_only_with_metrics, 0, 4);
 	tcase_add_loop_test(tc, ratelimit_covers_all_queues, 0, 4);
 	suite_add_tcase(s, tc);

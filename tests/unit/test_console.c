@@ -419,6 +419,23 @@ START_TEST(hostile_control_messages)
 	ctrl_send(&r, 0, VPLAT_VIRTIO_CONSOLE_PORT_OPEN, 7);
 	ctrl_send(&r, 0, VPLAT_VIRTIO_CONSOLE_DEVICE_ADD, 0); /* a device-to-driver event */
 	ck_assert_uint_ge(vplat_console_stats(&r.con)->ctrl_bad, 5);
+	/* A control message in more segments than the device takes (VPLAT_CONSOLE_SEGS) is
+	 * returned unread and counted, and the queue goes on. */
+	uint64_t bad = vplat_console_stats(&r.con)->ctrl_bad;
+	void *t5;
+	uint32_t l5 = 99;
+	while (vplat_val_vq_get_used(&r.vq[3], &t5, &l5) == 0) /* the messages above */
+		;
+	struct vplat_val_buf seg[VPLAT_CONSOLE_SEGS + 1];
+	for (unsigned k = 0; k < VPLAT_CONSOLE_SEGS + 1; k++)
+		seg[k] = (struct vplat_val_buf){.ptr = dma(&r, 1), .len = 1};
+	ck_assert_int_eq(vplat_val_vq_add(&r.vq[3], seg, VPLAT_CONSOLE_SEGS + 1, 0, (void *)5), 0);
+	vplat_val_vq_kick(&r.vq[3]);
+	l5 = 99;
+	ck_assert_int_eq(vplat_val_vq_get_used(&r.vq[3], &t5, &l5), 0);
+	ck_assert_ptr_eq(t5, (void *)5);
+	ck_assert_uint_eq(l5, 0);
+	ck_assert_uint_eq(vplat_console_stats(&r.con)->ctrl_bad, bad + 1);
 	/* No control receive buffer: messages wait, none is lost. */
 	ctrl_send(&r, 0, VPLAT_VIRTIO_CONSOLE_DEVICE_READY, 1);
 	for (uint32_t id = 1; id < 3; id++)
@@ -468,6 +485,16 @@ START_TEST(init_errors)
 	longname[79] = 0;
 	ck_assert_int_eq(vplat_console_port_add(con, 1, longname, false, &vplat_console_host_mem, &h),
 			 VPLAT_EINVAL);
+	/* the other port calls without a device, a host end or an existing port */
+	ck_assert_int_eq(vplat_console_port_add(NULL, 1, NULL, false, &vplat_console_host_mem, &h),
+			 VPLAT_EINVAL);
+	ck_assert_int_eq(vplat_console_port_add(con, 1, NULL, false, NULL, &h), VPLAT_EINVAL);
+	ck_assert_int_eq(vplat_console_port_set_open(NULL, 0, true), VPLAT_ENOENT);
+	ck_assert_int_eq(vplat_console_port_set_open(con, 1, true), VPLAT_ENOENT);
+	ck_assert_int_eq(vplat_console_port_set_open(con, UINT32_MAX, true), VPLAT_ENOENT);
+	ck_assert(!vplat_console_port_guest_open(con, UINT32_MAX));
+	ck_assert_int_eq(vplat_console_port_add(con, 1, NULL, false, &vplat_console_host_mem, &h), 0);
+	ck_assert_int_eq(vplat_console_port_set_open(con, 1, false), 0);
 	free(con);
 }
 END_TEST
@@ -683,6 +710,40 @@ START_TEST(remove_only_added_ports)
 }
 END_TEST
 
+START_TEST(ctrl_backlog_full_refuses)
+{
+	/* The device keeps at most VPLAT_CONSOLE_CTRL_PENDING control messages the driver has
+	 * not taken yet. When that backlog is full a hot add or remove is refused with
+	 * VPLAT_ENOSPC (the port stays as it was) instead of overwriting a queued message; once
+	 * the driver takes them, every queued message arrives in order and the remove works. */
+	struct rig r;
+	multi_up(&r, _i, true, false);
+	ctrl_send(&r, 0, VPLAT_VIRTIO_CONSOLE_DEVICE_READY, 1); /* DEVICE_ADD 0 and 1 queued */
+	uint32_t queued = 2;
+	while (queued < VPLAT_CONSOLE_CTRL_PENDING) {
+		ck_assert_int_eq(vplat_console_port_add(&r.con, 2, NULL, false,
+							&vplat_console_host_mem, &r.m2),
+				 0);
+		ck_assert_int_eq(vplat_console_port_remove(&r.con, 2), 0);
+		queued += 2;
+	}
+	ck_assert_int_eq(vplat_console_port_add(&r.con, 2, NULL, false, &vplat_console_host_mem, &r.m2),
+			 VPLAT_ENOSPC);
+	ck_assert_int_eq(vplat_console_port_remove(&r.con, 1), VPLAT_ENOSPC);
+	cexpect(&r, 0, VPLAT_VIRTIO_CONSOLE_DEVICE_ADD, 0);
+	cexpect(&r, 1, VPLAT_VIRTIO_CONSOLE_DEVICE_ADD, 0);
+	for (queued = 2; queued < VPLAT_CONSOLE_CTRL_PENDING; queued += 2) {
+		cexpect(&r, 2, VPLAT_VIRTIO_CONSOLE_DEVICE_ADD, 0);
+		cexpect(&r, 2, VPLAT_VIRTIO_CONSOLE_DEVICE_REMOVE, 0);
+	}
+	struct msg m;
+	ck_assert(!crecv(&r, &m));
+	ck_assert_int_eq(vplat_console_port_remove(&r.con, 1), 0); /* port 1 was still there */
+	cexpect(&r, 1, VPLAT_VIRTIO_CONSOLE_DEVICE_REMOVE, 0);
+	rig_down(&r);
+}
+END_TEST
+
 /* DEVICE_READY and PORT_READY for ports 0 and 1 (both with a host end, host side open). */
 static void make_ready(struct rig *r, bool console1)
 {
@@ -821,6 +882,7 @@ static Suite *suite(void)
 	tcase_add_loop_test(tc, config_layout_offsets, 0, 4);
 	tcase_add_loop_test(tc, rx_only_writable_bytes, 0, 4);
 	tcase_add_loop_test(tc, remove_only_added_ports, 0, 4);
+	tcase_add_loop_test(tc, ctrl_backlog_full_refuses, 0, 4);
 	tcase_add_loop_test(tc, host_open_close_reported, 0, 4);
 	tcase_add_loop_test(tc, closed_port_keeps_input, 0, 4);
 	tcase_add_loop_test(tc, resize_only_console_ports, 0, 4);

@@ -38,6 +38,8 @@ static void sink(void *opaque, uint16_t line, uint8_t level)
 
 /* Extra driver features for the next rig_up() (reset after use). */
 static uint64_t rig_extra;
+/* Request queue size for the next rig_up() (0: 16; reset after use). */
+static uint16_t rig_rq_size;
 
 static void rig_up(struct rig *r, int variant, bool irq)
 {
@@ -69,7 +71,8 @@ static void rig_up(struct rig *r, int variant, bool irq)
 	ck_assert_int_eq(vplat_val_negotiate(&r->d, want), 0);
 	/* eventq returns buffers out of order: IN_ORDER must not be offered */
 	ck_assert(!vplat_val_has_feature(&r->d, VPLAT_VIRTIO_F_IN_ORDER));
-	ck_assert_int_eq(vplat_val_vq_setup(&r->d, &r->rq, 0, 16), 0);
+	ck_assert_int_eq(vplat_val_vq_setup(&r->d, &r->rq, 0, rig_rq_size ? rig_rq_size : 16), 0);
+	rig_rq_size = 0;
 	if (irq)
 		ck_assert_int_eq(vplat_val_vq_setup(&r->d, &r->eq, 1, 16), 0);
 	ck_assert_int_eq(vplat_val_driver_ok(&r->d), 0);
@@ -459,6 +462,120 @@ START_TEST(malformed_requests_complete)
 }
 END_TEST
 
+/* Requests the device must answer ERR, each counted: a direction that does not exist, and
+ * host end failures of SET_DIRECTION, SET_VALUE on an output and SET_IRQ_TYPE (the line
+ * keeps its state). An eventq buffer in more segments than the device takes, an eventq
+ * request shorter than its 2 bytes and one without a status byte come back at once. */
+START_TEST(errors_answered_and_counted)
+{
+	struct rig r;
+	rig_up(&r, _i, true);
+	uint8_t v;
+	const struct vplat_gpio_stats *st = vplat_gpio_stats(&r.g);
+	ck_assert_uint_eq(req(&r, VPLAT_VIRTIO_GPIO_MSG_SET_DIRECTION, 2, 3, NULL), ERR);
+	ck_assert_uint_eq(st->errors, 1);
+	ck_assert_uint_eq(req(&r, VPLAT_VIRTIO_GPIO_MSG_GET_DIRECTION, 2, 0, &v), OK);
+	ck_assert_uint_eq(v, VPLAT_VIRTIO_GPIO_DIRECTION_NONE);
+	vplat_gpio_sim_fail(r.sim, 0, 1);
+	ck_assert_uint_eq(req(&r, VPLAT_VIRTIO_GPIO_MSG_SET_DIRECTION, 2,
+			      VPLAT_VIRTIO_GPIO_DIRECTION_OUT, NULL),
+			  ERR);
+	ck_assert_uint_eq(st->host_errors, 1);
+	ck_assert_uint_eq(req(&r, VPLAT_VIRTIO_GPIO_MSG_GET_DIRECTION, 2, 0, &v), OK);
+	ck_assert_uint_eq(v, VPLAT_VIRTIO_GPIO_DIRECTION_NONE);
+	ck_assert_uint_eq(req(&r, VPLAT_VIRTIO_GPIO_MSG_SET_DIRECTION, 2,
+			      VPLAT_VIRTIO_GPIO_DIRECTION_OUT, NULL),
+			  OK);
+	vplat_gpio_sim_fail(r.sim, 0, 1);
+	ck_assert_uint_eq(req(&r, VPLAT_VIRTIO_GPIO_MSG_SET_VALUE, 2, 1, NULL), ERR);
+	ck_assert_uint_eq(st->host_errors, 2);
+	ck_assert_uint_eq(req(&r, VPLAT_VIRTIO_GPIO_MSG_GET_VALUE, 2, 0, &v), OK);
+	ck_assert_uint_eq(v, 0);
+	ck_assert_uint_eq(req(&r, VPLAT_VIRTIO_GPIO_MSG_SET_DIRECTION, 3,
+			      VPLAT_VIRTIO_GPIO_DIRECTION_IN, NULL),
+			  OK);
+	vplat_gpio_sim_fail(r.sim, 0, 1);
+	ck_assert_uint_eq(req(&r, VPLAT_VIRTIO_GPIO_MSG_SET_IRQ_TYPE, 3,
+			      VPLAT_VIRTIO_GPIO_IRQ_TYPE_EDGE_RISING, NULL),
+			  ERR);
+	ck_assert_uint_eq(st->host_errors, 3);
+	ck_assert_uint_eq(st->errors, 4);
+	uint8_t *ev = unmask(&r, 3); /* the interrupt was not enabled: INVALID */
+	ck_assert_ptr_eq(event(&r), ev);
+	ck_assert_uint_eq(*ev, INVALID);
+	/* an eventq request of 1 byte */
+	uint8_t *q1 = dma(&r, 1);
+	uint8_t *s1 = dma(&r, 1);
+	*q1 = 3;
+	*s1 = 0xee;
+	struct vplat_val_buf b[2] = {{.ptr = q1, .len = 1}, {.ptr = s1, .len = 1}};
+	ck_assert_int_eq(vplat_val_vq_add(&r.eq, b, 1, 1, s1), 0);
+	vplat_val_vq_kick(&r.eq);
+	ck_assert_ptr_eq(event(&r), s1);
+	ck_assert_uint_eq(*s1, INVALID);
+	/* an eventq request for an enabled line without a writable status byte: returned at once,
+	 * nothing written, and the line is not armed by it */
+	ck_assert_uint_eq(req(&r, VPLAT_VIRTIO_GPIO_MSG_SET_DIRECTION, 4,
+			      VPLAT_VIRTIO_GPIO_DIRECTION_IN, NULL),
+			  OK);
+	ck_assert_uint_eq(req(&r, VPLAT_VIRTIO_GPIO_MSG_SET_IRQ_TYPE, 4,
+			      VPLAT_VIRTIO_GPIO_IRQ_TYPE_EDGE_RISING, NULL),
+			  OK);
+	vplat_le16 *q4 = dma(&r, 2);
+	*q4 = vplat_cpu_to_le16(4);
+	struct vplat_val_buf ro = {.ptr = q4, .len = 2};
+	ck_assert_int_eq(vplat_val_vq_add(&r.eq, &ro, 1, 0, q4), 0);
+	vplat_val_vq_kick(&r.eq);
+	void *t4;
+	uint32_t l4 = 99;
+	ck_assert_int_eq(vplat_val_vq_get_used(&r.eq, &t4, &l4), 0);
+	ck_assert_ptr_eq(t4, q4);
+	ck_assert_uint_eq(l4, 0);
+	ev = unmask(&r, 4);
+	drive(&r, 4, 1);
+	ck_assert_ptr_eq(event(&r), ev);
+	ck_assert_uint_eq(*ev, VALID);
+	/* too many segments (the eventq takes VPLAT_GPIO_EVENT_SEGS) */
+	struct vplat_val_buf many[VPLAT_GPIO_EVENT_SEGS + 1];
+	for (unsigned k = 0; k < VPLAT_GPIO_EVENT_SEGS + 1; k++)
+		many[k] = (struct vplat_val_buf){.ptr = dma(&r, 1), .len = 1};
+	ck_assert_int_eq(vplat_val_vq_add(&r.eq, many, VPLAT_GPIO_EVENT_SEGS, 1, (void *)7), 0);
+	vplat_val_vq_kick(&r.eq);
+	void *tok;
+	uint32_t len = 99;
+	ck_assert_int_eq(vplat_val_vq_get_used(&r.eq, &tok, &len), 0);
+	ck_assert_ptr_eq(tok, (void *)7);
+	ck_assert_uint_eq(len, 0);
+	ck_assert_uint_eq(req(&r, VPLAT_VIRTIO_GPIO_MSG_GET_DIRECTION, 2, 0, &v), OK);
+	rig_down(&r);
+}
+END_TEST
+
+/* A requestq message in more segments than the device takes (VPLAT_GPIO_REQUEST_SEGS) is
+ * completed empty and counted malformed, and the queue goes on. */
+START_TEST(request_too_many_segments)
+{
+	struct rig r;
+	rig_rq_size = 32;
+	rig_up(&r, _i, false);
+	const struct vplat_gpio_stats *st = vplat_gpio_stats(&r.g);
+	struct vplat_val_buf many[VPLAT_GPIO_REQUEST_SEGS + 1];
+	for (unsigned k = 0; k < VPLAT_GPIO_REQUEST_SEGS + 1; k++)
+		many[k] = (struct vplat_val_buf){.ptr = dma(&r, 1), .len = 1};
+	ck_assert_int_eq(vplat_val_vq_add(&r.rq, many, VPLAT_GPIO_REQUEST_SEGS, 1, (void *)8), 0);
+	vplat_val_vq_kick(&r.rq);
+	void *tok;
+	uint32_t len = 99;
+	ck_assert_int_eq(vplat_val_wait_used(&r.rq, &tok, &len, 1000), 0);
+	ck_assert_ptr_eq(tok, (void *)8);
+	ck_assert_uint_eq(len, 0);
+	ck_assert_uint_eq(st->malformed, 1);
+	uint8_t v;
+	ck_assert_uint_eq(req(&r, VPLAT_VIRTIO_GPIO_MSG_GET_DIRECTION, 2, 0, &v), OK);
+	rig_down(&r);
+}
+END_TEST
+
 START_TEST(reset_releases_lines)
 {
 	struct rig r;
@@ -533,6 +650,37 @@ START_TEST(names_pack_rules)
 					 &vplat_gpio_host_sim, host),
 			 VPLAT_EINVAL);
 	ck_assert_int_eq(vplat_gpio_init(&g, &m, lines, 3, NULL, 0, &vplat_gpio_host_sim, host), 0);
+	/* a block with a name that is not ASCII */
+	ck_assert_int_eq(vplat_gpio_init(&g, &m, lines, 2, (const uint8_t *)"ok\0\xc3\xa9\0", 6,
+					 &vplat_gpio_host_sim, host),
+			 VPLAT_EINVAL);
+	/* packing without a place for the size or without the names */
+	ck_assert_int_eq(vplat_gpio_names_pack(some, 3, buf, sizeof(buf), NULL), VPLAT_EINVAL);
+	ck_assert_int_eq(vplat_gpio_names_pack(NULL, 3, buf, sizeof(buf), &size), VPLAT_EINVAL);
+	ck_assert_int_eq(vplat_gpio_names_pack(NULL, 0, buf, sizeof(buf), &size), 0);
+	ck_assert_uint_eq(size, 0);
+	/* init: each argument check on its own */
+	struct vplat_gpio_host_ops h;
+	ck_assert_int_eq(vplat_gpio_init(NULL, &m, lines, 3, NULL, 0, &vplat_gpio_host_sim, host),
+			 VPLAT_EINVAL);
+	ck_assert_int_eq(vplat_gpio_init(&g, &m, NULL, 3, NULL, 0, &vplat_gpio_host_sim, host),
+			 VPLAT_EINVAL);
+	ck_assert_int_eq(vplat_gpio_init(&g, &m, lines, 0, NULL, 0, &vplat_gpio_host_sim, host),
+			 VPLAT_EINVAL);
+	ck_assert_int_eq(vplat_gpio_init(&g, &m, lines, 3, NULL, 0, NULL, host), VPLAT_EINVAL);
+	h = vplat_gpio_host_sim;
+	h.set_direction = NULL;
+	ck_assert_int_eq(vplat_gpio_init(&g, &m, lines, 3, NULL, 0, &h, host), VPLAT_EINVAL);
+	h = vplat_gpio_host_sim;
+	h.get_value = NULL;
+	ck_assert_int_eq(vplat_gpio_init(&g, &m, lines, 3, NULL, 0, &h, host), VPLAT_EINVAL);
+	h = vplat_gpio_host_sim;
+	h.set_value = NULL;
+	ck_assert_int_eq(vplat_gpio_init(&g, &m, lines, 3, NULL, 0, &h, host), VPLAT_EINVAL);
+	ck_assert_int_eq(vplat_gpio_init(&g, &m, lines, 3, NULL, 6, &vplat_gpio_host_sim, host),
+			 VPLAT_EINVAL);
+	ck_assert_int_eq(vplat_gpio_init(&g, &m, lines, 3, buf, 0, &vplat_gpio_host_sim, host),
+			 VPLAT_EINVAL);
 }
 END_TEST
 
@@ -625,6 +773,8 @@ static Suite *suite(void)
 	tcase_add_loop_test(tc, unmask_without_enable_and_bad_buffers, 0, 4);
 	tcase_add_loop_test(tc, same_line_in_order, 0, 4);
 	tcase_add_loop_test(tc, malformed_requests_complete, 0, 4);
+	tcase_add_loop_test(tc, errors_answered_and_counted, 0, 4);
+	tcase_add_loop_test(tc, request_too_many_segments, 0, 4);
 	tcase_add_loop_test(tc, reset_releases_lines, 0, 4);
 	tcase_add_loop_test(tc, control_socket_drives_inputs, 0, 2);
 	tcase_add_loop_test(tc, eventq_reset_drops_held_buffers, 0, 4);

@@ -110,6 +110,25 @@ START_TEST(config_space)
 	ck_assert_int_eq(vplat_ivshmem_bar_read(&a.fn, 1, 0, 4, &v), VPLAT_EINVAL);
 	c.shm_size = 3 << 12;
 	ck_assert_int_eq(vplat_ivshmem_init(&a.fn, &c, &ops, &a), VPLAT_EINVAL);
+	/* Writes the function does not decode are refused and change nothing: config space
+	 * (unaligned, an odd size, past 256 bytes) and the BARs (a size other than 4, unaligned,
+	 * past BAR0's registers, BAR1 without MSI-X, a BAR that does not exist). */
+	pair(&a, &b, 0);
+	ck_assert_int_eq(vplat_ivshmem_cfg_write(&a.fn, 0x3c, 4, 0x000000aau), 0);
+	ck_assert_int_eq(vplat_ivshmem_cfg_write(&a.fn, 0x3d, 2, 0x5555u), VPLAT_EINVAL);
+	ck_assert_int_eq(vplat_ivshmem_cfg_write(&a.fn, 0x3c, 3, 0x5555u), VPLAT_EINVAL);
+	ck_assert_int_eq(vplat_ivshmem_cfg_write(&a.fn, 256, 1, 0x55u), VPLAT_EINVAL);
+	ck_assert_uint_eq(cr(&a, 0x3c, 1), 0xaa);
+	ck_assert_uint_eq(cr(&a, 0x3d, 1), 1);
+	bw(&a, 0, VPLAT_IVSHMEM_INTRMASK, 0x1);
+	ck_assert_int_eq(vplat_ivshmem_bar_write(&a.fn, 0, VPLAT_IVSHMEM_INTRMASK, 2, 0xffffu),
+			 VPLAT_EINVAL);
+	ck_assert_int_eq(vplat_ivshmem_bar_write(&a.fn, 0, VPLAT_IVSHMEM_INTRMASK + 1, 4, 0xffu),
+			 VPLAT_EINVAL);
+	ck_assert_int_eq(vplat_ivshmem_bar_write(&a.fn, 0, VPLAT_IVSHMEM_BAR0_SIZE, 4, 0), VPLAT_EINVAL);
+	ck_assert_int_eq(vplat_ivshmem_bar_write(&a.fn, 1, 0, 4, 0), VPLAT_EINVAL);
+	ck_assert_int_eq(vplat_ivshmem_bar_write(&a.fn, 3, VPLAT_IVSHMEM_INTRMASK, 4, 0), VPLAT_EINVAL);
+	ck_assert_uint_eq(br(&a, 0, VPLAT_IVSHMEM_INTRMASK), 0x1);
 }
 END_TEST
 

@@ -171,6 +171,22 @@ START_TEST(readonly_buffer_completes_empty)
 }
 END_TEST
 
+/* Each argument check of vplat_rng_init() on its own, with a valid guest memory. */
+START_TEST(init_rejects_bad_arguments)
+{
+	struct vplat_rng rng;
+	struct vplat_mem m;
+	struct vplat_mem_region reg[1];
+	struct vplat_rng_mock mock = {0};
+	const struct vplat_rng_host_ops no_read = {0};
+	vplat_mem_init(&m, reg, 1);
+	ck_assert_int_eq(vplat_rng_init(NULL, &m, &vplat_rng_host_mock, &mock), VPLAT_EINVAL);
+	ck_assert_int_eq(vplat_rng_init(&rng, &m, NULL, &mock), VPLAT_EINVAL);
+	ck_assert_int_eq(vplat_rng_init(&rng, &m, &no_read, &mock), VPLAT_EINVAL);
+	ck_assert_int_eq(vplat_rng_init(&rng, &m, &vplat_rng_host_mock, &mock), 0);
+}
+END_TEST
+
 START_TEST(getrandom_host_end)
 {
 	struct vplat_rng_host_ops const *h = &vplat_rng_host_getrandom;
@@ -192,6 +208,7 @@ static Suite *suite(void)
 	tcase_add_loop_test(tc, multi_segment_and_indirect, 0, 4);
 	tcase_add_loop_test(tc, readonly_buffer_completes_empty, 0, 4);
 	tcase_add_test(tc, getrandom_host_end);
+	tcase_add_test(tc, init_rejects_bad_arguments);
 	suite_add_tcase(s, tc);
 	return s;
 }

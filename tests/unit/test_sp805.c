@@ -201,6 +201,22 @@ START_TEST(linux_sp805_wdt_sequence)
 }
 END_TEST
 
+/* Each check of vplat_sp805_init() on its own: no device, no host ops, no clock, a clock rate
+ * of 0 or above UINT32_MAX. */
+START_TEST(init_rejects_bad_arguments)
+{
+	struct vplat_sp805 sp;
+	struct host h = {0};
+	const struct vplat_sp805_host_ops no_clock = {.irq = h_irq, .reset = h_reset};
+	ck_assert_int_eq(vplat_sp805_init(NULL, HZ, &ops, &h), VPLAT_EINVAL);
+	ck_assert_int_eq(vplat_sp805_init(&sp, HZ, NULL, &h), VPLAT_EINVAL);
+	ck_assert_int_eq(vplat_sp805_init(&sp, HZ, &no_clock, &h), VPLAT_EINVAL);
+	ck_assert_int_eq(vplat_sp805_init(&sp, 0, &ops, &h), VPLAT_EINVAL);
+	ck_assert_int_eq(vplat_sp805_init(&sp, (uint64_t)UINT32_MAX + 1u, &ops, &h), VPLAT_EINVAL);
+	ck_assert_int_eq(vplat_sp805_init(&sp, UINT32_MAX, &ops, &h), 0);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("sp805");
@@ -210,6 +226,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, intclr_pets);
 	tcase_add_test(tc, lock);
 	tcase_add_test(tc, linux_sp805_wdt_sequence);
+	tcase_add_test(tc, init_rejects_bad_arguments);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -314,6 +314,46 @@ START_TEST(pretimeout_needs_timeout)
 }
 END_TEST
 
+/* Each check of vplat_watchdog_init() on its own, with a valid guest memory (so that nothing
+ * but the check under test can refuse): no device, no host ops, no clock, and each bound of the
+ * configuration (vplat/watchdog.h). */
+START_TEST(init_rejects_bad_config)
+{
+	struct vplat_watchdog w;
+	struct vplat_mem m;
+	struct vplat_mem_region reg[1];
+	struct host h = {0};
+	const struct vplat_watchdog_host_ops no_clock = {.expired = h_expired};
+	vplat_mem_init(&m, reg, 1);
+	struct vplat_watchdog_config ok = {.features = VPLAT_WATCHDOG_ALL_FEATURES};
+	ck_assert_int_eq(vplat_watchdog_init(&w, &m, &ok, &host_ops, &h), 0);
+	ck_assert_int_eq(vplat_watchdog_init(NULL, &m, &ok, &host_ops, &h), VPLAT_EINVAL);
+	ck_assert_int_eq(vplat_watchdog_init(&w, &m, &ok, NULL, &h), VPLAT_EINVAL);
+	ck_assert_int_eq(vplat_watchdog_init(&w, &m, &ok, &no_clock, &h), VPLAT_EINVAL);
+	struct vplat_watchdog_config c = ok;
+	c.min_timeout_ms = 999;
+	ck_assert_int_eq(vplat_watchdog_init(&w, &m, &c, &host_ops, &h), VPLAT_EINVAL);
+	c = ok;
+	c.min_timeout_ms = VPLAT_VIRTIO_WDT_DEFAULT_TIMEOUT_MS + 1u;
+	ck_assert_int_eq(vplat_watchdog_init(&w, &m, &c, &host_ops, &h), VPLAT_EINVAL);
+	c = ok;
+	c.max_timeout_ms = VPLAT_VIRTIO_WDT_DEFAULT_TIMEOUT_MS - 1u;
+	ck_assert_int_eq(vplat_watchdog_init(&w, &m, &c, &host_ops, &h), VPLAT_EINVAL);
+	c = ok;
+	c.features |= VPLAT_BIT(VPLAT_VIRTIO_WDT_F_DISARM + 1u);
+	ck_assert_int_eq(vplat_watchdog_init(&w, &m, &c, &host_ops, &h), VPLAT_EINVAL);
+	c = ok;
+	c.action = (enum vplat_watchdog_action)(VPLAT_WATCHDOG_ACTION_POWEROFF + 1);
+	ck_assert_int_eq(vplat_watchdog_init(&w, &m, &c, &host_ops, &h), VPLAT_EINVAL);
+	/* the bounds themselves are accepted */
+	c = ok;
+	c.min_timeout_ms = VPLAT_VIRTIO_WDT_DEFAULT_TIMEOUT_MS;
+	c.max_timeout_ms = VPLAT_VIRTIO_WDT_DEFAULT_TIMEOUT_MS;
+	c.action = VPLAT_WATCHDOG_ACTION_POWEROFF;
+	ck_assert_int_eq(vplat_watchdog_init(&w, &m, &c, &host_ops, &h), 0);
+}
+END_TEST
+
 START_TEST(hostile_buffers)
 {
 	/* VPLAT-WDT-003: read-only, zero-length and mixed chains are used with length 0, unwritten,
@@ -399,6 +439,7 @@ static Suite *suite(void)
 	tcase_add_loop_test(tc, hostile_buffers, 0, 4);
 	tcase_add_loop_test(tc, pause_resume, 0, 4);
 	tcase_add_loop_test(tc, expiry_actions, 0, 4);
+	tcase_add_test(tc, init_rejects_bad_config);
 	suite_add_tcase(s, tc);
 	return s;
 }
