@@ -624,6 +624,20 @@ static enum vplat_result io_errors(struct vplat_test_ctx *t)
 }
 VPLAT_TEST(sound_io_errors, "VPLAT-SND-011 VPLAT-SND-010", "drivernormative:Device Types / Sound Device / Device Operation / PCM Output Stream", VPLAT_VIRTIO_ID_SOUND, 0, "tx messages for an unprepared, unknown or input stream, or with a writable payload: IO_ERR at once; no room for the status: used length 0", io_errors);
 
+/* Post @p n tx messages of 8 periods (@p pb bytes each) on stream @p id and kick: what the
+ * tests of held messages queue before they START, STOP, RELEASE, re-parametrise or reset. */
+static int tx_hold(struct vplat_test_ctx *t, struct sd *s, uint32_t id, uint32_t pb, unsigned n)
+{
+	uint8_t *st;
+	for (unsigned k = 0; k < n; k++) {
+		int rc = tx_add(t, s, id, pb * 8u, 8, &st);
+		if (rc)
+			return rc;
+	}
+	vplat_val_vq_kick(s->tx);
+	return 0;
+}
+
 static enum vplat_result release_completes(struct vplat_test_ctx *t)
 {
 	struct sd s;
@@ -631,11 +645,8 @@ static enum vplat_result release_completes(struct vplat_test_ctx *t)
 	enum vplat_result r = io_ready(t, &s, VPLAT_VIRTIO_SND_D_OUTPUT, 8, &id, &pb);
 	if (r != VPLAT_PASS)
 		return r;
-	uint8_t *st[4];
-	for (unsigned k = 0; k < 4; k++)
-		if (tx_add(t, &s, id, pb * 8u, 8, &st[k]))
-			return vplat_t_error(t, "tx add failed");
-	vplat_val_vq_kick(s.tx);
+	if (tx_hold(t, &s, id, pb, 4))
+		return vplat_t_error(t, "tx add failed");
 	if (pcm(t, &s, R(PCM_START), id) != S(OK) || pcm(t, &s, R(PCM_STOP), id) != S(OK))
 		return vplat_t_error(t, "START/STOP failed");
 	uint32_t c = pcm(t, &s, R(PCM_RELEASE), id);
@@ -659,11 +670,8 @@ static enum vplat_result params_completes(struct vplat_test_ctx *t)
 	enum vplat_result r = io_ready(t, &s, VPLAT_VIRTIO_SND_D_OUTPUT, 8, &id, &pb);
 	if (r != VPLAT_PASS)
 		return r;
-	uint8_t *st[4];
-	for (unsigned k = 0; k < 4; k++)
-		if (tx_add(t, &s, id, pb * 8u, 8, &st[k]))
-			return vplat_t_error(t, "tx add failed");
-	vplat_val_vq_kick(s.tx);
+	if (tx_hold(t, &s, id, pb, 4))
+		return vplat_t_error(t, "tx add failed");
 	/* the stream is PREPARED (never started): the four messages are held, not played */
 	uint32_t fb, period;
 	struct vplat_virtio_snd_pcm_set_params sp = params_for(&s, id, 8, &fb, &period);
@@ -703,11 +711,8 @@ static enum vplat_result reset_stream(struct vplat_test_ctx *t)
 		return r;
 	if (pcm(t, &s, R(PCM_START), id) != S(OK))
 		return vplat_t_error(t, "START failed");
-	uint8_t *st;
-	for (unsigned k = 0; k < 4; k++)
-		if (tx_add(t, &s, id, pb * 8u, 8, &st))
-			return vplat_t_error(t, "tx add failed");
-	vplat_val_vq_kick(s.tx);
+	if (tx_hold(t, &s, id, pb, 4))
+		return vplat_t_error(t, "tx add failed");
 	release_queues(t);
 	r = sd_up(t, &s);
 	if (r != VPLAT_PASS)
