@@ -321,17 +321,17 @@ START_TEST(avail_index_jump_burst)
 }
 END_TEST
 
-/* A broken chain inside a split burst (a descriptor outside guest memory): the chains before
- * it come out, the broken one does not, the ring is broken. With the broken one first, the
- * burst takes nothing. */
+/* A broken chain inside a split burst (a readable descriptor after a writable one): the
+ * chains before it come out, the broken one does not, the ring is broken. With the broken
+ * one first, the burst takes nothing. */
 START_TEST(broken_chain_in_burst)
 {
 	/* covers: VPLAT-CORE-051 */
 	for (unsigned bad = 0; bad < 2; bad++) {
 		setup_layout(0, 0, 8);
-		rf_split_desc(&f, 0, bad == 0 ? RF_GPA + RF_MEMSIZE : RF_BUF, 16, WRITE, 0);
-		rf_split_desc(&f, 1, bad == 1 ? RF_GPA + RF_MEMSIZE : RF_BUF, 16, WRITE, 0);
-		rf_split_desc(&f, 2, RF_BUF, 16, WRITE, 0);
+		for (uint16_t d = 0; d < 3; d++)
+			rf_split_desc(&f, d, RF_BUF, 16, d == bad ? WRITE | NEXT : WRITE, 5);
+		rf_split_desc(&f, 5, RF_BUF + 64, 16, 0, 0);
 		rf_split_avail(&f, 0);
 		rf_split_avail(&f, 1);
 		rf_split_avail(&f, 2);
@@ -362,7 +362,8 @@ START_TEST(resubmitted_broken_chain)
 	/* covers: VPLAT-CORE-051 */
 	static const uint16_t again[1] = {3};
 	setup_layout(0, 0, 8);
-	rf_split_desc(&f, 3, RF_GPA + RF_MEMSIZE - 8, 16, WRITE, 0); /* leaves guest memory */
+	rf_split_desc(&f, 3, RF_BUF, 16, WRITE | NEXT, 4);
+	rf_split_desc(&f, 4, RF_BUF + 64, 16, 0, 0); /* readable after writable */
 	f.vq[0].resubmit = again;
 	f.vq[0].nresubmit = 1;
 	expect_broken();
