@@ -306,11 +306,7 @@ START_TEST(avail_index_jump_burst)
 	rf_split_set_avail_idx(&f, 9);
 	struct vplat_chain cs[4];
 	struct vplat_iov io[4][2];
-	for (unsigned j = 0; j < 4; j++) {
-		memset(&cs[j], 0, sizeof(cs[j]));
-		cs[j].iov = io[j];
-		cs[j].iov_cap = 2;
-	}
+	rf_burst_chains(cs, io, 4);
 	int err = 0;
 	ck_assert_uint_eq(vplat_vq_pop_burst(&f.vq[0], cs, 4, &err), 0);
 	ck_assert_int_eq(err, VPLAT_EPROTO);
@@ -337,11 +333,7 @@ START_TEST(broken_chain_in_burst)
 		rf_split_avail(&f, 2);
 		struct vplat_chain cs[4];
 		struct vplat_iov io[4][2];
-		for (unsigned j = 0; j < 4; j++) {
-			memset(&cs[j], 0, sizeof(cs[j]));
-			cs[j].iov = io[j];
-			cs[j].iov_cap = 2;
-		}
+		rf_burst_chains(cs, io, 4);
 		int err = 1;
 		ck_assert_uint_eq(vplat_vq_pop_burst(&f.vq[0], cs, 4, &err), bad);
 		ck_assert_int_eq(err, bad == 0 ? VPLAT_EPROTO : 0);

@@ -101,11 +101,7 @@ START_TEST(burst_pop_push)
 			ids[j] = rf_add(&f, j == 3u ? 3u : 1u, a, l, fl);
 			made++;
 		}
-		for (unsigned j = 0; j < 4; j++) {
-			memset(&cs[j], 0, sizeof(cs[j]));
-			cs[j].iov = io[j];
-			cs[j].iov_cap = 2; /* the 3-descriptor chain does not fit */
-		}
+		rf_burst_chains(cs, io, 4); /* 2 segments: the 3-descriptor chain does not fit */
 		uint16_t used_before = f.packed ? 0 : rf_split_used_idx(&f);
 		int err = 1;
 		uint32_t got = vplat_vq_pop_burst(&f.vq[0], cs, 2, &err);
@@ -159,11 +155,7 @@ START_TEST(burst_stops_at_bad_head)
 	rf_add(&f, 1, a, l, fl);
 	struct vplat_chain cs[4];
 	struct vplat_iov io[4][2];
-	for (unsigned j = 0; j < 4; j++) {
-		memset(&cs[j], 0, sizeof(cs[j]));
-		cs[j].iov = io[j];
-		cs[j].iov_cap = 2;
-	}
+	rf_burst_chains(cs, io, 4);
 	int err = 0;
 	ck_assert_uint_eq(vplat_vq_pop_burst(&f.vq[0], cs, 4, &err), 1);
 	ck_assert_uint_eq(cs[0].id, id0);
@@ -221,16 +213,6 @@ START_TEST(in_order_enforced)
 }
 END_TEST
 
-/* Empty chain storage for bursts: @p n chains with two segments each. */
-static void burst_chains(struct vplat_chain *cs, struct vplat_iov (*io)[2], unsigned n)
-{
-	for (unsigned j = 0; j < n; j++) {
-		memset(&cs[j], 0, sizeof(cs[j]));
-		cs[j].iov = io[j];
-		cs[j].iov_cap = 2;
-	}
-}
-
 START_TEST(in_order_enforced_burst)
 {
 	/* covers: VPLAT-RING-030 */
@@ -245,7 +227,7 @@ START_TEST(in_order_enforced_burst)
 		ids[j] = rf_add(&f, 1, a, l, fl);
 	struct vplat_chain cs[3], pair[2];
 	struct vplat_iov io[3][2];
-	burst_chains(cs, io, 3);
+	rf_burst_chains(cs, io, 3);
 	int err = 1;
 	ck_assert_uint_eq(vplat_vq_pop_burst(&f.vq[0], cs, 3, &err), 3);
 	uint32_t wr[2] = {4, 4};
