@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Guest memory map: bounds-checked, overflow-safe translation. */
 /* covers(unit.test_mem): VPLAT-FFI-001 (wrapping_ranges_refused, read_write_all_or_nothing,
- * init_arguments_and_below_first_region) */
+ * init_arguments_and_below_first_region, no_wrap_from_top_into_region_at_zero) */
 #include <stdint.h>
 #include <string.h>
 #include "testutil.h"
@@ -148,6 +148,38 @@ START_TEST(remove_region)
 }
 END_TEST
 
+START_TEST(no_wrap_from_top_into_region_at_zero)
+{
+	/* covers: VPLAT-FFI-001 */
+	/* A region ending at 2^64 and one at guest address 0: a range running off the top of
+	 * the address space is refused whole, it does not continue in the region at 0. */
+	setup();
+	ck_assert_int_eq(vplat_mem_add(&m, UINT64_MAX - 4095, 4096, ram_a), 0);
+	ck_assert_int_eq(vplat_mem_add(&m, 0, 4096, ram_b), 0);
+	struct vplat_iov iov[4];
+	uint32_t n = 0;
+	/* The last 0x100 bytes of the space and the first 0x100 bytes after the wrap. */
+	ck_assert_int_eq(vplat_mem_map(&m, UINT64_MAX - 0xff, 0x200, iov, 4, &n), VPLAT_EFAULT);
+	ck_assert_uint_eq(n, 0);
+	/* Up to the last byte is fine. */
+	ck_assert_int_eq(vplat_mem_map(&m, UINT64_MAX - 0xff, 0x100, iov, 4, &n), 0);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_ptr_eq(iov[0].base, ram_a + 0xf00);
+	uint8_t buf[32];
+	memset(buf, 0xab, sizeof(buf));
+	memset(ram_a, 0, sizeof(ram_a));
+	memset(ram_b, 0, sizeof(ram_b));
+	ck_assert_int_eq(vplat_mem_write(&m, UINT64_MAX - 0xf, buf, 32), VPLAT_EFAULT);
+	ck_assert_uint_eq(ram_a[0xff0], 0); /* nothing written on either side */
+	ck_assert_uint_eq(ram_b[0], 0);
+	ram_b[0] = 0x5a;
+	ck_assert_int_eq(vplat_mem_read(&m, UINT64_MAX - 0xf, buf, 32), VPLAT_EFAULT);
+	ck_assert_uint_eq(buf[16], 0xab); /* nothing read */
+	ck_assert_int_eq(vplat_mem_read(&m, UINT64_MAX - 0xf, buf, 16), 0);
+	ck_assert_uint_eq(buf[0], 0);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("mem");
@@ -160,6 +192,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, read_write_all_or_nothing);
 	tcase_add_test(tc, remove_region);
 	tcase_add_test(tc, init_arguments_and_below_first_region);
+	tcase_add_test(tc, no_wrap_from_top_into_region_at_zero);
 	suite_add_tcase(s, tc);
 	return s;
 }

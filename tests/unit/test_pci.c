@@ -986,6 +986,20 @@ START_TEST(pci_init_arguments)
 	dev.shm = NULL;
 	ck_assert_int_eq(vplat_pci_init(&other, &dev, &p), VPLAT_EINVAL);
 	dev.nshm = 0;
+	/* A device offering a feature PCI cannot serve (ADMIN_VQ) that a driver already uses
+	 * (status not 0): its offer cannot be trimmed any more, so the function is refused
+	 * instead of offering ADMIN_VQ with no admin queue behind it. */
+	static struct vplat_vq vqs2[NQUEUES];
+	struct vplat_device dev2;
+	ck_assert_int_eq(vplat_device_init(&dev2, &test_ops, NULL, &mem, vqs2, NQUEUES, QSIZE_MAX,
+					   config, sizeof(config)),
+			 0);
+	dev2.status = VPLAT_VIRTIO_STATUS_ACKNOWLEDGE;
+	ck_assert_int_eq(vplat_pci_init(&other, &dev2, &p), VPLAT_EINVAL);
+	ck_assert(dev2.host_features & VPLAT_BIT(VPLAT_VIRTIO_F_ADMIN_VQ));
+	dev2.status = 0; /* the same device before any driver: trimmed and accepted */
+	ck_assert_int_eq(vplat_pci_init(&other, &dev2, &p), 0);
+	ck_assert(!(dev2.host_features & VPLAT_BIT(VPLAT_VIRTIO_F_ADMIN_VQ)));
 }
 END_TEST
 

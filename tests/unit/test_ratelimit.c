@@ -150,6 +150,44 @@ START_TEST(clock_edge_cases)
 }
 END_TEST
 
+START_TEST(refill_after_decades_fills_bucket)
+{
+	/* At the largest rate, 2^30 s of elapsed time is 2^64 tokens: the refill must not wrap
+	 * around to almost nothing; a bucket idle that long is simply full. */
+	struct vplat_ratelimit rl;
+	vplat_ratelimit_init(&rl, 0);
+	struct vplat_ratelimit_config c = {.ops_rate = VPLAT_RATELIMIT_MAX_RATE, .ops_burst = 1000};
+	ck_assert_int_eq(vplat_ratelimit_set(&rl, &c, 0), 0);
+	ck_assert(vplat_ratelimit_consume(&rl, 1000, 0, 0));
+	ck_assert(!vplat_ratelimit_consume(&rl, 1, 0, 0));
+	const uint64_t t = (UINT64_C(1) << 30) * SEC; /* about 34 years */
+	ck_assert(vplat_ratelimit_consume(&rl, 1000, 0, t));
+	ck_assert_int_eq(rl.ops.tokens, 0);
+}
+END_TEST
+
+START_TEST(unlimited_bucket_never_charged)
+{
+	/* A bucket with rate 0 is unlimited: requests of any size do not take its tokens (no
+	 * debt), and time passing does not refill it (its burst may be set: no division by the
+	 * zero rate). */
+	struct vplat_ratelimit rl;
+	vplat_ratelimit_init(&rl, 0);
+	struct vplat_ratelimit_config c = {.ops_rate = 10, .ops_burst = 10, .bytes_burst = 100};
+	ck_assert_int_eq(vplat_ratelimit_set(&rl, &c, 0), 0);
+	const int64_t tokens = rl.bytes.tokens;
+	ck_assert(vplat_ratelimit_consume(&rl, 1, 50, 0));
+	ck_assert(vplat_ratelimit_consume(&rl, 1, (uint64_t)INT64_MAX, 0));
+	ck_assert(vplat_ratelimit_consume(&rl, 1, UINT64_MAX, 0));
+	ck_assert_int_eq(rl.bytes.tokens, tokens);
+	ck_assert_int_eq(rl.ops.tokens, 7);
+	ck_assert(vplat_ratelimit_consume(&rl, 1, 1, 5 * SEC));
+	ck_assert_int_eq(rl.bytes.tokens, tokens);
+	ck_assert_int_eq(rl.ops.tokens, 9); /* the limited bucket refilled meanwhile */
+	ck_assert_uint_eq(vplat_ratelimit_wait_ns(&rl, 0, UINT64_MAX, 6 * SEC), 0);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("ratelimit");
@@ -161,6 +199,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, over_burst_request_not_starved);
 	tcase_add_test(tc, reconfigure_at_run_time);
 	tcase_add_test(tc, clock_edge_cases);
+	tcase_add_test(tc, refill_after_decades_fills_bucket);
+	tcase_add_test(tc, unlimited_bucket_never_charged);
 	suite_add_tcase(s, tc);
 	return s;
 }

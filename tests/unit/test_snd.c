@@ -475,6 +475,47 @@ START_TEST(playback_paced)
 }
 END_TEST
 
+START_TEST(params_after_prepare)
+{
+	/* covers: VPLAT-SND-015 */
+	struct rig *r = rig_up(_i);
+	ck_assert_uint_eq(set_params(r, 0, 4 * 1920, 1920, 2, FMT_S16, RATE_48K, 0), S_OK);
+	ck_assert_uint_eq(pcm_cmd(r, VPLAT_VIRTIO_SND_R_PCM_PREPARE, 0), S_OK);
+	struct io m[2];
+	for (int i = 0; i < 2; i++)
+		m[i] = tx_add(r, 0, 1920, (uint8_t)(i * 16));
+	vplat_val_vq_kick(&r->q[2]);
+	void *tok;
+	uint32_t len;
+	ck_assert(!used(r, 2, &tok, &len)); /* held: prepared, not started */
+	/* New parameters on the prepared stream: both messages come back, unplayed, and the
+	 * stream no longer holds anything for the old format. */
+	ck_assert_uint_eq(set_params(r, 0, 4 * 960, 960, 1, FMT_S16, RATE_8K, 0), S_OK);
+	for (int i = 0; i < 2; i++) {
+		ck_assert(used(r, 2, &tok, &len));
+		ck_assert_ptr_eq(tok, m[i].st);
+		ck_assert_uint_eq(vplat_le32_to_cpu(m[i].st->status), S_OK);
+	}
+	ck_assert(!used(r, 2, &tok, &len));
+	ck_assert_uint_eq(r->spy.nplayed, 0);
+	/* the stream runs with the new parameters: a new message is held, then played */
+	ck_assert_uint_eq(pcm_cmd(r, VPLAT_VIRTIO_SND_R_PCM_PREPARE, 0), S_OK);
+	struct io n = tx_add(r, 0, 960, 0x40);
+	vplat_val_vq_kick(&r->q[2]);
+	ck_assert(!used(r, 2, &tok, &len));
+	ck_assert_uint_eq(pcm_cmd(r, VPLAT_VIRTIO_SND_R_PCM_START, 0), S_OK);
+	const uint64_t t0 = 1000000000u;
+	vplat_snd_tick(&r->d, t0);
+	vplat_snd_tick(&r->d, t0 + 60000000u); /* 960 bytes of 8 kHz mono S16: 60 ms */
+	ck_assert(used(r, 2, &tok, &len));
+	ck_assert_ptr_eq(tok, n.st);
+	ck_assert_uint_eq(r->spy.nplayed, 960);
+	ck_assert_mem_eq(r->spy.played, n.data, 960);
+	ck_assert_uint_eq(vplat_snd_stats(&r->d)->io_done, 3);
+	rig_down(r);
+}
+END_TEST
+
 START_TEST(capture_paced)
 {
 	/* covers: VPLAT-SND-009 */
@@ -909,6 +950,7 @@ static Suite *suite(void)
 	tcase_add_loop_test(tc, lifecycle, 0, 4);
 	tcase_add_loop_test(tc, playback_paced, 0, 4);
 	tcase_add_loop_test(tc, capture_paced, 0, 4);
+	tcase_add_loop_test(tc, params_after_prepare, 0, 4);
 	tcase_add_loop_test(tc, malformed_io, 0, 4);
 	tcase_add_loop_test(tc, host_io_error, 0, 4);
 	tcase_add_loop_test(tc, event_backlog, 0, 4);

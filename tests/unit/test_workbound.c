@@ -326,6 +326,43 @@ START_TEST(no_lost_notification_event_idx)
 }
 END_TEST
 
+START_TEST(left_work_dropped_when_device_stops)
+{
+	/* covers: VPLAT-FFI-013 */
+	/* work a budget left is reported only while the device is
+	 * live: after the driver sets FAILED, vplat_device_has_more() says false and
+	 * vplat_device_dispatch() serves nothing. NULL device and a queue that does not exist are
+	 * refused, not dereferenced. */
+	struct wb w;
+	const uint16_t q = 16, b = 5;
+	wb_up(&w, q, 0);
+	struct vplat_device *dev = vplat_rng_device(&w.rng);
+	ck_assert_int_eq(vplat_device_set_dispatch_budget(NULL, 0, b), VPLAT_EINVAL);
+	ck_assert_int_eq(vplat_device_set_dispatch_budget(NULL, VPLAT_DISPATCH_ALL_QUEUES, b),
+			 VPLAT_EINVAL);
+	ck_assert_int_eq(vplat_device_set_dispatch_budget(dev, dev->nvqs, b), VPLAT_ENOENT);
+	ck_assert(!vplat_device_has_more(NULL));
+	ck_assert_int_eq(vplat_device_set_dispatch_budget(dev, 0, b), 0);
+	struct vplat_virtq_desc *t = gptr(&w, DESC);
+	desc(t, 0, BUF, 1, VPLAT_VIRTQ_DESC_F_WRITE, 0);
+	struct vplat_virtq_avail *a = gptr(&w, DRIVER);
+	for (uint16_t i = 0; i < q; i++)
+		a->ring[i] = 0;
+	__atomic_store_n(&a->idx, vplat_cpu_to_le16(q), __ATOMIC_RELEASE);
+	ck_assert_int_eq(vplat_device_kick(dev, 0, 0), VPLAT_DISPATCH_MORE);
+	ck_assert_uint_eq(used_idx(&w), b);
+	ck_assert(vplat_device_has_more(dev));
+	uint8_t st = vplat_device_get_status(dev);
+	ck_assert_int_eq(vplat_device_set_status(dev, st | VPLAT_VIRTIO_STATUS_FAILED), 0);
+	ck_assert(!vplat_device_is_live(dev));
+	ck_assert(!vplat_device_has_more(dev));
+	ck_assert_int_eq(vplat_device_dispatch(dev), 0);
+	ck_assert_uint_eq(used_idx(&w), b);
+	ck_assert_uint_eq(w.reads, b);
+	wb_down(&w);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("workbound");
@@ -342,6 +379,7 @@ int main(void)
 	tcase_add_loop_test(tc, racing_driver_bounded_per_dispatch, 64, 65);
 	tcase_add_test(tc, configured_budget_stops_and_resumes);
 	tcase_add_test(tc, no_lost_notification_event_idx);
+	tcase_add_test(tc, left_work_dropped_when_device_stops);
 	suite_add_tcase(s, tc);
 	return vplat_test_main(s);
 }
