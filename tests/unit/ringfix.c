@@ -198,6 +198,15 @@ int rf_pop(struct ringfix *f, struct vplat_chain *c, struct vplat_iov *iov, uint
 	return vplat_vq_pop(&f->vq[0], c);
 }
 
+void rf_burst_chains(struct vplat_chain *cs, struct vplat_iov (*io)[2], unsigned n)
+{
+	for (unsigned j = 0; j < n; j++) {
+		memset(&cs[j], 0, sizeof(cs[j]));
+		cs[j].iov = io[j];
+		cs[j].iov_cap = 2;
+	}
+}
+
 bool rf_needs_reset(struct ringfix *f)
 {
 	return vplat_device_get_status(&f->dev) & VPLAT_VIRTIO_STATUS_DEVICE_NEEDS_RESET;

@@ -76,6 +76,9 @@ uint16_t rf_add(struct ringfix *f, unsigned n, const uint64_t *addr, const uint3
 /* Pop with a local iov of cap entries. */
 int rf_pop(struct ringfix *f, struct vplat_chain *c, struct vplat_iov *iov, uint32_t cap);
 
+/* Empty chains for vplat_vq_pop_burst(): cs[j] gets the two segments io[j], j < n. */
+void rf_burst_chains(struct vplat_chain *cs, struct vplat_iov (*io)[2], unsigned n);
+
 bool rf_needs_reset(struct ringfix *f);
 
 #endif

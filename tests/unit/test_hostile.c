@@ -9,6 +9,7 @@
  * Each loop test runs for the split (_i == 0) and the packed (_i == 1) layout where the case
  * exists in both.
  */
+#include <stdlib.h>
 #include <string.h>
 #include "ringfix.h"
 #include "testutil.h"
@@ -296,6 +297,102 @@ START_TEST(avail_index_jump)
 }
 END_TEST
 
+/* A burst sees the same jump: nothing is taken, the ring is broken. */
+START_TEST(avail_index_jump_burst)
+{
+	/* covers: VPLAT-CORE-051 */
+	setup_layout(0, 0, 8);
+	rf_split_desc(&f, 0, RF_BUF, 16, WRITE, 0); /* every ring entry names this valid chain */
+	rf_split_set_avail_idx(&f, 9);
+	struct vplat_chain cs[4];
+	struct vplat_iov io[4][2];
+	rf_burst_chains(cs, io, 4);
+	int err = 0;
+	ck_assert_uint_eq(vplat_vq_pop_burst(&f.vq[0], cs, 4, &err), 0);
+	ck_assert_int_eq(err, VPLAT_EPROTO);
+	ck_assert(rf_needs_reset(&f));
+	ck_assert_uint_eq(f.config_irqs, 1);
+	ck_assert_uint_eq(f.vq[0].last_avail, 0);
+	rf_teardown(&f);
+}
+END_TEST
+
+/* A broken chain inside a split burst (a readable descriptor after a writable one): the
+ * chains before it come out, the broken one does not, the ring is broken. With the broken
+ * one first, the burst takes nothing. */
+START_TEST(broken_chain_in_burst)
+{
+	/* covers: VPLAT-CORE-051 */
+	for (unsigned bad = 0; bad < 2; bad++) {
+		setup_layout(0, 0, 8);
+		for (uint16_t d = 0; d < 3; d++)
+			rf_split_desc(&f, d, RF_BUF, 16, d == bad ? WRITE | NEXT : WRITE, 5);
+		rf_split_desc(&f, 5, RF_BUF + 64, 16, 0, 0);
+		rf_split_avail(&f, 0);
+		rf_split_avail(&f, 1);
+		rf_split_avail(&f, 2);
+		struct vplat_chain cs[4];
+		struct vplat_iov io[4][2];
+		rf_burst_chains(cs, io, 4);
+		int err = 1;
+		ck_assert_uint_eq(vplat_vq_pop_burst(&f.vq[0], cs, 4, &err), bad);
+		ck_assert_int_eq(err, bad == 0 ? VPLAT_EPROTO : 0);
+		ck_assert(rf_needs_reset(&f));
+		ck_assert_uint_eq(f.config_irqs, 1);
+		ck_assert_uint_eq(f.vq[0].last_avail, bad);
+		ck_assert_uint_eq(vplat_vq_pop_burst(&f.vq[0], cs, 4, &err), 0);
+		ck_assert_int_eq(err, VPLAT_ENODEV);
+		rf_teardown(&f);
+	}
+}
+END_TEST
+
+/* A head on the resubmit list (vhost-user inflight recovery: the list comes from memory the
+ * front end shares) whose chain is broken is a broken ring, like one from the avail ring. */
+START_TEST(resubmitted_broken_chain)
+{
+	/* covers: VPLAT-CORE-051 */
+	static const uint16_t again[1] = {3};
+	setup_layout(0, 0, 8);
+	rf_split_desc(&f, 3, RF_BUF, 16, WRITE | NEXT, 4);
+	rf_split_desc(&f, 4, RF_BUF + 64, 16, 0, 0); /* readable after writable */
+	f.vq[0].resubmit = again;
+	f.vq[0].nresubmit = 1;
+	expect_broken();
+}
+END_TEST
+
+/* An indirect table whose first and last entries are guest memory but a middle entry is not
+ * (a hole between two regions): the entry in the hole is a table that left guest memory, not
+ * a copy of the entry before it. */
+START_TEST(indirect_table_over_a_hole)
+{
+	/* covers: VPLAT-CORE-051 */
+	setup_layout(_i, F_INDIRECT, 8);
+	uint8_t *second = calloc(1, 4096);
+	ck_assert_ptr_nonnull(second);
+	/* region 2 starts 16 bytes after region 1 ends: entry 1 of the table is in the hole */
+	ck_assert_int_eq(vplat_mem_add(&f.map, RF_GPA + RF_MEMSIZE + 16, 4096, second), 0);
+	uint64_t tab = RF_GPA + RF_MEMSIZE - 16;
+	if (f.packed) {
+		struct vplat_pvirtq_desc d0 = {vplat_cpu_to_le64(RF_BUF), vplat_cpu_to_le32(8), 0, 0};
+		struct vplat_pvirtq_desc d2 = {vplat_cpu_to_le64(RF_BUF + 64), vplat_cpu_to_le32(8), 0,
+					       vplat_cpu_to_le16(WRITE)};
+		memcpy(rf_ptr(&f, tab), &d0, 16);
+		memcpy(second, &d2, 16);
+	} else {
+		struct vplat_virtq_desc d0 = {vplat_cpu_to_le64(RF_BUF), vplat_cpu_to_le32(8),
+					      vplat_cpu_to_le16(NEXT), vplat_cpu_to_le16(1)};
+		memcpy(rf_ptr(&f, tab), &d0, 16);
+	}
+	raw(0, tab, 48, INDIRECT, 0);
+	if (!f.packed)
+		rf_split_avail(&f, 0);
+	expect_broken();
+	free(second);
+}
+END_TEST
+
 START_TEST(head_out_of_range)
 {
 	setup_layout(0, 0, 8);
@@ -442,6 +539,42 @@ START_TEST(memory_removed_under_live_queue)
 }
 END_TEST
 
+START_TEST(memory_removed_silently_then_pop_or_push)
+{
+	/* The VMM unplugs the RAM the rings live in, tells the device nothing and does not kick:
+	 * the queue's own generation check finds the rings gone before pop or push touches them
+	 * (ENODEV, DEVICE_NEEDS_RESET for EFAULT, a configuration interrupt). */
+	for (int push = 0; push < 2; push++) {
+		setup_layout(_i, 0, 8);
+		uint64_t a[1] = {RF_BUF};
+		uint32_t l[1] = {16};
+		uint16_t fl[1] = {WRITE};
+		rf_add(&f, 1, a, l, fl);
+		rf_add(&f, 1, a, l, fl);
+		if (push)
+			ck_assert_int_eq(rf_pop(&f, &c, iov, 64), 0);
+		struct vplat_chain in_flight = c;
+		ck_assert_int_eq(vplat_mem_remove(&f.map, RF_GPA, RF_MEMSIZE), 0);
+		if (push)
+			ck_assert_int_eq(vplat_vq_push(&f.vq[0], &in_flight, 16), VPLAT_ENODEV);
+		else
+			ck_assert_int_eq(rf_pop(&f, &c, iov, 64), VPLAT_ENODEV);
+		ck_assert(rf_needs_reset(&f));
+		ck_assert_uint_eq(f.dev.needs_reset_reason, (uint32_t)-VPLAT_EFAULT);
+		ck_assert_uint_eq(f.config_irqs, 1);
+		if (!f.packed) {
+			ck_assert_uint_eq(rf_split_used_idx(&f), 0); /* the old used ring untouched */
+		} else {
+			uint16_t uid;
+			uint32_t ulen;
+			ck_assert(!rf_packed_used(&f, &uid, &ulen, 1));
+		}
+		ck_assert_int_eq(rf_pop(&f, &c, iov, 64), VPLAT_ENODEV);
+		rf_teardown(&f);
+	}
+}
+END_TEST
+
 START_TEST(chain_exceeding_caller_iov)
 {
 	/* A valid chain with more segments than the device's storage: E2BIG, still consumed. */
@@ -484,6 +617,10 @@ static Suite *suite(void)
 	tcase_add_test(tc, indirect_table_loop);
 	tcase_add_test(tc, indirect_next_out_of_table);
 	tcase_add_test(tc, avail_index_jump);
+	tcase_add_test(tc, avail_index_jump_burst);
+	tcase_add_test(tc, broken_chain_in_burst);
+	tcase_add_test(tc, resubmitted_broken_chain);
+	tcase_add_loop_test(tc, indirect_table_over_a_hole, 0, 2);
 	tcase_add_test(tc, head_out_of_range);
 	tcase_add_test(tc, next_out_of_range);
 	tcase_add_loop_test(tc, readable_after_writable, 0, 2);
@@ -493,6 +630,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, status_bits_cleared);
 	tcase_add_test(tc, queue_enable_before_features_ok);
 	tcase_add_loop_test(tc, memory_removed_under_live_queue, 0, 2);
+	tcase_add_loop_test(tc, memory_removed_silently_then_pop_or_push, 0, 2);
 	tcase_add_loop_test(tc, chain_exceeding_caller_iov, 0, 2);
 	suite_add_tcase(s, tc);
 	return s;

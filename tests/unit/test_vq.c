@@ -101,11 +101,7 @@ START_TEST(burst_pop_push)
 			ids[j] = rf_add(&f, j == 3u ? 3u : 1u, a, l, fl);
 			made++;
 		}
-		for (unsigned j = 0; j < 4; j++) {
-			memset(&cs[j], 0, sizeof(cs[j]));
-			cs[j].iov = io[j];
-			cs[j].iov_cap = 2; /* the 3-descriptor chain does not fit */
-		}
+		rf_burst_chains(cs, io, 4); /* 2 segments: the 3-descriptor chain does not fit */
 		uint16_t used_before = f.packed ? 0 : rf_split_used_idx(&f);
 		int err = 1;
 		uint32_t got = vplat_vq_pop_burst(&f.vq[0], cs, 2, &err);
@@ -159,17 +155,19 @@ START_TEST(burst_stops_at_bad_head)
 	rf_add(&f, 1, a, l, fl);
 	struct vplat_chain cs[4];
 	struct vplat_iov io[4][2];
-	for (unsigned j = 0; j < 4; j++) {
-		memset(&cs[j], 0, sizeof(cs[j]));
-		cs[j].iov = io[j];
-		cs[j].iov_cap = 2;
-	}
+	rf_burst_chains(cs, io, 4);
 	int err = 0;
 	ck_assert_uint_eq(vplat_vq_pop_burst(&f.vq[0], cs, 4, &err), 1);
 	ck_assert_uint_eq(cs[0].id, id0);
 	ck_assert(rf_needs_reset(&f));
 	ck_assert_uint_eq(vplat_vq_pop_burst(&f.vq[0], cs, 4, &err), 0);
 	ck_assert_int_eq(err, VPLAT_ENODEV);
+	/* The chain taken before the bad head is valid, but the queue is failed: pushing it,
+	 * in a burst or alone, is refused and the used ring stays as it was. */
+	ck_assert_int_eq(vplat_vq_push_burst(&f.vq[0], cs, 1, NULL), VPLAT_ENODEV);
+	ck_assert_int_eq(vplat_vq_push(&f.vq[0], &cs[0], 0), VPLAT_ENODEV);
+	ck_assert_uint_eq(rf_split_used_idx(&f), 0);
+	ck_assert_uint_eq(f.vq[0].inflight, 1);
 	rf_teardown(&f);
 }
 END_TEST
@@ -211,6 +209,136 @@ START_TEST(in_order_enforced)
 	ck_assert_int_eq(vplat_vq_push(&f.vq[0], &c1, 8), VPLAT_EINVAL);
 	ck_assert_int_eq(vplat_vq_push(&f.vq[0], &c0, 8), 0);
 	ck_assert_int_eq(vplat_vq_push(&f.vq[0], &c1, 8), 0);
+	rf_teardown(&f);
+}
+END_TEST
+
+START_TEST(in_order_enforced_burst)
+{
+	/* covers: VPLAT-RING-030 */
+	/* vplat_vq_push_burst() with IN_ORDER: a burst that does not start with the oldest chain
+	 * in flight, or skips one, is refused whole (nothing published); in order it goes. */
+	rf_setup(&f, layout(_i) | F_IN_ORDER, 8);
+	uint64_t a[1] = {RF_BUF};
+	uint32_t l[1] = {16};
+	uint16_t fl[1] = {WRITE};
+	uint16_t ids[3];
+	for (unsigned j = 0; j < 3; j++)
+		ids[j] = rf_add(&f, 1, a, l, fl);
+	struct vplat_chain cs[3], pair[2];
+	struct vplat_iov io[3][2];
+	rf_burst_chains(cs, io, 3);
+	int err = 1;
+	ck_assert_uint_eq(vplat_vq_pop_burst(&f.vq[0], cs, 3, &err), 3);
+	uint32_t wr[2] = {4, 4};
+	ck_assert_int_eq(vplat_vq_push_burst(&f.vq[0], &cs[1], 1, wr), VPLAT_EINVAL); /* not oldest */
+	pair[0] = cs[0];
+	pair[1] = cs[2];
+	ck_assert_int_eq(vplat_vq_push_burst(&f.vq[0], pair, 2, wr), VPLAT_EINVAL); /* skips cs[1] */
+	if (!f.packed) {
+		ck_assert_uint_eq(rf_split_used_idx(&f), 0);
+	} else {
+		uint16_t uid;
+		uint32_t ulen;
+		ck_assert(!rf_packed_used(&f, &uid, &ulen, 1));
+	}
+	ck_assert_uint_eq(f.vq[0].inflight, 3);
+	ck_assert_int_eq(vplat_vq_push_burst(&f.vq[0], cs, 2, wr), 0);
+	ck_assert_int_eq(vplat_vq_push_burst(&f.vq[0], &cs[2], 1, wr), 0);
+	for (unsigned j = 0; j < 3; j++)
+		expect_used(ids[j], 4, 1);
+	rf_teardown(&f);
+}
+END_TEST
+
+START_TEST(chain_without_writable_bytes_has_no_write_tail)
+{
+	/* vplat_chain::write_tail is NULL when the chain has no device-writable byte: readable
+	 * descriptors only, readable ones and an empty writable one, an empty writable one alone,
+	 * and a readable-only chain too long for the caller's iov (VPLAT_E2BIG). */
+	rf_setup(&f, layout(_i), 8);
+	uint64_t a[3] = {RF_BUF, RF_BUF + 64, RF_BUF + 128};
+	uint32_t l[3] = {16, 16, 0};
+	uint16_t ro[3] = {0, 0, 0}, rw0[3] = {0, 0, WRITE}, w0[1] = {WRITE};
+	uint32_t l0[1] = {0};
+	rf_add(&f, 2, a, l, ro);
+	ck_assert_int_eq(rf_pop(&f, &c, iov, 64), 0);
+	ck_assert_uint_eq(c.nread, 2);
+	ck_assert_ptr_null(c.write_tail);
+	ck_assert_int_eq(vplat_vq_push(&f.vq[0], &c, 0), 0);
+	rf_add(&f, 3, a, l, rw0);
+	ck_assert_int_eq(rf_pop(&f, &c, iov, 64), 0);
+	ck_assert_uint_eq(c.nwrite, 0);
+	ck_assert_ptr_null(c.write_tail);
+	ck_assert_int_eq(vplat_vq_push(&f.vq[0], &c, 0), 0);
+	rf_add(&f, 1, a, l0, w0);
+	ck_assert_int_eq(rf_pop(&f, &c, iov, 64), 0);
+	ck_assert_uint_eq(c.nread + c.nwrite, 0);
+	ck_assert_ptr_null(c.write_tail);
+	ck_assert_int_eq(vplat_vq_push(&f.vq[0], &c, 0), 0);
+	uint32_t l3[3] = {16, 16, 16};
+	rf_add(&f, 3, a, l3, ro);
+	ck_assert_int_eq(rf_pop(&f, &c, iov, 2), VPLAT_E2BIG);
+	ck_assert(c.truncated);
+	ck_assert_ptr_null(c.write_tail);
+	ck_assert(!rf_needs_reset(&f));
+	rf_teardown(&f);
+}
+END_TEST
+
+START_TEST(dead_queue_leaves_rings_alone)
+{
+	/* After the driver sets FAILED the queue is dead: vplat_vq_has_avail() says nothing is
+	 * available although a chain is, and vplat_vq_set_notification() writes nothing into the
+	 * ring's suppression fields (used->flags / device event area). */
+	rf_setup(&f, layout(_i), 8);
+	uint64_t a[1] = {RF_BUF};
+	uint32_t l[1] = {16};
+	uint16_t fl[1] = {WRITE};
+	rf_add(&f, 1, a, l, fl);
+	ck_assert(vplat_vq_has_avail(&f.vq[0]));
+	uint8_t s = vplat_device_get_status(&f.dev);
+	ck_assert_int_eq(vplat_device_set_status(&f.dev, s | VPLAT_VIRTIO_STATUS_FAILED), 0);
+	ck_assert(!vplat_vq_has_avail(&f.vq[0]));
+	uint8_t before[4], after[4];
+	memcpy(before, rf_ptr(&f, RF_DEVICE), sizeof(before));
+	ck_assert(!vplat_vq_set_notification(&f.vq[0], false));
+	ck_assert(!vplat_vq_set_notification(&f.vq[0], true));
+	ck_assert(!vplat_vq_set_notification(&f.vq[0], false));
+	memcpy(after, rf_ptr(&f, RF_DEVICE), sizeof(after));
+	ck_assert_mem_eq(after, before, sizeof(before));
+	ck_assert(!f.vq[0].kick_disabled);
+	rf_teardown(&f);
+}
+END_TEST
+
+START_TEST(nested_dispatch_keeps_the_budget)
+{
+	/* covers: VPLAT-FFI-013 */
+	/* A dispatch call opened inside another (a model's own entry point that pops, called from
+	 * its queue handler) opens nothing: the outer budget goes on, and closing the inner one
+	 * does not end the outer call. Budget 2 on a ring holding 4 chains. */
+	rf_setup(&f, layout(_i), 8);
+	uint64_t a[1] = {RF_BUF};
+	uint32_t l[1] = {16};
+	uint16_t fl[1] = {WRITE};
+	for (unsigned j = 0; j < 4; j++)
+		rf_add(&f, 1, a, l, fl);
+	struct vplat_vq *vq = &f.vq[0];
+	vq->budget = 2;
+	bool outer = vplat_vq_dispatch_begin(vq);
+	ck_assert(outer);
+	ck_assert_int_eq(rf_pop(&f, &c, iov, 4), 0);
+	bool inner = vplat_vq_dispatch_begin(vq);
+	ck_assert(!inner); /* nested: opens nothing */
+	ck_assert_int_eq(rf_pop(&f, &c, iov, 4), 0);
+	ck_assert_int_eq(rf_pop(&f, &c, iov, 4), VPLAT_EAGAIN); /* 2 popped: budget used up */
+	ck_assert(vplat_vq_dispatch_end(vq, inner)); /* reports the work left, closes nothing */
+	ck_assert(vq->in_dispatch);
+	ck_assert_int_eq(rf_pop(&f, &c, iov, 4), VPLAT_EAGAIN);
+	ck_assert(vplat_vq_dispatch_end(vq, outer)); /* stopped with work left */
+	ck_assert(!vq->in_dispatch);
+	ck_assert_int_eq(rf_pop(&f, &c, iov, 4), 0); /* outside a dispatch call: no budget */
 	rf_teardown(&f);
 }
 END_TEST
@@ -902,7 +1030,11 @@ static Suite *suite(void)
 	tcase_add_loop_test(tc, burst_pop_push, 0, 4);
 	tcase_add_test(tc, burst_stops_at_bad_head);
 	tcase_add_loop_test(tc, in_order_enforced, 0, 2);
+	tcase_add_loop_test(tc, in_order_enforced_burst, 0, 2);
 	tcase_add_loop_test(tc, push_clamps_and_checks, 0, 2);
+	tcase_add_loop_test(tc, chain_without_writable_bytes_has_no_write_tail, 0, 2);
+	tcase_add_loop_test(tc, dead_queue_leaves_rings_alone, 0, 2);
+	tcase_add_loop_test(tc, nested_dispatch_keeps_the_budget, 0, 2);
 	tcase_add_loop_test(tc, indirect_tables, 0, 2);
 	tcase_add_test(tc, indirect_table_across_regions);
 	tcase_add_test(tc, indirect_table_unaligned);
