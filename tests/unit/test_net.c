@@ -650,6 +650,23 @@ START_TEST(feature_dependencies)
 			 VPLAT_EPROTO);
 	netdrv_down(&r->n);
 	free(r);
+	/* HOST_ECN likewise needs HOST_TSO4 or TSO6: offered with TSO4, accepted without it. */
+	off = F(CSUM) | F(HOST_TSO4) | F(HOST_ECN);
+	r = calloc(1, sizeof(*r));
+	r->mock.offloads = off;
+	ck_assert_int_eq(netdrv_up(&r->n, _i, &c, &vplat_net_host_mock, &r->mock,
+				   F(CSUM) | F(HOST_ECN), 1526, 1, 16, 2u << 20),
+			 VPLAT_EPROTO);
+	netdrv_down(&r->n);
+	free(r);
+	r = calloc(1, sizeof(*r)); /* and with TSO4 it is taken */
+	r->mock.offloads = off;
+	ck_assert_int_eq(netdrv_up(&r->n, _i, &c, &vplat_net_host_mock, &r->mock, off, 1526, 1, 16,
+				   2u << 20),
+			 0);
+	ck_assert(vplat_val_has_feature(&r->n.d, VPLAT_VIRTIO_NET_F_HOST_ECN));
+	netdrv_down(&r->n);
+	free(r);
 }
 END_TEST
 
