@@ -190,6 +190,14 @@ uint16_t rf_add(struct ringfix *f, unsigned n, const uint64_t *addr, const uint3
 	return head;
 }
 
+uint16_t rf_add_one(struct ringfix *f)
+{
+	const uint64_t addr[1] = {RF_BUF};
+	const uint32_t len[1] = {16};
+	const uint16_t flags[1] = {VPLAT_VIRTQ_DESC_F_WRITE};
+	return rf_add(f, 1, addr, len, flags);
+}
+
 int rf_pop(struct ringfix *f, struct vplat_chain *c, struct vplat_iov *iov, uint32_t cap)
 {
 	memset(c, 0, sizeof(*c));

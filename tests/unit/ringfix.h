@@ -73,6 +73,9 @@ bool rf_packed_used(struct ringfix *f, uint16_t *id, uint32_t *len, unsigned nde
 uint16_t rf_add(struct ringfix *f, unsigned n, const uint64_t *addr, const uint32_t *len,
 		const uint16_t *flags);
 
+/* Generic: add a chain of one device-writable 16-byte buffer at RF_BUF; returns head/id. */
+uint16_t rf_add_one(struct ringfix *f);
+
 /* Pop with a local iov of cap entries. */
 int rf_pop(struct ringfix *f, struct vplat_chain *c, struct vplat_iov *iov, uint32_t cap);
 

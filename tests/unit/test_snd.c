@@ -416,20 +416,29 @@ static bool used(struct rig *r, int q, void **tok, uint32_t *len)
 	return vplat_val_vq_get_used(&r->q[q], tok, len) == 0;
 }
 
+/* Playback stream 0 set to 48 kHz stereo S16 with 10 ms periods (1920 bytes) and prepared;
+ * n messages of one period each (data pattern i * 16) queued and held, not played. */
+static void prepared_with_held(struct rig *r, struct io *m, int n)
+{
+	ck_assert_uint_eq(set_params(r, 0, 4 * 1920, 1920, 2, FMT_S16, RATE_48K, 0), S_OK);
+	ck_assert_uint_eq(pcm_cmd(r, VPLAT_VIRTIO_SND_R_PCM_PREPARE, 0), S_OK);
+	for (int i = 0; i < n; i++)
+		m[i] = tx_add(r, 0, 1920, (uint8_t)(i * 16));
+	vplat_val_vq_kick(&r->q[2]);
+	void *tok;
+	uint32_t len;
+	ck_assert(!used(r, 2, &tok, &len)); /* held: prepared, not started */
+}
+
 START_TEST(playback_paced)
 {
 	/* covers: VPLAT-SND-007 VPLAT-SND-008 VPLAT-SND-010 */
 	struct rig *r = rig_up(_i);
 	/* 48 kHz, stereo S16: 4 bytes a frame, 1920 bytes = 480 frames = 10 ms */
-	ck_assert_uint_eq(set_params(r, 0, 4 * 1920, 1920, 2, FMT_S16, RATE_48K, 0), S_OK);
-	ck_assert_uint_eq(pcm_cmd(r, VPLAT_VIRTIO_SND_R_PCM_PREPARE, 0), S_OK);
 	struct io m[4];
-	for (int i = 0; i < 4; i++)
-		m[i] = tx_add(r, 0, 1920, (uint8_t)(i * 16));
-	vplat_val_vq_kick(&r->q[2]);
+	prepared_with_held(r, m, 4);
 	void *tok;
 	uint32_t len;
-	ck_assert(!used(r, 2, &tok, &len)); /* held: not started */
 	ck_assert_uint_eq(vplat_snd_next_deadline(&r->d), UINT64_MAX);
 	ck_assert_uint_eq(pcm_cmd(r, VPLAT_VIRTIO_SND_R_PCM_START, 0), S_OK);
 	ck_assert_uint_eq(vplat_snd_next_deadline(&r->d), 0); /* due now: anchor */
@@ -479,15 +488,10 @@ START_TEST(params_after_prepare)
 {
 	/* covers: VPLAT-SND-015 */
 	struct rig *r = rig_up(_i);
-	ck_assert_uint_eq(set_params(r, 0, 4 * 1920, 1920, 2, FMT_S16, RATE_48K, 0), S_OK);
-	ck_assert_uint_eq(pcm_cmd(r, VPLAT_VIRTIO_SND_R_PCM_PREPARE, 0), S_OK);
 	struct io m[2];
-	for (int i = 0; i < 2; i++)
-		m[i] = tx_add(r, 0, 1920, (uint8_t)(i * 16));
-	vplat_val_vq_kick(&r->q[2]);
+	prepared_with_held(r, m, 2);
 	void *tok;
 	uint32_t len;
-	ck_assert(!used(r, 2, &tok, &len)); /* held: prepared, not started */
 	/* New parameters on the prepared stream: both messages come back, unplayed, and the
 	 * stream no longer holds anything for the old format. */
 	ck_assert_uint_eq(set_params(r, 0, 4 * 960, 960, 1, FMT_S16, RATE_8K, 0), S_OK);

@@ -147,12 +147,9 @@ END_TEST
 START_TEST(burst_stops_at_bad_head)
 {
 	rf_setup(&f, 0, 8);
-	uint64_t a[1] = {RF_BUF};
-	uint32_t l[1] = {16};
-	uint16_t fl[1] = {WRITE};
-	uint16_t id0 = rf_add(&f, 1, a, l, fl);
+	uint16_t id0 = rf_add_one(&f);
 	rf_split_avail(&f, 200); /* head beyond the queue */
-	rf_add(&f, 1, a, l, fl);
+	rf_add_one(&f);
 	struct vplat_chain cs[4];
 	struct vplat_iov io[4][2];
 	rf_burst_chains(cs, io, 4);
@@ -175,11 +172,8 @@ END_TEST
 START_TEST(out_of_order_completion)
 {
 	rf_setup(&f, layout(_i), 8);
-	uint64_t a[1] = {RF_BUF};
-	uint32_t l[1] = {16};
-	uint16_t fl[1] = {WRITE};
-	uint16_t id0 = rf_add(&f, 1, a, l, fl);
-	uint16_t id1 = rf_add(&f, 1, a, l, fl);
+	uint16_t id0 = rf_add_one(&f);
+	uint16_t id1 = rf_add_one(&f);
 	struct vplat_chain c0, c1;
 	struct vplat_iov i0[4], i1[4];
 	ck_assert_int_eq(rf_pop(&f, &c0, i0, 4), 0);
@@ -197,11 +191,8 @@ START_TEST(in_order_enforced)
 	/* VIRTIO_F_IN_ORDER: "the device MUST use buffers in the same order in which they have
 	 * been made available" -- pushing out of order is refused, nothing written. */
 	rf_setup(&f, layout(_i) | F_IN_ORDER, 8);
-	uint64_t a[1] = {RF_BUF};
-	uint32_t l[1] = {16};
-	uint16_t fl[1] = {WRITE};
-	rf_add(&f, 1, a, l, fl);
-	rf_add(&f, 1, a, l, fl);
+	rf_add_one(&f);
+	rf_add_one(&f);
 	struct vplat_chain c0, c1;
 	struct vplat_iov i0[4], i1[4];
 	ck_assert_int_eq(rf_pop(&f, &c0, i0, 4), 0);
@@ -219,12 +210,9 @@ START_TEST(in_order_enforced_burst)
 	/* vplat_vq_push_burst() with IN_ORDER: a burst that does not start with the oldest chain
 	 * in flight, or skips one, is refused whole (nothing published); in order it goes. */
 	rf_setup(&f, layout(_i) | F_IN_ORDER, 8);
-	uint64_t a[1] = {RF_BUF};
-	uint32_t l[1] = {16};
-	uint16_t fl[1] = {WRITE};
 	uint16_t ids[3];
 	for (unsigned j = 0; j < 3; j++)
-		ids[j] = rf_add(&f, 1, a, l, fl);
+		ids[j] = rf_add_one(&f);
 	struct vplat_chain cs[3], pair[2];
 	struct vplat_iov io[3][2];
 	rf_burst_chains(cs, io, 3);
@@ -292,10 +280,7 @@ START_TEST(dead_queue_leaves_rings_alone)
 	 * available although a chain is, and vplat_vq_set_notification() writes nothing into the
 	 * ring's suppression fields (used->flags / device event area). */
 	rf_setup(&f, layout(_i), 8);
-	uint64_t a[1] = {RF_BUF};
-	uint32_t l[1] = {16};
-	uint16_t fl[1] = {WRITE};
-	rf_add(&f, 1, a, l, fl);
+	rf_add_one(&f);
 	ck_assert(vplat_vq_has_avail(&f.vq[0]));
 	uint8_t s = vplat_device_get_status(&f.dev);
 	ck_assert_int_eq(vplat_device_set_status(&f.dev, s | VPLAT_VIRTIO_STATUS_FAILED), 0);
@@ -319,11 +304,8 @@ START_TEST(nested_dispatch_keeps_the_budget)
 	 * its queue handler) opens nothing: the outer budget goes on, and closing the inner one
 	 * does not end the outer call. Budget 2 on a ring holding 4 chains. */
 	rf_setup(&f, layout(_i), 8);
-	uint64_t a[1] = {RF_BUF};
-	uint32_t l[1] = {16};
-	uint16_t fl[1] = {WRITE};
 	for (unsigned j = 0; j < 4; j++)
-		rf_add(&f, 1, a, l, fl);
+		rf_add_one(&f);
 	struct vplat_vq *vq = &f.vq[0];
 	vq->budget = 2;
 	bool outer = vplat_vq_dispatch_begin(vq);
@@ -346,10 +328,7 @@ END_TEST
 START_TEST(push_clamps_and_checks)
 {
 	rf_setup(&f, layout(_i), 8);
-	uint64_t a[1] = {RF_BUF};
-	uint32_t l[1] = {16};
-	uint16_t fl[1] = {WRITE};
-	uint16_t id = rf_add(&f, 1, a, l, fl);
+	uint16_t id = rf_add_one(&f);
 	ck_assert_int_eq(rf_pop(&f, &c, iov, 4), 0);
 	ck_assert_int_eq(vplat_vq_push(&f.vq[0], &c, 1000), 0); /* claims more than writable */
 	expect_used(id, 16, 1);
@@ -462,17 +441,14 @@ START_TEST(split_used_flags_suppression)
 	/* Without EVENT_IDX: avail->flags NO_INTERRUPT suppresses, 0 means the device MUST
 	 * notify (sec: Used Buffer Notification Suppression). */
 	rf_setup(&f, 0, 8);
-	uint64_t a[1] = {RF_BUF};
-	uint32_t l[1] = {16};
-	uint16_t fl[1] = {WRITE};
 	struct vplat_virtq_avail *av = rf_ptr(&f, RF_DRIVER);
 	av->flags = vplat_cpu_to_le16(VPLAT_VIRTQ_AVAIL_F_NO_INTERRUPT);
-	rf_add(&f, 1, a, l, fl);
+	rf_add_one(&f);
 	ck_assert_int_eq(rf_pop(&f, &c, iov, 4), 0);
 	ck_assert_int_eq(vplat_vq_push(&f.vq[0], &c, 1), 0);
 	ck_assert(!vplat_vq_interrupt(&f.vq[0]));
 	av->flags = 0;
-	rf_add(&f, 1, a, l, fl);
+	rf_add_one(&f);
 	ck_assert_int_eq(rf_pop(&f, &c, iov, 4), 0);
 	ck_assert_int_eq(vplat_vq_push(&f.vq[0], &c, 1), 0);
 	ck_assert(vplat_vq_interrupt(&f.vq[0]));
@@ -576,10 +552,7 @@ START_TEST(split_kick_suppression)
 	struct vplat_virtq_used *u = rf_ptr(&f, RF_DEVICE);
 	ck_assert(!vplat_vq_set_notification(&f.vq[0], false));
 	ck_assert_uint_eq(vplat_le16_to_cpu(u->flags), VPLAT_VIRTQ_USED_F_NO_NOTIFY);
-	uint64_t a[1] = {RF_BUF};
-	uint32_t l[1] = {16};
-	uint16_t fl[1] = {WRITE};
-	rf_add(&f, 1, a, l, fl);
+	rf_add_one(&f);
 	/* Re-enabling reports the buffer that raced in meanwhile. */
 	ck_assert(vplat_vq_set_notification(&f.vq[0], true));
 	ck_assert_uint_eq(vplat_le16_to_cpu(u->flags), 0);
@@ -592,12 +565,9 @@ START_TEST(packed_event_suppression)
 	rf_setup(&f, F_PACKED | F_EVENT_IDX, 8);
 	struct vplat_pvirtq_event_suppress *drv = rf_ptr(&f, RF_DRIVER);
 	struct vplat_pvirtq_event_suppress *dev = rf_ptr(&f, RF_DEVICE);
-	uint64_t a[1] = {RF_BUF};
-	uint32_t l[1] = {16};
-	uint16_t fl[1] = {WRITE};
 	/* DISABLE: never. */
 	drv->flags = vplat_cpu_to_le16(VPLAT_RING_EVENT_FLAGS_DISABLE);
-	rf_add(&f, 1, a, l, fl);
+	rf_add_one(&f);
 	ck_assert_int_eq(rf_pop(&f, &c, iov, 4), 0);
 	ck_assert_int_eq(vplat_vq_push(&f.vq[0], &c, 1), 0);
 	ck_assert(!vplat_vq_interrupt(&f.vq[0]));
@@ -606,7 +576,7 @@ START_TEST(packed_event_suppression)
 	drv->desc = vplat_cpu_to_le16(0x8000 | 3);
 	unsigned notified = 0;
 	for (int k = 1; k < 5; k++) {
-		rf_add(&f, 1, a, l, fl);
+		rf_add_one(&f);
 		ck_assert_int_eq(rf_pop(&f, &c, iov, 4), 0);
 		ck_assert_int_eq(vplat_vq_push(&f.vq[0], &c, 1), 0);
 		if (vplat_vq_interrupt(&f.vq[0]))
@@ -615,7 +585,7 @@ START_TEST(packed_event_suppression)
 	ck_assert_uint_eq(notified, 1u << 3);
 	/* ENABLE: always. */
 	drv->flags = vplat_cpu_to_le16(VPLAT_RING_EVENT_FLAGS_ENABLE);
-	rf_add(&f, 1, a, l, fl);
+	rf_add_one(&f);
 	ck_assert_int_eq(rf_pop(&f, &c, iov, 4), 0);
 	ck_assert_int_eq(vplat_vq_push(&f.vq[0], &c, 1), 0);
 	ck_assert(vplat_vq_interrupt(&f.vq[0]));
@@ -725,10 +695,7 @@ START_TEST(queue_reset_returns_defaults)
 {
 	/* sec: Virtqueue Reset -- all state back to defaults, no more processing. */
 	rf_setup(&f, layout(_i) | VPLAT_BIT(VPLAT_VIRTIO_F_RING_RESET), 8);
-	uint64_t a[1] = {RF_BUF};
-	uint32_t l[1] = {16};
-	uint16_t fl[1] = {WRITE};
-	rf_add(&f, 1, a, l, fl);
+	rf_add_one(&f);
 	ck_assert_int_eq(rf_pop(&f, &c, iov, 4), 0);
 	vplat_device_queue_reset(&f.dev, 0);
 	struct vplat_vq *vq = &f.vq[0];
@@ -763,10 +730,7 @@ START_TEST(set_base_resumes)
 	f.avail_idx = 5;
 	f.used_seen = 5;
 	f.next_free = 5;
-	uint64_t a[1] = {RF_BUF};
-	uint32_t l[1] = {16};
-	uint16_t fl[1] = {WRITE};
-	uint16_t id = rf_add(&f, 1, a, l, fl);
+	uint16_t id = rf_add_one(&f);
 	ck_assert_int_eq(rf_pop(&f, &c, iov, 4), 0);
 	ck_assert_uint_eq(c.id, id);
 	ck_assert_int_eq(vplat_vq_push(&f.vq[0], &c, 3), 0);
@@ -811,13 +775,10 @@ START_TEST(track_burst_split)
 	rf_setup(&f, 0, 8);
 	f.vq[0].track = tb_hook;
 	tb_n = 0;
-	uint64_t a[1] = {RF_BUF};
-	uint32_t l[1] = {16};
-	uint16_t fl[1] = {WRITE};
 	struct vplat_chain cs[3];
 	struct vplat_iov io[3][2];
 	for (unsigned j = 0; j < 3; j++) {
-		(void)rf_add(&f, 1, a, l, fl);
+		(void)rf_add_one(&f);
 		ck_assert_int_eq(rf_pop(&f, &cs[j], io[j], 2), 0);
 	}
 	uint32_t wr[3] = {4, 8, 16};
@@ -841,11 +802,8 @@ START_TEST(track_and_resubmit)
 	rf_setup(&f, 0, 8);
 	tr_n = 0;
 	f.vq[0].track = tr_hook;
-	uint64_t a[1] = {RF_BUF};
-	uint32_t l[1] = {16};
-	uint16_t fl[1] = {WRITE};
-	uint16_t id0 = rf_add(&f, 1, a, l, fl), id1 = rf_add(&f, 1, a, l, fl);
-	uint16_t id2 = rf_add(&f, 1, a, l, fl);
+	uint16_t id0 = rf_add_one(&f), id1 = rf_add_one(&f);
+	uint16_t id2 = rf_add_one(&f);
 	struct vplat_chain c0, c1, c2;
 	struct vplat_iov i0[4], i1[4], i2[4];
 	ck_assert_int_eq(rf_pop(&f, &c0, i0, 4), 0);
@@ -990,10 +948,7 @@ START_TEST(liveness_pushed_into_queues)
 	rf_setup(&f, layout(_i), 8);
 	vplat_device_needs_reset(&f.dev, VPLAT_EIO);
 	ck_assert(!f.vq[0].dev_live);
-	uint64_t a[1] = {RF_BUF};
-	uint32_t l[1] = {16};
-	uint16_t fl[1] = {WRITE};
-	rf_add(&f, 1, a, l, fl);
+	rf_add_one(&f);
 	ck_assert_int_eq(rf_pop(&f, &c, iov, 4), VPLAT_ENODEV);
 	ck_assert(!vplat_vq_interrupt(&f.vq[0]));
 	rf_teardown(&f);
@@ -1010,10 +965,7 @@ START_TEST(no_processing_before_driver_ok)
 	f.vq[0].device_addr = RF_DEVICE;
 	f.size = 8;
 	ck_assert_int_eq(vplat_device_queue_enable(&f.dev, 0), 0);
-	uint64_t a[1] = {RF_BUF};
-	uint32_t l[1] = {16};
-	uint16_t fl[1] = {WRITE};
-	rf_add(&f, 1, a, l, fl);
+	rf_add_one(&f);
 	ck_assert_int_eq(rf_pop(&f, &c, iov, 4), VPLAT_ENODEV);
 	vplat_device_kick(&f.dev, 0, 0);
 	ck_assert_uint_eq(f.kicks, 0);

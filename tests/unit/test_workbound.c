@@ -112,12 +112,19 @@ static void desc(struct vplat_virtq_desc *t, uint32_t i, uint64_t addr, uint32_t
 }
 
 /* Publish @p n avail entries, all with head @p head, and kick once. */
-static uint16_t publish_and_kick(struct wb *w, uint16_t n, uint16_t head)
+/* Makes n chains available, each starting at descriptor head (a claim beyond the ring's size
+ * fills only the ring). */
+static void publish(struct wb *w, uint16_t n, uint16_t head)
 {
 	struct vplat_virtq_avail *a = gptr(w, DRIVER);
 	for (uint16_t i = 0; i < n && i < w->q; i++)
 		a->ring[i] = vplat_cpu_to_le16(head);
 	__atomic_store_n(&a->idx, vplat_cpu_to_le16(n), __ATOMIC_RELEASE);
+}
+
+static uint16_t publish_and_kick(struct wb *w, uint16_t n, uint16_t head)
+{
+	publish(w, n, head);
 	vplat_device_kick(vplat_rng_device(&w->rng), 0, 0);
 	const struct vplat_virtq_used *u = gptr(w, DEVICE);
 	return vplat_le16_to_cpu(__atomic_load_n(&u->idx, __ATOMIC_ACQUIRE));
@@ -252,10 +259,7 @@ START_TEST(configured_budget_stops_and_resumes)
 	redispatched = 0;
 	struct vplat_virtq_desc *t = gptr(&w, DESC);
 	desc(t, 0, BUF, 1, VPLAT_VIRTQ_DESC_F_WRITE, 0);
-	struct vplat_virtq_avail *a = gptr(&w, DRIVER);
-	for (uint16_t i = 0; i < q; i++)
-		a->ring[i] = 0;
-	__atomic_store_n(&a->idx, vplat_cpu_to_le16(q), __ATOMIC_RELEASE);
+	publish(&w, q, 0);
 	ck_assert_int_eq(vplat_device_kick(dev, 0, 0), VPLAT_DISPATCH_MORE);
 	ck_assert_uint_eq(used_idx(&w), b);
 	ck_assert_uint_eq(redispatched, 1);
@@ -269,7 +273,7 @@ START_TEST(configured_budget_stops_and_resumes)
 	ck_assert_int_eq(vplat_device_dispatch(dev), 0); /* nothing to do: no work */
 	ck_assert_uint_eq(w.reads, q);
 	/* A reset drops the pending work with the ring, keeps the budget. */
-	__atomic_store_n(&a->idx, vplat_cpu_to_le16(2u * q), __ATOMIC_RELEASE);
+	publish(&w, (uint16_t)(2u * q), 0); /* the ring already holds head 0 */
 	ck_assert_int_eq(vplat_device_kick(dev, 0, 0), VPLAT_DISPATCH_MORE);
 	vplat_device_reset(dev);
 	ck_assert(!vplat_device_has_more(dev));
@@ -345,10 +349,7 @@ START_TEST(left_work_dropped_when_device_stops)
 	ck_assert_int_eq(vplat_device_set_dispatch_budget(dev, 0, b), 0);
 	struct vplat_virtq_desc *t = gptr(&w, DESC);
 	desc(t, 0, BUF, 1, VPLAT_VIRTQ_DESC_F_WRITE, 0);
-	struct vplat_virtq_avail *a = gptr(&w, DRIVER);
-	for (uint16_t i = 0; i < q; i++)
-		a->ring[i] = 0;
-	__atomic_store_n(&a->idx, vplat_cpu_to_le16(q), __ATOMIC_RELEASE);
+	publish(&w, q, 0);
 	ck_assert_int_eq(vplat_device_kick(dev, 0, 0), VPLAT_DISPATCH_MORE);
 	ck_assert_uint_eq(used_idx(&w), b);
 	ck_assert(vplat_device_has_more(dev));
