@@ -952,6 +952,27 @@ START_TEST(liveness_pushed_into_queues)
 	ck_assert_int_eq(rf_pop(&f, &c, iov, 4), VPLAT_ENODEV);
 	ck_assert(!vplat_vq_interrupt(&f.vq[0]));
 	rf_teardown(&f);
+	/* A chain taken before the driver gave up is still returned (an asynchronous host end
+	 * completes it; the used ring stays the driver's until reset), with no notification
+	 * (VPLAT-CORE-005) and nothing more taken. */
+	rf_setup(&f, layout(_i), 8);
+	rf_add_one(&f);
+	rf_add_one(&f);
+	ck_assert_int_eq(rf_pop(&f, &c, iov, 4), 0);
+	s = vplat_device_get_status(&f.dev);
+	ck_assert_int_eq(vplat_device_set_status(&f.dev, s | VPLAT_VIRTIO_STATUS_FAILED), 0);
+	ck_assert_int_eq(vplat_vq_push(&f.vq[0], &c, 4), 0);
+	if (f.packed) {
+		uint16_t id;
+		uint32_t len;
+		ck_assert(rf_packed_used(&f, &id, &len, 1));
+		ck_assert_uint_eq(len, 4);
+	} else {
+		ck_assert_uint_eq(rf_split_used_idx(&f), 1);
+	}
+	ck_assert(!vplat_vq_interrupt(&f.vq[0]));
+	ck_assert_int_eq(rf_pop(&f, &c, iov, 4), VPLAT_ENODEV);
+	rf_teardown(&f);
 }
 END_TEST
 
