@@ -32,6 +32,7 @@
 #include "vplat/pci.h"
 #include "vplat/vq.h"
 #include "vplat/spec/virtio_pci.h"
+#include "fuzz_dev.h"
 
 #define GPA_BASE 0x10000u
 #define MEM_SIZE 0x10000u
@@ -52,35 +53,18 @@ static uint64_t pending[1];
 static bool line;
 static struct vplat_shm_region shm[1] = {{.id = 1, .addr = 0x1000, .len = 0x3000, .bar = 2}};
 
-#define CHECK(c)                                                                                   \
-	do {                                                                                       \
-		if (!(c))                                                                          \
-			__builtin_trap();                                                          \
-	} while (0)
-
 static void f_queue_notify(struct vplat_device *d, struct vplat_vq *vq)
 {
-	struct vplat_iov iov[8];
 	static const uint8_t fill[16] = "vplat-fuzz-pci.";
 
 	(void)d;
-	for (int n = 0; n < 4 * NQUEUES; n++) {
-		struct vplat_chain c = {.iov = iov, .iov_cap = 8};
-		int rc = vplat_vq_pop(vq, &c);
-
-		if (rc != 0 && rc != VPLAT_E2BIG)
-			break;
-		size_t w = vplat_chain_write(&c, 0, fill, sizeof(fill));
-		(void)vplat_vq_push(vq, &c, (uint32_t)w);
-	}
-	(void)vplat_vq_interrupt(vq);
+	fz_serve(vq, fill, 4 * NQUEUES);
 }
 
 static void f_config_write(struct vplat_device *d, uint32_t off, const void *src, uint32_t len)
 {
 	(void)d;
-	CHECK(off < sizeof(config) && len <= sizeof(config) - off);
-	memcpy(config + off, src, len);
+	fz_config_store(config, sizeof(config), off, src, len);
 }
 
 static const struct vplat_device_ops fuzz_ops = {

@@ -27,6 +27,7 @@
 #include "vplat/mem.h"
 #include "vplat/mmio.h"
 #include "vplat/vq.h"
+#include "fuzz_dev.h"
 
 #define GPA_BASE 0x40000000u
 #define MEM_SIZE 0x10000u
@@ -34,12 +35,6 @@
 #define WSIZE    0x200ull
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-#define CHECK(c)                                                                                   \
-	do {                                                                                       \
-		if (!(c))                                                                          \
-			__builtin_trap();                                                          \
-	} while (0)
 
 static uint8_t guest[MEM_SIZE] __attribute__((aligned(4096)));
 static struct vplat_mem_region regions[1];
@@ -53,20 +48,10 @@ static struct vplat_xen_window win[2];
 
 static void f_queue_notify(struct vplat_device *d, struct vplat_vq *vq)
 {
-	struct vplat_iov iov[8];
 	static const uint8_t fill[16] = "vplat-fuzz-xen!";
 
 	(void)d;
-	for (int n = 0; n < 8; n++) {
-		struct vplat_chain c = {.iov = iov, .iov_cap = 8};
-		int rc = vplat_vq_pop(vq, &c);
-
-		if (rc != 0 && rc != VPLAT_E2BIG)
-			break;
-		size_t w = vplat_chain_write(&c, 0, fill, sizeof(fill));
-		(void)vplat_vq_push(vq, &c, (uint32_t)w);
-	}
-	(void)vplat_vq_interrupt(vq);
+	fz_serve(vq, fill, 8);
 }
 
 static const struct vplat_device_ops ops[2] = {
