@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "blkdrv.h"
 #include "testutil.h"
 #include "vplat/blk.h"
 #include "vplat/vplat.h"
@@ -100,35 +101,14 @@ static void rig_down(struct rig *r)
 
 static void *dma(struct rig *r, uint32_t len)
 {
-	void *p = vplat_val_alloc(vplat_loopback_dma(&r->lb), len, 8, NULL);
-	ck_assert_ptr_nonnull(p);
-	return p;
+	return blkdrv_dma(&r->lb, len, 8);
 }
 
 /* Post one request: header, optional readable data, optional writable data, status. */
 static uint8_t *post(struct rig *r, int q, uint32_t type, uint64_t sector, void *out,
 		     uint32_t outlen, void *in, uint32_t inlen, void *token)
 {
-	struct vplat_virtio_blk_req_hdr *h = dma(r, sizeof(*h));
-	uint8_t *st = dma(r, 1);
-	*st = 0xee;
-	h->type = vplat_cpu_to_le32(type);
-	h->sector = vplat_cpu_to_le64(sector);
-	struct vplat_val_buf b[4];
-	unsigned n = 0, nout, nin = 0;
-	b[n++] = (struct vplat_val_buf){.ptr = h, .len = sizeof(*h)};
-	if (outlen)
-		b[n++] = (struct vplat_val_buf){.ptr = out, .len = outlen};
-	nout = n;
-	if (inlen) {
-		b[n++] = (struct vplat_val_buf){.ptr = in, .len = inlen};
-		nin++;
-	}
-	b[n++] = (struct vplat_val_buf){.ptr = st, .len = 1};
-	nin++;
-	ck_assert_int_eq(vplat_val_vq_add(&r->vq[q], b, nout, nin, token), 0);
-	vplat_val_vq_kick(&r->vq[q]);
-	return st;
+	return blkdrv_post(&r->lb, &r->vq[q], 8, type, sector, out, outlen, in, inlen, token);
 }
 
 /* One synchronous request; returns the status byte. */

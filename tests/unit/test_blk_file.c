@@ -22,6 +22,7 @@
 #include <sys/vfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "blkdrv.h"
 #include "testutil.h"
 #include "vplat/host/blk_file.h"
 #include "vplat/vplat.h"
@@ -104,33 +105,13 @@ static void rig_down(struct rig *r)
 
 static void *dma(struct rig *r, uint32_t len)
 {
-	void *p = vplat_val_alloc(vplat_loopback_dma(&r->lb), len, 512, NULL);
-	ck_assert_ptr_nonnull(p);
-	return p;
+	return blkdrv_dma(&r->lb, len, 512);
 }
 
 static uint8_t *post(struct rig *r, uint32_t type, uint64_t sector, void *out, uint32_t outlen,
 		     void *in, uint32_t inlen, void *token)
 {
-	struct vplat_virtio_blk_req_hdr *h = dma(r, sizeof(*h));
-	uint8_t *st = dma(r, 1);
-	*st = 0xee;
-	h->type = vplat_cpu_to_le32(type);
-	h->sector = vplat_cpu_to_le64(sector);
-	struct vplat_val_buf b[4];
-	unsigned n = 0, nout, nin = 1;
-	b[n++] = (struct vplat_val_buf){.ptr = h, .len = sizeof(*h)};
-	if (outlen)
-		b[n++] = (struct vplat_val_buf){.ptr = out, .len = outlen};
-	nout = n;
-	if (inlen) {
-		b[n++] = (struct vplat_val_buf){.ptr = in, .len = inlen};
-		nin++;
-	}
-	b[n++] = (struct vplat_val_buf){.ptr = st, .len = 1};
-	ck_assert_int_eq(vplat_val_vq_add(&r->vq, b, nout, nin, token), 0);
-	vplat_val_vq_kick(&r->vq);
-	return st;
+	return blkdrv_post(&r->lb, &r->vq, 512, type, sector, out, outlen, in, inlen, token);
 }
 
 /* Wait for one used buffer, polling the asynchronous end. */
