@@ -2,7 +2,7 @@
 /* covers(unit.test_vhost_user): VPLAT-VHU-001 (hostile_frontend: one malformed message per
  * validation rule, refused with the session intact; garbage_header: a disconnect)
  * VPLAT-FFI-013 (budget_rest_served_without_kick: the back end's poll loop serves what a
- * dispatch budget left on a ring) */
+ * dispatch budget left on a ring) VPLAT-VHU-002 (ring_moves_to_a_new_back_end) */
 /*
  * vhost-user back-end and front-end in one process over a socketpair: the back-end serves the
  * entropy device from a thread running its poll loop; the validation driver drives it through
@@ -13,6 +13,7 @@
 #include <dirent.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -150,6 +151,129 @@ START_TEST(rng_end_to_end)
 	rig_down(&r);
 	ck_assert_uint_eq(vplat_rng_stats(&r.rng)->requests, 40);
 	ck_assert_uint_eq(r.b.stats.errors, 0);
+}
+END_TEST
+
+/* A back end that accepts one connection on a listening path and serves it until stopped. */
+struct side {
+	struct vplat_vhu_backend b;
+	struct vplat_rng rng;
+	struct vplat_rng_mock mock;
+	int lfd;
+	pthread_t thr;
+	atomic_bool stop;
+};
+
+static void *accept_and_serve(void *arg)
+{
+	struct side *s = arg;
+	int fd = accept4(s->lfd, NULL, NULL, SOCK_CLOEXEC);
+	if (fd < 0 || vplat_vhu_backend_set_conn(&s->b, fd) != 0)
+		return NULL;
+	while (!atomic_load(&s->stop))
+		if (vplat_vhu_backend_poll(&s->b, 5) == VPLAT_ENODEV)
+			break;
+	return NULL;
+}
+
+static void side_up(struct side *s, const char *path)
+{
+	memset(s, 0, sizeof(*s));
+	ck_assert_int_eq(vplat_vhu_backend_init(&s->b, NULL), 0);
+	ck_assert_int_eq(vplat_rng_init(&s->rng, vplat_vhu_backend_mem(&s->b), &vplat_rng_host_mock,
+					&s->mock),
+			 0);
+	ck_assert_int_eq(vplat_vhu_backend_attach(&s->b, vplat_rng_device(&s->rng)), 0);
+	s->lfd = vplat_vhu_listen(path);
+	ck_assert_int_ge(s->lfd, 0);
+	ck_assert_int_eq(pthread_create(&s->thr, NULL, accept_and_serve, s), 0);
+}
+
+static void side_down(struct side *s)
+{
+	atomic_store(&s->stop, true);
+	shutdown(s->lfd, SHUT_RDWR); /* ends an accept() that never got its connection */
+	pthread_join(s->thr, NULL);
+	close(s->lfd);
+	vplat_vhu_backend_fini(&s->b);
+}
+
+static void add_request(struct vplat_val_vq *vq, uint8_t *buf, unsigned n)
+{
+	struct vplat_val_buf b = {.ptr = buf, .len = 64};
+	ck_assert_int_eq(vplat_val_vq_add(vq, &b, 0, 1, (void *)(uintptr_t)(n + 1)), 0);
+}
+
+START_TEST(ring_moves_to_a_new_back_end)
+{
+	/* covers: VPLAT-VHU-002 */
+	/* Back end A serves 5 requests; GET_VRING_BASE stops its ring and returns index 5
+	 * (every request taken was completed, so the used index); 3 requests made available
+	 * and kicked after that are not touched by A; back end B, started from that index
+	 * (vplat_vhu_frontend_reconnect() on the same path), serves exactly those 3. Split
+	 * ring: the front end restarts packed rings from their start. */
+	char path[64];
+	snprintf(path, sizeof(path), "/tmp/vplat-vhu002-%d.sock", (int)getpid());
+	struct side *a = calloc(1, sizeof(*a)), *b = calloc(1, sizeof(*b));
+	ck_assert(a && b);
+	side_up(a, path);
+	struct vplat_vhu_frontend fe;
+	struct vplat_vhu_frontend_params p = {.path = path, .device_id = VPLAT_VIRTIO_ID_RNG,
+					      .mem_size = 1u << 20, .timeout_ms = 2000};
+	ck_assert_int_eq(vplat_vhu_frontend_init(&fe, &p), 0);
+	struct vplat_val_dev d;
+	struct vplat_val_vq vq;
+	ck_assert_int_eq(vplat_vhu_frontend_val_init(&fe, &d), 0);
+	ck_assert_int_eq(vplat_val_negotiate(&d, VPLAT_BIT(VPLAT_VIRTIO_F_VERSION_1) |
+							 VPLAT_BIT(VPLAT_VIRTIO_F_EVENT_IDX)),
+			 0);
+	ck_assert_int_eq(vplat_val_vq_setup(&d, &vq, 0, 16), 0);
+	ck_assert_int_eq(vplat_val_driver_ok(&d), 0);
+	uint8_t *buf[8];
+	for (unsigned n = 0; n < 8; n++) {
+		buf[n] = vplat_val_alloc(vplat_vhu_frontend_dma(&fe), 64, 8, NULL);
+		ck_assert_ptr_nonnull(buf[n]);
+		memset(buf[n], 0xee, 64);
+	}
+	void *tok;
+	for (unsigned n = 0; n < 5; n++) {
+		add_request(&vq, buf[n], n);
+		vplat_val_vq_kick(&vq);
+		ck_assert_int_eq(vplat_val_wait_used(&vq, &tok, NULL, 2000), 0);
+		ck_assert_ptr_eq(tok, (void *)(uintptr_t)(n + 1));
+	}
+	struct {
+		uint32_t index, num;
+	} st = {0, 0};
+	ck_assert_int_eq(vplat_vhu_frontend_call(&fe, VPLAT_VHU_GET_VRING_BASE, 0, &st, sizeof(st),
+						 NULL, 0, &st, sizeof(st)),
+			 0);
+	ck_assert_uint_eq(st.index, 0);
+	ck_assert_uint_eq(st.num, 5);
+	for (unsigned n = 5; n < 8; n++)
+		add_request(&vq, buf[n], n);
+	vplat_val_vq_kick(&vq);
+	ck_assert_int_eq(vplat_val_wait_used(&vq, &tok, NULL, 300), VPLAT_ETIMEDOUT);
+	ck_assert_uint_eq(vplat_rng_stats(&a->rng)->requests, 5);
+	ck_assert_uint_eq(buf[5][0], 0xee);
+	side_down(a);
+	side_up(b, path);
+	ck_assert_int_eq(vplat_vhu_frontend_reconnect(&fe), 0);
+	for (unsigned n = 5; n < 8; n++) {
+		uint32_t len;
+		ck_assert_int_eq(vplat_val_wait_used(&vq, &tok, &len, 2000), 0);
+		ck_assert_ptr_eq(tok, (void *)(uintptr_t)(n + 1));
+		ck_assert_uint_eq(len, 64);
+		ck_assert_uint_eq(buf[n][1], (uint8_t)(buf[n][0] + 1)); /* the mock's bytes */
+	}
+	ck_assert_int_eq(vplat_val_wait_used(&vq, &tok, NULL, 100), VPLAT_ETIMEDOUT);
+	ck_assert_uint_eq(vplat_rng_stats(&b->rng)->requests, 3);
+	vplat_val_vq_fini(&vq);
+	vplat_vhu_frontend_fini(&fe);
+	side_down(b);
+	unlink(path);
+	free(a);
+	free(b);
 }
 END_TEST
 
@@ -418,6 +542,7 @@ static Suite *suite(void)
 	tcase_add_loop_test(tc, track_hook_only_with_region, 0, 2);
 	tcase_add_test(tc, reset_and_renegotiate);
 	tcase_add_loop_test(tc, budget_rest_served_without_kick, 0, 2);
+	tcase_add_test(tc, ring_moves_to_a_new_back_end);
 	tcase_add_test(tc, status_and_queue_num);
 	tcase_add_loop_test(tc, hostile_frontend, 0,
 			    (int)(sizeof(hostile_cases) / sizeof(hostile_cases[0])));
