@@ -270,7 +270,7 @@ static int create_blk_custom(struct vplat_instance *in, struct vplat_mem *mem, c
 /* The asynchronous end's flags from the options (io_uring wanted). */
 static unsigned aio_flags(const struct vplat_instance_blk *o)
 {
-	return o->async_inline ? VPLAT_BLK_AIO_INLINE : 0;
+	return o->async_inline ? VPLAT_BLK_AIO_INLINE | VPLAT_BLK_AIO_WAIT : 0;
 }
 
 /* queue_hosts: one asynchronous host end per queue, like the shared one, which stays unused. */
