@@ -149,7 +149,9 @@ VPLAT_API unsigned vplat_blk_aio_poll(struct vplat_blk_aio *a);
  * the completion queue in shared memory; thread pool: one relaxed load before the lock).
  * A loop that calls this on every pass sees a completion as soon as it is posted; the
  * eventfd stays readable until the next vplat_blk_aio_poll(), so a loop that goes back to
- * sleeping in poll(2) must call that first (or take one extra wake-up).
+ * sleeping in poll(2) must call that first (or take one extra wake-up). With
+ * VPLAT_BLK_AIO_WAIT (io_uring) it sleeps in the kernel, at most VPLAT_BLK_AIO_WAIT_NS,
+ * when nothing has finished but submitted requests wait for the device.
  * @param a  a started end (NULL or stopped: 0)
  * @return requests completed
  */
