@@ -267,10 +267,15 @@ static int create_blk_custom(struct vplat_instance *in, struct vplat_mem *mem, c
 	return rc;
 }
 
-/* The asynchronous end's flags from the options (io_uring wanted). */
+/* The asynchronous end's flags from the options (io_uring wanted). The wait for a
+ * completion only with one queue: a thread sleeping for one queue's request would leave
+ * another queue's new requests unseen for up to VPLAT_BLK_AIO_WAIT_NS. */
 static unsigned aio_flags(const struct vplat_instance_blk *o)
 {
-	return o->async_inline ? VPLAT_BLK_AIO_INLINE : 0;
+	if (!o->async_inline)
+		return 0;
+	return o->num_queues <= 1u ? VPLAT_BLK_AIO_INLINE | VPLAT_BLK_AIO_WAIT
+				   : VPLAT_BLK_AIO_INLINE;
 }
 
 /* queue_hosts: one asynchronous host end per queue, like the shared one, which stays unused. */

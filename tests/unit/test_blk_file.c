@@ -21,6 +21,7 @@
 #include <sys/uio.h>
 #include <sys/vfs.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 #include "blkdrv.h"
 #include "testutil.h"
@@ -69,6 +70,7 @@ static void rig_up(struct rig *r, int variant, uint64_t size, unsigned fflags, i
 		ck_assert_int_eq(vplat_blk_aio_init(&r->aio, &r->file, 64,
 						    aio == 2   ? VPLAT_BLK_AIO_THREADS
 						    : aio == 3 ? VPLAT_BLK_AIO_INLINE
+						    : aio == 4 ? VPLAT_BLK_AIO_WAIT
 							       : 0),
 				 0);
 		if (aio == 2)
@@ -319,6 +321,106 @@ START_TEST(aio_reap)
 }
 END_TEST
 
+static uint64_t now_ns(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
+
+/* Empty looks (vplat_blk_aio_reap() returning 0) over 16 O_DIRECT 4 KiB reads of @p img's
+ * contents, one at a time, each completed by reaping alone; -1 if a read took over 5 s.
+ * *@p ns gets the time the 16 reads took. */
+static long empty_reaps(struct rig *r, const uint8_t *img, uint64_t *ns)
+{
+	uint64_t start = now_ns();
+	uint8_t *b = vplat_val_alloc(vplat_loopback_dma(&r->lb), 4096, 4096, NULL);
+	ck_assert_ptr_nonnull(b);
+	long empty = 0;
+	for (unsigned k = 0; k < 16; k++) {
+		memset(b, 0, 4096);
+		uint8_t *st = post(r, VPLAT_VIRTIO_BLK_T_IN, (uint64_t)k * 64u, NULL, 0, b, 4096,
+				   (void *)1);
+		void *tok;
+		uint64_t t0 = now_ns();
+		while (vplat_val_vq_get_used(&r->vq, &tok, NULL) != 0) {
+			if (vplat_blk_aio_reap(&r->aio) == 0)
+				empty++;
+			if (now_ns() - t0 > 5000000000u)
+				return -1;
+		}
+		ck_assert_uint_eq(*st, VPLAT_VIRTIO_BLK_S_OK);
+		ck_assert_mem_eq(b, img + (size_t)k * 64u * 512u, 4096);
+	}
+	*ns = now_ns() - start;
+	return empty;
+}
+
+/*
+ * VPLAT_BLK_AIO_WAIT: vplat_blk_aio_reap() sleeps in the kernel for a completion while an
+ * O_DIRECT read waits for the disk, instead of returning 0 at once: a few empty looks per
+ * request at most (each a wait of up to VPLAT_BLK_AIO_WAIT_NS) where the same loop without
+ * the flag looks thousands of times. Needs io_uring and O_DIRECT on /var/tmp; skips where
+ * the disk answers too fast for the spinning loop to look more often than the waiting one.
+ */
+START_TEST(aio_reap_wait)
+{
+	char probe[64];
+	snprintf(probe, sizeof(probe), "/var/tmp/vplat-blk-XXXXXX");
+	int fd = mkstemp(probe);
+	if (fd < 0)
+		VPLAT_SKIP("cannot create %s: %s", probe, strerror(errno));
+	close(fd);
+	fd = open(probe, O_RDONLY | O_DIRECT);
+	unlink(probe);
+	if (fd < 0)
+		VPLAT_SKIP("the file system of /var/tmp has no O_DIRECT");
+	close(fd);
+	uint8_t *img = malloc(1u << 20);
+	ck_assert_ptr_nonnull(img);
+	fill(img, 1u << 20, 77);
+	const char *saved = img_dir;
+	img_dir = "/var/tmp";
+	long empty[2]; /* 0: without the flag, 1: with it */
+	uint64_t ns[2] = {0, 0};
+	bool uring = true;
+	for (int w = 0; w < 2 && uring; w++) {
+		struct rig r;
+		rig_up(&r, 0, 1u << 20, VPLAT_BLK_FILE_DIRECT, w ? 4 : 1, 0);
+		/* Real blocks (O_DIRECT reads a hole without the disk), written back and dropped
+		 * from the page cache. */
+		fd = open(r.path, O_WRONLY);
+		ck_assert_int_ge(fd, 0);
+		ck_assert_int_eq(pwrite(fd, img, 1u << 20, 0), 1 << 20);
+		ck_assert_int_eq(fsync(fd), 0);
+		(void)posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+		close(fd);
+		uring = r.aio.uring;
+		empty[w] = uring ? empty_reaps(&r, img, &ns[w]) : 0;
+		rig_down(&r);
+	}
+	img_dir = saved;
+	free(img);
+	if (!uring)
+		VPLAT_SKIP("no io_uring (built without liburing, or io_uring_queue_init failed)");
+	ck_assert_int_ge(empty[0], 0);
+	ck_assert_int_ge(empty[1], 0);
+	printf("aio_reap_wait: %ld empty looks over 16 reads in %llu us without VPLAT_BLK_AIO_WAIT, "
+	       "%ld in %llu us with\n", empty[0], (unsigned long long)(ns[0] / 1000u), empty[1],
+	       (unsigned long long)(ns[1] / 1000u));
+	if (empty[0] < 16 * 50)
+		VPLAT_SKIP("the disk answers in %ld empty looks per read: too fast to tell a wait "
+			   "from a spin", empty[0] / 16);
+	/* An empty look with the flag is a wait that ran out (VPLAT_BLK_AIO_WAIT_NS): however
+	 * slow the disk is on a loaded machine, at most one per 100 us of the reads' time, plus
+	 * one per read for a wait cut short. Spinning looks every few microseconds. */
+	long bound = (long)(ns[1] / 100000u) + 16;
+	ck_assert_msg(empty[1] <= bound,
+		      "%ld empty looks in %llu us with VPLAT_BLK_AIO_WAIT (bound %ld; %ld without)",
+		      empty[1], (unsigned long long)(ns[1] / 1000u), bound, empty[0]);
+}
+END_TEST
+
 /* Post one request and wait for it (polling the end); its status. */
 static uint8_t req_aio(struct rig *r, uint32_t type, uint64_t sector, uint8_t *buf)
 {
@@ -411,10 +513,16 @@ START_TEST(aio_unknown_flags)
 	struct rig r;
 	rig_up(&r, 0, 1u << 16, 0, 0, 0);
 	struct vplat_blk_aio a;
-	ck_assert_int_eq(vplat_blk_aio_init(&a, &r.file, 8, 0x4u), VPLAT_EINVAL);
+	ck_assert_int_eq(vplat_blk_aio_init(&a, &r.file, 8, 0x8u), VPLAT_EINVAL);
 	ck_assert_int_eq(vplat_blk_aio_init(&a, &r.file, 8, 0x80000000u), VPLAT_EINVAL);
 	ck_assert_int_eq(vplat_blk_aio_init(&a, &r.file, 8,
 					    VPLAT_BLK_AIO_THREADS | VPLAT_BLK_AIO_INLINE), 0);
+	vplat_blk_aio_fini(&a);
+	/* VPLAT_BLK_AIO_WAIT is known (io_uring end; the thread pool ignores it). */
+	ck_assert_int_eq(vplat_blk_aio_init(&a, &r.file, 8, VPLAT_BLK_AIO_WAIT), 0);
+	vplat_blk_aio_fini(&a);
+	ck_assert_int_eq(vplat_blk_aio_init(&a, &r.file, 8,
+					    VPLAT_BLK_AIO_THREADS | VPLAT_BLK_AIO_WAIT), 0);
 	vplat_blk_aio_fini(&a);
 	rig_down(&r);
 }
@@ -681,6 +789,7 @@ static Suite *suite(void)
 	tcase_add_loop_test(tu, uring_end, 0, 4);
 	tcase_add_loop_test(tu, aio_reap, 0, 1);
 	tcase_add_test(tu, uring_inline);
+	tcase_add_test(tu, aio_reap_wait);
 	suite_add_tcase(s, tu);
 	return s;
 }

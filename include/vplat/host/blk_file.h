@@ -94,6 +94,19 @@ VPLAT_API extern const struct vplat_blk_host_ops vplat_blk_host_file;
  * request goes through io_uring, whose workers do queue-depth-32 work in parallel.
  */
 #define VPLAT_BLK_AIO_INLINE 0x2u
+/**
+ * vplat_blk_aio_init() flag (io_uring end): vplat_blk_aio_reap() waits in the kernel for a
+ * completion, at most VPLAT_BLK_AIO_WAIT_NS, when none is ready, every request is submitted
+ * and some are in flight (waiting for a device), instead of returning 0 at once. For a back
+ * end busy polling on a vCPU: a vCPU that spins while the virtual disk works slows that
+ * disk (the host's device emulation shares the host's CPUs with the spinning vCPU); one
+ * that sleeps in the kernel until the interrupt does not. The rings are not polled during
+ * the wait: a request the driver makes available meanwhile waits for the first completion
+ * (or the limit).
+ */
+#define VPLAT_BLK_AIO_WAIT 0x4u
+/** Longest wait of vplat_blk_aio_reap() with VPLAT_BLK_AIO_WAIT, in nanoseconds. */
+#define VPLAT_BLK_AIO_WAIT_NS 200000u
 
 /** Asynchronous host end state. Fields are private. */
 struct vplat_blk_aio {
@@ -136,7 +149,9 @@ VPLAT_API unsigned vplat_blk_aio_poll(struct vplat_blk_aio *a);
  * the completion queue in shared memory; thread pool: one relaxed load before the lock).
  * A loop that calls this on every pass sees a completion as soon as it is posted; the
  * eventfd stays readable until the next vplat_blk_aio_poll(), so a loop that goes back to
- * sleeping in poll(2) must call that first (or take one extra wake-up).
+ * sleeping in poll(2) must call that first (or take one extra wake-up). With
+ * VPLAT_BLK_AIO_WAIT (io_uring) it sleeps in the kernel, at most VPLAT_BLK_AIO_WAIT_NS,
+ * when nothing has finished but submitted requests wait for the device.
  * @param a  a started end (NULL or stopped: 0)
  * @return requests completed
  */

@@ -124,8 +124,10 @@ struct vplat_instance_blk {
 	/**
 	 * With \c async on io_uring: what cannot wait for a device (a memory file system's
 	 * requests, cached buffered reads) is done at once in the serving thread instead of
-	 * through io_uring (VPLAT_BLK_AIO_INLINE). For a busy-polling server with a core of its
-	 * own; vplat-device blk --busy-poll sets it.
+	 * through io_uring (VPLAT_BLK_AIO_INLINE), and, with one queue, vplat_instance_busy_poll()
+	 * sleeps in the kernel for a completion while requests wait for the device
+	 * (VPLAT_BLK_AIO_WAIT). For a busy-polling server with a core of its own; vplat-device
+	 * blk --busy-poll sets it.
 	 */
 	bool async_inline;
 	/**
