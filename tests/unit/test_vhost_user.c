@@ -68,17 +68,23 @@ static uint16_t rig_budget;
 /* The front-end refuses the inflight region. */
 static bool rig_no_inflight;
 
+/* A back end serving an entropy device on the mock host end. */
+static void rng_backend_up(struct vplat_vhu_backend *b, struct vplat_rng *rng,
+			   struct vplat_rng_mock *mock)
+{
+	ck_assert_int_eq(vplat_vhu_backend_init(b, NULL), 0);
+	ck_assert_int_eq(vplat_rng_init(rng, vplat_vhu_backend_mem(b), &vplat_rng_host_mock, mock),
+			 0);
+	ck_assert_int_eq(vplat_vhu_backend_attach(b, vplat_rng_device(rng)), 0);
+}
+
 /* Back-end + thread + front-end, handshake done. */
 static void rig_conn(struct rig *r)
 {
 	memset(r, 0, sizeof(*r));
 	int sv[2];
 	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
-	ck_assert_int_eq(vplat_vhu_backend_init(&r->b, NULL), 0);
-	ck_assert_int_eq(vplat_rng_init(&r->rng, vplat_vhu_backend_mem(&r->b), &vplat_rng_host_mock,
-					&r->mock),
-			 0);
-	ck_assert_int_eq(vplat_vhu_backend_attach(&r->b, vplat_rng_device(&r->rng)), 0);
+	rng_backend_up(&r->b, &r->rng, &r->mock);
 	ck_assert_int_eq(vplat_device_set_dispatch_budget(vplat_rng_device(&r->rng),
 							  VPLAT_DISPATCH_ALL_QUEUES, rig_budget),
 			 0);
@@ -179,11 +185,7 @@ static void *accept_and_serve(void *arg)
 static void side_up(struct side *s, const char *path)
 {
 	memset(s, 0, sizeof(*s));
-	ck_assert_int_eq(vplat_vhu_backend_init(&s->b, NULL), 0);
-	ck_assert_int_eq(vplat_rng_init(&s->rng, vplat_vhu_backend_mem(&s->b), &vplat_rng_host_mock,
-					&s->mock),
-			 0);
-	ck_assert_int_eq(vplat_vhu_backend_attach(&s->b, vplat_rng_device(&s->rng)), 0);
+	rng_backend_up(&s->b, &s->rng, &s->mock);
 	s->lfd = vplat_vhu_listen(path);
 	ck_assert_int_ge(s->lfd, 0);
 	ck_assert_int_eq(pthread_create(&s->thr, NULL, accept_and_serve, s), 0);
@@ -515,10 +517,7 @@ START_TEST(process_entry_point)
 	struct vplat_vhu_backend b;
 	struct vplat_rng rng;
 	struct vplat_rng_mock mock = {0};
-	ck_assert_int_eq(vplat_vhu_backend_init(&b, NULL), 0);
-	ck_assert_int_eq(vplat_rng_init(&rng, vplat_vhu_backend_mem(&b), &vplat_rng_host_mock, &mock),
-			 0);
-	ck_assert_int_eq(vplat_vhu_backend_attach(&b, vplat_rng_device(&rng)), 0);
+	rng_backend_up(&b, &rng, &mock);
 	uint32_t get[3] = {VPLAT_VHU_GET_FEATURES, 1, 0};
 	ck_assert_int_eq(vplat_vhu_backend_process(&b, get, sizeof(get)), 0);
 	ck_assert_uint_eq(b.reply_len, 20);
