@@ -79,32 +79,3 @@ unsigned vplat_xen_arm_ram_banks(uint64_t ram_size, struct vplat_xen_ram_bank ou
 					     ram_size - VPLAT_XEN_ARM_RAM0_SIZE};
 	return 2;
 }
-
-uint64_t vplat_xen_mem_add_runs(struct vplat_mem *mem, uint64_t base, uint8_t *host,
-				const int *errs, uint64_t npages, struct vplat_xen_ram_bank *runs,
-				unsigned max, unsigned *nruns)
-{
-	uint64_t bad = 0;
-
-	if (mem == NULL || host == NULL || errs == NULL || runs == NULL || nruns == NULL)
-		return npages;
-	for (uint64_t i = 0; i < npages;) {
-		if (errs[i] != 0) {
-			bad++;
-			i++;
-			continue;
-		}
-		uint64_t j = i;
-
-		while (j < npages && errs[j] == 0)
-			j++;
-		uint64_t gpa = base + (i << 12), len = (j - i) << 12;
-
-		if (*nruns < max && vplat_mem_add(mem, gpa, len, host + (i << 12)) == 0)
-			runs[(*nruns)++] = (struct vplat_xen_ram_bank){gpa, len};
-		else
-			bad += j - i;
-		i = j;
-	}
-	return bad;
-}

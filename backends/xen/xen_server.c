@@ -4,10 +4,13 @@
  *
  * Per domain: one ioreq server (no buffered ioreqs), its shared ioreq page mapped with
  * xenforeignmemory_map_resource(), each device window mapped to it, one event channel per
- * vCPU, and the domain's RAM mapped once (xenforeignmemory_map) into the caller's vplat_mem:
- * one region per run of pages the hypervisor let us map, so a descriptor pointing at a page
- * the domain does not own fails translation (VPLAT_EFAULT) instead of faulting the server.
- * An IOREQ_TYPE_INVALIDATE (the domain gave pages back) unmaps and maps RAM again.
+ * vCPU, and the domain's RAM reachable through the caller's vplat_mem by a mapping cache
+ * (xen_mapcache.c, the map's resolver): per bank one inaccessible address-space reservation,
+ * each 2 MiB chunk foreign-mapped into its place (xenforeignmemory_map2, MAP_FIXED) when a
+ * device first touches it. A page the hypervisor refuses to map is never translated, so a
+ * descriptor pointing at a page the domain does not own fails translation (VPLAT_EFAULT)
+ * instead of faulting the server. An IOREQ_TYPE_INVALIDATE (the domain gave pages back)
+ * unmaps every chunk; the next lookups map again.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -31,7 +34,11 @@
 
 #define PAGE_SHIFT 12
 #define PAGE_SIZE  ((uint64_t)1 << PAGE_SHIFT)
-#define MAX_RUNS 64u
+#define CHUNK_PAGES (VPLAT_XEN_CHUNK_SIZE >> PAGE_SHIFT)
+#ifndef MAP_FIXED_NOREPLACE
+#define MAP_FIXED_NOREPLACE 0x100000 /* Linux >= 4.17 */
+#endif
+#define RESERVE_FLAGS (MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE)
 
 struct xen_dev {
 	struct vplat_mmio mmio;
@@ -59,10 +66,12 @@ struct vplat_xen_server {
 	struct vplat_mem *mem;
 	struct vplat_xen_ram_bank bank[2]; /* Arm's GUEST_RAM0/GUEST_RAM1 (or one given bank) */
 	unsigned nbanks;
-	void *ram[2];       /* one mapping of each whole bank */
-	struct vplat_xen_ram_bank run[MAX_RUNS];
-	unsigned nruns;
-	bool ram_tried; /* ram_map() ran for this mapping generation */
+	uint8_t *va[2];     /* one reservation per bank, chunks mapped into it */
+	struct vplat_xen_mapcache *mc;
+	xen_pfn_t pfns[CHUNK_PAGES]; /* scratch of mc_map() (the cache serialises it) */
+	unsigned map_warnings;
+	bool ram_tried; /* vplat_xen_server_map_ram() ran */
+	int ram_rc;     /* and its result */
 	struct vplat_xen_stats st;
 	vplat_xen_log_fn log;
 	void *log_opaque;
@@ -90,57 +99,81 @@ static void dev_irq(void *opaque, bool level)
 		d->s->st.irq_errors++;
 }
 
-static void ram_unmap(struct vplat_xen_server *s)
+/* The cache's foreign mapping: one chunk at its fixed place in the bank's reservation. */
+static int mc_map(void *opaque, uint64_t gpa, uint64_t npages, void *at, int *errs)
 {
-	for (unsigned i = 0; i < s->nruns; i++)
-		(void)vplat_mem_remove(s->mem, s->run[i].base, s->run[i].size);
-	s->nruns = 0;
-	for (unsigned b = 0; b < s->nbanks; b++) {
-		if (s->ram[b] != NULL)
-			xenforeignmemory_unmap(s->fm, s->ram[b], s->bank[b].size >> PAGE_SHIFT);
-		s->ram[b] = NULL;
-	}
+	struct vplat_xen_server *s = opaque;
+
+	for (uint64_t i = 0; i < npages; i++)
+		s->pfns[i] = (xen_pfn_t)((gpa >> PAGE_SHIFT) + i);
+	void *p = xenforeignmemory_map2(s->fm, s->domid, at, PROT_READ | PROT_WRITE, MAP_FIXED,
+					npages, s->pfns, errs);
+
+	if (p == at)
+		return 0;
+	int e = errno;
+
+	if (p != NULL)
+		(void)xenforeignmemory_unmap(s->fm, p, npages); /* not where asked: not ours */
+	/* A failed map has unmapped the range: take it back unless something else has. */
+	void *r = mmap(at, npages << PAGE_SHIFT, PROT_NONE, RESERVE_FLAGS | MAP_FIXED_NOREPLACE,
+		       -1, 0);
+	bool ours = r == at;
+
+	if (r != MAP_FAILED && r != at)
+		(void)munmap(r, npages << PAGE_SHIFT);
+	if (++s->map_warnings <= 8)
+		slog(s, 1, "dom%u: mapping %llu page(s) of RAM at 0x%llx failed: %s%s", s->domid,
+		     (unsigned long long)npages, (unsigned long long)gpa, strerror(e),
+		     ours ? "" : " (and the address range was taken meanwhile: not used again)");
+	return ours ? VPLAT_EIO : VPLAT_EEXIST;
 }
 
-/* Map each bank once; add each run of mapped pages as a region. */
-static int ram_map(struct vplat_xen_server *s)
+/* Unmap a chunk by mapping the reservation back over it (one call: the range stays ours). */
+static void mc_unmap(void *opaque, void *at, uint64_t bytes)
 {
-	int rc = 0;
+	struct vplat_xen_server *s = opaque;
 
-	s->ram_tried = true;
+	if (mmap(at, bytes, PROT_NONE, RESERVE_FLAGS | MAP_FIXED, -1, 0) == MAP_FAILED)
+		slog(s, 0, "dom%u: unmapping a chunk of RAM: %s", s->domid, strerror(errno));
+}
+
+static void mc_release(void *opaque, void *at, uint64_t bytes)
+{
+	(void)opaque;
+	(void)munmap(at, bytes);
+}
+
+static void ram_close(struct vplat_xen_server *s)
+{
+	if (s->ram_tried)
+		(void)vplat_mem_set_resolver(s->mem, NULL, NULL);
+	vplat_xen_mapcache_free(s->mc);
+	s->mc = NULL;
+	for (unsigned b = 0; b < s->nbanks; b++)
+		s->va[b] = NULL; /* released by the cache */
+}
+
+/* Reserve each bank's address range and create the cache (no Xen call yet). */
+static int ram_open(struct vplat_xen_server *s)
+{
+	static const struct vplat_xen_mapcache_ops ops = {mc_map, mc_unmap, mc_release};
+
 	for (unsigned b = 0; b < s->nbanks; b++) {
-		uint64_t np = s->bank[b].size >> PAGE_SHIFT;
-		xen_pfn_t *pfns = calloc(np, sizeof(*pfns));
-		int *errs = calloc(np, sizeof(*errs));
+		void *p = mmap(NULL, s->bank[b].size, PROT_NONE, RESERVE_FLAGS, -1, 0);
 
-		if (pfns == NULL || errs == NULL) {
-			free(pfns);
-			free(errs);
+		if (p == MAP_FAILED) {
+			while (b-- > 0)
+				(void)munmap(s->va[b], s->bank[b].size);
 			return VPLAT_ENOMEM;
 		}
-		for (uint64_t i = 0; i < np; i++)
-			pfns[i] = (xen_pfn_t)((s->bank[b].base >> PAGE_SHIFT) + i);
-		s->ram[b] = xenforeignmemory_map(s->fm, s->domid, PROT_READ | PROT_WRITE, np, pfns,
-						 errs);
-		if (s->ram[b] == NULL) {
-			slog(s, 0, "mapping %llu pages of dom%u RAM at 0x%llx: %s",
-			     (unsigned long long)np, s->domid, (unsigned long long)s->bank[b].base,
-			     strerror(errno));
-			rc = VPLAT_EIO;
-		} else {
-			unsigned before = s->nruns;
-			uint64_t bad = vplat_xen_mem_add_runs(s->mem, s->bank[b].base, s->ram[b], errs,
-							      np, s->run, MAX_RUNS, &s->nruns);
-
-			slog(s, bad ? 1 : 2,
-			     "dom%u RAM bank %u 0x%llx +%llu MiB mapped once: %u region(s), %llu page(s) not mapped",
-			     s->domid, b, (unsigned long long)s->bank[b].base,
-			     (unsigned long long)(s->bank[b].size >> 20), s->nruns - before,
-			     (unsigned long long)bad);
-		}
-		free(pfns);
-		free(errs);
+		s->va[b] = p;
 	}
+	int rc = vplat_xen_mapcache_new(&s->mc, s->bank, s->nbanks, s->va, &ops, s);
+
+	if (rc != 0)
+		for (unsigned b = 0; b < s->nbanks; b++)
+			(void)munmap(s->va[b], s->bank[b].size);
 	return rc;
 }
 
@@ -188,6 +221,11 @@ int vplat_xen_server_open(struct vplat_xen_server **out, const struct vplat_xen_
 	s->xce = xenevtchn_open(NULL, 0);
 	if (s->dm == NULL || s->fm == NULL || s->xce == NULL) {
 		fail(err, len, "opening the Xen device-model, foreign-memory and event-channel interfaces", errno);
+		goto bad;
+	}
+	if (ram_open(s) != 0) {
+		fail(err, len, "reserving address space for the domain's RAM", ENOMEM);
+		rc = VPLAT_ENOMEM;
 		goto bad;
 	}
 	/* vplat_xen_server_dispatch() drains pending ports until the read would block. */
@@ -344,11 +382,11 @@ static void serve_slot(struct vplat_xen_server *s, ioreq_t *slot)
 		break;
 	case VPLAT_XEN_INVALIDATE:
 		s->st.invalidate++;
-		for (unsigned i = 0; i < s->ndevs; i++)
-			vplat_device_remap(s->devs[i].mmio.dev);
-		ram_unmap(s);
-		if (ram_map(s) != 0)
-			slog(s, 0, "dom%u: mapping RAM again after an invalidation failed", s->domid);
+		/* Single thread: no lookup runs while the chunks go. The resolver is set again to
+		 * bump the map's generation, and the queues translate their rings anew. */
+		vplat_xen_mapcache_drop(s->mc);
+		if (s->ram_tried)
+			(void)vplat_mem_set_resolver(s->mem, vplat_xen_mapcache_resolve, s->mc);
 		for (unsigned i = 0; i < s->ndevs; i++)
 			vplat_device_remap(s->devs[i].mmio.dev);
 		break;
@@ -370,12 +408,24 @@ int vplat_xen_server_map_ram(struct vplat_xen_server *s)
 	if (s == NULL)
 		return VPLAT_EINVAL;
 	if (s->ram_tried)
-		return s->nruns ? 0 : VPLAT_EIO;
-	int rc = ram_map(s);
+		return s->ram_rc;
+	s->ram_tried = true;
+	(void)vplat_mem_set_resolver(s->mem, vplat_xen_mapcache_resolve, s->mc);
+	for (unsigned b = 0; b < s->nbanks; b++)
+		slog(s, 2, "dom%u RAM bank %u 0x%llx +%llu MiB: mapped on demand, %llu KiB chunks",
+		     s->domid, b, (unsigned long long)s->bank[b].base,
+		     (unsigned long long)(s->bank[b].size >> 20),
+		     (unsigned long long)(VPLAT_XEN_CHUNK_SIZE >> 10));
+	/* The first chunk now: a domain whose memory cannot be mapped at all shows at once. */
+	uint64_t n = 0;
 
+	s->ram_rc = vplat_xen_mapcache_resolve(s->mc, s->bank[0].base, 1, &n) != NULL ? 0 : VPLAT_EIO;
+	if (s->ram_rc != 0)
+		slog(s, 0, "dom%u: the first page of RAM at 0x%llx cannot be mapped", s->domid,
+		     (unsigned long long)s->bank[0].base);
 	for (unsigned i = 0; i < s->ndevs; i++)
 		vplat_device_remap(s->devs[i].mmio.dev);
-	return rc;
+	return s->ram_rc;
 }
 
 int vplat_xen_server_dispatch(struct vplat_xen_server *s)
@@ -412,8 +462,10 @@ bool vplat_xen_server_alive(struct vplat_xen_server *s)
 
 void vplat_xen_server_stats(const struct vplat_xen_server *s, struct vplat_xen_stats *out)
 {
-	if (s != NULL && out != NULL)
+	if (s != NULL && out != NULL) {
 		*out = s->st;
+		vplat_xen_mapcache_stats(s->mc, &out->ram);
+	}
 }
 
 void vplat_xen_server_close(struct vplat_xen_server *s)
@@ -432,7 +484,7 @@ void vplat_xen_server_close(struct vplat_xen_server *s)
 	if (s->res != NULL)
 		(void)xenforeignmemory_unmap_resource(s->fm, s->res);
 	if (s->fm != NULL)
-		ram_unmap(s);
+		ram_close(s);
 	for (unsigned i = 0; i < s->ndevs; i++)
 		vplat_device_remap(s->devs[i].mmio.dev);
 	if (s->xce != NULL)

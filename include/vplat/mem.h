@@ -8,6 +8,10 @@
  * The map stores its regions in caller-provided storage, kept sorted by guest address, and
  * never allocates. Freestanding.
  *
+ * A map may also have a resolver (vplat_mem_set_resolver()): a function asked about any guest
+ * address no region covers, which can make memory reachable on demand (the Xen back end maps a
+ * domain's RAM chunk by chunk on first touch this way, instead of all of it up front).
+ *
  * Thread rules: lookups are read-only and may run concurrently; changing the map
  * (vplat_mem_add(), vplat_mem_remove(), vplat_mem_clear()) must be serialised with every
  * lookup and every queue that uses the map by the caller. Queues keep host pointers to their
@@ -38,12 +42,35 @@ struct vplat_iov {
 	size_t len; /**< length in bytes */
 };
 
+/**
+ * Resolver of a guest address that no region of a map covers (see vplat_mem_set_resolver()).
+ *
+ * Called from any lookup of the map (translation, vplat_mem_map(), reads and writes), so from
+ * whichever thread does the lookup: if lookups run concurrently, the resolver must be
+ * thread-safe. It must not change the map.
+ *
+ * @param opaque  the argument given to vplat_mem_set_resolver()
+ * @param gpa     the guest address no region contains
+ * @param len     bytes the caller wants from @p gpa (a hint, at least 1: the answer may be
+ *                shorter or longer)
+ * @param avail   out: how many bytes from @p gpa are guest memory, contiguous in the host from
+ *                the address returned; that memory must stay valid until the map's generation
+ *                changes (vplat_mem_set_resolver() again, vplat_mem_add(), vplat_mem_remove()
+ *                or vplat_mem_clear())
+ * @return the host address of @p gpa, or NULL if @p gpa is not guest memory. An answer of 0
+ *         bytes, or one that wraps either address space, counts as NULL; one reaching into a
+ *         region of the map is cut short where that region begins.
+ */
+typedef void *(*vplat_mem_resolve_fn)(void *opaque, uint64_t gpa, uint64_t len, uint64_t *avail);
+
 /** A guest memory map. Initialise with vplat_mem_init(); all fields are read-only to users. */
 struct vplat_mem {
 	struct vplat_mem_region *regions; /**< caller storage, sorted by gpa, non-overlapping */
 	uint32_t nregions;                /**< regions in use */
 	uint32_t max_regions;             /**< capacity of @ref regions */
 	uint32_t generation;              /**< bumped on every change (see vplat_device_remap()) */
+	vplat_mem_resolve_fn resolve;     /**< asked about addresses no region covers (NULL: none) */
+	void *resolve_opaque;             /**< argument of @ref resolve */
 };
 
 /**
@@ -76,8 +103,24 @@ VPLAT_API int vplat_mem_add(struct vplat_mem *m, uint64_t gpa, uint64_t size, vo
  */
 VPLAT_API int vplat_mem_remove(struct vplat_mem *m, uint64_t gpa, uint64_t size);
 
-/** Remove every region. */
+/** Remove every region (the resolver, if any, stays). */
 VPLAT_API void vplat_mem_clear(struct vplat_mem *m);
+
+/**
+ * Set or remove the map's resolver: the function asked about guest addresses no region
+ * covers. Lookups try the regions first; only a miss calls the resolver, and what it answers
+ * is used for that lookup only (the map's storage is not changed, so a map with a resolver
+ * can be small or empty). Counts as a change of the map: the generation is bumped,
+ * so queues translate their rings again (vplat_device_remap()). Serialise it like
+ * vplat_mem_add().
+ *
+ * @param m         the map
+ * @param resolver  the resolver, or NULL for none
+ * @param opaque    its argument
+ * @return 0, or VPLAT_EINVAL if @p m is NULL
+ */
+VPLAT_API int vplat_mem_set_resolver(struct vplat_mem *m, vplat_mem_resolve_fn resolver,
+				     void *opaque);
 
 /**
  * Translate a guest range that must lie inside a single region.

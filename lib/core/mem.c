@@ -16,6 +16,18 @@ int vplat_mem_init(struct vplat_mem *m, struct vplat_mem_region *storage, uint32
 	m->nregions = 0;
 	m->max_regions = max;
 	m->generation = 0;
+	m->resolve = NULL;
+	m->resolve_opaque = NULL;
+	return 0;
+}
+
+int vplat_mem_set_resolver(struct vplat_mem *m, vplat_mem_resolve_fn resolver, void *opaque)
+{
+	if (!m)
+		return VPLAT_EINVAL;
+	m->resolve = resolver;
+	m->resolve_opaque = opaque;
+	m->generation++;
 	return 0;
 }
 
@@ -36,15 +48,54 @@ static int32_t find_floor(const struct vplat_mem *m, uint64_t addr)
 	return found;
 }
 
-/* The region containing addr, or NULL. */
-static const struct vplat_mem_region *find(const struct vplat_mem *m, uint64_t addr)
+/* The resolver's path is kept out of line and the hit path inline, so that lookups that hit a
+ * region (every lookup of a map without a resolver) use the stack they always did
+ * (docs/stack.md). */
+#if defined(__GNUC__)
+#define MEM_COLD __attribute__((noinline, cold))
+#define MEM_INLINE __attribute__((always_inline)) inline
+#else
+#define MEM_COLD
+#define MEM_INLINE inline
+#endif
+
+/*
+ * No region contains addr (i: the floor region, -1 if none): ask the resolver, and check what
+ * it answers as if it came from a guest: at least one byte, no wrap of either address space,
+ * and no further than where the map's next region begins.
+ */
+MEM_COLD static uint8_t *ask_resolver(const struct vplat_mem *m, int32_t i, uint64_t addr,
+				      uint64_t want, uint64_t *avail)
+{
+	uint64_t n = 0;
+	uint8_t *p = m->resolve != NULL ? m->resolve(m->resolve_opaque, addr, want, &n) : NULL;
+
+	if (p == NULL || n == 0 || addr + (n - 1) < addr || n - 1 > (uint64_t)UINTPTR_MAX ||
+	    (uintptr_t)p + (n - 1) < (uintptr_t)p)
+		return NULL;
+	uint32_t next = (uint32_t)(i + 1);
+	if (next < m->nregions && m->regions[next].gpa - addr < n)
+		n = m->regions[next].gpa - addr;
+	*avail = n;
+	return p;
+}
+
+/* Host address of addr and the bytes mapped contiguously from it (*avail, at least 1), or NULL.
+ * want: the bytes the caller needs from addr (at least 1), a hint for the resolver. */
+static MEM_INLINE uint8_t *lookup(const struct vplat_mem *m, uint64_t addr, uint64_t want,
+				  uint64_t *avail)
 {
 	int32_t i = find_floor(m, addr);
 
-	if (i < 0)
-		return NULL;
-	const struct vplat_mem_region *r = &m->regions[i];
-	return addr - r->gpa < r->size ? r : NULL;
+	if (i >= 0) {
+		const struct vplat_mem_region *r = &m->regions[i];
+		uint64_t off = addr - r->gpa;
+		if (off < r->size) {
+			*avail = r->size - off;
+			return (uint8_t *)r->hva + off;
+		}
+	}
+	return ask_resolver(m, i, addr, want, avail);
 }
 
 int vplat_mem_add(struct vplat_mem *m, uint64_t gpa, uint64_t size, void *hva)
@@ -96,15 +147,12 @@ void vplat_mem_clear(struct vplat_mem *m)
 
 void *vplat_mem_translate(const struct vplat_mem *m, uint64_t gpa, uint64_t len)
 {
+	uint64_t avail = 0;
+
 	if (len == 0)
 		return NULL;
-	const struct vplat_mem_region *r = find(m, gpa);
-	if (!r)
-		return NULL;
-	uint64_t off = gpa - r->gpa;
-	if (len > r->size - off)
-		return NULL;
-	return (uint8_t *)r->hva + off;
+	uint8_t *p = lookup(m, gpa, len, &avail);
+	return p != NULL && len <= avail ? p : NULL;
 }
 
 int vplat_mem_map(const struct vplat_mem *m, uint64_t gpa, uint64_t len, struct vplat_iov *iov,
@@ -113,22 +161,21 @@ int vplat_mem_map(const struct vplat_mem *m, uint64_t gpa, uint64_t len, struct 
 	uint32_t k = *n;
 
 	while (len > 0) {
-		const struct vplat_mem_region *r = find(m, gpa);
-		if (!r)
+		uint64_t chunk = 0;
+		uint8_t *p = lookup(m, gpa, len, &chunk);
+		if (!p)
 			return VPLAT_EFAULT;
 		if (k >= iov_cap)
 			return VPLAT_E2BIG;
-		uint64_t off = gpa - r->gpa;
-		uint64_t chunk = r->size - off;
 		if (chunk > len)
 			chunk = len;
 		if (chunk > (uint64_t)SIZE_MAX)
 			chunk = SIZE_MAX;
-		iov[k].base = (uint8_t *)r->hva + off;
+		iov[k].base = p;
 		iov[k].len = (size_t)chunk;
 		k++;
 		len -= chunk;
-		gpa += chunk; /* cannot wrap unless len was left over, caught by find() */
+		gpa += chunk; /* cannot wrap unless len was left over, caught by lookup() */
 		if (len > 0 && gpa == 0)
 			return VPLAT_EFAULT;
 	}
@@ -137,13 +184,12 @@ int vplat_mem_map(const struct vplat_mem *m, uint64_t gpa, uint64_t len, struct 
 }
 
 /* Walk [gpa, gpa+len) region by region; fail before touching anything if a byte is missing. */
-static int mem_check(const struct vplat_mem *m, uint64_t gpa, uint64_t len)
+static MEM_INLINE int mem_check(const struct vplat_mem *m, uint64_t gpa, uint64_t len)
 {
 	while (len > 0) {
-		const struct vplat_mem_region *r = find(m, gpa);
-		if (!r)
+		uint64_t chunk = 0;
+		if (!lookup(m, gpa, len, &chunk))
 			return VPLAT_EFAULT;
-		uint64_t chunk = r->size - (gpa - r->gpa);
 		if (chunk >= len)
 			return 0;
 		len -= chunk;
@@ -160,10 +206,12 @@ int vplat_mem_read(const struct vplat_mem *m, uint64_t gpa, void *dst, size_t le
 	uint8_t *d = dst;
 
 	while (rc == 0 && len > 0) {
-		const struct vplat_mem_region *r = find(m, gpa);
-		uint64_t off = gpa - r->gpa;
-		size_t chunk = r->size - off < len ? (size_t)(r->size - off) : len;
-		memcpy(d, (const uint8_t *)r->hva + off, chunk);
+		uint64_t avail = 0;
+		const uint8_t *p = lookup(m, gpa, len, &avail);
+		if (!p)
+			return VPLAT_EFAULT; /* a resolver changed its answer within the call */
+		size_t chunk = avail < len ? (size_t)avail : len;
+		(void)memcpy(d, p, chunk);
 		d += chunk;
 		gpa += chunk;
 		len -= chunk;
@@ -177,10 +225,12 @@ int vplat_mem_write(const struct vplat_mem *m, uint64_t gpa, const void *src, si
 	const uint8_t *s = src;
 
 	while (rc == 0 && len > 0) {
-		const struct vplat_mem_region *r = find(m, gpa);
-		uint64_t off = gpa - r->gpa;
-		size_t chunk = r->size - off < len ? (size_t)(r->size - off) : len;
-		memcpy((uint8_t *)r->hva + off, s, chunk);
+		uint64_t avail = 0;
+		uint8_t *p = lookup(m, gpa, len, &avail);
+		if (!p)
+			return VPLAT_EFAULT; /* a resolver changed its answer within the call */
+		size_t chunk = avail < len ? (size_t)avail : len;
+		(void)memcpy(p, s, chunk);
 		s += chunk;
 		gpa += chunk;
 		len -= chunk;

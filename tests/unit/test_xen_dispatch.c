@@ -217,40 +217,6 @@ END_TEST
  * the second mapping, and addresses between the banks, in pages Xen did not let dom0 map, or
  * running off a bank fail. The "mappings" are small buffers standing in for the bank tails.
  */
-START_TEST(second_bank_translates)
-{
-	static uint8_t bank0[4 * 4096], bank1[4 * 4096];
-	struct vplat_mem_region r[8];
-	struct vplat_mem m;
-	struct vplat_xen_ram_bank runs[8];
-	unsigned n = 0;
-	const int errs0[4] = {0, 0, 0, 0};
-	const int errs1[4] = {0, -1, 0, 0}; /* page 1 of the second bank: not mappable */
-	uint64_t b0 = 0x40000000ull + 0xc0000000ull - sizeof(bank0); /* the end of bank 0 */
-	uint64_t b1 = VPLAT_XEN_ARM_RAM1_BASE;
-
-	ck_assert_int_eq(vplat_mem_init(&m, r, 8), 0);
-	ck_assert_uint_eq(vplat_xen_mem_add_runs(&m, b0, bank0, errs0, 4, runs, 8, &n), 0);
-	ck_assert_uint_eq(n, 1);
-	ck_assert_uint_eq(vplat_xen_mem_add_runs(&m, b1, bank1, errs1, 4, runs, 8, &n), 1);
-	ck_assert_uint_eq(n, 3);
-	ck_assert_ptr_eq(vplat_mem_translate(&m, b1 + 16, 64), bank1 + 16);
-	ck_assert_ptr_eq(vplat_mem_translate(&m, b1 + 2 * 4096 + 8, 4096), bank1 + 2 * 4096 + 8);
-	ck_assert_ptr_eq(vplat_mem_translate(&m, b0 + 3 * 4096, 4096), bank0 + 3 * 4096);
-	/* the page Xen refused, a range across it, the hole between the banks, past the end */
-	ck_assert_ptr_null(vplat_mem_translate(&m, b1 + 4096, 1));
-	ck_assert_ptr_null(vplat_mem_translate(&m, b1 + 4000, 200));
-	ck_assert_ptr_null(vplat_mem_translate(&m, 0x100000000ull, 1));
-	ck_assert_ptr_null(vplat_mem_translate(&m, b0 + 3 * 4096, 4097));
-	ck_assert_ptr_null(vplat_mem_translate(&m, b1 + 4 * 4096, 1));
-	/* no room for more runs: counted as not added */
-	unsigned full = 8;
-
-	ck_assert_uint_eq(vplat_xen_mem_add_runs(&m, b1 + (1ull << 30), bank1, errs0, 4, runs, 8, &full), 4);
-	ck_assert_uint_eq(vplat_xen_mem_add_runs(NULL, b1, bank1, errs0, 4, runs, 8, &n), 4);
-}
-END_TEST
-
 static Suite *make_suite(void)
 {
 	Suite *s = suite_create("xen_dispatch");
@@ -263,7 +229,6 @@ static Suite *make_suite(void)
 	tcase_add_test(tc, model_rejects_bad_width);
 	tcase_add_test(tc, invalidate_returned);
 	tcase_add_test(tc, ram_banks_split_at_3gib);
-	tcase_add_test(tc, second_bank_translates);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -179,7 +179,7 @@ platform) # vplat-xen --platform (tests/xen/plat.dts): the VM "plat" names the d
 	has 'DOM0_VXPLAT .*--platform: VM plat, 2 device\(s\)$'
 	has "DOM0_VXPLAT .*dom$want: blk at 0x2000000 irq 33"
 	has "DOM0_VXPLAT .*dom$want: rng at 0x2000200 irq 34"
-	has "DOM0_VXPLAT .*dom$want RAM bank 0 0x40000000 \\+128 MiB mapped once"
+	has "DOM0_VXPLAT .*dom$want RAM bank 0 0x40000000 \\+128 MiB: mapped on demand, 2048 KiB chunks"
 	has "DOM0_VXPLAT .*dom$want is gone"; has 'DOM0_PLAT_VX_EXIT rc=0'
 	has 'DOMUP_DRIVER device=0x0002 vendor=0x0*6c7076 driver=virtio_blk'
 	has 'DOMUP_DRIVER device=0x0004 vendor=0x0*6c7076 driver=virtio_rng'
@@ -198,8 +198,9 @@ bank2) # A domU of 3136 MiB: libxl gives it a second RAM bank (64 MiB at 0x20000
 	# is at or above 0x200000000), and dom0 finds the pattern in the image.
 	has 'DOMUB_IOMEM +200000000-203ffffff : System RAM'
 	has 'DOMUB_DRIVER device=0x0002 vendor=0x0*6c7076 driver=virtio_blk'
-	has 'DOM0_VXBANK2 .*RAM bank 0 0x40000000 \+3072 MiB mapped once: [0-9]+ region\(s\), 0 page\(s\) not mapped'
-	has 'DOM0_VXBANK2 .*RAM bank 1 0x200000000 \+64 MiB mapped once: [0-9]+ region\(s\), 0 page\(s\) not mapped'
+	has 'DOM0_VXBANK2 .*RAM bank 0 0x40000000 \+3072 MiB: mapped on demand, 2048 KiB chunks'
+	has 'DOM0_VXBANK2 .*RAM bank 1 0x200000000 \+64 MiB: mapped on demand, 2048 KiB chunks'
+	has 'DOM0_VXBANK2 .*RAM: [1-9][0-9]* chunk\(s\) of 2048 KiB mapped, [0-9]+ mapping call\(s\), 0 failed, 0 page\(s\) refused'
 	has 'DOMUB_BANK2_WRITE_PAGE gpa=0x20[0-3][0-9a-f]{6}$'
 	has 'DOMUB_BANK2_READ_PAGE gpa=0x20[0-3][0-9a-f]{6}$'
 	has 'DOMUB_BANK2_DIRECT_IO_OK'

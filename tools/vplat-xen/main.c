@@ -581,6 +581,10 @@ static int serve(struct xs_handle *xs, unsigned domid, struct dev *devs, unsigne
 	    domid, (unsigned long long)st.served, (unsigned long long)st.rejected,
 	    (unsigned long long)st.refused, (unsigned long long)st.invalidate,
 	    (unsigned long long)st.irq_errors, (unsigned long long)st.needs_reset);
+	say(2, "dom%u RAM: %llu chunk(s) of %llu KiB mapped, %llu mapping call(s), %llu failed, %llu page(s) refused",
+	    domid, (unsigned long long)st.ram.chunks_mapped,
+	    (unsigned long long)(VPLAT_XEN_CHUNK_SIZE >> 10), (unsigned long long)st.ram.map_calls,
+	    (unsigned long long)st.ram.map_failures, (unsigned long long)st.ram.pages_refused);
 	vplat_xen_server_close(s);
 	return 0;
 }

@@ -10,9 +10,12 @@
  *   is built on every platform and is what the unit test and the fuzz target drive.
  * - vplat_xen_server_open() and friends (built only when Xen's libraries are found:
  *   VPLAT_WITH_XEN, the vplat-xen tool's static library) register an ioreq server for one domain, map each device's window to it,
- *   bind one event channel per vCPU, map the domain's RAM into a caller's @ref vplat_mem by
- *   foreign mapping (once per domain, not per access) and raise the devices' interrupts with
+ *   bind one event channel per vCPU, make the domain's RAM reachable through a caller's
+ *   @ref vplat_mem by foreign mapping (a mapping cache: each 2 MiB chunk mapped on first
+ *   touch and kept, not a map per access) and raise the devices' interrupts with
  *   xendevicemodel_set_irq_level().
+ * - vplat_xen_mapcache_new() and friends are that cache without Xen: the foreign mapping is a
+ *   callback, so it is unit-tested on any host.
  *
  * Every request is treated as hostile: a width other than 1, 2, 4 or 8, a repeat count other
  * than 1, an address outside every window, a window overrun, a data pointer instead of data,
@@ -129,26 +132,89 @@ struct vplat_xen_ram_bank {
  */
 VPLAT_API unsigned vplat_xen_arm_ram_banks(uint64_t ram_size, struct vplat_xen_ram_bank out[2]);
 
+/** Guest RAM is mapped on demand in chunks of this many bytes (2 MiB, 512 pages). */
+#define VPLAT_XEN_CHUNK_SIZE 0x200000ull
+
 /**
- * Add the pages of one foreign-mapped bank that Xen let the caller map to a memory map: each
- * run of consecutive pages whose @p errs entry is 0 becomes one region (guest address
- * @p base + page * 4096, host address @p host + page * 4096), so that a descriptor pointing
- * at a page that is not mapped fails translation. Pure (no Xen call).
- *
- * @param mem     the memory map
- * @param base    guest-physical address of page 0
- * @param host    host address of page 0 (the mapping of the whole bank)
- * @param errs    per-page result of xenforeignmemory_map() (0: mapped)
- * @param npages  pages in the bank
- * @param runs    where to record the regions added (to remove them later)
- * @param max     entries in @p runs
- * @param nruns   in: entries of @p runs already used; out: after this bank's
- * @return pages not added (not mapped, or no room in @p runs or @p mem)
+ * How a mapping cache reaches guest memory: the foreign-mapping calls, supplied by the server
+ * (Xen's libraries) or by a test. The cache owns one address-space reservation per bank (the
+ * caller makes it, inaccessible, before vplat_xen_mapcache_new()) and maps chunks into it at
+ * fixed places, so chunks next to each other are next to each other in the host too.
  */
-VPLAT_API uint64_t vplat_xen_mem_add_runs(struct vplat_mem *mem, uint64_t base, uint8_t *host,
-					  const int *errs, uint64_t npages,
-					  struct vplat_xen_ram_bank *runs, unsigned max,
-					  unsigned *nruns);
+struct vplat_xen_mapcache_ops {
+	/**
+	 * Map @p npages guest pages from @p gpa at exactly @p at (inside the reservation).
+	 * @return 0 with @p errs filled per page (0: mapped); VPLAT_EIO if nothing was mapped
+	 *         and the range at @p at is still reserved; VPLAT_EEXIST if nothing was mapped
+	 *         and the range no longer belongs to the cache (it is then never touched again)
+	 */
+	int (*map)(void *opaque, uint64_t gpa, uint64_t npages, void *at, int *errs);
+	/** Unmap a chunk mapped by @ref map, leaving its range reserved. */
+	void (*unmap)(void *opaque, void *at, uint64_t bytes);
+	/** Give back a reserved range (no chunk in it is mapped) when the cache is freed. */
+	void (*release)(void *opaque, void *at, uint64_t bytes);
+};
+
+/** Counters of a mapping cache. */
+struct vplat_xen_mapcache_stats {
+	uint64_t chunks_mapped; /**< chunks mapped now */
+	uint64_t map_calls;     /**< chunk mappings made (monotonic) */
+	uint64_t map_failures;  /**< chunk mappings that mapped nothing (monotonic) */
+	uint64_t pages_refused; /**< pages the hypervisor refused to map (monotonic) */
+	uint64_t drops;         /**< vplat_xen_mapcache_drop() calls */
+};
+
+struct vplat_xen_mapcache;
+
+/**
+ * Create a mapping cache for a domain's RAM banks: nothing is mapped until a lookup touches
+ * it; then the 2 MiB chunk (VPLAT_XEN_CHUNK_SIZE) around the address is mapped once and kept
+ * until vplat_xen_mapcache_drop(). Pages the hypervisor refuses (not the domain's) are never
+ * translated. No Xen call: the foreign mapping goes through @p ops.
+ *
+ * @param out     the new cache
+ * @param banks   the domain's RAM banks (copied), non-overlapping, page-aligned
+ * @param nbanks  1 or 2
+ * @param va      per bank, the start of a reservation of that bank's size
+ * @param ops     the mapping calls (copied)
+ * @param opaque  their argument
+ * @return 0, VPLAT_EINVAL for a bad argument, VPLAT_ENOMEM
+ */
+VPLAT_API int vplat_xen_mapcache_new(struct vplat_xen_mapcache **out,
+				     const struct vplat_xen_ram_bank *banks, unsigned nbanks,
+				     uint8_t *const *va, const struct vplat_xen_mapcache_ops *ops,
+				     void *opaque);
+
+/**
+ * The cache as a vplat_mem_resolve_fn (give it to vplat_mem_set_resolver() with the cache as
+ * the argument): maps the chunks the range [gpa, gpa+len) touches (at most 32 chunks, 64 MiB,
+ * per call) and answers the run of mapped pages from @p gpa on.
+ * Thread-safe: the mapping of a chunk is serialised, a mapped chunk is looked up without a
+ * lock.
+ *
+ * @param cache  the cache
+ * @param gpa    guest address
+ * @param len    bytes wanted from @p gpa (0: as many as one call maps)
+ * @param avail  out: bytes mapped contiguously from @p gpa (up to the end of the run)
+ * @return the host address of @p gpa, or NULL if it is outside the banks or its page could
+ *         not be mapped
+ */
+VPLAT_API void *vplat_xen_mapcache_resolve(void *cache, uint64_t gpa, uint64_t len,
+					   uint64_t *avail);
+
+/**
+ * Unmap every chunk (the domain's memory map changed: IOREQ_TYPE_INVALIDATE); the next
+ * lookups map again. Not concurrently with a lookup: take the resolver out of the memory map
+ * first, or stop the threads that use it.
+ */
+VPLAT_API void vplat_xen_mapcache_drop(struct vplat_xen_mapcache *c);
+
+/** Counters of the cache. */
+VPLAT_API void vplat_xen_mapcache_stats(const struct vplat_xen_mapcache *c,
+					struct vplat_xen_mapcache_stats *out);
+
+/** Unmap everything, give the reservations back (@ref vplat_xen_mapcache_ops.release), free. */
+VPLAT_API void vplat_xen_mapcache_free(struct vplat_xen_mapcache *c);
 
 /** Counters of one server (all monotonic since vplat_xen_server_open()). */
 struct vplat_xen_stats {
@@ -158,6 +224,7 @@ struct vplat_xen_stats {
 	uint64_t invalidate; /**< memory-map invalidations (mappings rebuilt) */
 	uint64_t irq_errors; /**< xendevicemodel_set_irq_level() failures */
 	uint64_t needs_reset; /**< times a device entered DEVICE_NEEDS_RESET (each logged) */
+	struct vplat_xen_mapcache_stats ram; /**< the RAM mapping cache */
 };
 
 /** One device the server presents to the domain. */
@@ -177,8 +244,10 @@ struct vplat_xen_options {
 	const struct vplat_xen_device *devs;  /**< devices (copied) */
 	unsigned ndevs;                       /**< 0 .. VPLAT_XEN_MAX_DEVICES (more with
 					       *   vplat_xen_server_add()) */
-	struct vplat_mem *mem;                /**< the devices' memory map: the server adds the
-					       *   domain's RAM to it and removes it on close */
+	struct vplat_mem *mem;                /**< the devices' memory map: the server makes it
+					       *   resolve the domain's RAM (its resolver, see
+					       *   vplat_mem_set_resolver()) and removes that on
+					       *   close */
 	uint64_t ram_base;                    /**< RAM base (0: Arm's layout, both banks as
 					       *   vplat_xen_arm_ram_banks() places them;
 					       *   otherwise one bank of @ref ram_size here) */
@@ -219,12 +288,17 @@ VPLAT_API int vplat_xen_server_open(struct vplat_xen_server **out,
 VPLAT_API int vplat_xen_server_add(struct vplat_xen_server *s, const struct vplat_xen_device *d);
 
 /**
- * Map the domain's RAM into the memory map (once; later calls return the first result).
- * vplat_xen_server_open() does not, so that a caller can answer the toolstack's handshake
- * first (mapping a large guest takes seconds under emulation, and libxl waits only 10 s);
- * vplat_xen_server_dispatch() does it before serving the first request if the caller has not.
+ * Make the domain's RAM reachable through the memory map (once; later calls return the first
+ * result): the server's mapping cache becomes the map's resolver, so each 2 MiB chunk of RAM
+ * is foreign-mapped when a device first touches it, and the first chunk of the first bank is
+ * mapped now, as a check that this domain's memory can be mapped at all (mapping all of a
+ * large guest up front took 75 s for 3 GiB under emulation, longer than libxl waits).
+ * vplat_xen_server_open() does not call it, so that a caller can answer the toolstack's
+ * handshake first; vplat_xen_server_dispatch() does before serving the first request if the
+ * caller has not.
  *
- * @return 0, or VPLAT_EIO if no page could be mapped
+ * @return 0, or VPLAT_EIO if the first chunk could not be mapped (the resolver is in place
+ *         all the same; lookups try again chunk by chunk)
  */
 VPLAT_API int vplat_xen_server_map_ram(struct vplat_xen_server *s);
 
