@@ -108,7 +108,7 @@ cp "$R/boot/vmlinuz-$KV" $Z/guest/Image; cp "$W/domu-initrd.gz" "$SRC/tests/xen/
 cp "$SRC/tests/xen/dom0-init" $Z/init; chmod +x $Z/init
 # xen.platform: the description, compiled here, names the domid libxl will give the platform
 # domU: the fourth domain of a full run (domids 1-3 went to the first, hostile and third
-# domUs), the first with VPLAT_XEN_ONLY=plat. bank2.cfg: the 3136 MiB domU (VPLAT_XEN_ONLY=bank2).
+# domUs), the first with VPLAT_XEN_ONLY=plat. bank2.cfg: the 3328 MiB domU (VPLAT_XEN_ONLY=bank2).
 PD=4; [ "${VPLAT_XEN_ONLY:-}" = plat ] && PD=1
 if command -v dtc >/dev/null; then
 	sed "s/XEN_DOMID/$PD/" "$SRC/tests/xen/plat.dts" | dtc -q -I dts -O dtb -o $Z/guest/plat.dtb -
@@ -127,13 +127,12 @@ T2=$(date +%s)
 # stays within 2400 s + 30 s per check.
 QT=${VPLAT_XEN_TIMEOUT:-1800}; LEFT=$((2300 - (T2 - T0)))
 [ $LEFT -lt $QT ] && QT=$LEFT; [ $QT -lt 60 ] && QT=60
-# VPLAT_XEN_ONLY=bank2 (docs/xen.md, "A domU above 3 GiB"): only a domU of 3136 MiB, whose
-# last 64 MiB are Arm's second guest RAM bank. It needs a 4096 MiB dom0 (Debian's arm64 kernel
-# has no CONFIG_XEN_UNPOPULATED_ALLOC, so vplat-xen's foreign mapping of the domU's RAM takes
-# as many of dom0's own pages, ballooned out; xen_scrub_pages=0: not zeroed first) and no
-# boot scrub of the free RAM by Xen on the emulated CPUs. QEMU only backs what the guests touch.
-QM=2048 DM=1024M XA= DA=
-if [ "${VPLAT_XEN_ONLY:-}" = bank2 ]; then QM=7680 DM=4096M XA=" bootscrub=off" DA=" xen_scrub_pages=0"; fi
+# xen.bank2 (docs/xen.md, "A domU above 3 GiB"): the last domU has 3328 MiB, whose last 256
+# MiB are Arm's second guest RAM bank. QEMU gets room for it next to the 1 GiB dom0
+# (vplat-xen maps only the chunks the domU's devices touch, each costing dom0 a ballooned
+# page: Debian's arm64 kernel has no CONFIG_XEN_UNPOPULATED_ALLOC), and Xen does not scrub
+# the free RAM at boot on the emulated CPUs. QEMU only backs what the guests touch.
+QM=5120 DM=1024M XA=" bootscrub=off" DA=
 echo "xen group: QEMU limit ${QT} s, ${QM} MiB"
 timeout $QT qemu-system-aarch64 -M virt,virtualization=on,gic-version=3 \
 	-cpu cortex-a57 -smp 2 -m $QM -accel tcg,thread=multi -nographic -no-reboot \
