@@ -116,8 +116,9 @@ static void usage(FILE *f)
 		"    syntax of Xen 4.17 (the n-th node is served by the n-th --dev):\n"
 		"      disk = [ \"backend=0, backendtype=standalone, specification=virtio, vdev=xvda\" ]\n"
 		"    vplat-xen waits for libxl's nodes in xenstore (" BACKEND "),\n"
-		"    registers the ioreq server, maps the guest's RAM once by foreign mapping, answers\n"
-		"    libxl's handshake (state 2, InitWait) and serves the guest until it is destroyed;\n"
+		"    registers the ioreq server, answers libxl's handshake (state 2, InitWait) and\n"
+		"    serves the guest until it is destroyed, mapping its RAM by foreign mapping as the\n"
+		"    devices touch it (2 MiB at a time, kept while the guest lives);\n"
 		"    then it waits for the next guest. The hypervisor needs CONFIG_IOREQ_SERVER.\n\n"
 		"Options:\n"
 		"    --dev SPEC        a device (repeat, in node order); SPEC is TYPE[,KEY=VALUE]...:\n"
@@ -516,7 +517,8 @@ static int serve(struct xs_handle *xs, unsigned domid, struct dev *devs, unsigne
 	}
 	add_nodes(xs, s, domid, devs, ndevs, done);
 	if (vplat_xen_server_map_ram(s) != 0)
-		say(0, "dom%u: its RAM could not be mapped: every ring access will fail", domid);
+		say(0, "dom%u: the first chunk of its RAM could not be mapped (is this dom0, with "
+		       "xen-privcmd loaded?); ring accesses will fail where mapping fails", domid);
 	struct timespec last;
 	unsigned ticks = 0;
 
