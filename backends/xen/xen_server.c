@@ -66,8 +66,7 @@ struct vplat_xen_server {
 	struct vplat_mem *mem;
 	struct vplat_xen_ram_bank bank[2]; /* Arm's GUEST_RAM0/GUEST_RAM1 (or one given bank) */
 	unsigned nbanks;
-	uint8_t *va[2];     /* one reservation per bank, chunks mapped into it */
-	struct vplat_xen_mapcache *mc;
+	struct vplat_xen_mapcache *mc; /* owns one reservation per bank, chunks mapped into it */
 	xen_pfn_t pfns[CHUNK_PAGES]; /* scratch of mc_map() (the cache serialises it) */
 	unsigned map_warnings;
 	bool ram_tried; /* vplat_xen_server_map_ram() ran */
@@ -148,32 +147,31 @@ static void ram_close(struct vplat_xen_server *s)
 {
 	if (s->ram_tried)
 		(void)vplat_mem_set_resolver(s->mem, NULL, NULL);
-	vplat_xen_mapcache_free(s->mc);
+	vplat_xen_mapcache_free(s->mc); /* gives the reservations back */
 	s->mc = NULL;
-	for (unsigned b = 0; b < s->nbanks; b++)
-		s->va[b] = NULL; /* released by the cache */
 }
 
 /* Reserve each bank's address range and create the cache (no Xen call yet). */
 static int ram_open(struct vplat_xen_server *s)
 {
 	static const struct vplat_xen_mapcache_ops ops = {mc_map, mc_unmap, mc_release};
+	uint8_t *va[2] = {NULL, NULL};
 
 	for (unsigned b = 0; b < s->nbanks; b++) {
 		void *p = mmap(NULL, s->bank[b].size, PROT_NONE, RESERVE_FLAGS, -1, 0);
 
 		if (p == MAP_FAILED) {
 			while (b-- > 0)
-				(void)munmap(s->va[b], s->bank[b].size);
+				(void)munmap(va[b], s->bank[b].size);
 			return VPLAT_ENOMEM;
 		}
-		s->va[b] = p;
+		va[b] = p;
 	}
-	int rc = vplat_xen_mapcache_new(&s->mc, s->bank, s->nbanks, s->va, &ops, s);
+	int rc = vplat_xen_mapcache_new(&s->mc, s->bank, s->nbanks, va, &ops, s);
 
 	if (rc != 0)
 		for (unsigned b = 0; b < s->nbanks; b++)
-			(void)munmap(s->va[b], s->bank[b].size);
+			(void)munmap(va[b], s->bank[b].size);
 	return rc;
 }
 

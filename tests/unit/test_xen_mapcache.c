@@ -33,21 +33,21 @@ static struct {
 	uint64_t released; /* bytes released */
 	void *release_at[8];
 	uint64_t release_bytes[8];
-	pthread_mutex_t lock;
-} fx = {.lock = PTHREAD_MUTEX_INITIALIZER};
+} fx;
+static pthread_mutex_t fx_lock = PTHREAD_MUTEX_INITIALIZER; /* fake_map() from several threads */
 
 static int fake_map(void *opaque, uint64_t gpa, uint64_t npages, void *at, int *errs)
 {
 	ck_assert_ptr_eq(opaque, &fx);
 	ck_assert_uint_le(npages, CH / PG);
-	pthread_mutex_lock(&fx.lock);
+	pthread_mutex_lock(&fx_lock);
 	if (fx.calls < MAXCALLS) {
 		fx.call_gpa[fx.calls] = gpa;
 		fx.call_np[fx.calls] = npages;
 		fx.call_at[fx.calls] = at;
 	}
 	fx.calls++;
-	pthread_mutex_unlock(&fx.lock);
+	pthread_mutex_unlock(&fx_lock);
 	if (fx.fail_gpa != 0 && fx.fail_gpa == gpa)
 		return fx.fail_rc;
 	for (uint64_t i = 0; i < npages; i++)
@@ -86,10 +86,7 @@ static struct vplat_mem m;
 
 static void setup(void)
 {
-	pthread_mutex_t l = fx.lock;
-
 	memset(&fx, 0, sizeof(fx));
-	fx.lock = l;
 	for (unsigned i = 0; i < 2; i++) {
 		va[i] = mmap(NULL, banks[i].size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
 			     -1, 0);
