@@ -51,7 +51,14 @@ recreate) # vplat-xen outlived the first domU (and the hostile one) and served t
 	has 'DOM0_VXLOG .*dom3: ioreq server';;
 net) # The domU's virtio_net on vplat's device, a port of vplat's switch; dom0's tap the peer.
 	has 'DOM0_TAP_UP vx0'; has 'DOMU_DRIVER device=0x0001 vendor=0x0*6c7076 driver=virtio_net'
-	has 'DOMU_PING 4 packets transmitted, [1-4] packets received';;
+	has 'DOMU_PING 4 packets transmitted, [1-4] packets received'
+	# TCP both ways through the switch: the domU fetched dom0's 1 MiB (same SHA-256 as dom0's
+	# file) and posted 1 MiB that dom0 received whole (same SHA-256 as the domU's file).
+	src=$(sed -n 's/^DOM0_TCP_SRC \([0-9a-f]\{64\}\)$/\1/p' <<<"$C" | head -1)
+	has "DOMU_TCP_DOWN rc=0 1048576 ${src:-no-DOM0_TCP_SRC} "
+	up=$(sed -n 's/^DOMU_TCP_UP rc=0 1048576 \([0-9a-f]\{64\}\) .*/\1/p' <<<"$C" | head -1)
+	has "DOM0_TCP_UP 1048576 ${up:-no-DOMU_TCP_UP}\$"
+	grep -E 'DOMU_TCP_|DOM0_TCP_' <<<"$C";;
 hostile) # tests/xen/hostile.c in the second domU against the rng window (node 1): every case
 	# answered as it should, vplat-xen logged the errors and stayed up, the domU's blk device
 	# (node 0) went on working, and the next domU was served (xen.recreate).
