@@ -659,8 +659,22 @@ static int create_gpio(struct vplat_instance *in, struct vplat_mem *mem, char *e
 	b->names = malloc(cap);
 	if (!b->sim || !b->lines || !b->names)
 		return VPLAT_ENOMEM;
+	if ((uint32_t)o->loop_wires * 2u > n)
+		return vplat_pf_error(err, errlen, VPLAT_EINVAL,
+				      "gpio: %u loopback wires need %u lines (have %u)", o->loop_wires,
+				      2u * o->loop_wires, n);
 	for (uint16_t i = 0; o->line_names && i < n; i++)
 		vplat_gpio_sim_set_name(b->sim, 0, i, o->line_names[i]);
+	for (unsigned w = 0, first = n - 2u * o->loop_wires; w < o->loop_wires; w++) {
+		char name[16];
+		if (!o->line_names) {
+			snprintf(name, sizeof(name), "loop-out%u", w);
+			vplat_gpio_sim_set_name(b->sim, 0, first + 2u * w, name);
+			snprintf(name, sizeof(name), "loop-in%u", w);
+			vplat_gpio_sim_set_name(b->sim, 0, first + 2u * w + 1u, name);
+		}
+		vplat_gpio_sim_wire(b->sim, 0, first + 2u * w, first + 2u * w + 1u);
+	}
 	int rc = o->no_names ? 0
 			     : vplat_gpio_names_pack(vplat_gpio_sim_names(b->sim, 0), n, b->names,
 						     cap, &nsize);
@@ -681,8 +695,9 @@ static int create_gpio(struct vplat_instance *in, struct vplat_mem *mem, char *e
 	b->init = true;
 	vplat_gpio_sim_set_sink(b->sim, 0, gpio_input, &b->gpio);
 	in->dev = vplat_gpio_device(&b->gpio);
-	ilog(in, VPLAT_INSTANCE_LOG_INFO, "gpio: %u simulated lines%s%s", n,
-	     o->control ? ", control socket " : "", o->control ? o->control : "");
+	ilog(in, VPLAT_INSTANCE_LOG_INFO, "gpio: %u simulated lines%s%s%s", n,
+	     o->control ? ", control socket " : "", o->control ? o->control : "",
+	     o->loop_wires ? ", loopback wires" : "");
 	return 0;
 }
 
@@ -1437,6 +1452,8 @@ int vplat_instance_timeout_ms(const struct vplat_instance *in)
 		return in->u.input.script ? vplat_input_script_timeout_ms(in->u.input.script) : -1;
 	case VPLAT_INSTANCE_VSOCK:
 		return vplat_vsock_host_timeout_ms(in->u.vsock.host);
+	case VPLAT_INSTANCE_GPIO:
+		return vplat_gpio_sim_pending(in->u.gpio.sim) ? 0 : -1; /* a wire to carry */
 	default:
 		return -1;
 	}

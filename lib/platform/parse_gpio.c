@@ -10,7 +10,7 @@
 #include "vplat/error.h"
 
 static const char *const gpio_props[] = {"ngpios", "gpio-line-names", "control-socket",
-					 "gpio-chip", NULL};
+					 "gpio-chip", "loop-wires", NULL};
 
 static int parse_gpio(struct vplat_pf_ctx *c, int node, struct pf_dev *d)
 {
@@ -19,7 +19,7 @@ static int parse_gpio(struct vplat_pf_ctx *c, int node, struct pf_dev *d)
 		return rc;
 	if (rc > 0) {
 		static const char *const sim_only[] = {"ngpios", "gpio-line-names",
-						       "control-socket"};
+						       "control-socket", "loop-wires"};
 		for (unsigned i = 0; i < sizeof(sim_only) / sizeof(sim_only[0]); i++)
 			if (has_prop(c, node, sim_only[i]))
 				return FAIL(c, VPLAT_EINVAL, node, sim_only[i],
@@ -32,6 +32,11 @@ static int parse_gpio(struct vplat_pf_ctx *c, int node, struct pf_dev *d)
 		return FAIL(c, VPLAT_ENOENT, node, "ngpios",
 			    "missing host end: the simulator needs its number of lines");
 	if (rc < 0 || (rc = get_str(c, node, "control-socket", &d->control)) < 0)
+		return rc;
+	if (has_prop(c, node, "loop-wires") && d->ngpios < 2)
+		return FAIL(c, VPLAT_ERANGE, node, "loop-wires",
+			    "a wire needs two lines; the device has %u", d->ngpios);
+	if ((rc = get_u32_range(c, node, "loop-wires", &d->loop_wires, 1, d->ngpios / 2u)) < 0)
 		return rc;
 	int len;
 	const char *names = fdt_getprop(c->fdt, node, "gpio-line-names", &len);

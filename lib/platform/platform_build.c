@@ -127,7 +127,8 @@ static int options_of(struct vplat_platform *p, const struct pf_dev *d,
 	case VPLAT_PLATFORM_GPIO:
 		o->gpio = (struct vplat_instance_gpio){.lines = (uint16_t)d->ngpios,
 						       .line_names = d->line_names,
-						       .control = d->control};
+						       .control = d->control,
+						       .loop_wires = (uint16_t)d->loop_wires};
 		if (d->gpio_chip) {
 			o->gpio.backend = VPLAT_INSTANCE_GPIO_GPIOD;
 			o->gpio.chip = d->gpio_chip;

@@ -79,6 +79,7 @@ struct pf_dev {
 	const char **line_names; /* ngpios entries or NULL (allocated; strings in the dtb copy) */
 	const char *control;
 	const char *gpio_chip; /* a host chip through libgpiod instead of the simulator */
+	uint32_t loop_wires;   /* simulator loopback wires on the last 2N lines */
 	/* i2c: a host adapter, or simulated devices (PF_MAX_I2C_DEVS of each kind) */
 	const char *i2c_adapter;
 	struct vplat_instance_i2c_lm75 lm75[PF_MAX_I2C_DEVS];

@@ -751,6 +751,61 @@ START_TEST(control_socket_drives_inputs)
 }
 END_TEST
 
+START_TEST(loopback_wire)
+{
+	/* vplat_gpio_sim_wire(): the driver raises its own interrupt by driving the wire's
+	 * source; the change is carried at the next dispatch, never inside the request. */
+	struct rig r;
+	rig_up(&r, _i, true);
+	uint8_t v = 0xff, dir;
+	ck_assert_int_eq(vplat_gpio_sim_wire(r.sim, 0, 6, 6), VPLAT_EINVAL);
+	ck_assert_int_eq(vplat_gpio_sim_wire(r.sim, 0, 6, NLINES), VPLAT_EINVAL);
+	ck_assert_int_eq(vplat_gpio_sim_wire(r.sim, 2, 6, 7), VPLAT_EINVAL);
+	ck_assert_int_eq(vplat_gpio_sim_wire(NULL, 0, 6, 7), VPLAT_EINVAL);
+	ck_assert(!vplat_gpio_sim_pending(r.sim));
+	drive(&r, 7, 1); /* an outside level first: the wire takes over at once */
+	ck_assert_int_eq(vplat_gpio_sim_wire(r.sim, 0, 6, 7), 0);
+	ck_assert_int_eq(vplat_gpio_sim_wire(r.sim, 0, 6, 5), VPLAT_EBUSY); /* one wire per end */
+	ck_assert_int_eq(vplat_gpio_sim_wire(r.sim, 0, 4, 7), VPLAT_EBUSY);
+	ck_assert_int_eq(vplat_gpio_sim_wire(r.sim, 0, 7, 4), VPLAT_EBUSY);
+	ck_assert(vplat_gpio_sim_pending(r.sim));
+	vplat_gpio_sim_dispatch(r.sim);
+	ck_assert(!vplat_gpio_sim_pending(r.sim));
+	ck_assert_int_eq(vplat_gpio_sim_get(r.sim, 0, 7, &v, &dir), 0);
+	ck_assert_uint_eq(v, 0); /* source not an output: pulled down */
+	/* line 7 an input with a rising-edge interrupt, unmasked; line 6 an output at 0 */
+	ck_assert_uint_eq(req(&r, VPLAT_VIRTIO_GPIO_MSG_SET_DIRECTION, 7, 2, NULL), OK);
+	ck_assert_uint_eq(req(&r, VPLAT_VIRTIO_GPIO_MSG_SET_IRQ_TYPE, 7,
+			      VPLAT_VIRTIO_GPIO_IRQ_TYPE_EDGE_RISING, NULL), OK);
+	uint8_t *st = unmask(&r, 7);
+	ck_assert_uint_eq(req(&r, VPLAT_VIRTIO_GPIO_MSG_SET_DIRECTION, 6, 1, NULL), OK);
+	vplat_gpio_sim_dispatch(r.sim);
+	ck_assert_ptr_null(event(&r));
+	ck_assert_uint_eq(req(&r, VPLAT_VIRTIO_GPIO_MSG_SET_VALUE, 6, 1, NULL), OK);
+	ck_assert(vplat_gpio_sim_pending(r.sim));
+	ck_assert_ptr_null(event(&r)); /* not carried inside the request */
+	vplat_gpio_sim_dispatch(r.sim);
+	ck_assert_ptr_eq(event(&r), st);
+	ck_assert_uint_eq(*st, VALID);
+	ck_assert_uint_eq(req(&r, VPLAT_VIRTIO_GPIO_MSG_GET_VALUE, 7, 0, &v), OK);
+	ck_assert_uint_eq(v, 1);
+	/* releasing the source pulls the target down: a falling edge, not this type */
+	st = unmask(&r, 7);
+	ck_assert_uint_eq(req(&r, VPLAT_VIRTIO_GPIO_MSG_SET_DIRECTION, 6, 0, NULL), OK);
+	vplat_gpio_sim_dispatch(r.sim);
+	ck_assert_ptr_null(event(&r));
+	ck_assert_uint_eq(req(&r, VPLAT_VIRTIO_GPIO_MSG_GET_VALUE, 7, 0, &v), OK);
+	ck_assert_uint_eq(v, 0);
+	/* an output again at 1 (SET_DIRECTION carries the value): rising, the event fires */
+	ck_assert_uint_eq(req(&r, VPLAT_VIRTIO_GPIO_MSG_SET_DIRECTION, 6, 1, NULL), OK);
+	ck_assert_uint_eq(req(&r, VPLAT_VIRTIO_GPIO_MSG_SET_VALUE, 6, 1, NULL), OK);
+	vplat_gpio_sim_dispatch(r.sim);
+	ck_assert_ptr_eq(event(&r), st);
+	ck_assert_uint_eq(vplat_gpio_stats(&r.g)->irqs, 2);
+	rig_down(&r);
+}
+END_TEST
+
 START_TEST(gpiod_missing_chip)
 {
 	/* The libgpiod end refuses a chip that does not exist (the build host has no GPIO
@@ -777,6 +832,7 @@ static Suite *suite(void)
 	tcase_add_loop_test(tc, request_too_many_segments, 0, 4);
 	tcase_add_loop_test(tc, reset_releases_lines, 0, 4);
 	tcase_add_loop_test(tc, control_socket_drives_inputs, 0, 2);
+	tcase_add_loop_test(tc, loopback_wire, 0, 4);
 	tcase_add_loop_test(tc, eventq_reset_drops_held_buffers, 0, 4);
 	tcase_add_test(tc, names_pack_rules);
 	tcase_add_test(tc, gpiod_missing_chip);

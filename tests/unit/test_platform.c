@@ -898,6 +898,14 @@ static const struct bad bads[] = {
      "property \"async\": is a boolean"},
     {"gpio chip and lines", DEV("gpio", "gpio-chip = \"gpiochip0\"; ngpios = <4>;"),
      VPLAT_EINVAL, "property \"ngpios\": only for the simulator"},
+    {"gpio loop wires range", DEV("gpio", "ngpios = <4>; loop-wires = <3>;"), VPLAT_ERANGE,
+     "property \"loop-wires\": 3 is out of range 1..2"},
+    {"gpio loop wires zero", DEV("gpio", "ngpios = <4>; loop-wires = <0>;"), VPLAT_ERANGE,
+     "property \"loop-wires\": 0 is out of range 1..2"},
+    {"gpio loop wire one line", DEV("gpio", "ngpios = <1>; loop-wires = <1>;"), VPLAT_ERANGE,
+     "property \"loop-wires\": a wire needs two lines; the device has 1"},
+    {"gpio chip and wires", DEV("gpio", "gpio-chip = \"gpiochip0\"; loop-wires = <1>;"),
+     VPLAT_EINVAL, "property \"loop-wires\": only for the simulator"},
     {"gpio chip empty", DEV("gpio", "gpio-chip = \"\";"), VPLAT_EINVAL,
      "property \"gpio-chip\": must be one non-empty string"},
     {"i2c lm75 cells", DEV("i2c", "lm75 = <0x48>;"), VPLAT_EINVAL,
@@ -1022,6 +1030,24 @@ START_TEST(xen_served_vm)
 	ck_assert_int_eq(vplat_platform_vm_xen(NULL, 0, &d), VPLAT_EINVAL);
 	vplat_platform_free(p);
 	free(dtb);
+}
+END_TEST
+
+/* loop-wires: the simulator's last 2N lines are wired pairs named loop-outk/loop-ink. */
+START_TEST(gpio_loop_wires_node)
+{
+	NEED_DTC();
+	char err[512];
+	struct guest g;
+	struct vplat_platform *p = load_dts(
+		ROOT_HEAD VM_HEAD DEV("gpio", "ngpios = <5>; loop-wires = <2>;") VM_TAIL, &g, err,
+		sizeof(err));
+	static const char want[] = "c0l0\0loop-out0\0loop-in0\0loop-out1\0loop-in1";
+	uint32_t nsize = 0;
+	vplat_device_config_read(vplat_platform_dev(p, 0), 4, &nsize, 4);
+	ck_assert_uint_eq(nsize, sizeof(want));
+	vplat_platform_free(p);
+	free(g.ram);
 }
 END_TEST
 
@@ -1592,6 +1618,7 @@ int main(void)
 	tcase_add_test(tc, fabric_classes_enforced);
 	tcase_add_test(tc, build_full);
 	tcase_add_test(tc, build_no_transport);
+	tcase_add_test(tc, gpio_loop_wires_node);
 	tcase_add_test(tc, guest_dtb_round_trip);
 	tcase_add_loop_test(tc, validation_errors, 0, (int)(sizeof(bads) / sizeof(bads[0])));
 	tcase_add_test(tc, malformed_blobs);

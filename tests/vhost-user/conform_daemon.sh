@@ -97,7 +97,8 @@ plain)
 	run blk-async blk --file "$W/disk.img" --async
 	run blk-threads blk --file "$W/disk.img" --async-threads
 	run console console --log "$W/console.out"
-	run gpio gpio --lines 8
+	# gpio: two loopback wires on lines 4..7 (the interrupt tests drive their own inputs)
+	run gpio gpio --lines 8 --loop-wires 2
 	run can can --virtual
 	run i2c i2c --lm75 0x48 --eeprom 0x50
 	# input: a script that answers every status event with an update (the input tests'

@@ -74,10 +74,10 @@ hostile) # tests/xen/hostile.c in the second domU against the rng window (node 1
 	has 'DOM0_VXERR .*dom2: read of 1 byte\(s\) at 0x2000200 refused by the virtio-mmio model'
 	has 'DOM0_VXERR .*dom2: served [0-9]+, rejected [1-9]'
 	has 'DOM0_VXLOG .*dom3: ioreq server';;
-conform) # vplat-conform (arm64, static) in the third domU against the rng window through
-	# Xen: a complete report, the rng device found, and its FAIL/ERROR set equal to
-	# tests/xen/expected-conform.txt in both directions (a new FAIL fails this check, and so
-	# does an expected FAIL that now passes; VPLAT_UPDATE_EXPECTED=1 rewrites the file).
+conform) # vplat-conform (arm64, static) in the third domU against all seven windows through
+	# Xen: a complete report, the seven devices found, and its FAIL/ERROR/SKIP set equal to
+	# tests/xen/expected-conform.txt in both directions (a new FAIL or SKIP fails this check,
+	# and so does an expected one that now passes; VPLAT_UPDATE_EXPECTED=1 rewrites the file).
 	J=$B/conformance/reports/xen/report.json
 	[ -s "$J" ] || { echo "no $J (the domU's report did not come back)"; exit 1; }
 	python3 - "$J" "$(dirname "$0")/../../spec/requirements.tsv" "$(dirname "$0")/expected-conform.txt" \
@@ -109,19 +109,20 @@ for x in res:
     cnt[x["result"]] = cnt.get(x["result"], 0) + 1
 print("devices %s; %s" % (devs, ", ".join("%s %d" % kv for kv in sorted(cnt.items()))))
 bad = []
-if types != {"rng"}:  # the rng window only (tests/xen/domu-init)
+# the seven windows of tests/xen/domu-init
+if types != {"blk", "rng", "console", "net", "input", "sound", "gpio"} or len(devs) != 7:
     bad.append("devices found: %s" % devs)
 seen = {}
 for x in res:
-    if x["result"] in ("FAIL", "ERROR"):
+    if x["result"] in ("FAIL", "ERROR", "SKIP"):
         seen["%s %s %s" % (x["result"], x["device"], x["test"])] = x.get("detail", "")
 if update:
     with open(path, "w") as f:
-        f.write("# xen.conform: every FAIL/ERROR of vplat-conform in the domU under Xen, as RESULT\n"
-                "# DEVICE TEST (explained in docs/conformance-results.md). Pinned both ways by\n"
-                "# tests/xen/check.sh conform; VPLAT_UPDATE_EXPECTED=1 rewrites it.\n")
+        f.write("# xen.conform: every FAIL/ERROR/SKIP of vplat-conform in the domU under Xen, as\n"
+                "# RESULT DEVICE TEST, then the reason (docs/conformance-results.md). Pinned both\n"
+                "# ways by tests/xen/check.sh conform; VPLAT_UPDATE_EXPECTED=1 rewrites it.\n")
         for k in sorted(seen):
-            f.write(k + "\n")
+            f.write("%s  # %s\n" % (k, " ".join(seen[k].split())[:100]))
     print("wrote %s (%d entries)" % (path, len(seen)))
 want = set()
 for line in open(path) if os.path.exists(path) else []:
@@ -134,7 +135,7 @@ for k in sorted(want - set(seen)):
     bad.append("expected %s no longer happens: update %s and docs/conformance-results.md"
                % (k, os.path.basename(path)))
 if set(seen) == want:
-    print("FAIL/ERROR set matches %s (%d entries)" % (os.path.basename(path), len(want)))
+    print("FAIL/ERROR/SKIP set matches %s (%d entries)" % (os.path.basename(path), len(want)))
 if cnt.get("PASS", 0) == 0:
     bad.append("no test passed")
 for b in bad:
@@ -160,7 +161,7 @@ input) # The stock virtio_input + evdev read exactly the scripted events of vpla
 	fi
 	grep -E 'DOM0_VXINPUT' <<<"$C";;
 gpio) # The stock gpio-virtio (built out of tree) on vplat-xen's GPIO device (simulated lines,
-	# tests/xen/gpio.c both ends): the chip and its 8 named lines listed through
+	# tests/xen/gpio.c both ends): the chip and its 12 named lines listed through
 	# /dev/gpiochipN; inputs the host drove read in the domU; outputs the domU set read back
 	# by the host; a falling and a rising edge the host made on input 3 arrive in the domU as
 	# edge events, i.e. by interrupt (VIRTIO_GPIO_F_IRQ offered by vplat, the eventq buffer
@@ -169,8 +170,10 @@ gpio) # The stock gpio-virtio (built out of tree) on vplat-xen's GPIO device (si
 		grep 'DOMU_GPIO_SKIP' <<<"$C"; echo "SKIP: no gpio-virtio module for the domU"; exit 77
 	fi
 	has 'DOMU_DRIVER device=0x0029 vendor=0x0*6c7076 driver=gpio_virtio'
-	has 'DOMU_GPIO_CHIP /dev/gpiochip[0-9]+ name=gpiochip[0-9]+ label=virtio[0-9]+ lines=8'
+	has 'DOMU_GPIO_CHIP /dev/gpiochip[0-9]+ name=gpiochip[0-9]+ label=virtio[0-9]+ lines=12'
 	for l in 0 1 2 3 4 5 6 7; do has "DOMU_GPIO_LINE $l name=c0l$l "; done
+	# lines 8..11: the two loopback wires (loop-wires=2) the conformance suite drives
+	has 'DOMU_GPIO_LINE 8 name=loop-out0 '; has 'DOMU_GPIO_LINE 11 name=loop-in1 '
 	has 'DOM0_GPIO_DROVE 3=1 4=0'; has 'DOMU_GPIO_IN 3=1 4=0'
 	has 'DOMU_GPIO_EDGE_ARMED line=3 both'; has 'DOMU_GPIO_OUT_SET 5=1 6=0'
 	has 'DOM0_GPIO_OUTPUTS 5=1 6=0'; has 'DOM0_GPIO_DROVE 3=0'

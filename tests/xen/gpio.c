@@ -8,7 +8,8 @@
  *   xen-gpio host SOCK SECONDS in dom0: the other side through the simulator's control socket
  *                              of `vplat-xen --dev gpio,control=SOCK` (vplat/host/gpio_host.h)
  *
- * The handshake (lines of the 8-line simulated chip, named c0l0..c0l7 by vplat):
+ * The handshake (lines 0..7 of the 12-line simulated chip, named c0l0..c0l7 by vplat; lines
+ * 8..11 are loopback wires for the conformance suite):
  *   host:  drives input 3 high and input 4 low before the domU runs
  *   guest: lists the chip and its lines; reads inputs 3 and 4 (1, 0); requests line 3 as an
  *          input with edge detection (both edges, so through VIRTIO_GPIO_F_IRQ) and lines 5
@@ -39,7 +40,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define NLINES 8
+#define NLINES 12 /* c0l0..c0l7, then two loopback wires (loop-wires=2) */
 
 static int fails;
 
@@ -369,7 +370,10 @@ static int host(const char *sock, int secs)
 		bad("DOM0_GPIO_NO_SOCKET %s: %s", sock, strerror(errno));
 		goto out;
 	}
-	if (ctl("info", rep, sizeof(rep)) != 0 || strcmp(rep, "ok 1 8") != 0) {
+	char want_info[32];
+
+	snprintf(want_info, sizeof(want_info), "ok 1 %d", NLINES);
+	if (ctl("info", rep, sizeof(rep)) != 0 || strcmp(rep, want_info) != 0) {
 		bad("DOM0_GPIO_INFO_WRONG '%s'", rep);
 		goto out;
 	}

@@ -13,6 +13,11 @@ static int gpio_option(struct vdev *v, int argc, char **argv, int *i)
 			return -1;
 		return o->lines = (uint16_t)n, 1;
 	}
+	if ((val = vdev_optval(argc, argv, i, "--loop-wires"))) {
+		if (!vdev_parse_u64(val, &n) || n > 512)
+			return -1;
+		return o->loop_wires = (uint16_t)n, 1;
+	}
 	if ((val = vdev_optval(argc, argv, i, "--control")))
 		return o->control = val, 1;
 	if ((val = vdev_optval(argc, argv, i, "--chip")))
@@ -34,6 +39,10 @@ const struct vdev_type vdev_gpio = {
 	    "DEVICE OPTIONS\n"
 	    "    --lines N           number of lines, 1..1024 (default 8)\n"
 	    "    --control PATH      listen for control connections on PATH\n"
+	    "    --loop-wires N      N loopback wires on the last 2N lines, named loop-outk\n"
+	    "                        and loop-ink: each loop-outk output drives loop-ink's\n"
+	    "                        input, so a driver raises its own interrupts (the\n"
+	    "                        conformance suite's GPIO interrupt tests)\n"
 	    "    --chip CHIP         serve a GPIO chip of this host instead (libgpiod; name,\n"
 	    "                        number or path, e.g. gpiochip0); --lines and --control\n"
 	    "                        are then ignored\n",

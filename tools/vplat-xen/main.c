@@ -125,7 +125,9 @@ static void usage(FILE *f)
 		"                        rng\n"
 		"                        blk,image=PATH[,create-size=BYTES][,ro][,serial=ID]\n"
 		"                        console[,stdio|,pty|,log=PATH|,listen=PATH]\n"
-		"                        gpio[,lines=N][,control=PATH][,no-irq]\n"
+		"                        gpio[,lines=N][,control=PATH][,no-irq][,loop-wires=N]\n"
+		"                          loop-wires=N: N wires on the last 2N lines, named\n"
+		"                          loop-outk -> loop-ink (a driver's own interrupts)\n"
 		"                        net[,tap=IFNAME|,switch]  (neither: a sink)\n"
 		"                          switch: a port of vplat's Ethernet switch in this process\n"
 		"                        input[,keyboard][,touch=WxH[,slots=N]][,script=PATH]\n"
@@ -276,6 +278,18 @@ static int load_platform(const char *path, const char *vmname, struct vplat_mem 
 	return *ndevs ? 0 : -1;
 }
 
+/* A whole unsigned number in 0..max (decimal, 0x hex or 0 octal); false on anything else. */
+static bool num_arg(const char *v, uint64_t max, uint64_t *out)
+{
+	char *end;
+
+	if (v == NULL || *v == '\0' || *v == '-')
+		return false;
+	errno = 0;
+	*out = strtoull(v, &end, 0);
+	return errno == 0 && *end == '\0' && *out <= max;
+}
+
 static int parse_dev(struct dev *d, char *spec)
 {
 	char *save = NULL;
@@ -292,6 +306,7 @@ static int parse_dev(struct dev *d, char *spec)
 	d->opt.console.end = VPLAT_INSTANCE_CONSOLE_STDIO;
 	d->opt.net.backend = VPLAT_INSTANCE_NET_SINK;
 	const char *key = "";
+	uint64_t n;
 
 	for (char *kv; (kv = strtok_r(NULL, ",", &save)) != NULL;) {
 		char *v = strchr(kv, '=');
@@ -303,8 +318,8 @@ static int parse_dev(struct dev *d, char *spec)
 		case VPLAT_INSTANCE_BLK:
 			if (!strcmp(kv, "image") && v)
 				d->opt.blk.path = v;
-			else if (!strcmp(kv, "create-size") && v)
-				d->opt.blk.create_size = strtoull(v, NULL, 0);
+			else if (!strcmp(kv, "create-size") && num_arg(v, UINT64_MAX, &n))
+				d->opt.blk.create_size = n;
 			else if (!strcmp(kv, "ro") && !v)
 				d->opt.blk.read_only = true;
 			else if (!strcmp(kv, "serial") && v)
@@ -327,8 +342,10 @@ static int parse_dev(struct dev *d, char *spec)
 				goto bad;
 			break;
 		case VPLAT_INSTANCE_GPIO:
-			if (!strcmp(kv, "lines") && v)
-				d->opt.gpio.lines = (uint16_t)strtoul(v, NULL, 0);
+			if (!strcmp(kv, "lines") && num_arg(v, 1024, &n) && n > 0)
+				d->opt.gpio.lines = (uint16_t)n;
+			else if (!strcmp(kv, "loop-wires") && num_arg(v, 512, &n))
+				d->opt.gpio.loop_wires = (uint16_t)n;
 			else if (!strcmp(kv, "control") && v)
 				d->opt.gpio.control = v;
 			else if (!strcmp(kv, "no-irq") && !v)
@@ -620,7 +637,11 @@ int main(int argc, char **argv)
 			if (*end || only < 1 || only > 0x7fef)
 				return say(0, "--domid: bad domain id"), EXIT_USAGE;
 		} else if (!strcmp(a, "--ram-mib") && i + 1 < argc) {
-			ram_default = strtoull(argv[++i], NULL, 0) << 20;
+			uint64_t mib;
+
+			if (!num_arg(argv[++i], UINT64_C(1) << 24, &mib) || mib == 0)
+				return say(0, "--ram-mib: a size in MiB, 1..16777216"), EXIT_USAGE;
+			ram_default = mib << 20;
 		} else if (!strcmp(a, "--switch-tap") && i + 1 < argc) {
 			int rc;
 

@@ -224,39 +224,27 @@ static int net_mq_options(void *state, struct vplat_instance_options *o)
 
 /*
  * GPIO: 8 lines of vplat's line simulator, VIRTIO_GPIO_F_IRQ offered, every line named except
- * line 7. Lines 0..3 are two loopback wires, a convention the GPIO tests look for by name:
- *   "loop-out0" (0) -> "loop-in0" (1), "loop-out1" (2) -> "loop-in1" (3).
- * On every poll the PAL drives each loop-inN to the level loop-outN drives while loop-outN is
- * an output, and to 0 (a pull-down) otherwise, as a wire between two pins would. The
- * simulator reports the input change to the device (vplat_gpio_input_event()), so a driver
- * raises interrupts on loop-inN by writing loop-outN with SET_VALUE: no host-side hook is
- * needed. A platform without lines of these names makes the interrupt tests SKIP.
+ * line 3. Lines 4..7 are two loopback wires of the simulator (vplat_gpio_sim_wire(), the
+ * instance option loop_wires: the last 2N lines), a convention the GPIO tests look for by
+ * name: "loop-out0" (4) -> "loop-in0" (5), "loop-out1" (6) -> "loop-in1" (7).
+ * loop-inN follows the level loop-outN drives while loop-outN is an output, and 0 (a
+ * pull-down) otherwise, as a wire between two pins would; the simulator reports the input
+ * change to the device (vplat_gpio_input_event()), so a driver raises interrupts on loop-inN
+ * by writing loop-outN with SET_VALUE: no host-side hook is needed. A platform without lines
+ * of these names makes the interrupt tests SKIP.
  */
 #define GPIO_LINES 8
 static const char *const gpio_line_names[GPIO_LINES] = {
-	"loop-out0", "loop-in0", "loop-out1", "loop-in1", "ign-sense", "cam0-reset",
-	"telltale-led", ""};
+	"ign-sense", "cam0-reset", "telltale-led", "",
+	"loop-out0", "loop-in0", "loop-out1", "loop-in1"};
 
 static int gpio_options(void *state, struct vplat_instance_options *o)
 {
 	(void)state;
 	o->type = VPLAT_INSTANCE_GPIO;
-	o->gpio = (struct vplat_instance_gpio){.lines = GPIO_LINES, .line_names = gpio_line_names};
+	o->gpio = (struct vplat_instance_gpio){
+		.lines = GPIO_LINES, .line_names = gpio_line_names, .loop_wires = 2};
 	return 0;
-}
-
-/* The two loopback wires: loop-outN (line 2N) drives loop-inN (line 2N + 1). */
-static void gpio_poll(void *state, struct vplat_instance *inst)
-{
-	struct vplat_gpio_sim *sim = vplat_instance_gpio_sim(inst);
-	(void)state;
-	for (unsigned w = 0; w < 2; w++) {
-		uint8_t level = 0, dir = 0;
-		if (vplat_gpio_sim_get(sim, 0, 2 * w, &level, &dir) != 0)
-			continue;
-		vplat_gpio_sim_drive(sim, 0, 2 * w + 1,
-				     dir == VPLAT_VIRTIO_GPIO_DIRECTION_OUT ? level : 0);
-	}
 }
 
 /*
@@ -457,7 +445,7 @@ static const struct lb_model models[] = {
 	{"console", VPLAT_VIRTIO_ID_CONSOLE, sizeof(struct con_state), con_options, NULL, NULL},
 	{"console-sp", VPLAT_VIRTIO_ID_CONSOLE, sizeof(struct con_state), con_sp_options, NULL,
 	 NULL},
-	{"gpio", VPLAT_VIRTIO_ID_GPIO, 1, gpio_options, NULL, gpio_poll},
+	{"gpio", VPLAT_VIRTIO_ID_GPIO, 1, gpio_options, NULL, NULL},
 	{"gpio-plain", VPLAT_VIRTIO_ID_GPIO, 1, gpio_plain_options, NULL, NULL},
 	{"can", VPLAT_VIRTIO_ID_CAN, sizeof(struct can_state), can_options, can_destroy, can_poll},
 	{"watchdog", VPLAT_VIRTIO_ID_WATCHDOG, sizeof(struct wd_state), wd_options, NULL, NULL},

@@ -98,6 +98,32 @@ VPLAT_API int vplat_gpio_sim_drive(struct vplat_gpio_sim *s, unsigned chip, unsi
 				   uint8_t level);
 
 /**
+ * Wire two lines of a chip, as a conductor between two pins would: @p to's input level
+ * follows @p from's output (0, a pull-down, while @p from is not an output). The device's
+ * SET_DIRECTION / SET_VALUE on @p from take effect on @p to at the next
+ * vplat_gpio_sim_dispatch() (never inside the device's own request handling), and an input
+ * change on @p to reaches the chip's sink, so a driver can raise its own interrupts: the
+ * loopback-wire convention of the conformance suite's GPIO tests (lines named
+ * "loop-outN" -> "loop-inN"). The control socket's `set` still drives @p to until the next
+ * change of @p from.
+ * @param s     the simulator
+ * @param chip  chip index
+ * @param from  the driving line
+ * @param to    the driven line (not @p from)
+ * @return 0; VPLAT_EINVAL for an unknown chip or line or @p from == @p to; VPLAT_EBUSY when
+ *         either line is already an end of a wire
+ */
+VPLAT_API int vplat_gpio_sim_wire(struct vplat_gpio_sim *s, unsigned chip, unsigned from,
+				  unsigned to);
+
+/**
+ * @param s  the simulator (NULL: false)
+ * @return true when a wire has a change to carry: call vplat_gpio_sim_dispatch() without
+ *         waiting (vplat_instance_timeout_ms() answers 0 then)
+ */
+VPLAT_API bool vplat_gpio_sim_pending(const struct vplat_gpio_sim *s);
+
+/**
  * Observe a line.
  * @param s      the simulator
  * @param chip   chip index
@@ -125,9 +151,10 @@ VPLAT_API int vplat_gpio_sim_fail(struct vplat_gpio_sim *s, unsigned chip, unsig
 VPLAT_API int vplat_gpio_sim_listen(struct vplat_gpio_sim *s, const char *path);
 
 /**
- * Serve the control socket without blocking: accept new connections, execute every complete
- * command line received, reply. Call when poll() reports one of vplat_gpio_sim_fds() readable
- * (or just periodically).
+ * Carry the wires' changes (vplat_gpio_sim_wire()), then serve the control socket without
+ * blocking: accept new connections, execute every complete command line received, reply.
+ * Call when poll() reports one of vplat_gpio_sim_fds() readable, when
+ * vplat_gpio_sim_pending() is true, or just periodically.
  * @return commands executed, or a negative VPLAT_E* code
  */
 VPLAT_API int vplat_gpio_sim_dispatch(struct vplat_gpio_sim *s);

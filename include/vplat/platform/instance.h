@@ -260,6 +260,11 @@ struct vplat_instance_gpio {
 						   *   lines and names are offered) */
 	const char *chip; /**< GPIOD: the chip's name, number or path ("gpiochip0", "0",
 			   *   "/dev/gpiochip0"); required then */
+	uint16_t loop_wires; /**< simulator: N loopback wires (vplat_gpio_sim_wire()) on the
+			      *   last 2N lines (2N <= @ref lines): of each pair the first line's
+			      *   output drives the second's input; without @ref line_names the
+			      *   pairs are named "loop-outk"/"loop-ink", the conformance suite's
+			      *   convention for its interrupt tests */
 };
 
 /** An LM75 temperature sensor on an I2C instance's simulated bus. */

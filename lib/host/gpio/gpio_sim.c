@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,8 @@ struct sim_line {
 	uint8_t out;   /* value driven by the device (output) */
 	uint8_t pull;  /* level driven from outside (input) */
 	uint8_t irq;   /* armed interrupt type (recorded only) */
+	uint16_t wire; /* 0, or 1 + the line whose input this line's output drives */
+	bool wired_in; /* the target of a wire */
 };
 
 struct sim_chip {
@@ -37,6 +40,7 @@ struct sim_chip {
 	vplat_gpio_sim_event_fn sink;
 	void *sink_opaque;
 	unsigned fail;
+	bool wire_pending; /* a wire's source changed: propagate at the next dispatch */
 };
 
 struct sim_client {
@@ -163,6 +167,47 @@ int vplat_gpio_sim_drive(struct vplat_gpio_sim *s, unsigned chip, unsigned line,
 	return 0;
 }
 
+int vplat_gpio_sim_wire(struct vplat_gpio_sim *s, unsigned chip, unsigned from, unsigned to)
+{
+	struct sim_line *f = sim_line(s, chip, from), *t = sim_line(s, chip, to);
+	if (!f || !t || from == to)
+		return VPLAT_EINVAL;
+	if (f->wire || f->wired_in || t->wire || t->wired_in)
+		return VPLAT_EBUSY;
+	f->wire = (uint16_t)(to + 1u);
+	t->wired_in = true;
+	s->chips[chip].wire_pending = true; /* the target takes the source's level at once */
+	return 0;
+}
+
+bool vplat_gpio_sim_pending(const struct vplat_gpio_sim *s)
+{
+	for (unsigned c = 0; s && c < s->nchips; c++)
+		if (s->chips[c].wire_pending)
+			return true;
+	return false;
+}
+
+/* Each wire's target takes its source's output level, or 0 (a pull-down) while the source is
+ * not an output; a change reaches the chip's sink as an input change would. */
+static void propagate_wires(struct vplat_gpio_sim *s)
+{
+	for (unsigned c = 0; c < s->nchips; c++) {
+		struct sim_chip *ch = &s->chips[c];
+		if (!ch->wire_pending)
+			continue;
+		ch->wire_pending = false;
+		for (unsigned l = 0; l < s->nlines; l++) {
+			const struct sim_line *src = &ch->lines[l];
+			if (src->wire)
+				(void)vplat_gpio_sim_drive(s, c, src->wire - 1u,
+							   src->dir == VPLAT_VIRTIO_GPIO_DIRECTION_OUT
+								   ? src->out
+								   : 0);
+		}
+	}
+}
+
 int vplat_gpio_sim_get(struct vplat_gpio_sim *s, unsigned chip, unsigned line, uint8_t *level,
 		       uint8_t *dir)
 {
@@ -212,6 +257,8 @@ static int sim_set_direction(void *host, uint16_t line, uint8_t dir, uint8_t val
 	l->dir = dir;
 	if (dir == VPLAT_VIRTIO_GPIO_DIRECTION_OUT)
 		l->out = value ? 1 : 0;
+	if (l->wire)
+		((struct sim_chip *)host)->wire_pending = true;
 	if (dir == VPLAT_VIRTIO_GPIO_DIRECTION_NONE)
 		l->irq = 0;
 	return 0;
@@ -234,6 +281,8 @@ static int sim_set_value(void *host, uint16_t line, uint8_t value)
 	if (!l)
 		return rc;
 	l->out = value ? 1 : 0;
+	if (l->wire)
+		((struct sim_chip *)host)->wire_pending = true;
 	return 0;
 }
 
@@ -383,6 +432,7 @@ int vplat_gpio_sim_dispatch(struct vplat_gpio_sim *s)
 		return VPLAT_EINVAL;
 	int done = 0;
 	short rev[SIM_CLIENTS];
+	propagate_wires(s);
 	/* One poll() for the listening socket and the clients (a dispatch with nothing to do
 	 * is one system call); new connections are accepted first and polled with the rest. */
 	if (sim_poll(s, true, rev)) {
