@@ -65,13 +65,15 @@ static void expect_event(struct rig *r, uint16_t type, uint16_t code, int32_t va
 /* A real evdev device through uinput: needs /dev/uinput (CONFIG_INPUT_UINPUT, access). */
 START_TEST(evdev_uinput)
 {
-	int u = open("/dev/uinput", O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+	int u = open("/dev/uinput", O_RDWR | O_NONBLOCK | O_CLOEXEC); /* read: LED changes */
 	if (u < 0)
 		VPLAT_SKIP("no /dev/uinput to make an evdev device with (%s)", strerror(errno));
 	ck_assert_int_eq(ioctl(u, UI_SET_EVBIT, EV_KEY), 0);
 	ck_assert_int_eq(ioctl(u, UI_SET_KEYBIT, KEY_B), 0);
 	ck_assert_int_eq(ioctl(u, UI_SET_EVBIT, EV_ABS), 0);
 	ck_assert_int_eq(ioctl(u, UI_SET_ABSBIT, ABS_X), 0);
+	ck_assert_int_eq(ioctl(u, UI_SET_EVBIT, EV_LED), 0);
+	ck_assert_int_eq(ioctl(u, UI_SET_LEDBIT, LED_CAPSL), 0);
 	struct uinput_abs_setup as = {.code = ABS_X, .absinfo = {.minimum = 0, .maximum = 4095}};
 	ck_assert_int_eq(ioctl(u, UI_ABS_SETUP, &as), 0);
 	struct uinput_setup us = {.id = {.bustype = BUS_VIRTUAL, .vendor = 1, .product = 2}};
@@ -100,6 +102,14 @@ START_TEST(evdev_uinput)
 	ck_assert_str_eq(c->name, "vplat uinput test");
 	ck_assert_int_eq(c->abs[ABS_X].max, 4095);
 	ck_assert(c->ev[EV_KEY][KEY_B / 8] & (1u << (KEY_B % 8)));
+	ck_assert(c->ev[EV_LED][LED_CAPSL / 8] & (1u << (LED_CAPSL % 8)));
+	/* Opened with grab: nobody else gets the device's events meanwhile (EVIOCGRAB). */
+	int other = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	ck_assert_int_ge(other, 0);
+	errno = 0;
+	ck_assert_int_eq(ioctl(other, EVIOCGRAB, 1), -1);
+	ck_assert_int_eq(errno, EBUSY);
+	close(other);
 	struct rig r;
 	memset(&r, 0, sizeof(r));
 	ck_assert_int_eq(vplat_loopback_init(&r.lb, VPLAT_LOOPBACK_MMIO, 1u << 20), 0);
@@ -126,6 +136,30 @@ START_TEST(evdev_uinput)
 	ck_assert_int_eq(got, 2);
 	expect_event(&r, EV_KEY, KEY_B, 1);
 	expect_event(&r, EV_SYN, SYN_REPORT, 0);
+	/* The driver sets Caps Lock on the status queue: the LED write reaches the real device,
+	 * which hands LED changes to its uinput owner as EV_LED events. */
+	uint64_t sgpa;
+	struct vplat_virtio_input_event *st = vplat_val_alloc(vplat_loopback_dma(&r.lb), sizeof(*st),
+							       8, &sgpa);
+	ck_assert_ptr_nonnull(st);
+	st->type = vplat_cpu_to_le16(EV_LED);
+	st->code = vplat_cpu_to_le16(LED_CAPSL);
+	st->value = vplat_cpu_to_le32(1);
+	struct vplat_val_buf sb = {.ptr = st, .len = sizeof(*st)};
+	ck_assert_int_eq(vplat_val_vq_add(&r.stq, &sb, 1, 0, st), 0);
+	vplat_val_vq_kick(&r.stq);
+	void *tok;
+	uint32_t len;
+	ck_assert_int_eq(vplat_val_wait_used(&r.stq, &tok, &len, 1000), 0);
+	bool led = false;
+	for (int i = 0; i < 100 && !led; i++) {
+		struct input_event le;
+		while (!led && read(u, &le, sizeof(le)) == (ssize_t)sizeof(le))
+			led = le.type == EV_LED && le.code == LED_CAPSL && le.value == 1;
+		if (!led)
+			usleep(10000);
+	}
+	ck_assert_msg(led, "the LED write did not reach the uinput device");
 	rig_down(&r);
 	vplat_input_evdev_close(ev);
 	ioctl(u, UI_DEV_DESTROY);
