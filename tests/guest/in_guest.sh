@@ -5,19 +5,23 @@
 #     tests/guest/in_guest.sh - run one program inside a QEMU guest with kernel modules loaded
 #
 # SYNOPSIS
-#     in_guest.sh NAME CACHE_DIR PROGRAM [-m MODULE]... [-t SECONDS] [-- ARG...]
+#     in_guest.sh NAME CACHE_DIR PROGRAM [-m MODULE]... [-k FILE.ko]... [-t SECONDS]
+#                 [-- ARG...]
 #
 # DESCRIPTION
 #     For the checks that need a kernel facility this host (a container) lacks, such as
 #     /dev/uinput: boots the Debian linux-image-amd64 kernel under qemu-system-x86_64 -accel
 #     tcg with a busybox initramfs (tools/guest/mkinitramfs.sh) holding PROGRAM (static, or
-#     dynamic with its libraries) and the MODULEs, loads the modules, runs PROGRAM with ARGs
-#     as root and reports its exit status. PASS only when PROGRAM exits 0: a program that
+#     dynamic with its libraries) and the MODULEs, loads the modules (then the out-of-tree
+#     FILE.ko ones, with insmod), mounts proc, sysfs, devtmpfs, configfs (when the kernel has
+#     it) and a tmpfs as the working directory, runs PROGRAM with ARGs as root and reports its
+#     exit status. PASS only when PROGRAM exits 0: a program that
 #     skips (77) or fails inside the guest fails this test, since the guest exists to give it
 #     what it needs.
 #
 # OPTIONS
 #     -m MODULE   a kernel module to load first (repeatable)
+#     -k FILE.ko  an out-of-tree module built for that kernel, loaded after the -m ones
 #     -t SECONDS  kill QEMU after this long (default 120)
 #
 # EXIT STATUS
@@ -30,10 +34,11 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 SRC=$(cd "$HERE/../.." && pwd)
 # shellcheck source=../../tools/guest/vmlinux.sh
 . "$SRC/tools/guest/vmlinux.sh"
-MODS=() QT=120 ARGS=()
+MODS=() KOS=() QT=120 ARGS=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	-m) MODS+=("$2"); shift 2 ;;
+	-k) KOS+=("$2"); shift 2 ;;
 	-t) QT=$2; shift 2 ;;
 	--) shift; ARGS=("$@"); break ;;
 	*) echo "in_guest.sh: unknown argument $1" >&2; exit 1 ;;
@@ -57,6 +62,11 @@ trap 'rm -rf "$W"' EXIT
 	echo 'mount -t proc proc /proc; mount -t sysfs sysfs /sys; mount -t devtmpfs dev /dev'
 	echo 'mkdir -p /tmp; mount -t tmpfs tmpfs /tmp; cd /tmp'
 	for m in "${MODS[@]}"; do echo "modprobe $m || echo \"guest: modprobe $m failed\""; done
+	for k in "${KOS[@]}"; do
+		echo "insmod /lib/modules/extra/$(basename "$k") || echo \"guest: insmod $(basename "$k") failed\""
+	done
+	echo 'grep -q configfs /proc/filesystems && mount -t configfs none /sys/kernel/config'
+
 	printf '/bin/%s' "$(basename "$PROG")"
 	for a in "${ARGS[@]}"; do printf " '%s'" "$a"; done
 	echo
@@ -65,6 +75,10 @@ trap 'rm -rf "$W"' EXIT
 } >"$W/init"
 MK=()
 for m in "${MODS[@]}"; do MK+=(-m "$m"); done
+for k in "${KOS[@]}"; do
+	[ -s "$k" ] || { echo "FAIL: no module $k"; exit 1; }
+	MK+=(-f "$k:/lib/modules/extra/$(basename "$k")")
+done
 rc=0
 "$SRC/tools/guest/mkinitramfs.sh" -o "$W/initrd.gz" -i "$W/init" -k "$KVER" "${MK[@]}" \
 	-b "$PROG" || rc=$?

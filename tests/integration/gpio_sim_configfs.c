@@ -152,6 +152,14 @@ static int run(void)
 	line_attr(5, "value", NULL, v, sizeof(v));
 	printf("%s: output line 5 -> sysfs value %s\n", strcmp(v, "1") ? "FAIL" : "ok", v);
 	fails += strcmp(v, "1") != 0;
+	/* then SET_VALUE on the output line: low, high again */
+	for (int want = 0; want <= 1; want++) {
+		fails += msg(&r, VPLAT_VIRTIO_GPIO_MSG_SET_VALUE, 5, (uint32_t)want, NULL) != 0;
+		line_attr(5, "value", NULL, v, sizeof(v));
+		printf("%s: SET_VALUE %d on line 5 -> sysfs value %s\n",
+		       v[0] == '0' + want ? "ok" : "FAIL", want, v);
+		fails += v[0] != '0' + want;
+	}
 	/* input + edge interrupt: pull line 3 up from outside */
 	uint8_t val = 9;
 	fails += msg(&r, VPLAT_VIRTIO_GPIO_MSG_SET_DIRECTION, 3, 2, NULL) != 0;

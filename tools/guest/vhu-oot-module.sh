@@ -7,15 +7,22 @@
 # CACHE_DIR/oot/*.ko into the initramfs. Each module gets its own build directory.
 # Usage: vhu-oot-module.sh CACHE_DIR MODULE SOURCE   e.g. i2c-virtio drivers/i2c/busses/i2c-virtio.c
 # SOURCE ending in / is a directory: every .c and .h of it is taken and the .c files make up
-# MODULE (e.g. virtio_snd sound/virtio/).
+# MODULE (e.g. virtio_snd sound/virtio/). Further arguments name more files of the tree that
+# the build needs beside SOURCE: headers, and .c files linked into MODULE with SOURCE (code
+# the kernel leaves out of its image, e.g. gpio-sim drivers/gpio/gpio-sim.c
+# drivers/gpio/gpiolib.h kernel/irq/irq_sim.c: Debian's kernel has no CONFIG_IRQ_SIM).
 # Other kernels and architectures (the Xen group's arm64 domU): VPLAT_OOT_KDIR is the kernel
 # build directory (default /lib/modules/KVER/build), VPLAT_OOT_MAKEFLAGS extra make arguments
 # (e.g. "ARCH=arm64 CROSS_COMPILE=aarch64-linux-gnu-"), VPLAT_GUEST_KVER the release.
+# VPLAT_OOT_SED: a sed program applied to the extracted .c files before the build (to replace
+# a call of a symbol the kernel does not export by an exported equivalent).
 # Exit status: 0 built or cached; 77 when headers or sources cannot be had; 1 on a build error.
 set -euo pipefail
 CACHE=${1:?usage: vhu-oot-module.sh CACHE_DIR MODULE SOURCE}
 MOD=${2:?module name}
 SRCF=${3:?source path in the kernel tree}
+shift 3
+EXTRA=("$@")
 OOT=$CACHE/oot
 mkdir -p "$OOT"
 [ -s "$OOT/$MOD.ko" ] && exit 0
@@ -49,13 +56,28 @@ if [ ! -e "$B/.src-ok" ]; then
 		[ -s "$B/$MOD.c.tmp" ] || { echo "vhu-oot-module: $SRCF not in linux-source-$SRCVER" >&2; exit 1; }
 		mv "$B/$MOD.c.tmp" "$B/$MOD.c";;
 	esac
+	for x in "${EXTRA[@]}"; do
+		dpkg-deb --fsys-tarfile "$DEB" \
+			| tar -xO "./usr/src/linux-source-$SRCVER.tar.xz" \
+			| tar -xJO "linux-source-$SRCVER/$x" > "$B/$(basename "$x")"
+		[ -s "$B/$(basename "$x")" ] || { echo "vhu-oot-module: $x not in linux-source-$SRCVER" >&2; exit 1; }
+	done
 	touch "$B/.src-ok"
 fi
 case $SRCF in
 */)	{ echo "obj-m := $MOD.o"
 	  echo "$MOD-objs := $(cd "$B" && ls *.c | grep -vx "$MOD.mod.c" | sed 's/\.c$/.o/' | tr '\n' ' ')"; } > "$B/Makefile";;
-*)	echo "obj-m := $MOD.o" > "$B/Makefile";;
+*)	X=$(for x in "${EXTRA[@]}"; do case $x in *.c) basename "$x" .c;; esac; done)
+	if [ -z "$X" ]; then
+		echo "obj-m := $MOD.o" > "$B/Makefile"
+	else # MOD.o is then the composite: SOURCE compiles as MOD-main.o
+		cp "$B/$MOD.c" "$B/$MOD-main.c"
+		rm -f "$B/$MOD.c"
+		{ echo "obj-m := $MOD.o"
+		  echo "$MOD-objs := $MOD-main.o $(echo "$X" | sed 's/$/.o/' | tr '\n' ' ')"; } > "$B/Makefile"
+	fi;;
 esac
+[ -n "${VPLAT_OOT_SED:-}" ] && sed -i -e "$VPLAT_OOT_SED" "$B"/*.c
 # shellcheck disable=SC2086
 make -s -C "$KDIR" M="$B" ${VPLAT_OOT_MAKEFLAGS:-} modules >/dev/null
 [ -s "$B/$MOD.ko" ] || exit 1
