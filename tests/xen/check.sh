@@ -58,7 +58,14 @@ net) # The domU's virtio_net on vplat's device, a port of vplat's switch; dom0's
 	has "DOMU_TCP_DOWN rc=0 1048576 ${src:-no-DOM0_TCP_SRC} "
 	up=$(sed -n 's/^DOMU_TCP_UP rc=0 1048576 \([0-9a-f]\{64\}\) .*/\1/p' <<<"$C" | head -1)
 	has "DOM0_TCP_UP 1048576 ${up:-no-DOMU_TCP_UP}\$"
-	grep -E 'DOMU_TCP_|DOM0_TCP_' <<<"$C";;
+	# The offered MAC and MTU taken, the control queue negotiated, the driver's RX-mode
+	# commands accepted (no "Failed to set" from virtio_net), the link still passing frames.
+	has 'DOMU_NET_INFO mac=52:54:00:58:45:4e mtu=1500 ctrl_vq=1'
+	has 'DOMU_NET_AFTER_RXMODE [12] packets received'
+	if grep -qiE 'DOMU_NET_DMESG .*fail' <<<"$C"; then
+		echo "virtio_net logged a failure:"; grep -iE 'DOMU_NET_DMESG .*fail' <<<"$C"; bad=1
+	fi
+	grep -E 'DOMU_TCP_|DOM0_TCP_|DOMU_NET_' <<<"$C";;
 hostile) # tests/xen/hostile.c in the second domU against the rng window (node 1): every case
 	# answered as it should, vplat-xen logged the errors and stayed up, the domU's blk device
 	# (node 0) went on working, and the next domU was served (xen.recreate).

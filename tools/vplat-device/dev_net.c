@@ -2,22 +2,10 @@
 /* vplat-device net: the network device on a Linux tap, or a sink that drops every frame. */
 #include <stdio.h>
 #include <string.h>
+#include "net_opts.h"
 #include "vdev.h"
 
 static bool sink; /* --sink given (one device per process) */
-
-static bool parse_mac(const char *s, uint8_t mac[6])
-{
-	unsigned b[6];
-	if (sscanf(s, "%x:%x:%x:%x:%x:%x", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5]) != 6)
-		return false;
-	for (int i = 0; i < 6; i++) {
-		if (b[i] > 255)
-			return false;
-		mac[i] = (uint8_t)b[i];
-	}
-	return true;
-}
 
 static int net_option(struct vdev *v, int argc, char **argv, int *i)
 {
@@ -29,17 +17,14 @@ static int net_option(struct vdev *v, int argc, char **argv, int *i)
 	if (!strcmp(argv[*i], "--sink"))
 		return sink = true, 1;
 	if ((val = vdev_optval(argc, argv, i, "--mac")))
-		return parse_mac(val, o->mac) ? (o->has_mac = true, 1) : -1;
+		return net_opts_mac(val, o->mac) ? (o->has_mac = true, 1) : -1;
 	if ((val = vdev_optval(argc, argv, i, "--queue-size"))) {
 		if (!vdev_parse_u64(val, &n) || n < 1 || n > 32768)
 			return -1;
 		return o->queue_size = (uint16_t)n, 1;
 	}
-	if ((val = vdev_optval(argc, argv, i, "--mtu"))) {
-		if (!vdev_parse_u64(val, &n) || n < 68 || n > 65535)
-			return -1;
-		return o->mtu = (uint16_t)n, 1;
-	}
+	if ((val = vdev_optval(argc, argv, i, "--mtu")))
+		return (o->mtu = net_opts_mtu(val)) ? 1 : -1;
 	return 0;
 }
 

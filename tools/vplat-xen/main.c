@@ -27,6 +27,7 @@
 #include "vplat/version.h"
 
 #include "../vplat-device/input_opts.h"
+#include "../vplat-device/net_opts.h"
 
 #define EXIT_USAGE 2
 #define MAX_DEVS   VPLAT_XEN_MAX_DEVICES
@@ -130,6 +131,8 @@ static void usage(FILE *f)
 		"                          loop-outk -> loop-ink (a driver's own interrupts)\n"
 		"                        net[,tap=IFNAME|,switch]  (neither: a sink)\n"
 		"                          switch: a port of vplat's Ethernet switch in this process\n"
+		"                          [,mac=XX:XX:XX:XX:XX:XX][,mtu=N][,ctrl]: offer a MAC, an\n"
+		"                          MTU (68..65535), a control queue (served by vplat)\n"
 		"                        input[,keyboard][,touch=WxH[,slots=N]][,script=PATH]\n"
 		"                             [,name=NAME][,serial=S] | input,evdev=DEV[,grab]\n"
 		"                          (vplat-device input's options; neither keyboard nor\n"
@@ -377,6 +380,12 @@ static int parse_dev(struct dev *d, char *spec)
 				d->opt.net.backend = VPLAT_INSTANCE_NET_SWITCH;
 				d->opt.net.sw = &sw;
 				d->opt.net.port_name = "xen-net";
+			} else if (!strcmp(kv, "mac") && v && net_opts_mac(v, d->opt.net.mac)) {
+				d->opt.net.has_mac = true;
+			} else if (!strcmp(kv, "mtu") && v && net_opts_mtu(v) != 0) {
+				d->opt.net.mtu = net_opts_mtu(v);
+			} else if (!strcmp(kv, "ctrl") && !v) {
+				d->opt.net.ctrl = true;
 			} else
 				goto bad;
 			break;
