@@ -80,17 +80,6 @@ const char *vdev_optval(int argc, char **argv, int *i, const char *name)
 	return argv[++*i];
 }
 
-bool vdev_parse_u64(const char *s, uint64_t *out)
-{
-	char *end;
-	errno = 0;
-	unsigned long long v = strtoull(s, &end, 0);
-	if (errno || end == s || *end || *s == '-')
-		return false;
-	*out = v;
-	return true;
-}
-
 static const char common_opts[] =
     "COMMON OPTIONS\n"
     "    --socket PATH       vhost-user socket (required)\n"

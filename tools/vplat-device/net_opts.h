@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 
+#include "num_opts.h"
+
 /* "aa:bb:cc:dd:ee:ff" (hex, one or two digits per byte, nothing after) into @p mac. */
 static inline bool net_opts_mac(const char *s, uint8_t mac[6])
 {
@@ -28,16 +30,12 @@ static inline bool net_opts_mac(const char *s, uint8_t mac[6])
 	return true;
 }
 
-/* An MTU the device may offer (VIRTIO_NET_F_MTU): 68..65535, decimal; 0 if malformed. */
+/* An MTU the device may offer (VIRTIO_NET_F_MTU): 68..65535; 0 if malformed. */
 static inline uint16_t net_opts_mtu(const char *s)
 {
-	char *end;
-	unsigned long n;
+	uint64_t n;
 
-	if (*s < '0' || *s > '9')
-		return 0;
-	n = strtoul(s, &end, 10);
-	return (*end == '\0' && n >= 68 && n <= 65535) ? (uint16_t)n : 0;
+	return vdev_parse_u64(s, &n) && n >= 68 && n <= 65535 ? (uint16_t)n : 0;
 }
 
 #endif

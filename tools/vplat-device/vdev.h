@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "num_opts.h"
 #include "vplat/backend/vhost_user.h"
 #include "vplat/platform/instance.h"
 
@@ -50,7 +51,6 @@ void vdev_log(struct vdev *v, enum vplat_vhu_log_level lvl, const char *fmt, ...
 	__attribute__((format(printf, 3, 4)));
 /* Value of option argv[*i] ("--opt VALUE" or "--opt=VALUE"); NULL if missing. */
 const char *vdev_optval(int argc, char **argv, int *i, const char *name);
-bool vdev_parse_u64(const char *s, uint64_t *out);
 
 extern const struct vdev_type vdev_rng;
 extern const struct vdev_type vdev_blk;

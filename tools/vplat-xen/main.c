@@ -281,16 +281,10 @@ static int load_platform(const char *path, const char *vmname, struct vplat_mem 
 	return *ndevs ? 0 : -1;
 }
 
-/* A whole unsigned number in 0..max (decimal, 0x hex or 0 octal); false on anything else. */
+/* A key's value as a whole unsigned number in 0..max (vdev_parse_u64); false if absent. */
 static bool num_arg(const char *v, uint64_t max, uint64_t *out)
 {
-	char *end;
-
-	if (v == NULL || *v == '\0' || *v == '-')
-		return false;
-	errno = 0;
-	*out = strtoull(v, &end, 0);
-	return errno == 0 && *end == '\0' && *out <= max;
+	return v != NULL && vdev_parse_u64(v, out) && *out <= max;
 }
 
 static int parse_dev(struct dev *d, char *spec)
