@@ -385,6 +385,7 @@ static int con_open_end(struct vplat_instance *in, uint32_t port,
 	if (needs_path && resolve(in, opath, path, sizeof(path)))
 		return vplat_pf_error(err, errlen, VPLAT_EINVAL, "console: host end path too long");
 	int rc;
+	errno = 0;
 	switch (end) {
 	case VPLAT_INSTANCE_CONSOLE_STDIO:
 		rc = vplat_console_fd_pipe(&e->fd, 0, 1);
@@ -411,8 +412,12 @@ static int con_open_end(struct vplat_instance *in, uint32_t port,
 	default:
 		return vplat_pf_error(err, errlen, VPLAT_EINVAL, "console: unknown host end %d", (int)end);
 	}
-	if (rc)
-		return vplat_pf_error(err, errlen, rc, "console: host end %s: %s", path, vplat_strerror(rc));
+	if (rc) {
+		int os = errno; /* the failed system call's, where one failed */
+		return vplat_pf_error(err, errlen, rc, "console: port %u: host end %s: %s%s%s%s", port,
+				      path[0] ? path : "(pty or stdio)", vplat_strerror(rc),
+				      os ? " (" : "", os ? strerror(os) : "", os ? ")" : "");
+	}
 	e->open = true;
 	if (end == VPLAT_INSTANCE_CONSOLE_PTY) {
 		if (port)
@@ -1616,4 +1621,53 @@ int vplat_instance_type_from_name(const char *name)
 		if (type_names[t] && !strcmp(name, type_names[t]))
 			return (int)t;
 	return VPLAT_EINVAL;
+}
+
+int vplat_instance_console_port_parse(char *spec, struct vplat_instance_console_port *p, char *err,
+				      size_t errlen)
+{
+	static const struct {
+		const char *key;
+		enum vplat_instance_console_end end;
+	} ends[] = {{"log=", VPLAT_INSTANCE_CONSOLE_LOG},
+		    {"listen=", VPLAT_INSTANCE_CONSOLE_LISTEN},
+		    {"connect=", VPLAT_INSTANCE_CONSOLE_CONNECT}};
+	if (!spec || !p)
+		return vplat_pf_error(err, errlen, VPLAT_EINVAL, "console port: no text");
+	memset(p, 0, sizeof(*p));
+	char *name = strchr(spec, ':');
+	char *end = name ? strchr(name + 1, ':') : NULL;
+	if (!end)
+		return vplat_pf_error(err, errlen, VPLAT_EINVAL,
+				      "console port '%s': expected ID:NAME:END (e.g. 1:org.example.0:log=/tmp/p1)",
+				      spec);
+	*name++ = '\0';
+	*end++ = '\0';
+	unsigned long id = 0;
+	const char *d = spec;
+	for (; *d >= '0' && *d <= '9' && id <= 0x7fffffffUL; d++)
+		id = id * 10u + (unsigned long)(*d - '0');
+	if (d == spec || *d || id == 0 || id > 0x7fffffffUL)
+		return vplat_pf_error(err, errlen, VPLAT_EINVAL,
+				      "console port: '%s' is not a port number (1 .. 2147483647)", spec);
+	p->id = (uint32_t)id;
+	p->name = *name ? name : NULL;
+	if (!strcmp(end, "pty")) {
+		p->end = VPLAT_INSTANCE_CONSOLE_PTY;
+		return 0;
+	}
+	for (unsigned i = 0; i < sizeof(ends) / sizeof(ends[0]); i++) {
+		size_t k = strlen(ends[i].key);
+		if (strncmp(end, ends[i].key, k))
+			continue;
+		if (!end[k])
+			return vplat_pf_error(err, errlen, VPLAT_EINVAL,
+					      "console port %lu: '%s' needs a path", id, end);
+		p->end = ends[i].end;
+		p->path = end + k;
+		return 0;
+	}
+	return vplat_pf_error(err, errlen, VPLAT_EINVAL,
+			      "console port %lu: unknown host end '%s' (pty, log=PATH, listen=PATH or "
+			      "connect=PATH)", id, end);
 }

@@ -246,6 +246,7 @@ static int parse_pci(struct vplat_pf_ctx *c, int node, struct pf_dev *d)
 }
 
 static int check_exclusive(struct vplat_pf_ctx *c, int node, const struct pf_dev *d);
+static int check_own_ports(struct vplat_pf_ctx *c, int node, const struct pf_dev *d);
 
 static int parse_device(struct vplat_pf_ctx *c, unsigned vm, int vmnode, int node, bool *skip)
 {
@@ -308,12 +309,18 @@ static int parse_device(struct vplat_pf_ctx *c, unsigned vm, int vmnode, int nod
 	const struct vplat_pf_type_parser *tp = type_parsers[d->info.type];
 	rc = tp->parse ? tp->parse(c, node, d) : 0;
 	if (!rc)
+		rc = check_own_ports(c, node, d);
+	if (!rc)
 		rc = check_exclusive(c, node, d);
 	if (!rc && !(d->info.path = dup_path(c, node)))
 		rc = VPLAT_ENOMEM;
 	if (rc) {
 		free(d->line_names); /* the device is not counted: nothing else frees it */
 		d->line_names = NULL;
+		free(d->con_ports);
+		d->con_ports = NULL;
+		free(d->con_text);
+		d->con_text = NULL;
 		return rc;
 	}
 	d->info.name = fdt_get_name(c->fdt, node, NULL);
@@ -324,6 +331,42 @@ static int parse_device(struct vplat_pf_ctx *c, unsigned vm, int vmnode, int nod
 static bool same_str(const char *a, const char *b)
 {
 	return a && b && !strcmp(a, b);
+}
+
+/* The path of @p o's console host ends that a further port's @p end at @p path would share:
+ * a log file or a listening socket belongs to one end (several may connect to one server). */
+static const char *con_port_path_taken(const struct pf_dev *o, enum vplat_instance_console_end end,
+				       const char *path)
+{
+	if (end == VPLAT_INSTANCE_CONSOLE_CONNECT || !path)
+		return NULL;
+	if ((o->con_kind == PF_CON_SOCKET || o->con_kind == PF_CON_LOG) && same_str(path, o->con_path))
+		return path;
+	for (unsigned k = 0; k < o->con_nports; k++)
+		if (o->con_ports[k].end != VPLAT_INSTANCE_CONSOLE_CONNECT &&
+		    same_str(path, o->con_ports[k].path))
+			return path;
+	return NULL;
+}
+
+/* A console's own host ends: no two of its ports on one log file or listening socket. */
+static int check_own_ports(struct vplat_pf_ctx *c, int node, const struct pf_dev *d)
+{
+	for (unsigned k = 0; k < d->con_nports; k++) {
+		const struct vplat_instance_console_port *pt = &d->con_ports[k];
+		if (pt->end == VPLAT_INSTANCE_CONSOLE_CONNECT || !pt->path)
+			continue;
+		bool dup = (d->con_kind == PF_CON_SOCKET || d->con_kind == PF_CON_LOG) &&
+			   same_str(pt->path, d->con_path);
+		for (unsigned j = 0; j < k && !dup; j++)
+			dup = d->con_ports[j].end != VPLAT_INSTANCE_CONSOLE_CONNECT &&
+			      same_str(pt->path, d->con_ports[j].path);
+		if (dup)
+			return FAIL(c, VPLAT_EEXIST, node, "ports",
+				    "port %u: \"%s\" is already a host end of this console", pt->id,
+				    pt->path);
+	}
+	return 0;
 }
 
 /*
@@ -351,6 +394,22 @@ static int check_exclusive(struct vplat_pf_ctx *c, int node, const struct pf_dev
 			return FAIL(c, VPLAT_EEXIST, node,
 				    d->con_kind == PF_CON_SOCKET ? "socket" : "log",
 				    "\"%s\" is already the host end of %s", d->con_path, o->info.path);
+		for (unsigned k = 0; k < d->con_nports; k++) {
+			const char *taken = con_port_path_taken(o, d->con_ports[k].end,
+								d->con_ports[k].path);
+			if (taken)
+				return FAIL(c, VPLAT_EEXIST, node, "ports",
+					    "port %u: \"%s\" is already the host end of %s",
+					    d->con_ports[k].id, taken, o->info.path);
+		}
+		for (unsigned k = 0; k < o->con_nports; k++)
+			if (d->con_kind != PF_CON_CONNECT && d->con_kind != PF_CON_STDIO &&
+			    d->con_kind != PF_CON_PTY && o->con_ports[k].end != VPLAT_INSTANCE_CONSOLE_CONNECT &&
+			    same_str(d->con_path, o->con_ports[k].path))
+				return FAIL(c, VPLAT_EEXIST, node,
+					    d->con_kind == PF_CON_SOCKET ? "socket" : "log",
+					    "\"%s\" is already the host end of port %u of %s",
+					    d->con_path, o->con_ports[k].id, o->info.path);
 		if (same_str(d->gpio_chip, o->gpio_chip))
 			return FAIL(c, VPLAT_EEXIST, node, "gpio-chip",
 				    "\"%s\" is already the chip of %s", d->gpio_chip, o->info.path);

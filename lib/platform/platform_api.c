@@ -112,6 +112,8 @@ void vplat_platform_free(struct vplat_platform *p)
 	for (unsigned i = 0; i < p->ndevs; i++) {
 		free((void *)p->devs[i].info.path);
 		free(p->devs[i].line_names);
+		free(p->devs[i].con_ports);
+		free(p->devs[i].con_text);
 	}
 	for (unsigned i = 0; i < p->nvms; i++)
 		free(p->vms[i].path);

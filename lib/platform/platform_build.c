@@ -101,7 +101,10 @@ static int options_of(struct vplat_platform *p, const struct pf_dev *d,
 		break;
 	case VPLAT_PLATFORM_CONSOLE:
 		o->console = (struct vplat_instance_console){.end = con_ends[d->con_kind],
-							     .path = d->con_path};
+							     .path = d->con_path,
+							     .max_ports = d->con_max_ports,
+							     .ports = d->con_ports,
+							     .nports = d->con_nports};
 		break;
 	case VPLAT_PLATFORM_NET:
 		o->net = (struct vplat_instance_net){.backend = VPLAT_INSTANCE_NET_TAP,

@@ -68,6 +68,10 @@ struct pf_dev {
 	/* console */
 	enum pf_console_kind con_kind;
 	const char *con_path;
+	uint32_t con_max_ports;  /* max-ports (0: from the ports) */
+	struct vplat_instance_console_port *con_ports; /* ports (allocated; strings in con_text) */
+	unsigned con_nports;
+	char *con_text;          /* a copy of the ports property, parsed in place */
 	/* net */
 	int sw;                /* index into switches, or -1 */
 	const char *tap;

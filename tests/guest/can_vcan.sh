@@ -25,24 +25,13 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 SRC=$(cd "$HERE/../.." && pwd)
 skip() { echo "SKIP: $*"; exit 77; }
 command -v qemu-system-x86_64 >/dev/null || skip "no qemu-system-x86_64 (apt-get install qemu-system-x86)"
-KVER=${VPLAT_GUEST_KVER:-$(ls /boot/vmlinuz-*-amd64 2>/dev/null | grep -v cloud | sed 's|/boot/vmlinuz-||' | sort -V | tail -n1)}
+. "$SRC/tools/guest/vmlinux.sh" # vplat_guest_kver, vplat_guest_vmlinux
+KVER=$(vplat_guest_kver)
 [ -n "$KVER" ] && [ -f "/boot/vmlinuz-$KVER" ] || skip "no linux-image-amd64 kernel in /boot"
 [ -f "/lib/modules/$KVER/kernel/drivers/net/can/vcan.ko" ] || skip "kernel $KVER has no vcan module"
 mkdir -p "$CACHE"
-VMLINUX=$CACHE/vmlinux-$KVER
-if [ ! -s "$VMLINUX" ]; then
-	# An uncompressed ELF boots through PVH and skips 2 s of XZ decompression under TCG.
-	off=$(LC_ALL=C grep -obUaP '\xFD\x37\x7A\x58\x5A\x00' "/boot/vmlinuz-$KVER" | head -n1 | cut -d: -f1)
-	if [ -n "$off" ]; then
-		tail -c +$((off + 1)) "/boot/vmlinuz-$KVER" | xz -dc >"$VMLINUX.$$" 2>/dev/null || true
-	fi
-	if head -c 4 "$VMLINUX.$$" 2>/dev/null | grep -q ELF; then
-		mv "$VMLINUX.$$" "$VMLINUX"
-	else
-		rm -f "$VMLINUX.$$"
-		VMLINUX=/boot/vmlinuz-$KVER
-	fi
-fi
+# An uncompressed ELF boots through PVH and skips 2 s of XZ decompression under TCG.
+VMLINUX=$(vplat_guest_vmlinux "$KVER" "$CACHE")
 INITRD=$CACHE/initrd-can-$$.cpio.gz
 trap 'rm -f "$INITRD"' EXIT
 # can-utils (Debian can-utils), when installed, check the frames with the real cansend/candump.

@@ -193,8 +193,9 @@ int main(void)
 {
 	struct stat st;
 	if (stat(SIM, &st) != 0) {
-		printf("SKIP: no gpio-sim in this kernel (%s missing: CONFIG_GPIO_SIM and configfs "
-		       "needed; Debian 12's kernels have neither)\n", SIM);
+		printf("SKIP: no gpio-sim in this kernel (%s missing: the gpio-sim module and a "
+		       "mounted configfs are needed; Debian 12's kernels do not build gpio-sim: "
+		       "guest.gpio_sim builds it out of tree and runs this test in a guest)\n", SIM);
 		return 77;
 	}
 	if (geteuid() != 0) {

@@ -1398,6 +1398,89 @@ START_TEST(sound_node)
 }
 END_TEST
 
+/* A multiport console from a description: max-ports and ports ("ID:NAME:END"); each port's
+ * host end opened; malformed and shared ports refused naming the property. */
+#define CON_NODE(extra)                                                                          \
+	"con@a000000 { compatible = \"vplat,virtio-console\"; transport = \"virtio-mmio\";"     \
+	" reg = <0 0xa000000 0 0x200>; interrupts = <5>; log = \"c0.log\"; " extra " };\n"
+static void con_refused(struct guest *g, const char *nodes, int want, const char *msg)
+{
+	struct vplat_platform_options o = {.mem = guest_mem, .opaque = g, .base_dir = tmpdir};
+	struct vplat_platform *p = NULL;
+	char err[512] = "";
+	size_t len;
+	void *dtb = compile(nodes, &len);
+	ck_assert_ptr_nonnull(dtb);
+	ck_assert_int_eq(vplat_platform_load(&p, dtb, len, &o, err, sizeof(err)), want);
+	ck_assert_msg(strstr(err, msg) != NULL, "'%s' not in '%s'", msg, err);
+	free(dtb);
+}
+
+/* The description loads, and its console offers MULTIPORT. */
+static void con_multiport(struct guest *g, const char *nodes)
+{
+	struct vplat_platform_options o = {.mem = guest_mem, .opaque = g, .base_dir = tmpdir};
+	struct vplat_platform *p;
+	char err[512];
+	size_t len;
+	void *dtb = compile(nodes, &len);
+	ck_assert_ptr_nonnull(dtb);
+	ck_assert_msg(vplat_platform_load(&p, dtb, len, &o, err, sizeof(err)) == 0, "%s", err);
+	ck_assert(vplat_platform_dev(p, 0)->host_features &
+		  (1ull << VPLAT_VIRTIO_CONSOLE_F_MULTIPORT));
+	vplat_platform_free(p);
+	free(dtb);
+}
+
+START_TEST(console_ports_node)
+{
+	NEED_DTC();
+	struct guest g;
+	guest_init(&g);
+	char path[128];
+	snprintf(path, sizeof(path), "%s/p1.log", tmpdir);
+	unlink(path);
+	con_multiport(&g, ROOT_HEAD VM_HEAD CON_NODE("max-ports = <4>; ports = "
+						     "\"1:org.vplat.a:log=p1.log\", \"3::log=p3.log\";")
+				  VM_TAIL);
+	ck_assert_int_eq(access(path, F_OK), 0); /* the port's host end was opened */
+	snprintf(path, sizeof(path), "%s/p3.log", tmpdir);
+	ck_assert_int_eq(access(path, F_OK), 0);
+	/* max-ports alone: MULTIPORT with port 0 only */
+	con_multiport(&g, ROOT_HEAD VM_HEAD CON_NODE("max-ports = <4>;") VM_TAIL);
+	/* without max-ports: one more than the highest port */
+	con_multiport(&g, ROOT_HEAD VM_HEAD CON_NODE("ports = \"2:x:pty\";") VM_TAIL);
+	con_refused(&g, ROOT_HEAD VM_HEAD CON_NODE("max-ports = <2>; ports = \"2:x:pty\";") VM_TAIL,
+		    VPLAT_ERANGE, "port 2 is outside 1..1");
+	con_refused(&g, ROOT_HEAD VM_HEAD CON_NODE("ports = \"1:x:pty\", \"1:y:pty\";") VM_TAIL,
+		    VPLAT_EEXIST, "port 1 is given twice");
+	con_refused(&g, ROOT_HEAD VM_HEAD CON_NODE("ports = \"1:x:tty\";") VM_TAIL, VPLAT_EINVAL,
+		    "unknown host end 'tty'");
+	con_refused(&g, ROOT_HEAD VM_HEAD CON_NODE("ports = \"0:x:pty\";") VM_TAIL, VPLAT_EINVAL,
+		    "not a port number");
+	con_refused(&g, ROOT_HEAD VM_HEAD CON_NODE("max-ports = <0>;") VM_TAIL, VPLAT_ERANGE,
+		    "max-ports");
+	con_refused(&g, ROOT_HEAD VM_HEAD CON_NODE("ports = \"1:x:log=c0.log\";") VM_TAIL,
+		    VPLAT_EEXIST, "already a host end of this console");
+	con_refused(&g, ROOT_HEAD VM_HEAD CON_NODE("ports = \"1:x:log=a.log\", \"2:y:log=a.log\";")
+			    VM_TAIL,
+		    VPLAT_EEXIST, "port 2: \"a.log\" is already a host end of this console");
+	con_refused(&g,
+		    ROOT_HEAD VM_HEAD CON_NODE("ports = \"1:x:log=s.log\";")
+			    "con2@a001000 { compatible = \"vplat,virtio-console\"; transport = "
+			    "\"virtio-mmio\"; reg = <0 0xa001000 0 0x200>; interrupts = <6>; "
+			    "log = \"s.log\"; };\n" VM_TAIL,
+		    VPLAT_EEXIST, "is already the host end of port 1 of");
+	con_refused(&g,
+		    ROOT_HEAD VM_HEAD CON_NODE("ports = \"1:x:log=s.log\";")
+			    "con2@a001000 { compatible = \"vplat,virtio-console\"; transport = "
+			    "\"virtio-mmio\"; reg = <0 0xa001000 0 0x200>; interrupts = <6>; "
+			    "log = \"c1.log\"; ports = \"1:y:log=s.log\"; };\n" VM_TAIL,
+		    VPLAT_EEXIST, "port 1: \"s.log\" is already the host end of");
+	free(g.ram);
+}
+END_TEST
+
 /* The binding's host-end choices: an asynchronous blk image, a host GPIO chip. */
 START_TEST(async_blk_and_gpio_chip)
 {
@@ -1632,6 +1715,7 @@ int main(void)
 	tcase_add_test(tc, input_node);
 	tcase_add_test(tc, vsock_node);
 	tcase_add_test(tc, sound_node);
+	tcase_add_test(tc, console_ports_node);
 	suite_add_tcase(s, tc);
 	return vplat_test_main(s);
 }

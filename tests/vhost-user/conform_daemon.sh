@@ -96,7 +96,9 @@ plain)
 	run blk blk --file "$W/disk.img" --sync
 	run blk-async blk --file "$W/disk.img" --async
 	run blk-threads blk --file "$W/disk.img" --async-threads
-	run console console --log "$W/console.out"
+	# console: multiport (ports 0, 1 and 3 of 4), so the MULTIPORT tests run too
+	run console console --log "$W/console.out" --max-ports 4 \
+		--port 1:org.vplat.test.1:log="$W/port1.out" --port 3::log="$W/port3.out"
 	# gpio: two loopback wires on lines 4..7 (the interrupt tests drive their own inputs)
 	run gpio gpio --lines 8 --loop-wires 2
 	run can can --virtual

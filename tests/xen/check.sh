@@ -25,7 +25,10 @@ blk)
 rng)
 	has 'DOMU_RNG_CURRENT virtio_rng'; has 'DOMU_RNG_BYTES 64 [0-9a-f]{32}';;
 console)
-	has 'DOMU_HVC_GOT HOST-TO-GUEST-LINE-0815'; has 'DOM0_HVC_GOT GUEST-TO-HOST-LINE-4711';;
+	has 'DOMU_HVC_GOT HOST-TO-GUEST-LINE-0815'; has 'DOM0_HVC_GOT GUEST-TO-HOST-LINE-4711'
+	# MULTIPORT: port 1's name reached the driver, its line reached the port's log file.
+	has 'DOMU_VPORT /dev/vport[0-9]+p1 '; has 'DOMU_VPORT_WROTE'
+	has 'DOM0_VPORT_GOT GUEST-PORT1-LINE-2342';;
 sound) # The domU played a tone through virtio_snd; vplat's WAV sink holds it, checked by
        # content in dom0 (snd-tone check: header, every frame the guest wrote once and in
        # order, 440 Hz within 2 %). No timing gate: frames inserted by the guest's own underruns
@@ -77,6 +80,10 @@ hostile) # tests/xen/hostile.c in the second domU against the rng window (node 1
 	has 'DOMUH_HOSTILE_RC 0'
 	has 'DOMUH_BLK_BEFORE_OK'; has 'DOMUH_BLK_AFTER_OK'; has 'DOMUH_BLK_WRITE_AFTER_OK'
 	has 'DOM0_VPLAT_XEN_ALIVE_AFTER_HOSTILE'
+	# a malformed xenstore node: refused once with the reason, not served
+	has "DOM0_VXBAD .*dom77 node '51712': malformed \\(state '1', base '0x2000zz', irq '33'"
+	[ "$(grep -c 'DOM0_VXBAD .*dom77 node .*malformed' <<<"$C")" = 1 ] || { echo "dom77's node: not exactly one message"; bad=1; }
+	grep -q 'DOM0_VXBAD .*dom77: virtio-mmio node' <<<"$C" && { echo "dom77's malformed node was served"; bad=1; }
 	has 'DOM0_VXERR .*dom2: device 1 \(rng, window 0x2000200\) set DEVICE_NEEDS_RESET'
 	has 'DOM0_VXERR .*dom2: read of 1 byte\(s\) at 0x2000200 refused by the virtio-mmio model'
 	has 'DOM0_VXERR .*dom2: served [0-9]+, rejected [1-9]'

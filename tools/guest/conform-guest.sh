@@ -77,19 +77,13 @@ case $MACH in q35) PAL=linux-pci ;; microvm) PAL=linux-mmio ;;
 command -v qemu-system-x86_64 >/dev/null || { echo "SKIP: no qemu-system-x86_64" >&2; exit 77; }
 [ -x /bin/busybox ] || { echo "SKIP: no busybox-static" >&2; exit 77; }
 command -v python3 >/dev/null || { echo "SKIP: no python3 (report check)" >&2; exit 77; }
-KVER=${VPLAT_GUEST_KVER:-$(ls /boot/vmlinuz-*-amd64 2>/dev/null | grep -v cloud | sed 's|/boot/vmlinuz-||' | sort -V | tail -1)}
+. "$(dirname "$0")/vmlinux.sh" # vplat_guest_kver, vplat_guest_vmlinux
+KVER=$(vplat_guest_kver)
 [ -n "$KVER" ] && [ -f "/boot/vmlinuz-$KVER" ] || { echo "SKIP: no linux-image-amd64 kernel in /boot" >&2; exit 77; }
 
 mkdir -p "$CACHE"
-VMLINUX=$CACHE/vmlinux-$KVER
-if [ ! -s "$VMLINUX" ]; then
-	off=$(LC_ALL=C grep -obUaP '\xFD\x37\x7A\x58\x5A\x00' "/boot/vmlinuz-$KVER" | head -1 | cut -d: -f1)
-	[ -n "$off" ] || { echo "conform-guest: no XZ stream in vmlinuz" >&2; exit 1; }
-	# xz complains about the data after the stream; the ELF before it is complete.
-	tail -c +$((off + 1)) "/boot/vmlinuz-$KVER" | xz -dc > "$VMLINUX.tmp.$$" 2>/dev/null || true
-	head -c 4 "$VMLINUX.tmp.$$" | grep -q ELF || { echo "conform-guest: vmlinux extraction failed" >&2; exit 1; }
-	mv "$VMLINUX.tmp.$$" "$VMLINUX"
-fi
+# An uncompressed ELF boots through PVH and skips 2 s of XZ decompression under TCG.
+VMLINUX=$(vplat_guest_vmlinux "$KVER" "$CACHE")
 
 # The guest's /init: the suite's arguments come from /conform.args (one per line).
 DMA_ADDR=0x7000000 DMA_SIZE=0x800000

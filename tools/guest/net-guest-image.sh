@@ -22,18 +22,12 @@ INIT=${2:?usage: net-guest-image.sh CACHE_DIR INIT_SCRIPT}
 mkdir -p "$CACHE"
 command -v qemu-system-x86_64 >/dev/null || { echo "SKIP: no qemu-system-x86_64" >&2; exit 77; }
 [ -x /bin/busybox ] || { echo "SKIP: no busybox-static" >&2; exit 77; }
-KVER=${VPLAT_GUEST_KVER:-$(ls /boot/vmlinuz-*-amd64 2>/dev/null | grep -v cloud | sed 's|/boot/vmlinuz-||' | sort -V | tail -1)}
+. "$(dirname "$0")/vmlinux.sh" # vplat_guest_kver, vplat_guest_vmlinux
+KVER=$(vplat_guest_kver)
 [ -n "$KVER" ] && [ -f "/boot/vmlinuz-$KVER" ] && [ -d "/lib/modules/$KVER" ] \
 	|| { echo "SKIP: no linux-image-amd64 kernel in /boot" >&2; exit 77; }
-VMLINUX=$CACHE/vmlinux-$KVER
-if [ ! -s "$VMLINUX" ]; then
-	off=$(LC_ALL=C grep -obUaP '\xFD\x37\x7A\x58\x5A\x00' "/boot/vmlinuz-$KVER" | head -1 | cut -d: -f1)
-	[ -n "$off" ] || { echo "net-guest-image: no XZ stream in vmlinuz" >&2; exit 1; }
-	# xz complains about the bytes after the stream; the ELF before them is complete.
-	tail -c +$((off + 1)) "/boot/vmlinuz-$KVER" | xz -dc > "$VMLINUX.$$" 2>/dev/null || true
-	head -c 4 "$VMLINUX.$$" | grep -q ELF || { echo "net-guest-image: vmlinux extraction failed" >&2; exit 1; }
-	mv "$VMLINUX.$$" "$VMLINUX"
-fi
+# An uncompressed ELF boots through PVH and skips 2 s of XZ decompression under TCG.
+VMLINUX=$(vplat_guest_vmlinux "$KVER" "$CACHE")
 MODS=${VPLAT_GUEST_MODS:-"virtio_pci virtio_net"} # more modules for a guest that needs them (e.g. 8021q)
 KEY=$( (cat "$INIT"; echo "$KVER $MODS") | md5sum | cut -c1-12)
 INITRD=$CACHE/initrd-net-$KEY.cpio.gz

@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: BSD-3-Clause
-# vplat-device --threads: the combinations it must refuse exit 2 with a message that says
+# vplat-device --threads and bad device options: what it must refuse exits 2 with a message that says
 # why, before any socket is created; a valid one starts (and is stopped here).
 # Usage: check-threads-args.sh VPLAT_DEVICE
 D=$1
@@ -23,6 +23,14 @@ refuse "only blk" net --sink --threads 2
 refuse "more threads than queues" blk --file "$W/img" --num-queues 2 --threads 3
 refuse "rate limit" blk --file "$W/img" --num-queues 2 --threads 2 --iops 100
 refuse "bad option" blk --file "$W/img" --threads 0
+# Device options: the message names the option and its value.
+refuse "bad value for --iops: 'x'" blk --file "$W/img" --iops x
+refuse "bad value for --max-ports: '0'" console --max-ports 0
+refuse "unknown option, or no value given: --frob" console --frob
+refuse "console port: 'x' is not a port number" console --port x:a:pty
+refuse "console port 1: unknown host end 'tty'" console --port 1:a:tty
+refuse "console port 1: 'log=' needs a path" console --port 1:a:log=
+refuse "expected ID:NAME:END" console --port 1:a
 "$D" blk --file "$W/img" --num-queues 2 --threads 2 --socket "$W/s" --log-level info 2>"$W/log" &
 pid=$!
 for _ in $(seq 100); do [ -S "$W/s" ] && break; sleep 0.05; done

@@ -170,9 +170,20 @@ static int parse(struct vdev *v, int argc, char **argv)
 				return -1;
 			v->level = (enum vplat_vhu_log_level)l;
 		} else {
+			int at = i;
 			int r = v->type->option(v, argc, argv, &i);
-			if (r <= 0) {
-				fprintf(stderr, "vplat-device %s: bad option %s\n", v->type->name, argv[i]);
+			if (r == 0) {
+				fprintf(stderr, "vplat-device %s: unknown option, or no value given: %s\n",
+					v->type->name, argv[at]);
+				return -1;
+			}
+			if (r < 0) {
+				if (i > at)
+					fprintf(stderr, "vplat-device %s: bad value for %s: '%s'\n",
+						v->type->name, argv[at], argv[i]);
+				else
+					fprintf(stderr, "vplat-device %s: bad option %s\n", v->type->name,
+						argv[at]);
 				return -1;
 			}
 		}

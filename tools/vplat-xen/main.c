@@ -6,6 +6,7 @@
  * when it goes away.
  */
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -125,7 +126,11 @@ static void usage(FILE *f)
 		"    --dev SPEC        a device (repeat, in node order); SPEC is TYPE[,KEY=VALUE]...:\n"
 		"                        rng\n"
 		"                        blk,image=PATH[,create-size=BYTES][,ro][,serial=ID]\n"
-		"                        console[,stdio|,pty|,log=PATH|,listen=PATH]\n"
+		"                        console[,stdio|,pty|,log=PATH|,listen=PATH][,max-ports=N]\n"
+		"                               [,port=ID:NAME:END]...\n"
+		"                          max-ports=N: offer N ports (MULTIPORT above 1); each port=\n"
+		"                          adds port ID (1..N-1) named NAME (may be empty) with host\n"
+		"                          end END: pty, log=PATH, listen=PATH or connect=PATH\n"
 		"                        gpio[,lines=N][,control=PATH][,no-irq][,loop-wires=N]\n"
 		"                          loop-wires=N: N wires on the last 2N lines, named\n"
 		"                          loop-outk -> loop-ink (a driver's own interrupts)\n"
@@ -165,6 +170,8 @@ struct dev {
 	/* --platform: a device of the description's Xen VM (host ends run by the platform) */
 	struct vplat_device *vd;
 	const struct vplat_platform_device *pd;
+	/* console: its further ports (strings point into argv) */
+	struct vplat_instance_console_port *ports;
 };
 
 static struct vplat_platform *pf;
@@ -335,6 +342,23 @@ static int parse_dev(struct dev *d, char *spec)
 			} else if (!strcmp(kv, "listen") && v) {
 				d->opt.console.end = VPLAT_INSTANCE_CONSOLE_LISTEN;
 				d->opt.console.path = v;
+			} else if (!strcmp(kv, "max-ports") && num_arg(v, 0x7fffffff, &n) && n > 0) {
+				d->opt.console.max_ports = (uint32_t)n;
+			} else if (!strcmp(kv, "port") && v) {
+				char perr[160];
+				struct vplat_instance_console_port cp, *np;
+				unsigned k = d->opt.console.nports;
+
+				if (vplat_instance_console_port_parse(v, &cp, perr, sizeof(perr))) {
+					say(0, "--dev %s: %s", type, perr);
+					return -1;
+				}
+				if (!(np = realloc(d->ports, (k + 1) * sizeof(*np))))
+					return -1;
+				np[k] = cp;
+				d->ports = np;
+				d->opt.console.ports = np;
+				d->opt.console.nports = k + 1;
 			} else
 				goto bad;
 			break;
@@ -431,7 +455,35 @@ static int cmp_node(const void *a, const void *b)
 	return x->devid < y->devid ? -1 : x->devid > y->devid;
 }
 
-/* Nodes of @p domid whose back end is still Initialising (1), complete, by device number. */
+/* A xenstore number: the whole text, at most @p max (vdev_parse_u64's forms). */
+static bool xs_num(const char *txt, uint64_t max, uint64_t *out)
+{
+	return txt && vdev_parse_u64(txt, out) && *out <= max;
+}
+
+/* Say once per domain and node that its entries are malformed (the scan repeats). */
+static void node_malformed(unsigned domid, const char *ent, const char *st, const char *base,
+			   const char *irq)
+{
+	static uint64_t warned[64];
+	static unsigned nwarned;
+	uint64_t key = (uint64_t)domid << 32;
+
+	for (const char *c = ent; *c; c++)
+		key = key * 31 + (unsigned char)*c;
+	for (unsigned i = 0; i < nwarned; i++)
+		if (warned[i] == key)
+			return;
+	if (nwarned < sizeof(warned) / sizeof(warned[0]))
+		warned[nwarned++] = key;
+	say(1, "dom%u node '%.32s': malformed (state '%.16s', base '%.32s', irq '%.16s'; want a "
+	       "device number, state 1, a 64-bit base and a GIC SPI 32..1019): not served",
+	    domid, ent, st, base, irq);
+}
+
+/* Nodes of @p domid whose back end is still Initialising (1), complete, by device number.
+ * The entries are the toolstack's, read as untrusted text: a node whose number, state, base
+ * or interrupt is not a whole number in range is refused with a message, never guessed. */
 static unsigned domain_nodes(struct xs_handle *xs, unsigned domid, struct node *out)
 {
 	unsigned int n = 0, k = 0;
@@ -444,14 +496,20 @@ static unsigned domain_nodes(struct xs_handle *xs, unsigned domid, struct node *
 		char *st = xs_get(xs, "%s/%s/state", path, ents[i]);
 		char *base = xs_get(xs, "%s/%s/base", path, ents[i]);
 		char *irq = xs_get(xs, "%s/%s/irq", path, ents[i]);
+		uint64_t dv, sv, bv, iv;
 
 		say(3, "dom%u node %s: state %s base %s irq %s", domid, ents[i], st ? st : "-",
 		    base ? base : "-", irq ? irq : "-");
-		if (st && base && irq && atoi(st) == 1) {
-			out[k].devid = strtoul(ents[i], NULL, 10);
-			out[k].base = strtoull(base, NULL, 0);
-			out[k].irq = (uint32_t)strtoul(irq, NULL, 0);
-			k++;
+		if (st && base && irq) {
+			if (!xs_num(ents[i], ULONG_MAX, &dv) || !xs_num(st, 0xffffffff, &sv) ||
+			    !xs_num(base, UINT64_MAX, &bv) || !xs_num(irq, 1019, &iv) || iv < 32)
+				node_malformed(domid, ents[i], st, base, irq);
+			else if (sv == 1) {
+				out[k].devid = (unsigned long)dv;
+				out[k].base = bv;
+				out[k].irq = (uint32_t)iv;
+				k++;
+			}
 		}
 		free(st);
 		free(base);
@@ -523,8 +581,14 @@ static int serve(struct xs_handle *xs, unsigned domid, struct dev *devs, unsigne
 {
 	bool done[MAX_DEVS] = {false};
 	char *smax = xs_get(xs, "/local/domain/%u/memory/static-max", domid);
-	uint64_t ram = smax ? strtoull(smax, NULL, 10) * 1024 : ram_default;
+	uint64_t kib = 0, ram = ram_default;
 
+	/* static-max is in KiB; an unreadable or absurd value keeps --ram-mib's size */
+	if (smax && xs_num(smax, UINT64_MAX / 1024, &kib) && kib > 0)
+		ram = kib * 1024;
+	else if (smax)
+		say(1, "dom%u: memory/static-max '%.32s' is not a size in KiB: assuming %llu MiB "
+		       "(--ram-mib)", domid, smax, (unsigned long long)(ram_default >> 20));
 	free(smax);
 	struct vplat_xen_options o = {.domid = domid, .mem = mem, .ram_size = ram, .log = xen_log};
 	struct vplat_xen_server *s = NULL;
@@ -716,11 +780,12 @@ int main(int argc, char **argv)
 		bool served = false;
 
 		for (unsigned i = 0; doms && i < n && !stop; i++) {
-			long d = strtol(doms[i], NULL, 10);
+			uint64_t dn = 0;
+			long d = xs_num(doms[i], 0x7fff, &dn) ? (long)dn : -1;
 			struct node nodes[MAX_DEVS];
 			unsigned nn;
 
-			if (d < 1 || d >= 0x8000 || seen[d] || other[d])
+			if (d < 1 || seen[d] || other[d])
 				continue; /* served, or another domain already reported */
 			nn = domain_nodes(xs, (unsigned)d, nodes);
 			if (nn == 0)

@@ -579,6 +579,23 @@ VPLAT_API const char *vplat_instance_type_name(enum vplat_instance_type t);
  */
 VPLAT_API int vplat_instance_type_from_name(const char *name);
 
+/**
+ * Parse a further console port from its text form, `ID:NAME:END`, the form the tools take
+ * (`vplat-device console --port`, `vplat-xen --dev console,port=`) and a platform
+ * description's `ports` property: @p ID is the port number (decimal, 1 .. 2^31 - 1; the
+ * console's max_ports must exceed it), @p NAME the name the driver is told (PORT_NAME; empty:
+ * none; no ':'), @p END the port's host end: `pty`, `log=PATH`, `listen=PATH` or
+ * `connect=PATH` (PATH may contain ':'). A port is never a console (CONSOLE_PORT is port 0's).
+ *
+ * @param spec    the text; modified in place: @p p's strings point into it afterwards
+ * @param p       filled on success (other fields zero)
+ * @param err     receives a message naming what is wrong (may be NULL)
+ * @param errlen  size of @p err
+ * @return 0, or VPLAT_EINVAL for a malformed text
+ */
+VPLAT_API int vplat_instance_console_port_parse(char *spec, struct vplat_instance_console_port *p,
+						char *err, size_t errlen);
+
 #ifdef __cplusplus
 }
 #endif
