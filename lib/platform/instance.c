@@ -570,6 +570,10 @@ static int create_net(struct vplat_instance *in, struct vplat_mem *mem, char *er
 	}
 	if ((rc = vplat_net_init(&b->net, mem, &cfg, ops, host)))
 		return vplat_pf_error(err, errlen, rc, "net: %s", vplat_strerror(rc));
+	const struct vplat_ratelimit_config *rl = &o->ratelimit;
+	if ((rl->ops_rate || rl->bytes_rate) &&
+	    (rc = vplat_net_set_ratelimit(&b->net, rl, vplat_switch_monotonic_ns, NULL)))
+		return vplat_pf_error(err, errlen, rc, "net: rate limit: %s", vplat_strerror(rc));
 	if (o->backend == VPLAT_INSTANCE_NET_SWITCH)
 		vplat_switch_net_port_bind(&b->port, &b->net);
 	in->dev = vplat_net_device(&b->net);
@@ -1453,6 +1457,11 @@ int vplat_instance_timeout_ms(const struct vplat_instance *in)
 								    : (ns + 999999u) / 1000000u)
 			  : -1;
 	}
+	case VPLAT_INSTANCE_NET: {
+		/* a held frame (monotonic ns); none goes while the device is not live */
+		uint64_t until = vplat_net_throttle_until(&in->u.net.net);
+		return until && vplat_device_is_live(in->dev) ? ms_until(until) : -1;
+	}
 	case VPLAT_INSTANCE_INPUT:
 		return in->u.input.script ? vplat_input_script_timeout_ms(in->u.input.script) : -1;
 	case VPLAT_INSTANCE_VSOCK:
@@ -1478,6 +1487,14 @@ static void dispatch_can(struct i_can *b)
 			vplat_canbus_port_send(b->echo, &b->pending[i]);
 		b->npending = 0;
 	}
+}
+
+/* A transmit frame held by the rate limit goes when its time has come (VPLAT-NET-081). */
+static void dispatch_net_throttle(struct vplat_net *net)
+{
+	uint64_t until = vplat_net_throttle_until(net);
+	if (until && mono_ns() >= until)
+		vplat_net_tx_resume(net);
 }
 
 static void dispatch_watchdog(struct vplat_instance *in)
@@ -1573,6 +1590,7 @@ int vplat_instance_dispatch(struct vplat_instance *in)
 		if (in->opt.net.backend == VPLAT_INSTANCE_NET_TAP && in->u.net.tap.fd >= 0 &&
 		    vplat_device_is_live(in->dev))
 			vplat_net_tap_poll_net(&in->u.net.tap, &in->u.net.net);
+		dispatch_net_throttle(&in->u.net.net);
 		break;
 	case VPLAT_INSTANCE_GPIO:
 		if (in->u.gpio.chip)

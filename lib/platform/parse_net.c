@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* Platform description, network device: a switch or a tap, MAC, MTU, rate limit
- * (docs/platform-binding.md). */
+/* Platform description, network device: a switch or a tap, MAC, MTU, the device's transmit
+ * rate limits, the switch port's shaping (docs/platform-binding.md). */
 #include "platform_parse.h"
 
 #ifdef VPLAT_HAVE_LIBFDT
@@ -11,7 +11,7 @@
 static const char *const net_props[] = {
 	"switch", "tap", "mac-address", "mtu", "queue-size", "rate-bps", "burst-bytes",
 	"traffic-classes", "scheduling", "class-weights", "queue-length", "pvid", "vlans",
-	"allowed-source-macs", NULL};
+	"allowed-source-macs", "frame-rate", "frame-burst", "bandwidth", "bandwidth-burst", NULL};
 
 /* Switch port properties other than the shaping (which has its own checks). */
 static const char *const port_props[] = {"traffic-classes", "scheduling", "class-weights",
@@ -113,7 +113,11 @@ static int parse_net(struct vplat_pf_ctx *c, int node, struct pf_dev *d)
 	    (rc = get_u32_range(c, node, "mtu", &d->mtu, 68, 65535)) < 0 ||
 	    (rc = get_u32_range(c, node, "queue-size", &d->queue_size, 1, 32768)) < 0 ||
 	    (rc = get_u64(c, node, "rate-bps", &d->net_rate_bps)) < 0 ||
-	    (rc = get_u64(c, node, "burst-bytes", &d->net_burst_bytes)) < 0)
+	    (rc = get_u64(c, node, "burst-bytes", &d->net_burst_bytes)) < 0 ||
+	    (rc = get_u64(c, node, "frame-rate", &d->rl.ops_rate)) < 0 ||
+	    (rc = get_u64(c, node, "frame-burst", &d->rl.ops_burst)) < 0 ||
+	    (rc = get_u64(c, node, "bandwidth", &d->rl.bytes_rate)) < 0 ||
+	    (rc = get_u64(c, node, "bandwidth-burst", &d->rl.bytes_burst)) < 0)
 		return rc;
 	if (d->sw < 0 && !d->tap)
 		return FAIL(c, VPLAT_ENOENT, node, NULL,

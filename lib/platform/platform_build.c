@@ -115,6 +115,7 @@ static int options_of(struct vplat_platform *p, const struct pf_dev *d,
 						     .has_mac = d->has_mac,
 						     .mtu = (uint16_t)d->mtu,
 						     .queue_size = (uint16_t)d->queue_size,
+						     .ratelimit = rl,
 						     /* a vhost-user front end serves its own */
 						     .ctrl = !d->info.vhost_user_socket};
 		memcpy(o->net.mac, d->mac, 6);

@@ -102,7 +102,8 @@ struct pf_dev {
 	/* can */
 	int bus;               /* index into buses, or -1 */
 	const char *socketcan;
-	/* rate limits: blk (IOPS, bytes/s), net (bits/s in ops_rate unused: see net_rate), can */
+	/* rate limits: blk (IOPS, bytes/s), net and can (frames/s, bytes/s); net_rate_bps and
+	 * net_burst_bytes: the switch port's egress shaping */
 	struct pf_ratelimit rl;
 	uint64_t net_rate_bps, net_burst_bytes;
 	/* net on a switch: classes, scheduling, queues, VLANs, source MACs (name and shaping

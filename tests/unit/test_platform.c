@@ -852,6 +852,16 @@ static const struct bad bads[] = {
     {"net tap name", DEV("net", "tap = \"a-very-long-tap-name\";"), VPLAT_ERANGE, "property \"tap\""},
     {"net tap rate", DEV("net", "tap = \"t0\"; rate-bps = <1000>;"), VPLAT_EINVAL,
      "property \"rate-bps\": rate limits are enforced by a switch port"},
+    {"net frame-rate size", DEV("net", "switch = \"backbone\"; frame-rate = [01 02];"),
+     VPLAT_EINVAL, "property \"frame-rate\": must be one cell or /bits/ 64"},
+    {"net frame-burst size", DEV("net", "tap = \"t0\"; frame-burst = <0 1 2>;"), VPLAT_EINVAL,
+     "property \"frame-burst\": must be one cell or /bits/ 64"},
+    {"net bandwidth size", DEV("net", "tap = \"t0\"; bandwidth = \"fast\";"), VPLAT_EINVAL,
+     "property \"bandwidth\": must be one cell or /bits/ 64"},
+    {"net bandwidth-burst size", DEV("net", "switch = \"backbone\"; bandwidth-burst = [00];"),
+     VPLAT_EINVAL, "property \"bandwidth-burst\": must be one cell or /bits/ 64"},
+    {"net iops", DEV("net", "switch = \"backbone\"; iops = <10>;"), VPLAT_EINVAL,
+     "property \"iops\": unknown property for"},
     {"net mac", DEV("net", "switch = \"backbone\"; mac-address = [02 00 00];"), VPLAT_EINVAL,
      "property \"mac-address\": must be 6 bytes"},
     {"net multicast mac", DEV("net", "switch = \"backbone\"; mac-address = [01 00 00 00 00 01];"),
@@ -1140,6 +1150,88 @@ START_TEST(build_errors)
 	dtb = compile(ROOT_HEAD VM_HEAD DEV("rng", "") VM_TAIL, &len);
 	ck_assert_int_eq(vplat_platform_load(&p, dtb, len, &o, err, sizeof(err)), 0);
 	vplat_platform_free(p);
+	free(dtb);
+	free(g.ram);
+}
+END_TEST
+
+/* The network device's own transmit limits (VPLAT-NET-081), on a switch and on a tap. */
+#define NET_LIMITS                                                                                 \
+	"frame-rate = <200>; frame-burst = <4>; bandwidth = /bits/ 64 <0x200000>;"                 \
+	" bandwidth-burst = <0x8000>;"
+
+START_TEST(net_limits_parsed)
+{
+	/* As the description states them, next to the switch port's shaping, and on a tap
+	 * (which refuses the port's rate-bps): the device's limits are accepted on either
+	 * host end. */
+	NEED_DTC();
+	char err[512];
+	struct vplat_platform *p =
+	    load_dts(ROOT_HEAD VM_HEAD DEV("net", "switch = \"backbone\"; rate-bps = <100000000>; "
+					   NET_LIMITS) VM_TAIL,
+		     NULL, err, sizeof(err));
+	struct vplat_platform_limits l;
+	ck_assert_int_eq(vplat_platform_device_limits(p, 0, &l), 0);
+	ck_assert_uint_eq(l.ops_rate, 200);
+	ck_assert_uint_eq(l.ops_burst, 4);
+	ck_assert_uint_eq(l.bytes_rate, 0x200000);
+	ck_assert_uint_eq(l.bytes_burst, 0x8000);
+	ck_assert_uint_eq(l.net_rate_bps, 100000000);
+	vplat_platform_free(p);
+	p = load_dts(ROOT_HEAD VM_HEAD DEV("net", "tap = \"t0\"; frame-rate = <50>;") VM_TAIL, NULL,
+		     err, sizeof(err));
+	ck_assert_int_eq(vplat_platform_device_limits(p, 0, &l), 0);
+	ck_assert_uint_eq(l.ops_rate, 50);
+	ck_assert_uint_eq(l.ops_burst + l.bytes_rate + l.bytes_burst + l.net_rate_bps, 0);
+	vplat_platform_free(p);
+}
+END_TEST
+
+START_TEST(net_limits_applied)
+{
+	/* covers: VPLAT-PDESC-014 */
+	/* Built from the description, the device's limiter holds the description's limits (the
+	 * device enforcing them is unit.test_net_ratelimit; through the factory's dispatch and
+	 * timeout, vhost_user.ratelimit); without them, it is unlimited. A rate the limiter
+	 * refuses fails the build, naming the device. */
+	NEED_DTC();
+	char err[512];
+	struct guest g;
+	struct vplat_platform *p = load_dts(ROOT_HEAD VM_HEAD DEV("net", "switch = \"backbone\"; "
+				 NET_LIMITS) VM_TAIL, &g, err, sizeof(err));
+	struct vplat_net *net = (struct vplat_net *)(void *)vplat_platform_dev(p, 0);
+	ck_assert_ptr_nonnull(net);
+	struct vplat_ratelimit_config rl;
+	vplat_ratelimit_get(&net->rl, &rl);
+	ck_assert_uint_eq(rl.ops_rate, 200);
+	ck_assert_uint_eq(rl.ops_burst, 4);
+	ck_assert_uint_eq(rl.bytes_rate, 0x200000);
+	ck_assert_uint_eq(rl.bytes_burst, 0x8000);
+	ck_assert_ptr_nonnull(net->clock);
+	ck_assert_uint_eq(vplat_net_throttle_until(net), 0); /* nothing held yet */
+	ck_assert_int_eq(vplat_platform_timeout_ms(p), -1);
+	vplat_platform_free(p);
+	free(g.ram);
+	p = load_dts(ROOT_HEAD VM_HEAD DEV("net", "switch = \"backbone\";") VM_TAIL, &g, err,
+		     sizeof(err));
+	net = (struct vplat_net *)(void *)vplat_platform_dev(p, 0);
+	vplat_ratelimit_get(&net->rl, &rl);
+	ck_assert_uint_eq(rl.ops_rate + rl.bytes_rate, 0);
+	vplat_platform_free(p);
+	free(g.ram);
+
+	guest_init(&g);
+	struct vplat_platform_options o = {.mem = guest_mem, .opaque = &g, .base_dir = tmpdir};
+	size_t len;
+	void *dtb = compile(ROOT_HEAD VM_HEAD DEV("net", "switch = \"backbone\";"
+				  " frame-rate = /bits/ 64 <0x800000000>;") VM_TAIL, &len);
+	ck_assert_ptr_nonnull(dtb);
+	ck_assert_int_eq(vplat_platform_load(&p, dtb, len, NULL, err, sizeof(err)), 0); /* valid */
+	vplat_platform_free(p);
+	int rc = vplat_platform_load(&p, dtb, len, &o, err, sizeof(err));
+	ck_assert_int_eq(rc, VPLAT_ERANGE);
+	ck_assert_msg(strstr(err, "/vms/vm0/dev@a000000: net: rate limit:"), "%s", err);
 	free(dtb);
 	free(g.ram);
 }
@@ -1698,6 +1790,8 @@ int main(void)
 	tcase_add_test(tc, limits_per_vm);
 	tcase_add_test(tc, fabric_limits_parsed);
 	tcase_add_test(tc, fabric_limits_applied);
+	tcase_add_test(tc, net_limits_parsed);
+	tcase_add_test(tc, net_limits_applied);
 	tcase_add_test(tc, fabric_classes_enforced);
 	tcase_add_test(tc, build_full);
 	tcase_add_test(tc, build_no_transport);

@@ -1,14 +1,24 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * `vplat-device blk --iops/--bps` and `can --virtual --frame-rate`: the daemon's rate limits
- * hold, seen from vplat's front end. Runs of NREQ requests at queue depth 1, each against a
- * fresh daemon:
+ * `vplat-device blk --iops/--bps`, `can --virtual --frame-rate` and `net --frame-rate/--bps`:
+ * the daemon's rate limits hold, seen from vplat's front end, each run against a fresh
+ * daemon. Runs of NREQ requests at queue depth 1:
  *  - blk, no limit: NREQ 4 KiB reads take less than the limited runs' floor;
  *  - blk --iops 10 --iops-burst 1: NREQ reads need at least (NREQ - 1) / 10 s;
  *  - blk --bps 81920 --bps-burst 4096: NREQ 4 KiB reads need at least (NREQ - 1) * 4096 / 81920 s;
  *  - can --virtual --frame-rate 10 --frame-burst 1: NREQ classic frames need at least
  *    (NREQ - 1) / 10 s, and without the limit less than that (a floor of 1.6 s,
  *    so that an unlimited run on a loaded machine stays clearly below it).
+ * And `vplat-device net --sink`, the transmitq kept full (NET_QS frames in flight) for
+ * NET_T s, counting the frames the daemon completed between the first kick (t0) and the last
+ * look at the used ring (t1). A frame is completed only after the limit admitted it, so:
+ *  - --frame-rate 200 --frame-burst 4: count <= 200 x (t1 - t0) + 4 + 2;
+ *  - --bps 100000 --bps-burst 5000, 1000-byte frames: count x 1000 <= 100000 x (t1 - t0)
+ *    + 5000 + 2 frames;
+ *  - unlimited: more than twice the frame-rate run's bound (clearly more, not a speed);
+ *  - each run, once the driver stops adding: every frame in flight completes (a frame held
+ *    by the limit goes later; it is never dropped or left behind), within a generous 10 s.
+ * Counts and bounds only: no assertion on how fast anything went.
  *
  * Usage: ratelimit VPLAT_DEVICE WORKDIR; exit 0 = pass, 1 = fail.
  */
@@ -28,6 +38,9 @@
 
 #define BS   4096u
 #define NREQ 17u /* 16 intervals: 1.6 s at 10 IOPS, 0.8 s at 20 blocks/s */
+#define NET_QS 64u   /* transmitq size */
+#define NET_T  1.0   /* seconds the transmitq is kept full */
+#define NET_HDR 12u  /* virtio-net header with num_buffers (VERSION_1) */
 
 static char sock[512], img[512];
 
@@ -38,15 +51,19 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static pid_t spawn(const char *dev, const char *const *limits, bool can)
+enum kind { BLK, CAN, NET };
+
+static pid_t spawn(const char *dev, const char *const *limits, enum kind k)
 {
 	unlink(sock);
 	pid_t p = fork();
 	if (p == 0) {
 		const char *av[16] = {dev, "blk", "--socket", sock, "--file", img, "--log-level", "warn"};
 		unsigned n = 8;
-		if (can)
+		if (k == CAN)
 			av[1] = "can", av[4] = "--virtual", av[5] = "--log-level", av[6] = "warn", n = 7;
+		if (k == NET)
+			av[1] = "net", av[4] = "--sink", av[5] = "--log-level", av[6] = "warn", n = 7;
 		for (unsigned i = 0; limits[i] && n < 15; i++)
 			av[n++] = limits[i];
 		av[n] = NULL;
@@ -80,7 +97,7 @@ static int can_req(struct vplat_val_vq *vq, uint8_t *out, uint32_t olen, uint8_t
 /* Seconds NREQ CAN frames at queue depth 1 took; < 0 on failure. */
 static double run_can(const char *dev, const char *const *limits)
 {
-	pid_t pid = spawn(dev, limits, true);
+	pid_t pid = spawn(dev, limits, CAN);
 	struct vplat_vhu_frontend fe;
 	struct vplat_vhu_frontend_params p = {.path = sock, .device_id = VPLAT_VIRTIO_ID_CAN,
 					      .mem_size = 1u << 20, .queue_size_max = 16};
@@ -132,9 +149,92 @@ static double run_can(const char *dev, const char *const *limits)
 	return t;
 }
 
+/* One net run: frames of @p flen bytes (without the header), the transmitq kept full for
+ * NET_T s. *@p count: frames completed in *@p secs (t1 - t0); *@p drained: every frame in
+ * flight completed afterwards. Returns 0 or the first error. */
+static int run_net(const char *dev, const char *const *limits, uint32_t flen, unsigned *count,
+		   double *secs, bool *drained)
+{
+	pid_t pid = spawn(dev, limits, NET);
+	struct vplat_vhu_frontend fe;
+	struct vplat_vhu_frontend_params p = {.path = sock, .fd = -1,
+					      .device_id = VPLAT_VIRTIO_ID_NET,
+					      .mem_size = 1u << 20, .queue_size_max = NET_QS,
+					      .timeout_ms = 20000}; /* a loaded machine */
+	struct vplat_val_dev d;
+	struct vplat_val_vq rx, tx;
+	memset(&rx, 0, sizeof(rx));
+	memset(&tx, 0, sizeof(tx));
+	unsigned inflight = 0;
+	const char *what = "set-up";
+	void *tok;
+	*count = 0;
+	*secs = 0;
+	*drained = false;
+	int rc = vplat_vhu_frontend_init(&fe, &p);
+	bool fe_up = !rc;
+	if (!rc)
+		rc = vplat_vhu_frontend_val_init(&fe, &d);
+	if (!rc)
+		rc = vplat_val_negotiate(&d, VPLAT_BIT(VPLAT_VIRTIO_F_VERSION_1));
+	if (!rc)
+		rc = vplat_val_vq_setup(&d, &rx, 0, NET_QS);
+	if (!rc)
+		rc = vplat_val_vq_setup(&d, &tx, 1, NET_QS);
+	if (!rc)
+		rc = vplat_val_driver_ok(&d);
+	/* One buffer for every frame: the device only reads it. A broadcast frame, EtherType
+	 * 0x88b5 (local experimental). */
+	uint8_t *buf = rc ? NULL : vplat_val_alloc(vplat_vhu_frontend_dma(&fe), NET_HDR + flen, 8,
+						     NULL);
+	if (!rc && !buf)
+		rc = VPLAT_ENOMEM;
+	if (!rc) {
+		memset(buf, 0, NET_HDR + flen);
+		memset(buf + NET_HDR, 0xff, 6);
+		buf[NET_HDR + 6] = 0x02;
+		buf[NET_HDR + 12] = 0x88, buf[NET_HDR + 13] = 0xb5;
+	}
+	struct vplat_val_buf b = {.ptr = buf, .len = NET_HDR + flen};
+	double t0 = now_s(), t1 = t0;
+	if (!rc)
+		what = "transmit";
+	while (!rc && t1 - t0 < NET_T) {
+		while (vplat_val_vq_add(&tx, &b, 1, 0, buf) == 0)
+			inflight++;
+		vplat_val_vq_notify(&tx);
+		usleep(200);
+		while ((rc = vplat_val_vq_get_used(&tx, &tok, NULL)) == 0)
+			(*count)++, inflight--;
+		rc = rc == VPLAT_EAGAIN ? 0 : rc;
+		t1 = now_s(); /* every frame counted was completed before this */
+	}
+	*secs = t1 - t0;
+	/* Stop adding: the frames in flight, held by the limit or not, all complete. */
+	if (!rc)
+		what = "drain";
+	for (double end = now_s() + 10.0; !rc && inflight && now_s() < end;) {
+		usleep(1000);
+		while ((rc = vplat_val_vq_get_used(&tx, &tok, NULL)) == 0)
+			inflight--;
+		rc = rc == VPLAT_EAGAIN ? 0 : rc;
+	}
+	*drained = !rc && !inflight;
+	if (rc)
+		fprintf(stderr, "ratelimit: net %s, %s: %s\n", limits[0] ? limits[0] : "unlimited",
+			what, vplat_strerror(rc));
+	vplat_val_vq_fini(&rx);
+	vplat_val_vq_fini(&tx);
+	if (fe_up)
+		vplat_vhu_frontend_fini(&fe);
+	kill(pid, SIGTERM);
+	waitpid(pid, NULL, 0);
+	return rc;
+}
+
 static double run(const char *dev, const char *const *limits)
 {
-	pid_t pid = spawn(dev, limits, false);
+	pid_t pid = spawn(dev, limits, BLK);
 	struct vplat_vhu_frontend fe;
 	struct vplat_vhu_frontend_params p = {.path = sock, .device_id = VPLAT_VIRTIO_ID_BLOCK,
 					      .mem_size = 1u << 20, .queue_size_max = 16};
@@ -178,6 +278,40 @@ static double run(const char *dev, const char *const *limits)
 	return t;
 }
 
+/* The net runs and their bounds; 0 pass, 1 fail. */
+static int check_net(const char *dev)
+{
+	static const char *const none[] = {NULL};
+	static const char *const frames[] = {"--frame-rate", "200", "--frame-burst", "4", NULL};
+	static const char *const bytes[] = {"--bps", "100000", "--bps-burst", "5000", NULL};
+	unsigned n_none, n_rate, n_bps;
+	double s_none, s_rate, s_bps;
+	bool d_none, d_rate, d_bps;
+	int rc = run_net(dev, none, 60, &n_none, &s_none, &d_none);
+	if (!rc)
+		rc = run_net(dev, frames, 60, &n_rate, &s_rate, &d_rate);
+	if (!rc)
+		rc = run_net(dev, bytes, 1000, &n_bps, &s_bps, &d_bps);
+	if (rc)
+		return printf("FAIL: net: %s\n", vplat_strerror(rc)) > 0;
+	double b_rate = 200.0 * s_rate + 4 + 2, b_bps = (100000.0 * s_bps + 5000) / 1000 + 2;
+	printf("ratelimit: net --sink, transmitq of %u kept full: unlimited %u frames in %.3f s; "
+	       "--frame-rate 200 --frame-burst 4: %u in %.3f s (bound %.1f); --bps 100000 "
+	       "--bps-burst 5000, 1000-byte frames: %u in %.3f s (bound %.1f)\n",
+	       NET_QS, n_none, s_none, n_rate, s_rate, b_rate, n_bps, s_bps, b_bps);
+	if (n_rate > b_rate)
+		return printf("FAIL: net --frame-rate 200 did not hold\n") > 0;
+	if (n_bps > b_bps)
+		return printf("FAIL: net --bps 100000 did not hold\n") > 0;
+	if (n_none <= 2 * b_rate)
+		return printf("FAIL: the unlimited net run moved no more than twice the limited "
+			      "bound\n") > 0;
+	if (!d_none || !d_rate || !d_bps)
+		return printf("FAIL: net: frames in flight did not all complete (%s)\n",
+			      !d_rate ? "--frame-rate" : !d_bps ? "--bps" : "unlimited") > 0;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 3)
@@ -211,5 +345,5 @@ int main(int argc, char **argv)
 		fail = printf("FAIL: --bps 81920 did not hold\n") > 0;
 	if (!fail && t_none >= f_iops)
 		fail = printf("FAIL: the unlimited run was as slow as a limited one\n") > 0;
-	return fail;
+	return fail | check_net(argv[1]);
 }

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* vplat-device net: the network device on a Linux tap, or a sink that drops every frame. */
+/* vplat-device net: the network device on a Linux tap, or a sink that drops every frame;
+ * transmit rate limits. */
 #include <stdio.h>
 #include <string.h>
 #include "net_opts.h"
@@ -25,7 +26,20 @@ static int net_option(struct vdev *v, int argc, char **argv, int *i)
 	}
 	if ((val = vdev_optval(argc, argv, i, "--mtu")))
 		return (o->mtu = net_opts_mtu(val)) ? 1 : -1;
-	return 0;
+	uint64_t *rl = NULL;
+	if ((val = vdev_optval(argc, argv, i, "--frame-rate")))
+		rl = &o->ratelimit.ops_rate;
+	else if ((val = vdev_optval(argc, argv, i, "--frame-burst")))
+		rl = &o->ratelimit.ops_burst;
+	else if ((val = vdev_optval(argc, argv, i, "--bps")))
+		rl = &o->ratelimit.bytes_rate;
+	else if ((val = vdev_optval(argc, argv, i, "--bps-burst")))
+		rl = &o->ratelimit.bytes_burst;
+	if (!rl)
+		return 0;
+	if (!vdev_parse_u64(val, &n) || n > VPLAT_RATELIMIT_MAX_RATE)
+		return -1;
+	return *rl = n, 1;
 }
 
 static bool net_configure(struct vdev *v)
@@ -52,16 +66,25 @@ const struct vdev_type vdev_net = {
 	    "    benchmarks). QEMU: -chardev socket,id=n,path=SOCK\n"
 	    "    -netdev vhost-user,id=n0,chardev=n -device virtio-net-pci,netdev=n0,vectors=0\n"
 	    "    (QEMU 7.2 under TCG crashes with MSI-X here: keep vectors=0).\n"
-	    "    No rate-limit options: vplat enforces a network device's limit (the\n"
-	    "    description's rate-bps, burst-bytes) at a switch port, and this daemon's\n"
-	    "    device is on a tap or a sink (limit a tap with tc(8)).\n"
+	    "    The rate-limit options bound what the guest transmits, on a tap or a sink:\n"
+	    "    a frame over the limit waits in the transmit queue (never dropped) until\n"
+	    "    the limit lets it go. What the guest receives is not limited.\n"
 	    "\n"
 	    "DEVICE OPTIONS\n"
 	    "    --tap NAME          create or attach tap NAME (needs CAP_NET_ADMIN)\n"
 	    "    --sink              drop transmitted frames, receive none\n"
 	    "    --mac XX:..:XX      offer VIRTIO_NET_F_MAC\n"
 	    "    --mtu N             offer VIRTIO_NET_F_MTU (68..65535)\n"
-	    "    --queue-size N      largest queue size (default 1024)\n",
+	    "    --queue-size N      largest queue size (default 1024)\n"
+	    "    --frame-rate N      at most N frames per second transmitted (description:\n"
+	    "                        frame-rate)\n"
+	    "    --frame-burst N     frames allowed at once (default: one second's worth;\n"
+	    "                        description: frame-burst)\n"
+	    "    --bps N             at most N bytes per second transmitted, frame bytes\n"
+	    "                        without the virtio header (description: bandwidth)\n"
+	    "    --bps-burst N       bytes allowed at once (default: one second's worth;\n"
+	    "                        description: bandwidth-burst)\n"
+	    "                        0 = unlimited.\n",
     .type = VPLAT_INSTANCE_NET,
     .option = net_option,
     .configure = net_configure,

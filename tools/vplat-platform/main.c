@@ -314,12 +314,12 @@ static void print_limits(const struct vplat_platform *p, unsigned i)
 	struct vplat_platform_limits l;
 	if (vplat_platform_device_limits(p, i, &l) != 0)
 		return;
-	bool can = d->type == VPLAT_PLATFORM_CAN;
+	bool frames = d->type == VPLAT_PLATFORM_CAN || d->type == VPLAT_PLATFORM_NET;
 	char buf[256];
 	size_t n = 0;
 #define ADD(...) n += (size_t)snprintf(buf + n, n < sizeof(buf) ? sizeof(buf) - n : 0, __VA_ARGS__)
 	if (l.ops_rate)
-		ADD(" %s %llu/s burst %llu", can ? "frame-rate" : "iops",
+		ADD(" %s %llu/s burst %llu", frames ? "frame-rate" : "iops",
 		    (unsigned long long)l.ops_rate,
 		    (unsigned long long)(l.ops_burst ? l.ops_burst : l.ops_rate));
 	if (l.bytes_rate)

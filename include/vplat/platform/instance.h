@@ -235,6 +235,16 @@ struct vplat_instance_net {
 	 *  the call; NULL: one queue pair with @ref has_mac, @ref mac, @ref mtu,
 	 *  @ref queue_size and @ref ctrl). */
 	const struct vplat_net_config *config;
+	/**
+	 * Transmit rate limits of the device itself, every backend (vplat_net_set_ratelimit(),
+	 * VPLAT-NET-081): ops_rate and ops_burst in frames/s, bytes_rate and bytes_burst in
+	 * bytes/s of what the guest transmits (frame bytes, without the virtio header); all zero:
+	 * unlimited. A frame over the limit waits at the head of its transmitq, is never dropped,
+	 * and goes when vplat_instance_dispatch() is called at or after the deadline that
+	 * vplat_instance_timeout_ms() reports. Separate from @ref rate_bps, the switch port's
+	 * egress shaping.
+	 */
+	struct vplat_ratelimit_config ratelimit;
 };
 
 /** Host end of a GPIO device. */
@@ -533,8 +543,9 @@ VPLAT_API unsigned vplat_instance_fds(const struct vplat_instance *in, int *fds,
 /**
  * @param in  an instance
  * @return the longest the caller may wait before vplat_instance_dispatch() is due, in ms
- *         (a watchdog deadline, a private CAN bus, a throttled block queue); 0 while a
- *         dispatch budget left work on a ring (vplat_device_has_more()); -1: no limit
+ *         (a watchdog deadline, a private CAN bus, a throttled block queue or network
+ *         transmitq); 0 while a dispatch budget left work on a ring
+ *         (vplat_device_has_more()); -1: no limit
  */
 VPLAT_API int vplat_instance_timeout_ms(const struct vplat_instance *in);
 

@@ -198,9 +198,10 @@ VPLAT_API int vplat_platform_vm_xen(const struct vplat_platform *p, unsigned vm,
 /** Limits a description states for one device; 0 means none (a burst of 0 is one second's
  *  worth of the rate). */
 struct vplat_platform_limits {
-	uint64_t ops_rate;        /**< block: requests/s (`iops`); CAN: frames/s (`frame-rate`) */
+	uint64_t ops_rate;        /**< block: requests/s (`iops`); CAN, network: frames/s the
+				   *   device transmits (`frame-rate`) */
 	uint64_t ops_burst;       /**< `iops-burst`, `frame-burst` */
-	uint64_t bytes_rate;      /**< block, CAN: bytes/s (`bandwidth`) */
+	uint64_t bytes_rate;      /**< block, CAN, network: bytes/s (`bandwidth`) */
 	uint64_t bytes_burst;     /**< `bandwidth-burst` */
 	uint64_t net_rate_bps;    /**< network: egress shaping of its switch port (`rate-bps`) */
 	uint64_t net_burst_bytes; /**< `burst-bytes` */
