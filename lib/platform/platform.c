@@ -333,40 +333,50 @@ static bool same_str(const char *a, const char *b)
 	return a && b && !strcmp(a, b);
 }
 
-/* The path of @p o's console host ends that a further port's @p end at @p path would share:
- * a log file or a listening socket belongs to one end (several may connect to one server). */
-static const char *con_port_path_taken(const struct pf_dev *o, enum vplat_instance_console_end end,
-				       const char *path)
+/* The path of console @p d's host end number @p k if that end belongs to it alone (a log file
+ * or a listening socket; several may connect to one server), else NULL: k = 0 is port 0's end,
+ * k = 1..con_nports the further ports' ends. */
+static const char *con_excl_path(const struct pf_dev *d, unsigned k)
 {
-	if (end == VPLAT_INSTANCE_CONSOLE_CONNECT || !path)
-		return NULL;
-	if ((o->con_kind == PF_CON_SOCKET || o->con_kind == PF_CON_LOG) && same_str(path, o->con_path))
-		return path;
-	for (unsigned k = 0; k < o->con_nports; k++)
-		if (o->con_ports[k].end != VPLAT_INSTANCE_CONSOLE_CONNECT &&
-		    same_str(path, o->con_ports[k].path))
-			return path;
-	return NULL;
+	if (k == 0)
+		return d->con_kind == PF_CON_SOCKET || d->con_kind == PF_CON_LOG ? d->con_path : NULL;
+	const struct vplat_instance_console_port *pt = &d->con_ports[k - 1];
+	return pt->end != VPLAT_INSTANCE_CONSOLE_CONNECT ? pt->path : NULL;
+}
+
+/* Host end @p k of console @p d (as con_excl_path()) shares its path with one of @p o's (@p o
+ * == @p d: one before it): refuse it, naming both ports. */
+static int con_excl_check(struct vplat_pf_ctx *c, int node, const struct pf_dev *d, unsigned k,
+			  const struct pf_dev *o)
+{
+	const char *path = con_excl_path(d, k);
+	unsigned n = o == d ? k : o->con_nports + 1;
+	for (unsigned j = 0; path && j < n; j++) {
+		if (!same_str(path, con_excl_path(o, j)))
+			continue;
+		char mine[24] = "", theirs[24] = "";
+		if (k)
+			snprintf(mine, sizeof(mine), "port %u: ", d->con_ports[k - 1].id);
+		if (j)
+			snprintf(theirs, sizeof(theirs), "port %u of ", o->con_ports[j - 1].id);
+		if (o == d)
+			return FAIL(c, VPLAT_EEXIST, node, "ports",
+				    "%s\"%s\" is already a host end of this console", mine, path);
+		return FAIL(c, VPLAT_EEXIST, node,
+			    k ? "ports" : d->con_kind == PF_CON_SOCKET ? "socket" : "log",
+			    "%s\"%s\" is already the host end of %s%s", mine, path, theirs,
+			    o->info.path);
+	}
+	return 0;
 }
 
 /* A console's own host ends: no two of its ports on one log file or listening socket. */
 static int check_own_ports(struct vplat_pf_ctx *c, int node, const struct pf_dev *d)
 {
-	for (unsigned k = 0; k < d->con_nports; k++) {
-		const struct vplat_instance_console_port *pt = &d->con_ports[k];
-		if (pt->end == VPLAT_INSTANCE_CONSOLE_CONNECT || !pt->path)
-			continue;
-		bool dup = (d->con_kind == PF_CON_SOCKET || d->con_kind == PF_CON_LOG) &&
-			   same_str(pt->path, d->con_path);
-		for (unsigned j = 0; j < k && !dup; j++)
-			dup = d->con_ports[j].end != VPLAT_INSTANCE_CONSOLE_CONNECT &&
-			      same_str(pt->path, d->con_ports[j].path);
-		if (dup)
-			return FAIL(c, VPLAT_EEXIST, node, "ports",
-				    "port %u: \"%s\" is already a host end of this console", pt->id,
-				    pt->path);
-	}
-	return 0;
+	int rc = 0;
+	for (unsigned k = 1; !rc && k <= d->con_nports; k++)
+		rc = con_excl_check(c, node, d, k, d);
+	return rc;
 }
 
 /*
@@ -389,27 +399,11 @@ static int check_exclusive(struct vplat_pf_ctx *c, int node, const struct pf_dev
 		if (d->con_kind == PF_CON_STDIO && o->con_kind == PF_CON_STDIO)
 			return FAIL(c, VPLAT_EEXIST, node, "stdio",
 				    "stdio is already the host end of %s", o->info.path);
-		if (d->con_kind != PF_CON_CONNECT && d->con_kind == o->con_kind &&
-		    same_str(d->con_path, o->con_path))
-			return FAIL(c, VPLAT_EEXIST, node,
-				    d->con_kind == PF_CON_SOCKET ? "socket" : "log",
-				    "\"%s\" is already the host end of %s", d->con_path, o->info.path);
-		for (unsigned k = 0; k < d->con_nports; k++) {
-			const char *taken = con_port_path_taken(o, d->con_ports[k].end,
-								d->con_ports[k].path);
-			if (taken)
-				return FAIL(c, VPLAT_EEXIST, node, "ports",
-					    "port %u: \"%s\" is already the host end of %s",
-					    d->con_ports[k].id, taken, o->info.path);
+		for (unsigned k = 0; k <= d->con_nports; k++) {
+			int rc = con_excl_check(c, node, d, k, o);
+			if (rc)
+				return rc;
 		}
-		for (unsigned k = 0; k < o->con_nports; k++)
-			if (d->con_kind != PF_CON_CONNECT && d->con_kind != PF_CON_STDIO &&
-			    d->con_kind != PF_CON_PTY && o->con_ports[k].end != VPLAT_INSTANCE_CONSOLE_CONNECT &&
-			    same_str(d->con_path, o->con_ports[k].path))
-				return FAIL(c, VPLAT_EEXIST, node,
-					    d->con_kind == PF_CON_SOCKET ? "socket" : "log",
-					    "\"%s\" is already the host end of port %u of %s",
-					    d->con_path, o->con_ports[k].id, o->info.path);
 		if (same_str(d->gpio_chip, o->gpio_chip))
 			return FAIL(c, VPLAT_EEXIST, node, "gpio-chip",
 				    "\"%s\" is already the chip of %s", d->gpio_chip, o->info.path);

@@ -79,7 +79,50 @@ static pid_t spawn(const char *dev, const char *const *limits, enum kind k)
 	return p;
 }
 
-/* Seconds NREQ reads at queue depth 1 took; < 0 on failure. */
+/* A daemon and vplat's front end on it, its queues set up and DRIVER_OK given. */
+struct conn {
+	pid_t pid;
+	bool fe_up;
+	struct vplat_vhu_frontend fe;
+	struct vplat_val_dev d;
+	struct vplat_val_vq vq[3];
+};
+
+/* Start the daemon for @k with @limits, connect, negotiate @features and set up @nvq queues of
+ * @qs entries. Returns 0 or the first error; conn_close() in either case. */
+static int conn_open(struct conn *c, const char *dev, const char *const *limits, enum kind k,
+		     uint64_t features, unsigned nvq, uint16_t qs)
+{
+	static const uint32_t ids[] = {[BLK] = VPLAT_VIRTIO_ID_BLOCK, [CAN] = VPLAT_VIRTIO_ID_CAN,
+				       [NET] = VPLAT_VIRTIO_ID_NET};
+	struct vplat_vhu_frontend_params p = {.path = sock, .fd = -1, .device_id = ids[k],
+					      .mem_size = 1u << 20, .queue_size_max = qs,
+					      .timeout_ms = 20000}; /* a loaded machine */
+	memset(c, 0, sizeof(*c));
+	c->pid = spawn(dev, limits, k);
+	int rc = vplat_vhu_frontend_init(&c->fe, &p);
+	c->fe_up = !rc;
+	if (!rc)
+		rc = vplat_vhu_frontend_val_init(&c->fe, &c->d);
+	if (!rc)
+		rc = vplat_val_negotiate(&c->d, features);
+	for (uint16_t q = 0; !rc && q < nvq; q++)
+		rc = vplat_val_vq_setup(&c->d, &c->vq[q], q, qs);
+	if (!rc)
+		rc = vplat_val_driver_ok(&c->d);
+	return rc;
+}
+
+static void conn_close(struct conn *c)
+{
+	for (unsigned q = 0; q < 3; q++)
+		vplat_val_vq_fini(&c->vq[q]);
+	if (c->fe_up)
+		vplat_vhu_frontend_fini(&c->fe);
+	kill(c->pid, SIGTERM);
+	waitpid(c->pid, NULL, 0);
+}
+
 /* One CAN request on queue @q: @olen bytes out, one status byte in. */
 static int can_req(struct vplat_val_vq *vq, uint8_t *out, uint32_t olen, uint8_t *st)
 {
@@ -97,28 +140,15 @@ static int can_req(struct vplat_val_vq *vq, uint8_t *out, uint32_t olen, uint8_t
 /* Seconds NREQ CAN frames at queue depth 1 took; < 0 on failure. */
 static double run_can(const char *dev, const char *const *limits)
 {
-	pid_t pid = spawn(dev, limits, CAN);
-	struct vplat_vhu_frontend fe;
-	struct vplat_vhu_frontend_params p = {.path = sock, .device_id = VPLAT_VIRTIO_ID_CAN,
-					      .mem_size = 1u << 20, .queue_size_max = 16};
-	struct vplat_val_dev d;
-	struct vplat_val_vq vq[3] = {0};
-	memset(vq, 0, sizeof(vq));
+	struct conn c;
+	struct vplat_val_vq *vq = c.vq;
 	double t = -1;
-	int rc = vplat_vhu_frontend_init(&fe, &p);
-	bool fe_up = !rc;
-	if (!rc)
-		rc = vplat_vhu_frontend_val_init(&fe, &d);
-	if (!rc)
-		rc = vplat_val_negotiate(&d, VPLAT_BIT(VPLAT_VIRTIO_F_VERSION_1) |
-						 VPLAT_BIT(VPLAT_VIRTIO_CAN_F_CAN_CLASSIC) |
-						 VPLAT_BIT(VPLAT_VIRTIO_CAN_F_LATE_TX_ACK));
-	for (uint16_t q = 0; !rc && q < 3; q++)
-		rc = vplat_val_vq_setup(&d, &vq[q], q, 16);
-	if (!rc)
-		rc = vplat_val_driver_ok(&d);
-	uint8_t *out = rc ? NULL : vplat_val_alloc(vplat_vhu_frontend_dma(&fe), 24, 16, NULL);
-	uint8_t *st = rc ? NULL : vplat_val_alloc(vplat_vhu_frontend_dma(&fe), 1, 1, NULL);
+	int rc = conn_open(&c, dev, limits, CAN,
+			   VPLAT_BIT(VPLAT_VIRTIO_F_VERSION_1) | VPLAT_BIT(VPLAT_VIRTIO_CAN_F_CAN_CLASSIC) |
+				   VPLAT_BIT(VPLAT_VIRTIO_CAN_F_LATE_TX_ACK),
+			   3, 16);
+	uint8_t *out = rc ? NULL : vplat_val_alloc(vplat_vhu_frontend_dma(&c.fe), 24, 16, NULL);
+	uint8_t *st = rc ? NULL : vplat_val_alloc(vplat_vhu_frontend_dma(&c.fe), 1, 1, NULL);
 	if (!rc && (!out || !st))
 		rc = VPLAT_ENOMEM;
 	if (!rc) {
@@ -140,12 +170,7 @@ static double run_can(const char *dev, const char *const *limits)
 		t = now_s() - t0;
 	else
 		fprintf(stderr, "ratelimit: can: %s\n", vplat_strerror(rc));
-	for (unsigned q = 0; q < 3; q++)
-		vplat_val_vq_fini(&vq[q]);
-	if (fe_up)
-		vplat_vhu_frontend_fini(&fe);
-	kill(pid, SIGTERM);
-	waitpid(pid, NULL, 0);
+	conn_close(&c);
 	return t;
 }
 
@@ -155,37 +180,18 @@ static double run_can(const char *dev, const char *const *limits)
 static int run_net(const char *dev, const char *const *limits, uint32_t flen, unsigned *count,
 		   double *secs, bool *drained)
 {
-	pid_t pid = spawn(dev, limits, NET);
-	struct vplat_vhu_frontend fe;
-	struct vplat_vhu_frontend_params p = {.path = sock, .fd = -1,
-					      .device_id = VPLAT_VIRTIO_ID_NET,
-					      .mem_size = 1u << 20, .queue_size_max = NET_QS,
-					      .timeout_ms = 20000}; /* a loaded machine */
-	struct vplat_val_dev d;
-	struct vplat_val_vq rx, tx;
-	memset(&rx, 0, sizeof(rx));
-	memset(&tx, 0, sizeof(tx));
+	struct conn c;
+	struct vplat_val_vq *tx = &c.vq[1];
 	unsigned inflight = 0;
 	const char *what = "set-up";
 	void *tok;
 	*count = 0;
 	*secs = 0;
 	*drained = false;
-	int rc = vplat_vhu_frontend_init(&fe, &p);
-	bool fe_up = !rc;
-	if (!rc)
-		rc = vplat_vhu_frontend_val_init(&fe, &d);
-	if (!rc)
-		rc = vplat_val_negotiate(&d, VPLAT_BIT(VPLAT_VIRTIO_F_VERSION_1));
-	if (!rc)
-		rc = vplat_val_vq_setup(&d, &rx, 0, NET_QS);
-	if (!rc)
-		rc = vplat_val_vq_setup(&d, &tx, 1, NET_QS);
-	if (!rc)
-		rc = vplat_val_driver_ok(&d);
+	int rc = conn_open(&c, dev, limits, NET, VPLAT_BIT(VPLAT_VIRTIO_F_VERSION_1), 2, NET_QS);
 	/* One buffer for every frame: the device only reads it. A broadcast frame, EtherType
 	 * 0x88b5 (local experimental). */
-	uint8_t *buf = rc ? NULL : vplat_val_alloc(vplat_vhu_frontend_dma(&fe), NET_HDR + flen, 8,
+	uint8_t *buf = rc ? NULL : vplat_val_alloc(vplat_vhu_frontend_dma(&c.fe), NET_HDR + flen, 8,
 						     NULL);
 	if (!rc && !buf)
 		rc = VPLAT_ENOMEM;
@@ -200,11 +206,11 @@ static int run_net(const char *dev, const char *const *limits, uint32_t flen, un
 	if (!rc)
 		what = "transmit";
 	while (!rc && t1 - t0 < NET_T) {
-		while (vplat_val_vq_add(&tx, &b, 1, 0, buf) == 0)
+		while (vplat_val_vq_add(tx, &b, 1, 0, buf) == 0)
 			inflight++;
-		vplat_val_vq_notify(&tx);
+		vplat_val_vq_notify(tx);
 		usleep(200);
-		while ((rc = vplat_val_vq_get_used(&tx, &tok, NULL)) == 0)
+		while ((rc = vplat_val_vq_get_used(tx, &tok, NULL)) == 0)
 			(*count)++, inflight--;
 		rc = rc == VPLAT_EAGAIN ? 0 : rc;
 		t1 = now_s(); /* every frame counted was completed before this */
@@ -215,7 +221,7 @@ static int run_net(const char *dev, const char *const *limits, uint32_t flen, un
 		what = "drain";
 	for (double end = now_s() + 10.0; !rc && inflight && now_s() < end;) {
 		usleep(1000);
-		while ((rc = vplat_val_vq_get_used(&tx, &tok, NULL)) == 0)
+		while ((rc = vplat_val_vq_get_used(tx, &tok, NULL)) == 0)
 			inflight--;
 		rc = rc == VPLAT_EAGAIN ? 0 : rc;
 	}
@@ -223,46 +229,28 @@ static int run_net(const char *dev, const char *const *limits, uint32_t flen, un
 	if (rc)
 		fprintf(stderr, "ratelimit: net %s, %s: %s\n", limits[0] ? limits[0] : "unlimited",
 			what, vplat_strerror(rc));
-	vplat_val_vq_fini(&rx);
-	vplat_val_vq_fini(&tx);
-	if (fe_up)
-		vplat_vhu_frontend_fini(&fe);
-	kill(pid, SIGTERM);
-	waitpid(pid, NULL, 0);
+	conn_close(&c);
 	return rc;
 }
 
+/* Seconds NREQ 4 KiB reads at queue depth 1 took; < 0 on failure. */
 static double run(const char *dev, const char *const *limits)
 {
-	pid_t pid = spawn(dev, limits, BLK);
-	struct vplat_vhu_frontend fe;
-	struct vplat_vhu_frontend_params p = {.path = sock, .device_id = VPLAT_VIRTIO_ID_BLOCK,
-					      .mem_size = 1u << 20, .queue_size_max = 16};
-	struct vplat_val_dev d;
-	struct vplat_val_vq vq = {0};
+	struct conn c;
+	struct vplat_val_vq *vq = &c.vq[0];
 	struct blkdrv_req r;
-	memset(&vq, 0, sizeof(vq));
 	double t = -1;
-	int rc = vplat_vhu_frontend_init(&fe, &p);
-	bool fe_up = !rc;
+	int rc = conn_open(&c, dev, limits, BLK, VPLAT_BIT(VPLAT_VIRTIO_F_VERSION_1), 1, 16);
 	if (!rc)
-		rc = vplat_vhu_frontend_val_init(&fe, &d);
-	if (!rc)
-		rc = vplat_val_negotiate(&d, VPLAT_BIT(VPLAT_VIRTIO_F_VERSION_1));
-	if (!rc)
-		rc = vplat_val_vq_setup(&d, &vq, 0, 16);
-	if (!rc)
-		rc = vplat_val_driver_ok(&d);
-	if (!rc)
-		rc = blkdrv_alloc(vplat_vhu_frontend_dma(&fe), &r, BS);
+		rc = blkdrv_alloc(vplat_vhu_frontend_dma(&c.fe), &r, BS);
 	double t0 = now_s();
 	for (unsigned i = 0; !rc && i < NREQ; i++) {
 		void *tok;
 		uint32_t len;
-		rc = blkdrv_post(&vq, &r, VPLAT_VIRTIO_BLK_T_IN, (uint64_t)i * (BS / 512));
-		vplat_val_vq_kick(&vq);
+		rc = blkdrv_post(vq, &r, VPLAT_VIRTIO_BLK_T_IN, (uint64_t)i * (BS / 512));
+		vplat_val_vq_kick(vq);
 		if (!rc)
-			rc = vplat_val_wait_used(&vq, &tok, &len, 10000);
+			rc = vplat_val_wait_used(vq, &tok, &len, 10000);
 		if (!rc && *r.status != VPLAT_VIRTIO_BLK_S_OK)
 			rc = VPLAT_EIO;
 	}
@@ -270,11 +258,7 @@ static double run(const char *dev, const char *const *limits)
 		t = now_s() - t0;
 	else
 		fprintf(stderr, "ratelimit: %s\n", vplat_strerror(rc));
-	vplat_val_vq_fini(&vq);
-	if (fe_up)
-		vplat_vhu_frontend_fini(&fe);
-	kill(pid, SIGTERM);
-	waitpid(pid, NULL, 0);
+	conn_close(&c);
 	return t;
 }
 

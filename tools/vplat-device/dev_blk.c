@@ -27,20 +27,9 @@ static int blk_option(struct vdev *v, int argc, char **argv, int *i)
 			return -1;
 		return o->queue_size = (uint16_t)n, 1;
 	}
-	uint64_t *rl = NULL;
-	if ((val = vdev_optval(argc, argv, i, "--iops")))
-		rl = &o->ratelimit.ops_rate;
-	else if ((val = vdev_optval(argc, argv, i, "--iops-burst")))
-		rl = &o->ratelimit.ops_burst;
-	else if ((val = vdev_optval(argc, argv, i, "--bps")))
-		rl = &o->ratelimit.bytes_rate;
-	else if ((val = vdev_optval(argc, argv, i, "--bps-burst")))
-		rl = &o->ratelimit.bytes_burst;
-	if (rl) {
-		if (!vdev_parse_u64(val, &n) || n > VPLAT_RATELIMIT_MAX_RATE)
-			return -1;
-		return *rl = n, 1;
-	}
+	int rl = vdev_ratelimit_option(argc, argv, i, "--iops", "--iops-burst", &o->ratelimit);
+	if (rl != 0)
+		return rl;
 	if ((val = vdev_optval(argc, argv, i, "--serial")))
 		return snprintf(serial, sizeof(serial), "%s", val), o->serial = serial, 1;
 	if (!strcmp(argv[*i], "--read-only"))

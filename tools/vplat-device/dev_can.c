@@ -15,20 +15,7 @@ static int can_option(struct vdev *v, int argc, char **argv, int *i)
 		return o->no_fd = true, 1;
 	if (!strcmp(argv[*i], "--virtual"))
 		return virt = true, 1;
-	uint64_t *rl = NULL, n;
-	if ((val = vdev_optval(argc, argv, i, "--frame-rate")))
-		rl = &o->ratelimit.ops_rate;
-	else if ((val = vdev_optval(argc, argv, i, "--frame-burst")))
-		rl = &o->ratelimit.ops_burst;
-	else if ((val = vdev_optval(argc, argv, i, "--bps")))
-		rl = &o->ratelimit.bytes_rate;
-	else if ((val = vdev_optval(argc, argv, i, "--bps-burst")))
-		rl = &o->ratelimit.bytes_burst;
-	if (!rl)
-		return 0;
-	if (!vdev_parse_u64(val, &n) || n > VPLAT_RATELIMIT_MAX_RATE)
-		return -1;
-	return *rl = n, 1;
+	return vdev_ratelimit_option(argc, argv, i, "--frame-rate", "--frame-burst", &o->ratelimit);
 }
 
 static bool can_configure(struct vdev *v)

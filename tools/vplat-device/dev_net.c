@@ -26,20 +26,7 @@ static int net_option(struct vdev *v, int argc, char **argv, int *i)
 	}
 	if ((val = vdev_optval(argc, argv, i, "--mtu")))
 		return (o->mtu = net_opts_mtu(val)) ? 1 : -1;
-	uint64_t *rl = NULL;
-	if ((val = vdev_optval(argc, argv, i, "--frame-rate")))
-		rl = &o->ratelimit.ops_rate;
-	else if ((val = vdev_optval(argc, argv, i, "--frame-burst")))
-		rl = &o->ratelimit.ops_burst;
-	else if ((val = vdev_optval(argc, argv, i, "--bps")))
-		rl = &o->ratelimit.bytes_rate;
-	else if ((val = vdev_optval(argc, argv, i, "--bps-burst")))
-		rl = &o->ratelimit.bytes_burst;
-	if (!rl)
-		return 0;
-	if (!vdev_parse_u64(val, &n) || n > VPLAT_RATELIMIT_MAX_RATE)
-		return -1;
-	return *rl = n, 1;
+	return vdev_ratelimit_option(argc, argv, i, "--frame-rate", "--frame-burst", &o->ratelimit);
 }
 
 static bool net_configure(struct vdev *v)

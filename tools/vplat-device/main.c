@@ -80,6 +80,27 @@ const char *vdev_optval(int argc, char **argv, int *i, const char *name)
 	return argv[++*i];
 }
 
+int vdev_ratelimit_option(int argc, char **argv, int *i, const char *ops, const char *ops_burst,
+			  struct vplat_ratelimit_config *rl)
+{
+	const char *val;
+	uint64_t *field = NULL, n;
+	if ((val = vdev_optval(argc, argv, i, ops)))
+		field = &rl->ops_rate;
+	else if ((val = vdev_optval(argc, argv, i, ops_burst)))
+		field = &rl->ops_burst;
+	else if ((val = vdev_optval(argc, argv, i, "--bps")))
+		field = &rl->bytes_rate;
+	else if ((val = vdev_optval(argc, argv, i, "--bps-burst")))
+		field = &rl->bytes_burst;
+	if (!field)
+		return 0;
+	if (!vdev_parse_u64(val, &n) || n > VPLAT_RATELIMIT_MAX_RATE)
+		return -1;
+	*field = n;
+	return 1;
+}
+
 static const char common_opts[] =
     "COMMON OPTIONS\n"
     "    --socket PATH       vhost-user socket (required)\n"

@@ -51,6 +51,11 @@ void vdev_log(struct vdev *v, enum vplat_vhu_log_level lvl, const char *fmt, ...
 	__attribute__((format(printf, 3, 4)));
 /* Value of option argv[*i] ("--opt VALUE" or "--opt=VALUE"); NULL if missing. */
 const char *vdev_optval(int argc, char **argv, int *i, const char *name);
+/* The four rate-limit options at argv[*i]: OPS (e.g. "--iops") and OPS_BURST for operations,
+ * "--bps" and "--bps-burst" for bytes, into RL. 1 = consumed, 0 = not one of them, -1 = bad
+ * value (not a number, or over VPLAT_RATELIMIT_MAX_RATE). */
+int vdev_ratelimit_option(int argc, char **argv, int *i, const char *ops, const char *ops_burst,
+			  struct vplat_ratelimit_config *rl);
 
 extern const struct vdev_type vdev_rng;
 extern const struct vdev_type vdev_blk;
