@@ -78,6 +78,25 @@ int vplat_platform_device_can_filters(const struct vplat_platform *p, unsigned i
 	return 0;
 }
 
+int vplat_platform_device_console_ports(const struct vplat_platform *p, unsigned i,
+					uint32_t *max_ports,
+					const struct vplat_instance_console_port **ports, unsigned *n)
+{
+	if (!p || i >= p->ndevs || !max_ports || !ports || !n)
+		return VPLAT_EINVAL;
+	const struct pf_dev *d = &p->devs[i];
+	if (d->info.type != VPLAT_PLATFORM_CONSOLE)
+		return VPLAT_ENOENT;
+	uint32_t max = d->con_max_ports;
+	for (unsigned k = 0; !d->con_max_ports && k < d->con_nports; k++)
+		if (d->con_ports[k].id >= max)
+			max = d->con_ports[k].id + 1;
+	*max_ports = max ? max : 1;
+	*ports = d->con_nports ? d->con_ports : NULL;
+	*n = d->con_nports;
+	return 0;
+}
+
 unsigned vplat_platform_device_count(const struct vplat_platform *p)
 {
 	return p ? p->ndevs : 0;

@@ -315,6 +315,13 @@ START_TEST(fabric_limits_parsed)
 	ck_assert_uint_eq(c.rate_bps, 10000000);
 	ck_assert_uint_eq(c.burst_bytes, 3000);
 	ck_assert_int_eq(vplat_platform_device_port(p, 1, &c), VPLAT_ENOENT); /* can */
+	{
+		const struct vplat_instance_console_port *pt;
+		uint32_t max;
+		unsigned n;
+		ck_assert_int_eq(vplat_platform_device_console_ports(p, 1, &max, &pt, &n),
+				 VPLAT_ENOENT); /* not a console */
+	}
 	ck_assert_int_eq(vplat_platform_device_port(p, 2, &c), VPLAT_ENOENT); /* can */
 	ck_assert_int_eq(vplat_platform_device_port(p, 3, &c), VPLAT_EINVAL);
 	struct vplat_can_filter f[VPLAT_CANBUS_MAX_FILTERS];
@@ -1509,7 +1516,9 @@ static void con_refused(struct guest *g, const char *nodes, int want, const char
 }
 
 /* The description loads, and its console offers MULTIPORT. */
-static void con_multiport(struct guest *g, const char *nodes)
+/* The description's console @p nodes loads, offers MULTIPORT and reports @p max ports and
+ * @p n further ports through vplat_platform_device_console_ports(). */
+static void con_multiport(struct guest *g, const char *nodes, uint32_t max, unsigned n)
 {
 	struct vplat_platform_options o = {.mem = guest_mem, .opaque = g, .base_dir = tmpdir};
 	struct vplat_platform *p;
@@ -1520,6 +1529,16 @@ static void con_multiport(struct guest *g, const char *nodes)
 	ck_assert_msg(vplat_platform_load(&p, dtb, len, &o, err, sizeof(err)) == 0, "%s", err);
 	ck_assert(vplat_platform_dev(p, 0)->host_features &
 		  (1ull << VPLAT_VIRTIO_CONSOLE_F_MULTIPORT));
+	const struct vplat_instance_console_port *pt = NULL;
+	uint32_t got_max = 0;
+	unsigned got_n = 99;
+	ck_assert_int_eq(vplat_platform_device_console_ports(p, 0, &got_max, &pt, &got_n), 0);
+	ck_assert_uint_eq(got_max, max);
+	ck_assert_uint_eq(got_n, n);
+	ck_assert(n ? pt != NULL : pt == NULL);
+	ck_assert_int_eq(vplat_platform_device_console_ports(p, 1, &got_max, &pt, &got_n),
+			 VPLAT_EINVAL);
+	ck_assert_int_eq(vplat_platform_device_console_ports(p, 0, NULL, &pt, &got_n), VPLAT_EINVAL);
 	vplat_platform_free(p);
 	free(dtb);
 }
@@ -1534,14 +1553,15 @@ START_TEST(console_ports_node)
 	unlink(path);
 	con_multiport(&g, ROOT_HEAD VM_HEAD CON_NODE("max-ports = <4>; ports = "
 						     "\"1:org.vplat.a:log=p1.log\", \"3::log=p3.log\";")
-				  VM_TAIL);
+				  VM_TAIL,
+		      4, 2);
 	ck_assert_int_eq(access(path, F_OK), 0); /* the port's host end was opened */
 	snprintf(path, sizeof(path), "%s/p3.log", tmpdir);
 	ck_assert_int_eq(access(path, F_OK), 0);
 	/* max-ports alone: MULTIPORT with port 0 only */
-	con_multiport(&g, ROOT_HEAD VM_HEAD CON_NODE("max-ports = <4>;") VM_TAIL);
+	con_multiport(&g, ROOT_HEAD VM_HEAD CON_NODE("max-ports = <4>;") VM_TAIL, 4, 0);
 	/* without max-ports: one more than the highest port */
-	con_multiport(&g, ROOT_HEAD VM_HEAD CON_NODE("ports = \"2:x:pty\";") VM_TAIL);
+	con_multiport(&g, ROOT_HEAD VM_HEAD CON_NODE("ports = \"2:x:pty\";") VM_TAIL, 3, 1);
 	con_refused(&g, ROOT_HEAD VM_HEAD CON_NODE("max-ports = <2>; ports = \"2:x:pty\";") VM_TAIL,
 		    VPLAT_ERANGE, "port 2 is outside 1..1");
 	con_refused(&g, ROOT_HEAD VM_HEAD CON_NODE("ports = \"1:x:pty\", \"1:y:pty\";") VM_TAIL,

@@ -308,6 +308,28 @@ static void print_can_filters(const struct vplat_platform *p, unsigned i)
 }
 
 /* One "limits" line per device that has any, naming each as the description does. */
+/* A multiport console's ports: how many it offers, each further port's name and host end. */
+static void print_console_ports(const struct vplat_platform *p, unsigned i)
+{
+	static const char *const ends[] = {
+	    [VPLAT_INSTANCE_CONSOLE_STDIO] = "stdio", [VPLAT_INSTANCE_CONSOLE_PTY] = "pty",
+	    [VPLAT_INSTANCE_CONSOLE_LISTEN] = "listen=", [VPLAT_INSTANCE_CONSOLE_CONNECT] = "connect=",
+	    [VPLAT_INSTANCE_CONSOLE_LOG] = "log=", [VPLAT_INSTANCE_CONSOLE_CUSTOM] = "custom"};
+	const struct vplat_instance_console_port *pt;
+	uint32_t max;
+	unsigned n;
+	if (vplat_platform_device_console_ports(p, i, &max, &pt, &n) != 0 || max < 2)
+		return;
+	printf("           ports: %u offered (MULTIPORT)\n", max);
+	for (unsigned k = 0; k < n; k++)
+		printf("           port %u: %s%s%s %s%s\n", pt[k].id,
+		       pt[k].name && *pt[k].name ? "\"" : "(no name)",
+		       pt[k].name && *pt[k].name ? pt[k].name : "",
+		       pt[k].name && *pt[k].name ? "\"" : "",
+		       (unsigned)pt[k].end < sizeof(ends) / sizeof(ends[0]) ? ends[pt[k].end] : "?",
+		       pt[k].path ? pt[k].path : "");
+}
+
 static void print_limits(const struct vplat_platform *p, unsigned i)
 {
 	const struct vplat_platform_device *d = vplat_platform_device(p, i);
@@ -334,6 +356,7 @@ static void print_limits(const struct vplat_platform *p, unsigned i)
 		printf("           limits:%s\n", buf);
 	print_port(p, i);
 	print_can_filters(p, i);
+	print_console_ports(p, i);
 }
 
 static int cmd_check(const char *file)

@@ -246,6 +246,24 @@ VPLAT_API int vplat_platform_device_can_filters(const struct vplat_platform *p, 
 						bool tx, struct vplat_can_filter *out,
 						unsigned *n);
 
+/**
+ * A console's ports as the description states them (`max-ports`, `ports`): the number
+ * offered and the ports beyond port 0 with their host ends.
+ * @param p          a platform
+ * @param i          device index
+ * @param max_ports  receives the ports offered: `max-ports`, else one more than the highest
+ *                   port given, else 1 (a single-port console, no MULTIPORT)
+ * @param ports      receives the further ports (owned by @p p, valid until
+ *                   vplat_platform_free(); NULL when there are none)
+ * @param n          receives their number
+ * @return 0; VPLAT_ENOENT if the device is not a console; VPLAT_EINVAL for a NULL pointer or
+ *         an index out of range
+ */
+VPLAT_API int vplat_platform_device_console_ports(const struct vplat_platform *p, unsigned i,
+						  uint32_t *max_ports,
+						  const struct vplat_instance_console_port **ports,
+						  unsigned *n);
+
 /** @param p  a platform @return number of devices, over all VMs, in description order */
 VPLAT_API unsigned vplat_platform_device_count(const struct vplat_platform *p);
 
