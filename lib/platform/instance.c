@@ -109,6 +109,7 @@ struct i_input {
 	struct vplat_input_script *script;
 	struct vplat_input_evdev *evdev;
 	bool reported; /* the script's end was logged */
+	uint64_t runs_logged; /* a repeating script: runs done when last logged (1, 2, 4, ...) */
 };
 
 struct i_vsock {
@@ -869,6 +870,14 @@ static void dispatch_input(struct vplat_instance *in)
 	if (st->status != before)
 		ilog(in, VPLAT_INSTANCE_LOG_DEBUG, "input: %llu status events, last %u/%u/%d",
 		     (unsigned long long)st->status, st->last_type, st->last_code, st->last_value);
+	if (st->runs && st->runs >= 2 * b->runs_logged && !vplat_input_script_done(b->script)) {
+		/* a repeating script: its runs so far, at 1, 2, 4, ... runs (a bounded log) */
+		b->runs_logged = st->runs;
+		ilog(in, VPLAT_INSTANCE_LOG_INFO,
+		     "input: script run %llu done (it repeats): %llu steps, %llu status events",
+		     (unsigned long long)st->runs, (unsigned long long)st->steps,
+		     (unsigned long long)st->status);
+	}
 	if (!b->reported && vplat_input_script_done(b->script) && st->steps) {
 		b->reported = true;
 		if (st->rtt_count)

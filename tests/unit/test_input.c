@@ -574,6 +574,7 @@ START_TEST(script_runs_with_status)
 	/* repeat 2: the second run starts with wait-status */
 	ck_assert(!vplat_input_script_done(s));
 	const struct vplat_input_script_stats *ss = vplat_input_script_stats(s);
+	ck_assert_uint_eq(ss->runs, 1); /* the first run is complete */
 	ck_assert_uint_eq(ss->status, 2);
 	ck_assert_uint_eq(ss->rtt_count, 1); /* the second status answered the first SYN */
 	ck_assert_uint_le(ss->rtt_min_ns, ss->rtt_max_ns);
@@ -592,6 +593,7 @@ START_TEST(script_runs_with_status)
 	ck_assert(vplat_input_script_done(s));
 	ck_assert_int_eq(vplat_input_script_timeout_ms(s), -1);
 	ck_assert_uint_eq(ss->steps, 2u * 8u);
+	ck_assert_uint_eq(ss->runs, 2);
 	ck_assert_uint_eq(vplat_input_stats(&r.d)->events, 10);
 	rig_down(&r);
 	vplat_input_script_free(s);

@@ -143,6 +143,9 @@ static void usage(FILE *f)
 		"                          (vplat-device input's options; neither keyboard nor\n"
 		"                          touch: both, touch 1920x1080)\n"
 		"                        sound[,sink=OUT.wav][,source=IN.wav][,no-loop]\n"
+		"                             [,jack-flip=MS]\n"
+		"                          jack-flip=MS: one jack, its connection flipped by the\n"
+		"                          host MS ms (1..3600000) after each DRIVER_OK\n"
 		"    --platform FILE   the devices of a platform description (a DTB,\n"
 		"                      docs/platform-binding.md): those of its first VM with\n"
 		"                      served-by = \"xen\" (its xen,domid, if given, as --domid),\n"
@@ -385,6 +388,8 @@ static int parse_dev(struct dev *d, char *spec)
 				d->opt.sound.source = v;
 			else if (!strcmp(kv, "no-loop") && !v)
 				d->opt.sound.no_loop = true;
+			else if (!strcmp(kv, "jack-flip") && num_arg(v, 3600000, &n) && n > 0)
+				d->opt.sound.jack_flip_ms = (uint32_t)n;
 			else
 				goto bad;
 			break;
@@ -461,7 +466,8 @@ static bool xs_num(const char *txt, uint64_t max, uint64_t *out)
 	return txt && vdev_parse_u64(txt, out) && *out <= max;
 }
 
-/* Say once per domain and node that its entries are malformed (the scan repeats). */
+/* Say once per domain and node that its entries are malformed (the scan repeats); after 64
+ * such nodes, say once that further ones go unreported. */
 static void node_malformed(unsigned domid, const char *ent, const char *st, const char *base,
 			   const char *irq)
 {
@@ -474,8 +480,16 @@ static void node_malformed(unsigned domid, const char *ent, const char *st, cons
 	for (unsigned i = 0; i < nwarned; i++)
 		if (warned[i] == key)
 			return;
-	if (nwarned < sizeof(warned) / sizeof(warned[0]))
-		warned[nwarned++] = key;
+	if (nwarned == sizeof(warned) / sizeof(warned[0])) {
+		/* a bounded memory of nodes, and no log flood from a hostile toolstack either */
+		static bool full_said;
+		if (!full_said)
+			say(1, "%u malformed nodes reported: further ones are not served and not "
+			       "reported", nwarned);
+		full_said = true;
+		return;
+	}
+	warned[nwarned++] = key;
 	say(1, "dom%u node '%.32s': malformed (state '%.16s', base '%.32s', irq '%.16s'; want a "
 	       "device number, state 1, a 64-bit base and a GIC SPI 32..1019): not served",
 	    domid, ent, st, base, irq);

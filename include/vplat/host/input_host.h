@@ -82,6 +82,7 @@ struct vplat_input_script_stats {
 	uint16_t last_type;  /**< last status event: type */
 	uint16_t last_code;  /**< code */
 	int32_t last_value;  /**< value */
+	uint64_t runs;       /**< whole runs of the script completed (see `repeat`) */
 };
 
 /** @return a script end with no steps, or NULL (out of memory) */

@@ -293,6 +293,8 @@ void vplat_input_script_run(struct vplat_input_script *s)
 		}
 		s->at++;
 		s->st.steps++;
+		if (s->at >= s->n)
+			s->st.runs++;
 	}
 }
 
