@@ -227,3 +227,14 @@ write("fuzz_vsock", "malformed",
       b"\x00" + vs(2, 0, 0x80, 10) + VS_RX + vs(0, 0x84, 0, 0) + vs(0, 4, 0x8b, 0)
       + vs(0, 4, 5, 0xc0, 0, 0, 0, 9) + VS_REQ1 + vs(0, 4, 5, 0x80, 1, 12, 0, 3)
       + vs(0, 4, 5, 0x20, 1, 14, 0, 200) + vs(7))
+
+# ---- fuzz_text: selector byte (even: input script, odd: console port spec), then the text --
+write("fuzz_text", "script_keys_touch",
+      b"\x00wait-status\nkey 30 1\nsyn\nwait-status\nkey 30 0\nsyn\n"
+      b"abs 0x2f 1\nabs 0x39 -1\nrel 0 5 # comment\nev 4 4 458756\nsleep 20\nrepeat 0\n")
+write("fuzz_text", "script_bad_line", b"\x00key 30 1\nsyn\nkey 30\nsyn\n")
+write("fuzz_text", "script_repeat_not_last", b"\x00syn\nrepeat 2\nsyn\n")
+write("fuzz_text", "port_log", b"\x011:org.vplat.diag:log=/tmp/p1.log")
+write("fuzz_text", "port_pty_noname", b"\x013::pty")
+write("fuzz_text", "port_listen_colons", b"\x012147483647:a.b:listen=/run/a:b:c.sock")
+write("fuzz_text", "port_bad", b"\x010:x:connect=")
