@@ -90,6 +90,19 @@ struct vhu_queue_region_split {
 };
 _Static_assert(sizeof(struct vhu_queue_region_split) == 16, "QueueRegionSplit");
 
+/* Own use, packed rings (vhu_inflight.c): after a queue's desc[queue_size] states, queue_size
+ * copies of the descriptors of chains in flight (addr, len, flags as the ring had them), each
+ * linked to its chain's next copy. A buffer ID's state keeps its first copy in padding[1..2]
+ * and its number of descriptors in next. */
+struct vhu_desc_copy {
+	uint64_t addr;
+	uint32_t len;
+	uint16_t flags;
+	uint16_t next; /* the chain's next copy, or VHU_COPY_END */
+};
+_Static_assert(sizeof(struct vhu_desc_copy) == 16, "descriptor copy");
+#define VHU_COPY_END 0xffffu
+
 /* A received message: header, payload and the fds that came with it. */
 struct vhu_msg {
 	struct vhu_hdr hdr;

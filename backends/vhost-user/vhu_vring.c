@@ -167,6 +167,9 @@ static int start_ring(struct vplat_vhu_backend *b, uint16_t q)
 		return rc;
 	vq->resubmit = v->resubmit;
 	vq->nresubmit = v->resubmit ? v->nresubmit : 0;
+	vq->replay = v->replay;
+	vq->nreplay = v->replay ? v->nreplay : 0;
+	v->nreplay_seen = vq->nreplay;
 	vplat_vhu_inflight_attach(b, q);
 	/* Front-ends start rings once the driver set DRIVER_OK (QEMU 7.2 sends no SET_STATUS
 	 * with DRIVER_OK for most devices even with the STATUS protocol feature), so a started
@@ -200,6 +203,9 @@ static uint32_t stop_ring(struct vplat_vhu_backend *b, uint16_t q)
 	free(v->resubmit);
 	v->resubmit = NULL;
 	v->nresubmit = 0;
+	free(v->replay);
+	v->replay = NULL;
+	v->nreplay = 0;
 	v->started = false;
 	v->polling = false;
 	v->base = base;
@@ -222,6 +228,7 @@ void vplat_vhu_vring_stop_all(struct vplat_vhu_backend *b)
 		vhu_close(&v->kick_fd);
 		vhu_close(&v->call_fd);
 		vhu_close(&v->err_fd);
+		free(v->copy_free); /* inflight tracking's free list (packed rings) */
 		memset(v, 0, sizeof(*v));
 		v->kick_fd = v->call_fd = v->err_fd = -1;
 	}

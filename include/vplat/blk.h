@@ -145,10 +145,10 @@ struct vplat_blk_config {
 	bool no_flush;              /**< do not offer FLUSH nor CONFIG_WCE (every write is sync) */
 	/**
 	 * Packed rings only: keep at most one request per queue in the host end, so requests
-	 * complete in the order they were popped even on an asynchronous host end. Crash
-	 * recovery through a vhost-user inflight region restarts a packed ring at its used
-	 * position, which is exact only for in-order completion (docs/vhost-user.md). Split
-	 * rings are not affected (their recovery is exact in any order).
+	 * complete in the order they were popped even on an asynchronous host end (for a
+	 * transport whose crash recovery restarts a packed ring at its used position). vplat's
+	 * vhost-user back end does not need it: its inflight region keeps a copy of every
+	 * packed chain in flight (docs/vhost-user.md), and the factory leaves this off.
 	 */
 	bool packed_in_order;
 	bool lifetime;              /**< offer VIRTIO_BLK_F_LIFETIME (needs the host's lifetime op) */

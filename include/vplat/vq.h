@@ -133,6 +133,19 @@ struct vplat_vq {
 	const uint16_t *resubmit;
 	uint16_t nresubmit; /**< entries left in @ref resubmit */
 	/**
+	 * Packed rings: chains to pop before the ring, as copies of their descriptors, in this
+	 * order (requests a previous back-end process had taken and not completed, whose ring
+	 * slots the driver may have reused since; see vhost-user "Inflight I/O tracking"). A
+	 * chain is its descriptors up to the first without NEXT, or an INDIRECT one; its buffer
+	 * ID is the last one's. Each pop consumes one chain, checked as a chain from the ring
+	 * is; the available position does not move for it, and its ndesc is its number of
+	 * descriptors (the ring slots it took). Set by the transport after
+	 * vplat_device_queue_set_base(); cleared by a reset. The array stays owned by the
+	 * transport and must outlive the pops.
+	 */
+	const struct vplat_pvirtq_desc *replay;
+	uint16_t nreplay; /**< descriptors left in @ref replay */
+	/**
 	 * Dispatch budget set by the embedder (vplat_device_set_dispatch_budget()): most chains
 	 * popped from this queue in one dispatch call (vplat_device_kick() or
 	 * vplat_device_dispatch()). 0 = the queue size. The budget in force is

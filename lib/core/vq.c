@@ -511,40 +511,82 @@ static int packed_walk_indirect(struct vplat_vq *vq, struct walk *w, uint64_t ad
 	return 0;
 }
 
+/* One descriptor @p d of a packed chain, from the ring or a replayed copy, into @p w and @p c;
+ * *@p last says whether it ended the chain. 0, or VPLAT_EPROTO for a driver error. */
+static int packed_take(struct vplat_vq *vq, struct walk *w, struct vplat_chain *c,
+		       const struct vplat_pvirtq_desc *d, bool *last)
+{
+	uint16_t flags = le16(d->flags);
+	int rc = 0;
+
+	c->ndesc++;
+	c->id = le16(d->id); /* the buffer ID lives in the last descriptor */
+	*last = true;
+	if ((flags & VPLAT_VIRTQ_DESC_F_INDIRECT) != 0u) {
+		if (((flags & VPLAT_VIRTQ_DESC_F_NEXT) != 0u) ||
+		    (packed_walk_indirect(vq, w, le64(d->addr), le32(d->len)) != 0)) {
+			rc = VPLAT_EPROTO;
+		}
+	} else if (walk_add(vq, w, le64(d->addr), le32(d->len),
+			    (flags & VPLAT_VIRTQ_DESC_F_WRITE) != 0u) != 0) {
+		rc = VPLAT_EPROTO;
+	} else {
+		*last = (flags & VPLAT_VIRTQ_DESC_F_NEXT) == 0u;
+	}
+	return rc;
+}
+
+/* A chain a previous back-end process had taken (vplat_vq::replay): from its copies, the
+ * available position unchanged. */
+static int packed_pop_replay(struct vplat_vq *vq, struct vplat_chain *c)
+{
+	struct walk w;
+	bool last = false;
+
+	chain_begin(c, &w);
+	while (!last) {
+		/* A chain never has more descriptors than the ring, nor more than were given. */
+		if ((vq->nreplay == 0u) || (c->ndesc >= vq->size)) {
+			return vq_fail(vq, VPLAT_EPROTO);
+		}
+		const struct vplat_pvirtq_desc *d = vq->replay;
+		vq->replay = &vq->replay[1];
+		vq->nreplay--;
+		if (packed_take(vq, &w, c, d, &last) != 0) {
+			return vq_fail(vq, VPLAT_EPROTO);
+		}
+	}
+	chain_end(vq, &w);
+	return w.overflow ? VPLAT_E2BIG : 0;
+}
+
 static int packed_pop(struct vplat_vq *vq, struct vplat_chain *c)
 {
 	const struct vplat_pvirtq_desc *ring = vq->desc;
 	uint16_t slot = vq->last_avail;
 	bool wrap = vq->avail_wrap;
+	bool last = false;
 	struct vplat_pvirtq_desc d;
 	struct walk w;
 
+	if (vq->nreplay != 0u) {
+		return packed_pop_replay(vq, c);
+	}
 	if (!packed_desc_avail(le16(vplat_load16(&ring[slot].flags)), wrap))
 		return VPLAT_EAGAIN;
 	vplat_rmb(); /* read the descriptor body only after its flags said it is ours */
 	chain_begin(c, &w);
-	for (;;) {
+	while (!last) {
 		/* A chain never has more descriptors than the ring (sec: Packed Virtqueues). */
 		if (c->ndesc >= vq->size)
 			return vq_fail(vq, VPLAT_EPROTO);
 		(void)memcpy(&d, &ring[slot], sizeof(d));
-		uint16_t flags = le16(d.flags);
-		c->ndesc++;
-		c->id = le16(d.id); /* the buffer ID lives in the last descriptor */
 		if (++slot == vq->size) {
 			slot = 0;
 			wrap = !wrap;
 		}
-		if (flags & VPLAT_VIRTQ_DESC_F_INDIRECT) {
-			if ((flags & VPLAT_VIRTQ_DESC_F_NEXT) ||
-			    packed_walk_indirect(vq, &w, le64(d.addr), le32(d.len)) != 0)
-				return vq_fail(vq, VPLAT_EPROTO);
-			break;
-		}
-		if (walk_add(vq, &w, le64(d.addr), le32(d.len), flags & VPLAT_VIRTQ_DESC_F_WRITE))
+		if (packed_take(vq, &w, c, &d, &last) != 0)
 			return vq_fail(vq, VPLAT_EPROTO);
-		if (!(flags & VPLAT_VIRTQ_DESC_F_NEXT))
-			break;
 	}
 	chain_end(vq, &w);
 	vq->last_avail = slot;
@@ -610,7 +652,8 @@ static void packed_set_notification(struct vplat_vq *vq, bool enable)
 static bool packed_has_avail(struct vplat_vq *vq)
 {
 	const struct vplat_pvirtq_desc *ring = vq->desc;
-	return packed_desc_avail(le16(vplat_load16(&ring[vq->last_avail].flags)), vq->avail_wrap);
+	return (vq->nreplay != 0u) ||
+	       packed_desc_avail(le16(vplat_load16(&ring[vq->last_avail].flags)), vq->avail_wrap);
 }
 
 /* --- public API ------------------------------------------------------------------------ */

@@ -348,7 +348,6 @@ static int create_blk(struct vplat_instance *in, struct vplat_mem *mem, char *er
 			return vplat_pf_error(err, errlen, rc, "blk: asynchronous I/O: %s",
 				    vplat_strerror(rc));
 		b->aio_on = true;
-		cfg.packed_in_order = true; /* crash recovery of packed rings needs pop order */
 		ops = &vplat_blk_host_aio;
 		host = &b->aio;
 		if (o->async_uring_only && !o->async_threads && !b->aio.uring) {

@@ -2,7 +2,8 @@
 /*
  * Shared harness for the ring-walker fuzz targets: the fuzzer's bytes become the driver's
  * side of a queue in 64 KiB of guest memory (descriptor table, available ring / event areas,
- * indirect tables and buffers all live there), a device pops and pushes until the ring is
+ * indirect tables and buffers all live there; packed: also up to 63 descriptor copies that
+ * inflight recovery replays before the ring), a device pops and pushes until the ring is
  * empty or broken, and touches every byte of every segment so that ASan sees any segment
  * that points outside guest memory.
  *
@@ -45,7 +46,7 @@ static int fz_run(const uint8_t *data, size_t size, bool packed)
 	if (size < 4)
 		return 0;
 	/* Header: queue size, feature toggles. */
-	uint16_t qsize = (uint16_t)(data[0] | data[1] << 8);
+	uint16_t qsize = (uint16_t)(data[0] | data[1] << 8), qword = qsize;
 	uint8_t toggles = data[2];
 	data += 3;
 	size -= 3;
@@ -83,6 +84,13 @@ static int fz_run(const uint8_t *data, size_t size, bool packed)
 	vq.driver_addr = FZ_GPA + 0x400;
 	vq.device_addr = FZ_GPA + 0x800;
 	if (vplat_device_queue_enable(&dev, 0) == 0 && vplat_device_set_status(&dev, 0xf) == 0) {
+		/* Packed: the high byte of the queue-size word gives 0..63 descriptor copies to
+		 * replay before the ring (inflight recovery, vplat_vq::replay), read from guest
+		 * memory at 0xc00 (the device only reads them). */
+		if (packed) {
+			vq.replay = (const struct vplat_pvirtq_desc *)(void *)(ram + 0xc00);
+			vq.nreplay = (uint16_t)(qword >> 8 & 0x3fu);
+		}
 		struct vplat_iov iov[16];
 		struct vplat_chain c;
 		uint8_t sink = 0;

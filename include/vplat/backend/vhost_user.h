@@ -167,6 +167,13 @@ struct vplat_vhu_vring {
 	uint16_t polled_skips; /**< busy polling: passes skipped since that kick */
 	bool polled_more;     /**< busy polling: that kick took chains (more may wait) */
 	uint64_t counter;     /**< inflight tracking: next fetch counter of this ring */
+	struct vplat_pvirtq_desc *replay; /**< inflight recovery, packed rings: copies of the
+					   *   chains to pop again (malloc'd), or NULL */
+	uint16_t nreplay;     /**< descriptors in @ref replay */
+	uint16_t nreplay_seen; /**< inflight tracking: vplat_vq::nreplay after the last pop */
+	uint16_t *copy_free;  /**< inflight tracking, packed rings: free descriptor-copy slots of
+			       *   the region (malloc'd), or NULL */
+	uint16_t ncopy_free;  /**< entries of @ref copy_free */
 };
 
 /** Back-end parameters. */
@@ -179,9 +186,10 @@ struct vplat_vhu_backend_params {
 	uint32_t io_timeout_ms;       /**< longest wait for the rest of a message; 0 = 1000 */
 	/**
 	 * The device completes requests in the order it takes them. Kept for source
-	 * compatibility and no longer used: inflight recovery records every pop and push of a
-	 * split ring (vplat_vq::track) and resubmits the heads in flight by head, in fetch order,
-	 * whatever order the device completes in.
+	 * compatibility and no longer used: inflight recovery records every pop and push
+	 * (vplat_vq::track) and resubmits the requests in flight, in fetch order, whatever order
+	 * the device completes in: split rings by head, packed rings from copies of their
+	 * descriptors.
 	 */
 	bool completes_in_order;
 };
