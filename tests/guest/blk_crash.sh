@@ -24,12 +24,14 @@
 #     intact in the guest's read-back and in the image.
 #
 #     BACKEND is `vplat` (vplat-device blk, $VPLAT_DEVICE; the default), `vplat-async`
-#     (vplat-device blk --async: requests complete out of order) or `qsd`
+#     (vplat-device blk --async: requests complete out of order), `vplat-threads` (blk
+#     --async-threads: a thread pool, more out of order) or `qsd`
 #     (qemu-storage-daemon --export type=vhost-user-blk, for comparison). Each named back end
 #     is run in turn; the test fails if any fails.
 #
 # ENVIRONMENT
-#     GC_KILLS (20), GC_THREADS (4), GC_SEED (random; printed), VPLAT_DEVICE.
+#     GC_KILLS (20), GC_THREADS (4), GC_SEED (random; printed), VPLAT_DEVICE; GC_PACKED=1
+#     gives the device a packed ring (`packed=on`).
 #
 # EXIT STATUS
 #     0 pass; 1 fail; 77 skipped (no qemu-system-x86_64, kernel, busybox-static, or
@@ -50,7 +52,7 @@ skip() { echo "SKIP: $*"; exit 77; }
 command -v qemu-system-x86_64 >/dev/null || skip "no qemu-system-x86_64"
 for b in "${BACKENDS[@]}"; do
 	case $b in
-	vplat | vplat-async) : "${VPLAT_DEVICE:?VPLAT_DEVICE must name vplat-device}" ;;
+	vplat | vplat-async | vplat-threads) : "${VPLAT_DEVICE:?VPLAT_DEVICE must name vplat-device}" ;;
 	qsd) command -v qemu-storage-daemon >/dev/null || skip "no qemu-storage-daemon" ;;
 	*) echo "blk_crash.sh: unknown back end $b"; exit 1 ;;
 	esac
@@ -77,7 +79,7 @@ rc=0
 	-m virtio_pci -m virtio_blk -b "$PROG" >/dev/null || rc=$?
 [ $rc -eq 77 ] && skip "initramfs tools missing"
 [ $rc -eq 0 ] || { echo "FAIL: initramfs"; exit 1; }
-echo "seed $SEED, $KILLS kills, $THREADS writer threads"
+echo "seed $SEED, $KILLS kills, $THREADS writer threads${GC_PACKED:+, packed ring}"
 
 # start_backend KIND SOCK IMG LOG: start the back end in the background (DPID), wait for SOCK.
 start_backend() {
@@ -86,6 +88,7 @@ start_backend() {
 	case $kind in
 	vplat) "$VPLAT_DEVICE" blk --socket "$sock" --file "$img" --log-level debug 2>>"$log" & ;;
 	vplat-async) "$VPLAT_DEVICE" blk --async --socket "$sock" --file "$img" --log-level debug 2>>"$log" & ;;
+	vplat-threads) "$VPLAT_DEVICE" blk --async-threads --socket "$sock" --file "$img" --log-level debug 2>>"$log" & ;;
 	qsd) qemu-storage-daemon --blockdev driver=file,node-name=f0,filename="$img",cache.direct=off \
 		--export type=vhost-user-blk,id=e0,node-name=f0,addr.type=unix,addr.path="$sock",writable=on \
 		>>"$log" 2>&1 & ;;
@@ -115,7 +118,7 @@ run_one() {
 		-kernel "$KERNEL" -initrd "$INITRD" \
 		-append "console=ttyS0 no_timer_check loglevel=4 panic=-1 gc_threads=$THREADS gc_secs=200" \
 		-chardev socket,id=b0,path="$sock",reconnect=1 \
-		-device vhost-user-blk-pci,chardev=b0,num-queues=1 >"$con" 2>&1 &
+		-device vhost-user-blk-pci,chardev=b0,num-queues=1${GC_PACKED:+,packed=on} >"$con" 2>&1 &
 	QPID=$!
 	local t0=$SECONDS k=0 a
 	while ! grep -q 'GC-START' "$con"; do
@@ -140,7 +143,14 @@ run_one() {
 		done
 		[ "$kind" = qsd ] && sleep 1.2 # QEMU reconnects within its 1 s reconnect interval
 		n0=$(progress_lines "$con")
-		while [ "$(progress_lines "$con")" -le "$n0" ]; do sleep 0.1; done
+		while [ "$(progress_lines "$con")" -le "$n0" ]; do
+			if [ $((SECONDS - w0)) -ge 30 ] || ! kill -0 $QPID 2>/dev/null; then
+				echo "FAIL($kind): the guest printed no progress for 30 s after restart $k"
+				stalled=1
+				break 2
+			fi
+			sleep 0.1
+		done
 		base=$(acked "$con")
 		while a=$(acked "$con"); [ "${a:-0}" -le "$base" ]; do
 			if [ $((SECONDS - w0)) -ge 30 ] || ! kill -0 $QPID 2>/dev/null; then
