@@ -133,31 +133,25 @@ run_one() {
 		# printed after that: the second one counting more records than the first means
 		# records were acknowledged through this process.
 		local w0=$SECONDS
+		# gave_up WHAT: 30 s since the restart or QEMU gone: say what did not happen
+		gave_up() {
+			[ $((SECONDS - w0)) -ge 30 ] || ! kill -0 $QPID 2>/dev/null || return 1
+			echo "FAIL($kind): $1 after restart $k"
+			stalled=1
+		}
 		while [ "$kind" != qsd ] && ! grep -q "\[$DPID\] .*ring 0 started" "$log"; do
-			if [ $((SECONDS - w0)) -ge 30 ] || ! kill -0 $QPID 2>/dev/null; then
-				echo "FAIL($kind): the ring was not started again after restart $k"
-				stalled=1
-				break 2
-			fi
+			gave_up "the ring was not started again" && break 2
 			sleep 0.05
 		done
 		[ "$kind" = qsd ] && sleep 1.2 # QEMU reconnects within its 1 s reconnect interval
 		n0=$(progress_lines "$con")
 		while [ "$(progress_lines "$con")" -le "$n0" ]; do
-			if [ $((SECONDS - w0)) -ge 30 ] || ! kill -0 $QPID 2>/dev/null; then
-				echo "FAIL($kind): the guest printed no progress for 30 s after restart $k"
-				stalled=1
-				break 2
-			fi
+			gave_up "the guest printed no progress for 30 s" && break 2
 			sleep 0.1
 		done
 		base=$(acked "$con")
 		while a=$(acked "$con"); [ "${a:-0}" -le "$base" ]; do
-			if [ $((SECONDS - w0)) -ge 30 ] || ! kill -0 $QPID 2>/dev/null; then
-				echo "FAIL($kind): no progress for 30 s after restart $k (acked ${a:-0})"
-				stalled=1
-				break 2
-			fi
+			gave_up "no progress for 30 s (acked ${a:-0})" && break 2
 			sleep 0.1
 		done
 		sleep "$(printf '0.%03d' $((100 + RANDOM % 900)))"
